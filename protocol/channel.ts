@@ -1,0 +1,104 @@
+/**
+ * A typed request/response channel written once over any message transport.
+ * Every pending request fails (naming its method) when the other side goes away,
+ * so nothing waits forever on a dead process.
+ */
+import type { SerializedError } from './errors';
+import type {
+  EventFrame, HostFrame, HostRequestMethod, HostRequests, ResponseFrame, WorkerEventName, WorkerEvents, WorkerFrame,
+} from './messages';
+
+/** The smallest transport a channel needs. */
+export interface Transport<Out, In> {
+  send(frame: Out): void;
+  onMessage(listener: (frame: In) => void): () => void;
+  onClose(listener: (reason: string) => void): () => void;
+}
+
+/** Error a failed request rejects with; `data` is the worker's plain error. */
+export class RequestError extends Error {
+  constructor(readonly method: string, readonly data: SerializedError) {
+    super(`${method} failed: ${data.message}`);
+    this.name = 'RequestError';
+  }
+}
+
+export interface HostChannel {
+  request<M extends HostRequestMethod>(method: M, params: HostRequests[M]['params']): Promise<HostRequests[M]['result']>;
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;
+  /** Rejects every pending request and ignores later frames. */
+  close(reason: string): void;
+  readonly closed: boolean;
+}
+
+interface Pending {
+  method: string;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export function createHostChannel(transport: Transport<HostFrame, WorkerFrame>): HostChannel {
+  let nextId = 1;
+  let closedReason: string | undefined;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, Set<(body: unknown) => void>>();
+
+  const fail = (reason: string) => {
+    if (closedReason !== undefined) return;
+    closedReason = reason;
+    for (const p of pending.values()) p.reject(new RequestError(p.method, { name: 'KernelGone', message: reason }));
+    pending.clear();
+  };
+
+  const offMessage = transport.onMessage((frame) => {
+    if (closedReason !== undefined) return;
+    if (frame.kind === 'response') settle(frame);
+    else dispatch(frame);
+  });
+  const offClose = transport.onClose(fail);
+
+  function settle(frame: ResponseFrame) {
+    const p = pending.get(frame.id);
+    if (!p) return;
+    pending.delete(frame.id);
+    if (frame.ok) p.resolve(frame.result);
+    else p.reject(new RequestError(p.method, frame.error));
+  }
+
+  function dispatch(frame: EventFrame) {
+    const set = listeners.get(frame.event);
+    if (set) for (const l of set) l(frame.body);
+  }
+
+  return {
+    get closed() {
+      return closedReason !== undefined;
+    },
+    request(method, params) {
+      if (closedReason !== undefined) {
+        return Promise.reject(new RequestError(method, { name: 'KernelGone', message: closedReason }));
+      }
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+        try {
+          transport.send({ kind: 'request', id, method, params } as HostFrame);
+        } catch (err) {
+          pending.delete(id);
+          reject(new RequestError(method, { name: 'SendFailed', message: String(err) }));
+        }
+      });
+    },
+    onEvent(event, listener) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (body: unknown) => void);
+      return () => set.delete(listener as (body: unknown) => void);
+    },
+    close(reason) {
+      fail(reason);
+      offMessage();
+      offClose();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { StackFrame } from './errors';
+import type { RemoteValue } from './values';
+
+/** Every console method a cell may call. */
+export type ConsoleMethod =
+  | 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'dir' | 'dirxml' | 'table'
+  | 'group' | 'groupCollapsed' | 'groupEnd'
+  | 'time' | 'timeEnd' | 'timeLog' | 'count' | 'countReset' | 'assert' | 'clear';
+
+/** The severity a renderer colours by. */
+export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+
+export interface ConsoleTable {
+  /** Header cells, first column is the index column (`(index)`). */
+  columns: string[];
+  /** Each row: one preformatted cell string per column ('' for missing). */
+  rows: string[][];
+}
+
+export interface ConsoleEntry {
+  method: ConsoleMethod;
+  level: ConsoleLevel;
+  /** The cell whose execution started the work that printed this (also for timers and promises). */
+  cellId: string;
+  /** Which run of that cell (increments per execution), so late output of an old run can be told apart. */
+  executionId: number;
+  /** ms since epoch. */
+  time: number;
+  /** Nesting depth from console.group at the time of the call. */
+  depth: number;
+  /** Fully formatted plain text of the call (format specifiers applied, ANSI escapes kept), bounded. */
+  text: string;
+  /** Expandable previews of the object arguments, in argument order, when any argument was an object. */
+  values?: RemoteValue[];
+  /** console.table data. */
+  table?: ConsoleTable;
+  /** console.trace / console.assert / console.error(err): mapped frames. */
+  frames?: StackFrame[];
+  /** Scratch mode (ExecuteParams.instrumentLines): 1-based cell line of the console call. */
+  line?: number;
+  /** groupCollapsed starts collapsed. */
+  collapsed?: boolean;
+}

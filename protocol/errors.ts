@@ -1,0 +1,61 @@
+/**
+ * Errors cross process boundaries as plain data, never as thrown class instances.
+ */
+
+/** A stack frame already mapped back to the notebook cell (or file) the user wrote. */
+export interface StackFrame {
+  /** Function name as V8 reported it, or '' for anonymous/top-level code. */
+  functionName: string;
+  /** Cell id when the frame is inside a cell; undefined for library/internal frames. */
+  cellId?: string;
+  /** File path or URL when the frame is outside the notebook's cells. */
+  file?: string;
+  /** 1-based line within the cell (or file). */
+  line: number;
+  /** 1-based column within the cell (or file). */
+  column: number;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  /** The stack as text, already rewritten so cell frames read `cell[<label>]:line:col`. */
+  stack?: string;
+  /** Structured frames of `stack` (user-facing frames only; runtime internals are dropped). */
+  frames?: StackFrame[];
+  /** Where the error was thrown, when it is inside a cell (first cell frame, or the syntax error position). */
+  location?: { cellId: string; line: number; column: number };
+  /** `error.cause`, serialized the same way (bounded depth). */
+  cause?: SerializedError;
+  /** Own enumerable extra properties (e.g. `code`, `errno`), as short preview strings. */
+  props?: Record<string, string>;
+  /** AggregateError members, bounded. */
+  errors?: SerializedError[];
+}
+
+/** Turns anything thrown into plain data. Never throws. */
+export function toSerializedError(thrown: unknown, depth = 0): SerializedError {
+  try {
+    if (thrown !== null && typeof thrown === 'object') {
+      const e = thrown as { name?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
+      const out: SerializedError = {
+        name: typeof e.name === 'string' ? e.name : 'Error',
+        message: typeof e.message === 'string' ? e.message : safeString(thrown),
+      };
+      if (typeof e.stack === 'string') out.stack = e.stack;
+      if (depth < 3 && 'cause' in e && e.cause !== undefined) out.cause = toSerializedError(e.cause, depth + 1);
+      return out;
+    }
+    return { name: 'Error', message: `Uncaught ${safeString(thrown)}` };
+  } catch {
+    return { name: 'Error', message: 'Uncaught exception (could not be described)' };
+  }
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './channel';
+export * from './console';
+export * from './errors';
+export * from './messages';
+export * from './outputs';
+export * from './values';

@@ -1,0 +1,126 @@
+/**
+ * The contract between a host (the VS Code extension or the headless runner) and a kernel worker.
+ * One map per direction: requests the host sends (each with its reply type) and events the worker sends.
+ * Transport: Node IPC over child_process.fork (JSON serialization). Interrupts also travel on a
+ * dedicated control pipe (fd 4) read by a watchdog thread, so they arrive while user code blocks
+ * the worker's main thread (see CONTROL_FD).
+ */
+import type { ConsoleEntry } from './console';
+import type { SerializedError } from './errors';
+import type { DisplayData, PropertyPage, RemoteValue } from './values';
+
+export type RuntimeKind = 'node' | 'deno' | 'bun' | 'isolate';
+export type CellLanguage = 'javascript' | 'typescript';
+
+/** Bump when a message shape changes incompatibly; the host refuses a worker with another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** The extra stdio slot the host opens for interrupts: `fork(..., { stdio: [..., 'ipc', 'pipe'] })` gives fd 4. */
+export const CONTROL_FD = 4;
+/** Bytes the host writes on the control pipe. */
+export const CONTROL_INTERRUPT = 'i';
+
+export interface InitParams {
+  /** Folder that relative paths, `require` and `import` of packages resolve from (the notebook's folder). */
+  cwd: string;
+  /** Absolute path of the notebook or scratch file, for messages and stack traces. */
+  documentPath: string;
+  runtime: RuntimeKind;
+  /** Extra environment variables for user code (e.g. secrets); values are masked in every output. */
+  env?: Record<string, string>;
+  /** Strings that must never appear in any output (secret values); replaced by `••••••`. */
+  maskedValues?: string[];
+  /** Extra `node_modules` folders that bare specifiers resolve from after `cwd` (the dependency store). */
+  modulePaths?: string[];
+}
+
+export interface InitResult {
+  protocolVersion: number;
+  kernelId: string;
+  runtime: RuntimeKind;
+  /** e.g. 'node v24.21.0'. */
+  runtimeVersion: string;
+  pid: number;
+}
+
+export interface ExecuteParams {
+  cellId: string;
+  /** Human label used in stack traces and messages, e.g. `[3]` for the third cell or `scratch.ts`. */
+  cellLabel: string;
+  executionId: number;
+  code: string;
+  language: CellLanguage;
+  /**
+   * Scratch mode: report each top-level expression statement's value as a `lineValue` event and tag
+   * console entries with the cell line that made the call (ConsoleEntry.line).
+   */
+  instrumentLines?: boolean;
+}
+
+export type ExecuteResult =
+  | { status: 'ok'; value?: RemoteValue; durationMs: number }
+  | { status: 'error'; error: SerializedError; durationMs: number }
+  | { status: 'interrupted'; durationMs: number };
+
+export interface ExpandParams {
+  handleId: number;
+  start: number;
+  count: number;
+}
+
+export interface ReleaseParams {
+  /** Drop every handle created by executions of this cell (its outputs were replaced). */
+  cellId: string;
+}
+
+/** Requests the host sends; `result` is what the worker answers with. */
+export interface HostRequests {
+  init: { params: InitParams; result: InitResult };
+  execute: { params: ExecuteParams; result: ExecuteResult };
+  expand: { params: ExpandParams; result: PropertyPage };
+  release: { params: ReleaseParams; result: { released: number } };
+  /** Ask the worker to exit cleanly (the host kills it if it does not). */
+  shutdown: { params: Record<string, never>; result: Record<string, never> };
+}
+export type HostRequestMethod = keyof HostRequests;
+
+/** Events the worker sends without being asked. */
+export interface WorkerEvents {
+  /** A batch of console calls, in call order (batched so a 100k-line loop is a few hundred messages). */
+  console: { entries: ConsoleEntry[] };
+  /** Rich output from `display(...)` inside a cell. */
+  display: { cellId: string; executionId: number; data: DisplayData[] };
+  /**
+   * A cell's background work changed: timers, intervals or pending promises it started are still
+   * alive after its execution finished (`pending > 0`), or all of them are done (`pending === 0`).
+   */
+  cellWork: { cellId: string; executionId: number; pending: number; kinds: string[] };
+  /** An error thrown from a cell's background work (timer callback, unhandled rejection) after the cell ended. */
+  uncaught: { cellId?: string; executionId?: number; error: SerializedError };
+  /** The worker is about to exit on its own (process.exit called by user code, fatal error). */
+  exiting: { code: number; reason: string; cellId?: string };
+  /** Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). */
+  lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue };
+  /** Diagnostics for the host's log (never shown in a cell). */
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
+}
+export type WorkerEventName = keyof WorkerEvents;
+
+// ---- wire frames -------------------------------------------------------------------------------
+
+export type RequestFrame = {
+  [M in HostRequestMethod]: { kind: 'request'; id: number; method: M; params: HostRequests[M]['params'] };
+}[HostRequestMethod];
+
+export type ResponseFrame =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: SerializedError };
+
+export type EventFrame = {
+  [E in WorkerEventName]: { kind: 'event'; event: E; body: WorkerEvents[E] };
+}[WorkerEventName];
+
+/** Everything a worker sends. */
+export type WorkerFrame = ResponseFrame | EventFrame;
+/** Everything a host sends. */
+export type HostFrame = RequestFrame;

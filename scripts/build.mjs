@@ -1,0 +1,69 @@
+// One esbuild context per target: host (extension + headless CLI, Node), worker (Node), webview (browser).
+// `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+  legalComments: 'none',
+};
+
+/** Entry points that exist (parts of the tree are built up issue by issue). */
+const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
+
+const targets = [
+  {
+    name: 'host',
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/main.ts' }),
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    name: 'worker',
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // native or optional runtime pieces are loaded from node_modules at run time, never bundled
+    external: ['isolated-vm'],
+    entryPoints: present({ worker: 'worker/main.ts' }),
+    outdir: 'dist',
+  },
+  {
+    name: 'webview',
+    ...common,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    entryPoints: present({ renderer: 'webview/renderer.ts' }),
+    outdir: 'dist',
+    loader: { '.css': 'text' },
+  },
+].filter((t) => Object.keys(t.entryPoints).length > 0);
+
+const contexts = await Promise.all(targets.map(({ name: _name, ...options }) => esbuild.context(options)));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${targets.map((t) => t.name).join(', ')}`);
+} else {
+  try {
+    await Promise.all(contexts.map((c) => c.rebuild()));
+  } finally {
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+}

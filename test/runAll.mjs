@@ -1,0 +1,63 @@
+// Runs every test suite in layers and ends with one line `N passed, N failed` summing them all.
+// Usage: node test/runAll.mjs [unit|renderer|e2e ...]   (default: all suites)
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+
+/** Each suite prints mocha's spec summary (`N passing`, `N failing`) or a `N passed, N failed` line. */
+const suites = {
+  unit: { cmd: process.execPath, args: [mocha, '--import=tsx', '--timeout', '20000', 'test/unit/**/*.test.ts'], glob: 'test/unit' },
+  renderer: { cmd: process.execPath, args: [mocha, '--import=tsx', '--timeout', '20000', 'test/renderer/**/*.test.ts'], glob: 'test/renderer' },
+  e2e: { cmd: 'bash', args: ['test/e2e/run.sh'], glob: 'test/e2e/run.sh' },
+};
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);
+
+function run(name, suite) {
+  return new Promise((resolve) => {
+    if (!existsSync(join(root, suite.glob))) {
+      console.log(`\n=== ${name}: no tests yet (${suite.glob} missing)`);
+      resolve({ passed: 0, failed: 0 });
+      return;
+    }
+    console.log(`\n=== ${name}`);
+    const child = spawn(suite.cmd, suite.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      out += d;
+    });
+    child.on('close', (code) => {
+      const num = (re) => {
+        const all = [...out.matchAll(re)];
+        return all.length ? Number(all[all.length - 1][1]) : 0;
+      };
+      let passed = num(/^\s*(\d+) passing/gm) + num(/^\s*(\d+) passed, \d+ failed/gm);
+      let failed = num(/^\s*(\d+) failing/gm) + num(/^\s*\d+ passed, (\d+) failed/gm);
+      // a suite that crashed before reporting counts as one failure, never as a silent pass
+      if (code !== 0 && failed === 0) failed = 1;
+      if (code === 0 && passed === 0 && failed === 0) console.log(`(${name} ran no test)`);
+      resolve({ passed, failed });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+for (const name of wanted) {
+  const suite = suites[name];
+  if (!suite) {
+    console.error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  const r = await run(name, suite);
+  console.log(`--- ${name}: ${r.passed} passed, ${r.failed} failed`);
+  passed += r.passed;
+  failed += r.failed;
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

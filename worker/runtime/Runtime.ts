@@ -1,0 +1,30 @@
+/**
+ * What every runtime (Node in-process, Deno/Bun sidecars, the isolated-vm sandbox) offers the worker's
+ * dispatcher (worker/main.ts). The dispatcher owns the IPC channel; a runtime only sees these calls.
+ */
+import type {
+  ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RuntimeKind, WorkerEventName, WorkerEvents,
+} from '../../protocol';
+
+/** How a runtime reports events (console batches, background errors, line values...) to the host. */
+export interface RuntimeHost {
+  emit<E extends WorkerEventName>(event: E, body: WorkerEvents[E]): void;
+}
+
+export interface Runtime {
+  readonly kind: RuntimeKind;
+  /** e.g. 'node v24.21.0', 'deno 2.9.6'. */
+  readonly version: string;
+  execute(params: ExecuteParams): Promise<ExecuteResult>;
+  expand(params: ExpandParams): Promise<PropertyPage>;
+  /** Drops a cell's handles; returns how many were released. */
+  release(cellId: string): number;
+  /**
+   * Stops the running cell. Called on the main thread when it is free; for code that blocks the main
+   * thread the watchdog thread terminates execution first and this runs right after.
+   */
+  interrupt(): void;
+  dispose(): Promise<void>;
+}
+
+export type RuntimeFactory = (init: InitParams, host: RuntimeHost) => Promise<Runtime>;
