@@ -1,0 +1,48 @@
+/**
+ * The host-side view of one running kernel (a worker process). Used by the VS Code extension and the
+ * headless runner alike; implemented by KernelProcess. No vscode imports here.
+ */
+import type {
+  ExecuteParams, ExecuteResult, ExpandParams, InitParams, InitResult, PropertyPage, WorkerEventName, WorkerEvents,
+} from '../../protocol';
+
+/** Why a kernel process ended, in words a user understands. */
+export interface KernelExit {
+  code: number | null;
+  signal: string | null;
+  /** e.g. 'ran out of memory (heap limit 4096 MB)', 'process.exit(1) was called by cell [3]', 'was restarted'. */
+  reason: string;
+  /** True when the host asked for it (dispose/restart), false for a crash or user code exiting. */
+  expected: boolean;
+  /** The cell that was running or that called process.exit, when known. */
+  cellId?: string;
+}
+
+export interface KernelStartOptions {
+  init: InitParams;
+  /** Absolute path of dist/worker.js. */
+  workerPath: string;
+  /** A real Node binary (never Electron's). Resolved by findNode() when omitted. */
+  nodePath?: string;
+  /** Extra flags for the worker's Node (e.g. '--max-old-space-size=4096'). */
+  execArgv?: string[];
+  /** Diagnostics sink (extension: LogOutputChannel; CLI: stderr when --verbose). */
+  log?: (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface Kernel {
+  readonly info: InitResult;
+  /** False once the process has exited (for any reason). */
+  readonly alive: boolean;
+  /** Rejects with a RequestError naming `execute` and the exit reason if the kernel dies meanwhile. */
+  execute(params: ExecuteParams): Promise<ExecuteResult>;
+  expand(params: ExpandParams): Promise<PropertyPage>;
+  release(cellId: string): Promise<void>;
+  /** Stops the running cell (also a synchronous infinite loop) without losing the kernel's state. */
+  interrupt(): void;
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;
+  /** Fires once when the process ends. */
+  onExit(listener: (exit: KernelExit) => void): () => void;
+  /** Kills the process (and everything it started). Idempotent. */
+  dispose(): Promise<void>;
+}
