@@ -41,7 +41,12 @@ const targets = [
     target: 'node20',
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
     external: ['isolated-vm'],
-    entryPoints: present({ worker: 'worker/main.ts' }),
+    entryPoints: present({
+      worker: 'worker/main.ts',
+      watchdog: 'worker/watchdog.ts',
+      installer: 'worker/deps/installerMain.ts',
+      sandbox: 'worker/runtimes/isolate/sandboxMain.ts',
+    }),
     outdir: 'dist',
   },
   {
@@ -50,7 +55,7 @@ const targets = [
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-    entryPoints: present({ renderer: 'webview/renderer.ts' }),
+    entryPoints: present({ renderer: 'webview/renderer.ts', inspectorPanel: 'webview/inspectorPanel.ts' }),
     outdir: 'dist',
     loader: { '.css': 'text' },
   },
