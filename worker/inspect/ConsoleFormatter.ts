@@ -1,0 +1,184 @@
+/**
+ * Node's console semantics as data: each call becomes a ConsoleEntry (or nothing), with the text Node would
+ * print, expandable previews of object arguments, tables, group depth, counters and timers.
+ * Pure apart from the registry: clocks come from the caller (ctx.time), so it is testable.
+ */
+import { formatWithOptions, inspect } from 'node:util';
+import type { ConsoleEntry, ConsoleLevel, ConsoleMethod, RemoteValue, StackFrame } from '../../protocol';
+import { buildConsoleTable } from './consoleTable';
+import { describeValue } from './describeValue';
+import { stripInternalSymbols } from './internalSymbols';
+import type { HandleRegistry } from './HandleRegistry';
+
+/** Characters of one entry's text. */
+export const MAX_CONSOLE_TEXT = 20_000;
+/** Object arguments of one call kept expandable. */
+export const MAX_VALUES_PER_ENTRY = 8;
+/** Nesting depth util.inspect uses for objects inside a console line (Node's default). */
+export const CONSOLE_INSPECT_DEPTH = 2;
+
+export interface ConsoleCallContext {
+  cellId: string;
+  executionId: number;
+  /** ms, any monotonic origin (performance.now()); used for timers and as the entry's clock. */
+  time: number;
+  line?: number;
+  frames?: StackFrame[];
+  mapStack?: (stack: string) => StackFrame[];
+}
+
+const LEVEL: Record<ConsoleMethod, ConsoleLevel> = {
+  log: 'log', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'log', dir: 'log', dirxml: 'log',
+  table: 'log', group: 'log', groupCollapsed: 'log', groupEnd: 'log', time: 'log', timeEnd: 'log', timeLog: 'log',
+  count: 'log', countReset: 'log', assert: 'error', clear: 'log',
+};
+
+const FORMAT_OPTIONS = { depth: CONSOLE_INSPECT_DEPTH, colors: false, maxArrayLength: 100, maxStringLength: 10_000 };
+
+export class ConsoleFormatter {
+  private depth = 0;
+  private readonly counts = new Map<string, number>();
+  private readonly timers = new Map<string, number>();
+  private readonly registry: HandleRegistry | undefined;
+
+  constructor(opts: { registry?: HandleRegistry }) {
+    this.registry = opts.registry;
+  }
+
+  reset(): void {
+    this.depth = 0;
+    this.counts.clear();
+    this.timers.clear();
+  }
+
+  format(method: ConsoleMethod, args: unknown[], ctx: ConsoleCallContext): ConsoleEntry | undefined {
+    switch (method) {
+      case 'group':
+      case 'groupCollapsed': {
+        const entry = this.entry(method, args.length ? formatWithOptions(FORMAT_OPTIONS, ...args) : '', ctx, args);
+        if (method === 'groupCollapsed') entry.collapsed = true;
+        this.depth++;
+        return entry;
+      }
+      case 'groupEnd':
+        this.depth = Math.max(0, this.depth - 1);
+        return undefined;
+      case 'count': {
+        const label = labelOf(args);
+        const n = (this.counts.get(label) ?? 0) + 1;
+        this.counts.set(label, n);
+        return this.entry(method, `${label}: ${n}`, ctx);
+      }
+      case 'countReset': {
+        const label = labelOf(args);
+        if (!this.counts.has(label)) return this.warn(method, `Count for '${label}' does not exist`, ctx);
+        this.counts.set(label, 0);
+        return undefined;
+      }
+      case 'time': {
+        const label = labelOf(args);
+        if (this.timers.has(label)) return this.warn(method, `Label '${label}' already exists for console.time()`, ctx);
+        this.timers.set(label, ctx.time);
+        return undefined;
+      }
+      case 'timeEnd':
+      case 'timeLog': {
+        const label = labelOf(args);
+        const started = this.timers.get(label);
+        if (started === undefined) return this.warn(method, `No such label '${label}' for console.${method}()`, ctx);
+        if (method === 'timeEnd') this.timers.delete(label);
+        const extra = method === 'timeLog' ? args.slice(1) : [];
+        const text = `${label}: ${formatDuration(ctx.time - started)}${extra.length ? ' ' + formatWithOptions(FORMAT_OPTIONS, ...extra) : ''}`;
+        return this.entry(method, text, ctx, extra);
+      }
+      case 'assert': {
+        if (args[0]) return undefined;
+        const rest = args.slice(1);
+        const text = rest.length ? `Assertion failed: ${formatWithOptions(FORMAT_OPTIONS, ...rest)}` : 'Assertion failed';
+        const entry = this.entry(method, text, ctx, rest);
+        if (ctx.frames?.length) entry.frames = ctx.frames;
+        return entry;
+      }
+      case 'trace': {
+        const entry = this.entry(method, `Trace${args.length ? ': ' + formatWithOptions(FORMAT_OPTIONS, ...args) : ''}`, ctx, args);
+        if (ctx.frames?.length) entry.frames = ctx.frames;
+        return entry;
+      }
+      case 'dir': {
+        const options = (args[1] && typeof args[1] === 'object' ? args[1] : {}) as object;
+        return this.entry(method, inspect(args[0], { ...FORMAT_OPTIONS, customInspect: false, ...options }), ctx, args.slice(0, 1));
+      }
+      case 'table': {
+        const table = buildConsoleTable(args[0], Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : undefined);
+        if (!table) return this.entry('log', formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
+        const entry = this.entry(method, table.text, ctx);
+        entry.table = { columns: table.columns, rows: table.rows };
+        return entry;
+      }
+      case 'clear':
+        this.depth = 0;
+        return this.entry(method, '', ctx);
+      default: {
+        const entry = this.entry(method, formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
+        if (method === 'error' && ctx.mapStack) {
+          const err = args.find((a): a is Error => a instanceof Error && typeof a.stack === 'string');
+          if (err) entry.frames = ctx.mapStack(err.stack!);
+        }
+        return entry;
+      }
+    }
+  }
+
+  private warn(method: ConsoleMethod, text: string, ctx: ConsoleCallContext): ConsoleEntry {
+    const entry = this.entry(method, text, ctx);
+    entry.level = 'warn';
+    return entry;
+  }
+
+  private entry(method: ConsoleMethod, text: string, ctx: ConsoleCallContext, args: unknown[] = []): ConsoleEntry {
+    const entry: ConsoleEntry = {
+      method,
+      level: LEVEL[method],
+      cellId: ctx.cellId,
+      executionId: ctx.executionId,
+      time: ctx.time,
+      depth: this.depth,
+      text: (text = stripInternalSymbols(text)).length > MAX_CONSOLE_TEXT ? `${text.slice(0, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : text,
+    };
+    if (ctx.line !== undefined) entry.line = ctx.line;
+    const values = this.objectValues(args, ctx.cellId);
+    if (values) entry.values = values;
+    return entry;
+  }
+
+  private objectValues(args: unknown[], cellId: string): RemoteValue[] | undefined {
+    let values: RemoteValue[] | undefined;
+    for (const a of args) {
+      if ((typeof a !== 'object' || a === null) && typeof a !== 'function') continue;
+      (values ??= []).push(describeValue(a, { registry: this.registry, cellId }));
+      if (values.length >= MAX_VALUES_PER_ENTRY) break;
+    }
+    return values;
+  }
+}
+
+function labelOf(args: unknown[]): string {
+  return args[0] === undefined ? 'default' : String(args[0]);
+}
+
+/** Node's console.timeEnd formatting: 1.234ms, 1.234s, 1:02.345 (m:ss.mmm), 1:02:03.456 (h:mm:ss.mmm). */
+export function formatDuration(ms: number): string {
+  if (ms >= 3_600_000) {
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor((ms % 3_600_000) / 60_000);
+    const s = (ms % 60_000) / 1000;
+    return `${h}:${String(m).padStart(2, '0')}:${s.toFixed(3).padStart(6, '0')} (h:mm:ss.mmm)`;
+  }
+  if (ms >= 60_000) {
+    const m = Math.floor(ms / 60_000);
+    const s = (ms % 60_000) / 1000;
+    return `${m}:${s.toFixed(3).padStart(6, '0')} (m:ss.mmm)`;
+  }
+  if (ms >= 1000) return `${(ms / 1000).toFixed(3)}s`;
+  return `${ms.toFixed(3)}ms`;
+}

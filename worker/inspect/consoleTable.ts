@@ -1,0 +1,71 @@
+/**
+ * console.table data the way Node lays it out: an `(index)` column, one column per key met in the rows
+ * (or the `columns` filter), and a `Values` column for primitive rows. Bounded in rows and cell width.
+ */
+import { inspect } from 'node:util';
+
+/** Rows kept from a huge table (the text says how many more). */
+export const MAX_TABLE_ROWS = 1000;
+/** Characters of one table cell. */
+export const MAX_TABLE_CELL = 120;
+
+export interface BuiltTable {
+  columns: string[];
+  rows: string[][];
+  text: string;
+}
+
+const mapEntries = Map.prototype.entries;
+const setValues = Set.prototype.values;
+
+function cell(v: unknown): string {
+  const s = inspect(v, { depth: 0, colors: false, customInspect: false, breakLength: Infinity, maxArrayLength: 10 });
+  return s.length > MAX_TABLE_CELL ? `${s.slice(0, MAX_TABLE_CELL - 1)}…` : s;
+}
+
+/** undefined when the data is not tabular (primitives): the caller logs it like console.log. */
+export function buildConsoleTable(data: unknown, filter?: string[]): BuiltTable | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const records: [string, unknown][] = [];
+  let indexHeader = '(index)';
+  if (data instanceof Map) {
+    indexHeader = '(iteration index)';
+    let i = 0;
+    for (const [k, v] of mapEntries.call(data)) records.push([String(i++), { Key: k, Values: v }]);
+  } else if (data instanceof Set) {
+    indexHeader = '(iteration index)';
+    let i = 0;
+    for (const v of setValues.call(data)) records.push([String(i++), v]);
+  } else {
+    for (const k of Object.keys(data)) records.push([k, (data as Record<string, unknown>)[k]]);
+  }
+  const shown = records.slice(0, MAX_TABLE_ROWS);
+  const keys: string[] = [];
+  let hasValues = false;
+  for (const [, v] of shown) {
+    if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) if (!keys.includes(k) && (!filter || filter.includes(k))) keys.push(k);
+    } else hasValues = true;
+  }
+  const columns = [indexHeader, ...(filter ?? keys)];
+  if (hasValues) columns.push('Values');
+  const dataCols = columns.slice(1, hasValues ? -1 : undefined);
+  const rows = shown.map(([k, v]) => {
+    const row = [k];
+    const obj = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
+    for (const c of dataCols) row.push(obj && Object.prototype.hasOwnProperty.call(obj, c) ? cell(obj[c]) : '');
+    if (hasValues) row.push(obj ? '' : cell(v));
+    return row;
+  });
+  let text = drawTable(columns, rows);
+  if (records.length > shown.length) text += `\n… ${records.length - shown.length} more rows`;
+  return { columns, rows, text };
+}
+
+/** Box-drawn table like Node's console.table output. */
+export function drawTable(columns: string[], rows: string[][]): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
+  const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w)).join(m) + r;
+  const fmt = (cells: string[]) => '│' + cells.map((c, i) => ` ${c.padEnd(widths[i]! - 1)}`).join('│') + '│';
+  return [line('┌', '┬', '┐'), fmt(columns), line('├', '┼', '┤'), ...rows.map(fmt), line('└', '┴', '┘')].join('\n');
+}

@@ -1,0 +1,104 @@
+/**
+ * A bounded, one-line description of any value, plus a handle to expand it later.
+ * Never runs user code (no getters, Proxy traps or custom inspect functions) and never throws.
+ */
+import { inspect } from 'node:util';
+import type { RemoteValue } from '../../protocol';
+import { classify } from './classify';
+import type { HandleRegistry } from './HandleRegistry';
+import { stripInternalSymbols } from './internalSymbols';
+import { promiseSettlement, trackPromise } from './promiseState';
+
+/** Characters of a string value sent as is; the full length is reported beside it. */
+export const MAX_STRING_CHARS = 10_000;
+/** Characters of an object's one-line preview. */
+export const MAX_PREVIEW_CHARS = 240;
+/** Elements/properties util.inspect lists before "... more items". */
+export const MAX_PREVIEW_ITEMS = 12;
+/** Characters of a string shown inside an object preview. */
+export const MAX_PREVIEW_STRING = 60;
+
+const PREVIEW_OPTIONS = {
+  depth: 1,
+  colors: false,
+  customInspect: false,
+  showProxy: true,
+  getters: false,
+  maxArrayLength: MAX_PREVIEW_ITEMS,
+  maxStringLength: MAX_PREVIEW_STRING,
+  breakLength: Infinity,
+  compact: true,
+  sorted: false,
+} as const;
+
+export interface DescribeOptions {
+  registry?: HandleRegistry;
+  cellId: string;
+}
+
+export function describeValue(value: unknown, opts: DescribeOptions): RemoteValue {
+  try {
+    return describe(value, opts);
+  } catch (err) {
+    return { type: 'object', subtype: 'object', className: '', preview: `<value could not be described: ${String(err)}>` };
+  }
+}
+
+function describe(value: unknown, opts: DescribeOptions): RemoteValue {
+  switch (typeof value) {
+    case 'undefined':
+      return { type: 'undefined' };
+    case 'boolean':
+      return { type: 'boolean', value };
+    case 'number':
+      return { type: 'number', text: Object.is(value, -0) ? '-0' : String(value) };
+    case 'bigint':
+      return { type: 'bigint', text: `${value}n` };
+    case 'symbol':
+      return { type: 'symbol', text: value.toString() };
+    case 'string':
+      return value.length > MAX_STRING_CHARS
+        ? { type: 'string', value: value.slice(0, MAX_STRING_CHARS), length: value.length }
+        : { type: 'string', value, length: value.length };
+    default:
+      if (value === null) return { type: 'null' };
+      return describeObject(value as object, opts);
+  }
+}
+
+function describeObject(value: object, opts: DescribeOptions): RemoteValue {
+  const { subtype, className, size } = classify(value);
+  const out: RemoteValue = { type: 'object', subtype, className, preview: subtype === 'promise' ? promisePreview(value as Promise<unknown>) : previewText(value) };
+  if (size !== undefined) out.size = size;
+  if (subtype === 'promise') trackPromise(value as Promise<unknown>);
+  if (opts.registry && isExpandable(subtype)) {
+    const handle = opts.registry.register(value, opts.cellId);
+    if (handle) out.handle = handle;
+  }
+  return out;
+}
+
+/** Leaves with nothing more to show than their preview. */
+function isExpandable(subtype: string): boolean {
+  return subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date' && subtype !== 'proxy';
+}
+
+/** util.inspect with user hooks switched off, cut to the preview budget. */
+export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS): string {
+  let text: string;
+  try {
+    text = inspect(value, PREVIEW_OPTIONS);
+  } catch (err) {
+    text = `<uninspectable: ${String(err)}>`;
+  }
+  text = stripInternalSymbols(text).replace(/\s*\n\s*/g, ' ');
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+}
+
+function promisePreview(p: Promise<unknown>): string {
+  trackPromise(p);
+  const s = promiseSettlement(p);
+  if (s.state === 'pending') return 'Promise { <pending> }';
+  const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24);
+  return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
+}

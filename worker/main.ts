@@ -1,0 +1,89 @@
+/**
+ * The worker process (dist/worker.js): answers the host's requests (protocol/messages.ts) over IPC and sends
+ * events, all through one send(). Interrupts arrive through the watchdog thread (./watchdog.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame,
+} from '../protocol';
+import type { Runtime, RuntimeHost } from './runtime/Runtime';
+import { runtimeFactory } from './runtime/runtimes';
+
+// captured before user code can shadow or replace them
+const proc = process;
+const realExit = process.exit.bind(process);
+const kernelId = randomUUID();
+
+function send(frame: WorkerFrame): void {
+  if (proc.connected) proc.send!(frame);
+}
+
+const host: RuntimeHost = {
+  emit: (event, body) => send({ kind: 'event', event, body } as WorkerFrame),
+};
+const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => host.emit('log', { level, message });
+
+let runtime: Runtime | undefined;
+let executions: Promise<unknown> = Promise.resolve();
+
+function startWatchdog(): void {
+  const counters = new SharedArrayBuffer(8);
+  const view = new Int32Array(counters);
+  const watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { counters } });
+  watchdog.unref();
+  watchdog.on('message', (m: { type: string; n?: number; ok?: boolean; message?: string; error?: string }) => {
+    if (m.type === 'interrupt') {
+      Atomics.store(view, 1, m.n!);
+      runtime?.interrupt();
+    } else if (m.type === 'terminated') log(m.ok ? 'info' : 'warn', m.ok ? 'terminated a blocking cell' : `terminate failed: ${m.error}`);
+    else if (m.type === 'log') log('warn', m.message!);
+  });
+  watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
+}
+
+async function handle(frame: HostFrame): Promise<unknown> {
+  switch (frame.method) {
+    case 'init':
+      return init(frame.params);
+    case 'execute': {
+      const rt = need();
+      const result = executions.then(() => rt.execute(frame.params));
+      executions = result.catch(() => undefined);
+      return result;
+    }
+    case 'expand':
+      return need().expand(frame.params);
+    case 'release':
+      return { released: need().release(frame.params.cellId) };
+    case 'shutdown':
+      setTimeout(() => realExit(0), 10);
+      await runtime?.dispose();
+      return {};
+    default:
+      throw new Error(`unknown request ${(frame as { method: string }).method}`);
+  }
+}
+
+async function init(params: InitParams) {
+  if (runtime) throw new Error('the kernel is already initialised');
+  runtime = await runtimeFactory(params.runtime)(params, host);
+  return { protocolVersion: PROTOCOL_VERSION, kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId, runtime: runtime.kind, runtimeVersion: runtime.version, pid: proc.pid };
+}
+
+function need(): Runtime {
+  if (!runtime) throw new Error('the kernel has not been initialised (send init first)');
+  return runtime;
+}
+
+proc.on('message', (frame: HostFrame) => {
+  if (!frame || frame.kind !== 'request') return;
+  handle(frame).then(
+    (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
+    (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
+  );
+});
+// the host is gone: never outlive it
+proc.on('disconnect', () => realExit(0));
+startWatchdog();

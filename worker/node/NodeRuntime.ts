@@ -1,0 +1,216 @@
+/**
+ * The Node runtime: cells run in this process's main context (vm.Script.runInThisContext) after the cell
+ * transform, so state persists across cells. User code starts on its own macrotask, never inside the
+ * dispatcher's stack: when the watchdog terminates a runaway cell, only the cell's frames unwind and
+ * interrupt() settles the execution.
+ */
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { types } from 'node:util';
+import vm from 'node:vm';
+import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RemoteValue } from '../../protocol';
+import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
+import { describeValue } from '../inspect/describeValue';
+import { expandValue } from '../inspect/expandValue';
+import { HandleRegistry } from '../inspect/HandleRegistry';
+import { settledSoon } from '../inspect/promiseState';
+import type { Runtime, RuntimeHost } from '../runtime/Runtime';
+import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
+import { stripTypes } from '../transform/stripTypes';
+import { currentCell, enterCell, runInCell, type CellContext } from './cellContext';
+import { ConsoleBatcher } from './ConsoleBatcher';
+import { createDisplay } from './displayHelper';
+import { importOptions, createModuleSupport } from './moduleLoader';
+import { installProcessGuards } from './processGuards';
+import { StackMapper } from './stackMapper';
+import { TimerTracker } from './TimerTracker';
+import { captureStream, createUserConsole } from './userConsole';
+
+const realSetImmediate = setImmediate;
+
+interface Running {
+  ctx: CellContext;
+  started: number;
+  settle(result: ExecuteResult): void;
+}
+
+export class NodeRuntime implements Runtime {
+  readonly kind = 'node' as const;
+  readonly version = `node ${process.version}`;
+  private readonly registry: HandleRegistry;
+  private readonly batcher: ConsoleBatcher;
+  private readonly mapper: StackMapper;
+  private readonly timers: TimerTracker;
+  private running: Running | undefined;
+  private scriptSeq = 0;
+
+  constructor(private readonly init: InitParams, private readonly host: RuntimeHost, kernelId: string = randomUUID()) {
+    this.registry = new HandleRegistry(kernelId);
+    this.batcher = new ConsoleBatcher(host);
+    this.mapper = new StackMapper([dirname(__filename)]);
+    const formatter = new ConsoleFormatter({ registry: this.registry });
+    const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
+    this.timers = new TimerTracker({
+      onWork: (cellId, executionId, pending, kinds) => {
+        this.batcher.flush();
+        host.emit('cellWork', { cellId, executionId, pending, kinds });
+      },
+      onError: (err, cell) => this.reportUncaught(err, cell),
+    });
+    const modules = createModuleSupport(init.cwd, init.modulePaths);
+    const g = globalThis as Record<string, unknown>;
+    g.console = createUserConsole(deps);
+    captureStream(process.stdout, 'log', deps);
+    captureStream(process.stderr, 'error', deps);
+    this.timers.install(globalThis);
+    g.require = modules.require;
+    g[IMPORT_HOOK] = modules.import;
+    g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
+    g.display = createDisplay((cellId, executionId, data) => {
+      this.batcher.flush();
+      host.emit('display', { cellId, executionId, data });
+    });
+    if (init.env) Object.assign(process.env, init.env);
+    process.chdir(init.cwd);
+    installProcessGuards({
+      onUncaught: (err) => this.reportUncaught(err, currentCell()),
+      pendingConsole: () => this.batcher.drain(),
+      runningCell: () => this.running?.ctx.cellId ?? currentCell()?.cellId,
+    });
+  }
+
+  get kernelId(): string {
+    return this.registry.kernelId;
+  }
+
+  execute(params: ExecuteParams): Promise<ExecuteResult> {
+    return new Promise<ExecuteResult>((resolve) => {
+      const ctx: CellContext = {
+        cellId: params.cellId,
+        cellLabel: params.cellLabel,
+        executionId: params.executionId,
+        filename: join(this.init.cwd, `__coda_cell_${++this.scriptSeq}__.js`),
+        instrument: !!params.instrumentLines,
+      };
+      const started = performance.now();
+      let done = false;
+      const running: Running = {
+        ctx,
+        started,
+        settle: (result) => {
+          if (done) return;
+          done = true;
+          if (this.running === running) this.running = undefined;
+          this.batcher.flush();
+          this.timers.finished(ctx.cellId, ctx.executionId);
+          resolve(result);
+        },
+      };
+      this.running = running;
+      this.timers.started(ctx.cellId);
+      // user code starts on its own macrotask, never in the dispatcher's frames (see the file comment). Not a
+      // promise reaction: a termination inside vm.runInThisContext there leaves the microtask queue dead.
+      realSetImmediate(() => this.run(params, running));
+    });
+  }
+
+  private run(params: ExecuteParams, running: Running): void {
+    const { ctx } = running;
+    const elapsed = () => performance.now() - running.started;
+    let script: vm.Script;
+    let prologueLength: number;
+    try {
+      const js = params.language === 'typescript' ? stripTypes(params.code, `${ctx.cellLabel}.ts`) : params.code;
+      const out = transformCell(js, { instrumentLines: ctx.instrument });
+      prologueLength = out.prologueLength;
+      this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns: out.columns });
+      script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
+    } catch (err) {
+      running.settle({ status: 'error', error: this.compileError(err, ctx), durationMs: elapsed() });
+      return;
+    }
+    enterCell(ctx);
+    runInCell(ctx, () => {
+      let completion: Promise<unknown[] | undefined>;
+      try {
+        completion = script.runInThisContext() as Promise<unknown[] | undefined>;
+      } catch (err) {
+        running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() });
+        return;
+      }
+      completion.then(
+        async (wrapped) => {
+          const value = wrapped ? wrapped[0] : undefined;
+          const durationMs = elapsed();
+          // a returned promise: let its settlement be seen before it is previewed
+          if (types.isPromise(value)) await settledSoon(value);
+          const result: ExecuteResult = { status: 'ok', durationMs };
+          if (wrapped) result.value = this.describe(value, ctx.cellId);
+          running.settle(result);
+        },
+        (err: unknown) => running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() }),
+      );
+    });
+  }
+
+  private compileError(err: unknown, ctx: CellContext) {
+    if (err instanceof CellSyntaxError) {
+      return {
+        name: 'SyntaxError',
+        message: err.message,
+        stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${err.column}`,
+        frames: [{ functionName: '', cellId: ctx.cellId, line: err.line, column: err.column }],
+        location: { cellId: ctx.cellId, line: err.line, column: err.column },
+      };
+    }
+    return this.mapper.serialize(err);
+  }
+
+  private describe(value: unknown, cellId: string): RemoteValue {
+    return describeValue(value, { registry: this.registry, cellId });
+  }
+
+  private lineValue(line: number, value: unknown): unknown {
+    const cell = currentCell();
+    if (cell) {
+      this.batcher.flush();
+      this.host.emit('lineValue', { cellId: cell.cellId, executionId: cell.executionId, line, value: this.describe(value, cell.cellId) });
+    }
+    return value;
+  }
+
+  private reportUncaught(err: unknown, cell: CellContext | undefined): void {
+    this.batcher.flush();
+    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error: this.mapper.serialize(err) };
+    if (cell) {
+      body.cellId = cell.cellId;
+      body.executionId = cell.executionId;
+    }
+    this.host.emit('uncaught', body);
+  }
+
+  async expand(params: ExpandParams): Promise<PropertyPage> {
+    return expandValue(this.registry, params);
+  }
+
+  release(cellId: string): number {
+    return this.registry.releaseCell(cellId);
+  }
+
+  interrupt(): void {
+    const running = this.running;
+    if (running) {
+      this.timers.clear(running.ctx.cellId);
+      running.settle({ status: 'interrupted', durationMs: performance.now() - running.started });
+    } else {
+      this.timers.clear();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.batcher.flush();
+    this.timers.clear();
+    this.registry.clear();
+  }
+}

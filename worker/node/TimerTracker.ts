@@ -1,0 +1,135 @@
+/**
+ * Wraps the timer globals so each cell's timers, intervals and immediates are known: the host is told when a
+ * cell still has background work after it finished (and when that work drains), an interrupt can clear the
+ * interrupted cell's timers, and an error thrown in a timer callback is reported against its cell instead of
+ * crashing the kernel.
+ */
+import { currentCell, runInCell, type CellContext } from './cellContext';
+
+export type TimerKind = 'timeout' | 'interval' | 'immediate';
+
+interface Entry {
+  kind: TimerKind;
+  cellId: string;
+  executionId: number;
+  handle: unknown;
+}
+
+export interface TimerEvents {
+  /** A cell's background work changed after the cell finished. */
+  onWork(cellId: string, executionId: number, pending: number, kinds: TimerKind[]): void;
+  /** A timer callback threw. */
+  onError(error: unknown, cell: CellContext | undefined): void;
+}
+
+const real = {
+  setTimeout: globalThis.setTimeout,
+  setInterval: globalThis.setInterval,
+  setImmediate: globalThis.setImmediate,
+  clearTimeout: globalThis.clearTimeout,
+  clearInterval: globalThis.clearInterval,
+  clearImmediate: globalThis.clearImmediate,
+};
+
+export class TimerTracker {
+  private readonly entries = new Map<unknown, Entry>();
+  private readonly running = new Set<string>();
+
+  constructor(private readonly events: TimerEvents) {}
+
+  install(target: typeof globalThis): void {
+    const self = this;
+    const wrap = (kind: TimerKind, set: (...a: any[]) => unknown) =>
+      function (this: unknown, callback: unknown, ...rest: unknown[]) {
+        if (typeof callback !== 'function') return set.call(this, callback, ...rest);
+        const cell = currentCell();
+        let handle: unknown;
+        const run = (...args: unknown[]) => {
+          if (kind !== 'interval') self.remove(handle);
+          const call = () => (callback as (...a: unknown[]) => unknown).apply(this, args);
+          try {
+            return cell ? runInCell(cell, call) : call();
+          } catch (err) {
+            self.events.onError(err, cell);
+            return undefined;
+          }
+        };
+        handle = set.call(this, run, ...rest);
+        if (cell) self.add(handle, { kind, cellId: cell.cellId, executionId: cell.executionId, handle });
+        return handle;
+      };
+    const clear = (clearFn: (h: any) => void) =>
+      function (this: unknown, handle: unknown) {
+        self.remove(self.resolve(handle));
+        return clearFn.call(this, handle);
+      };
+    Object.assign(target, {
+      setTimeout: Object.assign(wrap('timeout', real.setTimeout), real.setTimeout),
+      setInterval: wrap('interval', real.setInterval),
+      setImmediate: Object.assign(wrap('immediate', real.setImmediate), real.setImmediate),
+      clearTimeout: clear(real.clearTimeout),
+      clearInterval: clear(real.clearInterval),
+      clearImmediate: clear(real.clearImmediate),
+    });
+  }
+
+  /** The cell is executing: drain notices wait until it finishes. */
+  started(cellId: string): void {
+    this.running.add(cellId);
+  }
+
+  /** The cell's execution ended: report its background work if any. Returns the pending count. */
+  finished(cellId: string, executionId: number): number {
+    this.running.delete(cellId);
+    const mine = this.of(cellId);
+    if (mine.length) this.events.onWork(cellId, executionId, mine.length, kinds(mine));
+    return mine.length;
+  }
+
+  /** Clears a cell's timers (interrupt); with no cell, every cell's. */
+  clear(cellId?: string): void {
+    const cells = new Map<string, number>();
+    for (const e of [...this.entries.values()]) {
+      if (cellId !== undefined && e.cellId !== cellId) continue;
+      if (e.kind === 'interval') real.clearInterval(e.handle as NodeJS.Timeout);
+      else if (e.kind === 'timeout') real.clearTimeout(e.handle as NodeJS.Timeout);
+      else real.clearImmediate(e.handle as NodeJS.Immediate);
+      this.entries.delete(e.handle);
+      cells.set(e.cellId, e.executionId);
+    }
+    for (const [id, exec] of cells) if (!this.running.has(id)) this.events.onWork(id, exec, 0, []);
+  }
+
+  pending(cellId: string): number {
+    return this.of(cellId).length;
+  }
+
+  private of(cellId: string): Entry[] {
+    return [...this.entries.values()].filter((e) => e.cellId === cellId);
+  }
+
+  private add(handle: unknown, entry: Entry): void {
+    this.entries.set(handle, entry);
+  }
+
+  private remove(handle: unknown): void {
+    const e = this.entries.get(handle);
+    if (!e) return;
+    this.entries.delete(handle);
+    if (!this.running.has(e.cellId) && this.pending(e.cellId) === 0) this.events.onWork(e.cellId, e.executionId, 0, []);
+  }
+
+  /** clearTimeout also accepts the numeric id a Timeout converts to. */
+  private resolve(handle: unknown): unknown {
+    if (typeof handle !== 'number' && typeof handle !== 'string') return handle;
+    for (const h of this.entries.keys()) {
+      const prim = (h as { [Symbol.toPrimitive]?: () => number })[Symbol.toPrimitive];
+      if (prim && String(prim.call(h)) === String(handle)) return h;
+    }
+    return handle;
+  }
+}
+
+function kinds(entries: Entry[]): TimerKind[] {
+  return [...new Set(entries.map((e) => e.kind))];
+}

@@ -1,0 +1,115 @@
+/**
+ * Maps V8 stack traces back to notebook cells. Each executed cell registers the script filename it ran
+ * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
+ * and frames inside the worker itself or Node internals are dropped.
+ */
+import type { SerializedError, StackFrame } from '../../protocol';
+import type { ColumnMap } from '../transform/ColumnMap';
+
+/** Cell scripts remembered for mapping (old executions are forgotten first). */
+export const MAX_MAPPED_SCRIPTS = 5000;
+
+interface ScriptInfo {
+  cellId: string;
+  cellLabel: string;
+  prologueLength: number;
+  /** Lines of the cell; frames past it are the transform's wrapper. */
+  lineCount: number;
+  columns: ColumnMap;
+}
+
+const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
+
+export class StackMapper {
+  private readonly scripts = new Map<string, ScriptInfo>();
+
+  constructor(private readonly internalFiles: string[]) {}
+
+  register(filename: string, info: ScriptInfo): void {
+    this.scripts.delete(filename);
+    this.scripts.set(filename, info);
+    if (this.scripts.size > MAX_MAPPED_SCRIPTS) this.scripts.delete(this.scripts.keys().next().value!);
+  }
+
+  /** Frames of a V8 stack text, mapped; runtime internals dropped. */
+  frames(stack: string): StackFrame[] {
+    const out: StackFrame[] = [];
+    for (const line of stack.split('\n')) {
+      const m = FRAME.exec(line);
+      if (!m) continue;
+      const frame = this.mapFrame(m[1] ?? '', m[2]!, Number(m[3]), Number(m[4]));
+      if (frame) out.push(frame);
+    }
+    return out;
+  }
+
+  mapFrame(functionName: string, file: string, line: number, column: number): StackFrame | undefined {
+    const script = this.scripts.get(file);
+    const fn = functionName.replace(/^async /, '');
+    if (script) {
+      if (line > script.lineCount) return undefined;
+      const col = line === 1 ? column - script.prologueLength : column;
+      return { functionName: fn, cellId: script.cellId, line, column: Math.max(1, script.columns.original(line, col)) };
+    }
+    if (file.startsWith('node:') || file.startsWith('internal/') || this.internalFiles.some((f) => file.startsWith(f))) return undefined;
+    return { functionName: fn, file, line, column };
+  }
+
+  label(cellId: string): string {
+    for (const s of this.scripts.values()) if (s.cellId === cellId) return s.cellLabel;
+    return cellId;
+  }
+
+  /** The stack text with cell frames rewritten and internals dropped; the header lines are kept as they are. */
+  rewrite(stack: string): string {
+    const lines = stack.split('\n');
+    const firstFrame = lines.findIndex((l) => FRAME.test(l));
+    const header = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
+    const frames = this.frames(stack).map((f) => `    at ${formatFrame(f, (id) => this.label(id))}`);
+    return [...header, ...frames].join('\n');
+  }
+
+  /** Plain error data with frames, location and cause mapped. Never throws. */
+  serialize(thrown: unknown, depth = 0): SerializedError {
+    try {
+      return this.serializeUnsafe(thrown, depth);
+    } catch {
+      return { name: 'Error', message: 'Uncaught exception (could not be described)' };
+    }
+  }
+
+  private serializeUnsafe(thrown: unknown, depth: number): SerializedError {
+    if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+      return { name: 'Uncaught', message: describePrimitive(thrown) };
+    }
+    const e = thrown as Record<string, unknown>;
+    const name = typeof e.name === 'string' ? e.name : 'Error';
+    const message = typeof e.message === 'string' ? e.message : '';
+    const out: SerializedError = { name, message };
+    if (typeof e.stack === 'string') {
+      out.frames = this.frames(e.stack);
+      out.stack = this.rewrite(e.stack);
+      const first = out.frames.find((f) => f.cellId);
+      if (first) out.location = { cellId: first.cellId!, line: first.line, column: first.column };
+    }
+    if (depth < 4 && e.cause !== undefined) out.cause = this.serialize(e.cause, depth + 1);
+    if (depth < 2 && Array.isArray(e.errors)) out.errors = (e.errors as unknown[]).slice(0, 10).map((x) => this.serialize(x, depth + 1));
+    const props: Record<string, string> = {};
+    for (const k of Object.keys(e).slice(0, 10)) {
+      if (k === 'cause' || k === 'errors') continue;
+      const v = e[k];
+      props[k] = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? '[object]' : String(v);
+    }
+    if (Object.keys(props).length) out.props = props;
+    return out;
+  }
+}
+
+function describePrimitive(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'symbol' ? v.toString() : String(v);
+}
+
+export function formatFrame(f: StackFrame, label: (cellId: string) => string): string {
+  const where = f.cellId ? `cell${label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  return f.functionName ? `${f.functionName} (${where})` : where;
+}

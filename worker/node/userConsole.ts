@@ -1,0 +1,79 @@
+/**
+ * The console cells see: every method goes through the ConsoleFormatter with the attributed cell, and the
+ * entries are batched to the host. process.stdout/stderr writes from user code become log/error entries.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ConsoleMethod, StackFrame } from '../../protocol';
+import type { ConsoleFormatter } from '../inspect/ConsoleFormatter';
+import { currentCell, type CellContext } from './cellContext';
+import type { ConsoleBatcher } from './ConsoleBatcher';
+import type { StackMapper } from './stackMapper';
+
+export const CONSOLE_METHODS: ConsoleMethod[] = [
+  'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table', 'group', 'groupCollapsed', 'groupEnd',
+  'time', 'timeEnd', 'timeLog', 'count', 'countReset', 'assert', 'clear',
+];
+
+/** Characters of unterminated stdout text held before it is sent anyway. */
+export const MAX_PENDING_STREAM_TEXT = 64 * 1024;
+
+export interface ConsoleDeps {
+  formatter: ConsoleFormatter;
+  batcher: ConsoleBatcher;
+  mapper: StackMapper;
+}
+
+export function createUserConsole(deps: ConsoleDeps): Console {
+  const { formatter, batcher, mapper } = deps;
+  const emit = (method: ConsoleMethod, args: unknown[], framesWanted: boolean) => {
+    const cell = currentCell();
+    const stack = framesWanted || cell?.instrument ? new Error().stack ?? '' : '';
+    const frames = stack ? mapper.frames(stack) : undefined;
+    const entry = formatter.format(method, args, {
+      cellId: cell?.cellId ?? '',
+      executionId: cell?.executionId ?? 0,
+      time: performance.timeOrigin + performance.now(),
+      line: cell?.instrument ? callLine(frames, cell) : undefined,
+      frames: framesWanted ? frames : undefined,
+      mapStack: (s) => mapper.frames(s),
+    });
+    if (entry) batcher.push(entry);
+  };
+  const target: Record<string, unknown> = {};
+  for (const m of CONSOLE_METHODS) {
+    target[m] = { [m]: (...args: unknown[]) => emit(m, args, m === 'trace' || (m === 'assert' && !args[0])) }[m];
+  }
+  return Object.assign(Object.create(console) as object, target) as unknown as Console;
+}
+
+function callLine(frames: StackFrame[] | undefined, cell: CellContext): number | undefined {
+  return frames?.find((f) => f.cellId === cell.cellId)?.line;
+}
+
+/** Routes writes to process.stdout/stderr into console entries, line by line. */
+export function captureStream(stream: NodeJS.WriteStream, method: 'log' | 'error', deps: ConsoleDeps): void {
+  let pending = '';
+  const write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    if (pending.length > MAX_PENDING_STREAM_TEXT) {
+      lines.push(pending);
+      pending = '';
+    }
+    for (const line of lines) {
+      const cell = currentCell();
+      const entry = deps.formatter.format(method, [line], {
+        cellId: cell?.cellId ?? '',
+        executionId: cell?.executionId ?? 0,
+        time: performance.timeOrigin + performance.now(),
+      });
+      if (entry) deps.batcher.push(entry);
+    }
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  };
+  Object.defineProperty(stream, 'write', { value: write, writable: true, configurable: true });
+}

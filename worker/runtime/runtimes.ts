@@ -1,0 +1,19 @@
+/**
+ * Runtime factories by kind. The Node runtime runs in the worker process itself; other kinds register here.
+ */
+import type { RuntimeKind } from '../../protocol';
+import { NodeRuntime } from '../node/NodeRuntime';
+import type { RuntimeFactory } from './Runtime';
+
+export const runtimeFactories: Partial<Record<RuntimeKind, RuntimeFactory>> = {
+  node: async (init, host) => new NodeRuntime(init, host),
+};
+
+export function runtimeFactory(kind: RuntimeKind): RuntimeFactory {
+  const factory = runtimeFactories[kind];
+  if (!factory) {
+    const known = Object.keys(runtimeFactories).join(', ');
+    throw new Error(`The '${kind}' runtime is not available in this version of CodaJS (available: ${known}). Choose another kernel.`);
+  }
+  return factory;
+}

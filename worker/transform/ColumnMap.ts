@@ -1,0 +1,39 @@
+/**
+ * Columns on lines the transform edited, mapped back to the user's columns (1-based). Lines are never
+ * moved by the transform, so only columns need mapping.
+ */
+export type Edit = { start: number; end: number; text: string };
+
+export class ColumnMap {
+  /** Per line: [generated column where a shift starts, cumulative shift from there on]. */
+  private readonly shifts = new Map<number, [number, number][]>();
+
+  constructor(source: string, edits: Edit[]) {
+    const lineStarts = [0];
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    const ordered = [...edits].sort((a, b) => a.start - b.start);
+    let line = 0;
+    let lineShift = 0;
+    for (const e of ordered) {
+      while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= e.start) {
+        line++;
+        lineShift = 0;
+      }
+      // only single-line edits shift columns; multi-line replacements keep their line count
+      if (e.text.includes('\n') || source.slice(e.start, e.end).includes('\n')) continue;
+      const col = e.start - lineStarts[line]! + 1;
+      lineShift += e.text.length - (e.end - e.start);
+      const list = this.shifts.get(line + 1) ?? [];
+      list.push([col + lineShift - (e.text.length - (e.end - e.start)) + e.text.length, lineShift]);
+      this.shifts.set(line + 1, list);
+    }
+  }
+
+  original(line: number, generatedColumn: number): number {
+    const list = this.shifts.get(line);
+    if (!list) return generatedColumn;
+    let shift = 0;
+    for (const [from, s] of list) if (generatedColumn >= from) shift = s;
+    return generatedColumn - shift;
+  }
+}

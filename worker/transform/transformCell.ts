@@ -1,0 +1,165 @@
+/**
+ * Turns a cell into a script that keeps notebook semantics when run with vm.Script in one context:
+ * - top-level const/let/var/class/function declarations become script-level `var` bindings, so state
+ *   persists across cells and re-running `const x = 1` works;
+ * - static imports become `await import()` (default, named, namespace, side-effect);
+ * - the body runs in an async arrow function (top-level await), and the last expression statement's value
+ *   is returned inside a one-element array (so a returned Promise is shown, not adopted);
+ * - with `instrumentLines`, every top-level expression statement reports its value with its line.
+ * Line numbers are preserved exactly: the prologue sits on line 1 before the user's first character and
+ * every edit keeps its newlines, so V8 positions map back to the cell (line 1 columns shift by `prologueLength`).
+ */
+import * as acorn from 'acorn';
+import { ColumnMap, type Edit } from './ColumnMap';
+import { forEachNode } from './forEachNode';
+import { collectPatternNames } from './patternNames';
+
+/** Global the runtime defines to receive instrumented line values. */
+export const LINE_HOOK = '__coda$line';
+/** Global the runtime defines for `import` (resolves from the notebook folder, then the dependency store). */
+export const IMPORT_HOOK = '__coda$import';
+
+export interface TransformedCell {
+  code: string;
+  /** Characters added before the user's code on line 1. */
+  prologueLength: number;
+  /** Names the cell declares at top level. */
+  declared: string[];
+  /** Maps columns of edited lines back to the cell's own columns. */
+  columns: ColumnMap;
+}
+
+export class CellSyntaxError extends SyntaxError {
+  constructor(message: string, readonly line: number, readonly column: number) {
+    super(message);
+    this.name = 'SyntaxError';
+  }
+}
+
+
+export function transformCell(source: string, opts: { instrumentLines?: boolean } = {}): TransformedCell {
+  const ast = parse(source);
+  const names = new Set<string>();
+  const functions: string[] = [];
+  const edits: Edit[] = [];
+  const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
+  const body = ast.body as acorn.Statement[];
+
+  for (const node of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
+    switch (node.type) {
+      case 'VariableDeclaration': {
+        edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
+        for (const d of node.declarations) {
+          collectPatternNames(d.id, names);
+          insert(d.start, '(');
+          if (d.init) insert(d.end, ')');
+          else insert(d.end, node.kind === 'var' ? ')' : ' = undefined)');
+        }
+        insert(node.declarations[node.declarations.length - 1]!.end, ')');
+        break;
+      }
+      case 'FunctionDeclaration':
+        names.add(node.id.name);
+        functions.push(node.id.name);
+        break;
+      case 'ClassDeclaration':
+        names.add(node.id!.name);
+        insert(node.start, `${node.id!.name} = `);
+        insert(node.end, ';');
+        break;
+      case 'ImportDeclaration':
+        edits.push({ start: node.start, end: node.end, text: importReplacement(node, source, names) });
+        break;
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+      case 'ExportAllDeclaration':
+        throw located('`export` has no meaning in a notebook cell: declare the value instead (it is shared with later cells)', source, node.start);
+      default:
+        break;
+    }
+  }
+
+  // dynamic import() anywhere resolves like static imports do
+  forEachNode(ast, (n) => {
+    if (n.type === 'ImportExpression') edits.push({ start: n.start, end: n.start + 'import'.length, text: IMPORT_HOOK });
+  });
+
+  const last = body[body.length - 1];
+  for (const node of body) {
+    if (node.type !== 'ExpressionStatement') continue;
+    const isLast = node === last;
+    const instrument = opts.instrumentLines && !(node as { directive?: string }).directive;
+    if (!isLast && !instrument) continue;
+    // same-offset insertions apply in the order made: `return [` wraps the line hook
+    if (isLast) insert(node.start, 'return [');
+    if (instrument) insert(node.expression.start, `${LINE_HOOK}(${lineAt(source, node.expression.end)}, (`);
+    if (instrument) insert(node.expression.end, '))');
+    if (isLast) insert(node.expression.end, ']');
+  }
+
+  const declared = [...names];
+  const decl = declared.length ? `var ${declared.join(', ')}; ` : '';
+  const hoist = functions.map((n) => `globalThis[${JSON.stringify(n)}] = ${n}; `).join('');
+  const prologue = `${decl}(async () => { ${hoist}`;
+  const columns = new ColumnMap(source, edits);
+  return { code: `${prologue}${applyEdits(source, edits)}\n})()`, prologueLength: prologue.length, declared, columns };
+}
+
+function parse(source: string): acorn.Program {
+  try {
+    return acorn.parse(source, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowAwaitOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowReturnOutsideFunction: false,
+      allowHashBang: true,
+    });
+  } catch (err) {
+    const e = err as { message?: string; loc?: { line: number; column: number } };
+    const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
+    throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
+  }
+}
+
+function located(message: string, source: string, offset: number): CellSyntaxError {
+  const line = lineAt(source, offset);
+  const column = offset - source.lastIndexOf('\n', offset - 1);
+  return new CellSyntaxError(message, line, column);
+}
+
+function lineAt(source: string, offset: number): number {
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+function importReplacement(node: acorn.ImportDeclaration, source: string, names: Set<string>): string {
+  const spec = JSON.stringify(node.source.value);
+  const parts: string[] = [];
+  for (const s of node.specifiers) {
+    names.add(s.local.name);
+    if (s.type === 'ImportDefaultSpecifier') parts.push(`${s.local.name} = __m.default;`);
+    else if (s.type === 'ImportNamespaceSpecifier') parts.push(`${s.local.name} = __m;`);
+    else {
+      const imported = s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value);
+      parts.push(`${s.local.name} = __m[${JSON.stringify(imported)}];`);
+    }
+  }
+  const text = parts.length ? `{ const __m = await ${IMPORT_HOOK}(${spec}); ${parts.join(' ')} }` : `await ${IMPORT_HOOK}(${spec});`;
+  // keep the lines the statement spanned
+  const newlines = source.slice(node.start, node.end).split('\n').length - 1;
+  return text + '\n'.repeat(newlines);
+}
+
+function applyEdits(source: string, edits: Edit[]): string {
+  // stable order: by position, and insertions at the same offset in the order they were made
+  const ordered = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || a.i - b.i);
+  let out = '';
+  let pos = 0;
+  for (const e of ordered) {
+    out += source.slice(pos, e.start) + e.text;
+    pos = Math.max(pos, e.end);
+  }
+  return out + source.slice(pos);
+}
