@@ -38,6 +38,8 @@ export interface CodaCell {
   metadata?: Record<string, unknown>;
   outputs?: CodaOutput[];
   execution?: CodaExecutionSummary;
+  /** Keys this version does not know, kept as they were (written after the known ones). */
+  unknownKeys?: Record<string, unknown>;
 }
 
 export interface CodaNotebookMetadata {
@@ -50,6 +52,8 @@ export interface CodaDocument {
   coda: typeof CODA_FORMAT_VERSION;
   metadata: CodaNotebookMetadata;
   cells: CodaCell[];
+  /** Top-level keys this version does not know, kept as they were. */
+  unknownKeys?: Record<string, unknown>;
 }
 
 /** Raised for a file that cannot be read; names the line, column and field. Never leads to a write. */

@@ -4,3 +4,5 @@ export * from './errors';
 export * from './messages';
 export * from './outputs';
 export * from './values';
+export * from './codaFile';
+export * from './codaFormat';

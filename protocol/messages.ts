@@ -19,6 +19,11 @@ export const PROTOCOL_VERSION = 1;
 export const CONTROL_FD = 4;
 /** Bytes the host writes on the control pipe. */
 export const CONTROL_INTERRUPT = 'i';
+/**
+ * Prefix of the line a worker writes synchronously to stderr when user code calls process.exit(), followed by
+ * JSON `{code, reason, cellId?, console?: ConsoleEntry[]}` (IPC messages queued at exit time would be lost).
+ */
+export const EXIT_NOTICE = '\u0000CODA_EXIT ';
 
 export interface InitParams {
   /** Folder that relative paths, `require` and `import` of packages resolve from (the notebook's folder). */

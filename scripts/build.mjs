@@ -1,11 +1,12 @@
 // One esbuild context per target: host (extension + headless CLI, Node), worker (Node), webview (browser).
 // `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
@@ -16,6 +17,8 @@ const common = {
   logLevel: 'warning',
   absWorkingDir: root,
   legalComments: 'none',
+  // prefer ES module builds: some dependencies' UMD "main" builds cannot be bundled (jsonc-parser)
+  mainFields: ['module', 'main'],
 };
 
 /** Entry points that exist (parts of the tree are built up issue by issue). */
@@ -32,6 +35,7 @@ const targets = [
     entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/main.ts' }),
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
+    define: { CODA_VERSION: JSON.stringify(version) },
   },
   {
     name: 'worker',

@@ -14,6 +14,7 @@ import { runtimeFactory } from './runtime/runtimes';
 // captured before user code can shadow or replace them
 const proc = process;
 const realExit = process.exit.bind(process);
+const realSetTimeout = setTimeout;
 const kernelId = randomUUID();
 
 function send(frame: WorkerFrame): void {
@@ -28,10 +29,17 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => hos
 let runtime: Runtime | undefined;
 let executions: Promise<unknown> = Promise.resolve();
 
+let watchdog: Worker | undefined;
+
+/** Ends the watchdog thread first, so exiting does not wait for its inspector session. */
+async function stopWatchdog(): Promise<void> {
+  await watchdog?.terminate();
+}
+
 function startWatchdog(): void {
   const counters = new SharedArrayBuffer(8);
   const view = new Int32Array(counters);
-  const watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { counters } });
+  watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { counters } });
   watchdog.unref();
   watchdog.on('message', (m: { type: string; n?: number; ok?: boolean; message?: string; error?: string }) => {
     if (m.type === 'interrupt') {
@@ -58,7 +66,7 @@ async function handle(frame: HostFrame): Promise<unknown> {
     case 'release':
       return { released: need().release(frame.params.cellId) };
     case 'shutdown':
-      setTimeout(() => realExit(0), 10);
+      realSetTimeout(() => void stopWatchdog().finally(() => realExit(0)), 10);
       await runtime?.dispose();
       return {};
     default:
@@ -85,5 +93,5 @@ proc.on('message', (frame: HostFrame) => {
   );
 });
 // the host is gone: never outlive it
-proc.on('disconnect', () => realExit(0));
+proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));
 startWatchdog();

@@ -4,10 +4,8 @@
  * the host reads, because IPC messages queued at exit time would be lost.
  */
 import { writeSync } from 'node:fs';
-import type { ConsoleEntry } from '../../protocol';
+import { EXIT_NOTICE, type ConsoleEntry } from '../../protocol';
 
-/** Marker prefix of the exit notice line on stderr (the host parses it). */
-export const EXIT_NOTICE = '\u0000CODA_EXIT ';
 
 export interface GuardDeps {
   onUncaught(err: unknown): void;

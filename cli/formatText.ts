@@ -1,0 +1,94 @@
+/**
+ * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
+ * colours are applied through the `paint` argument so goldens stay plain.
+ */
+import type { ConsoleEntry, DisplayData, RemoteValue, SerializedError, StackFrame } from '../protocol';
+
+export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
+export type Paint = (style: Style, text: string) => string;
+
+export const plain: Paint = (_style, text) => text;
+
+const ANSI: Record<Style, [number, number]> = {
+  dim: [2, 22], bold: [1, 22], red: [31, 39], yellow: [33, 39], cyan: [36, 39], green: [32, 39], magenta: [35, 39],
+};
+export const ansi: Paint = (style, text) => `\x1b[${ANSI[style][0]}m${text}\x1b[${ANSI[style][1]}m`;
+
+const indent = (text: string, depth: number) => {
+  const pad = '  '.repeat(depth);
+  return text.split('\n').map((l) => pad + l).join('\n');
+};
+
+export function formatCellHeader(label: string, firstLine: string, paint: Paint = plain): string {
+  const summary = firstLine.length > 60 ? `${firstLine.slice(0, 59)}…` : firstLine;
+  return paint('bold', `── cell ${label} `) + paint('dim', summary);
+}
+
+export function formatConsoleEntry(entry: ConsoleEntry, label: (cellId: string) => string, paint: Paint = plain): string {
+  let text = entry.text;
+  if (entry.method === 'clear') return paint('dim', '(console cleared)');
+  if (entry.method === 'group' || entry.method === 'groupCollapsed') text = paint('bold', text || 'console.group');
+  else if (entry.level === 'error') text = paint('red', text);
+  else if (entry.level === 'warn') text = paint('yellow', text);
+  else if (entry.level === 'debug') text = paint('dim', text);
+  if (entry.frames?.length) text += '\n' + entry.frames.map((f) => `    at ${frameText(f, label)}`).join('\n');
+  return indent(text, entry.depth);
+}
+
+export function formatValue(value: RemoteValue, paint: Paint = plain): string {
+  return paint('cyan', '→ ') + valueText(value, paint);
+}
+
+export function valueText(value: RemoteValue, paint: Paint = plain): string {
+  switch (value.type) {
+    case 'undefined':
+      return paint('dim', 'undefined');
+    case 'null':
+      return paint('bold', 'null');
+    case 'boolean':
+      return paint('yellow', String(value.value));
+    case 'number':
+    case 'bigint':
+      return paint('yellow', value.text);
+    case 'symbol':
+      return paint('green', value.text);
+    case 'string': {
+      const more = value.length > value.value.length ? paint('dim', ` … (${value.length - value.value.length} more characters)`) : '';
+      return paint('green', quote(value.value)) + more;
+    }
+    default:
+      return value.preview;
+  }
+}
+
+/** Node REPL style single-quoted string. */
+function quote(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+export function frameText(f: StackFrame, label: (cellId: string) => string): string {
+  const where = f.cellId ? `cell ${label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  return f.functionName ? `${f.functionName} (${where})` : where;
+}
+
+export function formatError(error: SerializedError, label: (cellId: string) => string, paint: Paint = plain, depth = 0): string {
+  const head = `${error.name}${error.message ? `: ${error.message}` : ''}`;
+  const lines = [paint('red', head)];
+  for (const f of error.frames ?? []) lines.push(paint('dim', `    at ${frameText(f, label)}`));
+  if (error.props) for (const [k, v] of Object.entries(error.props)) lines.push(paint('dim', `    ${k}: ${v}`));
+  for (const e of error.errors ?? []) lines.push(indent(formatError(e, label, paint, depth + 1), 1));
+  if (error.cause) lines.push(`${paint('dim', 'Caused by:')} ${formatError(error.cause, label, paint, depth + 1)}`);
+  return lines.join('\n');
+}
+
+export function formatDisplay(data: DisplayData[], paint: Paint = plain): string {
+  const text = data.find((d) => d.mime === 'text/plain');
+  const rich = data.filter((d) => d.mime !== 'text/plain').map((d) => d.mime);
+  const note = rich.length ? paint('magenta', `[display: ${rich.join(', ')}${text ? '' : ` (${data[0]!.data.length} characters)`}]`) : '';
+  return [note, text?.data ?? ''].filter(Boolean).join('\n');
+}
+
+export function formatSummary(ran: number, failed: number, total: number, ms: number, paint: Paint = plain): string {
+  const status = failed ? paint('red', `${failed} failed`) : paint('green', 'all passed');
+  return `${ran}/${total} cells ran, ${status} (${(ms / 1000).toFixed(2)} s)`;
+}

@@ -1,0 +1,204 @@
+/**
+ * One kernel = one worker process, forked with a real Node and spoken to over protocol/channel.ts.
+ * Owns the child, its pipes and listeners; every pending request fails with the exit reason if it dies.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import {
+  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
+  type ExpandParams, type HostChannel, type HostFrame, type InitResult, type PropertyPage, type WorkerEventName,
+  type WorkerEvents, type WorkerFrame,
+} from '../../protocol';
+import { exitReason } from './exitReason';
+import { findNode } from './findNode';
+import type { Kernel, KernelExit, KernelStartOptions } from './Kernel';
+
+export const INIT_TIMEOUT_MS = 20_000;
+export const SHUTDOWN_GRACE_MS = 1500;
+export const STDERR_TAIL_CHARS = 16_384;
+
+/** Flags every worker needs: see docs/architecture.md (interrupts) and worker/node/cellContext.ts. */
+export const WORKER_FLAGS = ['--no-force-async-hooks-checks', '--disable-warning=ExperimentalWarning'];
+
+type Listener = (body: never) => void;
+
+export class KernelProcess implements Kernel {
+  private exitInfo: KernelExit | undefined;
+  private readonly exitListeners = new Set<(exit: KernelExit) => void>();
+  private readonly consoleListeners = new Set<Listener>();
+  private readonly labels = new Map<string, string>();
+  private stderrTail = '';
+  private notice: { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] } | undefined;
+  private expectedExit = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly channel: HostChannel,
+    private readonly options: KernelStartOptions,
+    public info: InitResult,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    channel.onEvent('console', (body) => this.consoleListeners.forEach((l) => (l as (b: typeof body) => void)(body)));
+  }
+
+  static async start(options: KernelStartOptions): Promise<KernelProcess> {
+    const node = options.nodePath ?? (await findNode()).path;
+    const execArgv = [...WORKER_FLAGS, ...(options.execArgv ?? [])];
+    const log = options.log ?? (() => undefined);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    delete env.NODE_OPTIONS;
+    let child: ChildProcess;
+    try {
+      child = fork(options.workerPath, [], {
+        execPath: node,
+        execArgv,
+        cwd: options.init.cwd,
+        env,
+        serialization: 'json',
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+      });
+    } catch (err) {
+      throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}`);
+    }
+    const channel = createHostChannel(transportOf(child));
+    const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult);
+    kernel.watch(log);
+    log('info', `kernel starting: ${node} ${execArgv.join(' ')} ${options.workerPath} (pid ${child.pid})`);
+    const spawnFailed = new Promise<never>((_, reject) => child.once('error', (err) => reject(err)));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
+    });
+    try {
+      kernel.info = await Promise.race([channel.request('init', options.init), spawnFailed, timedOut]);
+    } catch (err) {
+      await kernel.dispose();
+      const tail = kernel.stderrTail.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}${tail ? `\n${tail}` : ''}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (kernel.info.protocolVersion !== PROTOCOL_VERSION) {
+      await kernel.dispose();
+      throw new Error(`The kernel speaks protocol ${kernel.info.protocolVersion}, this CodaJS speaks ${PROTOCOL_VERSION}: reinstall the extension.`);
+    }
+    log('info', `kernel ${kernel.info.kernelId} ready: ${kernel.info.runtimeVersion}, pid ${kernel.info.pid}`);
+    return kernel;
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  execute(params: ExecuteParams): Promise<ExecuteResult> {
+    this.labels.set(params.cellId, params.cellLabel);
+    return this.channel.request('execute', params);
+  }
+
+  expand(params: ExpandParams): Promise<PropertyPage> {
+    return this.channel.request('expand', params);
+  }
+
+  async release(cellId: string): Promise<void> {
+    if (this.alive) await this.channel.request('release', { cellId });
+  }
+
+  interrupt(): void {
+    const control = this.child.stdio[4] as Writable | null | undefined;
+    if (this.alive && control && !control.destroyed) control.write(CONTROL_INTERRUPT);
+  }
+
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void {
+    if (event === 'console') {
+      this.consoleListeners.add(listener as Listener);
+      return () => this.consoleListeners.delete(listener as Listener);
+    }
+    return this.channel.onEvent(event, listener);
+  }
+
+  onExit(listener: (exit: KernelExit) => void): () => void {
+    if (this.exitInfo) {
+      listener(this.exitInfo);
+      return () => undefined;
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.alive) return;
+    this.expectedExit = true;
+    if (this.child.connected) {
+      this.channel.request('shutdown', {}).catch(() => undefined);
+    }
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+    await this.exited;
+    clearTimeout(kill);
+  }
+
+  private watch(log: NonNullable<KernelStartOptions['log']>): void {
+    const stdout = this.child.stdout as Readable;
+    const stderr = this.child.stderr as Readable;
+    stdout.setEncoding('utf8');
+    stderr.setEncoding('utf8');
+    stdout.on('data', (d: string) => log('debug', `[worker stdout] ${d.trimEnd()}`));
+    let partial = '';
+    stderr.on('data', (d: string) => {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.stderrLine(line, log);
+    });
+    (this.child.stdio[4] as Writable | null)?.on('error', () => undefined);
+    this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
+    this.child.once('exit', (code, signal) => {
+      if (partial) this.stderrLine(partial, log);
+      const heap = /--max-old-space-size=(\d+)/.exec((this.options.execArgv ?? []).join(' '));
+      const reason = exitReason({
+        code,
+        signal,
+        expected: this.expectedExit,
+        notice: this.notice,
+        stderrTail: this.stderrTail,
+        heapLimitMb: heap ? Number(heap[1]) : undefined,
+        cellLabel: (id) => this.labels.get(id),
+      });
+      this.exitInfo = { code, signal, reason, expected: this.expectedExit, cellId: this.notice?.cellId };
+      log(this.expectedExit ? 'info' : 'warn', `kernel ${this.info?.kernelId ?? '(starting)'} ${reason} (code ${code}, signal ${signal})`);
+      this.channel.close(`The kernel ${reason}.`);
+      for (const l of this.exitListeners) l(this.exitInfo);
+      this.exitListeners.clear();
+    });
+  }
+
+  private stderrLine(line: string, log: NonNullable<KernelStartOptions['log']>): void {
+    if (line.startsWith(EXIT_NOTICE)) {
+      try {
+        this.notice = JSON.parse(line.slice(EXIT_NOTICE.length));
+        const entries = this.notice?.console ?? [];
+        if (entries.length) this.consoleListeners.forEach((l) => (l as (b: { entries: ConsoleEntry[] }) => void)({ entries }));
+      } catch {
+        log('warn', 'unreadable exit notice from the worker');
+      }
+      return;
+    }
+    this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
+    log('debug', `[worker stderr] ${line}`);
+  }
+}
+
+function transportOf(child: ChildProcess) {
+  return {
+    send: (frame: HostFrame) => {
+      if (!child.connected) throw new Error('the kernel process is not connected');
+      child.send(frame);
+    },
+    onMessage: (listener: (frame: WorkerFrame) => void) => {
+      child.on('message', listener as (m: unknown) => void);
+      return () => void child.off('message', listener as (m: unknown) => void);
+    },
+    // KernelProcess closes the channel itself on exit, with the reason it works out
+    onClose: () => () => undefined,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Finds a real Node.js binary for the worker (never Electron's): an explicit path, the current process when
+ * it is Node, or `node` on PATH. Versions below MIN_NODE_MAJOR are refused with an actionable message.
+ */
+import { execFile } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+
+export const MIN_NODE_MAJOR = 20;
+/** How long `node --version` may take. */
+export const PROBE_TIMEOUT_MS = 5000;
+
+export interface FoundNode {
+  path: string;
+  version: string;
+}
+
+const cache = new Map<string, Promise<FoundNode>>();
+
+export function findNode(explicitPath?: string): Promise<FoundNode> {
+  const key = explicitPath ?? '';
+  let found = cache.get(key);
+  if (!found) {
+    found = locate(explicitPath);
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
+}
+
+async function locate(explicitPath?: string): Promise<FoundNode> {
+  if (explicitPath) {
+    const version = await probe(explicitPath).catch((err: Error) => {
+      throw new Error(`The configured Node.js (${explicitPath}) cannot be run: ${err.message}. Fix coda.nodePath or clear it to use node from PATH.`);
+    });
+    return check({ path: explicitPath, version });
+  }
+  if (!process.versions.electron) return check({ path: process.execPath, version: process.version });
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, process.platform === 'win32' ? 'node.exe' : 'node');
+    try {
+      await access(candidate, constants.X_OK);
+      return check({ path: candidate, version: await probe(candidate) });
+    } catch {
+      // not here, or too old: keep looking
+    }
+  }
+  throw new Error(`CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.`);
+}
+
+function check(found: FoundNode): FoundNode {
+  const major = Number(/^v(\d+)/.exec(found.version)?.[1]);
+  if (!(major >= MIN_NODE_MAJOR)) {
+    throw new Error(`CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer; ${found.path} is ${found.version}. Install a newer Node.js or set "coda.nodePath".`);
+  }
+  return found;
+}
+
+function probe(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // ELECTRON_RUN_AS_NODE unset: an Electron binary then answers with its own version flags, not Node's
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    execFile(path, ['-p', 'process.versions.electron ? "electron" : process.version'], { timeout: PROBE_TIMEOUT_MS, env }, (err, stdout) => {
+      if (err) return reject(new Error(err.message.split('\n')[0]));
+      const out = stdout.trim();
+      if (out === 'electron' || !out.startsWith('v')) return reject(new Error('it is not a Node.js binary (Electron or unknown)'));
+      resolve(out);
+    });
+  });
+}
