@@ -38,7 +38,13 @@ export class KernelProcess implements Kernel {
     private readonly options: KernelStartOptions,
     public info: InitResult,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      // a process that could not be spawned never emits 'exit'
+      child.once('error', () => {
+        if (child.pid === undefined) resolve();
+      });
+    });
     channel.onEvent('console', (body) => this.consoleListeners.forEach((l) => (l as (b: typeof body) => void)(body)));
   }
 
@@ -129,6 +135,11 @@ export class KernelProcess implements Kernel {
 
   async dispose(): Promise<void> {
     if (!this.alive) return;
+    if (this.child.pid === undefined) {
+      this.exitInfo = { code: null, signal: null, reason: 'could not be started', expected: true };
+      this.channel.close('The kernel could not be started.');
+      return;
+    }
     this.expectedExit = true;
     if (this.child.connected) {
       this.channel.request('shutdown', {}).catch(() => undefined);
@@ -151,6 +162,8 @@ export class KernelProcess implements Kernel {
       for (const line of lines) this.stderrLine(line, log);
     });
     (this.child.stdio[4] as Writable | null)?.on('error', () => undefined);
+    // a send to a process that just died fails asynchronously; the exit handler reports it
+    this.child.on('error', (err) => log('warn', `kernel process error: ${err.message}`));
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
     this.child.once('exit', (code, signal) => {
       if (partial) this.stderrLine(partial, log);

@@ -68,7 +68,7 @@ function describe(value: unknown, opts: DescribeOptions): RemoteValue {
 
 function describeObject(value: object, opts: DescribeOptions): RemoteValue {
   const { subtype, className, size } = classify(value);
-  const out: RemoteValue = { type: 'object', subtype, className, preview: subtype === 'promise' ? promisePreview(value as Promise<unknown>) : previewText(value) };
+  const out: RemoteValue = { type: 'object', subtype, className, preview: subtype === 'promise' ? promisePreview(value as Promise<unknown>) : subtype === 'error' ? errorPreview(value) : previewText(value) };
   if (size !== undefined) out.size = size;
   if (subtype === 'promise') trackPromise(value as Promise<unknown>);
   if (opts.registry && isExpandable(subtype)) {
@@ -101,4 +101,21 @@ function promisePreview(p: Promise<unknown>): string {
   if (s.state === 'pending') return 'Promise { <pending> }';
   const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24);
   return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
+}
+
+/** `Name: message` (and the cause), without the stack util.inspect would print. No getters are invoked. */
+function errorPreview(err: object): string {
+  const own = (obj: object | null, key: string): unknown => {
+    for (let o = obj, depth = 0; o && depth < 20; o = Object.getPrototypeOf(o) as object | null, depth++) {
+      const d = Object.getOwnPropertyDescriptor(o, key);
+      if (d) return 'value' in d ? d.value : undefined;
+    }
+    return undefined;
+  };
+  const name = String(own(err, 'name') ?? 'Error');
+  const message = own(err, 'message');
+  let text = message === undefined || message === '' ? name : `${name}: ${String(message)}`;
+  const cause = Object.getOwnPropertyDescriptor(err, 'cause');
+  if (cause && 'value' in cause) text += ` (cause: ${previewText(cause.value, 80)})`;
+  return text.length > MAX_PREVIEW_CHARS ? `${text.slice(0, MAX_PREVIEW_CHARS - 1)}…` : text;
 }

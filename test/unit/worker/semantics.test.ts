@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/kernel';
+
+for (const node of nodeBinaries()) {
+  describe(`cell semantics (${node.name})`, function () {
+    let k: TestKernel;
+    const fixture = packageFixture();
+    const store = packageFixture();
+    before(async () => {
+      k = await startKernel({ nodePath: node.path, cwd: fixture, modulePaths: [join(store, 'node_modules')] });
+    });
+    after(() => k.kernel.dispose());
+
+    it('keeps state across cells and lets const, let and class be declared again', async () => {
+      assert.equal(await k.value('const x = 1; x'), '1');
+      assert.equal(await k.value('const x = 2; x'), '2');
+      assert.equal(await k.value('let y = x * 10; y'), '20');
+      assert.equal(await k.value('class A { v = 1 }; new A().v'), '1');
+      assert.equal(await k.value('class A { v = 2 }; new A().v'), '2');
+      assert.equal(await k.value('x + y'), '22');
+    });
+
+    it('supports top-level await and returns the last expression', async () => {
+      assert.equal(await k.value('const z = await new Promise((r) => setTimeout(() => r(5), 5)); z * 2'), '10');
+      assert.equal(await k.value('if (true) { 1 }'), '(no value)');
+    });
+
+    it('keeps function hoisting and destructuring', async () => {
+      assert.equal(await k.value('hoisted(); function hoisted() { return "h" }'), '(no value)');
+      assert.equal(await k.value('hoisted()'), 'h');
+      assert.equal(await k.value('const { a, b: [c, ...rest] } = { a: 1, b: [2, 3, 4] }; a + c + rest.length'), '5');
+    });
+
+    it('shows a returned promise with its state instead of adopting it', async () => {
+      assert.equal(await k.value('Promise.resolve(41)'), 'Promise { 41 }');
+      assert.equal(await k.value('new Promise(() => {})'), 'Promise { <pending> }');
+    });
+
+    it('imports node builtins, CommonJS and ESM-only packages from the notebook folder, and relative files', async () => {
+      assert.equal(await k.value('import { readFileSync } from "node:fs"; typeof readFileSync'), 'function');
+      assert.equal(await k.value('import path from "path"; path.sep'), '/');
+      assert.equal(await k.value('import { kind, add } from "cjs-pkg"; kind + add(1, 2)'), 'cjs3');
+      assert.equal(await k.value('import twice, { kind as k2 } from "esm-only"; k2 + twice(4)'), 'esm8');
+      assert.equal(await k.value('const m = await import("esm-only"); m.kind'), 'esm');
+      assert.equal(await k.value('require("cjs-pkg").kind'), 'cjs');
+      assert.equal(await k.value('import { local } from "./local.mjs"; local'), 'relative import');
+    });
+
+    it('resolves packages from the dependency store folders after the notebook folder', async () => {
+      const other = await startKernel({ nodePath: node.path, cwd: mkdtempSync(join(tmpdir(), 'coda-empty-')), modulePaths: [join(store, 'node_modules')] });
+      try {
+        assert.equal(await other.value('import { kind } from "esm-only"; kind'), 'esm');
+        assert.equal(await other.value('require("cjs-pkg").kind'), 'cjs');
+        const missing = await other.run('import nope from "not-installed-anywhere"');
+        assert.equal(missing.status, 'error');
+      } finally {
+        await other.kernel.dispose();
+      }
+    });
+
+    it('runs TypeScript cells with types, enums and type-only imports removed', async () => {
+      const r = await k.run('import type { Stats } from "node:fs";\ninterface P { x: number }\nenum Dir { Up, Down }\nconst p: P = { x: Dir.Down };\nconst s: Stats | undefined = undefined;\np.x as number', { language: 'typescript' });
+      assert.equal(r.status, 'ok');
+      assert.deepEqual(r.status === 'ok' && r.value, { type: 'number', text: '1' });
+      assert.equal(await k.value('Dir.Up'), '0');
+    });
+
+    it('maps runtime errors to the cell line and column, with the cause', async () => {
+      const r = await k.run('function inner() {\n  throw new RangeError("too far", { cause: new Error("root") });\n}\n\ninner()');
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      assert.equal(r.error.name, 'RangeError');
+      assert.equal(r.error.cause?.message, 'root');
+      assert.deepEqual({ line: r.error.location?.line, column: r.error.location?.column }, { line: 2, column: 9 });
+      assert.deepEqual(r.error.frames?.map((f) => [f.functionName, f.line]), [['inner', 2], ['', 5]]);
+      assert.match(r.error.stack!, /at inner \(cell\[\d+\]:2:9\)/);
+      assert.doesNotMatch(r.error.stack!, /worker\.js|node:internal/);
+    });
+
+    it('reports syntax errors and `export` with their position', async () => {
+      const r = await k.run('const ok = 1;\nconst = 2');
+      assert.equal(r.status, 'error');
+      if (r.status === 'error') assert.deepEqual([r.error.name, r.error.location?.line, r.error.location?.column], ['SyntaxError', 2, 7]);
+      const e = await k.run('export const v = 1');
+      assert.equal(e.status === 'error' && e.error.message.includes('export'), true);
+    });
+
+    it('reports rejected top-level awaits and thrown non-errors', async () => {
+      const r = await k.run('await Promise.reject(new TypeError("nope"))');
+      assert.equal(r.status === 'error' && r.error.name, 'TypeError');
+      const s = await k.run('throw "plain string"');
+      assert.equal(s.status === 'error' && s.error.message, '"plain string"');
+    });
+  });
+}
