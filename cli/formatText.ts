@@ -67,7 +67,7 @@ function quote(s: string): string {
 }
 
 export function frameText(f: StackFrame, label: (cellId: string) => string): string {
-  const where = f.cellId ? `cell ${label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  const where = f.cellId ? `cell ${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
   return f.functionName ? `${f.functionName} (${where})` : where;
 }
 

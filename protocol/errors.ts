@@ -8,6 +8,8 @@ export interface StackFrame {
   functionName: string;
   /** Cell id when the frame is inside a cell; undefined for library/internal frames. */
   cellId?: string;
+  /** The cell's label at the time of the run, e.g. `[3]`. */
+  cellLabel?: string;
   /** File path or URL when the frame is outside the notebook's cells. */
   file?: string;
   /** 1-based line within the cell (or file). */

@@ -160,7 +160,7 @@ export class NodeRuntime implements Runtime {
         name: 'SyntaxError',
         message: err.message,
         stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${err.column}`,
-        frames: [{ functionName: '', cellId: ctx.cellId, line: err.line, column: err.column }],
+        frames: [{ functionName: '', cellId: ctx.cellId, cellLabel: ctx.cellLabel, line: err.line, column: err.column }],
         location: { cellId: ctx.cellId, line: err.line, column: err.column },
       };
     }

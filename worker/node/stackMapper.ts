@@ -49,7 +49,7 @@ export class StackMapper {
     if (script) {
       if (line > script.lineCount) return undefined;
       const col = line === 1 ? column - script.prologueLength : column;
-      return { functionName: fn, cellId: script.cellId, line, column: Math.max(1, script.columns.original(line, col)) };
+      return { functionName: fn, cellId: script.cellId, cellLabel: script.cellLabel, line, column: Math.max(1, script.columns.original(line, col)) };
     }
     if (file.startsWith('node:') || file.startsWith('internal/') || this.internalFiles.some((f) => file.startsWith(f))) return undefined;
     return { functionName: fn, file, line, column };
@@ -110,6 +110,6 @@ function describePrimitive(v: unknown): string {
 }
 
 export function formatFrame(f: StackFrame, label: (cellId: string) => string): string {
-  const where = f.cellId ? `cell${label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  const where = f.cellId ? `cell${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
   return f.functionName ? `${f.functionName} (${where})` : where;
 }

@@ -1,0 +1,158 @@
+/**
+ * The notebook controller: queues a notebook's cells, runs them in its kernel, and turns kernel results and
+ * events into cell outputs. Every failure of a cell (including "no Node.js" or a crashed kernel) is shown in
+ * the cell; nothing runs in an untrusted workspace.
+ */
+import * as vscode from 'vscode';
+import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
+import { RequestError, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
+import type { Kernel } from '../../worker/host/Kernel';
+import { CellRun, outputId as idOf } from './CellRun';
+import type { KernelManager, NotebookKernel } from './KernelManager';
+import { displayOutput, errorOutput, valueOutput } from './outputs';
+
+export interface ControllerOptions {
+  id: string;
+  label: string;
+  runtime: RuntimeKind;
+  maxStoredEntries: () => number;
+}
+
+export class CodaController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  /** The current run of each cell, by cell id. */
+  private readonly runs = new Map<string, CellRun>();
+  private readonly order = new WeakMap<vscode.NotebookDocument, number>();
+  private executionId = 0;
+
+  constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
+    const c = vscode.notebooks.createNotebookController(options.id, CODA_NOTEBOOK_TYPE, options.label);
+    c.supportedLanguages = ['javascript', 'typescript'];
+    c.supportsExecutionOrder = true;
+    c.description = vscode.l10n.t('Runs cells in a Node.js process next to the notebook');
+    c.executeHandler = (cells, notebook) => this.execute(cells, notebook);
+    c.interruptHandler = (notebook) => manager.interrupt(notebook);
+    this.controller = c;
+  }
+
+  static cellId(cell: vscode.NotebookCell): string {
+    return cell.document.uri.toString();
+  }
+
+  label = (cellId: string): string => {
+    const run = this.runs.get(cellId);
+    return run ? `[${run.cell.index + 1}]` : cellId;
+  };
+
+  /** Finds a cell by the id used in outputs and stack frames. */
+  cell(cellId: string): vscode.NotebookCell | undefined {
+    return this.runs.get(cellId)?.cell;
+  }
+
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    const nk = this.manager.entry(notebook);
+    await Promise.all(cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk))));
+  }
+
+  private async runCell(cell: vscode.NotebookCell, nk: NotebookKernel): Promise<void> {
+    const cellId = CodaController.cellId(cell);
+    this.runs.get(cellId)?.dispose();
+    const run = new CellRun(this.controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
+    this.runs.set(cellId, run);
+    const execution = this.controller.createNotebookCellExecution(cell);
+    const order = (this.order.get(nk.notebook) ?? 0) + 1;
+    this.order.set(nk.notebook, order);
+    run.begin(execution, order);
+    const cancel = execution.token.onCancellationRequested(() => this.manager.interrupt(nk.notebook));
+    let success = false;
+    try {
+      if (!vscode.workspace.isTrusted) {
+        await run.addOutput(errorOutput({ error: { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.') } }, this.label));
+        return;
+      }
+      let kernel: Kernel;
+      try {
+        kernel = await this.manager.ensure(nk.notebook, this.options.runtime);
+      } catch (err) {
+        await run.addOutput(errorOutput({ error: { name: 'KernelStartFailed', message: (err as Error).message } }, this.label));
+        return;
+      }
+      await kernel.release(cellId).catch(() => undefined);
+      this.manager.setState(nk, { kind: 'busy', version: kernel.info.runtimeVersion });
+      let result: ExecuteResult;
+      try {
+        result = await kernel.execute({
+          cellId,
+          cellLabel: `[${cell.index + 1}]`,
+          executionId: run.executionId,
+          code: cell.document.getText(),
+          language: cell.document.languageId === 'typescript' ? 'typescript' : 'javascript',
+        });
+      } catch (err) {
+        const error: SerializedError = err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
+        await run.addOutput(errorOutput({ error, cellLabel: `[${cell.index + 1}]` }, this.label));
+        return;
+      }
+      if (kernel.alive) this.manager.setState(nk, nk.background.size ? { kind: 'background', version: kernel.info.runtimeVersion, cells: [...nk.background.values()] } : { kind: 'idle', version: kernel.info.runtimeVersion });
+      if (result.status === 'ok') {
+        success = true;
+        if (result.value && result.value.type !== 'undefined') await run.addOutput(valueOutput(result.value));
+      } else if (result.status === 'error') {
+        await run.addOutput(errorOutput({ error: result.error, cellLabel: `[${cell.index + 1}]` }, this.label));
+      } else {
+        await run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label));
+      }
+    } finally {
+      cancel.dispose();
+      await run.end(success);
+    }
+  }
+
+  /** The cell whose console output has this output id. */
+  cellForOutput(outputId: string): vscode.NotebookCell | undefined {
+    for (const run of this.runs.values()) if (run.cell.outputs.some((o) => idOf(o) === outputId)) return run.cell;
+    return undefined;
+  }
+
+  /** Every console entry of a cell's current run (for "show all"). */
+  consoleEntries(cell: vscode.NotebookCell) {
+    return this.runs.get(CodaController.cellId(cell))?.log.all();
+  }
+
+  /** Routes a kernel's events to the cell runs they belong to. */
+  attach(nk: NotebookKernel, kernel: Kernel): vscode.Disposable {
+    const current = (cellId: string | undefined, executionId: number | undefined) => {
+      const run = cellId ? this.runs.get(cellId) : undefined;
+      return run && run.executionId === executionId ? run : undefined;
+    };
+    const offs = [
+      kernel.onEvent('console', ({ entries }) => {
+        const byRun = new Map<CellRun, typeof entries>();
+        for (const e of entries) {
+          const run = current(e.cellId, e.executionId);
+          if (run) byRun.set(run, [...(byRun.get(run) ?? []), e]);
+        }
+        for (const [run, list] of byRun) run.addConsole(list);
+      }),
+      kernel.onEvent('display', (d) => void current(d.cellId, d.executionId)?.addOutput(displayOutput(d.data))),
+      kernel.onEvent('uncaught', (u) => {
+        const run = current(u.cellId, u.executionId);
+        void run?.addOutput(errorOutput({ error: u.error, cellLabel: `[${run.cell.index + 1}]`, background: true }, this.label));
+      }),
+      kernel.onEvent('cellWork', (w) => {
+        const run = this.runs.get(w.cellId);
+        if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.cell.index + 1}]`);
+        else nk.background.delete(w.cellId);
+        if (kernel.alive && nk.state?.kind !== 'busy') {
+          this.manager.setState(nk, nk.background.size ? { kind: 'background', version: kernel.info.runtimeVersion, cells: [...nk.background.values()] } : { kind: 'idle', version: kernel.info.runtimeVersion });
+        }
+      }),
+    ];
+    return { dispose: () => offs.forEach((off) => off()) };
+  }
+
+  dispose(): void {
+    this.runs.forEach((r) => r.dispose());
+    this.controller.dispose();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One kernel per notebook, started on its first execution (never at activation) and replaced after a crash
+ * or a restart. Owns the kernels; reports state changes for the status bar.
+ */
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import * as vscode from 'vscode';
+import type { InitParams, RuntimeKind } from '../../protocol';
+import type { Kernel, KernelExit } from '../../worker/host/Kernel';
+import { ExecutionQueue } from './ExecutionQueue';
+
+export type KernelState =
+  | { kind: 'starting' }
+  | { kind: 'idle'; version: string }
+  | { kind: 'busy'; version: string }
+  | { kind: 'background'; version: string; cells: string[] }
+  | { kind: 'stopped'; reason: string };
+
+export interface NotebookKernel {
+  readonly notebook: vscode.NotebookDocument;
+  readonly queue: ExecutionQueue;
+  kernel?: Kernel;
+  starting?: Promise<Kernel>;
+  state?: KernelState;
+  background: Map<string, string>;
+}
+
+export type StartKernel = (init: InitParams) => Promise<Kernel>;
+
+export class KernelManager implements vscode.Disposable {
+  private readonly kernels = new Map<string, NotebookKernel>();
+  private readonly stateEmitter = new vscode.EventEmitter<NotebookKernel>();
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly start: StartKernel, private readonly onKernel: (nk: NotebookKernel, kernel: Kernel) => void) {
+    this.subscriptions.push(vscode.workspace.onDidCloseNotebookDocument((nb) => void this.shutdown(nb)));
+  }
+
+  entry(notebook: vscode.NotebookDocument): NotebookKernel {
+    const key = notebook.uri.toString();
+    let nk = this.kernels.get(key);
+    if (!nk) this.kernels.set(key, (nk = { notebook, queue: new ExecutionQueue(), background: new Map() }));
+    return nk;
+  }
+
+  find(notebook: vscode.NotebookDocument): NotebookKernel | undefined {
+    return this.kernels.get(notebook.uri.toString());
+  }
+
+  /** The live kernel that produced a handle, for renderer expansions. */
+  byKernelId(kernelId: string): Kernel | undefined {
+    for (const nk of this.kernels.values()) if (nk.kernel?.alive && nk.kernel.info.kernelId === kernelId) return nk.kernel;
+    return undefined;
+  }
+
+  /** The notebook's running kernel, starting one if there is none (or the last one died). */
+  async ensure(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<Kernel> {
+    const nk = this.entry(notebook);
+    if (nk.kernel?.alive) return nk.kernel;
+    if (nk.starting) return nk.starting;
+    this.setState(nk, { kind: 'starting' });
+    nk.starting = this.start(initFor(notebook, runtime)).then(
+      (kernel) => {
+        nk.kernel = kernel;
+        nk.starting = undefined;
+        nk.background.clear();
+        this.setState(nk, { kind: 'idle', version: kernel.info.runtimeVersion });
+        kernel.onExit((exit: KernelExit) => {
+          if (nk.kernel === kernel) this.setState(nk, { kind: 'stopped', reason: exit.reason });
+        });
+        this.onKernel(nk, kernel);
+        return kernel;
+      },
+      (err: unknown) => {
+        nk.starting = undefined;
+        this.setState(nk, { kind: 'stopped', reason: err instanceof Error ? err.message : String(err) });
+        throw err;
+      },
+    );
+    return nk.starting;
+  }
+
+  setState(nk: NotebookKernel, state: KernelState): void {
+    nk.state = state;
+    this.stateEmitter.fire(nk);
+  }
+
+  /** Stops the notebook's kernel; the next execution starts a clean one. */
+  async restart(notebook: vscode.NotebookDocument): Promise<void> {
+    const nk = this.entry(notebook);
+    nk.queue.cancelPending();
+    const kernel = nk.kernel;
+    nk.kernel = undefined;
+    await kernel?.dispose();
+    this.setState(nk, { kind: 'stopped', reason: vscode.l10n.t('restarted: the next run starts a fresh kernel') });
+  }
+
+  interrupt(notebook: vscode.NotebookDocument): void {
+    const nk = this.find(notebook);
+    nk?.queue.cancelPending();
+    nk?.kernel?.interrupt();
+  }
+
+  private async shutdown(notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const nk = this.kernels.get(key);
+    this.kernels.delete(key);
+    await nk?.kernel?.dispose();
+  }
+
+  dispose(): void {
+    for (const nk of this.kernels.values()) void nk.kernel?.dispose();
+    this.kernels.clear();
+    this.stateEmitter.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
+
+function initFor(notebook: vscode.NotebookDocument, runtime: RuntimeKind): InitParams {
+  const folder = vscode.workspace.getWorkspaceFolder(notebook.uri) ?? vscode.workspace.workspaceFolders?.[0];
+  const cwd = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : folder?.uri.scheme === 'file' ? folder.uri.fsPath : homedir();
+  return { cwd, documentPath: notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString(), runtime };
+}

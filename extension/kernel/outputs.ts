@@ -1,0 +1,25 @@
+/** Notebook outputs for results, errors and rich display data. */
+import * as vscode from 'vscode';
+import { MIME_ERROR, MIME_VALUE, type DisplayData, type ErrorOutput, type RemoteValue } from '../../protocol';
+import { formatError, valueText } from '../../cli/formatText';
+
+export function valueOutput(value: RemoteValue): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([
+    vscode.NotebookCellOutputItem.json({ value }, MIME_VALUE),
+    vscode.NotebookCellOutputItem.text(valueText(value), 'text/plain'),
+  ]);
+}
+
+export function errorOutput(payload: ErrorOutput, label: (cellId: string) => string): vscode.NotebookCellOutput {
+  const text = payload.interrupted ? vscode.l10n.t('Interrupted') : formatError(payload.error, label);
+  return new vscode.NotebookCellOutput([
+    vscode.NotebookCellOutputItem.json(payload, MIME_ERROR),
+    vscode.NotebookCellOutputItem.text(text, 'text/plain'),
+  ]);
+}
+
+export function displayOutput(data: DisplayData[]): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput(
+    data.map((d) => new vscode.NotebookCellOutputItem(d.encoding === 'base64' ? Buffer.from(d.data, 'base64') : Buffer.from(d.data, 'utf8'), d.mime)),
+  );
+}

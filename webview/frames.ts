@@ -1,0 +1,19 @@
+/** Stack frames as clickable links that reveal the cell line (or file) in the editor. */
+import type { StackFrame } from '../protocol';
+import { h } from './dom';
+
+export type RevealFrame = (frame: StackFrame) => void;
+
+export function frameList(frames: StackFrame[], label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
+  return h('div', { class: 'coda-frames' }, ...frames.map((f) => frameLine(f, label, reveal)));
+}
+
+function frameLine(f: StackFrame, label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
+  const where = f.cellId ? `cell ${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  const link = h('a', { class: 'coda-frame-link', text: where, attrs: { href: '#', 'data-line': String(f.line) } });
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    reveal?.(f);
+  });
+  return h('div', { class: 'coda-frame' }, h('span', { text: `at ${f.functionName ? `${f.functionName} (` : ''}` }), link, f.functionName ? ')' : '');
+}

@@ -1,0 +1,47 @@
+/**
+ * The CodaJS notebook renderer (runs in the output webview): console output, the object inspector and
+ * errors. Each output gets its own root element; nothing is written as HTML.
+ */
+import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type RendererToHost, type ValueOutput } from '../protocol';
+import { renderConsole } from './ConsoleView';
+import { h } from './dom';
+import { renderError } from './ErrorView';
+import { HostLink } from './messaging';
+import { renderValue } from './ObjectTree';
+import type { ActivationFunction } from './rendererApi';
+import { STYLES } from './styles';
+
+export const activate: ActivationFunction<RendererToHost> = (ctx) => {
+  const link = new HostLink(ctx);
+  const expander = link.available ? link : undefined;
+  const label = () => "";
+  const reveal = link.available ? (f: { cellId?: string; file?: string; line: number; column: number }) => link.post({ type: 'revealFrame', ...f }) : undefined;
+  return {
+    renderOutputItem(item, element) {
+      let content: HTMLElement;
+      try {
+        switch (item.mime) {
+          case MIME_CONSOLE:
+            content = renderConsole(item.json() as ConsoleOutput, { expander, reveal, label, showAll: expander ? () => link.showAll(item.id) : undefined });
+            break;
+          case MIME_VALUE:
+            content = renderValue((item.json() as ValueOutput).value, expander);
+            break;
+          case MIME_ERROR:
+            content = renderError(item.json() as ErrorOutput, label, reveal);
+            break;
+          default:
+            content = h('div', { class: 'coda-hint', text: `CodaJS cannot show ${item.mime}` });
+        }
+      } catch (err) {
+        content = h('div', { class: 'coda-error-head', text: `CodaJS could not show this output: ${String(err)}` });
+      }
+      const stick = element.scrollTop + element.clientHeight >= element.scrollHeight - 4;
+      element.replaceChildren(h('style', { text: STYLES }), h('div', { class: 'coda-output', attrs: { 'data-mime': item.mime } }, content));
+      if (stick) element.scrollTop = element.scrollHeight;
+    },
+    disposeOutputItem() {
+      // nothing is held per output beyond its DOM, which VS Code removes
+    },
+  };
+};
