@@ -1,0 +1,113 @@
+// Runs inside the real extension host (code-server): serializer round trips, controller outputs, commands.
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type ValueOutput } from '../../../protocol';
+
+const EXTENSION_ID = 'codajs.codajs';
+const decoder = new TextDecoder();
+
+async function waitFor<T>(fn: () => T | undefined | false, what: string, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, name);
+}
+
+function item<T>(cell: vscode.NotebookCell, mime: string): T | undefined {
+  for (const o of cell.outputs) for (const i of o.items) if (i.mime === mime) return JSON.parse(decoder.decode(i.data)) as T;
+  return undefined;
+}
+
+async function notebookWith(...sources: [string, string?][]): Promise<vscode.NotebookDocument> {
+  const cells = sources.map(([src, lang]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, src, lang ?? 'javascript'));
+  const nb = await vscode.workspace.openNotebookDocument('codajs-notebook', new vscode.NotebookData(cells));
+  const editor = await vscode.window.showNotebookDocument(nb);
+  await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
+  return nb;
+}
+
+async function runCells(nb: vscode.NotebookDocument, ...indexes: number[]): Promise<void> {
+  for (const i of indexes) {
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: i, end: i + 1 }], document: nb.uri });
+    await waitFor(() => nb.cellAt(i).executionSummary?.success !== undefined, `cell ${i} to finish`);
+  }
+}
+
+export function notebookSuite(): void {
+  suite('CodaJS in the extension host', () => {
+    suiteSetup(async () => {
+      await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+    });
+
+    test('opens a .coda file, and saving it without edits writes the same bytes', async () => {
+      const uri = workspaceFile('roundtrip.coda');
+      const before = await vscode.workspace.fs.readFile(uri);
+      const nb = await vscode.workspace.openNotebookDocument(uri);
+      assert.equal(nb.notebookType, 'codajs-notebook');
+      assert.deepEqual(nb.getCells().map((c) => [c.kind, c.document.languageId]), [[vscode.NotebookCellKind.Markup, 'markdown'], [vscode.NotebookCellKind.Code, 'javascript'], [vscode.NotebookCellKind.Code, 'typescript']]);
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...nb.metadata })]);
+      await vscode.workspace.applyEdit(edit);
+      assert.ok(await nb.save(), 'saved');
+      const after = await vscode.workspace.fs.readFile(uri);
+      assert.equal(decoder.decode(after), decoder.decode(before));
+    });
+
+    test('refuses a broken file with its line and field, and leaves it untouched', async () => {
+      const uri = workspaceFile('broken.coda');
+      const before = decoder.decode(await vscode.workspace.fs.readFile(uri));
+      await assert.rejects(Promise.resolve(vscode.workspace.openNotebookDocument(uri)), /cells\[0\]\.language/);
+      assert.equal(decoder.decode(await vscode.workspace.fs.readFile(uri)), before);
+    });
+
+    test('runs cells: console output, a value to inspect, state across cells, TypeScript', async () => {
+      const nb = await notebookWith(['console.log("from the host test"); console.error("bad"); const shared = { n: 41 }; shared'], ['shared.n + 1'], ['const t: number = 3;\nt * 2', 'typescript']);
+      await runCells(nb, 0, 1, 2);
+      const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!;
+      assert.deepEqual(out.entries.map((e) => [e.level, e.text]), [['log', 'from the host test'], ['error', 'bad']]);
+      const value = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)!.value;
+      assert.ok(value.type === 'object' && value.handle, 'the result can be expanded');
+      assert.deepEqual(item<ValueOutput>(nb.cellAt(1), MIME_VALUE)!.value, { type: 'number', text: '42' });
+      assert.deepEqual(item<ValueOutput>(nb.cellAt(2), MIME_VALUE)!.value, { type: 'number', text: '6' });
+      assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 2);
+    });
+
+    test('shows an error in the cell, mapped to the cell line', async () => {
+      const nb = await notebookWith(['const a = 1;\nnull.boom']);
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });
+      await waitFor(() => nb.cellAt(0).executionSummary?.success === false, 'the cell to fail');
+      const err = item<ErrorOutput>(nb.cellAt(0), MIME_ERROR)!;
+      assert.equal(err.error.name, 'TypeError');
+      assert.equal(err.error.location?.line, 2);
+    });
+
+    test('interrupts a looping cell, keeps the state, and restart clears it', async () => {
+      const nb = await notebookWith(['const kept = "yes"'], ['while (true) {}'], ['kept'], ['typeof kept']);
+      await runCells(nb, 0);
+      void vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: 2 }], document: nb.uri });
+      await new Promise((r) => setTimeout(r, 1000));
+      await vscode.commands.executeCommand('codajs.interruptKernel');
+      await waitFor(() => nb.cellAt(1).executionSummary?.success === false, 'the loop to be interrupted');
+      assert.equal(item<ErrorOutput>(nb.cellAt(1), MIME_ERROR)?.interrupted, true);
+      await runCells(nb, 2);
+      assert.deepEqual(item<ValueOutput>(nb.cellAt(2), MIME_VALUE)!.value, { type: 'string', value: 'yes', length: 3 });
+      await vscode.commands.executeCommand('codajs.restartKernel');
+      await runCells(nb, 3);
+      assert.deepEqual(item<ValueOutput>(nb.cellAt(3), MIME_VALUE)!.value, { type: 'string', value: 'undefined', length: 9 });
+    });
+
+    test('"New CodaJS Notebook" opens an untitled notebook with a JavaScript cell', async () => {
+      const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('codajs.newNotebook');
+      assert.equal(nb.notebookType, 'codajs-notebook');
+      assert.equal(nb.isUntitled, true);
+      assert.equal(nb.cellAt(0).document.languageId, 'javascript');
+    });
+  });
+}

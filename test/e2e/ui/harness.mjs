@@ -1,0 +1,86 @@
+// The UI test harness: a real VS Code (code-server) driven by playwright-core and Debian chromium.
+// A scenario file test/e2e/ui/<name>.e2e.mjs default-exports `async function (t)`, where t offers:
+//   t.page                       the Playwright page with the workbench
+//   t.workspace                  the throw-away copy of test/e2e/workspace the server has open
+//   await t.step(name, fn)       one test: prints ✓/✗, keeps a screenshot of a failure, counts it
+//   await t.runCommand(title)    runs a command palette entry by its title
+//   await t.openFile(name)       opens a workspace file through Quick Open
+//   t.outputs()                  a FrameLocator for the notebook output webview (outputs, renderers)
+//   await t.screenshot(name)     saves test-results/e2e/<name>.png
+// A step that throws fails; later steps still run unless they depend on it (scenarios decide).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export async function openWorkbench(base, workspace, results) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const browserLog = fs.createWriteStream(path.join(results, 'browser.log'));
+  page.on('console', (m) => m.type() === 'error' && browserLog.write(`[console] ${m.text()}\n`));
+  page.on('pageerror', (e) => browserLog.write(`[pageerror] ${String(e)}\n`));
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+  let passed = 0;
+  let failed = 0;
+  const t = {
+    page,
+    workspace,
+    async step(name, fn) {
+      const started = Date.now();
+      try {
+        await fn();
+        passed++;
+        console.log(`  ✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+        return true;
+      } catch (err) {
+        failed++;
+        const shot = path.join(results, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+        await page.screenshot({ path: shot }).catch(() => undefined);
+        console.log(`  ✗ ${name}: ${String(err?.message ?? err).split('\n')[0]} (screenshot ${shot})`);
+        return false;
+      }
+    },
+    async runCommand(title) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(`>${title}`);
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
+      await row.waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+    },
+    async openFile(name) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(name);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+    },
+    outputs() {
+      return page.frameLocator('.notebook-editor:visible iframe.webview.ready').frameLocator('#active-frame');
+    },
+    async screenshot(name) {
+      await page.screenshot({ path: path.join(results, `${name}.png`) });
+    },
+    get counts() {
+      return { passed, failed };
+    },
+    async close() {
+      browserLog.end();
+      await ctx.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}

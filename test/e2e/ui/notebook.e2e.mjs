@@ -1,0 +1,58 @@
+// The notebook in the real UI: run cells, read console output and expand an object from the output webview,
+// interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared.
+const cellRow = (t, n) => t.page.locator('.notebook-editor:visible .code-cell-row').nth(n);
+
+async function runCell(t, n) {
+  const row = cellRow(t, n);
+  await row.scrollIntoViewIfNeeded();
+  await row.locator('.monaco-editor').first().click();
+  await t.page.keyboard.press('Control+Enter');
+}
+
+export default async function notebook(t) {
+  const { page } = t;
+  const out = t.outputs();
+  const opened = await t.step('opens demo.coda as a notebook', async () => {
+    await t.openFile('demo.coda');
+    await page.locator('.notebook-editor:visible .code-cell-row').first().waitFor({ timeout: 60_000 });
+  });
+  if (!opened) return;
+
+  await t.step('runs a cell and shows its console output from the webview', async () => {
+    await runCell(t, 0);
+    await out.locator('.coda-console', { hasText: 'hello from cell 1' }).first().waitFor({ timeout: 60_000 });
+    await out.locator('.coda-console .coda-level-warn', { hasText: 'careful' }).first().waitFor();
+    await out.locator('.coda-console table.coda-table', { hasText: 'apples' }).first().waitFor();
+  });
+
+  await t.step('expands an object in the inspector', async () => {
+    await runCell(t, 1);
+    const root = out.locator('.coda-tree .coda-row', { hasText: 'nested' }).first();
+    await root.waitFor({ timeout: 30_000 });
+    await root.click();
+    const child = out.locator('.coda-tree .coda-row[data-name="nested"]').first();
+    await child.waitFor({ timeout: 15_000 });
+    await child.click();
+    await out.locator('.coda-tree .coda-row[data-name="deep"]', { hasText: 'true' }).first().waitFor({ timeout: 15_000 });
+  });
+
+  await t.step('interrupts a while(true) cell', async () => {
+    await runCell(t, 2);
+    await page.waitForTimeout(1500);
+    await t.runCommand('CodaJS: Interrupt Kernel');
+    await out.locator('.coda-interrupted').first().waitFor({ timeout: 30_000 });
+  });
+
+  await t.step('reads an earlier variable after the interrupt', async () => {
+    await runCell(t, 3);
+    await out.locator('.coda-tree .coda-v-number', { hasText: '43' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  await t.step('restart clears the kernel state', async () => {
+    await t.runCommand('CodaJS: Restart Kernel');
+    await page.waitForTimeout(1000);
+    await runCell(t, 4);
+    await out.locator('.coda-tree .coda-v-string', { hasText: "'undefined'" }).first().waitFor({ timeout: 30_000 });
+  });
+  await t.screenshot('notebook-final');
+}
