@@ -90,7 +90,7 @@ async function run(opts: RunOptions): Promise<number> {
       display: (d, owner) => out(late(owner) + formatDisplay(d, paint)),
       uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
       cellFinished: (r) => {
-        if (r.value) out(formatValue(r.value, paint));
+        if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));
         if (r.error) out(formatError(r.error, label, paint));
         if (r.status === 'interrupted') out(paint('yellow', 'Interrupted'));
         if (r.status === 'timeout') out(paint('red', `Timed out after ${opts.cellTimeoutMs} ms (interrupted)`));

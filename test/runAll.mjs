@@ -1,6 +1,6 @@
 // Runs every test suite in layers and ends with one line `N passed, N failed` summing them all.
 // Usage: node test/runAll.mjs [unit|renderer|e2e ...]   (default: all suites)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,14 @@ function run(name, suite) {
       resolve({ passed, failed });
     });
   });
+}
+
+// every suite runs against fresh bundles
+const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
 
 let passed = 0;

@@ -42,7 +42,7 @@ export function valueSpan(value: RemoteValue): HTMLElement {
       return h('span', { class: 'coda-v-string', text: `'${value.value}'${cut}`, title: cut ? `${value.length} characters` : '' });
     }
     default:
-      return h('span', { class: `coda-v-object coda-v-${value.subtype}`, text: value.preview });
+      return h('span', { class: value.subtype === 'object' ? 'coda-v-object' : `coda-v-object coda-v-${value.subtype}`, text: value.preview });
   }
 }
 

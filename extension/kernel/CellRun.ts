@@ -48,7 +48,8 @@ export class CellRun implements vscode.Disposable {
 
   addOutput(output: vscode.NotebookCellOutput): Promise<void> {
     this.flushConsole();
-    return this.queue(() => this.withExecution((e) => e.appendOutput(output)));
+    const active = this.execution;
+    return this.queue(() => this.withExecution(active, (e) => e.appendOutput(output)));
   }
 
   async end(success: boolean): Promise<void> {
@@ -69,8 +70,9 @@ export class CellRun implements vscode.Disposable {
       vscode.NotebookCellOutputItem.json(this.log.output(), MIME_CONSOLE),
       vscode.NotebookCellOutputItem.text(this.log.plainText(this.label), 'text/plain'),
     ];
+    const active = this.execution;
     void this.queue(() =>
-      this.withExecution(async (e) => {
+      this.withExecution(active, async (e) => {
         const existing = this.consoleOutput && this.cell.outputs.some((o) => outputId(o) === outputId(this.consoleOutput!));
         if (existing) {
           await e.replaceOutputItems(items, this.consoleOutput!);
@@ -82,8 +84,9 @@ export class CellRun implements vscode.Disposable {
     );
   }
 
-  private async withExecution(fn: (e: vscode.NotebookCellExecution) => Thenable<void> | Promise<void>): Promise<void> {
-    if (this.execution) return fn(this.execution);
+  /** Runs fn with the execution that was active when the write was queued, or a short-lived one after the run. */
+  private async withExecution(active: vscode.NotebookCellExecution | undefined, fn: (e: vscode.NotebookCellExecution) => Thenable<void> | Promise<void>): Promise<void> {
+    if (active) return fn(active);
     let late: vscode.NotebookCellExecution;
     try {
       late = this.controller.createNotebookCellExecution(this.cell);

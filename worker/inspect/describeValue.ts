@@ -7,7 +7,7 @@ import type { RemoteValue } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
-import { promiseSettlement, trackPromise } from './promiseState';
+import { isTracked, promiseSettlement, trackPromise } from './promiseState';
 
 /** Characters of a string value sent as is; the full length is reported beside it. */
 export const MAX_STRING_CHARS = 10_000;
@@ -99,12 +99,14 @@ function promisePreview(p: Promise<unknown>): string {
   trackPromise(p);
   const s = promiseSettlement(p);
   if (s.state === 'pending') return 'Promise { <pending> }';
+  // settled before tracking saw it: util.inspect knows the value
+  if (!('value' in s) || !isTracked(p)) return previewText(p);
   const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24);
   return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
 }
 
 /** `Name: message` (and the cause), without the stack util.inspect would print. No getters are invoked. */
-function errorPreview(err: object): string {
+function errorPreview(err: object, depth = 0): string {
   const own = (obj: object | null, key: string): unknown => {
     for (let o = obj, depth = 0; o && depth < 20; o = Object.getPrototypeOf(o) as object | null, depth++) {
       const d = Object.getOwnPropertyDescriptor(o, key);
@@ -116,6 +118,10 @@ function errorPreview(err: object): string {
   const message = own(err, 'message');
   let text = message === undefined || message === '' ? name : `${name}: ${String(message)}`;
   const cause = Object.getOwnPropertyDescriptor(err, 'cause');
-  if (cause && 'value' in cause) text += ` (cause: ${previewText(cause.value, 80)})`;
+  if (cause && 'value' in cause) {
+    const c = cause.value as unknown;
+    const inner = c instanceof Error && depth < 3 ? errorPreview(c, depth + 1) : previewText(c, 80);
+    text += ` (cause: ${inner})`;
+  }
   return text.length > MAX_PREVIEW_CHARS ? `${text.slice(0, MAX_PREVIEW_CHARS - 1)}…` : text;
 }

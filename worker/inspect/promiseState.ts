@@ -21,6 +21,11 @@ export function trackPromise(p: Promise<unknown>): void {
   );
 }
 
+/** True once the native `then` attached by trackPromise has seen the promise settle. */
+export function isTracked(p: Promise<unknown>): boolean {
+  return settled.get(p)?.state !== undefined && settled.get(p)!.state !== 'pending';
+}
+
 export function promiseSettlement(p: Promise<unknown>): Settlement {
   const known = settled.get(p);
   if (known && known.state !== 'pending') return known;

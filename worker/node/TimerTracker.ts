@@ -45,13 +45,15 @@ export class TimerTracker {
         const cell = currentCell();
         let handle: unknown;
         const run = (...args: unknown[]) => {
-          if (kind !== 'interval') self.remove(handle);
           const call = () => (callback as (...a: unknown[]) => unknown).apply(this, args);
           try {
             return cell ? runInCell(cell, call) : call();
           } catch (err) {
             self.events.onError(err, cell);
             return undefined;
+          } finally {
+            // after the callback, so its output is sent before the "work drained" notice
+            if (kind !== 'interval') self.remove(handle);
           }
         };
         handle = set.call(this, run, ...rest);

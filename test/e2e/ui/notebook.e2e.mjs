@@ -5,8 +5,9 @@ const cellRow = (t, n) => t.page.locator('.notebook-editor:visible .code-cell-ro
 async function runCell(t, n) {
   const row = cellRow(t, n);
   await row.scrollIntoViewIfNeeded();
-  await row.locator('.monaco-editor').first().click();
-  await t.page.keyboard.press('Control+Enter');
+  await row.hover();
+  // the run button in the cell's gutter (keyboard shortcuts differ between browsers and platforms)
+  await row.locator('.run-button-container .codicon-notebook-execute').first().click();
 }
 
 export default async function notebook(t) {

@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { matchGolden } from '../helpers/golden';
+import { ROOT } from '../helpers/kernel';
+
+const CLI = join(ROOT, 'dist', 'cli.js');
+const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'cli', name);
+
+function coda(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+  // durations and timers vary between runs
+  const normalise = (s: string) => s.replace(/\d+\.\d{3}ms/g, 'N.NNNms').replace(/\(\d+\.\d\d s\)/g, '(N.NN s)');
+  return { code: r.status, stdout: normalise(r.stdout), stderr: normalise(r.stderr) };
+}
+
+describe('coda run (headless runner)', () => {
+  it('prints every cell\'s console output and result, including late output, and exits 0', () => {
+    const r = coda('run', fixture('ok.coda'));
+    assert.equal(r.code, 0, r.stderr);
+    matchGolden('cli/ok.txt', r.stdout);
+  });
+
+  it('stops at the first failing cell, prints the mapped stack and cause, and exits 1', () => {
+    const r = coda('run', fixture('fails.coda'));
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stdout, /never runs/);
+    matchGolden('cli/fails.txt', r.stdout);
+  });
+
+  it('runs the remaining cells with --keep-going', () => {
+    const r = coda('run', fixture('fails.coda'), '--keep-going');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /never runs/);
+  });
+
+  it('prints one JSON document with --json', () => {
+    const r = coda('run', fixture('ok.coda'), '--json');
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.ok, true);
+    assert.deepEqual(doc.cells.map((c: { label: string; status: string }) => [c.label, c.status]), [['[2]', 'ok'], ['[3]', 'ok'], ['[4]', 'ok']]);
+    assert.deepEqual(doc.cells[1].value, { type: 'number', text: '42' });
+    assert.ok(doc.cells[2].console.some((e: { text: string }) => e.text === 'late'), 'late timer output belongs to its cell');
+  });
+
+  it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
+    const before = readFileSync(fixture('broken.coda'));
+    const r = coda('run', fixture('broken.coda'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /broken\.coda:4:35: "language" must be "javascript" or "typescript" for a code cell \(cells\[0\]\.language\)/);
+    assert.deepEqual(readFileSync(fixture('broken.coda')), before);
+  });
+
+  it('interrupts a cell that runs past --cell-timeout', () => {
+    const r = coda('run', fixture('ok.coda'), '--cell-timeout', '1');
+    assert.equal(r.code === 0 || r.code === 1, true);
+    const loop = spawnSync(process.execPath, [CLI, 'run', join(ROOT, 'test', 'fixtures', 'cli', 'loop.coda'), '--cell-timeout', '300'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(loop.status, 1);
+    assert.match(loop.stdout, /Timed out after 300 ms/);
+  });
+
+  it('explains its usage', () => {
+    const r = coda('--help');
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: coda run <notebook\.coda>/);
+    assert.equal(coda('frobnicate').code, 2);
+  });
+});
