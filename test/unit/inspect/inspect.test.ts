@@ -9,6 +9,9 @@ import { matchGolden } from '../helpers/golden';
 class Account {
   #secret = 1;
   owner = 'Ada';
+  hasSecret() {
+    return this.#secret === 1;
+  }
   get balance() {
     throw new Error('getters must not run');
   }

@@ -1,0 +1,35 @@
+/** Issue 4 figures: extension activation time and the VSIX / bundle sizes. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { median, ms, type Row } from './stats';
+
+const ROOT = join(__dirname, '..');
+/** Budgets for what users download. */
+export const VSIX_BUDGET_BYTES = 1024 * 1024;
+export const RENDERER_BUDGET_BYTES = 100 * 1024;
+export const ACTIVATION_BUDGET_MS = 50;
+
+export function extensionBench(): Row[] {
+  const pkg = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, encoding: 'utf8' });
+  if (pkg.status !== 0) throw new Error(`npm run package failed:\n${pkg.stdout}${pkg.stderr}`);
+  const run = (arg: string) => Number(spawnSync(process.execPath, [join(__dirname, 'activation.cjs'), arg], { encoding: 'utf8' }).stdout);
+  const act: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    act.push(run(join(ROOT, 'dist', 'extension.js')));
+    base.push(run('--baseline'));
+  }
+  const size = (f: string) => (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).size : NaN);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const vsix = size('dist/codajs.vsix');
+  const renderer = size('dist/renderer.js');
+  const actMed = median(act);
+  return [
+    { figure: 'extension activation: require + activate() (median of 7, stub vscode API)', value: ms(actMed), baseline: 'empty activation in the same harness', baselineValue: ms(median(base)), target: `< ${ACTIVATION_BUDGET_MS} ms`, pass: actMed < ACTIVATION_BUDGET_MS },
+    { figure: 'VSIX size', value: kb(vsix), baseline: 'budget', baselineValue: kb(VSIX_BUDGET_BYTES), target: '< budget', pass: vsix < VSIX_BUDGET_BYTES },
+    { figure: 'bundle: dist/extension.js (production)', value: kb(size('dist/extension.js')), baseline: '-', baselineValue: '-', target: '-', pass: undefined },
+    { figure: 'bundle: dist/worker.js (production)', value: kb(size('dist/worker.js')), baseline: '-', baselineValue: '-', target: '-', pass: undefined },
+    { figure: 'bundle: dist/renderer.js (production)', value: kb(renderer), baseline: 'budget', baselineValue: kb(RENDERER_BUDGET_BYTES), target: '< budget', pass: renderer < RENDERER_BUDGET_BYTES },
+  ];
+}
