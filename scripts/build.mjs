@@ -48,6 +48,7 @@ const targets = [
     entryPoints: present({
       worker: 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',
+      sucrase: 'worker/transform/sucraseBundle.ts',
       installer: 'worker/deps/installerMain.ts',
       sandbox: 'worker/runtimes/isolate/sandboxMain.ts',
     }),

@@ -4,7 +4,7 @@ import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
 
 export function renderError(output: ErrorOutput, label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
-  if (output.interrupted) return h('div', { class: 'coda-error-view coda-interrupted', text: '⏹ Interrupted' });
+  if (output.interrupted) return h('div', { class: 'coda-error-view coda-interrupted', text: 'Interrupted' });
   const root = h('div', { class: 'coda-error-view' });
   if (output.background) root.append(h('div', { class: 'coda-dim', text: `Uncaught in background work of cell ${output.cellLabel ?? ''}`.trim() }));
   root.append(errorBlock(output.error, label, reveal, 0));

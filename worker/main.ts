@@ -77,6 +77,8 @@ async function handle(frame: HostFrame): Promise<unknown> {
 async function init(params: InitParams) {
   if (runtime) throw new Error('the kernel is already initialised');
   runtime = await runtimeFactory(params.runtime)(params, host);
+  // after the reply: the thread only matters once a cell runs, and its start-up competes for the CPU
+  setImmediate(startWatchdog);
   return { protocolVersion: PROTOCOL_VERSION, kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId, runtime: runtime.kind, runtimeVersion: runtime.version, pid: proc.pid };
 }
 
@@ -94,4 +96,3 @@ proc.on('message', (frame: HostFrame) => {
 });
 // the host is gone: never outlive it
 proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));
-startWatchdog();

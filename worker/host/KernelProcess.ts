@@ -3,6 +3,8 @@
  * Owns the child, its pipes and listeners; every pending request fails with the exit reason if it dies.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
   CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
@@ -55,6 +57,8 @@ export class KernelProcess implements Kernel {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;
+    // Node >= 22 keeps compiled worker code between kernel starts (ignored by Node 20)
+    env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'codajs-compile-cache');
     let child: ChildProcess;
     try {
       child = fork(options.workerPath, [], {

@@ -68,7 +68,9 @@ function describe(value: unknown, opts: DescribeOptions): RemoteValue {
 
 function describeObject(value: object, opts: DescribeOptions): RemoteValue {
   const { subtype, className, size } = classify(value);
-  const out: RemoteValue = { type: 'object', subtype, className, preview: subtype === 'promise' ? promisePreview(value as Promise<unknown>) : subtype === 'error' ? errorPreview(value) : previewText(value) };
+  const proto = prototypeOwner(value);
+  const preview = proto ? `${proto}.prototype` : subtype === 'promise' ? promisePreview(value as Promise<unknown>) : subtype === 'error' ? errorPreview(value) : previewText(value);
+  const out: RemoteValue = { type: 'object', subtype, className: proto ?? className, preview };
   if (size !== undefined) out.size = size;
   if (subtype === 'promise') trackPromise(value as Promise<unknown>);
   if (opts.registry && isExpandable(subtype)) {
@@ -124,4 +126,15 @@ function errorPreview(err: object, depth = 0): string {
     text += ` (cause: ${inner})`;
   }
   return text.length > MAX_PREVIEW_CHARS ? `${text.slice(0, MAX_PREVIEW_CHARS - 1)}…` : text;
+}
+
+/** `Foo` when the value is `Foo.prototype` (an own data property `constructor` pointing back at it). */
+function prototypeOwner(value: object): string | undefined {
+  if (typeof value === 'function') return undefined;
+  const d = Object.getOwnPropertyDescriptor(value, 'constructor');
+  if (!d || !('value' in d) || typeof d.value !== 'function') return undefined;
+  const p = Object.getOwnPropertyDescriptor(d.value, 'prototype');
+  if (!p || p.value !== value) return undefined;
+  const name = Object.getOwnPropertyDescriptor(d.value, 'name')?.value;
+  return typeof name === 'string' && name ? name : undefined;
 }
