@@ -12,6 +12,7 @@ import { KernelManager } from './kernel/KernelManager';
 import { Log } from './log';
 import { CodaSerializer } from './notebook/CodaSerializer';
 import { registerRendererBridge } from './renderer/RendererBridge';
+import { registerScratch } from './scratch/registerScratch';
 import { registerStatusBar } from './StatusBar';
 
 export function activate(context: vscode.ExtensionContext) {
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext) {
     registerCommands(manager, log),
     registerStatusBar(manager),
   );
+  registerScratch(context, { log: log.channel, startKernel });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };
 }

@@ -1,0 +1,201 @@
+/**
+ * Runs one plain .js/.ts file as a scratchpad in its own kernel: every top-level expression's value and every
+ * console call are shown at the end of their line, errors are marked on their line, and console output also
+ * goes to the "CodaJS Scratch" output channel. Runs go through a RunScheduler (never two at once).
+ */
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../protocol';
+import type { Kernel } from '../../worker/host/Kernel';
+import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
+import { RunScheduler } from './RunScheduler';
+import { documentLine, splitCells, type ScratchCell } from './splitCells';
+
+export interface ScratchDeps {
+  startKernel(init: InitParams): Promise<Kernel>;
+  output: vscode.OutputChannel;
+  diagnostics: vscode.DiagnosticCollection;
+  decoration: vscode.TextEditorDecorationType;
+  /** Remembers values the user may open in the inspector; returns a command link. */
+  inspectLink(kernel: Kernel, value: RemoteValue): string | undefined;
+}
+
+interface LineInfo {
+  parts: string[];
+  hover: vscode.MarkdownString;
+  color?: vscode.ThemeColor;
+}
+
+export type RunTarget = { kind: 'all' } | { kind: 'cell'; index: number } | { kind: 'above'; index: number } | { kind: 'selection'; range: vscode.Range };
+
+export class ScratchSession implements vscode.Disposable {
+  private kernel: Kernel | undefined;
+  private readonly lines = new Map<number, LineInfo>();
+  private readonly cellStarts = new Map<string, number>();
+  private readonly scheduler: RunScheduler;
+  private target: RunTarget = { kind: 'all' };
+  private executionId = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private kernelListeners: (() => void)[] = [];
+
+  constructor(readonly document: vscode.TextDocument, private readonly deps: ScratchDeps) {
+    this.scheduler = new RunScheduler({ run: () => this.runOnce(), stop: () => this.kernel?.interrupt() });
+  }
+
+  get running(): boolean {
+    return this.scheduler.busy;
+  }
+
+  run(target: RunTarget): Promise<void> {
+    this.target = target;
+    return this.scheduler.request();
+  }
+
+  runDebounced(ms: number): void {
+    this.target = { kind: 'all' };
+    this.scheduler.debounce(ms);
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+  }
+
+  /** The file changed: old annotations no longer match their lines. */
+  clear(): void {
+    this.lines.clear();
+    this.deps.diagnostics.delete(this.document.uri);
+    this.refresh();
+  }
+
+  private cellsFor(target: RunTarget): { code: string; startLine: number; label: string }[] {
+    const name = basename(this.document.fileName);
+    if (target.kind === 'selection') {
+      return [{ code: this.document.getText(target.range), startLine: target.range.start.line, label: `${name}:${target.range.start.line + 1}` }];
+    }
+    const cells = splitCells(this.document.getText()).filter((c) => c.kind === 'code');
+    const pick = (c: ScratchCell) => target.kind === 'all' || (target.kind === 'cell' ? c.index === target.index : c.index <= target.index);
+    return cells.filter(pick).map((c) => ({ code: c.code, startLine: c.startLine, label: `${name}:${c.startLine + 1}` }));
+  }
+
+  private async ensureKernel(): Promise<Kernel> {
+    if (this.kernel?.alive) return this.kernel;
+    const file = this.document.uri.fsPath;
+    const folder = vscode.workspace.getWorkspaceFolder(this.document.uri)?.uri.fsPath;
+    const cwd = this.document.uri.scheme === 'file' ? file.slice(0, file.length - basename(file).length - 1) || '/' : folder ?? process.cwd();
+    const kernel = await this.deps.startKernel({ cwd, documentPath: file, runtime: 'node' });
+    this.kernelListeners.forEach((off) => off());
+    this.kernelListeners = [
+      kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)))),
+      kernel.onEvent('console', ({ entries }) => entries.forEach((e) => this.consoleEntry(e))),
+      kernel.onEvent('uncaught', (u) => u.cellId && this.error(u.cellId, u.error)),
+    ];
+    this.kernel = kernel;
+    return kernel;
+  }
+
+  private async runOnce(): Promise<void> {
+    const cells = this.cellsFor(this.target);
+    this.clear();
+    this.deps.output.clear();
+    let kernel: Kernel;
+    try {
+      kernel = await this.ensureKernel();
+    } catch (err) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('CodaJS could not start a kernel for {0}: {1}', basename(this.document.fileName), (err as Error).message));
+      return;
+    }
+    const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
+    for (const cell of cells) {
+      const cellId = `${this.document.uri.toString()}#${cell.startLine}`;
+      this.cellStarts.set(cellId, cell.startLine);
+      let result;
+      try {
+        result = await kernel.execute({ cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true });
+      } catch (err) {
+        this.annotateAt(cell.startLine, `✖ ${(err as Error).message}`, new vscode.MarkdownString((err as Error).message), new vscode.ThemeColor('editorError.foreground'));
+        return;
+      }
+      if (result.status === 'error') {
+        this.error(cellId, result.error);
+        return;
+      }
+      if (result.status === 'interrupted') {
+        this.annotateAt(cell.startLine, '⏹ Interrupted', new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')), new vscode.ThemeColor('editorWarning.foreground'));
+        return;
+      }
+    }
+  }
+
+  private consoleEntry(e: ConsoleEntry): void {
+    this.deps.output.appendLine(`${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`);
+    if (e.line === undefined || !e.text) return;
+    const color = e.level === 'error' ? new vscode.ThemeColor('editorError.foreground') : e.level === 'warn' ? new vscode.ThemeColor('editorWarning.foreground') : undefined;
+    const hover = new vscode.MarkdownString();
+    hover.appendCodeblock(e.text, 'text');
+    this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, hover, color);
+  }
+
+  private error(cellId: string, error: SerializedError): void {
+    const start = this.cellStarts.get(cellId);
+    const loc = error.location;
+    if (start === undefined) return;
+    const line = loc ? documentLine(start, loc.line) : start;
+    const message = `${error.name}: ${error.message}`;
+    const hover = new vscode.MarkdownString();
+    hover.appendCodeblock(error.stack ?? message, 'text');
+    this.annotateAt(line, `✖ ${message}`, hover, new vscode.ThemeColor('editorError.foreground'));
+    const col = loc ? Math.max(0, loc.column - 1) : 0;
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'CodaJS';
+    this.deps.diagnostics.set(this.document.uri, [diagnostic]);
+  }
+
+  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor): void {
+    const start = this.cellStarts.get(cellId);
+    if (start !== undefined) this.annotateAt(documentLine(start, cellLine), text, hover, color);
+  }
+
+  private annotateAt(line: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor): void {
+    const info = this.lines.get(line) ?? { parts: [], hover: new vscode.MarkdownString(undefined, true) };
+    info.parts.push(text);
+    info.hover.isTrusted = { enabledCommands: ['codajs.inspectValue'] };
+    info.hover.appendMarkdown(hover.value).appendMarkdown('\n\n');
+    if (color) info.color = color;
+    this.lines.set(line, info);
+    if (!this.refreshTimer) this.refreshTimer = setTimeout(() => this.refresh(), 30);
+  }
+
+  refresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    const options: vscode.DecorationOptions[] = [];
+    for (const [line, info] of this.lines) {
+      if (line >= this.document.lineCount) continue;
+      const end = this.document.lineAt(line).range.end;
+      options.push({
+        range: new vscode.Range(end, end),
+        hoverMessage: info.hover,
+        renderOptions: { after: { contentText: `  ${lineAnnotation(info.parts)}`, color: info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } },
+      });
+    }
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (editor.document === this.document) editor.setDecorations(this.deps.decoration, options);
+    }
+  }
+
+  dispose(): void {
+    this.scheduler.stop();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.kernelListeners.forEach((off) => off());
+    this.deps.diagnostics.delete(this.document.uri);
+    void this.kernel?.dispose();
+  }
+}
+
+function valueHover(value: RemoteValue, inspect: string | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendCodeblock(value.type === 'object' ? value.preview : inlineValue(value), 'javascript');
+  if (inspect) md.appendMarkdown(`[$(search) ${vscode.l10n.t('Inspect')}](${inspect})`);
+  md.supportThemeIcons = true;
+  return md;
+}

@@ -1,0 +1,26 @@
+/** A `// %%` script <-> a .coda notebook (pure). Cell sources survive the round trip. */
+import type { CodaDocument } from '../../protocol/codaFile';
+import { cellText, sourceLines } from '../../protocol/codaFormat';
+import { splitCells } from './splitCells';
+
+export function scriptToNotebook(text: string, language: 'javascript' | 'typescript'): CodaDocument {
+  return {
+    coda: 1,
+    metadata: { runtime: 'node' },
+    cells: splitCells(text).map((c) =>
+      c.kind === 'markdown'
+        ? { kind: 'markup' as const, language: 'markdown' as const, source: sourceLines(c.code) }
+        : { kind: 'code' as const, language, source: sourceLines(c.code), ...(c.title ? { metadata: { title: c.title } } : {}) },
+    ),
+  };
+}
+
+export function notebookToScript(doc: CodaDocument): string {
+  return doc.cells
+    .map((c) => {
+      if (c.kind === 'markup') return ['// %% [markdown]', ...cellText(c).split('\n').map((l) => (l ? `// ${l}` : '//'))].join('\n');
+      const title = typeof c.metadata?.title === 'string' ? ` ${c.metadata.title}` : '';
+      return `// %%${title}\n${cellText(c)}`;
+    })
+    .join('\n');
+}
