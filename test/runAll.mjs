@@ -36,8 +36,10 @@ function run(name, suite) {
         const all = [...out.matchAll(re)];
         return all.length ? Number(all[all.length - 1][1]) : 0;
       };
-      let passed = num(/^\s*(\d+) passing/gm) + num(/^\s*(\d+) passed, \d+ failed/gm);
-      let failed = num(/^\s*(\d+) failing/gm) + num(/^\s*\d+ passed, (\d+) failed/gm);
+      // a suite's own `N passed, N failed` summary wins; otherwise mocha's `N passing` / `N failing`
+      const summary = [...out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
+      let passed = summary ? Number(summary[1]) : num(/^\s*(\d+) passing/gm);
+      let failed = summary ? Number(summary[2]) : num(/^\s*(\d+) failing/gm);
       // a suite that crashed before reporting counts as one failure, never as a silent pass
       if (code !== 0 && failed === 0) failed = 1;
       if (code === 0 && passed === 0 && failed === 0) console.log(`(${name} ran no test)`);
