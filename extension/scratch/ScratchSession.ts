@@ -22,6 +22,8 @@ export interface ScratchDeps {
 
 interface LineInfo {
   parts: string[];
+  /** `→ undefined` of a line: shown only when nothing else is (a console.log line returns undefined). */
+  weak: string[];
   hover: vscode.MarkdownString;
   color?: vscode.ThemeColor;
 }
@@ -85,7 +87,7 @@ export class ScratchSession implements vscode.Disposable {
     const kernel = await this.deps.startKernel({ cwd, documentPath: file, runtime: 'node' });
     this.kernelListeners.forEach((off) => off());
     this.kernelListeners = [
-      kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)))),
+      kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)), undefined, v.value.type === 'undefined')),
       kernel.onEvent('console', ({ entries }) => entries.forEach((e) => this.consoleEntry(e))),
       kernel.onEvent('uncaught', (u) => u.cellId && this.error(u.cellId, u.error)),
     ];
@@ -112,7 +114,7 @@ export class ScratchSession implements vscode.Disposable {
       try {
         result = await kernel.execute({ cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true });
       } catch (err) {
-        this.annotateAt(cell.startLine, `✖ ${(err as Error).message}`, new vscode.MarkdownString((err as Error).message), new vscode.ThemeColor('editorError.foreground'));
+        this.annotateAt(cell.startLine, (err as Error).message, new vscode.MarkdownString((err as Error).message), new vscode.ThemeColor('editorError.foreground'));
         return;
       }
       if (result.status === 'error') {
@@ -120,7 +122,7 @@ export class ScratchSession implements vscode.Disposable {
         return;
       }
       if (result.status === 'interrupted') {
-        this.annotateAt(cell.startLine, '⏹ Interrupted', new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')), new vscode.ThemeColor('editorWarning.foreground'));
+        this.annotateAt(cell.startLine, vscode.l10n.t('Interrupted'), new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')), new vscode.ThemeColor('editorWarning.foreground'));
         return;
       }
     }
@@ -143,21 +145,21 @@ export class ScratchSession implements vscode.Disposable {
     const message = `${error.name}: ${error.message}`;
     const hover = new vscode.MarkdownString();
     hover.appendCodeblock(error.stack ?? message, 'text');
-    this.annotateAt(line, `✖ ${message}`, hover, new vscode.ThemeColor('editorError.foreground'));
+    this.annotateAt(line, message, hover, new vscode.ThemeColor('editorError.foreground'));
     const col = loc ? Math.max(0, loc.column - 1) : 0;
     const diagnostic = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
     diagnostic.source = 'CodaJS';
     this.deps.diagnostics.set(this.document.uri, [diagnostic]);
   }
 
-  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor): void {
+  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor, weak = false): void {
     const start = this.cellStarts.get(cellId);
-    if (start !== undefined) this.annotateAt(documentLine(start, cellLine), text, hover, color);
+    if (start !== undefined) this.annotateAt(documentLine(start, cellLine), text, hover, color, weak);
   }
 
-  private annotateAt(line: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor): void {
-    const info = this.lines.get(line) ?? { parts: [], hover: new vscode.MarkdownString(undefined, true) };
-    info.parts.push(text);
+  private annotateAt(line: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor, weak = false): void {
+    const info = this.lines.get(line) ?? { parts: [], weak: [], hover: new vscode.MarkdownString(undefined, true) };
+    (weak ? info.weak : info.parts).push(text);
     info.hover.isTrusted = { enabledCommands: ['codajs.inspectValue'] };
     info.hover.appendMarkdown(hover.value).appendMarkdown('\n\n');
     if (color) info.color = color;
@@ -175,7 +177,7 @@ export class ScratchSession implements vscode.Disposable {
       options.push({
         range: new vscode.Range(end, end),
         hoverMessage: info.hover,
-        renderOptions: { after: { contentText: `  ${lineAnnotation(info.parts)}`, color: info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } },
+        renderOptions: { after: { contentText: `  ${lineAnnotation(info.parts.length ? info.parts : info.weak)}`, color: info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } },
       });
     }
     for (const editor of vscode.window.visibleTextEditors) {

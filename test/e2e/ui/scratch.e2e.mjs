@@ -2,7 +2,19 @@
 // from the editor DOM, then stop a looping scratch.
 export default async function scratch(t) {
   const { page } = t;
-  const editorText = () => page.locator('.editor-group-container.active .monaco-editor .view-lines');
+  // `after` decorations are drawn as CSS pseudo-element content, not DOM text: read their computed content
+  const annotations = () => page.evaluate(() => [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines span')]
+    .flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content])
+    .filter((c) => c && c !== 'none' && c !== 'normal').join('\n'));
+  const seeAnnotation = async (text, ms) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const all = await annotations();
+      if (all.includes(text)) return;
+      if (Date.now() > end) throw new Error(`no inline annotation containing ${JSON.stringify(text)}; saw ${JSON.stringify(all.slice(0, 300))}`);
+      await page.waitForTimeout(200);
+    }
+  };
   const lens = (title) => page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: title }).first();
 
   const opened = await t.step('shows a Run Scratch CodeLens in a .js file', async () => {
@@ -14,9 +26,9 @@ export default async function scratch(t) {
 
   await t.step('clicking the CodeLens shows values and console output at the end of their lines', async () => {
     await lens('Run Scratch').click();
-    await editorText().filter({ hasText: '→ 42' }).waitFor({ timeout: 60_000 });
-    await editorText().filter({ hasText: '» hello from scratch' }).waitFor({ timeout: 10_000 });
-    await editorText().filter({ hasText: '→ 80' }).waitFor({ timeout: 10_000 });
+    await seeAnnotation('→ 42', 60_000);
+    await seeAnnotation('» hello from scratch', 10_000);
+    await seeAnnotation('→ 80', 10_000);
   });
 
   await t.step('stops a looping scratch', async () => {
@@ -26,7 +38,7 @@ export default async function scratch(t) {
     await lens('Stop Scratch').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1000);
     await lens('Stop Scratch').click();
-    await editorText().filter({ hasText: 'Interrupted' }).waitFor({ timeout: 30_000 });
+    await seeAnnotation('Interrupted', 30_000);
   });
   await t.screenshot('scratch-final');
 }
