@@ -4,9 +4,16 @@
  * so nothing waits forever on a dead process.
  */
 import type { SerializedError } from './errors';
-import type {
-  EventFrame, HostFrame, HostRequestMethod, HostRequests, ResponseFrame, WorkerEventName, WorkerEvents, WorkerFrame,
-} from './messages';
+import type { HostRequests, ResponseFrame, WorkerEvents } from './messages';
+
+/** A request map: method -> { params, result }. */
+export type RequestMap<R> = { [M in keyof R]: { params: unknown; result: unknown } };
+
+export type RequestFrameOf<R extends RequestMap<R>> = {
+  [M in keyof R & string]: { kind: 'request'; id: number; method: M; params: R[M]['params'] };
+}[keyof R & string];
+
+export type EventFrameOf<E> = { [K in keyof E & string]: { kind: 'event'; event: K; body: E[K] } }[keyof E & string];
 
 /** The smallest transport a channel needs. */
 export interface Transport<Out, In> {
@@ -23,13 +30,16 @@ export class RequestError extends Error {
   }
 }
 
-export interface HostChannel {
-  request<M extends HostRequestMethod>(method: M, params: HostRequests[M]['params']): Promise<HostRequests[M]['result']>;
-  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;
+export interface Channel<R extends RequestMap<R>, E> {
+  request<M extends keyof R & string>(method: M, params: R[M]['params']): Promise<R[M]['result']>;
+  onEvent<K extends keyof E & string>(event: K, listener: (body: E[K]) => void): () => void;
   /** Rejects every pending request and ignores later frames. */
   close(reason: string): void;
   readonly closed: boolean;
 }
+
+/** The host side of a kernel. */
+export type HostChannel = Channel<HostRequests, WorkerEvents>;
 
 interface Pending {
   method: string;
@@ -37,7 +47,12 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export function createHostChannel(transport: Transport<HostFrame, WorkerFrame>): HostChannel {
+export function createHostChannel(transport: Transport<RequestFrameOf<HostRequests>, ResponseFrame | EventFrameOf<WorkerEvents>>): HostChannel {
+  return createChannel<HostRequests, WorkerEvents>(transport);
+}
+
+/** The requesting side of any process contract (kernel, installer). */
+export function createChannel<R extends RequestMap<R>, E>(transport: Transport<RequestFrameOf<R>, ResponseFrame | EventFrameOf<E>>): Channel<R, E> {
   let nextId = 1;
   let closedReason: string | undefined;
   const pending = new Map<number, Pending>();
@@ -65,7 +80,7 @@ export function createHostChannel(transport: Transport<HostFrame, WorkerFrame>):
     else p.reject(new RequestError(p.method, frame.error));
   }
 
-  function dispatch(frame: EventFrame) {
+  function dispatch(frame: EventFrameOf<E>) {
     const set = listeners.get(frame.event);
     if (set) for (const l of set) l(frame.body);
   }
@@ -82,7 +97,7 @@ export function createHostChannel(transport: Transport<HostFrame, WorkerFrame>):
       return new Promise((resolve, reject) => {
         pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
         try {
-          transport.send({ kind: 'request', id, method, params } as HostFrame);
+          transport.send({ kind: 'request', id, method, params } as RequestFrameOf<R>);
         } catch (err) {
           pending.delete(id);
           reject(new RequestError(method, { name: 'SendFailed', message: String(err) }));

@@ -6,3 +6,4 @@ export * from './outputs';
 export * from './values';
 export * from './codaFile';
 export * from './codaFormat';
+export * from './dependencies';

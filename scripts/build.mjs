@@ -44,7 +44,7 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
-    external: ['isolated-vm'],
+    external: ['isolated-vm', 'node-gyp/bin/node-gyp.js'],
     entryPoints: present({
       worker: 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',

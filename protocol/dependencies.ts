@@ -1,0 +1,79 @@
+/**
+ * Dependencies of a notebook: what cells import (or magic comments ask for), the lock kept in notebook
+ * metadata, and the messages between a host and the installer process (dist/installer.js).
+ */
+import type { SerializedError } from './errors';
+
+/** Notebook metadata keys. */
+export const METADATA_DEPENDENCIES = 'dependencies';
+export const METADATA_LOCK = 'lock';
+export const METADATA_ALLOW_SCRIPTS = 'allowInstallScripts';
+
+/** A package a notebook needs, and why. */
+export interface DependencySpec {
+  name: string;
+  /** A semver range, a dist-tag or '*' (an import without a magic comment). */
+  range: string;
+  from: { kind: 'import' | 'require' | 'magic'; cellId?: string; line?: number };
+}
+
+export interface DependencyProblem {
+  message: string;
+  cellId?: string;
+  line?: number;
+}
+
+/** What was installed, by node_modules path (`node_modules/a`, `node_modules/a/node_modules/b`). */
+export interface LockEntry {
+  version: string;
+  resolved: string;
+  integrity: string;
+  /** The package's own dependencies (the edges of the tree), as its package.json declares them. */
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+export type DependencyLock = Record<string, LockEntry>;
+
+export interface InstallParams {
+  /** Folder whose node_modules the kernel resolves from (one per notebook). */
+  storeDir: string;
+  /** Content-addressed tarball/metadata cache (shared by every notebook). */
+  cacheDir: string;
+  /** Direct dependencies: name -> range. */
+  dependencies: Record<string, string>;
+  /** Install exactly these versions when present (the notebook's lock). */
+  lock?: DependencyLock;
+  /** Install scripts run only when the notebook opts in. */
+  allowScripts: boolean;
+  /** Never touch the network: the cache must have everything. */
+  offline?: boolean;
+  /** Folder the user's project .npmrc is looked up from (the notebook's folder). */
+  npmrcFrom: string;
+}
+
+export interface InstallResult {
+  lock: DependencyLock;
+  /** The store's node_modules folder, for InitParams.modulePaths. */
+  modulePath: string;
+  /** Direct dependencies as installed: name -> version. */
+  installed: Record<string, string>;
+  /** How many packages came from the network (0 when the cache or the store had everything). */
+  fetched: number;
+  durationMs: number;
+  /** True when the network was unreachable and the cache served everything. */
+  offline: boolean;
+}
+
+export interface InstallerRequests {
+  install: { params: InstallParams; result: InstallResult };
+  shutdown: { params: Record<string, never>; result: Record<string, never> };
+}
+
+export interface InstallerEvents {
+  progress: { message: string };
+}
+
+/** Error names the installer uses, so hosts can word them. */
+export type InstallErrorName = 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed';
+
+export type InstallError = SerializedError & { name: InstallErrorName };

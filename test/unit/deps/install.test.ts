@@ -1,0 +1,139 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InstallParams } from '../../../protocol';
+import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
+import { ROOT, startKernel } from '../helpers/kernel';
+import { startRegistry, type Registry } from './registryServer';
+
+/** The installer process as the extension and the headless runner use it (dist/installer.js). */
+const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
+
+describe('dependency installs (against a registry on loopback)', function () {
+  this.timeout(60_000);
+  let registry: Registry;
+  let home: string;
+  const params = (over: Partial<InstallParams> & { notebook: string }): InstallParams => {
+    const { storeDir, cacheDir } = storeFor(join(home, 'cache'), over.notebook);
+    return { storeDir, cacheDir, dependencies: {}, allowScripts: false, npmrcFrom: home, ...over };
+  };
+
+  before(async () => {
+    registry = await startRegistry([
+      { name: 'leaf', version: '1.0.0' },
+      { name: 'leaf', version: '1.1.0' },
+      { name: 'mid', version: '2.0.0', dependencies: { leaf: '^1.0.0' }, main: 'const leaf = require("leaf"); module.exports = { name: "mid", leaf: leaf.version };' },
+      { name: '@team/secret', version: '0.1.0', private: true },
+    ]);
+    home = mkdtempSync(join(tmpdir(), 'coda-deps-'));
+    // the user's npm config: registry and an auth token, as .npmrc files hold them
+    writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n//127.0.0.1:${new URL(registry.url).port}/:_authToken=\${CODA_TEST_TOKEN}\n`);
+    process.env.CODA_TEST_TOKEN = registry.token;
+  });
+  after(async () => {
+    client.dispose();
+    await registry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('installs a package with its transitive dependency, and a kernel imports it from the store', async () => {
+    const r = await client.install(params({ notebook: '/nb/a.coda', dependencies: { mid: '*' } }));
+    assert.deepEqual(r.installed, { mid: '2.0.0' });
+    assert.deepEqual(Object.keys(r.lock), ['node_modules/leaf', 'node_modules/mid']);
+    assert.equal(r.lock['node_modules/leaf']!.version, '1.1.0');
+    assert.match(r.lock['node_modules/mid']!.integrity, /^sha512-/);
+    const k = await startKernel({ cwd: mkdtempSync(join(tmpdir(), 'coda-nb-')), modulePaths: [r.modulePath] });
+    try {
+      assert.equal(await k.value('import mid from "mid"; mid.leaf'), '1.1.0');
+    } finally {
+      await k.kernel.dispose();
+    }
+  });
+
+  it('installs exactly the locked versions on a re-run', async () => {
+    // a lock written when leaf@1.0.0 was the newest: mid's tree with the older leaf
+    const fresh = await client.install(params({ notebook: '/nb/locked.coda', dependencies: { mid: '*' } }));
+    const older = await client.install(params({ notebook: '/nb/pin.coda', dependencies: { leaf: '1.0.0' } }));
+    const lock = { ...fresh.lock, 'node_modules/leaf': older.lock['node_modules/leaf']! };
+    const r = await client.install(params({ notebook: '/nb/relocked.coda', dependencies: { mid: '*' }, lock }));
+    assert.equal(r.lock['node_modules/leaf']!.version, '1.0.0', 'the lock wins over the newer 1.1.0');
+  });
+
+  it('serves a warm install from the cache without downloading a tarball again', async () => {
+    await client.install(params({ notebook: '/nb/warm1.coda', dependencies: { mid: '2.0.0' } }));
+    const before = registry.tarballHits();
+    const r = await client.install(params({ notebook: '/nb/warm2.coda', dependencies: { mid: '2.0.0' } }));
+    assert.equal(registry.tarballHits(), before, 'no tarball was downloaded');
+    assert.equal(r.installed.mid, '2.0.0');
+  });
+
+  it('detects a tampered cache entry, evicts it and fetches it again', async () => {
+    const p = params({ notebook: '/nb/tamper.coda', dependencies: { leaf: '1.1.0' } });
+    await client.install(p);
+    // corrupt every cached content file of the right size for a tarball
+    const content = join(p.cacheDir, 'content-v2');
+    const files: string[] = [];
+    const walk = (d: string) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));
+    walk(content);
+    const tarballs = files.filter((f) => readFileSync(f).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b])));
+    assert.ok(tarballs.length > 0, 'tarballs are in the content-addressed cache');
+    for (const f of tarballs) writeFileSync(f, Buffer.from('tampered'));
+    rmSync(p.storeDir, { recursive: true, force: true });
+    const before = registry.tarballHits();
+    const r = await client.install(p);
+    assert.equal(r.installed.leaf, '1.1.0');
+    assert.ok(registry.tarballHits() > before, 'the tampered tarball was fetched again');
+    // the cache entry of the installed tarball holds the right bytes again (cacache's content-addressed path)
+    const hex = Buffer.from(r.lock['node_modules/leaf']!.integrity.slice('sha512-'.length), 'base64').toString('hex');
+    const entry = join(content, 'sha512', hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+    const { createHash } = await import('node:crypto');
+    assert.equal(createHash('sha512').update(readFileSync(entry)).digest('hex'), hex, 'evicted and stored again intact');
+  });
+
+  it('sends the auth token from .npmrc for a private package', async () => {
+    const r = await client.install(params({ notebook: '/nb/private.coda', dependencies: { '@team/secret': '*' } }));
+    assert.equal(r.installed['@team/secret'], '0.1.0');
+  });
+
+  it('says clearly when a package does not exist', async () => {
+    await assert.rejects(client.install(params({ notebook: '/nb/missing.coda', dependencies: { 'no-such-package': '*' } })), (err: Error) => {
+      assert.equal(err.name, 'PackageNotFound');
+      assert.match(err.message, /Package 'no-such-package' was not found on http:\/\/127\.0\.0\.1/);
+      return true;
+    });
+  });
+
+  it('says clearly when no version matches', async () => {
+    await assert.rejects(client.install(params({ notebook: '/nb/version.coda', dependencies: { leaf: '^9.0.0' } })), (err: Error) => {
+      assert.equal(err.name, 'VersionNotFound');
+      assert.match(err.message, /leaf@\^9\.0\.0/);
+      return true;
+    });
+  });
+
+  it('works offline from the cache, and says what is missing when the cache cannot help', async () => {
+    await client.install(params({ notebook: '/nb/offline-warm.coda', dependencies: { mid: '2.0.0' } }));
+    await registry.stop();
+    try {
+      const r = await client.install(params({ notebook: '/nb/offline.coda', dependencies: { mid: '2.0.0' } }));
+      assert.equal(r.installed.mid, '2.0.0');
+      const cold = params({ notebook: '/nb/offline-cold.coda', dependencies: { mid: '2.0.0' } });
+      cold.cacheDir = join(home, 'empty-cache');
+      await assert.rejects(client.install(cold), (err: Error) => {
+        assert.equal(err.name, 'RegistryUnreachable');
+        assert.match(err.message, /cannot be reached.*mid/);
+        return true;
+      });
+    } finally {
+      await registry.start();
+    }
+  });
+
+  it('cancels an install when asked', async () => {
+    const ac = new AbortController();
+    const p = client.install(params({ notebook: '/nb/cancel.coda', dependencies: { mid: '*' } }), { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(p, /cancelled/);
+  });
+});

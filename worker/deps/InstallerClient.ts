@@ -1,0 +1,95 @@
+/**
+ * The host side of the installer process: forks dist/installer.js on the first install, keeps it while installs
+ * keep coming (its in-memory packument tier), and stops it after IDLE_MS. Cancelling an install kills the process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createChannel, RequestError, type Channel, type InstallerEvents, type InstallerRequests, type InstallParams, type InstallResult } from '../../protocol';
+
+export const IDLE_MS = 5 * 60_000;
+
+export interface InstallOptions {
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export class InstallerClient {
+  private child: ChildProcess | undefined;
+  private channel: Channel<InstallerRequests, InstallerEvents> | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  private busy = 0;
+
+  constructor(private readonly options: { installerPath: string; nodePath?: string; log?: (message: string) => void }) {}
+
+  async install(params: InstallParams, opts: InstallOptions = {}): Promise<InstallResult> {
+    if (opts.signal?.aborted) throw cancelled();
+    const channel = this.connect();
+    const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));
+    const onAbort = () => this.dispose();
+    opts.signal?.addEventListener('abort', onAbort);
+    this.busy++;
+    clearTimeout(this.idle);
+    try {
+      return await channel.request('install', params);
+    } catch (err) {
+      if (opts.signal?.aborted) throw cancelled();
+      if (err instanceof RequestError) throw Object.assign(new Error(err.data.message), { name: err.data.name });
+      throw err;
+    } finally {
+      off();
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (--this.busy === 0) this.idle = setTimeout(() => this.dispose(), IDLE_MS).unref();
+    }
+  }
+
+  private connect(): Channel<InstallerRequests, InstallerEvents> {
+    if (this.channel && !this.channel.closed) return this.channel;
+    const child = fork(this.options.installerPath, [], {
+      execPath: this.options.nodePath ?? process.execPath,
+      serialization: 'json',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    child.stdout?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
+    child.stderr?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
+    const channel = createChannel<InstallerRequests, InstallerEvents>({
+      send: (frame) => child.send(frame),
+      onMessage: (l) => {
+        child.on('message', l as (m: unknown) => void);
+        return () => void child.off('message', l as (m: unknown) => void);
+      },
+      onClose: (l) => {
+        const onExit = (code: number | null, signal: string | null) => l(`The installer stopped (${signal ?? `code ${code}`}).`);
+        child.on('exit', onExit);
+        return () => void child.off('exit', onExit);
+      },
+    });
+    child.on('error', (err) => {
+      this.options.log?.(`installer process error: ${err.message}`);
+      channel.close(`The installer could not run: ${err.message}`);
+    });
+    this.child = child;
+    this.channel = channel;
+    return channel;
+  }
+
+  dispose(): void {
+    clearTimeout(this.idle);
+    this.channel?.close('The installer was stopped.');
+    this.child?.kill();
+    this.child = undefined;
+    this.channel = undefined;
+  }
+}
+
+function cancelled(): Error {
+  return Object.assign(new Error('Installing dependencies was cancelled.'), { name: 'Cancelled' });
+}
+
+/** Where a notebook's packages live: one store per notebook, one content cache for all. */
+export function storeFor(cacheRoot: string, documentPath: string): { storeDir: string; cacheDir: string; modulePath: string } {
+  const key = createHash('sha256').update(documentPath).digest('hex').slice(0, 16);
+  const storeDir = join(cacheRoot, 'stores', key);
+  return { storeDir, cacheDir: join(cacheRoot, 'cacache'), modulePath: join(storeDir, 'node_modules') };
+}

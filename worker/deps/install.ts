@@ -1,0 +1,125 @@
+/**
+ * Installs a notebook's dependencies into its store with npm's own libraries (arborist over pacote).
+ * Cache tiers: packuments kept in memory for the life of the installer process -> the content-addressed
+ * cacache on disk (integrity checked on every read; a tampered entry fails, is evicted by `cacache.verify`, and
+ * is fetched again) -> the registry. Install scripts run only when the notebook allows them. When the registry
+ * cannot be reached, the install is retried from the cache alone.
+ */
+import Arborist from '@npmcli/arborist';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { InstallParams, InstallResult } from '../../protocol';
+import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
+import { fetchOptions, loadNpmConfig } from './npmConfig';
+
+/** Packuments remembered across installs (the in-memory tier). */
+const packumentCache = new Map<string, unknown>();
+
+const NETWORK = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+const STORE_NAME = 'codajs-notebook-store';
+
+export class InstallError extends Error {
+  constructor(name: 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed', message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+type Progress = (message: string) => void;
+
+export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
+  const started = performance.now();
+  const config = await loadNpmConfig(params.npmrcFrom);
+  const registry = String(fetchOptions(config).registry);
+  await mkdir(params.storeDir, { recursive: true });
+  await writeFile(join(params.storeDir, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies: params.dependencies }, null, 2)}\n`);
+  const locked = lockCovers(params.dependencies, params.lock);
+  if (locked) await writeFile(join(params.storeDir, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, params.dependencies, params.lock!), null, 2));
+  else await rm(join(params.storeDir, 'package-lock.json'), { force: true });
+
+  let fetched = 0;
+  const onLog = (level: string, ...args: unknown[]) => {
+    if (level !== 'http') return;
+    const line = args.map(String).join(' ');
+    if (/\bGET 200\b/.test(line) && !/\(cache (hit|revalidated|stale)\)/.test(line)) fetched++;
+    if (/\.tgz/.test(line)) progress(`fetched ${line.replace(/^fetch\s+/, '').slice(0, 120)}`);
+  };
+  process.on('log', onLog);
+  const attempt = (offline: boolean) => {
+    const arb = new Arborist({
+      path: params.storeDir,
+      cache: params.cacheDir,
+      ...fetchOptions(config),
+      packumentCache,
+      ignoreScripts: !params.allowScripts,
+      audit: false,
+      fund: false,
+      save: false,
+      offline,
+      preferOffline: locked,
+    } as ConstructorParameters<typeof Arborist>[0]);
+    return arb.reify({ save: false });
+  };
+  let offline = !!params.offline;
+  try {
+    progress(`resolving ${Object.keys(params.dependencies).join(', ')}${locked ? ' (locked)' : ''}`);
+    let tree;
+    try {
+      tree = await attempt(offline);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'EINTEGRITY') {
+        progress('a cached package failed its integrity check: evicting it and fetching it again');
+        await evictCorrupt(params.cacheDir);
+        tree = await attempt(offline);
+      } else if (!offline && NETWORK.has(code)) {
+        progress(`${registry} is unreachable (${code}): installing from the cache`);
+        offline = true;
+        tree = await attempt(true);
+      } else throw err;
+    }
+    const lock = lockFromTree(tree.inventory.values() as unknown as Parameters<typeof lockFromTree>[0]);
+    const installed: Record<string, string> = {};
+    for (const name of Object.keys(params.dependencies)) {
+      const v = lock[`node_modules/${name}`]?.version;
+      if (v) installed[name] = v;
+    }
+    return { lock, modulePath: join(params.storeDir, 'node_modules'), installed, fetched, durationMs: performance.now() - started, offline };
+  } catch (err) {
+    throw describe(err, registry, params, offline);
+  } finally {
+    process.off('log', onLog);
+  }
+}
+
+/** Drops every cache entry whose content no longer matches its integrity. */
+async function evictCorrupt(cacheDir: string): Promise<void> {
+  const cacache = (await import('cacache')) as { verify(cache: string): Promise<unknown> };
+  await cacache.verify(cacheDir);
+}
+
+function describe(err: unknown, registry: string, params: InstallParams, offline: boolean): InstallError {
+  const e = err as { code?: string; message?: string; pkgid?: string; packageName?: string };
+  const message = e.message ?? String(err);
+  const name = e.packageName ?? e.pkgid?.replace(/@[^@]*$/, '') ?? /for ([^@\s]+)@/.exec(message)?.[1] ?? '';
+  switch (e.code) {
+    case 'E404':
+      return new InstallError('PackageNotFound', `Package '${name || pkgFrom404(message)}' was not found on ${registry}. Check the name in the import or // @coda-dep comment.`);
+    case 'ETARGET':
+      return new InstallError('VersionNotFound', `${message.split('\n')[0]}. Change the version range, or remove it to get the latest version.`);
+    case 'ENOTCACHED':
+      return new InstallError('RegistryUnreachable', `${registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+    case 'EINTEGRITY':
+      return new InstallError('IntegrityError', `A downloaded package does not match its integrity checksum (${message.split('\n')[0]}). The registry or a proxy served different bytes; the install was stopped.`);
+    default:
+      if (NETWORK.has(e.code ?? '')) {
+        return new InstallError('RegistryUnreachable', `${registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+      }
+      return new InstallError('InstallFailed', `Installing ${Object.keys(params.dependencies).join(', ')} failed: ${message.split('\n')[0]}`);
+  }
+}
+
+function pkgFrom404(message: string): string {
+  return decodeURIComponent(/GET \S+\/((?:@[^/\s]+(?:\/|%2f))?[^/\s]+) -/i.exec(message)?.[1] ?? 'unknown');
+}

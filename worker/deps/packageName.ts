@@ -1,0 +1,16 @@
+/** The npm package a module specifier belongs to, or undefined for builtins, relative paths and URLs. */
+import { isBuiltin } from 'node:module';
+
+const NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+export function packageOf(specifier: string): string | undefined {
+  if (!specifier || specifier.startsWith('.') || specifier.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined;
+  if (isBuiltin(specifier)) return undefined;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  return isValidName(name) ? name : undefined;
+}
+
+export function isValidName(name: string): boolean {
+  return name.length <= 214 && NAME.test(name);
+}
