@@ -10,6 +10,8 @@ export interface RunOptions {
   verbose: boolean;
   /** How long to let background work (timers) of the last cells finish before exiting. */
   drainMs: number;
+  /** Install dependencies from the cache only. */
+  offline: boolean;
 }
 
 export type Command = RunOptions | { command: 'help' } | { command: 'version' };
@@ -17,6 +19,8 @@ export type Command = RunOptions | { command: 'help' } | { command: 'version' };
 export const USAGE = `Usage: coda run <notebook.coda> [options]
 
 Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
+Packages the cells import (or name in // @coda-dep comments) are installed first, from the notebook's lock when
+it has one, into ~/.cache/codajs; your npm config (.npmrc: registry, proxy, tokens) is respected.
 Exits 1 when a cell fails, 2 when the notebook cannot be read.
 
 Options:
@@ -26,6 +30,7 @@ Options:
   --cell-timeout <ms>  interrupt a cell that runs longer, and count it as failed
   --keep-going         run the remaining cells after a failure
   --drain <ms>         wait this long for timers left by the cells (default 3000)
+  --offline            install the notebook's packages from the cache only
   --verbose            print kernel diagnostics to stderr
   -h, --help           this help
   -v, --version        the CodaJS version`;
@@ -36,7 +41,7 @@ export function parseArgs(argv: string[]): Command {
   if (args.includes('-v') || args.includes('--version')) return { command: 'version' };
   const command = args.shift();
   if (command !== 'run') throw new Error(`unknown command '${command}' (try: coda run <notebook.coda>)`);
-  const opts: RunOptions = { command: 'run', file: '', json: false, runtime: 'node', keepGoing: false, verbose: false, drainMs: 3000 };
+  const opts: RunOptions = { command: 'run', file: '', json: false, runtime: 'node', keepGoing: false, verbose: false, drainMs: 3000, offline: false };
   const number = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (!v || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of milliseconds`);
@@ -47,6 +52,7 @@ export function parseArgs(argv: string[]): Command {
     if (a === '--json') opts.json = true;
     else if (a === '--keep-going') opts.keepGoing = true;
     else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--offline') opts.offline = true;
     else if (a === '--node') opts.nodePath = args.shift();
     else if (a === '--cell-timeout') opts.cellTimeoutMs = number(a, args.shift());
     else if (a === '--drain') opts.drainMs = number(a, args.shift());

@@ -8,6 +8,7 @@ import { parseCoda } from '../protocol/codaFormat';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
 import { ansi, formatCellHeader, formatConsoleEntry, formatDisplay, formatError, formatSummary, formatValue, plain } from './formatText';
+import { installDependencies } from './installDependencies';
 import { runNotebook, type CellReport } from './runNotebook';
 
 declare const CODA_VERSION: string | undefined;
@@ -47,13 +48,19 @@ async function run(opts: RunOptions): Promise<number> {
     return 2;
   }
   const paint = process.stdout.isTTY && !process.env.NO_COLOR && !opts.json ? ansi : plain;
+  const deps = await installDependencies(file, parsed.doc, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
+  if (deps.error) {
+    process.stderr.write(`coda: ${deps.error}\n`);
+    return 1;
+  }
+  if (deps.note) process.stderr.write(`coda: ${deps.note}\n`);
   const log = opts.verbose ? (level: string, m: string) => process.stderr.write(`[kernel ${level}] ${m}\n`) : undefined;
   let kernel: KernelProcess;
   try {
     kernel = await KernelProcess.start({
       workerPath: join(__dirname, 'worker.js'),
       nodePath: opts.nodePath,
-      init: { cwd: dirname(file), documentPath: file, runtime: opts.runtime },
+      init: { cwd: dirname(file), documentPath: file, runtime: opts.runtime, modulePaths: deps.modulePaths },
       log,
     });
   } catch (err) {

@@ -7,6 +7,7 @@ import { CODA_NOTEBOOK_TYPE } from '../protocol/codaFile';
 import { findNode } from '../worker/host/findNode';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { registerCommands } from './commands';
+import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
 import { Log } from './log';
@@ -28,11 +29,13 @@ export function activate(context: vscode.ExtensionContext) {
       log: (level, message) => log.write(level, message),
     });
   };
+  const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(config().get<string>('nodePath') || undefined)).path);
   let controller: CodaController | undefined;
-  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)));
-  controller = new CodaController(manager, { id: 'codajs-node', label: 'CodaJS: Node.js', runtime: 'node', maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000) });
+  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)]);
+  controller = new CodaController(manager, { id: 'codajs-node', label: 'CodaJS: Node.js', runtime: 'node', maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000), dependencies });
   context.subscriptions.push(
     log,
+    dependencies,
     vscode.workspace.registerNotebookSerializer(CODA_NOTEBOOK_TYPE, new CodaSerializer(), { transientOutputs: false }),
     manager,
     controller,

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { RequestError, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../worker/host/Kernel';
+import type { DependencyManager } from '../deps/DependencyManager';
 import { CellRun, outputId as idOf } from './CellRun';
 import type { KernelManager, NotebookKernel } from './KernelManager';
 import { displayOutput, errorOutput, valueOutput } from './outputs';
@@ -16,6 +17,8 @@ export interface ControllerOptions {
   label: string;
   runtime: RuntimeKind;
   maxStoredEntries: () => number;
+  /** Installs what the notebook imports before the cell runs. */
+  dependencies?: Pick<DependencyManager, 'ensure'>;
 }
 
 export class CodaController implements vscode.Disposable {
@@ -68,6 +71,11 @@ export class CodaController implements vscode.Disposable {
     try {
       if (!vscode.workspace.isTrusted) {
         await run.addOutput(errorOutput({ error: { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.') } }, this.label));
+        return;
+      }
+      const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
+      if (deps && !deps.ok) {
+        await run.addOutput(errorOutput({ error: deps.error, cellLabel: `[${cell.index + 1}]` }, this.label));
         return;
       }
       let kernel: Kernel;

@@ -33,7 +33,12 @@ export class KernelManager implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly start: StartKernel, private readonly onKernel: (nk: NotebookKernel, kernel: Kernel) => void) {
+  constructor(
+    private readonly start: StartKernel,
+    private readonly onKernel: (nk: NotebookKernel, kernel: Kernel) => void,
+    /** Dependency store folders a notebook's kernel resolves packages from. */
+    private readonly modulePaths: (notebook: vscode.NotebookDocument) => string[] = () => [],
+  ) {
     this.subscriptions.push(vscode.workspace.onDidCloseNotebookDocument((nb) => void this.shutdown(nb)));
   }
 
@@ -60,7 +65,7 @@ export class KernelManager implements vscode.Disposable {
     if (nk.kernel?.alive) return nk.kernel;
     if (nk.starting) return nk.starting;
     this.setState(nk, { kind: 'starting' });
-    nk.starting = this.start(initFor(notebook, runtime)).then(
+    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook) }).then(
       (kernel) => {
         nk.kernel = kernel;
         nk.starting = undefined;

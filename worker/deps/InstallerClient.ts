@@ -49,7 +49,7 @@ export class InstallerClient {
       execPath: this.options.nodePath ?? process.execPath,
       serialization: 'json',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: process.env,
     });
     child.stdout?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));

@@ -42,8 +42,10 @@ export async function install(params: InstallParams, progress: Progress = () => 
   const onLog = (level: string, ...args: unknown[]) => {
     if (level !== 'http') return;
     const line = args.map(String).join(' ');
-    if (/\bGET 200\b/.test(line) && !/\(cache (hit|revalidated|stale)\)/.test(line)) fetched++;
-    if (/\.tgz/.test(line)) progress(`fetched ${line.replace(/^fetch\s+/, '').slice(0, 120)}`);
+    if (!/\bGET 200\b/.test(line) || /\(cache (hit|revalidated|stale)\)/.test(line)) return;
+    fetched++;
+    const tarball = /\/([^/\s]+\.tgz)\b/.exec(line)?.[1];
+    if (tarball) progress(`downloaded ${tarball}`);
   };
   process.on('log', onLog);
   const attempt = (offline: boolean) => {

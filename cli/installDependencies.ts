@@ -1,0 +1,50 @@
+/**
+ * `coda run`: installs what the notebook imports before its cells run, from the lock in the notebook's
+ * metadata when it has one, into a store under ~/.cache/codajs (XDG_CACHE_HOME). The notebook file is never
+ * modified; when the lock would change, the runner says so.
+ */
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock } from '../protocol';
+import { cellText } from '../protocol/codaFormat';
+import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
+import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
+import { resolvableFrom } from '../worker/deps/resolvableFrom';
+
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
+}
+
+export interface DependencyOutcome {
+  modulePaths: string[];
+  error?: string;
+  note?: string;
+}
+
+export async function installDependencies(file: string, doc: CodaDocument, progress: (m: string) => void, offline = false): Promise<DependencyOutcome> {
+  const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: `cell-${i + 1}`, code: cellText(c) }] : []));
+  const analysis = await analyzeDependencies(cells);
+  const { storeDir, cacheDir, modulePath } = storeFor(cacheRoot(), file);
+  if (analysis.problems.length) {
+    const p = analysis.problems[0]!;
+    return { modulePaths: [modulePath], error: `cell [${p.cellId?.replace('cell-', '')}] line ${p.line}: ${p.message}` };
+  }
+  const needed = analysis.specs.filter((s) => s.from.kind === 'magic' || !resolvableFrom(dirname(file), s.name));
+  if (!needed.length) return { modulePaths: [modulePath] };
+  const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
+  const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
+  try {
+    progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
+    const result = await client.install(
+      { storeDir, cacheDir, dependencies: Object.fromEntries(needed.map((s) => [s.name, s.range])), lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, npmrcFrom: dirname(file), offline },
+      { onProgress: progress },
+    );
+    progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);
+    const changed = JSON.stringify(result.lock) !== JSON.stringify(lock ?? {});
+    return { modulePaths: [result.modulePath], note: changed ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified' : undefined };
+  } catch (err) {
+    return { modulePaths: [modulePath], error: (err as Error).message };
+  } finally {
+    client.dispose();
+  }
+}
