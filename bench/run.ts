@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { depsBench } from './depsBench';
 import { extensionBench } from './extensionBench';
 import { kernelBench } from './kernelBench';
 import { printTable } from './stats';
@@ -22,6 +23,11 @@ function nodes(): { name: string; path: string }[] {
 (async () => {
   console.log(`CodaJS benchmarks — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores`);
   for (const n of nodes()) printTable(`Kernel on ${n.name}`, await kernelBench(n.path));
+  try {
+    printTable('Dependencies (registry from your npm config)', await depsBench());
+  } catch (err) {
+    console.log(`\nDependencies: not measured (${(err as Error).message.split('\n')[0]})`);
+  }
   // last: it rebuilds dist/ for production (npm run package)
   printTable('Extension', extensionBench());
 })().catch((err) => {

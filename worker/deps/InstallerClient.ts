@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { installFromStores } from './storeReuse';
 import { createChannel, RequestError, type Channel, type InstallerEvents, type InstallerRequests, type InstallParams, type InstallResult } from '../../protocol';
 
 export const IDLE_MS = 5 * 60_000;
@@ -24,6 +25,8 @@ export class InstallerClient {
 
   async install(params: InstallParams, opts: InstallOptions = {}): Promise<InstallResult> {
     if (opts.signal?.aborted) throw cancelled();
+    const fromStores = await installFromStores(params);
+    if (fromStores) return fromStores;
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));
     const onAbort = () => this.dispose();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
+import { installFromStores, storeMatches } from '../../../worker/deps/storeReuse';
 import { ROOT, startKernel } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 
@@ -89,6 +90,24 @@ describe('dependency installs (against a registry on loopback)', function () {
     const entry = join(content, 'sha512', hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
     const { createHash } = await import('node:crypto');
     assert.equal(createHash('sha512').update(readFileSync(entry)).digest('hex'), hex, 'evicted and stored again intact');
+  });
+
+  it('answers a repeated install of a locked notebook from its store, without the installer or the network', async () => {
+    const p = params({ notebook: '/nb/repeat.coda', dependencies: { mid: '2.0.0' } });
+    const first = await client.install(p);
+    await registry.stop();
+    try {
+      const again = await installFromStores({ ...p, lock: first.lock });
+      assert.ok(again, 'served from the store');
+      assert.deepEqual([again!.installed, again!.fetched], [{ mid: '2.0.0' }, 0]);
+      const copied = await installFromStores({ ...params({ notebook: '/nb/repeat-copy.coda', dependencies: { mid: '2.0.0' } }), lock: first.lock });
+      assert.ok(copied, 'another notebook with the same lock gets a copy of the store');
+      assert.ok(await storeMatches(params({ notebook: '/nb/repeat-copy.coda' }).storeDir, { mid: '2.0.0' }, first.lock));
+      const changed = { ...first.lock, 'node_modules/leaf': { ...first.lock['node_modules/leaf']!, version: '9.9.9' } };
+      assert.equal(await installFromStores({ ...p, lock: changed }), undefined, 'a different lock needs the installer');
+    } finally {
+      await registry.start();
+    }
   });
 
   it('sends the auth token from .npmrc for a private package', async () => {
