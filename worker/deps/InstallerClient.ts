@@ -27,6 +27,7 @@ export class InstallerClient {
     if (opts.signal?.aborted) throw cancelled();
     const fromStores = await installFromStores(params);
     if (fromStores) return fromStores;
+    if (opts.signal?.aborted) throw cancelled();
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));
     const onAbort = () => this.dispose();
