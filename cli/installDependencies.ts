@@ -9,7 +9,7 @@ import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type Dependen
 import { cellText } from '../protocol/codaFormat';
 import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
-import { resolvableFrom } from '../worker/deps/resolvableFrom';
+import { neededDependencies } from '../worker/deps/neededDependencies';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
@@ -29,14 +29,14 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
     const p = analysis.problems[0]!;
     return { modulePaths: [modulePath], error: `cell [${p.cellId?.replace('cell-', '')}] line ${p.line}: ${p.message}` };
   }
-  const needed = analysis.specs.filter((s) => s.from.kind === 'magic' || !resolvableFrom(dirname(file), s.name));
+  const { needed, dependencies } = neededDependencies(analysis.specs, dirname(file));
   if (!needed.length) return { modulePaths: [modulePath] };
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
   try {
     progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
     const result = await client.install(
-      { storeDir, cacheDir, dependencies: Object.fromEntries(needed.map((s) => [s.name, s.range])), lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, npmrcFrom: dirname(file), offline },
+      { storeDir, cacheDir, dependencies, lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, npmrcFrom: dirname(file), offline },
       { onProgress: progress },
     );
     progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);

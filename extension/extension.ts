@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext) {
   const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(config().get<string>('nodePath') || undefined)).path);
   let controller: CodaController | undefined;
   const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)]);
-  controller = new CodaController(manager, { id: 'codajs-node', label: 'CodaJS: Node.js', runtime: 'node', maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000), dependencies });
+  controller = new CodaController(manager, { id: 'codajs-node', label: 'CodaJS: Node.js', runtime: 'node', maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000), dependencies, failure: (m, err) => log.failure(m, err) });
   context.subscriptions.push(
     log,
     dependencies,

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
-import { resolvableFrom } from '../../worker/deps/resolvableFrom';
+import { neededDependencies } from '../../worker/deps/neededDependencies';
 
 export type EnsureResult = { ok: true } | { ok: false; error: SerializedError };
 
@@ -42,9 +42,8 @@ export class DependencyManager implements vscode.Disposable {
     const problem = analysis.problems.find((p) => p.cellId === cell.document.uri.toString());
     if (problem) return { ok: false, error: { name: 'DependencySpecError', message: `line ${problem.line}: ${problem.message}` } };
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    const needed = analysis.specs.filter((s) => s.from.kind === 'magic' || !(folder && resolvableFrom(folder, s.name)));
+    const { needed, dependencies } = neededDependencies(analysis.specs, folder);
     if (!needed.length) return { ok: true };
-    const dependencies = Object.fromEntries(needed.map((s) => [s.name, s.range]));
     const meta = notebook.metadata as Record<string, unknown>;
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const key = JSON.stringify([dependencies, lock ?? null]);

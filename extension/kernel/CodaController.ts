@@ -13,6 +13,8 @@ import type { KernelManager, NotebookKernel } from './KernelManager';
 import { displayOutput, errorOutput, valueOutput } from './outputs';
 
 export interface ControllerOptions {
+  /** The extension's own failures (a bug, not a cell's error): logged and shown once. */
+  failure?: (message: string, err: unknown) => void;
   id: string;
   label: string;
   runtime: RuntimeKind;
@@ -54,7 +56,9 @@ export class CodaController implements vscode.Disposable {
 
   private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     const nk = this.manager.entry(notebook);
-    await Promise.all(cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk))));
+    await Promise.all(
+      cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk)).catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err))),
+    );
   }
 
   private async runCell(cell: vscode.NotebookCell, nk: NotebookKernel): Promise<void> {

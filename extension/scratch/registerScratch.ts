@@ -91,10 +91,7 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
       const doc = uri instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
       if (!doc) return;
       const target = doc.uri.with({ path: doc.uri.path.replace(/\.[^./]+$/, '') + '.coda' });
-      if (await exists(target)) {
-        const overwrite = vscode.l10n.t('Overwrite');
-        if ((await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(target)), { modal: true }, overwrite)) !== overwrite) return;
-      }
+      if (!(await mayWrite(target))) return;
       const language = doc.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeCoda(scriptToNotebook(doc.getText(), language))));
       await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(target));
@@ -106,10 +103,7 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
       const doc = toCodaDocument(new vscode.NotebookData(nb.getCells().map((c) => new vscode.NotebookCellData(c.kind, c.document.getText(), c.document.languageId))));
       const ts = doc.cells.some((c) => c.language === 'typescript');
       const target = nb.uri.with({ path: nb.uri.path.replace(/\.coda$/, ts ? '.ts' : '.js') });
-      if (await exists(target)) {
-        const overwrite = vscode.l10n.t('Overwrite');
-        if ((await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(target)), { modal: true }, overwrite)) !== overwrite) return;
-      }
+      if (!(await mayWrite(target))) return;
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(notebookToScript(doc)));
       await vscode.window.showTextDocument(target);
     }),
@@ -148,11 +142,13 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
   deps.log.info('scratch commands registered');
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** True when `uri` does not exist, or the user agreed to overwrite it. */
+async function mayWrite(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
-    return true;
   } catch {
-    return false;
+    return true;
   }
+  const overwrite = vscode.l10n.t('Overwrite');
+  return (await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(uri)), { modal: true }, overwrite)) === overwrite;
 }

@@ -9,6 +9,8 @@ import { installFromStores } from './storeReuse';
 import { createChannel, RequestError, type Channel, type InstallerEvents, type InstallerRequests, type InstallParams, type InstallResult } from '../../protocol';
 
 export const IDLE_MS = 5 * 60_000;
+/** How long a stopped installer gets before SIGKILL. */
+export const KILL_GRACE_MS = 1000;
 
 export interface InstallOptions {
   onProgress?: (message: string) => void;
@@ -17,6 +19,8 @@ export interface InstallOptions {
 
 export class InstallerClient {
   private child: ChildProcess | undefined;
+  /** Every process this client started and that has not exited: dispose() stops them all. */
+  private readonly children = new Set<ChildProcess>();
   private channel: Channel<InstallerRequests, InstallerEvents> | undefined;
   private idle: NodeJS.Timeout | undefined;
   private busy = 0;
@@ -34,6 +38,8 @@ export class InstallerClient {
     opts.signal?.addEventListener('abort', onAbort);
     this.busy++;
     clearTimeout(this.idle);
+    this.child?.ref();
+    (this.child?.channel as { ref?: () => void } | undefined)?.ref?.();
     try {
       return await channel.request('install', params);
     } catch (err) {
@@ -43,7 +49,12 @@ export class InstallerClient {
     } finally {
       off();
       opts.signal?.removeEventListener('abort', onAbort);
-      if (--this.busy === 0) this.idle = setTimeout(() => this.dispose(), IDLE_MS).unref();
+      if (--this.busy === 0) {
+        this.idle = setTimeout(() => this.dispose(), IDLE_MS).unref();
+        // an idle installer never keeps its host process alive
+        this.child?.unref();
+        (this.child?.channel as { unref?: () => void } | undefined)?.unref?.();
+      }
     }
   }
 
@@ -51,10 +62,13 @@ export class InstallerClient {
     if (this.channel && !this.channel.closed) return this.channel;
     const child = fork(this.options.installerPath, [], {
       execPath: this.options.nodePath ?? process.execPath,
+      execArgv: [],
       serialization: 'json',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: process.env,
     });
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
     child.stdout?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
     const channel = createChannel<InstallerRequests, InstallerEvents>({
@@ -81,7 +95,12 @@ export class InstallerClient {
   dispose(): void {
     clearTimeout(this.idle);
     this.channel?.close('The installer was stopped.');
-    this.child?.kill();
+    for (const child of this.children) {
+      // the installer exits when its channel closes; a signal follows for one stuck in a library's signal handler
+      if (child.connected) child.disconnect();
+      child.kill();
+      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    }
     this.child = undefined;
     this.channel = undefined;
   }

@@ -19,15 +19,14 @@ export default async function notebook(t) {
   });
   if (!opened) return;
 
-  await t.step('runs a cell and shows its console output from the webview', async () => {
-    await runCell(t, 0);
+  await t.step('Run All: console output from the webview', async () => {
+    await t.runCommand('Notebook: Run All');
     await out.locator('.coda-console', { hasText: 'hello from cell 1' }).first().waitFor({ timeout: 60_000 });
     await out.locator('.coda-console .coda-level-warn', { hasText: 'careful' }).first().waitFor();
     await out.locator('.coda-console table.coda-table', { hasText: 'apples' }).first().waitFor();
   });
 
   await t.step('expands an object in the inspector', async () => {
-    await runCell(t, 1);
     const root = out.locator('.coda-tree .coda-row', { hasText: 'nested' }).first();
     await root.waitFor({ timeout: 30_000 });
     await root.click();
@@ -37,9 +36,8 @@ export default async function notebook(t) {
     await out.locator('.coda-tree .coda-row[data-name="deep"]', { hasText: 'true' }).first().waitFor({ timeout: 15_000 });
   });
 
-  await t.step('interrupts a while(true) cell', async () => {
-    await runCell(t, 2);
-    await page.waitForTimeout(1500);
+  await t.step('interrupts the while(true) cell Run All reached', async () => {
+    await page.waitForTimeout(500);
     await t.runCommand('CodaJS: Interrupt Kernel');
     await out.locator('.coda-interrupted').first().waitFor({ timeout: 30_000 });
   });

@@ -175,3 +175,19 @@ describe('dependency installs (against a registry on loopback)', function () {
     await assert.rejects(p, /cancelled/);
   });
 });
+
+describe('dependency installs from the public registry (opt-in: CODA_PUBLIC_REGISTRY=1)', function () {
+  this.timeout(120_000);
+  before(function () {
+    if (process.env.CODA_PUBLIC_REGISTRY !== '1') this.skip();
+  });
+
+  it('installs is-number@7.0.0 from the registry in the user\'s npm config', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'coda-public-'));
+    const { storeDir, cacheDir } = storeFor(join(home, 'cache'), '/nb/public.coda');
+    const r = await client.install({ storeDir, cacheDir, dependencies: { 'is-number': '7.0.0' }, allowScripts: false, npmrcFrom: process.cwd() });
+    assert.equal(r.installed['is-number'], '7.0.0');
+    assert.match(r.lock['node_modules/is-number']!.integrity, /^sha512-/);
+    rmSync(home, { recursive: true, force: true });
+  });
+});
