@@ -72,13 +72,16 @@ function node(name: string | undefined, value: RemoteValue, expander: Expander |
     row.setAttribute('aria-expanded', String(show));
     if (show && !loaded) {
       loaded = true;
+      children.replaceChildren();
       const { kernelId, id } = value.handle!;
       const size = value.subtype === 'array' || value.subtype === 'typedarray' || value.subtype === 'buffer' ? value.size ?? 0 : 0;
+      // after an error (e.g. the kernel was busy) the next toggle tries again
+      const retry = () => (loaded = false);
       if (size > BUCKET_SIZE) {
         children.append(...buckets(kernelId, id, 0, size, expander!));
-        void loadPage(children, kernelId, id, size, PAGE_SIZE, expander!, () => markStale(wrap, twisty, children));
+        void loadPage(children, kernelId, id, size, PAGE_SIZE, expander!, () => markStale(wrap, twisty, children), undefined, retry);
       } else {
-        void loadPage(children, kernelId, id, 0, PAGE_SIZE, expander!, () => markStale(wrap, twisty, children));
+        void loadPage(children, kernelId, id, 0, PAGE_SIZE, expander!, () => markStale(wrap, twisty, children), undefined, retry);
       }
     }
   };
@@ -131,7 +134,7 @@ function buckets(kernelId: string, handleId: number, start: number, count: numbe
   return out;
 }
 
-async function loadPage(into: HTMLElement, kernelId: string, handleId: number, start: number, count: number, expander: Expander, onStale: () => void, stopAt?: number): Promise<void> {
+async function loadPage(into: HTMLElement, kernelId: string, handleId: number, start: number, count: number, expander: Expander, onStale: () => void, stopAt?: number, onError?: () => void): Promise<void> {
   const loading = h('div', { class: 'coda-hint', text: 'Loading…' });
   into.append(loading);
   const reply = await expander.expand(kernelId, handleId, start, count);
@@ -139,6 +142,7 @@ async function loadPage(into: HTMLElement, kernelId: string, handleId: number, s
   if ('stale' in reply) return onStale();
   if ('error' in reply) {
     into.append(h('div', { class: 'coda-hint coda-error', text: reply.error }));
+    onError?.();
     return;
   }
   const { page } = reply;

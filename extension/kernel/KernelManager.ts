@@ -53,6 +53,12 @@ export class KernelManager implements vscode.Disposable {
     return this.kernels.get(notebook.uri.toString());
   }
 
+  /** True while a cell of the notebook that owns this kernel is running (its kernel answers after the cell). */
+  busy(kernelId: string): boolean {
+    for (const nk of this.kernels.values()) if (nk.kernel?.info.kernelId === kernelId) return nk.state?.kind === 'busy';
+    return false;
+  }
+
   /** The live kernel that produced a handle, for renderer expansions. */
   byKernelId(kernelId: string): Kernel | undefined {
     for (const nk of this.kernels.values()) if (nk.kernel?.alive && nk.kernel.info.kernelId === kernelId) return nk.kernel;

@@ -17,6 +17,10 @@ export function registerRendererBridge(manager: KernelManager, controller: CodaC
       case 'expand': {
         const kernel = manager.byKernelId(m.kernelId);
         if (!kernel) return reply({ type: 'expandResult', requestId: m.requestId, stale: true }, editor);
+        if (manager.busy(m.kernelId)) {
+          const error = vscode.l10n.t('The kernel is busy running a cell: expand this value again when the cell finishes (or interrupt it).');
+          return reply({ type: 'expandResult', requestId: m.requestId, error }, editor);
+        }
         try {
           const page = await kernel.expand({ handleId: m.handleId, start: m.start, count: m.count });
           reply({ type: 'expandResult', requestId: m.requestId, page }, editor);

@@ -49,6 +49,8 @@ export async function openWorkbench(base, workspace, results) {
       }
     },
     async runCommand(title) {
+      // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first
+      await page.locator('.tabs-container .tab.active').first().click().catch(() => undefined);
       await page.keyboard.press('Escape');
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');

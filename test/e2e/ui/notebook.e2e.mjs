@@ -26,6 +26,12 @@ export default async function notebook(t) {
     await out.locator('.coda-console table.coda-table', { hasText: 'apples' }).first().waitFor();
   });
 
+  await t.step('interrupts the while(true) cell Run All reached', async () => {
+    await page.waitForTimeout(500);
+    await t.runCommand('CodaJS: Interrupt Kernel');
+    await out.locator('.coda-interrupted').first().waitFor({ timeout: 30_000 });
+  });
+
   await t.step('expands an object in the inspector', async () => {
     const root = out.locator('.coda-tree .coda-row', { hasText: 'nested' }).first();
     await root.waitFor({ timeout: 30_000 });
@@ -34,12 +40,6 @@ export default async function notebook(t) {
     await child.waitFor({ timeout: 15_000 });
     await child.click();
     await out.locator('.coda-tree .coda-row[data-name="deep"]', { hasText: 'true' }).first().waitFor({ timeout: 15_000 });
-  });
-
-  await t.step('interrupts the while(true) cell Run All reached', async () => {
-    await page.waitForTimeout(500);
-    await t.runCommand('CodaJS: Interrupt Kernel');
-    await out.locator('.coda-interrupted').first().waitFor({ timeout: 30_000 });
   });
 
   await t.step('reads an earlier variable after the interrupt', async () => {
