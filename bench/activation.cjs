@@ -11,7 +11,8 @@ const stub = () => new Proxy(function () {}, {
 // the namespaces and classes the extension touches at activation (esbuild's interop copies own keys)
 const vscode = Object.fromEntries(['window', 'workspace', 'notebooks', 'commands', 'l10n', 'languages', 'extensions', 'EventEmitter', 'Disposable',
   'NotebookCellOutput', 'NotebookCellOutputItem', 'NotebookCellData', 'NotebookData', 'NotebookCellKind', 'NotebookRange', 'NotebookEditorRevealType',
-  'Position', 'Range', 'Uri', 'StatusBarAlignment', 'NotebookEdit', 'WorkspaceEdit', 'CodeLens', 'ThemeColor'].map((k) => [k, stub()]));
+  'Position', 'Range', 'Uri', 'StatusBarAlignment', 'NotebookEdit', 'WorkspaceEdit', 'CodeLens', 'ThemeColor', 'DecorationRangeBehavior',
+  'ProgressLocation', 'DiagnosticSeverity', 'Diagnostic', 'MarkdownString', 'ViewColumn'].map((k) => [k, stub()]));
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);

@@ -13,7 +13,13 @@ export const ACTIVATION_BUDGET_MS = 50;
 export function extensionBench(): Row[] {
   const pkg = spawnSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, encoding: 'utf8' });
   if (pkg.status !== 0) throw new Error(`npm run package failed:\n${pkg.stdout}${pkg.stderr}`);
-  const run = (arg: string) => Number(spawnSync(process.execPath, [join(__dirname, 'activation.cjs'), arg], { encoding: 'utf8' }).stdout);
+  const run = (arg: string) => {
+    const r = spawnSync(process.execPath, [join(__dirname, 'activation.cjs'), arg], { encoding: 'utf8' });
+    const value = Number.parseFloat(r.stdout);
+    // a harness that failed must not read as a fast activation
+    if (r.status !== 0 || !Number.isFinite(value)) throw new Error(`the activation harness failed: ${r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.slice(0, 200)}`);
+    return value;
+  };
   const act: number[] = [];
   const base: number[] = [];
   for (let i = 0; i < 7; i++) {
