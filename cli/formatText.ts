@@ -2,7 +2,7 @@
  * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
  * colours are applied through the `paint` argument so goldens stay plain.
  */
-import type { ConsoleEntry, DisplayData, RemoteValue, SerializedError, StackFrame } from '../protocol';
+import { formatFrame, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../protocol';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 export type Paint = (style: Style, text: string) => string;
@@ -31,7 +31,7 @@ export function formatConsoleEntry(entry: ConsoleEntry, label: (cellId: string) 
   else if (entry.level === 'error') text = paint('red', text);
   else if (entry.level === 'warn') text = paint('yellow', text);
   else if (entry.level === 'debug') text = paint('dim', text);
-  if (entry.frames?.length) text += '\n' + entry.frames.map((f) => `    at ${frameText(f, label)}`).join('\n');
+  if (entry.frames?.length) text += '\n' + entry.frames.map((f) => `    at ${formatFrame(f, label)}`).join('\n');
   return indent(text, entry.depth);
 }
 
@@ -66,15 +66,10 @@ function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
-export function frameText(f: StackFrame, label: (cellId: string) => string): string {
-  const where = f.cellId ? `cell ${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
-  return f.functionName ? `${f.functionName} (${where})` : where;
-}
-
 export function formatError(error: SerializedError, label: (cellId: string) => string, paint: Paint = plain, depth = 0): string {
   const head = `${error.name}${error.message ? `: ${error.message}` : ''}`;
   const lines = [paint('red', head)];
-  for (const f of error.frames ?? []) lines.push(paint('dim', `    at ${frameText(f, label)}`));
+  for (const f of error.frames ?? []) lines.push(paint('dim', `    at ${formatFrame(f, label)}`));
   if (error.props) for (const [k, v] of Object.entries(error.props)) lines.push(paint('dim', `    ${k}: ${v}`));
   for (const e of error.errors ?? []) lines.push(indent(formatError(e, label, paint, depth + 1), 1));
   if (error.cause) lines.push(`${paint('dim', 'Caused by:')} ${formatError(error.cause, label, paint, depth + 1)}`);

@@ -18,6 +18,12 @@ export interface StackFrame {
   column: number;
 }
 
+/** `fn (cell[3]:2:9)` or `fn (/path/file.js:10:3)`: how every output names a frame. */
+export function formatFrame(f: StackFrame, label: (cellId: string) => string = (id) => id): string {
+  const where = f.cellId ? `cell${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  return f.functionName ? `${f.functionName} (${where})` : where;
+}
+
 export interface SerializedError {
   name: string;
   message: string;

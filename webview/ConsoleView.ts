@@ -4,7 +4,7 @@
  * MAX_RENDERED_ENTRIES / 2 entries render, with a "show all" action that switches to a virtualised list
  * (only the visible lines are in the DOM).
  */
-import type { ConsoleEntry, ConsoleOutput } from '../protocol';
+import { formatFrame, type ConsoleEntry, type ConsoleOutput } from '../protocol';
 import { parseAnsi } from './ansi';
 import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
@@ -108,7 +108,7 @@ function toLines(entries: ConsoleEntry[], label: (cellId: string) => string): Li
   const lines: Line[] = [];
   for (const e of entries) {
     for (const text of e.text.split('\n')) lines.push({ text: '  '.repeat(e.depth) + text, level: e.level });
-    for (const f of e.frames ?? []) lines.push({ text: `${'  '.repeat(e.depth)}    at ${f.functionName ? `${f.functionName} ` : ''}${f.cellId ? `cell ${label(f.cellId)}` : f.file}:${f.line}:${f.column}`, level: e.level });
+    for (const f of e.frames ?? []) lines.push({ text: `${'  '.repeat(e.depth)}    at ${formatFrame(f, label)}`, level: e.level });
   }
   return lines;
 }

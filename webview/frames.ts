@@ -1,5 +1,5 @@
 /** Stack frames as clickable links that reveal the cell line (or file) in the editor. */
-import type { StackFrame } from '../protocol';
+import { formatFrame, type StackFrame } from '../protocol';
 import { h } from './dom';
 
 export type RevealFrame = (frame: StackFrame) => void;
@@ -9,7 +9,7 @@ export function frameList(frames: StackFrame[], label: (cellId: string) => strin
 }
 
 function frameLine(f: StackFrame, label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
-  const where = f.cellId ? `cell ${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  const where = formatFrame({ ...f, functionName: '' }, label);
   const link = h('a', { class: 'coda-frame-link', text: where, attrs: { href: '#', 'data-line': String(f.line) } });
   link.addEventListener('click', (e) => {
     e.preventDefault();

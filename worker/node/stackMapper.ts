@@ -3,7 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
-import type { SerializedError, StackFrame } from '../../protocol';
+import { formatFrame, type SerializedError, type StackFrame } from '../../protocol';
 import type { ColumnMap } from '../transform/ColumnMap';
 
 /** Cell scripts remembered for mapping (old executions are forgotten first). */
@@ -107,9 +107,4 @@ export class StackMapper {
 
 function describePrimitive(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'symbol' ? v.toString() : String(v);
-}
-
-export function formatFrame(f: StackFrame, label: (cellId: string) => string): string {
-  const where = f.cellId ? `cell${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
-  return f.functionName ? `${f.functionName} (${where})` : where;
 }
