@@ -105,7 +105,7 @@ export class CodaController implements vscode.Disposable {
         await run.addOutput(errorOutput({ error, cellLabel: `[${cell.index + 1}]` }, this.label));
         return;
       }
-      if (kernel.alive) this.manager.setState(nk, nk.background.size ? { kind: 'background', version: kernel.info.runtimeVersion, cells: [...nk.background.values()] } : { kind: 'idle', version: kernel.info.runtimeVersion });
+      if (kernel.alive) this.manager.settle(nk, kernel);
       if (result.status === 'ok') {
         success = true;
         if (result.value && result.value.type !== 'undefined') await run.addOutput(valueOutput(result.value));
@@ -155,9 +155,7 @@ export class CodaController implements vscode.Disposable {
         const run = this.runs.get(w.cellId);
         if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.cell.index + 1}]`);
         else nk.background.delete(w.cellId);
-        if (kernel.alive && nk.state?.kind !== 'busy') {
-          this.manager.setState(nk, nk.background.size ? { kind: 'background', version: kernel.info.runtimeVersion, cells: [...nk.background.values()] } : { kind: 'idle', version: kernel.info.runtimeVersion });
-        }
+        if (kernel.alive && nk.state?.kind !== 'busy') this.manager.settle(nk, kernel);
       }),
     ];
     return { dispose: () => offs.forEach((off) => off()) };

@@ -92,6 +92,12 @@ export class KernelManager implements vscode.Disposable {
     return nk.starting;
   }
 
+  /** After a cell: idle, or still running background work in some cells. */
+  settle(nk: NotebookKernel, kernel: Kernel): void {
+    const version = kernel.info.runtimeVersion;
+    this.setState(nk, nk.background.size ? { kind: 'background', version, cells: [...nk.background.values()] } : { kind: 'idle', version });
+  }
+
   setState(nk: NotebookKernel, state: KernelState): void {
     nk.state = state;
     this.stateEmitter.fire(nk);
@@ -129,7 +135,12 @@ export class KernelManager implements vscode.Disposable {
 }
 
 function initFor(notebook: vscode.NotebookDocument, runtime: RuntimeKind): InitParams {
-  const folder = vscode.workspace.getWorkspaceFolder(notebook.uri) ?? vscode.workspace.workspaceFolders?.[0];
-  const cwd = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : folder?.uri.scheme === 'file' ? folder.uri.fsPath : homedir();
-  return { cwd, documentPath: notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString(), runtime };
+  return { cwd: kernelFolder(notebook.uri), documentPath: notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString(), runtime };
+}
+
+/** Where a document's kernel runs and resolves packages: its folder, else its workspace folder, else home. */
+export function kernelFolder(uri: vscode.Uri): string {
+  if (uri.scheme === 'file') return dirname(uri.fsPath);
+  const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder?.uri.scheme === 'file' ? folder.uri.fsPath : homedir();
 }

