@@ -7,3 +7,5 @@ export * from './values';
 export * from './codaFile';
 export * from './codaFormat';
 export * from './dependencies';
+export * from './permissions';
+export * from './maskSecrets';

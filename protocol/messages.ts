@@ -7,6 +7,7 @@
  */
 import type { ConsoleEntry } from './console';
 import type { SerializedError } from './errors';
+import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
 
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'isolate';
@@ -37,6 +38,24 @@ export interface InitParams {
   maskedValues?: string[];
   /** Extra `node_modules` folders that bare specifiers resolve from after `cwd` (the dependency store). */
   modulePaths?: string[];
+  /**
+   * Capabilities granted to user code (protocol/permissions.ts). Undefined: unrestricted (the notebook declares
+   * none); the sandbox runtime treats undefined as "nothing granted".
+   */
+  permissions?: Permissions;
+  /** The Deno or Bun binary the worker starts as the runtime's sidecar (runtime 'deno' / 'bun'). */
+  runtimePath?: string;
+  /** Runtime 'isolate': where isolated-vm is installed and the limits of the isolate. */
+  sandbox?: SandboxOptions;
+}
+
+export interface SandboxOptions {
+  /** Folder that contains `isolated-vm/` (a node_modules folder); it needs Node 24 and `--no-node-snapshot`. */
+  modulesDir: string;
+  /** Heap limit of the isolate, in MB. */
+  memoryMb: number;
+  /** Wall-clock limit of one cell's synchronous run, in ms (0: none; interrupts still work). */
+  cellTimeoutMs: number;
 }
 
 export interface InitResult {

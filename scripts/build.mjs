@@ -1,4 +1,5 @@
-// One esbuild context per target: host (extension + headless CLI, Node), worker (Node), webview (browser).
+// One esbuild context per target: host (extension + headless CLI, Node), worker (Node), sidecar (the agent Deno and
+// Bun run), webview (browser).
 // `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,9 +51,19 @@ const targets = [
       watchdog: 'worker/watchdog.ts',
       sucrase: 'worker/transform/sucraseBundle.ts',
       installer: 'worker/deps/installerMain.ts',
-      sandbox: 'worker/runtimes/isolate/sandboxMain.ts',
     }),
     outdir: 'dist',
+  },
+  {
+    // the agent Deno and Bun run as a runtime sidecar: ES module, node: built-ins only (both runtimes provide them)
+    name: 'sidecar',
+    ...common,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    entryPoints: present({ 'sidecar-agent': 'worker/sidecar/agentMain.ts' }),
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
   },
   {
     name: 'webview',

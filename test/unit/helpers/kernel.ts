@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleEntry, ExecuteResult, WorkerEventName, WorkerEvents } from '../../../protocol';
+import type { ConsoleEntry, ExecuteResult, InitParams, WorkerEventName, WorkerEvents } from '../../../protocol';
 import { KernelProcess } from '../../../worker/host/KernelProcess';
 export { nodeBinaries } from '../../nodeBinaries';
 
@@ -20,14 +20,16 @@ export interface TestKernel {
 
 let seq = 0;
 
-export async function startKernel(opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[] } = {}): Promise<TestKernel> {
+export async function startKernel(
+  opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[]; init?: Partial<InitParams> } = {},
+): Promise<TestKernel> {
   if (!existsSync(WORKER)) throw new Error('dist/worker.js is missing: run `npm run build` first');
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'coda-test-'));
   const kernel = await KernelProcess.start({
     workerPath: WORKER,
     nodePath: opts.nodePath ?? process.execPath,
     execArgv: opts.execArgv,
-    init: { cwd, documentPath: join(cwd, 'test.coda'), runtime: 'node', modulePaths: opts.modulePaths },
+    init: { cwd, documentPath: join(cwd, 'test.coda'), runtime: 'node', modulePaths: opts.modulePaths, ...opts.init },
   });
   const t: TestKernel = {
     kernel,

@@ -1,0 +1,101 @@
+/**
+ * Permissions are capabilities a notebook declares in its metadata (`permissions`) and the user grants on the
+ * first run. Every runtime enforces the same declaration with its own means (Deno flags, Node's permission
+ * model plus a network seat belt, the isolate's bridge); denials read the same everywhere (permissionDenied).
+ * Pure: no Node, DOM or vscode imports.
+ */
+import type { SerializedError } from './errors';
+
+export type Capability = 'net' | 'read' | 'write' | 'env' | 'run';
+export const CAPABILITIES: readonly Capability[] = ['net', 'read', 'write', 'env', 'run'];
+
+/**
+ * What a notebook may do. A missing key grants nothing of that capability; `['*']` grants all of it.
+ * - net: host names, `host:port`, or `*.example.com`
+ * - read / write: absolute paths, or paths relative to the notebook's folder (a folder grants what is below it)
+ * - env: variable names
+ * - run: program names or paths
+ */
+export type Permissions = Partial<Record<Capability, string[]>>;
+
+export const ANY = '*';
+
+/** What each capability lets code do, for prompts and errors. */
+export const CAPABILITY_WORDS: Record<Capability, string> = {
+  net: 'network access to',
+  read: 'read access to',
+  write: 'write access to',
+  env: 'the environment variable',
+  run: 'running the program',
+};
+
+/** The error every runtime reports for a denied access; `props.capability` and `props.target` name it. */
+export function permissionDenied(capability: Capability, target: string): SerializedError {
+  const entry = JSON.stringify(target);
+  return {
+    name: 'PermissionDenied',
+    message:
+      `Permission denied: ${CAPABILITY_WORDS[capability]} ${entry}. This notebook was not granted "${capability}": [${entry}]. ` +
+      `Add it with "CodaJS: Manage Notebook Permissions" (or to the notebook's metadata "permissions") and run the cell again.`,
+    props: { capability, target },
+  };
+}
+
+/** The name a PermissionDenied error carries in every runtime. */
+export const PERMISSION_DENIED = 'PermissionDenied';
+
+/** Parses and checks a `permissions` metadata value; throws an Error naming the bad field. */
+export function parsePermissions(value: unknown, field = 'metadata.permissions'): Permissions | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${field} must be an object like {"net": ["api.example.com"]}`);
+  const out: Permissions = {};
+  for (const [key, list] of Object.entries(value as Record<string, unknown>)) {
+    if (!(CAPABILITIES as readonly string[]).includes(key)) throw new Error(`${field}.${key} is not a capability (known: ${CAPABILITIES.join(', ')})`);
+    if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' || x === '')) throw new Error(`${field}.${key} must be a list of non-empty strings`);
+    out[key as Capability] = [...new Set(list as string[])];
+  }
+  return out;
+}
+
+/** A stable text of a permission set, for remembering what the user granted. */
+export function permissionsKey(p: Permissions | undefined): string {
+  if (!p) return 'unrestricted';
+  return CAPABILITIES.map((c) => `${c}=${[...(p[c] ?? [])].sort().join(',')}`).join(';');
+}
+
+/** True when `granted` covers everything `wanted` asks for. */
+export function covers(granted: Permissions | undefined, wanted: Permissions | undefined): boolean {
+  if (!granted) return true;
+  if (!wanted) return false;
+  return CAPABILITIES.every((c) => (wanted[c] ?? []).every((t) => (granted[c] ?? []).includes(ANY) || (granted[c] ?? []).includes(t)));
+}
+
+/** Host (and optional port) matching for `net`: `example.com`, `example.com:443`, `*.example.com`, `*`. */
+export function allowsHost(p: Permissions | undefined, host: string, port?: number | string): boolean {
+  if (!p) return true;
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (p.net ?? []).some((rule) => {
+    if (rule === ANY) return true;
+    const m = /^(.*?)(?::(\d+))?$/.exec(rule.toLowerCase().replace(/^\[|\]$/g, ''))!;
+    const ruleHost = m[1]!;
+    if (m[2] !== undefined && String(port ?? '') !== m[2]) return false;
+    if (ruleHost.startsWith('*.')) return h.endsWith(ruleHost.slice(1));
+    return h === ruleHost;
+  });
+}
+
+/**
+ * Path matching for `read`/`write`: `absPath` must be a granted path or below one. Rules are resolved against
+ * `base` by the caller (absolute, normalised, no trailing separator), so this stays free of node:path.
+ */
+export function allowsPath(p: Permissions | undefined, cap: 'read' | 'write', absPath: string, resolvedRules: string[]): boolean {
+  if (!p) return true;
+  if ((p[cap] ?? []).includes(ANY)) return true;
+  return resolvedRules.some((rule) => absPath === rule || absPath.startsWith(rule.endsWith('/') || rule.endsWith('\\') ? rule : rule + '/') || absPath.startsWith(rule + '\\'));
+}
+
+export function allowsName(p: Permissions | undefined, cap: 'env' | 'run', name: string): boolean {
+  if (!p) return true;
+  const list = p[cap] ?? [];
+  return list.includes(ANY) || list.includes(name);
+}
