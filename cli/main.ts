@@ -1,15 +1,17 @@
 /**
- * `coda` — the headless runner. `coda run notebook.coda` runs every code cell in one kernel on the Node
+ * `coda` — the headless runner. `coda run notebook.coda` runs every code cell in one kernel on the notebook's
  * runtime and prints console output and results; exit code 1 when a cell fails, 2 when the file is unreadable.
+ * `coda runtimes` lists and fetches runtimes.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseCoda } from '../protocol/codaFormat';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
 import { ansi, formatCellHeader, formatConsoleEntry, formatDisplay, formatError, formatSummary, formatValue, plain } from './formatText';
 import { installDependencies } from './installDependencies';
 import { runNotebook, type CellReport } from './runNotebook';
+import { kernelOptions, runtimesCommand } from './runtimeSetup';
 
 declare const CODA_VERSION: string | undefined;
 
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${typeof CODA_VERSION === 'string' ? CODA_VERSION : 'dev'}\n`);
     return 0;
   }
+  if (cmd.command === 'runtimes') return runtimesCommand(cmd);
   return run(cmd);
 }
 
@@ -57,12 +60,7 @@ async function run(opts: RunOptions): Promise<number> {
   const log = opts.verbose ? (level: string, m: string) => process.stderr.write(`[kernel ${level}] ${m}\n`) : undefined;
   let kernel: KernelProcess;
   try {
-    kernel = await KernelProcess.start({
-      workerPath: join(__dirname, 'worker.js'),
-      nodePath: opts.nodePath,
-      init: { cwd: dirname(file), documentPath: file, runtime: opts.runtime, modulePaths: deps.modulePaths },
-      log,
-    });
+    kernel = await KernelProcess.start(await kernelOptions(file, parsed.doc, opts, deps.modulePaths, log));
   } catch (err) {
     process.stderr.write(`coda: ${(err as Error).message}\n`);
     return 1;

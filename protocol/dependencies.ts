@@ -64,8 +64,26 @@ export interface InstallResult {
   offline: boolean;
 }
 
+/** Extract runtime packages (Deno, Bun, Node, isolated-vm) from the registry into a folder, integrity checked. */
+export interface FetchRuntimeParams {
+  /** Extracted in order: the first into `dest`, the others (companions) into `dest/node_modules/<name>` when `nested`. */
+  packages: { name: string; version: string; dest: string }[];
+  cacheDir: string;
+  npmrcFrom: string;
+  /** Files to mark executable after extraction (binaries lose their mode in some tarballs). */
+  executables: string[];
+  offline?: boolean;
+}
+
+export interface FetchRuntimeResult {
+  /** name@version -> the sha512 integrity the tarball was checked against. */
+  integrity: Record<string, string>;
+  durationMs: number;
+}
+
 export interface InstallerRequests {
   install: { params: InstallParams; result: InstallResult };
+  fetchRuntime: { params: FetchRuntimeParams; result: FetchRuntimeResult };
   shutdown: { params: Record<string, never>; result: Record<string, never> };
 }
 

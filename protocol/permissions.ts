@@ -99,3 +99,17 @@ export function allowsName(p: Permissions | undefined, cap: 'env' | 'run', name:
   const list = p[cap] ?? [];
   return list.includes(ANY) || list.includes(name);
 }
+
+/** Notebook metadata keys. */
+export const METADATA_PERMISSIONS = 'permissions';
+/** Names of the secrets a notebook uses (values live in VS Code's SecretStorage, a .env file or the environment). */
+export const METADATA_SECRETS = 'secrets';
+
+/** Parses a `secrets` metadata value: a list of environment variable names. */
+export function parseSecretNames(value: unknown, field = 'metadata.secrets'): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((x) => typeof x !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(x))) {
+    throw new Error(`${field} must be a list of environment variable names, like ["OPENAI_API_KEY"]`);
+  }
+  return [...new Set(value as string[])];
+}

@@ -6,7 +6,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
-import { createChannel, RequestError, type Channel, type InstallerEvents, type InstallerRequests, type InstallParams, type InstallResult } from '../../protocol';
+import {
+  createChannel, RequestError, type Channel, type FetchRuntimeParams, type FetchRuntimeResult, type InstallerEvents, type InstallerRequests,
+  type InstallParams, type InstallResult,
+} from '../../protocol';
 
 export const IDLE_MS = 5 * 60_000;
 /** How long a stopped installer gets before SIGKILL. */
@@ -28,10 +31,19 @@ export class InstallerClient {
   constructor(private readonly options: { installerPath: string; nodePath?: string; log?: (message: string) => void }) {}
 
   async install(params: InstallParams, opts: InstallOptions = {}): Promise<InstallResult> {
-    if (opts.signal?.aborted) throw cancelled();
+    if (opts.signal?.aborted) throw cancelled('Installing dependencies');
     const fromStores = await installFromStores(params);
     if (fromStores) return fromStores;
-    if (opts.signal?.aborted) throw cancelled();
+    return this.request('install', params, opts, 'Installing dependencies');
+  }
+
+  /** Extracts runtime packages (integrity checked) through the installer process. */
+  fetchRuntime(params: FetchRuntimeParams, opts: InstallOptions = {}): Promise<FetchRuntimeResult> {
+    return this.request('fetchRuntime', params, opts, 'Downloading the runtime');
+  }
+
+  private async request<M extends 'install' | 'fetchRuntime'>(method: M, params: InstallerRequests[M]['params'], opts: InstallOptions, what: string): Promise<InstallerRequests[M]['result']> {
+    if (opts.signal?.aborted) throw cancelled(what);
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));
     const onAbort = () => this.dispose();
@@ -41,9 +53,9 @@ export class InstallerClient {
     this.child?.ref();
     (this.child?.channel as { ref?: () => void } | undefined)?.ref?.();
     try {
-      return await channel.request('install', params);
+      return await channel.request(method, params);
     } catch (err) {
-      if (opts.signal?.aborted) throw cancelled();
+      if (opts.signal?.aborted) throw cancelled(what);
       if (err instanceof RequestError) throw Object.assign(new Error(err.data.message), { name: err.data.name });
       throw err;
     } finally {
@@ -106,8 +118,8 @@ export class InstallerClient {
   }
 }
 
-function cancelled(): Error {
-  return Object.assign(new Error('Installing dependencies was cancelled.'), { name: 'Cancelled' });
+function cancelled(what: string): Error {
+  return Object.assign(new Error(`${what} was cancelled.`), { name: 'Cancelled' });
 }
 
 /** Where a notebook's packages live: one store per notebook, one content cache for all. */

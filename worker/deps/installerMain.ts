@@ -4,6 +4,7 @@
  * memory, and exits when its host disconnects.
  */
 import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../../protocol';
+import { fetchRuntime } from './fetchRuntime';
 import { install } from './install';
 
 const send = (frame: ResponseFrame | EventFrameOf<InstallerEvents>) => {
@@ -17,7 +18,9 @@ process.on('message', (frame: RequestFrameOf<InstallerRequests>) => {
       (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
       (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
     );
-  if (frame.method === 'install') void reply(install(frame.params, (message) => send({ kind: 'event', event: 'progress', body: { message } })));
+  const progress = (message: string) => send({ kind: 'event', event: 'progress', body: { message } });
+  if (frame.method === 'install') void reply(install(frame.params, progress));
+  else if (frame.method === 'fetchRuntime') void reply(fetchRuntime(frame.params, progress));
   else if (frame.method === 'shutdown') void reply(Promise.resolve({})).then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
+  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
   type ExpandParams, type HostChannel, type HostFrame, type InitResult, type PropertyPage, type WorkerEventName,
-  type WorkerEvents, type WorkerFrame,
+  type Masker, type WorkerEvents, type WorkerFrame,
 } from '../../protocol';
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
@@ -33,6 +33,7 @@ export class KernelProcess implements Kernel {
   private notice: { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] } | undefined;
   private expectedExit = false;
   private readonly exited: Promise<void>;
+  private readonly mask: Masker;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -40,6 +41,7 @@ export class KernelProcess implements Kernel {
     private readonly options: KernelStartOptions,
     public info: InitResult,
   ) {
+    this.mask = createMasker(options.init.maskedValues);
     this.exited = new Promise((resolve) => {
       child.once('exit', () => resolve());
       // a process that could not be spawned never emits 'exit'
@@ -53,7 +55,10 @@ export class KernelProcess implements Kernel {
   static async start(options: KernelStartOptions): Promise<KernelProcess> {
     const node = options.nodePath ?? (await findNode()).path;
     const execArgv = [...WORKER_FLAGS, ...(options.execArgv ?? [])];
-    const log = options.log ?? (() => undefined);
+    // secrets never leave this class unmasked: frames, exit notices, stderr and log lines all pass through it
+    const mask = createMasker(options.init.maskedValues);
+    const rawLog = options.log ?? (() => undefined);
+    const log: NonNullable<KernelStartOptions['log']> = (level, message) => rawLog(level, mask(message));
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;
@@ -72,7 +77,7 @@ export class KernelProcess implements Kernel {
     } catch (err) {
       throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}`);
     }
-    const channel = createHostChannel(transportOf(child));
+    const channel = createHostChannel(transportOf(child, mask));
     const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult);
     kernel.watch(log);
     log('info', `kernel starting: ${node} ${execArgv.join(' ')} ${options.workerPath} (pid ${child.pid})`);
@@ -192,7 +197,7 @@ export class KernelProcess implements Kernel {
   private stderrLine(line: string, log: NonNullable<KernelStartOptions['log']>): void {
     if (line.startsWith(EXIT_NOTICE)) {
       try {
-        this.notice = JSON.parse(line.slice(EXIT_NOTICE.length));
+        this.notice = this.mask(JSON.parse(line.slice(EXIT_NOTICE.length)));
         const entries = this.notice?.console ?? [];
         if (entries.length) this.consoleListeners.forEach((l) => (l as (b: { entries: ConsoleEntry[] }) => void)({ entries }));
       } catch {
@@ -200,20 +205,21 @@ export class KernelProcess implements Kernel {
       }
       return;
     }
-    this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
+    this.stderrTail = (this.stderrTail + this.mask(line) + '\n').slice(-STDERR_TAIL_CHARS);
     log('debug', `[worker stderr] ${line}`);
   }
 }
 
-function transportOf(child: ChildProcess) {
+function transportOf(child: ChildProcess, mask: Masker) {
   return {
     send: (frame: HostFrame) => {
       if (!child.connected) throw new Error('the kernel process is not connected');
       child.send(frame);
     },
     onMessage: (listener: (frame: WorkerFrame) => void) => {
-      child.on('message', listener as (m: unknown) => void);
-      return () => void child.off('message', listener as (m: unknown) => void);
+      const onFrame = (frame: WorkerFrame) => listener(mask(frame));
+      child.on('message', onFrame);
+      return () => void child.off('message', onFrame);
     },
     // KernelProcess closes the channel itself on exit, with the reason it works out
     onClose: () => () => undefined,

@@ -27,15 +27,15 @@ export function runtimePackage(kind: FetchableRuntime, platform: string = proces
   const exe = platform === 'win32' ? '.exe' : '';
   switch (kind) {
     case 'deno': {
-      const target = { 'linux-x64': 'linux-x64-glibc', 'linux-arm64': 'linux-arm64-glibc', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64' }[`${platform}-${arch}`];
+      const target = pick({ 'linux-x64': 'linux-x64-glibc', 'linux-arm64': 'linux-arm64-glibc', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64' }, platform, arch);
       return target ? { name: `@deno/${target}`, version: RUNTIME_VERSIONS.deno, entry: `deno${exe}` } : undefined;
     }
     case 'bun': {
-      const target = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-aarch64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-aarch64', 'win32-x64': 'windows-x64' }[`${platform}-${arch}`];
+      const target = pick({ 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-aarch64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-aarch64', 'win32-x64': 'windows-x64' }, platform, arch);
       return target ? { name: `@oven/bun-${target}`, version: RUNTIME_VERSIONS.bun, entry: join('bin', `bun${exe}`) } : undefined;
     }
     case 'node': {
-      const target = { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win-x64' }[`${platform}-${arch}`];
+      const target = pick({ 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win-x64' }, platform, arch);
       return target ? { name: `node-${target}`, version: RUNTIME_VERSIONS.node, entry: platform === 'win32' ? 'node.exe' : join('bin', 'node') } : undefined;
     }
     case 'isolated-vm':
@@ -55,4 +55,8 @@ export function fetchedRuntime(storage: string, kind: FetchableRuntime): string 
   const path = join(runtimeFolder(storage, kind, pkg.version), pkg.entry);
   const complete = join(runtimeFolder(storage, kind, pkg.version), '.complete');
   return existsSync(path) && existsSync(complete) ? path : undefined;
+}
+
+function pick(targets: Record<string, string>, platform: string, arch: string): string | undefined {
+  return targets[`${platform}-${arch}`];
 }

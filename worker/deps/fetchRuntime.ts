@@ -1,0 +1,58 @@
+/**
+ * Runs in the installer process: extracts runtime packages (Deno, Bun, Node, isolated-vm) from the npm registry.
+ * pacote checks each tarball against the `dist.integrity` of the registry's packument (sha512) and refuses a
+ * mismatch; the cache is the same content-addressed cacache the dependency installer uses.
+ */
+import { chmod, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import pacote from 'pacote';
+import type { FetchRuntimeParams, FetchRuntimeResult } from '../../protocol';
+import { InstallError } from './install';
+import { fetchOptions, loadNpmConfig } from './npmConfig';
+
+export async function fetchRuntime(params: FetchRuntimeParams, progress: (message: string) => void): Promise<FetchRuntimeResult> {
+  const started = performance.now();
+  const config = await loadNpmConfig(params.npmrcFrom);
+  const opts: Record<string, unknown> = { ...fetchOptions(config), cache: params.cacheDir, offline: !!params.offline, preferOffline: true };
+  const integrity: Record<string, string> = {};
+  for (const pkg of params.packages) {
+    const spec = `${pkg.name}@${pkg.version}`;
+    try {
+      const manifest = await pacote.manifest(spec, opts);
+      const expected = (manifest as { _integrity?: string; dist?: { integrity?: string } }).dist?.integrity ?? manifest._integrity;
+      if (!expected || !expected.startsWith('sha512-')) {
+        throw new InstallError('IntegrityError', `${spec} has no sha512 integrity in the registry's metadata, so it cannot be checked; it was not installed.`);
+      }
+      progress(`downloading ${spec}`);
+      await rm(pkg.dest, { recursive: true, force: true });
+      const extracted = await pacote.extract(spec, pkg.dest, { ...opts, integrity: expected });
+      integrity[spec] = extracted.integrity ?? expected;
+    } catch (err) {
+      await rm(pkg.dest, { recursive: true, force: true });
+      throw describeFetchError(err, spec, String(opts.registry));
+    }
+  }
+  for (const file of params.executables) await chmod(file, 0o755);
+  return { integrity, durationMs: performance.now() - started };
+}
+
+function describeFetchError(err: unknown, spec: string, registry: string): Error {
+  if (err instanceof InstallError) return err;
+  const e = err as { code?: string; message?: string };
+  switch (e.code) {
+    case 'E404':
+    case 'ETARGET':
+      return new InstallError('VersionNotFound', `${spec} is not on ${registry}. Set the runtime's path in the settings instead.`);
+    case 'EINTEGRITY':
+      return new InstallError('IntegrityError', `The downloaded ${spec} does not match the registry's integrity checksum; it was not installed. A proxy or mirror served different bytes.`);
+    case 'ENOTCACHED':
+    case 'ENOTFOUND':
+    case 'ECONNREFUSED':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'ECONNRESET':
+      return new InstallError('RegistryUnreachable', `${registry} cannot be reached (${e.code}) to download ${spec}. Connect to the network (or fix the registry/proxy in .npmrc), or install the runtime yourself and set its path.`);
+    default:
+      return new InstallError('InstallFailed', `Downloading ${spec} failed: ${(e.message ?? String(err)).split('\n')[0]}`);
+  }
+}
