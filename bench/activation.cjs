@@ -12,14 +12,14 @@ const stub = () => new Proxy(function () {}, {
 const vscode = Object.fromEntries(['window', 'workspace', 'notebooks', 'commands', 'l10n', 'languages', 'extensions', 'EventEmitter', 'Disposable',
   'NotebookCellOutput', 'NotebookCellOutputItem', 'NotebookCellData', 'NotebookData', 'NotebookCellKind', 'NotebookRange', 'NotebookEditorRevealType',
   'Position', 'Range', 'Uri', 'StatusBarAlignment', 'NotebookEdit', 'WorkspaceEdit', 'CodeLens', 'ThemeColor', 'DecorationRangeBehavior',
-  'ProgressLocation', 'DiagnosticSeverity', 'Diagnostic', 'MarkdownString', 'ViewColumn'].map((k) => [k, stub()]));
+  'ProgressLocation', 'DiagnosticSeverity', 'Diagnostic', 'MarkdownString', 'ViewColumn', 'NotebookControllerAffinity'].map((k) => [k, stub()]));
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
 };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
 const target = process.argv[2];
-const context = { subscriptions: [], asAbsolutePath: (p) => p, extension: { packageJSON: { version: 'bench' } } };
+const context = { subscriptions: [], asAbsolutePath: (p) => p, extension: { packageJSON: { version: 'bench' } }, globalStorageUri: { fsPath: require('node:os').tmpdir() }, secrets: stub(), globalState: stub() };
 const t = performance.now();
 if (target !== '--baseline') require(require('node:path').resolve(target)).activate(context);
 

@@ -3,8 +3,10 @@
  * first cell execution, never here.
  */
 import * as vscode from 'vscode';
+import type { InitParams } from '../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../protocol/codaFile';
 import { findNode } from '../worker/host/findNode';
+import { kernelLaunch } from '../worker/host/kernelLaunch';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { registerCommands } from './commands';
 import { DependencyManager } from './deps/DependencyManager';
@@ -13,26 +15,43 @@ import { KernelManager } from './kernel/KernelManager';
 import { Log } from './log';
 import { CodaSerializer } from './notebook/CodaSerializer';
 import { registerRendererBridge } from './renderer/RendererBridge';
+import { RuntimeInstaller } from './runtimes/RuntimeInstaller';
 import { registerScratch } from './scratch/registerScratch';
+import { NotebookAccess } from './security/NotebookAccess';
+import { registerSecurityCommands } from './security/securityCommands';
 import { registerStatusBar } from './StatusBar';
 
 export function activate(context: vscode.ExtensionContext) {
   const log = new Log();
   const config = () => vscode.workspace.getConfiguration('coda');
-  const startKernel = async (init: Parameters<typeof KernelProcess.start>[0]['init']) => {
-    const node = await findNode(config().get<string>('nodePath') || undefined);
-    return KernelProcess.start({
-      init,
-      nodePath: node.path,
-      workerPath: context.asAbsolutePath('dist/worker.js'),
-      execArgv: [`--max-old-space-size=${config().get<number>('maxMemoryMb', 4096)}`],
-      log: (level, message) => log.write(level, message),
-    });
-  };
-  const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(config().get<string>('nodePath') || undefined)).path);
+  const path = (key: string) => config().get<string>(key) || undefined;
+  const storage = context.globalStorageUri.fsPath;
+  const startKernel = async (init: InitParams) =>
+    KernelProcess.start(
+      await kernelLaunch(init, {
+        workerPath: context.asAbsolutePath('dist/worker.js'),
+        storage,
+        nodePath: path('nodePath'),
+        denoPath: path('denoPath'),
+        bunPath: path('bunPath'),
+        maxMemoryMb: config().get<number>('maxMemoryMb', 4096),
+        sandboxMemoryMb: config().get<number>('sandbox.memoryMb', 128),
+        sandboxCellTimeoutMs: config().get<number>('sandbox.cellTimeoutMs', 0),
+        log: (level, message) => log.write(level, message),
+      }),
+    );
+  const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(path('nodePath'))).path);
+  const runtimes = new RuntimeInstaller(storage, () => dependencies.installer(), (m) => log.write('info', m));
+  const access = new NotebookAccess(context);
   let controller: CodaController | undefined;
   const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)]);
-  controller = new CodaController(manager, { id: 'codajs-node', label: 'CodaJS: Node.js', runtime: 'node', maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000), dependencies, failure: (m, err) => log.failure(m, err) });
+  controller = new CodaController(manager, {
+    maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000),
+    dependencies,
+    access,
+    offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
+    failure: (m, err) => log.failure(m, err),
+  });
   context.subscriptions.push(
     log,
     dependencies,
@@ -41,6 +60,8 @@ export function activate(context: vscode.ExtensionContext) {
     controller,
     registerRendererBridge(manager, controller, (m) => log.write('warn', m)),
     registerCommands(manager, log),
+    registerSecurityCommands(context, access),
+    vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
   );
   registerScratch(context, { log: log.channel, startKernel });

@@ -26,7 +26,8 @@ export class DependencyManager implements vscode.Disposable {
     private readonly nodePath: () => Promise<string>,
   ) {}
 
-  private async installer(): Promise<InstallerClient> {
+  /** The installer process client (also used to fetch runtimes). */
+  async installer(): Promise<InstallerClient> {
     this.client ??= new InstallerClient({ installerPath: this.context.asAbsolutePath('dist/installer.js'), nodePath: await this.nodePath(), log: this.log });
     return this.client;
   }

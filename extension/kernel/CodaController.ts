@@ -8,6 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { RequestError, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../worker/host/Kernel';
 import type { DependencyManager } from '../deps/DependencyManager';
+import type { NotebookAccess } from '../security/NotebookAccess';
 import { CellRun, outputId as idOf } from './CellRun';
 import type { KernelManager, NotebookKernel } from './KernelManager';
 import { displayOutput, errorOutput, valueOutput } from './outputs';
@@ -15,29 +16,60 @@ import { displayOutput, errorOutput, valueOutput } from './outputs';
 export interface ControllerOptions {
   /** The extension's own failures (a bug, not a cell's error): logged and shown once. */
   failure?: (message: string, err: unknown) => void;
-  id: string;
-  label: string;
-  runtime: RuntimeKind;
   maxStoredEntries: () => number;
   /** Installs what the notebook imports before the cell runs. */
   dependencies?: Pick<DependencyManager, 'ensure'>;
+  /** Grants permissions and provides secrets before the kernel starts. */
+  access?: Pick<NotebookAccess, 'prepare'>;
+  /** A kernel could not start because its runtime is missing: offer to fetch it; true when it was fetched. */
+  offerRuntime?: (err: unknown, runtime: RuntimeKind) => Promise<boolean>;
 }
 
+/** One kernel (notebook controller) per runtime; the notebook's metadata `runtime` says which one it prefers. */
+export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; label: string; description: string }[] = [
+  { runtime: 'node', id: 'codajs-node', label: 'CodaJS: Node.js', description: 'Runs cells in a Node.js process next to the notebook' },
+  { runtime: 'deno', id: 'codajs-deno', label: 'CodaJS: Deno', description: 'Runs cells in Deno, with its permission flags' },
+  { runtime: 'bun', id: 'codajs-bun', label: 'CodaJS: Bun', description: 'Runs cells in Bun' },
+  { runtime: 'isolate', id: 'codajs-sandbox', label: 'CodaJS: Sandbox (isolated-vm)', description: 'For untrusted code: a V8 isolate with no Node APIs, only what you grant' },
+];
+
 export class CodaController implements vscode.Disposable {
-  readonly controller: vscode.NotebookController;
+  readonly controllers = new Map<RuntimeKind, vscode.NotebookController>();
   /** The current run of each cell, by cell id. */
   private readonly runs = new Map<string, CellRun>();
   private readonly order = new WeakMap<vscode.NotebookDocument, number>();
+  private readonly subscriptions: vscode.Disposable[] = [];
   private executionId = 0;
 
   constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
-    const c = vscode.notebooks.createNotebookController(options.id, CODA_NOTEBOOK_TYPE, options.label);
-    c.supportedLanguages = ['javascript', 'typescript'];
-    c.supportsExecutionOrder = true;
-    c.description = vscode.l10n.t('Runs cells in a Node.js process next to the notebook');
-    c.executeHandler = (cells, notebook) => this.execute(cells, notebook);
-    c.interruptHandler = (notebook) => manager.interrupt(notebook);
-    this.controller = c;
+    for (const r of RUNTIME_CONTROLLERS) {
+      const c = vscode.notebooks.createNotebookController(r.id, CODA_NOTEBOOK_TYPE, r.label);
+      c.supportedLanguages = ['javascript', 'typescript'];
+      c.supportsExecutionOrder = true;
+      c.description = vscode.l10n.t(r.description);
+      c.executeHandler = (cells, notebook) => this.execute(cells, notebook, r.runtime, c);
+      c.interruptHandler = (notebook) => manager.interrupt(notebook);
+      this.subscriptions.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => selected && void this.remember(notebook, r.runtime)));
+      this.controllers.set(r.runtime, c);
+    }
+    this.subscriptions.push(vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)));
+    vscode.workspace.notebookDocuments.forEach((nb) => this.prefer(nb));
+  }
+
+  /** The kernel named by the notebook's metadata comes first in the kernel picker. */
+  private prefer(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType !== CODA_NOTEBOOK_TYPE) return;
+    const runtime = (notebook.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
+    this.controllers.get(runtime)?.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+  }
+
+  /** Choosing a kernel records its runtime in the notebook, so it opens with the same one next time. */
+  private async remember(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<void> {
+    const meta = notebook.metadata as Record<string, unknown>;
+    if ((meta.runtime ?? 'node') === runtime) return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, runtime })]);
+    await vscode.workspace.applyEdit(edit);
   }
 
   static cellId(cell: vscode.NotebookCell): string {
@@ -54,19 +86,19 @@ export class CodaController implements vscode.Disposable {
     return this.runs.get(cellId)?.cell;
   }
 
-  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, runtime: RuntimeKind, controller: vscode.NotebookController): Promise<void> {
     const nk = this.manager.entry(notebook);
     await Promise.all(
-      cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk)).catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err))),
+      cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk, runtime, controller)).catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err))),
     );
   }
 
-  private async runCell(cell: vscode.NotebookCell, nk: NotebookKernel): Promise<void> {
+  private async runCell(cell: vscode.NotebookCell, nk: NotebookKernel, runtime: RuntimeKind, controller: vscode.NotebookController): Promise<void> {
     const cellId = CodaController.cellId(cell);
     this.runs.get(cellId)?.dispose();
-    const run = new CellRun(this.controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
+    const run = new CellRun(controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
     this.runs.set(cellId, run);
-    const execution = this.controller.createNotebookCellExecution(cell);
+    const execution = controller.createNotebookCellExecution(cell);
     const order = (this.order.get(nk.notebook) ?? 0) + 1;
     this.order.set(nk.notebook, order);
     run.begin(execution, order);
@@ -77,16 +109,28 @@ export class CodaController implements vscode.Disposable {
         await run.addOutput(errorOutput({ error: { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.') } }, this.label));
         return;
       }
-      const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
-      if (deps && !deps.ok) {
-        await run.addOutput(errorOutput({ error: deps.error, cellLabel: `[${cell.index + 1}]` }, this.label));
+      const access = await this.options.access?.prepare(nk.notebook, runtime);
+      if (access && !access.ok) {
+        await run.addOutput(errorOutput({ error: access.error }, this.label));
         return;
+      }
+      if (runtime !== 'isolate') {
+        const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
+        if (deps && !deps.ok) {
+          await run.addOutput(errorOutput({ error: deps.error, cellLabel: `[${cell.index + 1}]` }, this.label));
+          return;
+        }
       }
       let kernel: Kernel;
       try {
-        kernel = await this.manager.ensure(nk.notebook, this.options.runtime);
+        const start = () => this.manager.ensure(nk.notebook, runtime, access?.access);
+        kernel = await start().catch(async (err: unknown) => {
+          if (await this.options.offerRuntime?.(err, runtime)) return start();
+          throw err;
+        });
       } catch (err) {
-        await run.addOutput(errorOutput({ error: { name: 'KernelStartFailed', message: (err as Error).message } }, this.label));
+        const e = err as Error;
+        await run.addOutput(errorOutput({ error: { name: e.name === 'RuntimeMissing' ? e.name : 'KernelStartFailed', message: e.message } }, this.label));
         return;
       }
       await kernel.release(cellId).catch(() => undefined);
@@ -163,6 +207,7 @@ export class CodaController implements vscode.Disposable {
 
   dispose(): void {
     this.runs.forEach((r) => r.dispose());
-    this.controller.dispose();
+    this.controllers.forEach((c) => c.dispose());
+    this.subscriptions.forEach((d) => d.dispose());
   }
 }

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import type { InitParams, RuntimeKind } from '../../protocol';
+import { permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel, KernelExit } from '../../worker/host/Kernel';
 import { ExecutionQueue } from './ExecutionQueue';
 
@@ -16,11 +16,16 @@ export type KernelState =
   | { kind: 'background'; version: string; cells: string[] }
   | { kind: 'stopped'; reason: string };
 
+/** What a kernel is started with beyond the notebook itself: granted permissions and injected secrets. */
+export type KernelAccess = Pick<InitParams, 'permissions' | 'env' | 'maskedValues'>;
+
 export interface NotebookKernel {
   readonly notebook: vscode.NotebookDocument;
   readonly queue: ExecutionQueue;
   kernel?: Kernel;
   starting?: Promise<Kernel>;
+  /** Runtime and access the current kernel was started with; a change starts a new kernel. */
+  launchKey?: string;
   state?: KernelState;
   background: Map<string, string>;
 }
@@ -65,13 +70,23 @@ export class KernelManager implements vscode.Disposable {
     return undefined;
   }
 
-  /** The notebook's running kernel, starting one if there is none (or the last one died). */
-  async ensure(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<Kernel> {
+  /**
+   * The notebook's running kernel, starting one if there is none (or the last one died). A kernel started for
+   * another runtime, other permissions or other secrets is stopped first: its state cannot carry over.
+   */
+  async ensure(notebook: vscode.NotebookDocument, runtime: RuntimeKind, access: KernelAccess = {}): Promise<Kernel> {
     const nk = this.entry(notebook);
-    if (nk.kernel?.alive) return nk.kernel;
-    if (nk.starting) return nk.starting;
+    const key = launchKey(runtime, access);
+    if (nk.starting) await nk.starting.catch(() => undefined);
+    if (nk.kernel?.alive && nk.launchKey === key) return nk.kernel;
+    if (nk.kernel?.alive) {
+      const old = nk.kernel;
+      nk.kernel = undefined;
+      await old.dispose();
+    }
+    nk.launchKey = key;
     this.setState(nk, { kind: 'starting' });
-    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook) }).then(
+    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: runtime === 'isolate' ? [] : this.modulePaths(notebook), ...access }).then(
       (kernel) => {
         nk.kernel = kernel;
         nk.starting = undefined;
@@ -132,6 +147,10 @@ export class KernelManager implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.subscriptions.forEach((s) => s.dispose());
   }
+}
+
+function launchKey(runtime: RuntimeKind, access: KernelAccess): string {
+  return JSON.stringify([runtime, permissionsKey(access.permissions), access.env ?? {}]);
 }
 
 function initFor(notebook: vscode.NotebookDocument, runtime: RuntimeKind): InitParams {

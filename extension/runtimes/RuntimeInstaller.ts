@@ -1,0 +1,66 @@
+/**
+ * Fetching runtimes in VS Code: when a kernel cannot start because Deno, Bun or the sandbox (Node 24 +
+ * isolated-vm) is missing, offer to download it from the npm registry into the extension's global storage, with a
+ * cancellable progress notification; also the "CodaJS: Install Runtime" command.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RuntimeKind } from '../../protocol';
+import type { InstallerClient } from '../../worker/deps/InstallerClient';
+import { fetchRuntimes } from '../../worker/host/fetchRuntimes';
+import { RUNTIME_LABELS, RuntimeMissingError } from '../../worker/host/locateRuntime';
+import { runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../../worker/host/runtimeStore';
+
+export class RuntimeInstaller {
+  constructor(
+    private readonly storage: string,
+    private readonly installer: () => Promise<InstallerClient>,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  /** After a failed kernel start: offers the download when a runtime is missing; true once it is installed. */
+  async offer(err: unknown, runtime: RuntimeKind): Promise<boolean> {
+    if (!(err instanceof RuntimeMissingError)) return false;
+    const download = vscode.l10n.t('Download');
+    const pick = await vscode.window.showInformationMessage(
+      vscode.l10n.t('{0} is not installed', RUNTIME_LABELS[runtime]),
+      { modal: true, detail: vscode.l10n.t('CodaJS can download {0} from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.', describe(err.missing)) },
+      download,
+    );
+    return pick === download && this.fetch(err.missing, runtime);
+  }
+
+  /** Downloads runtime packages with a progress notification; false when cancelled or failed (the reason is shown). */
+  async fetch(kinds: FetchableRuntime[], runtime: RuntimeKind): Promise<boolean> {
+    try {
+      const client = await this.installer();
+      const integrity = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: downloading {0}', RUNTIME_LABELS[runtime]), cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          return fetchRuntimes(kinds, client, { storage: this.storage, cacheDir: join(this.storage, 'cacache'), npmrcFrom: this.storage }, { signal: abort.signal, onProgress: (message) => progress.report({ message }) }).finally(() => sub.dispose());
+        },
+      );
+      this.log(`downloaded ${Object.entries(integrity).map(([spec, sri]) => `${spec} (${sri.slice(0, 20)}…)`).join(', ')}`);
+      return true;
+    } catch (err) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('CodaJS could not download {0}: {1}', RUNTIME_LABELS[runtime], (err as Error).message));
+      return false;
+    }
+  }
+
+  /** "CodaJS: Install Runtime": pick one and download what it needs. */
+  async pickAndFetch(): Promise<void> {
+    const items = (['deno', 'bun', 'isolate'] as const).map((runtime) => {
+      const kinds: FetchableRuntime[] = runtime === 'isolate' ? ['node', 'isolated-vm'] : [runtime];
+      return { label: RUNTIME_LABELS[runtime], description: describe(kinds), runtime, kinds };
+    });
+    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CodaJS: download a runtime from the npm registry') });
+    if (pick && (await this.fetch(pick.kinds, pick.runtime))) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is ready. Pick "CodaJS: {0}" in the kernel picker.', RUNTIME_LABELS[pick.runtime]));
+  }
+}
+
+function describe(kinds: FetchableRuntime[]): string {
+  return kinds.map((k) => `${runtimePackage(k)?.name ?? k}@${RUNTIME_VERSIONS[k]}`).join(' + ');
+}

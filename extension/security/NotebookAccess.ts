@@ -1,0 +1,106 @@
+/**
+ * What a notebook's kernel may do and which secrets it gets, worked out before its kernel starts:
+ * - permissions declared in the notebook's metadata are shown to the user on the first run and must be granted;
+ *   the answer is remembered per notebook (a changed declaration asks again);
+ * - secrets the notebook names (metadata `secrets`) come from VS Code's SecretStorage, then from a `.env` file in the
+ *   notebook's folder, else the user is asked for the value (stored in SecretStorage). They are injected as
+ *   environment variables and masked in every output.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import {
+  CAPABILITIES, CAPABILITY_WORDS, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
+  type Permissions, type RuntimeKind, type SerializedError,
+} from '../../protocol';
+import { parseDotenv } from '../../worker/host/parseDotenv';
+import type { KernelAccess } from '../kernel/KernelManager';
+
+/** globalState key: notebook URI -> permissionsKey of what the user granted. */
+export const GRANTS_KEY = 'codajs.grantedPermissions';
+/** SecretStorage key prefix of a secret's value. */
+export const SECRET_PREFIX = 'codajs.secret.';
+
+export type AccessResult = { ok: true; access: KernelAccess } | { ok: false; error: SerializedError };
+
+export class NotebookAccess {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  async prepare(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<AccessResult> {
+    const meta = notebook.metadata as Record<string, unknown>;
+    let declared: Permissions | undefined;
+    let names: string[];
+    try {
+      declared = parsePermissions(meta[METADATA_PERMISSIONS]);
+      names = parseSecretNames(meta[METADATA_SECRETS]);
+    } catch (err) {
+      return { ok: false, error: { name: 'InvalidMetadata', message: vscode.l10n.t('The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.', (err as Error).message) } };
+    }
+    // the sandbox grants nothing that was not declared; the other runtimes run unrestricted when nothing is declared
+    const permissions = declared ?? (runtime === 'isolate' ? {} : undefined);
+    if (declared && !(await this.granted(notebook, declared))) {
+      return { ok: false, error: { name: 'PermissionsNotGranted', message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.') } };
+    }
+    const secrets: Record<string, string> = {};
+    for (const name of names) {
+      const value = await this.secret(notebook, name);
+      if (value === undefined) {
+        return { ok: false, error: { name: 'SecretMissing', message: vscode.l10n.t('The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.', name) } };
+      }
+      secrets[name] = value;
+    }
+    return { ok: true, access: { permissions, env: secrets, maskedValues: Object.values(secrets) } };
+  }
+
+  /** Asks once per notebook and declaration; remembers a grant. */
+  private async granted(notebook: vscode.NotebookDocument, declared: Permissions): Promise<boolean> {
+    const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
+    const key = permissionsKey(declared);
+    if (grants[notebook.uri.toString()] === key) return true;
+    const lines = CAPABILITIES.flatMap((c) => (declared[c]?.length ? [`• ${CAPABILITY_WORDS[c]} ${declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ')}`] : []));
+    const grant = vscode.l10n.t('Grant and Run');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} asks for these permissions', notebook.uri.path.split('/').pop() ?? notebook.uri.toString()),
+      { modal: true, detail: `${lines.length ? lines.join('\n') : vscode.l10n.t('No access at all (an empty permission set).')}\n\n${vscode.l10n.t('Everything else is denied. Your answer is remembered for this notebook until its permissions change.')}` },
+      grant,
+    );
+    if (pick !== grant) return false;
+    await this.context.globalState.update(GRANTS_KEY, { ...grants, [notebook.uri.toString()]: key });
+    return true;
+  }
+
+  /** Forgets the grant of a notebook (the next run asks again). */
+  async revoke(notebook: vscode.NotebookDocument): Promise<void> {
+    const grants = { ...this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {}) };
+    delete grants[notebook.uri.toString()];
+    await this.context.globalState.update(GRANTS_KEY, grants);
+  }
+
+  private async secret(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
+    const stored = await this.context.secrets.get(SECRET_PREFIX + name);
+    if (stored !== undefined) return stored;
+    const fromDotenv = await this.dotenv(notebook, name);
+    if (fromDotenv !== undefined) return fromDotenv;
+    return this.askSecret(name);
+  }
+
+  /** Prompts for a secret's value and stores it; undefined when the user cancels. */
+  async askSecret(name: string): Promise<string | undefined> {
+    const value = await vscode.window.showInputBox({
+      title: vscode.l10n.t('CodaJS: value of the secret {0}', name),
+      prompt: vscode.l10n.t('Stored in VS Code\'s secret storage, injected as the environment variable {0}, and masked in every output.', name),
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.length < MIN_SECRET_LENGTH ? vscode.l10n.t('A secret needs at least {0} characters (shorter values cannot be masked reliably).', MIN_SECRET_LENGTH) : undefined),
+    });
+    if (value === undefined) return undefined;
+    await this.context.secrets.store(SECRET_PREFIX + name, value);
+    return value;
+  }
+
+  private async dotenv(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
+    if (notebook.uri.scheme !== 'file' || !vscode.workspace.getConfiguration('coda').get<boolean>('secrets.dotenv', true)) return undefined;
+    const text = await readFile(join(dirname(notebook.uri.fsPath), '.env'), 'utf8').catch(() => undefined);
+    return text === undefined ? undefined : parseDotenv(text).values[name];
+  }
+}
