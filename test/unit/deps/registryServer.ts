@@ -26,6 +26,8 @@ export interface Registry {
   token: string;
   hits: Map<string, number>;
   tarballHits(): number;
+  /** Serves altered bytes for this package's tarballs from now on (the packument's integrity stays). */
+  tamper(name: string): void;
   /** Stops answering (connections refused) until start() again. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   const packed = JSON.parse(pack.stdout) as { filename: string }[];
   const token = 'test-token-123';
   const hits = new Map<string, number>();
+  const tampered = new Set<string>();
   let server: Server | undefined;
   let port = 0;
   const url = () => `http://127.0.0.1:${port}/`;
@@ -77,7 +80,9 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
           return;
         }
         if (isTarball && fixture) {
-          res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(readFileSync(join(out, path.slice(2))));
+          const bytes = readFileSync(join(out, path.slice(2)));
+          if (tampered.has(fixture.name)) bytes[bytes.length - 1] ^= 0xff;
+          res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
           return;
         }
         const doc = packument(path);
@@ -97,6 +102,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     },
     token,
     hits,
+    tamper: (name) => void tampered.add(name),
     tarballHits: () => [...hits.entries()].filter(([p]) => p.startsWith('-/')).reduce((n, [, c]) => n + c, 0),
     stop: async () => {
       server?.closeAllConnections();
