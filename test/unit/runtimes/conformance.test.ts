@@ -1,0 +1,246 @@
+/**
+ * The conformance suite: the same cells on every runtime (Node, Deno, Bun, the isolated-vm sandbox), started the
+ * way the extension and `coda run` start them (kernelLaunch). Where a runtime cannot do something, the case states
+ * what the user gets instead, and that is what is checked. Ends with a per-runtime pass/fail table.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MASK, type ConsoleEntry, type ExecuteResult, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
+import { kernelLaunch } from '../../../worker/host/kernelLaunch';
+import { KernelProcess } from '../../../worker/host/KernelProcess';
+import { RuntimeMissingError } from '../../../worker/host/locateRuntime';
+import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
+import { sleep, WORKER } from '../helpers/kernel';
+
+const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'isolate'];
+const SECRET = 'conformance-secret-7d41c0';
+/** Generous bound that proves an interrupt happened at all (latency is measured by `npm run bench`). */
+const STOPPED_WITHIN_MS = 5000;
+
+interface K {
+  runtime: RuntimeKind;
+  kernel: KernelProcess;
+  console: ConsoleEntry[];
+  work: WorkerEvents['cellWork'][];
+  run(code: string, opts?: { language?: 'typescript' }): Promise<ExecuteResult>;
+  value(code: string): Promise<string>;
+}
+
+async function start(runtime: RuntimeKind): Promise<K> {
+  const cwd = mkdtempSync(join(tmpdir(), `coda-conf-${runtime}-`));
+  const options = await kernelLaunch(
+    { cwd, documentPath: join(cwd, 'c.coda'), runtime, env: { CONF_SECRET: SECRET }, maskedValues: [SECRET] },
+    { workerPath: WORKER, storage: toolsDir(), nodePath: process.execPath, sandboxMemoryMb: 128, sandboxCellTimeoutMs: 0 },
+  );
+  const kernel = await KernelProcess.start(options);
+  let n = 0;
+  const k: K = {
+    runtime,
+    kernel,
+    console: [],
+    work: [],
+    run: (code, o = {}) => kernel.execute({ cellId: `cell-${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript' }),
+    async value(code) {
+      const r = await k.run(code);
+      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? r.error.stack ?? r.error.message : r.status}`);
+      const v = r.value;
+      return !v ? '(none)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
+    },
+  };
+  kernel.onEvent('console', (b) => k.console.push(...b.entries));
+  kernel.onEvent('cellWork', (b) => k.work.push(b));
+  return k;
+}
+
+async function interruptAfter(k: K, code: string, delayMs = 200): Promise<string> {
+  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  await sleep(delayMs);
+  k.kernel.interrupt();
+  return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
+}
+
+/** The env lookup a cell writes on each runtime (the sandbox has no `process`). */
+const envOf = (runtime: RuntimeKind, name: string) => (runtime === 'isolate' ? `env.${name}` : `process.env.${name}`);
+
+const results = new Map<string, Map<RuntimeKind, 'pass' | 'FAIL' | 'skip'>>();
+function record(name: string, runtime: RuntimeKind, outcome: 'pass' | 'FAIL' | 'skip') {
+  if (!results.has(name)) results.set(name, new Map());
+  results.get(name)!.set(runtime, outcome);
+}
+
+const cases: { name: string; test: (k: K) => Promise<void> }[] = [
+  {
+    name: 'state across cells, re-declared const',
+    test: async (k) => {
+      await k.run('const x = 1; let y = 2; function f() { return x + y }');
+      assert.equal(await k.value('f()'), '3');
+      await k.run('const x = 10');
+      assert.equal(await k.value('x + y'), '12');
+    },
+  },
+  {
+    name: 'top-level await',
+    test: async (k) => assert.equal(await k.value('const v = await new Promise((r) => setTimeout(() => r(42), 10)); v'), '42'),
+  },
+  {
+    name: 'TypeScript cell',
+    test: async (k) => {
+      const r = await k.run('interface P { x: number }\nconst p: P = { x: 21 };\np.x * 2', { language: 'typescript' });
+      assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '42', JSON.stringify(r));
+    },
+  },
+  {
+    name: 'console methods, levels and groups',
+    test: async (k) => {
+      k.console.length = 0;
+      await k.run('console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()');
+      await sleep(100);
+      const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
+      assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+      assert.deepEqual(k.console[5]!.table?.columns, ['(index)', 'c']);
+      assert.deepEqual(k.console.slice(6).map((e) => e.text), ['default: 1', 'default: 2']);
+    },
+  },
+  {
+    name: 'timer output attributed to its cell, background work reported',
+    test: async (k) => {
+      k.console.length = 0;
+      k.work.length = 0;
+      const r = await k.run('setTimeout(() => console.log("later"), 50); "started"');
+      assert.equal(r.status, 'ok');
+      await sleep(400);
+      const late = k.console.find((e) => e.text === 'later');
+      assert.ok(late, 'the timer printed');
+      assert.ok(k.work.some((w) => w.cellId === late.cellId && w.pending > 0), 'pending work was reported');
+      assert.ok(k.work.some((w) => w.cellId === late.cellId && w.pending === 0), 'its end was reported');
+    },
+  },
+  {
+    name: '1e6-element array: small preview, paged expansion',
+    test: async (k) => {
+      const r = await k.run('Array.from({ length: 1e6 }, (_, i) => i)');
+      assert.ok(JSON.stringify(r).length < 16 * 1024);
+      const v = (r as { value: ObjectValue }).value;
+      assert.equal(v.size, 1e6);
+      const page = await k.kernel.expand({ handleId: v.handle!.id, start: 500_000, count: 3 });
+      assert.deepEqual(page.items.map((i) => [i.name, i.value]), [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]));
+    },
+  },
+  {
+    name: 'circular values expand to the same handle',
+    test: async (k) => {
+      const r = await k.run('const loop = { name: "loop" }; loop.self = loop; loop');
+      const v = (r as { value: ObjectValue }).value;
+      const page = await k.kernel.expand({ handleId: v.handle!.id, start: 0, count: 10 });
+      assert.equal((page.items.find((i) => i.name === 'self')!.value as ObjectValue).handle!.id, v.handle!.id);
+    },
+  },
+  {
+    name: 'errors map to the cell line',
+    test: async (k) => {
+      const r = await k.run('const ok = 1;\nfunction boom() {\n  throw new RangeError("nope");\n}\nboom()');
+      assert.ok(r.status === 'error', JSON.stringify(r));
+      assert.equal(r.error.name, 'RangeError');
+      assert.equal(r.error.message, 'nope');
+      assert.equal(r.error.location?.line, 3);
+    },
+  },
+  {
+    name: 'display() rich output',
+    test: async (k) => {
+      const shown = new Promise<WorkerEvents['display']>((resolve) => k.kernel.onEvent('display', resolve));
+      await k.run('display.html("<b>hi</b>")');
+      const d = await Promise.race([shown, sleep(2000).then(() => undefined)]);
+      assert.deepEqual(d?.data.map((x) => [x.mime, x.data]), [['text/html', '<b>hi</b>']]);
+    },
+  },
+  {
+    name: 'secrets injected and masked',
+    test: async (k) => {
+      assert.equal(await k.value(`${envOf(k.runtime, 'CONF_SECRET')}.length`), String(SECRET.length));
+      assert.equal(await k.value(envOf(k.runtime, 'CONF_SECRET')), MASK);
+    },
+  },
+  {
+    name: 'interrupt a hung await, keep state',
+    test: async (k) => {
+      await k.run('const kept = "yes"');
+      assert.equal(await interruptAfter(k, 'await new Promise(() => {})'), 'interrupted');
+      assert.equal(await k.value('kept'), 'yes');
+    },
+  },
+  {
+    name: 'interrupt an async loop, keep state',
+    test: async (k) => {
+      await k.run('const kept2 = "yes"');
+      assert.equal(await interruptAfter(k, 'for (;;) { await new Promise((r) => setTimeout(r, 1)) }'), 'interrupted');
+      assert.equal(await k.value('kept2'), 'yes');
+    },
+  },
+  {
+    name: 'interrupt while(true){} (Bun: kernel restarted, said in words)',
+    test: async (k) => {
+      await k.run('const kept3 = "yes"');
+      const outcome = await interruptAfter(k, 'while (true) {}');
+      if (k.runtime === 'bun') {
+        // Bun has no way to stop running JavaScript: the kernel is stopped and the user is told why
+        assert.match(outcome, /^kernel exited: .*Bun/);
+        return;
+      }
+      assert.equal(outcome, 'interrupted');
+      assert.equal(await k.value('kept3'), 'yes');
+    },
+  },
+];
+
+for (const runtime of RUNTIMES) {
+  describe(`conformance: ${runtime}`, function () {
+    this.timeout(60_000);
+    let k: K | undefined;
+    let missing: string | undefined;
+    let failedStart: Error | undefined;
+    before(async function () {
+      try {
+        k = await start(runtime);
+      } catch (err) {
+        if (err instanceof RuntimeMissingError && !requireRuntimes) missing = err.message;
+        else failedStart = err as Error;
+      }
+    });
+    after(async () => {
+      await k?.kernel.dispose();
+    });
+    for (const c of cases) {
+      it(c.name, async function () {
+        if (missing) {
+          record(c.name, runtime, 'skip');
+          this.skip();
+        }
+        try {
+          if (failedStart) throw failedStart;
+          if (!k!.kernel.alive) k = await start(runtime);
+          await c.test(k!);
+          record(c.name, runtime, 'pass');
+        } catch (err) {
+          record(c.name, runtime, 'FAIL');
+          throw err;
+        }
+      });
+    }
+  });
+}
+
+after(() => {
+  if (!results.size) return;
+  const width = Math.max(...[...results.keys()].map((n) => n.length));
+  const lines = ['conformance by runtime:', `${'case'.padEnd(width)} ${RUNTIMES.map((r) => r.padEnd(8)).join('')}`];
+  for (const [name, row] of results) lines.push(`${name.padEnd(width)} ${RUNTIMES.map((r) => (row.get(r) ?? '-').padEnd(8)).join('')}`);
+  const totals = RUNTIMES.map((r) => {
+    const all = [...results.values()].map((row) => row.get(r));
+    return `${r} ${all.filter((o) => o === 'pass').length}/${all.filter((o) => o && o !== 'skip').length}`;
+  });
+  lines.push(`per runtime: ${totals.join(', ')}`);
+  console.log(`\n${lines.join('\n')}`);
+});
