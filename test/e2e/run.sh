@@ -22,6 +22,8 @@ RUN=$(mktemp -d /tmp/coda-e2e-XXXXXX)
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_CACHE_HOME=$RUN/xdg/cache
 mkdir -p "$RUN/ud/User" "$RUN/ext"
 cp test/e2e/user-settings.json "$RUN/ud/User/settings.json"
+# the runtimes `npm test` fetched, where the extension keeps the ones it downloads (its global storage)
+mkdir -p "$RUN/ud/User/globalStorage/codajs.codajs" && ln -s "$TOOLS/runtimes" "$RUN/ud/User/globalStorage/codajs.codajs/runtimes"
 cp -r test/e2e/workspace "$RUN/workspace"
 "$CS" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" --install-extension dist/codajs.vsix >"$RESULTS/install.log" 2>&1 || { cat "$RESULTS/install.log"; fail_setup "installing the VSIX failed"; }
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

@@ -26,10 +26,16 @@ function item<T>(cell: vscode.NotebookCell, mime: string): T | undefined {
 }
 
 async function notebookWith(...sources: [string, string?][]): Promise<vscode.NotebookDocument> {
+  return notebookOn('codajs-node', {}, ...sources);
+}
+
+async function notebookOn(kernelId: string, metadata: Record<string, unknown>, ...sources: [string, string?][]): Promise<vscode.NotebookDocument> {
   const cells = sources.map(([src, lang]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, src, lang ?? 'javascript'));
-  const nb = await vscode.workspace.openNotebookDocument('codajs-notebook', new vscode.NotebookData(cells));
+  const data = new vscode.NotebookData(cells);
+  data.metadata = metadata;
+  const nb = await vscode.workspace.openNotebookDocument('codajs-notebook', data);
   const editor = await vscode.window.showNotebookDocument(nb);
-  await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
+  await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: kernelId, extension: EXTENSION_ID });
   return nb;
 }
 
@@ -101,6 +107,32 @@ export function notebookSuite(): void {
       await vscode.commands.executeCommand('codajs.restartKernel');
       await runCells(nb, 3);
       assert.deepEqual(item<ValueOutput>(nb.cellAt(3), MIME_VALUE)!.value, { type: 'string', value: 'undefined', length: 9 });
+    });
+
+    // the identity cell tells the runtimes apart: Deno and Bun have their globals, the sandbox has no `process`
+    for (const [kernelId, runtime, identity, expected] of [
+      ['codajs-deno', 'deno', 'typeof Deno', 'object'],
+      ['codajs-bun', 'bun', 'typeof Bun', 'object'],
+      ['codajs-sandbox', 'isolate', 'typeof process', 'undefined'],
+    ] as const) {
+      test(`runs cells on the ${runtime} kernel and records it in the notebook`, async () => {
+        const nb = await notebookOn(kernelId, {}, ['const a = [1, 2, 3];\nconsole.log("sum", a.reduce((x, y) => x + y))'], ['a.length * 2'], [identity]);
+        await runCells(nb, 0, 1, 2);
+        const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE);
+        assert.deepEqual(out?.entries.map((e) => e.text), ['sum 6'], JSON.stringify(nb.cellAt(0).outputs.map((o) => o.items.map((i) => decoder.decode(i.data)))));
+        assert.deepEqual(item<ValueOutput>(nb.cellAt(1), MIME_VALUE)!.value, { type: 'number', text: '6' });
+        assert.deepEqual(item<ValueOutput>(nb.cellAt(2), MIME_VALUE)!.value, { type: 'string', value: expected, length: expected.length });
+        await waitFor(() => (nb.metadata as { runtime?: string }).runtime === runtime, 'the runtime in the notebook metadata');
+      });
+    }
+
+    test('the sandbox denies the network unless granted, with an error naming the capability', async () => {
+      const nb = await notebookOn('codajs-sandbox', {}, ['await fetch("http://example.invalid/")']);
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });
+      await waitFor(() => nb.cellAt(0).executionSummary?.success === false, 'the cell to fail');
+      const err = item<ErrorOutput>(nb.cellAt(0), MIME_ERROR)!;
+      assert.equal(err.error.name, 'PermissionDenied');
+      assert.match(err.error.message, /network access to "example\.invalid/);
     });
 
     test('"New CodaJS Notebook" opens an untitled notebook with a JavaScript cell', async () => {
