@@ -39,7 +39,7 @@ export function runtimeName(name: string | undefined): RuntimeKind {
 }
 
 export const USAGE = `Usage: coda run <notebook.coda> [options]
-       coda runtimes [list | fetch <deno|bun|sandbox|all>] [--dir <folder>]
+       coda runtimes [list | fetch <node|deno|bun|sandbox|all>] [--dir <folder>]
 
 Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
 Packages the cells import (or name in // @coda-dep comments) are installed first, from the notebook's lock when
@@ -107,9 +107,9 @@ function parseRuntimes(args: string[]): RuntimesOptions {
     const a = args.shift()!;
     if (a === '--dir') opts.runtimesDir = need(a, args.shift());
     else if (a === 'list' || a === 'fetch') opts.action = a;
-    else if (a === 'all') opts.which.push('deno', 'bun', 'isolate');
+    else if (a === 'all') opts.which.push('node', 'deno', 'bun', 'isolate');
     else opts.which.push(runtimeName(a));
   }
-  if (opts.action === 'fetch' && !opts.which.length) throw new Error('which runtime? coda runtimes fetch <deno|bun|sandbox|all>');
+  if (opts.action === 'fetch' && !opts.which.length) throw new Error('which runtime? coda runtimes fetch <node|deno|bun|sandbox|all>');
   return opts;
 }

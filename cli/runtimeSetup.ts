@@ -12,6 +12,7 @@ import { fetchRuntimes } from '../worker/host/fetchRuntimes';
 import type { KernelStartOptions } from '../worker/host/Kernel';
 import { kernelLaunch, type LaunchSettings } from '../worker/host/kernelLaunch';
 import { findSandbox, findSidecarBinary, RUNTIME_LABELS, RuntimeMissingError } from '../worker/host/locateRuntime';
+import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../worker/host/runtimeStore';
 import { parseDotenv } from '../worker/host/parseDotenv';
 import { cacheRoot } from './installDependencies';
 import type { RunOptions, RuntimesOptions } from './args';
@@ -26,48 +27,68 @@ export function runtimesDir(option?: string): string {
 
 type Progress = (message: string) => void;
 
-/** Locates a runtime; when it is missing, downloads it (unless offline) and locates it again. */
-export async function ensureRuntime(kind: RuntimeKind, storage: string, progress: Progress, offline = false): Promise<string> {
-  const locate = async () => {
-    if (kind === 'deno' || kind === 'bun') return (await findSidecarBinary(kind, storage)).version;
-    if (kind === 'isolate') return (await findSandbox(storage)).node.version + ' + isolated-vm';
-    return process.version;
-  };
+/** The packages a runtime needs in the store: the sandbox is Node 24 plus isolated-vm; 'node' is Node 24. */
+export function fetchablesOf(kind: RuntimeKind): FetchableRuntime[] {
+  return kind === 'isolate' ? ['node', 'isolated-vm'] : [kind];
+}
+
+/** Downloads what the store lacks of these packages, with progress lines. */
+async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress: Progress, offline: boolean): Promise<void> {
+  const missing = kinds.filter((k) => !fetchedRuntime(storage, k));
+  if (!missing.length) return;
+  if (offline) throw new Error(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not downloaded, and --offline forbids downloading`);
+  progress(`downloading ${missing.map((k) => `${runtimePackage(k)?.name}@${RUNTIME_VERSIONS[k]}`).join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`);
+  const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
   try {
-    return await locate();
+    const integrity = await fetchRuntimes(missing, client, { storage, cacheDir: storeFor(cacheRoot(), storage).cacheDir, npmrcFrom: process.cwd() }, { onProgress: progress });
+    for (const [spec, sri] of Object.entries(integrity)) progress(`verified ${spec} ${sri.slice(0, 22)}…`);
+  } finally {
+    client.dispose();
+  }
+}
+
+/** Runs `start`; when it needs a runtime that is not installed, downloads it (unless offline) and runs it again. */
+export async function withRuntimes<T>(start: () => Promise<T>, storage: string, progress: Progress, offline = false): Promise<T> {
+  try {
+    return await start();
   } catch (err) {
     if (!(err instanceof RuntimeMissingError) || offline) throw err;
-    progress(`${RUNTIME_LABELS[kind]} is not installed: downloading ${err.missing.join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`);
-    const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
-    try {
-      const integrity = await fetchRuntimes(err.missing, client, { storage, cacheDir: storeFor(cacheRoot(), storage).cacheDir, npmrcFrom: process.cwd() }, { onProgress: progress });
-      for (const [spec, sri] of Object.entries(integrity)) progress(`verified ${spec} ${sri.slice(0, 22)}…`);
-    } finally {
-      client.dispose();
-    }
-    return locate();
+    progress(`${RUNTIME_LABELS[err.runtime]}: ${err.message.split(' CodaJS can download')[0]}`);
+    await fetchMissing(err.missing, storage, progress, offline);
+    return start();
   }
+}
+
+async function describeRuntime(kind: RuntimeKind, storage: string): Promise<string> {
+  if (kind === 'deno' || kind === 'bun') {
+    const b = await findSidecarBinary(kind, storage);
+    return `${b.version} (${b.path})`;
+  }
+  if (kind === 'isolate') {
+    const s = await findSandbox(storage);
+    return `node ${s.node.version} + isolated-vm (${s.modulesDir})`;
+  }
+  const stored = fetchedRuntime(storage, 'node');
+  return `${process.version} (${process.execPath})${stored ? `; Node 24 for permissions and the sandbox: ${stored}` : ''}`;
 }
 
 export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
   const storage = runtimesDir(opts.runtimesDir);
   const progress = (m: string) => process.stderr.write(`coda: ${m}\n`);
-  if (opts.action === 'fetch') {
-    for (const kind of opts.which) {
-      try {
-        process.stdout.write(`${RUNTIME_LABELS[kind]}: ${await ensureRuntime(kind, storage, progress)}\n`);
-      } catch (err) {
-        process.stderr.write(`coda: ${(err as Error).message}\n`);
-        return 1;
-      }
+  const kinds: RuntimeKind[] = opts.action === 'fetch' ? opts.which : ['node', 'deno', 'bun', 'isolate'];
+  let failed = 0;
+  for (const kind of kinds) {
+    try {
+      if (opts.action === 'fetch') await fetchMissing(fetchablesOf(kind), storage, progress, false);
+      process.stdout.write(`${RUNTIME_LABELS[kind].padEnd(22)} ${await describeRuntime(kind, storage)}\n`);
+    } catch (err) {
+      failed++;
+      const message = (err as Error).message;
+      if (opts.action === 'fetch') process.stderr.write(`coda: ${message}\n`);
+      else process.stdout.write(`${RUNTIME_LABELS[kind].padEnd(22)} not installed: ${message.split('. ')[0]}\n`);
     }
-    return 0;
   }
-  for (const kind of ['node', 'deno', 'bun', 'isolate'] as const) {
-    const found = await ensureRuntime(kind, storage, progress, true).catch((err: Error) => `not installed (${err.message.split('. ')[0]})`);
-    process.stdout.write(`${RUNTIME_LABELS[kind].padEnd(22)} ${found}\n`);
-  }
-  return 0;
+  return opts.action === 'fetch' && failed ? 1 : 0;
 }
 
 /** Kernel start options for a notebook, or a message saying why it cannot run. */
@@ -76,14 +97,13 @@ export async function kernelOptions(file: string, doc: CodaDocument, opts: RunOp
   const permissions = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
   const secrets = await loadSecrets(parseSecretNames(doc.metadata[METADATA_SECRETS]), opts.envFiles);
   const storage = runtimesDir(opts.runtimesDir);
-  if (runtime !== 'node') await ensureRuntime(runtime, storage, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
   const init: InitParams = {
     cwd: dirname(file), documentPath: file, runtime, modulePaths, permissions, env: secrets, maskedValues: Object.values(secrets),
   };
   const settings: LaunchSettings = {
     workerPath: join(__dirname, 'worker.js'), storage, nodePath: opts.nodePath, sandboxMemoryMb: SANDBOX_MEMORY_MB, sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS, log,
   };
-  return kernelLaunch(init, settings);
+  return withRuntimes(() => kernelLaunch(init, settings), storage, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
 }
 
 /** Secrets the notebook names, from the environment, then from the --env-file files (every variable of those). */

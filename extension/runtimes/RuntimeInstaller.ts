@@ -22,9 +22,10 @@ export class RuntimeInstaller {
   async offer(err: unknown, runtime: RuntimeKind): Promise<boolean> {
     if (!(err instanceof RuntimeMissingError)) return false;
     const download = vscode.l10n.t('Download');
+    const why = err.message.split(' CodaJS can download')[0];
     const pick = await vscode.window.showInformationMessage(
-      vscode.l10n.t('{0} is not installed', RUNTIME_LABELS[runtime]),
-      { modal: true, detail: vscode.l10n.t('CodaJS can download {0} from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.', describe(err.missing)) },
+      vscode.l10n.t('The {0} kernel needs {1}', RUNTIME_LABELS[runtime], describe(err.missing)),
+      { modal: true, detail: `${why}\n\n${vscode.l10n.t('CodaJS can download it from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.')}` },
       download,
     );
     return pick === download && this.fetch(err.missing, runtime);
@@ -52,9 +53,10 @@ export class RuntimeInstaller {
 
   /** "CodaJS: Install Runtime": pick one and download what it needs. */
   async pickAndFetch(): Promise<void> {
-    const items = (['deno', 'bun', 'isolate'] as const).map((runtime) => {
+    const items = (['deno', 'bun', 'isolate', 'node'] as const).map((runtime) => {
       const kinds: FetchableRuntime[] = runtime === 'isolate' ? ['node', 'isolated-vm'] : [runtime];
-      return { label: RUNTIME_LABELS[runtime], description: describe(kinds), runtime, kinds };
+      const detail = runtime === 'node' ? vscode.l10n.t('Node.js 24, for notebooks that declare permissions when your Node.js is older') : undefined;
+      return { label: RUNTIME_LABELS[runtime], description: describe(kinds), detail, runtime, kinds };
     });
     const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CodaJS: download a runtime from the npm registry') });
     if (pick && (await this.fetch(pick.kinds, pick.runtime))) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is ready. Pick "CodaJS: {0}" in the kernel picker.', RUNTIME_LABELS[pick.runtime]));
