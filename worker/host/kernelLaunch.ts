@@ -7,6 +7,7 @@ import type { InitParams } from '../../protocol';
 import { findNode } from './findNode';
 import type { KernelStartOptions } from './Kernel';
 import { findSandbox, findSidecarBinary } from './locateRuntime';
+import { nodePermissionLaunch } from './nodePermissionArgs';
 
 export interface LaunchSettings {
   /** dist/worker.js */
@@ -32,7 +33,9 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
   switch (init.runtime) {
     case 'node': {
       const node = await findNode(s.nodePath);
-      return { ...base, nodePath: node.path, execArgv: heap, init };
+      // declared permissions: Node's permission model (a Node that can still stop cells under it, maybe Node 24)
+      const launch = await nodePermissionLaunch(init, { nodePath: node.path, workerPath: s.workerPath, storage: s.storage });
+      return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...launch.execArgv], init };
     }
     case 'deno':
     case 'bun': {

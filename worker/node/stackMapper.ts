@@ -5,6 +5,7 @@
  */
 import { formatFrame, type SerializedError, type StackFrame } from '../../protocol';
 import type { ColumnMap } from '../transform/ColumnMap';
+import { asPermissionDenied } from './permissionError';
 
 /** Cell scripts remembered for mapping (old executions are forgotten first). */
 export const MAX_MAPPED_SCRIPTS = 5000;
@@ -72,7 +73,7 @@ export class StackMapper {
   /** Plain error data with frames, location and cause mapped. Never throws. */
   serialize(thrown: unknown, depth = 0): SerializedError {
     try {
-      return this.serializeUnsafe(thrown, depth);
+      return asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
     } catch {
       return { name: 'Error', message: 'Uncaught exception (could not be described)' };
     }
