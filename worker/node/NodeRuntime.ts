@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import vm from 'node:vm';
-import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RemoteValue } from '../../protocol';
+import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RemoteValue, RuntimeKind } from '../../protocol';
 import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
@@ -21,13 +21,27 @@ import { stripTypes } from '../transform/stripTypes';
 import { currentCell, enterCell, runInCell, type CellContext } from './cellContext';
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
-import { importOptions, createModuleSupport } from './moduleLoader';
+import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
+import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { captureStream, createUserConsole } from './userConsole';
 
 const realSetImmediate = setImmediate;
+
+/** What differs when this runtime is hosted by a Deno or Bun sidecar agent (worker/sidecar/agentMain.ts). */
+export interface NodeRuntimeOptions {
+  kind: RuntimeKind;
+  /** e.g. 'deno 2.9.6'. */
+  version: string;
+  /** Files and folders whose stack frames are the runtime's own (dropped from mapped stacks). */
+  internalFiles: string[];
+  /** How cells `require` and `import` (default: Node's loader, see moduleLoader.ts). */
+  modules?: (cwd: string, modulePaths: string[] | undefined) => ModuleSupport;
+  /** False when the process already started in init.cwd (Deno's chdir needs read permission). */
+  chdir?: boolean;
+}
 
 interface Running {
   ctx: CellContext;
@@ -36,8 +50,8 @@ interface Running {
 }
 
 export class NodeRuntime implements Runtime {
-  readonly kind = 'node' as const;
-  readonly version = `node ${process.version}`;
+  readonly kind: RuntimeKind;
+  readonly version: string;
   private readonly registry: HandleRegistry;
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
@@ -45,10 +59,12 @@ export class NodeRuntime implements Runtime {
   private running: Running | undefined;
   private scriptSeq = 0;
 
-  constructor(private readonly init: InitParams, private readonly host: RuntimeHost, kernelId: string = randomUUID()) {
+  constructor(private readonly init: InitParams, private readonly host: RuntimeHost, kernelId: string = randomUUID(), options?: NodeRuntimeOptions) {
+    this.kind = options?.kind ?? 'node';
+    this.version = options?.version ?? `node ${process.version}`;
     this.registry = new HandleRegistry(kernelId);
     this.batcher = new ConsoleBatcher(host);
-    this.mapper = new StackMapper([dirname(__filename)]);
+    this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)]);
     const formatter = new ConsoleFormatter({ registry: this.registry });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
     this.timers = new TimerTracker({
@@ -58,7 +74,7 @@ export class NodeRuntime implements Runtime {
       },
       onError: (err, cell) => this.reportUncaught(err, cell),
     });
-    const modules = createModuleSupport(init.cwd, init.modulePaths);
+    const modules = (options?.modules ?? createModuleSupport)(init.cwd, init.modulePaths);
     const g = globalThis as Record<string, unknown>;
     g.console = createUserConsole(deps);
     captureStream(process.stdout, 'log', deps);
@@ -72,7 +88,8 @@ export class NodeRuntime implements Runtime {
       host.emit('display', { cellId, executionId, data });
     });
     if (init.env) Object.assign(process.env, init.env);
-    process.chdir(init.cwd);
+    if (init.permissions && this.kind === 'node') installPermissionGuards(init.permissions, init); // enters init.cwd too
+    else if (options?.chdir !== false) process.chdir(init.cwd);
     installProcessGuards({
       onUncaught: (err) => this.reportUncaught(err, currentCell()),
       pendingConsole: () => this.batcher.drain(),
