@@ -9,3 +9,4 @@ export * from './codaFormat';
 export * from './dependencies';
 export * from './permissions';
 export * from './maskSecrets';
+export * from './sidecar';

@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame,
 } from '../protocol';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
+import { createDispatcher } from './runtime/createDispatcher';
 import { runtimeFactory } from './runtime/runtimes';
 
 // captured before user code can shadow or replace them
@@ -27,7 +28,6 @@ const host: RuntimeHost = {
 const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => host.emit('log', { level, message });
 
 let runtime: Runtime | undefined;
-let executions: Promise<unknown> = Promise.resolve();
 
 let watchdog: Worker | undefined;
 
@@ -51,41 +51,19 @@ function startWatchdog(): void {
   watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
 }
 
-async function handle(frame: HostFrame): Promise<unknown> {
-  switch (frame.method) {
-    case 'init':
-      return init(frame.params);
-    case 'execute': {
-      const rt = need();
-      const result = executions.then(() => rt.execute(frame.params));
-      executions = result.catch(() => undefined);
-      return result;
-    }
-    case 'expand':
-      return need().expand(frame.params);
-    case 'release':
-      return { released: need().release(frame.params.cellId) };
-    case 'shutdown':
-      realSetTimeout(() => void stopWatchdog().finally(() => realExit(0)), 10);
-      await runtime?.dispose();
-      return {};
-    default:
-      throw new Error(`unknown request ${(frame as { method: string }).method}`);
-  }
-}
+const handle = createDispatcher({
+  init,
+  runtime: () => runtime,
+  exit: () => realSetTimeout(() => void stopWatchdog().finally(() => realExit(0)), 10),
+});
 
 async function init(params: InitParams) {
-  if (runtime) throw new Error('the kernel is already initialised');
   runtime = await runtimeFactory(params.runtime)(params, host);
   // after the reply: the thread only matters once a cell runs, and its start-up competes for the CPU
   setImmediate(startWatchdog);
   return { protocolVersion: PROTOCOL_VERSION, kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId, runtime: runtime.kind, runtimeVersion: runtime.version, pid: proc.pid };
 }
 
-function need(): Runtime {
-  if (!runtime) throw new Error('the kernel has not been initialised (send init first)');
-  return runtime;
-}
 
 proc.on('message', (frame: HostFrame) => {
   if (!frame || frame.kind !== 'request') return;

@@ -40,7 +40,8 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
     case 'deno':
     case 'bun': {
       const [node, binary] = await Promise.all([findNode(s.nodePath), findSidecarBinary(init.runtime, s.storage, init.runtime === 'deno' ? s.denoPath : s.bunPath)]);
-      return { ...base, nodePath: node.path, execArgv: [], init: { ...init, runtimePath: binary.path } };
+      // the worker's heap flag is passed on to Deno (--v8-flags); Bun has no heap limit flag
+      return { ...base, nodePath: node.path, execArgv: heap, init: { ...init, runtimePath: binary.path } };
     }
     case 'isolate': {
       const configured = await findNode(s.nodePath).catch(() => undefined);

@@ -41,6 +41,8 @@ export interface NodeRuntimeOptions {
   modules?: (cwd: string, modulePaths: string[] | undefined) => ModuleSupport;
   /** False when the process already started in init.cwd (Deno's chdir needs read permission). */
   chdir?: boolean;
+  /** Starts a cell on its own macrotask (default setImmediate; Deno dies when a timer callback is terminated). */
+  schedule?: (start: () => void) => void;
 }
 
 interface Running {
@@ -58,10 +60,12 @@ export class NodeRuntime implements Runtime {
   private readonly timers: TimerTracker;
   private running: Running | undefined;
   private scriptSeq = 0;
+  private readonly schedule: (start: () => void) => void;
 
   constructor(private readonly init: InitParams, private readonly host: RuntimeHost, kernelId: string = randomUUID(), options?: NodeRuntimeOptions) {
     this.kind = options?.kind ?? 'node';
     this.version = options?.version ?? `node ${process.version}`;
+    this.schedule = options?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
     this.batcher = new ConsoleBatcher(host);
     this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)]);
@@ -128,7 +132,7 @@ export class NodeRuntime implements Runtime {
       this.timers.started(ctx.cellId);
       // user code starts on its own macrotask, never in the dispatcher's frames (see the file comment). Not a
       // promise reaction: a termination inside vm.runInThisContext there leaves the microtask queue dead.
-      realSetImmediate(() => this.run(params, running));
+      this.schedule(() => this.run(params, running));
     });
   }
 

@@ -38,7 +38,8 @@ export class StackMapper {
     for (const line of stack.split('\n')) {
       const m = FRAME.exec(line);
       if (!m) continue;
-      const frame = this.mapFrame(m[1] ?? '', m[2]!, Number(m[3]), Number(m[4]));
+      // an anonymous async frame reads `at async <file>:line:col` (Deno prints these for cells)
+      const frame = this.mapFrame(m[1] ?? '', m[2]!.replace(/^async /, ''), Number(m[3]), Number(m[4]));
       if (frame) out.push(frame);
     }
     return out;

@@ -3,10 +3,13 @@
  */
 import type { RuntimeKind } from '../../protocol';
 import { NodeRuntime } from '../node/NodeRuntime';
+import { SidecarRuntime } from '../sidecar/SidecarRuntime';
 import type { RuntimeFactory } from './Runtime';
 
 export const runtimeFactories: Partial<Record<RuntimeKind, RuntimeFactory>> = {
   node: async (init, host) => new NodeRuntime(init, host),
+  deno: (init, host) => SidecarRuntime.start(init, host),
+  bun: (init, host) => SidecarRuntime.start(init, host),
 };
 
 export function runtimeFactory(kind: RuntimeKind): RuntimeFactory {

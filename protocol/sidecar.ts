@@ -1,0 +1,29 @@
+/**
+ * The frames between the worker (SidecarRuntime) and the agent inside Deno or Bun (worker/sidecar/agentMain.ts): the host↔worker
+ * frames of protocol/messages.ts as JSON lines, plus the interrupt request and its acknowledgement (interrupts
+ * travel on the worker's control pipe, so they have no HostRequests entry). The agent writes each frame to stdout
+ * behind FRAME_MARKER; every other byte the sidecar prints is user output.
+ */
+import type { RequestFrame, WorkerFrame } from './messages';
+
+/** Starts every frame the agent writes; user output cannot plausibly contain it. */
+export const FRAME_MARKER = '\u0000CODA\u0001';
+
+/** Worker → agent: stop the running cell. */
+export interface InterruptFrame {
+  kind: 'interrupt';
+  n: number;
+}
+
+/** Agent → worker: interrupt `n` was taken (the agent's event loop was free to read it). */
+export interface InterruptedFrame {
+  kind: 'interrupted';
+  n: number;
+}
+
+export type ToAgentFrame = RequestFrame | InterruptFrame;
+export type FromAgentFrame = WorkerFrame | InterruptedFrame;
+
+export function encodeFrame(frame: ToAgentFrame | FromAgentFrame, marked: boolean): string {
+  return `${marked ? FRAME_MARKER : ''}${JSON.stringify(frame)}\n`;
+}

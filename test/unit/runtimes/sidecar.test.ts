@@ -1,0 +1,369 @@
+/**
+ * Deno and Bun kernels: a real worker (dist/worker.js) starts the runtime as a sidecar running
+ * dist/sidecar-agent.mjs. Each case checks what a notebook user sees.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecuteResult, InitParams, ObjectValue, Permissions, SerializedError } from '../../../protocol';
+import type { KernelExit } from '../../../worker/host/Kernel';
+import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
+import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/kernel';
+
+/** Generous bound that proves an interrupt happened at all. */
+const STOPPED_WITHIN_MS = 8000;
+
+type Kind = 'deno' | 'bun';
+
+function binaryOf(kind: Kind): string | undefined {
+  return runtimeBinary(kind);
+}
+
+async function start(kind: Kind, init: Partial<InitParams> = {}, cwd?: string): Promise<TestKernel> {
+  return startKernel({ cwd, init: { runtime: kind, runtimePath: binaryOf(kind), ...init } });
+}
+
+function errorOf(r: ExecuteResult): SerializedError {
+  assert.equal(r.status, 'error', JSON.stringify(r));
+  return (r as { error: SerializedError }).error;
+}
+
+async function interruptAfter(k: TestKernel, code: string, delayMs = 300): Promise<string> {
+  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  await sleep(delayMs);
+  k.kernel.interrupt();
+  return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
+}
+
+function exitOf(k: TestKernel): Promise<KernelExit> {
+  return new Promise((resolve) => k.kernel.onExit(resolve));
+}
+
+/** Whether a process still runs (a zombie left for init to reap counts as gone). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+for (const kind of ['deno', 'bun'] as const) {
+  describe(`sidecar runtime: ${kind}`, function () {
+    this.timeout(60_000);
+    const kernels: TestKernel[] = [];
+    const track = async (p: Promise<TestKernel>) => {
+      const k = await p;
+      kernels.push(k);
+      return k;
+    };
+    let k: TestKernel;
+
+    before(async function () {
+      if (!binaryOf(kind)) {
+        if (requireRuntimes) throw new Error(`${kind} is not in the runtime store: run \`coda runtimes fetch\``);
+        this.skip();
+      }
+      k = await track(start(kind));
+    });
+    after(async () => {
+      for (const kernel of kernels) await kernel.kernel.dispose();
+    });
+
+    it('reports the runtime and its version', () => {
+      assert.equal(k.kernel.info.runtime, kind);
+      assert.match(k.kernel.info.runtimeVersion, new RegExp(`^${kind} \\d+\\.\\d+\\.\\d+`));
+    });
+
+    it('keeps state across cells and re-runs const declarations', async () => {
+      await k.run('const x = 1; let y = 2; function f() { return x + y }');
+      assert.equal(await k.value('f()'), '3');
+      await k.run('const x = 10');
+      assert.equal(await k.value('x + y'), '12');
+    });
+
+    it('runs top-level await', async () => {
+      assert.equal(await k.value('const v = await new Promise((r) => setTimeout(() => r(42), 10)); v'), '42');
+    });
+
+    it('sends every console method with its cell and level', async () => {
+      k.console.length = 0;
+      await k.run('console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()', { cellId: 'console-cell' });
+      await sleep(100);
+      assert.ok(k.console.every((e) => e.cellId === 'console-cell'), JSON.stringify(k.console));
+      const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
+      assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+      assert.deepEqual(k.console[5]!.table?.columns, ['(index)', 'c']);
+      assert.deepEqual(k.console.slice(6).map((e) => e.text), ['default: 1', 'default: 2']);
+    });
+
+    it('turns raw stdout writes past the console into console entries of the cell', async () => {
+      k.console.length = 0;
+      const code = kind === 'deno'
+        ? 'Deno.stdout.writeSync(new TextEncoder().encode("raw one\\nraw two\\n")); Deno.stderr.writeSync(new TextEncoder().encode("raw err\\n")); 1'
+        : 'await Bun.write(Bun.stdout, "raw one\\nraw two\\n"); await Bun.write(Bun.stderr, "raw err\\n"); 1';
+      const r = await k.run(code, { cellId: 'raw-cell' });
+      assert.equal(r.status, 'ok', JSON.stringify(r));
+      await sleep(300);
+      const raw = k.console.filter((e) => e.text.startsWith('raw '));
+      assert.deepEqual(raw.map((e) => [e.cellId, e.level, e.text]).sort(), [['raw-cell', 'error', 'raw err'], ['raw-cell', 'log', 'raw one'], ['raw-cell', 'log', 'raw two']]);
+      assert.equal(await k.value('"still speaking the protocol"'), 'still speaking the protocol');
+    });
+
+    it('keeps a raw write without a newline, written just before a reply', async () => {
+      k.console.length = 0;
+      const code = kind === 'deno' ? 'Deno.stdout.writeSync(new TextEncoder().encode("no newline")); 7' : 'await Bun.write(Bun.stdout, "no newline"); 7';
+      assert.equal(await k.value(code), '7');
+      await sleep(200);
+      assert.deepEqual(k.console.filter((e) => e.text.includes('newline')).map((e) => e.text), ['no newline']);
+    });
+
+    it('previews a 1e6-element array small and pages it through expand', async () => {
+      const r = await k.run('Array.from({ length: 1e6 }, (_, i) => i)');
+      assert.ok(JSON.stringify(r).length < 16 * 1024);
+      const v = (r as { value: ObjectValue }).value;
+      assert.equal(v.size, 1e6);
+      const page = await k.kernel.expand({ handleId: v.handle!.id, start: 500_000, count: 3 });
+      assert.deepEqual(page.items.map((i) => [i.name, i.value]), [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]));
+    });
+
+    it('maps a thrown error to the cell line, without the agent in the stack', async () => {
+      const e = errorOf(await k.run('const ok = 1;\nfunction boom() {\n  throw new RangeError("nope");\n}\nboom()', { cellId: 'err-cell' }));
+      assert.equal(e.name, 'RangeError');
+      assert.equal(e.message, 'nope');
+      assert.deepEqual([e.location?.cellId, e.location?.line], ['err-cell', 3]);
+      assert.ok(!/sidecar-agent|worker[\\/]node/.test(e.stack ?? ''), e.stack);
+      const late = errorOf(await k.run('async function later() {\n  await null;\n  throw new Error("late");\n}\nawait later()', { cellId: 'late-cell' }));
+      assert.deepEqual(late.frames?.filter((f) => f.cellId === 'late-cell').map((f) => f.line), [3, 5], late.stack);
+    });
+
+    it('runs a TypeScript cell', async () => {
+      const r = await k.run('interface P { x: number }\nconst p: P = { x: 21 };\np.x * 2', { language: 'typescript' });
+      assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '42', JSON.stringify(r));
+    });
+
+    it('shows display() output', async () => {
+      const shown = k.waitFor('display');
+      await k.run('display.html("<b>hi</b>")');
+      assert.deepEqual((await shown).data.map((x) => [x.mime, x.data]), [['text/html', '<b>hi</b>']]);
+    });
+
+    it('imports packages from the notebook folder, the dependency store and relative files', async () => {
+      const fixture = packageFixture();
+      const nb = await track(start(kind, {}, fixture));
+      assert.equal(await nb.value('import { kind as k1, add } from "cjs-pkg"; `${k1} ${add(2, 3)}`'), 'cjs 5');
+      assert.equal(await nb.value('import twice, { kind as k2 } from "esm-only"; `${k2} ${twice(4)}`'), 'esm 8');
+      assert.equal(await nb.value('import { local } from "./local.mjs"; local'), 'relative import');
+      assert.equal(await nb.value('import { join } from "node:path"; join("a", "b")'), 'a/b');
+      const scoped = join(fixture, 'node_modules', '@scope', 'cond-pkg');
+      mkdirSync(join(scoped, 'lib'), { recursive: true });
+      writeFileSync(join(scoped, 'package.json'), JSON.stringify({ name: '@scope/cond-pkg', type: 'module', exports: { '.': { deno: './deno.js', bun: './bun.js', default: './other.js' }, './feature/*': './lib/*.js' } }));
+      for (const f of ['deno', 'bun', 'other']) writeFileSync(join(scoped, `${f}.js`), `export default ${JSON.stringify(f)}`);
+      writeFileSync(join(scoped, 'lib', 'x.js'), 'export const feature = "x"');
+      assert.equal(await nb.value('import which from "@scope/cond-pkg"; which'), kind);
+      assert.equal(await nb.value('import { feature } from "@scope/cond-pkg/feature/x"; feature'), 'x');
+      const elsewhere = await track(startKernel({ modulePaths: [join(fixture, 'node_modules')], init: { runtime: kind, runtimePath: binaryOf(kind) } }));
+      assert.equal(await elsewhere.value('import { kind } from "esm-only"; kind'), 'esm');
+      if (kind === 'bun') {
+        const e = errorOf(await elsewhere.run('import x from "no-such-package-anywhere"'));
+        assert.match(e.message, /Cannot find package 'no-such-package-anywhere'/);
+      }
+    });
+
+    it('interrupts a hung await and keeps the variables', async () => {
+      await k.run('const kept = "yes"');
+      assert.equal(await interruptAfter(k, 'await new Promise(() => {})'), 'interrupted');
+      assert.equal(await k.value('kept'), 'yes');
+    });
+
+    it('interrupts an async loop and keeps the variables', async () => {
+      await k.run('const kept2 = "yes"');
+      assert.equal(await interruptAfter(k, 'for (;;) { await new Promise((r) => setTimeout(r, 1)) }'), 'interrupted');
+      assert.equal(await k.value('kept2'), 'yes');
+    });
+
+    if (kind === 'deno') {
+      it('interrupts while(true){} and keeps the variables', async () => {
+        await k.run('const kept3 = "yes"');
+        assert.equal(await interruptAfter(k, 'while (true) {}'), 'interrupted');
+        assert.equal(await k.value('kept3'), 'yes');
+        assert.equal(await interruptAfter(k, 'let spins = 0; while (true) { spins++ }'), 'interrupted');
+        assert.equal(await k.value('kept3 + (spins > 0)'), 'yestrue');
+      });
+
+      it('ends the kernel with the reason when an interrupt lands in a timer callback', async () => {
+        const d = await track(start(kind));
+        const exit = exitOf(d);
+        const outcome = await interruptAfter(d, 'setTimeout(() => { for (;;) {} }, 10); await new Promise(() => {})');
+        assert.match(outcome, /^kernel exited: .*Deno does not survive an interrupt inside a timer callback/);
+        assert.match((await exit).reason, /^was stopped by the interrupt: Deno does not survive an interrupt inside a timer callback \(the Deno process exited with code 1 \("error: Uncaught null"\)\), so its variables are lost$/);
+      });
+
+      it('passes the heap limit to Deno and says when a cell runs out of memory', async () => {
+        const d = await track(startKernel({ execArgv: ['--max-old-space-size=64'], init: { runtime: kind, runtimePath: binaryOf(kind) } }));
+        const exit = exitOf(d);
+        const r = await d.run('const keep = []; for (;;) keep.push(new Array(1e5).fill(1))', { cellId: 'oom-cell' }).then((x) => x.status, (err: Error) => err.message);
+        assert.match(r, /ran out of memory in Deno \(heap limit 64 MB; raise coda\.maxMemoryMb\)/);
+        const ended = await exit;
+        assert.match(ended.reason, /^ran out of memory in Deno \(heap limit 64 MB/);
+        assert.equal(ended.cellId, 'oom-cell');
+      });
+    } else {
+      it('ends the kernel with the reason when while(true){} is interrupted, and a new kernel works', async () => {
+        const b = await track(start(kind));
+        await b.run('const kept3 = "yes"');
+        const exit = exitOf(b);
+        const outcome = await interruptAfter(b, 'while (true) {}');
+        assert.match(outcome, /^kernel exited: .*Bun cannot stop running JavaScript/);
+        const { reason } = await exit;
+        assert.match(reason, /^was restarted: Bun cannot stop running JavaScript, so the kernel was stopped while cell \[\d+\] ran and its variables are lost$/);
+        const fresh = await track(start(kind));
+        assert.equal(await fresh.value('typeof kept3'), 'undefined');
+      });
+    }
+
+    it('never outlives its worker', async () => {
+      const w = await track(start(kind));
+      const sidecar = Number(await w.value('process.pid'));
+      assert.notEqual(sidecar, w.kernel.info.pid);
+      assert.ok(running(sidecar));
+      process.kill(w.kernel.info.pid, 'SIGKILL');
+      for (let i = 0; i < 100 && running(sidecar); i++) await sleep(100);
+      assert.ok(!running(sidecar), `the ${kind} sidecar ${sidecar} is still running`);
+    });
+
+    it('reports process.exit() in a cell as the reason the kernel ended', async () => {
+      const e = await track(start(kind));
+      const exit = exitOf(e);
+      const r = await e.run('console.log("bye"); process.exit(3)', { cellId: 'exit-cell' }).then((x) => x.status, (err: Error) => err.message);
+      assert.match(r, /process\.exit\(3\) was called/);
+      const ended = await exit;
+      assert.match(ended.reason, /^process\.exit\(3\) was called/);
+      assert.equal(ended.cellId, 'exit-cell');
+      assert.ok(e.console.some((c) => c.text === 'bye'), 'output before the exit is kept');
+    });
+
+    it('says clearly when the binary is missing', async () => {
+      await assert.rejects(start(kind, { runtimePath: join(tmpdir(), 'no-such-runtime-binary') }), new RegExp(`no-such-runtime-binary does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime"`));
+      await assert.rejects(startKernel({ init: { runtime: kind } }), new RegExp(`needs the ${kind === 'deno' ? 'Deno' : 'Bun'} binary`));
+      const notABinary = join(mkdtempSync(join(tmpdir(), 'coda-bin-')), kind);
+      writeFileSync(notABinary, 'not a program');
+      await assert.rejects(start(kind, { runtimePath: notABinary }), new RegExp(`Could not start ${kind === 'deno' ? 'Deno' : 'Bun'} \\(${notABinary}\\): spawn ${notABinary} EACCES`));
+    });
+  });
+}
+
+describe('sidecar runtime: Bun refuses permissions', function () {
+  this.timeout(30_000);
+  it('does not start a Bun kernel for a notebook that declares permissions', async function () {
+    const bun = runtimeBinary('bun');
+    if (!bun && !requireRuntimes) this.skip();
+    await assert.rejects(
+      startKernel({ init: { runtime: 'bun', runtimePath: bun, permissions: { net: ['example.com'] } } }),
+      /Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them\. Use the Node\.js, Deno or Sandbox kernel, or remove the notebook's permissions\./,
+    );
+  });
+});
+
+describe('sidecar runtime: Deno permissions', function () {
+  this.timeout(60_000);
+  const kernels: TestKernel[] = [];
+  let server: Server;
+  let port: number;
+  let folder: string;
+
+  before(async function () {
+    if (!runtimeBinary('deno')) {
+      if (requireRuntimes) throw new Error('deno is not in the runtime store: run `coda runtimes fetch`');
+      this.skip();
+    }
+    server = createServer((_, res) => res.end('hello from the test server'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    folder = mkdtempSync(join(tmpdir(), 'coda-deno-perm-'));
+    mkdirSync(join(folder, 'data'));
+    writeFileSync(join(folder, 'data', 'in.txt'), 'granted file');
+    writeFileSync(join(folder, 'secret.txt'), 'not granted');
+  });
+  after(async () => {
+    for (const k of kernels) await k.kernel.dispose();
+    server?.close();
+  });
+
+  async function deno(permissions: Permissions, env?: Record<string, string>): Promise<TestKernel> {
+    const k = await startKernel({ cwd: folder, init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions, env, maskedValues: env ? Object.values(env) : undefined } });
+    kernels.push(k);
+    return k;
+  }
+
+  function assertDenied(r: ExecuteResult, capability: string, target: string | RegExp) {
+    const e = errorOf(r);
+    assert.equal(e.name, 'PermissionDenied', JSON.stringify(e));
+    assert.equal(e.props?.capability, capability);
+    if (typeof target === 'string') assert.equal(e.props?.target, target);
+    else assert.match(e.props!.target!, target);
+    assert.match(e.message, new RegExp(`This notebook was not granted "${capability}"`));
+  }
+
+  it('denies and grants network access', async () => {
+    const k = await deno({ net: [`127.0.0.1:${port}`] });
+    assert.equal(await k.value(`await (await fetch("http://127.0.0.1:${port}/")).text()`), 'hello from the test server');
+    assertDenied(await k.run(`await fetch("http://localhost:${port}/")`), 'net', `localhost:${port}`);
+  });
+
+  it('denies and grants reading files, relative to the notebook folder', async () => {
+    const k = await deno({ read: ['data'] });
+    assert.equal(await k.value('import { readFileSync } from "node:fs"; readFileSync("data/in.txt", "utf8")'), 'granted file');
+    assertDenied(await k.run('readFileSync("secret.txt", "utf8")'), 'read', join(folder, 'secret.txt'));
+  });
+
+  it('denies and grants writing files', async () => {
+    const k = await deno({ write: ['data'] });
+    await k.run(`import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(join(folder, 'data', 'out.txt'))}, "written")`);
+    assert.equal(readFileSync(join(folder, 'data', 'out.txt'), 'utf8'), 'written');
+    assertDenied(await k.run(`writeFileSync(${JSON.stringify(join(folder, 'out.txt'))}, "no")`), 'write', join(folder, 'out.txt'));
+  });
+
+  it('denies and grants environment variables; secrets stay readable', async () => {
+    const k = await deno({ env: ['CODA_GRANTED_VAR'] }, { API_TOKEN: 'tok-123456' });
+    assert.equal(await k.value('String(process.env.CODA_GRANTED_VAR)'), 'undefined');
+    assert.equal(await k.value('process.env.API_TOKEN.length'), '10');
+    assertDenied(await k.run('process.env.HOME'), 'env', 'HOME');
+    assertDenied(await k.run('Deno.env.get("PATH")'), 'env', 'PATH');
+  });
+
+  it('denies and grants running programs', async () => {
+    const k = await deno({ run: ['true'] });
+    assert.equal(await k.value('new Deno.Command("true").outputSync().code'), '0');
+    assertDenied(await k.run('new Deno.Command("ls").outputSync()'), 'run', 'ls');
+    // node:child_process copies the whole environment for the child: under Deno it needs "env": ["*"] too
+    assertDenied(await k.run('import { execFileSync } from "node:child_process"; execFileSync("true")'), 'env', '*');
+  });
+
+  it('still imports packages (and TypeScript) when nothing is granted', async () => {
+    const fixture = packageFixture();
+    const k = await startKernel({ cwd: fixture, init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions: {} } });
+    kernels.push(k);
+    assert.equal(await k.value('import { add } from "cjs-pkg"; import twice from "esm-only"; twice(add(1, 2))'), '6');
+    const r = await k.run('const n: number = 2;\nn * 3', { language: 'typescript' });
+    assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '6', JSON.stringify(r));
+    assertDenied(await k.run('import { readFileSync } from "node:fs"; readFileSync("local.mjs", "utf8")'), 'read', join(fixture, 'local.mjs'));
+  });
+
+  it('reports a denial in background work as an uncaught PermissionDenied', async () => {
+    const k = await deno({});
+    const uncaught = k.waitFor('uncaught', undefined, 8000);
+    await k.run(`setTimeout(() => { Deno.readTextFileSync(${JSON.stringify(join(folder, 'secret.txt'))}) }, 10); "scheduled"`);
+    const body = await uncaught;
+    assert.equal(body.error.name, 'PermissionDenied');
+    assert.equal(body.error.props?.capability, 'read');
+  });
+});

@@ -1,0 +1,303 @@
+/**
+ * The Deno and Bun runtimes: cells run in a sidecar process (Deno or Bun running dist/sidecar-agent.mjs, a
+ * NodeRuntime inside that runtime) that this worker starts and owns. Requests are forwarded as frames on the
+ * sidecar's stdin, its events go to the host unchanged (Deno's permission errors read as PermissionDenied), and any
+ * other output becomes console entries of the running cell. Interrupts: the agent takes them when its event loop is
+ * free; a synchronous loop is terminated through Deno's inspector, and Bun, which cannot stop JavaScript, is killed.
+ * When the sidecar ends on its own, the worker says why (EXIT_NOTICE) and exits, so the host starts a fresh kernel.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EXIT_NOTICE, RequestError, createChannel, type Channel, type ConsoleEntry, type EventFrame, type ExecuteParams, type ExecuteResult,
+  type ExpandParams, type HostRequests, type InitParams, type InitResult, type PropertyPage, type ResponseFrame, type WorkerEvents,
+} from '../../protocol';
+import type { Runtime, RuntimeHost } from '../runtime/Runtime';
+import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
+import { AgentOutput } from './AgentOutput';
+import { RawOutputConsole } from './RawOutputConsole';
+import { DenoInspector } from './DenoInspector';
+import { mapDenoDenial } from './denoPermissionError';
+import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
+import { sidecarExitReason } from './sidecarExitReason';
+import type { SidecarKind } from './sidecarModules';
+
+/** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
+export const INTERRUPT_ACK_GRACE_MS = 40;
+/** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
+export const BUN_STOP_GRACE_MS = 1000;
+/** How long the sidecar may take to print its inspector address and answer init. */
+export const SIDECAR_START_TIMEOUT_MS = 20_000;
+/** After the sidecar exits, how long its remaining output may take to arrive. */
+export const OUTPUT_DRAIN_MS = 500;
+/** After the exit notice, how long the worker waits for queued events to reach the host before it exits. */
+export const EXIT_FLUSH_MS = 200;
+/** Characters of the sidecar's stderr kept for exit reasons. */
+export const STDERR_TAIL_CHARS = 8192;
+
+/** Messages Deno prints about its inspector: logged, never shown as cell output. */
+const INSPECTOR_LINES = /^(Debugger listening on |Visit chrome:\/\/inspect|Debugger session started|Waiting for the debugger)/;
+const INSPECTOR_URL = /Debugger listening on (ws:\/\/\S+)/;
+/** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
+const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
+
+export const BUN_PERMISSIONS_REFUSED =
+  'Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.';
+
+type Notice = { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] };
+
+export class SidecarRuntime implements Runtime {
+  readonly kind: SidecarKind;
+  version = '';
+  kernelId = '';
+  private readonly channel: Channel<HostRequests, WorkerEvents>;
+  private readonly responses = new Set<(frame: ResponseFrame) => void>();
+  private readonly closers = new Set<(reason: string) => void>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly output: AgentOutput;
+  private readonly raw: RawOutputConsole;
+  private inspector: DenoInspector | undefined;
+  private running: { cellId: string; executionId: number; cellLabel: string } | undefined;
+  private lastCell: { cellId: string; executionId: number } | undefined;
+  private interruptsSent = 0;
+  private interruptsTaken = 0;
+  private stoppedCell: string | undefined;
+  private notice: Notice | undefined;
+  private stderrTail = '';
+  private started = false;
+  private disposed = false;
+  private readonly killOnExit = () => this.child.kill('SIGKILL');
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly init: InitParams, private readonly host: RuntimeHost) {
+    this.kind = init.runtime as SidecarKind;
+    this.raw = new RawOutputConsole(host);
+    this.channel = createChannel<HostRequests, WorkerEvents>({
+      send: (frame) => this.write(encodeFrame(frame, false)),
+      onMessage: (l) => (this.responses.add(l), () => this.responses.delete(l)),
+      onClose: (l) => (this.closers.add(l), () => this.closers.delete(l)),
+    });
+    this.output = new AgentOutput({
+      frame: (frame) => {
+        // raw output printed before a frame is sent before it, so the cell's output keeps its order
+        this.raw.flush();
+        if (frame.kind === 'interrupted') this.interruptsTaken = Math.max(this.interruptsTaken, frame.n);
+        else if (frame.kind === 'response') this.responses.forEach((l) => l(frame));
+        else this.forward(frame);
+      },
+      text: (line) => this.raw.line('log', line, this.running ?? this.lastCell),
+      malformed: (line, error) => host.emit('log', { level: 'error', message: `unreadable frame from the ${displayName(this.kind)} agent (${error}): ${line}` }),
+    });
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => this.output.push(d));
+    let partial = '';
+    child.stderr.on('data', (d: string) => {
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.stderrLine(line);
+    });
+    child.stderr.on('end', () => partial && this.stderrLine(partial));
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err) => host.emit('log', { level: 'warn', message: `${displayName(this.kind)} process error: ${err.message}` }));
+    child.once('exit', (code, signal) => void this.exited(code, signal));
+    // the sidecar never outlives the worker (and exits by itself when its stdin closes)
+    process.once('exit', this.killOnExit);
+  }
+
+  static async start(init: InitParams, host: RuntimeHost): Promise<SidecarRuntime> {
+    const kind = init.runtime as SidecarKind;
+    const name = displayName(kind);
+    if (!init.runtimePath) throw new Error(`The ${name} kernel needs the ${name} binary: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
+    if (!existsSync(init.runtimePath)) throw new Error(`The ${name} binary ${init.runtimePath} does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
+    if (kind === 'bun' && init.permissions) throw new Error(BUN_PERMISSIONS_REFUSED);
+    const agent = join(__dirname, SIDECAR_AGENT);
+    if (!existsSync(agent)) throw new Error(`The ${name} kernel's agent ${agent} is missing from this install. Reinstall CodaJS.`);
+    const { command, args, env } = sidecarCommand(kind, init, agent);
+    host.emit('log', { level: 'info', message: `starting ${name}: ${command} ${args.join(' ')}` });
+    const child = spawn(command, args, { cwd: init.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const runtime = new SidecarRuntime(child, init, host);
+    try {
+      await runtime.connect();
+      return runtime;
+    } catch (err) {
+      await runtime.dispose();
+      const tail = runtime.stderrTail.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`Could not start ${name} (${init.runtimePath}): ${(err as Error).message}${tail ? `\n${tail}` : ''}`);
+    }
+  }
+
+  private async connect(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let onClose: ((reason: string) => void) | undefined;
+    let onError: ((err: Error) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      onError = reject;
+      this.child.once('error', onError);
+      onClose = (reason) => reject(new Error(reason));
+      this.closers.add(onClose);
+      timer = setTimeout(() => reject(new Error(`no answer within ${SIDECAR_START_TIMEOUT_MS} ms`)), SIDECAR_START_TIMEOUT_MS);
+    });
+    try {
+      if (this.kind === 'deno') this.inspector = await Promise.race([this.inspectorUrl().then((url) => DenoInspector.connect(url)), failed]);
+      const { runtimePath: _binary, env: _env, ...agentInit } = this.init;
+      const info: InitResult = await Promise.race([this.channel.request('init', agentInit), failed]);
+      this.version = info.runtimeVersion;
+      this.kernelId = info.kernelId;
+      this.started = true;
+    } finally {
+      clearTimeout(timer);
+      this.closers.delete(onClose!);
+      this.child.off('error', onError!);
+      failed.catch(() => undefined);
+    }
+  }
+
+  private inspectorUrl(): Promise<string> {
+    return new Promise((resolve) => {
+      let seen = '';
+      const onData = (d: string) => {
+        seen += d;
+        const m = INSPECTOR_URL.exec(seen);
+        if (!m) return;
+        this.child.stderr.off('data', onData);
+        resolve(m[1]!);
+      };
+      this.child.stderr.on('data', onData);
+    });
+  }
+
+  async execute(params: ExecuteParams): Promise<ExecuteResult> {
+    this.running = { cellId: params.cellId, executionId: params.executionId, cellLabel: params.cellLabel };
+    this.lastCell = this.running;
+    try {
+      const result = await this.channel.request('execute', params);
+      return result.status === 'error' && this.kind === 'deno' ? { ...result, error: mapDenoDenial(result.error, this.init.cwd) } : result;
+    } catch (err) {
+      // the sidecar is gone: the reason reads as it is, not wrapped in the worker's request name
+      throw err instanceof RequestError ? new Error(err.data.message) : err;
+    } finally {
+      this.output.flush();
+      if (this.running?.executionId === params.executionId) this.running = undefined;
+    }
+  }
+
+  expand(params: ExpandParams): Promise<PropertyPage> {
+    return this.channel.request('expand', params);
+  }
+
+  release(cellId: string): number {
+    // the reply only counts handles; the host never waits on it
+    this.channel.request('release', { cellId }).catch(() => undefined);
+    return 0;
+  }
+
+  interrupt(): void {
+    if (this.disposed || this.child.exitCode !== null) return;
+    const n = ++this.interruptsSent;
+    const frame: InterruptFrame = { kind: 'interrupt', n };
+    try {
+      this.write(encodeFrame(frame, false));
+    } catch {
+      return; // the sidecar is ending; exited() reports it
+    }
+    this.own(setTimeout(() => this.escalate(n), INTERRUPT_ACK_GRACE_MS));
+  }
+
+  /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */
+  private escalate(n: number): void {
+    if (this.interruptsTaken >= n || this.disposed) return;
+    if (this.kind === 'deno') {
+      if (!this.inspector?.terminateExecution()) this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
+      return;
+    }
+    this.own(
+      setTimeout(() => {
+        if (this.interruptsTaken >= n || this.disposed) return;
+        this.stoppedCell = this.running?.cellLabel ?? '';
+        this.child.kill('SIGKILL');
+      }, BUN_STOP_GRACE_MS),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.inspector?.close();
+    this.channel.close(`The ${displayName(this.kind)} kernel was stopped.`);
+    process.off('exit', this.killOnExit);
+    this.raw.flush();
+    // a binary that could not be spawned has no process (and never emits 'exit')
+    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  private forward(frame: EventFrame): void {
+    if (frame.event === 'uncaught' && this.kind === 'deno') {
+      this.host.emit('uncaught', { ...frame.body, error: mapDenoDenial(frame.body.error, this.init.cwd) });
+      return;
+    }
+    this.host.emit(frame.event, frame.body as never);
+  }
+
+  private stderrLine(line: string): void {
+    if (line.startsWith(EXIT_NOTICE)) {
+      try {
+        this.notice = JSON.parse(line.slice(EXIT_NOTICE.length)) as Notice;
+      } catch {
+        this.host.emit('log', { level: 'warn', message: `unreadable exit notice from ${displayName(this.kind)}` });
+      }
+      return;
+    }
+    if (INSPECTOR_HOLDS_EXIT.test(line)) this.inspector?.close();
+    this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
+    if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line}` });
+    else if (this.started) this.raw.line('error', line, this.running ?? this.lastCell);
+  }
+
+  private write(text: string): void {
+    if (!this.child.stdin.writable) throw new Error(`the ${displayName(this.kind)} process is not running`);
+    this.child.stdin.write(text);
+  }
+
+  private own(timer: NodeJS.Timeout): void {
+    this.timers.add(timer);
+    timer.unref();
+  }
+
+  /** The sidecar ended. Unless the worker stopped it, the kernel is gone: say why and end the worker too. */
+  private async exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const drained = (s: NodeJS.ReadableStream) => new Promise((resolve) => (s as NodeJS.ReadableStream & { readableEnded: boolean }).readableEnded ? resolve(undefined) : s.once('end', resolve));
+    await Promise.race([Promise.all([drained(this.child.stdout), drained(this.child.stderr)]), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
+    this.output.flush();
+    this.raw.flush();
+    const interrupting = this.interruptsTaken < this.interruptsSent;
+    const reason = this.notice?.reason ?? sidecarExitReason({
+      kind: this.kind,
+      code,
+      signal,
+      stderrTail: this.stderrTail,
+      stoppedCell: this.stoppedCell,
+      interrupting,
+      heapLimitMb: heapLimitMb(),
+    });
+    this.closers.forEach((l) => l(`The kernel ${reason}.`));
+    if (this.disposed || !this.started) return;
+    const exitCode = this.notice?.code ?? (code === null || code === 0 ? 1 : code);
+    const notice: Notice = { ...this.notice, code: exitCode, reason };
+    // the cell that ran out of memory or crashed is named; an ending the interrupt caused is not the cell's doing
+    if (!this.notice && this.running && this.stoppedCell === undefined && !interrupting) notice.cellId = this.running.cellId;
+    this.host.emit('exiting', { code: exitCode, reason, cellId: notice.cellId });
+    try {
+      writeSync(2, `${EXIT_NOTICE}${JSON.stringify(notice)}\n`);
+    } catch {
+      // stderr closed: the host still sees the exit code
+    }
+    setTimeout(() => process.exit(exitCode), EXIT_FLUSH_MS);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The sidecar agent (dist/sidecar-agent.mjs): runs inside Deno or Bun, hosts a NodeRuntime there and speaks the
+ * worker's frames (agentFrames.ts): requests as JSON lines on stdin, replies and events on stdout behind
+ * FRAME_MARKER. It exits when stdin closes, so it never outlives the worker that started it.
+ */
+import { agentFile } from './agentGlobals';
+import { writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROTOCOL_VERSION, toSerializedError, type InitParams, type InitResult } from '../../protocol';
+import { NodeRuntime } from '../node/NodeRuntime';
+import { createDispatcher } from '../runtime/createDispatcher';
+import type { RuntimeHost } from '../runtime/Runtime';
+import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
+import { createSidecarModules, type SidecarKind } from './sidecarModules';
+
+const proc = process;
+const realExit = process.exit.bind(process);
+const realSetTimeout = setTimeout;
+/** Frame prefixes of the runtimes' own code, dropped from mapped stacks. */
+const RUNTIME_INTERNALS = ['ext:', 'native:', 'bun:', 'deno:'];
+/** Deno applies the bundle's source map: frames then name the sources (worker/, protocol/) next to dist/. */
+const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(agentFile)), f) + '/');
+const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
+
+function write(frame: FromAgentFrame): void {
+  const bytes = Buffer.from(encodeFrame(frame, true));
+  for (let done = 0; done < bytes.length; ) {
+    try {
+      done += writeSync(1, bytes, done);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
+const host: RuntimeHost = { emit: (event, body) => write({ kind: 'event', event, body } as FromAgentFrame) };
+
+let runtime: NodeRuntime | undefined;
+
+/** Deno's global MessageChannel is the web one (Node's types describe worker_threads ports). */
+interface WebMessagePort {
+  onmessage: (() => void) | null;
+  postMessage(value: unknown): void;
+  close(): void;
+}
+
+/**
+ * A cell's own macrotask on Deno: a MessagePort callback, which Deno survives when the inspector terminates the
+ * JavaScript in it (a terminated timer or setImmediate callback ends the Deno process: "error: Uncaught null").
+ */
+function onOwnMacrotask(start: () => void): void {
+  const { port1, port2 } = new MessageChannel() as unknown as { port1: WebMessagePort; port2: WebMessagePort };
+  port1.onmessage = () => {
+    port1.close();
+    start();
+  };
+  port2.postMessage(null);
+}
+
+function runtimeVersion(kind: SidecarKind): string {
+  const g = globalThis as { Deno?: { version: { deno: string } }; Bun?: { version: string } };
+  return kind === 'deno' ? `deno ${g.Deno?.version.deno ?? '?'}` : `bun ${g.Bun?.version ?? '?'}`;
+}
+
+function init(params: InitParams): InitResult {
+  if (params.runtime !== 'deno' && params.runtime !== 'bun') throw new Error(`the sidecar agent runs Deno or Bun kernels, not '${params.runtime}'`);
+  const kind = params.runtime;
+  runtime = new NodeRuntime(params, host, undefined, {
+    kind,
+    version: runtimeVersion(kind),
+    internalFiles: [...agentInternals, ...RUNTIME_INTERNALS],
+    modules: createSidecarModules(kind, (url) => import(url)),
+    chdir: false,
+    schedule: kind === 'deno' ? onOwnMacrotask : undefined,
+  });
+  return { protocolVersion: PROTOCOL_VERSION, kernelId: runtime.kernelId, runtime: kind, runtimeVersion: runtime.version, pid: proc.pid };
+}
+
+const handle = createDispatcher({ init, runtime: () => runtime, exit: () => realSetTimeout(() => realExit(0), 10) });
+
+function receive(frame: ToAgentFrame): void {
+  if (frame.kind === 'interrupt') {
+    runtime?.interrupt();
+    write({ kind: 'interrupted', n: frame.n });
+    return;
+  }
+  handle(frame).then(
+    (result) => write({ kind: 'response', id: frame.id, ok: true, result }),
+    (err: unknown) => write({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
+  );
+}
+
+let pending = '';
+proc.stdin.setEncoding('utf8');
+proc.stdin.on('data', (chunk: string) => {
+  const lines = (pending + chunk).split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    let frame: ToAgentFrame;
+    try {
+      frame = JSON.parse(line) as ToAgentFrame;
+    } catch (err) {
+      host.emit('log', { level: 'error', message: `unreadable frame from the worker (${(err as Error).message}): ${line.slice(0, 200)}` });
+      continue;
+    }
+    receive(frame);
+  }
+});
+// the worker is gone: never outlive it
+proc.stdin.on('end', () => realExit(0));
+proc.stdin.on('close', () => realExit(0));

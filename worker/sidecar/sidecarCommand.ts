@@ -1,0 +1,51 @@
+/**
+ * The command line and environment of a Deno or Bun sidecar. User code sees userEnvironment() (its granted
+ * variables and secrets); the runtime itself also needs PATH, HOME and its cache folders. Deno gets its permission
+ * flags, CommonJS detection for packages, and an inspector on a free loopback port (for interrupts).
+ */
+import { dirname, join } from 'node:path';
+import type { InitParams } from '../../protocol';
+import { userEnvironment } from '../runtime/userEnvironment';
+import { denoPermissionFlags } from './denoPermissionFlags';
+import type { SidecarKind } from './sidecarModules';
+
+/** The agent bundle next to dist/worker.js. */
+export const SIDECAR_AGENT = 'sidecar-agent.mjs';
+
+/** Variables the runtimes themselves read (caches, temp folders, finding programs), passed even when user code may not see them. */
+export const RUNTIME_ENV_NAMES = [
+  'PATH', 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'LOCALAPPDATA', 'APPDATA',
+  'XDG_CACHE_HOME', 'DENO_DIR', 'BUN_INSTALL', 'BUN_INSTALL_CACHE_DIR',
+];
+
+export interface SidecarCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export const displayName = (kind: SidecarKind) => (kind === 'deno' ? 'Deno' : 'Bun');
+
+/** The worker's own heap limit (--max-old-space-size), which a Deno sidecar takes over. */
+export function heapLimitMb(execArgv: string[] = process.execArgv): number | undefined {
+  const m = /--max-old-space-size=(\d+)/.exec(execArgv.join(' '));
+  return m ? Number(m[1]) : undefined;
+}
+
+export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: string, heapMb = heapLimitMb()): SidecarCommand {
+  const env = userEnvironment(process.env, init.permissions, init.env);
+  for (const name of RUNTIME_ENV_NAMES) if (process.env[name] !== undefined) env[name] ??= process.env[name]!;
+  if (kind === 'bun') return { command: init.runtimePath!, args: ['--no-install', agentPath], env };
+  env.NO_COLOR = '1';
+  env.DENO_NO_UPDATE_CHECK = '1';
+  const permissions = denoPermissionFlags(init.permissions, init.cwd, {
+    read: [dirname(agentPath), join(init.cwd, 'node_modules'), ...(init.modulePaths ?? [])],
+    env: Object.keys(init.env ?? {}),
+  });
+  const heap = heapMb ? [`--v8-flags=--max-old-space-size=${heapMb}`] : [];
+  return {
+    command: init.runtimePath!,
+    args: ['run', '--no-config', '--unstable-detect-cjs', '--inspect=127.0.0.1:0', ...permissions, ...heap, agentPath],
+    env,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * `require` and `import` for cells in a Deno or Bun sidecar. Bare specifiers resolve from the notebook folder,
+ * then the dependency store (InitParams.modulePaths), to a file whose URL the agent imports; relative ones
+ * resolve against the notebook folder. On Deno, a bare specifier found nowhere falls back to `npm:<spec>`, and
+ * `npm:`, `jsr:`, `https:` specifiers pass through to Deno's loader. `node:` built-ins work on both.
+ */
+import { isBuiltin } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
+import { resolvePackage } from './resolvePackage';
+
+export type SidecarKind = 'deno' | 'bun';
+/** The agent's own dynamic import (a real ES module import of the runtime). */
+export type ImportUrl = (url: string) => Promise<unknown>;
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
+
+export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
+  return (cwd: string, modulePaths: string[] = []): ModuleSupport => {
+    const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
+    const conditions = [kind, 'import', 'module', 'node', 'default'];
+    const importSpec = async (spec: string): Promise<unknown> => {
+      if (isBuiltin(spec)) return importUrl(spec.startsWith('node:') ? spec : `node:${spec}`);
+      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(pathToFileURL(resolve(cwd, spec)).href);
+      if (URL_LIKE.test(spec)) return importUrl(spec);
+      const file = resolvePackage(spec, roots, conditions);
+      if (file) return importUrl(pathToFileURL(file).href);
+      if (kind === 'deno') return importUrl(`npm:${spec}`);
+      const err = new Error(
+        `Cannot find package '${spec}' in ${cwd} or the notebook's dependency store. Add it to the notebook's dependencies (an import in a cell installs it on the next run) or install it in the notebook's folder.`,
+      );
+      Object.assign(err, { code: 'ERR_MODULE_NOT_FOUND' });
+      throw err;
+    };
+    return { require: createModuleSupport(cwd, modulePaths).require, import: importSpec };
+  };
+}
