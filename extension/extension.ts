@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext) {
     dependencies,
     access,
     offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
+    extensionId: context.extension.id,
     failure: (m, err) => log.failure(m, err),
   });
   context.subscriptions.push(

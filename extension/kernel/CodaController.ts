@@ -23,6 +23,8 @@ export interface ControllerOptions {
   access?: Pick<NotebookAccess, 'prepare'>;
   /** A kernel could not start because its runtime is missing: offer to fetch it; true when it was fetched. */
   offerRuntime?: (err: unknown, runtime: RuntimeKind) => Promise<boolean>;
+  /** This extension's id, for selecting its kernels. */
+  extensionId?: string;
 }
 
 /** One kernel (notebook controller) per runtime; the notebook's metadata `runtime` says which one it prefers. */
@@ -39,6 +41,8 @@ export class CodaController implements vscode.Disposable {
   private readonly runs = new Map<string, CellRun>();
   private readonly order = new WeakMap<vscode.NotebookDocument, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Notebooks (by URI) that have one of these kernels selected. */
+  private readonly selected = new Set<string>();
   private executionId = 0;
 
   constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
@@ -49,11 +53,34 @@ export class CodaController implements vscode.Disposable {
       c.description = vscode.l10n.t(r.description);
       c.executeHandler = (cells, notebook) => this.execute(cells, notebook, r.runtime, c);
       c.interruptHandler = (notebook) => manager.interrupt(notebook);
-      this.subscriptions.push(c.onDidChangeSelectedNotebooks(({ notebook, selected }) => selected && void this.remember(notebook, r.runtime)));
+      this.subscriptions.push(
+        c.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+          if (selected) {
+            this.selected.add(notebook.uri.toString());
+            void this.remember(notebook, r.runtime);
+          }
+        }),
+      );
       this.controllers.set(r.runtime, c);
     }
-    this.subscriptions.push(vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)));
+    this.subscriptions.push(
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.prefer(nb)),
+      vscode.window.onDidChangeActiveNotebookEditor((editor) => editor && this.autoSelect(editor)),
+    );
     vscode.workspace.notebookDocuments.forEach((nb) => this.prefer(nb));
+    if (vscode.window.activeNotebookEditor) this.autoSelect(vscode.window.activeNotebookEditor);
+  }
+
+  /**
+   * With several kernels VS Code selects none by itself: a notebook shown without a selected kernel gets the one its
+   * metadata names (never replacing a kernel the user picked).
+   */
+  private autoSelect(editor: vscode.NotebookEditor): void {
+    const nb = editor.notebook;
+    if (nb.notebookType !== CODA_NOTEBOOK_TYPE || this.selected.has(nb.uri.toString()) || !this.options.extensionId) return;
+    const runtime = (nb.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
+    const id = RUNTIME_CONTROLLERS.find((r) => r.runtime === runtime)?.id ?? 'codajs-node';
+    void vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: true }).then(undefined, () => undefined);
   }
 
   /** The kernel named by the notebook's metadata comes first in the kernel picker. */
