@@ -6,6 +6,7 @@
 //   await t.runCommand(title)    runs a command palette entry by its title
 //   await t.openFile(name)       opens a workspace file through Quick Open
 //   t.outputs()                  a FrameLocator for the notebook output webview (outputs, renderers)
+//   t.cellRow(n) / t.runCell(n)  the n-th code cell of the visible notebook / run it with its gutter button
 //   await t.screenshot(name)     saves test-results/e2e/<name>.png
 // A step that throws fails; later steps still run unless they depend on it (scenarios decide).
 import { chromium } from 'playwright-core';
@@ -71,6 +72,16 @@ export async function openWorkbench(base, workspace, results) {
     },
     outputs() {
       return page.frameLocator('.notebook-editor:visible iframe.webview.ready').frameLocator('#active-frame');
+    },
+    cellRow(n) {
+      return page.locator('.notebook-editor:visible .code-cell-row').nth(n);
+    },
+    async runCell(n) {
+      const row = t.cellRow(n);
+      await row.scrollIntoViewIfNeeded();
+      await row.hover();
+      // the run button in the cell's gutter (keyboard shortcuts differ between browsers and platforms)
+      await row.locator('.run-button-container .codicon-notebook-execute').first().click();
     },
     async screenshot(name) {
       await page.screenshot({ path: path.join(results, `${name}.png`) });

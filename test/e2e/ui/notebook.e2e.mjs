@@ -1,15 +1,5 @@
 // The notebook in the real UI: run cells, read console output and expand an object from the output webview,
 // interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared.
-const cellRow = (t, n) => t.page.locator('.notebook-editor:visible .code-cell-row').nth(n);
-
-async function runCell(t, n) {
-  const row = cellRow(t, n);
-  await row.scrollIntoViewIfNeeded();
-  await row.hover();
-  // the run button in the cell's gutter (keyboard shortcuts differ between browsers and platforms)
-  await row.locator('.run-button-container .codicon-notebook-execute').first().click();
-}
-
 export default async function notebook(t) {
   const { page } = t;
   const out = t.outputs();
@@ -43,14 +33,14 @@ export default async function notebook(t) {
   });
 
   await t.step('reads an earlier variable after the interrupt', async () => {
-    await runCell(t, 3);
+    await t.runCell(3);
     await out.locator('.coda-tree .coda-v-number', { hasText: '43' }).first().waitFor({ timeout: 30_000 });
   });
 
   await t.step('restart clears the kernel state', async () => {
     await t.runCommand('CodaJS: Restart Kernel');
     await page.waitForTimeout(1000);
-    await runCell(t, 4);
+    await t.runCell(4);
     await out.locator('.coda-tree .coda-v-string', { hasText: "'undefined'" }).first().waitFor({ timeout: 30_000 });
   });
   await t.screenshot('notebook-final');

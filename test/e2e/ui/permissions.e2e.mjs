@@ -1,26 +1,17 @@
 // Permissions in the real UI: a notebook that declares permissions asks to grant them on its first run (a modal
 // dialog that lists them), runs with exactly those once granted, and a denied access shows an error naming the
 // capability to grant.
-const cellRow = (t, n) => t.page.locator('.notebook-editor:visible .code-cell-row').nth(n);
-
-async function runCell(t, n) {
-  const row = cellRow(t, n);
-  await row.scrollIntoViewIfNeeded();
-  await row.hover();
-  await row.locator('.run-button-container .codicon-notebook-execute').first().click();
-}
-
 export default async function permissions(t) {
   const { page } = t;
   const out = t.outputs();
   const opened = await t.step('opens a notebook that declares permissions', async () => {
     await t.openFile('permissions.coda');
-    await cellRow(t, 0).waitFor({ timeout: 60_000 });
+    await t.cellRow(0).waitFor({ timeout: 60_000 });
   });
   if (!opened) return;
 
   const asked = await t.step('the first run asks to grant the declared permissions', async () => {
-    await runCell(t, 0);
+    await t.runCell(0);
     const dialog = page.locator('.monaco-dialog-box', { hasText: 'asks for these permissions' });
     await dialog.waitFor({ timeout: 60_000 });
     await dialog.locator('text=the environment variable CODA_VISIBLE').first().waitFor();
@@ -34,7 +25,7 @@ export default async function permissions(t) {
   });
 
   await t.step('a denied read shows PermissionDenied naming the capability, without asking again', async () => {
-    await runCell(t, 1);
+    await t.runCell(1);
     await out.locator('text=/Permission denied: read access to/').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(300);
     if (await page.locator('.monaco-dialog-box').count()) throw new Error('the grant was asked for again');
