@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecuteResult, InitParams, ObjectValue, Permissions, SerializedError } from '../../../protocol';
+import type { ExecuteResult, InitParams, Permissions, SerializedError } from '../../../protocol';
 import type { KernelExit } from '../../../worker/host/Kernel';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/kernel';
