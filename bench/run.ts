@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: speed and size figures, each beside the baseline it is measured against, with its target.
- * Runs the kernel figures on the system Node and on Node 24 when the tools are installed. Always exits 0.
+ * Runs the kernel figures on the system Node and on Node 24 when the tools are installed, then on Deno, Bun and the
+ * sandbox when they are fetched (`coda runtimes fetch all --dir .tools`). Always exits 0.
  */
 import { join } from 'node:path';
 import { depsBench } from './depsBench';
 import { extensionBench } from './extensionBench';
 import { kernelBench } from './kernelBench';
+import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { printTable } from './stats';
 
@@ -13,7 +15,19 @@ const ROOT = join(__dirname, '..');
 
 (async () => {
   console.log(`CodaJS benchmarks — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores`);
-  for (const n of nodeBinaries()) printTable(`Kernel on ${n.name}`, await kernelBench(n.path));
+  let nodeRoundTrip = '';
+  for (const n of nodeBinaries()) {
+    const rows = await kernelBench(n.path);
+    nodeRoundTrip = rows[0]!.value;
+    printTable(`Kernel on ${n.name}`, rows);
+  }
+  for (const runtime of ['deno', 'bun', 'isolate'] as const) {
+    try {
+      printTable(`Kernel on ${runtime === 'isolate' ? 'the sandbox' : runtime}`, await runtimeBench(runtime, Number.parseFloat(nodeRoundTrip)));
+    } catch (err) {
+      console.log(`\n${runtime}: not measured (${(err as Error).message.split('\n')[0]})`);
+    }
+  }
   try {
     printTable('Dependencies (registry from your npm config)', await depsBench());
   } catch (err) {

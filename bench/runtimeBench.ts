@@ -1,0 +1,119 @@
+/** Issue 7 figures: each non-Node runtime's cold start, warm round trip, console flood and interrupt latency. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { RuntimeKind } from '../protocol';
+import { kernelLaunch } from '../worker/host/kernelLaunch';
+import { KernelProcess } from '../worker/host/KernelProcess';
+import { RUNTIME_LABELS } from '../worker/host/locateRuntime';
+import { fetchedRuntime } from '../worker/host/runtimeStore';
+import { toolsDir } from '../test/runtimeBinaries';
+import { median, ms, type Row } from './stats';
+
+const WORKER = join(__dirname, '..', 'dist', 'worker.js');
+/** Targets: what a user notices. A sidecar adds a process and a pipe hop; the sandbox adds an isolate. */
+export const COLD_START_BUDGET_MS = 1000;
+export const WARM_ROUND_TRIP_BUDGET_MS = 2;
+export const INTERRUPT_BUDGET_MS = 200;
+export const FLOOD_BUDGET_FACTOR = 2;
+
+async function start(runtime: RuntimeKind): Promise<KernelProcess> {
+  const cwd = mkdtempSync(join(tmpdir(), `coda-bench-${runtime}-`));
+  const options = await kernelLaunch({ cwd, documentPath: join(cwd, 'b.coda'), runtime }, { workerPath: WORKER, storage: toolsDir(), sandboxMemoryMb: 512, sandboxCellTimeoutMs: 0 });
+  return KernelProcess.start(options);
+}
+
+let seq = 0;
+const exec = (k: KernelProcess, code: string) => k.execute({ cellId: `r${++seq}`, cellLabel: `[${seq}]`, executionId: seq, code, language: 'javascript' });
+
+/** The bare runtime starting and exiting: the floor of any kernel on it. */
+function bareStart(runtime: RuntimeKind): [string, string[]] | undefined {
+  const store = toolsDir();
+  if (runtime === 'deno') return [fetchedRuntime(store, 'deno')!, ['eval', '0']];
+  if (runtime === 'bun') return [fetchedRuntime(store, 'bun')!, ['-e', '0']];
+  const node = fetchedRuntime(store, 'node');
+  const ivm = fetchedRuntime(store, 'isolated-vm');
+  return node && ivm ? [node, ['--no-node-snapshot', '-e', `new (require(${JSON.stringify(join(ivm, 'isolated-vm'))}).Isolate)().createContextSync()`]] : undefined;
+}
+
+async function interruptLatency(k: KernelProcess, code: string): Promise<number> {
+  const lat: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const p = exec(k, code);
+    await new Promise((r) => setTimeout(r, 150));
+    const t = performance.now();
+    k.interrupt();
+    await p;
+    lat.push(performance.now() - t);
+  }
+  return median(lat);
+}
+
+export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRoundTripMs: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const label = RUNTIME_LABELS[runtime];
+  const cold: number[] = [];
+  const bare: number[] = [];
+  const [bin, args] = bareStart(runtime) ?? [];
+  for (let i = 0; i < 5; i++) {
+    let t = performance.now();
+    const k = await start(runtime);
+    await exec(k, '1+1');
+    cold.push(performance.now() - t);
+    await k.dispose();
+    if (bin) {
+      t = performance.now();
+      await new Promise((r) => spawn(bin, args!, { stdio: 'ignore' }).on('exit', r));
+      bare.push(performance.now() - t);
+    }
+  }
+  const coldMed = median(cold);
+  rows.push({ figure: `${label}: cold start to first result (median of 5)`, value: ms(coldMed), baseline: `bare ${runtime === 'isolate' ? 'node 24 + isolate' : runtime} start`, baselineValue: bare.length ? ms(median(bare)) : '-', target: `< ${COLD_START_BUDGET_MS} ms`, pass: coldMed < COLD_START_BUDGET_MS });
+
+  const k = await start(runtime);
+  try {
+    for (let i = 0; i < 100; i++) await exec(k, '1+1');
+    const rt: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = performance.now();
+      await exec(k, '1+1');
+      rt.push(performance.now() - t);
+    }
+    const rtMed = median(rt);
+    rows.push({ figure: `${label}: warm trivial cell round trip (median of 500)`, value: ms(rtMed), baseline: 'the Node kernel, same machine', baselineValue: ms(nodeRoundTripMs), target: `< ${WARM_ROUND_TRIP_BUDGET_MS} ms`, pass: rtMed < WARM_ROUND_TRIP_BUDGET_MS });
+
+    let lines = 0;
+    const off = k.onEvent('console', (b) => (lines += b.entries.length));
+    const t = performance.now();
+    await exec(k, 'for (let i = 0; i < 100000; i++) console.log("line", i)');
+    while (lines < 100_000) await new Promise((r) => setImmediate(r));
+    const flood = performance.now() - t;
+    off();
+    const floodBase = bin ? await selfFlood(runtime, bin) : NaN;
+    rows.push({ figure: `${label}: 100k console.log lines, all at the host`, value: ms(flood), baseline: `same loop in ${runtime === 'isolate' ? 'node 24' : runtime}, stdout to /dev/null`, baselineValue: Number.isFinite(floodBase) ? ms(floodBase) : '-', target: `< ${FLOOD_BUDGET_FACTOR}x baseline`, pass: Number.isFinite(floodBase) ? flood < FLOOD_BUDGET_FACTOR * floodBase : undefined });
+
+    const hung = await interruptLatency(k, 'await new Promise(() => {})');
+    rows.push({ figure: `${label}: interrupt of a hung await (median of 5)`, value: ms(hung), baseline: '-', baselineValue: '-', target: `< ${INTERRUPT_BUDGET_MS} ms`, pass: hung < INTERRUPT_BUDGET_MS });
+    if (runtime !== 'bun') {
+      const loop = await interruptLatency(k, 'while (true) {}');
+      rows.push({ figure: `${label}: interrupt of while(true){} (median of 5)`, value: ms(loop), baseline: '-', baselineValue: '-', target: `< ${INTERRUPT_BUDGET_MS} ms`, pass: loop < INTERRUPT_BUDGET_MS });
+    }
+  } finally {
+    await k.dispose();
+  }
+  return rows;
+}
+
+/** The same 100k-line loop run directly by the runtime (Node 24 for the sandbox), output discarded. */
+function selfFlood(runtime: RuntimeKind, bin: string): Promise<number> {
+  const code = 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);console.error(String(performance.now()-t))';
+  const args = runtime === 'deno' ? ['eval', code] : runtime === 'bun' ? ['-e', code] : ['-e', code];
+  return new Promise((resolve) => {
+    let err = '';
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('exit', () => resolve(Number(err.trim().split('\n').pop())));
+  });
+}
