@@ -1,0 +1,250 @@
+/**
+ * The sandbox runtime ('isolate'): real kernels on Node 24 with isolated-vm from the runtime store, as the host
+ * starts them. What a user sees: state, TypeScript, console, previews, errors on the right line, timers, interrupts
+ * that keep state, limits reported in words, env and fetch only as granted.
+ */
+import { strict as assert } from 'node:assert';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { permissionDenied, type ExecuteResult, type ObjectValue, type Permissions, type SandboxOptions } from '../../../protocol';
+import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
+import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+
+/** Generous bound that proves an interrupt happened at all. */
+const STOPPED_WITHIN_MS = 5000;
+const GRANTED = 'CODA_SANDBOX_TEST_GRANTED';
+const HIDDEN = 'CODA_SANDBOX_TEST_HIDDEN';
+
+export function sandboxAvailable(): { node: string; modulesDir: string } | undefined {
+  const node = runtimeBinary('node');
+  const modulesDir = runtimeBinary('isolated-vm');
+  return node && modulesDir ? { node, modulesDir } : undefined;
+}
+
+export async function startSandbox(opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {}): Promise<TestKernel> {
+  const found = sandboxAvailable();
+  if (!found) throw new Error('Node 24 and isolated-vm are not in the runtime store: run `coda runtimes fetch`');
+  return startKernel({
+    nodePath: found.node,
+    execArgv: ['--no-node-snapshot'],
+    init: { runtime: 'isolate', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox }, permissions: opts.permissions ?? {}, env: opts.env },
+  });
+}
+
+export function skipWithoutSandbox(ctx: Mocha.Context): void {
+  if (sandboxAvailable()) return;
+  if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
+  ctx.skip();
+}
+
+const errorOf = (r: ExecuteResult) => {
+  assert.equal(r.status, 'error', JSON.stringify(r));
+  return (r as Extract<ExecuteResult, { status: 'error' }>).error;
+};
+
+async function interruptAfter(k: TestKernel, code: string, delayMs = 200): Promise<string> {
+  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  await sleep(delayMs);
+  k.kernel.interrupt();
+  return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
+}
+
+describe('sandbox runtime (isolated-vm)', function () {
+  this.timeout(60_000);
+  let k: TestKernel;
+  let server: Server;
+  let base = '';
+  const hits: string[] = [];
+
+  before(async function () {
+    skipWithoutSandbox(this);
+    process.env[GRANTED] = 'visible-value';
+    process.env[HIDDEN] = 'hidden-value';
+    server = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      if (req.url === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"sandbox","n":1}');
+      if (req.url === '/redirect-ok') return res.writeHead(302, { location: '/json' }).end();
+      if (req.url === '/redirect-away') return res.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/target` }).end();
+      res.writeHead(404).end('nope');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    k = await startSandbox({ permissions: { net: ['127.0.0.1'], env: [GRANTED] }, env: { SECRET_TOKEN: 's3cr3t-value' } });
+  });
+  after(async () => {
+    await k?.kernel.dispose();
+    server?.close();
+    delete process.env[GRANTED];
+    delete process.env[HIDDEN];
+  });
+
+  it('keeps state across cells and lets a const be declared again', async () => {
+    await k.run('const x = 1; let y = 2; function f() { return x + y }');
+    assert.equal(await k.value('f()'), '3');
+    await k.run('const x = 10');
+    assert.equal(await k.value('x + y'), '12');
+  });
+
+  it('has no Node APIs inside', async () => {
+    assert.equal(await k.value('[typeof process, typeof require, typeof Buffer, typeof module, typeof WebAssembly].join()'), 'undefined,undefined,undefined,undefined,undefined');
+  });
+
+  it('runs top-level await and TypeScript', async () => {
+    assert.equal(await k.value('await new Promise((r) => setTimeout(() => r(42), 10))'), '42');
+    const r = await k.run('interface P { x: number }\nconst p: P = { x: 21 };\np.x * 2', { language: 'typescript' });
+    assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '42', JSON.stringify(r));
+  });
+
+  it('refuses static imports before running anything, and import() at run time', async () => {
+    const err = errorOf(await k.run('globalThis.ranBeforeImport = true;\nimport _ from "lodash"'));
+    assert.match(err.message, /^The sandbox cannot import modules: import of "lodash" \(line 2\)/);
+    assert.equal(err.location?.line, 2);
+    assert.equal(await k.value('typeof globalThis.ranBeforeImport'), 'undefined');
+    assert.match(errorOf(await k.run('await import("node:fs")')).message, /^The sandbox cannot import modules/);
+  });
+
+  it('formats console calls like Node, with levels, groups, tables, counters, asserts and traces', async () => {
+    k.console.length = 0;
+    const r = await k.run([
+      'console.log("a %s %d %i %f %o %O %c%%", "b", 4.5, 7.9, "1.5", [1], {o: 1}, "color: red");',
+      'console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd();',
+      'console.table([{ c: 1 }]); console.count(); console.count(); console.assert(1 === 2, "nope");',
+      'console.trace("here"); console.debug({ deep: { a: { b: { c: 1 } } } });',
+    ].join('\n'));
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    await sleep(100);
+    const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
+    assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b 4.5 7 1.5 [ 1 ] { o: 1 } %'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+    assert.deepEqual(k.console[5]!.table, { columns: ['(index)', 'c'], rows: [['0', '1']] });
+    assert.deepEqual(k.console.slice(6, 8).map((e) => e.text), ['default: 1', 'default: 2']);
+    const failed = k.console[8]!;
+    assert.deepEqual([failed.method, failed.level, failed.text, failed.frames?.[0]?.line], ['assert', 'error', 'Assertion failed: nope', 3]);
+    const trace = k.console[9]!;
+    assert.deepEqual([trace.text, trace.frames?.[0]?.line], ['Trace: here', 4]);
+    assert.equal(k.console[10]!.text, '{ deep: { a: { b: [Object] } } }');
+    assert.equal(k.console[10]!.values?.[0]?.type, 'object');
+  });
+
+  it('previews a 1e6-element array in a few hundred bytes and pages through it', async () => {
+    const r = await k.run('Array.from({ length: 1e6 }, (_, i) => i)');
+    assert.ok(JSON.stringify(r).length < 1024, JSON.stringify(r));
+    const v = (r as { value: ObjectValue }).value;
+    assert.equal(v.size, 1e6);
+    const page = await k.kernel.expand({ handleId: v.handle!.id, start: 500_000, count: 3 });
+    assert.deepEqual(page.items.map((i) => [i.name, i.value]), [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]));
+    assert.equal(page.handle.kernelId, k.kernel.info.kernelId);
+  });
+
+  it('expands objects without invoking getters; circular values keep their handle', async () => {
+    const r = await k.run('let reads = 0; const o = { a: 1, get g() { reads++; return 2 }, nested: { m: new Map([[1, "one"]]) } }; o.self = o; o');
+    const v = (r as { value: ObjectValue }).value;
+    assert.equal(v.preview, '{ a: 1, g: [Getter], nested: { m: [Map] }, self: [Circular *1] }');
+    const page = await k.kernel.expand({ handleId: v.handle!.id, start: 0, count: 10 });
+    assert.deepEqual(page.items.map((i) => i.name), ['a', 'g', 'nested', 'self', '[[Prototype]]']);
+    assert.equal(page.items[1]!.accessor, 'get');
+    assert.equal((page.items[3]!.value as ObjectValue).handle!.id, v.handle!.id);
+    assert.equal(await k.value('reads'), '0');
+  });
+
+  it('maps errors to the cell line, with name and message', async () => {
+    const err = errorOf(await k.run('const ok = 1;\nfunction boom() {\n  throw new RangeError("nope");\n}\nboom()'));
+    assert.deepEqual([err.name, err.message, err.location?.line, err.location?.column], ['RangeError', 'nope', 3, 9]);
+    assert.match(err.stack!, /at boom \(cell\[\d+\]:3:9\)/);
+    assert.ok(!/coda-cell|prelude/.test(err.stack!), err.stack);
+    const syntax = errorOf(await k.run('let = = 2'));
+    assert.equal(syntax.name, 'SyntaxError');
+  });
+
+  it('attributes timer output to its cell and reports background work', async () => {
+    k.console.length = 0;
+    k.events.length = 0;
+    const r = await k.run('let ticks = 0; const iv = setInterval(() => { if (++ticks === 3) clearInterval(iv) }, 5); setTimeout(() => console.log("later"), 50); "started"', { cellId: 'timer-cell' });
+    assert.equal(r.status, 'ok');
+    await sleep(400);
+    const late = k.console.find((e) => e.text === 'later');
+    assert.equal(late?.cellId, 'timer-cell');
+    const work = k.events.filter((e) => e.name === 'cellWork').map((e) => e.body as { cellId: string; pending: number });
+    assert.ok(work.some((w) => w.cellId === 'timer-cell' && w.pending > 0), JSON.stringify(work));
+    assert.ok(work.some((w) => w.cellId === 'timer-cell' && w.pending === 0), JSON.stringify(work));
+    assert.equal(await k.value('ticks'), '3');
+  });
+
+  it('reports an error thrown in a timer callback against its cell', async () => {
+    k.events.length = 0;
+    await k.run('setTimeout(() => { throw new TypeError("late failure") }, 10)', { cellId: 'late-cell' });
+    const u = await k.waitFor('uncaught', (b) => b.cellId === 'late-cell');
+    assert.deepEqual([u.error.name, u.error.message], ['TypeError', 'late failure']);
+  });
+
+  it('interrupts a synchronous loop, an async loop and a hung await, keeping state', async () => {
+    await k.run('const kept = "yes"');
+    assert.equal(await interruptAfter(k, 'while (true) {}'), 'interrupted');
+    assert.equal(await k.value('kept'), 'yes');
+    assert.equal(await interruptAfter(k, 'for (;;) { await new Promise((r) => setTimeout(r, 1)) }'), 'interrupted');
+    assert.equal(await k.value('kept'), 'yes');
+    assert.equal(await interruptAfter(k, 'await new Promise(() => {})'), 'interrupted');
+    assert.equal(await interruptAfter(k, 'for (;;) { await null }'), 'interrupted');
+    assert.equal(await k.value('kept'), 'yes');
+  });
+
+  it('shows only granted environment variables and the secrets', async () => {
+    assert.equal(await k.value(`env.${GRANTED}`), 'visible-value');
+    assert.equal(await k.value(`typeof env.${HIDDEN}`), 'undefined');
+    assert.equal(await k.value('env.SECRET_TOKEN.length'), String('s3cr3t-value'.length));
+    assert.equal(await k.value('Object.isFrozen(env)'), 'true');
+    assert.equal(await k.value('Object.keys(env).sort().join()'), `${GRANTED},SECRET_TOKEN`);
+  });
+
+  it('fetches from a granted host, follows a granted redirect', async () => {
+    const r = await k.run(`const res = await fetch("${base}/json"); [res.status, res.ok, res.headers.get("content-type"), (await res.json()).hello].join()`);
+    assert.equal(r.status === 'ok' && r.value?.type === 'string' && r.value.value, '200,true,application/json,sandbox');
+    assert.equal(await k.value(`const r2 = await fetch("${base}/redirect-ok"); [r2.status, r2.redirected, await r2.text()].join()`), '200,true,{"hello":"sandbox","n":1}');
+  });
+
+  it('denies other hosts with PermissionDenied before connecting, also on a redirect', async () => {
+    const err = errorOf(await k.run('await fetch("http://example.com/")'));
+    assert.deepEqual([err.name, err.message], ['PermissionDenied', permissionDenied('net', 'example.com').message]);
+    hits.length = 0;
+    const hop = errorOf(await k.run(`await fetch("${base}/redirect-away")`));
+    assert.deepEqual([hop.name, hop.message], ['PermissionDenied', permissionDenied('net', 'localhost').message]);
+    assert.deepEqual(hits, ['/redirect-away'], 'the denied redirect target was never requested');
+    assert.equal(await k.value('await fetch("http://example.com").then(() => "fetched", (e) => e instanceof Error && e.name)'), 'PermissionDenied');
+  });
+});
+
+describe('sandbox limits', function () {
+  this.timeout(60_000);
+  before(function () {
+    skipWithoutSandbox(this);
+  });
+
+  it('a cell over the time limit fails in words and the state is kept', async () => {
+    const k = await startSandbox({ sandbox: { cellTimeoutMs: 300 } });
+    try {
+      await k.run('const kept = 7');
+      const err = errorOf(await k.run('while (true) {}'));
+      assert.match(err.message, /^The cell ran for more than 300 ms without pausing and was stopped/);
+      assert.equal(await k.value('kept'), '7');
+      assert.equal(await k.value('await new Promise((r) => setTimeout(() => r("slow but fine"), 500))'), 'slow but fine');
+    } finally {
+      await k.kernel.dispose();
+    }
+  });
+
+  it('running out of memory is reported, the worker exits, and the next kernel works', async () => {
+    const k = await startSandbox({ sandbox: { memoryMb: 64 } });
+    const exited = new Promise<string>((resolve) => k.kernel.onExit((e) => resolve(e.reason)));
+    const outcome = await k.run('const a = []; for (;;) a.push("x".repeat(1000) + Math.random())').then(
+      (r) => errorOf(r).message,
+      (err: Error) => err.message,
+    );
+    assert.match(outcome, /ran out of memory \(limit 64 MB\)/);
+    assert.match(await Promise.race([exited, sleep(STOPPED_WITHIN_MS).then(() => 'did not exit')]), /sandbox ran out of memory \(limit 64 MB\)/);
+    const next = await startSandbox({ sandbox: { memoryMb: 64 } });
+    try {
+      assert.equal(await next.value('1 + 1'), '2');
+    } finally {
+      await next.kernel.dispose();
+    }
+  });
+});

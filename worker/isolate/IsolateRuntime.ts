@@ -1,0 +1,356 @@
+/**
+ * The sandbox runtime ('isolate'): cells run in an isolated-vm Isolate hosted by this worker process (Node 24,
+ * --no-node-snapshot). Inside there is no Node API at all (no process, require, fs, Buffer, module imports); the
+ * host bridges in only console, timers, display(), a frozen `env`, and fetch for the granted hosts. Only JSON
+ * strings cross the boundary (SandboxIsolate); the prelude inside keeps the values and their handles.
+ *
+ * The `read`, `write` and `run` capabilities have no meaning here: there is no file system or process API to grant.
+ * Memory: memoryMb is the isolate's heap limit; past it the isolate is gone, so the worker reports it and exits and
+ * the next run starts a fresh kernel. Time: cellTimeoutMs bounds every synchronous run inside the isolate.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import {
+  EXIT_NOTICE, type ExecuteParams, type ExecuteResult, type ExpandParams, type InitParams, type Permissions, type PropertyPage, type SerializedError,
+} from '../../protocol';
+import { ConsoleBatcher } from '../node/ConsoleBatcher';
+import { StackMapper } from '../node/stackMapper';
+import type { Runtime, RuntimeHost } from '../runtime/Runtime';
+import { userEnvironment } from '../runtime/userEnvironment';
+import { CellSyntaxError } from '../transform/transformCell';
+import { BackgroundWork } from './BackgroundWork';
+import { checkDisplay, checkEntry, checkPage, checkValue, isRecord, text } from './bridgeChecks';
+import { cellScript } from './cellScript';
+import { loadIsolatedVm } from './loadIsolatedVm';
+import { sandboxLimits } from './sandboxLimits';
+import { cellTimedOut, errorFromIsolate, outOfMemory, sandboxLost } from './sandboxErrors';
+import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
+import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
+
+/** How long an interrupt waits for running JavaScript to stop before the sandbox is thrown away. */
+export const INTERRUPT_DISPOSE_MS = 3000;
+/** Wall-clock limit of an expansion (a Proxy's traps may run while it is described). */
+export const EXPAND_TIMEOUT_MS = 2000;
+/** Time given to the last IPC messages before the worker exits after losing the sandbox. */
+export const EXIT_DELAY_MS = 200;
+/** Live timers (timeouts and intervals) across all cells. */
+export const MAX_TIMERS = 10_000;
+
+interface Running {
+  params: ExecuteParams;
+  started: number;
+  settle(result: ExecuteResult): void;
+}
+
+export class IsolateRuntime implements Runtime {
+  readonly kind = 'isolate' as const;
+  readonly version: string;
+  readonly kernelId = randomUUID();
+  private sandbox!: SandboxIsolate;
+  private readonly batcher: ConsoleBatcher;
+  private readonly mapper = new StackMapper(['coda-sandbox:']);
+  private readonly work: BackgroundWork;
+  private readonly permissions: Permissions;
+  private readonly handles = new Map<string, Set<number>>();
+  private readonly fetches = new Map<number, AbortController>();
+  private running: Running | undefined;
+  private scriptSeq = 0;
+  private exiting = false;
+
+  private constructor(private readonly init: InitParams, private readonly host: RuntimeHost) {
+    this.version = `isolated-vm on node ${process.version}`;
+    this.permissions = init.permissions ?? {};
+    this.batcher = new ConsoleBatcher(host);
+    this.work = new BackgroundWork((cellId, executionId, pending, kinds) => {
+      this.batcher.flush();
+      host.emit('cellWork', { cellId, executionId, pending, kinds });
+    });
+  }
+
+  static async create(init: InitParams, host: RuntimeHost): Promise<IsolateRuntime> {
+    const ivm = loadIsolatedVm(init.sandbox?.modulesDir);
+    const rt = new IsolateRuntime(init, host);
+    const env = userEnvironment(process.env, rt.permissions, init.env);
+    const configJson = JSON.stringify({ kernelId: rt.kernelId, env, limits: sandboxLimits(MAX_TIMERS) });
+    rt.sandbox = await SandboxIsolate.create(ivm, {
+      memoryMb: rt.memoryMb,
+      configJson,
+      onMessage: (json) => rt.onMessage(json),
+      onCatastrophicError: (message) => rt.lose(`failed inside isolated-vm (${message})`),
+    });
+    return rt;
+  }
+
+  private get memoryMb(): number {
+    return this.init.sandbox?.memoryMb ?? 128;
+  }
+
+  private get timeoutMs(): number {
+    return this.init.sandbox?.cellTimeoutMs ?? 0;
+  }
+
+  execute(params: ExecuteParams): Promise<ExecuteResult> {
+    return new Promise<ExecuteResult>((resolve) => {
+      const started = performance.now();
+      let done = false;
+      const running: Running = {
+        params,
+        started,
+        settle: (result) => {
+          if (done) return;
+          done = true;
+          if (this.running === running) this.running = undefined;
+          this.batcher.flush();
+          this.work.finished(params.cellId, params.executionId);
+          resolve(result);
+        },
+      };
+      this.running = running;
+      this.work.started(params.cellId);
+      void this.run(running);
+    });
+  }
+
+  private elapsed(running: Running): number {
+    return performance.now() - running.started;
+  }
+
+  private async run(running: Running): Promise<void> {
+    const { params } = running;
+    const filename = `coda-cell-${++this.scriptSeq}.js`;
+    let script;
+    try {
+      script = cellScript(params.code, params.language, params.cellLabel, { cellId: params.cellId, executionId: params.executionId, instrument: !!params.instrumentLines });
+    } catch (err) {
+      return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
+    }
+    if (!('code' in script)) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
+    this.mapper.register(filename, { cellId: params.cellId, cellLabel: params.cellLabel, prologueLength: script.prologueLength, lineCount: script.lineCount, columns: script.columns });
+    const outcome = await this.sandbox.runScript(script.code, filename, this.timeoutMs);
+    // success: the prelude reports the completion ('done') through the bridge
+    if (outcome.kind !== 'ok') this.failed(outcome, running);
+  }
+
+  /** A call into the isolate did not complete: say why, for the running cell or as a background error. */
+  private failed(outcome: CallOutcome, running: Running | undefined, cell?: { cellId: string; executionId: number }): void {
+    let error: SerializedError;
+    switch (outcome.kind) {
+      case 'ok':
+        return;
+      case 'terminated':
+        // an interrupt: interrupt() settled the cell already
+        if (running) running.settle({ status: 'interrupted', durationMs: this.elapsed(running) });
+        return;
+      case 'timeout':
+        error = cellTimedOut(this.timeoutMs);
+        break;
+      case 'disposed':
+        return this.lose(outcome.outOfMemory ? 'ran out of memory' : 'was stopped');
+      case 'failed':
+        error = { name: 'Error', message: outcome.message };
+        break;
+    }
+    if (running) running.settle({ status: 'error', error, durationMs: this.elapsed(running) });
+    else this.host.emit('uncaught', { ...cell, error });
+  }
+
+  private compileError(err: unknown, params: ExecuteParams): SerializedError {
+    if (err instanceof CellSyntaxError) {
+      return {
+        name: 'SyntaxError',
+        message: err.message,
+        stack: `SyntaxError: ${err.message}\n    at cell${params.cellLabel}:${err.line}:${err.column}`,
+        frames: [{ functionName: '', cellId: params.cellId, cellLabel: params.cellLabel, line: err.line, column: err.column }],
+        location: { cellId: params.cellId, line: err.line, column: err.column },
+      };
+    }
+    return { name: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err) };
+  }
+
+  // ---- messages from the prelude (synchronous: the isolate waits for the answer) ----
+
+  private onMessage(json: string): string {
+    const msg: unknown = JSON.parse(json);
+    if (!isRecord(msg)) return '{}';
+    const cellId = text(msg.cellId, 500);
+    const executionId = typeof msg.executionId === 'number' ? msg.executionId : 0;
+    switch (msg.t) {
+      case 'console':
+        for (const raw of Array.isArray(msg.entries) ? msg.entries.slice(0, 10_000) : []) this.console(raw);
+        return '{}';
+      case 'done':
+        this.done(executionId, msg);
+        return '{}';
+      case 'uncaught':
+        this.batcher.flush();
+        this.host.emit('uncaught', { cellId, executionId, error: errorFromIsolate(msg.error, this.mapper) });
+        return '{}';
+      case 'display':
+        this.batcher.flush();
+        this.host.emit('display', { cellId, executionId, data: checkDisplay(msg.data) });
+        return '{}';
+      case 'line':
+        this.batcher.flush();
+        this.host.emit('lineValue', { cellId, executionId, line: Number(msg.line) || 0, value: this.value(msg.value, cellId) });
+        return '{}';
+      case 'timer':
+        return JSON.stringify(this.timer(msg, cellId, executionId) ?? {});
+      case 'fetch':
+        return JSON.stringify(this.fetch(msg, cellId, executionId) ?? {});
+      default:
+        return '{}';
+    }
+  }
+
+  private value(raw: unknown, cellId: string) {
+    return checkValue(raw, this.kernelId, (id) => this.noteHandle(cellId, id));
+  }
+
+  private noteHandle(cellId: string, id: number): void {
+    let ids = this.handles.get(cellId);
+    if (!ids) this.handles.set(cellId, (ids = new Set()));
+    ids.add(id);
+  }
+
+  private console(raw: unknown): void {
+    const checked = checkEntry(raw, this.kernelId, (cellId, id) => this.noteHandle(cellId, id));
+    if (!checked) return;
+    const { entry, stack, errorStack } = checked;
+    const method = entry.method;
+    if (stack) {
+      const frames = this.mapper.frames(stack);
+      if (method === 'trace' || method === 'assert') entry.frames = frames;
+      const line = frames.find((f) => f.cellId === entry.cellId)?.line;
+      if (line !== undefined && this.running?.params.instrumentLines) entry.line = line;
+    }
+    if (errorStack) {
+      entry.frames = this.mapper.frames(errorStack);
+      entry.text = entry.text.replace(errorStack, () => this.mapper.rewrite(errorStack));
+    }
+    this.batcher.push(entry);
+  }
+
+  private done(executionId: number, msg: Record<string, unknown>): void {
+    const running = this.running;
+    if (!running || running.params.executionId !== executionId) return;
+    if (msg.error !== undefined) running.settle({ status: 'error', error: errorFromIsolate(msg.error, this.mapper), durationMs: this.elapsed(running) });
+    else {
+      const result: ExecuteResult = { status: 'ok', durationMs: this.elapsed(running) };
+      if (msg.value !== undefined) result.value = this.value(msg.value, running.params.cellId);
+      running.settle(result);
+    }
+  }
+
+  private timer(msg: Record<string, unknown>, cellId: string, executionId: number): { error: SerializedError } | undefined {
+    const id = Number(msg.id);
+    const key = `t${id}`;
+    if (msg.op === 'clear') {
+      this.work.get(key)?.cancel();
+      this.work.remove(key);
+      return undefined;
+    }
+    if (!Number.isSafeInteger(id) || this.work.get(key)) return { error: { name: 'TypeError', message: 'invalid timer' } };
+    if (this.work.size >= MAX_TIMERS) return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_TIMERS} live timers and fetches; clear some first` } };
+    const repeat = msg.repeat === true;
+    const ms = Math.max(repeat ? 1 : 0, Math.min(Number(msg.ms) || 0, 2_147_483_647));
+    let queued = false;
+    const fire = () => {
+      if (queued) return; // an interval whose last run is still waiting for the isolate
+      queued = true;
+      void this.sandbox.call({ op: 'timer', id }, this.timeoutMs).then((outcome) => {
+        queued = false;
+        if (!repeat) this.work.remove(key);
+        this.failed(outcome, undefined, { cellId, executionId });
+      });
+    };
+    const handle = repeat ? setInterval(fire, ms) : setTimeout(fire, ms);
+    this.work.add({ key, kind: repeat ? 'interval' : 'timeout', cellId, executionId, cancel: () => (repeat ? clearInterval(handle) : clearTimeout(handle)) });
+    return undefined;
+  }
+
+  private fetch(msg: Record<string, unknown>, cellId: string, executionId: number): { error: SerializedError } | undefined {
+    const id = Number(msg.id);
+    const req = checkFetchRequest(msg.request, this.permissions);
+    if ('name' in req) return { error: req };
+    if (this.fetches.size >= MAX_PENDING_FETCHES) return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_PENDING_FETCHES} fetches at once` } };
+    const key = `f${id}`;
+    const abort = new AbortController();
+    this.fetches.set(id, abort);
+    this.work.add({ key, kind: 'fetch', cellId, executionId, cancel: () => abort.abort() });
+    void sandboxFetch(req, this.permissions, abort.signal).then(async (result) => {
+      this.fetches.delete(id);
+      if (abort.signal.aborted) return;
+      const outcome = await this.sandbox.call({ op: 'fetch', id, ...result }, this.timeoutMs);
+      this.work.remove(key);
+      this.failed(outcome, undefined, { cellId, executionId });
+    });
+    return undefined;
+  }
+
+  // ---- requests from the host ----
+
+  async expand(params: ExpandParams): Promise<PropertyPage> {
+    const outcome = await this.sandbox.call({ op: 'expand', handleId: params.handleId, start: params.start, count: params.count }, EXPAND_TIMEOUT_MS);
+    if (outcome.kind !== 'ok') throw new Error(outcome.kind === 'timeout' ? `expanding the value took longer than ${EXPAND_TIMEOUT_MS} ms` : 'the value could not be expanded (the sandbox is busy or gone)');
+    const reply: unknown = JSON.parse(String(outcome.value));
+    if (!isRecord(reply) || reply.error !== undefined) throw new Error(isRecord(reply) && isRecord(reply.error) ? text(reply.error.message, 2000) : 'the value could not be expanded');
+    const owner = [...this.handles].find(([, ids]) => ids.has(params.handleId))?.[0] ?? '';
+    return checkPage(reply.page, this.kernelId, params.handleId, (id) => this.noteHandle(owner, id));
+  }
+
+  release(cellId: string): number {
+    const released = this.handles.get(cellId)?.size ?? 0;
+    this.handles.delete(cellId);
+    void this.sandbox.call({ op: 'release', cellId });
+    return released;
+  }
+
+  interrupt(): void {
+    const running = this.running;
+    const cells = this.work.cancel(running?.params.cellId);
+    for (const cellId of new Set([...cells, ...(running ? [running.params.cellId] : [])])) void this.sandbox.call({ op: 'forget', cellId });
+    if (running) running.settle({ status: 'interrupted', durationMs: this.elapsed(running) });
+    if (!this.sandbox.busy) return;
+    this.sandbox.terminate();
+    const check = setTimeout(() => {
+      if (this.sandbox.busy) this.lose(`could not be interrupted within ${INTERRUPT_DISPOSE_MS} ms and was stopped`);
+    }, INTERRUPT_DISPOSE_MS);
+    check.unref();
+  }
+
+  async dispose(): Promise<void> {
+    this.batcher.flush();
+    this.work.cancel();
+    for (const abort of this.fetches.values()) abort.abort();
+    this.sandbox?.dispose();
+  }
+
+  /**
+   * The isolate is gone (memory limit, a stop that did not work, a fatal isolated-vm error): the running cell
+   * fails saying so, the exit notice goes to stderr, and the worker exits so the next run starts fresh.
+   */
+  private lose(reason: string): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    const running = this.running;
+    const oom = reason === 'ran out of memory';
+    const error = oom ? outOfMemory(this.memoryMb) : sandboxLost(reason);
+    const cellId = running?.params.cellId;
+    if (running) running.settle({ status: 'error', error, durationMs: this.elapsed(running) });
+    else this.host.emit('uncaught', { error });
+    this.batcher.flush();
+    const exitReason = oom ? `stopped: the sandbox ran out of memory (limit ${this.memoryMb} MB)` : `stopped: the sandbox ${reason}`;
+    this.host.emit('exiting', { code: 1, reason: exitReason, cellId });
+    try {
+      writeSync(2, `${EXIT_NOTICE}${JSON.stringify({ code: 1, reason: exitReason, cellId, console: this.batcher.drain() })}\n`);
+    } catch {
+      // stderr closed: the host still sees the exit code
+    }
+    const blocked = this.sandbox?.exitBlocked ?? false;
+    void this.dispose();
+    // process.exit() never returns once the isolate died with an inspector session open (see SandboxIsolate); the
+    // exit notice above already tells the host why
+    setTimeout(() => (blocked ? process.kill(process.pid, 'SIGKILL') : process.exit(1)), EXIT_DELAY_MS);
+  }
+}

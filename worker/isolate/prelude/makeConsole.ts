@@ -1,0 +1,296 @@
+/**
+ * Runs INSIDE the isolate (stringified into the prelude): self-contained, ECMAScript built-ins only.
+ *
+ * The sandbox's `console`: Node's semantics as data, every call becomes a ConsoleEntry (protocol/console.ts) with
+ * format specifiers (%s %d %i %f %j %o %O %c %%), groups, table, count, time, assert and trace, attributed to
+ * the cell that started the work. Entries go to `sink`, which batches them across the bridge.
+ */
+/* eslint-disable */
+export interface ConsoleLimits {
+  maxConsoleText: number;
+  maxValuesPerEntry: number;
+  maxTableRows: number;
+  maxTableCell: number;
+}
+
+export function makeConsole(inspector: any, sink: (entry: any) => void, current: () => { cellId: string; executionId: number; instrument: boolean }, limits: ConsoleLimits): any {
+  'use strict';
+  const apply = Reflect.apply;
+  const strSlice = String.prototype.slice;
+  const now = Date.now;
+  const keysOf = Object.keys;
+  const gOPD = Object.getOwnPropertyDescriptor;
+  const StringCtor = String;
+  const NumberCtor = Number;
+  const pInt = parseInt;
+  const pFloat = parseFloat;
+  const stringify = JSON.stringify;
+  const ErrorCtor = Error;
+  const MapCtor = Map;
+  const mapEntriesOf = Map.prototype.entries;
+  const setValuesOf = Set.prototype.values;
+  const mapSize = gOPD(Map.prototype, 'size')!.get!;
+  const setSize = gOPD(Set.prototype, 'size')!.get!;
+  const LEVEL: Record<string, string> = { info: 'info', warn: 'warn', error: 'error', debug: 'debug', assert: 'error' };
+  const consoleOpts = { depth: 2, maxItems: 100, maxString: 10_000, maxChars: limits.maxConsoleText, errorStack: true };
+  const inspect = (v: unknown, depth = 2) => inspector.format(v, { ...consoleOpts, depth });
+
+  let depth = 0;
+  const counts = new MapCtor<string, number>();
+  const timers = new MapCtor<string, number>();
+
+  const isObject = (v: unknown) => (typeof v === 'object' && v !== null) || typeof v === 'function';
+  const label = (args: unknown[]) => (args[0] === undefined ? 'default' : StringCtor(args[0]));
+  const stack = () => {
+    try {
+      return StringCtor(new ErrorCtor().stack ?? '');
+    } catch {
+      return '';
+    }
+  };
+
+  function formatArgs(args: unknown[]): string {
+    const first = args[0];
+    let i = 0;
+    let out = '';
+    if (typeof first === 'string') {
+      i = 1;
+      if (args.length === 1) return first;
+      let last = 0;
+      for (let p = 0; p < first.length - 1; p++) {
+        if (first[p] !== '%') continue;
+        const c = first[p + 1];
+        if (c === '%') {
+          out += apply(strSlice, first, [last, p]) + '%';
+          last = p + 2;
+          p++;
+          continue;
+        }
+        if (i >= args.length || !'sdifjoOc'.includes(c!)) continue;
+        const a = args[i];
+        let rep: string;
+        switch (c) {
+          case 's':
+            rep = typeof a === 'bigint' ? `${a}n` : isObject(a) ? inspect(a, 1) : inspector.primitive(a, 10_000) !== undefined && typeof a !== 'string' ? inspector.primitive(a, 10_000) : StringCtor(a);
+            break;
+          case 'd':
+          case 'i':
+            rep = typeof a === 'bigint' ? `${a}n` : typeof a === 'symbol' || isObject(a) ? 'NaN' : c === 'd' ? fmtNumber(NumberCtor(a)) : fmtNumber(pInt(StringCtor(a)));
+            break;
+          case 'f':
+            rep = typeof a === 'symbol' ? 'NaN' : fmtNumber(pFloat(StringCtor(a)));
+            break;
+          case 'j':
+            try {
+              rep = StringCtor(stringify(a));
+            } catch {
+              rep = '[Circular]';
+            }
+            break;
+          case 'o':
+            rep = inspect(a, 4);
+            break;
+          case 'O':
+            rep = inspect(a);
+            break;
+          default:
+            rep = '';
+        }
+        out += apply(strSlice, first, [last, p]) + rep;
+        last = p + 2;
+        p++;
+        i++;
+      }
+      out += apply(strSlice, first, [last]);
+    }
+    for (; i < args.length; i++) {
+      const a = args[i];
+      if (out || i > 0) out += ' ';
+      out += typeof a === 'string' ? a : inspect(a);
+    }
+    return out;
+  }
+  function fmtNumber(n: number): string {
+    return Object.is(n, -0) ? '-0' : StringCtor(n);
+  }
+
+  function entry(method: string, text: string, args: unknown[] = [], withStack = false): any {
+    const cell = current();
+    const e: any = {
+      method,
+      level: LEVEL[method] ?? 'log',
+      cellId: cell.cellId,
+      executionId: cell.executionId,
+      time: now(),
+      depth,
+      text: text.length > limits.maxConsoleText ? `${apply(strSlice, text, [0, limits.maxConsoleText])}… (${text.length - limits.maxConsoleText} more characters)` : text,
+    };
+    const values: any[] = [];
+    for (const a of args) {
+      if (!isObject(a)) continue;
+      values.push(inspector.describe(a, cell.cellId));
+      if (values.length >= limits.maxValuesPerEntry) break;
+    }
+    if (values.length) e.values = values;
+    if (withStack || cell.instrument) e.stack = stack();
+    if (method === 'error') {
+      const err = args.find((a) => inspector.isError(a));
+      if (err) e.errorStack = inspector.errorData(err).stack;
+    }
+    return e;
+  }
+  const emit = (e: any) => sink(e);
+  const warn = (method: string, text: string) => {
+    const e = entry(method, text);
+    e.level = 'warn';
+    emit(e);
+  };
+
+  function cellText(v: unknown): string {
+    const s = isObject(v) ? inspector.format(v, { depth: 0, maxItems: 10, maxString: 60, maxChars: limits.maxTableCell }) : typeof v === 'string' ? inspector.format(v, { depth: 0, maxItems: 10, maxString: limits.maxTableCell, maxChars: limits.maxTableCell }) : inspector.primitive(v, 60);
+    return s.length > limits.maxTableCell ? `${apply(strSlice, s, [0, limits.maxTableCell - 1])}…` : s;
+  }
+  function field(obj: any, k: string): { has: boolean; text: string } {
+    const d = gOPD(obj, k);
+    if (!d) return { has: false, text: '' };
+    return { has: true, text: 'value' in d ? cellText(d.value) : '[Getter]' };
+  }
+  function table(data: unknown, filter?: string[]): any {
+    if (data === null || typeof data !== 'object') return undefined;
+    const records: [string, unknown][] = [];
+    let indexHeader = '(index)';
+    let isMap = false;
+    let isSet = false;
+    try {
+      apply(mapSize, data, []);
+      isMap = true;
+    } catch {
+      try {
+        apply(setSize, data, []);
+        isSet = true;
+      } catch {
+        // a plain object or array
+      }
+    }
+    if (isMap || isSet) {
+      indexHeader = '(iteration index)';
+      const it = apply(isMap ? mapEntriesOf : setValuesOf, data, []);
+      for (let i = 0; records.length <= limits.maxTableRows; i++) {
+        const step = it.next();
+        if (step.done) break;
+        records.push([StringCtor(i), isMap ? { Key: step.value[0], Values: step.value[1] } : step.value]);
+      }
+    } else {
+      for (const k of keysOf(data)) {
+        const d = gOPD(data, k);
+        records.push([k, d && 'value' in d ? d.value : undefined]);
+        if (records.length > limits.maxTableRows) break;
+      }
+    }
+    const shown = records.slice(0, limits.maxTableRows);
+    const keys: string[] = [];
+    let hasValues = false;
+    for (const [, v] of shown) {
+      if (v !== null && typeof v === 'object') {
+        for (const k of keysOf(v)) if (!keys.includes(k) && (!filter || filter.includes(k))) keys.push(k);
+      } else hasValues = true;
+    }
+    const columns = [indexHeader, ...(filter ?? keys)];
+    if (hasValues) columns.push('Values');
+    const dataCols = columns.slice(1, hasValues ? -1 : undefined);
+    const rows = shown.map(([k, v]) => {
+      const row = [k];
+      const obj = v !== null && typeof v === 'object' ? v : undefined;
+      for (const c of dataCols) row.push(obj ? field(obj, c).text : '');
+      if (hasValues) row.push(obj ? '' : cellText(v));
+      return row;
+    });
+    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
+    const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w)).join(m) + r;
+    const fmt = (cells: string[]) => '│' + cells.map((c, i) => ` ${c.padEnd(widths[i]! - 1)}`).join('│') + '│';
+    let text = [line('┌', '┬', '┐'), fmt(columns), line('├', '┼', '┤'), ...rows.map(fmt), line('└', '┴', '┘')].join('\n');
+    if (records.length > shown.length) text += `\n… more rows`;
+    return { columns, rows, text };
+  }
+
+  const methods: Record<string, (...args: unknown[]) => void> = {
+    log: (...a) => emit(entry('log', formatArgs(a), a)),
+    info: (...a) => emit(entry('info', formatArgs(a), a)),
+    warn: (...a) => emit(entry('warn', formatArgs(a), a)),
+    error: (...a) => emit(entry('error', formatArgs(a), a)),
+    debug: (...a) => emit(entry('debug', formatArgs(a), a)),
+    dirxml: (...a) => emit(entry('dirxml', formatArgs(a), a)),
+    dir: (...a) => {
+      const opts: any = a[1] && typeof a[1] === 'object' ? a[1] : {};
+      const d = gOPD(opts, 'depth');
+      const level = d && typeof d.value === 'number' ? Math.min(d.value, 10) : 2;
+      emit(entry('dir', inspect(a[0], level), a.slice(0, 1)));
+    },
+    trace: (...a) => emit(entry('trace', `Trace${a.length ? ': ' + formatArgs(a) : ''}`, a, true)),
+    assert: (...a) => {
+      if (a[0]) return;
+      const rest = a.slice(1);
+      emit(entry('assert', rest.length ? `Assertion failed: ${formatArgs(rest)}` : 'Assertion failed', rest, true));
+    },
+    table: (...a) => {
+      const t = table(a[0], Array.isArray(a[1]) ? a[1].map((x) => StringCtor(x)) : undefined);
+      if (!t) return emit(entry('log', formatArgs(a), a));
+      const e = entry('table', t.text);
+      e.table = { columns: t.columns, rows: t.rows };
+      emit(e);
+    },
+    group: (...a) => {
+      emit(entry('group', a.length ? formatArgs(a) : '', a));
+      depth++;
+    },
+    groupCollapsed: (...a) => {
+      const e = entry('groupCollapsed', a.length ? formatArgs(a) : '', a);
+      e.collapsed = true;
+      emit(e);
+      depth++;
+    },
+    groupEnd: () => {
+      depth = Math.max(0, depth - 1);
+    },
+    count: (...a) => {
+      const l = label(a);
+      const n = (counts.get(l) ?? 0) + 1;
+      counts.set(l, n);
+      emit(entry('count', `${l}: ${n}`));
+    },
+    countReset: (...a) => {
+      const l = label(a);
+      if (!counts.has(l)) return warn('countReset', `Count for '${l}' does not exist`);
+      counts.set(l, 0);
+    },
+    time: (...a) => {
+      const l = label(a);
+      if (timers.has(l)) return warn('time', `Label '${l}' already exists for console.time()`);
+      timers.set(l, now());
+    },
+    timeEnd: (...a) => timeLog('timeEnd', a),
+    timeLog: (...a) => timeLog('timeLog', a),
+    clear: () => {
+      depth = 0;
+      emit(entry('clear', ''));
+    },
+  };
+  function timeLog(method: string, a: unknown[]): void {
+    const l = label(a);
+    const started = timers.get(l);
+    if (started === undefined) return warn(method, `No such label '${l}' for console.${method}()`);
+    if (method === 'timeEnd') timers.delete(l);
+    const extra = method === 'timeLog' ? a.slice(1) : [];
+    const ms = now() - started;
+    const text = `${l}: ${ms >= 1000 ? `${(ms / 1000).toFixed(3)}s` : `${ms.toFixed(3)}ms`}${extra.length ? ' ' + formatArgs(extra) : ''}`;
+    emit(entry(method, text, extra));
+  }
+
+  const con: any = {};
+  for (const name of keysOf(methods)) {
+    const fn = methods[name]!;
+    // named, non-constructible functions of this realm: nothing of the host behind them
+    con[name] = { [name]: (...args: unknown[]) => fn(...args) }[name];
+  }
+  return { console: con, formatArgs };
+}

@@ -1,0 +1,618 @@
+/**
+ * Runs INSIDE the isolate (stringified into the prelude, see sandboxPrelude.ts): it must stay self-contained, no
+ * imports, no references to this module's scope, only ECMAScript built-ins captured when the prelude starts.
+ *
+ * Values never leave the isolate: this keeps a handle registry and produces bounded previews (util.inspect style)
+ * and property pages in the shapes of protocol/values.ts. Getters are never invoked (property descriptors only);
+ * a Proxy cannot be told apart from its target in plain JavaScript, so its traps may run here, inside the sandbox
+ * and under its limits.
+ */
+/* eslint-disable */
+export interface InspectorLimits {
+  kernelId: string;
+  maxStringChars: number;
+  maxPreviewChars: number;
+  maxPreviewItems: number;
+  maxPreviewString: number;
+  maxHandlesPerCell: number;
+  maxPageSize: number;
+  arrayNamedScanLimit: number;
+}
+
+export function makeInspector(limits: InspectorLimits): any {
+  'use strict';
+  const O = Object;
+  const gOPD = O.getOwnPropertyDescriptor;
+  const getProto = O.getPrototypeOf;
+  const ownKeys = Reflect.ownKeys;
+  const apply = Reflect.apply;
+  const isArray = Array.isArray;
+  const objToString = O.prototype.toString;
+  const fnToString = Function.prototype.toString;
+  const symToString = Symbol.prototype.toString;
+  const symDescription = gOPD(Symbol.prototype, 'description')!.get!;
+  const StringCtor = String;
+  const strSlice = String.prototype.slice;
+  const strReplace = String.prototype.replace;
+  const regTest = RegExp.prototype.test;
+  const isView = ArrayBuffer.isView;
+  const typedProto = getProto(Uint8Array.prototype);
+  const typedTag = gOPD(typedProto, Symbol.toStringTag)!.get!;
+  const typedLength = gOPD(typedProto, 'length')!.get!;
+  const abLength = gOPD(ArrayBuffer.prototype, 'byteLength')!.get!;
+  const SAB = (globalThis as any).SharedArrayBuffer;
+  const sabLength = SAB ? gOPD(SAB.prototype, 'byteLength')!.get! : undefined;
+  const dvLength = gOPD(DataView.prototype, 'byteLength')!.get!;
+  const mapSize = gOPD(Map.prototype, 'size')!.get!;
+  const setSize = gOPD(Set.prototype, 'size')!.get!;
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
+  const iterNext = getProto(new Map().entries()).next;
+  const setIterNext = getProto(new Set().values()).next;
+  const weakMapHas = WeakMap.prototype.has;
+  const weakSetHas = WeakSet.prototype.has;
+  const WR = (globalThis as any).WeakRef;
+  const weakRefDeref = WR ? WR.prototype.deref : undefined;
+  const dateTime = Date.prototype.getTime;
+  const dateIso = Date.prototype.toISOString;
+  const reSource = gOPD(RegExp.prototype, 'source')!.get!;
+  const reFlags = gOPD(RegExp.prototype, 'flags')!.get!;
+  const errorProto = Error.prototype;
+  const isProtoOf = O.prototype.isPrototypeOf;
+  const promiseThen = Promise.prototype.then;
+  const boxed: [string, Function][] = [
+    ['Number', Number.prototype.valueOf], ['String', String.prototype.valueOf], ['Boolean', Boolean.prototype.valueOf],
+    ['Symbol', Symbol.prototype.valueOf], ['BigInt', BigInt.prototype.valueOf],
+  ];
+  const MapCtor = Map;
+  const WeakMapCtor = WeakMap;
+  const SetCtor = Set;
+
+  const ok = (fn: Function | undefined, v: unknown): boolean => {
+    if (!fn) return false;
+    try {
+      apply(fn, v, []);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const protoOf = (v: any): any => {
+    try {
+      return getProto(v);
+    } catch {
+      return null;
+    }
+  };
+  const desc = (o: any, k: PropertyKey): PropertyDescriptor | undefined => {
+    try {
+      return gOPD(o, k);
+    } catch {
+      return undefined;
+    }
+  };
+  const tagOf = (v: any): string => {
+    try {
+      return apply(objToString, v, []);
+    } catch {
+      return '[object Object]';
+    }
+  };
+  const fnSource = (f: Function): string => {
+    try {
+      return apply(fnToString, f, []);
+    } catch {
+      return '';
+    }
+  };
+
+  // ---- promise state (a native then attached once, state known from the next microtask on) ----
+  const promiseState = new WeakMapCtor<object, { state: string; value?: unknown }>();
+  const isPromise = (v: any): boolean => tagOf(v) === '[object Promise]' && v instanceof Promise;
+  const trackPromise = (p: any): void => {
+    if (promiseState.has(p)) return;
+    promiseState.set(p, { state: 'pending' });
+    try {
+      apply(promiseThen, p, [(value: unknown) => promiseState.set(p, { state: 'fulfilled', value }), (value: unknown) => promiseState.set(p, { state: 'rejected', value })]);
+    } catch {
+      // not a real promise after all
+    }
+  };
+
+  // ---- classification ----
+  const constructorName = (v: any): string => {
+    let proto = protoOf(v);
+    for (let depth = 0; proto && depth < 20; depth++) {
+      const d = desc(proto, 'constructor');
+      if (d && 'value' in d && typeof d.value === 'function') {
+        const n = desc(d.value, 'name');
+        if (n && typeof n.value === 'string') return n.value;
+      }
+      proto = protoOf(proto);
+    }
+    return protoOf(v) === null ? '' : 'Object';
+  };
+
+  const classify = (v: any): { subtype: string; className: string; size?: number } => {
+    if (typeof v === 'function') {
+      const cls = apply(regTest, /^class[\s{]/, [fnSource(v)]);
+      return { subtype: cls ? 'class' : 'function', className: cls ? 'Function' : constructorName(v) || 'Function' };
+    }
+    const className = constructorName(v);
+    if (isArray(v)) return { subtype: 'array', className: className || 'Array', size: v.length };
+    if (isView(v)) {
+      const tag = apply(typedTag, v, []);
+      if (tag) return { subtype: 'typedarray', className: className || tag, size: apply(typedLength, v, []) };
+      return { subtype: 'dataview', className: className || 'DataView', size: apply(dvLength, v, []) };
+    }
+    if (ok(abLength, v)) return { subtype: 'arraybuffer', className: className || 'ArrayBuffer', size: apply(abLength, v, []) };
+    if (ok(sabLength, v)) return { subtype: 'arraybuffer', className: className || 'SharedArrayBuffer', size: apply(sabLength!, v, []) };
+    if (ok(mapSize, v)) return { subtype: 'map', className: className || 'Map', size: apply(mapSize, v, []) };
+    if (ok(setSize, v)) return { subtype: 'set', className: className || 'Set', size: apply(setSize, v, []) };
+    if (okArg(weakMapHas, v)) return { subtype: 'weakmap', className: className || 'WeakMap' };
+    if (okArg(weakSetHas, v)) return { subtype: 'weakset', className: className || 'WeakSet' };
+    if (ok(weakRefDeref, v)) return { subtype: 'weakref', className: className || 'WeakRef' };
+    if (ok(dateTime, v)) return { subtype: 'date', className: className || 'Date' };
+    if (ok(reSource, v) && v !== RegExp.prototype) return { subtype: 'regexp', className: className || 'RegExp' };
+    if (isError(v)) return { subtype: 'error', className: className || 'Error' };
+    if (isPromise(v)) return { subtype: 'promise', className: className || 'Promise' };
+    const tag = tagOf(v);
+    if (tag === '[object Generator]' || tag === '[object AsyncGenerator]') return { subtype: 'generator', className };
+    if (tag === '[object Map Iterator]' || tag === '[object Set Iterator]' || tag === '[object Array Iterator]') return { subtype: 'iterator', className };
+    if (boxedKind(v)) return { subtype: 'boxed', className };
+    if (className === '') return { subtype: 'null-prototype', className };
+    return { subtype: 'object', className };
+  };
+  function okArg(fn: Function, v: unknown): boolean {
+    try {
+      apply(fn, v, [{}]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  function isError(v: any): boolean {
+    try {
+      return apply(isProtoOf, errorProto, [v]) || tagOf(v) === '[object Error]';
+    } catch {
+      return false;
+    }
+  }
+  function boxedKind(v: any): [string, unknown] | undefined {
+    for (const [name, valueOf] of boxed) {
+      try {
+        return [name, apply(valueOf, v, [])];
+      } catch {
+        // not this kind
+      }
+    }
+    return undefined;
+  }
+
+  // ---- preview text (util.inspect style, one line, bounded) ----
+  const IDENT = /^[A-Za-z_$][\w$]*$/;
+  const quote = (s: string, max: number): string => {
+    let text = s.length > max ? apply(strSlice, s, [0, max]) : s;
+    const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
+    text = apply(strReplace, text, [/[\\\n\r\t\u0000-\u001f]/g, (c: string) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)]);
+    if (q === "'" && s.includes("'")) text = apply(strReplace, text, [/'/g, "\\'"]);
+    return `${q}${text}${q}${s.length > max ? `... ${s.length - max} more characters` : ''}`;
+  };
+  const keyText = (k: PropertyKey): string => (typeof k === 'symbol' ? `[${apply(symToString, k, [])}]` : apply(regTest, IDENT, [k as string]) ? (k as string) : quote(k as string, 1000));
+  const primitive = (v: unknown, maxString: number): string | undefined => {
+    switch (typeof v) {
+      case 'string':
+        return quote(v, maxString);
+      case 'number':
+        return O.is(v, -0) ? '-0' : StringCtor(v);
+      case 'bigint':
+        return `${StringCtor(v)}n`;
+      case 'symbol':
+        return apply(symToString, v, []);
+      case 'undefined':
+        return 'undefined';
+      case 'boolean':
+        return v ? 'true' : 'false';
+      default:
+        return v === null ? 'null' : undefined;
+    }
+  };
+  const functionText = (f: Function): string => {
+    const src = fnSource(f);
+    const n = desc(f, 'name');
+    const name = n && typeof n.value === 'string' && n.value ? n.value : '';
+    if (apply(regTest, /^class[\s{]/, [src])) return `[class ${name || '(anonymous)'}]`;
+    const kind = constructorName(f) || 'Function';
+    return name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`;
+  };
+  const errorText = (e: any, depth = 0): string => {
+    const field = (key: string): unknown => {
+      for (let o = e, i = 0; o && i < 20; o = protoOf(o), i++) {
+        const d = desc(o, key);
+        if (d) return 'value' in d ? d.value : undefined;
+      }
+      return undefined;
+    };
+    const name = StringCtor(field('name') ?? 'Error');
+    const message = field('message');
+    let text = message === undefined || message === '' ? name : `${name}: ${typeof message === 'string' ? message : primitive(message, 200) ?? '[object]'}`;
+    const cause = desc(e, 'cause');
+    if (cause && 'value' in cause) text += ` (cause: ${isError(cause.value) && depth < 3 ? errorText(cause.value, depth + 1) : format(cause.value, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })})`;
+    return text;
+  };
+
+  interface FormatOptions {
+    depth: number;
+    maxItems: number;
+    maxString: number;
+    maxChars: number;
+    /** Errors print their stack (console), not `Name: message` (previews). */
+    errorStack?: boolean;
+  }
+
+  function format(value: unknown, opts: FormatOptions): string {
+    const seen: object[] = [];
+    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2 });
+    return text.length > opts.maxChars ? `${apply(strSlice, text, [0, opts.maxChars - 1])}…` : text;
+  }
+
+  function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: { left: number }): string {
+    const prim = primitive(v, opts.maxString);
+    if (prim !== undefined) return prim;
+    if (typeof v === 'function') return functionText(v);
+    if (seen.includes(v)) return '[Circular *1]';
+    if (budget.left <= 0) return '…';
+    const { subtype, className, size } = classify(v);
+    const prefixed = (base: string, body: string) => (className && className !== base ? `${className} [${base}] ${body}` : body);
+    switch (subtype) {
+      case 'date': {
+        const t = apply(dateTime, v, []);
+        return t !== t ? 'Invalid Date' : apply(dateIso, v, []);
+      }
+      case 'regexp':
+        return `/${apply(reSource, v, [])}/${apply(reFlags, v, [])}`;
+      case 'error':
+        if (opts.errorStack && level === 0) {
+          const d = desc(v, 'stack');
+          if (d && typeof d.value === 'string') return d.value;
+          try {
+            const s = v.stack;
+            if (typeof s === 'string') return s;
+          } catch {
+            // fall back to the short form
+          }
+        }
+        return level > 0 ? `[${errorText(v)}]` : errorText(v);
+      case 'weakmap':
+      case 'weakset':
+        return `${className} { <items unknown> }`;
+      case 'weakref':
+        return `${className} { <target> }`;
+      case 'promise': {
+        trackPromise(v);
+        const s = promiseState.get(v)!;
+        if (s.state === 'pending') return 'Promise { <pending> }';
+        const inner = level >= opts.depth ? '…' : formatValue(s.value, opts, level + 1, seen, budget);
+        return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
+      }
+      case 'boxed': {
+        const [kind, inner] = boxedKind(v)!;
+        return `[${kind}: ${primitive(inner, opts.maxString)}]`;
+      }
+      case 'arraybuffer':
+        return `${className} { byteLength: ${size} }`;
+      case 'dataview':
+        return `DataView { byteLength: ${size} }`;
+      default:
+        break;
+    }
+    if (level > opts.depth) {
+      if (subtype === 'array') return '[Array]';
+      return `[${className || 'Object: null prototype'}]`;
+    }
+    seen.push(v);
+    try {
+      const items: string[] = [];
+      const push = (s: string) => {
+        items.push(s);
+        budget.left -= s.length + 2;
+      };
+      const full = () => items.length >= opts.maxItems || budget.left <= 0;
+      let more = 0;
+      let skipIndex = false;
+      if (subtype === 'array' || subtype === 'typedarray') {
+        const length = size ?? 0;
+        let holes = 0;
+        for (let i = 0; i < length; i++) {
+          if (full()) {
+            more = length - i;
+            break;
+          }
+          const d = desc(v, i);
+          if (!d) {
+            holes++;
+            continue;
+          }
+          if (holes) push(`<${holes} empty item${holes > 1 ? 's' : ''}>`), (holes = 0);
+          push('value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d));
+        }
+        if (holes) push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
+        skipIndex = true;
+      } else if (subtype === 'map' || subtype === 'set') {
+        const it = apply(subtype === 'map' ? mapEntries : setValues, v, []);
+        const next = subtype === 'map' ? iterNext : setIterNext;
+        for (let i = 0; ; i++) {
+          const step: any = apply(next, it, []);
+          if (step.done) break;
+          if (full()) {
+            more = (size ?? 0) - i;
+            break;
+          }
+          push(subtype === 'map' ? `${formatValue(step.value[0], opts, level + 1, seen, budget)} => ${formatValue(step.value[1], opts, level + 1, seen, budget)}` : formatValue(step.value, opts, level + 1, seen, budget));
+        }
+      }
+      const large = (size ?? 0) > limits.arrayNamedScanLimit;
+      const keys = large ? [] : safeKeys(v);
+      for (const k of keys) {
+        if (skipIndex && typeof k === 'string' && isIndex(k)) continue;
+        const d = desc(v, k);
+        if (!d || !d.enumerable) continue;
+        if (full()) {
+          more++;
+          continue;
+        }
+        push(`${keyText(k)}: ${'value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d)}`);
+      }
+      if (more) push(`... ${more} more item${more > 1 ? 's' : ''}`);
+      const body = (open: string, close: string) => (items.length ? `${open} ${items.join(', ')} ${close}` : `${open}${close}`);
+      switch (subtype) {
+        case 'array':
+          return prefixed('Array', body('[', ']'));
+        case 'typedarray':
+          return `${className}(${size}) ${body('[', ']')}`;
+        case 'map':
+        case 'set':
+          return `${className}(${size}) ${body('{', '}')}`;
+        case 'generator':
+          return `Object [Generator] ${body('{', '}')}`;
+        case 'null-prototype':
+          return `[Object: null prototype] ${body('{', '}')}`;
+        default:
+          return className && className !== 'Object' ? `${className} ${body('{', '}')}` : body('{', '}');
+      }
+    } finally {
+      seen.pop();
+    }
+  }
+  function accessorText(d: PropertyDescriptor): string {
+    return d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]';
+  }
+  function safeKeys(v: object): PropertyKey[] {
+    try {
+      return ownKeys(v);
+    } catch {
+      return [];
+    }
+  }
+  function isIndex(k: string): boolean {
+    return apply(regTest, /^(0|[1-9]\d*)$/, [k]) && Number(k) < 4294967295;
+  }
+
+  const previewOptions: FormatOptions = { depth: 1, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
+
+  // ---- handles ----
+  let nextId = 1;
+  const byId = new MapCtor<number, { value: object; cellId: string }>();
+  const idOf = new WeakMapCtor<object, number>();
+  const perCell = new MapCtor<string, Set<number>>();
+  const register = (value: object, cellId: string): { kernelId: string; id: number } | undefined => {
+    const known = idOf.get(value);
+    if (known !== undefined && byId.has(known)) return { kernelId: limits.kernelId, id: known };
+    let ids = perCell.get(cellId);
+    if (!ids) perCell.set(cellId, (ids = new SetCtor()));
+    if (ids.size >= limits.maxHandlesPerCell) return undefined;
+    const id = nextId++;
+    byId.set(id, { value, cellId });
+    idOf.set(value, id);
+    ids.add(id);
+    return { kernelId: limits.kernelId, id };
+  };
+
+  function describe(value: unknown, cellId: string): any {
+    switch (typeof value) {
+      case 'undefined':
+        return { type: 'undefined' };
+      case 'boolean':
+        return { type: 'boolean', value };
+      case 'number':
+        return { type: 'number', text: O.is(value, -0) ? '-0' : StringCtor(value) };
+      case 'bigint':
+        return { type: 'bigint', text: `${StringCtor(value)}n` };
+      case 'symbol':
+        return { type: 'symbol', text: apply(symToString, value, []) };
+      case 'string':
+        return { type: 'string', value: value.length > limits.maxStringChars ? apply(strSlice, value, [0, limits.maxStringChars]) : value, length: value.length };
+      default:
+        if (value === null) return { type: 'null' };
+    }
+    try {
+      const v = value as any;
+      const { subtype, className, size } = classify(v);
+      const owner = prototypeOwner(v);
+      let preview: string;
+      if (owner) preview = `${owner}.prototype`;
+      else if (subtype === 'error') preview = errorText(v);
+      else preview = format(v, previewOptions);
+      if (preview.length > limits.maxPreviewChars) preview = `${apply(strSlice, preview, [0, limits.maxPreviewChars - 1])}…`;
+      const out: any = { type: 'object', subtype, className: owner ?? className, preview };
+      if (size !== undefined) out.size = size;
+      if (subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date') {
+        const handle = register(v, cellId);
+        if (handle) out.handle = handle;
+      }
+      return out;
+    } catch (err) {
+      return { type: 'object', subtype: 'object', className: '', preview: '<value could not be described>' };
+    }
+  }
+  function prototypeOwner(v: any): string | undefined {
+    if (typeof v === 'function') return undefined;
+    const d = desc(v, 'constructor');
+    if (!d || !('value' in d) || typeof d.value !== 'function') return undefined;
+    const p = desc(d.value, 'prototype');
+    if (!p || p.value !== v) return undefined;
+    const n = desc(d.value, 'name');
+    return n && typeof n.value === 'string' && n.value ? n.value : undefined;
+  }
+
+  // ---- expansion: indices/entries, named own properties, internal slots, [[Prototype]] ----
+  function expand(handleId: number, start: number, count: number): any {
+    const entry = byId.get(handleId);
+    const handle = { kernelId: limits.kernelId, id: handleId };
+    if (!entry) throw new Error(`stale handle ${handleId}: the value is gone (cell re-run or kernel restarted)`);
+    const target: any = entry.value;
+    const d = (v: unknown) => describe(v, entry.cellId);
+    start = Math.max(0, Math.floor(start));
+    count = Math.min(limits.maxPageSize, Math.max(0, Math.floor(count)));
+    const sections: { length: number; row: (i: number) => any }[] = [];
+    const { subtype, size } = classify(target);
+    let skipIndex = false;
+    let namedDone = false;
+    if (subtype === 'array' || subtype === 'typedarray') {
+      const length = size ?? 0;
+      sections.push({
+        length,
+        row: (i) => {
+          const pd = desc(target, i);
+          return pd ? descriptorRow(StringCtor(i), pd, d) : { name: StringCtor(i), value: { type: 'undefined' }, internal: true };
+        },
+      });
+      skipIndex = true;
+      if (subtype !== 'array' || length > limits.arrayNamedScanLimit) {
+        const rows: (() => any)[] = subtype === 'array' ? [() => ({ name: 'length', value: d(length), enumerable: false })] : [];
+        sections.push(list(rows));
+        namedDone = true;
+      }
+    } else if (subtype === 'map' || subtype === 'set') {
+      const entries: unknown[][] = [];
+      const it = apply(subtype === 'map' ? mapEntries : setValues, target, []);
+      const next = subtype === 'map' ? iterNext : setIterNext;
+      for (;;) {
+        const step: any = apply(next, it, []);
+        if (step.done) break;
+        entries.push(subtype === 'map' ? step.value : [undefined, step.value]);
+      }
+      sections.push({ length: entries.length, row: (i) => (subtype === 'map' ? { name: StringCtor(i), key: d(entries[i]![0]), value: d(entries[i]![1]) } : { name: StringCtor(i), value: d(entries[i]![1]) }) });
+    }
+    if (!namedDone) sections.push(list(ownRows(target, d, skipIndex)));
+    sections.push(list(internalRows(target, subtype, d)));
+    const total = sections.reduce((n, s) => n + s.length, 0);
+    const items: any[] = [];
+    let offset = 0;
+    for (const s of sections) {
+      const from = Math.max(start - offset, 0);
+      const to = Math.min(start + count - offset, s.length);
+      for (let i = from; i < to; i++) items.push(s.row(i));
+      offset += s.length;
+      if (offset >= start + count) break;
+    }
+    return { handle, start, total, items };
+  }
+  function list(rows: (() => any)[]) {
+    return { length: rows.length, row: (i: number) => rows[i]!() };
+  }
+  function descriptorRow(name: string, pd: PropertyDescriptor, d: (v: unknown) => any): any {
+    const row: any = { name };
+    if ('value' in pd) row.value = d(pd.value);
+    else row.accessor = pd.get && pd.set ? 'get/set' : pd.get ? 'get' : 'set';
+    if (!pd.enumerable) row.enumerable = false;
+    return row;
+  }
+  function ownRows(target: object, d: (v: unknown) => any, skipIndex: boolean): (() => any)[] {
+    const keys = safeKeys(target).filter((k) => !(skipIndex && typeof k === 'string' && isIndex(k)));
+    const descs = keys.map((k) => [k, desc(target, k)] as const).filter(([, pd]) => pd);
+    const ordered = [
+      ...descs.filter(([k, pd]) => typeof k === 'string' && pd!.enumerable),
+      ...descs.filter(([k, pd]) => typeof k === 'symbol' && pd!.enumerable),
+      ...descs.filter(([, pd]) => !pd!.enumerable),
+    ];
+    return ordered.map(([k, pd]) => () => {
+      const row = descriptorRow(typeof k === 'symbol' ? apply(symToString, k, []) : (k as string), pd!, d);
+      if (typeof k === 'symbol') row.symbol = true;
+      return row;
+    });
+  }
+  function internalRows(target: object, subtype: string, d: (v: unknown) => any): (() => any)[] {
+    const rows: (() => any)[] = [];
+    if (subtype === 'promise') {
+      trackPromise(target);
+      const s = promiseState.get(target)!;
+      rows.push(() => ({ name: '[[PromiseState]]', value: d(s.state), internal: true }));
+      if (s.state !== 'pending') rows.push(() => ({ name: '[[PromiseResult]]', value: d(s.value), internal: true }));
+    }
+    if (subtype === 'boxed') rows.push(() => ({ name: '[[PrimitiveValue]]', value: d(boxedKind(target)![1]), internal: true }));
+    if (subtype === 'weakref') rows.push(() => ({ name: '[[WeakRefTarget]]', value: d(apply(weakRefDeref, target, [])), internal: true }));
+    const proto = protoOf(target);
+    rows.push(() => ({ name: '[[Prototype]]', value: d(proto), internal: true }));
+    return rows;
+  }
+
+  function release(cellId: string): number {
+    const ids = perCell.get(cellId);
+    if (!ids) return 0;
+    for (const id of ids) byId.delete(id);
+    perCell.delete(cellId);
+    return ids.size;
+  }
+
+  // ---- errors as plain data (the host maps the frames); never throws ----
+  function errorData(thrown: unknown, depth = 0): any {
+    try {
+      if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+        return { name: 'Uncaught', message: typeof thrown === 'string' ? quote(thrown, 10_000) : primitive(thrown, 10_000) ?? StringCtor(thrown) };
+      }
+      const e: any = thrown;
+      const field = (key: string): unknown => {
+        for (let o = e, i = 0; o && i < 20; o = protoOf(o), i++) {
+          const pd = desc(o, key);
+          if (pd) return 'value' in pd ? pd.value : undefined;
+        }
+        return undefined;
+      };
+      const name = field('name');
+      const message = field('message');
+      const out: any = { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
+      let stack: unknown;
+      const sd = desc(e, 'stack');
+      if (sd && 'value' in sd) stack = sd.value;
+      else if (isError(e)) {
+        try {
+          stack = e.stack;
+        } catch {
+          stack = undefined;
+        }
+      }
+      if (typeof stack === 'string') out.stack = apply(strSlice, stack, [0, 20_000]);
+      const cause = desc(e, 'cause');
+      if (depth < 4 && cause && 'value' in cause && cause.value !== undefined) out.cause = errorData(cause.value, depth + 1);
+      const errors = desc(e, 'errors');
+      if (depth < 2 && errors && isArray(errors.value)) out.errors = errors.value.slice(0, 10).map((x: unknown) => errorData(x, depth + 1));
+      const props: Record<string, string> = {};
+      let n = 0;
+      for (const k of safeKeys(e)) {
+        if (typeof k !== 'string' || k === 'cause' || k === 'errors' || k === 'stack' || k === 'message' || n >= 10) continue;
+        const pd = desc(e, k);
+        if (!pd || !pd.enumerable || !('value' in pd)) continue;
+        const v = pd.value;
+        props[k] = typeof v === 'string' ? JSON.stringify(apply(strSlice, v, [0, 200])) : typeof v === 'object' && v !== null ? '[object]' : primitive(v, 200) ?? typeof v;
+        n++;
+      }
+      if (n) out.props = props;
+      return out;
+    } catch {
+      return { name: 'Error', message: 'Uncaught exception (could not be described)' };
+    }
+  }
+
+  return { describe, expand, release, format, errorData, trackPromise, isPromise, isError, primitive, symDescription };
+}

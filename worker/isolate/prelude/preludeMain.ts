@@ -1,0 +1,365 @@
+/**
+ * Runs INSIDE the isolate (stringified, see sandboxPrelude.ts), once per context: self-contained, ECMAScript
+ * built-ins only. Installs the globals a cell sees (console, timers, display, env, fetch, queueMicrotask) and the
+ * transform's hooks, and returns `dispatch`, the one function the host calls. The only way out is `host`, a
+ * function that takes and returns a JSON string; it never leaves this closure, and every prelude function is strict
+ * (no `caller`/`arguments.callee` walk reaches it).
+ */
+/* eslint-disable */
+export interface PreludeConfig {
+  kernelId: string;
+  env: Record<string, string>;
+  limits: Record<string, number>;
+}
+
+export function preludeMain(host: (json: string) => string, configJson: string, makeInspector: any, makeConsole: any, makeCodec: any): (json: string) => string {
+  'use strict';
+  const g: any = globalThis;
+  const O = Object;
+  const define = O.defineProperty;
+  const freeze = O.freeze;
+  const apply = Reflect.apply;
+  const parse = JSON.parse;
+  const ErrorCtor = Error;
+  const TypeErrorCtor = TypeError;
+  const RangeErrorCtor = RangeError;
+  const PromiseCtor = Promise;
+  const promiseThen = Promise.prototype.then;
+  const resolved = Promise.resolve();
+  const MapCtor = Map;
+  const StringCtor = String;
+  const U8 = Uint8Array;
+  const isView = ArrayBuffer.isView;
+  const abLength = O.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
+  const gOPD = O.getOwnPropertyDescriptor;
+  const keysOf = O.keys;
+  const isArray = Array.isArray;
+
+  const config = parse(configJson);
+  const L = config.limits;
+  const codec = makeCodec();
+  const inspector = makeInspector({ ...L, kernelId: config.kernelId });
+
+  type Meta = { cellId: string; executionId: number; instrument: boolean };
+  let cur: Meta = { cellId: '', executionId: 0, instrument: false };
+
+  const call = (msg: unknown): any => {
+    const reply = host(codec.toJson(msg));
+    return typeof reply === 'string' ? parse(reply) : {};
+  };
+  const makeError = (data: any): Error => {
+    const e = new ErrorCtor(StringCtor(data?.message ?? 'unknown error'));
+    define(e, 'name', { value: StringCtor(data?.name ?? 'Error'), writable: true, configurable: true, enumerable: false });
+    if (data?.props) for (const k of keysOf(data.props)) define(e, k, { value: data.props[k], writable: true, configurable: true, enumerable: true });
+    return e;
+  };
+
+  // ---- console: batched, bounded per execution ----
+  let pending: any[] = [];
+  let flushQueued = false;
+  const spent = new MapCtor<number, number>();
+  const flush = () => {
+    flushQueued = false;
+    if (!pending.length) return;
+    const entries = pending;
+    pending = [];
+    call({ t: 'console', entries });
+  };
+  const sink = (e: any) => {
+    const used = (spent.get(e.executionId) ?? 0) + e.text.length + 64;
+    spent.set(e.executionId, used);
+    if (used > L.maxConsoleCharsPerCell) {
+      if (used - e.text.length - 64 > L.maxConsoleCharsPerCell) return;
+      e.text = `… console output of this cell passed ${L.maxConsoleCharsPerCell} characters; the rest is dropped`;
+      e.level = 'warn';
+      e.method = 'warn';
+      delete e.values;
+      delete e.stack;
+    }
+    pending[pending.length] = e;
+    if (pending.length >= L.maxConsoleBatch) flush();
+    else if (!flushQueued) {
+      flushQueued = true;
+      apply(promiseThen, resolved, [flush]);
+    }
+  };
+  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L);
+
+  // ---- reporting ----
+  const report = (meta: Meta, err: unknown) => {
+    flush();
+    call({ t: 'uncaught', cellId: meta.cellId, executionId: meta.executionId, error: inspector.errorData(err) });
+  };
+  const watchRejection = (meta: Meta, result: unknown) => {
+    if (inspector.isPromise(result)) apply(promiseThen, result, [undefined, (err: unknown) => report(meta, err)]);
+  };
+
+  // ---- timers (the host owns the clock; callbacks stay here) ----
+  const timers = new MapCtor<number, { fn: Function; args: unknown[]; repeat: boolean; meta: Meta }>();
+  let timerSeq = 0;
+  const setTimer = (repeat: boolean) =>
+    function (fn: unknown, ms?: unknown, ...args: unknown[]) {
+      if (typeof fn !== 'function') throw new TypeErrorCtor(`The "callback" argument must be a function (the sandbox does not evaluate strings)`);
+      if (timers.size >= L.maxTimers) throw new RangeErrorCtor(`The sandbox allows at most ${L.maxTimers} live timers; clear some first`);
+      const id = ++timerSeq;
+      const delay = Math.max(0, Math.min(Number(ms) || 0, 2147483647));
+      timers.set(id, { fn, args, repeat, meta: cur });
+      const reply = call({ t: 'timer', op: 'set', id, ms: delay, repeat, cellId: cur.cellId, executionId: cur.executionId });
+      if (reply.error) {
+        timers.delete(id);
+        throw makeError(reply.error);
+      }
+      return id;
+    };
+  const clearTimer = function (id: unknown) {
+    if (typeof id !== 'number' || !timers.has(id)) return;
+    timers.delete(id);
+    call({ t: 'timer', op: 'clear', id });
+  };
+  const fireTimer = (id: number) => {
+    const t = timers.get(id);
+    if (!t) return;
+    if (!t.repeat) timers.delete(id);
+    cur = t.meta;
+    try {
+      watchRejection(t.meta, apply(t.fn, undefined, t.args));
+    } catch (err) {
+      report(t.meta, err);
+    }
+  };
+
+  // ---- fetch (the host checks permissions and does the request) ----
+  const fetches = new MapCtor<number, { resolve: Function; reject: Function; meta: Meta }>();
+  let fetchSeq = 0;
+  const headerPairs = (h: any): string[][] => {
+    const out: string[][] = [];
+    if (!h) return out;
+    if (typeof h.forEach === 'function' && !isArray(h)) {
+      h.forEach((v: unknown, k: unknown) => (out[out.length] = [StringCtor(k), StringCtor(v)]));
+      return out;
+    }
+    if (isArray(h)) {
+      for (const p of h) out[out.length] = [StringCtor(p[0]), StringCtor(p[1])];
+      return out;
+    }
+    for (const k of keysOf(h)) out[out.length] = [k, StringCtor(h[k])];
+    return out;
+  };
+  const bodyOf = (b: unknown): { text?: string; base64?: string } | undefined => {
+    if (b === undefined || b === null) return undefined;
+    if (typeof b === 'string') return { text: b };
+    if (isView(b)) return { base64: codec.bytesToBase64(new U8((b as any).buffer, (b as any).byteOffset, (b as any).byteLength)) };
+    try {
+      apply(abLength, b, []);
+      return { base64: codec.bytesToBase64(new U8(b as ArrayBuffer)) };
+    } catch {
+      return { text: StringCtor(b) };
+    }
+  };
+  const makeHeaders = (pairs: string[][]) => {
+    const lower = (k: unknown) => StringCtor(k).toLowerCase();
+    const all = () => pairs.map((p) => [p[0]!, p[1]!] as [string, string]);
+    const headers: any = {
+      get: (k: unknown) => {
+        const found = pairs.filter((p) => p[0] === lower(k)).map((p) => p[1]);
+        return found.length ? found.join(', ') : null;
+      },
+      has: (k: unknown) => pairs.some((p) => p[0] === lower(k)),
+      forEach: (fn: Function) => pairs.forEach((p) => fn(p[1], p[0], headers)),
+      entries: () => all()[Symbol.iterator](),
+      keys: () => all().map((p) => p[0])[Symbol.iterator](),
+      values: () => all().map((p) => p[1])[Symbol.iterator](),
+      [Symbol.iterator]: () => all()[Symbol.iterator](),
+    };
+    return freeze(headers);
+  };
+  const makeResponse = (r: any) => {
+    let used = false;
+    const bytes = () => {
+      if (used) return PromiseCtor.reject(new TypeErrorCtor('Body is unusable: the body has already been read'));
+      used = true;
+      return PromiseCtor.resolve(codec.base64ToBytes(StringCtor(r.bodyBase64 ?? '')));
+    };
+    const text = () => apply(promiseThen, bytes(), [(b: Uint8Array) => codec.utf8Decode(b)]);
+    return freeze({
+      ok: r.status >= 200 && r.status < 300,
+      status: r.status,
+      statusText: StringCtor(r.statusText ?? ''),
+      url: StringCtor(r.url ?? ''),
+      redirected: !!r.redirected,
+      type: 'basic',
+      headers: makeHeaders(r.headers ?? []),
+      get bodyUsed() {
+        return used;
+      },
+      text,
+      json: () => apply(promiseThen, text(), [(t: string) => parse(t)]),
+      arrayBuffer: () => apply(promiseThen, bytes(), [(b: Uint8Array) => b.buffer]),
+      bytes,
+    });
+  };
+  const sandboxFetch = function fetch(input: unknown, init?: any) {
+    const meta = cur;
+    return new PromiseCtor((resolve, reject) => {
+      const url = typeof input === 'string' ? input : input && typeof (input as any).url === 'string' ? (input as any).url : input && typeof (input as any).href === 'string' ? (input as any).href : StringCtor(input);
+      const request = {
+        url,
+        method: StringCtor(init?.method ?? 'GET').toUpperCase(),
+        headers: headerPairs(init?.headers),
+        body: bodyOf(init?.body),
+        redirect: StringCtor(init?.redirect ?? 'follow'),
+      };
+      const id = ++fetchSeq;
+      fetches.set(id, { resolve, reject, meta });
+      const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request });
+      if (reply.error) {
+        fetches.delete(id);
+        reject(makeError(reply.error));
+      }
+    });
+  };
+  const settleFetch = (msg: any) => {
+    const f = fetches.get(msg.id);
+    if (!f) return;
+    fetches.delete(msg.id);
+    cur = f.meta;
+    if (msg.error) f.reject(makeError(msg.error));
+    else f.resolve(makeResponse(msg.response));
+  };
+
+  // ---- display ----
+  const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const showData = (...data: any[]) => {
+    flush();
+    call({ t: 'display', cellId: cur.cellId, executionId: cur.executionId, data });
+  };
+  const textMime = (mime: string) => (value: unknown) => showData({ mime, data: StringCtor(value) });
+  const isPng = (v: unknown): boolean => {
+    if (!isView(v)) return false;
+    const b = v as unknown as number[];
+    return b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+  };
+  const png = (value: unknown) => {
+    const bytes = typeof value === 'string' ? codec.base64ToBytes(value) : value;
+    if (!isPng(bytes)) throw new TypeErrorCtor('display.png expects PNG bytes (a Uint8Array or a base64 string)');
+    showData({ mime: 'image/png', data: codec.bytesToBase64(bytes as Uint8Array), encoding: 'base64' });
+  };
+  const json = (value: unknown) => {
+    const data = JSON.stringify(value, null, 2) ?? 'null';
+    if (data.length > L.maxDisplayChars) throw new RangeErrorCtor(`display.json: ${data.length} characters is over the ${L.maxDisplayChars} limit`);
+    showData({ mime: 'application/json', data }, { mime: 'text/plain', data: inspector.format(value, { depth: 4, maxItems: 100, maxString: 10_000, maxChars: L.maxDisplayChars }) });
+  };
+  const table = (rows: unknown) => {
+    if (!isArray(rows)) throw new TypeErrorCtor('display.table expects an array of row objects');
+    const cellText = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : inspector.format(v, { depth: 0, maxItems: 10, maxString: 200, maxChars: 200 }));
+    const columns: string[] = [];
+    for (const r of rows) if (r && typeof r === 'object') for (const k of keysOf(r)) if (!columns.includes(k)) columns.push(k);
+    const cells = rows.map((r: any) => columns.map((c) => {
+      const d = r && typeof r === 'object' ? gOPD(r, c) : undefined;
+      return d ? ('value' in d ? cellText(d.value) : '[Getter]') : '';
+    }));
+    const html = `<table><thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${cells.map((r: string[]) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+    const plain = [columns.join('\t'), ...cells.map((r: string[]) => r.join('\t'))].join('\n');
+    showData({ mime: 'text/html', data: html }, { mime: 'text/plain', data: plain });
+  };
+  const display = (value: unknown) => {
+    if (typeof value === 'string') return textMime('text/plain')(value);
+    if (isPng(value)) return png(value);
+    if (isArray(value) && value.every((r) => r && typeof r === 'object')) return table(value);
+    return json(value);
+  };
+  O.assign(display, { html: textMime('text/html'), markdown: textMime('text/markdown'), svg: textMime('image/svg+xml'), text: textMime('text/plain'), png, json, table });
+
+  // ---- cells ----
+  // `__coda$run(meta)(completion)`: the meta call starts the cell before its body runs; the returned function
+  // receives the body's promise
+  const run = (meta: Meta) => {
+    cur = { cellId: StringCtor(meta.cellId), executionId: Number(meta.executionId), instrument: !!meta.instrument };
+    const mine = cur;
+    const done = (msg: any) => {
+      flush();
+      call({ t: 'done', executionId: mine.executionId, ...msg });
+    };
+    return (completion: unknown) => {
+      apply(promiseThen, completion, [
+        async (wrapped: unknown) => {
+          if (!isArray(wrapped)) return done({});
+          const value = wrapped[0];
+          if (inspector.isPromise(value)) {
+            inspector.trackPromise(value);
+            await null;
+            await null;
+          }
+          done({ value: inspector.describe(value, mine.cellId) });
+        },
+        (err: unknown) => done({ error: inspector.errorData(err) }),
+      ]);
+    };
+  };
+  const line = (n: number, value: unknown) => {
+    flush();
+    call({ t: 'line', cellId: cur.cellId, executionId: cur.executionId, line: n, value: inspector.describe(value, cur.cellId) });
+    return value;
+  };
+  const noImport = (spec: unknown) =>
+    PromiseCtor.reject(makeError({ name: 'Error', message: `The sandbox cannot import modules: import(${JSON.stringify(StringCtor(spec))}) is not available (no module loader, file system or packages inside the sandbox). Use the Node kernel for packages.` }));
+
+  // ---- globals ----
+  for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete g[name];
+  const userGlobal = (name: string, value: unknown) => define(g, name, { value, writable: true, configurable: true, enumerable: false });
+  const hook = (name: string, value: unknown) => define(g, name, { value, writable: false, configurable: false, enumerable: false });
+  userGlobal('console', sandboxConsole);
+  userGlobal('setTimeout', setTimer(false));
+  userGlobal('setInterval', setTimer(true));
+  userGlobal('clearTimeout', clearTimer);
+  userGlobal('clearInterval', clearTimer);
+  userGlobal('queueMicrotask', (fn: unknown) => {
+    if (typeof fn !== 'function') throw new TypeErrorCtor('queueMicrotask expects a function');
+    const meta = cur;
+    apply(promiseThen, resolved, [() => {
+      try {
+        fn();
+      } catch (err) {
+        report(meta, err);
+      }
+    }]);
+  });
+  userGlobal('display', display);
+  userGlobal('env', freeze({ ...config.env }));
+  userGlobal('fetch', sandboxFetch);
+  hook('__coda$run', run);
+  hook('__coda$line', line);
+  hook('__coda$import', noImport);
+
+  // ---- the host's entry point ----
+  return function dispatch(raw: string): string {
+    let reply: unknown = { ok: true };
+    try {
+      const msg = parse(raw);
+      switch (msg.op) {
+        case 'timer':
+          fireTimer(msg.id);
+          break;
+        case 'fetch':
+          settleFetch(msg);
+          break;
+        case 'expand':
+          reply = { ok: true, page: inspector.expand(msg.handleId, msg.start, msg.count) };
+          break;
+        case 'release':
+          reply = { ok: true, released: inspector.release(msg.cellId) };
+          break;
+        case 'forget':
+          for (const [id, t] of timers) if (t.meta.cellId === msg.cellId) timers.delete(id);
+          for (const [id, f] of fetches) if (f.meta.cellId === msg.cellId) fetches.delete(id);
+          break;
+        default:
+          reply = { error: { name: 'Error', message: `unknown sandbox operation ${StringCtor(msg.op)}` } };
+      }
+    } catch (err) {
+      reply = { error: inspector.errorData(err) };
+    }
+    flush();
+    return codec.toJson(reply);
+  };
+}

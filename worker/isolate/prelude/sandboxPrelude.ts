@@ -1,0 +1,26 @@
+/**
+ * The prelude's source: the self-contained functions in this folder, stringified and composed into one strict
+ * function expression `(host, configJson) => dispatch`, evaluated once per context (SandboxIsolate).
+ */
+import { makeCodec } from './makeCodec';
+import { makeConsole } from './makeConsole';
+import { makeInspector } from './makeInspector';
+import { preludeMain } from './preludeMain';
+
+/** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
+export const RUN_HOOK = '__coda$run';
+/** Script name of the prelude: its frames are dropped from stack traces. */
+export const PRELUDE_FILENAME = 'coda-sandbox:prelude.js';
+
+let source: string | undefined;
+
+export function sandboxPrelude(): string {
+  source ??= `(function (host, configJson) {
+  'use strict';
+  const makeInspector = ${makeInspector.toString()};
+  const makeConsole = ${makeConsole.toString()};
+  const makeCodec = ${makeCodec.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec);
+})`;
+  return source;
+}

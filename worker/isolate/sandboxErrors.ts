@@ -1,0 +1,57 @@
+/**
+ * Errors of the sandbox as plain data: errors thrown inside the isolate (sent as data by the prelude, frames mapped
+ * here to cell lines) and the sandbox's own limits, worded for the user.
+ */
+import type { SerializedError } from '../../protocol';
+import type { StackMapper } from '../node/stackMapper';
+import { isRecord, text } from './bridgeChecks';
+
+/** Name of the errors the sandbox itself raises (limits, lost state). */
+export const SANDBOX_ERROR = 'SandboxError';
+
+/** Rebuilds an error the prelude described (name, message, raw V8 stack, cause, errors, props). */
+export function errorFromIsolate(raw: unknown, mapper: StackMapper, depth = 0): SerializedError {
+  if (!isRecord(raw)) return { name: 'Error', message: 'Uncaught exception (could not be described)' };
+  const out: SerializedError = { name: text(raw.name, 200) || 'Error', message: text(raw.message, 20_000) };
+  const stack = text(raw.stack, 20_000);
+  if (stack) {
+    out.frames = mapper.frames(stack);
+    out.stack = mapper.rewrite(stack);
+    const first = out.frames.find((f) => f.cellId);
+    if (first) out.location = { cellId: first.cellId!, line: first.line, column: first.column };
+  }
+  if (depth < 4 && raw.cause !== undefined) out.cause = errorFromIsolate(raw.cause, mapper, depth + 1);
+  if (depth < 2 && Array.isArray(raw.errors)) out.errors = raw.errors.slice(0, 10).map((e) => errorFromIsolate(e, mapper, depth + 1));
+  if (isRecord(raw.props)) {
+    const props: Record<string, string> = {};
+    for (const k of Object.keys(raw.props).slice(0, 10)) if (k !== '__proto__') props[k] = text(raw.props[k], 300);
+    if (Object.keys(props).length) out.props = props;
+  }
+  return out;
+}
+
+export function outOfMemory(memoryMb: number): SerializedError {
+  return {
+    name: SANDBOX_ERROR,
+    message: `The sandbox ran out of memory (limit ${memoryMb} MB) and was stopped; its variables are lost and the next run starts a fresh sandbox. Use less memory, or raise "coda.sandbox.memoryMb".`,
+  };
+}
+
+export function cellTimedOut(timeoutMs: number): SerializedError {
+  return {
+    name: SANDBOX_ERROR,
+    message: `The cell ran for more than ${timeoutMs} ms without pausing and was stopped (the sandbox's time limit, "coda.sandbox.cellTimeoutMs"). The sandbox's variables are kept.`,
+  };
+}
+
+export function sandboxLost(reason: string): SerializedError {
+  return { name: SANDBOX_ERROR, message: `The sandbox ${reason}; its variables are lost and the next run starts a fresh sandbox.` };
+}
+
+export function staticImport(spec: string, line: number, column: number, cellId: string): SerializedError {
+  return {
+    name: 'ImportError',
+    message: `The sandbox cannot import modules: import of ${JSON.stringify(spec)} (line ${line}). There is no module loader, file system or package inside the sandbox; use the Node.js kernel for packages.`,
+    location: { cellId, line, column },
+  };
+}

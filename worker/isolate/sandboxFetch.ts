@@ -1,0 +1,122 @@
+/**
+ * The host half of the sandbox's `fetch`: the request comes in as data, every URL (the first and each redirect
+ * hop) is checked against the notebook's `net` grant before any connection, redirects are followed here by hand
+ * (`redirect: 'manual'` underneath), the body is read up to a bound and handed back as base64.
+ */
+import { allowsHost, permissionDenied, type Permissions, type SerializedError } from '../../protocol';
+import { isRecord, text } from './bridgeChecks';
+
+/** Bytes of a response body the sandbox may receive. */
+export const MAX_FETCH_BODY_BYTES = 10 * 1024 * 1024;
+/** Bytes of a request body the sandbox may send. */
+export const MAX_FETCH_REQUEST_BYTES = 10 * 1024 * 1024;
+/** Wall-clock limit of one fetch, redirects included. */
+export const FETCH_TIMEOUT_MS = 30_000;
+/** Redirect hops followed before giving up. */
+export const MAX_REDIRECTS = 10;
+/** Fetches in flight at once. */
+export const MAX_PENDING_FETCHES = 64;
+
+export interface FetchRequest {
+  url: URL;
+  method: string;
+  headers: [string, string][];
+  body?: Buffer;
+  redirect: 'follow' | 'manual' | 'error';
+}
+
+export interface FetchResponse {
+  status: number;
+  statusText: string;
+  url: string;
+  redirected: boolean;
+  headers: [string, string][];
+  bodyBase64: string;
+}
+
+const fail = (message: string, name = 'TypeError'): SerializedError => ({ name, message });
+
+/** Parses and checks the request the prelude sent; a denied or malformed one becomes the error to throw inside. */
+export function checkFetchRequest(raw: unknown, permissions: Permissions): FetchRequest | SerializedError {
+  if (!isRecord(raw)) return fail('fetch: malformed request');
+  let url: URL;
+  try {
+    url = new URL(text(raw.url, 64 * 1024));
+  } catch {
+    return fail(`fetch: invalid URL ${JSON.stringify(text(raw.url, 200))} (the sandbox needs an absolute http or https URL)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`fetch: only http and https URLs are supported in the sandbox, not ${url.protocol}`);
+  const denied = deniedHost(url, permissions);
+  if (denied) return denied;
+  const method = text(raw.method, 20).toUpperCase() || 'GET';
+  if (!/^[A-Z]+$/.test(method)) return fail(`fetch: invalid method ${JSON.stringify(method)}`);
+  const headers: [string, string][] = [];
+  for (const pair of Array.isArray(raw.headers) ? raw.headers.slice(0, 200) : []) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') headers.push([pair[0].slice(0, 1000), pair[1].slice(0, 16 * 1024)]);
+  }
+  let body: Buffer | undefined;
+  if (isRecord(raw.body)) {
+    body = typeof raw.body.base64 === 'string' ? Buffer.from(raw.body.base64, 'base64') : Buffer.from(text(raw.body.text), 'utf8');
+    if (body.length > MAX_FETCH_REQUEST_BYTES) return fail(`fetch: the request body is over ${MAX_FETCH_REQUEST_BYTES} bytes`, 'RangeError');
+  }
+  const redirect = raw.redirect === 'manual' || raw.redirect === 'error' ? raw.redirect : 'follow';
+  return { url, method, headers, body, redirect };
+}
+
+function deniedHost(url: URL, permissions: Permissions): SerializedError | undefined {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return allowsHost(permissions, url.hostname, port) ? undefined : permissionDenied('net', url.hostname.replace(/^\[|\]$/g, ''));
+}
+
+/** Performs the request; resolves with the response or with the error to throw inside the sandbox. */
+export async function sandboxFetch(req: FetchRequest, permissions: Permissions, signal: AbortSignal): Promise<{ response: FetchResponse } | { error: SerializedError }> {
+  const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
+  const both = AbortSignal.any([signal, timeout]);
+  let url = req.url;
+  let method = req.method;
+  let body = req.body;
+  try {
+    for (let hop = 0; ; hop++) {
+      const denied = deniedHost(url, permissions);
+      if (denied) return { error: denied };
+      const res = await fetch(url, { method, headers: req.headers, body, redirect: 'manual', signal: both });
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location && req.redirect !== 'manual') {
+        await res.body?.cancel();
+        if (req.redirect === 'error') return { error: fail(`fetch: ${url.href} redirected to ${location} and redirect is "error"`) };
+        if (hop >= MAX_REDIRECTS) return { error: fail(`fetch: more than ${MAX_REDIRECTS} redirects from ${req.url.href}`) };
+        url = new URL(location, url);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: fail(`fetch: redirect to an unsupported URL ${url.protocol}`) };
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      const bytes = await readBounded(res);
+      if ('error' in bytes) return bytes;
+      const headers: [string, string][] = [];
+      res.headers.forEach((v, k) => headers.push([k, v]));
+      return { response: { status: res.status, statusText: res.statusText, url: url.href, redirected: hop > 0, headers, bodyBase64: bytes.data.toString('base64') } };
+    }
+  } catch (err) {
+    if (timeout.aborted) return { error: fail(`fetch: no complete answer from ${url.host} within ${FETCH_TIMEOUT_MS} ms`) };
+    if (signal.aborted) return { error: { name: 'AbortError', message: 'fetch: aborted (the cell was interrupted)' } };
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return { error: fail(`fetch failed: ${url.href}: ${cause?.code ?? cause?.message ?? (err as Error).message}`) };
+  }
+}
+
+async function readBounded(res: Response): Promise<{ data: Buffer } | { error: SerializedError }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!res.body) return { data: Buffer.alloc(0) };
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_FETCH_BODY_BYTES) {
+      return { error: fail(`fetch: the response body of ${res.url || 'the request'} is over ${MAX_FETCH_BODY_BYTES} bytes (the sandbox's limit)`, 'RangeError') };
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return { data: Buffer.concat(chunks) };
+}
