@@ -41,6 +41,18 @@ export function permissionDenied(capability: Capability, target: string): Serial
   };
 }
 
+/** An error a runtime reported for a denied access, rewritten as permissionDenied() with its frames and stack kept. */
+export function asDenial(error: SerializedError, capability: Capability, target: string): SerializedError {
+  const data = permissionDenied(capability, target);
+  const out: SerializedError = { ...error, name: data.name, message: data.message, props: data.props };
+  if (error.stack !== undefined) {
+    const lines = error.stack.split('\n');
+    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+    out.stack = [`${data.name}: ${data.message}`, ...(firstFrame === -1 ? [] : lines.slice(firstFrame))].join('\n');
+  }
+  return out;
+}
+
 /** The name a PermissionDenied error carries in every runtime. */
 export const PERMISSION_DENIED = 'PermissionDenied';
 

@@ -17,6 +17,7 @@ import {
 import { ConsoleBatcher } from '../node/ConsoleBatcher';
 import { StackMapper } from '../node/stackMapper';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
+import { settleOnce } from '../runtime/settleOnce';
 import { userEnvironment } from '../runtime/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
 import { BackgroundWork } from './BackgroundWork';
@@ -93,18 +94,14 @@ export class IsolateRuntime implements Runtime {
   execute(params: ExecuteParams): Promise<ExecuteResult> {
     return new Promise<ExecuteResult>((resolve) => {
       const started = performance.now();
-      let done = false;
       const running: Running = {
         params,
         started,
-        settle: (result) => {
-          if (done) return;
-          done = true;
+        settle: settleOnce(resolve, () => {
           if (this.running === running) this.running = undefined;
           this.batcher.flush();
           this.work.finished(params.cellId, params.executionId);
-          resolve(result);
-        },
+        }),
       };
       this.running = running;
       this.work.started(params.cellId);

@@ -16,6 +16,7 @@ import { expandValue } from '../inspect/expandValue';
 import { HandleRegistry } from '../inspect/HandleRegistry';
 import { settledSoon } from '../inspect/promiseState';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
+import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
 import { stripTypes } from '../transform/stripTypes';
 import { currentCell, enterCell, runInCell, type CellContext } from './cellContext';
@@ -115,18 +116,14 @@ export class NodeRuntime implements Runtime {
         instrument: !!params.instrumentLines,
       };
       const started = performance.now();
-      let done = false;
       const running: Running = {
         ctx,
         started,
-        settle: (result) => {
-          if (done) return;
-          done = true;
+        settle: settleOnce(resolve, () => {
           if (this.running === running) this.running = undefined;
           this.batcher.flush();
           this.timers.finished(ctx.cellId, ctx.executionId);
-          resolve(result);
-        },
+        }),
       };
       this.running = running;
       this.timers.started(ctx.cellId);

@@ -3,7 +3,7 @@
  * model (ERR_ACCESS_DENIED), read as protocol/permissions.ts permissionDenied() once serialized.
  */
 import { resolve } from 'node:path';
-import { CAPABILITIES, PERMISSION_DENIED, permissionDenied, type Capability, type SerializedError } from '../../protocol';
+import { asDenial, CAPABILITIES, PERMISSION_DENIED, permissionDenied, type Capability, type SerializedError } from '../../protocol';
 
 /** Node's permission scopes (error.permission) and the capability each is part of. */
 const NODE_SCOPES: Record<string, Capability> = {
@@ -59,12 +59,5 @@ export function deniedAccess(thrown: unknown): { capability: Capability; target:
 export function asPermissionDenied(thrown: unknown, serialized: SerializedError): SerializedError {
   const denied = deniedAccess(thrown);
   if (!denied) return serialized;
-  const data = permissionDenied(denied.capability, denied.target);
-  const out: SerializedError = { ...serialized, name: data.name, message: data.message, props: data.props };
-  if (serialized.stack !== undefined) {
-    const lines = serialized.stack.split('\n');
-    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
-    out.stack = [`${data.name}: ${data.message}`, ...(firstFrame === -1 ? [] : lines.slice(firstFrame))].join('\n');
-  }
-  return out;
+  return asDenial(serialized, denied.capability, denied.target);
 }

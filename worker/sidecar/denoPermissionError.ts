@@ -4,7 +4,7 @@
  * PermissionDenied error every runtime reports (protocol/permissions.ts permissionDenied), keeping the frames.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { CAPABILITIES, permissionDenied, type Capability, type SerializedError } from '../../protocol';
+import { asDenial, CAPABILITIES, type Capability, type SerializedError } from '../../protocol';
 
 const DENO_DENIAL_NAMES = new Set(['NotCapable', 'PermissionDenied']);
 const REQUIRES = /Requires (\w+) access(?: to "?(.*?)"?)?(?:,|$)/;
@@ -32,12 +32,5 @@ export function mapDenoDenial(error: SerializedError, cwd: string, depth = 0): S
     }
     return error;
   }
-  const data = permissionDenied(denied.capability, denied.target);
-  const out: SerializedError = { ...error, name: data.name, message: data.message, props: data.props };
-  if (error.stack !== undefined) {
-    const lines = error.stack.split('\n');
-    const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
-    out.stack = [`${data.name}: ${data.message}`, ...(firstFrame === -1 ? [] : lines.slice(firstFrame))].join('\n');
-  }
-  return out;
+  return asDenial(error, denied.capability, denied.target);
 }
