@@ -51,7 +51,9 @@ async function run(opts: RunOptions): Promise<number> {
     return 2;
   }
   const paint = process.stdout.isTTY && !process.env.NO_COLOR && !opts.json ? ansi : plain;
-  const deps = await installDependencies(file, parsed.doc, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
+  // the sandbox cannot import packages: nothing to install for it
+  const sandboxed = (opts.runtime ?? parsed.doc.metadata.runtime) === 'isolate';
+  const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
   if (deps.error) {
     process.stderr.write(`coda: ${deps.error}\n`);
     return 1;
