@@ -135,6 +135,21 @@ export function notebookSuite(): void {
       assert.match(err.error.message, /network access to "example\.invalid/);
     });
 
+    test('a secret from the .env file is injected, and the saved notebook holds only its mask', async () => {
+      const uri = workspaceFile('secrets.coda');
+      const nb = await vscode.workspace.openNotebookDocument(uri);
+      const editor = await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
+      await runCells(nb, 0);
+      const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!;
+      assert.deepEqual(out.entries.map((e) => e.text), ['key: ••••••']);
+      assert.ok(await nb.save(), 'saved');
+      const saved = decoder.decode(await vscode.workspace.fs.readFile(uri));
+      assert.ok(!saved.includes('e2e-secret-9f8e7d6c5b'), 'the saved notebook leaked the secret');
+      assert.match(saved, /key: ••••••/);
+      assert.match(saved, /"length"|length: 20/, 'the secret was usable by the cell');
+    });
+
     test('"New CodaJS Notebook" opens an untitled notebook with a JavaScript cell', async () => {
       const nb = await vscode.commands.executeCommand<vscode.NotebookDocument>('codajs.newNotebook');
       assert.equal(nb.notebookType, 'codajs-notebook');
