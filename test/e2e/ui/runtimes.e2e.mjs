@@ -1,0 +1,16 @@
+// Runtimes in the real UI, from the installed VSIX: a notebook whose metadata names Deno opens with the Deno kernel
+// selected (VS Code picks none by itself when an extension offers several) and its cells run in Deno.
+export default async function runtimes(t) {
+  const out = t.outputs();
+  const opened = await t.step('opens a notebook whose metadata names Deno', async () => {
+    await t.openFile('deno.coda');
+    await t.cellRow(0).waitFor({ timeout: 60_000 });
+  });
+  if (!opened) return;
+  await t.step('Run All runs it on the Deno kernel the metadata names, without asking', async () => {
+    await t.page.locator('.notebook-editor:visible .kernel-label, .statusbar, .notebook-toolbar-container', { hasText: 'CodaJS: Deno' }).first().waitFor({ timeout: 30_000 });
+    await t.runCommand('Notebook: Run All');
+    await out.locator('.coda-console', { hasText: 'hello from deno' }).first().waitFor({ timeout: 60_000 });
+  });
+  await t.screenshot('runtimes-final');
+}
