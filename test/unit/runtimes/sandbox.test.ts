@@ -89,6 +89,18 @@ describe('sandbox runtime (isolated-vm)', function () {
     assert.equal(await k.value('[typeof process, typeof require, typeof Buffer, typeof module, typeof WebAssembly].join()'), 'undefined,undefined,undefined,undefined,undefined');
   });
 
+  it('read, write and run grants open nothing: there is no file system or process API to grant', async () => {
+    const all = await startSandbox({ permissions: { read: ['*'], write: ['*'], run: ['*'] } });
+    try {
+      const probe = '[typeof process, typeof require, typeof Deno, typeof Bun, typeof fetch, typeof env].join()';
+      assert.equal(await all.value(probe), 'undefined,undefined,undefined,undefined,function,object');
+      const denied = errorOf(await all.run('await fetch("http://127.0.0.1:1/")'));
+      assert.equal(denied.name, 'PermissionDenied', 'read/write/run do not grant the network either');
+    } finally {
+      await all.kernel.dispose();
+    }
+  });
+
   it('runs top-level await and TypeScript', async () => {
     assert.equal(await k.value('await new Promise((r) => setTimeout(() => r(42), 10))'), '42');
     const r = await k.run('interface P { x: number }\nconst p: P = { x: 21 };\np.x * 2', { language: 'typescript' });
