@@ -10,6 +10,7 @@ import type { Kernel } from '../../worker/host/Kernel';
 import { kernelFolder } from '../kernel/KernelManager';
 import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
 import { RunScheduler } from './RunScheduler';
+import { scratchRuntime } from './scratchRuntime';
 import { documentLine, splitCells, type ScratchCell } from './splitCells';
 
 export interface ScratchDeps {
@@ -81,8 +82,11 @@ export class ScratchSession implements vscode.Disposable {
   }
 
   private async ensureKernel(): Promise<Kernel> {
-    if (this.kernel?.alive) return this.kernel;
-    const kernel = await this.deps.startKernel({ cwd: kernelFolder(this.document.uri), documentPath: this.document.uri.fsPath, runtime: 'node' });
+    const chosen = scratchRuntime(this.document.getText(), vscode.workspace.getConfiguration('coda').get<string>('scratch.runtime'));
+    if ('error' in chosen) throw new Error(chosen.error);
+    if (this.kernel?.alive && this.kernel.info.runtime === chosen.runtime) return this.kernel;
+    await this.kernel?.dispose();
+    const kernel = await this.deps.startKernel({ cwd: kernelFolder(this.document.uri), documentPath: this.document.uri.fsPath, runtime: chosen.runtime });
     this.kernelListeners.forEach((off) => off());
     this.kernelListeners = [
       kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)), undefined, v.value.type === 'undefined')),

@@ -1,12 +1,14 @@
 /** A `// %%` script <-> a .coda notebook (pure). Cell sources survive the round trip. */
 import type { CodaDocument } from '../../protocol/codaFile';
 import { cellText, sourceLines } from '../../protocol/codaFormat';
+import { scratchRuntime } from './scratchRuntime';
 import { splitCells } from './splitCells';
 
 export function scriptToNotebook(text: string, language: 'javascript' | 'typescript'): CodaDocument {
   return {
     coda: 1,
-    metadata: { runtime: 'node' },
+    // a `// @coda-runtime` comment carries over as the notebook's runtime
+    metadata: { runtime: (() => { const r = scratchRuntime(text, 'node'); return 'runtime' in r ? r.runtime : 'node'; })() },
     cells: splitCells(text).map((c) =>
       c.kind === 'markdown'
         ? { kind: 'markup' as const, language: 'markdown' as const, source: sourceLines(c.code) }

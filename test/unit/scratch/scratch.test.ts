@@ -6,6 +6,7 @@ import { parseCoda, serializeCoda } from '../../../protocol/codaFormat';
 import { notebookToScript, scriptToNotebook } from '../../../extension/scratch/convert';
 import { inlineConsole, inlineValue, lineAnnotation } from '../../../extension/scratch/inlineText';
 import { RunScheduler } from '../../../extension/scratch/RunScheduler';
+import { scratchRuntime } from '../../../extension/scratch/scratchRuntime';
 import { cellAt, documentLine, splitCells } from '../../../extension/scratch/splitCells';
 import { matchGolden } from '../helpers/golden';
 import { ROOT } from '../helpers/kernel';
@@ -128,5 +129,15 @@ describe('marker grammar', () => {
     assert.equal(re('cell-marker').exec('// %%')?.[2], '%%');
     assert.equal(re('cell-marker').exec('const x = "%%"'), null);
     assert.deepEqual(re('magic-comment').exec('// @coda-dep lodash@4.17.21')?.slice(2, 4), ['@coda-dep', 'lodash@4.17.21']);
+  });
+});
+
+describe('scratch runtime choice', () => {
+  it('a // @coda-runtime comment wins over the setting; unknown names are errors', () => {
+    assert.deepEqual(scratchRuntime('// @coda-runtime deno\nconsole.log(1)', 'node'), { runtime: 'deno' });
+    assert.deepEqual(scratchRuntime('const a = 1;\n  //   @coda-runtime sandbox', 'bun'), { runtime: 'isolate' });
+    assert.deepEqual(scratchRuntime('1 + 1', 'bun'), { runtime: 'bun' });
+    assert.deepEqual(scratchRuntime('1 + 1', undefined), { runtime: 'node' });
+    assert.match((scratchRuntime('// @coda-runtime python', 'node') as { error: string }).error, /Unknown runtime "python"/);
   });
 });

@@ -1,0 +1,19 @@
+/**
+ * The runtime a scratch file runs on: a `// @coda-runtime deno` comment in the file (node, deno, bun or sandbox),
+ * else the `coda.scratch.runtime` setting, else Node. Pure.
+ */
+import type { RuntimeKind } from '../../protocol';
+
+const MAGIC = /^\s*\/\/\s*@coda-runtime\s+(\S+)/m;
+const NAMES: Record<string, RuntimeKind> = { node: 'node', deno: 'deno', bun: 'bun', sandbox: 'isolate', isolate: 'isolate' };
+
+export type ScratchRuntime = { runtime: RuntimeKind } | { error: string };
+
+export function scratchRuntime(text: string, setting: string | undefined): ScratchRuntime {
+  const named = MAGIC.exec(text)?.[1];
+  if (named !== undefined) {
+    const runtime = NAMES[named];
+    return runtime ? { runtime } : { error: `Unknown runtime "${named}" in // @coda-runtime (use node, deno, bun or sandbox).` };
+  }
+  return { runtime: NAMES[setting ?? 'node'] ?? 'node' };
+}
