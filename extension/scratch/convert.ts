@@ -5,10 +5,11 @@ import { scratchRuntime } from './scratchRuntime';
 import { splitCells } from './splitCells';
 
 export function scriptToNotebook(text: string, language: 'javascript' | 'typescript'): CodaDocument {
+  // a `// @coda-runtime` comment carries over as the notebook's runtime
+  const chosen = scratchRuntime(text, 'node');
   return {
     coda: 1,
-    // a `// @coda-runtime` comment carries over as the notebook's runtime
-    metadata: { runtime: (() => { const r = scratchRuntime(text, 'node'); return 'runtime' in r ? r.runtime : 'node'; })() },
+    metadata: { runtime: 'runtime' in chosen ? chosen.runtime : 'node' },
     cells: splitCells(text).map((c) =>
       c.kind === 'markdown'
         ? { kind: 'markup' as const, language: 'markdown' as const, source: sourceLines(c.code) }
