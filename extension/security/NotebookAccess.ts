@@ -36,6 +36,10 @@ export class NotebookAccess {
     } catch (err) {
       return { ok: false, error: { name: 'InvalidMetadata', message: vscode.l10n.t('The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.', (err as Error).message) } };
     }
+    if (declared && runtime === 'bun') {
+      // asking to grant what Bun cannot enforce would mislead: say so before anything else
+      return { ok: false, error: { name: 'PermissionsUnsupported', message: vscode.l10n.t('Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.') } };
+    }
     // the sandbox grants nothing that was not declared; the other runtimes run unrestricted when nothing is declared
     const permissions = declared ?? (runtime === 'isolate' ? {} : undefined);
     if (declared && !(await this.granted(notebook, declared))) {
