@@ -24,7 +24,8 @@ interface K {
   kernel: KernelProcess;
   console: ConsoleEntry[];
   work: WorkerEvents['cellWork'][];
-  run(code: string, opts?: { language?: 'typescript' }): Promise<ExecuteResult>;
+  lineValues: WorkerEvents['lineValue'][];
+  run(code: string, opts?: { language?: 'typescript'; instrumentLines?: boolean }): Promise<ExecuteResult>;
   value(code: string): Promise<string>;
 }
 
@@ -41,7 +42,8 @@ async function start(runtime: RuntimeKind): Promise<K> {
     kernel,
     console: [],
     work: [],
-    run: (code, o = {}) => kernel.execute({ cellId: `cell-${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript' }),
+    lineValues: [],
+    run: (code, o = {}) => kernel.execute({ cellId: `cell-${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript', instrumentLines: o.instrumentLines }),
     async value(code) {
       const r = await k.run(code);
       if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? r.error.stack ?? r.error.message : r.status}`);
@@ -51,6 +53,7 @@ async function start(runtime: RuntimeKind): Promise<K> {
   };
   kernel.onEvent('console', (b) => k.console.push(...b.entries));
   kernel.onEvent('cellWork', (b) => k.work.push(b));
+  kernel.onEvent('lineValue', (b) => k.lineValues.push(b));
   return k;
 }
 
@@ -154,6 +157,18 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       await k.run('display.html("<b>hi</b>")');
       const d = await Promise.race([shown, sleep(2000).then(() => undefined)]);
       assert.deepEqual(d?.data.map((x) => [x.mime, x.data]), [['text/html', '<b>hi</b>']]);
+    },
+  },
+  {
+    name: 'scratch mode: line values and console lines',
+    test: async (k) => {
+      k.console.length = 0;
+      k.lineValues.length = 0;
+      const r = await k.run('const a = 2\na * 21\nconsole.log("on line 3")', { instrumentLines: true });
+      assert.equal(r.status, 'ok');
+      await sleep(100);
+      assert.deepEqual(k.lineValues.filter((v) => v.line === 2).map((v) => v.value), [{ type: 'number', text: '42' }]);
+      assert.equal(k.console.find((e) => e.text === 'on line 3')?.line, 3);
     },
   },
   {
