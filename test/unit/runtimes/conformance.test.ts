@@ -4,15 +4,13 @@
  * what the user gets instead, and that is what is checked. Ends with a per-runtime pass/fail table.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MASK, type ConsoleEntry, type ExecuteResult, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
+import { MASK, type ConsoleEntry, type Permissions, type ExecuteResult, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
 import { kernelLaunch } from '../../../worker/host/kernelLaunch';
 import { KernelProcess } from '../../../worker/host/KernelProcess';
 import { RuntimeMissingError } from '../../../worker/host/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
-import { sleep, WORKER } from '../helpers/kernel';
+import { packageFixture, sleep, WORKER } from '../helpers/kernel';
 
 const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'isolate'];
 const SECRET = 'conformance-secret-7d41c0';
@@ -29,10 +27,11 @@ interface K {
   value(code: string): Promise<string>;
 }
 
-async function start(runtime: RuntimeKind): Promise<K> {
-  const cwd = mkdtempSync(join(tmpdir(), `coda-conf-${runtime}-`));
+async function start(runtime: RuntimeKind, permissions?: Permissions): Promise<K> {
+  // a folder with packages in node_modules and a relative module (helpers/kernel.ts packageFixture)
+  const cwd = packageFixture();
   const options = await kernelLaunch(
-    { cwd, documentPath: join(cwd, 'c.coda'), runtime, env: { CONF_SECRET: SECRET }, maskedValues: [SECRET] },
+    { cwd, documentPath: join(cwd, 'c.coda'), runtime, env: { CONF_SECRET: SECRET }, maskedValues: [SECRET], permissions },
     { workerPath: WORKER, storage: toolsDir(), nodePath: process.execPath, sandboxMemoryMb: 128, sandboxCellTimeoutMs: 0 },
   );
   const kernel = await KernelProcess.start(options);
@@ -169,6 +168,46 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       await sleep(100);
       assert.deepEqual(k.lineValues.filter((v) => v.line === 2).map((v) => v.value), [{ type: 'number', text: '42' }]);
       assert.equal(k.console.find((e) => e.text === 'on line 3')?.line, 3);
+    },
+  },
+  {
+    name: 'packages from node_modules and relative modules (Sandbox: refused in words)',
+    test: async (k) => {
+      const code = 'import { add } from "cjs-pkg";\nimport twice from "esm-only";\nimport { local } from "./local.mjs";\n[add(1, 2), twice(4), local].join()';
+      if (k.runtime === 'isolate') {
+        const r = await k.run(code);
+        assert.ok(r.status === 'error' && /The sandbox cannot import modules/.test(r.error.message), JSON.stringify(r));
+        return;
+      }
+      assert.equal(await k.value(code), '3,8,relative import');
+    },
+  },
+  {
+    name: 'permissions: only granted variables are visible (Bun: refuses to start)',
+    test: async (k) => {
+      process.env.CONF_VISIBLE = 'shown';
+      process.env.CONF_HIDDEN = 'hidden';
+      let pk: K;
+      try {
+        pk = await start(k.runtime, { env: ['CONF_VISIBLE'] });
+      } catch (err) {
+        delete process.env.CONF_VISIBLE;
+        delete process.env.CONF_HIDDEN;
+        if (k.runtime !== 'bun') throw err;
+        assert.match((err as Error).message, /Bun cannot enforce permissions/);
+        return;
+      }
+      try {
+        assert.equal(await pk.value(envOf(k.runtime, 'CONF_VISIBLE')), 'shown');
+        const hidden = await pk.run(envOf(k.runtime, 'CONF_HIDDEN'));
+        const denied = hidden.status === 'error' && hidden.error.name === 'PermissionDenied';
+        const absent = hidden.status === 'ok' && hidden.value?.type === 'undefined';
+        assert.ok(denied || absent, `the hidden variable leaked: ${JSON.stringify(hidden)}`);
+      } finally {
+        await pk.kernel.dispose();
+        delete process.env.CONF_VISIBLE;
+        delete process.env.CONF_HIDDEN;
+      }
     },
   },
   {
