@@ -33,15 +33,14 @@ export class KernelProcess implements Kernel {
   private notice: { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] } | undefined;
   private expectedExit = false;
   private readonly exited: Promise<void>;
-  private readonly mask: Masker;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly channel: HostChannel,
     private readonly options: KernelStartOptions,
     public info: InitResult,
+    private readonly mask: Masker,
   ) {
-    this.mask = createMasker(options.init.maskedValues);
     this.exited = new Promise((resolve) => {
       child.once('exit', () => resolve());
       // a process that could not be spawned never emits 'exit'
@@ -78,7 +77,7 @@ export class KernelProcess implements Kernel {
       throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}`);
     }
     const channel = createHostChannel(transportOf(child, mask));
-    const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult);
+    const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult, mask);
     kernel.watch(log);
     log('info', `kernel starting: ${node} ${execArgv.join(' ')} ${options.workerPath} (pid ${child.pid})`);
     const spawnFailed = new Promise<never>((_, reject) => child.once('error', (err) => reject(err)));
