@@ -11,7 +11,7 @@ import { parseArgs, USAGE, type RunOptions } from './args';
 import { ansi, formatCellHeader, formatConsoleEntry, formatDisplay, formatError, formatSummary, formatValue, plain } from './formatText';
 import { installDependencies } from './installDependencies';
 import { runNotebook, type CellReport } from './runNotebook';
-import { kernelOptions, runtimesCommand } from './runtimeSetup';
+import { kernelOptions, notebookRuntime, runtimesCommand } from './runtimeSetup';
 
 declare const CODA_VERSION: string | undefined;
 
@@ -52,7 +52,7 @@ async function run(opts: RunOptions): Promise<number> {
   }
   const paint = process.stdout.isTTY && !process.env.NO_COLOR && !opts.json ? ansi : plain;
   // the sandbox cannot import packages: nothing to install for it
-  const sandboxed = (opts.runtime ?? parsed.doc.metadata.runtime) === 'isolate';
+  const sandboxed = notebookRuntime(parsed.doc, opts) === 'isolate';
   const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
   if (deps.error) {
     process.stderr.write(`coda: ${deps.error}\n`);

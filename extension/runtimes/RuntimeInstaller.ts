@@ -3,12 +3,11 @@
  * isolated-vm) is missing, offer to download it from the npm registry into the extension's global storage, with a
  * cancellable progress notification; also the "CodaJS: Install Runtime" command.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { RuntimeKind } from '../../protocol';
-import type { InstallerClient } from '../../worker/deps/InstallerClient';
+import { RUNTIME_LABELS, type RuntimeKind } from '../../protocol';
+import { contentCache, type InstallerClient } from '../../worker/deps/InstallerClient';
 import { fetchRuntimes } from '../../worker/host/fetchRuntimes';
-import { RUNTIME_LABELS, RuntimeMissingError } from '../../worker/host/locateRuntime';
+import { RuntimeMissingError } from '../../worker/host/locateRuntime';
 import { runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../../worker/host/runtimeStore';
 
 export class RuntimeInstaller {
@@ -40,7 +39,7 @@ export class RuntimeInstaller {
         (progress, token) => {
           const abort = new AbortController();
           const sub = token.onCancellationRequested(() => abort.abort());
-          return fetchRuntimes(kinds, client, { storage: this.storage, cacheDir: join(this.storage, 'cacache'), npmrcFrom: this.storage }, { signal: abort.signal, onProgress: (message) => progress.report({ message }) }).finally(() => sub.dispose());
+          return fetchRuntimes(kinds, client, { storage: this.storage, cacheDir: contentCache(this.storage), npmrcFrom: this.storage }, { signal: abort.signal, onProgress: (message) => progress.report({ message }) }).finally(() => sub.dispose());
         },
       );
       this.log(`downloaded ${Object.entries(integrity).map(([spec, sri]) => `${spec} (${sri.slice(0, 20)}…)`).join(', ')}`);

@@ -122,9 +122,14 @@ function cancelled(what: string): Error {
   return Object.assign(new Error(`${what} was cancelled.`), { name: 'Cancelled' });
 }
 
+/** The content-addressed cache (tarballs, packuments) under a cache root, shared by dependencies and runtimes. */
+export function contentCache(cacheRoot: string): string {
+  return join(cacheRoot, 'cacache');
+}
+
 /** Where a notebook's packages live: one store per notebook, one content cache for all. */
 export function storeFor(cacheRoot: string, documentPath: string): { storeDir: string; cacheDir: string; modulePath: string } {
   const key = createHash('sha256').update(documentPath).digest('hex').slice(0, 16);
   const storeDir = join(cacheRoot, 'stores', key);
-  return { storeDir, cacheDir: join(cacheRoot, 'cacache'), modulePath: join(storeDir, 'node_modules') };
+  return { storeDir, cacheDir: contentCache(cacheRoot), modulePath: join(storeDir, 'node_modules') };
 }
