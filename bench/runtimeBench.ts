@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { RuntimeKind } from '../protocol';
+import { RUNTIME_LABELS, type RuntimeKind } from '../protocol';
 import { kernelLaunch } from '../worker/host/kernelLaunch';
 import { KernelProcess } from '../worker/host/KernelProcess';
-import { RUNTIME_LABELS } from '../worker/host/locateRuntime';
 import { fetchedRuntime } from '../worker/host/runtimeStore';
 import { toolsDir } from '../test/runtimeBinaries';
+import { exec, floodAtHost, interruptLatency, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
 const WORKER = join(__dirname, '..', 'dist', 'worker.js');
@@ -25,8 +25,6 @@ async function start(runtime: RuntimeKind): Promise<KernelProcess> {
   return KernelProcess.start(options);
 }
 
-let seq = 0;
-const exec = (k: KernelProcess, code: string) => k.execute({ cellId: `r${++seq}`, cellLabel: `[${seq}]`, executionId: seq, code, language: 'javascript' });
 
 /** The bare runtime starting and exiting: the floor of any kernel on it. */
 function bareStart(runtime: RuntimeKind): [string, string[]] | undefined {
@@ -36,19 +34,6 @@ function bareStart(runtime: RuntimeKind): [string, string[]] | undefined {
   const node = fetchedRuntime(store, 'node');
   const ivm = fetchedRuntime(store, 'isolated-vm');
   return node && ivm ? [node, ['--no-node-snapshot', '-e', `new (require(${JSON.stringify(join(ivm, 'isolated-vm'))}).Isolate)().createContextSync()`]] : undefined;
-}
-
-async function interruptLatency(k: KernelProcess, code: string): Promise<number> {
-  const lat: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const p = exec(k, code);
-    await new Promise((r) => setTimeout(r, 150));
-    const t = performance.now();
-    k.interrupt();
-    await p;
-    lat.push(performance.now() - t);
-  }
-  return median(lat);
 }
 
 export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRoundTripMs: number): Promise<Row[]> {
@@ -74,23 +59,10 @@ export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRo
 
   const k = await start(runtime);
   try {
-    for (let i = 0; i < 100; i++) await exec(k, '1+1');
-    const rt: number[] = [];
-    for (let i = 0; i < 500; i++) {
-      const t = performance.now();
-      await exec(k, '1+1');
-      rt.push(performance.now() - t);
-    }
-    const rtMed = median(rt);
+    const rtMed = await medianRoundTrip(k, 100, 500);
     rows.push({ figure: `${label}: warm trivial cell round trip (median of 500)`, value: ms(rtMed), baseline: 'the Node kernel, same machine', baselineValue: ms(nodeRoundTripMs), target: `< ${WARM_ROUND_TRIP_BUDGET_MS} ms`, pass: rtMed < WARM_ROUND_TRIP_BUDGET_MS });
 
-    let lines = 0;
-    const off = k.onEvent('console', (b) => (lines += b.entries.length));
-    const t = performance.now();
-    await exec(k, 'for (let i = 0; i < 100000; i++) console.log("line", i)');
-    while (lines < 100_000) await new Promise((r) => setImmediate(r));
-    const flood = performance.now() - t;
-    off();
+    const flood = await floodAtHost(k, 1);
     const floodBase = bin ? await selfFlood(runtime, bin) : NaN;
     rows.push({ figure: `${label}: 100k console.log lines, all at the host`, value: ms(flood), baseline: `same loop in ${runtime === 'isolate' ? 'node 24' : runtime}, stdout to /dev/null`, baselineValue: Number.isFinite(floodBase) ? ms(floodBase) : '-', target: `< ${FLOOD_BUDGET_FACTOR}x baseline`, pass: Number.isFinite(floodBase) ? flood < FLOOD_BUDGET_FACTOR * floodBase : undefined });
 

@@ -13,6 +13,9 @@ import type { DisplayData, PropertyPage, RemoteValue } from './values';
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'isolate';
 export type CellLanguage = 'javascript' | 'typescript';
 
+/** How each runtime is named to users (kernel picker labels are `CodaJS: <label>`). */
+export const RUNTIME_LABELS: Record<RuntimeKind, string> = { node: 'Node.js', deno: 'Deno', bun: 'Bun', isolate: 'Sandbox (isolated-vm)' };
+
 /** Bump when a message shape changes incompatibly; the host refuses a worker with another version. */
 export const PROTOCOL_VERSION = 1;
 

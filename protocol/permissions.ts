@@ -75,13 +75,6 @@ export function permissionsKey(p: Permissions | undefined): string {
   return CAPABILITIES.map((c) => `${c}=${[...(p[c] ?? [])].sort().join(',')}`).join(';');
 }
 
-/** True when `granted` covers everything `wanted` asks for. */
-export function covers(granted: Permissions | undefined, wanted: Permissions | undefined): boolean {
-  if (!granted) return true;
-  if (!wanted) return false;
-  return CAPABILITIES.every((c) => (wanted[c] ?? []).every((t) => (granted[c] ?? []).includes(ANY) || (granted[c] ?? []).includes(t)));
-}
-
 /** Host (and optional port) matching for `net`: `example.com`, `example.com:443`, `*.example.com`, `*`. */
 export function allowsHost(p: Permissions | undefined, host: string, port?: number | string): boolean {
   if (!p) return true;
@@ -94,16 +87,6 @@ export function allowsHost(p: Permissions | undefined, host: string, port?: numb
     if (ruleHost.startsWith('*.')) return h.endsWith(ruleHost.slice(1));
     return h === ruleHost;
   });
-}
-
-/**
- * Path matching for `read`/`write`: `absPath` must be a granted path or below one. Rules are resolved against
- * `base` by the caller (absolute, normalised, no trailing separator), so this stays free of node:path.
- */
-export function allowsPath(p: Permissions | undefined, cap: 'read' | 'write', absPath: string, resolvedRules: string[]): boolean {
-  if (!p) return true;
-  if ((p[cap] ?? []).includes(ANY)) return true;
-  return resolvedRules.some((rule) => absPath === rule || absPath.startsWith(rule.endsWith('/') || rule.endsWith('\\') ? rule : rule + '/') || absPath.startsWith(rule + '\\'));
 }
 
 export function allowsName(p: Permissions | undefined, cap: 'env' | 'run', name: string): boolean {

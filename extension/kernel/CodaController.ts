@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
-import { RequestError, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
+import { RequestError, RUNTIME_LABELS, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../worker/host/Kernel';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
@@ -28,11 +28,11 @@ export interface ControllerOptions {
 }
 
 /** One kernel (notebook controller) per runtime; the notebook's metadata `runtime` says which one it prefers. */
-export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; label: string; description: string }[] = [
-  { runtime: 'node', id: 'codajs-node', label: 'CodaJS: Node.js', description: 'Runs cells in a Node.js process next to the notebook' },
-  { runtime: 'deno', id: 'codajs-deno', label: 'CodaJS: Deno', description: 'Runs cells in Deno, with its permission flags' },
-  { runtime: 'bun', id: 'codajs-bun', label: 'CodaJS: Bun', description: 'Runs cells in Bun' },
-  { runtime: 'isolate', id: 'codajs-sandbox', label: 'CodaJS: Sandbox (isolated-vm)', description: 'For untrusted code: a V8 isolate with no Node APIs, only what you grant' },
+export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; description: string }[] = [
+  { runtime: 'node', id: 'codajs-node', description: 'Runs cells in a Node.js process next to the notebook' },
+  { runtime: 'deno', id: 'codajs-deno', description: 'Runs cells in Deno, with its permission flags' },
+  { runtime: 'bun', id: 'codajs-bun', description: 'Runs cells in Bun' },
+  { runtime: 'isolate', id: 'codajs-sandbox', description: 'For untrusted code: a V8 isolate with no Node APIs, only what you grant' },
 ];
 
 export class CodaController implements vscode.Disposable {
@@ -47,7 +47,7 @@ export class CodaController implements vscode.Disposable {
 
   constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
     for (const r of RUNTIME_CONTROLLERS) {
-      const c = vscode.notebooks.createNotebookController(r.id, CODA_NOTEBOOK_TYPE, r.label);
+      const c = vscode.notebooks.createNotebookController(r.id, CODA_NOTEBOOK_TYPE, `CodaJS: ${RUNTIME_LABELS[r.runtime]}`);
       c.supportedLanguages = ['javascript', 'typescript'];
       c.supportsExecutionOrder = true;
       c.description = vscode.l10n.t(r.description);
@@ -78,22 +78,21 @@ export class CodaController implements vscode.Disposable {
   private autoSelect(editor: vscode.NotebookEditor): void {
     const nb = editor.notebook;
     if (nb.notebookType !== CODA_NOTEBOOK_TYPE || this.selected.has(nb.uri.toString()) || !this.options.extensionId) return;
-    const runtime = (nb.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
-    const id = RUNTIME_CONTROLLERS.find((r) => r.runtime === runtime)?.id ?? 'codajs-node';
+    const id = this.controllers.get(runtimeOf(nb))?.id;
+    if (!id) return;
     void vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: true }).then(undefined, () => undefined);
   }
 
   /** The kernel named by the notebook's metadata comes first in the kernel picker. */
   private prefer(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== CODA_NOTEBOOK_TYPE) return;
-    const runtime = (notebook.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
-    this.controllers.get(runtime)?.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    this.controllers.get(runtimeOf(notebook))?.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
   }
 
   /** Choosing a kernel records its runtime in the notebook, so it opens with the same one next time. */
   private async remember(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<void> {
+    if (runtimeOf(notebook) === runtime) return;
     const meta = notebook.metadata as Record<string, unknown>;
-    if ((meta.runtime ?? 'node') === runtime) return;
     const edit = new vscode.WorkspaceEdit();
     edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, runtime })]);
     await vscode.workspace.applyEdit(edit);
@@ -237,4 +236,9 @@ export class CodaController implements vscode.Disposable {
     this.controllers.forEach((c) => c.dispose());
     this.subscriptions.forEach((d) => d.dispose());
   }
+}
+
+/** The runtime a notebook's metadata names (Node when it names none). */
+function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {
+  return (notebook.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
 }

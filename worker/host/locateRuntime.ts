@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { RuntimeKind } from '../../protocol';
+import { RUNTIME_LABELS, type RuntimeKind } from '../../protocol';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from './runtimeStore';
 
 /** How long `<binary> --version` may take. */
@@ -14,7 +14,6 @@ export const VERSION_PROBE_TIMEOUT_MS = 5000;
 /** isolated-vm 7 ships prebuilt binaries for these Node majors (ABI 137 and 147). */
 export const SANDBOX_NODE_MAJORS = [24, 25];
 
-export const RUNTIME_LABELS: Record<RuntimeKind, string> = { node: 'Node.js', deno: 'Deno', bun: 'Bun', isolate: 'Sandbox (isolated-vm)' };
 
 export class RuntimeMissingError extends Error {
   override readonly name = 'RuntimeMissing';

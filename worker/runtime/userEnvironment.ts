@@ -3,7 +3,7 @@
  * a notebook with declared permissions sees only the variables its `env` capability names, plus its secrets
  * (injected on purpose, always masked in output).
  */
-import { ANY, type Permissions } from '../../protocol';
+import { allowsName, type Permissions } from '../../protocol';
 
 export function userEnvironment(
   processEnv: Record<string, string | undefined>,
@@ -11,10 +11,8 @@ export function userEnvironment(
   secrets: Record<string, string> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  const granted = permissions?.env;
   for (const [name, value] of Object.entries(processEnv)) {
-    if (value === undefined) continue;
-    if (!permissions || granted?.includes(ANY) || granted?.includes(name)) out[name] = value;
+    if (value !== undefined && allowsName(permissions, 'env', name)) out[name] = value;
   }
   return Object.assign(out, secrets);
 }

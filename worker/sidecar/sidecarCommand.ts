@@ -4,7 +4,7 @@
  * flags, CommonJS detection for packages, and an inspector on a free loopback port (for interrupts).
  */
 import { dirname, join } from 'node:path';
-import type { InitParams } from '../../protocol';
+import { RUNTIME_LABELS, type InitParams } from '../../protocol';
 import { userEnvironment } from '../runtime/userEnvironment';
 import { denoPermissionFlags } from './denoPermissionFlags';
 import type { SidecarKind } from './sidecarModules';
@@ -24,7 +24,7 @@ export interface SidecarCommand {
   env: Record<string, string>;
 }
 
-export const displayName = (kind: SidecarKind) => (kind === 'deno' ? 'Deno' : 'Bun');
+export const displayName = (kind: SidecarKind) => RUNTIME_LABELS[kind];
 
 /** The worker's own heap limit (--max-old-space-size), which a Deno sidecar takes over. */
 export function heapLimitMb(execArgv: string[] = process.execArgv): number | undefined {
