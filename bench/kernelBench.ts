@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
 import { KernelProcess } from '../worker/host/KernelProcess';
+import { exec, floodAtHost, interruptLatency, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -16,48 +17,27 @@ async function start(nodePath: string) {
   return KernelProcess.start({ workerPath: WORKER, nodePath, init: { cwd, documentPath: join(cwd, 'bench.coda'), runtime: 'node' } });
 }
 
-let seq = 0;
-const exec = (k: KernelProcess, code: string) => k.execute({ cellId: `b${++seq}`, cellLabel: `[${seq}]`, executionId: seq, code, language: 'javascript' });
-
 export async function kernelBench(nodePath: string): Promise<Row[]> {
   const rows: Row[] = [];
   const k = await start(nodePath);
   try {
     // 1. warm round trip vs in-process eval
-    for (let i = 0; i < 300; i++) await exec(k, '1+1');
-    const rt: number[] = [];
-    for (let i = 0; i < 1000; i++) {
-      const t = performance.now();
-      await exec(k, '1+1');
-      rt.push(performance.now() - t);
-    }
+    const rtMed = await medianRoundTrip(k, 300, 1000);
     const ev: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const t = performance.now();
       vm.runInThisContext('1+1');
       ev.push(performance.now() - t);
     }
-    const rtMed = median(rt);
     rows.push({ figure: 'warm trivial cell round trip (median of 1000)', value: ms(rtMed), baseline: 'in-process vm eval of 1+1', baselineValue: ms(median(ev)), target: '< 1 ms', pass: rtMed < 1 });
 
     // 3. 100k console.log lines
-    let lines = 0;
-    const off = k.onEvent('console', (b) => (lines += b.entries.length));
-    const floodRuns: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      lines = 0;
-      const t = performance.now();
-      await exec(k, 'for (let i = 0; i < 100000; i++) console.log("line", i)');
-      while (lines < 100_000) await new Promise((r) => setImmediate(r));
-      floodRuns.push(performance.now() - t);
-    }
-    off();
+    const flood = await floodAtHost(k, 3);
     const baseRuns: number[] = [];
     for (let run = 0; run < 3; run++) {
       const r = spawnSync(nodePath, ['-e', 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);process.stderr.write(String(performance.now()-t))'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
       baseRuns.push(Number(r.stderr));
     }
-    const flood = median(floodRuns);
     const floodBase = median(baseRuns);
     rows.push({ figure: '100k console.log lines in one cell, all at the host', value: ms(flood), baseline: 'same loop in node, stdout to /dev/null', baselineValue: ms(floodBase), target: '< 2x baseline', pass: flood < 2 * floodBase });
 
@@ -71,16 +51,7 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     rows.push({ figure: 'first preview of a 1e6-element array: bytes', value: `${bytes} B`, baseline: 'JSON.stringify of the array', baselineValue: `${Buffer.byteLength(JSON.stringify(Array.from({ length: 1e6 }, (_, i) => i)))} B`, target: '< 16 KB', pass: bytes < 16 * 1024 });
 
     // 5. interrupt latency
-    const lat: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const p = exec(k, 'while (true) {}');
-      await new Promise((r) => setTimeout(r, 150));
-      const t = performance.now();
-      k.interrupt();
-      await p;
-      lat.push(performance.now() - t);
-    }
-    const latMed = median(lat);
+    const latMed = await interruptLatency(k, 'while (true) {}');
     rows.push({ figure: 'interrupt of while(true){} until the cell settles (median of 5)', value: ms(latMed), baseline: 'Jupyter-style SIGINT not possible (sync loop)', baselineValue: '-', target: '< 200 ms', pass: latMed < 200 });
   } finally {
     await k.dispose();
