@@ -86,7 +86,7 @@ export class KernelManager implements vscode.Disposable {
     }
     nk.launchKey = key;
     this.setState(nk, { kind: 'starting' });
-    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: runtime === 'isolate' ? [] : this.modulePaths(notebook), ...access }).then(
+    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook), ...access }).then(
       (kernel) => {
         nk.kernel = kernel;
         nk.starting = undefined;

@@ -40,8 +40,6 @@ export class NotebookAccess {
       // asking to grant what Bun cannot enforce would mislead: say so before anything else
       return { ok: false, error: { name: 'PermissionsUnsupported', message: vscode.l10n.t('Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.') } };
     }
-    // the sandbox grants nothing that was not declared; the other runtimes run unrestricted when nothing is declared
-    const permissions = declared ?? (runtime === 'isolate' ? {} : undefined);
     if (declared && !(await this.granted(notebook, declared))) {
       return { ok: false, error: { name: 'PermissionsNotGranted', message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.') } };
     }
@@ -53,7 +51,7 @@ export class NotebookAccess {
       }
       secrets[name] = value;
     }
-    return { ok: true, access: { permissions, env: secrets, maskedValues: Object.values(secrets) } };
+    return { ok: true, access: { permissions: declared, env: secrets, maskedValues: Object.values(secrets) } };
   }
 
   /** Asks once per notebook and declaration; remembers a grant. */
