@@ -14,6 +14,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** How often runCommand presses F1, and how long it waits each time for the command palette. */
+const PALETTE_TRIES = 5;
+const PALETTE_WAIT_MS = 2000;
+
 export async function openWorkbench(base, workspace, results) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
   const ctx = await chromium.launchPersistentContext(userDataDir, {
@@ -53,8 +57,13 @@ export async function openWorkbench(base, workspace, results) {
       // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first
       await page.locator('.tabs-container .tab.active').first().click().catch(() => undefined);
       await page.keyboard.press('Escape');
-      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
+      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts): press it again
+      // until the palette is open
+      for (let i = 0; i < PALETTE_TRIES && !(await input.isVisible()); i++) {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
+      }
       await input.waitFor({ state: 'visible' });
       await input.fill(`>${title}`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
