@@ -10,3 +10,4 @@ export * from './dependencies';
 export * from './permissions';
 export * from './maskSecrets';
 export * from './sidecar';
+export * from './enforcement';

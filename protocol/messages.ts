@@ -46,6 +46,11 @@ export interface InitParams {
    * none); the sandbox runtime treats undefined as "nothing granted".
    */
   permissions?: Permissions;
+  /**
+   * The host's PATH, for finding granted programs: a Node kernel with declared permissions starts with only its
+   * granted variables and secrets in its environment (so /proc/self/environ holds nothing more), PATH included.
+   */
+  searchPath?: string;
   /** The Deno or Bun binary the worker starts as the runtime's sidecar (runtime 'deno' / 'bun'). */
   runtimePath?: string;
   /** Runtime 'isolate': where isolated-vm is installed and the limits of the isolate. */

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CAPABILITIES, CAPABILITY_WORDS, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
+  CAPABILITY_WORDS, enforcementLines, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
   type Permissions, type RuntimeKind, type SerializedError,
 } from '../../protocol';
 import { parseDotenv } from '../../worker/host/parseDotenv';
@@ -40,7 +40,7 @@ export class NotebookAccess {
       // asking to grant what Bun cannot enforce would mislead: say so before anything else
       return { ok: false, error: { name: 'PermissionsUnsupported', message: vscode.l10n.t('Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.') } };
     }
-    if (declared && !(await this.granted(notebook, declared))) {
+    if (declared && !(await this.granted(notebook, declared, runtime))) {
       return { ok: false, error: { name: 'PermissionsNotGranted', message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.') } };
     }
     const secrets: Record<string, string> = {};
@@ -55,11 +55,15 @@ export class NotebookAccess {
   }
 
   /** Asks once per notebook and declaration; remembers a grant. */
-  private async granted(notebook: vscode.NotebookDocument, declared: Permissions): Promise<boolean> {
+  private async granted(notebook: vscode.NotebookDocument, declared: Permissions, runtime: RuntimeKind): Promise<boolean> {
     const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
     const key = permissionsKey(declared);
     if (grants[notebook.uri.toString()] === key) return true;
-    const lines = CAPABILITIES.flatMap((c) => (declared[c]?.length ? [`• ${CAPABILITY_WORDS[c]} ${declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ')}`] : []));
+    // each line says what is granted and how this runtime holds it (protocol/enforcement.ts: the docs say the same)
+    const lines = enforcementLines(runtime, declared).map(({ capability: c, how }) => {
+      const targets = declared[c]!.length ? declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ') : vscode.l10n.t('nothing');
+      return `• ${CAPABILITY_WORDS[c]} ${targets}: ${how}`;
+    });
     const grant = vscode.l10n.t('Grant and Run');
     const pick = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} asks for these permissions', notebook.uri.path.split('/').pop() ?? notebook.uri.toString()),

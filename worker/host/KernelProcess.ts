@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
   CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
-  type ExpandParams, type HostChannel, type HostFrame, type InitResult, type PropertyPage, type WorkerEventName,
+  type ExpandParams, type HostChannel, type HostFrame, type InitParams, type InitResult, type PropertyPage, type WorkerEventName,
   type Masker, type WorkerEvents, type WorkerFrame,
 } from '../../protocol';
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
 import type { Kernel, KernelExit, KernelStartOptions } from './Kernel';
+import { userEnvironment } from '../runtime/userEnvironment';
 
 export const INIT_TIMEOUT_MS = 20_000;
 export const SHUTDOWN_GRACE_MS = 1500;
@@ -58,7 +59,7 @@ export class KernelProcess implements Kernel {
     const mask = createMasker(options.init.maskedValues);
     const rawLog = options.log ?? (() => undefined);
     const log: NonNullable<KernelStartOptions['log']> = (level, message) => rawLog(level, mask(message));
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const env = kernelEnvironment(options.init);
     delete env.ELECTRON_RUN_AS_NODE;
     delete env.NODE_OPTIONS;
     // Node >= 22 keeps compiled worker code between kernel starts (ignored by Node 20)
@@ -86,7 +87,7 @@ export class KernelProcess implements Kernel {
       timer = setTimeout(() => reject(new Error(`no answer within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
     });
     try {
-      kernel.info = await Promise.race([channel.request('init', options.init), spawnFailed, timedOut]);
+      kernel.info = await Promise.race([channel.request('init', { ...options.init, searchPath: options.init.searchPath ?? process.env.PATH }), spawnFailed, timedOut]);
     } catch (err) {
       await kernel.dispose();
       const tail = kernel.stderrTail.trim().split('\n').slice(-5).join('\n');
@@ -223,4 +224,14 @@ function transportOf(child: ChildProcess, mask: Masker) {
     // KernelProcess closes the channel itself on exit, with the reason it works out
     onClose: () => () => undefined,
   };
+}
+
+/**
+ * The environment a worker starts with. A Node kernel whose notebook declares permissions runs user code in the worker
+ * itself, so it starts with only what user code may see (the granted variables and the secrets): nothing else is in
+ * its memory or /proc/self/environ. Other kernels filter what they pass on (the Deno/Bun sidecar, the isolate's env).
+ */
+export function kernelEnvironment(init: InitParams): NodeJS.ProcessEnv {
+  if (init.runtime === 'node' && init.permissions) return userEnvironment(process.env, init.permissions, init.env);
+  return { ...process.env };
 }

@@ -20,8 +20,8 @@ import { guardChildProcesses } from './runGuard';
 /** The kernel's own watchdog thread (worker/main.ts starts it once, right after init). */
 const WATCHDOG = join(__dirname, 'watchdog.js');
 
-export function installPermissionGuards(permissions: Permissions, init: Pick<InitParams, 'cwd' | 'env'>): void {
-  const searchPath = process.env.PATH;
+export function installPermissionGuards(permissions: Permissions, init: Pick<InitParams, 'cwd' | 'env' | 'searchPath'>): void {
+  const searchPath = init.searchPath ?? process.env.PATH;
   guardNetwork(permissions);
   guardChildProcesses(permissions, init.cwd, searchPath);
   if (!(permissions.run ?? []).includes(ANY)) guardThreads();
