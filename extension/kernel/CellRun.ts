@@ -32,6 +32,11 @@ export class CellRun implements vscode.Disposable {
     this.log = new ConsoleLog(maxStored);
   }
 
+  /** The execution count in the cell's gutter; frames and messages name the cell by it. */
+  get executionOrder(): number | undefined {
+    return this.order;
+  }
+
   begin(execution: vscode.NotebookCellExecution, order: number): void {
     this.execution = execution;
     this.order = order;

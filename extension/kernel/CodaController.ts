@@ -104,7 +104,7 @@ export class CodaController implements vscode.Disposable {
 
   label = (cellId: string): string => {
     const run = this.runs.get(cellId);
-    return run ? `[${run.cell.index + 1}]` : cellId;
+    return run?.executionOrder !== undefined ? `[${run.executionOrder}]` : cellId;
   };
 
   /** Finds a cell by the id used in outputs and stack frames. */
@@ -128,6 +128,8 @@ export class CodaController implements vscode.Disposable {
     const order = (this.order.get(nk.notebook) ?? 0) + 1;
     this.order.set(nk.notebook, order);
     run.begin(execution, order);
+    // frames and messages name a cell by its execution count, the number in its gutter (as Jupyter's In [n])
+    const cellLabel = `[${order}]`;
     const cancel = execution.token.onCancellationRequested(() => this.manager.interrupt(nk.notebook));
     let success = false;
     try {
@@ -143,7 +145,7 @@ export class CodaController implements vscode.Disposable {
       if (runtime !== 'isolate') {
         const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
         if (deps && !deps.ok) {
-          await run.addOutput(errorOutput({ error: deps.error, cellLabel: `[${cell.index + 1}]` }, this.label));
+          await run.addOutput(errorOutput({ error: deps.error, cellLabel }, this.label));
           return;
         }
       }
@@ -165,14 +167,14 @@ export class CodaController implements vscode.Disposable {
       try {
         result = await kernel.execute({
           cellId,
-          cellLabel: `[${cell.index + 1}]`,
+          cellLabel,
           executionId: run.executionId,
           code: cell.document.getText(),
           language: cell.document.languageId === 'typescript' ? 'typescript' : 'javascript',
         });
       } catch (err) {
         const error: SerializedError = err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
-        await run.addOutput(errorOutput({ error, cellLabel: `[${cell.index + 1}]` }, this.label));
+        await run.addOutput(errorOutput({ error, cellLabel }, this.label));
         return;
       }
       if (kernel.alive) this.manager.settle(nk, kernel);
@@ -180,7 +182,7 @@ export class CodaController implements vscode.Disposable {
         success = true;
         if (result.value && result.value.type !== 'undefined') await run.addOutput(valueOutput(result.value));
       } else if (result.status === 'error') {
-        await run.addOutput(errorOutput({ error: result.error, cellLabel: `[${cell.index + 1}]` }, this.label));
+        await run.addOutput(errorOutput({ error: result.error, cellLabel }, this.label));
       } else {
         await run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label));
       }
@@ -219,11 +221,11 @@ export class CodaController implements vscode.Disposable {
       kernel.onEvent('display', (d) => void current(d.cellId, d.executionId)?.addOutput(displayOutput(d.data))),
       kernel.onEvent('uncaught', (u) => {
         const run = current(u.cellId, u.executionId);
-        void run?.addOutput(errorOutput({ error: u.error, cellLabel: `[${run.cell.index + 1}]`, background: true }, this.label));
+        void run?.addOutput(errorOutput({ error: u.error, cellLabel: `[${run.executionOrder}]`, background: true }, this.label));
       }),
       kernel.onEvent('cellWork', (w) => {
         const run = this.runs.get(w.cellId);
-        if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.cell.index + 1}]`);
+        if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.executionOrder}]`);
         else nk.background.delete(w.cellId);
         if (kernel.alive && nk.state?.kind !== 'busy') this.manager.settle(nk, kernel);
       }),

@@ -7,7 +7,7 @@
  */
 import * as acorn from 'acorn';
 import type { CellLanguage, SerializedError } from '../../protocol';
-import type { ColumnMap } from '../transform/ColumnMap';
+import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { stripTypes } from '../transform/stripTypes';
 import { transformCell } from '../transform/transformCell';
 import { RUN_HOOK } from './prelude/sandboxPrelude';
@@ -17,7 +17,7 @@ export interface CellScript {
   code: string;
   prologueLength: number;
   lineCount: number;
-  columns: ColumnMap;
+  columns: Columns;
 }
 
 export interface CellMeta {
@@ -28,14 +28,15 @@ export interface CellMeta {
 
 /** Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. */
 export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta): CellScript | SerializedError {
-  const js = language === 'typescript' ? stripTypes(source, `${label}.ts`) : source;
+  const typed = language === 'typescript' ? stripTypes(source, `${label}.ts`) : undefined;
+  const js = typed?.code ?? source;
   const out = transformCell(js, { instrumentLines: meta.instrument });
   const imported = firstStaticImport(js);
   if (imported) return staticImport(imported.spec, imported.line, imported.column, meta.cellId);
   const at = out.code.indexOf('(async () => {');
   const prefix = `${RUN_HOOK}(${JSON.stringify(meta)})(`;
   const code = `${out.code.slice(0, at)}${prefix}${out.code.slice(at)})`;
-  return { code, prologueLength: out.prologueLength + prefix.length, lineCount: js.split('\n').length, columns: out.columns };
+  return { code, prologueLength: out.prologueLength + prefix.length, lineCount: js.split('\n').length, columns: composeColumns(out.columns, typed?.columns) };
 }
 
 function firstStaticImport(js: string): { spec: string; line: number; column: number } | undefined {

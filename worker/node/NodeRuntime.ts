@@ -19,6 +19,7 @@ import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
 import { stripTypes } from '../transform/stripTypes';
+import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { currentCell, enterCell, runInCell, type CellContext } from './cellContext';
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
@@ -138,14 +139,17 @@ export class NodeRuntime implements Runtime {
     const elapsed = () => performance.now() - running.started;
     let script: vm.Script;
     let prologueLength: number;
+    let typed: ReturnType<typeof stripTypes> | undefined;
     try {
-      const js = params.language === 'typescript' ? stripTypes(params.code, `${ctx.cellLabel}.ts`) : params.code;
+      typed = params.language === 'typescript' ? stripTypes(params.code, `${ctx.cellLabel}.ts`) : undefined;
+      const js = typed?.code ?? params.code;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
-      this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns: out.columns });
+      const columns = composeColumns(out.columns, typed?.columns);
+      this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
       script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
-      running.settle({ status: 'error', error: this.compileError(err, ctx), durationMs: elapsed() });
+      running.settle({ status: 'error', error: this.compileError(err, ctx, typed?.columns), durationMs: elapsed() });
       return;
     }
     enterCell(ctx);
@@ -172,14 +176,15 @@ export class NodeRuntime implements Runtime {
     });
   }
 
-  private compileError(err: unknown, ctx: CellContext) {
+  private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {
     if (err instanceof CellSyntaxError) {
+      const column = typeColumns ? typeColumns.original(err.line, err.column) : err.column;
       return {
         name: 'SyntaxError',
         message: err.message,
-        stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${err.column}`,
-        frames: [{ functionName: '', cellId: ctx.cellId, cellLabel: ctx.cellLabel, line: err.line, column: err.column }],
-        location: { cellId: ctx.cellId, line: err.line, column: err.column },
+        stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${column}`,
+        frames: [{ functionName: '', cellId: ctx.cellId, cellLabel: ctx.cellLabel, line: err.line, column }],
+        location: { cellId: ctx.cellId, line: err.line, column },
       };
     }
     return this.mapper.serialize(err);

@@ -4,7 +4,7 @@
  * and frames inside the worker itself or Node internals are dropped.
  */
 import { formatFrame, type SerializedError, type StackFrame } from '../../protocol';
-import type { ColumnMap } from '../transform/ColumnMap';
+import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
 
 /** Cell scripts remembered for mapping (old executions are forgotten first). */
@@ -16,7 +16,7 @@ interface ScriptInfo {
   prologueLength: number;
   /** Lines of the cell; frames past it are the transform's wrapper. */
   lineCount: number;
-  columns: ColumnMap;
+  columns: Columns;
 }
 
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;

@@ -4,7 +4,18 @@
  */
 export type Edit = { start: number; end: number; text: string };
 
-export class ColumnMap {
+/** Maps a (1-based) column on a line of generated code back to the source the user wrote. */
+export interface Columns {
+  original(line: number, generatedColumn: number): number;
+}
+
+/** `outer` applied first (the cell transform), then `inner` (types stripped before it). */
+export function composeColumns(outer: Columns, inner: Columns | undefined): Columns {
+  if (!inner) return outer;
+  return { original: (line, column) => inner.original(line, outer.original(line, column)) };
+}
+
+export class ColumnMap implements Columns {
   /** Per line: [generated column where a shift starts, cumulative shift from there on]. */
   private readonly shifts = new Map<number, [number, number][]>();
 

@@ -94,6 +94,21 @@ export function notebookSuite(): void {
       assert.equal(err.error.location?.line, 2);
     });
 
+    test('frames name cells by the execution count in their gutter, at the TypeScript column written', async () => {
+      const ts = 'function explode(n: number): Record<string, never> {\n  const box: { v?: { n: number } } = {}; return (box.v as { n: number }).n ? {} : {};\n}';
+      const nb = await notebookWith(['explode(1)'], [ts, 'typescript']);
+      await runCells(nb, 1, 0);
+      assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 1);
+      assert.equal(nb.cellAt(0).executionSummary?.executionOrder, 2);
+      const err = item<ErrorOutput>(nb.cellAt(0), MIME_ERROR)!;
+      const frames = err.error.frames ?? [];
+      const inner = frames.find((f) => f.functionName === 'explode');
+      assert.equal(inner?.cellLabel, '[1]', JSON.stringify(frames));
+      assert.equal(inner?.column, ts.split('\n')[1]!.indexOf('.n ?') + 2);
+      assert.equal(frames.find((f) => f.functionName === '')?.cellLabel, '[2]');
+      assert.match(err.error.stack ?? '', /cell\[1\]:2:/);
+    });
+
     test('interrupts a looping cell, keeps the state, and restart clears it', async () => {
       const nb = await notebookWith(['const kept = "yes"'], ['while (true) {}'], ['kept'], ['typeof kept']);
       await runCells(nb, 0);

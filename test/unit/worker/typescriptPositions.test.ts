@@ -1,0 +1,66 @@
+/**
+ * Errors in TypeScript cells point at the column the user wrote: stripping types shortens lines, and the frames,
+ * the error location and syntax errors are mapped back through the type stripper's own source map.
+ */
+import { strict as assert } from 'node:assert';
+import { TypeColumns } from '../../../worker/transform/TypeColumns';
+import { transform } from 'sucrase';
+import { startKernel, type TestKernel } from '../helpers/kernel';
+
+/** 1-based column of `needle` on line `line` of `source`. */
+function columnOf(source: string, line: number, needle: string): number {
+  const text = source.split('\n')[line - 1]!;
+  const at = text.indexOf(needle);
+  assert.ok(at >= 0, `${needle} not on line ${line}`);
+  return at + 1;
+}
+
+describe('TypeScript cells: positions as written', function () {
+  this.timeout(30_000);
+
+  it('maps every column of a stripped line back to the typed source', () => {
+    const ts = 'const table: Record<string, Array<number>> = {}; const n: number = (table as any).x; foo(n);';
+    // the options worker/transform/stripTypes.ts uses (its bundled sucrase lives in dist/)
+    const out = transform(ts, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true, filePath: 'c.ts', sourceMapOptions: { compiledFilename: 'c.ts' } });
+    const code = out.code;
+    const columns = new TypeColumns(out.sourceMap!.mappings);
+    for (const token of ['= {}', '(table', '.x', 'foo(n)']) {
+      assert.equal(columns.original(1, code.indexOf(token) + 1), ts.indexOf(token) + 1, token);
+    }
+  });
+
+  describe('in a kernel', () => {
+    let k: TestKernel;
+    before(async () => (k = await startKernel()));
+    after(() => k?.kernel.dispose());
+
+    it('a thrown error after annotations points at the throw, not 15 columns early', async () => {
+      const code = 'const shapes: Record<string, Array<{ w: number; h: number }>> = {}; throw new Error("boom")';
+      const r = await k.run(code, { language: 'typescript' });
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      assert.deepEqual([r.error.location?.line, r.error.location?.column], [1, columnOf(code, 1, 'new Error')]);
+      assert.match(r.error.stack ?? '', new RegExp(`:1:${columnOf(code, 1, 'new Error')}\\b`));
+    });
+
+    it('frames inside a function declared with typed parameters, on later lines', async () => {
+      const code = 'function area(w: number, h: number): number {\n  const r: { v?: { n: number } } = {}; return (r.v as { n: number }).n * w * h;\n}\narea(2, 3)';
+      const r = await k.run(code, { language: 'typescript' });
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      const frame = r.error.frames?.find((f) => f.functionName === 'area');
+      assert.ok(frame, JSON.stringify(r.error.frames));
+      assert.equal(frame.line, 2);
+      assert.equal(frame.column, columnOf(code, 2, '.n *') + 1);
+    });
+
+    it('a syntax error after types points at the bad token', async () => {
+      const code = 'const a: Map<string, number> = new Map(); const b = a.get("x") +* 2;';
+      const r = await k.run(code, { language: 'typescript' });
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      assert.equal(r.error.name, 'SyntaxError', JSON.stringify(r.error));
+      assert.equal(r.error.location?.column, columnOf(code, 1, '* 2'));
+    });
+  });
+});
