@@ -83,10 +83,14 @@ export class CodaController implements vscode.Disposable {
     void vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: true }).then(undefined, () => undefined);
   }
 
-  /** The kernel named by the notebook's metadata comes first in the kernel picker. */
+  /**
+   * Every CodaJS kernel is suggested for a CodaJS notebook, so the kernel picker lists all four runtimes at its first
+   * level (VS Code hides kernels of default affinity behind "Select Another Kernel…"); the notebook's own runtime is
+   * selected by autoSelect.
+   */
   private prefer(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== CODA_NOTEBOOK_TYPE) return;
-    this.controllers.get(runtimeOf(notebook))?.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    for (const c of this.controllers.values()) c.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
   }
 
   /** Choosing a kernel records its runtime in the notebook, so it opens with the same one next time. */

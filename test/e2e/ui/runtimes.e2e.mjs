@@ -12,5 +12,14 @@ export default async function runtimes(t) {
     await t.runCommand('Notebook: Run All');
     await out.locator('.coda-console', { hasText: 'hello from deno' }).first().waitFor({ timeout: 60_000 });
   });
+  await t.step('the kernel picker lists all four runtimes at its first level', async () => {
+    await t.runCommand('Notebook: Select Notebook Kernel');
+    const rows = t.page.locator('.quick-input-list .monaco-list-row');
+    for (const label of ['CodaJS: Node.js', 'CodaJS: Deno', 'CodaJS: Bun', 'CodaJS: Sandbox (isolated-vm)']) {
+      await rows.filter({ hasText: label }).first().waitFor({ timeout: 15_000 });
+    }
+    await t.screenshot('kernel-picker');
+    await t.page.keyboard.press('Escape');
+  });
   await t.screenshot('runtimes-final');
 }
