@@ -6,12 +6,17 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import {
   CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument, type CodaFormatProblem, type CodaOutput,
 } from './codaFile';
+import { checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
+import { duplicateKeys, MAX_NESTING_DEPTH, textPositions, tooDeepAt } from './codaJsonChecks';
+import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
 
 export type CodaParseResult = { ok: true; doc: CodaDocument } | { ok: false; problems: CodaFormatProblem[] };
 
 const RUNTIMES = ['node', 'deno', 'bun', 'isolate'];
 const CELL_KEYS = ['kind', 'language', 'source', 'metadata', 'execution', 'outputs'];
 const TOP_KEYS = ['coda', 'metadata', 'cells'];
+/** Problems reported for one file; the rest are counted in a last line. */
+export const MAX_PROBLEMS = 20;
 
 export function emptyCodaDocument(): CodaDocument {
   return { coda: CODA_FORMAT_VERSION, metadata: {}, cells: [] };
@@ -27,11 +32,27 @@ export function sourceLines(text: string): string[] {
   return text.split('\n');
 }
 
-export function parseCoda(text: string): CodaParseResult {
-  if (!text.trim()) return { ok: true, doc: emptyCodaDocument() };
+export function parseCoda(input: string): CodaParseResult {
+  // a UTF-8 byte order mark is not JSON, but editors on Windows write one; positions count from after it
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const at = textPositions(text);
+  if (!text.trim()) {
+    return { ok: false, problems: [{ line: 1, column: 1, message: `The file is ${text ? 'blank' : 'empty'}: a CodaJS notebook is a JSON object with "coda", "metadata" and "cells"` }] };
+  }
+  // the parser recurses per level: refuse what would overflow the stack before parsing
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    return { ok: false, problems: [{ ...at(deep), message: `Nested more than ${MAX_NESTING_DEPTH} levels deep here; a CodaJS notebook never is` }] };
+  }
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  const at = positionOf(text);
+  let root: Node | undefined;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  } catch (err) {
+    // the nesting check above should make this unreachable; a stack overflow must still not escape the reader
+    if (!(err instanceof RangeError)) throw err;
+    return { ok: false, problems: [{ line: 1, column: 1, message: `Nested too deeply to read (${err.message})` }] };
+  }
   if (errors.length || !root) {
     return {
       ok: false,
@@ -43,11 +64,16 @@ export function parseCoda(text: string): CodaParseResult {
   }
   const problems: CodaFormatProblem[] = [];
   const problem = (node: Node, path: string, message: string) => problems.push({ ...at(node.offset), path, message });
-  const doc = readDocument(root, problem);
-  return problems.length ? { ok: false, problems } : { ok: true, doc: doc! };
+  for (const d of duplicateKeys(root)) {
+    const first = at(d.first.offset);
+    problem(d.again, d.path, `Duplicate key ${JSON.stringify(d.key)}: first at line ${first.line}, column ${first.column}, again here. Which one counts is ambiguous, so the file is refused`);
+  }
+  const doc = problems.length ? undefined : readDocument(root, problem);
+  if (!problems.length) return { ok: true, doc: doc! };
+  if (problems.length <= MAX_PROBLEMS) return { ok: false, problems };
+  const rest = problems.length - MAX_PROBLEMS;
+  return { ok: false, problems: [...problems.slice(0, MAX_PROBLEMS), { ...problems[MAX_PROBLEMS]!, message: `…and ${rest} more problem${rest > 1 ? 's' : ''}`, path: undefined }] };
 }
-
-type Problem = (node: Node, path: string, message: string) => void;
 
 function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
   if (root.type !== 'object') {
@@ -77,11 +103,15 @@ function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
   if (metadata) {
     if (metadata.type !== 'object') problem(metadata, 'metadata', '"metadata" must be an object');
     else {
-      doc.metadata = value(metadata) as CodaDocument['metadata'];
+      doc.metadata = nodeValue(metadata) as CodaDocument['metadata'];
       const runtime = propsOf(metadata).get('runtime');
       if (runtime && !(runtime.type === 'string' && RUNTIMES.includes(runtime.value))) {
         problem(runtime, 'metadata.runtime', `"runtime" must be one of ${RUNTIMES.map((r) => `"${r}"`).join(', ')}`);
       }
+      const permissions = propsOf(metadata).get(METADATA_PERMISSIONS);
+      if (permissions) checkPermissions(permissions, `metadata.${METADATA_PERMISSIONS}`, problem);
+      const secrets = propsOf(metadata).get(METADATA_SECRETS);
+      if (secrets) checkSecrets(secrets, `metadata.${METADATA_SECRETS}`, problem);
     }
   }
   const cells = props.get('cells');
@@ -129,12 +159,12 @@ function readCell(node: Node, path: string, problem: Problem): CodaCell | undefi
   const metadata = p.get('metadata');
   if (metadata) {
     if (metadata.type !== 'object') fail(metadata, 'metadata', '"metadata" must be an object');
-    else cell.metadata = value(metadata) as Record<string, unknown>;
+    else cell.metadata = nodeValue(metadata) as Record<string, unknown>;
   }
   const execution = p.get('execution');
   if (execution) {
     if (execution.type !== 'object') fail(execution, 'execution', '"execution" must be an object');
-    else cell.execution = value(execution) as CodaCell['execution'];
+    else cell.execution = nodeValue(execution) as CodaCell['execution'];
   }
   const outputs = p.get('outputs');
   if (outputs) {
@@ -159,7 +189,7 @@ function readOutput(node: Node, path: string, problem: Problem): CodaOutput | un
       return undefined;
     }
   }
-  return value(node) as CodaOutput;
+  return nodeValue(node) as CodaOutput;
 }
 
 /** Canonical text: 2-space JSON, fixed key order, unknown keys after known ones, one source line per line. */
@@ -172,7 +202,10 @@ export function serializeCoda(doc: CodaDocument): string {
     return { ...out, ...omit(c.unknownKeys, CELL_KEYS) };
   });
   const top = { coda: CODA_FORMAT_VERSION, metadata: doc.metadata ?? {}, cells, ...omit(doc.unknownKeys, TOP_KEYS) };
-  return `${JSON.stringify(top, null, 2)}\n`;
+  const text = `${JSON.stringify(top, null, 2)}\n`;
+  // never write a file this reader would refuse (e.g. a display.json output nested deeper than the limit)
+  if (tooDeepAt(text) !== undefined) throw new Error(`The notebook cannot be saved: a value in it is nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  return text;
 }
 
 function omit(extra: Record<string, unknown> | undefined, known: string[]): Record<string, unknown> {
@@ -191,32 +224,8 @@ function propsOf(node: Node): Map<string, Node> {
 
 function unknownOf(node: Node, known: string[]): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of propsOf(node)) if (!known.includes(k)) out[k] = value(v);
+  for (const [k, v] of propsOf(node)) if (!known.includes(k)) out[k] = nodeValue(v);
   return Object.keys(out).length ? out : undefined;
-}
-
-/** Plain JSON value of a node. */
-function value(node: Node): unknown {
-  switch (node.type) {
-    case 'object':
-      return Object.fromEntries([...propsOf(node)].map(([k, v]) => [k, value(v)]));
-    case 'array':
-      return (node.children ?? []).map(value);
-    default:
-      return node.value;
-  }
-}
-
-function positionOf(text: string) {
-  return (offset: number) => {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-      line++;
-      lineStart = i + 1;
-    }
-    return { line, column: offset - lineStart + 1 };
-  };
 }
 
 function humanJsonError(code: string): string {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { type CodaCell, type CodaDocument, type CodaOutput } from '../../protocol/codaFile';
-import { cellText, parseCoda, serializeCoda, sourceLines } from '../../protocol/codaFormat';
+import { cellText, emptyCodaDocument, parseCoda, serializeCoda, sourceLines } from '../../protocol/codaFormat';
 
 /** Metadata key under which keys this version does not know travel through VS Code untouched. */
 export const UNKNOWN_KEYS = '__codaUnknownKeys';
@@ -18,6 +18,9 @@ const isTextMime = (mime: string) => mime.startsWith('text/') || mime === 'image
 
 export class CodaSerializer implements vscode.NotebookSerializer {
   deserializeNotebook(content: Uint8Array): vscode.NotebookData {
+    // zero bytes is a notebook being created (an untitled one, or a new file from the explorer): there is nothing
+    // to lose by writing it. Anything else the reader refuses, a blank file included, is never opened.
+    if (content.byteLength === 0) return toNotebookData(emptyCodaDocument());
     const parsed = parseCoda(decoder.decode(content));
     if (!parsed.ok) {
       const lines = parsed.problems.map((p) => `line ${p.line}, column ${p.column}${p.path ? ` (${p.path})` : ''}: ${p.message}`);
