@@ -39,7 +39,6 @@ export class CodaController implements vscode.Disposable {
   readonly controllers = new Map<RuntimeKind, vscode.NotebookController>();
   /** The current run of each cell, by cell id. */
   private readonly runs = new Map<string, CellRun>();
-  private readonly order = new WeakMap<vscode.NotebookDocument, number>();
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Notebooks (by URI) that have one of these kernels selected. */
   private readonly selected = new Set<string>();
@@ -129,8 +128,7 @@ export class CodaController implements vscode.Disposable {
     const run = new CellRun(controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
     this.runs.set(cellId, run);
     const execution = controller.createNotebookCellExecution(cell);
-    const order = (this.order.get(nk.notebook) ?? 0) + 1;
-    this.order.set(nk.notebook, order);
+    const order = ++nk.executionCount;
     run.begin(execution, order);
     // frames and messages name a cell by its execution count, the number in its gutter (as Jupyter's In [n])
     const cellLabel = `[${order}]`;

@@ -5,9 +5,10 @@
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
+import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel, KernelExit } from '../../worker/host/Kernel';
 import { ExecutionQueue } from './ExecutionQueue';
+import { KernelHandover, notebookSignature } from './KernelHandover';
 
 export type KernelState =
   | { kind: 'starting' }
@@ -20,7 +21,8 @@ export type KernelState =
 export type KernelAccess = Pick<InitParams, 'permissions' | 'env' | 'maskedValues'>;
 
 export interface NotebookKernel {
-  readonly notebook: vscode.NotebookDocument;
+  /** The notebook's current document (a Save As or rename hands the kernel to the new one). */
+  notebook: vscode.NotebookDocument;
   readonly queue: ExecutionQueue;
   kernel?: Kernel;
   starting?: Promise<Kernel>;
@@ -28,6 +30,8 @@ export interface NotebookKernel {
   launchKey?: string;
   state?: KernelState;
   background: Map<string, string>;
+  /** The last execution count given to a cell of this notebook (continues across a Save As or rename). */
+  executionCount: number;
 }
 
 export type StartKernel = (init: InitParams) => Promise<Kernel>;
@@ -37,6 +41,7 @@ export class KernelManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NotebookKernel>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => void nk.kernel?.dispose());
 
   constructor(
     private readonly start: StartKernel,
@@ -44,13 +49,17 @@ export class KernelManager implements vscode.Disposable {
     /** Dependency store folders a notebook's kernel resolves packages from. */
     private readonly modulePaths: (notebook: vscode.NotebookDocument) => string[] = () => [],
   ) {
-    this.subscriptions.push(vscode.workspace.onDidCloseNotebookDocument((nb) => void this.shutdown(nb)));
+    this.subscriptions.push(
+      vscode.workspace.onDidCloseNotebookDocument((nb) => this.closed(nb)),
+      vscode.workspace.onDidOpenNotebookDocument((nb) => this.opened(nb)),
+      vscode.workspace.onWillRenameFiles((e) => e.files.forEach((f) => this.handover.renaming(f.oldUri.toString(), f.newUri.toString()))),
+    );
   }
 
   entry(notebook: vscode.NotebookDocument): NotebookKernel {
     const key = notebook.uri.toString();
     let nk = this.kernels.get(key);
-    if (!nk) this.kernels.set(key, (nk = { notebook, queue: new ExecutionQueue(), background: new Map() }));
+    if (!nk) this.kernels.set(key, (nk = { notebook, queue: new ExecutionQueue(), background: new Map(), executionCount: 0 }));
     return nk;
   }
 
@@ -134,14 +143,34 @@ export class KernelManager implements vscode.Disposable {
     nk?.kernel?.interrupt();
   }
 
-  private async shutdown(notebook: vscode.NotebookDocument): Promise<void> {
+  /** A closed notebook's kernel stops, unless the notebook was only saved under another name or moved. */
+  private closed(notebook: vscode.NotebookDocument): void {
     const key = notebook.uri.toString();
     const nk = this.kernels.get(key);
     this.kernels.delete(key);
-    await nk?.kernel?.dispose();
+    if (!nk) return;
+    if (!nk.kernel?.alive) {
+      void nk.kernel?.dispose();
+      return;
+    }
+    const successor = this.handover.closed(key, signatureOf(notebook), nk);
+    if (successor) this.adopt(nk, successor);
+  }
+
+  private opened(notebook: vscode.NotebookDocument): void {
+    if (notebook.notebookType !== CODA_NOTEBOOK_TYPE || this.kernels.has(notebook.uri.toString())) return;
+    const nk = this.handover.opened(notebook.uri.toString(), signatureOf(notebook), notebook);
+    if (nk) this.adopt(nk, notebook);
+  }
+
+  private adopt(nk: NotebookKernel, notebook: vscode.NotebookDocument): void {
+    nk.notebook = notebook;
+    this.kernels.set(notebook.uri.toString(), nk);
+    this.stateEmitter.fire(nk);
   }
 
   dispose(): void {
+    this.handover.dispose();
     for (const nk of this.kernels.values()) void nk.kernel?.dispose();
     this.kernels.clear();
     this.stateEmitter.dispose();
@@ -162,4 +191,8 @@ export function kernelFolder(uri: vscode.Uri): string {
   if (uri.scheme === 'file') return dirname(uri.fsPath);
   const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
   return folder?.uri.scheme === 'file' ? folder.uri.fsPath : homedir();
+}
+
+function signatureOf(notebook: vscode.NotebookDocument): string {
+  return notebookSignature(notebook.getCells().map((c) => ({ kind: c.kind, language: c.document.languageId, text: c.document.getText() })));
 }

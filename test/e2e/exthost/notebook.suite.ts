@@ -109,6 +109,32 @@ export function notebookSuite(): void {
       assert.match(err.error.stack ?? '', /cell\[1\]:2:/);
     });
 
+    test('renaming and moving a .coda file keeps its kernel and variables', async () => {
+      const first = workspaceFile('rename-me.coda');
+      await vscode.workspace.fs.writeFile(first, new TextEncoder().encode(JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['globalThis.runs = (globalThis.runs ?? 0) + 1'] }] })));
+      let nb = await vscode.workspace.openNotebookDocument(first);
+      const editor = await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
+      await runCells(nb, 0);
+      assert.deepEqual(item<ValueOutput>(nb.cellAt(0), MIME_VALUE)!.value, { type: 'number', text: '1' });
+      for (const target of [workspaceFile('renamed.coda'), workspaceFile('moved/renamed.coda')]) {
+        const edit = new vscode.WorkspaceEdit();
+        edit.renameFile(nb.uri, target);
+        assert.ok(await vscode.workspace.applyEdit(edit), `renamed to ${target.path}`);
+        nb = await waitFor(() => vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === target.toString()), `the notebook at ${target.path}`);
+        await vscode.window.showNotebookDocument(nb);
+        const expected = target.path.endsWith('moved/renamed.coda') ? '3' : '2';
+        await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });
+        // a fresh kernel would count 1 again
+        const text = () => {
+          const v = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)?.value;
+          return v?.type === 'number' ? v.text : undefined;
+        };
+        await waitFor(() => text() === expected || text() === '1', `the run count after the move to ${target.path}`);
+        assert.equal(text(), expected);
+      }
+    });
+
     test('interrupts a looping cell, keeps the state, and restart clears it', async () => {
       const nb = await notebookWith(['const kept = "yes"'], ['while (true) {}'], ['kept'], ['typeof kept']);
       await runCells(nb, 0);

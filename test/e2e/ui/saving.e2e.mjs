@@ -1,0 +1,28 @@
+// Saving under another name keeps the kernel: the first Save As of an untitled notebook (VS Code closes the untitled
+// document and opens the saved file as a new one) must not lose the variables the user built up.
+export default async function saving(t) {
+  const { page } = t;
+  const out = t.outputs();
+  const created = await t.step('a new untitled notebook runs a cell that counts its runs', async () => {
+    await t.runCommand('CodaJS: New CodaJS Notebook');
+    const editor = t.cellRow(0).locator('.monaco-editor').first();
+    await editor.waitFor({ timeout: 30_000 });
+    await editor.click();
+    await page.keyboard.type('globalThis.runs = (globalThis.runs ?? 0) + 1; `runs: ${runs}`');
+    await t.runCell(0);
+    await out.locator('.coda-tree, .coda-value', { hasText: 'runs: 1' }).first().waitFor({ timeout: 60_000 });
+  });
+  if (!created) return;
+
+  await t.step('after Save As the same kernel runs the cell again (its variables kept)', async () => {
+    await t.runCommand('File: Save As...');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`${t.workspace}/saved-as.coda`);
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'saved-as.coda' }).first().waitFor({ timeout: 30_000 });
+    await t.runCell(0);
+    await out.locator('.coda-tree, .coda-value', { hasText: 'runs: 2' }).first().waitFor({ timeout: 60_000 });
+  });
+  await t.screenshot('saving-final');
+}
