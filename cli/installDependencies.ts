@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock } from '../protocol';
+import { installAccess } from '../worker/deps/installAccess';
 import { cellText } from '../protocol/codaFormat';
 import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
@@ -36,7 +37,7 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
   try {
     progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
     const result = await client.install(
-      { storeDir, cacheDir, dependencies, lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, npmrcFrom: dirname(file), offline },
+      { storeDir, cacheDir, dependencies, lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, ...installAccess(doc.metadata), npmrcFrom: dirname(file), offline },
       { onProgress: progress },
     );
     progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);

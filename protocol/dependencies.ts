@@ -3,11 +3,14 @@
  * metadata, and the messages between a host and the installer process (dist/installer.js).
  */
 import type { SerializedError } from './errors';
+import type { Permissions } from './permissions';
 
 /** Notebook metadata keys. */
 export const METADATA_DEPENDENCIES = 'dependencies';
 export const METADATA_LOCK = 'lock';
 export const METADATA_ALLOW_SCRIPTS = 'allowInstallScripts';
+/** `true` lets a lock hold entries CodaJS cannot verify (no sha512 integrity, not a tarball of the configured registry). */
+export const METADATA_ALLOW_UNVERIFIED_LOCK = 'allowUnverifiedLock';
 
 /** A package a notebook needs, and why. */
 export interface DependencySpec {
@@ -45,6 +48,12 @@ export interface InstallParams {
   lock?: DependencyLock;
   /** Install scripts run only when the notebook opts in. */
   allowScripts: boolean;
+  /** The notebook's declared permissions: install scripts run confined by them (undefined: none declared). */
+  permissions?: Permissions;
+  /** Names of the notebook's secrets: never passed to install scripts. */
+  secretNames?: string[];
+  /** Accept lock entries that cannot be verified (metadata `allowUnverifiedLock`). */
+  allowUnverifiedLock?: boolean;
   /** Never touch the network: the cache must have everything. */
   offline?: boolean;
   /** Folder the user's project .npmrc is looked up from (the notebook's folder). */
@@ -92,6 +101,11 @@ export interface InstallerEvents {
 }
 
 /** Error names the installer uses, so hosts can word them. */
-export type InstallErrorName = 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed';
+export type InstallErrorName =
+  | 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed'
+  /** the notebook's lock holds an entry that cannot be verified */
+  | 'LockRefused'
+  /** an install script would need more than the notebook's permissions allow */
+  | 'InstallScriptRefused';
 
 export type InstallError = SerializedError & { name: InstallErrorName };

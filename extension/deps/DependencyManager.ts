@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
+import { isStoreComplete } from '../../worker/deps/atomicStore';
+import { installAccess } from '../../worker/deps/installAccess';
 import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
 import { neededDependencies } from '../../worker/deps/neededDependencies';
 
@@ -49,7 +51,8 @@ export class DependencyManager implements vscode.Disposable {
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const key = JSON.stringify([dependencies, lock ?? null]);
     const { storeDir, cacheDir, modulePath } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
-    if (this.done.get(notebook.uri.toString()) === key && needed.every((s) => existsSync(join(modulePath, s.name)))) return { ok: true };
+    // only a complete store counts (an interrupted install leaves none): a folder of the package's name is not enough
+    if (this.done.get(notebook.uri.toString()) === key && isStoreComplete(storeDir) && needed.every((s) => existsSync(join(modulePath, s.name)))) return { ok: true };
     const names = Object.keys(dependencies).join(', ');
     try {
       const client = await this.installer();
@@ -60,7 +63,7 @@ export class DependencyManager implements vscode.Disposable {
           const sub = token.onCancellationRequested(() => abort.abort());
           return client
             .install(
-              { storeDir, cacheDir, dependencies, lock, allowScripts: meta[METADATA_ALLOW_SCRIPTS] === true, npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
+              { storeDir, cacheDir, dependencies, lock, allowScripts: meta[METADATA_ALLOW_SCRIPTS] === true, ...installAccess(meta), npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
               { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
             )
             .finally(() => sub.dispose());

@@ -7,7 +7,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import pacote from 'pacote';
 import type { FetchRuntimeParams, FetchRuntimeResult } from '../../protocol';
-import { InstallError } from './install';
+import { InstallError } from './installError';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
 
 export async function fetchRuntime(params: FetchRuntimeParams, progress: (message: string) => void): Promise<FetchRuntimeResult> {

@@ -2,16 +2,24 @@
  * Installs a notebook's dependencies into its store with npm's own libraries (arborist over pacote).
  * Cache tiers: packuments kept in memory for the life of the installer process -> the content-addressed
  * cacache on disk (integrity checked on every read; a tampered entry fails, is evicted by `cacache.verify`, and
- * is fetched again) -> the registry. Install scripts run only when the notebook allows them. When the registry
- * cannot be reached, the install is retried from the cache alone.
+ * is fetched again) -> the registry. When the registry cannot be reached, the install is retried from the cache alone.
+ * Every install builds a staging folder beside the store and renames it into place when complete (atomicStore.ts);
+ * a lock, and the tree an install produces, must be verifiable (lockPolicy.ts); install scripts run only when the
+ * notebook allows them, after extraction, confined as runInstallScripts.ts says.
  */
 import Arborist from '@npmcli/arborist';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { InstallParams, InstallResult } from '../../protocol';
+import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
+import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from './atomicStore';
+import { InstallError } from './installError';
 import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
+import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from './lockPolicy';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
+import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
+
+export { InstallError } from './installError';
 
 /** Packuments remembered across installs (the in-memory tier). */
 const packumentCache = new Map<string, unknown>();
@@ -19,24 +27,22 @@ const packumentCache = new Map<string, unknown>();
 const NETWORK = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
 const STORE_NAME = 'codajs-notebook-store';
 
-export class InstallError extends Error {
-  constructor(name: 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed', message: string) {
-    super(message);
-    this.name = name;
-  }
-}
-
 type Progress = (message: string) => void;
 
 export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
   const started = performance.now();
   const config = await loadNpmConfig(params.npmrcFrom);
-  const registry = String(fetchOptions(config).registry);
-  await mkdir(params.storeDir, { recursive: true });
-  await writeFile(join(params.storeDir, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies: params.dependencies }, null, 2)}\n`);
-  const locked = lockCovers(params.dependencies, params.lock);
-  if (locked) await writeFile(join(params.storeDir, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, params.dependencies, params.lock!), null, 2));
-  else await rm(join(params.storeDir, 'package-lock.json'), { force: true });
+  const opts = fetchOptions(config);
+  const registry = String(opts.registry);
+  const registryFor = registryFrom(opts);
+  const lock = params.lock ? sanitizeLock(params.lock) : undefined;
+  if (lock) {
+    const problems = [...badLocations(lock), ...(params.allowUnverifiedLock ? [] : lockProblems(lock, registryFor))];
+    if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'lock'));
+  }
+  await removeLeftovers(params.storeDir);
+  const staging = stagingDirFor(params.storeDir);
+  const locked = lockCovers(params.dependencies, lock);
 
   let fetched = 0;
   const onLog = (level: string, ...args: unknown[]) => {
@@ -48,13 +54,19 @@ export async function install(params: InstallParams, progress: Progress = () => 
     if (tarball) progress(`downloaded ${tarball}`);
   };
   process.on('log', onLog);
-  const attempt = (offline: boolean) => {
+  const attempt = async (offline: boolean) => {
+    // each attempt starts from an empty staging folder: a failed one may have left files behind
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies: params.dependencies }, null, 2)}\n`);
+    if (locked) await writeFile(join(staging, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, params.dependencies, lock!), null, 2));
     const arb = new Arborist({
-      path: params.storeDir,
+      path: staging,
       cache: params.cacheDir,
-      ...fetchOptions(config),
+      ...opts,
       packumentCache,
-      ignoreScripts: !params.allowScripts,
+      // scripts run after the tree is extracted and checked, confined (runInstallScripts), never inside arborist
+      ignoreScripts: true,
       audit: false,
       fund: false,
       save: false,
@@ -81,17 +93,27 @@ export async function install(params: InstallParams, progress: Progress = () => 
         tree = await attempt(true);
       } else throw err;
     }
-    const lock = lockFromTree(tree.inventory.values() as unknown as Parameters<typeof lockFromTree>[0]);
+    const nodes = [...tree.inventory.values()];
+    const result: DependencyLock = lockFromTree(nodes as unknown as Parameters<typeof lockFromTree>[0]);
+    // whatever arborist resolved (a dependency's own `file:` or git spec included) must be verifiable too
+    const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : lockProblems(result, registryFor))];
+    if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'tree'));
+    if (params.allowScripts) {
+      await runInstallScripts(nodes as unknown as ScriptTreeNode[], { root: staging, permissions: params.permissions, secretNames: params.secretNames ?? [], progress });
+      await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
+    }
+    await commitStore(staging, params.storeDir);
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
-      const v = lock[`node_modules/${name}`]?.version;
+      const v = result[`node_modules/${name}`]?.version;
       if (v) installed[name] = v;
     }
-    return { lock, modulePath: join(params.storeDir, 'node_modules'), installed, fetched, durationMs: performance.now() - started, offline };
+    return { lock: result, modulePath: join(params.storeDir, 'node_modules'), installed, fetched, durationMs: performance.now() - started, offline };
   } catch (err) {
-    throw describe(err, registry, params, offline);
+    throw err instanceof InstallError ? err : describe(err, registry, params, offline);
   } finally {
     process.off('log', onLog);
+    await discardStaging(staging);
   }
 }
 

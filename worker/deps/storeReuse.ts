@@ -1,11 +1,16 @@
 /**
  * The fastest tiers, checked by the host before any installer process starts: the store already holds the
  * locked tree (arborist's hidden lockfile says so), or another notebook's store holds exactly that tree and is
- * copied. Both compare versions and integrity hashes of every locked package.
+ * copied. Both compare versions and sha512 integrity hashes of every locked package, trust only complete stores
+ * (atomicStore.ts: a copy is staged and renamed into place too), and leave a lock that cannot be verified
+ * (lockPolicy.ts) to the installer, which refuses it with a clear error.
  */
 import { cp, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
+import { commitStore, discardStaging, isLeftoverName, isStoreComplete, stagingDirFor } from './atomicStore';
+import { badLocations, lockProblems, registryFrom } from './lockPolicy';
+import { fetchOptions, loadNpmConfig } from './npmConfig';
 
 type Hidden = { packages?: Record<string, { version?: string; integrity?: string }> };
 
@@ -19,13 +24,14 @@ async function installedTree(storeDir: string): Promise<Hidden['packages'] | und
 
 /** True when the store's installed tree is exactly the lock, and holds every direct dependency. */
 export async function storeMatches(storeDir: string, dependencies: Record<string, string>, lock: DependencyLock): Promise<boolean> {
+  if (!isStoreComplete(storeDir)) return false;
   const tree = await installedTree(storeDir);
   if (!tree) return false;
   const locked = Object.entries(lock);
   const installed = Object.keys(tree).filter((k) => k.startsWith('node_modules/'));
   if (installed.length !== locked.length) return false;
   if (!Object.keys(dependencies).every((name) => lock[`node_modules/${name}`])) return false;
-  return locked.every(([location, e]) => tree[location]?.version === e.version && (!e.integrity || tree[location]?.integrity === e.integrity));
+  return locked.every(([location, e]) => tree[location]?.version === e.version && !!e.integrity && tree[location]?.integrity === e.integrity);
 }
 
 /** Serves an install from the stores on disk, or undefined when the installer must run. */
@@ -33,6 +39,8 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   const started = performance.now();
   const { lock, dependencies, storeDir } = params;
   if (!lock) return undefined;
+  if (badLocations(lock).length) return undefined;
+  if (!params.allowUnverifiedLock && lockProblems(lock, registryFrom(fetchOptions(await loadNpmConfig(params.npmrcFrom)))).length) return undefined;
   const done = (): InstallResult => ({
     lock,
     modulePath: join(storeDir, 'node_modules'),
@@ -45,13 +53,21 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   const storesRoot = dirname(storeDir);
   let siblings: string[] = [];
   try {
-    siblings = (await readdir(storesRoot)).map((d) => join(storesRoot, d)).filter((d) => d !== storeDir);
+    siblings = (await readdir(storesRoot)).filter((d) => !isLeftoverName(d)).map((d) => join(storesRoot, d)).filter((d) => d !== storeDir);
   } catch {
     return undefined;
   }
   for (const other of siblings) {
     if (!(await storeMatches(other, dependencies, lock))) continue;
-    await cp(join(other, 'node_modules'), join(storeDir, 'node_modules'), { recursive: true, force: true, verbatimSymlinks: true });
+    const staging = stagingDirFor(storeDir);
+    try {
+      await cp(other, staging, { recursive: true, force: true, verbatimSymlinks: true });
+      // the copy is complete only when it is renamed into place (commitStore writes the marker again)
+      if (!(await storeMatches(staging, dependencies, lock))) continue;
+      await commitStore(staging, storeDir);
+    } finally {
+      await discardStaging(staging);
+    }
     if (await storeMatches(storeDir, dependencies, lock)) return done();
   }
   return undefined;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface FixturePackage {
   name: string;
@@ -19,6 +19,10 @@ export interface FixturePackage {
   main?: string;
   /** needs `Authorization: Bearer <token>` */
   private?: boolean;
+  /** package.json `scripts` (install scripts run only when a notebook allows them) */
+  scripts?: Record<string, string>;
+  /** more files: path inside the package -> content */
+  files?: Record<string, string | Buffer>;
 }
 
 export interface Registry {
@@ -28,6 +32,12 @@ export interface Registry {
   tarballHits(): number;
   /** Serves altered bytes for this package's tarballs from now on (the packument's integrity stays). */
   tamper(name: string): void;
+  /** Sends only the first part of this package's tarballs, then holds the connection open; calls `onStall` once sent. */
+  stall(name: string, onStall: () => void, fraction?: number): void;
+  /** Serves the package's tarballs whole again. */
+  unstall(name: string): void;
+  /** The tarball URL npm's layout gives a package version (`<registry><name>/-/<name without scope>-<version>.tgz`). */
+  tarballUrl(name: string, version: string): string;
   /** Stops answering (connections refused) until start() again. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -39,18 +49,27 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   const dirs = packages.map((p, i) => {
     const dir = join(work, `src-${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {} }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts } : {}) }));
     writeFileSync(join(dir, 'index.js'), p.main ?? `module.exports = { name: ${JSON.stringify(p.name)}, version: ${JSON.stringify(p.version)} };`);
+    for (const [file, content] of Object.entries(p.files ?? {})) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), content);
+    }
     return dir;
   });
   const out = join(work, 'tarballs');
   mkdirSync(out);
-  const pack = spawnSync('npm', ['pack', '--silent', '--json', '--pack-destination', out, ...dirs], { encoding: 'utf8' });
+  // --ignore-scripts: npm pack would otherwise run a fixture's own `prepare`-style scripts here
+  const pack = spawnSync('npm', ['pack', '--silent', '--json', '--ignore-scripts', '--pack-destination', out, ...dirs], { encoding: 'utf8' });
   if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
   const packed = JSON.parse(pack.stdout) as { filename: string }[];
   const token = 'test-token-123';
   const hits = new Map<string, number>();
   const tampered = new Set<string>();
+  const stalled = new Map<string, { onStall: () => void; fraction: number }>();
+  // npm's tarball layout, so lock entries point where a real registry's would
+  const tarballPath = (p: FixturePackage) => `${p.name}/-/${p.name.slice(p.name.lastIndexOf('/') + 1)}-${p.version}.tgz`;
+  const fileOf = (p: FixturePackage) => packed[packages.indexOf(p)]!.filename;
   let server: Server | undefined;
   let port = 0;
   const url = () => `http://127.0.0.1:${port}/`;
@@ -59,11 +78,10 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     if (!versions.length) return undefined;
     const doc: Record<string, unknown> = { name, 'dist-tags': { latest: versions[versions.length - 1]!.version }, versions: {} };
     for (const p of versions) {
-      const file = packed[packages.indexOf(p)]!.filename;
-      const bytes = readFileSync(join(out, file));
+      const bytes = readFileSync(join(out, fileOf(p)));
       (doc.versions as Record<string, unknown>)[p.version] = {
-        name, version: p.version, dependencies: p.dependencies ?? {},
-        dist: { tarball: `${url()}-/${file}`, integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}`, shasum: createHash('sha1').update(bytes).digest('hex') },
+        name, version: p.version, dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
+        dist: { tarball: `${url()}${tarballPath(p)}`, integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}`, shasum: createHash('sha1').update(bytes).digest('hex') },
       };
     }
     return doc;
@@ -73,15 +91,22 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
       server = createServer((req, res) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
         hits.set(path, (hits.get(path) ?? 0) + 1);
-        const isTarball = path.startsWith('-/');
-        const fixture = packages.find((p) => (isTarball ? packed[packages.indexOf(p)]!.filename === path.slice(2) : p.name === path));
+        const isTarball = path.includes('/-/');
+        const fixture = packages.find((p) => (isTarball ? tarballPath(p) === path : p.name === path));
         if (fixture?.private && req.headers.authorization !== `Bearer ${token}`) {
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
           return;
         }
         if (isTarball && fixture) {
-          const bytes = readFileSync(join(out, path.slice(2)));
+          const bytes = readFileSync(join(out, fileOf(fixture)));
           if (tampered.has(fixture.name)) bytes[bytes.length - 1] ^= 0xff;
+          const stall = stalled.get(fixture.name);
+          if (stall) {
+            // a download cut short: the headers promise every byte, only the first part comes
+            res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+            res.write(bytes.subarray(0, Math.floor(bytes.length * stall.fraction)), () => stall.onStall());
+            return;
+          }
           res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
           return;
         }
@@ -103,7 +128,10 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     token,
     hits,
     tamper: (name) => void tampered.add(name),
-    tarballHits: () => [...hits.entries()].filter(([p]) => p.startsWith('-/')).reduce((n, [, c]) => n + c, 0),
+    stall: (name, onStall, fraction = 0.5) => void stalled.set(name, { onStall, fraction }),
+    unstall: (name) => void stalled.delete(name),
+    tarballUrl: (name, version) => `${url()}${tarballPath(packages.find((p) => p.name === name && p.version === version)!)}`,
+    tarballHits: () => [...hits.entries()].filter(([p]) => p.includes('/-/')).reduce((n, [, c]) => n + c, 0),
     stop: async () => {
       server?.closeAllConnections();
       await stopServer();

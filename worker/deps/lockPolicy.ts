@@ -1,0 +1,96 @@
+/**
+ * Which lock entries CodaJS installs without the notebook's say-so: a package at a plain `node_modules/…` path,
+ * with a sha512 integrity, from a tarball URL of the registry the user's npm config names for that package, in
+ * npm's layout (`<registry><name>/-/<name without scope>-<version>.tgz`). Anything else (no integrity, sha1 only,
+ * `file:`, git, another host, another package's tarball, a path that climbs out of the store) could install bytes
+ * nobody checked, so it is refused unless the notebook's metadata says `"allowUnverifiedLock": true`.
+ * The same check runs on the lock a notebook brings and on the tree an install produced. Pure.
+ */
+import type { DependencyLock, LockEntry } from '../../protocol';
+
+/** One package name segment (optionally scoped); never `.` or `..`. */
+const NAME = String.raw`(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*`;
+const LOCATION = new RegExp(String.raw`^node_modules\/${NAME}(?:\/node_modules\/${NAME})*$`, 'i');
+/** A sha512 digest is 64 bytes: 88 characters of base64. */
+const SHA512 = /^sha512-[A-Za-z0-9+/]{86}==$/;
+/** Fields of a lock entry that reach package-lock.json; anything else in a notebook's lock is dropped. */
+export const LOCK_FIELDS = ['version', 'resolved', 'integrity', 'dependencies', 'optionalDependencies'] as const;
+
+/** The registry URL (ending in `/`) npm fetches a package from: its scope's registry, else the default one. */
+export type RegistryFor = (name: string) => string;
+
+export function registryFrom(fetchOpts: Record<string, unknown>): RegistryFor {
+  return (name) => {
+    const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : undefined;
+    const scoped = scope ? fetchOpts[`${scope}:registry`] : undefined;
+    const url = typeof scoped === 'string' && scoped ? scoped : String(fetchOpts.registry);
+    return url.endsWith('/') ? url : `${url}/`;
+  };
+}
+
+/** The package name of a lock location (`node_modules/a/node_modules/@s/b` -> `@s/b`), or undefined if malformed. */
+export function nameAt(location: string): string | undefined {
+  if (!LOCATION.test(location)) return undefined;
+  return location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+}
+
+/** Locations that would put a package outside the store: refused even when the notebook allows unverified entries. */
+export function badLocations(lock: DependencyLock): string[] {
+  return Object.keys(lock).filter((location) => !nameAt(location)).map((location) => `"${location}" is not a package folder inside the store`);
+}
+
+/** Why an entry cannot be verified, in words for the cell's error; undefined when it can. */
+export function lockEntryProblem(location: string, entry: Partial<LockEntry> | undefined, registryFor: RegistryFor): string | undefined {
+  const name = nameAt(location);
+  if (!name) return `"${location}" is not a package folder inside the store`;
+  if (!entry || typeof entry !== 'object') return `${location} is not a lock entry`;
+  const integrity = typeof entry.integrity === 'string' ? entry.integrity.trim() : '';
+  if (!integrity) return `${name} has no integrity checksum`;
+  if (!integrity.split(/\s+/).some((h) => SHA512.test(h))) return `${name} has only a weak checksum (${integrity.split('-')[0]}), not sha512`;
+  const resolved = typeof entry.resolved === 'string' ? entry.resolved : '';
+  const registry = registryFor(name);
+  if (!resolved) return `${name} has no tarball URL`;
+  if (!/^https?:\/\//i.test(resolved)) return `${name} comes from ${resolved.split(/[#?]/)[0]}, not from a registry`;
+  if (!resolved.startsWith(registry)) return `${name} is downloaded from ${safeOrigin(resolved)}, not from ${registry} (the registry your npm config names for it)`;
+  const rest = resolved.slice(registry.length).split(/[?#]/)[0]!;
+  const unscoped = name.slice(name.lastIndexOf('/') + 1);
+  const expected = [`${name}/-/${unscoped}-${entry.version}.tgz`, `${name.replace('/', '%2f')}/-/${unscoped}-${entry.version}.tgz`];
+  if (!expected.some((e) => decodeURIComponent(rest).toLowerCase() === decodeURIComponent(e).toLowerCase())) {
+    return `${name}@${entry.version} would be downloaded from ${resolved}, which is not that package's tarball`;
+  }
+  return undefined;
+}
+
+/** Every problem of a lock (empty when all of it can be verified). */
+export function lockProblems(lock: DependencyLock, registryFor: RegistryFor): string[] {
+  return Object.entries(lock).flatMap(([location, entry]) => {
+    const p = lockEntryProblem(location, entry, registryFor);
+    return p ? [p] : [];
+  });
+}
+
+/** The cell's error text for refused entries. */
+export function lockRefusedMessage(problems: string[], where: 'lock' | 'tree'): string {
+  const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
+  const what = where === 'lock' ? "The notebook's dependency lock" : 'The installed dependency tree';
+  return `${what} has packages CodaJS cannot verify: ${shown}. Nothing was installed. Remove the "lock" metadata to resolve from the registry again, or set "allowUnverifiedLock": true in the notebook's metadata if you trust these sources.`;
+}
+
+/** Only the known fields of each entry (a notebook's lock must not smuggle `link`, `bin` or install flags into arborist). */
+export function sanitizeLock(lock: DependencyLock): DependencyLock {
+  const out: DependencyLock = {};
+  for (const [location, entry] of Object.entries(lock)) {
+    const clean: Record<string, unknown> = {};
+    for (const f of LOCK_FIELDS) if (entry?.[f] !== undefined) clean[f] = entry[f];
+    out[location] = clean as unknown as LockEntry;
+  }
+  return out;
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Loaded (`--require`) before a confined install script's own code when the notebook does not grant `net: ["*"]`:
+ * every way Node opens a socket or asks DNS goes through these functions, so replacing them denies the network to
+ * the script (fetch, http, https, net, tls, http2, dgram, dns). Under the permission model the script cannot load a
+ * native addon, reach process.binding or start another process to get around it. A seat belt inside the script's
+ * Node, like the kernel's: programs it could start (only with `run: ["*"]`) are not covered.
+ * The source is written beside the store's staging folder, outside what the script may write.
+ */
+export const NET_GUARD_FILE = 'net-guard.cjs';
+
+export const NET_GUARD_SOURCE = String.raw`'use strict';
+const deny = (what) => {
+  const e = new Error('Permission denied: ' + what + '. Install scripts of this notebook have no network access (only "net": ["*"] gives it to them).');
+  e.code = 'ERR_ACCESS_DENIED';
+  e.name = 'PermissionDenied';
+  throw e;
+};
+const lock = (obj, key, what) => {
+  if (!obj || !(key in obj)) return;
+  Object.defineProperty(obj, key, { value: function denied() { deny(what + ' (' + key + ')'); }, writable: false, configurable: false, enumerable: false });
+};
+const net = require('node:net');
+const dgram = require('node:dgram');
+const dns = require('node:dns');
+lock(net.Socket.prototype, 'connect', 'network access');
+lock(net.Server.prototype, 'listen', 'listening on a socket');
+for (const k of ['send', 'bind', 'connect']) lock(dgram.Socket.prototype, k, 'network access');
+const DNS = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCaa', 'resolveCname', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse'];
+for (const k of DNS) {
+  lock(dns, k, 'a DNS query');
+  lock(dns.promises, k, 'a DNS query');
+  lock(dns.Resolver && dns.Resolver.prototype, k, 'a DNS query');
+  lock(dns.promises.Resolver && dns.promises.Resolver.prototype, k, 'a DNS query');
+}
+`;
