@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './maskSecrets';
 export * from './sidecar';
 export * from './enforcement';
+export * from './savedOutputs';

@@ -3,7 +3,10 @@
  * be read throws, naming line, column and field: VS Code then shows the error and never opens (or saves
  * over) the file.
  */
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { loadedOutputData, savedOutputData, savedPlainText } from '../../protocol/savedOutputs';
+import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE } from '../../protocol/outputs';
 import { type CodaCell, type CodaDocument, type CodaOutput } from '../../protocol/codaFile';
 import { cellText, emptyCodaDocument, parseCoda, serializeCoda, sourceLines } from '../../protocol/codaFormat';
 
@@ -80,23 +83,32 @@ export function toCodaDocument(data: vscode.NotebookData): CodaDocument {
   return doc;
 }
 
+/** CodaJS's own output types (the others are display() data, saved as they were shown). */
+const OWN_MIMES = new Set([MIME_CONSOLE, MIME_VALUE, MIME_ERROR]);
+
 function toCellOutput(o: CodaOutput): vscode.NotebookCellOutput {
   const items = o.items.map((i) => {
-    const bytes = i.encoding === 'base64' ? Buffer.from(String(i.data), 'base64') : encoder.encode(typeof i.data === 'string' && !isJsonMime(i.mime) ? i.data : JSON.stringify(i.data));
+    // display.json is shown as the kernel sent it (indented); CodaJS's own data is read by its renderer
+    const json = () => (OWN_MIMES.has(i.mime) ? JSON.stringify(loadedOutputData(i.mime, i.data)) : JSON.stringify(i.data, null, 2));
+    const bytes = i.encoding === 'base64' ? Buffer.from(String(i.data), 'base64') : encoder.encode(typeof i.data === 'string' && !isJsonMime(i.mime) ? i.data : json());
     return new vscode.NotebookCellOutputItem(bytes, i.mime);
   });
   return new vscode.NotebookCellOutput(items, o.metadata);
 }
 
+/** Outputs are saved without run bookkeeping, kernel handles or the author's paths (protocol/savedOutputs.ts). */
 function fromCellOutput(o: vscode.NotebookCellOutput): CodaOutput {
+  const own = o.items.some((i) => OWN_MIMES.has(i.mime));
+  const ctx = { home: homedir() };
   const items = o.items.map((i) => {
     if (isJsonMime(i.mime)) {
       try {
-        return { mime: i.mime, data: JSON.parse(decoder.decode(i.data)) as unknown };
+        return { mime: i.mime, data: savedOutputData(i.mime, JSON.parse(decoder.decode(i.data)), ctx) };
       } catch {
         return { mime: i.mime, data: decoder.decode(i.data) };
       }
     }
+    if (own && i.mime === 'text/plain') return { mime: i.mime, data: savedPlainText(decoder.decode(i.data), ctx) };
     if (isTextMime(i.mime)) return { mime: i.mime, data: decoder.decode(i.data) };
     return { mime: i.mime, data: Buffer.from(i.data).toString('base64'), encoding: 'base64' as const };
   });
