@@ -1,55 +1,50 @@
 /**
  * Secret masking: every string that leaves a kernel (console, results, errors, expansions, line values,
- * display data, exit notices, logs) passes through a Masker built from the notebook's secret values.
- * Pure: no Node, DOM or vscode imports.
+ * display data, exit notices, logs) passes through a Masker built from the notebook's secret values — first in the
+ * kernel, before anything is cut to a budget, then again in the host. Pure: no Node, DOM or vscode imports.
  */
+import { makeSecretScanner } from './secretScanner';
 
 export const MASK = '••••••';
 /** Values shorter than this are not masked (masking "a" would blank every output); such secrets are refused. */
 export const MIN_SECRET_LENGTH = 4;
+/** A cut that keeps this many leading characters of a secret (or more) masks them: a cut never reveals 8. */
+export const PARTIAL_AT_CUT = 4;
+/** An excerpt cut on both sides (V8's `JSON.parse` messages) sharing this many characters with a secret is masked. */
+export const EXCERPT_OVERLAP = 6;
 
-export type Masker = <T>(value: T) => T;
+export const SCANNER_OPTIONS = { mask: MASK, minSecretLength: MIN_SECRET_LENGTH, partialAtCut: PARTIAL_AT_CUT, excerptOverlap: EXCERPT_OVERLAP };
 
-const identity: Masker = (v) => v;
+export interface Masker {
+  /** Every string anywhere inside a value (object keys included) with each secret form masked. */
+  <T>(value: T): T;
+  /** False when there is nothing to mask. */
+  readonly active: boolean;
+  /** Characters of the longest written form of a secret: text this far past a position decides it. */
+  readonly longestForm: number;
+  /** One string masked, including what is left of a secret before a truncation marker (`…`, `...`). */
+  text(s: string): string;
+  /**
+   * The first `max` characters of `s`, masked before the cut: a secret that straddles the cut is masked whole, and
+   * a kept start of a secret is never shown. Callers append their own "… (N more)" marker when `s.length > max`.
+   */
+  cut(s: string, max: number): string;
+  /** The largest position <= end that does not split a secret (where a stream may be broken into chunks). */
+  safeEnd(s: string, end: number): number;
+}
 
-/** A function that replaces every secret (and its escaped forms) in strings anywhere inside a value. */
+/** Replaces every secret, its escaped forms (JSON, util.inspect and Sandbox quoting, HTML) and cut remains. */
 export function createMasker(secrets: readonly string[] | undefined): Masker {
-  const forms = new Set<string>();
-  for (const s of secrets ?? []) {
-    if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) continue;
-    forms.add(s);
-    forms.add(JSON.stringify(s).slice(1, -1)); // inside JSON and double-quoted previews
-    forms.add(s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')); // util.inspect's quoting
-  }
-  if (!forms.size) return identity;
-  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
-  const maskString = (s: string) => (s.length >= MIN_SECRET_LENGTH && pattern.test(s) ? ((pattern.lastIndex = 0), s.replace(pattern, MASK)) : ((pattern.lastIndex = 0), s));
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return maskString(v);
-    if (v === null || typeof v !== 'object' || depth > 64) return v;
-    if (Array.isArray(v)) {
-      let out: unknown[] | undefined;
-      for (let i = 0; i < v.length; i++) {
-        const m = walk(v[i], depth + 1);
-        if (m !== v[i]) (out ??= v.slice())[i] = m;
-      }
-      return out ?? v;
-    }
-    let out: Record<string, unknown> | undefined;
-    for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-      const m = walk(item, depth + 1);
-      const mk = maskString(k);
-      if (m !== item || mk !== k) {
-        out ??= { ...(v as Record<string, unknown>) };
-        if (mk !== k) delete out[k];
-        out[mk] = m;
-      }
-    }
-    return out ?? v;
-  };
-  return <T>(value: T) => walk(value, 0) as T;
+  const scanner = makeSecretScanner(secrets ?? [], SCANNER_OPTIONS);
+  const mask = <T>(value: T): T => scanner.value(value);
+  return Object.assign(mask, {
+    active: scanner.active,
+    longestForm: scanner.longestForm,
+    text: scanner.text,
+    cut: scanner.cut,
+    safeEnd: scanner.safeEnd,
+  });
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** The masker of a kernel with no secrets: cuts still never split a surrogate pair. */
+export const NO_SECRETS: Masker = createMasker([]);

@@ -163,7 +163,13 @@ export class KernelProcess implements Kernel {
     const stderr = this.child.stderr as Readable;
     stdout.setEncoding('utf8');
     stderr.setEncoding('utf8');
-    stdout.on('data', (d: string) => log('debug', `[worker stdout] ${d.trimEnd()}`));
+    // whole lines only: a secret split across two chunks would not be recognised in either
+    let outPartial = '';
+    stdout.on('data', (d: string) => {
+      const lines = (outPartial + d).split('\n');
+      outPartial = lines.pop() ?? '';
+      for (const line of lines) log('debug', `[worker stdout] ${line.trimEnd()}`);
+    });
     let partial = '';
     stderr.on('data', (d: string) => {
       const lines = (partial + d).split('\n');
@@ -176,6 +182,7 @@ export class KernelProcess implements Kernel {
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
     this.child.once('exit', (code, signal) => {
       if (partial) this.stderrLine(partial, log);
+      if (outPartial) log('debug', `[worker stdout] ${outPartial.trimEnd()}`);
       const heap = /--max-old-space-size=(\d+)/.exec((this.options.execArgv ?? []).join(' '));
       const reason = exitReason({
         code,

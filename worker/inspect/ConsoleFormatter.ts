@@ -4,7 +4,7 @@
  * Pure apart from the registry: clocks come from the caller (ctx.time), so it is testable.
  */
 import { formatWithOptions, inspect } from 'node:util';
-import type { ConsoleEntry, ConsoleLevel, ConsoleMethod, RemoteValue, StackFrame } from '../../protocol';
+import { NO_SECRETS, type ConsoleEntry, type ConsoleLevel, type ConsoleMethod, type Masker, type RemoteValue, type StackFrame } from '../../protocol';
 import { buildConsoleTable } from './consoleTable';
 import { describeValue } from './describeValue';
 import { stripInternalSymbols } from './internalSymbols';
@@ -40,9 +40,12 @@ export class ConsoleFormatter {
   private readonly counts = new Map<string, number>();
   private readonly timers = new Map<string, number>();
   private readonly registry: HandleRegistry | undefined;
+  readonly mask: Masker;
 
-  constructor(opts: { registry?: HandleRegistry }) {
+  /** `mask`: the kernel's secrets, masked in every text before it is cut to its budget. */
+  constructor(opts: { registry?: HandleRegistry; mask?: Masker }) {
     this.registry = opts.registry;
+    this.mask = opts.mask ?? NO_SECRETS;
   }
 
   reset(): void {
@@ -109,7 +112,7 @@ export class ConsoleFormatter {
         return this.entry(method, inspect(args[0], { ...FORMAT_OPTIONS, customInspect: false, ...options }), ctx, args.slice(0, 1));
       }
       case 'table': {
-        const table = buildConsoleTable(args[0], Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : undefined);
+        const table = buildConsoleTable(args[0], Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : undefined, this.mask);
         if (!table) return this.entry('log', formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
         const entry = this.entry(method, table.text, ctx);
         entry.table = { columns: table.columns, rows: table.rows };
@@ -143,7 +146,8 @@ export class ConsoleFormatter {
       executionId: ctx.executionId,
       time: ctx.time,
       depth: this.depth,
-      text: (text = stripInternalSymbols(text)).length > MAX_CONSOLE_TEXT ? `${text.slice(0, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : text,
+      // masked before the cut: a secret across the limit never leaves its first characters behind
+      text: (text = stripInternalSymbols(text)).length > MAX_CONSOLE_TEXT ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : this.mask.text(text),
     };
     if (ctx.line !== undefined) entry.line = ctx.line;
     const values = this.objectValues(args, ctx.cellId);
@@ -155,7 +159,7 @@ export class ConsoleFormatter {
     let values: RemoteValue[] | undefined;
     for (const a of args) {
       if ((typeof a !== 'object' || a === null) && typeof a !== 'function') continue;
-      (values ??= []).push(describeValue(a, { registry: this.registry, cellId }));
+      (values ??= []).push(describeValue(a, { registry: this.registry, cellId, mask: this.mask }));
       if (values.length >= MAX_VALUES_PER_ENTRY) break;
     }
     return values;

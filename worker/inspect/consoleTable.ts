@@ -3,6 +3,7 @@
  * (or the `columns` filter), and a `Values` column for primitive rows. Bounded in rows and cell width.
  */
 import { inspect } from 'node:util';
+import { NO_SECRETS, type Masker } from '../../protocol';
 
 /** Rows kept from a huge table (the text says how many more). */
 export const MAX_TABLE_ROWS = 1000;
@@ -18,13 +19,14 @@ export interface BuiltTable {
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
 
-function cell(v: unknown): string {
+/** One cell's text, secrets masked before it is cut to the cell width. */
+function cell(v: unknown, mask: Masker): string {
   const s = inspect(v, { depth: 0, colors: false, customInspect: false, breakLength: Infinity, maxArrayLength: 10 });
-  return s.length > MAX_TABLE_CELL ? `${s.slice(0, MAX_TABLE_CELL - 1)}…` : s;
+  return s.length > MAX_TABLE_CELL ? `${mask.cut(s, MAX_TABLE_CELL - 1)}…` : mask.text(s);
 }
 
 /** undefined when the data is not tabular (primitives): the caller logs it like console.log. */
-export function buildConsoleTable(data: unknown, filter?: string[]): BuiltTable | undefined {
+export function buildConsoleTable(data: unknown, filter?: string[], mask: Masker = NO_SECRETS): BuiltTable | undefined {
   if (data === null || typeof data !== 'object') return undefined;
   const records: [string, unknown][] = [];
   let indexHeader = '(index)';
@@ -47,14 +49,14 @@ export function buildConsoleTable(data: unknown, filter?: string[]): BuiltTable 
       for (const k of Object.keys(v)) if (!keys.includes(k) && (!filter || filter.includes(k))) keys.push(k);
     } else hasValues = true;
   }
-  const columns = [indexHeader, ...(filter ?? keys)];
+  const dataCols = filter ?? keys;
+  const columns = [indexHeader, ...dataCols.map((k) => mask.text(k))];
   if (hasValues) columns.push('Values');
-  const dataCols = columns.slice(1, hasValues ? -1 : undefined);
   const rows = shown.map(([k, v]) => {
-    const row = [k];
+    const row = [mask.text(k)];
     const obj = v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-    for (const c of dataCols) row.push(obj && Object.prototype.hasOwnProperty.call(obj, c) ? cell(obj[c]) : '');
-    if (hasValues) row.push(obj ? '' : cell(v));
+    for (const c of dataCols) row.push(obj && Object.prototype.hasOwnProperty.call(obj, c) ? cell(obj[c], mask) : '');
+    if (hasValues) row.push(obj ? '' : cell(v, mask));
     return row;
   });
   let text = drawTable(columns, rows);

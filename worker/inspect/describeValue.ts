@@ -3,7 +3,7 @@
  * Never runs user code (no getters, Proxy traps or custom inspect functions) and never throws.
  */
 import { inspect } from 'node:util';
-import type { RemoteValue } from '../../protocol';
+import { NO_SECRETS, type Masker, type RemoteValue } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
@@ -34,17 +34,20 @@ const PREVIEW_OPTIONS = {
 export interface DescribeOptions {
   registry?: HandleRegistry;
   cellId: string;
+  /** The kernel's secrets: masked in every text before it is cut to a budget. */
+  mask?: Masker;
 }
 
 export function describeValue(value: unknown, opts: DescribeOptions): RemoteValue {
+  const mask = opts.mask ?? NO_SECRETS;
   try {
-    return describe(value, opts);
+    return mask(describe(value, opts, mask));
   } catch (err) {
-    return { type: 'object', subtype: 'object', className: '', preview: `<value could not be described: ${String(err)}>` };
+    return { type: 'object', subtype: 'object', className: '', preview: mask.text(`<value could not be described: ${String(err)}>`) };
   }
 }
 
-function describe(value: unknown, opts: DescribeOptions): RemoteValue {
+function describe(value: unknown, opts: DescribeOptions, mask: Masker): RemoteValue {
   switch (typeof value) {
     case 'undefined':
       return { type: 'undefined' };
@@ -58,18 +61,18 @@ function describe(value: unknown, opts: DescribeOptions): RemoteValue {
       return { type: 'symbol', text: value.toString() };
     case 'string':
       return value.length > MAX_STRING_CHARS
-        ? { type: 'string', value: value.slice(0, MAX_STRING_CHARS), length: value.length }
-        : { type: 'string', value, length: value.length };
+        ? { type: 'string', value: mask.cut(value, MAX_STRING_CHARS), length: value.length }
+        : { type: 'string', value: mask.text(value), length: value.length };
     default:
       if (value === null) return { type: 'null' };
-      return describeObject(value as object, opts);
+      return describeObject(value as object, opts, mask);
   }
 }
 
-function describeObject(value: object, opts: DescribeOptions): RemoteValue {
+function describeObject(value: object, opts: DescribeOptions, mask: Masker): RemoteValue {
   const { subtype, className, size } = classify(value);
   const proto = prototypeOwner(value);
-  const preview = proto ? `${proto}.prototype` : subtype === 'promise' ? promisePreview(value as Promise<unknown>) : subtype === 'error' ? errorPreview(value) : previewText(value);
+  const preview = proto ? `${proto}.prototype` : subtype === 'promise' ? promisePreview(value as Promise<unknown>, mask) : subtype === 'error' ? errorPreview(value, mask) : previewText(value, MAX_PREVIEW_CHARS, mask);
   const out: RemoteValue = { type: 'object', subtype, className: proto ?? className, preview };
   if (size !== undefined) out.size = size;
   if (subtype === 'promise') trackPromise(value as Promise<unknown>);
@@ -85,8 +88,8 @@ function isExpandable(subtype: string): boolean {
   return subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date' && subtype !== 'proxy';
 }
 
-/** util.inspect with user hooks switched off, cut to the preview budget. */
-export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS): string {
+/** util.inspect with user hooks switched off, secrets masked, cut to the preview budget. */
+export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: Masker = NO_SECRETS): string {
   let text: string;
   try {
     text = inspect(value, PREVIEW_OPTIONS);
@@ -94,21 +97,21 @@ export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS): strin
     text = `<uninspectable: ${String(err)}>`;
   }
   text = stripInternalSymbols(text).replace(/\s*\n\s*/g, ' ');
-  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
+  return text.length > maxChars ? `${mask.cut(text, maxChars - 1)}…` : mask.text(text);
 }
 
-function promisePreview(p: Promise<unknown>): string {
+function promisePreview(p: Promise<unknown>, mask: Masker): string {
   trackPromise(p);
   const s = promiseSettlement(p);
   if (s.state === 'pending') return 'Promise { <pending> }';
   // settled before tracking saw it: util.inspect knows the value
-  if (!('value' in s) || !isTracked(p)) return previewText(p);
-  const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24);
+  if (!('value' in s) || !isTracked(p)) return previewText(p, MAX_PREVIEW_CHARS, mask);
+  const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24, mask);
   return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
 }
 
 /** `Name: message` (and the cause), without the stack util.inspect would print. No getters are invoked. */
-function errorPreview(err: object, depth = 0): string {
+function errorPreview(err: object, mask: Masker, depth = 0): string {
   const own = (obj: object | null, key: string): unknown => {
     for (let o = obj, depth = 0; o && depth < 20; o = Object.getPrototypeOf(o) as object | null, depth++) {
       const d = Object.getOwnPropertyDescriptor(o, key);
@@ -122,10 +125,10 @@ function errorPreview(err: object, depth = 0): string {
   const cause = Object.getOwnPropertyDescriptor(err, 'cause');
   if (cause && 'value' in cause) {
     const c = cause.value as unknown;
-    const inner = c instanceof Error && depth < 3 ? errorPreview(c, depth + 1) : previewText(c, 80);
+    const inner = c instanceof Error && depth < 3 ? errorPreview(c, mask, depth + 1) : previewText(c, 80, mask);
     text += ` (cause: ${inner})`;
   }
-  return text.length > MAX_PREVIEW_CHARS ? `${text.slice(0, MAX_PREVIEW_CHARS - 1)}…` : text;
+  return text.length > MAX_PREVIEW_CHARS ? `${mask.cut(text, MAX_PREVIEW_CHARS - 1)}…` : mask.text(text);
 }
 
 /** `Foo` when the value is `Foo.prototype` (an own data property `constructor` pointing back at it). */

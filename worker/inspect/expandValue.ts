@@ -4,7 +4,7 @@
  * Getters are never invoked and Proxies never expanded, so no user code runs.
  */
 import { types } from 'node:util';
-import type { ExpandParams, PropertyItem, PropertyPage } from '../../protocol';
+import { NO_SECRETS, type ExpandParams, type Masker, type PropertyItem, type PropertyPage } from '../../protocol';
 import { classify, protoOf } from './classify';
 import { describeValue } from './describeValue';
 import type { HandleRegistry } from './HandleRegistry';
@@ -22,12 +22,13 @@ const setValues = Set.prototype.values;
 
 type Row = () => PropertyItem;
 
-export function expandValue(registry: HandleRegistry, params: ExpandParams): PropertyPage {
+/** `mask`: the kernel's secrets (property names and values are masked before anything is cut). */
+export function expandValue(registry: HandleRegistry, params: ExpandParams, mask: Masker = NO_SECRETS): PropertyPage {
   const target = registry.get(params.handleId);
   const handle = { kernelId: registry.kernelId, id: params.handleId };
   if (target === undefined) throw new Error(`stale handle ${params.handleId}: the value is gone (cell re-run or kernel restarted)`);
   const cellId = registry.ownerOf(params.handleId) ?? '';
-  const describe = (v: unknown) => describeValue(v, { registry, cellId });
+  const describe = (v: unknown) => describeValue(v, { registry, cellId, mask });
   const start = Math.max(0, Math.floor(params.start));
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(params.count)));
   const sections = rowSections(target, describe);
@@ -41,7 +42,7 @@ export function expandValue(registry: HandleRegistry, params: ExpandParams): Pro
     offset += s.length;
     if (offset >= start + count) break;
   }
-  return { handle, start, total, items };
+  return { handle, start, total, items: mask(items) };
 }
 
 interface Section {

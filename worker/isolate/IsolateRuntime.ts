@@ -73,7 +73,8 @@ export class IsolateRuntime implements Runtime {
     const ivm = loadIsolatedVm(init.sandbox?.modulesDir);
     const rt = new IsolateRuntime(init, host);
     const env = userEnvironment(process.env, rt.permissions, init.env);
-    const configJson = JSON.stringify({ kernelId: rt.kernelId, env, limits: sandboxLimits(MAX_TIMERS) });
+    // the secrets go in too: the prelude masks them before it cuts any text (makeInspector.ts)
+    const configJson = JSON.stringify({ kernelId: rt.kernelId, env, limits: sandboxLimits(MAX_TIMERS), masked: init.maskedValues ?? [] });
     rt.sandbox = await SandboxIsolate.create(ivm, {
       memoryMb: rt.memoryMb,
       configJson,

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import vm from 'node:vm';
-import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RemoteValue, RuntimeKind } from '../../protocol';
+import { createMasker, type ExecuteParams, type ExecuteResult, type ExpandParams, type InitParams, type Masker, type PropertyPage, type RemoteValue, type RuntimeKind } from '../../protocol';
 import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
@@ -60,6 +60,8 @@ export class NodeRuntime implements Runtime {
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
+  /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
+  private readonly mask: Masker;
   private running: Running | undefined;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
@@ -70,8 +72,9 @@ export class NodeRuntime implements Runtime {
     this.schedule = options?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
     this.batcher = new ConsoleBatcher(host);
-    this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)]);
-    const formatter = new ConsoleFormatter({ registry: this.registry });
+    this.mask = createMasker(init.maskedValues);
+    this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)], this.mask);
+    const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
     this.timers = new TimerTracker({
       onWork: (cellId, executionId, pending, kinds) => {
@@ -91,7 +94,7 @@ export class NodeRuntime implements Runtime {
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g.display = createDisplay((cellId, executionId, data) => {
       this.batcher.flush();
-      host.emit('display', { cellId, executionId, data });
+      host.emit('display', { cellId, executionId, data: this.mask(data) });
     });
     if (init.env) Object.assign(process.env, init.env);
     if (init.permissions && this.kind === 'node') installPermissionGuards(init.permissions, init); // enters init.cwd too
@@ -191,7 +194,7 @@ export class NodeRuntime implements Runtime {
   }
 
   private describe(value: unknown, cellId: string): RemoteValue {
-    return describeValue(value, { registry: this.registry, cellId });
+    return describeValue(value, { registry: this.registry, cellId, mask: this.mask });
   }
 
   private lineValue(line: number, value: unknown): unknown {
@@ -214,7 +217,7 @@ export class NodeRuntime implements Runtime {
   }
 
   async expand(params: ExpandParams): Promise<PropertyPage> {
-    return expandValue(this.registry, params);
+    return expandValue(this.registry, params, this.mask);
   }
 
   release(cellId: string): number {

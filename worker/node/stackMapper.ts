@@ -3,7 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
-import { formatFrame, type SerializedError, type StackFrame } from '../../protocol';
+import { formatFrame, NO_SECRETS, type Masker, type SerializedError, type StackFrame } from '../../protocol';
 import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
 
@@ -24,7 +24,8 @@ const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
 export class StackMapper {
   private readonly scripts = new Map<string, ScriptInfo>();
 
-  constructor(private readonly internalFiles: string[]) {}
+  /** `mask`: the kernel's secrets, masked in messages, stacks and props (V8's cut excerpts included). */
+  constructor(private readonly internalFiles: string[], private readonly mask: Masker = NO_SECRETS) {}
 
   register(filename: string, info: ScriptInfo): void {
     this.scripts.delete(filename);
@@ -74,7 +75,8 @@ export class StackMapper {
   /** Plain error data with frames, location and cause mapped. Never throws. */
   serialize(thrown: unknown, depth = 0): SerializedError {
     try {
-      return asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
+      const error = asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
+      return depth === 0 ? this.mask(error) : error;
     } catch {
       return { name: 'Error', message: 'Uncaught exception (could not be described)' };
     }

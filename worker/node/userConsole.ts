@@ -59,8 +59,11 @@ export function captureStream(stream: NodeJS.WriteStream, method: 'log' | 'error
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     if (pending.length > MAX_PENDING_STREAM_TEXT) {
-      lines.push(pending);
-      pending = '';
+      // sent without its end of line: split where no secret is cut in two (the rest waits for the next write)
+      const mask = deps.formatter.mask;
+      const end = mask.active ? mask.safeEnd(pending, pending.length - mask.longestForm) : pending.length;
+      lines.push(pending.slice(0, end));
+      pending = pending.slice(end);
     }
     for (const line of lines) {
       const cell = currentCell();

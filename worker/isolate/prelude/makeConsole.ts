@@ -32,6 +32,8 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
   const mapSize = gOPD(Map.prototype, 'size')!.get!;
   const setSize = gOPD(Set.prototype, 'size')!.get!;
   const LEVEL: Record<string, string> = { info: 'info', warn: 'warn', error: 'error', debug: 'debug', assert: 'error' };
+  // the notebook's secrets: every text is masked before it is cut to a limit
+  const secrets = inspector.secrets;
   const consoleOpts = { depth: 2, maxItems: 100, maxString: 10_000, maxChars: limits.maxConsoleText, errorStack: true };
   const inspect = (v: unknown, depth = 2) => inspector.format(v, { ...consoleOpts, depth });
 
@@ -123,7 +125,7 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
       executionId: cell.executionId,
       time: now(),
       depth,
-      text: text.length > limits.maxConsoleText ? `${apply(strSlice, text, [0, limits.maxConsoleText])}… (${text.length - limits.maxConsoleText} more characters)` : text,
+      text: text.length > limits.maxConsoleText ? `${secrets.cut(text, limits.maxConsoleText)}… (${text.length - limits.maxConsoleText} more characters)` : secrets.text(text),
     };
     const values: any[] = [];
     for (const a of args) {
@@ -148,7 +150,7 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
 
   function cellText(v: unknown): string {
     const s = isObject(v) ? inspector.format(v, { depth: 0, maxItems: 10, maxString: 60, maxChars: limits.maxTableCell }) : typeof v === 'string' ? inspector.format(v, { depth: 0, maxItems: 10, maxString: limits.maxTableCell, maxChars: limits.maxTableCell }) : inspector.primitive(v, 60);
-    return s.length > limits.maxTableCell ? `${apply(strSlice, s, [0, limits.maxTableCell - 1])}…` : s;
+    return s.length > limits.maxTableCell ? `${secrets.cut(s, limits.maxTableCell - 1)}…` : secrets.text(s);
   }
   function field(obj: any, k: string): { has: boolean; text: string } {
     const d = gOPD(obj, k);
@@ -195,11 +197,11 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
         for (const k of keysOf(v)) if (!keys.includes(k) && (!filter || filter.includes(k))) keys.push(k);
       } else hasValues = true;
     }
-    const columns = [indexHeader, ...(filter ?? keys)];
+    const dataCols = filter ?? keys;
+    const columns = [indexHeader, ...dataCols.map((c) => secrets.text(c))];
     if (hasValues) columns.push('Values');
-    const dataCols = columns.slice(1, hasValues ? -1 : undefined);
     const rows = shown.map(([k, v]) => {
-      const row = [k];
+      const row = [secrets.text(k)];
       const obj = v !== null && typeof v === 'object' ? v : undefined;
       for (const c of dataCols) row.push(obj ? field(obj, c).text : '');
       if (hasValues) row.push(obj ? '' : cellText(v));

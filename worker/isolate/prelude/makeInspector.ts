@@ -8,6 +8,8 @@
  * and under its limits.
  */
 /* eslint-disable */
+import type { SecretScanner } from '../../../protocol/secretScanner';
+
 export interface InspectorLimits {
   kernelId: string;
   maxStringChars: number;
@@ -17,9 +19,15 @@ export interface InspectorLimits {
   maxHandlesPerCell: number;
   maxPageSize: number;
   arrayNamedScanLimit: number;
+  /** The notebook's secret values (the scanner below is built from them, see sandboxPrelude.ts). */
+  masked?: string[];
 }
 
-export function makeInspector(limits: InspectorLimits): any {
+/**
+ * `secrets` masks every text this inspector (and the console built on it) produces BEFORE it is cut to a budget,
+ * so a cut never leaves the start of a secret behind.
+ */
+export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): any {
   'use strict';
   const O = Object;
   const gOPD = O.getOwnPropertyDescriptor;
@@ -32,7 +40,6 @@ export function makeInspector(limits: InspectorLimits): any {
   const symToString = Symbol.prototype.toString;
   const symDescription = gOPD(Symbol.prototype, 'description')!.get!;
   const StringCtor = String;
-  const strSlice = String.prototype.slice;
   const strReplace = String.prototype.replace;
   const regTest = RegExp.prototype.test;
   const isView = ArrayBuffer.isView;
@@ -192,7 +199,7 @@ export function makeInspector(limits: InspectorLimits): any {
   // ---- preview text (util.inspect style, one line, bounded) ----
   const IDENT = /^[A-Za-z_$][\w$]*$/;
   const quote = (s: string, max: number): string => {
-    let text = s.length > max ? apply(strSlice, s, [0, max]) : s;
+    let text = s.length > max ? secrets.cut(s, max) : secrets.text(s);
     const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
     text = apply(strReplace, text, [/[\\\n\r\t\u0000-\u001f]/g, (c: string) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)]);
     if (q === "'" && s.includes("'")) text = apply(strReplace, text, [/'/g, "\\'"]);
@@ -253,7 +260,7 @@ export function makeInspector(limits: InspectorLimits): any {
   function format(value: unknown, opts: FormatOptions): string {
     const seen: object[] = [];
     const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2 });
-    return text.length > opts.maxChars ? `${apply(strSlice, text, [0, opts.maxChars - 1])}…` : text;
+    return text.length > opts.maxChars ? `${secrets.cut(text, opts.maxChars - 1)}…` : secrets.text(text);
   }
 
   function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: { left: number }): string {
@@ -419,6 +426,9 @@ export function makeInspector(limits: InspectorLimits): any {
   };
 
   function describe(value: unknown, cellId: string): any {
+    return secrets.value(describeUnmasked(value, cellId));
+  }
+  function describeUnmasked(value: unknown, cellId: string): any {
     switch (typeof value) {
       case 'undefined':
         return { type: 'undefined' };
@@ -431,7 +441,7 @@ export function makeInspector(limits: InspectorLimits): any {
       case 'symbol':
         return { type: 'symbol', text: apply(symToString, value, []) };
       case 'string':
-        return { type: 'string', value: value.length > limits.maxStringChars ? apply(strSlice, value, [0, limits.maxStringChars]) : value, length: value.length };
+        return { type: 'string', value: value.length > limits.maxStringChars ? secrets.cut(value, limits.maxStringChars) : secrets.text(value), length: value.length };
       default:
         if (value === null) return { type: 'null' };
     }
@@ -443,7 +453,7 @@ export function makeInspector(limits: InspectorLimits): any {
       if (owner) preview = `${owner}.prototype`;
       else if (subtype === 'error') preview = errorText(v);
       else preview = format(v, previewOptions);
-      if (preview.length > limits.maxPreviewChars) preview = `${apply(strSlice, preview, [0, limits.maxPreviewChars - 1])}…`;
+      preview = preview.length > limits.maxPreviewChars ? `${secrets.cut(preview, limits.maxPreviewChars - 1)}…` : secrets.text(preview);
       const out: any = { type: 'object', subtype, className: owner ?? className, preview };
       if (size !== undefined) out.size = size;
       if (subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date') {
@@ -516,7 +526,7 @@ export function makeInspector(limits: InspectorLimits): any {
       offset += s.length;
       if (offset >= start + count) break;
     }
-    return { handle, start, total, items };
+    return { handle, start, total, items: secrets.value(items) };
   }
   function list(rows: (() => any)[]) {
     return { length: rows.length, row: (i: number) => rows[i]!() };
@@ -567,6 +577,14 @@ export function makeInspector(limits: InspectorLimits): any {
 
   // ---- errors as plain data (the host maps the frames); never throws ----
   function errorData(thrown: unknown, depth = 0): any {
+    const data = errorDataUnmasked(thrown, depth);
+    try {
+      return depth === 0 ? secrets.value(data) : data;
+    } catch {
+      return { name: 'Error', message: 'Uncaught exception (could not be described)' };
+    }
+  }
+  function errorDataUnmasked(thrown: unknown, depth: number): any {
     try {
       if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
         return { name: 'Uncaught', message: typeof thrown === 'string' ? quote(thrown, 10_000) : primitive(thrown, 10_000) ?? StringCtor(thrown) };
@@ -592,7 +610,7 @@ export function makeInspector(limits: InspectorLimits): any {
           stack = undefined;
         }
       }
-      if (typeof stack === 'string') out.stack = apply(strSlice, stack, [0, 20_000]);
+      if (typeof stack === 'string') out.stack = secrets.cut(stack, 20_000);
       const cause = desc(e, 'cause');
       if (depth < 4 && cause && 'value' in cause && cause.value !== undefined) out.cause = errorData(cause.value, depth + 1);
       const errors = desc(e, 'errors');
@@ -604,7 +622,7 @@ export function makeInspector(limits: InspectorLimits): any {
         const pd = desc(e, k);
         if (!pd || !pd.enumerable || !('value' in pd)) continue;
         const v = pd.value;
-        props[k] = typeof v === 'string' ? JSON.stringify(apply(strSlice, v, [0, 200])) : typeof v === 'object' && v !== null ? '[object]' : primitive(v, 200) ?? typeof v;
+        props[k] = typeof v === 'string' ? JSON.stringify(secrets.cut(v, 200)) : typeof v === 'object' && v !== null ? '[object]' : primitive(v, 200) ?? typeof v;
         n++;
       }
       if (n) out.props = props;
@@ -614,5 +632,5 @@ export function makeInspector(limits: InspectorLimits): any {
     }
   }
 
-  return { describe, expand, release, format, errorData, trackPromise, isPromise, isError, primitive, symDescription };
+  return { describe, expand, release, format, errorData, trackPromise, isPromise, isError, primitive, symDescription, secrets };
 }

@@ -10,6 +10,8 @@ export interface PreludeConfig {
   kernelId: string;
   env: Record<string, string>;
   limits: Record<string, number>;
+  /** The notebook's secret values, masked inside the isolate before any text is cut. */
+  masked?: string[];
 }
 
 export function preludeMain(host: (json: string) => string, configJson: string, makeInspector: any, makeConsole: any, makeCodec: any): (json: string) => string {
@@ -38,7 +40,7 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
   const config = parse(configJson);
   const L = config.limits;
   const codec = makeCodec();
-  const inspector = makeInspector({ ...L, kernelId: config.kernelId });
+  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked });
 
   type Meta = { cellId: string; executionId: number; instrument: boolean };
   let cur: Meta = { cellId: '', executionId: 0, instrument: false };

@@ -2,6 +2,8 @@
  * The prelude's source: the self-contained functions in this folder, stringified and composed into one strict
  * function expression `(host, configJson) => dispatch`, evaluated once per context (SandboxIsolate).
  */
+import { SCANNER_OPTIONS } from '../../../protocol/maskSecrets';
+import { makeSecretScanner } from '../../../protocol/secretScanner';
 import { makeCodec } from './makeCodec';
 import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
@@ -17,7 +19,8 @@ let source: string | undefined;
 export function sandboxPrelude(): string {
   source ??= `(function (host, configJson) {
   'use strict';
-  const makeInspector = ${makeInspector.toString()};
+  const makeSecretScanner = ${makeSecretScanner.toString()};
+  const makeInspector = (limits) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}));
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
   return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec);

@@ -1,0 +1,370 @@
+/**
+ * Finds every written form of a notebook's secret values in a text, in one linear pass (an Aho-Corasick automaton
+ * over UTF-16 code units, so a 200-character secret in ten forms never becomes a backtracking regex), and masks
+ * them. Where a text was cut (by CodaJS, util.inspect, Node or V8), it also masks the part of a secret the cut left.
+ *
+ * Self-contained on purpose: ECMAScript built-ins only, captured when the scanner is built, no imports and no
+ * reference to this module's scope. The Sandbox's prelude stringifies this function into the isolate
+ * (worker/isolate/prelude/sandboxPrelude.ts), so the kernel, the isolate and the host mask with the same code.
+ */
+/* eslint-disable */
+export interface ScannerOptions {
+  /** What a secret (or the part of it a cut left) becomes. */
+  mask: string;
+  /** Values shorter than this are ignored. */
+  minSecretLength: number;
+  /** A cut that keeps at least this many leading characters of a secret's form masks them. */
+  partialAtCut: number;
+  /** An excerpt cut on both sides (V8's JSON.parse messages) is masked when it shares this many characters with a secret. */
+  excerptOverlap: number;
+}
+
+export interface SecretScanner {
+  readonly active: boolean;
+  /** Length of the longest form: a cut at least this far from a secret's start cannot split it. */
+  readonly longestForm: number;
+  /** Every form masked, and what is left of a secret before each truncation marker (`…`, `...`, inspect's trailer). */
+  text(s: string): string;
+  /** `s` masked and cut to its first `max` characters: a secret across the cut is masked, never shown in part. */
+  cut(s: string, max: number): string;
+  /** The largest position <= end that is not inside a secret (where a stream may be split). */
+  safeEnd(s: string, end: number): number;
+  /** Masks every string (keys included) inside plain data; the input is never modified. */
+  value<T>(v: T): T;
+}
+
+export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptions): SecretScanner {
+  'use strict';
+  const apply = Reflect.apply;
+  const charCodeAt = String.prototype.charCodeAt;
+  const strSlice = String.prototype.slice;
+  const indexOf = String.prototype.indexOf;
+  const toUpper = String.prototype.toUpperCase;
+  const numToString = Number.prototype.toString;
+  const regExec = RegExp.prototype.exec;
+  const arraySort = Array.prototype.sort;
+  const arraySlice = Array.prototype.slice;
+  const stringify = JSON.stringify;
+  const isArray = Array.isArray;
+  const keysOf = Object.keys;
+  const create = Object.create;
+  const getProto = Object.getPrototypeOf;
+  const defineProp = Object.defineProperty;
+  const ObjectProto = Object.prototype;
+  const MAX_DEPTH = 64;
+  const MASK = opts.mask;
+
+  const code = (s: string, i: number): number => apply(charCodeAt, s, [i]);
+  const sub = (s: string, a: number, b?: number): string => apply(strSlice, s, b === undefined ? [a] : [a, b]);
+  const has = (s: string, part: string): boolean => apply(indexOf, s, [part]) !== -1;
+  const hex = (c: number, width: number, upper: boolean): string => {
+    let h: string = apply(numToString, c, [16]);
+    if (upper) h = apply(toUpper, h, []);
+    while (h.length < width) h = '0' + h;
+    return h;
+  };
+
+  // ---- the forms a secret is written in ----
+  const NODE_NAMED: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+  /** util.inspect's strEscape: `\\`, control and C1 characters, lone surrogates, and `'` when it quotes with `'`. */
+  const inspectEscape = (s: string, single: boolean): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      if (c === 0x27) out += single ? "\\'" : "'";
+      else if (c === 0x5c) out += '\\\\';
+      else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += NODE_NAMED[c] ?? '\\x' + hex(c, 2, true);
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && code(s, i + 1) >= 0xdc00 && code(s, i + 1) <= 0xdfff) {
+        out += sub(s, i, i + 2);
+        i++;
+      } else if (c >= 0xd800 && c <= 0xdfff) out += '\\u' + hex(c, 4, false);
+      else out += sub(s, i, i + 1);
+    }
+    return out;
+  };
+  /** The Sandbox inspector's quoting (worker/isolate/prelude/makeInspector.ts): `\\`, `\n\r\t`, other controls as `\xhh`. */
+  const sandboxEscape = (s: string, single: boolean): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      if (c === 0x27) out += single ? "\\'" : "'";
+      else if (c === 0x5c) out += '\\\\';
+      else if (c === 10) out += '\\n';
+      else if (c === 13) out += '\\r';
+      else if (c === 9) out += '\\t';
+      else if (c < 0x20) out += '\\x' + hex(c, 2, false);
+      else out += sub(s, i, i + 1);
+    }
+    return out;
+  };
+  const jsonEscape = (s: string): string => {
+    const j: string = stringify(s);
+    return sub(j, 1, j.length - 1);
+  };
+  /** display.table's HTML escaping. */
+  const htmlEscape = (s: string): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      out += c === 0x26 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x27 ? '&#' + apply(numToString, c, [10]) + ';' : sub(s, i, i + 1);
+    }
+    return out;
+  };
+
+  const forms: string[] = [];
+  const seen: Record<string, true> = create(null);
+  const addForm = (f: string) => {
+    if (seen[f] === true) return;
+    seen[f] = true;
+    forms[forms.length] = f;
+  };
+  for (const s of secrets) {
+    if (typeof s !== 'string' || s.length < opts.minSecretLength) continue;
+    const json = jsonEscape(s);
+    const quoted = [inspectEscape(s, true), inspectEscape(s, false), sandboxEscape(s, true), sandboxEscape(s, false)];
+    const base = [s, json, jsonEscape(json), inspectEscape(json, true), inspectEscape(json, false), ...quoted];
+    for (const f of base) addForm(f);
+    for (const f of [s, ...quoted]) addForm(htmlEscape(f));
+  }
+
+  // ---- the automaton: goto as null-prototype objects, failure links, longest form ending at each state ----
+  const next: Record<number, number>[] = [create(null)];
+  const fail: number[] = [0];
+  const depth: number[] = [0];
+  const longestEnding: number[] = [0];
+  let longestForm = 0;
+  for (const f of forms) {
+    let n = 0;
+    for (let i = 0; i < f.length; i++) {
+      const c = code(f, i);
+      let m = next[n]![c];
+      if (m === undefined) {
+        m = next.length;
+        next[m] = create(null);
+        fail[m] = 0;
+        depth[m] = depth[n]! + 1;
+        longestEnding[m] = 0;
+        next[n]![c] = m;
+      }
+      n = m;
+    }
+    if (longestEnding[n]! < f.length) longestEnding[n] = f.length;
+    if (f.length > longestForm) longestForm = f.length;
+  }
+  const queue: number[] = [];
+  for (const k of keysOf(next[0]!)) queue[queue.length] = next[0]![+k]!;
+  for (let qi = 0; qi < queue.length; qi++) {
+    const n = queue[qi]!;
+    const kids = next[n]!;
+    for (const k of keysOf(kids)) {
+      const c = +k;
+      const m = kids[c]!;
+      let f = fail[n]!;
+      while (f !== 0 && next[f]![c] === undefined) f = fail[f]!;
+      const g = next[f]![c];
+      fail[m] = g !== undefined && g !== m ? g : 0;
+      if (longestEnding[fail[m]!]! > longestEnding[m]!) longestEnding[m] = longestEnding[fail[m]!]!;
+      queue[queue.length] = m;
+    }
+  }
+
+  // n-grams of every form, for excerpts cut on both sides
+  const grams: Record<string, true> = create(null);
+  const G = opts.excerptOverlap;
+  for (const f of forms) for (let i = 0; i + G <= f.length; i++) grams[sub(f, i, i + G)] = true;
+
+  const active = forms.length > 0;
+
+  /** Intervals [start, end) to mask in s[0..end): every form, and the start of a form before each cut position. */
+  function scan(s: string, end: number, cuts: number[], found: number[]): void {
+    let n = 0;
+    let ci = 0;
+    for (let i = 0; i <= end; i++) {
+      while (ci < cuts.length && cuts[ci]! <= i) {
+        if (cuts[ci] === i && depth[n]! >= opts.partialAtCut) add(found, i - depth[n]!, i);
+        ci++;
+      }
+      if (i === end) break;
+      const c = code(s, i);
+      while (n !== 0 && next[n]![c] === undefined) n = fail[n]!;
+      const m = next[n]![c];
+      n = m === undefined ? 0 : m;
+      if (longestEnding[n]) add(found, i + 1 - longestEnding[n]!, i + 1);
+    }
+  }
+  function add(found: number[], a: number, b: number): void {
+    found[found.length] = a;
+    found[found.length] = b;
+  }
+
+  // truncation markers: CodaJS's `…`, Node's and V8's `...`, util.inspect's `'...'... N more characters`
+  const MARKER = /…|\.\.\./g;
+  const LONE_HIGH_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}$/;
+  const JSON_EXCERPT = /(?:\.\.\.)?"([\s\S]{1,48}?)"(?:\.\.\.)? is not valid JSON/g;
+  const SPLIT_JOIN = /\\n(['"`]) \+\n *(['"`])/g;
+
+  function cutsIn(s: string, end: number): number[] {
+    const cuts: number[] = [];
+    if (!has(s, '…') && !has(s, '...')) return cuts;
+    MARKER.lastIndex = 0;
+    for (let m = apply(regExec, MARKER, [s]); m && m.index < end; m = apply(regExec, MARKER, [s])) {
+      let at: number = m.index;
+      cuts[cuts.length] = at;
+      const q = at > 0 ? code(s, at - 1) : 0;
+      // util.inspect closes the cut string before its trailer; a cut astral character shows as a lone `\udXXX`
+      if (q === 0x27 || q === 0x22 || q === 0x60) {
+        cuts[cuts.length] = at - 1;
+        at -= 1;
+      }
+      const lone = apply(regExec, LONE_HIGH_ESCAPE, [sub(s, Math.max(0, at - 6), at)]);
+      if (lone) cuts[cuts.length] = at - 6;
+    }
+    return apply(arraySort, cuts, [(a: number, b: number) => a - b]);
+  }
+
+  function excerpts(s: string, found: number[]): void {
+    if (!has(s, ' is not valid JSON')) return;
+    JSON_EXCERPT.lastIndex = 0;
+    for (let m = apply(regExec, JSON_EXCERPT, [s]); m; m = apply(regExec, JSON_EXCERPT, [s])) {
+      const frag: string = m[1];
+      const start: number = m.index + apply(indexOf, m[0], ['"']) + 1;
+      for (let i = 0; i + G <= frag.length; i++) {
+        if (grams[sub(frag, i, i + G)] === true) {
+          add(found, start, start + frag.length);
+          break;
+        }
+      }
+    }
+  }
+
+  /** util.inspect splits long strings at `\n` into `'…\n' +\n  '…'`: look for secrets with those joins taken out. */
+  function splitStrings(s: string, found: number[]): void {
+    if (!has(s, ' +\n')) return;
+    let view = '';
+    const at: number[] = [];
+    let last = 0;
+    SPLIT_JOIN.lastIndex = 0;
+    const copy = (a: number, b: number) => {
+      for (let i = a; i < b; i++) at[at.length] = i;
+      view += sub(s, a, b);
+    };
+    for (let m = apply(regExec, SPLIT_JOIN, [s]); m; m = apply(regExec, SPLIT_JOIN, [s])) {
+      copy(last, m.index + 2);
+      last = m.index + m[0].length;
+    }
+    if (last === 0) return;
+    copy(last, s.length);
+    const inView: number[] = [];
+    scan(view, view.length, [], inView);
+    for (let i = 0; i < inView.length; i += 2) add(found, at[inView[i]!]!, at[inView[i + 1]! - 1]! + 1);
+  }
+
+  /** Merged intervals, sorted. */
+  function merged(found: number[]): number[] {
+    const pairs: number[][] = [];
+    for (let i = 0; i < found.length; i += 2) pairs[pairs.length] = [found[i]!, found[i + 1]!];
+    apply(arraySort, pairs, [(a: number[], b: number[]) => a[0]! - b[0]!]);
+    const out: number[] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const a = pairs[i]![0]!;
+      const b = pairs[i]![1]!;
+      if (out.length && a <= out[out.length - 1]!) {
+        if (b > out[out.length - 1]!) out[out.length - 1] = b;
+      } else add(out, a, b);
+    }
+    return out;
+  }
+
+  function render(s: string, spans: number[], limit: number): string {
+    let out = '';
+    let pos = 0;
+    for (let i = 0; i < spans.length && pos < limit; i += 2) {
+      const a = spans[i]!;
+      if (a >= limit) break;
+      if (a > pos) out += sub(s, pos, a);
+      out += MASK;
+      pos = spans[i + 1]!;
+    }
+    if (pos < limit) out += sub(s, pos, limit);
+    return out;
+  }
+
+  function text(s: string): string {
+    if (!active || s.length < opts.partialAtCut) return s;
+    const found: number[] = [];
+    scan(s, s.length, cutsIn(s, s.length), found);
+    excerpts(s, found);
+    splitStrings(s, found);
+    return found.length ? render(s, merged(found), s.length) : s;
+  }
+
+  function cut(s: string, max: number): string {
+    if (s.length <= max) return text(s);
+    // never leave half of a surrogate pair at the end
+    const c = code(s, max - 1);
+    if (c >= 0xd800 && c <= 0xdbff) max -= 1;
+    if (!active) return sub(s, 0, max);
+    const window = sub(s, 0, Math.min(s.length, max + longestForm));
+    const cuts = cutsIn(window, max);
+    cuts[cuts.length] = max;
+    const found: number[] = [];
+    scan(window, window.length, cuts, found);
+    excerpts(sub(window, 0, max), found);
+    splitStrings(window, found);
+    return render(window, merged(found), max);
+  }
+
+  function safeEnd(s: string, end: number): number {
+    if (!active) return end;
+    const found: number[] = [];
+    scan(s, Math.min(s.length, end + longestForm), [], found);
+    const spans = merged(found);
+    for (let i = 0; i < spans.length; i += 2) if (spans[i]! < end && end < spans[i + 1]!) return spans[i]!;
+    return end;
+  }
+
+  function walk(v: unknown, level: number): unknown {
+    if (typeof v === 'string') return text(v);
+    if (v === null || typeof v !== 'object' || level > MAX_DEPTH) return v;
+    if (isArray(v)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const m = walk(v[i], level + 1);
+        if (m !== v[i]) {
+          if (!copy) copy = apply(arraySlice, v, []) as unknown[];
+          copy[i] = m;
+        }
+      }
+      return copy ?? v;
+    }
+    const proto = getProto(v);
+    if (proto !== ObjectProto && proto !== null) return v;
+    let copy: Record<string, unknown> | undefined;
+    const src = v as Record<string, unknown>;
+    const keys = keysOf(src);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const item = src[k];
+      const m = walk(item, level + 1);
+      const mk = text(k);
+      if (m !== item || mk !== k) {
+        if (!copy) {
+          copy = {};
+          for (let j = 0; j < keys.length; j++) defineProp(copy, keys[j]!, { value: src[keys[j]!], writable: true, enumerable: true, configurable: true });
+        }
+        if (mk !== k) delete copy[k];
+        defineProp(copy, mk, { value: m, writable: true, enumerable: true, configurable: true });
+      }
+    }
+    return copy ?? v;
+  }
+
+  return {
+    active,
+    longestForm,
+    text,
+    cut,
+    safeEnd,
+    value: <T>(v: T): T => (active ? (walk(v, 0) as T) : v),
+  };
+}
