@@ -13,6 +13,8 @@ export interface RunOptions {
   runtimesDir?: string;
   nodePath?: string;
   cellTimeoutMs?: number;
+  /** Heap limit of the kernel's Node in MB (--max-old-space-size); going over it ends the kernel. */
+  maxMemoryMb?: number;
   keepGoing: boolean;
   verbose: boolean;
   /** How long to let background work (timers) of the last cells finish before exiting. */
@@ -55,7 +57,8 @@ Options:
   --env-file <path>    inject this .env file's variables as secrets (masked in every output); repeatable
   --node <path>        Node.js binary for the kernel (default: the one running coda)
   --cell-timeout <ms>  interrupt a cell that runs longer, and count it as failed
-  --keep-going         run the remaining cells after a failure
+  --keep-going         run the remaining cells after a failure (a fresh kernel after a crash)
+  --max-memory <MB>    heap limit of the kernel (default: Node's own)
   --drain <ms>         wait this long for timers left by the cells (default 3000)
   --offline            install packages and runtimes from the cache only
   --runtimes-dir <dir> where runtimes are downloaded (default ~/.cache/codajs, or $CODA_RUNTIMES_DIR)
@@ -71,9 +74,9 @@ export function parseArgs(argv: string[]): Command {
   if (command === 'runtimes') return parseRuntimes(args);
   if (command !== 'run') throw new Error(`unknown command '${command}' (try: coda run <notebook.coda>)`);
   const opts: RunOptions = { command: 'run', file: '', json: false, envFiles: [], keepGoing: false, verbose: false, drainMs: 3000, offline: false };
-  const number = (flag: string, v: string | undefined) => {
+  const number = (flag: string, v: string | undefined, unit = 'milliseconds') => {
     const n = Number(v);
-    if (!v || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of milliseconds`);
+    if (!v || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of ${unit}`);
     return n;
   };
   while (args.length) {
@@ -85,6 +88,7 @@ export function parseArgs(argv: string[]): Command {
     else if (a === '--node') opts.nodePath = args.shift();
     else if (a === '--cell-timeout') opts.cellTimeoutMs = number(a, args.shift());
     else if (a === '--drain') opts.drainMs = number(a, args.shift());
+    else if (a === '--max-memory') opts.maxMemoryMb = Math.max(16, Math.round(number(a, args.shift(), 'megabytes')));
     else if (a === '--runtime') opts.runtime = runtimeName(args.shift());
     else if (a === '--env-file') opts.envFiles.push(need(a, args.shift()));
     else if (a === '--runtimes-dir') opts.runtimesDir = need(a, args.shift());

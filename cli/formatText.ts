@@ -3,6 +3,7 @@
  * colours are applied through the `paint` argument so goldens stay plain.
  */
 import { formatFrame, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../protocol';
+import type { CellReport } from './runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 export type Paint = (style: Style, text: string) => string;
@@ -83,7 +84,34 @@ export function formatDisplay(data: DisplayData[], paint: Paint = plain): string
   return [note, text?.data ?? ''].filter(Boolean).join('\n');
 }
 
-export function formatSummary(ran: number, failed: number, total: number, ms: number, paint: Paint = plain): string {
+export function formatSummary(ran: number, failed: number, total: number, ms: number, paint: Paint = plain, restarts = 0): string {
   const status = failed ? paint('red', `${failed} failed`) : paint('green', 'all passed');
-  return `${ran}/${total} cells ran, ${status} (${(ms / 1000).toFixed(2)} s)`;
+  const fresh = restarts ? paint('yellow', `, ${restarts} fresh kernel${restarts > 1 ? 's' : ''}`) : '';
+  return `${ran}/${total} cells ran, ${status}${fresh} (${(ms / 1000).toFixed(2)} s)`;
+}
+
+/** The line printed when a kernel dies unexpectedly. */
+export function formatKernelExit(reason: string, cell: { label: string; during: boolean } | undefined, restart: boolean, paint: Paint = plain): string {
+  const next = restart ? 'the next cell starts a fresh kernel' : 'the cells after it are not run (--keep-going starts a fresh kernel)';
+  const where = cell && !reason.includes(cell.label) ? ` ${cell.during ? 'while' : 'after'} cell ${cell.label} ${cell.during ? 'ran' : 'finished'}` : '';
+  return paint('red', `The kernel ${reason}${where}: ${next}`);
+}
+
+/** Longest error message shown in a cell's summary line. */
+const SUMMARY_ERROR_CHARS = 120;
+
+/** One line per cell of the notebook, code or markdown, run or not, saying what became of it. */
+export function formatCellStatuses(reports: CellReport[], paint: Paint = plain): string {
+  const lines = reports.map((r) => {
+    let text: string;
+    if (r.status === 'skipped') text = paint(r.notRun?.reason === 'markdown' ? 'dim' : 'yellow', `not run: ${r.notRun?.message ?? 'skipped'}`);
+    else if (r.status === 'ok') text = paint('green', 'ran');
+    else if (r.status === 'error') {
+      const message = `${r.error?.name ?? 'Error'}${r.error?.message ? `: ${r.error.message.split('\n')[0]}` : ''}`;
+      text = paint('red', `failed: ${message.length > SUMMARY_ERROR_CHARS ? `${message.slice(0, SUMMARY_ERROR_CHARS - 1)}…` : message}`);
+    } else text = paint('red', r.status === 'timeout' ? 'timed out' : 'interrupted');
+    if (r.kernelExit && !r.kernelExit.during) text += paint('red', `, then the kernel ${r.kernelExit.reason}`);
+    return `  ${r.label} ${text}`;
+  });
+  return [paint('bold', '── cells'), ...lines].join('\n');
 }

@@ -1,26 +1,33 @@
 /**
  * `coda` — the headless runner. `coda run notebook.coda` runs every code cell in one kernel on the notebook's
- * runtime and prints console output and results; exit code 1 when a cell fails, 2 when the file is unreadable.
+ * runtime (a fresh one after a crash, with --keep-going) and prints console output, results and a line per cell;
+ * exit code 1 when a cell fails, 2 when the file is unreadable.
  * `coda runtimes` lists and fetches runtimes.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCoda } from '../protocol/codaFormat';
+import type { InitResult } from '../protocol';
+import type { Kernel, KernelStartOptions } from '../worker/host/Kernel';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
-import { ansi, formatCellHeader, formatConsoleEntry, formatDisplay, formatError, formatSummary, formatValue, plain } from './formatText';
+import { ansi, formatCellHeader, formatCellStatuses, formatConsoleEntry, formatDisplay, formatError, formatKernelExit, formatSummary, formatValue, plain } from './formatText';
 import { installDependencies } from './installDependencies';
-import { runNotebook, type CellReport } from './runNotebook';
+import { cellFailed, runNotebook, type CellReport } from './runNotebook';
+import { jsonSafe, terminalSafe } from './terminalSafe';
 import { kernelOptions, notebookRuntime, runtimesCommand } from './runtimeSetup';
 
 declare const CODA_VERSION: string | undefined;
+
+/** stderr carries file names, notebook fields and kernel messages: made terminal-safe like stdout. */
+const warn = (s: string) => process.stderr.write(terminalSafe(s));
 
 async function main(argv: string[]): Promise<number> {
   let cmd;
   try {
     cmd = parseArgs(argv);
   } catch (err) {
-    process.stderr.write(`coda: ${(err as Error).message}\n\n${USAGE}\n`);
+    warn(`coda: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   if (cmd.command === 'help') {
@@ -41,53 +48,67 @@ async function run(opts: RunOptions): Promise<number> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    process.stderr.write(`coda: cannot read ${file}: ${(err as Error).message}\n`);
+    warn(`coda: cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
   const parsed = parseCoda(text);
   if (!parsed.ok) {
-    for (const p of parsed.problems) process.stderr.write(`${file}:${p.line}:${p.column}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
-    process.stderr.write('coda: the notebook was not run, and the file was left as it is.\n');
+    for (const p of parsed.problems) warn(`${file}:${p.line}:${p.column}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
+    warn('coda: the notebook was not run, and the file was left as it is.\n');
     return 2;
   }
   const paint = process.stdout.isTTY && !process.env.NO_COLOR && !opts.json ? ansi : plain;
   // the sandbox cannot import packages: nothing to install for it
   const sandboxed = notebookRuntime(parsed.doc, opts) === 'isolate';
-  const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
+  const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
   if (deps.error) {
-    process.stderr.write(`coda: ${deps.error}\n`);
+    warn(`coda: ${deps.error}\n`);
     return 1;
   }
-  if (deps.note) process.stderr.write(`coda: ${deps.note}\n`);
-  const log = opts.verbose ? (level: string, m: string) => process.stderr.write(`[kernel ${level}] ${m}\n`) : undefined;
-  let kernel: KernelProcess;
+  if (deps.note) warn(`coda: ${deps.note}\n`);
+  const log = opts.verbose ? (level: string, m: string) => warn(`[kernel ${level}] ${m}\n`) : undefined;
+  let startOptions: KernelStartOptions;
   try {
-    kernel = await KernelProcess.start(await kernelOptions(file, parsed.doc, opts, deps.modulePaths, log));
+    startOptions = await kernelOptions(file, parsed.doc, opts, deps.modulePaths, log);
   } catch (err) {
-    process.stderr.write(`coda: ${(err as Error).message}\n`);
+    warn(`coda: ${(err as Error).message}\n`);
     return 1;
   }
+  let kernel: Kernel | undefined;
   let interrupts = 0;
   const onSigint = () => {
     if (++interrupts > 1) {
-      void kernel.dispose().then(() => process.exit(130));
+      void (kernel?.dispose() ?? Promise.resolve()).then(() => process.exit(130));
       return;
     }
-    process.stderr.write('\ncoda: interrupting the running cell (Ctrl-C again to quit)\n');
-    kernel.interrupt();
+    warn('\ncoda: interrupting the running cell (Ctrl-C again to quit)\n');
+    kernel?.interrupt();
     setTimeout(() => (interrupts = 0), 2000).unref();
   };
   process.on('SIGINT', onSigint);
   const labels = new Map<string, string>();
   const label = (cellId: string) => labels.get(cellId) ?? cellId;
   const started = Date.now();
-  const out = (s: string) => process.stdout.write(`${s}\n`);
+  // everything printed comes from the notebook or its cells: no control sequence reaches the terminal
+  const out = (s: string) => process.stdout.write(`${terminalSafe(s)}\n`);
   let current: CellReport | undefined;
   const late = (owner: CellReport | undefined) => (owner && owner !== current ? paint('dim', `(from cell ${owner.label}) `) : '');
   let reports: CellReport[] = [];
+  let kernels = 0;
+  let info: InitResult | undefined;
   let kernelError: string | undefined;
+  const kernelStarted = (k: Kernel, ordinal: number) => {
+    kernel = k;
+    kernels = ordinal;
+    info ??= k.info;
+  };
   try {
-    reports = await runNotebook(kernel, parsed.doc.cells, { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs }, opts.json ? {} : {
+    reports = await runNotebook(() => KernelProcess.start(startOptions), parsed.doc.cells, { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs }, opts.json ? { kernelStarted } : {
+      kernelStarted: (k, ordinal) => {
+        kernelStarted(k, ordinal);
+        if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));
+      },
+      kernelExited: (exit, cell, restart) => out(formatKernelExit(exit.reason, cell && { label: cell.label, during: !!cell.kernelExit?.during }, restart, paint)),
       cellStarted: (r, source) => {
         current = r;
         labels.set(`cell-${r.index + 1}`, r.label);
@@ -107,14 +128,16 @@ async function run(opts: RunOptions): Promise<number> {
     kernelError = (err as Error).message;
   } finally {
     process.off('SIGINT', onSigint);
-    await kernel.dispose();
   }
-  const failed = reports.filter((r) => r.status !== 'ok' && r.status !== 'skipped').length + (kernelError ? 1 : 0);
+  const failed = reports.filter(cellFailed).length + (kernelError ? 1 : 0);
+  const code = reports.filter((r) => r.kind === 'code');
   if (opts.json) {
-    out(JSON.stringify({ file, runtime: kernel.info.runtime, runtimeVersion: kernel.info.runtimeVersion, ok: failed === 0, error: kernelError, cells: reports }, null, 2));
+    const runtime = info?.runtime ?? notebookRuntime(parsed.doc, opts);
+    process.stdout.write(`${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports }, null, 2))}\n`);
   } else {
     if (kernelError) out(paint('red', kernelError));
-    out(formatSummary(reports.filter((r) => r.status !== 'skipped').length, failed, reports.length, Date.now() - started, paint));
+    out(formatCellStatuses(reports, paint));
+    out(formatSummary(code.filter((r) => r.status !== 'skipped').length, failed, code.length, Date.now() - started, paint, Math.max(0, kernels - 1)));
   }
   return failed ? 1 : 0;
 }
@@ -122,7 +145,7 @@ async function run(opts: RunOptions): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`coda: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
+    warn(`coda: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   },
 );

@@ -1,15 +1,27 @@
 /**
- * Runs a notebook's code cells in order in one kernel and reports each cell's outputs as they happen.
- * Shared by the text and JSON modes of `coda run`.
+ * Runs a notebook's code cells in order and reports every cell, as they happen, with what became of it: ran,
+ * failed, or not run and why (markdown, an earlier failure without --keep-going, no kernel). A kernel that dies —
+ * under a cell, or between cells from a timer — is reported on the cell it died under or after; with --keep-going
+ * the next cell starts a fresh kernel. Nothing is dropped. Shared by the text and JSON modes of `coda run`.
  */
 import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../protocol';
 import { cellText } from '../protocol/codaFormat';
-import type { Kernel } from '../worker/host/Kernel';
+import type { Kernel, KernelExit } from '../worker/host/Kernel';
+
+export type CellStatus = 'ok' | 'error' | 'interrupted' | 'timeout' | 'skipped';
+export type NotRunReason = 'markdown' | 'after-failure' | 'no-kernel';
 
 export interface CellReport {
   index: number;
   label: string;
-  status: 'ok' | 'error' | 'interrupted' | 'timeout' | 'skipped';
+  kind: CodaCell['kind'];
+  status: CellStatus;
+  /** Why a cell was not run (status 'skipped'). */
+  notRun?: { reason: NotRunReason; message: string };
+  /** Which kernel ran it: 1 for the first, 2 after the first restart, … */
+  kernel?: number;
+  /** The kernel died while this cell ran (`during`) or after it finished, from work the cell left behind. */
+  kernelExit?: { reason: string; during: boolean };
   durationMs: number;
   console: ConsoleEntry[];
   display: DisplayData[][];
@@ -18,6 +30,9 @@ export interface CellReport {
 }
 
 export interface RunEvents {
+  kernelStarted?(kernel: Kernel, ordinal: number): void;
+  /** An unexpected kernel exit; `restart` when a later cell will get a fresh kernel. */
+  kernelExited?(exit: KernelExit, after: CellReport | undefined, restart: boolean): void;
   cellStarted?(report: CellReport, source: string): void;
   console?(entry: ConsoleEntry, owner: CellReport | undefined): void;
   display?(data: DisplayData[], owner: CellReport | undefined): void;
@@ -31,61 +46,112 @@ export interface RunSettings {
   drainMs: number;
 }
 
-export async function runNotebook(kernel: Kernel, cells: CodaCell[], settings: RunSettings, events: RunEvents = {}): Promise<CellReport[]> {
+/** A cell counts as failed when it ran and did not end 'ok', when the kernel died under or after it, or when no kernel could run it. */
+export function cellFailed(r: CellReport): boolean {
+  return (r.status !== 'ok' && r.status !== 'skipped') || !!r.kernelExit || r.notRun?.reason === 'no-kernel';
+}
+
+export async function runNotebook(startKernel: () => Promise<Kernel>, cells: CodaCell[], settings: RunSettings, events: RunEvents = {}): Promise<CellReport[]> {
   const reports: CellReport[] = [];
   const byId = new Map<string, CellReport>();
   const pendingWork = new Map<string, number>();
-  const offs = [
-    kernel.onEvent('console', ({ entries }) => {
+  const kernels: Kernel[] = [];
+  let kernel: Kernel | undefined;
+  let startError: string | undefined;
+  let running: CellReport | undefined;
+  let lastRan: CellReport | undefined;
+  let failedAt: CellReport | undefined;
+  const subscribe = (k: Kernel) => [
+    k.onEvent('console', ({ entries }) => {
       for (const e of entries) {
         const owner = byId.get(e.cellId);
         owner?.console.push(e);
         events.console?.(e, owner);
       }
     }),
-    kernel.onEvent('display', (d) => {
+    k.onEvent('display', (d) => {
       const owner = byId.get(d.cellId);
       owner?.display.push(d.data);
       events.display?.(d.data, owner);
     }),
-    kernel.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
-    kernel.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
+    k.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
+    k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
+    k.onExit((exit) => {
+      if (exit.expected) return;
+      // the dead kernel's background work is gone with it
+      pendingWork.clear();
+      // the cell that called process.exit (from the exit notice), else the one running, else the last that ran
+      const owner = (exit.cellId ? byId.get(exit.cellId) : undefined) ?? running ?? lastRan;
+      for (const r of new Set([owner, running])) if (r && !r.kernelExit) r.kernelExit = { reason: exit.reason, during: r === running };
+      failedAt ??= owner;
+      events.kernelExited?.(exit, owner, settings.keepGoing);
+    }),
   ];
+  const offs: (() => void)[] = [];
+  const useKernel = async (): Promise<Kernel | undefined> => {
+    if (kernel?.alive) return kernel;
+    if (startError !== undefined) return undefined;
+    try {
+      kernel = await startKernel();
+    } catch (err) {
+      startError = (err as Error).message;
+      return undefined;
+    }
+    kernels.push(kernel);
+    offs.push(...subscribe(kernel));
+    events.kernelStarted?.(kernel, kernels.length);
+    return kernel;
+  };
   try {
-    let failed = false;
     for (const [index, cell] of cells.entries()) {
-      if (cell.kind !== 'code') continue;
       const label = `[${index + 1}]`;
-      const report: CellReport = { index, label, status: 'skipped', durationMs: 0, console: [], display: [] };
+      const report: CellReport = { index, label, kind: cell.kind, status: 'skipped', durationMs: 0, console: [], display: [] };
       reports.push(report);
-      if (failed && !settings.keepGoing) continue;
+      if (cell.kind !== 'code') {
+        report.notRun = { reason: 'markdown', message: 'a markdown cell' };
+        continue;
+      }
+      if (failedAt && !settings.keepGoing) {
+        const what = failedAt.kernelExit && !failedAt.kernelExit.during ? `the kernel exited after cell ${failedAt.label}` : `cell ${failedAt.label} failed`;
+        report.notRun = { reason: 'after-failure', message: `${what} (--keep-going runs the cells after a failure)` };
+        continue;
+      }
+      const k = await useKernel();
+      if (!k) {
+        report.notRun = { reason: 'no-kernel', message: `the kernel could not be started: ${startError}` };
+        failedAt ??= report;
+        continue;
+      }
       const cellId = `cell-${index + 1}`;
       byId.set(cellId, report);
+      report.kernel = kernels.length;
       const source = cellText(cell);
+      running = report;
       events.cellStarted?.(report, source);
-      let result: ExecuteResult | 'timeout';
       try {
-        result = await executeWithTimeout(kernel, { cellId, cellLabel: label, executionId: index + 1, code: source, language: cell.language === 'typescript' ? 'typescript' : 'javascript' }, settings.cellTimeoutMs);
+        const result = await executeWithTimeout(k, { cellId, cellLabel: label, executionId: index + 1, code: source, language: cell.language === 'typescript' ? 'typescript' : 'javascript' }, settings.cellTimeoutMs);
+        if (result === 'timeout') report.status = 'timeout';
+        else {
+          report.status = result.status;
+          report.durationMs = result.durationMs;
+          if (result.status === 'ok' && result.value) report.value = result.value;
+          if (result.status === 'error') report.error = result.error;
+        }
       } catch (err) {
-        // the kernel died under this cell: report it here, the rest cannot run
+        // the kernel died under this cell (its exit listener has recorded why)
         report.status = 'error';
         report.error = { name: 'KernelExited', message: (err as Error).message.replace(/^execute failed: /, '') };
-        events.cellFinished?.(report);
-        break;
+      } finally {
+        running = undefined;
+        lastRan = report;
       }
-      if (result === 'timeout') report.status = 'timeout';
-      else {
-        report.status = result.status;
-        report.durationMs = result.durationMs;
-        if (result.status === 'ok' && result.value) report.value = result.value;
-        if (result.status === 'error') report.error = result.error;
-      }
-      if (report.status !== 'ok') failed = true;
+      if (cellFailed(report)) failedAt ??= report;
       events.cellFinished?.(report);
     }
-    await drain(pendingWork, settings.drainMs);
+    if (kernel?.alive) await drain(pendingWork, settings.drainMs, () => !kernel?.alive);
   } finally {
     offs.forEach((off) => off());
+    await Promise.all(kernels.map((k) => k.dispose()));
   }
   return reports;
 }
@@ -105,8 +171,8 @@ async function executeWithTimeout(kernel: Kernel, params: Parameters<Kernel['exe
   }
 }
 
-/** Waits until no cell has background work left, at most `ms`. */
-async function drain(pending: Map<string, number>, ms: number): Promise<void> {
+/** Waits until no cell has background work left (or the kernel is gone), at most `ms`. */
+async function drain(pending: Map<string, number>, ms: number, gone: () => boolean): Promise<void> {
   const end = Date.now() + ms;
-  while ([...pending.values()].some((n) => n > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  while ([...pending.values()].some((n) => n > 0) && !gone() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }

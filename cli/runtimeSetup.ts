@@ -106,7 +106,7 @@ export async function kernelOptions(file: string, doc: CodaDocument, opts: RunOp
     cwd: dirname(file), documentPath: file, runtime, modulePaths, permissions, env: secrets, maskedValues: Object.values(secrets),
   };
   const settings: LaunchSettings = {
-    workerPath: join(__dirname, 'worker.js'), storage, nodePath: opts.nodePath, sandboxMemoryMb: SANDBOX_MEMORY_MB, sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS, log,
+    workerPath: join(__dirname, 'worker.js'), storage, nodePath: opts.nodePath, maxMemoryMb: opts.maxMemoryMb, sandboxMemoryMb: SANDBOX_MEMORY_MB, sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS, log,
   };
   return withRuntimes(() => kernelLaunch(init, settings), storage, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
 }

@@ -26,6 +26,7 @@ describe('coda run (headless runner)', () => {
     const r = coda('run', fixture('fails.coda'));
     assert.equal(r.code, 1);
     assert.doesNotMatch(r.stdout, /never runs/);
+    assert.match(r.stdout, /\[3\] not run: cell \[2\] failed \(--keep-going runs the cells after a failure\)/);
     matchGolden('cli/fails.txt', r.stdout);
   });
 
@@ -40,9 +41,10 @@ describe('coda run (headless runner)', () => {
     assert.equal(r.code, 0);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.ok, true);
-    assert.deepEqual(doc.cells.map((c: { label: string; status: string }) => [c.label, c.status]), [['[2]', 'ok'], ['[3]', 'ok'], ['[4]', 'ok']]);
-    assert.deepEqual(doc.cells[1].value, { type: 'number', text: '42' });
-    assert.ok(doc.cells[2].console.some((e: { text: string }) => e.text === 'late'), 'late timer output belongs to its cell');
+    // every cell of the notebook, the markdown one too, with what became of it
+    assert.deepEqual(doc.cells.map((c: { label: string; status: string; notRun?: { reason: string } }) => [c.label, c.status, c.notRun?.reason]), [['[1]', 'skipped', 'markdown'], ['[2]', 'ok', undefined], ['[3]', 'ok', undefined], ['[4]', 'ok', undefined]]);
+    assert.deepEqual(doc.cells[2].value, { type: 'number', text: '42' });
+    assert.ok(doc.cells[3].console.some((e: { text: string }) => e.text === 'late'), 'late timer output belongs to its cell');
   });
 
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {

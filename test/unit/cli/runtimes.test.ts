@@ -59,7 +59,7 @@ describe('coda run on other runtimes', function () {
   it('refuses a notebook whose permissions are malformed, naming the field, and does not touch the file', () => {
     const file = notebook({ permissions: { disk: ['/'] } }, '1');
     const r = coda('run', file);
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /metadata\.permissions\.disk is not a capability/);
+    assert.equal(r.code, 2, 'exit 2 like every other unreadable notebook');
+    assert.match(r.stderr, /\.coda:\d+:\d+: "disk" is not a capability \(known: net, read, write, env, run\) \(metadata\.permissions\.disk\)/);
   });
 });
