@@ -36,7 +36,12 @@ export function renderConsole(output: ConsoleOutput, deps: ConsoleViewDeps): HTM
       action.textContent = 'Loading all lines…';
       try {
         const all = output.omitted ? await (deps.showAll?.() ?? Promise.reject(new Error('the full output is not available'))) : entries;
-        root.replaceChildren(new VirtualLines(toLines(all, deps.label)).element);
+        // the list opens where the button was: the first line that was hidden at the top, the lines above it
+        // (already read) just out of view
+        const list = new VirtualLines(toLines(all, deps.label));
+        root.replaceChildren(list.element);
+        list.scrollToLine(toLines(head, deps.label).length);
+        list.element.scrollIntoView?.({ block: 'nearest' });
       } catch (err) {
         action.textContent = `Could not load all lines: ${(err as Error).message}`;
       }

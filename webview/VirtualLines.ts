@@ -30,6 +30,12 @@ export class VirtualLines {
     this.render();
   }
 
+  /** Shows `line` at the top of the viewport (call once the list is in the document). */
+  scrollToLine(line: number): void {
+    this.element.scrollTop = Math.max(0, Math.min(line, this.lines.length - 1)) * LINE_HEIGHT_PX;
+    this.render();
+  }
+
   render(): void {
     const top = this.element.scrollTop;
     const first = Math.max(0, Math.floor(top / LINE_HEIGHT_PX) - OVERSCAN);

@@ -5,6 +5,7 @@
  * order and timing, so the cell does not look re-run.
  */
 import * as vscode from 'vscode';
+import { SerialOps } from './SerialOps';
 import { MIME_CONSOLE, type ConsoleEntry } from '../../protocol';
 import { ConsoleLog } from './ConsoleLog';
 
@@ -15,7 +16,7 @@ export class CellRun implements vscode.Disposable {
   private execution: vscode.NotebookCellExecution | undefined;
   private consoleOutput: vscode.NotebookCellOutput | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  private ops: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialOps();
   private startTime = Date.now();
   private endTime = 0;
   private success: boolean | undefined;
@@ -108,9 +109,7 @@ export class CellRun implements vscode.Disposable {
   }
 
   private queue(op: () => Thenable<unknown> | Promise<unknown>): Promise<void> {
-    const next = this.ops.then(op, op);
-    this.ops = next.catch(() => undefined);
-    return next.then(() => undefined);
+    return this.ops.queue(op);
   }
 
   dispose(): void {

@@ -51,6 +51,10 @@ describe('console renderer', () => {
     const list = el.querySelector('.coda-virtual')!;
     assert.equal(list.getAttribute('data-lines'), '100000');
     assert.ok(el.querySelectorAll('.coda-vline').length < 200, 'only the visible window is in the DOM');
+    // it opens where the button was: the first hidden line at the top, not back at line 0
+    assert.equal((list as HTMLElement).scrollTop, 500 * 18);
+    const shown = Array.from(el.querySelectorAll('.coda-vline')).map((l) => l.textContent);
+    assert.ok(shown.includes('line 500') && !shown.includes('line 0'), shown.slice(0, 3).join(', '));
   });
 
   it('asks the host for omitted entries', async () => {
