@@ -11,6 +11,7 @@ import { kernelFolder } from '../kernel/KernelManager';
 import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
 import { RunScheduler } from './RunScheduler';
 import { scratchRuntime } from './scratchRuntime';
+import { lineShift, type LineChange } from './lineShift';
 import { documentLine, splitCells, type ScratchCell } from './splitCells';
 
 export interface ScratchDeps {
@@ -23,6 +24,8 @@ export interface ScratchDeps {
 }
 
 interface LineInfo {
+  /** From a run before the latest edit: shown dimmed until the next run replaces it. */
+  stale?: boolean;
   parts: string[];
   /** `→ undefined` of a line: shown only when nothing else is (a console.log line returns undefined). */
   weak: string[];
@@ -64,7 +67,28 @@ export class ScratchSession implements vscode.Disposable {
     this.scheduler.stop();
   }
 
-  /** The file changed: old annotations no longer match their lines. */
+  /**
+   * The file was edited: values follow their lines (lineShift) and are marked stale until the next run replaces
+   * them; values of lines the edit replaced are dropped. Late values of the last run land on the moved lines too.
+   */
+  edited(changes: readonly LineChange[]): void {
+    const shift = lineShift(changes);
+    const moved = new Map<number, LineInfo>();
+    for (const [line, info] of this.lines) {
+      const to = shift(line);
+      if (to !== undefined) moved.set(to, { ...info, stale: true });
+    }
+    this.lines.clear();
+    for (const [line, info] of moved) this.lines.set(line, info);
+    for (const [cellId, start] of this.cellStarts) {
+      const to = shift(start);
+      if (to === undefined) this.cellStarts.delete(cellId);
+      else this.cellStarts.set(cellId, to);
+    }
+    this.refresh();
+  }
+
+  /** A new run starts: every old annotation goes. */
   clear(): void {
     this.lines.clear();
     this.deps.diagnostics.delete(this.document.uri);
@@ -178,8 +202,14 @@ export class ScratchSession implements vscode.Disposable {
       const end = this.document.lineAt(line).range.end;
       options.push({
         range: new vscode.Range(end, end),
-        hoverMessage: info.hover,
-        renderOptions: { after: { contentText: `  ${lineAnnotation(info.parts.length ? info.parts : info.weak)}`, color: info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } },
+        hoverMessage: info.stale ? staleHover(info.hover) : info.hover,
+        renderOptions: {
+          after: {
+            contentText: `  ${lineAnnotation(info.parts.length ? info.parts : info.weak)}`,
+            color: info.stale ? new vscode.ThemeColor('disabledForeground') : info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'),
+            fontStyle: 'italic',
+          },
+        },
       });
     }
     for (const editor of vscode.window.visibleTextEditors) {
@@ -202,4 +232,10 @@ function valueHover(value: RemoteValue, inspect: string | undefined): vscode.Mar
   if (inspect) md.appendMarkdown(`[$(search) ${vscode.l10n.t('Inspect')}](${inspect})`);
   md.supportThemeIcons = true;
   return md;
+}
+
+function staleHover(hover: vscode.MarkdownString): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(vscode.l10n.t('*Stale: from the run before your last edit; the next run replaces it.*'), true);
+  md.isTrusted = hover.isTrusted;
+  return md.appendMarkdown('\n\n').appendMarkdown(hover.value);
 }

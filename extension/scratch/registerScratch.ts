@@ -129,8 +129,9 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
     vscode.workspace.onDidChangeTextDocument((e) => {
       const s = sessions.get(e.document.uri.toString());
       if (!s || !e.contentChanges.length) return;
-      s.clear();
-      if (config().get<boolean>('runOnChange', false) && vscode.workspace.isTrusted) s.runDebounced(config().get<number>('debounceMs', 600));
+      s.edited(e.contentChanges);
+      // once a file has been run, edits run it again (as Quokka does) unless coda.scratch.runOnChange is off
+      if (config().get<boolean>('runOnChange', true) && vscode.workspace.isTrusted) s.runDebounced(config().get<number>('debounceMs', 600));
     }),
     vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.refresh())),
     vscode.workspace.onDidCloseTextDocument((doc) => {

@@ -31,6 +31,26 @@ export default async function scratch(t) {
     await seeAnnotation('→ 80', 10_000);
   });
 
+  await t.step('after an edit, values stay on their moved lines until the next run', async () => {
+    // the annotations drawn on the line whose code contains `code`
+    const onLine = (code) => page.evaluate((needle) => {
+      const line = [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').includes(needle));
+      if (!line) return '';
+      return [...line.querySelectorAll('span')].flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content]).filter((c) => c && c !== 'none' && c !== 'normal').join('\n');
+    }, code);
+    await page.locator('.editor-group-container.active .monaco-editor .view-line').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('Enter');
+    // before the debounced re-run: the old value, moved down with its line (an edit used to clear them all)
+    const end = Date.now() + 500;
+    let seen = '';
+    while (Date.now() < end && !seen.includes('→ 42')) seen = await onLine('base + 2');
+    if (!seen.includes('→ 42')) throw new Error(`the value of base + 2 did not stay on its line after the edit: ${JSON.stringify(seen)}`);
+    // edits re-run a file that has run (coda.scratch.runOnChange is on by default): the value is there after it too
+    await page.waitForTimeout(2500);
+    if (!(await onLine('base + 2')).includes('→ 42')) throw new Error('the re-run lost the value');
+  });
+
   await t.step('stops a looping scratch', async () => {
     await t.openFile('loop.js');
     await lens('Run Scratch').waitFor({ timeout: 30_000 });
