@@ -1,16 +1,25 @@
 /**
- * The network seat belt: Node's permission model has no network control, so every outgoing connection is
- * checked against the notebook's `net` grant (allowsHost) where all of Node's clients meet:
- * net.Socket.prototype.connect (net, tls, http, https, http2, and fetch/WebSocket underneath). fetch and
- * WebSocket are also checked up front, so a denial is the error the cell sees (not undici's "fetch failed").
- * Listening (net.Server.prototype.listen) is checked against the address listened on (`0.0.0.0` when none is
- * given). UDP (dgram) and inspector.open (a listening debugger port) need `net: ["*"]`.
+ * The network seat belt: Node's permission model has no network control, so every connection is checked against
+ * the notebook's `net` grant, on the address it really goes to:
+ * - net.Socket.prototype.connect (where net, tls, http, https, http2, fetch and WebSocket meet) reads its
+ *   arguments once (connectOptions.ts), checks the host by name as written (a denial the cell sees), and always
+ *   resolves names with the system resolver (checkedLookup.ts): a caller's `lookup` is never used;
+ * - the native handles under it (handleGuards.ts) check the resolved address itself, on every connection
+ *   (reconnects, redirects, keep-alive pools, happy-eyeballs attempts, a handle a cell made by hand).
+ * fetch and WebSocket are also checked up front, so a denial is the error the cell sees (not undici's "fetch
+ * failed"). Listening (net.Server.prototype.listen) is checked against the address listened on (`0.0.0.0` when
+ * none is given). UDP (dgram), other DNS servers and inspector.open (a listening debugger port) need `net: ["*"]`.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import inspector from 'node:inspector';
 import net from 'node:net';
 import { ANY, allowsHost, type Permissions } from '../../protocol';
+import { AddressBook, allowsAddress } from './addressBook';
+import { checkedLookup, type Lookup } from './checkedLookup';
+import { connectHost, connectRequest } from './connectOptions';
 import { guardConstructor } from './guardConstructor';
+import { guardHandles } from './handleGuards';
 import { permissionError } from './permissionError';
 
 /** The host a server listens on when none is given. */
@@ -18,28 +27,43 @@ export const ANY_ADDRESS = '0.0.0.0';
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
 
 export function guardNetwork(permissions: Permissions): void {
-  const check = (host: string, port?: number | string) => {
-    if (!allowsHost(permissions, host, port)) throw permissionError('net', host);
-  };
   const anyHost = (permissions.net ?? []).includes(ANY);
   if (anyHost) return;
+  // an IP literal is compared as an address (`::ffff:127.0.0.1` is 127.0.0.1); a name as written
+  // (`localhost` and `127.0.0.1` stay different hosts)
+  const hostAllowed = (host: string, port?: number | string) =>
+    net.isIP(host.replace(/^\[|\]$/g, '')) ? allowsAddress(permissions, undefined, host, port) : allowsHost(permissions, host, port);
+  const check = (host: string, port?: number | string) => {
+    if (!hostAllowed(host, port)) throw permissionError('net', host);
+  };
+  const checkPath = (path: string) => {
+    if (!(permissions.net ?? []).includes(path)) throw permissionError('net', path);
+  };
+
+  const book = new AddressBook();
+  const realLookup = dns.lookup as unknown as Lookup;
+  const lookup = checkedLookup(book, realLookup);
+  // servers listening on a name look it up through the module's export: answers recorded there count too
+  (dns as unknown as { lookup: Lookup }).lookup = lookup;
 
   const connect = net.Socket.prototype.connect;
+  guardHandles(permissions, book, connect);
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    const target = connectTarget(args);
-    if (target.path !== undefined) {
-      if (!(permissions.net ?? []).includes(target.path)) throw permissionError('net', target.path);
-    } else check(target.host, target.port);
-    return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+    const { options, callback } = connectRequest(args);
+    if (options.path) {
+      if (typeof options.path === 'string') checkPath(options.path);
+    } else check(connectHost(options), options.port as number | undefined);
+    options.lookup = lookup;
+    const call = connect as (...a: unknown[]) => net.Socket;
+    return callback ? call.call(this, options, callback) : call.call(this, options);
   } as typeof connect;
 
   // servers too (http.createServer().listen, net.createServer): the address they listen on is the host
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
     const target = listenTarget(args);
-    if (target.path !== undefined) {
-      if (!(permissions.net ?? []).includes(target.path)) throw permissionError('net', target.path);
-    } else check(target.host, target.port);
+    if (target.path !== undefined) checkPath(target.path);
+    else check(target.host, target.port);
     return (listen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof listen;
 
@@ -79,21 +103,6 @@ export function guardNetwork(permissions: Permissions): void {
   if (typeof g.WebSocket === 'function') {
     g.WebSocket = guardConstructor(g.WebSocket as new (...a: never[]) => unknown, (args) => urlCheck(args[0]));
   }
-}
-
-/** What Socket.prototype.connect was asked for: (options | [options, cb] | port, host | path). */
-function connectTarget(args: unknown[]): { host: string; port?: number | string; path?: string } {
-  let first = args[0];
-  // net.connect passes its normalized arguments as one array
-  if (Array.isArray(first)) first = first[0];
-  if (first !== null && typeof first === 'object') {
-    const o = first as { host?: unknown; hostname?: unknown; port?: unknown; path?: unknown };
-    if (typeof o.path === 'string' && o.path) return { host: '', path: o.path };
-    const host = typeof o.host === 'string' && o.host ? o.host : typeof o.hostname === 'string' && o.hostname ? o.hostname : 'localhost';
-    return { host, port: typeof o.port === 'number' || typeof o.port === 'string' ? o.port : undefined };
-  }
-  if (typeof first === 'string' && !/^\d+$/.test(first)) return { host: '', path: first };
-  return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: first as number | string | undefined };
 }
 
 /** What Server.prototype.listen was asked for: (port, host?, ...) | options | path | a handle (treated as any host). */

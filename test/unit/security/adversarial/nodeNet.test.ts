@@ -1,0 +1,119 @@
+/**
+ * Issue 11 item 1: a Node kernel with a `net` grant reaches only the granted hosts, decided on the address really
+ * connected to. Every attempt aims at loopback ports that count each connection and packet (never any other
+ * address); the grant is `example.test` (any port; it does not resolve) and the granted server's port on
+ * `localhost` and `127.0.0.1`. Granted connections must keep working, so a fix that blocks everything fails.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestKernel } from '../../helpers/kernel';
+import { attempt, forbiddenTargets, grantedServer, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
+
+/** A caller's DNS answer: every name is 127.0.0.1 (both callback shapes Node uses). */
+const LYING_LOOKUP = `((h, o, cb) => { cb = typeof o === 'function' ? o : cb; return o && o.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4); })`;
+/** undici's Agent class, reached from the global dispatcher fetch installs. */
+const UNDICI_AGENT = `globalThis[Symbol.for('undici.globalDispatcher.1')].constructor`;
+/** IP literals getaddrinfo reads as 127.0.0.1 (or "this host") that net.isIP does not. */
+const NUMERIC_NAMES = ['2130706433', '0x7f.1', '127.1', '017700000001', '0', '0x7f000001'];
+
+describe('adversarial: Node network grants hold by address (issue 11 item 1)', function () {
+  this.timeout(180_000);
+  let forbidden: Forbidden;
+  let granted: Awaited<ReturnType<typeof grantedServer>>;
+  let k: TestKernel;
+
+  before(async function () {
+    const node = needPermissionedNode(this);
+    forbidden = await forbiddenTargets();
+    granted = await grantedServer();
+    const G = granted.port;
+    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`] });
+    assert.equal((await k.run(SETTLE_HELPER)).status, 'ok');
+    // fetch once, so undici's global dispatcher exists for the dispatcher attacks
+    assert.equal(await k.value(`await (await fetch('http://localhost:${G}/')).text()`), 'granted');
+  });
+  after(async () => {
+    await k?.kernel.dispose();
+    await forbidden?.close();
+    await granted?.close();
+  });
+
+  it('granted hosts still work: http, fetch (also with a lying dispatcher), net by name and by address, keep-alive', async () => {
+    const G = granted.port;
+    assert.equal(await k.value(`await new Promise((resolve, reject) => require('http').get('http://localhost:${G}/', (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }).on('error', reject))`), 'granted');
+    assert.equal(await k.value(`await (await fetch('http://127.0.0.1:${G}/')).text()`), 'granted');
+    // the caller's lookup is replaced, not obeyed and not an error: the real address of a granted name is used
+    assert.equal(await k.value(`await (await fetch('http://localhost:${G}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) })).text()`), 'granted');
+    assert.equal(await k.value(`await __settle(require('net').connect(${G}, 'localhost'))`), 'CONNECTED');
+    assert.equal(await k.value(`await __settle(require('net').connect(${G}, '::ffff:127.0.0.1'))`), 'CONNECTED');
+    assert.equal(await k.value(`await __settle(require('net').connect({ host: 'localhost', port: '${G}', autoSelectFamily: true }))`), 'CONNECTED');
+    const before = granted.hits();
+    assert.equal(
+      await k.value(`const agent = new (require('http').Agent)({ keepAlive: true, maxSockets: 1 });
+        const get = () => new Promise((resolve, reject) => require('http').get({ host: 'localhost', port: ${G}, agent }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', reject));
+        const codes = [await get(), await get(), await get()]; agent.destroy(); codes.join(',')`),
+      '200,200,200',
+    );
+    assert.equal(granted.hits() - before, 3);
+  });
+
+  it('a denied host is a PermissionDenied naming it, as before', async () => {
+    const r = await k.run(`require('net').connect(${forbidden.tcp}, '127.0.0.1')`);
+    assert.equal(r.status, 'error');
+    assert.equal(r.status === 'error' && r.error.name, 'PermissionDenied');
+    assert.deepEqual(r.status === 'error' && r.error.props, { capability: 'net', target: '127.0.0.1' });
+  });
+
+  it('no caller-supplied lookup, address form, option trick or raw handle reaches a forbidden port', async () => {
+    const F = forbidden.tcp;
+    const G = granted.port;
+    const tries: { name: string; code: string }[] = [
+      // the issue's example: the name is granted, the caller's lookup sends the socket to loopback
+      { name: 'http.get with a lookup option', code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), 'response')` },
+      { name: 'https.get with a lookup option', code: `return __settle(require('https').get({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'response')` },
+      { name: 'net.connect with a lookup option', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      { name: 'tls.connect with a lookup option', code: `return __settle(require('tls').connect({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'secureConnect')` },
+      { name: 'http.Agent with a lookup option', code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, agent: new (require('http').Agent)({ lookup: ${LYING_LOOKUP} }) }), 'response')` },
+      { name: 'http2.connect with a lookup option', code: `const s = require('http2').connect('http://example.test:${F}', { lookup: ${LYING_LOOKUP} }); return __settle(s)` },
+      { name: 'fetch with an undici dispatcher whose connect.lookup lies', code: `return fetch('http://example.test:${F}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
+      { name: 'fetch redirected by a granted host to a name the dispatcher lookup maps to loopback', code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://example.test:${F}/'), { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
+      { name: 'fetch redirected by a granted host to a loopback address', code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://127.0.0.1:${F}/')).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
+      { name: 'autoSelectFamily with a lookup answering a list', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, autoSelectFamily: true, lookup: ${LYING_LOOKUP} }))` },
+      { name: 'localAddress with a lookup option', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, localAddress: '127.0.0.1', lookup: ${LYING_LOOKUP} }))` },
+      { name: 'a port given as a hex string with a lying lookup', code: `return __settle(require('net').connect({ host: 'example.test', port: '0x${F.toString(16)}', lookup: ${LYING_LOOKUP} }))` },
+      // options read twice: the check and Node must see the same thing
+      { name: 'hostname (checked) instead of host (used: localhost)', code: `return __settle(require('net').connect({ hostname: 'example.test', port: ${F} }))` },
+      { name: 'a host getter that answers the check and Node differently', code: `return __settle(require('net').connect({ get host() { return new Error().stack.includes('lookupAndConnect') ? '127.0.0.1' : 'example.test'; }, port: ${F} }))` },
+      { name: 'a host object whose toString answers differently', code: `let n = 0; return __settle(require('net').connect({ host: { toString: () => (n++ ? '127.0.0.1' : 'example.test') }, port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      { name: 'options inherited from a prototype', code: `return __settle(require('net').connect(Object.create({ host: '127.0.0.1', port: ${F} })))` },
+      { name: 'tls servername differing from host', code: `return __settle(require('tls').connect({ host: '127.0.0.1', port: ${F}, servername: 'example.test', rejectUnauthorized: false }), 'secureConnect')` },
+      { name: 'the same socket reconnected elsewhere', code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); s.destroy(); await new Promise((r) => s.once('close', r)); return __settle(s.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      // address forms
+      { name: 'a v4-mapped IPv6 literal', code: `return __settle(require('net').connect(${F}, '::ffff:127.0.0.1'))` },
+      { name: 'an IPv6 loopback with a zone id', code: `return __settle(require('net').connect(${forbidden.tcp6}, '::1%lo'))` },
+      ...NUMERIC_NAMES.map((host) => ({ name: `the numeric name ${host}`, code: `return __settle(require('net').connect(${F}, '${host}'))` })),
+      // below net.Socket: the native handles
+      {
+        name: 'a raw TCP handle and a connect request caught with async_hooks',
+        code: `const net = require('net'); let Req; const hook = require('async_hooks').createHook({ init(id, type, t, res) { if (type === 'TCPCONNECTWRAP') Req = res.constructor; } }).enable();
+          const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); hook.disable();
+          const TCP = s._handle.constructor; s.destroy(); const h = new TCP(0); const req = new Req();
+          return new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); const err = h.connect(req, '127.0.0.1', ${F}); if (err) resolve('error ' + err); })`,
+      },
+      {
+        name: 'a raw TCP handle listening on a port that is not granted',
+        code: `const s = require('net').connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const TCP = s._handle.constructor; s.destroy();
+          const h = new TCP(1); const b = h.bind('127.0.0.1', 0); const l = h.listen(1); h.close(); return b === 0 && l === 0 ? 'CROSSED: listening' : 'error ' + l`,
+      },
+      { name: 'a raw UDP handle from a dgram socket', code: `const d = require('dgram').createSocket('udp4'); const st = d[Object.getOwnPropertySymbols(d).find((s) => s.description === 'state symbol')]; st.handle.bind('127.0.0.1', 0, 0); return 'sent ' + st.handle.send({}, [Buffer.from('leak')], 1, ${forbidden.udp}, '127.0.0.1', false)` },
+      { name: 'dgram send', code: `require('dgram').createSocket('udp4').send('leak', ${forbidden.udp}, '127.0.0.1'); return 'sent'` },
+      { name: 'DNS queries to a resolver the cell chose', code: `const r = new (require('dns').Resolver)(); r.setServers(['127.0.0.1:${forbidden.udp}']); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      { name: 'DNS servers set on the resolver\'s own handle', code: `const r = new (require('dns').Resolver)(); r._handle.setServers([[4, '127.0.0.1', ${forbidden.udp}]]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      { name: 'dns.promises.setServers then a query', code: `const dns = require('dns').promises; dns.setServers(['127.0.0.1:${forbidden.udp}']); dns.resolve4('leak.example').catch(() => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      { name: 'process.binding(\'tcp_wrap\')', code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'` },
+    ];
+    await runAttempts('node net', tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })));
+  });
+});

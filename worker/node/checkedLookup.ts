@@ -1,0 +1,26 @@
+/**
+ * The only DNS lookup a guarded socket uses: the system resolver captured before any cell ran (dns.lookup as Node
+ * shipped it), whose answers are written into the address book. A caller's `lookup` option (net, http, https, tls,
+ * an undici dispatcher's `connect.lookup`, an Agent's options) is never called: it could answer any address for a
+ * granted name.
+ */
+import dns from 'node:dns';
+import type { AddressBook } from './addressBook';
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+export type Lookup = (hostname: string, options: unknown, callback?: LookupCallback) => void;
+
+/** A dns.lookup look-alike (same arguments, same answers) that records every answer in `book`. */
+export function checkedLookup(book: AddressBook, realLookup: Lookup = dns.lookup as unknown as Lookup): Lookup {
+  return function lookup(hostname: string, options: unknown, callback?: LookupCallback): void {
+    const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
+    const opts = typeof options === 'function' || options === undefined ? {} : options;
+    realLookup(hostname, opts, (err, address, family) => {
+      if (!err && typeof hostname === 'string') {
+        if (Array.isArray(address)) for (const a of address) book.record(hostname, a.address);
+        else if (typeof address === 'string') book.record(hostname, address);
+      }
+      cb(err, address, family);
+    });
+  };
+}
