@@ -1,10 +1,12 @@
 /**
  * The host half of the sandbox's `fetch`: the request comes in as data, every URL (the first and each redirect
  * hop) is checked against the notebook's `net` grant before any connection, redirects are followed here by hand
- * (`redirect: 'manual'` underneath), the body is read up to a bound and handed back as base64.
+ * (`redirect: 'manual'` underneath, each hop shaped by redirectHop: credentials stay with their origin, methods
+ * and bodies change as the Fetch standard says), the body is read up to a bound and handed back as base64.
  */
 import { allowsHost, permissionDenied, type Permissions, type SerializedError } from '../../protocol';
 import { isRecord, text } from './bridgeChecks';
+import { REDIRECT_STATUSES, redirectHop, type Hop } from './redirectHop';
 
 /** Bytes of a response body the sandbox may receive. */
 export const MAX_FETCH_BODY_BYTES = 10 * 1024 * 1024;
@@ -12,8 +14,8 @@ export const MAX_FETCH_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_FETCH_REQUEST_BYTES = 10 * 1024 * 1024;
 /** Wall-clock limit of one fetch, redirects included. */
 export const FETCH_TIMEOUT_MS = 30_000;
-/** Redirect hops followed before giving up. */
-export const MAX_REDIRECTS = 10;
+/** Redirect hops followed before giving up (the Fetch standard's limit, as Node's fetch). */
+export const MAX_REDIRECTS = 20;
 /** Fetches in flight at once. */
 export const MAX_PENDING_FETCHES = 64;
 
@@ -46,6 +48,8 @@ export function checkFetchRequest(raw: unknown, permissions: Permissions): Fetch
     return fail(`fetch: invalid URL ${JSON.stringify(text(raw.url, 200))} (the sandbox needs an absolute http or https URL)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`fetch: only http and https URLs are supported in the sandbox, not ${url.protocol}`);
+  // as Node's fetch: a password in the URL would otherwise travel as Basic credentials to wherever it points
+  if (url.username || url.password) return fail(`fetch: the URL includes credentials (user:password@); send them in an Authorization header instead`);
   const denied = deniedHost(url, permissions);
   if (denied) return denied;
   const method = text(raw.method, 20).toUpperCase() || 'GET';
@@ -72,32 +76,29 @@ function deniedHost(url: URL, permissions: Permissions): SerializedError | undef
 export async function sandboxFetch(req: FetchRequest, permissions: Permissions, signal: AbortSignal): Promise<{ response: FetchResponse } | { error: SerializedError }> {
   const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
   const both = AbortSignal.any([signal, timeout]);
-  let url = req.url;
-  let method = req.method;
-  let body = req.body;
+  let hop: Hop = { url: req.url, method: req.method, headers: req.headers, body: req.body };
+  let url = hop.url;
   try {
-    for (let hop = 0; ; hop++) {
+    for (let n = 0; ; n++) {
+      url = hop.url;
       const denied = deniedHost(url, permissions);
       if (denied) return { error: denied };
-      const res = await fetch(url, { method, headers: req.headers, body, redirect: 'manual', signal: both });
+      const res = await fetch(url, { method: hop.method, headers: hop.headers, body: hop.body, redirect: 'manual', signal: both });
       const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location && req.redirect !== 'manual') {
+      if (REDIRECT_STATUSES.has(res.status) && location !== null && req.redirect !== 'manual') {
         await res.body?.cancel();
         if (req.redirect === 'error') return { error: fail(`fetch: ${url.href} redirected to ${location} and redirect is "error"`) };
-        if (hop >= MAX_REDIRECTS) return { error: fail(`fetch: more than ${MAX_REDIRECTS} redirects from ${req.url.href}`) };
-        url = new URL(location, url);
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: fail(`fetch: redirect to an unsupported URL ${url.protocol}`) };
-        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-          method = 'GET';
-          body = undefined;
-        }
+        if (n >= MAX_REDIRECTS) return { error: fail(`fetch: more than ${MAX_REDIRECTS} redirects from ${req.url.href}`) };
+        const next = redirectHop(hop, res.status, location);
+        if ('name' in next) return { error: next };
+        hop = next;
         continue;
       }
       const bytes = await readBounded(res);
       if ('error' in bytes) return bytes;
       const headers: [string, string][] = [];
       res.headers.forEach((v, k) => headers.push([k, v]));
-      return { response: { status: res.status, statusText: res.statusText, url: url.href, redirected: hop > 0, headers, bodyBase64: bytes.data.toString('base64') } };
+      return { response: { status: res.status, statusText: res.statusText, url: url.href, redirected: n > 0, headers, bodyBase64: bytes.data.toString('base64') } };
     }
   } catch (err) {
     if (timeout.aborted) return { error: fail(`fetch: no complete answer from ${url.host} within ${FETCH_TIMEOUT_MS} ms`) };
