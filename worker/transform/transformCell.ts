@@ -4,7 +4,9 @@
  *   persists across cells and re-running `const x = 1` works;
  * - static imports become `await import()` (default, named, namespace, side-effect);
  * - the body runs in an async arrow function (top-level await), and the last expression statement's value
- *   is returned inside a one-element array (so a returned Promise is shown, not adopted);
+ *   is returned in a null-prototype box `{ 0: value }` (COMPLETION_OPEN/CLOSE): a returned Promise is shown, not
+ *   adopted, and a cell that pollutes `Object.prototype.then` or `Array.prototype.then` cannot hijack or drop it
+ *   (the box inherits nothing, so resolving the body's promise with it never looks up a `then`);
  * - with `instrumentLines`, every top-level expression statement reports its value with its line.
  * Line numbers are preserved exactly: the prologue sits on line 1 before the user's first character and
  * every edit keeps its newlines, so V8 positions map back to the cell (line 1 columns shift by `prologueLength`).
@@ -18,6 +20,9 @@ import { collectPatternNames } from './patternNames';
 export const LINE_HOOK = '__coda$line';
 /** Global the runtime defines for `import` (resolves from the notebook folder, then the dependency store). */
 export const IMPORT_HOOK = '__coda$import';
+/** Around the last expression: its value in a box with no prototype, read back as `box[0]`. */
+const COMPLETION_OPEN = 'return { __proto__: null, 0: (';
+const COMPLETION_CLOSE = ') }';
 
 export interface TransformedCell {
   code: string;
@@ -92,11 +97,11 @@ export function transformCell(source: string, opts: { instrumentLines?: boolean 
     if (!isLast && !instrument) continue;
     // the statement's own range keeps wrapping parentheses `({...})` inside; a trailing `;` stays outside
     const end = source[node.end - 1] === ';' ? node.end - 1 : node.end;
-    // same-offset insertions apply in the order made: `return [` wraps the line hook
-    if (isLast) insert(node.start, 'return [');
+    // same-offset insertions apply in the order made: the completion box wraps the line hook
+    if (isLast) insert(node.start, COMPLETION_OPEN);
     if (instrument) insert(node.start, `${LINE_HOOK}(${lineAt(source, end)}, (`);
     if (instrument) insert(end, '))');
-    if (isLast) insert(end, ']');
+    if (isLast) insert(end, COMPLETION_CLOSE);
   }
 
   const declared = [...names];

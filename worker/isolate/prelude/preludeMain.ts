@@ -282,19 +282,38 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
       flush();
       call({ t: 'done', executionId: mine.executionId, ...msg });
     };
+    // whatever the cell did to the realm (a `then` on Object.prototype, a throwing toPrimitive, replaced
+    // built-ins), the cell ends with its value or an error: never silently pending
+    const fail = (err: unknown) => {
+      try {
+        done({ error: inspector.errorData(err) });
+      } catch {
+        done({ error: { name: 'Error', message: 'the cell failed, and its error could not be described' } });
+      }
+    };
     return (completion: unknown) => {
       apply(promiseThen, completion, [
-        async (wrapped: unknown) => {
-          if (!isArray(wrapped)) return done({});
-          const value = wrapped[0];
-          if (inspector.isPromise(value)) {
+        (box: unknown) => {
+          // the transform returns the last expression's value as `{ __proto__: null, 0: value }` (no `then` to adopt)
+          if (box === undefined || box === null) return done({});
+          const value = (box as Record<number, unknown>)[0];
+          const describe = () => {
+            try {
+              done({ value: inspector.describe(value, mine.cellId) });
+            } catch (err) {
+              fail(err);
+            }
+          };
+          try {
+            if (!inspector.isPromise(value)) return describe();
+            // a returned promise: let a settlement that is already on its way be seen before it is previewed
             inspector.trackPromise(value);
-            await null;
-            await null;
+          } catch (err) {
+            return fail(err);
           }
-          done({ value: inspector.describe(value, mine.cellId) });
+          apply(promiseThen, resolved, [() => apply(promiseThen, resolved, [describe])]);
         },
-        (err: unknown) => done({ error: inspector.errorData(err) }),
+        fail,
       ]);
     };
   };
