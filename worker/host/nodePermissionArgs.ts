@@ -18,6 +18,7 @@ import { ANY, type InitParams, type Permissions } from '../../protocol';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
 import { fetchedRuntime } from './runtimeStore';
+import { programReadPaths } from './programReadPaths';
 
 /** The worker bundles a kernel loads from dist/ (see scripts/build.mjs). */
 export const WORKER_BUNDLES = ['worker.js', 'watchdog.js', 'sucrase.js'];
@@ -57,7 +58,8 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
   const args: string[] = [support.permissionFlag];
   args.push(...fsFlags('--allow-fs-read', permissions.read, ctx.cwd, own));
   args.push(...fsFlags('--allow-fs-write', permissions.write, ctx.cwd, []));
-  if (permissions.run?.length) args.push('--allow-child-process');
+  // and read access to exactly the files the kernel's PATH lookup of granted program names stats (programReadPaths.ts)
+  if (permissions.run?.length) args.push('--allow-child-process', ...programReadPaths(permissions.run, process.env.PATH).map((p) => `--allow-fs-read=${p}`));
   // the watchdog thread (a worker thread with an inspector session on the main thread) stops runaway cells;
   // user code gets neither: permissionGuards.ts denies both
   args.push('--allow-worker', '--allow-inspector');

@@ -1,96 +1,146 @@
 /**
- * The `run` seat belt: when a notebook may run only some programs, every way child_process starts one is checked
- * (Node's model only knows all or nothing). Async starts all pass through ChildProcess.prototype.spawn; the
- * synchronous ones are wrapped one by one. A shell command is allowed when the shell itself is granted, or when
- * it is a simple command (no operators, expansions or redirections) whose program is granted.
+ * The `run` seat belt: when a notebook may run only some programs, every way JavaScript can start one is checked
+ * (Node's --allow-child-process is all or nothing), at the lowest layer a cell can reach:
+ * - every asynchronous start (spawn, exec, execFile, fork, cluster, a ChildProcess built by hand, the internal
+ *   handle's class reached through `cp._handle.constructor`) ends in the Process handle's `spawn`, replaced on its
+ *   prototype here;
+ * - the synchronous ones (spawnSync, execSync, execFileSync) end in the spawn_sync binding, which only Node's own
+ *   child_process module holds (`process.binding` is denied by the permission model): their exports are replaced;
+ * - process.execve (Node >= 22.15) likewise.
+ * Each takes a plain copy of its arguments (spawnCopies.ts), checks it (programPolicy.ts) and passes that copy on,
+ * with the program's absolute path, so a getter, a Proxy or a PATH of the cell's cannot change what runs.
  */
 import childProcess from 'node:child_process';
-import { basename, delimiter, dirname, resolve } from 'node:path';
 import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
+import { ArrayIsArray, arrayIntrinsicsIntact, emptyRecord, ReflectApply, safeArray } from './primordials';
+import { programPolicy, type ProgramPolicy } from './programPolicy';
+import {
+  copyCwd,
+  copyEnvironment,
+  copyHandleSpawn,
+  copyHandleSpawnOptions,
+  copyOptions,
+  environmentPairs,
+  stringList,
+  text,
+} from './spawnCopies';
 
-/** Shells whose `-c <command>` names the program that really runs. */
-export const SHELLS = ['sh', 'bash', 'dash', 'zsh', 'ksh'];
-/** Characters that make a shell command more than "one program with plain arguments". */
-const NOT_SIMPLE = /[;&|<>$`\\(){}[\]*?~!#\n\r]/;
+/** The shell Node runs for `exec` and `shell: true` on POSIX. */
 const DEFAULT_SHELL = '/bin/sh';
 
-type SpawnOptions = { cwd?: string | URL; shell?: boolean | string; execPath?: string } | undefined;
+type Fn = (...args: unknown[]) => unknown;
 
 export function guardChildProcesses(permissions: Permissions, notebookFolder: string, searchPath: string | undefined): void {
-  const granted = permissions.run ?? [];
-  if (granted.includes(ANY)) return;
-  const pathDirs = (searchPath ?? '').split(delimiter).filter(Boolean);
-  const execPath = process.execPath;
-
-  const programAllowed = (program: string, cwd: string): boolean => {
-    if (granted.includes(program)) return true;
-    const abs = program.includes('/') ? resolve(cwd, program) : undefined;
-    return granted.some((rule) => {
-      if (rule.includes('/')) return abs !== undefined && resolve(notebookFolder, rule) === abs;
-      // a bare name grants that program wherever PATH finds it (and `node` the Node running this kernel)
-      if (abs === undefined) return false;
-      if (rule === 'node' && abs === execPath) return true;
-      return basename(abs) === rule && pathDirs.includes(dirname(abs));
-    });
-  };
-
-  const checkProgram = (program: string, cwd: string) => {
-    if (!programAllowed(program, cwd)) throw permissionError('run', program);
-  };
-  const checkShell = (shell: string, command: string, cwd: string) => {
-    if (programAllowed(shell, cwd)) return;
-    const program = simpleProgram(command);
-    if (program === undefined) throw permissionError('run', shell);
-    checkProgram(program, cwd);
-  };
-  const cwdOf = (options: SpawnOptions) => (options?.cwd ? resolve(process.cwd(), String(options.cwd instanceof URL ? options.cwd.pathname : options.cwd)) : process.cwd());
-
-  const proto = childProcess.ChildProcess.prototype as unknown as { spawn(options: { file?: string; args?: string[]; cwd?: string }): unknown };
-  const spawn = proto.spawn;
-  proto.spawn = function (this: unknown, options) {
-    const file = String(options?.file ?? '');
-    const args = options?.args ?? [];
-    const cwd = cwdOf(options);
-    if (SHELLS.includes(basename(file)) && args.length === 3 && args[1] === '-c') checkShell(file, String(args[2]), cwd);
-    else checkProgram(file, cwd);
-    return spawn.call(this, options);
-  };
-
-  const cp = childProcess as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const execSync = cp.execSync!;
-  cp.execSync = function (command: unknown, options?: unknown) {
-    const o = options as SpawnOptions;
-    checkShell(typeof o?.shell === 'string' ? o.shell : DEFAULT_SHELL, String(command), cwdOf(o));
-    return execSync.apply(this, [command, options]);
-  };
-  for (const name of ['spawnSync', 'execFileSync'] as const) {
-    const real = cp[name]!;
-    cp[name] = function (this: unknown, ...args: unknown[]) {
-      const file = String(args[0]);
-      const list = Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : [];
-      const o = (Array.isArray(args[1]) ? args[2] : args[1]) as SpawnOptions;
-      if (o?.shell) checkShell(typeof o.shell === 'string' ? o.shell : DEFAULT_SHELL, [file, ...list].join(' '), cwdOf(o));
-      else checkProgram(file, cwdOf(o));
-      return real.apply(this, args);
-    };
-  }
-  // Node >= 22.15 / 23.11: replaces this process with another program
-  const proc = process as unknown as { execve?: (file: string, ...rest: unknown[]) => never };
-  const execve = proc.execve;
-  if (typeof execve === 'function') {
-    proc.execve = function (this: unknown, file: string, ...rest: unknown[]) {
-      checkProgram(String(file), process.cwd());
-      return execve.call(this, file, ...rest);
-    };
-  }
+  if ((permissions.run ?? []).includes(ANY)) return;
+  const realCwd = process.cwd;
+  const startupEnv = emptyRecord<string | undefined>();
+  for (const name of Object.keys(process.env)) startupEnv[name] = process.env[name];
+  const policy = programPolicy({
+    permissions,
+    notebookFolder,
+    searchPath,
+    startupEnv,
+    execPath: process.execPath,
+    execArgv: safeArray(process.execArgv.length, (i) => process.execArgv[i]!),
+    cwd: () => ReflectApply(realCwd, process, []) as string,
+  });
+  guardHandle(policy);
+  guardSyncCalls(policy);
+  guardExecve(policy);
 }
 
-/** The program of a simple shell command (`git status --short`), or undefined when the command is not simple. */
-export function simpleProgram(command: string): string | undefined {
-  if (NOT_SIMPLE.test(command)) return undefined;
-  const first = command.trim().split(/[ \t]+/)[0] ?? '';
-  const unquoted = /^'[^']*'$|^"[^"]*"$/.test(first) ? first.slice(1, -1) : first;
-  if (!unquoted || /['"=]/.test(unquoted)) return undefined;
-  return unquoted;
+/** The internal Process handle (process_wrap) every asynchronous child process starts through. */
+function guardHandle(policy: ProgramPolicy): void {
+  const probe = new childProcess.ChildProcess() as unknown as { _handle: object };
+  const proto = Object.getPrototypeOf(probe._handle) as { spawn: Fn };
+  const spawn = proto.spawn;
+  // Node 24.?+ passes (file, args, …); older releases one options object. The native side asserts its form (a wrong
+  // one aborts the process), so only the form this Node's own ChildProcess uses goes through.
+  const optionsForm = /_handle\.spawn\(\s*options\s*\)/.test(Function.prototype.toString.call((childProcess.ChildProcess.prototype as unknown as { spawn: Fn }).spawn));
+  const guarded = function spawnChecked(this: unknown, ...args: unknown[]) {
+    if (optionsForm !== (typeof args[0] !== 'string')) throw new TypeError(`The process handle's spawn takes ${optionsForm ? 'an options object' : 'a file name first'}`);
+    if (optionsForm) {
+      const o = copyHandleSpawnOptions(args[0]);
+      const envPairs = o.envPairs ?? currentPairs();
+      const checked = policy({ file: o.file, argv0: o.args?.[0], cwd: o.cwd, envPairs, shell: isShellCall(o.args) });
+      return ReflectApply(spawn, this, [{ __proto__: null, ...o, file: checked.file, cwd: checked.cwd ?? o.cwd, envPairs }]);
+    }
+    const c = copyHandleSpawn(args);
+    // no envPairs: the child would inherit the kernel's environment as it is now; pass (and check) that explicitly
+    const envPairs = c.envPairs ?? currentPairs();
+    const checked = policy({ file: c.file, argv0: c.args?.[0], cwd: c.cwd, envPairs, shell: isShellCall(c.args) });
+    return ReflectApply(spawn, this, [checked.file, c.args, checked.cwd ?? c.cwd, envPairs, c.stdio, c.flags, c.uid, c.gid]);
+  };
+  Object.defineProperty(proto, 'spawn', { value: guarded, writable: false, configurable: false, enumerable: true });
+}
+
+function currentPairs(): readonly string[] {
+  return environmentPairs(copyEnvironment(undefined));
+}
+
+function isShellCall(args: readonly string[] | undefined): boolean {
+  return !!args && args.length === 3 && args[1] === '-c';
+}
+
+/** spawnSync, execFileSync and execSync: the only ways to the spawn_sync binding. */
+function guardSyncCalls(policy: ProgramPolicy): void {
+  const cp = childProcess as unknown as Record<string, Fn>;
+  for (const name of ['spawnSync', 'execFileSync'] as const) {
+    const real = cp[name]!;
+    cp[name] = function (this: unknown, fileArg?: unknown, argsArg?: unknown, optionsArg?: unknown) {
+      const file = text(fileArg, 'file');
+      intact(file);
+      const hasArgs = ArrayIsArray(argsArg);
+      const args = hasArgs ? stringList(argsArg)! : safeArray<string>(0, () => '');
+      const o = copyOptions(hasArgs || argsArg === undefined || argsArg === null ? optionsArg : argsArg);
+      const env = copyEnvironment(o.env);
+      const cwd = copyCwd(o.cwd);
+      const argv0 = typeof o.argv0 === 'string' ? o.argv0 : undefined;
+      if (o.shell) {
+        const shell = typeof o.shell === 'string' ? o.shell : DEFAULT_SHELL;
+        const checked = policy({ file: shell, argv0: argv0 ?? shell, cwd, envPairs: environmentPairs(env), shell: true });
+        return ReflectApply(real, this, [file, args, { ...o, env, cwd: checked.cwd, shell: checked.file, argv0: argv0 ?? shell }]);
+      }
+      const checked = policy({ file, argv0: argv0 ?? file, cwd, envPairs: environmentPairs(env) });
+      return ReflectApply(real, this, [checked.file, args, { ...o, env, cwd: checked.cwd, shell: false, argv0: argv0 ?? file }]);
+    };
+  }
+  const execSync = cp.execSync!;
+  cp.execSync = function (this: unknown, commandArg?: unknown, optionsArg?: unknown) {
+    const command = text(commandArg, 'command');
+    const o = copyOptions(optionsArg);
+    const shell = typeof o.shell === 'string' ? o.shell : DEFAULT_SHELL;
+    intact(shell);
+    const env = copyEnvironment(o.env);
+    const argv0 = typeof o.argv0 === 'string' ? o.argv0 : shell;
+    const checked = policy({ file: shell, argv0, cwd: copyCwd(o.cwd), envPairs: environmentPairs(env), shell: true });
+    return ReflectApply(execSync, this, [command, { ...o, env, cwd: checked.cwd, shell: checked.file, argv0 }]);
+  };
+}
+
+/** process.execve (Node >= 22.15 / 23.11) replaces the kernel with another program. */
+function guardExecve(policy: ProgramPolicy): void {
+  const proc = process as unknown as { execve?: Fn };
+  const execve = proc.execve;
+  if (typeof execve !== 'function') return;
+  proc.execve = function (this: unknown, fileArg?: unknown, argsArg?: unknown, envArg?: unknown) {
+    const file = text(fileArg, 'execPath');
+    intact(file);
+    const args = argsArg === undefined ? safeArray<string>(0, () => '') : stringList(argsArg);
+    if (!args) throw new TypeError('The "args" argument must be an instance of Array');
+    const env = copyEnvironment(envArg);
+    const checked = policy({ file, argv0: args[0], cwd: undefined, envPairs: environmentPairs(env) });
+    return ReflectApply(execve, this, [checked.file, args, env]);
+  };
+}
+
+/** Node's own code builds the final arguments and environment from our copy with arrays: they must be the originals. */
+function intact(file: string): void {
+  if (arrayIntrinsicsIntact()) return;
+  const err = permissionError('run', file);
+  (err as { cause?: unknown }).cause = new Error(
+    'A cell changed Array.prototype (index properties, its iterator or species), so the arguments Node builds for the program could differ from the ones checked.',
+  );
+  throw err;
 }
