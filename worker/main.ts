@@ -8,9 +8,13 @@ import { Worker } from 'node:worker_threads';
 import {
   PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame,
 } from '../protocol';
+import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
 import { createDispatcher } from './runtime/createDispatcher';
 import { runtimeFactory } from './runtime/runtimes';
+
+// first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
+ignoreDebugSignal();
 
 // captured before user code can shadow or replace them
 const proc = process;

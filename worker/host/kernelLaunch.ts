@@ -4,6 +4,7 @@
  * Throws RuntimeMissingError (locateRuntime.ts) when a runtime is not installed, so hosts can offer to fetch it.
  */
 import type { InitParams } from '../../protocol';
+import { debugSignalFlags } from './debugSignalFlags';
 import { findNode } from './findNode';
 import type { KernelStartOptions } from './Kernel';
 import { findSandbox, findSidecarBinary } from './locateRuntime';
@@ -35,13 +36,15 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       const node = await findNode(s.nodePath);
       // declared permissions: Node's permission model (a Node that can still stop cells under it, maybe Node 24)
       const launch = await nodePermissionLaunch(init, { nodePath: node.path, workerPath: s.workerPath, storage: s.storage });
-      return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...launch.execArgv], init };
+      // with permissions, nodePermissionArgs adds it for the Node it chose
+      const signal = init.permissions ? [] : debugSignalFlags(node.version);
+      return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...signal, ...launch.execArgv], init };
     }
     case 'deno':
     case 'bun': {
       const [node, binary] = await Promise.all([findNode(s.nodePath), findSidecarBinary(init.runtime, s.storage, init.runtime === 'deno' ? s.denoPath : s.bunPath)]);
       // the worker's heap flag is passed on to Deno (--v8-flags); Bun has no heap limit flag
-      return { ...base, nodePath: node.path, execArgv: heap, init: { ...init, runtimePath: binary.path } };
+      return { ...base, nodePath: node.path, execArgv: [...heap, ...debugSignalFlags(node.version)], init: { ...init, runtimePath: binary.path } };
     }
     case 'isolate': {
       const configured = await findNode(s.nodePath).catch(() => undefined);
@@ -49,7 +52,7 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       return {
         ...base,
         nodePath: node.path,
-        execArgv: [...SANDBOX_FLAGS],
+        execArgv: [...SANDBOX_FLAGS, ...debugSignalFlags(node.version)],
         init: { ...init, sandbox: { modulesDir, memoryMb: s.sandboxMemoryMb, cellTimeoutMs: s.sandboxCellTimeoutMs } },
       };
     }

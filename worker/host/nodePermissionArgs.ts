@@ -15,6 +15,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ANY, type InitParams, type Permissions } from '../../protocol';
+import { debugSignalFlags } from './debugSignalFlags';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
 import { fetchedRuntime } from './runtimeStore';
@@ -63,6 +64,8 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
   // the watchdog thread (a worker thread with an inspector session on the main thread) stops runaway cells;
   // user code gets neither: permissionGuards.ts denies both
   args.push('--allow-worker', '--allow-inspector');
+  // --allow-inspector must not mean "a debugger port on SIGUSR1"
+  args.push(...debugSignalFlags(support.version));
   args.push(...EXPECTED_WARNINGS.map((code) => `--disable-warning=${code}`));
   return args;
 }

@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import workerThreads from 'node:worker_threads';
 import { ANY, type InitParams, type Permissions } from '../../protocol';
 import { userEnvironment } from '../runtime/userEnvironment';
+import { guardDebugSignals } from './debuggerGuard';
 import { guardConstructor } from './guardConstructor';
 import { guardNetwork } from './netGuard';
 import { permissionError, WORKER_THREADS_TARGET } from './permissionError';
+import { denyModuleHooksThread } from './realmGuards';
 import { guardChildProcesses } from './runGuard';
 
 /** The kernel's own watchdog thread (worker/main.ts starts it once, right after init). */
@@ -31,8 +33,13 @@ export function installPermissionGuards(permissions: Permissions, init: Pick<Ini
   enterFolder(init.cwd);
 }
 
-/** Worker threads would run without these seat belts, so user code may not start any (as Node's model says). */
+/**
+ * Worker threads would run without these seat belts, so user code may not start any (as Node's model says);
+ * nor the module hooks thread, nor a debugger in another process.
+ */
 function guardThreads(): void {
+  denyModuleHooksThread();
+  guardDebugSignals();
   let watchdogStarted = false;
   workerThreads.Worker = guardConstructor(workerThreads.Worker, (args) => {
     if (!watchdogStarted && args[0] === WATCHDOG) {
