@@ -4,6 +4,13 @@
  * resolved against the notebook folder, and Deno never prompts. What the kernel itself needs is granted on top:
  * reading the agent's folder (dist/) and the packages cells import (the notebook's node_modules, the dependency
  * store), and the names of the secrets it injects.
+ *
+ * Remote code is part of `net`: left alone, Deno imports `https:` and `jsr:` modules from its own list of hosts
+ * (deno.land, jsr.io, esm.sh, cdn.jsdelivr.net, raw.githubusercontent.com, …) and downloads `npm:` packages from
+ * the registry without asking for any permission. So under a declaration, modules come only from the hosts the
+ * `net` grant names (--allow-import with the same list; --no-remote when it names none, because a bare
+ * --deny-import does not cover Deno's own list), and `npm:` specifiers only with `net: ["*"]` (--no-npm
+ * otherwise: the notebook's packages are installed before the run and imported from disk).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { ANY, type Capability, type Permissions } from '../../protocol';
@@ -32,5 +39,11 @@ export function denoPermissionFlags(permissions: Permissions | undefined, cwd: s
     if (list.includes(ANY)) flags.push(FLAG[cap]);
     else if (list.length) flags.push(`${FLAG[cap]}=${[...new Set(list)].join(',')}`);
   }
-  return flags;
+  return [...flags, ...remoteCodeFlags(lists.net)];
+}
+
+/** Where a declared notebook's cells may load code from: the hosts of its `net` grant, npm only with all of it. */
+export function remoteCodeFlags(net: string[]): string[] {
+  if (net.includes(ANY)) return ['--allow-import'];
+  return [net.length ? `--allow-import=${[...new Set(net)].join(',')}` : '--no-remote', '--no-npm'];
 }

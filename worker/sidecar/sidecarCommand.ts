@@ -1,7 +1,8 @@
 /**
  * The command line and environment of a Deno or Bun sidecar. User code sees userEnvironment() (its granted
  * variables and secrets); the runtime itself also needs PATH, HOME and its cache folders. Deno gets its permission
- * flags, CommonJS detection for packages, and an inspector on a free loopback port (for interrupts).
+ * flags, CommonJS detection for packages, and an inspector on a free loopback port whose address only the worker
+ * learns (for interrupts).
  */
 import { dirname, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
@@ -17,6 +18,14 @@ export const RUNTIME_ENV_NAMES = [
   'PATH', 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'LOCALAPPDATA', 'APPDATA',
   'XDG_CACHE_HOME', 'DENO_DIR', 'BUN_INSTALL', 'BUN_INSTALL_CACHE_DIR',
 ];
+
+/**
+ * Deno's inspector, for interrupting a synchronous loop: a free loopback port, and its websocket address (a random
+ * UUID path) printed only on the sidecar's stderr, which only this worker reads. Without publish-uid=stderr Deno
+ * also serves it at http://127.0.0.1:<port>/json/list, where any local user could read it and attach to run code as
+ * the kernel (Deno accepts several sessions, so holding one open does not keep others out).
+ */
+export const DENO_INSPECTOR_FLAGS = ['--inspect=127.0.0.1:0', '--inspect-publish-uid=stderr'];
 
 export interface SidecarCommand {
   command: string;
@@ -45,7 +54,7 @@ export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: s
   const heap = heapMb ? [`--v8-flags=--max-old-space-size=${heapMb}`] : [];
   return {
     command: init.runtimePath!,
-    args: ['run', '--no-config', '--unstable-detect-cjs', '--inspect=127.0.0.1:0', ...permissions, ...heap, agentPath],
+    args: ['run', '--no-config', '--unstable-detect-cjs', ...DENO_INSPECTOR_FLAGS, ...permissions, ...heap, agentPath],
     env,
   };
 }
