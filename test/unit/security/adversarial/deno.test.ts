@@ -297,7 +297,8 @@ describe('adversarial: the Deno kernel', function () {
     let attempts = 0;
     after(() => console.log(`      deno inspector: ${attempts} attempts, ${crossings.length} crossings`));
 
-    for (const [label, permissions] of [['no permissions declared', undefined], ['net: []', { net: [] }]] as const) {
+    const cases: [string, Permissions | undefined][] = [['no permissions declared', undefined], ['net: []', { net: [] }]];
+    for (const [label, permissions] of cases) {
       it(`another local client cannot find or attach to the inspector (${label})`, async () => {
         const k = await start(permissions);
         const pid = denoPid(k);
