@@ -12,7 +12,7 @@ export type Lookup = (hostname: string, options: unknown, callback?: LookupCallb
 
 /** A dns.lookup look-alike (same arguments, same answers) that records every answer in `book`. */
 export function checkedLookup(book: AddressBook, realLookup: Lookup = dns.lookup as unknown as Lookup): Lookup {
-  return function lookup(hostname: string, options: unknown, callback?: LookupCallback): void {
+  const lookup = function lookup(hostname: string, options: unknown, callback?: LookupCallback): void {
     const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
     const opts = typeof options === 'function' || options === undefined ? {} : options;
     realLookup(hostname, opts, (err, address, family) => {
@@ -23,4 +23,8 @@ export function checkedLookup(book: AddressBook, realLookup: Lookup = dns.lookup
       cb(err, address, family);
     });
   };
+  // util.promisify(dns.lookup) resolves to { address, family } through a symbol Node keeps on the function:
+  // keep that (and any other) when this replaces dns.lookup
+  for (const key of Object.getOwnPropertySymbols(realLookup)) Object.defineProperty(lookup, key, Object.getOwnPropertyDescriptor(realLookup, key)!);
+  return lookup;
 }

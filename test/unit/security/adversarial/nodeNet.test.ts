@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { TestKernel } from '../../helpers/kernel';
 import { attempt, forbiddenTargets, grantedServer, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
@@ -18,18 +19,33 @@ const UNDICI_AGENT = `globalThis[Symbol.for('undici.globalDispatcher.1')].constr
 /** IP literals getaddrinfo reads as 127.0.0.1 (or "this host") that net.isIP does not. */
 const NUMERIC_NAMES = ['2130706433', '0x7f.1', '127.1', '017700000001', '0', '0x7f000001'];
 
+/** A TCP port nothing listens on right now (for a server the kernel may start on a granted name). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
 describe('adversarial: Node network grants hold by address (issue 11 item 1)', function () {
   this.timeout(180_000);
   let forbidden: Forbidden;
   let granted: Awaited<ReturnType<typeof grantedServer>>;
   let k: TestKernel;
+  let grantedSocket: { path: string; server: Server };
+  let listenPort: number;
 
   before(async function () {
     const node = needPermissionedNode(this);
     forbidden = await forbiddenTargets();
     granted = await grantedServer();
     const G = granted.port;
-    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`] });
+    const path = join(mkdtempSync(join(tmpdir(), 'coda-granted-')), 'granted.sock');
+    grantedSocket = { path, server: createServer((c) => c.on('error', () => undefined).end('granted')) };
+    await new Promise<void>((r) => grantedSocket.server.listen(path, r));
+    listenPort = await freePort();
+    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`, `localhost:${listenPort}`, path] });
     assert.equal((await k.run(SETTLE_HELPER)).status, 'ok');
     // fetch once, so undici's global dispatcher exists for the dispatcher attacks
     assert.equal(await k.value(`await (await fetch('http://localhost:${G}/')).text()`), 'granted');
@@ -38,6 +54,7 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     await k?.kernel.dispose();
     await forbidden?.close();
     await granted?.close();
+    await new Promise((r) => grantedSocket?.server.close(r));
   });
 
   it('granted hosts still work: http, fetch (also with a lying dispatcher), net by name and by address, keep-alive', async () => {
@@ -57,6 +74,11 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
       '200,200,200',
     );
     assert.equal(granted.hits() - before, 3);
+    // a unix socket granted by path; a server on a granted name (its address comes from the lookup Node makes)
+    assert.equal(await k.value(`await new Promise((resolve, reject) => { let b = ''; require('net').connect(${JSON.stringify(grantedSocket.path)}).on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`), 'granted');
+    assert.equal(await k.value(`await new Promise((resolve, reject) => { const s = require('net').createServer().listen(${listenPort}, 'localhost', () => { resolve(s.address().address); s.close(); }).on('error', reject); })`), '127.0.0.1');
+    // dns.lookup answers as before (also promisified)
+    assert.equal(await k.value(`JSON.stringify(await require('util').promisify(require('dns').lookup)('localhost', { family: 4 }))`), '{"address":"127.0.0.1","family":4}');
   });
 
   it('a denied host is a PermissionDenied naming it, as before', async () => {
@@ -112,6 +134,14 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
       { name: 'DNS queries to a resolver the cell chose', code: `const r = new (require('dns').Resolver)(); r.setServers(['127.0.0.1:${forbidden.udp}']); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
       { name: 'DNS servers set on the resolver\'s own handle', code: `const r = new (require('dns').Resolver)(); r._handle.setServers([[4, '127.0.0.1', ${forbidden.udp}]]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
       { name: 'dns.promises.setServers then a query', code: `const dns = require('dns').promises; dns.setServers(['127.0.0.1:${forbidden.udp}']); dns.resolve4('leak.example').catch(() => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      { name: 'a unix socket that is not granted', code: `return __settle(require('net').connect(${JSON.stringify(forbidden.unix)}))` },
+      {
+        name: 'a raw Pipe handle from a granted unix socket, connected elsewhere',
+        code: `const net = require('net'); let Req; const hook = require('async_hooks').createHook({ init(id, type, t, res) { if (type === 'PIPECONNECTWRAP') Req = res.constructor; } }).enable();
+          const s = net.connect(${JSON.stringify(grantedSocket.path)}); await new Promise((r) => s.once('connect', r)); hook.disable();
+          const Pipe = s._handle.constructor; s.destroy(); const h = new Pipe(0); const req = new Req();
+          return new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); const err = h.connect(req, ${JSON.stringify(forbidden.unix)}); if (err) resolve('error ' + err); })`,
+      },
       { name: 'process.binding(\'tcp_wrap\')', code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'` },
     ];
     await runAttempts('node net', tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })));

@@ -7,9 +7,10 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InitParams, Permissions } from '../../../../protocol';
 import { kernelLaunch } from '../../../../worker/host/kernelLaunch';
@@ -21,11 +22,12 @@ export const ATTEMPT_MS = 3000;
 /** Quiet time after an attempt for a late connection or packet to arrive. */
 export const SETTLE_MS = 150;
 
-/** A loopback place a kernel must never reach: TCP on 127.0.0.1 and ::1, UDP on 127.0.0.1. */
+/** A loopback place a kernel must never reach: TCP on 127.0.0.1 and ::1, UDP on 127.0.0.1, a unix socket. */
 export interface Forbidden {
   tcp: number;
   tcp6: number;
   udp: number;
+  unix: string;
   hits(): number;
   close(): Promise<void>;
 }
@@ -34,23 +36,27 @@ export async function forbiddenTargets(): Promise<Forbidden> {
   let hits = 0;
   const count = (c: net.Socket) => {
     hits++;
-    c.destroy();
+    c.on('error', () => undefined).destroy();
   };
   const v4 = net.createServer(count);
   const v6 = net.createServer(count);
+  const local = net.createServer(count);
+  const unix = join(mkdtempSync(join(tmpdir(), 'coda-forbidden-')), 'forbidden.sock');
   const udp = dgram.createSocket('udp4');
   udp.on('message', () => hits++);
   await new Promise<void>((r) => v4.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => v6.listen(0, '::1', r));
   await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+  await new Promise<void>((r) => local.listen(unix, r));
   return {
     tcp: (v4.address() as net.AddressInfo).port,
     tcp6: (v6.address() as net.AddressInfo).port,
     udp: udp.address().port,
+    unix,
     hits: () => hits,
     close: async () => {
       udp.close();
-      await Promise.all([v4, v6].map((s) => new Promise((r) => s.close(r))));
+      await Promise.all([v4, v6, local].map((s) => new Promise((r) => s.close(r))));
     },
   };
 }
