@@ -6,7 +6,7 @@
  *   prototype here;
  * - the synchronous ones (spawnSync, execSync, execFileSync) end in the spawn_sync binding, which only Node's own
  *   child_process module holds (`process.binding` is denied by the permission model): their exports are replaced;
- * - process.execve (Node >= 22.15) likewise.
+ * - process.execve (Node >= 22.15) is denied.
  * Each takes a plain copy of its arguments (spawnCopies.ts), checks it (programPolicy.ts) and passes that copy on,
  * with the program's absolute path, so a getter, a Proxy or a PATH of the cell's cannot change what runs.
  */
@@ -42,12 +42,12 @@ export function guardChildProcesses(permissions: Permissions, notebookFolder: st
     searchPath,
     startupEnv,
     execPath: process.execPath,
-    execArgv: safeArray(process.execArgv.length, (i) => process.execArgv[i]!),
+    execArgv: kernelExecArgvCopy,
     cwd: () => ReflectApply(realCwd, process, []) as string,
   });
   guardHandle(policy);
   guardSyncCalls(policy);
-  guardExecve(policy);
+  guardExecve();
 }
 
 /** The internal Process handle (process_wrap) every asynchronous child process starts through. */
@@ -119,28 +119,39 @@ function guardSyncCalls(policy: ProgramPolicy): void {
   };
 }
 
-/** process.execve (Node >= 22.15 / 23.11) replaces the kernel with another program. */
-function guardExecve(policy: ProgramPolicy): void {
+/**
+ * process.execve (Node >= 22.15 / 23.11) replaces the kernel with another program: no notebook needs that, and Node
+ * runs a cell's code after any check we could make (its experimental warning, and a diagnostics_channel message that
+ * hands subscribers the final, still mutable environment). Denied unless every program is granted.
+ */
+function guardExecve(): void {
   const proc = process as unknown as { execve?: Fn };
-  const execve = proc.execve;
-  if (typeof execve !== 'function') return;
-  proc.execve = function (this: unknown, fileArg?: unknown, argsArg?: unknown, envArg?: unknown) {
-    const file = text(fileArg, 'execPath');
-    intact(file);
-    const args = argsArg === undefined ? safeArray<string>(0, () => '') : stringList(argsArg);
-    if (!args) throw new TypeError('The "args" argument must be an instance of Array');
-    const env = copyEnvironment(envArg);
-    const checked = policy({ file, argv0: args[0], cwd: undefined, envPairs: environmentPairs(env) });
-    return ReflectApply(execve, this, [checked.file, args, env]);
+  if (typeof proc.execve !== 'function') return;
+  proc.execve = function (fileArg?: unknown) {
+    const err = permissionError('run', typeof fileArg === 'string' ? fileArg : 'process.execve');
+    (err as { cause?: unknown }).cause = new Error('process.execve would replace the kernel with another program; it is allowed only when the notebook may run any program ("run": ["*"]).');
+    throw err;
   };
 }
 
-/** Node's own code builds the final arguments and environment from our copy with arrays: they must be the originals. */
+/**
+ * Node's own code builds the final arguments and environment from our copy with arrays, and adds the kernel's
+ * permission flags from process.execArgv to a child's NODE_OPTIONS: those must be the originals.
+ */
 function intact(file: string): void {
-  if (arrayIntrinsicsIntact()) return;
+  if (arrayIntrinsicsIntact() && execArgvIntact()) return;
   const err = permissionError('run', file);
   (err as { cause?: unknown }).cause = new Error(
-    'A cell changed Array.prototype (index properties, its iterator or species), so the arguments Node builds for the program could differ from the ones checked.',
+    'A cell changed Array.prototype (index properties, its iterator or species) or process.execArgv, so the arguments or environment Node builds for the program could differ from the ones checked.',
   );
   throw err;
+}
+
+const kernelExecArgv = process.execArgv;
+const kernelExecArgvCopy = safeArray(kernelExecArgv.length, (i) => kernelExecArgv[i]!);
+
+function execArgvIntact(): boolean {
+  if (process.execArgv !== kernelExecArgv || kernelExecArgv.length !== kernelExecArgvCopy.length) return false;
+  for (let i = 0; i < kernelExecArgvCopy.length; i++) if (kernelExecArgv[i] !== kernelExecArgvCopy[i]) return false;
+  return true;
 }

@@ -95,7 +95,7 @@ describe('adversarial: programs on the Node runtime (run)', function () {
     const r = await k.run(code);
     await sleep(CHILD_SETTLE_MS);
     const left = markers();
-    const denied = r.status === 'error' && (expect.nodeDenies ? /ERR_ACCESS_DENIED|Access to this API has been restricted/.test(`${r.error.message} ${JSON.stringify(r.error.props)}`) : r.error.name === 'PermissionDenied' && r.error.props?.capability === 'run');
+    const denied = r.status === 'error' && (expect.nodeDenies ? /ERR_ACCESS_DENIED|Access to this API has been restricted|permission model is enabled/.test(`${r.error.message} ${JSON.stringify(r.error.props)}`) : r.error.name === 'PermissionDenied' && r.error.props?.capability === 'run');
     if (!denied || left.length) crossings++;
     assert.deepEqual(left, [], `a program the notebook was not granted ran: ${left.join(', ')}`);
     assert.ok(denied, `expected a run denial, got ${JSON.stringify(r).slice(0, 600)}`);
@@ -134,10 +134,20 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       assert.deepEqual(markers(), []);
     });
 
-    it('a denied program fails with PermissionDenied naming run; a shell command says the shell must be granted', async () => {
+    it('a denied program fails with PermissionDenied naming run; a shell command runs only when the shell itself is granted, and says so', async () => {
       const r = await attack(k, `require('child_process').execFileSync('ls')`, { target: 'ls' });
       assert.match(r.status === 'error' ? r.error.message : '', /"run": \["ls"\]/);
       await attack(k, `require('child_process').execSync('git --version')`, { target: '/bin/sh', cause: /runs the shell itself/ });
+      // with the shell itself granted, shell commands run
+      const shell = await start({ run: ['sh'] });
+      try {
+        assert.equal(await shell.value(`require('child_process').execSync('echo from a shell').toString().trim()`), 'from a shell');
+        assert.equal(await shell.value(`await new Promise((resolve) => require('child_process').exec('echo async shell', (_e, out) => resolve(out.trim())))`), 'async shell');
+        assert.equal(await shell.value(`require('child_process').execFileSync('sh', ['-c', 'echo named']).toString().trim()`), 'named');
+        await attack(shell, `require('child_process').execFileSync('echo', ['not granted'])`, { target: 'echo' });
+      } finally {
+        await shell.kernel.dispose();
+      }
     });
 
     it('the internal process handle: its class from a new ChildProcess or a running child, positional or options form', async () => {
@@ -213,39 +223,36 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       await attack(k, `require('child_process').execFileSync('granted-tool', [], { env: { BASH_ENV: '${f.evil}/git', ENV: '${f.evil}/git' } })`);
     });
 
-    it('exec with `;`, the spawn_sync and process_wrap bindings, and tampered built-ins', async () => {
+    it('exec with `;`, the spawn_sync and process_wrap bindings, node:test, SQLite extensions, and tampered built-ins', async () => {
       await attack(k, `require('child_process').exec('git --version; touch ${f.markers}/exec-semicolon')`, { target: '/bin/sh' });
       await attack(k, `require('child_process').execSync('echo hi && touch ${f.markers}/execsync')`, { target: '/bin/sh' });
       await attack(k, `process.binding('spawn_sync').spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'touch ${f.markers}/binding'], stdio: [] })`, { nodeDenies: true });
       await attack(k, `const { Process } = process.binding('process_wrap'); new Process().spawn('/bin/sh', ['/bin/sh', '-c', 'touch ${f.markers}/wrap'], undefined, [], [], 0)`, { nodeDenies: true });
       await attack(k, `process._linkedBinding('spawn_sync')`, { nodeDenies: true });
+      writeFileSync(join(f.evil, 'case.test.js'), `require('fs').writeFileSync(${JSON.stringify(join(f.markers, 'node-test'))}, 'x')\n`);
+      await contained(k, `const { run } = require('node:test'); await new Promise((resolve) => { const s = run({ files: ['${f.evil}/case.test.js'] }); s.on('error', resolve); s.on('end', resolve); s.resume(); setTimeout(resolve, 2000) })`);
+      await attack(k, `const { DatabaseSync } = require('node:sqlite'); new DatabaseSync(':memory:', { allowExtension: true }).loadExtension('${f.preload}')`, { nodeDenies: true });
       await attack(k, `const inc = Array.prototype.includes, some = Array.prototype.some; Array.prototype.includes = () => true; Array.prototype.some = () => true; try { require('child_process').execFileSync('/bin/sh', ['-c', 'touch ${f.markers}/includes']) } finally { Array.prototype.includes = inc; Array.prototype.some = some }`, { target: '/bin/sh' });
       await attack(k, `const sw = String.prototype.includes, apply = Reflect.apply; String.prototype.includes = () => true; Reflect.apply = (fn, self, a) => apply(fn, self, a); try { require('child_process').execFileSync('sh', ['-c', 'touch ${f.markers}/string']) } finally { String.prototype.includes = sw; Reflect.apply = apply }`, { target: 'sh' });
       await attack(k, `Object.defineProperty(Array.prototype, '3', { configurable: true, get() { return 'LD_PRELOAD=${f.preload}' }, set() {} }); try { require('child_process').execFileSync('echo', ['hi'], { env: { A: '1', B: '2', C: '3' } }) } finally { delete Array.prototype[3] }`, { cause: /Array\.prototype/ });
     });
 
-    it('process.execve: a program that is not granted, or a granted one with a cell-set loader variable', async function () {
+    it('process.execve: denied whatever the program (it would replace the kernel), also with a diagnostics_channel subscriber', async function () {
       const execve = (await k.value('typeof process.execve')) === 'function';
       if (!execve) this.skip();
-      await attack(k, `process.execve('/bin/sh', ['sh', '-c', 'touch ${f.markers}/execve'])`, { target: '/bin/sh' });
-      await attack(k, `process.execve('/usr/bin/echo', ['echo', 'hi'], { LD_PRELOAD: '${f.preload}' })`, { cause: /LD_PRELOAD/ });
-      await attack(k, `process.execve('/usr/bin/echo', ['sh', '-c', 'touch ${f.markers}/execve-argv0'])`, { cause: /argv\[0\]/ });
+      await attack(k, `process.execve('/bin/sh', ['sh', '-c', 'touch ${f.markers}/execve'])`, { target: '/bin/sh', cause: /replace the kernel/ });
+      await attack(k, `process.execve('/usr/bin/echo', ['echo', 'hi'], { LD_PRELOAD: '${f.preload}' })`, { target: '/usr/bin/echo', cause: /replace the kernel/ });
+      await attack(k, `require('diagnostics_channel').subscribe('process.execve', ({ env }) => env.push('LD_PRELOAD=${f.preload}')); process.execve('/usr/bin/echo', ['echo', 'hi'], {})`, { cause: /replace the kernel/ });
+      await attack(k, `process.execve('/usr/bin/echo', ['sh', '-c', 'touch ${f.markers}/execve-argv0'])`, { cause: /replace the kernel/ });
       assert.equal(await k.value('"the kernel is still here"'), 'the kernel is still here');
     });
-  });
 
-  describe('a notebook granted the shell', () => {
-    let k: TestKernel;
-    before(async () => {
-      k = await start({ run: ['sh'] });
-    });
-    after(() => k?.kernel.dispose());
-
-    it('shell commands run when the shell itself is granted (through /bin/sh or sh)', async () => {
-      assert.equal(await k.value(`require('child_process').execSync('echo from a shell').toString().trim()`), 'from a shell');
-      assert.equal(await k.value(`await new Promise((resolve) => require('child_process').exec('echo async shell', (_e, out) => resolve(out.trim())))`), 'async shell');
-      assert.equal(await k.value(`require('child_process').execFileSync('sh', ['-c', 'echo named']).toString().trim()`), 'named');
-      await attack(k, `require('child_process').execFileSync('echo', ['not granted'])`, { target: 'echo' });
+    it('Node\'s own additions to a child\'s NODE_OPTIONS: a cell that rewrites process.execArgv', async () => {
+      const inject = `'--permission-audit --require=${f.evil}/inject.js'`;
+      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { require('child_process').execFileSync('granted-njs') } finally { process.execArgv = saved }`, { cause: /execArgv/ });
+      await attack(k, `process.execArgv.push(${inject}); try { require('child_process').execFileSync('granted-njs') } finally { process.execArgv.pop() }`, { cause: /execArgv/ });
+      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { await new Promise((resolve, reject) => require('child_process').execFile('granted-njs', (e) => (e ? reject(e) : resolve()))) } finally { process.execArgv = saved }`, { cause: /NODE_OPTIONS/ });
+      assert.equal(await k.value(`require('child_process').execFileSync('granted-njs').toString().trim()`), 'granted node script ran');
     });
   });
 });
