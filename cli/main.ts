@@ -108,7 +108,7 @@ async function run(opts: RunOptions): Promise<number> {
         kernelStarted(k, ordinal);
         if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));
       },
-      kernelExited: (exit, cell, restart) => out(formatKernelExit(exit.reason, cell && { label: cell.label, during: !!cell.kernelExit?.during }, restart, paint)),
+      kernelExited: (reason, cell, restart) => out(formatKernelExit(reason, cell && { label: cell.label, during: !!cell.kernelExit?.during }, restart, paint)),
       cellStarted: (r, source) => {
         current = r;
         labels.set(`cell-${r.index + 1}`, r.label);

@@ -6,7 +6,10 @@
  */
 import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../protocol';
 import { cellText } from '../protocol/codaFormat';
-import type { Kernel, KernelExit } from '../worker/host/Kernel';
+import type { Kernel } from '../worker/host/Kernel';
+
+/** How long a kernel that announced its end may take to exit before it is stopped. */
+export const DYING_GRACE_MS = 5000;
 
 export type CellStatus = 'ok' | 'error' | 'interrupted' | 'timeout' | 'skipped';
 export type NotRunReason = 'markdown' | 'after-failure' | 'no-kernel';
@@ -31,8 +34,8 @@ export interface CellReport {
 
 export interface RunEvents {
   kernelStarted?(kernel: Kernel, ordinal: number): void;
-  /** An unexpected kernel exit; `restart` when a later cell will get a fresh kernel. */
-  kernelExited?(exit: KernelExit, after: CellReport | undefined, restart: boolean): void;
+  /** An unexpected kernel exit, reported once per kernel; `restart` when a later cell will get a fresh kernel. */
+  kernelExited?(reason: string, cell: CellReport | undefined, restart: boolean): void;
   cellStarted?(report: CellReport, source: string): void;
   console?(entry: ConsoleEntry, owner: CellReport | undefined): void;
   display?(data: DisplayData[], owner: CellReport | undefined): void;
@@ -61,6 +64,22 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
   let running: CellReport | undefined;
   let lastRan: CellReport | undefined;
   let failedAt: CellReport | undefined;
+  // a kernel that said it is ending ('exiting', e.g. its Deno or Bun sidecar died) or whose execute failed: the
+  // next cell waits for it to end and gets a fresh one
+  let dying: Kernel | undefined;
+  const reported = new Set<Kernel>();
+  const died = (k: Kernel, reason: string, cellId: string | undefined) => {
+    dying = k;
+    if (reported.has(k)) return;
+    reported.add(k);
+    // the dead kernel's background work is gone with it
+    pendingWork.clear();
+    // the cell that called process.exit (from the exit notice), else the one running, else the last that ran
+    const owner = (cellId ? byId.get(cellId) : undefined) ?? running ?? lastRan;
+    for (const r of new Set([owner, running])) if (r && !r.kernelExit) r.kernelExit = { reason, during: r === running };
+    failedAt ??= owner;
+    events.kernelExited?.(reason, owner, settings.keepGoing);
+  };
   const subscribe = (k: Kernel) => [
     k.onEvent('console', ({ entries }) => {
       for (const e of entries) {
@@ -76,20 +95,18 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
     }),
     k.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
     k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
+    k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
     k.onExit((exit) => {
-      if (exit.expected) return;
-      // the dead kernel's background work is gone with it
-      pendingWork.clear();
-      // the cell that called process.exit (from the exit notice), else the one running, else the last that ran
-      const owner = (exit.cellId ? byId.get(exit.cellId) : undefined) ?? running ?? lastRan;
-      for (const r of new Set([owner, running])) if (r && !r.kernelExit) r.kernelExit = { reason: exit.reason, during: r === running };
-      failedAt ??= owner;
-      events.kernelExited?.(exit, owner, settings.keepGoing);
+      if (!exit.expected) died(k, exit.reason, exit.cellId);
     }),
   ];
   const offs: (() => void)[] = [];
   const useKernel = async (): Promise<Kernel | undefined> => {
-    if (kernel?.alive) return kernel;
+    if (kernel && (kernel === dying || !kernel.alive)) {
+      await ended(kernel);
+      kernel = undefined;
+    }
+    if (kernel) return kernel;
     if (startError !== undefined) return undefined;
     try {
       kernel = await startKernel();
@@ -109,6 +126,10 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       reports.push(report);
       if (cell.kind !== 'code') {
         report.notRun = { reason: 'markdown', message: 'a markdown cell' };
+        continue;
+      }
+      if (startError !== undefined) {
+        report.notRun = { reason: 'no-kernel', message: `the kernel could not be started: ${startError}` };
         continue;
       }
       if (failedAt && !settings.keepGoing) {
@@ -138,9 +159,13 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
           if (result.status === 'error') report.error = result.error;
         }
       } catch (err) {
-        // the kernel died under this cell (its exit listener has recorded why)
+        // only a kernel that died (or is ending) fails an execute: this cell ran into it
         report.status = 'error';
         report.error = { name: 'KernelExited', message: (err as Error).message.replace(/^execute failed: /, '') };
+        // the channel's words are "The kernel <reason>."
+        const reason = report.error.message.replace(/^The kernel /, '').replace(/\.$/, '');
+        report.kernelExit ??= { reason, during: true };
+        died(k, reason, undefined);
       } finally {
         running = undefined;
         lastRan = report;
@@ -148,12 +173,26 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       if (cellFailed(report)) failedAt ??= report;
       events.cellFinished?.(report);
     }
-    if (kernel?.alive) await drain(pendingWork, settings.drainMs, () => !kernel?.alive);
+    if (kernel?.alive && kernel !== dying) await drain(pendingWork, settings.drainMs, () => !kernel?.alive || kernel === dying);
   } finally {
     offs.forEach((off) => off());
     await Promise.all(kernels.map((k) => k.dispose()));
   }
   return reports;
+}
+
+/** Waits for a dying kernel to end by itself (so its exit reason is known), then makes sure it is gone. */
+async function ended(k: Kernel): Promise<void> {
+  if (k.alive) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, DYING_GRACE_MS);
+      k.onExit(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  await k.dispose();
 }
 
 async function executeWithTimeout(kernel: Kernel, params: Parameters<Kernel['execute']>[0], timeoutMs?: number): Promise<ExecuteResult | 'timeout'> {
