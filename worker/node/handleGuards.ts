@@ -67,12 +67,15 @@ export function guardHandles(permissions: Permissions, book: AddressBook, connec
   const channel = (new dns.Resolver() as unknown as { _handle?: object })._handle;
   if (channel) {
     wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown, ...rest: unknown[]) {
-      for (const server of Array.isArray(servers) ? servers : []) {
-        const [, address, port] = server as [number, string, number];
-        const p = port || DNS_PORT;
-        if (!allowsAddress(permissions, book, String(address), p)) throw permissionError('net', `${address}:${p}`);
+      // a copy of plain values, checked and then passed on: a getter cannot answer the check and c-ares differently
+      const copy = (Array.isArray(servers) ? [...(servers as unknown[])] : []).map((server) => {
+        const [family, address, port] = Array.isArray(server) ? [...(server as unknown[])] : [];
+        return [Number(family), String(address), Number(port) || DNS_PORT] as const;
+      });
+      for (const [, address, port] of copy) {
+        if (!allowsAddress(permissions, book, address, port)) throw permissionError('net', `${address}:${port}`);
       }
-      return original.call(this, servers, ...rest);
+      return original.call(this, copy.map((s) => [...s]), ...rest);
     });
   }
 }

@@ -108,6 +108,7 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
       inKernel('a signal object whose toString names SIGUSR1', () => `process.kill(${bystander.pid}, { toString: () => 'SIGUSR1' })`),
       inKernel('inspector.open()', () => `require('node:inspector').open(0)`),
       inKernel('inspector/promises open()', () => `require('node:inspector/promises').open(0)`),
+      inKernel('inspector.open from an ESM import', () => `(await import('node:inspector')).open(0)`),
     );
 
     // kernels without permissions, on every Node: their own code choosing inspector.open() is the user's choice,

@@ -142,6 +142,10 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
           const Pipe = s._handle.constructor; s.destroy(); const h = new Pipe(0); const req = new Req();
           return new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); const err = h.connect(req, ${JSON.stringify(forbidden.unix)}); if (err) resolve('error ' + err); })`,
       },
+      { name: 'DNS servers whose port getter answers the check and c-ares differently', code: `let n = 0; const server = [4, '127.0.0.1', 0]; Object.defineProperty(server, 2, { get: () => (n++ ? ${forbidden.udp} : ${G}) }); const r = new (require('dns').Resolver)(); r._handle.setServers([server]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      { name: 'a socket adopting a raw TCP handle', code: `const s = require('net').connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const TCP = s._handle.constructor; s.destroy(); return __settle(new (require('net').Socket)({ handle: new TCP(0) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      { name: 'a socket adopting a net.BoundSocket', code: `const net = require('net'); if (typeof net.BoundSocket !== 'function') return 'no BoundSocket'; return __settle(new net.Socket({ handle: new net.BoundSocket({ host: '127.0.0.1' }) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      { name: 'a URL whose user info names a granted host', code: `return __settle(require('http').get('http://example.test:80@127.0.0.1:${F}/'), 'response')` },
       { name: 'process.binding(\'tcp_wrap\')', code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'` },
     ];
     await runAttempts('node net', tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })));
