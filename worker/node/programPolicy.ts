@@ -17,6 +17,7 @@ import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
 import {
   emptyRecord,
+  ReflectApply,
   StringPrototypeIndexOf,
   StringPrototypeLastIndexOf,
   StringPrototypeSlice,
@@ -28,11 +29,15 @@ const statSync = fs.statSync;
 const accessSync = fs.accessSync;
 const { S_IFMT, S_IFREG, X_OK } = fs.constants;
 const resolve = path.resolve;
+const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
+const permissionHas = permission?.has;
 const isAbsolute = path.isAbsolute;
 const delimiter = path.delimiter;
 
 /** Variables that make a program, its dynamic loader, a shell script or a Node script load code of the caller's choosing. */
 const STEERING_NAMES = ['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB'];
+/** The shell Node runs for `exec` and `shell: true` on POSIX. */
+export const DEFAULT_SHELL = '/bin/sh';
 /** Prefixes of such variables: the dynamic loaders' (LD_PRELOAD, DYLD_INSERT_LIBRARIES…) and bash's exported functions. */
 const STEERING_PREFIXES = ['LD_', 'DYLD_', 'BASH_FUNC_'];
 /** Node copies the kernel's own permission flags into a child's NODE_OPTIONS (so a child Node keeps the model). */
@@ -80,7 +85,8 @@ export type ProgramPolicy = (call: ProgramCall) => CheckedProgram;
 export function programPolicy(o: ProgramPolicyOptions): ProgramPolicy {
   const bareRules = emptyRecord<true>();
   const allowedPaths = emptyRecord<true>();
-  const pathDirs = searchFolders(o.searchPath);
+  // a PATH folder the notebook may write to would let a cell plant a program named like a granted one
+  const pathDirs = searchFolders(o.searchPath).filter((dir) => !writable(dir));
   const granted = o.permissions.run ?? [];
   for (let i = 0; i < granted.length; i++) {
     const rule = granted[i]!;
@@ -88,8 +94,9 @@ export function programPolicy(o: ProgramPolicyOptions): ProgramPolicy {
     if (StringPrototypeIndexOf(rule, '/') === -1) {
       bareRules[rule] = true;
       for (let d = 0; d < pathDirs.length; d++) allowedPaths[resolve(pathDirs[d]!, rule)] = true;
-      // `node` also grants the Node running this kernel (fork() starts process.execPath)
+      // `node` also grants the Node running this kernel (fork() starts process.execPath), `sh` the shell Node runs
       if (rule === 'node') allowedPaths[o.execPath] = true;
+      if (rule === 'sh') allowedPaths[DEFAULT_SHELL] = true;
     } else {
       allowedPaths[resolve(o.notebookFolder, rule)] = true;
     }
@@ -156,6 +163,11 @@ function searchFolders(searchPath: string | undefined): string[] {
     if (end === -1) return out;
     start = end + 1;
   }
+}
+
+/** Whether Node's permission model lets this kernel write in `dir` (false when the model is off: nothing to ask). */
+function writable(dir: string): boolean {
+  return permissionHas !== undefined && ReflectApply(permissionHas, permission, ['fs.write', dir]) === true;
 }
 
 function isExecutableFile(file: string): boolean {

@@ -14,7 +14,7 @@ import childProcess from 'node:child_process';
 import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
 import { ArrayIsArray, arrayIntrinsicsIntact, emptyRecord, ReflectApply, safeArray } from './primordials';
-import { programPolicy, type ProgramPolicy } from './programPolicy';
+import { DEFAULT_SHELL, programPolicy, type ProgramPolicy } from './programPolicy';
 import {
   copyCwd,
   copyEnvironment,
@@ -25,9 +25,6 @@ import {
   stringList,
   text,
 } from './spawnCopies';
-
-/** The shell Node runs for `exec` and `shell: true` on POSIX. */
-const DEFAULT_SHELL = '/bin/sh';
 
 type Fn = (...args: unknown[]) => unknown;
 

@@ -67,9 +67,10 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       this.skip();
     }
     f = fixture(node!);
-    // the kernel starts with this PATH (the host's): tools first, the attacker's folder nowhere on it
+    // the kernel starts with this PATH (the host's): the notebook's writable out/ first (a careless setup), then the
+    // tools; the attacker's folder nowhere on it
     savedPath = process.env.PATH;
-    process.env.PATH = `${f.tools}:${savedPath}`;
+    process.env.PATH = `${join(f.cwd, 'out')}:${f.tools}:${savedPath}`;
   });
   after(() => {
     if (savedPath !== undefined) process.env.PATH = savedPath;
@@ -197,6 +198,10 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       await contained(k, `let n = 0; require('child_process').spawnSync('git', ['--version'], { get env() { return n++ ? { PATH: '${f.evil}' } : {} } })`);
       await contained(k, `let n = 0; require('child_process').spawnSync('git', ['--version'], { env: new Proxy({}, { ownKeys: () => (n++ ? ['PATH'] : []), getOwnPropertyDescriptor: () => ({ value: '${f.evil}', enumerable: true, configurable: true }), get: () => '${f.evil}' }) })`);
       await attack(k, `require('child_process').execSync('git', { env: { PATH: '${f.evil}' }, shell: '/bin/sh' })`);
+      // a PATH folder the notebook may write to is not searched: a program planted there never runs
+      await contained(k, `require('fs').writeFileSync('out/git', '#!/bin/sh\\n/usr/bin/touch ${f.markers}/planted-git\\n', { mode: 0o755 }); require('child_process').execFileSync('git', ['--version'])`);
+      await contained(k, `require('fs').writeFileSync('out/granted-tool', '#!/bin/sh\\n/usr/bin/touch ${f.markers}/planted-tool\\n', { mode: 0o755 }); await new Promise((resolve) => require('child_process').execFile('granted-tool', resolve))`);
+      await attack(k, `require('child_process').execFileSync('${f.cwd}/out/git')`, { target: `${f.cwd}/out/git` });
     });
 
     it('relative paths, working folders and symlinks named like a granted program', async () => {
