@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
+import { canonicalIp } from '../../../../worker/node/addressBook';
 import type { TestKernel } from '../../helpers/kernel';
 import { attempt, forbiddenTargets, grantedServer, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
 
@@ -28,6 +29,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+describe('canonicalIp: one text per address', () => {
+  it('reads IPv4, IPv6, v4-mapped, zone ids and the any-address as net does, and no getaddrinfo-only forms', () => {
+    const cases: [string, string | undefined][] = [
+      ['127.0.0.1', '127.0.0.1'], ['::ffff:127.0.0.1', '127.0.0.1'], ['::ffff:7f00:1', '127.0.0.1'], ['[::ffff:7f00:1]', '127.0.0.1'],
+      ['::1', '0:0:0:0:0:0:0:1'], ['[::1]', '0:0:0:0:0:0:0:1'], ['0:0:0:0:0:0:0:1', '0:0:0:0:0:0:0:1'], ['::1%lo', '0:0:0:0:0:0:0:1'],
+      ['FE80::1%eth0', 'fe80:0:0:0:0:0:0:1'], ['::', '0.0.0.0'], ['0.0.0.0', '0.0.0.0'], ['::127.0.0.1', '0:0:0:0:0:0:7f00:1'],
+      ['2130706433', undefined], ['0x7f.1', undefined], ['127.1', undefined], ['017700000001', undefined], ['127.000.0.1', undefined], ['localhost', undefined], ['', undefined],
+    ];
+    for (const [input, expected] of cases) assert.equal(canonicalIp(input), expected, input);
+  });
+});
+
 describe('adversarial: Node network grants hold by address (issue 11 item 1)', function () {
   this.timeout(180_000);
   let forbidden: Forbidden;
@@ -35,6 +48,7 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
   let k: TestKernel;
   let grantedSocket: { path: string; server: Server };
   let listenPort: number;
+  let grantedV6: Server;
 
   before(async function () {
     const node = needPermissionedNode(this);
@@ -45,7 +59,10 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     grantedSocket = { path, server: createServer((c) => c.on('error', () => undefined).end('granted')) };
     await new Promise<void>((r) => grantedSocket.server.listen(path, r));
     listenPort = await freePort();
-    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`, `localhost:${listenPort}`, path] });
+    grantedV6 = createServer((c) => c.on('error', () => undefined).end('granted v6'));
+    await new Promise<void>((r) => grantedV6.listen(0, '::1', r));
+    const G6 = (grantedV6.address() as AddressInfo).port;
+    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`, `localhost:${listenPort}`, `[::1]:${G6}`, path] });
     assert.equal((await k.run(SETTLE_HELPER)).status, 'ok');
     // fetch once, so undici's global dispatcher exists for the dispatcher attacks
     assert.equal(await k.value(`await (await fetch('http://localhost:${G}/')).text()`), 'granted');
@@ -55,6 +72,7 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     await forbidden?.close();
     await granted?.close();
     await new Promise((r) => grantedSocket?.server.close(r));
+    await new Promise((r) => grantedV6?.close(r));
   });
 
   it('granted hosts still work: http, fetch (also with a lying dispatcher), net by name and by address, keep-alive', async () => {
@@ -77,6 +95,11 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     // a unix socket granted by path; a server on a granted name (its address comes from the lookup Node makes)
     assert.equal(await k.value(`await new Promise((resolve, reject) => { let b = ''; require('net').connect(${JSON.stringify(grantedSocket.path)}).on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`), 'granted');
     assert.equal(await k.value(`await new Promise((resolve, reject) => { const s = require('net').createServer().listen(${listenPort}, 'localhost', () => { resolve(s.address().address); s.close(); }).on('error', reject); })`), '127.0.0.1');
+    // an IPv6 grant, whichever way the address is written
+    const G6 = (grantedV6.address() as AddressInfo).port;
+    for (const host of ['::1', '0:0:0:0:0:0:0:1', '::0:1']) {
+      assert.equal(await k.value(`await new Promise((resolve, reject) => { let b = ''; require('net').connect(${G6}, '${host}').on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`), 'granted v6', host);
+    }
     // dns.lookup answers as before (also promisified)
     assert.equal(await k.value(`JSON.stringify(await require('util').promisify(require('dns').lookup)('localhost', { family: 4 }))`), '{"address":"127.0.0.1","family":4}');
   });
