@@ -48,3 +48,17 @@ export function createMasker(secrets: readonly string[] | undefined): Masker {
 
 /** The masker of a kernel with no secrets: cuts still never split a surrogate pair. */
 export const NO_SECRETS: Masker = createMasker([]);
+
+/**
+ * The complete lines of a stream's `text`, secrets masked before it is split (a secret may contain line breaks),
+ * and the unfinished rest. A secret across the last line break stays in `rest` until it is complete.
+ */
+export function maskedLines(mask: Masker, text: string): { lines: string[]; rest: string } {
+  let end = text.lastIndexOf('\n') + 1;
+  if (mask.active) {
+    for (let safe = mask.safeEnd(text, end); safe < end; safe = mask.safeEnd(text, end)) end = safe > 0 ? text.lastIndexOf('\n', safe - 1) + 1 : 0;
+  }
+  const lines = end ? mask.text(text.slice(0, end)).split('\n') : [];
+  lines.pop();
+  return { lines, rest: text.slice(end) };
+}

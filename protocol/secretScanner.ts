@@ -65,34 +65,34 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   };
 
   // ---- the forms a secret is written in ----
-  const NODE_NAMED: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
-  /** util.inspect's strEscape: `\\`, control and C1 characters, lone surrogates, and `'` when it quotes with `'`. */
-  const inspectEscape = (s: string, single: boolean): string => {
+  /** How one quoting escapes: named escapes, hex case, and whether C1 controls and lone surrogates are escaped. */
+  interface Quoting {
+    named: Record<number, string>;
+    upper: boolean;
+    c1: boolean;
+    lone: boolean;
+  }
+  const NAMED: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+  const QUOTINGS: Quoting[] = [
+    // Node's and Bun's util.inspect
+    { named: NAMED, upper: true, c1: true, lone: true },
+    // Deno's node:util inspect
+    { named: { ...NAMED, 11: '\\v' }, upper: false, c1: true, lone: false },
+    // the Sandbox inspector (worker/isolate/prelude/makeInspector.ts)
+    { named: { 9: '\\t', 10: '\\n', 13: '\\r' }, upper: false, c1: false, lone: false },
+  ];
+  /** A quoted string's content: `\\`, control characters, maybe C1 and lone surrogates, and `'` when quoted with `'`. */
+  const quotedForm = (s: string, q: Quoting, single: boolean): string => {
     let out = '';
     for (let i = 0; i < s.length; i++) {
       const c = code(s, i);
       if (c === 0x27) out += single ? "\\'" : "'";
       else if (c === 0x5c) out += '\\\\';
-      else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += NODE_NAMED[c] ?? '\\x' + hex(c, 2, true);
+      else if (c < 0x20 || (q.c1 && c >= 0x7f && c <= 0x9f)) out += q.named[c] ?? '\\x' + hex(c, 2, q.upper);
       else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && code(s, i + 1) >= 0xdc00 && code(s, i + 1) <= 0xdfff) {
         out += sub(s, i, i + 2);
         i++;
-      } else if (c >= 0xd800 && c <= 0xdfff) out += '\\u' + hex(c, 4, false);
-      else out += sub(s, i, i + 1);
-    }
-    return out;
-  };
-  /** The Sandbox inspector's quoting (worker/isolate/prelude/makeInspector.ts): `\\`, `\n\r\t`, other controls as `\xhh`. */
-  const sandboxEscape = (s: string, single: boolean): string => {
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      const c = code(s, i);
-      if (c === 0x27) out += single ? "\\'" : "'";
-      else if (c === 0x5c) out += '\\\\';
-      else if (c === 10) out += '\\n';
-      else if (c === 13) out += '\\r';
-      else if (c === 9) out += '\\t';
-      else if (c < 0x20) out += '\\x' + hex(c, 2, false);
+      } else if (q.lone && c >= 0xd800 && c <= 0xdfff) out += '\\u' + hex(c, 4, false);
       else out += sub(s, i, i + 1);
     }
     return out;
@@ -118,13 +118,40 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     seen[f] = true;
     forms[forms.length] = f;
   };
+  /** What a lone surrogate becomes once the text went through UTF-8 (an environment variable, a raw write to stderr). */
+  const wellFormed = (s: string): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && code(s, i + 1) >= 0xdc00 && code(s, i + 1) <= 0xdfff;
+      if (pair) {
+        out += sub(s, i, i + 2);
+        i++;
+      } else out += c >= 0xd800 && c <= 0xdfff ? '\ufffd' : sub(s, i, i + 1);
+    }
+    return out;
+  };
+  const written: string[] = [];
   for (const s of secrets) {
     if (typeof s !== 'string' || s.length < opts.minSecretLength) continue;
+    written[written.length] = s;
+    const w = wellFormed(s);
+    if (w !== s) written[written.length] = w;
+  }
+  for (const s of written) {
     const json = jsonEscape(s);
-    const quoted = [inspectEscape(s, true), inspectEscape(s, false), sandboxEscape(s, true), sandboxEscape(s, false)];
-    const base = [s, json, jsonEscape(json), inspectEscape(json, true), inspectEscape(json, false), ...quoted];
-    for (const f of base) addForm(f);
-    for (const f of [s, ...quoted]) addForm(htmlEscape(f));
+    addForm(s);
+    addForm(json);
+    addForm(jsonEscape(json));
+    addForm(htmlEscape(s));
+    for (const q of QUOTINGS) {
+      for (const single of [true, false]) {
+        const quoted = quotedForm(s, q, single);
+        addForm(quoted);
+        addForm(htmlEscape(quoted));
+        addForm(quotedForm(json, q, single));
+      }
+    }
   }
 
   // ---- the automaton: goto as null-prototype objects, failure links, longest form ending at each state ----
@@ -200,7 +227,8 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   // truncation markers: CodaJS's `…`, Node's and V8's `...`, util.inspect's `'...'... N more characters`
   const MARKER = /…|\.\.\./g;
   const LONE_HIGH_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}$/;
-  const JSON_EXCERPT = /(?:\.\.\.)?"([\s\S]{1,48}?)"(?:\.\.\.)? is not valid JSON/g;
+  // excerpts of the input that parsers quote, cut on both sides: V8's (Node, Deno, the Sandbox) and JavaScriptCore's (Bun)
+  const EXCERPTS = [/(?:\.\.\.)?"([\s\S]{1,48}?)"(?:\.\.\.)? is not valid JSON/g, /Unexpected identifier "([^"\n]{1,400})"/g];
   const SPLIT_JOIN = /\\n(['"`]) \+\n *(['"`])/g;
 
   function cutsIn(s: string, end: number): number[] {
@@ -223,30 +251,45 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   }
 
   function excerpts(s: string, found: number[]): void {
-    if (!has(s, ' is not valid JSON')) return;
-    JSON_EXCERPT.lastIndex = 0;
-    for (let m = apply(regExec, JSON_EXCERPT, [s]); m; m = apply(regExec, JSON_EXCERPT, [s])) {
-      const frag: string = m[1];
-      const start: number = m.index + apply(indexOf, m[0], ['"']) + 1;
-      for (let i = 0; i + G <= frag.length; i++) {
-        if (grams[sub(frag, i, i + G)] === true) {
-          add(found, start, start + frag.length);
-          break;
+    if (!has(s, ' is not valid JSON') && !has(s, 'Unexpected identifier "')) return;
+    for (let e = 0; e < EXCERPTS.length; e++) {
+      const re = EXCERPTS[e]!;
+      re.lastIndex = 0;
+      for (let m = apply(regExec, re, [s]); m; m = apply(regExec, re, [s])) {
+        const frag: string = m[1];
+        const start: number = m.index + apply(indexOf, m[0], ['"']) + 1;
+        for (let i = 0; i + G <= frag.length; i++) {
+          if (grams[sub(frag, i, i + G)] === true) {
+            add(found, start, start + frag.length);
+            break;
+          }
         }
       }
     }
   }
 
-  /** util.inspect splits long strings at `\n` into `'…\n' +\n  '…'`: look for secrets with those joins taken out. */
-  function splitStrings(s: string, found: number[]): void {
+  /**
+   * util.inspect splits long strings at `\n` into `'…\n' +\n  '…'`, each piece quoted on its own (so `'` is escaped
+   * in some pieces and not in others): look for secrets with the joins taken out and `\'` read as `'`.
+   */
+  function splitStrings(s: string, found: number[], cutAt = -1): void {
     if (!has(s, ' +\n')) return;
     let view = '';
     const at: number[] = [];
     let last = 0;
     SPLIT_JOIN.lastIndex = 0;
     const copy = (a: number, b: number) => {
-      for (let i = a; i < b; i++) at[at.length] = i;
-      view += sub(s, a, b);
+      for (let i = a; i < b; i++) {
+        if (code(s, i) === 0x5c && i + 1 < b) {
+          if (code(s, i + 1) !== 0x27) {
+            at[at.length] = i;
+            view += '\\';
+          }
+          i++;
+        }
+        at[at.length] = i;
+        view += sub(s, i, i + 1);
+      }
     };
     for (let m = apply(regExec, SPLIT_JOIN, [s]); m; m = apply(regExec, SPLIT_JOIN, [s])) {
       copy(last, m.index + 2);
@@ -255,7 +298,14 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     if (last === 0) return;
     copy(last, s.length);
     const inView: number[] = [];
-    scan(view, view.length, [], inView);
+    const cuts = cutsIn(view, view.length);
+    if (cutAt >= 0) {
+      let j = 0;
+      while (j < at.length && at[j]! < cutAt) j++;
+      cuts[cuts.length] = j;
+      apply(arraySort, cuts, [(a: number, b: number) => a - b]);
+    }
+    scan(view, view.length, cuts, inView);
     for (let i = 0; i < inView.length; i += 2) add(found, at[inView[i]!]!, at[inView[i + 1]! - 1]! + 1);
   }
 
@@ -310,7 +360,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     const found: number[] = [];
     scan(window, window.length, cuts, found);
     excerpts(sub(window, 0, max), found);
-    splitStrings(window, found);
+    splitStrings(window, found, max);
     return render(window, merged(found), max);
   }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
+  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, maskedLines, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
   type ExpandParams, type HostChannel, type HostFrame, type InitParams, type InitResult, type PropertyPage, type WorkerEventName,
   type Masker, type WorkerEvents, type WorkerFrame,
 } from '../../protocol';
@@ -166,14 +166,15 @@ export class KernelProcess implements Kernel {
     // whole lines only: a secret split across two chunks would not be recognised in either
     let outPartial = '';
     stdout.on('data', (d: string) => {
-      const lines = (outPartial + d).split('\n');
-      outPartial = lines.pop() ?? '';
+      const { lines, rest } = maskedLines(this.mask, outPartial + d);
+      outPartial = rest;
       for (const line of lines) log('debug', `[worker stdout] ${line.trimEnd()}`);
     });
+    // masked before the split into lines: a secret may contain line breaks
     let partial = '';
     stderr.on('data', (d: string) => {
-      const lines = (partial + d).split('\n');
-      partial = lines.pop() ?? '';
+      const { lines, rest } = maskedLines(this.mask, partial + d);
+      partial = rest;
       for (const line of lines) this.stderrLine(line, log);
     });
     (this.child.stdio[4] as Writable | null)?.on('error', () => undefined);
@@ -202,9 +203,12 @@ export class KernelProcess implements Kernel {
   }
 
   private stderrLine(line: string, log: NonNullable<KernelStartOptions['log']>): void {
-    if (line.startsWith(EXIT_NOTICE)) {
+    const notice = line.indexOf(EXIT_NOTICE);
+    // a masked secret that ended with a line break may have joined the notice to the text before it
+    if (notice > 0) this.stderrLine(line.slice(0, notice), log);
+    if (notice >= 0) {
       try {
-        this.notice = this.mask(JSON.parse(line.slice(EXIT_NOTICE.length)));
+        this.notice = this.mask(JSON.parse(line.slice(notice + EXIT_NOTICE.length)));
         const entries = this.notice?.console ?? [];
         if (entries.length) this.consoleListeners.forEach((l) => (l as (b: { entries: ConsoleEntry[] }) => void)({ entries }));
       } catch {

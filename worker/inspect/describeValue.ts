@@ -96,8 +96,9 @@ export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: 
   } catch (err) {
     text = `<uninspectable: ${String(err)}>`;
   }
-  text = stripInternalSymbols(text).replace(/\s*\n\s*/g, ' ');
-  return text.length > maxChars ? `${mask.cut(text, maxChars - 1)}…` : mask.text(text);
+  // masked before line breaks are folded: a raw line break inside a secret (a symbol's description) would hide it
+  text = mask.text(stripInternalSymbols(text)).replace(/\s*\n\s*/g, ' ');
+  return text.length > maxChars ? `${mask.cut(text, maxChars - 1)}…` : text;
 }
 
 function promisePreview(p: Promise<unknown>, mask: Masker): string {

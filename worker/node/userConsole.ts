@@ -3,7 +3,7 @@
  * entries are batched to the host. process.stdout/stderr writes from user code become log/error entries.
  */
 import { performance } from 'node:perf_hooks';
-import type { ConsoleMethod, StackFrame } from '../../protocol';
+import { maskedLines, type ConsoleMethod, type Masker, type StackFrame } from '../../protocol';
 import type { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { currentCell, type CellContext } from './cellContext';
 import type { ConsoleBatcher } from './ConsoleBatcher';
@@ -53,18 +53,22 @@ function callLine(frames: StackFrame[] | undefined, cell: CellContext): number |
 /** Routes writes to process.stdout/stderr into console entries, line by line. */
 export function captureStream(stream: NodeJS.WriteStream, method: 'log' | 'error', deps: ConsoleDeps): void {
   let pending = '';
+  /** The complete lines of `pending` (and, past MAX_PENDING_STREAM_TEXT, its start), with secrets masked. */
+  const takeLines = (mask: Masker): string[] => {
+    const { lines, rest } = maskedLines(mask, pending);
+    pending = rest;
+    if (pending.length > MAX_PENDING_STREAM_TEXT) {
+      // sent without its end of line, cut where no secret is cut in two (the rest waits for the next write)
+      const cut = mask.active ? mask.safeEnd(pending, pending.length - mask.longestForm) : pending.length;
+      lines.push(mask.text(pending.slice(0, cut)));
+      pending = pending.slice(cut);
+    }
+    return lines;
+  };
   const write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     pending += text;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    if (pending.length > MAX_PENDING_STREAM_TEXT) {
-      // sent without its end of line: split where no secret is cut in two (the rest waits for the next write)
-      const mask = deps.formatter.mask;
-      const end = mask.active ? mask.safeEnd(pending, pending.length - mask.longestForm) : pending.length;
-      lines.push(pending.slice(0, end));
-      pending = pending.slice(end);
-    }
+    const lines = takeLines(deps.formatter.mask);
     for (const line of lines) {
       const cell = currentCell();
       const entry = deps.formatter.format(method, [line], {
