@@ -7,7 +7,9 @@
  *   granted program (a symlink named `git` elsewhere is not `git`);
  * - a shell (`exec`, `shell: true`) is a program like any other: the shell itself must be granted;
  * - argv[0] must name the program that was checked (multi-call binaries pick what they do from it);
- * - variables that make any program load other code (STEERING) keep the kernel's own values.
+ * - variables that make any program load other code (STEERING) keep the kernel's own values;
+ * - a program the notebook may write to (or found in a PATH folder it may write to) never runs: a cell could
+ *   replace it.
  * The folders of the PATH must be readable for the lookup: the host grants exactly `<folder>/<name>` for every
  * granted bare name (worker/host/programReadPaths.ts).
  */
@@ -106,7 +108,7 @@ export function programPolicy(o: ProgramPolicyOptions): ProgramPolicy {
   const findInPath = (name: string): string | undefined => {
     for (let d = 0; d < pathDirs.length; d++) {
       const candidate = resolve(pathDirs[d]!, name);
-      if (isExecutableFile(candidate)) return candidate;
+      if (!writable(candidate) && isExecutableFile(candidate)) return candidate;
     }
     return pathDirs.length ? resolve(pathDirs[0]!, name) : undefined;
   };
@@ -129,6 +131,7 @@ export function programPolicy(o: ProgramPolicyOptions): ProgramPolicy {
     } else {
       file = resolve(cwd ?? o.cwd(), call.file);
       if (allowedPaths[file] !== true) return deny(shellReason);
+      if (writable(file)) return deny('The notebook may write to this file, so a cell could replace the granted program with another one.');
     }
     if (call.argv0 === undefined || baseName(call.argv0) !== baseName(call.file)) {
       return deny(`argv[0] (${JSON.stringify(call.argv0 ?? null)}) must name the program that was checked: a multi-call program would run as another one.`);

@@ -1,5 +1,5 @@
 /**
- * Adversarial: a Node notebook granted `run: ["git", "echo", "granted-tool", "granted-njs"]` tries every way of
+ * Adversarial: a Node notebook granted `run: ["git", "echo", "granted-tool", "granted-njs", "./out/mytool"]` tries every way of
  * running something else (issue 11 item 4). An attempt crosses when the cell is not denied with a `run`
  * PermissionDenied, or when a program it was not granted left its marker file. Granted programs must still run.
  */
@@ -17,7 +17,7 @@ import { nodeBinaries, ROOT, sleep, startKernel, type TestKernel } from '../../h
 const DIST = join(ROOT, 'dist');
 /** How long an asynchronously started child gets to leave its marker before an attempt is judged. */
 const CHILD_SETTLE_MS = 100;
-const GRANT: Permissions = { run: ['git', 'echo', 'granted-tool', 'granted-njs'], read: ['out'], write: ['out'] };
+const GRANT: Permissions = { run: ['git', 'echo', 'granted-tool', 'granted-njs', './out/mytool'], read: ['out'], write: ['out'] };
 
 /** A Node whose permission model can run a notebook with permissions (24.12+), or undefined. */
 function permissionNode(): string | undefined {
@@ -202,6 +202,8 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       await contained(k, `require('fs').writeFileSync('out/git', '#!/bin/sh\\n/usr/bin/touch ${f.markers}/planted-git\\n', { mode: 0o755 }); require('child_process').execFileSync('git', ['--version'])`);
       await contained(k, `require('fs').writeFileSync('out/granted-tool', '#!/bin/sh\\n/usr/bin/touch ${f.markers}/planted-tool\\n', { mode: 0o755 }); await new Promise((resolve) => require('child_process').execFile('granted-tool', resolve))`);
       await attack(k, `require('child_process').execFileSync('${f.cwd}/out/git')`, { target: `${f.cwd}/out/git` });
+      // a granted path the notebook may also write to: a cell replaces the program, then runs it
+      await attack(k, `require('fs').writeFileSync('out/mytool', '#!/bin/sh\\n/usr/bin/touch ${f.markers}/rewritten-tool\\n', { mode: 0o755 }); require('child_process').execFileSync('./out/mytool')`, { cause: /may write/ });
     });
 
     it('relative paths, working folders and symlinks named like a granted program', async () => {
