@@ -16,6 +16,7 @@ import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime
 import { parseDotenv } from '../worker/host/parseDotenv';
 import { cacheRoot } from './installDependencies';
 import type { RunOptions, RuntimesOptions } from './args';
+import { terminalSafe } from './terminalSafe';
 
 /** Heap limit and cell time limit of the sandbox in `coda run`. */
 export const SANDBOX_MEMORY_MB = 256;
@@ -74,7 +75,7 @@ async function describeRuntime(kind: RuntimeKind, storage: string): Promise<stri
 
 export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
   const storage = runtimesDir(opts.runtimesDir);
-  const progress = (m: string) => process.stderr.write(`coda: ${m}\n`);
+  const progress = (m: string) => process.stderr.write(terminalSafe(`coda: ${m}\n`));
   const kinds: RuntimeKind[] = opts.action === 'fetch' ? opts.which : ['node', 'deno', 'bun', 'isolate'];
   let failed = 0;
   for (const kind of kinds) {
@@ -84,8 +85,8 @@ export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
     } catch (err) {
       failed++;
       const message = (err as Error).message;
-      if (opts.action === 'fetch') process.stderr.write(`coda: ${message}\n`);
-      else process.stdout.write(`${RUNTIME_LABELS[kind].padEnd(22)} not installed: ${message.split('. ')[0]}\n`);
+      if (opts.action === 'fetch') process.stderr.write(terminalSafe(`coda: ${message}\n`));
+      else process.stdout.write(terminalSafe(`${RUNTIME_LABELS[kind].padEnd(22)} not installed: ${message.split('. ')[0]}\n`));
     }
   }
   return opts.action === 'fetch' && failed ? 1 : 0;
@@ -108,7 +109,8 @@ export async function kernelOptions(file: string, doc: CodaDocument, opts: RunOp
   const settings: LaunchSettings = {
     workerPath: join(__dirname, 'worker.js'), storage, nodePath: opts.nodePath, maxMemoryMb: opts.maxMemoryMb, sandboxMemoryMb: SANDBOX_MEMORY_MB, sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS, log,
   };
-  return withRuntimes(() => kernelLaunch(init, settings), storage, (m) => process.stderr.write(`coda: ${m}\n`), opts.offline);
+  // download progress and errors quote registry answers and paths: terminal-safe like the rest of coda run
+  return withRuntimes(() => kernelLaunch(init, settings), storage, (m) => process.stderr.write(terminalSafe(`coda: ${m}\n`)), opts.offline);
 }
 
 /** Secrets the notebook names, from the environment, then from the --env-file files (every variable of those). */
