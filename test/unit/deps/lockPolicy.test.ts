@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DependencyLock, InstallParams } from '../../../protocol';
+import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
+import { ROOT } from '../helpers/kernel';
+import { startRegistry, type Registry } from './registryServer';
+
+/** The installer process as the extension and `coda run` use it; every lock below is what a notebook could carry. */
+const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
+
+describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', function () {
+  this.timeout(60_000);
+  let registry: Registry;
+  let home: string;
+  let good: DependencyLock;
+  const params = (notebook: string, lock: DependencyLock, over: Partial<InstallParams> = {}): InstallParams => {
+    const { storeDir, cacheDir } = storeFor(join(home, 'cache'), notebook);
+    return { storeDir, cacheDir, dependencies: { leaf: '1.0.0' }, lock, allowScripts: false, npmrcFrom: home, ...over };
+  };
+  const withLeaf = (entry: Partial<DependencyLock[string]>): DependencyLock => ({ 'node_modules/leaf': { ...good['node_modules/leaf']!, ...entry } });
+  const refused = async (notebook: string, lock: DependencyLock, reason: RegExp) => {
+    const p = params(notebook, lock);
+    await assert.rejects(client.install(p), (err: Error) => {
+      assert.equal(err.name, 'LockRefused', err.message);
+      assert.match(err.message, reason);
+      assert.match(err.message, /allowUnverifiedLock/, 'the error names the opt-in');
+      return true;
+    });
+    assert.equal(existsSync(join(p.storeDir, 'node_modules', 'leaf')), false, 'nothing was installed');
+  };
+
+  before(async () => {
+    registry = await startRegistry([{ name: 'leaf', version: '1.0.0' }, { name: 'other', version: '1.0.0' }]);
+    home = mkdtempSync(join(tmpdir(), 'coda-lock-'));
+    writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
+    good = (await client.install(params('/nb/good.coda', {}, { lock: undefined }))).lock;
+    assert.equal(good['node_modules/leaf']!.resolved, registry.tarballUrl('leaf', '1.0.0'));
+  });
+  after(async () => {
+    client.dispose();
+    await registry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('the example: an entry without integrity', () => refused('/nb/no-integrity.coda', withLeaf({ integrity: '' }), /leaf has no integrity checksum/));
+
+  it('an entry with only a sha1 checksum', () =>
+    refused('/nb/sha1.coda', withLeaf({ integrity: 'sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=' }), /leaf has only a weak checksum \(sha1\)/));
+
+  it('a file: tarball', () => refused('/nb/file.coda', withLeaf({ resolved: 'file:../../../tmp/leaf-1.0.0.tgz' }), /leaf comes from file:/));
+
+  it('a git URL', () => refused('/nb/git.coda', withLeaf({ resolved: 'git+https://github.com/evil/leaf.git#deadbeef' }), /leaf comes from git\+https/));
+
+  it('plain http to a host that is not the registry', () =>
+    refused('/nb/http.coda', withLeaf({ resolved: 'http://evil.example/leaf/-/leaf-1.0.0.tgz' }), /downloaded from http:\/\/evil\.example, not from http:\/\/127\.0\.0\.1/));
+
+  it('another registry than .npmrc names (the public one)', () =>
+    refused('/nb/public.coda', withLeaf({ resolved: 'https://registry.npmjs.org/leaf/-/leaf-1.0.0.tgz' }), /registry\.npmjs\.org, not from http:\/\/127\.0\.0\.1/));
+
+  it("the registry's tarball of another package", () =>
+    refused('/nb/swap.coda', withLeaf({ resolved: registry.tarballUrl('other', '1.0.0') }), /leaf@1\.0\.0 would be downloaded from .*other-1\.0\.0\.tgz, which is not that package's tarball/));
+
+  it('a lock path that climbs out of the store, even when unverified entries are allowed', async () => {
+    const lock = { ...good, 'node_modules/../../escaped': { ...good['node_modules/leaf']! } };
+    const p = params('/nb/climb.coda', lock, { allowUnverifiedLock: true });
+    await assert.rejects(client.install(p), (err: Error) => err.name === 'LockRefused' && /"node_modules\/\.\.\/\.\.\/escaped" is not a package folder/.test(err.message));
+    assert.equal(existsSync(join(home, 'cache', 'escaped')), false);
+  });
+
+  it('a store that already holds the package does not make an entry without integrity acceptable', async () => {
+    const p = params('/nb/store-first.coda', good);
+    await client.install(p);
+    await assert.rejects(client.install({ ...p, lock: withLeaf({ integrity: '' }) }), (err: Error) => err.name === 'LockRefused');
+  });
+
+  it('a tampered lock whose sha512 does not match the tarball stops the install and leaves no store', async () => {
+    const wrong = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    const p = params('/nb/tampered.coda', withLeaf({ integrity: wrong }));
+    await assert.rejects(client.install(p), (err: Error) => {
+      assert.equal(err.name, 'IntegrityError', err.message);
+      return true;
+    });
+    assert.equal(existsSync(p.storeDir), false, 'no store, half or whole');
+  });
+
+  it('installs an unverified entry when the notebook says "allowUnverifiedLock": true', async () => {
+    const r = await client.install(params('/nb/allowed.coda', withLeaf({ integrity: '' }), { allowUnverifiedLock: true }));
+    assert.equal(r.installed.leaf, '1.0.0');
+  });
+});
