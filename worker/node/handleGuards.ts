@@ -56,28 +56,25 @@ export function guardHandles(permissions: Permissions, book: AddressBook, connec
   });
 
   const udp = udpHandleClass();
-  if (udp) {
-    for (const name of ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6', 'open']) {
-      wrap(udp, name, () => function () {
-        throw permissionError('net', '*');
-      });
-    }
+  for (const name of ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6', 'open']) {
+    wrap(udp, name, () => function () {
+      throw permissionError('net', '*');
+    });
   }
 
   const channel = (new dns.Resolver() as unknown as { _handle?: object })._handle;
-  if (channel) {
-    wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown, ...rest: unknown[]) {
-      // a copy of plain values, checked and then passed on: a getter cannot answer the check and c-ares differently
-      const copy = (Array.isArray(servers) ? [...(servers as unknown[])] : []).map((server) => {
-        const [family, address, port] = Array.isArray(server) ? [...(server as unknown[])] : [];
-        return [Number(family), String(address), Number(port) || DNS_PORT] as const;
-      });
-      for (const [, address, port] of copy) {
-        if (!allowsAddress(permissions, book, address, port)) throw permissionError('net', `${address}:${port}`);
-      }
-      return original.call(this, copy.map((s) => [...s]), ...rest);
+  if (!channel) throw missingHandles('dns.Resolver');
+  wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown, ...rest: unknown[]) {
+    // a copy of plain values, checked and then passed on: a getter cannot answer the check and c-ares differently
+    const copy = (Array.isArray(servers) ? [...(servers as unknown[])] : []).map((server) => {
+      const [family, address, port] = Array.isArray(server) ? [...(server as unknown[])] : [];
+      return [Number(family), String(address), Number(port) || DNS_PORT] as const;
     });
-  }
+    for (const [, address, port] of copy) {
+      if (!allowsAddress(permissions, book, address, port)) throw permissionError('net', `${address}:${port}`);
+    }
+    return original.call(this, copy.map((s) => [...s]), ...rest);
+  });
 }
 
 function wrap(proto: Proto, name: string, make: (original: Method) => Method): void {
@@ -100,7 +97,7 @@ function socketHandleClasses(connect: typeof net.Socket.prototype.connect): { tc
     }
     const handle = (socket as unknown as { _handle?: object })._handle;
     socket.destroy();
-    if (!handle) throw new Error('CodaJS could not find Node\'s socket handles: the network cannot be guarded on this Node.js');
+    if (!handle) throw missingHandles('net.Socket');
     return Object.getPrototypeOf(handle) as Proto;
   };
   return {
@@ -109,13 +106,19 @@ function socketHandleClasses(connect: typeof net.Socket.prototype.connect): { tc
   };
 }
 
-function udpHandleClass(): Proto | undefined {
+function udpHandleClass(): Proto {
   const socket = dgram.createSocket('udp4');
   try {
     const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
     const handle = state && (socket as unknown as Record<symbol, { handle?: object } | undefined>)[state]?.handle;
-    return handle ? (Object.getPrototypeOf(handle) as Proto) : undefined;
+    if (!handle) throw missingHandles('dgram.Socket');
+    return Object.getPrototypeOf(handle) as Proto;
   } finally {
     socket.close();
   }
+}
+
+/** This Node keeps a handle where CodaJS cannot find it: refuse to start rather than leave that path unguarded. */
+function missingHandles(where: string): Error {
+  return new Error(`CodaJS could not find the native handle of ${where} on Node.js ${process.version}: the notebook's network permissions cannot be enforced on it. Use the Node.js CodaJS downloads (coda runtimes fetch node).`);
 }

@@ -52,7 +52,8 @@ export function guardNetwork(permissions: Permissions): void {
     const { options, callback } = connectRequest(args);
     if (options.path) {
       if (typeof options.path === 'string') checkPath(options.path);
-    } else check(connectHost(options), options.port as number | undefined);
+    } else if (options.port !== undefined) check(connectHost(options), options.port as number);
+    // (neither: Node refuses the call itself, ERR_MISSING_ARGS, before any connection)
     options.lookup = lookup;
     const call = connect as (...a: unknown[]) => net.Socket;
     return callback ? call.call(this, options, callback) : call.call(this, options);
