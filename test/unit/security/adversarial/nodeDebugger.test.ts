@@ -135,6 +135,9 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
     } else if (requireRuntimes) assert.fail('isolated-vm is missing from the runtime store');
 
     await runAttempts('node debugger', attempts.map(judged));
+    // and, as a debugger client would look: 127.0.0.1:9229 answers /json/list only if some other program owns it
+    const ours = [SELF, bystander.pid!, ...kernels.map((x) => x.kernel.info.pid)];
+    if (await inspectorAnswers()) assert.ok(!ours.some((p) => listeningPorts(p).includes(9229)), '9229 belongs to a kernel or to this test');
     // every kernel is still there and answers
     for (const kernel of kernels) assert.equal(await kernel.value('"alive"'), 'alive');
   });
