@@ -36,8 +36,11 @@ const permissionHas = permission?.has;
 const isAbsolute = path.isAbsolute;
 const delimiter = path.delimiter;
 
-/** Variables that make a program, its dynamic loader, a shell script or a Node script load code of the caller's choosing. */
-const STEERING_NAMES = ['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB'];
+/**
+ * Variables that make a program, its dynamic loader, a shell script or a Node script load code of the caller's
+ * choosing (or, NODE_V8_COVERAGE, make a Node child write where the caller says).
+ */
+const STEERING_NAMES = ['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_V8_COVERAGE', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB'];
 /** The shell Node runs for `exec` and `shell: true` on POSIX. */
 export const DEFAULT_SHELL = '/bin/sh';
 /** Prefixes of such variables: the dynamic loaders' (LD_PRELOAD, DYLD_INSERT_LIBRARIES…) and bash's exported functions. */

@@ -81,15 +81,24 @@ export function copyHandleSpawnOptions(options: unknown): HandleSpawnOptions {
   };
 }
 
-/** The environment a call gives its child: its `env` option (inherited keys included, as Node does) or process.env now. */
+/** What Node adds from process.env to every child's environment whatever the `env` option says. */
+const ALWAYS_PROPAGATED = 'NODE_V8_COVERAGE';
+
+/**
+ * The environment a call gives its child: its `env` option (inherited keys included, as Node does) or process.env
+ * now, plus what Node itself would add from process.env (so the check sees it, and Node finds it already there).
+ */
 export function copyEnvironment(env: unknown): Record<string, string> {
   const out = emptyRecord<string>();
-  const source = (env === undefined || env === null ? process.env : env) as Record<string, unknown>;
+  const explicit = env !== undefined && env !== null;
+  const source = (explicit ? env : process.env) as Record<string, unknown>;
   if (typeof source !== 'object') throw new TypeError('The "options.env" property must be of type object');
   for (const key in source) {
     const value = source[key];
     if (value !== undefined) out[key] = `${value}`;
   }
+  const propagated = process.env[ALWAYS_PROPAGATED];
+  if (explicit && propagated && out[ALWAYS_PROPAGATED] === undefined) out[ALWAYS_PROPAGATED] = propagated;
   return out;
 }
 

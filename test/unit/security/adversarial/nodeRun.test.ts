@@ -223,7 +223,7 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       await attack(k, `require('child_process').fork('${f.evil}/inject.js', [], { execPath: '/bin/sh' })`, { target: '/bin/sh' });
       await attack(k, `require('child_process').fork('${f.evil}/inject.js', [], { execArgv: ['--eval', 'require("fs").writeFileSync("${f.markers}/fork-eval", "x")'] })`);
       await attack(k, `require('cluster').fork()`);
-      await attack(k, `require('child_process').execFileSync('granted-njs', [], { env: { NODE_OPTIONS: '--permission-audit --require=${f.evil}/inject.js' } })`, { cause: /NODE_OPTIONS/ });
+      await attack(k, `require('child_process').execFileSync('${f.tools}/granted-njs', [], { env: { NODE_OPTIONS: '--permission-audit --require=${f.evil}/inject.js' } })`, { cause: /NODE_OPTIONS/ });
       await attack(k, `require('child_process').execFileSync('echo', ['hi'], { env: { LD_PRELOAD: '${f.preload}' } })`, { cause: /LD_PRELOAD/ });
       await attack(k, `await new Promise((resolve, reject) => require('child_process').execFile('echo', ['hi'], { env: { LD_PRELOAD: '${f.preload}' } }, (e) => (e ? reject(e) : resolve())))`, { cause: /LD_PRELOAD/ });
       await attack(k, `process.env.LD_PRELOAD = '${f.preload}'; try { require('child_process').spawnSync('echo', ['hi']) } finally { delete process.env.LD_PRELOAD }`, { cause: /LD_PRELOAD/ });
@@ -254,11 +254,14 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       assert.equal(await k.value('"the kernel is still here"'), 'the kernel is still here');
     });
 
-    it('Node\'s own additions to a child\'s NODE_OPTIONS: a cell that rewrites process.execArgv', async () => {
+    it('Node\'s own additions to a child\'s environment: a cell that rewrites process.execArgv (NODE_OPTIONS) or sets NODE_V8_COVERAGE', async () => {
       const inject = `'--permission-audit --require=${f.evil}/inject.js'`;
-      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { require('child_process').execFileSync('granted-njs') } finally { process.execArgv = saved }`, { cause: /execArgv/ });
-      await attack(k, `process.execArgv.push(${inject}); try { require('child_process').execFileSync('granted-njs') } finally { process.execArgv.pop() }`, { cause: /execArgv/ });
-      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { await new Promise((resolve, reject) => require('child_process').execFile('granted-njs', (e) => (e ? reject(e) : resolve()))) } finally { process.execArgv = saved }`, { cause: /NODE_OPTIONS/ });
+      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { require('child_process').execFileSync('${f.tools}/granted-njs') } finally { process.execArgv = saved }`, { cause: /execArgv/ });
+      await attack(k, `process.execArgv.push(${inject}); try { require('child_process').execFileSync('${f.tools}/granted-njs') } finally { process.execArgv.pop() }`, { cause: /execArgv/ });
+      await attack(k, `const saved = process.execArgv; process.execArgv = [${inject}]; try { await new Promise((resolve, reject) => require('child_process').execFile('${f.tools}/granted-njs', (e) => (e ? reject(e) : resolve()))) } finally { process.execArgv = saved }`, { cause: /NODE_OPTIONS/ });
+      // Node copies NODE_V8_COVERAGE from process.env into every child: a granted Node program would write there
+      await attack(k, `process.env.NODE_V8_COVERAGE = '${f.markers}'; try { require('child_process').execFileSync('${f.tools}/granted-njs', [], { env: {} }) } finally { delete process.env.NODE_V8_COVERAGE }`, { cause: /NODE_V8_COVERAGE/ });
+      await attack(k, `process.env.NODE_V8_COVERAGE = '${f.markers}'; try { await new Promise((resolve, reject) => require('child_process').execFile('${f.tools}/granted-njs', [], { env: {} }, (e) => (e ? reject(e) : resolve()))) } finally { delete process.env.NODE_V8_COVERAGE }`, { cause: /NODE_V8_COVERAGE/ });
       assert.equal(await k.value(`require('child_process').execFileSync('granted-njs').toString().trim()`), 'granted node script ran');
     });
   });
