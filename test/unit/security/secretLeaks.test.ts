@@ -1,16 +1,19 @@
 /**
  * A secret injected into a kernel never reaches the host unmasked, whatever path it takes: console, results,
  * expansions, errors, background errors, display(), scratch line values, the exit notice of process.exit(), raw
- * stderr (the log), and the headless runner's output.
+ * stderr (the log), and the headless runner's output. Not even in part where output is cut to a budget (issue 11,
+ * item 8), nor in any quoting form util.inspect, JSON or CodaJS writes it in (item 9); masking stays linear.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MASK, type PropertyPage } from '../../../protocol';
+import { inspect } from 'node:util';
+import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
 import { KernelProcess } from '../../../worker/host/KernelProcess';
-import { ROOT, sleep, WORKER } from '../helpers/kernel';
+import { runtimeBinary } from '../../runtimeBinaries';
+import { ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
 
@@ -117,5 +120,172 @@ describe('secrets are masked in the headless runner\'s output', function () {
     const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda')], { encoding: 'utf8', env });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /secret NOPE_TOKEN: set it in the environment or in an --env-file/);
+  });
+});
+
+// ---- issue 11, items 8 and 9: cuts and quoting forms, on Node and in the Sandbox -------------------------------
+
+/** 8 characters of a secret (in any form it can be written in) make a crossing; a shorter secret counts whole. */
+const PIECE = 8;
+
+function pieces(secret: string): string[] {
+  const forms = [secret, JSON.stringify(secret).slice(1, -1), inspect(secret, { breakLength: Infinity }).slice(1, -1), inspect(`'"${secret}`, { breakLength: Infinity }).slice(3, -1)];
+  const out = new Set<string>();
+  for (const f of forms) for (let i = 0; i + PIECE <= f.length; i++) out.add(f.slice(i, i + PIECE));
+  return [...out];
+}
+
+const tally = { cut: { attempts: 0, crossings: 0 }, quoting: { attempts: 0, crossings: 0 } };
+
+/** Everything the host saw for one attempt must hold no piece of the secret. */
+function assertNoPiece(area: 'cut' | 'quoting', what: string, seen: unknown, secret: string): void {
+  tally[area].attempts++;
+  const text = JSON.stringify(seen) + '\n' + strings(seen).join('\n');
+  const found = pieces(secret).find((p) => text.includes(p) || text.includes(JSON.stringify(p).slice(1, -1)));
+  if (found === undefined) return;
+  tally[area].crossings++;
+  const at = text.indexOf(found);
+  assert.fail(`${what}: ${JSON.stringify(found)} of the secret reached the host: …${text.slice(Math.max(0, at - 40), at + 40)}…`);
+}
+
+function strings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(k), strings(x, out);
+  return out;
+}
+
+/** An ordinary token, one with every quote and a backslash, one with control characters and a lone surrogate. */
+const TOKEN = 'sk-live-5f1e2d3c4b5a69788796a5b4';
+/** `'` and `"` but no backtick: util.inspect quotes it with backticks, escaping only the backslash. */
+const QUOTED = `q'u"ote\\d-5f1e2d3c4b5a6978`;
+/** A key util.inspect must quote and escape: `{ 'sec"ret\t\'key…': 1 }`. */
+const KEYED = `sec"ret\t'key-5f1e2d3c4b5a`;
+/** Parsed as a key up to its ':': V8's excerpt around the unexpected value is the middle of the secret. */
+const MIDDLE = 'key-5f1e2d3c":qwertyuiopasdf';
+const CONTROL = 'ctl\x01\x1b\x7f-\ud800-tail-5f1e2d3c';
+const ASTRAL = '🔑🔑🔑🔑🔑🔑🔑🔑-5f1e2d3c4b5a';
+const LINES = 'first-line-of-the-secret\nsecond-line-of-the-secret';
+const ALL = [TOKEN, QUOTED, KEYED, MIDDLE, CONTROL, ASTRAL, LINES];
+
+interface Attempt {
+  area: 'cut' | 'quoting';
+  name: string;
+  secret: string;
+  code: string;
+  nodeOnly?: boolean;
+}
+
+const lit = (s: string) => JSON.stringify(s);
+const fill = (n: number) => `'~'.repeat(${n})`;
+
+const ATTEMPTS: Attempt[] = [
+  // item 8, the issue's examples: a 10-20 character prefix used to survive each of these cuts
+  { area: 'cut', name: 'a result preview (a string inside cut at 60)', secret: TOKEN, code: `({ token: ${fill(50)} + ${lit(TOKEN)} })` },
+  { area: 'cut', name: "a console argument's value preview (coda run --json)", secret: TOKEN, code: `console.log('token', { token: ${fill(45)} + ${lit(TOKEN)} })` },
+  { area: 'cut', name: 'a console.table cell (cut at 120)', secret: TOKEN, code: `console.table([{ token: ${fill(105)} + ${lit(TOKEN)} }])` },
+  { area: 'cut', name: 'a console line over the line limit', secret: TOKEN, code: `console.log(${fill(19_988)} + ${lit(TOKEN)})` },
+  { area: 'cut', name: 'a V8 error message quoting its input (JSON.parse)', secret: TOKEN, code: `JSON.parse('{"token": ' + ${lit(TOKEN)} + '}')` },
+  // item 8, variants
+  { area: 'cut', name: 'a string result over the string budget', secret: TOKEN, code: `${fill(9_990)} + ${lit(TOKEN)}` },
+  { area: 'cut', name: "an Error's preview over the preview budget", secret: TOKEN, code: `new Error(${fill(220)} + ${lit(TOKEN)})` },
+  { area: 'cut', name: 'a preview cut inside an astral character (a lone \\ud83d left)', secret: ASTRAL, code: `({ k: ${fill(47)} + ${lit(ASTRAL)} })` },
+  { area: 'cut', name: 'a JSON.parse excerpt from the middle of a secret', secret: MIDDLE, code: `JSON.parse('{"' + ${lit(MIDDLE)} + '}')` },
+  { area: 'cut', name: 'a JSON.parse excerpt in a cause and in console.error', secret: TOKEN, code: `try { JSON.parse('[' + ${lit(TOKEN)} + ']') } catch (e) { console.error(e); throw new Error('outer', { cause: e }) }` },
+  { area: 'cut', name: "Node's cut of a received argument (ERR_INVALID_ARG_TYPE)", secret: TOKEN, code: `Buffer.alloc(${lit(TOKEN)})`, nodeOnly: true },
+  { area: 'cut', name: 'process.stdout.write over the pending limit', secret: TOKEN, code: `process.stdout.write(${fill(65_530)} + ${lit(TOKEN)}); process.stdout.write('\\n')`, nodeOnly: true },
+  { area: 'cut', name: 'display text over util.inspect\'s string budget', secret: TOKEN, code: `display({ k: ${fill(9_980)} + ${lit(TOKEN)} })` },
+  // item 9, the issue's example: a secret with ', " and \ printed in util.inspect's backtick-quoted escaped form
+  { area: 'quoting', name: "util.inspect's backtick-quoted form", secret: QUOTED, code: `console.log({ t: ${lit(QUOTED)} }); [${lit(QUOTED)}]` },
+  // item 9, variants
+  { area: 'quoting', name: "an object key ({ 'sec\"ret': 1 })", secret: KEYED, code: `console.log({ [${lit(KEYED)}]: 1 }); ({ [${lit(KEYED)}]: { [${lit(KEYED)}]: 2 } })` },
+  { area: 'quoting', name: 'JSON inside an inspected string, %j and %o', secret: QUOTED, code: `console.log([JSON.stringify({ t: ${lit(QUOTED)} })]); console.log('%j %o', { t: ${lit(QUOTED)} }, [${lit(QUOTED)}])` },
+  { area: 'quoting', name: 'control characters and a lone surrogate (\\x.., \\u....)', secret: CONTROL, code: `console.log({ c: ${lit(CONTROL)} }); console.table([{ c: ${lit(CONTROL)} }]); [${lit(CONTROL)}]` },
+  { area: 'quoting', name: "a secret with a line break that util.inspect splits into 'a\\n' + 'b'", secret: LINES, code: `console.log({ k: ${fill(100)} + ${lit(LINES)} + ${fill(100)} }); console.dir([${lit(LINES)} + ${fill(100)}])`, nodeOnly: true },
+  { area: 'quoting', name: "display.table's HTML escaping", secret: QUOTED, code: `display.table([{ t: ${lit(QUOTED)}, [${lit(QUOTED)}]: 1 }])` },
+  { area: 'quoting', name: 'a thrown string and error props (control characters)', secret: CONTROL, code: `console.error(Object.assign(new Error('e'), { code: ${lit(CONTROL)} })); throw ${lit(CONTROL)}` },
+];
+
+async function expandAll(k: TestKernel, v: RemoteValue | undefined, out: unknown[], left = { n: 5 }): Promise<void> {
+  if (!v || v.type !== 'object' || !v.handle || left.n-- <= 0) return;
+  const page = await k.kernel.expand({ handleId: v.handle.id, start: 0, count: 20 });
+  out.push(page);
+  for (const item of page.items) await expandAll(k, item.value, out, left);
+}
+
+function sandboxInit(): { nodePath: string; execArgv: string[]; init: Partial<InitParams> } | undefined {
+  const node = runtimeBinary('node');
+  const modulesDir = runtimeBinary('isolated-vm');
+  if (!node || !modulesDir) return undefined;
+  return { nodePath: node, execArgv: ['--no-node-snapshot'], init: { runtime: 'isolate', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} } };
+}
+
+for (const runtime of ['node', 'isolate'] as const) {
+  describe(`secrets are masked before any cut and in every quoting form (${runtime})`, function () {
+    this.timeout(60_000);
+    let k: TestKernel;
+    const logs: string[] = [];
+
+    before(async function () {
+      const sandbox = runtime === 'isolate' ? sandboxInit() : undefined;
+      if (runtime === 'isolate' && !sandbox) return this.skip();
+      k = await startKernel({ ...sandbox, init: { ...sandbox?.init, maskedValues: ALL } });
+      k.kernel.onEvent('log', (b) => logs.push(b.message));
+    });
+    after(() => k?.kernel.dispose());
+
+    for (const a of ATTEMPTS) {
+      if (a.nodeOnly && runtime !== 'node') continue;
+      it(`${a.area}: ${a.name}`, async () => {
+        const before = { console: k.console.length, events: k.events.length };
+        const result = await k.run(a.code);
+        const seen: unknown[] = [result];
+        if (result.status === 'ok') await expandAll(k, result.value, seen);
+        await sleep(120);
+        seen.push(k.console.slice(before.console), k.events.slice(before.events));
+        assert.ok(JSON.stringify(seen).includes(MASK), 'the output shows the mask where the secret was');
+        assertNoPiece(a.area, `${runtime}: ${a.name}`, seen, a.secret);
+      });
+    }
+  });
+}
+
+describe('the secret masker', () => {
+  after(() => {
+    console.log(`secrets cut: ${tally.cut.attempts} attempts, ${tally.cut.crossings} crossings`);
+    console.log(`secrets quoting: ${tally.quoting.attempts} attempts, ${tally.quoting.crossings} crossings`);
+  });
+
+  it('a cut never keeps 4 or more leading characters of a secret, and never half a surrogate pair', () => {
+    const m = createMasker([TOKEN, ASTRAL]);
+    for (let keep = 1; keep < TOKEN.length; keep++) {
+      const out = m.cut('~'.repeat(20) + TOKEN + '~'.repeat(50), 20 + keep);
+      assert.ok(!out.includes(TOKEN.slice(0, Math.max(4, Math.min(keep, PIECE)))), `a cut ${keep} characters into the secret shows ${out}`);
+    }
+    assert.equal(m.cut('🔑🔑', 3), '🔑', 'the cut backs off a lone high surrogate');
+  });
+
+  it("recognises what is left before a cut marker: '…', '...', util.inspect's trailer and a cut astral character", () => {
+    const m = createMasker([TOKEN, ASTRAL]);
+    assert.equal(m.text(`x ${TOKEN.slice(0, 12)}…`), `x ${MASK}…`);
+    assert.equal(m.text(`Received type string ('${TOKEN.slice(0, 24)}...')`), `Received type string ('${MASK}...')`);
+    assert.equal(m.text(`{ k: '${TOKEN.slice(0, 20)}'... 12 more characters }`), `{ k: '${MASK}'... 12 more characters }`);
+    assert.equal(m.text(`'${ASTRAL.slice(0, 5)}\\ud83d'... 9 more characters`), `'${MASK}\\ud83d'... 9 more characters`);
+    assert.equal(m.text('Loading... done, http… ok'), 'Loading... done, http… ok', 'text that is not a secret stays');
+  });
+
+  it('stays linear: 20 secrets of 200 characters against a 1 MB text built to make a regex backtrack', () => {
+    const secrets = Array.from({ length: 20 }, (_, i) => 'a'.repeat(190 + i) + `"'\\\n` + i);
+    const started = Date.now();
+    const m = createMasker(secrets);
+    const built = Date.now() - started;
+    const text = 'a'.repeat(1_000_000);
+    const t0 = Date.now();
+    assert.equal(m.text(text), text);
+    const cut = m.cut(text, 900_000);
+    assert.ok(cut.length <= 900_000 && cut.endsWith(MASK), 'the start of a secret at the cut is masked');
+    const took = Date.now() - t0;
+    assert.ok(built < 1000 && took < 3000, `built in ${built} ms, masked 1 MB twice in ${took} ms`);
+    assert.equal(m(`x${secrets[7]}y`), `x${MASK}y`);
   });
 });
