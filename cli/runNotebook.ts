@@ -133,8 +133,7 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         continue;
       }
       if (failedAt && !settings.keepGoing) {
-        const what = failedAt.kernelExit && !failedAt.kernelExit.during ? `the kernel exited after cell ${failedAt.label}` : `cell ${failedAt.label} failed`;
-        report.notRun = { reason: 'after-failure', message: `${what} (--keep-going runs the cells after a failure)` };
+        report.notRun = { reason: 'after-failure', message: `${whyStopped(failedAt)} (--keep-going runs the cells after a failure)` };
         continue;
       }
       const k = await useKernel();
@@ -179,6 +178,14 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
     await Promise.all(kernels.map((k) => k.dispose()));
   }
   return reports;
+}
+
+/** Why the cells after `r` were not run, in words. */
+function whyStopped(r: CellReport): string {
+  if (r.kernelExit) return `the kernel exited ${r.kernelExit.during ? 'under' : 'after'} cell ${r.label}`;
+  if (r.status === 'interrupted') return `cell ${r.label} was interrupted`;
+  if (r.status === 'timeout') return `cell ${r.label} timed out`;
+  return `cell ${r.label} failed`;
 }
 
 /** Waits for a dying kernel to end by itself (so its exit reason is known), then makes sure it is gone. */

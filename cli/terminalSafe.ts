@@ -12,6 +12,8 @@ const SGR = new RegExp(`^\\x1b\\[([0-9;:]{0,${MAX_SGR_PARAMS}})m`);
 /** Text direction overrides and isolates reorder what is shown (the "Trojan Source" trick) and hide text. */
 const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const RESET = '\x1b[0m';
+/** Every character terminalSafe may change: C0 but line feed and tab, DEL, C1, bidi controls. */
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 const hex = (c: number, width: number) => c.toString(16).padStart(width, '0');
 const visible = (c: number) => (c <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`);
@@ -31,6 +33,8 @@ function conceals(params: string): boolean {
 
 /** Text safe to write to a terminal: line feeds, tabs and colours kept, every other control made visible. */
 export function terminalSafe(text: string): string {
+  // most output has no control character at all: return it as it is
+  if (!CONTROL.test(text)) return text;
   let out = '';
   let coloured = false;
   for (let i = 0; i < text.length; i++) {

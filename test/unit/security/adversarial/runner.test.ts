@@ -70,7 +70,7 @@ const SUMMARY_WORD: Record<Expect, RegExp> = {
   error: /^failed: /,
   died: /^(failed: |interrupted)/,
   'ok-then-died': /^ran, then the kernel /,
-  'after-failure': /^not run: .*(failed|exited).*--keep-going/,
+  'after-failure': /^not run: (cell \[\d+\] (failed|was interrupted|timed out)|the kernel exited (under|after) cell \[\d+\]) \(--keep-going runs the cells after a failure\)$/,
   'no-kernel': /^not run: the kernel could not be started/,
 };
 
@@ -239,6 +239,8 @@ function checkDeath(d: Death): string[] {
       stop.cells.slice(firstDeath + 1).forEach((c) => {
         const want = d.expect[c.index] === 'md' ? 'md' : d.expect[firstDeath] === 'no-kernel' ? 'no-kernel' : 'after-failure';
         if (classify(c) !== want) wrong.push(`without --keep-going, cell ${c.label} is ${classify(c)}, expected ${want}`);
+        else if (want === 'after-failure' && !SUMMARY_WORD['after-failure'].test(`not run: ${c.notRun?.message}`)) wrong.push(`without --keep-going, cell ${c.label} says "${c.notRun?.message}"`);
+        else if (want === 'after-failure' && !c.notRun?.message.includes('the kernel exited')) wrong.push(`cell ${c.label} does not say the kernel exited: "${c.notRun?.message}"`);
       });
     } catch {
       wrong.push(`without --keep-going, --json is not JSON: ${s.stdout.slice(0, 200)}`);
