@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { ExecuteResult, Permissions } from '../../../../protocol';
 import { nodePermissionArgs } from '../../../../worker/host/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../../worker/host/nodePermissionSupport';
+import { programReadPaths } from '../../../../worker/host/programReadPaths';
+import { programPolicy, type ProgramCall } from '../../../../worker/node/programPolicy';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
 import { nodeBinaries, ROOT, sleep, startKernel, type TestKernel } from '../../helpers/kernel';
 
@@ -264,5 +266,57 @@ describe('adversarial: programs on the Node runtime (run)', function () {
       await attack(k, `process.env.NODE_V8_COVERAGE = '${f.markers}'; try { await new Promise((resolve, reject) => require('child_process').execFile('${f.tools}/granted-njs', [], { env: {} }, (e) => (e ? reject(e) : resolve()))) } finally { delete process.env.NODE_V8_COVERAGE }`, { cause: /NODE_V8_COVERAGE/ });
       assert.equal(await k.value(`require('child_process').execFileSync('granted-njs').toString().trim()`), 'granted node script ran');
     });
+  });
+});
+
+describe('the run decisions themselves (programPolicy, programReadPaths)', () => {
+  const flags = ['--permission', '--allow-fs-read=/home/a user/My Notebooks/node_modules', '--allow-child-process', '--max-old-space-size=4096'];
+  const policy = programPolicy({
+    permissions: { run: ['./bin/tool', 'node'] },
+    notebookFolder: '/nb',
+    searchPath: '/usr/bin:relative/bin::/bin',
+    startupEnv: { LD_LIBRARY_PATH: '/opt/lib' },
+    execPath: '/opt/node/bin/node',
+    execArgv: flags,
+    cwd: () => '/nb',
+  });
+  const call = (c: Partial<ProgramCall>): ProgramCall => ({ file: './bin/tool', argv0: './bin/tool', cwd: undefined, envPairs: [], ...c });
+  const deniedBy = (c: Partial<ProgramCall>, cause: RegExp) =>
+    assert.throws(() => policy(call(c)), (e: Error & { capability?: string; cause?: Error }) => e.name === 'PermissionDenied' && e.capability === 'run' && cause.test(e.cause?.message ?? e.message));
+
+  it('a granted path runs by its absolute path; the same name elsewhere, or through another working folder, does not', () => {
+    assert.deepEqual(policy(call({})), { file: '/nb/bin/tool', cwd: undefined });
+    assert.deepEqual(policy(call({ file: './tool', argv0: './tool', cwd: 'bin' })), { file: '/nb/bin/tool', cwd: '/nb/bin' });
+    deniedBy({ cwd: '/tmp' }, /not granted/);
+    deniedBy({ file: 'tool', argv0: 'tool' }, /not granted/);
+    assert.deepEqual(policy(call({ file: '/opt/node/bin/node', argv0: '/opt/node/bin/node' })).file, '/opt/node/bin/node');
+  });
+
+  it('NODE_OPTIONS may hold only the kernel\'s own permission flags as Node appends them (paths with spaces too)', () => {
+    const own = flags.filter((f) => f.startsWith('--permission') || f.startsWith('--allow-')).join(' ');
+    assert.ok(policy(call({ envPairs: [`NODE_OPTIONS=${own}`] })));
+    assert.ok(policy(call({ envPairs: ['NODE_OPTIONS=--allow-child-process'] })));
+    deniedBy({ envPairs: [`NODE_OPTIONS=${own} --require=/tmp/x.js`] }, /NODE_OPTIONS/);
+    deniedBy({ envPairs: ['NODE_OPTIONS=--allow-fs-read=/home/a'] }, /NODE_OPTIONS/);
+    deniedBy({ envPairs: ['NODE_OPTIONS=--max-old-space-size=4096'] }, /NODE_OPTIONS/);
+  });
+
+  it('PATH keeps the kernel\'s value, loader variables their startup value; other variables are the cell\'s to set', () => {
+    assert.ok(policy(call({ envPairs: ['PATH=/usr/bin:relative/bin::/bin', 'LD_LIBRARY_PATH=/opt/lib', 'GIT_AUTHOR_NAME=x'] })));
+    deniedBy({ envPairs: ['PATH=/tmp/evil'] }, /PATH/);
+    deniedBy({ envPairs: ['LD_LIBRARY_PATH=/tmp/evil'] }, /LD_LIBRARY_PATH/);
+    deniedBy({ envPairs: ['A=1', 'DYLD_INSERT_LIBRARIES=/tmp/x.dylib'] }, /DYLD_INSERT_LIBRARIES/);
+    deniedBy({ envPairs: ['BASH_FUNC_git%%=() { evil; }'] }, /BASH_FUNC_/);
+  });
+
+  it('argv[0] must name the program checked', () => {
+    deniedBy({ argv0: 'sh' }, /argv\[0\]/);
+    deniedBy({ argv0: undefined }, /argv\[0\]/);
+  });
+
+  it('the host grants read access to exactly <PATH folder>/<name> for bare names, nothing else', () => {
+    assert.deepEqual(programReadPaths(['git', './bin/tool', '..', '', '/usr/bin/env'], '/usr/bin:relative/bin::/bin'), ['/usr/bin/git', '/bin/git']);
+    assert.deepEqual(programReadPaths(['*', 'git'], '/usr/bin'), []);
+    assert.deepEqual(programReadPaths(undefined, '/usr/bin'), []);
   });
 });
