@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CAPABILITY_WORDS, enforcementLines, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
+  CAPABILITY_WORDS, enforcementLines, METADATA_ALLOW_SCRIPTS, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
   type Permissions, type RuntimeKind, type SerializedError,
 } from '../../protocol';
 import { parseDotenv } from '../../worker/host/parseDotenv';
@@ -40,7 +40,7 @@ export class NotebookAccess {
       // asking to grant what Bun cannot enforce would mislead: say so before anything else
       return { ok: false, error: { name: 'PermissionsUnsupported', message: vscode.l10n.t('Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.') } };
     }
-    if (declared && !(await this.granted(notebook, declared, runtime))) {
+    if (declared && !(await this.granted(notebook, declared, runtime, meta[METADATA_ALLOW_SCRIPTS] === true))) {
       return { ok: false, error: { name: 'PermissionsNotGranted', message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.') } };
     }
     const secrets: Record<string, string> = {};
@@ -55,15 +55,22 @@ export class NotebookAccess {
   }
 
   /** Asks once per notebook and declaration; remembers a grant. */
-  private async granted(notebook: vscode.NotebookDocument, declared: Permissions, runtime: RuntimeKind): Promise<boolean> {
+  private async granted(notebook: vscode.NotebookDocument, declared: Permissions, runtime: RuntimeKind, installScripts: boolean): Promise<boolean> {
     const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
-    const key = permissionsKey(declared);
+    // opting in to install scripts later asks again
+    const key = permissionsKey(declared) + (installScripts ? ';installScripts' : '');
     if (grants[notebook.uri.toString()] === key) return true;
     // each line says what is granted and how this runtime holds it (protocol/enforcement.ts: the docs say the same)
     const lines = enforcementLines(runtime, declared).map(({ capability: c, how }) => {
       const targets = declared[c]!.length ? declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ') : vscode.l10n.t('nothing');
       return `• ${CAPABILITY_WORDS[c]} ${targets}: ${how}`;
     });
+    // worker/deps/scriptPlan.ts decides this confinement; docs/dependencies.md says the same
+    if (installScripts) {
+      lines.push(
+        `• ${vscode.l10n.t('Install scripts of its packages will run (allowInstallScripts). A script that is `node <file>` runs under Node\'s permission model: it reads only the package store, writes only its own package folder, has no network unless net is "*", starts no program unless run is "*", and gets none of your secrets or npm credentials. Any other script command starts programs CodaJS cannot confine: it runs, with your rights, only when run is "*", and is refused otherwise.')}`,
+      );
+    }
     const grant = vscode.l10n.t('Grant and Run');
     const pick = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} asks for these permissions', notebook.uri.path.split('/').pop() ?? notebook.uri.toString()),
