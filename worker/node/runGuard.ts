@@ -14,7 +14,7 @@ import childProcess from 'node:child_process';
 import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
 import { ArrayIsArray, arrayIntrinsicsIntact, emptyRecord, ReflectApply, safeArray } from './primordials';
-import { DEFAULT_SHELL, programPolicy, type ProgramPolicy } from './programPolicy';
+import { DEFAULT_SHELL, programPolicy, type CheckedProgram, type ProgramPolicy } from './programPolicy';
 import {
   copyCwd,
   copyEnvironment,
@@ -66,10 +66,31 @@ function guardHandle(policy: ProgramPolicy): void {
     const c = copyHandleSpawn(args);
     // no envPairs: the child would inherit the kernel's environment as it is now; pass (and check) that explicitly
     const envPairs = c.envPairs ?? currentPairs();
-    const checked = policy({ file: c.file, argv0: c.args?.[0], cwd: c.cwd, envPairs, shell: isShellCall(c.args) });
+    let checked: CheckedProgram;
+    try {
+      checked = policy({ file: c.file, argv0: c.args?.[0], cwd: c.cwd, envPairs, shell: isShellCall(c.args) });
+    } catch (err) {
+      closePipes(c.stdio);
+      throw err;
+    }
     return ReflectApply(spawn, this, [checked.file, c.args, checked.cwd ?? c.cwd, envPairs, c.stdio, c.flags, c.uid, c.gid]);
   };
   Object.defineProperty(proto, 'spawn', { value: guarded, writable: false, configurable: false, enumerable: true });
+}
+
+/** ChildProcess opened the pipes for the child before asking the handle; a denied start closes them, as a failed one does. */
+function closePipes(stdio: readonly unknown[] | undefined): void {
+  for (let i = 0; i < (stdio?.length ?? 0); i++) {
+    const entry = stdio![i] as { type?: unknown; handle?: { close?: unknown } } | undefined;
+    const close = entry?.type === 'pipe' ? entry.handle?.close : undefined;
+    if (typeof close === 'function') {
+      try {
+        ReflectApply(close, entry!.handle, []);
+      } catch {
+        // already closed
+      }
+    }
+  }
 }
 
 function currentPairs(): readonly string[] {
