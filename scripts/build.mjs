@@ -1,6 +1,7 @@
 // One esbuild context per target: host (extension + headless CLI, Node), worker (Node), sidecar (the agent Deno and
 // Bun run), webview (browser).
-// `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production]
+// `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production] [--outdir <dir>]
+// (--outdir: build elsewhere than dist/, e.g. a test packaging a VSIX without touching the dist/ others run from)
 import * as esbuild from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const outdirArg = process.argv.indexOf('--outdir');
+const outdir = outdirArg > 0 ? process.argv[outdirArg + 1] : 'dist';
 
 const common = {
   bundle: true,
@@ -34,7 +37,7 @@ const targets = [
     target: 'node20',
     external: ['vscode'],
     entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/main.ts' }),
-    outdir: 'dist',
+    outdir,
     banner: { js: '#!/usr/bin/env node' },
     define: { CODA_VERSION: JSON.stringify(version) },
   },
@@ -52,7 +55,7 @@ const targets = [
       sucrase: 'worker/transform/sucraseBundle.ts',
       installer: 'worker/deps/installerMain.ts',
     }),
-    outdir: 'dist',
+    outdir,
   },
   {
     // the agent Deno and Bun run as a runtime sidecar: ES module, node: built-ins only (both runtimes provide them)
@@ -62,7 +65,7 @@ const targets = [
     format: 'esm',
     target: 'es2022',
     entryPoints: present({ 'sidecar-agent': 'worker/sidecar/agentMain.ts' }),
-    outdir: 'dist',
+    outdir,
     outExtension: { '.js': '.mjs' },
   },
   {
@@ -72,7 +75,7 @@ const targets = [
     format: 'esm',
     target: 'es2022',
     entryPoints: present({ renderer: 'webview/renderer.ts', inspectorPanel: 'webview/inspectorPanel.ts' }),
-    outdir: 'dist',
+    outdir,
     loader: { '.css': 'text' },
   },
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
