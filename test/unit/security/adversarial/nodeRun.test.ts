@@ -117,7 +117,7 @@ describe('adversarial: programs on the Node runtime (run)', function () {
     assert.deepEqual(left, [], `a program the notebook was not granted ran: ${left.join(', ')}`);
   }
 
-  describe('a notebook granted git, echo and two tools', () => {
+  describe('a notebook granted git, echo, two tools on its PATH and ./out/mytool', () => {
     let k: TestKernel;
     before(async () => {
       k = await start(GRANT);
