@@ -10,8 +10,9 @@ import {
 } from '../protocol';
 import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
-import { createDispatcher } from './runtime/createDispatcher';
+import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
 import { runtimeFactory } from './runtime/runtimes';
+import { withoutToJSON } from './runtime/withoutToJSON';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
 ignoreDebugSignal();
@@ -23,7 +24,8 @@ const realSetTimeout = setTimeout;
 const kernelId = randomUUID();
 
 function send(frame: WorkerFrame): void {
-  if (proc.connected) proc.send!(frame);
+  // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
+  if (proc.connected) withoutToJSON(() => proc.send!(frame));
 }
 
 const host: RuntimeHost = {
@@ -71,10 +73,11 @@ async function init(params: InitParams) {
 
 proc.on('message', (frame: HostFrame) => {
   if (!frame || frame.kind !== 'request') return;
-  handle(frame).then(
+  // never through a `then` a cell may have replaced (see createDispatcher)
+  Reflect.apply(intrinsicThen, handle(frame), [
     (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
     (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
-  );
+  ]);
 });
 // the host is gone: never outlive it
 proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));

@@ -15,6 +15,7 @@ import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
 import { HandleRegistry } from '../inspect/HandleRegistry';
 import { settledSoon } from '../inspect/promiseState';
+import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
@@ -164,8 +165,9 @@ export class NodeRuntime implements Runtime {
         running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() });
         return;
       }
-      completion.then(
-        async (wrapped) => {
+      // the intrinsic then: a cell may have replaced Promise.prototype.then (see createDispatcher)
+      Reflect.apply(intrinsicThen, completion, [
+        async (wrapped: unknown[] | undefined) => {
           const value = wrapped ? wrapped[0] : undefined;
           const durationMs = elapsed();
           // a returned promise: let its settlement be seen before it is previewed
@@ -175,7 +177,7 @@ export class NodeRuntime implements Runtime {
           running.settle(result);
         },
         (err: unknown) => running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() }),
-      );
+      ]);
     });
   }
 

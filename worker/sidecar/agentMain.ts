@@ -9,10 +9,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROTOCOL_VERSION, toSerializedError, type InitParams, type InitResult } from '../../protocol';
 import { NodeRuntime } from '../node/NodeRuntime';
-import { createDispatcher } from '../runtime/createDispatcher';
+import { createDispatcher, intrinsicThen } from '../runtime/createDispatcher';
 import type { RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
+import { withoutToJSON } from '../runtime/withoutToJSON';
 
 const proc = process;
 const realExit = process.exit.bind(process);
@@ -24,7 +25,7 @@ const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(ag
 const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
 
 function write(frame: FromAgentFrame): void {
-  const bytes = Buffer.from(encodeFrame(frame, true));
+  const bytes = Buffer.from(withoutToJSON(() => encodeFrame(frame, true)));
   for (let done = 0; done < bytes.length; ) {
     try {
       done += writeSync(1, bytes, done);
@@ -50,6 +51,13 @@ interface WebMessagePort {
  * JavaScript in it (a terminated timer or setImmediate callback ends the Deno process: "error: Uncaught null").
  */
 function onOwnMacrotask(start: () => void): void {
+  // Deno's MessagePort stops delivering once a cell plants a `then` on Object.prototype (Deno's own code adopts it
+  // when a message arrives), so then the cell starts from a timer: it runs, though an interrupt that must terminate
+  // a synchronous loop there may end the Deno process (the kernel then says so and the next run starts fresh)
+  if (Reflect.has(Object.prototype, 'then')) {
+    realSetTimeout(start, 0);
+    return;
+  }
   const { port1, port2 } = new MessageChannel() as unknown as { port1: WebMessagePort; port2: WebMessagePort };
   port1.onmessage = () => {
     port1.close();
@@ -85,10 +93,11 @@ function receive(frame: ToAgentFrame): void {
     write({ kind: 'interrupted', n: frame.n });
     return;
   }
-  handle(frame).then(
+  // never through a `then` a cell may have replaced (see createDispatcher)
+  Reflect.apply(intrinsicThen, handle(frame), [
     (result) => write({ kind: 'response', id: frame.id, ok: true, result }),
     (err: unknown) => write({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
-  );
+  ]);
 }
 
 let pending = '';

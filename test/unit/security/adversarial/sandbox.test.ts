@@ -10,12 +10,10 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecuteResult, RemoteValue } from '../../../../protocol';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../../helpers/kernel';
+import { startKernel, type TestKernel } from '../../helpers/kernel';
+import { outcome, runThenAttacks, within } from './thenAttacks';
 
-/** Longest a cell of these attacks may take before it counts as silently pending. */
-const CELL_DEADLINE_MS = 5000;
 /** Headers that carry credentials: none may reach another origin. */
 const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
 
@@ -42,18 +40,6 @@ async function startSandbox(net: string[]): Promise<TestKernel> {
     init: { runtime: 'isolate', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: { net } },
   });
 }
-
-/** Runs a cell; a cell that neither ends nor fails within the deadline reads as 'pending'. */
-async function within(k: TestKernel, code: string): Promise<ExecuteResult | 'pending'> {
-  return Promise.race([k.run(code), sleep(CELL_DEADLINE_MS).then(() => 'pending' as const)]);
-}
-
-const shown = (v: RemoteValue | undefined): string =>
-  !v ? '(no value)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
-
-/** What the user sees of a cell: its value, `Name: message`, or its status. */
-const outcome = (r: ExecuteResult | 'pending'): string =>
-  r === 'pending' ? 'pending' : r.status === 'ok' ? shown(r.value) : r.status === 'error' ? `${r.error.name}: ${r.error.message}` : r.status;
 
 /**
  * A loopback server that records what it receives. `/r/<status>?to=<url>&id=` answers a redirect, `/loop`
@@ -243,54 +229,8 @@ describe('adversarial: the Sandbox kernel', function () {
       console.log(`      sandbox then: ${attempts} attempts, ${crossings.length} crossings`);
     });
 
-    /** The cell pollutes the realm and ends with `expected`; the clean-up cell and a later plain cell still work. */
-    async function attack(name: string, code: string, expected: string, cleanup: string) {
-      attempts++;
-      const r = await within(k, code);
-      const got = outcome(r);
-      if (got !== expected) crossings.push(`${name}: ${got}`);
-      assert.equal(got, expected, `${name}: the cell's value was lost`);
-      const cleaned = await within(k, cleanup);
-      assert.ok(cleaned !== 'pending' && cleaned.status === 'ok', `${name}: the clean-up cell did not run: ${outcome(cleaned)}`);
-      assert.equal(outcome(await within(k, '6 * 7')), '42', `${name}: the next cell failed`);
-    }
-
-    it('a then planted on Object.prototype does not drop, hijack or hang the value (the issue and variants)', async () => {
-      await attack('the issue: Object.prototype.then = function(){}', 'Object.prototype.then = function () {}; 41 + 1', '42', 'delete Object.prototype.then');
-      await attack('a then that resolves with something else', 'Object.prototype.then = function (resolve) { resolve("hijacked") }; "mine"', 'mine', 'delete Object.prototype.then');
-      await attack('a then getter that throws', 'Object.defineProperty(Object.prototype, "then", { get() { throw new Error("boom") }, configurable: true }); 43', '43', 'delete Object.prototype.then');
-      await attack('a then that rejects', 'Object.prototype.then = function (_, reject) { reject(new Error("rejected by then")) }; ({ ok: true })', '{ ok: true }', 'delete Object.prototype.then');
-      await attack('Array.prototype.then', 'Array.prototype.then = function (resolve) { resolve("from array") }; [1, 2]', '[ 1, 2 ]', 'delete Array.prototype.then');
-      await attack('a polluted then during top-level await', 'Object.prototype.then = function () {}; await null; "awaited"', 'awaited', 'delete Object.prototype.then');
-    });
-
-    it('replaced promise machinery and serialisation hooks do not drop the value', async () => {
-      await attack('Promise.prototype.then replaced', 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; 45', '45', 'Promise.prototype.then = __t');
-      await attack('a returned promise with Promise.prototype.then replaced', 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; Promise.resolve(7)', 'Promise { 7 }', 'Promise.prototype.then = __t');
-      await attack('Promise[Symbol.species] and constructor replaced', 'Object.defineProperty(Promise, Symbol.species, { get() { return function (ex) { ex(() => {}, () => {}) } }, configurable: true }); Promise.prototype.constructor = function () {}; 46', '46', 'delete Promise[Symbol.species]; Promise.prototype.constructor = Promise');
-      await attack('Object.prototype.toJSON', 'Object.prototype.toJSON = () => "hijacked"; ({ a: 1 })', '{ a: 1 }', 'delete Object.prototype.toJSON');
-      await attack('a throwing Symbol.toPrimitive', 'Object.prototype[Symbol.toPrimitive] = () => { throw new Error("prim") }; ({ b: 2 })', '{ b: 2 }', 'delete Object.prototype[Symbol.toPrimitive]');
-      await attack('Array.prototype.toJSON', 'Array.prototype.toJSON = () => "hijacked"; ["x"]', "[ 'x' ]", 'delete Array.prototype.toJSON');
-    });
-
-    it('a value that is a thenable is shown; one that never settles when awaited stays interruptible', async () => {
-      await attack('a thenable as the value', '({ then() {} })', '{ then: [Function: then] }', '0');
-      for (const [name, code] of [
-        ['awaiting a thenable that never settles', 'await { then() {} }'],
-        ['awaiting a promise that never settles', 'await new Promise(() => {})'],
-        ['a polluted then and a promise that never settles', 'Object.prototype.then = function () {}; await new Promise(() => {})'],
-      ]) {
-        attempts++;
-        const running = k.run(code!);
-        await sleep(300);
-        k.kernel.interrupt();
-        const r = await Promise.race([running, sleep(CELL_DEADLINE_MS).then(() => 'pending' as const)]);
-        const status = outcome(r);
-        if (status !== 'interrupted') crossings.push(`${name}: ${status}`);
-        assert.equal(status, 'interrupted', `${name}: the interrupt did not stop it`);
-        await within(k, 'delete Object.prototype.then');
-        assert.equal(outcome(await within(k, '1 + 1')), '2', `${name}: the next cell failed`);
-      }
+    it('a then planted in the realm, replaced promise machinery or serialisation hooks never drop, hijack or hang a value; never-settling values stay interruptible', async () => {
+      await runThenAttacks(k, () => attempts++, crossings);
     });
   });
 });
