@@ -51,6 +51,8 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   const getProto = Object.getPrototypeOf;
   const defineProp = Object.defineProperty;
   const ObjectProto = Object.prototype;
+  const max = Math.max;
+  const min = Math.min;
   const MAX_DEPTH = 64;
   const MASK = opts.mask;
 
@@ -244,7 +246,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
         cuts[cuts.length] = at - 1;
         at -= 1;
       }
-      const lone = apply(regExec, LONE_HIGH_ESCAPE, [sub(s, Math.max(0, at - 6), at)]);
+      const lone = apply(regExec, LONE_HIGH_ESCAPE, [sub(s, max(0, at - 6), at)]);
       if (lone) cuts[cuts.length] = at - 6;
     }
     return apply(arraySort, cuts, [(a: number, b: number) => a - b]);
@@ -348,26 +350,26 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     return found.length ? render(s, merged(found), s.length) : s;
   }
 
-  function cut(s: string, max: number): string {
-    if (s.length <= max) return text(s);
+  function cut(s: string, limit: number): string {
+    if (s.length <= limit) return text(s);
     // never leave half of a surrogate pair at the end
-    const c = code(s, max - 1);
-    if (c >= 0xd800 && c <= 0xdbff) max -= 1;
-    if (!active) return sub(s, 0, max);
-    const window = sub(s, 0, Math.min(s.length, max + longestForm));
-    const cuts = cutsIn(window, max);
-    cuts[cuts.length] = max;
+    const c = code(s, limit - 1);
+    if (c >= 0xd800 && c <= 0xdbff) limit -= 1;
+    if (!active) return sub(s, 0, limit);
+    const window = sub(s, 0, min(s.length, limit + longestForm));
+    const cuts = cutsIn(window, limit);
+    cuts[cuts.length] = limit;
     const found: number[] = [];
     scan(window, window.length, cuts, found);
-    excerpts(sub(window, 0, max), found);
-    splitStrings(window, found, max);
-    return render(window, merged(found), max);
+    excerpts(sub(window, 0, limit), found);
+    splitStrings(window, found, limit);
+    return render(window, merged(found), limit);
   }
 
   function safeEnd(s: string, end: number): number {
     if (!active) return end;
     const found: number[] = [];
-    scan(s, Math.min(s.length, end + longestForm), [], found);
+    scan(s, min(s.length, end + longestForm), [], found);
     const spans = merged(found);
     for (let i = 0; i < spans.length; i += 2) if (spans[i]! < end && end < spans[i + 1]!) return spans[i]!;
     return end;
