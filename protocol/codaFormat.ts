@@ -7,7 +7,7 @@ import {
   CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument, type CodaFormatProblem, type CodaOutput,
 } from './codaFile';
 import { checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
-import { duplicateKeys, MAX_NESTING_DEPTH, textPositions, tooDeepAt } from './codaJsonChecks';
+import { duplicateKeys, MAX_NESTING_DEPTH, outOfRangeNumbers, textPositions, tooDeepAt } from './codaJsonChecks';
 import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
 
 export type CodaParseResult = { ok: true; doc: CodaDocument } | { ok: false; problems: CodaFormatProblem[] };
@@ -67,6 +67,9 @@ export function parseCoda(input: string): CodaParseResult {
   for (const d of duplicateKeys(root)) {
     const first = at(d.first.offset);
     problem(d.again, d.path, `Duplicate key ${JSON.stringify(d.key)}: first at line ${first.line}, column ${first.column}, again here. Which one counts is ambiguous, so the file is refused`);
+  }
+  for (const n of outOfRangeNumbers(root)) {
+    problem(n, '', `The number ${text.slice(n.offset, n.offset + Math.min(n.length, 40))}${n.length > 40 ? '…' : ''} is too large to read (it would be saved as null)`);
   }
   const doc = problems.length ? undefined : readDocument(root, problem);
   if (!problems.length) return { ok: true, doc: doc! };

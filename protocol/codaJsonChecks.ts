@@ -1,7 +1,7 @@
 /**
  * Checks the `.coda` reader runs on the raw JSON before trusting it: nesting depth (the parser recurses, so a file
  * nested thousands deep would overflow the stack), duplicate keys (a JSON parser keeps the last one, so a second
- * "permissions" would silently replace the first), and offset → line/column. Pure: no I/O.
+ * "permissions" would silently replace the first), numbers out of range, and offset → line/column. Pure: no I/O.
  */
 import type { Node } from 'jsonc-parser';
 
@@ -54,6 +54,18 @@ export function duplicateKeys(root: Node): DuplicateKey[] {
     }
   }
   return found.sort((a, b) => a.again.offset - b.again.offset);
+}
+
+/** Number literals too large for a double (1e999): read as Infinity, they would be saved as null. */
+export function outOfRangeNumbers(root: Node): Node[] {
+  const found: Node[] = [];
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'number' && !Number.isFinite(node.value)) found.push(node);
+    for (const c of node.children ?? []) stack.push(c);
+  }
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 export interface TextPosition {

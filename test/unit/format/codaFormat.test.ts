@@ -100,6 +100,15 @@ describe('.coda format', () => {
     assert.ok(parseCoda('{"coda":1,"metadata":{"permissions":{},"secrets":[]},"cells":[]}').ok, 'nothing granted is valid');
   });
 
+  it('refuses a number too large to read instead of saving it back as null', () => {
+    const r = parseCoda('{"coda":1,"metadata":{"x":1e999,"y":[-1e400]},"cells":[]}');
+    assert.deepEqual(!r.ok && r.problems.map((q) => [q.line, q.column, q.message]), [
+      [1, 27, 'The number 1e999 is too large to read (it would be saved as null)'],
+      [1, 38, 'The number -1e400 is too large to read (it would be saved as null)'],
+    ]);
+    assert.ok(parseCoda('{"coda":1,"metadata":{"x":1.7976931348623157e308,"y":1e-999},"cells":[]}').ok, 'the largest double and underflow to 0 are fine');
+  });
+
   it('reports at most MAX_PROBLEMS problems, quickly, and says how many more there were', () => {
     const cells = Array.from({ length: 50_000 }, () => '{"kind":"code","language":"python","source":[]}').join(',\n');
     const started = Date.now();
