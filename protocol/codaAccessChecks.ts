@@ -24,6 +24,21 @@ export function nodeValue(node: Node): unknown {
   }
 }
 
+/**
+ * Metadata keys that are a misspelling of "permissions" or "secrets" (another case, singular): kept as unknown keys,
+ * they would be ignored, and a notebook meant to be restricted would run with full access.
+ */
+export function checkMisspeltKeys(metadata: Node, canonical: readonly string[], problem: Problem): void {
+  const norm = (k: string) => k.toLowerCase().replace(/s$/, '');
+  for (const prop of metadata.children ?? []) {
+    const keyNode = prop.children?.[0];
+    if (!keyNode) continue;
+    const key = String(keyNode.value);
+    const meant = canonical.find((c) => c !== key && norm(c) === norm(key));
+    if (meant) problem(keyNode, `metadata.${key}`, `${JSON.stringify(key)} is not ${JSON.stringify(meant)}: spelt this way it would be ignored`);
+  }
+}
+
 export function checkPermissions(node: Node, path: string, problem: Problem): void {
   if (node.type !== 'object') {
     problem(node, path, '"permissions" must be an object like {"net": ["api.example.com"]} (remove the key to run with full access)');

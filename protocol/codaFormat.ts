@@ -6,7 +6,7 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import {
   CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument, type CodaFormatProblem, type CodaOutput,
 } from './codaFile';
-import { checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
+import { checkMisspeltKeys, checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
 import { duplicateKeys, MAX_NESTING_DEPTH, outOfRangeNumbers, textPositions, tooDeepAt } from './codaJsonChecks';
 import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
 
@@ -115,6 +115,7 @@ function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
       if (permissions) checkPermissions(permissions, `metadata.${METADATA_PERMISSIONS}`, problem);
       const secrets = propsOf(metadata).get(METADATA_SECRETS);
       if (secrets) checkSecrets(secrets, `metadata.${METADATA_SECRETS}`, problem);
+      checkMisspeltKeys(metadata, [METADATA_PERMISSIONS, METADATA_SECRETS], problem);
     }
   }
   const cells = props.get('cells');

@@ -98,6 +98,10 @@ describe('.coda format', () => {
     const n = parseCoda(readFileSync(join(FIXTURES, 'broken-permissions-null.coda'), 'utf8'));
     assert.deepEqual(!n.ok && n.problems.map((q) => q.path), ['metadata.permissions', 'metadata.secrets']);
     assert.ok(parseCoda('{"coda":1,"metadata":{"permissions":{},"secrets":[]},"cells":[]}').ok, 'nothing granted is valid');
+    // a misspelt declaration would be kept as an unknown key and ignored: the notebook would run unrestricted
+    const typo = parseCoda('{"coda":1,"metadata":{"Permissions":{"net":[]},"permission":{},"SECRETS":["A"],"secret":[]},"cells":[]}');
+    assert.deepEqual(!typo.ok && typo.problems.map((q) => [q.column, q.path]), [[23, 'metadata.Permissions'], [48, 'metadata.permission'], [64, 'metadata.SECRETS'], [80, 'metadata.secret']]);
+    assert.match(!typo.ok ? typo.problems[0]!.message : '', /"Permissions" is not "permissions": spelt this way it would be ignored/);
   });
 
   it('refuses a number too large to read instead of saving it back as null', () => {

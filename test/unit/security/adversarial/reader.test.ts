@@ -32,6 +32,8 @@ const CELL = '[{ "kind": "code", "language": "javascript", "source": ["console.l
 const REFUSED: { name: string; text: string; position: RegExp }[] = [
   // the issue's example: a second "permissions" that would widen the first
   { name: 'second-permissions', text: notebook('{\n    "permissions": { "net": [] },\n    "permissions": { "net": ["*"], "run": ["*"] }\n  }', CELL), position: /:5:5: Duplicate key "permissions": first at line 4, column 5/ },
+  { name: 'escaped-duplicate', text: notebook('{\n    "permissions": { "net": [] },\n    "permiss\\u0069ons": { "net": ["*"] }\n  }', CELL), position: /:5:5: Duplicate key "permissions": first at line 4, column 5/ },
+  { name: 'misspelt-permissions', text: notebook('{ "Permissions": { "net": [] } }', CELL), position: /:3:17: "Permissions" is not "permissions"/ },
   { name: 'duplicate-in-permissions', text: notebook('{ "permissions": { "run": ["git"], "run": ["*"] } }', CELL), position: /:3:50: Duplicate key "run": first at line 3, column 34/ },
   { name: 'duplicate-cell-source', text: notebook('{}', '[{ "kind": "code", "language": "javascript", "source": ["1"], "source": ["console.log(\\"cell ran\\")"] }]'), position: /:4:74: Duplicate key "source": first at line 4, column 57/ },
   { name: 'duplicate-top-metadata', text: `{"coda":1,"metadata":{"permissions":{}},"cells":${CELL},\n"metadata":{}}`, position: /:2:1: Duplicate key "metadata": first at line 1, column 11/ },
