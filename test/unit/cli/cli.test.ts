@@ -36,6 +36,15 @@ describe('coda run (headless runner)', () => {
     assert.match(r.stdout, /never runs/);
   });
 
+  it('after a kernel dies, --keep-going goes on on a fresh kernel; without it the rest are listed as not run, and why', () => {
+    const going = coda('run', fixture('dies.coda'), '--keep-going');
+    assert.equal(going.code, 1);
+    matchGolden('cli/dies-keep-going.txt', going.stdout);
+    const stops = coda('run', fixture('dies.coda'));
+    assert.equal(stops.code, 1);
+    matchGolden('cli/dies.txt', stops.stdout);
+  });
+
   it('prints one JSON document with --json', () => {
     const r = coda('run', fixture('ok.coda'), '--json');
     assert.equal(r.code, 0);
