@@ -51,14 +51,29 @@ export const NO_SECRETS: Masker = createMasker([]);
 
 /**
  * The complete lines of a stream's `text`, secrets masked before it is split (a secret may contain line breaks),
- * and the unfinished rest. A secret across the last line break stays in `rest` until it is complete.
+ * and the unfinished rest. A secret across the last line break stays in `rest` until it is complete. Lines for
+ * which `verbatim` answers true (protocol frames, already masked) are passed on as they are.
  */
-export function maskedLines(mask: Masker, text: string): { lines: string[]; rest: string } {
+export function maskedLines(mask: Masker, text: string, verbatim?: (line: string) => boolean): { lines: string[]; rest: string } {
   let end = text.lastIndexOf('\n') + 1;
   if (mask.active) {
     for (let safe = mask.safeEnd(text, end); safe < end; safe = mask.safeEnd(text, end)) end = safe > 0 ? text.lastIndexOf('\n', safe - 1) + 1 : 0;
   }
-  const lines = end ? mask.text(text.slice(0, end)).split('\n') : [];
-  lines.pop();
-  return { lines, rest: text.slice(end) };
+  const rest = text.slice(end);
+  const raw = end ? text.slice(0, end - 1).split('\n') : [];
+  if (!mask.active) return { lines: raw, rest };
+  const lines: string[] = [];
+  let run: string[] = [];
+  const masked = () => {
+    if (run.length) for (const line of mask.text(run.join('\n')).split('\n')) lines.push(line);
+    run = [];
+  };
+  for (const line of raw) {
+    if (verbatim?.(line)) {
+      masked();
+      lines.push(line);
+    } else run.push(line);
+  }
+  masked();
+  return { lines, rest };
 }

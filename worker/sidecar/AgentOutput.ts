@@ -3,6 +3,7 @@
  * user output written past the console (Deno.stdout.write, Bun.write, native code). Text before a marker on the
  * same line is output too, so a write without a newline never corrupts a frame.
  */
+import { maskedLines, NO_SECRETS, type Masker } from '../../protocol/maskSecrets';
 import { FRAME_MARKER, type FromAgentFrame } from '../../protocol/sidecar';
 
 /** Characters of output without a newline held before they are passed on anyway. */
@@ -18,26 +19,30 @@ export interface AgentOutputListener {
 export class AgentOutput {
   private pending = '';
 
-  constructor(private readonly listener: AgentOutputListener) {}
+  /** `mask`: the notebook's secrets, masked before output is split into lines or cut (a secret may hold line breaks). */
+  constructor(private readonly listener: AgentOutputListener, private readonly mask: Masker = NO_SECRETS) {}
 
   push(chunk: string): void {
-    const lines = (this.pending + chunk).split('\n');
-    this.pending = lines.pop() ?? '';
+    // frames (already masked by the agent) pass as they are: masking JSON text could break it
+    const { lines, rest } = maskedLines(this.mask, this.pending + chunk, (line) => line.includes(FRAME_MARKER));
+    this.pending = rest;
     for (const line of lines) this.line(line);
     const marker = this.pending.indexOf(FRAME_MARKER);
     if (marker > 0) {
-      this.listener.text(this.pending.slice(0, marker));
+      this.listener.text(this.mask.text(this.pending.slice(0, marker)));
       this.pending = this.pending.slice(marker);
     } else if (marker === -1 && this.pending.length > MAX_PENDING_OUTPUT) {
-      this.listener.text(this.pending);
-      this.pending = '';
+      // passed on without its newline, where no secret is cut in two
+      const end = this.mask.active ? this.mask.safeEnd(this.pending, this.pending.length - this.mask.longestForm) : this.pending.length;
+      this.listener.text(this.mask.text(this.pending.slice(0, end)));
+      this.pending = this.pending.slice(end);
     }
   }
 
   /** Passes on output left without a newline (the sidecar ended, or a cell finished). */
   flush(): void {
     if (this.pending && !this.pending.startsWith(FRAME_MARKER)) {
-      this.listener.text(this.pending);
+      this.listener.text(this.mask.text(this.pending));
       this.pending = '';
     }
   }
@@ -48,12 +53,12 @@ export class AgentOutput {
       this.listener.text(line);
       return;
     }
-    if (marker > 0) this.listener.text(line.slice(0, marker));
+    if (marker > 0) this.listener.text(this.mask.text(line.slice(0, marker)));
     const json = line.slice(marker + FRAME_MARKER.length);
     try {
       this.listener.frame(JSON.parse(json) as FromAgentFrame);
     } catch (err) {
-      this.listener.malformed(json.slice(0, 200), (err as Error).message);
+      this.listener.malformed(this.mask.cut(json, 200), (err as Error).message);
     }
   }
 }

@@ -10,7 +10,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  EXIT_NOTICE, RequestError, createChannel, type Channel, type ConsoleEntry, type EventFrame, type ExecuteParams, type ExecuteResult,
+  EXIT_NOTICE, RequestError, createChannel, createMasker, maskedLines, type Channel, type ConsoleEntry, type EventFrame, type ExecuteParams, type ExecuteResult,
   type ExpandParams, type HostRequests, type InitParams, type InitResult, type PropertyPage, type ResponseFrame, type WorkerEvents,
 } from '../../protocol';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
@@ -77,6 +77,8 @@ export class SidecarRuntime implements Runtime {
       onMessage: (l) => (this.responses.add(l), () => this.responses.delete(l)),
       onClose: (l) => (this.closers.add(l), () => this.closers.delete(l)),
     });
+    // raw output (Deno.stdout.write, Bun.write, native code) is masked before it is split into lines or cut
+    const mask = createMasker(init.maskedValues);
     this.output = new AgentOutput({
       frame: (frame) => {
         // raw output printed before a frame is sent before it, so the cell's output keeps its order
@@ -87,14 +89,14 @@ export class SidecarRuntime implements Runtime {
       },
       text: (line) => this.raw.line('log', line, this.running ?? this.lastCell),
       malformed: (line, error) => host.emit('log', { level: 'error', message: `unreadable frame from the ${displayName(this.kind)} agent (${error}): ${line}` }),
-    });
+    }, mask);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => this.output.push(d));
     let partial = '';
     child.stderr.on('data', (d: string) => {
-      const lines = (partial + d).split('\n');
-      partial = lines.pop() ?? '';
+      const { lines, rest } = maskedLines(mask, partial + d);
+      partial = rest;
       for (const line of lines) this.stderrLine(line);
     });
     child.stderr.on('end', () => partial && this.stderrLine(partial));

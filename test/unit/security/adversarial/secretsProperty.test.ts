@@ -175,6 +175,7 @@ const PATHS: Path[] = [
   { name: 'scratch line values', instrument: true, code: (d) => `${F(MAX_STRING_CHARS - d)} + S\n({ k: ${F(MAX_PREVIEW_STRING - d)} + S })\nS` },
   { name: 'expansions', code: (d) => `({ [S]: S, n: { [${F(d)} + S]: [${F(MAX_STRING_CHARS - d)} + S, { k: S }] }, m: new Map([[S, S]]) })` },
   { name: 'raw writes to stderr and stdout (the kernel log)', runtimes: ['node'], code: (d) => `const fs = require('node:fs'); fs.writeSync(2, ${F(d)} + S + '\\n'); fs.writeSync(1, ${F(d)} + S + '\\n' + S)` },
+  { name: 'raw writes past the console (Deno.stdout, Deno.stderr)', runtimes: ['deno'], code: (d) => `const te = new TextEncoder(); Deno.stdout.writeSync(te.encode(${F(d)} + S + '\\n' + S + '\\n')); Deno.stderr.writeSync(te.encode(${F(d)} + S + '\\n'))` },
   { name: 'process.stdout over the pending limit', runtimes: NODEISH, code: (d) => `process.stdout.write(${F(MAX_PENDING_STREAM_TEXT - d)} + S); process.stdout.write('\\n')` },
 ];
 
