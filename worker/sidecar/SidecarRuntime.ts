@@ -39,6 +39,8 @@ export const STDERR_TAIL_CHARS = 8192;
 /** Messages Deno prints about its inspector: logged, never shown as cell output. */
 const INSPECTOR_LINES = /^(Debugger listening on |Visit chrome:\/\/inspect|Debugger session started|Waiting for the debugger)/;
 const INSPECTOR_URL = /Debugger listening on (ws:\/\/\S+)/;
+/** The secret part of the inspector's address (its path): only the worker may know it, so logs never show it. */
+const INSPECTOR_PATH = /(ws:\/\/[^/\s]+\/)\S+/g;
 /** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
 const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
 
@@ -257,8 +259,8 @@ export class SidecarRuntime implements Runtime {
       return;
     }
     if (INSPECTOR_HOLDS_EXIT.test(line)) this.inspector?.close();
-    this.stderrTail = (this.stderrTail + line + '\n').slice(-STDERR_TAIL_CHARS);
-    if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line}` });
+    this.stderrTail = (this.stderrTail + line.replace(INSPECTOR_PATH, '$1…') + '\n').slice(-STDERR_TAIL_CHARS);
+    if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line.replace(INSPECTOR_PATH, '$1…')}` });
     else if (this.started) this.raw.line('error', line, this.running ?? this.lastCell);
   }
 

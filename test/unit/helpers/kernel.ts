@@ -21,7 +21,7 @@ export interface TestKernel {
 let seq = 0;
 
 export async function startKernel(
-  opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[]; init?: Partial<InitParams> } = {},
+  opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[]; init?: Partial<InitParams>; log?: (level: string, message: string) => void } = {},
 ): Promise<TestKernel> {
   if (!existsSync(WORKER)) throw new Error('dist/worker.js is missing: run `npm run build` first');
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'coda-test-'));
@@ -29,6 +29,7 @@ export async function startKernel(
     workerPath: WORKER,
     nodePath: opts.nodePath ?? process.execPath,
     execArgv: opts.execArgv,
+    log: opts.log,
     init: { cwd, documentPath: join(cwd, 'test.coda'), runtime: 'node', modulePaths: opts.modulePaths, ...opts.init },
   });
   const t: TestKernel = {

@@ -187,8 +187,8 @@ describe('adversarial: the Deno kernel', function () {
   let dir = '';
   const net = new Internet();
   const kernels: TestKernel[] = [];
-  const start = async (permissions: Permissions | undefined) => {
-    const k = await startKernel({ cwd: mkdtempSync(join(dir, 'notebook-')), init: { runtime: 'deno', runtimePath: deno, permissions, env: net.env(dir) } });
+  const start = async (permissions: Permissions | undefined, log?: (level: string, message: string) => void) => {
+    const k = await startKernel({ cwd: mkdtempSync(join(dir, 'notebook-')), init: { runtime: 'deno', runtimePath: deno, permissions, env: net.env(dir) }, log });
     kernels.push(k);
     return k;
   };
@@ -300,7 +300,8 @@ describe('adversarial: the Deno kernel', function () {
     const cases: [string, Permissions | undefined][] = [['no permissions declared', undefined], ['net: []', { net: [] }]];
     for (const [label, permissions] of cases) {
       it(`another local client cannot find or attach to the inspector (${label})`, async () => {
-        const k = await start(permissions);
+        const logs: string[] = [];
+        const k = await start(permissions, (_, message) => logs.push(message));
         const pid = denoPid(k);
         const ports = listeningPorts(pid);
         assert.ok(ports.length >= 1, `the Deno kernel listens on no port (pid ${pid})`);
@@ -322,6 +323,12 @@ describe('adversarial: the Deno kernel', function () {
           if (value !== undefined) crossings.push(`${label}: ran code through ${url} (${value})`);
           assert.equal(value, undefined, `another client ran code as the kernel through ${url}`);
         }
+        // nor from the kernel's logs (the extension's log channel is a file other users may read)
+        attempts++;
+        const published = logs.filter((l) => /ws:\/\/[^/\s]+\/[0-9a-f-]{8,}/.test(l));
+        assert.ok(logs.some((l) => l.includes('Debugger listening on')), `the inspector's start was not logged: ${logs.join('\n')}`);
+        if (published.length) crossings.push(`${label}: the log shows ${published.join(', ')}`);
+        assert.deepEqual(published, [], 'the inspector address reached the log');
         // the kernel's own use of the inspector still works: a synchronous loop is interrupted and state is kept
         await k.run('globalThis.kept = "state"');
         const running = k.run('for (;;) {}');
