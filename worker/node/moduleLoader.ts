@@ -15,15 +15,28 @@ export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = 
 type Importer = (specifier: string) => Promise<unknown>;
 
 function importerFrom(folder: string): Importer {
-  const script = new vm.Script('(specifier) => import(specifier)', { filename: join(folder, '__coda_import__.js'), ...importOptions });
+  const script = new vm.Script('(specifier) => import(specifier)', { filename: join(folder, IMPORT_FILE), ...importOptions });
   return script.runInThisContext() as Importer;
 }
 
 const isBare = (spec: string) => !spec.startsWith('.') && !spec.startsWith('/') && !/^[a-z]+:/i.test(spec) && !isBuiltin(spec);
-const notFound = (err: unknown) => {
-  const code = (err as { code?: string })?.code;
-  return code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND';
-};
+const REQUIRE_FILE = '__coda_require__.js';
+const IMPORT_FILE = '__coda_import__.js';
+
+/**
+ * Whether `id` itself is missing from where it was looked up — not a module that `id` itself requires or imports
+ * (a package whose own loading fails must show that error, not "Cannot find module '<the package>'").
+ */
+function missingItself(err: unknown): boolean {
+  const e = err as { code?: unknown; requireStack?: unknown; message?: unknown } | null;
+  if (e?.code === 'MODULE_NOT_FOUND') {
+    const stack = Array.isArray(e.requireStack) ? (e.requireStack as unknown[]) : [];
+    return stack.length === 1 && String(stack[0]).endsWith(REQUIRE_FILE);
+  }
+  // "Cannot find package 'x' imported from <folder>/__coda_import__.js": our importer asked for it
+  if (e?.code === 'ERR_MODULE_NOT_FOUND') return typeof e.message === 'string' && e.message.trimEnd().endsWith(IMPORT_FILE);
+  return false;
+}
 
 export interface ModuleSupport {
   require: NodeJS.Require;
@@ -33,7 +46,7 @@ export interface ModuleSupport {
 export function createModuleSupport(cwd: string, modulePaths: string[] = []): ModuleSupport {
   // a node_modules folder's parent is where resolution starts for the store
   const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
-  const requires = roots.map((r) => createRequire(join(r, '__coda_require__.js')));
+  const requires = roots.map((r) => createRequire(join(r, REQUIRE_FILE)));
   const importers = new Map<string, Importer>();
   const importer = (root: string) => {
     let imp = importers.get(root);
@@ -45,12 +58,12 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
     try {
       return requires[0]!(id);
     } catch (err) {
-      if (!notFound(err) || !isBare(id)) throw err;
+      if (!missingItself(err) || !isBare(id)) throw err;
       for (const r of requires.slice(1)) {
         try {
           return r(id);
         } catch (inner) {
-          if (!notFound(inner)) throw inner;
+          if (!missingItself(inner)) throw inner;
         }
       }
       throw err;
@@ -66,12 +79,12 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
     try {
       return await importer(roots[0]!)(spec);
     } catch (err) {
-      if (!notFound(err) || !isBare(spec)) throw err;
+      if (!missingItself(err) || !isBare(spec)) throw err;
       for (const root of roots.slice(1)) {
         try {
           return await importer(root)(spec);
         } catch (inner) {
-          if (!notFound(inner)) throw inner;
+          if (!missingItself(inner)) throw inner;
         }
       }
       throw err;
