@@ -25,7 +25,7 @@ const kernelId = randomUUID();
 
 function send(frame: WorkerFrame): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
-  if (proc.connected) withoutToJSON(() => proc.send!(frame));
+  if (proc.connected) withoutToJSON(frame, () => proc.send!(frame));
 }
 
 const host: RuntimeHost = {

@@ -25,7 +25,7 @@ const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(ag
 const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
 
 function write(frame: FromAgentFrame): void {
-  const bytes = Buffer.from(withoutToJSON(() => encodeFrame(frame, true)));
+  const bytes = Buffer.from(withoutToJSON(frame, () => encodeFrame(frame, true)));
   for (let done = 0; done < bytes.length; ) {
     try {
       done += writeSync(1, bytes, done);

@@ -38,6 +38,8 @@ export const THEN_ATTACKS: readonly ThenAttack[] = [
   { name: 'a throwing Symbol.toPrimitive', code: 'Object.prototype[Symbol.toPrimitive] = () => { throw new Error("prim") }; ({ b: 2 })', expected: '{ b: 2 }', cleanup: 'delete Object.prototype[Symbol.toPrimitive]' },
   { name: 'Array.prototype.toJSON', code: 'Array.prototype.toJSON = () => "hijacked"; ["x"]', expected: "[ 'x' ]", cleanup: 'delete Array.prototype.toJSON' },
   { name: 'a thenable as the value', code: '({ then() {} })', expected: '{ then: [Function: then] }', cleanup: '0' },
+  // last: it cannot be undone, so every later cell (and the never-settling ones) runs under it
+  { name: 'a permanent Object.prototype.toJSON', code: 'Object.defineProperty(Object.prototype, "toJSON", { value: () => "hijacked" }); ({ c: 3 })', expected: '{ c: 3 }', cleanup: '0' },
 ];
 
 /** Cells that never settle: they may pend, but an interrupt must stop them and the kernel must go on. */
