@@ -27,7 +27,7 @@ import { ROOT, WORKER } from '../../helpers/kernel';
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
 /** Secrets per kernel, kernels per runtime. */
 const SECRETS_PER_KERNEL = 8;
-const KERNELS: Record<Runtime, number> = { node: 1, isolate: 1, deno: 1 };
+const KERNELS: Record<Runtime, number> = { node: 2, isolate: 2, deno: 1 };
 /** A piece of a secret this long (or the whole of a shorter one) is a crossing. */
 const PIECE = 8;
 /** Filler that no secret contains. */
