@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
 import { KernelProcess } from '../../../worker/host/KernelProcess';
-import { runtimeBinary } from '../../runtimeBinaries';
+import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
@@ -228,7 +228,10 @@ for (const runtime of ['node', 'isolate'] as const) {
 
     before(async function () {
       const sandbox = runtime === 'isolate' ? sandboxInit() : undefined;
-      if (runtime === 'isolate' && !sandbox) return this.skip();
+      if (runtime === 'isolate' && !sandbox) {
+        if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
+        return this.skip();
+      }
       k = await startKernel({ ...sandbox, init: { ...sandbox?.init, maskedValues: ALL } });
       k.kernel.onEvent('log', (b) => logs.push(b.message));
     });

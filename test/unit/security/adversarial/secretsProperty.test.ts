@@ -21,7 +21,7 @@ import { MAX_TABLE_CELL } from '../../../../worker/inspect/consoleTable';
 import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../../../../worker/inspect/describeValue';
 import { MAX_PENDING_STREAM_TEXT } from '../../../../worker/node/userConsole';
 import { KernelProcess } from '../../../../worker/host/KernelProcess';
-import { runtimeBinary } from '../../../runtimeBinaries';
+import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
 import { ROOT, WORKER } from '../../helpers/kernel';
 
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
@@ -302,7 +302,10 @@ describe('secrets never show, whatever the secret, the output path or the cut (p
 
   for (const [runtime, secretBatches] of plan) {
     it(`${runtime}: results, expansions, console, tables, errors, display, line values, the log and saved outputs`, async function () {
-      if (!initFor(runtime)) return this.skip();
+      if (!initFor(runtime)) {
+        if (requireRuntimes) throw new Error(`${runtime} is missing from the runtime store and CODA_REQUIRE_RUNTIMES is set`);
+        return this.skip();
+      }
       for (const batch of secretBatches) await runBatch(runtime, batch, rnd);
     });
   }
