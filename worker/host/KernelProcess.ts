@@ -170,10 +170,10 @@ export class KernelProcess implements Kernel {
       outPartial = rest;
       for (const line of lines) log('debug', `[worker stdout] ${line.trimEnd()}`);
     });
-    // masked before the split into lines: a secret may contain line breaks
+    // masked before the split into lines (a secret may contain line breaks); the exit notice is JSON, masked once parsed
     let partial = '';
     stderr.on('data', (d: string) => {
-      const { lines, rest } = maskedLines(this.mask, partial + d);
+      const { lines, rest } = maskedLines(this.mask, partial + d, (line) => line.includes(EXIT_NOTICE));
       partial = rest;
       for (const line of lines) this.stderrLine(line, log);
     });

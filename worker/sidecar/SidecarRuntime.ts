@@ -97,7 +97,7 @@ export class SidecarRuntime implements Runtime {
     child.stdout.on('data', (d: string) => this.output.push(d));
     let partial = '';
     child.stderr.on('data', (d: string) => {
-      const { lines, rest } = maskedLines(mask, partial + d);
+      const { lines, rest } = maskedLines(mask, partial + d, (line) => line.includes(EXIT_NOTICE));
       partial = rest;
       for (const line of lines) this.stderrLine(line);
     });
