@@ -44,13 +44,14 @@ export function activate(context: vscode.ExtensionContext) {
   const runtimes = new RuntimeInstaller(storage, () => dependencies.installer(), (m) => log.write('info', m));
   const access = new NotebookAccess(context);
   let controller: CodaController | undefined;
-  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)]);
+  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)], (m) => log.write('info', m));
   controller = new CodaController(manager, {
     maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000),
     dependencies,
     access,
     offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
     extensionId: context.extension.id,
+    workspaceState: context.workspaceState,
     failure: (m, err) => log.failure(m, err),
   });
   context.subscriptions.push(

@@ -25,7 +25,12 @@ export interface ControllerOptions {
   offerRuntime?: (err: unknown, runtime: RuntimeKind) => Promise<boolean>;
   /** This extension's id, for selecting its kernels. */
   extensionId?: string;
+  /** Where the controller remembers that VS Code's kernel history of this workspace lists every CodaJS kernel. */
+  workspaceState?: Pick<vscode.Memento, 'get' | 'update'>;
 }
+
+/** workspaceState key: the kernel picker of this workspace already lists all CodaJS runtimes (see listAllKernels). */
+export const KERNELS_LISTED_KEY = 'codajs.kernelPickerListsAll';
 
 /** One kernel (notebook controller) per runtime; the notebook's metadata `runtime` says which one it prefers. */
 export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; description: string }[] = [
@@ -43,6 +48,8 @@ export class CodaController implements vscode.Disposable {
   /** Notebooks (by URI) that have one of these kernels selected. */
   private readonly selected = new Set<string>();
   private executionId = 0;
+  /** True while listAllKernels selects kernels only to list them in the picker. */
+  private listing = false;
 
   constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
     for (const r of RUNTIME_CONTROLLERS) {
@@ -79,7 +86,32 @@ export class CodaController implements vscode.Disposable {
     if (nb.notebookType !== CODA_NOTEBOOK_TYPE || this.selected.has(nb.uri.toString()) || !this.options.extensionId) return;
     const id = this.controllers.get(runtimeOf(nb))?.id;
     if (!id) return;
-    void vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: true }).then(undefined, () => undefined);
+    void this.listAllKernels(editor, runtimeOf(nb))
+      // after listing, another kernel is selected for a moment: select the notebook's own unconditionally
+      .then((listed) => vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: !listed }))
+      .then(undefined, () => undefined);
+  }
+
+  /**
+   * VS Code's kernel picker lists, at its first level, the kernels recently selected in this workspace; the others hide
+   * behind "Select Another Kernel…". Once per workspace, before the notebook's own kernel is selected, each other CodaJS
+   * kernel is selected for a moment, so the picker lists all four runtimes at its first level (nothing starts: a
+   * kernel starts on the first run, and the notebook's runtime is not changed by these selections).
+   */
+  private async listAllKernels(editor: vscode.NotebookEditor, own: RuntimeKind): Promise<boolean> {
+    const state = this.options.workspaceState;
+    if (!state || state.get<boolean>(KERNELS_LISTED_KEY)) return false;
+    await state.update(KERNELS_LISTED_KEY, true);
+    this.listing = true;
+    try {
+      for (const r of [...RUNTIME_CONTROLLERS].reverse()) {
+        if (r.runtime === own) continue;
+        await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: r.id, extension: this.options.extensionId });
+      }
+    } finally {
+      this.listing = false;
+    }
+    return true;
   }
 
   /**
@@ -94,7 +126,7 @@ export class CodaController implements vscode.Disposable {
 
   /** Choosing a kernel records its runtime in the notebook, so it opens with the same one next time. */
   private async remember(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<void> {
-    if (runtimeOf(notebook) === runtime) return;
+    if (this.listing || runtimeOf(notebook) === runtime) return;
     const meta = notebook.metadata as Record<string, unknown>;
     const edit = new vscode.WorkspaceEdit();
     edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, runtime })]);

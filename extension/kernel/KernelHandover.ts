@@ -17,7 +17,6 @@ interface Parked<T> {
 
 interface Waiting<D> {
   key: string;
-  signature: string;
   doc: D;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -31,6 +30,8 @@ export class KernelHandover<T, D> {
   constructor(
     /** Stops a kernel nobody claimed. */
     private readonly expire: (item: T) => void,
+    /** A document's cells as they are now (a document can open empty and get its cells a moment later). */
+    private readonly signatureOf: (doc: D) => string,
     private readonly graceMs = PARK_MS,
   ) {}
 
@@ -58,18 +59,35 @@ export class KernelHandover<T, D> {
   }
 
   /** A notebook opened with no kernel: returns the kernel of the notebook it succeeds, or remembers it for a while. */
-  opened(key: string, signature: string, doc: D): T | undefined {
-    const i = this.parked.findIndex((p) => this.successor(p.key) === key);
-    const j = i !== -1 ? i : this.parked.findLastIndex((p) => p.signature === signature);
-    if (j !== -1) {
-      const [p] = this.parked.splice(j, 1);
-      clearTimeout(p!.timer);
-      return p!.item;
-    }
-    const entry: Waiting<D> = { key, signature, doc, timer: setTimeout(() => this.forget(entry), this.graceMs) };
+  opened(key: string, doc: D): T | undefined {
+    const found = this.claim(key, doc);
+    if (found !== undefined) return found;
+    const entry: Waiting<D> = { key, doc, timer: setTimeout(() => this.forget(entry), this.graceMs) };
     entry.timer.unref?.();
     this.waiting.push(entry);
     return undefined;
+  }
+
+  /** A waiting notebook's cells changed (they arrive after it opened): returns a kernel it now succeeds. */
+  changed(doc: D): T | undefined {
+    const i = this.waiting.findIndex((w) => w.doc === doc);
+    if (i === -1) return undefined;
+    const found = this.claim(this.waiting[i]!.key, doc);
+    if (found !== undefined) {
+      clearTimeout(this.waiting[i]!.timer);
+      this.waiting.splice(i, 1);
+    }
+    return found;
+  }
+
+  private claim(key: string, doc: D): T | undefined {
+    const i = this.parked.findIndex((p) => this.successor(p.key) === key);
+    const signature = this.signatureOf(doc);
+    const j = i !== -1 ? i : this.parked.findLastIndex((p) => p.signature === signature);
+    if (j === -1) return undefined;
+    const [p] = this.parked.splice(j, 1);
+    clearTimeout(p!.timer);
+    return p!.item;
   }
 
   /** Stops every parked kernel now. */
@@ -92,7 +110,7 @@ export class KernelHandover<T, D> {
   private match(list: Waiting<D>[], oldKey: string, signature: string): number {
     const target = this.successor(oldKey);
     const byName = target === undefined ? -1 : list.findIndex((w) => w.key === target);
-    return byName !== -1 ? byName : list.findLastIndex((w) => w.signature === signature);
+    return byName !== -1 ? byName : list.findLastIndex((w) => this.signatureOf(w.doc) === signature);
   }
 
   private drop(entry: Parked<T>): void {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel, KernelExit } from '../../worker/host/Kernel';
 import { ExecutionQueue } from './ExecutionQueue';
-import { KernelHandover, notebookSignature } from './KernelHandover';
+import { KernelHandover, notebookSignature, PARK_MS } from './KernelHandover';
 
 export type KernelState =
   | { kind: 'starting' }
@@ -41,24 +41,34 @@ export class KernelManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NotebookKernel>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => void nk.kernel?.dispose());
+  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => void nk.kernel?.dispose(), signatureOf);
+  /** Documents opened without a kernel that may still be a Save As of a notebook whose editor is about to go. */
+  private readonly unclaimed = new Set<vscode.NotebookDocument>();
 
   constructor(
     private readonly start: StartKernel,
     private readonly onKernel: (nk: NotebookKernel, kernel: Kernel) => void,
     /** Dependency store folders a notebook's kernel resolves packages from. */
     private readonly modulePaths: (notebook: vscode.NotebookDocument) => string[] = () => [],
+    private readonly log: (message: string) => void = () => undefined,
   ) {
     this.subscriptions.push(
       vscode.workspace.onDidCloseNotebookDocument((nb) => this.closed(nb)),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.opened(nb)),
-      vscode.workspace.onWillRenameFiles((e) => e.files.forEach((f) => this.handover.renaming(f.oldUri.toString(), f.newUri.toString()))),
+      // a rename or move of a .coda file (or of a folder holding some) takes their kernels along, whenever VS Code
+      // gets round to closing the old documents
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach((f) => this.renamed(f.oldUri.toString(), f.newUri.toString()))),
+      vscode.window.onDidChangeVisibleNotebookEditors(() => this.claimTwins()),
+      // a document can open empty and get its cells a moment later (a Save As does)
+      vscode.workspace.onDidChangeNotebookDocument((e) => this.unclaimed.has(e.notebook) && this.claimTwins()),
     );
   }
 
   entry(notebook: vscode.NotebookDocument): NotebookKernel {
     const key = notebook.uri.toString();
     let nk = this.kernels.get(key);
+    // a kernel moved here by a rename still knows the old document
+    if (nk && nk.notebook !== notebook) nk.notebook = notebook;
     if (!nk) this.kernels.set(key, (nk = { notebook, queue: new ExecutionQueue(), background: new Map(), executionCount: 0 }));
     return nk;
   }
@@ -145,26 +155,82 @@ export class KernelManager implements vscode.Disposable {
 
   /** A closed notebook's kernel stops, unless the notebook was only saved under another name or moved. */
   private closed(notebook: vscode.NotebookDocument): void {
+    this.unclaimed.delete(notebook);
     const key = notebook.uri.toString();
     const nk = this.kernels.get(key);
+    // a kernel that moved on (rename, Save As) belongs to the new document now
+    if (!nk || nk.notebook !== notebook) return;
     this.kernels.delete(key);
-    if (!nk) return;
     if (!nk.kernel?.alive) {
       void nk.kernel?.dispose();
       return;
     }
     const successor = this.handover.closed(key, signatureOf(notebook), nk);
     if (successor) this.adopt(nk, successor);
+    else this.log(`${key} closed with a live kernel: it waits ${PARK_MS} ms for the notebook's new name (Save As, rename)`);
   }
 
+  /** A new notebook document: the one a Save As made of a notebook with a kernel takes that kernel. */
   private opened(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== CODA_NOTEBOOK_TYPE || this.kernels.has(notebook.uri.toString())) return;
-    const nk = this.handover.opened(notebook.uri.toString(), signatureOf(notebook), notebook);
+    const twin = this.twinOf(notebook);
+    if (twin) {
+      this.kernels.delete(twin.notebook.uri.toString());
+      this.adopt(twin, notebook);
+      return;
+    }
+    const nk = this.handover.opened(notebook.uri.toString(), notebook);
     if (nk) this.adopt(nk, notebook);
+    else this.unclaimed.add(notebook);
+  }
+
+  /**
+   * The notebook a Save As came from: a document with a live kernel and the same cells that is untitled, or that no
+   * editor tab holds any more (VS Code keeps the old document open for a while after a Save As). A notebook open in
+   * another tab keeps its kernel, even when a file with the same cells opens.
+   */
+  private twinOf(notebook: vscode.NotebookDocument): NotebookKernel | undefined {
+    const tabs = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => (t.input instanceof vscode.TabInputNotebook ? [t.input.uri.toString()] : [])));
+    const shown = { has: (d: vscode.NotebookDocument) => tabs.has(d.uri.toString()) };
+    const signature = signatureOf(notebook);
+    for (const nk of this.kernels.values()) {
+      const old = nk.notebook;
+      if (old === notebook || !nk.kernel?.alive || (!old.isUntitled && shown.has(old)) || old.isClosed) continue;
+      if (signatureOf(old) === signature) return nk;
+    }
+    return undefined;
+  }
+
+  /** New documents without a kernel try again once editors changed (the old document's editor may just have gone). */
+  private claimTwins(): void {
+    for (const notebook of [...this.unclaimed]) {
+      if (notebook.isClosed || this.kernels.has(notebook.uri.toString())) {
+        this.unclaimed.delete(notebook);
+        continue;
+      }
+      const twin = this.twinOf(notebook);
+      if (twin) this.kernels.delete(twin.notebook.uri.toString());
+      const nk = twin ?? this.handover.changed(notebook);
+      if (nk) this.adopt(nk, notebook);
+    }
+  }
+
+  private renamed(oldKey: string, newKey: string): void {
+    for (const [key, nk] of [...this.kernels]) {
+      const target = key === oldKey ? newKey : key.startsWith(`${oldKey}/`) ? newKey + key.slice(oldKey.length) : undefined;
+      if (target === undefined || this.kernels.has(target)) continue;
+      this.kernels.delete(key);
+      this.kernels.set(target, nk);
+      const opened = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === target);
+      this.log(`kernel of ${key} moved with the notebook to ${target}`);
+      if (opened) this.adopt(nk, opened);
+    }
   }
 
   private adopt(nk: NotebookKernel, notebook: vscode.NotebookDocument): void {
+    this.log(`kernel of ${nk.notebook.uri.toString()} kept for ${notebook.uri.toString()}`);
     nk.notebook = notebook;
+    this.unclaimed.delete(notebook);
     this.kernels.set(notebook.uri.toString(), nk);
     this.stateEmitter.fire(nk);
   }

@@ -31,7 +31,8 @@ setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --dis
   --disable-getting-started-override --ignore-last-opened --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" \
   --vscode-option enable-smoke-test-driver >"$RESULTS/code-server.log" 2>&1 &
 CS_PID=$!
-stop() { kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; rm -rf "$RUN"; }
+# the workbench's and the extension host's logs (CodaJS's own log channel among them) are kept with the results
+stop() { kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; cp -r "$RUN/ud/logs" "$RESULTS/logs" 2>/dev/null; rm -rf "$RUN"; }
 trap stop EXIT
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { tail -20 "$RESULTS/code-server.log"; fail_setup "code-server did not start"; }

@@ -13,7 +13,8 @@ export function run(): Promise<void> {
     lines.push(format(...a));
     original(...a);
   };
-  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // CODA_E2E_GREP (in code-server's environment) runs only the matching tests, while working on them
+  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec', ...(process.env.CODA_E2E_GREP ? { grep: process.env.CODA_E2E_GREP } : {}) });
   mocha.suite.emit('pre-require', globalThis, 'exthost', mocha);
   notebookSuite();
   return new Promise((resolve, reject) => {

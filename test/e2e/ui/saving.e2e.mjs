@@ -18,7 +18,12 @@ export default async function saving(t) {
     await t.runCommand('File: Save As...');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
+    // the save dialog fills in a proposed path of its own first: replace it once it is there
+    const end = Date.now() + 15_000;
+    while (!(await input.inputValue()).endsWith('.coda') && Date.now() < end) await page.waitForTimeout(100);
     await input.fill(`${t.workspace}/saved-as.coda`);
+    await page.waitForTimeout(300);
+    if ((await input.inputValue()) !== `${t.workspace}/saved-as.coda`) await input.fill(`${t.workspace}/saved-as.coda`);
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab', { hasText: 'saved-as.coda' }).first().waitFor({ timeout: 30_000 });
     await t.runCell(0);
