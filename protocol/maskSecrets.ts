@@ -64,8 +64,13 @@ export function maskedLines(mask: Masker, text: string, verbatim?: (line: string
   if (!mask.active) return { lines: raw, rest };
   const lines: string[] = [];
   let run: string[] = [];
+  // each line keeps its line break while it is masked: a secret may end with one
   const masked = () => {
-    if (run.length) for (const line of mask.text(run.join('\n')).split('\n')) lines.push(line);
+    if (!run.length) return;
+    const out = mask.text(run.join('\n') + '\n');
+    const pieces = out.split('\n');
+    if (out.endsWith('\n')) pieces.pop();
+    for (const line of pieces) lines.push(line);
     run = [];
   };
   for (const line of raw) {

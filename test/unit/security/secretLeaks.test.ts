@@ -166,7 +166,8 @@ const MIDDLE = 'key-5f1e2d3c":qwertyuiopasdf';
 const CONTROL = 'ctl\x01\x1b\x7f-\ud800-tail-5f1e2d3c';
 const ASTRAL = '🔑🔑🔑🔑🔑🔑🔑🔑-5f1e2d3c4b5a';
 const LINES = 'first-line-of-the-secret\nsecond-line-of-the-secret';
-const ALL = [TOKEN, QUOTED, KEYED, MIDDLE, CONTROL, ASTRAL, LINES];
+const TRAILING = 'trailing-secret-5f1e2d3c4b5a\n';
+const ALL = [TOKEN, QUOTED, KEYED, MIDDLE, CONTROL, ASTRAL, LINES, TRAILING];
 
 interface Attempt {
   area: 'cut' | 'quoting';
@@ -193,6 +194,7 @@ const ATTEMPTS: Attempt[] = [
   { area: 'cut', name: 'a JSON.parse excerpt from the middle of a secret', secret: MIDDLE, code: `JSON.parse('{"' + ${lit(MIDDLE)} + '}')` },
   { area: 'cut', name: 'a JSON.parse excerpt in a cause and in console.error', secret: TOKEN, code: `try { JSON.parse('[' + ${lit(TOKEN)} + ']') } catch (e) { console.error(e); throw new Error('outer', { cause: e }) }` },
   { area: 'cut', name: "Node's cut of a received argument (ERR_INVALID_ARG_TYPE)", secret: TOKEN, code: `Buffer.alloc(${lit(TOKEN)})`, nodeOnly: true },
+  { area: 'cut', name: 'process.stdout text cut into lines inside a secret (one ending with a line break)', secret: TRAILING, code: `process.stdout.write(${lit(LINES)} + '\\n' + ${lit(TRAILING)} + 'tail\\n')`, nodeOnly: true },
   { area: 'cut', name: 'process.stdout.write over the pending limit', secret: TOKEN, code: `process.stdout.write(${fill(65_530)} + ${lit(TOKEN)}); process.stdout.write('\\n')`, nodeOnly: true },
   { area: 'cut', name: 'display text over util.inspect\'s string budget', secret: TOKEN, code: `display({ k: ${fill(9_980)} + ${lit(TOKEN)} })` },
   // item 9, the issue's example: a secret with ', " and \ printed in util.inspect's backtick-quoted escaped form

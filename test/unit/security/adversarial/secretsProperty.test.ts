@@ -27,13 +27,13 @@ import { ROOT, WORKER } from '../../helpers/kernel';
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
 /** Secrets per kernel, kernels per runtime. */
 const SECRETS_PER_KERNEL = 8;
-const KERNELS: Record<Runtime, number> = { node: 2, isolate: 2, deno: 1 };
+const KERNELS: Record<Runtime, number> = { node: 2, isolate: 2, deno: 1, bun: 1 };
 /** A piece of a secret this long (or the whole of a shorter one) is a crossing. */
 const PIECE = 8;
 /** Filler that no secret contains. */
 const FILL = '~';
 
-type Runtime = 'node' | 'isolate' | 'deno';
+type Runtime = 'node' | 'isolate' | 'deno' | 'bun';
 
 let attempts = 0;
 let crossings = 0;
@@ -147,7 +147,7 @@ interface Path {
   instrument?: boolean;
 }
 
-const NODEISH: Runtime[] = ['node', 'deno'];
+const NODEISH: Runtime[] = ['node', 'deno', 'bun'];
 
 const PATHS: Path[] = [
   { name: 'result string over the string budget', code: (d) => `${F(MAX_STRING_CHARS - d)} + S` },
@@ -176,6 +176,7 @@ const PATHS: Path[] = [
   { name: 'expansions', code: (d) => `({ [S]: S, n: { [${F(d)} + S]: [${F(MAX_STRING_CHARS - d)} + S, { k: S }] }, m: new Map([[S, S]]) })` },
   { name: 'raw writes to stderr and stdout (the kernel log)', runtimes: ['node'], code: (d) => `const fs = require('node:fs'); fs.writeSync(2, ${F(d)} + S + '\\n'); fs.writeSync(1, ${F(d)} + S + '\\n' + S)` },
   { name: 'raw writes past the console (Deno.stdout, Deno.stderr)', runtimes: ['deno'], code: (d) => `const te = new TextEncoder(); Deno.stdout.writeSync(te.encode(${F(d)} + S + '\\n' + S + '\\n')); Deno.stderr.writeSync(te.encode(${F(d)} + S + '\\n'))` },
+  { name: 'raw writes past the console (Bun.write)', runtimes: ['bun'], code: (d) => `await Bun.write(Bun.stdout, ${F(d)} + S + '\\n' + S + '\\n'); await Bun.write(Bun.stderr, ${F(d)} + S + '\\n')` },
   { name: 'process.stdout over the pending limit', runtimes: NODEISH, code: (d) => `process.stdout.write(${F(MAX_PENDING_STREAM_TEXT - d)} + S); process.stdout.write('\\n')` },
 ];
 
@@ -190,9 +191,9 @@ function cutsFor(secret: string, rnd: () => number): number[] {
 
 function initFor(runtime: Runtime): Partial<InitParams> | undefined {
   if (runtime === 'node') return { runtime: 'node' };
-  if (runtime === 'deno') {
-    const deno = runtimeBinary('deno');
-    return deno ? { runtime: 'deno', runtimePath: deno } : undefined;
+  if (runtime === 'deno' || runtime === 'bun') {
+    const binary = runtimeBinary(runtime);
+    return binary ? { runtime, runtimePath: binary } : undefined;
   }
   const modulesDir = runtimeBinary('isolated-vm');
   return modulesDir && runtimeBinary('node') ? { runtime: 'isolate', sandbox: { modulesDir, memoryMb: 256, cellTimeoutMs: 0 }, permissions: {} } : undefined;
@@ -293,8 +294,8 @@ function runCli(values: string[]): void {
 describe('secrets never show, whatever the secret, the output path or the cut (property)', function () {
   this.timeout(120_000);
   const rnd = prng(SEED);
-  const batches = (runtime: Runtime) => Array.from({ length: KERNELS[runtime] }, () => Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime !== 'deno')));
-  const plan: [Runtime, string[][]][] = (['node', 'isolate', 'deno'] as const).map((r) => [r, batches(r)]);
+  const batches = (runtime: Runtime) => Array.from({ length: KERNELS[runtime] }, () => Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'isolate')));
+  const plan: [Runtime, string[][]][] = (['node', 'isolate', 'deno', 'bun'] as const).map((r) => [r, batches(r)]);
   const cliSecrets = Array.from({ length: 4 }, () => randomSecret(rnd, false).replace(/\0/g, 'x'));
 
   before(() => console.log(`      seed ${SEED} (replay with CODA_SECRET_SEED=${SEED})`));
