@@ -39,6 +39,11 @@ export const STDERR_TAIL_CHARS = 8192;
 /** Messages Deno prints about its inspector: logged, never shown as cell output. */
 const INSPECTOR_LINES = /^(Debugger listening on |Visit chrome:\/\/inspect|Debugger session started|Waiting for the debugger)/;
 const INSPECTOR_URL = /Debugger listening on (ws:\/\/\S+)/;
+/**
+ * Deno's own progress while it fetches modules and packages (`Download https://registry…`, `Initialize …`), often
+ * coloured: the log's business, not the cell's output (it used to show as red error lines in the cell).
+ */
+export const DENO_PROGRESS = /^(?:\x1b\[[0-9;]*m)*(?:Download(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*(?:https?:\/\/|npm:|jsr:)|Initialize(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*\S+@\S)/;
 /** The secret part of the inspector's address (its path): only the worker may know it, so logs never show it. */
 const INSPECTOR_PATH = /(ws:\/\/[^/\s]+\/)\S+/g;
 /** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
@@ -261,6 +266,7 @@ export class SidecarRuntime implements Runtime {
     if (INSPECTOR_HOLDS_EXIT.test(line)) this.inspector?.close();
     this.stderrTail = (this.stderrTail + line.replace(INSPECTOR_PATH, '$1…') + '\n').slice(-STDERR_TAIL_CHARS);
     if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line.replace(INSPECTOR_PATH, '$1…')}` });
+    else if (this.kind === 'deno' && DENO_PROGRESS.test(line)) this.host.emit('log', { level: 'info', message: `[deno] ${line.replace(/\x1b\[[0-9;]*m/g, '')}` });
     else if (this.started) this.raw.line('error', line, this.running ?? this.lastCell);
   }
 

@@ -22,7 +22,7 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
     const conditions = [kind, 'import', 'module', 'node', 'default'];
     const importSpec = async (spec: string): Promise<unknown> => {
       if (isBuiltin(spec)) return importUrl(spec.startsWith('node:') ? spec : `node:${spec}`);
-      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(pathToFileURL(resolve(cwd, spec)).href);
+      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(fileUrl(cwd, spec));
       if (URL_LIKE.test(spec)) return importUrl(spec);
       const file = resolvePackage(spec, roots, conditions);
       if (file) return importUrl(pathToFileURL(file).href);
@@ -35,4 +35,14 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
     };
     return { require: createModuleSupport(cwd, modulePaths).require, import: importSpec };
   };
+}
+
+/**
+ * A relative or absolute module path as a file URL; a `?query` or `#fragment` stays one (a cache-busting
+ * `./lib.js?v=2` loads lib.js), rather than being escaped into the file name.
+ */
+export function fileUrl(cwd: string, spec: string): string {
+  const at = spec.search(/[?#]/);
+  const path = at === -1 ? spec : spec.slice(0, at);
+  return pathToFileURL(resolve(cwd, path)).href + (at === -1 ? '' : spec.slice(at));
 }

@@ -118,6 +118,33 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.equal(await k.value('"still speaking the protocol"'), 'still speaking the protocol');
     });
 
+    if (kind === 'deno') {
+      it('puts Deno\'s own download progress in the log, not in the cell\'s output', async () => {
+        const logged: string[] = [];
+        const d = await track(startKernel({ init: { runtime: 'deno', runtimePath: binaryOf('deno') }, log: (_level, message) => logged.push(message) }));
+        // the lines Deno writes to its stderr while it fetches (coloured as it prints them), then the cell's own line
+        const progress = ['\x1b[32mDownload\x1b[0m https://registry.npmjs.org/lodash', 'Download https://jsr.io/@std/path/meta.json', '\x1b[32mInitialize\x1b[0m lodash@4.17.21'];
+        const code = `for (const l of ${JSON.stringify([...progress, 'Download complete: my own words'])}) Deno.stderr.writeSync(new TextEncoder().encode(l + "\\n")); 1`;
+        assert.equal(await d.value(code), '1');
+        await sleep(300);
+        assert.deepEqual(d.console.map((e) => e.text), ['Download complete: my own words']);
+        for (const l of ['Download https://registry.npmjs.org/lodash', 'Download https://jsr.io/@std/path/meta.json', 'Initialize lodash@4.17.21']) {
+          assert.ok(logged.some((m) => m.includes(l)), `${l} not in the log: ${logged.join(' | ')}`);
+        }
+      });
+    }
+
+    it('imports a relative module with a ?query or #fragment (as cache-busting code does)', async () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'coda-query-'));
+      writeFileSync(join(cwd, 'lib.mjs'), 'export const url = import.meta.url;');
+      const q = await track(start(kind, {}, cwd));
+      // Bun loads the file but leaves the query out of import.meta.url
+      const query = (v: number) => (kind === 'bun' ? new RegExp(`/lib\\.mjs(\\?v=${v})?$`) : new RegExp(`/lib\\.mjs\\?v=${v}$`));
+      assert.match(await q.value('(await import("./lib.mjs?v=2")).url'), query(2));
+      assert.match(await q.value('(await import("./lib.mjs#part")).url'), /\/lib\.mjs(#part)?$/);
+      assert.match(await q.value('import { url } from "./lib.mjs?v=3"; url'), query(3));
+    });
+
     it('keeps a raw write without a newline, written just before a reply', async () => {
       k.console.length = 0;
       const code = kind === 'deno' ? 'Deno.stdout.writeSync(new TextEncoder().encode("no newline")); 7' : 'await Bun.write(Bun.stdout, "no newline"); 7';
