@@ -172,7 +172,10 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       if (cellFailed(report)) failedAt ??= report;
       events.cellFinished?.(report);
     }
-    if (kernel?.alive && kernel !== dying) await drain(pendingWork, settings.drainMs, () => !kernel?.alive || kernel === dying);
+    if (kernel?.alive && kernel !== dying) {
+      const k = kernel;
+      await drain(pendingWork, () => k.activeWork().catch(() => []), settings.drainMs, () => !kernel?.alive || kernel === dying);
+    }
   } finally {
     offs.forEach((off) => off());
     await Promise.all(kernels.map((k) => k.dispose()));
@@ -218,7 +221,20 @@ async function executeWithTimeout(kernel: Kernel, params: Parameters<Kernel['exe
 }
 
 /** Waits until no cell has background work left (or the kernel is gone), at most `ms`. */
-async function drain(pending: Map<string, number>, ms: number, gone: () => boolean): Promise<void> {
+/** Servers listen until closed: waiting for them would only delay the exit by the whole --drain time. */
+const NEVER_DONE = new Set(['TCPServerWrap', 'PipeServerWrap']);
+
+/**
+ * Waits (at most `ms`) until the cells' timers and their pending I/O (file reads, DNS, child processes, requests)
+ * are done; a callback that starts more work is waited for too.
+ */
+async function drain(pending: Map<string, number>, io: () => Promise<string[]>, ms: number, gone: () => boolean): Promise<void> {
   const end = Date.now() + ms;
-  while ([...pending.values()].some((n) => n > 0) && !gone() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  const busy = async () => [...pending.values()].some((n) => n > 0) || (await io()).some((t) => !NEVER_DONE.has(t));
+  let quiet = 0;
+  // quiet twice in a row: a callback that just ran may have started more work
+  while (quiet < 2 && !gone() && Date.now() < end) {
+    quiet = (await busy()) ? 0 : quiet + 1;
+    if (quiet < 2) await new Promise((r) => setTimeout(r, 20));
+  }
 }

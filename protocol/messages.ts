@@ -113,6 +113,11 @@ export interface HostRequests {
   release: { params: ReleaseParams; result: { released: number } };
   /** Ask the worker to exit cleanly (the host kills it if it does not). */
   shutdown: { params: Record<string, never>; result: Record<string, never> };
+  /**
+   * I/O the cells started that has not finished (file reads, DNS lookups, child processes, sockets), by libuv
+   * resource type; timers are reported through `cellWork`. `coda run` waits for it before it exits.
+   */
+  activeWork: { params: Record<string, never>; result: { resources: string[] } };
 }
 export type HostRequestMethod = keyof HostRequests;
 

@@ -38,6 +38,8 @@ export interface Kernel {
   execute(params: ExecuteParams): Promise<ExecuteResult>;
   expand(params: ExpandParams): Promise<PropertyPage>;
   release(cellId: string): Promise<void>;
+  /** I/O the cells started that is still pending (empty when the kernel is gone); timers come as cellWork events. */
+  activeWork(): Promise<string[]>;
   /** Stops the running cell (also a synchronous infinite loop) without losing the kernel's state. */
   interrupt(): void;
   onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;

@@ -120,6 +120,11 @@ export class KernelProcess implements Kernel {
     if (this.alive) await this.channel.request('release', { cellId });
   }
 
+  async activeWork(): Promise<string[]> {
+    if (!this.alive) return [];
+    return (await this.channel.request('activeWork', {})).resources;
+  }
+
   interrupt(): void {
     const control = this.child.stdio[4] as Writable | null | undefined;
     if (this.alive && control && !control.destroyed) control.write(CONTROL_INTERRUPT);

@@ -297,6 +297,11 @@ export class IsolateRuntime implements Runtime {
     return checkPage(reply.page, this.kernelId, params.handleId, (id) => this.noteHandle(owner, id));
   }
 
+  /** The sandbox has no I/O of its own: its timers and fetches are reported through cellWork. */
+  activeWork(): string[] {
+    return [];
+  }
+
   release(cellId: string): number {
     const released = this.handles.get(cellId)?.size ?? 0;
     this.handles.delete(cellId);

@@ -25,6 +25,7 @@ import { currentCell, enterCell, runInCell, type CellContext } from './cellConte
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
+import { PendingIo } from './PendingIo';
 import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
@@ -58,6 +59,7 @@ export class NodeRuntime implements Runtime {
   readonly kind: RuntimeKind;
   readonly version: string;
   private readonly registry: HandleRegistry;
+  private readonly io = new PendingIo();
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
@@ -112,6 +114,7 @@ export class NodeRuntime implements Runtime {
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
+    this.io.settle();
     return new Promise<ExecuteResult>((resolve) => {
       const ctx: CellContext = {
         cellId: params.cellId,
@@ -224,6 +227,10 @@ export class NodeRuntime implements Runtime {
 
   release(cellId: string): number {
     return this.registry.releaseCell(cellId);
+  }
+
+  activeWork(): string[] {
+    return this.io.pending();
   }
 
   interrupt(): void {

@@ -24,6 +24,8 @@ export interface Runtime {
    * thread the watchdog thread terminates execution first and this runs right after.
    */
   interrupt(): void;
+  /** I/O started by cells and still pending (HostRequests.activeWork); timers are not included. */
+  activeWork(): Promise<string[]> | string[];
   dispose(): Promise<void>;
 }
 

@@ -49,6 +49,8 @@ export function createDispatcher(hooks: DispatcherHooks): (frame: RequestFrame) 
         return notThenable(await need().expand(frame.params));
       case 'release':
         return notThenable({ released: need().release(frame.params.cellId) });
+      case 'activeWork':
+        return notThenable({ resources: await need().activeWork() });
       case 'shutdown':
         hooks.exit();
         await hooks.runtime()?.dispose();

@@ -195,6 +195,10 @@ export class SidecarRuntime implements Runtime {
     return this.channel.request('expand', params);
   }
 
+  async activeWork(): Promise<string[]> {
+    return (await this.channel.request('activeWork', {})).resources;
+  }
+
   release(cellId: string): number {
     // the reply only counts handles; the host never waits on it
     this.channel.request('release', { cellId }).catch(() => undefined);

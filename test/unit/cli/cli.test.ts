@@ -72,6 +72,12 @@ describe('coda run (headless runner)', () => {
     assert.match(loop.stdout, /Timed out after 300 ms/);
   });
 
+  it('waits for the last cell\'s pending I/O (child processes, fs promises, DNS, and I/O their callbacks start)', () => {
+    const r = coda('run', fixture('pending-io.coda'));
+    assert.equal(r.code, 0, r.stderr);
+    for (const line of ['from the child', 'fs promise done', 'dns done', 'chained I/O done']) assert.match(r.stdout, new RegExp(line), r.stdout);
+  });
+
   it('explains its usage', () => {
     const r = coda('--help');
     assert.equal(r.code, 0);
