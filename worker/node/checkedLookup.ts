@@ -7,6 +7,8 @@
 import dns from 'node:dns';
 import type { AddressBook } from './addressBook';
 
+const ArrayIsArray = Array.isArray;
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 export type Lookup = (hostname: string, options: unknown, callback?: LookupCallback) => void;
 
@@ -16,8 +18,9 @@ export function checkedLookup(book: AddressBook, realLookup: Lookup = dns.lookup
     const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
     const opts = typeof options === 'function' || options === undefined ? {} : options;
     realLookup(hostname, opts, (err, address, family) => {
+      // the answer is Node's own array: read by index (an iterator a cell replaced could add addresses)
       if (!err && typeof hostname === 'string') {
-        if (Array.isArray(address)) for (const a of address) book.record(hostname, a.address);
+        if (ArrayIsArray(address)) for (let i = 0; i < address.length; i++) book.record(hostname, address[i]!.address);
         else if (typeof address === 'string') book.record(hostname, address);
       }
       cb(err, address, family);

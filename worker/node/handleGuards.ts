@@ -15,44 +15,52 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
 import { constants } from 'node:os';
-import type { Permissions } from '../../protocol';
-import { ANY_ADDRESS_CANONICAL, allowsAddress, type AddressBook } from './addressBook';
+import { ANY_ADDRESS_CANONICAL, allowsAddress, type AddressBook, type NetRules } from './addressBook';
+import { emptyList, ReflectApply } from './netIntrinsics';
 import { permissionError } from './permissionError';
 
 /** What a native call returns when the operating system refuses access (libuv's UV_EACCES). */
 export const UV_EACCES = -constants.errno.EACCES;
 /** The port c-ares uses when a server gives none. */
 const DNS_PORT = 53;
+const ArrayIsArray = Array.isArray;
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 type Proto = Record<string, Method>;
 
-export function guardHandles(permissions: Permissions, book: AddressBook, connect: typeof net.Socket.prototype.connect): void {
+/**
+ * Each wrapper passes exactly the arguments Node's net passes, with ReflectApply (a `.call` a cell replaced would be
+ * handed the original), and decides with allowsAddress, which uses no built-in a cell can replace.
+ */
+export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof net.Socket.prototype.connect): void {
   const { tcp, pipe } = socketHandleClasses(connect);
-  const pathAllowed = (path: unknown) => typeof path === 'string' && (permissions.net ?? []).includes(path);
+  const pathAllowed = (path: unknown) => typeof path === 'string' && rules.paths[path] === true;
 
   for (const name of ['connect', 'connect6']) {
-    wrap(tcp, name, (original) => function (this: unknown, req: unknown, address: unknown, port: unknown, ...rest: unknown[]) {
-      if (typeof address !== 'string' || typeof port !== 'number' || !allowsAddress(permissions, book, address, port)) return UV_EACCES;
-      return original.call(this, req, address, port, ...rest);
+    wrap(tcp, name, (original) => function (this: unknown, req: unknown, address: unknown, port: unknown) {
+      if (typeof address !== 'string' || typeof port !== 'number' || !allowsAddress(rules, book, address, port)) return UV_EACCES;
+      return ReflectApply(original, this, [req, address, port]);
     });
   }
-  wrap(tcp, 'listen', (original) => function (this: unknown, ...args: unknown[]) {
-    const bound: { address?: string; port?: number } = {};
-    const self = this as { getsockname(out: object): number };
-    const err = self.getsockname(bound);
-    const address = err === 0 && bound.address ? bound.address : ANY_ADDRESS_CANONICAL;
+  const getsockname = tcp.getsockname!;
+  wrap(tcp, 'listen', (original) => function (this: unknown, backlog: unknown) {
+    // where the handle is bound, asked of the original getsockname (never the handle's own property), into a
+    // record no Object.prototype setter can intercept
+    const bound = { __proto__: null } as { address?: unknown; port?: unknown };
+    const err = ReflectApply(getsockname, this, [bound]);
+    const address = err === 0 && typeof bound.address === 'string' ? bound.address : ANY_ADDRESS_CANONICAL;
+    const port = typeof bound.port === 'number' ? bound.port : undefined;
     // `0.0.0.0` and `::` are one canonical address: listening on either needs one of them granted
-    if (!allowsAddress(permissions, book, address, bound.port)) return UV_EACCES;
-    return original.apply(this, args);
+    if (!allowsAddress(rules, book, address, port)) return UV_EACCES;
+    return ReflectApply(original, this, [backlog]);
   });
-  wrap(pipe, 'connect', (original) => function (this: unknown, req: unknown, path: unknown, ...rest: unknown[]) {
+  wrap(pipe, 'connect', (original) => function (this: unknown, req: unknown, path: unknown) {
     if (!pathAllowed(path)) return UV_EACCES;
-    return original.call(this, req, path, ...rest);
+    return ReflectApply(original, this, [req, path]);
   });
-  wrap(pipe, 'bind', (original) => function (this: unknown, path: unknown, ...rest: unknown[]) {
+  wrap(pipe, 'bind', (original) => function (this: unknown, path: unknown) {
     if (!pathAllowed(path)) return UV_EACCES;
-    return original.call(this, path, ...rest);
+    return ReflectApply(original, this, [path]);
   });
 
   const udp = udpHandleClass();
@@ -64,16 +72,21 @@ export function guardHandles(permissions: Permissions, book: AddressBook, connec
 
   const channel = (new dns.Resolver() as unknown as { _handle?: object })._handle;
   if (!channel) throw missingHandles('dns.Resolver');
-  wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown, ...rest: unknown[]) {
-    // a copy of plain values, checked and then passed on: a getter cannot answer the check and c-ares differently
-    const copy = (Array.isArray(servers) ? [...(servers as unknown[])] : []).map((server) => {
-      const [family, address, port] = Array.isArray(server) ? [...(server as unknown[])] : [];
-      return [Number(family), String(address), Number(port) || DNS_PORT] as const;
-    });
-    for (const [, address, port] of copy) {
-      if (!allowsAddress(permissions, book, address, port)) throw permissionError('net', `${address}:${port}`);
+  wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown) {
+    // a copy of plain values, each read once, checked and then passed on: a getter cannot answer the check and
+    // c-ares differently
+    const copy = emptyList<[number, string, number]>();
+    const length = ArrayIsArray(servers) ? (servers as unknown[]).length : 0;
+    for (let i = 0; i < length; i++) {
+      const server = (servers as unknown[])[i];
+      const tuple = ArrayIsArray(server) ? (server as unknown[]) : [];
+      const family = +(tuple[0] as number);
+      const address = `${tuple[1] as string}`;
+      const port = +(tuple[2] as number) || DNS_PORT;
+      if (!allowsAddress(rules, book, address, port)) throw permissionError('net', `${address}:${port}`);
+      copy[i] = [family, address, port];
     }
-    return original.call(this, copy.map((s) => [...s]), ...rest);
+    return ReflectApply(original, this, [copy]);
   });
 }
 
@@ -91,7 +104,7 @@ function socketHandleClasses(connect: typeof net.Socket.prototype.connect): { tc
   const classOf = (options: object) => {
     const socket = new net.Socket();
     try {
-      (connect as (this: net.Socket, o: object) => net.Socket).call(socket, options);
+      ReflectApply(connect, socket, [options]);
     } catch {
       // the invalid path throws after the handle exists
     }

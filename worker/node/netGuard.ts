@@ -15,11 +15,12 @@ import dns from 'node:dns';
 import inspector from 'node:inspector';
 import net from 'node:net';
 import { ANY, allowsHost, type Permissions } from '../../protocol';
-import { AddressBook, allowsAddress } from './addressBook';
+import { AddressBook, allowsAddress, compileRules } from './addressBook';
 import { checkedLookup, type Lookup } from './checkedLookup';
 import { connectHost, connectRequest } from './connectOptions';
 import { guardConstructor } from './guardConstructor';
 import { guardHandles } from './handleGuards';
+import { ReflectApply } from './netIntrinsics';
 import { permissionError } from './permissionError';
 
 /** The host a server listens on when none is given. */
@@ -29,15 +30,16 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:
 export function guardNetwork(permissions: Permissions): void {
   const anyHost = (permissions.net ?? []).includes(ANY);
   if (anyHost) return;
+  const rules = compileRules(permissions);
   // an IP literal is compared as an address (`::ffff:127.0.0.1` is 127.0.0.1); a name as written
   // (`localhost` and `127.0.0.1` stay different hosts)
-  const hostAllowed = (host: string, port?: number | string) =>
-    net.isIP(host.replace(/^\[|\]$/g, '')) ? allowsAddress(permissions, undefined, host, port) : allowsHost(permissions, host, port);
-  const check = (host: string, port?: number | string) => {
+  const hostAllowed = (host: string, port?: number) =>
+    net.isIP(host.replace(/^\[|\]$/g, '')) ? allowsAddress(rules, undefined, host, port) : allowsHost(permissions, host, port);
+  const check = (host: string, port?: number) => {
     if (!hostAllowed(host, port)) throw permissionError('net', host);
   };
   const checkPath = (path: string) => {
-    if (!(permissions.net ?? []).includes(path)) throw permissionError('net', path);
+    if (rules.paths[path] !== true) throw permissionError('net', path);
   };
 
   const book = new AddressBook();
@@ -47,7 +49,7 @@ export function guardNetwork(permissions: Permissions): void {
   (dns as unknown as { lookup: Lookup }).lookup = lookup;
 
   const connect = net.Socket.prototype.connect;
-  guardHandles(permissions, book, connect);
+  guardHandles(rules, book, connect);
   net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
     const { options, callback } = connectRequest(args);
     if (options.path) {
@@ -55,8 +57,7 @@ export function guardNetwork(permissions: Permissions): void {
     } else if (options.port !== undefined) check(connectHost(options), options.port as number);
     // (neither: Node refuses the call itself, ERR_MISSING_ARGS, before any connection)
     options.lookup = lookup;
-    const call = connect as (...a: unknown[]) => net.Socket;
-    return callback ? call.call(this, options, callback) : call.call(this, options);
+    return ReflectApply(connect, this, callback ? [options, callback] : [options]) as net.Socket;
   } as typeof connect;
 
   // servers too (http.createServer().listen, net.createServer): the address they listen on is the host
@@ -64,8 +65,8 @@ export function guardNetwork(permissions: Permissions): void {
   net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
     const target = listenTarget(args);
     if (target.path !== undefined) checkPath(target.path);
-    else check(target.host, target.port);
-    return (listen as (...a: unknown[]) => net.Server).apply(this, args);
+    else check(target.host, target.port === undefined ? undefined : +target.port);
+    return ReflectApply(listen, this, args) as net.Server;
   } as typeof listen;
 
   const denyUdp = () => {

@@ -114,6 +114,17 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
   it('no caller-supplied lookup, address form, option trick or raw handle reaches a forbidden port', async () => {
     const F = forbidden.tcp;
     const G = granted.port;
+    /** [what, how to poison it, the expression it is restored to, also before a named connection]. */
+    const poisoned: [string, string, string, boolean][] = [
+      ['Array.prototype.some', 'Array.prototype.some = () => true', 'Array.prototype.some', true],
+      ['Map.prototype.get', "Map.prototype.get = () => new Set(['example.test'])", 'Map.prototype.get', true],
+      ['String.prototype.toLowerCase', "String.prototype.toLowerCase = () => 'example.test'", 'String.prototype.toLowerCase', true],
+      ['the global String', `globalThis.String = () => '${G}'`, 'globalThis.String', true],
+      // these would also hang the cell's own code (a global replace never ends): only around the raw handle call
+      ['RegExp.prototype.exec', `RegExp.prototype.exec = () => Object.assign(['example.test', 'example.test', undefined], { index: 0 })`, 'RegExp.prototype.exec', false],
+      ['Array.prototype[Symbol.iterator]', "Array.prototype[Symbol.iterator] = function* () { yield 'example.test'; }", 'Array.prototype[Symbol.iterator]', false],
+      ['Set.prototype[Symbol.iterator]', "Set.prototype[Symbol.iterator] = function* () { yield 'example.test'; }", 'Set.prototype[Symbol.iterator]', false],
+    ];
     const tries: { name: string; code: string }[] = [
       // the issue's example: the name is granted, the caller's lookup sends the socket to loopback
       { name: 'http.get with a lookup option', code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), 'response')` },
@@ -171,6 +182,34 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
       { name: 'a socket on a granted connection\'s fd, connected again elsewhere', code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const t = new net.Socket({ fd: s._handle.fd }); return __settle(t.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
       { name: 'a port string with a host in it', code: `return __settle(require('net').connect({ host: 'example.test', port: '${F} 127.0.0.1', lookup: ${LYING_LOOKUP} }))` },
       { name: 'a URL whose user info names a granted host', code: `return __settle(require('http').get('http://example.test:80@127.0.0.1:${F}/'), 'response')` },
+      // built-ins the checks could use, replaced by the cell (each restored afterwards)
+      ...poisoned.filter((p) => p[3]).map(([what, poison, restore]) => ({
+        name: `${what} replaced, then a connection to the forbidden port`,
+        code: `const saved = ${restore}; try { ${poison}; const s = require('net').connect(${F}, '127.0.0.1'); return await __settle(s); } catch (e) { return 'error ' + (e.code || e.name); } finally { ${restore} = saved; }`,
+      })),
+      ...poisoned.map(([what, poison, restore]) => ({
+        name: `${what} replaced, then a raw TCP handle to the forbidden port`,
+        code: `const net = require('net'); let Req; const hook = require('async_hooks').createHook({ init(id, type, t, res) { if (type === 'TCPCONNECTWRAP') Req = res.constructor; } }).enable();
+          const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); hook.disable(); const TCP = s._handle.constructor; s.destroy();
+          const saved = ${restore}; let err; const req = new Req(); const done = new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); });
+          try { ${poison}; err = new TCP(0).connect(req, '127.0.0.1', ${F}); } finally { ${restore} = saved; }
+          return err ? 'error ' + err : done`,
+      })),
+      {
+        name: 'Function.prototype.call replaced to steal the native connect from the guard',
+        code: `const net = require('net'); let Req; const hook = require('async_hooks').createHook({ init(id, type, t, res) { if (type === 'TCPCONNECTWRAP') Req = res.constructor; } }).enable();
+          const call = Function.prototype.call, apply = Function.prototype.apply; let stolen;
+          Function.prototype.call = function (self, ...args) { if (this.name === 'connect' && !stolen) stolen = this; return Reflect.apply(this, self, args); };
+          Function.prototype.apply = function (self, args) { if (this.name === 'connect' && !stolen) stolen = this; return Reflect.apply(this, self, args ?? []); };
+          let s; try { s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); } finally { Function.prototype.call = call; Function.prototype.apply = apply; hook.disable(); }
+          const TCP = s._handle.constructor; s.destroy(); const h = new TCP(0); const req = new Req();
+          if (!stolen || stolen === TCP.prototype.connect) return 'nothing stolen';
+          return new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); const err = Reflect.apply(stolen, h, [req, '127.0.0.1', ${F}]); if (err) resolve('error ' + err); })`,
+      },
+      {
+        name: 'Array.prototype.includes replaced, then a unix socket that is not granted',
+        code: `const saved = Array.prototype.includes; try { Array.prototype.includes = () => true; return await __settle(require('net').connect(${JSON.stringify(forbidden.unix)})); } catch (e) { return 'error ' + (e.code || e.name); } finally { Array.prototype.includes = saved; }`,
+      },
       { name: 'process.binding(\'tcp_wrap\')', code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'` },
     ];
     await runAttempts('node net', tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })));
