@@ -6,36 +6,54 @@
  * host, another kernel, a program it started): only the kernel's own pid, which ignores it.
  */
 import { constants } from 'node:os';
+import { ReflectApply } from './netIntrinsics';
 import { permissionError } from './permissionError';
 
 /** The target a denied debug signal names. */
 export const DEBUGGER_TARGET = 'node:inspector';
 const DEBUG_SIGNAL = 'SIGUSR1';
+const DEBUG_SIGNAL_NUMBER = constants.signals.SIGUSR1;
 
 /** Makes SIGUSR1 do nothing in this process (a JS listener replaces Node's start-the-inspector handler). */
 export function ignoreDebugSignal(): void {
   process.on(DEBUG_SIGNAL, () => undefined);
 }
 
-/** process.kill(pid, 'SIGUSR1') and process._debugProcess(pid) may only name this process. */
+type Proc = { kill: (pid: number, signal?: string | number) => true; _kill?: (pid: number, signal: number) => number; _debugProcess?: (pid: number) => void };
+
+/**
+ * process.kill(pid, 'SIGUSR1'), the binding under it (process._kill) and process._debugProcess(pid) may only
+ * name this process. Each argument is read once, as the value Node will use, and that value is what is passed on.
+ */
 export function guardDebugSignals(): void {
   const self = process.pid;
-  const kill = process.kill.bind(process);
-  process.kill = function (pid: number, signal?: string | number): true {
-    // read each argument once, as the value Node will use (an object's toString could answer twice)
-    const sig = typeof signal === 'number' ? signal : signal === undefined ? 'SIGTERM' : String(signal);
-    if (sig !== DEBUG_SIGNAL && sig !== constants.signals.SIGUSR1) return kill(pid, sig);
-    const target = Number(pid);
-    if (target !== self) throw permissionError('run', DEBUGGER_TARGET);
-    return kill(target, sig);
-  } as typeof process.kill;
-  const proc = process as unknown as { _debugProcess?: (pid: number) => void };
+  const proc = process as unknown as Proc;
+  const deny = (pid: number) => {
+    if (pid !== self) throw permissionError('run', DEBUGGER_TARGET);
+  };
+  const kill = proc.kill;
+  proc.kill = function (pid: number, signal?: string | number): true {
+    const sig = typeof signal === 'number' ? signal : signal === undefined ? 'SIGTERM' : `${signal as string}`;
+    if (sig !== DEBUG_SIGNAL && sig !== DEBUG_SIGNAL_NUMBER) return ReflectApply(kill, process, [pid, sig]) as true;
+    const target = +pid;
+    deny(target);
+    return ReflectApply(kill, process, [target, sig]) as true;
+  };
+  const rawKill = proc._kill;
+  if (typeof rawKill === 'function') {
+    proc._kill = function (pid: number, signal: number): number {
+      const target = +pid;
+      const sig = +signal;
+      if (sig === DEBUG_SIGNAL_NUMBER) deny(target);
+      return ReflectApply(rawKill, process, [target, sig]) as number;
+    };
+  }
   const debugProcess = proc._debugProcess;
   if (typeof debugProcess === 'function') {
     proc._debugProcess = function (pid: number) {
-      const target = Number(pid);
-      if (target !== self) throw permissionError('run', DEBUGGER_TARGET);
-      return debugProcess.call(process, target);
+      const target = +pid;
+      deny(target);
+      return ReflectApply(debugProcess, process, [target]);
     };
   }
 }
