@@ -1,4 +1,5 @@
-/** Command line of `coda`. */
+/** Command line of `coda`, read with Node's util.parseArgs (`--opt value` and `--opt=value` alike). */
+import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 import type { RuntimeKind } from '../protocol';
 
 export interface RunOptions {
@@ -51,7 +52,7 @@ The runtime is the notebook's (metadata "runtime", default node); a missing Deno
 from the npm registry (integrity checked) into ~/.cache/codajs/runtimes. The notebook's declared "permissions"
 are enforced, and its "secrets" are read from the environment or --env-file and masked in every output.
 
-Options:
+Options (a value follows as --option value or --option=value; a file name that starts with - goes after --):
   --json               print one JSON document with every cell's outputs instead of text
   --runtime <name>     node, deno, bun or sandbox (default: the notebook's runtime, else node)
   --env-file <path>    inject this .env file's variables as secrets (masked in every output); repeatable
@@ -66,51 +67,97 @@ Options:
   -h, --help           this help
   -v, --version        the CodaJS version`;
 
+/** Options of `coda run`, as util.parseArgs reads them: `--opt value` and `--opt=value` alike. */
+const RUN_OPTIONS = {
+  json: { type: 'boolean' },
+  'keep-going': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  offline: { type: 'boolean' },
+  node: { type: 'string' },
+  'cell-timeout': { type: 'string' },
+  drain: { type: 'string' },
+  'max-memory': { type: 'string' },
+  runtime: { type: 'string' },
+  'env-file': { type: 'string', multiple: true },
+  'runtimes-dir': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+const RUNTIMES_OPTIONS = { dir: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+
+/** The default of --drain: how long background work of the last cells may run before coda exits. */
+export const DEFAULT_DRAIN_MS = 3000;
+/** --max-memory below this would end the kernel before it starts. */
+export const MIN_MEMORY_MB = 16;
+
 export function parseArgs(argv: string[]): Command {
-  const args = [...argv];
-  if (!args.length || args.includes('-h') || args.includes('--help')) return { command: 'help' };
-  if (args.includes('-v') || args.includes('--version')) return { command: 'version' };
-  const command = args.shift();
-  if (command === 'runtimes') return parseRuntimes(args);
+  // help and version win wherever they stand, except after `--` (where they would be file names)
+  const end = argv.indexOf('--');
+  const flags = end === -1 ? argv : argv.slice(0, end);
+  if (!argv.length || flags.includes('-h') || flags.includes('--help')) return { command: 'help' };
+  if (flags.includes('-v') || flags.includes('--version')) return { command: 'version' };
+  const [command, ...rest] = argv;
+  if (command === 'runtimes') return parseRuntimes(rest);
   if (command !== 'run') throw new Error(`unknown command '${command}' (try: coda run <notebook.coda>)`);
-  const opts: RunOptions = { command: 'run', file: '', json: false, envFiles: [], keepGoing: false, verbose: false, drainMs: 3000, offline: false };
-  const number = (flag: string, v: string | undefined, unit = 'milliseconds') => {
-    const n = Number(v);
-    if (!v || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of ${unit}`);
-    return n;
+  const { values: v, positionals } = readArgs(rest, RUN_OPTIONS, { 'cell-timeout': 'milliseconds', drain: 'milliseconds', 'max-memory': 'megabytes' });
+  const [file, extra] = positionals;
+  if (extra !== undefined) throw new Error(`unexpected argument ${extra}`);
+  if (!file) throw new Error('which notebook? coda run <notebook.coda>');
+  const opts: RunOptions = {
+    command: 'run',
+    file,
+    json: v.json ?? false,
+    envFiles: (v['env-file'] ?? []).map((f) => need('--env-file', f)),
+    keepGoing: v['keep-going'] ?? false,
+    verbose: v.verbose ?? false,
+    drainMs: v.drain === undefined ? DEFAULT_DRAIN_MS : number('--drain', v.drain),
+    offline: v.offline ?? false,
   };
-  while (args.length) {
-    const a = args.shift()!;
-    if (a === '--json') opts.json = true;
-    else if (a === '--keep-going') opts.keepGoing = true;
-    else if (a === '--verbose') opts.verbose = true;
-    else if (a === '--offline') opts.offline = true;
-    else if (a === '--node') opts.nodePath = args.shift();
-    else if (a === '--cell-timeout') opts.cellTimeoutMs = number(a, args.shift());
-    else if (a === '--drain') opts.drainMs = number(a, args.shift());
-    else if (a === '--max-memory') opts.maxMemoryMb = Math.max(16, Math.round(number(a, args.shift(), 'megabytes')));
-    else if (a === '--runtime') opts.runtime = runtimeName(args.shift());
-    else if (a === '--env-file') opts.envFiles.push(need(a, args.shift()));
-    else if (a === '--runtimes-dir') opts.runtimesDir = need(a, args.shift());
-    else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
-    else if (!opts.file) opts.file = a;
-    else throw new Error(`unexpected argument ${a}`);
-  }
-  if (!opts.file) throw new Error('which notebook? coda run <notebook.coda>');
+  if (v.node !== undefined) opts.nodePath = need('--node', v.node);
+  if (v['cell-timeout'] !== undefined) opts.cellTimeoutMs = number('--cell-timeout', v['cell-timeout']);
+  if (v['max-memory'] !== undefined) opts.maxMemoryMb = Math.max(MIN_MEMORY_MB, Math.round(number('--max-memory', v['max-memory'], 'megabytes')));
+  if (v.runtime !== undefined) opts.runtime = runtimeName(v.runtime);
+  if (v['runtimes-dir'] !== undefined) opts.runtimesDir = need('--runtimes-dir', v['runtimes-dir']);
   return opts;
 }
 
-function need(flag: string, v: string | undefined): string {
+/**
+ * util.parseArgs in strict mode, its errors reworded the way coda words them (`unknown option --x`,
+ * `--node needs a value`); `units` names what a numeric option's value counts.
+ */
+function readArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, units: Record<string, string> = {}) {
+  try {
+    return nodeParseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    const { code, message } = err as { code?: string; message: string };
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${flag} (a file name that starts with - goes after --)`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      if (message.includes('does not take an argument')) throw new Error(`${flag} takes no value`);
+      const unit = units[flag.replace(/^--/, '')];
+      const dash = message.includes('ambiguous') ? ` (for a value that starts with -, write ${flag}=<value>)` : '';
+      throw new Error(`${flag} needs ${unit ? `a number of ${unit}` : 'a value'}${dash}`);
+    }
+    throw err;
+  }
+}
+
+function number(flag: string, v: string, unit = 'milliseconds'): number {
+  const n = Number(v);
+  if (!v.trim() || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of ${unit}`);
+  return n;
+}
+
+function need(flag: string, v: string): string {
   if (!v) throw new Error(`${flag} needs a value`);
   return v;
 }
 
 function parseRuntimes(args: string[]): RuntimesOptions {
+  const { values, positionals } = readArgs(args, RUNTIMES_OPTIONS);
   const opts: RuntimesOptions = { command: 'runtimes', action: 'list', which: [] };
-  while (args.length) {
-    const a = args.shift()!;
-    if (a === '--dir') opts.runtimesDir = need(a, args.shift());
-    else if (a === 'list' || a === 'fetch') opts.action = a;
+  if (values.dir !== undefined) opts.runtimesDir = need('--dir', values.dir);
+  for (const a of positionals) {
+    if (a === 'list' || a === 'fetch') opts.action = a;
     else if (a === 'all') opts.which.push('node', 'deno', 'bun', 'isolate');
     else opts.which.push(runtimeName(a));
   }
