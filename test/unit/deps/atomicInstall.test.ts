@@ -114,8 +114,9 @@ describe('an interrupted install never leaves a half-installed store', function 
     const started = new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         const root = dirname(p.storeDir);
-        const staging = existsSync(root) ? readdirSync(root).filter((d) => d.startsWith(`.${basename(p.storeDir)}.`)) : [];
-        if (staging.some((d) => existsSync(join(root, d, 'node_modules', 'hangs', 'started')))) {
+        // the script may run in a staging folder or (as before atomic installs) in the store itself
+        const dirs = existsSync(root) ? readdirSync(root).filter((d) => d.startsWith(`.${basename(p.storeDir)}.`) || d === basename(p.storeDir)) : [];
+        if (dirs.some((d) => existsSync(join(root, d, 'node_modules', 'hangs', 'started')))) {
           clearInterval(poll);
           resolve();
         }
