@@ -78,41 +78,56 @@ function randomSecret(rnd: () => number, allowNul: boolean): string {
 
 // ---- the check ---------------------------------------------------------------------------------
 
-/** Every way a secret may be written in an output, each cut into PIECE-long pieces (or whole when shorter). */
+/**
+ * Every PIECE-long run of a secret's characters (or the whole of a shorter secret), each in every way it may be
+ * written: as is, after UTF-8, in JSON (once and twice) and in util.inspect's quotings (with `'` escaped or not, hex
+ * escapes in either case). util.inspect itself is the oracle, not the masker's own tables.
+ */
 function piecesOf(secret: string): Set<string> {
   const json = (s: string) => JSON.stringify(s).slice(1, -1);
-  const quoted = (s: string) => inspect(s, { breakLength: Infinity }).slice(1, -1);
-  const wellFormed = secret.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-  const forms = new Set([secret, wellFormed, json(secret), quoted(secret), quoted(`'"${secret}`), json(json(secret))]);
+  const show = (s: string) => inspect(s, { breakLength: Infinity });
+  const lower = (s: string) => s.replace(/\\x([0-9A-F]{2})/g, (_, h: string) => `\\x${h.toLowerCase()}`);
+  const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   const pieces = new Set<string>();
-  for (const f of forms) {
-    if (f.length < PIECE) pieces.add(f);
-    else for (let i = 0; i + PIECE <= f.length; i++) pieces.add(f.slice(i, i + PIECE));
+  const n = Math.min(PIECE, secret.length);
+  for (let i = 0; i + n <= secret.length; i++) {
+    const w = secret.slice(i, i + n);
+    const quoted = [show(w).slice(1, -1), show(w + `'"\``).slice(1, -5), show('"' + w).slice(2, -1)];
+    for (const f of [w, wellFormed(w), json(w), json(json(w)), ...quoted, ...quoted.map(lower)]) pieces.add(f);
   }
   return pieces;
 }
 
 interface Secrets {
-  values: string[];
-  /** Piece → the secret it belongs to. */
-  pieces: Map<string, string>;
-  /** Lengths of the pieces (PIECE, and the lengths of secrets shorter than that). */
-  lengths: number[];
+  /** Pieces shorter than PIECE (secrets shorter than that, whole) → their secret. */
+  short: Map<string, string>;
+  shortLengths: number[];
+  /** Pieces of PIECE characters or more, by their first PIECE characters. */
+  byStart: Map<string, [piece: string, secret: string][]>;
 }
 
 function secretsOf(values: string[]): Secrets {
-  const pieces = new Map<string, string>();
-  for (const v of values) for (const p of piecesOf(v)) pieces.set(p, v);
-  return { values, pieces, lengths: [...new Set([...pieces.keys()].map((p) => p.length))].sort((a, b) => a - b) };
+  const short = new Map<string, string>();
+  const byStart = new Map<string, [string, string][]>();
+  for (const v of values) {
+    for (const p of piecesOf(v)) {
+      if (p.length < PIECE) short.set(p, v);
+      else {
+        const key = p.slice(0, PIECE);
+        byStart.set(key, [...(byStart.get(key) ?? []), [p, v]]);
+      }
+    }
+  }
+  return { short, byStart, shortLengths: [...new Set([...short.keys()].map((p) => p.length))].sort((a, b) => a - b) };
 }
 
 function leak(text: string, secrets: Secrets): [string, string] | undefined {
   for (let i = 0; i < text.length; i++) {
-    for (const n of secrets.lengths) {
-      if (i + n > text.length) break;
-      const owner = secrets.pieces.get(text.slice(i, i + n));
+    for (const n of secrets.shortLengths) {
+      const owner = i + n <= text.length ? secrets.short.get(text.slice(i, i + n)) : undefined;
       if (owner !== undefined) return [text.slice(i, i + n), owner];
     }
+    for (const [piece, owner] of secrets.byStart.get(text.slice(i, i + PIECE)) ?? []) if (text.startsWith(piece, i)) return [piece, owner];
   }
   return undefined;
 }
