@@ -4,13 +4,14 @@
  * modified; when the lock would change, the runner says so.
  */
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock } from '../protocol';
 import { installAccess } from '../worker/deps/installAccess';
 import { cellText } from '../protocol/codaFormat';
 import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
 import { neededDependencies } from '../worker/deps/neededDependencies';
+import { fetchedRuntime } from '../worker/host/runtimeStore';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
@@ -33,11 +34,13 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
   const { needed, dependencies } = neededDependencies(analysis.specs, dirname(file));
   if (!needed.length) return { modulePaths: [modulePath] };
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
-  const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
+  const access = installAccess(doc.metadata);
+  const allowScripts = doc.metadata[METADATA_ALLOW_SCRIPTS] === true;
+  const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
   try {
     progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
     const result = await client.install(
-      { storeDir, cacheDir, dependencies, lock, allowScripts: doc.metadata[METADATA_ALLOW_SCRIPTS] === true, ...installAccess(doc.metadata), npmrcFrom: dirname(file), offline },
+      { storeDir, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
       { onProgress: progress },
     );
     progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);
@@ -48,4 +51,13 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
   } finally {
     client.dispose();
   }
+}
+
+/**
+ * Install scripts of a notebook with permissions run under Node's permission model: when this Node lacks it, the
+ * installer runs on the Node 24 that `coda runtimes fetch node` keeps (if it was fetched; else the install says so).
+ */
+function installerNode(confinedScripts: boolean): string | undefined {
+  if (!confinedScripts || process.allowedNodeEnvironmentFlags.has('--permission')) return undefined;
+  return fetchedRuntime(resolve(process.env.CODA_RUNTIMES_DIR ?? cacheRoot()), 'node');
 }

@@ -70,7 +70,7 @@ export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: Sc
   if (plans.some((p) => p.plan.kind === 'node') && !process.allowedNodeEnvironmentFlags.has('--permission')) {
     throw new InstallError(
       'InstallScriptRefused',
-      `Install scripts of a notebook with permissions run under Node's permission model, which the installer's Node.js ${process.version} lacks (Node.js 22.13 or newer has it). Set "coda.nodePath" to Node.js 24, or remove "allowInstallScripts". Nothing was installed.`,
+      `Install scripts of a notebook with permissions run under Node's permission model, which the installer's Node.js ${process.version} lacks (Node.js 22.13 or newer has it). Set "coda.nodePath" to Node.js 24 (for \`coda run\`: \`coda runtimes fetch node\`), or remove "allowInstallScripts". Nothing was installed.`,
     );
   }
   const support = join(ctx.root, SCRIPT_SUPPORT_DIR);

@@ -293,6 +293,32 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     assert.equal(readFileSync(join(r.modulePath, 'adv-shell', 'leak.txt'), 'utf8'), canary, 'not confined: the notebook may start any program');
   });
 
+  it('through `coda run`, with the notebook\'s own metadata (the CLI on any Node; scripts on the Node 24 it keeps)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-adv-cli-'));
+    writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`);
+    const file = join(dir, 'attack.coda');
+    const metadata = { permissions: {}, allowInstallScripts: true, secrets: ['CODA_ADV_SECRET'] };
+    writeFileSync(file, `${JSON.stringify({ coda: 1, metadata, cells: [{ kind: 'code', language: 'javascript', source: ['// @coda-dep adv-read@1.0.0 adv-env@1.0.0', '"ran"'] }] }, null, 2)}\n`);
+    const { spawn } = await import('node:child_process');
+    const xdg = join(dir, 'xdg');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], { env: { ...process.env, XDG_CACHE_HOME: xdg, CODA_RUNTIMES_DIR: join(ROOT, '.tools'), NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const status = await new Promise((res) => child.on('exit', res));
+    assert.equal(status, 0, out);
+    assert.match(out, /'ran'/);
+    const { storeDir } = storeFor(join(xdg, 'codajs'), file);
+    for (const pkg of ['adv-read', 'adv-env']) {
+      const report = JSON.parse(readFileSync(join(storeDir, 'node_modules', pkg, 'report.json'), 'utf8')) as Attempt[];
+      attempts += report.length;
+      for (const a of report) if (a.ok) cross(`coda run: ${pkg}: ${a.name} succeeded`);
+    }
+    const store = allText(storeDir);
+    if (store.includes(canary) || store.includes(secret) || out.includes(canary) || out.includes(secret)) cross('coda run: the canary or the secret leaked');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('on a Node without the permission model, scripts of a notebook with permissions are refused, not run unconfined', async function () {
     const old = nodeBinaries()[0]!;
     if (process.allowedNodeEnvironmentFlags.has('--permission')) this.skip();
