@@ -3,7 +3,7 @@
  * display data, exit notices, logs) passes through a Masker built from the notebook's secret values — first in the
  * kernel, before anything is cut to a budget, then again in the host. Pure: no Node, DOM or vscode imports.
  */
-import { makeSecretScanner } from './secretScanner';
+import { makeSecretScanner } from './makeSecretScanner';
 
 export const MASK = '••••••';
 /** Values shorter than this are not masked (masking "a" would blank every output); such secrets are refused. */

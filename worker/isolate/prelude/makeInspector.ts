@@ -8,7 +8,7 @@
  * and under its limits.
  */
 /* eslint-disable */
-import type { SecretScanner } from '../../../protocol/secretScanner';
+import type { SecretScanner } from '../../../protocol/makeSecretScanner';
 
 export interface InspectorLimits {
   kernelId: string;

@@ -3,7 +3,7 @@
  * function expression `(host, configJson) => dispatch`, evaluated once per context (SandboxIsolate).
  */
 import { SCANNER_OPTIONS } from '../../../protocol/maskSecrets';
-import { makeSecretScanner } from '../../../protocol/secretScanner';
+import { makeSecretScanner } from '../../../protocol/makeSecretScanner';
 import { makeCodec } from './makeCodec';
 import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
