@@ -52,13 +52,34 @@ export function lockEntryProblem(location: string, entry: Partial<LockEntry> | u
   if (!resolved) return `${name} has no tarball URL`;
   if (!/^https?:\/\//i.test(resolved)) return `${name} comes from ${resolved.split(/[#?]/)[0]}, not from a registry`;
   if (!resolved.startsWith(registry)) return `${name} is downloaded from ${safeOrigin(resolved)}, not from ${registry} (the registry your npm config names for it)`;
-  const rest = resolved.slice(registry.length).split(/[?#]/)[0]!;
-  const unscoped = name.slice(name.lastIndexOf('/') + 1);
-  const expected = [`${name}/-/${unscoped}-${entry.version}.tgz`, `${name.replace('/', '%2f')}/-/${unscoped}-${entry.version}.tgz`];
-  if (!expected.some((e) => decodeURIComponent(rest).toLowerCase() === decodeURIComponent(e).toLowerCase())) {
+  if (!isTarballOf(resolved.slice(registry.length), name, String(entry.version))) {
     return `${name}@${entry.version} would be downloaded from ${resolved}, which is not that package's tarball`;
   }
   return undefined;
+}
+
+/**
+ * npm's layout (`<name>/-/<name without scope>-<version>.tgz`, the scope's slash possibly encoded), or a layout that
+ * names the package and then its version as whole path segments (GitHub Packages: `download/@s/n/<version>/<hash>`).
+ */
+function isTarballOf(path: string, name: string, version: string): boolean {
+  let segments: string[];
+  try {
+    segments = path.split(/[?#]/)[0]!.split('/').map((s) => decodeURIComponent(s).toLowerCase());
+  } catch {
+    return false;
+  }
+  const want = name.toLowerCase().split('/');
+  const v = version.toLowerCase();
+  // npm's `@scope%2fname` is the one segment that may hold a slash
+  if (segments[0] === want.join('/')) segments = [...want, ...segments.slice(1)];
+  if (segments.some((s) => s === '.' || s === '..' || s.includes('/'))) return false;
+  const npm = [...want, '-', `${want[want.length - 1]}-${v}.tgz`];
+  if (segments.length === npm.length && npm.every((w, i) => segments[i] === w)) return true;
+  for (let i = 0; i + want.length < segments.length; i++) {
+    if (want.every((w, j) => segments[i + j] === w) && segments[i + want.length] === v) return true;
+  }
+  return false;
 }
 
 /** Every problem of a lock (empty when all of it can be verified). */

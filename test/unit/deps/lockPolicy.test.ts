@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DependencyLock, InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
+import { lockEntryProblem, sanitizeLock } from '../../../worker/deps/lockPolicy';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 
@@ -88,5 +89,30 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
   it('installs an unverified entry when the notebook says "allowUnverifiedLock": true', async () => {
     const r = await client.install(params('/nb/allowed.coda', withLeaf({ integrity: '' }), { allowUnverifiedLock: true }));
     assert.equal(r.installed.leaf, '1.0.0');
+  });
+});
+
+describe('lock entry checks (pure)', () => {
+  const reg = 'https://registry.example/npm/';
+  const sha512 = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
+  const problem = (location: string, resolved: string, version = '1.2.3') => lockEntryProblem(location, { version, resolved, integrity: sha512 }, () => reg);
+
+  it("accepts npm's layout, an encoded scope, and a layout naming the package then its version (GitHub Packages)", () => {
+    assert.equal(problem('node_modules/leaf', `${reg}leaf/-/leaf-1.2.3.tgz`), undefined);
+    assert.equal(problem('node_modules/@s/leaf', `${reg}@s/leaf/-/leaf-1.2.3.tgz`), undefined);
+    assert.equal(problem('node_modules/@s/leaf', `${reg}@s%2fleaf/-/leaf-1.2.3.tgz`), undefined);
+    assert.equal(problem('node_modules/a/node_modules/@s/leaf', `${reg}download/@s/leaf/1.2.3/0123abcd`), undefined);
+  });
+
+  it('refuses another package, another version, look-alike names and climbing paths', () => {
+    for (const url of [`${reg}other/-/other-1.2.3.tgz`, `${reg}leaf/-/leaf-9.9.9.tgz`, `${reg}leaf-extra/-/leaf-extra-1.2.3.tgz`, `${reg}other/../leaf/-/leaf-1.2.3.tgz`, `${reg}other%2f..%2fleaf/-/leaf-1.2.3.tgz`, `${reg}download/@s/leafy/1.2.3/x`]) {
+      assert.match(problem('node_modules/leaf', url) ?? '', /not that package's tarball|not from/, url);
+    }
+    assert.match(problem('node_modules/@s/leaf', `${reg}download/@s/leaf/9.9.9/x`) ?? '', /not that package's tarball/);
+  });
+
+  it('keeps only the known fields of a lock entry', () => {
+    const lock = sanitizeLock({ 'node_modules/leaf': { version: '1', resolved: 'r', integrity: 'i', link: true, hasInstallScript: true } as never });
+    assert.deepEqual(lock, { 'node_modules/leaf': { version: '1', resolved: 'r', integrity: 'i' } });
   });
 });
