@@ -13,11 +13,15 @@ import { isStoreComplete } from '../../worker/deps/atomicStore';
 import { installAccess } from '../../worker/deps/installAccess';
 import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
 import { neededDependencies } from '../../worker/deps/neededDependencies';
+import { nodePermissionSupport } from '../../worker/host/nodePermissionSupport';
+import { fetchedRuntime } from '../../worker/host/runtimeStore';
 
 export type EnsureResult = { ok: true } | { ok: false; error: SerializedError };
 
 export class DependencyManager implements vscode.Disposable {
   private client: InstallerClient | undefined;
+  /** An installer on the downloaded Node 24, for confined install scripts when the configured Node lacks the model. */
+  private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
   private readonly done = new Map<string, string>();
 
@@ -32,6 +36,22 @@ export class DependencyManager implements vscode.Disposable {
   async installer(): Promise<InstallerClient> {
     this.client ??= new InstallerClient({ installerPath: this.context.asAbsolutePath('dist/installer.js'), nodePath: await this.nodePath(), log: this.log });
     return this.client;
+  }
+
+  /**
+   * The installer for a notebook's install: confined install scripts need Node's permission model, so when the
+   * configured Node lacks it and CodaJS has downloaded Node 24 (the one permission kernels use), the installer runs
+   * there; otherwise the install says which Node is needed.
+   */
+  private async installerFor(confinedScripts: boolean): Promise<InstallerClient> {
+    const main = await this.installer();
+    if (!confinedScripts) return main;
+    const nodePath = await this.nodePath();
+    if ((await nodePermissionSupport(nodePath).catch(() => undefined))?.permissionFlag === '--permission') return main;
+    const node24 = fetchedRuntime(this.context.globalStorageUri.fsPath, 'node');
+    if (!node24) return main;
+    this.confinedClient ??= new InstallerClient({ installerPath: this.context.asAbsolutePath('dist/installer.js'), nodePath: node24, log: this.log });
+    return this.confinedClient;
   }
 
   /** The store's node_modules folder of a notebook (the kernel resolves packages there after the notebook's folder). */
@@ -55,7 +75,9 @@ export class DependencyManager implements vscode.Disposable {
     if (this.done.get(notebook.uri.toString()) === key && isStoreComplete(storeDir) && needed.every((s) => existsSync(join(modulePath, s.name)))) return { ok: true };
     const names = Object.keys(dependencies).join(', ');
     try {
-      const client = await this.installer();
+      const access = installAccess(meta);
+      const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
+      const client = await this.installerFor(allowScripts && !!access.permissions);
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: installing {0}', names), cancellable: true },
         (progress, token) => {
@@ -63,7 +85,7 @@ export class DependencyManager implements vscode.Disposable {
           const sub = token.onCancellationRequested(() => abort.abort());
           return client
             .install(
-              { storeDir, cacheDir, dependencies, lock, allowScripts: meta[METADATA_ALLOW_SCRIPTS] === true, ...installAccess(meta), npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
+              { storeDir, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
               { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
             )
             .finally(() => sub.dispose());
@@ -86,6 +108,7 @@ export class DependencyManager implements vscode.Disposable {
 
   dispose(): void {
     this.client?.dispose();
+    this.confinedClient?.dispose();
   }
 }
 
