@@ -53,6 +53,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   const ObjectProto = Object.prototype;
   const max = Math.max;
   const min = Math.min;
+  const imul = Math.imul;
   const MAX_DEPTH = 64;
   const MASK = opts.mask;
 
@@ -156,51 +157,84 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     }
   }
 
-  // ---- the automaton: goto as null-prototype objects, failure links, longest form ending at each state ----
-  const next: Record<number, number>[] = [create(null)];
-  const fail: number[] = [0];
-  const depth: number[] = [0];
-  const longestEnding: number[] = [0];
+  // ---- the automaton, in typed arrays (a 200-character secret has ~40 forms: objects per state would cost 100s
+  // of MB): children as first-child/next-sibling lists (the root as a table), failure links, and the longest form
+  // ending at each state ----
+  let total = 1;
+  for (const f of forms) total += f.length;
+  const rootNext = new Int32Array(0x10000);
+  const firstChild = new Int32Array(total);
+  const sibling = new Int32Array(total);
+  const chr = new Uint16Array(total);
+  const fail = new Int32Array(total);
+  const depth = new Int32Array(total);
+  const longestEnding = new Int32Array(total);
+  // 0 is "none": the root is nobody's child
+  const child = (n: number, c: number): number => {
+    if (n === 0) return rootNext[c]!;
+    for (let k = firstChild[n]!; k !== 0; k = sibling[k]!) if (chr[k] === c) return k;
+    return 0;
+  };
+  let states = 1;
   let longestForm = 0;
   for (const f of forms) {
     let n = 0;
     for (let i = 0; i < f.length; i++) {
       const c = code(f, i);
-      let m = next[n]![c];
-      if (m === undefined) {
-        m = next.length;
-        next[m] = create(null);
-        fail[m] = 0;
+      let m = child(n, c);
+      if (m === 0) {
+        m = states++;
+        chr[m] = c;
         depth[m] = depth[n]! + 1;
-        longestEnding[m] = 0;
-        next[n]![c] = m;
+        if (n === 0) rootNext[c] = m;
+        else {
+          sibling[m] = firstChild[n]!;
+          firstChild[n] = m;
+        }
       }
       n = m;
     }
     if (longestEnding[n]! < f.length) longestEnding[n] = f.length;
     if (f.length > longestForm) longestForm = f.length;
   }
-  const queue: number[] = [];
-  for (const k of keysOf(next[0]!)) queue[queue.length] = next[0]![+k]!;
-  for (let qi = 0; qi < queue.length; qi++) {
+  const queue = new Int32Array(states);
+  let queued = 0;
+  for (let c = 0; c < 0x10000; c++) if (rootNext[c] !== 0) queue[queued++] = rootNext[c]!;
+  for (let qi = 0; qi < queued; qi++) {
     const n = queue[qi]!;
-    const kids = next[n]!;
-    for (const k of keysOf(kids)) {
-      const c = +k;
-      const m = kids[c]!;
+    for (let m = firstChild[n]!; m !== 0; m = sibling[m]!) {
+      const c = chr[m]!;
       let f = fail[n]!;
-      while (f !== 0 && next[f]![c] === undefined) f = fail[f]!;
-      const g = next[f]![c];
-      fail[m] = g !== undefined && g !== m ? g : 0;
+      let g = child(f, c);
+      while (g === 0 && f !== 0) {
+        f = fail[f]!;
+        g = child(f, c);
+      }
+      fail[m] = g !== m ? g : 0;
       if (longestEnding[fail[m]!]! > longestEnding[m]!) longestEnding[m] = longestEnding[fail[m]!]!;
-      queue[queue.length] = m;
+      queue[queued++] = m;
     }
   }
 
-  // n-grams of every form, for excerpts cut on both sides
-  const grams: Record<string, true> = create(null);
+  // a hash set of the n-grams of every form, for excerpts cut on both sides (a collision only masks more)
   const G = opts.excerptOverlap;
-  for (const f of forms) for (let i = 0; i + G <= f.length; i++) grams[sub(f, i, i + G)] = true;
+  let gramCount = 0;
+  for (const f of forms) gramCount += max(0, f.length - G + 1);
+  let gramSlots = 2;
+  while (gramSlots < gramCount * 2) gramSlots *= 2;
+  const grams = new Int32Array(gramSlots);
+  const gramHash = (s: string, at: number): number => {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < G; k++) h = imul(h ^ code(s, at + k), 0x01000193);
+    return h | 1;
+  };
+  const gramSlot = (h: number): number => {
+    let slot = h & (gramSlots - 1);
+    while (grams[slot] !== 0 && grams[slot] !== h) slot = (slot + 1) & (gramSlots - 1);
+    return slot;
+  };
+  for (const f of forms) for (let i = 0; i + G <= f.length; i++) grams[gramSlot(gramHash(f, i))] = gramHash(f, i);
+  const hasGram = (s: string, at: number): boolean => grams[gramSlot(gramHash(s, at))] !== 0;
 
   const active = forms.length > 0;
 
@@ -215,9 +249,12 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
       }
       if (i === end) break;
       const c = code(s, i);
-      while (n !== 0 && next[n]![c] === undefined) n = fail[n]!;
-      const m = next[n]![c];
-      n = m === undefined ? 0 : m;
+      let m = child(n, c);
+      while (m === 0 && n !== 0) {
+        n = fail[n]!;
+        m = child(n, c);
+      }
+      n = m;
       if (longestEnding[n]) add(found, i + 1 - longestEnding[n]!, i + 1);
     }
   }
@@ -261,7 +298,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
         const frag: string = m[1];
         const start: number = m.index + apply(indexOf, m[0], ['"']) + 1;
         for (let i = 0; i + G <= frag.length; i++) {
-          if (grams[sub(frag, i, i + G)] === true) {
+          if (hasGram(frag, i)) {
             add(found, start, start + frag.length);
             break;
           }
