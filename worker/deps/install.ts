@@ -18,6 +18,7 @@ import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from './lockPolicy';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
+import { strengthenIntegrity } from './strengthenIntegrity';
 
 export { InstallError } from './installError';
 
@@ -95,6 +96,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
     }
     const nodes = [...tree.inventory.values()];
     const result: DependencyLock = lockFromTree(nodes as unknown as Parameters<typeof lockFromTree>[0]);
+    await strengthenIntegrity(result, opts, params.cacheDir, staging);
     // whatever arborist resolved (a dependency's own `file:` or git spec included) must be verifiable too
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : lockProblems(result, registryFor))];
     if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'tree'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DependencyLock, InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
 import { lockEntryProblem, sanitizeLock } from '../../../worker/deps/lockPolicy';
+import { storeMatches } from '../../../worker/deps/storeReuse';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 
@@ -33,7 +34,7 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
   };
 
   before(async () => {
-    registry = await startRegistry([{ name: 'leaf', version: '1.0.0' }, { name: 'other', version: '1.0.0' }]);
+    registry = await startRegistry([{ name: 'leaf', version: '1.0.0' }, { name: 'other', version: '1.0.0' }, { name: 'old', version: '1.0.0', sha1Only: true }]);
     home = mkdtempSync(join(tmpdir(), 'coda-lock-'));
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
     good = (await client.install(params('/nb/good.coda', {}, { lock: undefined }))).lock;
@@ -84,6 +85,27 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
       return true;
     });
     assert.equal(existsSync(p.storeDir), false, 'no store, half or whole');
+  });
+
+  it('an old package the registry lists with only a sha1 gets a sha512 of its checked bytes, which later installs check', async () => {
+    const p = params('/nb/old.coda', {}, { dependencies: { old: '1.0.0' }, lock: undefined });
+    const first = await client.install(p);
+    const integrity = first.lock['node_modules/old']!.integrity;
+    const bytes = Buffer.from(await (await fetch(registry.tarballUrl('old', '1.0.0'))).arrayBuffer());
+    const { createHash } = await import('node:crypto');
+    assert.equal(integrity, `sha512-${createHash('sha512').update(bytes).digest('base64')} sha1-${createHash('sha1').update(bytes).digest('base64')}`);
+    assert.ok(await storeMatches(p.storeDir, { old: '1.0.0' }, first.lock), 'the store is recognised as holding that lock');
+    const again = await client.install(params('/nb/old-again.coda', {}, { dependencies: { old: '1.0.0' }, lock: first.lock }));
+    assert.equal(again.installed.old, '1.0.0', 'the lock it wrote is accepted');
+    registry.tamper('old');
+    try {
+      const fresh = params('/nb/old-tampered.coda', {}, { dependencies: { old: '1.0.0' }, lock: first.lock });
+      // nothing to copy from: another cache root, with no store that already holds the package
+      Object.assign(fresh, storeFor(join(home, 'elsewhere'), '/nb/old-tampered.coda'));
+      await assert.rejects(client.install(fresh), (err: Error) => err.name === 'IntegrityError');
+    } finally {
+      registry.untamper('old');
+    }
   });
 
   it('installs an unverified entry when the notebook says "allowUnverifiedLock": true', async () => {

@@ -21,6 +21,8 @@ export interface FixturePackage {
   private?: boolean;
   /** package.json `scripts` (install scripts run only when a notebook allows them) */
   scripts?: Record<string, string>;
+  /** the packument lists only a sha1 `shasum`, as for packages published before npm recorded sha512 */
+  sha1Only?: boolean;
   /** more files: path inside the package -> content */
   files?: Record<string, string | Buffer>;
 }
@@ -32,6 +34,8 @@ export interface Registry {
   tarballHits(): number;
   /** Serves altered bytes for this package's tarballs from now on (the packument's integrity stays). */
   tamper(name: string): void;
+  /** Serves the package's real bytes again. */
+  untamper(name: string): void;
   /** Sends only the first part of this package's tarballs, then holds the connection open; calls `onStall` once sent. */
   stall(name: string, onStall: () => void, fraction?: number): void;
   /** Serves the package's tarballs whole again. */
@@ -81,7 +85,11 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
       const bytes = readFileSync(join(out, fileOf(p)));
       (doc.versions as Record<string, unknown>)[p.version] = {
         name, version: p.version, dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
-        dist: { tarball: `${url()}${tarballPath(p)}`, integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}`, shasum: createHash('sha1').update(bytes).digest('hex') },
+        dist: {
+          tarball: `${url()}${tarballPath(p)}`,
+          ...(p.sha1Only ? {} : { integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` }),
+          shasum: createHash('sha1').update(bytes).digest('hex'),
+        },
       };
     }
     return doc;
@@ -128,6 +136,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     token,
     hits,
     tamper: (name) => void tampered.add(name),
+    untamper: (name) => void tampered.delete(name),
     stall: (name, onStall, fraction = 0.5) => void stalled.set(name, { onStall, fraction }),
     unstall: (name) => void stalled.delete(name),
     tarballUrl: (name, version) => `${url()}${tarballPath(packages.find((p) => p.name === name && p.version === version)!)}`,
