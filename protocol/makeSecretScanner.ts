@@ -162,7 +162,8 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   // ending at each state ----
   let total = 1;
   for (const f of forms) total += f.length;
-  const rootNext = new Int32Array(0x10000);
+  // no secrets, no table (every process that loads the protocol builds the empty masker)
+  const rootNext = new Int32Array(forms.length ? 0x10000 : 0);
   const firstChild = new Int32Array(total);
   const sibling = new Int32Array(total);
   const chr = new Uint16Array(total);
@@ -199,7 +200,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   }
   const queue = new Int32Array(states);
   let queued = 0;
-  for (let c = 0; c < 0x10000; c++) if (rootNext[c] !== 0) queue[queued++] = rootNext[c]!;
+  for (let c = 0; c < rootNext.length; c++) if (rootNext[c] !== 0) queue[queued++] = rootNext[c]!;
   for (let qi = 0; qi < queued; qi++) {
     const n = queue[qi]!;
     for (let m = firstChild[n]!; m !== 0; m = sibling[m]!) {
