@@ -11,7 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Permissions } from '../../protocol';
 import { InstallError } from './installError';
 import { findNodeGyp, writeNodeGypShim } from './nodeGyp';
-import { NET_GUARD_FILE, NET_GUARD_SOURCE } from './scriptNetGuard';
+import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptNetGuard';
 import { planScript, scriptEnv, type ScriptPlan } from './scriptPlan';
 
 /** Longest a single install script may run (native builds are slow; a hung script must not hang installs forever). */
@@ -76,6 +76,7 @@ export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: Sc
   const support = join(ctx.root, SCRIPT_SUPPORT_DIR);
   await mkdir(join(support, 'home'), { recursive: true });
   await writeFile(join(support, NET_GUARD_FILE), NET_GUARD_SOURCE);
+  await writeFile(join(support, PROCESS_GUARD_FILE), PROCESS_GUARD_SOURCE);
   await writeNodeGypShim(join(support, 'bin'), findNodeGyp(), process.execPath);
   let n = 0;
   for (const { job, plan } of plans) {
@@ -132,6 +133,7 @@ function confinedNodeArgs(root: string, pkg: string, home: string, support: stri
   for (const p of both(root)) args.push(`--allow-fs-read=${p}`);
   for (const p of [...both(pkg), ...both(home)]) args.push(`--allow-fs-write=${p}`);
   if (plan.childProcesses) args.push('--allow-child-process');
+  args.push('--require', join(support, PROCESS_GUARD_FILE));
   if (!plan.network) args.push('--require', join(support, NET_GUARD_FILE));
   return args;
 }

@@ -7,10 +7,12 @@
  * The source is written beside the store's staging folder, outside what the script may write.
  */
 export const NET_GUARD_FILE = 'net-guard.cjs';
+/** Loaded before every confined script: Node's permission model lets a process signal any other process of the user. */
+export const PROCESS_GUARD_FILE = 'process-guard.cjs';
 
-export const NET_GUARD_SOURCE = String.raw`'use strict';
+const PRELUDE = String.raw`'use strict';
 const deny = (what) => {
-  const e = new Error('Permission denied: ' + what + '. Install scripts of this notebook have no network access (only "net": ["*"] gives it to them).');
+  const e = new Error('Permission denied: ' + what + '. Install scripts of this notebook run confined by its permissions.');
   e.code = 'ERR_ACCESS_DENIED';
   e.name = 'PermissionDenied';
   throw e;
@@ -19,10 +21,21 @@ const lock = (obj, key, what) => {
   if (!obj || !(key in obj)) return;
   Object.defineProperty(obj, key, { value: function denied() { deny(what + ' (' + key + ')'); }, writable: false, configurable: false, enumerable: false });
 };
+`;
+
+/**
+ * No signals to other processes: SIGUSR1 (or process._debugProcess) would make the installer, or a kernel, open an
+ * inspector port that runs code with its rights.
+ */
+export const PROCESS_GUARD_SOURCE = `${PRELUDE}
+for (const k of ['kill', '_kill', '_debugProcess', '_debugEnd']) lock(process, k, 'signalling a process');
+`;
+
+export const NET_GUARD_SOURCE = `${PRELUDE}
 const net = require('node:net');
 const dgram = require('node:dgram');
 const dns = require('node:dns');
-lock(net.Socket.prototype, 'connect', 'network access');
+lock(net.Socket.prototype, 'connect', 'network access (only "net": ["*"] gives it to install scripts)');
 lock(net.Server.prototype, 'listen', 'listening on a socket');
 for (const k of ['send', 'bind', 'connect']) lock(dgram.Socket.prototype, k, 'network access');
 const DNS = ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny', 'resolveCaa', 'resolveCname', 'resolveMx', 'resolveNaptr', 'resolveNs', 'resolvePtr', 'resolveSoa', 'resolveSrv', 'resolveTxt', 'reverse'];

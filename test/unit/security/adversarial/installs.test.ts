@@ -183,6 +183,8 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
   await attempt('http with a custom lookup', () => settle(require('http').get(${url}, { lookup: (h, o, cb) => cb(null, [{ address: '127.0.0.1', family: 4 }]) })));
   await attempt('udp send', () => new Promise((res, rej) => { const s = require('dgram').createSocket('udp4'); s.send('x', ${udpPort}, '127.0.0.1', (e) => (e ? rej(e) : res())); }));
   await attempt('dns lookup', () => require('dns').promises.lookup('localhost'));
+  await attempt('dns/promises lookup', () => require('dns/promises').lookup('localhost'));
+  await attempt('http2.connect', () => settle(require('http2').connect(${url})));
   await attempt('listen on a port', () => settle(require('net').createServer().listen(0, '127.0.0.1')));
   await attempt('WebSocket', () => new Promise((res, rej) => { const w = new WebSocket('ws://127.0.0.1:${port}/'); w.onopen = res; w.onerror = () => rej(new Error('ws error')); setTimeout(() => rej(new Error('no answer')), 1500); }));
   await attempt('process.binding tcp_wrap', () => process.binding('tcp_wrap'));`),
@@ -195,7 +197,10 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
   await attempt('process.binding spawn_sync', () => process.binding('spawn_sync').spawn({ file: '/bin/sh', args: ['/bin/sh', '-c', 'echo x > ' + path.join(${O}, 'spawned4')], stdio: [] }));
   await attempt('worker thread', () => new (require('worker_threads').Worker)('1', { eval: true }));
   await attempt('native addon', () => process.dlopen({ exports: {} }, path.join(__dirname, 'x.node')));
-  await attempt('inspector', () => require('inspector').open(0));`),
+  await attempt('inspector', () => require('inspector').open(0));
+  await attempt('SIGUSR1 to the installer (it would open a debugger)', () => process.kill(process.ppid, 'SIGUSR1'));
+  await attempt('process._debugProcess on the installer', () => process._debugProcess(process.ppid));
+  await attempt('probe another process with signal 0', () => process.kill(process.ppid, 0));`),
       script('adv-env', `
   await attempt('the secret in process.env', () => { if (!process.env.CODA_ADV_SECRET) throw new Error('absent'); fs.writeFileSync('env', process.env.CODA_ADV_SECRET); });
   await attempt('an npm token in process.env', () => { const t = Object.entries(process.env).find(([k, v]) => /token/i.test(k) && v); if (!t) throw new Error('absent'); fs.writeFileSync('tok', t[1]); });
@@ -244,9 +249,9 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
 
   it('cannot write outside its folder through a symbolic or hard link', () => attack('adv-symlink', {}, 4));
 
-  it('cannot reach the network (fetch, http, net, tls, udp, dns, listen, WebSocket, raw bindings)', () => attack('adv-net', { net: ['127.0.0.1'] }, 10));
+  it('cannot reach the network (fetch, http, net, tls, udp, dns, listen, WebSocket, raw bindings)', () => attack('adv-net', { net: ['127.0.0.1'] }, 12));
 
-  it('cannot start a program, a worker thread, a native addon or the inspector', () => attack('adv-spawn', { run: ['git'] }, 8));
+  it('cannot start a program, a worker thread, a native addon or the inspector, nor signal another process', () => attack('adv-spawn', { run: ['git'] }, 11));
 
   it("never sees the notebook's secret or npm credentials, even when `env` grants the secret's name; HOME is private", () =>
     attack('adv-env', { env: ['CODA_ADV_SECRET', 'NPM_TOKEN'] }, 3, () => undefined));
