@@ -11,7 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Permissions } from '../../protocol';
 import { InstallError } from './installError';
 import { findNodeGyp, writeNodeGypShim } from './nodeGyp';
-import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptNetGuard';
+import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptGuards';
 import { planScript, scriptEnv, type ScriptPlan } from './scriptPlan';
 
 /** Longest a single install script may run (native builds are slow; a hung script must not hang installs forever). */

@@ -1,7 +1,8 @@
 /**
- * Loaded (`--require`) before a confined install script's own code when the notebook does not grant `net: ["*"]`:
- * every way Node opens a socket or asks DNS goes through these functions, so replacing them denies the network to
- * the script (fetch, http, https, net, tls, http2, dgram, dns). Under the permission model the script cannot load a
+ * Checks loaded (`--require`) before a confined install script's own code, for what Node's permission model leaves
+ * open. The network one, when the notebook does not grant `net: ["*"]`: every way Node opens a socket or asks DNS
+ * goes through the functions it replaces, so the script has no network (fetch, http, https, net, tls, http2, dgram,
+ * dns). Under the permission model the script cannot load a
  * native addon, reach process.binding or start another process to get around it. A seat belt inside the script's
  * Node, like the kernel's: programs it could start (only with `run: ["*"]`) are not covered.
  * The source is written beside the store's staging folder, outside what the script may write.
