@@ -98,7 +98,11 @@ export async function install(params: InstallParams, progress: Progress = () => 
     const result: DependencyLock = lockFromTree(nodes as unknown as Parameters<typeof lockFromTree>[0]);
     await strengthenIntegrity(result, opts, params.cacheDir, staging);
     // whatever arborist resolved (a dependency's own `file:` or git spec included) must be verifiable too
-    const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : lockProblems(result, registryFor))];
+    // links (a dependency's `file:` spec) are not in the lock: they would put a folder from anywhere into the store
+    const links = (nodes as unknown as { isLink?: boolean; location: string; realpath?: string }[])
+      .filter((n) => n.isLink)
+      .map((n) => `${n.location} links to the local folder ${n.realpath ?? '?'}`);
+    const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
     if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'tree'));
     if (params.allowScripts) {
       await runInstallScripts(nodes as unknown as ScriptTreeNode[], { root: staging, permissions: params.permissions, secretNames: params.secretNames ?? [], progress });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DependencyLock, InstallParams } from '../../../protocol';
@@ -34,8 +34,16 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
   };
 
   before(async () => {
-    registry = await startRegistry([{ name: 'leaf', version: '1.0.0' }, { name: 'other', version: '1.0.0' }, { name: 'old', version: '1.0.0', sha1Only: true }]);
     home = mkdtempSync(join(tmpdir(), 'coda-lock-'));
+    // a folder of the user's that a published package names as a `file:` dependency
+    mkdirSync(join(home, 'private'));
+    writeFileSync(join(home, 'private', 'package.json'), '{"name":"private","version":"1.0.0"}');
+    registry = await startRegistry([
+      { name: 'leaf', version: '1.0.0' },
+      { name: 'other', version: '1.0.0' },
+      { name: 'old', version: '1.0.0', sha1Only: true },
+      { name: 'linker', version: '1.0.0', dependencies: { private: `file:${join(home, 'private')}` } },
+    ]);
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
     good = (await client.install(params('/nb/good.coda', {}, { lock: undefined }))).lock;
     assert.equal(good['node_modules/leaf']!.resolved, registry.tarballUrl('leaf', '1.0.0'));
@@ -106,6 +114,16 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
     } finally {
       registry.untamper('old');
     }
+  });
+
+  it("a registry package whose own dependency is a `file:` folder (a link into the store) is refused", async () => {
+    const p = params('/nb/linker.coda', {}, { dependencies: { linker: '1.0.0' }, lock: undefined });
+    await assert.rejects(client.install(p), (err: Error) => {
+      assert.equal(err.name, 'LockRefused', err.message);
+      assert.match(err.message, /links to the local folder/);
+      return true;
+    });
+    assert.equal(existsSync(p.storeDir), false);
   });
 
   it('installs an unverified entry when the notebook says "allowUnverifiedLock": true', async () => {
