@@ -4,8 +4,11 @@
  * MAX_RENDERED_ENTRIES / 2 entries render, with a "show all" action that switches to a virtualised list
  * (only the visible lines are in the DOM).
  */
-import { formatFrame, type ConsoleEntry, type ConsoleOutput } from '../protocol';
-import { parseAnsi } from './ansi';
+import type { ConsoleEntry } from '../protocol/console';
+import { formatFrame } from '../protocol/errors';
+import type { ConsoleOutput } from '../protocol/outputs';
+import { stripAnsi } from './ansi';
+import { ansiNodes } from './ansiNodes';
 import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
 import { renderValue, type Expander } from './ObjectTree';
@@ -70,7 +73,7 @@ function appendEntries(root: HTMLElement, entries: ConsoleEntry[], deps: Console
     while (stack.length > depth + 1) stack.pop();
     const parent = stack[stack.length - 1]!;
     if (e.method === 'group' || e.method === 'groupCollapsed') {
-      const details = h('details', { class: 'coda-group' }, h('summary', { class: 'coda-group-label' }, ...textNodes(e.text || 'console.group')));
+      const details = h('details', { class: 'coda-group' }, h('summary', { class: 'coda-group-label' }, ...ansiNodes(e.text || 'console.group')));
       details.open = e.method === 'group';
       parent.append(details);
       stack.push(details);
@@ -84,22 +87,12 @@ function entryElement(e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
   const el = h('div', { class: `coda-entry coda-level-${e.level}`, attrs: { 'data-method': e.method } });
   if (e.line !== undefined) el.append(h('span', { class: 'coda-line-no', text: `${e.line}: ` }));
   if (e.table) el.append(tableElement(e.table.columns, e.table.rows));
-  else el.append(h('span', { class: 'coda-text' }, ...textNodes(e.text)));
+  else el.append(h('span', { class: 'coda-text' }, ...ansiNodes(e.text)));
   if (e.values?.length && deps.expander) {
     el.append(h('div', { class: 'coda-args' }, ...e.values.filter((v) => v.type === 'object' && v.handle).map((v) => renderValue(v, deps.expander))));
   }
   if (e.frames?.length) el.append(frameList(e.frames, deps.label, deps.reveal));
   return el;
-}
-
-/** ANSI-coloured text as spans (text nodes only, never HTML). */
-export function textNodes(text: string): Node[] {
-  return parseAnsi(text).map((s) => {
-    if (!s.classes.length && !s.style) return document.createTextNode(s.text);
-    const span = h('span', { class: s.classes.join(' '), text: s.text });
-    if (s.style) span.setAttribute('style', s.style);
-    return span;
-  });
 }
 
 function tableElement(columns: string[], rows: string[][]): HTMLElement {
@@ -112,7 +105,8 @@ function tableElement(columns: string[], rows: string[][]): HTMLElement {
 function toLines(entries: ConsoleEntry[], label: (cellId: string) => string): Line[] {
   const lines: Line[] = [];
   for (const e of entries) {
-    for (const text of e.text.split('\n')) lines.push({ text: '  '.repeat(e.depth) + text, level: e.level });
+    // the virtual list shows plain lines: escape sequences are removed, not shown raw
+    for (const text of stripAnsi(e.text).split('\n')) lines.push({ text: '  '.repeat(e.depth) + text, level: e.level });
     for (const f of e.frames ?? []) lines.push({ text: `${'  '.repeat(e.depth)}    at ${formatFrame(f, label)}`, level: e.level });
   }
   return lines;

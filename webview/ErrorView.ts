@@ -1,5 +1,7 @@
 /** A cell failure: `Name: message`, clickable stack frames, the cause chain, AggregateError members. */
-import type { ErrorOutput, SerializedError } from '../protocol';
+import type { SerializedError } from '../protocol/errors';
+import type { ErrorOutput } from '../protocol/outputs';
+import { ansiNodes } from './ansiNodes';
 import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
 
@@ -12,7 +14,7 @@ export function renderError(output: ErrorOutput, label: (cellId: string) => stri
 }
 
 function errorBlock(e: SerializedError, label: (cellId: string) => string, reveal: RevealFrame | undefined, depth: number): HTMLElement {
-  const block = h('div', { class: 'coda-error-block' }, h('div', { class: 'coda-error-head', text: `${e.name}${e.message ? `: ${e.message}` : ''}` }));
+  const block = h('div', { class: 'coda-error-block' }, h('div', { class: 'coda-error-head' }, ...ansiNodes(`${e.name}${e.message ? `: ${e.message}` : ''}`)));
   if (e.frames?.length) block.append(frameList(e.frames, label, reveal));
   if (e.props) block.append(h('div', { class: 'coda-dim' }, ...Object.entries(e.props).map(([k, v]) => h('div', { text: `${k}: ${v}` }))));
   if (depth < 5) {

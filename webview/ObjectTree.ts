@@ -7,7 +7,7 @@
  * API: renderValue(value, expander?, name?) -> HTMLElement (a `.coda-tree` root). Used by the notebook
  * renderer and by any webview that can answer expand requests.
  */
-import type { PropertyItem, PropertyPage, RemoteValue } from '../protocol';
+import type { PropertyItem, PropertyPage, RemoteValue } from '../protocol/values';
 import { h } from './dom';
 
 /** Rows fetched per request. */

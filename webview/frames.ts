@@ -1,5 +1,5 @@
 /** Stack frames as clickable links that reveal the cell line (or file) in the editor. */
-import { formatFrame, type StackFrame } from '../protocol';
+import { formatFrame, type StackFrame } from '../protocol/errors';
 import { h } from './dom';
 
 export type RevealFrame = (frame: StackFrame) => void;

@@ -2,10 +2,11 @@
  * The object inspector in its own webview panel (for values shown inline in scratch files). It reuses the
  * notebook renderer's ObjectTree; expansions go to the extension, which asks the file's kernel.
  */
-import type { HostToRenderer, RemoteValue, RendererToHost } from '../protocol';
+import type { HostToRenderer, RendererToHost } from '../protocol/outputs';
+import type { RemoteValue } from '../protocol/values';
 import { h } from './dom';
 import { renderValue, type ExpandReply, type Expander } from './ObjectTree';
-import { STYLES } from './styles';
+import { ensureStyles } from './styles';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -36,7 +37,7 @@ const expander: Expander = {
 window.addEventListener('message', (event: MessageEvent) => {
   const m = event.data as HostToRenderer | { type: 'show'; value: RemoteValue; title: string };
   if (m.type === 'show') {
-    document.body.replaceChildren(h('style', { text: STYLES }), h('h3', { text: m.title }), renderValue(m.value, expander));
+    document.body.replaceChildren(h('h3', { text: m.title }), renderValue(m.value, expander));
     return;
   }
   if (m.type !== 'expandResult') return;
@@ -44,4 +45,5 @@ window.addEventListener('message', (event: MessageEvent) => {
   pending.delete(m.requestId);
   resolve?.(m.stale ? { stale: true } : m.page ? { page: m.page } : { error: m.error ?? 'Could not expand the value' });
 });
+ensureStyles(document);
 vscode.postMessage({ type: 'ready' });

@@ -1,7 +1,8 @@
 /** Request/response over the renderer messaging channel (protocol/outputs.ts), with a timeout. */
-import type { ConsoleEntry, HostToRenderer, RendererToHost } from '../protocol';
+import type { ConsoleEntry } from '../protocol/console';
+import type { HostToRenderer, RendererToHost } from '../protocol/outputs';
 import type { ExpandReply, Expander } from './ObjectTree';
-import type { RendererContext } from './rendererApi';
+import type { RendererContext } from 'vscode-notebook-renderer';
 
 export const EXPAND_TIMEOUT_MS = 10_000;
 
@@ -11,7 +12,7 @@ export class HostLink implements Expander {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly ctx: RendererContext<RendererToHost>) {
+  constructor(private readonly ctx: RendererContext<void>) {
     ctx.onDidReceiveMessage?.((m) => {
       const msg = m as HostToRenderer;
       const p = this.pending.get(msg.requestId);

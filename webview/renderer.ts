@@ -1,23 +1,26 @@
 /**
  * The CodaJS notebook renderer (runs in the output webview): console output, the object inspector and
- * errors. Each output gets its own root element; nothing is written as HTML.
+ * errors. Each output gets its own root element; nothing is written as HTML. The API's types are
+ * vscode-notebook-renderer's.
  */
-import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type RendererToHost, type ValueOutput } from '../protocol';
+import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
+import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type ValueOutput } from '../protocol/outputs';
 import { renderConsole } from './ConsoleView';
 import { h } from './dom';
 import { renderError } from './ErrorView';
 import { HostLink } from './messaging';
 import { renderValue } from './ObjectTree';
-import type { ActivationFunction } from './rendererApi';
-import { STYLES } from './styles';
+import { ensureStyles } from './styles';
 
-export const activate: ActivationFunction<RendererToHost> = (ctx) => {
+export const activate = ((ctx: RendererContext<void>) => {
+  // one style sheet for every output in this document, as VS Code's own renderers do
+  ensureStyles(document);
   const link = new HostLink(ctx);
   const expander = link.available ? link : undefined;
   const label = () => "";
   const reveal = link.available ? (f: { cellId?: string; file?: string; line: number; column: number }) => link.post({ type: 'revealFrame', ...f }) : undefined;
   return {
-    renderOutputItem(item, element) {
+    renderOutputItem(item: OutputItem, element: HTMLElement) {
       let content: HTMLElement;
       try {
         switch (item.mime) {
@@ -37,11 +40,11 @@ export const activate: ActivationFunction<RendererToHost> = (ctx) => {
         content = h('div', { class: 'coda-error-head', text: `CodaJS could not show this output: ${String(err)}` });
       }
       const stick = element.scrollTop + element.clientHeight >= element.scrollHeight - 4;
-      element.replaceChildren(h('style', { text: STYLES }), h('div', { class: 'coda-output', attrs: { 'data-mime': item.mime } }, content));
+      element.replaceChildren(h('div', { class: 'coda-output', attrs: { 'data-mime': item.mime } }, content));
       if (stick) element.scrollTop = element.scrollHeight;
     },
     disposeOutputItem() {
       // nothing is held per output beyond its DOM, which VS Code removes
     },
   };
-};
+}) satisfies ActivationFunction<void>;

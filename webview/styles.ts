@@ -1,4 +1,17 @@
-/** Styles of every CodaJS output, from VS Code theme variables. */
+/** Styles of every CodaJS output, from VS Code theme variables: one style element per document, shared by all outputs. */
+
+/** The id of the style element, so that a document gets it once however many outputs it shows. */
+export const STYLE_ELEMENT_ID = 'codajs-styles';
+
+/** Adds the style sheet to the document unless it is there already. */
+export function ensureStyles(doc: Document): void {
+  if (doc.getElementById(STYLE_ELEMENT_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ELEMENT_ID;
+  style.textContent = STYLES;
+  (doc.head ?? doc.body).append(style);
+}
+
 export const STYLES = `
 .coda-console, .coda-tree, .coda-error-view { font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 13px); line-height: 18px; color: var(--vscode-editor-foreground); }
 .coda-entry { white-space: pre-wrap; word-break: break-word; padding: 0 4px; border-bottom: 1px solid transparent; }
@@ -26,7 +39,7 @@ export const STYLES = `
 .coda-cause, .coda-error-member { margin-left: 12px; }
 .coda-interrupted { color: var(--vscode-editorWarning-foreground, #cca700); }
 .coda-vline { white-space: pre; overflow: hidden; left: 0; right: 0; padding: 0 4px; }
-.ansi-bold { font-weight: bold; } .ansi-dim { opacity: 0.7; } .ansi-italic { font-style: italic; } .ansi-underline { text-decoration: underline; }
+.ansi-bold { font-weight: bold; } .ansi-dim { opacity: 0.7; } .ansi-italic { font-style: italic; } .ansi-underline { text-decoration: underline; } .ansi-strike { text-decoration: line-through; } .ansi-underline.ansi-strike { text-decoration: underline line-through; }
 ${Array.from({ length: 16 }, (_, i) => {
   const names = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
   const v = `--vscode-terminal-ansi${i >= 8 ? 'Bright' : ''}${names[i % 8]!.replace(/^./, (c) => c.toUpperCase())}`;

@@ -1,5 +1,6 @@
 /** A JSDOM window for renderer tests, and a fake RendererContext that records messages. */
 import { JSDOM } from 'jsdom';
+import type { OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import type { HostToRenderer, RendererToHost } from '../../protocol';
 
 const dom = new JSDOM('<!doctype html><html><body></body></html>', { pretendToBeVisual: true });
@@ -8,7 +9,7 @@ for (const key of ['document', 'HTMLElement', 'Node', 'Event', 'KeyboardEvent', 
 
 export const window = dom.window;
 
-export class FakeContext {
+export class FakeContext implements RendererContext<void> {
   readonly sent: RendererToHost[] = [];
   private listener: ((m: unknown) => void) | undefined;
   readonly workspace = { isTrusted: true };
@@ -25,10 +26,19 @@ export class FakeContext {
     this.listener = l;
     return { dispose: () => (this.listener = undefined) };
   };
+
+  setState(): void {}
+  getState(): undefined {
+    return undefined;
+  }
+  getRenderer(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
 }
 
-export function outputItem(mime: string, data: unknown, id = 'out-1') {
-  return { id, mime, json: () => data, text: () => JSON.stringify(data) };
+export function outputItem(mime: string, data: unknown, id = 'out-1'): OutputItem {
+  const text = () => JSON.stringify(data);
+  return { id, mime, json: () => data, text, data: () => new TextEncoder().encode(text()), blob: () => new Blob([text()]), metadata: undefined };
 }
 
 /** A readable dump of rendered DOM: tags with classes, and text. */
