@@ -152,6 +152,7 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.equal(await k.value('import b from "nested"; b'), 'nested/d.js');
       assert.equal(await k.value('import c from "#int"; c'), 'lib/int.js');
       assert.equal(await k.value('import d from "#cond"; d'), kind === 'deno' ? 'lib/d.js' : 'lib/def.js');
+      assert.equal(await k.value('import e from "#dep"; e'), 'imported/i.js');
     });
 
     it('refuses an excluded subpath with Node\'s error code', async () => {
