@@ -2,7 +2,8 @@
  * Node-style resolution of a bare specifier (`pkg`, `@scope/pkg/sub`) or a package import (`#internal`) to a
  * file, for runtimes whose own loader does not look in node_modules folders the way Node does (Deno) or should
  * not be asked to (Bun's auto-install). Walks up from each root's node_modules; the first folder that has the
- * package decides, as in Node: its package.json `exports`, else `main`, else index files.
+ * package decides what it exports, as in Node: its package.json `exports`, else `main`, else index files. (One
+ * leniency: when the file a target names is missing, the search goes on to the next folder; Node would stop.)
  *
  * `exports` and `imports` follow Node's documented algorithm (PACKAGE_IMPORTS_EXPORTS_RESOLVE,
  * PATTERN_KEY_COMPARE, PACKAGE_TARGET_RESOLVE in the ESM resolution spec), checked against Node itself in
