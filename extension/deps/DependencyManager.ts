@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
 import { isStoreComplete } from '../../worker/deps/atomicStore';
-import { installAccess } from '../../worker/deps/installAccess';
+import { installAccess, scriptMode } from '../../worker/deps/installAccess';
 import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
 import { neededDependencies } from '../../worker/deps/neededDependencies';
 import { nodePermissionSupport } from '../../worker/host/nodePermissionSupport';
@@ -69,14 +69,16 @@ export class DependencyManager implements vscode.Disposable {
     if (!needed.length) return { ok: true };
     const meta = notebook.metadata as Record<string, unknown>;
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
-    const key = JSON.stringify([dependencies, lock ?? null]);
+    const access = installAccess(meta);
+    const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
+    // how scripts run is part of what was installed: opting in to them (or changing permissions) installs again
+    const scripts = scriptMode({ allowScripts, permissions: access.permissions });
+    const key = JSON.stringify([dependencies, lock ?? null, scripts]);
     const { storeDir, cacheDir, modulePath } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
     // only a complete store counts (an interrupted install leaves none): a folder of the package's name is not enough
     if (this.done.get(notebook.uri.toString()) === key && isStoreComplete(storeDir) && needed.every((s) => existsSync(join(modulePath, s.name)))) return { ok: true };
     const names = Object.keys(dependencies).join(', ');
     try {
-      const access = installAccess(meta);
-      const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
       const client = await this.installerFor(allowScripts && !!access.permissions);
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: installing {0}', names), cancellable: true },
@@ -98,7 +100,7 @@ export class DependencyManager implements vscode.Disposable {
         edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
         await vscode.workspace.applyEdit(edit);
       }
-      this.done.set(notebook.uri.toString(), JSON.stringify([dependencies, result.lock]));
+      this.done.set(notebook.uri.toString(), JSON.stringify([dependencies, result.lock, scripts]));
       return { ok: true };
     } catch (err) {
       const e = err as Error;

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Written last into a finished store; its absence means "not installed". */
@@ -34,9 +34,23 @@ export async function discardStaging(staging: string): Promise<void> {
   await rm(staging, { recursive: true, force: true }).catch(() => undefined);
 }
 
+/** What the marker records besides completion: how install scripts ran (a store is reused only for the same). */
+export interface StoreFacts {
+  scripts: string;
+}
+
+/** The facts of a complete store, or undefined when it is not complete. */
+export async function storeFacts(storeDir: string): Promise<Partial<StoreFacts> | undefined> {
+  try {
+    return JSON.parse(await readFile(join(storeDir, COMPLETE_MARKER), 'utf8')) as Partial<StoreFacts>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Marks the staging folder complete and moves it into place of the store (the old store, if any, is removed). */
-export async function commitStore(staging: string, storeDir: string): Promise<void> {
-  await writeFile(join(staging, COMPLETE_MARKER), `${JSON.stringify({ completedAt: new Date().toISOString() })}\n`);
+export async function commitStore(staging: string, storeDir: string, facts: StoreFacts): Promise<void> {
+  await writeFile(join(staging, COMPLETE_MARKER), `${JSON.stringify({ completedAt: new Date().toISOString(), ...facts })}\n`);
   const old = join(dirname(storeDir), `.${basename(storeDir)}.${process.pid}.${randomBytes(4).toString('hex')}.old`);
   // a directory cannot be renamed over a non-empty one: move the old store aside first (a kill in between leaves
   // no store, which the next run installs again)

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
 import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from './atomicStore';
+import { scriptMode } from './installAccess';
 import { InstallError } from './installError';
 import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from './lockPolicy';
@@ -108,7 +109,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       await runInstallScripts(nodes as unknown as ScriptTreeNode[], { root: staging, permissions: params.permissions, secretNames: params.secretNames ?? [], progress });
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
-    await commitStore(staging, params.storeDir);
+    await commitStore(staging, params.storeDir, { scripts: scriptMode(params) });
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
       const v = result[`node_modules/${name}`]?.version;

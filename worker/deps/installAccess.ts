@@ -4,7 +4,9 @@
  * the extension and `coda run`. Metadata that does not parse confines scripts to nothing: an install must never run
  * with more rights than the notebook would.
  */
-import { METADATA_ALLOW_UNVERIFIED_LOCK, METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, parseSecretNames, type InstallParams } from '../../protocol';
+import {
+  METADATA_ALLOW_UNVERIFIED_LOCK, METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, parseSecretNames, permissionsKey, type InstallParams,
+} from '../../protocol';
 
 export function installAccess(metadata: Record<string, unknown>): Pick<InstallParams, 'permissions' | 'secretNames' | 'allowUnverifiedLock'> {
   let permissions: InstallParams['permissions'];
@@ -20,4 +22,10 @@ export function installAccess(metadata: Record<string, unknown>): Pick<InstallPa
     // names that do not parse are not variable names a script could read
   }
   return { permissions, secretNames, allowUnverifiedLock: metadata[METADATA_ALLOW_UNVERIFIED_LOCK] === true };
+}
+
+/** How an install runs scripts: stores are shared only between installs that ran them the same way. */
+export function scriptMode(p: Pick<InstallParams, 'allowScripts' | 'permissions'>): string {
+  if (!p.allowScripts) return 'none';
+  return p.permissions ? `confined ${permissionsKey(p.permissions)}` : 'unconfined';
 }

@@ -5,7 +5,7 @@
  * decides (a shell or Node's permission model), a scrubbed environment and its package folder as cwd.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Permissions } from '../../protocol';
@@ -47,7 +47,10 @@ interface Job {
 }
 
 export function scriptJobs(nodes: Iterable<ScriptTreeNode>): Job[] {
-  const pkgs = [...nodes].filter((n) => !n.isRoot && !n.isLink).sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const pkgs = [...nodes]
+    .filter((n) => !n.isRoot && !n.isLink)
+    .map(withPackageJson)
+    .sort((a, b) => a.depth - b.depth || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return EVENTS.flatMap((event) =>
     pkgs.flatMap((node) => {
       const scripts = node.package.scripts ?? {};
@@ -56,6 +59,19 @@ export function scriptJobs(nodes: Iterable<ScriptTreeNode>): Job[] {
       return command ? [{ node, event, command }] : [];
     }),
   );
+}
+
+/**
+ * The extracted package.json is what runs: a tree built from a lock knows versions, not scripts (arborist reads the
+ * file too).
+ */
+function withPackageJson(node: ScriptTreeNode): ScriptTreeNode {
+  try {
+    const pkg = JSON.parse(readFileSync(join(node.path, 'package.json'), 'utf8')) as ScriptTreeNode['package'];
+    return { ...node, package: { name: pkg.name, version: pkg.version, scripts: pkg.scripts, gypfile: pkg.gypfile } };
+  } catch {
+    return node;
+  }
 }
 
 export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: ScriptContext): Promise<number> {

@@ -8,7 +8,8 @@
 import { cp, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
-import { commitStore, discardStaging, isLeftoverName, isStoreComplete, stagingDirFor } from './atomicStore';
+import { commitStore, discardStaging, isLeftoverName, stagingDirFor, storeFacts } from './atomicStore';
+import { scriptMode } from './installAccess';
 import { badLocations, lockProblems, registryFrom } from './lockPolicy';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
 
@@ -22,9 +23,13 @@ async function installedTree(storeDir: string): Promise<Hidden['packages'] | und
   }
 }
 
-/** True when the store's installed tree is exactly the lock, and holds every direct dependency. */
-export async function storeMatches(storeDir: string, dependencies: Record<string, string>, lock: DependencyLock): Promise<boolean> {
-  if (!isStoreComplete(storeDir)) return false;
+/**
+ * True when the store is complete, its installed tree is exactly the lock and holds every direct dependency, and
+ * (when `scripts` is given) its install scripts ran the way this install would run them (installAccess.scriptMode).
+ */
+export async function storeMatches(storeDir: string, dependencies: Record<string, string>, lock: DependencyLock, scripts?: string): Promise<boolean> {
+  const facts = await storeFacts(storeDir);
+  if (!facts || (scripts !== undefined && facts.scripts !== scripts)) return false;
   const tree = await installedTree(storeDir);
   if (!tree) return false;
   const locked = Object.entries(lock);
@@ -49,7 +54,8 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     durationMs: performance.now() - started,
     offline: false,
   });
-  if (await storeMatches(storeDir, dependencies, lock)) return done();
+  const scripts = scriptMode(params);
+  if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
   const storesRoot = dirname(storeDir);
   let siblings: string[] = [];
   try {
@@ -58,17 +64,17 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     return undefined;
   }
   for (const other of siblings) {
-    if (!(await storeMatches(other, dependencies, lock))) continue;
+    if (!(await storeMatches(other, dependencies, lock, scripts))) continue;
     const staging = stagingDirFor(storeDir);
     try {
       await cp(other, staging, { recursive: true, force: true, verbatimSymlinks: true });
       // the copy is complete only when it is renamed into place (commitStore writes the marker again)
-      if (!(await storeMatches(staging, dependencies, lock))) continue;
-      await commitStore(staging, storeDir);
+      if (!(await storeMatches(staging, dependencies, lock, scripts))) continue;
+      await commitStore(staging, storeDir, { scripts });
     } finally {
       await discardStaging(staging);
     }
-    if (await storeMatches(storeDir, dependencies, lock)) return done();
+    if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
   }
   return undefined;
 }

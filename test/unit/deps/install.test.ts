@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
@@ -26,6 +26,7 @@ describe('dependency installs (against a registry on loopback)', function () {
       { name: 'leaf', version: '1.1.0' },
       { name: 'mid', version: '2.0.0', dependencies: { leaf: '^1.0.0' }, main: 'const leaf = require("leaf"); module.exports = { name: "mid", leaf: leaf.version };' },
       { name: '@team/secret', version: '0.1.0', private: true },
+      { name: 'builds', version: '1.0.0', scripts: { postinstall: 'node build.js' }, files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' } },
     ]);
     home = mkdtempSync(join(tmpdir(), 'coda-deps-'));
     // the user's npm config: registry and an auth token, as .npmrc files hold them
@@ -108,6 +109,17 @@ describe('dependency installs (against a registry on loopback)', function () {
     } finally {
       await registry.start();
     }
+  });
+
+  it('runs install scripts when a notebook opts in later, instead of reusing the store installed without them', async () => {
+    const p = params({ notebook: '/nb/opt-in.coda', dependencies: { builds: '1.0.0' } });
+    const first = await client.install(p);
+    assert.equal(existsSync(join(first.modulePath, 'builds', 'built.js')), false, 'no scripts without the opt-in');
+    assert.equal(await installFromStores({ ...p, allowScripts: true, lock: first.lock }), undefined, 'the store without scripts does not count');
+    assert.equal(await installFromStores({ ...params({ notebook: '/nb/opt-in-2.coda', dependencies: { builds: '1.0.0' } }), allowScripts: true, lock: first.lock }), undefined, 'nor is it copied');
+    const r = await client.install({ ...p, allowScripts: true, lock: first.lock });
+    assert.equal(readFileSync(join(r.modulePath, 'builds', 'built.js'), 'utf8'), 'module.exports = 42');
+    assert.ok(await installFromStores({ ...p, allowScripts: true, lock: first.lock }), 'and the store with scripts run serves the next run');
   });
 
   it('sends the auth token from .npmrc for a private package', async () => {

@@ -235,6 +235,17 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
 
   it('the example: with permissions {} a postinstall cannot read a file outside the store', () => attack('adv-read', {}, 7));
 
+  it('a locked re-run (the notebook brings its lock) runs the scripts confined the same way', async () => {
+    const first = await client.install(params('/nb/locked-first.coda', { 'adv-read': '1.0.0' }, {}));
+    const p = params('/nb/locked-again.coda', { 'adv-read': '1.0.0' }, {}, { lock: first.lock });
+    const r = await client.install(p);
+    const report = JSON.parse(readFileSync(join(r.modulePath, 'adv-read', 'report.json'), 'utf8')) as Attempt[];
+    assert.equal(report.length, 7, 'the script ran again');
+    attempts += report.length;
+    for (const a of report) if (a.ok) cross(`locked re-run: ${a.name} succeeded`);
+    if (allText(p.storeDir).includes(canary)) cross('locked re-run: the canary was read into the store');
+  });
+
   it('cannot write to $HOME, outside the store, into another package or the store root', async () => {
     const victim = params('/nb/victim-first.coda', { victim: '1.0.0', 'adv-write': '1.0.0' }, {});
     const r = await client.install(victim);
