@@ -21,8 +21,14 @@ export const PROTOCOL_VERSION = 1;
 
 /** The extra stdio slot the host opens for interrupts: `fork(..., { stdio: [..., 'ipc', 'pipe'] })` gives fd 4. */
 export const CONTROL_FD = 4;
-/** Bytes the host writes on the control pipe. */
+/**
+ * What the host writes on the control pipe: `i<executionId>;` interrupts that execution — the running one, or one
+ * whose execute request this overtook (it then never starts); a stale one (already finished) is ignored. `a` (no
+ * execution in flight) stops the background work (timers) of every cell.
+ */
 export const CONTROL_INTERRUPT = 'i';
+export const CONTROL_END = ';';
+export const CONTROL_STOP_ALL = 'a';
 /**
  * Prefix of the line a worker writes synchronously to stderr when user code calls process.exit(), followed by
  * JSON `{code, reason, cellId?, console?: ConsoleEntry[]}` (IPC messages queued at exit time would be lost).

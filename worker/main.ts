@@ -47,10 +47,11 @@ function startWatchdog(): void {
   const view = new Int32Array(counters);
   watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { counters } });
   watchdog.unref();
-  watchdog.on('message', (m: { type: string; n?: number; ok?: boolean; message?: string; error?: string }) => {
+  watchdog.on('message', (m: { type: string; n?: number; executionId?: number; ok?: boolean; message?: string; error?: string }) => {
     if (m.type === 'interrupt') {
       Atomics.store(view, 1, m.n!);
-      runtime?.interrupt();
+      if (m.executionId === undefined) handle.stopAll();
+      else handle.interrupt(m.executionId);
     } else if (m.type === 'terminated') log(m.ok ? 'info' : 'warn', m.ok ? 'terminated a blocking cell' : `terminate failed: ${m.error}`);
     else if (m.type === 'log') log('warn', m.message!);
   });

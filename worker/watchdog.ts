@@ -7,7 +7,7 @@
 import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CONTROL_FD, CONTROL_INTERRUPT } from '../protocol/messages';
+import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
 
 /** How long the main thread gets to take an interrupt itself before its JavaScript is terminated. */
 export const INTERRUPT_GRACE_MS = 40;
@@ -17,9 +17,10 @@ const counters = new Int32Array(workerData.counters as SharedArrayBuffer);
 const session = new Session();
 session.connectToMainThread();
 
-function requestInterrupt(): void {
+/** An execution to interrupt, or (undefined) every cell's background work. */
+function requestInterrupt(executionId: number | undefined): void {
   const n = Atomics.add(counters, 0, 1) + 1;
-  parentPort!.postMessage({ type: 'interrupt', n });
+  parentPort!.postMessage({ type: 'interrupt', n, executionId });
   setTimeout(() => {
     if (Atomics.load(counters, 1) >= n) return;
     session.post('Runtime.terminateExecution', (err) => {
@@ -30,8 +31,17 @@ function requestInterrupt(): void {
 
 try {
   const pipe = new Socket({ fd: CONTROL_FD, readable: true, writable: false });
+  let id: string | undefined;
   pipe.on('data', (chunk: Buffer) => {
-    for (const ch of chunk.toString('latin1')) if (ch === CONTROL_INTERRUPT) requestInterrupt();
+    for (const ch of chunk.toString('latin1')) {
+      if (ch === CONTROL_INTERRUPT) id = '';
+      else if (ch === CONTROL_STOP_ALL) requestInterrupt(undefined);
+      else if (id !== undefined && ch === CONTROL_END) {
+        if (id) requestInterrupt(Number(id));
+        id = undefined;
+      } else if (id !== undefined && ch >= '0' && ch <= '9' && id.length < 16) id += ch;
+      else id = undefined;
+    }
   });
   pipe.on('error', (err) => parentPort!.postMessage({ type: 'log', message: `control pipe error: ${err.message}` }));
   parentPort!.postMessage({ type: 'ready' });

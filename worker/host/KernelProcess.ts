@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  CONTROL_INTERRUPT, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, maskedLines, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
+  CONTROL_END, CONTROL_INTERRUPT, CONTROL_STOP_ALL, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, maskedLines, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
   type ExpandParams, type HostChannel, type HostFrame, type InitParams, type InitResult, type PropertyPage, type WorkerEventName,
   type Masker, type WorkerEvents, type WorkerFrame,
 } from '../../protocol';
@@ -30,6 +30,8 @@ export class KernelProcess implements Kernel {
   private readonly exitListeners = new Set<(exit: KernelExit) => void>();
   private readonly consoleListeners = new Set<Listener>();
   private readonly labels = new Map<string, string>();
+  /** The execution whose reply is still awaited (an interrupt names it). */
+  private inFlight: number | undefined;
   private stderrTail = '';
   private notice: { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] } | undefined;
   private expectedExit = false;
@@ -109,7 +111,13 @@ export class KernelProcess implements Kernel {
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
     this.labels.set(params.cellId, params.cellLabel);
-    return this.channel.request('execute', params);
+    this.inFlight = params.executionId;
+    const done = () => {
+      if (this.inFlight === params.executionId) this.inFlight = undefined;
+    };
+    const reply = this.channel.request('execute', params);
+    reply.then(done, done);
+    return reply;
   }
 
   expand(params: ExpandParams): Promise<PropertyPage> {
@@ -127,7 +135,15 @@ export class KernelProcess implements Kernel {
 
   interrupt(): void {
     const control = this.child.stdio[4] as Writable | null | undefined;
-    if (this.alive && control && !control.destroyed) control.write(CONTROL_INTERRUPT);
+    if (!this.alive) return;
+    if (this.inFlight === undefined) {
+      // nothing running: stop every cell's background work
+      if (control && !control.destroyed) control.write(CONTROL_STOP_ALL);
+      return;
+    }
+    // the control pipe reaches a cell that blocks the worker, and names it: an interrupt that overtakes its execute
+    // request stops the cell before it starts, and one that arrives after the cell ended is ignored
+    if (control && !control.destroyed) control.write(`${CONTROL_INTERRUPT}${this.inFlight}${CONTROL_END}`);
   }
 
   onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void {

@@ -142,6 +142,8 @@ export class NodeRuntime implements Runtime {
   }
 
   private run(params: ExecuteParams, running: Running): void {
+    // interrupted between execute() and this macrotask: the cell never starts
+    if (this.running !== running) return;
     const { ctx } = running;
     const elapsed = () => performance.now() - running.started;
     let script: vm.Script;

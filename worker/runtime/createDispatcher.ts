@@ -21,27 +21,50 @@ export interface DispatcherHooks {
 /** Promise.prototype.then as it was before any cell ran, for callers that must attach reactions to a reply. */
 export const intrinsicThen = Promise.prototype.then;
 
-export function createDispatcher(hooks: DispatcherHooks): (frame: RequestFrame) => Promise<unknown> {
+/**
+ * Answers request frames. From the control pipe (the watchdog thread): `interrupt(id)` stops that execution if it
+ * runs, or before it starts if its execute request is still on the way, and ignores one that already ended (a late
+ * interrupt must never stop the next cell); `stopAll` stops every cell's background work.
+ */
+export type Dispatcher = ((frame: RequestFrame) => Promise<unknown>) & { interrupt(executionId: number): void; stopAll(): void };
+
+export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
   let executions: Promise<void> = Promise.resolve();
+  /** The execution running now, the latest one seen, and one the host interrupted before it arrived. */
+  let current: number | undefined;
+  let latest = 0;
+  let interruptedEarly: number | undefined;
+  const interrupt = (executionId: number) => {
+    if (current === executionId) hooks.runtime()?.interrupt();
+    // not started yet: queued here behind another execution, or its execute still on the way
+    else if (executionId > latest || (executionId === latest && current !== undefined)) interruptedEarly = executionId;
+  };
+  // with no cell running, a runtime's interrupt stops the background work (timers) of every cell
+  const stopAll = () => hooks.runtime()?.interrupt();
   const need = (): Runtime => {
     const rt = hooks.runtime();
     if (!rt) throw new Error('the kernel has not been initialised (send init first)');
     return rt;
   };
-  return async (frame) => {
+  const handle = async (frame: RequestFrame): Promise<unknown> => {
     switch (frame.method) {
       case 'init':
         if (hooks.runtime()) throw new Error('the kernel is already initialised');
         return notThenable(await hooks.init(frame.params));
       case 'execute': {
         const rt = need();
+        const { executionId } = frame.params;
+        latest = Math.max(latest, executionId);
         const previous = executions;
         let finished!: () => void;
         executions = new Promise<void>((resolve) => (finished = resolve));
         try {
           await previous;
+          if (interruptedEarly === executionId) return notThenable({ status: 'interrupted', durationMs: 0 });
+          current = executionId;
           return notThenable(await rt.execute(frame.params));
         } finally {
+          if (current === executionId) current = undefined;
           finished();
         }
       }
@@ -59,4 +82,5 @@ export function createDispatcher(hooks: DispatcherHooks): (frame: RequestFrame) 
         throw new Error(`unknown request ${(frame as { method: string }).method}`);
     }
   };
+  return Object.assign(handle, { interrupt, stopAll });
 }

@@ -41,6 +41,29 @@ for (const node of nodeBinaries()) {
       assert.equal(k.console.length, ticks, 'no tick after the interrupt');
     });
 
+    it('stops a cell whose interrupt overtakes its execute request (stop pressed right after run)', async () => {
+      // the control pipe's byte and the channel's execute race to the worker: in any order, the cell stops
+      for (let i = 0; i < 10; i++) {
+        const running = k.run('while (true) {}');
+        k.kernel.interrupt();
+        const outcome = await Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running' as const)]);
+        assert.equal(outcome === 'still running' ? outcome : outcome.status, 'interrupted', `attempt ${i + 1}`);
+      }
+      assert.equal(await k.value('before'), 'kept');
+    });
+
+    it('a second interrupt of the same cell does not stop other cells\' background work', async () => {
+      await k.run('globalThis.ticks = 0; globalThis.ticker = setInterval(() => ticks++, 5)');
+      const running = k.run('await new Promise(() => {})');
+      await sleep(50);
+      k.kernel.interrupt();
+      assert.equal((await running).status, 'interrupted');
+      const before = Number(await k.value('ticks'));
+      await sleep(100);
+      assert.ok(Number(await k.value('ticks')) > before, 'the other cell\'s interval still ticks');
+      await k.run('clearInterval(ticker)');
+    });
+
     it('stops background work when no cell is running', async () => {
       await k.run('setInterval(() => { const end = Date.now() + 5; while (Date.now() < end) {} }, 1)');
       k.kernel.interrupt();
