@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock } from '../protocol';
 import { installAccess } from '../worker/deps/installAccess';
+import { scriptsNotice } from '../worker/deps/scriptPlan';
 import { cellText } from '../protocol/codaFormat';
 import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
@@ -39,6 +40,7 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
   const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
   try {
     progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
+    if (allowScripts) progress(scriptsNotice(access.permissions));
     const result = await client.install(
       { storeDir, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
       { onProgress: progress },

@@ -38,6 +38,13 @@ export function planScript(command: string, permissions: Permissions | undefined
   };
 }
 
+/** One line for `coda run` saying how a notebook's install scripts run (the same words as docs/dependencies.md). */
+export function scriptsNotice(permissions: Permissions | undefined): string {
+  return permissions
+    ? 'install scripts are allowed and run confined: `node <file>` scripts under Node\'s permission model (read the store, write their own folder, no network unless net is "*", no programs unless run is "*"); other commands only when run is "*", with your rights; never with your secrets or npm credentials'
+    : 'install scripts are allowed and run with your rights (the notebook declares no permissions), without your secrets or npm credentials';
+}
+
 /** Variables that carry npm credentials or change how Node starts: never given to a script. */
 const NEVER = /^(npm_config_.*|NPM_TOKEN|NODE_AUTH_TOKEN|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS|NODE_REPL_EXTERNAL_MODULE|.*_authToken.*|.*_auth|.*_password)$/i;
 /** Variables Windows needs to start anything at all. */

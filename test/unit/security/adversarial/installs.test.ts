@@ -324,6 +324,7 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     const status = await new Promise((res) => child.on('exit', res));
     assert.equal(status, 0, out);
     assert.match(out, /'ran'/);
+    assert.match(out, /coda: install scripts are allowed and run confined: `node <file>` scripts under Node's permission model/, 'coda run says how scripts run');
     const { storeDir } = storeFor(join(xdg, 'codajs'), file);
     for (const pkg of ['adv-read', 'adv-env']) {
       const report = JSON.parse(readFileSync(join(storeDir, 'node_modules', pkg, 'report.json'), 'utf8')) as Attempt[];
