@@ -25,6 +25,8 @@ export interface ConsoleCallContext {
   line?: number;
   frames?: StackFrame[];
   mapStack?: (stack: string) => StackFrame[];
+  /** Stack traces inside the text (a logged error) mapped to cells, the kernel's own frames dropped. */
+  rewriteStacks?: (text: string) => string;
 }
 
 const LEVEL: Record<ConsoleMethod, ConsoleLevel> = {
@@ -123,7 +125,8 @@ export class ConsoleFormatter {
         return this.entry(method, '', ctx);
       default: {
         const entry = this.entry(method, formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
-        if (method === 'error' && ctx.mapStack) {
+        // console.log(err), console.error(err), `.catch(console.error)`: the error's frames, clickable
+        if (ctx.mapStack) {
           const err = args.find((a): a is Error => a instanceof Error && typeof a.stack === 'string');
           if (err) entry.frames = ctx.mapStack(err.stack!);
         }
@@ -147,7 +150,7 @@ export class ConsoleFormatter {
       time: ctx.time,
       depth: this.depth,
       // masked before the cut: a secret across the limit never leaves its first characters behind
-      text: (text = stripInternalSymbols(text)).length > MAX_CONSOLE_TEXT ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : this.mask.text(text),
+      text: (text = stripInternalSymbols(ctx.rewriteStacks ? ctx.rewriteStacks(text) : text)).length > MAX_CONSOLE_TEXT ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : this.mask.text(text),
     };
     if (ctx.line !== undefined) entry.line = ctx.line;
     const values = this.objectValues(args, ctx.cellId);

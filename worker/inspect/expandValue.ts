@@ -22,13 +22,18 @@ const setValues = Set.prototype.values;
 
 type Row = () => PropertyItem;
 
-/** `mask`: the kernel's secrets (property names and values are masked before anything is cut). */
-export function expandValue(registry: HandleRegistry, params: ExpandParams, mask: Masker = NO_SECRETS): PropertyPage {
+/**
+ * `mask`: the kernel's secrets (property names and values are masked before anything is cut). `rewriteStack`: an
+ * error's own `stack` shown with its frames mapped to cells and the kernel's own frames dropped.
+ */
+export function expandValue(registry: HandleRegistry, params: ExpandParams, mask: Masker = NO_SECRETS, rewriteStack?: (stack: string) => string): PropertyPage {
   const target = registry.get(params.handleId);
   const handle = { kernelId: registry.kernelId, id: params.handleId };
   if (target === undefined) throw new Error(`stale handle ${params.handleId}: the value is gone (cell re-run or kernel restarted)`);
   const cellId = registry.ownerOf(params.handleId) ?? '';
-  const describe = (v: unknown) => describeValue(v, { registry, cellId, mask });
+  // read as a data property (no getter runs); only that very string is rewritten
+  const stack = rewriteStack && types.isNativeError(target) ? Object.getOwnPropertyDescriptor(target, 'stack')?.value : undefined;
+  const describe = (v: unknown) => describeValue(typeof stack === 'string' && v === stack ? rewriteStack!(stack) : v, { registry, cellId, mask });
   const start = Math.max(0, Math.floor(params.start));
   const count = Math.min(MAX_PAGE_SIZE, Math.max(0, Math.floor(params.count)));
   const sections = rowSections(target, describe);

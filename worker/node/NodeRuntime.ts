@@ -224,7 +224,7 @@ export class NodeRuntime implements Runtime {
   }
 
   async expand(params: ExpandParams): Promise<PropertyPage> {
-    return expandValue(this.registry, params, this.mask);
+    return expandValue(this.registry, params, this.mask, (stack) => this.mapper.rewriteFrames(stack));
   }
 
   release(cellId: string): number {

@@ -20,6 +20,7 @@ interface ScriptInfo {
 }
 
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
+const ELIDED_FRAMES = /^\s*\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 
 export class StackMapper {
   private readonly scripts = new Map<string, ScriptInfo>();
@@ -70,6 +71,31 @@ export class StackMapper {
     const header = firstFrame === -1 ? lines : lines.slice(0, firstFrame);
     const frames = this.frames(stack).map((f) => `    at ${formatFrame(f, (id) => this.label(id))}`);
     return [...header, ...frames].join('\n');
+  }
+
+  /**
+   * Any text with stack traces in it (util.inspect of an error logged with console.log/console.error, nested causes,
+   * errors inside objects): each frame line is rewritten as `cell[n]:line:col`, frames of the kernel itself and of
+   * Node's internals are dropped, every other line is kept as it is.
+   */
+  rewriteFrames(text: string): string {
+    if (!text.includes('    at ')) return text;
+    const out: string[] = [];
+    for (const line of text.split('\n')) {
+      // util.inspect ends the last frame before an error's own properties with ` {`, and elides frames its cause
+      // shares (which are the kernel's own here)
+      if (ELIDED_FRAMES.test(line)) continue;
+      const brace = line.endsWith(' {') ? ' {' : '';
+      const m = FRAME.exec(brace ? line.slice(0, -2) : line);
+      if (!m) {
+        out.push(line);
+        continue;
+      }
+      const frame = this.mapFrame(m[1] ?? '', m[2]!.replace(/^async /, ''), Number(m[3]), Number(m[4]));
+      if (frame) out.push(`${line.slice(0, line.indexOf('at '))}at ${formatFrame(frame, (id) => this.label(id))}${brace}`);
+      else if (brace) out.push(`${out.pop() ?? ''}${brace}`);
+    }
+    return out.join('\n');
   }
 
   /** Plain error data with frames, location and cause mapped. Never throws. */

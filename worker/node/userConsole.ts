@@ -36,6 +36,7 @@ export function createUserConsole(deps: ConsoleDeps): Console {
       line: cell?.instrument ? callLine(frames, cell) : undefined,
       frames: framesWanted ? frames : undefined,
       mapStack: (s) => mapper.frames(s),
+      rewriteStacks: (text) => mapper.rewriteFrames(text),
     });
     if (entry) batcher.push(entry);
   };
