@@ -52,7 +52,7 @@ for (const runtime of ['node', 'deno'] as const) {
       const r = await k.run('(() => { try { boom() } catch (e) { return e } })()');
       assert.equal(r.status, 'ok');
       if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
-      const page = await k.kernel.expand({ kernelId: r.value.handle.kernelId, handleId: r.value.handle.id, start: 0, count: 20 });
+      const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 20 });
       const row = page.items.find((i) => i.name === 'stack');
       // Deno keeps `stack` behind an accessor, which the inspector never calls: nothing to show, nothing to leak
       if (runtime === 'deno' && row?.accessor) return;
