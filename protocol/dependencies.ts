@@ -28,6 +28,8 @@ export interface DependencyProblem {
 
 /** What was installed, by node_modules path (`node_modules/a`, `node_modules/a/node_modules/b`). */
 export interface LockEntry {
+  /** The package's own name when it is installed under another one (an `npm:` alias a dependent declares). */
+  name?: string;
   version: string;
   resolved: string;
   integrity: string;

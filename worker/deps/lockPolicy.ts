@@ -14,7 +14,7 @@ const LOCATION = new RegExp(String.raw`^node_modules\/${NAME}(?:\/node_modules\/
 /** A sha512 digest is 64 bytes: 88 characters of base64. */
 const SHA512 = /^sha512-[A-Za-z0-9+/]{86}==$/;
 /** Fields of a lock entry that reach package-lock.json; anything else in a notebook's lock is dropped. */
-export const LOCK_FIELDS = ['version', 'resolved', 'integrity', 'dependencies', 'optionalDependencies'] as const;
+export const LOCK_FIELDS = ['name', 'version', 'resolved', 'integrity', 'dependencies', 'optionalDependencies'] as const;
 
 /** The registry URL (ending in `/`) npm fetches a package from: its scope's registry, else the default one. */
 export type RegistryFor = (name: string) => string;
@@ -39,11 +39,30 @@ export function badLocations(lock: DependencyLock): string[] {
   return Object.keys(lock).filter((location) => !nameAt(location)).map((location) => `"${location}" is not a package folder inside the store`);
 }
 
-/** Why an entry cannot be verified, in words for the cell's error; undefined when it can. */
-export function lockEntryProblem(location: string, entry: Partial<LockEntry> | undefined, registryFor: RegistryFor): string | undefined {
-  const name = nameAt(location);
-  if (!name) return `"${location}" is not a package folder inside the store`;
+/** `folder name -> package name` for every `npm:` alias a locked package declares (`"x": "npm:y@^1"`). */
+export function declaredAliases(lock: DependencyLock): Set<string> {
+  const out = new Set<string>();
+  for (const entry of Object.values(lock)) {
+    for (const deps of [entry?.dependencies, entry?.optionalDependencies]) {
+      for (const [folder, spec] of Object.entries(deps ?? {})) {
+        const m = typeof spec === 'string' ? /^npm:((?:@[^/@]+\/)?[^@]+)(?:@|$)/.exec(spec) : null;
+        if (m) out.add(`${folder} -> ${m[1]}`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Why an entry cannot be verified, in words for the cell's error; undefined when it can. An entry whose package has
+ * another name than its folder is accepted only as an alias some locked package declares (`aliases`).
+ */
+export function lockEntryProblem(location: string, entry: Partial<LockEntry> | undefined, registryFor: RegistryFor, aliases: Set<string> = new Set()): string | undefined {
+  const folder = nameAt(location);
+  if (!folder) return `"${location}" is not a package folder inside the store`;
   if (!entry || typeof entry !== 'object') return `${location} is not a lock entry`;
+  const name = typeof entry.name === 'string' && entry.name ? entry.name : folder;
+  if (name !== folder && !aliases.has(`${folder} -> ${name}`)) return `${location} holds ${name}, an alias no locked package declares`;
   const integrity = typeof entry.integrity === 'string' ? entry.integrity.trim() : '';
   if (!integrity) return `${name} has no integrity checksum`;
   if (!integrity.split(/\s+/).some((h) => SHA512.test(h))) return `${name} has only a weak checksum (${integrity.split('-')[0]}), not sha512`;
@@ -84,8 +103,9 @@ function isTarballOf(path: string, name: string, version: string): boolean {
 
 /** Every problem of a lock (empty when all of it can be verified). */
 export function lockProblems(lock: DependencyLock, registryFor: RegistryFor): string[] {
+  const aliases = declaredAliases(lock);
   return Object.entries(lock).flatMap(([location, entry]) => {
-    const p = lockEntryProblem(location, entry, registryFor);
+    const p = lockEntryProblem(location, entry, registryFor, aliases);
     return p ? [p] : [];
   });
 }

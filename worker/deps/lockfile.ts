@@ -3,6 +3,8 @@ import type { DependencyLock } from '../../protocol';
 
 interface TreeNode {
   location: string;
+  /** The name in the package's own package.json (differs from the folder's under an `npm:` alias). */
+  packageName?: string;
   version?: string;
   resolved?: string | null;
   integrity?: string | null;
@@ -17,6 +19,8 @@ export function lockFromTree(nodes: Iterable<TreeNode>): DependencyLock {
   for (const n of nodes) {
     if (n.isRoot || n.isLink || !n.location || !n.version) continue;
     const entry: DependencyLock[string] = { version: n.version, resolved: n.resolved ?? '', integrity: n.integrity ?? '' };
+    const folderName = n.location.slice(n.location.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    if (n.packageName && n.packageName !== folderName) entry.name = n.packageName;
     if (n.package?.dependencies && Object.keys(n.package.dependencies).length) entry.dependencies = n.package.dependencies;
     if (n.package?.optionalDependencies && Object.keys(n.package.optionalDependencies).length) entry.optionalDependencies = n.package.optionalDependencies;
     lock[n.location] = entry;

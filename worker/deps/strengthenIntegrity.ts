@@ -18,7 +18,7 @@ const HAS_SHA512 = /(^|\s)sha512-/;
 export async function strengthenIntegrity(lock: DependencyLock, fetchOpts: Record<string, unknown>, cacheDir: string, storeDir: string): Promise<number> {
   const weak = Object.entries(lock).filter(([, e]) => e.integrity && !HAS_SHA512.test(e.integrity) && /^https?:\/\//.test(e.resolved));
   for (const [location, entry] of weak) {
-    const name = nameAt(location);
+    const name = entry.name ?? nameAt(location);
     if (!name) continue;
     const bytes = await pacote.tarball(`${name}@${entry.resolved}`, { ...fetchOpts, cache: cacheDir, integrity: entry.integrity });
     entry.integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')} ${entry.integrity}`;

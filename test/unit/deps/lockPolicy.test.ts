@@ -43,6 +43,8 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
       { name: 'other', version: '1.0.0' },
       { name: 'old', version: '1.0.0', sha1Only: true },
       { name: 'linker', version: '1.0.0', dependencies: { private: `file:${join(home, 'private')}` } },
+      // an npm: alias, as @isaacs/cliui (under glob) declares "string-width-cjs": "npm:string-width@^4.2.0"
+      { name: 'aliaser', version: '1.0.0', dependencies: { 'leaf-alias': 'npm:leaf@1.0.0' } },
     ]);
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
     good = (await client.install(params('/nb/good.coda', {}, { lock: undefined }))).lock;
@@ -124,6 +126,15 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
       return true;
     });
     assert.equal(existsSync(p.storeDir), false);
+  });
+
+  it('accepts an npm: alias a package declares, locked and re-run, and refuses one nothing declares', async () => {
+    const first = await client.install(params('/nb/alias.coda', {}, { dependencies: { aliaser: '1.0.0' }, lock: undefined }));
+    assert.deepEqual([first.lock['node_modules/leaf-alias']?.name, first.lock['node_modules/leaf-alias']?.resolved], ['leaf', registry.tarballUrl('leaf', '1.0.0')]);
+    const again = await client.install(params('/nb/alias-again.coda', {}, { dependencies: { aliaser: '1.0.0' }, lock: first.lock }));
+    assert.equal(again.installed.aliaser, '1.0.0');
+    const swapped = { 'node_modules/leaf': { ...good['node_modules/leaf']!, name: 'other', resolved: registry.tarballUrl('other', '1.0.0') } };
+    await refused('/nb/undeclared-alias.coda', swapped, /node_modules\/leaf holds other, an alias no locked package declares/);
   });
 
   it('installs an unverified entry when the notebook says "allowUnverifiedLock": true', async () => {
