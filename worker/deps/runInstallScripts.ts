@@ -81,7 +81,7 @@ export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: Sc
   // refuse before any script runs: a half-run set of scripts helps nobody
   const refused = plans.find((p) => p.plan.kind === 'refused');
   if (refused?.plan.kind === 'refused') {
-    throw new InstallError('InstallScriptRefused', `The ${refused.job.event} script of ${id(refused.job.node)} (\`${refused.job.command}\`) was not run: ${refused.plan.reason}. Nothing was installed.`);
+    throw new InstallError('InstallScriptRefused', `The ${refused.job.event} script of ${id(refused.job.node)} (\`${printable(refused.job.command)}\`) was not run: ${refused.plan.reason}. Nothing was installed.`);
   }
   if (plans.some((p) => p.plan.kind === 'node') && !process.allowedNodeEnvironmentFlags.has('--permission')) {
     throw new InstallError(
@@ -133,9 +133,9 @@ async function runOne(job: Job, plan: ScriptPlan, ctx: ScriptContext, support: s
   const denied = /ERR_ACCESS_DENIED|PermissionDenied|Access to this API has been restricted/.test(result.output);
   throw new InstallError(
     'InstallFailed',
-    `The ${event} script of ${id(node)} (\`${command}\`) failed (${result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : result.signal ?? `exit code ${result.code}`})` +
+    `The ${event} script of ${id(node)} (\`${printable(command)}\`) failed (${result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : result.signal ?? `exit code ${result.code}`})` +
       (denied ? ': it tried something the notebook\'s permissions do not allow install scripts' : '') +
-      `. Nothing was installed.${result.output ? `\n${result.output.slice(-QUOTED_OUTPUT_CHARS)}` : ''}`,
+      `. Nothing was installed.${result.output ? `\n${printable(result.output.slice(-QUOTED_OUTPUT_CHARS))}` : ''}`,
   );
 }
 
@@ -187,7 +187,12 @@ function spawnScript(file: string, args: string[], opts: { cwd: string; env: Rec
 }
 
 function id(node: ScriptTreeNode): string {
-  return `${node.package.name ?? node.location}@${node.package.version ?? '?'}`;
+  return printable(`${node.package.name ?? node.location}@${node.package.version ?? '?'}`);
+}
+
+/** Text from a package (its name, commands, a script's output) without control characters that would drive a terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 function realOrSelf(p: string): string {

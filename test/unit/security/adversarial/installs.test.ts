@@ -212,6 +212,7 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
       { name: 'adv-flags', version: '1.0.0', scripts: { postinstall: 'node --allow-fs-write=* attack.js' }, files: { 'attack.js': `require('fs').writeFileSync(${JSON.stringify(join(outside, 'f'))}, '')` } },
       { name: 'adv-chain', version: '1.0.0', scripts: { preinstall: 'node ok.js', postinstall: 'node ok.js && touch ' + join(outside, 'chained') }, files: { 'ok.js': '' } },
       { name: 'adv-escape-path', version: '1.0.0', scripts: { postinstall: 'node ../victim/index.js' } },
+      { name: 'adv-osc', version: '1.0.0', scripts: { postinstall: 'node osc.js' }, files: { 'osc.js': 'process.stderr.write("\\u001b]52;c;cHduZWQ=\\u0007\\u001b]0;pwned\\u0007\\u009b2J"); process.exit(1);' } },
       { name: 'adv-throws', version: '1.0.0', scripts: { postinstall: 'node attack.js' }, files: { 'attack.js': `require('fs').readFileSync(${JSON.stringify(join(outside, 'canary.txt'))})` } },
       // a well-behaved script: it runs, confined, and does its work in its own folder
       { name: 'builds', version: '1.0.0', scripts: { postinstall: 'node build.js' }, files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' } },
@@ -302,6 +303,15 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
       return true;
     });
     if (existsSync(p.storeDir)) cross('a failed script left a store');
+  });
+
+  it("a failing script's output cannot drive the terminal through the install error (OSC clipboard, title, CSI)", async () => {
+    attempts++;
+    await assert.rejects(client.install(params('/nb/adv-osc.coda', { 'adv-osc': '1.0.0' }, {})), (err: Error) => {
+      assert.match(err.message, /52;c;cHduZWQ=/, 'the output is quoted');
+      if (/[\u001b\u0007\u009b]/.test(err.message)) cross('control characters from a script reached the error text');
+      return true;
+    });
   });
 
   it('with run: ["*"] a shell command runs with the user\'s rights (granted, and said so in the docs)', async () => {
