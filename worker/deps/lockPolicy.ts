@@ -7,6 +7,7 @@
  * The same check runs on the lock a notebook brings and on the tree an install produced. Pure.
  */
 import type { DependencyLock, LockEntry } from '../../protocol';
+import { printable } from './printable';
 
 /** One package name segment (optionally scoped); never `.` or `..`. */
 const NAME = String.raw`(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*`;
@@ -112,7 +113,7 @@ export function lockProblems(lock: DependencyLock, registryFor: RegistryFor): st
 
 /** The cell's error text for refused entries. */
 export function lockRefusedMessage(problems: string[], where: 'lock' | 'tree'): string {
-  const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
+  const shown = printable(problems.slice(0, 3).join('; ')) + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
   const what = where === 'lock' ? "The notebook's dependency lock" : 'The installed dependency tree';
   return `${what} has packages CodaJS cannot verify: ${shown}. Nothing was installed. Remove the "lock" metadata to resolve from the registry again, or set "allowUnverifiedLock": true in the notebook's metadata if you trust these sources.`;
 }

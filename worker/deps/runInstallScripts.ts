@@ -11,6 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Permissions } from '../../protocol';
 import { InstallError } from './installError';
 import { findNodeGyp, writeNodeGypShim } from './nodeGyp';
+import { printable } from './printable';
 import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptGuards';
 import { planScript, scriptEnv, type ScriptPlan } from './scriptPlan';
 
@@ -188,11 +189,6 @@ function spawnScript(file: string, args: string[], opts: { cwd: string; env: Rec
 
 function id(node: ScriptTreeNode): string {
   return printable(`${node.package.name ?? node.location}@${node.package.version ?? '?'}`);
-}
-
-/** Text from a package (its name, commands, a script's output) without control characters that would drive a terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 function realOrSelf(p: string): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DependencyLock, InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
-import { lockEntryProblem, sanitizeLock } from '../../../worker/deps/lockPolicy';
+import { badLocations, lockEntryProblem, lockProblems, lockRefusedMessage, sanitizeLock } from '../../../worker/deps/lockPolicy';
 import { storeMatches } from '../../../worker/deps/storeReuse';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
@@ -160,6 +160,13 @@ describe('lock entry checks (pure)', () => {
       assert.match(problem('node_modules/leaf', url) ?? '', /not that package's tarball|not from/, url);
     }
     assert.match(problem('node_modules/@s/leaf', `${reg}download/@s/leaf/9.9.9/x`) ?? '', /not that package's tarball/);
+  });
+
+  it('quotes what a lock holds without terminal control characters', () => {
+    const lock = { 'node_modules/\u001b]52;c;eA==\u0007x': { version: '1', resolved: `${reg}x/-/x-1.tgz\u009b2J`, integrity: '' } };
+    const message = lockRefusedMessage([...badLocations(lock), ...lockProblems(lock, () => reg)], 'lock');
+    assert.match(message, /52;c;eA==/);
+    assert.doesNotMatch(message, /[\u001b\u0007\u009b]/);
   });
 
   it('keeps only the known fields of a lock entry', () => {
