@@ -17,6 +17,8 @@ export interface ConsoleTable {
   rows: string[][];
 }
 
+export type ConsoleSegment = string | { value: number };
+
 export interface ConsoleEntry {
   method: ConsoleMethod;
   level: ConsoleLevel;
@@ -32,6 +34,11 @@ export interface ConsoleEntry {
   text: string;
   /** Expandable previews of the object arguments, in argument order, when any argument was an object. */
   values?: RemoteValue[];
+  /**
+   * The text again, argument by argument, when the call used no format string: plain text, or `{ value: i }` where
+   * `values[i]` stands (a renderer shows the object there once, expandable, instead of its text and a tree below).
+   */
+  segments?: ConsoleSegment[];
   /** console.table data. */
   table?: ConsoleTable;
   /** console.trace / console.assert / console.error(err): mapped frames. */

@@ -11,7 +11,7 @@ import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOut
 import type { RemoteValue } from './values';
 
 /** A console entry as saved: without its run's bookkeeping; consecutive plain lines folded into `lines`. */
-export type SavedConsoleEntry = Omit<ConsoleEntry, 'cellId' | 'executionId' | 'time' | 'text'> & { text?: string; lines?: string[] };
+export type SavedConsoleEntry = Omit<ConsoleEntry, 'cellId' | 'executionId' | 'time' | 'text' | 'segments'> & { text?: string; lines?: string[] };
 
 export interface SaveContext {
   /** The user's home folder: written `~` in saved paths and stack texts. */
@@ -55,7 +55,8 @@ export function loadedOutputData(mime: string, data: unknown): unknown {
 }
 
 function savedEntry(e: ConsoleEntry, paths: (s: string) => string): SavedConsoleEntry {
-  const { cellId: _cellId, executionId: _executionId, time: _time, values, frames, text, ...rest } = e;
+  // segments place live, expandable values in the line; saved values are previews, and the text says it all
+  const { cellId: _cellId, executionId: _executionId, time: _time, values, frames, text, segments: _segments, ...rest } = e;
   const out: SavedConsoleEntry = { ...rest, text: paths(text) };
   if (values?.length) out.values = values.map(savedValue);
   if (frames?.length) out.frames = frames.map((f) => savedFrame(f, paths));

@@ -7,11 +7,12 @@
 import type { ConsoleEntry } from '../protocol/console';
 import { formatFrame } from '../protocol/errors';
 import type { ConsoleOutput } from '../protocol/outputs';
+import type { RemoteValue } from '../protocol/values';
 import { stripAnsi } from './ansi';
 import { ansiNodes } from './ansiNodes';
 import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
-import { renderValue, type Expander } from './ObjectTree';
+import { renderValue, valueSpan, type Expander } from './ObjectTree';
 import { VirtualLines, type Line } from './VirtualLines';
 
 export const MAX_RENDERED_ENTRIES = 1000;
@@ -86,13 +87,28 @@ function appendEntries(root: HTMLElement, entries: ConsoleEntry[], deps: Console
 function entryElement(e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
   const el = h('div', { class: `coda-entry coda-level-${e.level}`, attrs: { 'data-method': e.method } });
   if (e.line !== undefined) el.append(h('span', { class: 'coda-line-no', text: `${e.line}: ` }));
+  const expandable = !!deps.expander && !!e.values?.some((v) => v.type === 'object' && v.handle);
   if (e.table) el.append(tableElement(e.table.columns, e.table.rows));
-  else el.append(h('span', { class: 'coda-text' }, ...ansiNodes(e.text)));
-  if (e.values?.length && deps.expander) {
-    el.append(h('div', { class: 'coda-args' }, ...e.values.filter((v) => v.type === 'object' && v.handle).map((v) => renderValue(v, deps.expander))));
+  else if (expandable && e.segments) {
+    // each object once, where it stands in the line, expandable in place
+    el.append(h('span', { class: 'coda-text' }, ...e.segments.map((s) => (typeof s === 'string' ? h('span', {}, ...ansiNodes(s)) : inlineValue(e.values?.[s.value], deps)))));
+    return withFrames(el, e, deps);
+  } else el.append(h('span', { class: 'coda-text' }, ...ansiNodes(e.text)));
+  if (expandable) {
+    el.append(h('div', { class: 'coda-args' }, ...e.values!.filter((v) => v.type === 'object' && v.handle).map((v) => renderValue(v, deps.expander))));
   }
+  return withFrames(el, e, deps);
+}
+
+function withFrames(el: HTMLElement, e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
   if (e.frames?.length) el.append(frameList(e.frames, deps.label, deps.reveal));
   return el;
+}
+
+function inlineValue(value: RemoteValue | undefined, deps: ConsoleViewDeps): HTMLElement {
+  if (!value) return h('span', {});
+  if (value.type !== 'object' || !value.handle) return valueSpan(value);
+  return h('span', { class: 'coda-inline-value' }, renderValue(value, deps.expander));
 }
 
 function tableElement(columns: string[], rows: string[][]): HTMLElement {

@@ -27,6 +27,7 @@ export const STYLES = `
 .coda-row { cursor: default; white-space: nowrap; } .coda-row:focus { outline: 1px solid var(--vscode-focusBorder); }
 .coda-twisty { display: inline-block; width: 14px; font-size: 9px; cursor: pointer; user-select: none; } .coda-leaf { cursor: default; }
 .coda-children { margin-left: 14px; }
+.coda-inline-value { display: inline-block; vertical-align: top; white-space: normal; } .coda-inline-value .coda-tree { display: inline-block; }
 .coda-name { color: var(--vscode-debugTokenExpression-name, #c586c0); }
 .coda-v-string { color: var(--vscode-debugTokenExpression-string, #ce9178); }
 .coda-v-number, .coda-v-bigint { color: var(--vscode-debugTokenExpression-number, #b5cea8); }

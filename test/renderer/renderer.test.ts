@@ -34,6 +34,15 @@ describe('console renderer', () => {
     matchGolden('renderer/console.txt', `${dumpDom(el)}\n`);
   });
 
+  it('shows an object logged after a label once, in place and expandable (not as text and again as a tree)', () => {
+    const value = { type: 'object' as const, subtype: 'object' as const, className: 'Object', preview: "{name: 'ada'}", handle: handle(7) };
+    const { el } = render(MIME_CONSOLE, { entries: [entry({ text: "user { name: 'ada' }", values: [value], segments: ['user', ' ', { value: 0 }] })] });
+    assert.equal(el.querySelectorAll('.coda-tree').length, 1, 'one tree');
+    assert.equal(el.querySelectorAll('.coda-args').length, 0, 'no second copy below the line');
+    assert.equal(el.querySelector('.coda-entry')!.textContent!.replace(/[▶▼]/g, ''), "user {name: 'ada'}");
+    assert.ok(el.querySelector('.coda-inline-value .coda-twisty:not(.coda-leaf)'), 'expandable in place');
+  });
+
   it('posts revealFrame when a stack frame is clicked', () => {
     const { el, ctx } = render(MIME_CONSOLE, { entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })] });
     (el.querySelector('.coda-frame-link') as HTMLElement).click();

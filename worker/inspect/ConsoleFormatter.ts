@@ -125,6 +125,8 @@ export class ConsoleFormatter {
         return this.entry(method, '', ctx);
       default: {
         const entry = this.entry(method, formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
+        const segments = entry.values && this.segments(args, ctx);
+        if (segments) entry.segments = segments;
         // console.log(err), console.error(err), `.catch(console.error)`: the error's frames, clickable
         if (ctx.mapStack) {
           const err = args.find((a): a is Error => a instanceof Error && typeof a.stack === 'string');
@@ -156,6 +158,34 @@ export class ConsoleFormatter {
     const values = this.objectValues(args, ctx.cellId);
     if (values) entry.values = values;
     return entry;
+  }
+
+  /**
+   * `console.log('label', obj, 3)` argument by argument, as util.format joins them when the first argument is not a
+   * format string: strings as they are, other primitives inspected, objects as slots for their values. Undefined
+   * when the call used a format string, or its text was cut (the renderer then shows the text and the trees).
+   */
+  private segments(args: unknown[], ctx: ConsoleCallContext): ConsoleEntry['segments'] {
+    if (typeof args[0] === 'string' && args[0].includes('%')) return undefined;
+    const out: NonNullable<ConsoleEntry['segments']> = [];
+    let slot = 0;
+    let length = 0;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const sep = i > 0 ? ' ' : '';
+      if ((typeof a === 'object' && a !== null) || typeof a === 'function') {
+        if (slot >= MAX_VALUES_PER_ENTRY) return undefined;
+        if (sep) out.push(sep);
+        out.push({ value: slot++ });
+        continue;
+      }
+      let text = typeof a === 'string' ? a : inspect(a, FORMAT_OPTIONS);
+      text = ctx.rewriteStacks ? ctx.rewriteStacks(text) : text;
+      length += text.length;
+      if (length > MAX_CONSOLE_TEXT) return undefined;
+      out.push(this.mask.text(stripInternalSymbols(sep + text)));
+    }
+    return out;
   }
 
   private objectValues(args: unknown[], cellId: string): RemoteValue[] | undefined {

@@ -86,6 +86,20 @@ export function checkEntry(raw: unknown, kernelId: string, onHandle?: (cellId: s
   };
   const values = list(raw.values).slice(0, 8).map((v) => checkValue(v, kernelId, (id) => onHandle?.(cellId, id)));
   if (values.length) entry.values = values;
+  // text pieces and slots of existing values only, within the entry's own text budget
+  if (values.length && Array.isArray(raw.segments) && raw.segments.length <= 2 * values.length + 64) {
+    let budget = 40_000;
+    const segments: NonNullable<ConsoleEntry['segments']> = [];
+    for (const s of raw.segments as unknown[]) {
+      if (typeof s === 'string' && (budget -= s.length) >= 0) segments.push(s);
+      else if (isRecord(s) && Number.isInteger(s.value) && (s.value as number) >= 0 && (s.value as number) < values.length) segments.push({ value: s.value as number });
+      else {
+        segments.length = 0;
+        break;
+      }
+    }
+    if (segments.length) entry.segments = segments;
+  }
   if (isRecord(raw.table)) {
     const columns = list(raw.table.columns).map((c) => text(c, 200));
     const rows = list(raw.table.rows).map((r) => list(r).slice(0, columns.length).map((c) => text(c, 500)));

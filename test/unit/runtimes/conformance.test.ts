@@ -106,6 +106,17 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'console.log("label", obj): the object once, in its place (segments)',
+    test: async (k) => {
+      k.console.length = 0;
+      await k.run('console.log("user", { name: "ada" }, 7)');
+      await sleep(100);
+      const e = k.console[0]!;
+      assert.deepEqual(e.segments, ['user', ' ', { value: 0 }, ' 7']);
+      assert.equal(e.values?.[0]?.type, 'object');
+    },
+  },
+  {
     name: 'timer output attributed to its cell, background work reported',
     test: async (k) => {
       k.console.length = 0;

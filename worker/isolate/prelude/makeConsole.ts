@@ -17,6 +17,7 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
   'use strict';
   const apply = Reflect.apply;
   const strSlice = String.prototype.slice;
+  const strIndexOf = String.prototype.indexOf;
   const now = Date.now;
   const keysOf = Object.keys;
   const gOPD = Object.getOwnPropertyDescriptor;
@@ -112,6 +113,29 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
     }
     return out;
   }
+  /** The line argument by argument (no format string): text, or `{ value: i }` where the i-th object stands. */
+  function segments(method: string, args: unknown[]): any[] | undefined {
+    if (method !== 'log' && method !== 'info' && method !== 'warn' && method !== 'error' && method !== 'debug') return undefined;
+    if (typeof args[0] === 'string' && apply(strIndexOf, args[0], ['%']) !== -1) return undefined;
+    const out: any[] = [];
+    let slot = 0;
+    let length = 0;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      const sep = i > 0 ? ' ' : '';
+      if (isObject(a)) {
+        if (slot >= limits.maxValuesPerEntry) return undefined;
+        if (sep) out[out.length] = sep;
+        out[out.length] = { value: slot++ };
+        continue;
+      }
+      const text = sep + (typeof a === 'string' ? a : inspect(a));
+      length += text.length;
+      if (length > limits.maxConsoleText) return undefined;
+      out[out.length] = secrets.text(text);
+    }
+    return out;
+  }
   function fmtNumber(n: number): string {
     return Object.is(n, -0) ? '-0' : StringCtor(n);
   }
@@ -133,7 +157,11 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
       values.push(inspector.describe(a, cell.cellId));
       if (values.length >= limits.maxValuesPerEntry) break;
     }
-    if (values.length) e.values = values;
+    if (values.length) {
+      e.values = values;
+      const segs = segments(method, args);
+      if (segs) e.segments = segs;
+    }
     if (withStack || cell.instrument) e.stack = stack();
     if (method === 'error') {
       const err = args.find((a) => inspector.isError(a));
