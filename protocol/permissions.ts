@@ -75,15 +75,27 @@ export function permissionsKey(p: Permissions | undefined): string {
   return CAPABILITIES.map((c) => `${c}=${[...(p[c] ?? [])].sort().join(',')}`).join(';');
 }
 
-/** Host (and optional port) matching for `net`: `example.com`, `example.com:443`, `*.example.com`, `*`. */
+/**
+ * A `net` rule's host and port: `example.com`, `example.com:443`, `[::1]:8080`, or a bare IPv6 address (`::1`, whose
+ * colons are not a port).
+ */
+export function parseHostRule(rule: string): { host: string; port?: string } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rule);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] };
+  if ((rule.match(/:/g) ?? []).length >= 2) return { host: rule };
+  const m = /^(.*?)(?::(\d+))?$/.exec(rule)!;
+  return { host: m[1]!, port: m[2] };
+}
+
+/** Host (and optional port) matching for `net`: `example.com`, `example.com:443`, `*.example.com`, `[::1]:80`, `*`. */
 export function allowsHost(p: Permissions | undefined, host: string, port?: number | string): boolean {
   if (!p) return true;
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return (p.net ?? []).some((rule) => {
     if (rule === ANY) return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(rule.toLowerCase().replace(/^\[|\]$/g, ''))!;
-    const ruleHost = m[1]!;
-    if (m[2] !== undefined && String(port ?? '') !== m[2]) return false;
+    const parsed = parseHostRule(rule.toLowerCase());
+    const ruleHost = parsed.host;
+    if (parsed.port !== undefined && String(port ?? '') !== parsed.port) return false;
     if (ruleHost.startsWith('*.')) return h.endsWith(ruleHost.slice(1));
     return h === ruleHost;
   });

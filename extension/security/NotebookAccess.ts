@@ -114,6 +114,9 @@ export class NotebookAccess {
   private async dotenv(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
     if (notebook.uri.scheme !== 'file' || !vscode.workspace.getConfiguration('coda').get<boolean>('secrets.dotenv', true)) return undefined;
     const text = await readFile(join(dirname(notebook.uri.fsPath), '.env'), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : parseDotenv(text).values[name];
+    if (text === undefined) return undefined;
+    const values = parseDotenv(text).values;
+    // a secret named like an Object.prototype member (toString) must not read an inherited function
+    return Object.hasOwn(values, name) ? values[name] : undefined;
   }
 }

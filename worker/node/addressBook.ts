@@ -8,7 +8,7 @@
  * What runs while a cell may have replaced built-ins (canonicalIp, allowsAddress, the book) uses only the copies
  * in netIntrinsics.ts, records and lists without prototypes, and index loops: nothing a cell can answer for.
  */
-import { ANY, type Permissions } from '../../protocol';
+import { ANY, parseHostRule, type Permissions } from '../../protocol';
 import { emptyList, emptyRecord, freeze, isIP, StringCharCodeAt, StringEndsWith, StringIndexOf, StringSlice, StringToLowerCase } from './netIntrinsics';
 
 /** Addresses remembered at most; past it the book starts again (a forgotten address is denied until looked up again). */
@@ -49,11 +49,8 @@ export function compileRules(permissions: Permissions): NetRules {
 
 /** A `net` rule split into host and optional port: `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 literal. */
 export function parseRule(rule: string): { host: string; port?: string } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rule);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] };
-  if (isIP(rule) === 6) return { host: rule };
-  const m = /^(.*?)(?::(\d+))?$/.exec(rule)!;
-  return { host: m[1]!, port: m[2] };
+  // read once, from the grant, before any cell runs: the protocol's own reading of a rule
+  return parseHostRule(rule);
 }
 
 export class AddressBook {

@@ -111,7 +111,8 @@ proc.stdin.on('data', (chunk: string) => {
     try {
       frame = JSON.parse(line) as ToAgentFrame;
     } catch (err) {
-      host.emit('log', { level: 'error', message: `unreadable frame from the worker (${(err as Error).message}): ${line.slice(0, 200)}` });
+      // never the frame itself: an init frame carries the secrets, and a cut piece of one could not be masked
+      host.emit('log', { level: 'error', message: `unreadable frame from the worker (${line.length} characters): ${(err as Error).name}` });
       continue;
     }
     receive(frame);

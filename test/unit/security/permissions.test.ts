@@ -18,6 +18,11 @@ describe('permissions (declarations and matching)', () => {
     const p = { net: ['api.example.com', 'localhost:8080', '*.cdn.org'] };
     assert.ok(allowsHost(p, 'api.example.com', 443));
     assert.ok(allowsHost(p, 'API.EXAMPLE.COM'));
+    // IPv6 rules: a bare address's colons are not a port; brackets take one
+    assert.ok(allowsHost({ net: ['::1'] }, '::1', 8080));
+    assert.ok(allowsHost({ net: ['[::1]:8080'] }, '[::1]', 8080));
+    assert.ok(!allowsHost({ net: ['[::1]:8080'] }, '::1', 9090));
+    assert.ok(!allowsHost({ net: ['::1'] }, '::2', 1));
     assert.ok(allowsHost(p, 'localhost', 8080));
     assert.ok(!allowsHost(p, 'localhost', 8081));
     assert.ok(allowsHost(p, 'img.cdn.org'));
