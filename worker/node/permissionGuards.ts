@@ -17,6 +17,7 @@ import { guardConstructor } from './guardConstructor';
 import { guardNetwork } from './netGuard';
 import { permissionError, WORKER_THREADS_TARGET } from './permissionError';
 import { denyModuleHooksThread } from './realmGuards';
+import { guardResolverEnvironment } from './resolverEnvironment';
 import { guardChildProcesses } from './runGuard';
 
 /** The kernel's own watchdog thread (worker/main.ts starts it once, right after init). */
@@ -28,6 +29,7 @@ export function installPermissionGuards(permissions: Permissions, init: Pick<Ini
   guardChildProcesses(permissions, init.cwd, searchPath);
   if (!(permissions.run ?? []).includes(ANY)) guardThreads();
   filterEnvironment(permissions, init.env);
+  guardResolverEnvironment(permissions);
   // `import { spawn } from 'node:child_process'` sees the guarded functions too
   syncBuiltinESMExports();
   enterFolder(init.cwd);

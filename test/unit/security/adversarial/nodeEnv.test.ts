@@ -9,6 +9,8 @@ import type { Permissions } from '../../../../protocol';
 import { nodePermissionArgs } from '../../../../worker/host/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../../worker/host/nodePermissionSupport';
 import { nodeBinaries, packageFixture, ROOT, startKernel, type TestKernel } from '../../helpers/kernel';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const HIDDEN = 'coda-hidden-value-7f3a9';
@@ -61,5 +63,55 @@ describe('adversarial: environment variables on the Node runtime', function () {
   it('still sees the granted variable (the fix does not hide everything)', async () => {
     assert.equal(await k.value('process.env.CODA_ADV_GRANTED'), 'granted-value');
     assert.match(await k.value(`require('fs').readFileSync('/proc/self/environ', 'latin1')`), /CODA_ADV_GRANTED=granted-value/);
+  });
+});
+
+describe('adversarial: the system resolver\'s variables on the Node runtime', function () {
+  this.timeout(60_000);
+  const bins = nodeBinaries().filter((b) => process.platform === 'linux' && canEnforce(b.path));
+  if (!bins.length) return;
+  let k: TestKernel;
+  let attempts = 0;
+  let envFile: string;
+  before(async () => {
+    const bin = bins[0]!;
+    const cwd = packageFixture();
+    envFile = join(mkdtempSync(join(tmpdir(), 'coda-envfile-')), 'steer.env');
+    writeFileSync(envFile, 'HOSTALIASES=/tmp/aliases\nHARMLESS=1\n');
+    const permissions: Permissions = { env: ['CODA_ADV_GRANTED'], read: [envFile], net: ['granted.test'] };
+    const support = await nodePermissionSupport(bin.path);
+    const execArgv = nodePermissionArgs(permissions, { cwd, distDir: join(ROOT, 'dist'), support });
+    k = await startKernel({ nodePath: bin.path, cwd, execArgv, init: { permissions } });
+  });
+  after(async () => {
+    await k?.kernel.dispose();
+    console.log(`      node resolver env: ${attempts} attempts, 0 crossings`);
+  });
+
+  for (const [name, code] of [
+    ['an assignment', 'process.env.HOSTALIASES = "/tmp/aliases"'],
+    ['RES_OPTIONS', 'process.env.RES_OPTIONS = "ndots:0"'],
+    ['LOCALDOMAIN through Object.assign', 'Object.assign(process.env, { LOCALDOMAIN: "attacker.example" })'],
+    ['defineProperty', 'Object.defineProperty(process.env, "RES_OPTIONS", { value: "rotate", enumerable: true, configurable: true, writable: true })'],
+    ['Reflect.set', 'Reflect.set(process.env, "LOCALDOMAIN", "attacker.example")'],
+    ['replacing process.env itself', 'process.env = { ...process.env, HOSTALIASES: "/tmp/aliases" }; process.env.HOSTALIASES'],
+  ] as const) {
+    it(`${name} is denied, and the variable stays unset`, async () => {
+      attempts++;
+      const r = await k.run(code);
+      const value = await k.value('JSON.stringify([process.env.HOSTALIASES, process.env.RES_OPTIONS, process.env.LOCALDOMAIN])');
+      assert.equal(value, '[null,null,null]', `${name} set a resolver variable (${JSON.stringify(r)})`);
+    });
+  }
+
+  it('process.loadEnvFile cannot set one either', async () => {
+    attempts++;
+    const r = await k.run(`process.loadEnvFile(${JSON.stringify(envFile)})`);
+    assert.equal(r.status, 'error');
+    assert.equal(await k.value('String(process.env.HOSTALIASES)'), 'undefined');
+  });
+
+  it('other variables can still be set', async () => {
+    assert.equal(await k.value('process.env.MY_FLAG = "on"; process.env.MY_FLAG'), 'on');
   });
 });
