@@ -1,0 +1,229 @@
+/**
+ * One notebook (or scratch file) as one program, with its own TypeScript language service: the cells in order
+ * (core/buildProgram.ts), the runtime's declarations, the notebook's folders for packages and types. Requests
+ * arrive in a document's coordinates and answers go back in them; nothing of another notebook is in this program.
+ */
+import type * as ts from 'typescript';
+import { analyzeCell, dynamicImports, type CellAnalysis, type TS } from './core/analyzeCell';
+import { buildProgram, type NotebookProgram } from './core/buildProgram';
+import { notebookFsPath } from './core/cellPaths';
+import type { NotebookSettings } from './core/pluginConfig';
+import { codaDiagnostics, replDiagnostic } from './core/replDiagnostics';
+import { compilerOptionsFor } from './core/runtimeTypes';
+import { ProgramSnapshot } from './ProgramSnapshot';
+import type { RuntimeFiles } from './runtimeFiles';
+
+/** A cell as a range of an editor document (a notebook cell: all of it; a scratch file: the lines of one cell). */
+export interface DocumentCell {
+  fileName: string;
+  /** Offset of the cell in its document. */
+  docStart: number;
+  text: string;
+  isTs: boolean;
+}
+
+export interface FileSystemHost {
+  fileExists(path: string): boolean;
+  readFile(path: string): string | undefined;
+  directoryExists?(path: string): boolean;
+  getDirectories?(path: string): string[];
+  realpath?(path: string): string;
+  getModifiedTime?(path: string): Date | undefined;
+}
+
+export interface Located {
+  fileName: string;
+  start: number;
+  length: number;
+}
+
+export class NotebookLanguageService {
+  readonly programFile: string;
+  readonly ls: ts.LanguageService;
+  private cells: DocumentCell[] = [];
+  private program: NotebookProgram;
+  private readonly analyses = new Map<string, CellAnalysis>();
+  private snapshot: ProgramSnapshot;
+  private version = 0;
+  private resolutionCache: ts.ModuleResolutionCache | undefined;
+
+  constructor(
+    private readonly tsm: TS,
+    private settings: NotebookSettings,
+    private readonly fs: FileSystemHost,
+    private readonly runtimeFiles: RuntimeFiles,
+    private readonly defaultTypeRoots: () => readonly string[],
+    registry: ts.DocumentRegistry,
+  ) {
+    const path = notebookFsPath(settings.key);
+    this.programFile = settings.scratch ? `${path}.coda-program.ts` : `${path}.program.ts`;
+    this.program = buildProgram(tsm, []);
+    this.snapshot = new ProgramSnapshot(tsm, this.program.map.text);
+    this.ls = tsm.createLanguageService(this.host(), registry);
+  }
+
+  get runtime() {
+    return this.settings.runtime;
+  }
+
+  configure(settings: NotebookSettings): void {
+    this.settings = settings;
+    this.resolutionCache = undefined;
+    this.version++;
+  }
+
+  /** Brings the program up to date with the cells (cheap when nothing changed: only changed cells are re-read). */
+  update(cells: DocumentCell[]): void {
+    const same = cells.length === this.cells.length && cells.every((c, i) => sameCell(c, this.cells[i]!));
+    if (same) return;
+    this.cells = cells;
+    const live = new Set<string>();
+    this.program = buildProgram(this.tsm, cells, (c) => {
+      const key = `${c.isTs ? 't' : 'j'}${c.text}`;
+      live.add(key);
+      let a = this.analyses.get(key);
+      if (!a) this.analyses.set(key, (a = analyzeCell(this.tsm, c.text, c.isTs)));
+      return a;
+    });
+    for (const k of this.analyses.keys()) if (!live.has(k)) this.analyses.delete(k);
+    this.snapshot = new ProgramSnapshot(this.tsm, this.program.map.text);
+    this.version++;
+  }
+
+  get programText(): string {
+    return this.program.map.text;
+  }
+
+  /** A document position as a program position, or undefined when it lies in no cell (a scratch marker line). */
+  toProgram(fileName: string, pos: number): number | undefined {
+    const i = this.cellIndexAt(fileName, pos);
+    return i < 0 ? undefined : this.program.map.toProgram(i, pos - this.cells[i]!.docStart);
+  }
+
+  /** A program span as a document span (cut at its cell's end), or undefined between cells. */
+  toDocument(start: number, length: number): Located | undefined {
+    const s = this.program.map.spanToCell(start, length);
+    const c = s && this.cells[s.cell];
+    return c && s ? { fileName: c.fileName, start: c.docStart + s.start, length: s.length } : undefined;
+  }
+
+  /** Diagnostics of the document's cells as a user should see them, in the document's coordinates. */
+  diagnostics(fileName: string, kind: 'semantic' | 'suggestion', fileOf: (fileName: string) => ts.SourceFile | undefined): ts.Diagnostic[] {
+    const raw = kind === 'semantic' ? this.ls.getSemanticDiagnostics(this.programFile) : this.ls.getSuggestionDiagnostics(this.programFile);
+    const out: ts.Diagnostic[] = [];
+    this.cells.forEach((cell, index) => {
+      if (cell.fileName !== fileName) return;
+      const ctx = { tsm: this.tsm, program: this.program, cell: index, isTs: cell.isTs, runtime: this.settings.runtime };
+      if (kind === 'semantic')
+        for (const d of codaDiagnostics(ctx, this.settings.runtime === 'sandbox' ? dynamicImports(this.tsm, cell.text, cell.isTs) : []))
+          out.push({ ...d, file: fileOf(fileName), start: (d.start ?? 0) + cell.docStart });
+      for (const d of raw) {
+        if (d.start === undefined) continue;
+        const at = this.program.map.spanToCell(d.start, d.length ?? 0);
+        if (!at || at.cell !== index) continue;
+        const kept = replDiagnostic(d, ctx);
+        if (!kept) continue;
+        out.push({
+          ...kept,
+          file: fileOf(fileName),
+          start: cell.docStart + at.start,
+          length: at.length,
+          relatedInformation: kept.relatedInformation?.flatMap((r) => this.relatedInDocuments(r, fileOf)),
+        });
+      }
+    });
+    return out;
+  }
+
+  /** Whether this program holds the file (the program text or one of the declaration files it reads). */
+  hasFile(fileName: string): boolean {
+    return fileName === this.programFile || !!this.ls.getProgram()?.getSourceFile(fileName);
+  }
+
+  private relatedInDocuments(r: ts.DiagnosticRelatedInformation, fileOf: (f: string) => ts.SourceFile | undefined): ts.DiagnosticRelatedInformation[] {
+    if (r.file?.fileName !== this.programFile) return [r];
+    if (r.start === undefined) return [{ ...r, file: undefined }];
+    const loc = this.toDocument(r.start, r.length ?? 0);
+    const file = loc && fileOf(loc.fileName);
+    return loc && file ? [{ ...r, file, start: loc.start, length: loc.length }] : [];
+  }
+
+  private cellIndexAt(fileName: string, pos: number): number {
+    let found = -1;
+    this.cells.forEach((c, i) => {
+      if (c.fileName === fileName && pos >= c.docStart && pos <= c.docStart + c.text.length) found = i;
+    });
+    return found;
+  }
+
+  private rootFiles(): string[] {
+    const files = [this.programFile, this.runtimeFiles.displayFile];
+    if (this.settings.runtime === 'sandbox') files.push(this.runtimeFiles.sandboxFile);
+    if (this.settings.runtime === 'deno' && this.settings.denoPath) {
+      const deno = this.runtimeFiles.denoTypes(this.settings.denoPath);
+      if (deno) files.push(deno);
+    }
+    return files;
+  }
+
+  private typeRoots(): string[] {
+    return [...this.settings.typeRoots, ...this.defaultTypeRoots()];
+  }
+
+  private host(): ts.LanguageServiceHost {
+    const tsm = this.tsm;
+    const dir = notebookFsPath(this.settings.key).replace(/[\\/][^\\/]*$/, '') || '/';
+    const moduleHost: ts.ModuleResolutionHost = {
+      fileExists: (f) => this.fs.fileExists(f),
+      readFile: (f) => this.fs.readFile(f),
+      ...(this.fs.directoryExists ? { directoryExists: (d: string) => this.fs.directoryExists!(d) } : {}),
+      ...(this.fs.realpath ? { realpath: (p: string) => this.fs.realpath!(p) } : {}),
+      ...(this.fs.getDirectories ? { getDirectories: (d: string) => this.fs.getDirectories!(d) } : {}),
+    };
+    const resolve = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations => {
+      this.resolutionCache ??= tsm.createModuleResolutionCache(dir, (f) => f, options);
+      const spec = denoSpecifier(name);
+      const first = tsm.resolveModuleName(spec, containingFile, options, moduleHost, this.resolutionCache);
+      if (first.resolvedModule) return first;
+      // the notebook's store: packages installed for it live outside any node_modules of the workspace
+      for (const p of this.settings.modulePaths) {
+        const r = tsm.resolveModuleName(spec, `${p}/__coda__.ts`, options, moduleHost);
+        if (r.resolvedModule) return r;
+      }
+      return first;
+    };
+    return {
+      getCompilationSettings: () => compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots()),
+      getScriptFileNames: () => this.rootFiles(),
+      getScriptVersion: (f) => {
+        if (f === this.programFile) return String(this.version);
+        return String(this.fs.getModifiedTime?.(f)?.getTime() ?? 0);
+      },
+      getScriptSnapshot: (f) => {
+        if (f === this.programFile) return this.snapshot;
+        const text = this.fs.readFile(f);
+        return text === undefined ? undefined : tsm.ScriptSnapshot.fromString(text);
+      },
+      getScriptKind: (f) => (f === this.programFile ? tsm.ScriptKind.TS : tsm.ScriptKind.Unknown),
+      getCurrentDirectory: () => dir,
+      getDefaultLibFileName: (o) => tsm.getDefaultLibFilePath(o),
+      fileExists: (f) => f === this.programFile || this.fs.fileExists(f),
+      readFile: (f) => (f === this.programFile ? this.snapshot.text : this.fs.readFile(f)),
+      ...(this.fs.directoryExists ? { directoryExists: (d: string) => this.fs.directoryExists!(d) } : {}),
+      ...(this.fs.getDirectories ? { getDirectories: (d: string) => this.fs.getDirectories!(d) } : {}),
+      ...(this.fs.realpath ? { realpath: (p: string) => this.fs.realpath!(p) } : {}),
+      resolveModuleNameLiterals: (literals, containingFile, _redirected, options) =>
+        literals.map((l) => resolve(l.text, containingFile, options)),
+    };
+  }
+}
+
+function sameCell(a: DocumentCell, b: DocumentCell): boolean {
+  return a.fileName === b.fileName && a.docStart === b.docStart && a.isTs === b.isTs && a.text === b.text;
+}
+
+/** Deno's `npm:name@version/path` is the package `name/path` to TypeScript. */
+function denoSpecifier(spec: string): string {
+  const m = /^npm:(@[^/@]+\/[^/@]+|[^/@]+)(?:@[^/]*)?(\/.*)?$/.exec(spec);
+  return m ? `${m[1]}${m[2] ?? ''}` : spec;
+}

@@ -1,0 +1,262 @@
+/**
+ * The TypeScript server plugin: for the cells of a CodaJS notebook (and a configured `// %%` scratch file) every
+ * semantic answer comes from that notebook's own program (NotebookLanguageService); everything else goes to
+ * VS Code's service unchanged. In VS Code's service each cell is turned into a module (an `export {}` appended
+ * past its end, so no position moves): its names no longer land in the global scope every script cell of every
+ * open notebook shares, so one notebook's names are not offered in another, and nothing is answered twice.
+ */
+import type * as ts from 'typescript';
+import type * as tss from 'typescript/lib/tsserverlibrary';
+import type { TS } from './core/analyzeCell';
+import { CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
+import { checkMessage, type NotebookSettings } from './core/pluginConfig';
+import { scratchCells } from './core/scratchCells';
+import { ResultMapper } from './mapResults';
+import { NotebookLanguageService, type DocumentCell, type FileSystemHost } from './NotebookLanguageService';
+import { RuntimeFiles } from './runtimeFiles';
+
+/** Appended to a cell in VS Code's own program: makes the cell a module without moving any position. */
+export const MODULE_TAIL = '\nexport {};\n';
+
+/** State shared by every project of one tsserver: what the extension told us, the runtime declaration files. */
+export class PluginState {
+  readonly settings = new Map<string, NotebookSettings>();
+  defaultTypeRoots: string[] = [];
+  runtimeFiles: RuntimeFiles | undefined;
+  readonly registry: ts.DocumentRegistry;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly tsm: TS) {
+    this.registry = tsm.createDocumentRegistry();
+  }
+
+  files(): RuntimeFiles {
+    return (this.runtimeFiles ??= new RuntimeFiles(undefined, () => this.changed()));
+  }
+
+  configure(raw: unknown): void {
+    const msg = checkMessage(raw);
+    if (msg.cacheDir && this.runtimeFiles?.dir !== msg.cacheDir) this.runtimeFiles = new RuntimeFiles(msg.cacheDir, () => this.changed());
+    if (msg.defaultTypeRoots) this.defaultTypeRoots = msg.defaultTypeRoots;
+    for (const k of msg.closed) this.settings.delete(k);
+    for (const n of msg.notebooks) this.settings.set(n.key, n);
+    this.changed();
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}
+
+export function defaultSettings(key: string): NotebookSettings {
+  return { key, runtime: 'node', cellOrder: [], modulePaths: [], typeRoots: [], denoPath: undefined, scratch: false };
+}
+
+export function createPlugin(state: PluginState, info: tss.server.PluginCreateInfo): ts.LanguageService {
+  const tsm = state.tsm;
+  const inner = info.languageService as unknown as ts.LanguageService;
+  const host = info.languageServiceHost as unknown as ts.LanguageServiceHost;
+  const project = info.project;
+  const serverHost = info.serverHost;
+  const fsHost: FileSystemHost = {
+    fileExists: (f) => serverHost.fileExists(f),
+    readFile: (f) => serverHost.readFile(f),
+    directoryExists: (d) => serverHost.directoryExists(d),
+    getDirectories: (d) => serverHost.getDirectories(d),
+    ...(serverHost.realpath ? { realpath: (p: string) => serverHost.realpath!(p) } : {}),
+    ...(serverHost.getModifiedTime ? { getModifiedTime: (p: string) => serverHost.getModifiedTime!(p) } : {}),
+  };
+  const services = new Map<string, NotebookLanguageService>();
+  state.onChange(() => {
+    for (const [key, svc] of services) svc.configure(state.settings.get(key) ?? defaultSettings(key));
+    (project as { refreshDiagnostics?: () => void }).refreshDiagnostics?.();
+  });
+
+  const originalSnapshot = host.getScriptSnapshot.bind(host);
+  const notebookOf = (fileName: string): string | undefined => {
+    const cell = parseCellPath(fileName);
+    if (!cell) return undefined;
+    return cell.notebook.endsWith(CODA_NOTEBOOK_EXTENSION) || state.settings.has(cell.notebook) ? cell.notebook : undefined;
+  };
+  host.getScriptSnapshot = (fileName) => {
+    const snap = originalSnapshot(fileName);
+    if (!snap || !notebookOf(fileName)) return snap;
+    return tsm.ScriptSnapshot.fromString(snap.getText(0, snap.getLength()) + MODULE_TAIL);
+  };
+
+  const textOf = (fileName: string): string | undefined => {
+    const snap = originalSnapshot(fileName);
+    return snap?.getText(0, snap.getLength());
+  };
+  const isTsFile = (fileName: string): boolean => {
+    const kind = host.getScriptKind?.(fileName);
+    if (kind !== undefined && kind !== tsm.ScriptKind.Unknown) return kind === tsm.ScriptKind.TS || kind === tsm.ScriptKind.TSX;
+    return /\.(c|m)?tsx?$/i.test(fileName);
+  };
+
+  /** The cells of the notebook (or scratch file) in order, read from the documents the server has open. */
+  const cellsOf = (key: string, settings: NotebookSettings): DocumentCell[] => {
+    if (settings.scratch) {
+      const text = textOf(key);
+      if (text === undefined) return [];
+      const isTs = isTsFile(key);
+      return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs }));
+    }
+    const order = new Map(settings.cellOrder.map((f, i) => [f, i]));
+    const files = project
+      .getScriptFileNames()
+      .filter((f) => parseCellPath(f)?.notebook === key && (order.size === 0 || order.has(f)))
+      .map((f) => ({ f, rank: order.get(f) ?? Number.MAX_SAFE_INTEGER, handle: parseCellPath(f)?.handle ?? 0 }))
+      .sort((a, b) => a.rank - b.rank || a.handle - b.handle);
+    return files.flatMap(({ f }) => {
+      const text = textOf(f);
+      return text === undefined ? [] : [{ fileName: f, docStart: 0, text, isTs: isTsFile(f) }];
+    });
+  };
+
+  /** The notebook program a document belongs to, up to date, or undefined for an ordinary file. */
+  const serviceFor = (fileName: string): NotebookLanguageService | undefined => {
+    const key = notebookOf(fileName) ?? (state.settings.get(fileName)?.scratch ? fileName : undefined);
+    if (!key) return undefined;
+    const settings = state.settings.get(key) ?? defaultSettings(key);
+    let svc = services.get(key);
+    if (!svc) services.set(key, (svc = new NotebookLanguageService(tsm, settings, fsHost, state.files(), () => state.defaultTypeRoots, state.registry)));
+    svc.update(cellsOf(key, settings));
+    return svc;
+  };
+  const at = (fileName: string, pos: number) => {
+    const svc = serviceFor(fileName);
+    const p = svc?.toProgram(fileName, pos);
+    return svc && p !== undefined ? { svc, p, map: new ResultMapper(svc) } : undefined;
+  };
+  const sourceFileOf = (fileName: string) => inner.getProgram()?.getSourceFile(fileName);
+
+  const proxy = Object.create(null) as ts.LanguageService;
+  for (const k of Object.keys(inner) as (keyof ts.LanguageService)[]) {
+    const fn = inner[k];
+    if (typeof fn === 'function') (proxy as unknown as Record<string, unknown>)[k] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
+  }
+
+  proxy.getSemanticDiagnostics = (fileName) => {
+    const svc = serviceFor(fileName);
+    return svc ? svc.diagnostics(fileName, 'semantic', sourceFileOf) : inner.getSemanticDiagnostics(fileName);
+  };
+  proxy.getSuggestionDiagnostics = (fileName) => {
+    const svc = serviceFor(fileName);
+    return svc ? (svc.diagnostics(fileName, 'suggestion', sourceFileOf) as ts.DiagnosticWithLocation[]) : inner.getSuggestionDiagnostics(fileName);
+  };
+  proxy.getSyntacticDiagnostics = (fileName) => {
+    const diags = inner.getSyntacticDiagnostics(fileName);
+    if (!notebookOf(fileName)) return diags;
+    // nothing past the cell's own text (the module tail) is the user's
+    const length = textOf(fileName)?.length ?? 0;
+    return diags.filter((d) => (d.start ?? 0) <= length).map((d) => ({ ...d, length: Math.min(d.length ?? 0, length - (d.start ?? 0)) }));
+  };
+  proxy.getCompletionsAtPosition = (fileName, pos, options, fmt) => {
+    const t = at(fileName, pos);
+    return t ? t.map.completions(t.svc.ls.getCompletionsAtPosition(t.svc.programFile, t.p, options, fmt)) : inner.getCompletionsAtPosition(fileName, pos, options, fmt);
+  };
+  proxy.getCompletionEntryDetails = (fileName, pos, name, fmt, source, prefs, data) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getCompletionEntryDetails(fileName, pos, name, fmt, source, prefs, data);
+    const d = t.svc.ls.getCompletionEntryDetails(t.svc.programFile, t.p, name, fmt, source, prefs, data);
+    return d && { ...d, codeActions: d.codeActions?.map((a) => ({ ...a, changes: t.map.fileChanges(a.changes, fileName) })) };
+  };
+  proxy.getCompletionEntrySymbol = (fileName, pos, name, source) => {
+    const t = at(fileName, pos);
+    return t ? t.svc.ls.getCompletionEntrySymbol(t.svc.programFile, t.p, name, source) : inner.getCompletionEntrySymbol(fileName, pos, name, source);
+  };
+  proxy.getQuickInfoAtPosition = (fileName, pos, ...rest) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getQuickInfoAtPosition(fileName, pos, ...rest);
+    const q = t.svc.ls.getQuickInfoAtPosition(t.svc.programFile, t.p, ...rest);
+    const span = q && t.map.span(q.textSpan);
+    return q && span ? { ...q, textSpan: span } : undefined;
+  };
+  proxy.getDefinitionAndBoundSpan = (fileName, pos) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getDefinitionAndBoundSpan(fileName, pos);
+    const d = t.svc.ls.getDefinitionAndBoundSpan(t.svc.programFile, t.p);
+    const span = d && t.map.span(d.textSpan);
+    return d && span ? { textSpan: span, definitions: t.map.locations(d.definitions) } : undefined;
+  };
+  for (const name of ['getDefinitionAtPosition', 'getTypeDefinitionAtPosition', 'getImplementationAtPosition', 'getReferencesAtPosition'] as const) {
+    const original = inner[name].bind(inner) as (f: string, p: number) => readonly { fileName: string; textSpan: ts.TextSpan }[] | undefined;
+    (proxy as unknown as Record<string, unknown>)[name] = (fileName: string, pos: number) => {
+      const t = at(fileName, pos);
+      if (!t) return original(fileName, pos);
+      const fn = t.svc.ls[name].bind(t.svc.ls) as typeof original;
+      return t.map.locations(fn(t.svc.programFile, t.p));
+    };
+  }
+  proxy.findReferences = (fileName, pos) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.findReferences(fileName, pos);
+    return t.svc.ls.findReferences(t.svc.programFile, t.p)?.flatMap((s) => {
+      const definition = t.map.location(s.definition);
+      return definition ? [{ definition, references: t.map.locations(s.references) ?? [] }] : [];
+    });
+  };
+  proxy.getDocumentHighlights = (fileName, pos, filesToSearch) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getDocumentHighlights(fileName, pos, filesToSearch);
+    const h = t.svc.ls.getDocumentHighlights(t.svc.programFile, t.p, [t.svc.programFile]);
+    const spans = h?.flatMap((d) => d.highlightSpans.flatMap((s) => t.map.locations([{ ...s, fileName: t.svc.programFile }]) ?? []));
+    const mine = spans?.filter((s) => s.fileName === fileName);
+    return mine && mine.length ? [{ fileName, highlightSpans: mine }] : undefined;
+  };
+  proxy.getRenameInfo = (fileName, pos, prefs) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getRenameInfo(fileName, pos, prefs);
+    const r = t.svc.ls.getRenameInfo(t.svc.programFile, t.p, prefs);
+    if (!r.canRename) return r;
+    const span = t.map.span(r.triggerSpan);
+    return span ? { ...r, triggerSpan: span } : { canRename: false, localizedErrorMessage: 'This name is not inside a cell.' };
+  };
+  proxy.findRenameLocations = ((fileName: string, pos: number, inStrings: boolean, inComments: boolean, prefs: ts.UserPreferences | boolean | undefined) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.findRenameLocations(fileName, pos, inStrings, inComments, prefs as ts.UserPreferences);
+    return t.map.locations(t.svc.ls.findRenameLocations(t.svc.programFile, t.p, inStrings, inComments, prefs as ts.UserPreferences));
+  }) as ts.LanguageService['findRenameLocations'];
+  proxy.getSignatureHelpItems = (fileName, pos, options) => {
+    const t = at(fileName, pos);
+    if (!t) return inner.getSignatureHelpItems(fileName, pos, options);
+    const s = t.svc.ls.getSignatureHelpItems(t.svc.programFile, t.p, options);
+    const span = s && t.map.span(s.applicableSpan);
+    return s && span ? { ...s, applicableSpan: span } : undefined;
+  };
+  proxy.getCodeFixesAtPosition = (fileName, start, end, codes, fmt, prefs) => {
+    const a = at(fileName, start);
+    const b = at(fileName, end);
+    if (!a || !b) return inner.getCodeFixesAtPosition(fileName, start, end, codes, fmt, prefs);
+    return a.svc.ls
+      .getCodeFixesAtPosition(a.svc.programFile, a.p, b.p, codes, fmt, prefs)
+      .map((f) => ({ ...f, changes: a.map.fileChanges(f.changes, fileName) }));
+  };
+  proxy.getEncodedSemanticClassifications = (fileName, span, format) => {
+    const svc = serviceFor(fileName);
+    if (!svc) return inner.getEncodedSemanticClassifications(fileName, span, format);
+    const start = svc.toProgram(fileName, span.start);
+    const end = svc.toProgram(fileName, span.start + span.length);
+    const spans: number[] = [];
+    if (start !== undefined && end !== undefined) {
+      const map = new ResultMapper(svc);
+      // the cell's imports sit at the top of the program: classify them too
+      spans.push(...map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, { start: 0, length: start }, format).spans, fileName));
+      spans.push(...map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, { start, length: end - start }, format).spans, fileName));
+    }
+    return { spans: sortTriples(spans), endOfLineState: tsm.EndOfLineState.None };
+  };
+  return proxy;
+}
+
+function sortTriples(spans: number[]): number[] {
+  const triples: [number, number, number][] = [];
+  for (let i = 0; i + 2 < spans.length; i += 3) triples.push([spans[i]!, spans[i + 1]!, spans[i + 2]!]);
+  return triples.sort((a, b) => a[0] - b[0]).flat();
+}

@@ -1,0 +1,25 @@
+/**
+ * Entry point tsserver loads (`contributes.typescriptServerPlugins` → `codajs-tsplugin`). Uses the TypeScript that
+ * runs the server, never a bundled copy. Built as CommonJS whose `module.exports` is the factory.
+ *
+ * tsserver calls the factory once per project and sends each project the configuration; a project created later
+ * only gets the latest message as `info.config`. One state per server keeps every notebook's description.
+ */
+import type * as ts from 'typescript';
+import type * as tss from 'typescript/lib/tsserverlibrary';
+import { createPlugin, PluginState } from './createPlugin';
+
+const states = new WeakMap<object, PluginState>();
+
+export default function init(modules: { typescript: typeof ts }): tss.server.PluginModule {
+  let state = states.get(modules.typescript);
+  if (!state) states.set(modules.typescript, (state = new PluginState(modules.typescript)));
+  const shared = state;
+  return {
+    create: (info) => {
+      if (info.config && typeof info.config === 'object' && 'notebooks' in info.config) shared.configure(info.config);
+      return createPlugin(shared, info) as unknown as tss.LanguageService;
+    },
+    onConfigurationChanged: (config: unknown) => shared.configure(config),
+  };
+}
