@@ -17,7 +17,8 @@ export default function init(modules: { typescript: typeof ts }): tss.server.Plu
   const shared = state;
   return {
     create: (info) => {
-      if (info.config && typeof info.config === 'object' && 'notebooks' in info.config) shared.configure(info.config);
+      // a project created after the extension configured the plugin gets the latest message here (applying it twice is harmless)
+      if (info.config && typeof info.config === 'object' && Object.keys(info.config).some((k) => k !== 'name')) shared.configure(info.config);
       return createPlugin(shared, info) as unknown as tss.LanguageService;
     },
     onConfigurationChanged: (config: unknown) => shared.configure(config),
