@@ -7,8 +7,8 @@
  *   runtime the kernelspec does not imply) under `codajs` in the Jupyter metadata;
  * - cells: code and markdown as they are, execution counts as execution orders; a cell's Jupyter id and attachments
  *   and a raw cell's type under `ipynb` in its CodaJS metadata; a code cell in the other language says so in
- *   `metadata.vscode.languageId` (as VS Code's Jupyter extension writes it); CodaJS's success/duration and error
- *   details under `codajs` in the Jupyter cell metadata;
+ *   `metadata.vscode.languageId` (as VS Code's Jupyter extension writes it); CodaJS's success/duration and the data
+ *   of its console and error outputs under `codajs` in the Jupyter cell metadata;
  * - outputs: ./ipynbOutputs.ts.
  * Known normalisations: streams next to each other become one console output and come back one stream per run of
  * stdout or stderr; multiline strings are written as arrays (as Jupyter does); a notebook always names its runtime.
@@ -17,7 +17,6 @@ import { CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDoc
 import { cellText, sourceLines } from '../../protocol/codaFormat';
 import { MAX_NESTING_DEPTH, tooDeepAt } from '../../protocol/codaJsonChecks';
 import type { RuntimeKind } from '../../protocol/messages';
-import type { ErrorOutput } from '../../protocol/outputs';
 import { kernelFor, kernelOf } from './ipynbKernels';
 import { IPYNB_KEY, outputsFromIpynb, outputsToIpynb } from './ipynbOutputs';
 import { joinMultiline, splitMultiline, type IpynbCell, type IpynbNotebook } from './ipynbTypes';
@@ -30,7 +29,8 @@ export const IPYNB_MINOR = 5;
 const MAX_IPYNB_DEPTH = MAX_NESTING_DEPTH - 8;
 /** The key under which each format keeps the other's metadata. */
 const CODAJS_KEY = 'codajs';
-const RUNTIMES: readonly RuntimeKind[] = ['node', 'deno', 'bun', 'isolate'];
+/** Runtime names a `codajs.runtime` may hold (the Sandbox was named `isolate` before). */
+const RUNTIMES: readonly string[] = ['node', 'deno', 'bun', 'sandbox', 'isolate'];
 
 export interface IpynbProblem {
   message: string;
@@ -78,11 +78,12 @@ export function ipynbToCoda(input: string): IpynbReadResult {
   const warnings: string[] = [];
   const { [CODAJS_KEY]: codajs, ...ipynbMetadata } = jupyterMetadata;
   const { runtime: keptRuntime, ...codaMetadata } = isObject(codajs) ? codajs : {};
-  const runtime = RUNTIMES.includes(keptRuntime as RuntimeKind) ? (keptRuntime as RuntimeKind) : kernel.runtime;
+  const runtime = typeof keptRuntime === 'string' && RUNTIMES.includes(keptRuntime) ? (keptRuntime as RuntimeKind) : kernel.runtime;
   const cells: CodaCell[] = [];
+  const ids = new Set<string>();
   nb.cells.forEach((c, i) => {
     if (!isObject(c)) warnings.push(`cells[${i}] is not an object; left out`);
-    else cells.push(readCell(c, kernel.language, (m) => warnings.push(`cells[${i}]: ${m}`)));
+    else cells.push(readCell(c, kernel.language, ids, (m) => warnings.push(`cells[${i}]: ${m}`)));
   });
   const doc: CodaDocument = { coda: CODA_FORMAT_VERSION, metadata: { runtime, ...codaMetadata }, cells };
   // keep Jupyter's metadata unless writing the notebook back would give the same without it
@@ -94,21 +95,25 @@ export function ipynbToCoda(input: string): IpynbReadResult {
   return { ok: true, doc, warnings };
 }
 
-function readCell(c: Json, language: CodeLanguage, warn: (message: string) => void): CodaCell {
+/** `ids`: the cell ids so far, to tell an id CodaJS would write anyway (not worth keeping) from the author's. */
+function readCell(c: Json, language: CodeLanguage, ids: Set<string>, warn: (message: string) => void): CodaCell {
   const { [CODAJS_KEY]: codajs, vscode, ...metadata } = isObject(c.metadata) ? c.metadata : {};
   const memo: IpynbCellMemo = {};
-  if (typeof c.id === 'string') memo.id = c.id;
-  if (isObject(c.attachments)) memo.attachments = c.attachments;
   const source = sourceLines(joinMultiline(c.source));
+  if (typeof c.id === 'string') {
+    if (c.id !== nextId(undefined, joinMultiline(c.source), ids)) memo.id = c.id;
+    ids.add(c.id);
+  }
+  if (isObject(c.attachments)) memo.attachments = c.attachments;
   const { languageId, ...vscodeRest } = isObject(vscode) ? vscode : {};
   if (isObject(vscode) && Object.keys(vscodeRest).length) metadata.vscode = vscodeRest;
   const kept = isObject(codajs) ? codajs : {};
-  const { execution: keptExecution, errors: keptErrors, ...codajsRest } = kept;
+  const { execution: keptExecution, outputs: keptOutputs, ...codajsRest } = kept;
   if (Object.keys(codajsRest).length) metadata[CODAJS_KEY] = codajsRest;
   let cell: CodaCell;
   if (c.cell_type === 'code') {
     cell = { kind: 'code', language: isCodeLanguage(languageId) ? languageId : language, source };
-    const outputs = Array.isArray(c.outputs) ? outputsFromIpynb(c.outputs, isObject(keptErrors) ? keptErrors : {}, warn) : [];
+    const outputs = Array.isArray(c.outputs) ? outputsFromIpynb(c.outputs, isObject(keptOutputs) ? keptOutputs : {}, warn) : [];
     if (outputs.length) cell.outputs = outputs;
     const execution = { ...(typeof c.execution_count === 'number' ? { order: c.execution_count } : {}), ...pickExecution(keptExecution) };
     if (Object.keys(execution).length) cell.execution = execution;
@@ -175,7 +180,8 @@ function writeCell(cell: CodaCell, language: CodeLanguage, ids: Set<string> | un
   const memo: IpynbCellMemo = isObject(rawMemo) ? (rawMemo as IpynbCellMemo) : {};
   const metadata: Json = { ...rest };
   const source = splitMultiline(cellText(cell));
-  const id = ids ? uniqueId(memo.id, cellText(cell), ids) : undefined;
+  const id = ids ? nextId(memo.id, cellText(cell), ids) : undefined;
+  if (id) ids?.add(id);
   if (cell.kind !== 'code') {
     const type = memo.cellType === undefined ? 'markdown' : memo.cellType;
     const out = { cell_type: type, ...(id ? { id } : {}), metadata, source } as IpynbCell & { attachments?: Json };
@@ -184,22 +190,22 @@ function writeCell(cell: CodaCell, language: CodeLanguage, ids: Set<string> | un
   }
   if (cell.language !== language) metadata.vscode = { ...(isObject(metadata.vscode) ? metadata.vscode : {}), languageId: cell.language };
   const count = typeof cell.execution?.order === 'number' ? cell.execution.order : null;
-  const { outputs, errors } = outputsToIpynb(cell.outputs ?? [], count);
+  const { outputs, kept } = outputsToIpynb(cell.outputs ?? [], count);
   const codajs: Json = { ...(isObject(metadata[CODAJS_KEY]) ? (metadata[CODAJS_KEY] as Json) : {}) };
   const execution = pickExecution(cell.execution);
   if (Object.keys(execution).length) codajs.execution = execution;
-  if (Object.keys(errors).length) codajs.errors = errors satisfies Record<string, ErrorOutput>;
+  if (Object.keys(kept).length) codajs.outputs = kept;
   if (Object.keys(codajs).length) metadata[CODAJS_KEY] = codajs;
   return { cell_type: 'code', ...(id ? { id } : {}), metadata, source, outputs, execution_count: count };
 }
 
 const ID_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 
-/** The cell's Jupyter id when it has a usable one; else one made from its text, so re-exports keep it. */
-function uniqueId(kept: unknown, text: string, ids: Set<string>): string {
-  let id = typeof kept === 'string' && ID_PATTERN.test(kept) ? kept : fnv1a(text);
-  for (let n = 2; ids.has(id); n++) id = `${id.replace(/-\d+$/, '')}-${n}`;
-  ids.add(id);
+/** The cell's Jupyter id when it has a usable one, else one made from its text (so re-exports keep it); unique. */
+function nextId(kept: unknown, text: string, ids: ReadonlySet<string>): string {
+  const base = typeof kept === 'string' && ID_PATTERN.test(kept) ? kept : fnv1a(text);
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base.slice(0, 60)}-${n}`;
   return id;
 }
 
