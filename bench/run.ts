@@ -21,9 +21,9 @@ const ROOT = join(__dirname, '..');
     nodeRoundTrip = rows[0]!.value;
     printTable(`Kernel on ${n.name}`, rows);
   }
-  for (const runtime of ['deno', 'bun', 'isolate'] as const) {
+  for (const runtime of ['deno', 'bun', 'sandbox'] as const) {
     try {
-      printTable(`Kernel on ${runtime === 'isolate' ? 'the sandbox' : runtime}`, await runtimeBench(runtime, Number.parseFloat(nodeRoundTrip)));
+      printTable(`Kernel on ${runtime === 'sandbox' ? 'the sandbox' : runtime}`, await runtimeBench(runtime, Number.parseFloat(nodeRoundTrip)));
     } catch (err) {
       console.log(`\n${runtime}: not measured (${(err as Error).message.split('\n')[0]})`);
     }

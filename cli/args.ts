@@ -1,6 +1,6 @@
 /** Command line of `coda`, read with Node's util.parseArgs (`--opt value` and `--opt=value` alike). */
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
-import type { RuntimeKind } from '../protocol';
+import { RUNTIME_IDS, runtimeNamed, type RuntimeKind } from '../protocol';
 
 export interface RunOptions {
   command: 'run';
@@ -36,9 +36,9 @@ export type Command = RunOptions | RuntimesOptions | { command: 'help' } | { com
 
 /** `--runtime` and `coda runtimes fetch` names; `sandbox` is the isolated-vm runtime. */
 export function runtimeName(name: string | undefined): RuntimeKind {
-  const r = name === 'sandbox' ? 'isolate' : name;
-  if (r === 'node' || r === 'deno' || r === 'bun' || r === 'isolate') return r;
-  throw new Error(`unknown runtime '${name}' (node, deno, bun or sandbox)`);
+  const r = runtimeNamed(name);
+  if (r) return r;
+  throw new Error(`unknown runtime '${name}' (${RUNTIME_IDS.slice(0, -1).join(', ')} or ${RUNTIME_IDS.at(-1)})`);
 }
 
 export const USAGE = `Usage: coda run <notebook.coda> [options]
@@ -158,7 +158,7 @@ function parseRuntimes(args: string[]): RuntimesOptions {
   if (values.dir !== undefined) opts.runtimesDir = need('--dir', values.dir);
   for (const a of positionals) {
     if (a === 'list' || a === 'fetch') opts.action = a;
-    else if (a === 'all') opts.which.push('node', 'deno', 'bun', 'isolate');
+    else if (a === 'all') opts.which.push('node', 'deno', 'bun', 'sandbox');
     else opts.which.push(runtimeName(a));
   }
   if (opts.action === 'fetch' && !opts.which.length) throw new Error('which runtime? coda runtimes fetch <node|deno|bun|sandbox|all>');

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCoda } from '../protocol/codaFormat';
-import type { InitResult } from '../protocol';
+import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABELS, type CodaDocument, type InitResult, type RuntimeKind } from '../protocol';
 import type { Kernel, KernelStartOptions } from '../worker/host/Kernel';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
@@ -58,8 +58,11 @@ async function run(opts: RunOptions): Promise<number> {
     return 2;
   }
   const paint = process.stdout.isTTY && !process.env.NO_COLOR && !opts.json ? ansi : plain;
+  const runtime = notebookRuntime(parsed.doc, opts);
+  // what the notebook may do, and how this runtime holds it (the grant prompt's and docs/security.md's words)
+  for (const line of permissionLines(parsed.doc, runtime)) warn(`coda: ${line}\n`);
   // the sandbox cannot import packages: nothing to install for it
-  const sandboxed = notebookRuntime(parsed.doc, opts) === 'isolate';
+  const sandboxed = runtime === 'sandbox';
   const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
   if (deps.error) {
     warn(`coda: ${deps.error}\n`);
@@ -149,3 +152,18 @@ main(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+/** One line per declared capability: what is granted and how the runtime holds it (protocol/enforcement.ts). */
+function permissionLines(doc: CodaDocument, runtime: RuntimeKind): string[] {
+  let declared;
+  try {
+    declared = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
+  } catch {
+    return []; // the reader refused these already; kernelOptions reports it
+  }
+  if (!declared) return [];
+  return enforcementLines(runtime, declared).map(({ capability, how }) => {
+    const targets = declared[capability]!.length ? declared[capability]!.join(', ') : 'nothing';
+    return `permission ${capability} (${targets}) on ${RUNTIME_LABELS[runtime]}: ${how}`;
+  });
+}

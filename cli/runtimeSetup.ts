@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
-  METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, RUNTIME_LABELS, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
+  METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, RUNTIME_LABELS, RUNTIMES, runtimeNamed, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
 } from '../protocol';
 import { contentCache, InstallerClient } from '../worker/deps/InstallerClient';
 import { fetchRuntimes } from '../worker/host/fetchRuntimes';
@@ -28,9 +28,9 @@ export function runtimesDir(option?: string): string {
 
 type Progress = (message: string) => void;
 
-/** The packages a runtime needs in the store: the sandbox is Node 24 plus isolated-vm; 'node' is Node 24. */
+/** The packages a runtime needs in the store (its descriptor's downloads: the sandbox is Node 24 plus isolated-vm). */
 export function fetchablesOf(kind: RuntimeKind): FetchableRuntime[] {
-  return kind === 'isolate' ? ['node', 'isolated-vm'] : [kind];
+  return [...RUNTIMES[kind].downloads];
 }
 
 /** Downloads what the store lacks of these packages, with progress lines. */
@@ -65,7 +65,7 @@ async function describeRuntime(kind: RuntimeKind, storage: string): Promise<stri
     const b = await findSidecarBinary(kind, storage);
     return `${b.version} (${b.path})`;
   }
-  if (kind === 'isolate') {
+  if (kind === 'sandbox') {
     const s = await findSandbox(storage);
     return `node ${s.node.version} + isolated-vm (${s.modulesDir})`;
   }
@@ -76,7 +76,7 @@ async function describeRuntime(kind: RuntimeKind, storage: string): Promise<stri
 export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
   const storage = runtimesDir(opts.runtimesDir);
   const progress = (m: string) => process.stderr.write(terminalSafe(`coda: ${m}\n`));
-  const kinds: RuntimeKind[] = opts.action === 'fetch' ? opts.which : ['node', 'deno', 'bun', 'isolate'];
+  const kinds: RuntimeKind[] = opts.action === 'fetch' ? opts.which : ['node', 'deno', 'bun', 'sandbox'];
   let failed = 0;
   for (const kind of kinds) {
     try {
@@ -94,7 +94,8 @@ export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
 
 /** The runtime a notebook runs on: --runtime, else its metadata, else Node. */
 export function notebookRuntime(doc: CodaDocument, opts: RunOptions): RuntimeKind {
-  return opts.runtime ?? (doc.metadata.runtime as RuntimeKind | undefined) ?? 'node';
+  // the reader accepted only known names (an alias such as the older "isolate" too)
+  return opts.runtime ?? runtimeNamed(doc.metadata.runtime) ?? 'node';
 }
 
 /** Kernel start options for a notebook, or a message saying why it cannot run. */

@@ -9,10 +9,10 @@ import {
 import { checkMisspeltKeys, checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
 import { duplicateKeys, MAX_NESTING_DEPTH, outOfRangeNumbers, textPositions, tooDeepAt } from './codaJsonChecks';
 import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
+import { RUNTIME_IDS, RUNTIME_NAMES } from './runtimes';
 
 export type CodaParseResult = { ok: true; doc: CodaDocument } | { ok: false; problems: CodaFormatProblem[] };
 
-const RUNTIMES = ['node', 'deno', 'bun', 'isolate'];
 const CELL_KEYS = ['kind', 'language', 'source', 'metadata', 'execution', 'outputs'];
 const TOP_KEYS = ['coda', 'metadata', 'cells'];
 /** Problems reported for one file; the rest are counted in a last line. */
@@ -108,8 +108,9 @@ function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
     else {
       doc.metadata = nodeValue(metadata) as CodaDocument['metadata'];
       const runtime = propsOf(metadata).get('runtime');
-      if (runtime && !(runtime.type === 'string' && RUNTIMES.includes(runtime.value))) {
-        problem(runtime, 'metadata.runtime', `"runtime" must be one of ${RUNTIMES.map((r) => `"${r}"`).join(', ')}`);
+      // the names users see, and the older ones files may still say ("isolate")
+      if (runtime && !(runtime.type === 'string' && RUNTIME_NAMES.includes(runtime.value))) {
+        problem(runtime, 'metadata.runtime', `"runtime" must be one of ${RUNTIME_IDS.map((r) => `"${r}"`).join(', ')}`);
       }
       const permissions = propsOf(metadata).get(METADATA_PERMISSIONS);
       if (permissions) checkPermissions(permissions, `metadata.${METADATA_PERMISSIONS}`, problem);

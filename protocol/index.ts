@@ -12,3 +12,4 @@ export * from './maskSecrets';
 export * from './sidecar';
 export * from './enforcement';
 export * from './savedOutputs';
+export * from './runtimes';

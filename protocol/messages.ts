@@ -10,11 +10,10 @@ import type { SerializedError } from './errors';
 import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
 
-export type RuntimeKind = 'node' | 'deno' | 'bun' | 'isolate';
+/** A runtime's id (protocol/runtimes.ts describes each; files written before 0.2 may say "isolate" for the sandbox). */
+export type RuntimeKind = 'node' | 'deno' | 'bun' | 'sandbox';
 export type CellLanguage = 'javascript' | 'typescript';
 
-/** How each runtime is named to users (kernel picker labels are `CodaJS: <label>`). */
-export const RUNTIME_LABELS: Record<RuntimeKind, string> = { node: 'Node.js', deno: 'Deno', bun: 'Bun', isolate: 'Sandbox (isolated-vm)' };
 
 /** Bump when a message shape changes incompatibly; the host refuses a worker with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -59,7 +58,7 @@ export interface InitParams {
   searchPath?: string;
   /** The Deno or Bun binary the worker starts as the runtime's sidecar (runtime 'deno' / 'bun'). */
   runtimePath?: string;
-  /** Runtime 'isolate': where isolated-vm is installed and the limits of the isolate. */
+  /** Runtime 'sandbox': where isolated-vm is installed and the limits of the isolate. */
   sandbox?: SandboxOptions;
 }
 

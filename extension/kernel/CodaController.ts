@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
-import { RequestError, RUNTIME_LABELS, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
+import { RequestError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../worker/host/Kernel';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
@@ -33,12 +33,11 @@ export interface ControllerOptions {
 export const KERNELS_LISTED_KEY = 'codajs.kernelPickerListsAll';
 
 /** One kernel (notebook controller) per runtime; the notebook's metadata `runtime` says which one it prefers. */
-export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; description: string }[] = [
-  { runtime: 'node', id: 'codajs-node', description: 'Runs cells in a Node.js process next to the notebook' },
-  { runtime: 'deno', id: 'codajs-deno', description: 'Runs cells in Deno, with its permission flags' },
-  { runtime: 'bun', id: 'codajs-bun', description: 'Runs cells in Bun' },
-  { runtime: 'isolate', id: 'codajs-sandbox', description: 'For untrusted code: a V8 isolate with no Node APIs, only what you grant' },
-];
+export const RUNTIME_CONTROLLERS: readonly { runtime: RuntimeKind; id: string; description: string }[] = RUNTIME_IDS.map((id) => ({
+  runtime: id,
+  id: RUNTIMES[id].controllerId,
+  description: RUNTIMES[id].description,
+}));
 
 export class CodaController implements vscode.Disposable {
   readonly controllers = new Map<RuntimeKind, vscode.NotebookController>();
@@ -176,7 +175,7 @@ export class CodaController implements vscode.Disposable {
         await run.addOutput(errorOutput({ error: access.error }, this.label));
         return;
       }
-      if (runtime !== 'isolate') {
+      if (runtime !== 'sandbox') {
         const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
         if (deps && !deps.ok) {
           await run.addOutput(errorOutput({ error: deps.error, cellLabel }, this.label));
@@ -276,5 +275,5 @@ export class CodaController implements vscode.Disposable {
 
 /** The runtime a notebook's metadata names (Node when it names none). */
 function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {
-  return (notebook.metadata as { runtime?: RuntimeKind }).runtime ?? 'node';
+  return runtimeNamed((notebook.metadata as { runtime?: unknown }).runtime) ?? 'node';
 }

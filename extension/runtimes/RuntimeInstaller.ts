@@ -4,7 +4,7 @@
  * cancellable progress notification; also the "CodaJS: Install Runtime" command.
  */
 import * as vscode from 'vscode';
-import { RUNTIME_LABELS, type RuntimeKind } from '../../protocol';
+import { RUNTIME_LABELS, RUNTIMES, type RuntimeKind } from '../../protocol';
 import { contentCache, type InstallerClient } from '../../worker/deps/InstallerClient';
 import { fetchRuntimes } from '../../worker/host/fetchRuntimes';
 import { RuntimeMissingError } from '../../worker/host/locateRuntime';
@@ -52,8 +52,8 @@ export class RuntimeInstaller {
 
   /** "CodaJS: Install Runtime": pick one and download what it needs. */
   async pickAndFetch(): Promise<void> {
-    const items = (['deno', 'bun', 'isolate', 'node'] as const).map((runtime) => {
-      const kinds: FetchableRuntime[] = runtime === 'isolate' ? ['node', 'isolated-vm'] : [runtime];
+    const items = (['deno', 'bun', 'sandbox', 'node'] as const).map((runtime) => {
+      const kinds: FetchableRuntime[] = [...RUNTIMES[runtime].downloads];
       const detail = runtime === 'node' ? vscode.l10n.t('Node.js 24, for notebooks that declare permissions when your Node.js is older') : undefined;
       return { label: RUNTIME_LABELS[runtime], description: describe(kinds), detail, runtime, kinds };
     });

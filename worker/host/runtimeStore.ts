@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type FetchableRuntime = 'deno' | 'bun' | 'node' | 'isolated-vm';
+import type { FetchableRuntime } from '../../protocol/runtimes';
+
+export type { FetchableRuntime };
 
 export interface RuntimePackage {
   /** npm package that ships the binary for this platform. */

@@ -1,5 +1,5 @@
 /**
- * The sandbox runtime ('isolate'): cells run in an isolated-vm Isolate hosted by this worker process (Node 24,
+ * The sandbox runtime ('sandbox'): cells run in an isolated-vm Isolate hosted by this worker process (Node 24,
  * --no-node-snapshot). Inside there is no Node API at all (no process, require, fs, Buffer, module imports); the
  * host bridges in only console, timers, display(), a frozen `env`, and fetch for the granted hosts. Only JSON
  * strings cross the boundary (SandboxIsolate); the prelude inside keeps the values and their handles.
@@ -45,7 +45,7 @@ interface Running {
 }
 
 export class IsolateRuntime implements Runtime {
-  readonly kind = 'isolate' as const;
+  readonly kind = 'sandbox' as const;
   readonly version: string;
   readonly kernelId = randomUUID();
   private sandbox!: SandboxIsolate;

@@ -11,7 +11,7 @@ export const runtimeFactories: Partial<Record<RuntimeKind, RuntimeFactory>> = {
   deno: (init, host) => SidecarRuntime.start(init, host),
   bun: (init, host) => SidecarRuntime.start(init, host),
   // loaded on first use: isolated-vm is a native module only the sandbox needs
-  isolate: async (init, host) => (await import('../isolate/IsolateRuntime')).IsolateRuntime.create(init, host),
+  sandbox: async (init, host) => (await import('../isolate/IsolateRuntime')).IsolateRuntime.create(init, host),
 };
 
 export function runtimeFactory(kind: RuntimeKind): RuntimeFactory {

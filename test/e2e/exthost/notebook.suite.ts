@@ -152,7 +152,7 @@ export function notebookSuite(): void {
     for (const [kernelId, runtime, identity, expected] of [
       ['codajs-deno', 'deno', 'typeof Deno', 'object'],
       ['codajs-bun', 'bun', 'typeof Bun', 'object'],
-      ['codajs-sandbox', 'isolate', 'typeof process', 'undefined'],
+      ['codajs-sandbox', 'sandbox', 'typeof process', 'undefined'],
     ] as const) {
       test(`runs cells on the ${runtime} kernel and records it in the notebook`, async () => {
         const nb = await notebookOn(kernelId, {}, ['const a = [1, 2, 3];\nconsole.log("sum", a.reduce((x, y) => x + y))'], ['a.length * 2'], [identity]);

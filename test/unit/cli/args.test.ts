@@ -12,7 +12,7 @@ const VALUED: [flag: string, value: string, expected: Partial<RunOptions>][] = [
   ['--runtime', 'node', { runtime: 'node' }],
   ['--runtime', 'deno', { runtime: 'deno' }],
   ['--runtime', 'bun', { runtime: 'bun' }],
-  ['--runtime', 'sandbox', { runtime: 'isolate' }],
+  ['--runtime', 'sandbox', { runtime: 'sandbox' }],
   ['--env-file', '.env.local', { envFiles: ['.env.local'] }],
   ['--node', '/opt/node/bin/node', { nodePath: '/opt/node/bin/node' }],
   ['--cell-timeout', '2500', { cellTimeoutMs: 2500 }],
@@ -106,8 +106,8 @@ describe('coda command line (util.parseArgs)', () => {
   it('reads coda runtimes with --dir in both forms', () => {
     assert.deepEqual(parseArgs(['runtimes']), { command: 'runtimes', action: 'list', which: [] });
     assert.deepEqual(parseArgs(['runtimes', 'list', '--dir', '.tools']), { command: 'runtimes', action: 'list', which: [], runtimesDir: '.tools' });
-    assert.deepEqual(parseArgs(['runtimes', '--dir=.tools', 'fetch', 'deno', 'sandbox']), { command: 'runtimes', action: 'fetch', which: ['deno', 'isolate'], runtimesDir: '.tools' });
-    assert.deepEqual(parseArgs(['runtimes', 'fetch', 'all']), { command: 'runtimes', action: 'fetch', which: ['node', 'deno', 'bun', 'isolate'] });
+    assert.deepEqual(parseArgs(['runtimes', '--dir=.tools', 'fetch', 'deno', 'sandbox']), { command: 'runtimes', action: 'fetch', which: ['deno', 'sandbox'], runtimesDir: '.tools' });
+    assert.deepEqual(parseArgs(['runtimes', 'fetch', 'all']), { command: 'runtimes', action: 'fetch', which: ['node', 'deno', 'bun', 'sandbox'] });
     assert.throws(() => parseArgs(['runtimes', 'fetch']), /which runtime\? coda runtimes fetch <node\|deno\|bun\|sandbox\|all>/);
     assert.throws(() => parseArgs(['runtimes', 'fetch', 'ruby']), /unknown runtime 'ruby'/);
     assert.throws(() => parseArgs(['runtimes', '--dir']), /--dir needs a value/);

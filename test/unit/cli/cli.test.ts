@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchGolden } from '../helpers/golden';
 import { ROOT } from '../helpers/kernel';
@@ -76,6 +77,21 @@ describe('coda run (headless runner)', () => {
     const r = coda('run', fixture('pending-io.coda'));
     assert.equal(r.code, 0, r.stderr);
     for (const line of ['from the child', 'fs promise done', 'dns done', 'chained I/O done']) assert.match(r.stdout, new RegExp(line), r.stdout);
+  });
+
+  it('says, before running, what each declared permission allows and how the runtime holds it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-perm-'));
+    const nb = (runtime: string) => {
+      const file = join(dir, `${runtime}.coda`);
+      writeFileSync(file, JSON.stringify({ coda: 1, metadata: { runtime, permissions: { net: ['example.test'], run: [] } }, cells: [{ kind: 'markup', language: 'markdown', source: ['# nothing to run'] }] }));
+      return file;
+    };
+    const node = coda('run', nb('node'));
+    assert.match(node.stderr, /permission net \(example\.test\) on Node\.js: checked by CodaJS inside the kernel/);
+    assert.match(node.stderr, /permission run \(nothing\) on Node\.js: checked by CodaJS/);
+    assert.doesNotMatch(node.stderr, /permission (read|write|env)/);
+    assert.match(coda('run', nb('deno')).stderr, /permission net \(example\.test\) on Deno: enforced by Deno/);
+    assert.match(coda('run', nb('sandbox')).stderr, /permission run \(nothing\) on Sandbox \(isolated-vm\): nothing to grant/);
   });
 
   it('explains its usage', () => {

@@ -38,12 +38,22 @@ describe('coda run on other runtimes', function () {
     assert.match(doc.runtimeVersion, /^deno \d/);
     assert.equal(doc.cells[1]!.value!.value, 'object 21');
     const sandbox = JSON.parse(coda('run', file, '--json', '--runtime', 'sandbox').stdout) as { runtime: string; cells: { value?: { value: string } }[] };
-    assert.equal(sandbox.runtime, 'isolate');
+    assert.equal(sandbox.runtime, 'sandbox');
     assert.equal(sandbox.cells[1]!.value!.value, 'undefined 21', 'the sandbox has no Deno global');
   });
 
+  it('runs a notebook that says "sandbox", and one written with the older "isolate", on the sandbox', () => {
+    for (const runtime of ['sandbox', 'isolate']) {
+      const r = coda('run', notebook({ runtime }, 'typeof process'), '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { runtime: string; cells: { value?: { value: string } }[] };
+      assert.equal(doc.runtime, 'sandbox', runtime);
+      assert.equal(doc.cells[0]!.value!.value, 'undefined');
+    }
+  });
+
   it('enforces the notebook\'s permissions: the sandbox denies an undeclared host by name', () => {
-    const file = notebook({ runtime: 'isolate', permissions: { net: ['127.0.0.1'] } }, 'await fetch("http://example.invalid/x")');
+    const file = notebook({ runtime: 'sandbox', permissions: { net: ['127.0.0.1'] } }, 'await fetch("http://example.invalid/x")');
     const r = coda('run', file);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /PermissionDenied: Permission denied: network access to "example\.invalid/);

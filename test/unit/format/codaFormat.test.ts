@@ -133,3 +133,15 @@ describe('.coda format', () => {
     matchGolden('format/problems.txt', `${report.join('\n')}\n`);
   });
 });
+
+describe('the runtime a notebook names', () => {
+  const doc = (runtime: string) => JSON.stringify({ coda: 1, metadata: { runtime }, cells: [] });
+  it('accepts the names users see, and "isolate" from files written before the sandbox had its name', () => {
+    for (const name of ['node', 'deno', 'bun', 'sandbox', 'isolate']) assert.equal(parseCoda(doc(name)).ok, true, name);
+  });
+  it('refuses any other name with the names it accepts', () => {
+    const r = parseCoda(doc('isolated'));
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.problems[0]!.message, /"node", "deno", "bun", "sandbox"/);
+  });
+});

@@ -12,7 +12,7 @@ import { RuntimeMissingError } from '../../../worker/host/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
 import { packageFixture, sleep, WORKER } from '../helpers/kernel';
 
-const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'isolate'];
+const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'sandbox'];
 const SECRET = 'conformance-secret-7d41c0';
 /** Generous bound that proves an interrupt happened at all (latency is measured by `npm run bench`). */
 const STOPPED_WITHIN_MS = 5000;
@@ -64,7 +64,7 @@ async function interruptAfter(k: K, code: string, delayMs = 200): Promise<string
 }
 
 /** The env lookup a cell writes on each runtime (the sandbox has no `process`). */
-const envOf = (runtime: RuntimeKind, name: string) => (runtime === 'isolate' ? `env.${name}` : `process.env.${name}`);
+const envOf = (runtime: RuntimeKind, name: string) => (runtime === 'sandbox' ? `env.${name}` : `process.env.${name}`);
 
 const results = new Map<string, Map<RuntimeKind, 'pass' | 'FAIL' | 'skip'>>();
 function record(name: string, runtime: RuntimeKind, outcome: 'pass' | 'FAIL' | 'skip') {
@@ -185,7 +185,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     name: 'packages from node_modules and relative modules (Sandbox: refused in words)',
     test: async (k) => {
       const code = 'import { add } from "cjs-pkg";\nimport twice from "esm-only";\nimport { local } from "./local.mjs";\n[add(1, 2), twice(4), local].join()';
-      if (k.runtime === 'isolate') {
+      if (k.runtime === 'sandbox') {
         const r = await k.run(code);
         assert.ok(r.status === 'error' && /The sandbox cannot import modules/.test(r.error.message), JSON.stringify(r));
         return;

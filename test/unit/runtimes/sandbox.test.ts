@@ -1,5 +1,5 @@
 /**
- * The sandbox runtime ('isolate'): real kernels on Node 24 with isolated-vm from the runtime store, as the host
+ * The sandbox runtime ('sandbox'): real kernels on Node 24 with isolated-vm from the runtime store, as the host
  * starts them. What a user sees: state, TypeScript, console, previews, errors on the right line, timers, interrupts
  * that keep state, limits reported in words, env and fetch only as granted.
  */
@@ -27,7 +27,7 @@ export async function startSandbox(opts: { permissions?: Permissions; sandbox?: 
   return startKernel({
     nodePath: found.node,
     execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'isolate', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox }, permissions: opts.permissions ?? {}, env: opts.env },
+    init: { runtime: 'sandbox', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox }, permissions: opts.permissions ?? {}, env: opts.env },
   });
 }
 

@@ -94,7 +94,7 @@ describe('sandbox escape corpus', function () {
     k = await startKernel({
       nodePath: paths.node,
       execArgv: ['--no-node-snapshot'],
-      init: { runtime: 'isolate', sandbox: { modulesDir: paths.modulesDir, memoryMb: 64, cellTimeoutMs: 3000 }, permissions: { net: ['127.0.0.1'] } },
+      init: { runtime: 'sandbox', sandbox: { modulesDir: paths.modulesDir, memoryMb: 64, cellTimeoutMs: 3000 }, permissions: { net: ['127.0.0.1'] } },
     });
     for (const name of ['console', 'display', 'uncaught', 'cellWork', 'lineValue'] as const) k.kernel.onEvent(name, (b) => (sent += JSON.stringify(b).slice(0, 100_000)));
     const r = await k.run(`${grabber(file)}; globalThis.BASE = ${JSON.stringify(base)}`);

@@ -135,7 +135,7 @@ describe('marker grammar', () => {
 describe('scratch runtime choice', () => {
   it('a // @coda-runtime comment wins over the setting; unknown names are errors', () => {
     assert.deepEqual(scratchRuntime('// @coda-runtime deno\nconsole.log(1)', 'node'), { runtime: 'deno' });
-    assert.deepEqual(scratchRuntime('const a = 1;\n  //   @coda-runtime sandbox', 'bun'), { runtime: 'isolate' });
+    assert.deepEqual(scratchRuntime('const a = 1;\n  //   @coda-runtime sandbox', 'bun'), { runtime: 'sandbox' });
     assert.deepEqual(scratchRuntime('1 + 1', 'bun'), { runtime: 'bun' });
     assert.deepEqual(scratchRuntime('1 + 1', undefined), { runtime: 'node' });
     assert.match((scratchRuntime('// @coda-runtime python', 'node') as { error: string }).error, /Unknown runtime "python"/);

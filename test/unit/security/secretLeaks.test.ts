@@ -219,18 +219,18 @@ function sandboxInit(): { nodePath: string; execArgv: string[]; init: Partial<In
   const node = runtimeBinary('node');
   const modulesDir = runtimeBinary('isolated-vm');
   if (!node || !modulesDir) return undefined;
-  return { nodePath: node, execArgv: ['--no-node-snapshot'], init: { runtime: 'isolate', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} } };
+  return { nodePath: node, execArgv: ['--no-node-snapshot'], init: { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} } };
 }
 
-for (const runtime of ['node', 'isolate'] as const) {
+for (const runtime of ['node', 'sandbox'] as const) {
   describe(`secrets are masked before any cut and in every quoting form (${runtime})`, function () {
     this.timeout(60_000);
     let k: TestKernel;
     const logs: string[] = [];
 
     before(async function () {
-      const sandbox = runtime === 'isolate' ? sandboxInit() : undefined;
-      if (runtime === 'isolate' && !sandbox) {
+      const sandbox = runtime === 'sandbox' ? sandboxInit() : undefined;
+      if (runtime === 'sandbox' && !sandbox) {
         if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
         return this.skip();
       }

@@ -131,7 +131,7 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
 
     // the Sandbox: its code has no process object, but the Node hosting it must not take the signal either
     if (runtimeBinary('isolated-vm')) {
-      const sandbox = await launchKernel(permissioned, mkdtempSync(join(tmpdir(), 'coda-debug-sandbox-')), undefined, 'isolate');
+      const sandbox = await launchKernel(permissioned, mkdtempSync(join(tmpdir(), 'coda-debug-sandbox-')), undefined, 'sandbox');
       kernels.push(sandbox);
       const spid = sandbox.kernel.info.pid;
       const sBaseline = new Map([[spid, new Set(listeningPorts(spid))]]);

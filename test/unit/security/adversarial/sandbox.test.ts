@@ -37,7 +37,7 @@ async function startSandbox(net: string[]): Promise<TestKernel> {
   return startKernel({
     nodePath: found.node,
     execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'isolate', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: { net } },
+    init: { runtime: 'sandbox', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: { net } },
   });
 }
 

@@ -27,13 +27,13 @@ import { ROOT, WORKER } from '../../helpers/kernel';
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
 /** Secrets per kernel, kernels per runtime. */
 const SECRETS_PER_KERNEL = 8;
-const KERNELS: Record<Runtime, number> = { node: 2, isolate: 2, deno: 1, bun: 1 };
+const KERNELS: Record<Runtime, number> = { node: 2, sandbox: 2, deno: 1, bun: 1 };
 /** A piece of a secret this long (or the whole of a shorter one) is a crossing. */
 const PIECE = 8;
 /** Filler that no secret contains. */
 const FILL = '~';
 
-type Runtime = 'node' | 'isolate' | 'deno' | 'bun';
+type Runtime = 'node' | 'sandbox' | 'deno' | 'bun';
 
 let attempts = 0;
 let crossings = 0;
@@ -211,7 +211,7 @@ function initFor(runtime: Runtime): Partial<InitParams> | undefined {
     return binary ? { runtime, runtimePath: binary } : undefined;
   }
   const modulesDir = runtimeBinary('isolated-vm');
-  return modulesDir && runtimeBinary('node') ? { runtime: 'isolate', sandbox: { modulesDir, memoryMb: 256, cellTimeoutMs: 0 }, permissions: {} } : undefined;
+  return modulesDir && runtimeBinary('node') ? { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 256, cellTimeoutMs: 0 }, permissions: {} } : undefined;
 }
 
 async function runBatch(runtime: Runtime, values: string[], rnd: () => number): Promise<void> {
@@ -219,8 +219,8 @@ async function runBatch(runtime: Runtime, values: string[], rnd: () => number): 
   const logs: string[] = [];
   const kernel = await KernelProcess.start({
     workerPath: WORKER,
-    nodePath: runtime === 'isolate' ? runtimeBinary('node') : process.execPath,
-    execArgv: runtime === 'isolate' ? ['--no-node-snapshot'] : undefined,
+    nodePath: runtime === 'sandbox' ? runtimeBinary('node') : process.execPath,
+    execArgv: runtime === 'sandbox' ? ['--no-node-snapshot'] : undefined,
     init: { cwd, documentPath: join(cwd, 'p.coda'), maskedValues: values, ...initFor(runtime)! } as InitParams,
     log: (_level, m) => logs.push(m),
   });
@@ -309,8 +309,8 @@ function runCli(values: string[]): void {
 describe('secrets never show, whatever the secret, the output path or the cut (property)', function () {
   this.timeout(120_000);
   const rnd = prng(SEED);
-  const batches = (runtime: Runtime) => Array.from({ length: KERNELS[runtime] }, () => Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'isolate')));
-  const plan: [Runtime, string[][]][] = (['node', 'isolate', 'deno', 'bun'] as const).map((r) => [r, batches(r)]);
+  const batches = (runtime: Runtime) => Array.from({ length: KERNELS[runtime] }, () => Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'sandbox')));
+  const plan: [Runtime, string[][]][] = (['node', 'sandbox', 'deno', 'bun'] as const).map((r) => [r, batches(r)]);
   const cliSecrets = Array.from({ length: 4 }, () => randomSecret(rnd, false).replace(/\0/g, 'x'));
 
   before(() => console.log(`      seed ${SEED} (replay with CODA_SECRET_SEED=${SEED})`));
