@@ -37,8 +37,8 @@ export class PluginState {
   configure(raw: unknown): void {
     const msg = checkMessage(raw);
     if (msg.cacheDir && this.runtimeFiles?.dir !== msg.cacheDir) this.runtimeFiles = new RuntimeFiles(msg.cacheDir, () => this.changed());
-    if (msg.defaultTypeRoots) this.defaultTypeRoots = msg.defaultTypeRoots;
-    for (const k of msg.closed) this.settings.delete(k);
+    this.defaultTypeRoots = msg.defaultTypeRoots;
+    this.settings.clear();
     for (const n of msg.notebooks) this.settings.set(n.key, n);
     this.changed();
   }

@@ -1,9 +1,10 @@
 /**
  * The message the extension sends the plugin through the TypeScript extension's API
  * (`api.configurePlugin(PLUGIN_NAME, message)`): what the plugin cannot learn from tsserver itself, a notebook's
- * runtime, its cells' order and where its packages and their types are. Each message names the notebooks it
- * describes; a notebook not named keeps its previous description. The payload crosses a process, so it is
- * checked field by field and anything malformed is dropped, never trusted.
+ * runtime, its cells' order and where its packages and their types are. Each message is the whole state: every
+ * open CodaJS notebook and scratch file, and the global folders; it replaces the previous message (tsserver hands a
+ * project created later only the latest message, so nothing may depend on an earlier one). The payload crosses a
+ * process, so it is checked field by field and anything malformed is dropped, never trusted.
  */
 import { notebookKeyOfUri, tsServerPathOfUri } from './cellPaths';
 
@@ -33,8 +34,6 @@ export interface NotebookDescription {
 
 export interface PluginMessage {
   notebooks?: NotebookDescription[];
-  /** URIs of notebooks to forget (closed). */
-  closed?: string[];
   /** Folders to look for `@types/node` in when a notebook's own folders have none (types shipped with CodaJS). */
   defaultTypeRoots?: string[];
   /** Where generated runtime types (Deno's) are cached. */
@@ -55,8 +54,7 @@ export interface NotebookSettings {
 
 export interface CheckedMessage {
   notebooks: NotebookSettings[];
-  closed: string[];
-  defaultTypeRoots: string[] | undefined;
+  defaultTypeRoots: string[];
   cacheDir: string | undefined;
 }
 
@@ -67,11 +65,9 @@ export function checkMessage(raw: unknown): CheckedMessage {
     const s = checkNotebook(n);
     if (s) notebooks.push(s);
   }
-  const closed = strings(msg.closed, MAX_NOTEBOOKS).map(keyOf).filter((k): k is string => !!k);
   return {
     notebooks,
-    closed,
-    defaultTypeRoots: Array.isArray(msg.defaultTypeRoots) ? absolutePaths(msg.defaultTypeRoots) : undefined,
+    defaultTypeRoots: absolutePaths(msg.defaultTypeRoots),
     cacheDir: typeof msg.cacheDir === 'string' && isAbsolute(msg.cacheDir) ? msg.cacheDir : undefined,
   };
 }

@@ -131,7 +131,7 @@ describe('types: a notebook is one program to the TypeScript server', function (
     // cell handle 1 was inserted above cell handle 0: the latest declaration of `v` is the one in handle 0
     const cells = ['const v = "latest";', 'const v = 1;', 'v;'];
     const files = server.openNotebook(nb, cells);
-    server.configure({ notebooks: [{ uri: `file://${nb}`, runtime: 'node', cells: [cellUri(nb, 1), cellUri(nb, 0), cellUri(nb, 2)] }] });
+    server.configure({ defaultTypeRoots: [REPO_TYPES], notebooks: [{ uri: `file://${nb}`, runtime: 'node', cells: [cellUri(nb, 1), cellUri(nb, 0), cellUri(nb, 2)] }] });
     for (const f of files) assert.deepEqual(messages(server.errors(f)), []);
     assert.equal(files[0], cellPath(nb, 0));
     assert.match(quickInfo(files[2]!, cells[2]!, 'v'), /const v: "latest"/);
