@@ -1,0 +1,45 @@
+/**
+ * `coda convert <from> <to>`: a `.ipynb` to a `.coda` notebook or back, the format of each named by its extension.
+ * Exit codes as `coda run`: 0 written, 2 when the input cannot be read or converted (nothing is written). The output
+ * is written to a temporary file next to it and renamed into place, so a failed write never leaves half a notebook.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { convertNotebookText, notebookFormatOf } from './convertNotebookText';
+
+/** Largest notebook read (a Jupyter notebook full of images can be large; past this it is not a notebook to convert). */
+export const MAX_NOTEBOOK_BYTES = 256 * 1024 * 1024;
+
+export interface ConvertCommandResult {
+  exitCode: 0 | 2;
+  /** One line per problem or warning, for stderr; the written path on success. */
+  lines: string[];
+}
+
+export async function convertCommand(from: string, to: string): Promise<ConvertCommandResult> {
+  const fail = (...lines: string[]): ConvertCommandResult => ({ exitCode: 2, lines });
+  const fromFormat = notebookFormatOf(from);
+  const toFormat = notebookFormatOf(to);
+  if (!fromFormat || !toFormat) return fail('usage: coda convert <notebook.coda|notebook.ipynb> <notebook.ipynb|notebook.coda>');
+  if (resolve(from) === resolve(to)) return fail(`${from}: the output would overwrite the input`);
+  let text: string;
+  try {
+    const size = (await stat(from)).size;
+    if (size > MAX_NOTEBOOK_BYTES) return fail(`${from}: ${size} bytes is over the ${MAX_NOTEBOOK_BYTES}-byte limit for a notebook`);
+    text = await readFile(from, 'utf8');
+  } catch (err) {
+    return fail(`${from}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = convertNotebookText(text, fromFormat, toFormat);
+  if (!result.ok) return fail(...result.problems.map((p) => `${from}: ${p.path ? `${p.path}: ` : ''}${p.message}`));
+  const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, result.text, { flag: 'wx' });
+    await rename(temp, to);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    return fail(`${to}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { exitCode: 0, lines: [...result.warnings.map((w) => `${from}: ${w}`), `wrote ${to}`] };
+}
