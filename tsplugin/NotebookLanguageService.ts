@@ -37,6 +37,13 @@ export interface Located {
   length: number;
 }
 
+/**
+ * Versions of program texts, unique in the server: the document registry is shared by every notebook program of
+ * every project, and a program re-created for the same notebook must never be handed an older text's syntax tree.
+ */
+let lastVersion = 0;
+const nextVersion = () => ++lastVersion;
+
 export class NotebookLanguageService {
   readonly programFile: string;
   readonly ls: ts.LanguageService;
@@ -44,7 +51,7 @@ export class NotebookLanguageService {
   private program: NotebookProgram;
   private readonly analyses = new Map<string, CellAnalysis>();
   private snapshot: ProgramSnapshot;
-  private version = 0;
+  private version = nextVersion();
   private resolutionCache: ts.ModuleResolutionCache | undefined;
 
   constructor(
@@ -69,7 +76,7 @@ export class NotebookLanguageService {
   configure(settings: NotebookSettings): void {
     this.settings = settings;
     this.resolutionCache = undefined;
-    this.version++;
+    this.version = nextVersion();
   }
 
   /** Brings the program up to date with the cells (cheap when nothing changed: only changed cells are re-read). */
@@ -87,7 +94,7 @@ export class NotebookLanguageService {
     });
     for (const k of this.analyses.keys()) if (!live.has(k)) this.analyses.delete(k);
     this.snapshot = new ProgramSnapshot(this.tsm, this.program.map.text);
-    this.version++;
+    this.version = nextVersion();
   }
 
   get programText(): string {

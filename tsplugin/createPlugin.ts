@@ -9,14 +9,12 @@ import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
 import type { TS } from './core/analyzeCell';
 import { CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
+import { isolateCellText } from './core/isolateCell';
 import { checkMessage, type NotebookSettings } from './core/pluginConfig';
 import { scratchCells } from './core/scratchCells';
 import { ResultMapper } from './mapResults';
 import { NotebookLanguageService, type DocumentCell, type FileSystemHost } from './NotebookLanguageService';
 import { RuntimeFiles } from './runtimeFiles';
-
-/** Appended to a cell in VS Code's own program: makes the cell a module without moving any position. */
-export const MODULE_TAIL = '\nexport {};\n';
 
 /** State shared by every project of one tsserver: what the extension told us, the runtime declaration files. */
 export class PluginState {
@@ -86,7 +84,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   host.getScriptSnapshot = (fileName) => {
     const snap = originalSnapshot(fileName);
     if (!snap || !notebookOf(fileName)) return snap;
-    return tsm.ScriptSnapshot.fromString(snap.getText(0, snap.getLength()) + MODULE_TAIL);
+    return tsm.ScriptSnapshot.fromString(isolateCellText(snap.getText(0, snap.getLength())));
   };
 
   const textOf = (fileName: string): string | undefined => {
