@@ -1,9 +1,9 @@
 // One esbuild context per target: host (extension + headless CLI, Node), worker (Node), sidecar (the agent Deno and
-// Bun run), webview (browser).
+// Bun run), tsplugin (inside VS Code's TypeScript server), webview (browser).
 // `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production] [--outdir <dir>]
 // (--outdir: build elsewhere than dist/, e.g. a test packaging a VSIX without touching the dist/ others run from)
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -69,6 +69,19 @@ const targets = [
     outExtension: { '.js': '.mjs' },
   },
   {
+    // the TypeScript server plugin (tsplugin/): runs inside VS Code's tsserver and uses its TypeScript, never a copy;
+    // tsserver wants `module.exports` to be the plugin factory
+    name: 'tsplugin',
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['typescript', 'typescript/lib/tsserverlibrary'],
+    entryPoints: present({ tsplugin: 'tsplugin/index.ts' }),
+    outdir,
+    footer: { js: 'module.exports = module.exports.default;' },
+  },
+  {
     name: 'webview',
     ...common,
     platform: 'browser',
@@ -79,6 +92,15 @@ const targets = [
     loader: { '.css': 'text' },
   },
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
+
+// tsserver loads a plugin by package name from the extension's node_modules: a two-file package that requires
+// the built plugin (written only for the default dist/, the folder the extension runs from)
+if (outdir === 'dist' && targets.some((t) => t.name === 'tsplugin')) {
+  const shim = join(root, 'node_modules', 'codajs-tsplugin');
+  mkdirSync(shim, { recursive: true });
+  writeFileSync(join(shim, 'package.json'), JSON.stringify({ name: 'codajs-tsplugin', version, private: true, main: 'index.js' }, null, 2) + '\n');
+  writeFileSync(join(shim, 'index.js'), "module.exports = require('../../dist/tsplugin.js');\n");
+}
 
 const contexts = await Promise.all(targets.map(({ name: _name, ...options }) => esbuild.context(options)));
 if (watch) {

@@ -136,4 +136,16 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.equal(files[0], cellPath(nb, 0));
     assert.match(quickInfo(files[2]!, cells[2]!, 'v'), /const v: "latest"/);
   });
+
+  it('treats a `// %%` scratch file the same way: re-declarations, top-level await, exact positions', () => {
+    const file = join(dir, 'scratch.ts');
+    const text = 'const x = 1;\n// %% second\nconst x = "s";\nconst y = await Promise.resolve(x);\n// %%\nconst z: number = y;\n';
+    server.configure({ defaultTypeRoots: [REPO_TYPES], notebooks: [{ uri: `file://${file}`, runtime: 'node', scratch: true }] });
+    server.open(file, text);
+    const errs = server.errors(file);
+    assert.deepEqual(errs.map((d) => [d.code, d.start]), [[2322, text.indexOf('z: number')]]);
+    assert.match(quickInfo(file, text, 'y = await'), /const y: string/);
+    const names = server.completions(file, text, 'const z: number = ');
+    assert.ok(names.includes('x') && names.includes('y'));
+  });
 });
