@@ -51,9 +51,20 @@ export interface Server {
   dispose(): void;
 }
 
-export function startServer(opts: { plugin?: boolean; root?: string } = {}): Server {
+/**
+ * `built`: load the bundled plugin the way VS Code's tsserver does, by package name from `<probe>/node_modules`
+ * (the probe location is the extension's folder, here the repository), instead of the TypeScript source.
+ */
+export function startServer(opts: { plugin?: boolean; root?: string; built?: string } = {}): Server {
   const plugin = opts.plugin ?? true;
   const root = opts.root ?? '/tmp';
+  const requireBuilt = (initialDir: string, name: string) => {
+    try {
+      return { module: require(require.resolve(name, { paths: [initialDir] })), error: undefined };
+    } catch (err) {
+      return { module: undefined, error: err as Error };
+    }
+  };
   const host: ts.server.ServerHost = {
     ...tss.sys,
     setTimeout: (cb, ms, ...args) => setTimeout(cb, ms, ...args),
@@ -62,8 +73,8 @@ export function startServer(opts: { plugin?: boolean; root?: string } = {}): Ser
     clearImmediate: (id) => clearImmediate(id as NodeJS.Immediate),
     watchFile: () => ({ close: () => {} }),
     watchDirectory: () => ({ close: () => {} }),
-    require: (_dir: string, name: string) =>
-      name === PLUGIN_NAME ? { module: init as unknown as ts.server.RequireResult['module'], error: undefined } : { module: undefined, error: { message: `no ${name}` } },
+    require: (dir: string, name: string) =>
+      opts.built ? requireBuilt(dir, name) : name === PLUGIN_NAME ? { module: init as unknown as ts.server.RequireResult['module'], error: undefined } : { module: undefined, error: { message: `no ${name}` } },
   } as ts.server.ServerHost;
   const service = new tss.server.ProjectService({
     host,
@@ -74,7 +85,7 @@ export function startServer(opts: { plugin?: boolean; root?: string } = {}): Ser
     typingsInstaller: tss.server.nullTypingsInstaller,
     session: undefined,
     globalPlugins: plugin ? [PLUGIN_NAME] : [],
-    pluginProbeLocations: plugin ? [root] : [],
+    pluginProbeLocations: plugin ? [opts.built ?? root] : [],
   } as ts.server.ProjectServiceOptions);
   const opened = new Set<string>();
   const server: Server = {
