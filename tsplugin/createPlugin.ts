@@ -8,7 +8,7 @@
 import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
 import type { TS } from './core/analyzeCell';
-import { CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
+import { canonicalCellPath, CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
 import { isolateCellText } from './core/isolateCell';
 import { checkMessage, type NotebookSettings } from './core/pluginConfig';
 import { scratchCells } from './core/scratchCells';
@@ -105,11 +105,12 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       const isTs = isTsFile(key);
       return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs }));
     }
-    const order = new Map(settings.cellOrder.map((f, i) => [f, i]));
+    const order = new Map(settings.cellOrder.map((f, i) => [canonicalCellPath(f), i]));
+    // a cell the extension did not list (just added, message still on its way) goes last, by creation order
     const files = project
       .getScriptFileNames()
-      .filter((f) => parseCellPath(f)?.notebook === key && (order.size === 0 || order.has(f)))
-      .map((f) => ({ f, rank: order.get(f) ?? Number.MAX_SAFE_INTEGER, handle: parseCellPath(f)?.handle ?? 0 }))
+      .filter((f) => parseCellPath(f)?.notebook === key)
+      .map((f) => ({ f, rank: order.get(canonicalCellPath(f)) ?? Number.MAX_SAFE_INTEGER, handle: parseCellPath(f)?.handle ?? 0 }))
       .sort((a, b) => a.rank - b.rank || a.handle - b.handle);
     return files.flatMap(({ f }) => {
       const text = textOf(f);

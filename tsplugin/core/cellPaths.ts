@@ -23,7 +23,16 @@ const CELL_PATH = /^\^\/vscode-notebook-cell\/[^/]*(\/[^#]*)#(.*)$/;
 export function parseCellPath(fileName: string): CellPath | undefined {
   const m = CELL_PATH.exec(fileName);
   if (!m) return undefined;
-  return { notebook: m[1]!, handle: parseHandle(m[2]!) };
+  return { notebook: lowerDrive(m[1]!), handle: parseHandle(m[2]!) };
+}
+
+/** A cell's tsserver name compared across sources: VS Code writes a Windows drive letter either case. */
+export function canonicalCellPath(fileName: string): string {
+  return fileName.replace(/^(\^\/[^/]+\/[^/]+)\/([A-Za-z]):\//, (_m, head: string, d: string) => `${head}/${d.toLowerCase()}:/`);
+}
+
+function lowerDrive(path: string): string {
+  return path.replace(/^\/([A-Za-z]):\//, (_m, d: string) => `/${d.toLowerCase()}:/`);
 }
 
 function parseHandle(fragment: string): number | undefined {
@@ -59,7 +68,7 @@ export function tsServerPathOfUri(uri: string): string | undefined {
 /** The notebook key of a notebook document URI (the path part of its cells' names). */
 export function notebookKeyOfUri(uri: string): string | undefined {
   const m = /^[a-zA-Z][\w+.-]*:(?:\/\/[^/?#]*)?([^?#]*)/.exec(uri);
-  return m ? decode(m[1] ?? '') : undefined;
+  return m ? lowerDrive(decode(m[1] ?? '')) : undefined;
 }
 
 function decode(s: string): string {
