@@ -142,6 +142,16 @@ export class NotebookLanguageService {
     return out;
   }
 
+  /** Program ranges holding the document's text within [start, end) of the document (hoisted imports included). */
+  programRanges(fileName: string, start: number, end: number): { start: number; length: number }[] {
+    const out: { start: number; length: number }[] = [];
+    this.cells.forEach((c, i) => {
+      if (c.fileName !== fileName || c.docStart + c.text.length < start || c.docStart > end) return;
+      out.push(...this.program.map.cellRanges(i));
+    });
+    return out;
+  }
+
   /** Whether this program holds the file (the program text or one of the declaration files it reads). */
   hasFile(fileName: string): boolean {
     return fileName === this.programFile || !!this.ls.getProgram()?.getSourceFile(fileName);

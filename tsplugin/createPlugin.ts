@@ -240,15 +240,11 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   proxy.getEncodedSemanticClassifications = (fileName, span, format) => {
     const svc = serviceFor(fileName);
     if (!svc) return inner.getEncodedSemanticClassifications(fileName, span, format);
-    const start = svc.toProgram(fileName, span.start);
-    const end = svc.toProgram(fileName, span.start + span.length);
-    const spans: number[] = [];
-    if (start !== undefined && end !== undefined) {
-      const map = new ResultMapper(svc);
-      // the cell's imports sit at the top of the program: classify them too
-      spans.push(...map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, { start: 0, length: start }, format).spans, fileName));
-      spans.push(...map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, { start, length: end - start }, format).spans, fileName));
-    }
+    const map = new ResultMapper(svc);
+    // only the program text of this document's cells (its hoisted imports sit at the top of the program)
+    const spans = svc
+      .programRanges(fileName, span.start, span.start + span.length)
+      .flatMap((r) => map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, r, format).spans, fileName));
     return { spans: sortTriples(spans), endOfLineState: tsm.EndOfLineState.None };
   };
   return proxy;
