@@ -9,7 +9,8 @@ import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
 import type { TS } from './core/analyzeCell';
 import { canonicalCellPath, CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
-import { isolateCellText } from './core/isolateCell';
+import { cellClosers } from './core/cellClosers';
+import { isolateCellText, unclosedDiagnostic } from './core/isolateCell';
 import { checkMessage, type NotebookSettings } from './core/pluginConfig';
 import { scratchCells } from './core/scratchCells';
 import { ResultMapper } from './mapResults';
@@ -84,7 +85,8 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   host.getScriptSnapshot = (fileName) => {
     const snap = originalSnapshot(fileName);
     if (!snap || !notebookOf(fileName)) return snap;
-    return tsm.ScriptSnapshot.fromString(isolateCellText(snap.getText(0, snap.getLength())));
+    const text = snap.getText(0, snap.getLength());
+    return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text)));
   };
 
   const textOf = (fileName: string): string | undefined => {
@@ -152,9 +154,21 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   proxy.getSyntacticDiagnostics = (fileName) => {
     const diags = inner.getSyntacticDiagnostics(fileName);
     if (!notebookOf(fileName)) return diags;
-    // nothing past the cell's own text (the module tail) is the user's
-    const length = textOf(fileName)?.length ?? 0;
-    return diags.filter((d) => (d.start ?? 0) <= length).map((d) => ({ ...d, length: Math.min(d.length ?? 0, length - (d.start ?? 0)) }));
+    // what lies past the cell's own text (closers, module tail) is not the user's: an error there is an error at
+    // the cell's end, and the closers stand for the one error the cell's own end has
+    const text = textOf(fileName) ?? '';
+    const end = text.length;
+    const out: ts.DiagnosticWithLocation[] = [];
+    const seen = new Set<string>();
+    const add = (d: ts.DiagnosticWithLocation) => {
+      const key = `${d.code}@${d.start}`;
+      if (!seen.has(key)) seen.add(key), out.push(d);
+    };
+    for (const d of diags) add(d.start > end ? { ...d, start: end, length: 0 } : { ...d, length: Math.min(d.length, end - d.start) });
+    const unclosed = unclosedDiagnostic(cellClosers(tsm, text));
+    const file = diags[0]?.file ?? sourceFileOf(fileName);
+    if (unclosed && file) add({ file, start: end, length: 0, code: unclosed.code, category: tsm.DiagnosticCategory.Error, messageText: unclosed.message });
+    return out;
   };
   proxy.getCompletionsAtPosition = (fileName, pos, options, fmt) => {
     const t = at(fileName, pos);

@@ -4,6 +4,7 @@
  * import cannot sit inside the block a re-declaration opens) and its `export` keywords (which the kernel refuses).
  */
 import type * as ts from 'typescript';
+import { cellClosers } from './cellClosers';
 
 export type TS = typeof ts;
 
@@ -23,11 +24,13 @@ export interface CellAnalysis {
   exportKeywords: TextRange[];
   /** `export { a }`, `export * from`, `export = x`: whole statements the kernel refuses (blanked). */
   exportStatements: TextRange[];
+  /** What closes the constructs the cell leaves open at its end (cellClosers.ts). */
+  closers: string;
 }
 
 export function analyzeCell(tsm: TS, text: string, isTs: boolean): CellAnalysis {
   const sf = tsm.createSourceFile(isTs ? 'cell.ts' : 'cell.js', text, tsm.ScriptTarget.Latest, false, isTs ? tsm.ScriptKind.TS : tsm.ScriptKind.JS);
-  const out: CellAnalysis = { names: [], importNames: [], imports: [], exportKeywords: [], exportStatements: [] };
+  const out: CellAnalysis = { names: [], importNames: [], imports: [], exportKeywords: [], exportStatements: [], closers: cellClosers(tsm, text) };
   const name = (n: ts.Node | undefined) => {
     if (!n) return;
     if (tsm.isIdentifier(n)) out.names.push(n.text);

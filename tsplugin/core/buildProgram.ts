@@ -6,6 +6,7 @@
  *   the new declaration shadows the old one for this cell and every later one (re-running edited code is not an
  *   error, and later uses see the latest type) while earlier cells keep seeing the old one;
  * - `export` keywords are blanked (the kernel refuses them; the plugin reports that itself);
+ * - what a half-typed cell leaves open (a brace, a comment) is closed after it, so later cells stay themselves;
  * - the file ends with `export {}`, so top-level `await` is valid and nothing leaks into a global scope.
  * Cell text is copied verbatim (blanked ranges become spaces, newlines kept), so positions map exactly.
  */
@@ -78,6 +79,7 @@ export function buildProgram(
     const text = cells[cell]!.text;
     segments.push({ cell, cellStart: 0, programStart: length, length: text.length });
     push(blank(text, [...a.imports, ...a.exportKeywords, ...a.exportStatements]));
+    if (a.closers) push(`\n${a.closers}`);
     push(SEPARATOR);
   });
   push('}\n'.repeat(depth));

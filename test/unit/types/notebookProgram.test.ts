@@ -162,4 +162,16 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.deepEqual(tokens(files[0]!, cells[0]!), ['Point:0', 'x:9']);
     assert.deepEqual(tokens(files[1]!, cells[1]!), ['p:7', 'Point:0', 'join:11']);
   });
+
+  it('keeps the cells after a half-typed one quiet, and completes inside the half-typed one', () => {
+    const cells = ['const a = 1;', 'function f() {\n  if (a) {\n    a.', 'const b: number = a;\nb;'];
+    const files = server.openNotebook(nb, cells);
+    assert.deepEqual(messages(server.errors(files[2]!)), []);
+    assert.ok(server.completions(files[1]!, cells[1]!, '    a.').includes('toFixed'));
+    // the half-typed cell's own syntax errors are reported once each, at its end, as for a file ending there
+    assert.deepEqual(server.errors(files[1]!).map((d) => [d.code, d.start]), [[1003, cells[1]!.length], [1005, cells[1]!.length]]);
+    // and while it is open, its names still stay out of other notebooks (the cell is closed, then a module)
+    const [other] = server.openNotebook(join(dir, 'other.coda'), ['f;']);
+    assert.deepEqual(server.errors(other!).map((d) => d.code), [2304]);
+  });
 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as ts from 'typescript';
 import { buildProgram, type CellSource } from '../../../tsplugin/core/buildProgram';
+import { cellClosers } from '../../../tsplugin/core/cellClosers';
 import { scratchCells } from '../../../tsplugin/core/scratchCells';
 
 const tsCell = (text: string): CellSource => ({ text, isTs: true });
@@ -140,5 +141,26 @@ describe('types: cell-to-program mapping', () => {
     const text = 'const a = 1;\n// %% second\nconst b = a;\n// %% [markdown]\n// # Title\n// %%\r\nb\n';
     const cells = scratchCells(text).map((r) => text.slice(r.start, r.end));
     assert.deepEqual(cells, ['const a = 1;\n', 'const b = a;\n', 'b\n']);
+  });
+
+  it('closes what a half-typed cell leaves open, so the cells after it stay themselves', () => {
+    const cases: [string, string][] = [
+      ['function f() {\n  if (x) {', '}}'],
+      ['foo(bar[1, {a: ', '}])'],
+      ['/* a comment { not a block', '*/'],
+      ['const s = `a${b({', '})}`'],
+      ['const s = `text { not a block', '`'],
+      ['const t = `a${1}b', '`'],
+      ['const re = /[{(]/; f(', ')'],
+      ['const ok = { a: [1, 2], b: `x${1}y` };', ''],
+      ['"a string with { and ("; // a comment with {', ''],
+    ];
+    for (const [text, closers] of cases) assert.equal(cellClosers(ts, text), closers, text);
+    // a later cell is untouched by an earlier half-typed one: its names stay at the top level
+    const cells = [tsCell('const first = 1;'), tsCell('function typing() {\n  const inner = ['), tsCell('const later: number = first;'), tsCell('later;')];
+    const { map } = buildProgram(ts, cells);
+    const { typeAt } = check(map.text);
+    assert.equal(typeAt('later;'), 'number');
+    assertRoundTrip(cells);
   });
 });
