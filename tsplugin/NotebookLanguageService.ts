@@ -176,11 +176,17 @@ export class NotebookLanguageService {
   private rootFiles(): string[] {
     const files = [this.programFile, this.runtimeFiles.displayFile];
     if (this.settings.runtime === 'sandbox') files.push(this.runtimeFiles.sandboxFile);
+    if (this.settings.runtime === 'bun' && !this.hasBunTypes()) files.push(this.runtimeFiles.bunFallbackFile);
     if (this.settings.runtime === 'deno' && this.settings.denoPath) {
       const deno = this.runtimeFiles.denoTypes(this.settings.denoPath);
       if (deno) files.push(deno);
     }
     return files;
+  }
+
+  /** `@types/bun` in one of the notebook's type roots (the folder the extension's installs put it in). */
+  private hasBunTypes(): boolean {
+    return this.typeRoots().some((r) => this.fs.fileExists(`${r}/bun/package.json`));
   }
 
   private typeRoots(): string[] {
@@ -210,7 +216,7 @@ export class NotebookLanguageService {
       return first;
     };
     return {
-      getCompilationSettings: () => compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots()),
+      getCompilationSettings: () => compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots(), this.settings.runtime === 'bun' && this.hasBunTypes()),
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {
         if (f === this.programFile) return String(this.version);

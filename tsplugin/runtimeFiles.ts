@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DISPLAY_DTS, SANDBOX_DTS } from './core/runtimeTypes';
+import { BUN_FALLBACK_DTS, DISPLAY_DTS, SANDBOX_DTS } from './core/runtimeTypes';
 
 /** `deno types` prints about 0.7 MB; anything far larger is not what we asked for. */
 const MAX_DENO_TYPES_BYTES = 16 * 1024 * 1024;
@@ -21,6 +21,7 @@ export class RuntimeFiles {
   private readonly deno = new Map<string, { file: string | undefined; ready: Promise<void> }>();
   readonly displayFile: string;
   readonly sandboxFile: string;
+  readonly bunFallbackFile: string;
 
   constructor(
     readonly dir: string = join(tmpdir(), 'codajs-tsplugin'),
@@ -29,6 +30,7 @@ export class RuntimeFiles {
     mkdirSync(dir, { recursive: true });
     this.displayFile = writeOnce(dir, `coda-display-v${FILES_VERSION}.d.ts`, DISPLAY_DTS);
     this.sandboxFile = writeOnce(dir, `coda-sandbox-v${FILES_VERSION}.d.ts`, SANDBOX_DTS);
+    this.bunFallbackFile = writeOnce(dir, `coda-bun-untyped-v${FILES_VERSION}.d.ts`, BUN_FALLBACK_DTS);
   }
 
   /** The Deno declarations of this binary, or undefined while they are generated (or when generation failed). */

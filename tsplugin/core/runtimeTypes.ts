@@ -59,11 +59,16 @@ interface Response {
 declare function fetch(input: string | { url: string } | { href: string }, init?: RequestInit): Promise<Response>;
 `;
 
-/** File names of the declarations above inside a notebook's program (never on disk). */
-export const DISPLAY_FILE = '__coda__/display.d.ts';
-export const SANDBOX_FILE = '__coda__/sandbox.d.ts';
+/**
+ * Bun's own API (`Bun.file`, `Bun.serve`, …) when no `@types/bun` is among the notebook's type roots: untyped, so
+ * code that runs is not flagged, and nothing pretends to know its shape.
+ */
+export const BUN_FALLBACK_DTS = `
+/** Bun's API. Its types are not installed: add \`@types/bun\` to the notebook's packages for completions. */
+declare var Bun: any;
+`;
 
-export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: readonly string[]): ts.CompilerOptions {
+export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: readonly string[], bunTypes = false): ts.CompilerOptions {
   const base: ts.CompilerOptions = {
     target: tsm.ScriptTarget.ES2022,
     module: tsm.ModuleKind.ESNext,
@@ -85,7 +90,12 @@ export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: reado
   switch (runtime) {
     case 'node':
     case 'bun':
-      return { ...base, lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'], types: ['node'], ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}) };
+      return {
+        ...base,
+        lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+        types: runtime === 'bun' && bunTypes ? ['node', 'bun'] : ['node'],
+        ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
+      };
     case 'deno':
       return { ...base, lib: ['lib.esnext.d.ts'], types: [], ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}) };
     case 'sandbox':

@@ -122,4 +122,17 @@ describe('types: runtime globals and package types', function () {
     assert.deepEqual(server.errors(c1!).map((d) => d.code), [2345]);
     assert.match(hover(c1!, cells[1]!, 'chunk'), /chunk<number>\(list: number\[\], size: number\): number\[\]\[\]/);
   });
+
+  it('Bun notebooks see Node\'s types and an untyped Bun (no @types/bun installed), or Bun\'s types when it is', () => {
+    const cells = ['const f = Bun.file("x");\nprocess.version.toUpperCase();'];
+    const [f] = notebook('bun.coda', 'bun', cells);
+    assert.deepEqual(messages(server.errors(f!)), []);
+    assert.match(hover(f!, cells[0]!, 'Bun'), /var Bun: any/);
+    const roots = join(dir, 'types');
+    mkdirSync(join(roots, 'bun'), { recursive: true });
+    writeFileSync(join(roots, 'bun', 'package.json'), JSON.stringify({ name: '@types/bun', version: '1.0.0', types: 'index.d.ts' }));
+    writeFileSync(join(roots, 'bun', 'index.d.ts'), 'declare namespace Bun { function file(path: string): { text(): Promise<string> }; }\n');
+    const [g] = notebook('bun2.coda', 'bun', ['Bun.file(1);'], { typeRoots: [roots] });
+    assert.deepEqual(server.errors(g!).map((d) => d.code), [2345]);
+  });
 });
