@@ -2,6 +2,7 @@
  * nbformat 3 → 4, as Jupyter's own `nbformat.v4.convert.upgrade` does it, for the older notebooks still published
  * (ijavascript's own documentation is nbformat 3). Works on plain parsed JSON; fields it does not know are kept.
  */
+import { MAX_NESTING_DEPTH, tooDeepAt } from '../../protocol/codaJsonChecks';
 import { joinMultiline } from './ipynbTypes';
 
 /** nbformat 3 short output keys and the MIME types they stand for. */
@@ -69,7 +70,12 @@ function bundleOf(out: Json): Json {
   return data;
 }
 
+/** Nesting a JSON string of an nbformat 3 output may have to be parsed (the notebook around it adds a few levels). */
+const MAX_JSON_STRING_DEPTH = MAX_NESTING_DEPTH - 16;
+
+/** nbformat 3 wrote JSON output as a string: parsed, unless nesting it would make the notebook unreadable. */
 function safeJson(text: string): unknown {
+  if (tooDeepAt(text, MAX_JSON_STRING_DEPTH) !== undefined) return text;
   try {
     return JSON.parse(text);
   } catch {
