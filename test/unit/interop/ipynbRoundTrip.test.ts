@@ -41,7 +41,7 @@ function normalised(nb: IpynbNotebook): unknown {
     }
     return out;
   });
-  return JSON.parse(serializeIpynb({ ...nb, cells } as IpynbNotebook));
+  return JSON.parse(serializeIpynb({ ...nb, cells } as unknown as IpynbNotebook));
 }
 
 /** Key order inside output data is the writer's; meaning is not. */
