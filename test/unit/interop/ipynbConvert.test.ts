@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCommand } from '../../../host/notebook/convertCommand';
+import { readNotebook } from '../../../host/notebook/readNotebook';
 import { codaToIpynb, ipynbToCoda, serializeIpynb } from '../../../host/notebook/ipynb';
 import { parseCoda, serializeCoda, type CodaDocument } from '../../../protocol';
 
@@ -162,5 +163,19 @@ describe('interop: coda convert', () => {
     assert.ok(text.startsWith('{\n "cells": [\n  {\n   "cell_type": "code",\n   "execution_count": null,\n   "id": '));
     assert.ok(text.endsWith('\n "nbformat": 4,\n "nbformat_minor": 5\n}\n'));
     assert.equal(serializeCoda(read(text)), serializeCoda(read(serializeIpynb(codaToIpynb(read(text))))));
+  });
+});
+
+describe('interop: readNotebook (coda run notebook.ipynb, Open with CodaJS)', () => {
+  it('reads a .ipynb as the CodaJS document it converts to, and a .coda as it is', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'ipynb', 'ijavascript-async.ipynb'), 'utf8');
+    const r = readNotebook('/nb/async.IPYNB', text);
+    assert.ok(r.ok);
+    assert.equal(r.doc.metadata.runtime, 'node');
+    assert.equal(r.doc.cells.filter((c) => c.kind === 'code').length, 6);
+    assert.ok(!readNotebook('/nb/async.coda', text).ok, 'a .coda file is read as .coda');
+    const refused = readNotebook('/nb/py.ipynb', JSON.stringify({ nbformat: 4, metadata: { kernelspec: { name: 'ir', display_name: 'R', language: 'R' } }, cells: [] }));
+    assert.ok(!refused.ok);
+    assert.deepEqual([refused.problems[0]!.line, refused.problems[0]!.column, refused.problems[0]!.path], [1, 1, 'metadata.kernelspec']);
   });
 });
