@@ -21,7 +21,8 @@ export function upgradeV3(nb: Json): Json {
   const { name: _name, signature: _signature, ...metadata } = isObject(nb.metadata) ? nb.metadata : {};
   const worksheets = Array.isArray(nb.worksheets) ? nb.worksheets : [];
   const cells = worksheets.flatMap((w) => (isObject(w) && Array.isArray(w.cells) ? w.cells : []));
-  return { nbformat: 4, nbformat_minor: 0, metadata, cells: cells.map(upgradeCell) };
+  // as Jupyter's upgrade does, the result is the current minor version (cells get ids when written)
+  return { nbformat: 4, nbformat_minor: 5, metadata, cells: cells.map(upgradeCell) };
 }
 
 function upgradeCell(cell: unknown): unknown {
