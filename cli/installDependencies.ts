@@ -5,13 +5,12 @@
  */
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock } from '../protocol';
+import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock, type SerializedError } from '../protocol';
 import { installAccess } from '../worker/deps/installAccess';
 import { scriptsNotice } from '../worker/deps/scriptPlan';
 import { cellText } from '../protocol/codaFormat';
-import { analyzeDependencies } from '../worker/deps/analyzeDependencies';
 import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
-import { neededDependencies } from '../worker/deps/neededDependencies';
+import { installForCells } from '../worker/deps/installForCells';
 import { fetchedRuntime } from '../worker/host/runtimeStore';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,38 +19,36 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface DependencyOutcome {
   modulePaths: string[];
-  error?: string;
+  /** Cells that cannot run (an import that could not be installed, a bad `// @coda-dep`), by cell id `cell-<n>`. */
+  cellErrors: Map<string, SerializedError>;
   note?: string;
 }
 
+/** The cell ids the runner gives cells: `cell-<position>`, counting every cell. */
+export const runnerCellId = (index: number) => `cell-${index + 1}`;
+
 export async function installDependencies(file: string, doc: CodaDocument, progress: (m: string) => void, offline = false): Promise<DependencyOutcome> {
-  const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: `cell-${i + 1}`, code: cellText(c) }] : []));
-  const analysis = await analyzeDependencies(cells);
+  const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: runnerCellId(i), code: cellText(c) }] : []));
   const { storeDir, cacheDir, modulePath } = storeFor(cacheRoot(), file);
-  if (analysis.problems.length) {
-    const p = analysis.problems[0]!;
-    return { modulePaths: [modulePath], error: `cell [${p.cellId?.replace('cell-', '')}] line ${p.line}: ${p.message}` };
-  }
-  const { needed, dependencies } = neededDependencies(analysis.specs, dirname(file));
-  if (!needed.length) return { modulePaths: [modulePath] };
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const access = installAccess(doc.metadata);
   const allowScripts = doc.metadata[METADATA_ALLOW_SCRIPTS] === true;
-  const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
+  let client: InstallerClient | undefined;
   try {
-    progress(`installing ${needed.map((s) => (s.range === '*' ? s.name : `${s.name}@${s.range}`)).join(', ')}`);
-    if (allowScripts) progress(scriptsNotice(access.permissions));
-    const result = await client.install(
-      { storeDir, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
-      { onProgress: progress },
-    );
+    const outcome = await installForCells(cells, dirname(file), storeDir, async (dependencies, store) => {
+      client ??= new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
+      progress(`installing ${Object.entries(dependencies).map(([n, r]) => (r === '*' ? n : `${n}@${r}`)).join(', ')}`);
+      if (allowScripts) progress(scriptsNotice(access.permissions));
+      return client.install({ storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline }, { onProgress: progress });
+    });
+    const { result } = outcome;
+    for (const [name, error] of outcome.failed) progress(`${name} could not be installed: ${error.message}`);
+    if (!result) return { modulePaths: [modulePath], cellErrors: outcome.cellErrors };
     progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);
-    const changed = JSON.stringify(result.lock) !== JSON.stringify(lock ?? {});
-    return { modulePaths: [result.modulePath], note: changed ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified' : undefined };
-  } catch (err) {
-    return { modulePaths: [modulePath], error: (err as Error).message };
+    const changed = !outcome.failed.size && JSON.stringify(result.lock) !== JSON.stringify(lock ?? {});
+    return { modulePaths: [result.modulePath], cellErrors: outcome.cellErrors, note: changed ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified' : undefined };
   } finally {
-    client.dispose();
+    client?.dispose();
   }
 }
 

@@ -12,7 +12,7 @@ import type { Kernel, KernelStartOptions } from '../worker/host/Kernel';
 import { KernelProcess } from '../worker/host/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
 import { ansi, formatCellHeader, formatCellStatuses, formatConsoleEntry, formatDisplay, formatError, formatKernelExit, formatSummary, formatValue, plain } from './formatText';
-import { installDependencies } from './installDependencies';
+import { installDependencies, type DependencyOutcome } from './installDependencies';
 import { cellFailed, runNotebook, type CellReport } from './runNotebook';
 import { jsonSafe, terminalSafe } from './terminalSafe';
 import { kernelOptions, notebookRuntime, runtimesCommand } from './runtimeSetup';
@@ -63,11 +63,8 @@ async function run(opts: RunOptions): Promise<number> {
   for (const line of permissionLines(parsed.doc, runtime)) warn(`coda: ${line}\n`);
   // the sandbox cannot import packages: nothing to install for it
   const sandboxed = runtime === 'sandbox';
-  const deps = sandboxed ? { modulePaths: [] } : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
-  if (deps.error) {
-    warn(`coda: ${deps.error}\n`);
-    return 1;
-  }
+  // an import that cannot be installed fails the cells that import it; the others run
+  const deps: DependencyOutcome = sandboxed ? { modulePaths: [], cellErrors: new Map() } : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
   if (deps.note) warn(`coda: ${deps.note}\n`);
   const log = opts.verbose ? (level: string, m: string) => warn(`[kernel ${level}] ${m}\n`) : undefined;
   let startOptions: KernelStartOptions;
@@ -106,7 +103,7 @@ async function run(opts: RunOptions): Promise<number> {
     info ??= k.info;
   };
   try {
-    reports = await runNotebook(() => KernelProcess.start(startOptions), parsed.doc.cells, { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs }, opts.json ? { kernelStarted } : {
+    reports = await runNotebook(() => KernelProcess.start(startOptions), parsed.doc.cells, { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors: deps.cellErrors }, opts.json ? { kernelStarted } : {
       kernelStarted: (k, ordinal) => {
         kernelStarted(k, ordinal);
         if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));

@@ -47,6 +47,8 @@ export interface RunSettings {
   cellTimeoutMs?: number;
   keepGoing: boolean;
   drainMs: number;
+  /** Cells that fail without running (an import that could not be installed), by cell id `cell-<position>`. */
+  cellErrors?: Map<string, SerializedError>;
 }
 
 /** A cell counts as failed when it ran and did not end 'ok', when the kernel died under or after it, or when no kernel could run it. */
@@ -136,13 +138,22 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         report.notRun = { reason: 'after-failure', message: `${whyStopped(failedAt)} (--keep-going runs the cells after a failure)` };
         continue;
       }
+      const cellId = `cell-${index + 1}`;
+      const before = settings.cellErrors?.get(cellId);
+      if (before) {
+        report.status = 'error';
+        report.error = before;
+        failedAt ??= report;
+        events.cellStarted?.(report, cellText(cell));
+        events.cellFinished?.(report);
+        continue;
+      }
       const k = await useKernel();
       if (!k) {
         report.notRun = { reason: 'no-kernel', message: `the kernel could not be started: ${startError}` };
         failedAt ??= report;
         continue;
       }
-      const cellId = `cell-${index + 1}`;
       byId.set(cellId, report);
       report.kernel = kernels.length;
       const source = cellText(cell);

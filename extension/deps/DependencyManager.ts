@@ -4,15 +4,14 @@
  * notebook's metadata (`dependencies`, `lock`) so a later run installs exactly those. Failures become the cell's
  * error. Packages already resolvable from the notebook's folder (the user's own node_modules) are left alone.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
-import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
 import { isStoreComplete } from '../../worker/deps/atomicStore';
 import { installAccess, scriptMode } from '../../worker/deps/installAccess';
 import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
-import { neededDependencies } from '../../worker/deps/neededDependencies';
+import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
+import { installForCells } from '../../worker/deps/installForCells';
 import { nodePermissionSupport } from '../../worker/host/nodePermissionSupport';
 import { fetchedRuntime } from '../../worker/host/runtimeStore';
 
@@ -23,7 +22,7 @@ export class DependencyManager implements vscode.Disposable {
   /** An installer on the downloaded Node 24, for confined install scripts when the configured Node lacks the model. */
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
-  private readonly done = new Map<string, string>();
+  private readonly done = new Map<string, { key: string; installed: boolean; cellErrors: Map<string, SerializedError> }>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -61,51 +60,57 @@ export class DependencyManager implements vscode.Disposable {
 
   async ensure(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<EnsureResult> {
     const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
-    const analysis = await analyzeDependencies(cells);
-    const problem = analysis.problems.find((p) => p.cellId === cell.document.uri.toString());
-    if (problem) return { ok: false, error: { name: 'DependencySpecError', message: `line ${problem.line}: ${problem.message}` } };
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    const { needed, dependencies } = neededDependencies(analysis.specs, folder);
-    if (!needed.length) return { ok: true };
     const meta = notebook.metadata as Record<string, unknown>;
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const access = installAccess(meta);
     const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
     // how scripts run is part of what was installed: opting in to them (or changing permissions) installs again
     const scripts = scriptMode({ allowScripts, permissions: access.permissions });
-    const key = JSON.stringify([dependencies, lock ?? null, scripts]);
-    const { storeDir, cacheDir, modulePath } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
-    // only a complete store counts (an interrupted install leaves none): a folder of the package's name is not enough
-    if (this.done.get(notebook.uri.toString()) === key && isStoreComplete(storeDir) && needed.every((s) => existsSync(join(modulePath, s.name)))) return { ok: true };
-    const names = Object.keys(dependencies).join(', ');
+    const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
+    const cellId = cell.document.uri.toString();
+    // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
+    const analysis = await analyzeDependencies(cells);
+    const key = JSON.stringify([analysis, lock ?? null, scripts]);
+    const known = this.done.get(notebook.uri.toString());
+    if (known?.key === key && (!known.installed || isStoreComplete(storeDir))) return resultFor(known.cellErrors, cellId);
+    let outcome;
     try {
-      const client = await this.installerFor(allowScripts && !!access.permissions);
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: installing {0}', names), cancellable: true },
-        (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
-          return client
-            .install(
-              { storeDir, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
-              { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
-            )
-            .finally(() => sub.dispose());
-        },
-      );
-      this.log(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`);
-      const magic = Object.fromEntries(needed.filter((s) => s.from.kind === 'magic').map((s) => [s.name, s.range]));
-      if (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {})) {
-        const edit = new vscode.WorkspaceEdit();
-        edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
-        await vscode.workspace.applyEdit(edit);
-      }
-      this.done.set(notebook.uri.toString(), JSON.stringify([dependencies, result.lock, scripts]));
-      return { ok: true };
+      outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
+        const client = await this.installerFor(allowScripts && !!access.permissions);
+        return vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: installing {0}', Object.keys(dependencies).join(', ')), cancellable: true },
+          (progress, token) => {
+            const abort = new AbortController();
+            const sub = token.onCancellationRequested(() => abort.abort());
+            return client
+              .install(
+                { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
+                { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
+              )
+              .finally(() => sub.dispose());
+          },
+        );
+      });
     } catch (err) {
       const e = err as Error;
       return { ok: false, error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
     }
+    const { result, needed, failed } = outcome;
+    for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
+    if (result) {
+      this.log(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`);
+      // the lock is written only for a complete install (a package that failed this time keeps its entries)
+      const magic = Object.fromEntries(needed.filter((s) => s.from.kind === 'magic').map((s) => [s.name, s.range]));
+      if (!failed.size && (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {}))) {
+        const edit = new vscode.WorkspaceEdit();
+        edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
+        await vscode.workspace.applyEdit(edit);
+      }
+    }
+    // a failure is tried again on the next run (the network may be back); a success is remembered
+    if (!failed.size) this.done.set(notebook.uri.toString(), { key: JSON.stringify([analysis, result?.lock ?? lock ?? null, scripts]), installed: !!result, cellErrors: outcome.cellErrors });
+    return resultFor(outcome.cellErrors, cellId);
   }
 
   dispose(): void {
@@ -116,4 +121,9 @@ export class DependencyManager implements vscode.Disposable {
 
 function documentPath(notebook: vscode.NotebookDocument): string {
   return notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString();
+}
+
+function resultFor(cellErrors: Map<string, SerializedError>, cellId: string): EnsureResult {
+  const error = cellErrors.get(cellId);
+  return error ? { ok: false, error } : { ok: true };
 }

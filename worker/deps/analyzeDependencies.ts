@@ -1,11 +1,17 @@
 /**
  * The packages a notebook needs: static and dynamic `import`, `export … from` (es-module-lexer, which reads
- * TypeScript too), `require('…')` calls, and magic comments `// @coda-dep name@range [name@range …]`, which pin or
- * add packages. Builtins, relative paths and type-only imports are skipped. Pure (no I/O).
+ * TypeScript too), `require('…')` calls (found in acorn's syntax tree, so regex literals, template literals and
+ * comments cannot hide or fake one; a cell acorn cannot read, such as TypeScript, falls back to a comment- and
+ * string-aware scan), and magic comments `// @coda-dep name@range [alias@npm:name@range …]` (npm-package-arg), which
+ * pin or add packages. Builtins, relative paths and type-only imports are skipped. Every place a package is imported
+ * is kept, so an install failure can name each cell that needs the package. Pure (no I/O).
  */
+import * as acorn from 'acorn';
 import { init, parse } from 'es-module-lexer';
+import npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
-import { isValidName, packageOf } from './packageName';
+import { forEachNode } from '../transform/forEachNode';
+import { packageOf } from './packageName';
 import { stripComments } from './stripComments';
 
 export interface AnalyzedCell {
@@ -14,20 +20,26 @@ export interface AnalyzedCell {
 }
 
 export interface Analysis {
+  /** One per package (a magic comment's range wins over a bare import). */
   specs: DependencySpec[];
+  /** Every place a package is imported, required or pinned, in cell order. */
+  sites: DependencySpec[];
   problems: DependencyProblem[];
 }
 
 const MAGIC = /^\s*\/\/\s*@coda-dep\b(.*)$/gm;
 const REQUIRE = /(?<![\w$.])require\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g;
-const RANGE = /^[\w.*^~<>=|\s-]+$/;
+/** What a `// @coda-dep` may name: a registry version, range or tag, or an `npm:` alias of one. */
+const MAGIC_TYPES = new Set(['version', 'range', 'tag', 'alias']);
 
 export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analysis> {
   await init;
   const found = new Map<string, DependencySpec>();
+  const sites: DependencySpec[] = [];
   const problems: DependencyProblem[] = [];
   const lineOf = (code: string, offset: number) => code.slice(0, offset).split('\n').length;
   const add = (spec: DependencySpec) => {
+    sites.push(spec);
     const known = found.get(spec.name);
     // a magic comment's range wins over a bare import
     if (!known || (spec.from.kind === 'magic' && known.from.kind !== 'magic')) found.set(spec.name, spec);
@@ -37,14 +49,12 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
     for (const m of code.matchAll(MAGIC)) {
       const line = lineOf(code, m.index!);
       for (const token of m[1]!.trim().split(/\s+/).filter(Boolean)) {
-        const at = token.lastIndexOf('@');
-        const name = at > 0 ? token.slice(0, at) : token;
-        const range = at > 0 ? token.slice(at + 1) : '*';
-        if (!isValidName(name) || !RANGE.test(range)) {
-          problems.push({ message: `'${token}' is not a package spec: write // @coda-dep name or name@version-range`, cellId, line });
+        const spec = magicSpec(token);
+        if (!spec) {
+          problems.push({ message: `'${token}' is not a package spec: write // @coda-dep name, name@version-range or alias@npm:name@range`, cellId, line });
           continue;
         }
-        add({ name, range, from: { kind: 'magic', cellId, line } });
+        add({ ...spec, from: { kind: 'magic', cellId, line } });
       }
     }
     try {
@@ -60,11 +70,41 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
       // the cell does not parse yet: its own run will show the syntax error
       void err;
     }
-    const plain = stripComments(code);
-    for (const m of plain.matchAll(REQUIRE)) {
-      const name = packageOf(m[2]!);
-      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, m.index!) } });
+    for (const { specifier, offset } of requireCalls(code)) {
+      const name = packageOf(specifier);
+      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset) } });
     }
   }
-  return { specs: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), problems };
+  return { specs: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), sites, problems };
+}
+
+/** A `// @coda-dep` token as a dependency: `zod@3.23.8`, `lodash`, `@scope/pkg@^1`, `my-lodash@npm:lodash@4`. */
+function magicSpec(token: string): { name: string; range: string } | undefined {
+  try {
+    const parsed = npa(token);
+    if (!parsed.name || !MAGIC_TYPES.has(parsed.type) || !packageOf(parsed.name)) return undefined;
+    return { name: parsed.name, range: parsed.rawSpec || '*' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `require('x')` calls with a literal argument: from the syntax tree, else (a cell acorn cannot read) a scan. */
+function requireCalls(code: string): { specifier: string; offset: number }[] {
+  let tree: acorn.Program;
+  try {
+    tree = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, allowReturnOutsideFunction: true, allowImportExportEverywhere: true, allowHashBang: true });
+  } catch {
+    return [...stripComments(code).matchAll(REQUIRE)].map((m) => ({ specifier: m[2]!, offset: m.index! }));
+  }
+  const out: { specifier: string; offset: number }[] = [];
+  forEachNode(tree, (node) => {
+    if (node.type !== 'CallExpression') return;
+    const call = node as acorn.CallExpression;
+    if (call.callee.type !== 'Identifier' || call.callee.name !== 'require' || call.arguments.length !== 1) return;
+    const arg = call.arguments[0]!;
+    if (arg.type === 'Literal' && typeof arg.value === 'string') out.push({ specifier: arg.value, offset: call.start });
+    else if (arg.type === 'TemplateLiteral' && arg.expressions.length === 0) out.push({ specifier: arg.quasis[0]!.value.cooked ?? '', offset: call.start });
+  });
+  return out;
 }

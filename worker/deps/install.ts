@@ -138,17 +138,43 @@ function describe(err: unknown, registry: string, params: InstallParams, offline
     case 'E404':
       return new InstallError('PackageNotFound', `Package '${name || pkgFrom404(message)}' was not found on ${registry}. Check the name in the import or // @coda-dep comment.`);
     case 'ETARGET':
-      return new InstallError('VersionNotFound', `${message.split('\n')[0]}. Change the version range, or remove it to get the latest version.`);
+      return new InstallError('VersionNotFound', `${sentence(message)} Change the version range, or remove it to get the latest version.`);
     case 'ENOTCACHED':
-      return new InstallError('RegistryUnreachable', `${registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+      // asked to stay offline (coda run --offline), not fallen back to the cache because the network failed
+      return params.offline
+        ? new InstallError('RegistryUnreachable', `${Object.keys(params.dependencies).join(', ')} ${Object.keys(params.dependencies).length > 1 ? 'are' : 'is'} not in the cache, and --offline forbids downloading. Run once without --offline (with the network) to install ${Object.keys(params.dependencies).length > 1 ? 'them' : 'it'}.`)
+        : new InstallError('RegistryUnreachable', `${failingHost(err) ?? registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
     case 'EINTEGRITY':
-      return new InstallError('IntegrityError', `A downloaded package does not match its integrity checksum (${message.split('\n')[0]}). The registry or a proxy served different bytes; the install was stopped.`);
+      return new InstallError('IntegrityError', `A downloaded package does not match its integrity checksum (${sentence(message).replace(/\.$/, '')}). The registry or a proxy served different bytes; the install was stopped.`);
     default:
       if (NETWORK.has(e.code ?? '')) {
-        return new InstallError('RegistryUnreachable', `${registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+        // the host that failed: a dependency's tarball may live elsewhere than the registry
+        return new InstallError('RegistryUnreachable', `${failingHost(err) ?? registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
       }
-      return new InstallError('InstallFailed', `Installing ${Object.keys(params.dependencies).join(', ')} failed: ${message.split('\n')[0]}`);
+      return new InstallError('InstallFailed', `Installing ${Object.keys(params.dependencies).join(', ')} failed: ${sentence(message)}`);
   }
+}
+
+/** The first line of a message, ending in exactly one full stop. */
+function sentence(message: string): string {
+  return `${message.split('\n')[0]!.trim().replace(/[.\s]+$/, '')}.`;
+}
+
+/** The origin a network error was about (`request to https://host/… failed`, or the error's own host fields). */
+export function failingHost(err: unknown): string | undefined {
+  const e = err as { uri?: unknown; url?: unknown; hostname?: unknown; host?: unknown; message?: unknown };
+  for (const candidate of [e.uri, e.url]) {
+    if (typeof candidate !== 'string') continue;
+    try {
+      return new URL(candidate).origin;
+    } catch {
+      // not a URL: look further
+    }
+  }
+  const url = typeof e.message === 'string' ? /\b(?:request to|GET|fetching) (https?:\/\/[^/\s]+)/i.exec(e.message)?.[1] : undefined;
+  if (url) return url;
+  const host = typeof e.hostname === 'string' ? e.hostname : typeof e.host === 'string' ? e.host : undefined;
+  return host || undefined;
 }
 
 function pkgFrom404(message: string): string {

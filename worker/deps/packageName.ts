@@ -1,7 +1,6 @@
 /** The npm package a module specifier belongs to, or undefined for builtins, relative paths and URLs. */
 import { isBuiltin } from 'node:module';
-
-const NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+import validate from 'validate-npm-package-name';
 
 export function packageOf(specifier: string): string | undefined {
   if (!specifier || specifier.startsWith('.') || specifier.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined;
@@ -11,6 +10,7 @@ export function packageOf(specifier: string): string | undefined {
   return isValidName(name) ? name : undefined;
 }
 
+/** npm's own rule for names that may exist on the registry, older capitalised ones included (`JSONStream`). */
 export function isValidName(name: string): boolean {
-  return name.length <= 214 && NAME.test(name);
+  return validate(name).validForOldPackages;
 }
