@@ -4,14 +4,15 @@
  * What each format holds goes across; what only one holds is kept so that a round trip gives it back:
  * - notebook: kernelspec ⇄ runtime and cell language (./ipynbKernels.ts); the Jupyter metadata CodaJS has no use for
  *   sits under `ipynb` in the CodaJS metadata, CodaJS's own metadata (permissions, secrets, dependencies, lock, a
- *   runtime the kernelspec does not imply) under `codajs` in the Jupyter metadata;
+ *   runtime the kernelspec does not imply, keys of a newer .coda format) under `codajs` in the Jupyter metadata;
  * - cells: code and markdown as they are, execution counts as execution orders; a cell's Jupyter id and attachments
  *   and a raw cell's type under `ipynb` in its CodaJS metadata; a code cell in the other language says so in
  *   `metadata.vscode.languageId` (as VS Code's Jupyter extension writes it); CodaJS's success/duration and the data
  *   of its console and error outputs under `codajs` in the Jupyter cell metadata;
  * - outputs: ./ipynbOutputs.ts.
  * Known normalisations: streams next to each other become one console output and come back one stream per run of
- * stdout or stderr; multiline strings are written as arrays (as Jupyter does); a notebook always names its runtime.
+ * stdout or stderr; multiline strings are written as arrays (as Jupyter does); a notebook always names its runtime;
+ * a CodaJS output without its text/plain sibling gets one.
  */
 import { CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument } from '../../protocol/codaFile';
 import { cellText, sourceLines } from '../../protocol/codaFormat';
@@ -29,6 +30,8 @@ export const IPYNB_MINOR = 5;
 const MAX_IPYNB_DEPTH = MAX_NESTING_DEPTH - 8;
 /** The key under which each format keeps the other's metadata. */
 const CODAJS_KEY = 'codajs';
+/** Under `codajs`: keys of a newer .coda format this version keeps without knowing them. */
+const UNKNOWN_KEYS = 'unknownKeys';
 /** Runtime names a `codajs.runtime` may hold (the Sandbox was named `isolate` before). */
 const RUNTIMES: readonly string[] = ['node', 'deno', 'bun', 'sandbox', 'isolate'];
 
@@ -77,7 +80,7 @@ export function ipynbToCoda(input: string): IpynbReadResult {
 
   const warnings: string[] = [];
   const { [CODAJS_KEY]: codajs, ...ipynbMetadata } = jupyterMetadata;
-  const { runtime: keptRuntime, ...codaMetadata } = isObject(codajs) ? codajs : {};
+  const { runtime: keptRuntime, [UNKNOWN_KEYS]: unknownTop, ...codaMetadata } = isObject(codajs) ? codajs : {};
   const runtime = typeof keptRuntime === 'string' && RUNTIMES.includes(keptRuntime) ? (keptRuntime as RuntimeKind) : kernel.runtime;
   const cells: CodaCell[] = [];
   const ids = new Set<string>();
@@ -86,6 +89,7 @@ export function ipynbToCoda(input: string): IpynbReadResult {
     else cells.push(readCell(c, kernel.language, ids, (m) => warnings.push(`cells[${i}]: ${m}`)));
   });
   const doc: CodaDocument = { coda: CODA_FORMAT_VERSION, metadata: { runtime, ...codaMetadata }, cells };
+  if (isObject(unknownTop)) doc.unknownKeys = unknownTop;
   // keep Jupyter's metadata unless writing the notebook back would give the same without it
   const memo: Json = { ...ipynbMetadata };
   const minor = typeof nb.nbformat_minor === 'number' ? nb.nbformat_minor : IPYNB_MINOR;
@@ -108,7 +112,7 @@ function readCell(c: Json, language: CodeLanguage, ids: Set<string>, warn: (mess
   const { languageId, ...vscodeRest } = isObject(vscode) ? vscode : {};
   if (isObject(vscode) && Object.keys(vscodeRest).length) metadata.vscode = vscodeRest;
   const kept = isObject(codajs) ? codajs : {};
-  const { execution: keptExecution, outputs: keptOutputs, ...codajsRest } = kept;
+  const { execution: keptExecution, outputs: keptOutputs, [UNKNOWN_KEYS]: unknownKeys, ...codajsRest } = kept;
   if (Object.keys(codajsRest).length) metadata[CODAJS_KEY] = codajsRest;
   let cell: CodaCell;
   if (c.cell_type === 'code') {
@@ -126,6 +130,7 @@ function readCell(c: Json, language: CodeLanguage, ids: Set<string>, warn: (mess
   }
   if (Object.keys(memo).length) metadata[IPYNB_KEY] = memo;
   if (Object.keys(metadata).length) cell.metadata = metadata;
+  if (isObject(unknownKeys)) cell.unknownKeys = unknownKeys;
   return cell;
 }
 
@@ -170,6 +175,7 @@ function notebookMetadata(doc: CodaDocument): { metadata: IpynbNotebook['metadat
   };
   const codajs: Json = { ...codaRest };
   if (runtime !== (keep ? keptKernel.runtime : kernel.runtime)) codajs.runtime = runtime;
+  if (doc.unknownKeys && Object.keys(doc.unknownKeys).length) codajs[UNKNOWN_KEYS] = doc.unknownKeys;
   if (Object.keys(codajs).length) metadata[CODAJS_KEY] = codajs;
   const minor = typeof nbformat_minor === 'number' && nbformat_minor >= 0 && nbformat_minor <= IPYNB_MINOR ? nbformat_minor : IPYNB_MINOR;
   return { metadata, minor, language };
@@ -182,6 +188,9 @@ function writeCell(cell: CodaCell, language: CodeLanguage, ids: Set<string> | un
   const source = splitMultiline(cellText(cell));
   const id = ids ? nextId(memo.id, cellText(cell), ids) : undefined;
   if (id) ids?.add(id);
+  const codajs: Json = { ...(isObject(metadata[CODAJS_KEY]) ? (metadata[CODAJS_KEY] as Json) : {}) };
+  if (cell.unknownKeys && Object.keys(cell.unknownKeys).length) codajs[UNKNOWN_KEYS] = cell.unknownKeys;
+  if (Object.keys(codajs).length) metadata[CODAJS_KEY] = codajs;
   if (cell.kind !== 'code') {
     const type = memo.cellType === undefined ? 'markdown' : memo.cellType;
     const out = { cell_type: type, ...(id ? { id } : {}), metadata, source } as IpynbCell & { attachments?: Json };
@@ -191,7 +200,6 @@ function writeCell(cell: CodaCell, language: CodeLanguage, ids: Set<string> | un
   if (cell.language !== language) metadata.vscode = { ...(isObject(metadata.vscode) ? metadata.vscode : {}), languageId: cell.language };
   const count = typeof cell.execution?.order === 'number' ? cell.execution.order : null;
   const { outputs, kept } = outputsToIpynb(cell.outputs ?? [], count);
-  const codajs: Json = { ...(isObject(metadata[CODAJS_KEY]) ? (metadata[CODAJS_KEY] as Json) : {}) };
   const execution = pickExecution(cell.execution);
   if (Object.keys(execution).length) codajs.execution = execution;
   if (Object.keys(kept).length) codajs.outputs = kept;

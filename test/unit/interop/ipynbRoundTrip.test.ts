@@ -78,6 +78,21 @@ describe('interop: .ipynb ⇄ .coda', () => {
     assert.deepEqual(sorted(read(serializeIpynb(nb))), sorted(doc));
   });
 
+  for (const file of ['examples/tour.coda', 'test/golden/format/saved-outputs.coda', 'test/golden/format/normalised.coda']) {
+    it(`${file} comes back from .ipynb as it was (keys of newer formats too)`, () => {
+      const parsed = parseCoda(readFileSync(join(__dirname, '..', '..', '..', file), 'utf8'));
+      assert.ok(parsed.ok);
+      const back = read(serializeIpynb(codaToIpynb(parsed.doc)));
+      // normalisations: the runtime is always named; CodaJS outputs get the text/plain sibling the extension writes
+      const own = (doc: CodaDocument) => ({
+        ...doc,
+        metadata: { runtime: 'node', ...doc.metadata },
+        cells: doc.cells.map((c) => ({ ...c, ...(c.outputs ? { outputs: c.outputs.map((o) => ({ ...o, items: o.items.filter((i) => i.mime !== 'text/plain' || o.items.length === 1) })) } : {}) })),
+      });
+      assert.deepEqual(sorted(own(back)), sorted(own(parsed.doc)));
+    });
+  }
+
   it('writes outputs GitHub renders: console as streams, results as execute_result, errors with a traceback, display as display_data', () => {
     const nb = codaToIpynb(codaOnlyDocument());
     const [first, second] = nb.cells.filter((c) => c.cell_type === 'code');
