@@ -42,6 +42,12 @@ export interface Located {
  * every project, and a program re-created for the same notebook must never be handed an older text's syntax tree.
  */
 let lastVersion = 0;
+/**
+ * How long what the disk said (a file's modification time, a module or type package resolution) is trusted
+ * before it is asked again: long enough that a keystroke never stats every declaration file of the program, short
+ * enough that types installed while the notebook is open show up at once.
+ */
+const DISK_FRESH_MS = 3000;
 const nextVersion = () => ++lastVersion;
 
 export class NotebookLanguageService {
@@ -53,6 +59,10 @@ export class NotebookLanguageService {
   private snapshot: ProgramSnapshot;
   private version = nextVersion();
   private resolutionCache: ts.ModuleResolutionCache | undefined;
+  private readonly diskMemo = new Map<string, unknown>();
+  private readonly snapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot | undefined }>();
+  private lsHost: ts.LanguageServiceHost | undefined;
+  private diskMemoTime = 0;
 
   constructor(
     private readonly tsm: TS,
@@ -75,8 +85,23 @@ export class NotebookLanguageService {
 
   configure(settings: NotebookSettings): void {
     this.settings = settings;
-    this.resolutionCache = undefined;
+    this.forgetDisk();
     this.version = nextVersion();
+  }
+
+  private forgetDisk(): void {
+    this.resolutionCache = undefined;
+    this.diskMemo.clear();
+    this.diskMemoTime = Date.now();
+  }
+
+  /** What the disk answered for `key`, asked again once DISK_FRESH_MS passed since the memo was started. */
+  private fromDisk<T>(key: string, ask: () => T): T {
+    if (Date.now() - this.diskMemoTime > DISK_FRESH_MS) this.forgetDisk();
+    if (this.diskMemo.has(key)) return this.diskMemo.get(key) as T;
+    const value = ask();
+    this.diskMemo.set(key, value);
+    return value;
   }
 
   /** Brings the program up to date with the cells (cheap when nothing changed: only changed cells are re-read). */
@@ -194,6 +219,10 @@ export class NotebookLanguageService {
   }
 
   private host(): ts.LanguageServiceHost {
+    return (this.lsHost ??= this.createHost());
+  }
+
+  private createHost(): ts.LanguageServiceHost {
     const tsm = this.tsm;
     const dir = notebookFsPath(this.settings.key).replace(/[\\/][^\\/]*$/, '') || '/';
     const moduleHost: ts.ModuleResolutionHost = {
@@ -203,8 +232,11 @@ export class NotebookLanguageService {
       ...(this.fs.realpath ? { realpath: (p: string) => this.fs.realpath!(p) } : {}),
       ...(this.fs.getDirectories ? { getDirectories: (d: string) => this.fs.getDirectories!(d) } : {}),
     };
-    const resolve = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations => {
-      this.resolutionCache ??= tsm.createModuleResolutionCache(dir, (f) => f, options);
+    const resolve = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations =>
+      this.fromDisk(`m\0${name}\0${containingFile}`, () => resolveFresh(name, containingFile, options));
+    const cache = () => (this.resolutionCache ??= tsm.createModuleResolutionCache(dir, (f) => f, compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots())));
+    const resolveFresh = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations => {
+      this.resolutionCache ??= cache();
       const spec = denoSpecifier(name);
       const first = tsm.resolveModuleName(spec, containingFile, options, moduleHost, this.resolutionCache);
       if (first.resolvedModule) return first;
@@ -220,15 +252,24 @@ export class NotebookLanguageService {
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {
         if (f === this.programFile) return String(this.version);
-        return String(this.fs.getModifiedTime?.(f)?.getTime() ?? 0);
+        return this.fromDisk(`v\0${f}`, () => String(this.fs.getModifiedTime?.(f)?.getTime() ?? 0));
       },
       getScriptSnapshot: (f) => {
         if (f === this.programFile) return this.snapshot;
+        // TypeScript asks for every file's snapshot on each update: read a declaration file again only when it changed
+        const version = this.host().getScriptVersion(f);
+        const cached = this.snapshots.get(f);
+        if (cached && cached.version === version) return cached.snapshot;
         const text = this.fs.readFile(f);
-        return text === undefined ? undefined : tsm.ScriptSnapshot.fromString(text);
+        const snapshot = text === undefined ? undefined : tsm.ScriptSnapshot.fromString(text);
+        this.snapshots.set(f, { version, snapshot });
+        return snapshot;
       },
       getScriptKind: (f) => (f === this.programFile ? tsm.ScriptKind.TS : tsm.ScriptKind.Unknown),
       getCurrentDirectory: () => dir,
+      // not in the public host type, but read by the language service (as tsserver's projects provide it): its
+      // package.json cache also serves TypeScript's per-file module format lookups; without it each keystroke re-reads them
+      ...({ getModuleResolutionCache: () => cache() } as object),
       getDefaultLibFileName: (o) => tsm.getDefaultLibFilePath(o),
       fileExists: (f) => f === this.programFile || this.fs.fileExists(f),
       readFile: (f) => (f === this.programFile ? this.snapshot.text : this.fs.readFile(f)),
@@ -237,6 +278,14 @@ export class NotebookLanguageService {
       ...(this.fs.realpath ? { realpath: (p: string) => this.fs.realpath!(p) } : {}),
       resolveModuleNameLiterals: (literals, containingFile, _redirected, options) =>
         literals.map((l) => resolve(l.text, containingFile, options)),
+      resolveTypeReferenceDirectiveReferences: (refs, containingFile, redirected, options, containingSourceFile) =>
+        refs.map((r) => {
+          const name = typeof r === 'string' ? r : r.fileName.toLowerCase();
+          const mode = typeof r === 'string' ? undefined : tsm.getModeForFileReference(r, containingSourceFile?.impliedNodeFormat);
+          return this.fromDisk(`t\0${name}\0${containingFile}\0${mode}`, () =>
+            tsm.resolveTypeReferenceDirective(name, containingFile, options, moduleHost, redirected, undefined, mode),
+          );
+        }),
     };
   }
 }

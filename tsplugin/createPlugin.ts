@@ -89,9 +89,16 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text)));
   };
 
+  // a cell's text is re-read only when its version changes: a keystroke re-reads one cell, not the notebook
+  const texts = new Map<string, { version: string; text: string | undefined }>();
   const textOf = (fileName: string): string | undefined => {
+    const version = host.getScriptVersion(fileName);
+    const cached = texts.get(fileName);
+    if (cached && cached.version === version) return cached.text;
     const snap = originalSnapshot(fileName);
-    return snap?.getText(0, snap.getLength());
+    const text = snap?.getText(0, snap.getLength());
+    texts.set(fileName, { version, text });
+    return text;
   };
   const isTsFile = (fileName: string): boolean => {
     const kind = host.getScriptKind?.(fileName);
@@ -114,6 +121,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       .filter((f) => parseCellPath(f)?.notebook === key)
       .map((f) => ({ f, rank: order.get(canonicalCellPath(f)) ?? Number.MAX_SAFE_INTEGER, handle: parseCellPath(f)?.handle ?? 0 }))
       .sort((a, b) => a.rank - b.rank || a.handle - b.handle);
+    if (texts.size > files.length * 4 + 1024) for (const k of texts.keys()) if (!project.getScriptInfo(k)) texts.delete(k);
     return files.flatMap(({ f }) => {
       const text = textOf(f);
       return text === undefined ? [] : [{ fileName: f, docStart: 0, text, isTs: isTsFile(f) }];
