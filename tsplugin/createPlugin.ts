@@ -269,6 +269,16 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       .flatMap((r) => map.classifications(svc.ls.getEncodedSemanticClassifications(svc.programFile, r, format).spans, fileName));
     return { spans: sortTriples(spans), endOfLineState: tsm.EndOfLineState.None };
   };
+  proxy.provideInlayHints = (fileName, span, prefs) => {
+    const svc = serviceFor(fileName);
+    if (!svc) return inner.provideInlayHints(fileName, span, prefs);
+    return svc.programRanges(fileName, span.start, span.start + span.length).flatMap((r) =>
+      svc.ls.provideInlayHints(svc.programFile, r, prefs).flatMap((h) => {
+        const at = svc.toDocument(h.position, 0);
+        return at && at.fileName === fileName ? [{ ...h, position: at.start }] : [];
+      }),
+    );
+  };
   return proxy;
 }
 

@@ -174,4 +174,11 @@ describe('types: a notebook is one program to the TypeScript server', function (
     const [other] = server.openNotebook(join(dir, 'other.coda'), ['f;']);
     assert.deepEqual(server.errors(other!).map((d) => d.code), [2304]);
   });
+
+  it('shows inlay hints for calls to functions of earlier cells', () => {
+    const cells = ['import "node:path";\nfunction area(width: number, height: number) { return width * height; }', 'area(2, 3);'];
+    const files = server.openNotebook(nb, cells);
+    const hints = server.ls(files[1]!).provideInlayHints(files[1]!, { start: 0, length: cells[1]!.length }, { includeInlayParameterNameHints: 'all' });
+    assert.deepEqual(hints.map((h) => [h.text, h.position]), [['width:', 5], ['height:', 8]]);
+  });
 });
