@@ -8,6 +8,7 @@ import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
 import { isTracked, promiseSettlement, trackPromise } from './promiseState';
+import { webApiView, type WebApiView } from './webApiViews';
 
 /** Characters of a string value sent as is; the full length is reported beside it. */
 export const MAX_STRING_CHARS = 10_000;
@@ -72,7 +73,16 @@ function describe(value: unknown, opts: DescribeOptions, mask: Masker): RemoteVa
 function describeObject(value: object, opts: DescribeOptions, mask: Masker): RemoteValue {
   const { subtype, className, size } = classify(value);
   const proto = prototypeOwner(value);
-  const preview = proto ? `${proto}.prototype` : subtype === 'promise' ? promisePreview(value as Promise<unknown>, mask) : subtype === 'error' ? errorPreview(value, mask) : previewText(value, MAX_PREVIEW_CHARS, mask);
+  const view = subtype === 'object' && !proto ? webApiView(value) : undefined;
+  const preview = proto
+    ? `${proto}.prototype`
+    : view
+      ? viewPreview(view, mask)
+      : subtype === 'promise'
+        ? promisePreview(value as Promise<unknown>, mask)
+        : subtype === 'error'
+          ? errorPreview(value, mask)
+          : previewText(value, MAX_PREVIEW_CHARS, mask);
   const out: RemoteValue = { type: 'object', subtype, className: proto ?? className, preview };
   if (size !== undefined) out.size = size;
   if (subtype === 'promise') trackPromise(value as Promise<unknown>);
@@ -86,6 +96,21 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
 /** Leaves with nothing more to show than their preview. */
 function isExpandable(subtype: string): boolean {
   return subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date' && subtype !== 'proxy';
+}
+
+/** `URL {href: 'https://…', origin: …}`: a Web API object by its public state (worker/inspect/webApiViews.ts). */
+function viewPreview(view: WebApiView, mask: Masker): string {
+  const parts = view.fields.slice(0, MAX_PREVIEW_ITEMS).map(([name, v]) => `${/^[\w$]+$/.test(name) ? name : JSON.stringify(name)}: ${fieldText(v, mask)}`);
+  const more = view.fields.length > MAX_PREVIEW_ITEMS ? ', …' : '';
+  const text = `${view.className} {${parts.join(', ')}${more}}`;
+  return text.length > MAX_PREVIEW_CHARS ? `${mask.cut(text, MAX_PREVIEW_CHARS - 1)}…` : mask.text(text);
+}
+
+function fieldText(v: unknown, mask: Masker): string {
+  if (typeof v === 'string') return `'${mask.cut(v, MAX_PREVIEW_STRING)}${v.length > MAX_PREVIEW_STRING ? '…' : ''}'`;
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
+  const view = webApiView(v as object);
+  return view ? `${view.className} {…}` : `${classify(v as object).className || 'Object'} {…}`;
 }
 
 /** util.inspect with user hooks switched off, secrets masked, cut to the preview budget. */

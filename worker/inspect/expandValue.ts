@@ -10,6 +10,7 @@ import { describeValue } from './describeValue';
 import type { HandleRegistry } from './HandleRegistry';
 import { isInternalSymbol } from './internalSymbols';
 import { promiseSettlement } from './promiseState';
+import { webApiView } from './webApiViews';
 
 /** Rows one page may hold, whatever the caller asks for. */
 export const MAX_PAGE_SIZE = 1000;
@@ -75,6 +76,13 @@ function rowSections(target: object, describe: (v: unknown) => PropertyItem['val
     sections.push(entriesSection([...mapEntries.call(target as Map<unknown, unknown>)], describe));
   } else if (subtype === 'set') {
     sections.push(entriesSection([...setValues.call(target as Set<unknown>)].map((v) => [undefined, v]), describe, true));
+  }
+  // a Web API object: its public state first, its runtime's internal slots (symbol-keyed) left out
+  const view = subtype === 'object' ? webApiView(target) : undefined;
+  if (view) {
+    sections.push(list(view.fields.map(([name, v]) => () => ({ name, value: describe(v) }))));
+    const ownSkip = skipNames;
+    skipNames = (k) => typeof k === 'symbol' || ownSkip(k);
   }
   sections.push(list(ownRows(target, describe, skipNames)));
   sections.push(list(internalRows(target, describe)));
