@@ -71,7 +71,13 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     ...(serverHost.getModifiedTime ? { getModifiedTime: (p: string) => serverHost.getModifiedTime!(p) } : {}),
   };
   const services = new Map<string, NotebookLanguageService>();
-  state.onChange(() => {
+  const stop = state.onChange(() => {
+    if (project.isClosed()) {
+      stop();
+      for (const svc of services.values()) svc.ls.dispose();
+      services.clear();
+      return;
+    }
     for (const [key, svc] of services) svc.configure(state.settings.get(key) ?? defaultSettings(key));
     (project as { refreshDiagnostics?: () => void }).refreshDiagnostics?.();
   });
@@ -133,9 +139,16 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     const key = notebookOf(fileName) ?? (state.settings.get(fileName)?.scratch ? fileName : undefined);
     if (!key) return undefined;
     const settings = state.settings.get(key) ?? defaultSettings(key);
+    const cells = cellsOf(key, settings);
     let svc = services.get(key);
+    if (cells.length === 0) {
+      // the notebook's last cell closed: its program goes with it
+      svc?.ls.dispose();
+      services.delete(key);
+      return undefined;
+    }
     if (!svc) services.set(key, (svc = new NotebookLanguageService(tsm, settings, fsHost, state.files(), () => state.defaultTypeRoots, state.registry)));
-    svc.update(cellsOf(key, settings));
+    svc.update(cells);
     return svc;
   };
   const at = (fileName: string, pos: number) => {

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUN_FALLBACK_DTS, DISPLAY_DTS, SANDBOX_DTS } from './core/runtimeTypes';
@@ -22,15 +22,18 @@ export class RuntimeFiles {
   readonly displayFile: string;
   readonly sandboxFile: string;
   readonly bunFallbackFile: string;
+  readonly dir: string;
 
+  /** `dir`: the extension's storage; without one, a folder of this user's own in the temporary folder. */
   constructor(
-    readonly dir: string = join(tmpdir(), 'codajs-tsplugin'),
+    dir: string | undefined,
     private readonly onReady: () => void = () => {},
   ) {
-    mkdirSync(dir, { recursive: true });
-    this.displayFile = writeOnce(dir, `coda-display-v${FILES_VERSION}.d.ts`, DISPLAY_DTS);
-    this.sandboxFile = writeOnce(dir, `coda-sandbox-v${FILES_VERSION}.d.ts`, SANDBOX_DTS);
-    this.bunFallbackFile = writeOnce(dir, `coda-bun-untyped-v${FILES_VERSION}.d.ts`, BUN_FALLBACK_DTS);
+    this.dir = dir ?? privateTempDir();
+    mkdirSync(this.dir, { recursive: true });
+    this.displayFile = writeOnce(this.dir, `coda-display-v${FILES_VERSION}.d.ts`, DISPLAY_DTS);
+    this.sandboxFile = writeOnce(this.dir, `coda-sandbox-v${FILES_VERSION}.d.ts`, SANDBOX_DTS);
+    this.bunFallbackFile = writeOnce(this.dir, `coda-bun-untyped-v${FILES_VERSION}.d.ts`, BUN_FALLBACK_DTS);
   }
 
   /** The Deno declarations of this binary, or undefined while they are generated (or when generation failed). */
@@ -74,6 +77,23 @@ export class RuntimeFiles {
 /** Deno's own lib names (`deno.net`, …) are not TypeScript's: their content is already inlined in the output. */
 export function withoutDenoLibReferences(dts: string): string {
   return dts.replace(/^\/\/\/\s*<reference\s+lib="deno\.[^"]*"\s*\/>\s*$/gm, '');
+}
+
+/**
+ * `<tmp>/codajs-tsplugin-<uid>`, used only when it is a real folder of this user's that nobody else may write
+ * (another user could otherwise plant declarations or links there); otherwise a fresh folder of its own.
+ */
+function privateTempDir(): string {
+  const uid = process.getuid?.();
+  const dir = join(tmpdir(), `codajs-tsplugin-${uid ?? 'user'}`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const s = lstatSync(dir);
+    if (s.isDirectory() && !s.isSymbolicLink() && (uid === undefined || (s.uid === uid && (s.mode & 0o022) === 0))) return dir;
+  } catch {
+    // fall through to a folder of our own
+  }
+  return mkdtempSync(join(tmpdir(), 'codajs-tsplugin-'));
 }
 
 function writeOnce(dir: string, name: string, text: string): string {

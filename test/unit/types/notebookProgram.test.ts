@@ -181,4 +181,13 @@ describe('types: a notebook is one program to the TypeScript server', function (
     const hints = server.ls(files[1]!).provideInlayHints(files[1]!, { start: 0, length: cells[1]!.length }, { includeInlayParameterNameHints: 'all' });
     assert.deepEqual(hints.map((h) => [h.text, h.position]), [['width:', 5], ['height:', 8]]);
   });
+
+  it('forgets a closed notebook, and a notebook reopened with other content is checked afresh', () => {
+    const first = server.openNotebook(nb, ['const v: number = 1;', 'v;']);
+    assert.deepEqual(messages(server.errors(first[1]!)), []);
+    for (const f of first) server.close(f);
+    const again = server.openNotebook(nb, ['const v: string = 1;', 'v;']);
+    assert.deepEqual(server.errors(again[0]!).map((d) => d.code), [2322]);
+    assert.match(quickInfo(again[1]!, 'v;', 'v'), /const v: string/);
+  });
 });
