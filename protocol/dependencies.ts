@@ -92,9 +92,24 @@ export interface FetchRuntimeResult {
   durationMs: number;
 }
 
+/** How much downloading runtime packages costs, asked of the registry before the user is asked to download them. */
+export interface RuntimeSizeParams {
+  packages: { name: string; version: string }[];
+  cacheDir: string;
+  npmrcFrom: string;
+}
+
+export interface RuntimeSizeResult {
+  /** Bytes to download (the tarballs), when the registry says; undefined when it cannot be known. */
+  downloadBytes?: number;
+  /** Bytes on disk once extracted, when the registry's metadata says. */
+  unpackedBytes?: number;
+}
+
 export interface InstallerRequests {
   install: { params: InstallParams; result: InstallResult };
   fetchRuntime: { params: FetchRuntimeParams; result: FetchRuntimeResult };
+  runtimeSize: { params: RuntimeSizeParams; result: RuntimeSizeResult };
   shutdown: { params: Record<string, never>; result: Record<string, never> };
 }
 

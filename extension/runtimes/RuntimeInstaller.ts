@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { RUNTIME_LABELS, RUNTIMES, type RuntimeKind } from '../../protocol';
 import { contentCache, type InstallerClient } from '../../worker/deps/InstallerClient';
-import { fetchRuntimes } from '../../worker/host/fetchRuntimes';
+import { fetchRuntimes, runtimeDownloadSize } from '../../worker/host/fetchRuntimes';
 import { RuntimeMissingError } from '../../worker/host/locateRuntime';
 import { runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../../worker/host/runtimeStore';
 
@@ -22,9 +22,14 @@ export class RuntimeInstaller {
     if (!(err instanceof RuntimeMissingError)) return false;
     const download = vscode.l10n.t('Download');
     const why = err.message.split(' CodaJS can download')[0];
+    // what the download costs, as the registry says it (the prompt goes without it when it cannot say in time)
+    const size = await runtimeDownloadSize(err.missing, await this.installer(), { cacheDir: contentCache(this.storage), npmrcFrom: this.storage }).catch(() => undefined);
     const pick = await vscode.window.showInformationMessage(
       vscode.l10n.t('The {0} kernel needs {1}', RUNTIME_LABELS[runtime], describe(err.missing)),
-      { modal: true, detail: `${why}\n\n${vscode.l10n.t('CodaJS can download it from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.')}` },
+      {
+        modal: true,
+        detail: `${why}\n\n${vscode.l10n.t('CodaJS can download it from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.')}${size ? `\n\n${vscode.l10n.t('Size: {0}.', size)}` : ''}`,
+      },
       download,
     );
     return pick === download && this.fetch(err.missing, runtime);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
 import {
-  createChannel, RequestError, type Channel, type FetchRuntimeParams, type FetchRuntimeResult, type InstallerEvents, type InstallerRequests,
+  createChannel, RequestError, type Channel, type FetchRuntimeParams, type FetchRuntimeResult, type InstallerEvents, type InstallerRequests, type RuntimeSizeParams, type RuntimeSizeResult,
   type InstallParams, type InstallResult,
 } from '../../protocol';
 
@@ -42,7 +42,12 @@ export class InstallerClient {
     return this.request('fetchRuntime', params, opts, 'Downloading the runtime');
   }
 
-  private async request<M extends 'install' | 'fetchRuntime'>(method: M, params: InstallerRequests[M]['params'], opts: InstallOptions, what: string): Promise<InstallerRequests[M]['result']> {
+  /** What downloading runtime packages would cost (asked before the download prompt; parts may be unknown). */
+  runtimeSize(params: RuntimeSizeParams): Promise<RuntimeSizeResult> {
+    return this.request('runtimeSize', params, {}, 'Asking the registry for the download size');
+  }
+
+  private async request<M extends 'install' | 'fetchRuntime' | 'runtimeSize'>(method: M, params: InstallerRequests[M]['params'], opts: InstallOptions, what: string): Promise<InstallerRequests[M]['result']> {
     if (opts.signal?.aborted) throw cancelled(what);
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));

@@ -5,10 +5,14 @@
  */
 import { chmod, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import registryFetch from 'npm-registry-fetch';
 import pacote from 'pacote';
-import type { FetchRuntimeParams, FetchRuntimeResult } from '../../protocol';
+import type { FetchRuntimeParams, FetchRuntimeResult, RuntimeSizeParams, RuntimeSizeResult } from '../../protocol';
 import { InstallError } from './installError';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
+
+/** How long asking for a download's size may take (the prompt then goes without it). */
+export const SIZE_TIMEOUT_MS = 4000;
 
 export async function fetchRuntime(params: FetchRuntimeParams, progress: (message: string) => void): Promise<FetchRuntimeResult> {
   const started = performance.now();
@@ -54,5 +58,34 @@ function describeFetchError(err: unknown, spec: string, registry: string): Error
       return new InstallError('RegistryUnreachable', `${registry} cannot be reached (${e.code}) to download ${spec}. Connect to the network (or fix the registry/proxy in .npmrc), or install the runtime yourself and set its path.`);
     default:
       return new InstallError('InstallFailed', `Downloading ${spec} failed: ${(e.message ?? String(err)).split('\n')[0]}`);
+  }
+}
+
+/** Tarball bytes (a HEAD request for each, with the user's registry, proxy and auth) and unpacked bytes, where known. */
+export async function runtimeSize(params: RuntimeSizeParams): Promise<RuntimeSizeResult> {
+  const config = await loadNpmConfig(params.npmrcFrom);
+  const opts: Record<string, unknown> = { ...fetchOptions(config), cache: params.cacheDir, preferOffline: true };
+  let download = 0;
+  let unpacked = 0;
+  let downloadKnown = true;
+  let unpackedKnown = true;
+  for (const pkg of params.packages) {
+    const manifest = (await pacote.manifest(`${pkg.name}@${pkg.version}`, opts)) as { dist?: { tarball?: string; unpackedSize?: number } };
+    if (typeof manifest.dist?.unpackedSize === 'number') unpacked += manifest.dist.unpackedSize;
+    else unpackedKnown = false;
+    const length = manifest.dist?.tarball ? await contentLength(manifest.dist.tarball, opts) : undefined;
+    if (length === undefined) downloadKnown = false;
+    else download += length;
+  }
+  return { downloadBytes: downloadKnown ? download : undefined, unpackedBytes: unpackedKnown ? unpacked : undefined };
+}
+
+async function contentLength(url: string, opts: Record<string, unknown>): Promise<number | undefined> {
+  try {
+    const res = await registryFetch(url, { ...opts, method: 'HEAD', timeout: SIZE_TIMEOUT_MS, cache: 'no-store' } as registryFetch.Options);
+    const length = Number(res.headers.get('content-length'));
+    return Number.isFinite(length) && length > 0 ? length : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -4,7 +4,7 @@
  * memory, and exits when its host disconnects.
  */
 import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../../protocol';
-import { fetchRuntime } from './fetchRuntime';
+import { fetchRuntime, runtimeSize } from './fetchRuntime';
 import { install } from './install';
 
 const send = (frame: ResponseFrame | EventFrameOf<InstallerEvents>) => {
@@ -21,6 +21,7 @@ process.on('message', (frame: RequestFrameOf<InstallerRequests>) => {
   const progress = (message: string) => send({ kind: 'event', event: 'progress', body: { message } });
   if (frame.method === 'install') void reply(install(frame.params, progress));
   else if (frame.method === 'fetchRuntime') void reply(fetchRuntime(frame.params, progress));
+  else if (frame.method === 'runtimeSize') void reply(runtimeSize(frame.params));
   else if (frame.method === 'shutdown') void reply(Promise.resolve({})).then(() => process.exit(0));
 });
 process.on('disconnect', () => process.exit(0));

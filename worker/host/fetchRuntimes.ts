@@ -37,3 +37,31 @@ export async function fetchRuntimes(kinds: FetchableRuntime[], client: Installer
   }
   return integrity;
 }
+
+/** How long the download prompt waits for the registry to say the size (it goes without it after that). */
+export const SIZE_WAIT_MS = 5000;
+
+/** `42.3 MB to download, 110 MB on disk` for these runtime packages, or undefined when the registry cannot say. */
+export async function runtimeDownloadSize(kinds: FetchableRuntime[], client: InstallerClient, ctx: Omit<FetchContext, 'storage' | 'offline'>): Promise<string | undefined> {
+  const packages = kinds.flatMap((kind) => {
+    const pkg = runtimePackage(kind);
+    return pkg ? [pkg, ...(pkg.companions ?? [])].map((p) => ({ name: p.name, version: p.version })) : [];
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const size = await Promise.race([
+    client.runtimeSize({ packages, cacheDir: ctx.cacheDir, npmrcFrom: ctx.npmrcFrom }).catch(() => undefined),
+    new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), SIZE_WAIT_MS))),
+  ]).finally(() => clearTimeout(timer));
+  return size ? describeSize(size.downloadBytes, size.unpackedBytes) : undefined;
+}
+
+/** `42.3 MB to download, 110 MB on disk` (the parts known). */
+export function describeSize(downloadBytes: number | undefined, unpackedBytes: number | undefined): string | undefined {
+  const parts = [downloadBytes !== undefined ? `${megabytes(downloadBytes)} to download` : undefined, unpackedBytes !== undefined ? `${megabytes(unpackedBytes)} on disk` : undefined].filter(Boolean);
+  return parts.length ? parts.join(', ') : undefined;
+}
+
+function megabytes(bytes: number): string {
+  const mb = bytes / 1_000_000;
+  return `${mb >= 100 ? Math.round(mb) : mb.toFixed(1)} MB`;
+}

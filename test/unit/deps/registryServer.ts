@@ -115,7 +115,8 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
             res.write(bytes.subarray(0, Math.floor(bytes.length * stall.fraction)), () => stall.onStall());
             return;
           }
-          res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+          // as the npm registry does: a HEAD request learns the size too
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
           return;
         }
         const doc = packument(path);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InstallerClient } from '../../../worker/deps/InstallerClient';
+import { describeSize } from '../../../worker/host/fetchRuntimes';
 import { fetchedRuntime, runtimePackage } from '../../../worker/host/runtimeStore';
 import { RuntimeMissingError, findSandbox, findSidecarBinary } from '../../../worker/host/locateRuntime';
 import { ROOT } from '../helpers/kernel';
@@ -44,6 +45,14 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
     const dest = join(home, 'bad');
     await assert.rejects(fetch('bad-runtime', '1.0.0', dest), (err: Error) => err.name === 'IntegrityError' && /integrity/.test(err.message));
     assert.equal(existsSync(dest), false);
+  });
+
+  it('says what a download costs before it starts: the tarball bytes, as the registry serves them', async () => {
+    const size = await client.runtimeSize({ packages: [{ name: 'fake-runtime', version: '1.0.0' }], cacheDir: join(home, 'size-cache'), npmrcFrom: home });
+    const tarball = await (await globalThis.fetch(registry.tarballUrl('fake-runtime', '1.0.0'))).arrayBuffer();
+    assert.equal(size.downloadBytes, tarball.byteLength);
+    assert.equal(describeSize(42_300_000, 110_400_000), '42.3 MB to download, 110 MB on disk');
+    assert.equal(describeSize(undefined, undefined), undefined);
   });
 
   it('names a version the registry does not have', async () => {
