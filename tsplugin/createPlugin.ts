@@ -5,6 +5,8 @@
  * past its end, so no position moves): its names no longer land in the global scope every script cell of every
  * open notebook shares, so one notebook's names are not offered in another, and nothing is answered twice.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
 import type { TS } from './core/analyzeCell';
@@ -20,7 +22,7 @@ import { RuntimeFiles } from './runtimeFiles';
 /** State shared by every project of one tsserver: what the extension told us, the runtime declaration files. */
 export class PluginState {
   readonly settings = new Map<string, NotebookSettings>();
-  defaultTypeRoots: string[] = [];
+  defaultTypeRoots: string[] = shippedTypeRoots();
   runtimeFiles: RuntimeFiles | undefined;
   readonly registry: ts.DocumentRegistry;
   private readonly listeners = new Set<() => void>();
@@ -36,7 +38,7 @@ export class PluginState {
   configure(raw: unknown): void {
     const msg = checkMessage(raw);
     if (msg.cacheDir && this.runtimeFiles?.dir !== msg.cacheDir) this.runtimeFiles = new RuntimeFiles(msg.cacheDir, () => this.changed());
-    this.defaultTypeRoots = msg.defaultTypeRoots;
+    this.defaultTypeRoots = msg.defaultTypeRoots.length ? msg.defaultTypeRoots : shippedTypeRoots();
     this.settings.clear();
     for (const n of msg.notebooks) this.settings.set(n.key, n);
     this.changed();
@@ -50,6 +52,15 @@ export class PluginState {
   private changed(): void {
     for (const l of this.listeners) l();
   }
+}
+
+/**
+ * Types shipped with CodaJS next to the bundle (`dist/types/node_modules/@types/node` and its `undici-types`), so
+ * a Node notebook has Node's types in a workspace that has none.
+ */
+export function shippedTypeRoots(): string[] {
+  const dir = join(__dirname, 'types', 'node_modules', '@types');
+  return existsSync(dir) ? [dir] : [];
 }
 
 export function defaultSettings(key: string): NotebookSettings {
