@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { InstallerClient } from '../worker/deps/InstallerClient';
+import { InstallerClient } from '../host/deps/InstallerClient';
 import { ms, type Row } from './stats';
 
 export const DEPS_SPEC = { name: 'winston', range: '3' };

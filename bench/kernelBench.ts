@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
-import { KernelProcess } from '../worker/host/KernelProcess';
+import { KernelProcess } from '../host/kernel/KernelProcess';
 import { exec, floodAtHost, interruptLatency, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 

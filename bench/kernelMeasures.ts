@@ -1,6 +1,6 @@
 /** Measurements every kernel bench takes, whatever the runtime: round trip, console flood, interrupt latency. */
 import { performance } from 'node:perf_hooks';
-import type { Kernel } from '../worker/host/Kernel';
+import type { Kernel } from '../host/kernel/Kernel';
 import { median } from './stats';
 
 let seq = 0;

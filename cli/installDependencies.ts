@@ -6,12 +6,12 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock, type SerializedError } from '../protocol';
-import { installAccess } from '../worker/deps/installAccess';
-import { scriptsNotice } from '../worker/deps/scriptPlan';
+import { installAccess } from '../host/deps/installAccess';
+import { scriptsNotice } from '../host/deps/scriptPlan';
 import { cellText } from '../protocol/codaFormat';
-import { InstallerClient, storeFor } from '../worker/deps/InstallerClient';
-import { installForCells } from '../worker/deps/installForCells';
-import { fetchedRuntime } from '../worker/host/runtimeStore';
+import { InstallerClient, storeFor } from '../host/deps/InstallerClient';
+import { installForCells } from '../host/deps/installForCells';
+import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');

@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCoda } from '../protocol/codaFormat';
 import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABELS, type CodaDocument, type InitResult, type RuntimeKind } from '../protocol';
-import type { Kernel, KernelStartOptions } from '../worker/host/Kernel';
-import { KernelProcess } from '../worker/host/KernelProcess';
+import type { Kernel, KernelStartOptions } from '../host/kernel/Kernel';
+import { KernelProcess } from '../host/kernel/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
-import { ansi, formatCellHeader, formatCellStatuses, formatConsoleEntry, formatDisplay, formatError, formatKernelExit, formatSummary, formatValue, plain } from './formatText';
+import { ansi, formatCellHeader, formatCellStatuses, formatConsoleEntry, formatDisplay, formatError, formatKernelExit, formatSummary, formatValue, plain } from '../host/format/formatText';
 import { installDependencies, type DependencyOutcome } from './installDependencies';
-import { cellFailed, runNotebook, type CellReport } from './runNotebook';
-import { jsonSafe, terminalSafe } from './terminalSafe';
+import { cellFailed, runNotebook, type CellReport } from '../host/run/runNotebook';
+import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
 import { kernelOptions, notebookRuntime, runtimesCommand } from './runtimeSetup';
 
 declare const CODA_VERSION: string | undefined;

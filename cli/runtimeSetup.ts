@@ -7,16 +7,16 @@ import { dirname, join, resolve } from 'node:path';
 import {
   METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, RUNTIME_LABELS, RUNTIMES, runtimeNamed, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
 } from '../protocol';
-import { contentCache, InstallerClient } from '../worker/deps/InstallerClient';
-import { fetchRuntimes } from '../worker/host/fetchRuntimes';
-import type { KernelStartOptions } from '../worker/host/Kernel';
-import { kernelLaunch, type LaunchSettings } from '../worker/host/kernelLaunch';
-import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../worker/host/locateRuntime';
-import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../worker/host/runtimeStore';
-import { parseDotenv } from '../worker/host/parseDotenv';
+import { contentCache, InstallerClient } from '../host/deps/InstallerClient';
+import { fetchRuntimes } from '../host/runtimes/fetchRuntimes';
+import type { KernelStartOptions } from '../host/kernel/Kernel';
+import { kernelLaunch, type LaunchSettings } from '../host/kernel/kernelLaunch';
+import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../host/kernel/locateRuntime';
+import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../host/runtimes/runtimeStore';
+import { parseDotenv } from '../host/parseDotenv';
 import { cacheRoot } from './installDependencies';
 import type { RunOptions, RuntimesOptions } from './args';
-import { terminalSafe } from './terminalSafe';
+import { terminalSafe } from '../host/format/terminalSafe';
 
 /** Heap limit and cell time limit of the sandbox in `coda run`. */
 export const SANDBOX_MEMORY_MB = 256;

@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import type { InitParams } from '../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../protocol/codaFile';
-import { findNode } from '../worker/host/findNode';
-import { kernelLaunch } from '../worker/host/kernelLaunch';
-import { KernelProcess } from '../worker/host/KernelProcess';
+import { findNode } from '../host/kernel/findNode';
+import { kernelLaunch } from '../host/kernel/kernelLaunch';
+import { KernelProcess } from '../host/kernel/KernelProcess';
 import { registerCommands } from './commands';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';

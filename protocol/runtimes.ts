@@ -2,14 +2,14 @@
  * The runtimes a notebook can run on, one descriptor each: the name users see and the names files may use, the kernel
  * picker's entry, what has to be downloaded, how it takes an interrupt, and what it enforces of each capability. Every
  * other place (the picker, `coda run --runtime`, `// @coda-runtime`, the `.coda` reader, downloads, the grant prompt,
- * docs/security.md) reads this table. Launching a runtime is code (worker/host/kernelLaunch.ts), keyed by `id`.
+ * docs/security.md) reads this table. Launching a runtime is code (host/kernel/kernelLaunch.ts), keyed by `id`.
  * Pure: no Node, DOM or vscode imports.
  */
 import type { Enforcement } from './enforcement';
 import type { RuntimeKind } from './messages';
 import type { Capability } from './permissions';
 
-/** Packages the runtime store can download (worker/host/runtimeStore.ts says which npm package each is). */
+/** Packages the runtime store can download (host/runtimes/runtimeStore.ts says which npm package each is). */
 export type FetchableRuntime = 'deno' | 'bun' | 'node' | 'isolated-vm';
 
 export interface RuntimeDescriptor {
@@ -104,6 +104,9 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     },
   },
 };
+
+/** isolated-vm 7 ships prebuilt binaries for these Node majors (ABI 137 and 147): the sandbox runs on one of them. */
+export const SANDBOX_NODE_MAJORS: readonly number[] = [24, 25];
 
 /** Every runtime, in the order pickers and lists show them. */
 export const RUNTIME_IDS: readonly RuntimeKind[] = ['node', 'deno', 'bun', 'sandbox'];

@@ -53,7 +53,7 @@ const targets = [
       worker: 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',
       sucrase: 'worker/transform/sucraseBundle.ts',
-      installer: 'worker/deps/installerMain.ts',
+      installer: 'installer/main.ts',
     }),
     outdir,
   },

@@ -4,7 +4,7 @@
  * CODA_REQUIRE_RUNTIMES=1 turns a missing one into a failure instead of a skip.
  */
 import { join } from 'node:path';
-import { fetchedRuntime, type FetchableRuntime } from '../worker/host/runtimeStore';
+import { fetchedRuntime, type FetchableRuntime } from '../host/runtimes/runtimeStore';
 
 const ROOT = join(__dirname, '..');
 

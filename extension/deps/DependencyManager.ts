@@ -7,13 +7,13 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
-import { isStoreComplete } from '../../worker/deps/atomicStore';
-import { installAccess, scriptMode } from '../../worker/deps/installAccess';
-import { InstallerClient, storeFor } from '../../worker/deps/InstallerClient';
-import { analyzeDependencies } from '../../worker/deps/analyzeDependencies';
-import { installForCells } from '../../worker/deps/installForCells';
-import { nodePermissionSupport } from '../../worker/host/nodePermissionSupport';
-import { fetchedRuntime } from '../../worker/host/runtimeStore';
+import { isStoreComplete } from '../../host/deps/atomicStore';
+import { installAccess, scriptMode } from '../../host/deps/installAccess';
+import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
+import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
+import { installForCells } from '../../host/deps/installForCells';
+import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
+import { fetchedRuntime } from '../../host/runtimes/runtimeStore';
 
 export type EnsureResult = { ok: true } | { ok: false; error: SerializedError };
 

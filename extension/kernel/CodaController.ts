@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { RequestError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
-import type { Kernel } from '../../worker/host/Kernel';
+import type { Kernel } from '../../host/kernel/Kernel';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
 import { CellRun, outputId as idOf } from './CellRun';

@@ -4,7 +4,7 @@
  * ones left out, so a 100k-line loop stays a small output.
  */
 import type { ConsoleEntry, ConsoleOutput } from '../../protocol';
-import { formatConsoleEntry } from '../../cli/formatText';
+import { formatConsoleEntry } from '../../host/format/formatText';
 
 /** Entries kept in memory per cell run for "show all". */
 export const MAX_MEMORY_ENTRIES = 200_000;

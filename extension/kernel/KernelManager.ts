@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
-import type { Kernel, KernelExit } from '../../worker/host/Kernel';
+import type { Kernel, KernelExit } from '../../host/kernel/Kernel';
 import { ExecutionQueue } from './ExecutionQueue';
 import { KernelHandover, notebookSignature, PARK_MS } from './KernelHandover';
 

@@ -1,7 +1,7 @@
 /** Notebook outputs for results, errors and rich display data. */
 import * as vscode from 'vscode';
 import { MIME_ERROR, MIME_VALUE, type DisplayData, type ErrorOutput, type RemoteValue } from '../../protocol';
-import { formatError, valueText } from '../../cli/formatText';
+import { formatError, valueText } from '../../host/format/formatText';
 
 export function valueOutput(value: RemoteValue): vscode.NotebookCellOutput {
   return new vscode.NotebookCellOutput([

@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { RUNTIME_LABELS, RUNTIMES, type RuntimeKind } from '../../protocol';
-import { contentCache, type InstallerClient } from '../../worker/deps/InstallerClient';
-import { fetchRuntimes, runtimeDownloadSize } from '../../worker/host/fetchRuntimes';
-import { RuntimeMissingError } from '../../worker/host/locateRuntime';
-import { runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../../worker/host/runtimeStore';
+import { contentCache, type InstallerClient } from '../../host/deps/InstallerClient';
+import { fetchRuntimes, runtimeDownloadSize } from '../../host/runtimes/fetchRuntimes';
+import { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../../host/runtimes/runtimeStore';
 
 export class RuntimeInstaller {
   constructor(

@@ -1,7 +1,7 @@
 /** A webview panel showing one value in the lazy object inspector (dist/inspectorPanel.js). */
 import * as vscode from 'vscode';
 import type { HostToRenderer, RemoteValue, RendererToHost } from '../../protocol';
-import type { Kernel } from '../../worker/host/Kernel';
+import type { Kernel } from '../../host/kernel/Kernel';
 
 export function openInspector(extensionUri: vscode.Uri, kernel: Kernel, value: RemoteValue, title: string): vscode.WebviewPanel {
   const panel = vscode.window.createWebviewPanel('codajs.inspector', vscode.l10n.t('Inspect: {0}', title), vscode.ViewColumn.Beside, {

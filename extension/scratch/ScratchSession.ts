@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../protocol';
-import type { Kernel } from '../../worker/host/Kernel';
+import type { Kernel } from '../../host/kernel/Kernel';
 import { kernelFolder } from '../kernel/KernelManager';
 import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
 import { RunScheduler } from './RunScheduler';

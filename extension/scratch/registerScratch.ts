@@ -8,7 +8,7 @@ import type { InitParams, RemoteValue } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { serializeCoda } from '../../protocol/codaFormat';
 import { toCodaDocument } from '../notebook/CodaSerializer';
-import type { Kernel } from '../../worker/host/Kernel';
+import type { Kernel } from '../../host/kernel/Kernel';
 import { notebookToScript, scriptToNotebook } from './convert';
 import { openInspector } from './InspectorPanel';
 import { ScratchSession, type RunTarget } from './ScratchSession';

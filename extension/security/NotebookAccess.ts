@@ -13,7 +13,7 @@ import {
   CAPABILITY_WORDS, enforcementLines, METADATA_ALLOW_SCRIPTS, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
   type Permissions, type RuntimeKind, type SerializedError,
 } from '../../protocol';
-import { parseDotenv } from '../../worker/host/parseDotenv';
+import { parseDotenv } from '../../host/parseDotenv';
 import type { KernelAccess } from '../kernel/KernelManager';
 
 /** globalState key: notebook URI -> permissionsKey of what the user granted. */
@@ -65,7 +65,7 @@ export class NotebookAccess {
       const targets = declared[c]!.length ? declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ') : vscode.l10n.t('nothing');
       return `• ${CAPABILITY_WORDS[c]} ${targets}: ${how}`;
     });
-    // worker/deps/scriptPlan.ts decides this confinement; docs/dependencies.md says the same
+    // host/deps/scriptPlan.ts decides this confinement; docs/dependencies.md says the same
     if (installScripts) {
       lines.push(
         `• ${vscode.l10n.t('Install scripts of its packages will run (allowInstallScripts). A script that is `node <file>` runs under Node\'s permission model: it reads only the package store, writes only its own package folder, has no network unless net is "*", starts no program unless run is "*", and gets none of your secrets or npm credentials. Any other script command starts programs CodaJS cannot confine: it runs, with your rights, only when run is "*", and is refused otherwise.')}`,

@@ -15,7 +15,7 @@ import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOut
 import { loadedOutputData, savedOutputData } from '../../protocol/savedOutputs';
 import type { CodaOutput, CodaOutputItem } from '../../protocol/codaFile';
 import type { ConsoleEntry } from '../../protocol/console';
-import { formatConsoleEntry, formatError, valueText } from '../../cli/formatText';
+import { formatConsoleEntry, formatError, valueText } from '../format/formatText';
 import { joinMultiline, splitMultiline, type IpynbOutput, type IpynbStreamOutput, type MimeBundle } from './ipynbTypes';
 
 /** The key under which a CodaJS output keeps what only Jupyter had. */

@@ -18,7 +18,7 @@ import { ConsoleBatcher } from '../node/ConsoleBatcher';
 import { StackMapper } from '../node/stackMapper';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
-import { userEnvironment } from '../runtime/userEnvironment';
+import { userEnvironment } from '../../common/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
 import { BackgroundWork } from './BackgroundWork';
 import { checkDisplay, checkEntry, checkPage, checkValue, isRecord, text } from './bridgeChecks';

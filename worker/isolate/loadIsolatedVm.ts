@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { SANDBOX_NODE_MAJORS } from '../host/locateRuntime';
+import { SANDBOX_NODE_MAJORS } from '../../protocol/runtimes';
 import type { IvmModule } from './ivmTypes';
 
 const FIX = 'Run "CodaJS: Install Runtime" (it fetches Node.js 24 and isolated-vm), then run the cell again.';

@@ -1,7 +1,7 @@
 /**
  * No debugger on demand. SIGUSR1 (or process._debugProcess, which sends it) makes Node open an inspector on
  * 127.0.0.1:9229 that any local user can attach to and run code as the kernel. Every kernel ignores the signal
- * (`--disable-sigusr1` where Node has it, worker/host/debugSignalFlags.ts; a listener on every Node, installed by
+ * (`--disable-sigusr1` where Node has it, host/kernel/debugSignalFlags.ts; a listener on every Node, installed by
  * worker/main.ts first thing), and a kernel with declared permissions may not send it to any other process (the
  * host, another kernel, a program it started): only the kernel's own pid, which ignores it.
  */

@@ -1,6 +1,6 @@
 /**
  * Seat belts for a Node kernel whose notebook declares permissions, installed by NodeRuntime before any cell runs.
- * Node's permission model (flags from worker/host/nodePermissionArgs.ts) guards files, child processes and
+ * Node's permission model (flags from host/kernel/nodePermissionArgs.ts) guards files, child processes and
  * worker threads; these add what it cannot: the network (netGuard), which programs may run (runGuard), the
  * environment user code sees, and no worker threads or inspector sessions for user code (the kernel's watchdog
  * thread needs both flags). A seat belt, not a sandbox: see docs (native addons are denied by the model, but a
@@ -11,7 +11,7 @@ import inspector from 'node:inspector';
 import { join } from 'node:path';
 import workerThreads from 'node:worker_threads';
 import { ANY, type InitParams, type Permissions } from '../../protocol';
-import { userEnvironment } from '../runtime/userEnvironment';
+import { userEnvironment } from '../../common/userEnvironment';
 import { guardDebugSignals } from './debuggerGuard';
 import { guardConstructor } from './guardConstructor';
 import { guardNetwork } from './netGuard';

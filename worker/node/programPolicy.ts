@@ -11,7 +11,7 @@
  * - a program the notebook may write to (or found in a PATH folder it may write to) never runs: a cell could
  *   replace it.
  * The folders of the PATH must be readable for the lookup: the host grants exactly `<folder>/<name>` for every
- * granted bare name (worker/host/programReadPaths.ts).
+ * granted bare name (host/kernel/programReadPaths.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -6,7 +6,7 @@
  */
 import { dirname, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
-import { userEnvironment } from '../runtime/userEnvironment';
+import { userEnvironment } from '../../common/userEnvironment';
 import { denoPermissionFlags } from './denoPermissionFlags';
 import type { SidecarKind } from './sidecarModules';
 

@@ -1,5 +1,5 @@
 /**
- * Why a sidecar ended, in the words the worker's EXIT_NOTICE carries to the host (worker/host/exitReason.ts
+ * Why a sidecar ended, in the words the worker's EXIT_NOTICE carries to the host (host/kernel/exitReason.ts
  * prints "The kernel <reason>[ by cell [n]]."). Every ending loses the kernel's variables.
  */
 import type { SidecarKind } from './sidecarModules';

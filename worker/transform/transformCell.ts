@@ -13,7 +13,7 @@
  */
 import * as acorn from 'acorn';
 import { ColumnMap, type Edit } from './ColumnMap';
-import { forEachNode } from './forEachNode';
+import { forEachNode } from '../../common/forEachNode';
 import { collectPatternNames } from './patternNames';
 
 /** Global the runtime defines to receive instrumented line values. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { jsonSafe, terminalSafe } from '../../../cli/terminalSafe';
+import { jsonSafe, terminalSafe } from '../../../host/format/terminalSafe';
 
 describe('terminal-safe text for coda run', () => {
   it('shows control sequences as visible escapes instead of letting the terminal obey them', () => {

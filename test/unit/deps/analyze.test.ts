@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { analyzeDependencies } from '../../../worker/deps/analyzeDependencies';
-import { fetchOptions, parseNpmrc } from '../../../worker/deps/npmConfig';
-import { packageOf } from '../../../worker/deps/packageName';
+import { analyzeDependencies } from '../../../host/deps/analyzeDependencies';
+import { fetchOptions, parseNpmrc } from '../../../host/deps/npmConfig';
+import { packageOf } from '../../../host/deps/packageName';
 import { matchGolden } from '../helpers/golden';
 
 describe('dependency analysis', () => {

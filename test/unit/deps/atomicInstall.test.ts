@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
-import { isStoreComplete } from '../../../worker/deps/atomicStore';
-import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
-import { installFromStores, storeMatches } from '../../../worker/deps/storeReuse';
+import { isStoreComplete } from '../../../host/deps/atomicStore';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
 import { ROOT, startKernel } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
-import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
-import { installFromStores, storeMatches } from '../../../worker/deps/storeReuse';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
 import { ROOT, startKernel } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 

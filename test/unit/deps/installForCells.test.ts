@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
-import { failingHost } from '../../../worker/deps/install';
-import { installForCells } from '../../../worker/deps/installForCells';
-import { nearPopularPackage } from '../../../worker/deps/popularPackages';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { failingHost } from '../../../installer/install';
+import { installForCells } from '../../../host/deps/installForCells';
+import { nearPopularPackage } from '../../../host/deps/popularPackages';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DependencyLock, InstallParams } from '../../../protocol';
-import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
-import { badLocations, lockEntryProblem, lockProblems, lockRefusedMessage, sanitizeLock } from '../../../worker/deps/lockPolicy';
-import { storeMatches } from '../../../worker/deps/storeReuse';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { badLocations, lockEntryProblem, lockProblems, lockRefusedMessage, sanitizeLock } from '../../../host/deps/lockPolicy';
+import { storeMatches } from '../../../host/deps/storeReuse';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';
 

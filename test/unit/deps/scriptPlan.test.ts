@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scriptJobs } from '../../../worker/deps/runInstallScripts';
-import { planScript, scriptEnv } from '../../../worker/deps/scriptPlan';
+import { scriptJobs } from '../../../installer/runInstallScripts';
+import { planScript, scriptEnv } from '../../../host/deps/scriptPlan';
 
 describe('install script plans (which scripts run, how confined, with what environment)', () => {
   it('runs `node <file>` scripts directly under the model when permissions are declared', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { InstallParams } from '../../../protocol';
-import { InstallerClient, storeFor } from '../../../worker/deps/InstallerClient';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { nodeBinaries } from '../../nodeBinaries';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from './registryServer';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleEntry, ExecuteResult, InitParams, WorkerEventName, WorkerEvents } from '../../../protocol';
-import { KernelProcess } from '../../../worker/host/KernelProcess';
+import { KernelProcess } from '../../../host/kernel/KernelProcess';
 export { nodeBinaries } from '../../nodeBinaries';
 
 export const ROOT = join(__dirname, '..', '..', '..');

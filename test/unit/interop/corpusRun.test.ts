@@ -26,21 +26,24 @@ const SELF_CONTAINED: Record<string, Record<number, string[]>> = {
   'ijavascript-custom.ipynb': { 3: ['text/html'], 4: ['image/svg+xml'], 7: ['text/html'] },
 };
 
+/** Self-contained cells whose saved output is a rich result (md`…`, html`…`): not shown as such until NodeRuntime wires resultBundle. */
+const RESULT_WIRING: Record<string, number[]> = { 'deno-tagged-templates.ipynb': [1, 2, 3] };
+
 describe('interop: the fixture notebooks run headless, before and after the Jupyter compatibility', function () {
   this.timeout(600_000);
   const deno = runtimeBinary('deno');
   let dir: string;
   let compat: string;
   const rows: string[] = [];
-  const totals = { cells: 0, before: 0, after: 0, api: 0, apiBefore: 0, apiAfter: 0 };
+  const totals = { cells: 0, before: 0, after: 0, api: 0, apiBefore: 0, apiAfter: 0, matchBefore: 0, matchAfter: 0 };
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'coda-corpus-compat-'));
     compat = bundleCompat(dir);
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
-    console.log(`    notebook: code cells, ran before → after; display API cells, ran before → after\n${rows.join('\n')}`);
-    console.log(`    interop corpus: ${totals.cells} code cells, ${totals.before} → ${totals.after} ran; ${totals.api} call a display API, ${totals.apiBefore} → ${totals.apiAfter} ran`);
+    console.log(`    notebook: code cells, ran before → after, matched saved outputs before → after; display API cells, ran before → after\n${rows.join('\n')}`);
+    console.log(`    interop corpus: ${totals.cells} code cells, ${totals.before} → ${totals.after} ran, ${totals.matchBefore} → ${totals.matchAfter} match their saved outputs; ${totals.api} call a display API, ${totals.apiBefore} → ${totals.apiAfter} ran`);
   });
 
   for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.ipynb')).sort()) {
@@ -51,7 +54,10 @@ describe('interop: the fixture notebooks run headless, before and after the Jupy
       const after = await runNotebook(doc, compat);
       const ok = (runs: CellRun[], api = false) => runs.filter((r) => r.status === 'ok' && (!api || r.usesDisplayApi)).length;
       const api = after.filter((r) => r.usesDisplayApi).length;
-      rows.push(`    ${file}: ${after.length}, ${ok(before)} → ${ok(after)}; ${api}, ${ok(before, true)} → ${ok(after, true)}`);
+      const matched = (runs: CellRun[]) => runs.filter((r) => r.matches).length;
+      rows.push(`    ${file}: ${after.length}, ${ok(before)} → ${ok(after)}, ${matched(before)} → ${matched(after)}; ${api}, ${ok(before, true)} → ${ok(after, true)}`);
+      totals.matchBefore += matched(before);
+      totals.matchAfter += matched(after);
       totals.cells += after.length;
       totals.before += ok(before);
       totals.after += ok(after);
@@ -67,6 +73,9 @@ describe('interop: the fixture notebooks run headless, before and after the Jupy
         const r = after[Number(index)]!;
         assert.equal(r.status, 'ok', `cell ${index}: ${r.error}`);
         assert.deepEqual(r.displayed, mimes, `cell ${index} shows what its kernel saved`);
+        // a cell whose saved output is a rich *result* matches once NodeRuntime shows compat.resultBundle(value)
+        const resultOnly = RESULT_WIRING[file]?.includes(Number(index)) ?? false;
+        assert.equal(r.matches, !resultOnly, `cell ${index} ${resultOnly ? 'shows its rich result only with the result wiring: update RESULT_WIRING' : 'matches the outputs its kernel saved'}`);
         if (!(file === 'deno-display.ipynb' && index === '2')) assert.notEqual(before[Number(index)]!.status, 'ok', `cell ${index} should fail without the compatibility`);
       }
     });

@@ -6,9 +6,9 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { MASK, type ConsoleEntry, type Permissions, type ExecuteResult, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
-import { kernelLaunch } from '../../../worker/host/kernelLaunch';
-import { KernelProcess } from '../../../worker/host/KernelProcess';
-import { RuntimeMissingError } from '../../../worker/host/locateRuntime';
+import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
+import { KernelProcess } from '../../../host/kernel/KernelProcess';
+import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
 import { packageFixture, sleep, WORKER } from '../helpers/kernel';
 

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InstallerClient } from '../../../worker/deps/InstallerClient';
-import { describeSize } from '../../../worker/host/fetchRuntimes';
-import { fetchedRuntime, runtimePackage } from '../../../worker/host/runtimeStore';
-import { RuntimeMissingError, findSandbox, findSidecarBinary } from '../../../worker/host/locateRuntime';
+import { InstallerClient } from '../../../host/deps/InstallerClient';
+import { describeSize } from '../../../host/runtimes/fetchRuntimes';
+import { fetchedRuntime, runtimePackage } from '../../../host/runtimes/runtimeStore';
+import { RuntimeMissingError, findSandbox, findSidecarBinary } from '../../../host/kernel/locateRuntime';
 import { ROOT } from '../helpers/kernel';
 import { startRegistry, type Registry } from '../deps/registryServer';
 

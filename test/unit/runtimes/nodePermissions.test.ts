@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult, Permissions } from '../../../protocol';
-import { nodePermissionArgs, nodePermissionLaunch } from '../../../worker/host/nodePermissionArgs';
-import { nodePermissionSupport } from '../../../worker/host/nodePermissionSupport';
-import { RuntimeMissingError } from '../../../worker/host/locateRuntime';
+import { nodePermissionArgs, nodePermissionLaunch } from '../../../host/kernel/nodePermissionArgs';
+import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
+import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../runtimeBinaries';
 import { nodeBinaries, packageFixture, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
 

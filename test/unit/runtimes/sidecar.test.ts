@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult, InitParams, Permissions, SerializedError } from '../../../protocol';
-import type { KernelExit } from '../../../worker/host/Kernel';
+import type { KernelExit } from '../../../host/kernel/Kernel';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/kernel';
 

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import {
   allowsHost, allowsName, createMasker, MASK, parsePermissions, parseSecretNames, permissionDenied, permissionsKey,
 } from '../../../protocol';
-import { userEnvironment } from '../../../worker/runtime/userEnvironment';
-import { parseDotenv } from '../../../worker/host/parseDotenv';
+import { userEnvironment } from '../../../common/userEnvironment';
+import { parseDotenv } from '../../../host/parseDotenv';
 
 describe('permissions (declarations and matching)', () => {
   it('parses a declaration and names the bad field of a wrong one', () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
-import { KernelProcess } from '../../../worker/host/KernelProcess';
+import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
 

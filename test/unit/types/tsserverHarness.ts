@@ -4,7 +4,7 @@
  * under the names VS Code's TypeScript extension gives them (`^/vscode-notebook-cell/…#<handle>`).
  */
 import * as ts from 'typescript';
-import init from '../../../tsplugin/index';
+import init from '../../../tsplugin';
 import { PLUGIN_NAME } from '../../../tsplugin/core/pluginConfig';
 
 const tss = ts as unknown as typeof import('typescript/lib/tsserverlibrary');

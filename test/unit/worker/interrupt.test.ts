@@ -89,7 +89,7 @@ describe('restart and crashes', function () {
 
   it('reports process.exit() called by a cell, and fails the running request with that reason', async () => {
     const k = await startKernel();
-    const exit = new Promise<import('../../../worker/host/Kernel').KernelExit>((r) => k.kernel.onExit(r));
+    const exit = new Promise<import('../../../host/kernel/Kernel').KernelExit>((r) => k.kernel.onExit(r));
     await assert.rejects(k.run('console.log("bye"); process.exit(3)', { cellId: 'exiter' }), /process\.exit\(3\) was called by cell/);
     const info = await exit;
     assert.equal(info.code, 3);
@@ -99,7 +99,7 @@ describe('restart and crashes', function () {
 
   it('reports running out of memory in words', async () => {
     const k = await startKernel({ execArgv: ['--max-old-space-size=40'] });
-    const exit = new Promise<import('../../../worker/host/Kernel').KernelExit>((r) => k.kernel.onExit(r));
+    const exit = new Promise<import('../../../host/kernel/Kernel').KernelExit>((r) => k.kernel.onExit(r));
     await assert.rejects(k.run('const hog = []; while (true) hog.push(new Array(1e5).fill(Math.random()))'), /ran out of memory \(heap limit 40 MB/);
     assert.match((await exit).reason, /out of memory/);
   });

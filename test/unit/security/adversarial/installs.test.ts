@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams, Permissions } from '../../../../protocol';
-import { InstallerClient, storeFor } from '../../../../worker/deps/InstallerClient';
+import { InstallerClient, storeFor } from '../../../../host/deps/InstallerClient';
 import { nodeBinaries } from '../../../nodeBinaries';
 import { startRegistry, type Registry } from '../../deps/registryServer';
 import { ROOT } from '../../helpers/kernel';

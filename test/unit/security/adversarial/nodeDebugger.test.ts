@@ -10,7 +10,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { debugSignalFlags, DISABLE_SIGUSR1 } from '../../../../worker/host/debugSignalFlags';
+import { debugSignalFlags, DISABLE_SIGUSR1 } from '../../../../host/kernel/debugSignalFlags';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
 import { nodeBinaries, sleep, type TestKernel } from '../../helpers/kernel';
 import { inspectorAnswers, launchKernel, listeningPorts, needPermissionedNode, runAttempts } from './nodeNetKit';

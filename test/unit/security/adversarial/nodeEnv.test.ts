@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import type { Permissions } from '../../../../protocol';
-import { nodePermissionArgs } from '../../../../worker/host/nodePermissionArgs';
-import { nodePermissionSupport } from '../../../../worker/host/nodePermissionSupport';
+import { nodePermissionArgs } from '../../../../host/kernel/nodePermissionArgs';
+import { nodePermissionSupport } from '../../../../host/kernel/nodePermissionSupport';
 import { nodeBinaries, packageFixture, ROOT, startKernel, type TestKernel } from '../../helpers/kernel';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

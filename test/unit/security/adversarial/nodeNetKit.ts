@@ -13,7 +13,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InitParams, Permissions } from '../../../../protocol';
-import { kernelLaunch } from '../../../../worker/host/kernelLaunch';
+import { kernelLaunch } from '../../../../host/kernel/kernelLaunch';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../../runtimeBinaries';
 import { nodeBinaries, startKernel, WORKER, type TestKernel } from '../../helpers/kernel';
 

@@ -9,9 +9,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult, Permissions } from '../../../../protocol';
-import { nodePermissionArgs } from '../../../../worker/host/nodePermissionArgs';
-import { nodePermissionSupport } from '../../../../worker/host/nodePermissionSupport';
-import { programReadPaths } from '../../../../worker/host/programReadPaths';
+import { nodePermissionArgs } from '../../../../host/kernel/nodePermissionArgs';
+import { nodePermissionSupport } from '../../../../host/kernel/nodePermissionSupport';
+import { programReadPaths } from '../../../../host/kernel/programReadPaths';
 import { programPolicy, type ProgramCall } from '../../../../worker/node/programPolicy';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
 import { nodeBinaries, ROOT, sleep, startKernel, type TestKernel } from '../../helpers/kernel';

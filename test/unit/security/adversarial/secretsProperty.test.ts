@@ -13,14 +13,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { formatConsoleEntry, formatDisplay, formatError, valueText } from '../../../../cli/formatText';
+import { formatConsoleEntry, formatDisplay, formatError, valueText } from '../../../../host/format/formatText';
 import { ConsoleLog } from '../../../../extension/kernel/ConsoleLog';
 import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../../../protocol';
 import { MAX_CONSOLE_TEXT } from '../../../../worker/inspect/ConsoleFormatter';
 import { MAX_TABLE_CELL } from '../../../../worker/inspect/consoleTable';
 import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../../../../worker/inspect/describeValue';
 import { MAX_PENDING_STREAM_TEXT } from '../../../../worker/node/userConsole';
-import { KernelProcess } from '../../../../worker/host/KernelProcess';
+import { KernelProcess } from '../../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
 import { ROOT, WORKER } from '../../helpers/kernel';
 

@@ -1,5 +1,5 @@
 /** The notebook's dependency lock <-> the store's package-lock.json (so a re-run installs exactly that). Pure. */
-import type { DependencyLock } from '../../protocol';
+import type { DependencyLock } from '../protocol';
 
 interface TreeNode {
   location: string;

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pacote from 'pacote';
-import type { DependencyLock } from '../../protocol';
-import { nameAt } from './lockPolicy';
+import type { DependencyLock } from '../protocol';
+import { nameAt } from '../host/deps/lockPolicy';
 
 const HAS_SHA512 = /(^|\s)sha512-/;
 

@@ -2,8 +2,8 @@
  * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
  * colours are applied through the `paint` argument so goldens stay plain.
  */
-import { formatFrame, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../protocol';
-import type { CellReport } from './runNotebook';
+import { formatFrame, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
+import type { CellReport } from '../run/runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 export type Paint = (style: Style, text: string) => string;

@@ -6,13 +6,12 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { RUNTIME_LABELS, type RuntimeKind } from '../../protocol';
-import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from './runtimeStore';
+import { RUNTIME_LABELS, SANDBOX_NODE_MAJORS, type RuntimeKind } from '../../protocol';
+import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../runtimes/runtimeStore';
 
 /** How long `<binary> --version` may take. */
 export const VERSION_PROBE_TIMEOUT_MS = 5000;
-/** isolated-vm 7 ships prebuilt binaries for these Node majors (ABI 137 and 147). */
-export const SANDBOX_NODE_MAJORS = [24, 25];
+export { SANDBOX_NODE_MAJORS };
 
 
 export class RuntimeMissingError extends Error {

@@ -7,9 +7,9 @@ import { chmod, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import registryFetch from 'npm-registry-fetch';
 import pacote from 'pacote';
-import type { FetchRuntimeParams, FetchRuntimeResult, RuntimeSizeParams, RuntimeSizeResult } from '../../protocol';
+import type { FetchRuntimeParams, FetchRuntimeResult, RuntimeSizeParams, RuntimeSizeResult } from '../protocol';
 import { InstallError } from './installError';
-import { fetchOptions, loadNpmConfig } from './npmConfig';
+import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 
 /** How long asking for a download's size may take (the prompt then goes without it). */
 export const SIZE_TIMEOUT_MS = 4000;

@@ -11,13 +11,13 @@ import Arborist from '@npmcli/arborist';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
-import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from './atomicStore';
-import { scriptMode } from './installAccess';
+import type { DependencyLock, InstallParams, InstallResult } from '../protocol';
+import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from '../host/deps/atomicStore';
+import { scriptMode } from '../host/deps/installAccess';
 import { InstallError } from './installError';
 import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
-import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from './lockPolicy';
-import { fetchOptions, loadNpmConfig } from './npmConfig';
+import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
+import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
 

@@ -3,7 +3,7 @@
  * a notebook with declared permissions sees only the variables its `env` capability names, plus its secrets
  * (injected on purpose, always masked in output).
  */
-import { allowsName, type Permissions } from '../../protocol';
+import { allowsName, type Permissions } from '../protocol';
 
 export function userEnvironment(
   processEnv: Record<string, string | undefined>,

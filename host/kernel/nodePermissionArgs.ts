@@ -18,7 +18,7 @@ import { ANY, type InitParams, type Permissions } from '../../protocol';
 import { debugSignalFlags } from './debugSignalFlags';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
-import { fetchedRuntime } from './runtimeStore';
+import { fetchedRuntime } from '../runtimes/runtimeStore';
 import { programReadPaths } from './programReadPaths';
 
 /** The worker bundles a kernel loads from dist/ (see scripts/build.mjs). */

@@ -14,7 +14,7 @@ import {
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
 import type { Kernel, KernelExit, KernelStartOptions } from './Kernel';
-import { userEnvironment } from '../runtime/userEnvironment';
+import { userEnvironment } from '../../common/userEnvironment';
 
 export const INIT_TIMEOUT_MS = 20_000;
 export const SHUTDOWN_GRACE_MS = 1500;

@@ -8,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import type { Permissions } from '../../protocol';
+import type { Permissions } from '../protocol';
 import { InstallError } from './installError';
 import { findNodeGyp, writeNodeGypShim } from './nodeGyp';
-import { printable } from './printable';
+import { printable } from '../host/deps/printable';
 import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptGuards';
-import { planScript, scriptEnv, type ScriptPlan } from './scriptPlan';
+import { planScript, scriptEnv, type ScriptPlan } from '../host/deps/scriptPlan';
 
 /** Longest a single install script may run (native builds are slow; a hung script must not hang installs forever). */
 export const SCRIPT_TIMEOUT_MS = 15 * 60_000;

@@ -10,7 +10,7 @@ import * as acorn from 'acorn';
 import { init, parse } from 'es-module-lexer';
 import npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
-import { forEachNode } from '../transform/forEachNode';
+import { forEachNode } from '../../common/forEachNode';
 import { packageOf } from './packageName';
 import { stripComments } from './stripComments';
 

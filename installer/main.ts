@@ -3,7 +3,7 @@
  * installs never block the extension host or a kernel. It stays alive between installs to keep packuments in
  * memory, and exits when its host disconnects.
  */
-import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../../protocol';
+import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../protocol';
 import { fetchRuntime, runtimeSize } from './fetchRuntime';
 import { install } from './install';
 

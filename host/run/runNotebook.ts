@@ -4,9 +4,9 @@
  * under a cell, or between cells from a timer — is reported on the cell it died under or after; with --keep-going
  * the next cell starts a fresh kernel. Nothing is dropped. Shared by the text and JSON modes of `coda run`.
  */
-import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../protocol';
-import { cellText } from '../protocol/codaFormat';
-import type { Kernel } from '../worker/host/Kernel';
+import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../../protocol';
+import { cellText } from '../../protocol/codaFormat';
+import type { Kernel } from '../kernel/Kernel';
 
 /** How long a kernel that announced its end may take to exit before it is stopped. */
 export const DYING_GRACE_MS = 5000;
