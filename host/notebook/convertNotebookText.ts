@@ -22,7 +22,11 @@ export function convertNotebookText(text: string, from: NotebookFormat, to: Note
   if (from === to) return { ok: false, problems: [{ message: `Both files are ${from} notebooks: nothing to convert` }] };
   if (from === 'coda') {
     const parsed = parseCoda(text);
-    if (!parsed.ok) return { ok: false, problems: parsed.problems.map((p) => ({ message: `line ${p.line}, column ${p.column}: ${p.message}`, ...(p.path ? { path: p.path } : {}) })) };
+    if (!parsed.ok)
+      return {
+        ok: false,
+        problems: parsed.problems.map((p) => ({ message: `line ${p.line}, column ${p.column}: ${p.message}`, ...(p.path ? { path: p.path } : {}) })),
+      };
     return { ok: true, text: serializeIpynb(codaToIpynb(parsed.doc)), warnings: [] };
   }
   const read = ipynbToCoda(text);
@@ -34,6 +38,7 @@ export function convertNotebookText(text: string, from: NotebookFormat, to: Note
     return { ok: false, problems: [{ message: err instanceof Error ? err.message : String(err) }] };
   }
   const check = parseCoda(coda);
-  if (!check.ok) return { ok: false, problems: check.problems.map((p) => ({ message: `as a CodaJS notebook: ${p.message}`, ...(p.path ? { path: p.path } : {}) })) };
+  if (!check.ok)
+    return { ok: false, problems: check.problems.map((p) => ({ message: `as a CodaJS notebook: ${p.message}`, ...(p.path ? { path: p.path } : {}) })) };
   return { ok: true, text: coda, warnings: read.warnings };
 }

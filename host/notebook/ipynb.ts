@@ -229,7 +229,12 @@ function fnv1a(text: string): string {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().filter((k) => v[k] !== undefined).map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .filter((k) => v[k] !== undefined)
+      .map((k) => [k, sortKeys(v[k])]),
+  );
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

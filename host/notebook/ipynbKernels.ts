@@ -24,14 +24,44 @@ const JS_INFO = { name: 'javascript', file_extension: '.js', mimetype: 'applicat
 /** First match wins on export, so the kernel written for (runtime, language) is the first row that has them. */
 export const JUPYTER_KERNELS: readonly JupyterKernel[] = [
   // `deno jupyter --install`: TypeScript and JavaScript in one kernel
-  { names: ['deno'], runtime: 'deno', language: 'typescript', kernelspec: { name: 'deno', display_name: 'Deno', language: 'typescript' }, languageInfo: { ...TS_INFO, mimetype: 'text/x.typescript' } },
+  {
+    names: ['deno'],
+    runtime: 'deno',
+    language: 'typescript',
+    kernelspec: { name: 'deno', display_name: 'Deno', language: 'typescript' },
+    languageInfo: { ...TS_INFO, mimetype: 'text/x.typescript' },
+  },
   // tslab installs two kernels: tslab (TypeScript) and jslab (JavaScript)
-  { names: ['tslab'], runtime: 'node', language: 'typescript', kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' }, languageInfo: TS_INFO },
+  {
+    names: ['tslab'],
+    runtime: 'node',
+    language: 'typescript',
+    kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' },
+    languageInfo: TS_INFO,
+  },
   // ijavascript (`ijsinstall`) names its kernel `javascript`
-  { names: ['javascript', 'ijavascript', 'nodejs'], runtime: 'node', language: 'javascript', kernelspec: { name: 'javascript', display_name: 'JavaScript (Node.js)', language: 'javascript' }, languageInfo: JS_INFO },
-  { names: ['jslab'], runtime: 'node', language: 'javascript', kernelspec: { name: 'jslab', display_name: 'JavaScript', language: 'javascript' }, languageInfo: JS_INFO },
+  {
+    names: ['javascript', 'ijavascript', 'nodejs'],
+    runtime: 'node',
+    language: 'javascript',
+    kernelspec: { name: 'javascript', display_name: 'JavaScript (Node.js)', language: 'javascript' },
+    languageInfo: JS_INFO,
+  },
+  {
+    names: ['jslab'],
+    runtime: 'node',
+    language: 'javascript',
+    kernelspec: { name: 'jslab', display_name: 'JavaScript', language: 'javascript' },
+    languageInfo: JS_INFO,
+  },
   // itypescript
-  { names: ['typescript', 'itypescript'], runtime: 'node', language: 'typescript', kernelspec: { name: 'typescript', display_name: 'TypeScript', language: 'typescript' }, languageInfo: TS_INFO },
+  {
+    names: ['typescript', 'itypescript'],
+    runtime: 'node',
+    language: 'typescript',
+    kernelspec: { name: 'typescript', display_name: 'TypeScript', language: 'typescript' },
+    languageInfo: TS_INFO,
+  },
 ];
 
 export type KernelMatch = { runtime: RuntimeKind; language: CodeLanguage; kernel?: JupyterKernel } | { problem: string };

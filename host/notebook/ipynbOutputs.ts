@@ -82,7 +82,12 @@ function bundleOutput(o: Record<string, unknown>): CodaOutput {
   const data = isObject(o.data) ? o.data : {};
   const value = data[MIME_VALUE];
   if (o.output_type === 'execute_result' && isObject(value) && isObject(value.value)) {
-    return { items: [{ mime: MIME_VALUE, data: value }, { mime: 'text/plain', data: joinMultiline(data['text/plain']) || valueText((value as unknown as ValueOutput).value) }] };
+    return {
+      items: [
+        { mime: MIME_VALUE, data: value },
+        { mime: 'text/plain', data: joinMultiline(data['text/plain']) || valueText((value as unknown as ValueOutput).value) },
+      ],
+    };
   }
   const memo: IpynbOutputMemo = {};
   if (o.output_type === 'execute_result') memo.outputType = 'execute_result';
@@ -111,7 +116,17 @@ function consoleOutput(streams: { name: string; text: string }[]): CodaOutput {
 
 /** A console output with its text/plain sibling, written as the extension writes it. */
 function withPlainText(saved: unknown): CodaOutput {
-  return { items: [{ mime: MIME_CONSOLE, data: saved }, { mime: 'text/plain', data: consoleLines(saved).map((l) => l.text).join('\n') }] };
+  return {
+    items: [
+      { mime: MIME_CONSOLE, data: saved },
+      {
+        mime: 'text/plain',
+        data: consoleLines(saved)
+          .map((l) => l.text)
+          .join('\n'),
+      },
+    ],
+  };
 }
 
 /** The console output a notebook was exported from, while its streams are still the ones it was written as. */
@@ -126,8 +141,19 @@ function keptError(kept: unknown, o: Record<string, unknown>): CodaOutput | unde
   if (!isObject(kept) || kept.mime !== MIME_ERROR || !isObject(kept.data) || !isObject(kept.data.error)) return undefined;
   const payload = kept.data as unknown as ErrorOutput;
   const written = errorOf(payload, undefined);
-  if (written.output_type !== 'error' || written.ename !== o.ename || written.evalue !== o.evalue || JSON.stringify(written.traceback) !== JSON.stringify(o.traceback)) return undefined;
-  return { items: [{ mime: MIME_ERROR, data: payload }, { mime: 'text/plain', data: errorText(payload) }] };
+  if (
+    written.output_type !== 'error' ||
+    written.ename !== o.ename ||
+    written.evalue !== o.evalue ||
+    JSON.stringify(written.traceback) !== JSON.stringify(o.traceback)
+  )
+    return undefined;
+  return {
+    items: [
+      { mime: MIME_ERROR, data: payload },
+      { mime: 'text/plain', data: errorText(payload) },
+    ],
+  };
 }
 
 function errorOutput(o: Record<string, unknown>): CodaOutput {
@@ -136,9 +162,15 @@ function errorOutput(o: Record<string, unknown>): CodaOutput {
   const traceback = Array.isArray(o.traceback) ? o.traceback.map((l) => (typeof l === 'string' ? l : String(l))) : [];
   const stack = stripAnsi(traceback.join('\n'));
   const payload: ErrorOutput = { error: stack ? { name, message, stack } : { name, message } };
-  const output: CodaOutput = { items: [{ mime: MIME_ERROR, data: payload }, { mime: 'text/plain', data: stack || `${name}: ${message}` }] };
+  const output: CodaOutput = {
+    items: [
+      { mime: MIME_ERROR, data: payload },
+      { mime: 'text/plain', data: stack || `${name}: ${message}` },
+    ],
+  };
   // colours and the kernel's own line split come back on export
-  if (!sameJson(errorOf(payload, undefined), { output_type: 'error', ename: name, evalue: message, traceback })) output.metadata = { [IPYNB_KEY]: { traceback } satisfies IpynbOutputMemo };
+  if (!sameJson(errorOf(payload, undefined), { output_type: 'error', ename: name, evalue: message, traceback }))
+    output.metadata = { [IPYNB_KEY]: { traceback } satisfies IpynbOutputMemo };
   return output;
 }
 
@@ -175,7 +207,12 @@ export function outputsToIpynb(outputs: readonly CodaOutput[], executionCount: n
     } else if (valueItem && isObject(valueItem.data) && isObject(valueItem.data.value)) {
       const plainText = item('text/plain');
       const text = typeof plainText?.data === 'string' ? plainText.data : valueText((valueItem.data as unknown as ValueOutput).value);
-      result.outputs.push({ output_type: 'execute_result', data: { 'text/plain': splitMultiline(text), [MIME_VALUE]: valueItem.data }, metadata: {}, execution_count: executionCount });
+      result.outputs.push({
+        output_type: 'execute_result',
+        data: { 'text/plain': splitMultiline(text), [MIME_VALUE]: valueItem.data },
+        metadata: {},
+        execution_count: executionCount,
+      });
     } else if (errorItem && isObject(errorItem.data) && isObject(errorItem.data.error)) {
       const payload = errorItem.data as unknown as ErrorOutput;
       const error = errorOf(payload, memo.traceback);
@@ -184,7 +221,13 @@ export function outputsToIpynb(outputs: readonly CodaOutput[], executionCount: n
       result.outputs.push(error);
     } else {
       const data = bundleOf(o.items);
-      const metadata = { ...(isObject(memo.metadata) ? memo.metadata : {}), ...otherMetadata(o.metadata, o.items.map((i) => i.mime)) };
+      const metadata = {
+        ...(isObject(memo.metadata) ? memo.metadata : {}),
+        ...otherMetadata(
+          o.metadata,
+          o.items.map((i) => i.mime),
+        ),
+      };
       if (memo.outputType === 'execute_result') result.outputs.push({ output_type: 'execute_result', data, metadata, execution_count: executionCount });
       else result.outputs.push({ output_type: 'display_data', data, metadata });
     }
@@ -262,5 +305,9 @@ function sameJson(a: unknown, b: unknown): boolean {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
+  );
 }

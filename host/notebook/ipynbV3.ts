@@ -7,8 +7,16 @@ import { joinMultiline } from './ipynbTypes';
 
 /** nbformat 3 short output keys and the MIME types they stand for. */
 const V3_MIMES: Record<string, string> = {
-  text: 'text/plain', html: 'text/html', svg: 'image/svg+xml', png: 'image/png', jpeg: 'image/jpeg',
-  latex: 'text/latex', json: 'application/json', javascript: 'application/javascript', markdown: 'text/markdown', pdf: 'application/pdf',
+  text: 'text/plain',
+  html: 'text/html',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  latex: 'text/latex',
+  json: 'application/json',
+  javascript: 'application/javascript',
+  markdown: 'text/markdown',
+  pdf: 'application/pdf',
 };
 const V3_OUTPUT_KEYS = new Set(['output_type', 'metadata', 'prompt_number']);
 
@@ -53,7 +61,12 @@ function upgradeOutput(out: unknown): unknown {
     case 'pyerr':
       return { output_type: 'error', ename: out.ename, evalue: out.evalue, traceback: out.traceback };
     case 'pyout':
-      return { output_type: 'execute_result', data: bundleOf(out), metadata, execution_count: typeof out.prompt_number === 'number' ? out.prompt_number : null };
+      return {
+        output_type: 'execute_result',
+        data: bundleOf(out),
+        metadata,
+        execution_count: typeof out.prompt_number === 'number' ? out.prompt_number : null,
+      };
     case 'display_data':
       return { output_type: 'display_data', data: bundleOf(out), metadata };
     default:

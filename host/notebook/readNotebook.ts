@@ -9,6 +9,7 @@ import { convertNotebookText, notebookFormatOf } from './convertNotebookText';
 export function readNotebook(path: string, text: string): CodaParseResult {
   if (notebookFormatOf(path) !== 'ipynb') return parseCoda(text);
   const converted = convertNotebookText(text, 'ipynb', 'coda');
-  if (!converted.ok) return { ok: false, problems: converted.problems.map((p) => ({ line: 1, column: 1, message: p.message, ...(p.path ? { path: p.path } : {}) })) };
+  if (!converted.ok)
+    return { ok: false, problems: converted.problems.map((p) => ({ line: 1, column: 1, message: p.message, ...(p.path ? { path: p.path } : {}) })) };
   return parseCoda(converted.text);
 }

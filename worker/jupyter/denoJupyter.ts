@@ -19,8 +19,10 @@ export interface DisplayOptions {
 }
 
 const displayable = (bundle: MediaBundle) => ({ [JUPYTER_DISPLAY]: () => bundle });
-const tagged = (mime: string) => (strings: TemplateStringsArray | string, ...values: unknown[]) =>
-  displayable({ [mime]: typeof strings === 'string' ? strings : String.raw({ raw: strings.raw }, ...values) });
+const tagged =
+  (mime: string) =>
+  (strings: TemplateStringsArray | string, ...values: unknown[]) =>
+    displayable({ [mime]: typeof strings === 'string' ? strings : String.raw({ raw: strings.raw }, ...values) });
 
 /** The bundle Deno's kernel would show for a value. Calls the value's own Symbol.for("Jupyter.display") method. */
 export async function format(obj: unknown): Promise<MediaBundle> {

@@ -8,7 +8,12 @@ import { inspect } from 'node:util';
 import type { MediaBundle, Notice, ShowBundle } from './denoJupyter';
 
 /** ijavascript's rendering methods on a value, and the MIME type each returns. */
-const RENDER_METHODS: readonly [string, string][] = [['_toHtml', 'text/html'], ['_toSvg', 'image/svg+xml'], ['_toPng', 'image/png'], ['_toJpeg', 'image/jpeg']];
+const RENDER_METHODS: readonly [string, string][] = [
+  ['_toHtml', 'text/html'],
+  ['_toSvg', 'image/svg+xml'],
+  ['_toPng', 'image/png'],
+  ['_toJpeg', 'image/jpeg'],
+];
 
 /** The bundle ijavascript shows for a result: the value's own rendering method if it has one, else its inspection. */
 export function ijavascriptBundle(value: unknown): MediaBundle {
@@ -60,7 +65,12 @@ export function createIjavascript(show: ShowBundle, notice: Notice) {
     jpeg: sender('jpeg', (b64: string) => ({ 'image/jpeg': b64 })),
     json: sender('json', (v: unknown) => ({ 'application/json': v })),
     sendResult: sender('sendResult', (v: unknown) => ijavascriptBundle(v)),
-    sendError: (error: unknown, keepAlive?: boolean) => (keepAlive ? setTimeout(() => { throw error; }, 0) : settle({ error })),
+    sendError: (error: unknown, keepAlive?: boolean) =>
+      keepAlive
+        ? setTimeout(() => {
+            throw error;
+          }, 0)
+        : settle({ error }),
   };
   let displayNoticed = false;
   const $$ = {
@@ -78,12 +88,24 @@ export function createIjavascript(show: ShowBundle, notice: Notice) {
     display: (_id?: string) => {
       if (!displayNoticed) {
         displayNoticed = true;
-        notice('$$.display(): CodaJS adds a new output for each call (it does not update the display\'s earlier output)');
+        notice("$$.display(): CodaJS adds a new output for each call (it does not update the display's earlier output)");
       }
-      const keep = <F extends (v: never, keepAlive?: boolean) => void>(f: F) => (v: Parameters<F>[0]) => f(v, true);
-      return { mime: keep(methods.mime), text: keep(methods.text), html: keep(methods.html), svg: keep(methods.svg), png: keep(methods.png), jpeg: keep(methods.jpeg), json: keep(methods.json), close: () => undefined };
+      const keep =
+        <F extends (v: never, keepAlive?: boolean) => void>(f: F) =>
+        (v: Parameters<F>[0]) =>
+          f(v, true);
+      return {
+        mime: keep(methods.mime),
+        text: keep(methods.text),
+        html: keep(methods.html),
+        svg: keep(methods.svg),
+        png: keep(methods.png),
+        jpeg: keep(methods.jpeg),
+        json: keep(methods.json),
+        close: () => undefined,
+      };
     },
-    clear: () => notice('$$.clear() was ignored: CodaJS does not clear a cell\'s outputs while it runs'),
+    clear: () => notice("$$.clear() was ignored: CodaJS does not clear a cell's outputs while it runs"),
     input: () => {
       throw new Error('$$.input() is not supported: a CodaJS cell cannot ask for input while it runs');
     },

@@ -49,7 +49,14 @@ export interface JupyterCompat {
 }
 
 /** Display preference when only the kernel's display() is there: the richest type it can show. */
-const FALLBACK: readonly [string, keyof KernelDisplay][] = [['text/html', 'html'], ['image/svg+xml', 'svg'], ['image/png', 'png'], ['text/markdown', 'markdown'], ['application/json', 'json'], ['text/plain', 'text']];
+const FALLBACK: readonly [string, keyof KernelDisplay][] = [
+  ['text/html', 'html'],
+  ['image/svg+xml', 'svg'],
+  ['image/png', 'png'],
+  ['text/markdown', 'markdown'],
+  ['application/json', 'json'],
+  ['text/plain', 'text'],
+];
 
 export function installJupyterCompat(display: KernelDisplay, options: JupyterCompatOptions = {}): JupyterCompat {
   const target = options.target ?? (globalThis as Record<PropertyKey, unknown>);
@@ -64,7 +71,8 @@ export function installJupyterCompat(display: KernelDisplay, options: JupyterCom
 
   if (target.display === display) {
     // display(obj) of an object that renders itself shows its bundle, as Deno.jupyter.display would
-    const own = (value: unknown, ...rest: unknown[]) => (hasJupyterDisplay(value) ? format(value).then((b) => show(b, 'display')) : (display as (...a: unknown[]) => void)(value, ...rest));
+    const own = (value: unknown, ...rest: unknown[]) =>
+      hasJupyterDisplay(value) ? format(value).then((b) => show(b, 'display')) : (display as (...a: unknown[]) => void)(value, ...rest);
     target.display = Object.assign(own, display);
   }
   installDeno(target, deno);
@@ -83,7 +91,9 @@ export function installJupyterCompat(display: KernelDisplay, options: JupyterCom
 }
 
 function hasJupyterDisplay(value: unknown): boolean {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] === 'function';
+  return (
+    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] === 'function'
+  );
 }
 
 function showRichest(display: KernelDisplay, data: DisplayData[]): void {

@@ -18,7 +18,8 @@ export const JUPYTER_DISPLAY = Symbol.for('Jupyter.display');
 
 /** A bundle as display data, checked: a bad MIME type or an oversized bundle throws a TypeError/RangeError in the cell. */
 export function bundleToDisplayData(bundle: unknown, what = 'display'): DisplayData[] {
-  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) throw new TypeError(`${what} expects a MIME bundle: an object like {"text/html": "<b>hi</b>"}`);
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle))
+    throw new TypeError(`${what} expects a MIME bundle: an object like {"text/html": "<b>hi</b>"}`);
   const entries = Object.entries(bundle as Record<string, unknown>);
   if (entries.length > MAX_BUNDLE_MIMES) throw new RangeError(`${what}: ${entries.length} MIME types in one bundle; at most ${MAX_BUNDLE_MIMES}`);
   let chars = 0;
@@ -58,7 +59,9 @@ export function toBase64(bytes: Uint8Array | ArrayBuffer): string {
   const parts: string[] = [];
   for (let i = 0; i < b.length; i += 3) {
     const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-    parts.push(BASE64[(n >> 18) & 63]! + BASE64[(n >> 12) & 63]! + (i + 1 < b.length ? BASE64[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? BASE64[n & 63]! : '='));
+    parts.push(
+      BASE64[(n >> 18) & 63]! + BASE64[(n >> 12) & 63]! + (i + 1 < b.length ? BASE64[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? BASE64[n & 63]! : '='),
+    );
   }
   return parts.join('');
 }

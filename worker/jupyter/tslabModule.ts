@@ -47,7 +47,7 @@ export function createTslabModule(show: ShowBundle, notice: Notice, versions: Re
   const newDisplay = (): TslabDisplay => {
     if (!noticed) {
       noticed = true;
-      notice('tslab.newDisplay(): CodaJS adds a new output for each call (it does not replace the display\'s earlier output)');
+      notice("tslab.newDisplay(): CodaJS adds a new output for each call (it does not replace the display's earlier output)");
     }
     return makeDisplay();
   };

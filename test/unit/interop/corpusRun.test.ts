@@ -42,11 +42,17 @@ describe('interop: the fixture notebooks run headless, before and after the Jupy
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
-    console.log(`    notebook: code cells, ran before → after, matched saved outputs before → after; display API cells, ran before → after\n${rows.join('\n')}`);
-    console.log(`    interop corpus: ${totals.cells} code cells, ${totals.before} → ${totals.after} ran, ${totals.matchBefore} → ${totals.matchAfter} match their saved outputs; ${totals.api} call a display API, ${totals.apiBefore} → ${totals.apiAfter} ran`);
+    console.log(
+      `    notebook: code cells, ran before → after, matched saved outputs before → after; display API cells, ran before → after\n${rows.join('\n')}`,
+    );
+    console.log(
+      `    interop corpus: ${totals.cells} code cells, ${totals.before} → ${totals.after} ran, ${totals.matchBefore} → ${totals.matchAfter} match their saved outputs; ${totals.api} call a display API, ${totals.apiBefore} → ${totals.apiAfter} ran`,
+    );
   });
 
-  for (const file of readdirSync(CORPUS).filter((f) => f.endsWith('.ipynb')).sort()) {
+  for (const file of readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()) {
     const doc = readFixture(file);
     const needsDeno = doc.metadata.runtime === 'deno';
     (needsDeno && !deno && !requireRuntimes ? it.skip : it)(file, async () => {
@@ -55,7 +61,9 @@ describe('interop: the fixture notebooks run headless, before and after the Jupy
       const ok = (runs: CellRun[], api = false) => runs.filter((r) => r.status === 'ok' && (!api || r.usesDisplayApi)).length;
       const api = after.filter((r) => r.usesDisplayApi).length;
       const matched = (runs: CellRun[]) => runs.filter((r) => r.matches).length;
-      rows.push(`    ${file}: ${after.length}, ${ok(before)} → ${ok(after)}, ${matched(before)} → ${matched(after)}; ${api}, ${ok(before, true)} → ${ok(after, true)}`);
+      rows.push(
+        `    ${file}: ${after.length}, ${ok(before)} → ${ok(after)}, ${matched(before)} → ${matched(after)}; ${api}, ${ok(before, true)} → ${ok(after, true)}`,
+      );
       totals.matchBefore += matched(before);
       totals.matchAfter += matched(after);
       totals.cells += after.length;
@@ -75,8 +83,13 @@ describe('interop: the fixture notebooks run headless, before and after the Jupy
         assert.deepEqual(r.displayed, mimes, `cell ${index} shows what its kernel saved`);
         // a cell whose saved output is a rich *result* matches once NodeRuntime shows compat.resultBundle(value)
         const resultOnly = RESULT_WIRING[file]?.includes(Number(index)) ?? false;
-        assert.equal(r.matches, !resultOnly, `cell ${index} ${resultOnly ? 'shows its rich result only with the result wiring: update RESULT_WIRING' : 'matches the outputs its kernel saved'}`);
-        if (!(file === 'deno-display.ipynb' && index === '2')) assert.notEqual(before[Number(index)]!.status, 'ok', `cell ${index} should fail without the compatibility`);
+        assert.equal(
+          r.matches,
+          !resultOnly,
+          `cell ${index} ${resultOnly ? 'shows its rich result only with the result wiring: update RESULT_WIRING' : 'matches the outputs its kernel saved'}`,
+        );
+        if (!(file === 'deno-display.ipynb' && index === '2'))
+          assert.notEqual(before[Number(index)]!.status, 'ok', `cell ${index} should fail without the compatibility`);
       }
     });
   }

@@ -45,12 +45,24 @@ export function readFixture(file: string): CodaDocument {
 /** worker/jupyter as one CommonJS file a cell can require. */
 export function bundleCompat(dir: string): string {
   const outfile = join(dir, 'jupyter-compat.cjs');
-  buildSync({ entryPoints: [join(ROOT, 'worker', 'jupyter', 'installJupyterCompat.ts')], bundle: true, format: 'cjs', platform: 'node', outfile, logLevel: 'silent' });
+  buildSync({
+    entryPoints: [join(ROOT, 'worker', 'jupyter', 'installJupyterCompat.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    outfile,
+    logLevel: 'silent',
+  });
   return outfile;
 }
 
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
-const words = (s: string) => s.replace(ANSI, '').split('\n').map((l) => l.trim()).filter(Boolean);
+const words = (s: string) =>
+  s
+    .replace(ANSI, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 /**
  * Whether a cell produced what its original kernel saved, as far as two kernels can agree: every line the kernel
@@ -67,7 +79,8 @@ export function matchesSaved(saved: CodaOutput[], printed: string, displayed: Di
     if (mimes.includes(MIME_CONSOLE)) {
       const text = o.items.find((i) => i.mime === 'text/plain')?.data;
       if (!words(typeof text === 'string' ? text : '').every((l) => lines.has(l))) return false;
-    } else if (mimes.includes(MIME_ERROR)) return false; // the original kernel failed here: nothing to match
+    } else if (mimes.includes(MIME_ERROR))
+      return false; // the original kernel failed here: nothing to match
     else if ((o.metadata?.ipynb as { outputType?: string } | undefined)?.outputType === 'execute_result' && mimes.includes('text/plain')) {
       if (!value && !shown.length) return false;
     } else {
@@ -128,7 +141,10 @@ export async function runNotebook(doc: CodaDocument, compat: string | undefined)
     for (const run of runs) {
       const cellId = `fixture-${run.index}`;
       run.displayed = (displays.get(cellId) ?? []).map((d) => d.map((x) => x.mime).join('+'));
-      const printed = k.console.filter((e) => e.cellId === cellId).map((e) => e.text).join('\n');
+      const printed = k.console
+        .filter((e) => e.cellId === cellId)
+        .map((e) => e.text)
+        .join('\n');
       run.matches = run.status === 'ok' && matchesSaved(code[run.index]!.outputs ?? [], printed, displays.get(cellId) ?? [], run.value === true);
     }
   } finally {

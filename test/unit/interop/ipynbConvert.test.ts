@@ -11,8 +11,10 @@ import { readNotebook } from '../../../host/notebook/readNotebook';
 import { codaToIpynb, ipynbToCoda, serializeIpynb } from '../../../host/notebook/ipynb';
 import { parseCoda, serializeCoda, type CodaDocument } from '../../../protocol';
 
-const notebook = (metadata: Record<string, unknown>, cells: unknown[] = [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [], execution_count: null }]) =>
-  JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata, cells });
+const notebook = (
+  metadata: Record<string, unknown>,
+  cells: unknown[] = [{ cell_type: 'code', metadata: {}, source: 'x', outputs: [], execution_count: null }],
+) => JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata, cells });
 
 function read(text: string): CodaDocument {
   const r = ipynbToCoda(text);
@@ -45,15 +47,26 @@ describe('interop: reading .ipynb', () => {
   }
 
   it('a cell in the other language keeps it (VS Code Jupyter metadata.vscode.languageId)', () => {
-    const doc = read(notebook({ kernelspec: { name: 'tslab', display_name: 'TypeScript' } }, [
-      { cell_type: 'code', metadata: { vscode: { languageId: 'javascript' } }, source: 'a', outputs: [], execution_count: 1 },
-      { cell_type: 'code', metadata: {}, source: 'b', outputs: [], execution_count: 2 },
-    ]));
-    assert.deepEqual(doc.cells.map((c) => [c.language, c.execution?.order]), [['javascript', 1], ['typescript', 2]]);
+    const doc = read(
+      notebook({ kernelspec: { name: 'tslab', display_name: 'TypeScript' } }, [
+        { cell_type: 'code', metadata: { vscode: { languageId: 'javascript' } }, source: 'a', outputs: [], execution_count: 1 },
+        { cell_type: 'code', metadata: {}, source: 'b', outputs: [], execution_count: 2 },
+      ]),
+    );
+    assert.deepEqual(
+      doc.cells.map((c) => [c.language, c.execution?.order]),
+      [
+        ['javascript', 1],
+        ['typescript', 2],
+      ],
+    );
   });
 
   it('refuses a notebook for another language, naming its kernel', () => {
-    assert.match(problem(notebook({ kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } })), /"Python 3" kernel \(python\).*JavaScript and TypeScript/);
+    assert.match(
+      problem(notebook({ kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } })),
+      /"Python 3" kernel \(python\).*JavaScript and TypeScript/,
+    );
   });
 
   it('refuses what is not a notebook, saying why', () => {
@@ -66,16 +79,29 @@ describe('interop: reading .ipynb', () => {
   });
 
   it('a raw cell or an unknown cell type shows as markdown and is written back as it was', () => {
-    const cells = [{ cell_type: 'raw', metadata: {}, source: ['---\n', 'title: x\n', '---'] }, { cell_type: 'sql', metadata: {}, source: 'select 1' }];
+    const cells = [
+      { cell_type: 'raw', metadata: {}, source: ['---\n', 'title: x\n', '---'] },
+      { cell_type: 'sql', metadata: {}, source: 'select 1' },
+    ];
     const r = ipynbToCoda(notebook({ kernelspec: { name: 'deno', display_name: 'Deno' } }, cells));
     assert.ok(r.ok);
-    assert.deepEqual(r.doc.cells.map((c) => c.kind), ['markup', 'markup']);
+    assert.deepEqual(
+      r.doc.cells.map((c) => c.kind),
+      ['markup', 'markup'],
+    );
     assert.match(r.warnings.join('\n'), /unknown cell_type "sql"/);
-    assert.deepEqual(codaToIpynb(r.doc).cells.map((c) => c.cell_type), ['raw', 'sql']);
+    assert.deepEqual(
+      codaToIpynb(r.doc).cells.map((c) => c.cell_type),
+      ['raw', 'sql'],
+    );
   });
 
   it('an exported notebook names the kernel of its runtime and language (Bun and the Sandbox keep theirs in codajs)', () => {
-    const doc = (runtime: string, language: 'javascript' | 'typescript'): CodaDocument => ({ coda: 1, metadata: { runtime: runtime as never }, cells: [{ kind: 'code', language, source: ['1'] }] });
+    const doc = (runtime: string, language: 'javascript' | 'typescript'): CodaDocument => ({
+      coda: 1,
+      metadata: { runtime: runtime as never },
+      cells: [{ kind: 'code', language, source: ['1'] }],
+    });
     const spec = (d: CodaDocument) => {
       const nb = codaToIpynb(d);
       return [nb.metadata.kernelspec?.name, nb.metadata.language_info?.name, (nb.metadata.codajs as { runtime?: string } | undefined)?.runtime];
@@ -98,7 +124,17 @@ describe('interop: reading .ipynb', () => {
 
   it('error tracebacks keep their colours for GitHub, and read as plain text in CodaJS', () => {
     const red = '\x1b[31mTypeError\x1b[0m: boom';
-    const doc = read(notebook({}, [{ cell_type: 'code', metadata: {}, source: 'x', execution_count: 1, outputs: [{ output_type: 'error', ename: 'TypeError', evalue: 'boom', traceback: [red, '    at <anonymous>:1:1'] }] }]));
+    const doc = read(
+      notebook({}, [
+        {
+          cell_type: 'code',
+          metadata: {},
+          source: 'x',
+          execution_count: 1,
+          outputs: [{ output_type: 'error', ename: 'TypeError', evalue: 'boom', traceback: [red, '    at <anonymous>:1:1'] }],
+        },
+      ]),
+    );
     const items = doc.cells[0]!.outputs![0]!.items;
     assert.deepEqual(items[1], { mime: 'text/plain', data: 'TypeError: boom\n    at <anonymous>:1:1' });
     const back = codaToIpynb(doc).cells[0]!;
@@ -110,14 +146,24 @@ describe('interop: reading .ipynb', () => {
     const doc: CodaDocument = {
       coda: 1,
       metadata: { runtime: 'node' },
-      cells: [{ kind: 'code', language: 'javascript', source: ['console.warn("a")'], outputs: [{ items: [{ mime: 'application/vnd.codajs.console+json', data: { entries: [{ method: 'warn', level: 'warn', depth: 0, text: 'a' }] } }] }] }],
+      cells: [
+        {
+          kind: 'code',
+          language: 'javascript',
+          source: ['console.warn("a")'],
+          outputs: [{ items: [{ mime: 'application/vnd.codajs.console+json', data: { entries: [{ method: 'warn', level: 'warn', depth: 0, text: 'a' }] } }] }],
+        },
+      ],
     };
     const nb = codaToIpynb(doc);
     const cell = nb.cells[0]!;
     assert.ok(cell.cell_type === 'code');
     cell.outputs = [{ output_type: 'stream', name: 'stderr', text: ['b\n'] }]; // what Jupyter wrote on its run
     const entries = (read(serializeIpynb(nb)).cells[0]!.outputs![0]!.items[0]!.data as { entries: { text: string }[] }).entries;
-    assert.deepEqual(entries.map((e) => e.text), ['b']);
+    assert.deepEqual(
+      entries.map((e) => e.text),
+      ['b'],
+    );
   });
 });
 
@@ -139,13 +185,24 @@ describe('interop: coda convert', () => {
   });
 
   it('writes nothing when the input cannot be converted, and says why', async () => {
-    writeFileSync(join(dir, 'py.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, cells: [] }));
+    writeFileSync(
+      join(dir, 'py.ipynb'),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+        cells: [],
+      }),
+    );
     const r = await convertCommand(join(dir, 'py.ipynb'), join(dir, 'py.coda'));
     assert.equal(r.exitCode, 2);
     assert.match(r.lines.join('\n'), /Python 3/);
     assert.ok(!existsSync(join(dir, 'py.coda')));
     // a permission declaration CodaJS would refuse to open is refused before anything is written
-    writeFileSync(join(dir, 'bad.ipynb'), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { codajs: { permissions: { net: 'everything' } } }, cells: [] }));
+    writeFileSync(
+      join(dir, 'bad.ipynb'),
+      JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { codajs: { permissions: { net: 'everything' } } }, cells: [] }),
+    );
     const bad = await convertCommand(join(dir, 'bad.ipynb'), join(dir, 'bad.coda'));
     assert.equal(bad.exitCode, 2);
     assert.match(bad.lines.join('\n'), /permissions/);
@@ -174,7 +231,10 @@ describe('interop: readNotebook (coda run notebook.ipynb, Open with CodaJS)', ()
     assert.equal(r.doc.metadata.runtime, 'node');
     assert.equal(r.doc.cells.filter((c) => c.kind === 'code').length, 6);
     assert.ok(!readNotebook('/nb/async.coda', text).ok, 'a .coda file is read as .coda');
-    const refused = readNotebook('/nb/py.ipynb', JSON.stringify({ nbformat: 4, metadata: { kernelspec: { name: 'ir', display_name: 'R', language: 'R' } }, cells: [] }));
+    const refused = readNotebook(
+      '/nb/py.ipynb',
+      JSON.stringify({ nbformat: 4, metadata: { kernelspec: { name: 'ir', display_name: 'R', language: 'R' } }, cells: [] }),
+    );
     assert.ok(!refused.ok);
     assert.deepEqual([refused.problems[0]!.line, refused.problems[0]!.column, refused.problems[0]!.path], [1, 1, 'metadata.kernelspec']);
   });

