@@ -3,7 +3,6 @@
  * Runs the kernel figures on the system Node and on Node 24 when the tools are installed, then on Deno, Bun and the
  * sandbox when they are fetched (`coda runtimes fetch all --dir .tools`). Always exits 0.
  */
-import { join } from 'node:path';
 import { depsBench } from './depsBench';
 import { extensionBench } from './extensionBench';
 import { kernelBench } from './kernelBench';
@@ -11,7 +10,6 @@ import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { printTable } from './stats';
 
-const ROOT = join(__dirname, '..');
 
 (async () => {
   console.log(`CodaJS benchmarks — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores`);

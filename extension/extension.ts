@@ -43,9 +43,9 @@ export function activate(context: vscode.ExtensionContext) {
   const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(path('nodePath'))).path);
   const runtimes = new RuntimeInstaller(storage, () => dependencies.installer(), (m) => log.write('info', m));
   const access = new NotebookAccess(context);
-  let controller: CodaController | undefined;
-  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller!.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)], (m) => log.write('info', m));
-  controller = new CodaController(manager, {
+  // the manager calls back only once a kernel starts, long after the controller below exists
+  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)], (m) => log.write('info', m));
+  const controller = new CodaController(manager, {
     maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000),
     dependencies,
     access,

@@ -47,7 +47,10 @@ function problemsOf(text: string, values: Record<string, string>): { problems: D
       const end = m.index + m[0].length;
       line += countLines(text, at, end);
       at = end;
-      if (text[at] === '\n') (at += 1), (line += 1);
+      if (text[at] === '\n') {
+        at += 1;
+        line += 1;
+      }
       continue;
     }
     const content = text.slice(at, eol).trim();

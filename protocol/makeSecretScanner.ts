@@ -7,7 +7,6 @@
  * reference to this module's scope. The Sandbox's prelude stringifies this function into the isolate
  * (worker/isolate/prelude/sandboxPrelude.ts), so the kernel, the isolate and the host mask with the same code.
  */
-/* eslint-disable */
 export interface ScannerOptions {
   /** What a secret (or the part of it a cut left) becomes. */
   mask: string;

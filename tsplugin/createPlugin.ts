@@ -194,7 +194,10 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     const seen = new Set<string>();
     const add = (d: ts.DiagnosticWithLocation) => {
       const key = `${d.code}@${d.start}`;
-      if (!seen.has(key)) seen.add(key), out.push(d);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(d);
+      }
     };
     for (const d of diags) add(d.start > end ? { ...d, start: end, length: 0 } : { ...d, length: Math.min(d.length, end - d.start) });
     const unclosed = unclosedDiagnostic(cellClosers(tsm, text));

@@ -47,7 +47,7 @@ export class RuntimeFiles {
   }
 
   private denoEntry(denoPath: string) {
-    let entry = this.deno.get(denoPath);
+    const entry = this.deno.get(denoPath);
     if (entry) return entry;
     let stamp = '';
     try {

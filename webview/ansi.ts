@@ -90,8 +90,13 @@ function applySgr(state: State, params: string): State {
     else if (c === 23) st.italic = false;
     else if (c === 24) st.underline = false;
     else if (c === 29) st.strike = false;
-    else if ((c >= 30 && c <= 37) || (c >= 90 && c <= 97)) (st.fg = String(c >= 90 ? c - 90 + 8 : c - 30)), (st.fgStyle = undefined);
-    else if ((c >= 40 && c <= 47) || (c >= 100 && c <= 107)) (st.bg = String(c >= 100 ? c - 100 + 8 : c - 40)), (st.bgStyle = undefined);
+    else if ((c >= 30 && c <= 37) || (c >= 90 && c <= 97)) {
+      st.fg = String(c >= 90 ? c - 90 + 8 : c - 30);
+      st.fgStyle = undefined;
+    } else if ((c >= 40 && c <= 47) || (c >= 100 && c <= 107)) {
+      st.bg = String(c >= 100 ? c - 100 + 8 : c - 40);
+      st.bgStyle = undefined;
+    }
     else if (c === 39) st.fg = st.fgStyle = undefined;
     else if (c === 49) st.bg = st.bgStyle = undefined;
     else if (c === 38 || c === 48) {
@@ -110,8 +115,13 @@ function applySgr(state: State, params: string): State {
           i += 4;
         }
       }
-      if (c === 38) (st.fg = undefined), (st.fgStyle = color);
-      else (st.bg = undefined), (st.bgStyle = color);
+      if (c === 38) {
+        st.fg = undefined;
+        st.fgStyle = color;
+      } else {
+        st.bg = undefined;
+        st.bgStyle = color;
+      }
     }
   }
   return st;

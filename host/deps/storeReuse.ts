@@ -57,7 +57,7 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   const scripts = scriptMode(params);
   if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
   const storesRoot = dirname(storeDir);
-  let siblings: string[] = [];
+  let siblings: string[];
   try {
     siblings = (await readdir(storesRoot)).filter((d) => !isLeftoverName(d)).map((d) => join(storesRoot, d)).filter((d) => d !== storeDir);
   } catch {

@@ -35,7 +35,7 @@ export function constructorName(value: object): string {
   return protoOf(value) === null ? '' : 'Object';
 }
 
-function functionSubtype(fn: Function): ObjectSubtype {
+function functionSubtype(fn: object): ObjectSubtype {
   try {
     const src = Function.prototype.toString.call(fn);
     if (/^class[\s{]/.test(src)) return 'class';
@@ -48,7 +48,7 @@ function functionSubtype(fn: Function): ObjectSubtype {
 export function classify(value: object): Classified {
   if (types.isProxy(value)) return { subtype: 'proxy', className: 'Proxy' };
   if (typeof value === 'function') {
-    const subtype = functionSubtype(value as Function);
+    const subtype = functionSubtype(value);
     return { subtype, className: subtype === 'class' ? 'Function' : constructorName(value) || 'Function' };
   }
   const className = constructorName(value);

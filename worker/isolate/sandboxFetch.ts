@@ -77,10 +77,9 @@ export async function sandboxFetch(req: FetchRequest, permissions: Permissions, 
   const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
   const both = AbortSignal.any([signal, timeout]);
   let hop: Hop = { url: req.url, method: req.method, headers: req.headers, body: req.body };
-  let url = hop.url;
   try {
     for (let n = 0; ; n++) {
-      url = hop.url;
+      const url = hop.url;
       const denied = deniedHost(url, permissions);
       if (denied) return { error: denied };
       const res = await fetch(url, { method: hop.method, headers: hop.headers, body: hop.body, redirect: 'manual', signal: both });
@@ -101,10 +100,10 @@ export async function sandboxFetch(req: FetchRequest, permissions: Permissions, 
       return { response: { status: res.status, statusText: res.statusText, url: url.href, redirected: n > 0, headers, bodyBase64: bytes.data.toString('base64') } };
     }
   } catch (err) {
-    if (timeout.aborted) return { error: fail(`fetch: no complete answer from ${url.host} within ${FETCH_TIMEOUT_MS} ms`) };
+    if (timeout.aborted) return { error: fail(`fetch: no complete answer from ${hop.url.host} within ${FETCH_TIMEOUT_MS} ms`) };
     if (signal.aborted) return { error: { name: 'AbortError', message: 'fetch: aborted (the cell was interrupted)' } };
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return { error: fail(`fetch failed: ${url.href}: ${cause?.code ?? cause?.message ?? (err as Error).message}`) };
+    return { error: fail(`fetch failed: ${hop.url.href}: ${cause?.code ?? cause?.message ?? (err as Error).message}`) };
   }
 }
 

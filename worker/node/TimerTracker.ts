@@ -40,11 +40,17 @@ export class TimerTracker {
   constructor(private readonly events: TimerEvents) {}
 
   install(target: typeof globalThis): void {
+    // the wrappers are `function`s (Node calls timers with their own `this`), so the tracker is named here
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
+    // Node's timer functions are overloaded: the wrappers pass whatever they were given
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const wrap = (kind: TimerKind, set: (...a: any[]) => unknown) =>
       function (this: unknown, callback: unknown, ...rest: unknown[]) {
         if (typeof callback !== 'function') return set.call(this, callback, ...rest);
         const cell = currentCell();
+        // assigned once set() returns; run() only reads it after that
+        // eslint-disable-next-line prefer-const
         let handle: unknown;
         const run = (...args: unknown[]) => {
           const call = () => (callback as (...a: unknown[]) => unknown).apply(this, args);
@@ -62,6 +68,7 @@ export class TimerTracker {
         if (cell) self.add(handle, { kind, cellId: cell.cellId, executionId: cell.executionId, handle });
         return handle;
       };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const clear = (clearFn: (h: any) => void) =>
       function (this: unknown, handle: unknown) {
         self.remove(self.resolve(handle));

@@ -23,6 +23,7 @@ const families: [string, () => unknown][] = [
   ['date', () => new Date(Date.UTC(2026, 0, 2))], ['invalid date', () => new Date(NaN)], ['regexp', () => /^a.b$/gm],
   ['error with cause', () => new RangeError('out', { cause: new Error('in') })], ['error with a string cause', () => new Error('top', { cause: 'because' })], ['aggregate', () => new AggregateError([new Error('a')], 'many')],
   ['map', () => new Map<unknown, unknown>([['k', 1], [{ o: 1 }, [2]]])], ['set', () => new Set([1, 'two'])], ['weakmap', () => new WeakMap()],
+  // eslint-disable-next-line no-sparse-arrays -- a hole is what this case previews
   ['sparse array', () => [1, , 3]], ['nested', () => ({ a: { b: { c: { d: 1 } } }, list: [1, 2, 3] })], ['typed array', () => new Float64Array([1.5, 2])],
   ['buffer', () => Buffer.from('hi')], ['arraybuffer', () => new ArrayBuffer(8)], ['dataview', () => new DataView(new ArrayBuffer(4))],
   ['class instance', () => new Account()], ['null prototype', () => Object.assign(Object.create(null), { k: 1 })],

@@ -41,7 +41,7 @@ class TsServer {
     }
   }
 
-  send(command: string, args: unknown, expectResponse = true): Promise<{ success: boolean; body?: any; message?: string }> {
+  send(command: string, args: unknown, expectResponse = true): Promise<{ success: boolean; body?: unknown; message?: string }> {
     const seq = ++this.seq;
     this.proc.stdin.write(`${JSON.stringify({ seq, type: 'request', command, arguments: args })}\n`);
     if (!expectResponse) return Promise.resolve({ success: true });

@@ -5,7 +5,6 @@
  * format specifiers (%s %d %i %f %j %o %O %c %%), groups, table, count, time, assert and trace, attributed to
  * the cell that started the work. Entries go to `sink`, which batches them across the bridge.
  */
-/* eslint-disable */
 export interface ConsoleLimits {
   maxConsoleText: number;
   maxValuesPerEntry: number;
