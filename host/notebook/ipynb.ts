@@ -20,7 +20,7 @@ import { MAX_NESTING_DEPTH, tooDeepAt } from '../../protocol/codaJsonChecks';
 import type { RuntimeKind } from '../../protocol/messages';
 import { kernelFor, kernelOf } from './ipynbKernels';
 import { IPYNB_KEY, outputsFromIpynb, outputsToIpynb } from './ipynbOutputs';
-import { joinMultiline, splitMultiline, type IpynbCell, type IpynbNotebook } from './ipynbTypes';
+import { joinMultiline, sameJson, sortKeys, splitMultiline, type IpynbCell, type IpynbNotebook } from './ipynbTypes';
 import { upgradeV3 } from './ipynbV3';
 
 export const IPYNB_FILE_EXTENSION = '.ipynb';
@@ -224,19 +224,4 @@ function fnv1a(text: string): string {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h.toString(16).padStart(8, '0');
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isObject(v)) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .filter((k) => v[k] !== undefined)
-      .map((k) => [k, sortKeys(v[k])]),
-  );
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
 }

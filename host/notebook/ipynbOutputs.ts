@@ -16,7 +16,7 @@ import { loadedOutputData, savedOutputData } from '../../protocol/savedOutputs';
 import type { CodaOutput, CodaOutputItem } from '../../protocol/codaFile';
 import type { ConsoleEntry } from '../../protocol/console';
 import { formatConsoleEntry, formatError, valueText } from '../format/formatText';
-import { joinMultiline, splitMultiline, type IpynbOutput, type IpynbStreamOutput, type MimeBundle } from './ipynbTypes';
+import { joinMultiline, sameJson, splitMultiline, type IpynbOutput, type IpynbStreamOutput, type MimeBundle } from './ipynbTypes';
 
 /** The key under which a CodaJS output keeps what only Jupyter had. */
 export const IPYNB_KEY = 'ipynb';
@@ -296,18 +296,4 @@ function otherMetadata(metadata: Record<string, unknown> | undefined, mimes: str
   const unique = [...new Set(mimes)];
   const codajs = { ...rest, ...(unique.join('\n') !== [...unique].sort().join('\n') ? { [MIME_ORDER_KEY]: unique } : {}) };
   return Object.keys(codajs).length ? { codajs } : {};
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isObject(v)) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .map((k) => [k, sortKeys(v[k])]),
-  );
 }

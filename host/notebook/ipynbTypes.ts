@@ -84,3 +84,21 @@ export function splitMultiline(text: string): string[] {
   lines[last] = lines[last]!.slice(0, -1);
   return lines[last] === '' ? lines.slice(0, -1) : lines;
 }
+
+/** Objects with their keys sorted, as Jupyter writes them (undefined members dropped, as JSON does). */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => [k, sortKeys(o[k])]),
+  );
+}
+
+/** Equal as JSON, whatever the order of keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}

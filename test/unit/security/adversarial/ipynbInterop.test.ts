@@ -15,14 +15,14 @@ const nb = (metadata: unknown, cells: unknown[]) => JSON.stringify({ nbformat: 4
 const code = (outputs: unknown[], metadata: unknown = {}) => ({ cell_type: 'code', metadata, source: 'x', outputs, execution_count: 1 });
 
 describe('adversarial: .ipynb interop', () => {
-  const counts = { import: [0, 0], display: [0, 0] };
+  const counts = { import: { attempts: 0, crossings: 0 }, display: { attempts: 0, crossings: 0 } };
   after(() => {
-    console.log(`    ipynb import: ${counts.import[0]} attempts, ${counts.import[1]} crossings`);
-    console.log(`    jupyter display: ${counts.display[0]} attempts, ${counts.display[1]} crossings`);
+    console.log(`    ipynb import: ${counts.import.attempts} attempts, ${counts.import.crossings} crossings`);
+    console.log(`    jupyter display: ${counts.display.attempts} attempts, ${counts.display.crossings} crossings`);
   });
   /** One attempt: `crossed` says whether it got through; a crossing fails the test. */
   const attempt = (area: keyof typeof counts, what: string, crossed: () => boolean) => {
-    counts[area][0]++;
+    counts[area].attempts++;
     let result: boolean;
     try {
       result = crossed();
@@ -31,7 +31,7 @@ describe('adversarial: .ipynb interop', () => {
         result = true; // a stack overflow is a crossing
       else throw err;
     }
-    if (result) counts[area][1]++;
+    if (result) counts[area].crossings++;
     assert.equal(result, false, `crossing: ${what}`);
   };
 
