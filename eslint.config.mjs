@@ -4,7 +4,35 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'url', 'util', 'stream', 'events', 'worker_threads', 'module', 'vm', 'inspector', 'tls', 'dns', 'dgram', 'zlib', 'readline', 'process', 'buffer', 'perf_hooks', 'assert'];
+const NODE_BUILTINS = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'url',
+  'util',
+  'stream',
+  'events',
+  'worker_threads',
+  'module',
+  'vm',
+  'inspector',
+  'tls',
+  'dns',
+  'dgram',
+  'zlib',
+  'readline',
+  'process',
+  'buffer',
+  'perf_hooks',
+  'assert',
+];
 const folder = (name) => [`../${name}`, `../${name}/*`, `../../${name}`, `../../${name}/*`, `../../../${name}`, `../../../${name}/*`, `**/${name}/**`];
 
 /** `no-restricted-imports` for files of one process: these modules and folders are another process's. */
@@ -18,15 +46,60 @@ function boundary(files, { noVscode = true, noNode = false, folders = [], why })
 
 export default tseslint.config(
   // test/e2e/workspace holds a user's scratch files (top-level expressions are the point)
-  { ignores: ['dist/**', '.tsbuild/**', 'node_modules/**', '.tools/**', 'test-results/**', 'test/fixtures/**', 'test/golden/**', 'test/e2e/workspace/**', 'images/**', '**/*.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      '.tsbuild/**',
+      'node_modules/**',
+      '.tools/**',
+      'test-results/**',
+      'test/fixtures/**',
+      'test/golden/**',
+      'test/e2e/workspace/**',
+      'images/**',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', URL: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', globalThis: 'readonly', performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', AbortController: 'readonly', document: 'readonly', window: 'readonly', navigator: 'readonly', getComputedStyle: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        __filename: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        clearImmediate: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+        globalThis: 'readonly',
+        performance: 'readonly',
+        structuredClone: 'readonly',
+        queueMicrotask: 'readonly',
+        AbortController: 'readonly',
+        document: 'readonly',
+        window: 'readonly',
+        navigator: 'readonly',
+        getComputedStyle: 'readonly',
+      },
+    },
     rules: {
       // the code checks with `!` where a lookup cannot miss (noUncheckedIndexedAccess is on)
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-control-regex': 'off',
       // `a && b()` and `c ? d() : e()` as statements read well in small renderers and parsers
@@ -41,8 +114,16 @@ export default tseslint.config(
   // code stringified into the sandbox's isolate works on untyped bridge values
   { files: ['worker/isolate/prelude/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   { files: ['**/*.mjs', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  boundary(['protocol/**'], { noNode: true, folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview', 'common'], why: 'protocol/ is the pure contract every process shares' }),
-  boundary(['common/**'], { noNode: true, folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview'], why: 'common/ holds pure helpers shared on purpose' }),
+  boundary(['protocol/**'], {
+    noNode: true,
+    folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview', 'common'],
+    why: 'protocol/ is the pure contract every process shares',
+  }),
+  boundary(['common/**'], {
+    noNode: true,
+    folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview'],
+    why: 'common/ holds pure helpers shared on purpose',
+  }),
   boundary(['worker/**'], { folders: ['host', 'installer', 'extension', 'cli', 'webview'], why: 'worker/ runs in the kernel' }),
   boundary(['host/**'], { folders: ['worker', 'installer', 'extension', 'cli', 'webview'], why: 'host/ is the layer the extension and the CLI share' }),
   boundary(['installer/**'], { folders: ['worker', 'extension', 'cli', 'webview'], why: 'installer/ runs in the installer process' }),

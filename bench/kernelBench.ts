@@ -29,17 +29,35 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
       vm.runInThisContext('1+1');
       ev.push(performance.now() - t);
     }
-    rows.push({ figure: 'warm trivial cell round trip (median of 1000)', value: ms(rtMed), baseline: 'in-process vm eval of 1+1', baselineValue: ms(median(ev)), target: '< 1 ms', pass: rtMed < 1 });
+    rows.push({
+      figure: 'warm trivial cell round trip (median of 1000)',
+      value: ms(rtMed),
+      baseline: 'in-process vm eval of 1+1',
+      baselineValue: ms(median(ev)),
+      target: '< 1 ms',
+      pass: rtMed < 1,
+    });
 
     // 3. 100k console.log lines
     const flood = await floodAtHost(k, 3);
     const baseRuns: number[] = [];
     for (let run = 0; run < 3; run++) {
-      const r = spawnSync(nodePath, ['-e', 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);process.stderr.write(String(performance.now()-t))'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      const r = spawnSync(
+        nodePath,
+        ['-e', 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);process.stderr.write(String(performance.now()-t))'],
+        { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+      );
       baseRuns.push(Number(r.stderr));
     }
     const floodBase = median(baseRuns);
-    rows.push({ figure: '100k console.log lines in one cell, all at the host', value: ms(flood), baseline: 'same loop in node, stdout to /dev/null', baselineValue: ms(floodBase), target: '< 2x baseline', pass: flood < 2 * floodBase });
+    rows.push({
+      figure: '100k console.log lines in one cell, all at the host',
+      value: ms(flood),
+      baseline: 'same loop in node, stdout to /dev/null',
+      baselineValue: ms(floodBase),
+      target: '< 2x baseline',
+      pass: flood < 2 * floodBase,
+    });
 
     // 4. first preview of a 1e6-element array
     await exec(k, 'globalThis.big = Array.from({ length: 1e6 }, (_, i) => i); 0');
@@ -47,12 +65,33 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     const r4 = await exec(k, 'big');
     const previewMs = performance.now() - t4;
     const bytes = Buffer.byteLength(JSON.stringify(r4));
-    rows.push({ figure: 'first preview of a 1e6-element array: time', value: ms(previewMs), baseline: 'trivial cell round trip', baselineValue: ms(rtMed), target: '< 20 ms', pass: previewMs < 20 });
-    rows.push({ figure: 'first preview of a 1e6-element array: bytes', value: `${bytes} B`, baseline: 'JSON.stringify of the array', baselineValue: `${Buffer.byteLength(JSON.stringify(Array.from({ length: 1e6 }, (_, i) => i)))} B`, target: '< 16 KB', pass: bytes < 16 * 1024 });
+    rows.push({
+      figure: 'first preview of a 1e6-element array: time',
+      value: ms(previewMs),
+      baseline: 'trivial cell round trip',
+      baselineValue: ms(rtMed),
+      target: '< 20 ms',
+      pass: previewMs < 20,
+    });
+    rows.push({
+      figure: 'first preview of a 1e6-element array: bytes',
+      value: `${bytes} B`,
+      baseline: 'JSON.stringify of the array',
+      baselineValue: `${Buffer.byteLength(JSON.stringify(Array.from({ length: 1e6 }, (_, i) => i)))} B`,
+      target: '< 16 KB',
+      pass: bytes < 16 * 1024,
+    });
 
     // 5. interrupt latency
     const latMed = await interruptLatency(k, 'while (true) {}');
-    rows.push({ figure: 'interrupt of while(true){} until the cell settles (median of 5)', value: ms(latMed), baseline: 'Jupyter-style SIGINT not possible (sync loop)', baselineValue: '-', target: '< 200 ms', pass: latMed < 200 });
+    rows.push({
+      figure: 'interrupt of while(true){} until the cell settles (median of 5)',
+      value: ms(latMed),
+      baseline: 'Jupyter-style SIGINT not possible (sync loop)',
+      baselineValue: '-',
+      target: '< 200 ms',
+      pass: latMed < 200,
+    });
   } finally {
     await k.dispose();
   }
@@ -82,8 +121,25 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
   }
   const coldMed = median(cold);
   const bareMed = median(bare);
-  rows.splice(1, 0,
-    { figure: 'cold start to first result (median of 7)', value: ms(coldMed), baseline: 'node -e 0', baselineValue: ms(bareMed), target: '< 1.5x baseline', pass: coldMed < 1.5 * bareMed },
-    { figure: 'cold start to first result (same runs)', value: ms(coldMed), baseline: 'fork + one IPC echo (empty script)', baselineValue: ms(median(echo)), target: '-', pass: undefined });
+  rows.splice(
+    1,
+    0,
+    {
+      figure: 'cold start to first result (median of 7)',
+      value: ms(coldMed),
+      baseline: 'node -e 0',
+      baselineValue: ms(bareMed),
+      target: '< 1.5x baseline',
+      pass: coldMed < 1.5 * bareMed,
+    },
+    {
+      figure: 'cold start to first result (same runs)',
+      value: ms(coldMed),
+      baseline: 'fork + one IPC echo (empty script)',
+      baselineValue: ms(median(echo)),
+      target: '-',
+      pass: undefined,
+    },
+  );
   return rows;
 }

@@ -10,7 +10,6 @@ import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { printTable } from './stats';
 
-
 (async () => {
   console.log(`CodaJS benchmarks — ${new Date().toISOString()}, ${require('node:os').cpus().length} cores`);
   let nodeRoundTrip = '';

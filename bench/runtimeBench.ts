@@ -21,10 +21,12 @@ export const FLOOD_BUDGET_FACTOR = 2;
 
 async function start(runtime: RuntimeKind): Promise<KernelProcess> {
   const cwd = mkdtempSync(join(tmpdir(), `coda-bench-${runtime}-`));
-  const options = await kernelLaunch({ cwd, documentPath: join(cwd, 'b.coda'), runtime }, { workerPath: WORKER, storage: toolsDir(), sandboxMemoryMb: 512, sandboxCellTimeoutMs: 0 });
+  const options = await kernelLaunch(
+    { cwd, documentPath: join(cwd, 'b.coda'), runtime },
+    { workerPath: WORKER, storage: toolsDir(), sandboxMemoryMb: 512, sandboxCellTimeoutMs: 0 },
+  );
   return KernelProcess.start(options);
 }
-
 
 /** The bare runtime starting and exiting: the floor of any kernel on it. */
 function bareStart(runtime: RuntimeKind): [string, string[]] | undefined {
@@ -33,7 +35,9 @@ function bareStart(runtime: RuntimeKind): [string, string[]] | undefined {
   if (runtime === 'bun') return [fetchedRuntime(store, 'bun')!, ['-e', '0']];
   const node = fetchedRuntime(store, 'node');
   const ivm = fetchedRuntime(store, 'isolated-vm');
-  return node && ivm ? [node, ['--no-node-snapshot', '-e', `new (require(${JSON.stringify(join(ivm, 'isolated-vm'))}).Isolate)().createContextSync()`]] : undefined;
+  return node && ivm
+    ? [node, ['--no-node-snapshot', '-e', `new (require(${JSON.stringify(join(ivm, 'isolated-vm'))}).Isolate)().createContextSync()`]]
+    : undefined;
 }
 
 export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRoundTripMs: number): Promise<Row[]> {
@@ -55,22 +59,57 @@ export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRo
     }
   }
   const coldMed = median(cold);
-  rows.push({ figure: `${label}: cold start to first result (median of 5)`, value: ms(coldMed), baseline: `bare ${runtime === 'sandbox' ? 'node 24 + isolate' : runtime} start`, baselineValue: bare.length ? ms(median(bare)) : '-', target: `< ${COLD_START_BUDGET_MS} ms`, pass: coldMed < COLD_START_BUDGET_MS });
+  rows.push({
+    figure: `${label}: cold start to first result (median of 5)`,
+    value: ms(coldMed),
+    baseline: `bare ${runtime === 'sandbox' ? 'node 24 + isolate' : runtime} start`,
+    baselineValue: bare.length ? ms(median(bare)) : '-',
+    target: `< ${COLD_START_BUDGET_MS} ms`,
+    pass: coldMed < COLD_START_BUDGET_MS,
+  });
 
   const k = await start(runtime);
   try {
     const rtMed = await medianRoundTrip(k, 100, 500);
-    rows.push({ figure: `${label}: warm trivial cell round trip (median of 500)`, value: ms(rtMed), baseline: 'the Node kernel, same machine', baselineValue: ms(nodeRoundTripMs), target: `< ${WARM_ROUND_TRIP_BUDGET_MS} ms`, pass: rtMed < WARM_ROUND_TRIP_BUDGET_MS });
+    rows.push({
+      figure: `${label}: warm trivial cell round trip (median of 500)`,
+      value: ms(rtMed),
+      baseline: 'the Node kernel, same machine',
+      baselineValue: ms(nodeRoundTripMs),
+      target: `< ${WARM_ROUND_TRIP_BUDGET_MS} ms`,
+      pass: rtMed < WARM_ROUND_TRIP_BUDGET_MS,
+    });
 
     const flood = await floodAtHost(k, 1);
     const floodBase = bin ? await selfFlood(runtime, bin) : NaN;
-    rows.push({ figure: `${label}: 100k console.log lines, all at the host`, value: ms(flood), baseline: `same loop in ${runtime === 'sandbox' ? 'node 24' : runtime}, stdout to /dev/null`, baselineValue: Number.isFinite(floodBase) ? ms(floodBase) : '-', target: `< ${FLOOD_BUDGET_FACTOR}x baseline`, pass: Number.isFinite(floodBase) ? flood < FLOOD_BUDGET_FACTOR * floodBase : undefined });
+    rows.push({
+      figure: `${label}: 100k console.log lines, all at the host`,
+      value: ms(flood),
+      baseline: `same loop in ${runtime === 'sandbox' ? 'node 24' : runtime}, stdout to /dev/null`,
+      baselineValue: Number.isFinite(floodBase) ? ms(floodBase) : '-',
+      target: `< ${FLOOD_BUDGET_FACTOR}x baseline`,
+      pass: Number.isFinite(floodBase) ? flood < FLOOD_BUDGET_FACTOR * floodBase : undefined,
+    });
 
     const hung = await interruptLatency(k, 'await new Promise(() => {})');
-    rows.push({ figure: `${label}: interrupt of a hung await (median of 5)`, value: ms(hung), baseline: '-', baselineValue: '-', target: `< ${INTERRUPT_BUDGET_MS} ms`, pass: hung < INTERRUPT_BUDGET_MS });
+    rows.push({
+      figure: `${label}: interrupt of a hung await (median of 5)`,
+      value: ms(hung),
+      baseline: '-',
+      baselineValue: '-',
+      target: `< ${INTERRUPT_BUDGET_MS} ms`,
+      pass: hung < INTERRUPT_BUDGET_MS,
+    });
     if (runtime !== 'bun') {
       const loop = await interruptLatency(k, 'while (true) {}');
-      rows.push({ figure: `${label}: interrupt of while(true){} (median of 5)`, value: ms(loop), baseline: '-', baselineValue: '-', target: `< ${INTERRUPT_BUDGET_MS} ms`, pass: loop < INTERRUPT_BUDGET_MS });
+      rows.push({
+        figure: `${label}: interrupt of while(true){} (median of 5)`,
+        value: ms(loop),
+        baseline: '-',
+        baselineValue: '-',
+        target: `< ${INTERRUPT_BUDGET_MS} ms`,
+        pass: loop < INTERRUPT_BUDGET_MS,
+      });
     }
   } finally {
     await k.dispose();

@@ -26,7 +26,9 @@ function notebookCells(): string[] {
       `const data${i} = Array.from({ length: ${i + 1} }, (_, k) => ({ id: k, name: "item" + k, score: k * ${i} }));`,
       `function summarize${i}(rows: typeof data${i}) { return rows.reduce((s, r) => s + r.score, 0); }`,
       `class Model${i} { constructor(readonly rows = data${i}) {} top(n: number) { return this.rows.slice(0, n); } }`,
-      i % 10 === 0 ? `const result = await Promise.resolve(summarize${i}(data${i}));` : `const value${i} = new Model${i}().top(3).map((r) => r.name.toUpperCase());`,
+      i % 10 === 0
+        ? `const result = await Promise.resolve(summarize${i}(data${i}));`
+        : `const value${i} = new Model${i}().top(3).map((r) => r.name.toUpperCase());`,
       '',
     ];
     return lines.filter((l, k) => l || k === lines.length - 1).join('\n');
@@ -72,7 +74,13 @@ export function typesBench(): Row[] {
     const before = heapMb();
     const plain = startServer({ root: dir, plugin: false });
     // the same runtime types as the notebook (Node's), as a project with @types/node would have them
-    plain.service.setCompilerOptionsForInferredProjects({ target: 'es2022', module: 'esnext', strict: true, types: ['node'], typeRoots: [NODE_TYPES] } as never);
+    plain.service.setCompilerOptionsForInferredProjects({
+      target: 'es2022',
+      module: 'esnext',
+      strict: true,
+      types: ['node'],
+      typeRoots: [NODE_TYPES],
+    } as never);
     const file = join(dir, 'same-code.ts');
     const text = `${cells.join('\n;\n')}\nexport {};\n`;
     plain.open(file, text);

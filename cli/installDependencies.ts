@@ -37,16 +37,33 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
   try {
     const outcome = await installForCells(cells, dirname(file), storeDir, async (dependencies, store) => {
       client ??= new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
-      progress(`installing ${Object.entries(dependencies).map(([n, r]) => (r === '*' ? n : `${n}@${r}`)).join(', ')}`);
+      progress(
+        `installing ${Object.entries(dependencies)
+          .map(([n, r]) => (r === '*' ? n : `${n}@${r}`))
+          .join(', ')}`,
+      );
       if (allowScripts) progress(scriptsNotice(access.permissions));
-      return client.install({ storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline }, { onProgress: progress });
+      return client.install(
+        { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
+        { onProgress: progress },
+      );
     });
     const { result } = outcome;
     for (const [name, error] of outcome.failed) progress(`${name} could not be installed: ${error.message}`);
     if (!result) return { modulePaths: [modulePath], cellErrors: outcome.cellErrors };
-    progress(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`);
+    progress(
+      `installed ${Object.entries(result.installed)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`,
+    );
     const changed = !outcome.failed.size && JSON.stringify(result.lock) !== JSON.stringify(lock ?? {});
-    return { modulePaths: [result.modulePath], cellErrors: outcome.cellErrors, note: changed ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified' : undefined };
+    return {
+      modulePaths: [result.modulePath],
+      cellErrors: outcome.cellErrors,
+      note: changed
+        ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified'
+        : undefined,
+    };
   } finally {
     client?.dispose();
   }

@@ -11,7 +11,18 @@ import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABEL
 import type { Kernel, KernelStartOptions } from '../host/kernel/Kernel';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
-import { ansi, formatCellHeader, formatCellStatuses, formatConsoleEntry, formatDisplay, formatError, formatKernelExit, formatSummary, formatValue, plain } from '../host/format/formatText';
+import {
+  ansi,
+  formatCellHeader,
+  formatCellStatuses,
+  formatConsoleEntry,
+  formatDisplay,
+  formatError,
+  formatKernelExit,
+  formatSummary,
+  formatValue,
+  plain,
+} from '../host/format/formatText';
 import { installDependencies, type DependencyOutcome } from './installDependencies';
 import { cellFailed, runNotebook, type CellReport } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
@@ -64,7 +75,9 @@ async function run(opts: RunOptions): Promise<number> {
   // the sandbox cannot import packages: nothing to install for it
   const sandboxed = runtime === 'sandbox';
   // an import that cannot be installed fails the cells that import it; the others run
-  const deps: DependencyOutcome = sandboxed ? { modulePaths: [], cellErrors: new Map() } : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
+  const deps: DependencyOutcome = sandboxed
+    ? { modulePaths: [], cellErrors: new Map() }
+    : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
   if (deps.note) warn(`coda: ${deps.note}\n`);
   const log = opts.verbose ? (level: string, m: string) => warn(`[kernel ${level}] ${m}\n`) : undefined;
   let startOptions: KernelStartOptions;
@@ -103,27 +116,35 @@ async function run(opts: RunOptions): Promise<number> {
     info ??= k.info;
   };
   try {
-    reports = await runNotebook(() => KernelProcess.start(startOptions), parsed.doc.cells, { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors: deps.cellErrors }, opts.json ? { kernelStarted } : {
-      kernelStarted: (k, ordinal) => {
-        kernelStarted(k, ordinal);
-        if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));
-      },
-      kernelExited: (reason, cell, restart) => out(formatKernelExit(reason, cell && { label: cell.label, during: !!cell.kernelExit?.during }, restart, paint)),
-      cellStarted: (r, source) => {
-        current = r;
-        labels.set(`cell-${r.index + 1}`, r.label);
-        out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
-      },
-      console: (e, owner) => out(late(owner) + formatConsoleEntry(e, label, paint)),
-      display: (d, owner) => out(late(owner) + formatDisplay(d, paint)),
-      uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
-      cellFinished: (r) => {
-        if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));
-        if (r.error) out(formatError(r.error, label, paint));
-        if (r.status === 'interrupted') out(paint('yellow', 'Interrupted'));
-        if (r.status === 'timeout') out(paint('red', `Timed out after ${opts.cellTimeoutMs} ms (interrupted)`));
-      },
-    });
+    reports = await runNotebook(
+      () => KernelProcess.start(startOptions),
+      parsed.doc.cells,
+      { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors: deps.cellErrors },
+      opts.json
+        ? { kernelStarted }
+        : {
+            kernelStarted: (k, ordinal) => {
+              kernelStarted(k, ordinal);
+              if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));
+            },
+            kernelExited: (reason, cell, restart) =>
+              out(formatKernelExit(reason, cell && { label: cell.label, during: !!cell.kernelExit?.during }, restart, paint)),
+            cellStarted: (r, source) => {
+              current = r;
+              labels.set(`cell-${r.index + 1}`, r.label);
+              out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
+            },
+            console: (e, owner) => out(late(owner) + formatConsoleEntry(e, label, paint)),
+            display: (d, owner) => out(late(owner) + formatDisplay(d, paint)),
+            uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
+            cellFinished: (r) => {
+              if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));
+              if (r.error) out(formatError(r.error, label, paint));
+              if (r.status === 'interrupted') out(paint('yellow', 'Interrupted'));
+              if (r.status === 'timeout') out(paint('red', `Timed out after ${opts.cellTimeoutMs} ms (interrupted)`));
+            },
+          },
+    );
   } catch (err) {
     kernelError = (err as Error).message;
   } finally {
@@ -133,7 +154,9 @@ async function run(opts: RunOptions): Promise<number> {
   const code = reports.filter((r) => r.kind === 'code');
   if (opts.json) {
     const runtime = info?.runtime ?? notebookRuntime(parsed.doc, opts);
-    process.stdout.write(`${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports }, null, 2))}\n`);
+    process.stdout.write(
+      `${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports }, null, 2))}\n`,
+    );
   } else {
     if (kernelError) out(paint('red', kernelError));
     out(formatCellStatuses(reports, paint));

@@ -5,7 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
-  METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, RUNTIME_LABELS, RUNTIMES, runtimeNamed, parseSecretNames, type CodaDocument, type InitParams, type RuntimeKind,
+  METADATA_PERMISSIONS,
+  METADATA_SECRETS,
+  parsePermissions,
+  RUNTIME_LABELS,
+  RUNTIMES,
+  runtimeNamed,
+  parseSecretNames,
+  type CodaDocument,
+  type InitParams,
+  type RuntimeKind,
 } from '../protocol';
 import { contentCache, InstallerClient } from '../host/deps/InstallerClient';
 import { fetchRuntimes } from '../host/runtimes/fetchRuntimes';
@@ -38,10 +47,17 @@ async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress
   const missing = kinds.filter((k) => !fetchedRuntime(storage, k));
   if (!missing.length) return;
   if (offline) throw new Error(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not downloaded, and --offline forbids downloading`);
-  progress(`downloading ${missing.map((k) => `${runtimePackage(k)?.name}@${RUNTIME_VERSIONS[k]}`).join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`);
+  progress(
+    `downloading ${missing.map((k) => `${runtimePackage(k)?.name}@${RUNTIME_VERSIONS[k]}`).join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`,
+  );
   const client = new InstallerClient({ installerPath: join(__dirname, 'installer.js') });
   try {
-    const integrity = await fetchRuntimes(missing, client, { storage, cacheDir: contentCache(cacheRoot()), npmrcFrom: process.cwd() }, { onProgress: progress });
+    const integrity = await fetchRuntimes(
+      missing,
+      client,
+      { storage, cacheDir: contentCache(cacheRoot()), npmrcFrom: process.cwd() },
+      { onProgress: progress },
+    );
     for (const [spec, sri] of Object.entries(integrity)) progress(`verified ${spec} ${sri.slice(0, 22)}…`);
   } finally {
     client.dispose();
@@ -99,19 +115,42 @@ export function notebookRuntime(doc: CodaDocument, opts: RunOptions): RuntimeKin
 }
 
 /** Kernel start options for a notebook, or a message saying why it cannot run. */
-export async function kernelOptions(file: string, doc: CodaDocument, opts: RunOptions, modulePaths: string[], log: KernelStartOptions['log']): Promise<KernelStartOptions> {
+export async function kernelOptions(
+  file: string,
+  doc: CodaDocument,
+  opts: RunOptions,
+  modulePaths: string[],
+  log: KernelStartOptions['log'],
+): Promise<KernelStartOptions> {
   const runtime = notebookRuntime(doc, opts);
   const permissions = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
   const secrets = await loadSecrets(parseSecretNames(doc.metadata[METADATA_SECRETS]), opts.envFiles);
   const storage = runtimesDir(opts.runtimesDir);
   const init: InitParams = {
-    cwd: dirname(file), documentPath: file, runtime, modulePaths, permissions, env: secrets, maskedValues: Object.values(secrets),
+    cwd: dirname(file),
+    documentPath: file,
+    runtime,
+    modulePaths,
+    permissions,
+    env: secrets,
+    maskedValues: Object.values(secrets),
   };
   const settings: LaunchSettings = {
-    workerPath: join(__dirname, 'worker.js'), storage, nodePath: opts.nodePath, maxMemoryMb: opts.maxMemoryMb, sandboxMemoryMb: SANDBOX_MEMORY_MB, sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS, log,
+    workerPath: join(__dirname, 'worker.js'),
+    storage,
+    nodePath: opts.nodePath,
+    maxMemoryMb: opts.maxMemoryMb,
+    sandboxMemoryMb: SANDBOX_MEMORY_MB,
+    sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS,
+    log,
   };
   // download progress and errors quote registry answers and paths: terminal-safe like the rest of coda run
-  return withRuntimes(() => kernelLaunch(init, settings), storage, (m) => process.stderr.write(terminalSafe(`coda: ${m}\n`)), opts.offline);
+  return withRuntimes(
+    () => kernelLaunch(init, settings),
+    storage,
+    (m) => process.stderr.write(terminalSafe(`coda: ${m}\n`)),
+    opts.offline,
+  );
 }
 
 /** Secrets the notebook names, from the environment, then from the --env-file files (every variable of those). */
@@ -127,6 +166,9 @@ async function loadSecrets(names: string[], envFiles: string[]): Promise<Record<
     Object.assign(out, parsed.values);
   }
   const missing = names.filter((n) => out[n] === undefined);
-  if (missing.length) throw new Error(`the notebook uses the secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: set ${missing.length > 1 ? 'them' : 'it'} in the environment or in an --env-file`);
+  if (missing.length)
+    throw new Error(
+      `the notebook uses the secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: set ${missing.length > 1 ? 'them' : 'it'} in the environment or in an --env-file`,
+    );
   return out;
 }

@@ -14,7 +14,10 @@ export function statusText(state: KernelState | undefined): { text: string; tool
     case 'busy':
       return { text: `$(loading~spin) CodaJS: ${state.version}`, tooltip: vscode.l10n.t('A cell is running') };
     case 'background':
-      return { text: `$(pulse) CodaJS: ${state.version}`, tooltip: vscode.l10n.t('Background work (timers) still running in cell {0}', state.cells.join(', ')) };
+      return {
+        text: `$(pulse) CodaJS: ${state.version}`,
+        tooltip: vscode.l10n.t('Background work (timers) still running in cell {0}', state.cells.join(', ')),
+      };
     case 'stopped':
       return { text: '$(debug-disconnect) CodaJS: stopped', tooltip: vscode.l10n.t('The kernel {0}', state.reason) };
   }

@@ -40,11 +40,24 @@ export function activate(context: vscode.ExtensionContext) {
         log: (level, message) => log.write(level, message),
       }),
     );
-  const dependencies = new DependencyManager(context, (m) => log.write('info', m), async () => (await findNode(path('nodePath'))).path);
-  const runtimes = new RuntimeInstaller(storage, () => dependencies.installer(), (m) => log.write('info', m));
+  const dependencies = new DependencyManager(
+    context,
+    (m) => log.write('info', m),
+    async () => (await findNode(path('nodePath'))).path,
+  );
+  const runtimes = new RuntimeInstaller(
+    storage,
+    () => dependencies.installer(),
+    (m) => log.write('info', m),
+  );
   const access = new NotebookAccess(context);
   // the manager calls back only once a kernel starts, long after the controller below exists
-  const manager = new KernelManager(startKernel, (nk, kernel) => context.subscriptions.push(controller.attach(nk, kernel)), (nb) => [dependencies.modulePath(nb)], (m) => log.write('info', m));
+  const manager = new KernelManager(
+    startKernel,
+    (nk, kernel) => context.subscriptions.push(controller.attach(nk, kernel)),
+    (nb) => [dependencies.modulePath(nb)],
+    (m) => log.write('info', m),
+  );
   const controller = new CodaController(manager, {
     maxStoredEntries: () => config().get<number>('console.maxStoredEntries', 5000),
     dependencies,
@@ -66,7 +79,7 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
   );
-  registerScratch(context, { log: log.channel, startKernel });
+  registerScratch(context, { log: log.channel, startKernel, dependencies });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };
 }

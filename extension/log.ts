@@ -14,7 +14,7 @@ export class Log implements vscode.Disposable {
 
   /** An extension failure (not a cell's): logged, and shown once with "Show Logs". */
   failure(message: string, err?: unknown): void {
-    this.channel.error(`${message}${err ? `: ${err instanceof Error ? err.stack ?? err.message : String(err)}` : ''}`);
+    this.channel.error(`${message}${err ? `: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` : ''}`);
     if (this.popupShown) return;
     this.popupShown = true;
     const show = vscode.l10n.t('Show Logs');

@@ -33,7 +33,7 @@ function problemsOf(text: string, values: Record<string, string>): { problems: D
   const problems: Dotenv['problems'] = [];
   const unclosed = new Set<string>();
   let line = 1;
-  for (let at = 0; at < text.length; ) {
+  for (let at = 0; at < text.length;) {
     const eol = text.indexOf('\n', at) === -1 ? text.length : text.indexOf('\n', at);
     ASSIGNMENT.lastIndex = at;
     const m = ASSIGNMENT.exec(text);

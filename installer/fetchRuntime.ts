@@ -48,14 +48,20 @@ function describeFetchError(err: unknown, spec: string, registry: string): Error
     case 'ETARGET':
       return new InstallError('VersionNotFound', `${spec} is not on ${registry}. Set the runtime's path in the settings instead.`);
     case 'EINTEGRITY':
-      return new InstallError('IntegrityError', `The downloaded ${spec} does not match the registry's integrity checksum; it was not installed. A proxy or mirror served different bytes.`);
+      return new InstallError(
+        'IntegrityError',
+        `The downloaded ${spec} does not match the registry's integrity checksum; it was not installed. A proxy or mirror served different bytes.`,
+      );
     case 'ENOTCACHED':
     case 'ENOTFOUND':
     case 'ECONNREFUSED':
     case 'EAI_AGAIN':
     case 'ETIMEDOUT':
     case 'ECONNRESET':
-      return new InstallError('RegistryUnreachable', `${registry} cannot be reached (${e.code}) to download ${spec}. Connect to the network (or fix the registry/proxy in .npmrc), or install the runtime yourself and set its path.`);
+      return new InstallError(
+        'RegistryUnreachable',
+        `${registry} cannot be reached (${e.code}) to download ${spec}. Connect to the network (or fix the registry/proxy in .npmrc), or install the runtime yourself and set its path.`,
+      );
     default:
       return new InstallError('InstallFailed', `Downloading ${spec} failed: ${(e.message ?? String(err)).split('\n')[0]}`);
   }

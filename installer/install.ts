@@ -106,7 +106,12 @@ export async function install(params: InstallParams, progress: Progress = () => 
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
     if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'tree'));
     if (params.allowScripts) {
-      await runInstallScripts(nodes as unknown as ScriptTreeNode[], { root: staging, permissions: params.permissions, secretNames: params.secretNames ?? [], progress });
+      await runInstallScripts(nodes as unknown as ScriptTreeNode[], {
+        root: staging,
+        permissions: params.permissions,
+        secretNames: params.secretNames ?? [],
+        progress,
+      });
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
     await commitStore(staging, params.storeDir, { scripts: scriptMode(params) });
@@ -136,20 +141,35 @@ function describe(err: unknown, registry: string, params: InstallParams, offline
   const name = e.packageName ?? e.pkgid?.replace(/@[^@]*$/, '') ?? /for ([^@\s]+)@/.exec(message)?.[1] ?? '';
   switch (e.code) {
     case 'E404':
-      return new InstallError('PackageNotFound', `Package '${name || pkgFrom404(message)}' was not found on ${registry}. Check the name in the import or // @coda-dep comment.`);
+      return new InstallError(
+        'PackageNotFound',
+        `Package '${name || pkgFrom404(message)}' was not found on ${registry}. Check the name in the import or // @coda-dep comment.`,
+      );
     case 'ETARGET':
       return new InstallError('VersionNotFound', `${sentence(message)} Change the version range, or remove it to get the latest version.`);
     case 'ENOTCACHED':
       // asked to stay offline (coda run --offline), not fallen back to the cache because the network failed
       return params.offline
-        ? new InstallError('RegistryUnreachable', `${Object.keys(params.dependencies).join(', ')} ${Object.keys(params.dependencies).length > 1 ? 'are' : 'is'} not in the cache, and --offline forbids downloading. Run once without --offline (with the network) to install ${Object.keys(params.dependencies).length > 1 ? 'them' : 'it'}.`)
-        : new InstallError('RegistryUnreachable', `${failingHost(err) ?? registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+        ? new InstallError(
+            'RegistryUnreachable',
+            `${Object.keys(params.dependencies).join(', ')} ${Object.keys(params.dependencies).length > 1 ? 'are' : 'is'} not in the cache, and --offline forbids downloading. Run once without --offline (with the network) to install ${Object.keys(params.dependencies).length > 1 ? 'them' : 'it'}.`,
+          )
+        : new InstallError(
+            'RegistryUnreachable',
+            `${failingHost(err) ?? registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`,
+          );
     case 'EINTEGRITY':
-      return new InstallError('IntegrityError', `A downloaded package does not match its integrity checksum (${sentence(message).replace(/\.$/, '')}). The registry or a proxy served different bytes; the install was stopped.`);
+      return new InstallError(
+        'IntegrityError',
+        `A downloaded package does not match its integrity checksum (${sentence(message).replace(/\.$/, '')}). The registry or a proxy served different bytes; the install was stopped.`,
+      );
     default:
       if (NETWORK.has(e.code ?? '')) {
         // the host that failed: a dependency's tarball may live elsewhere than the registry
-        return new InstallError('RegistryUnreachable', `${failingHost(err) ?? registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`);
+        return new InstallError(
+          'RegistryUnreachable',
+          `${failingHost(err) ?? registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`,
+        );
       }
       return new InstallError('InstallFailed', `Installing ${Object.keys(params.dependencies).join(', ')} failed: ${sentence(message)}`);
   }
@@ -157,7 +177,10 @@ function describe(err: unknown, registry: string, params: InstallParams, offline
 
 /** The first line of a message, ending in exactly one full stop. */
 function sentence(message: string): string {
-  return `${message.split('\n')[0]!.trim().replace(/[.\s]+$/, '')}.`;
+  return `${message
+    .split('\n')[0]!
+    .trim()
+    .replace(/[.\s]+$/, '')}.`;
 }
 
 /** The origin a network error was about (`request to https://host/… failed`, or the error's own host fields). */

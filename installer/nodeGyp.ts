@@ -37,11 +37,9 @@ export function findNodeGyp(env: NodeJS.ProcessEnv = process.env, execPath = pro
 export async function writeNodeGypShim(binDir: string, nodeGyp: string | undefined, node: string): Promise<void> {
   await mkdir(binDir, { recursive: true });
   const missing = 'node-gyp was not found: CodaJS uses the copy that comes with npm (install npm beside Node.js) or the file npm_config_node_gyp names.';
-  await writeFile(
-    join(binDir, 'node-gyp'),
-    nodeGyp ? `#!/bin/sh\nexec "${node}" "${nodeGyp}" "$@"\n` : `#!/bin/sh\necho "${missing}" >&2\nexit 1\n`,
-    { mode: 0o755 },
-  );
+  await writeFile(join(binDir, 'node-gyp'), nodeGyp ? `#!/bin/sh\nexec "${node}" "${nodeGyp}" "$@"\n` : `#!/bin/sh\necho "${missing}" >&2\nexit 1\n`, {
+    mode: 0o755,
+  });
   await writeFile(join(binDir, 'node-gyp.cmd'), nodeGyp ? `@"${node}" "${nodeGyp}" %*\r\n` : `@echo ${missing} 1>&2\r\n@exit /b 1\r\n`);
 }
 

@@ -56,7 +56,8 @@ export function scriptJobs(nodes: Iterable<ScriptTreeNode>): Job[] {
     pkgs.flatMap((node) => {
       const scripts = node.package.scripts ?? {};
       let command = scripts[event];
-      if (!command && event === 'install' && !scripts.preinstall && node.package.gypfile !== false && existsSync(join(node.path, 'binding.gyp'))) command = DEFAULT_GYP_INSTALL;
+      if (!command && event === 'install' && !scripts.preinstall && node.package.gypfile !== false && existsSync(join(node.path, 'binding.gyp')))
+        command = DEFAULT_GYP_INSTALL;
       return command ? [{ node, event, command }] : [];
     }),
   );
@@ -82,7 +83,10 @@ export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: Sc
   // refuse before any script runs: a half-run set of scripts helps nobody
   const refused = plans.find((p) => p.plan.kind === 'refused');
   if (refused?.plan.kind === 'refused') {
-    throw new InstallError('InstallScriptRefused', `The ${refused.job.event} script of ${id(refused.job.node)} (\`${printable(refused.job.command)}\`) was not run: ${refused.plan.reason}. Nothing was installed.`);
+    throw new InstallError(
+      'InstallScriptRefused',
+      `The ${refused.job.event} script of ${id(refused.job.node)} (\`${printable(refused.job.command)}\`) was not run: ${refused.plan.reason}. Nothing was installed.`,
+    );
   }
   if (plans.some((p) => p.plan.kind === 'node') && !process.allowedNodeEnvironmentFlags.has('--permission')) {
     throw new InstallError(
@@ -134,8 +138,8 @@ async function runOne(job: Job, plan: ScriptPlan, ctx: ScriptContext, support: s
   const denied = /ERR_ACCESS_DENIED|PermissionDenied|Access to this API has been restricted/.test(result.output);
   throw new InstallError(
     'InstallFailed',
-    `The ${event} script of ${id(node)} (\`${printable(command)}\`) failed (${result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : result.signal ?? `exit code ${result.code}`})` +
-      (denied ? ': it tried something the notebook\'s permissions do not allow install scripts' : '') +
+    `The ${event} script of ${id(node)} (\`${printable(command)}\`) failed (${result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : (result.signal ?? `exit code ${result.code}`)})` +
+      (denied ? ": it tried something the notebook's permissions do not allow install scripts" : '') +
       `. Nothing was installed.${result.output ? `\n${printable(result.output.slice(-QUOTED_OUTPUT_CHARS))}` : ''}`,
   );
 }
@@ -144,7 +148,8 @@ async function runOne(job: Job, plan: ScriptPlan, ctx: ScriptContext, support: s
 function confinedNodeArgs(root: string, pkg: string, home: string, support: string, plan: Extract<ScriptPlan, { kind: 'node' }>): string[] {
   const target = resolve(pkg, plan.file);
   const rel = relative(pkg, target);
-  if (rel.startsWith('..') || rel.startsWith(sep)) throw new InstallError('InstallScriptRefused', `An install script names a file outside its package (${plan.file}); it was not run.`);
+  if (rel.startsWith('..') || rel.startsWith(sep))
+    throw new InstallError('InstallScriptRefused', `An install script names a file outside its package (${plan.file}); it was not run.`);
   const both = (p: string) => [...new Set([p, realOrSelf(p)])];
   const args = [process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'];
   for (const p of both(root)) args.push(`--allow-fs-read=${p}`);

@@ -24,7 +24,10 @@ export interface Transport<Out, In> {
 
 /** Error a failed request rejects with; `data` is the worker's plain error. */
 export class RequestError extends Error {
-  constructor(readonly method: string, readonly data: SerializedError) {
+  constructor(
+    readonly method: string,
+    readonly data: SerializedError,
+  ) {
     super(`${method} failed: ${data.message}`);
     this.name = 'RequestError';
   }

@@ -13,10 +13,12 @@ export type Problem = (node: Node, path: string, message: string) => void;
 export function nodeValue(node: Node): unknown {
   switch (node.type) {
     case 'object':
-      return Object.fromEntries((node.children ?? []).flatMap((p) => {
-        const [k, v] = p.children ?? [];
-        return k && v ? [[String(k.value), nodeValue(v)]] : [];
-      }));
+      return Object.fromEntries(
+        (node.children ?? []).flatMap((p) => {
+          const [k, v] = p.children ?? [];
+          return k && v ? [[String(k.value), nodeValue(v)]] : [];
+        }),
+      );
     case 'array':
       return (node.children ?? []).map(nodeValue);
     default:
@@ -81,7 +83,11 @@ export function checkSecrets(node: Node, path: string, problem: Problem): void {
     try {
       parseSecretNames([nodeValue(entry)], `${path}[${i}]`);
     } catch {
-      problem(entry, `${path}[${i}]`, `${entry.type === 'string' ? JSON.stringify(entry.value) : `a ${entry.type}`} is not an environment variable name (letters, digits and _, not starting with a digit)`);
+      problem(
+        entry,
+        `${path}[${i}]`,
+        `${entry.type === 'string' ? JSON.stringify(entry.value) : `a ${entry.type}`} is not an environment variable name (letters, digits and _, not starting with a digit)`,
+      );
       bad = true;
     }
   });

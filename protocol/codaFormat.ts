@@ -3,9 +3,7 @@
  * line, column and field; callers never write over such a file.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import {
-  CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument, type CodaFormatProblem, type CodaOutput,
-} from './codaFile';
+import { CODA_FORMAT_VERSION, type CodaCell, type CodaCellLanguage, type CodaDocument, type CodaFormatProblem, type CodaOutput } from './codaFile';
 import { checkMisspeltKeys, checkPermissions, checkSecrets, nodeValue, type Problem } from './codaAccessChecks';
 import { duplicateKeys, MAX_NESTING_DEPTH, outOfRangeNumbers, textPositions, tooDeepAt } from './codaJsonChecks';
 import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
@@ -37,7 +35,12 @@ export function parseCoda(input: string): CodaParseResult {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const at = textPositions(text);
   if (!text.trim()) {
-    return { ok: false, problems: [{ line: 1, column: 1, message: `The file is ${text ? 'blank' : 'empty'}: a CodaJS notebook is a JSON object with "coda", "metadata" and "cells"` }] };
+    return {
+      ok: false,
+      problems: [
+        { line: 1, column: 1, message: `The file is ${text ? 'blank' : 'empty'}: a CodaJS notebook is a JSON object with "coda", "metadata" and "cells"` },
+      ],
+    };
   }
   // the parser recurses per level: refuse what would overflow the stack before parsing
   const deep = tooDeepAt(text);
@@ -66,16 +69,27 @@ export function parseCoda(input: string): CodaParseResult {
   const problem = (node: Node, path: string, message: string) => problems.push({ ...at(node.offset), path, message });
   for (const d of duplicateKeys(root)) {
     const first = at(d.first.offset);
-    problem(d.again, d.path, `Duplicate key ${JSON.stringify(d.key)}: first at line ${first.line}, column ${first.column}, again here. Which one counts is ambiguous, so the file is refused`);
+    problem(
+      d.again,
+      d.path,
+      `Duplicate key ${JSON.stringify(d.key)}: first at line ${first.line}, column ${first.column}, again here. Which one counts is ambiguous, so the file is refused`,
+    );
   }
   for (const n of outOfRangeNumbers(root)) {
-    problem(n, '', `The number ${text.slice(n.offset, n.offset + Math.min(n.length, 40))}${n.length > 40 ? '…' : ''} is too large to read (it would be saved as null)`);
+    problem(
+      n,
+      '',
+      `The number ${text.slice(n.offset, n.offset + Math.min(n.length, 40))}${n.length > 40 ? '…' : ''} is too large to read (it would be saved as null)`,
+    );
   }
   const doc = problems.length ? undefined : readDocument(root, problem);
   if (!problems.length) return { ok: true, doc: doc! };
   if (problems.length <= MAX_PROBLEMS) return { ok: false, problems };
   const rest = problems.length - MAX_PROBLEMS;
-  return { ok: false, problems: [...problems.slice(0, MAX_PROBLEMS), { ...problems[MAX_PROBLEMS]!, message: `…and ${rest} more problem${rest > 1 ? 's' : ''}`, path: undefined }] };
+  return {
+    ok: false,
+    problems: [...problems.slice(0, MAX_PROBLEMS), { ...problems[MAX_PROBLEMS]!, message: `…and ${rest} more problem${rest > 1 ? 's' : ''}`, path: undefined }],
+  };
 }
 
 function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
@@ -122,10 +136,11 @@ function readDocument(root: Node, problem: Problem): CodaDocument | undefined {
   const cells = props.get('cells');
   if (!cells) problem(root, 'cells', 'The "cells" array is missing');
   else if (cells.type !== 'array') problem(cells, 'cells', '"cells" must be an array');
-  else (cells.children ?? []).forEach((c, i) => {
-    const cell = readCell(c, `cells[${i}]`, problem);
-    if (cell) doc.cells.push(cell);
-  });
+  else
+    (cells.children ?? []).forEach((c, i) => {
+      const cell = readCell(c, `cells[${i}]`, problem);
+      if (cell) doc.cells.push(cell);
+    });
   const unknown = unknownOf(root, TOP_KEYS);
   if (unknown) doc.unknownKeys = unknown;
   return doc;
@@ -148,7 +163,11 @@ function readCell(node: Node, path: string, problem: Problem): CodaCell | undefi
   if (!kind || (kind.value !== 'code' && kind.value !== 'markup')) fail(kind ?? node, 'kind', '"kind" must be "code" or "markup"');
   const langs: CodaCellLanguage[] = kind?.value === 'markup' ? ['markdown'] : ['javascript', 'typescript'];
   if (!language || !langs.includes(language.value)) {
-    fail(language ?? node, 'language', `"language" must be ${langs.map((l) => `"${l}"`).join(' or ')} for a ${kind?.value === 'markup' ? 'markup' : 'code'} cell`);
+    fail(
+      language ?? node,
+      'language',
+      `"language" must be ${langs.map((l) => `"${l}"`).join(' or ')} for a ${kind?.value === 'markup' ? 'markup' : 'code'} cell`,
+    );
   }
   let lines: string[] = [];
   if (!source) fail(node, 'source', '"source" is missing (an array of lines)');

@@ -15,7 +15,8 @@ export function tooDeepAt(text: string, limit = MAX_NESTING_DEPTH): number | und
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22 || c === 0x0a || c === 0x0d) inString = false; // the parser ends a string at a line break too
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {

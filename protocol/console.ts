@@ -3,9 +3,25 @@ import type { RemoteValue } from './values';
 
 /** Every console method a cell may call. */
 export type ConsoleMethod =
-  | 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'dir' | 'dirxml' | 'table'
-  | 'group' | 'groupCollapsed' | 'groupEnd'
-  | 'time' | 'timeEnd' | 'timeLog' | 'count' | 'countReset' | 'assert' | 'clear';
+  | 'log'
+  | 'info'
+  | 'warn'
+  | 'error'
+  | 'debug'
+  | 'trace'
+  | 'dir'
+  | 'dirxml'
+  | 'table'
+  | 'group'
+  | 'groupCollapsed'
+  | 'groupEnd'
+  | 'time'
+  | 'timeEnd'
+  | 'timeLog'
+  | 'count'
+  | 'countReset'
+  | 'assert'
+  | 'clear';
 
 /** The severity a renderer colours by. */
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';

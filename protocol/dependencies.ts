@@ -119,7 +119,11 @@ export interface InstallerEvents {
 
 /** Error names the installer uses, so hosts can word them. */
 export type InstallErrorName =
-  | 'PackageNotFound' | 'VersionNotFound' | 'RegistryUnreachable' | 'IntegrityError' | 'InstallFailed'
+  | 'PackageNotFound'
+  | 'VersionNotFound'
+  | 'RegistryUnreachable'
+  | 'IntegrityError'
+  | 'InstallFailed'
   /** the notebook's lock holds an entry that cannot be verified */
   | 'LockRefused'
   /** an install script would need more than the notebook's permissions allow */

@@ -40,6 +40,9 @@ export function enforcementTableMarkdown(): string {
 }
 
 /** One line per declared capability: what it grants and how the runtime holds it (grant prompt, `coda run`). */
-export function enforcementLines(runtime: RuntimeKind, declared: Partial<Record<Capability, readonly string[]>>): { capability: Capability; how: string; level: EnforcementLevel }[] {
+export function enforcementLines(
+  runtime: RuntimeKind,
+  declared: Partial<Record<Capability, readonly string[]>>,
+): { capability: Capability; how: string; level: EnforcementLevel }[] {
   return CAPABILITIES.filter((c) => declared[c] !== undefined).map((c) => ({ capability: c, ...ENFORCEMENT[runtime][c] }));
 }

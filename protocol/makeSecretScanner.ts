@@ -295,7 +295,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
       const re = EXCERPTS[e]!;
       re.lastIndex = 0;
       for (let m = apply(regExec, re, [s]); m; m = apply(regExec, re, [s])) {
-        const frag: string = m[1];
+        const frag: string = m[1] ?? '';
         const start: number = m.index + apply(indexOf, m[0], ['"']) + 1;
         for (let i = 0; i + G <= frag.length; i++) {
           if (hasGram(frag, i)) {

@@ -14,7 +14,6 @@ import type { DisplayData, PropertyPage, RemoteValue } from './values';
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'sandbox';
 export type CellLanguage = 'javascript' | 'typescript';
 
-
 /** Bump when a message shape changes incompatibly; the host refuses a worker with another version. */
 export const PROTOCOL_VERSION = 1;
 
@@ -154,9 +153,7 @@ export type RequestFrame = {
   [M in HostRequestMethod]: { kind: 'request'; id: number; method: M; params: HostRequests[M]['params'] };
 }[HostRequestMethod];
 
-export type ResponseFrame =
-  | { kind: 'response'; id: number; ok: true; result: unknown }
-  | { kind: 'response'; id: number; ok: false; error: SerializedError };
+export type ResponseFrame = { kind: 'response'; id: number; ok: true; result: unknown } | { kind: 'response'; id: number; ok: false; error: SerializedError };
 
 export type EventFrame = {
   [E in WorkerEventName]: { kind: 'event'; event: E; body: WorkerEvents[E] };

@@ -34,7 +34,10 @@ export interface RuntimeDescriptor {
   enforces: Record<Capability, Enforcement>;
 }
 
-const BUN_REFUSED: Enforcement = { level: 'refused', how: 'not enforced: Bun has no permission model, so a notebook that declares permissions does not run on Bun' };
+const BUN_REFUSED: Enforcement = {
+  level: 'refused',
+  how: 'not enforced: Bun has no permission model, so a notebook that declares permissions does not run on Bun',
+};
 
 export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
   node: {
@@ -52,7 +55,10 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
       read: { level: 'enforced', how: "enforced by Node's permission model (--allow-fs-read)" },
       write: { level: 'enforced', how: "enforced by Node's permission model (--allow-fs-write)" },
       env: { level: 'enforced', how: 'enforced: the kernel process starts with only the granted variables and secrets' },
-      run: { level: 'checked', how: "checked by CodaJS inside the kernel at every program start, on the program's absolute path (a seat belt: Node allows all programs or none; a granted program runs with your rights)" },
+      run: {
+        level: 'checked',
+        how: "checked by CodaJS inside the kernel at every program start, on the program's absolute path (a seat belt: Node allows all programs or none; a granted program runs with your rights)",
+      },
     },
   },
   deno: {
@@ -66,7 +72,10 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     binarySetting: 'coda.denoPath',
     interruptKeepsState: true,
     enforces: {
-      net: { level: 'enforced', how: 'enforced by Deno (--allow-net; remote modules only from the granted hosts via --allow-import; npm: packages only with "*")' },
+      net: {
+        level: 'enforced',
+        how: 'enforced by Deno (--allow-net; remote modules only from the granted hosts via --allow-import; npm: packages only with "*")',
+      },
       read: { level: 'enforced', how: 'enforced by Deno (--allow-read)' },
       write: { level: 'enforced', how: 'enforced by Deno (--allow-write)' },
       env: { level: 'enforced', how: 'enforced by Deno (--allow-env; only granted variables are passed)' },

@@ -27,7 +27,8 @@ export function savedOutputData(mime: string, data: unknown, ctx: SaveContext = 
     if (out.omitted) saved.omitted = out.omitted;
     return saved;
   }
-  if (mime === MIME_VALUE && isObject(data) && isObject(data.value)) return { ...(data as unknown as ValueOutput), value: savedValue((data as unknown as ValueOutput).value) };
+  if (mime === MIME_VALUE && isObject(data) && isObject(data.value))
+    return { ...(data as unknown as ValueOutput), value: savedValue((data as unknown as ValueOutput).value) };
   if (mime === MIME_ERROR && isObject(data) && isObject(data.error)) {
     const out = data as unknown as ErrorOutput;
     return { ...out, error: savedError(out.error, paths) };
@@ -70,10 +71,11 @@ function plain(e: SavedConsoleEntry): boolean {
 
 function foldLines(entries: SavedConsoleEntry[]): SavedConsoleEntry[] {
   const out: SavedConsoleEntry[] = [];
-  for (let i = 0; i < entries.length; ) {
+  for (let i = 0; i < entries.length;) {
     const e = entries[i]!;
     let j = i + 1;
-    if (plain(e)) while (j < entries.length && plain(entries[j]!) && entries[j]!.method === e.method && entries[j]!.level === e.level && entries[j]!.depth === e.depth) j++;
+    if (plain(e))
+      while (j < entries.length && plain(entries[j]!) && entries[j]!.method === e.method && entries[j]!.level === e.level && entries[j]!.depth === e.depth) j++;
     if (j - i > 1) {
       const { text: _text, ...rest } = e;
       out.push({ ...rest, lines: entries.slice(i, j).map((x) => x.text!) });
@@ -113,7 +115,9 @@ function savedError(e: SerializedError, paths: (s: string) => string): Serialize
 
 function pathCleaner(home: string | undefined): (s: string) => string {
   if (!home || home.length < 2) return (s) => s;
-  const forms = [...new Set([home, home.replace(/\\/g, '/'), `file://${home.startsWith('/') ? '' : '/'}${home.replace(/\\/g, '/')}`])].sort((a, b) => b.length - a.length);
+  const forms = [...new Set([home, home.replace(/\\/g, '/'), `file://${home.startsWith('/') ? '' : '/'}${home.replace(/\\/g, '/')}`])].sort(
+    (a, b) => b.length - a.length,
+  );
   // the home folder itself or a path below it, never a longer name that starts the same (/home/al vs /home/alice)
   const pattern = new RegExp(`(?:${forms.map(escapeRegExp).join('|')})(?![\\w.-])`, 'g');
   return (s) => s.replace(pattern, '~');

@@ -4,11 +4,29 @@
  */
 
 export type ObjectSubtype =
-  | 'object' | 'array' | 'typedarray' | 'arraybuffer' | 'dataview'
-  | 'map' | 'set' | 'weakmap' | 'weakset' | 'weakref'
-  | 'date' | 'regexp' | 'error' | 'promise' | 'proxy'
-  | 'function' | 'class' | 'generator' | 'iterator'
-  | 'boxed' | 'module' | 'buffer' | 'null-prototype';
+  | 'object'
+  | 'array'
+  | 'typedarray'
+  | 'arraybuffer'
+  | 'dataview'
+  | 'map'
+  | 'set'
+  | 'weakmap'
+  | 'weakset'
+  | 'weakref'
+  | 'date'
+  | 'regexp'
+  | 'error'
+  | 'promise'
+  | 'proxy'
+  | 'function'
+  | 'class'
+  | 'generator'
+  | 'iterator'
+  | 'boxed'
+  | 'module'
+  | 'buffer'
+  | 'null-prototype';
 
 /** A kernel-side object that can be expanded while the kernel that produced it lives. */
 export interface Handle {

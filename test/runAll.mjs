@@ -60,7 +60,10 @@ if (build.status !== 0) {
 // the product's own integrity-checked downloader into the tools folder; already present ones are kept
 if (wanted.includes('unit')) {
   const tools = process.env.CODA_TOOLS_DIR ?? join(root, '.tools');
-  const fetched = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'runtimes', 'fetch', 'all', '--dir', tools], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const fetched = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'runtimes', 'fetch', 'all', '--dir', tools], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (fetched.status !== 0) console.log('runtimes: could not fetch every runtime; their tests fail under CI and are skipped elsewhere');
 }
 

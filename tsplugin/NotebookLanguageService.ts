@@ -234,7 +234,8 @@ export class NotebookLanguageService {
     };
     const resolve = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations =>
       this.fromDisk(`m\0${name}\0${containingFile}`, () => resolveFresh(name, containingFile, options));
-    const cache = () => (this.resolutionCache ??= tsm.createModuleResolutionCache(dir, (f) => f, compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots())));
+    const cache = () =>
+      (this.resolutionCache ??= tsm.createModuleResolutionCache(dir, (f) => f, compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots())));
     const resolveFresh = (name: string, containingFile: string, options: ts.CompilerOptions): ts.ResolvedModuleWithFailedLookupLocations => {
       this.resolutionCache ??= cache();
       const spec = denoSpecifier(name);
@@ -276,8 +277,7 @@ export class NotebookLanguageService {
       ...(this.fs.directoryExists ? { directoryExists: (d: string) => this.fs.directoryExists!(d) } : {}),
       ...(this.fs.getDirectories ? { getDirectories: (d: string) => this.fs.getDirectories!(d) } : {}),
       ...(this.fs.realpath ? { realpath: (p: string) => this.fs.realpath!(p) } : {}),
-      resolveModuleNameLiterals: (literals, containingFile, _redirected, options) =>
-        literals.map((l) => resolve(l.text, containingFile, options)),
+      resolveModuleNameLiterals: (literals, containingFile, _redirected, options) => literals.map((l) => resolve(l.text, containingFile, options)),
       resolveTypeReferenceDirectiveReferences: (refs, containingFile, redirected, options, containingSourceFile) =>
         refs.map((r) => {
           const name = typeof r === 'string' ? r : r.fileName.toLowerCase();

@@ -172,7 +172,8 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   const proxy = Object.create(null) as ts.LanguageService;
   for (const k of Object.keys(inner) as (keyof ts.LanguageService)[]) {
     const fn = inner[k];
-    if (typeof fn === 'function') (proxy as unknown as Record<string, unknown>)[k] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
+    if (typeof fn === 'function')
+      (proxy as unknown as Record<string, unknown>)[k] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
   }
 
   proxy.getSemanticDiagnostics = (fileName) => {
@@ -207,7 +208,9 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   };
   proxy.getCompletionsAtPosition = (fileName, pos, options, fmt) => {
     const t = at(fileName, pos);
-    return t ? t.map.completions(t.svc.ls.getCompletionsAtPosition(t.svc.programFile, t.p, options, fmt)) : inner.getCompletionsAtPosition(fileName, pos, options, fmt);
+    return t
+      ? t.map.completions(t.svc.ls.getCompletionsAtPosition(t.svc.programFile, t.p, options, fmt))
+      : inner.getCompletionsAtPosition(fileName, pos, options, fmt);
   };
   proxy.getCompletionEntryDetails = (fileName, pos, name, fmt, source, prefs, data) => {
     const t = at(fileName, pos);

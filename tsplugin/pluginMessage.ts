@@ -63,7 +63,13 @@ export function pluginMessage(open: { notebooks: readonly OpenNotebook[]; scratc
     ...(n.denoPath ? { denoPath: n.denoPath } : {}),
   }));
   for (const s of open.scratchFiles ?? [])
-    notebooks.push({ uri: s.uri.toString(), runtime: s.runtime, scratch: true, ...(s.modulePaths ? { modulePaths: s.modulePaths } : {}), ...(s.denoPath ? { denoPath: s.denoPath } : {}) });
+    notebooks.push({
+      uri: s.uri.toString(),
+      runtime: s.runtime,
+      scratch: true,
+      ...(s.modulePaths ? { modulePaths: s.modulePaths } : {}),
+      ...(s.denoPath ? { denoPath: s.denoPath } : {}),
+    });
   return {
     notebooks,
     ...(open.defaultTypeRoots ? { defaultTypeRoots: open.defaultTypeRoots } : {}),

@@ -60,14 +60,19 @@ export class RuntimeFiles {
     const created: { file: string | undefined; ready: Promise<void> } = { file: existsSync(file) ? file : undefined, ready: Promise.resolve() };
     if (!created.file && stamp)
       created.ready = new Promise<void>((resolve) => {
-        execFile(denoPath, ['types'], { timeout: DENO_TYPES_TIMEOUT_MS, maxBuffer: MAX_DENO_TYPES_BYTES, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } }, (err, stdout) => {
-          if (!err && stdout.includes('declare namespace Deno')) {
-            writeAtomically(file, withoutDenoLibReferences(stdout));
-            created.file = file;
-            this.onReady();
-          }
-          resolve();
-        });
+        execFile(
+          denoPath,
+          ['types'],
+          { timeout: DENO_TYPES_TIMEOUT_MS, maxBuffer: MAX_DENO_TYPES_BYTES, env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' } },
+          (err, stdout) => {
+            if (!err && stdout.includes('declare namespace Deno')) {
+              writeAtomically(file, withoutDenoLibReferences(stdout));
+              created.file = file;
+              this.onReady();
+            }
+            resolve();
+          },
+        );
       });
     this.deno.set(denoPath, created);
     return created;

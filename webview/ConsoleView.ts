@@ -91,7 +91,13 @@ function entryElement(e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
   if (e.table) el.append(tableElement(e.table.columns, e.table.rows));
   else if (expandable && e.segments) {
     // each object once, where it stands in the line, expandable in place
-    el.append(h('span', { class: 'coda-text' }, ...e.segments.map((s) => (typeof s === 'string' ? h('span', {}, ...ansiNodes(s)) : inlineValue(e.values?.[s.value], deps)))));
+    el.append(
+      h(
+        'span',
+        { class: 'coda-text' },
+        ...e.segments.map((s) => (typeof s === 'string' ? h('span', {}, ...ansiNodes(s)) : inlineValue(e.values?.[s.value], deps))),
+      ),
+    );
     return withFrames(el, e, deps);
   } else el.append(h('span', { class: 'coda-text' }, ...ansiNodes(e.text)));
   if (expandable) {
@@ -112,9 +118,12 @@ function inlineValue(value: RemoteValue | undefined, deps: ConsoleViewDeps): HTM
 }
 
 function tableElement(columns: string[], rows: string[][]): HTMLElement {
-  return h('table', { class: 'coda-table' },
+  return h(
+    'table',
+    { class: 'coda-table' },
     h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { text: c })))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', { text: c }))))));
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', { text: c }))))),
+  );
 }
 
 /** Every entry as plain lines (for the virtualised "show all" list). */

@@ -19,7 +19,8 @@ function errorBlock(e: SerializedError, label: (cellId: string) => string, revea
   if (e.props) block.append(h('div', { class: 'coda-dim' }, ...Object.entries(e.props).map(([k, v]) => h('div', { text: `${k}: ${v}` }))));
   if (depth < 5) {
     for (const member of e.errors ?? []) block.append(h('div', { class: 'coda-error-member' }, errorBlock(member, label, reveal, depth + 1)));
-    if (e.cause) block.append(h('div', { class: 'coda-cause' }, h('span', { class: 'coda-dim', text: 'Caused by: ' }), errorBlock(e.cause, label, reveal, depth + 1)));
+    if (e.cause)
+      block.append(h('div', { class: 'coda-cause' }, h('span', { class: 'coda-dim', text: 'Caused by: ' }), errorBlock(e.cause, label, reveal, depth + 1)));
   }
   return block;
 }

@@ -56,7 +56,8 @@ function node(name: string | undefined, value: RemoteValue, expander: Expander |
   const row = h('div', { class: 'coda-row', attrs: { role: 'treeitem', tabindex: '0', 'data-name': name ?? '' } });
   const twisty = h('span', { class: expandable ? 'coda-twisty' : 'coda-twisty coda-leaf', text: expandable ? '▶' : '' });
   row.append(twisty);
-  if (name !== undefined) row.append(h('span', { class: opts.dim ? 'coda-name coda-dim' : 'coda-name', text: name }), h('span', { class: 'coda-sep', text: ': ' }));
+  if (name !== undefined)
+    row.append(h('span', { class: opts.dim ? 'coda-name coda-dim' : 'coda-name', text: name }), h('span', { class: 'coda-sep', text: ': ' }));
   if (opts.keyValue) row.append(valueSpan(opts.keyValue), h('span', { class: 'coda-sep', text: ' => ' }));
   row.append(valueSpan(value));
   const wrap = h('div', { class: 'coda-node' }, row);
@@ -74,7 +75,7 @@ function node(name: string | undefined, value: RemoteValue, expander: Expander |
       loaded = true;
       children.replaceChildren();
       const { kernelId, id } = value.handle!;
-      const size = value.subtype === 'array' || value.subtype === 'typedarray' || value.subtype === 'buffer' ? value.size ?? 0 : 0;
+      const size = value.subtype === 'array' || value.subtype === 'typedarray' || value.subtype === 'buffer' ? (value.size ?? 0) : 0;
       // after an error (e.g. the kernel was busy) the next toggle tries again
       const retry = () => (loaded = false);
       if (size > BUCKET_SIZE) {
@@ -115,7 +116,12 @@ function buckets(kernelId: string, handleId: number, start: number, count: numbe
   for (let from = start; from < start + count; from += size) {
     const to = Math.min(from + size, start + count);
     const twisty = h('span', { class: 'coda-twisty', text: '▶' });
-    const row = h('div', { class: 'coda-row coda-bucket', attrs: { role: 'treeitem', tabindex: '0', 'data-name': `[${from} … ${to - 1}]` } }, twisty, h('span', { class: 'coda-name', text: `[${from} … ${to - 1}]` }));
+    const row = h(
+      'div',
+      { class: 'coda-row coda-bucket', attrs: { role: 'treeitem', tabindex: '0', 'data-name': `[${from} … ${to - 1}]` } },
+      twisty,
+      h('span', { class: 'coda-name', text: `[${from} … ${to - 1}]` }),
+    );
     const children = h('div', { class: 'coda-children' });
     children.hidden = true;
     let loaded = false;
@@ -126,7 +132,17 @@ function buckets(kernelId: string, handleId: number, start: number, count: numbe
       if (!loaded) {
         loaded = true;
         if (to - from > BUCKET_SIZE) children.append(...buckets(kernelId, handleId, from, to - from, expander));
-        else void loadPage(children, kernelId, handleId, from, to - from, expander, () => children.replaceChildren(h('div', { class: 'coda-hint', text: 'The kernel is gone: run the cell again to inspect it.' })), to);
+        else
+          void loadPage(
+            children,
+            kernelId,
+            handleId,
+            from,
+            to - from,
+            expander,
+            () => children.replaceChildren(h('div', { class: 'coda-hint', text: 'The kernel is gone: run the cell again to inspect it.' })),
+            to,
+          );
       }
     });
     out.push(h('div', { class: 'coda-node' }, row, children));
@@ -134,7 +150,17 @@ function buckets(kernelId: string, handleId: number, start: number, count: numbe
   return out;
 }
 
-async function loadPage(into: HTMLElement, kernelId: string, handleId: number, start: number, count: number, expander: Expander, onStale: () => void, stopAt?: number, onError?: () => void): Promise<void> {
+async function loadPage(
+  into: HTMLElement,
+  kernelId: string,
+  handleId: number,
+  start: number,
+  count: number,
+  expander: Expander,
+  onStale: () => void,
+  stopAt?: number,
+  onError?: () => void,
+): Promise<void> {
   const loading = h('div', { class: 'coda-hint', text: 'Loading…' });
   into.append(loading);
   const reply = await expander.expand(kernelId, handleId, start, count);
@@ -163,9 +189,22 @@ async function loadPage(into: HTMLElement, kernelId: string, handleId: number, s
 function itemNode(item: PropertyItem, expander: Expander): HTMLElement {
   const dim = item.internal || item.enumerable === false;
   if (item.accessor) {
-    return h('div', { class: 'coda-node' }, h('div', { class: 'coda-row', attrs: { 'data-name': item.name } },
-      h('span', { class: 'coda-twisty coda-leaf' }), h('span', { class: dim ? 'coda-name coda-dim' : 'coda-name', text: item.name }),
-      h('span', { class: 'coda-sep', text: ': ' }), h('span', { class: 'coda-accessor', text: '(...)', title: `${item.accessor === 'get' ? 'getter' : item.accessor === 'set' ? 'setter' : 'getter/setter'} (not invoked)` })));
+    return h(
+      'div',
+      { class: 'coda-node' },
+      h(
+        'div',
+        { class: 'coda-row', attrs: { 'data-name': item.name } },
+        h('span', { class: 'coda-twisty coda-leaf' }),
+        h('span', { class: dim ? 'coda-name coda-dim' : 'coda-name', text: item.name }),
+        h('span', { class: 'coda-sep', text: ': ' }),
+        h('span', {
+          class: 'coda-accessor',
+          text: '(...)',
+          title: `${item.accessor === 'get' ? 'getter' : item.accessor === 'set' ? 'setter' : 'getter/setter'} (not invoked)`,
+        }),
+      ),
+    );
   }
   return node(item.name, item.value ?? { type: 'undefined' }, expander, { dim, keyValue: item.key });
 }

@@ -21,7 +21,8 @@ export interface Segment {
  * DCS/SOS/PM/APC up to ST (an unterminated string runs to the end of the text, as in a terminal); any other
  * ESC with its intermediates and final byte; or a lone ESC.
  */
-const SEQUENCE = /(?:\x1b\[|\x9b)([\x30-\x3f]*)([\x20-\x2f]*)([\x40-\x7e])?|(?:\x1b\]|\x9d)([^\x07\x1b\x9c]*)(?:\x07|\x1b\\|\x9c|$)|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c|$)|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
+const SEQUENCE =
+  /(?:\x1b\[|\x9b)([\x30-\x3f]*)([\x20-\x2f]*)([\x40-\x7e])?|(?:\x1b\]|\x9d)([^\x07\x1b\x9c]*)(?:\x07|\x1b\\|\x9c|$)|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c|$)|\x1b[\x20-\x2f]*[\x30-\x7e]?/g;
 
 interface State {
   bold: boolean;
@@ -96,8 +97,7 @@ function applySgr(state: State, params: string): State {
     } else if ((c >= 40 && c <= 47) || (c >= 100 && c <= 107)) {
       st.bg = String(c >= 100 ? c - 100 + 8 : c - 40);
       st.bgStyle = undefined;
-    }
-    else if (c === 39) st.fg = st.fgStyle = undefined;
+    } else if (c === 39) st.fg = st.fgStyle = undefined;
     else if (c === 49) st.bg = st.bgStyle = undefined;
     else if (c === 38 || c === 48) {
       let color: string | undefined;
@@ -133,7 +133,24 @@ function rgb(parts: number[]): string {
   return `rgb(${byte(parts[0])},${byte(parts[1])},${byte(parts[2])})`;
 }
 
-const BASE16 = ['#000000', '#cd3131', '#0dbc79', '#e5e510', '#2472c8', '#bc3fbc', '#11a8cd', '#e5e5e5', '#666666', '#f14c4c', '#23d18b', '#f5f543', '#3b8eea', '#d670d6', '#29b8db', '#ffffff'];
+const BASE16 = [
+  '#000000',
+  '#cd3131',
+  '#0dbc79',
+  '#e5e510',
+  '#2472c8',
+  '#bc3fbc',
+  '#11a8cd',
+  '#e5e5e5',
+  '#666666',
+  '#f14c4c',
+  '#23d18b',
+  '#f5f543',
+  '#3b8eea',
+  '#d670d6',
+  '#29b8db',
+  '#ffffff',
+];
 
 function xterm256(value: number): string {
   const n = byte(value);

@@ -17,7 +17,7 @@ export const activate = ((ctx: RendererContext<void>) => {
   ensureStyles(document);
   const link = new HostLink(ctx);
   const expander = link.available ? link : undefined;
-  const label = () => "";
+  const label = () => '';
   const reveal = link.available ? (f: { cellId?: string; file?: string; line: number; column: number }) => link.post({ type: 'revealFrame', ...f }) : undefined;
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement) {

@@ -5,9 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import {
-  PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame,
-} from '../protocol';
+import { PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
 import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
 import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
@@ -68,9 +66,14 @@ async function init(params: InitParams) {
   runtime = await runtimeFactory(params.runtime)(params, host);
   // after the reply: the thread only matters once a cell runs, and its start-up competes for the CPU
   setImmediate(startWatchdog);
-  return { protocolVersion: PROTOCOL_VERSION, kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId, runtime: runtime.kind, runtimeVersion: runtime.version, pid: proc.pid };
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId,
+    runtime: runtime.kind,
+    runtimeVersion: runtime.version,
+    pid: proc.pid,
+  };
 }
-
 
 proc.on('message', (frame: HostFrame) => {
   if (!frame || frame.kind !== 'request') return;

@@ -59,27 +59,66 @@ export class DependencyManager implements vscode.Disposable {
   }
 
   async ensure(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<EnsureResult> {
-    const cells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
+    const cells = notebook
+      .getCells()
+      .filter((c) => c.kind === vscode.NotebookCellKind.Code)
+      .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    const meta = notebook.metadata as Record<string, unknown>;
+    const outcome = await this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
+    if ('error' in outcome) return { ok: false, error: outcome.error };
+    return resultFor(outcome.cellErrors, cell.document.uri.toString());
+  }
+
+  /**
+   * A scratch file's packages: the same installs as a notebook's (imports, `// @coda-dep`, one bad import failing only
+   * its cell), without a lock to keep (a scratch file has no metadata).
+   */
+  async ensureScratch(
+    doc: vscode.TextDocument,
+    cells: { cellId: string; code: string }[],
+  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
+    return this.ensureCells(
+      doc.uri,
+      doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(),
+      doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : undefined,
+      cells,
+      {},
+    );
+  }
+
+  /** The store's node_modules folder of a scratch file (its kernel resolves packages there after the file's folder). */
+  scratchModulePath(doc: vscode.TextDocument): string {
+    return storeFor(this.context.globalStorageUri.fsPath, doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString()).modulePath;
+  }
+
+  private async ensureCells(
+    uri: vscode.Uri,
+    docPath: string,
+    folder: string | undefined,
+    cells: { cellId: string; code: string }[],
+    meta: Record<string, unknown>,
+  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const access = installAccess(meta);
     const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
     // how scripts run is part of what was installed: opting in to them (or changing permissions) installs again
     const scripts = scriptMode({ allowScripts, permissions: access.permissions });
-    const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
-    const cellId = cell.document.uri.toString();
+    const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, docPath);
     // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
     const analysis = await analyzeDependencies(cells);
     const key = JSON.stringify([analysis, lock ?? null, scripts]);
-    const known = this.done.get(notebook.uri.toString());
-    if (known?.key === key && (!known.installed || isStoreComplete(storeDir))) return resultFor(known.cellErrors, cellId);
+    const known = this.done.get(uri.toString());
+    if (known?.key === key && (!known.installed || isStoreComplete(storeDir))) return { cellErrors: known.cellErrors };
     let outcome;
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
         const client = await this.installerFor(allowScripts && !!access.permissions);
         return vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CodaJS: installing {0}', Object.keys(dependencies).join(', ')), cancellable: true },
+          {
+            location: vscode.ProgressLocation.Notification,
+            title: vscode.l10n.t('CodaJS: installing {0}', Object.keys(dependencies).join(', ')),
+            cancellable: true,
+          },
           (progress, token) => {
             const abort = new AbortController();
             const sub = token.onCancellationRequested(() => abort.abort());
@@ -94,23 +133,38 @@ export class DependencyManager implements vscode.Disposable {
       });
     } catch (err) {
       const e = err as Error;
-      return { ok: false, error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
+      return { error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
     }
     const { result, needed, failed } = outcome;
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
     if (result) {
-      this.log(`installed ${Object.entries(result.installed).map(([n, v]) => `${n}@${v}`).join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`);
+      this.log(
+        `installed ${Object.entries(result.installed)
+          .map(([n, v]) => `${n}@${v}`)
+          .join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`,
+      );
       // the lock is written only for a complete install (a package that failed this time keeps its entries)
       const magic = Object.fromEntries(needed.filter((s) => s.from.kind === 'magic').map((s) => [s.name, s.range]));
-      if (!failed.size && (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {}))) {
+      // only a notebook keeps a lock (a scratch file has no metadata)
+      const isNotebook = vscode.workspace.notebookDocuments.some((d) => d.uri.toString() === uri.toString());
+      if (
+        isNotebook &&
+        !failed.size &&
+        (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {}))
+      ) {
         const edit = new vscode.WorkspaceEdit();
-        edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
+        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
         await vscode.workspace.applyEdit(edit);
       }
     }
     // a failure is tried again on the next run (the network may be back); a success is remembered
-    if (!failed.size) this.done.set(notebook.uri.toString(), { key: JSON.stringify([analysis, result?.lock ?? lock ?? null, scripts]), installed: !!result, cellErrors: outcome.cellErrors });
-    return resultFor(outcome.cellErrors, cellId);
+    if (!failed.size)
+      this.done.set(uri.toString(), {
+        key: JSON.stringify([analysis, result?.lock ?? lock ?? null, scripts]),
+        installed: !!result,
+        cellErrors: outcome.cellErrors,
+      });
+    return { cellErrors: outcome.cellErrors };
   }
 
   dispose(): void {

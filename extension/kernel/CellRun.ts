@@ -91,7 +91,10 @@ export class CellRun implements vscode.Disposable {
   }
 
   /** Runs fn with the execution that was active when the write was queued, or a short-lived one after the run. */
-  private async withExecution(active: vscode.NotebookCellExecution | undefined, fn: (e: vscode.NotebookCellExecution) => Thenable<void> | Promise<void>): Promise<void> {
+  private async withExecution(
+    active: vscode.NotebookCellExecution | undefined,
+    fn: (e: vscode.NotebookCellExecution) => Thenable<void> | Promise<void>,
+  ): Promise<void> {
     if (active) return fn(active);
     let late: vscode.NotebookCellExecution;
     try {

@@ -50,7 +50,10 @@ export class CodaController implements vscode.Disposable {
   /** True while listAllKernels selects kernels only to list them in the picker. */
   private listing = false;
 
-  constructor(private readonly manager: KernelManager, private readonly options: ControllerOptions) {
+  constructor(
+    private readonly manager: KernelManager,
+    private readonly options: ControllerOptions,
+  ) {
     for (const r of RUNTIME_CONTROLLERS) {
       const c = vscode.notebooks.createNotebookController(r.id, CODA_NOTEBOOK_TYPE, `CodaJS: ${RUNTIME_LABELS[r.runtime]}`);
       c.supportedLanguages = ['javascript', 'typescript'];
@@ -87,7 +90,14 @@ export class CodaController implements vscode.Disposable {
     if (!id) return;
     void this.listAllKernels(editor, runtimeOf(nb))
       // after listing, another kernel is selected for a moment: select the notebook's own unconditionally
-      .then((listed) => vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id, extension: this.options.extensionId, skipIfAlreadySelected: !listed }))
+      .then((listed) =>
+        vscode.commands.executeCommand('notebook.selectKernel', {
+          notebookEditor: editor,
+          id,
+          extension: this.options.extensionId,
+          skipIfAlreadySelected: !listed,
+        }),
+      )
       .then(undefined, () => undefined);
   }
 
@@ -146,10 +156,19 @@ export class CodaController implements vscode.Disposable {
     return this.runs.get(cellId)?.cell;
   }
 
-  private async execute(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, runtime: RuntimeKind, controller: vscode.NotebookController): Promise<void> {
+  private async execute(
+    cells: vscode.NotebookCell[],
+    notebook: vscode.NotebookDocument,
+    runtime: RuntimeKind,
+    controller: vscode.NotebookController,
+  ): Promise<void> {
     const nk = this.manager.entry(notebook);
     await Promise.all(
-      cells.map((cell) => nk.queue.run(() => this.runCell(cell, nk, runtime, controller)).catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err))),
+      cells.map((cell) =>
+        nk.queue
+          .run(() => this.runCell(cell, nk, runtime, controller))
+          .catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err)),
+      ),
     );
   }
 
@@ -167,7 +186,19 @@ export class CodaController implements vscode.Disposable {
     let success = false;
     try {
       if (!vscode.workspace.isTrusted) {
-        await run.addOutput(errorOutput({ error: { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.') } }, this.label));
+        await run.addOutput(
+          errorOutput(
+            {
+              error: {
+                name: 'UntrustedWorkspace',
+                message: vscode.l10n.t(
+                  'CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.',
+                ),
+              },
+            },
+            this.label,
+          ),
+        );
         return;
       }
       const access = await this.options.access?.prepare(nk.notebook, runtime);
@@ -206,7 +237,8 @@ export class CodaController implements vscode.Disposable {
           language: cell.document.languageId === 'typescript' ? 'typescript' : 'javascript',
         });
       } catch (err) {
-        const error: SerializedError = err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
+        const error: SerializedError =
+          err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
         await run.addOutput(errorOutput({ error, cellLabel }, this.label));
         return;
       }
@@ -217,7 +249,9 @@ export class CodaController implements vscode.Disposable {
       } else if (result.status === 'error') {
         await run.addOutput(errorOutput({ error: result.error, cellLabel }, this.label));
       } else {
-        await run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label));
+        await run.addOutput(
+          errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label),
+        );
       }
     } finally {
       cancel.dispose();

@@ -14,7 +14,10 @@ export class ExecutionQueue {
       await task();
       return true;
     });
-    this.tail = result.then(() => undefined, () => undefined);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 

@@ -190,7 +190,9 @@ export class KernelManager implements vscode.Disposable {
    * another tab keeps its kernel, even when a file with the same cells opens.
    */
   private twinOf(notebook: vscode.NotebookDocument): NotebookKernel | undefined {
-    const tabs = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => (t.input instanceof vscode.TabInputNotebook ? [t.input.uri.toString()] : [])));
+    const tabs = new Set(
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => (t.input instanceof vscode.TabInputNotebook ? [t.input.uri.toString()] : [])),
+    );
     const shown = { has: (d: vscode.NotebookDocument) => tabs.has(d.uri.toString()) };
     const signature = signatureOf(notebook);
     for (const nk of this.kernels.values()) {

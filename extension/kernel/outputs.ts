@@ -12,10 +12,7 @@ export function valueOutput(value: RemoteValue): vscode.NotebookCellOutput {
 
 export function errorOutput(payload: ErrorOutput, label: (cellId: string) => string): vscode.NotebookCellOutput {
   const text = payload.interrupted ? vscode.l10n.t('Interrupted') : formatError(payload.error, label);
-  return new vscode.NotebookCellOutput([
-    vscode.NotebookCellOutputItem.json(payload, MIME_ERROR),
-    vscode.NotebookCellOutputItem.text(text, 'text/plain'),
-  ]);
+  return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.json(payload, MIME_ERROR), vscode.NotebookCellOutputItem.text(text, 'text/plain')]);
 }
 
 export function displayOutput(data: DisplayData[]): vscode.NotebookCellOutput {

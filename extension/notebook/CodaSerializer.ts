@@ -90,7 +90,8 @@ function toCellOutput(o: CodaOutput): vscode.NotebookCellOutput {
   const items = o.items.map((i) => {
     // display.json is shown as the kernel sent it (indented); CodaJS's own data is read by its renderer
     const json = () => (OWN_MIMES.has(i.mime) ? JSON.stringify(loadedOutputData(i.mime, i.data)) : JSON.stringify(i.data, null, 2));
-    const bytes = i.encoding === 'base64' ? Buffer.from(String(i.data), 'base64') : encoder.encode(typeof i.data === 'string' && !isJsonMime(i.mime) ? i.data : json());
+    const bytes =
+      i.encoding === 'base64' ? Buffer.from(String(i.data), 'base64') : encoder.encode(typeof i.data === 'string' && !isJsonMime(i.mime) ? i.data : json());
     return new vscode.NotebookCellOutputItem(bytes, i.mime);
   });
   return new vscode.NotebookCellOutput(items, o.metadata);

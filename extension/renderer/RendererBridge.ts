@@ -35,7 +35,12 @@ export function registerRendererBridge(manager: KernelManager, controller: CodaC
       case 'showAll': {
         const cell = controller.cellForOutput(m.outputId);
         const entries = cell ? controller.consoleEntries(cell) : undefined;
-        return reply(entries ? { type: 'showAllResult', requestId: m.requestId, entries } : { type: 'showAllResult', requestId: m.requestId, error: vscode.l10n.t('The full output is gone: run the cell again.') }, editor);
+        return reply(
+          entries
+            ? { type: 'showAllResult', requestId: m.requestId, entries }
+            : { type: 'showAllResult', requestId: m.requestId, error: vscode.l10n.t('The full output is gone: run the cell again.') },
+          editor,
+        );
       }
       default:
         log(`unknown renderer message ${JSON.stringify(message)}`);

@@ -23,12 +23,14 @@ export class RuntimeInstaller {
     const download = vscode.l10n.t('Download');
     const why = err.message.split(' CodaJS can download')[0];
     // what the download costs, as the registry says it (the prompt goes without it when it cannot say in time)
-    const size = await runtimeDownloadSize(err.missing, await this.installer(), { cacheDir: contentCache(this.storage), npmrcFrom: this.storage }).catch(() => undefined);
+    const size = await runtimeDownloadSize(err.missing, await this.installer(), { cacheDir: contentCache(this.storage), npmrcFrom: this.storage }).catch(
+      () => undefined,
+    );
     const pick = await vscode.window.showInformationMessage(
       vscode.l10n.t('The {0} kernel needs {1}', RUNTIME_LABELS[runtime], describe(err.missing)),
       {
         modal: true,
-        detail: `${why}\n\n${vscode.l10n.t('CodaJS can download it from the npm registry into its own storage. The download is checked against the registry\'s sha512 integrity before it is used.')}${size ? `\n\n${vscode.l10n.t('Size: {0}.', size)}` : ''}`,
+        detail: `${why}\n\n${vscode.l10n.t("CodaJS can download it from the npm registry into its own storage. The download is checked against the registry's sha512 integrity before it is used.")}${size ? `\n\n${vscode.l10n.t('Size: {0}.', size)}` : ''}`,
       },
       download,
     );
@@ -44,10 +46,19 @@ export class RuntimeInstaller {
         (progress, token) => {
           const abort = new AbortController();
           const sub = token.onCancellationRequested(() => abort.abort());
-          return fetchRuntimes(kinds, client, { storage: this.storage, cacheDir: contentCache(this.storage), npmrcFrom: this.storage }, { signal: abort.signal, onProgress: (message) => progress.report({ message }) }).finally(() => sub.dispose());
+          return fetchRuntimes(
+            kinds,
+            client,
+            { storage: this.storage, cacheDir: contentCache(this.storage), npmrcFrom: this.storage },
+            { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
+          ).finally(() => sub.dispose());
         },
       );
-      this.log(`downloaded ${Object.entries(integrity).map(([spec, sri]) => `${spec} (${sri.slice(0, 20)}…)`).join(', ')}`);
+      this.log(
+        `downloaded ${Object.entries(integrity)
+          .map(([spec, sri]) => `${spec} (${sri.slice(0, 20)}…)`)
+          .join(', ')}`,
+      );
       return true;
     } catch (err) {
       void vscode.window.showErrorMessage(vscode.l10n.t('CodaJS could not download {0}: {1}', RUNTIME_LABELS[runtime], (err as Error).message));
@@ -63,7 +74,8 @@ export class RuntimeInstaller {
       return { label: RUNTIME_LABELS[runtime], description: describe(kinds), detail, runtime, kinds };
     });
     const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CodaJS: download a runtime from the npm registry') });
-    if (pick && (await this.fetch(pick.kinds, pick.runtime))) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is ready. Pick "CodaJS: {0}" in the kernel picker.', RUNTIME_LABELS[pick.runtime]));
+    if (pick && (await this.fetch(pick.kinds, pick.runtime)))
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0} is ready. Pick "CodaJS: {0}" in the kernel picker.', RUNTIME_LABELS[pick.runtime]));
   }
 }
 

@@ -21,6 +21,13 @@ export interface ScratchDeps {
   decoration: vscode.TextEditorDecorationType;
   /** Remembers values the user may open in the inspector; returns a command link. */
   inspectLink(kernel: Kernel, value: RemoteValue): string | undefined;
+  /** Installs what the file's cells import, as for a notebook; cells whose imports failed are named. */
+  install?(
+    doc: vscode.TextDocument,
+    cells: { cellId: string; code: string }[],
+  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }>;
+  /** The dependency store folders the file's kernel resolves packages from. */
+  modulePaths?(doc: vscode.TextDocument): string[];
 }
 
 interface LineInfo {
@@ -45,7 +52,10 @@ export class ScratchSession implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private kernelListeners: (() => void)[] = [];
 
-  constructor(readonly document: vscode.TextDocument, private readonly deps: ScratchDeps) {
+  constructor(
+    readonly document: vscode.TextDocument,
+    private readonly deps: ScratchDeps,
+  ) {
     this.scheduler = new RunScheduler({ run: () => this.runOnce(), stop: () => this.kernel?.interrupt() });
   }
 
@@ -110,10 +120,24 @@ export class ScratchSession implements vscode.Disposable {
     if ('error' in chosen) throw new Error(chosen.error);
     if (this.kernel?.alive && this.kernel.info.runtime === chosen.runtime) return this.kernel;
     await this.kernel?.dispose();
-    const kernel = await this.deps.startKernel({ cwd: kernelFolder(this.document.uri), documentPath: this.document.uri.fsPath, runtime: chosen.runtime });
+    const kernel = await this.deps.startKernel({
+      cwd: kernelFolder(this.document.uri),
+      documentPath: this.document.uri.fsPath,
+      runtime: chosen.runtime,
+      modulePaths: this.deps.modulePaths?.(this.document),
+    });
     this.kernelListeners.forEach((off) => off());
     this.kernelListeners = [
-      kernel.onEvent('lineValue', (v) => this.annotate(v.cellId, v.line, `→ ${inlineValue(v.value)}`, valueHover(v.value, this.deps.inspectLink(kernel, v.value)), undefined, v.value.type === 'undefined')),
+      kernel.onEvent('lineValue', (v) =>
+        this.annotate(
+          v.cellId,
+          v.line,
+          `→ ${inlineValue(v.value)}`,
+          valueHover(v.value, this.deps.inspectLink(kernel, v.value)),
+          undefined,
+          v.value.type === 'undefined',
+        ),
+      ),
       kernel.onEvent('console', ({ entries }) => entries.forEach((e) => this.consoleEntry(e))),
       kernel.onEvent('uncaught', (u) => u.cellId && this.error(u.cellId, u.error)),
     ];
@@ -129,18 +153,47 @@ export class ScratchSession implements vscode.Disposable {
     try {
       kernel = await this.ensureKernel();
     } catch (err) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('CodaJS could not start a kernel for {0}: {1}', basename(this.document.fileName), (err as Error).message));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('CodaJS could not start a kernel for {0}: {1}', basename(this.document.fileName), (err as Error).message),
+      );
       return;
     }
     const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
+    const idOf = (startLine: number) => `${this.document.uri.toString()}#${startLine}`;
+    // the packages every cell of the file imports, installed as for a notebook (the sandbox imports nothing)
+    let cellErrors = new Map<string, SerializedError>();
+    if (this.deps.install && kernel.info.runtime !== 'sandbox') {
+      const all = this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code }));
+      const installed = await this.deps.install(this.document, all);
+      if ('error' in installed) {
+        this.annotateAt(
+          cells[0]?.startLine ?? 0,
+          installed.error.message,
+          new vscode.MarkdownString(installed.error.message),
+          new vscode.ThemeColor('editorError.foreground'),
+        );
+        return;
+      }
+      cellErrors = installed.cellErrors;
+    }
     for (const cell of cells) {
-      const cellId = `${this.document.uri.toString()}#${cell.startLine}`;
+      const cellId = idOf(cell.startLine);
       this.cellStarts.set(cellId, cell.startLine);
+      const failedImport = cellErrors.get(cellId);
+      if (failedImport) {
+        this.error(cellId, failedImport);
+        return;
+      }
       let result;
       try {
         result = await kernel.execute({ cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true });
       } catch (err) {
-        this.annotateAt(cell.startLine, (err as Error).message, new vscode.MarkdownString((err as Error).message), new vscode.ThemeColor('editorError.foreground'));
+        this.annotateAt(
+          cell.startLine,
+          (err as Error).message,
+          new vscode.MarkdownString((err as Error).message),
+          new vscode.ThemeColor('editorError.foreground'),
+        );
         return;
       }
       if (result.status === 'error') {
@@ -148,7 +201,12 @@ export class ScratchSession implements vscode.Disposable {
         return;
       }
       if (result.status === 'interrupted') {
-        this.annotateAt(cell.startLine, vscode.l10n.t('Interrupted'), new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')), new vscode.ThemeColor('editorWarning.foreground'));
+        this.annotateAt(
+          cell.startLine,
+          vscode.l10n.t('Interrupted'),
+          new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')),
+          new vscode.ThemeColor('editorWarning.foreground'),
+        );
         return;
       }
     }
@@ -157,7 +215,12 @@ export class ScratchSession implements vscode.Disposable {
   private consoleEntry(e: ConsoleEntry): void {
     this.deps.output.appendLine(`${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`);
     if (e.line === undefined || !e.text) return;
-    const color = e.level === 'error' ? new vscode.ThemeColor('editorError.foreground') : e.level === 'warn' ? new vscode.ThemeColor('editorWarning.foreground') : undefined;
+    const color =
+      e.level === 'error'
+        ? new vscode.ThemeColor('editorError.foreground')
+        : e.level === 'warn'
+          ? new vscode.ThemeColor('editorWarning.foreground')
+          : undefined;
     const hover = new vscode.MarkdownString();
     hover.appendCodeblock(e.text, 'text');
     this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, hover, color);
@@ -206,7 +269,7 @@ export class ScratchSession implements vscode.Disposable {
         renderOptions: {
           after: {
             contentText: `  ${lineAnnotation(info.parts.length ? info.parts : info.weak)}`,
-            color: info.stale ? new vscode.ThemeColor('disabledForeground') : info.color ?? new vscode.ThemeColor('editorCodeLens.foreground'),
+            color: info.stale ? new vscode.ThemeColor('disabledForeground') : (info.color ?? new vscode.ThemeColor('editorCodeLens.foreground')),
             fontStyle: 'italic',
           },
         },

@@ -21,7 +21,13 @@ export function scriptToNotebook(text: string, language: 'javascript' | 'typescr
 export function notebookToScript(doc: CodaDocument): string {
   return doc.cells
     .map((c) => {
-      if (c.kind === 'markup') return ['// %% [markdown]', ...cellText(c).split('\n').map((l) => (l ? `// ${l}` : '//'))].join('\n');
+      if (c.kind === 'markup')
+        return [
+          '// %% [markdown]',
+          ...cellText(c)
+            .split('\n')
+            .map((l) => (l ? `// ${l}` : '//')),
+        ].join('\n');
       const title = typeof c.metadata?.title === 'string' ? ` ${c.metadata.title}` : '';
       return `// %%${title}\n${cellText(c)}`;
     })

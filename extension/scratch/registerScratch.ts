@@ -4,6 +4,7 @@
  * Registrations only: a file's kernel starts on its first run.
  */
 import * as vscode from 'vscode';
+import type { DependencyManager } from '../deps/DependencyManager';
 import type { InitParams, RemoteValue } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { serializeCoda } from '../../protocol/codaFormat';
@@ -18,11 +19,22 @@ const SCRATCH_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'types
 /** Values kept for "Inspect" links in hovers. */
 export const MAX_INSPECTABLE = 500;
 
-export function registerScratch(context: vscode.ExtensionContext, deps: { log: vscode.LogOutputChannel; startKernel: (init: InitParams) => Promise<Kernel> }): void {
+export function registerScratch(
+  context: vscode.ExtensionContext,
+  deps: {
+    log: vscode.LogOutputChannel;
+    startKernel: (init: InitParams) => Promise<Kernel>;
+    /** Installs what scratch files import (the notebooks' dependency manager). */
+    dependencies?: Pick<DependencyManager, 'ensureScratch' | 'scratchModulePath'>;
+  },
+): void {
   const sessions = new Map<string, ScratchSession>();
   const output = vscode.window.createOutputChannel('CodaJS Scratch');
   const diagnostics = vscode.languages.createDiagnosticCollection('codajs-scratch');
-  const decoration = vscode.window.createTextEditorDecorationType({ after: { margin: '0 0 0 1em' }, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed });
+  const decoration = vscode.window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 1em' },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
   const inspectable = new Map<number, { kernel: Kernel; value: RemoteValue }>();
   let nextInspect = 1;
   const config = () => vscode.workspace.getConfiguration('coda.scratch');
@@ -38,14 +50,23 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
 
   const session = (doc: vscode.TextDocument) => {
     let s = sessions.get(doc.uri.toString());
-    if (!s) sessions.set(doc.uri.toString(), (s = new ScratchSession(doc, { startKernel: deps.startKernel, output, diagnostics, decoration, inspectLink })));
+    const dependencies = deps.dependencies;
+    const install = dependencies ? (d: vscode.TextDocument, cells: { cellId: string; code: string }[]) => dependencies.ensureScratch(d, cells) : undefined;
+    const modulePaths = dependencies ? (d: vscode.TextDocument) => [dependencies.scratchModulePath(d)] : undefined;
+    if (!s)
+      sessions.set(
+        doc.uri.toString(),
+        (s = new ScratchSession(doc, { startKernel: deps.startKernel, output, diagnostics, decoration, inspectLink, install, modulePaths })),
+      );
     return s;
   };
 
   const trusted = () => {
     if (vscode.workspace.isTrusted) return true;
     const manage = vscode.l10n.t('Manage Workspace Trust');
-    void vscode.window.showWarningMessage(vscode.l10n.t('CodaJS does not run code in an untrusted workspace.'), manage).then((p) => p === manage && vscode.commands.executeCommand('workbench.trust.manage'));
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('CodaJS does not run code in an untrusted workspace.'), manage)
+      .then((p) => p === manage && vscode.commands.executeCommand('workbench.trust.manage'));
     return false;
   };
 
@@ -76,7 +97,10 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
     lensChanged,
     { dispose: () => sessions.forEach((s) => s.dispose()) },
     vscode.commands.registerCommand('codajs.runScratch', (uri?: vscode.Uri) =>
-      run(uri instanceof vscode.Uri ? uri : undefined, (editor) => (editor && !editor.selection.isEmpty ? { kind: 'selection', range: editor.selection } : { kind: 'all' }))),
+      run(uri instanceof vscode.Uri ? uri : undefined, (editor) =>
+        editor && !editor.selection.isEmpty ? { kind: 'selection', range: editor.selection } : { kind: 'all' },
+      ),
+    ),
     vscode.commands.registerCommand('codajs.runScratchCell', (uri: vscode.Uri, index: number) => run(uri, { kind: 'cell', index })),
     vscode.commands.registerCommand('codajs.runScratchAbove', (uri: vscode.Uri, index: number) => run(uri, { kind: 'above', index })),
     vscode.commands.registerCommand('codajs.stopScratch', (uri?: vscode.Uri) => {
@@ -100,31 +124,44 @@ export function registerScratch(context: vscode.ExtensionContext, deps: { log: v
       const nb = vscode.window.activeNotebookEditor?.notebook;
       if (!nb || nb.notebookType !== CODA_NOTEBOOK_TYPE) return;
       // the notebook as it is in the editor, unsaved edits included
-      const doc = toCodaDocument(new vscode.NotebookData(nb.getCells().map((c) => new vscode.NotebookCellData(c.kind, c.document.getText(), c.document.languageId))));
+      const doc = toCodaDocument(
+        new vscode.NotebookData(nb.getCells().map((c) => new vscode.NotebookCellData(c.kind, c.document.getText(), c.document.languageId))),
+      );
       const ts = doc.cells.some((c) => c.language === 'typescript');
       const target = nb.uri.with({ path: nb.uri.path.replace(/\.coda$/, ts ? '.ts' : '.js') });
       if (!(await mayWrite(target))) return;
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(notebookToScript(doc)));
       await vscode.window.showTextDocument(target);
     }),
-    vscode.languages.registerCodeLensProvider(SCRATCH_LANGUAGES.map((language) => ({ language, scheme: 'file' })), {
-      onDidChangeCodeLenses: lensChanged.event,
-      provideCodeLenses(doc) {
-        if (!config().get<boolean>('codeLens', true)) return [];
-        const top = new vscode.Range(0, 0, 0, 0);
-        const running = sessions.get(doc.uri.toString())?.running;
-        const lenses = [new vscode.CodeLens(top, running ? { title: vscode.l10n.t('$(debug-stop) Stop Scratch'), command: 'codajs.stopScratch', arguments: [doc.uri] } : { title: vscode.l10n.t('$(play) Run Scratch'), command: 'codajs.runScratch', arguments: [doc.uri] })];
-        for (const cell of splitCells(doc.getText())) {
-          if (cell.markerLine < 0 || cell.kind !== 'code') continue;
-          const at = new vscode.Range(cell.markerLine, 0, cell.markerLine, 0);
-          lenses.push(new vscode.CodeLens(at, { title: vscode.l10n.t('Run Cell'), command: 'codajs.runScratchCell', arguments: [doc.uri, cell.index] }));
-          lenses.push(new vscode.CodeLens(at, { title: vscode.l10n.t('Run Above'), command: 'codajs.runScratchAbove', arguments: [doc.uri, cell.index] }));
-        }
-        return lenses;
+    vscode.languages.registerCodeLensProvider(
+      SCRATCH_LANGUAGES.map((language) => ({ language, scheme: 'file' })),
+      {
+        onDidChangeCodeLenses: lensChanged.event,
+        provideCodeLenses(doc) {
+          if (!config().get<boolean>('codeLens', true)) return [];
+          const top = new vscode.Range(0, 0, 0, 0);
+          const running = sessions.get(doc.uri.toString())?.running;
+          const lenses = [
+            new vscode.CodeLens(
+              top,
+              running
+                ? { title: vscode.l10n.t('$(debug-stop) Stop Scratch'), command: 'codajs.stopScratch', arguments: [doc.uri] }
+                : { title: vscode.l10n.t('$(play) Run Scratch'), command: 'codajs.runScratch', arguments: [doc.uri] },
+            ),
+          ];
+          for (const cell of splitCells(doc.getText())) {
+            if (cell.markerLine < 0 || cell.kind !== 'code') continue;
+            const at = new vscode.Range(cell.markerLine, 0, cell.markerLine, 0);
+            lenses.push(new vscode.CodeLens(at, { title: vscode.l10n.t('Run Cell'), command: 'codajs.runScratchCell', arguments: [doc.uri, cell.index] }));
+            lenses.push(new vscode.CodeLens(at, { title: vscode.l10n.t('Run Above'), command: 'codajs.runScratchAbove', arguments: [doc.uri, cell.index] }));
+          }
+          return lenses;
+        },
       },
-    }),
+    ),
     vscode.workspace.onDidSaveTextDocument((doc) => {
-      if (config().get<boolean>('runOnSave', false) && SCRATCH_LANGUAGES.includes(doc.languageId) && sessions.has(doc.uri.toString())) void run(doc.uri, { kind: 'all' });
+      if (config().get<boolean>('runOnSave', false) && SCRATCH_LANGUAGES.includes(doc.languageId) && sessions.has(doc.uri.toString()))
+        void run(doc.uri, { kind: 'all' });
     }),
     vscode.workspace.onDidChangeTextDocument((e) => {
       const s = sessions.get(e.document.uri.toString());
@@ -151,5 +188,8 @@ async function mayWrite(uri: vscode.Uri): Promise<boolean> {
     return true;
   }
   const overwrite = vscode.l10n.t('Overwrite');
-  return (await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(uri)), { modal: true }, overwrite)) === overwrite;
+  return (
+    (await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(uri)), { modal: true }, overwrite)) ===
+    overwrite
+  );
 }

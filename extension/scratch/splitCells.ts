@@ -25,7 +25,11 @@ export function splitCells(text: string): ScratchCell[] {
     if (!current) return;
     current.endLine = end;
     current.code = lines.slice(current.startLine, end).join('\n');
-    if (current.kind === 'markdown') current.code = current.code.split('\n').map((l) => l.replace(/^\s*\/\/ ?/, '')).join('\n');
+    if (current.kind === 'markdown')
+      current.code = current.code
+        .split('\n')
+        .map((l) => l.replace(/^\s*\/\/ ?/, ''))
+        .join('\n');
     if (current.markerLine >= 0 || current.code.trim()) cells.push(current);
   };
   lines.forEach((line, i) => {
@@ -38,7 +42,15 @@ export function splitCells(text: string): ScratchCell[] {
     close(i);
     const title = m[1]!.trim();
     const markdown = /^\[markdown\]/i.test(title);
-    current = { index: 0, kind: markdown ? 'markdown' : 'code', title: markdown ? title.replace(/^\[markdown\]\s*/i, '') : title, markerLine: i, startLine: i + 1, endLine: i + 1, code: '' };
+    current = {
+      index: 0,
+      kind: markdown ? 'markdown' : 'code',
+      title: markdown ? title.replace(/^\[markdown\]\s*/i, '') : title,
+      markerLine: i,
+      startLine: i + 1,
+      endLine: i + 1,
+      code: '',
+    };
   });
   close(lines.length);
   cells.forEach((c, i) => (c.index = i));

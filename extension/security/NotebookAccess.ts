@@ -10,8 +10,18 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CAPABILITY_WORDS, enforcementLines, METADATA_ALLOW_SCRIPTS, METADATA_PERMISSIONS, METADATA_SECRETS, MIN_SECRET_LENGTH, parsePermissions, parseSecretNames, permissionsKey,
-  type Permissions, type RuntimeKind, type SerializedError,
+  CAPABILITY_WORDS,
+  enforcementLines,
+  METADATA_ALLOW_SCRIPTS,
+  METADATA_PERMISSIONS,
+  METADATA_SECRETS,
+  MIN_SECRET_LENGTH,
+  parsePermissions,
+  parseSecretNames,
+  permissionsKey,
+  type Permissions,
+  type RuntimeKind,
+  type SerializedError,
 } from '../../protocol';
 import { parseDotenv } from '../../host/parseDotenv';
 import type { KernelAccess } from '../kernel/KernelManager';
@@ -34,20 +44,52 @@ export class NotebookAccess {
       declared = parsePermissions(meta[METADATA_PERMISSIONS]);
       names = parseSecretNames(meta[METADATA_SECRETS]);
     } catch (err) {
-      return { ok: false, error: { name: 'InvalidMetadata', message: vscode.l10n.t('The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.', (err as Error).message) } };
+      return {
+        ok: false,
+        error: {
+          name: 'InvalidMetadata',
+          message: vscode.l10n.t(
+            'The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.',
+            (err as Error).message,
+          ),
+        },
+      };
     }
     if (declared && runtime === 'bun') {
       // asking to grant what Bun cannot enforce would mislead: say so before anything else
-      return { ok: false, error: { name: 'PermissionsUnsupported', message: vscode.l10n.t('Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.') } };
+      return {
+        ok: false,
+        error: {
+          name: 'PermissionsUnsupported',
+          message: vscode.l10n.t(
+            "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
+          ),
+        },
+      };
     }
     if (declared && !(await this.granted(notebook, declared, runtime, meta[METADATA_ALLOW_SCRIPTS] === true))) {
-      return { ok: false, error: { name: 'PermissionsNotGranted', message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.') } };
+      return {
+        ok: false,
+        error: {
+          name: 'PermissionsNotGranted',
+          message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.'),
+        },
+      };
     }
     const secrets: Record<string, string> = {};
     for (const name of names) {
       const value = await this.secret(notebook, name);
       if (value === undefined) {
-        return { ok: false, error: { name: 'SecretMissing', message: vscode.l10n.t('The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.', name) } };
+        return {
+          ok: false,
+          error: {
+            name: 'SecretMissing',
+            message: vscode.l10n.t(
+              'The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
+              name,
+            ),
+          },
+        };
       }
       secrets[name] = value;
     }
@@ -74,7 +116,10 @@ export class NotebookAccess {
     const grant = vscode.l10n.t('Grant and Run');
     const pick = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} asks for these permissions', notebook.uri.path.split('/').pop() ?? notebook.uri.toString()),
-      { modal: true, detail: `${lines.length ? lines.join('\n') : vscode.l10n.t('No access at all (an empty permission set).')}\n\n${vscode.l10n.t('Everything else is denied. Your answer is remembered for this notebook until its permissions change.')}` },
+      {
+        modal: true,
+        detail: `${lines.length ? lines.join('\n') : vscode.l10n.t('No access at all (an empty permission set).')}\n\n${vscode.l10n.t('Everything else is denied. Your answer is remembered for this notebook until its permissions change.')}`,
+      },
       grant,
     );
     if (pick !== grant) return false;
@@ -101,10 +146,13 @@ export class NotebookAccess {
   async askSecret(name: string): Promise<string | undefined> {
     const value = await vscode.window.showInputBox({
       title: vscode.l10n.t('CodaJS: value of the secret {0}', name),
-      prompt: vscode.l10n.t('Stored in VS Code\'s secret storage, injected as the environment variable {0}, and masked in every output.', name),
+      prompt: vscode.l10n.t("Stored in VS Code's secret storage, injected as the environment variable {0}, and masked in every output.", name),
       password: true,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.length < MIN_SECRET_LENGTH ? vscode.l10n.t('A secret needs at least {0} characters (shorter values cannot be masked reliably).', MIN_SECRET_LENGTH) : undefined),
+      validateInput: (v) =>
+        v.length < MIN_SECRET_LENGTH
+          ? vscode.l10n.t('A secret needs at least {0} characters (shorter values cannot be masked reliably).', MIN_SECRET_LENGTH)
+          : undefined,
     });
     if (value === undefined) return undefined;
     await this.context.secrets.store(SECRET_PREFIX + name, value);

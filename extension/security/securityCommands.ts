@@ -4,7 +4,14 @@
  */
 import * as vscode from 'vscode';
 import {
-  CAPABILITIES, CAPABILITY_WORDS, METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, parseSecretNames, type Capability, type Permissions,
+  CAPABILITIES,
+  CAPABILITY_WORDS,
+  METADATA_PERMISSIONS,
+  METADATA_SECRETS,
+  parsePermissions,
+  parseSecretNames,
+  type Capability,
+  type Permissions,
 } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { SECRET_PREFIX, type NotebookAccess } from './NotebookAccess';
@@ -44,11 +51,26 @@ async function managePermissions(access: Pick<NotebookAccess, 'revoke'>): Promis
   type Item = vscode.QuickPickItem & { cap?: Capability; action?: 'restrict' | 'unrestrict' | 'revoke' };
   const items: Item[] = current
     ? [
-        ...CAPABILITIES.map((cap) => ({ label: cap, description: current![cap]?.join(', ') || vscode.l10n.t('nothing granted'), detail: CAPABILITY_WORDS[cap], cap })),
+        ...CAPABILITIES.map((cap) => ({
+          label: cap,
+          description: current![cap]?.join(', ') || vscode.l10n.t('nothing granted'),
+          detail: CAPABILITY_WORDS[cap],
+          cap,
+        })),
         { label: vscode.l10n.t('Forget my grant'), detail: vscode.l10n.t('The next run asks again'), action: 'revoke' as const },
-        { label: vscode.l10n.t('Remove all restrictions'), detail: vscode.l10n.t('Node, Deno and Bun then run with full access (the sandbox still grants nothing)'), action: 'unrestrict' as const },
+        {
+          label: vscode.l10n.t('Remove all restrictions'),
+          detail: vscode.l10n.t('Node, Deno and Bun then run with full access (the sandbox still grants nothing)'),
+          action: 'unrestrict' as const,
+        },
       ]
-    : [{ label: vscode.l10n.t('Restrict this notebook'), detail: vscode.l10n.t('Start from no access at all, then grant capabilities one by one'), action: 'restrict' as const }];
+    : [
+        {
+          label: vscode.l10n.t('Restrict this notebook'),
+          detail: vscode.l10n.t('Start from no access at all, then grant capabilities one by one'),
+          action: 'restrict' as const,
+        },
+      ];
   const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CodaJS: permissions of this notebook') });
   if (!pick) return;
   if (pick.action === 'restrict') return updateMetadata(nb, { [METADATA_PERMISSIONS]: {} });
@@ -61,7 +83,14 @@ async function managePermissions(access: Pick<NotebookAccess, 'revoke'>): Promis
     value: current![cap]?.join(', ') ?? '',
   });
   if (text === undefined) return;
-  const list = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  const list = [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   const next: Permissions = { ...current };
   if (list.length) next[cap] = list;
   else delete next[cap];

@@ -7,8 +7,17 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
 import {
-  createChannel, RequestError, type Channel, type FetchRuntimeParams, type FetchRuntimeResult, type InstallerEvents, type InstallerRequests, type RuntimeSizeParams, type RuntimeSizeResult,
-  type InstallParams, type InstallResult,
+  createChannel,
+  RequestError,
+  type Channel,
+  type FetchRuntimeParams,
+  type FetchRuntimeResult,
+  type InstallerEvents,
+  type InstallerRequests,
+  type RuntimeSizeParams,
+  type RuntimeSizeResult,
+  type InstallParams,
+  type InstallResult,
 } from '../../protocol';
 
 export const IDLE_MS = 5 * 60_000;
@@ -47,7 +56,12 @@ export class InstallerClient {
     return this.request('runtimeSize', params, {}, 'Asking the registry for the download size');
   }
 
-  private async request<M extends 'install' | 'fetchRuntime' | 'runtimeSize'>(method: M, params: InstallerRequests[M]['params'], opts: InstallOptions, what: string): Promise<InstallerRequests[M]['result']> {
+  private async request<M extends 'install' | 'fetchRuntime' | 'runtimeSize'>(
+    method: M,
+    params: InstallerRequests[M]['params'],
+    opts: InstallOptions,
+    what: string,
+  ): Promise<InstallerRequests[M]['result']> {
     if (opts.signal?.aborted) throw cancelled(what);
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));

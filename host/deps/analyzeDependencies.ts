@@ -93,7 +93,14 @@ function magicSpec(token: string): { name: string; range: string } | undefined {
 function requireCalls(code: string): { specifier: string; offset: number }[] {
   let tree: acorn.Program;
   try {
-    tree = acorn.parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true, allowReturnOutsideFunction: true, allowImportExportEverywhere: true, allowHashBang: true });
+    tree = acorn.parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowHashBang: true,
+    });
   } catch {
     return [...stripComments(code).matchAll(REQUIRE)].map((m) => ({ specifier: m[2]!, offset: m.index! }));
   }

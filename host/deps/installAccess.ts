@@ -5,7 +5,13 @@
  * with more rights than the notebook would.
  */
 import {
-  METADATA_ALLOW_UNVERIFIED_LOCK, METADATA_PERMISSIONS, METADATA_SECRETS, parsePermissions, parseSecretNames, permissionsKey, type InstallParams,
+  METADATA_ALLOW_UNVERIFIED_LOCK,
+  METADATA_PERMISSIONS,
+  METADATA_SECRETS,
+  parsePermissions,
+  parseSecretNames,
+  permissionsKey,
+  type InstallParams,
 } from '../../protocol';
 
 export function installAccess(metadata: Record<string, unknown>): Pick<InstallParams, 'permissions' | 'secretNames' | 'allowUnverifiedLock'> {

@@ -40,7 +40,12 @@ export interface CellsInstall {
 /** What the cells import, for `installForCells` (and for a host's "did anything change" key). */
 export type CellsAnalysis = Awaited<ReturnType<typeof analyzeDependencies>>;
 
-export async function installForCells(cells: CellSource[] | CellsAnalysis, folder: string | undefined, storeDir: string, install: Install): Promise<CellsInstall> {
+export async function installForCells(
+  cells: CellSource[] | CellsAnalysis,
+  folder: string | undefined,
+  storeDir: string,
+  install: Install,
+): Promise<CellsInstall> {
   const analysis = Array.isArray(cells) ? await analyzeDependencies(cells) : cells;
   const cellErrors = new Map<string, SerializedError>();
   for (const p of analysis.problems) {
@@ -87,7 +92,11 @@ function attribute(sites: DependencySpec[], failed: Map<string, SerializedError>
     const cellId = spec.from.cellId;
     if (!error || !cellId || cellErrors.has(cellId)) continue;
     const how = spec.from.kind === 'magic' ? `// @coda-dep ${spec.name}` : `the import of '${spec.name}'`;
-    cellErrors.set(cellId, { name: error.name, message: `${how}${spec.from.line ? ` (line ${spec.from.line})` : ''} could not be installed, so this cell did not run: ${error.message}`, props: { package: JSON.stringify(spec.name) } });
+    cellErrors.set(cellId, {
+      name: error.name,
+      message: `${how}${spec.from.line ? ` (line ${spec.from.line})` : ''} could not be installed, so this cell did not run: ${error.message}`,
+      props: { package: JSON.stringify(spec.name) },
+    });
   }
   return cellErrors;
 }
@@ -130,7 +139,10 @@ async function culprits(dependencies: Record<string, string>, error: SerializedE
 
 function asError(err: unknown): SerializedError {
   const e = err as { name?: unknown; message?: unknown };
-  return { name: typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'InstallFailed', message: typeof e?.message === 'string' ? e.message : String(err) };
+  return {
+    name: typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'InstallFailed',
+    message: typeof e?.message === 'string' ? e.message : String(err),
+  };
 }
 
 function escapeRegExp(s: string): string {

@@ -37,7 +37,9 @@ export function nameAt(location: string): string | undefined {
 
 /** Locations that would put a package outside the store: refused even when the notebook allows unverified entries. */
 export function badLocations(lock: DependencyLock): string[] {
-  return Object.keys(lock).filter((location) => !nameAt(location)).map((location) => `"${location}" is not a package folder inside the store`);
+  return Object.keys(lock)
+    .filter((location) => !nameAt(location))
+    .map((location) => `"${location}" is not a package folder inside the store`);
 }
 
 /** `folder name -> package name` for every `npm:` alias a locked package declares (`"x": "npm:y@^1"`). */
@@ -58,7 +60,12 @@ export function declaredAliases(lock: DependencyLock): Set<string> {
  * Why an entry cannot be verified, in words for the cell's error; undefined when it can. An entry whose package has
  * another name than its folder is accepted only as an alias some locked package declares (`aliases`).
  */
-export function lockEntryProblem(location: string, entry: Partial<LockEntry> | undefined, registryFor: RegistryFor, aliases: Set<string> = new Set()): string | undefined {
+export function lockEntryProblem(
+  location: string,
+  entry: Partial<LockEntry> | undefined,
+  registryFor: RegistryFor,
+  aliases: Set<string> = new Set(),
+): string | undefined {
   const folder = nameAt(location);
   if (!folder) return `"${location}" is not a package folder inside the store`;
   if (!entry || typeof entry !== 'object') return `${location} is not a lock entry`;
@@ -71,7 +78,8 @@ export function lockEntryProblem(location: string, entry: Partial<LockEntry> | u
   const registry = registryFor(name);
   if (!resolved) return `${name} has no tarball URL`;
   if (!/^https?:\/\//i.test(resolved)) return `${name} comes from ${resolved.split(/[#?]/)[0]}, not from a registry`;
-  if (!resolved.startsWith(registry)) return `${name} is downloaded from ${safeOrigin(resolved)}, not from ${registry} (the registry your npm config names for it)`;
+  if (!resolved.startsWith(registry))
+    return `${name} is downloaded from ${safeOrigin(resolved)}, not from ${registry} (the registry your npm config names for it)`;
   if (!isTarballOf(resolved.slice(registry.length), name, String(entry.version))) {
     return `${name}@${entry.version} would be downloaded from ${resolved}, which is not that package's tarball`;
   }
@@ -85,7 +93,10 @@ export function lockEntryProblem(location: string, entry: Partial<LockEntry> | u
 function isTarballOf(path: string, name: string, version: string): boolean {
   let segments: string[];
   try {
-    segments = path.split(/[?#]/)[0]!.split('/').map((s) => decodeURIComponent(s).toLowerCase());
+    segments = path
+      .split(/[?#]/)[0]!
+      .split('/')
+      .map((s) => decodeURIComponent(s).toLowerCase());
   } catch {
     return false;
   }

@@ -29,12 +29,19 @@ export function planScript(command: string, permissions: Permissions | undefined
   const runsAnything = !!permissions.run?.includes(ANY);
   const m = NODE_COMMAND.exec(command);
   if (m && !m[1]!.split('/').includes('..')) {
-    return { kind: 'node', file: m[1]!, args: m[2]!.trim() ? m[2]!.trim().split(/\s+/) : [], childProcesses: runsAnything, network: !!permissions.net?.includes(ANY) };
+    return {
+      kind: 'node',
+      file: m[1]!,
+      args: m[2]!.trim() ? m[2]!.trim().split(/\s+/) : [],
+      childProcesses: runsAnything,
+      network: !!permissions.net?.includes(ANY),
+    };
   }
   if (runsAnything) return { kind: 'shell', command };
   return {
     kind: 'refused',
-    reason: 'it starts programs through a shell, which CodaJS cannot confine to the notebook\'s permissions (only `node <file>` scripts run confined); it runs only when the notebook grants "run": ["*"]',
+    reason:
+      'it starts programs through a shell, which CodaJS cannot confine to the notebook\'s permissions (only `node <file>` scripts run confined); it runs only when the notebook grants "run": ["*"]',
   };
 }
 
@@ -46,7 +53,8 @@ export function scriptsNotice(permissions: Permissions | undefined): string {
 }
 
 /** Variables that carry npm credentials or change how Node starts: never given to a script. */
-const NEVER = /^(npm_config_.*|NPM_TOKEN|NODE_AUTH_TOKEN|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS|NODE_REPL_EXTERNAL_MODULE|.*_authToken.*|.*_auth|.*_password)$/i;
+const NEVER =
+  /^(npm_config_.*|NPM_TOKEN|NODE_AUTH_TOKEN|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS|NODE_REPL_EXTERNAL_MODULE|.*_authToken.*|.*_auth|.*_password)$/i;
 /** Variables Windows needs to start anything at all. */
 const WINDOWS_BASE = ['SystemRoot', 'SYSTEMROOT', 'ComSpec', 'COMSPEC', 'PATHEXT', 'WINDIR', 'windir'];
 

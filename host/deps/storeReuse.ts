@@ -59,7 +59,10 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   const storesRoot = dirname(storeDir);
   let siblings: string[];
   try {
-    siblings = (await readdir(storesRoot)).filter((d) => !isLeftoverName(d)).map((d) => join(storesRoot, d)).filter((d) => d !== storeDir);
+    siblings = (await readdir(storesRoot))
+      .filter((d) => !isLeftoverName(d))
+      .map((d) => join(storesRoot, d))
+      .filter((d) => d !== storeDir);
   } catch {
     return undefined;
   }

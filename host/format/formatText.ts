@@ -11,13 +11,22 @@ export type Paint = (style: Style, text: string) => string;
 export const plain: Paint = (_style, text) => text;
 
 const ANSI: Record<Style, [number, number]> = {
-  dim: [2, 22], bold: [1, 22], red: [31, 39], yellow: [33, 39], cyan: [36, 39], green: [32, 39], magenta: [35, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+  red: [31, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+  green: [32, 39],
+  magenta: [35, 39],
 };
 export const ansi: Paint = (style, text) => `\x1b[${ANSI[style][0]}m${text}\x1b[${ANSI[style][1]}m`;
 
 const indent = (text: string, depth: number) => {
   const pad = '  '.repeat(depth);
-  return text.split('\n').map((l) => pad + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 };
 
 export function formatCellHeader(label: string, firstLine: string, paint: Paint = plain): string {

@@ -2,9 +2,7 @@
  * The host-side view of one running kernel (a worker process). Used by the VS Code extension and the
  * headless runner alike; implemented by KernelProcess. No vscode imports here.
  */
-import type {
-  ExecuteParams, ExecuteResult, ExpandParams, InitParams, InitResult, PropertyPage, WorkerEventName, WorkerEvents,
-} from '../../protocol';
+import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, InitResult, PropertyPage, WorkerEventName, WorkerEvents } from '../../protocol';
 
 /** Why a kernel process ended, in words a user understands. */
 export interface KernelExit {

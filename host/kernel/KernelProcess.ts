@@ -7,9 +7,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
-  CONTROL_END, CONTROL_INTERRUPT, CONTROL_STOP_ALL, EXIT_NOTICE, PROTOCOL_VERSION, createHostChannel, createMasker, maskedLines, type ConsoleEntry, type ExecuteParams, type ExecuteResult,
-  type ExpandParams, type HostChannel, type HostFrame, type InitParams, type InitResult, type PropertyPage, type WorkerEventName,
-  type Masker, type WorkerEvents, type WorkerFrame,
+  CONTROL_END,
+  CONTROL_INTERRUPT,
+  CONTROL_STOP_ALL,
+  EXIT_NOTICE,
+  PROTOCOL_VERSION,
+  createHostChannel,
+  createMasker,
+  maskedLines,
+  type ConsoleEntry,
+  type ExecuteParams,
+  type ExecuteResult,
+  type ExpandParams,
+  type HostChannel,
+  type HostFrame,
+  type InitParams,
+  type InitResult,
+  type PropertyPage,
+  type WorkerEventName,
+  type Masker,
+  type WorkerEvents,
+  type WorkerFrame,
 } from '../../protocol';
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
@@ -89,7 +107,11 @@ export class KernelProcess implements Kernel {
       timer = setTimeout(() => reject(new Error(`no answer within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
     });
     try {
-      kernel.info = await Promise.race([channel.request('init', { ...options.init, searchPath: options.init.searchPath ?? process.env.PATH }), spawnFailed, timedOut]);
+      kernel.info = await Promise.race([
+        channel.request('init', { ...options.init, searchPath: options.init.searchPath ?? process.env.PATH }),
+        spawnFailed,
+        timedOut,
+      ]);
     } catch (err) {
       await kernel.dispose();
       const tail = kernel.stderrTail.trim().split('\n').slice(-5).join('\n');

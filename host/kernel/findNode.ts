@@ -45,7 +45,9 @@ async function locate(explicitPath?: string): Promise<FoundNode> {
       // not here, or too old: keep looking
     }
   }
-  throw new Error(`CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.`);
+  throw new Error(
+    `CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.`,
+  );
 }
 
 function check(found: FoundNode): FoundNode {

@@ -42,7 +42,10 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
     }
     case 'deno':
     case 'bun': {
-      const [node, binary] = await Promise.all([findNode(s.nodePath), findSidecarBinary(init.runtime, s.storage, init.runtime === 'deno' ? s.denoPath : s.bunPath)]);
+      const [node, binary] = await Promise.all([
+        findNode(s.nodePath),
+        findSidecarBinary(init.runtime, s.storage, init.runtime === 'deno' ? s.denoPath : s.bunPath),
+      ]);
       // the worker's heap flag is passed on to Deno (--v8-flags); Bun has no heap limit flag
       return { ...base, nodePath: node.path, execArgv: [...heap, ...debugSignalFlags(node.version)], init: { ...init, runtimePath: binary.path } };
     }

@@ -13,15 +13,19 @@ import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime
 export const VERSION_PROBE_TIMEOUT_MS = 5000;
 export { SANDBOX_NODE_MAJORS };
 
-
 export class RuntimeMissingError extends Error {
   override readonly name = 'RuntimeMissing';
-  constructor(readonly runtime: RuntimeKind, readonly missing: FetchableRuntime[], detail: string) {
+  constructor(
+    readonly runtime: RuntimeKind,
+    readonly missing: FetchableRuntime[],
+    detail: string,
+  ) {
     const what = missing.map((m) => `${runtimePackage(m)?.name ?? m}@${RUNTIME_VERSIONS[m]}`).join(' and ');
-    super(`${detail} CodaJS can download ${what} from the npm registry (integrity checked): run "CodaJS: Install Runtime" (or \`coda runtimes fetch ${runtime}\`).`);
+    super(
+      `${detail} CodaJS can download ${what} from the npm registry (integrity checked): run "CodaJS: Install Runtime" (or \`coda runtimes fetch ${runtime}\`).`,
+    );
   }
 }
-
 
 export interface FoundBinary {
   path: string;
@@ -62,7 +66,11 @@ export async function findSandbox(storage: string, configuredNode?: FoundBinary)
   const modulesDir = fetchedRuntime(storage, 'isolated-vm');
   if (!modulesDir) missing.push('isolated-vm');
   if (missing.length || !node || !modulesDir) {
-    throw new RuntimeMissingError('sandbox', missing, `The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} with isolated-vm ${RUNTIME_VERSIONS['isolated-vm']}, and ${missing.map((m) => (m === 'node' ? 'no such Node.js is configured or downloaded' : 'isolated-vm is not downloaded')).join(' and ')}.`);
+    throw new RuntimeMissingError(
+      'sandbox',
+      missing,
+      `The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} with isolated-vm ${RUNTIME_VERSIONS['isolated-vm']}, and ${missing.map((m) => (m === 'node' ? 'no such Node.js is configured or downloaded' : 'isolated-vm is not downloaded')).join(' and ')}.`,
+    );
   }
   return { node, modulesDir };
 }
@@ -73,7 +81,10 @@ function major(version: string): number {
 
 function onPath(name: string): string[] {
   const exe = process.platform === 'win32' ? `${name}.exe` : name;
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, exe));
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, exe));
 }
 
 /** `deno --version` → 'deno 2.9.6'; `bun --version` → 'bun 1.4.5'; `node --version` → 'v24.21.0'. */

@@ -51,11 +51,7 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
         `"CodaJS: Install Runtime" (\`coda runtimes fetch node\`).`,
     );
   }
-  const own = [
-    ...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)),
-    ...(ctx.modulePaths ?? []),
-    join(ctx.cwd, 'node_modules'),
-  ];
+  const own = [...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)), ...(ctx.modulePaths ?? []), join(ctx.cwd, 'node_modules')];
   const args: string[] = [support.permissionFlag];
   args.push(...fsFlags('--allow-fs-read', permissions.read, ctx.cwd, own));
   args.push(...fsFlags('--allow-fs-write', permissions.write, ctx.cwd, []));
@@ -110,7 +106,11 @@ export async function nodePermissionLaunch(init: InitParams, s: { nodePath: stri
   if (!usable(support)) {
     const stored = fetchedRuntime(s.storage, 'node');
     if (!stored) {
-      throw new RuntimeMissingError('node', ['node'], `This notebook declares permissions, which need a Node.js whose permission model has --allow-inspector (${NEEDED_NODE}); ${s.nodePath} is ${support.version}, under whose permission model a running cell could not be stopped.`);
+      throw new RuntimeMissingError(
+        'node',
+        ['node'],
+        `This notebook declares permissions, which need a Node.js whose permission model has --allow-inspector (${NEEDED_NODE}); ${s.nodePath} is ${support.version}, under whose permission model a running cell could not be stopped.`,
+      );
     }
     nodePath = stored;
     support = await nodePermissionSupport(stored);

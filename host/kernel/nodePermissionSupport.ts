@@ -18,7 +18,8 @@ export interface NodePermissionSupport {
   allowInspector: boolean;
 }
 
-const PROBE = 'const f=process.allowedNodeEnvironmentFlags;console.log(JSON.stringify({version:process.version,permission:f.has("--permission"),experimental:f.has("--experimental-permission"),inspector:f.has("--allow-inspector")}))';
+const PROBE =
+  'const f=process.allowedNodeEnvironmentFlags;console.log(JSON.stringify({version:process.version,permission:f.has("--permission"),experimental:f.has("--experimental-permission"),inspector:f.has("--allow-inspector")}))';
 
 const cache = new Map<string, Promise<NodePermissionSupport>>();
 

@@ -160,7 +160,11 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       running = report;
       events.cellStarted?.(report, source);
       try {
-        const result = await executeWithTimeout(k, { cellId, cellLabel: label, executionId: index + 1, code: source, language: cell.language === 'typescript' ? 'typescript' : 'javascript' }, settings.cellTimeoutMs);
+        const result = await executeWithTimeout(
+          k,
+          { cellId, cellLabel: label, executionId: index + 1, code: source, language: cell.language === 'typescript' ? 'typescript' : 'javascript' },
+          settings.cellTimeoutMs,
+        );
         if (result === 'timeout') report.status = 'timeout';
         else {
           report.status = result.status;
@@ -185,7 +189,12 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
     }
     if (kernel?.alive && kernel !== dying) {
       const k = kernel;
-      await drain(pendingWork, () => k.activeWork().catch(() => []), settings.drainMs, () => !kernel?.alive || kernel === dying);
+      await drain(
+        pendingWork,
+        () => k.activeWork().catch(() => []),
+        settings.drainMs,
+        () => !kernel?.alive || kernel === dying,
+      );
     }
   } finally {
     offs.forEach((off) => off());

@@ -19,7 +19,12 @@ export interface FetchContext {
   offline?: boolean;
 }
 
-export async function fetchRuntimes(kinds: FetchableRuntime[], client: InstallerClient, ctx: FetchContext, opts: InstallOptions = {}): Promise<Record<string, string>> {
+export async function fetchRuntimes(
+  kinds: FetchableRuntime[],
+  client: InstallerClient,
+  ctx: FetchContext,
+  opts: InstallOptions = {},
+): Promise<Record<string, string>> {
   const integrity: Record<string, string> = {};
   for (const kind of kinds) {
     const pkg = runtimePackage(kind);
@@ -27,7 +32,11 @@ export async function fetchRuntimes(kinds: FetchableRuntime[], client: Installer
     const folder = runtimeFolder(ctx.storage, kind, pkg.version);
     await mkdir(folder, { recursive: true });
     const nested = pkg.entry === 'node_modules';
-    const packages = [pkg, ...(pkg.companions ?? [])].map((p) => ({ name: p.name, version: p.version, dest: nested ? join(folder, 'node_modules', p.name) : folder }));
+    const packages = [pkg, ...(pkg.companions ?? [])].map((p) => ({
+      name: p.name,
+      version: p.version,
+      dest: nested ? join(folder, 'node_modules', p.name) : folder,
+    }));
     const result: FetchRuntimeResult = await client.fetchRuntime(
       { packages, cacheDir: ctx.cacheDir, npmrcFrom: ctx.npmrcFrom, offline: ctx.offline, executables: nested ? [] : [join(folder, pkg.entry)] },
       opts,
@@ -42,7 +51,11 @@ export async function fetchRuntimes(kinds: FetchableRuntime[], client: Installer
 export const SIZE_WAIT_MS = 5000;
 
 /** `42.3 MB to download, 110 MB on disk` for these runtime packages, or undefined when the registry cannot say. */
-export async function runtimeDownloadSize(kinds: FetchableRuntime[], client: InstallerClient, ctx: Omit<FetchContext, 'storage' | 'offline'>): Promise<string | undefined> {
+export async function runtimeDownloadSize(
+  kinds: FetchableRuntime[],
+  client: InstallerClient,
+  ctx: Omit<FetchContext, 'storage' | 'offline'>,
+): Promise<string | undefined> {
   const packages = kinds.flatMap((kind) => {
     const pkg = runtimePackage(kind);
     return pkg ? [pkg, ...(pkg.companions ?? [])].map((p) => ({ name: p.name, version: p.version })) : [];
@@ -57,7 +70,10 @@ export async function runtimeDownloadSize(kinds: FetchableRuntime[], client: Ins
 
 /** `42.3 MB to download, 110 MB on disk` (the parts known). */
 export function describeSize(downloadBytes: number | undefined, unpackedBytes: number | undefined): string | undefined {
-  const parts = [downloadBytes !== undefined ? `${megabytes(downloadBytes)} to download` : undefined, unpackedBytes !== undefined ? `${megabytes(unpackedBytes)} on disk` : undefined].filter(Boolean);
+  const parts = [
+    downloadBytes !== undefined ? `${megabytes(downloadBytes)} to download` : undefined,
+    unpackedBytes !== undefined ? `${megabytes(unpackedBytes)} on disk` : undefined,
+  ].filter(Boolean);
   return parts.length ? parts.join(', ') : undefined;
 }
 

@@ -29,19 +29,42 @@ export function runtimePackage(kind: FetchableRuntime, platform: string = proces
   const exe = platform === 'win32' ? '.exe' : '';
   switch (kind) {
     case 'deno': {
-      const target = pick({ 'linux-x64': 'linux-x64-glibc', 'linux-arm64': 'linux-arm64-glibc', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64' }, platform, arch);
+      const target = pick(
+        {
+          'linux-x64': 'linux-x64-glibc',
+          'linux-arm64': 'linux-arm64-glibc',
+          'darwin-x64': 'darwin-x64',
+          'darwin-arm64': 'darwin-arm64',
+          'win32-x64': 'win32-x64',
+        },
+        platform,
+        arch,
+      );
       return target ? { name: `@deno/${target}`, version: RUNTIME_VERSIONS.deno, entry: `deno${exe}` } : undefined;
     }
     case 'bun': {
-      const target = pick({ 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-aarch64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-aarch64', 'win32-x64': 'windows-x64' }, platform, arch);
+      const target = pick(
+        { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-aarch64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-aarch64', 'win32-x64': 'windows-x64' },
+        platform,
+        arch,
+      );
       return target ? { name: `@oven/bun-${target}`, version: RUNTIME_VERSIONS.bun, entry: join('bin', `bun${exe}`) } : undefined;
     }
     case 'node': {
-      const target = pick({ 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win-x64' }, platform, arch);
+      const target = pick(
+        { 'linux-x64': 'linux-x64', 'linux-arm64': 'linux-arm64', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win-x64' },
+        platform,
+        arch,
+      );
       return target ? { name: `node-${target}`, version: RUNTIME_VERSIONS.node, entry: platform === 'win32' ? 'node.exe' : join('bin', 'node') } : undefined;
     }
     case 'isolated-vm':
-      return { name: 'isolated-vm', version: RUNTIME_VERSIONS['isolated-vm'], entry: 'node_modules', companions: [{ name: 'node-gyp-build', version: '4.8.4' }] };
+      return {
+        name: 'isolated-vm',
+        version: RUNTIME_VERSIONS['isolated-vm'],
+        entry: 'node_modules',
+        companions: [{ name: 'node-gyp-build', version: '4.8.4' }],
+      };
   }
 }
 

@@ -10,13 +10,24 @@ const [base, folder, devPath, testsPath] = process.argv.slice(2);
 const resultFile = path.join(testsPath, 'results.txt');
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
 const ctx = await chromium.launchPersistentContext(ud, {
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 const page = ctx.pages()[0];
 let done;
 const finished = new Promise((r) => (done = r));
-const noise = /^\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker|AgentHost:remote)\]|open-vsx\.org|authentication provider 'github'|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin/;
+const noise =
+  /^\[(AgentHost|ChatModelSelection|AccountPolicyGate|reconnection-grace-time|Service Worker|AgentHost:remote)\]|open-vsx\.org|authentication provider 'github'|^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin/;
 await page.exposeFunction('codeAutomationLog', (type, args) => {
   if (!process.env.VERBOSE && args.length && noise.test(String(args[0]))) return;
   if (process.env.VERBOSE) console.log(...args);
@@ -24,7 +35,10 @@ await page.exposeFunction('codeAutomationLog', (type, args) => {
 await page.exposeFunction('codeAutomationExit', (code) => done(code));
 const authority = new URL(base).host;
 const remote = (p) => `vscode-remote://${authority}${p}`;
-const payload = JSON.stringify([['extensionDevelopmentPath', remote(devPath)], ['extensionTestsPath', remote(testsPath)]]);
+const payload = JSON.stringify([
+  ['extensionDevelopmentPath', remote(devPath)],
+  ['extensionTestsPath', remote(testsPath)],
+]);
 await page.goto(`${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
 const timer = setTimeout(() => done('timeout'), Number(process.env.TEST_TIMEOUT_MS || 300_000));
 const code = await finished;

@@ -51,10 +51,23 @@ describe('ANSI in console output', () => {
   });
 
   it('keeps SGR styles: 16 colours, 256 colours, truecolor (; and : forms), strikethrough, resets', () => {
-    assert.deepEqual(parseAnsi(`${ESC}[31;1mred bold${ESC}[22;39m plain`), [{ text: 'red bold', classes: ['ansi-bold', 'ansi-fg-1'] }, { text: ' plain', classes: [] }]);
-    assert.deepEqual(parseAnsi(`${ESC}[38;5;196mx${ESC}[48;2;1;2;3my`), [{ text: 'x', classes: [], style: 'color:rgb(255,0,0)' }, { text: 'y', classes: [], style: 'color:rgb(255,0,0);background-color:rgb(1,2,3)' }]);
-    assert.deepEqual(parseAnsi(`${ESC}[38:2::10:20:30mcolon${ESC}[38:5:2m green`), [{ text: 'colon', classes: [], style: 'color:rgb(10,20,30)' }, { text: ' green', classes: [], style: 'color:#0dbc79' }]);
-    assert.deepEqual(parseAnsi(`${ESC}[9mstruck${ESC}[29m ${ESC}[4mu${ESC}[m`), [{ text: 'struck', classes: ['ansi-strike'] }, { text: ' ', classes: [] }, { text: 'u', classes: ['ansi-underline'] }]);
+    assert.deepEqual(parseAnsi(`${ESC}[31;1mred bold${ESC}[22;39m plain`), [
+      { text: 'red bold', classes: ['ansi-bold', 'ansi-fg-1'] },
+      { text: ' plain', classes: [] },
+    ]);
+    assert.deepEqual(parseAnsi(`${ESC}[38;5;196mx${ESC}[48;2;1;2;3my`), [
+      { text: 'x', classes: [], style: 'color:rgb(255,0,0)' },
+      { text: 'y', classes: [], style: 'color:rgb(255,0,0);background-color:rgb(1,2,3)' },
+    ]);
+    assert.deepEqual(parseAnsi(`${ESC}[38:2::10:20:30mcolon${ESC}[38:5:2m green`), [
+      { text: 'colon', classes: [], style: 'color:rgb(10,20,30)' },
+      { text: ' green', classes: [], style: 'color:#0dbc79' },
+    ]);
+    assert.deepEqual(parseAnsi(`${ESC}[9mstruck${ESC}[29m ${ESC}[4mu${ESC}[m`), [
+      { text: 'struck', classes: ['ansi-strike'] },
+      { text: ' ', classes: [] },
+      { text: 'u', classes: ['ansi-underline'] },
+    ]);
     assert.deepEqual(parseAnsi(`${ESC}[38;2;999;300;256mclamped`), [{ text: 'clamped', classes: [], style: 'color:rgb(255,255,255)' }]);
   });
 
@@ -74,7 +87,9 @@ describe('ANSI in console output', () => {
   });
 
   it('styles an error message with ANSI and removes its other sequences', () => {
-    const el = render(MIME_ERROR, { error: { name: 'AssertionError', message: `${ESC}[32m+ expected${ESC}[39m ${ESC}[31m- actual${ESC}[39m ${link('https://x.example', 'why')}` } });
+    const el = render(MIME_ERROR, {
+      error: { name: 'AssertionError', message: `${ESC}[32m+ expected${ESC}[39m ${ESC}[31m- actual${ESC}[39m ${link('https://x.example', 'why')}` },
+    });
     assert.equal(el.querySelector('.coda-error-head')!.textContent, 'AssertionError: + expected - actual why');
     assert.ok(el.querySelector('.coda-error-head .ansi-fg-2'), 'green kept');
   });
@@ -118,7 +133,11 @@ describe('ANSI cannot make links or HTML', () => {
         attempts++;
         assert.equal(el.querySelectorAll('a, img, script, svg, iframe').length, 0, 'no element from the text');
         assert.equal(el.querySelectorAll('[href], [onerror], [src]').length, 0, 'no link or handler attribute');
-        for (const styled of Array.from(el.querySelectorAll('[style]'))) assert.match(styled.getAttribute('style')!, /^(color|background-color):(rgb\(\d+,\d+,\d+\)|#[0-9a-f]{6})(;background-color:(rgb\(\d+,\d+,\d+\)|#[0-9a-f]{6}))?$/);
+        for (const styled of Array.from(el.querySelectorAll('[style]')))
+          assert.match(
+            styled.getAttribute('style')!,
+            /^(color|background-color):(rgb\(\d+,\d+,\d+\)|#[0-9a-f]{6})(;background-color:(rgb\(\d+,\d+,\d+\)|#[0-9a-f]{6}))?$/,
+          );
         assert.doesNotMatch(el.textContent ?? '', /[\x1b\x07\x90-\x9f]/, 'no escape byte in the text');
       }
     });

@@ -5,7 +5,8 @@ import type { HostToRenderer, RendererToHost } from '../../protocol';
 
 const dom = new JSDOM('<!doctype html><html><body></body></html>', { pretendToBeVisual: true });
 const g = globalThis as Record<string, unknown>;
-for (const key of ['document', 'HTMLElement', 'Node', 'Event', 'KeyboardEvent', 'MouseEvent', 'getComputedStyle']) g[key] = (dom.window as unknown as Record<string, unknown>)[key];
+for (const key of ['document', 'HTMLElement', 'Node', 'Event', 'KeyboardEvent', 'MouseEvent', 'getComputedStyle'])
+  g[key] = (dom.window as unknown as Record<string, unknown>)[key];
 
 export const window = dom.window;
 
@@ -53,7 +54,10 @@ export function dumpDom(el: Element, depth = 0): string {
       const e = node as Element;
       if (e.tagName === 'STYLE') continue;
       const cls = e.getAttribute('class');
-      const attrs = ['data-name', 'data-method', 'open', 'hidden'].filter((a) => e.hasAttribute(a)).map((a) => ` ${a}=${e.getAttribute(a) ?? ''}`).join('');
+      const attrs = ['data-name', 'data-method', 'open', 'hidden']
+        .filter((a) => e.hasAttribute(a))
+        .map((a) => ` ${a}=${e.getAttribute(a) ?? ''}`)
+        .join('');
       lines.push(`${pad}<${e.tagName.toLowerCase()}${cls ? `.${cls.split(' ').join('.')}` : ''}${attrs}>`);
       const inner = dumpDom(e, depth + 1);
       if (inner) lines.push(inner);

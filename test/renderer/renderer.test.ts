@@ -4,7 +4,16 @@ import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleEntry, type ObjectVal
 import { activate } from '../../webview/renderer';
 import { matchGolden } from '../unit/helpers/golden';
 
-const entry = (over: Partial<ConsoleEntry>): ConsoleEntry => ({ method: 'log', level: 'log', cellId: 'c1', executionId: 1, time: 0, depth: 0, text: '', ...over });
+const entry = (over: Partial<ConsoleEntry>): ConsoleEntry => ({
+  method: 'log',
+  level: 'log',
+  cellId: 'c1',
+  executionId: 1,
+  time: 0,
+  depth: 0,
+  text: '',
+  ...over,
+});
 const handle = (id: number) => ({ kernelId: 'k1', id });
 
 function render(mime: string, data: unknown, ctx = new FakeContext()) {
@@ -44,7 +53,9 @@ describe('console renderer', () => {
   });
 
   it('posts revealFrame when a stack frame is clicked', () => {
-    const { el, ctx } = render(MIME_CONSOLE, { entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })] });
+    const { el, ctx } = render(MIME_CONSOLE, {
+      entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })],
+    });
     (el.querySelector('.coda-frame-link') as HTMLElement).click();
     assert.deepEqual(ctx.sent, [{ type: 'revealFrame', functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }]);
   });
@@ -68,26 +79,44 @@ describe('console renderer', () => {
 
   it('asks the host for omitted entries', async () => {
     const ctx = new FakeContext();
-    ctx.answer = (m) => (m.type === 'showAll' ? { type: 'showAllResult', requestId: m.requestId, entries: [entry({ text: 'a' }), entry({ text: 'b' }), entry({ text: 'c' })] } : undefined);
+    ctx.answer = (m) =>
+      m.type === 'showAll'
+        ? { type: 'showAllResult', requestId: m.requestId, entries: [entry({ text: 'a' }), entry({ text: 'b' }), entry({ text: 'c' })] }
+        : undefined;
     const { el } = render(MIME_CONSOLE, { entries: [entry({ text: 'a' }), entry({ text: 'c' })], omitted: 1 }, ctx);
     (el.querySelector('.coda-show-all') as HTMLButtonElement).click();
     await tick();
     await tick();
     assert.equal(ctx.sent[0]!.type, 'showAll');
-    assert.deepEqual(Array.from(el.querySelectorAll('.coda-vline')).map((l) => l.textContent), ['a', 'b', 'c']);
+    assert.deepEqual(
+      Array.from(el.querySelectorAll('.coda-vline')).map((l) => l.textContent),
+      ['a', 'b', 'c'],
+    );
   });
 });
 
 describe('object inspector', () => {
-  const page = (handleId: number, start: number, total: number, items: PropertyPage['items']): PropertyPage => ({ handle: handle(handleId), start, total, items });
+  const page = (handleId: number, start: number, total: number, items: PropertyPage['items']): PropertyPage => ({
+    handle: handle(handleId),
+    start,
+    total,
+    items,
+  });
 
   it('expands lazily through messages and renders nested rows', async () => {
     const ctx = new FakeContext();
-    ctx.answer = (m) => m.type === 'expand' ? { type: 'expandResult', requestId: m.requestId, page: page(1, 0, 3, [
-      { name: 'answer', value: { type: 'number', text: '42' } },
-      { name: 'getter', accessor: 'get' },
-      { name: '[[Prototype]]', value: { type: 'object', subtype: 'object', className: 'Object', preview: '{}' }, internal: true },
-    ]) } : undefined;
+    ctx.answer = (m) =>
+      m.type === 'expand'
+        ? {
+            type: 'expandResult',
+            requestId: m.requestId,
+            page: page(1, 0, 3, [
+              { name: 'answer', value: { type: 'number', text: '42' } },
+              { name: 'getter', accessor: 'get' },
+              { name: '[[Prototype]]', value: { type: 'object', subtype: 'object', className: 'Object', preview: '{}' }, internal: true },
+            ]),
+          }
+        : undefined;
     const value: ObjectValue = { type: 'object', subtype: 'object', className: 'Object', preview: '{ answer: 42 }', handle: handle(1) };
     const { el } = render(MIME_VALUE, { value }, ctx);
     assert.equal(ctx.sent.length, 0, 'nothing is fetched before the user expands');
@@ -100,13 +129,34 @@ describe('object inspector', () => {
 
   it('splits a 1e6-element array into index ranges instead of a million nodes', async () => {
     const ctx = new FakeContext();
-    ctx.answer = (m) => m.type === 'expand' ? { type: 'expandResult', requestId: m.requestId, page: page(2, m.start, 1_000_002, m.start >= 1_000_000
-      ? [{ name: 'length', value: { type: 'number', text: '1000000' } }, { name: '[[Prototype]]', value: { type: 'object', subtype: 'array', className: 'Array', preview: '[]' }, internal: true }]
-      : Array.from({ length: m.count }, (_, i) => ({ name: String(m.start + i), value: { type: 'number' as const, text: String(m.start + i) } }))) } : undefined;
-    const { el } = render(MIME_VALUE, { value: { type: 'object', subtype: 'array', className: 'Array', preview: '[ 0, 1, 2, … ]', size: 1_000_000, handle: handle(2) } }, ctx);
+    ctx.answer = (m) =>
+      m.type === 'expand'
+        ? {
+            type: 'expandResult',
+            requestId: m.requestId,
+            page: page(
+              2,
+              m.start,
+              1_000_002,
+              m.start >= 1_000_000
+                ? [
+                    { name: 'length', value: { type: 'number', text: '1000000' } },
+                    { name: '[[Prototype]]', value: { type: 'object', subtype: 'array', className: 'Array', preview: '[]' }, internal: true },
+                  ]
+                : Array.from({ length: m.count }, (_, i) => ({ name: String(m.start + i), value: { type: 'number' as const, text: String(m.start + i) } })),
+            ),
+          }
+        : undefined;
+    const { el } = render(
+      MIME_VALUE,
+      { value: { type: 'object', subtype: 'array', className: 'Array', preview: '[ 0, 1, 2, … ]', size: 1_000_000, handle: handle(2) } },
+      ctx,
+    );
     (el.querySelector('.coda-row') as HTMLElement).click();
     await tick();
-    const buckets = Array.from(el.querySelectorAll(':scope .coda-tree > .coda-node > .coda-children > .coda-node > .coda-bucket')).map((b) => b.getAttribute('data-name'));
+    const buckets = Array.from(el.querySelectorAll(':scope .coda-tree > .coda-node > .coda-children > .coda-node > .coda-bucket')).map((b) =>
+      b.getAttribute('data-name'),
+    );
     assert.equal(buckets.length, 100);
     assert.equal(buckets[0], '[0 … 9999]');
     assert.equal(buckets[99], '[990000 … 999999]');
@@ -125,7 +175,11 @@ describe('object inspector', () => {
   it('falls back to the saved preview when the kernel is gone', async () => {
     const ctx = new FakeContext();
     ctx.answer = (m) => (m.type === 'expand' ? { type: 'expandResult', requestId: m.requestId, stale: true } : undefined);
-    const { el } = render(MIME_VALUE, { value: { type: 'object', subtype: 'object', className: 'Object', preview: '{ saved: true }', handle: handle(3) } }, ctx);
+    const { el } = render(
+      MIME_VALUE,
+      { value: { type: 'object', subtype: 'object', className: 'Object', preview: '{ saved: true }', handle: handle(3) } },
+      ctx,
+    );
     (el.querySelector('.coda-row') as HTMLElement).click();
     await tick();
     await tick();
@@ -144,7 +198,16 @@ describe('object inspector', () => {
 
 describe('error renderer', () => {
   it('renders the error, its frames, cause and interrupted state (golden)', () => {
-    const { el } = render(MIME_ERROR, { cellLabel: '[2]', error: { name: 'Error', message: 'outer', frames: [{ functionName: 'f', cellId: 'c', cellLabel: '[2]', line: 3, column: 1 }], cause: { name: 'TypeError', message: 'inner' }, props: { code: '"E_X"' } } });
+    const { el } = render(MIME_ERROR, {
+      cellLabel: '[2]',
+      error: {
+        name: 'Error',
+        message: 'outer',
+        frames: [{ functionName: 'f', cellId: 'c', cellLabel: '[2]', line: 3, column: 1 }],
+        cause: { name: 'TypeError', message: 'inner' },
+        props: { code: '"E_X"' },
+      },
+    });
     const interrupted = render(MIME_ERROR, { error: { name: 'Interrupted', message: '' }, interrupted: true }).el;
     matchGolden('renderer/error.txt', `${dumpDom(el)}\n---\n${dumpDom(interrupted)}\n`);
   });

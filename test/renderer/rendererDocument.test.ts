@@ -50,7 +50,11 @@ describe('renderer document', () => {
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    assert.deepEqual(inputs.filter((i) => /jsonc-parser|^protocol\/index\.ts$|^node:|^worker\/|^extension\//.test(i)), [], inputs.join('\n'));
+    assert.deepEqual(
+      inputs.filter((i) => /jsonc-parser|^protocol\/index\.ts$|^node:|^worker\/|^extension\//.test(i)),
+      [],
+      inputs.join('\n'),
+    );
     const bytes = result.outputFiles[0]!.contents.byteLength;
     assert.ok(bytes <= RENDERER_BUDGET_BYTES, `renderer.js is ${bytes} bytes minified`);
   });

@@ -34,8 +34,7 @@ export function analyzeCell(tsm: TS, text: string, isTs: boolean): CellAnalysis 
   const name = (n: ts.Node | undefined) => {
     if (!n) return;
     if (tsm.isIdentifier(n)) out.names.push(n.text);
-    else if (tsm.isObjectBindingPattern(n) || tsm.isArrayBindingPattern(n))
-      for (const e of n.elements) if (tsm.isBindingElement(e)) name(e.name);
+    else if (tsm.isObjectBindingPattern(n) || tsm.isArrayBindingPattern(n)) for (const e of n.elements) if (tsm.isBindingElement(e)) name(e.name);
   };
   for (const st of sf.statements) {
     const range = { start: st.getStart(sf), end: st.end };

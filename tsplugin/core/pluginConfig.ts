@@ -81,7 +81,9 @@ function checkNotebook(n: unknown): NotebookSettings | undefined {
   return {
     key,
     runtime,
-    cellOrder: strings(n.cells, MAX_CELLS).map(tsServerPathOfUri).filter((p): p is string => !!p),
+    cellOrder: strings(n.cells, MAX_CELLS)
+      .map(tsServerPathOfUri)
+      .filter((p): p is string => !!p),
     modulePaths: absolutePaths(n.modulePaths),
     typeRoots: absolutePaths(n.typeRoots),
     denoPath: typeof n.denoPath === 'string' && isAbsolute(n.denoPath) ? n.denoPath : undefined,

@@ -78,7 +78,6 @@ export function codaDiagnostics(ctx: DiagnosticContext, dynamicImports: readonly
     source: DIAGNOSTIC_SOURCE,
   });
   const out = [...a.exportKeywords, ...a.exportStatements].map((r) => error(r, CODA_EXPORT, EXPORT_MESSAGE));
-  if (ctx.runtime === 'sandbox')
-    for (const r of [...a.imports, ...dynamicImports]) out.push(error(r, CODA_SANDBOX_IMPORT, SANDBOX_IMPORT_MESSAGE));
+  if (ctx.runtime === 'sandbox') for (const r of [...a.imports, ...dynamicImports]) out.push(error(r, CODA_SANDBOX_IMPORT, SANDBOX_IMPORT_MESSAGE));
   return out.sort((x, y) => (x.start ?? 0) - (y.start ?? 0));
 }

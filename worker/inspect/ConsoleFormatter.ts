@@ -30,9 +30,25 @@ export interface ConsoleCallContext {
 }
 
 const LEVEL: Record<ConsoleMethod, ConsoleLevel> = {
-  log: 'log', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'log', dir: 'log', dirxml: 'log',
-  table: 'log', group: 'log', groupCollapsed: 'log', groupEnd: 'log', time: 'log', timeEnd: 'log', timeLog: 'log',
-  count: 'log', countReset: 'log', assert: 'error', clear: 'log',
+  log: 'log',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  debug: 'debug',
+  trace: 'log',
+  dir: 'log',
+  dirxml: 'log',
+  table: 'log',
+  group: 'log',
+  groupCollapsed: 'log',
+  groupEnd: 'log',
+  time: 'log',
+  timeEnd: 'log',
+  timeLog: 'log',
+  count: 'log',
+  countReset: 'log',
+  assert: 'error',
+  clear: 'log',
 };
 
 const FORMAT_OPTIONS = { depth: CONSOLE_INSPECT_DEPTH, colors: false, maxArrayLength: 100, maxStringLength: 10_000 };
@@ -152,7 +168,10 @@ export class ConsoleFormatter {
       time: ctx.time,
       depth: this.depth,
       // masked before the cut: a secret across the limit never leaves its first characters behind
-      text: (text = stripInternalSymbols(ctx.rewriteStacks ? ctx.rewriteStacks(text) : text)).length > MAX_CONSOLE_TEXT ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)` : this.mask.text(text),
+      text:
+        (text = stripInternalSymbols(ctx.rewriteStacks ? ctx.rewriteStacks(text) : text)).length > MAX_CONSOLE_TEXT
+          ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)`
+          : this.mask.text(text),
     };
     if (ctx.line !== undefined) entry.line = ctx.line;
     const values = this.objectValues(args, ctx.cellId);

@@ -75,7 +75,13 @@ function rowSections(target: object, describe: (v: unknown) => PropertyItem['val
   } else if (subtype === 'map') {
     sections.push(entriesSection([...mapEntries.call(target as Map<unknown, unknown>)], describe));
   } else if (subtype === 'set') {
-    sections.push(entriesSection([...setValues.call(target as Set<unknown>)].map((v) => [undefined, v]), describe, true));
+    sections.push(
+      entriesSection(
+        [...setValues.call(target as Set<unknown>)].map((v) => [undefined, v]),
+        describe,
+        true,
+      ),
+    );
   }
   // a Web API object: its public state first, its runtime's internal slots (symbol-keyed) left out
   const view = subtype === 'object' ? webApiView(target) : undefined;

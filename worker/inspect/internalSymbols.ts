@@ -13,5 +13,8 @@ export function isInternalSymbol(key: string | symbol): boolean {
 /** Removes the internal symbol entries from util.inspect text. */
 export function stripInternalSymbols(text: string): string {
   if (!text.includes('[Symbol(')) return text;
-  return text.replace(ENTRY, '').replace(/\{ ,\s*/g, '{ ').replace(/\{\s+\}/g, '{}');
+  return text
+    .replace(ENTRY, '')
+    .replace(/\{ ,\s*/g, '{ ')
+    .replace(/\{\s+\}/g, '{}');
 }

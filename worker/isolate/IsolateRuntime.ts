@@ -12,7 +12,14 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
-  EXIT_NOTICE, type ExecuteParams, type ExecuteResult, type ExpandParams, type InitParams, type Permissions, type PropertyPage, type SerializedError,
+  EXIT_NOTICE,
+  type ExecuteParams,
+  type ExecuteResult,
+  type ExpandParams,
+  type InitParams,
+  type Permissions,
+  type PropertyPage,
+  type SerializedError,
 } from '../../protocol';
 import { ConsoleBatcher } from '../node/ConsoleBatcher';
 import { StackMapper } from '../node/stackMapper';
@@ -59,7 +66,10 @@ export class IsolateRuntime implements Runtime {
   private scriptSeq = 0;
   private exiting = false;
 
-  private constructor(private readonly init: InitParams, private readonly host: RuntimeHost) {
+  private constructor(
+    private readonly init: InitParams,
+    private readonly host: RuntimeHost,
+  ) {
     this.version = `isolated-vm on node ${process.version}`;
     this.permissions = init.permissions ?? {};
     this.batcher = new ConsoleBatcher(host);
@@ -119,12 +129,22 @@ export class IsolateRuntime implements Runtime {
     const filename = `coda-cell-${++this.scriptSeq}.js`;
     let script;
     try {
-      script = cellScript(params.code, params.language, params.cellLabel, { cellId: params.cellId, executionId: params.executionId, instrument: !!params.instrumentLines });
+      script = cellScript(params.code, params.language, params.cellLabel, {
+        cellId: params.cellId,
+        executionId: params.executionId,
+        instrument: !!params.instrumentLines,
+      });
     } catch (err) {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
     }
     if (!('code' in script)) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
-    this.mapper.register(filename, { cellId: params.cellId, cellLabel: params.cellLabel, prologueLength: script.prologueLength, lineCount: script.lineCount, columns: script.columns });
+    this.mapper.register(filename, {
+      cellId: params.cellId,
+      cellLabel: params.cellLabel,
+      prologueLength: script.prologueLength,
+      lineCount: script.lineCount,
+      columns: script.columns,
+    });
     const outcome = await this.sandbox.runScript(script.code, filename, this.timeoutMs);
     // success: the prelude reports the completion ('done') through the bridge
     if (outcome.kind !== 'ok') this.failed(outcome, running);
@@ -249,7 +269,8 @@ export class IsolateRuntime implements Runtime {
       return undefined;
     }
     if (!Number.isSafeInteger(id) || this.work.get(key)) return { error: { name: 'TypeError', message: 'invalid timer' } };
-    if (this.work.size >= MAX_TIMERS) return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_TIMERS} live timers and fetches; clear some first` } };
+    if (this.work.size >= MAX_TIMERS)
+      return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_TIMERS} live timers and fetches; clear some first` } };
     const repeat = msg.repeat === true;
     const ms = Math.max(repeat ? 1 : 0, Math.min(Number(msg.ms) || 0, 2_147_483_647));
     let queued = false;
@@ -271,7 +292,8 @@ export class IsolateRuntime implements Runtime {
     const id = Number(msg.id);
     const req = checkFetchRequest(msg.request, this.permissions);
     if ('name' in req) return { error: req };
-    if (this.fetches.size >= MAX_PENDING_FETCHES) return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_PENDING_FETCHES} fetches at once` } };
+    if (this.fetches.size >= MAX_PENDING_FETCHES)
+      return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_PENDING_FETCHES} fetches at once` } };
     const key = `f${id}`;
     const abort = new AbortController();
     this.fetches.set(id, abort);
@@ -290,9 +312,15 @@ export class IsolateRuntime implements Runtime {
 
   async expand(params: ExpandParams): Promise<PropertyPage> {
     const outcome = await this.sandbox.call({ op: 'expand', handleId: params.handleId, start: params.start, count: params.count }, EXPAND_TIMEOUT_MS);
-    if (outcome.kind !== 'ok') throw new Error(outcome.kind === 'timeout' ? `expanding the value took longer than ${EXPAND_TIMEOUT_MS} ms` : 'the value could not be expanded (the sandbox is busy or gone)');
+    if (outcome.kind !== 'ok')
+      throw new Error(
+        outcome.kind === 'timeout'
+          ? `expanding the value took longer than ${EXPAND_TIMEOUT_MS} ms`
+          : 'the value could not be expanded (the sandbox is busy or gone)',
+      );
     const reply: unknown = JSON.parse(String(outcome.value));
-    if (!isRecord(reply) || reply.error !== undefined) throw new Error(isRecord(reply) && isRecord(reply.error) ? text(reply.error.message, 2000) : 'the value could not be expanded');
+    if (!isRecord(reply) || reply.error !== undefined)
+      throw new Error(isRecord(reply) && isRecord(reply.error) ? text(reply.error.message, 2000) : 'the value could not be expanded');
     const owner = [...this.handles].find(([, ids]) => ids.has(params.handleId))?.[0] ?? '';
     return checkPage(reply.page, this.kernelId, params.handleId, (id) => this.noteHandle(owner, id));
   }

@@ -54,7 +54,8 @@ export class SandboxIsolate {
       const context = await isolate.createContext({ inspector: true });
       const host = new ivm.Callback((json: unknown) => {
         try {
-          if (typeof json !== 'string' || json.length > MAX_BRIDGE_MESSAGE_CHARS) return '{"error":{"name":"RangeError","message":"message refused by the host"}}';
+          if (typeof json !== 'string' || json.length > MAX_BRIDGE_MESSAGE_CHARS)
+            return '{"error":{"name":"RangeError","message":"message refused by the host"}}';
           return opts.onMessage(json);
         } catch (err) {
           return JSON.stringify({ error: { name: 'Error', message: `host bridge failed: ${(err as Error).message}` } });

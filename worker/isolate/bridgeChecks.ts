@@ -13,9 +13,53 @@ export const MAX_LIST_ITEMS = 10_000;
 /** Bytes of one display() payload (base64 images included). */
 export const MAX_DISPLAY_CHARS = 8 * 1024 * 1024;
 
-const METHODS = new Set<ConsoleMethod>(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table', 'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog', 'count', 'countReset', 'assert', 'clear']);
+const METHODS = new Set<ConsoleMethod>([
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'dir',
+  'dirxml',
+  'table',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+  'count',
+  'countReset',
+  'assert',
+  'clear',
+]);
 const LEVELS = new Set<ConsoleLevel>(['log', 'info', 'warn', 'error', 'debug']);
-const SUBTYPES = new Set<ObjectSubtype>(['object', 'array', 'typedarray', 'arraybuffer', 'dataview', 'map', 'set', 'weakmap', 'weakset', 'weakref', 'date', 'regexp', 'error', 'promise', 'proxy', 'function', 'class', 'generator', 'iterator', 'boxed', 'module', 'buffer', 'null-prototype']);
+const SUBTYPES = new Set<ObjectSubtype>([
+  'object',
+  'array',
+  'typedarray',
+  'arraybuffer',
+  'dataview',
+  'map',
+  'set',
+  'weakmap',
+  'weakset',
+  'weakref',
+  'date',
+  'regexp',
+  'error',
+  'promise',
+  'proxy',
+  'function',
+  'class',
+  'generator',
+  'iterator',
+  'boxed',
+  'module',
+  'buffer',
+  'null-prototype',
+]);
 
 type Raw = Record<string, unknown>;
 
@@ -58,21 +102,27 @@ export function checkValue(v: unknown, kernelId: string, onHandle?: (id: number)
 
 export function checkPage(p: unknown, kernelId: string, handleId: number, onHandle?: (id: number) => void): PropertyPage {
   const page = isRecord(p) ? p : {};
-  const items = list(page.items).filter(isRecord).map((raw): PropertyItem => {
-    const item: PropertyItem = { name: text(raw.name, 2_000) };
-    if (raw.key !== undefined) item.key = checkValue(raw.key, kernelId, onHandle);
-    if (raw.value !== undefined) item.value = checkValue(raw.value, kernelId, onHandle);
-    if (raw.accessor === 'get' || raw.accessor === 'set' || raw.accessor === 'get/set') item.accessor = raw.accessor;
-    if (raw.internal === true) item.internal = true;
-    if (raw.enumerable === false) item.enumerable = false;
-    if (raw.symbol === true) item.symbol = true;
-    return item;
-  });
+  const items = list(page.items)
+    .filter(isRecord)
+    .map((raw): PropertyItem => {
+      const item: PropertyItem = { name: text(raw.name, 2_000) };
+      if (raw.key !== undefined) item.key = checkValue(raw.key, kernelId, onHandle);
+      if (raw.value !== undefined) item.value = checkValue(raw.value, kernelId, onHandle);
+      if (raw.accessor === 'get' || raw.accessor === 'set' || raw.accessor === 'get/set') item.accessor = raw.accessor;
+      if (raw.internal === true) item.internal = true;
+      if (raw.enumerable === false) item.enumerable = false;
+      if (raw.symbol === true) item.symbol = true;
+      return item;
+    });
   return { handle: { kernelId, id: handleId }, start: count(page.start) ?? 0, total: count(page.total) ?? items.length, items };
 }
 
 /** A console entry without its frames (the caller maps `stack` and `errorStack`, returned beside it). */
-export function checkEntry(raw: unknown, kernelId: string, onHandle?: (cellId: string, id: number) => void): { entry: ConsoleEntry; stack: string; errorStack: string } | undefined {
+export function checkEntry(
+  raw: unknown,
+  kernelId: string,
+  onHandle?: (cellId: string, id: number) => void,
+): { entry: ConsoleEntry; stack: string; errorStack: string } | undefined {
   if (!isRecord(raw) || !METHODS.has(raw.method as ConsoleMethod)) return undefined;
   const cellId = text(raw.cellId, 500);
   const entry: ConsoleEntry = {
@@ -84,7 +134,9 @@ export function checkEntry(raw: unknown, kernelId: string, onHandle?: (cellId: s
     depth: Math.min(count(raw.depth) ?? 0, 100),
     text: text(raw.text, 40_000),
   };
-  const values = list(raw.values).slice(0, 8).map((v) => checkValue(v, kernelId, (id) => onHandle?.(cellId, id)));
+  const values = list(raw.values)
+    .slice(0, 8)
+    .map((v) => checkValue(v, kernelId, (id) => onHandle?.(cellId, id)));
   if (values.length) entry.values = values;
   // text pieces and slots of existing values only, within the entry's own text budget
   if (values.length && Array.isArray(raw.segments) && raw.segments.length <= 2 * values.length + 64) {
@@ -92,7 +144,8 @@ export function checkEntry(raw: unknown, kernelId: string, onHandle?: (cellId: s
     const segments: NonNullable<ConsoleEntry['segments']> = [];
     for (const s of raw.segments as unknown[]) {
       if (typeof s === 'string' && (budget -= s.length) >= 0) segments.push(s);
-      else if (isRecord(s) && Number.isInteger(s.value) && (s.value as number) >= 0 && (s.value as number) < values.length) segments.push({ value: s.value as number });
+      else if (isRecord(s) && Number.isInteger(s.value) && (s.value as number) >= 0 && (s.value as number) < values.length)
+        segments.push({ value: s.value as number });
       else {
         segments.length = 0;
         break;
@@ -102,7 +155,11 @@ export function checkEntry(raw: unknown, kernelId: string, onHandle?: (cellId: s
   }
   if (isRecord(raw.table)) {
     const columns = list(raw.table.columns).map((c) => text(c, 200));
-    const rows = list(raw.table.rows).map((r) => list(r).slice(0, columns.length).map((c) => text(c, 500)));
+    const rows = list(raw.table.rows).map((r) =>
+      list(r)
+        .slice(0, columns.length)
+        .map((c) => text(c, 500)),
+    );
     entry.table = { columns, rows };
   }
   if (raw.collapsed === true) entry.collapsed = true;

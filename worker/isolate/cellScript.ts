@@ -41,7 +41,14 @@ export function cellScript(source: string, language: CellLanguage, label: string
 
 function firstStaticImport(js: string): { spec: string; line: number; column: number } | undefined {
   if (!/\bimport\b/.test(js)) return undefined;
-  const ast = acorn.parse(js, { ecmaVersion: 'latest', sourceType: 'script', allowAwaitOutsideFunction: true, allowImportExportEverywhere: true, allowHashBang: true, locations: true });
+  const ast = acorn.parse(js, {
+    ecmaVersion: 'latest',
+    sourceType: 'script',
+    allowAwaitOutsideFunction: true,
+    allowImportExportEverywhere: true,
+    allowHashBang: true,
+    locations: true,
+  });
   for (const node of ast.body) {
     if (node.type === 'ImportDeclaration') return { spec: String(node.source.value), line: node.loc!.start.line, column: node.loc!.start.column + 1 };
   }

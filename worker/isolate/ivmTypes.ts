@@ -14,7 +14,11 @@ export interface IvmScript {
 
 export interface IvmContext {
   eval(code: string, options?: { timeout?: number; filename?: string }): Promise<unknown>;
-  evalClosure(code: string, args: unknown[], options?: { filename?: string; arguments?: { copy?: boolean }; result?: { reference?: boolean } }): Promise<unknown>;
+  evalClosure(
+    code: string,
+    args: unknown[],
+    options?: { filename?: string; arguments?: { copy?: boolean }; result?: { reference?: boolean } },
+  ): Promise<unknown>;
   release(): void;
 }
 

@@ -13,7 +13,9 @@ export function loadIsolatedVm(modulesDir: string | undefined): IvmModule {
   if (!modulesDir) throw new Error(`The sandbox kernel was started without isolated-vm (InitParams.sandbox.modulesDir is missing). ${FIX}`);
   const major = Number(process.versions.node.split('.')[0]);
   if (!SANDBOX_NODE_MAJORS.includes(major)) {
-    throw new Error(`The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} to host isolated-vm, but this kernel runs on Node.js ${process.version}. ${FIX}`);
+    throw new Error(
+      `The sandbox needs Node.js ${SANDBOX_NODE_MAJORS.join(' or ')} to host isolated-vm, but this kernel runs on Node.js ${process.version}. ${FIX}`,
+    );
   }
   if (!process.execArgv.includes('--no-node-snapshot')) {
     throw new Error(`The sandbox's Node.js must be started with --no-node-snapshot (isolated-vm cannot run without it). ${FIX}`);

@@ -35,8 +35,10 @@ export function redirectHop(from: Hop, status: number, location: string): Hop | 
   } catch {
     return fail(`fetch: ${from.url.href} redirected to an invalid URL ${JSON.stringify(location.slice(0, 200))}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(`fetch: ${from.url.href} redirected to an unsupported URL ${url.protocol} (the sandbox follows only http and https)`);
-  if (url.username || url.password) return fail(`fetch: ${from.url.href} redirected to a URL with credentials (user:password@), which the sandbox does not follow`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return fail(`fetch: ${from.url.href} redirected to an unsupported URL ${url.protocol} (the sandbox follows only http and https)`);
+  if (url.username || url.password)
+    return fail(`fetch: ${from.url.href} redirected to a URL with credentials (user:password@), which the sandbox does not follow`);
   let { method, headers, body } = from;
   if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
     method = 'GET';

@@ -73,7 +73,11 @@ function deniedHost(url: URL, permissions: Permissions): SerializedError | undef
 }
 
 /** Performs the request; resolves with the response or with the error to throw inside the sandbox. */
-export async function sandboxFetch(req: FetchRequest, permissions: Permissions, signal: AbortSignal): Promise<{ response: FetchResponse } | { error: SerializedError }> {
+export async function sandboxFetch(
+  req: FetchRequest,
+  permissions: Permissions,
+  signal: AbortSignal,
+): Promise<{ response: FetchResponse } | { error: SerializedError }> {
   const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
   const both = AbortSignal.any([signal, timeout]);
   let hop: Hop = { url: req.url, method: req.method, headers: req.headers, body: req.body };
@@ -97,7 +101,9 @@ export async function sandboxFetch(req: FetchRequest, permissions: Permissions, 
       if ('error' in bytes) return bytes;
       const headers: [string, string][] = [];
       res.headers.forEach((v, k) => headers.push([k, v]));
-      return { response: { status: res.status, statusText: res.statusText, url: url.href, redirected: n > 0, headers, bodyBase64: bytes.data.toString('base64') } };
+      return {
+        response: { status: res.status, statusText: res.statusText, url: url.href, redirected: n > 0, headers, bodyBase64: bytes.data.toString('base64') },
+      };
     }
   } catch (err) {
     if (timeout.aborted) return { error: fail(`fetch: no complete answer from ${hop.url.host} within ${FETCH_TIMEOUT_MS} ms`) };
@@ -114,7 +120,9 @@ async function readBounded(res: Response): Promise<{ data: Buffer } | { error: S
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     if (size > MAX_FETCH_BODY_BYTES) {
-      return { error: fail(`fetch: the response body of ${res.url || 'the request'} is over ${MAX_FETCH_BODY_BYTES} bytes (the sandbox's limit)`, 'RangeError') };
+      return {
+        error: fail(`fetch: the response body of ${res.url || 'the request'} is over ${MAX_FETCH_BODY_BYTES} bytes (the sandbox's limit)`, 'RangeError'),
+      };
     }
     chunks.push(Buffer.from(chunk));
   }

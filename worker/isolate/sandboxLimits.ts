@@ -13,7 +13,6 @@ import { MAX_HANDLES_PER_CELL } from '../inspect/HandleRegistry';
 /** Characters of console text one execution may print before the rest is dropped. */
 export const MAX_CONSOLE_CHARS_PER_CELL = 8 * 1024 * 1024;
 
-
 export function sandboxLimits(maxTimers: number): Record<string, number> {
   return {
     maxStringChars: MAX_STRING_CHARS,

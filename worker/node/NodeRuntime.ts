@@ -9,7 +9,17 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import vm from 'node:vm';
-import { createMasker, type ExecuteParams, type ExecuteResult, type ExpandParams, type InitParams, type Masker, type PropertyPage, type RemoteValue, type RuntimeKind } from '../../protocol';
+import {
+  createMasker,
+  type ExecuteParams,
+  type ExecuteResult,
+  type ExpandParams,
+  type InitParams,
+  type Masker,
+  type PropertyPage,
+  type RemoteValue,
+  type RuntimeKind,
+} from '../../protocol';
 import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
@@ -69,7 +79,12 @@ export class NodeRuntime implements Runtime {
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
 
-  constructor(private readonly init: InitParams, private readonly host: RuntimeHost, kernelId: string = randomUUID(), options?: NodeRuntimeOptions) {
+  constructor(
+    private readonly init: InitParams,
+    private readonly host: RuntimeHost,
+    kernelId: string = randomUUID(),
+    options?: NodeRuntimeOptions,
+  ) {
     this.kind = options?.kind ?? 'node';
     this.version = options?.version ?? `node ${process.version}`;
     this.schedule = options?.schedule ?? realSetImmediate;
@@ -100,7 +115,8 @@ export class NodeRuntime implements Runtime {
       host.emit('display', { cellId, executionId, data: this.mask(data) });
     });
     if (init.env) Object.assign(process.env, init.env);
-    if (init.permissions && this.kind === 'node') installPermissionGuards(init.permissions, init); // enters init.cwd too
+    if (init.permissions && this.kind === 'node')
+      installPermissionGuards(init.permissions, init); // enters init.cwd too
     else if (options?.chdir !== false) process.chdir(init.cwd);
     installProcessGuards({
       onUncaught: (err) => this.reportUncaught(err, currentCell()),

@@ -5,7 +5,19 @@
  */
 
 /** Keys Node's net reads from connect options, read through getters and the prototype chain (for-in skips non-enumerable ones). */
-const NET_KEYS = ['host', 'port', 'path', 'family', 'hints', 'localAddress', 'localPort', 'lookup', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'blockList'];
+const NET_KEYS = [
+  'host',
+  'port',
+  'path',
+  'family',
+  'hints',
+  'localAddress',
+  'localPort',
+  'lookup',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'blockList',
+];
 /** The highest TCP port. */
 const MAX_PORT = 0xffff;
 
@@ -52,7 +64,9 @@ function portAsNumber(options: Record<string, unknown>): Record<string, unknown>
     const n = +port;
     if (Number.isInteger(n) && n >= 0 && n <= MAX_PORT) return { ...options, port: n };
   }
-  throw Object.assign(new RangeError(`options.port should be >= 0 and < 65536. Received ${typeof port === 'string' ? JSON.stringify(port) : typeof port}.`), { code: 'ERR_SOCKET_BAD_PORT' });
+  throw Object.assign(new RangeError(`options.port should be >= 0 and < 65536. Received ${typeof port === 'string' ? JSON.stringify(port) : typeof port}.`), {
+    code: 'ERR_SOCKET_BAD_PORT',
+  });
 }
 
 /** net's isPipeName: a string is a port when Number() reads it as >= 0 (`"80"`, `" 80"`, `""`), else a path. */

@@ -37,57 +37,87 @@ export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof
   const pathAllowed = (path: unknown) => typeof path === 'string' && rules.paths[path] === true;
 
   for (const name of ['connect', 'connect6']) {
-    wrap(tcp, name, (original) => function (this: unknown, req: unknown, address: unknown, port: unknown) {
-      if (typeof address !== 'string' || typeof port !== 'number' || !allowsAddress(rules, book, address, port)) return UV_EACCES;
-      return ReflectApply(original, this, [req, address, port]);
-    });
+    wrap(
+      tcp,
+      name,
+      (original) =>
+        function (this: unknown, req: unknown, address: unknown, port: unknown) {
+          if (typeof address !== 'string' || typeof port !== 'number' || !allowsAddress(rules, book, address, port)) return UV_EACCES;
+          return ReflectApply(original, this, [req, address, port]);
+        },
+    );
   }
   const getsockname = tcp.getsockname!;
-  wrap(tcp, 'listen', (original) => function (this: unknown, backlog: unknown) {
-    // where the handle is bound, asked of the original getsockname (never the handle's own property), into a
-    // record no Object.prototype setter can intercept
-    const bound = { __proto__: null } as { address?: unknown; port?: unknown };
-    const err = ReflectApply(getsockname, this, [bound]);
-    const address = err === 0 && typeof bound.address === 'string' ? bound.address : ANY_ADDRESS_CANONICAL;
-    const port = typeof bound.port === 'number' ? bound.port : undefined;
-    // `0.0.0.0` and `::` are one canonical address: listening on either needs one of them granted
-    if (!allowsAddress(rules, book, address, port)) return UV_EACCES;
-    return ReflectApply(original, this, [backlog]);
-  });
-  wrap(pipe, 'connect', (original) => function (this: unknown, req: unknown, path: unknown) {
-    if (!pathAllowed(path)) return UV_EACCES;
-    return ReflectApply(original, this, [req, path]);
-  });
-  wrap(pipe, 'bind', (original) => function (this: unknown, path: unknown) {
-    if (!pathAllowed(path)) return UV_EACCES;
-    return ReflectApply(original, this, [path]);
-  });
+  wrap(
+    tcp,
+    'listen',
+    (original) =>
+      function (this: unknown, backlog: unknown) {
+        // where the handle is bound, asked of the original getsockname (never the handle's own property), into a
+        // record no Object.prototype setter can intercept
+        const bound = { __proto__: null } as { address?: unknown; port?: unknown };
+        const err = ReflectApply(getsockname, this, [bound]);
+        const address = err === 0 && typeof bound.address === 'string' ? bound.address : ANY_ADDRESS_CANONICAL;
+        const port = typeof bound.port === 'number' ? bound.port : undefined;
+        // `0.0.0.0` and `::` are one canonical address: listening on either needs one of them granted
+        if (!allowsAddress(rules, book, address, port)) return UV_EACCES;
+        return ReflectApply(original, this, [backlog]);
+      },
+  );
+  wrap(
+    pipe,
+    'connect',
+    (original) =>
+      function (this: unknown, req: unknown, path: unknown) {
+        if (!pathAllowed(path)) return UV_EACCES;
+        return ReflectApply(original, this, [req, path]);
+      },
+  );
+  wrap(
+    pipe,
+    'bind',
+    (original) =>
+      function (this: unknown, path: unknown) {
+        if (!pathAllowed(path)) return UV_EACCES;
+        return ReflectApply(original, this, [path]);
+      },
+  );
 
   const udp = udpHandleClass();
   for (const name of ['bind', 'bind6', 'connect', 'connect6', 'send', 'send6', 'open']) {
-    wrap(udp, name, () => function () {
-      throw permissionError('net', '*');
-    });
+    wrap(
+      udp,
+      name,
+      () =>
+        function () {
+          throw permissionError('net', '*');
+        },
+    );
   }
 
   const channel = (new dns.Resolver() as unknown as { _handle?: object })._handle;
   if (!channel) throw missingHandles('dns.Resolver');
-  wrap(Object.getPrototypeOf(channel) as Proto, 'setServers', (original) => function (this: unknown, servers: unknown) {
-    // a copy of plain values, each read once, checked and then passed on: a getter cannot answer the check and
-    // c-ares differently
-    const copy = emptyList<[number, string, number]>();
-    const length = ArrayIsArray(servers) ? (servers as unknown[]).length : 0;
-    for (let i = 0; i < length; i++) {
-      const server = (servers as unknown[])[i];
-      const tuple = ArrayIsArray(server) ? (server as unknown[]) : [];
-      const family = +(tuple[0] as number);
-      const address = `${tuple[1] as string}`;
-      const port = +(tuple[2] as number) || DNS_PORT;
-      if (!allowsAddress(rules, book, address, port)) throw permissionError('net', `${address}:${port}`);
-      copy[i] = [family, address, port];
-    }
-    return ReflectApply(original, this, [copy]);
-  });
+  wrap(
+    Object.getPrototypeOf(channel) as Proto,
+    'setServers',
+    (original) =>
+      function (this: unknown, servers: unknown) {
+        // a copy of plain values, each read once, checked and then passed on: a getter cannot answer the check and
+        // c-ares differently
+        const copy = emptyList<[number, string, number]>();
+        const length = ArrayIsArray(servers) ? (servers as unknown[]).length : 0;
+        for (let i = 0; i < length; i++) {
+          const server = (servers as unknown[])[i];
+          const tuple = ArrayIsArray(server) ? (server as unknown[]) : [];
+          const family = +(tuple[0] as number);
+          const address = `${tuple[1] as string}`;
+          const port = +(tuple[2] as number) || DNS_PORT;
+          if (!allowsAddress(rules, book, address, port)) throw permissionError('net', `${address}:${port}`);
+          copy[i] = [family, address, port];
+        }
+        return ReflectApply(original, this, [copy]);
+      },
+  );
 }
 
 function wrap(proto: Proto, name: string, make: (original: Method) => Method): void {
@@ -133,5 +163,7 @@ function udpHandleClass(): Proto {
 
 /** This Node keeps a handle where CodaJS cannot find it: refuse to start rather than leave that path unguarded. */
 function missingHandles(where: string): Error {
-  return new Error(`CodaJS could not find the native handle of ${where} on Node.js ${process.version}: the notebook's network permissions cannot be enforced on it. Use the Node.js CodaJS downloads (coda runtimes fetch node).`);
+  return new Error(
+    `CodaJS could not find the native handle of ${where} on Node.js ${process.version}: the notebook's network permissions cannot be enforced on it. Use the Node.js CodaJS downloads (coda runtimes fetch node).`,
+  );
 }

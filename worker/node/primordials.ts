@@ -27,7 +27,8 @@ export const StringPrototypeStartsWith = uncurry(String.prototype.startsWith);
 export function safeArray<T>(length: number, at: (i: number) => T): readonly T[] {
   const out: T[] = [];
   ReflectSetPrototypeOf(out, null);
-  for (let i = 0; i < length; i++) ReflectDefineProperty(out, i, { __proto__: null, value: at(i), writable: false, enumerable: true, configurable: false } as PropertyDescriptor);
+  for (let i = 0; i < length; i++)
+    ReflectDefineProperty(out, i, { __proto__: null, value: at(i), writable: false, enumerable: true, configurable: false } as PropertyDescriptor);
   return ObjectFreeze(out);
 }
 

@@ -6,7 +6,6 @@
 import { writeSync } from 'node:fs';
 import { EXIT_NOTICE, type ConsoleEntry } from '../../protocol';
 
-
 export interface GuardDeps {
   onUncaught(err: unknown): void;
   pendingConsole(): ConsoleEntry[];

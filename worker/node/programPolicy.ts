@@ -17,14 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
-import {
-  emptyRecord,
-  ReflectApply,
-  StringPrototypeIndexOf,
-  StringPrototypeLastIndexOf,
-  StringPrototypeSlice,
-  StringPrototypeStartsWith,
-} from './primordials';
+import { emptyRecord, ReflectApply, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from './primordials';
 
 // taken before any cell runs: a cell may replace fs.statSync (node:path is frozen by Node's permission model, but copy it too)
 const statSync = fs.statSync;
@@ -40,7 +33,25 @@ const delimiter = path.delimiter;
  * Variables that make a program, its dynamic loader, a shell script or a Node script load code of the caller's
  * choosing (or, NODE_V8_COVERAGE, make a Node child write where the caller says).
  */
-const STEERING_NAMES = ['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_V8_COVERAGE', 'BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'GCONV_PATH', 'PYTHONPATH', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB'];
+const STEERING_NAMES = [
+  'PATH',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'NODE_V8_COVERAGE',
+  'BASH_ENV',
+  'ENV',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'PS4',
+  'GCONV_PATH',
+  'PYTHONPATH',
+  'PYTHONHOME',
+  'PERL5OPT',
+  'PERL5LIB',
+  'PERLLIB',
+  'RUBYOPT',
+  'RUBYLIB',
+];
 /** The shell Node runs for `exec` and `shell: true` on POSIX. */
 export const DEFAULT_SHELL = '/bin/sh';
 /** Prefixes of such variables: the dynamic loaders' (LD_PRELOAD, DYLD_INSERT_LIBRARIES…) and bash's exported functions. */

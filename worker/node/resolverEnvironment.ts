@@ -9,7 +9,16 @@ import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
 
 /** Variables that change what the system resolver does. */
-export const RESOLVER_VARIABLES: readonly string[] = ['LOCALDOMAIN', 'RES_OPTIONS', 'HOSTALIASES', 'RESOLV_HOST_CONF', 'RESOLV_ADD_TRIM_DOMAINS', 'RESOLV_MULTI', 'RESOLV_REORDER', 'NIS_PATH'];
+export const RESOLVER_VARIABLES: readonly string[] = [
+  'LOCALDOMAIN',
+  'RES_OPTIONS',
+  'HOSTALIASES',
+  'RESOLV_HOST_CONF',
+  'RESOLV_ADD_TRIM_DOMAINS',
+  'RESOLV_MULTI',
+  'RESOLV_REORDER',
+  'NIS_PATH',
+];
 
 export function guardResolverEnvironment(permissions: Permissions): void {
   const granted = permissions.env ?? [];

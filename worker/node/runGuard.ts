@@ -15,16 +15,7 @@ import { ANY, type Permissions } from '../../protocol';
 import { permissionError } from './permissionError';
 import { ArrayIsArray, arrayIntrinsicsIntact, emptyRecord, ReflectApply, safeArray } from './primordials';
 import { DEFAULT_SHELL, programPolicy, type CheckedProgram, type ProgramPolicy } from './programPolicy';
-import {
-  copyCwd,
-  copyEnvironment,
-  copyHandleSpawn,
-  copyHandleSpawnOptions,
-  copyOptions,
-  environmentPairs,
-  stringList,
-  text,
-} from './spawnCopies';
+import { copyCwd, copyEnvironment, copyHandleSpawn, copyHandleSpawnOptions, copyOptions, environmentPairs, stringList, text } from './spawnCopies';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -54,9 +45,12 @@ function guardHandle(policy: ProgramPolicy): void {
   const spawn = proto.spawn;
   // Node 24.?+ passes (file, args, …); older releases one options object. The native side asserts its form (a wrong
   // one aborts the process), so only the form this Node's own ChildProcess uses goes through.
-  const optionsForm = /_handle\.spawn\(\s*options\s*\)/.test(Function.prototype.toString.call((childProcess.ChildProcess.prototype as unknown as { spawn: Fn }).spawn));
+  const optionsForm = /_handle\.spawn\(\s*options\s*\)/.test(
+    Function.prototype.toString.call((childProcess.ChildProcess.prototype as unknown as { spawn: Fn }).spawn),
+  );
   const guarded = function spawnChecked(this: unknown, ...args: unknown[]) {
-    if (optionsForm !== (typeof args[0] !== 'string')) throw new TypeError(`The process handle's spawn takes ${optionsForm ? 'an options object' : 'a file name first'}`);
+    if (optionsForm !== (typeof args[0] !== 'string'))
+      throw new TypeError(`The process handle's spawn takes ${optionsForm ? 'an options object' : 'a file name first'}`);
     if (optionsForm) {
       const o = copyHandleSpawnOptions(args[0]);
       const envPairs = o.envPairs ?? currentPairs();
@@ -147,7 +141,9 @@ function guardExecve(): void {
   if (typeof proc.execve !== 'function') return;
   proc.execve = function (fileArg?: unknown) {
     const err = permissionError('run', typeof fileArg === 'string' ? fileArg : 'process.execve');
-    (err as { cause?: unknown }).cause = new Error('process.execve would replace the kernel with another program; it is allowed only when the notebook may run any program ("run": ["*"]).');
+    (err as { cause?: unknown }).cause = new Error(
+      'process.execve would replace the kernel with another program; it is allowed only when the notebook may run any program ("run": ["*"]).',
+    );
     throw err;
   };
 }

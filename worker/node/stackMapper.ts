@@ -26,7 +26,10 @@ export class StackMapper {
   private readonly scripts = new Map<string, ScriptInfo>();
 
   /** `mask`: the kernel's secrets, masked in messages, stacks and props (V8's cut excerpts included). */
-  constructor(private readonly internalFiles: string[], private readonly mask: Masker = NO_SECRETS) {}
+  constructor(
+    private readonly internalFiles: string[],
+    private readonly mask: Masker = NO_SECRETS,
+  ) {}
 
   register(filename: string, info: ScriptInfo): void {
     this.scripts.delete(filename);

@@ -10,8 +10,25 @@ import type { ConsoleBatcher } from './ConsoleBatcher';
 import type { StackMapper } from './stackMapper';
 
 export const CONSOLE_METHODS: ConsoleMethod[] = [
-  'log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table', 'group', 'groupCollapsed', 'groupEnd',
-  'time', 'timeEnd', 'timeLog', 'count', 'countReset', 'assert', 'clear',
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'dir',
+  'dirxml',
+  'table',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+  'count',
+  'countReset',
+  'assert',
+  'clear',
 ];
 
 /** Characters of unterminated stdout text held before it is sent anyway. */
@@ -27,7 +44,7 @@ export function createUserConsole(deps: ConsoleDeps): Console {
   const { formatter, batcher, mapper } = deps;
   const emit = (method: ConsoleMethod, args: unknown[], framesWanted: boolean) => {
     const cell = currentCell();
-    const stack = framesWanted || cell?.instrument ? new Error().stack ?? '' : '';
+    const stack = framesWanted || cell?.instrument ? (new Error().stack ?? '') : '';
     const frames = stack ? mapper.frames(stack) : undefined;
     const entry = formatter.format(method, args, {
       cellId: cell?.cellId ?? '',
@@ -67,7 +84,8 @@ export function captureStream(stream: NodeJS.WriteStream, method: 'log' | 'error
     return lines;
   };
   const write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     pending += text;
     const lines = takeLines(deps.formatter.mask);
     for (const line of lines) {

@@ -2,9 +2,7 @@
  * What every runtime (Node in-process, Deno/Bun sidecars, the isolated-vm sandbox) offers the worker's
  * dispatcher (worker/main.ts). The dispatcher owns the IPC channel; a runtime only sees these calls.
  */
-import type {
-  ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RuntimeKind, WorkerEventName, WorkerEvents,
-} from '../../protocol';
+import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RuntimeKind, WorkerEventName, WorkerEvents } from '../../protocol';
 
 /** How a runtime reports events (console batches, background errors, line values...) to the host. */
 export interface RuntimeHost {

@@ -20,7 +20,10 @@ export class AgentOutput {
   private pending = '';
 
   /** `mask`: the notebook's secrets, masked before output is split into lines or cut (a secret may hold line breaks). */
-  constructor(private readonly listener: AgentOutputListener, private readonly mask: Masker = NO_SECRETS) {}
+  constructor(
+    private readonly listener: AgentOutputListener,
+    private readonly mask: Masker = NO_SECRETS,
+  ) {}
 
   push(chunk: string): void {
     // frames (already masked by the agent) pass as they are: masking JSON text could break it

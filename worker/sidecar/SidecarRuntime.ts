@@ -10,8 +10,23 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  EXIT_NOTICE, RequestError, createChannel, createMasker, maskedLines, type Channel, type ConsoleEntry, type EventFrame, type ExecuteParams, type ExecuteResult,
-  type ExpandParams, type HostRequests, type InitParams, type InitResult, type PropertyPage, type ResponseFrame, type WorkerEvents,
+  EXIT_NOTICE,
+  RequestError,
+  createChannel,
+  createMasker,
+  maskedLines,
+  type Channel,
+  type ConsoleEntry,
+  type EventFrame,
+  type ExecuteParams,
+  type ExecuteResult,
+  type ExpandParams,
+  type HostRequests,
+  type InitParams,
+  type InitResult,
+  type PropertyPage,
+  type ResponseFrame,
+  type WorkerEvents,
 } from '../../protocol';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
@@ -43,14 +58,15 @@ const INSPECTOR_URL = /Debugger listening on (ws:\/\/\S+)/;
  * Deno's own progress while it fetches modules and packages (`Download https://registry…`, `Initialize …`), often
  * coloured: the log's business, not the cell's output (it used to show as red error lines in the cell).
  */
-export const DENO_PROGRESS = /^(?:\x1b\[[0-9;]*m)*(?:Download(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*(?:https?:\/\/|npm:|jsr:)|Initialize(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*\S+@\S)/;
+export const DENO_PROGRESS =
+  /^(?:\x1b\[[0-9;]*m)*(?:Download(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*(?:https?:\/\/|npm:|jsr:)|Initialize(?:\x1b\[[0-9;]*m)* (?:\x1b\[[0-9;]*m)*\S+@\S)/;
 /** The secret part of the inspector's address (its path): only the worker may know it, so logs never show it. */
 const INSPECTOR_PATH = /(ws:\/\/[^/\s]+\/)\S+/g;
 /** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
 const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
 
 export const BUN_PERMISSIONS_REFUSED =
-  'Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook\'s permissions.';
+  "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.";
 
 type Notice = { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] };
 
@@ -76,7 +92,11 @@ export class SidecarRuntime implements Runtime {
   private disposed = false;
   private readonly killOnExit = () => this.child.kill('SIGKILL');
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly init: InitParams, private readonly host: RuntimeHost) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly init: InitParams,
+    private readonly host: RuntimeHost,
+  ) {
     this.kind = init.runtime as SidecarKind;
     this.raw = new RawOutputConsole(host);
     this.channel = createChannel<HostRequests, WorkerEvents>({
@@ -86,17 +106,21 @@ export class SidecarRuntime implements Runtime {
     });
     // raw output (Deno.stdout.write, Bun.write, native code) is masked before it is split into lines or cut
     const mask = createMasker(init.maskedValues);
-    this.output = new AgentOutput({
-      frame: (frame) => {
-        // raw output printed before a frame is sent before it, so the cell's output keeps its order
-        this.raw.flush();
-        if (frame.kind === 'interrupted') this.interruptsTaken = Math.max(this.interruptsTaken, frame.n);
-        else if (frame.kind === 'response') this.responses.forEach((l) => l(frame));
-        else this.forward(frame);
+    this.output = new AgentOutput(
+      {
+        frame: (frame) => {
+          // raw output printed before a frame is sent before it, so the cell's output keeps its order
+          this.raw.flush();
+          if (frame.kind === 'interrupted') this.interruptsTaken = Math.max(this.interruptsTaken, frame.n);
+          else if (frame.kind === 'response') this.responses.forEach((l) => l(frame));
+          else this.forward(frame);
+        },
+        text: (line) => this.raw.line('log', line, this.running ?? this.lastCell),
+        malformed: (line, error) =>
+          host.emit('log', { level: 'error', message: `unreadable frame from the ${displayName(this.kind)} agent (${error}): ${line}` }),
       },
-      text: (line) => this.raw.line('log', line, this.running ?? this.lastCell),
-      malformed: (line, error) => host.emit('log', { level: 'error', message: `unreadable frame from the ${displayName(this.kind)} agent (${error}): ${line}` }),
-    }, mask);
+      mask,
+    );
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => this.output.push(d));
@@ -118,7 +142,8 @@ export class SidecarRuntime implements Runtime {
     const kind = init.runtime as SidecarKind;
     const name = displayName(kind);
     if (!init.runtimePath) throw new Error(`The ${name} kernel needs the ${name} binary: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
-    if (!existsSync(init.runtimePath)) throw new Error(`The ${name} binary ${init.runtimePath} does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
+    if (!existsSync(init.runtimePath))
+      throw new Error(`The ${name} binary ${init.runtimePath} does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
     if (kind === 'bun' && init.permissions) throw new Error(BUN_PERMISSIONS_REFUSED);
     const agent = join(__dirname, SIDECAR_AGENT);
     if (!existsSync(agent)) throw new Error(`The ${name} kernel's agent ${agent} is missing from this install. Reinstall CodaJS.`);
@@ -221,7 +246,8 @@ export class SidecarRuntime implements Runtime {
   private escalate(n: number): void {
     if (this.interruptsTaken >= n || this.disposed) return;
     if (this.kind === 'deno') {
-      if (!this.inspector?.terminateExecution()) this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
+      if (!this.inspector?.terminateExecution())
+        this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
       return;
     }
     this.own(
@@ -270,7 +296,8 @@ export class SidecarRuntime implements Runtime {
     if (INSPECTOR_HOLDS_EXIT.test(line)) this.inspector?.close();
     this.stderrTail = (this.stderrTail + line.replace(INSPECTOR_PATH, '$1…') + '\n').slice(-STDERR_TAIL_CHARS);
     if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line.replace(INSPECTOR_PATH, '$1…')}` });
-    else if (this.kind === 'deno' && DENO_PROGRESS.test(line)) this.host.emit('log', { level: 'info', message: `[deno] ${line.replace(/\x1b\[[0-9;]*m/g, '')}` });
+    else if (this.kind === 'deno' && DENO_PROGRESS.test(line))
+      this.host.emit('log', { level: 'info', message: `[deno] ${line.replace(/\x1b\[[0-9;]*m/g, '')}` });
     else if (this.started) this.raw.line('error', line, this.running ?? this.lastCell);
   }
 
@@ -286,20 +313,23 @@ export class SidecarRuntime implements Runtime {
 
   /** The sidecar ended. Unless the worker stopped it, the kernel is gone: say why and end the worker too. */
   private async exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    const drained = (s: NodeJS.ReadableStream) => new Promise((resolve) => (s as NodeJS.ReadableStream & { readableEnded: boolean }).readableEnded ? resolve(undefined) : s.once('end', resolve));
+    const drained = (s: NodeJS.ReadableStream) =>
+      new Promise((resolve) => ((s as NodeJS.ReadableStream & { readableEnded: boolean }).readableEnded ? resolve(undefined) : s.once('end', resolve)));
     await Promise.race([Promise.all([drained(this.child.stdout), drained(this.child.stderr)]), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
     this.output.flush();
     this.raw.flush();
     const interrupting = this.interruptsTaken < this.interruptsSent;
-    const reason = this.notice?.reason ?? sidecarExitReason({
-      kind: this.kind,
-      code,
-      signal,
-      stderrTail: this.stderrTail,
-      stoppedCell: this.stoppedCell,
-      interrupting,
-      heapLimitMb: heapLimitMb(),
-    });
+    const reason =
+      this.notice?.reason ??
+      sidecarExitReason({
+        kind: this.kind,
+        code,
+        signal,
+        stderrTail: this.stderrTail,
+        stoppedCell: this.stoppedCell,
+        interrupting,
+        heapLimitMb: heapLimitMb(),
+      });
     this.closers.forEach((l) => l(`The kernel ${reason}.`));
     if (this.disposed || !this.started) return;
     const exitCode = this.notice?.code ?? (code === null || code === 0 ? 1 : code);

@@ -26,7 +26,7 @@ const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToF
 
 function write(frame: FromAgentFrame): void {
   const bytes = Buffer.from(withoutToJSON(frame, () => encodeFrame(frame, true)));
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     try {
       done += writeSync(1, bytes, done);
     } catch (err) {

@@ -25,7 +25,8 @@ type Manifest = { main?: unknown; exports?: unknown; imports?: unknown };
  * Node's test for a target or `*` match that would leave the package or reach into another one: a `.`, `..`
  * or `node_modules` segment, percent-encoded or not, `/` or `\` separated.
  */
-const INVALID_SEGMENT = /(^|\\|\/)((\.|%2e)(\.|%2e)?|(n|%6e|%4e)(o|%6f|%4f)(d|%64|%44)(e|%65|%45)(_|%5f)(m|%6d|%4d)(o|%6f|%4f)(d|%64|%44)(u|%75|%55)(l|%6c|%4c)(e|%65|%45)(s|%73|%53))(\\|\/|$)/i;
+const INVALID_SEGMENT =
+  /(^|\\|\/)((\.|%2e)(\.|%2e)?|(n|%6e|%4e)(o|%6f|%4f)(d|%64|%44)(e|%65|%45)(_|%5f)(m|%6d|%4d)(o|%6f|%4f)(d|%64|%44)(u|%75|%55)(l|%6c|%4c)(e|%65|%45)(s|%73|%53))(\\|\/|$)/i;
 
 export function splitSpecifier(spec: string): { name: string; subpath: string } {
   const parts = spec.split('/');
@@ -60,7 +61,13 @@ function resolveInPackage(pkgDir: string, subpath: string, conditions: string[])
   const manifest = readManifest(join(pkgDir, 'package.json'));
   if (manifest?.exports !== undefined && manifest.exports !== null) {
     const target = exportTarget(manifest.exports as ExportsValue, subpath, conditions);
-    if (target === undefined) throw nodeError('ERR_PACKAGE_PATH_NOT_EXPORTED', subpath === '.' ? `No "exports" main defined in ${join(pkgDir, 'package.json')}` : `Package subpath '${subpath}' is not defined by "exports" in ${join(pkgDir, 'package.json')}`);
+    if (target === undefined)
+      throw nodeError(
+        'ERR_PACKAGE_PATH_NOT_EXPORTED',
+        subpath === '.'
+          ? `No "exports" main defined in ${join(pkgDir, 'package.json')}`
+          : `Package subpath '${subpath}' is not defined by "exports" in ${join(pkgDir, 'package.json')}`,
+      );
     return existing(join(pkgDir, target));
   }
   if (subpath === '.') {
@@ -84,13 +91,18 @@ export function exportTarget(exports: ExportsValue, subpath: string, conditions:
 
 /** `#name` from the `imports` of the package.json nearest to the first root (the notebook's folder). */
 function resolveImport(spec: string, roots: string[], conditions: string[]): string | undefined {
-  if (spec === '#' || spec.startsWith('#/')) throw nodeError('ERR_INVALID_MODULE_SPECIFIER', `Invalid module "${spec}": is not a valid internal imports specifier name`);
+  if (spec === '#' || spec.startsWith('#/'))
+    throw nodeError('ERR_INVALID_MODULE_SPECIFIER', `Invalid module "${spec}": is not a valid internal imports specifier name`);
   const scope = packageScope(roots[0] ?? '.');
   const manifest = scope === undefined ? undefined : readManifest(join(scope, 'package.json'));
   const map = manifest?.imports;
   const entry = typeof map === 'object' && map !== null && !Array.isArray(map) ? matchEntry(map as Record<string, ExportsValue>, spec) : undefined;
   const resolved = entry && topTarget((map as Record<string, ExportsValue>)[entry.key]!, entry.match, conditions, true);
-  if (!resolved) throw nodeError('ERR_PACKAGE_IMPORT_NOT_DEFINED', `Package import specifier "${spec}" is not defined${scope === undefined ? '' : ` in package ${join(scope, 'package.json')}`}`);
+  if (!resolved)
+    throw nodeError(
+      'ERR_PACKAGE_IMPORT_NOT_DEFINED',
+      `Package import specifier "${spec}" is not defined${scope === undefined ? '' : ` in package ${join(scope, 'package.json')}`}`,
+    );
   // a bare target names a package, resolved from the scope as Node does
   if ('bare' in resolved) return resolvePackage(resolved.bare, [scope!, ...roots.slice(1)], conditions);
   return existing(join(scope!, resolved.path));
@@ -197,7 +209,8 @@ function stringTarget(target: string, match: string | undefined, isImports: bool
     throw new InvalidTarget(`Invalid package target "${target}"`);
   }
   if (INVALID_SEGMENT.test(target.slice(2))) throw new InvalidTarget(`Invalid package target "${target}"`);
-  if (match !== undefined && INVALID_SEGMENT.test(match)) throw nodeError('ERR_INVALID_MODULE_SPECIFIER', `Invalid module "${match}": a subpath may not contain ".", ".." or "node_modules" segments`);
+  if (match !== undefined && INVALID_SEGMENT.test(match))
+    throw nodeError('ERR_INVALID_MODULE_SPECIFIER', `Invalid module "${match}": a subpath may not contain ".", ".." or "node_modules" segments`);
   return { path: fill(target) };
 }
 

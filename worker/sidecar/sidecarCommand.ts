@@ -15,8 +15,19 @@ export const SIDECAR_AGENT = 'sidecar-agent.mjs';
 
 /** Variables the runtimes themselves read (caches, temp folders, finding programs), passed even when user code may not see them. */
 export const RUNTIME_ENV_NAMES = [
-  'PATH', 'HOME', 'USERPROFILE', 'TMPDIR', 'TEMP', 'TMP', 'SystemRoot', 'LOCALAPPDATA', 'APPDATA',
-  'XDG_CACHE_HOME', 'DENO_DIR', 'BUN_INSTALL', 'BUN_INSTALL_CACHE_DIR',
+  'PATH',
+  'HOME',
+  'USERPROFILE',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SystemRoot',
+  'LOCALAPPDATA',
+  'APPDATA',
+  'XDG_CACHE_HOME',
+  'DENO_DIR',
+  'BUN_INSTALL',
+  'BUN_INSTALL_CACHE_DIR',
 ];
 
 /**

@@ -32,7 +32,13 @@ export function sidecarExitReason(e: SidecarEnding): string {
     return `ran out of memory in ${name}${e.heapLimitMb ? ` (heap limit ${e.heapLimitMb} MB; raise coda.maxMemoryMb)` : ''}`;
   }
   if (STACK.test(e.stderrTail)) return `crashed with a stack overflow in ${name}`;
-  const last = e.stderrTail.trim().split('\n').filter((l) => l.trim()).pop()?.trim().slice(0, QUOTED_MESSAGE_CHARS);
+  const last = e.stderrTail
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim())
+    .pop()
+    ?.trim()
+    .slice(0, QUOTED_MESSAGE_CHARS);
   const how = e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
   const quoted = last ? ` ("${last}")` : '';
   if (e.interrupting && e.kind === 'deno') {

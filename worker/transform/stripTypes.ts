@@ -38,7 +38,9 @@ export function stripTypes(source: string, fileName: string): { code: string; co
     // words and place (its loc column is 1-based, unlike acorn's, so the offset is the reliable part)
     const e = err as { message?: unknown; pos?: unknown };
     if (typeof e.pos !== 'number') throw err;
-    const message = String(e.message).replace(/^Error transforming [^:]*: /, '').replace(/\s*\(\d+:\d+\)$/, '');
+    const message = String(e.message)
+      .replace(/^Error transforming [^:]*: /, '')
+      .replace(/\s*\(\d+:\d+\)$/, '');
     const lineStart = source.lastIndexOf('\n', e.pos - 1) + 1;
     throw new CellSyntaxError(message, source.slice(0, lineStart).split('\n').length, e.pos - lineStart + 1);
   }

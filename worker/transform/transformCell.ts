@@ -35,12 +35,15 @@ export interface TransformedCell {
 }
 
 export class CellSyntaxError extends SyntaxError {
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(message);
     this.name = 'SyntaxError';
   }
 }
-
 
 export function transformCell(source: string, opts: { instrumentLines?: boolean } = {}): TransformedCell {
   const ast = parse(source);

@@ -14,7 +14,13 @@ export function run(): Promise<void> {
     original(...a);
   };
   // CODA_E2E_GREP (in code-server's environment) runs only the matching tests, while working on them
-  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec', ...(process.env.CODA_E2E_GREP ? { grep: process.env.CODA_E2E_GREP } : {}) });
+  const mocha = new Mocha({
+    ui: 'tdd',
+    timeout: 60_000,
+    color: false,
+    reporter: 'spec',
+    ...(process.env.CODA_E2E_GREP ? { grep: process.env.CODA_E2E_GREP } : {}),
+  });
   mocha.suite.emit('pre-require', globalThis, 'exthost', mocha);
   notebookSuite();
   return new Promise((resolve, reject) => {

@@ -57,7 +57,14 @@ export function notebookSuite(): void {
       const before = await vscode.workspace.fs.readFile(uri);
       const nb = await vscode.workspace.openNotebookDocument(uri);
       assert.equal(nb.notebookType, 'codajs-notebook');
-      assert.deepEqual(nb.getCells().map((c) => [c.kind, c.document.languageId]), [[vscode.NotebookCellKind.Markup, 'markdown'], [vscode.NotebookCellKind.Code, 'javascript'], [vscode.NotebookCellKind.Code, 'typescript']]);
+      assert.deepEqual(
+        nb.getCells().map((c) => [c.kind, c.document.languageId]),
+        [
+          [vscode.NotebookCellKind.Markup, 'markdown'],
+          [vscode.NotebookCellKind.Code, 'javascript'],
+          [vscode.NotebookCellKind.Code, 'typescript'],
+        ],
+      );
       const edit = new vscode.WorkspaceEdit();
       edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...nb.metadata })]);
       await vscode.workspace.applyEdit(edit);
@@ -74,10 +81,20 @@ export function notebookSuite(): void {
     });
 
     test('runs cells: console output, a value to inspect, state across cells, TypeScript', async () => {
-      const nb = await notebookWith(['console.log("from the host test"); console.error("bad"); const shared = { n: 41 }; shared'], ['shared.n + 1'], ['const t: number = 3;\nt * 2', 'typescript']);
+      const nb = await notebookWith(
+        ['console.log("from the host test"); console.error("bad"); const shared = { n: 41 }; shared'],
+        ['shared.n + 1'],
+        ['const t: number = 3;\nt * 2', 'typescript'],
+      );
       await runCells(nb, 0, 1, 2);
       const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!;
-      assert.deepEqual(out.entries.map((e) => [e.level, e.text]), [['log', 'from the host test'], ['error', 'bad']]);
+      assert.deepEqual(
+        out.entries.map((e) => [e.level, e.text]),
+        [
+          ['log', 'from the host test'],
+          ['error', 'bad'],
+        ],
+      );
       const value = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)!.value;
       assert.ok(value.type === 'object' && value.handle, 'the result can be expanded');
       assert.deepEqual(item<ValueOutput>(nb.cellAt(1), MIME_VALUE)!.value, { type: 'number', text: '42' });
@@ -95,7 +112,8 @@ export function notebookSuite(): void {
     });
 
     test('frames name cells by the execution count in their gutter, at the TypeScript column written', async () => {
-      const ts = 'function explode(n: number): Record<string, never> {\n  const box: { v?: { n: number } } = {}; return (box.v as { n: number }).n ? {} : {};\n}';
+      const ts =
+        'function explode(n: number): Record<string, never> {\n  const box: { v?: { n: number } } = {}; return (box.v as { n: number }).n ? {} : {};\n}';
       const nb = await notebookWith(['explode(1)'], [ts, 'typescript']);
       await runCells(nb, 1, 0);
       assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 1);
@@ -111,7 +129,16 @@ export function notebookSuite(): void {
 
     test('renaming and moving a .coda file keeps its kernel and variables', async () => {
       const first = workspaceFile('rename-me.coda');
-      await vscode.workspace.fs.writeFile(first, new TextEncoder().encode(JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['globalThis.runs = (globalThis.runs ?? 0) + 1'] }] })));
+      await vscode.workspace.fs.writeFile(
+        first,
+        new TextEncoder().encode(
+          JSON.stringify({
+            coda: 1,
+            metadata: {},
+            cells: [{ kind: 'code', language: 'javascript', source: ['globalThis.runs = (globalThis.runs ?? 0) + 1'] }],
+          }),
+        ),
+      );
       let nb = await vscode.workspace.openNotebookDocument(first);
       const editor = await vscode.window.showNotebookDocument(nb);
       await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
@@ -126,7 +153,10 @@ export function notebookSuite(): void {
         const expected = target.path.endsWith('moved/renamed.coda') ? '3' : '2';
         const before = nb.cellAt(0).executionSummary?.executionOrder;
         await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });
-        await waitFor(() => nb.cellAt(0).executionSummary?.executionOrder !== before && nb.cellAt(0).executionSummary?.success !== undefined, `the run after the move to ${target.path}`);
+        await waitFor(
+          () => nb.cellAt(0).executionSummary?.executionOrder !== before && nb.cellAt(0).executionSummary?.success !== undefined,
+          `the run after the move to ${target.path}`,
+        );
         // a fresh kernel would count 1 again
         const value = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)?.value;
         assert.equal(value?.type === 'number' ? value.text : JSON.stringify(value), expected);
@@ -158,7 +188,11 @@ export function notebookSuite(): void {
         const nb = await notebookOn(kernelId, {}, ['const a = [1, 2, 3];\nconsole.log("sum", a.reduce((x, y) => x + y))'], ['a.length * 2'], [identity]);
         await runCells(nb, 0, 1, 2);
         const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE);
-        assert.deepEqual(out?.entries.map((e) => e.text), ['sum 6'], JSON.stringify(nb.cellAt(0).outputs.map((o) => o.items.map((i) => decoder.decode(i.data)))));
+        assert.deepEqual(
+          out?.entries.map((e) => e.text),
+          ['sum 6'],
+          JSON.stringify(nb.cellAt(0).outputs.map((o) => o.items.map((i) => decoder.decode(i.data)))),
+        );
         assert.deepEqual(item<ValueOutput>(nb.cellAt(1), MIME_VALUE)!.value, { type: 'number', text: '6' });
         assert.deepEqual(item<ValueOutput>(nb.cellAt(2), MIME_VALUE)!.value, { type: 'string', value: expected, length: expected.length });
         await waitFor(() => (nb.metadata as { runtime?: string }).runtime === runtime, 'the runtime in the notebook metadata');
@@ -181,7 +215,10 @@ export function notebookSuite(): void {
       await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
       await runCells(nb, 0);
       const out = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!;
-      assert.deepEqual(out.entries.map((e) => e.text), ['key: ••••••']);
+      assert.deepEqual(
+        out.entries.map((e) => e.text),
+        ['key: ••••••'],
+      );
       assert.ok(await nb.save(), 'saved');
       const saved = decoder.decode(await vscode.workspace.fs.readFile(uri));
       assert.ok(!saved.includes('e2e-secret-9f8e7d6c5b'), 'the saved notebook leaked the secret');

@@ -24,7 +24,16 @@ export async function openWorkbench(base, workspace, results) {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const browserLog = fs.createWriteStream(path.join(results, 'browser.log'));
@@ -55,7 +64,11 @@ export async function openWorkbench(base, workspace, results) {
     },
     async runCommand(title) {
       // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first
-      await page.locator('.tabs-container .tab.active').first().click().catch(() => undefined);
+      await page
+        .locator('.tabs-container .tab.active')
+        .first()
+        .click()
+        .catch(() => undefined);
       await page.keyboard.press('Escape');
       const input = page.locator('.quick-input-widget input');
       // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts): press it again

@@ -10,7 +10,10 @@ let passed = 0;
 let failed = 0;
 // CODA_E2E_SCENARIOS=saving,scratch runs only those scenarios (while working on them)
 const only = process.env.CODA_E2E_SCENARIOS?.split(',').filter(Boolean);
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.e2e.mjs') && (!only || only.includes(f.replace('.e2e.mjs', '')))).sort()) {
+for (const file of fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.e2e.mjs') && (!only || only.includes(f.replace('.e2e.mjs', ''))))
+  .sort()) {
   console.log(`${file}`);
   let t;
   try {

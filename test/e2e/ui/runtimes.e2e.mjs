@@ -8,7 +8,10 @@ export default async function runtimes(t) {
   });
   if (!opened) return;
   await t.step('Run All runs it on the Deno kernel the metadata names, without asking', async () => {
-    await t.page.locator('.notebook-editor:visible .kernel-label, .statusbar, .notebook-toolbar-container', { hasText: 'CodaJS: Deno' }).first().waitFor({ timeout: 30_000 });
+    await t.page
+      .locator('.notebook-editor:visible .kernel-label, .statusbar, .notebook-toolbar-container', { hasText: 'CodaJS: Deno' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await t.runCommand('Notebook: Run All');
     await out.locator('.coda-console', { hasText: 'hello from deno' }).first().waitFor({ timeout: 60_000 });
   });

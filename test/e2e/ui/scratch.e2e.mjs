@@ -3,9 +3,13 @@
 export default async function scratch(t) {
   const { page } = t;
   // `after` decorations are drawn as CSS pseudo-element content, not DOM text: read their computed content
-  const annotations = () => page.evaluate(() => [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines span')]
-    .flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content])
-    .filter((c) => c && c !== 'none' && c !== 'normal').join('\n'));
+  const annotations = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines span')]
+        .flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content])
+        .filter((c) => c && c !== 'none' && c !== 'normal')
+        .join('\n'),
+    );
   const seeAnnotation = async (text, ms) => {
     const end = Date.now() + ms;
     for (;;) {
@@ -33,11 +37,17 @@ export default async function scratch(t) {
 
   await t.step('after an edit, values stay on their moved lines until the next run', async () => {
     // the annotations drawn on the line whose code contains `code`
-    const onLine = (code) => page.evaluate((needle) => {
-      const line = [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-line')].find((l) => l.textContent.replace(/\u00a0/g, ' ').includes(needle));
-      if (!line) return '';
-      return [...line.querySelectorAll('span')].flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content]).filter((c) => c && c !== 'none' && c !== 'normal').join('\n');
-    }, code);
+    const onLine = (code) =>
+      page.evaluate((needle) => {
+        const line = [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-line')].find((l) =>
+          l.textContent.replace(/\u00a0/g, ' ').includes(needle),
+        );
+        if (!line) return '';
+        return [...line.querySelectorAll('span')]
+          .flatMap((el) => [getComputedStyle(el, '::after').content, getComputedStyle(el, '::before').content])
+          .filter((c) => c && c !== 'none' && c !== 'normal')
+          .join('\n');
+      }, code);
     await page.locator('.editor-group-container.active .monaco-editor .view-line').first().click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.press('Enter');
@@ -49,6 +59,13 @@ export default async function scratch(t) {
     // edits re-run a file that has run (coda.scratch.runOnChange is on by default): the value is there after it too
     await page.waitForTimeout(2500);
     if (!(await onLine('base + 2')).includes('→ 42')) throw new Error('the re-run lost the value');
+  });
+
+  await t.step('a scratch file installs what it imports before it runs (as a notebook does)', async () => {
+    await t.openFile('deps.js');
+    await lens('Run Scratch').waitFor({ timeout: 30_000 });
+    await lens('Run Scratch').click();
+    await seeAnnotation('→ true', 120_000);
   });
 
   await t.step('stops a looping scratch', async () => {

@@ -1,2 +1,4 @@
 let n = 0;
-while (true) { n++ }
+while (true) {
+  n++;
+}

@@ -1,5 +1,5 @@
 const base = 40;
-base + 2
-console.log("hello from scratch")
+base + 2;
+console.log('hello from scratch');
 // %% doubled
-base * 2
+base * 2;

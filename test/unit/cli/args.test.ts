@@ -30,7 +30,13 @@ describe('coda command line (util.parseArgs)', () => {
   }
 
   it('reads the switches, before or after the file', () => {
-    assert.deepEqual(run('--json', 'nb.coda', '--keep-going', '--verbose', '--offline'), { ...defaults, json: true, keepGoing: true, verbose: true, offline: true });
+    assert.deepEqual(run('--json', 'nb.coda', '--keep-going', '--verbose', '--offline'), {
+      ...defaults,
+      json: true,
+      keepGoing: true,
+      verbose: true,
+      offline: true,
+    });
   });
 
   it('collects --env-file each time it is given, in order, in both forms', () => {
@@ -106,7 +112,12 @@ describe('coda command line (util.parseArgs)', () => {
   it('reads coda runtimes with --dir in both forms', () => {
     assert.deepEqual(parseArgs(['runtimes']), { command: 'runtimes', action: 'list', which: [] });
     assert.deepEqual(parseArgs(['runtimes', 'list', '--dir', '.tools']), { command: 'runtimes', action: 'list', which: [], runtimesDir: '.tools' });
-    assert.deepEqual(parseArgs(['runtimes', '--dir=.tools', 'fetch', 'deno', 'sandbox']), { command: 'runtimes', action: 'fetch', which: ['deno', 'sandbox'], runtimesDir: '.tools' });
+    assert.deepEqual(parseArgs(['runtimes', '--dir=.tools', 'fetch', 'deno', 'sandbox']), {
+      command: 'runtimes',
+      action: 'fetch',
+      which: ['deno', 'sandbox'],
+      runtimesDir: '.tools',
+    });
     assert.deepEqual(parseArgs(['runtimes', 'fetch', 'all']), { command: 'runtimes', action: 'fetch', which: ['node', 'deno', 'bun', 'sandbox'] });
     assert.throws(() => parseArgs(['runtimes', 'fetch']), /which runtime\? coda runtimes fetch <node\|deno\|bun\|sandbox\|all>/);
     assert.throws(() => parseArgs(['runtimes', 'fetch', 'ruby']), /unknown runtime 'ruby'/);

@@ -17,7 +17,7 @@ function coda(...args: string[]) {
 }
 
 describe('coda run (headless runner)', () => {
-  it('prints every cell\'s console output and result, including late output, and exits 0', () => {
+  it("prints every cell's console output and result, including late output, and exits 0", () => {
     const r = coda('run', fixture('ok.coda'));
     assert.equal(r.code, 0, r.stderr);
     matchGolden('cli/ok.txt', r.stdout);
@@ -52,9 +52,20 @@ describe('coda run (headless runner)', () => {
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.ok, true);
     // every cell of the notebook, the markdown one too, with what became of it
-    assert.deepEqual(doc.cells.map((c: { label: string; status: string; notRun?: { reason: string } }) => [c.label, c.status, c.notRun?.reason]), [['[1]', 'skipped', 'markdown'], ['[2]', 'ok', undefined], ['[3]', 'ok', undefined], ['[4]', 'ok', undefined]]);
+    assert.deepEqual(
+      doc.cells.map((c: { label: string; status: string; notRun?: { reason: string } }) => [c.label, c.status, c.notRun?.reason]),
+      [
+        ['[1]', 'skipped', 'markdown'],
+        ['[2]', 'ok', undefined],
+        ['[3]', 'ok', undefined],
+        ['[4]', 'ok', undefined],
+      ],
+    );
     assert.deepEqual(doc.cells[2].value, { type: 'number', text: '42' });
-    assert.ok(doc.cells[3].console.some((e: { text: string }) => e.text === 'late'), 'late timer output belongs to its cell');
+    assert.ok(
+      doc.cells[3].console.some((e: { text: string }) => e.text === 'late'),
+      'late timer output belongs to its cell',
+    );
   });
 
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
@@ -68,12 +79,15 @@ describe('coda run (headless runner)', () => {
   it('interrupts a cell that runs past --cell-timeout', () => {
     const r = coda('run', fixture('ok.coda'), '--cell-timeout', '1');
     assert.equal(r.code === 0 || r.code === 1, true);
-    const loop = spawnSync(process.execPath, [CLI, 'run', join(ROOT, 'test', 'fixtures', 'cli', 'loop.coda'), '--cell-timeout', '300'], { encoding: 'utf8', timeout: 20_000 });
+    const loop = spawnSync(process.execPath, [CLI, 'run', join(ROOT, 'test', 'fixtures', 'cli', 'loop.coda'), '--cell-timeout', '300'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     assert.equal(loop.status, 1);
     assert.match(loop.stdout, /Timed out after 300 ms/);
   });
 
-  it('waits for the last cell\'s pending I/O (child processes, fs promises, DNS, and I/O their callbacks start)', () => {
+  it("waits for the last cell's pending I/O (child processes, fs promises, DNS, and I/O their callbacks start)", () => {
     const r = coda('run', fixture('pending-io.coda'));
     assert.equal(r.code, 0, r.stderr);
     for (const line of ['from the child', 'fs promise done', 'dns done', 'chained I/O done']) assert.match(r.stdout, new RegExp(line), r.stdout);
@@ -83,7 +97,14 @@ describe('coda run (headless runner)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coda-perm-'));
     const nb = (runtime: string) => {
       const file = join(dir, `${runtime}.coda`);
-      writeFileSync(file, JSON.stringify({ coda: 1, metadata: { runtime, permissions: { net: ['example.test'], run: [] } }, cells: [{ kind: 'markup', language: 'markdown', source: ['# nothing to run'] }] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          coda: 1,
+          metadata: { runtime, permissions: { net: ['example.test'], run: [] } },
+          cells: [{ kind: 'markup', language: 'markdown', source: ['# nothing to run'] }],
+        }),
+      );
       return file;
     };
     const node = coda('run', nb('node'));

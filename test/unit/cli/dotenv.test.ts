@@ -67,8 +67,19 @@ describe('coda run --env-file', function () {
   this.timeout(30_000);
   const dir = mkdtempSync(join(tmpdir(), 'coda-dotenv-'));
   const notebook = join(dir, 'n.coda');
-  writeFileSync(notebook, JSON.stringify({ coda: 1, metadata: { secrets: ['PEM_KEY'] }, cells: [{ kind: 'code', language: 'javascript', source: ["process.env.PEM_KEY.split('\\n').length"] }] }));
-  const coda = (envFile: string) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', notebook, '--json', `--env-file=${envFile}`], { encoding: 'utf8', env: { ...process.env, PEM_KEY: '' } });
+  writeFileSync(
+    notebook,
+    JSON.stringify({
+      coda: 1,
+      metadata: { secrets: ['PEM_KEY'] },
+      cells: [{ kind: 'code', language: 'javascript', source: ["process.env.PEM_KEY.split('\\n').length"] }],
+    }),
+  );
+  const coda = (envFile: string) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', notebook, '--json', `--env-file=${envFile}`], {
+      encoding: 'utf8',
+      env: { ...process.env, PEM_KEY: '' },
+    });
 
   it('injects a multi-line PEM key whole', () => {
     const file = join(dir, 'pem.env');

@@ -16,7 +16,11 @@ function notebook(metadata: Record<string, unknown>, ...cells: string[]): string
 }
 
 function coda(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CODA_RUNTIMES_DIR: toolsDir() }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', CODA_RUNTIMES_DIR: toolsDir() },
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,7 +56,7 @@ describe('coda run on other runtimes', function () {
     }
   });
 
-  it('enforces the notebook\'s permissions: the sandbox denies an undeclared host by name', () => {
+  it("enforces the notebook's permissions: the sandbox denies an undeclared host by name", () => {
     const file = notebook({ runtime: 'sandbox', permissions: { net: ['127.0.0.1'] } }, 'await fetch("http://example.invalid/x")');
     const r = coda('run', file);
     assert.equal(r.code, 1);

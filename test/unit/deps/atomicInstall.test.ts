@@ -50,7 +50,9 @@ describe('an interrupted install never leaves a half-installed store', function 
   const notInstalled = async (p: InstallParams, pkg: string) => {
     assert.equal(existsSync(join(p.storeDir, 'node_modules', pkg)), false, `no ${pkg} folder in the store the kernel resolves from`);
     assert.equal(isStoreComplete(p.storeDir), false);
-    const lock = { [`node_modules/${pkg}`]: { version: '1.0.0', resolved: registry.tarballUrl(pkg, '1.0.0'), integrity: `sha512-${Buffer.alloc(64).toString('base64')}` } };
+    const lock = {
+      [`node_modules/${pkg}`]: { version: '1.0.0', resolved: registry.tarballUrl(pkg, '1.0.0'), integrity: `sha512-${Buffer.alloc(64).toString('base64')}` },
+    };
     assert.equal(await storeMatches(p.storeDir, p.dependencies, lock), false);
   };
 
@@ -87,7 +89,12 @@ describe('an interrupted install never leaves a half-installed store', function 
       { name: 'big', version: '1.0.0', files: { 'data.bin': bin }, main: 'module.exports = require("fs").statSync(__dirname + "/data.bin").size;' },
       { name: 'leaf', version: '1.0.0' },
       // an install script that says it started, then never ends
-      { name: 'hangs', version: '1.0.0', scripts: { postinstall: 'node hang.js' }, files: { 'hang.js': 'require("fs").writeFileSync("started", "1"); setInterval(() => {}, 1000);' } },
+      {
+        name: 'hangs',
+        version: '1.0.0',
+        scripts: { postinstall: 'node hang.js' },
+        files: { 'hang.js': 'require("fs").writeFileSync("started", "1"); setInterval(() => {}, 1000);' },
+      },
     ]);
     home = mkdtempSync(join(tmpdir(), 'coda-atomic-'));
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
@@ -111,7 +118,10 @@ describe('an interrupted install never leaves a half-installed store', function 
         .map((d) => join(root, d, 'node_modules', 'big', 'data.bin'))
         .filter((f) => existsSync(f) && statSync(f).size > 0 && statSync(f).size < BIG_BYTES);
     // killed once part of big's data is on disk: mid-extract for sure
-    await killDuring(p, stalled('big', 0.6).then(() => until(() => partial().length > 0)));
+    await killDuring(
+      p,
+      stalled('big', 0.6).then(() => until(() => partial().length > 0)),
+    );
     await notInstalled(p, 'big');
     await notInstalled(p, 'app');
     registry.unstall('big');

@@ -24,9 +24,19 @@ describe('dependency installs (against a registry on loopback)', function () {
     registry = await startRegistry([
       { name: 'leaf', version: '1.0.0' },
       { name: 'leaf', version: '1.1.0' },
-      { name: 'mid', version: '2.0.0', dependencies: { leaf: '^1.0.0' }, main: 'const leaf = require("leaf"); module.exports = { name: "mid", leaf: leaf.version };' },
+      {
+        name: 'mid',
+        version: '2.0.0',
+        dependencies: { leaf: '^1.0.0' },
+        main: 'const leaf = require("leaf"); module.exports = { name: "mid", leaf: leaf.version };',
+      },
       { name: '@team/secret', version: '0.1.0', private: true },
-      { name: 'builds', version: '1.0.0', scripts: { postinstall: 'node build.js' }, files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' } },
+      {
+        name: 'builds',
+        version: '1.0.0',
+        scripts: { postinstall: 'node build.js' },
+        files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' },
+      },
     ]);
     home = mkdtempSync(join(tmpdir(), 'coda-deps-'));
     // the user's npm config: registry and an auth token, as .npmrc files hold them
@@ -78,7 +88,11 @@ describe('dependency installs (against a registry on loopback)', function () {
     const files: string[] = [];
     const walk = (d: string) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));
     walk(content);
-    const tarballs = files.filter((f) => readFileSync(f).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b])));
+    const tarballs = files.filter((f) =>
+      readFileSync(f)
+        .subarray(0, 2)
+        .equals(Buffer.from([0x1f, 0x8b])),
+    );
     assert.ok(tarballs.length > 0, 'tarballs are in the content-addressed cache');
     for (const f of tarballs) writeFileSync(f, Buffer.from('tampered'));
     rmSync(p.storeDir, { recursive: true, force: true });
@@ -116,7 +130,11 @@ describe('dependency installs (against a registry on loopback)', function () {
     const first = await client.install(p);
     assert.equal(existsSync(join(first.modulePath, 'builds', 'built.js')), false, 'no scripts without the opt-in');
     assert.equal(await installFromStores({ ...p, allowScripts: true, lock: first.lock }), undefined, 'the store without scripts does not count');
-    assert.equal(await installFromStores({ ...params({ notebook: '/nb/opt-in-2.coda', dependencies: { builds: '1.0.0' } }), allowScripts: true, lock: first.lock }), undefined, 'nor is it copied');
+    assert.equal(
+      await installFromStores({ ...params({ notebook: '/nb/opt-in-2.coda', dependencies: { builds: '1.0.0' } }), allowScripts: true, lock: first.lock }),
+      undefined,
+      'nor is it copied',
+    );
     const r = await client.install({ ...p, allowScripts: true, lock: first.lock });
     assert.equal(readFileSync(join(r.modulePath, 'builds', 'built.js'), 'utf8'), 'module.exports = 42');
     assert.ok(await installFromStores({ ...p, allowScripts: true, lock: first.lock }), 'and the store with scripts run serves the next run');
@@ -169,7 +187,9 @@ describe('dependency installs (against a registry on loopback)', function () {
     writeFileSync(file, text);
     // asynchronously: this process also serves the registry
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], { env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg'), NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
+      env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg'), NO_COLOR: '1' },
+    });
     const r = { stdout: '', stderr: '', status: null as number | null };
     child.stdout.on('data', (d) => (r.stdout += d));
     child.stderr.on('data', (d) => (r.stderr += d));
@@ -194,7 +214,7 @@ describe('dependency installs from the public registry (opt-in: CODA_PUBLIC_REGI
     if (process.env.CODA_PUBLIC_REGISTRY !== '1') this.skip();
   });
 
-  it('installs is-number@7.0.0 from the registry in the user\'s npm config', async () => {
+  it("installs is-number@7.0.0 from the registry in the user's npm config", async () => {
     const home = mkdtempSync(join(tmpdir(), 'coda-public-'));
     const { storeDir, cacheDir } = storeFor(join(home, 'cache'), '/nb/public.coda');
     const r = await client.install({ storeDir, cacheDir, dependencies: { 'is-number': '7.0.0' }, allowScripts: false, npmrcFrom: process.cwd() });

@@ -41,7 +41,9 @@ describe('install failures belong to the cells that import the package', functio
     return {
       storeDir,
       run: (cells: { cellId: string; code: string }[]) =>
-        installForCells(cells, home, storeDir, (dependencies, store) => client.install({ storeDir: store, cacheDir, dependencies, allowScripts: false, npmrcFrom: home })),
+        installForCells(cells, home, storeDir, (dependencies, store) =>
+          client.install({ storeDir: store, cacheDir, dependencies, allowScripts: false, npmrcFrom: home }),
+        ),
     };
   };
 
@@ -76,7 +78,10 @@ describe('install failures belong to the cells that import the package', functio
 
   it('a notebook whose only import is bad installs nothing and fails only that cell', async () => {
     const { run } = install(join(home, 'c.coda'));
-    const out = await run([{ cellId: 'bad', code: 'require("nope-nope-nope")' }, { cellId: 'plain', code: '"hi"' }]);
+    const out = await run([
+      { cellId: 'bad', code: 'require("nope-nope-nope")' },
+      { cellId: 'plain', code: '"hi"' },
+    ]);
     assert.deepEqual([...out.cellErrors.keys()], ['bad']);
     assert.equal(out.result, undefined);
   });
@@ -90,7 +95,10 @@ describe('install failures belong to the cells that import the package', functio
   });
 
   it('a network error names the host that failed, not the registry', () => {
-    assert.equal(failingHost({ message: 'request to https://tarballs.example.net/pkg/-/pkg-1.0.0.tgz failed, reason: getaddrinfo ENOTFOUND tarballs.example.net' }), 'https://tarballs.example.net');
+    assert.equal(
+      failingHost({ message: 'request to https://tarballs.example.net/pkg/-/pkg-1.0.0.tgz failed, reason: getaddrinfo ENOTFOUND tarballs.example.net' }),
+      'https://tarballs.example.net',
+    );
     assert.equal(failingHost({ uri: 'https://cdn.example.org/x.tgz' }), 'https://cdn.example.org');
     assert.equal(failingHost({ hostname: 'mirror.local' }), 'mirror.local');
     assert.equal(failingHost({ message: 'something else' }), undefined);
@@ -99,7 +107,10 @@ describe('install failures belong to the cells that import the package', functio
   it('an import one keystroke from a popular package is not installed until a // @coda-dep confirms it', async () => {
     const { run } = install(join(home, 'typo.coda'));
     const before = registry.hits.get('/lodahs') ?? 0;
-    const out = await run([{ cellId: 'typo', code: 'const _ = require("lodahs")' }, { cellId: 'fine', code: 'require("good")' }]);
+    const out = await run([
+      { cellId: 'typo', code: 'const _ = require("lodahs")' },
+      { cellId: 'fine', code: 'require("good")' },
+    ]);
     assert.equal(out.cellErrors.get('typo')?.name, 'TyposquatSuspected');
     assert.match(out.cellErrors.get('typo')!.message, /'lodahs' is one letter away from the popular package 'lodash'.*\/\/ @coda-dep lodahs/);
     assert.equal(registry.hits.get('/lodahs') ?? 0, before, 'the suspected package was never asked for');
@@ -120,14 +131,18 @@ describe('install failures belong to the cells that import the package', functio
 
   it('coda run: the other cells run, --json reports the failed cell, and --keep-going goes past it', async () => {
     const file = join(home, 'run.coda');
-    writeFileSync(file, JSON.stringify({
-      coda: 1, metadata: {},
-      cells: [
-        { kind: 'code', language: 'javascript', source: ['require("good").name'] },
-        { kind: 'code', language: 'javascript', source: ['require("no-such-package-anywhere")'] },
-        { kind: 'code', language: 'javascript', source: ['"after"'] },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        coda: 1,
+        metadata: {},
+        cells: [
+          { kind: 'code', language: 'javascript', source: ['require("good").name'] },
+          { kind: 'code', language: 'javascript', source: ['require("no-such-package-anywhere")'] },
+          { kind: 'code', language: 'javascript', source: ['"after"'] },
+        ],
+      }),
+    );
     const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(home, 'xdg'), npm_config_userconfig: join(home, '.npmrc') };
     // not spawnSync: the registry answers from this process
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -140,7 +155,11 @@ describe('install failures belong to the cells that import the package', functio
     });
     const doc = JSON.parse(r.stdout) as { cells: { status: string; value?: { value?: string }; error?: { name: string; message: string } }[] };
     assert.equal(r.status, 1, r.stderr);
-    assert.deepEqual(doc.cells.map((c) => c.status), ['ok', 'error', 'ok'], r.stderr);
+    assert.deepEqual(
+      doc.cells.map((c) => c.status),
+      ['ok', 'error', 'ok'],
+      r.stderr,
+    );
     assert.equal(doc.cells[0]!.value?.value, 'good');
     assert.equal(doc.cells[1]!.error?.name, 'PackageNotFound');
     assert.equal(doc.cells[2]!.value?.value, 'after');

@@ -66,18 +66,33 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
   it('a git URL', () => refused('/nb/git.coda', withLeaf({ resolved: 'git+https://github.com/evil/leaf.git#deadbeef' }), /leaf comes from git\+https/));
 
   it('plain http to a host that is not the registry', () =>
-    refused('/nb/http.coda', withLeaf({ resolved: 'http://evil.example/leaf/-/leaf-1.0.0.tgz' }), /downloaded from http:\/\/evil\.example, not from http:\/\/127\.0\.0\.1/));
+    refused(
+      '/nb/http.coda',
+      withLeaf({ resolved: 'http://evil.example/leaf/-/leaf-1.0.0.tgz' }),
+      /downloaded from http:\/\/evil\.example, not from http:\/\/127\.0\.0\.1/,
+    ));
 
   it('another registry than .npmrc names (the public one)', () =>
-    refused('/nb/public.coda', withLeaf({ resolved: 'https://registry.npmjs.org/leaf/-/leaf-1.0.0.tgz' }), /registry\.npmjs\.org, not from http:\/\/127\.0\.0\.1/));
+    refused(
+      '/nb/public.coda',
+      withLeaf({ resolved: 'https://registry.npmjs.org/leaf/-/leaf-1.0.0.tgz' }),
+      /registry\.npmjs\.org, not from http:\/\/127\.0\.0\.1/,
+    ));
 
   it("the registry's tarball of another package", () =>
-    refused('/nb/swap.coda', withLeaf({ resolved: registry.tarballUrl('other', '1.0.0') }), /leaf@1\.0\.0 would be downloaded from .*other-1\.0\.0\.tgz, which is not that package's tarball/));
+    refused(
+      '/nb/swap.coda',
+      withLeaf({ resolved: registry.tarballUrl('other', '1.0.0') }),
+      /leaf@1\.0\.0 would be downloaded from .*other-1\.0\.0\.tgz, which is not that package's tarball/,
+    ));
 
   it('a lock path that climbs out of the store, even when unverified entries are allowed', async () => {
     const lock = { ...good, 'node_modules/../../escaped': { ...good['node_modules/leaf']! } };
     const p = params('/nb/climb.coda', lock, { allowUnverifiedLock: true });
-    await assert.rejects(client.install(p), (err: Error) => err.name === 'LockRefused' && /"node_modules\/\.\.\/\.\.\/escaped" is not a package folder/.test(err.message));
+    await assert.rejects(
+      client.install(p),
+      (err: Error) => err.name === 'LockRefused' && /"node_modules\/\.\.\/\.\.\/escaped" is not a package folder/.test(err.message),
+    );
     assert.equal(existsSync(join(home, 'cache', 'escaped')), false);
   });
 
@@ -118,7 +133,7 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
     }
   });
 
-  it("a registry package whose own dependency is a `file:` folder (a link into the store) is refused", async () => {
+  it('a registry package whose own dependency is a `file:` folder (a link into the store) is refused', async () => {
     const p = params('/nb/linker.coda', {}, { dependencies: { linker: '1.0.0' }, lock: undefined });
     await assert.rejects(client.install(p), (err: Error) => {
       assert.equal(err.name, 'LockRefused', err.message);
@@ -130,7 +145,10 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
 
   it('accepts an npm: alias a package declares, locked and re-run, and refuses one nothing declares', async () => {
     const first = await client.install(params('/nb/alias.coda', {}, { dependencies: { aliaser: '1.0.0' }, lock: undefined }));
-    assert.deepEqual([first.lock['node_modules/leaf-alias']?.name, first.lock['node_modules/leaf-alias']?.resolved], ['leaf', registry.tarballUrl('leaf', '1.0.0')]);
+    assert.deepEqual(
+      [first.lock['node_modules/leaf-alias']?.name, first.lock['node_modules/leaf-alias']?.resolved],
+      ['leaf', registry.tarballUrl('leaf', '1.0.0')],
+    );
     const again = await client.install(params('/nb/alias-again.coda', {}, { dependencies: { aliaser: '1.0.0' }, lock: first.lock }));
     assert.equal(again.installed.aliaser, '1.0.0');
     const swapped = { 'node_modules/leaf': { ...good['node_modules/leaf']!, name: 'other', resolved: registry.tarballUrl('other', '1.0.0') } };
@@ -156,7 +174,14 @@ describe('lock entry checks (pure)', () => {
   });
 
   it('refuses another package, another version, look-alike names and climbing paths', () => {
-    for (const url of [`${reg}other/-/other-1.2.3.tgz`, `${reg}leaf/-/leaf-9.9.9.tgz`, `${reg}leaf-extra/-/leaf-extra-1.2.3.tgz`, `${reg}other/../leaf/-/leaf-1.2.3.tgz`, `${reg}other%2f..%2fleaf/-/leaf-1.2.3.tgz`, `${reg}download/@s/leafy/1.2.3/x`]) {
+    for (const url of [
+      `${reg}other/-/other-1.2.3.tgz`,
+      `${reg}leaf/-/leaf-9.9.9.tgz`,
+      `${reg}leaf-extra/-/leaf-extra-1.2.3.tgz`,
+      `${reg}other/../leaf/-/leaf-1.2.3.tgz`,
+      `${reg}other%2f..%2fleaf/-/leaf-1.2.3.tgz`,
+      `${reg}download/@s/leafy/1.2.3/x`,
+    ]) {
       assert.match(problem('node_modules/leaf', url) ?? '', /not that package's tarball|not from/, url);
     }
     assert.match(problem('node_modules/@s/leaf', `${reg}download/@s/leaf/9.9.9/x`) ?? '', /not that package's tarball/);

@@ -53,7 +53,10 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   const dirs = packages.map((p, i) => {
     const dir = join(work, `src-${i}`);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts } : {}) }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts } : {}) }),
+    );
     writeFileSync(join(dir, 'index.js'), p.main ?? `module.exports = { name: ${JSON.stringify(p.name)}, version: ${JSON.stringify(p.version)} };`);
     for (const [file, content] of Object.entries(p.files ?? {})) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -84,7 +87,10 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     for (const p of versions) {
       const bytes = readFileSync(join(out, fileOf(p)));
       (doc.versions as Record<string, unknown>)[p.version] = {
-        name, version: p.version, dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
+        name,
+        version: p.version,
+        dependencies: p.dependencies ?? {},
+        ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
         dist: {
           tarball: `${url()}${tarballPath(p)}`,
           ...(p.sha1Only ? {} : { integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` }),
@@ -107,7 +113,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
         }
         if (isTarball && fixture) {
           const bytes = readFileSync(join(out, fileOf(fixture)));
-          if (tampered.has(fixture.name)) bytes[bytes.length - 1] ^= 0xff;
+          if (tampered.has(fixture.name)) bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
           const stall = stalled.get(fixture.name);
           if (stall) {
             // a download cut short: the headers promise every byte, only the first part comes

@@ -74,16 +74,28 @@ describe('the packaged VSIX runs install scripts', function () {
     mkdirSync(pkg);
     for (const f of PACKAGED) cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(pkg, 'dist')], { cwd: ROOT, stdio: 'pipe' });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', join(work, 'codajs.vsix')], { cwd: pkg, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', join(work, 'codajs.vsix')], {
+      cwd: pkg,
+      stdio: 'pipe',
+    });
     unzip(join(work, 'codajs.vsix'), join(work, 'unzipped'));
     installer = join(work, 'unzipped', 'extension', 'dist', 'installer.js');
     assert.ok(existsSync(installer), 'the VSIX holds the installer');
     assert.equal(existsSync(join(work, 'unzipped', 'extension', 'node_modules')), false, 'the VSIX ships no node_modules');
     registry = await startRegistry([
       // esbuild's shape: a postinstall that is plain `node install.js` and writes into its own folder
-      { name: 'with-postinstall', version: '1.0.0', scripts: { postinstall: 'node install.js' }, files: { 'install.js': 'require("fs").writeFileSync(__dirname + "/installed.txt", "ok");' } },
+      {
+        name: 'with-postinstall',
+        version: '1.0.0',
+        scripts: { postinstall: 'node install.js' },
+        files: { 'install.js': 'require("fs").writeFileSync(__dirname + "/installed.txt", "ok");' },
+      },
       // a script that needs npm's node-gyp resolution (npm_config_node_gyp and the node-gyp on PATH)
-      { name: 'needs-gyp', version: '1.0.0', scripts: { install: 'node-gyp --version > gyp-version.txt && node "$npm_config_node_gyp" --version > gyp-env.txt' } },
+      {
+        name: 'needs-gyp',
+        version: '1.0.0',
+        scripts: { install: 'node-gyp --version > gyp-version.txt && node "$npm_config_node_gyp" --version > gyp-env.txt' },
+      },
     ]);
     writeFileSync(join(work, '.npmrc'), `registry=${registry.url}\n`);
     // as the extension host has it: npm is not what started CodaJS, so nothing points at node-gyp

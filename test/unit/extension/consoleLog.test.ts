@@ -3,25 +3,46 @@ import type { ConsoleEntry } from '../../../protocol';
 import { ConsoleLog } from '../../../extension/kernel/ConsoleLog';
 import { ExecutionQueue } from '../../../extension/kernel/ExecutionQueue';
 
-const entry = (text: string, extra: Partial<ConsoleEntry> = {}): ConsoleEntry => ({ method: 'log', level: 'log', cellId: 'c', executionId: 1, time: 0, depth: 0, text, ...extra });
+const entry = (text: string, extra: Partial<ConsoleEntry> = {}): ConsoleEntry => ({
+  method: 'log',
+  level: 'log',
+  cellId: 'c',
+  executionId: 1,
+  time: 0,
+  depth: 0,
+  text,
+  ...extra,
+});
 
 describe('cell console log (stored output)', () => {
   it('stores everything while small', () => {
     const log = new ConsoleLog(10);
     log.push([entry('a'), entry('b', { level: 'warn', method: 'warn' })]);
-    assert.deepEqual(log.output().entries.map((e) => e.text), ['a', 'b']);
+    assert.deepEqual(
+      log.output().entries.map((e) => e.text),
+      ['a', 'b'],
+    );
     assert.equal(log.output().omitted, undefined);
-    assert.equal(log.plainText(() => '[1]'), 'a\nb');
+    assert.equal(
+      log.plainText(() => '[1]'),
+      'a\nb',
+    );
   });
 
   it('keeps the first and last entries of a flood and counts the rest, while all stay available', () => {
     const log = new ConsoleLog(4);
     log.push(Array.from({ length: 100_000 }, (_, i) => entry(`line ${i}`)));
     const out = log.output();
-    assert.deepEqual(out.entries.map((e) => e.text), ['line 0', 'line 1', 'line 99998', 'line 99999']);
+    assert.deepEqual(
+      out.entries.map((e) => e.text),
+      ['line 0', 'line 1', 'line 99998', 'line 99999'],
+    );
     assert.equal(out.omitted, 99_996);
     assert.equal(log.all().length, 100_000);
-    assert.equal(log.plainText(() => ''), 'line 0\nline 1\n… 99996 lines omitted …\nline 99998\nline 99999');
+    assert.equal(
+      log.plainText(() => ''),
+      'line 0\nline 1\n… 99996 lines omitted …\nline 99998\nline 99999',
+    );
   });
 });
 
@@ -29,7 +50,13 @@ describe('execution queue', () => {
   it('runs tasks one at a time in request order', async () => {
     const q = new ExecutionQueue();
     const order: string[] = [];
-    const task = (name: string, ms: number) => () => new Promise<void>((r) => setTimeout(() => { order.push(name); r(); }, ms));
+    const task = (name: string, ms: number) => () =>
+      new Promise<void>((r) =>
+        setTimeout(() => {
+          order.push(name);
+          r();
+        }, ms),
+      );
     await Promise.all([q.run(task('slow', 30)), q.run(task('fast', 1)), q.run(task('last', 5))]);
     assert.deepEqual(order, ['slow', 'fast', 'last']);
   });
@@ -38,7 +65,13 @@ describe('execution queue', () => {
     const q = new ExecutionQueue();
     const ran: string[] = [];
     let release!: () => void;
-    const first = q.run(() => new Promise<void>((r) => { ran.push('first'); release = r; }));
+    const first = q.run(
+      () =>
+        new Promise<void>((r) => {
+          ran.push('first');
+          release = r;
+        }),
+    );
     const second = q.run(async () => void ran.push('second'));
     await new Promise((r) => setTimeout(r, 5));
     q.cancelPending();

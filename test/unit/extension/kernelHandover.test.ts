@@ -9,7 +9,11 @@ describe('a kernel survives Save As, a rename and a move (KernelHandover)', () =
   let h: KernelHandover<string, { cells: string }>;
   beforeEach(() => {
     expired = [];
-    h = new KernelHandover<string, { cells: string }>((k) => expired.push(k), (d) => d.cells, 60);
+    h = new KernelHandover<string, { cells: string }>(
+      (k) => expired.push(k),
+      (d) => d.cells,
+      60,
+    );
   });
   afterEach(() => h.dispose());
 
@@ -53,7 +57,7 @@ describe('a kernel survives Save As, a rename and a move (KernelHandover)', () =
     assert.equal(h.opened('file:///w/c2.coda', { cells: sig('c') }), undefined);
   });
 
-  it('a notebook with other cells never takes a closed notebook\'s kernel', () => {
+  it("a notebook with other cells never takes a closed notebook's kernel", () => {
     h.closed('file:///w/d.coda', sig('d'), 'kernel-D');
     assert.equal(h.opened('file:///w/e.coda', { cells: sig('e') }), undefined);
   });

@@ -8,9 +8,18 @@ const NOT_SHIPPED = [/\.map$/, /^cli\.js$/, /\.vsix$/];
 
 describe('packaging', () => {
   it('the VSIX keeps every bundle the build produces (worker, agents, renderers)', () => {
-    const kept = new Set(readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!dist/')).map((l) => l.slice('!dist/'.length)));
+    const kept = new Set(
+      readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('!dist/'))
+        .map((l) => l.slice('!dist/'.length)),
+    );
     const built = readdirSync(join(ROOT, 'dist')).filter((f) => !NOT_SHIPPED.some((re) => re.test(f)));
     assert.ok(built.includes('sidecar-agent.mjs') && built.includes('worker.js'), 'run the build first');
-    assert.deepEqual(built.filter((f) => !kept.has(f)), [], 'built files missing from .vscodeignore (the VSIX would lack them)');
+    assert.deepEqual(
+      built.filter((f) => !kept.has(f)),
+      [],
+      'built files missing from .vscodeignore (the VSIX would lack them)',
+    );
   });
 });

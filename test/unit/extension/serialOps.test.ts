@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SerialOps } from '../../../extension/kernel/SerialOps';
 
-describe('a cell\'s output writes (SerialOps)', () => {
+describe("a cell's output writes (SerialOps)", () => {
   it('run one after another, in order, even when one fails', async () => {
     const ops = new SerialOps(1000);
     const done: string[] = [];

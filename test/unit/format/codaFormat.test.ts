@@ -30,7 +30,9 @@ describe('.coda format', () => {
   });
 
   it('normalises key order and keeps unknown keys', () => {
-    const parsed = parseCoda('{"cells":[{"source":["x"],"future":1,"language":"javascript","kind":"code"}],"extra":true,"metadata":{"z":1,"runtime":"node"},"coda":1}');
+    const parsed = parseCoda(
+      '{"cells":[{"source":["x"],"future":1,"language":"javascript","kind":"code"}],"extra":true,"metadata":{"z":1,"runtime":"node"},"coda":1}',
+    );
     assert.ok(parsed.ok);
     matchGolden('format/normalised.coda', serializeCoda(parsed.doc));
   });
@@ -91,16 +93,29 @@ describe('.coda format', () => {
   it('refuses invalid permissions and secrets entry by entry, with line and column', () => {
     const r = parseCoda(readFileSync(join(FIXTURES, 'broken-permissions.coda'), 'utf8'));
     assert.ok(!r.ok);
-    assert.deepEqual(r.problems.map((q) => `${q.line}:${q.column} ${q.path}`), [
-      '5:14 metadata.permissions.net', '6:26 metadata.permissions.read[1]', '6:30 metadata.permissions.read[2]', '7:7 metadata.permissions.launch',
-      '9:28 metadata.secrets[1]', '9:42 metadata.secrets[2]', '9:45 metadata.secrets[3]',
-    ]);
+    assert.deepEqual(
+      r.problems.map((q) => `${q.line}:${q.column} ${q.path}`),
+      [
+        '5:14 metadata.permissions.net',
+        '6:26 metadata.permissions.read[1]',
+        '6:30 metadata.permissions.read[2]',
+        '7:7 metadata.permissions.launch',
+        '9:28 metadata.secrets[1]',
+        '9:42 metadata.secrets[2]',
+        '9:45 metadata.secrets[3]',
+      ],
+    );
     const n = parseCoda(readFileSync(join(FIXTURES, 'broken-permissions-null.coda'), 'utf8'));
     assert.deepEqual(!n.ok && n.problems.map((q) => q.path), ['metadata.permissions', 'metadata.secrets']);
     assert.ok(parseCoda('{"coda":1,"metadata":{"permissions":{},"secrets":[]},"cells":[]}').ok, 'nothing granted is valid');
     // a misspelt declaration would be kept as an unknown key and ignored: the notebook would run unrestricted
     const typo = parseCoda('{"coda":1,"metadata":{"Permissions":{"net":[]},"permission":{},"SECRETS":["A"],"secret":[]},"cells":[]}');
-    assert.deepEqual(!typo.ok && typo.problems.map((q) => [q.column, q.path]), [[23, 'metadata.Permissions'], [48, 'metadata.permission'], [64, 'metadata.SECRETS'], [80, 'metadata.secret']]);
+    assert.deepEqual(!typo.ok && typo.problems.map((q) => [q.column, q.path]), [
+      [23, 'metadata.Permissions'],
+      [48, 'metadata.permission'],
+      [64, 'metadata.SECRETS'],
+      [80, 'metadata.secret'],
+    ]);
     assert.match(!typo.ok ? typo.problems[0]!.message : '', /"Permissions" is not "permissions": spelt this way it would be ignored/);
   });
 
@@ -124,7 +139,9 @@ describe('.coda format', () => {
   });
 
   it('names the line, column and field of every problem', () => {
-    const cases = readdirSync(FIXTURES).filter((f) => f.startsWith('broken-')).sort();
+    const cases = readdirSync(FIXTURES)
+      .filter((f) => f.startsWith('broken-'))
+      .sort();
     const report = cases.map((f) => {
       const r = parseCoda(readFileSync(join(FIXTURES, f), 'utf8'));
       assert.equal(r.ok, false, `${f} should not parse`);

@@ -21,7 +21,14 @@ export interface TestKernel {
 let seq = 0;
 
 export async function startKernel(
-  opts: { nodePath?: string; cwd?: string; execArgv?: string[]; modulePaths?: string[]; init?: Partial<InitParams>; log?: (level: string, message: string) => void } = {},
+  opts: {
+    nodePath?: string;
+    cwd?: string;
+    execArgv?: string[];
+    modulePaths?: string[];
+    init?: Partial<InitParams>;
+    log?: (level: string, message: string) => void;
+  } = {},
 ): Promise<TestKernel> {
   if (!existsSync(WORKER)) throw new Error('dist/worker.js is missing: run `npm run build` first');
   const cwd = opts.cwd ?? mkdtempSync(join(tmpdir(), 'coda-test-'));
@@ -38,11 +45,18 @@ export async function startKernel(
     events: [],
     async run(code, o = {}) {
       const n = ++seq;
-      return kernel.execute({ cellId: o.cellId ?? `cell-${n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript', instrumentLines: o.instrumentLines });
+      return kernel.execute({
+        cellId: o.cellId ?? `cell-${n}`,
+        cellLabel: `[${n}]`,
+        executionId: n,
+        code,
+        language: o.language ?? 'javascript',
+        instrumentLines: o.instrumentLines,
+      });
     },
     async value(code) {
       const r = await t.run(code);
-      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? r.error.stack ?? r.error.message : r.status}`);
+      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? (r.error.stack ?? r.error.message) : r.status}`);
       const v = r.value;
       if (!v) return '(no value)';
       return v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
@@ -74,7 +88,11 @@ export function packageFixture(): string {
     for (const [f, text] of Object.entries(files)) writeFileSync(join(p, f), text);
   };
   pkg('cjs-pkg', { main: 'index.js' }, { 'index.js': 'exports.kind = "cjs"; exports.add = (a, b) => a + b;' });
-  pkg('esm-only', { type: 'module', exports: { '.': { import: './index.js' } } }, { 'index.js': 'export const kind = "esm"; export default function twice(x) { return 2 * x }' });
+  pkg(
+    'esm-only',
+    { type: 'module', exports: { '.': { import: './index.js' } } },
+    { 'index.js': 'export const kind = "esm"; export default function twice(x) { return 2 * x }' },
+  );
   writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
   return dir;
 }

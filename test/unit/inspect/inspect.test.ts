@@ -18,19 +18,79 @@ class Account {
 }
 
 const families: [string, () => unknown][] = [
-  ['undefined', () => undefined], ['null', () => null], ['true', () => true], ['-0', () => -0], ['NaN', () => NaN],
-  ['bigint', () => 2n ** 70n], ['symbol', () => Symbol('tag')], ['string', () => 'say "hi"\n'], ['long string', () => 'x'.repeat(12_000)],
-  ['date', () => new Date(Date.UTC(2026, 0, 2))], ['invalid date', () => new Date(NaN)], ['regexp', () => /^a.b$/gm],
-  ['error with cause', () => new RangeError('out', { cause: new Error('in') })], ['error with a string cause', () => new Error('top', { cause: 'because' })], ['aggregate', () => new AggregateError([new Error('a')], 'many')],
-  ['map', () => new Map<unknown, unknown>([['k', 1], [{ o: 1 }, [2]]])], ['set', () => new Set([1, 'two'])], ['weakmap', () => new WeakMap()],
+  ['undefined', () => undefined],
+  ['null', () => null],
+  ['true', () => true],
+  ['-0', () => -0],
+  ['NaN', () => NaN],
+  ['bigint', () => 2n ** 70n],
+  ['symbol', () => Symbol('tag')],
+  ['string', () => 'say "hi"\n'],
+  ['long string', () => 'x'.repeat(12_000)],
+  ['date', () => new Date(Date.UTC(2026, 0, 2))],
+  ['invalid date', () => new Date(NaN)],
+  ['regexp', () => /^a.b$/gm],
+  ['error with cause', () => new RangeError('out', { cause: new Error('in') })],
+  ['error with a string cause', () => new Error('top', { cause: 'because' })],
+  ['aggregate', () => new AggregateError([new Error('a')], 'many')],
+  [
+    'map',
+    () =>
+      new Map<unknown, unknown>([
+        ['k', 1],
+        [{ o: 1 }, [2]],
+      ]),
+  ],
+  ['set', () => new Set([1, 'two'])],
+  ['weakmap', () => new WeakMap()],
   // eslint-disable-next-line no-sparse-arrays -- a hole is what this case previews
-  ['sparse array', () => [1, , 3]], ['nested', () => ({ a: { b: { c: { d: 1 } } }, list: [1, 2, 3] })], ['typed array', () => new Float64Array([1.5, 2])],
-  ['buffer', () => Buffer.from('hi')], ['arraybuffer', () => new ArrayBuffer(8)], ['dataview', () => new DataView(new ArrayBuffer(4))],
-  ['class instance', () => new Account()], ['null prototype', () => Object.assign(Object.create(null), { k: 1 })],
-  ['function', () => function add(a: number, b: number) { return a + b; }], ['arrow', () => (x: number) => x], ['class', () => Account],
-  ['async function', () => async function load() {}], ['generator', () => (function* gen() { yield 1; })()], ['boxed', () => Object(5)],
-  ['proxy', () => new Proxy({ t: 1 }, { get: () => { throw new Error('trap ran'); } })], ['resolved promise', () => Promise.resolve(3)],
-  ['circular', () => { const o: Record<string, unknown> = { name: 'o' }; o.self = o; return o; }],
+  ['sparse array', () => [1, , 3]],
+  ['nested', () => ({ a: { b: { c: { d: 1 } } }, list: [1, 2, 3] })],
+  ['typed array', () => new Float64Array([1.5, 2])],
+  ['buffer', () => Buffer.from('hi')],
+  ['arraybuffer', () => new ArrayBuffer(8)],
+  ['dataview', () => new DataView(new ArrayBuffer(4))],
+  ['class instance', () => new Account()],
+  ['null prototype', () => Object.assign(Object.create(null), { k: 1 })],
+  [
+    'function',
+    () =>
+      function add(a: number, b: number) {
+        return a + b;
+      },
+  ],
+  ['arrow', () => (x: number) => x],
+  ['class', () => Account],
+  ['async function', () => async function load() {}],
+  [
+    'generator',
+    () =>
+      (function* gen() {
+        yield 1;
+      })(),
+  ],
+  ['boxed', () => Object(5)],
+  [
+    'proxy',
+    () =>
+      new Proxy(
+        { t: 1 },
+        {
+          get: () => {
+            throw new Error('trap ran');
+          },
+        },
+      ),
+  ],
+  ['resolved promise', () => Promise.resolve(3)],
+  [
+    'circular',
+    () => {
+      const o: Record<string, unknown> = { name: 'o' };
+      o.self = o;
+      return o;
+    },
+  ],
   ['symbol keys', () => ({ [Symbol('s')]: 1, plain: 2 })],
 ];
 
@@ -55,7 +115,10 @@ describe('describeValue (golden)', () => {
     const proto = page.items[page.items.length - 1]!;
     assert.equal(proto.name, '[[Prototype]]');
     const protoPage = expandValue(registry, { handleId: (proto.value as { handle: { id: number } }).handle.id, start: 0, count: 50 });
-    assert.deepEqual(protoPage.items.find((i) => i.name === 'balance'), { name: 'balance', accessor: 'get', enumerable: false });
+    assert.deepEqual(
+      protoPage.items.find((i) => i.name === 'balance'),
+      { name: 'balance', accessor: 'get', enumerable: false },
+    );
     matchGolden('inspect/expand-account.txt', `${JSON.stringify(page, null, 1)}\n`);
   });
 
@@ -75,13 +138,18 @@ describe('ConsoleFormatter (golden)', () => {
     const call = (method: ConsoleMethod, ...args: unknown[]) => {
       time += 1.5;
       const e = f.format(method, args, { cellId: 'c', executionId: 1, time });
-      return e ? `${method} [${e.level}/${e.depth}] ${JSON.stringify(e.text)}${e.table ? ` table=${JSON.stringify(e.table)}` : ''}${e.collapsed ? ' collapsed' : ''}` : `${method} (nothing)`;
+      return e
+        ? `${method} [${e.level}/${e.depth}] ${JSON.stringify(e.text)}${e.table ? ` table=${JSON.stringify(e.table)}` : ''}${e.collapsed ? ' collapsed' : ''}`
+        : `${method} (nothing)`;
     };
     const lines = [
       call('log', 'a %s b %d c %i d %f e %j f %o', 'str', 42.5, 42.5, '1.5', { j: 1 }, [1]),
       call('log', '%c styled', 'color: red'),
       call('info', 'multi', 1, true, null, undefined, { x: [1, 2] }),
-      call('table', [{ a: 1, b: 'x' }, { a: 2, c: true }]),
+      call('table', [
+        { a: 1, b: 'x' },
+        { a: 2, c: true },
+      ]),
       call('table', [[1, 2], [3]]),
       call('table', [{ a: 1, b: 2 }], ['b']),
       call('table', new Map([['k', 1]])),
@@ -92,14 +160,28 @@ describe('ConsoleFormatter (golden)', () => {
       call('groupEnd'),
       call('groupEnd'),
       call('groupEnd'),
-      call('count'), call('count', 'x'), call('count'), call('countReset'), call('count'), call('countReset', 'nope'),
-      call('time', 't'), call('time', 't'), call('timeLog', 't', 'extra'), call('timeEnd', 't'), call('timeEnd', 't'),
-      call('assert', true, 'never'), call('assert', false, 'shown %s', 'with format'), call('assert', 0),
+      call('count'),
+      call('count', 'x'),
+      call('count'),
+      call('countReset'),
+      call('count'),
+      call('countReset', 'nope'),
+      call('time', 't'),
+      call('time', 't'),
+      call('timeLog', 't', 'extra'),
+      call('timeEnd', 't'),
+      call('timeEnd', 't'),
+      call('assert', true, 'never'),
+      call('assert', false, 'shown %s', 'with format'),
+      call('assert', 0),
       call('dir', { a: { b: { c: { d: 1 } } } }, { depth: 0 }),
       call('error', Object.assign(new Error('boom'), { stack: 'Error: boom\n    at fixed (/project/file.js:1:1)' })),
       call('clear'),
     ];
     matchGolden('inspect/console.txt', `${lines.join('\n')}\n`);
-    assert.deepEqual([formatDuration(1.2345), formatDuration(1500), formatDuration(61_000), formatDuration(3_723_000)], ['1.234ms', '1.500s', '1:01.000 (m:ss.mmm)', '1:02:03.000 (h:mm:ss.mmm)']);
+    assert.deepEqual(
+      [formatDuration(1.2345), formatDuration(1500), formatDuration(61_000), formatDuration(3_723_000)],
+      ['1.234ms', '1.500s', '1:01.000 (m:ss.mmm)', '1:02:03.000 (h:mm:ss.mmm)'],
+    );
   });
 });

@@ -43,7 +43,10 @@ for (const runtime of ['node', 'deno'] as const) {
       const r = await k.run('new URL("https://example.com/p")');
       if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
       const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 50 });
-      assert.deepEqual(page.items.slice(0, 2).map((i) => i.name), ['href', 'origin']);
+      assert.deepEqual(
+        page.items.slice(0, 2).map((i) => i.name),
+        ['href', 'origin'],
+      );
       assert.ok(!page.items.some((i) => i.symbol), JSON.stringify(page.items.map((i) => i.name)));
     });
 

@@ -23,7 +23,11 @@ describe('process boundaries (lint rules)', function () {
     ['webview/x.ts', "import { readFileSync } from 'node:fs';\nvoid readFileSync;\n", /no Node\.js modules here/],
     ['webview/x.ts', "import { join } from 'path';\nvoid join;\n", /no Node\.js modules here/],
     ['protocol/x.ts', "import { readFileSync } from 'fs';\nvoid readFileSync;\n", /no Node\.js modules here/],
-    ['worker/node/x.ts', "import { CodaController } from '../../extension/kernel/CodaController';\nvoid CodaController;\n", /extension\/ is another process's code/],
+    [
+      'worker/node/x.ts',
+      "import { CodaController } from '../../extension/kernel/CodaController';\nvoid CodaController;\n",
+      /extension\/ is another process's code/,
+    ],
     ['worker/node/x.ts', "import { KernelProcess } from '../../host/kernel/KernelProcess';\nvoid KernelProcess;\n", /host\/ is another process's code/],
     ['host/kernel/x.ts', "import { NodeRuntime } from '../../worker/node/NodeRuntime';\nvoid NodeRuntime;\n", /worker\/ is another process's code/],
     ['extension/kernel/x.ts', "import { install } from '../../installer/install';\nvoid install;\n", /installer\/ is another process's code/],
@@ -32,13 +36,28 @@ describe('process boundaries (lint rules)', function () {
   for (const [file, code, expected] of violations) {
     it(`${file}: ${code.split('\n')[0]}`, async () => {
       const errors = await importErrors(file, code);
-      assert.ok(errors.some((e) => expected.test(e)), `no boundary error: ${JSON.stringify(errors)}`);
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        `no boundary error: ${JSON.stringify(errors)}`,
+      );
     });
   }
 
   it('allows what each process may import', async () => {
-    assert.deepEqual(await importErrors('extension/kernel/x.ts', "import * as vscode from 'vscode';\nimport { KernelProcess } from '../../host/kernel/KernelProcess';\nvoid vscode; void KernelProcess;\n"), []);
-    assert.deepEqual(await importErrors('worker/node/x.ts', "import { readFileSync } from 'node:fs';\nimport { MASK } from '../../protocol';\nvoid readFileSync; void MASK;\n"), []);
+    assert.deepEqual(
+      await importErrors(
+        'extension/kernel/x.ts',
+        "import * as vscode from 'vscode';\nimport { KernelProcess } from '../../host/kernel/KernelProcess';\nvoid vscode; void KernelProcess;\n",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await importErrors(
+        'worker/node/x.ts',
+        "import { readFileSync } from 'node:fs';\nimport { MASK } from '../../protocol';\nvoid readFileSync; void MASK;\n",
+      ),
+      [],
+    );
     assert.deepEqual(await importErrors('webview/x.ts', "import { MIME_CONSOLE } from '../protocol/outputs';\nvoid MIME_CONSOLE;\n"), []);
   });
 });

@@ -42,10 +42,18 @@ async function start(runtime: RuntimeKind, permissions?: Permissions): Promise<K
     console: [],
     work: [],
     lineValues: [],
-    run: (code, o = {}) => kernel.execute({ cellId: `cell-${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: o.language ?? 'javascript', instrumentLines: o.instrumentLines }),
+    run: (code, o = {}) =>
+      kernel.execute({
+        cellId: `cell-${++n}`,
+        cellLabel: `[${n}]`,
+        executionId: n,
+        code,
+        language: o.language ?? 'javascript',
+        instrumentLines: o.instrumentLines,
+      }),
     async value(code) {
       const r = await k.run(code);
-      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? r.error.stack ?? r.error.message : r.status}`);
+      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? (r.error.stack ?? r.error.message) : r.status}`);
       const v = r.value;
       return !v ? '(none)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
     },
@@ -57,7 +65,10 @@ async function start(runtime: RuntimeKind, permissions?: Permissions): Promise<K
 }
 
 async function interruptAfter(k: K, code: string, delayMs = 200): Promise<string> {
-  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  const running = k.run(code).then(
+    (r) => r.status,
+    (err: Error) => `kernel exited: ${err.message}`,
+  );
   await sleep(delayMs);
   k.kernel.interrupt();
   return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
@@ -97,12 +108,23 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     name: 'console methods, levels and groups',
     test: async (k) => {
       k.console.length = 0;
-      await k.run('console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()');
+      await k.run(
+        'console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()',
+      );
       await sleep(100);
       const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
-      assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+      assert.deepEqual(seen.slice(0, 5), [
+        ['log', 'log', 0, 'a b'],
+        ['warn', 'warn', 0, 'w'],
+        ['error', 'error', 0, 'e'],
+        ['group', 'log', 0, 'g'],
+        ['info', 'info', 1, 'in'],
+      ]);
       assert.deepEqual(k.console[5]!.table?.columns, ['(index)', 'c']);
-      assert.deepEqual(k.console.slice(6).map((e) => e.text), ['default: 1', 'default: 2']);
+      assert.deepEqual(
+        k.console.slice(6).map((e) => e.text),
+        ['default: 1', 'default: 2'],
+      );
     },
   },
   {
@@ -126,8 +148,14 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       await sleep(400);
       const late = k.console.find((e) => e.text === 'later');
       assert.ok(late, 'the timer printed');
-      assert.ok(k.work.some((w) => w.cellId === late.cellId && w.pending > 0), 'pending work was reported');
-      assert.ok(k.work.some((w) => w.cellId === late.cellId && w.pending === 0), 'its end was reported');
+      assert.ok(
+        k.work.some((w) => w.cellId === late.cellId && w.pending > 0),
+        'pending work was reported',
+      );
+      assert.ok(
+        k.work.some((w) => w.cellId === late.cellId && w.pending === 0),
+        'its end was reported',
+      );
     },
   },
   {
@@ -138,7 +166,10 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const v = (r as { value: ObjectValue }).value;
       assert.equal(v.size, 1e6);
       const page = await k.kernel.expand({ handleId: v.handle!.id, start: 500_000, count: 3 });
-      assert.deepEqual(page.items.map((i) => [i.name, i.value]), [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]));
+      assert.deepEqual(
+        page.items.map((i) => [i.name, i.value]),
+        [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]),
+      );
     },
   },
   {
@@ -166,7 +197,10 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const shown = new Promise<WorkerEvents['display']>((resolve) => k.kernel.onEvent('display', resolve));
       await k.run('display.html("<b>hi</b>")');
       const d = await Promise.race([shown, sleep(2000).then(() => undefined)]);
-      assert.deepEqual(d?.data.map((x) => [x.mime, x.data]), [['text/html', '<b>hi</b>']]);
+      assert.deepEqual(
+        d?.data.map((x) => [x.mime, x.data]),
+        [['text/html', '<b>hi</b>']],
+      );
     },
   },
   {
@@ -177,7 +211,10 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const r = await k.run('const a = 2\na * 21\nconsole.log("on line 3")', { instrumentLines: true });
       assert.equal(r.status, 'ok');
       await sleep(100);
-      assert.deepEqual(k.lineValues.filter((v) => v.line === 2).map((v) => v.value), [{ type: 'number', text: '42' }]);
+      assert.deepEqual(
+        k.lineValues.filter((v) => v.line === 2).map((v) => v.value),
+        [{ type: 'number', text: '42' }],
+      );
       assert.equal(k.console.find((e) => e.text === 'on line 3')?.line, 3);
     },
   },

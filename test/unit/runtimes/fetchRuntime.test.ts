@@ -16,7 +16,12 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
   let registry: Registry;
   let home: string;
   const fetch = (name: string, version: string, dest: string) =>
-    client.fetchRuntime({ packages: [{ name, version, dest }], cacheDir: join(home, 'cache-' + Math.random()), npmrcFrom: home, executables: [join(dest, 'index.js')] });
+    client.fetchRuntime({
+      packages: [{ name, version, dest }],
+      cacheDir: join(home, 'cache-' + Math.random()),
+      npmrcFrom: home,
+      executables: [join(dest, 'index.js')],
+    });
 
   before(async () => {
     registry = await startRegistry([
@@ -40,7 +45,7 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
     assert.equal(statSync(join(dest, 'index.js')).mode & 0o111, 0o111);
   });
 
-  it('refuses a tarball whose bytes do not match the registry\'s integrity, and leaves nothing behind', async () => {
+  it("refuses a tarball whose bytes do not match the registry's integrity, and leaves nothing behind", async () => {
     registry.tamper('bad-runtime');
     const dest = join(home, 'bad');
     await assert.rejects(fetch('bad-runtime', '1.0.0', dest), (err: Error) => err.name === 'IntegrityError' && /integrity/.test(err.message));
@@ -56,7 +61,10 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
   });
 
   it('names a version the registry does not have', async () => {
-    await assert.rejects(fetch('fake-runtime', '9.9.9', join(home, 'none')), (err: Error) => err.name === 'VersionNotFound' && /fake-runtime@9\.9\.9/.test(err.message));
+    await assert.rejects(
+      fetch('fake-runtime', '9.9.9', join(home, 'none')),
+      (err: Error) => err.name === 'VersionNotFound' && /fake-runtime@9\.9\.9/.test(err.message),
+    );
   });
 
   it('an interrupted download (no .complete marker) does not count as installed', () => {
@@ -73,7 +81,10 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
     const path = process.env.PATH;
     process.env.PATH = '';
     try {
-      await assert.rejects(findSidecarBinary('bun', storage), (err: Error) => err instanceof RuntimeMissingError && /@oven\/bun-linux-x64@/.test(err.message) && /Install Runtime/.test(err.message));
+      await assert.rejects(
+        findSidecarBinary('bun', storage),
+        (err: Error) => err instanceof RuntimeMissingError && /@oven\/bun-linux-x64@/.test(err.message) && /Install Runtime/.test(err.message),
+      );
       await assert.rejects(findSandbox(storage), (err: Error) => err instanceof RuntimeMissingError && /isolated-vm@7/.test(err.message));
     } finally {
       process.env.PATH = path;

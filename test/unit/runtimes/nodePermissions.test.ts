@@ -97,7 +97,12 @@ describe('notebook permissions on the Node runtime', function () {
           assert.equal(await k.value('process.env.CODA_PERM_HIDDEN'), 'hidden');
           assert.equal(await k.value(`await (await fetch(${JSON.stringify(url)})).text()`), 'hello from the test server');
           assert.equal(await k.value(`require('child_process').execSync('echo hi').toString().trim()`), 'hi');
-          assert.equal(await k.value(`await new Promise((resolve) => new (require('worker_threads').Worker)('require("worker_threads").parentPort.postMessage(7)', { eval: true }).once('message', resolve))`), '7');
+          assert.equal(
+            await k.value(
+              `await new Promise((resolve) => new (require('worker_threads').Worker)('require("worker_threads").parentPort.postMessage(7)', { eval: true }).once('message', resolve))`,
+            ),
+            '7',
+          );
         });
       });
 
@@ -117,7 +122,9 @@ describe('notebook permissions on the Node runtime', function () {
         let folders: ReturnType<typeof notebookFolders>;
         before(async () => {
           folders = notebookFolders();
-          k = await start({ read: ['data'], write: ['out'], net: ['127.0.0.1'], env: ['CODA_PERM_GRANTED'], run: ['echo', 'printenv'] }, folders, { CODA_SECRET: 's3cret' });
+          k = await start({ read: ['data'], write: ['out'], net: ['127.0.0.1'], env: ['CODA_PERM_GRANTED'], run: ['echo', 'printenv'] }, folders, {
+            CODA_SECRET: 's3cret',
+          });
         });
         after(() => k?.kernel.dispose());
 
@@ -138,21 +145,32 @@ describe('notebook permissions on the Node runtime', function () {
 
         it('net: http.get and fetch reach a granted host; other hosts are denied before any connection', async () => {
           assert.equal(
-            await k.value(`await new Promise((resolve, reject) => require('http').get(${JSON.stringify(url)}, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }).on('error', reject))`),
+            await k.value(
+              `await new Promise((resolve, reject) => require('http').get(${JSON.stringify(url)}, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }).on('error', reject))`,
+            ),
             'hello from the test server',
           );
           assert.equal(await k.value(`await (await fetch(${JSON.stringify(url)})).text()`), 'hello from the test server');
           denied(await k.run(`await fetch('http://example.com/')`), 'net', 'example.com');
           denied(await k.run(`require('http').get('http://example.com/')`), 'net', 'example.com');
           denied(await k.run(`require('https').get('https://localhost:1/')`), 'net', 'localhost');
-          denied(await k.run(`await new Promise((resolve, reject) => require('net').connect(1, 'example.org').on('connect', resolve).on('error', reject))`), 'net', 'example.org');
+          denied(
+            await k.run(`await new Promise((resolve, reject) => require('net').connect(1, 'example.org').on('connect', resolve).on('error', reject))`),
+            'net',
+            'example.org',
+          );
           denied(await k.run(`require('dgram').createSocket('udp4').send('x', 53, '127.0.0.1')`), 'net', '*');
           denied(await k.run(`new WebSocket('ws://example.com/')`), 'net', 'example.com');
           denied(await k.run(`require('http').createServer().listen(0)`), 'net', '0.0.0.0');
-          assert.match(await k.value(`await new Promise((resolve) => { const s = require('http').createServer().listen(0, '127.0.0.1', () => { resolve(typeof s.address().port); s.close(); }); })`), /number/);
+          assert.match(
+            await k.value(
+              `await new Promise((resolve) => { const s = require('http').createServer().listen(0, '127.0.0.1', () => { resolve(typeof s.address().port); s.close(); }); })`,
+            ),
+            /number/,
+          );
         });
 
-        it('env: only granted variables and the notebook\'s secrets are visible, to cells and to programs they run', async () => {
+        it("env: only granted variables and the notebook's secrets are visible, to cells and to programs they run", async () => {
           assert.equal(await k.value('process.env.CODA_PERM_GRANTED'), 'visible');
           assert.equal(await k.value('String(process.env.CODA_PERM_HIDDEN)'), 'undefined');
           assert.equal(await k.value('process.env.CODA_SECRET === "s3cret"'), 'true');
@@ -166,7 +184,10 @@ describe('notebook permissions on the Node runtime', function () {
           assert.equal(await k.value(`require('child_process').execFileSync('echo', ['hi']).toString().trim()`), 'hi');
           // a shell command runs the shell, which is not granted (test/unit/security/adversarial/nodeRun.test.ts grants it)
           denied(await k.run(`require('child_process').execSync('echo "from a shell"')`), 'run', '/bin/sh');
-          assert.equal(await k.value(`await new Promise((resolve) => require('child_process').execFile('echo', ['async'], (_e, out) => resolve(out.trim())))`), 'async');
+          assert.equal(
+            await k.value(`await new Promise((resolve) => require('child_process').execFile('echo', ['async'], (_e, out) => resolve(out.trim())))`),
+            'async',
+          );
           denied(await k.run(`require('child_process').execSync('ls')`), 'run', '/bin/sh');
           denied(await k.run(`require('child_process').execSync('echo hi; ls')`), 'run', '/bin/sh');
           denied(await k.run(`require('child_process').spawn('ls')`), 'run', 'ls');
@@ -176,7 +197,7 @@ describe('notebook permissions on the Node runtime', function () {
           assert.equal(await k.value('"the kernel is still here"'), 'the kernel is still here');
         });
 
-        it('packages still load: the notebook folder\'s node_modules (CommonJS and ESM) and the dependency store', async () => {
+        it("packages still load: the notebook folder's node_modules (CommonJS and ESM) and the dependency store", async () => {
           assert.equal(await k.value(`require('cjs-pkg').add(2, 3)`), '5');
           assert.equal(await k.value(`(await import('esm-only')).kind`), 'esm');
           assert.equal(await k.value(`require('store-pkg').from`), 'store');
@@ -188,7 +209,7 @@ describe('notebook permissions on the Node runtime', function () {
           assert.equal(r.status === 'ok' && r.value?.type === 'number' && r.value.text, '42');
         });
 
-        it('interrupting `while (true) {}` still stops the cell and keeps the kernel\'s state', async () => {
+        it("interrupting `while (true) {}` still stops the cell and keeps the kernel's state", async () => {
           assert.equal((await k.run('var kept = "state"')).status, 'ok');
           const running = k.run('while (true) {}');
           await sleep(300);
@@ -228,10 +249,13 @@ describe('nodePermissionLaunch (what a host does for a notebook with permissions
   const init = { cwd: tmpdir(), documentPath: join(tmpdir(), 'x.coda'), runtime: 'node' as const };
 
   it('keeps the configured Node and adds no flags for an unrestricted notebook', async () => {
-    assert.deepEqual(await nodePermissionLaunch(init, { nodePath: process.execPath, workerPath: WORKER, storage: tmpdir() }), { nodePath: process.execPath, execArgv: [] });
+    assert.deepEqual(await nodePermissionLaunch(init, { nodePath: process.execPath, workerPath: WORKER, storage: tmpdir() }), {
+      nodePath: process.execPath,
+      execArgv: [],
+    });
   });
 
-  it('uses the runtime store\'s Node 24 when the configured Node cannot stop cells under its permission model', async function () {
+  it("uses the runtime store's Node 24 when the configured Node cannot stop cells under its permission model", async function () {
     const stored = runtimeBinary('node');
     if (!stored) {
       if (requireRuntimes) assert.fail('Node 24 is missing from the runtime store (coda runtimes fetch node)');
@@ -249,7 +273,10 @@ describe('nodePermissionLaunch (what a host does for a notebook with permissions
     const oldest = nodeBinaries().find((b) => !hasAllowInspector(b.path));
     if (!oldest) this.skip();
     await assert.rejects(
-      nodePermissionLaunch({ ...init, permissions: {} }, { nodePath: oldest!.path, workerPath: WORKER, storage: mkdtempSync(join(tmpdir(), 'coda-empty-store-')) }),
+      nodePermissionLaunch(
+        { ...init, permissions: {} },
+        { nodePath: oldest!.path, workerPath: WORKER, storage: mkdtempSync(join(tmpdir(), 'coda-empty-store-')) },
+      ),
       (err: Error) => err instanceof RuntimeMissingError && err.missing.includes('node') && /permissions/.test(err.message),
     );
   });

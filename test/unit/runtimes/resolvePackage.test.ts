@@ -20,31 +20,107 @@ const conditionsOf = (kind: 'deno' | 'bun') => [kind, 'import', 'module', 'node'
 /** Packages by name: their `exports` and the files that exist in them. */
 const PACKAGES: Record<string, { exports: Json; files: string[] }> = {
   // most specific pattern: the longer text before `*` wins, whatever the key order and key length
-  specific: { exports: { './a/*.js': './one/*.js', './a/b/*': './two/*', './x/*': './xs/*.js', './x/y*': './xy/*.js' }, files: ['one/b/c.js', 'two/c.js', 'one/z.js', 'xs/yes.js', 'xy/es.js', 'xs/no.js'] },
+  specific: {
+    exports: { './a/*.js': './one/*.js', './a/b/*': './two/*', './x/*': './xs/*.js', './x/y*': './xy/*.js' },
+    files: ['one/b/c.js', 'two/c.js', 'one/z.js', 'xs/yes.js', 'xy/es.js', 'xs/no.js'],
+  },
   specificReversed: { exports: { './a/b/*': './two/*', './a/*.js': './one/*.js' }, files: ['one/b/c.js', 'two/c.js'] },
   // null excludes, as an exact key, a more specific pattern, or a condition's value
-  excludes: { exports: { '.': './index.js', './*': './src/*.js', './internal/*': null, './secret': null, './cond': { deno: null, bun: './cond-bun.js', default: './cond.js' } }, files: ['index.js', 'src/util.js', 'src/internal/x.js', 'src/secret.js', 'cond.js', 'cond-bun.js'] },
-  conditions: { exports: { '.': { bun: './bun.js', deno: './deno.js', require: './cjs.cjs', import: './esm.mjs', default: './def.js' }, './plain': { require: './cjs.cjs', default: './def.js' } }, files: ['bun.js', 'deno.js', 'cjs.cjs', 'esm.mjs', 'def.js'] },
-  nested: { exports: { '.': { node: { require: './c.cjs' }, default: './d.js' }, './both': { node: { import: './n.mjs', require: './c.cjs' } }, './none': { node: { require: './c.cjs' } } }, files: ['c.cjs', 'd.js', 'n.mjs'] },
-  arrays: { exports: { '.': ['https://example.com/x.js', './ok.js'], './cond': [{ worker: './w.js' }, './fallback.js'], './null': [null, './after.js'], './bad': ['../outside.js'] }, files: ['ok.js', 'w.js', 'fallback.js', 'after.js'] },
-  patterns: { exports: { './features/*.js': './src/features/*.js', './twice/*': './lib/*/*.js', './pkg.json': './package.json' }, files: ['src/features/x.js', 'src/features/a/b.js', 'lib/m/m.js'] },
+  excludes: {
+    exports: {
+      '.': './index.js',
+      './*': './src/*.js',
+      './internal/*': null,
+      './secret': null,
+      './cond': { deno: null, bun: './cond-bun.js', default: './cond.js' },
+    },
+    files: ['index.js', 'src/util.js', 'src/internal/x.js', 'src/secret.js', 'cond.js', 'cond-bun.js'],
+  },
+  conditions: {
+    exports: {
+      '.': { bun: './bun.js', deno: './deno.js', require: './cjs.cjs', import: './esm.mjs', default: './def.js' },
+      './plain': { require: './cjs.cjs', default: './def.js' },
+    },
+    files: ['bun.js', 'deno.js', 'cjs.cjs', 'esm.mjs', 'def.js'],
+  },
+  nested: {
+    exports: {
+      '.': { node: { require: './c.cjs' }, default: './d.js' },
+      './both': { node: { import: './n.mjs', require: './c.cjs' } },
+      './none': { node: { require: './c.cjs' } },
+    },
+    files: ['c.cjs', 'd.js', 'n.mjs'],
+  },
+  arrays: {
+    exports: {
+      '.': ['https://example.com/x.js', './ok.js'],
+      './cond': [{ worker: './w.js' }, './fallback.js'],
+      './null': [null, './after.js'],
+      './bad': ['../outside.js'],
+    },
+    files: ['ok.js', 'w.js', 'fallback.js', 'after.js'],
+  },
+  patterns: {
+    exports: { './features/*.js': './src/features/*.js', './twice/*': './lib/*/*.js', './pkg.json': './package.json' },
+    files: ['src/features/x.js', 'src/features/a/b.js', 'lib/m/m.js'],
+  },
   sugar: { exports: './main.js', files: ['main.js'] },
   sugarConditions: { exports: { import: './m.mjs', default: './d.js' }, files: ['m.mjs', 'd.js'] },
-  escapes: { exports: { './*': './*', './up': './../outside.js', './deep': './lib/../../outside.js', './nm': './node_modules/dep/x.js' }, files: ['ok.js', 'node_modules/dep/x.js'] },
+  escapes: {
+    exports: { './*': './*', './up': './../outside.js', './deep': './lib/../../outside.js', './nm': './node_modules/dep/x.js' },
+    files: ['ok.js', 'node_modules/dep/x.js'],
+  },
   imported: { exports: { '.': './i.js' }, files: ['i.js'] },
 };
 
 /** The notebook folder's own package.json `imports`. */
-const IMPORTS: Json = { '#int': './lib/int.js', '#cond': { deno: './lib/d.js', default: './lib/def.js' }, '#pat/*': './lib/pat/*.js', '#dep': 'imported', '#dep/*': 'patterns/features/*.js', '#none': null, '#up': '../outside.js' };
+const IMPORTS: Json = {
+  '#int': './lib/int.js',
+  '#cond': { deno: './lib/d.js', default: './lib/def.js' },
+  '#pat/*': './lib/pat/*.js',
+  '#dep': 'imported',
+  '#dep/*': 'patterns/features/*.js',
+  '#none': null,
+  '#up': '../outside.js',
+};
 const OWN_FILES = ['lib/int.js', 'lib/d.js', 'lib/def.js', 'lib/pat/p.js'];
 
 /** Specifiers asked of both resolvers, per group. */
 const GROUPS: Record<string, string[]> = {
   'the most specific pattern wins': ['specific/a/b/c.js', 'specific/a/z.js', 'specific/x/yes', 'specific/x/no', 'specificReversed/a/b/c.js'],
   'null excludes a subpath, and the package found first decides': ['excludes', 'excludes/util', 'excludes/internal/x', 'excludes/secret', 'excludes/cond'],
-  'conditions, nested conditions and arrays follow the package key order': ['conditions', 'conditions/plain', 'nested', 'nested/both', 'nested/none', 'arrays', 'arrays/cond', 'arrays/null', 'arrays/bad'],
-  'subpath patterns, sugar, and paths that are not exported': ['patterns/features/x.js', 'patterns/features/a/b.js', 'patterns/twice/m', 'patterns/features/x', 'patterns/pkg.json', 'sugar', 'sugar/main.js', 'sugarConditions', 'imported/package.json'],
-  'no target or * match leaves the package': ['escapes/ok.js', 'escapes/../outside.js', 'escapes/x/../../outside.js', 'escapes/node_modules/dep/x.js', 'escapes/%2e%2e/outside.js', 'escapes/up', 'escapes/deep', 'escapes/nm'],
+  'conditions, nested conditions and arrays follow the package key order': [
+    'conditions',
+    'conditions/plain',
+    'nested',
+    'nested/both',
+    'nested/none',
+    'arrays',
+    'arrays/cond',
+    'arrays/null',
+    'arrays/bad',
+  ],
+  'subpath patterns, sugar, and paths that are not exported': [
+    'patterns/features/x.js',
+    'patterns/features/a/b.js',
+    'patterns/twice/m',
+    'patterns/features/x',
+    'patterns/pkg.json',
+    'sugar',
+    'sugar/main.js',
+    'sugarConditions',
+    'imported/package.json',
+  ],
+  'no target or * match leaves the package': [
+    'escapes/ok.js',
+    'escapes/../outside.js',
+    'escapes/x/../../outside.js',
+    'escapes/node_modules/dep/x.js',
+    'escapes/%2e%2e/outside.js',
+    'escapes/up',
+    'escapes/deep',
+    'escapes/nm',
+  ],
   'package imports (#name) from the notebook folder': ['#int', '#cond', '#pat/p', '#dep', '#dep/x', '#none', '#missing', '#up', '#', '#/x'],
 };
 
@@ -64,13 +140,16 @@ function makeFixture(): string {
   }
   write(join(root, 'node_modules', 'outside.js'), 'export default 1;\n');
   // Node resolves from this module, in the notebook folder
-  write(join(root, 'probe.mjs'), `import { fileURLToPath } from 'node:url';
+  write(
+    join(root, 'probe.mjs'),
+    `import { fileURLToPath } from 'node:url';
 const out = {};
 for (const spec of JSON.parse(process.argv[2])) {
   try { out[spec] = fileURLToPath(import.meta.resolve(spec)); } catch (err) { out[spec] = err.code ?? String(err); }
 }
 process.stdout.write(JSON.stringify(out));
-`);
+`,
+  );
   return root;
 }
 
@@ -104,7 +183,10 @@ describe('package resolution for Deno and Bun agrees with Node', function () {
         if (group.startsWith('no target')) {
           for (const s of specs) {
             attempts++;
-            assert.ok(!mine[s]!.startsWith('/') || mine[s]!.startsWith(join(root, 'node_modules', 'escapes') + '/') && !mine[s]!.includes('node_modules/dep'), `${s} left the package: ${mine[s]}`);
+            assert.ok(
+              !mine[s]!.startsWith('/') || (mine[s]!.startsWith(join(root, 'node_modules', 'escapes') + '/') && !mine[s]!.includes('node_modules/dep')),
+              `${s} left the package: ${mine[s]}`,
+            );
           }
         }
       }
@@ -155,7 +237,7 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.equal(await k.value('import e from "#dep"; e'), 'imported/i.js');
     });
 
-    it('refuses an excluded subpath with Node\'s error code', async () => {
+    it("refuses an excluded subpath with Node's error code", async () => {
       const r = await k.run('import x from "excludes/internal/x"');
       assert.equal(r.status, 'error');
       assert.match(JSON.stringify(r), /is not defined by \\"exports\\"|ERR_PACKAGE_PATH_NOT_EXPORTED/);

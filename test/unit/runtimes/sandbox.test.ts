@@ -21,13 +21,20 @@ export function sandboxAvailable(): { node: string; modulesDir: string } | undef
   return node && modulesDir ? { node, modulesDir } : undefined;
 }
 
-export async function startSandbox(opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {}): Promise<TestKernel> {
+export async function startSandbox(
+  opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
+): Promise<TestKernel> {
   const found = sandboxAvailable();
   if (!found) throw new Error('Node 24 and isolated-vm are not in the runtime store: run `coda runtimes fetch`');
   return startKernel({
     nodePath: found.node,
     execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'sandbox', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox }, permissions: opts.permissions ?? {}, env: opts.env },
+    init: {
+      runtime: 'sandbox',
+      sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox },
+      permissions: opts.permissions ?? {},
+      env: opts.env,
+    },
   });
 }
 
@@ -43,7 +50,10 @@ const errorOf = (r: ExecuteResult) => {
 };
 
 async function interruptAfter(k: TestKernel, code: string, delayMs = 200): Promise<string> {
-  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  const running = k.run(code).then(
+    (r) => r.status,
+    (err: Error) => `kernel exited: ${err.message}`,
+  );
   await sleep(delayMs);
   k.kernel.interrupt();
   return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
@@ -86,7 +96,10 @@ describe('sandbox runtime (isolated-vm)', function () {
   });
 
   it('has no Node APIs inside', async () => {
-    assert.equal(await k.value('[typeof process, typeof require, typeof Buffer, typeof module, typeof WebAssembly].join()'), 'undefined,undefined,undefined,undefined,undefined');
+    assert.equal(
+      await k.value('[typeof process, typeof require, typeof Buffer, typeof module, typeof WebAssembly].join()'),
+      'undefined,undefined,undefined,undefined,undefined',
+    );
   });
 
   it('read, write and run grants open nothing: there is no file system or process API to grant', async () => {
@@ -117,18 +130,29 @@ describe('sandbox runtime (isolated-vm)', function () {
 
   it('formats console calls like Node, with levels, groups, tables, counters, asserts and traces', async () => {
     k.console.length = 0;
-    const r = await k.run([
-      'console.log("a %s %d %i %f %o %O %c%%", "b", 4.5, 7.9, "1.5", [1], {o: 1}, "color: red");',
-      'console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd();',
-      'console.table([{ c: 1 }]); console.count(); console.count(); console.assert(1 === 2, "nope");',
-      'console.trace("here"); console.debug({ deep: { a: { b: { c: 1 } } } });',
-    ].join('\n'));
+    const r = await k.run(
+      [
+        'console.log("a %s %d %i %f %o %O %c%%", "b", 4.5, 7.9, "1.5", [1], {o: 1}, "color: red");',
+        'console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd();',
+        'console.table([{ c: 1 }]); console.count(); console.count(); console.assert(1 === 2, "nope");',
+        'console.trace("here"); console.debug({ deep: { a: { b: { c: 1 } } } });',
+      ].join('\n'),
+    );
     assert.equal(r.status, 'ok', JSON.stringify(r));
     await sleep(100);
     const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
-    assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b 4.5 7 1.5 [ 1 ] { o: 1 } %'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+    assert.deepEqual(seen.slice(0, 5), [
+      ['log', 'log', 0, 'a b 4.5 7 1.5 [ 1 ] { o: 1 } %'],
+      ['warn', 'warn', 0, 'w'],
+      ['error', 'error', 0, 'e'],
+      ['group', 'log', 0, 'g'],
+      ['info', 'info', 1, 'in'],
+    ]);
     assert.deepEqual(k.console[5]!.table, { columns: ['(index)', 'c'], rows: [['0', '1']] });
-    assert.deepEqual(k.console.slice(6, 8).map((e) => e.text), ['default: 1', 'default: 2']);
+    assert.deepEqual(
+      k.console.slice(6, 8).map((e) => e.text),
+      ['default: 1', 'default: 2'],
+    );
     const failed = k.console[8]!;
     assert.deepEqual([failed.method, failed.level, failed.text, failed.frames?.[0]?.line], ['assert', 'error', 'Assertion failed: nope', 3]);
     const trace = k.console[9]!;
@@ -143,7 +167,10 @@ describe('sandbox runtime (isolated-vm)', function () {
     const v = (r as { value: ObjectValue }).value;
     assert.equal(v.size, 1e6);
     const page = await k.kernel.expand({ handleId: v.handle!.id, start: 500_000, count: 3 });
-    assert.deepEqual(page.items.map((i) => [i.name, i.value]), [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]));
+    assert.deepEqual(
+      page.items.map((i) => [i.name, i.value]),
+      [0, 1, 2].map((d) => [String(500_000 + d), { type: 'number', text: String(500_000 + d) }]),
+    );
     assert.equal(page.handle.kernelId, k.kernel.info.kernelId);
   });
 
@@ -152,7 +179,10 @@ describe('sandbox runtime (isolated-vm)', function () {
     const v = (r as { value: ObjectValue }).value;
     assert.equal(v.preview, '{ a: 1, g: [Getter], nested: { m: [Map] }, self: [Circular *1] }');
     const page = await k.kernel.expand({ handleId: v.handle!.id, start: 0, count: 10 });
-    assert.deepEqual(page.items.map((i) => i.name), ['a', 'g', 'nested', 'self', '[[Prototype]]']);
+    assert.deepEqual(
+      page.items.map((i) => i.name),
+      ['a', 'g', 'nested', 'self', '[[Prototype]]'],
+    );
     assert.equal(page.items[1]!.accessor, 'get');
     assert.equal((page.items[3]!.value as ObjectValue).handle!.id, v.handle!.id);
     assert.equal(await k.value('reads'), '0');
@@ -170,14 +200,23 @@ describe('sandbox runtime (isolated-vm)', function () {
   it('attributes timer output to its cell and reports background work', async () => {
     k.console.length = 0;
     k.events.length = 0;
-    const r = await k.run('let ticks = 0; const iv = setInterval(() => { if (++ticks === 3) clearInterval(iv) }, 5); setTimeout(() => console.log("later"), 50); "started"', { cellId: 'timer-cell' });
+    const r = await k.run(
+      'let ticks = 0; const iv = setInterval(() => { if (++ticks === 3) clearInterval(iv) }, 5); setTimeout(() => console.log("later"), 50); "started"',
+      { cellId: 'timer-cell' },
+    );
     assert.equal(r.status, 'ok');
     await sleep(400);
     const late = k.console.find((e) => e.text === 'later');
     assert.equal(late?.cellId, 'timer-cell');
     const work = k.events.filter((e) => e.name === 'cellWork').map((e) => e.body as { cellId: string; pending: number });
-    assert.ok(work.some((w) => w.cellId === 'timer-cell' && w.pending > 0), JSON.stringify(work));
-    assert.ok(work.some((w) => w.cellId === 'timer-cell' && w.pending === 0), JSON.stringify(work));
+    assert.ok(
+      work.some((w) => w.cellId === 'timer-cell' && w.pending > 0),
+      JSON.stringify(work),
+    );
+    assert.ok(
+      work.some((w) => w.cellId === 'timer-cell' && w.pending === 0),
+      JSON.stringify(work),
+    );
     assert.equal(await k.value('ticks'), '3');
   });
 
@@ -210,7 +249,10 @@ describe('sandbox runtime (isolated-vm)', function () {
   it('fetches from a granted host, follows a granted redirect', async () => {
     const r = await k.run(`const res = await fetch("${base}/json"); [res.status, res.ok, res.headers.get("content-type"), (await res.json()).hello].join()`);
     assert.equal(r.status === 'ok' && r.value?.type === 'string' && r.value.value, '200,true,application/json,sandbox');
-    assert.equal(await k.value(`const r2 = await fetch("${base}/redirect-ok"); [r2.status, r2.redirected, await r2.text()].join()`), '200,true,{"hello":"sandbox","n":1}');
+    assert.equal(
+      await k.value(`const r2 = await fetch("${base}/redirect-ok"); [r2.status, r2.redirected, await r2.text()].join()`),
+      '200,true,{"hello":"sandbox","n":1}',
+    );
   });
 
   it('denies other hosts with PermissionDenied before connecting, also on a redirect', async () => {

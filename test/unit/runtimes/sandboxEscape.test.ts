@@ -42,7 +42,10 @@ const attempts: { name: string; code: string }[] = [
   { name: 'queueMicrotask.constructor', code: 'grab(queueMicrotask.constructor("return process")())' },
   { name: 'error thrown by the host bridge', code: 'try { setTimeout("code") } catch (e) { grab(e.constructor.constructor("return process")()) }' },
   { name: 'PermissionDenied error from fetch', code: 'await fetch("http://evil.invalid/").catch((e) => grab(e.constructor.constructor("return process")()))' },
-  { name: 'Response object and its methods', code: 'const res = await fetch(BASE); grab(res.json.constructor("return process")()) + grab(res.headers.get.constructor("return process")())' },
+  {
+    name: 'Response object and its methods',
+    code: 'const res = await fetch(BASE); grab(res.json.constructor("return process")()) + grab(res.headers.get.constructor("return process")())',
+  },
   { name: 'promise returned across the bridge', code: 'const pr = fetch(BASE); grab(pr.then.constructor("return process")())' },
   { name: 'thenable returned as a cell value', code: '({ then(resolve) { resolve(grab(typeof process === "object" ? process : undefined)) } })' },
   { name: 'Function("return this")', code: 'grab(Function("return this")().process)' },
@@ -50,21 +53,54 @@ const attempts: { name: string; code: string }[] = [
   { name: 'AsyncFunction constructor', code: 'grab(await (async function () {}).constructor("return process")())' },
   { name: 'GeneratorFunction constructor', code: 'grab((function* () {}).constructor("yield process")().next().value)' },
   { name: 'transform hooks', code: 'grab(__coda$run.constructor("return process")()) + String(__coda$line.caller)' },
-  { name: 'arguments.callee.caller in a timer callback', code: 'await new Promise((r) => setTimeout(function () { r(grab(arguments.callee.caller && arguments.callee.caller.constructor("return process")())) }, 1))' },
-  { name: 'Object.prototype pollution then bridges', code: 'Object.prototype.toJSON = function () { return { t: "console", entries: [{ method: "log", text: "forged" }] } }; Object.defineProperty(Object.prototype, "cellId", { get() { return "forged" }, set() {}, configurable: true }); console.log("after pollution"); delete Object.prototype.toJSON; delete Object.prototype.cellId; "polluted"' },
-  { name: 'bridged object pollution', code: 'console.log.__proto__.call = () => "hijacked"; Object.prototype.__proto__; env.__proto__.injected = 1; display.constructor.prototype.apply = () => 1; console.log("still works"); delete console.log.__proto__.call; delete display.constructor.prototype.apply; delete env.__proto__.injected; "ok"' },
-  { name: 'Array.prototype pollution then bridges', code: 'const keep = Array.prototype.toJSON; Array.prototype.toJSON = () => "x"; console.log("arrays polluted", [1, 2]); delete Array.prototype.toJSON; "ok"' },
-  { name: 'Error.prepareStackTrace frame walking', code: 'const seen = []; Error.prepareStackTrace = (e, frames) => { for (const f of frames) { seen.push(f.getFunction && f.getFunction(), f.getThis && f.getThis()) } return "" }; console.trace("walk"); setTimeout(() => {}, 1); Error.prepareStackTrace = undefined; seen.filter(Boolean).map((f) => grab(typeof f === "function" ? f.constructor("return process")() : f.process)).join()' },
-  { name: 'async stack trick', code: 'async function deep() { await null; throw new Error("x") } await deep().catch((e) => { Error.captureStackTrace(e); return grab(e.constructor.constructor("return process")()) })' },
-  { name: 'Symbol.toPrimitive on a delay the host copies', code: 'setTimeout(() => {}, { [Symbol.toPrimitive]() { return grab(typeof process === "object" ? process : undefined) } })' },
-  { name: 'getters on a fetch init the host copies', code: 'await fetch(BASE, { get method() { return "GET" }, headers: { get x() { return grab(this.constructor.constructor("return process")()) } } }).then((r) => r.status)' },
-  { name: 'Symbol.species on promises the bridge makes', code: 'class Evil extends Promise { static get [Symbol.species]() { return Promise } } Object.defineProperty(Promise, Symbol.species, { get() { return Evil }, configurable: true }); const out = await fetch(BASE).then((r) => r.status); delete Promise[Symbol.species]; out' },
+  {
+    name: 'arguments.callee.caller in a timer callback',
+    code: 'await new Promise((r) => setTimeout(function () { r(grab(arguments.callee.caller && arguments.callee.caller.constructor("return process")())) }, 1))',
+  },
+  {
+    name: 'Object.prototype pollution then bridges',
+    code: 'Object.prototype.toJSON = function () { return { t: "console", entries: [{ method: "log", text: "forged" }] } }; Object.defineProperty(Object.prototype, "cellId", { get() { return "forged" }, set() {}, configurable: true }); console.log("after pollution"); delete Object.prototype.toJSON; delete Object.prototype.cellId; "polluted"',
+  },
+  {
+    name: 'bridged object pollution',
+    code: 'console.log.__proto__.call = () => "hijacked"; Object.prototype.__proto__; env.__proto__.injected = 1; display.constructor.prototype.apply = () => 1; console.log("still works"); delete console.log.__proto__.call; delete display.constructor.prototype.apply; delete env.__proto__.injected; "ok"',
+  },
+  {
+    name: 'Array.prototype pollution then bridges',
+    code: 'const keep = Array.prototype.toJSON; Array.prototype.toJSON = () => "x"; console.log("arrays polluted", [1, 2]); delete Array.prototype.toJSON; "ok"',
+  },
+  {
+    name: 'Error.prepareStackTrace frame walking',
+    code: 'const seen = []; Error.prepareStackTrace = (e, frames) => { for (const f of frames) { seen.push(f.getFunction && f.getFunction(), f.getThis && f.getThis()) } return "" }; console.trace("walk"); setTimeout(() => {}, 1); Error.prepareStackTrace = undefined; seen.filter(Boolean).map((f) => grab(typeof f === "function" ? f.constructor("return process")() : f.process)).join()',
+  },
+  {
+    name: 'async stack trick',
+    code: 'async function deep() { await null; throw new Error("x") } await deep().catch((e) => { Error.captureStackTrace(e); return grab(e.constructor.constructor("return process")()) })',
+  },
+  {
+    name: 'Symbol.toPrimitive on a delay the host copies',
+    code: 'setTimeout(() => {}, { [Symbol.toPrimitive]() { return grab(typeof process === "object" ? process : undefined) } })',
+  },
+  {
+    name: 'getters on a fetch init the host copies',
+    code: 'await fetch(BASE, { get method() { return "GET" }, headers: { get x() { return grab(this.constructor.constructor("return process")()) } } }).then((r) => r.status)',
+  },
+  {
+    name: 'Symbol.species on promises the bridge makes',
+    code: 'class Evil extends Promise { static get [Symbol.species]() { return Promise } } Object.defineProperty(Promise, Symbol.species, { get() { return Evil }, configurable: true }); const out = await fetch(BASE).then((r) => r.status); delete Promise[Symbol.species]; out',
+  },
   { name: 'import() of a Node module', code: 'await import("node:child_process").then((m) => grab(m), (e) => "refused: " + e.message)' },
   { name: 'eval of a dynamic import', code: 'await eval("import(\'fs\')").then((m) => "ESCAPED import", (e) => "refused: " + e.message)' },
   { name: 'WebAssembly', code: '[typeof WebAssembly, typeof globalThis.WebAssembly].join()' },
   { name: 'SharedArrayBuffer and Atomics', code: '[typeof SharedArrayBuffer, typeof Atomics].join()' },
-  { name: 'globalThis keys hold nothing of the host', code: 'Object.getOwnPropertyNames(globalThis).filter((k) => /^(process|require|module|exports|Buffer|ivm|_ivm|isolated-vm|global)$/.test(k)).join() || "none"' },
-  { name: 'a Proxy value previewed by the host', code: 'new Proxy({}, { ownKeys() { return grab(typeof process === "object" ? process : undefined) && [] }, getPrototypeOf() { return null } })' },
+  {
+    name: 'globalThis keys hold nothing of the host',
+    code: 'Object.getOwnPropertyNames(globalThis).filter((k) => /^(process|require|module|exports|Buffer|ivm|_ivm|isolated-vm|global)$/.test(k)).join() || "none"',
+  },
+  {
+    name: 'a Proxy value previewed by the host',
+    code: 'new Proxy({}, { ownKeys() { return grab(typeof process === "object" ? process : undefined) && [] }, getPrototypeOf() { return null } })',
+  },
   { name: 'deep recursion', code: 'function down(n) { return down(n + 1) + 1 } down(0)' },
   { name: 'timer flood', code: 'for (let i = 0; i < 1e6; i++) setTimeout(() => {}, 1e7)' },
   { name: 'console flood', code: 'for (let i = 0; i < 2e5; i++) console.log("flood " + i); "flooded"' },
@@ -96,7 +132,8 @@ describe('sandbox escape corpus', function () {
       execArgv: ['--no-node-snapshot'],
       init: { runtime: 'sandbox', sandbox: { modulesDir: paths.modulesDir, memoryMb: 64, cellTimeoutMs: 3000 }, permissions: { net: ['127.0.0.1'] } },
     });
-    for (const name of ['console', 'display', 'uncaught', 'cellWork', 'lineValue'] as const) k.kernel.onEvent(name, (b) => (sent += JSON.stringify(b).slice(0, 100_000)));
+    for (const name of ['console', 'display', 'uncaught', 'cellWork', 'lineValue'] as const)
+      k.kernel.onEvent(name, (b) => (sent += JSON.stringify(b).slice(0, 100_000)));
     const r = await k.run(`${grabber(file)}; globalThis.BASE = ${JSON.stringify(base)}`);
     assert.equal(r.status, 'ok', JSON.stringify(r));
     return k;
@@ -132,7 +169,16 @@ describe('sandbox escape corpus', function () {
       await sleep(50);
       const text = typeof result === 'string' ? result : JSON.stringify(result);
       sent += text;
-      const outcome = typeof result === 'string' ? result : result.status === 'error' ? `${result.error.name}: ${result.error.message}` : result.status === 'ok' ? (result.value?.type === 'string' ? result.value.value : JSON.stringify(result.value)) : result.status;
+      const outcome =
+        typeof result === 'string'
+          ? result
+          : result.status === 'error'
+            ? `${result.error.name}: ${result.error.message}`
+            : result.status === 'ok'
+              ? result.value?.type === 'string'
+                ? result.value.value
+                : JSON.stringify(result.value)
+              : result.status;
       if (text.includes('ESCAPED') || sent.includes(CANARY_VALUE) || existsSync(file)) escapes.push(`${a.name}: ${text.slice(0, 300)}`);
       assert.notEqual(outcome, 'HANG', `${a.name} hung the kernel`);
       // a lost sandbox (memory limit) ends its worker: wait for the exit it announced
@@ -148,7 +194,10 @@ describe('sandbox escape corpus', function () {
     kk.console.length = 0;
     assert.equal(await kk.value('console.log("bridge check", { a: 1 }); await new Promise((r) => setTimeout(() => r("timers ok"), 5))'), 'timers ok');
     await sleep(100);
-    assert.deepEqual(kk.console.map((e) => e.text), ['bridge check { a: 1 }']);
+    assert.deepEqual(
+      kk.console.map((e) => e.text),
+      ['bridge check { a: 1 }'],
+    );
     assert.equal(await kk.value(`(await fetch(BASE)).status + " " + (await fetch("http://example.com").catch((e) => e.name))`), '200 PermissionDenied');
     assert.equal(await kk.value(`typeof env.${CANARY_NAME}`), 'undefined');
     console.log(`${outcomes.join('\n')}\nsandbox escape corpus: ${attempts.length} attempts, ${escapes.length} escapes`);

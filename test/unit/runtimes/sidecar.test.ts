@@ -32,7 +32,10 @@ function errorOf(r: ExecuteResult): SerializedError {
 }
 
 async function interruptAfter(k: TestKernel, code: string, delayMs = 300): Promise<string> {
-  const running = k.run(code).then((r) => r.status, (err: Error) => `kernel exited: ${err.message}`);
+  const running = k.run(code).then(
+    (r) => r.status,
+    (err: Error) => `kernel exited: ${err.message}`,
+  );
   await sleep(delayMs);
   k.kernel.interrupt();
   return Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => 'still running')]);
@@ -96,40 +99,70 @@ for (const kind of ['deno', 'bun'] as const) {
 
     it('sends every console method with its cell and level', async () => {
       k.console.length = 0;
-      await k.run('console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()', { cellId: 'console-cell' });
+      await k.run(
+        'console.log("a %s", "b"); console.warn("w"); console.error("e"); console.group("g"); console.info("in"); console.groupEnd(); console.table([{ c: 1 }]); console.count(); console.count()',
+        { cellId: 'console-cell' },
+      );
       await sleep(100);
-      assert.ok(k.console.every((e) => e.cellId === 'console-cell'), JSON.stringify(k.console));
+      assert.ok(
+        k.console.every((e) => e.cellId === 'console-cell'),
+        JSON.stringify(k.console),
+      );
       const seen = k.console.map((e) => [e.method, e.level, e.depth, e.text]);
-      assert.deepEqual(seen.slice(0, 5), [['log', 'log', 0, 'a b'], ['warn', 'warn', 0, 'w'], ['error', 'error', 0, 'e'], ['group', 'log', 0, 'g'], ['info', 'info', 1, 'in']]);
+      assert.deepEqual(seen.slice(0, 5), [
+        ['log', 'log', 0, 'a b'],
+        ['warn', 'warn', 0, 'w'],
+        ['error', 'error', 0, 'e'],
+        ['group', 'log', 0, 'g'],
+        ['info', 'info', 1, 'in'],
+      ]);
       assert.deepEqual(k.console[5]!.table?.columns, ['(index)', 'c']);
-      assert.deepEqual(k.console.slice(6).map((e) => e.text), ['default: 1', 'default: 2']);
+      assert.deepEqual(
+        k.console.slice(6).map((e) => e.text),
+        ['default: 1', 'default: 2'],
+      );
     });
 
     it('turns raw stdout writes past the console into console entries of the cell', async () => {
       k.console.length = 0;
-      const code = kind === 'deno'
-        ? 'Deno.stdout.writeSync(new TextEncoder().encode("raw one\\nraw two\\n")); Deno.stderr.writeSync(new TextEncoder().encode("raw err\\n")); 1'
-        : 'await Bun.write(Bun.stdout, "raw one\\nraw two\\n"); await Bun.write(Bun.stderr, "raw err\\n"); 1';
+      const code =
+        kind === 'deno'
+          ? 'Deno.stdout.writeSync(new TextEncoder().encode("raw one\\nraw two\\n")); Deno.stderr.writeSync(new TextEncoder().encode("raw err\\n")); 1'
+          : 'await Bun.write(Bun.stdout, "raw one\\nraw two\\n"); await Bun.write(Bun.stderr, "raw err\\n"); 1';
       const r = await k.run(code, { cellId: 'raw-cell' });
       assert.equal(r.status, 'ok', JSON.stringify(r));
       await sleep(300);
       const raw = k.console.filter((e) => e.text.startsWith('raw '));
-      assert.deepEqual(raw.map((e) => [e.cellId, e.level, e.text]).sort(), [['raw-cell', 'error', 'raw err'], ['raw-cell', 'log', 'raw one'], ['raw-cell', 'log', 'raw two']]);
+      assert.deepEqual(raw.map((e) => [e.cellId, e.level, e.text]).sort(), [
+        ['raw-cell', 'error', 'raw err'],
+        ['raw-cell', 'log', 'raw one'],
+        ['raw-cell', 'log', 'raw two'],
+      ]);
       assert.equal(await k.value('"still speaking the protocol"'), 'still speaking the protocol');
     });
 
     if (kind === 'deno') {
-      it('puts Deno\'s own download progress in the log, not in the cell\'s output', async () => {
+      it("puts Deno's own download progress in the log, not in the cell's output", async () => {
         const logged: string[] = [];
         const d = await track(startKernel({ init: { runtime: 'deno', runtimePath: binaryOf('deno') }, log: (_level, message) => logged.push(message) }));
         // the lines Deno writes to its stderr while it fetches (coloured as it prints them), then the cell's own line
-        const progress = ['\x1b[32mDownload\x1b[0m https://registry.npmjs.org/lodash', 'Download https://jsr.io/@std/path/meta.json', '\x1b[32mInitialize\x1b[0m lodash@4.17.21'];
+        const progress = [
+          '\x1b[32mDownload\x1b[0m https://registry.npmjs.org/lodash',
+          'Download https://jsr.io/@std/path/meta.json',
+          '\x1b[32mInitialize\x1b[0m lodash@4.17.21',
+        ];
         const code = `for (const l of ${JSON.stringify([...progress, 'Download complete: my own words'])}) Deno.stderr.writeSync(new TextEncoder().encode(l + "\\n")); 1`;
         assert.equal(await d.value(code), '1');
         await sleep(300);
-        assert.deepEqual(d.console.map((e) => e.text), ['Download complete: my own words']);
+        assert.deepEqual(
+          d.console.map((e) => e.text),
+          ['Download complete: my own words'],
+        );
         for (const l of ['Download https://registry.npmjs.org/lodash', 'Download https://jsr.io/@std/path/meta.json', 'Initialize lodash@4.17.21']) {
-          assert.ok(logged.some((m) => m.includes(l)), `${l} not in the log: ${logged.join(' | ')}`);
+          assert.ok(
+            logged.some((m) => m.includes(l)),
+            `${l} not in the log: ${logged.join(' | ')}`,
+          );
         }
       });
     }
@@ -150,7 +183,10 @@ for (const kind of ['deno', 'bun'] as const) {
       const code = kind === 'deno' ? 'Deno.stdout.writeSync(new TextEncoder().encode("no newline")); 7' : 'await Bun.write(Bun.stdout, "no newline"); 7';
       assert.equal(await k.value(code), '7');
       await sleep(200);
-      assert.deepEqual(k.console.filter((e) => e.text.includes('newline')).map((e) => e.text), ['no newline']);
+      assert.deepEqual(
+        k.console.filter((e) => e.text.includes('newline')).map((e) => e.text),
+        ['no newline'],
+      );
     });
 
     it('maps a thrown error to the cell line, without the agent in the stack', async () => {
@@ -160,7 +196,11 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.deepEqual([e.location?.cellId, e.location?.line], ['err-cell', 3]);
       assert.ok(!/sidecar-agent|worker[\\/]node/.test(e.stack ?? ''), e.stack);
       const late = errorOf(await k.run('async function later() {\n  await null;\n  throw new Error("late");\n}\nawait later()', { cellId: 'late-cell' }));
-      assert.deepEqual(late.frames?.filter((f) => f.cellId === 'late-cell').map((f) => f.line), [3, 5], late.stack);
+      assert.deepEqual(
+        late.frames?.filter((f) => f.cellId === 'late-cell').map((f) => f.line),
+        [3, 5],
+        late.stack,
+      );
     });
 
     it('runs a TypeScript cell', async () => {
@@ -171,7 +211,10 @@ for (const kind of ['deno', 'bun'] as const) {
     it('shows display() output', async () => {
       const shown = k.waitFor('display');
       await k.run('display.html("<b>hi</b>")');
-      assert.deepEqual((await shown).data.map((x) => [x.mime, x.data]), [['text/html', '<b>hi</b>']]);
+      assert.deepEqual(
+        (await shown).data.map((x) => [x.mime, x.data]),
+        [['text/html', '<b>hi</b>']],
+      );
     });
 
     it('imports packages from the notebook folder, the dependency store and relative files', async () => {
@@ -183,7 +226,14 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.equal(await nb.value('import { join } from "node:path"; join("a", "b")'), 'a/b');
       const scoped = join(fixture, 'node_modules', '@scope', 'cond-pkg');
       mkdirSync(join(scoped, 'lib'), { recursive: true });
-      writeFileSync(join(scoped, 'package.json'), JSON.stringify({ name: '@scope/cond-pkg', type: 'module', exports: { '.': { deno: './deno.js', bun: './bun.js', default: './other.js' }, './feature/*': './lib/*.js' } }));
+      writeFileSync(
+        join(scoped, 'package.json'),
+        JSON.stringify({
+          name: '@scope/cond-pkg',
+          type: 'module',
+          exports: { '.': { deno: './deno.js', bun: './bun.js', default: './other.js' }, './feature/*': './lib/*.js' },
+        }),
+      );
       for (const f of ['deno', 'bun', 'other']) writeFileSync(join(scoped, `${f}.js`), `export default ${JSON.stringify(f)}`);
       writeFileSync(join(scoped, 'lib', 'x.js'), 'export const feature = "x"');
       assert.equal(await nb.value('import which from "@scope/cond-pkg"; which'), kind);
@@ -222,13 +272,19 @@ for (const kind of ['deno', 'bun'] as const) {
         const exit = exitOf(d);
         const outcome = await interruptAfter(d, 'setTimeout(() => { for (;;) {} }, 10); await new Promise(() => {})');
         assert.match(outcome, /^kernel exited: .*Deno does not survive an interrupt inside a timer callback/);
-        assert.match((await exit).reason, /^was stopped by the interrupt: Deno does not survive an interrupt inside a timer callback \(the Deno process exited with code 1 \("error: Uncaught null"\)\), so its variables are lost$/);
+        assert.match(
+          (await exit).reason,
+          /^was stopped by the interrupt: Deno does not survive an interrupt inside a timer callback \(the Deno process exited with code 1 \("error: Uncaught null"\)\), so its variables are lost$/,
+        );
       });
 
       it('passes the heap limit to Deno and says when a cell runs out of memory', async () => {
         const d = await track(startKernel({ execArgv: ['--max-old-space-size=64'], init: { runtime: kind, runtimePath: binaryOf(kind) } }));
         const exit = exitOf(d);
-        const r = await d.run('const keep = []; for (;;) keep.push(new Array(1e5).fill(1))', { cellId: 'oom-cell' }).then((x) => x.status, (err: Error) => err.message);
+        const r = await d.run('const keep = []; for (;;) keep.push(new Array(1e5).fill(1))', { cellId: 'oom-cell' }).then(
+          (x) => x.status,
+          (err: Error) => err.message,
+        );
         assert.match(r, /ran out of memory in Deno \(heap limit 64 MB; raise coda\.maxMemoryMb\)/);
         const ended = await exit;
         assert.match(ended.reason, /^ran out of memory in Deno \(heap limit 64 MB/);
@@ -242,7 +298,10 @@ for (const kind of ['deno', 'bun'] as const) {
         const outcome = await interruptAfter(b, 'while (true) {}');
         assert.match(outcome, /^kernel exited: .*Bun cannot stop running JavaScript/);
         const { reason } = await exit;
-        assert.match(reason, /^was restarted: Bun cannot stop running JavaScript, so the kernel was stopped while cell \[\d+\] ran and its variables are lost$/);
+        assert.match(
+          reason,
+          /^was restarted: Bun cannot stop running JavaScript, so the kernel was stopped while cell \[\d+\] ran and its variables are lost$/,
+        );
         const fresh = await track(start(kind));
         assert.equal(await fresh.value('typeof kept3'), 'undefined');
       });
@@ -261,20 +320,32 @@ for (const kind of ['deno', 'bun'] as const) {
     it('reports process.exit() in a cell as the reason the kernel ended', async () => {
       const e = await track(start(kind));
       const exit = exitOf(e);
-      const r = await e.run('console.log("bye"); process.exit(3)', { cellId: 'exit-cell' }).then((x) => x.status, (err: Error) => err.message);
+      const r = await e.run('console.log("bye"); process.exit(3)', { cellId: 'exit-cell' }).then(
+        (x) => x.status,
+        (err: Error) => err.message,
+      );
       assert.match(r, /process\.exit\(3\) was called/);
       const ended = await exit;
       assert.match(ended.reason, /^process\.exit\(3\) was called/);
       assert.equal(ended.cellId, 'exit-cell');
-      assert.ok(e.console.some((c) => c.text === 'bye'), 'output before the exit is kept');
+      assert.ok(
+        e.console.some((c) => c.text === 'bye'),
+        'output before the exit is kept',
+      );
     });
 
     it('says clearly when the binary is missing', async () => {
-      await assert.rejects(start(kind, { runtimePath: join(tmpdir(), 'no-such-runtime-binary') }), new RegExp(`no-such-runtime-binary does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime"`));
+      await assert.rejects(
+        start(kind, { runtimePath: join(tmpdir(), 'no-such-runtime-binary') }),
+        new RegExp(`no-such-runtime-binary does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime"`),
+      );
       await assert.rejects(startKernel({ init: { runtime: kind } }), new RegExp(`needs the ${kind === 'deno' ? 'Deno' : 'Bun'} binary`));
       const notABinary = join(mkdtempSync(join(tmpdir(), 'coda-bin-')), kind);
       writeFileSync(notABinary, 'not a program');
-      await assert.rejects(start(kind, { runtimePath: notABinary }), new RegExp(`Could not start ${kind === 'deno' ? 'Deno' : 'Bun'} \\(${notABinary}\\): spawn ${notABinary} EACCES`));
+      await assert.rejects(
+        start(kind, { runtimePath: notABinary }),
+        new RegExp(`Could not start ${kind === 'deno' ? 'Deno' : 'Bun'} \\(${notABinary}\\): spawn ${notABinary} EACCES`),
+      );
     });
   });
 }
@@ -317,7 +388,10 @@ describe('sidecar runtime: Deno permissions', function () {
   });
 
   async function deno(permissions: Permissions, env?: Record<string, string>): Promise<TestKernel> {
-    const k = await startKernel({ cwd: folder, init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions, env, maskedValues: env ? Object.values(env) : undefined } });
+    const k = await startKernel({
+      cwd: folder,
+      init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions, env, maskedValues: env ? Object.values(env) : undefined },
+    });
     kernels.push(k);
     return k;
   }

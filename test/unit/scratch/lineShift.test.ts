@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { lineShift, type LineChange } from '../../../extension/scratch/lineShift';
 
-const change = (startLine: number, endLine: number, text: string, startChar = 0, endChar = startChar): LineChange => ({ range: { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } }, text });
+const change = (startLine: number, endLine: number, text: string, startChar = 0, endChar = startChar): LineChange => ({
+  range: { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } },
+  text,
+});
 
 describe('scratch values follow their lines through edits (lineShift)', () => {
   it('lines below an inserted line move down; lines above stay', () => {

@@ -27,9 +27,16 @@ const last = 3;`;
 describe('scratch cells', () => {
   it('splits on // %% markers, keeps code before the first one, and reads markdown cells', () => {
     const cells = splitCells(script);
-    assert.deepEqual(cells.map((c) => [c.index, c.kind, c.title, c.markerLine, c.startLine, c.endLine]), [
-      [0, 'code', '', -1, 0, 2], [1, 'code', 'first cell', 2, 3, 4], [2, 'code', '', 4, 5, 7], [3, 'markdown', 'Notes', 7, 8, 10], [4, 'code', '', 10, 11, 12],
-    ]);
+    assert.deepEqual(
+      cells.map((c) => [c.index, c.kind, c.title, c.markerLine, c.startLine, c.endLine]),
+      [
+        [0, 'code', '', -1, 0, 2],
+        [1, 'code', 'first cell', 2, 3, 4],
+        [2, 'code', '', 4, 5, 7],
+        [3, 'markdown', 'Notes', 7, 8, 10],
+        [4, 'code', '', 10, 11, 12],
+      ],
+    );
     assert.equal(cells[3]!.code, '# Heading\ntext');
     assert.equal(cells[1]!.code, 'a + 1');
   });
@@ -44,20 +51,38 @@ describe('scratch cells', () => {
 
   it('converts a script to a notebook and back without losing sources', () => {
     const doc = scriptToNotebook(script, 'javascript');
-    assert.deepEqual(doc.cells.map((c) => c.kind), ['code', 'code', 'code', 'markup', 'code']);
+    assert.deepEqual(
+      doc.cells.map((c) => c.kind),
+      ['code', 'code', 'code', 'markup', 'code'],
+    );
     const text = serializeCoda(doc);
     const parsed = parseCoda(text);
     assert.ok(parsed.ok);
     const back = notebookToScript(parsed.doc);
-    assert.deepEqual(splitCells(back).map((c) => [c.kind, c.code]), splitCells(script).map((c) => [c.kind, c.code]));
+    assert.deepEqual(
+      splitCells(back).map((c) => [c.kind, c.code]),
+      splitCells(script).map((c) => [c.kind, c.code]),
+    );
   });
 
   it('formats inline annotations (golden)', () => {
-    const entry = (text: string, level: ConsoleEntry['level'] = 'log'): ConsoleEntry => ({ method: 'log', level, cellId: 'c', executionId: 1, time: 0, depth: 0, text });
+    const entry = (text: string, level: ConsoleEntry['level'] = 'log'): ConsoleEntry => ({
+      method: 'log',
+      level,
+      cellId: 'c',
+      executionId: 1,
+      time: 0,
+      depth: 0,
+      text,
+    });
     const lines = [
-      inlineValue({ type: 'number', text: '42' }), inlineValue({ type: 'string', value: 'a\nb', length: 3 }), inlineValue({ type: 'undefined' }),
+      inlineValue({ type: 'number', text: '42' }),
+      inlineValue({ type: 'string', value: 'a\nb', length: 3 }),
+      inlineValue({ type: 'undefined' }),
       inlineValue({ type: 'object', subtype: 'array', className: 'Array', preview: `[ ${Array.from({ length: 40 }, (_, i) => i).join(', ')} ]` }),
-      inlineConsole(entry('hello')), inlineConsole(entry('careful', 'warn')), inlineConsole(entry('line one\nline two')),
+      inlineConsole(entry('hello')),
+      inlineConsole(entry('careful', 'warn')),
+      inlineConsole(entry('line one\nline two')),
       lineAnnotation(['→ 1', '» hello']),
     ];
     matchGolden('scratch/inline.txt', `${lines.join('\n')}\n`);
@@ -105,7 +130,12 @@ describe('run scheduler (never twice at once)', () => {
   it('debounces requests and stop() cancels a pending one', async () => {
     let runs = 0;
     const timers: (() => void)[] = [];
-    const s = new RunScheduler({ run: async () => void runs++, stop: () => undefined, setTimer: (fn) => timers.push(fn), clearTimer: (h) => (timers[(h as number) - 1] = () => undefined) });
+    const s = new RunScheduler({
+      run: async () => void runs++,
+      stop: () => undefined,
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: (h) => (timers[(h as number) - 1] = () => undefined),
+    });
     s.debounce(600);
     s.debounce(600);
     s.debounce(600);

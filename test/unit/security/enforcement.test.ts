@@ -8,7 +8,10 @@ const ROOT = join(__dirname, '..', '..', '..');
 describe('what each runtime enforces (one table for the grant prompt, coda run and the docs)', () => {
   it('docs/security.md holds the table exactly as the grant prompt words it', () => {
     const docs = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
-    assert.ok(docs.includes(enforcementTableMarkdown()), 'docs/security.md is out of step: paste the output of `node --import tsx scripts/enforcementTable.mjs`');
+    assert.ok(
+      docs.includes(enforcementTableMarkdown()),
+      'docs/security.md is out of step: paste the output of `node --import tsx scripts/enforcementTable.mjs`',
+    );
   });
 
   it('has a row for every runtime and capability, and Bun claims nothing', () => {
@@ -29,6 +32,9 @@ describe('what each runtime enforces (one table for the grant prompt, coda run a
   });
 
   it('lists only the declared capabilities, in a fixed order', () => {
-    assert.deepEqual(enforcementLines('node', { run: ['git'], net: [] }).map((l) => l.capability), ['net', 'run']);
+    assert.deepEqual(
+      enforcementLines('node', { run: ['git'], net: [] }).map((l) => l.capability),
+      ['net', 'run'],
+    );
   });
 });

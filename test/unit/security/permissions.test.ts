@@ -1,7 +1,5 @@
 import { strict as assert } from 'node:assert';
-import {
-  allowsHost, allowsName, createMasker, MASK, parsePermissions, parseSecretNames, permissionDenied, permissionsKey,
-} from '../../../protocol';
+import { allowsHost, allowsName, createMasker, MASK, parsePermissions, parseSecretNames, permissionDenied, permissionsKey } from '../../../protocol';
 import { userEnvironment } from '../../../common/userEnvironment';
 import { parseDotenv } from '../../../host/parseDotenv';
 
@@ -68,7 +66,10 @@ describe('secret masking', () => {
   const mask = createMasker(['hunter2-token', 'quote"and\\slash']);
 
   it('masks secrets anywhere in nested data, keys included, without touching other values', () => {
-    const frame = { kind: 'event', body: { entries: [{ text: 'token=hunter2-token!', values: [{ preview: "'hunter2-token'" }] }], n: 3, ['hunter2-token']: true } };
+    const frame = {
+      kind: 'event',
+      body: { entries: [{ text: 'token=hunter2-token!', values: [{ preview: "'hunter2-token'" }] }], n: 3, ['hunter2-token']: true },
+    };
     const out = mask(frame);
     assert.equal(out.body.entries[0]!.text, `token=${MASK}!`);
     assert.equal(out.body.entries[0]!.values[0]!.preview, `'${MASK}'`);
@@ -92,6 +93,9 @@ describe('.env files', () => {
   it('reads names, quotes, export and comments, and names a bad line', () => {
     const { values, problems } = parseDotenv('# comment\nA=1\nexport B="two words\\n"\nC=\'x # y\'\nD=plain # trailing\n\nbad line\nE="open');
     assert.deepEqual(values, { A: '1', B: 'two words\n', C: 'x # y', D: 'plain' });
-    assert.deepEqual(problems, [{ line: 7, message: 'expected NAME=value' }, { line: 8, message: 'the value of E has an unclosed quote' }]);
+    assert.deepEqual(problems, [
+      { line: 7, message: 'expected NAME=value' },
+      { line: 8, message: 'the value of E has an unclosed quote' },
+    ]);
   });
 });

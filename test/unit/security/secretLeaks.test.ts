@@ -23,7 +23,8 @@ describe('secrets are masked on every output path (Node kernel)', function () {
   const seen: string[] = [];
   const logs: string[] = [];
   let n = 0;
-  const run = (code: string, instrumentLines = false) => kernel.execute({ cellId: `c${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: 'javascript', instrumentLines });
+  const run = (code: string, instrumentLines = false) =>
+    kernel.execute({ cellId: `c${++n}`, cellLabel: `[${n}]`, executionId: n, code, language: 'javascript', instrumentLines });
 
   before(async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'coda-secret-'));
@@ -80,11 +81,14 @@ describe('secrets are masked on every output path (Node kernel)', function () {
     clean(seen.join('\n'), 'display or line values');
   });
 
-  it('raw writes to the process\'s stderr (the kernel log)', async () => {
+  it("raw writes to the process's stderr (the kernel log)", async () => {
     await run('require("node:fs").writeSync(2, "raw " + process.env.API_TOKEN + "\\n")');
     await sleep(300);
     clean(logs.join('\n'), 'the log');
-    assert.ok(logs.some((l) => l.includes('raw ' + MASK)), 'the raw line reached the log, masked');
+    assert.ok(
+      logs.some((l) => l.includes('raw ' + MASK)),
+      'the raw line reached the log, masked',
+    );
   });
 
   it('the exit notice of process.exit() (console and reason)', async () => {
@@ -97,14 +101,21 @@ describe('secrets are masked on every output path (Node kernel)', function () {
   });
 });
 
-describe('secrets are masked in the headless runner\'s output', function () {
+describe("secrets are masked in the headless runner's output", function () {
   this.timeout(30_000);
   it('coda run --json --env-file prints the mask, never the value', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coda-secret-cli-'));
     writeFileSync(join(dir, '.env'), `API_TOKEN="${SECRET}"\n`);
     const cells = ['console.log(process.env.API_TOKEN)', 'process.env.API_TOKEN', 'throw new Error(process.env.API_TOKEN)'];
-    writeFileSync(join(dir, 'n.coda'), JSON.stringify({ coda: 1, metadata: { secrets: ['API_TOKEN'] }, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }));
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda'), '--json', '--keep-going', '--env-file', join(dir, '.env')], { encoding: 'utf8', env: { ...process.env, API_TOKEN: '' } });
+    writeFileSync(
+      join(dir, 'n.coda'),
+      JSON.stringify({ coda: 1, metadata: { secrets: ['API_TOKEN'] }, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }),
+    );
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda'), '--json', '--keep-going', '--env-file', join(dir, '.env')],
+      { encoding: 'utf8', env: { ...process.env, API_TOKEN: '' } },
+    );
     assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'the runner leaked the secret');
     const doc = JSON.parse(r.stdout) as { cells: { console: { text: string }[]; value?: { value: string }; error?: { message: string } }[] };
     assert.equal(doc.cells[0]!.console[0]!.text, MASK);
@@ -114,7 +125,10 @@ describe('secrets are masked in the headless runner\'s output', function () {
 
   it('a notebook that names a secret nobody provides fails with a message naming it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coda-secret-cli-'));
-    writeFileSync(join(dir, 'n.coda'), JSON.stringify({ coda: 1, metadata: { secrets: ['NOPE_TOKEN'] }, cells: [{ kind: 'code', language: 'javascript', source: ['1'] }] }));
+    writeFileSync(
+      join(dir, 'n.coda'),
+      JSON.stringify({ coda: 1, metadata: { secrets: ['NOPE_TOKEN'] }, cells: [{ kind: 'code', language: 'javascript', source: ['1'] }] }),
+    );
     const env = { ...process.env };
     delete env.NOPE_TOKEN;
     const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda')], { encoding: 'utf8', env });
@@ -129,7 +143,12 @@ describe('secrets are masked in the headless runner\'s output', function () {
 const PIECE = 8;
 
 function pieces(secret: string): string[] {
-  const forms = [secret, JSON.stringify(secret).slice(1, -1), inspect(secret, { breakLength: Infinity }).slice(1, -1), inspect(`'"${secret}`, { breakLength: Infinity }).slice(3, -1)];
+  const forms = [
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    inspect(secret, { breakLength: Infinity }).slice(1, -1),
+    inspect(`'"${secret}`, { breakLength: Infinity }).slice(3, -1),
+  ];
   const out = new Set<string>();
   for (const f of forms) for (let i = 0; i + PIECE <= f.length; i++) out.add(f.slice(i, i + PIECE));
   return [...out];
@@ -188,7 +207,12 @@ const fill = (n: number) => `'~'.repeat(${n})`;
 const ATTEMPTS: Attempt[] = [
   // item 8, the issue's examples: a 10-20 character prefix used to survive each of these cuts
   { area: 'cut', name: 'a result preview (a string inside cut at 60)', secret: TOKEN, code: `({ token: ${fill(50)} + ${lit(TOKEN)} })` },
-  { area: 'cut', name: "a console argument's value preview (coda run --json)", secret: TOKEN, code: `console.log('token', { token: ${fill(45)} + ${lit(TOKEN)} })` },
+  {
+    area: 'cut',
+    name: "a console argument's value preview (coda run --json)",
+    secret: TOKEN,
+    code: `console.log('token', { token: ${fill(45)} + ${lit(TOKEN)} })`,
+  },
   { area: 'cut', name: 'a console.table cell (cut at 120)', secret: TOKEN, code: `console.table([{ token: ${fill(105)} + ${lit(TOKEN)} }])` },
   { area: 'cut', name: 'a console line over the line limit', secret: TOKEN, code: `console.log(${fill(19_988)} + ${lit(TOKEN)})` },
   { area: 'cut', name: 'a V8 error message quoting its input (JSON.parse)', secret: TOKEN, code: `JSON.parse('{"token": ' + ${lit(TOKEN)} + '}')` },
@@ -197,20 +221,63 @@ const ATTEMPTS: Attempt[] = [
   { area: 'cut', name: "an Error's preview over the preview budget", secret: TOKEN, code: `new Error(${fill(220)} + ${lit(TOKEN)})` },
   { area: 'cut', name: 'a preview cut inside an astral character (a lone \\ud83d left)', secret: ASTRAL, code: `({ k: ${fill(47)} + ${lit(ASTRAL)} })` },
   { area: 'cut', name: 'a JSON.parse excerpt from the middle of a secret', secret: MIDDLE, code: `JSON.parse('{"' + ${lit(MIDDLE)} + '}')` },
-  { area: 'cut', name: 'a JSON.parse excerpt in a cause and in console.error', secret: TOKEN, code: `try { JSON.parse('[' + ${lit(TOKEN)} + ']') } catch (e) { console.error(e); throw new Error('outer', { cause: e }) }` },
+  {
+    area: 'cut',
+    name: 'a JSON.parse excerpt in a cause and in console.error',
+    secret: TOKEN,
+    code: `try { JSON.parse('[' + ${lit(TOKEN)} + ']') } catch (e) { console.error(e); throw new Error('outer', { cause: e }) }`,
+  },
   { area: 'cut', name: "Node's cut of a received argument (ERR_INVALID_ARG_TYPE)", secret: TOKEN, code: `Buffer.alloc(${lit(TOKEN)})`, nodeOnly: true },
-  { area: 'cut', name: 'process.stdout text cut into lines inside a secret (one ending with a line break)', secret: TRAILING, code: `process.stdout.write(${lit(LINES)} + '\\n' + ${lit(TRAILING)} + 'tail\\n')`, nodeOnly: true },
-  { area: 'cut', name: 'process.stdout.write over the pending limit', secret: TOKEN, code: `process.stdout.write(${fill(65_530)} + ${lit(TOKEN)}); process.stdout.write('\\n')`, nodeOnly: true },
-  { area: 'cut', name: 'display text over util.inspect\'s string budget', secret: TOKEN, code: `display({ k: ${fill(9_980)} + ${lit(TOKEN)} })` },
+  {
+    area: 'cut',
+    name: 'process.stdout text cut into lines inside a secret (one ending with a line break)',
+    secret: TRAILING,
+    code: `process.stdout.write(${lit(LINES)} + '\\n' + ${lit(TRAILING)} + 'tail\\n')`,
+    nodeOnly: true,
+  },
+  {
+    area: 'cut',
+    name: 'process.stdout.write over the pending limit',
+    secret: TOKEN,
+    code: `process.stdout.write(${fill(65_530)} + ${lit(TOKEN)}); process.stdout.write('\\n')`,
+    nodeOnly: true,
+  },
+  { area: 'cut', name: "display text over util.inspect's string budget", secret: TOKEN, code: `display({ k: ${fill(9_980)} + ${lit(TOKEN)} })` },
   // item 9, the issue's example: a secret with ', " and \ printed in util.inspect's backtick-quoted escaped form
   { area: 'quoting', name: "util.inspect's backtick-quoted form", secret: QUOTED, code: `console.log({ t: ${lit(QUOTED)} }); [${lit(QUOTED)}]` },
   // item 9, variants
-  { area: 'quoting', name: "an object key ({ 'sec\"ret': 1 })", secret: KEYED, code: `console.log({ [${lit(KEYED)}]: 1 }); ({ [${lit(KEYED)}]: { [${lit(KEYED)}]: 2 } })` },
-  { area: 'quoting', name: 'JSON inside an inspected string, %j and %o', secret: QUOTED, code: `console.log([JSON.stringify({ t: ${lit(QUOTED)} })]); console.log('%j %o', { t: ${lit(QUOTED)} }, [${lit(QUOTED)}])` },
-  { area: 'quoting', name: 'control characters and a lone surrogate (\\x.., \\u....)', secret: CONTROL, code: `console.log({ c: ${lit(CONTROL)} }); console.table([{ c: ${lit(CONTROL)} }]); [${lit(CONTROL)}]` },
-  { area: 'quoting', name: "a secret with a line break that util.inspect splits into 'a\\n' + 'b'", secret: LINES, code: `console.log({ k: ${fill(100)} + ${lit(LINES)} + ${fill(100)} }); console.dir([${lit(LINES)} + ${fill(100)}])`, nodeOnly: true },
+  {
+    area: 'quoting',
+    name: "an object key ({ 'sec\"ret': 1 })",
+    secret: KEYED,
+    code: `console.log({ [${lit(KEYED)}]: 1 }); ({ [${lit(KEYED)}]: { [${lit(KEYED)}]: 2 } })`,
+  },
+  {
+    area: 'quoting',
+    name: 'JSON inside an inspected string, %j and %o',
+    secret: QUOTED,
+    code: `console.log([JSON.stringify({ t: ${lit(QUOTED)} })]); console.log('%j %o', { t: ${lit(QUOTED)} }, [${lit(QUOTED)}])`,
+  },
+  {
+    area: 'quoting',
+    name: 'control characters and a lone surrogate (\\x.., \\u....)',
+    secret: CONTROL,
+    code: `console.log({ c: ${lit(CONTROL)} }); console.table([{ c: ${lit(CONTROL)} }]); [${lit(CONTROL)}]`,
+  },
+  {
+    area: 'quoting',
+    name: "a secret with a line break that util.inspect splits into 'a\\n' + 'b'",
+    secret: LINES,
+    code: `console.log({ k: ${fill(100)} + ${lit(LINES)} + ${fill(100)} }); console.dir([${lit(LINES)} + ${fill(100)}])`,
+    nodeOnly: true,
+  },
   { area: 'quoting', name: "display.table's HTML escaping", secret: QUOTED, code: `display.table([{ t: ${lit(QUOTED)}, [${lit(QUOTED)}]: 1 }])` },
-  { area: 'quoting', name: 'a thrown string and error props (control characters)', secret: CONTROL, code: `console.error(Object.assign(new Error('e'), { code: ${lit(CONTROL)} })); throw ${lit(CONTROL)}` },
+  {
+    area: 'quoting',
+    name: 'a thrown string and error props (control characters)',
+    secret: CONTROL,
+    code: `console.error(Object.assign(new Error('e'), { code: ${lit(CONTROL)} })); throw ${lit(CONTROL)}`,
+  },
 ];
 
 async function expandAll(k: TestKernel, v: RemoteValue | undefined, out: unknown[], left = { n: 5 }): Promise<void> {
@@ -224,7 +291,11 @@ function sandboxInit(): { nodePath: string; execArgv: string[]; init: Partial<In
   const node = runtimeBinary('node');
   const modulesDir = runtimeBinary('isolated-vm');
   if (!node || !modulesDir) return undefined;
-  return { nodePath: node, execArgv: ['--no-node-snapshot'], init: { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} } };
+  return {
+    nodePath: node,
+    execArgv: ['--no-node-snapshot'],
+    init: { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} },
+  };
 }
 
 for (const runtime of ['node', 'sandbox'] as const) {

@@ -13,7 +13,7 @@ const REPO = resolve(__dirname, '../../..');
 describe('types: the built plugin as VS Code loads it', function () {
   this.timeout(60_000);
 
-  it('is found by name from the extension folder and answers a notebook\'s cells', () => {
+  it("is found by name from the extension folder and answers a notebook's cells", () => {
     assert.ok(existsSync(join(REPO, 'node_modules/codajs-tsplugin/package.json')), 'run node scripts/build.mjs first');
     const dir = mkdtempSync(join(tmpdir(), 'coda-built-'));
     const server = startServer({ root: dir, built: REPO });

@@ -42,7 +42,10 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.match(quickInfo(c2!, cells[2]!, 'basename'), /basename\(path: string, suffix\?: string\): string/);
     const def = server.ls(c1!).getDefinitionAndBoundSpan(c1!, 1)!;
     assert.deepEqual(def.textSpan, { start: 0, length: 'greeting'.length });
-    assert.deepEqual(def.definitions!.map((d) => [d.fileName, d.textSpan.start, d.textSpan.length]), [[c0, pos(cells[0]!, 'greeting ='), 'greeting'.length]]);
+    assert.deepEqual(
+      def.definitions!.map((d) => [d.fileName, d.textSpan.start, d.textSpan.length]),
+      [[c0, pos(cells[0]!, 'greeting ='), 'greeting'.length]],
+    );
   });
 
   it('does not flag a re-declared const, let, class or function; uses see the latest declaration', () => {
@@ -75,12 +78,18 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.equal(errs[0]!.length, 1);
   });
 
-  it('flags `export` with the kernel\'s own words, and a missing relative module, but not a package the first run installs', () => {
+  it("flags `export` with the kernel's own words, and a missing relative module, but not a package the first run installs", () => {
     const cells = ['export const a = 1;', 'import _ from "lodash-not-installed-yet";\nimport { x } from "./missing-file";'];
     const files = server.openNotebook(nb, cells);
     const e0 = server.errors(files[0]!);
-    assert.deepEqual(e0.map((d) => [ts.flattenDiagnosticMessageText(d.messageText, ''), d.start, d.length]), [[EXPORT_MESSAGE, 0, 6]]);
-    assert.deepEqual(server.errors(files[1]!).map((d) => d.code), [2307]);
+    assert.deepEqual(
+      e0.map((d) => [ts.flattenDiagnosticMessageText(d.messageText, ''), d.start, d.length]),
+      [[EXPORT_MESSAGE, 0, 6]],
+    );
+    assert.deepEqual(
+      server.errors(files[1]!).map((d) => d.code),
+      [2307],
+    );
     assert.equal(server.errors(files[1]!)[0]!.start, pos(cells[1]!, '"./missing-file"'));
   });
 
@@ -112,7 +121,11 @@ describe('types: a notebook is one program to the TypeScript server', function (
     const locs = server.ls(files[2]!).findRenameLocations(files[2]!, pos(cells[2]!, 'total'), false, false, {}) ?? [];
     assert.deepEqual(
       locs.map((l) => [l.fileName, l.textSpan.start]).sort(),
-      [[files[0], pos(cells[0]!, 'total')], [files[1], 0], [files[2], 12]].sort(),
+      [
+        [files[0], pos(cells[0]!, 'total')],
+        [files[1], 0],
+        [files[2], 12],
+      ].sort(),
     );
   });
 
@@ -131,7 +144,10 @@ describe('types: a notebook is one program to the TypeScript server', function (
     // cell handle 1 was inserted above cell handle 0: the latest declaration of `v` is the one in handle 0
     const cells = ['const v = "latest";', 'const v = 1;', 'v;'];
     const files = server.openNotebook(nb, cells);
-    server.configure({ defaultTypeRoots: [REPO_TYPES], notebooks: [{ uri: `file://${nb}`, runtime: 'node', cells: [cellUri(nb, 1), cellUri(nb, 0), cellUri(nb, 2)] }] });
+    server.configure({
+      defaultTypeRoots: [REPO_TYPES],
+      notebooks: [{ uri: `file://${nb}`, runtime: 'node', cells: [cellUri(nb, 1), cellUri(nb, 0), cellUri(nb, 2)] }],
+    });
     for (const f of files) assert.deepEqual(messages(server.errors(f)), []);
     assert.equal(files[0], cellPath(nb, 0));
     assert.match(quickInfo(files[2]!, cells[2]!, 'v'), /const v: "latest"/);
@@ -143,13 +159,16 @@ describe('types: a notebook is one program to the TypeScript server', function (
     server.configure({ defaultTypeRoots: [REPO_TYPES], notebooks: [{ uri: `file://${file}`, runtime: 'node', scratch: true }] });
     server.open(file, text);
     const errs = server.errors(file);
-    assert.deepEqual(errs.map((d) => [d.code, d.start]), [[2322, text.indexOf('z: number')]]);
+    assert.deepEqual(
+      errs.map((d) => [d.code, d.start]),
+      [[2322, text.indexOf('z: number')]],
+    );
     assert.match(quickInfo(file, text, 'y = await'), /const y: string/);
     const names = server.completions(file, text, 'const z: number = ');
     assert.ok(names.includes('x') && names.includes('y'));
   });
 
-  it('colours a cell\'s names by what they are in the program (semantic tokens), in the cell\'s coordinates', () => {
+  it("colours a cell's names by what they are in the program (semantic tokens), in the cell's coordinates", () => {
     const cells = ['import { join } from "node:path";\nclass Point { x = 1 }', 'const p = new Point();\njoin("a");'];
     const files = server.openNotebook(nb, cells);
     const tokens = (f: string, text: string) => {
@@ -169,17 +188,32 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.deepEqual(messages(server.errors(files[2]!)), []);
     assert.ok(server.completions(files[1]!, cells[1]!, '    a.').includes('toFixed'));
     // the half-typed cell's own syntax errors are reported once each, at its end, as for a file ending there
-    assert.deepEqual(server.errors(files[1]!).map((d) => [d.code, d.start]), [[1003, cells[1]!.length], [1005, cells[1]!.length]]);
+    assert.deepEqual(
+      server.errors(files[1]!).map((d) => [d.code, d.start]),
+      [
+        [1003, cells[1]!.length],
+        [1005, cells[1]!.length],
+      ],
+    );
     // and while it is open, its names still stay out of other notebooks (the cell is closed, then a module)
     const [other] = server.openNotebook(join(dir, 'other.coda'), ['f;']);
-    assert.deepEqual(server.errors(other!).map((d) => d.code), [2304]);
+    assert.deepEqual(
+      server.errors(other!).map((d) => d.code),
+      [2304],
+    );
   });
 
   it('shows inlay hints for calls to functions of earlier cells', () => {
     const cells = ['import "node:path";\nfunction area(width: number, height: number) { return width * height; }', 'area(2, 3);'];
     const files = server.openNotebook(nb, cells);
     const hints = server.ls(files[1]!).provideInlayHints(files[1]!, { start: 0, length: cells[1]!.length }, { includeInlayParameterNameHints: 'all' });
-    assert.deepEqual(hints.map((h) => [h.text, h.position]), [['width:', 5], ['height:', 8]]);
+    assert.deepEqual(
+      hints.map((h) => [h.text, h.position]),
+      [
+        ['width:', 5],
+        ['height:', 8],
+      ],
+    );
   });
 
   it('forgets a closed notebook, and a notebook reopened with other content is checked afresh', () => {
@@ -187,7 +221,10 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.deepEqual(messages(server.errors(first[1]!)), []);
     for (const f of first) server.close(f);
     const again = server.openNotebook(nb, ['const v: string = 1;', 'v;']);
-    assert.deepEqual(server.errors(again[0]!).map((d) => d.code), [2322]);
+    assert.deepEqual(
+      server.errors(again[0]!).map((d) => d.code),
+      [2322],
+    );
     assert.match(quickInfo(again[1]!, 'v;', 'v'), /const v: string/);
   });
 });

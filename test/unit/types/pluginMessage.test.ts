@@ -11,7 +11,7 @@ import { cellFragment, cellPath } from './tsserverHarness';
 const uri = (s: string) => ({ toString: () => s });
 
 describe('types: the plugin configuration message', () => {
-  it('describes a notebook\'s code cells in notebook order under the names tsserver knows them by', () => {
+  it("describes a notebook's code cells in notebook order under the names tsserver knows them by", () => {
     const nb = '/work/my notebooks/a.coda';
     const cellUri = (h: number) => `vscode-notebook-cell:${encodeURI(nb)}#${encodeURIComponent(cellFragment(h))}`;
     const notebook = {
@@ -26,7 +26,15 @@ describe('types: the plugin configuration message', () => {
     const checked = checkMessage(JSON.parse(JSON.stringify(msg)));
     assert.equal(checked.cacheDir, '/cache');
     assert.deepEqual(checked.notebooks, [
-      { key: nb, runtime: 'deno', cellOrder: [cellPath(nb, 7), cellPath(nb, 0)], modulePaths: ['/store/node_modules'], typeRoots: [], denoPath: '/bin/deno', scratch: false },
+      {
+        key: nb,
+        runtime: 'deno',
+        cellOrder: [cellPath(nb, 7), cellPath(nb, 0)],
+        modulePaths: ['/store/node_modules'],
+        typeRoots: [],
+        denoPath: '/bin/deno',
+        scratch: false,
+      },
     ]);
     assert.deepEqual(parseCellPath(cellPath(nb, 7)), { notebook: nb, handle: 7 });
     assert.deepEqual(parseCellPath(cellPath(nb, 100)), { notebook: nb, handle: 100 });
@@ -47,14 +55,39 @@ describe('types: the plugin configuration message', () => {
       42,
       'notebooks',
       { notebooks: 'x' },
-      { notebooks: [null, 1, 'a', { uri: 5 }, { uri: 'file:///a.coda', runtime: 'rm -rf', cells: [1, {}, 'vscode-notebook-cell:/a.coda#W0sZmlsZQ=='], modulePaths: ['relative', '/abs', 7], denoPath: 'deno' }] },
+      {
+        notebooks: [
+          null,
+          1,
+          'a',
+          { uri: 5 },
+          {
+            uri: 'file:///a.coda',
+            runtime: 'rm -rf',
+            cells: [1, {}, 'vscode-notebook-cell:/a.coda#W0sZmlsZQ=='],
+            modulePaths: ['relative', '/abs', 7],
+            denoPath: 'deno',
+          },
+        ],
+      },
       { defaultTypeRoots: ['../up', '/ok'], cacheDir: 'relative' },
       { notebooks: Array.from({ length: 5000 }, (_, i) => ({ uri: `file:///n${i}.coda`, runtime: 'node' })) },
     ];
     const results = hostile.map(checkMessage);
-    assert.deepEqual(results.slice(0, 4).map((r) => r.notebooks.length), [0, 0, 0, 0]);
+    assert.deepEqual(
+      results.slice(0, 4).map((r) => r.notebooks.length),
+      [0, 0, 0, 0],
+    );
     assert.deepEqual(results[4]!.notebooks, [
-      { key: '/a.coda', runtime: 'node', cellOrder: ['^/vscode-notebook-cell/ts-nul-authority/a.coda#W0sZmlsZQ=='], modulePaths: ['/abs'], typeRoots: [], denoPath: undefined, scratch: false },
+      {
+        key: '/a.coda',
+        runtime: 'node',
+        cellOrder: ['^/vscode-notebook-cell/ts-nul-authority/a.coda#W0sZmlsZQ=='],
+        modulePaths: ['/abs'],
+        typeRoots: [],
+        denoPath: undefined,
+        scratch: false,
+      },
     ]);
     assert.deepEqual(results[5]!.defaultTypeRoots, ['/ok']);
     assert.equal(results[5]!.cacheDir, undefined);

@@ -27,7 +27,14 @@ function assertRoundTrip(cells: CellSource[]): void {
 /** Type-checks a program text as the plugin does (a module, ES2022) and returns its diagnostics' codes. */
 function check(text: string): { codes: number[]; typeAt: (needle: string, nth?: number) => string } {
   const file = '/nb.program.ts';
-  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, strict: true, noEmit: true, lib: ['lib.es2023.d.ts'], types: [] };
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    strict: true,
+    noEmit: true,
+    lib: ['lib.es2023.d.ts'],
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (f, v) => (f === file ? ts.createSourceFile(f, text, v) : read(f, v));
@@ -71,7 +78,7 @@ describe('types: cell-to-program mapping', () => {
     assert.equal(m2.text.slice(m2.toProgram(2, 0)!, m2.toProgram(2, 0)! + 16), 'const c = b * 2;');
   });
 
-  it('hoists a module cell\'s imports to the top, and a position in the import maps to the hoisted copy', () => {
+  it("hoists a module cell's imports to the top, and a position in the import maps to the hoisted copy", () => {
     const cells = [tsCell('const x = 1;'), tsCell('const y = x;\nimport { join } from "node:path";\njoin')];
     const { map } = buildProgram(ts, cells);
     const at = cells[1]!.text.indexOf('join }');
@@ -97,7 +104,10 @@ describe('types: cell-to-program mapping', () => {
     assert.equal(typeAt('k2'), 'string');
     assert.equal(typeAt('f2'), 'string');
     assert.deepEqual([...built.redeclared].sort(), ['K', 'early', 'f', 'x']);
-    assert.deepEqual(built.cells.map((c) => c.depth), [0, 0, 1, 1]);
+    assert.deepEqual(
+      built.cells.map((c) => c.depth),
+      [0, 0, 1, 1],
+    );
   });
 
   it('still reports a re-declaration inside one cell (the kernel refuses it too)', () => {

@@ -42,8 +42,10 @@ describe('types: runtime globals and package types', function () {
     return q ? ts.displayPartsToString(q.displayParts) : '';
   };
 
-  it('Node notebooks see Node\'s types: process, require, node: modules', () => {
-    const cells = ['const v: string = process.version;\nconst fs = require("node:fs");\nimport { readFileSync } from "node:fs";\nreadFileSync("x", "utf8").toUpperCase();'];
+  it("Node notebooks see Node's types: process, require, node: modules", () => {
+    const cells = [
+      'const v: string = process.version;\nconst fs = require("node:fs");\nimport { readFileSync } from "node:fs";\nreadFileSync("x", "utf8").toUpperCase();',
+    ];
     const [f] = notebook('node.coda', 'node', cells);
     assert.deepEqual(messages(server.errors(f!)), []);
     assert.match(hover(f!, cells[0]!, 'readFileSync("x"'), /readFileSync\(path: PathOrFileDescriptor/);
@@ -67,10 +69,13 @@ describe('types: runtime globals and package types', function () {
     assert.deepEqual(imports, ['import os from "node:os";', 'import("node:path")']);
   });
 
-  it('Sandbox notebooks do not see Node\'s globals even when @types/node is next to the notebook', () => {
+  it("Sandbox notebooks do not see Node's globals even when @types/node is next to the notebook", () => {
     const cells = ['Buffer.from("x"); __dirname;'];
     const [f] = notebook('sandbox2.coda', 'sandbox', cells, { typeRoots: [REPO_TYPES] });
-    assert.deepEqual(server.errors(f!).map((d) => cells[0]!.slice(d.start!, d.start! + d.length!)), ['Buffer', '__dirname']);
+    assert.deepEqual(
+      server.errors(f!).map((d) => cells[0]!.slice(d.start!, d.start! + d.length!)),
+      ['Buffer', '__dirname'],
+    );
   });
 
   it('display and its helpers are typed in every runtime', () => {
@@ -78,7 +83,11 @@ describe('types: runtime globals and package types', function () {
       const cells = ['display.markdown("# hi");\ndisplay.table([{ a: 1 }]);\ndisplay.html(42);'];
       const [f] = notebook(`display-${runtime}.coda`, runtime, cells);
       const errs = server.errors(f!);
-      assert.deepEqual(errs.map((d) => [d.code, cells[0]!.slice(d.start!, d.start! + d.length!)]), [[2345, '42']], `${runtime}: ${messages(errs)}`);
+      assert.deepEqual(
+        errs.map((d) => [d.code, cells[0]!.slice(d.start!, d.start! + d.length!)]),
+        [[2345, '42']],
+        `${runtime}: ${messages(errs)}`,
+      );
       const names = server.completions(f!, cells[0]!, 'display.');
       for (const n of ['html', 'markdown', 'svg', 'png', 'json', 'table', 'text']) assert.ok(names.includes(n), `${runtime}: display.${n}`);
     }
@@ -95,15 +104,24 @@ describe('types: runtime globals and package types', function () {
     // the first request starts `deno types`; its declarations arrive in the background
     const deadline = Date.now() + 60_000;
     while (server.errors(f!).some((d) => d.code === 2304 || d.code === 2552) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(messages(server.errors(f!)).filter((m) => !m.includes('Identifier expected')), []);
+    assert.deepEqual(
+      messages(server.errors(f!)).filter((m) => !m.includes('Identifier expected')),
+      [],
+    );
     assert.ok(server.completions(f!, cells[0]!, '\nDeno.').includes('readTextFile'));
     assert.match(hover(f!, cells[0]!, 'readTextFile'), /readTextFile\(path: string \| URL/);
     // and a Deno notebook does not see Node's
     const [g] = notebook('deno2.coda', 'deno', ['process.version;'], { denoPath: deno });
-    assert.deepEqual(server.errors(g!).map((d) => d.code).filter((c) => c === 2580 || c === 2304 || c === 2591).length, 1);
+    assert.deepEqual(
+      server
+        .errors(g!)
+        .map((d) => d.code)
+        .filter((c) => c === 2580 || c === 2304 || c === 2591).length,
+      1,
+    );
   });
 
-  it('resolves a package and its @types from the notebook\'s store, outside any node_modules of the workspace', () => {
+  it("resolves a package and its @types from the notebook's store, outside any node_modules of the workspace", () => {
     const store = join(dir, 'store', 'node_modules');
     const write = (file: string, text: string) => {
       mkdirSync(dirname(join(store, file)), { recursive: true });
@@ -119,11 +137,14 @@ describe('types: runtime globals and package types', function () {
     const cells = ['import { shout } from "typed-pkg";\nimport { chunk } from "untyped-pkg";', 'shout(1);\nchunk([1, 2, 3], 2);'];
     const [c0, c1] = notebook('pkgs.coda', 'node', cells, { modulePaths: [store] });
     assert.deepEqual(messages(server.errors(c0!)), []);
-    assert.deepEqual(server.errors(c1!).map((d) => d.code), [2345]);
+    assert.deepEqual(
+      server.errors(c1!).map((d) => d.code),
+      [2345],
+    );
     assert.match(hover(c1!, cells[1]!, 'chunk'), /chunk<number>\(list: number\[\], size: number\): number\[\]\[\]/);
   });
 
-  it('Bun notebooks see Node\'s types and an untyped Bun (no @types/bun installed), or Bun\'s types when it is', () => {
+  it("Bun notebooks see Node's types and an untyped Bun (no @types/bun installed), or Bun's types when it is", () => {
     const cells = ['const f = Bun.file("x");\nprocess.version.toUpperCase();'];
     const [f] = notebook('bun.coda', 'bun', cells);
     assert.deepEqual(messages(server.errors(f!)), []);
@@ -133,6 +154,9 @@ describe('types: runtime globals and package types', function () {
     writeFileSync(join(roots, 'bun', 'package.json'), JSON.stringify({ name: '@types/bun', version: '1.0.0', types: 'index.d.ts' }));
     writeFileSync(join(roots, 'bun', 'index.d.ts'), 'declare namespace Bun { function file(path: string): { text(): Promise<string> }; }\n');
     const [g] = notebook('bun2.coda', 'bun', ['Bun.file(1);'], { typeRoots: [roots] });
-    assert.deepEqual(server.errors(g!).map((d) => d.code), [2345]);
+    assert.deepEqual(
+      server.errors(g!).map((d) => d.code),
+      [2345],
+    );
   });
 });

@@ -74,7 +74,11 @@ export function startServer(opts: { plugin?: boolean; root?: string; built?: str
     watchFile: () => ({ close: () => {} }),
     watchDirectory: () => ({ close: () => {} }),
     require: (dir: string, name: string) =>
-      opts.built ? requireBuilt(dir, name) : name === PLUGIN_NAME ? { module: init as unknown as ts.server.RequireResult['module'], error: undefined } : { module: undefined, error: { message: `no ${name}` } },
+      opts.built
+        ? requireBuilt(dir, name)
+        : name === PLUGIN_NAME
+          ? { module: init as unknown as ts.server.RequireResult['module'], error: undefined }
+          : { module: undefined, error: { message: `no ${name}` } },
   } as ts.server.ServerHost;
   const service = new tss.server.ProjectService({
     host,
@@ -123,7 +127,12 @@ export function startServer(opts: { plugin?: boolean; root?: string; built?: str
     },
     completions(fileName, text, marker) {
       const pos = text.indexOf(marker) + marker.length;
-      return server.ls(fileName).getCompletionsAtPosition(fileName, pos, {}, {})?.entries.map((e) => e.name) ?? [];
+      return (
+        server
+          .ls(fileName)
+          .getCompletionsAtPosition(fileName, pos, {}, {})
+          ?.entries.map((e) => e.name) ?? []
+      );
     },
     dispose() {
       for (const f of [...opened]) server.close(f);

@@ -22,9 +22,21 @@ class TsServer {
   readonly proc: ChildProcessWithoutNullStreams;
 
   constructor(probe: string) {
-    this.proc = spawn(process.execPath, [TSSERVER, '--globalPlugins', 'codajs-tsplugin', '--pluginProbeLocations', probe, '--disableAutomaticTypingAcquisition', '--useInferredProjectPerProjectRoot'], {
-      stdio: 'pipe',
-    });
+    this.proc = spawn(
+      process.execPath,
+      [
+        TSSERVER,
+        '--globalPlugins',
+        'codajs-tsplugin',
+        '--pluginProbeLocations',
+        probe,
+        '--disableAutomaticTypingAcquisition',
+        '--useInferredProjectPerProjectRoot',
+      ],
+      {
+        stdio: 'pipe',
+      },
+    );
     this.proc.stdout.on('data', (d: Buffer) => this.read(d));
   }
 
@@ -83,7 +95,10 @@ describe('types: the plugin in a tsserver process, as VS Code talks to it', func
         [[2322, { line: 2, offset: 7 }]],
       );
       const syntax = await server.send('syntacticDiagnosticsSync', { file: files[2] });
-      assert.deepEqual((syntax.body as { code: number }[]).map((d) => d.code), [1003]);
+      assert.deepEqual(
+        (syntax.body as { code: number }[]).map((d) => d.code),
+        [1003],
+      );
       const completions = await server.send('completionInfo', { file: files[2], line: 1, offset: 'greeting.'.length + 1 });
       const names = (completions.body as { entries: { name: string }[] }).entries.map((e) => e.name);
       assert.ok(names.includes('toFixed'), `completions: ${names.slice(0, 10)}`);

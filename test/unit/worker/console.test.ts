@@ -16,8 +16,17 @@ console.count(); console.count(); console.countReset(); console.count(); console
 console.assert(1 === 2, "math"); console.assert(true, "never"); console.trace("here"); console.timeEnd("missing");`);
     const seen = k.console.map((e) => [e.method, e.level, e.depth]);
     assert.deepEqual(seen.slice(0, 11), [
-      ['log', 'log', 0], ['info', 'info', 0], ['debug', 'debug', 0], ['warn', 'warn', 0], ['error', 'error', 0],
-      ['dir', 'log', 0], ['table', 'log', 0], ['group', 'log', 0], ['log', 'log', 1], ['count', 'log', 0], ['count', 'log', 0],
+      ['log', 'log', 0],
+      ['info', 'info', 0],
+      ['debug', 'debug', 0],
+      ['warn', 'warn', 0],
+      ['error', 'error', 0],
+      ['dir', 'log', 0],
+      ['table', 'log', 0],
+      ['group', 'log', 0],
+      ['log', 'log', 1],
+      ['count', 'log', 0],
+      ['count', 'log', 0],
     ]);
     const texts = k.console.map((e) => e.text);
     assert.equal(texts[0], 'log x');
@@ -27,7 +36,10 @@ console.assert(1 === 2, "math"); console.assert(true, "never"); console.trace("h
     assert.equal(texts[13], 'Assertion failed: math');
     assert.equal(k.console[13]!.level, 'error');
     assert.equal(texts[14], 'Trace: here');
-    assert.ok(k.console[14]!.frames?.some((f) => f.cellId), 'trace frames point at the cell');
+    assert.ok(
+      k.console[14]!.frames?.some((f) => f.cellId),
+      'trace frames point at the cell',
+    );
     assert.equal(k.console[15]!.level, 'warn');
   });
 
@@ -71,7 +83,13 @@ console.assert(1 === 2, "math"); console.assert(true, "never"); console.trace("h
   it('turns process.stdout and process.stderr writes into console lines', async () => {
     k.console.length = 0;
     await k.run('process.stdout.write("out line\\n"); process.stderr.write("err line\\n")');
-    assert.deepEqual(k.console.map((e) => [e.text, e.level]), [['out line', 'log'], ['err line', 'error']]);
+    assert.deepEqual(
+      k.console.map((e) => [e.text, e.level]),
+      [
+        ['out line', 'log'],
+        ['err line', 'error'],
+      ],
+    );
   });
 
   it('sends rich output from display()', async () => {
@@ -87,11 +105,17 @@ console.assert(1 === 2, "math"); console.assert(true, "never"); console.trace("h
     k.events.length = 0;
     k.console.length = 0;
     await k.run('const s = 2\ns * 3\nconsole.log("at line 3")\ns + 1', { instrumentLines: true, cellId: 'scratch' });
-    const values = k.events.filter((e) => e.name === 'lineValue').map((e) => {
-      const b = e.body as { line: number; value: { type: string; text?: string } };
-      return [b.line, b.value.text ?? b.value.type];
-    });
-    assert.deepEqual(values, [[2, '6'], [3, 'undefined'], [4, '3']]);
+    const values = k.events
+      .filter((e) => e.name === 'lineValue')
+      .map((e) => {
+        const b = e.body as { line: number; value: { type: string; text?: string } };
+        return [b.line, b.value.text ?? b.value.type];
+      });
+    assert.deepEqual(values, [
+      [2, '6'],
+      [3, 'undefined'],
+      [4, '3'],
+    ]);
     assert.equal(k.console[0]!.line, 3);
   });
 });

@@ -33,7 +33,7 @@ for (const node of nodeBinaries()) {
       });
     }
 
-    it('stops the interrupted cell\'s intervals', async () => {
+    it("stops the interrupted cell's intervals", async () => {
       k.console.length = 0;
       assert.equal(await interruptAfter(k, 'setInterval(() => console.log("tick"), 10); await new Promise(() => {})'), 'interrupted');
       const ticks = k.console.length;
@@ -52,7 +52,7 @@ for (const node of nodeBinaries()) {
       assert.equal(await k.value('before'), 'kept');
     });
 
-    it('a second interrupt of the same cell does not stop other cells\' background work', async () => {
+    it("a second interrupt of the same cell does not stop other cells' background work", async () => {
       await k.run('globalThis.ticks = 0; globalThis.ticker = setInterval(() => ticks++, 5)');
       const running = k.run('await new Promise(() => {})');
       await sleep(50);
@@ -60,7 +60,7 @@ for (const node of nodeBinaries()) {
       assert.equal((await running).status, 'interrupted');
       const before = Number(await k.value('ticks'));
       await sleep(100);
-      assert.ok(Number(await k.value('ticks')) > before, 'the other cell\'s interval still ticks');
+      assert.ok(Number(await k.value('ticks')) > before, "the other cell's interval still ticks");
       await k.run('clearInterval(ticker)');
     });
 
@@ -94,7 +94,10 @@ describe('restart and crashes', function () {
     const info = await exit;
     assert.equal(info.code, 3);
     assert.equal(info.expected, false);
-    assert.ok(k.console.some((e) => e.text === 'bye'), 'output printed before exiting is kept');
+    assert.ok(
+      k.console.some((e) => e.text === 'bye'),
+      'output printed before exiting is kept',
+    );
   });
 
   it('reports running out of memory in words', async () => {

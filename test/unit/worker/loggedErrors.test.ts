@@ -32,7 +32,7 @@ for (const runtime of ['node', 'deno'] as const) {
       return k.console;
     };
 
-    for (const [name, code] of [
+    for (const [name, code] of <[string, string][]>[
       ['console.log(err)', 'try { boom() } catch (e) { console.log(e) }'],
       ['console.error("label", err)', 'try { boom() } catch (e) { console.error("label", e) }'],
       ['.catch(console.error)', 'await Promise.resolve().then(boom).catch(console.error)'],
@@ -44,7 +44,10 @@ for (const runtime of ['node', 'deno'] as const) {
         assert.match(text, /\[cause\]: TypeError: inner/, text);
         assert.doesNotMatch(text, KERNEL_FRAMES, text);
         const frames = entries.flatMap((e) => e.frames ?? []);
-        assert.ok(frames.some((f) => f.functionName === 'boom' && f.line === 2), JSON.stringify(frames));
+        assert.ok(
+          frames.some((f) => f.functionName === 'boom' && f.line === 2),
+          JSON.stringify(frames),
+        );
       });
     }
 

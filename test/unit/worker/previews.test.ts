@@ -27,7 +27,10 @@ describe('values: previews and lazy expansion', function () {
     assert.equal(page.items.length, 100);
     assert.deepEqual([page.items[0]!.name, page.items[0]!.value], ['500000', { type: 'number', text: '500000' }]);
     const tail = await k.kernel.expand({ handleId: v.handle!.id, start: 1e6, count: 10 });
-    assert.deepEqual(tail.items.map((i) => i.name), ['length', '[[Prototype]]']);
+    assert.deepEqual(
+      tail.items.map((i) => i.name),
+      ['length', '[[Prototype]]'],
+    );
   });
 
   it('expands a circular object to the same handle', async () => {
@@ -52,7 +55,10 @@ describe('values: previews and lazy expansion', function () {
     await k.run('globalThis.calls = 0');
     const g = await obj('({ get expensive() { calls++; return 1 }, plain: 2 })');
     const page = await k.kernel.expand({ handleId: g.handle!.id, start: 0, count: 10 });
-    assert.deepEqual(page.items.find((i) => i.name === 'expensive'), { name: 'expensive', accessor: 'get' });
+    assert.deepEqual(
+      page.items.find((i) => i.name === 'expensive'),
+      { name: 'expensive', accessor: 'get' },
+    );
     const p = await obj('new Proxy({ t: 1 }, { get() { calls++ }, ownKeys() { calls++; return [] }, getPrototypeOf() { calls++; return null } })');
     assert.equal(p.subtype, 'proxy');
     assert.match(p.preview, /^Proxy \[/);

@@ -62,7 +62,10 @@ for (const node of nodeBinaries()) {
     });
 
     it('runs TypeScript cells with types, enums and type-only imports removed', async () => {
-      const r = await k.run('import type { Stats } from "node:fs";\ninterface P { x: number }\nenum Dir { Up, Down }\nconst p: P = { x: Dir.Down };\nconst s: Stats | undefined = undefined;\np.x as number', { language: 'typescript' });
+      const r = await k.run(
+        'import type { Stats } from "node:fs";\ninterface P { x: number }\nenum Dir { Up, Down }\nconst p: P = { x: Dir.Down };\nconst s: Stats | undefined = undefined;\np.x as number',
+        { language: 'typescript' },
+      );
       assert.equal(r.status, 'ok');
       assert.deepEqual(r.status === 'ok' && r.value, { type: 'number', text: '1' });
       assert.equal(await k.value('Dir.Up'), '0');
@@ -75,7 +78,13 @@ for (const node of nodeBinaries()) {
       assert.equal(r.error.name, 'RangeError');
       assert.equal(r.error.cause?.message, 'root');
       assert.deepEqual({ line: r.error.location?.line, column: r.error.location?.column }, { line: 2, column: 9 });
-      assert.deepEqual(r.error.frames?.map((f) => [f.functionName, f.line]), [['inner', 2], ['', 5]]);
+      assert.deepEqual(
+        r.error.frames?.map((f) => [f.functionName, f.line]),
+        [
+          ['inner', 2],
+          ['', 5],
+        ],
+      );
       assert.match(r.error.stack!, /at inner \(cell\[\d+\]:2:9\)/);
       assert.doesNotMatch(r.error.stack!, /worker\.js|node:internal/);
     });

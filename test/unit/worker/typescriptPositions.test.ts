@@ -21,7 +21,13 @@ describe('TypeScript cells: positions as written', function () {
   it('maps every column of a stripped line back to the typed source', () => {
     const ts = 'const table: Record<string, Array<number>> = {}; const n: number = (table as any).x; foo(n);';
     // the options worker/transform/stripTypes.ts uses (its bundled sucrase lives in dist/)
-    const out = transform(ts, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true, filePath: 'c.ts', sourceMapOptions: { compiledFilename: 'c.ts' } });
+    const out = transform(ts, {
+      transforms: ['typescript'],
+      disableESTransforms: true,
+      keepUnusedImports: true,
+      filePath: 'c.ts',
+      sourceMapOptions: { compiledFilename: 'c.ts' },
+    });
     const code = out.code;
     const columns = new TypeColumns(out.sourceMap!.mappings);
     for (const token of ['= {}', '(table', '.x', 'foo(n)']) {
@@ -44,7 +50,8 @@ describe('TypeScript cells: positions as written', function () {
     });
 
     it('frames inside a function declared with typed parameters, on later lines', async () => {
-      const code = 'function area(w: number, h: number): number {\n  const r: { v?: { n: number } } = {}; return (r.v as { n: number }).n * w * h;\n}\narea(2, 3)';
+      const code =
+        'function area(w: number, h: number): number {\n  const r: { v?: { n: number } } = {}; return (r.v as { n: number }).n * w * h;\n}\narea(2, 3)';
       const r = await k.run(code, { language: 'typescript' });
       assert.equal(r.status, 'error');
       if (r.status !== 'error') return;

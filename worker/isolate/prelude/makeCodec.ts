@@ -39,7 +39,11 @@ export function makeCodec(): any {
     const out = new U8(Math.floor((clean * 3) / 4));
     let o = 0;
     for (let i = 0; i < clean; i += 4) {
-      const n = (lookup[apply(charCodeAt, text, [i]) & 127]! << 18) | (lookup[apply(charCodeAt, text, [i + 1]) & 127]! << 12) | (lookup[apply(charCodeAt, text, [i + 2]) & 127]! << 6) | lookup[apply(charCodeAt, text, [i + 3]) & 127]!;
+      const n =
+        (lookup[apply(charCodeAt, text, [i]) & 127]! << 18) |
+        (lookup[apply(charCodeAt, text, [i + 1]) & 127]! << 12) |
+        (lookup[apply(charCodeAt, text, [i + 2]) & 127]! << 6) |
+        lookup[apply(charCodeAt, text, [i + 3]) & 127]!;
       if (o < out.length) out[o++] = (n >> 16) & 255;
       if (o < out.length) out[o++] = (n >> 8) & 255;
       if (o < out.length) out[o++] = n & 255;
@@ -54,14 +58,15 @@ export function makeCodec(): any {
       out += apply(fromCharCode, null, chunk);
       chunk = [];
     };
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       const b = bytes[i]!;
       let cp = 0xfffd;
       let n = 1;
       if (b < 0x80) cp = b;
-      else if (b >= 0xc2 && b < 0xe0 && i + 1 < bytes.length) (cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f)), (n = 2);
-      else if (b >= 0xe0 && b < 0xf0 && i + 2 < bytes.length) (cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f)), (n = 3);
-      else if (b >= 0xf0 && b < 0xf5 && i + 3 < bytes.length) (cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f)), (n = 4);
+      else if (b >= 0xc2 && b < 0xe0 && i + 1 < bytes.length) ((cp = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f)), (n = 2));
+      else if (b >= 0xe0 && b < 0xf0 && i + 2 < bytes.length) ((cp = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f)), (n = 3));
+      else if (b >= 0xf0 && b < 0xf5 && i + 3 < bytes.length)
+        ((cp = ((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f)), (n = 4));
       i += n;
       if (cp > 0xffff) {
         cp -= 0x10000;
@@ -80,9 +85,14 @@ export function makeCodec(): any {
       const cp = apply(codePointAt, text, [i])!;
       if (cp > 0xffff) i++;
       if (cp < 0x80) bytes[bytes.length] = cp;
-      else if (cp < 0x800) (bytes[bytes.length] = 0xc0 | (cp >> 6)), (bytes[bytes.length] = 0x80 | (cp & 63));
-      else if (cp < 0x10000) (bytes[bytes.length] = 0xe0 | (cp >> 12)), (bytes[bytes.length] = 0x80 | ((cp >> 6) & 63)), (bytes[bytes.length] = 0x80 | (cp & 63));
-      else (bytes[bytes.length] = 0xf0 | (cp >> 18)), (bytes[bytes.length] = 0x80 | ((cp >> 12) & 63)), (bytes[bytes.length] = 0x80 | ((cp >> 6) & 63)), (bytes[bytes.length] = 0x80 | (cp & 63));
+      else if (cp < 0x800) ((bytes[bytes.length] = 0xc0 | (cp >> 6)), (bytes[bytes.length] = 0x80 | (cp & 63)));
+      else if (cp < 0x10000)
+        ((bytes[bytes.length] = 0xe0 | (cp >> 12)), (bytes[bytes.length] = 0x80 | ((cp >> 6) & 63)), (bytes[bytes.length] = 0x80 | (cp & 63)));
+      else
+        ((bytes[bytes.length] = 0xf0 | (cp >> 18)),
+          (bytes[bytes.length] = 0x80 | ((cp >> 12) & 63)),
+          (bytes[bytes.length] = 0x80 | ((cp >> 6) & 63)),
+          (bytes[bytes.length] = 0x80 | (cp & 63)));
     }
     return new U8(bytes);
   }

@@ -12,7 +12,12 @@ export interface ConsoleLimits {
   maxTableCell: number;
 }
 
-export function makeConsole(inspector: any, sink: (entry: any) => void, current: () => { cellId: string; executionId: number; instrument: boolean }, limits: ConsoleLimits): any {
+export function makeConsole(
+  inspector: any,
+  sink: (entry: any) => void,
+  current: () => { cellId: string; executionId: number; instrument: boolean },
+  limits: ConsoleLimits,
+): any {
   'use strict';
   const apply = Reflect.apply;
   const strSlice = String.prototype.slice;
@@ -73,11 +78,25 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
         let rep: string;
         switch (c) {
           case 's':
-            rep = typeof a === 'bigint' ? `${a}n` : isObject(a) ? inspect(a, 1) : inspector.primitive(a, 10_000) !== undefined && typeof a !== 'string' ? inspector.primitive(a, 10_000) : StringCtor(a);
+            rep =
+              typeof a === 'bigint'
+                ? `${a}n`
+                : isObject(a)
+                  ? inspect(a, 1)
+                  : inspector.primitive(a, 10_000) !== undefined && typeof a !== 'string'
+                    ? inspector.primitive(a, 10_000)
+                    : StringCtor(a);
             break;
           case 'd':
           case 'i':
-            rep = typeof a === 'bigint' ? `${a}n` : typeof a === 'symbol' || isObject(a) ? 'NaN' : c === 'd' ? fmtNumber(NumberCtor(a)) : fmtNumber(pInt(StringCtor(a)));
+            rep =
+              typeof a === 'bigint'
+                ? `${a}n`
+                : typeof a === 'symbol' || isObject(a)
+                  ? 'NaN'
+                  : c === 'd'
+                    ? fmtNumber(NumberCtor(a))
+                    : fmtNumber(pInt(StringCtor(a)));
             break;
           case 'f':
             rep = typeof a === 'symbol' ? 'NaN' : fmtNumber(pFloat(StringCtor(a)));
@@ -148,7 +167,10 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
       executionId: cell.executionId,
       time: now(),
       depth,
-      text: text.length > limits.maxConsoleText ? `${secrets.cut(text, limits.maxConsoleText)}… (${text.length - limits.maxConsoleText} more characters)` : secrets.text(text),
+      text:
+        text.length > limits.maxConsoleText
+          ? `${secrets.cut(text, limits.maxConsoleText)}… (${text.length - limits.maxConsoleText} more characters)`
+          : secrets.text(text),
     };
     const values: any[] = [];
     for (const a of args) {
@@ -176,7 +198,11 @@ export function makeConsole(inspector: any, sink: (entry: any) => void, current:
   };
 
   function cellText(v: unknown): string {
-    const s = isObject(v) ? inspector.format(v, { depth: 0, maxItems: 10, maxString: 60, maxChars: limits.maxTableCell }) : typeof v === 'string' ? inspector.format(v, { depth: 0, maxItems: 10, maxString: limits.maxTableCell, maxChars: limits.maxTableCell }) : inspector.primitive(v, 60);
+    const s = isObject(v)
+      ? inspector.format(v, { depth: 0, maxItems: 10, maxString: 60, maxChars: limits.maxTableCell })
+      : typeof v === 'string'
+        ? inspector.format(v, { depth: 0, maxItems: 10, maxString: limits.maxTableCell, maxChars: limits.maxTableCell })
+        : inspector.primitive(v, 60);
     return s.length > limits.maxTableCell ? `${secrets.cut(s, limits.maxTableCell - 1)}…` : secrets.text(s);
   }
   function field(obj: any, k: string): { has: boolean; text: string } {

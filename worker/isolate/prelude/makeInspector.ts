@@ -68,8 +68,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   const isProtoOf = O.prototype.isPrototypeOf;
   const promiseThen = Promise.prototype.then;
   const boxed: [string, Function][] = [
-    ['Number', Number.prototype.valueOf], ['String', String.prototype.valueOf], ['Boolean', Boolean.prototype.valueOf],
-    ['Symbol', Symbol.prototype.valueOf], ['BigInt', BigInt.prototype.valueOf],
+    ['Number', Number.prototype.valueOf],
+    ['String', String.prototype.valueOf],
+    ['Boolean', Boolean.prototype.valueOf],
+    ['Symbol', Symbol.prototype.valueOf],
+    ['BigInt', BigInt.prototype.valueOf],
   ];
   const MapCtor = Map;
   const WeakMapCtor = WeakMap;
@@ -120,7 +123,10 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
     if (promiseState.has(p)) return;
     promiseState.set(p, { state: 'pending' });
     try {
-      apply(promiseThen, p, [(value: unknown) => promiseState.set(p, { state: 'fulfilled', value }), (value: unknown) => promiseState.set(p, { state: 'rejected', value })]);
+      apply(promiseThen, p, [
+        (value: unknown) => promiseState.set(p, { state: 'fulfilled', value }),
+        (value: unknown) => promiseState.set(p, { state: 'rejected', value }),
+      ]);
     } catch {
       // not a real promise after all
     }
@@ -201,11 +207,16 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   const quote = (s: string, max: number): string => {
     let text = s.length > max ? secrets.cut(s, max) : secrets.text(s);
     const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
-    text = apply(strReplace, text, [/[\\\n\r\t\u0000-\u001f]/g, (c: string) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)]);
+    text = apply(strReplace, text, [
+      /[\\\n\r\t\u0000-\u001f]/g,
+      (c: string) =>
+        c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    ]);
     if (q === "'" && s.includes("'")) text = apply(strReplace, text, [/'/g, "\\'"]);
     return `${q}${text}${q}${s.length > max ? `... ${s.length - max} more characters` : ''}`;
   };
-  const keyText = (k: PropertyKey): string => (typeof k === 'symbol' ? `[${apply(symToString, k, [])}]` : apply(regTest, IDENT, [k as string]) ? (k as string) : quote(k as string, 1000));
+  const keyText = (k: PropertyKey): string =>
+    typeof k === 'symbol' ? `[${apply(symToString, k, [])}]` : apply(regTest, IDENT, [k as string]) ? (k as string) : quote(k as string, 1000);
   const primitive = (v: unknown, maxString: number): string | undefined => {
     switch (typeof v) {
       case 'string':
@@ -242,9 +253,10 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
     };
     const name = StringCtor(field('name') ?? 'Error');
     const message = field('message');
-    let text = message === undefined || message === '' ? name : `${name}: ${typeof message === 'string' ? message : primitive(message, 200) ?? '[object]'}`;
+    let text = message === undefined || message === '' ? name : `${name}: ${typeof message === 'string' ? message : (primitive(message, 200) ?? '[object]')}`;
     const cause = desc(e, 'cause');
-    if (cause && 'value' in cause) text += ` (cause: ${isError(cause.value) && depth < 3 ? errorText(cause.value, depth + 1) : format(cause.value, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })})`;
+    if (cause && 'value' in cause)
+      text += ` (cause: ${isError(cause.value) && depth < 3 ? errorText(cause.value, depth + 1) : format(cause.value, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })})`;
     return text;
   };
 
@@ -340,7 +352,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
             holes++;
             continue;
           }
-          if (holes) push(`<${holes} empty item${holes > 1 ? 's' : ''}>`), (holes = 0);
+          if (holes) (push(`<${holes} empty item${holes > 1 ? 's' : ''}>`), (holes = 0));
           push('value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d));
         }
         if (holes) push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
@@ -355,7 +367,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
             more = (size ?? 0) - i;
             break;
           }
-          push(subtype === 'map' ? `${formatValue(step.value[0], opts, level + 1, seen, budget)} => ${formatValue(step.value[1], opts, level + 1, seen, budget)}` : formatValue(step.value, opts, level + 1, seen, budget));
+          push(
+            subtype === 'map'
+              ? `${formatValue(step.value[0], opts, level + 1, seen, budget)} => ${formatValue(step.value[1], opts, level + 1, seen, budget)}`
+              : formatValue(step.value, opts, level + 1, seen, budget),
+          );
         }
       }
       const large = (size ?? 0) > limits.arrayNamedScanLimit;
@@ -441,7 +457,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
       case 'symbol':
         return { type: 'symbol', text: apply(symToString, value, []) };
       case 'string':
-        return { type: 'string', value: value.length > limits.maxStringChars ? secrets.cut(value, limits.maxStringChars) : secrets.text(value), length: value.length };
+        return {
+          type: 'string',
+          value: value.length > limits.maxStringChars ? secrets.cut(value, limits.maxStringChars) : secrets.text(value),
+          length: value.length,
+        };
       default:
         if (value === null) return { type: 'null' };
     }
@@ -512,7 +532,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         if (step.done) break;
         entries.push(subtype === 'map' ? step.value : [undefined, step.value]);
       }
-      sections.push({ length: entries.length, row: (i) => (subtype === 'map' ? { name: StringCtor(i), key: d(entries[i]![0]), value: d(entries[i]![1]) } : { name: StringCtor(i), value: d(entries[i]![1]) }) });
+      sections.push({
+        length: entries.length,
+        row: (i) =>
+          subtype === 'map' ? { name: StringCtor(i), key: d(entries[i]![0]), value: d(entries[i]![1]) } : { name: StringCtor(i), value: d(entries[i]![1]) },
+      });
     }
     if (!namedDone) sections.push(list(ownRows(target, d, skipIndex)));
     sections.push(list(internalRows(target, subtype, d)));
@@ -587,7 +611,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   function errorDataUnmasked(thrown: unknown, depth: number): any {
     try {
       if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
-        return { name: 'Uncaught', message: typeof thrown === 'string' ? quote(thrown, 10_000) : primitive(thrown, 10_000) ?? StringCtor(thrown) };
+        return { name: 'Uncaught', message: typeof thrown === 'string' ? quote(thrown, 10_000) : (primitive(thrown, 10_000) ?? StringCtor(thrown)) };
       }
       const e: any = thrown;
       const field = (key: string): unknown => {
@@ -622,7 +646,8 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         const pd = desc(e, k);
         if (!pd || !pd.enumerable || !('value' in pd)) continue;
         const v = pd.value;
-        props[k] = typeof v === 'string' ? JSON.stringify(secrets.cut(v, 200)) : typeof v === 'object' && v !== null ? '[object]' : primitive(v, 200) ?? typeof v;
+        props[k] =
+          typeof v === 'string' ? JSON.stringify(secrets.cut(v, 200)) : typeof v === 'object' && v !== null ? '[object]' : (primitive(v, 200) ?? typeof v);
         n++;
       }
       if (n) out.props = props;

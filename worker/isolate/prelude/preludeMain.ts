@@ -14,7 +14,13 @@ export interface PreludeConfig {
   masked?: string[];
 }
 
-export function preludeMain(host: (json: string) => string, configJson: string, makeInspector: any, makeConsole: any, makeCodec: any): (json: string) => string {
+export function preludeMain(
+  host: (json: string) => string,
+  configJson: string,
+  makeInspector: any,
+  makeConsole: any,
+  makeCodec: any,
+): (json: string) => string {
   'use strict';
   const g: any = globalThis;
   const O = Object;
@@ -169,8 +175,14 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
       has: (k: unknown) => pairs.some((p) => p[0] === lower(k)),
       forEach: (fn: Function) => pairs.forEach((p) => fn(p[1], p[0], headers)),
       entries: () => all()[Symbol.iterator](),
-      keys: () => all().map((p) => p[0])[Symbol.iterator](),
-      values: () => all().map((p) => p[1])[Symbol.iterator](),
+      keys: () =>
+        all()
+          .map((p) => p[0])
+          [Symbol.iterator](),
+      values: () =>
+        all()
+          .map((p) => p[1])
+          [Symbol.iterator](),
       [Symbol.iterator]: () => all()[Symbol.iterator](),
     };
     return freeze(headers);
@@ -203,7 +215,14 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
   const sandboxFetch = function fetch(input: unknown, init?: any) {
     const meta = cur;
     return new PromiseCtor((resolve, reject) => {
-      const url = typeof input === 'string' ? input : input && typeof (input as any).url === 'string' ? (input as any).url : input && typeof (input as any).href === 'string' ? (input as any).href : StringCtor(input);
+      const url =
+        typeof input === 'string'
+          ? input
+          : input && typeof (input as any).url === 'string'
+            ? (input as any).url
+            : input && typeof (input as any).href === 'string'
+              ? (input as any).href
+              : StringCtor(input);
       const request = {
         url,
         method: StringCtor(init?.method ?? 'GET').toUpperCase(),
@@ -249,17 +268,23 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
   const json = (value: unknown) => {
     const data = JSON.stringify(value, null, 2) ?? 'null';
     if (data.length > L.maxDisplayChars) throw new RangeErrorCtor(`display.json: ${data.length} characters is over the ${L.maxDisplayChars} limit`);
-    showData({ mime: 'application/json', data }, { mime: 'text/plain', data: inspector.format(value, { depth: 4, maxItems: 100, maxString: 10_000, maxChars: L.maxDisplayChars }) });
+    showData(
+      { mime: 'application/json', data },
+      { mime: 'text/plain', data: inspector.format(value, { depth: 4, maxItems: 100, maxString: 10_000, maxChars: L.maxDisplayChars }) },
+    );
   };
   const table = (rows: unknown) => {
     if (!isArray(rows)) throw new TypeErrorCtor('display.table expects an array of row objects');
-    const cellText = (v: unknown) => (v === undefined ? '' : typeof v === 'string' ? v : inspector.format(v, { depth: 0, maxItems: 10, maxString: 200, maxChars: 200 }));
+    const cellText = (v: unknown) =>
+      v === undefined ? '' : typeof v === 'string' ? v : inspector.format(v, { depth: 0, maxItems: 10, maxString: 200, maxChars: 200 });
     const columns: string[] = [];
     for (const r of rows) if (r && typeof r === 'object') for (const k of keysOf(r)) if (!columns.includes(k)) columns.push(k);
-    const cells = rows.map((r: any) => columns.map((c) => {
-      const d = r && typeof r === 'object' ? gOPD(r, c) : undefined;
-      return d ? ('value' in d ? cellText(d.value) : '[Getter]') : '';
-    }));
+    const cells = rows.map((r: any) =>
+      columns.map((c) => {
+        const d = r && typeof r === 'object' ? gOPD(r, c) : undefined;
+        return d ? ('value' in d ? cellText(d.value) : '[Getter]') : '';
+      }),
+    );
     const html = `<table><thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${cells.map((r: string[]) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
     const plain = [columns.join('\t'), ...cells.map((r: string[]) => r.join('\t'))].join('\n');
     showData({ mime: 'text/html', data: html }, { mime: 'text/plain', data: plain });
@@ -270,7 +295,15 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
     if (isArray(value) && value.every((r) => r && typeof r === 'object')) return table(value);
     return json(value);
   };
-  O.assign(display, { html: textMime('text/html'), markdown: textMime('text/markdown'), svg: textMime('image/svg+xml'), text: textMime('text/plain'), png, json, table });
+  O.assign(display, {
+    html: textMime('text/html'),
+    markdown: textMime('text/markdown'),
+    svg: textMime('image/svg+xml'),
+    text: textMime('text/plain'),
+    png,
+    json,
+    table,
+  });
 
   // ---- cells ----
   // `__coda$run(meta)(completion)`: the meta call starts the cell before its body runs; the returned function
@@ -323,7 +356,12 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
     return value;
   };
   const noImport = (spec: unknown) =>
-    PromiseCtor.reject(makeError({ name: 'Error', message: `The sandbox cannot import modules: import(${JSON.stringify(StringCtor(spec))}) is not available (no module loader, file system or packages inside the sandbox). Use the Node kernel for packages.` }));
+    PromiseCtor.reject(
+      makeError({
+        name: 'Error',
+        message: `The sandbox cannot import modules: import(${JSON.stringify(StringCtor(spec))}) is not available (no module loader, file system or packages inside the sandbox). Use the Node kernel for packages.`,
+      }),
+    );
 
   // ---- globals ----
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete g[name];
@@ -337,13 +375,15 @@ export function preludeMain(host: (json: string) => string, configJson: string, 
   userGlobal('queueMicrotask', (fn: unknown) => {
     if (typeof fn !== 'function') throw new TypeErrorCtor('queueMicrotask expects a function');
     const meta = cur;
-    apply(promiseThen, resolved, [() => {
-      try {
-        fn();
-      } catch (err) {
-        report(meta, err);
-      }
-    }]);
+    apply(promiseThen, resolved, [
+      () => {
+        try {
+          fn();
+        } catch (err) {
+          report(meta, err);
+        }
+      },
+    ]);
   });
   userGlobal('display', display);
   userGlobal('env', freeze({ ...config.env }));

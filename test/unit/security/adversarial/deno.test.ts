@@ -72,7 +72,8 @@ class Internet {
       });
     const tls = createTlsServer({ key: certs.key, cert: certs.cert }, (req, res) => {
       this.log.push(`${req.headers.host} ${req.url}`);
-      if (req.url?.endsWith('meta.json')) return res.writeHead(200, { 'content-type': 'application/json' }).end('{"scope":"std","name":"fmt","latest":"1.0.0","versions":{"1.0.0":{}}}');
+      if (req.url?.endsWith('meta.json'))
+        return res.writeHead(200, { 'content-type': 'application/json' }).end('{"scope":"std","name":"fmt","latest":"1.0.0","versions":{"1.0.0":{}}}');
       res.writeHead(200, { 'content-type': 'application/javascript' }).end(moduleSource(req.headers.host ?? '?', req.url ?? '/'));
     });
     const proxy = createServer((req, res) => {
@@ -188,7 +189,11 @@ describe('adversarial: the Deno kernel', function () {
   const net = new Internet();
   const kernels: TestKernel[] = [];
   const start = async (permissions: Permissions | undefined, log?: (level: string, message: string) => void) => {
-    const k = await startKernel({ cwd: mkdtempSync(join(dir, 'notebook-')), init: { runtime: 'deno', runtimePath: deno, permissions, env: net.env(dir) }, log });
+    const k = await startKernel({
+      cwd: mkdtempSync(join(dir, 'notebook-')),
+      init: { runtime: 'deno', runtimePath: deno, permissions, env: net.env(dir) },
+      log,
+    });
     kernels.push(k);
     return k;
   };
@@ -229,7 +234,7 @@ describe('adversarial: the Deno kernel', function () {
       `w.onmessage = (e) => { clearTimeout(t); w.terminate(); resolve(e.data) }; w.onerror = (e) => { e.preventDefault(); clearTimeout(t); w.terminate(); resolve('worker error: ' + e.message) } })`;
     const dataModule = (source: string) => JSON.stringify(`data:text/javascript,${encodeURIComponent(source)}`);
 
-    it('with net: [] nothing loads from anywhere: Deno\'s own import hosts, jsr:, npm:, data:, blob:, workers, eval', async () => {
+    it("with net: [] nothing loads from anywhere: Deno's own import hosts, jsr:, npm:, data:, blob:, workers, eval", async () => {
       const k = await start({ net: [] });
       // the issue's example: Deno's built-in allow-list let a cell download code from these hosts
       for (const host of DEFAULT_IMPORT_HOSTS) {
@@ -244,9 +249,17 @@ describe('adversarial: the Deno kernel', function () {
       const npm = await attack(k, 'npm: specifier', '(await import("npm:left-pad")).default');
       assert.match(npm, /^PermissionDenied: .*"net": \["\*"\]/, npm);
       await attack(k, 'a bare package that is not installed (falls back to npm:)', '(await import("coda-not-installed-pkg")).default');
-      await attack(k, 'a data: module that imports a remote one', `(await import(${dataModule('export { default } from "https://esm.sh/inner.js";')})).default`);
+      await attack(
+        k,
+        'a data: module that imports a remote one',
+        `(await import(${dataModule('export { default } from "https://esm.sh/inner.js";')})).default`,
+      );
       await attack(k, 'a data: module that imports the loopback server', `(await import(${dataModule(`export { default } from "${g}";`)})).default`);
-      await attack(k, 'a blob: module that imports a remote one', `(await import(URL.createObjectURL(new Blob(['export { default } from "https://jsr.io/@std/x/mod.js";'], { type: 'text/javascript' })))).default`);
+      await attack(
+        k,
+        'a blob: module that imports a remote one',
+        `(await import(URL.createObjectURL(new Blob(['export { default } from "https://jsr.io/@std/x/mod.js";'], { type: 'text/javascript' })))).default`,
+      );
       await attack(k, 'a module worker from a remote URL', workerCell(JSON.stringify(`https://deno.land/w.js`)));
       await attack(k, 'a module worker from the loopback server', workerCell(JSON.stringify(`http://${net.granted}/w.js`)));
       await attack(k, 'a data: worker that imports a remote module', workerCell(dataModule('import "https://esm.sh/w.js";')));
@@ -261,7 +274,10 @@ describe('adversarial: the Deno kernel', function () {
       assert.equal(own, `LOADED from ${net.granted}`);
       const redirect = (to: string) => JSON.stringify(`http://${net.granted}/redirect?to=${encodeURIComponent(to)}`);
       const before = net.log.length;
-      const text = await Promise.race([k.run(`(await import(${redirect(`http://${net.ungranted}/m.js`)})).default`), sleep(ATTEMPT_DEADLINE_MS).then(() => 'pending' as const)]);
+      const text = await Promise.race([
+        k.run(`(await import(${redirect(`http://${net.ungranted}/m.js`)})).default`),
+        sleep(ATTEMPT_DEADLINE_MS).then(() => 'pending' as const),
+      ]);
       attempts++;
       // the first hop is to the granted host (allowed); the hop to the ungranted one must never be made
       const hops = net.log.slice(before).filter((l) => !l.startsWith(`${net.granted} /redirect`));
@@ -282,7 +298,11 @@ describe('adversarial: the Deno kernel', function () {
       await attack(k, 'import() through https from esm.sh', '(await import("https://esm.sh/x.js")).default');
       await attack(k, 'jsr: specifier', '(await import("jsr:@std/fmt")).default');
       await attack(k, 'npm: specifier', '(await import("npm:left-pad")).default');
-      await attack(k, 'a worker from the granted host that imports an ungranted one', workerCell(dataModule(`const m = await import("http://${net.ungranted}/m.js"); self.postMessage(m.default);`)));
+      await attack(
+        k,
+        'a worker from the granted host that imports an ungranted one',
+        workerCell(dataModule(`const m = await import("http://${net.ungranted}/m.js"); self.postMessage(m.default);`)),
+      );
     });
 
     it('without declared permissions Deno imports from any host, as any script run with --allow-all (documented, not a crossing)', async () => {
@@ -297,7 +317,10 @@ describe('adversarial: the Deno kernel', function () {
     let attempts = 0;
     after(() => console.log(`      deno inspector: ${attempts} attempts, ${crossings.length} crossings`));
 
-    const cases: [string, Permissions | undefined][] = [['no permissions declared', undefined], ['net: []', { net: [] }]];
+    const cases: [string, Permissions | undefined][] = [
+      ['no permissions declared', undefined],
+      ['net: []', { net: [] }],
+    ];
     for (const [label, permissions] of cases) {
       it(`another local client cannot find or attach to the inspector (${label})`, async () => {
         const logs: string[] = [];
@@ -315,7 +338,8 @@ describe('adversarial: the Deno kernel', function () {
             for (const m of body.matchAll(/"id"\s*:\s*"([0-9a-f-]{36})"/g)) urls.add(`ws://127.0.0.1:${port}/${m[1]}`);
           }
           // guesses: paths a debugger tries when it has no list
-          for (const path of ['/', '/ws', '/json', '/devtools/page/1', `/${pid}`, '/00000000-0000-4000-8000-000000000000']) urls.add(`ws://127.0.0.1:${port}${path}`);
+          for (const path of ['/', '/ws', '/json', '/devtools/page/1', `/${pid}`, '/00000000-0000-4000-8000-000000000000'])
+            urls.add(`ws://127.0.0.1:${port}${path}`);
         }
         for (const url of urls) {
           attempts++;
@@ -326,7 +350,10 @@ describe('adversarial: the Deno kernel', function () {
         // nor from the kernel's logs (the extension's log channel is a file other users may read)
         attempts++;
         const published = logs.filter((l) => /ws:\/\/[^/\s]+\/[0-9a-f-]{8,}/.test(l));
-        assert.ok(logs.some((l) => l.includes('Debugger listening on')), `the inspector's start was not logged: ${logs.join('\n')}`);
+        assert.ok(
+          logs.some((l) => l.includes('Debugger listening on')),
+          `the inspector's start was not logged: ${logs.join('\n')}`,
+        );
         if (published.length) crossings.push(`${label}: the log shows ${published.join(', ')}`);
         assert.deepEqual(published, [], 'the inspector address reached the log');
         // the kernel's own use of the inspector still works: a synchronous loop is interrupted and state is kept

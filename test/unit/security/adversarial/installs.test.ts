@@ -46,7 +46,7 @@ ${attempts}
 })();
 `;
 
-describe('install scripts run confined by the notebook\'s permissions (adversarial)', function () {
+describe("install scripts run confined by the notebook's permissions (adversarial)", function () {
   this.timeout(120_000);
   let registry: Registry;
   let home: string;
@@ -65,7 +65,12 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
   let attempts = 0;
   let crossings = 0;
 
-  const params = (notebook: string, dependencies: Record<string, string>, permissions: Permissions | undefined, over: Partial<InstallParams> = {}): InstallParams => {
+  const params = (
+    notebook: string,
+    dependencies: Record<string, string>,
+    permissions: Permissions | undefined,
+    over: Partial<InstallParams> = {},
+  ): InstallParams => {
     const { storeDir, cacheDir } = storeFor(join(home, 'cache'), notebook);
     return { storeDir, cacheDir, dependencies, allowScripts: true, permissions, secretNames: ['CODA_ADV_SECRET'], npmrcFrom: home, ...over };
   };
@@ -150,32 +155,48 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     const O = JSON.stringify(outside);
     const H = JSON.stringify(realHomeFile);
     const url = JSON.stringify(`http://127.0.0.1:${port}/`);
-    const script = (name: string, attemptsSource: string) => ({ name, version: '1.0.0', scripts: { postinstall: 'node attack.js' }, files: { 'attack.js': attackScript(attemptsSource) } });
+    const script = (name: string, attemptsSource: string) => ({
+      name,
+      version: '1.0.0',
+      scripts: { postinstall: 'node attack.js' },
+      files: { 'attack.js': attackScript(attemptsSource) },
+    });
     registry = await startRegistry([
       { name: 'victim', version: '1.0.0' },
       // the example: read a file outside the store, with permissions: {}
-      script('adv-read', `
+      script(
+        'adv-read',
+        `
   await attempt('readFileSync outside the store', () => fs.writeFileSync('leak1', fs.readFileSync(path.join(${O}, 'canary.txt'))));
   await attempt('fs.promises.readFile outside', async () => fs.writeFileSync('leak2', await fs.promises.readFile(path.join(${O}, 'canary.txt'))));
   await attempt('readdir outside', () => fs.writeFileSync('leak3', fs.readdirSync(${O}).join()));
   await attempt('require a module outside', () => fs.writeFileSync('leak4', require(path.join(${O}, 'lib.js'))));
   await attempt('copy a folder from outside', () => fs.cpSync(${O}, 'copied', { recursive: true }));
   await attempt("read the installer's environment through /proc", () => fs.writeFileSync('leak5', fs.readFileSync('/proc/' + process.ppid + '/environ')));
-  await attempt('read the home folder', () => fs.writeFileSync('leak6', fs.readdirSync(require('os').userInfo().homedir).join()));`),
-      script('adv-write', `
+  await attempt('read the home folder', () => fs.writeFileSync('leak6', fs.readdirSync(require('os').userInfo().homedir).join()));`,
+      ),
+      script(
+        'adv-write',
+        `
   await attempt('write to $HOME (real home folder)', () => fs.writeFileSync(${H}, 'pwned'));
   await attempt('mkdir in $HOME', () => fs.mkdirSync(${H}));
   await attempt('write outside the store', () => fs.writeFileSync(path.join(${O}, 'written'), 'pwned'));
   await attempt('append to the canary', () => fs.appendFileSync(path.join(${O}, 'canary.txt'), 'pwned'));
   await attempt('rename own file outside', () => fs.renameSync(path.join(__dirname, 'index.js'), path.join(${O}, 'moved')));
   await attempt('write into another package of the store', () => fs.writeFileSync(path.join(__dirname, '..', 'victim', 'index.js'), 'module.exports = "pwned"'));
-  await attempt('write the store root', () => fs.writeFileSync(path.join(__dirname, '..', '..', 'package.json'), '{}'));`),
-      script('adv-symlink', `
+  await attempt('write the store root', () => fs.writeFileSync(path.join(__dirname, '..', '..', 'package.json'), '{}'));`,
+      ),
+      script(
+        'adv-symlink',
+        `
   await attempt('symlink to a folder outside, then write through it', () => { fs.symlinkSync(${O}, 'out'); fs.writeFileSync('out/via-link', 'pwned'); });
   await attempt('relative symlink climbing out, then write through it', () => { fs.symlinkSync('../../../../../../../../../../..' + ${O}, 'rel'); fs.writeFileSync('rel/via-rel', 'pwned'); });
   await attempt('hard link to the canary, then write it', () => { fs.linkSync(path.join(${O}, 'canary.txt'), 'hard'); fs.writeFileSync('hard', 'pwned'); });
-  await attempt('symlink to $HOME file', () => { fs.symlinkSync(${H}, 'homelink'); fs.writeFileSync('homelink', 'pwned'); });`),
-      script('adv-net', `
+  await attempt('symlink to $HOME file', () => { fs.symlinkSync(${H}, 'homelink'); fs.writeFileSync('homelink', 'pwned'); });`,
+      ),
+      script(
+        'adv-net',
+        `
   await attempt('fetch', () => fetch(${url}));
   await attempt('http.get', () => settle(require('http').get(${url})));
   await attempt('net.connect', () => settle(require('net').connect(${port}, '127.0.0.1')));
@@ -187,8 +208,11 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
   await attempt('http2.connect', () => settle(require('http2').connect(${url})));
   await attempt('listen on a port', () => settle(require('net').createServer().listen(0, '127.0.0.1')));
   await attempt('WebSocket', () => new Promise((res, rej) => { const w = new WebSocket('ws://127.0.0.1:${port}/'); w.onopen = res; w.onerror = () => rej(new Error('ws error')); setTimeout(() => rej(new Error('no answer')), 1500); }));
-  await attempt('process.binding tcp_wrap', () => process.binding('tcp_wrap'));`),
-      script('adv-spawn', `
+  await attempt('process.binding tcp_wrap', () => process.binding('tcp_wrap'));`,
+      ),
+      script(
+        'adv-spawn',
+        `
   const cp = require('child_process');
   await attempt('execSync', () => cp.execSync('echo x > ' + path.join(${O}, 'spawned1')));
   await attempt('spawnSync', () => cp.spawnSync('/bin/sh', ['-c', 'echo x > ' + path.join(${O}, 'spawned2')]));
@@ -200,22 +224,51 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
   await attempt('inspector', () => require('inspector').open(0));
   await attempt('SIGUSR1 to the installer (it would open a debugger)', () => process.kill(process.ppid, 'SIGUSR1'));
   await attempt('process._debugProcess on the installer', () => process._debugProcess(process.ppid));
-  await attempt('probe another process with signal 0', () => process.kill(process.ppid, 0));`),
-      script('adv-env', `
+  await attempt('probe another process with signal 0', () => process.kill(process.ppid, 0));`,
+      ),
+      script(
+        'adv-env',
+        `
   await attempt('the secret in process.env', () => { if (!process.env.CODA_ADV_SECRET) throw new Error('absent'); fs.writeFileSync('env', process.env.CODA_ADV_SECRET); });
   await attempt('an npm token in process.env', () => { const t = Object.entries(process.env).find(([k, v]) => /token/i.test(k) && v); if (!t) throw new Error('absent'); fs.writeFileSync('tok', t[1]); });
   await attempt('the real HOME', () => { if (process.env.HOME !== ${JSON.stringify(homedir())}) throw new Error('a private home'); });
-  fs.writeFileSync('env.json', JSON.stringify(process.env));`),
+  fs.writeFileSync('env.json', JSON.stringify(process.env));`,
+      ),
       // scripts that are not a plain `node <file>`: shell commands, and Node flags that would widen the model
       { name: 'adv-shell', version: '1.0.0', scripts: { postinstall: `cat ${join(outside, 'canary.txt')} > leak.txt` } },
       { name: 'adv-shell-node', version: '1.0.0', scripts: { postinstall: `node -e "require('fs').writeFileSync('${join(outside, 'e')}', '')"` } },
-      { name: 'adv-flags', version: '1.0.0', scripts: { postinstall: 'node --allow-fs-write=* attack.js' }, files: { 'attack.js': `require('fs').writeFileSync(${JSON.stringify(join(outside, 'f'))}, '')` } },
-      { name: 'adv-chain', version: '1.0.0', scripts: { preinstall: 'node ok.js', postinstall: 'node ok.js && touch ' + join(outside, 'chained') }, files: { 'ok.js': '' } },
+      {
+        name: 'adv-flags',
+        version: '1.0.0',
+        scripts: { postinstall: 'node --allow-fs-write=* attack.js' },
+        files: { 'attack.js': `require('fs').writeFileSync(${JSON.stringify(join(outside, 'f'))}, '')` },
+      },
+      {
+        name: 'adv-chain',
+        version: '1.0.0',
+        scripts: { preinstall: 'node ok.js', postinstall: 'node ok.js && touch ' + join(outside, 'chained') },
+        files: { 'ok.js': '' },
+      },
       { name: 'adv-escape-path', version: '1.0.0', scripts: { postinstall: 'node ../victim/index.js' } },
-      { name: 'adv-osc', version: '1.0.0', scripts: { postinstall: 'node osc.js' }, files: { 'osc.js': 'process.stderr.write("\\u001b]52;c;cHduZWQ=\\u0007\\u001b]0;pwned\\u0007\\u009b2J"); process.exit(1);' } },
-      { name: 'adv-throws', version: '1.0.0', scripts: { postinstall: 'node attack.js' }, files: { 'attack.js': `require('fs').readFileSync(${JSON.stringify(join(outside, 'canary.txt'))})` } },
+      {
+        name: 'adv-osc',
+        version: '1.0.0',
+        scripts: { postinstall: 'node osc.js' },
+        files: { 'osc.js': 'process.stderr.write("\\u001b]52;c;cHduZWQ=\\u0007\\u001b]0;pwned\\u0007\\u009b2J"); process.exit(1);' },
+      },
+      {
+        name: 'adv-throws',
+        version: '1.0.0',
+        scripts: { postinstall: 'node attack.js' },
+        files: { 'attack.js': `require('fs').readFileSync(${JSON.stringify(join(outside, 'canary.txt'))})` },
+      },
       // a well-behaved script: it runs, confined, and does its work in its own folder
-      { name: 'builds', version: '1.0.0', scripts: { postinstall: 'node build.js' }, files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' } },
+      {
+        name: 'builds',
+        version: '1.0.0',
+        scripts: { postinstall: 'node build.js' },
+        files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' },
+      },
     ]);
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
     client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js'), nodePath: node24 });
@@ -275,7 +328,7 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     attempts += 2;
     if (Object.values(env).some((v) => v.includes(secret))) cross('the secret reached an unconfined script');
     if (Object.values(env).some((v) => v.includes(npmToken))) cross('an npm token reached an unconfined script');
-    assert.equal(env.HOME, process.env.HOME, 'unconfined scripts keep the user\'s home (documented)');
+    assert.equal(env.HOME, process.env.HOME, "unconfined scripts keep the user's home (documented)");
   });
 
   it('shell commands, inline code, Node flags, chained commands and files outside the package are refused, not run', async () => {
@@ -299,7 +352,10 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     attempts++;
     await assert.rejects(client.install(p), (err: Error) => {
       assert.equal(err.name, 'InstallFailed');
-      assert.match(err.message, /The postinstall script of adv-throws@1\.0\.0 \(`node attack\.js`\) failed \(exit code 1\): it tried something the notebook's permissions do not allow install scripts\. Nothing was installed\./);
+      assert.match(
+        err.message,
+        /The postinstall script of adv-throws@1\.0\.0 \(`node attack\.js`\) failed \(exit code 1\): it tried something the notebook's permissions do not allow install scripts\. Nothing was installed\./,
+      );
       return true;
     });
     if (existsSync(p.storeDir)) cross('a failed script left a store');
@@ -319,22 +375,31 @@ describe('install scripts run confined by the notebook\'s permissions (adversari
     assert.equal(readFileSync(join(r.modulePath, 'adv-shell', 'leak.txt'), 'utf8'), canary, 'not confined: the notebook may start any program');
   });
 
-  it('through `coda run`, with the notebook\'s own metadata (the CLI on any Node; scripts on the Node 24 it keeps)', async () => {
+  it("through `coda run`, with the notebook's own metadata (the CLI on any Node; scripts on the Node 24 it keeps)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coda-adv-cli-'));
     writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`);
     const file = join(dir, 'attack.coda');
     const metadata = { permissions: {}, allowInstallScripts: true, secrets: ['CODA_ADV_SECRET'] };
-    writeFileSync(file, `${JSON.stringify({ coda: 1, metadata, cells: [{ kind: 'code', language: 'javascript', source: ['// @coda-dep adv-read@1.0.0 adv-env@1.0.0', '"ran"'] }] }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ coda: 1, metadata, cells: [{ kind: 'code', language: 'javascript', source: ['// @coda-dep adv-read@1.0.0 adv-env@1.0.0', '"ran"'] }] }, null, 2)}\n`,
+    );
     const { spawn } = await import('node:child_process');
     const xdg = join(dir, 'xdg');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], { env: { ...process.env, XDG_CACHE_HOME: xdg, CODA_RUNTIMES_DIR: join(ROOT, '.tools'), NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
+      env: { ...process.env, XDG_CACHE_HOME: xdg, CODA_RUNTIMES_DIR: join(ROOT, '.tools'), NO_COLOR: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const status = await new Promise((res) => child.on('exit', res));
     assert.equal(status, 0, out);
     assert.match(out, /'ran'/);
-    assert.match(out, /coda: install scripts are allowed and run confined: `node <file>` scripts under Node's permission model/, 'coda run says how scripts run');
+    assert.match(
+      out,
+      /coda: install scripts are allowed and run confined: `node <file>` scripts under Node's permission model/,
+      'coda run says how scripts run',
+    );
     const { storeDir } = storeFor(join(xdg, 'codajs'), file);
     for (const pkg of ['adv-read', 'adv-env']) {
       const report = JSON.parse(readFileSync(join(storeDir, 'node_modules', pkg, 'report.json'), 'utf8')) as Attempt[];

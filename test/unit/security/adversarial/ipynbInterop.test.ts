@@ -22,7 +22,8 @@ describe('adversarial: .ipynb interop', () => {
   });
   /** One attempt: `crossed` says whether it got through; a crossing fails the test. */
   const attempt = (area: keyof typeof counts, what: string, crossed: () => boolean) => {
-    counts[area].attempts++;
+    const count = counts[area]!;
+    count.attempts++;
     let result: boolean;
     try {
       result = crossed();
@@ -31,7 +32,7 @@ describe('adversarial: .ipynb interop', () => {
         result = true; // a stack overflow is a crossing
       else throw err;
     }
-    if (result) counts[area].crossings++;
+    if (result) count.crossings++;
     assert.equal(result, false, `crossing: ${what}`);
   };
 

@@ -75,7 +75,11 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
 
   it('--disable-sigusr1 goes to exactly the Nodes that have it (asked of each binary)', () => {
     for (const bin of [...nodeBinaries().map((b) => b.path), runtimeBinary('node')].filter((p): p is string => !!p)) {
-      const [version, has] = execFileSync(bin, ['-p', `process.version + ' ' + process.allowedNodeEnvironmentFlags.has('${DISABLE_SIGUSR1}')`], { encoding: 'utf8' }).trim().split(' ');
+      const [version, has] = execFileSync(bin, ['-p', `process.version + ' ' + process.allowedNodeEnvironmentFlags.has('${DISABLE_SIGUSR1}')`], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split(' ');
       assert.deepEqual(debugSignalFlags(version!), has === 'true' ? [DISABLE_SIGUSR1] : [], `${bin} (${version})`);
     }
     assert.deepEqual(debugSignalFlags('v22.13.1'), []);
@@ -105,11 +109,22 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
       inKernel('SIGUSR1 to another Node process of the user', () => `process.kill(${bystander.pid}, 'SIGUSR1')`),
       inKernel('process._debugProcess(another process)', () => `process._debugProcess(${bystander.pid})`),
       inKernel('SIGUSR1 to a whole process group (a negative pid)', () => `process.kill(-${bystander.pid}, 'SIGUSR1')`),
-      inKernel('a pid whose valueOf answers the check and the kill differently', () => `let n = 0; process.kill({ valueOf: () => (n++ < 2 ? process.pid : ${bystander.pid}) }, 'SIGUSR1')`),
+      inKernel(
+        'a pid whose valueOf answers the check and the kill differently',
+        () => `let n = 0; process.kill({ valueOf: () => (n++ < 2 ? process.pid : ${bystander.pid}) }, 'SIGUSR1')`,
+      ),
       inKernel('a signal object whose toString names SIGUSR1', () => `process.kill(${bystander.pid}, { toString: () => 'SIGUSR1' })`),
       inKernel('the binding under process.kill (process._kill)', () => `process._kill(${bystander.pid}, require('os').constants.signals.SIGUSR1)`),
-      inKernel('os.constants.signals.SIGUSR1 renumbered, then SIGUSR1 by number', () => `const signals = require('os').constants.signals; const n = signals.SIGUSR1; try { signals.SIGUSR1 = 99; } catch {} try { process.kill(${bystander.pid}, n); } finally { try { signals.SIGUSR1 = n; } catch {} }`),
-      inKernel('Function.prototype.call replaced to steal process._debugProcess from the guard', () => `const call = Function.prototype.call; let stolen; Function.prototype.call = function (self, ...args) { if (this.name === '_debugProcess') stolen = this; return Reflect.apply(this, self, args); }; try { process._debugProcess(process.pid); } finally { Function.prototype.call = call; } if (stolen && stolen !== process._debugProcess) Reflect.apply(stolen, process, [${bystander.pid}]); stolen ? 'stolen' : 'nothing stolen'`),
+      inKernel(
+        'os.constants.signals.SIGUSR1 renumbered, then SIGUSR1 by number',
+        () =>
+          `const signals = require('os').constants.signals; const n = signals.SIGUSR1; try { signals.SIGUSR1 = 99; } catch {} try { process.kill(${bystander.pid}, n); } finally { try { signals.SIGUSR1 = n; } catch {} }`,
+      ),
+      inKernel(
+        'Function.prototype.call replaced to steal process._debugProcess from the guard',
+        () =>
+          `const call = Function.prototype.call; let stolen; Function.prototype.call = function (self, ...args) { if (this.name === '_debugProcess') stolen = this; return Reflect.apply(this, self, args); }; try { process._debugProcess(process.pid); } finally { Function.prototype.call = call; } if (stolen && stolen !== process._debugProcess) Reflect.apply(stolen, process, [${bystander.pid}]); stolen ? 'stolen' : 'nothing stolen'`,
+      ),
       inKernel('inspector.open()', () => `require('node:inspector').open(0)`),
       inKernel('inspector/promises open()', () => `require('node:inspector/promises').open(0)`),
       inKernel('inspector.open from an ESM import', () => `(await import('node:inspector')).open(0)`),
@@ -123,9 +138,18 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
       const fpid = free.kernel.info.pid;
       const fBaseline = new Map([[fpid, new Set(listeningPorts(fpid))]]);
       attempts.push(
-        { name: `${bin.name} without permissions: process.kill(process.pid, "SIGUSR1")`, run: async () => probe([fpid], fBaseline, cellOutcome(await free.run(`process.kill(process.pid, 'SIGUSR1')`))) },
-        { name: `${bin.name} without permissions: process._debugProcess(process.pid)`, run: async () => probe([fpid], fBaseline, cellOutcome(await free.run(`process._debugProcess(process.pid)`))) },
-        { name: `${bin.name} without permissions: SIGUSR1 from another process`, run: async () => (process.kill(fpid, 'SIGUSR1'), probe([fpid], fBaseline, 'sent')) },
+        {
+          name: `${bin.name} without permissions: process.kill(process.pid, "SIGUSR1")`,
+          run: async () => probe([fpid], fBaseline, cellOutcome(await free.run(`process.kill(process.pid, 'SIGUSR1')`))),
+        },
+        {
+          name: `${bin.name} without permissions: process._debugProcess(process.pid)`,
+          run: async () => probe([fpid], fBaseline, cellOutcome(await free.run(`process._debugProcess(process.pid)`))),
+        },
+        {
+          name: `${bin.name} without permissions: SIGUSR1 from another process`,
+          run: async () => (process.kill(fpid, 'SIGUSR1'), probe([fpid], fBaseline, 'sent')),
+        },
       );
     }
 
@@ -135,7 +159,10 @@ describe('adversarial: no debugger on demand (issue 11 item 3)', function () {
       kernels.push(sandbox);
       const spid = sandbox.kernel.info.pid;
       const sBaseline = new Map([[spid, new Set(listeningPorts(spid))]]);
-      attempts.push({ name: 'Sandbox kernel: SIGUSR1 from another process', run: async () => (process.kill(spid, 'SIGUSR1'), probe([spid], sBaseline, 'sent')) });
+      attempts.push({
+        name: 'Sandbox kernel: SIGUSR1 from another process',
+        run: async () => (process.kill(spid, 'SIGUSR1'), probe([spid], sBaseline, 'sent')),
+      });
     } else if (requireRuntimes) assert.fail('isolated-vm is missing from the runtime store');
 
     await runAttempts('node debugger', attempts.map(judged));

@@ -66,7 +66,7 @@ describe('adversarial: environment variables on the Node runtime', function () {
   });
 });
 
-describe('adversarial: the system resolver\'s variables on the Node runtime', function () {
+describe("adversarial: the system resolver's variables on the Node runtime", function () {
   this.timeout(60_000);
   const bins = nodeBinaries().filter((b) => process.platform === 'linux' && canEnforce(b.path));
   if (!bins.length) return;

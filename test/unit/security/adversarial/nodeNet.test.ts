@@ -32,10 +32,25 @@ async function freePort(): Promise<number> {
 describe('canonicalIp: one text per address', () => {
   it('reads IPv4, IPv6, v4-mapped, zone ids and the any-address as net does, and no getaddrinfo-only forms', () => {
     const cases: [string, string | undefined][] = [
-      ['127.0.0.1', '127.0.0.1'], ['::ffff:127.0.0.1', '127.0.0.1'], ['::ffff:7f00:1', '127.0.0.1'], ['[::ffff:7f00:1]', '127.0.0.1'],
-      ['::1', '0:0:0:0:0:0:0:1'], ['[::1]', '0:0:0:0:0:0:0:1'], ['0:0:0:0:0:0:0:1', '0:0:0:0:0:0:0:1'], ['::1%lo', '0:0:0:0:0:0:0:1'],
-      ['FE80::1%eth0', 'fe80:0:0:0:0:0:0:1'], ['::', '0.0.0.0'], ['0.0.0.0', '0.0.0.0'], ['::127.0.0.1', '0:0:0:0:0:0:7f00:1'],
-      ['2130706433', undefined], ['0x7f.1', undefined], ['127.1', undefined], ['017700000001', undefined], ['127.000.0.1', undefined], ['localhost', undefined], ['', undefined],
+      ['127.0.0.1', '127.0.0.1'],
+      ['::ffff:127.0.0.1', '127.0.0.1'],
+      ['::ffff:7f00:1', '127.0.0.1'],
+      ['[::ffff:7f00:1]', '127.0.0.1'],
+      ['::1', '0:0:0:0:0:0:0:1'],
+      ['[::1]', '0:0:0:0:0:0:0:1'],
+      ['0:0:0:0:0:0:0:1', '0:0:0:0:0:0:0:1'],
+      ['::1%lo', '0:0:0:0:0:0:0:1'],
+      ['FE80::1%eth0', 'fe80:0:0:0:0:0:0:1'],
+      ['::', '0.0.0.0'],
+      ['0.0.0.0', '0.0.0.0'],
+      ['::127.0.0.1', '0:0:0:0:0:0:7f00:1'],
+      ['2130706433', undefined],
+      ['0x7f.1', undefined],
+      ['127.1', undefined],
+      ['017700000001', undefined],
+      ['127.000.0.1', undefined],
+      ['localhost', undefined],
+      ['', undefined],
     ];
     for (const [input, expected] of cases) assert.equal(canonicalIp(input), expected, input);
   });
@@ -62,7 +77,9 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     grantedV6 = createServer((c) => c.on('error', () => undefined).end('granted v6'));
     await new Promise<void>((r) => grantedV6.listen(0, '::1', r));
     const G6 = (grantedV6.address() as AddressInfo).port;
-    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), { net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`, `localhost:${listenPort}`, `[::1]:${G6}`, path] });
+    k = await launchKernel(node, mkdtempSync(join(tmpdir(), 'coda-net-')), {
+      net: ['example.test', `localhost:${G}`, `127.0.0.1:${G}`, `localhost:${listenPort}`, `[::1]:${G6}`, path],
+    });
     assert.equal((await k.run(SETTLE_HELPER)).status, 'ok');
     // fetch once, so undici's global dispatcher exists for the dispatcher attacks
     assert.equal(await k.value(`await (await fetch('http://localhost:${G}/')).text()`), 'granted');
@@ -77,10 +94,18 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
 
   it('granted hosts still work: http, fetch (also with a lying dispatcher), net by name and by address, keep-alive', async () => {
     const G = granted.port;
-    assert.equal(await k.value(`await new Promise((resolve, reject) => require('http').get('http://localhost:${G}/', (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }).on('error', reject))`), 'granted');
+    assert.equal(
+      await k.value(
+        `await new Promise((resolve, reject) => require('http').get('http://localhost:${G}/', (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => resolve(b)); }).on('error', reject))`,
+      ),
+      'granted',
+    );
     assert.equal(await k.value(`await (await fetch('http://127.0.0.1:${G}/')).text()`), 'granted');
     // the caller's lookup is replaced, not obeyed and not an error: the real address of a granted name is used
-    assert.equal(await k.value(`await (await fetch('http://localhost:${G}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) })).text()`), 'granted');
+    assert.equal(
+      await k.value(`await (await fetch('http://localhost:${G}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) })).text()`),
+      'granted',
+    );
     assert.equal(await k.value(`await __settle(require('net').connect(${G}, 'localhost'))`), 'CONNECTED');
     assert.equal(await k.value(`await __settle(require('net').connect(${G}, '::ffff:127.0.0.1'))`), 'CONNECTED');
     assert.equal(await k.value(`await __settle(require('net').connect({ host: 'localhost', port: '${G}', autoSelectFamily: true }))`), 'CONNECTED');
@@ -93,15 +118,34 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     );
     assert.equal(granted.hits() - before, 3);
     // a unix socket granted by path; a server on a granted name (its address comes from the lookup Node makes)
-    assert.equal(await k.value(`await new Promise((resolve, reject) => { let b = ''; require('net').connect(${JSON.stringify(grantedSocket.path)}).on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`), 'granted');
-    assert.equal(await k.value(`await new Promise((resolve, reject) => { const s = require('net').createServer().listen(${listenPort}, 'localhost', () => { resolve(s.address().address); s.close(); }).on('error', reject); })`), '127.0.0.1');
+    assert.equal(
+      await k.value(
+        `await new Promise((resolve, reject) => { let b = ''; require('net').connect(${JSON.stringify(grantedSocket.path)}).on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`,
+      ),
+      'granted',
+    );
+    assert.equal(
+      await k.value(
+        `await new Promise((resolve, reject) => { const s = require('net').createServer().listen(${listenPort}, 'localhost', () => { resolve(s.address().address); s.close(); }).on('error', reject); })`,
+      ),
+      '127.0.0.1',
+    );
     // an IPv6 grant, whichever way the address is written
     const G6 = (grantedV6.address() as AddressInfo).port;
     for (const host of ['::1', '0:0:0:0:0:0:0:1', '::0:1']) {
-      assert.equal(await k.value(`await new Promise((resolve, reject) => { let b = ''; require('net').connect(${G6}, '${host}').on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`), 'granted v6', host);
+      assert.equal(
+        await k.value(
+          `await new Promise((resolve, reject) => { let b = ''; require('net').connect(${G6}, '${host}').on('data', (d) => (b += d)).on('end', () => resolve(b)).on('error', reject); })`,
+        ),
+        'granted v6',
+        host,
+      );
     }
     // dns.lookup answers as before (also promisified)
-    assert.equal(await k.value(`JSON.stringify(await require('util').promisify(require('dns').lookup)('localhost', { family: 4 }))`), '{"address":"127.0.0.1","family":4}');
+    assert.equal(
+      await k.value(`JSON.stringify(await require('util').promisify(require('dns').lookup)('localhost', { family: 4 }))`),
+      '{"address":"127.0.0.1","family":4}',
+    );
   });
 
   it('a denied host is a PermissionDenied naming it, as before', async () => {
@@ -121,34 +165,104 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
       ['String.prototype.toLowerCase', "String.prototype.toLowerCase = () => 'example.test'", 'String.prototype.toLowerCase', true],
       ['the global String', `globalThis.String = () => '${G}'`, 'globalThis.String', true],
       // these would also hang the cell's own code (a global replace never ends): only around the raw handle call
-      ['RegExp.prototype.exec', `RegExp.prototype.exec = () => Object.assign(['example.test', 'example.test', undefined], { index: 0 })`, 'RegExp.prototype.exec', false],
-      ['Array.prototype[Symbol.iterator]', "Array.prototype[Symbol.iterator] = function* () { yield 'example.test'; }", 'Array.prototype[Symbol.iterator]', false],
+      [
+        'RegExp.prototype.exec',
+        `RegExp.prototype.exec = () => Object.assign(['example.test', 'example.test', undefined], { index: 0 })`,
+        'RegExp.prototype.exec',
+        false,
+      ],
+      [
+        'Array.prototype[Symbol.iterator]',
+        "Array.prototype[Symbol.iterator] = function* () { yield 'example.test'; }",
+        'Array.prototype[Symbol.iterator]',
+        false,
+      ],
       ['Set.prototype[Symbol.iterator]', "Set.prototype[Symbol.iterator] = function* () { yield 'example.test'; }", 'Set.prototype[Symbol.iterator]', false],
     ];
     const tries: { name: string; code: string }[] = [
       // the issue's example: the name is granted, the caller's lookup sends the socket to loopback
-      { name: 'http.get with a lookup option', code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), 'response')` },
-      { name: 'https.get with a lookup option', code: `return __settle(require('https').get({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'response')` },
-      { name: 'net.connect with a lookup option', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
-      { name: 'tls.connect with a lookup option', code: `return __settle(require('tls').connect({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'secureConnect')` },
-      { name: 'http.Agent with a lookup option', code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, agent: new (require('http').Agent)({ lookup: ${LYING_LOOKUP} }) }), 'response')` },
-      { name: 'http2.connect with a lookup option', code: `const s = require('http2').connect('http://example.test:${F}', { lookup: ${LYING_LOOKUP} }); return __settle(s)` },
-      { name: 'http2.connect with a createConnection of its own', code: `const s = require('http2').connect('http://example.test:${F}', { createConnection: () => require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }) }); return __settle(s)` },
-      { name: 'tls.connect over a socket the cell made', code: `return __settle(require('tls').connect({ socket: require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), servername: 'example.test', rejectUnauthorized: false }), 'secureConnect')` },
-      { name: 'a blockList option that blocks nothing, with a lying lookup', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, blockList: new (require('net').BlockList)(), lookup: ${LYING_LOOKUP} }))` },
-      { name: 'fetch with an undici dispatcher whose connect.lookup lies', code: `return fetch('http://example.test:${F}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
-      { name: 'fetch redirected by a granted host to a name the dispatcher lookup maps to loopback', code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://example.test:${F}/'), { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
-      { name: 'fetch redirected by a granted host to a loopback address', code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://127.0.0.1:${F}/')).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))` },
-      { name: 'autoSelectFamily with a lookup answering a list', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, autoSelectFamily: true, lookup: ${LYING_LOOKUP} }))` },
-      { name: 'localAddress with a lookup option', code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, localAddress: '127.0.0.1', lookup: ${LYING_LOOKUP} }))` },
-      { name: 'a port given as a hex string with a lying lookup', code: `return __settle(require('net').connect({ host: 'example.test', port: '0x${F.toString(16)}', lookup: ${LYING_LOOKUP} }))` },
+      {
+        name: 'http.get with a lookup option',
+        code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), 'response')`,
+      },
+      {
+        name: 'https.get with a lookup option',
+        code: `return __settle(require('https').get({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'response')`,
+      },
+      {
+        name: 'net.connect with a lookup option',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'tls.connect with a lookup option',
+        code: `return __settle(require('tls').connect({ host: 'example.test', port: ${F}, rejectUnauthorized: false, lookup: ${LYING_LOOKUP} }), 'secureConnect')`,
+      },
+      {
+        name: 'http.Agent with a lookup option',
+        code: `return __settle(require('http').get({ host: 'example.test', port: ${F}, agent: new (require('http').Agent)({ lookup: ${LYING_LOOKUP} }) }), 'response')`,
+      },
+      {
+        name: 'http2.connect with a lookup option',
+        code: `const s = require('http2').connect('http://example.test:${F}', { lookup: ${LYING_LOOKUP} }); return __settle(s)`,
+      },
+      {
+        name: 'http2.connect with a createConnection of its own',
+        code: `const s = require('http2').connect('http://example.test:${F}', { createConnection: () => require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }) }); return __settle(s)`,
+      },
+      {
+        name: 'tls.connect over a socket the cell made',
+        code: `return __settle(require('tls').connect({ socket: require('net').connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }), servername: 'example.test', rejectUnauthorized: false }), 'secureConnect')`,
+      },
+      {
+        name: 'a blockList option that blocks nothing, with a lying lookup',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, blockList: new (require('net').BlockList)(), lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'fetch with an undici dispatcher whose connect.lookup lies',
+        code: `return fetch('http://example.test:${F}/', { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))`,
+      },
+      {
+        name: 'fetch redirected by a granted host to a name the dispatcher lookup maps to loopback',
+        code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://example.test:${F}/'), { dispatcher: new (${UNDICI_AGENT})({ connect: { lookup: ${LYING_LOOKUP} } }) }).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))`,
+      },
+      {
+        name: 'fetch redirected by a granted host to a loopback address',
+        code: `return fetch('http://localhost:${G}/?to=' + encodeURIComponent('http://127.0.0.1:${F}/')).then(() => 'CONNECTED', (e) => 'error ' + (e.cause?.code || e.name))`,
+      },
+      {
+        name: 'autoSelectFamily with a lookup answering a list',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, autoSelectFamily: true, lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'localAddress with a lookup option',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: ${F}, localAddress: '127.0.0.1', lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'a port given as a hex string with a lying lookup',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: '0x${F.toString(16)}', lookup: ${LYING_LOOKUP} }))`,
+      },
       // options read twice: the check and Node must see the same thing
-      { name: 'hostname (checked) instead of host (used: localhost)', code: `return __settle(require('net').connect({ hostname: 'example.test', port: ${F} }))` },
-      { name: 'a host getter that answers the check and Node differently', code: `return __settle(require('net').connect({ get host() { return new Error().stack.includes('lookupAndConnect') ? '127.0.0.1' : 'example.test'; }, port: ${F} }))` },
-      { name: 'a host object whose toString answers differently', code: `let n = 0; return __settle(require('net').connect({ host: { toString: () => (n++ ? '127.0.0.1' : 'example.test') }, port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      {
+        name: 'hostname (checked) instead of host (used: localhost)',
+        code: `return __settle(require('net').connect({ hostname: 'example.test', port: ${F} }))`,
+      },
+      {
+        name: 'a host getter that answers the check and Node differently',
+        code: `return __settle(require('net').connect({ get host() { return new Error().stack.includes('lookupAndConnect') ? '127.0.0.1' : 'example.test'; }, port: ${F} }))`,
+      },
+      {
+        name: 'a host object whose toString answers differently',
+        code: `let n = 0; return __settle(require('net').connect({ host: { toString: () => (n++ ? '127.0.0.1' : 'example.test') }, port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
       { name: 'options inherited from a prototype', code: `return __settle(require('net').connect(Object.create({ host: '127.0.0.1', port: ${F} })))` },
-      { name: 'tls servername differing from host', code: `return __settle(require('tls').connect({ host: '127.0.0.1', port: ${F}, servername: 'example.test', rejectUnauthorized: false }), 'secureConnect')` },
-      { name: 'the same socket reconnected elsewhere', code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); s.destroy(); await new Promise((r) => s.once('close', r)); return __settle(s.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
+      {
+        name: 'tls servername differing from host',
+        code: `return __settle(require('tls').connect({ host: '127.0.0.1', port: ${F}, servername: 'example.test', rejectUnauthorized: false }), 'secureConnect')`,
+      },
+      {
+        name: 'the same socket reconnected elsewhere',
+        code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); s.destroy(); await new Promise((r) => s.once('close', r)); return __settle(s.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
       // address forms
       { name: 'a v4-mapped IPv6 literal', code: `return __settle(require('net').connect(${F}, '::ffff:127.0.0.1'))` },
       { name: 'an IPv6 loopback with a zone id', code: `return __settle(require('net').connect(${forbidden.tcp6}, '::1%lo'))` },
@@ -166,11 +280,23 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
         code: `const s = require('net').connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const TCP = s._handle.constructor; s.destroy();
           const h = new TCP(1); const b = h.bind('127.0.0.1', 0); const l = h.listen(1); h.close(); return b === 0 && l === 0 ? 'CROSSED: listening' : 'error ' + l`,
       },
-      { name: 'a raw UDP handle from a dgram socket', code: `const d = require('dgram').createSocket('udp4'); const st = d[Object.getOwnPropertySymbols(d).find((s) => s.description === 'state symbol')]; st.handle.bind('127.0.0.1', 0, 0); return 'sent ' + st.handle.send({}, [Buffer.from('leak')], 1, ${forbidden.udp}, '127.0.0.1', false)` },
+      {
+        name: 'a raw UDP handle from a dgram socket',
+        code: `const d = require('dgram').createSocket('udp4'); const st = d[Object.getOwnPropertySymbols(d).find((s) => s.description === 'state symbol')]; st.handle.bind('127.0.0.1', 0, 0); return 'sent ' + st.handle.send({}, [Buffer.from('leak')], 1, ${forbidden.udp}, '127.0.0.1', false)`,
+      },
       { name: 'dgram send', code: `require('dgram').createSocket('udp4').send('leak', ${forbidden.udp}, '127.0.0.1'); return 'sent'` },
-      { name: 'DNS queries to a resolver the cell chose', code: `const r = new (require('dns').Resolver)(); r.setServers(['127.0.0.1:${forbidden.udp}']); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
-      { name: 'DNS servers set on the resolver\'s own handle', code: `const r = new (require('dns').Resolver)(); r._handle.setServers([[4, '127.0.0.1', ${forbidden.udp}]]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
-      { name: 'dns.promises.setServers then a query', code: `const dns = require('dns').promises; dns.setServers(['127.0.0.1:${forbidden.udp}']); dns.resolve4('leak.example').catch(() => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
+      {
+        name: 'DNS queries to a resolver the cell chose',
+        code: `const r = new (require('dns').Resolver)(); r.setServers(['127.0.0.1:${forbidden.udp}']); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'`,
+      },
+      {
+        name: "DNS servers set on the resolver's own handle",
+        code: `const r = new (require('dns').Resolver)(); r._handle.setServers([[4, '127.0.0.1', ${forbidden.udp}]]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'`,
+      },
+      {
+        name: 'dns.promises.setServers then a query',
+        code: `const dns = require('dns').promises; dns.setServers(['127.0.0.1:${forbidden.udp}']); dns.resolve4('leak.example').catch(() => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'`,
+      },
       { name: 'a unix socket that is not granted', code: `return __settle(require('net').connect(${JSON.stringify(forbidden.unix)}))` },
       {
         name: 'a raw Pipe handle from a granted unix socket, connected elsewhere',
@@ -179,17 +305,37 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
           const Pipe = s._handle.constructor; s.destroy(); const h = new Pipe(0); const req = new Req();
           return new Promise((resolve) => { req.oncomplete = (status) => resolve(status === 0 ? 'CONNECTED' : 'error ' + status); const err = h.connect(req, ${JSON.stringify(forbidden.unix)}); if (err) resolve('error ' + err); })`,
       },
-      { name: 'DNS servers whose port getter answers the check and c-ares differently', code: `let n = 0; const server = [4, '127.0.0.1', 0]; Object.defineProperty(server, 2, { get: () => (n++ ? ${forbidden.udp} : ${G}) }); const r = new (require('dns').Resolver)(); r._handle.setServers([server]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'` },
-      { name: 'a socket adopting a raw TCP handle', code: `const s = require('net').connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const TCP = s._handle.constructor; s.destroy(); return __settle(new (require('net').Socket)({ handle: new TCP(0) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
-      { name: 'a socket adopting a net.BoundSocket', code: `const net = require('net'); if (typeof net.BoundSocket !== 'function') return 'no BoundSocket'; return __settle(new net.Socket({ handle: new net.BoundSocket({ host: '127.0.0.1' }) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
-      { name: 'a socket on a granted connection\'s fd, connected again elsewhere', code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const t = new net.Socket({ fd: s._handle.fd }); return __settle(t.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))` },
-      { name: 'a port string with a host in it', code: `return __settle(require('net').connect({ host: 'example.test', port: '${F} 127.0.0.1', lookup: ${LYING_LOOKUP} }))` },
-      { name: 'a URL whose user info names a granted host', code: `return __settle(require('http').get('http://example.test:80@127.0.0.1:${F}/'), 'response')` },
+      {
+        name: 'DNS servers whose port getter answers the check and c-ares differently',
+        code: `let n = 0; const server = [4, '127.0.0.1', 0]; Object.defineProperty(server, 2, { get: () => (n++ ? ${forbidden.udp} : ${G}) }); const r = new (require('dns').Resolver)(); r._handle.setServers([server]); r.resolve4('leak.example', () => {}); await new Promise((x) => setTimeout(x, 300)); return 'queried'`,
+      },
+      {
+        name: 'a socket adopting a raw TCP handle',
+        code: `const s = require('net').connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const TCP = s._handle.constructor; s.destroy(); return __settle(new (require('net').Socket)({ handle: new TCP(0) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'a socket adopting a net.BoundSocket',
+        code: `const net = require('net'); if (typeof net.BoundSocket !== 'function') return 'no BoundSocket'; return __settle(new net.Socket({ handle: new net.BoundSocket({ host: '127.0.0.1' }) }).connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: "a socket on a granted connection's fd, connected again elsewhere",
+        code: `const net = require('net'); const s = net.connect(${G}, '127.0.0.1'); await new Promise((r) => s.once('connect', r)); const t = new net.Socket({ fd: s._handle.fd }); return __settle(t.connect({ host: 'example.test', port: ${F}, lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'a port string with a host in it',
+        code: `return __settle(require('net').connect({ host: 'example.test', port: '${F} 127.0.0.1', lookup: ${LYING_LOOKUP} }))`,
+      },
+      {
+        name: 'a URL whose user info names a granted host',
+        code: `return __settle(require('http').get('http://example.test:80@127.0.0.1:${F}/'), 'response')`,
+      },
       // built-ins the checks could use, replaced by the cell (each restored afterwards)
-      ...poisoned.filter((p) => p[3]).map(([what, poison, restore]) => ({
-        name: `${what} replaced, then a connection to the forbidden port`,
-        code: `const saved = ${restore}; try { ${poison}; const s = require('net').connect(${F}, '127.0.0.1'); return await __settle(s); } catch (e) { return 'error ' + (e.code || e.name); } finally { ${restore} = saved; }`,
-      })),
+      ...poisoned
+        .filter((p) => p[3])
+        .map(([what, poison, restore]) => ({
+          name: `${what} replaced, then a connection to the forbidden port`,
+          code: `const saved = ${restore}; try { ${poison}; const s = require('net').connect(${F}, '127.0.0.1'); return await __settle(s); } catch (e) { return 'error ' + (e.code || e.name); } finally { ${restore} = saved; }`,
+        })),
       ...poisoned.map(([what, poison, restore]) => ({
         name: `${what} replaced, then a raw TCP handle to the forbidden port`,
         code: `const net = require('net'); let Req; const hook = require('async_hooks').createHook({ init(id, type, t, res) { if (type === 'TCPCONNECTWRAP') Req = res.constructor; } }).enable();
@@ -213,8 +359,14 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
         name: 'Array.prototype.includes replaced, then a unix socket that is not granted',
         code: `const saved = Array.prototype.includes; try { Array.prototype.includes = () => true; return await __settle(require('net').connect(${JSON.stringify(forbidden.unix)})); } catch (e) { return 'error ' + (e.code || e.name); } finally { Array.prototype.includes = saved; }`,
       },
-      { name: 'process.binding(\'tcp_wrap\')', code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'` },
+      {
+        name: "process.binding('tcp_wrap')",
+        code: `const { TCP } = process.binding('tcp_wrap'); return typeof TCP === 'function' ? 'CROSSED: tcp_wrap binding' : 'no TCP'`,
+      },
     ];
-    await runAttempts('node net', tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })));
+    await runAttempts(
+      'node net',
+      tries.map((t) => ({ name: t.name, run: () => attempt(k, forbidden, t.code) })),
+    );
   });
 });

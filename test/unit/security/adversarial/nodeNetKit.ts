@@ -98,7 +98,12 @@ export function needPermissionedNode(ctx: Mocha.Context): string {
 }
 
 /** A kernel started exactly as the extension and `coda run` start it (kernelLaunch), with `permissions`. */
-export async function launchKernel(nodePath: string, cwd: string, permissions: Permissions | undefined, runtime: InitParams['runtime'] = 'node'): Promise<TestKernel> {
+export async function launchKernel(
+  nodePath: string,
+  cwd: string,
+  permissions: Permissions | undefined,
+  runtime: InitParams['runtime'] = 'node',
+): Promise<TestKernel> {
   const init: InitParams = { cwd, documentPath: join(cwd, 'attack.coda'), runtime, permissions };
   const options = await kernelLaunch(init, { workerPath: WORKER, storage: toolsDir(), nodePath, sandboxMemoryMb: 128, sandboxCellTimeoutMs: 0 });
   return startKernel({ nodePath: options.nodePath, cwd, execArgv: options.execArgv, init: options.init });
@@ -115,7 +120,14 @@ export async function attempt(k: TestKernel, forbidden: { hits(): number }, code
   const before = forbidden.hits();
   const r = await k.run(`await Promise.race([(async () => { ${code} })(), new Promise((r) => setTimeout(() => r('timeout'), ${ATTEMPT_MS}))])`);
   await new Promise((res) => setTimeout(res, SETTLE_MS));
-  const outcome = r.status === 'ok' ? (r.value?.type === 'string' ? r.value.value : JSON.stringify(r.value)) : r.status === 'error' ? `${r.error.name}: ${r.error.message.slice(0, 120)}` : r.status;
+  const outcome =
+    r.status === 'ok'
+      ? r.value?.type === 'string'
+        ? r.value.value
+        : JSON.stringify(r.value)
+      : r.status === 'error'
+        ? `${r.error.name}: ${r.error.message.slice(0, 120)}`
+        : r.status;
   const crossed = forbidden.hits() !== before || /^(CONNECTED|CROSSED)/.test(outcome);
   return { crossed, outcome };
 }

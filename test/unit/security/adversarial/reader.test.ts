@@ -31,12 +31,32 @@ const CELL = '[{ "kind": "code", "language": "javascript", "source": ["console.l
 /** Files `coda run` must refuse (exit 2, a position in the message, nothing run, file unchanged). */
 const REFUSED: { name: string; text: string; position: RegExp }[] = [
   // the issue's example: a second "permissions" that would widen the first
-  { name: 'second-permissions', text: notebook('{\n    "permissions": { "net": [] },\n    "permissions": { "net": ["*"], "run": ["*"] }\n  }', CELL), position: /:5:5: Duplicate key "permissions": first at line 4, column 5/ },
-  { name: 'escaped-duplicate', text: notebook('{\n    "permissions": { "net": [] },\n    "permiss\\u0069ons": { "net": ["*"] }\n  }', CELL), position: /:5:5: Duplicate key "permissions": first at line 4, column 5/ },
+  {
+    name: 'second-permissions',
+    text: notebook('{\n    "permissions": { "net": [] },\n    "permissions": { "net": ["*"], "run": ["*"] }\n  }', CELL),
+    position: /:5:5: Duplicate key "permissions": first at line 4, column 5/,
+  },
+  {
+    name: 'escaped-duplicate',
+    text: notebook('{\n    "permissions": { "net": [] },\n    "permiss\\u0069ons": { "net": ["*"] }\n  }', CELL),
+    position: /:5:5: Duplicate key "permissions": first at line 4, column 5/,
+  },
   { name: 'misspelt-permissions', text: notebook('{ "Permissions": { "net": [] } }', CELL), position: /:3:17: "Permissions" is not "permissions"/ },
-  { name: 'duplicate-in-permissions', text: notebook('{ "permissions": { "run": ["git"], "run": ["*"] } }', CELL), position: /:3:50: Duplicate key "run": first at line 3, column 34/ },
-  { name: 'duplicate-cell-source', text: notebook('{}', '[{ "kind": "code", "language": "javascript", "source": ["1"], "source": ["console.log(\\"cell ran\\")"] }]'), position: /:4:74: Duplicate key "source": first at line 4, column 57/ },
-  { name: 'duplicate-top-metadata', text: `{"coda":1,"metadata":{"permissions":{}},"cells":${CELL},\n"metadata":{}}`, position: /:2:1: Duplicate key "metadata": first at line 1, column 11/ },
+  {
+    name: 'duplicate-in-permissions',
+    text: notebook('{ "permissions": { "run": ["git"], "run": ["*"] } }', CELL),
+    position: /:3:50: Duplicate key "run": first at line 3, column 34/,
+  },
+  {
+    name: 'duplicate-cell-source',
+    text: notebook('{}', '[{ "kind": "code", "language": "javascript", "source": ["1"], "source": ["console.log(\\"cell ran\\")"] }]'),
+    position: /:4:74: Duplicate key "source": first at line 4, column 57/,
+  },
+  {
+    name: 'duplicate-top-metadata',
+    text: `{"coda":1,"metadata":{"permissions":{}},"cells":${CELL},\n"metadata":{}}`,
+    position: /:2:1: Duplicate key "metadata": first at line 1, column 11/,
+  },
   { name: 'deep-nesting', text: notebook(`{ "x": ${'['.repeat(50_000)}${']'.repeat(50_000)} }`, CELL), position: /:3:\d+: Nested more than 1000 levels deep/ },
   { name: 'deep-unclosed', text: `{"coda":1,"cells":${'{"a":'.repeat(100_000)}`, position: /:1:\d+: Nested more than 1000 levels deep/ },
   { name: 'empty', text: '', position: /:1:1: The file is empty/ },
@@ -46,7 +66,11 @@ const REFUSED: { name: string; text: string; position: RegExp }[] = [
   { name: 'permissions-string', text: notebook('{ "permissions": "none" }', CELL), position: /:3:32: "permissions" must be an object/ },
   { name: 'permissions-null', text: notebook('{ "permissions": null }', CELL), position: /:3:32: "permissions" must be an object/ },
   { name: 'net-not-list', text: notebook('{ "permissions": { "net": "api.example.com" } }', CELL), position: /:3:41: "net" must be a list of strings/ },
-  { name: 'non-string-entry', text: notebook('{ "permissions": { "read": [".", {"path": "/"}] } }', CELL), position: /:3:48: each entry of "read" must be a non-empty string/ },
+  {
+    name: 'non-string-entry',
+    text: notebook('{ "permissions": { "read": [".", {"path": "/"}] } }', CELL),
+    position: /:3:48: each entry of "read" must be a non-empty string/,
+  },
   { name: 'secret-not-env-name', text: notebook('{ "secrets": ["API KEY"] }', CELL), position: /:3:29: "API KEY" is not an environment variable name/ },
   { name: 'secret-number', text: notebook('{ "secrets": ["OK_NAME", 42] }', CELL), position: /:3:40: a number is not an environment variable name/ },
   { name: 'secrets-object', text: notebook('{ "secrets": { "API_KEY": "value" } }', CELL), position: /:3:28: "secrets" must be a list/ },
@@ -62,7 +86,10 @@ describe('adversarial: the .coda reader', function () {
   for (const seed of SEEDS) {
     it(`fuzzing (seed ${seed}): every mutated file is a notebook or problems with line and column, never a throw or a hang`, () => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', FUZZ, String(seed), String(ATTEMPTS_PER_SEED)], {
-        cwd: ROOT, encoding: 'utf8', timeout: FUZZ_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: FUZZ_TIMEOUT_MS,
+        maxBuffer: 64 * 1024 * 1024,
       });
       assert.equal(r.error, undefined, `the fuzzer hung or failed to start: ${r.error?.message}`);
       assert.equal(r.status, 0, r.stderr);
@@ -83,7 +110,16 @@ describe('adversarial: the .coda reader', function () {
       writeFileSync(file, c.text);
       const r = coda(file);
       attempts++;
-      const why = r.code !== 2 ? `exit ${r.code}` : !c.position.test(r.stderr) ? `no position: ${r.stderr.slice(0, 300)}` : /cell ran/.test(r.stdout) ? 'a cell ran' : readFileSync(file, 'utf8') !== c.text ? 'file changed' : '';
+      const why =
+        r.code !== 2
+          ? `exit ${r.code}`
+          : !c.position.test(r.stderr)
+            ? `no position: ${r.stderr.slice(0, 300)}`
+            : /cell ran/.test(r.stdout)
+              ? 'a cell ran'
+              : readFileSync(file, 'utf8') !== c.text
+                ? 'file changed'
+                : '';
       if (why) failures.push(`${c.name}: ${why}`);
     }
     crossings.push(...failures);

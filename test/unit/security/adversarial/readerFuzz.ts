@@ -18,7 +18,11 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 
 function fixtures(): Buffer[] {
   const dirs = [join(ROOT, 'test', 'fixtures', 'format'), join(ROOT, 'test', 'fixtures', 'cli'), join(ROOT, 'examples')];
-  return dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.coda')).map((f) => readFileSync(join(d, f))));
+  return dirs.flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.coda'))
+      .map((f) => readFileSync(join(d, f))),
+  );
 }
 
 /** mulberry32: small, seedable, good enough to spread mutations. */
@@ -56,7 +60,8 @@ const MUTATIONS: Record<string, (src: Buffer, r: Rng) => Mutated> = {
     const text = decode(src);
     const i = text.indexOf('"metadata": {');
     const grant = r.pick(['{"net":["*"]}', '{"run":["*"],"read":["*"]}', '{}', 'null']);
-    if (i === -1) return { kind: 'duplicatePermissions', text: `{"coda":1,"metadata":{"permissions":{"net":[]},"permissions":${grant}},"cells":[]}`, mustRefuse: true };
+    if (i === -1)
+      return { kind: 'duplicatePermissions', text: `{"coda":1,"metadata":{"permissions":{"net":[]},"permissions":${grant}},"cells":[]}`, mustRefuse: true };
     const at = i + '"metadata": {'.length;
     const both = `"permissions": {"net": []}, "permissions": ${grant}`;
     const rest = text.slice(at).trimStart();
@@ -73,7 +78,10 @@ const MUTATIONS: Record<string, (src: Buffer, r: Rng) => Mutated> = {
   },
   deepNesting: (src, r) => {
     const depth = r.pick([MAX_NESTING_DEPTH + 1, 3_000, 20_000, 300_000]);
-    const [open, close] = r.pick([['[', ']'], ['{"a":', '}']] as const);
+    const [open, close] = r.pick([
+      ['[', ']'],
+      ['{"a":', '}'],
+    ] as const);
     const text = decode(src);
     const i = text.indexOf('{');
     const value = open.repeat(depth) + (open === '[' ? '' : '1') + close.repeat(depth);
@@ -109,13 +117,23 @@ const MUTATIONS: Record<string, (src: Buffer, r: Rng) => Mutated> = {
     const i = text.indexOf('"cells"');
     return { kind: 'longLine', text: i === -1 ? filler + text : insertAt(text, i, `"long": "${filler.replace(/["\\[]/g, 'y')}", `) };
   },
-  longLineGarbage: (src, r) => ({ kind: 'longLineGarbage', text: insertAt(decode(src), r.int(src.length), r.pick(['[', '"', '\\', '{', ',']).repeat(500_000)) }),
+  longLineGarbage: (src, r) => ({
+    kind: 'longLineGarbage',
+    text: insertAt(decode(src), r.int(src.length), r.pick(['[', '"', '\\', '{', ',']).repeat(500_000)),
+  }),
   blank: (_src, r) => ({ kind: 'blank', text: r.pick(['', ' ', '\n', '\r\n\t ', '\ufeff', '\ufeff \n']), mustRefuse: true }),
   badPermissions: (src, r) => {
     const text = decode(src);
     const i = text.indexOf('"metadata": {');
     const bad = r.pick(['"net": "x"', '"launch": []', '"net": [1]', '"net": [""]', '"net": [null]', '"read": {"a":1}']);
-    const value = r.pick([`"permissions": {${bad}}`, '"permissions": []', '"permissions": "all"', '"secrets": ["has space"]', '"secrets": [1]', '"secrets": {}']);
+    const value = r.pick([
+      `"permissions": {${bad}}`,
+      '"permissions": []',
+      '"permissions": "all"',
+      '"secrets": ["has space"]',
+      '"secrets": [1]',
+      '"secrets": {}',
+    ]);
     if (i === -1) return { kind: 'badPermissions', text: `{"coda":1,"metadata":{${value}},"cells":[]}`, mustRefuse: true };
     const at = i + '"metadata": {'.length;
     const rest = text.slice(at).trimStart();
@@ -135,7 +153,9 @@ function check(m: Mutated): string | undefined {
   if (ms > SLOW_PARSE_MS) return `took ${ms} ms`;
   if (!result.ok) {
     if (!result.problems.length) return 'refused without a problem';
-    const bad = result.problems.find((p) => !(Number.isInteger(p.line) && p.line >= 1 && Number.isInteger(p.column) && p.column >= 1 && typeof p.message === 'string' && p.message));
+    const bad = result.problems.find(
+      (p) => !(Number.isInteger(p.line) && p.line >= 1 && Number.isInteger(p.column) && p.column >= 1 && typeof p.message === 'string' && p.message),
+    );
     return bad ? `problem without a position: ${JSON.stringify(bad).slice(0, 200)}` : undefined;
   }
   if (m.mustRefuse) return 'accepted a file it must refuse';

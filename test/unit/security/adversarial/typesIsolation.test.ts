@@ -14,7 +14,7 @@ import { cellUri, messages, startServer, type Server } from '../../types/tsserve
 const REPO_TYPES = resolve(__dirname, '../../../../node_modules/@types');
 const tally = { attempts: 0, crossings: 0 };
 
-describe('types isolation: a notebook\'s names never reach another notebook or file', function () {
+describe("types isolation: a notebook's names never reach another notebook or file", function () {
   this.timeout(120_000);
   let dir: string;
   let server: Server;
@@ -46,7 +46,10 @@ describe('types isolation: a notebook\'s names never reach another notebook or f
     tally.attempts++;
     const use = `${text}\n${name};`;
     server.open(fileName, use, kind);
-    const offered = server.ls(fileName).getCompletionsAtPosition(fileName, use.length - 1 - name.length, {}, {})?.entries.some((e) => e.name === name);
+    const offered = server
+      .ls(fileName)
+      .getCompletionsAtPosition(fileName, use.length - 1 - name.length, {}, {})
+      ?.entries.some((e) => e.name === name);
     const errors = server.errors(fileName).filter((d) => d.start === use.length - 1 - name.length);
     // an unchecked plain JavaScript file reports no unknown names at all: there only the completion list tells
     const known = kind === 'ts' && errors.length === 0;
@@ -57,7 +60,7 @@ describe('types isolation: a notebook\'s names never reach another notebook or f
   }
 
   const attacks: { name: string; decl: string; lookup: string; kind?: 'ts' | 'js' }[] = [
-    { name: 'a plain const (the issue\'s example)', decl: 'const secretName = 1;', lookup: 'secretName' },
+    { name: "a plain const (the issue's example)", decl: 'const secretName = 1;', lookup: 'secretName' },
     { name: 'a var (global in a script)', decl: 'var leakedVar = "x";', lookup: 'leakedVar' },
     { name: 'a function declaration', decl: 'function leakedFn() {}', lookup: 'leakedFn' },
     { name: 'a class', decl: 'class LeakedClass {}', lookup: 'LeakedClass' },
@@ -91,7 +94,7 @@ describe('types isolation: a notebook\'s names never reach another notebook or f
     }
   });
 
-  it('a name declared in both notebooks keeps each notebook\'s own type, with no re-declaration error', () => {
+  it("a name declared in both notebooks keeps each notebook's own type, with no re-declaration error", () => {
     configure();
     const [a] = server.openNotebook(nbA, ['const shared: number = 1;']);
     const [b] = server.openNotebook(nbB, ['const shared = "in b";\nshared.toUpperCase();']);
@@ -99,7 +102,7 @@ describe('types isolation: a notebook\'s names never reach another notebook or f
     const q = server.ls(b!).getQuickInfoAtPosition(b!, 'const shared = "in b";\n'.length);
     const crossing = server.errors(a!).length + server.errors(b!).length > 0 || !/"in b"/.test(ts.displayPartsToString(q?.displayParts));
     if (crossing) tally.crossings++;
-    assert.ok(!crossing, 'the two notebooks\' declarations met');
+    assert.ok(!crossing, "the two notebooks' declarations met");
   });
 
   it('go to definition and rename from notebook B never land in notebook A', () => {
@@ -116,7 +119,7 @@ describe('types isolation: a notebook\'s names never reach another notebook or f
     }
   });
 
-  it('a configuration that lists notebook A\'s cells under notebook B does not merge the two', () => {
+  it("a configuration that lists notebook A's cells under notebook B does not merge the two", () => {
     // the message crosses a process: a malformed or hostile one must not join two notebooks' programs
     const aCell = cellUri(nbA, 0);
     server.configure({
