@@ -1,27 +1,30 @@
 import type { StackFrame } from './errors';
 import type { RemoteValue } from './values';
 
-/** Every console method a cell may call. */
-export type ConsoleMethod =
-  | 'log'
-  | 'info'
-  | 'warn'
-  | 'error'
-  | 'debug'
-  | 'trace'
-  | 'dir'
-  | 'dirxml'
-  | 'table'
-  | 'group'
-  | 'groupCollapsed'
-  | 'groupEnd'
-  | 'time'
-  | 'timeEnd'
-  | 'timeLog'
-  | 'count'
-  | 'countReset'
-  | 'assert'
-  | 'clear';
+/** Every console method a cell may call (the kernel wraps these; the sandbox bridge accepts only these). */
+export const CONSOLE_METHODS = [
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'dir',
+  'dirxml',
+  'table',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+  'count',
+  'countReset',
+  'assert',
+  'clear',
+] as const;
+
+export type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
 
 /** The severity a renderer colours by. */
 export type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';

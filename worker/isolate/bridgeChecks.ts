@@ -4,7 +4,17 @@
  * from known keys, with bounded sizes, so nothing from inside can add a key the host did not ask for (no
  * `__proto__`), claim another kernel's handles, or smuggle an oversized payload through.
  */
-import type { ConsoleEntry, ConsoleLevel, ConsoleMethod, DisplayData, ObjectSubtype, PropertyItem, PropertyPage, RemoteValue } from '../../protocol';
+import {
+  CONSOLE_METHODS,
+  type ConsoleEntry,
+  type ConsoleLevel,
+  type ConsoleMethod,
+  type DisplayData,
+  type ObjectSubtype,
+  type PropertyItem,
+  type PropertyPage,
+  type RemoteValue,
+} from '../../protocol';
 
 /** Characters of any text field taken from the isolate. */
 export const MAX_FIELD_CHARS = 1_000_000;
@@ -13,27 +23,7 @@ export const MAX_LIST_ITEMS = 10_000;
 /** Bytes of one display() payload (base64 images included). */
 export const MAX_DISPLAY_CHARS = 8 * 1024 * 1024;
 
-const METHODS = new Set<ConsoleMethod>([
-  'log',
-  'info',
-  'warn',
-  'error',
-  'debug',
-  'trace',
-  'dir',
-  'dirxml',
-  'table',
-  'group',
-  'groupCollapsed',
-  'groupEnd',
-  'time',
-  'timeEnd',
-  'timeLog',
-  'count',
-  'countReset',
-  'assert',
-  'clear',
-]);
+const METHODS = new Set<ConsoleMethod>(CONSOLE_METHODS);
 const LEVELS = new Set<ConsoleLevel>(['log', 'info', 'warn', 'error', 'debug']);
 const SUBTYPES = new Set<ObjectSubtype>([
   'object',

@@ -3,33 +3,11 @@
  * entries are batched to the host. process.stdout/stderr writes from user code become log/error entries.
  */
 import { performance } from 'node:perf_hooks';
-import { maskedLines, type ConsoleMethod, type Masker, type StackFrame } from '../../protocol';
+import { CONSOLE_METHODS, maskedLines, type ConsoleMethod, type Masker, type StackFrame } from '../../protocol';
 import type { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { currentCell, type CellContext } from './cellContext';
 import type { ConsoleBatcher } from './ConsoleBatcher';
 import type { StackMapper } from './stackMapper';
-
-export const CONSOLE_METHODS: ConsoleMethod[] = [
-  'log',
-  'info',
-  'warn',
-  'error',
-  'debug',
-  'trace',
-  'dir',
-  'dirxml',
-  'table',
-  'group',
-  'groupCollapsed',
-  'groupEnd',
-  'time',
-  'timeEnd',
-  'timeLog',
-  'count',
-  'countReset',
-  'assert',
-  'clear',
-];
 
 /** Characters of unterminated stdout text held before it is sent anyway. */
 export const MAX_PENDING_STREAM_TEXT = 64 * 1024;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleEntry, ExecuteResult, InitParams, WorkerEventName, WorkerEvents } from '../../../protocol';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
+import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 export { nodeBinaries } from '../../nodeBinaries';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -98,3 +99,29 @@ export function packageFixture(): string {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A kernel on Node or Deno for a describe's `before` (Deno from the runtime store); without Deno the suite is skipped,
+ * or fails where every runtime is required (CI).
+ */
+export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno'): Promise<TestKernel> {
+  const runtimePath = runtime === 'deno' ? runtimeBinary('deno') : undefined;
+  if (runtime === 'deno' && !runtimePath) {
+    if (requireRuntimes) throw new Error('deno is not in the runtime store: run `coda runtimes fetch deno`');
+    ctx.skip();
+  }
+  return startKernel({ init: { runtime, runtimePath } });
+}
+
+/** Every string inside a value, keys included (to look for what must never appear in an output). */
+export function allStrings(v: unknown, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => allStrings(x, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      allStrings(x, out);
+    }
+  }
+  return out;
+}

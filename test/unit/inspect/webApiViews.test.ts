@@ -1,19 +1,13 @@
 /** Web API objects preview with their class name and public state, not internal slots, on Node and Deno. */
 import { strict as assert } from 'node:assert';
-import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { startKernel, type TestKernel } from '../helpers/kernel';
+import { kernelOn, type TestKernel } from '../helpers/kernel';
 
 for (const runtime of ['node', 'deno'] as const) {
   describe(`Web API previews (${runtime})`, function () {
     this.timeout(30_000);
     let k: TestKernel;
     before(async function () {
-      const runtimePath = runtime === 'deno' ? runtimeBinary('deno') : undefined;
-      if (runtime === 'deno' && !runtimePath) {
-        if (requireRuntimes) throw new Error('deno is not in the runtime store');
-        this.skip();
-      }
-      k = await startKernel({ init: { runtime, runtimePath } });
+      k = await kernelOn(this, runtime);
     });
     after(() => k?.kernel.dispose());
 

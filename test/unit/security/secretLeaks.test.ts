@@ -13,7 +13,7 @@ import { inspect } from 'node:util';
 import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
+import { ROOT, sleep, startKernel, WORKER, type TestKernel, allStrings } from '../helpers/kernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
 
@@ -159,24 +159,12 @@ const tally = { cut: { attempts: 0, crossings: 0 }, quoting: { attempts: 0, cros
 /** Everything the host saw for one attempt must hold no piece of the secret. */
 function assertNoPiece(area: 'cut' | 'quoting', what: string, seen: unknown, secret: string): void {
   tally[area].attempts++;
-  const text = JSON.stringify(seen) + '\n' + strings(seen).join('\n');
+  const text = JSON.stringify(seen) + '\n' + allStrings(seen).join('\n');
   const found = pieces(secret).find((p) => text.includes(p) || text.includes(JSON.stringify(p).slice(1, -1)));
   if (found === undefined) return;
   tally[area].crossings++;
   const at = text.indexOf(found);
   assert.fail(`${what}: ${JSON.stringify(found)} of the secret reached the host: …${text.slice(Math.max(0, at - 40), at + 40)}…`);
-}
-
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
-  else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      strings(x, out);
-    }
-  }
-  return out;
 }
 
 /** An ordinary token, one with every quote and a backslash, one with control characters and a lone surrogate. */

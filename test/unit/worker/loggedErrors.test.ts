@@ -4,8 +4,7 @@
  * the `.catch(console.error)` idiom, causes, and the `stack` row of an error value in the inspector.
  */
 import { strict as assert } from 'node:assert';
-import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { kernelOn, sleep, type TestKernel } from '../helpers/kernel';
 
 const KERNEL_FRAMES = /dist[\\/]worker\.js|sidecar-agent|node:internal|__coda_cell_|runInThisContext/;
 
@@ -14,12 +13,7 @@ for (const runtime of ['node', 'deno'] as const) {
     this.timeout(30_000);
     let k: TestKernel;
     before(async function () {
-      const runtimePath = runtime === 'deno' ? runtimeBinary('deno') : undefined;
-      if (runtime === 'deno' && !runtimePath) {
-        if (requireRuntimes) throw new Error('deno is not in the runtime store');
-        this.skip();
-      }
-      k = await startKernel({ init: { runtime, runtimePath } });
+      k = await kernelOn(this, runtime);
       await k.run('function boom() {\n  throw new Error("bad", { cause: new TypeError("inner") });\n}', { cellId: 'defines' });
     });
     after(() => k?.kernel.dispose());

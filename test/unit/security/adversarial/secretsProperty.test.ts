@@ -22,7 +22,7 @@ import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../../.
 import { MAX_PENDING_STREAM_TEXT } from '../../../../worker/node/userConsole';
 import { KernelProcess } from '../../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { ROOT, WORKER } from '../../helpers/kernel';
+import { ROOT, WORKER, allStrings } from '../../helpers/kernel';
 
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
 /** Secrets per kernel, kernels per runtime. */
@@ -132,21 +132,8 @@ function leak(text: string, secrets: Secrets): [string, string] | undefined {
   return undefined;
 }
 
-/** Every string inside a value, keys included. */
-function strings(v: unknown, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) v.forEach((x) => strings(x, out));
-  else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      out.push(k);
-      strings(x, out);
-    }
-  }
-  return out;
-}
-
 function check(what: string, value: unknown, secrets: Secrets): void {
-  for (const s of strings(value)) {
+  for (const s of allStrings(value)) {
     const found = leak(s, secrets);
     if (!found) continue;
     crossings++;
