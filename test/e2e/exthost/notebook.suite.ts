@@ -163,6 +163,58 @@ export function notebookSuite(): void {
       }
     });
 
+    test('one import that cannot be installed fails its cell only; the others run', async () => {
+      const nb = await notebookWith(['"before"'], ['require("codajs-e2e-no-such-package-7f3a")'], ['"after"']);
+      for (const i of [0, 1, 2]) {
+        await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: i, end: i + 1 }], document: nb.uri });
+        await waitFor(() => nb.cellAt(i).executionSummary?.success !== undefined, `cell ${i} to finish`, 120_000);
+      }
+      assert.deepEqual(
+        [0, 1, 2].map((i) => nb.cellAt(i).executionSummary?.success),
+        [true, false, true],
+      );
+      const err = item<ErrorOutput>(nb.cellAt(1), MIME_ERROR)!;
+      assert.match(err.error.message, /the import of 'codajs-e2e-no-such-package-7f3a' \(line 1\) could not be installed/);
+    });
+
+    test('a saved notebook keeps no run bookkeeping, kernel handle, cell URI or home folder, and display.json reopens as shown', async () => {
+      const uri = workspaceFile('saved-clean.coda');
+      await vscode.workspace.fs.writeFile(
+        uri,
+        new TextEncoder().encode(
+          JSON.stringify({
+            coda: 1,
+            metadata: {},
+            cells: [{ kind: 'code', language: 'javascript', source: ['console.log("line", { n: 1 }); display.json({ a: [1, 2] }); ({ kept: true })'] }],
+          }),
+        ),
+      );
+      const nb = await vscode.workspace.openNotebookDocument(uri);
+      const editor = await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: EXTENSION_ID });
+      await runCells(nb, 0);
+      // the logged object is shown once, in its place in the line (the renderer draws segments)
+      const live = item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!;
+      assert.deepEqual(live.entries[0]?.segments, ['line', ' ', { value: 0 }]);
+      const shown = nb
+        .cellAt(0)
+        .outputs.flatMap((o) => o.items)
+        .find((i) => i.mime === 'application/json')!;
+      assert.ok(await nb.save(), 'saved');
+      const saved = decoder.decode(await vscode.workspace.fs.readFile(uri));
+      for (const leak of ['vscode-notebook-cell', 'kernelId', 'executionId', '"time"', '"handle"'])
+        assert.ok(!saved.includes(leak), `the saved file holds ${leak}`);
+      // a copy is read from disk (the saved document itself may stay open in memory)
+      const copy = workspaceFile('saved-clean-copy.coda');
+      await vscode.workspace.fs.writeFile(copy, new TextEncoder().encode(saved));
+      const reopened = await vscode.workspace.openNotebookDocument(copy);
+      const again = reopened
+        .cellAt(0)
+        .outputs.flatMap((o) => o.items)
+        .find((i) => i.mime === 'application/json')!;
+      assert.equal(decoder.decode(again.data), decoder.decode(shown.data));
+    });
+
     test('interrupts a looping cell, keeps the state, and restart clears it', async () => {
       const nb = await notebookWith(['const kept = "yes"'], ['while (true) {}'], ['kept'], ['typeof kept']);
       await runCells(nb, 0);
