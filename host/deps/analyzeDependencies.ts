@@ -11,6 +11,7 @@ import { init, parse } from 'es-module-lexer';
 import npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
 import { forEachNode } from '../../common/forEachNode';
+import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 import { packageOf } from './packageName';
 import { stripComments } from './stripComments';
 
@@ -63,7 +64,7 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
         if (!imp.n) continue;
         const statement = code.slice(imp.ss, imp.se);
         if (/^(import|export)\s+type\s/.test(statement) || /^import\s*\{\s*(type\s+[\w$]+\s*,?\s*)+\}\s*from/.test(statement)) continue;
-        const name = packageOf(imp.n);
+        const name = installable(imp.n);
         if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s) } });
       }
     } catch (err) {
@@ -71,7 +72,7 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
       void err;
     }
     for (const { specifier, offset } of requireCalls(code)) {
-      const name = packageOf(specifier);
+      const name = installable(specifier);
       if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset) } });
     }
   }
@@ -114,4 +115,10 @@ function requireCalls(code: string): { specifier: string; offset: number }[] {
     else if (arg.type === 'TemplateLiteral' && arg.expressions.length === 0) out.push({ specifier: arg.quasis[0]!.value.cooked ?? '', offset: call.start });
   });
   return out;
+}
+
+/** The package to install for an import, if any: not a builtin or a path, nor a module the kernel provides (tslab). */
+function installable(specifier: string): string | undefined {
+  const name = packageOf(specifier);
+  return name && !JUPYTER_VIRTUAL_MODULES.includes(name) ? name : undefined;
 }

@@ -5,6 +5,7 @@
  * awaits `takeCompletion()`; without that, the cell ends at once and the late result still shows in it.
  */
 import { inspect } from 'node:util';
+import { dataMethod } from './dataMethod';
 import type { MediaBundle, Notice, ShowBundle } from './denoJupyter';
 
 /** ijavascript's rendering methods on a value, and the MIME type each returns. */
@@ -25,10 +26,9 @@ export function ijavascriptBundle(value: unknown): MediaBundle {
   return { 'text/plain': inspect(value) };
 }
 
+/** Whether a result renders itself the ijavascript way, found without a getter or a Proxy trap running. */
 export function hasIjavascriptRendering(value: unknown): boolean {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v._toMime === 'function' || RENDER_METHODS.some(([m]) => typeof v[m] === 'function');
+  return dataMethod(value, '_toMime') !== undefined || RENDER_METHODS.some(([m]) => dataMethod(value, m) !== undefined);
 }
 
 interface Pending {

@@ -12,10 +12,10 @@ import { IMPORT_HOOK } from '../transform/transformCell';
 import { createDenoJupyter, format, type MediaBundle, type Notice } from './denoJupyter';
 import { createIjavascript, hasIjavascriptRendering, ijavascriptBundle } from './ijavascriptHelpers';
 import { bundleToDisplayData, JUPYTER_DISPLAY } from './mimeBundle';
+import { dataMethod } from './dataMethod';
 import { createTslabModule } from './tslabModule';
 
-/** Modules the compatibility provides without an install: the dependency analysis must not fetch them from npm. */
-export const JUPYTER_VIRTUAL_MODULES: readonly string[] = ['tslab'];
+export { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 
 /** The kernel's display() helper (worker/node/displayHelper.ts). */
 export interface KernelDisplay {
@@ -90,10 +90,9 @@ export function installJupyterCompat(display: KernelDisplay, options: JupyterCom
   };
 }
 
+/** Found without a getter or a Proxy trap running: a cell's result is inspected, never run, unless it shows itself. */
 function hasJupyterDisplay(value: unknown): boolean {
-  return (
-    value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] === 'function'
-  );
+  return dataMethod(value, JUPYTER_DISPLAY) !== undefined;
 }
 
 function showRichest(display: KernelDisplay, data: DisplayData[]): void {

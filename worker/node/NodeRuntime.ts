@@ -11,6 +11,7 @@ import { types } from 'node:util';
 import vm from 'node:vm';
 import {
   createMasker,
+  type DisplayData,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -41,6 +42,7 @@ import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { captureStream, createUserConsole } from './userConsole';
+import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../jupyter/installJupyterCompat';
 
 const realSetImmediate = setImmediate;
 
@@ -70,6 +72,7 @@ export class NodeRuntime implements Runtime {
   readonly version: string;
   private readonly registry: HandleRegistry;
   private readonly io = new PendingIo();
+  private readonly jupyter: JupyterCompat;
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
@@ -110,9 +113,15 @@ export class NodeRuntime implements Runtime {
     g.require = modules.require;
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
-    g.display = createDisplay((cellId, executionId, data) => {
-      this.batcher.flush();
-      host.emit('display', { cellId, executionId, data: this.mask(data) });
+    g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
+    // the display APIs of other JavaScript kernels (Deno.jupyter, tslab, ijavascript's $$): notebooks written for them
+    // run here as they did there
+    this.jupyter = installJupyterCompat(g.display as KernelDisplay, {
+      sendBundle: (data) => {
+        const cell = currentCell();
+        if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
+        this.emitDisplay(cell.cellId, cell.executionId, data);
+      },
     });
     if (init.env) Object.assign(process.env, init.env);
     if (init.permissions && this.kind === 'node')
@@ -190,6 +199,21 @@ export class NodeRuntime implements Runtime {
       Reflect.apply(intrinsicThen, completion, [
         async (wrapped: unknown[] | undefined) => {
           const value = wrapped ? wrapped[0] : undefined;
+          try {
+            // a cell that called ijavascript's $$.async() ends when it calls $$.done()
+            await this.jupyter.cellCompletion();
+            // a value that renders itself (Symbol.for('Jupyter.display'), ijavascript's _toHtml…) is shown as Jupyter
+            // shows it, instead of as a value
+            const bundle = wrapped ? this.jupyter.resultBundle(value) : undefined;
+            if (bundle) {
+              this.emitDisplay(ctx.cellId, ctx.executionId, await bundle);
+              running.settle({ status: 'ok', durationMs: elapsed() });
+              return;
+            }
+          } catch (err) {
+            running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() });
+            return;
+          }
           const durationMs = elapsed();
           // a returned promise: let its settlement be seen before it is previewed
           if (types.isPromise(value)) await settledSoon(value);
@@ -200,6 +224,11 @@ export class NodeRuntime implements Runtime {
         (err: unknown) => running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() }),
       ]);
     });
+  }
+
+  private emitDisplay(cellId: string, executionId: number, data: DisplayData[]): void {
+    this.batcher.flush();
+    this.host.emit('display', { cellId, executionId, data: this.mask(data) });
   }
 
   private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {
