@@ -32,7 +32,13 @@ export interface RuntimesOptions {
   runtimesDir?: string;
 }
 
-export type Command = RunOptions | RuntimesOptions | { command: 'help' } | { command: 'version' };
+export interface ConvertOptions {
+  command: 'convert';
+  from: string;
+  to: string;
+}
+
+export type Command = RunOptions | RuntimesOptions | ConvertOptions | { command: 'help' } | { command: 'version' };
 
 /** `--runtime` and `coda runtimes fetch` names; `sandbox` is the isolated-vm runtime. */
 export function runtimeName(name: string | undefined): RuntimeKind {
@@ -41,7 +47,8 @@ export function runtimeName(name: string | undefined): RuntimeKind {
   throw new Error(`unknown runtime '${name}' (${RUNTIME_IDS.slice(0, -1).join(', ')} or ${RUNTIME_IDS.at(-1)})`);
 }
 
-export const USAGE = `Usage: coda run <notebook.coda> [options]
+export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
+       coda convert <from.coda|from.ipynb> <to.ipynb|to.coda>
        coda runtimes [list | fetch <node|deno|bun|sandbox|all>] [--dir <folder>]
 
 Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
@@ -97,6 +104,12 @@ export function parseArgs(argv: string[]): Command {
   if (flags.includes('-v') || flags.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command === 'runtimes') return parseRuntimes(rest);
+  if (command === 'convert') {
+    const files = rest.filter((a) => a !== '--');
+    if (files.length !== 2 || files.some((f) => f.startsWith('-') && !rest.includes('--')))
+      throw new Error('coda convert <from> <to>: two notebook files (.coda or .ipynb)');
+    return { command: 'convert', from: files[0]!, to: files[1]! };
+  }
   if (command !== 'run') throw new Error(`unknown command '${command}' (try: coda run <notebook.coda>)`);
   const { values: v, positionals } = readArgs(rest, RUN_OPTIONS, { 'cell-timeout': 'milliseconds', drain: 'milliseconds', 'max-memory': 'megabytes' });
   const [file, extra] = positionals;

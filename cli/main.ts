@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCoda } from '../protocol/codaFormat';
+import { convertCommand } from '../host/notebook/convertCommand';
+import { readNotebook } from '../host/notebook/readNotebook';
 import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABELS, type CodaDocument, type InitResult, type RuntimeKind } from '../protocol';
 import type { Kernel, KernelStartOptions } from '../host/kernel/Kernel';
 import { KernelProcess } from '../host/kernel/KernelProcess';
@@ -50,6 +51,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd.command === 'runtimes') return runtimesCommand(cmd);
+  if (cmd.command === 'convert') {
+    const result = await convertCommand(cmd.from, cmd.to);
+    for (const line of result.lines) warn(`${line}\n`);
+    return result.exitCode;
+  }
   return run(cmd);
 }
 
@@ -62,7 +68,8 @@ async function run(opts: RunOptions): Promise<number> {
     warn(`coda: cannot read ${file}: ${(err as Error).message}\n`);
     return 2;
   }
-  const parsed = parseCoda(text);
+  // a .ipynb (Deno, tslab, ijavascript) runs too, converted in memory; the file is never written
+  const parsed = readNotebook(file, text);
   if (!parsed.ok) {
     for (const p of parsed.problems) warn(`${file}:${p.line}:${p.column}: ${p.message}${p.path ? ` (${p.path})` : ''}\n`);
     warn('coda: the notebook was not run, and the file was left as it is.\n');

@@ -115,10 +115,40 @@ describe('coda run (headless runner)', () => {
     assert.match(coda('run', nb('sandbox')).stderr, /permission run \(nothing\) on Sandbox \(isolated-vm\): nothing to grant/);
   });
 
+  it('runs a Jupyter notebook written for ijavascript as it is, and converts it to .coda and back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-ipynb-'));
+    const ipynb = join(dir, 'from-ijavascript.ipynb');
+    const cell = (source: string) => ({ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: [source] });
+    writeFileSync(
+      ipynb,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: 'javascript', display_name: 'Javascript (Node.js)', language: 'javascript' } },
+        cells: [cell('const n = 20;'), cell('$$.html("<b>" + (n + 1) + "</b>")'), cell('n * 2')],
+      }),
+    );
+    const run = coda('run', ipynb, '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { cells: { status: string; display?: { mime: string; data: string }[][]; value?: { text?: string } }[] };
+    assert.deepEqual(
+      doc.cells.map((c) => c.status),
+      ['ok', 'ok', 'ok'],
+    );
+    assert.equal(doc.cells[2]!.value?.text, '40');
+    const coda1 = join(dir, 'converted.coda');
+    assert.equal(coda('convert', ipynb, coda1).code, 0);
+    assert.match(readFileSync(coda1, 'utf8'), /"runtime": "node"/);
+    const back = join(dir, 'back.ipynb');
+    assert.equal(coda('convert', coda1, back).code, 0);
+    assert.equal((JSON.parse(readFileSync(back, 'utf8')) as { cells: unknown[] }).cells.length, 3);
+    assert.equal(coda('convert', ipynb).code, 2, 'two files are needed');
+  });
+
   it('explains its usage', () => {
     const r = coda('--help');
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /Usage: coda run <notebook\.coda>/);
+    assert.match(r.stdout, /Usage: coda run <notebook\.coda\|notebook\.ipynb>/);
     assert.equal(coda('frobnicate').code, 2);
   });
 });
