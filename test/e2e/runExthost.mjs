@@ -1,7 +1,7 @@
 // Runs the mocha suite inside code-server's real extension host through the `payload` route (the server must run
 // with --vscode-option enable-smoke-test-driver). The workbench reports the result via window.codeAutomationExit.
 // Usage: runExthost.mjs BASE_URL WORKSPACE EXT_DEV_PATH TESTS_DIR
-import { chromium } from 'playwright-core';
+import { launchChromium } from './ui/harness.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,20 +9,7 @@ import path from 'node:path';
 const [base, folder, devPath, testsPath] = process.argv.slice(2);
 const resultFile = path.join(testsPath, 'results.txt');
 const ud = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
-const ctx = await chromium.launchPersistentContext(ud, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const ctx = await launchChromium(ud);
 const page = ctx.pages()[0];
 let done;
 const finished = new Promise((r) => (done = r));

@@ -18,12 +18,11 @@ import path from 'node:path';
 const PALETTE_TRIES = 5;
 const PALETTE_WAIT_MS = 2000;
 
-export async function openWorkbench(base, workspace, results) {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
+/** Debian's chromium, headless, with nothing that reaches the network by itself (UI scenarios and the exthost runner). */
+export function launchChromium(userDataDir, options = {}) {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    viewport: { width: 1400, height: 1000 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -34,7 +33,13 @@ export async function openWorkbench(base, workspace, results) {
       '--disable-component-update',
       '--disable-sync',
     ],
+    ...options,
   });
+}
+
+export async function openWorkbench(base, workspace, results) {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
+  const ctx = await launchChromium(userDataDir, { viewport: { width: 1400, height: 1000 } });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const browserLog = fs.createWriteStream(path.join(results, 'browser.log'));
   page.on('console', (m) => m.type() === 'error' && browserLog.write(`[console] ${m.text()}\n`));
