@@ -1,22 +1,20 @@
 /**
- * Keeps a notebook's kernel when the notebook only changes its name: Save As (also the first save of an untitled
- * notebook), a rename or a move in the explorer. VS Code closes the old document and opens a new one for these, in
- * either order, so a kernel whose notebook closed waits a little (PARK_MS) for a successor: the document a rename
- * names, or else one with exactly the same cells. Pure: no vscode import (the kernel manager feeds it events).
+ * Keeps a notebook's kernel when the notebook is saved under another name (Save As, also the first save of an
+ * untitled notebook). VS Code closes the old document and opens a new one, in either order, so a kernel whose notebook
+ * closed waits a little (PARK_MS) for a successor: a document with exactly the same cells. A rename or move is known
+ * by name instead (renamedKey, used by the kernel manager when VS Code reports it). Pure: no vscode import.
  */
 
 /** How long a closed notebook's kernel waits for its successor before it is stopped. */
 export const PARK_MS = 5_000;
 
 interface Parked<T> {
-  key: string;
   signature: string;
   item: T;
   timer: ReturnType<typeof setTimeout>;
 }
 
 interface Waiting<D> {
-  key: string;
   doc: D;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -24,8 +22,6 @@ interface Waiting<D> {
 export class KernelHandover<T, D> {
   private readonly parked: Parked<T>[] = [];
   private readonly waiting: Waiting<D>[] = [];
-  /** New key by old key (a file or a folder), from rename events. */
-  private readonly renames = new Map<string, string>();
 
   constructor(
     /** Stops a kernel nobody claimed. */
@@ -35,34 +31,28 @@ export class KernelHandover<T, D> {
     private readonly graceMs = PARK_MS,
   ) {}
 
-  /** A rename or move is about to happen (files or folders; URIs as strings). */
-  renaming(oldKey: string, newKey: string): void {
-    this.renames.set(oldKey, newKey);
-    setTimeout(() => this.renames.delete(oldKey), this.graceMs).unref?.();
-  }
-
   /**
    * A notebook with a live kernel closed: the successor already open (Save As opens the new one first) takes it now
    * (returned), else it waits for one.
    */
-  closed(key: string, signature: string, item: T): D | undefined {
-    const i = this.match(this.waiting, key, signature);
+  closed(signature: string, item: T): D | undefined {
+    const i = this.waiting.findLastIndex((w) => this.signatureOf(w.doc) === signature);
     if (i !== -1) {
       const [w] = this.waiting.splice(i, 1);
       clearTimeout(w!.timer);
       return w!.doc;
     }
-    const entry: Parked<T> = { key, signature, item, timer: setTimeout(() => this.drop(entry), this.graceMs) };
+    const entry: Parked<T> = { signature, item, timer: setTimeout(() => this.drop(entry), this.graceMs) };
     entry.timer.unref?.();
     this.parked.push(entry);
     return undefined;
   }
 
   /** A notebook opened with no kernel: returns the kernel of the notebook it succeeds, or remembers it for a while. */
-  opened(key: string, doc: D): T | undefined {
-    const found = this.claim(key, doc);
+  opened(doc: D): T | undefined {
+    const found = this.claim(doc);
     if (found !== undefined) return found;
-    const entry: Waiting<D> = { key, doc, timer: setTimeout(() => this.forget(entry), this.graceMs) };
+    const entry: Waiting<D> = { doc, timer: setTimeout(() => this.forget(entry), this.graceMs) };
     entry.timer.unref?.();
     this.waiting.push(entry);
     return undefined;
@@ -72,7 +62,7 @@ export class KernelHandover<T, D> {
   changed(doc: D): T | undefined {
     const i = this.waiting.findIndex((w) => w.doc === doc);
     if (i === -1) return undefined;
-    const found = this.claim(this.waiting[i]!.key, doc);
+    const found = this.claim(doc);
     if (found !== undefined) {
       clearTimeout(this.waiting[i]!.timer);
       this.waiting.splice(i, 1);
@@ -80,10 +70,9 @@ export class KernelHandover<T, D> {
     return found;
   }
 
-  private claim(key: string, doc: D): T | undefined {
-    const i = this.parked.findIndex((p) => this.successor(p.key) === key);
+  private claim(doc: D): T | undefined {
     const signature = this.signatureOf(doc);
-    const j = i !== -1 ? i : this.parked.findLastIndex((p) => p.signature === signature);
+    const j = this.parked.findLastIndex((p) => p.signature === signature);
     if (j === -1) return undefined;
     const [p] = this.parked.splice(j, 1);
     clearTimeout(p!.timer);
@@ -97,20 +86,6 @@ export class KernelHandover<T, D> {
       this.expire(p.item);
     }
     for (const w of this.waiting.splice(0)) clearTimeout(w.timer);
-  }
-
-  /** Where a rename sends `key`: the file itself, or a file below a renamed folder. */
-  private successor(key: string): string | undefined {
-    const direct = this.renames.get(key);
-    if (direct) return direct;
-    for (const [from, to] of this.renames) if (key.startsWith(`${from}/`)) return to + key.slice(from.length);
-    return undefined;
-  }
-
-  private match(list: Waiting<D>[], oldKey: string, signature: string): number {
-    const target = this.successor(oldKey);
-    const byName = target === undefined ? -1 : list.findIndex((w) => w.key === target);
-    return byName !== -1 ? byName : list.findLastIndex((w) => this.signatureOf(w.doc) === signature);
   }
 
   private drop(entry: Parked<T>): void {
@@ -129,4 +104,10 @@ export class KernelHandover<T, D> {
 /** What two documents of one notebook share across a Save As: the kind, language and text of every cell. */
 export function notebookSignature(cells: readonly { kind: number; language: string; text: string }[]): string {
   return JSON.stringify(cells.map((c) => [c.kind, c.language, c.text]));
+}
+
+/** Where a rename of `oldKey` (a file or a folder) sends `key`: the file itself, a file below the folder, or nowhere. */
+export function renamedKey(key: string, oldKey: string, newKey: string): string | undefined {
+  if (key === oldKey) return newKey;
+  return key.startsWith(`${oldKey}/`) ? newKey + key.slice(oldKey.length) : undefined;
 }

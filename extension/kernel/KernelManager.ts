@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel, KernelExit } from '../../host/kernel/Kernel';
 import { ExecutionQueue } from './ExecutionQueue';
-import { KernelHandover, notebookSignature, PARK_MS } from './KernelHandover';
+import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from './KernelHandover';
 
 export type KernelState =
   | { kind: 'starting' }
@@ -165,7 +165,7 @@ export class KernelManager implements vscode.Disposable {
       void nk.kernel?.dispose();
       return;
     }
-    const successor = this.handover.closed(key, signatureOf(notebook), nk);
+    const successor = this.handover.closed(signatureOf(notebook), nk);
     if (successor) this.adopt(nk, successor);
     else this.log(`${key} closed with a live kernel: it waits ${PARK_MS} ms for the notebook's new name (Save As, rename)`);
   }
@@ -179,7 +179,7 @@ export class KernelManager implements vscode.Disposable {
       this.adopt(twin, notebook);
       return;
     }
-    const nk = this.handover.opened(notebook.uri.toString(), notebook);
+    const nk = this.handover.opened(notebook);
     if (nk) this.adopt(nk, notebook);
     else this.unclaimed.add(notebook);
   }
@@ -219,7 +219,7 @@ export class KernelManager implements vscode.Disposable {
 
   private renamed(oldKey: string, newKey: string): void {
     for (const [key, nk] of [...this.kernels]) {
-      const target = key === oldKey ? newKey : key.startsWith(`${oldKey}/`) ? newKey + key.slice(oldKey.length) : undefined;
+      const target = renamedKey(key, oldKey, newKey);
       if (target === undefined || this.kernels.has(target)) continue;
       this.kernels.delete(key);
       this.kernels.set(target, nk);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { KernelHandover, notebookSignature } from '../../../extension/kernel/KernelHandover';
+import { KernelHandover, notebookSignature, renamedKey } from '../../../extension/kernel/KernelHandover';
 
 const sig = (...texts: string[]) => notebookSignature(texts.map((text) => ({ kind: 2, language: 'javascript', text })));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,52 +18,49 @@ describe('a kernel survives Save As, a rename and a move (KernelHandover)', () =
   afterEach(() => h.dispose());
 
   it('Save As of an untitled notebook: the saved document (same cells) takes the kernel, closed first', () => {
-    assert.equal(h.closed('untitled:Untitled-1', sig('const x = 1'), 'kernel-A'), undefined);
-    assert.equal(h.opened('file:///w/a.coda', { cells: sig('const x = 1') }), 'kernel-A');
+    assert.equal(h.closed(sig('const x = 1'), 'kernel-A'), undefined);
+    assert.equal(h.opened({ cells: sig('const x = 1') }), 'kernel-A');
   });
 
   it('Save As where VS Code opens the new document before closing the old one', () => {
     const doc = { cells: sig('x', 'y') };
-    assert.equal(h.opened('file:///w/b.coda', doc), undefined);
-    assert.equal(h.closed('untitled:Untitled-2', sig('x', 'y'), 'kernel-B'), doc);
+    assert.equal(h.opened(doc), undefined);
+    assert.equal(h.closed(sig('x', 'y'), 'kernel-B'), doc);
   });
 
-  it('a rename hands the kernel to the new name even when another open notebook has the same cells', () => {
-    h.renaming('file:///w/old.coda', 'file:///w/new.coda');
-    h.closed('file:///w/old.coda', sig('same'), 'kernel-old');
-    assert.equal(h.opened('file:///w/other.coda', { cells: sig('different') }), undefined);
-    assert.equal(h.opened('file:///w/new.coda', { cells: sig('same but edited on disk') }), 'kernel-old');
+  it('a rename sends the notebook itself to its new name, and nothing else', () => {
+    assert.equal(renamedKey('file:///w/old.coda', 'file:///w/old.coda', 'file:///w/new.coda'), 'file:///w/new.coda');
+    assert.equal(renamedKey('file:///w/other.coda', 'file:///w/old.coda', 'file:///w/new.coda'), undefined);
   });
 
   it('a saved document that opens empty and gets its cells a moment later still takes the kernel', () => {
     const doc = { cells: sig() };
-    assert.equal(h.opened('file:///w/late.coda', doc), undefined);
-    assert.equal(h.closed('untitled:Untitled-3', sig('kept'), 'kernel-L'), undefined);
+    assert.equal(h.opened(doc), undefined);
+    assert.equal(h.closed(sig('kept'), 'kernel-L'), undefined);
     doc.cells = sig('kept');
     assert.equal(h.changed(doc), 'kernel-L');
   });
 
-  it('moving a folder moves the kernels of the notebooks inside it', () => {
-    h.renaming('file:///w/dir', 'file:///w/moved/dir');
-    h.closed('file:///w/dir/n.coda', sig('a'), 'kernel-n');
-    assert.equal(h.opened('file:///w/moved/dir/n.coda', { cells: sig('b') }), 'kernel-n');
+  it('moving a folder moves the notebooks inside it, not a folder whose name only starts the same', () => {
+    assert.equal(renamedKey('file:///w/dir/n.coda', 'file:///w/dir', 'file:///w/moved/dir'), 'file:///w/moved/dir/n.coda');
+    assert.equal(renamedKey('file:///w/dir2/n.coda', 'file:///w/dir', 'file:///w/moved/dir'), undefined);
   });
 
   it('a notebook that is really closed stops its kernel after the grace time, and nothing claims it later', async () => {
-    h.closed('file:///w/c.coda', sig('c'), 'kernel-C');
+    h.closed(sig('c'), 'kernel-C');
     assert.deepEqual(expired, []);
     await wait(100);
     assert.deepEqual(expired, ['kernel-C']);
-    assert.equal(h.opened('file:///w/c2.coda', { cells: sig('c') }), undefined);
+    assert.equal(h.opened({ cells: sig('c') }), undefined);
   });
 
   it("a notebook with other cells never takes a closed notebook's kernel", () => {
-    h.closed('file:///w/d.coda', sig('d'), 'kernel-D');
-    assert.equal(h.opened('file:///w/e.coda', { cells: sig('e') }), undefined);
+    h.closed(sig('d'), 'kernel-D');
+    assert.equal(h.opened({ cells: sig('e') }), undefined);
   });
 
   it('dispose stops every kernel still waiting', () => {
-    h.closed('file:///w/f.coda', sig('f'), 'kernel-F');
+    h.closed(sig('f'), 'kernel-F');
     h.dispose();
     assert.deepEqual(expired, ['kernel-F']);
   });
