@@ -12,4 +12,5 @@ export * from './maskSecrets';
 export * from './sidecar';
 export * from './enforcement';
 export * from './savedOutputs';
+export * from './escapeRegExp';
 export * from './runtimes';

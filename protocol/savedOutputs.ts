@@ -7,6 +7,7 @@
  */
 import type { ConsoleEntry } from './console';
 import type { SerializedError, StackFrame } from './errors';
+import { escapeRegExp } from './escapeRegExp';
 import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type ValueOutput } from './outputs';
 import type { RemoteValue } from './values';
 
@@ -125,8 +126,4 @@ function pathCleaner(home: string | undefined): (s: string) => string {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

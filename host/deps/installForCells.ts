@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DependencySpec, InstallResult, SerializedError } from '../../protocol';
+import { escapeRegExp, type DependencySpec, type InstallResult, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from './analyzeDependencies';
 import { neededDependencies } from './neededDependencies';
 import { nearPopularPackage } from './popularPackages';
@@ -143,8 +143,4 @@ function asError(err: unknown): SerializedError {
     name: typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'InstallFailed',
     message: typeof e?.message === 'string' ? e.message : String(err),
   };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
