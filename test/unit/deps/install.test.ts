@@ -6,7 +6,7 @@ import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
 import { ROOT, startKernel } from '../helpers/kernel';
-import { startRegistry, type Registry } from './registryServer';
+import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
 /** The installer process as the extension and the headless runner use it (dist/installer.js). */
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
@@ -38,10 +38,8 @@ describe('dependency installs (against a registry on loopback)', function () {
         files: { 'build.js': 'require("fs").writeFileSync(require("path").join(__dirname, "built.js"), "module.exports = 42");' },
       },
     ]);
-    home = mkdtempSync(join(tmpdir(), 'coda-deps-'));
     // the user's npm config: registry and an auth token, as .npmrc files hold them
-    writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n//127.0.0.1:${new URL(registry.url).port}/:_authToken=\${CODA_TEST_TOKEN}\n`);
-    process.env.CODA_TEST_TOKEN = registry.token;
+    home = homeWithNpmrc(registry, 'coda-deps-');
   });
   after(async () => {
     client.dispose();

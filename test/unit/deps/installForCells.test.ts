@@ -4,15 +4,14 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { failingHost } from '../../../installer/install';
 import { installForCells } from '../../../host/deps/installForCells';
 import { nearPopularPackage } from '../../../host/deps/popularPackages';
 import { ROOT } from '../helpers/kernel';
-import { startRegistry, type Registry } from './registryServer';
+import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
 
@@ -26,9 +25,7 @@ describe('install failures belong to the cells that import the package', functio
       { name: 'good', version: '1.0.0' },
       { name: 'other', version: '2.0.0' },
     ]);
-    home = mkdtempSync(join(tmpdir(), 'coda-cells-'));
-    writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n//127.0.0.1:${new URL(registry.url).port}/:_authToken=\${CODA_TEST_TOKEN}\n`);
-    process.env.CODA_TEST_TOKEN = registry.token;
+    home = homeWithNpmrc(registry, 'coda-cells-');
   });
   after(async () => {
     client.dispose();

@@ -159,3 +159,14 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     },
   };
 }
+
+/**
+ * A fresh home folder whose `.npmrc` names this registry and its auth token the way users' files do (the token
+ * through `${CODA_TEST_TOKEN}`, which is set here).
+ */
+export function homeWithNpmrc(registry: Registry, prefix: string): string {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n//127.0.0.1:${new URL(registry.url).port}/:_authToken=\${CODA_TEST_TOKEN}\n`);
+  process.env.CODA_TEST_TOKEN = registry.token;
+  return home;
+}
