@@ -6,10 +6,20 @@
  * those answers: address → names that resolved to it.
  *
  * What runs while a cell may have replaced built-ins (canonicalIp, allowsAddress, the book) uses only the copies
- * in netIntrinsics.ts, records and lists without prototypes, and index loops: nothing a cell can answer for.
+ * in primordials.ts, records and lists without prototypes, and index loops: nothing a cell can answer for.
  */
 import { ANY, parseHostRule, type Permissions } from '../../protocol';
-import { emptyList, emptyRecord, freeze, isIP, StringCharCodeAt, StringEndsWith, StringIndexOf, StringSlice, StringToLowerCase } from './netIntrinsics';
+import {
+  emptyArray,
+  emptyRecord,
+  freeze,
+  isIP,
+  StringPrototypeCharCodeAt,
+  StringPrototypeEndsWith,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  StringPrototypeToLowerCase,
+} from './primordials';
 
 /** Addresses remembered at most; past it the book starts again (a forgotten address is denied until looked up again). */
 export const MAX_BOOK_ADDRESSES = 4096;
@@ -32,8 +42,8 @@ export interface NetRules {
 }
 
 export function compileRules(permissions: Permissions): NetRules {
-  const ips = emptyList<NetRules['ips'][number]>();
-  const names = emptyList<NetRules['names'][number]>();
+  const ips = emptyArray<NetRules['ips'][number]>();
+  const names = emptyArray<NetRules['names'][number]>();
   const paths = emptyRecord<true>();
   for (const rule of permissions.net ?? []) {
     if (rule === ANY) continue; // `*` installs no seat belt at all
@@ -74,7 +84,7 @@ export class AddressBook {
       this.sizes[canon] = 0;
       this.addresses++;
     }
-    const key = StringToLowerCase(name);
+    const key = StringPrototypeToLowerCase(name);
     if (set[key] === true || this.sizes[canon]! >= MAX_NAMES_PER_ADDRESS) return;
     set[key] = true;
     this.sizes[canon]!++;
@@ -111,7 +121,7 @@ function allowsName(rules: NetRules, name: string, portText: string | undefined)
   for (let i = 0; i < list.length; i++) {
     const rule = list[i]!;
     if (rule.port !== undefined && rule.port !== portText) continue;
-    if (rule.suffix ? StringEndsWith(name, rule.host) : name === rule.host) return true;
+    if (rule.suffix ? StringPrototypeEndsWith(name, rule.host) : name === rule.host) return true;
   }
   return false;
 }
@@ -125,14 +135,14 @@ function allowsName(rules: NetRules, name: string, portText: string | undefined)
 export function canonicalIp(input: string): string | undefined {
   if (typeof input !== 'string') return undefined;
   let bare = input;
-  if (input.length >= 2 && StringCharCodeAt(input, 0) === 0x5b /* [ */ && StringCharCodeAt(input, input.length - 1) === 0x5d /* ] */) {
-    bare = StringSlice(input, 1, input.length - 1);
+  if (input.length >= 2 && StringPrototypeCharCodeAt(input, 0) === 0x5b /* [ */ && StringPrototypeCharCodeAt(input, input.length - 1) === 0x5d /* ] */) {
+    bare = StringPrototypeSlice(input, 1, input.length - 1);
   }
   const family = isIP(bare);
   if (family === 4) return bare;
   if (family !== 6) return undefined;
-  const zone = StringIndexOf(bare, '%');
-  const groups = ipv6Groups(zone === -1 ? bare : StringSlice(bare, 0, zone));
+  const zone = StringPrototypeIndexOf(bare, '%');
+  const groups = ipv6Groups(zone === -1 ? bare : StringPrototypeSlice(bare, 0, zone));
   if (groups === undefined) return undefined;
   let zero = true;
   for (let i = 0; i < IPV6_GROUPS; i++) if (groups[i] !== 0) zero = false;
@@ -154,8 +164,8 @@ function hex(n: number): string {
 
 /** The eight groups of an IPv6 address net.isIP accepted (no zone id), or undefined. */
 function ipv6Groups(text: string): number[] | undefined {
-  const head = emptyList<number>();
-  const tail = emptyList<number>();
+  const head = emptyArray<number>();
+  const tail = emptyArray<number>();
   let target = head;
   let i = 0;
   const n = text.length;
@@ -166,8 +176,8 @@ function ipv6Groups(text: string): number[] | undefined {
   while (i < n) {
     let j = i;
     while (j < n && text[j] !== ':') j++;
-    const part = StringSlice(text, i, j);
-    if (StringIndexOf(part, '.') !== -1) {
+    const part = StringPrototypeSlice(text, i, j);
+    if (StringPrototypeIndexOf(part, '.') !== -1) {
       const v4 = ipv4Number(part);
       if (v4 === undefined) return undefined;
       target[target.length] = v4 >>> 16;
@@ -186,7 +196,7 @@ function ipv6Groups(text: string): number[] | undefined {
   }
   const missing = IPV6_GROUPS - head.length - tail.length;
   if (missing < 0 || (target === head && missing !== 0)) return undefined;
-  const groups = emptyList<number>();
+  const groups = emptyArray<number>();
   for (let k = 0; k < head.length; k++) groups[groups.length] = head[k]!;
   for (let k = 0; k < missing; k++) groups[groups.length] = 0;
   for (let k = 0; k < tail.length; k++) groups[groups.length] = tail[k]!;
@@ -197,7 +207,7 @@ function hexNumber(part: string): number | undefined {
   if (part.length === 0 || part.length > 4) return undefined;
   let v = 0;
   for (let k = 0; k < part.length; k++) {
-    const c = StringCharCodeAt(part, k);
+    const c = StringPrototypeCharCodeAt(part, k);
     const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
     if (d < 0) return undefined;
     v = v * 16 + d;
@@ -210,7 +220,7 @@ function ipv4Number(part: string): number | undefined {
   let octets = 0;
   let octet = -1;
   for (let k = 0; k <= part.length; k++) {
-    const c = k < part.length ? StringCharCodeAt(part, k) : 0x2e; /* . */
+    const c = k < part.length ? StringPrototypeCharCodeAt(part, k) : 0x2e; /* . */
     if (c === 0x2e) {
       if (octet < 0 || octet > 255) return undefined;
       value = value * 256 + octet;

@@ -6,7 +6,7 @@
  * host, another kernel, a program it started): only the kernel's own pid, which ignores it.
  */
 import { constants } from 'node:os';
-import { ReflectApply } from './netIntrinsics';
+import { ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
 /** The target a denied debug signal names. */

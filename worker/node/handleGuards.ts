@@ -16,7 +16,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { constants } from 'node:os';
 import { ANY_ADDRESS_CANONICAL, allowsAddress, type AddressBook, type NetRules } from './addressBook';
-import { emptyList, ReflectApply } from './netIntrinsics';
+import { emptyArray, ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
 /** What a native call returns when the operating system refuses access (libuv's UV_EACCES). */
@@ -104,7 +104,7 @@ export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof
       function (this: unknown, servers: unknown) {
         // a copy of plain values, each read once, checked and then passed on: a getter cannot answer the check and
         // c-ares differently
-        const copy = emptyList<[number, string, number]>();
+        const copy = emptyArray<[number, string, number]>();
         const length = ArrayIsArray(servers) ? (servers as unknown[]).length : 0;
         for (let i = 0; i < length; i++) {
           const server = (servers as unknown[])[i];

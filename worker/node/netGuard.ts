@@ -20,7 +20,7 @@ import { checkedLookup, type Lookup } from './checkedLookup';
 import { connectHost, connectRequest } from './connectOptions';
 import { guardConstructor } from './guardConstructor';
 import { guardHandles } from './handleGuards';
-import { ReflectApply } from './netIntrinsics';
+import { ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
 /** The host a server listens on when none is given. */

@@ -1,9 +1,12 @@
 /**
- * Built-ins the `run` seat belt uses, taken when the worker bundle loads, before any cell runs. A cell may replace
- * `Array.prototype.includes`, `String`, `Function.prototype.call` or `Reflect.apply` to steer a check written with
- * them; these copies stay the originals. Arrays the seat belt builds have no prototype (no setters on
- * `Array.prototype` indices, no `constructor[Symbol.species]`) and are filled with define, never with set.
+ * Built-ins the seat belts use (`run`, network, debugger), taken when the worker bundle loads, before any cell runs.
+ * A cell may replace `Array.prototype.includes`, `Array.prototype.some`, `String`, `String.prototype.toLowerCase`,
+ * `Function.prototype.call`, `Reflect.apply` or `net.isIP` to steer a check written with them, or to be handed the
+ * original by a guard calling it through `.call`; these copies stay the originals. Arrays and records the seat belts
+ * build have no prototype (no setters on `Array.prototype` indices, no `constructor[Symbol.species]`) and arrays are
+ * filled with define, never with set.
  */
+import net from 'node:net';
 
 export const ReflectApply = Reflect.apply;
 const ReflectDefineProperty = Reflect.defineProperty;
@@ -22,6 +25,15 @@ export const StringPrototypeSlice = uncurry(String.prototype.slice);
 export const StringPrototypeIndexOf = uncurry(String.prototype.indexOf);
 export const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf);
 export const StringPrototypeStartsWith = uncurry(String.prototype.startsWith);
+export const StringPrototypeEndsWith = uncurry(String.prototype.endsWith);
+export const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt);
+export const StringPrototypeToLowerCase = uncurry(String.prototype.toLowerCase);
+/** net.isIP as Node shipped it (Node's own code uses its captured built-ins). */
+export const isIP = net.isIP;
+
+export function freeze<T extends object>(o: T): Readonly<T> {
+  return ObjectFreeze(o);
+}
 
 /** A prototype-less array holding `values[0..length)` (read once each), frozen. */
 export function safeArray<T>(length: number, at: (i: number) => T): readonly T[] {
