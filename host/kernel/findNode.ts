@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { PromiseCache } from './PromiseCache';
 
 export const MIN_NODE_MAJOR = 20;
 /** How long `node --version` may take. */
@@ -15,17 +16,11 @@ export interface FoundNode {
   version: string;
 }
 
-const cache = new Map<string, Promise<FoundNode>>();
+/** Keyed by the configured path ('' for none: locate treats it as unset). */
+const found = new PromiseCache(locate);
 
 export function findNode(explicitPath?: string): Promise<FoundNode> {
-  const key = explicitPath ?? '';
-  let found = cache.get(key);
-  if (!found) {
-    found = locate(explicitPath);
-    cache.set(key, found);
-    found.catch(() => cache.delete(key));
-  }
-  return found;
+  return found.get(explicitPath ?? '');
 }
 
 async function locate(explicitPath?: string): Promise<FoundNode> {

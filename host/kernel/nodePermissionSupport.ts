@@ -5,6 +5,7 @@
  * thread under the model, so no cell could be stopped (Node 20 and 22 lack it; Node 24.12+ has it).
  */
 import { execFile } from 'node:child_process';
+import { PromiseCache } from './PromiseCache';
 
 /** How long the probe may take. */
 export const SUPPORT_PROBE_TIMEOUT_MS = 5000;
@@ -21,16 +22,10 @@ export interface NodePermissionSupport {
 const PROBE =
   'const f=process.allowedNodeEnvironmentFlags;console.log(JSON.stringify({version:process.version,permission:f.has("--permission"),experimental:f.has("--experimental-permission"),inspector:f.has("--allow-inspector")}))';
 
-const cache = new Map<string, Promise<NodePermissionSupport>>();
+const answers = new PromiseCache(probe);
 
 export function nodePermissionSupport(nodePath: string): Promise<NodePermissionSupport> {
-  let found = cache.get(nodePath);
-  if (!found) {
-    found = probe(nodePath);
-    cache.set(nodePath, found);
-    found.catch(() => cache.delete(nodePath));
-  }
-  return found;
+  return answers.get(nodePath);
 }
 
 function probe(nodePath: string): Promise<NodePermissionSupport> {
