@@ -87,7 +87,7 @@ const targets = [
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-    entryPoints: present({ renderer: 'webview/renderer.ts', inspectorPanel: 'webview/inspectorPanel.ts' }),
+    entryPoints: present({ renderer: 'webview/renderer.ts', inspectorPanel: 'webview/inspectorPanelEntry.ts' }),
     outdir,
     loader: { '.css': 'text' },
   },

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchGolden } from '../helpers/golden';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'cli', name);

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../runtimeBinaries';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 

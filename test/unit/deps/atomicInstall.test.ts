@@ -8,7 +8,7 @@ import type { InstallParams } from '../../../protocol';
 import { isStoreComplete } from '../../../host/deps/atomicStore';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
-import { ROOT, startKernel } from '../helpers/kernel';
+import { ROOT, startKernel } from '../helpers/testKernel';
 import { startRegistry, type Registry } from './registryServer';
 
 const INSTALLER = join(ROOT, 'dist', 'installer.js');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
-import { ROOT, startKernel } from '../helpers/kernel';
+import { ROOT, startKernel } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
 /** The installer process as the extension and the headless runner use it (dist/installer.js). */

@@ -10,7 +10,7 @@ import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { failingHost } from '../../../installer/install';
 import { installForCells } from '../../../host/deps/installForCells';
 import { nearPopularPackage } from '../../../host/deps/popularPackages';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });

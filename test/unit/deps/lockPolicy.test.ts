@@ -6,7 +6,7 @@ import type { DependencyLock, InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { badLocations, lockEntryProblem, lockProblems, lockRefusedMessage, sanitizeLock } from '../../../host/deps/lockPolicy';
 import { storeMatches } from '../../../host/deps/storeReuse';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 import { startRegistry, type Registry } from './registryServer';
 
 /** The installer process as the extension and `coda run` use it; every lock below is what a notebook could carry. */

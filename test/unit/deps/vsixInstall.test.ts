@@ -7,7 +7,7 @@ import { inflateRawSync } from 'node:zlib';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { nodeBinaries } from '../../nodeBinaries';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 import { startRegistry, type Registry } from './registryServer';
 
 /** What `npm run package` puts beside dist/ (see .vscodeignore). */

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 
 /** Built files the VSIX does not need: source maps, the headless runner, the package itself. */
 const NOT_SHIPPED = [/\.map$/, /^cli\.js$/, /\.vsix$/];

@@ -1,6 +1,6 @@
 /** Web API objects preview with their class name and public state, not internal slots, on Node and Deno. */
 import { strict as assert } from 'node:assert';
-import { kernelOn, type TestKernel } from '../helpers/kernel';
+import { kernelOn, type TestKernel } from '../helpers/testKernel';
 
 for (const runtime of ['node', 'deno'] as const) {
   describe(`Web API previews (${runtime})`, function () {

@@ -11,7 +11,7 @@ import { buildSync } from 'esbuild';
 import { ipynbToCoda } from '../../../host/notebook/ipynb';
 import { cellText, MIME_CONSOLE, MIME_ERROR, type CodaDocument, type CodaOutput, type DisplayData } from '../../../protocol';
 import { runtimeBinary } from '../../runtimeBinaries';
-import { ROOT, startKernel } from '../helpers/kernel';
+import { ROOT, startKernel } from '../helpers/testKernel';
 
 /** Longest a fixture cell may run (a cell waiting on the network is interrupted). */
 export const CELL_TIMEOUT_MS = 8000;

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 
 const eslint = new ESLint({ cwd: ROOT });
 

@@ -10,7 +10,7 @@ import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
-import { packageFixture, sleep, WORKER } from '../helpers/kernel';
+import { packageFixture, sleep, WORKER } from '../helpers/testKernel';
 
 const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'sandbox'];
 const SECRET = 'conformance-secret-7d41c0';
@@ -28,7 +28,7 @@ interface K {
 }
 
 async function start(runtime: RuntimeKind, permissions?: Permissions): Promise<K> {
-  // a folder with packages in node_modules and a relative module (helpers/kernel.ts packageFixture)
+  // a folder with packages in node_modules and a relative module (helpers/testKernel.ts packageFixture)
   const cwd = packageFixture();
   const options = await kernelLaunch(
     { cwd, documentPath: join(cwd, 'c.coda'), runtime, env: { CONF_SECRET: SECRET }, maskedValues: [SECRET], permissions },

@@ -6,7 +6,7 @@ import { InstallerClient } from '../../../host/deps/InstallerClient';
 import { describeSize } from '../../../host/runtimes/fetchRuntimes';
 import { fetchedRuntime, runtimePackage } from '../../../host/runtimes/runtimeStore';
 import { RuntimeMissingError, findSandbox, findSidecarBinary } from '../../../host/kernel/locateRuntime';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 import { startRegistry, type Registry } from '../deps/registryServer';
 
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });

@@ -10,7 +10,7 @@ import { nodePermissionArgs, nodePermissionLaunch } from '../../../host/kernel/n
 import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../runtimeBinaries';
-import { nodeBinaries, packageFixture, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/kernel';
+import { nodeBinaries, packageFixture, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
 
 const DIST = join(ROOT, 'dist');
 

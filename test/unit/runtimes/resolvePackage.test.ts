@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolvePackage } from '../../../worker/sidecar/resolvePackage';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { startKernel, type TestKernel } from '../helpers/kernel';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
 
 type Json = string | null | Json[] | { [key: string]: Json };
 

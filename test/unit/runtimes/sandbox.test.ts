@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { permissionDenied, type ExecuteResult, type ObjectValue, type Permissions, type SandboxOptions } from '../../../protocol';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Generous bound that proves an interrupt happened at all. */
 const STOPPED_WITHIN_MS = 5000;

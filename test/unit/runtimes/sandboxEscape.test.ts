@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult } from '../../../protocol';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 const CANARY_NAME = 'CODA_ESCAPE_CANARY';
 const CANARY_VALUE = 'canary-5f1e0b7a-not-granted';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ExecuteResult, InitParams, Permissions, SerializedError } from '../../../protocol';
 import type { KernelExit } from '../../../host/kernel/Kernel';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Generous bound that proves an interrupt happened at all. */
 const STOPPED_WITHIN_MS = 8000;

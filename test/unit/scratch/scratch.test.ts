@@ -9,7 +9,7 @@ import { RunScheduler } from '../../../extension/scratch/RunScheduler';
 import { scratchRuntime } from '../../../extension/scratch/scratchRuntime';
 import { cellAt, documentLine, splitCells } from '../../../extension/scratch/splitCells';
 import { matchGolden } from '../helpers/golden';
-import { ROOT } from '../helpers/kernel';
+import { ROOT } from '../helpers/testKernel';
 
 const script = `import fs from "node:fs";
 const a = 1;

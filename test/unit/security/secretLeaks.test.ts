@@ -13,7 +13,7 @@ import { inspect } from 'node:util';
 import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { ROOT, sleep, startKernel, WORKER, type TestKernel, allStrings } from '../helpers/kernel';
+import { ROOT, sleep, startKernel, WORKER, type TestKernel, allStrings } from '../helpers/testKernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 describe('console capture and attribution', function () {
   let k: TestKernel;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { nodeBinaries, sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { nodeBinaries, sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Generous bound that proves a cell was stopped at all; latency itself is measured by `npm run bench`. */
 const STOPPED_WITHIN_MS = 3000;

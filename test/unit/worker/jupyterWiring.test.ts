@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { analyzeDependencies } from '../../../host/deps/analyzeDependencies';
-import { sleep, startKernel, type TestKernel } from '../helpers/kernel';
+import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 describe('Jupyter display APIs in the kernel', function () {
   this.timeout(30_000);

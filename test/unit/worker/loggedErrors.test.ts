@@ -4,7 +4,7 @@
  * the `.catch(console.error)` idiom, causes, and the `stack` row of an error value in the inspector.
  */
 import { strict as assert } from 'node:assert';
-import { kernelOn, sleep, type TestKernel } from '../helpers/kernel';
+import { kernelOn, sleep, type TestKernel } from '../helpers/testKernel';
 
 const KERNEL_FRAMES = /dist[\\/]worker\.js|sidecar-agent|node:internal|__coda_cell_|runInThisContext/;
 

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKernel, type TestKernel } from '../helpers/kernel';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
 
 function pkg(root: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>): void {
   const dir = join(root, 'node_modules', name);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ObjectValue, RemoteValue } from '../../../protocol';
-import { startKernel, type TestKernel } from '../helpers/kernel';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
 
 describe('values: previews and lazy expansion', function () {
   let k: TestKernel;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/kernel';
+import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/testKernel';
 
 for (const node of nodeBinaries()) {
   describe(`cell semantics (${node.name})`, function () {

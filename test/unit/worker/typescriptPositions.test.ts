@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { TypeColumns } from '../../../worker/transform/TypeColumns';
 import { transform } from 'sucrase';
-import { startKernel, type TestKernel } from '../helpers/kernel';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** 1-based column of `needle` on line `line` of `source`. */
 function columnOf(source: string, line: number, needle: string): number {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { ExecuteResult, Permissions, RemoteValue } from '../../../../protocol';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../../helpers/kernel';
+import { sleep, startKernel, type TestKernel } from '../../helpers/testKernel';
 
 /** Hosts Deno lets any script import from unless told otherwise (its --allow-import default), plus one it does not. */
 const DEFAULT_IMPORT_HOSTS = ['esm.sh', 'jsr.io', 'deno.land', 'cdn.jsdelivr.net', 'raw.githubusercontent.com', 'gist.githubusercontent.com', 'raw.esm.sh'];

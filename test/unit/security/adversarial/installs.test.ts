@@ -9,7 +9,7 @@ import type { InstallParams, Permissions } from '../../../../protocol';
 import { InstallerClient, storeFor } from '../../../../host/deps/InstallerClient';
 import { nodeBinaries } from '../../../nodeBinaries';
 import { startRegistry, type Registry } from '../../deps/registryServer';
-import { ROOT } from '../../helpers/kernel';
+import { ROOT } from '../../helpers/testKernel';
 
 /**
  * Issue 11 item 11: a notebook that opts in to install scripts does not give them the user's rights. Every package

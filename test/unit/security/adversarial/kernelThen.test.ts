@@ -5,7 +5,7 @@
  * serialised through the planted toJSON), and on Deno the next cell never started.
  */
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { startKernel, type TestKernel } from '../../helpers/kernel';
+import { startKernel, type TestKernel } from '../../helpers/testKernel';
 import { runThenAttacks } from './thenAttacks';
 
 const KERNELS = {

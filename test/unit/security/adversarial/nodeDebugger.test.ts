@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debugSignalFlags, DISABLE_SIGUSR1 } from '../../../../host/kernel/debugSignalFlags';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { nodeBinaries, sleep, type TestKernel } from '../../helpers/kernel';
+import { nodeBinaries, sleep, type TestKernel } from '../../helpers/testKernel';
 import { inspectorAnswers, launchKernel, listeningPorts, needPermissionedNode, runAttempts } from './nodeNetKit';
 
 /** Long enough for Node's signal thread to start an inspector (it takes a few ms). */

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import type { Permissions } from '../../../../protocol';
 import { nodePermissionArgs } from '../../../../host/kernel/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../../host/kernel/nodePermissionSupport';
-import { nodeBinaries, packageFixture, ROOT, startKernel, type TestKernel } from '../../helpers/kernel';
+import { nodeBinaries, packageFixture, ROOT, startKernel, type TestKernel } from '../../helpers/testKernel';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

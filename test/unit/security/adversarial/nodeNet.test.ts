@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { canonicalIp } from '../../../../worker/node/addressBook';
-import type { TestKernel } from '../../helpers/kernel';
+import type { TestKernel } from '../../helpers/testKernel';
 import { attempt, forbiddenTargets, grantedServer, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
 
 /** A caller's DNS answer: every name is 127.0.0.1 (both callback shapes Node uses). */

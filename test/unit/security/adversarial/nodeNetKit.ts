@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { InitParams, Permissions } from '../../../../protocol';
 import { kernelLaunch } from '../../../../host/kernel/kernelLaunch';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../../runtimeBinaries';
-import { nodeBinaries, startKernel, WORKER, type TestKernel } from '../../helpers/kernel';
+import { nodeBinaries, startKernel, WORKER, type TestKernel } from '../../helpers/testKernel';
 
 /** How long an attempt may take before it counts as "nothing happened" (then hits are counted). */
 export const ATTEMPT_MS = 3000;

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestKernel } from '../../helpers/kernel';
+import type { TestKernel } from '../../helpers/testKernel';
 import { attempt, forbiddenTargets, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
 
 describe('adversarial: no thread or realm of a Node kernel escapes its grants (issue 11 item 2)', function () {

@@ -14,7 +14,7 @@ import { nodePermissionSupport } from '../../../../host/kernel/nodePermissionSup
 import { programReadPaths } from '../../../../host/kernel/programReadPaths';
 import { programPolicy, type ProgramCall } from '../../../../worker/node/programPolicy';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { nodeBinaries, ROOT, sleep, startKernel, type TestKernel } from '../../helpers/kernel';
+import { nodeBinaries, ROOT, sleep, startKernel, type TestKernel } from '../../helpers/testKernel';
 
 const DIST = join(ROOT, 'dist');
 /** How long an asynchronously started child gets to leave its marker before an attempt is judged. */

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../../helpers/kernel';
+import { ROOT } from '../../helpers/testKernel';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 const FUZZ = join(__dirname, 'readerFuzz.ts');

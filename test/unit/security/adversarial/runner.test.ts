@@ -12,7 +12,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireRuntimes, runtimeBinary, toolsDir } from '../../../runtimeBinaries';
-import { ROOT } from '../../helpers/kernel';
+import { ROOT } from '../../helpers/testKernel';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 const RUN_TIMEOUT_MS = 90_000;

@@ -11,7 +11,7 @@ import { strict as assert } from 'node:assert';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { startKernel, type TestKernel } from '../../helpers/kernel';
+import { startKernel, type TestKernel } from '../../helpers/testKernel';
 import { outcome, runThenAttacks, within } from './thenAttacks';
 
 /** Headers that carry credentials: none may reach another origin. */

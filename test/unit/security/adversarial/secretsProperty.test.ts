@@ -22,7 +22,7 @@ import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../../.
 import { MAX_PENDING_STREAM_TEXT } from '../../../../worker/node/userConsole';
 import { KernelProcess } from '../../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { ROOT, WORKER, allStrings } from '../../helpers/kernel';
+import { ROOT, WORKER, allStrings } from '../../helpers/testKernel';
 
 const SEED = Number(process.env.CODA_SECRET_SEED ?? Math.floor(Date.now() % 2_147_483_647));
 /** Secrets per kernel, kernels per runtime. */

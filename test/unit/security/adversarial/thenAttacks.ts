@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ExecuteResult, RemoteValue } from '../../../../protocol';
-import { sleep, type TestKernel } from '../../helpers/kernel';
+import { sleep, type TestKernel } from '../../helpers/testKernel';
 
 /** Longest a cell of these attacks may take before it counts as silently pending. */
 export const CELL_DEADLINE_MS = 5000;
