@@ -2,7 +2,7 @@
  * The connection to a Deno sidecar's inspector (`--inspect=127.0.0.1:0`), opened when the sidecar starts and kept
  * open, so an interrupt of a synchronous loop costs one message: Runtime.terminateExecution.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 
 /** How long the inspector may take to accept the connection. */
 export const INSPECTOR_CONNECT_TIMEOUT_MS = 10_000;
@@ -12,9 +12,11 @@ export class DenoInspector {
 
   private constructor(private readonly socket: WebSocket) {}
 
-  static connect(url: string): Promise<DenoInspector> {
+  static async connect(url: string): Promise<DenoInspector> {
+    // loaded here, not with the worker: only Deno kernels use it
+    const { default: Ws } = await import('ws');
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const socket = new Ws(url, { perMessageDeflate: false });
       const timer = setTimeout(() => {
         socket.terminate();
         reject(new Error(`Deno's inspector at ${url} did not accept a connection within ${INSPECTOR_CONNECT_TIMEOUT_MS} ms`));
@@ -31,7 +33,7 @@ export class DenoInspector {
   }
 
   get open(): boolean {
-    return this.socket.readyState === WebSocket.OPEN;
+    return this.socket.readyState === this.socket.OPEN;
   }
 
   /** Terminates the JavaScript running now; false when the connection is gone. */
