@@ -1,7 +1,7 @@
 /** Measurements every kernel bench takes, whatever the runtime: round trip, console flood, interrupt latency. */
 import { performance } from 'node:perf_hooks';
 import type { Kernel } from '../host/kernel/Kernel';
-import { median } from './stats';
+import { median, ms, type Row } from './stats';
 
 let seq = 0;
 export const exec = (k: Kernel, code: string) => k.execute({ cellId: `b${++seq}`, cellLabel: `[${seq}]`, executionId: seq, code, language: 'javascript' });
@@ -49,4 +49,34 @@ export async function interruptLatency(k: Kernel, code: string): Promise<number>
     lat.push(performance.now() - t);
   }
   return median(lat);
+}
+
+/** Issue 17's interrupt target: every kind of loop stopped in under 5 ms, state kept. */
+export const FAST_INTERRUPT_MS = 5;
+
+/** The loops issue 17 names: a synchronous one, an async one (microtasks only) and one in a timer callback. */
+export const INTERRUPTED_LOOPS: [string, string][] = [
+  ['while(true){}', 'while (true) {}'],
+  ['an async loop', 'for (;;) await null'],
+  ['a loop in a timer', 'await new Promise(() => setTimeout(() => { while (true) {} }, 0))'],
+];
+
+/** One row per loop: the interrupt latency, and whether a variable set before it survived. */
+export async function interruptRows(k: Kernel, prefix: string, loops: [string, string][]): Promise<Row[]> {
+  const rows: Row[] = [];
+  await exec(k, 'var kept = 42');
+  for (const [label, code] of loops) {
+    const latMed = await interruptLatency(k, code);
+    const after = await exec(k, 'kept');
+    const keptState = after.status === 'ok' && after.value?.type === 'number' && after.value.text === '42';
+    rows.push({
+      figure: `${prefix}interrupt of ${label} until the cell settles (median of 5)${keptState ? '' : ' — STATE LOST'}`,
+      value: ms(latMed),
+      baseline: "Deno's Jupyter kernel, while(true){} (issue 17's figure)",
+      baselineValue: '2.4–3.9 ms',
+      target: `< ${FAST_INTERRUPT_MS} ms, state kept`,
+      pass: latMed < FAST_INTERRUPT_MS && keptState,
+    });
+  }
+  return rows;
 }

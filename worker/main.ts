@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, t
 import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
 import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
+import { asKernel, interruptState, SLOT } from './runtime/interruptState';
 import { runtimeFactory } from './runtime/runtimes';
 import { withoutToJSON } from './runtime/withoutToJSON';
 
@@ -40,19 +41,26 @@ async function stopWatchdog(): Promise<void> {
   await watchdog?.terminate();
 }
 
+/** Takes interrupt `n` once, whichever message about it comes first (a termination may cut the first one short). */
+function takeInterrupt(n: number, executionId: number | undefined): void {
+  if (Atomics.load(interruptState, SLOT.taken) >= n) return;
+  Atomics.store(interruptState, SLOT.taken, n);
+  if (executionId === undefined) handle.stopAll();
+  else handle.interrupt(executionId);
+}
+
 function startWatchdog(): void {
-  const counters = new SharedArrayBuffer(8);
-  const view = new Int32Array(counters);
-  watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { counters } });
+  watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { interruptState: interruptState.buffer } });
   watchdog.unref();
-  watchdog.on('message', (m: { type: string; n?: number; executionId?: number; ok?: boolean; message?: string; error?: string }) => {
-    if (m.type === 'interrupt') {
-      Atomics.store(view, 1, m.n!);
-      if (m.executionId === undefined) handle.stopAll();
-      else handle.interrupt(m.executionId);
-    } else if (m.type === 'terminated') log(m.ok ? 'info' : 'warn', m.ok ? 'terminated a blocking cell' : `terminate failed: ${m.error}`);
-    else if (m.type === 'log') log('warn', m.message!);
-  });
+  watchdog.on('message', (m: { type: string; n?: number; executionId?: number; ok?: boolean; message?: string; error?: string }) =>
+    asKernel(() => {
+      if (m.type === 'interrupt') takeInterrupt(m.n!, m.executionId);
+      else if (m.type === 'terminated') {
+        log(m.ok ? 'info' : 'warn', m.ok ? 'terminated a blocking cell' : `terminate failed: ${m.error}`);
+        takeInterrupt(m.n!, m.executionId);
+      } else if (m.type === 'log') log('warn', m.message!);
+    }),
+  );
   watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
 }
 
@@ -78,10 +86,12 @@ async function init(params: InitParams) {
 proc.on('message', (frame: HostFrame) => {
   if (!frame || frame.kind !== 'request') return;
   // never through a `then` a cell may have replaced (see createDispatcher)
-  Reflect.apply(intrinsicThen, handle(frame), [
-    (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
-    (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
-  ]);
+  asKernel(() =>
+    Reflect.apply(intrinsicThen, handle(frame), [
+      (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
+      (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
+    ]),
+  );
 });
 // the host is gone: never outlive it
 proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));

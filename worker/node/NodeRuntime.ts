@@ -32,7 +32,7 @@ import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
-import { currentCell, enterCell, runInCell, type CellContext } from './cellContext';
+import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
@@ -43,6 +43,7 @@ import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { captureStream, createUserConsole } from './userConsole';
 import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../jupyter/installJupyterCompat';
+import { enterExecution, leaveExecution } from '../runtime/interruptState';
 
 const realSetImmediate = setImmediate;
 
@@ -145,7 +146,7 @@ export class NodeRuntime implements Runtime {
         cellId: params.cellId,
         cellLabel: params.cellLabel,
         executionId: params.executionId,
-        filename: join(this.init.cwd, `__coda_cell_${++this.scriptSeq}__.js`),
+        filename: join(this.init.cwd, cellScriptName(++this.scriptSeq)),
         instrument: !!params.instrumentLines,
       };
       const started = performance.now();
@@ -153,6 +154,7 @@ export class NodeRuntime implements Runtime {
         ctx,
         started,
         settle: settleOnce(resolve, () => {
+          leaveExecution(ctx.executionId);
           if (this.running === running) this.running = undefined;
           this.batcher.flush();
           this.timers.finished(ctx.cellId, ctx.executionId);
@@ -187,6 +189,8 @@ export class NodeRuntime implements Runtime {
       return;
     }
     enterCell(ctx);
+    // from here until it settles, a loop that keeps the thread is the cell's: the watchdog stops it at once
+    enterExecution(ctx.executionId);
     runInCell(ctx, () => {
       let completion: Promise<unknown[] | undefined>;
       try {

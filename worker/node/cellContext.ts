@@ -20,6 +20,11 @@ export interface CellContext {
   instrument: boolean;
 }
 
+/** The script name V8 reports for a cell's frames (one per run, under the notebook's folder). */
+export const cellScriptName = (seq: number): string => `__coda_cell_${seq}__.js`;
+/** A frame of a cell's script, on any stack. */
+export const CELL_SCRIPT = /__coda_cell_\d+__\.js/;
+
 /** True where AsyncLocalStorage does not enable async hooks (AsyncContextFrame is the default from Node 24). */
 export const PRECISE_ATTRIBUTION = Number(process.versions.node.split('.')[0]) >= 24 && !process.execArgv.includes('--no-async-context-frame');
 

@@ -37,9 +37,12 @@ import { mapDenoDenial } from './denoPermissionError';
 import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
 import { sidecarExitReason } from './sidecarExitReason';
 import type { SidecarKind } from './sidecarModules';
+import { CELL_SCRIPT } from '../node/cellContext';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
 export const INTERRUPT_ACK_GRACE_MS = 40;
+/** Deno's timer machinery on a stack (`ext:core/02_timers.js`, `ext:deno_node/internal/timers.mjs`): a timer callback runs. */
+const DENO_TIMER_FRAME = /\(ext:[^)]*timers\.m?js:/;
 /** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
 export const BUN_STOP_GRACE_MS = 1000;
 /** How long the sidecar may take to print its inspector address and answer init. */
@@ -240,6 +243,21 @@ export class SidecarRuntime implements Runtime {
       return; // the sidecar is ending; exited() reports it
     }
     this.own(setTimeout(() => this.escalate(n), INTERRUPT_ACK_GRACE_MS));
+    if (this.kind === 'deno' && this.running) void this.stopHeldThread(n);
+  }
+
+  /**
+   * An interrupt `n` of a running cell on Deno, sent: the inspector reports the stack Deno is running: when
+   * it holds the cell's own frames outside a timer callback (a loop in the cell), its JavaScript is terminated now
+   * instead of after the grace. Anything else waits for the grace: Deno idle or in the agent's code (terminating then
+   * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks,
+   * which leaves no frame to recognise.
+   */
+  private async stopHeldThread(n: number): Promise<void> {
+    if (this.interruptsTaken >= n || this.disposed || !this.inspector) return;
+    const stack = await this.inspector.stackNow();
+    if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
+    if (CELL_SCRIPT.test(stack) && !DENO_TIMER_FRAME.test(stack)) this.inspector.terminateExecution();
   }
 
   /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */

@@ -1,0 +1,45 @@
+/**
+ * What the watchdog thread may know of the main thread without asking it, in one shared Int32Array: how many
+ * interrupts were asked for and taken, which execution is inside its interruptible span, and whether the kernel is
+ * answering a request of the host. With that, an interrupt of a cell stuck in a loop terminates it at once instead of
+ * waiting for an answer that cannot come, and the kernel's own request handling is never terminated.
+ */
+
+export const SLOT = {
+  /** Interrupts the watchdog has asked the main thread for. */
+  requested: 0,
+  /** Interrupts the main thread has taken. */
+  taken: 1,
+  /** The execution between its first line and its settlement (0: none). */
+  executing: 2,
+  /** Depth of the kernel's own handling of a message (a request of the host, a message of the watchdog). */
+  kernelBusy: 3,
+} as const;
+
+export const interruptState = new Int32Array(new SharedArrayBuffer(4 * Object.keys(SLOT).length));
+
+/** Execution ids past the 32-bit range share one value; the watchdog then waits for the main thread's answer. */
+const slotId = (executionId: number) => (executionId > 0 && executionId < 0x7fffffff ? executionId : -1);
+
+export function enterExecution(executionId: number): void {
+  Atomics.store(interruptState, SLOT.executing, slotId(executionId));
+}
+
+export function leaveExecution(executionId: number): void {
+  Atomics.compareExchange(interruptState, SLOT.executing, slotId(executionId), 0);
+}
+
+/** Runs the kernel's own handling of a message; a loop-stopping termination waits until it is done. */
+export function asKernel<T>(handle: () => T): T {
+  Atomics.add(interruptState, SLOT.kernelBusy, 1);
+  try {
+    return handle();
+  } finally {
+    Atomics.sub(interruptState, SLOT.kernelBusy, 1);
+  }
+}
+
+/** True when `executionId` is running and the kernel is not handling a message: what blocks the main thread is the cell. */
+export function cellHoldsThread(state: Int32Array, executionId: number): boolean {
+  return Atomics.load(state, SLOT.executing) === slotId(executionId) && slotId(executionId) > 0 && Atomics.load(state, SLOT.kernelBusy) === 0;
+}
