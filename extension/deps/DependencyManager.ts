@@ -12,10 +12,9 @@ import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
 import { installForCells } from '../../host/deps/installForCells';
+import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
 import { fetchedRuntime } from '../../host/runtimes/runtimeStore';
-
-export type EnsureResult = { ok: true } | { ok: false; error: SerializedError };
 
 export class DependencyManager implements vscode.Disposable {
   private client: InstallerClient | undefined;
@@ -58,25 +57,21 @@ export class DependencyManager implements vscode.Disposable {
     return storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook)).modulePath;
   }
 
-  async ensure(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<EnsureResult> {
+  /** A notebook's packages: cells whose imports could not be installed (each fails alone), or an error for every cell. */
+  async ensureAll(notebook: vscode.NotebookDocument): Promise<InstallOutcome> {
     const cells = notebook
       .getCells()
       .filter((c) => c.kind === vscode.NotebookCellKind.Code)
       .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    const outcome = await this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
-    if ('error' in outcome) return { ok: false, error: outcome.error };
-    return resultFor(outcome.cellErrors, cell.document.uri.toString());
+    return this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
   }
 
   /**
    * A scratch file's packages: the same installs as a notebook's (imports, `// @coda-dep`, one bad import failing only
    * its cell), without a lock to keep (a scratch file has no metadata).
    */
-  async ensureScratch(
-    doc: vscode.TextDocument,
-    cells: { cellId: string; code: string }[],
-  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
+  async ensureScratch(doc: vscode.TextDocument, cells: { cellId: string; code: string }[]): Promise<InstallOutcome> {
     return this.ensureCells(
       doc.uri,
       doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(),
@@ -97,7 +92,7 @@ export class DependencyManager implements vscode.Disposable {
     folder: string | undefined,
     cells: { cellId: string; code: string }[],
     meta: Record<string, unknown>,
-  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
+  ): Promise<InstallOutcome> {
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const access = installAccess(meta);
     const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
@@ -175,9 +170,4 @@ export class DependencyManager implements vscode.Disposable {
 
 function documentPath(notebook: vscode.NotebookDocument): string {
   return notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString();
-}
-
-function resultFor(cellErrors: Map<string, SerializedError>, cellId: string): EnsureResult {
-  const error = cellErrors.get(cellId);
-  return error ? { ok: false, error } : { ok: true };
 }

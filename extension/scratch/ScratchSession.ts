@@ -5,8 +5,12 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../protocol';
+import type { ConsoleEntry, InitParams, RemoteValue, RuntimeKind, SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
+import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { executeCell } from '../../host/run/executeCell';
+import { KernelSlot } from '../../host/run/KernelSlot';
+import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
 import { kernelFolder } from '../kernel/KernelManager';
 import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
 import { RunScheduler } from './RunScheduler';
@@ -22,10 +26,9 @@ export interface ScratchDeps {
   /** Remembers values the user may open in the inspector; returns a command link. */
   inspectLink(kernel: Kernel, value: RemoteValue): string | undefined;
   /** Installs what the file's cells import, as for a notebook; cells whose imports failed are named. */
-  install?(
-    doc: vscode.TextDocument,
-    cells: { cellId: string; code: string }[],
-  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }>;
+  install?(doc: vscode.TextDocument, cells: { cellId: string; code: string }[]): Promise<InstallOutcome>;
+  /** The kernel's runtime is missing: offer to fetch it (as for a notebook); true once fetched. */
+  offerRuntime?(err: RuntimeMissingError, runtime: RuntimeKind): Promise<boolean>;
   /** The dependency store folders the file's kernel resolves packages from. */
   modulePaths?(doc: vscode.TextDocument): string[];
 }
@@ -43,7 +46,7 @@ interface LineInfo {
 export type RunTarget = { kind: 'all' } | { kind: 'cell'; index: number } | { kind: 'above'; index: number } | { kind: 'selection'; range: vscode.Range };
 
 export class ScratchSession implements vscode.Disposable {
-  private kernel: Kernel | undefined;
+  private readonly slot = new KernelSlot({ started: (kernel) => this.listen(kernel) });
   private readonly lines = new Map<number, LineInfo>();
   private readonly cellStarts = new Map<string, number>();
   private readonly scheduler: RunScheduler;
@@ -56,7 +59,7 @@ export class ScratchSession implements vscode.Disposable {
     readonly document: vscode.TextDocument,
     private readonly deps: ScratchDeps,
   ) {
-    this.scheduler = new RunScheduler({ run: () => this.runOnce(), stop: () => this.kernel?.interrupt() });
+    this.scheduler = new RunScheduler({ run: () => this.runOnce(), stop: () => this.slot.interrupt() });
   }
 
   get running(): boolean {
@@ -115,17 +118,18 @@ export class ScratchSession implements vscode.Disposable {
     return cells.filter(pick).map((c) => ({ code: c.code, startLine: c.startLine, label: `${name}:${c.startLine + 1}` }));
   }
 
-  private async ensureKernel(): Promise<Kernel> {
-    const chosen = scratchRuntime(this.document.getText(), vscode.workspace.getConfiguration('coda').get<string>('scratch.runtime'));
-    if ('error' in chosen) throw new Error(chosen.error);
-    if (this.kernel?.alive && this.kernel.info.runtime === chosen.runtime) return this.kernel;
-    await this.kernel?.dispose();
-    const kernel = await this.deps.startKernel({
-      cwd: kernelFolder(this.document.uri),
-      documentPath: this.document.uri.fsPath,
-      runtime: chosen.runtime,
-      modulePaths: this.deps.modulePaths?.(this.document),
-    });
+  private startKernel(runtime: RuntimeKind): Promise<Kernel> {
+    return this.slot.ensure(runtime, () =>
+      this.deps.startKernel({
+        cwd: kernelFolder(this.document.uri),
+        documentPath: this.document.uri.fsPath,
+        runtime,
+        modulePaths: this.deps.modulePaths?.(this.document),
+      }),
+    );
+  }
+
+  private listen(kernel: Kernel): void {
     this.kernelListeners.forEach((off) => off());
     this.kernelListeners = [
       kernel.onEvent('lineValue', (v) =>
@@ -141,74 +145,57 @@ export class ScratchSession implements vscode.Disposable {
       kernel.onEvent('console', ({ entries }) => entries.forEach((e) => this.consoleEntry(e))),
       kernel.onEvent('uncaught', (u) => u.cellId && this.error(u.cellId, u.error)),
     ];
-    this.kernel = kernel;
-    return kernel;
   }
 
   private async runOnce(): Promise<void> {
     const cells = this.cellsFor(this.target);
     this.clear();
     this.deps.output.clear();
-    let kernel: Kernel;
-    try {
-      kernel = await this.ensureKernel();
-    } catch (err) {
-      void vscode.window.showErrorMessage(
-        vscode.l10n.t('CodaJS could not start a kernel for {0}: {1}', basename(this.document.fileName), (err as Error).message),
-      );
-      return;
-    }
-    const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
     const idOf = (startLine: number) => `${this.document.uri.toString()}#${startLine}`;
+    const chosen = scratchRuntime(this.document.getText(), vscode.workspace.getConfiguration('coda').get<string>('scratch.runtime'));
+    const { install, offerRuntime } = this.deps;
     // the packages every cell of the file imports, installed as for a notebook (the sandbox imports nothing)
-    let cellErrors = new Map<string, SerializedError>();
-    if (this.deps.install && kernel.info.runtime !== 'sandbox') {
-      const all = this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code }));
-      const installed = await this.deps.install(this.document, all);
-      if ('error' in installed) {
-        this.annotateAt(
-          cells[0]?.startLine ?? 0,
-          installed.error.message,
-          new vscode.MarkdownString(installed.error.message),
-          new vscode.ThemeColor('editorError.foreground'),
+    const all = () => this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code }));
+    const prepared = await prepareRun<Kernel>({
+      runtime: 'error' in chosen ? 'node' : chosen.runtime,
+      untrusted: () =>
+        vscode.workspace.isTrusted ? undefined : { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace.') },
+      install: install && (() => install(this.document, all())),
+      startKernel: () => ('error' in chosen ? Promise.reject(new Error(chosen.error)) : this.startKernel(chosen.runtime)),
+      fetchRuntime: offerRuntime && ((err) => offerRuntime(err, err.runtime)),
+    });
+    if (!prepared.ok) {
+      if (prepared.stage === 'kernel') {
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t('CodaJS could not start a kernel for {0}: {1}', basename(this.document.fileName), prepared.error.message),
         );
         return;
       }
-      cellErrors = installed.cellErrors;
+      const line = cells[0]?.startLine ?? 0;
+      this.annotateAt(line, prepared.error.message, new vscode.MarkdownString(prepared.error.message), new vscode.ThemeColor('editorError.foreground'));
+      return;
     }
+    const kernel = prepared.kernel;
+    const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
     for (const cell of cells) {
       const cellId = idOf(cell.startLine);
       this.cellStarts.set(cellId, cell.startLine);
-      const failedImport = cellErrors.get(cellId);
-      if (failedImport) {
-        this.error(cellId, failedImport);
-        return;
-      }
-      let result;
-      try {
-        result = await kernel.execute({ cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true });
-      } catch (err) {
-        this.annotateAt(
-          cell.startLine,
-          (err as Error).message,
-          new vscode.MarkdownString((err as Error).message),
-          new vscode.ThemeColor('editorError.foreground'),
-        );
-        return;
-      }
-      if (result.status === 'error') {
-        this.error(cellId, result.error);
-        return;
-      }
-      if (result.status === 'interrupted') {
-        this.annotateAt(
-          cell.startLine,
-          vscode.l10n.t('Interrupted'),
-          new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')),
-          new vscode.ThemeColor('editorWarning.foreground'),
-        );
-        return;
-      }
+      const params = { cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true } as const;
+      const ok = await executeCell(kernel, params, prepared.cellErrors, {
+        value: () => undefined,
+        error: (error, kind) =>
+          kind === 'kernel'
+            ? this.annotateAt(cell.startLine, error.message, new vscode.MarkdownString(error.message), new vscode.ThemeColor('editorError.foreground'))
+            : this.error(cellId, error),
+        interrupted: () =>
+          this.annotateAt(
+            cell.startLine,
+            vscode.l10n.t('Interrupted'),
+            new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')),
+            new vscode.ThemeColor('editorWarning.foreground'),
+          ),
+      });
+      if (!ok) return;
     }
   }
 
@@ -285,7 +272,7 @@ export class ScratchSession implements vscode.Disposable {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.kernelListeners.forEach((off) => off());
     this.deps.diagnostics.delete(this.document.uri);
-    void this.kernel?.dispose();
+    this.slot.dispose();
   }
 }
 
