@@ -22,11 +22,13 @@ export interface SlotEvents {
 
 export class KernelSlot {
   private current: Kernel | undefined;
-  private starting: Promise<Kernel> | undefined;
+  /** Ensures run one after another (two cells asking at once get one kernel). */
+  private turn: Promise<unknown> = Promise.resolve();
   private key: string | undefined;
   /** The current kernel said it is ending (`exiting`). */
   private dying = false;
   private offs: (() => void)[] = [];
+  private disposed = false;
 
   constructor(private readonly events: SlotEvents = {}) {}
 
@@ -35,29 +37,34 @@ export class KernelSlot {
     return this.current?.alive && !this.dying ? this.current : undefined;
   }
 
-  /** The kernel for `key`: the current one, or a fresh one from `start` (the old one stopped first). */
-  async ensure(key: string, start: () => Promise<Kernel>): Promise<Kernel> {
-    if (this.starting) await this.starting.catch(() => undefined);
+  /** The kernel for `key`: the current one, or a fresh one from `start` (the old one stopped first). One at a time. */
+  ensure(key: string, start: () => Promise<Kernel>): Promise<Kernel> {
+    const next = this.turn.then(() => this.ensureNow(key, start));
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  private async ensureNow(key: string, start: () => Promise<Kernel>): Promise<Kernel> {
     const live = this.kernel;
     if (live && this.key === key) return live;
     await this.stop();
     this.key = key;
     this.events.starting?.();
-    const starting = start().then(
-      (kernel) => {
-        this.starting = undefined;
-        this.adopt(kernel);
-        this.events.started?.(kernel);
-        return kernel;
-      },
-      (err: unknown) => {
-        this.starting = undefined;
-        this.events.startFailed?.(err);
-        throw err;
-      },
-    );
-    this.starting = starting;
-    return starting;
+    let kernel: Kernel;
+    try {
+      kernel = await start();
+    } catch (err) {
+      this.events.startFailed?.(err);
+      throw err;
+    }
+    if (this.disposed) {
+      // the document went while its kernel started: no process is left behind
+      await kernel.dispose();
+      throw new Error('The kernel was stopped: its document was closed.');
+    }
+    this.adopt(kernel);
+    this.events.started?.(kernel);
+    return kernel;
   }
 
   /** Stops the kernel (a dying one gets DYING_GRACE_MS to end by itself, so its exit reason is known). */
@@ -76,6 +83,7 @@ export class KernelSlot {
   }
 
   dispose(): void {
+    this.disposed = true;
     const old = this.current;
     this.release();
     void old?.dispose();
