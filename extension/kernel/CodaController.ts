@@ -8,8 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
-import { executeCell } from '../../host/run/executeCell';
-import { prepareRun } from '../../host/run/prepareRun';
+import { runNotebookCell } from '../pure/runNotebookCell';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
 import { CellRun, outputId as idOf } from './CellRun';
@@ -168,8 +167,8 @@ export class CodaController implements vscode.Disposable {
     const nk = this.manager.entry(notebook);
     await Promise.all(
       cells.map((cell) =>
-        nk.queue
-          .run(() => this.runCell(cell, nk, runtime, controller))
+        nk
+          .enqueue(() => this.runCell(cell, nk, runtime, controller))
           .catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err)),
       ),
     );
@@ -181,48 +180,32 @@ export class CodaController implements vscode.Disposable {
     const run = new CellRun(controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
     this.runs.set(cellId, run);
     const execution = controller.createNotebookCellExecution(cell);
-    const order = ++nk.executionCount;
+    const order = nk.nextOrder();
     run.begin(execution, order);
-    // frames and messages name a cell by its execution count, the number in its gutter (as Jupyter's In [n])
-    const cellLabel = `[${order}]`;
     const cancel = execution.token.onCancellationRequested(() => this.manager.interrupt(nk.notebook));
     let success = false;
     try {
       const { dependencies, access, offerRuntime } = this.options;
-      const prepared = await prepareRun<Kernel>({
-        runtime,
-        cellId,
-        untrusted: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED()),
-        access: access && (() => access.prepare(nk.notebook, runtime)),
-        install: dependencies && (() => dependencies.ensureAll(nk.notebook)),
-        startKernel: (granted) => this.manager.ensure(nk.notebook, runtime, granted),
-        fetchRuntime: offerRuntime && ((err) => offerRuntime(err, runtime)),
-      });
-      if (!prepared.ok) {
-        // a failed install names the cell (its frames); a refusal or a kernel that did not start is the notebook's
-        await run.addOutput(errorOutput({ error: prepared.error, cellLabel: prepared.stage === 'install' ? cellLabel : undefined }, this.label));
-        return;
-      }
-      const kernel = prepared.kernel;
-      await kernel.release(cellId).catch(() => undefined);
-      this.manager.setState(nk, { kind: 'busy', version: kernel.info.runtimeVersion });
       const language = cell.document.languageId === 'typescript' ? 'typescript' : 'javascript';
-      success = await executeCell(kernel, { cellId, cellLabel, executionId: run.executionId, code: cell.document.getText(), language }, prepared.cellErrors, {
-        value: async (value) => {
-          if (kernel.alive) this.manager.settle(nk, kernel);
-          if (value && value.type !== 'undefined') await run.addOutput(valueOutput(value));
+      success = await runNotebookCell(
+        nk,
+        { cellId, executionId: run.executionId, code: cell.document.getText(), language },
+        order,
+        {
+          runtime,
+          untrusted: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED()),
+          access: access && (() => access.prepare(nk.notebook, runtime)),
+          install: dependencies && (() => dependencies.ensureAll(nk.notebook)),
+          startKernel: (granted) => this.manager.ensure(nk.notebook, runtime, granted),
+          fetchRuntime: offerRuntime && ((err) => offerRuntime(err, runtime)),
         },
-        error: async (error, kind) => {
-          if (kind === 'cell' && kernel.alive) this.manager.settle(nk, kernel);
-          await run.addOutput(errorOutput({ error, cellLabel }, this.label));
+        {
+          value: (value) => run.addOutput(valueOutput(value)),
+          error: (error, cellLabel) => run.addOutput(errorOutput({ error, cellLabel }, this.label)),
+          interrupted: () =>
+            run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label)),
         },
-        interrupted: async () => {
-          if (kernel.alive) this.manager.settle(nk, kernel);
-          await run.addOutput(
-            errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label),
-          );
-        },
-      });
+      );
     } finally {
       cancel.dispose();
       await run.end(success);
@@ -262,9 +245,7 @@ export class CodaController implements vscode.Disposable {
       }),
       kernel.onEvent('cellWork', (w) => {
         const run = this.runs.get(w.cellId);
-        if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.executionOrder}]`);
-        else nk.background.delete(w.cellId);
-        if (kernel.alive && nk.state?.kind !== 'busy') this.manager.settle(nk, kernel);
+        nk.cellWork(kernel, w.cellId, w.pending, run && `[${run.executionOrder}]`);
       }),
     ];
     return { dispose: () => offs.forEach((off) => off()) };

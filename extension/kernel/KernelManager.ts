@@ -7,29 +7,15 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
-import { KernelSlot } from '../../host/run/KernelSlot';
 import type { KernelAccess } from '../../host/run/resolveAccess';
-import { ExecutionQueue } from './ExecutionQueue';
+import { kernelsOf, type KernelLookup } from '../pure/answerExpand';
+import { NotebookRuns } from '../pure/NotebookRuns';
 import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from './KernelHandover';
 
-export type KernelState =
-  | { kind: 'starting' }
-  | { kind: 'idle'; version: string }
-  | { kind: 'busy'; version: string }
-  | { kind: 'background'; version: string; cells: string[] }
-  | { kind: 'stopped'; reason: string };
+export type { KernelState } from '../pure/NotebookRuns';
 
-export interface NotebookKernel {
-  /** The notebook's current document (a Save As or rename hands the kernel to the new one). */
-  notebook: vscode.NotebookDocument;
-  readonly queue: ExecutionQueue;
-  /** The kernel (host/run/KernelSlot.ts): another runtime, other permissions or other secrets start a new one. */
-  readonly slot: KernelSlot;
-  state?: KernelState;
-  background: Map<string, string>;
-  /** The last execution count given to a cell of this notebook (continues across a Save As or rename). */
-  executionCount: number;
-}
+/** A notebook's queue, kernel, execution count and state (extension/pure/NotebookRuns.ts). */
+export type NotebookKernel = NotebookRuns<vscode.NotebookDocument>;
 
 export type StartKernel = (init: InitParams) => Promise<Kernel>;
 
@@ -38,7 +24,7 @@ export class KernelManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NotebookKernel>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => nk.slot.dispose(), signatureOf);
+  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => nk.dispose(), signatureOf);
   /** Documents opened without a kernel that may still be a Save As of a notebook whose editor is about to go. */
   private readonly unclaimed = new Set<vscode.NotebookDocument>();
 
@@ -71,41 +57,15 @@ export class KernelManager implements vscode.Disposable {
   }
 
   private created(notebook: vscode.NotebookDocument): NotebookKernel {
-    const nk: NotebookKernel = {
-      notebook,
-      queue: new ExecutionQueue(),
-      background: new Map(),
-      executionCount: 0,
-      slot: new KernelSlot({
-        starting: () => this.setState(nk, { kind: 'starting' }),
-        started: (kernel) => {
-          nk.background.clear();
-          this.setState(nk, { kind: 'idle', version: kernel.info.runtimeVersion });
-          this.onKernel(nk, kernel);
-        },
-        startFailed: (err) => this.setState(nk, { kind: 'stopped', reason: err instanceof Error ? err.message : String(err) }),
-        // a crash, process.exit, or a dying sandbox or sidecar (`exiting`): the next run starts a fresh kernel
-        ended: (_kernel, reason) => this.setState(nk, { kind: 'stopped', reason }),
-      }),
-    };
-    return nk;
+    return new NotebookRuns(notebook, { changed: (nk) => this.stateEmitter.fire(nk), started: (nk, kernel) => this.onKernel(nk, kernel) });
   }
 
   find(notebook: vscode.NotebookDocument): NotebookKernel | undefined {
     return this.kernels.get(notebook.uri.toString());
   }
 
-  /** True while a cell of the notebook that owns this kernel is running (its kernel answers after the cell). */
-  busy(kernelId: string): boolean {
-    for (const nk of this.kernels.values()) if (nk.slot.kernel?.info.kernelId === kernelId) return nk.state?.kind === 'busy';
-    return false;
-  }
-
-  /** The live kernel that produced a handle, for renderer expansions. */
-  byKernelId(kernelId: string): Kernel | undefined {
-    for (const nk of this.kernels.values()) if (nk.slot.kernel?.info.kernelId === kernelId) return nk.slot.kernel;
-    return undefined;
-  }
+  /** The live kernels by id, for renderer expansions (a kernel that was restarted or closed is gone). */
+  readonly kernelLookup: KernelLookup = kernelsOf(() => this.kernels.values());
 
   /**
    * The notebook's running kernel, starting one if there is none (or the last one died). A kernel started for
@@ -116,29 +76,13 @@ export class KernelManager implements vscode.Disposable {
     return nk.slot.ensure(launchKey(runtime, access), () => this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook), ...access }));
   }
 
-  /** After a cell: idle, or still running background work in some cells. */
-  settle(nk: NotebookKernel, kernel: Kernel): void {
-    const version = kernel.info.runtimeVersion;
-    this.setState(nk, nk.background.size ? { kind: 'background', version, cells: [...nk.background.values()] } : { kind: 'idle', version });
-  }
-
-  setState(nk: NotebookKernel, state: KernelState): void {
-    nk.state = state;
-    this.stateEmitter.fire(nk);
-  }
-
   /** Stops the notebook's kernel; the next execution starts a clean one. */
   async restart(notebook: vscode.NotebookDocument): Promise<void> {
-    const nk = this.entry(notebook);
-    nk.queue.cancelPending();
-    await nk.slot.stop();
-    this.setState(nk, { kind: 'stopped', reason: vscode.l10n.t('restarted: the next run starts a fresh kernel') });
+    await this.entry(notebook).restart(vscode.l10n.t('restarted: the next run starts a fresh kernel'));
   }
 
   interrupt(notebook: vscode.NotebookDocument): void {
-    const nk = this.find(notebook);
-    nk?.queue.cancelPending();
-    nk?.slot.interrupt();
+    this.find(notebook)?.interrupt();
   }
 
   /** A closed notebook's kernel stops, unless the notebook was only saved under another name or moved. */
@@ -150,7 +94,7 @@ export class KernelManager implements vscode.Disposable {
     if (!nk || nk.notebook !== notebook) return;
     this.kernels.delete(key);
     if (!nk.slot.kernel) {
-      nk.slot.dispose();
+      nk.dispose();
       return;
     }
     const successor = this.handover.closed(signatureOf(notebook), nk);
@@ -219,15 +163,14 @@ export class KernelManager implements vscode.Disposable {
 
   private adopt(nk: NotebookKernel, notebook: vscode.NotebookDocument): void {
     this.log(`kernel of ${nk.notebook.uri.toString()} kept for ${notebook.uri.toString()}`);
-    nk.notebook = notebook;
     this.unclaimed.delete(notebook);
     this.kernels.set(notebook.uri.toString(), nk);
-    this.stateEmitter.fire(nk);
+    nk.moved(notebook);
   }
 
   dispose(): void {
     this.handover.dispose();
-    for (const nk of this.kernels.values()) nk.slot.dispose();
+    for (const nk of this.kernels.values()) nk.dispose();
     this.kernels.clear();
     this.stateEmitter.dispose();
     this.subscriptions.forEach((s) => s.dispose());

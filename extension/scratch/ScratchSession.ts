@@ -12,11 +12,12 @@ import { executeCell } from '../../host/run/executeCell';
 import { KernelSlot } from '../../host/run/KernelSlot';
 import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
 import { kernelFolder } from '../kernel/KernelManager';
-import { inlineConsole, inlineValue, lineAnnotation } from './inlineText';
+import { ScratchLines, type Tone } from '../pure/ScratchLines';
+import { inlineConsole, inlineValue } from './inlineText';
 import { RunScheduler } from './RunScheduler';
 import { scratchRuntime } from './scratchRuntime';
-import { lineShift, type LineChange } from './lineShift';
-import { documentLine, splitCells, type ScratchCell } from './splitCells';
+import type { LineChange } from './lineShift';
+import { splitCells, type ScratchCell } from './splitCells';
 
 export interface ScratchDeps {
   startKernel(init: InitParams): Promise<Kernel>;
@@ -33,22 +34,13 @@ export interface ScratchDeps {
   modulePaths?(doc: vscode.TextDocument): string[];
 }
 
-interface LineInfo {
-  /** From a run before the latest edit: shown dimmed until the next run replaces it. */
-  stale?: boolean;
-  parts: string[];
-  /** `→ undefined` of a line: shown only when nothing else is (a console.log line returns undefined). */
-  weak: string[];
-  hover: vscode.MarkdownString;
-  color?: vscode.ThemeColor;
-}
+const TONE_COLORS: Record<Tone, string> = { error: 'editorError.foreground', warn: 'editorWarning.foreground' };
 
 export type RunTarget = { kind: 'all' } | { kind: 'cell'; index: number } | { kind: 'above'; index: number } | { kind: 'selection'; range: vscode.Range };
 
 export class ScratchSession implements vscode.Disposable {
   private readonly slot = new KernelSlot({ started: (kernel) => this.listen(kernel) });
-  private readonly lines = new Map<number, LineInfo>();
-  private readonly cellStarts = new Map<string, number>();
+  private readonly lines = new ScratchLines();
   private readonly scheduler: RunScheduler;
   private target: RunTarget = { kind: 'all' };
   private executionId = 0;
@@ -80,24 +72,9 @@ export class ScratchSession implements vscode.Disposable {
     this.scheduler.stop();
   }
 
-  /**
-   * The file was edited: values follow their lines (lineShift) and are marked stale until the next run replaces
-   * them; values of lines the edit replaced are dropped. Late values of the last run land on the moved lines too.
-   */
+  /** The file was edited: values follow their lines and are marked stale until the next run (ScratchLines). */
   edited(changes: readonly LineChange[]): void {
-    const shift = lineShift(changes);
-    const moved = new Map<number, LineInfo>();
-    for (const [line, info] of this.lines) {
-      const to = shift(line);
-      if (to !== undefined) moved.set(to, { ...info, stale: true });
-    }
-    this.lines.clear();
-    for (const [line, info] of moved) this.lines.set(line, info);
-    for (const [cellId, start] of this.cellStarts) {
-      const to = shift(start);
-      if (to === undefined) this.cellStarts.delete(cellId);
-      else this.cellStarts.set(cellId, to);
-    }
+    this.lines.edited(changes);
     this.refresh();
   }
 
@@ -172,28 +149,21 @@ export class ScratchSession implements vscode.Disposable {
         return;
       }
       const line = cells[0]?.startLine ?? 0;
-      this.annotateAt(line, prepared.error.message, new vscode.MarkdownString(prepared.error.message), new vscode.ThemeColor('editorError.foreground'));
+      this.annotateAt(line, prepared.error.message, new vscode.MarkdownString(prepared.error.message), 'error');
       return;
     }
     const kernel = prepared.kernel;
     const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
     for (const cell of cells) {
       const cellId = idOf(cell.startLine);
-      this.cellStarts.set(cellId, cell.startLine);
+      this.lines.startCell(cellId, cell.startLine);
       const params = { cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true } as const;
       const ok = await executeCell(kernel, params, prepared.cellErrors, {
         value: () => undefined,
         error: (error, kind) =>
-          kind === 'kernel'
-            ? this.annotateAt(cell.startLine, error.message, new vscode.MarkdownString(error.message), new vscode.ThemeColor('editorError.foreground'))
-            : this.error(cellId, error),
+          kind === 'kernel' ? this.annotateAt(cell.startLine, error.message, new vscode.MarkdownString(error.message), 'error') : this.error(cellId, error),
         interrupted: () =>
-          this.annotateAt(
-            cell.startLine,
-            vscode.l10n.t('Interrupted'),
-            new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')),
-            new vscode.ThemeColor('editorWarning.foreground'),
-          ),
+          this.annotateAt(cell.startLine, vscode.l10n.t('Interrupted'), new vscode.MarkdownString(vscode.l10n.t('The run was stopped.')), 'warn'),
       });
       if (!ok) return;
     }
@@ -202,66 +172,55 @@ export class ScratchSession implements vscode.Disposable {
   private consoleEntry(e: ConsoleEntry): void {
     this.deps.output.appendLine(`${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`);
     if (e.line === undefined || !e.text) return;
-    const color =
-      e.level === 'error'
-        ? new vscode.ThemeColor('editorError.foreground')
-        : e.level === 'warn'
-          ? new vscode.ThemeColor('editorWarning.foreground')
-          : undefined;
-    const hover = new vscode.MarkdownString();
-    hover.appendCodeblock(e.text, 'text');
-    this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, hover, color);
+    const tone = e.level === 'error' || e.level === 'warn' ? e.level : undefined;
+    this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, codeblock(e.text), tone);
   }
 
   private error(cellId: string, error: SerializedError): void {
-    const start = this.cellStarts.get(cellId);
     const loc = error.location;
-    if (start === undefined) return;
-    const line = loc ? documentLine(start, loc.line) : start;
+    const line = this.lines.lineOf(cellId, loc?.line);
+    if (line === undefined) return;
     const message = `${error.name}: ${error.message}`;
-    const hover = new vscode.MarkdownString();
-    hover.appendCodeblock(error.stack ?? message, 'text');
-    this.annotateAt(line, message, hover, new vscode.ThemeColor('editorError.foreground'));
+    this.annotateAt(line, message, codeblock(error.stack ?? message), 'error');
     const col = loc ? Math.max(0, loc.column - 1) : 0;
     const diagnostic = new vscode.Diagnostic(new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER), message, vscode.DiagnosticSeverity.Error);
     diagnostic.source = 'CodaJS';
     this.deps.diagnostics.set(this.document.uri, [diagnostic]);
   }
 
-  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor, weak = false): void {
-    const start = this.cellStarts.get(cellId);
-    if (start !== undefined) this.annotateAt(documentLine(start, cellLine), text, hover, color, weak);
+  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, tone?: Tone, weak = false): void {
+    this.lines.inCell(cellId, cellLine, text, hover.value, tone, weak);
+    this.refreshSoon();
   }
 
-  private annotateAt(line: number, text: string, hover: vscode.MarkdownString, color?: vscode.ThemeColor, weak = false): void {
-    const info = this.lines.get(line) ?? { parts: [], weak: [], hover: new vscode.MarkdownString(undefined, true) };
-    (weak ? info.weak : info.parts).push(text);
-    info.hover.isTrusted = { enabledCommands: ['codajs.inspectValue'] };
-    info.hover.appendMarkdown(hover.value).appendMarkdown('\n\n');
-    if (color) info.color = color;
-    this.lines.set(line, info);
+  private annotateAt(line: number, text: string, hover: vscode.MarkdownString, tone?: Tone): void {
+    this.lines.at(line, text, hover.value, tone);
+    this.refreshSoon();
+  }
+
+  private refreshSoon(): void {
     if (!this.refreshTimer) this.refreshTimer = setTimeout(() => this.refresh(), 30);
   }
 
   refresh(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
-    const options: vscode.DecorationOptions[] = [];
-    for (const [line, info] of this.lines) {
-      if (line >= this.document.lineCount) continue;
-      const end = this.document.lineAt(line).range.end;
-      options.push({
+    const options: vscode.DecorationOptions[] = this.lines.view(this.document.lineCount).map((v) => {
+      const end = this.document.lineAt(v.line).range.end;
+      const hover = new vscode.MarkdownString(v.hover, true);
+      hover.isTrusted = { enabledCommands: ['codajs.inspectValue'] };
+      return {
         range: new vscode.Range(end, end),
-        hoverMessage: info.stale ? staleHover(info.hover) : info.hover,
+        hoverMessage: v.stale ? staleHover(hover) : hover,
         renderOptions: {
           after: {
-            contentText: `  ${lineAnnotation(info.parts.length ? info.parts : info.weak)}`,
-            color: info.stale ? new vscode.ThemeColor('disabledForeground') : (info.color ?? new vscode.ThemeColor('editorCodeLens.foreground')),
+            contentText: `  ${v.text}`,
+            color: new vscode.ThemeColor(v.stale ? 'disabledForeground' : v.tone ? TONE_COLORS[v.tone] : 'editorCodeLens.foreground'),
             fontStyle: 'italic',
           },
         },
-      });
-    }
+      };
+    });
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document === this.document) editor.setDecorations(this.deps.decoration, options);
     }
@@ -282,6 +241,10 @@ function valueHover(value: RemoteValue, inspect: string | undefined): vscode.Mar
   if (inspect) md.appendMarkdown(`[$(search) ${vscode.l10n.t('Inspect')}](${inspect})`);
   md.supportThemeIcons = true;
   return md;
+}
+
+function codeblock(text: string): vscode.MarkdownString {
+  return new vscode.MarkdownString().appendCodeblock(text, 'text');
 }
 
 function staleHover(hover: vscode.MarkdownString): vscode.MarkdownString {
