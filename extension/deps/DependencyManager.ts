@@ -6,12 +6,14 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
+import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock } from '../../protocol';
 import { isStoreComplete } from '../../host/deps/atomicStore';
 import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
 import { installForCells } from '../../host/deps/installForCells';
+import { lockUpdate } from '../../host/deps/lockUpdate';
+import { InstallMemo } from '../pure/InstallMemo';
 import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
 import { fetchedRuntime } from '../../host/runtimes/runtimeStore';
@@ -21,7 +23,7 @@ export class DependencyManager implements vscode.Disposable {
   /** An installer on the downloaded Node 24, for confined install scripts when the configured Node lacks the model. */
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
-  private readonly done = new Map<string, { key: string; installed: boolean; cellErrors: Map<string, SerializedError> }>();
+  private readonly memo = new InstallMemo();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -101,9 +103,8 @@ export class DependencyManager implements vscode.Disposable {
     const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, docPath);
     // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
     const analysis = await analyzeDependencies(cells);
-    const key = JSON.stringify([analysis, lock ?? null, scripts]);
-    const known = this.done.get(uri.toString());
-    if (known?.key === key && (!known.installed || isStoreComplete(storeDir))) return { cellErrors: known.cellErrors };
+    const known = this.memo.recall(uri.toString(), InstallMemo.key(analysis, lock, scripts), () => isStoreComplete(storeDir));
+    if (known) return { cellErrors: known };
     let outcome;
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
@@ -130,7 +131,7 @@ export class DependencyManager implements vscode.Disposable {
       const e = err as Error;
       return { error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
     }
-    const { result, needed, failed } = outcome;
+    const { result, failed } = outcome;
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
     if (result) {
       this.log(
@@ -138,27 +139,16 @@ export class DependencyManager implements vscode.Disposable {
           .map(([n, v]) => `${n}@${v}`)
           .join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`,
       );
-      // the lock is written only for a complete install (a package that failed this time keeps its entries)
-      const magic = Object.fromEntries(needed.filter((s) => s.from.kind === 'magic').map((s) => [s.name, s.range]));
-      // only a notebook keeps a lock (a scratch file has no metadata)
+      // only a notebook keeps a lock (a scratch file has no metadata), and only a complete install changes it
       const isNotebook = vscode.workspace.notebookDocuments.some((d) => d.uri.toString() === uri.toString());
-      if (
-        isNotebook &&
-        !failed.size &&
-        (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {}))
-      ) {
+      const update = isNotebook ? lockUpdate(meta, outcome) : undefined;
+      if (update) {
         const edit = new vscode.WorkspaceEdit();
-        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
+        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: update.dependencies, [METADATA_LOCK]: update.lock })]);
         await vscode.workspace.applyEdit(edit);
       }
     }
-    // a failure is tried again on the next run (the network may be back); a success is remembered
-    if (!failed.size)
-      this.done.set(uri.toString(), {
-        key: JSON.stringify([analysis, result?.lock ?? lock ?? null, scripts]),
-        installed: !!result,
-        cellErrors: outcome.cellErrors,
-      });
+    this.memo.remember(uri.toString(), InstallMemo.key(analysis, result?.lock ?? lock, scripts), outcome);
     return { cellErrors: outcome.cellErrors };
   }
 
