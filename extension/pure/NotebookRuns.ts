@@ -62,8 +62,9 @@ export class NotebookRuns<D> {
     return ++this.executionCount;
   }
 
-  /** A cell starts executing on `kernel`. */
+  /** A cell starts executing on `kernel` (a kernel that already ended keeps its 'stopped' and why). */
   busy(kernel: Kernel): void {
+    if (kernel !== this.slot.kernel) return;
     this.set({ kind: 'busy', version: kernel.info.runtimeVersion });
   }
 

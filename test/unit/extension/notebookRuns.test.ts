@@ -171,3 +171,13 @@ describe("a notebook's runs (extension/pure: queue, kernel, state, outputs)", ()
     assert.ok((nb.runs.slot.kernel as FakeKernel).alive);
   });
 });
+
+describe("a notebook's kernel state when the kernel ends between the prepare and the execute", () => {
+  it('stays stopped with the reason instead of showing a cell running on a dead kernel', async () => {
+    const runs = new NotebookRuns('nb.coda', { changed: () => undefined, started: () => undefined });
+    const k = (await runs.slot.ensure('node', async () => new FakeKernel())) as FakeKernel;
+    k.exit('was killed by SIGKILL');
+    runs.busy(k);
+    assert.deepEqual(runs.state, { kind: 'stopped', reason: 'was killed by SIGKILL' });
+  });
+});
