@@ -36,9 +36,9 @@ const NODE_BUILTINS = [
 const folder = (name) => [`../${name}`, `../${name}/*`, `../../${name}`, `../../${name}/*`, `../../../${name}`, `../../../${name}/*`, `**/${name}/**`];
 
 /** `no-restricted-imports` for files of one process: these modules and folders are another process's. */
-function boundary(files, { noVscode = true, noNode = false, folders = [], why }) {
+function boundary(files, { noVscode = true, noNode = false, folders = [], why, vscodeWhy = 'only extension/ may import vscode' }) {
   const patterns = [];
-  if (noVscode) patterns.push({ group: ['vscode'], message: `${why}: only extension/ may import vscode.` });
+  if (noVscode) patterns.push({ group: ['vscode'], message: `${why}: ${vscodeWhy}.` });
   if (noNode) patterns.push({ group: NODE_BUILTINS, message: `${why}: no Node.js modules here.` });
   for (const f of folders) patterns.push({ group: folder(f), message: `${why}: ${f}/ is another process's code.` });
   return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
@@ -131,4 +131,10 @@ export default tseslint.config(
   boundary(['webview/**'], { noNode: true, folders: ['worker', 'host', 'installer', 'extension', 'cli'], why: 'webview/ runs in the notebook output webview' }),
   boundary(['tsplugin/**'], { folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview'], why: 'tsplugin/ runs inside the TypeScript server' }),
   boundary(['extension/**'], { noVscode: false, folders: ['worker', 'installer', 'cli', 'webview'], why: 'extension/ is the VS Code adapters' }),
+  // after extension/** (the later rule wins): the editor's logic, unit-tested without VS Code
+  boundary(['extension/pure/**'], {
+    folders: ['worker', 'installer', 'cli', 'webview'],
+    why: 'extension/pure/ is the editor logic tested without VS Code',
+    vscodeWhy: 'only the adapters beside it (extension/, outside pure/) may import vscode',
+  }),
 );

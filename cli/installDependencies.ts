@@ -11,6 +11,7 @@ import { scriptsNotice } from '../host/deps/scriptPlan';
 import { cellText } from '../protocol/codaFormat';
 import { InstallerClient, storeFor } from '../host/deps/InstallerClient';
 import { installForCells } from '../host/deps/installForCells';
+import { lockUpdate } from '../host/deps/lockUpdate';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -56,7 +57,7 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
         .map(([n, v]) => `${n}@${v}`)
         .join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`,
     );
-    const changed = !outcome.failed.size && JSON.stringify(result.lock) !== JSON.stringify(lock ?? {});
+    const changed = lockUpdate(doc.metadata, outcome) !== undefined;
     return {
       modulePaths: [result.modulePath],
       cellErrors: outcome.cellErrors,

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { convertCommand } from '../host/notebook/convertCommand';
 import { readNotebook } from '../host/notebook/readNotebook';
 import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABELS, type CodaDocument, type InitResult, type RuntimeKind } from '../protocol';
-import type { Kernel, KernelStartOptions } from '../host/kernel/Kernel';
+import type { Kernel } from '../host/kernel/Kernel';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
 import {
@@ -24,10 +24,10 @@ import {
   formatValue,
   plain,
 } from '../host/format/formatText';
-import { installDependencies, type DependencyOutcome } from './installDependencies';
+import { prepareNotebook } from './prepareNotebook';
 import { cellFailed, runNotebook, type CellReport } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
-import { kernelOptions, notebookRuntime, runtimesCommand } from './runtimeSetup';
+import { notebookRuntime, runtimesCommand } from './runtimeSetup';
 
 declare const CODA_VERSION: string | undefined;
 
@@ -79,21 +79,22 @@ async function run(opts: RunOptions): Promise<number> {
   const runtime = notebookRuntime(parsed.doc, opts);
   // what the notebook may do, and how this runtime holds it (the grant prompt's and docs/security.md's words)
   for (const line of permissionLines(parsed.doc, runtime)) warn(`coda: ${line}\n`);
-  // the sandbox cannot import packages: nothing to install for it
-  const sandboxed = runtime === 'sandbox';
-  // an import that cannot be installed fails the cells that import it; the others run
-  const deps: DependencyOutcome = sandboxed
-    ? { modulePaths: [], cellErrors: new Map() }
-    : await installDependencies(file, parsed.doc, (m) => warn(`coda: ${m}\n`), opts.offline);
-  if (deps.note) warn(`coda: ${deps.note}\n`);
   const log = opts.verbose ? (level: string, m: string) => warn(`[kernel ${level}] ${m}\n`) : undefined;
-  let startOptions: KernelStartOptions;
+  // permissions and secrets, then the packages (an import that cannot be installed fails only the cells that import
+  // it), then the kernel's runtime (downloaded when missing): host/run/prepareRun.ts, as in the editor
+  let ready;
   try {
-    startOptions = await kernelOptions(file, parsed.doc, opts, deps.modulePaths, log);
+    ready = await prepareNotebook(file, parsed.doc, opts, runtime, (m) => warn(`coda: ${m}\n`), log);
   } catch (err) {
     warn(`coda: ${(err as Error).message}\n`);
     return 1;
   }
+  if (ready.note) warn(`coda: ${ready.note}\n`);
+  if (!ready.prepared.ok) {
+    warn(`coda: ${ready.prepared.error.message}\n`);
+    return 1;
+  }
+  const { kernel: startOptions, cellErrors } = ready.prepared;
   let kernel: Kernel | undefined;
   let interrupts = 0;
   const onSigint = () => {
@@ -126,7 +127,7 @@ async function run(opts: RunOptions): Promise<number> {
     reports = await runNotebook(
       () => KernelProcess.start(startOptions),
       parsed.doc.cells,
-      { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors: deps.cellErrors },
+      { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
       opts.json
         ? { kernelStarted }
         : {
@@ -186,7 +187,7 @@ function permissionLines(doc: CodaDocument, runtime: RuntimeKind): string[] {
   try {
     declared = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
   } catch {
-    return []; // the reader refused these already; kernelOptions reports it
+    return []; // the reader refused these already; prepareNotebook reports it
   }
   if (!declared) return [];
   return enforcementLines(runtime, declared).map(({ capability, how }) => {

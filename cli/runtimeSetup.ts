@@ -1,28 +1,17 @@
 /**
  * `coda runtimes` and the runtime side of `coda run`: where runtimes are stored, fetching a missing one (with a
  * progress line on stderr), and the kernel start options for a notebook (runtime, permissions, secrets).
+ * The steps before a run are host/run/prepareRun.ts's, with the ports of cli/prepareNotebook.ts.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import {
-  METADATA_PERMISSIONS,
-  METADATA_SECRETS,
-  parsePermissions,
-  RUNTIME_LABELS,
-  RUNTIMES,
-  runtimeNamed,
-  parseSecretNames,
-  type CodaDocument,
-  type InitParams,
-  type RuntimeKind,
-} from '../protocol';
+import { RUNTIME_LABELS, RUNTIMES, runtimeNamed, type CodaDocument, type InitParams, type RuntimeKind } from '../protocol';
 import { contentCache, InstallerClient } from '../host/deps/InstallerClient';
 import { fetchRuntimes } from '../host/runtimes/fetchRuntimes';
 import type { KernelStartOptions } from '../host/kernel/Kernel';
 import { kernelLaunch, type LaunchSettings } from '../host/kernel/kernelLaunch';
-import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../host/kernel/locateRuntime';
+import { findSandbox, findSidecarBinary, type RuntimeMissingError } from '../host/kernel/locateRuntime';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../host/runtimes/runtimeStore';
-import { parseDotenv } from '../host/parseDotenv';
+import type { KernelAccess } from '../host/run/resolveAccess';
 import { cacheRoot } from './installDependencies';
 import type { RunOptions, RuntimesOptions } from './args';
 import { terminalSafe } from '../host/format/terminalSafe';
@@ -64,16 +53,12 @@ async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress
   }
 }
 
-/** Runs `start`; when it needs a runtime that is not installed, downloads it (unless offline) and runs it again. */
-export async function withRuntimes<T>(start: () => Promise<T>, storage: string, progress: Progress, offline = false): Promise<T> {
-  try {
-    return await start();
-  } catch (err) {
-    if (!(err instanceof RuntimeMissingError) || offline) throw err;
-    progress(`${RUNTIME_LABELS[err.runtime]}: ${err.message.split(' CodaJS can download')[0]}`);
-    await fetchMissing(err.missing, storage, progress, offline);
-    return start();
-  }
+/** A kernel needs a runtime that is not installed: downloads it (never with --offline); true once it is there. */
+export async function fetchForRun(err: RuntimeMissingError, storage: string, progress: Progress, offline = false): Promise<boolean> {
+  if (offline) return false;
+  progress(`${RUNTIME_LABELS[err.runtime]}: ${err.message.split(' CodaJS can download')[0]}`);
+  await fetchMissing(err.missing, storage, progress, offline);
+  return true;
 }
 
 async function describeRuntime(kind: RuntimeKind, storage: string): Promise<string> {
@@ -114,61 +99,24 @@ export function notebookRuntime(doc: CodaDocument, opts: RunOptions): RuntimeKin
   return opts.runtime ?? runtimeNamed(doc.metadata.runtime) ?? 'node';
 }
 
-/** Kernel start options for a notebook, or a message saying why it cannot run. */
+/** Kernel start options for a notebook on `runtime` with what it was granted (a missing runtime is a RuntimeMissingError). */
 export async function kernelOptions(
   file: string,
-  doc: CodaDocument,
+  runtime: RuntimeKind,
   opts: RunOptions,
+  access: KernelAccess,
   modulePaths: string[],
   log: KernelStartOptions['log'],
 ): Promise<KernelStartOptions> {
-  const runtime = notebookRuntime(doc, opts);
-  const permissions = parsePermissions(doc.metadata[METADATA_PERMISSIONS]);
-  const secrets = await loadSecrets(parseSecretNames(doc.metadata[METADATA_SECRETS]), opts.envFiles);
-  const storage = runtimesDir(opts.runtimesDir);
-  const init: InitParams = {
-    cwd: dirname(file),
-    documentPath: file,
-    runtime,
-    modulePaths,
-    permissions,
-    env: secrets,
-    maskedValues: Object.values(secrets),
-  };
+  const init: InitParams = { cwd: dirname(file), documentPath: file, runtime, modulePaths, ...access };
   const settings: LaunchSettings = {
     workerPath: join(__dirname, 'worker.js'),
-    storage,
+    storage: runtimesDir(opts.runtimesDir),
     nodePath: opts.nodePath,
     maxMemoryMb: opts.maxMemoryMb,
     sandboxMemoryMb: SANDBOX_MEMORY_MB,
     sandboxCellTimeoutMs: SANDBOX_CELL_TIMEOUT_MS,
     log,
   };
-  // download progress and errors quote registry answers and paths: terminal-safe like the rest of coda run
-  return withRuntimes(
-    () => kernelLaunch(init, settings),
-    storage,
-    (m) => process.stderr.write(terminalSafe(`coda: ${m}\n`)),
-    opts.offline,
-  );
-}
-
-/** Secrets the notebook names, from the environment, then from the --env-file files (every variable of those). */
-async function loadSecrets(names: string[], envFiles: string[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const name of names) if (process.env[name] !== undefined) out[name] = process.env[name]!;
-  for (const f of envFiles) {
-    const text = await readFile(f, 'utf8').catch((err: Error) => {
-      throw new Error(`cannot read the env file ${f}: ${err.message}`);
-    });
-    const parsed = parseDotenv(text);
-    if (parsed.problems.length) throw new Error(`${f}:${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
-    Object.assign(out, parsed.values);
-  }
-  const missing = names.filter((n) => out[n] === undefined);
-  if (missing.length)
-    throw new Error(
-      `the notebook uses the secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: set ${missing.length > 1 ? 'them' : 'it'} in the environment or in an --env-file`,
-    );
-  return out;
+  return kernelLaunch(init, settings);
 }

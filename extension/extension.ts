@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
   );
-  registerScratch(context, { log: log.channel, startKernel, dependencies });
+  registerScratch(context, { log: log.channel, startKernel, dependencies, offerRuntime: (err, runtime) => runtimes.offer(err, runtime) });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };
 }

@@ -28,10 +28,22 @@ export const CONTROL_INTERRUPT = 'i';
 export const CONTROL_END = ';';
 export const CONTROL_STOP_ALL = 'a';
 /**
- * Prefix of the line a worker writes synchronously to stderr when user code calls process.exit(), followed by
- * JSON `{code, reason, cellId?, console?: ConsoleEntry[]}` (IPC messages queued at exit time would be lost).
+ * Prefix of the line a worker writes synchronously to stderr when it ends on its own (user code called
+ * process.exit(), the sandbox or a sidecar died), followed by an ExitNotice as JSON (IPC messages queued at exit
+ * time would be lost).
  */
 export const EXIT_NOTICE = '\u0000CODA_EXIT ';
+
+/** Why a worker ends on its own: the `exiting` event, and the stderr line after EXIT_NOTICE (with the console not sent yet). */
+export interface ExitNotice {
+  code: number;
+  /** In a user's words, e.g. 'process.exit(1) was called', 'stopped: the sandbox ran out of memory (limit 128 MB)'. */
+  reason: string;
+  /** The cell that called process.exit or was running, when known. */
+  cellId?: string;
+  /** Console entries not sent yet (only on the stderr line). */
+  console?: ConsoleEntry[];
+}
 
 export interface InitParams {
   /** Folder that relative paths, `require` and `import` of packages resolve from (the notebook's folder). */
@@ -138,8 +150,11 @@ export interface WorkerEvents {
   cellWork: { cellId: string; executionId: number; pending: number; kinds: string[] };
   /** An error thrown from a cell's background work (timer callback, unhandled rejection) after the cell ended. */
   uncaught: { cellId?: string; executionId?: number; error: SerializedError };
-  /** The worker is about to exit on its own (process.exit called by user code, fatal error). */
-  exiting: { code: number; reason: string; cellId?: string };
+  /**
+   * The worker is about to exit on its own (the sandbox or a Deno/Bun sidecar died): hosts treat the kernel as
+   * ending at once, so the next cell waits for it and gets a fresh one (host/run/KernelSlot.ts, runNotebook.ts).
+   */
+  exiting: Omit<ExitNotice, 'console'>;
   /** Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). */
   lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue };
   /** Diagnostics for the host's log (never shown in a cell). */

@@ -6,23 +6,24 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock, type SerializedError } from '../../protocol';
+import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock } from '../../protocol';
 import { isStoreComplete } from '../../host/deps/atomicStore';
 import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
 import { installForCells } from '../../host/deps/installForCells';
+import { lockUpdate } from '../../host/deps/lockUpdate';
+import { InstallMemo } from '../pure/InstallMemo';
+import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
 import { fetchedRuntime } from '../../host/runtimes/runtimeStore';
-
-export type EnsureResult = { ok: true } | { ok: false; error: SerializedError };
 
 export class DependencyManager implements vscode.Disposable {
   private client: InstallerClient | undefined;
   /** An installer on the downloaded Node 24, for confined install scripts when the configured Node lacks the model. */
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
-  private readonly done = new Map<string, { key: string; installed: boolean; cellErrors: Map<string, SerializedError> }>();
+  private readonly memo = new InstallMemo();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -58,25 +59,21 @@ export class DependencyManager implements vscode.Disposable {
     return storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook)).modulePath;
   }
 
-  async ensure(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell): Promise<EnsureResult> {
+  /** A notebook's packages: cells whose imports could not be installed (each fails alone), or an error for every cell. */
+  async ensureAll(notebook: vscode.NotebookDocument): Promise<InstallOutcome> {
     const cells = notebook
       .getCells()
       .filter((c) => c.kind === vscode.NotebookCellKind.Code)
       .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    const outcome = await this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
-    if ('error' in outcome) return { ok: false, error: outcome.error };
-    return resultFor(outcome.cellErrors, cell.document.uri.toString());
+    return this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
   }
 
   /**
    * A scratch file's packages: the same installs as a notebook's (imports, `// @coda-dep`, one bad import failing only
    * its cell), without a lock to keep (a scratch file has no metadata).
    */
-  async ensureScratch(
-    doc: vscode.TextDocument,
-    cells: { cellId: string; code: string }[],
-  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
+  async ensureScratch(doc: vscode.TextDocument, cells: { cellId: string; code: string }[]): Promise<InstallOutcome> {
     return this.ensureCells(
       doc.uri,
       doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(),
@@ -97,7 +94,7 @@ export class DependencyManager implements vscode.Disposable {
     folder: string | undefined,
     cells: { cellId: string; code: string }[],
     meta: Record<string, unknown>,
-  ): Promise<{ cellErrors: Map<string, SerializedError> } | { error: SerializedError }> {
+  ): Promise<InstallOutcome> {
     const lock = meta[METADATA_LOCK] as DependencyLock | undefined;
     const access = installAccess(meta);
     const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
@@ -106,9 +103,8 @@ export class DependencyManager implements vscode.Disposable {
     const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, docPath);
     // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
     const analysis = await analyzeDependencies(cells);
-    const key = JSON.stringify([analysis, lock ?? null, scripts]);
-    const known = this.done.get(uri.toString());
-    if (known?.key === key && (!known.installed || isStoreComplete(storeDir))) return { cellErrors: known.cellErrors };
+    const known = this.memo.recall(uri.toString(), InstallMemo.key(analysis, lock, scripts), () => isStoreComplete(storeDir));
+    if (known) return { cellErrors: known };
     let outcome;
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
@@ -135,7 +131,7 @@ export class DependencyManager implements vscode.Disposable {
       const e = err as Error;
       return { error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
     }
-    const { result, needed, failed } = outcome;
+    const { result, failed } = outcome;
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
     if (result) {
       this.log(
@@ -143,27 +139,16 @@ export class DependencyManager implements vscode.Disposable {
           .map(([n, v]) => `${n}@${v}`)
           .join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`,
       );
-      // the lock is written only for a complete install (a package that failed this time keeps its entries)
-      const magic = Object.fromEntries(needed.filter((s) => s.from.kind === 'magic').map((s) => [s.name, s.range]));
-      // only a notebook keeps a lock (a scratch file has no metadata)
+      // only a notebook keeps a lock (a scratch file has no metadata), and only a complete install changes it
       const isNotebook = vscode.workspace.notebookDocuments.some((d) => d.uri.toString() === uri.toString());
-      if (
-        isNotebook &&
-        !failed.size &&
-        (JSON.stringify(result.lock) !== JSON.stringify(lock ?? {}) || JSON.stringify(magic) !== JSON.stringify(meta[METADATA_DEPENDENCIES] ?? {}))
-      ) {
+      const update = isNotebook ? lockUpdate(meta, outcome) : undefined;
+      if (update) {
         const edit = new vscode.WorkspaceEdit();
-        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: magic, [METADATA_LOCK]: result.lock })]);
+        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: update.dependencies, [METADATA_LOCK]: update.lock })]);
         await vscode.workspace.applyEdit(edit);
       }
     }
-    // a failure is tried again on the next run (the network may be back); a success is remembered
-    if (!failed.size)
-      this.done.set(uri.toString(), {
-        key: JSON.stringify([analysis, result?.lock ?? lock ?? null, scripts]),
-        installed: !!result,
-        cellErrors: outcome.cellErrors,
-      });
+    this.memo.remember(uri.toString(), InstallMemo.key(analysis, result?.lock ?? lock, scripts), outcome);
     return { cellErrors: outcome.cellErrors };
   }
 
@@ -175,9 +160,4 @@ export class DependencyManager implements vscode.Disposable {
 
 function documentPath(notebook: vscode.NotebookDocument): string {
   return notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString();
-}
-
-function resultFor(cellErrors: Map<string, SerializedError>, cellId: string): EnsureResult {
-  const error = cellErrors.get(cellId);
-  return error ? { ok: false, error } : { ok: true };
 }

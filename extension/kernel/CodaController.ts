@@ -5,8 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
-import { RequestError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type ExecuteResult, type RuntimeKind, type SerializedError } from '../../protocol';
+import { RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
+import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { runNotebookCell } from '../pure/runNotebookCell';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
 import { CellRun, outputId as idOf } from './CellRun';
@@ -17,12 +19,12 @@ export interface ControllerOptions {
   /** The extension's own failures (a bug, not a cell's error): logged and shown once. */
   failure?: (message: string, err: unknown) => void;
   maxStoredEntries: () => number;
-  /** Installs what the notebook imports before the cell runs. */
-  dependencies?: Pick<DependencyManager, 'ensure'>;
+  /** Installs what the notebook imports before the cell runs (a failed import fails only the cells that import it). */
+  dependencies?: Pick<DependencyManager, 'ensureAll'>;
   /** Grants permissions and provides secrets before the kernel starts. */
   access?: Pick<NotebookAccess, 'prepare'>;
   /** A kernel could not start because its runtime is missing: offer to fetch it; true when it was fetched. */
-  offerRuntime?: (err: unknown, runtime: RuntimeKind) => Promise<boolean>;
+  offerRuntime?: (err: RuntimeMissingError, runtime: RuntimeKind) => Promise<boolean>;
   /** This extension's id, for selecting its kernels. */
   extensionId?: string;
   /** Where the controller remembers that VS Code's kernel history of this workspace lists every CodaJS kernel. */
@@ -165,8 +167,8 @@ export class CodaController implements vscode.Disposable {
     const nk = this.manager.entry(notebook);
     await Promise.all(
       cells.map((cell) =>
-        nk.queue
-          .run(() => this.runCell(cell, nk, runtime, controller))
+        nk
+          .enqueue(() => this.runCell(cell, nk, runtime, controller))
           .catch((err: unknown) => this.options.failure?.(vscode.l10n.t('running a cell failed unexpectedly'), err)),
       ),
     );
@@ -178,81 +180,32 @@ export class CodaController implements vscode.Disposable {
     const run = new CellRun(controller, cell, ++this.executionId, this.options.maxStoredEntries(), this.label);
     this.runs.set(cellId, run);
     const execution = controller.createNotebookCellExecution(cell);
-    const order = ++nk.executionCount;
+    const order = nk.nextOrder();
     run.begin(execution, order);
-    // frames and messages name a cell by its execution count, the number in its gutter (as Jupyter's In [n])
-    const cellLabel = `[${order}]`;
     const cancel = execution.token.onCancellationRequested(() => this.manager.interrupt(nk.notebook));
     let success = false;
     try {
-      if (!vscode.workspace.isTrusted) {
-        await run.addOutput(
-          errorOutput(
-            {
-              error: {
-                name: 'UntrustedWorkspace',
-                message: vscode.l10n.t(
-                  'CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.',
-                ),
-              },
-            },
-            this.label,
-          ),
-        );
-        return;
-      }
-      const access = await this.options.access?.prepare(nk.notebook, runtime);
-      if (access && !access.ok) {
-        await run.addOutput(errorOutput({ error: access.error }, this.label));
-        return;
-      }
-      if (runtime !== 'sandbox') {
-        const deps = await this.options.dependencies?.ensure(nk.notebook, cell);
-        if (deps && !deps.ok) {
-          await run.addOutput(errorOutput({ error: deps.error, cellLabel }, this.label));
-          return;
-        }
-      }
-      let kernel: Kernel;
-      try {
-        const start = () => this.manager.ensure(nk.notebook, runtime, access?.access);
-        kernel = await start().catch(async (err: unknown) => {
-          if (await this.options.offerRuntime?.(err, runtime)) return start();
-          throw err;
-        });
-      } catch (err) {
-        const e = err as Error;
-        await run.addOutput(errorOutput({ error: { name: e.name === 'RuntimeMissing' ? e.name : 'KernelStartFailed', message: e.message } }, this.label));
-        return;
-      }
-      await kernel.release(cellId).catch(() => undefined);
-      this.manager.setState(nk, { kind: 'busy', version: kernel.info.runtimeVersion });
-      let result: ExecuteResult;
-      try {
-        result = await kernel.execute({
-          cellId,
-          cellLabel,
-          executionId: run.executionId,
-          code: cell.document.getText(),
-          language: cell.document.languageId === 'typescript' ? 'typescript' : 'javascript',
-        });
-      } catch (err) {
-        const error: SerializedError =
-          err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
-        await run.addOutput(errorOutput({ error, cellLabel }, this.label));
-        return;
-      }
-      if (kernel.alive) this.manager.settle(nk, kernel);
-      if (result.status === 'ok') {
-        success = true;
-        if (result.value && result.value.type !== 'undefined') await run.addOutput(valueOutput(result.value));
-      } else if (result.status === 'error') {
-        await run.addOutput(errorOutput({ error: result.error, cellLabel }, this.label));
-      } else {
-        await run.addOutput(
-          errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label),
-        );
-      }
+      const { dependencies, access, offerRuntime } = this.options;
+      const language = cell.document.languageId === 'typescript' ? 'typescript' : 'javascript';
+      success = await runNotebookCell(
+        nk,
+        { cellId, executionId: run.executionId, code: cell.document.getText(), language },
+        order,
+        {
+          runtime,
+          untrusted: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED()),
+          access: access && (() => access.prepare(nk.notebook, runtime)),
+          install: dependencies && (() => dependencies.ensureAll(nk.notebook)),
+          startKernel: (granted) => this.manager.ensure(nk.notebook, runtime, granted),
+          fetchRuntime: offerRuntime && ((err) => offerRuntime(err, runtime)),
+        },
+        {
+          value: (value) => run.addOutput(valueOutput(value)),
+          error: (error, cellLabel) => run.addOutput(errorOutput({ error, cellLabel }, this.label)),
+          interrupted: () =>
+            run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label)),
+        },
+      );
     } finally {
       cancel.dispose();
       await run.end(success);
@@ -292,9 +245,7 @@ export class CodaController implements vscode.Disposable {
       }),
       kernel.onEvent('cellWork', (w) => {
         const run = this.runs.get(w.cellId);
-        if (w.pending > 0 && run) nk.background.set(w.cellId, `[${run.executionOrder}]`);
-        else nk.background.delete(w.cellId);
-        if (kernel.alive && nk.state?.kind !== 'busy') this.manager.settle(nk, kernel);
+        nk.cellWork(kernel, w.cellId, w.pending, run && `[${run.executionOrder}]`);
       }),
     ];
     return { dispose: () => offs.forEach((off) => off()) };
@@ -306,6 +257,12 @@ export class CodaController implements vscode.Disposable {
     this.subscriptions.forEach((d) => d.dispose());
   }
 }
+
+/** The cell error of a run in an untrusted workspace (nothing is installed or forked). */
+const UNTRUSTED = (): SerializedError => ({
+  name: 'UntrustedWorkspace',
+  message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.'),
+});
 
 /** The runtime a notebook's metadata names (Node when it names none). */
 function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {

@@ -6,33 +6,16 @@ import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
-import type { Kernel, KernelExit } from '../../host/kernel/Kernel';
-import { ExecutionQueue } from './ExecutionQueue';
+import type { Kernel } from '../../host/kernel/Kernel';
+import type { KernelAccess } from '../../host/run/resolveAccess';
+import { kernelsOf, type KernelLookup } from '../pure/answerExpand';
+import { NotebookRuns } from '../pure/NotebookRuns';
 import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from './KernelHandover';
 
-export type KernelState =
-  | { kind: 'starting' }
-  | { kind: 'idle'; version: string }
-  | { kind: 'busy'; version: string }
-  | { kind: 'background'; version: string; cells: string[] }
-  | { kind: 'stopped'; reason: string };
+export type { KernelState } from '../pure/NotebookRuns';
 
-/** What a kernel is started with beyond the notebook itself: granted permissions and injected secrets. */
-export type KernelAccess = Pick<InitParams, 'permissions' | 'env' | 'maskedValues'>;
-
-export interface NotebookKernel {
-  /** The notebook's current document (a Save As or rename hands the kernel to the new one). */
-  notebook: vscode.NotebookDocument;
-  readonly queue: ExecutionQueue;
-  kernel?: Kernel;
-  starting?: Promise<Kernel>;
-  /** Runtime and access the current kernel was started with; a change starts a new kernel. */
-  launchKey?: string;
-  state?: KernelState;
-  background: Map<string, string>;
-  /** The last execution count given to a cell of this notebook (continues across a Save As or rename). */
-  executionCount: number;
-}
+/** A notebook's queue, kernel, execution count and state (extension/pure/NotebookRuns.ts). */
+export type NotebookKernel = NotebookRuns<vscode.NotebookDocument>;
 
 export type StartKernel = (init: InitParams) => Promise<Kernel>;
 
@@ -41,7 +24,7 @@ export class KernelManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<NotebookKernel>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => void nk.kernel?.dispose(), signatureOf);
+  private readonly handover = new KernelHandover<NotebookKernel, vscode.NotebookDocument>((nk) => nk.dispose(), signatureOf);
   /** Documents opened without a kernel that may still be a Save As of a notebook whose editor is about to go. */
   private readonly unclaimed = new Set<vscode.NotebookDocument>();
 
@@ -69,25 +52,20 @@ export class KernelManager implements vscode.Disposable {
     let nk = this.kernels.get(key);
     // a kernel moved here by a rename still knows the old document
     if (nk && nk.notebook !== notebook) nk.notebook = notebook;
-    if (!nk) this.kernels.set(key, (nk = { notebook, queue: new ExecutionQueue(), background: new Map(), executionCount: 0 }));
+    if (!nk) this.kernels.set(key, (nk = this.created(notebook)));
     return nk;
+  }
+
+  private created(notebook: vscode.NotebookDocument): NotebookKernel {
+    return new NotebookRuns(notebook, { changed: (nk) => this.stateEmitter.fire(nk), started: (nk, kernel) => this.onKernel(nk, kernel) });
   }
 
   find(notebook: vscode.NotebookDocument): NotebookKernel | undefined {
     return this.kernels.get(notebook.uri.toString());
   }
 
-  /** True while a cell of the notebook that owns this kernel is running (its kernel answers after the cell). */
-  busy(kernelId: string): boolean {
-    for (const nk of this.kernels.values()) if (nk.kernel?.info.kernelId === kernelId) return nk.state?.kind === 'busy';
-    return false;
-  }
-
-  /** The live kernel that produced a handle, for renderer expansions. */
-  byKernelId(kernelId: string): Kernel | undefined {
-    for (const nk of this.kernels.values()) if (nk.kernel?.alive && nk.kernel.info.kernelId === kernelId) return nk.kernel;
-    return undefined;
-  }
+  /** The live kernels by id, for renderer expansions (a kernel that was restarted or closed is gone). */
+  readonly kernelLookup: KernelLookup = kernelsOf(() => this.kernels.values());
 
   /**
    * The notebook's running kernel, starting one if there is none (or the last one died). A kernel started for
@@ -95,62 +73,16 @@ export class KernelManager implements vscode.Disposable {
    */
   async ensure(notebook: vscode.NotebookDocument, runtime: RuntimeKind, access: KernelAccess = {}): Promise<Kernel> {
     const nk = this.entry(notebook);
-    const key = launchKey(runtime, access);
-    if (nk.starting) await nk.starting.catch(() => undefined);
-    if (nk.kernel?.alive && nk.launchKey === key) return nk.kernel;
-    if (nk.kernel?.alive) {
-      const old = nk.kernel;
-      nk.kernel = undefined;
-      await old.dispose();
-    }
-    nk.launchKey = key;
-    this.setState(nk, { kind: 'starting' });
-    nk.starting = this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook), ...access }).then(
-      (kernel) => {
-        nk.kernel = kernel;
-        nk.starting = undefined;
-        nk.background.clear();
-        this.setState(nk, { kind: 'idle', version: kernel.info.runtimeVersion });
-        kernel.onExit((exit: KernelExit) => {
-          if (nk.kernel === kernel) this.setState(nk, { kind: 'stopped', reason: exit.reason });
-        });
-        this.onKernel(nk, kernel);
-        return kernel;
-      },
-      (err: unknown) => {
-        nk.starting = undefined;
-        this.setState(nk, { kind: 'stopped', reason: err instanceof Error ? err.message : String(err) });
-        throw err;
-      },
-    );
-    return nk.starting;
-  }
-
-  /** After a cell: idle, or still running background work in some cells. */
-  settle(nk: NotebookKernel, kernel: Kernel): void {
-    const version = kernel.info.runtimeVersion;
-    this.setState(nk, nk.background.size ? { kind: 'background', version, cells: [...nk.background.values()] } : { kind: 'idle', version });
-  }
-
-  setState(nk: NotebookKernel, state: KernelState): void {
-    nk.state = state;
-    this.stateEmitter.fire(nk);
+    return nk.slot.ensure(launchKey(runtime, access), () => this.start({ ...initFor(notebook, runtime), modulePaths: this.modulePaths(notebook), ...access }));
   }
 
   /** Stops the notebook's kernel; the next execution starts a clean one. */
   async restart(notebook: vscode.NotebookDocument): Promise<void> {
-    const nk = this.entry(notebook);
-    nk.queue.cancelPending();
-    const kernel = nk.kernel;
-    nk.kernel = undefined;
-    await kernel?.dispose();
-    this.setState(nk, { kind: 'stopped', reason: vscode.l10n.t('restarted: the next run starts a fresh kernel') });
+    await this.entry(notebook).restart(vscode.l10n.t('restarted: the next run starts a fresh kernel'));
   }
 
   interrupt(notebook: vscode.NotebookDocument): void {
-    const nk = this.find(notebook);
-    nk?.queue.cancelPending();
-    nk?.kernel?.interrupt();
+    this.find(notebook)?.interrupt();
   }
 
   /** A closed notebook's kernel stops, unless the notebook was only saved under another name or moved. */
@@ -161,8 +93,8 @@ export class KernelManager implements vscode.Disposable {
     // a kernel that moved on (rename, Save As) belongs to the new document now
     if (!nk || nk.notebook !== notebook) return;
     this.kernels.delete(key);
-    if (!nk.kernel?.alive) {
-      void nk.kernel?.dispose();
+    if (!nk.slot.kernel) {
+      nk.dispose();
       return;
     }
     const successor = this.handover.closed(signatureOf(notebook), nk);
@@ -197,7 +129,7 @@ export class KernelManager implements vscode.Disposable {
     const signature = signatureOf(notebook);
     for (const nk of this.kernels.values()) {
       const old = nk.notebook;
-      if (old === notebook || !nk.kernel?.alive || (!old.isUntitled && shown.has(old)) || old.isClosed) continue;
+      if (old === notebook || !nk.slot.kernel || (!old.isUntitled && shown.has(old)) || old.isClosed) continue;
       if (signatureOf(old) === signature) return nk;
     }
     return undefined;
@@ -231,15 +163,14 @@ export class KernelManager implements vscode.Disposable {
 
   private adopt(nk: NotebookKernel, notebook: vscode.NotebookDocument): void {
     this.log(`kernel of ${nk.notebook.uri.toString()} kept for ${notebook.uri.toString()}`);
-    nk.notebook = notebook;
     this.unclaimed.delete(notebook);
     this.kernels.set(notebook.uri.toString(), nk);
-    this.stateEmitter.fire(nk);
+    nk.moved(notebook);
   }
 
   dispose(): void {
     this.handover.dispose();
-    for (const nk of this.kernels.values()) void nk.kernel?.dispose();
+    for (const nk of this.kernels.values()) nk.dispose();
     this.kernels.clear();
     this.stateEmitter.dispose();
     this.subscriptions.forEach((s) => s.dispose());

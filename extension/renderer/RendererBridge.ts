@@ -1,12 +1,13 @@
 /**
- * Answers the renderers (webview/): object expansions go to the live kernel that owns the handle (a stale
- * answer lets the renderer fall back to the saved preview); clicked stack frames reveal the cell line;
- * "show all" returns a cell's full console log.
+ * Answers the renderers (webview/): object expansions go to the live kernel that owns the handle
+ * (extension/pure/answerExpand.ts; a stale answer lets the renderer fall back to the saved preview); clicked stack
+ * frames reveal the cell line; "show all" returns a cell's full console log.
  */
 import * as vscode from 'vscode';
 import { RENDERER_ID, type HostToRenderer, type RendererToHost } from '../../protocol';
 import type { CodaController } from '../kernel/CodaController';
 import type { KernelManager } from '../kernel/KernelManager';
+import { answerExpand } from '../pure/answerExpand';
 
 export function registerRendererBridge(manager: KernelManager, controller: CodaController, log: (m: string) => void): vscode.Disposable {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
@@ -15,20 +16,8 @@ export function registerRendererBridge(manager: KernelManager, controller: CodaC
     const m = message as RendererToHost;
     switch (m.type) {
       case 'expand': {
-        const kernel = manager.byKernelId(m.kernelId);
-        if (!kernel) return reply({ type: 'expandResult', requestId: m.requestId, stale: true }, editor);
-        if (manager.busy(m.kernelId)) {
-          const error = vscode.l10n.t('The kernel is busy running a cell: expand this value again when the cell finishes (or interrupt it).');
-          return reply({ type: 'expandResult', requestId: m.requestId, error }, editor);
-        }
-        try {
-          const page = await kernel.expand({ handleId: m.handleId, start: m.start, count: m.count });
-          reply({ type: 'expandResult', requestId: m.requestId, page }, editor);
-        } catch (err) {
-          const text = err instanceof Error ? err.message : String(err);
-          reply({ type: 'expandResult', requestId: m.requestId, stale: /stale handle/.test(text), error: text }, editor);
-        }
-        return;
+        const busy = vscode.l10n.t('The kernel is busy running a cell: expand this value again when the cell finishes (or interrupt it).');
+        return reply(await answerExpand(manager.kernelLookup, m, busy), editor);
       }
       case 'revealFrame':
         return revealFrame(controller, m, editor).catch((err: unknown) => log(`could not reveal ${JSON.stringify(m)}: ${String(err)}`));

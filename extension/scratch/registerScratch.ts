@@ -12,7 +12,7 @@ import { toCodaDocument } from '../notebook/CodaSerializer';
 import type { Kernel } from '../../host/kernel/Kernel';
 import { notebookToScript, scriptToNotebook } from './convert';
 import { openInspector } from './InspectorPanel';
-import { ScratchSession, type RunTarget } from './ScratchSession';
+import { ScratchSession, type RunTarget, type ScratchDeps } from './ScratchSession';
 import { splitCells } from './splitCells';
 
 const SCRATCH_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact'];
@@ -26,6 +26,8 @@ export function registerScratch(
     startKernel: (init: InitParams) => Promise<Kernel>;
     /** Installs what scratch files import (the notebooks' dependency manager). */
     dependencies?: Pick<DependencyManager, 'ensureScratch' | 'scratchModulePath'>;
+    /** Offers to fetch a missing runtime (as for a notebook's kernel). */
+    offerRuntime?: ScratchDeps['offerRuntime'];
   },
 ): void {
   const sessions = new Map<string, ScratchSession>();
@@ -56,7 +58,16 @@ export function registerScratch(
     if (!s)
       sessions.set(
         doc.uri.toString(),
-        (s = new ScratchSession(doc, { startKernel: deps.startKernel, output, diagnostics, decoration, inspectLink, install, modulePaths })),
+        (s = new ScratchSession(doc, {
+          startKernel: deps.startKernel,
+          output,
+          diagnostics,
+          decoration,
+          inspectLink,
+          install,
+          modulePaths,
+          offerRuntime: deps.offerRuntime,
+        })),
       );
     return s;
   };

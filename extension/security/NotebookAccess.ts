@@ -12,19 +12,14 @@ import * as vscode from 'vscode';
 import {
   CAPABILITY_WORDS,
   enforcementLines,
-  METADATA_ALLOW_SCRIPTS,
-  METADATA_PERMISSIONS,
-  METADATA_SECRETS,
   MIN_SECRET_LENGTH,
-  parsePermissions,
-  parseSecretNames,
   permissionsKey,
   type Permissions,
   type RuntimeKind,
   type SerializedError,
 } from '../../protocol';
 import { parseDotenv } from '../../host/parseDotenv';
-import type { KernelAccess } from '../kernel/KernelManager';
+import { resolveAccess, type AccessRefusal, type KernelAccess } from '../../host/run/resolveAccess';
 
 /** globalState key: notebook URI -> permissionsKey of what the user granted. */
 export const GRANTS_KEY = 'codajs.grantedPermissions';
@@ -37,63 +32,11 @@ export class NotebookAccess {
   constructor(private readonly context: vscode.ExtensionContext) {}
 
   async prepare(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<AccessResult> {
-    const meta = notebook.metadata as Record<string, unknown>;
-    let declared: Permissions | undefined;
-    let names: string[];
-    try {
-      declared = parsePermissions(meta[METADATA_PERMISSIONS]);
-      names = parseSecretNames(meta[METADATA_SECRETS]);
-    } catch (err) {
-      return {
-        ok: false,
-        error: {
-          name: 'InvalidMetadata',
-          message: vscode.l10n.t(
-            'The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.',
-            (err as Error).message,
-          ),
-        },
-      };
-    }
-    if (declared && runtime === 'bun') {
-      // asking to grant what Bun cannot enforce would mislead: say so before anything else
-      return {
-        ok: false,
-        error: {
-          name: 'PermissionsUnsupported',
-          message: vscode.l10n.t(
-            "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
-          ),
-        },
-      };
-    }
-    if (declared && !(await this.granted(notebook, declared, runtime, meta[METADATA_ALLOW_SCRIPTS] === true))) {
-      return {
-        ok: false,
-        error: {
-          name: 'PermissionsNotGranted',
-          message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.'),
-        },
-      };
-    }
-    const secrets: Record<string, string> = {};
-    for (const name of names) {
-      const value = await this.secret(notebook, name);
-      if (value === undefined) {
-        return {
-          ok: false,
-          error: {
-            name: 'SecretMissing',
-            message: vscode.l10n.t(
-              'The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
-              name,
-            ),
-          },
-        };
-      }
-      secrets[name] = value;
-    }
-    return { ok: true, access: { permissions: declared, env: secrets, maskedValues: Object.values(secrets) } };
+    const outcome = await resolveAccess(notebook.metadata as Record<string, unknown>, runtime, {
+      grant: (declared, installScripts) => this.granted(notebook, declared, runtime, installScripts),
+      secret: (name) => this.secret(notebook, name),
+    });
+    return outcome.ok ? outcome : { ok: false, error: refusalError(outcome.refusal) };
   }
 
   /** Asks once per notebook and declaration; remembers a grant. */
@@ -166,5 +109,39 @@ export class NotebookAccess {
     const values = parseDotenv(text).values;
     // a secret named like an Object.prototype member (toString) must not read an inherited function
     return Object.hasOwn(values, name) ? values[name] : undefined;
+  }
+}
+
+/** A refusal in the words of the notebook's cell error. */
+function refusalError(refusal: AccessRefusal): SerializedError {
+  switch (refusal.reason) {
+    case 'invalid':
+      return {
+        name: 'InvalidMetadata',
+        message: vscode.l10n.t(
+          'The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.',
+          refusal.detail,
+        ),
+      };
+    case 'unsupported':
+      return {
+        name: 'PermissionsUnsupported',
+        message: vscode.l10n.t(
+          "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
+        ),
+      };
+    case 'refused':
+      return {
+        name: 'PermissionsNotGranted',
+        message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.'),
+      };
+    case 'secretMissing':
+      return {
+        name: 'SecretMissing',
+        message: vscode.l10n.t(
+          'The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
+          refusal.name,
+        ),
+      };
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The host side of the installer process: forks dist/installer.js on the first install, keeps it while installs
- * keep coming (its in-memory packument tier), and stops it after IDLE_MS. Cancelling an install kills the process.
+ * keep coming (its in-memory packument tier), and stops it (`shutdown`, a kill as fallback) after IDLE_MS or on
+ * dispose. Cancelling an install kills the process at once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -65,7 +66,7 @@ export class InstallerClient {
     if (opts.signal?.aborted) throw cancelled(what);
     const channel = this.connect();
     const off = channel.onEvent('progress', ({ message }) => opts.onProgress?.(message));
-    const onAbort = () => this.dispose();
+    const onAbort = () => this.stop(false);
     opts.signal?.addEventListener('abort', onAbort);
     this.busy++;
     clearTimeout(this.idle);
@@ -123,18 +124,33 @@ export class InstallerClient {
     return channel;
   }
 
+  /** Stops the installer: it is asked to `shutdown` (it answers, then exits); one that has not exited after KILL_GRACE_MS is killed. */
   dispose(): void {
+    this.stop(true);
+  }
+
+  /** Graceful: the `shutdown` request first, the kill as fallback. Otherwise (a cancelled install) killed at once. */
+  private stop(graceful: boolean): void {
     clearTimeout(this.idle);
+    const current = this.child;
+    if (graceful && current?.connected && this.channel && !this.channel.closed) this.channel.request('shutdown', {}).catch(() => undefined);
     this.channel?.close('The installer was stopped.');
     for (const child of this.children) {
-      // the installer exits when its channel closes; a signal follows for one stuck in a library's signal handler
-      if (child.connected) child.disconnect();
-      child.kill();
-      setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+      if (graceful && child === current && child.connected) setTimeout(() => running(child) && kill(child), KILL_GRACE_MS).unref();
+      else kill(child);
     }
     this.child = undefined;
     this.channel = undefined;
   }
+}
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/** The installer exits when its channel closes; a signal follows for one stuck in a library's signal handler. */
+function kill(child: ChildProcess): void {
+  if (child.connected) child.disconnect();
+  child.kill();
+  setTimeout(() => running(child) && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
 }
 
 function cancelled(what: string): Error {

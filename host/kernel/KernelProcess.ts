@@ -18,6 +18,7 @@ import {
   type ConsoleEntry,
   type ExecuteParams,
   type ExecuteResult,
+  type ExitNotice,
   type ExpandParams,
   type HostChannel,
   type HostFrame,
@@ -51,7 +52,7 @@ export class KernelProcess implements Kernel {
   /** The execution whose reply is still awaited (an interrupt names it). */
   private inFlight: number | undefined;
   private stderrTail = '';
-  private notice: { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] } | undefined;
+  private notice: ExitNotice | undefined;
   private expectedExit = false;
   private readonly exited: Promise<void>;
 

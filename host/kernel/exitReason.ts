@@ -2,11 +2,13 @@
  * Why a worker process ended, in words a user understands, from its exit code, signal, the exit notice it
  * wrote (process.exit in a cell) and the tail of its stderr (V8's out-of-memory message).
  */
+import type { ExitNotice } from '../../protocol';
+
 export interface ExitFacts {
   code: number | null;
   signal: string | null;
   expected: boolean;
-  notice?: { code: number; reason: string; cellId?: string };
+  notice?: ExitNotice;
   stderrTail: string;
   heapLimitMb?: number;
   cellLabel?: (cellId: string) => string | undefined;

@@ -7,9 +7,7 @@
 import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../../protocol';
 import { cellText } from '../../protocol/codaFormat';
 import type { Kernel } from '../kernel/Kernel';
-
-/** How long a kernel that announced its end may take to exit before it is stopped. */
-export const DYING_GRACE_MS = 5000;
+import { ended as kernelEnded } from './KernelSlot';
 
 export type CellStatus = 'ok' | 'error' | 'interrupted' | 'timeout' | 'skipped';
 export type NotRunReason = 'markdown' | 'after-failure' | 'no-kernel';
@@ -213,15 +211,7 @@ function whyStopped(r: CellReport): string {
 
 /** Waits for a dying kernel to end by itself (so its exit reason is known), then makes sure it is gone. */
 async function ended(k: Kernel): Promise<void> {
-  if (k.alive) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, DYING_GRACE_MS);
-      k.onExit(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  if (k.alive) await kernelEnded(k);
   await k.dispose();
 }
 

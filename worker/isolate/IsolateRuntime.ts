@@ -13,6 +13,7 @@ import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   EXIT_NOTICE,
+  type ExitNotice,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -372,9 +373,10 @@ export class IsolateRuntime implements Runtime {
     else this.host.emit('uncaught', { error });
     this.batcher.flush();
     const exitReason = oom ? `stopped: the sandbox ran out of memory (limit ${this.memoryMb} MB)` : `stopped: the sandbox ${reason}`;
-    this.host.emit('exiting', { code: 1, reason: exitReason, cellId });
+    const notice: ExitNotice = { code: 1, reason: exitReason, cellId };
+    this.host.emit('exiting', notice);
     try {
-      writeSync(2, `${EXIT_NOTICE}${JSON.stringify({ code: 1, reason: exitReason, cellId, console: this.batcher.drain() })}\n`);
+      writeSync(2, `${EXIT_NOTICE}${JSON.stringify({ ...notice, console: this.batcher.drain() })}\n`);
     } catch {
       // stderr closed: the host still sees the exit code
     }

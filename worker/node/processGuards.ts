@@ -4,7 +4,7 @@
  * the host reads, because IPC messages queued at exit time would be lost.
  */
 import { writeSync } from 'node:fs';
-import { EXIT_NOTICE, type ConsoleEntry } from '../../protocol';
+import { EXIT_NOTICE, type ConsoleEntry, type ExitNotice } from '../../protocol';
 
 export interface GuardDeps {
   onUncaught(err: unknown): void;
@@ -18,7 +18,7 @@ export function installProcessGuards(deps: GuardDeps): void {
   const realExit = process.exit.bind(process);
   process.exit = ((code?: number | string | null) => {
     const exitCode = code === undefined || code === null ? (typeof process.exitCode === 'number' ? process.exitCode : 0) : Number(code);
-    const notice = { code: exitCode, reason: `process.exit(${exitCode}) was called`, cellId: deps.runningCell(), console: deps.pendingConsole() };
+    const notice: ExitNotice = { code: exitCode, reason: `process.exit(${exitCode}) was called`, cellId: deps.runningCell(), console: deps.pendingConsole() };
     try {
       writeSync(2, `${EXIT_NOTICE}${JSON.stringify(notice)}\n`);
     } catch {

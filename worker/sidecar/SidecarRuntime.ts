@@ -11,12 +11,12 @@ import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EXIT_NOTICE,
+  type ExitNotice,
   RequestError,
   createChannel,
   createMasker,
   maskedLines,
   type Channel,
-  type ConsoleEntry,
   type EventFrame,
   type ExecuteParams,
   type ExecuteResult,
@@ -71,8 +71,6 @@ const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
 export const BUN_PERMISSIONS_REFUSED =
   "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.";
 
-type Notice = { code: number; reason: string; cellId?: string; console?: ConsoleEntry[] };
-
 export class SidecarRuntime implements Runtime {
   readonly kind: SidecarKind;
   version = '';
@@ -89,7 +87,7 @@ export class SidecarRuntime implements Runtime {
   private interruptsSent = 0;
   private interruptsTaken = 0;
   private stoppedCell: string | undefined;
-  private notice: Notice | undefined;
+  private notice: ExitNotice | undefined;
   private stderrTail = '';
   private started = false;
   private disposed = false;
@@ -305,7 +303,7 @@ export class SidecarRuntime implements Runtime {
   private stderrLine(line: string): void {
     if (line.startsWith(EXIT_NOTICE)) {
       try {
-        this.notice = JSON.parse(line.slice(EXIT_NOTICE.length)) as Notice;
+        this.notice = JSON.parse(line.slice(EXIT_NOTICE.length)) as ExitNotice;
       } catch {
         this.host.emit('log', { level: 'warn', message: `unreadable exit notice from ${displayName(this.kind)}` });
       }
@@ -351,7 +349,7 @@ export class SidecarRuntime implements Runtime {
     this.closers.forEach((l) => l(`The kernel ${reason}.`));
     if (this.disposed || !this.started) return;
     const exitCode = this.notice?.code ?? (code === null || code === 0 ? 1 : code);
-    const notice: Notice = { ...this.notice, code: exitCode, reason };
+    const notice: ExitNotice = { ...this.notice, code: exitCode, reason };
     // the cell that ran out of memory or crashed is named; an ending the interrupt caused is not the cell's doing
     if (!this.notice && this.running && this.stoppedCell === undefined && !interrupting) notice.cellId = this.running.cellId;
     this.host.emit('exiting', { code: exitCode, reason, cellId: notice.cellId });

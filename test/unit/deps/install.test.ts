@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,6 +197,30 @@ describe('dependency installs (against a registry on loopback)', function () {
     assert.match(r.stderr, /coda: installing leaf@1\.0\.0, mid/);
     assert.match(r.stdout, /→ 'mid 1\.0\.0'/);
     assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  it('stops an idle installer with its shutdown request (it exits by itself); a cancelled install is killed at once', async () => {
+    const own = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
+    const childOf = (c: InstallerClient) => (c as unknown as { child?: ChildProcess }).child;
+    const exited = (child: ChildProcess) =>
+      new Promise<[number | null, string | null]>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? resolve([child.exitCode, child.signalCode])
+          : child.once('exit', (code, signal) => resolve([code, signal])),
+      );
+    await own.install(params({ notebook: '/nb/shutdown.coda', dependencies: { leaf: '1.0.0' } }));
+    const idle = childOf(own)!;
+    own.dispose();
+    assert.deepEqual(await exited(idle), [0, null]);
+    const ac = new AbortController();
+    const cancelled = own.install(params({ notebook: '/nb/shutdown-cancel.coda', dependencies: { mid: '*' } }), { signal: ac.signal });
+    // the installer is forked once the stores on disk could not serve the install
+    for (let i = 0; i < 500 && !childOf(own); i++) await new Promise((r) => setTimeout(r, 10));
+    const busy = childOf(own)!;
+    ac.abort();
+    await assert.rejects(cancelled, /cancelled/);
+    assert.equal((await exited(busy))[1], 'SIGTERM');
+    own.dispose();
   });
 
   it('cancels an install when asked', async () => {

@@ -32,6 +32,8 @@ describe('process boundaries (lint rules)', function () {
     ['host/kernel/x.ts', "import { NodeRuntime } from '../../worker/node/NodeRuntime';\nvoid NodeRuntime;\n", /worker\/ is another process's code/],
     ['extension/kernel/x.ts', "import { install } from '../../installer/install';\nvoid install;\n", /installer\/ is another process's code/],
     ['webview/x.ts', "import { KernelProcess } from '../host/kernel/KernelProcess';\nvoid KernelProcess;\n", /host\/ is another process's code/],
+    ['extension/pure/x.ts', "import * as vscode from 'vscode';\nvoid vscode;\n", /extension\/pure\/ is the editor logic tested without VS Code/],
+    ['extension/pure/x.ts', "import { install } from '../../installer/install';\nvoid install;\n", /installer\/ is another process's code/],
   ];
   for (const [file, code, expected] of violations) {
     it(`${file}: ${code.split('\n')[0]}`, async () => {
@@ -55,6 +57,13 @@ describe('process boundaries (lint rules)', function () {
       await importErrors(
         'worker/node/x.ts',
         "import { readFileSync } from 'node:fs';\nimport { MASK } from '../../protocol';\nvoid readFileSync; void MASK;\n",
+      ),
+      [],
+    );
+    assert.deepEqual(
+      await importErrors(
+        'extension/pure/x.ts',
+        "import { KernelSlot } from '../../host/run/KernelSlot';\nimport { ExecutionQueue } from '../kernel/ExecutionQueue';\nvoid KernelSlot; void ExecutionQueue;\n",
       ),
       [],
     );
