@@ -45,6 +45,8 @@ export const INTERRUPT_ACK_GRACE_MS = 40;
 const DENO_TIMER_FRAME = /\(ext:[^)]*timers\.m?js:/;
 /** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
 export const BUN_STOP_GRACE_MS = 1000;
+/** How long Deno may stay inside timer callbacks after an interrupt before a loop there is terminated (ending Deno). */
+export const DENO_TIMER_GRACE_MS = 1000;
 /** How long the sidecar may take to print its inspector address and answer init. */
 export const SIDECAR_START_TIMEOUT_MS = 20_000;
 /** After the sidecar exits, how long its remaining output may take to arrive. */
@@ -259,13 +261,9 @@ export class SidecarRuntime implements Runtime {
   }
 
   /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */
-  private escalate(n: number): void {
+  private escalate(n: number, waited = INTERRUPT_ACK_GRACE_MS): void {
     if (this.interruptsTaken >= n || this.disposed) return;
-    if (this.kind === 'deno') {
-      if (!this.inspector?.terminateExecution())
-        this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
-      return;
-    }
+    if (this.kind === 'deno') return void this.escalateDeno(n, waited);
     this.own(
       setTimeout(() => {
         if (this.interruptsTaken >= n || this.disposed) return;
@@ -273,6 +271,22 @@ export class SidecarRuntime implements Runtime {
         this.child.kill('SIGKILL');
       }, BUN_STOP_GRACE_MS),
     );
+  }
+
+  /**
+   * Deno has not taken interrupt `n` within `waited` ms. Inside a timer callback a termination ends Deno, so busy
+   * timer callbacks (which end by themselves, and Deno reads the interrupt between them) get up to
+   * DENO_TIMER_GRACE_MS, looked at again every INTERRUPT_ACK_GRACE_MS; a loop elsewhere is terminated now.
+   */
+  private async escalateDeno(n: number, waited: number): Promise<void> {
+    const stack = await this.inspector?.stackNow();
+    if (this.interruptsTaken >= n || this.disposed) return;
+    if (stack !== undefined && DENO_TIMER_FRAME.test(stack) && waited < DENO_TIMER_GRACE_MS) {
+      this.own(setTimeout(() => this.escalate(n, waited + INTERRUPT_ACK_GRACE_MS), INTERRUPT_ACK_GRACE_MS));
+      return;
+    }
+    if (!this.inspector?.terminateExecution())
+      this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
   }
 
   async dispose(): Promise<void> {
