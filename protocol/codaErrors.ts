@@ -151,6 +151,11 @@ export const CODA_ERRORS = {
     message:
       'Install scripts of a notebook with permissions run under Node\'s permission model, which the installer\'s Node.js {version} lacks (Node.js 22.13 or newer has it). Set "coda.nodePath" to Node.js 24 (for `coda run`: `coda runtimes fetch node`), or remove "allowInstallScripts". Nothing was installed.',
   },
+  /** Thrown inside a confined install script by its guards (scriptGuards.ts), which fill `{what}` there. */
+  InstallScriptPermissionDenied: {
+    name: 'PermissionDenied',
+    message: 'Permission denied: {what}. Install scripts of this notebook run confined by its permissions.',
+  },
   InstallScriptOutsidePackage: {
     name: 'InstallScriptRefused',
     message: 'An install script names a file outside its package ({file}); it was not run.',

@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
 import {
+  CodaError,
+  codaErrorObject,
   createChannel,
+  isCodaErrorCode,
   RequestError,
   type Channel,
   type FetchRuntimeParams,
@@ -75,7 +78,11 @@ export class InstallerClient {
       return await channel.request(method, params);
     } catch (err) {
       if (opts.signal?.aborted) throw cancelled(what);
-      if (err instanceof RequestError) throw Object.assign(new Error(err.data.message), { name: err.data.name });
+      if (err instanceof RequestError) {
+        // the installer's plain error, thrown here with its code (what callers check), name and message
+        const { code, name, message } = err.data;
+        throw isCodaErrorCode(code) ? new CodaError(code, message) : Object.assign(new Error(message), { name });
+      }
       throw err;
     } finally {
       off();
@@ -138,7 +145,7 @@ export class InstallerClient {
 }
 
 function cancelled(what: string): Error {
-  return Object.assign(new Error(`${what} was cancelled.`), { name: 'Cancelled' });
+  return codaErrorObject('Cancelled', { what });
 }
 
 /** The content-addressed cache (tarballs, packuments) under a cache root, shared by dependencies and runtimes. */
