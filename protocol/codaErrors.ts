@@ -28,6 +28,15 @@ export const CODA_ERRORS = {
   },
   Interrupted: { name: 'Interrupted', message: 'The cell was interrupted.' },
 
+  // the .coda file
+  /** `problems`: each problem as "line L, column C (field): what", joined by "; ". */
+  NotebookUnreadable: { name: 'NotebookUnreadable', message: 'This CodaJS notebook cannot be opened, and it was not changed. {problems}' },
+  NotebookTooDeep: {
+    name: 'NotebookUnsaved',
+    message:
+      'The notebook cannot be saved: a value in it is nested more than {maxDepth} levels deep. Remove or flatten that output (e.g. a display.json value) and save again.',
+  },
+
   // runtimes
   NodeNotFound: {
     name: 'KernelStartFailed',
