@@ -145,9 +145,13 @@ function readArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: strin
     const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${flag} (a file name that starts with - goes after --)`);
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      if (message.includes('does not take an argument')) throw new Error(`${flag} takes no value`);
-      const unit = units[flag.replace(/^--/, '')];
-      const dash = message.includes('ambiguous') ? ` (for a value that starts with -, write ${flag}=<value>)` : '';
+      // what went wrong is read from the option and the arguments, not from Node's words
+      const name = flag.replace(/^--?/, '');
+      const option = options[name] ?? Object.values(options).find((o) => o.short === name);
+      if (option?.type === 'boolean') throw new Error(`${flag} takes no value`);
+      const unit = units[name];
+      const next = args[args.indexOf(flag) + 1];
+      const dash = args.includes(flag) && next?.startsWith('-') ? ` (for a value that starts with -, write ${flag}=<value>)` : '';
       throw new Error(`${flag} needs ${unit ? `a number of ${unit}` : 'a value'}${dash}`);
     }
     throw err;
