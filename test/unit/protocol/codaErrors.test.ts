@@ -3,6 +3,8 @@
  * and an error is recognised by its code after crossing a process (a JSON round trip), whatever its words say.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   asCodaError,
   CODA_ERRORS,
@@ -16,6 +18,7 @@ import {
   toSerializedError,
   type CodaErrorCode,
 } from '../../../protocol';
+import { ROOT } from '../helpers/kernel';
 
 const codes = Object.keys(CODA_ERRORS) as CodaErrorCode[];
 const placeholders = (template: string) => [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -27,6 +30,15 @@ describe('error catalogue', () => {
       assert.match(name, /^[A-Z][A-Za-z]+$/, code);
       assert.ok(message.length > 0, code);
       assert.equal(message.replace(/\{\w+\}/g, '').search(/[{}]/), -1, `${code}: a brace that is not a placeholder`);
+    }
+  });
+
+  it('docs/errors.md lists every code with the name it shows', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+    for (const code of codes) {
+      const row = doc.split('\n').find((l) => l.startsWith('|') && l.split('|')[1]!.includes(`\`${code}\``));
+      assert.ok(row, `docs/errors.md has no row for ${code}`);
+      assert.equal(row.split('|')[2]!.trim(), CODA_ERRORS[code].name, `docs/errors.md: the name ${code} shows`);
     }
   });
 
@@ -52,7 +64,7 @@ describe('error catalogue', () => {
     // @ts-expect-error: Cancelled needs {what}
     assert.match(codaError('Cancelled').message, /\{what\} was cancelled/);
     // @ts-expect-error: Interrupted takes no params
-    assert.equal(codaError("Interrupted", { what: "x" }).code, "Interrupted");
+    assert.equal(codaError('Interrupted', { what: 'x' }).code, 'Interrupted');
     // @ts-expect-error: not a catalogue code
     assert.ok(!isCodaError({}, 'NoSuchCode'));
   });
