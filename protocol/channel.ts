@@ -3,7 +3,7 @@
  * Every pending request fails (naming its method) when the other side goes away,
  * so nothing waits forever on a dead process.
  */
-import { codaError } from './codaErrors';
+import { CodaError, codaError, isCodaErrorCode } from './codaErrors';
 import type { SerializedError } from './errors';
 import type { HostRequests, ResponseFrame, WorkerEvents } from './messages';
 
@@ -31,6 +31,12 @@ export class RequestError extends Error {
   ) {
     super(`${method} failed: ${data.message}`);
     this.name = 'RequestError';
+  }
+
+  /** The other side's error as this side throws it: its message without the method, its name, its catalogue code. */
+  unwrap(): Error {
+    const { code, name, message } = this.data;
+    return isCodaErrorCode(code) ? new CodaError(code, message) : Object.assign(new Error(message), { name });
   }
 }
 

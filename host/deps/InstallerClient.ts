@@ -7,10 +7,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
 import {
-  CodaError,
   codaErrorObject,
   createChannel,
-  isCodaErrorCode,
   RequestError,
   type Channel,
   type FetchRuntimeParams,
@@ -78,11 +76,7 @@ export class InstallerClient {
       return await channel.request(method, params);
     } catch (err) {
       if (opts.signal?.aborted) throw cancelled(what);
-      if (err instanceof RequestError) {
-        // the installer's plain error, thrown here with its code (what callers check), name and message
-        const { code, name, message } = err.data;
-        throw isCodaErrorCode(code) ? new CodaError(code, message) : Object.assign(new Error(message), { name });
-      }
+      if (err instanceof RequestError) throw err.unwrap();
       throw err;
     } finally {
       off();

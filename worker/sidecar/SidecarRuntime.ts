@@ -209,7 +209,7 @@ export class SidecarRuntime implements Runtime {
       return result.status === 'error' && this.kind === 'deno' ? { ...result, error: mapDenoDenial(result.error, this.init.cwd) } : result;
     } catch (err) {
       // the sidecar is gone: the reason reads as it is, not wrapped in the worker's request name
-      throw err instanceof RequestError ? new Error(err.data.message) : err;
+      throw err instanceof RequestError ? err.unwrap() : err;
     } finally {
       this.output.flush();
       if (this.running?.executionId === params.executionId) this.running = undefined;
