@@ -138,10 +138,12 @@ function describe(err: unknown, registry: string, params: InstallParams, offline
   const name = e.packageName ?? e.pkgid?.replace(/@[^@]*$/, '') ?? /for ([^@\s]+)@/.exec(message)?.[1] ?? '';
   const packages = Object.keys(params.dependencies).join(', ');
   switch (e.code) {
-    case 'E404':
-      return codaErrorObject('PackageNotFound', { pkg: name || pkgFrom404(message), registry });
+    case 'E404': {
+      const pkg = name || pkgFrom404(message);
+      return about(codaErrorObject('PackageNotFound', { pkg, registry }), pkg);
+    }
     case 'ETARGET':
-      return codaErrorObject('VersionNotFound', { detail: sentence(message) });
+      return about(codaErrorObject('VersionNotFound', { detail: sentence(message) }), name);
     case 'ENOTCACHED':
       // asked to stay offline (coda run --offline), not fallen back to the cache because the network failed
       return params.offline
@@ -155,8 +157,14 @@ function describe(err: unknown, registry: string, params: InstallParams, offline
         const host = failingHost(err) ?? registry;
         return offline ? codaErrorObject('NotCached', { host, packages }) : codaErrorObject('RegistryUnreachable', { host, errno: e.code! });
       }
-      return codaErrorObject('InstallFailed', { packages, detail: sentence(message) });
+      return about(codaErrorObject('InstallFailed', { packages, detail: sentence(message) }), name);
   }
+}
+
+/** Names the package an error is about (props.package, as JSON), so the host fails only the cells that import it. */
+function about(err: CodaError, pkg: string): CodaError {
+  if (pkg) err.props = { package: JSON.stringify(pkg) };
+  return err;
 }
 
 /** The first line of a message, ending in exactly one full stop. */

@@ -35,8 +35,11 @@ export class RequestError extends Error {
 
   /** The other side's error as this side throws it: its message without the method, its name, its catalogue code. */
   unwrap(): Error {
-    const { code, name, message } = this.data;
-    return isCodaErrorCode(code) ? new CodaError(code, message) : Object.assign(new Error(message), { name });
+    const { code, name, message, props } = this.data;
+    if (!isCodaErrorCode(code)) return Object.assign(new Error(message), { name });
+    const err = new CodaError(code, message);
+    if (props) err.props = { ...props };
+    return err;
   }
 }
 

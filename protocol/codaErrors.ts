@@ -259,6 +259,8 @@ export function codaError<C extends CodaErrorCode>(code: C, ...args: ParamsArg<C
 /** An Error thrown inside one process that carries a catalogue code; toSerializedError keeps the code. */
 export class CodaError<C extends CodaErrorCode = CodaErrorCode> extends Error {
   readonly code: C;
+  /** Facts for code on the other side (e.g. `package`, as JSON), crossing as SerializedError.props. */
+  props?: Record<string, string>;
   constructor(code: C, message: string) {
     super(message);
     this.name = CODA_ERRORS[code].name;
@@ -291,5 +293,8 @@ export function isCodaError<C extends CodaErrorCode>(e: unknown, code?: C): e is
 
 /** The plain data of a thrown catalogue error (a CodaError, or catalogue data rethrown as is; no host stack); undefined otherwise. */
 export function asCodaError(thrown: unknown): CodaSerializedError | undefined {
-  return isCodaError(thrown) ? { name: thrown.name, message: thrown.message, code: thrown.code } : undefined;
+  if (!isCodaError(thrown)) return undefined;
+  const out: CodaSerializedError = { name: thrown.name, message: thrown.message, code: thrown.code };
+  if (thrown.props) out.props = { ...thrown.props };
+  return out;
 }

@@ -53,7 +53,10 @@ export function toSerializedError(thrown: unknown, depth = 0): SerializedError {
         name: typeof e.name === 'string' ? e.name : 'Error',
         message: typeof e.message === 'string' ? e.message : safeString(thrown),
       };
-      if (thrown instanceof CodaError) out.code = thrown.code;
+      if (thrown instanceof CodaError) {
+        out.code = thrown.code;
+        if (thrown.props) out.props = { ...thrown.props };
+      }
       if (typeof e.stack === 'string') out.stack = e.stack;
       if (depth < 3 && 'cause' in e && e.cause !== undefined) out.cause = toSerializedError(e.cause, depth + 1);
       return out;

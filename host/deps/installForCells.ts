@@ -8,16 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  asCodaError,
-  codaError,
-  escapeRegExp,
-  isCodaError,
-  type CodaErrorCode,
-  type DependencySpec,
-  type InstallResult,
-  type SerializedError,
-} from '../../protocol';
+import { asCodaError, codaError, isCodaError, type CodaErrorCode, type DependencySpec, type InstallResult, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from './analyzeDependencies';
 import { neededDependencies } from './neededDependencies';
 import { nearPopularPackage } from './popularPackages';
@@ -116,7 +107,8 @@ async function culprits(dependencies: Record<string, string>, error: SerializedE
     for (const name of names) out.set(name, error);
     return out;
   }
-  const named = names.filter((n) => new RegExp(`(^|[^\\w@/.-])${escapeRegExp(n)}(@|'|"|\\s|$)`).test(error.message));
+  // the installer names the package an error is about (props.package); a dependency of a dependency is none of these
+  const named = names.filter((n) => error.props?.package === JSON.stringify(n));
   if (named.length === 1) {
     out.set(named[0]!, error);
     return out;

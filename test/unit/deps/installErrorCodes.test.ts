@@ -61,6 +61,20 @@ describe('install errors are recognised by code', () => {
     assert.equal(out.cellErrors.get('a')!.props?.package, '"left-pad"');
   });
 
+  it('the package an error is about is read from props.package, not from its words', async () => {
+    const { install, calls } = recording((deps) =>
+      'right-pad' in deps
+        ? Object.assign(codaErrorObject('VersionNotFound', { detail: 'No matching version found for left-pad@^9 (a message that names the wrong one).' }), {
+            props: { package: JSON.stringify('right-pad') },
+          })
+        : undefined,
+    );
+    const out = await installForCells(CELLS, undefined, '/nowhere', install);
+    assert.deepEqual(calls, [['left-pad', 'right-pad'], ['left-pad']], 'no probes: the error said which package');
+    assert.deepEqual([...out.cellErrors.keys()], ['b']);
+    assert.ok(isCodaError(out.cellErrors.get('b'), 'VersionNotFound'));
+  });
+
   it('an install cancelled before it starts rejects with code Cancelled (no installer is started)', async () => {
     const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
     try {
