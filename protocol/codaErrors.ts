@@ -185,6 +185,21 @@ export const CODA_ERRORS = {
   },
   RuntimeDownloadFailed: { name: 'InstallFailed', message: 'Downloading {spec} failed: {detail}' },
 
+  // `coda` command lines (printed as `coda: <message>` above the usage)
+  UsageUnknownCommand: { name: 'UsageError', message: "unknown command '{command}' (try: coda run <notebook.coda>)" },
+  UsageNoNotebook: { name: 'UsageError', message: 'which notebook? coda run <notebook.coda>' },
+  UsageConvert: { name: 'UsageError', message: 'coda convert <from> <to>: two notebook files (.coda or .ipynb)' },
+  UsageNoRuntime: { name: 'UsageError', message: 'which runtime? coda runtimes fetch <node|deno|bun|sandbox|all>' },
+  UsageUnknownRuntime: { name: 'UsageError', message: "unknown runtime '{runtime}' ({known})" },
+  UsageUnexpectedArgument: { name: 'UsageError', message: 'unexpected argument {argument}' },
+  UsageUnknownOption: { name: 'UsageError', message: 'unknown option {flag} (a file name that starts with - goes after --)' },
+  UsageTakesNoValue: { name: 'UsageError', message: '{flag} takes no value' },
+  UsageNeedsValue: { name: 'UsageError', message: '{flag} needs a value' },
+  /** `unit`: milliseconds or megabytes. */
+  UsageNeedsNumber: { name: 'UsageError', message: '{flag} needs a number of {unit}' },
+  UsageValueStartsWithDash: { name: 'UsageError', message: '{flag} needs a value (for a value that starts with -, write {flag}=<value>)' },
+  UsageNumberStartsWithDash: { name: 'UsageError', message: '{flag} needs a number of {unit} (for a value that starts with -, write {flag}=<value>)' },
+
   // the sandbox
   SandboxOutOfMemory: {
     name: 'SandboxError',
