@@ -57,6 +57,7 @@ export const CODA_ERRORS = {
     message:
       'Notebook permissions need a Node.js whose permission model has --allow-inspector ({needed}): under the permission model of {version} CodaJS could not stop a running cell. Set "coda.nodePath" to a newer Node.js, or download Node.js 24 with "CodaJS: Install Runtime" (`coda runtimes fetch node`).',
   },
+  PermissionProbeFailed: { name: 'KernelStartFailed', message: 'Could not ask {node} about its permission model: {detail}' },
   /** `detail` says what is missing; hosts offer the download of `packages`. */
   RuntimeMissing: {
     name: 'RuntimeMissing',
