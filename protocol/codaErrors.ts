@@ -74,6 +74,9 @@ export const CODA_ERRORS = {
     message: 'The runtime store does not have {runtimes}, and --offline forbids downloading. Run once without --offline (with the network) to download it.',
   },
 
+  /** A scratch file's `// @coda-runtime` comment names no runtime. */
+  ScratchRuntimeUnknown: { name: 'KernelStartFailed', message: 'Unknown runtime "{runtime}" in // @coda-runtime (use node, deno, bun or sandbox).' },
+
   // workspace trust, permissions, secrets
   UntrustedWorkspace: {
     name: 'UntrustedWorkspace',
@@ -96,6 +99,13 @@ export const CODA_ERRORS = {
     name: 'SecretMissing',
     message: 'The notebook uses the secret {secret}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
   },
+  /** `coda run`: secrets with no value in the environment or the --env-file files. */
+  SecretsNotInEnvironment: {
+    name: 'SecretMissing',
+    message: 'the notebook uses secrets that have no value: {secrets}. Set them in the environment or in an --env-file',
+  },
+  EnvFileUnreadable: { name: 'EnvFileError', message: 'cannot read the env file {file}: {detail}' },
+  EnvFileInvalid: { name: 'EnvFileError', message: '{file}:{line}: {problem}' },
   /** `access` is a CAPABILITY_WORDS phrase, `entry` the target as JSON. */
   PermissionDenied: {
     name: 'PermissionDenied',
