@@ -74,6 +74,39 @@ export const CODA_ERRORS = {
     message: 'The runtime store does not have {runtimes}, and --offline forbids downloading. Run once without --offline (with the network) to download it.',
   },
 
+  // raised by the kernel while it starts (the host reports them as the start's failure)
+  RuntimeNotInBuild: {
+    name: 'KernelStartFailed',
+    message: "The '{runtime}' runtime is not available in this version of CodaJS (available: {known}). Choose another kernel.",
+  },
+  SidecarBinaryNotSet: {
+    name: 'KernelStartFailed',
+    message: 'The {runtime} kernel needs the {runtime} binary: set "{setting}" or run "CodaJS: Install Runtime".',
+  },
+  SidecarBinaryMissing: { name: 'KernelStartFailed', message: 'The {runtime} binary {path} does not exist: set "{setting}" or run "CodaJS: Install Runtime".' },
+  SidecarAgentMissing: { name: 'KernelStartFailed', message: "The {runtime} kernel's agent {path} is missing from this install. Reinstall CodaJS." },
+  SidecarStartFailed: { name: 'KernelStartFailed', message: 'Could not start {runtime} ({path}): {detail}' },
+  SandboxWithoutIsolatedVm: {
+    name: 'KernelStartFailed',
+    message:
+      'The sandbox kernel was started without isolated-vm (InitParams.sandbox.modulesDir is missing). Run "CodaJS: Install Runtime" (it fetches Node.js 24 and isolated-vm), then run the cell again.',
+  },
+  SandboxWrongNode: {
+    name: 'KernelStartFailed',
+    message:
+      'The sandbox needs Node.js {majors} to host isolated-vm, but this kernel runs on Node.js {version}. Run "CodaJS: Install Runtime" (it fetches Node.js 24 and isolated-vm), then run the cell again.',
+  },
+  SandboxNeedsNoSnapshot: {
+    name: 'KernelStartFailed',
+    message:
+      'The sandbox\'s Node.js must be started with --no-node-snapshot (isolated-vm cannot run without it). Run "CodaJS: Install Runtime" (it fetches Node.js 24 and isolated-vm), then run the cell again.',
+  },
+  IsolatedVmUnloadable: {
+    name: 'KernelStartFailed',
+    message:
+      'isolated-vm could not be loaded from {path}: {detail}. Run "CodaJS: Install Runtime" (it fetches Node.js 24 and isolated-vm), then run the cell again.',
+  },
+  TypeScriptSupportMissing: { name: 'InstallBroken', message: 'TypeScript support is missing from this install ({path}): {detail}. Reinstall CodaJS.' },
   /** A scratch file's `// @coda-runtime` comment names no runtime. */
   ScratchRuntimeUnknown: { name: 'KernelStartFailed', message: 'Unknown runtime "{runtime}" in // @coda-runtime (use node, deno, bun or sandbox).' },
 
@@ -89,7 +122,7 @@ export const CODA_ERRORS = {
   PermissionsUnsupported: {
     name: 'PermissionsUnsupported',
     message:
-      "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
+      "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
   },
   PermissionsNotGranted: {
     name: 'PermissionsNotGranted',
@@ -99,11 +132,9 @@ export const CODA_ERRORS = {
     name: 'SecretMissing',
     message: 'The notebook uses the secret {secret}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
   },
-  /** `coda run`: secrets with no value in the environment or the --env-file files. */
-  SecretsNotInEnvironment: {
-    name: 'SecretMissing',
-    message: 'the notebook uses secrets that have no value: {secrets}. Set them in the environment or in an --env-file',
-  },
+  /** `coda run`: a secret (or several) with no value in the environment or the --env-file files. */
+  SecretNotInEnvironment: { name: 'SecretMissing', message: 'the notebook uses the secret {secret}: set it in the environment or in an --env-file' },
+  SecretsNotInEnvironment: { name: 'SecretMissing', message: 'the notebook uses the secrets {secrets}: set them in the environment or in an --env-file' },
   EnvFileUnreadable: { name: 'EnvFileError', message: 'cannot read the env file {file}: {detail}' },
   EnvFileInvalid: { name: 'EnvFileError', message: '{file}:{line}: {problem}' },
   /** `access` is a CAPABILITY_WORDS phrase, `entry` the target as JSON. */
