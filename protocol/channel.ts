@@ -113,7 +113,7 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
           transport.send({ kind: 'request', id, method, params } as RequestFrameOf<R>);
         } catch (err) {
           pending.delete(id);
-          reject(new RequestError(method, codaError('SendFailed', { detail: String(err) })));
+          reject(new RequestError(method, codaError('SendFailed', { detail: err instanceof Error ? err.message : String(err) })));
         }
       });
     },

@@ -37,6 +37,22 @@ describe('channel errors carry catalogue codes', () => {
     }
   });
 
+  it('a request the transport cannot send fails with SendFailed, saying why', async () => {
+    const t = fakeTransport();
+    const transport = {
+      ...t.transport,
+      send: () => {
+        throw new Error('the kernel process is not connected');
+      },
+    };
+    const channel = createChannel<Requests, Record<string, never>>(transport as unknown as Transport<never, never>);
+    await assert.rejects(
+      channel.request('ping', {}),
+      (err: RequestError) =>
+        isCodaError(err.data, 'SendFailed') && err.message === 'ping failed: The request could not be sent: the kernel process is not connected',
+    );
+  });
+
   it("the other side's catalogue error keeps its code through unwrap; a plain one keeps its name", async () => {
     const t = fakeTransport();
     const channel = createChannel<Requests, Record<string, never>>(t.transport as unknown as Transport<never, never>);
