@@ -1,6 +1,6 @@
 /** Command line of `coda`, read with Node's util.parseArgs (`--opt value` and `--opt=value` alike). */
 import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
-import { RUNTIME_IDS, runtimeNamed, type RuntimeKind } from '../protocol';
+import { codaErrorObject, RUNTIME_IDS, runtimeNamed, type RuntimeKind } from '../protocol';
 
 export interface RunOptions {
   command: 'run';
@@ -44,7 +44,7 @@ export type Command = RunOptions | RuntimesOptions | ConvertOptions | { command:
 export function runtimeName(name: string | undefined): RuntimeKind {
   const r = runtimeNamed(name);
   if (r) return r;
-  throw new Error(`unknown runtime '${name}' (${RUNTIME_IDS.slice(0, -1).join(', ')} or ${RUNTIME_IDS.at(-1)})`);
+  throw codaErrorObject('UsageUnknownRuntime', { runtime: String(name), known: `${RUNTIME_IDS.slice(0, -1).join(', ')} or ${RUNTIME_IDS.at(-1)}` });
 }
 
 export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
@@ -106,15 +106,14 @@ export function parseArgs(argv: string[]): Command {
   if (command === 'runtimes') return parseRuntimes(rest);
   if (command === 'convert') {
     const files = rest.filter((a) => a !== '--');
-    if (files.length !== 2 || files.some((f) => f.startsWith('-') && !rest.includes('--')))
-      throw new Error('coda convert <from> <to>: two notebook files (.coda or .ipynb)');
+    if (files.length !== 2 || files.some((f) => f.startsWith('-') && !rest.includes('--'))) throw codaErrorObject('UsageConvert');
     return { command: 'convert', from: files[0]!, to: files[1]! };
   }
-  if (command !== 'run') throw new Error(`unknown command '${command}' (try: coda run <notebook.coda>)`);
+  if (command !== 'run') throw codaErrorObject('UsageUnknownCommand', { command: String(command) });
   const { values: v, positionals } = readArgs(rest, RUN_OPTIONS, { 'cell-timeout': 'milliseconds', drain: 'milliseconds', 'max-memory': 'megabytes' });
   const [file, extra] = positionals;
-  if (extra !== undefined) throw new Error(`unexpected argument ${extra}`);
-  if (!file) throw new Error('which notebook? coda run <notebook.coda>');
+  if (extra !== undefined) throw codaErrorObject('UsageUnexpectedArgument', { argument: extra });
+  if (!file) throw codaErrorObject('UsageNoNotebook');
   const opts: RunOptions = {
     command: 'run',
     file,
@@ -143,12 +142,18 @@ function readArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: strin
   } catch (err) {
     const { code, message } = err as { code?: string; message: string };
     const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${flag} (a file name that starts with - goes after --)`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw codaErrorObject('UsageUnknownOption', { flag });
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      if (message.includes('does not take an argument')) throw new Error(`${flag} takes no value`);
-      const unit = units[flag.replace(/^--/, '')];
-      const dash = message.includes('ambiguous') ? ` (for a value that starts with -, write ${flag}=<value>)` : '';
-      throw new Error(`${flag} needs ${unit ? `a number of ${unit}` : 'a value'}${dash}`);
+      // what went wrong is read from the option and the arguments, not from Node's words
+      const name = flag.replace(/^--?/, '');
+      const option = options[name] ?? Object.values(options).find((o) => o.short === name);
+      if (option?.type === 'boolean') throw codaErrorObject('UsageTakesNoValue', { flag });
+      const unit = units[name];
+      const next = args[args.indexOf(flag) + 1];
+      if (args.includes(flag) && next?.startsWith('-')) {
+        throw unit ? codaErrorObject('UsageNumberStartsWithDash', { flag, unit }) : codaErrorObject('UsageValueStartsWithDash', { flag });
+      }
+      throw unit ? codaErrorObject('UsageNeedsNumber', { flag, unit }) : codaErrorObject('UsageNeedsValue', { flag });
     }
     throw err;
   }
@@ -156,12 +161,12 @@ function readArgs<T extends NonNullable<ParseArgsConfig['options']>>(args: strin
 
 function number(flag: string, v: string, unit = 'milliseconds'): number {
   const n = Number(v);
-  if (!v.trim() || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number of ${unit}`);
+  if (!v.trim() || !Number.isFinite(n) || n < 0) throw codaErrorObject('UsageNeedsNumber', { flag, unit });
   return n;
 }
 
 function need(flag: string, v: string): string {
-  if (!v) throw new Error(`${flag} needs a value`);
+  if (!v) throw codaErrorObject('UsageNeedsValue', { flag });
   return v;
 }
 
@@ -174,6 +179,6 @@ function parseRuntimes(args: string[]): RuntimesOptions {
     else if (a === 'all') opts.which.push('node', 'deno', 'bun', 'sandbox');
     else opts.which.push(runtimeName(a));
   }
-  if (opts.action === 'fetch' && !opts.which.length) throw new Error('which runtime? coda runtimes fetch <node|deno|bun|sandbox|all>');
+  if (opts.action === 'fetch' && !opts.which.length) throw codaErrorObject('UsageNoRuntime');
   return opts;
 }

@@ -20,8 +20,10 @@ import { registerScratch } from './scratch/registerScratch';
 import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
 import { registerStatusBar } from './StatusBar';
+import { translateCodaErrors } from './translateCodaErrors';
 
 export function activate(context: vscode.ExtensionContext) {
+  context.subscriptions.push(translateCodaErrors());
   const log = new Log();
   const config = () => vscode.workspace.getConfiguration('coda');
   const path = (key: string) => config().get<string>(key) || undefined;

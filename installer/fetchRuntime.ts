@@ -7,8 +7,7 @@ import { chmod, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import registryFetch from 'npm-registry-fetch';
 import pacote from 'pacote';
-import type { FetchRuntimeParams, FetchRuntimeResult, RuntimeSizeParams, RuntimeSizeResult } from '../protocol';
-import { InstallError } from './installError';
+import { CodaError, codaErrorObject, type FetchRuntimeParams, type FetchRuntimeResult, type RuntimeSizeParams, type RuntimeSizeResult } from '../protocol';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 
 /** How long asking for a download's size may take (the prompt then goes without it). */
@@ -25,7 +24,7 @@ export async function fetchRuntime(params: FetchRuntimeParams, progress: (messag
       const manifest = await pacote.manifest(spec, opts);
       const expected = (manifest as { _integrity?: string; dist?: { integrity?: string } }).dist?.integrity ?? manifest._integrity;
       if (!expected || !expected.startsWith('sha512-')) {
-        throw new InstallError('IntegrityError', `${spec} has no sha512 integrity in the registry's metadata, so it cannot be checked; it was not installed.`);
+        throw codaErrorObject('RuntimeIntegrityMissing', { spec });
       }
       progress(`downloading ${spec}`);
       await rm(pkg.dest, { recursive: true, force: true });
@@ -41,29 +40,23 @@ export async function fetchRuntime(params: FetchRuntimeParams, progress: (messag
 }
 
 function describeFetchError(err: unknown, spec: string, registry: string): Error {
-  if (err instanceof InstallError) return err;
+  if (err instanceof CodaError) return err;
   const e = err as { code?: string; message?: string };
   switch (e.code) {
     case 'E404':
     case 'ETARGET':
-      return new InstallError('VersionNotFound', `${spec} is not on ${registry}. Set the runtime's path in the settings instead.`);
+      return codaErrorObject('RuntimeVersionNotFound', { spec, registry });
     case 'EINTEGRITY':
-      return new InstallError(
-        'IntegrityError',
-        `The downloaded ${spec} does not match the registry's integrity checksum; it was not installed. A proxy or mirror served different bytes.`,
-      );
+      return codaErrorObject('RuntimeIntegrityMismatch', { spec });
     case 'ENOTCACHED':
     case 'ENOTFOUND':
     case 'ECONNREFUSED':
     case 'EAI_AGAIN':
     case 'ETIMEDOUT':
     case 'ECONNRESET':
-      return new InstallError(
-        'RegistryUnreachable',
-        `${registry} cannot be reached (${e.code}) to download ${spec}. Connect to the network (or fix the registry/proxy in .npmrc), or install the runtime yourself and set its path.`,
-      );
+      return codaErrorObject('RuntimeRegistryUnreachable', { registry, errno: e.code, spec });
     default:
-      return new InstallError('InstallFailed', `Downloading ${spec} failed: ${(e.message ?? String(err)).split('\n')[0]}`);
+      return codaErrorObject('RuntimeDownloadFailed', { spec, detail: (e.message ?? String(err)).split('\n')[0]! });
   }
 }
 

@@ -11,17 +11,14 @@ import Arborist from '@npmcli/arborist';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { DependencyLock, InstallParams, InstallResult } from '../protocol';
+import { CodaError, codaErrorObject, type DependencyLock, type InstallParams, type InstallResult } from '../protocol';
 import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from '../host/deps/atomicStore';
 import { scriptMode } from '../host/deps/installAccess';
-import { InstallError } from './installError';
 import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
-
-export { InstallError } from './installError';
 
 /** Packuments remembered across installs (the in-memory tier). */
 const packumentCache = new Map<string, unknown>();
@@ -40,7 +37,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
   const lock = params.lock ? sanitizeLock(params.lock) : undefined;
   if (lock) {
     const problems = [...badLocations(lock), ...(params.allowUnverifiedLock ? [] : lockProblems(lock, registryFor))];
-    if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'lock'));
+    if (problems.length) throw codaErrorObject('LockRefused', { detail: lockRefusedMessage(problems, 'lock') });
   }
   await removeLeftovers(params.storeDir);
   const staging = stagingDirFor(params.storeDir);
@@ -104,7 +101,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       .filter((n) => n.isLink)
       .map((n) => `${n.location} links to the local folder ${n.realpath ?? '?'}`);
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
-    if (problems.length) throw new InstallError('LockRefused', lockRefusedMessage(problems, 'tree'));
+    if (problems.length) throw codaErrorObject('LockRefused', { detail: lockRefusedMessage(problems, 'tree') });
     if (params.allowScripts) {
       await runInstallScripts(nodes as unknown as ScriptTreeNode[], {
         root: staging,
@@ -122,7 +119,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
     }
     return { lock: result, modulePath: join(params.storeDir, 'node_modules'), installed, fetched, durationMs: performance.now() - started, offline };
   } catch (err) {
-    throw err instanceof InstallError ? err : describe(err, registry, params, offline);
+    throw err instanceof CodaError ? err : describe(err, registry, params, offline);
   } finally {
     process.off('log', onLog);
     await discardStaging(staging);
@@ -135,44 +132,39 @@ async function evictCorrupt(cacheDir: string): Promise<void> {
   await cacache.verify(cacheDir);
 }
 
-function describe(err: unknown, registry: string, params: InstallParams, offline: boolean): InstallError {
+function describe(err: unknown, registry: string, params: InstallParams, offline: boolean): CodaError {
   const e = err as { code?: string; message?: string; pkgid?: string; packageName?: string };
   const message = e.message ?? String(err);
   const name = e.packageName ?? e.pkgid?.replace(/@[^@]*$/, '') ?? /for ([^@\s]+)@/.exec(message)?.[1] ?? '';
+  const packages = Object.keys(params.dependencies).join(', ');
   switch (e.code) {
-    case 'E404':
-      return new InstallError(
-        'PackageNotFound',
-        `Package '${name || pkgFrom404(message)}' was not found on ${registry}. Check the name in the import or // @coda-dep comment.`,
-      );
+    case 'E404': {
+      const pkg = name || pkgFrom404(message);
+      return about(codaErrorObject('PackageNotFound', { pkg, registry }), pkg);
+    }
     case 'ETARGET':
-      return new InstallError('VersionNotFound', `${sentence(message)} Change the version range, or remove it to get the latest version.`);
+      return about(codaErrorObject('VersionNotFound', { detail: sentence(message) }), name);
     case 'ENOTCACHED':
       // asked to stay offline (coda run --offline), not fallen back to the cache because the network failed
       return params.offline
-        ? new InstallError(
-            'RegistryUnreachable',
-            `${Object.keys(params.dependencies).join(', ')} ${Object.keys(params.dependencies).length > 1 ? 'are' : 'is'} not in the cache, and --offline forbids downloading. Run once without --offline (with the network) to install ${Object.keys(params.dependencies).length > 1 ? 'them' : 'it'}.`,
-          )
-        : new InstallError(
-            'RegistryUnreachable',
-            `${failingHost(err) ?? registry} cannot be reached and the cache does not have ${Object.keys(params.dependencies).join(', ')}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`,
-          );
+        ? codaErrorObject('OfflineNotCached', { packages })
+        : codaErrorObject('NotCached', { host: failingHost(err) ?? registry, packages });
     case 'EINTEGRITY':
-      return new InstallError(
-        'IntegrityError',
-        `A downloaded package does not match its integrity checksum (${sentence(message).replace(/\.$/, '')}). The registry or a proxy served different bytes; the install was stopped.`,
-      );
+      return codaErrorObject('IntegrityError', { detail: sentence(message).replace(/\.$/, '') });
     default:
       if (NETWORK.has(e.code ?? '')) {
         // the host that failed: a dependency's tarball may live elsewhere than the registry
-        return new InstallError(
-          'RegistryUnreachable',
-          `${failingHost(err) ?? registry} cannot be reached (${e.code})${offline ? ' and the cache does not have every package' : ''}. Connect to the network (or fix the registry/proxy in .npmrc) and run the cell again.`,
-        );
+        const host = failingHost(err) ?? registry;
+        return offline ? codaErrorObject('NotCached', { host, packages }) : codaErrorObject('RegistryUnreachable', { host, errno: e.code! });
       }
-      return new InstallError('InstallFailed', `Installing ${Object.keys(params.dependencies).join(', ')} failed: ${sentence(message)}`);
+      return about(codaErrorObject('InstallFailed', { packages, detail: sentence(message) }), name);
   }
+}
+
+/** Names the package an error is about (props.package, as JSON), so the host fails only the cells that import it. */
+function about(err: CodaError, pkg: string): CodaError {
+  if (pkg) err.props = { package: JSON.stringify(pkg) };
+  return err;
 }
 
 /** The first line of a message, ending in exactly one full stop. */

@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
-import type { Permissions } from '../protocol';
-import { InstallError } from './installError';
+import { codaErrorObject, type Permissions } from '../protocol';
 import { findNodeGyp, writeNodeGypShim } from './nodeGyp';
 import { printable } from '../host/deps/printable';
 import { NET_GUARD_FILE, NET_GUARD_SOURCE, PROCESS_GUARD_FILE, PROCESS_GUARD_SOURCE } from './scriptGuards';
@@ -83,16 +82,15 @@ export async function runInstallScripts(nodes: Iterable<ScriptTreeNode>, ctx: Sc
   // refuse before any script runs: a half-run set of scripts helps nobody
   const refused = plans.find((p) => p.plan.kind === 'refused');
   if (refused?.plan.kind === 'refused') {
-    throw new InstallError(
-      'InstallScriptRefused',
-      `The ${refused.job.event} script of ${id(refused.job.node)} (\`${printable(refused.job.command)}\`) was not run: ${refused.plan.reason}. Nothing was installed.`,
-    );
+    throw codaErrorObject('InstallScriptRefused', {
+      event: refused.job.event,
+      pkg: id(refused.job.node),
+      command: printable(refused.job.command),
+      reason: refused.plan.reason,
+    });
   }
   if (plans.some((p) => p.plan.kind === 'node') && !process.allowedNodeEnvironmentFlags.has('--permission')) {
-    throw new InstallError(
-      'InstallScriptRefused',
-      `Install scripts of a notebook with permissions run under Node's permission model, which the installer's Node.js ${process.version} lacks (Node.js 22.13 or newer has it). Set "coda.nodePath" to Node.js 24 (for \`coda run\`: \`coda runtimes fetch node\`), or remove "allowInstallScripts". Nothing was installed.`,
-    );
+    throw codaErrorObject('InstallScriptsNeedPermissionModel', { version: process.version });
   }
   const support = join(ctx.root, SCRIPT_SUPPORT_DIR);
   await mkdir(join(support, 'home'), { recursive: true });
@@ -136,20 +134,20 @@ async function runOne(job: Job, plan: ScriptPlan, ctx: ScriptContext, support: s
   const result = await spawnScript(file, args, { cwd: node.path, env, shell });
   if (result.code === 0) return;
   const denied = /ERR_ACCESS_DENIED|PermissionDenied|Access to this API has been restricted/.test(result.output);
-  throw new InstallError(
-    'InstallFailed',
-    `The ${event} script of ${id(node)} (\`${printable(command)}\`) failed (${result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : (result.signal ?? `exit code ${result.code}`)})` +
-      (denied ? ": it tried something the notebook's permissions do not allow install scripts" : '') +
-      `. Nothing was installed.${result.output ? `\n${printable(result.output.slice(-QUOTED_OUTPUT_CHARS))}` : ''}`,
-  );
+  throw codaErrorObject(denied ? 'InstallScriptDenied' : 'InstallScriptFailed', {
+    event,
+    pkg: id(node),
+    command: printable(command),
+    how: result.timedOut ? `stopped after ${SCRIPT_TIMEOUT_MS / 60_000} minutes` : (result.signal ?? `exit code ${result.code}`),
+    output: result.output ? `\n${printable(result.output.slice(-QUOTED_OUTPUT_CHARS))}` : '',
+  });
 }
 
 /** Node's permission model for one script: read the store, write its own folder and home, nothing else. */
 function confinedNodeArgs(root: string, pkg: string, home: string, support: string, plan: Extract<ScriptPlan, { kind: 'node' }>): string[] {
   const target = resolve(pkg, plan.file);
   const rel = relative(pkg, target);
-  if (rel.startsWith('..') || rel.startsWith(sep))
-    throw new InstallError('InstallScriptRefused', `An install script names a file outside its package (${plan.file}); it was not run.`);
+  if (rel.startsWith('..') || rel.startsWith(sep)) throw codaErrorObject('InstallScriptOutsidePackage', { file: plan.file });
   const both = (p: string) => [...new Set([p, realOrSelf(p)])];
   const args = [process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission'];
   for (const p of both(root)) args.push(`--allow-fs-read=${p}`);

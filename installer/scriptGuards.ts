@@ -1,3 +1,5 @@
+import { CODA_ERRORS } from '../protocol';
+
 /**
  * Checks loaded (`--require`) before a confined install script's own code, for what Node's permission model leaves
  * open. The network one, when the notebook does not grant `net: ["*"]`: every way Node opens a socket or asks DNS
@@ -11,11 +13,14 @@ export const NET_GUARD_FILE = 'net-guard.cjs';
 /** Loaded before every confined script: Node's permission model lets a process signal any other process of the user. */
 export const PROCESS_GUARD_FILE = 'process-guard.cjs';
 
+const DENIAL = CODA_ERRORS.InstallScriptPermissionDenied;
+
+// the script's own Node cannot load the catalogue: its entry is written into the guard as JSON
 const PRELUDE = String.raw`'use strict';
 const deny = (what) => {
-  const e = new Error('Permission denied: ' + what + '. Install scripts of this notebook run confined by its permissions.');
+  const e = new Error(${JSON.stringify(DENIAL.message)}.replace('{what}', () => what));
   e.code = 'ERR_ACCESS_DENIED';
-  e.name = 'PermissionDenied';
+  e.name = ${JSON.stringify(DENIAL.name)};
   throw e;
 };
 const lock = (obj, key, what) => {

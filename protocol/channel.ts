@@ -3,6 +3,7 @@
  * Every pending request fails (naming its method) when the other side goes away,
  * so nothing waits forever on a dead process.
  */
+import { CodaError, codaError, isCodaErrorCode } from './codaErrors';
 import type { SerializedError } from './errors';
 import type { HostRequests, ResponseFrame, WorkerEvents } from './messages';
 
@@ -30,6 +31,15 @@ export class RequestError extends Error {
   ) {
     super(`${method} failed: ${data.message}`);
     this.name = 'RequestError';
+  }
+
+  /** The other side's error as this side throws it: its message without the method, its name, its catalogue code. */
+  unwrap(): Error {
+    const { code, name, message, props } = this.data;
+    if (!isCodaErrorCode(code)) return Object.assign(new Error(message), { name });
+    const err = new CodaError(code, message);
+    if (props) err.props = { ...props };
+    return err;
   }
 }
 
@@ -64,7 +74,7 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
   const fail = (reason: string) => {
     if (closedReason !== undefined) return;
     closedReason = reason;
-    for (const p of pending.values()) p.reject(new RequestError(p.method, { name: 'KernelGone', message: reason }));
+    for (const p of pending.values()) p.reject(new RequestError(p.method, codaError('KernelGone', { reason })));
     pending.clear();
   };
 
@@ -94,7 +104,7 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
     },
     request(method, params) {
       if (closedReason !== undefined) {
-        return Promise.reject(new RequestError(method, { name: 'KernelGone', message: closedReason }));
+        return Promise.reject(new RequestError(method, codaError('KernelGone', { reason: closedReason })));
       }
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -103,7 +113,7 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
           transport.send({ kind: 'request', id, method, params } as RequestFrameOf<R>);
         } catch (err) {
           pending.delete(id);
-          reject(new RequestError(method, { name: 'SendFailed', message: String(err) }));
+          reject(new RequestError(method, codaError('SendFailed', { detail: err instanceof Error ? err.message : String(err) })));
         }
       });
     },

@@ -8,6 +8,7 @@ import { checkMisspeltKeys, checkPermissions, checkSecrets, nodeValue, type Prob
 import { duplicateKeys, MAX_NESTING_DEPTH, outOfRangeNumbers, textPositions, tooDeepAt } from './codaJsonChecks';
 import { METADATA_PERMISSIONS, METADATA_SECRETS } from './permissions';
 import { RUNTIME_IDS, RUNTIME_NAMES } from './runtimes';
+import { codaErrorObject } from './codaErrors';
 
 export type CodaParseResult = { ok: true; doc: CodaDocument } | { ok: false; problems: CodaFormatProblem[] };
 
@@ -228,7 +229,7 @@ export function serializeCoda(doc: CodaDocument): string {
   const top = { coda: CODA_FORMAT_VERSION, metadata: doc.metadata ?? {}, cells, ...omit(doc.unknownKeys, TOP_KEYS) };
   const text = `${JSON.stringify(top, null, 2)}\n`;
   // never write a file this reader would refuse (e.g. a display.json output nested deeper than the limit)
-  if (tooDeepAt(text) !== undefined) throw new Error(`The notebook cannot be saved: a value in it is nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  if (tooDeepAt(text) !== undefined) throw codaErrorObject('NotebookTooDeep', { maxDepth: MAX_NESTING_DEPTH });
   return text;
 }
 

@@ -2,7 +2,6 @@
  * Dependencies of a notebook: what cells import (or magic comments ask for), the lock kept in notebook
  * metadata, and the messages between a host and the installer process (dist/installer.js).
  */
-import type { SerializedError } from './errors';
 import type { Permissions } from './permissions';
 
 /** Notebook metadata keys. */
@@ -116,17 +115,3 @@ export interface InstallerRequests {
 export interface InstallerEvents {
   progress: { message: string };
 }
-
-/** Error names the installer uses, so hosts can word them. */
-export type InstallErrorName =
-  | 'PackageNotFound'
-  | 'VersionNotFound'
-  | 'RegistryUnreachable'
-  | 'IntegrityError'
-  | 'InstallFailed'
-  /** the notebook's lock holds an entry that cannot be verified */
-  | 'LockRefused'
-  /** an install script would need more than the notebook's permissions allow */
-  | 'InstallScriptRefused';
-
-export type InstallError = SerializedError & { name: InstallErrorName };

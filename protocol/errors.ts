@@ -1,6 +1,7 @@
 /**
  * Errors cross process boundaries as plain data, never as thrown class instances.
  */
+import { CodaError } from './codaErrors';
 
 /** A stack frame already mapped back to the notebook cell (or file) the user wrote. */
 export interface StackFrame {
@@ -27,6 +28,8 @@ export function formatFrame(f: StackFrame, label: (cellId: string) => string = (
 export interface SerializedError {
   name: string;
   message: string;
+  /** CodaJS's own errors only: the catalogue code (protocol/codaErrors.ts) that code checks instead of the words. */
+  code?: string;
   /** The stack as text, already rewritten so cell frames read `cell[<label>]:line:col`. */
   stack?: string;
   /** Structured frames of `stack` (user-facing frames only; runtime internals are dropped). */
@@ -50,6 +53,10 @@ export function toSerializedError(thrown: unknown, depth = 0): SerializedError {
         name: typeof e.name === 'string' ? e.name : 'Error',
         message: typeof e.message === 'string' ? e.message : safeString(thrown),
       };
+      if (thrown instanceof CodaError) {
+        out.code = thrown.code;
+        if (thrown.props) out.props = { ...thrown.props };
+      }
       if (typeof e.stack === 'string') out.stack = e.stack;
       if (depth < 3 && 'cause' in e && e.cause !== undefined) out.cause = toSerializedError(e.cause, depth + 1);
       return out;

@@ -1,6 +1,7 @@
 export * from './channel';
 export * from './console';
 export * from './errors';
+export * from './codaErrors';
 export * from './messages';
 export * from './outputs';
 export * from './values';

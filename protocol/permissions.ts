@@ -4,6 +4,7 @@
  * model plus a network seat belt, the isolate's bridge); denials read the same everywhere (permissionDenied).
  * Pure: no Node, DOM or vscode imports.
  */
+import { CODA_ERRORS, codaError } from './codaErrors';
 import type { SerializedError } from './errors';
 
 export type Capability = 'net' | 'read' | 'write' | 'env' | 'run';
@@ -31,12 +32,8 @@ export const CAPABILITY_WORDS: Record<Capability, string> = {
 
 /** The error every runtime reports for a denied access; `props.capability` and `props.target` name it. */
 export function permissionDenied(capability: Capability, target: string): SerializedError {
-  const entry = JSON.stringify(target);
   return {
-    name: 'PermissionDenied',
-    message:
-      `Permission denied: ${CAPABILITY_WORDS[capability]} ${entry}. This notebook was not granted "${capability}": [${entry}]. ` +
-      `Add it with "CodaJS: Manage Notebook Permissions" (or to the notebook's metadata "permissions") and run the cell again.`,
+    ...codaError('PermissionDenied', { access: CAPABILITY_WORDS[capability], entry: JSON.stringify(target), capability }),
     props: { capability, target },
   };
 }
@@ -44,7 +41,7 @@ export function permissionDenied(capability: Capability, target: string): Serial
 /** An error a runtime reported for a denied access, rewritten as permissionDenied() with its frames and stack kept. */
 export function asDenial(error: SerializedError, capability: Capability, target: string): SerializedError {
   const data = permissionDenied(capability, target);
-  const out: SerializedError = { ...error, name: data.name, message: data.message, props: data.props };
+  const out: SerializedError = { ...error, name: data.name, message: data.message, code: data.code, props: data.props };
   if (error.stack !== undefined) {
     const lines = error.stack.split('\n');
     const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
@@ -54,7 +51,7 @@ export function asDenial(error: SerializedError, capability: Capability, target:
 }
 
 /** The name a PermissionDenied error carries in every runtime. */
-export const PERMISSION_DENIED = 'PermissionDenied';
+export const PERMISSION_DENIED = CODA_ERRORS.PermissionDenied.name;
 
 /** Parses and checks a `permissions` metadata value; throws an Error naming the bad field. */
 export function parsePermissions(value: unknown, field = 'metadata.permissions'): Permissions | undefined {

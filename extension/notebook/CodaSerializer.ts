@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { loadedOutputData, savedOutputData, savedPlainText } from '../../protocol/savedOutputs';
 import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE } from '../../protocol/outputs';
 import { type CodaCell, type CodaDocument, type CodaOutput } from '../../protocol/codaFile';
+import { codaErrorObject } from '../../protocol/codaErrors';
 import { cellText, emptyCodaDocument, parseCoda, serializeCoda, sourceLines } from '../../protocol/codaFormat';
 
 /** Metadata key under which keys this version does not know travel through VS Code untouched. */
@@ -27,7 +28,7 @@ export class CodaSerializer implements vscode.NotebookSerializer {
     const parsed = parseCoda(decoder.decode(content));
     if (!parsed.ok) {
       const lines = parsed.problems.map((p) => `line ${p.line}, column ${p.column}${p.path ? ` (${p.path})` : ''}: ${p.message}`);
-      throw new Error(vscode.l10n.t('This CodaJS notebook cannot be opened, and it was not changed. {0}', lines.join('; ')));
+      throw codaErrorObject('NotebookUnreadable', { problems: lines.join('; ') });
     }
     return toNotebookData(parsed.doc);
   }

@@ -21,7 +21,6 @@ export class RuntimeInstaller {
   async offer(err: unknown, runtime: RuntimeKind): Promise<boolean> {
     if (!(err instanceof RuntimeMissingError)) return false;
     const download = vscode.l10n.t('Download');
-    const why = err.message.split(' CodaJS can download')[0];
     // what the download costs, as the registry says it (the prompt goes without it when it cannot say in time)
     const size = await runtimeDownloadSize(err.missing, await this.installer(), { cacheDir: contentCache(this.storage), npmrcFrom: this.storage }).catch(
       () => undefined,
@@ -30,7 +29,7 @@ export class RuntimeInstaller {
       vscode.l10n.t('The {0} kernel needs {1}', RUNTIME_LABELS[runtime], describe(err.missing)),
       {
         modal: true,
-        detail: `${why}\n\n${vscode.l10n.t("CodaJS can download it from the npm registry into its own storage. The download is checked against the registry's sha512 integrity before it is used.")}${size ? `\n\n${vscode.l10n.t('Size: {0}.', size)}` : ''}`,
+        detail: `${err.detail}\n\n${vscode.l10n.t("CodaJS can download it from the npm registry into its own storage. The download is checked against the registry's sha512 integrity before it is used.")}${size ? `\n\n${vscode.l10n.t('Size: {0}.', size)}` : ''}`,
       },
       download,
     );

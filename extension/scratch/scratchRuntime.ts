@@ -2,7 +2,7 @@
  * The runtime a scratch file runs on: a `// @coda-runtime deno` comment in the file (node, deno, bun or sandbox),
  * else the `coda.scratch.runtime` setting, else Node. Pure.
  */
-import { runtimeNamed, type RuntimeKind } from '../../protocol';
+import { codaErrorMessage, runtimeNamed, type RuntimeKind } from '../../protocol';
 
 const MAGIC = /^\s*\/\/\s*@coda-runtime\s+(\S+)/m;
 
@@ -12,7 +12,7 @@ export function scratchRuntime(text: string, setting: string | undefined): Scrat
   const named = MAGIC.exec(text)?.[1];
   if (named !== undefined) {
     const runtime = runtimeNamed(named);
-    return runtime ? { runtime } : { error: `Unknown runtime "${named}" in // @coda-runtime (use node, deno, bun or sandbox).` };
+    return runtime ? { runtime } : { error: codaErrorMessage('ScratchRuntimeUnknown', { runtime: named }) };
   }
   return { runtime: runtimeNamed(setting) ?? 'node' };
 }

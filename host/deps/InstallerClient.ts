@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
 import {
+  codaErrorObject,
   createChannel,
   RequestError,
   type Channel,
@@ -76,7 +77,7 @@ export class InstallerClient {
       return await channel.request(method, params);
     } catch (err) {
       if (opts.signal?.aborted) throw cancelled(what);
-      if (err instanceof RequestError) throw Object.assign(new Error(err.data.message), { name: err.data.name });
+      if (err instanceof RequestError) throw err.unwrap();
       throw err;
     } finally {
       off();
@@ -154,7 +155,7 @@ function kill(child: ChildProcess): void {
 }
 
 function cancelled(what: string): Error {
-  return Object.assign(new Error(`${what} was cancelled.`), { name: 'Cancelled' });
+  return codaErrorObject('Cancelled', { what });
 }
 
 /** The content-addressed cache (tarballs, packuments) under a cache root, shared by dependencies and runtimes. */

@@ -8,13 +8,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { escapeRegExp, type DependencySpec, type InstallResult, type SerializedError } from '../../protocol';
+import { asCodaError, codaError, isCodaError, type CodaErrorCode, type DependencySpec, type InstallResult, type SerializedError } from '../../protocol';
 import { analyzeDependencies } from './analyzeDependencies';
 import { neededDependencies } from './neededDependencies';
 import { nearPopularPackage } from './popularPackages';
 
 /** Errors that say nothing about one package: every package failed for the same reason. */
-const WHOLE_INSTALL_ERRORS = new Set(['RegistryUnreachable', 'Cancelled', 'LockRefused']);
+const WHOLE_INSTALL_ERRORS = new Set<string>(['RegistryUnreachable', 'NotCached', 'OfflineNotCached', 'Cancelled', 'LockRefused'] satisfies CodaErrorCode[]);
 /** Packages probed one by one at the most (beyond, the whole install's error goes to every importing cell). */
 export const MAX_PROBES = 12;
 
@@ -49,7 +49,7 @@ export async function installForCells(
   const analysis = Array.isArray(cells) ? await analyzeDependencies(cells) : cells;
   const cellErrors = new Map<string, SerializedError>();
   for (const p of analysis.problems) {
-    if (p.cellId && !cellErrors.has(p.cellId)) cellErrors.set(p.cellId, { name: 'DependencySpecError', message: `line ${p.line}: ${p.message}` });
+    if (p.cellId && !cellErrors.has(p.cellId)) cellErrors.set(p.cellId, codaError('DependencySpecError', { line: p.line ?? '?', problem: p.message }));
   }
   const { needed, dependencies } = neededDependencies(analysis.specs, folder);
   const failed = new Map<string, SerializedError>();
@@ -59,18 +59,15 @@ export async function installForCells(
     const near = confirmed.has(spec.name) ? undefined : nearPopularPackage(spec.name);
     if (!near || failed.has(spec.name)) continue;
     delete dependencies[spec.name];
-    failed.set(spec.name, {
-      name: 'TyposquatSuspected',
-      message: `'${spec.name}' is one letter away from the popular package '${near}', so it was not installed: a typo, or a package posing as '${near}'. If you meant '${spec.name}', confirm it with a \`// @coda-dep ${spec.name}\` comment in the cell.`,
-    });
+    failed.set(spec.name, codaError('TyposquatSuspected', { pkg: spec.name, near }));
   }
   if (!Object.keys(dependencies).length) return { needed, cellErrors: attribute(analysis.sites, failed, cellErrors), failed };
   let result: InstallResult | undefined;
   try {
     result = await install(dependencies, storeDir);
   } catch (err) {
+    if (isCodaError(err, 'Cancelled')) throw err;
     const error = asError(err);
-    if (error.name === 'Cancelled') throw err;
     for (const [name, e] of await culprits(dependencies, error, install)) failed.set(name, e);
     const rest = Object.fromEntries(Object.entries(dependencies).filter(([name]) => !failed.has(name)));
     if (Object.keys(rest).length) {
@@ -94,6 +91,7 @@ function attribute(sites: DependencySpec[], failed: Map<string, SerializedError>
     const how = spec.from.kind === 'magic' ? `// @coda-dep ${spec.name}` : `the import of '${spec.name}'`;
     cellErrors.set(cellId, {
       name: error.name,
+      ...(error.code !== undefined && { code: error.code }),
       message: `${how}${spec.from.line ? ` (line ${spec.from.line})` : ''} could not be installed, so this cell did not run: ${error.message}`,
       props: { package: JSON.stringify(spec.name) },
     });
@@ -105,11 +103,12 @@ function attribute(sites: DependencySpec[], failed: Map<string, SerializedError>
 async function culprits(dependencies: Record<string, string>, error: SerializedError, install: Install): Promise<Map<string, SerializedError>> {
   const names = Object.keys(dependencies);
   const out = new Map<string, SerializedError>();
-  if (WHOLE_INSTALL_ERRORS.has(error.name) || names.length === 1) {
+  if (WHOLE_INSTALL_ERRORS.has(error.code ?? '') || names.length === 1) {
     for (const name of names) out.set(name, error);
     return out;
   }
-  const named = names.filter((n) => new RegExp(`(^|[^\\w@/.-])${escapeRegExp(n)}(@|'|"|\\s|$)`).test(error.message));
+  // the installer names the package an error is about (props.package); a dependency of a dependency is none of these
+  const named = names.filter((n) => error.props?.package === JSON.stringify(n));
   if (named.length === 1) {
     out.set(named[0]!, error);
     return out;
@@ -124,9 +123,8 @@ async function culprits(dependencies: Record<string, string>, error: SerializedE
       try {
         await install({ [name]: dependencies[name]! }, join(probeRoot, name.replace(/[/@]/g, '_')));
       } catch (err) {
-        const e = asError(err);
-        if (e.name === 'Cancelled') throw err;
-        out.set(name, e);
+        if (isCodaError(err, 'Cancelled')) throw err;
+        out.set(name, asError(err));
       }
     }
   } finally {
@@ -137,10 +135,8 @@ async function culprits(dependencies: Record<string, string>, error: SerializedE
   return out;
 }
 
+/** The installer's catalogue error as plain data; anything else (the installer could not be started) is InstallFailed. */
 function asError(err: unknown): SerializedError {
-  const e = err as { name?: unknown; message?: unknown };
-  return {
-    name: typeof e?.name === 'string' && e.name !== 'Error' ? e.name : 'InstallFailed',
-    message: typeof e?.message === 'string' ? e.message : String(err),
-  };
+  const message = (err as { message?: unknown })?.message;
+  return asCodaError(err) ?? codaError('InstallFailedOther', { detail: typeof message === 'string' ? message : String(err) });
 }

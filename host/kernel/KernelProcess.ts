@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
+  codaErrorObject,
   CONTROL_END,
   CONTROL_INTERRUPT,
   CONTROL_STOP_ALL,
@@ -96,7 +97,7 @@ export class KernelProcess implements Kernel {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
       });
     } catch (err) {
-      throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}`);
+      throw codaErrorObject('KernelStartFailed', { node, detail: (err as Error).message });
     }
     const channel = createHostChannel(transportOf(child, mask));
     const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult, mask);
@@ -116,13 +117,13 @@ export class KernelProcess implements Kernel {
     } catch (err) {
       await kernel.dispose();
       const tail = kernel.stderrTail.trim().split('\n').slice(-5).join('\n');
-      throw new Error(`Could not start the CodaJS kernel with ${node}: ${(err as Error).message}${tail ? `\n${tail}` : ''}`);
+      throw codaErrorObject('KernelStartFailed', { node, detail: `${(err as Error).message}${tail ? `\n${tail}` : ''}` });
     } finally {
       clearTimeout(timer);
     }
     if (kernel.info.protocolVersion !== PROTOCOL_VERSION) {
       await kernel.dispose();
-      throw new Error(`The kernel speaks protocol ${kernel.info.protocolVersion}, this CodaJS speaks ${PROTOCOL_VERSION}: reinstall the extension.`);
+      throw codaErrorObject('ProtocolMismatch', { kernel: kernel.info.protocolVersion, host: PROTOCOL_VERSION });
     }
     log('info', `kernel ${kernel.info.kernelId} ready: ${kernel.info.runtimeVersion}, pid ${kernel.info.pid}`);
     return kernel;

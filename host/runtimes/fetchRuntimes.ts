@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FetchRuntimeResult } from '../../protocol';
+import { codaErrorObject, type FetchRuntimeResult } from '../../protocol';
 import type { InstallerClient, InstallOptions } from '../deps/InstallerClient';
 import { runtimeFolder, runtimePackage, type FetchableRuntime } from './runtimeStore';
 
@@ -28,7 +28,7 @@ export async function fetchRuntimes(
   const integrity: Record<string, string> = {};
   for (const kind of kinds) {
     const pkg = runtimePackage(kind);
-    if (!pkg) throw new Error(`No ${kind} package is published for ${process.platform}-${process.arch}; install it yourself and set its path in the settings.`);
+    if (!pkg) throw codaErrorObject('RuntimeUnavailable', { runtime: kind, platform: `${process.platform}-${process.arch}` });
     const folder = runtimeFolder(ctx.storage, kind, pkg.version);
     await mkdir(folder, { recursive: true });
     const nested = pkg.entry === 'node_modules';

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
+  codaError,
   EXIT_NOTICE,
   type ExitNotice,
   type ExecuteParams,
@@ -138,7 +139,7 @@ export class IsolateRuntime implements Runtime {
     } catch (err) {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
     }
-    if (!('code' in script)) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
+    if ('name' in script) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
     this.mapper.register(filename, {
       cellId: params.cellId,
       cellLabel: params.cellLabel,
@@ -270,8 +271,7 @@ export class IsolateRuntime implements Runtime {
       return undefined;
     }
     if (!Number.isSafeInteger(id) || this.work.get(key)) return { error: { name: 'TypeError', message: 'invalid timer' } };
-    if (this.work.size >= MAX_TIMERS)
-      return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_TIMERS} live timers and fetches; clear some first` } };
+    if (this.work.size >= MAX_TIMERS) return { error: codaError('SandboxTooManyTimers', { max: MAX_TIMERS }) };
     const repeat = msg.repeat === true;
     const ms = Math.max(repeat ? 1 : 0, Math.min(Number(msg.ms) || 0, 2_147_483_647));
     let queued = false;
@@ -293,8 +293,7 @@ export class IsolateRuntime implements Runtime {
     const id = Number(msg.id);
     const req = checkFetchRequest(msg.request, this.permissions);
     if ('name' in req) return { error: req };
-    if (this.fetches.size >= MAX_PENDING_FETCHES)
-      return { error: { name: 'RangeError', message: `The sandbox allows at most ${MAX_PENDING_FETCHES} fetches at once` } };
+    if (this.fetches.size >= MAX_PENDING_FETCHES) return { error: codaError('SandboxTooManyFetches', { max: MAX_PENDING_FETCHES }) };
     const key = `f${id}`;
     const abort = new AbortController();
     this.fetches.set(id, abort);

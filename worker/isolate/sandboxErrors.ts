@@ -2,12 +2,9 @@
  * Errors of the sandbox as plain data: errors thrown inside the isolate (sent as data by the prelude, frames mapped
  * here to cell lines) and the sandbox's own limits, worded for the user.
  */
-import type { SerializedError } from '../../protocol';
+import { codaError, type SerializedError } from '../../protocol';
 import type { StackMapper } from '../node/stackMapper';
 import { isRecord, text } from './bridgeChecks';
-
-/** Name of the errors the sandbox itself raises (limits, lost state). */
-export const SANDBOX_ERROR = 'SandboxError';
 
 /** Rebuilds an error the prelude described (name, message, raw V8 stack, cause, errors, props). */
 export function errorFromIsolate(raw: unknown, mapper: StackMapper, depth = 0): SerializedError {
@@ -31,27 +28,17 @@ export function errorFromIsolate(raw: unknown, mapper: StackMapper, depth = 0): 
 }
 
 export function outOfMemory(memoryMb: number): SerializedError {
-  return {
-    name: SANDBOX_ERROR,
-    message: `The sandbox ran out of memory (limit ${memoryMb} MB) and was stopped; its variables are lost and the next run starts a fresh sandbox. Use less memory, or raise "coda.sandbox.memoryMb".`,
-  };
+  return codaError('SandboxOutOfMemory', { memoryMb });
 }
 
 export function cellTimedOut(timeoutMs: number): SerializedError {
-  return {
-    name: SANDBOX_ERROR,
-    message: `The cell ran for more than ${timeoutMs} ms without pausing and was stopped (the sandbox's time limit, "coda.sandbox.cellTimeoutMs"). The sandbox's variables are kept.`,
-  };
+  return codaError('SandboxCellTimeout', { timeoutMs });
 }
 
 export function sandboxLost(reason: string): SerializedError {
-  return { name: SANDBOX_ERROR, message: `The sandbox ${reason}; its variables are lost and the next run starts a fresh sandbox.` };
+  return codaError('SandboxLost', { reason });
 }
 
 export function staticImport(spec: string, line: number, column: number, cellId: string): SerializedError {
-  return {
-    name: 'ImportError',
-    message: `The sandbox cannot import modules: import of ${JSON.stringify(spec)} (line ${line}). There is no module loader, file system or package inside the sandbox; use the Node.js kernel for packages.`,
-    location: { cellId, line, column },
-  };
+  return { ...codaError('SandboxImport', { spec: JSON.stringify(spec), line }), location: { cellId, line, column } };
 }

@@ -1,7 +1,7 @@
 /**
  * Runtime factories by kind. The Node runtime runs in the worker process itself; other kinds register here.
  */
-import type { RuntimeKind } from '../../protocol';
+import { codaErrorObject, type RuntimeKind } from '../../protocol';
 import { NodeRuntime } from '../node/NodeRuntime';
 import { SidecarRuntime } from '../sidecar/SidecarRuntime';
 import type { RuntimeFactory } from './Runtime';
@@ -18,7 +18,7 @@ export function runtimeFactory(kind: RuntimeKind): RuntimeFactory {
   const factory = runtimeFactories[kind];
   if (!factory) {
     const known = Object.keys(runtimeFactories).join(', ');
-    throw new Error(`The '${kind}' runtime is not available in this version of CodaJS (available: ${known}). Choose another kernel.`);
+    throw codaErrorObject('RuntimeNotInBuild', { runtime: kind, known });
   }
   return factory;
 }

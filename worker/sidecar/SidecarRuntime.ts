@@ -10,6 +10,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  codaErrorObject,
   EXIT_NOTICE,
   type ExitNotice,
   RequestError,
@@ -70,8 +71,6 @@ const INSPECTOR_PATH = /(ws:\/\/[^/\s]+\/)\S+/g;
 /** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
 const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
 
-export const BUN_PERMISSIONS_REFUSED =
-  "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.";
 
 export class SidecarRuntime implements Runtime {
   readonly kind: SidecarKind;
@@ -144,12 +143,12 @@ export class SidecarRuntime implements Runtime {
   static async start(init: InitParams, host: RuntimeHost): Promise<SidecarRuntime> {
     const kind = init.runtime as SidecarKind;
     const name = displayName(kind);
-    if (!init.runtimePath) throw new Error(`The ${name} kernel needs the ${name} binary: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
-    if (!existsSync(init.runtimePath))
-      throw new Error(`The ${name} binary ${init.runtimePath} does not exist: set "coda.${kind}Path" or run "CodaJS: Install Runtime".`);
-    if (kind === 'bun' && init.permissions) throw new Error(BUN_PERMISSIONS_REFUSED);
+    const setting = `coda.${kind}Path`;
+    if (!init.runtimePath) throw codaErrorObject('SidecarBinaryNotSet', { runtime: name, setting });
+    if (!existsSync(init.runtimePath)) throw codaErrorObject('SidecarBinaryMissing', { runtime: name, path: init.runtimePath, setting });
+    if (kind === 'bun' && init.permissions) throw codaErrorObject('PermissionsUnsupported');
     const agent = join(__dirname, SIDECAR_AGENT);
-    if (!existsSync(agent)) throw new Error(`The ${name} kernel's agent ${agent} is missing from this install. Reinstall CodaJS.`);
+    if (!existsSync(agent)) throw codaErrorObject('SidecarAgentMissing', { runtime: name, path: agent });
     const { command, args, env } = sidecarCommand(kind, init, agent);
     host.emit('log', { level: 'info', message: `starting ${name}: ${command} ${args.join(' ')}` });
     const child = spawn(command, args, { cwd: init.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
@@ -160,7 +159,7 @@ export class SidecarRuntime implements Runtime {
     } catch (err) {
       await runtime.dispose();
       const tail = runtime.stderrTail.trim().split('\n').slice(-5).join('\n');
-      throw new Error(`Could not start ${name} (${init.runtimePath}): ${(err as Error).message}${tail ? `\n${tail}` : ''}`);
+      throw codaErrorObject('SidecarStartFailed', { runtime: name, path: init.runtimePath, detail: `${(err as Error).message}${tail ? `\n${tail}` : ''}` });
     }
   }
 
@@ -212,7 +211,7 @@ export class SidecarRuntime implements Runtime {
       return result.status === 'error' && this.kind === 'deno' ? { ...result, error: mapDenoDenial(result.error, this.init.cwd) } : result;
     } catch (err) {
       // the sidecar is gone: the reason reads as it is, not wrapped in the worker's request name
-      throw err instanceof RequestError ? new Error(err.data.message) : err;
+      throw err instanceof RequestError ? err.unwrap() : err;
     } finally {
       this.output.flush();
       if (this.running?.executionId === params.executionId) this.running = undefined;

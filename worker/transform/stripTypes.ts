@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
+import { codaErrorObject } from '../../protocol/codaErrors';
 import { CellSyntaxError } from './transformCell';
 import { TypeColumns } from './TypeColumns';
 
@@ -16,7 +17,7 @@ function loadSucrase(): Pick<typeof Sucrase, 'transform'> {
   try {
     return require(file) as typeof Sucrase;
   } catch (err) {
-    throw new Error(`TypeScript support is missing from this install (${file}): ${(err as Error).message}. Reinstall CodaJS.`);
+    throw codaErrorObject('TypeScriptSupportMissing', { path: file, detail: (err as Error).message });
   }
 }
 

@@ -71,7 +71,7 @@ describe('coda command line (util.parseArgs)', () => {
   });
 
   it('says which option lacks its value, also when the next word is another option', () => {
-    assert.throws(() => run('nb.coda', '--node'), /^Error: --node needs a value$/);
+    assert.throws(() => run('nb.coda', '--node'), /^UsageError: --node needs a value$/);
     assert.throws(() => run('nb.coda', '--env-file'), /--env-file needs a value/);
     assert.throws(() => run('nb.coda', '--runtime', '--json'), /--runtime needs a value \(for a value that starts with -, write --runtime=<value>\)/);
     assert.throws(() => run('nb.coda', '--cell-timeout'), /--cell-timeout needs a number of milliseconds/);

@@ -10,6 +10,7 @@ import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { failingHost } from '../../../installer/install';
 import { installForCells } from '../../../host/deps/installForCells';
 import { nearPopularPackage } from '../../../host/deps/popularPackages';
+import { isCodaError } from '../../../protocol';
 import { ROOT } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
@@ -56,6 +57,7 @@ describe('install failures belong to the cells that import the package', functio
     assert.deepEqual([...out.cellErrors.keys()].sort(), ['uses-missing', 'uses-missing-too']);
     const error = out.cellErrors.get('uses-missing')!;
     assert.equal(error.name, 'PackageNotFound');
+    assert.ok(isCodaError(error, 'PackageNotFound'), 'the code crossed from the installer process');
     assert.match(error.message, /the import of 'no-such-package-anywhere' \(line 1\) could not be installed, so this cell did not run/);
     assert.deepEqual(Object.keys(out.result?.installed ?? {}).sort(), ['good', 'other']);
     assert.ok(existsSync(join(storeDir, 'node_modules', 'good', 'package.json')));
@@ -88,7 +90,7 @@ describe('install failures belong to the cells that import the package', functio
     const out = await installForCells([{ cellId: 'c', code: 'require("other")' }], home, storeDir, (dependencies, store) =>
       client.install({ storeDir: store, cacheDir, dependencies, allowScripts: false, npmrcFrom: home, offline: true }),
     );
-    assert.match(out.cellErrors.get('c')!.message, /not in the cache, and --offline forbids downloading\. Run once without --offline/);
+    assert.match(out.cellErrors.get('c')!.message, /the cache does not have other, and --offline forbids downloading\. Run once without --offline/i);
   });
 
   it('a network error names the host that failed, not the registry', () => {

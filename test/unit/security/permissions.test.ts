@@ -1,5 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { allowsHost, allowsName, createMasker, MASK, parsePermissions, parseSecretNames, permissionDenied, permissionsKey } from '../../../protocol';
+import {
+  allowsHost,
+  allowsName,
+  asDenial,
+  createMasker,
+  isCodaError,
+  MASK,
+  parsePermissions,
+  parseSecretNames,
+  permissionDenied,
+  permissionsKey,
+} from '../../../protocol';
 import { userEnvironment } from '../../../common/userEnvironment';
 import { parseDotenv } from '../../../host/parseDotenv';
 
@@ -47,6 +58,12 @@ describe('permissions (declarations and matching)', () => {
     assert.equal(e.name, 'PermissionDenied');
     assert.match(e.message, /network access to "evil\.com:443".*"net": \["evil\.com:443"\].*Manage Notebook Permissions/);
     assert.deepEqual(e.props, { capability: 'net', target: 'evil.com:443' });
+    assert.ok(isCodaError(e, 'PermissionDenied'));
+    // a runtime's own denial (Deno's NotCapable) rewritten as ours carries the code too, and keeps its frames
+    const frames = [{ functionName: '', cellId: 'c', line: 1, column: 1 }];
+    const rewritten = asDenial({ name: 'NotCapable', message: 'Requires net access to "evil.com:443"', frames }, 'net', 'evil.com:443');
+    assert.ok(isCodaError(rewritten, 'PermissionDenied'));
+    assert.deepEqual(rewritten.frames, frames);
   });
 
   it('user code sees only granted variables plus secrets when permissions are declared', () => {

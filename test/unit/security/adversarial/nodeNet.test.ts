@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
+import { isCodaError } from '../../../../protocol';
 import { canonicalIp } from '../../../../worker/node/addressBook';
 import type { TestKernel } from '../../helpers/testKernel';
 import { attempt, forbiddenTargets, grantedServer, launchKernel, needPermissionedNode, runAttempts, SETTLE_HELPER, type Forbidden } from './nodeNetKit';
@@ -152,6 +153,7 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
     const r = await k.run(`require('net').connect(${forbidden.tcp}, '127.0.0.1')`);
     assert.equal(r.status, 'error');
     assert.equal(r.status === 'error' && r.error.name, 'PermissionDenied');
+    assert.ok(r.status === 'error' && isCodaError(r.error, 'PermissionDenied'), 'the code crossed from the kernel, through the secret masker');
     assert.deepEqual(r.status === 'error' && r.error.props, { capability: 'net', target: '127.0.0.1' });
   });
 

@@ -1,0 +1,66 @@
+/**
+ * A request to a process that goes away fails with the catalogue's KernelGone, recognisable by code on both sides of
+ * a process boundary; RequestError.unwrap() throws the other side's error with its code and without the method.
+ */
+import { strict as assert } from 'node:assert';
+import { CodaError, codaError, createChannel, isCodaError, RequestError, type ResponseFrame, type Transport } from '../../../protocol';
+
+type Requests = { ping: { params: Record<string, never>; result: string } };
+
+function fakeTransport() {
+  let onClose: (reason: string) => void = () => undefined;
+  let onMessage: (frame: ResponseFrame) => void = () => undefined;
+  const transport = {
+    send: () => undefined,
+    onMessage: (l: (frame: ResponseFrame) => void) => ((onMessage = l), () => undefined),
+    onClose: (l: (reason: string) => void) => ((onClose = l), () => undefined),
+  };
+  return { transport, close: (reason: string) => onClose(reason), reply: (frame: ResponseFrame) => onMessage(frame) };
+}
+
+describe('channel errors carry catalogue codes', () => {
+  it('a pending request and a later one fail with KernelGone when the other side dies', async () => {
+    const t = fakeTransport();
+    const channel = createChannel<Requests, Record<string, never>>(t.transport as unknown as Transport<never, never>);
+    const pending = channel.request('ping', {});
+    t.close('The kernel ran out of memory (heap limit 4096 MB).');
+    for (const p of [pending, channel.request('ping', {})]) {
+      await assert.rejects(p, (err: unknown) => {
+        assert.ok(err instanceof RequestError);
+        assert.equal(err.message, 'ping failed: The kernel ran out of memory (heap limit 4096 MB).');
+        assert.ok(isCodaError(JSON.parse(JSON.stringify(err.data)), 'KernelGone'));
+        const thrown = err.unwrap();
+        assert.ok(thrown instanceof CodaError && isCodaError(thrown, 'KernelGone'));
+        assert.equal(thrown.message, 'The kernel ran out of memory (heap limit 4096 MB).');
+        return true;
+      });
+    }
+  });
+
+  it('a request the transport cannot send fails with SendFailed, saying why', async () => {
+    const t = fakeTransport();
+    const transport = {
+      ...t.transport,
+      send: () => {
+        throw new Error('the kernel process is not connected');
+      },
+    };
+    const channel = createChannel<Requests, Record<string, never>>(transport as unknown as Transport<never, never>);
+    await assert.rejects(
+      channel.request('ping', {}),
+      (err: RequestError) =>
+        isCodaError(err.data, 'SendFailed') && err.message === 'ping failed: The request could not be sent: the kernel process is not connected',
+    );
+  });
+
+  it("the other side's catalogue error keeps its code through unwrap; a plain one keeps its name", async () => {
+    const t = fakeTransport();
+    const channel = createChannel<Requests, Record<string, never>>(t.transport as unknown as Transport<never, never>);
+    const coded = channel.request('ping', {});
+    t.reply({ kind: 'response', id: 1, ok: false, error: codaError('LockRefused', { detail: 'no' }) } as ResponseFrame);
+    await assert.rejects(coded, (err: RequestError) => isCodaError(err.unwrap(), 'LockRefused') && err.unwrap().name === 'LockRefused');
+    const plain = channel.request('ping', {});
+    t.reply({ kind: 'response', id: 2, ok: false, error: { name: 'TypeError', message: 'x is not a function' } } as ResponseFrame);
+    await assert.rejects(plain, (err: RequestError) => !isCodaError(err.unwrap()) && err.unwrap().name === 'TypeError');
+  });
+});
