@@ -4,11 +4,11 @@
  * into the runner's store, and a missing runtime is downloaded (not with --offline). Progress goes to stderr.
  */
 import { readFile } from 'node:fs/promises';
-import type { CodaDocument, RuntimeKind, SerializedError } from '../protocol';
+import { codaErrorObject, type CodaDocument, type RuntimeKind } from '../protocol';
 import type { KernelStartOptions } from '../host/kernel/Kernel';
 import { parseDotenv } from '../host/parseDotenv';
 import { prepareRun, type Prepared } from '../host/run/prepareRun';
-import { resolveAccess, type AccessRefusal } from '../host/run/resolveAccess';
+import { refusalError, resolveAccess } from '../host/run/resolveAccess';
 import type { RunOptions } from './args';
 import { installDependencies } from './installDependencies';
 import { fetchForRun, kernelOptions, runtimesDir } from './runtimeSetup';
@@ -37,7 +37,7 @@ export async function prepareNotebook(
         grant: async () => true,
         secret: async (name) => fromFiles[name] ?? process.env[name],
       });
-      if (!outcome.ok) return { ok: false, error: refusalError(outcome.refusal) };
+      if (!outcome.ok) return { ok: false, error: refusalError(outcome.refusal, 'cli') };
       const env = { ...outcome.access.env, ...fromFiles };
       return { ok: true, access: { ...outcome.access, env, maskedValues: Object.values(env) } };
     },
@@ -58,31 +58,12 @@ async function readEnvFiles(envFiles: string[]): Promise<Record<string, string>>
   const out: Record<string, string> = {};
   for (const f of envFiles) {
     const text = await readFile(f, 'utf8').catch((err: Error) => {
-      throw new Error(`cannot read the env file ${f}: ${err.message}`);
+      throw codaErrorObject('EnvFileUnreadable', { file: f, detail: err.message });
     });
     const parsed = parseDotenv(text);
-    if (parsed.problems.length) throw new Error(`${f}:${parsed.problems[0]!.line}: ${parsed.problems[0]!.message}`);
+    const problem = parsed.problems[0];
+    if (problem) throw codaErrorObject('EnvFileInvalid', { file: f, line: problem.line, problem: problem.message });
     Object.assign(out, parsed.values);
   }
   return out;
-}
-
-function refusalError(refusal: AccessRefusal): SerializedError {
-  switch (refusal.reason) {
-    case 'invalid':
-      return { name: 'InvalidMetadata', message: refusal.detail };
-    case 'unsupported':
-      return {
-        name: 'PermissionsUnsupported',
-        message:
-          "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Use --runtime node, deno or sandbox, or remove the notebook's permissions.",
-      };
-    case 'refused':
-      return { name: 'PermissionsNotGranted', message: 'the permissions this notebook asks for were not granted' };
-    case 'secretMissing':
-      return {
-        name: 'SecretMissing',
-        message: `the notebook uses the secret ${refusal.name}: set it in the environment or in an --env-file`,
-      };
-  }
 }

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock } from '../../protocol';
+import { asCodaError, codaError, METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock } from '../../protocol';
 import { isStoreComplete } from '../../host/deps/atomicStore';
 import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
@@ -128,8 +128,7 @@ export class DependencyManager implements vscode.Disposable {
         );
       });
     } catch (err) {
-      const e = err as Error;
-      return { error: { name: e.name === 'Error' ? 'InstallFailed' : e.name, message: e.message } };
+      return { error: asCodaError(err) ?? codaError('InstallFailedOther', { detail: err instanceof Error ? err.message : String(err) }) };
     }
     const { result, failed } = outcome;
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);

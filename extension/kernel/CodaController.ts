@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
-import { RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
+import { codaError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
 import { runNotebookCell } from '../pure/runNotebookCell';
@@ -202,8 +202,7 @@ export class CodaController implements vscode.Disposable {
         {
           value: (value) => run.addOutput(valueOutput(value)),
           error: (error, cellLabel) => run.addOutput(errorOutput({ error, cellLabel }, this.label)),
-          interrupted: () =>
-            run.addOutput(errorOutput({ error: { name: 'Interrupted', message: vscode.l10n.t('The cell was interrupted.') }, interrupted: true }, this.label)),
+          interrupted: () => run.addOutput(errorOutput({ error: codaError('Interrupted'), interrupted: true }, this.label)),
         },
       );
     } finally {
@@ -259,10 +258,7 @@ export class CodaController implements vscode.Disposable {
 }
 
 /** The cell error of a run in an untrusted workspace (nothing is installed or forked). */
-const UNTRUSTED = (): SerializedError => ({
-  name: 'UntrustedWorkspace',
-  message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace. Trust this workspace (Workspaces: Manage Workspace Trust) to run cells.'),
-});
+const UNTRUSTED = (): SerializedError => codaError('UntrustedWorkspace');
 
 /** The runtime a notebook's metadata names (Node when it names none). */
 function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ConsoleEntry, InitParams, RemoteValue, RuntimeKind, SerializedError } from '../../protocol';
+import { codaError, type ConsoleEntry, type InitParams, type RemoteValue, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
 import { executeCell } from '../../host/run/executeCell';
@@ -135,8 +135,7 @@ export class ScratchSession implements vscode.Disposable {
     const all = () => this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code }));
     const prepared = await prepareRun<Kernel>({
       runtime: 'error' in chosen ? 'node' : chosen.runtime,
-      untrusted: () =>
-        vscode.workspace.isTrusted ? undefined : { name: 'UntrustedWorkspace', message: vscode.l10n.t('CodaJS does not run code in an untrusted workspace.') },
+      untrusted: () => (vscode.workspace.isTrusted ? undefined : codaError('UntrustedWorkspace')),
       install: install && (() => install(this.document, all())),
       startKernel: () => ('error' in chosen ? Promise.reject(new Error(chosen.error)) : this.startKernel(chosen.runtime)),
       fetchRuntime: offerRuntime && ((err) => offerRuntime(err, err.runtime)),

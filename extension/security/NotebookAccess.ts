@@ -19,7 +19,7 @@ import {
   type SerializedError,
 } from '../../protocol';
 import { parseDotenv } from '../../host/parseDotenv';
-import { resolveAccess, type AccessRefusal, type KernelAccess } from '../../host/run/resolveAccess';
+import { refusalError, resolveAccess, type KernelAccess } from '../../host/run/resolveAccess';
 
 /** globalState key: notebook URI -> permissionsKey of what the user granted. */
 export const GRANTS_KEY = 'codajs.grantedPermissions';
@@ -36,7 +36,7 @@ export class NotebookAccess {
       grant: (declared, installScripts) => this.granted(notebook, declared, runtime, installScripts),
       secret: (name) => this.secret(notebook, name),
     });
-    return outcome.ok ? outcome : { ok: false, error: refusalError(outcome.refusal) };
+    return outcome.ok ? outcome : { ok: false, error: refusalError(outcome.refusal, 'editor') };
   }
 
   /** Asks once per notebook and declaration; remembers a grant. */
@@ -109,39 +109,5 @@ export class NotebookAccess {
     const values = parseDotenv(text).values;
     // a secret named like an Object.prototype member (toString) must not read an inherited function
     return Object.hasOwn(values, name) ? values[name] : undefined;
-  }
-}
-
-/** A refusal in the words of the notebook's cell error. */
-function refusalError(refusal: AccessRefusal): SerializedError {
-  switch (refusal.reason) {
-    case 'invalid':
-      return {
-        name: 'InvalidMetadata',
-        message: vscode.l10n.t(
-          'The notebook metadata is invalid: {0}. Fix it with "CodaJS: Manage Notebook Permissions" or in the .coda file.',
-          refusal.detail,
-        ),
-      };
-    case 'unsupported':
-      return {
-        name: 'PermissionsUnsupported',
-        message: vscode.l10n.t(
-          "Bun cannot enforce permissions, so a Bun kernel does not run a notebook that declares them. Pick the Node.js, Deno or Sandbox kernel, or remove the notebook's permissions.",
-        ),
-      };
-    case 'refused':
-      return {
-        name: 'PermissionsNotGranted',
-        message: vscode.l10n.t('The permissions this notebook asks for were not granted, so nothing ran. Run the cell again to be asked again.'),
-      };
-    case 'secretMissing':
-      return {
-        name: 'SecretMissing',
-        message: vscode.l10n.t(
-          'The notebook uses the secret {0}, which has no value. Run "CodaJS: Set Secret" or add it to a .env file next to the notebook.',
-          refusal.name,
-        ),
-      };
   }
 }

@@ -3,7 +3,7 @@
  * installed fails without running; otherwise its value, its error, an interrupt, or the kernel dying under it. The
  * notebook controller and scratch files share it. No vscode import.
  */
-import { RequestError, type ExecuteParams, type RemoteValue, type SerializedError } from '../../protocol';
+import { codaError, RequestError, type ExecuteParams, type RemoteValue, type SerializedError } from '../../protocol';
 import type { Kernel } from '../kernel/Kernel';
 
 /** Where a cell's failure came from: its own code, an import that could not be installed, or the kernel. */
@@ -27,7 +27,8 @@ export async function executeCell(kernel: Kernel, params: ExecuteParams, cellErr
   try {
     result = await kernel.execute(params);
   } catch (err) {
-    const error: SerializedError = err instanceof RequestError ? { name: 'KernelExited', message: err.data.message } : { name: 'Error', message: String(err) };
+    const error: SerializedError =
+      err instanceof RequestError ? codaError('KernelExited', { reason: err.data.message }) : { name: 'Error', message: String(err) };
     await out.error(error, 'kernel');
     return false;
   }

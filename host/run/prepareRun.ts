@@ -5,7 +5,7 @@
  * reporting progress, fetching a runtime. A refusal at any step stops there (nothing is installed for a notebook
  * whose permissions were refused; nothing is forked in an untrusted workspace). No vscode import.
  */
-import type { RuntimeKind, SerializedError } from '../../protocol';
+import { asCodaError, codaError, type RuntimeKind, type SerializedError } from '../../protocol';
 import { RuntimeMissingError } from '../kernel/locateRuntime';
 import type { KernelAccess } from './resolveAccess';
 
@@ -59,7 +59,7 @@ export async function prepareRun<K>(ports: PrepareRunPorts<K>): Promise<Prepared
     });
     return { ok: true, kernel, access, cellErrors };
   } catch (err) {
-    const e = err as Error;
-    return { ok: false, stage: 'kernel', error: { name: e.name === 'RuntimeMissing' ? e.name : 'KernelStartFailed', message: e.message } };
+    const error = asCodaError(err) ?? codaError('KernelStartFailedOther', { detail: err instanceof Error ? err.message : String(err) });
+    return { ok: false, stage: 'kernel', error };
   }
 }

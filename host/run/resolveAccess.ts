@@ -2,9 +2,10 @@
  * What a document's kernel may do and which secrets it gets, from its metadata (`permissions`, `secrets`,
  * `allowInstallScripts`): the declaration is read, refused on Bun (it cannot enforce it), granted through a port (the
  * extension asks once and remembers; `coda run` is granted by being run), and each secret's value comes from a
- * port. The hosts word the refusals. No vscode import.
+ * port; refusalError words a refusal from the error catalogue. No vscode import.
  */
 import {
+  codaError,
   METADATA_ALLOW_SCRIPTS,
   METADATA_PERMISSIONS,
   METADATA_SECRETS,
@@ -13,6 +14,7 @@ import {
   type InitParams,
   type Permissions,
   type RuntimeKind,
+  type SerializedError,
 } from '../../protocol';
 
 /** What a kernel is started with beyond the document itself: granted permissions and injected secrets. */
@@ -50,4 +52,18 @@ export async function resolveAccess(meta: Record<string, unknown>, runtime: Runt
     env[name] = value;
   }
   return { ok: true, access: { permissions: declared, env, maskedValues: Object.values(env) } };
+}
+
+/** A refusal as the cell's error; `coda run` takes secrets from the environment, the editor from its secret storage. */
+export function refusalError(refusal: AccessRefusal, host: 'editor' | 'cli'): SerializedError {
+  switch (refusal.reason) {
+    case 'invalid':
+      return codaError('InvalidMetadata', { problem: refusal.detail });
+    case 'unsupported':
+      return codaError('PermissionsUnsupported');
+    case 'refused':
+      return codaError('PermissionsNotGranted');
+    case 'secretMissing':
+      return host === 'cli' ? codaError('SecretNotInEnvironment', { secret: refusal.name }) : codaError('SecretMissing', { secret: refusal.name });
+  }
 }

@@ -4,7 +4,16 @@
  * under a cell, or between cells from a timer — is reported on the cell it died under or after; with --keep-going
  * the next cell starts a fresh kernel. Nothing is dropped. Shared by the text and JSON modes of `coda run`.
  */
-import type { CodaCell, ConsoleEntry, DisplayData, ExecuteResult, RemoteValue, SerializedError } from '../../protocol';
+import {
+  codaError,
+  RequestError,
+  type CodaCell,
+  type ConsoleEntry,
+  type DisplayData,
+  type ExecuteResult,
+  type RemoteValue,
+  type SerializedError,
+} from '../../protocol';
 import { cellText } from '../../protocol/codaFormat';
 import type { Kernel } from '../kernel/Kernel';
 import { ended as kernelEnded } from './KernelSlot';
@@ -173,9 +182,11 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       } catch (err) {
         // only a kernel that died (or is ending) fails an execute: this cell ran into it
         report.status = 'error';
-        report.error = { name: 'KernelExited', message: (err as Error).message.replace(/^execute failed: /, '') };
-        // the channel's words are "The kernel <reason>."
-        const reason = report.error.message.replace(/^The kernel /, '').replace(/\.$/, '');
+        const said = err instanceof RequestError ? err.data.message : String(err);
+        report.error = codaError('KernelExited', { reason: said });
+        // the exit's own reason (known before the channel fails its requests), else the channel's sentence
+        let reason = said;
+        k.onExit((exit) => (reason = exit.reason))();
         report.kernelExit ??= { reason, during: true };
         died(k, reason, undefined);
       } finally {

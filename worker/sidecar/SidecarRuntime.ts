@@ -71,7 +71,6 @@ const INSPECTOR_PATH = /(ws:\/\/[^/\s]+\/)\S+/g;
 /** Deno is ending but waits while a debugger is attached: the worker lets go so it can exit. */
 const INSPECTOR_HOLDS_EXIT = /^Waiting for the debugger to disconnect/;
 
-
 export class SidecarRuntime implements Runtime {
   readonly kind: SidecarKind;
   version = '';

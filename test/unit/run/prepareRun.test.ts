@@ -135,8 +135,9 @@ describe('prepareRun: the steps before a cell runs, shared by notebooks, scratch
     assert.deepEqual(await prepareRun(broken.p), {
       ok: false,
       stage: 'kernel',
-      error: { name: 'KernelStartFailed', message: 'Could not start the CodaJS kernel with /usr/bin/node: spawn EACCES' },
+      error: { code: 'KernelStartFailedOther', name: 'KernelStartFailed', message: 'Could not start the CodaJS kernel with /usr/bin/node: spawn EACCES' },
     });
+    assert.equal(refused.error.code, 'RuntimeMissing', 'told apart by code, not by name');
   });
 });
 
