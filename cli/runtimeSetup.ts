@@ -4,12 +4,12 @@
  * The steps before a run are host/run/prepareRun.ts's, with the ports of cli/prepareNotebook.ts.
  */
 import { dirname, join, resolve } from 'node:path';
-import { RUNTIME_LABELS, RUNTIMES, runtimeNamed, type CodaDocument, type InitParams, type RuntimeKind } from '../protocol';
+import { codaErrorObject, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type CodaDocument, type InitParams, type RuntimeKind } from '../protocol';
 import { contentCache, InstallerClient } from '../host/deps/InstallerClient';
 import { fetchRuntimes } from '../host/runtimes/fetchRuntimes';
 import type { KernelStartOptions } from '../host/kernel/Kernel';
 import { kernelLaunch, type LaunchSettings } from '../host/kernel/kernelLaunch';
-import { findSandbox, findSidecarBinary, type RuntimeMissingError } from '../host/kernel/locateRuntime';
+import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../host/kernel/locateRuntime';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../host/runtimes/runtimeStore';
 import type { KernelAccess } from '../host/run/resolveAccess';
 import { cacheRoot } from './installDependencies';
@@ -35,7 +35,7 @@ export function fetchablesOf(kind: RuntimeKind): FetchableRuntime[] {
 async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress: Progress, offline: boolean): Promise<void> {
   const missing = kinds.filter((k) => !fetchedRuntime(storage, k));
   if (!missing.length) return;
-  if (offline) throw new Error(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not downloaded, and --offline forbids downloading`);
+  if (offline) throw codaErrorObject('RuntimeOfflineMissing', { runtimes: missing.join(' and ') });
   progress(
     `downloading ${missing.map((k) => `${runtimePackage(k)?.name}@${RUNTIME_VERSIONS[k]}`).join(' and ')} from the npm registry into ${join(storage, 'runtimes')}`,
   );
@@ -56,7 +56,7 @@ async function fetchMissing(kinds: FetchableRuntime[], storage: string, progress
 /** A kernel needs a runtime that is not installed: downloads it (never with --offline); true once it is there. */
 export async function fetchForRun(err: RuntimeMissingError, storage: string, progress: Progress, offline = false): Promise<boolean> {
   if (offline) return false;
-  progress(`${RUNTIME_LABELS[err.runtime]}: ${err.message.split(' CodaJS can download')[0]}`);
+  progress(`${RUNTIME_LABELS[err.runtime]}: ${err.detail}`);
   await fetchMissing(err.missing, storage, progress, offline);
   return true;
 }
@@ -87,7 +87,8 @@ export async function runtimesCommand(opts: RuntimesOptions): Promise<number> {
       failed++;
       const message = (err as Error).message;
       if (opts.action === 'fetch') process.stderr.write(terminalSafe(`coda: ${message}\n`));
-      else process.stdout.write(terminalSafe(`${RUNTIME_LABELS[kind].padEnd(22)} not installed: ${message.split('. ')[0]}\n`));
+      else
+        process.stdout.write(terminalSafe(`${RUNTIME_LABELS[kind].padEnd(22)} not installed: ${err instanceof RuntimeMissingError ? err.detail : message}\n`));
     }
   }
   return opts.action === 'fetch' && failed ? 1 : 0;
