@@ -20,6 +20,7 @@ import { registerScratch } from './scratch/registerScratch';
 import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
 import { registerStatusBar } from './StatusBar';
+import { TypesPluginConfig } from './types/TypesPluginConfig';
 
 export function activate(context: vscode.ExtensionContext) {
   const log = new Log();
@@ -78,6 +79,14 @@ export function activate(context: vscode.ExtensionContext) {
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
+    new TypesPluginConfig({
+      modulePath: (nb) => dependencies.modulePath(nb),
+      scratchModulePath: (doc) => dependencies.scratchModulePath(doc),
+      onDidInstall: dependencies.onDidInstall,
+      storage,
+      setting: path,
+      log: (m) => log.write('warn', m),
+    }),
   );
   registerScratch(context, { log: log.channel, startKernel, dependencies });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
