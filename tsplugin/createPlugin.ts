@@ -129,7 +129,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       const text = textOf(key);
       if (text === undefined) return [];
       const isTs = isTsFile(key);
-      return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs }));
+      return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs: isTs && !r.javascript }));
     }
     const order = new Map(settings.cellOrder.map((f, i) => [canonicalCellPath(f), i]));
     // a cell the extension did not list (just added, message still on its way) goes last, by creation order
