@@ -176,13 +176,21 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       (proxy as unknown as Record<string, unknown>)[k] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
   }
 
+  // VS Code's TypeScript extension drops the semantic channel for notebook cells (`vscode-notebook-cell` documents:
+  // without a plugin a cell's semantic errors were mostly wrong), and shows the suggestion channel by each
+  // diagnostic's category: a cell's semantic errors travel with its suggestions, once (scratch files are ordinary
+  // documents and keep the semantic channel)
+  const viaSuggestions = (fileName: string) => notebookOf(fileName) !== undefined;
   proxy.getSemanticDiagnostics = (fileName) => {
     const svc = serviceFor(fileName);
-    return svc ? svc.diagnostics(fileName, 'semantic', sourceFileOf) : inner.getSemanticDiagnostics(fileName);
+    if (!svc) return inner.getSemanticDiagnostics(fileName);
+    return viaSuggestions(fileName) ? [] : svc.diagnostics(fileName, 'semantic', sourceFileOf);
   };
   proxy.getSuggestionDiagnostics = (fileName) => {
     const svc = serviceFor(fileName);
-    return svc ? (svc.diagnostics(fileName, 'suggestion', sourceFileOf) as ts.DiagnosticWithLocation[]) : inner.getSuggestionDiagnostics(fileName);
+    if (!svc) return inner.getSuggestionDiagnostics(fileName);
+    const suggestions = svc.diagnostics(fileName, 'suggestion', sourceFileOf);
+    return (viaSuggestions(fileName) ? [...svc.diagnostics(fileName, 'semantic', sourceFileOf), ...suggestions] : suggestions) as ts.DiagnosticWithLocation[];
   };
   proxy.getSyntacticDiagnostics = (fileName) => {
     const diags = inner.getSyntacticDiagnostics(fileName);

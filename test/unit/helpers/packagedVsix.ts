@@ -21,7 +21,7 @@ export interface PackagedVsix {
 
 export function packageVsix(work: string): PackagedVsix {
   const pkg = join(work, 'pkg');
-  mkdirSync(pkg);
+  mkdirSync(pkg, { recursive: true });
   for (const f of PACKAGED) cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(pkg, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   const vsix = join(work, 'codajs.vsix');
