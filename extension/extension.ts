@@ -21,6 +21,7 @@ import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
 import { registerStatusBar } from './StatusBar';
 import { translateCodaErrors } from './translateCodaErrors';
+import { TypesPluginConfig } from './types/TypesPluginConfig';
 
 export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(translateCodaErrors());
@@ -80,6 +81,14 @@ export function activate(context: vscode.ExtensionContext) {
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
+    new TypesPluginConfig({
+      modulePath: (nb) => dependencies.modulePath(nb),
+      scratchModulePath: (doc) => dependencies.scratchModulePath(doc),
+      onDidInstall: dependencies.onDidInstall,
+      storage,
+      setting: path,
+      log: (m) => log.write('warn', m),
+    }),
   );
   registerScratch(context, { log: log.channel, startKernel, dependencies, offerRuntime: (err, runtime) => runtimes.offer(err, runtime) });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);

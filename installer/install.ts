@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { CodaError, codaErrorObject, type DependencyLock, type InstallParams, type InstallResult } from '../protocol';
 import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from '../host/deps/atomicStore';
 import { scriptMode } from '../host/deps/installAccess';
+import { typesToAcquire } from './acquireTypes';
 import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
@@ -53,12 +54,12 @@ export async function install(params: InstallParams, progress: Progress = () => 
     if (tarball) progress(`downloaded ${tarball}`);
   };
   process.on('log', onLog);
-  const attempt = async (offline: boolean) => {
+  const attempt = async (offline: boolean, dependencies = params.dependencies) => {
     // each attempt starts from an empty staging folder: a failed one may have left files behind
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
-    await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies: params.dependencies }, null, 2)}\n`);
-    if (locked) await writeFile(join(staging, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, params.dependencies, lock!), null, 2));
+    await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies }, null, 2)}\n`);
+    if (locked) await writeFile(join(staging, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, dependencies, lock!), null, 2));
     const arb = new Arborist({
       path: staging,
       cache: params.cacheDir,
@@ -92,6 +93,16 @@ export async function install(params: InstallParams, progress: Progress = () => 
         tree = await attempt(true);
       } else throw err;
     }
+    // the editor's types: `@types` packages for what ships none, installed into the same tree (same cache, scripts
+    // off, the same checks below); without them the install stands as it is
+    const types = await typesToAcquire(staging, params.dependencies, lock, { ...opts, cache: params.cacheDir, packumentCache, offline, preferOffline: locked });
+    if (Object.keys(types).length) {
+      progress(`adding types: ${Object.keys(types).join(', ')}`);
+      tree = await attempt(offline, { ...params.dependencies, ...types }).catch(async (err: unknown) => {
+        progress(`the types could not be added (${(err as Error).message.split('\n')[0]})`);
+        return attempt(offline);
+      });
+    }
     const nodes = [...tree.inventory.values()];
     const result: DependencyLock = lockFromTree(nodes as unknown as Parameters<typeof lockFromTree>[0]);
     await strengthenIntegrity(result, opts, params.cacheDir, staging);
@@ -103,7 +114,9 @@ export async function install(params: InstallParams, progress: Progress = () => 
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
     if (problems.length) throw codaErrorObject('LockRefused', { detail: lockRefusedMessage(problems, 'tree') });
     if (params.allowScripts) {
-      await runInstallScripts(nodes as unknown as ScriptTreeNode[], {
+      // type packages hold declarations only: the ones added for the editor never run a script
+      const scripted = (nodes as unknown as ScriptTreeNode[]).filter((n) => !(n.package.name && n.package.name in types));
+      await runInstallScripts(scripted, {
         root: staging,
         permissions: params.permissions,
         secretNames: params.secretNames ?? [],

@@ -3,9 +3,10 @@
 // `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production] [--outdir <dir>]
 // (--outdir: build elsewhere than dist/, e.g. a test packaging a VSIX without touching the dist/ others run from)
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
@@ -93,13 +94,23 @@ const targets = [
   },
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
 
-// tsserver loads a plugin by package name from the extension's node_modules: a two-file package that requires
-// the built plugin (written only for the default dist/, the folder the extension runs from)
-if (outdir === 'dist' && targets.some((t) => t.name === 'tsplugin')) {
-  const shim = join(root, 'node_modules', 'codajs-tsplugin');
-  mkdirSync(shim, { recursive: true });
-  writeFileSync(join(shim, 'package.json'), JSON.stringify({ name: 'codajs-tsplugin', version, private: true, main: 'index.js' }, null, 2) + '\n');
-  writeFileSync(join(shim, 'index.js'), "module.exports = require('../../dist/tsplugin.js');\n");
+if (targets.some((t) => t.name === 'tsplugin')) {
+  // Node's types shipped beside the plugin (tsplugin/createPlugin.ts shippedTypeRoots): a Node notebook has them in
+  // a workspace that has none; `undici-types` is what @types/node references
+  for (const pkg of ['@types/node', 'undici-types'])
+    cpSync(join(root, 'node_modules', pkg), resolve(root, outdir, 'types', 'node_modules', pkg), {
+      recursive: true,
+      filter: (src) => statSync(src).isDirectory() || /\.d\.[cm]?ts$|(^|[\\/])(package\.json|LICENSE)$/.test(src),
+    });
+  // tsserver loads the plugin by package name from the extension's node_modules (scripts/tsPluginPackage.mjs): the
+  // Extension Development Host runs from this checkout, so its own node_modules gets the package; never a
+  // node_modules shared with other checkouts (a symbolic link), whose package would point at their dist/
+  const modules = join(root, 'node_modules');
+  if (outdir === 'dist' && existsSync(modules) && !lstatSync(modules).isSymbolicLink())
+    for (const f of tsPluginPackageFiles(version)) {
+      mkdirSync(dirname(join(root, f.path)), { recursive: true });
+      writeFileSync(join(root, f.path), f.contents);
+    }
 }
 
 const contexts = await Promise.all(targets.map(({ name: _name, ...options }) => esbuild.context(options)));

@@ -86,6 +86,9 @@ export class NotebookLanguageService {
   configure(settings: NotebookSettings): void {
     this.settings = settings;
     this.forgetDisk();
+    // the same text as a new source file: TypeScript keeps an unchanged file's module resolutions, and a package the
+    // notebook's store did not have before must resolve now
+    this.snapshot = new ProgramSnapshot(this.tsm, this.program.map.text, true);
     this.version = nextVersion();
   }
 

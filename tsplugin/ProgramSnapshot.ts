@@ -9,6 +9,8 @@ export class ProgramSnapshot implements ts.IScriptSnapshot {
   constructor(
     private readonly tsm: TS,
     readonly text: string,
+    /** No change range: TypeScript parses a new source file and resolves its imports again (a store appeared). */
+    private readonly whole = false,
   ) {}
 
   getText(start: number, end: number): string {
@@ -20,7 +22,7 @@ export class ProgramSnapshot implements ts.IScriptSnapshot {
   }
 
   getChangeRange(old: ts.IScriptSnapshot): ts.TextChangeRange | undefined {
-    if (!(old instanceof ProgramSnapshot)) return undefined;
+    if (this.whole || !(old instanceof ProgramSnapshot)) return undefined;
     const a = old.text;
     const b = this.text;
     const max = Math.min(a.length, b.length);

@@ -129,7 +129,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       const text = textOf(key);
       if (text === undefined) return [];
       const isTs = isTsFile(key);
-      return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs }));
+      return scratchCells(text).map((r) => ({ fileName: key, docStart: r.start, text: text.slice(r.start, r.end), isTs: isTs && !r.javascript }));
     }
     const order = new Map(settings.cellOrder.map((f, i) => [canonicalCellPath(f), i]));
     // a cell the extension did not list (just added, message still on its way) goes last, by creation order
@@ -176,13 +176,21 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       (proxy as unknown as Record<string, unknown>)[k] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(inner, args);
   }
 
+  // VS Code's TypeScript extension drops the semantic channel for notebook cells (`vscode-notebook-cell` documents:
+  // without a plugin a cell's semantic errors were mostly wrong), and shows the suggestion channel by each
+  // diagnostic's category: a cell's semantic errors travel with its suggestions, once (scratch files are ordinary
+  // documents and keep the semantic channel)
+  const viaSuggestions = (fileName: string) => notebookOf(fileName) !== undefined;
   proxy.getSemanticDiagnostics = (fileName) => {
     const svc = serviceFor(fileName);
-    return svc ? svc.diagnostics(fileName, 'semantic', sourceFileOf) : inner.getSemanticDiagnostics(fileName);
+    if (!svc) return inner.getSemanticDiagnostics(fileName);
+    return viaSuggestions(fileName) ? [] : svc.diagnostics(fileName, 'semantic', sourceFileOf);
   };
   proxy.getSuggestionDiagnostics = (fileName) => {
     const svc = serviceFor(fileName);
-    return svc ? (svc.diagnostics(fileName, 'suggestion', sourceFileOf) as ts.DiagnosticWithLocation[]) : inner.getSuggestionDiagnostics(fileName);
+    if (!svc) return inner.getSuggestionDiagnostics(fileName);
+    const suggestions = svc.diagnostics(fileName, 'suggestion', sourceFileOf);
+    return (viaSuggestions(fileName) ? [...svc.diagnostics(fileName, 'semantic', sourceFileOf), ...suggestions] : suggestions) as ts.DiagnosticWithLocation[];
   };
   proxy.getSyntacticDiagnostics = (fileName) => {
     const diags = inner.getSyntacticDiagnostics(fileName);

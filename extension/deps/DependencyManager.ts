@@ -24,6 +24,9 @@ export class DependencyManager implements vscode.Disposable {
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
   private readonly memo = new InstallMemo();
+  private readonly installed = new vscode.EventEmitter<vscode.Uri>();
+  /** A notebook's or scratch file's store received packages (the editor's types read it again). */
+  readonly onDidInstall = this.installed.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -133,6 +136,7 @@ export class DependencyManager implements vscode.Disposable {
     const { result, failed } = outcome;
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
     if (result) {
+      this.installed.fire(uri);
       this.log(
         `installed ${Object.entries(result.installed)
           .map(([n, v]) => `${n}@${v}`)
@@ -152,6 +156,7 @@ export class DependencyManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.installed.dispose();
     this.client?.dispose();
     this.confinedClient?.dispose();
   }

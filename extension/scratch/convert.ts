@@ -13,12 +13,17 @@ export function scriptToNotebook(text: string, language: 'javascript' | 'typescr
     cells: splitCells(text).map((c) =>
       c.kind === 'markdown'
         ? { kind: 'markup' as const, language: 'markdown' as const, source: sourceLines(c.code) }
-        : { kind: 'code' as const, language, source: sourceLines(c.code), ...(c.title ? { metadata: { title: c.title } } : {}) },
+        : { kind: 'code' as const, language: c.language ?? language, source: sourceLines(c.code), ...(c.title ? { metadata: { title: c.title } } : {}) },
     ),
   };
 }
 
+/**
+ * The notebook as one script: a .ts file when any code cell is TypeScript, where JavaScript cells are marked
+ * `// %% [javascript]` so the editor checks them as the notebook did (as JavaScript) and converting back keeps them.
+ */
 export function notebookToScript(doc: CodaDocument): string {
+  const ts = scriptLanguage(doc) === 'typescript';
   return doc.cells
     .map((c) => {
       if (c.kind === 'markup')
@@ -29,7 +34,13 @@ export function notebookToScript(doc: CodaDocument): string {
             .map((l) => (l ? `// ${l}` : '//')),
         ].join('\n');
       const title = typeof c.metadata?.title === 'string' ? ` ${c.metadata.title}` : '';
-      return `// %%${title}\n${cellText(c)}`;
+      const tag = ts && c.language === 'javascript' ? ' [javascript]' : '';
+      return `// %%${tag}${title}\n${cellText(c)}`;
     })
     .join('\n');
+}
+
+/** The language of the script a notebook exports to: TypeScript when any code cell is. */
+export function scriptLanguage(doc: CodaDocument): 'javascript' | 'typescript' {
+  return doc.cells.some((c) => c.kind === 'code' && c.language === 'typescript') ? 'typescript' : 'javascript';
 }

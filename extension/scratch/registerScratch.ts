@@ -10,7 +10,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { serializeCoda } from '../../protocol/codaFormat';
 import { toCodaDocument } from '../notebook/CodaSerializer';
 import type { Kernel } from '../../host/kernel/Kernel';
-import { notebookToScript, scriptToNotebook } from './convert';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from './convert';
 import { openInspector } from './InspectorPanel';
 import { ScratchSession, type RunTarget, type ScratchDeps } from './ScratchSession';
 import { splitCells } from './splitCells';
@@ -138,7 +138,7 @@ export function registerScratch(
       const doc = toCodaDocument(
         new vscode.NotebookData(nb.getCells().map((c) => new vscode.NotebookCellData(c.kind, c.document.getText(), c.document.languageId))),
       );
-      const ts = doc.cells.some((c) => c.language === 'typescript');
+      const ts = scriptLanguage(doc) === 'typescript';
       const target = nb.uri.with({ path: nb.uri.path.replace(/\.coda$/, ts ? '.ts' : '.js') });
       if (!(await mayWrite(target))) return;
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(notebookToScript(doc)));

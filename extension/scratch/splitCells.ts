@@ -1,6 +1,7 @@
 /**
  * Cells of a plain .js/.ts file: `// %%` lines start a cell (optionally with a title, `// %% [markdown]` for a
- * markdown cell written as line comments). Code before the first marker is a cell of its own. Pure.
+ * markdown cell written as line comments, `// %% [javascript]` for a JavaScript cell in a .ts file). Code before
+ * the first marker is a cell of its own. Pure.
  */
 export const MARKER = /^\s*\/\/\s*%%(.*)$/;
 
@@ -8,6 +9,8 @@ export interface ScratchCell {
   index: number;
   kind: 'code' | 'markdown';
   title: string;
+  /** `// %% [javascript]` / `// %% [typescript]`: the cell's own language (else the file's). */
+  language?: 'javascript' | 'typescript';
   /** 0-based document line of the marker, or -1 for code before the first marker. */
   markerLine: number;
   /** 0-based document line of the cell's first line of code (the line after the marker). */
@@ -41,11 +44,13 @@ export function splitCells(text: string): ScratchCell[] {
     }
     close(i);
     const title = m[1]!.trim();
-    const markdown = /^\[markdown\]/i.test(title);
+    const tag = /^\[(markdown|javascript|typescript)\]\s*/i.exec(title);
+    const kind = tag?.[1]!.toLowerCase();
     current = {
       index: 0,
-      kind: markdown ? 'markdown' : 'code',
-      title: markdown ? title.replace(/^\[markdown\]\s*/i, '') : title,
+      kind: kind === 'markdown' ? 'markdown' : 'code',
+      ...(kind === 'javascript' || kind === 'typescript' ? { language: kind } : {}),
+      title: tag ? title.slice(tag[0].length) : title,
       markerLine: i,
       startLine: i + 1,
       endLine: i + 1,

@@ -1,38 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { nodeBinaries } from '../../nodeBinaries';
-import { ROOT } from '../helpers/testKernel';
+import { packageVsix } from '../helpers/packagedVsix';
 import { startRegistry, type Registry } from './registryServer';
-
-/** What `npm run package` puts beside dist/ (see .vscodeignore). */
-const PACKAGED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images', 'syntaxes'];
-
-/** Extracts a zip (a VSIX) with Node alone: the central directory, then each entry, stored or deflated. */
-function unzip(file: string, dest: string): void {
-  const zip = readFileSync(file);
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(eocd >= 0, 'a zip file');
-  let at = zip.readUInt32LE(eocd + 16);
-  for (let n = zip.readUInt16LE(eocd + 10); n > 0; n--) {
-    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'a central directory entry');
-    const [method, size, nameLength] = [zip.readUInt16LE(at + 10), zip.readUInt32LE(at + 20), zip.readUInt16LE(at + 28)];
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const local = zip.readUInt32LE(at + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    if (name.endsWith('/')) continue;
-    assert.ok(!name.split('/').includes('..'), name);
-    mkdirSync(dirname(join(dest, name)), { recursive: true });
-    writeFileSync(join(dest, name), method === 8 ? inflateRawSync(data) : data);
-  }
-}
 
 /** npm's own node-gyp, the one install scripts get from a VSIX (which ships no node_modules). */
 function npmNodeGyp(): string | undefined {
@@ -47,9 +22,8 @@ function npmNodeGyp(): string | undefined {
 
 /**
  * Issue 11 item 14: the installer of the packaged extension runs install scripts. The VSIX is built the way
- * `npm run package` builds it (production bundles, `vsce package --no-dependencies`), into a temporary folder so the
- * dist/ other tests run from is left alone, unzipped, and its extension/dist/installer.js installs from a loopback
- * registry.
+ * `npm run package` builds it (test/unit/helpers/packagedVsix.ts), and its extension/dist/installer.js installs from
+ * a loopback registry.
  */
 describe('the packaged VSIX runs install scripts', function () {
   this.timeout(180_000);
@@ -70,18 +44,10 @@ describe('the packaged VSIX runs install scripts', function () {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'coda-vsix-'));
-    const pkg = join(work, 'pkg');
-    mkdirSync(pkg);
-    for (const f of PACKAGED) cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(pkg, 'dist')], { cwd: ROOT, stdio: 'pipe' });
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', join(work, 'codajs.vsix')], {
-      cwd: pkg,
-      stdio: 'pipe',
-    });
-    unzip(join(work, 'codajs.vsix'), join(work, 'unzipped'));
-    installer = join(work, 'unzipped', 'extension', 'dist', 'installer.js');
+    const { extension } = packageVsix(work);
+    installer = join(extension, 'dist', 'installer.js');
     assert.ok(existsSync(installer), 'the VSIX holds the installer');
-    assert.equal(existsSync(join(work, 'unzipped', 'extension', 'node_modules')), false, 'the VSIX ships no node_modules');
+    assert.deepEqual(readdirSync(join(extension, 'node_modules')), ['codajs-tsplugin'], 'the VSIX ships no node_modules but the TypeScript plugin');
     registry = await startRegistry([
       // esbuild's shape: a postinstall that is plain `node install.js` and writes into its own folder
       {

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsoleEntry } from '../../../protocol';
+import type { CodaDocument } from '../../../protocol/codaFile';
 import { parseCoda, serializeCoda } from '../../../protocol/codaFormat';
-import { notebookToScript, scriptToNotebook } from '../../../extension/scratch/convert';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../../extension/scratch/convert';
 import { inlineConsole, inlineValue, lineAnnotation } from '../../../extension/scratch/inlineText';
 import { RunScheduler } from '../../../extension/scratch/RunScheduler';
 import { scratchRuntime } from '../../../extension/scratch/scratchRuntime';
@@ -63,6 +64,30 @@ describe('scratch cells', () => {
       splitCells(back).map((c) => [c.kind, c.code]),
       splitCells(script).map((c) => [c.kind, c.code]),
     );
+  });
+
+  it('exports a notebook with JS and TS cells as a .ts script whose JS cells say so, and converts it back', () => {
+    const doc: CodaDocument = {
+      coda: 1,
+      metadata: { runtime: 'node' },
+      cells: [
+        { kind: 'code', language: 'typescript', source: ['const n: number = 1;'] },
+        { kind: 'code', language: 'javascript', source: ['let s = n;', "s = 'text';"], metadata: { title: 'loose' } },
+      ],
+    };
+    assert.equal(scriptLanguage(doc), 'typescript');
+    const script = notebookToScript(doc);
+    assert.equal(script, "// %%\nconst n: number = 1;\n// %% [javascript] loose\nlet s = n;\ns = 'text';");
+    const back = scriptToNotebook(script, 'typescript');
+    assert.deepEqual(
+      back.cells.map((c) => [c.language, c.metadata?.title]),
+      [
+        ['typescript', undefined],
+        ['javascript', 'loose'],
+      ],
+    );
+    // a notebook of JavaScript cells only exports an untagged .js script
+    assert.equal(notebookToScript({ ...doc, cells: [doc.cells[1]!] }), "// %% loose\nlet s = n;\ns = 'text';");
   });
 
   it('formats inline annotations (golden)', () => {

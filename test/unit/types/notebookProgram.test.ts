@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
 import { EXPORT_MESSAGE } from '../../../tsplugin/core/replDiagnostics';
+import type { CodaDocument } from '../../../protocol/codaFile';
+import { cellText } from '../../../protocol/codaFormat';
+import { notebookToScript } from '../../../extension/scratch/convert';
 import { cellPath, cellUri, messages, startServer, type Server } from './tsserverHarness';
 
 const REPO_TYPES = resolve(__dirname, '../../../node_modules/@types');
@@ -166,6 +169,29 @@ describe('types: a notebook is one program to the TypeScript server', function (
     assert.match(quickInfo(file, text, 'y = await'), /const y: string/);
     const names = server.completions(file, text, 'const z: number = ');
     assert.ok(names.includes('x') && names.includes('y'));
+  });
+
+  it('checks a notebook exported with JS and TS cells as the notebook was checked: its `// %% [javascript]` cells as JavaScript', () => {
+    const doc: CodaDocument = {
+      coda: 1,
+      metadata: { runtime: 'node' },
+      cells: [
+        { kind: 'code', language: 'typescript', source: ['const n: number = 1;'] },
+        { kind: 'code', language: 'javascript', source: ['let s = n;', "s = 'text';"] },
+        { kind: 'code', language: 'typescript', source: ['const t: string = n;'] },
+      ],
+    };
+    doc.cells.forEach((c, i) => server.open(cellPath(nb, i), cellText(c), c.language === 'typescript' ? 'ts' : 'js'));
+    const inNotebook = doc.cells.map((_, i) => server.errors(cellPath(nb, i)).map((d) => d.code));
+    assert.deepEqual(inNotebook, [[], [], [2322]]);
+    const file = join(dir, 'exported.ts');
+    const text = notebookToScript(doc);
+    server.configure({ defaultTypeRoots: [REPO_TYPES], notebooks: [{ uri: `file://${file}`, runtime: 'node', scratch: true }] });
+    server.open(file, text);
+    assert.deepEqual(
+      server.errors(file).map((d) => [d.code, d.start]),
+      [[2322, text.indexOf('t: string')]],
+    );
   });
 
   it("colours a cell's names by what they are in the program (semantic tokens), in the cell's coordinates", () => {

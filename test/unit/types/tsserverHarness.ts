@@ -45,7 +45,7 @@ export interface Server {
   close(fileName: string): void;
   ls(fileName: string): ts.LanguageService;
   configure(message: unknown): void;
-  /** Diagnostics of a document as tsserver would send them (syntactic + semantic). */
+  /** Diagnostics of a document as VS Code shows them (syntactic, semantic, and suggestions that are errors or warnings). */
   errors(fileName: string): ts.Diagnostic[];
   completions(fileName: string, text: string, marker: string): string[];
   dispose(): void;
@@ -123,7 +123,9 @@ export function startServer(opts: { plugin?: boolean; root?: string; built?: str
     },
     errors(fileName) {
       const ls = server.ls(fileName);
-      return [...ls.getSyntacticDiagnostics(fileName), ...ls.getSemanticDiagnostics(fileName)];
+      // VS Code shows the suggestion channel by category (a notebook cell's semantic errors come that way)
+      const shown = ls.getSuggestionDiagnostics(fileName).filter((d) => d.category !== ts.DiagnosticCategory.Suggestion);
+      return [...ls.getSyntacticDiagnostics(fileName), ...ls.getSemanticDiagnostics(fileName), ...shown];
     },
     completions(fileName, text, marker) {
       const pos = text.indexOf(marker) + marker.length;

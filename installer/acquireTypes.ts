@@ -1,0 +1,91 @@
+/**
+ * `@types/<name>` for the notebook's direct dependencies that ship no types of their own (as VS Code's automatic
+ * type acquisition does), so the editor (tsplugin/) has their types from the notebook's store. Decided after the
+ * packages are extracted (a package's own `types`, `typings`, an `exports` `types` condition or an `index.d.ts` beside
+ * its entry), resolved through pacote with the install's options (same registry, .npmrc, integrity-checked cache):
+ * the version whose major.minor matches the installed package (so a `// @coda-dep` pin gets the types of that
+ * version), else its major, else the latest; a version the notebook's lock names wins. A package without an
+ * `@types` package, or a registry that cannot say, gets none: types never fail an install.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pacote from 'pacote';
+import type { DependencyLock } from '../protocol';
+
+/** At most this many `@types` packages are looked up per install (each is one packument request). */
+export const MAX_TYPE_LOOKUPS = 32;
+
+/** DefinitelyTyped's name for a package: `@types/lodash`, `@types/babel__core` for `@babel/core`. */
+export function typesPackageName(name: string): string {
+  return `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`;
+}
+
+interface PackageJson {
+  version?: string;
+  main?: string;
+  types?: unknown;
+  typings?: unknown;
+  exports?: unknown;
+}
+
+/** Whether an installed package brings its own declarations. */
+export function hasOwnTypes(pkg: PackageJson, fileExists: (relative: string) => boolean): boolean {
+  if (typeof pkg.types === 'string' || typeof pkg.typings === 'string') return true;
+  if (JSON.stringify(pkg.exports ?? null).includes('"types"')) return true;
+  const main = (typeof pkg.main === 'string' ? pkg.main : 'index.js').replace(/^\.\//, '').replace(/\.[cm]?js$/, '');
+  return fileExists(`${main}.d.ts`) || fileExists('index.d.ts');
+}
+
+/**
+ * The `@types` packages to add to `dependencies` (name → exact version) for the packages extracted under
+ * `<root>/node_modules`.
+ */
+export async function typesToAcquire(
+  root: string,
+  dependencies: Record<string, string>,
+  lock: DependencyLock | undefined,
+  opts: Record<string, unknown>,
+): Promise<Record<string, string>> {
+  const wanted: [string, string][] = [];
+  for (const name of Object.keys(dependencies)) {
+    if (name.startsWith('@types/')) continue;
+    const types = typesPackageName(name);
+    if (types in dependencies) continue;
+    const dir = join(root, 'node_modules', name);
+    const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(
+      (t) => JSON.parse(t) as PackageJson,
+      () => undefined,
+    );
+    if (!pkg?.version || hasOwnTypes(pkg, (f) => existsSync(join(dir, f)))) continue;
+    wanted.push([types, pkg.version]);
+  }
+  const out: Record<string, string> = {};
+  await Promise.all(
+    wanted.slice(0, MAX_TYPE_LOOKUPS).map(async ([types, version]) => {
+      const locked = lock?.[`node_modules/${types}`]?.version;
+      const v = await resolveTypes(types, locked ? [locked] : candidates(version), opts);
+      if (v) out[types] = v;
+    }),
+  );
+  return out;
+}
+
+/** `~4.17.0`, `4`, `latest` for 4.17.21: the closest types first. */
+function candidates(version: string): string[] {
+  const [major, minor] = version.split('.');
+  return [`~${major}.${minor}.0`, `${major}`, 'latest'];
+}
+
+async function resolveTypes(name: string, ranges: string[], opts: Record<string, unknown>): Promise<string | undefined> {
+  for (const range of ranges) {
+    try {
+      const m = (await pacote.manifest(`${name}@${range}`, opts)) as { version?: string };
+      if (m.version) return m.version;
+    } catch (err) {
+      // no version in this range: try a wider one; no such package, or no answer: no types
+      if ((err as { code?: string }).code !== 'ETARGET') return undefined;
+    }
+  }
+  return undefined;
+}

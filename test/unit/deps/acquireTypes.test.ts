@@ -1,0 +1,119 @@
+/**
+ * Issue 14 item 3: `@types` packages for installed packages that ship no types, acquired by the installer process
+ * from the loopback registry into the notebook's store, with scripts off, and found there by the editor's plugin.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InstallParams } from '../../../protocol';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { hasOwnTypes, typesPackageName } from '../../../installer/acquireTypes';
+import { ROOT } from '../helpers/testKernel';
+import { messages, startServer } from '../types/tsserverHarness';
+import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+
+const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
+const dts = (signature: string) => ({ 'index.d.ts': signature });
+
+describe('types of installed packages (@types acquisition, loopback registry)', function () {
+  this.timeout(60_000);
+  let registry: Registry;
+  let home: string;
+  const params = (notebook: string, dependencies: Record<string, string>, over: Partial<InstallParams> = {}): InstallParams => {
+    const { storeDir, cacheDir } = storeFor(join(home, 'cache'), notebook);
+    return { storeDir, cacheDir, dependencies, allowScripts: false, npmrcFrom: home, ...over };
+  };
+  const typesVersion = (modulePath: string, name: string) =>
+    existsSync(join(modulePath, name, 'package.json'))
+      ? (JSON.parse(readFileSync(join(modulePath, name, 'package.json'), 'utf8')) as { version: string }).version
+      : undefined;
+
+  before(async () => {
+    registry = await startRegistry([
+      { name: 'chunky', version: '3.10.1', main: 'exports.chunk = (a, n) => [a.slice(0, n)];' },
+      { name: 'chunky', version: '4.14.2', main: 'exports.chunk = (a, n) => [a.slice(0, n)];' },
+      { name: 'chunky', version: '4.17.21', main: 'exports.chunk = (a, n) => [a.slice(0, n)];' },
+      { name: '@types/chunky', version: '4.17.5', files: dts('export declare function chunk<T>(array: T[], size?: number): T[][];') },
+      { name: '@types/chunky', version: '4.14.0', files: dts('export declare function chunk(array: unknown[]): unknown;') },
+      { name: '@types/chunky', version: '3.10.0', files: dts('export declare function chunk(array: string): never;') },
+      { name: 'self-typed', version: '1.0.0', files: dts('export declare const own: number;') },
+      { name: '@types/self-typed', version: '1.0.0', files: dts('export declare const other: string;') },
+      { name: 'untyped-alone', version: '1.0.0' },
+      {
+        name: '@types/scripted',
+        version: '1.0.0',
+        scripts: { postinstall: "node -e \"require('fs').writeFileSync('ran.txt', '')\"" },
+        files: dts('export declare const s: 1;'),
+      },
+      { name: 'scripted', version: '1.0.0' },
+    ]);
+    home = homeWithNpmrc(registry, 'coda-types-');
+  });
+  after(async () => {
+    client.dispose();
+    await registry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('names and detects types as DefinitelyTyped and TypeScript do', () => {
+    assert.equal(typesPackageName('lodash'), '@types/lodash');
+    assert.equal(typesPackageName('@babel/core'), '@types/babel__core');
+    const none = () => false;
+    assert.equal(hasOwnTypes({ types: 'x.d.ts' }, none), true);
+    assert.equal(hasOwnTypes({ exports: { '.': { types: './i.d.ts', default: './i.js' } } }, none), true);
+    assert.equal(
+      hasOwnTypes({ main: './lib/main.js' }, (f) => f === 'lib/main.d.ts'),
+      true,
+    );
+    assert.equal(hasOwnTypes({ main: 'lib/main.js' }, none), false);
+  });
+
+  it('adds @types/<name> of the same major.minor to the store and the lock; the editor types the import from it', async () => {
+    const r = await client.install(params('/nb/types.coda', { chunky: '*' }));
+    assert.deepEqual(r.installed, { chunky: '4.17.21' });
+    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.17.5');
+    assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.17.5');
+    assert.match(r.lock['node_modules/@types/chunky']!.integrity, /^sha512-/);
+
+    const dir = mkdtempSync(join(home, 'ws-'));
+    const server = startServer({ root: dir });
+    try {
+      server.configure({ notebooks: [{ uri: `file://${dir}/n.coda`, runtime: 'node', modulePaths: [r.modulePath] }] });
+      const files = server.openNotebook(join(dir, 'n.coda'), ['import { chunk } from "chunky";', 'const n: number = chunk([1, 2], 1);']);
+      assert.deepEqual(messages(server.errors(files[0]!)), []);
+      assert.match(messages(server.errors(files[1]!)).join('\n'), /Type 'number\[\]\[\]' is not assignable to type 'number'/);
+    } finally {
+      server.dispose();
+    }
+  });
+
+  it('a pinned older version gets the types of that version', async () => {
+    const r = await client.install(params('/nb/pinned.coda', { chunky: '3.10.1' }));
+    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '3.10.0');
+  });
+
+  it('the lock decides the types version on the next install', async () => {
+    const older = await client.install(params('/nb/older.coda', { chunky: '4.14.2' }));
+    assert.equal(typesVersion(older.modulePath, '@types/chunky'), '4.14.0');
+    const newer = await client.install(params('/nb/newer.coda', { chunky: '4.17.21' }));
+    // a notebook saved when 4.14.0 was the types it got keeps them with the newer package
+    const lock = { ...newer.lock, 'node_modules/@types/chunky': older.lock['node_modules/@types/chunky']! };
+    const r = await client.install(params('/nb/locked.coda', { chunky: '4.17.21' }, { lock }));
+    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.14.0');
+    assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.14.0');
+  });
+
+  it('a package with its own types gets no @types package (none is even looked up); one without any installs alone', async () => {
+    const r = await client.install(params('/nb/own.coda', { 'self-typed': '*', 'untyped-alone': '*' }));
+    assert.deepEqual(r.installed, { 'self-typed': '1.0.0', 'untyped-alone': '1.0.0' });
+    assert.equal(existsSync(join(r.modulePath, '@types')), false);
+    assert.equal(registry.hits.get('@types/self-typed') ?? 0, 0);
+    assert.ok((registry.hits.get('@types/untyped-alone') ?? 0) > 0, 'looked up, not found');
+  });
+
+  it('an @types package never runs install scripts, even when the notebook allows scripts', async () => {
+    const r = await client.install(params('/nb/scripts.coda', { scripted: '*' }, { allowScripts: true }));
+    assert.equal(typesVersion(r.modulePath, '@types/scripted'), '1.0.0');
+    assert.equal(existsSync(join(r.modulePath, '@types/scripted', 'ran.txt')), false);
+  });
+});
