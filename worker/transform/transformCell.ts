@@ -2,7 +2,8 @@
  * Turns a cell into a script that keeps notebook semantics when run with vm.Script in one context:
  * - top-level const/let/var/class/function declarations become script-level `var` bindings, so state
  *   persists across cells and re-running `const x = 1` works;
- * - static imports become `await import()` (default, named, namespace, side-effect);
+ * - static imports become `await import()` (default, named, namespace, side-effect); names of a CommonJS module
+ *   read as TypeScript's esModuleInterop reads them (a named import Node's analysis missed comes from its exports);
  * - the body runs in an async arrow function (top-level await), and the last expression statement's value
  *   is returned in a null-prototype box `{ 0: value }` (COMPLETION_OPEN/CLOSE): a returned Promise is shown, not
  *   adopted, and a cell that pollutes `Object.prototype.then` or `Array.prototype.then` cannot hijack or drop it
@@ -150,10 +151,13 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   for (const s of node.specifiers) {
     names.add(s.local.name);
     if (s.type === 'ImportDefaultSpecifier') parts.push(`${s.local.name} = __m.default;`);
-    else if (s.type === 'ImportNamespaceSpecifier') parts.push(`${s.local.name} = __m;`);
+    // a CommonJS module (Node 23+ names its exports 'module.exports') reads as TypeScript's esModuleInterop makes it
+    else if (s.type === 'ImportNamespaceSpecifier')
+      parts.push(`${s.local.name} = 'module.exports' in __m ? Object.assign({ __proto__: null }, __m['module.exports'], { default: __m.default }) : __m;`);
     else {
-      const imported = s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value);
-      parts.push(`${s.local.name} = __m[${JSON.stringify(imported)}];`);
+      // a name Node's static analysis of a CommonJS module missed (lodash, UMD bundles) is read from its exports
+      const imported = JSON.stringify(s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value));
+      parts.push(`${s.local.name} = ${imported} in __m ? __m[${imported}] : __m.default?.[${imported}];`);
     }
   }
   const text = parts.length ? `{ const __m = await ${IMPORT_HOOK}(${spec}); ${parts.join(' ')} }` : `await ${IMPORT_HOOK}(${spec});`;

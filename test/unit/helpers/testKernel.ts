@@ -94,6 +94,12 @@ export function packageFixture(): string {
     { type: 'module', exports: { '.': { import: './index.js' } } },
     { 'index.js': 'export const kind = "esm"; export default function twice(x) { return 2 * x }' },
   );
+  // a UMD bundle (as lodash ships): Node's static analysis finds none of its names
+  pkg(
+    'umd-pkg',
+    { main: 'umd.js' },
+    { 'umd.js': '(function (root, factory) { module.exports = factory(); })(this, function () { return { pair: (a, b) => [a, b] }; });' },
+  );
   writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
   return dir;
 }

@@ -49,6 +49,16 @@ for (const node of nodeBinaries()) {
       assert.equal(await k.value('import { local } from "./local.mjs"; local'), 'relative import');
     });
 
+    it('imports names of a CommonJS module that Node cannot see statically, as TypeScript interop does', async () => {
+      assert.equal(await k.value('import { pair } from "umd-pkg"; pair(1, 2).join("+")'), '1+2');
+      assert.equal(await k.value('import { missing } from "umd-pkg"; typeof missing'), 'undefined');
+      // an ES module's own named exports are still what it exports
+      assert.equal(await k.value('import { kind as k3 } from "esm-only"; k3'), 'esm');
+      // Node 23+ marks a CommonJS namespace ('module.exports'), so `* as` gets the exports and a default
+      if (node.name !== `node ${process.version}` || Number(process.versions.node.split('.')[0]) >= 23)
+        assert.equal(await k.value('import * as U from "umd-pkg"; typeof U.pair + typeof U.default.pair'), 'functionfunction');
+    });
+
     it('resolves packages from the dependency store folders after the notebook folder', async () => {
       const other = await startKernel({ nodePath: node.path, cwd: mkdtempSync(join(tmpdir(), 'coda-empty-')), modulePaths: [join(store, 'node_modules')] });
       try {
