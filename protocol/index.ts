@@ -4,6 +4,7 @@ export * from './errors';
 export * from './messages';
 export * from './outputs';
 export * from './values';
+export * from './inspection';
 export * from './codaFile';
 export * from './codaFormat';
 export * from './dependencies';
