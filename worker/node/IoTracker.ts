@@ -130,7 +130,7 @@ export class IoTracker {
   private wrapSpawn(): void {
     const proto = childProcess.ChildProcess?.prototype as { spawn?: (...a: unknown[]) => unknown } | undefined;
     const real = proto?.spawn;
-    if (!proto || typeof real !== 'function') return; // Deno's ChildProcess spawns in its constructor
+    if (!proto || typeof real !== 'function') return; // a runtime whose ChildProcess has no spawn method
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     proto.spawn = function spawn(this: childProcess.ChildProcess, ...args: unknown[]) {

@@ -40,7 +40,7 @@ import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
 import { IoTracker } from './IoTracker';
 import { PendingIo } from './PendingIo';
-import { pendingWorkItems } from './pendingWorkItems';
+import { BUN_UNLISTED, pendingWorkItems } from './pendingWorkItems';
 import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
@@ -296,7 +296,8 @@ export class NodeRuntime implements Runtime {
   }
 
   pendingWork(): PendingWorkResult {
-    return { items: pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper) };
+    const items = pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper);
+    return this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items };
   }
 
   cancelWork(id: string): boolean {

@@ -10,6 +10,10 @@ import type { TimerEntry } from './TimerTracker';
 /** Items listed at most (the oldest first); a loop that starts a million timers stays listable. */
 export const MAX_WORK_ITEMS = 2000;
 
+/** What Bun's kernel cannot list (its node:http and node:net servers and sockets never reach the wrapped methods). */
+export const BUN_UNLISTED =
+  "Bun: servers and sockets are not listed (Bun's node:http and node:net do not go through the methods CodaJS wraps); timers, child processes and fetches are.";
+
 const TIMER_NAMES = { timeout: 'setTimeout', interval: 'setInterval', immediate: 'setImmediate' } as const;
 
 export function pendingWorkItems(timers: TimerEntry[], io: IoEntry[], mapper: StackMapper): WorkItem[] {

@@ -76,6 +76,17 @@ for (const runtime of ['node', 'deno'] as const) {
       assert.equal(await k.value('typeof server'), 'object', 'the kernel kept its state');
     });
 
+    it('lists a child process; cancelling it kills that process', async () => {
+      await k.value("var cp = require('node:child_process');\nvar child = cp.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);\n0");
+      const item = await itemWhere(k, (i) => i.kind === 'child-process');
+      assert.match(item.description, /^child process .+ \(pid \d+\)$/);
+      assert.equal(item.location?.line, 2);
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      await sleep(300);
+      assert.equal(await k.value('child.signalCode'), 'SIGTERM');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'child-process').length, 0);
+    });
+
     it('lists a client socket until it closes, and a fetch in flight until cancelled', async () => {
       await k.value(
         [
