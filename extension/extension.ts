@@ -9,6 +9,8 @@ import { findNode } from '../host/kernel/findNode';
 import { kernelLaunch } from '../host/kernel/kernelLaunch';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { registerCommands } from './commands';
+import { registerInspectViews } from './inspect/registerInspectViews';
+import { ScratchKernels } from './inspect/ScratchKernels';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
@@ -79,7 +81,9 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
   );
-  registerScratch(context, { log: log.channel, startKernel, dependencies });
+  const scratchKernels = new ScratchKernels();
+  context.subscriptions.push(registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)));
+  registerScratch(context, { log: log.channel, startKernel: scratchKernels.wrap(startKernel), dependencies });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };
 }
