@@ -12,11 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
+  createMasker,
   EXIT_NOTICE,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
   type InitParams,
+  type Masker,
   type PendingWorkResult,
   type Permissions,
   type PropertyPage,
@@ -67,6 +69,7 @@ export class IsolateRuntime implements Runtime {
   private readonly handles = new Map<string, Set<number>>();
   private readonly fetches = new Map<number, AbortController>();
   private readonly bindings = new TopLevelBindings();
+  private readonly mask: Masker;
   private running: Running | undefined;
   private scriptSeq = 0;
   private exiting = false;
@@ -77,6 +80,7 @@ export class IsolateRuntime implements Runtime {
   ) {
     this.version = `isolated-vm on node ${process.version}`;
     this.permissions = init.permissions ?? {};
+    this.mask = createMasker(init.maskedValues);
     this.batcher = new ConsoleBatcher(host);
     this.work = new BackgroundWork((cellId, executionId, pending, kinds) => {
       this.batcher.flush();
@@ -355,7 +359,8 @@ export class IsolateRuntime implements Runtime {
   }
 
   pendingWork(): PendingWorkResult {
-    return { items: sandboxWorkItems(this.work.list(), this.mapper) };
+    // a fetch's URL may hold a secret (a token in a query string)
+    return this.mask({ items: sandboxWorkItems(this.work.list(), this.mapper) });
   }
 
   cancelWork(id: string): boolean {

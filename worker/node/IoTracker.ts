@@ -12,6 +12,9 @@ import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import { currentCell } from './cellContext';
 
+/** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
+const captureStack = Error.captureStackTrace;
+
 export interface IoEntry {
   /** Stable id for `cancelWork` (`io<n>`). */
   id: string;
@@ -84,7 +87,7 @@ export class IoTracker {
     const self = this;
     proto.listen = function listen(this: net.Server, ...args: unknown[]) {
       const origin: { stack?: string } = {};
-      Error.captureStackTrace(origin, listen);
+      captureStack(origin, listen);
       const result = Reflect.apply(real, this, args);
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -111,7 +114,7 @@ export class IoTracker {
     const self = this;
     proto.connect = function connect(this: net.Socket, ...args: unknown[]) {
       const origin: { stack?: string } = {};
-      Error.captureStackTrace(origin, connect);
+      captureStack(origin, connect);
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const socket: net.Socket = this;
@@ -123,7 +126,12 @@ export class IoTracker {
         () => socket.destroy(),
       );
       self.once(socket, 'close', id);
-      return Reflect.apply(real, this, args);
+      try {
+        return Reflect.apply(real, this, args);
+      } catch (err) {
+        self.untrack(id); // refused before it started (a permission denial): nothing to wait for
+        throw err;
+      }
     };
   }
 
@@ -135,7 +143,7 @@ export class IoTracker {
     const self = this;
     proto.spawn = function spawn(this: childProcess.ChildProcess, ...args: unknown[]) {
       const origin: { stack?: string } = {};
-      Error.captureStackTrace(origin, spawn);
+      captureStack(origin, spawn);
       const result = Reflect.apply(real, this, args);
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -160,7 +168,7 @@ export class IoTracker {
     const self = this;
     g.fetch = function fetch(this: unknown, input: unknown, init?: RequestInit) {
       const origin: { stack?: string } = {};
-      Error.captureStackTrace(origin, fetch);
+      captureStack(origin, fetch);
       const abort = new AbortController();
       const own = input instanceof Request ? input.signal : undefined;
       const signals = [abort.signal, ...(init?.signal ? [init.signal] : []), ...(own ? [own] : [])];
@@ -172,7 +180,13 @@ export class IoTracker {
         origin,
         () => abort.abort(),
       );
-      const reply = Reflect.apply(real, this, [input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : abort.signal }]) as Promise<unknown>;
+      let reply: Promise<unknown>;
+      try {
+        reply = Reflect.apply(real, this, [input, { ...init, signal: signals.length > 1 ? AbortSignal.any(signals) : abort.signal }]) as Promise<unknown>;
+      } catch (err) {
+        self.untrack(id);
+        throw err;
+      }
       const done = () => self.untrack(id);
       Reflect.apply(intrinsicThen, reply, [done, done]);
       return reply;

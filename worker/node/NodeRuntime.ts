@@ -297,7 +297,8 @@ export class NodeRuntime implements Runtime {
 
   pendingWork(): PendingWorkResult {
     const items = pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper);
-    return this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items };
+    // descriptions carry addresses and URLs, which may hold a secret (a token in a query string)
+    return this.mask(this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items });
   }
 
   cancelWork(id: string): boolean {

@@ -28,6 +28,9 @@ export interface TimerEvents {
   onError(error: unknown, cell: CellContext | undefined): void;
 }
 
+/** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
+const captureStack = Error.captureStackTrace;
+
 const real = {
   setTimeout: globalThis.setTimeout,
   setInterval: globalThis.setInterval,
@@ -57,7 +60,7 @@ export class TimerTracker {
         if (typeof callback !== 'function') return set.call(this, callback, ...rest);
         const cell = currentCell();
         const origin: { stack?: string } = {};
-        if (cell) Error.captureStackTrace(origin, wrapper);
+        if (cell) captureStack(origin, wrapper);
         // assigned once set() returns; run() only reads it after that
         // eslint-disable-next-line prefer-const
         let handle: unknown;

@@ -40,8 +40,18 @@ function item(
   mapper: StackMapper,
 ): WorkItem {
   const out: WorkItem = { id, kind, description, cellId, executionId, cancellable: true };
-  const stack = typeof origin.stack === 'string' ? origin.stack : '';
+  const stack = stackText(origin);
   const frame = mapper.frames(stack).find((f) => f.cellId !== undefined);
   if (frame?.cellId !== undefined) out.location = { cellId: frame.cellId, cellLabel: frame.cellLabel, line: frame.line, column: frame.column };
   return out;
+}
+
+/** The creation stack as text; a cell's own Error.prepareStackTrace formats it (it may return anything, or throw). */
+function stackText(origin: { stack?: string }): string {
+  try {
+    const stack: unknown = origin.stack;
+    return typeof stack === 'string' ? stack : '';
+  } catch {
+    return '';
+  }
 }

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { connect } from 'node:net';
 import type { WorkItem } from '../../../protocol';
-import { kernelOn, sleep, type TestKernel } from '../helpers/testKernel';
+import { kernelOn, sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 import { skipWithoutSandbox, startSandbox } from '../helpers/sandboxKernel';
 
 /** Whether something accepts connections on the port (a closed server refuses them). */
@@ -113,6 +113,33 @@ for (const runtime of ['node', 'deno'] as const) {
     });
   });
 }
+
+describe('pending work: secrets', function () {
+  this.timeout(30_000);
+  it('masks a secret in a description (a token in a fetch URL) and survives a cell that breaks stack formatting', async () => {
+    const secret = 'tok-3a9f-very-secret';
+    const k = await startKernel({ init: { env: { API_TOKEN: secret }, maskedValues: [secret] } });
+    try {
+      await k.value(
+        [
+          'var slow = require("node:http").createServer(() => {});',
+          'await new Promise((r) => slow.listen(0, "127.0.0.1", r));',
+          'Error.prepareStackTrace = () => { throw new Error("no stacks today") };',
+          'var pending = fetch(`http://127.0.0.1:${slow.address().port}/?token=${process.env.API_TOKEN}`).catch(() => 0);',
+          '0',
+        ].join('\n'),
+      );
+      const { items } = await k.kernel.pendingWork();
+      const request = items.find((i) => i.kind === 'fetch');
+      assert.ok(request, JSON.stringify(items));
+      assert.ok(!JSON.stringify(items).includes(secret), JSON.stringify(items));
+      assert.match(request.description, /token=•+/);
+      await k.value('Error.prepareStackTrace = undefined; slow.closeAllConnections(); slow.close(); 0');
+    } finally {
+      await k.kernel.dispose();
+    }
+  });
+});
 
 describe('pending work (sandbox)', function () {
   this.timeout(30_000);
