@@ -12,6 +12,9 @@ import { workGroups, type WorkGroup } from './inspectRows';
 
 export const PENDING_VIEW_ID = 'codajs.pendingWork';
 export const CANCEL_WORK_COMMAND = 'codajs.cancelWork';
+export const REVEAL_WORK_COMMAND = 'codajs.revealWork';
+/** Notebook cell ids are their documents' URIs (CodaController.cellId): those open at the creation line. */
+const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell:';
 /** How often a visible Pending Work view asks the kernel again. */
 export const PENDING_POLL_MS = 2000;
 
@@ -30,6 +33,7 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
     this.subscriptions.push(
       active.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand(CANCEL_WORK_COMMAND, (node?: Node) => this.cancel(node)),
+      vscode.commands.registerCommand(REVEAL_WORK_COMMAND, (item: WorkItem) => this.reveal(item)),
       { dispose: () => this.visible(false) },
     );
   }
@@ -65,6 +69,8 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
       : vscode.l10n.t('{0} ({1}), created outside the cell code (a library or the runtime)', work.description, work.kind);
     item.iconPath = new vscode.ThemeIcon(ICONS[work.kind]);
     item.contextValue = work.cancellable ? 'codajs.work.cancellable' : 'codajs.work';
+    if (loc?.cellId.startsWith(NOTEBOOK_CELL_SCHEME))
+      item.command = { command: REVEAL_WORK_COMMAND, title: vscode.l10n.t('Go to the cell line'), arguments: [work] };
     return item;
   }
 
@@ -93,6 +99,18 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
       this.log(`Pending Work view: cancelling ${node.item.description} failed: ${(err as Error).message}`);
     }
     this.refresh();
+  }
+
+  /** Opens the notebook cell that created the work, at that line. */
+  private async reveal(work: WorkItem): Promise<void> {
+    const loc = work.location;
+    if (!loc) return;
+    const position = new vscode.Position(Math.max(0, loc.line - 1), Math.max(0, loc.column - 1));
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.parse(loc.cellId), { selection: new vscode.Range(position, position) });
+    } catch (err) {
+      this.log(`Pending Work view: cannot open ${loc.cellId}: ${(err as Error).message}`);
+    }
   }
 
   dispose(): void {
