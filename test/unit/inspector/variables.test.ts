@@ -90,6 +90,16 @@ for (const [runtime, start] of suites) {
       assert.equal(await k.value('touched'), '0');
     });
 
+    it("a refresh never breaks a cell's output that shows an object the view listed first", async () => {
+      await k.value('const shared = { deep: { n: 1 } }; 0');
+      await k.kernel.variables(); // the view lists `shared` first: its handle is the view's
+      const shown = await k.run('shared');
+      assert.ok(shown.status === 'ok' && shown.value?.type === 'object' && shown.value.handle);
+      await k.kernel.variables(); // the refresh after that cell releases the view's previous handles
+      const page = await k.kernel.expand({ handleId: shown.value.handle.id, start: 0, count: 10 });
+      assert.equal(page.items.find((i) => i.name === 'deep')?.value?.type, 'object');
+    });
+
     it('follows re-declarations and keeps the state a later cell sees', async () => {
       await k.value('const answer = "changed"; 0');
       const { variables } = await k.kernel.variables();

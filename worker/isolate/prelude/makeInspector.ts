@@ -437,7 +437,19 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   const perCell = new MapCtor<string, Set<number>>();
   const register = (value: object, cellId: string): { kernelId: string; id: number } | undefined => {
     const known = idOf.get(value);
-    if (known !== undefined && byId.has(known)) return { kernelId: limits.kernelId, id: known };
+    const entry = known !== undefined ? byId.get(known) : undefined;
+    if (known !== undefined && entry) {
+      // a handle the Variables view made (a pseudo owner starting with NUL, released on every refresh) is taken over
+      // by the cell that shows the same object, so that refresh never breaks the cell's output (HandleRegistry.ts)
+      if (entry.cellId !== cellId && entry.cellId[0] === '\u0000' && cellId[0] !== '\u0000') {
+        perCell.get(entry.cellId)?.delete(known);
+        entry.cellId = cellId;
+        let mine = perCell.get(cellId);
+        if (!mine) perCell.set(cellId, (mine = new SetCtor()));
+        mine.add(known);
+      }
+      return { kernelId: limits.kernelId, id: known };
+    }
     let ids = perCell.get(cellId);
     if (!ids) perCell.set(cellId, (ids = new SetCtor()));
     if (ids.size >= limits.maxHandlesPerCell) return undefined;
