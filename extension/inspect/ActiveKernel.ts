@@ -27,7 +27,10 @@ export class ActiveKernel implements vscode.Disposable {
       { dispose: offScratch },
       vscode.window.onDidChangeActiveNotebookEditor(() => this.follow()),
       vscode.window.onDidChangeActiveTextEditor(() => this.follow()),
-      manager.onDidChangeState((nk) => this.target?.kind === 'notebook' && nk.notebook === this.target.notebook && this.emitter.fire()),
+      // not while a cell runs: the kernel answers only between cells' synchronous runs; the end of the cell fires
+      manager.onDidChangeState(
+        (nk) => this.target?.kind === 'notebook' && nk.notebook === this.target.notebook && nk.state?.kind !== 'busy' && this.emitter.fire(),
+      ),
     );
   }
 

@@ -25,6 +25,8 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[] = [this.emitter];
   private poll: ReturnType<typeof setInterval> | undefined;
+  /** A request is on its way (a busy kernel answers late): the poll does not pile more up. */
+  private asking = false;
 
   constructor(
     private readonly active: ActiveKernel,
@@ -40,7 +42,7 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   /** The tree view's visibility: poll only while someone can see it. */
   visible(shown: boolean): void {
-    if (shown && !this.poll) this.poll = setInterval(() => this.active.kernel() && this.refresh(), PENDING_POLL_MS);
+    if (shown && !this.poll) this.poll = setInterval(() => !this.asking && this.active.kernel() && this.refresh(), PENDING_POLL_MS);
     else if (!shown && this.poll) {
       clearInterval(this.poll);
       this.poll = undefined;
@@ -79,6 +81,7 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
     if (node) return [];
     const kernel = this.active.kernel();
     if (!kernel) return [{ kind: 'note', text: vscode.l10n.t('No running kernel') }];
+    this.asking = true;
     try {
       const { items, limitation } = await kernel.pendingWork();
       const nodes: Node[] = workGroups(items).map((group) => ({ kind: 'cell', group, kernel }));
@@ -88,6 +91,8 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
     } catch (err) {
       this.log(`Pending Work view: ${(err as Error).message}`);
       return [{ kind: 'note', text: vscode.l10n.t('The kernel could not answer: {0}', (err as Error).message) }];
+    } finally {
+      this.asking = false;
     }
   }
 
