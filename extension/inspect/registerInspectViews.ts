@@ -11,7 +11,7 @@ export function registerInspectViews(manager: KernelManager, scratch: ScratchKer
   const variables = new VariablesView(active, log);
   const pending = new PendingWorkView(active, log);
   const pendingTree = vscode.window.createTreeView(PENDING_VIEW_ID, { treeDataProvider: pending });
-  pending.visible(pendingTree.visible);
+  pending.visible(pendingTree.visible === true);
   return vscode.Disposable.from(
     active,
     variables,

@@ -95,7 +95,7 @@ export class IoTracker {
       const kind = server instanceof http.Server ? 'http server' : 'server';
       const id = self.track(
         'server',
-        () => `${kind} ${describeAddress(server.address())}`,
+        () => `${kind} ${describeAddress(Reflect.apply(serverAddress, server, []) as ReturnType<net.Server['address']>)}`,
         origin,
         () => {
           server.close();
@@ -193,6 +193,9 @@ export class IoTracker {
     };
   }
 }
+
+/** The intrinsic address(): listing a server never runs a method a cell put on it. */
+const serverAddress = net.Server.prototype.address;
 
 function describeAddress(address: ReturnType<net.Server['address']>): string {
   if (address === null) return '(not listening yet)';
