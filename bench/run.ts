@@ -5,6 +5,7 @@
  */
 import { depsBench } from './depsBench';
 import { extensionBench } from './extensionBench';
+import { inspectBench } from './inspectBench';
 import { kernelBench } from './kernelBench';
 import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
@@ -25,6 +26,7 @@ import { printTable } from './stats';
       console.log(`\n${runtime}: not measured (${(err as Error).message.split('\n')[0]})`);
     }
   }
+  printTable('Inspector views (Variables refresh)', await inspectBench(['node', 'deno', 'bun', 'sandbox']));
   try {
     printTable('Dependencies (registry from your npm config)', await depsBench());
   } catch (err) {

@@ -9,6 +9,8 @@ import { findNode } from '../host/kernel/findNode';
 import { kernelLaunch } from '../host/kernel/kernelLaunch';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { registerCommands } from './commands';
+import { registerInspectViews } from './inspect/registerInspectViews';
+import { ScratchKernels } from './inspect/ScratchKernels';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
@@ -90,7 +92,14 @@ export function activate(context: vscode.ExtensionContext) {
       log: (m) => log.write('warn', m),
     }),
   );
-  registerScratch(context, { log: log.channel, startKernel, dependencies, offerRuntime: (err, runtime) => runtimes.offer(err, runtime) });
+  const scratchKernels = new ScratchKernels();
+  context.subscriptions.push(registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)));
+  registerScratch(context, {
+    log: log.channel,
+    startKernel: scratchKernels.wrap(startKernel),
+    dependencies,
+    offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
+  });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };
 }

@@ -5,6 +5,7 @@ export * from './codaErrors';
 export * from './messages';
 export * from './outputs';
 export * from './values';
+export * from './inspection';
 export * from './codaFile';
 export * from './codaFormat';
 export * from './dependencies';

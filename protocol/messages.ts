@@ -6,6 +6,7 @@
  * the worker's main thread (see CONTROL_FD).
  */
 import type { ConsoleEntry } from './console';
+import type { PendingWorkResult, VariablesResult } from './inspection';
 import type { SerializedError } from './errors';
 import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
@@ -134,6 +135,12 @@ export interface HostRequests {
    * resource type; timers are reported through `cellWork`. `coda run` waits for it before it exits.
    */
   activeWork: { params: Record<string, never>; result: { resources: string[] } };
+  /** The cells' top-level bindings (protocol/inspection.ts); their handles replace those of the previous answer. */
+  variables: { params: Record<string, never>; result: VariablesResult };
+  /** The background work the cells started that is still pending, one item each. */
+  pendingWork: { params: Record<string, never>; result: PendingWorkResult };
+  /** Stops one item of pending work (clears a timer, closes a server, aborts a fetch); false if it was gone. */
+  cancelWork: { params: { id: string }; result: { cancelled: boolean } };
 }
 export type HostRequestMethod = keyof HostRequests;
 

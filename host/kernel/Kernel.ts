@@ -2,7 +2,18 @@
  * The host-side view of one running kernel (a worker process). Used by the VS Code extension and the
  * headless runner alike; implemented by KernelProcess. No vscode imports here.
  */
-import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, InitResult, PropertyPage, WorkerEventName, WorkerEvents } from '../../protocol';
+import type {
+  ExecuteParams,
+  ExecuteResult,
+  ExpandParams,
+  InitParams,
+  InitResult,
+  PendingWorkResult,
+  PropertyPage,
+  VariablesResult,
+  WorkerEventName,
+  WorkerEvents,
+} from '../../protocol';
 
 /** Why a kernel process ended, in words a user understands. */
 export interface KernelExit {
@@ -38,6 +49,12 @@ export interface Kernel {
   release(cellId: string): Promise<void>;
   /** I/O the cells started that is still pending (empty when the kernel is gone); timers come as cellWork events. */
   activeWork(): Promise<string[]>;
+  /** The cells' top-level bindings (the Variables view); the previous answer's handles are released. */
+  variables(): Promise<VariablesResult>;
+  /** The cells' pending background work, one item each (the Pending Work view); empty when the kernel is gone. */
+  pendingWork(): Promise<PendingWorkResult>;
+  /** Stops one item of pending work without restarting the kernel; false if it already ended. */
+  cancelWork(id: string): Promise<boolean>;
   /** Stops the running cell (also a synchronous infinite loop) without losing the kernel's state. */
   interrupt(): void;
   onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;

@@ -25,7 +25,9 @@ import {
   type HostFrame,
   type InitParams,
   type InitResult,
+  type PendingWorkResult,
   type PropertyPage,
+  type VariablesResult,
   type WorkerEventName,
   type Masker,
   type WorkerEvents,
@@ -155,6 +157,20 @@ export class KernelProcess implements Kernel {
   async activeWork(): Promise<string[]> {
     if (!this.alive) return [];
     return (await this.channel.request('activeWork', {})).resources;
+  }
+
+  variables(): Promise<VariablesResult> {
+    return this.channel.request('variables', {});
+  }
+
+  async pendingWork(): Promise<PendingWorkResult> {
+    if (!this.alive) return { items: [] };
+    return this.channel.request('pendingWork', {});
+  }
+
+  async cancelWork(id: string): Promise<boolean> {
+    if (!this.alive) return false;
+    return (await this.channel.request('cancelWork', { id })).cancelled;
   }
 
   interrupt(): void {

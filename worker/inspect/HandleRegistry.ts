@@ -17,7 +17,11 @@ export class HandleRegistry {
 
   register(value: object, cellId: string): Handle | undefined {
     const known = this.idOf.get(value);
-    if (known !== undefined && this.byId.has(known)) return { kernelId: this.kernelId, id: known };
+    const entry = known !== undefined ? this.byId.get(known) : undefined;
+    if (known !== undefined && entry) {
+      if (entry.cellId !== cellId && isPseudoOwner(entry.cellId) && !isPseudoOwner(cellId)) this.moveTo(known, entry, cellId);
+      return { kernelId: this.kernelId, id: known };
+    }
     let ids = this.perCell.get(cellId);
     if (!ids) this.perCell.set(cellId, (ids = new Set()));
     if (ids.size >= MAX_HANDLES_PER_CELL) return undefined;
@@ -37,6 +41,18 @@ export class HandleRegistry {
     return this.byId.get(id)?.cellId;
   }
 
+  /**
+   * A handle a pseudo owner made (the Variables view, which releases its handles on every refresh) is taken over by
+   * the cell that shows the same object, so that refresh never breaks the cell's output.
+   */
+  private moveTo(id: number, entry: { value: object; cellId: string }, cellId: string): void {
+    this.perCell.get(entry.cellId)?.delete(id);
+    entry.cellId = cellId;
+    let ids = this.perCell.get(cellId);
+    if (!ids) this.perCell.set(cellId, (ids = new Set()));
+    ids.add(id);
+  }
+
   releaseCell(cellId: string): number {
     const ids = this.perCell.get(cellId);
     if (!ids) return 0;
@@ -53,4 +69,9 @@ export class HandleRegistry {
   get size(): number {
     return this.byId.size;
   }
+}
+
+/** Owners that are not cells start with NUL (worker/node/TopLevelBindings.ts VARIABLES_OWNER). */
+function isPseudoOwner(owner: string): boolean {
+  return owner.startsWith('\u0000');
 }

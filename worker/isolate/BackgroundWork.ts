@@ -10,6 +10,10 @@ export interface WorkItem {
   kind: WorkKind;
   cellId: string;
   executionId: number;
+  /** e.g. `setInterval 1000 ms`, `fetch GET https://…` (the Pending Work view). */
+  description: string;
+  /** The isolate's stack where the cell created it. */
+  stack: string;
   cancel(): void;
 }
 
@@ -28,6 +32,11 @@ export class BackgroundWork {
 
   get(key: string): WorkItem | undefined {
     return this.items.get(key);
+  }
+
+  /** Every item, oldest first. */
+  list(): WorkItem[] {
+    return [...this.items.values()];
   }
 
   add(item: WorkItem): void {

@@ -13,23 +13,29 @@ import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
   codaError,
+  createMasker,
   EXIT_NOTICE,
   type ExitNotice,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
   type InitParams,
+  type Masker,
+  type PendingWorkResult,
   type Permissions,
   type PropertyPage,
   type SerializedError,
+  type VariablesResult,
 } from '../../protocol';
 import { ConsoleBatcher } from '../node/ConsoleBatcher';
 import { StackMapper } from '../node/stackMapper';
+import { TopLevelBindings, VARIABLES_OWNER, type BindingRead } from '../node/TopLevelBindings';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { userEnvironment } from '../../common/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
 import { BackgroundWork } from './BackgroundWork';
+import { sandboxWorkItems, sandboxVariableReads } from './sandboxInspection';
 import { checkDisplay, checkEntry, checkPage, checkValue, isRecord, text } from './bridgeChecks';
 import { cellScript } from './cellScript';
 import { loadIsolatedVm } from './loadIsolatedVm';
@@ -64,6 +70,8 @@ export class IsolateRuntime implements Runtime {
   private readonly permissions: Permissions;
   private readonly handles = new Map<string, Set<number>>();
   private readonly fetches = new Map<number, AbortController>();
+  private readonly bindings = new TopLevelBindings();
+  private readonly mask: Masker;
   private running: Running | undefined;
   private scriptSeq = 0;
   private exiting = false;
@@ -74,6 +82,7 @@ export class IsolateRuntime implements Runtime {
   ) {
     this.version = `isolated-vm on node ${process.version}`;
     this.permissions = init.permissions ?? {};
+    this.mask = createMasker(init.maskedValues);
     this.batcher = new ConsoleBatcher(host);
     this.work = new BackgroundWork((cellId, executionId, pending, kinds) => {
       this.batcher.flush();
@@ -140,6 +149,7 @@ export class IsolateRuntime implements Runtime {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
     }
     if ('name' in script) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
+    this.bindings.note(script.declared, params.cellId);
     this.mapper.register(filename, {
       cellId: params.cellId,
       cellLabel: params.cellLabel,
@@ -285,7 +295,15 @@ export class IsolateRuntime implements Runtime {
       });
     };
     const handle = repeat ? setInterval(fire, ms) : setTimeout(fire, ms);
-    this.work.add({ key, kind: repeat ? 'interval' : 'timeout', cellId, executionId, cancel: () => (repeat ? clearInterval(handle) : clearTimeout(handle)) });
+    this.work.add({
+      key,
+      kind: repeat ? 'interval' : 'timeout',
+      cellId,
+      executionId,
+      description: `${repeat ? 'setInterval' : 'setTimeout'} ${ms} ms`,
+      stack: text(msg.stack, 4000),
+      cancel: () => (repeat ? clearInterval(handle) : clearTimeout(handle)),
+    });
     return undefined;
   }
 
@@ -297,7 +315,8 @@ export class IsolateRuntime implements Runtime {
     const key = `f${id}`;
     const abort = new AbortController();
     this.fetches.set(id, abort);
-    this.work.add({ key, kind: 'fetch', cellId, executionId, cancel: () => abort.abort() });
+    const description = `fetch ${req.method} ${req.url}`;
+    this.work.add({ key, kind: 'fetch', cellId, executionId, description, stack: text(msg.stack, 4000), cancel: () => abort.abort() });
     void sandboxFetch(req, this.permissions, abort.signal).then(async (result) => {
       this.fetches.delete(id);
       if (abort.signal.aborted) return;
@@ -328,6 +347,34 @@ export class IsolateRuntime implements Runtime {
   /** The sandbox has no I/O of its own: its timers and fetches are reported through cellWork. */
   activeWork(): string[] {
     return [];
+  }
+
+  async variables(): Promise<VariablesResult> {
+    this.handles.delete(VARIABLES_OWNER);
+    const names = this.bindings.listed();
+    const outcome = await this.sandbox.call({ op: 'variables', names }, EXPAND_TIMEOUT_MS);
+    if (outcome.kind !== 'ok') throw new Error('the variables could not be read (the sandbox is busy or gone)');
+    const reads: BindingRead[] = sandboxVariableReads(outcome.value, (raw) => this.value(raw, VARIABLES_OWNER));
+    return this.bindings.result(reads);
+  }
+
+  pendingWork(): PendingWorkResult {
+    // a fetch's URL may hold a secret (a token in a query string)
+    return this.mask({ items: sandboxWorkItems(this.work.list(), this.mapper) });
+  }
+
+  cancelWork(id: string): boolean {
+    const item = this.work.get(id);
+    if (!item) return false;
+    item.cancel();
+    this.work.remove(id);
+    const n = Number(id.slice(1));
+    // the isolate forgets the timer, or its fetch fails as aborted (never left pending)
+    if (item.kind === 'fetch') {
+      this.fetches.delete(n);
+      void this.sandbox.call({ op: 'fetch', id: n, error: { name: 'AbortError', message: 'The fetch was cancelled from the Pending Work view' } });
+    } else void this.sandbox.call({ op: 'clear-timer', id: n });
+    return true;
   }
 
   release(cellId: string): number {

@@ -18,6 +18,8 @@ export interface CellScript {
   prologueLength: number;
   lineCount: number;
   columns: Columns;
+  /** Names the cell declares at top level (the Variables view). */
+  declared: string[];
 }
 
 export interface CellMeta {
@@ -36,7 +38,13 @@ export function cellScript(source: string, language: CellLanguage, label: string
   const at = out.code.indexOf('(async () => {');
   const prefix = `${RUN_HOOK}(${JSON.stringify(meta)})(`;
   const code = `${out.code.slice(0, at)}${prefix}${out.code.slice(at)})`;
-  return { code, prologueLength: out.prologueLength + prefix.length, lineCount: js.split('\n').length, columns: composeColumns(out.columns, typed?.columns) };
+  return {
+    code,
+    prologueLength: out.prologueLength + prefix.length,
+    lineCount: js.split('\n').length,
+    columns: composeColumns(out.columns, typed?.columns),
+    declared: out.declared,
+  };
 }
 
 function firstStaticImport(js: string): { spec: string; line: number; column: number } | undefined {

@@ -17,9 +17,11 @@ import {
   type ExpandParams,
   type InitParams,
   type Masker,
+  type PendingWorkResult,
   type PropertyPage,
   type RemoteValue,
   type RuntimeKind,
+  type VariablesResult,
 } from '../../protocol';
 import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
@@ -36,11 +38,14 @@ import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } f
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
+import { IoTracker } from './IoTracker';
 import { PendingIo } from './PendingIo';
+import { BUN_UNLISTED, pendingWorkItems } from './pendingWorkItems';
 import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
+import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
 import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../jupyter/installJupyterCompat';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
@@ -77,6 +82,8 @@ export class NodeRuntime implements Runtime {
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
+  private readonly ioWork = new IoTracker();
+  private readonly bindings = new TopLevelBindings();
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -133,6 +140,8 @@ export class NodeRuntime implements Runtime {
       pendingConsole: () => this.batcher.drain(),
       runningCell: () => this.running?.ctx.cellId ?? currentCell()?.cellId,
     });
+    // after the permission guards: a denied listen, connect or fetch never becomes a pending item
+    this.ioWork.install(g);
   }
 
   get kernelId(): string {
@@ -181,6 +190,7 @@ export class NodeRuntime implements Runtime {
       const js = typed?.code ?? params.code;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
+      this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
       this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
       script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
@@ -282,6 +292,21 @@ export class NodeRuntime implements Runtime {
 
   activeWork(): string[] {
     return this.io.pending();
+  }
+
+  variables(): VariablesResult {
+    this.registry.releaseCell(VARIABLES_OWNER);
+    return this.bindings.list(globalThis, (value) => this.describe(value, VARIABLES_OWNER));
+  }
+
+  pendingWork(): PendingWorkResult {
+    const items = pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper);
+    // descriptions carry addresses and URLs, which may hold a secret (a token in a query string)
+    return this.mask(this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items });
+  }
+
+  cancelWork(id: string): boolean {
+    return this.timers.cancel(id) || this.ioWork.cancel(id);
   }
 
   interrupt(): void {

@@ -8,8 +8,14 @@ import { currentCell, runInCell, type CellContext } from './cellContext';
 
 export type TimerKind = 'timeout' | 'interval' | 'immediate';
 
-interface Entry {
+export interface TimerEntry {
+  /** Stable id for `cancelWork` (`t<n>`). */
+  id: string;
   kind: TimerKind;
+  /** The delay asked for (timeouts and intervals). */
+  ms?: number;
+  /** Holds the stack at creation; V8 formats it only when read (pending-work listing). */
+  origin: { stack?: string };
   cellId: string;
   executionId: number;
   handle: unknown;
@@ -22,6 +28,9 @@ export interface TimerEvents {
   onError(error: unknown, cell: CellContext | undefined): void;
 }
 
+/** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
+const captureStack = Error.captureStackTrace;
+
 const real = {
   setTimeout: globalThis.setTimeout,
   setInterval: globalThis.setInterval,
@@ -32,10 +41,11 @@ const real = {
 };
 
 export class TimerTracker {
-  private readonly entries = new Map<unknown, Entry>();
+  private readonly entries = new Map<unknown, TimerEntry>();
   /** Live timers per cell, kept in step with `entries` (a timer firing must not scan every timer). */
   private readonly counts = new Map<string, number>();
   private readonly running = new Set<string>();
+  private seq = 0;
 
   constructor(private readonly events: TimerEvents) {}
 
@@ -46,9 +56,11 @@ export class TimerTracker {
     // Node's timer functions are overloaded: the wrappers pass whatever they were given
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const wrap = (kind: TimerKind, set: (...a: any[]) => unknown) =>
-      function (this: unknown, callback: unknown, ...rest: unknown[]) {
+      function wrapper(this: unknown, callback: unknown, ...rest: unknown[]) {
         if (typeof callback !== 'function') return set.call(this, callback, ...rest);
         const cell = currentCell();
+        const origin: { stack?: string } = {};
+        if (cell) captureStack(origin, wrapper);
         // assigned once set() returns; run() only reads it after that
         // eslint-disable-next-line prefer-const
         let handle: unknown;
@@ -65,7 +77,10 @@ export class TimerTracker {
           }
         };
         handle = set.call(this, run, ...rest);
-        if (cell) self.add(handle, { kind, cellId: cell.cellId, executionId: cell.executionId, handle });
+        if (cell) {
+          const ms = kind === 'immediate' ? undefined : Math.max(kind === 'interval' ? 1 : 0, Number(rest[0]) || 0);
+          self.add(handle, { id: `t${++self.seq}`, kind, ms, origin, cellId: cell.cellId, executionId: cell.executionId, handle });
+        }
         return handle;
       };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,29 +117,47 @@ export class TimerTracker {
     const cells = new Map<string, number>();
     for (const e of [...this.entries.values()]) {
       if (cellId !== undefined && e.cellId !== cellId) continue;
-      if (e.kind === 'interval') real.clearInterval(e.handle as NodeJS.Timeout);
-      else if (e.kind === 'timeout') real.clearTimeout(e.handle as NodeJS.Timeout);
-      else real.clearImmediate(e.handle as NodeJS.Immediate);
+      this.stop(e);
       this.forget(e);
       cells.set(e.cellId, e.executionId);
     }
     for (const [id, exec] of cells) if (!this.running.has(id)) this.events.onWork(id, exec, 0, []);
   }
 
+  /** Every live timer, oldest first (the pending-work listing). */
+  list(): TimerEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Clears one timer by its id; false if it already ended. */
+  cancel(id: string): boolean {
+    const e = [...this.entries.values()].find((x) => x.id === id);
+    if (!e) return false;
+    this.stop(e);
+    this.remove(e.handle);
+    return true;
+  }
+
   pending(cellId: string): number {
     return this.counts.get(cellId) ?? 0;
   }
 
-  private of(cellId: string): Entry[] {
+  private of(cellId: string): TimerEntry[] {
     return [...this.entries.values()].filter((e) => e.cellId === cellId);
   }
 
-  private add(handle: unknown, entry: Entry): void {
+  private stop(e: TimerEntry): void {
+    if (e.kind === 'interval') real.clearInterval(e.handle as NodeJS.Timeout);
+    else if (e.kind === 'timeout') real.clearTimeout(e.handle as NodeJS.Timeout);
+    else real.clearImmediate(e.handle as NodeJS.Immediate);
+  }
+
+  private add(handle: unknown, entry: TimerEntry): void {
     this.entries.set(handle, entry);
     this.counts.set(entry.cellId, this.pending(entry.cellId) + 1);
   }
 
-  private forget(e: Entry): void {
+  private forget(e: TimerEntry): void {
     this.entries.delete(e.handle);
     const n = this.pending(e.cellId) - 1;
     if (n > 0) this.counts.set(e.cellId, n);
@@ -149,6 +182,6 @@ export class TimerTracker {
   }
 }
 
-function kinds(entries: Entry[]): TimerKind[] {
+function kinds(entries: TimerEntry[]): TimerKind[] {
   return [...new Set(entries.map((e) => e.kind))];
 }

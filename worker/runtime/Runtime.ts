@@ -2,7 +2,18 @@
  * What every runtime (Node in-process, Deno/Bun sidecars, the isolated-vm sandbox) offers the worker's
  * dispatcher (worker/main.ts). The dispatcher owns the IPC channel; a runtime only sees these calls.
  */
-import type { ExecuteParams, ExecuteResult, ExpandParams, InitParams, PropertyPage, RuntimeKind, WorkerEventName, WorkerEvents } from '../../protocol';
+import type {
+  ExecuteParams,
+  ExecuteResult,
+  ExpandParams,
+  InitParams,
+  PendingWorkResult,
+  PropertyPage,
+  RuntimeKind,
+  VariablesResult,
+  WorkerEventName,
+  WorkerEvents,
+} from '../../protocol';
 
 /** How a runtime reports events (console batches, background errors, line values...) to the host. */
 export interface RuntimeHost {
@@ -24,6 +35,12 @@ export interface Runtime {
   interrupt(): void;
   /** I/O started by cells and still pending (HostRequests.activeWork); timers are not included. */
   activeWork(): Promise<string[]> | string[];
+  /** The cells' top-level bindings, previewed with handles (HostRequests.variables); no getter runs. */
+  variables(): Promise<VariablesResult> | VariablesResult;
+  /** The cells' pending background work, one item each (HostRequests.pendingWork). */
+  pendingWork(): Promise<PendingWorkResult> | PendingWorkResult;
+  /** Stops one item of pending work; false if it already ended. */
+  cancelWork(id: string): Promise<boolean> | boolean;
   dispose(): Promise<void>;
 }
 

@@ -74,6 +74,12 @@ export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
         return notThenable({ released: need().release(frame.params.cellId) });
       case 'activeWork':
         return notThenable({ resources: await need().activeWork() });
+      case 'variables':
+        return notThenable(await need().variables());
+      case 'pendingWork':
+        return notThenable(await need().pendingWork());
+      case 'cancelWork':
+        return notThenable({ cancelled: await need().cancelWork(frame.params.id) });
       case 'shutdown':
         hooks.exit();
         await hooks.runtime()?.dispose();

@@ -25,7 +25,9 @@ import {
   type HostRequests,
   type InitParams,
   type InitResult,
+  type PendingWorkResult,
   type PropertyPage,
+  type VariablesResult,
   type ResponseFrame,
   type WorkerEvents,
 } from '../../protocol';
@@ -223,6 +225,18 @@ export class SidecarRuntime implements Runtime {
 
   async activeWork(): Promise<string[]> {
     return (await this.channel.request('activeWork', {})).resources;
+  }
+
+  variables(): Promise<VariablesResult> {
+    return this.channel.request('variables', {});
+  }
+
+  pendingWork(): Promise<PendingWorkResult> {
+    return this.channel.request('pendingWork', {});
+  }
+
+  async cancelWork(id: string): Promise<boolean> {
+    return (await this.channel.request('cancelWork', { id })).cancelled;
   }
 
   release(cellId: string): number {

@@ -9,7 +9,9 @@ import {
   type ExpandParams,
   type InitParams,
   type InitResult,
+  type PendingWorkResult,
   type PropertyPage,
+  type VariablesResult,
   type WorkerEventName,
   type WorkerEvents,
 } from '../../../protocol';
@@ -67,6 +69,18 @@ export class FakeKernel implements Kernel {
 
   async activeWork(): Promise<string[]> {
     return [];
+  }
+
+  async variables(): Promise<VariablesResult> {
+    return { variables: [], omitted: 0 };
+  }
+
+  async pendingWork(): Promise<PendingWorkResult> {
+    return { items: [] };
+  }
+
+  async cancelWork(): Promise<boolean> {
+    return false;
   }
 
   /** Interrupts end every held cell as interrupted, as the watchdog does. */

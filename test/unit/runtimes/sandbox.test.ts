@@ -6,43 +6,14 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { permissionDenied, type ExecuteResult, type ObjectValue, type Permissions, type SandboxOptions } from '../../../protocol';
-import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
-import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
+import { permissionDenied, type ExecuteResult, type ObjectValue } from '../../../protocol';
+import { skipWithoutSandbox, startSandbox } from '../helpers/sandboxKernel';
+import { sleep, type TestKernel } from '../helpers/testKernel';
 
 /** Generous bound that proves an interrupt happened at all. */
 const STOPPED_WITHIN_MS = 5000;
 const GRANTED = 'CODA_SANDBOX_TEST_GRANTED';
 const HIDDEN = 'CODA_SANDBOX_TEST_HIDDEN';
-
-export function sandboxAvailable(): { node: string; modulesDir: string } | undefined {
-  const node = runtimeBinary('node');
-  const modulesDir = runtimeBinary('isolated-vm');
-  return node && modulesDir ? { node, modulesDir } : undefined;
-}
-
-export async function startSandbox(
-  opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
-): Promise<TestKernel> {
-  const found = sandboxAvailable();
-  if (!found) throw new Error('Node 24 and isolated-vm are not in the runtime store: run `coda runtimes fetch`');
-  return startKernel({
-    nodePath: found.node,
-    execArgv: ['--no-node-snapshot'],
-    init: {
-      runtime: 'sandbox',
-      sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox },
-      permissions: opts.permissions ?? {},
-      env: opts.env,
-    },
-  });
-}
-
-export function skipWithoutSandbox(ctx: Mocha.Context): void {
-  if (sandboxAvailable()) return;
-  if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
-  ctx.skip();
-}
 
 const errorOf = (r: ExecuteResult) => {
   assert.equal(r.status, 'error', JSON.stringify(r));

@@ -42,6 +42,9 @@ export function preludeMain(
   const gOPD = O.getOwnPropertyDescriptor;
   const keysOf = O.keys;
   const isArray = Array.isArray;
+  const hasOwn = O.hasOwn;
+  /** Owner of the Variables view's handles (TopLevelBindings.ts VARIABLES_OWNER; the prelude is self-contained). */
+  const VARIABLES_OWNER = '\u0000variables';
 
   const config = parse(configJson);
   const L = config.limits;
@@ -102,6 +105,31 @@ export function preludeMain(
     if (inspector.isPromise(result)) apply(promiseThen, result, [undefined, (err: unknown) => report(meta, err)]);
   };
 
+  // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
+  // the cell's code, in the cell's realm)
+  const stackHere = (): string => {
+    try {
+      const s = new ErrorCtor().stack;
+      return typeof s === 'string' ? s.slice(0, L.maxStackChars ?? 4000) : '';
+    } catch {
+      return '';
+    }
+  };
+  // the Variables view: the bindings the host names (the cell transform's declarations), read from their
+  // descriptors so no getter runs; the previous answer's handles are released first
+  const variablesOf = (names: unknown) => {
+    inspector.release(VARIABLES_OWNER);
+    const out: unknown[] = [];
+    if (!isArray(names)) return out;
+    for (const name of names) {
+      const desc = gOPD(g, StringCtor(name));
+      if (!desc) out[out.length] = null;
+      else if (apply(hasOwn, O, [desc, 'value'])) out[out.length] = { value: inspector.describe(desc.value, VARIABLES_OWNER) };
+      else out[out.length] = { accessor: desc.get && desc.set ? 'get/set' : desc.get ? 'get' : 'set' };
+    }
+    return out;
+  };
+
   // ---- timers (the host owns the clock; callbacks stay here) ----
   const timers = new MapCtor<number, { fn: Function; args: unknown[]; repeat: boolean; meta: Meta }>();
   let timerSeq = 0;
@@ -112,7 +140,7 @@ export function preludeMain(
       const id = ++timerSeq;
       const delay = Math.max(0, Math.min(Number(ms) || 0, 2147483647));
       timers.set(id, { fn, args, repeat, meta: cur });
-      const reply = call({ t: 'timer', op: 'set', id, ms: delay, repeat, cellId: cur.cellId, executionId: cur.executionId });
+      const reply = call({ t: 'timer', op: 'set', id, ms: delay, repeat, cellId: cur.cellId, executionId: cur.executionId, stack: stackHere() });
       if (reply.error) {
         timers.delete(id);
         throw makeError(reply.error);
@@ -232,7 +260,7 @@ export function preludeMain(
       };
       const id = ++fetchSeq;
       fetches.set(id, { resolve, reject, meta });
-      const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request });
+      const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request, stack: stackHere() });
       if (reply.error) {
         fetches.delete(id);
         reject(makeError(reply.error));
@@ -409,6 +437,12 @@ export function preludeMain(
           break;
         case 'release':
           reply = { ok: true, released: inspector.release(msg.cellId) };
+          break;
+        case 'variables':
+          reply = { ok: true, variables: variablesOf(msg.names) };
+          break;
+        case 'clear-timer':
+          timers.delete(msg.id);
           break;
         case 'forget':
           for (const [id, t] of timers) if (t.meta.cellId === msg.cellId) timers.delete(id);

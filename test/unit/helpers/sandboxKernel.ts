@@ -1,0 +1,33 @@
+/** A Sandbox kernel (Node 24 + isolated-vm from the runtime store) for tests, started as the host starts it. */
+import type { Permissions, SandboxOptions } from '../../../protocol';
+import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
+import { startKernel, type TestKernel } from './testKernel';
+
+export function sandboxAvailable(): { node: string; modulesDir: string } | undefined {
+  const node = runtimeBinary('node');
+  const modulesDir = runtimeBinary('isolated-vm');
+  return node && modulesDir ? { node, modulesDir } : undefined;
+}
+
+export async function startSandbox(
+  opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
+): Promise<TestKernel> {
+  const found = sandboxAvailable();
+  if (!found) throw new Error('Node 24 and isolated-vm are not in the runtime store: run `coda runtimes fetch`');
+  return startKernel({
+    nodePath: found.node,
+    execArgv: ['--no-node-snapshot'],
+    init: {
+      runtime: 'sandbox',
+      sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0, ...opts.sandbox },
+      permissions: opts.permissions ?? {},
+      env: opts.env,
+    },
+  });
+}
+
+export function skipWithoutSandbox(ctx: Mocha.Context): void {
+  if (sandboxAvailable()) return;
+  if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
+  ctx.skip();
+}
