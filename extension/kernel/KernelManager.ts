@@ -10,7 +10,7 @@ import type { Kernel } from '../../host/kernel/Kernel';
 import type { KernelAccess } from '../../host/run/resolveAccess';
 import { kernelsOf, type KernelLookup } from '../pure/answerExpand';
 import { NotebookRuns } from '../pure/NotebookRuns';
-import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from './KernelHandover';
+import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from '../pure/KernelHandover';
 
 export type { KernelState } from '../pure/NotebookRuns';
 

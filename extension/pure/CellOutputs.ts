@@ -6,8 +6,8 @@
  * CellRun adapts it to VS Code's executions and outputs (the port).
  */
 import type { ConsoleEntry } from '../../protocol';
-import { ConsoleLog } from '../kernel/ConsoleLog';
-import { SerialOps } from '../kernel/SerialOps';
+import { ConsoleLog } from './ConsoleLog';
+import { SerialOps } from './SerialOps';
 
 export const OUTPUT_FLUSH_MS = 100;
 

@@ -6,7 +6,7 @@
  */
 import type { Kernel } from '../../host/kernel/Kernel';
 import { KernelSlot } from '../../host/run/KernelSlot';
-import { ExecutionQueue } from '../kernel/ExecutionQueue';
+import { ExecutionQueue } from './ExecutionQueue';
 
 export type KernelState =
   | { kind: 'starting' }

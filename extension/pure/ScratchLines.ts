@@ -4,9 +4,9 @@
  * stale until the next run, dropping those of lines it replaced; late values of the last run land on the moved lines.
  * ScratchSession draws the view as decorations.
  */
-import { lineAnnotation } from '../scratch/inlineText';
-import { lineShift, type LineChange } from '../scratch/lineShift';
-import { documentLine } from '../scratch/splitCells';
+import { lineAnnotation } from './inlineText';
+import { lineShift, type LineChange } from './lineShift';
+import { documentLine } from './splitCells';
 
 export type Tone = 'error' | 'warn';
 

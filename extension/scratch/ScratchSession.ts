@@ -13,11 +13,11 @@ import { KernelSlot } from '../../host/run/KernelSlot';
 import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
 import { kernelFolder } from '../kernel/KernelManager';
 import { ScratchLines, type Tone } from '../pure/ScratchLines';
-import { inlineConsole, inlineValue } from './inlineText';
-import { RunScheduler } from './RunScheduler';
-import { scratchRuntime } from './scratchRuntime';
-import type { LineChange } from './lineShift';
-import { splitCells, type ScratchCell } from './splitCells';
+import { inlineConsole, inlineValue } from '../pure/inlineText';
+import { RunScheduler } from '../pure/RunScheduler';
+import { scratchRuntime } from '../pure/scratchRuntime';
+import type { LineChange } from '../pure/lineShift';
+import { splitCells, type ScratchCell } from '../pure/splitCells';
 
 export interface ScratchDeps {
   startKernel(init: InitParams): Promise<Kernel>;

@@ -10,10 +10,10 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { serializeCoda } from '../../protocol/codaFormat';
 import { toCodaDocument } from '../notebook/CodaSerializer';
 import type { Kernel } from '../../host/kernel/Kernel';
-import { notebookToScript, scriptLanguage, scriptToNotebook } from './convert';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from '../pure/convert';
 import { openInspector } from './InspectorPanel';
 import { ScratchSession, type RunTarget, type ScratchDeps } from './ScratchSession';
-import { splitCells } from './splitCells';
+import { splitCells } from '../pure/splitCells';
 
 const SCRATCH_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact'];
 /** Values kept for "Inspect" links in hovers. */

@@ -13,7 +13,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { findSidecarBinary } from '../../host/kernel/locateRuntime';
 import { pluginMessage, PLUGIN_NAME, type OpenNotebook, type OpenScratchFile } from '../../tsplugin/pluginMessage';
 import { MARKER } from '../../tsplugin/core/scratchCells';
-import { scratchRuntime } from '../scratch/scratchRuntime';
+import { scratchRuntime } from '../pure/scratchRuntime';
 
 const TS_EXTENSION = 'vscode.typescript-language-features';
 /** Changes within this many milliseconds make one message (a paste of many cells, a save that rewrites metadata). */

@@ -1,5 +1,5 @@
 /**
- * Code cells of a `// %%` scratch file as ranges of the file (the same markers as extension/scratch/splitCells.ts;
+ * Code cells of a `// %%` scratch file as ranges of the file (the same markers as extension/pure/splitCells.ts;
  * this copy stays free of the extension so it can run inside the TypeScript server). Marker lines and
  * `// %% [markdown]` cells belong to no cell; `// %% [javascript]` marks a JavaScript cell of a .ts file (as an
  * exported notebook with JS and TS cells writes them).

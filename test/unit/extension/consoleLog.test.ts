@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ConsoleEntry } from '../../../protocol';
-import { ConsoleLog } from '../../../extension/kernel/ConsoleLog';
-import { ExecutionQueue } from '../../../extension/kernel/ExecutionQueue';
+import { ConsoleLog } from '../../../extension/pure/ConsoleLog';
+import { ExecutionQueue } from '../../../extension/pure/ExecutionQueue';
 
 const entry = (text: string, extra: Partial<ConsoleEntry> = {}): ConsoleEntry => ({
   method: 'log',

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { KernelHandover, notebookSignature, renamedKey } from '../../../extension/kernel/KernelHandover';
+import { KernelHandover, notebookSignature, renamedKey } from '../../../extension/pure/KernelHandover';
 
 const sig = (...texts: string[]) => notebookSignature(texts.map((text) => ({ kind: 2, language: 'javascript', text })));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { SerialOps } from '../../../extension/kernel/SerialOps';
+import { SerialOps } from '../../../extension/pure/SerialOps';
 
 describe("a cell's output writes (SerialOps)", () => {
   it('run one after another, in order, even when one fails', async () => {

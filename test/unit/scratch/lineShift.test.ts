@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { lineShift, type LineChange } from '../../../extension/scratch/lineShift';
+import { lineShift, type LineChange } from '../../../extension/pure/lineShift';
 
 const change = (startLine: number, endLine: number, text: string, startChar = 0, endChar = startChar): LineChange => ({
   range: { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } },

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { ConsoleEntry } from '../../../protocol';
 import type { CodaDocument } from '../../../protocol/codaFile';
 import { parseCoda, serializeCoda } from '../../../protocol/codaFormat';
-import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../../extension/scratch/convert';
-import { inlineConsole, inlineValue, lineAnnotation } from '../../../extension/scratch/inlineText';
-import { RunScheduler } from '../../../extension/scratch/RunScheduler';
-import { scratchRuntime } from '../../../extension/scratch/scratchRuntime';
-import { cellAt, documentLine, splitCells } from '../../../extension/scratch/splitCells';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../../extension/pure/convert';
+import { inlineConsole, inlineValue, lineAnnotation } from '../../../extension/pure/inlineText';
+import { RunScheduler } from '../../../extension/pure/RunScheduler';
+import { scratchRuntime } from '../../../extension/pure/scratchRuntime';
+import { cellAt, documentLine, splitCells } from '../../../extension/pure/splitCells';
 import { matchGolden } from '../helpers/golden';
 import { ROOT } from '../helpers/testKernel';
 

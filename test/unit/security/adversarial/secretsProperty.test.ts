@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { formatConsoleEntry, formatDisplay, formatError, valueText } from '../../../../host/format/formatText';
-import { ConsoleLog } from '../../../../extension/kernel/ConsoleLog';
+import { ConsoleLog } from '../../../../extension/pure/ConsoleLog';
 import type { ConsoleEntry, InitParams, RemoteValue, SerializedError } from '../../../../protocol';
 import { MAX_CONSOLE_TEXT } from '../../../../worker/inspect/ConsoleFormatter';
 import { MAX_TABLE_CELL } from '../../../../worker/inspect/consoleTable';
