@@ -69,6 +69,27 @@ export default async function types(t) {
     await t.runCommand('File: Revert File').catch(() => undefined);
   }
 
+  // issue 13 item 8: a JS cell re-assigning a number type-checks in the notebook, and must in the exported .ts too
+  if (await t.step('types: a notebook with JS and TS cells opens', () => open('mixed-export.coda'))) {
+    await t.step('types: its export to a .ts script has the one type error the notebook has, none in the JS cell', async () => {
+      await squiggles(1).first().waitFor({ timeout: 90_000 });
+      if ((await squiggles(0).count()) > 0) throw new Error('the JS cell is squiggled in the notebook');
+      await t.runCommand('CodaJS: Export Notebook as Script');
+      const script = page.locator('.editor-group-container.active .monaco-editor');
+      await script.locator('.view-line', { hasText: "const wrong: number = 'two';" }).first().waitFor({ timeout: 30_000 });
+      const errors = script.locator('.view-overlays .squiggly-error');
+      await errors.first().waitFor({ timeout: 90_000 });
+      // the diagnostics of the whole file arrive together; give a late one time to show
+      await page.waitForTimeout(3000);
+      const lines = await script
+        .locator('.view-overlays > div')
+        .evaluateAll((rows) => rows.map((r, i) => (r.querySelector('.squiggly-error') ? i : -1)).filter((i) => i >= 0));
+      if (lines.length !== 1) throw new Error(`the exported script shows ${lines.length} squiggled lines, the notebook one`);
+      await t.runCommand('View: Close Editor').catch(() => undefined);
+    });
+    await t.runCommand('File: Revert File').catch(() => undefined);
+  }
+
   if (await t.step('types: a Deno notebook opens', () => open('deno-ts.coda'))) {
     await t.step('types: in a Deno notebook `Deno.` completes', () => complete(1, 'Deno.readTe', 'readTextFile'));
     await t.runCommand('File: Revert File').catch(() => undefined);
