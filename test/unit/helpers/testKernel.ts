@@ -2,7 +2,8 @@
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConsoleEntry, ExecuteResult, InitParams, WorkerEventName, WorkerEvents } from '../../../protocol';
+import type { ConsoleEntry, ExecuteResult, InitParams, RemoteValue, WorkerEventName, WorkerEvents } from '../../../protocol';
+import type { Kernel } from '../../../host/kernel/Kernel';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 export { nodeBinaries } from '../../nodeBinaries';
@@ -20,6 +21,31 @@ export interface TestKernel {
 }
 
 let seq = 0;
+
+/** Runs code as numbered cells on a kernel, and reads a cell's value as short text (failing on anything but ok). */
+export function cellRunner(kernel: Kernel): Pick<TestKernel, 'run' | 'value'> {
+  const run: TestKernel['run'] = (code, o = {}) => {
+    const n = ++seq;
+    return kernel.execute({
+      cellId: o.cellId ?? `cell-${n}`,
+      cellLabel: `[${n}]`,
+      executionId: n,
+      code,
+      language: o.language ?? 'javascript',
+      instrumentLines: o.instrumentLines,
+    });
+  };
+  const value = async (code: string) => {
+    const r = await run(code);
+    if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? (r.error.stack ?? r.error.message) : r.status}`);
+    return shownValue(r.value);
+  };
+  return { run, value };
+}
+
+/** A cell value as short text: an object's preview, a string's value, a number's text. */
+export const shownValue = (v: RemoteValue | undefined): string =>
+  !v ? '(no value)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
 
 export async function startKernel(
   opts: {
@@ -44,24 +70,7 @@ export async function startKernel(
     kernel,
     console: [],
     events: [],
-    async run(code, o = {}) {
-      const n = ++seq;
-      return kernel.execute({
-        cellId: o.cellId ?? `cell-${n}`,
-        cellLabel: `[${n}]`,
-        executionId: n,
-        code,
-        language: o.language ?? 'javascript',
-        instrumentLines: o.instrumentLines,
-      });
-    },
-    async value(code) {
-      const r = await t.run(code);
-      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? (r.error.stack ?? r.error.message) : r.status}`);
-      const v = r.value;
-      if (!v) return '(no value)';
-      return v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
-    },
+    ...cellRunner(kernel),
     waitFor(name, pred = () => true, ms = 5000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${name} event within ${ms} ms`)), ms);

@@ -10,7 +10,7 @@ import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
-import { packageFixture, sleep, WORKER } from '../helpers/testKernel';
+import { cellRunner, packageFixture, sleep, WORKER } from '../helpers/testKernel';
 
 const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'sandbox'];
 const SECRET = 'conformance-secret-7d41c0';
@@ -35,28 +35,13 @@ async function start(runtime: RuntimeKind, permissions?: Permissions): Promise<K
     { workerPath: WORKER, storage: toolsDir(), nodePath: process.execPath, sandboxMemoryMb: 128, sandboxCellTimeoutMs: 0 },
   );
   const kernel = await KernelProcess.start(options);
-  let n = 0;
   const k: K = {
     runtime,
     kernel,
     console: [],
     work: [],
     lineValues: [],
-    run: (code, o = {}) =>
-      kernel.execute({
-        cellId: `cell-${++n}`,
-        cellLabel: `[${n}]`,
-        executionId: n,
-        code,
-        language: o.language ?? 'javascript',
-        instrumentLines: o.instrumentLines,
-      }),
-    async value(code) {
-      const r = await k.run(code);
-      if (r.status !== 'ok') throw new Error(`cell failed: ${r.status === 'error' ? (r.error.stack ?? r.error.message) : r.status}`);
-      const v = r.value;
-      return !v ? '(none)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
-    },
+    ...cellRunner(kernel),
   };
   kernel.onEvent('console', (b) => k.console.push(...b.entries));
   kernel.onEvent('cellWork', (b) => k.work.push(b));

@@ -5,8 +5,8 @@
  * and crossings (a value lost, hijacked or pending; a later cell that no longer runs).
  */
 import { strict as assert } from 'node:assert';
-import type { ExecuteResult, RemoteValue } from '../../../../protocol';
-import { sleep, type TestKernel } from '../../helpers/testKernel';
+import type { ExecuteResult } from '../../../../protocol';
+import { shownValue as shown, sleep, type TestKernel } from '../../helpers/testKernel';
 
 /** Longest a cell of these attacks may take before it counts as silently pending. */
 export const CELL_DEADLINE_MS = 5000;
@@ -108,9 +108,6 @@ export const NEVER_SETTLING: readonly { name: string; code: string }[] = [
   { name: 'awaiting a promise that never settles', code: 'await new Promise(() => {})' },
   { name: 'a polluted then and a promise that never settles', code: 'Object.prototype.then = function () {}; await new Promise(() => {})' },
 ];
-
-const shown = (v: RemoteValue | undefined): string =>
-  !v ? '(no value)' : v.type === 'object' ? v.preview : v.type === 'string' ? v.value : 'text' in v ? v.text : 'value' in v ? String(v.value) : v.type;
 
 /** What the user sees of a cell: its value, `Name: message`, or its status. */
 export const outcome = (r: ExecuteResult | 'pending'): string =>
