@@ -21,6 +21,7 @@ import { RuntimeInstaller } from './runtimes/RuntimeInstaller';
 import { registerScratch } from './scratch/registerScratch';
 import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
+import { registerPrewarm } from './kernel/registerPrewarm';
 import { registerStatusBar } from './StatusBar';
 import { translateCodaErrors } from './translateCodaErrors';
 import { TypesPluginConfig } from './types/TypesPluginConfig';
@@ -83,6 +84,7 @@ export function activate(context: vscode.ExtensionContext) {
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
+    registerPrewarm(manager, access, (m) => log.write('info', m)),
     new TypesPluginConfig({
       modulePath: (nb) => dependencies.modulePath(nb),
       scratchModulePath: (doc) => dependencies.scratchModulePath(doc),

@@ -261,6 +261,6 @@ export class CodaController implements vscode.Disposable {
 const UNTRUSTED = (): SerializedError => codaError('UntrustedWorkspace');
 
 /** The runtime a notebook's metadata names (Node when it names none). */
-function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {
+export function runtimeOf(notebook: vscode.NotebookDocument): RuntimeKind {
   return runtimeNamed((notebook.metadata as { runtime?: unknown }).runtime) ?? 'node';
 }

@@ -39,12 +39,29 @@ export class NotebookAccess {
     return outcome.ok ? outcome : { ok: false, error: refusalError(outcome.refusal, 'editor') };
   }
 
+  /** The access a run would get, when it needs no question to the user (else undefined): for starting kernels early. */
+  async prepareSilently(notebook: vscode.NotebookDocument, runtime: RuntimeKind): Promise<KernelAccess | undefined> {
+    const outcome = await resolveAccess(notebook.metadata as Record<string, unknown>, runtime, {
+      grant: async (declared, installScripts) => this.alreadyGranted(notebook, declared, installScripts),
+      secret: (name) => this.knownSecret(notebook, name),
+    });
+    return outcome.ok ? outcome.access : undefined;
+  }
+
+  private grantKey(declared: Permissions, installScripts: boolean): string {
+    // opting in to install scripts later asks again
+    return permissionsKey(declared) + (installScripts ? ';installScripts' : '');
+  }
+
+  private alreadyGranted(notebook: vscode.NotebookDocument, declared: Permissions, installScripts: boolean): boolean {
+    return this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {})[notebook.uri.toString()] === this.grantKey(declared, installScripts);
+  }
+
   /** Asks once per notebook and declaration; remembers a grant. */
   private async granted(notebook: vscode.NotebookDocument, declared: Permissions, runtime: RuntimeKind, installScripts: boolean): Promise<boolean> {
     const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
-    // opting in to install scripts later asks again
-    const key = permissionsKey(declared) + (installScripts ? ';installScripts' : '');
-    if (grants[notebook.uri.toString()] === key) return true;
+    const key = this.grantKey(declared, installScripts);
+    if (this.alreadyGranted(notebook, declared, installScripts)) return true;
     // each line says what is granted and how this runtime holds it (protocol/enforcement.ts: the docs say the same)
     const lines = enforcementLines(runtime, declared).map(({ capability: c, how }) => {
       const targets = declared[c]!.length ? declared[c]!.map((t) => (t === '*' ? vscode.l10n.t('anything') : t)).join(', ') : vscode.l10n.t('nothing');
@@ -78,11 +95,12 @@ export class NotebookAccess {
   }
 
   private async secret(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
-    const stored = await this.context.secrets.get(SECRET_PREFIX + name);
-    if (stored !== undefined) return stored;
-    const fromDotenv = await this.dotenv(notebook, name);
-    if (fromDotenv !== undefined) return fromDotenv;
-    return this.askSecret(name);
+    return (await this.knownSecret(notebook, name)) ?? this.askSecret(name);
+  }
+
+  /** A secret's value from the secret storage or the notebook's .env, without asking. */
+  private async knownSecret(notebook: vscode.NotebookDocument, name: string): Promise<string | undefined> {
+    return (await this.context.secrets.get(SECRET_PREFIX + name)) ?? this.dotenv(notebook, name);
   }
 
   /** Prompts for a secret's value and stores it; undefined when the user cancels. */

@@ -1,0 +1,38 @@
+/**
+ * Starting a notebook's kernel before its first run (issue 17: the first result as fast as `node -e`), without
+ * vscode. Only when it needs nobody: a trusted workspace, the setting on, no kernel yet, permissions already granted
+ * and secrets known (nothing is asked), the runtime present (nothing is downloaded). Packages are not installed: the
+ * kernel resolves them from the store when a cell imports them, and the first run installs before it executes. A
+ * failure is logged and changes nothing: the first run starts the kernel as it always did.
+ */
+import type { RuntimeKind } from '../../protocol';
+import type { KernelAccess } from '../../host/run/resolveAccess';
+
+export interface PrewarmPorts<D> {
+  enabled(): boolean;
+  trusted(): boolean;
+  /** The document has a live kernel, or one is starting. */
+  hasKernel(doc: D): boolean;
+  runtime(doc: D): RuntimeKind;
+  /** The access a run would start the kernel with, or undefined when getting it would ask the user something. */
+  access(doc: D, runtime: RuntimeKind): Promise<KernelAccess | undefined>;
+  /** Starts the kernel exactly as a run would (the same launch key, so the run reuses it). */
+  start(doc: D, runtime: RuntimeKind, access: KernelAccess): Promise<unknown>;
+  log(message: string): void;
+}
+
+export type PrewarmOutcome = 'started' | 'skipped' | 'failed';
+
+export async function prewarm<D>(doc: D, ports: PrewarmPorts<D>): Promise<PrewarmOutcome> {
+  if (!ports.enabled() || !ports.trusted() || ports.hasKernel(doc)) return 'skipped';
+  const runtime = ports.runtime(doc);
+  try {
+    const access = await ports.access(doc, runtime);
+    if (!access || ports.hasKernel(doc)) return 'skipped';
+    await ports.start(doc, runtime, access);
+    return 'started';
+  } catch (err) {
+    ports.log(`the kernel was not started ahead of the first run: ${err instanceof Error ? err.message : String(err)}`);
+    return 'failed';
+  }
+}
