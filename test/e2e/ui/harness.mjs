@@ -93,8 +93,18 @@ export async function openWorkbench(base, workspace, results) {
       await page.keyboard.press('Control+P');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible' });
-      await input.fill(name);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+      // a busy machine can leave the first file search without results: type the name again
+      for (let attempt = 1; ; attempt++) {
+        await input.fill(name);
+        const found = await row.waitFor({ timeout: 15_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (found) break;
+        if (attempt === 3) throw new Error(`Quick Open never listed ${name}`);
+        await input.fill('');
+      }
       await page.keyboard.press('Enter');
     },
     outputs() {
