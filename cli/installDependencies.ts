@@ -32,7 +32,7 @@ export const runnerCellId = (index: number) => `cell-${index + 1}`;
 export async function installDependencies(file: string, doc: CodaDocument, progress: (m: string) => void, offline = false): Promise<DependencyOutcome> {
   const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: runnerCellId(i), code: cellText(c) }] : []));
   // the notebook's plugin packages install with its imports, into the same store
-  cells.push(...pluginInstallCell(notebookPlugins(doc.metadata, dirname(file))));
+  cells.push(...(await pluginInstallCell(notebookPlugins(doc.metadata, dirname(file)))));
   const { storeDir, cacheDir, modulePath } = storeFor(cacheRoot(), file);
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const access = installAccess(doc.metadata);

@@ -72,7 +72,7 @@ export class DependencyManager implements vscode.Disposable {
       .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
     // plugin packages (the notebook's and the configured ones) install with its imports, into the same store
-    cells.push(...pluginInstallCell(notebookPlugins(notebook.metadata, folder ?? '.', configuredPlugins())));
+    cells.push(...(await pluginInstallCell(notebookPlugins(notebook.metadata, folder ?? '.', configuredPlugins()))));
     return this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
   }
 

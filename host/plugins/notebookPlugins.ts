@@ -3,8 +3,10 @@
  * extensions registered) first, then the notebook's `plugins` metadata, without repeats. A local file (`./x.js`,
  * `../x.js`, an absolute path) is resolved against the notebook's folder; anything else is an npm package
  * (`name` or `name@range`), installed into the notebook's store like an import (pluginInstallCell) and loaded by
- * name. No vscode import: the extension and `coda run` share it.
+ * name. A local file names the packages it needs with `// @coda-dep` lines, as a cell does; they join the store too.
+ * No vscode import: the extension and `coda run` share it.
  */
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { METADATA_PLUGINS } from '../../protocol';
 
@@ -40,9 +42,21 @@ export function notebookPlugins(metadata: Readonly<Record<string, unknown>>, cwd
   return out;
 }
 
-/** The plugins' packages as one more "cell" of the notebook's install (installForCells). */
-export function pluginInstallCell(plugins: NotebookPlugins): { cellId: string; code: string }[] {
-  return plugins.packages.length ? [{ cellId: PLUGINS_CELL_ID, code: plugins.packages.map((p) => `// @coda-dep ${p}`).join('\n') }] : [];
+/** Characters of a local plugin file read for its `// @coda-dep` lines. */
+export const MAX_PLUGIN_SCAN_CHARS = 64 * 1024;
+const MAGIC_LINE = /^\s*\/\/\s*@coda-dep\b.*$/gm;
+
+/**
+ * The plugins' packages as one more "cell" of the notebook's install (installForCells): the named packages and the
+ * `// @coda-dep` lines of the local plugin files (an unreadable file adds nothing: the kernel says it cannot load it).
+ */
+export async function pluginInstallCell(plugins: NotebookPlugins): Promise<{ cellId: string; code: string }[]> {
+  const lines = plugins.packages.map((p) => `// @coda-dep ${p}`);
+  for (const file of plugins.specs.filter((s) => isAbsolute(s))) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    lines.push(...(text.slice(0, MAX_PLUGIN_SCAN_CHARS).match(MAGIC_LINE) ?? []).map((l) => l.trim()));
+  }
+  return lines.length ? [{ cellId: PLUGINS_CELL_ID, code: lines.join('\n') }] : [];
 }
 
 const isLocal = (spec: string) => spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec);

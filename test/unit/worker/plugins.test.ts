@@ -4,12 +4,16 @@
  * plugin; the kernel lives on). Packages from the registry: test/unit/deps/pluginInstall.test.ts.
  */
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecuteResult } from '../../../protocol';
 import { isCodaError } from '../../../protocol';
-import { startKernel, type TestKernel } from '../helpers/testKernel';
+import { nodePermissionArgs } from '../../../host/kernel/nodePermissionArgs';
+import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
+import { requireRuntimes } from '../../runtimeBinaries';
+import { nodeBinaries, ROOT, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** A plugin file that logs each hook it runs to globalThis.__order (so a cell can read the order). */
 const recorder = (name: string, extra = '') => `
@@ -125,5 +129,36 @@ module.exports = (options) => ({
     assert.equal(r.status === 'ok' ? r.value : 'x', undefined);
     const displays = k.events.filter((e) => e.name === 'display').map((e) => (e.body as { data: { mime: string }[] }).data.map((d) => d.mime).join(','));
     assert.deepEqual(displays, ['text/html', 'image/svg+xml,text/plain']);
+  });
+});
+
+describe('kernel plugins under the notebook permissions', function () {
+  this.timeout(30_000);
+
+  it('a plugin under `permissions: {}` cannot read a file (its own file is loaded, nothing else)', async function () {
+    const node = nodeBinaries().find(
+      (b) => execFileSync(b.path, ['-p', 'process.allowedNodeEnvironmentFlags.has("--allow-inspector")'], { encoding: 'utf8' }).trim() === 'true',
+    );
+    if (!node) {
+      if (requireRuntimes) assert.fail('no Node with --allow-inspector (set CODA_TOOLS_DIR)');
+      this.skip();
+    }
+    const cwd = folder({
+      'secret.txt': 'not granted',
+      'reader.js': `module.exports = { name: 'reader', setup(ctx) { ctx.globals.fromPlugin = require('node:fs').readFileSync(require('node:path').join(ctx.cwd, 'secret.txt'), 'utf8'); } };`,
+    });
+    const plugins = [join(cwd, 'reader.js')];
+    const support = await nodePermissionSupport(node!.path);
+    const execArgv = nodePermissionArgs({}, { cwd, distDir: join(ROOT, 'dist'), plugins, support });
+    const k = await startKernel({ nodePath: node!.path, cwd, execArgv, init: { permissions: {}, plugins } });
+    try {
+      const error = errorOf(await k.run('fromPlugin'));
+      assert.ok(isCodaError(error, 'PluginFailed'), JSON.stringify(error));
+      assert.match(error.message, /The plugin 'reader' failed in setup: PermissionDenied/);
+      assert.equal(error.cause?.name, 'PermissionDenied');
+      assert.equal(await k.value('typeof fromPlugin'), 'undefined', 'the kernel runs on, without what the plugin could not read');
+    } finally {
+      k.kernel.dispose();
+    }
   });
 });
