@@ -8,6 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../protocol/codaFile';
 import { findNode } from '../host/kernel/findNode';
 import { kernelLaunch } from '../host/kernel/kernelLaunch';
 import { KernelProcess } from '../host/kernel/KernelProcess';
+import { createApi } from './api/createApi';
 import { registerCommands } from './commands';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
@@ -92,7 +93,8 @@ export function activate(context: vscode.ExtensionContext) {
   );
   registerScratch(context, { log: log.channel, startKernel, dependencies, offerRuntime: (err, runtime) => runtimes.offer(err, runtime) });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
-  return { startKernel };
+  // the published API (extension/api/codaApi.ts); startKernel stays for CodaJS's own tests
+  return { ...createApi(manager, controller.onDidExecuteCell), startKernel };
 }
 
 export function deactivate(): void {}

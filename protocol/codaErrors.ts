@@ -277,6 +277,8 @@ export const CODA_ERRORS = {
     name: 'PluginError',
     message: "The plugin '{plugin}' changed the cell from {before} to {after} lines in transformCell; transforms must keep every line where it is.",
   },
+  /** The extension API's runInKernel on a notebook whose kernel is not running. */
+  KernelNotRunning: { name: 'KernelNotRunning', message: 'The notebook {notebook} has no running CodaJS kernel: run one of its cells first.' },
   PluginsUnsupported: {
     name: 'PluginError',
     message:
