@@ -15,6 +15,7 @@ import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
 import { Log } from './log';
 import { CodaSerializer } from './notebook/CodaSerializer';
+import { registerIpynbCommands } from './notebook/ipynbCommands';
 import { registerRendererBridge } from './renderer/RendererBridge';
 import { RuntimeInstaller } from './runtimes/RuntimeInstaller';
 import { registerScratch } from './scratch/registerScratch';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext) {
     controller,
     registerRendererBridge(manager, controller, (m) => log.write('warn', m)),
     registerCommands(manager, log),
+    registerIpynbCommands(),
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
