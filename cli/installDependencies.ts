@@ -13,6 +13,7 @@ import { InstallerClient, storeFor } from '../host/deps/InstallerClient';
 import { installForCells } from '../host/deps/installForCells';
 import { lockUpdate } from '../host/deps/lockUpdate';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
+import { notebookPlugins, pluginInstallCell } from '../host/plugins/notebookPlugins';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
@@ -30,6 +31,8 @@ export const runnerCellId = (index: number) => `cell-${index + 1}`;
 
 export async function installDependencies(file: string, doc: CodaDocument, progress: (m: string) => void, offline = false): Promise<DependencyOutcome> {
   const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: runnerCellId(i), code: cellText(c) }] : []));
+  // the notebook's plugin packages install with its imports, into the same store
+  cells.push(...(await pluginInstallCell(notebookPlugins(doc.metadata, dirname(file)))));
   const { storeDir, cacheDir, modulePath } = storeFor(cacheRoot(), file);
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const access = installAccess(doc.metadata);

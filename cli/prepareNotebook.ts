@@ -4,9 +4,11 @@
  * into the runner's store, and a missing runtime is downloaded (not with --offline). Progress goes to stderr.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { codaErrorObject, type CodaDocument, type RuntimeKind } from '../protocol';
 import type { KernelStartOptions } from '../host/kernel/Kernel';
 import { parseDotenv } from '../host/parseDotenv';
+import { notebookPlugins } from '../host/plugins/notebookPlugins';
 import { prepareRun, type Prepared } from '../host/run/prepareRun';
 import { refusalError, resolveAccess } from '../host/run/resolveAccess';
 import type { RunOptions } from './args';
@@ -47,7 +49,7 @@ export async function prepareNotebook(
       note = deps.note;
       return { cellErrors: deps.cellErrors };
     },
-    startKernel: (access) => kernelOptions(file, runtime, opts, access, modulePaths, log),
+    startKernel: (access) => kernelOptions(file, runtime, opts, access, modulePaths, log, notebookPlugins(doc.metadata, dirname(file)).specs),
     fetchRuntime: (err) => fetchForRun(err, runtimesDir(opts.runtimesDir), progress, opts.offline),
   });
   return { prepared, note };

@@ -108,8 +108,9 @@ export async function kernelOptions(
   access: KernelAccess,
   modulePaths: string[],
   log: KernelStartOptions['log'],
+  plugins: string[] = [],
 ): Promise<KernelStartOptions> {
-  const init: InitParams = { cwd: dirname(file), documentPath: file, runtime, modulePaths, ...access };
+  const init: InitParams = { cwd: dirname(file), documentPath: file, runtime, modulePaths, ...access, ...(plugins.length && { plugins }) };
   const settings: LaunchSettings = {
     workerPath: join(__dirname, 'worker.js'),
     storage: runtimesDir(opts.runtimesDir),

@@ -8,6 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../protocol/codaFile';
 import { findNode } from '../host/kernel/findNode';
 import { kernelLaunch } from '../host/kernel/kernelLaunch';
 import { KernelProcess } from '../host/kernel/KernelProcess';
+import { createApi } from './api/createApi';
 import { registerCommands } from './commands';
 import { registerInspectViews } from './inspect/registerInspectViews';
 import { ScratchKernels } from './inspect/ScratchKernels';
@@ -16,6 +17,7 @@ import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
 import { Log } from './log';
 import { CodaSerializer } from './notebook/CodaSerializer';
+import { registerIpynbCommands } from './notebook/ipynbCommands';
 import { registerRendererBridge } from './renderer/RendererBridge';
 import { RuntimeInstaller } from './runtimes/RuntimeInstaller';
 import { registerScratch } from './scratch/registerScratch';
@@ -81,6 +83,7 @@ export function activate(context: vscode.ExtensionContext) {
     controller,
     registerRendererBridge(manager, controller, (m) => log.write('warn', m)),
     registerCommands(manager, log),
+    registerIpynbCommands(),
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerStatusBar(manager),
@@ -103,7 +106,8 @@ export function activate(context: vscode.ExtensionContext) {
     offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
   });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
-  return { startKernel };
+  // the published API (extension/api/codaApi.ts); startKernel stays for CodaJS's own tests
+  return { ...createApi(manager, controller.onDidExecuteCell), startKernel };
 }
 
 export function deactivate(): void {}

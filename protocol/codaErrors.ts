@@ -263,6 +263,27 @@ export const CODA_ERRORS = {
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },
   SandboxTooManyFetches: { name: 'RangeError', message: 'The sandbox allows at most {max} fetches at once' },
+
+  // kernel plugins (protocol/plugins.ts, docs/plugins.md)
+  /** `detail`: the plugin's own error, `Name: message`. */
+  PluginLoadFailed: { name: 'PluginError', message: "The plugin '{plugin}' could not be loaded: {detail}. The notebook's other cells run without it." },
+  PluginNotAPlugin: {
+    name: 'PluginError',
+    message: "The plugin '{plugin}' does not export a CodaJS plugin (an object with a name and hooks, or a function returning one).",
+  },
+  /** A hook that threw: `hook` is setup, transformCell, beforeExecute, afterExecute or displayValue. */
+  PluginFailed: { name: 'PluginError', message: "The plugin '{plugin}' failed in {hook}: {detail}" },
+  PluginTransformMovedLines: {
+    name: 'PluginError',
+    message: "The plugin '{plugin}' changed the cell from {before} to {after} lines in transformCell; transforms must keep every line where it is.",
+  },
+  /** The extension API's runInKernel on a notebook whose kernel is not running. */
+  KernelNotRunning: { name: 'KernelNotRunning', message: 'The notebook {notebook} has no running CodaJS kernel: run one of its cells first.' },
+  PluginsUnsupported: {
+    name: 'PluginError',
+    message:
+      'The {runtime} kernel cannot load plugins ({plugins}): nothing of a plugin may enter it. Use the Node.js, Deno or Bun kernel, or remove the plugins.',
+  },
 } as const satisfies Record<string, { readonly name: string; readonly message: string }>;
 
 export type CodaErrorCode = keyof typeof CODA_ERRORS;

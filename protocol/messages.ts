@@ -72,6 +72,11 @@ export interface InitParams {
   runtimePath?: string;
   /** Runtime 'sandbox': where isolated-vm is installed and the limits of the isolate. */
   sandbox?: SandboxOptions;
+  /**
+   * Kernel plugins to load, in hook order (protocol/plugins.ts): package names (resolved like a cell's `require`)
+   * or absolute paths. Loaded before the first cell runs, under the notebook's permissions.
+   */
+  plugins?: string[];
 }
 
 export interface SandboxOptions {

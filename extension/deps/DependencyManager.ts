@@ -13,6 +13,8 @@ import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
 import { installForCells } from '../../host/deps/installForCells';
 import { lockUpdate } from '../../host/deps/lockUpdate';
+import { notebookPlugins, pluginInstallCell } from '../../host/plugins/notebookPlugins';
+import { configuredPlugins } from '../plugins/configuredPlugins';
 import { InstallMemo } from '../pure/InstallMemo';
 import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
@@ -69,6 +71,8 @@ export class DependencyManager implements vscode.Disposable {
       .filter((c) => c.kind === vscode.NotebookCellKind.Code)
       .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
     const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
+    // plugin packages (the notebook's and the configured ones) install with its imports, into the same store
+    cells.push(...(await pluginInstallCell(notebookPlugins(notebook.metadata, folder ?? '.', configuredPlugins()))));
     return this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
   }
 

@@ -14,6 +14,7 @@ import type { NotebookAccess } from '../security/NotebookAccess';
 import { CellRun, outputId as idOf } from './CellRun';
 import type { KernelManager, NotebookKernel } from './KernelManager';
 import { displayOutput, errorOutput, valueOutput } from './outputs';
+import type { CodaCellExecution } from '../api/codaApi';
 
 export interface ControllerOptions {
   /** The extension's own failures (a bug, not a cell's error): logged and shown once. */
@@ -51,6 +52,9 @@ export class CodaController implements vscode.Disposable {
   private executionId = 0;
   /** True while listAllKernels selects kernels only to list them in the picker. */
   private listing = false;
+  private readonly executed = new vscode.EventEmitter<CodaCellExecution>();
+  /** After each cell execution (the extension API's onDidExecuteCell). */
+  readonly onDidExecuteCell = this.executed.event;
 
   constructor(
     private readonly manager: KernelManager,
@@ -208,6 +212,7 @@ export class CodaController implements vscode.Disposable {
     } finally {
       cancel.dispose();
       await run.end(success);
+      this.executed.fire({ notebook: nk.notebook.uri, cell, success });
     }
   }
 
@@ -254,6 +259,7 @@ export class CodaController implements vscode.Disposable {
     this.runs.forEach((r) => r.dispose());
     this.controllers.forEach((c) => c.dispose());
     this.subscriptions.forEach((d) => d.dispose());
+    this.executed.dispose();
   }
 }
 

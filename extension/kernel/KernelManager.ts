@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { CODA_NOTEBOOK_TYPE, permissionsKey, type InitParams, type RuntimeKind } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { KernelAccess } from '../../host/run/resolveAccess';
+import { notebookPlugins } from '../../host/plugins/notebookPlugins';
+import { configuredPlugins } from '../plugins/configuredPlugins';
 import { kernelsOf, type KernelLookup } from '../pure/answerExpand';
 import { NotebookRuns } from '../pure/NotebookRuns';
 import { KernelHandover, notebookSignature, PARK_MS, renamedKey } from '../pure/KernelHandover';
@@ -182,7 +184,9 @@ function launchKey(runtime: RuntimeKind, access: KernelAccess): string {
 }
 
 function initFor(notebook: vscode.NotebookDocument, runtime: RuntimeKind): InitParams {
-  return { cwd: kernelFolder(notebook.uri), documentPath: notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString(), runtime };
+  const cwd = kernelFolder(notebook.uri);
+  const plugins = notebookPlugins(notebook.metadata, cwd, configuredPlugins()).specs;
+  return { cwd, documentPath: notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString(), runtime, ...(plugins.length && { plugins }) };
 }
 
 /** Where a document's kernel runs and resolves packages: its folder, else its workspace folder, else home. */

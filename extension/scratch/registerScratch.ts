@@ -8,6 +8,7 @@ import type { DependencyManager } from '../deps/DependencyManager';
 import type { InitParams, RemoteValue } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { serializeCoda } from '../../protocol/codaFormat';
+import { mayWrite } from '../mayWrite';
 import { toCodaDocument } from '../notebook/CodaSerializer';
 import type { Kernel } from '../../host/kernel/Kernel';
 import { notebookToScript, scriptLanguage, scriptToNotebook } from '../pure/convert';
@@ -189,18 +190,4 @@ export function registerScratch(
     }),
   );
   deps.log.info('scratch commands registered');
-}
-
-/** True when `uri` does not exist, or the user agreed to overwrite it. */
-async function mayWrite(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-  } catch {
-    return true;
-  }
-  const overwrite = vscode.l10n.t('Overwrite');
-  return (
-    (await vscode.window.showWarningMessage(vscode.l10n.t('{0} exists. Overwrite it?', vscode.workspace.asRelativePath(uri)), { modal: true }, overwrite)) ===
-    overwrite
-  );
 }

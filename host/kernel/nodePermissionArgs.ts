@@ -8,12 +8,13 @@
  * What the worker itself must read is granted on top of the notebook's `read`:
  * - its own bundles (worker.js, watchdog.js, sucrase.js for TypeScript cells), file by file;
  * - the dependency store (`modulePaths`) and the notebook folder's `node_modules`: packages are code the notebook
- *   imports on purpose, and Node's loader must read them to run them. Nothing else of the notebook folder.
+ *   imports on purpose, and Node's loader must read them to run them. Nothing else of the notebook folder;
+ * - the kernel plugins named as files (InitParams.plugins), file by file, for the same reason.
  * The compile cache (NODE_COMPILE_CACHE) is never made writable: Node then skips it on its own (checked on
  * Node 24), and a writable cache would let one notebook plant code that other kernels load.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ANY, codaErrorObject, type InitParams, type Permissions } from '../../protocol';
 import { debugSignalFlags } from './debugSignalFlags';
 import { RuntimeMissingError } from './locateRuntime';
@@ -36,6 +37,8 @@ export interface NodePermissionContext {
   distDir: string;
   /** The dependency store folders (InitParams.modulePaths). */
   modulePaths?: string[];
+  /** Kernel plugins (InitParams.plugins): the absolute paths among them are read like packages. */
+  plugins?: string[];
   /** What the worker's Node offers (nodePermissionSupport()). */
   support: NodePermissionSupport;
 }
@@ -47,7 +50,8 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
   if (!support.permissionFlag || !support.allowInspector) {
     throw codaErrorObject('PermissionModelUnsupported', { needed: NEEDED_NODE, version: support.version });
   }
-  const own = [...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)), ...(ctx.modulePaths ?? []), join(ctx.cwd, 'node_modules')];
+  const pluginFiles = (ctx.plugins ?? []).filter((p) => isAbsolute(p));
+  const own = [...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)), ...(ctx.modulePaths ?? []), join(ctx.cwd, 'node_modules'), ...pluginFiles];
   const args: string[] = [support.permissionFlag];
   args.push(...fsFlags('--allow-fs-read', permissions.read, ctx.cwd, own));
   args.push(...fsFlags('--allow-fs-write', permissions.write, ctx.cwd, []));
@@ -111,7 +115,13 @@ export async function nodePermissionLaunch(init: InitParams, s: { nodePath: stri
     nodePath = stored;
     support = await nodePermissionSupport(stored);
   }
-  const execArgv = nodePermissionArgs(init.permissions, { cwd: init.cwd, distDir: dirname(s.workerPath), modulePaths: init.modulePaths, support });
+  const execArgv = nodePermissionArgs(init.permissions, {
+    cwd: init.cwd,
+    distDir: dirname(s.workerPath),
+    modulePaths: init.modulePaths,
+    plugins: init.plugins,
+    support,
+  });
   return { nodePath, execArgv };
 }
 

@@ -3,11 +3,12 @@
  * Never runs user code (no getters, Proxy traps or custom inspect functions) and never throws.
  */
 import { inspect } from 'node:util';
-import { NO_SECRETS, type Masker, type RemoteValue } from '../../protocol';
+import { NO_SECRETS, type Masker, type RemoteValue, type ValueFormat } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
 import { isTracked, promiseSettlement, trackPromise } from './promiseState';
+import { customFormat } from './valueFormatter';
 import { webApiView, type WebApiView } from './webApiViews';
 
 /** Characters of a string value sent as is; the full length is reported beside it. */
@@ -71,6 +72,8 @@ function describe(value: unknown, opts: DescribeOptions, mask: Masker): RemoteVa
 }
 
 function describeObject(value: object, opts: DescribeOptions, mask: Masker): RemoteValue {
+  const custom = customFormat(value);
+  if (custom) return customValue(value, custom, opts, mask);
   const { subtype, className, size } = classify(value);
   const proto = prototypeOwner(value);
   const view = subtype === 'object' && !proto ? webApiView(value) : undefined;
@@ -90,6 +93,18 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
     const handle = opts.registry.register(value, opts.cellId);
     if (handle) out.handle = handle;
   }
+  return out;
+}
+
+/** A plugin's preview; expanding it lists the plugin's rows (a null-prototype copy), or the value's own. */
+function customValue(value: object, custom: ValueFormat, opts: DescribeOptions, mask: Masker): RemoteValue {
+  const { subtype, className } = classify(value);
+  const text = custom.preview.replace(/\s*\n\s*/g, ' ');
+  const preview = text.length > MAX_PREVIEW_CHARS ? `${mask.cut(text, MAX_PREVIEW_CHARS - 1)}…` : mask.text(text);
+  const out: RemoteValue = { type: 'object', subtype, className: custom.className ?? className, preview };
+  const rows = custom.properties ? Object.assign(Object.create(null) as object, custom.properties) : value;
+  const handle = opts.registry?.register(rows, opts.cellId);
+  if (handle) out.handle = handle;
   return out;
 }
 

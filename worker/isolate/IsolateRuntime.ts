@@ -114,6 +114,12 @@ export class IsolateRuntime implements Runtime {
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
+    // plugins are kernel code with the kernel's reach: none may enter the isolate (docs/plugins.md)
+    const plugins = this.init.plugins ?? [];
+    if (plugins.length) {
+      const error = codaError('PluginsUnsupported', { runtime: 'Sandbox', plugins: plugins.map((p) => JSON.stringify(p)).join(', ') });
+      return Promise.resolve({ status: 'error', error, durationMs: 0 });
+    }
     return new Promise<ExecuteResult>((resolve) => {
       const started = performance.now();
       const running: Running = {

@@ -42,6 +42,8 @@ export interface JupyterCompatOptions {
 export interface JupyterCompat {
   /** The display data of a cell's value when the value renders itself (Jupyter.display symbol, ijavascript's _to*). */
   resultBundle(value: unknown): Promise<DisplayData[]> | undefined;
+  /** The same as a MIME bundle (what the Jupyter plugin's displayValue answers). */
+  resultMedia(value: unknown): Promise<MediaBundle> | undefined;
   /** After a cell's code ran: the completion of a cell that called $$.async(), for the kernel to await. */
   cellCompletion(): Promise<void> | undefined;
   /** Virtual modules by name (see JUPYTER_VIRTUAL_MODULES). */
@@ -83,6 +85,11 @@ export function installJupyterCompat(display: KernelDisplay, options: JupyterCom
     resultBundle(value) {
       if (hasJupyterDisplay(value)) return format(value).then((b) => bundleToDisplayData(b, 'result'));
       if (hasIjavascriptRendering(value)) return Promise.resolve().then(() => bundleToDisplayData(ijavascriptBundle(value), 'result'));
+      return undefined;
+    },
+    resultMedia(value) {
+      if (hasJupyterDisplay(value)) return format(value);
+      if (hasIjavascriptRendering(value)) return Promise.resolve().then(() => ijavascriptBundle(value));
       return undefined;
     },
     cellCompletion: () => ijavascript.takeCompletion(),

@@ -47,7 +47,11 @@ import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
-import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../jupyter/installJupyterCompat';
+import type { KernelDisplay } from '../jupyter/installJupyterCompat';
+import { jupyterPlugin } from '../jupyter/jupyterPlugin';
+import { bundleToDisplayData } from '../jupyter/mimeBundle';
+import { PluginFailure } from '../plugins/PluginFailure';
+import { PluginHost } from '../plugins/PluginHost';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
 
 const realSetImmediate = setImmediate;
@@ -78,7 +82,7 @@ export class NodeRuntime implements Runtime {
   readonly version: string;
   private readonly registry: HandleRegistry;
   private readonly io = new PendingIo();
-  private readonly jupyter: JupyterCompat;
+  private readonly plugins: PluginHost;
   private readonly batcher: ConsoleBatcher;
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
@@ -122,14 +126,26 @@ export class NodeRuntime implements Runtime {
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
-    // the display APIs of other JavaScript kernels (Deno.jupyter, tslab, ijavascript's $$): notebooks written for them
-    // run here as they did there
-    this.jupyter = installJupyterCompat(g.display as KernelDisplay, {
-      sendBundle: (data) => {
-        const cell = currentCell();
-        if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
-        this.emitDisplay(cell.cellId, cell.executionId, data);
+    const sendBundle = (data: DisplayData[]) => {
+      const cell = currentCell();
+      if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
+      this.emitDisplay(cell.cellId, cell.executionId, data);
+    };
+    // kernel plugins (worker/plugins/): first the display APIs of other JavaScript kernels (Deno.jupyter, tslab,
+    // ijavascript's $$), so notebooks written for them run here as they did there; InitParams.plugins load later,
+    // before the first cell, once the permission guards below are in place
+    this.plugins = new PluginHost({
+      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle })],
+      specs: init.plugins ?? [],
+      context: {
+        globals: g,
+        runtime: this.kind,
+        cwd: init.cwd,
+        require: (id) => modules.require(id),
+        display: (bundle) => sendBundle(bundleToDisplayData(bundle)),
       },
+      serialize: (err) => this.mapper.serialize(err),
+      log: (message) => host.emit('log', { level: 'info', message }),
     });
     if (init.env) Object.assign(process.env, init.env);
     if (init.permissions && this.kind === 'node')
@@ -177,17 +193,29 @@ export class NodeRuntime implements Runtime {
     });
   }
 
-  private run(params: ExecuteParams, running: Running): void {
+  private run(params: ExecuteParams, running: Running, prepared = false): void {
     // interrupted between execute() and this macrotask: the cell never starts
     if (this.running !== running) return;
     const { ctx } = running;
     const elapsed = () => performance.now() - running.started;
+    const cell = { cellId: ctx.cellId, cellLabel: ctx.cellLabel, executionId: ctx.executionId, language: params.language };
+    if (!prepared && this.plugins.needsPreparation) {
+      // plugins load (once) and beforeExecute hooks run first; the cell itself still starts on its own macrotask
+      runInCell(ctx, () =>
+        Reflect.apply(intrinsicThen, this.plugins.prepare(cell), [
+          () => this.schedule(() => this.run(params, running, true)),
+          (err: unknown) => running.settle({ status: 'error', error: this.pluginError(err), durationMs: elapsed() }),
+        ]),
+      );
+      return;
+    }
     let script: vm.Script;
     let prologueLength: number;
     let typed: ReturnType<typeof stripTypes> | undefined;
     try {
-      typed = params.language === 'typescript' ? stripTypes(params.code, `${ctx.cellLabel}.ts`) : undefined;
-      const js = typed?.code ?? params.code;
+      const source = this.plugins.transform(params.code, cell);
+      typed = params.language === 'typescript' ? stripTypes(source, `${ctx.cellLabel}.ts`) : undefined;
+      const js = typed?.code ?? source;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
@@ -195,7 +223,8 @@ export class NodeRuntime implements Runtime {
       this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
       script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
-      running.settle({ status: 'error', error: this.compileError(err, ctx, typed?.columns), durationMs: elapsed() });
+      const error = err instanceof PluginFailure ? err.error : this.compileError(err, ctx, typed?.columns);
+      running.settle({ status: 'error', error, durationMs: elapsed() });
       return;
     }
     enterCell(ctx);
@@ -203,10 +232,18 @@ export class NodeRuntime implements Runtime {
     enterExecution(ctx.executionId);
     runInCell(ctx, () => {
       let completion: Promise<unknown[] | undefined>;
+      const failed = (err: unknown) => {
+        // afterExecute hooks see the failure too; the cell's own error is what it shows
+        const error = this.mapper.serialize(err);
+        Reflect.apply(intrinsicThen, this.plugins.afterExecute(cell, { status: 'error', error: err }), [
+          () => running.settle({ status: 'error', error, durationMs: elapsed() }),
+          () => running.settle({ status: 'error', error, durationMs: elapsed() }),
+        ]);
+      };
       try {
         completion = script.runInThisContext() as Promise<unknown[] | undefined>;
       } catch (err) {
-        running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() });
+        failed(err);
         return;
       }
       // the intrinsic then: a cell may have replaced Promise.prototype.then (see createDispatcher)
@@ -214,18 +251,18 @@ export class NodeRuntime implements Runtime {
         async (wrapped: unknown[] | undefined) => {
           const value = wrapped ? wrapped[0] : undefined;
           try {
-            // a cell that called ijavascript's $$.async() ends when it calls $$.done()
-            await this.jupyter.cellCompletion();
-            // a value that renders itself (Symbol.for('Jupyter.display'), ijavascript's _toHtml…) is shown as Jupyter
-            // shows it, instead of as a value
-            const bundle = wrapped ? this.jupyter.resultBundle(value) : undefined;
+            // e.g. a cell that called ijavascript's $$.async() ends when it calls $$.done() (the Jupyter plugin)
+            await this.plugins.afterExecute(cell, { status: 'ok', value });
+            // a value that renders itself (Symbol.for('Jupyter.display'), ijavascript's _toHtml…, a plugin's
+            // displayValue) is shown as its MIME bundle, instead of as a value
+            const bundle = wrapped ? await this.plugins.displayValue(value) : undefined;
             if (bundle) {
-              this.emitDisplay(ctx.cellId, ctx.executionId, await bundle);
+              this.emitDisplay(ctx.cellId, ctx.executionId, bundleToDisplayData(bundle, 'result'));
               running.settle({ status: 'ok', durationMs: elapsed() });
               return;
             }
           } catch (err) {
-            running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() });
+            running.settle({ status: 'error', error: this.pluginError(err), durationMs: elapsed() });
             return;
           }
           const durationMs = elapsed();
@@ -235,7 +272,7 @@ export class NodeRuntime implements Runtime {
           if (wrapped) result.value = this.describe(value, ctx.cellId);
           running.settle(result);
         },
-        (err: unknown) => running.settle({ status: 'error', error: this.mapper.serialize(err), durationMs: elapsed() }),
+        failed,
       ]);
     });
   }
@@ -243,6 +280,10 @@ export class NodeRuntime implements Runtime {
   private emitDisplay(cellId: string, executionId: number, data: DisplayData[]): void {
     this.batcher.flush();
     this.host.emit('display', { cellId, executionId, data: this.mask(data) });
+  }
+
+  private pluginError(err: unknown) {
+    return err instanceof PluginFailure ? err.error : this.mapper.serialize(err);
   }
 
   private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {

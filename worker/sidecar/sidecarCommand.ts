@@ -4,7 +4,7 @@
  * flags, CommonJS detection for packages, and an inspector on a free loopback port whose address only the worker
  * learns (for interrupts).
  */
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
 import { userEnvironment } from '../../common/userEnvironment';
 import { denoPermissionFlags } from './denoPermissionFlags';
@@ -59,7 +59,8 @@ export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: s
   env.NO_COLOR = '1';
   env.DENO_NO_UPDATE_CHECK = '1';
   const permissions = denoPermissionFlags(init.permissions, init.cwd, {
-    read: [dirname(agentPath), join(init.cwd, 'node_modules'), ...(init.modulePaths ?? [])],
+    // plugin files are code the notebook names, read like its packages (host/kernel/nodePermissionArgs.ts)
+    read: [dirname(agentPath), join(init.cwd, 'node_modules'), ...(init.modulePaths ?? []), ...(init.plugins ?? []).filter((p) => isAbsolute(p))],
     env: Object.keys(init.env ?? {}),
   });
   const heap = heapMb ? [`--v8-flags=--max-old-space-size=${heapMb}`] : [];

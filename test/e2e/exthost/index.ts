@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
+import { apiSuite } from './api.suite';
 import { notebookSuite } from './notebook.suite';
 
 export function run(): Promise<void> {
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
   });
   mocha.suite.emit('pre-require', globalThis, 'exthost', mocha);
   notebookSuite();
+  apiSuite();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
       reporterBase.consoleLog = original;

@@ -6,7 +6,7 @@ import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOut
 const EXTENSION_ID = 'codajs.codajs';
 const decoder = new TextDecoder();
 
-async function waitFor<T>(fn: () => T | undefined | false, what: string, ms = 30_000): Promise<T> {
+export async function waitFor<T>(fn: () => T | undefined | false, what: string, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();
@@ -16,11 +16,11 @@ async function waitFor<T>(fn: () => T | undefined | false, what: string, ms = 30
   }
 }
 
-function workspaceFile(name: string): vscode.Uri {
+export function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, name);
 }
 
-function item<T>(cell: vscode.NotebookCell, mime: string): T | undefined {
+export function item<T>(cell: vscode.NotebookCell, mime: string): T | undefined {
   for (const o of cell.outputs) for (const i of o.items) if (i.mime === mime) return JSON.parse(decoder.decode(i.data)) as T;
   return undefined;
 }
@@ -29,7 +29,7 @@ async function notebookWith(...sources: [string, string?][]): Promise<vscode.Not
   return notebookOn('codajs-node', {}, ...sources);
 }
 
-async function notebookOn(kernelId: string, metadata: Record<string, unknown>, ...sources: [string, string?][]): Promise<vscode.NotebookDocument> {
+export async function notebookOn(kernelId: string, metadata: Record<string, unknown>, ...sources: [string, string?][]): Promise<vscode.NotebookDocument> {
   const cells = sources.map(([src, lang]) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, src, lang ?? 'javascript'));
   const data = new vscode.NotebookData(cells);
   data.metadata = metadata;
@@ -39,7 +39,7 @@ async function notebookOn(kernelId: string, metadata: Record<string, unknown>, .
   return nb;
 }
 
-async function runCells(nb: vscode.NotebookDocument, ...indexes: number[]): Promise<void> {
+export async function runCells(nb: vscode.NotebookDocument, ...indexes: number[]): Promise<void> {
   for (const i of indexes) {
     await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: i, end: i + 1 }], document: nb.uri });
     await waitFor(() => nb.cellAt(i).executionSummary?.success !== undefined, `cell ${i} to finish`);

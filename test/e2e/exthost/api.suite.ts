@@ -1,0 +1,56 @@
+// The extension API (extension/api/codaApi.ts) and the .ipynb commands, inside the real extension host.
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { MIME_VALUE, type ValueOutput } from '../../../protocol';
+import type { CodaApi, CodaCellExecution } from '../../../api/codajs';
+import { item, notebookOn, runCells, waitFor, workspaceFile } from './notebook.suite';
+
+export function apiSuite(): void {
+  suite('CodaJS extension API and .ipynb commands', () => {
+    let api: CodaApi;
+    suiteSetup(async () => {
+      api = (await vscode.extensions.getExtension<CodaApi>('codajs.codajs')!.activate())!;
+    });
+
+    test('apiVersion 1: a registered plugin formats values, executions are observed, code runs in the kernel', async () => {
+      assert.equal(api.apiVersion, 1);
+      const plugin = api.registerKernelPlugin(workspaceFile('money-plugin.js').fsPath);
+      const seen: CodaCellExecution[] = [];
+      const sub = api.onDidExecuteCell((e) => seen.push(e));
+      try {
+        const nb = await notebookOn('codajs-node', {}, ['new Money("USD", 500)']);
+        await runCells(nb, 0);
+        const value = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)?.value;
+        assert.ok(value?.type === 'object' && value.preview === '5.00 USD', JSON.stringify(value));
+        await waitFor(() => seen.length > 0, 'onDidExecuteCell');
+        assert.equal(seen[0]!.notebook.toString(), nb.uri.toString());
+        assert.equal(seen[0]!.success, true);
+        const r = await api.runInKernel(nb.uri, 'new Money("EUR", 199)');
+        assert.deepEqual({ status: r.status, value: r.value }, { status: 'ok', value: '1.99 EUR' });
+      } finally {
+        sub.dispose();
+        plugin.dispose();
+      }
+    });
+
+    test('runInKernel without a running kernel says so', async () => {
+      const nb = await notebookOn('codajs-node', {}, ['1']);
+      await assert.rejects(api.runInKernel(nb.uri, '1'), /no running CodaJS kernel/);
+    });
+
+    test('Open with CodaJS converts an .ipynb to a .coda beside it; Export writes it back as .ipynb', async () => {
+      const source = workspaceFile('hello.ipynb');
+      await vscode.commands.executeCommand('codajs.openIpynb', source);
+      const coda = workspaceFile('hello.coda');
+      const nb = await waitFor(() => vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === coda.toString()), 'hello.coda to open');
+      assert.equal(nb.notebookType, 'codajs-notebook');
+      assert.match(nb.cellAt(1).document.getText(), /greeting\.toUpperCase\(\)/);
+      await vscode.workspace.fs.delete(source);
+      await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('codajs.exportIpynb');
+      const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as { nbformat: number; cells: unknown[] };
+      assert.equal(written.nbformat, 4);
+      assert.equal(written.cells.length, 2);
+    });
+  });
+}
