@@ -15,3 +15,4 @@ export * from './enforcement';
 export * from './savedOutputs';
 export * from './escapeRegExp';
 export * from './runtimes';
+export * from './maskedCut';
