@@ -3,7 +3,7 @@
  * original's: "… (36 characters)" after a mask would tell a secret's length (issue 19). Pure; the Sandbox's prelude
  * (worker/isolate/prelude/) does the same with its own scanner.
  */
-import { MASK } from './maskSecrets';
+import { MASK } from './mask';
 
 /** What of a masker this needs: a Masker (maskSecrets.ts) or a SecretScanner (makeSecretScanner.ts). */
 export interface MaskingCut {
