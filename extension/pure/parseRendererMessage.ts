@@ -28,7 +28,7 @@ export function parseRendererMessage(raw: unknown): RendererToHost | undefined {
     case 'expand':
       if (!only(m, ['type', 'requestId', 'kernelId', 'handleId', 'start', 'count'])) return undefined;
       if (!int(m.requestId, 0, Number.MAX_SAFE_INTEGER) || !id(m.kernelId) || !int(m.handleId, 0, Number.MAX_SAFE_INTEGER)) return undefined;
-      if (!int(m.start, 0, Number.MAX_SAFE_INTEGER) || !int(m.count, 1, MAX_EXPAND_COUNT)) return undefined;
+      if (!int(m.start, 0, Number.MAX_SAFE_INTEGER) || !int(m.count, 0, MAX_EXPAND_COUNT)) return undefined;
       return { type: 'expand', requestId: m.requestId, kernelId: m.kernelId, handleId: m.handleId, start: m.start, count: m.count };
     case 'revealFrame': {
       if (!only(m, ['type', 'cellId', 'file', 'line', 'column'])) return undefined;

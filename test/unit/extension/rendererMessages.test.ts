@@ -54,7 +54,7 @@ describe('webview messages are checked before anything acts on them (parseRender
     ['expand: handleId fractional', { ...expand, handleId: 1.5 }],
     ['expand: start NaN', { ...expand, start: NaN }],
     ['expand: start Infinity', { ...expand, start: Infinity }],
-    ['expand: count 0', { ...expand, count: 0 }],
+    ['expand: count negative', { ...expand, count: -1 }],
     ['expand: count huge', { ...expand, count: MAX_EXPAND_COUNT + 1 }],
     ['expand: requestId missing', { type: 'expand', kernelId: 'k1', handleId: 2, start: 0, count: 1 }],
     ['expand: requestId an object', { ...expand, requestId: { valueOf: () => 1 } }],
