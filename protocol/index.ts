@@ -17,3 +17,4 @@ export * from './savedOutputs';
 export * from './escapeRegExp';
 export * from './runtimes';
 export * from './plugins';
+export * from './maskedCut';

@@ -3,9 +3,10 @@
  * display data, exit notices, logs) passes through a Masker built from the notebook's secret values — first in the
  * kernel, before anything is cut to a budget, then again in the host. Pure: no Node, DOM or vscode imports.
  */
+import { MASK } from './mask';
 import { makeSecretScanner } from './makeSecretScanner';
 
-export const MASK = '••••••';
+export { MASK };
 /** Values shorter than this are not masked (masking "a" would blank every output); such secrets are refused. */
 export const MIN_SECRET_LENGTH = 4;
 /** A cut that keeps this many leading characters of a secret (or more) masks them: a cut never reveals 8. */

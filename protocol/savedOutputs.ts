@@ -8,6 +8,7 @@
 import type { ConsoleEntry } from './console';
 import type { SerializedError, StackFrame } from './errors';
 import { escapeRegExp } from './escapeRegExp';
+import { shownLength } from './maskedCut';
 import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type ValueOutput } from './outputs';
 import type { RemoteValue } from './values';
 
@@ -88,6 +89,8 @@ function foldLines(entries: SavedConsoleEntry[]): SavedConsoleEntry[] {
 
 /** Handles expand only in the kernel that made them: a saved value is its preview. */
 function savedValue(v: RemoteValue): RemoteValue {
+  // a masked string keeps no length of its own: the original's would tell how long the secret is
+  if (v.type === 'string') return shownLength(v) === undefined ? { ...v, length: v.value.length } : v;
   if (v.type !== 'object' || !v.handle) return v;
   const { handle: _handle, ...rest } = v;
   return rest;

@@ -7,6 +7,7 @@
  * API: renderValue(value, expander?, name?) -> HTMLElement (a `.coda-tree` root). Used by the notebook
  * renderer and by any webview that can answer expand requests.
  */
+import { shownLength } from '../protocol/maskedCut';
 import type { PropertyItem, PropertyPage, RemoteValue } from '../protocol/values';
 import { h } from './dom';
 
@@ -38,8 +39,10 @@ export function valueSpan(value: RemoteValue): HTMLElement {
     case 'symbol':
       return h('span', { class: `coda-v-${value.type}`, text: value.text });
     case 'string': {
-      const cut = value.length > value.value.length ? `… (${value.length} characters)` : '';
-      return h('span', { class: 'coda-v-string', text: `'${value.value}'${cut}`, title: cut ? `${value.length} characters` : '' });
+      // a masked value shows no length: it would tell how long the secret is
+      const length = shownLength(value);
+      const cut = value.length > value.value.length ? (length === undefined ? '…' : `… (${length} characters)`) : '';
+      return h('span', { class: 'coda-v-string', text: `'${value.value}'${cut}`, title: cut && length !== undefined ? `${length} characters` : '' });
     }
     default:
       return h('span', { class: value.subtype === 'object' ? 'coda-v-object' : `coda-v-object coda-v-${value.subtype}`, text: value.preview });

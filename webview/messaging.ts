@@ -1,5 +1,6 @@
 /** Request/response over the renderer messaging channel (protocol/outputs.ts), with a timeout. */
 import type { ConsoleEntry } from '../protocol/console';
+import type { StackFrame } from '../protocol/errors';
 import type { HostToRenderer, RendererToHost } from '../protocol/outputs';
 import type { ExpandReply, Expander } from './ObjectTree';
 import type { RendererContext } from 'vscode-notebook-renderer';
@@ -58,4 +59,10 @@ export class HostLink implements Expander {
       this.post(make(requestId));
     });
   }
+}
+
+/** The reveal request for a frame: its place and nothing else (a frame that names no place asks nothing). */
+export function revealMessage(f: StackFrame, post: (m: RendererToHost) => void): void {
+  if (f.cellId) post({ type: 'revealFrame', cellId: f.cellId, line: f.line, column: f.column });
+  else if (f.file) post({ type: 'revealFrame', file: f.file, line: f.line, column: f.column });
 }

@@ -4,11 +4,12 @@
  * vscode-notebook-renderer's.
  */
 import type { ActivationFunction, OutputItem, RendererContext } from 'vscode-notebook-renderer';
+import type { StackFrame } from '../protocol/errors';
 import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleOutput, type ErrorOutput, type ValueOutput } from '../protocol/outputs';
 import { renderConsole } from './ConsoleView';
 import { h } from './dom';
 import { renderError } from './ErrorView';
-import { HostLink } from './messaging';
+import { HostLink, revealMessage } from './messaging';
 import { renderValue } from './ObjectTree';
 import { ensureStyles } from './styles';
 
@@ -18,7 +19,7 @@ export const activate = ((ctx: RendererContext<void>) => {
   const link = new HostLink(ctx);
   const expander = link.available ? link : undefined;
   const label = () => '';
-  const reveal = link.available ? (f: { cellId?: string; file?: string; line: number; column: number }) => link.post({ type: 'revealFrame', ...f }) : undefined;
+  const reveal = link.available ? (f: StackFrame) => void revealMessage(f, (m) => link.post(m)) : undefined;
   return {
     renderOutputItem(item: OutputItem, element: HTMLElement) {
       let content: HTMLElement;

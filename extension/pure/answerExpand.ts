@@ -12,6 +12,8 @@ export interface KernelLookup {
   byKernelId(kernelId: string): Kernel | undefined;
   /** True while a cell of that kernel's notebook runs. */
   busy(kernelId: string): boolean;
+  /** The notebook whose kernel this is (a renderer may expand only its own notebook's handles). */
+  notebookOf?(kernelId: string): unknown;
 }
 
 /** The lookup over the notebooks' runs: a kernel that was restarted, replaced or closed is found no more. */
@@ -20,6 +22,7 @@ export function kernelsOf(all: () => Iterable<NotebookRuns<unknown>>): KernelLoo
   return {
     byKernelId: (kernelId) => owner(kernelId)?.slot.kernel,
     busy: (kernelId) => owner(kernelId)?.state?.kind === 'busy',
+    notebookOf: (kernelId) => owner(kernelId)?.notebook,
   };
 }
 
@@ -27,9 +30,11 @@ export async function answerExpand(
   kernels: KernelLookup,
   m: Extract<RendererToHost, { type: 'expand' }>,
   busyMessage: string,
+  /** The notebook of the webview that asks: another notebook's kernel answers `stale`, as a gone one does. */
+  asker?: unknown,
 ): Promise<Extract<HostToRenderer, { type: 'expandResult' }>> {
   const kernel = kernels.byKernelId(m.kernelId);
-  if (!kernel) return { type: 'expandResult', requestId: m.requestId, stale: true };
+  if (!kernel || (asker !== undefined && kernels.notebookOf?.(m.kernelId) !== asker)) return { type: 'expandResult', requestId: m.requestId, stale: true };
   if (kernels.busy(m.kernelId)) return { type: 'expandResult', requestId: m.requestId, error: busyMessage };
   try {
     const page = await kernel.expand({ handleId: m.handleId, start: m.start, count: m.count });

@@ -2,7 +2,7 @@
  * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
  * colours are applied through the `paint` argument so goldens stay plain.
  */
-import { formatFrame, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
+import { formatFrame, shownLength, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
 import type { CellReport } from '../run/runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
@@ -63,7 +63,8 @@ export function valueText(value: RemoteValue, paint: Paint = plain): string {
     case 'symbol':
       return paint('green', value.text);
     case 'string': {
-      const more = value.length > value.value.length ? paint('dim', ` … (${value.length - value.value.length} more characters)`) : '';
+      const length = shownLength(value);
+      const more = value.length > value.value.length ? paint('dim', length === undefined ? ' …' : ` … (${length - value.value.length} more characters)`) : '';
       return paint('green', quote(value.value)) + more;
     }
     default:

@@ -1,4 +1,6 @@
 /** A JSDOM window for renderer tests, and a fake RendererContext that records messages. */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import type { OutputItem, RendererContext } from 'vscode-notebook-renderer';
 import type { HostToRenderer, RendererToHost } from '../../protocol';
@@ -67,3 +69,16 @@ export function dumpDom(el: Element, depth = 0): string {
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** jsdom's wrapper ↔ implementation bridge: the only way to dispatch an event the page sees as trusted. */
+const idl = createRequire(__filename)(join(dirname(createRequire(__filename).resolve('jsdom')), 'generated', 'idl', 'utils.js')) as {
+  implForWrapper(w: unknown): { isTrusted: boolean; _dispatch(e: unknown): boolean };
+};
+
+/** A click as the user makes it (`isTrusted`); `el.click()` from a script is not one. */
+export function trustedClick(el: Element): void {
+  const event = new dom.window.MouseEvent('click', { bubbles: true, cancelable: true });
+  const impl = idl.implForWrapper(event);
+  impl.isTrusted = true;
+  idl.implForWrapper(el)._dispatch(impl);
+}

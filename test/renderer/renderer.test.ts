@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { dumpDom, FakeContext, outputItem, tick } from './dom';
+import { dumpDom, FakeContext, outputItem, tick, trustedClick, window } from './dom';
 import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type ConsoleEntry, type ObjectValue, type PropertyPage } from '../../protocol';
 import { activate } from '../../webview/renderer';
 import { matchGolden } from '../unit/helpers/golden';
@@ -52,12 +52,33 @@ describe('console renderer', () => {
     assert.ok(el.querySelector('.coda-inline-value .coda-twisty:not(.coda-leaf)'), 'expandable in place');
   });
 
-  it('posts revealFrame when a stack frame is clicked', () => {
+  it('posts revealFrame (the place only) when the user clicks a stack frame', () => {
     const { el, ctx } = render(MIME_CONSOLE, {
-      entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })],
+      entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: 'f', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })],
     });
-    (el.querySelector('.coda-frame-link') as HTMLElement).click();
-    assert.deepEqual(ctx.sent, [{ type: 'revealFrame', functionName: '', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }]);
+    trustedClick(el.querySelector('.coda-frame-link')!);
+    assert.deepEqual(ctx.sent, [{ type: 'revealFrame', cellId: 'cell-uri', line: 7, column: 2 }]);
+  });
+
+  it('ignores a scripted click on a frame (another output can call link.click(); issue 19)', () => {
+    const frames = [
+      { functionName: '', file: '/etc/hostname', line: 1, column: 1 },
+      { functionName: '', cellId: 'cell-uri', line: 2, column: 1 },
+    ];
+    const { el, ctx } = render(MIME_ERROR, { error: { name: 'Error', message: 'forged', frames } });
+    const links = [...el.querySelectorAll<HTMLElement>('.coda-frame-link')];
+    assert.equal(links.length, 2);
+    for (const a of links) {
+      a.click();
+      a.dispatchEvent(new window.MouseEvent('click', { bubbles: true, cancelable: true }));
+    }
+    assert.deepEqual(ctx.sent, []);
+    trustedClick(links[0]!);
+    assert.deepEqual(
+      ctx.sent,
+      [{ type: 'revealFrame', file: '/etc/hostname', line: 1, column: 1 }],
+      'the user may still click it (the extension checks the target)',
+    );
   });
 
   it('caps a 100k-line flood and shows all of it in a virtualised list on request', async () => {
@@ -96,6 +117,14 @@ describe('console renderer', () => {
 });
 
 describe('object inspector', () => {
+  it('shows no length for a masked string, even one that carries the original length (issue 19)', () => {
+    const { el } = render(MIME_VALUE, { value: { type: 'string', value: '••••••', length: 36 } });
+    assert.equal(el.textContent, "'••••••'…");
+    assert.ok(!el.querySelector('.coda-v-string')!.getAttribute('title'), 'nor in its tooltip');
+    const long = render(MIME_VALUE, { value: { type: 'string', value: 'abc', length: 90 } }).el;
+    assert.equal(long.textContent, "'abc'… (90 characters)", 'a string without a mask still tells its length');
+  });
+
   const page = (handleId: number, start: number, total: number, items: PropertyPage['items']): PropertyPage => ({
     handle: handle(handleId),
     start,

@@ -4,7 +4,16 @@
  * Pure apart from the registry: clocks come from the caller (ctx.time), so it is testable.
  */
 import { formatWithOptions, inspect } from 'node:util';
-import { NO_SECRETS, type ConsoleEntry, type ConsoleLevel, type ConsoleMethod, type Masker, type RemoteValue, type StackFrame } from '../../protocol';
+import {
+  NO_SECRETS,
+  withoutCutCounts,
+  type ConsoleEntry,
+  type ConsoleLevel,
+  type ConsoleMethod,
+  type Masker,
+  type RemoteValue,
+  type StackFrame,
+} from '../../protocol';
 import { buildConsoleTable } from './consoleTable';
 import { describeValue } from './describeValue';
 import { stripInternalSymbols } from './internalSymbols';
@@ -167,11 +176,9 @@ export class ConsoleFormatter {
       executionId: ctx.executionId,
       time: ctx.time,
       depth: this.depth,
-      // masked before the cut: a secret across the limit never leaves its first characters behind
-      text:
-        (text = stripInternalSymbols(ctx.rewriteStacks ? ctx.rewriteStacks(text) : text)).length > MAX_CONSOLE_TEXT
-          ? `${this.mask.cut(text, MAX_CONSOLE_TEXT)}… (${text.length - MAX_CONSOLE_TEXT} more characters)`
-          : this.mask.text(text),
+      // masked before the cut (a secret across the limit never leaves its first characters behind), and the count of
+      // what was cut is of masked text: the original's would tell how long a secret is
+      text: consoleText(this.mask, stripInternalSymbols(ctx.rewriteStacks ? ctx.rewriteStacks(text) : text)),
     };
     if (ctx.line !== undefined) entry.line = ctx.line;
     const values = this.objectValues(args, ctx.cellId);
@@ -237,4 +244,10 @@ export function formatDuration(ms: number): string {
   }
   if (ms >= 1000) return `${(ms / 1000).toFixed(3)}s`;
   return `${ms.toFixed(3)}ms`;
+}
+
+function consoleText(mask: Masker, raw: string): string {
+  // masked before inspect's trailers lose their counts: the masker reads a trailer to find a secret's cut remains
+  const masked = withoutCutCounts(mask, mask.active ? mask.text(raw) : raw);
+  return masked.length > MAX_CONSOLE_TEXT ? `${mask.cut(masked, MAX_CONSOLE_TEXT)}… (${masked.length - MAX_CONSOLE_TEXT} more characters)` : masked;
 }

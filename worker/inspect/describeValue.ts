@@ -3,7 +3,7 @@
  * Never runs user code (no getters, Proxy traps or custom inspect functions) and never throws.
  */
 import { inspect } from 'node:util';
-import { NO_SECRETS, type Masker, type RemoteValue, type ValueFormat } from '../../protocol';
+import { maskedCut, NO_SECRETS, withoutCutCounts, type Masker, type RemoteValue, type ValueFormat } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
@@ -61,10 +61,11 @@ function describe(value: unknown, opts: DescribeOptions, mask: Masker): RemoteVa
       return { type: 'bigint', text: `${value}n` };
     case 'symbol':
       return { type: 'symbol', text: value.toString() };
-    case 'string':
-      return value.length > MAX_STRING_CHARS
-        ? { type: 'string', value: mask.cut(value, MAX_STRING_CHARS), length: value.length }
-        : { type: 'string', value: mask.text(value), length: value.length };
+    case 'string': {
+      // the masked text's length: the original's would tell how long a secret is
+      const { text, length } = maskedCut(mask, value, MAX_STRING_CHARS);
+      return { type: 'string', value: text, length };
+    }
     default:
       if (value === null) return { type: 'null' };
       return describeObject(value as object, opts, mask);
@@ -122,7 +123,10 @@ function viewPreview(view: WebApiView, mask: Masker): string {
 }
 
 function fieldText(v: unknown, mask: Masker): string {
-  if (typeof v === 'string') return `'${mask.cut(v, MAX_PREVIEW_STRING)}${v.length > MAX_PREVIEW_STRING ? '…' : ''}'`;
+  if (typeof v === 'string') {
+    const { text, length } = maskedCut(mask, v, MAX_PREVIEW_STRING);
+    return `'${text}${length > MAX_PREVIEW_STRING ? '…' : ''}'`;
+  }
   if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return String(v);
   const view = webApiView(v as object);
   return view ? `${view.className} {…}` : `${classify(v as object).className || 'Object'} {…}`;
@@ -137,7 +141,7 @@ export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: 
     text = `<uninspectable: ${String(err)}>`;
   }
   // masked before line breaks are folded: a raw line break inside a secret (a symbol's description) would hide it
-  text = mask.text(stripInternalSymbols(text)).replace(/\s*\n\s*/g, ' ');
+  text = withoutCutCounts(mask, mask.text(stripInternalSymbols(text))).replace(/\s*\n\s*/g, ' ');
   return text.length > maxChars ? `${mask.cut(text, maxChars - 1)}…` : text;
 }
 

@@ -160,6 +160,7 @@ export function makeConsole(
 
   function entry(method: string, text: string, args: unknown[] = [], withStack = false): any {
     const cell = current();
+    let masked: string;
     const e: any = {
       method,
       level: LEVEL[method] ?? 'log',
@@ -167,10 +168,11 @@ export function makeConsole(
       executionId: cell.executionId,
       time: now(),
       depth,
+      // masked first: the count of what was cut is of masked text (the original's would tell a secret's length)
       text:
-        text.length > limits.maxConsoleText
-          ? `${secrets.cut(text, limits.maxConsoleText)}… (${text.length - limits.maxConsoleText} more characters)`
-          : secrets.text(text),
+        (masked = secrets.text(text)).length > limits.maxConsoleText
+          ? `${secrets.cut(masked, limits.maxConsoleText)}… (${masked.length - limits.maxConsoleText} more characters)`
+          : masked,
     };
     const values: any[] = [];
     for (const a of args) {

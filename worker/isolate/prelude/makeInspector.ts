@@ -212,7 +212,9 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   // ---- preview text (util.inspect style, one line, bounded) ----
   const IDENT = /^[A-Za-z_$][\w$]*$/;
   const quote = (s: string, max: number): string => {
-    let text = s.length > max ? secrets.cut(s, max) : secrets.text(s);
+    // masked first: the count of what was cut is of masked text (the original's would tell a secret's length)
+    const masked = secrets.text(s);
+    let text = masked.length > max ? secrets.cut(masked, max) : masked;
     const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
     text = apply(strReplace, text, [
       /[\\\n\r\t\u0000-\u001f]/g,
@@ -220,7 +222,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
     ]);
     if (q === "'" && s.includes("'")) text = apply(strReplace, text, [/'/g, "\\'"]);
-    return `${q}${text}${q}${s.length > max ? `... ${s.length - max} more characters` : ''}`;
+    return `${q}${text}${q}${masked.length > max ? `... ${masked.length - max} more characters` : ''}`;
   };
   const keyText = (k: PropertyKey): string =>
     typeof k === 'symbol' ? `[${apply(symToString, k, [])}]` : apply(regTest, IDENT, [k as string]) ? (k as string) : quote(k as string, 1000);
@@ -475,12 +477,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         return { type: 'bigint', text: `${StringCtor(value)}n` };
       case 'symbol':
         return { type: 'symbol', text: apply(symToString, value, []) };
-      case 'string':
-        return {
-          type: 'string',
-          value: value.length > limits.maxStringChars ? secrets.cut(value, limits.maxStringChars) : secrets.text(value),
-          length: value.length,
-        };
+      case 'string': {
+        // the masked text's length: the original's would tell how long a secret is
+        const masked = secrets.text(value);
+        return { type: 'string', value: masked.length > limits.maxStringChars ? secrets.cut(masked, limits.maxStringChars) : masked, length: masked.length };
+      }
       default:
         if (value === null) return { type: 'null' };
     }
