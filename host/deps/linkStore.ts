@@ -43,7 +43,8 @@ export async function linkStore(other: string, staging: string, lock: Dependency
     }
     return true;
   };
-  return (await walk('')) ? outcome : false;
+  // an entry pruned between its check and its links (or any other failure) leaves the install to the installer
+  return (await walk('').catch(() => false)) ? outcome : false;
 }
 
 async function exists(path: string): Promise<boolean> {
