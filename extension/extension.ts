@@ -20,6 +20,7 @@ import { registerScratch } from './scratch/registerScratch';
 import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
 import { registerStatusBar } from './StatusBar';
+import { registerPruneCache } from './deps/pruneCache';
 import { translateCodaErrors } from './translateCodaErrors';
 import { TypesPluginConfig } from './types/TypesPluginConfig';
 
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext) {
     registerCommands(manager, log),
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
+    registerPruneCache(storage, (m) => log.write('info', m)),
     registerStatusBar(manager),
     new TypesPluginConfig({
       modulePath: (nb) => dependencies.modulePath(nb),
