@@ -58,7 +58,9 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
     progress(
       `installed ${Object.entries(result.installed)
         .map(([n, v]) => `${n}@${v}`)
-        .join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}${client?.processesStarted ? '' : ' (from the store, no installer process)'}`,
+        .join(
+          ', ',
+        )} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}${client?.processesStarted ? '' : ' (from the store, no installer process)'}`,
     );
     const changed = lockUpdate(doc.metadata, outcome) !== undefined;
     return {

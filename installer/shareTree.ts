@@ -35,4 +35,3 @@ export async function shareTree(nodes: SharedNode[], contentRoot: string, script
   if (outcome.copied) log(`${outcome.copied} packages were copied, not linked: the store ${contentRoot} is on another file system`);
   return outcome;
 }
-

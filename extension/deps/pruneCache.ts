@@ -24,7 +24,10 @@ export function registerPruneCache(storage: string, log: (m: string) => void): v
     const prune = vscode.l10n.t('Prune');
     const days = maxAgeDays();
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Remove the installed packages of notebooks not run for {0} days, and packages no notebook uses? They are installed again when needed.', days),
+      vscode.l10n.t(
+        'Remove the installed packages of notebooks not run for {0} days, and packages no notebook uses? They are installed again when needed.',
+        days,
+      ),
       { modal: true },
       prune,
     );

@@ -16,7 +16,13 @@ export interface LinkOutcome {
 }
 
 /** Fills `staging` from `other`; false when a shared package cannot be read from the content store. */
-export async function linkStore(other: string, staging: string, lock: DependencyLock, own: readonly string[], contentRoot: string): Promise<LinkOutcome | false> {
+export async function linkStore(
+  other: string,
+  staging: string,
+  lock: DependencyLock,
+  own: readonly string[],
+  contentRoot: string,
+): Promise<LinkOutcome | false> {
   const ownSet = new Set(own);
   const outcome: LinkOutcome = { linked: 0, copied: 0 };
   const walk = async (rel: string): Promise<boolean> => {

@@ -18,7 +18,9 @@ interface StoreRecord {
 /** The key of a dependency set (order does not matter) installed with a script mode. */
 export function dependencyKey(dependencies: Record<string, string>, scripts: string): string {
   const sorted = Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify([sorted, scripts])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([sorted, scripts]))
+    .digest('hex');
 }
 
 /** Remembers the lock a store was installed with (a store that is gone is left alone). */
