@@ -8,8 +8,8 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -17,10 +17,13 @@ const SHARED_MODE = 0o444;
 const SHARED_EXEC_MODE = 0o555;
 const INDEX = 'index.json';
 const FILES = 'files';
+/** File calls between two turns of the event loop (linking and checking are synchronous calls in slices). */
+const YIELD_EVERY = 256;
 
 export interface EntryIndex {
   integrity: string;
-  files: Record<string, { sha256: string; size: number; exec: boolean }>;
+  /** Per file: its hash, and the size and modification time it had when stored (a change means a re-hash). */
+  files: Record<string, { sha256: string; size: number; mtimeMs: number; exec: boolean }>;
 }
 
 /** How a package's files landed in a notebook's tree. */
@@ -54,16 +57,6 @@ export async function packageFiles(dir: string, prefix = ''): Promise<string[]> 
   return out;
 }
 
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
-}
-
 async function readIndex(entry: string): Promise<EntryIndex | undefined> {
   try {
     return JSON.parse(await readFile(join(entry, INDEX), 'utf8')) as EntryIndex;
@@ -73,19 +66,22 @@ async function readIndex(entry: string): Promise<EntryIndex | undefined> {
 }
 
 /**
- * The entry's index when every file still has the hash it was stored with; a tampered or incomplete entry is
- * removed (undefined).
+ * The entry's index when every file is as it was stored; a tampered or incomplete entry is removed (undefined).
+ * Every file is looked at: one whose size or modification time differs from the index is hashed, and must still
+ * have its sha256 (the check pnpm makes of its store; a write changes the time unless the writer sets it back).
  */
 export async function verifiedEntry(entry: string): Promise<EntryIndex | undefined> {
   const index = await readIndex(entry);
   let ok = !!index;
-  if (index) {
-    for (const [rel, f] of Object.entries(index.files)) {
-      const hash = await sha256(join(entry, FILES, rel)).catch(() => '');
-      if (hash !== f.sha256) {
-        ok = false;
-        break;
-      }
+  let done = 0;
+  for (const [rel, f] of Object.entries(index?.files ?? {})) {
+    if (++done % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    const file = join(entry, FILES, rel);
+    const st = statOrUndefined(file);
+    if (st && st.size === f.size && st.mtimeMs === f.mtimeMs) continue;
+    if (!st || st.size !== f.size || hashSync(file) !== f.sha256) {
+      ok = false;
+      break;
     }
   }
   if (ok) return index;
@@ -93,28 +89,51 @@ export async function verifiedEntry(entry: string): Promise<EntryIndex | undefin
   return undefined;
 }
 
-/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
-async function place(src: string, dest: string, mode: number): Promise<Landing> {
+function statOrUndefined(file: string): Stats | undefined {
   try {
-    await link(src, dest);
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function hashSync(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
+function place(src: string, dest: string, mode: number): Landing {
+  try {
+    linkSync(src, dest);
     return 'linked';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    await copyFile(src, dest);
-    await chmod(dest, mode);
+    copyFileSync(src, dest);
+    chmodSync(dest, mode);
     return 'copied';
   }
 }
 
-/** Builds a package folder (`dest`, emptied of its own files first) from a verified entry's files. */
+/**
+ * Builds a package folder (`dest`, emptied of its own files first) from a verified entry's files. Synchronous file
+ * calls (thousands of small ones), in slices that let the event loop run between them.
+ */
 export async function linkEntry(entry: string, index: EntryIndex, dest: string): Promise<Landing> {
   await mkdir(dest, { recursive: true });
   for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
   let landing: Landing = 'linked';
+  const made = new Set<string>([dest]);
+  let done = 0;
   for (const [rel, f] of Object.entries(index.files)) {
-    await mkdir(dirname(join(dest, rel)), { recursive: true });
-    if ((await place(join(entry, FILES, rel), join(dest, rel), f.exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
+    if (++done % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    const target = join(dest, rel);
+    const parent = dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    if (place(join(entry, FILES, rel), target, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
   }
   return landing;
 }
@@ -137,11 +156,11 @@ export async function adoptPackage(root: string, integrity: string | null | unde
       const src = join(pkgDir, rel);
       const st = await lstat(src);
       const exec = (st.mode & 0o111) !== 0;
-      index.files[rel.split(sep).join('/')] = { sha256: await sha256(src), size: st.size, exec };
+      index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
       const dest = join(staging, FILES, rel);
       await mkdir(dirname(dest), { recursive: true });
       await chmod(src, exec ? SHARED_EXEC_MODE : SHARED_MODE);
-      if ((await place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
+      if (place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
     }
     await writeFile(join(staging, INDEX), JSON.stringify(index));
     await mkdir(root, { recursive: true });
