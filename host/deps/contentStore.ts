@@ -8,8 +8,8 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -17,8 +17,8 @@ const SHARED_MODE = 0o444;
 const SHARED_EXEC_MODE = 0o555;
 const INDEX = 'index.json';
 const FILES = 'files';
-/** File calls between two turns of the event loop (linking and checking are synchronous calls in slices). */
-const YIELD_EVERY = 256;
+/** File calls in flight at once while checking and linking an entry (they wait on the disk). */
+const FS_CONCURRENCY = 16;
 
 export interface EntryIndex {
   integrity: string;
@@ -57,9 +57,9 @@ export async function packageFiles(dir: string, prefix = ''): Promise<string[]> 
   return out;
 }
 
-async function readIndex(entry: string): Promise<EntryIndex | undefined> {
+function readIndex(entry: string): EntryIndex | undefined {
   try {
-    return JSON.parse(await readFile(join(entry, INDEX), 'utf8')) as EntryIndex;
+    return JSON.parse(readFileSync(join(entry, INDEX), 'utf8')) as EntryIndex;
   } catch {
     return undefined;
   }
@@ -71,30 +71,30 @@ async function readIndex(entry: string): Promise<EntryIndex | undefined> {
  * have its sha256 (the check pnpm makes of its store; a write changes the time unless the writer sets it back).
  */
 export async function verifiedEntry(entry: string): Promise<EntryIndex | undefined> {
-  const index = await readIndex(entry);
+  const index = readIndex(entry);
   let ok = !!index;
-  let done = 0;
-  for (const [rel, f] of Object.entries(index?.files ?? {})) {
-    if (++done % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-    const file = join(entry, FILES, rel);
-    const st = statOrUndefined(file);
-    if (st && st.size === f.size && st.mtimeMs === f.mtimeMs) continue;
-    if (!st || st.size !== f.size || hashSync(file) !== f.sha256) {
-      ok = false;
-      break;
-    }
+  if (index) {
+    const files = Object.entries(index.files);
+    await pool(files.length, async (i) => {
+      const [rel, f] = files[i]!;
+      const file = `${entry}/${FILES}/${rel}`;
+      const st = await stat(file).catch(() => undefined);
+      if (!ok || (st && st.size === f.size && st.mtimeMs === f.mtimeMs)) return;
+      if (!st || st.size !== f.size || hashSync(file) !== f.sha256) ok = false;
+    });
   }
   if (ok) return index;
   await rm(entry, { recursive: true, force: true }).catch(() => undefined);
   return undefined;
 }
 
-function statOrUndefined(file: string): Stats | undefined {
-  try {
-    return statSync(file);
-  } catch {
-    return undefined;
-  }
+/** Runs `job(0…count-1)` with FS_CONCURRENCY at a time (file calls wait on the disk, not on the CPU). */
+async function pool(count: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await job(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(FS_CONCURRENCY, count) }, worker));
 }
 
 function hashSync(file: string): string {
@@ -102,39 +102,31 @@ function hashSync(file: string): string {
 }
 
 /** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
-function place(src: string, dest: string, mode: number): Landing {
+async function place(src: string, dest: string, mode: number): Promise<Landing> {
   try {
-    linkSync(src, dest);
+    await link(src, dest);
     return 'linked';
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    copyFileSync(src, dest);
-    chmodSync(dest, mode);
+    await copyFile(src, dest);
+    await chmod(dest, mode);
     return 'copied';
   }
 }
 
-/**
- * Builds a package folder (`dest`, emptied of its own files first) from a verified entry's files. Synchronous file
- * calls (thousands of small ones), in slices that let the event loop run between them.
- */
-export async function linkEntry(entry: string, index: EntryIndex, dest: string): Promise<Landing> {
+/** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
+export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
   await mkdir(dest, { recursive: true });
-  for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
+  if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
+  const files = Object.entries(index.files);
+  // folders first (few, in order), then the links, several at a time
+  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) await mkdir(`${dest}/${dir}`, { recursive: true });
   let landing: Landing = 'linked';
-  const made = new Set<string>([dest]);
-  let done = 0;
-  for (const [rel, f] of Object.entries(index.files)) {
-    if (++done % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-    const target = join(dest, rel);
-    const parent = dirname(target);
-    if (!made.has(parent)) {
-      mkdirSync(parent, { recursive: true });
-      made.add(parent);
-    }
-    if (place(join(entry, FILES, rel), target, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
-  }
+  await pool(files.length, async (i) => {
+    const [rel, f] = files[i]!;
+    if ((await place(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
+  });
   return landing;
 }
 
@@ -160,7 +152,7 @@ export async function adoptPackage(root: string, integrity: string | null | unde
       const dest = join(staging, FILES, rel);
       await mkdir(dirname(dest), { recursive: true });
       await chmod(src, exec ? SHARED_EXEC_MODE : SHARED_MODE);
-      if (place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
+      if ((await place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
     }
     await writeFile(join(staging, INDEX), JSON.stringify(index));
     await mkdir(root, { recursive: true });

@@ -5,7 +5,7 @@
  * recreated. Nothing is copied from a shared package of the other store: when its entry is gone or fails its check,
  * the tree is not built and the installer runs instead.
  */
-import { chmod, copyFile, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DependencyLock } from '../../protocol';
 import { entryDir, linkEntry, verifiedEntry, type Landing } from './contentStore';
@@ -31,31 +31,24 @@ export async function linkStore(
     if (shared) {
       const index = await verifiedEntry(shared);
       if (!index) return false;
-      const landing: Landing = await linkEntry(shared, index, join(staging, rel));
+      const landing: Landing = await linkEntry(shared, index, join(staging, rel), true);
       outcome[landing]++;
       // the package's own files came from the entry: only nested packages are left
-      return (await exists(join(other, rel, 'node_modules'))) ? walk(join(rel, 'node_modules')) : true;
+      return existsSync(join(other, rel, 'node_modules')) ? walk(join(rel, 'node_modules')) : true;
     }
-    await mkdir(join(staging, rel), { recursive: true });
-    for (const d of await readdir(join(other, rel), { withFileTypes: true })) {
+    mkdirSync(join(staging, rel), { recursive: true });
+    for (const d of readdirSync(join(other, rel), { withFileTypes: true })) {
       const child = rel ? join(rel, d.name) : d.name;
       if (d.isDirectory()) {
         if (!(await walk(child))) return false;
-      } else if (d.isSymbolicLink()) await symlink(await readlink(join(other, child)), join(staging, child));
+      } else if (d.isSymbolicLink()) symlinkSync(readlinkSync(join(other, child)), join(staging, child));
       else if (d.isFile()) {
-        await copyFile(join(other, child), join(staging, child));
-        await chmod(join(staging, child), (await lstat(join(other, child))).mode & 0o7777);
+        copyFileSync(join(other, child), join(staging, child));
+        chmodSync(join(staging, child), lstatSync(join(other, child)).mode & 0o7777);
       }
     }
     return true;
   };
   // an entry pruned between its check and its links (or any other failure) leaves the install to the installer
   return (await walk('').catch(() => false)) ? outcome : false;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
 }
