@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
 const SHARED_MODE = 0o444;
@@ -158,11 +158,11 @@ export async function adoptPackage(root: string, integrity: string | null | unde
     await mkdir(root, { recursive: true });
     try {
       await rename(staging, entry);
-    } catch {
-      // another install stored the same package at the same moment: use that one
+    } catch (err) {
+      // another install stored the same package at the same moment: use that one (else the install fails with this)
       const other = await verifiedEntry(entry);
       if (other) return linkEntry(entry, other, pkgDir);
-      throw new Error(`the shared store entry ${relative(root, entry)} could not be written`);
+      throw err;
     }
     return landing;
   } finally {
