@@ -73,7 +73,9 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   }
   for (const other of siblings) {
     if (!(await storeMatches(other, dependencies, lock, scripts))) continue;
-    const own = (await storeFacts(other))?.own ?? [];
+    // a store from before the shared store does not say which packages keep their own files: it is not a model
+    const own = (await storeFacts(other))?.own;
+    if (!own) continue;
     const staging = stagingDirFor(storeDir);
     try {
       // shared packages are linked from the content store (checked on the way), never copied from the other store
