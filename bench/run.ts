@@ -4,6 +4,7 @@
  * sandbox when they are fetched (`coda runtimes fetch all --dir .tools`). Always exits 0.
  */
 import { depsBench } from './depsBench';
+import { storeBench } from './storeBench';
 import { extensionBench } from './extensionBench';
 import { inspectBench } from './inspectBench';
 import { kernelBench } from './kernelBench';
@@ -31,6 +32,11 @@ import { printTable } from './stats';
     printTable('Dependencies (registry from your npm config)', await depsBench());
   } catch (err) {
     console.log(`\nDependencies: not measured (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    printTable('Shared store, warm installs, coda run (issue 17; registry from your npm config)', await storeBench());
+  } catch (err) {
+    console.log(`\nShared store: not measured (${(err as Error).message.split('\n')[0]})`);
   }
   // last: it rebuilds dist/ for production (npm run package)
   printTable('Extension', extensionBench());

@@ -38,7 +38,14 @@ export interface ConvertOptions {
   to: string;
 }
 
-export type Command = RunOptions | RuntimesOptions | ConvertOptions | { command: 'help' } | { command: 'version' };
+export interface CacheOptions {
+  command: 'cache';
+  action: 'list' | 'size' | 'prune';
+  /** Stores unused for longer are pruned (default DEFAULT_MAX_AGE_DAYS); 0 prunes every store not in use. */
+  maxAgeDays?: number;
+}
+
+export type Command = RunOptions | RuntimesOptions | ConvertOptions | CacheOptions | { command: 'help' } | { command: 'version' };
 
 /** `--runtime` and `coda runtimes fetch` names; `sandbox` is the isolated-vm runtime. */
 export function runtimeName(name: string | undefined): RuntimeKind {
@@ -50,6 +57,7 @@ export function runtimeName(name: string | undefined): RuntimeKind {
 export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
        coda convert <from.coda|from.ipynb> <to.ipynb|to.coda>
        coda runtimes [list | fetch <node|deno|bun|sandbox|all>] [--dir <folder>]
+       coda cache [list | size | prune] [--max-age-days <n>]
 
 Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
 Packages the cells import (or name in // @coda-dep comments) are installed first, from the notebook's lock when
@@ -90,6 +98,7 @@ const RUN_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 const RUNTIMES_OPTIONS = { dir: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+const CACHE_OPTIONS = { 'max-age-days': { type: 'string' } } as const satisfies ParseArgsConfig['options'];
 
 /** The default of --drain: how long background work of the last cells may run before coda exits. */
 export const DEFAULT_DRAIN_MS = 3000;
@@ -104,6 +113,7 @@ export function parseArgs(argv: string[]): Command {
   if (flags.includes('-v') || flags.includes('--version')) return { command: 'version' };
   const [command, ...rest] = argv;
   if (command === 'runtimes') return parseRuntimes(rest);
+  if (command === 'cache') return parseCache(rest);
   if (command === 'convert') {
     const files = rest.filter((a) => a !== '--');
     if (files.length !== 2 || files.some((f) => f.startsWith('-') && !rest.includes('--'))) throw codaErrorObject('UsageConvert');
@@ -180,5 +190,16 @@ function parseRuntimes(args: string[]): RuntimesOptions {
     else opts.which.push(runtimeName(a));
   }
   if (opts.action === 'fetch' && !opts.which.length) throw codaErrorObject('UsageNoRuntime');
+  return opts;
+}
+
+function parseCache(args: string[]): CacheOptions {
+  const { values, positionals } = readArgs(args, CACHE_OPTIONS, { 'max-age-days': 'days' });
+  const opts: CacheOptions = { command: 'cache', action: 'list' };
+  if (values['max-age-days'] !== undefined) opts.maxAgeDays = number('--max-age-days', values['max-age-days'], 'days');
+  const [action, extra] = positionals;
+  if (action === 'list' || action === 'size' || action === 'prune') opts.action = action;
+  else if (action !== undefined) throw codaErrorObject('UsageUnexpectedArgument', { argument: action });
+  if (extra !== undefined) throw codaErrorObject('UsageUnexpectedArgument', { argument: extra });
   return opts;
 }

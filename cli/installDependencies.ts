@@ -12,6 +12,7 @@ import { cellText } from '../protocol/codaFormat';
 import { InstallerClient, storeFor } from '../host/deps/InstallerClient';
 import { installForCells } from '../host/deps/installForCells';
 import { lockUpdate } from '../host/deps/lockUpdate';
+import { leaseStore } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell } from '../host/plugins/notebookPlugins';
 
@@ -55,10 +56,14 @@ export async function installDependencies(file: string, doc: CodaDocument, progr
     const { result } = outcome;
     for (const [name, error] of outcome.failed) progress(`${name} could not be installed: ${error.message}`);
     if (!result) return { modulePaths: [modulePath], cellErrors: outcome.cellErrors };
+    // in use while this run's kernel runs (a prune skips it; the lease goes stale when this process exits)
+    await leaseStore(storeDir);
     progress(
       `installed ${Object.entries(result.installed)
         .map(([n, v]) => `${n}@${v}`)
-        .join(', ')} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}`,
+        .join(
+          ', ',
+        )} in ${(result.durationMs / 1000).toFixed(2)} s${result.offline ? ' (offline, from the cache)' : ''}${client?.processesStarted ? '' : ' (from the store, no installer process)'}`,
     );
     const changed = lockUpdate(doc.metadata, outcome) !== undefined;
     return {

@@ -28,6 +28,7 @@ import { prepareNotebook } from './prepareNotebook';
 import { cellFailed, runNotebook, type CellReport } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
 import { notebookRuntime, runtimesCommand } from './runtimeSetup';
+import { cacheCommand } from './cacheCommand';
 
 declare const CODA_VERSION: string | undefined;
 
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd.command === 'runtimes') return runtimesCommand(cmd);
+  if (cmd.command === 'cache') return cacheCommand(cmd);
   if (cmd.command === 'convert') {
     const result = await convertCommand(cmd.from, cmd.to);
     for (const line of result.lines) warn(`${line}\n`);

@@ -25,6 +25,7 @@ import { NotebookAccess } from './security/NotebookAccess';
 import { registerSecurityCommands } from './security/securityCommands';
 import { registerPrewarm } from './kernel/registerPrewarm';
 import { registerStatusBar } from './StatusBar';
+import { registerPruneCache } from './deps/pruneCache';
 import { translateCodaErrors } from './translateCodaErrors';
 import { TypesPluginConfig } from './types/TypesPluginConfig';
 
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext) {
     registerIpynbCommands(),
     registerSecurityCommands(context, access),
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
+    registerPruneCache(storage, (m) => log.write('info', m)),
     registerStatusBar(manager),
     registerPrewarm(manager, access, (m) => log.write('info', m)),
     new TypesPluginConfig({

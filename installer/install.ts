@@ -20,6 +20,8 @@ import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeL
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
+import { contentRootFor } from '../host/deps/contentStore';
+import { shareTree, type SharedNode } from './shareTree';
 
 /** Packuments remembered across installs (the in-memory tier). */
 const packumentCache = new Map<string, unknown>();
@@ -113,6 +115,8 @@ export async function install(params: InstallParams, progress: Progress = () => 
       .map((n) => `${n.location} links to the local folder ${n.realpath ?? '?'}`);
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
     if (problems.length) throw codaErrorObject('LockRefused', { detail: lockRefusedMessage(problems, 'tree') });
+    // before any script runs: shared files are in place (read-only) and script packages hold their own copies
+    const shared = await shareTree(nodes as unknown as SharedNode[], contentRootFor(params.cacheDir), params.allowScripts, progress);
     if (params.allowScripts) {
       // type packages hold declarations only: the ones added for the editor never run a script
       const scripted = (nodes as unknown as ScriptTreeNode[]).filter((n) => !(n.package.name && n.package.name in types));
@@ -124,7 +128,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       });
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
-    await commitStore(staging, params.storeDir, { scripts: scriptMode(params) });
+    await commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own });
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
       const v = result[`node_modules/${name}`]?.version;

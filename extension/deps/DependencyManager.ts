@@ -15,6 +15,7 @@ import { installForCells } from '../../host/deps/installForCells';
 import { lockUpdate } from '../../host/deps/lockUpdate';
 import { notebookPlugins, pluginInstallCell } from '../../host/plugins/notebookPlugins';
 import { configuredPlugins } from '../plugins/configuredPlugins';
+import { leaseStore } from '../../host/deps/storeLease';
 import { InstallMemo } from '../pure/InstallMemo';
 import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
@@ -26,6 +27,8 @@ export class DependencyManager implements vscode.Disposable {
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
   private readonly memo = new InstallMemo();
+  /** Stores leased by this window (released on dispose; stale anyway once this process is gone). */
+  private readonly leases = new Map<string, () => Promise<void>>();
   private readonly installed = new vscode.EventEmitter<vscode.Uri>();
   /** A notebook's or scratch file's store received packages (the editor's types read it again). */
   readonly onDidInstall = this.installed.event;
@@ -141,6 +144,8 @@ export class DependencyManager implements vscode.Disposable {
     for (const [name, error] of failed) this.log(`${name} could not be installed: ${error.message}`);
     if (result) {
       this.installed.fire(uri);
+      // in use while this window's kernels may resolve from it: a prune (any window, coda cache) skips it
+      if (!this.leases.has(storeDir)) this.leases.set(storeDir, await leaseStore(storeDir).catch(() => async () => undefined));
       this.log(
         `installed ${Object.entries(result.installed)
           .map(([n, v]) => `${n}@${v}`)
@@ -160,6 +165,7 @@ export class DependencyManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const release of this.leases.values()) void release();
     this.installed.dispose();
     this.client?.dispose();
     this.confinedClient?.dispose();

@@ -7,6 +7,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { installFromStores } from './storeReuse';
+import { scriptMode } from './installAccess';
+import { recordLock } from './storeRecord';
 import {
   codaErrorObject,
   createChannel,
@@ -38,6 +40,7 @@ export class InstallerClient {
   private channel: Channel<InstallerRequests, InstallerEvents> | undefined;
   private idle: NodeJS.Timeout | undefined;
   private busy = 0;
+  private started = 0;
 
   constructor(private readonly options: { installerPath: string; nodePath?: string; log?: (message: string) => void }) {}
 
@@ -45,7 +48,14 @@ export class InstallerClient {
     if (opts.signal?.aborted) throw cancelled('Installing dependencies');
     const fromStores = await installFromStores(params);
     if (fromStores) return fromStores;
-    return this.request('install', params, opts, 'Installing dependencies');
+    const result = await this.request('install', params, opts, 'Installing dependencies');
+    await recordLock(params.storeDir, params.dependencies, scriptMode(params), result.lock);
+    return result;
+  }
+
+  /** Installer processes this client has started (none when every install was served from the stores). */
+  get processesStarted(): number {
+    return this.started;
   }
 
   /** Extracts runtime packages (integrity checked) through the installer process. */
@@ -101,6 +111,7 @@ export class InstallerClient {
       env: process.env,
     });
     this.children.add(child);
+    this.started++;
     child.once('exit', () => this.children.delete(child));
     child.stdout?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => this.options.log?.(`[installer] ${d.toString().trimEnd()}`));

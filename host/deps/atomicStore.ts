@@ -37,6 +37,8 @@ export async function discardStaging(staging: string): Promise<void> {
 /** What the marker records besides completion: how install scripts ran (a store is reused only for the same). */
 export interface StoreFacts {
   scripts: string;
+  /** Packages (node_modules paths) with their own files rather than links into the shared content store. */
+  own?: string[];
 }
 
 /** The facts of a complete store, or undefined when it is not complete. */

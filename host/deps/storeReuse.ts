@@ -1,15 +1,18 @@
 /**
  * The fastest tiers, checked by the host before any installer process starts: the store already holds the
  * locked tree (arborist's hidden lockfile says so), or another notebook's store holds exactly that tree and is
- * copied. Both compare versions and sha512 integrity hashes of every locked package, trust only complete stores
+ * rebuilt from links into the shared content store (linkStore.ts). Both compare versions and sha512 integrity hashes of every locked package, trust only complete stores
  * (atomicStore.ts: a copy is staged and renamed into place too), and leave a lock that cannot be verified
  * (lockPolicy.ts) to the installer, which refuses it with a clear error.
  */
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
 import { commitStore, discardStaging, isLeftoverName, stagingDirFor, storeFacts } from './atomicStore';
 import { scriptMode } from './installAccess';
+import { contentRootFor } from './contentStore';
+import { linkStore } from './linkStore';
+import { recordedLock } from './storeRecord';
 import { badLocations, lockProblems, registryFrom } from './lockPolicy';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
 
@@ -42,7 +45,10 @@ export async function storeMatches(storeDir: string, dependencies: Record<string
 /** Serves an install from the stores on disk, or undefined when the installer must run. */
 export async function installFromStores(params: InstallParams): Promise<InstallResult | undefined> {
   const started = performance.now();
-  const { lock, dependencies, storeDir } = params;
+  const { dependencies, storeDir } = params;
+  const scripts = scriptMode(params);
+  // no lock in the notebook: the store's own record of what it was installed with for this dependency set
+  const lock = params.lock ?? (await recordedLock(storeDir, dependencies, scripts));
   if (!lock) return undefined;
   if (badLocations(lock).length) return undefined;
   if (!params.allowUnverifiedLock && lockProblems(lock, registryFrom(fetchOptions(await loadNpmConfig(params.npmrcFrom)))).length) return undefined;
@@ -54,7 +60,6 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     durationMs: performance.now() - started,
     offline: false,
   });
-  const scripts = scriptMode(params);
   if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
   const storesRoot = dirname(storeDir);
   let siblings: string[];
@@ -68,12 +73,16 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   }
   for (const other of siblings) {
     if (!(await storeMatches(other, dependencies, lock, scripts))) continue;
+    // a store from before the shared store does not say which packages keep their own files: it is not a model
+    const own = (await storeFacts(other))?.own;
+    if (!own) continue;
     const staging = stagingDirFor(storeDir);
     try {
-      await cp(other, staging, { recursive: true, force: true, verbatimSymlinks: true });
-      // the copy is complete only when it is renamed into place (commitStore writes the marker again)
+      // shared packages are linked from the content store (checked on the way), never copied from the other store
+      if (!(await linkStore(other, staging, lock, own, contentRootFor(params.cacheDir)))) continue;
+      // the tree is complete only when it is renamed into place (commitStore writes the marker again)
       if (!(await storeMatches(staging, dependencies, lock, scripts))) continue;
-      await commitStore(staging, storeDir, { scripts });
+      await commitStore(staging, storeDir, { scripts, own });
     } finally {
       await discardStaging(staging);
     }

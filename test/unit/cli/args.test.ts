@@ -109,6 +109,14 @@ describe('coda command line (util.parseArgs)', () => {
     assert.throws(() => parseArgs(['start', 'nb.coda']), /unknown command 'start' \(try: coda run <notebook\.coda>\)/);
   });
 
+  it('reads coda cache: list by default, size, prune with --max-age-days', () => {
+    assert.deepEqual(parseArgs(['cache']), { command: 'cache', action: 'list' });
+    assert.deepEqual(parseArgs(['cache', 'size']), { command: 'cache', action: 'size' });
+    assert.deepEqual(parseArgs(['cache', 'prune', '--max-age-days=7']), { command: 'cache', action: 'prune', maxAgeDays: 7 });
+    assert.throws(() => parseArgs(['cache', 'prune', '--max-age-days', 'soon']), /--max-age-days/);
+    assert.throws(() => parseArgs(['cache', 'clear']), /clear/);
+  });
+
   it('reads coda runtimes with --dir in both forms', () => {
     assert.deepEqual(parseArgs(['runtimes']), { command: 'runtimes', action: 'list', which: [] });
     assert.deepEqual(parseArgs(['runtimes', 'list', '--dir', '.tools']), { command: 'runtimes', action: 'list', which: [], runtimesDir: '.tools' });

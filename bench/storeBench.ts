@@ -1,0 +1,170 @@
+/**
+ * Issue 17 figures: the shared content store (disk for ten notebooks), a new notebook with a warm cache beside bun and
+ * pnpm (installed from the npm registry for this run, never guessed), and `coda run` of a notebook with packages the
+ * second time beside a notebook with none. Uses the registry of the user's npm config (network required).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { cacheSize } from '../host/deps/cachePrune';
+import { InstallerClient } from '../host/deps/InstallerClient';
+import { median, ms, type Row } from './stats';
+
+/** The six common packages of issue 17. */
+export const STORE_PACKAGES = ['lodash', 'zod', 'axios', 'date-fns', 'express', 'chalk'];
+const NOTEBOOKS = 10;
+const RUNS = 7;
+const BUN_VERSION = '1';
+const PNPM_VERSION = '10';
+
+const time = (f: () => void) => {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+};
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+}
+
+/** bun and pnpm from the npm registry, into the bench's own folder. */
+function tools(root: string): { bun: string; pnpm: string } {
+  const dir = join(root, 'tools');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{"private":true}');
+  run('npm', ['install', '--no-audit', '--no-fund', '--silent', `bun@${BUN_VERSION}`, `pnpm@${PNPM_VERSION}`], dir);
+  return { bun: join(dir, 'node_modules', '.bin', 'bun'), pnpm: join(dir, 'node_modules', '.bin', 'pnpm') };
+}
+
+function project(root: string, name: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])) }));
+  return dir;
+}
+
+/** A warm-cache install into a new folder that brings the lockfile of a first install (as a locked notebook does). */
+function warmNew(root: string, tag: string, lockfile: string, install: (dir: string) => void): number {
+  const first = project(root, `${tag}-first`);
+  install(first);
+  const second = project(root, `${tag}-second`);
+  copyFileSync(join(first, lockfile), join(second, lockfile));
+  return time(() => install(second));
+}
+
+/** Medians of `coda run` of two notebooks, interleaved (after one run of each fills the store and warms the disk). */
+function codaRunMedians(cli: string, files: [string, string], cache: string): [number, number] {
+  const env = { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' };
+  const once = (file: string) => time(() => execFileSync(process.execPath, [cli, 'run', file], { env, stdio: 'ignore' }));
+  files.forEach(once);
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < RUNS; i++) files.forEach((f, k) => times[k]!.push(once(f)));
+  return [median(times[0]), median(times[1])];
+}
+
+export async function storeBench(): Promise<Row[]> {
+  const root = mkdtempSync(join(tmpdir(), 'coda-store-bench-'));
+  try {
+    const { bun, pnpm } = tools(root);
+    const installerPath = join(__dirname, '..', 'dist', 'installer.js');
+    const cache = join(root, 'coda-cache');
+    const params = (n: number, lock?: import('../protocol').DependencyLock) => ({
+      storeDir: join(cache, 'stores', `nb${n}`),
+      cacheDir: join(cache, 'cacache'),
+      dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])),
+      lock,
+      allowScripts: false,
+      npmrcFrom: root,
+    });
+    const client = new InstallerClient({ installerPath });
+    let one = 0;
+    let ten = 0;
+    let warmNewCoda = 0;
+    let warmNewUnlocked = 0;
+    try {
+      const first = await client.install(params(0));
+      const size = async () => {
+        const s = await cacheSize(cache);
+        return s.stores + s.content;
+      };
+      one = await size();
+      let t = performance.now();
+      await client.install(params(1, first.lock));
+      warmNewCoda = performance.now() - t;
+      t = performance.now();
+      await client.install(params(2));
+      warmNewUnlocked = performance.now() - t;
+      for (let n = 3; n < NOTEBOOKS; n++) await client.install(params(n, first.lock));
+      ten = await size();
+    } finally {
+      client.dispose();
+    }
+    const bunEnv = { ...process.env, BUN_INSTALL_CACHE_DIR: join(root, 'bun-cache') };
+    const bunWarm = warmNew(root, 'bun', 'bun.lock', (dir) => run(bun, ['install', '--ignore-scripts', '--silent'], dir, bunEnv));
+    const pnpmWarm = warmNew(root, 'pnpm', 'pnpm-lock.yaml', (dir) =>
+      run(pnpm, ['install', '--ignore-scripts', '--silent', '--store-dir', join(root, 'pnpm-store')], dir),
+    );
+
+    const cli = join(__dirname, '..', 'dist', 'cli.js');
+    const nb = (name: string, code: string) => {
+      const file = join(root, name);
+      writeFileSync(file, JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: [code] }] }));
+      return file;
+    };
+    const runCache = join(root, 'run-cache');
+    const [withPackages, without] = codaRunMedians(
+      cli,
+      [nb('with.coda', `require('lodash'); require('zod'); require('chalk'); 1`), nb('without.coda', '1')],
+      runCache,
+    );
+    if (!existsSync(join(runCache, 'codajs', 'store'))) throw new Error('coda run did not fill the shared store');
+    const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+    return [
+      {
+        figure: `disk: ${NOTEBOOKS} notebooks with ${STORE_PACKAGES.join(', ')}`,
+        value: mb(ten),
+        baseline: 'one notebook',
+        baselineValue: mb(one),
+        target: '< 1.2x baseline',
+        pass: ten < 1.2 * one,
+      },
+      {
+        figure: 'warm cache, new notebook (locked)',
+        value: ms(warmNewCoda),
+        baseline: 'bun install, warm cache, new folder with bun.lock',
+        baselineValue: ms(bunWarm),
+        target: '<= 1x baseline',
+        pass: warmNewCoda <= bunWarm,
+      },
+      {
+        figure: 'warm cache, new notebook (locked)',
+        value: ms(warmNewCoda),
+        baseline: 'pnpm install, warm store, new folder with pnpm-lock.yaml',
+        baselineValue: ms(pnpmWarm),
+        target: '-',
+        pass: undefined,
+      },
+      {
+        figure: 'warm cache, new notebook without a lock (installer resolves)',
+        value: ms(warmNewUnlocked),
+        baseline: 'bun install, warm cache, new folder with bun.lock',
+        baselineValue: ms(bunWarm),
+        target: '-',
+        pass: undefined,
+      },
+      {
+        figure: 'coda run of a notebook with packages (lodash, zod, chalk), second time',
+        value: ms(withPackages),
+        baseline: 'coda run of a notebook with none',
+        baselineValue: ms(without),
+        target: '< 1.5x baseline',
+        pass: withPackages < 1.5 * without,
+      },
+    ];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Keeps the cache bounded (`coda cache`, the `codajs.pruneCache` command, and a daily prune on activation): the
+ * stores of notebooks not used for `maxAgeDays` are removed unless a running kernel holds them (storeLease.ts), then
+ * every content store entry no store links to any more (all its files have a single link), and leftovers of
+ * interrupted writes. Sizes count each file once however many notebooks link it.
+ */
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
+import { liveLeases } from './storeLease';
+
+export const DEFAULT_MAX_AGE_DAYS = 30;
+const DAY_MS = 24 * 60 * 60_000;
+/** A content entry being written (`<hex>.<pid>.<random>.tmp`) older than this was abandoned. */
+const ABANDONED_MS = DAY_MS;
+
+export interface StoreInfo {
+  key: string;
+  dir: string;
+  lastUsed: Date;
+  inUse: boolean;
+  /** Bytes only this store holds (its own files; shared files are counted under the content store). */
+  ownBytes: number;
+}
+
+export interface PruneResult {
+  stores: string[];
+  entries: number;
+  freedBytes: number;
+}
+
+/** Every store under `<cache>/stores`, least recently used first. */
+export async function listStores(cacheRoot: string): Promise<StoreInfo[]> {
+  const root = join(cacheRoot, 'stores');
+  const { live } = await liveLeases(cacheRoot);
+  const out: StoreInfo[] = [];
+  for (const key of await readdir(root).catch(() => [] as string[])) {
+    if (isLeftoverName(key)) continue;
+    const dir = join(root, key);
+    const used = await stat(join(dir, COMPLETE_MARKER)).catch(() => stat(dir));
+    out.push({ key, dir, lastUsed: used.mtime, inUse: live.has(key), ownBytes: (await usage(dir, new Set(), true)).bytes });
+  }
+  return out.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
+}
+
+/** Bytes on disk under the cache, each file counted once (hard links share one inode). */
+export async function cacheSize(cacheRoot: string): Promise<{ stores: number; content: number; tarballs: number; total: number }> {
+  const seen = new Set<number>();
+  const content = (await usage(join(cacheRoot, 'store'), seen)).bytes;
+  const stores = (await usage(join(cacheRoot, 'stores'), seen)).bytes;
+  const tarballs = (await usage(join(cacheRoot, 'cacache'), seen)).bytes;
+  return { stores, content, tarballs, total: stores + content + tarballs };
+}
+
+export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE_DAYS, now = Date.now()): Promise<PruneResult> {
+  const result: PruneResult = { stores: [], entries: 0, freedBytes: 0 };
+  const before = (await cacheSize(cacheRoot)).total;
+  const { stale } = await liveLeases(cacheRoot);
+  for (const file of stale) await rm(file, { force: true });
+  for (const s of await listStores(cacheRoot)) {
+    if (s.inUse || now - s.lastUsed.getTime() < maxAgeDays * DAY_MS) continue;
+    await rm(s.dir, { recursive: true, force: true });
+    result.stores.push(s.key);
+  }
+  const content = join(cacheRoot, 'store');
+  for (const name of await readdir(content).catch(() => [] as string[])) {
+    const entry = join(content, name);
+    if (name.endsWith('.tmp')) {
+      if (now - (await lstat(entry)).mtimeMs > ABANDONED_MS) await rm(entry, { recursive: true, force: true });
+      continue;
+    }
+    if ((await usage(join(entry, 'files'), new Set(), false, true)).linked) continue;
+    await rm(entry, { recursive: true, force: true });
+    result.entries++;
+  }
+  result.freedBytes = Math.max(0, before - (await cacheSize(cacheRoot)).total);
+  return result;
+}
+
+/**
+ * Bytes of the files under `dir` not yet `seen` (by inode); `ownOnly` skips files with more than one link;
+ * `linked` says whether any file has another link (a store uses it).
+ */
+async function usage(dir: string, seen: Set<number>, ownOnly = false, stopAtLink = false): Promise<{ bytes: number; linked: boolean }> {
+  let bytes = 0;
+  let linked = false;
+  for (const d of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) {
+      const sub = await usage(path, seen, ownOnly, stopAtLink);
+      // a folder takes blocks too (each notebook's tree has its own folders)
+      bytes += sub.bytes + ((await lstat(path).catch(() => undefined))?.blocks ?? 0) * 512;
+      linked ||= sub.linked;
+      if (linked && stopAtLink) break;
+    } else {
+      const st = await lstat(path).catch(() => undefined);
+      if (!st) continue;
+      if (st.nlink > 1) {
+        linked = true;
+        if (stopAtLink) break;
+        if (ownOnly) continue;
+      }
+      if (seen.has(st.ino)) continue;
+      seen.add(st.ino);
+      bytes += st.blocks * 512;
+    }
+  }
+  return { bytes, linked };
+}

@@ -1,0 +1,171 @@
+/**
+ * The content-addressed store shared by every notebook: `<cache>/store/<sha512 hex of the package's integrity>/`
+ * holds each package's files once (`files/…`, read-only) and an `index.json` with every file's sha256. A notebook's
+ * `node_modules` is built from hard links to those files, never copies; where a hard link is impossible (another file
+ * system) the file is copied and the caller is told so. Every read of an entry (building a notebook's tree from it)
+ * hashes its files against the index first: a tampered entry is removed, and the package comes from the tarball cache
+ * again (cacache, checked against the tarball's integrity). An entry is built in a staging folder and renamed into
+ * place, so a half-written entry is never read.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+
+/** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
+const SHARED_MODE = 0o444;
+const SHARED_EXEC_MODE = 0o555;
+const INDEX = 'index.json';
+const FILES = 'files';
+/** File calls in flight at once while checking and linking an entry (they wait on the disk). */
+const FS_CONCURRENCY = 16;
+
+export interface EntryIndex {
+  integrity: string;
+  /** Per file: its hash, and the size and modification time it had when stored (a change means a re-hash). */
+  files: Record<string, { sha256: string; size: number; mtimeMs: number; exec: boolean }>;
+}
+
+/** How a package's files landed in a notebook's tree. */
+export type Landing = 'linked' | 'copied';
+
+/** The shared store beside the tarball cache (`<cache>/cacache` -> `<cache>/store`). */
+export function contentRootFor(cacheDir: string): string {
+  return join(dirname(cacheDir), 'store');
+}
+
+/** The entry folder of a package, or undefined when its integrity has no sha512 (it is never shared). */
+export function entryDir(root: string, integrity: string | null | undefined): string | undefined {
+  const sha512 = integrity
+    ?.split(/\s+/)
+    .find((h) => h.startsWith('sha512-'))
+    ?.slice('sha512-'.length);
+  if (!sha512) return undefined;
+  return join(root, Buffer.from(sha512, 'base64').toString('hex'));
+}
+
+/** Regular files of a package folder, relative, without its nested `node_modules` (other packages). */
+export async function packageFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? join(prefix, d.name) : d.name;
+    if (d.isDirectory()) {
+      if (!prefix && d.name === 'node_modules') continue;
+      out.push(...(await packageFiles(dir, rel)));
+    } else if (d.isFile()) out.push(rel);
+  }
+  return out;
+}
+
+function readIndex(entry: string): EntryIndex | undefined {
+  try {
+    return JSON.parse(readFileSync(join(entry, INDEX), 'utf8')) as EntryIndex;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The entry's index when every file is as it was stored; a tampered or incomplete entry is removed (undefined).
+ * Every file is looked at: one whose size or modification time differs from the index is hashed, and must still
+ * have its sha256 (the check pnpm makes of its store; a write changes the time unless the writer sets it back).
+ */
+export async function verifiedEntry(entry: string): Promise<EntryIndex | undefined> {
+  const index = readIndex(entry);
+  let ok = !!index;
+  if (index) {
+    const files = Object.entries(index.files);
+    await pool(files.length, async (i) => {
+      const [rel, f] = files[i]!;
+      const file = `${entry}/${FILES}/${rel}`;
+      const st = await stat(file).catch(() => undefined);
+      if (!ok || (st && st.size === f.size && st.mtimeMs === f.mtimeMs)) return;
+      if (!st || st.size !== f.size || hashSync(file) !== f.sha256) ok = false;
+    });
+  }
+  if (ok) return index;
+  await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  return undefined;
+}
+
+/** Runs `job(0…count-1)` with FS_CONCURRENCY at a time (file calls wait on the disk, not on the CPU). */
+async function pool(count: number, job: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await job(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(FS_CONCURRENCY, count) }, worker));
+}
+
+function hashSync(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
+async function place(src: string, dest: string, mode: number): Promise<Landing> {
+  try {
+    await link(src, dest);
+    return 'linked';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
+    await copyFile(src, dest);
+    await chmod(dest, mode);
+    return 'copied';
+  }
+}
+
+/** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
+export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
+  await mkdir(dest, { recursive: true });
+  if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
+  const files = Object.entries(index.files);
+  // folders first (few, in order), then the links, several at a time
+  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) await mkdir(`${dest}/${dir}`, { recursive: true });
+  let landing: Landing = 'linked';
+  await pool(files.length, async (i) => {
+    const [rel, f] = files[i]!;
+    if ((await place(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
+  });
+  return landing;
+}
+
+/**
+ * Puts a freshly extracted package folder (checked against its tarball's integrity by the extraction) into the
+ * shared store, then makes the folder's files links to the entry's. Returns undefined for a package that cannot be
+ * shared (no sha512), leaving its files as they are.
+ */
+export async function adoptPackage(root: string, integrity: string | null | undefined, pkgDir: string): Promise<Landing | undefined> {
+  const entry = entryDir(root, integrity);
+  if (!entry) return undefined;
+  const existing = await verifiedEntry(entry);
+  if (existing) return linkEntry(entry, existing, pkgDir);
+  const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const index: EntryIndex = { integrity: integrity!, files: {} };
+    let landing: Landing = 'linked';
+    for (const rel of await packageFiles(pkgDir)) {
+      const src = join(pkgDir, rel);
+      const st = await lstat(src);
+      const exec = (st.mode & 0o111) !== 0;
+      index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
+      const dest = join(staging, FILES, rel);
+      await mkdir(dirname(dest), { recursive: true });
+      await chmod(src, exec ? SHARED_EXEC_MODE : SHARED_MODE);
+      if ((await place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
+    }
+    await writeFile(join(staging, INDEX), JSON.stringify(index));
+    await mkdir(root, { recursive: true });
+    try {
+      await rename(staging, entry);
+    } catch (err) {
+      // another install stored the same package at the same moment: use that one (else the install fails with this)
+      const other = await verifiedEntry(entry);
+      if (other) return linkEntry(entry, other, pkgDir);
+      throw err;
+    }
+    return landing;
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

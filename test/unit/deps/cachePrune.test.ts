@@ -1,0 +1,134 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InstallParams } from '../../../protocol';
+import { COMPLETE_MARKER } from '../../../host/deps/atomicStore';
+import { pruneIfDue } from '../../../host/deps/autoPrune';
+import { cacheSize, listStores, pruneCache } from '../../../host/deps/cachePrune';
+import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { leaseStore, leasesDir } from '../../../host/deps/storeLease';
+import { ROOT } from '../helpers/testKernel';
+import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+
+const INSTALLER = join(ROOT, 'dist', 'installer.js');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const DAY_MS = 24 * 60 * 60_000;
+const exec = promisify(execFile);
+/** A package's size that makes a store's own files (package.json, lockfiles, folders) small beside it, as real ones are. */
+const HEAVY_BYTES = 3 * 1024 * 1024;
+/** A pid no process has (above the kernel's pid_max). */
+const DEAD_PID = 4_194_304 + 7;
+
+/** Issue 17 items 3 and 4: the store's own record for headless re-runs, and a cache that stays bounded. */
+describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the store', function () {
+  this.timeout(90_000);
+  let registry: Registry;
+  let home: string;
+  let cache: string;
+  const params = (notebook: string): InstallParams => {
+    const { storeDir, cacheDir } = storeFor(cache, notebook);
+    return { storeDir, cacheDir, dependencies: { mid: '*' }, allowScripts: false, npmrcFrom: home };
+  };
+  const age = (p: InstallParams, days: number) => {
+    const t = new Date(Date.now() - days * DAY_MS);
+    utimesSync(join(p.storeDir, COMPLETE_MARKER), t, t);
+  };
+  const entries = () => readdirSync(join(cache, 'store')).filter((n) => !n.endsWith('.tmp'));
+
+  before(async () => {
+    registry = await startRegistry([
+      { name: 'leaf', version: '1.0.0' },
+      { name: 'mid', version: '2.0.0', dependencies: { leaf: '^1.0.0' }, main: 'module.exports = "mid with " + require("leaf").name;' },
+      { name: 'heavy', version: '1.0.0', dependencies: { mid: '^2.0.0' }, files: { 'data.js': `module.exports = "${'x'.repeat(HEAVY_BYTES)}";` } },
+    ]);
+    home = homeWithNpmrc(registry, 'coda-prune-');
+  });
+  beforeEach(() => {
+    cache = mkdtempSync(join(home, 'cache-'));
+  });
+  after(async () => {
+    await registry.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('skips a store a running kernel holds, removes the others unused for N days, then the content no store links', async () => {
+    const client = new InstallerClient({ installerPath: INSTALLER });
+    const [a, b, c] = [params('/nb/a.coda'), params('/nb/b.coda'), params('/nb/c.coda')];
+    try {
+      for (const p of [a, b, c]) await client.install(p);
+    } finally {
+      client.dispose();
+    }
+    assert.equal(entries().length, 2, 'leaf and mid, once');
+    age(a, 40);
+    age(b, 40);
+    age(c, 2);
+    const release = await leaseStore(a.storeDir);
+    age(a, 40); // leasing stamps the use: an old store whose kernel still runs
+    // a lease of a process that is gone protects nothing
+    writeFileSync(join(leasesDir(cache), `${storeKey(b)}.${DEAD_PID}`), '');
+    const listed = Object.fromEntries((await listStores(cache)).map((st) => [st.key, st.inUse]));
+    assert.deepEqual(listed, { [storeKey(a)]: true, [storeKey(b)]: false, [storeKey(c)]: false });
+    const first = await pruneCache(cache, 30);
+    assert.deepEqual(first.stores, [storeKey(b)]);
+    assert.equal(first.entries, 0, 'a and c still link every package');
+    assert.equal(existsSync(a.storeDir), true, 'in use: kept');
+    assert.equal(existsSync(join(leasesDir(cache), `${storeKey(b)}.${DEAD_PID}`)), false, 'the stale lease is gone');
+    await release();
+    rmSync(c.storeDir, { recursive: true });
+    const second = await pruneCache(cache, 30);
+    assert.deepEqual(second.stores, [storeKey(a)]);
+    assert.equal(second.entries, 2, 'no store links leaf or mid any more');
+    assert.equal(entries().length, 0);
+    assert.ok(second.freedBytes > 0);
+  });
+
+  it('ten notebooks with the same packages take less than 1.2x the space of one (a linked file counts once)', async () => {
+    const client = new InstallerClient({ installerPath: INSTALLER });
+    const used = async () => {
+      const s = await cacheSize(cache);
+      return s.stores + s.content;
+    };
+    try {
+      await client.install({ ...params('/nb/one.coda'), dependencies: { heavy: '*' } });
+      const one = await used();
+      for (let i = 0; i < 9; i++) await client.install({ ...params(`/nb/n${i}.coda`), dependencies: { heavy: '*' } });
+      const ten = await used();
+      assert.ok(ten < 1.2 * one, `${ten} bytes for ten notebooks, ${one} for one`);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('the background prune runs at most once a day', async () => {
+    const now = Date.now();
+    assert.ok(await pruneIfDue(cache, 30, now));
+    assert.equal(await pruneIfDue(cache, 30, now + DAY_MS / 2), undefined);
+    assert.ok(await pruneIfDue(cache, 30, now + DAY_MS + 1));
+  });
+
+  it('coda run of an unchanged notebook starts no installer the second time, and never writes the notebook', async () => {
+    const dir = mkdtempSync(join(home, 'nb-'));
+    const file = join(dir, 'uses-mid.coda');
+    const text = JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['require("mid")'] }] }, null, 2);
+    writeFileSync(file, text);
+    const env = { ...process.env, HOME: home, XDG_CACHE_HOME: cache, NO_COLOR: '1' };
+    // asynchronous: the registry answers from this process
+    const coda = (...args: string[]) => exec(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 60_000 });
+    const first = await coda('run', file);
+    assert.match(first.stdout, /mid with leaf/);
+    assert.doesNotMatch(first.stderr, /no installer process/);
+    const second = await coda('run', file);
+    assert.match(second.stdout, /mid with leaf/);
+    assert.match(second.stderr, /from the store, no installer process/);
+    assert.equal(readFileSync(file, 'utf8'), text, 'the file is never modified');
+    assert.match((await coda('cache', 'list')).stdout, /1 stores in /);
+    assert.match((await coda('cache', 'size')).stdout, /shared packages [\d.]+ MB/);
+  });
+});
+
+function storeKey(p: InstallParams): string {
+  return p.storeDir.slice(p.storeDir.lastIndexOf('/') + 1);
+}
