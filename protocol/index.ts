@@ -16,3 +16,4 @@ export * from './enforcement';
 export * from './savedOutputs';
 export * from './escapeRegExp';
 export * from './runtimes';
+export * from './debugging';

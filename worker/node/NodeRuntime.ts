@@ -49,6 +49,7 @@ import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
 import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../jupyter/installJupyterCompat';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
+import { NodeDebug } from '../debug/NodeDebug';
 
 const realSetImmediate = setImmediate;
 
@@ -89,6 +90,8 @@ export class NodeRuntime implements Runtime {
   private running: Running | undefined;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
+  /** Debug Cell and checkpoints: only in Node's own process (the sidecars and the sandbox refuse). */
+  readonly debug: NodeDebug | undefined;
 
   constructor(
     private readonly init: InitParams,
@@ -105,6 +108,7 @@ export class NodeRuntime implements Runtime {
     this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)], this.mask);
     const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
+    this.debug = this.kind === 'node' ? new NodeDebug((checkpoints) => host.emit('checkpointHits', { checkpoints }), this.mask) : undefined;
     this.timers = new TimerTracker({
       onWork: (cellId, executionId, pending, kinds) => {
         this.batcher.flush();
@@ -193,7 +197,8 @@ export class NodeRuntime implements Runtime {
       this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
       this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
-      script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
+      const code = params.source && this.debug ? this.debug.prepare(params.source, ctx.filename, out.code, js, prologueLength) : out.code;
+      script = new vm.Script(code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
       running.settle({ status: 'error', error: this.compileError(err, ctx, typed?.columns), durationMs: elapsed() });
       return;
@@ -320,6 +325,7 @@ export class NodeRuntime implements Runtime {
   }
 
   async dispose(): Promise<void> {
+    this.debug?.dispose();
     this.batcher.flush();
     this.timers.clear();
     this.registry.clear();
