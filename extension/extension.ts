@@ -11,6 +11,8 @@ import { KernelProcess } from '../host/kernel/KernelProcess';
 import { registerCommands } from './commands';
 import { registerInspectViews } from './inspect/registerInspectViews';
 import { ScratchKernels } from './inspect/ScratchKernels';
+import { registerCheckpoints } from './debug/registerCheckpoints';
+import { registerDebugging } from './debug/registerDebugging';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
@@ -56,6 +58,7 @@ export function activate(context: vscode.ExtensionContext) {
     (m) => log.write('info', m),
   );
   const access = new NotebookAccess(context);
+  const debugging = registerDebugging(context, (m) => log.write('warn', m));
   // the manager calls back only once a kernel starts, long after the controller below exists
   const manager = new KernelManager(
     startKernel,
@@ -71,9 +74,11 @@ export function activate(context: vscode.ExtensionContext) {
     extensionId: context.extension.id,
     workspaceState: context.workspaceState,
     failure: (m, err) => log.failure(m, err),
+    debug: debugging.cells,
   });
   context.subscriptions.push(
     log,
+    debugging.disposable,
     dependencies,
     vscode.workspace.registerNotebookSerializer(CODA_NOTEBOOK_TYPE, new CodaSerializer(), { transientOutputs: false }),
     manager,
@@ -93,12 +98,16 @@ export function activate(context: vscode.ExtensionContext) {
     }),
   );
   const scratchKernels = new ScratchKernels();
-  context.subscriptions.push(registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)));
+  context.subscriptions.push(
+    registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)),
+    registerCheckpoints(manager, scratchKernels, (m) => log.write('info', m)),
+  );
   registerScratch(context, {
     log: log.channel,
     startKernel: scratchKernels.wrap(startKernel),
     dependencies,
     offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
+    debug: debugging.scratch,
   });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   return { startKernel };

@@ -2,6 +2,7 @@
  * Debugging in the Node kernel (Runtime.debug): the inspector socket for Debug Cell and Debug Scratch, each cell
  * script's source map to its document, and checkpoints.
  */
+import { isAbsolute } from 'node:path';
 import type { CellSource, CheckpointHits, CheckpointSpec, DebugOpenResult, Masker } from '../../protocol';
 import type { RuntimeDebug } from '../runtime/Runtime';
 import { sourceMapComment } from './cellSourceMap';
@@ -20,7 +21,9 @@ export class NodeDebug implements RuntimeDebug {
   prepare(source: CellSource, url: string, code: string, cellCode: string, prologueLength: number): string {
     const lineCount = cellCode.split('\n').length;
     this.checkpoints.scriptAdded(source, url, lineCount, prologueLength);
-    return code + sourceMapComment({ source, lineCount, prologueLength });
+    // a file on disk is read from there (and the debugger opens that file); a notebook cell travels with its code
+    const content = isAbsolute(source.uri) ? undefined : cellCode;
+    return code + sourceMapComment({ source, lineCount, prologueLength, content });
   }
 
   open(): DebugOpenResult {

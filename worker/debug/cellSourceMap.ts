@@ -27,16 +27,25 @@ export interface CellMapInput {
   lineCount: number;
   /** Columns the prologue adds in front of line 1. */
   prologueLength: number;
+  /** The cell's code, for a document the debugger cannot read from disk (a notebook cell). */
+  content?: string;
 }
 
 /** The source map (version 3) of one cell script: each of the cell's lines maps to its line in the document. */
-export function cellSourceMap({ source, lineCount, prologueLength }: CellMapInput): { version: 3; sources: string[]; names: string[]; mappings: string } {
+export function cellSourceMap({ source, lineCount, prologueLength, content }: CellMapInput): {
+  version: 3;
+  sources: string[];
+  names: string[];
+  mappings: string;
+  sourcesContent?: string[];
+} {
   const lines: string[] = [];
   for (let i = 0; i < lineCount; i++) {
     // [generated column, source 0, source line delta, source column delta]; the first points at the offset
     lines.push(i === 0 ? vlq(prologueLength) + 'A' + vlq(source.lineOffset ?? 0) + 'A' : 'AACA');
   }
-  return { version: 3, sources: [source.uri], names: [], mappings: lines.join(';') };
+  const map = { version: 3 as const, sources: [source.uri], names: [], mappings: lines.join(';') };
+  return content === undefined ? map : { ...map, sourcesContent: [content] };
 }
 
 /** The comment that attaches the map to a script (appended on a line of its own, so no line moves). */
