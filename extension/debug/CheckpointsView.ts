@@ -5,7 +5,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { CheckpointHit, CheckpointHits } from '../../protocol';
-import { CELL_SOURCE_PREFIX } from '../pure/cellSourceUri';
 import { checkpointInline, hitTime } from '../pure/checkpointText';
 import type { CheckpointStore } from '../pure/CheckpointStore';
 
@@ -13,9 +12,9 @@ export const CHECKPOINTS_VIEW_ID = 'codajs.checkpoints';
 
 type Node = { kind: 'checkpoint'; hits: CheckpointHits } | { kind: 'hit'; hit: CheckpointHit };
 
-/** The editor URI of a CellSource uri (a scratch file's path, or a notebook cell's URI behind its prefix). */
+/** The editor URI of a CellSource uri (a scratch file's path, or a notebook cell's URI). */
 export function documentUri(uri: string): vscode.Uri {
-  return uri.startsWith(CELL_SOURCE_PREFIX) ? vscode.Uri.parse(uri.slice(CELL_SOURCE_PREFIX.length)) : vscode.Uri.file(uri);
+  return uri.startsWith('/') || /^[A-Za-z]:[\\/]/.test(uri) ? vscode.Uri.file(uri) : vscode.Uri.parse(uri);
 }
 
 export class CheckpointsView implements vscode.TreeDataProvider<Node>, vscode.Disposable {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Kernel } from '../../host/kernel/Kernel';
-import { CODA_DEBUG_KEY, debugAttachConfig } from '../pure/debugAttachConfig';
+import { CODA_DEBUG_KEY, debugAttachConfig, withoutCwd } from '../pure/debugAttachConfig';
 
 /** How long the debugger may take to attach before the cell runs anyway. */
 export const ATTACH_TIMEOUT_MS = 10_000;
@@ -19,7 +19,7 @@ interface Attached {
 
 export class KernelDebugger implements vscode.Disposable {
   private readonly attached = new Map<Kernel, Attached>();
-  /** Session key → resolves when js-debug reports the kernel's thread. */
+  /** Session key → resolves when js-debug's session on the kernel has set its breakpoints. */
   private readonly ready = new Map<string, () => void>();
   private readonly subscriptions: vscode.Disposable[];
 
@@ -30,14 +30,19 @@ export class KernelDebugger implements vscode.Disposable {
     this.subscriptions = [
       vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', {
         createDebugAdapterTracker: (session) => {
-          const key = session.configuration[CODA_DEBUG_KEY] as string | undefined;
+          // js-debug debugs the kernel in a child session of the one started: once that child's configuration is
+          // done, its breakpoints are set in the kernel
+          const key = session.parentSession?.configuration[CODA_DEBUG_KEY] as string | undefined;
           if (!key) return undefined;
           return {
-            onDidSendMessage: (m: { type?: string; event?: string }) => {
-              if (m.type === 'event' && m.event === 'thread') this.ready.get(key)?.();
+            onDidSendMessage: (m: { type?: string; command?: string }) => {
+              if (m.type === 'response' && m.command === 'configurationDone') this.ready.get(key)?.();
             },
           };
         },
+      }),
+      vscode.debug.registerDebugConfigurationProvider('pwa-node', {
+        resolveDebugConfigurationWithSubstitutedVariables: (_folder, config) => withoutCwd(config),
       }),
       vscode.debug.onDidStartDebugSession((s) => {
         for (const a of this.attached.values()) if (a.key === s.configuration[CODA_DEBUG_KEY]) a.session = s;

@@ -3,25 +3,27 @@
  * maps that name back to the cell, and the store of checkpoint hits the decorations and the view read.
  */
 import { strict as assert } from 'node:assert';
-import { CELL_SOURCE_PREFIX, cellSourceUri } from '../../../extension/pure/cellSourceUri';
+import { cellSourceUri } from '../../../extension/pure/cellSourceUri';
 import { CheckpointStore } from '../../../extension/pure/CheckpointStore';
 import { checkpointInline } from '../../../extension/pure/checkpointText';
-import { CODA_DEBUG_KEY, debugAttachConfig } from '../../../extension/pure/debugAttachConfig';
+import { CODA_DEBUG_KEY, debugAttachConfig, withoutCwd } from '../../../extension/pure/debugAttachConfig';
 
 const cellUri = { scheme: 'vscode-notebook-cell', fsPath: '/work/demo.coda', toString: () => 'vscode-notebook-cell:/work/demo.coda#W0sZmlsZQ%3D%3D' };
 
 describe('debugging in the editor (pure parts)', () => {
-  it('names a notebook cell by its URI behind the prefix, a scratch file by its path', () => {
-    assert.equal(cellSourceUri(cellUri), `${CELL_SOURCE_PREFIX}vscode-notebook-cell:/work/demo.coda#W0sZmlsZQ%3D%3D`);
+  it('names a notebook cell by its URI string, a scratch file by its path', () => {
+    assert.equal(cellSourceUri(cellUri), 'vscode-notebook-cell:/work/demo.coda#W0sZmlsZQ%3D%3D');
     assert.equal(cellSourceUri({ scheme: 'file', fsPath: '/work/scratch.js', toString: () => 'file:///work/scratch.js' }), '/work/scratch.js');
   });
 
-  it('attaches js-debug to the WebSocket, maps the prefix away and skips the kernel', () => {
+  it('attaches js-debug to the WebSocket without a cwd, and skips the kernel', () => {
     const config = debugAttachConfig({ name: 'Debug cell 1', webSocketUrl: 'ws://127.0.0.1:4000/abc', key: 'k1', kernelCode: ['/ext/dist'] });
     assert.equal(config.type, 'pwa-node');
     assert.equal(config.request, 'attach');
     assert.equal(config.websocketAddress, 'ws://127.0.0.1:4000/abc');
-    assert.deepEqual(config.sourceMapPathOverrides, { [`${CELL_SOURCE_PREFIX}*`]: '*' });
+    assert.equal(config.resolveSourceMapLocations, null);
+    assert.equal(withoutCwd({ ...config, cwd: '/work' }).cwd, '', "js-debug's cwd is taken out of CodaJS's sessions");
+    assert.equal(withoutCwd({ type: 'pwa-node', cwd: '/work' }).cwd, '/work', "the user's own sessions keep theirs");
     assert.deepEqual(config.skipFiles, ['<node_internals>/**', '/ext/dist/**']);
     assert.equal(config[CODA_DEBUG_KEY], 'k1');
   });
