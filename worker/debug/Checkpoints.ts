@@ -80,7 +80,14 @@ export class Checkpoints {
     Reflect.apply(realConnect, session, []);
     this.session = session;
     Object.defineProperty(globalThis, this.recorder, {
-      value: (id: string, value: unknown, error?: boolean) => this.record(id, value, error),
+      value: (id: string, read: () => unknown) => {
+        try {
+          this.record(id, read());
+        } catch (err) {
+          this.record(id, err, true);
+        }
+        return false;
+      },
       configurable: true,
       enumerable: false,
       writable: false,
@@ -115,14 +122,13 @@ export class Checkpoints {
     this.breakpoints.set(uri, ids);
   }
 
-  /** Evaluated by V8 in the frame: records each expression's value (or what it threw) and never pauses. */
+  /**
+   * Evaluated by V8 in the frame: hands the recorder each expression as a closure over the frame, and is false, so
+   * V8 never stops. (A condition is evaluated through V8's debug-evaluate: about 0.1 ms a hit, see `npm run bench`.)
+   */
   private condition(specs: CheckpointSpec[]): string {
     const r = `globalThis[${JSON.stringify(this.recorder)}]`;
-    const each = specs.map((spec) => {
-      const id = JSON.stringify(spec.id);
-      return `try { ${r}(${id}, (${spec.expression}\n)); } catch (e) { ${r}?.(${id}, e, true); }`;
-    });
-    return `(() => { ${each.join(' ')} return false; })()`;
+    return specs.map((spec) => `${r}?.(${JSON.stringify(spec.id)}, () => (${spec.expression}\n))`).join(', ');
   }
 
   private record(id: string, value: unknown, error?: boolean): void {
