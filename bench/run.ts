@@ -3,6 +3,7 @@
  * Runs the kernel figures on the system Node and on Node 24 when the tools are installed, then on Deno, Bun and the
  * sandbox when they are fetched (`coda runtimes fetch all --dir .tools`). Always exits 0.
  */
+import { debugBench } from './debugBench';
 import { depsBench } from './depsBench';
 import { storeBench } from './storeBench';
 import { extensionBench } from './extensionBench';
@@ -28,6 +29,11 @@ import { printTable } from './stats';
     }
   }
   printTable('Inspector views (Variables refresh)', await inspectBench(['node', 'deno', 'bun', 'sandbox']));
+  try {
+    printTable('Debugging and checkpoints (Node kernel)', await debugBench());
+  } catch (err) {
+    console.log(`\nDebugging: not measured (${(err as Error).message.split('\n')[0]})`);
+  }
   try {
     printTable('Dependencies (registry from your npm config)', await depsBench());
   } catch (err) {

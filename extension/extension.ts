@@ -12,6 +12,8 @@ import { createApi } from './api/createApi';
 import { registerCommands } from './commands';
 import { registerInspectViews } from './inspect/registerInspectViews';
 import { ScratchKernels } from './inspect/ScratchKernels';
+import { registerCheckpoints } from './debug/registerCheckpoints';
+import { registerDebugging } from './debug/registerDebugging';
 import { DependencyManager } from './deps/DependencyManager';
 import { CodaController } from './kernel/CodaController';
 import { KernelManager } from './kernel/KernelManager';
@@ -60,6 +62,7 @@ export function activate(context: vscode.ExtensionContext) {
     (m) => log.write('info', m),
   );
   const access = new NotebookAccess(context);
+  const debugging = registerDebugging(context, (m) => log.write('warn', m));
   // the manager calls back only once a kernel starts, long after the controller below exists
   const manager = new KernelManager(
     startKernel,
@@ -75,9 +78,11 @@ export function activate(context: vscode.ExtensionContext) {
     extensionId: context.extension.id,
     workspaceState: context.workspaceState,
     failure: (m, err) => log.failure(m, err),
+    debug: debugging.cells,
   });
   context.subscriptions.push(
     log,
+    debugging.disposable,
     dependencies,
     vscode.workspace.registerNotebookSerializer(CODA_NOTEBOOK_TYPE, new CodaSerializer(), { transientOutputs: false }),
     manager,
@@ -100,12 +105,16 @@ export function activate(context: vscode.ExtensionContext) {
     }),
   );
   const scratchKernels = new ScratchKernels();
-  context.subscriptions.push(registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)));
+  context.subscriptions.push(
+    registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)),
+    registerCheckpoints(manager, scratchKernels, (m) => log.write('info', m)),
+  );
   registerScratch(context, {
     log: log.channel,
     startKernel: scratchKernels.wrap(startKernel),
     dependencies,
     offerRuntime: (err, runtime) => runtimes.offer(err, runtime),
+    debug: debugging.scratch,
   });
   log.write('info', `CodaJS ${context.extension.packageJSON.version} activated`);
   // the published API (extension/api/codaApi.ts); startKernel stays for CodaJS's own tests

@@ -27,6 +27,13 @@ export const CODA_ERRORS = {
     message: 'The kernel speaks protocol {kernel}, this CodaJS speaks {host}: reinstall the extension.',
   },
   Interrupted: { name: 'Interrupted', message: 'The cell was interrupted.' },
+  /** Debug Cell, Debug Scratch and checkpoints on a runtime without them (`runtime`: its label). */
+  DebugUnsupported: {
+    name: 'DebugUnsupported',
+    message: 'Debugging and checkpoints need the Node.js kernel; the {runtime} kernel does not support them yet. Switch the kernel to Node.js to debug.',
+  },
+  /** The inspector could not be opened (e.g. Node's permission model denies it). */
+  DebugOpenFailed: { name: 'DebugOpenFailed', message: 'Could not open the debugger for this kernel: {detail}' },
 
   // the .coda file
   /** `problems`: each problem as "line L, column C (field): what", joined by "; ". */

@@ -18,3 +18,4 @@ export * from './escapeRegExp';
 export * from './runtimes';
 export * from './plugins';
 export * from './maskedCut';
+export * from './debugging';

@@ -6,6 +6,7 @@
  * the worker's main thread (see CONTROL_FD).
  */
 import type { ConsoleEntry } from './console';
+import type { CellSource, CheckpointHits, DebugOpenResult, SetCheckpointsParams } from './debugging';
 import type { PendingWorkResult, VariablesResult } from './inspection';
 import type { SerializedError } from './errors';
 import type { Permissions } from './permissions';
@@ -109,6 +110,8 @@ export interface ExecuteParams {
    * console entries with the cell line that made the call (ConsoleEntry.line).
    */
   instrumentLines?: boolean;
+  /** The cell's document: its script gets a source map to it, for the debugger and checkpoints (protocol/debugging.ts). */
+  source?: CellSource;
 }
 
 export type ExecuteResult =
@@ -146,6 +149,12 @@ export interface HostRequests {
   pendingWork: { params: Record<string, never>; result: PendingWorkResult };
   /** Stops one item of pending work (clears a timer, closes a server, aborts a fetch); false if it was gone. */
   cancelWork: { params: { id: string }; result: { cancelled: boolean } };
+  /** Opens the inspector for a debug session (Node only; others fail with DebugUnsupported). */
+  debugOpen: { params: Record<string, never>; result: DebugOpenResult };
+  /** Closes the inspector opened by debugOpen; the kernel's state stays. */
+  debugClose: { params: Record<string, never>; result: Record<string, never> };
+  /** Replaces a document's checkpoints; `set` is how many are active. */
+  setCheckpoints: { params: SetCheckpointsParams; result: { set: number } };
 }
 export type HostRequestMethod = keyof HostRequests;
 
@@ -169,6 +178,8 @@ export interface WorkerEvents {
   exiting: Omit<ExitNotice, 'console'>;
   /** Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). */
   lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue };
+  /** Checkpoints passed since the last event (at most one event per CHECKPOINT_EVENT_MS). */
+  checkpointHits: { checkpoints: CheckpointHits[] };
   /** Diagnostics for the host's log (never shown in a cell). */
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
 }

@@ -8,6 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { codaError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { cellSourceUri } from '../pure/cellSourceUri';
 import { runNotebookCell } from '../pure/runNotebookCell';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { NotebookAccess } from '../security/NotebookAccess';
@@ -30,6 +31,14 @@ export interface ControllerOptions {
   extensionId?: string;
   /** Where the controller remembers that VS Code's kernel history of this workspace lists every CodaJS kernel. */
   workspaceState?: Pick<vscode.Memento, 'get' | 'update'>;
+  /** Debug Cell: attaches the debugger once the cell's kernel is ready, and ends the session when the cell ends. */
+  debug?: CellDebugHooks;
+}
+
+export interface CellDebugHooks {
+  /** Called with the kernel right before the cell executes. */
+  beforeRun(cell: vscode.NotebookCell, kernel: Kernel): Promise<void>;
+  afterRun(cell: vscode.NotebookCell): void;
 }
 
 /** workspaceState key: the kernel picker of this workspace already lists all CodaJS runtimes (see listAllKernels). */
@@ -193,14 +202,18 @@ export class CodaController implements vscode.Disposable {
       const language = cell.document.languageId === 'typescript' ? 'typescript' : 'javascript';
       success = await runNotebookCell(
         nk,
-        { cellId, executionId: run.executionId, code: cell.document.getText(), language },
+        { cellId, executionId: run.executionId, code: cell.document.getText(), language, source: { uri: cellSourceUri(cell.document.uri) } },
         order,
         {
           runtime,
           untrusted: () => (vscode.workspace.isTrusted ? undefined : UNTRUSTED()),
           access: access && (() => access.prepare(nk.notebook, runtime)),
           install: dependencies && (() => dependencies.ensureAll(nk.notebook)),
-          startKernel: (granted) => this.manager.ensure(nk.notebook, runtime, granted),
+          startKernel: async (granted) => {
+            const kernel = await this.manager.ensure(nk.notebook, runtime, granted);
+            await this.options.debug?.beforeRun(cell, kernel);
+            return kernel;
+          },
           fetchRuntime: offerRuntime && ((err) => offerRuntime(err, runtime)),
         },
         {
@@ -211,6 +224,7 @@ export class CodaController implements vscode.Disposable {
       );
     } finally {
       cancel.dispose();
+      this.options.debug?.afterRun(cell);
       await run.end(success);
       this.executed.fire({ notebook: nk.notebook.uri, cell, success });
     }

@@ -17,7 +17,7 @@ export interface NotebookCellOutputs {
   interrupted(): Promise<void>;
 }
 
-export type CellToRun = Pick<ExecuteParams, 'cellId' | 'executionId' | 'code' | 'language'>;
+export type CellToRun = Pick<ExecuteParams, 'cellId' | 'executionId' | 'code' | 'language' | 'source'>;
 
 /** True when the cell ran and ended well. */
 export async function runNotebookCell(

@@ -11,7 +11,9 @@ import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
 import { executeCell } from '../../host/run/executeCell';
 import { KernelSlot } from '../../host/run/KernelSlot';
 import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
+import type { ScratchDebugHooks } from '../debug/registerDebugging';
 import { kernelFolder } from '../kernel/KernelManager';
+import { cellSourceUri } from '../pure/cellSourceUri';
 import { ScratchLines, type Tone } from '../pure/ScratchLines';
 import { inlineConsole, inlineValue } from '../pure/inlineText';
 import { RunScheduler } from '../pure/RunScheduler';
@@ -32,6 +34,8 @@ export interface ScratchDeps {
   offerRuntime?(err: RuntimeMissingError, runtime: RuntimeKind): Promise<boolean>;
   /** The dependency store folders the file's kernel resolves packages from. */
   modulePaths?(doc: vscode.TextDocument): string[];
+  /** Debug Scratch: attaches the debugger before the run, ends its session after. */
+  debug?: ScratchDebugHooks;
 }
 
 const TONE_COLORS: Record<Tone, string> = { error: 'editorError.foreground', warn: 'editorWarning.foreground' };
@@ -152,12 +156,33 @@ export class ScratchSession implements vscode.Disposable {
       return;
     }
     const kernel = prepared.kernel;
+    try {
+      await this.deps.debug?.beforeRun(this.document, kernel);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.annotateAt(cells[0]?.startLine ?? 0, message, new vscode.MarkdownString(message), 'error');
+      return;
+    }
+    try {
+      await this.runCells(kernel, cells, idOf, prepared.cellErrors);
+    } finally {
+      this.deps.debug?.afterRun(this.document);
+    }
+  }
+
+  private async runCells(
+    kernel: Kernel,
+    cells: { code: string; startLine: number; label: string }[],
+    idOf: (startLine: number) => string,
+    cellErrors: ReadonlyMap<string, SerializedError>,
+  ): Promise<void> {
     const language = /\.(m|c)?tsx?$/.test(this.document.fileName) || this.document.languageId.startsWith('typescript') ? 'typescript' : 'javascript';
     for (const cell of cells) {
       const cellId = idOf(cell.startLine);
       this.lines.startCell(cellId, cell.startLine);
-      const params = { cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true } as const;
-      const ok = await executeCell(kernel, params, prepared.cellErrors, {
+      const source = { uri: cellSourceUri(this.document.uri), lineOffset: cell.startLine };
+      const params = { cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true, source } as const;
+      const ok = await executeCell(kernel, params, cellErrors, {
         value: () => undefined,
         error: (error, kind) =>
           kind === 'kernel' ? this.annotateAt(cell.startLine, error.message, new vscode.MarkdownString(error.message), 'error') : this.error(cellId, error),

@@ -29,6 +29,8 @@ export function registerScratch(
     dependencies?: Pick<DependencyManager, 'ensureScratch' | 'scratchModulePath'>;
     /** Offers to fetch a missing runtime (as for a notebook's kernel). */
     offerRuntime?: ScratchDeps['offerRuntime'];
+    /** Debug Scratch (extension/debug/registerDebugging.ts). */
+    debug?: ScratchDeps['debug'];
   },
 ): void {
   const sessions = new Map<string, ScratchSession>();
@@ -68,6 +70,7 @@ export function registerScratch(
           install,
           modulePaths,
           offerRuntime: deps.offerRuntime,
+          debug: deps.debug,
         })),
       );
     return s;

@@ -3,6 +3,7 @@
  * headless runner alike; implemented by KernelProcess. No vscode imports here.
  */
 import type {
+  DebugOpenResult,
   ExecuteParams,
   ExecuteResult,
   ExpandParams,
@@ -10,6 +11,7 @@ import type {
   InitResult,
   PendingWorkResult,
   PropertyPage,
+  SetCheckpointsParams,
   VariablesResult,
   WorkerEventName,
   WorkerEvents,
@@ -57,6 +59,12 @@ export interface Kernel {
   cancelWork(id: string): Promise<boolean>;
   /** Stops the running cell (also a synchronous infinite loop) without losing the kernel's state. */
   interrupt(): void;
+  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported off Node. */
+  debugOpen(): Promise<DebugOpenResult>;
+  /** Closes it again; the kernel keeps its state. */
+  debugClose(): Promise<void>;
+  /** Replaces a document's checkpoints; how many are set (0 when the kernel is gone). */
+  setCheckpoints(params: SetCheckpointsParams): Promise<number>;
   onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;
   /** Fires once when the process ends. */
   onExit(listener: (exit: KernelExit) => void): () => void;

@@ -17,6 +17,8 @@ import {
   createMasker,
   maskedLines,
   type ConsoleEntry,
+  type DebugOpenResult,
+  type SetCheckpointsParams,
   type ExecuteParams,
   type ExecuteResult,
   type ExitNotice,
@@ -171,6 +173,21 @@ export class KernelProcess implements Kernel {
   async cancelWork(id: string): Promise<boolean> {
     if (!this.alive) return false;
     return (await this.channel.request('cancelWork', { id })).cancelled;
+  }
+
+  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported off Node. */
+  debugOpen(): Promise<DebugOpenResult> {
+    return this.channel.request('debugOpen', {});
+  }
+
+  async debugClose(): Promise<void> {
+    if (this.alive) await this.channel.request('debugClose', {});
+  }
+
+  /** Replaces a document's checkpoints; resolves to how many are set. */
+  async setCheckpoints(params: SetCheckpointsParams): Promise<number> {
+    if (!this.alive) return 0;
+    return (await this.channel.request('setCheckpoints', params)).set;
   }
 
   interrupt(): void {

@@ -53,6 +53,7 @@ import { bundleToDisplayData } from '../jupyter/mimeBundle';
 import { PluginFailure } from '../plugins/PluginFailure';
 import { PluginHost } from '../plugins/PluginHost';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
+import { NodeDebug } from '../debug/NodeDebug';
 
 const realSetImmediate = setImmediate;
 
@@ -93,6 +94,8 @@ export class NodeRuntime implements Runtime {
   private running: Running | undefined;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
+  /** Debug Cell and checkpoints: only in Node's own process (the sidecars and the sandbox refuse). */
+  readonly debug: NodeDebug | undefined;
 
   constructor(
     private readonly init: InitParams,
@@ -109,6 +112,7 @@ export class NodeRuntime implements Runtime {
     this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)], this.mask);
     const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
+    this.debug = this.kind === 'node' ? new NodeDebug((checkpoints) => host.emit('checkpointHits', { checkpoints }), this.mask) : undefined;
     this.timers = new TimerTracker({
       onWork: (cellId, executionId, pending, kinds) => {
         this.batcher.flush();
@@ -221,7 +225,8 @@ export class NodeRuntime implements Runtime {
       this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
       this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
-      script = new vm.Script(out.code, { filename: ctx.filename, ...importOptions });
+      const code = params.source && this.debug ? this.debug.prepare(params.source, ctx.filename, out.code, js, prologueLength) : out.code;
+      script = new vm.Script(code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
       const error = err instanceof PluginFailure ? err.error : this.compileError(err, ctx, typed?.columns);
       running.settle({ status: 'error', error, durationMs: elapsed() });
@@ -361,6 +366,7 @@ export class NodeRuntime implements Runtime {
   }
 
   async dispose(): Promise<void> {
+    this.debug?.dispose();
     this.batcher.flush();
     this.timers.clear();
     this.registry.clear();

@@ -3,6 +3,8 @@
  * dispatcher (worker/main.ts). The dispatcher owns the IPC channel; a runtime only sees these calls.
  */
 import type {
+  CheckpointSpec,
+  DebugOpenResult,
   ExecuteParams,
   ExecuteResult,
   ExpandParams,
@@ -42,6 +44,14 @@ export interface Runtime {
   /** Stops one item of pending work; false if it already ended. */
   cancelWork(id: string): Promise<boolean> | boolean;
   dispose(): Promise<void>;
+  /** Debug Cell and checkpoints (protocol/debugging.ts); absent where the runtime has none (DebugUnsupported). */
+  readonly debug?: RuntimeDebug;
+}
+
+export interface RuntimeDebug {
+  open(): DebugOpenResult;
+  close(): void;
+  setCheckpoints(uri: string, checkpoints: CheckpointSpec[]): number;
 }
 
 export type RuntimeFactory = (init: InitParams, host: RuntimeHost) => Promise<Runtime>;

@@ -7,8 +7,8 @@
  * Object.prototype or replace Promise.prototype.then. So replies never go through a user-visible `then`: only
  * `await` (which uses the engine's own promise reactions), and every reply is made notThenable before it resolves.
  */
-import type { InitParams, InitResult, RequestFrame } from '../../protocol';
-import type { Runtime } from './Runtime';
+import { codaErrorObject, RUNTIME_LABELS, type InitParams, type InitResult, type RequestFrame } from '../../protocol';
+import type { Runtime, RuntimeDebug } from './Runtime';
 import { notThenable } from './settleOnce';
 
 export interface DispatcherHooks {
@@ -27,6 +27,12 @@ export const intrinsicThen = Promise.prototype.then;
  * interrupt must never stop the next cell); `stopAll` stops every cell's background work.
  */
 export type Dispatcher = ((frame: RequestFrame) => Promise<unknown>) & { interrupt(executionId: number): void; stopAll(): void };
+
+/** The runtime's debugging, or DebugUnsupported naming it. */
+function debugOf(rt: Runtime): RuntimeDebug {
+  if (!rt.debug) throw codaErrorObject('DebugUnsupported', { runtime: RUNTIME_LABELS[rt.kind] });
+  return rt.debug;
+}
 
 export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
   let executions: Promise<void> = Promise.resolve();
@@ -80,6 +86,13 @@ export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
         return notThenable(await need().pendingWork());
       case 'cancelWork':
         return notThenable({ cancelled: await need().cancelWork(frame.params.id) });
+      case 'debugOpen':
+        return notThenable(debugOf(need()).open());
+      case 'debugClose':
+        debugOf(need()).close();
+        return notThenable({});
+      case 'setCheckpoints':
+        return notThenable({ set: debugOf(need()).setCheckpoints(frame.params.uri, frame.params.checkpoints) });
       case 'shutdown':
         hooks.exit();
         await hooks.runtime()?.dispose();

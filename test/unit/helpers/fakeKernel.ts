@@ -4,6 +4,7 @@
  */
 import {
   RequestError,
+  type DebugOpenResult,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -81,6 +82,16 @@ export class FakeKernel implements Kernel {
 
   async cancelWork(): Promise<boolean> {
     return false;
+  }
+
+  async debugOpen(): Promise<DebugOpenResult> {
+    return { webSocketUrl: 'ws://127.0.0.1:9/fake' };
+  }
+
+  async debugClose(): Promise<void> {}
+
+  async setCheckpoints(): Promise<number> {
+    return 0;
   }
 
   /** Interrupts end every held cell as interrupted, as the watchdog does. */

@@ -1,0 +1,208 @@
+/**
+ * Debugging a Node kernel the way VS Code's JavaScript debugger does it, over the inspector socket: the socket opens
+ * only on request (127.0.0.1, a random path), a cell's script carries a source map to its document, a breakpoint
+ * there pauses the cell with its locals readable, step over moves one line, and after the session the kernel keeps
+ * its state. Checkpoints record values from a timer without pausing. Deno refuses with DebugUnsupported.
+ */
+import { strict as assert } from 'node:assert';
+import WebSocket from 'ws';
+import { isCodaError, type CheckpointHits } from '../../../protocol';
+import { RequestError } from '../../../protocol/channel';
+import { kernelOn, startKernel, type TestKernel } from '../helpers/testKernel';
+
+const CELL_URI = 'vscode-notebook-cell:/work/demo.coda#W0sZmlsZQ%3D%3D';
+
+/** A minimal CDP client. */
+class Cdp {
+  private seq = 0;
+  private readonly pending = new Map<number, (r: { result?: unknown; error?: { message: string } }) => void>();
+  private readonly waiters: { method: string; resolve: (p: unknown) => void }[] = [];
+  readonly events: { method: string; params: unknown }[] = [];
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
+      if (msg.id !== undefined) this.pending.get(msg.id)?.(msg);
+      else if (msg.method) {
+        this.events.push({ method: msg.method, params: msg.params });
+        const i = this.waiters.findIndex((w) => w.method === msg.method);
+        if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(msg.params);
+      }
+    });
+  }
+  static connect(url: string): Promise<Cdp> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.once('open', () => resolve(new Cdp(ws)));
+      ws.once('error', reject);
+    });
+  }
+  send<T = unknown>(method: string, params: object = {}): Promise<T> {
+    const id = ++this.seq;
+    this.ws.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) =>
+      this.pending.set(id, (r) => (r.error ? reject(new Error(`${method}: ${r.error.message}`)) : resolve(r.result as T))),
+    );
+  }
+  next<T>(method: string): Promise<T> {
+    return new Promise((resolve) => this.waiters.push({ method, resolve: resolve as (p: unknown) => void }));
+  }
+  close(): void {
+    this.ws.close();
+  }
+}
+
+interface Paused {
+  callFrames: { callFrameId: string; url: string; location: { lineNumber: number }; functionName: string }[];
+}
+
+describe('debugging a Node kernel', function () {
+  this.timeout(30_000);
+  let k: TestKernel;
+  before(async () => {
+    k = await startKernel();
+  });
+  after(async () => k?.kernel.dispose());
+
+  it('opens the inspector on 127.0.0.1 with a random path only when asked, and closes it after', async () => {
+    const { webSocketUrl } = await k.kernel.debugOpen();
+    assert.match(webSocketUrl, /^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const cdp = await Cdp.connect(webSocketUrl);
+    cdp.close();
+    await k.kernel.debugClose();
+    await assert.rejects(Cdp.connect(webSocketUrl), 'nothing listens after debugClose');
+    const again = await k.kernel.debugOpen();
+    assert.notEqual(again.webSocketUrl, webSocketUrl, 'a new session gets a new address');
+    await k.kernel.debugClose();
+  });
+
+  it('pauses at a breakpoint in a cell, reads a local, steps over one line, and keeps the state after', async () => {
+    assert.equal(await k.value('function twice(x) { const doubled = 2 * x; return doubled; }\nvar before = 1;'), '(no value)');
+    const { webSocketUrl } = await k.kernel.debugOpen();
+    const cdp = await Cdp.connect(webSocketUrl);
+    try {
+      await cdp.send('Debugger.enable');
+      await cdp.send('Runtime.runIfWaitingForDebugger');
+      const parsed = new Promise<{ url: string; sourceMapURL: string }>((resolve) => {
+        void cdp.next<{ url: string; sourceMapURL: string }>('Debugger.scriptParsed').then(function check(p): void {
+          if (p.url.includes('__coda_cell_')) resolve(p);
+          else void cdp.next<{ url: string; sourceMapURL: string }>('Debugger.scriptParsed').then(check);
+        });
+      });
+      // as js-debug does for a script with a source map: break on line 2 of the cell (0-based 1)
+      const bp = await cdp.send<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { urlRegex: '__coda_cell_\\d+__\\.js$', lineNumber: 1 });
+      const paused = cdp.next<Paused>('Debugger.paused');
+      const run = k.run('let total = 0;\nconst local = twice(21);\ntotal = local + before;\ntotal', { source: { uri: CELL_URI } });
+      const script = await parsed;
+      const map = JSON.parse(Buffer.from(script.sourceMapURL.split('base64,')[1]!, 'base64').toString()) as { sources: string[] };
+      assert.deepEqual(map.sources, [CELL_URI], 'the script maps to the cell document');
+      const first = await paused;
+      assert.equal(first.callFrames[0]?.location.lineNumber, 1);
+      // V8 may stop twice on one line (the call, then the assignment); a user's Step Over reaches the next line
+      let next = first;
+      for (let i = 0; i < 3 && next.callFrames[0]?.location.lineNumber === 1; i++) {
+        await cdp.send('Debugger.stepOver');
+        next = await cdp.next<Paused>('Debugger.paused');
+      }
+      assert.equal(next.callFrames[0]?.location.lineNumber, 2, 'step over moves one line');
+      const local = await cdp.send<{ result: { value: unknown } }>('Debugger.evaluateOnCallFrame', {
+        callFrameId: next.callFrames[0]!.callFrameId,
+        expression: 'local',
+      });
+      assert.equal(local.result.value, 42, 'a local read in the paused frame');
+      await cdp.send('Debugger.removeBreakpoint', { breakpointId: bp.breakpointId });
+      await cdp.send('Debugger.resume');
+      assert.equal((await run).status, 'ok');
+      // step into a function an earlier cell defined: its frame is that cell's script
+      // line 1 of every cell script: the earlier cells' line 1 does not run again
+      await cdp.send('Debugger.setBreakpointByUrl', { urlRegex: '__coda_cell_\\d+__\\.js$', lineNumber: 1 });
+      const pausedAgain = cdp.next<Paused>('Debugger.paused');
+      const second = k.run('// again\ntwice(5)', { source: { uri: CELL_URI } });
+      const top = await pausedAgain;
+      assert.equal(top.callFrames[0]?.location.lineNumber, 1);
+      await cdp.send('Debugger.stepInto');
+      let inside = await cdp.next<Paused>('Debugger.paused');
+      for (let i = 0; i < 5 && inside.callFrames[0]?.functionName !== 'twice'; i++) {
+        await cdp.send('Debugger.stepInto');
+        inside = await cdp.next<Paused>('Debugger.paused');
+      }
+      assert.equal(inside.callFrames[0]?.functionName, 'twice');
+      const x = await cdp.send<{ result: { value: unknown } }>('Debugger.evaluateOnCallFrame', {
+        callFrameId: inside.callFrames[0]!.callFrameId,
+        expression: 'x',
+      });
+      assert.equal(x.result.value, 5);
+      await cdp.send('Debugger.resume');
+      assert.equal((await second).status, 'ok');
+    } finally {
+      cdp.close();
+      await k.kernel.debugClose();
+    }
+    assert.equal(await k.value('total + 1'), '44', 'the next cell sees the state after the session');
+  });
+
+  it('records a checkpoint from a setInterval three times without pausing, and removes it without a re-run', async () => {
+    const hits: CheckpointHits[] = [];
+    const off = k.kernel.onEvent('checkpointHits', (b) => hits.push(...b.checkpoints));
+    try {
+      await k.run('var n = 0;\nvar timer = setInterval(() => {\n  n++;\n  if (n === 3) clearInterval(timer);\n}, 30);', {
+        source: { uri: 'file:///work/cp.js', lineOffset: 10 },
+      });
+      // line 12 of the file is `n++;`: record n after it (the next line)
+      assert.equal(await k.kernel.setCheckpoints({ uri: 'file:///work/cp.js', checkpoints: [{ id: 'cp1', line: 12, expression: 'n', after: true }] }), 1);
+      await k.waitFor('checkpointHits', (b) => b.checkpoints.some((c) => c.count >= 3), 3000);
+      const last = hits.filter((h) => h.id === 'cp1').at(-1)!;
+      assert.equal(last.count, 3);
+      assert.deepEqual(
+        last.recent.map((h) => h.text),
+        ['1', '2', '3'],
+      );
+      assert.equal(last.line, 12);
+      assert.equal(await k.kernel.setCheckpoints({ uri: 'file:///work/cp.js', checkpoints: [] }), 0);
+      assert.equal(await k.value('n'), '3');
+    } finally {
+      off();
+    }
+  });
+
+  it('evaluates a checkpoint at each pass of a loop, recording what the expression threw', async () => {
+    const uri = 'file:///work/loop.js';
+    await k.run('0', { source: { uri } });
+    const src = 'var acc = [];\nfor (let i = 0; i < 5; i++) {\n  acc.push(i * i);\n}';
+    // set before the run: the checkpoint is placed in the script as it is created
+    await k.kernel.setCheckpoints({
+      uri,
+      checkpoints: [
+        { id: 'sq', line: 2, expression: 'i * 10' },
+        { id: 'bad', line: 2, expression: 'nope.x' },
+      ],
+    });
+    const seen = k.waitFor('checkpointHits', (b) => b.checkpoints.some((c) => c.id === 'sq' && c.count === 5), 3000);
+    await k.run(src, { source: { uri } });
+    const event = await seen;
+    assert.deepEqual(
+      event.checkpoints.find((c) => c.id === 'sq')?.recent.map((h) => h.text),
+      ['0', '10', '20', '30', '40'],
+    );
+    const bad = event.checkpoints.find((c) => c.id === 'bad');
+    assert.equal(bad?.recent[0]?.error, true);
+    assert.match(bad?.recent[0]?.text ?? '', /ReferenceError/);
+    await k.kernel.setCheckpoints({ uri, checkpoints: [] });
+  });
+});
+
+describe('debugging elsewhere', function () {
+  this.timeout(30_000);
+  it('a Deno kernel refuses with DebugUnsupported', async function () {
+    const k = await kernelOn(this, 'deno');
+    try {
+      await assert.rejects(
+        k.kernel.debugOpen().catch((e: unknown) => {
+          throw e instanceof RequestError ? e.unwrap() : e;
+        }),
+        (e: unknown) => isCodaError(e, 'DebugUnsupported') && /Deno/.test((e as Error).message),
+      );
+    } finally {
+      await k.kernel.dispose();
+    }
+  });
+});
