@@ -1,5 +1,6 @@
 // The notebook in the real UI: run cells, read console output and expand an object from the output webview,
-// interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared.
+// interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared; a notebook in a
+// sub-folder reads the file beside it.
 export default async function notebook(t) {
   const { page } = t;
   const out = t.outputs();
@@ -44,4 +45,13 @@ export default async function notebook(t) {
     await out.locator('.coda-tree .coda-v-string', { hasText: "'undefined'" }).first().waitFor({ timeout: 30_000 });
   });
   await t.screenshot('notebook-final');
+
+  // extensionKind ["workspace"]: the extension host, and so the kernel, runs on the server with the files (code-server
+  // runs its extension host server-side, like Remote SSH / Dev Containers / Codespaces / WSL)
+  await t.step('a notebook reads a file next to it (the kernel runs where the files are)', async () => {
+    await t.openFile('reads-beside.coda');
+    await page.locator('.notebook-editor:visible .code-cell-row').first().waitFor({ timeout: 60_000 });
+    await t.runCell(0);
+    await out.locator('.coda-tree .coda-v-string', { hasText: 'read on the side of the files' }).first().waitFor({ timeout: 60_000 });
+  });
 }
