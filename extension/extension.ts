@@ -25,6 +25,7 @@ import { registerPrewarm } from './kernel/registerPrewarm';
 import { registerStatusBar } from './StatusBar';
 import { translateCodaErrors } from './translateCodaErrors';
 import { TypesPluginConfig } from './types/TypesPluginConfig';
+import { registerWalkthrough } from './walkthrough';
 
 export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(translateCodaErrors());
@@ -95,7 +96,10 @@ export function activate(context: vscode.ExtensionContext) {
     }),
   );
   const scratchKernels = new ScratchKernels();
-  context.subscriptions.push(registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)));
+  context.subscriptions.push(
+    registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)),
+    registerWalkthrough(context, dependencies.onDidInstall),
+  );
   registerScratch(context, {
     log: log.channel,
     startKernel: scratchKernels.wrap(startKernel),

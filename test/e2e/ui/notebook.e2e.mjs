@@ -15,6 +15,7 @@ export default async function notebook(t) {
     await out.locator('.coda-console', { hasText: 'hello from cell 1' }).first().waitFor({ timeout: 60_000 });
     await out.locator('.coda-console .coda-level-warn', { hasText: 'careful' }).first().waitFor();
     await out.locator('.coda-console table.coda-table', { hasText: 'apples' }).first().waitFor();
+    await t.picture('run-cell');
   });
 
   await t.step('interrupts the while(true) cell Run All reached', async () => {
@@ -31,6 +32,7 @@ export default async function notebook(t) {
     await child.waitFor({ timeout: 15_000 });
     await child.click();
     await out.locator('.coda-tree .coda-row[data-name="deep"]', { hasText: 'true' }).first().waitFor({ timeout: 15_000 });
+    await t.picture('inspect-value');
   });
 
   await t.step('reads an earlier variable after the interrupt', async () => {
