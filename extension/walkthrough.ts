@@ -1,7 +1,8 @@
 /**
- * The Getting Started walkthrough (package.json `contributes.walkthroughs`): opened once, on the first activation
- * after install (VS Code opens a walkthrough by itself only for an install from its UI), unless the user turned
- * `workbench.welcomePage.walkthroughs.openOnInstall` off; and the context key that completes its "add a package" step.
+ * The Getting Started walkthrough (package.json `contributes.walkthroughs`). VS Code opens a walkthrough by itself
+ * only for an extension installed from its UI in the running window: CodaJS opens it once, on its first activation,
+ * unless the user turned `workbench.welcomePage.walkthroughs.openOnInstall` off. Also sets the context key that
+ * completes the "add a package" step, which no command marks.
  */
 import * as vscode from 'vscode';
 

@@ -4,6 +4,6 @@
 # Usage: CODA_TOOLS_DIR=... bash scripts/screenshots.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CODA_E2E_SCREENSHOTS=$ROOT/media/walkthrough CODA_E2E_SCENARIOS=${CODA_E2E_SCENARIOS:-notebook,runtimes,saving,scratch,walkthrough} \
+CODA_E2E_SCREENSHOTS=$ROOT/media/walkthrough CODA_E2E_SCENARIOS=${CODA_E2E_SCENARIOS:-firstrun,notebook,runtimes,saving,scratch} \
   bash "$ROOT/test/e2e/run.sh"
 ls -l "$ROOT/media/walkthrough"

@@ -22,8 +22,12 @@ RUN=$(mktemp -d /tmp/coda-e2e-XXXXXX)
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_CACHE_HOME=$RUN/xdg/cache
 mkdir -p "$RUN/ud/User" "$RUN/ext"
 cp test/e2e/user-settings.json "$RUN/ud/User/settings.json"
-# the runtimes `npm test` fetched, where the extension keeps the ones it downloads (its global storage)
-mkdir -p "$RUN/ud/User/globalStorage/codajs.codajs" && ln -s "$TOOLS/runtimes" "$RUN/ud/User/globalStorage/codajs.codajs/runtimes"
+# machine-scoped settings live in the server's Machine settings (VS Code ignores them in the User settings of a
+# remote). CodaJS opens its walkthrough on its first activation unless this is off: on only for the first-run
+# scenario (the first to run, it turns this off for the others)
+OPEN_WALKTHROUGH=false
+[[ -z "${CODA_E2E_SCENARIOS:-}" || ",$CODA_E2E_SCENARIOS," == *,firstrun,* ]] && OPEN_WALKTHROUGH=true
+mkdir -p "$RUN/ud/Machine" && echo "{ \"workbench.welcomePage.walkthroughs.openOnInstall\": $OPEN_WALKTHROUGH }" >"$RUN/ud/Machine/settings.json"
 cp -r test/e2e/workspace "$RUN/workspace"
 "$CS" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" --install-extension dist/codajs.vsix >"$RESULTS/install.log" 2>&1 || { cat "$RESULTS/install.log"; fail_setup "installing the VSIX failed"; }
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
@@ -32,7 +36,9 @@ setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --dis
   --vscode-option enable-smoke-test-driver >"$RESULTS/code-server.log" 2>&1 &
 CS_PID=$!
 # the workbench's and the extension host's logs (CodaJS's own log channel among them) are kept with the results
-stop() { kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; cp -r "$RUN/ud/logs" "$RESULTS/logs" 2>/dev/null; rm -rf "$RUN"; }
+DE_PID=
+stop_de() { [ -n "$DE_PID" ] && { kill -TERM -- -"$DE_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$DE_PID" 2>/dev/null; DE_PID=; }; }
+stop() { stop_de; kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; cp -r "$RUN/ud/logs" "$RESULTS/logs" 2>/dev/null; rm -rf "$RUN"; }
 trap stop EXIT
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { tail -20 "$RESULTS/code-server.log"; fail_setup "code-server did not start"; }
@@ -41,8 +47,26 @@ echo "e2e: code-server on 127.0.0.1:$PORT"
 node test/e2e/ui/runScenarios.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/ui.log"
 node test/e2e/runExthost.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$ROOT" "$RESULTS/exthost" | tee "$RESULTS/exthost.log"
 
+# the German translation (package.nls.de.json): a second code-server started with --locale de (own user data, the
+# same installed extension); CODA_E2E_SCENARIOS selects it as `locale`
+echo "locale: 0 passed, 0 failed" >"$RESULTS/locale.log"
+if [[ -z "${CODA_E2E_SCENARIOS:-}" || ",$CODA_E2E_SCENARIOS," == *,locale,* ]]; then
+  mkdir -p "$RUN/ud-de/User" "$RUN/ud-de/Machine"
+  cp test/e2e/user-settings.json "$RUN/ud-de/User/settings.json"
+  echo '{ "workbench.welcomePage.walkthroughs.openOnInstall": false }' >"$RUN/ud-de/Machine/settings.json"
+  DE_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  setsid "$CS" --bind-addr "127.0.0.1:$DE_PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
+    --disable-getting-started-override --ignore-last-opened --locale de --user-data-dir "$RUN/ud-de" --extensions-dir "$RUN/ext" \
+    >"$RESULTS/code-server-de.log" 2>&1 &
+  DE_PID=$!
+  for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$DE_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+  node test/e2e/ui/locale.mjs "http://127.0.0.1:$DE_PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/locale.log"
+  stop_de
+fi
+
 count() { grep -Eo '^[A-Za-z-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1 \2/'; }
 read -r up uf <<<"$(count "$RESULTS/ui.log")"; read -r ep ef <<<"$(count "$RESULTS/exthost.log")"
-up=${up:-0}; ep=${ep:-0}; uf=${uf:-1}; ef=${ef:-1}
-echo "$((up + ep)) passed, $((uf + ef)) failed"
-[ $((uf + ef)) -eq 0 ]
+read -r lp lf <<<"$(count "$RESULTS/locale.log")"
+up=${up:-0}; ep=${ep:-0}; lp=${lp:-0}; uf=${uf:-1}; ef=${ef:-1}; lf=${lf:-1}
+echo "$((up + ep + lp)) passed, $((uf + ef + lf)) failed"
+[ $((uf + ef + lf)) -eq 0 ]
