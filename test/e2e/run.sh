@@ -28,6 +28,8 @@ cp test/e2e/user-settings.json "$RUN/ud/User/settings.json"
 OPEN_WALKTHROUGH=false
 [[ -z "${CODA_E2E_SCENARIOS:-}" || ",$CODA_E2E_SCENARIOS," == *,firstrun,* ]] && OPEN_WALKTHROUGH=true
 mkdir -p "$RUN/ud/Machine" && echo "{ \"workbench.welcomePage.walkthroughs.openOnInstall\": $OPEN_WALKTHROUGH }" >"$RUN/ud/Machine/settings.json"
+# the runtimes `npm test` fetched, where the extension keeps the ones it downloads (its global storage)
+mkdir -p "$RUN/ud/User/globalStorage/codajs.codajs" && ln -s "$TOOLS/runtimes" "$RUN/ud/User/globalStorage/codajs.codajs/runtimes"
 cp -r test/e2e/workspace "$RUN/workspace"
 "$CS" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" --install-extension dist/codajs.vsix >"$RESULTS/install.log" 2>&1 || { cat "$RESULTS/install.log"; fail_setup "installing the VSIX failed"; }
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

@@ -21,7 +21,12 @@ export default async function firstrun(t) {
     await t.step('its first step completes when a notebook is created', async () => {
       await t.runCommand('CodaJS: New CodaJS Notebook');
       await t.cellRow(0).waitFor({ timeout: 30_000 });
-      await page.locator('.tabs-container .tab', { hasText: 'Welcome' }).first().click();
+      // the notebook took the walkthrough's (preview) tab: open it again, as Help › Welcome would
+      await t.runCommand('Welcome: Open Walkthrough...');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('Get Started with CodaJS');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get Started with CodaJS' }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
       await step('createNotebook').locator('.codicon.complete').waitFor({ timeout: 15_000 });
       if (await step('runScratch').locator('.codicon.complete').count()) throw new Error('an untouched step is complete too');
     });
