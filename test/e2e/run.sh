@@ -38,9 +38,7 @@ setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --dis
   --vscode-option enable-smoke-test-driver >"$RESULTS/code-server.log" 2>&1 &
 CS_PID=$!
 # the workbench's and the extension host's logs (CodaJS's own log channel among them) are kept with the results
-DE_PID=
-stop_de() { [ -n "$DE_PID" ] && { kill -TERM -- -"$DE_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$DE_PID" 2>/dev/null; DE_PID=; }; }
-stop() { stop_de; kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; cp -r "$RUN/ud/logs" "$RESULTS/logs" 2>/dev/null; rm -rf "$RUN"; }
+stop() { kill -TERM -- -"$CS_PID" 2>/dev/null; sleep 1; kill -KILL -- -"$CS_PID" 2>/dev/null; cp -r "$RUN/ud/logs" "$RESULTS/logs" 2>/dev/null; rm -rf "$RUN"; }
 trap stop EXIT
 for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { tail -20 "$RESULTS/code-server.log"; fail_setup "code-server did not start"; }
@@ -49,26 +47,9 @@ echo "e2e: code-server on 127.0.0.1:$PORT"
 node test/e2e/ui/runScenarios.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/ui.log"
 node test/e2e/runExthost.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$ROOT" "$RESULTS/exthost" | tee "$RESULTS/exthost.log"
 
-# the German translation (package.nls.de.json): a second code-server started with --locale de (own user data, the
-# same installed extension); CODA_E2E_SCENARIOS selects it as `locale`
-echo "locale: 0 passed, 0 failed" >"$RESULTS/locale.log"
-if [[ -z "${CODA_E2E_SCENARIOS:-}" || ",$CODA_E2E_SCENARIOS," == *,locale,* ]]; then
-  mkdir -p "$RUN/ud-de/User" "$RUN/ud-de/Machine"
-  cp test/e2e/user-settings.json "$RUN/ud-de/User/settings.json"
-  echo '{ "workbench.welcomePage.walkthroughs.openOnInstall": false }' >"$RUN/ud-de/Machine/settings.json"
-  DE_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  setsid "$CS" --bind-addr "127.0.0.1:$DE_PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
-    --disable-getting-started-override --ignore-last-opened --locale de --user-data-dir "$RUN/ud-de" --extensions-dir "$RUN/ext" \
-    >"$RESULTS/code-server-de.log" 2>&1 &
-  DE_PID=$!
-  for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$DE_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-  node test/e2e/ui/locale.mjs "http://127.0.0.1:$DE_PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/locale.log"
-  stop_de
-fi
 
 count() { grep -Eo '^[A-Za-z-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1 \2/'; }
 read -r up uf <<<"$(count "$RESULTS/ui.log")"; read -r ep ef <<<"$(count "$RESULTS/exthost.log")"
-read -r lp lf <<<"$(count "$RESULTS/locale.log")"
-up=${up:-0}; ep=${ep:-0}; lp=${lp:-0}; uf=${uf:-1}; ef=${ef:-1}; lf=${lf:-1}
-echo "$((up + ep + lp)) passed, $((uf + ef + lf)) failed"
-[ $((uf + ef + lf)) -eq 0 ]
+up=${up:-0}; ep=${ep:-0}; uf=${uf:-1}; ef=${ef:-1}
+echo "$((up + ep)) passed, $((uf + ef)) failed"
+[ $((uf + ef)) -eq 0 ]

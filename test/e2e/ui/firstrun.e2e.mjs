@@ -30,6 +30,12 @@ export default async function firstrun(t) {
       await step('createNotebook').locator('.codicon.complete').waitFor({ timeout: 15_000 });
       if (await step('runScratch').locator('.codicon.complete').count()) throw new Error('an untouched step is complete too');
     });
+    // no dirty untitled notebook for hot exit to bring back into the scenarios after this one
+    await t.step('the new notebook closes without saving', async () => {
+      await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).first().click();
+      await t.runCommand('View: Revert and Close Editor');
+      await page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).first().waitFor({ state: 'detached', timeout: 15_000 });
+    });
   } finally {
     fs.writeFileSync(settingsFile, JSON.stringify({ 'workbench.welcomePage.walkthroughs.openOnInstall': false }));
     await t.screenshot('firstrun-final');

@@ -13,7 +13,14 @@ try {
     await t.page.keyboard.press('F1');
     const input = t.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill('>CodaJS');
+    // the extension's commands arrive a moment after the workbench: type again until they are listed
+    const rows = t.page.locator('.quick-input-list .monaco-list-row', { hasText: 'CodaJS' });
+    for (let i = 0; i < 20 && !(await rows.count()); i++) {
+      await input.fill('');
+      await input.fill('>CodaJS');
+      await t.page.waitForTimeout(1000);
+    }
+    console.log(`    listed: ${(await rows.allInnerTexts()).slice(0, 4).join(' | ').replace(/\s+/g, ' ')}`);
     for (const title of ['Neues CodaJS-Notebook', 'Kernel neu starten', 'Laufzeit installieren']) {
       await t.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
     }
