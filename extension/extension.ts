@@ -30,6 +30,7 @@ import { registerStatusBar } from './StatusBar';
 import { registerPruneCache } from './deps/pruneCache';
 import { translateCodaErrors } from './translateCodaErrors';
 import { TypesPluginConfig } from './types/TypesPluginConfig';
+import { registerWalkthrough } from './walkthrough';
 
 export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(translateCodaErrors());
@@ -108,6 +109,7 @@ export function activate(context: vscode.ExtensionContext) {
   context.subscriptions.push(
     registerInspectViews(manager, scratchKernels, (m) => log.write('warn', m)),
     registerCheckpoints(manager, scratchKernels, (m) => log.write('info', m)),
+    registerWalkthrough(context, dependencies.onDidInstall),
   );
   registerScratch(context, {
     log: log.channel,

@@ -48,11 +48,11 @@ export const CODA_ERRORS = {
   NodeNotFound: {
     name: 'KernelStartFailed',
     message:
-      'CodaJS needs Node.js {minMajor} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.',
+      'CodaJS needs Node.js {minVersion} or newer to run cells, and none was found on PATH. Install Node.js (https://nodejs.org) or set "coda.nodePath" to a node binary.',
   },
   NodeTooOld: {
     name: 'KernelStartFailed',
-    message: 'CodaJS needs Node.js {minMajor} or newer; {path} is {version}. Install a newer Node.js or set "coda.nodePath".',
+    message: 'CodaJS needs Node.js {minVersion} or newer; {path} is {version}. Install a newer Node.js or set "coda.nodePath".',
   },
   /** A configured binary (coda.nodePath, coda.denoPath, coda.bunPath) that does not run. */
   RuntimeUnusable: {

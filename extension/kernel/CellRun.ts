@@ -22,8 +22,9 @@ export class CellRun extends CellOutputs<vscode.NotebookCellExecution, vscode.No
           e.start(time);
         },
         end: (e, success, time) => e.end(success, time),
-        clear: (e) => e.clearOutput(),
-        append: (e, output) => e.appendOutput(output),
+        // awaited: a Thenable is not a PromiseLike in the typings of VS Code 1.74 (engines.vscode)
+        clear: async (e) => await e.clearOutput(),
+        append: async (e, output) => await e.appendOutput(output),
         writeConsole: async (e, log, shown) => {
           const items = [
             vscode.NotebookCellOutputItem.json(log.output(), MIME_CONSOLE),

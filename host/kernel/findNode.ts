@@ -1,6 +1,6 @@
 /**
  * Finds a real Node.js binary for the worker (never Electron's): an explicit path, the current process when
- * it is Node, or `node` on PATH. Versions below MIN_NODE_MAJOR are refused with an actionable message.
+ * it is Node, or `node` on PATH. Versions below MIN_NODE are refused with an actionable message.
  */
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
@@ -8,7 +8,10 @@ import { delimiter, join } from 'node:path';
 import { codaErrorObject } from '../../protocol';
 import { PromiseCache } from './PromiseCache';
 
-export const MIN_NODE_MAJOR = 20;
+/** The oldest Node.js that runs the kernel and the installer: @npmcli/arborist and pacote need ^20.17 || >=22.9
+ * (package.json `engines.node` says the same). */
+export const MIN_NODE = { major: 20, minor: 17 };
+const MIN_NODE_TEXT = `${MIN_NODE.major}.${MIN_NODE.minor}`;
 /** How long `node --version` may take. */
 export const PROBE_TIMEOUT_MS = 5000;
 
@@ -41,13 +44,13 @@ async function locate(explicitPath?: string): Promise<FoundNode> {
       // not here, or too old: keep looking
     }
   }
-  throw codaErrorObject('NodeNotFound', { minMajor: MIN_NODE_MAJOR });
+  throw codaErrorObject('NodeNotFound', { minVersion: MIN_NODE_TEXT });
 }
 
 function check(found: FoundNode): FoundNode {
-  const major = Number(/^v(\d+)/.exec(found.version)?.[1]);
-  if (!(major >= MIN_NODE_MAJOR)) {
-    throw codaErrorObject('NodeTooOld', { minMajor: MIN_NODE_MAJOR, path: found.path, version: found.version });
+  const [, major, minor] = (/^v(\d+)\.(\d+)/.exec(found.version) ?? []).map(Number);
+  if (!(major! > MIN_NODE.major || (major === MIN_NODE.major && minor! >= MIN_NODE.minor))) {
+    throw codaErrorObject('NodeTooOld', { minVersion: MIN_NODE_TEXT, path: found.path, version: found.version });
   }
   return found;
 }

@@ -22,6 +22,12 @@ RUN=$(mktemp -d /tmp/coda-e2e-XXXXXX)
 export XDG_CONFIG_HOME=$RUN/xdg/config XDG_DATA_HOME=$RUN/xdg/data XDG_CACHE_HOME=$RUN/xdg/cache
 mkdir -p "$RUN/ud/User" "$RUN/ext"
 cp test/e2e/user-settings.json "$RUN/ud/User/settings.json"
+# machine-scoped settings live in the server's Machine settings (VS Code ignores them in the User settings of a
+# remote). CodaJS opens its walkthrough on its first activation unless this is off: on only for the first-run
+# scenario (the first to run, it turns this off for the others)
+OPEN_WALKTHROUGH=false
+[[ -z "${CODA_E2E_SCENARIOS:-}" || ",$CODA_E2E_SCENARIOS," == *,firstrun,* ]] && OPEN_WALKTHROUGH=true
+mkdir -p "$RUN/ud/Machine" && echo "{ \"workbench.welcomePage.walkthroughs.openOnInstall\": $OPEN_WALKTHROUGH }" >"$RUN/ud/Machine/settings.json"
 # the runtimes `npm test` fetched, where the extension keeps the ones it downloads (its global storage)
 mkdir -p "$RUN/ud/User/globalStorage/codajs.codajs" && ln -s "$TOOLS/runtimes" "$RUN/ud/User/globalStorage/codajs.codajs/runtimes"
 cp -r test/e2e/workspace "$RUN/workspace"
@@ -40,6 +46,7 @@ echo "e2e: code-server on 127.0.0.1:$PORT"
 
 node test/e2e/ui/runScenarios.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/ui.log"
 node test/e2e/runExthost.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$ROOT" "$RESULTS/exthost" | tee "$RESULTS/exthost.log"
+
 
 count() { grep -Eo '^[A-Za-z-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1 | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed/\1 \2/'; }
 read -r up uf <<<"$(count "$RESULTS/ui.log")"; read -r ep ef <<<"$(count "$RESULTS/exthost.log")"

@@ -52,6 +52,10 @@ export function notebookSuite(): void {
       await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
     });
 
+    test('runs on the side of the files (extensionKind workspace: code-server runs this host on the server)', () => {
+      assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.extensionKind, vscode.ExtensionKind.Workspace);
+    });
+
     test('opens a .coda file, and saving it without edits writes the same bytes', async () => {
       const uri = workspaceFile('roundtrip.coda');
       const before = await vscode.workspace.fs.readFile(uri);

@@ -8,6 +8,8 @@
 //   t.outputs()                  a FrameLocator for the notebook output webview (outputs, renderers)
 //   t.cellRow(n) / t.runCell(n)  the n-th code cell of the visible notebook / run it with its gutter button
 //   await t.screenshot(name)     saves test-results/e2e/<name>.png
+//   await t.picture(name)        with CODA_E2E_SCREENSHOTS=<dir> (scripts/screenshots.sh), saves <dir>/<name>.png: the
+//                                README's and the walkthrough's pictures, taken of the real extension
 // A step that throws fails; later steps still run unless they depend on it (scenarios decide).
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -17,6 +19,8 @@ import path from 'node:path';
 /** How often runCommand presses F1, and how long it waits each time for the command palette. */
 const PALETTE_TRIES = 5;
 const PALETTE_WAIT_MS = 2000;
+/** The part of the 1400×1000 workbench a picture keeps (the status bar and the window's bottom are cut). */
+const PICTURE_CLIP = { x: 0, y: 0, width: 1400, height: 760 };
 
 /** Debian's chromium, headless, with nothing that reaches the network by itself (UI scenarios and the exthost runner). */
 export function launchChromium(userDataDir, options = {}) {
@@ -122,6 +126,13 @@ export async function openWorkbench(base, workspace, results) {
     },
     async screenshot(name) {
       await page.screenshot({ path: path.join(results, `${name}.png`) });
+    },
+    async picture(name) {
+      const dir = process.env.CODA_E2E_SCREENSHOTS;
+      if (!dir) return;
+      fs.mkdirSync(dir, { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(dir, `${name}.png`), clip: PICTURE_CLIP });
     },
     get counts() {
       return { passed, failed };

@@ -1,5 +1,6 @@
 // The notebook in the real UI: run cells, read console output and expand an object from the output webview,
-// interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared.
+// interrupt a while(true) cell, read an earlier variable after it, restart and see the state cleared; a notebook in a
+// sub-folder reads the file beside it.
 export default async function notebook(t) {
   const { page } = t;
   const out = t.outputs();
@@ -14,6 +15,7 @@ export default async function notebook(t) {
     await out.locator('.coda-console', { hasText: 'hello from cell 1' }).first().waitFor({ timeout: 60_000 });
     await out.locator('.coda-console .coda-level-warn', { hasText: 'careful' }).first().waitFor();
     await out.locator('.coda-console table.coda-table', { hasText: 'apples' }).first().waitFor();
+    await t.picture('run-cell');
   });
 
   await t.step('interrupts the while(true) cell Run All reached', async () => {
@@ -30,6 +32,7 @@ export default async function notebook(t) {
     await child.waitFor({ timeout: 15_000 });
     await child.click();
     await out.locator('.coda-tree .coda-row[data-name="deep"]', { hasText: 'true' }).first().waitFor({ timeout: 15_000 });
+    await t.picture('inspect-value');
   });
 
   await t.step('reads an earlier variable after the interrupt', async () => {
@@ -44,4 +47,13 @@ export default async function notebook(t) {
     await out.locator('.coda-tree .coda-v-string', { hasText: "'undefined'" }).first().waitFor({ timeout: 30_000 });
   });
   await t.screenshot('notebook-final');
+
+  // extensionKind ["workspace"]: the extension host, and so the kernel, runs on the server with the files (code-server
+  // runs its extension host server-side, like Remote SSH / Dev Containers / Codespaces / WSL)
+  await t.step('a notebook reads a file next to it (the kernel runs where the files are)', async () => {
+    await t.openFile('reads-beside.coda');
+    await page.locator('.notebook-editor:visible .code-cell-row').first().waitFor({ timeout: 60_000 });
+    await t.runCell(0);
+    await out.locator('.coda-tree .coda-v-string', { hasText: 'read on the side of the files' }).first().waitFor({ timeout: 60_000 });
+  });
 }

@@ -22,6 +22,7 @@ export default async function runtimes(t) {
       await rows.filter({ hasText: label }).first().waitFor({ timeout: 15_000 });
     }
     await t.screenshot('kernel-picker');
+    await t.picture('pick-runtime');
     await t.page.keyboard.press('Escape');
   });
   await t.screenshot('runtimes-final');

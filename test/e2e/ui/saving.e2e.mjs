@@ -11,6 +11,7 @@ export default async function saving(t) {
     await page.keyboard.type('globalThis.runs = (globalThis.runs ?? 0) + 1; `runs: ${runs}`');
     await t.runCell(0);
     await out.locator('.coda-tree, .coda-value', { hasText: 'runs: 1' }).first().waitFor({ timeout: 60_000 });
+    await t.picture('create-notebook');
   });
   if (!created) return;
 

@@ -33,6 +33,7 @@ export default async function scratch(t) {
     await seeAnnotation('→ 42', 60_000);
     await seeAnnotation('» hello from scratch', 10_000);
     await seeAnnotation('→ 80', 10_000);
+    await t.picture('run-scratch');
   });
 
   await t.step('after an edit, values stay on their moved lines until the next run', async () => {
@@ -66,6 +67,7 @@ export default async function scratch(t) {
     await lens('Run Scratch').waitFor({ timeout: 30_000 });
     await lens('Run Scratch').click();
     await seeAnnotation('→ true', 120_000);
+    await t.picture('add-package');
   });
 
   await t.step('stops a looping scratch', async () => {

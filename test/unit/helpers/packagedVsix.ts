@@ -5,33 +5,48 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { ROOT } from './testKernel';
 
 /** What `npm run package` puts beside dist/ (see .vscodeignore). */
-const PACKAGED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images', 'syntaxes'];
+const PACKAGED = [
+  'package.json',
+  'package.nls.json',
+  'package.nls.de.json',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  '.vscodeignore',
+  'images',
+  'syntaxes',
+  'l10n',
+  'media',
+];
 
 export interface PackagedVsix {
   vsix: string;
   /** The unzipped `extension/` folder. */
   extension: string;
+  /** Every file in the VSIX, as the zip names it. */
+  entries: string[];
 }
 
 export function packageVsix(work: string): PackagedVsix {
   const pkg = join(work, 'pkg');
   mkdirSync(pkg, { recursive: true });
-  for (const f of PACKAGED) cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
+  for (const f of PACKAGED.filter((f) => existsSync(join(ROOT, f)))) cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production', '--outdir', join(pkg, 'dist')], { cwd: ROOT, stdio: 'pipe' });
   const vsix = join(work, 'codajs.vsix');
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), '--cwd', pkg, '-o', vsix], { cwd: ROOT, stdio: 'pipe' });
-  unzip(vsix, join(work, 'unzipped'));
-  return { vsix, extension: join(work, 'unzipped', 'extension') };
+  const entries = unzip(vsix, join(work, 'unzipped'));
+  return { vsix, extension: join(work, 'unzipped', 'extension'), entries };
 }
 
 /** Extracts a zip (a VSIX) with Node alone: the central directory, then each entry, stored or deflated. */
-function unzip(file: string, dest: string): void {
+function unzip(file: string, dest: string): string[] {
+  const names: string[] = [];
   const zip = readFileSync(file);
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   assert.ok(eocd >= 0, 'a zip file');
@@ -45,8 +60,10 @@ function unzip(file: string, dest: string): void {
     const data = zip.subarray(start, start + size);
     at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
     if (name.endsWith('/')) continue;
+    names.push(name);
     assert.ok(!name.split('/').includes('..'), name);
     mkdirSync(dirname(join(dest, name)), { recursive: true });
     writeFileSync(join(dest, name), method === 8 ? inflateRawSync(data) : data);
   }
+  return names;
 }
