@@ -33,9 +33,28 @@ export function apiSuite(): void {
       }
     });
 
-    test('runInKernel without a running kernel says so', async () => {
-      const nb = await notebookOn('codajs-node', {}, ['1']);
-      await assert.rejects(api.runInKernel(nb.uri, '1'), /no running CodaJS kernel/);
+    test('runInKernel without a running kernel says so; a notebook just opened has one (coda.kernel.startOnOpen)', async () => {
+      const config = vscode.workspace.getConfiguration('coda');
+      await config.update('kernel.startOnOpen', false, vscode.ConfigurationTarget.Global);
+      try {
+        const nb = await notebookOn('codajs-node', {}, ['1']);
+        await assert.rejects(api.runInKernel(nb.uri, '1'), /no running CodaJS kernel/);
+      } finally {
+        await config.update('kernel.startOnOpen', undefined, vscode.ConfigurationTarget.Global);
+      }
+      // the default: opening the notebook starts its kernel, before any run
+      const warm = await notebookOn('codajs-node', {}, ['2']);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const r = await api.runInKernel(warm.uri, '40 + 2').catch((err: unknown) => err as Error);
+        if (!(r instanceof Error)) {
+          assert.deepEqual({ status: r.status, value: r.value }, { status: 'ok', value: '42' });
+          break;
+        }
+        if (Date.now() > deadline) throw r;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      assert.equal(warm.cellAt(0).executionSummary, undefined, 'no cell ran');
     });
 
     test('Open with CodaJS converts an .ipynb to a .coda beside it; Export writes it back as .ipynb', async () => {
