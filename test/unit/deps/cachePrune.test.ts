@@ -114,7 +114,8 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     const file = join(dir, 'uses-mid.coda');
     const text = JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['require("mid")'] }] }, null, 2);
     writeFileSync(file, text);
-    const env = { ...process.env, HOME: home, XDG_CACHE_HOME: cache, NO_COLOR: '1' };
+    // npm test exports npm_config_userconfig (the runner's own ~/.npmrc), which npm and CodaJS read before $HOME's
+    const env = { ...process.env, HOME: home, XDG_CACHE_HOME: cache, NO_COLOR: '1', npm_config_userconfig: join(home, '.npmrc') };
     // asynchronous: the registry answers from this process
     const coda = (...args: string[]) => exec(process.execPath, [CLI, ...args], { encoding: 'utf8', env, timeout: 60_000 });
     const first = await coda('run', file);

@@ -61,7 +61,8 @@ describe('kernel plugins from the registry (coda run)', function () {
     // not spawnSync: the registry answers from this process
     const r = await promisify(execFile)(process.execPath, [CLI, 'run', join(dir, 'p.coda')], {
       encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
+      // npm test exports npm_config_userconfig (the runner's own ~/.npmrc), which npm and CodaJS read before $HOME's
+      env: { ...process.env, NO_COLOR: '1', HOME: home, XDG_CACHE_HOME: join(home, 'cache'), npm_config_userconfig: join(home, '.npmrc') },
       timeout: 100_000,
     });
     assert.match(r.stderr, /installing .*coda-plugin-stamp/);
