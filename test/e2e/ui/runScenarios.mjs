@@ -10,10 +10,12 @@ let passed = 0;
 let failed = 0;
 // CODA_E2E_SCENARIOS=saving,scratch runs only those scenarios (while working on them)
 const only = process.env.CODA_E2E_SCENARIOS?.split(',').filter(Boolean);
+const FIRST = 'firstrun.e2e.mjs';
 for (const file of fs
   .readdirSync(dir)
   .filter((f) => f.endsWith('.e2e.mjs') && (!only || only.includes(f.replace('.e2e.mjs', ''))))
-  .sort()) {
+  // the first-run scenario first: it sees the walkthrough open on the first activation, then turns that off
+  .sort((a, b) => (a === FIRST ? -1 : b === FIRST ? 1 : a.localeCompare(b)))) {
   console.log(`${file}`);
   let t;
   try {
