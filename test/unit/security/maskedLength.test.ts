@@ -4,24 +4,13 @@
  * and `coda run`'s text show no length for a masked string that still carries the original's.
  */
 import { strict as assert } from 'node:assert';
-import { createMasker, MASK, maskedCut, savedOutputData, shownLength, MIME_VALUE, type InitParams, type RemoteValue } from '../../../protocol';
+import { createMasker, MASK, maskedCut, savedOutputData, shownLength, MIME_VALUE, type RemoteValue } from '../../../protocol';
 import { formatValue } from '../../../host/format/formatText';
-import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { sleep, startKernel, type TestKernel } from '../helpers/testKernel';
+import { sandboxStartOptions, skipWithoutSandbox } from '../helpers/sandboxKernel';
 
 const SHORT = 'sk-short-1234';
 const LONG = 'sk-long-5f1e2d3c4b5a69788796a5b4c3d2e1f0aa';
-
-function sandboxInit(): { nodePath: string; execArgv: string[]; init: Partial<InitParams> } | undefined {
-  const node = runtimeBinary('node');
-  const modulesDir = runtimeBinary('isolated-vm');
-  if (!node || !modulesDir) return undefined;
-  return {
-    nodePath: node,
-    execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} },
-  };
-}
 
 /** Everything a user can see of one cell: its result, one level of expansion, its console output. */
 async function seen(k: TestKernel, code: string): Promise<string> {
@@ -39,11 +28,8 @@ for (const runtime of ['node', 'sandbox'] as const) {
     this.timeout(60_000);
     const kernels: TestKernel[] = [];
     before(async function () {
-      const sandbox = runtime === 'sandbox' ? sandboxInit() : undefined;
-      if (runtime === 'sandbox' && !sandbox) {
-        if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
-        return this.skip();
-      }
+      if (runtime === 'sandbox') skipWithoutSandbox(this);
+      const sandbox = runtime === 'sandbox' ? sandboxStartOptions() : undefined;
       for (const secret of [SHORT, LONG])
         kernels.push(await startKernel({ ...sandbox, init: { ...sandbox?.init, env: { TOKEN: secret }, maskedValues: [secret] } }));
     });

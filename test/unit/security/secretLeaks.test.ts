@@ -10,10 +10,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { createMasker, MASK, type InitParams, type PropertyPage, type RemoteValue } from '../../../protocol';
+import { createMasker, MASK, type PropertyPage, type RemoteValue } from '../../../protocol';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
-import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { ROOT, sleep, startKernel, WORKER, type TestKernel, allStrings } from '../helpers/testKernel';
+import { sandboxStartOptions, skipWithoutSandbox } from '../helpers/sandboxKernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
 
@@ -275,17 +275,6 @@ async function expandAll(k: TestKernel, v: RemoteValue | undefined, out: unknown
   for (const item of page.items) await expandAll(k, item.value, out, left);
 }
 
-function sandboxInit(): { nodePath: string; execArgv: string[]; init: Partial<InitParams> } | undefined {
-  const node = runtimeBinary('node');
-  const modulesDir = runtimeBinary('isolated-vm');
-  if (!node || !modulesDir) return undefined;
-  return {
-    nodePath: node,
-    execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'sandbox', sandbox: { modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: {} },
-  };
-}
-
 for (const runtime of ['node', 'sandbox'] as const) {
   describe(`secrets are masked before any cut and in every quoting form (${runtime})`, function () {
     this.timeout(60_000);
@@ -293,11 +282,8 @@ for (const runtime of ['node', 'sandbox'] as const) {
     const logs: string[] = [];
 
     before(async function () {
-      const sandbox = runtime === 'sandbox' ? sandboxInit() : undefined;
-      if (runtime === 'sandbox' && !sandbox) {
-        if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
-        return this.skip();
-      }
+      if (runtime === 'sandbox') skipWithoutSandbox(this);
+      const sandbox = runtime === 'sandbox' ? sandboxStartOptions() : undefined;
       k = await startKernel({ ...sandbox, init: { ...sandbox?.init, maskedValues: ALL } });
       k.kernel.onEvent('log', (b) => logs.push(b.message));
     });
