@@ -111,6 +111,30 @@ export async function openWorkbench(base, workspace, results) {
       }
       await page.keyboard.press('Enter');
     },
+    /**
+     * Types `text` at the end of the editor `where` (a locator of a cell row or an editor) and asks for suggestions
+     * until they offer `expected` (while the TypeScript server starts); returns the rows offered, suggest widget open.
+     */
+    async suggest(where, text, expected, ms = 90_000) {
+      await where.scrollIntoViewIfNeeded();
+      await where.locator('.view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type(text);
+      const item = page.locator('.suggest-widget.visible .monaco-list-row', { hasText: expected }).first();
+      const end = Date.now() + ms;
+      for (;;) {
+        await page.keyboard.press('Control+Space');
+        if (
+          await item.waitFor({ timeout: 3000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          return page.locator('.suggest-widget.visible .monaco-list-row').allInnerTexts();
+        if (Date.now() > end) throw new Error(`the suggestions after ${JSON.stringify(text)} never offered ${expected}`);
+        await page.keyboard.press('Escape');
+      }
+    },
     outputs() {
       return page.frameLocator('.notebook-editor:visible iframe.webview.ready').frameLocator('#active-frame');
     },

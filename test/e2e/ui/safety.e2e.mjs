@@ -160,26 +160,8 @@ export default async function safety(t) {
   // ---- 3. one notebook's names stay in that notebook ---------------------------------------------------------------
   /** Types `text` at the end of cell `n` (or of a plain file's editor) until the suggestions offer `expected`. */
   const suggestions = async (n, text, expected, ms = 90_000) => {
-    const row = n === 'file' ? page.locator('.editor-instance .monaco-editor').first() : t.cellRow(n);
-    await row.scrollIntoViewIfNeeded();
-    await row.locator('.view-lines').first().click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type(text);
-    const item = page.locator('.suggest-widget.visible .monaco-list-row', { hasText: expected }).first();
-    const end = Date.now() + ms;
-    for (;;) {
-      await page.keyboard.press('Control+Space');
-      if (
-        await item.waitFor({ timeout: 3000 }).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      if (Date.now() > end) throw new Error(`the suggestions after ${JSON.stringify(text)} never offered ${expected}`);
-      await page.keyboard.press('Escape');
-    }
-    const rows = await page.locator('.suggest-widget.visible .monaco-list-row').allInnerTexts();
+    const where = n === 'file' ? page.locator('.editor-instance .monaco-editor').first() : t.cellRow(n);
+    const rows = await t.suggest(where, text, expected, ms);
     await page.keyboard.press('Escape');
     for (let i = 0; i < text.length; i++) await page.keyboard.press('Backspace');
     return rows;

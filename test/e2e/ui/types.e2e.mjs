@@ -8,25 +8,7 @@ export default async function types(t) {
   /** Types `text` at the end of cell `n` and waits until the suggest widget offers `expected` (asking again while the
    * TypeScript server starts or the runtime's types are generated). */
   const complete = async (n, text, expected, ms = 90_000) => {
-    const row = t.cellRow(n);
-    await row.scrollIntoViewIfNeeded();
-    await row.locator('.monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type(text);
-    const item = page.locator('.suggest-widget.visible .monaco-list-row', { hasText: expected }).first();
-    const end = Date.now() + ms;
-    for (;;) {
-      await page.keyboard.press('Control+Space');
-      if (
-        await item.waitFor({ timeout: 3000 }).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      if (Date.now() > end) throw new Error(`the suggestions after ${JSON.stringify(text)} never offered ${expected}`);
-      await page.keyboard.press('Escape');
-    }
+    await t.suggest(t.cellRow(n), text, expected, ms);
     await page.keyboard.press('Escape');
   };
   /** Hovers the first `word` in cell `n` until a hover containing `expected` (a string or a RegExp) shows. */
