@@ -261,7 +261,8 @@ export class KernelProcess implements Kernel {
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
     this.child.once('exit', (code, signal) => {
       if (partial) this.stderrLine(partial, log);
-      if (outPartial) log('debug', `[worker stdout] ${outPartial.trimEnd()}`);
+      // masked before it is trimmed: a secret ending in a space, cut by the trim, would not be recognised
+      if (outPartial) log('debug', `[worker stdout] ${this.mask(outPartial).trimEnd()}`);
       const heap = /--max-old-space-size=(\d+)/.exec((this.options.execArgv ?? []).join(' '));
       const reason = exitReason({
         code,
