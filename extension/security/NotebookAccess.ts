@@ -59,8 +59,6 @@ export class NotebookAccess {
 
   /** Asks once per notebook and declaration; remembers a grant. */
   private async granted(notebook: vscode.NotebookDocument, declared: Permissions, runtime: RuntimeKind, installScripts: boolean): Promise<boolean> {
-    const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
-    const key = this.grantKey(declared, installScripts);
     if (this.alreadyGranted(notebook, declared, installScripts)) return true;
     // each line says what is granted and how this runtime holds it (protocol/enforcement.ts: the docs say the same)
     const lines = enforcementLines(runtime, declared).map(({ capability: c, how }) => {
@@ -83,7 +81,9 @@ export class NotebookAccess {
       grant,
     );
     if (pick !== grant) return false;
-    await this.context.globalState.update(GRANTS_KEY, { ...grants, [notebook.uri.toString()]: key });
+    // the grants as they are after the question (another notebook may have been granted meanwhile)
+    const grants = this.context.globalState.get<Record<string, string>>(GRANTS_KEY, {});
+    await this.context.globalState.update(GRANTS_KEY, { ...grants, [notebook.uri.toString()]: this.grantKey(declared, installScripts) });
     return true;
   }
 
