@@ -69,7 +69,7 @@ export class NotebookLanguageService {
     private settings: NotebookSettings,
     private readonly fs: FileSystemHost,
     private readonly runtimeFiles: RuntimeFiles,
-    private readonly defaultTypeRoots: () => readonly string[],
+    private readonly defaultTypeRoots: (settings: NotebookSettings) => readonly string[],
     registry: ts.DocumentRegistry,
   ) {
     const path = notebookFsPath(settings.key);
@@ -218,7 +218,7 @@ export class NotebookLanguageService {
   }
 
   private typeRoots(): string[] {
-    return [...this.settings.typeRoots, ...this.defaultTypeRoots()];
+    return [...this.settings.typeRoots, ...this.defaultTypeRoots(this.settings)];
   }
 
   private host(): ts.LanguageServiceHost {
