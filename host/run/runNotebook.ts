@@ -253,9 +253,11 @@ async function drain(pending: Map<string, number>, io: () => Promise<string[]>, 
   const end = Date.now() + ms;
   const busy = async () => [...pending.values()].some((n) => n > 0) || (await io()).some((t) => !NEVER_DONE.has(t));
   let quiet = 0;
-  // quiet twice in a row: a callback that just ran may have started more work
+  // quiet twice in a row: a callback that just ran may have started more work. The kernel answers each question in
+  // a later turn of its event loop than the one before, after the immediates and microtasks queued in between ran
+  // (timers, even of 0 ms, are active work); so a second question needs no pause, only the first one a short one
   while (quiet < 2 && !gone() && Date.now() < end) {
     quiet = (await busy()) ? 0 : quiet + 1;
-    if (quiet < 2) await new Promise((r) => setTimeout(r, 20));
+    if (quiet < 2) await new Promise((r) => setTimeout(r, quiet === 1 ? 1 : 20));
   }
 }
