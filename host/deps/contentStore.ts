@@ -8,8 +8,8 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -17,8 +17,6 @@ const SHARED_MODE = 0o444;
 const SHARED_EXEC_MODE = 0o555;
 const INDEX = 'index.json';
 const FILES = 'files';
-/** File calls in flight at once while checking and linking an entry (they wait on the disk). */
-const FS_CONCURRENCY = 16;
 
 export interface EntryIndex {
   integrity: string;
@@ -74,27 +72,21 @@ export async function verifiedEntry(entry: string): Promise<EntryIndex | undefin
   const index = readIndex(entry);
   let ok = !!index;
   if (index) {
-    const files = Object.entries(index.files);
-    await pool(files.length, async (i) => {
-      const [rel, f] = files[i]!;
+    // one package's files at once, synchronously: thousands of small stats cost far less as plain calls than as
+    // promises through the thread pool (a package's check blocks for a few milliseconds; callers yield between)
+    for (const [rel, f] of Object.entries(index.files)) {
       const file = `${entry}/${FILES}/${rel}`;
-      const st = await stat(file).catch(() => undefined);
-      if (!ok || (st && st.size === f.size && st.mtimeMs === f.mtimeMs)) return;
-      if (!st || st.size !== f.size || hashSync(file) !== f.sha256) ok = false;
-    });
+      const st = statSync(file, { throwIfNoEntry: false });
+      if (st && st.size === f.size && st.mtimeMs === f.mtimeMs) continue;
+      if (!st || st.size !== f.size || hashSync(file) !== f.sha256) {
+        ok = false;
+        break;
+      }
+    }
   }
   if (ok) return index;
   await rm(entry, { recursive: true, force: true }).catch(() => undefined);
   return undefined;
-}
-
-/** Runs `job(0…count-1)` with FS_CONCURRENCY at a time (file calls wait on the disk, not on the CPU). */
-async function pool(count: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < count) await job(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(FS_CONCURRENCY, count) }, worker));
 }
 
 function hashSync(file: string): string {
@@ -115,18 +107,30 @@ async function place(src: string, dest: string, mode: number): Promise<Landing> 
   }
 }
 
+function placeSync(src: string, dest: string, mode: number): Landing {
+  try {
+    linkSync(src, dest);
+    return 'linked';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
+    copyFileSync(src, dest);
+    chmodSync(dest, mode);
+    return 'copied';
+  }
+}
+
 /** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
 export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
   await mkdir(dest, { recursive: true });
   if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
   const files = Object.entries(index.files);
-  // folders first (few, in order), then the links, several at a time
-  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) await mkdir(`${dest}/${dir}`, { recursive: true });
+  // folders first (few, in order), then the links, synchronously as in verifiedEntry
+  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) mkdirSync(`${dest}/${dir}`, { recursive: true });
   let landing: Landing = 'linked';
-  await pool(files.length, async (i) => {
-    const [rel, f] = files[i]!;
-    if ((await place(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
-  });
+  for (const [rel, f] of files) {
+    if (placeSync(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
+  }
   return landing;
 }
 
