@@ -12,6 +12,7 @@ import vm from 'node:vm';
 import {
   createMasker,
   type DisplayData,
+  type DisplayEvent,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -47,6 +48,7 @@ import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
+import type { DisplayTarget } from '../jupyter/denoJupyter';
 import type { KernelDisplay } from '../jupyter/installJupyterCompat';
 import { jupyterPlugin } from '../jupyter/jupyterPlugin';
 import { bundleToDisplayData } from '../jupyter/mimeBundle';
@@ -130,16 +132,16 @@ export class NodeRuntime implements Runtime {
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
-    const sendBundle = (data: DisplayData[]) => {
+    const sendBundle = (data: DisplayData[], target?: DisplayTarget) => {
       const cell = currentCell();
       if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
-      this.emitDisplay(cell.cellId, cell.executionId, data);
+      this.emitDisplay(cell.cellId, cell.executionId, data, target);
     };
     // kernel plugins (worker/plugins/): first the display APIs of other JavaScript kernels (Deno.jupyter, tslab,
     // ijavascript's $$), so notebooks written for them run here as they did there; InitParams.plugins load later,
     // before the first cell, once the permission guards below are in place
     this.plugins = new PluginHost({
-      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle })],
+      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle, execution: () => currentCell()?.executionId })],
       specs: init.plugins ?? [],
       context: {
         globals: g,
@@ -282,9 +284,12 @@ export class NodeRuntime implements Runtime {
     });
   }
 
-  private emitDisplay(cellId: string, executionId: number, data: DisplayData[]): void {
+  private emitDisplay(cellId: string, executionId: number, data: DisplayData[], target?: DisplayTarget): void {
     this.batcher.flush();
-    this.host.emit('display', { cellId, executionId, data: this.mask(data) });
+    const event: DisplayEvent = { cellId, executionId, data: this.mask(data) };
+    if (target?.displayId !== undefined) event.displayId = this.mask.text(target.displayId);
+    if (target?.update) event.update = true;
+    this.host.emit('display', event);
   }
 
   private pluginError(err: unknown) {
