@@ -33,6 +33,7 @@ import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
+import { JsxSettings } from '../transform/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
@@ -91,6 +92,7 @@ export class NodeRuntime implements Runtime {
   private readonly timers: TimerTracker;
   private readonly ioWork = new IoTracker();
   private readonly bindings = new TopLevelBindings();
+  private readonly jsx: JsxSettings;
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -106,6 +108,7 @@ export class NodeRuntime implements Runtime {
     options?: NodeRuntimeOptions,
   ) {
     this.kind = options?.kind ?? 'node';
+    this.jsx = new JsxSettings(this.kind === 'deno');
     this.version = options?.version ?? `node ${process.version}`;
     this.schedule = options?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
@@ -220,7 +223,10 @@ export class NodeRuntime implements Runtime {
     let typed: ReturnType<typeof stripTypes> | undefined;
     try {
       const source = this.plugins.transform(params.code, cell);
-      typed = params.language === 'typescript' ? stripTypes(source, `${ctx.cellLabel}.ts`) : undefined;
+      const typescript = params.language === 'typescript';
+      // JSX where the kernel a notebook was written for had it: every Deno cell, and cells after a JSX pragma
+      const jsx = this.jsx.forCell(source);
+      typed = typescript || jsx ? stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }) : undefined;
       const js = typed?.code ?? source;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
