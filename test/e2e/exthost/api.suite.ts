@@ -57,6 +57,25 @@ export function apiSuite(): void {
       assert.equal(warm.cellAt(0).executionSummary?.executionOrder, undefined, 'no cell ran');
     });
 
+    test('a scratch file loads the plugins its // @coda-plugin lines name, after the registered ones', async () => {
+      const write = (name: string, text: string) => vscode.workspace.fs.writeFile(workspaceFile(name), new TextEncoder().encode(text));
+      await write(
+        'scratch-plugin.js',
+        `module.exports = { name: 'scratch-stamp', setup(ctx) { ctx.globals.stamp = 'stamped on ' + ctx.runtime + (globalThis.registered ? ' after registered' : ''); } };`,
+      );
+      await write('registered-plugin.js', `module.exports = { name: 'registered', setup(ctx) { ctx.globals.registered = true; } };`);
+      await write('plugin-scratch.js', `// @coda-plugin ./scratch-plugin.js\nrequire('node:fs').writeFileSync('plugin-scratch.out', stamp);\n`);
+      const registration = api.registerKernelPlugin(workspaceFile('registered-plugin.js').fsPath);
+      try {
+        // the command resolves once the run is done
+        await vscode.commands.executeCommand('codajs.runScratch', workspaceFile('plugin-scratch.js'));
+        const out = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('plugin-scratch.out')));
+        assert.equal(out, 'stamped on node after registered');
+      } finally {
+        registration.dispose();
+      }
+    });
+
     test('Open with CodaJS converts an .ipynb to a .coda beside it; Export writes it back as .ipynb', async () => {
       const source = workspaceFile('hello.ipynb');
       await vscode.commands.executeCommand('codajs.openIpynb', source);
