@@ -12,6 +12,7 @@ import vm from 'node:vm';
 import {
   createMasker,
   type DisplayData,
+  type DisplayEvent,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -32,6 +33,7 @@ import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
+import { JsxSettings } from '../transform/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
@@ -47,6 +49,7 @@ import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
+import type { DisplayTarget } from '../jupyter/denoJupyter';
 import type { KernelDisplay } from '../jupyter/installJupyterCompat';
 import { jupyterPlugin } from '../jupyter/jupyterPlugin';
 import { bundleToDisplayData } from '../jupyter/mimeBundle';
@@ -89,6 +92,7 @@ export class NodeRuntime implements Runtime {
   private readonly timers: TimerTracker;
   private readonly ioWork = new IoTracker();
   private readonly bindings = new TopLevelBindings();
+  private readonly jsx: JsxSettings;
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -104,6 +108,7 @@ export class NodeRuntime implements Runtime {
     options?: NodeRuntimeOptions,
   ) {
     this.kind = options?.kind ?? 'node';
+    this.jsx = new JsxSettings(this.kind === 'deno');
     this.version = options?.version ?? `node ${process.version}`;
     this.schedule = options?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
@@ -130,16 +135,16 @@ export class NodeRuntime implements Runtime {
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
-    const sendBundle = (data: DisplayData[]) => {
+    const sendBundle = (data: DisplayData[], target?: DisplayTarget) => {
       const cell = currentCell();
       if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
-      this.emitDisplay(cell.cellId, cell.executionId, data);
+      this.emitDisplay(cell.cellId, cell.executionId, data, target);
     };
     // kernel plugins (worker/plugins/): first the display APIs of other JavaScript kernels (Deno.jupyter, tslab,
     // ijavascript's $$), so notebooks written for them run here as they did there; InitParams.plugins load later,
     // before the first cell, once the permission guards below are in place
     this.plugins = new PluginHost({
-      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle })],
+      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle, execution: () => currentCell()?.executionId })],
       specs: init.plugins ?? [],
       context: {
         globals: g,
@@ -218,7 +223,10 @@ export class NodeRuntime implements Runtime {
     let typed: ReturnType<typeof stripTypes> | undefined;
     try {
       const source = this.plugins.transform(params.code, cell);
-      typed = params.language === 'typescript' ? stripTypes(source, `${ctx.cellLabel}.ts`) : undefined;
+      const typescript = params.language === 'typescript';
+      // JSX where the kernel a notebook was written for had it: every Deno cell, and cells after a JSX pragma
+      const jsx = this.jsx.forCell(source);
+      typed = typescript || jsx ? stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }) : undefined;
       const js = typed?.code ?? source;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
@@ -282,9 +290,12 @@ export class NodeRuntime implements Runtime {
     });
   }
 
-  private emitDisplay(cellId: string, executionId: number, data: DisplayData[]): void {
+  private emitDisplay(cellId: string, executionId: number, data: DisplayData[], target?: DisplayTarget): void {
     this.batcher.flush();
-    this.host.emit('display', { cellId, executionId, data: this.mask(data) });
+    const event: DisplayEvent = { cellId, executionId, data: this.mask(data) };
+    if (target?.displayId !== undefined) event.displayId = this.mask.text(target.displayId);
+    if (target?.update) event.update = true;
+    this.host.emit('display', event);
   }
 
   private pluginError(err: unknown) {
