@@ -34,6 +34,7 @@ import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
 import { JsxSettings } from '../transform/JsxSettings';
+
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
@@ -57,6 +58,9 @@ import { PluginFailure } from '../plugins/PluginFailure';
 import { PluginHost } from '../plugins/PluginHost';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
 import { NodeDebug } from '../debug/NodeDebug';
+
+/** Where JSX could start: `<` before a tag name or `>` (a fragment). */
+const MAYBE_JSX = /<[A-Za-z_$>]/;
 
 const realSetImmediate = setImmediate;
 
@@ -226,7 +230,17 @@ export class NodeRuntime implements Runtime {
       const typescript = params.language === 'typescript';
       // JSX where the kernel a notebook was written for had it: every Deno cell, and cells after a JSX pragma
       const jsx = this.jsx.forCell(source);
-      typed = typescript || jsx ? stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }) : undefined;
+      // a JavaScript cell without a `<` before a name or `>` holds no JSX: it runs as written (and loads no compiler)
+      const jsxInJs = !typescript && !!jsx && MAYBE_JSX.test(source);
+      if (typescript || jsxInJs) {
+        try {
+          typed = stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx });
+        } catch (err) {
+          // a JavaScript cell the JSX compiler cannot read (syntax newer than it knows, `a <b` read as a tag) runs as
+          // written, as it did before JSX: the runtime's own parser gives the error if there is one
+          if (typescript || !(err instanceof CellSyntaxError)) throw err;
+        }
+      }
       const js = typed?.code ?? source;
       const out = transformCell(js, { instrumentLines: ctx.instrument });
       prologueLength = out.prologueLength;
