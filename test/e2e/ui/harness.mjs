@@ -80,14 +80,18 @@ export async function openWorkbench(base, workspace, results) {
         .catch(() => undefined);
       await page.keyboard.press('Escape');
       const input = page.locator('.quick-input-widget input');
-      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts): press it again
-      // until the palette is open
-      for (let i = 0; i < PALETTE_TRIES && !(await input.isVisible()); i++) {
-        await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
+      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts), and a quick input
+      // still closing on that Escape passes for open and then closes under fill: open the palette and type until the
+      // text is in it
+      for (let i = 1; ; i++) {
+        if (!(await input.isVisible())) await page.keyboard.press('F1');
+        const typed = await input.fill(`>${title}`, { timeout: PALETTE_WAIT_MS }).then(
+          () => true,
+          () => false,
+        );
+        if (typed) break;
+        if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
       }
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`>${title}`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
       await row.waitFor({ timeout: 15_000 });
       await page.keyboard.press('Enter');
