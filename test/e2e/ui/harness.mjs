@@ -91,13 +91,18 @@ export async function openWorkbench(base, workspace, results, userData) {
       const input = page.locator('.quick-input-widget input');
       // a quick input that is closing (a file dialog just accepted) still looks open: let it close first
       await input.waitFor({ state: 'hidden', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
-      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts): press it again
-      // until the palette is open
-      for (let i = 0; i < PALETTE_TRIES && !(await input.isVisible()); i++) {
-        await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
+      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts), and a quick input
+      // still closing on that Escape passes for open and then closes under fill: open the palette and type until the
+      // text is in it
+      for (let i = 1; ; i++) {
+        if (!(await input.isVisible())) await page.keyboard.press('F1');
+        const typed = await input.fill(`>${title}`, { timeout: PALETTE_WAIT_MS }).then(
+          () => true,
+          () => false,
+        );
+        if (typed) break;
+        if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
       }
-      await input.waitFor({ state: 'visible' });
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
       // a command registered after the palette opened (the Extensions commands of a window just opened) is listed
       // only when the filter changes: type the title again
