@@ -1,7 +1,9 @@
 // Debug Cell and checkpoints in the real UI (issue 15 items 1 and 3), with VS Code's own JavaScript debugger:
 // a breakpoint in a function an earlier cell defined is hit from Debug Cell, its local is read in the Variables
 // pane, Step Over moves one line, and after Continue the next cell sees the state; a `//?` checkpoint in a
-// setInterval callback records three hits, shown in the Checkpoints view. Everything is read from the workbench's DOM.
+// setInterval callback records three hits, shown in the Checkpoints view. Then the same debugger on a Deno notebook:
+// a breakpoint in a cell is hit from Debug Cell, a local is read in the Variables pane, and after Continue the next
+// cell sees the state. Everything is read from the workbench's DOM.
 
 export default async function debug(t) {
   const { page } = t;
@@ -78,4 +80,56 @@ export default async function debug(t) {
     await rows('CodaJS Checkpoints').filter({ hasText: '3× 3' }).first().waitFor({ timeout: 30_000 });
   });
   await t.screenshot('debug-final');
+
+  await debugDeno(t, rows);
+}
+
+/** Debug Cell on a Deno kernel: the debugger attaches through the worker's relay onto Deno's inspector. */
+async function debugDeno(t, rows) {
+  const { page } = t;
+  const opened = await t.step('Deno: opens debug-deno.coda and runs the cell that defines scale()', async () => {
+    await t.openFile('debug-deno.coda');
+    await t.cellRow(0).waitFor({ timeout: 60_000 });
+    await t.runCell(0);
+    await t.cellRow(0).locator('.codicon-notebook-state-success').first().waitFor({ timeout: 90_000 });
+  });
+  if (!opened) return;
+
+  const paused = await t.step('Deno: a breakpoint on line 3 of the first cell stops Debug Cell of the second', async () => {
+    // the cursor on line 3 of cell 1 (const shifted = doubled + 1;), then Toggle Breakpoint (F9)
+    await t.cellRow(0).locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('F9');
+    await t.cellRow(1).locator('.monaco-editor .view-lines').first().click();
+    await t.runCommand('CodaJS: Debug Cell');
+    const frame = rows('Call Stack').filter({ hasText: 'scale' }).first();
+    await frame.waitFor({ timeout: 60_000 });
+    const text = await frame.innerText();
+    if (!/\b3:\d+\b/.test(text)) throw new Error(`the top frame is not on line 3: ${JSON.stringify(text)}`);
+  });
+  if (!paused) return;
+
+  await t.step('Deno: the Variables pane shows the local doubled = 40 of the paused frame', async () => {
+    const local = rows('Variables').filter({ hasText: 'Local' }).first();
+    await local.waitFor({ timeout: 20_000 });
+    if ((await local.getAttribute('aria-expanded')) !== 'true') await local.click();
+    await rows('Variables')
+      .filter({ hasText: /doubled\s*[:=]\s*40\b/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+  });
+
+  await t.step('Deno: after Continue the cell ends, and the next cell sees the state it made', async () => {
+    await t.runCommand('Debug: Continue');
+    await page
+      .locator('.tabs-container .tab', { hasText: /^debug-deno\.coda$/ })
+      .first()
+      .click();
+    await t.outputs().getByText('41', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await t.runCell(2);
+    await t.outputs().getByText('42', { exact: true }).first().waitFor({ timeout: 30_000 });
+  });
+  await t.screenshot('debug-deno-final');
 }
