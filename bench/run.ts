@@ -29,10 +29,13 @@ import { printTable } from './stats';
     }
   }
   printTable('Inspector views (Variables refresh)', await inspectBench(['node', 'deno', 'bun', 'sandbox']));
-  try {
-    printTable('Debugging and checkpoints (Node kernel)', await debugBench());
-  } catch (err) {
-    console.log(`\nDebugging: not measured (${(err as Error).message.split('\n')[0]})`);
+  for (const runtime of ['node', 'deno'] as const) {
+    const name = runtime === 'node' ? 'Node' : 'Deno';
+    try {
+      printTable(`Debugging and checkpoints (${name} kernel)`, await debugBench(runtime));
+    } catch (err) {
+      console.log(`\nDebugging on ${name}: not measured (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   try {
     printTable('Dependencies (registry from your npm config)', await depsBench());

@@ -149,7 +149,7 @@ export interface HostRequests {
   pendingWork: { params: Record<string, never>; result: PendingWorkResult };
   /** Stops one item of pending work (clears a timer, closes a server, aborts a fetch); false if it was gone. */
   cancelWork: { params: { id: string }; result: { cancelled: boolean } };
-  /** Opens the inspector for a debug session (Node only; others fail with DebugUnsupported). */
+  /** Opens the inspector for a debug session (Node and Deno; Bun and the Sandbox fail with DebugUnsupported). */
   debugOpen: { params: Record<string, never>; result: DebugOpenResult };
   /** Closes the inspector opened by debugOpen; the kernel's state stays. */
   debugClose: { params: Record<string, never>; result: Record<string, never> };

@@ -75,7 +75,7 @@ export class KernelDebugger implements vscode.Disposable {
     return this.attached.has(kernel);
   }
 
-  /** Attaches the debugger to the kernel (once); rejects with the kernel's DebugUnsupported off Node. */
+  /** Attaches the debugger to the kernel (once); rejects with the kernel's DebugUnsupported on Bun and the Sandbox. */
   async attach(kernel: Kernel, name: string, folder: vscode.WorkspaceFolder | undefined): Promise<void> {
     if (this.attached.has(kernel)) return;
     const { webSocketUrl } = await kernel.debugOpen();

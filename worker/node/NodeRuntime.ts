@@ -11,6 +11,7 @@ import { types } from 'node:util';
 import vm from 'node:vm';
 import {
   createMasker,
+  type CheckpointHits,
   type DisplayData,
   type DisplayEvent,
   type ExecuteParams,
@@ -58,6 +59,8 @@ import { PluginFailure } from '../plugins/PluginFailure';
 import { PluginHost } from '../plugins/PluginHost';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
 import { NodeDebug } from '../debug/NodeDebug';
+import { DebugInspector } from '../debug/DebugInspector';
+import { lazySession, type SessionSource } from '../debug/inspectorSession';
 
 /** Where JSX could start: `<` before a tag name or `>` (a fragment). */
 const MAYBE_JSX = /<[A-Za-z_$>]/;
@@ -77,6 +80,11 @@ export interface NodeRuntimeOptions {
   chdir?: boolean;
   /** Starts a cell on its own macrotask (default setImmediate; Deno dies when a timer callback is terminated). */
   schedule?: (start: () => void) => void;
+  /**
+   * Where a sidecar's checkpoints get their inspector session (Deno: connected by the agent before any cell ran);
+   * absent: no debugging (Bun). The socket for Debug Cell is the worker's business there, not this runtime's.
+   */
+  debugSession?: SessionSource;
 }
 
 interface Running {
@@ -102,7 +110,7 @@ export class NodeRuntime implements Runtime {
   private running: Running | undefined;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
-  /** Debug Cell and checkpoints: only in Node's own process (the sidecars and the sandbox refuse). */
+  /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */
   readonly debug: NodeDebug | undefined;
 
   constructor(
@@ -121,7 +129,9 @@ export class NodeRuntime implements Runtime {
     this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)], this.mask);
     const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
-    this.debug = this.kind === 'node' ? new NodeDebug((checkpoints) => host.emit('checkpointHits', { checkpoints }), this.mask) : undefined;
+    const emitHits = (checkpoints: CheckpointHits[]) => host.emit('checkpointHits', { checkpoints });
+    if (this.kind === 'node') this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: lazySession(), socket: new DebugInspector() });
+    else if (options?.debugSession) this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: options.debugSession });
     this.timers = new TimerTracker({
       onWork: (cellId, executionId, pending, kinds) => {
         this.batcher.flush();

@@ -14,6 +14,7 @@ import type { RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { withoutToJSON } from '../runtime/withoutToJSON';
+import { agentInspectorSession } from './agentInspectorSession';
 
 const proc = process;
 const realExit = process.exit.bind(process);
@@ -74,6 +75,8 @@ function runtimeVersion(kind: SidecarKind): string {
 function init(params: InitParams): InitResult {
   if (params.runtime !== 'deno' && params.runtime !== 'bun') throw new Error(`the sidecar agent runs Deno or Bun kernels, not '${params.runtime}'`);
   const kind = params.runtime;
+  // before any cell or plugin runs: the session checkpoints use, and `sys` given up where permissions are declared
+  const debugSession = kind === 'deno' ? agentInspectorSession(!!params.permissions) : undefined;
   runtime = new NodeRuntime(params, host, undefined, {
     kind,
     version: runtimeVersion(kind),
@@ -81,6 +84,7 @@ function init(params: InitParams): InitResult {
     modules: createSidecarModules(kind, (url) => import(url)),
     chdir: false,
     schedule: kind === 'deno' ? onOwnMacrotask : undefined,
+    debugSession,
   });
   return { protocolVersion: PROTOCOL_VERSION, kernelId: runtime.kernelId, runtime: kind, runtimeVersion: runtime.version, pid: proc.pid };
 }

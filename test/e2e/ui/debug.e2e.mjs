@@ -3,8 +3,9 @@
 // that notebook cell itself (no read-only copy opens), its local is read in the Variables pane, Step Over moves one
 // line, Step Out opens the calling cell, and after Continue the next cell sees the state; Debug Scratch stops at a
 // breakpoint in a `// %%` file on disk, shows the paused line there and a local, and the kernel keeps its state; a
-// `//?` checkpoint in a setInterval callback records three hits, shown in the Checkpoints view. Everything is read
-// from the workbench's DOM.
+// `//?` checkpoint in a setInterval callback records three hits, shown in the Checkpoints view. Then the same debugger
+// on a Deno notebook: a breakpoint in a cell is hit from Debug Cell, a local is read in the Variables pane, and after
+// Continue the next cell sees the state. Everything is read from the workbench's DOM.
 
 /**
  * The text of each line an editor inside `scope` marks as the top stack frame (VS Code's debugger decorates it with
@@ -143,6 +144,7 @@ export default async function debug(t) {
   await t.screenshot('debug-final');
 
   await debugScratch(t);
+  await debugDeno(t);
 }
 
 /** Debug Scratch on debug-scratch.js: a breakpoint in half(), then the kernel keeps `runs` for the next run. */
@@ -200,4 +202,55 @@ export async function debugScratch(t) {
     await noNewTab(tabsBefore);
   });
   await t.screenshot('debug-scratch-final');
+}
+
+/** Debug Cell on a Deno kernel: the debugger attaches through the worker's relay onto Deno's inspector. */
+async function debugDeno(t) {
+  const { page } = t;
+  const { rows } = workbench(page);
+  const opened = await t.step('Deno: opens debug-deno.coda and runs the cell that defines scale()', async () => {
+    await t.openFile('debug-deno.coda');
+    await t.cellRow(0).waitFor({ timeout: 60_000 });
+    await t.runCell(0);
+    await t.cellRow(0).locator('.codicon-notebook-state-success').first().waitFor({ timeout: 90_000 });
+  });
+  if (!opened) return;
+
+  const paused = await t.step('Deno: a breakpoint on line 3 of the first cell stops Debug Cell of the second', async () => {
+    // the cursor on line 3 of cell 1 (const shifted = doubled + 1;), then Toggle Breakpoint (F9)
+    await t.cellRow(0).locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('F9');
+    await t.cellRow(1).locator('.monaco-editor .view-lines').first().click();
+    await t.runCommand('CodaJS: Debug Cell');
+    const frame = rows('Call Stack').filter({ hasText: 'scale' }).first();
+    await frame.waitFor({ timeout: 60_000 });
+    const text = await frame.innerText();
+    if (!/\b3:\d+\b/.test(text)) throw new Error(`the top frame is not on line 3: ${JSON.stringify(text)}`);
+  });
+  if (!paused) return;
+
+  await t.step('Deno: the Variables pane shows the local doubled = 40 of the paused frame', async () => {
+    const local = rows('Variables').filter({ hasText: 'Local' }).first();
+    await local.waitFor({ timeout: 20_000 });
+    if ((await local.getAttribute('aria-expanded')) !== 'true') await local.click();
+    await rows('Variables')
+      .filter({ hasText: /doubled\s*[:=]\s*40\b/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+  });
+
+  await t.step('Deno: after Continue the cell ends, and the next cell sees the state it made', async () => {
+    await t.runCommand('Debug: Continue');
+    await page
+      .locator('.tabs-container .tab', { hasText: /^debug-deno\.coda$/ })
+      .first()
+      .click();
+    await t.outputs().getByText('41', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await t.runCell(2);
+    await t.outputs().getByText('42', { exact: true }).first().waitFor({ timeout: 30_000 });
+  });
+  await t.screenshot('debug-deno-final');
 }
