@@ -9,6 +9,7 @@ import { storeBench } from './storeBench';
 import { extensionBench } from './extensionBench';
 import { inspectBench } from './inspectBench';
 import { kernelBench } from './kernelBench';
+import { pendingBench } from './pendingBench';
 import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { printTable } from './stats';
@@ -29,6 +30,7 @@ import { printTable } from './stats';
     }
   }
   printTable('Inspector views (Variables refresh)', await inspectBench(['node', 'deno', 'bun', 'sandbox']));
+  printTable('Pending Work tracking (top-level awaits; promises elsewhere)', await pendingBench(['node', 'deno', 'bun']));
   for (const runtime of ['node', 'deno'] as const) {
     const name = runtime === 'node' ? 'Node' : 'Deno';
     try {

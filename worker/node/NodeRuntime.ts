@@ -5,6 +5,7 @@
  * interrupt() settles the execution.
  */
 import { randomUUID } from 'node:crypto';
+import inspector from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
@@ -33,18 +34,19 @@ import { settledSoon } from '../inspect/promiseState';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
-import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
+import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
 import { JsxSettings } from '../transform/JsxSettings';
-
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
-import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
+import { withAsyncStack } from './asyncStack';
+import { AwaitTracker } from './AwaitTracker';
+import { cellScriptName, currentCell, enterCell, enterStatement, runInCell, type CellContext } from './cellContext';
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
 import { IoTracker } from './IoTracker';
 import { PendingIo } from './PendingIo';
-import { BUN_UNLISTED, pendingWorkItems } from './pendingWorkItems';
+import { pendingWorkItems } from './pendingWorkItems';
 import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
@@ -66,6 +68,15 @@ import { lazySession, type SessionSource } from '../debug/inspectorSession';
 const MAYBE_JSX = /<[A-Za-z_$>]/;
 
 const realSetImmediate = setImmediate;
+
+/**
+ * Error.stackTraceLimit in the kernel unless a cell sets its own: the runtimes' 10 frames include the kernel's own
+ * (dropped from what is shown), so an error thrown a few calls deep into a library lost the cell line that called it.
+ */
+export const KERNEL_STACK_FRAMES = 50;
+
+/** Taken before any cell runs: whether a debugger's socket is open (Debug Cell). */
+const inspectorUrl = inspector.url;
 
 /** What differs when this runtime is hosted by a Deno or Bun sidecar agent (worker/sidecar/agentMain.ts). */
 export interface NodeRuntimeOptions {
@@ -103,6 +114,7 @@ export class NodeRuntime implements Runtime {
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
   private readonly ioWork = new IoTracker();
+  private readonly awaits = new AwaitTracker();
   private readonly bindings = new TopLevelBindings();
   private readonly jsx: JsxSettings;
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
@@ -148,6 +160,14 @@ export class NodeRuntime implements Runtime {
     g.require = modules.require;
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
+    g[STATEMENT_HOOK] = (line: number, column: number) => {
+      enterStatement(line, column);
+      // a new statement: the last top-level await is over (one not routed through the hook, `for await`, may follow)
+      const cell = currentCell();
+      if (cell) this.awaits.over(cell.executionId);
+    };
+    g[AWAIT_HOOK] = (value: unknown, site: number) => this.awaits.hook(value, site);
+    if (Error.stackTraceLimit === 10) Error.stackTraceLimit = KERNEL_STACK_FRAMES;
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
     const sendBundle = (data: DisplayData[], target?: DisplayTarget) => {
       const cell = currentCell();
@@ -204,6 +224,7 @@ export class NodeRuntime implements Runtime {
         settle: settleOnce(resolve, () => {
           leaveExecution(ctx.executionId);
           if (this.running === running) this.running = undefined;
+          this.awaits.settled(ctx.executionId);
           this.batcher.flush();
           this.timers.finished(ctx.cellId, ctx.executionId);
         }),
@@ -252,7 +273,10 @@ export class NodeRuntime implements Runtime {
         }
       }
       const js = typed?.code ?? source;
-      const out = transformCell(js, { instrumentLines: ctx.instrument });
+      // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them
+      const debugging = this.kind === 'node' && inspectorUrl() !== undefined;
+      const out = transformCell(js, { instrumentLines: ctx.instrument, trackAsync: debugging ? undefined : { awaitBase: this.awaits.base } });
+      this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
@@ -270,8 +294,10 @@ export class NodeRuntime implements Runtime {
     runInCell(ctx, () => {
       let completion: Promise<unknown[] | undefined>;
       const failed = (err: unknown) => {
-        // afterExecute hooks see the failure too; the cell's own error is what it shows
-        const error = this.mapper.serialize(err);
+        // afterExecute hooks see the failure too; the cell's own error is what it shows, reaching the top-level await
+        // it came through (Bun's stacks stop at the function the cell awaited)
+        const site = this.awaits.awaitedFrom(ctx.executionId, err);
+        const error = withAsyncStack(this.mapper.serialize(err), site && { statement: site }, this.mapper);
         Reflect.apply(intrinsicThen, this.plugins.afterExecute(cell, { status: 'error', error: err }), [
           () => running.settle({ status: 'error', error, durationMs: elapsed() }),
           () => running.settle({ status: 'error', error, durationMs: elapsed() }),
@@ -355,7 +381,9 @@ export class NodeRuntime implements Runtime {
 
   private reportUncaught(err: unknown, cell: CellContext | undefined): void {
     this.batcher.flush();
-    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error: this.mapper.serialize(err) };
+    // the error's async stack: the work (timer, server, top-level statement…) it ran in, back to the cell line
+    const error = this.mask(withAsyncStack(this.mapper.serialize(err), cell?.origin, this.mapper));
+    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error };
     if (cell) {
       body.cellId = cell.cellId;
       body.executionId = cell.executionId;
@@ -381,13 +409,13 @@ export class NodeRuntime implements Runtime {
   }
 
   pendingWork(): PendingWorkResult {
-    const items = pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper);
-    // descriptions carry addresses and URLs, which may hold a secret (a token in a query string)
-    return this.mask(this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items });
+    const items = pendingWorkItems(this.awaits.list(), this.timers.list(), this.ioWork.list(), this.mapper);
+    // descriptions carry addresses, URLs and awaited expressions, which may hold a secret (a token in a query string)
+    return this.mask({ items });
   }
 
   cancelWork(id: string): boolean {
-    return this.timers.cancel(id) || this.ioWork.cancel(id);
+    return this.awaits.cancel(id) || this.timers.cancel(id) || this.ioWork.cancel(id);
   }
 
   interrupt(): void {

@@ -19,8 +19,9 @@ import { agentInspectorSession } from './agentInspectorSession';
 const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
-/** Frame prefixes of the runtimes' own code, dropped from mapped stacks. */
-const RUNTIME_INTERNALS = ['ext:', 'native:', 'bun:', 'deno:'];
+/** Frame prefixes of the runtimes' own code, dropped from mapped stacks (Bun names its builtins `native:7:39`, its
+ * node: modules `internal:streams/readable:267:47`; a user's file is an absolute path or a URL, never these). */
+const RUNTIME_INTERNALS = ['ext:', 'native', 'internal:', 'bun:', 'deno:'];
 /** Deno applies the bundle's source map: frames then name the sources (worker/, protocol/) next to dist/. */
 const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(agentFile)), f) + '/');
 const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
