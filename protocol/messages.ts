@@ -112,6 +112,11 @@ export interface ExecuteParams {
   instrumentLines?: boolean;
   /** The cell's document: its script gets a source map to it, for the debugger and checkpoints (protocol/debugging.ts). */
   source?: CellSource;
+  /**
+   * A debug session is attached (set by a Deno worker for its agent, whose own inspector cannot tell): the cell runs
+   * without the Pending Work hooks, which would be extra steps on every line.
+   */
+  underDebugger?: boolean;
 }
 
 export type ExecuteResult =

@@ -274,7 +274,7 @@ export class NodeRuntime implements Runtime {
       }
       const js = typed?.code ?? source;
       // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them
-      const debugging = this.kind === 'node' && inspectorUrl() !== undefined;
+      const debugging = params.underDebugger === true || (this.kind === 'node' && inspectorUrl() !== undefined);
       const out = transformCell(js, { instrumentLines: ctx.instrument, trackAsync: debugging ? undefined : { awaitBase: this.awaits.base } });
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;

@@ -19,6 +19,11 @@ export class DenoDebug implements RuntimeDebug {
 
   constructor(private readonly ports: DenoDebugPorts) {}
 
+  /** A debug session's socket is open: the agent runs cells without the Pending Work hooks meanwhile. */
+  get attached(): boolean {
+    return this.relay !== undefined;
+  }
+
   async open(): Promise<DebugOpenResult> {
     if (!this.relay) {
       const target = this.ports.inspector();

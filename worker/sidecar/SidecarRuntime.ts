@@ -222,7 +222,7 @@ export class SidecarRuntime implements Runtime {
     this.running = { cellId: params.cellId, executionId: params.executionId, cellLabel: params.cellLabel };
     this.lastCell = this.running;
     try {
-      const result = await this.channel.request('execute', params);
+      const result = await this.channel.request('execute', this.debug?.attached ? { ...params, underDebugger: true } : params);
       return result.status === 'error' && this.kind === 'deno' ? { ...result, error: mapDenoDenial(result.error, this.init.cwd) } : result;
     } catch (err) {
       // the sidecar is gone: the reason reads as it is, not wrapped in the worker's request name
