@@ -97,30 +97,23 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
       );
       swallow(child.exited, () => io.untrack(id));
     });
-    const servers = new StopHooks('stop', io);
-    wrapCall(bun, 'serve', 'Bun.serve', io, (server: BunServer, cell) => {
-      servers.watch(
-        server,
-        io.track(
-          'server',
-          () => `Bun.serve ${bunWhere(server)}`,
-          cell,
-          () => swallow(server.stop(true)),
-        ),
-      );
-    });
-    const listeners = new StopHooks('stop', io);
-    wrapCall(bun, 'listen', 'Bun.listen', io, (listener: BunServer, cell) => {
-      listeners.watch(
-        listener,
-        io.track(
-          'server',
-          () => `Bun.listen ${bunWhere(listener)}`,
-          cell,
-          () => swallow(listener.stop(true)),
-        ),
-      );
-    });
+    for (const [method, label] of [
+      ['serve', 'Bun.serve'],
+      ['listen', 'Bun.listen'],
+    ] as const) {
+      const servers = new StopHooks('stop', io);
+      wrapCall(bun, method, label, io, (server: BunServer, cell) => {
+        servers.watch(
+          server,
+          io.track(
+            'server',
+            () => `${label} ${bunWhere(server)}`,
+            cell,
+            () => swallow(server.stop(true)),
+          ),
+        );
+      });
+    }
   }
 }
 

@@ -35,6 +35,21 @@ async function seePausedLine(page, scope, text, ms = 20_000) {
   }
 }
 
+/**
+ * Puts the cursor on line 3 of the first cell and toggles a breakpoint there (F9), selects the second cell, runs
+ * `beforeDebug`, then Debug Cell.
+ */
+async function debugSecondCell(t, beforeDebug = async () => {}) {
+  await t.cellRow(0).locator('.monaco-editor .view-lines').first().click();
+  await t.page.keyboard.press('Control+Home');
+  await t.page.keyboard.press('ArrowDown');
+  await t.page.keyboard.press('ArrowDown');
+  await t.page.keyboard.press('F9');
+  await t.cellRow(1).locator('.monaco-editor .view-lines').first().click();
+  await beforeDebug();
+  await t.runCommand('CodaJS: Debug Cell');
+}
+
 /** The debug views and editor tabs, read from the DOM. */
 function workbench(page) {
   const pane = (title) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`) }) });
@@ -76,16 +91,10 @@ export default async function debug(t) {
 
   let tabsBefore = [];
   const paused = await t.step('a breakpoint on line 3 of the first cell stops Debug Cell of the second, shown in the first cell', async () => {
-    // the cursor on line 3 of cell 1 (const height = h * 2;), then Toggle Breakpoint (F9)
-    await t.cellRow(0).locator('.monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('F9');
-    // select cell 2 and debug it
-    await t.cellRow(1).locator('.monaco-editor .view-lines').first().click();
-    tabsBefore = await tabs();
-    await t.runCommand('CodaJS: Debug Cell');
+    // a breakpoint on line 3 of cell 1 (const height = h * 2;), then Debug Cell of cell 2
+    await debugSecondCell(t, async () => {
+      tabsBefore = await tabs();
+    });
     await rows('Call Stack').filter({ hasText: 'area' }).first().waitFor({ timeout: 60_000 });
     // the paused line is highlighted in the notebook cell itself, and no read-only copy of the cell opened
     await seePausedLine(page, t.cellRow(0), 'const height = h * 2;');
@@ -217,14 +226,8 @@ async function debugDeno(t) {
   if (!opened) return;
 
   const paused = await t.step('Deno: a breakpoint on line 3 of the first cell stops Debug Cell of the second', async () => {
-    // the cursor on line 3 of cell 1 (const shifted = doubled + 1;), then Toggle Breakpoint (F9)
-    await t.cellRow(0).locator('.monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('F9');
-    await t.cellRow(1).locator('.monaco-editor .view-lines').first().click();
-    await t.runCommand('CodaJS: Debug Cell');
+    // a breakpoint on line 3 of cell 1 (const shifted = doubled + 1;), then Debug Cell of cell 2
+    await debugSecondCell(t);
     const frame = rows('Call Stack').filter({ hasText: 'scale' }).first();
     await frame.waitFor({ timeout: 60_000 });
     const text = await frame.innerText();
