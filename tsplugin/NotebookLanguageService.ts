@@ -51,7 +51,7 @@ const DISK_FRESH_MS = 3000;
 const nextVersion = () => ++lastVersion;
 
 export class NotebookLanguageService {
-  readonly programFile: string;
+  private readonly programPath: string;
   readonly ls: ts.LanguageService;
   private cells: DocumentCell[] = [];
   private program: NotebookProgram;
@@ -73,7 +73,7 @@ export class NotebookLanguageService {
     registry: ts.DocumentRegistry,
   ) {
     const path = notebookFsPath(settings.key);
-    this.programFile = settings.scratch ? `${path}.coda-program.ts` : `${path}.program.ts`;
+    this.programPath = settings.scratch ? `${path}.coda-program` : `${path}.program`;
     this.program = buildProgram(tsm, []);
     this.snapshot = new ProgramSnapshot(tsm, this.program.map.text);
     this.ls = tsm.createLanguageService(this.host(), registry);
@@ -81,6 +81,16 @@ export class NotebookLanguageService {
 
   get runtime() {
     return this.settings.runtime;
+  }
+
+  /** Cells read with JSX, as their kernel runs them: every cell of a Deno notebook (Deno's Jupyter kernel does too). */
+  get jsx(): boolean {
+    return this.settings.runtime === 'deno';
+  }
+
+  /** The program's file name (`.tsx` when its cells hold JSX). */
+  get programFile(): string {
+    return `${this.programPath}.ts${this.jsx ? 'x' : ''}`;
   }
 
   configure(settings: NotebookSettings): void {
@@ -114,10 +124,10 @@ export class NotebookLanguageService {
     this.cells = cells;
     const live = new Set<string>();
     this.program = buildProgram(this.tsm, cells, (c) => {
-      const key = `${c.isTs ? 't' : 'j'}${c.text}`;
+      const key = `${c.isTs ? 't' : 'j'}${this.jsx ? 'x' : ''}${c.text}`;
       live.add(key);
       let a = this.analyses.get(key);
-      if (!a) this.analyses.set(key, (a = analyzeCell(this.tsm, c.text, c.isTs)));
+      if (!a) this.analyses.set(key, (a = analyzeCell(this.tsm, c.text, c.isTs, this.jsx)));
       return a;
     });
     for (const k of this.analyses.keys()) if (!live.has(k)) this.analyses.delete(k);
@@ -269,7 +279,7 @@ export class NotebookLanguageService {
         this.snapshots.set(f, { version, snapshot });
         return snapshot;
       },
-      getScriptKind: (f) => (f === this.programFile ? tsm.ScriptKind.TS : tsm.ScriptKind.Unknown),
+      getScriptKind: (f) => (f === this.programFile ? (this.jsx ? tsm.ScriptKind.TSX : tsm.ScriptKind.TS) : tsm.ScriptKind.Unknown),
       getCurrentDirectory: () => dir,
       // not in the public host type, but read by the language service (as tsserver's projects provide it): its
       // package.json cache also serves TypeScript's per-file module format lookups; without it each keystroke re-reads them

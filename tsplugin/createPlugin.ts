@@ -120,12 +120,25 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     if (!cell) return undefined;
     return cell.notebook.endsWith(CODA_NOTEBOOK_EXTENSION) || state.settings.has(cell.notebook) ? cell.notebook : undefined;
   };
+  /** The cells of a Deno notebook are read with JSX, as its kernel runs them (NotebookLanguageService.jsx). */
+  const jsxCell = (fileName: string): boolean => {
+    const nb = notebookOf(fileName);
+    return !!nb && state.settings.get(nb)?.runtime === 'deno';
+  };
   host.getScriptSnapshot = (fileName) => {
     const snap = originalSnapshot(fileName);
     if (!snap || !notebookOf(fileName)) return snap;
     const text = snap.getText(0, snap.getLength());
-    return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text)));
+    return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text, jsxCell(fileName))));
   };
+  // VS Code's own service parses such a cell as TSX (JSX for a JavaScript cell), so it reports no syntax error for JSX
+  const originalKind = host.getScriptKind?.bind(host);
+  if (originalKind)
+    host.getScriptKind = (fileName) => {
+      const kind = originalKind(fileName);
+      if (!jsxCell(fileName)) return kind;
+      return kind === tsm.ScriptKind.TS ? tsm.ScriptKind.TSX : kind === tsm.ScriptKind.JS ? tsm.ScriptKind.JSX : kind;
+    };
 
   // a cell's text is re-read only when its version changes: a keystroke re-reads one cell, not the notebook
   const texts = new Map<string, { version: string; text: string | undefined }>();
@@ -230,7 +243,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       }
     };
     for (const d of diags) add(d.start > end ? { ...d, start: end, length: 0 } : { ...d, length: Math.min(d.length, end - d.start) });
-    const unclosed = unclosedDiagnostic(cellClosers(tsm, text));
+    const unclosed = unclosedDiagnostic(cellClosers(tsm, text, jsxCell(fileName)));
     const file = diags[0]?.file ?? sourceFileOf(fileName);
     if (unclosed && file) add({ file, start: end, length: 0, code: unclosed.code, category: tsm.DiagnosticCategory.Error, messageText: unclosed.message });
     return out;

@@ -97,7 +97,16 @@ export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: reado
         ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
       };
     case 'deno':
-      return { ...base, lib: ['lib.esnext.d.ts'], types: [], ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}) };
+      // Deno's default JSX: the classic runtime through React.createElement (the kernel compiles cells so too)
+      return {
+        ...base,
+        lib: ['lib.esnext.d.ts'],
+        types: [],
+        jsx: tsm.JsxEmit.React,
+        jsxFactory: 'React.createElement',
+        jsxFragmentFactory: 'React.Fragment',
+        ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
+      };
     case 'sandbox':
       // no @types at all: a package's types must not slip Node's globals into the sandbox
       return { ...base, lib: ['lib.es2023.d.ts'], types: [], typeRoots: [] };
