@@ -120,10 +120,21 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     if (!cell) return undefined;
     return cell.notebook.endsWith(CODA_NOTEBOOK_EXTENSION) || state.settings.has(cell.notebook) ? cell.notebook : undefined;
   };
-  /** The cells of a Deno notebook are read with JSX, as its kernel runs them (NotebookLanguageService.jsx). */
+  /** A cell read with JSX, as its kernel runs it (NotebookLanguageService.jsx: Deno notebooks, JSX pragmas). */
+  let creatingService = false;
   const jsxCell = (fileName: string): boolean => {
     const nb = notebookOf(fileName);
-    return !!nb && state.settings.get(nb)?.runtime === 'deno';
+    if (!nb) return false;
+    const deno = state.settings.get(nb)?.runtime === 'deno';
+    // asked before the notebook's first semantic request too: its service (the cells in order) answers; reading the
+    // cells asks for their script kind again, which then goes by the runtime alone
+    if (creatingService) return services.get(nb)?.jsx ?? deno;
+    creatingService = true;
+    try {
+      return (services.get(nb) ?? serviceFor(fileName))?.jsx ?? deno;
+    } finally {
+      creatingService = false;
+    }
   };
   host.getScriptSnapshot = (fileName) => {
     const snap = originalSnapshot(fileName);

@@ -97,16 +97,8 @@ export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: reado
         ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
       };
     case 'deno':
-      // Deno's default JSX: the classic runtime through React.createElement (the kernel compiles cells so too)
-      return {
-        ...base,
-        lib: ['lib.esnext.d.ts'],
-        types: [],
-        jsx: tsm.JsxEmit.React,
-        jsxFactory: 'React.createElement',
-        jsxFragmentFactory: 'React.Fragment',
-        ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
-      };
+      // its JSX (Deno's classic React default) is the notebook's (NotebookLanguageService.jsxConfig)
+      return { ...base, lib: ['lib.esnext.d.ts'], types: [], ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}) };
     case 'sandbox':
       // no @types at all: a package's types must not slip Node's globals into the sandbox
       return { ...base, lib: ['lib.es2023.d.ts'], types: [], typeRoots: [] };

@@ -35,7 +35,7 @@ import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
-import { JsxSettings } from '../transform/JsxSettings';
+import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { withAsyncStack } from './asyncStack';

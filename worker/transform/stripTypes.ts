@@ -1,14 +1,14 @@
 /**
  * TypeScript cells: types removed with sucrase, which keeps every line where it was (so stack positions
  * still match the cell) and leaves `import` statements for the cell transform. Imports are kept even when
- * unused in this cell: a later cell may use them. JSX (worker/transform/JsxSettings.ts) compiles the same way, in
+ * unused in this cell: a later cell may use them. JSX (common/JsxSettings.ts) compiles the same way, in
  * TypeScript and JavaScript cells; a TypeScript cell that does not parse as TSX is read as plain TypeScript (a `<T>x`
  * assertion), as Deno's kernel does.
  */
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
 import { codaErrorObject } from '../../protocol/codaErrors';
-import type { JsxConfig } from './JsxSettings';
+import type { JsxConfig } from '../../common/JsxSettings';
 import { CellSyntaxError } from './transformCell';
 import { TypeColumns } from './TypeColumns';
 

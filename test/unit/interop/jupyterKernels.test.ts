@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DisplayEvent, ExecuteResult } from '../../../protocol';
-import { readJsxPragmas } from '../../../worker/transform/JsxSettings';
+import { readJsxPragmas } from '../../../common/JsxSettings';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
 import { startKernel, type TestKernel } from '../helpers/testKernel';
 

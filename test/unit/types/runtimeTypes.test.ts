@@ -139,6 +139,17 @@ describe('types: runtime globals and package types', function () {
     assert.ok(server.errors(e!).length > 0, 'a Node cell is no JSX');
   });
 
+  it("reads JSX from a cell's JSX pragma on, with the pragma's factory (tslab's @jsx cells, @jsx h)", () => {
+    const tslab = ['/** @jsx */\ndeclare const React: { createElement(...a: unknown[]): unknown };\nconst a = <div>{1}</div>;', 'const b = <span>b</span>;'];
+    const cells = notebook('tslab.coda', 'node', tslab);
+    for (const f of cells) assert.deepEqual(messages(server.errors(f)), [], 'JSX after a bare @jsx is no error');
+    // the pragma's factory is the one the editor asks for, as the kernel calls it
+    const [h] = notebook('preact.coda', 'node', ['/** @jsx h */\nconst el = <p>x</p>;']);
+    assert.match(messages(server.errors(h!)).join('\n'), /requires 'h' to be in scope/);
+    const [h2] = notebook('preact2.coda', 'node', ['/** @jsx h */\nfunction h(...a: unknown[]) { return a; }\nconst el = <p>x</p>;']);
+    assert.deepEqual(messages(server.errors(h2!)), []);
+  });
+
   it("resolves a package and its @types from the notebook's store, outside any node_modules of the workspace", () => {
     const store = join(dir, 'store', 'node_modules');
     const write = (file: string, text: string) => {
