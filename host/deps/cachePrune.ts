@@ -60,8 +60,12 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
   const before = (await cacheSize(cacheRoot)).total;
   const { stale } = await liveLeases(cacheRoot);
   for (const file of stale) await rm(file, { force: true });
+  const kept: string[] = [];
   for (const s of await listStores(cacheRoot)) {
-    if (s.inUse || now - s.lastUsed.getTime() < maxAgeDays * DAY_MS) continue;
+    if (s.inUse || now - s.lastUsed.getTime() < maxAgeDays * DAY_MS) {
+      kept.push(s.dir);
+      continue;
+    }
     await rm(s.dir, { recursive: true, force: true });
     result.stores.push(s.key);
   }
@@ -76,9 +80,10 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
     await rm(entry, { recursive: true, force: true });
     result.entries++;
   }
-  // the download cache: what no remaining store holds, once it is older than the stores' limit
+  // the download cache: what no remaining store holds, once it is older than the stores' limit (a store installed
+  // meanwhile holds only downloads too recent to be touched)
   const held = new Set<string>();
-  for (const s of await listStores(cacheRoot)) for (const i of await heldIntegrities(s.dir)) held.add(i);
+  for (const dir of kept) for (const i of await heldIntegrities(dir)) held.add(i);
   result.downloads = (await pruneTarballs(join(cacheRoot, 'cacache'), held, maxAgeDays * DAY_MS, now)).entries;
   result.freedBytes = Math.max(0, before - (await cacheSize(cacheRoot)).total);
   return result;
