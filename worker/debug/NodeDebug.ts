@@ -44,8 +44,8 @@ export class NodeDebug implements RuntimeDebug {
     return this.socket.open();
   }
 
-  close(): void {
-    this.socket?.close();
+  close(): Promise<void> {
+    return this.socket?.close() ?? Promise.resolve();
   }
 
   setCheckpoints(uri: string, checkpoints: CheckpointSpec[]): number {
@@ -54,6 +54,6 @@ export class NodeDebug implements RuntimeDebug {
 
   dispose(): void {
     this.checkpoints.dispose();
-    this.socket?.close();
+    void this.socket?.close();
   }
 }

@@ -59,6 +59,7 @@ import { jupyterPlugin } from '../jupyter/jupyterPlugin';
 import { bundleToDisplayData } from '../jupyter/mimeBundle';
 import { PluginFailure } from '../plugins/PluginFailure';
 import { PluginHost } from '../plugins/PluginHost';
+import { installInterruptGate } from '../runtime/interruptGate';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
 import { NodeDebug } from '../debug/NodeDebug';
 import { DebugInspector } from '../debug/DebugInspector';
@@ -142,6 +143,8 @@ export class NodeRuntime implements Runtime {
     const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
     const emitHits = (checkpoints: CheckpointHits[]) => host.emit('checkpointHits', { checkpoints });
+    // the watchdog's loop-stopping terminations are decided here, where the main thread runs (interruptGate.ts)
+    if (this.kind === 'node') installInterruptGate();
     if (this.kind === 'node') this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: lazySession(), socket: new DebugInspector() });
     else if (options?.debugSession) this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: options.debugSession });
     this.timers = new TimerTracker({

@@ -96,8 +96,17 @@ for (const runtime of ['node', 'deno'] as const)
       await assert.rejects(Cdp.connect(webSocketUrl), 'nothing listens after debugClose');
       const again = await k.kernel.debugOpen();
       assert.notEqual(again.webSocketUrl, webSocketUrl, 'a new session gets a new address');
-      await (await Cdp.connect(again.webSocketUrl)).send('Runtime.evaluate', { expression: '1' });
-      await k.kernel.debugClose();
+      const client = await Cdp.connect(again.webSocketUrl);
+      await client.send('Runtime.evaluate', { expression: '1' });
+      // Node's close waits for the debugger to detach (Node crashes when its inspector closes under a session);
+      // Deno's relay (worker/sidecar/DenoDebug.ts) is the worker's own and ends its connections itself
+      let closed = false;
+      const closing = k.kernel.debugClose().then(() => (closed = true));
+      await new Promise((r) => setTimeout(r, 300));
+      if (runtime === 'node') assert.equal(closed, false, 'the socket stays while a debugger is attached');
+      client.close();
+      await closing;
+      await assert.rejects(Cdp.connect(again.webSocketUrl), 'nothing listens once the debugger detached');
       await k.run('1');
       assert.deepEqual(
         k.console.filter((e) => /Debugger|inspect/.test(e.text)),

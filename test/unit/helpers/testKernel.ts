@@ -120,13 +120,16 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A kernel on Node, Deno or Bun for a describe's `before` (Deno and Bun from the runtime store); without that runtime
  * the suite is skipped, or fails where every runtime is required (CI).
  */
-export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun'): Promise<TestKernel> {
-  const runtimePath = runtime === 'node' ? undefined : runtimeBinary(runtime);
-  if (runtime !== 'node' && !runtimePath) {
+export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun', opts: { storeNode?: boolean } = {}): Promise<TestKernel> {
+  // `storeNode`: the Node of the runtime store (24) rather than the one running the tests
+  const fromStore = runtime !== 'node' || opts.storeNode === true;
+  const binary = fromStore ? runtimeBinary(runtime) : undefined;
+  if (fromStore && !binary) {
     if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store: run \`coda runtimes fetch ${runtime}\``);
     ctx.skip();
   }
-  return startKernel({ init: { runtime, runtimePath } });
+  if (runtime === 'node') return startKernel({ nodePath: binary });
+  return startKernel({ init: { runtime, runtimePath: binary } });
 }
 
 /** Every string inside a value, keys included (to look for what must never appear in an output). */
