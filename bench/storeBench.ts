@@ -25,13 +25,13 @@ const time = (f: () => void) => {
   return performance.now() - t;
 };
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
 }
 
 /** bun and pnpm from the npm registry, into the bench's own folder. */
-function tools(root: string): { bun: string; pnpm: string } {
+export function tools(root: string): { bun: string; pnpm: string } {
   const dir = join(root, 'tools');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{"private":true}');
@@ -39,7 +39,7 @@ function tools(root: string): { bun: string; pnpm: string } {
   return { bun: join(dir, 'node_modules', '.bin', 'bun'), pnpm: join(dir, 'node_modules', '.bin', 'pnpm') };
 }
 
-function project(root: string, name: string): string {
+export function project(root: string, name: string): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])) }));
