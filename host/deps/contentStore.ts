@@ -8,8 +8,8 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmod, copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -131,6 +131,48 @@ export async function linkEntry(entry: string, index: EntryIndex, dest: string, 
 }
 
 /**
+ * Hashes each of a package's files and links it into a new entry folder (`staging`), read-only. Synchronous on
+ * purpose: these are short metadata calls (no file is created), one thread-pool round trip each would cost more
+ * than the call itself; the caller yields between packages.
+ */
+function storeFiles(pkgDir: string, files: string[], staging: string, integrity: string): { index: EntryIndex; landing: Landing } {
+  const index: EntryIndex = { integrity, files: {} };
+  let landing: Landing = 'linked';
+  const made = new Set<string>();
+  for (const rel of files) {
+    const src = join(pkgDir, rel);
+    const st = lstatSync(src);
+    const exec = (st.mode & 0o111) !== 0;
+    const mode = exec ? SHARED_EXEC_MODE : SHARED_MODE;
+    index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
+    const dest = join(staging, FILES, rel);
+    const dir = dirname(dest);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    chmodSync(src, mode);
+    if (placeSync(src, dest, mode) === 'copied') landing = 'copied';
+  }
+  if (!files.length) mkdirSync(join(staging, FILES), { recursive: true });
+  return { index, landing };
+}
+
+/** placeSync: the synchronous `place`. */
+function placeSync(src: string, dest: string, mode: number): Landing {
+  try {
+    linkSync(src, dest);
+    return 'linked';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
+    copyFileSync(src, dest);
+    chmodSync(dest, mode);
+    return 'copied';
+  }
+}
+
+/**
  * Puts a freshly extracted package folder (checked against its tarball's integrity by the extraction) into the
  * shared store, then makes the folder's files links to the entry's. Returns undefined for a package that cannot be
  * shared (no sha512), leaving its files as they are.
@@ -142,18 +184,7 @@ export async function adoptPackage(root: string, integrity: string | null | unde
   if (existing) return linkEntry(entry, existing, pkgDir);
   const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const index: EntryIndex = { integrity: integrity!, files: {} };
-    let landing: Landing = 'linked';
-    for (const rel of await packageFiles(pkgDir)) {
-      const src = join(pkgDir, rel);
-      const st = await lstat(src);
-      const exec = (st.mode & 0o111) !== 0;
-      index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
-      const dest = join(staging, FILES, rel);
-      await mkdir(dirname(dest), { recursive: true });
-      await chmod(src, exec ? SHARED_EXEC_MODE : SHARED_MODE);
-      if ((await place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
-    }
+    const { index, landing } = storeFiles(pkgDir, await packageFiles(pkgDir), staging, integrity!);
     await writeFile(join(staging, INDEX), JSON.stringify(index));
     await mkdir(root, { recursive: true });
     try {
