@@ -25,6 +25,8 @@ export interface FixturePackage {
   sha1Only?: boolean;
   /** more files: path inside the package -> content */
   files?: Record<string, string | Buffer>;
+  /** more package.json fields, in the packument too (peerDependencies, optionalDependencies, os, cpu, bin, …) */
+  fields?: Record<string, unknown>;
 }
 
 export interface Registry {
@@ -55,7 +57,14 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts } : {}) }),
+      JSON.stringify({
+        name: p.name,
+        version: p.version,
+        main: 'index.js',
+        dependencies: p.dependencies ?? {},
+        ...(p.scripts ? { scripts: p.scripts } : {}),
+        ...p.fields,
+      }),
     );
     writeFileSync(join(dir, 'index.js'), p.main ?? `module.exports = { name: ${JSON.stringify(p.name)}, version: ${JSON.stringify(p.version)} };`);
     for (const [file, content] of Object.entries(p.files ?? {})) {
@@ -91,6 +100,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
         version: p.version,
         dependencies: p.dependencies ?? {},
         ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
+        ...p.fields,
         dist: {
           tarball: `${url()}${tarballPath(p)}`,
           ...(p.sha1Only ? {} : { integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` }),

@@ -1,0 +1,406 @@
+/**
+ * Packages into the shared content store (host/deps/contentStore.ts) straight from their tarballs, in one pass: the
+ * tarball is streamed through pacote (the tarball cache, then the registry, checked against its integrity), parsed as
+ * it arrives, and each file is written once, read-only, into a new entry folder, its sha256 computed from the bytes in
+ * hand. The entry is renamed into place only once the stream ended with its integrity confirmed; an entry already in
+ * the store is checked (contentStore.verifiedEntry) and used as it is, without reading the tarball.
+ *
+ * The files are the ones pacote's extraction writes (as arborist installs them): the first path component stripped,
+ * links and special entries skipped, a `.gitignore` kept as `.npmignore` unless the package has one, and a package's
+ * bins executable, with a Unix line end after their `#!` line (as bin-links leaves them). A tarball outside that (a
+ * path that leaves the package, the same path twice) is extracted by pacote and stored as before (adoptPackage).
+ * A package that brings its own `node_modules` cannot be stored this way: `UnsupportedTarball`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import pacote from 'pacote';
+import { Parser, type ReadEntry } from 'tar';
+import { adoptPackage, entryDir, verifiedEntry, type EntryIndex } from '../host/deps/contentStore';
+
+/** Files being created at once (each waits on the disk: creating a file is the slow part of an install). */
+export const FILE_WRITES_AT_ONCE = 8;
+/** Bytes of parsed files waiting to be written before the tarball streams are paused. */
+export const PENDING_BYTES = 64 * 1024 * 1024;
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const SHARED_MODE = 0o444;
+const SHARED_EXEC_MODE = 0o555;
+/** bin-links reads this much of a bin to find a `#!` line ending in `\r\n`. */
+const HASHBANG_BYTES = 2048;
+
+/** Where a package's tarball comes from. */
+export interface TarballSource {
+  name: string;
+  /** The tarball URL (as arborist asks pacote for it). */
+  resolved: string;
+  integrity: string;
+}
+
+export interface StoredEntry {
+  entry: string;
+  index: EntryIndex;
+}
+
+/** What a tarball holds, known as soon as it is parsed (before its files are written). */
+export interface Listing {
+  /** The package's own package.json, when it has one. */
+  pkg: Record<string, unknown> | undefined;
+  /** Every file, relative to the package folder, `/`-separated. */
+  files: Set<string>;
+}
+
+export interface Stored {
+  listing: Promise<Listing | undefined>;
+  stored: Promise<StoredEntry>;
+}
+
+/** A tarball the content store cannot hold as pacote would extract it: arborist installs the tree instead. */
+export class UnsupportedTarball extends Error {}
+
+/** A tarball pacote extracts better than this parser (paths it would clean up or skip). */
+class UnusualTarball extends Error {}
+
+type TarballStream = NodeJS.ReadableStream & { pause(): void; resume(): void };
+
+interface ParsedFile {
+  rel: string;
+  data: Buffer;
+  mode: number;
+}
+
+/**
+ * A tarball stream fed to its parser by hand, so that two things can stop it: the parser's own backpressure (until it
+ * drains) and the writer's budget of bytes waiting to be written (until released). It flows when neither holds it.
+ */
+class Flow {
+  private draining = false;
+  private held = false;
+
+  constructor(
+    private readonly stream: TarballStream,
+    readonly entry: string,
+  ) {}
+
+  into(parser: { write(chunk: Buffer): boolean; end(): unknown; once(event: 'drain', l: () => void): unknown }, overBudget: () => boolean): void {
+    this.stream.on('data', (chunk: Buffer) => {
+      if (!parser.write(chunk)) {
+        this.draining = true;
+        this.stream.pause();
+        parser.once('drain', () => {
+          this.draining = false;
+          if (overBudget()) this.held = true;
+          this.flow();
+        });
+      }
+    });
+    this.stream.on('end', () => parser.end());
+  }
+
+  hold(): void {
+    this.held = true;
+    this.stream.pause();
+  }
+
+  release(): void {
+    this.held = false;
+    this.flow();
+  }
+
+  private flow(): void {
+    if (!this.draining && !this.held) this.stream.resume();
+  }
+}
+
+/** One install's writer: each entry is made or checked once, whoever asks for it (speculation or the tree). */
+export class EntryWriter {
+  private readonly entries = new Map<string, Stored>();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private pendingBytes = 0;
+  /** Tarball streams being parsed (held while too many bytes wait to be written). */
+  private readonly streams = new Set<Flow>();
+  /** Entries whose listing someone waits for: their streams are never paused. */
+  private readonly urgent = new Set<string>();
+
+  constructor(
+    private readonly contentRoot: string,
+    private readonly fetchOpts: Record<string, unknown>,
+  ) {}
+
+  /**
+   * The entry of a package, made from its tarball when the store does not hold it (nor a good copy of it).
+   * `urgent`: its listing is awaited (it is never paused for the writes of others).
+   */
+  ensure(source: TarballSource, urgent = false): Stored {
+    const entry = entryDir(this.contentRoot, source.integrity);
+    if (!entry) throw new Error(`${source.name} has no sha512 integrity to be stored by`);
+    if (urgent && !this.urgent.has(entry)) {
+      this.urgent.add(entry);
+      for (const flow of this.streams) if (flow.entry === entry) flow.release();
+    }
+    const known = this.entries.get(entry);
+    if (known) return known;
+    let listed: (l: Listing | undefined) => void = () => undefined;
+    const listing = new Promise<Listing | undefined>((resolve) => (listed = resolve));
+    const stored = this.make(source, entry, listed).finally(() => listed(undefined));
+    const made: Stored = { listing, stored };
+    this.entries.set(entry, made);
+    // a failure is reported to whoever needs the package; a speculative one is forgotten (the next ask tries again)
+    stored.catch(() => this.entries.get(entry) === made && this.entries.delete(entry));
+    return made;
+  }
+
+  private async make(source: TarballSource, entry: string, listed: (l: Listing) => void): Promise<StoredEntry> {
+    const existing = await verifiedEntry(entry);
+    if (existing) {
+      listed(await listingOf(entry, existing));
+      return { entry, index: existing };
+    }
+    try {
+      // pacote may call the handler again (a corrupted cache entry, then the registry): each call starts afresh
+      const index = await pacote.tarball.stream(
+        `${source.name}@${source.resolved}`,
+        (tarball) => this.fromStream(tarball as unknown as TarballStream, entry, source.integrity, listed),
+        { ...this.fetchOpts, resolved: source.resolved, integrity: source.integrity } as pacote.Options,
+      );
+      return { entry, index: await this.placeEntry(index.staging, entry, index.index) };
+    } catch (err) {
+      if (!(err instanceof UnusualTarball)) throw err;
+      return this.throughPacote(source, entry, listed);
+    }
+  }
+
+  /** Parses one tarball stream into a new staging entry; resolves once every file is written and the stream ended whole. */
+  private async fromStream(
+    tarball: TarballStream,
+    entry: string,
+    integrity: string,
+    listed: (l: Listing) => void,
+  ): Promise<{ staging: string; index: EntryIndex }> {
+    const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const names = new Set<string>();
+    const lowerNames = new Set<string>();
+    const npmignores = new Set<string>();
+    const writes: Promise<void>[] = [];
+    const made = new Set<string>();
+    const index: EntryIndex = { integrity, files: {} };
+    let pkgData: Buffer | undefined;
+    let unusual: string | undefined;
+    const flow = new Flow(tarball, entry);
+    this.streams.add(flow);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const parser = new Parser({
+          onReadEntry: (e: ReadEntry) => {
+            const rel = packagePath(e.path);
+            if (!FILE_TYPES.has(e.type) || rel === null) return void e.resume();
+            if (rel === undefined) {
+              unusual ??= `the path ${e.path}`;
+              return void e.resume();
+            }
+            if (rel === 'node_modules' || rel.startsWith('node_modules/')) {
+              reject(new UnsupportedTarball(`the package brings its own node_modules (${rel})`));
+              return void e.resume();
+            }
+            // pacote: a .gitignore stands for the .npmignore npm pack read, unless the package has one already
+            let name = rel;
+            if (posix.basename(name) === '.npmignore') npmignores.add(name);
+            else if (posix.basename(name) === '.gitignore') {
+              name = name.replace(/\.gitignore$/, '.npmignore');
+              if (npmignores.has(name)) return void e.resume();
+            }
+            if (names.has(name) || lowerNames.has(name.toLowerCase())) {
+              unusual ??= `${name} twice`;
+              return void e.resume();
+            }
+            names.add(name);
+            lowerNames.add(name.toLowerCase());
+            // the mode pacote leaves (the process umask applies), never writable: the file is shared
+            const mode = ((e.mode ?? 0) & 0o111 & ~process.umask()) !== 0 ? SHARED_EXEC_MODE : SHARED_MODE;
+            const chunks: Buffer[] = [];
+            e.on('data', (c: Buffer) => chunks.push(c));
+            e.on('end', () => {
+              const data = Buffer.concat(chunks);
+              if (name === 'package.json') pkgData = data;
+              if (unusual) return;
+              this.hold(data.length);
+              writes.push(this.write(staging, { rel: name, data, mode }, made, index));
+            });
+          },
+        });
+        parser.on('error', reject);
+        tarball.on('error', reject);
+        parser.on('end', () => {
+          if (unusual) return reject(new UnusualTarball(unusual));
+          listed({ pkg: packageJsonOf(pkgData), files: names });
+          resolve();
+        });
+        flow.into(parser, () => this.pendingBytes > PENDING_BYTES && !this.urgent.has(entry));
+      });
+      await Promise.all(writes);
+      await this.fixBins(staging, packageJsonOf(pkgData), index);
+      await mkdir(join(staging, 'files'), { recursive: true });
+      await writeFile(join(staging, 'index.json'), JSON.stringify(index));
+      return { staging, index };
+    } catch (err) {
+      await Promise.allSettled(writes);
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      throw err;
+    } finally {
+      this.streams.delete(flow);
+    }
+  }
+
+  /** A package's bins are executable and their `#!` line ends in `\n`, as bin-links leaves them. */
+  private async fixBins(staging: string, pkg: Record<string, unknown> | undefined, index: EntryIndex): Promise<void> {
+    for (const bin of binPaths(pkg)) {
+      const f = index.files[bin];
+      if (!f) continue;
+      const file = join(staging, 'files', bin);
+      const data = await readFile(file);
+      const fixed = unixHashbang(data);
+      if (fixed !== data) {
+        await unlink(file);
+        await this.write(staging, { rel: bin, data: fixed, mode: SHARED_EXEC_MODE }, new Set(), index, false);
+      } else if (!f.exec) {
+        await chmod(file, SHARED_EXEC_MODE);
+        f.exec = true;
+      }
+    }
+  }
+
+  /** Writes one file into the staging entry (a new file, read-only from the start) and records it in the index. */
+  private async write(staging: string, f: ParsedFile, made: Set<string>, index: EntryIndex, held = true): Promise<void> {
+    await this.slot();
+    try {
+      const dest = join(staging, 'files', f.rel);
+      const dir = dirname(dest);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      const fh = await open(dest, 'wx', f.mode);
+      try {
+        await fh.writeFile(f.data);
+        const st = await fh.stat();
+        index.files[f.rel] = {
+          sha256: createHash('sha256').update(f.data).digest('hex'),
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+          exec: f.mode === SHARED_EXEC_MODE,
+        };
+      } finally {
+        await fh.close();
+      }
+    } finally {
+      this.release();
+      if (held) this.letGo(f.data.length);
+    }
+  }
+
+  /** Bytes of files waiting for their write: past PENDING_BYTES the tarball streams wait (the writes go on). */
+  private hold(bytes: number): void {
+    this.pendingBytes += bytes;
+    if (this.pendingBytes > PENDING_BYTES) for (const flow of this.streams) if (!this.urgent.has(flow.entry)) flow.hold();
+  }
+
+  private letGo(bytes: number): void {
+    this.pendingBytes -= bytes;
+    if (this.pendingBytes <= PENDING_BYTES / 2) for (const flow of this.streams) flow.release();
+  }
+
+  private async slot(): Promise<void> {
+    if (this.active < FILE_WRITES_AT_ONCE) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  /** Renames a complete staging entry into place; another install that stored it at the same moment wins. */
+  private async placeEntry(staging: string, entry: string, index: EntryIndex): Promise<EntryIndex> {
+    try {
+      await mkdir(dirname(entry), { recursive: true });
+      try {
+        await rename(staging, entry);
+        return index;
+      } catch (err) {
+        const other = await verifiedEntry(entry);
+        if (other) return other;
+        throw err;
+      }
+    } finally {
+      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The old way, for a tarball this parser leaves to pacote: extracted into a scratch folder, then adopted. */
+  private async throughPacote(source: TarballSource, entry: string, listed: (l: Listing) => void): Promise<StoredEntry> {
+    const scratch = join(tmpdir(), `coda-extract-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      await pacote.extract(`${source.name}@${source.resolved}`, scratch, {
+        ...this.fetchOpts,
+        resolved: source.resolved,
+        integrity: source.integrity,
+      } as pacote.Options);
+      if (!(await adoptPackage(this.contentRoot, source.integrity, scratch))) throw new Error(`${source.name} could not be stored`);
+      const index = await verifiedEntry(entry);
+      if (!index) throw new Error(`${source.name} could not be stored`);
+      listed(await listingOf(entry, index));
+      return { entry, index };
+    } finally {
+      await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * A tarball path inside the package (first component stripped, `/`-separated, normalized), null for what is not a
+ * package file (the top folder itself), undefined for a path pacote would clean up or refuse (`..`, absolute).
+ */
+export function packagePath(path: string): string | null | undefined {
+  const parts = path.split('/');
+  if (parts.length < 2) return null;
+  const rel = posix.normalize(parts.slice(1).join('/'));
+  if (rel === '.' || rel === '') return null;
+  if (rel === '..' || rel.startsWith('../') || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0')) return undefined;
+  return rel.replace(/\/$/, '');
+}
+
+function packageJsonOf(data: Buffer | undefined): Record<string, unknown> | undefined {
+  if (!data) return undefined;
+  try {
+    const pkg: unknown = JSON.parse(data.toString('utf8'));
+    return pkg && typeof pkg === 'object' ? (pkg as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The files a package's `bin` names (as npm normalizes them: inside the package, `/`-separated). */
+export function binPaths(pkg: Record<string, unknown> | undefined): string[] {
+  const bin = pkg?.bin;
+  const targets = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin as Record<string, unknown>) : [];
+  return targets.filter((t): t is string => typeof t === 'string').map((t) => posix.join('/', t.replace(/\\/g, '/')).slice(1));
+}
+
+/** bin-links' fix: a `#!` line ending in `\r\n` ends in `\n` (the same buffer when there is nothing to fix). */
+function unixHashbang(data: Buffer): Buffer {
+  const head = data.subarray(0, HASHBANG_BYTES).toString();
+  if (!/^#![^\n]+\r\n/.test(head)) return data;
+  return Buffer.from(data.toString('utf8').replace(/^(#![^\n]+)\r\n/, '$1\n'));
+}
+
+/** The listing of an entry already in the store. */
+async function listingOf(entry: string, index: EntryIndex): Promise<Listing> {
+  const pkg = index.files['package.json'] ? packageJsonOf(await readFile(join(entry, 'files', 'package.json')).catch(() => undefined)) : undefined;
+  return { pkg, files: new Set(Object.keys(index.files)) };
+}
