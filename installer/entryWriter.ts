@@ -12,21 +12,21 @@
  * A package that brings its own `node_modules` cannot be stored this way: `UnsupportedTarball`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import pacote from 'pacote';
 import { Parser, type ReadEntry } from 'tar';
-import { adoptPackage, entryDir, verifiedEntry, type EntryIndex } from '../host/deps/contentStore';
+import { adoptPackage, entryDir, verifiedEntry, type EntryIndex, type Landing } from '../host/deps/contentStore';
+import { fileWrites } from './fileWrites';
 
-/** Files being created at once (each waits on the disk: creating a file is the slow part of an install). */
-export const FILE_WRITES_AT_ONCE = 8;
 /** Bytes of parsed files waiting to be written before the tarball streams are paused. */
 export const PENDING_BYTES = 64 * 1024 * 1024;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const SHARED_MODE = 0o444;
 const SHARED_EXEC_MODE = 0o555;
+/** The process umask, which applies to the files pacote creates. */
+const UMASK = process.umask();
 /** bin-links reads this much of a bin to find a `#!` line ending in `\r\n`. */
 const HASHBANG_BYTES = 2048;
 
@@ -116,8 +116,7 @@ class Flow {
 /** One install's writer: each entry is made or checked once, whoever asks for it (speculation or the tree). */
 export class EntryWriter {
   private readonly entries = new Map<string, Stored>();
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly files = fileWrites();
   private pendingBytes = 0;
   /** Tarball streams being parsed (held while too many bytes wait to be written). */
   private readonly streams = new Set<Flow>();
@@ -128,6 +127,23 @@ export class EntryWriter {
     private readonly contentRoot: string,
     private readonly fetchOpts: Record<string, unknown>,
   ) {}
+
+  /**
+   * Builds a package folder of a tree (`dest`, new) from an entry: every file a hard link to the entry's (a read-only
+   * copy across file systems).
+   */
+  async link(entry: string, index: EntryIndex, dest: string): Promise<Landing> {
+    await mkdir(dest, { recursive: true });
+    const landings = await Promise.all(
+      Object.entries(index.files).map(([rel, f]) => this.files.link(`${entry}/files/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)),
+    );
+    return landings.includes('copied') ? 'copied' : 'linked';
+  }
+
+  /** Stops the file threads (what is still being stored fails quietly: nothing waits for it). */
+  dispose(): void {
+    this.files.dispose();
+  }
 
   /**
    * The entry of a package, made from its tarball when the store does not hold it (nor a good copy of it).
@@ -184,7 +200,6 @@ export class EntryWriter {
     const lowerNames = new Set<string>();
     const npmignores = new Set<string>();
     const writes: Promise<void>[] = [];
-    const made = new Set<string>();
     const index: EntryIndex = { integrity, files: {} };
     let pkgData: Buffer | undefined;
     let unusual: string | undefined;
@@ -218,7 +233,7 @@ export class EntryWriter {
             names.add(name);
             lowerNames.add(name.toLowerCase());
             // the mode pacote leaves (the process umask applies), never writable: the file is shared
-            const mode = ((e.mode ?? 0) & 0o111 & ~process.umask()) !== 0 ? SHARED_EXEC_MODE : SHARED_MODE;
+            const mode = ((e.mode ?? 0) & 0o111 & ~UMASK) !== 0 ? SHARED_EXEC_MODE : SHARED_MODE;
             const chunks: Buffer[] = [];
             e.on('data', (c: Buffer) => chunks.push(c));
             e.on('end', () => {
@@ -226,7 +241,7 @@ export class EntryWriter {
               if (name === 'package.json') pkgData = data;
               if (unusual) return;
               this.hold(data.length);
-              writes.push(this.write(staging, { rel: name, data, mode }, made, index));
+              writes.push(this.write(staging, { rel: name, data, mode }, index));
             });
           },
         });
@@ -263,7 +278,7 @@ export class EntryWriter {
       const fixed = unixHashbang(data);
       if (fixed !== data) {
         await unlink(file);
-        await this.write(staging, { rel: bin, data: fixed, mode: SHARED_EXEC_MODE }, new Set(), index, false);
+        await this.write(staging, { rel: bin, data: fixed, mode: SHARED_EXEC_MODE }, index, false);
       } else if (!f.exec) {
         await chmod(file, SHARED_EXEC_MODE);
         f.exec = true;
@@ -272,30 +287,11 @@ export class EntryWriter {
   }
 
   /** Writes one file into the staging entry (a new file, read-only from the start) and records it in the index. */
-  private async write(staging: string, f: ParsedFile, made: Set<string>, index: EntryIndex, held = true): Promise<void> {
-    await this.slot();
+  private async write(staging: string, f: ParsedFile, index: EntryIndex, held = true): Promise<void> {
     try {
-      const dest = join(staging, 'files', f.rel);
-      const dir = dirname(dest);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      const fh = await open(dest, 'wx', f.mode);
-      try {
-        await fh.writeFile(f.data);
-        const st = await fh.stat();
-        index.files[f.rel] = {
-          sha256: createHash('sha256').update(f.data).digest('hex'),
-          size: st.size,
-          mtimeMs: st.mtimeMs,
-          exec: f.mode === SHARED_EXEC_MODE,
-        };
-      } finally {
-        await fh.close();
-      }
+      const st = await this.files.write(join(staging, 'files', f.rel), f.data, f.mode);
+      index.files[f.rel] = { sha256: createHash('sha256').update(f.data).digest('hex'), size: st.size, mtimeMs: st.mtimeMs, exec: f.mode === SHARED_EXEC_MODE };
     } finally {
-      this.release();
       if (held) this.letGo(f.data.length);
     }
   }
@@ -309,20 +305,6 @@ export class EntryWriter {
   private letGo(bytes: number): void {
     this.pendingBytes -= bytes;
     if (this.pendingBytes <= PENDING_BYTES / 2) for (const flow of this.streams) flow.release();
-  }
-
-  private async slot(): Promise<void> {
-    if (this.active < FILE_WRITES_AT_ONCE) {
-      this.active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
   }
 
   /** Renames a complete staging entry into place; another install that stored it at the same moment wins. */

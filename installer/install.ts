@@ -178,6 +178,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
   } finally {
     process.off('log', onLog);
     process.off('time', onTime);
+    builder.dispose();
     await discardStaging(staging);
   }
 }

@@ -10,12 +10,11 @@
  * Trees outside what this builds exactly as arborist would are left to arborist's reify (`fastPathProblem`).
  */
 import { mkdir } from 'node:fs/promises';
-import { linkEntry } from '../host/deps/contentStore';
 import type { EntryWriter } from './entryWriter';
 import pacote from 'pacote';
 
 /** Packages linked at the same time (each links its files several at a time). */
-const PACKAGES_AT_ONCE = 8;
+const PACKAGES_AT_ONCE = 32;
 /** The lockfile version arborist writes (its Shrinkwrap default). */
 const LOCKFILE_VERSION = 3;
 const HAS_SHA512 = /(^|\s)sha512-/;
@@ -89,7 +88,7 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
       const node = shared[next++]!;
       try {
         const { entry, index } = await writer.ensure(source(node)).stored;
-        await linkEntry(entry, index, node.path, true);
+        await writer.link(entry, index, node.path);
       } catch (err) {
         failed ??= err;
       }

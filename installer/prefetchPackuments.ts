@@ -33,21 +33,28 @@ export interface PickedManifest {
   bundledDependencies?: string[] | boolean;
 }
 
+export interface PrefetchListener {
+  /** A version picked on the way (`direct`: for a dependency of the root). */
+  manifest?: (manifest: PickedManifest, direct: boolean) => void;
+  /** Every direct dependency's packument has come (or failed). */
+  firstLevel?: () => void;
+}
+
 /** pacote's registry fetcher: the packument URL it asks for a name (scoped registries included). */
 type RegistryFetcher = new (spec: string, opts: Record<string, unknown>) => { packumentUrl: string; packument(): Promise<unknown> };
 const { RegistryFetcher } = pacote as unknown as { RegistryFetcher: RegistryFetcher };
 
 /**
  * Starts fetching the packuments of `dependencies` and of everything they are likely to need into `cache` (the
- * `packumentCache` given to arborist, with the options given to it); `onManifest` hears of each version picked on the
- * way (to fetch its tarball early). Resolves, never rejects, once the walk is done, with the number of packuments
+ * `packumentCache` given to arborist, with the options given to it); `on` hears of each version picked on the way (to
+ * fetch its tarball early) and of the first level's end. Resolves, never rejects, once the walk is done, with the number of packuments
  * it asked for.
  */
 export async function prefetchPackuments(
   dependencies: Record<string, string>,
   opts: Record<string, unknown>,
   cache: Map<string, unknown>,
-  onManifest?: (manifest: PickedManifest) => void,
+  on: PrefetchListener = {},
 ): Promise<number> {
   // the documents arborist asks for (build-ideal-tree's #fetchManifest), so the cache keys are the ones it reads
   const fetchOpts = { ...opts, fullMetadata: true, packumentCache: cache };
@@ -70,7 +77,7 @@ export async function prefetchPackuments(
     return inFlight;
   };
 
-  const walk = (name: string, range: string): void => {
+  const walk = (name: string, range: string, direct = false): void => {
     const id = `${name}@${range}`;
     if (walked.has(id)) return;
     walked.add(id);
@@ -91,7 +98,7 @@ export async function prefetchPackuments(
           const manifest = m as unknown as PickedManifest;
           // a package for another platform (an optional binary): arborist leaves it out, so nothing below it is needed
           if (!forThisPlatform(manifest)) return;
-          onManifest?.(manifest);
+          on.manifest?.(manifest, direct);
           const bundled = new Set([manifest.bundleDependencies, manifest.bundledDependencies].flatMap((b) => (Array.isArray(b) ? b : [])));
           const optionalPeer = (n: string) => !!manifest.peerDependenciesMeta?.[n]?.optional;
           for (const [dep, r] of Object.entries({ ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.dependencies })) {
@@ -103,7 +110,8 @@ export async function prefetchPackuments(
     );
   };
 
-  for (const [name, range] of Object.entries(dependencies)) walk(name, range);
+  for (const [name, range] of Object.entries(dependencies)) walk(name, range, true);
+  void Promise.all(walks.slice()).then(() => on.firstLevel?.());
   // the walks grow while they run: wait until no new one was started
   for (let seen = 0; seen < walks.length;) {
     const batch = walks.slice(seen);

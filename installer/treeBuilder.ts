@@ -53,6 +53,11 @@ export class TreeBuilder {
 
   constructor(private readonly ctx: BuildContext) {}
 
+  /** Stops what the install started (the file thread; fetches ahead of arborist that are still running fail quietly). */
+  dispose(): void {
+    for (const w of this.writers.values()) w.dispose();
+  }
+
   /** Types can be decided before the tree is built: from the lock, or (fast path) from the tarballs fetched ahead. */
   get guessesTypes(): boolean {
     return this.ctx.fast || this.ctx.locked;
@@ -92,8 +97,18 @@ export class TreeBuilder {
       }
       return;
     }
-    void prefetchPackuments(dependencies, this.fetchOpts(false), packumentCache, (m) => {
-      if (m._resolved && m._integrity) speculate({ name: m.name, resolved: m._resolved, integrity: m._integrity });
+    // the first level's packuments come first (the largest are there, and the whole tree waits for them): the tarballs
+    // below it start when they are in
+    let firstLevelIn = () => undefined as void;
+    const firstLevel = new Promise<void>((resolve) => (firstLevelIn = resolve));
+    void prefetchPackuments(dependencies, this.fetchOpts(false), packumentCache, {
+      manifest: (m, direct) => {
+        if (!m._resolved || !m._integrity) return;
+        const source = { name: m.name, resolved: m._resolved, integrity: m._integrity };
+        if (direct) speculate(source);
+        else void firstLevel.then(() => speculate(source));
+      },
+      firstLevel: firstLevelIn,
     });
   }
 

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -101,32 +101,23 @@ function hashSync(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
-async function place(src: string, dest: string, mode: number): Promise<Landing> {
-  try {
-    await link(src, dest);
-    return 'linked';
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    await copyFile(src, dest);
-    await chmod(dest, mode);
-    return 'copied';
-  }
-}
-
 /** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
 export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
   await mkdir(dest, { recursive: true });
   if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
+  return linkFiles(entry, index, dest);
+}
+
+/**
+ * Links an entry's files into `dest`, folders first. Synchronous on purpose, as storeFiles: links are quick metadata
+ * calls, a thread-pool round trip each cost more than the call.
+ */
+function linkFiles(entry: string, index: EntryIndex, dest: string): Landing {
   const files = Object.entries(index.files);
-  // folders first (few, in order), then the links, several at a time
-  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) await mkdir(`${dest}/${dir}`, { recursive: true });
+  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) mkdirSync(`${dest}/${dir}`, { recursive: true });
   let landing: Landing = 'linked';
-  await pool(files.length, async (i) => {
-    const [rel, f] = files[i]!;
-    if ((await place(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
-  });
+  for (const [rel, f] of files)
+    if (placeSync(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
   return landing;
 }
 
@@ -158,7 +149,7 @@ function storeFiles(pkgDir: string, files: string[], staging: string, integrity:
   return { index, landing };
 }
 
-/** placeSync: the synchronous `place`. */
+/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
 function placeSync(src: string, dest: string, mode: number): Landing {
   try {
     linkSync(src, dest);
