@@ -83,27 +83,31 @@ export async function guessTypes(
   lock: DependencyLock | undefined,
   opts: Record<string, unknown>,
   look: (name: string, range: string) => Promise<PackageLook | undefined>,
+  found: (types: string, version: string) => void = () => undefined,
 ): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
   if (lock) {
-    const out: Record<string, string> = {};
     for (const name of typeCandidates(dependencies)) {
       const locked = lock[`node_modules/${typesPackageName(name)}`]?.version;
       if (locked) out[typesPackageName(name)] = locked;
     }
     return out;
   }
-  const wanted = await Promise.all(
-    typeCandidates(dependencies).map(async (name): Promise<[string, string] | undefined> => {
-      const seen = await look(name, dependencies[name]!);
-      if (!seen?.pkg?.version || hasOwnTypes(seen.pkg, (f) => seen.files.has(f))) return undefined;
-      return [typesPackageName(name), seen.pkg.version];
-    }),
+  // each package on its own: the types of one are known (and fetched ahead) while another's packument still comes
+  await Promise.all(
+    typeCandidates(dependencies)
+      .slice(0, MAX_TYPE_LOOKUPS)
+      .map(async (name) => {
+        const seen = await look(name, dependencies[name]!);
+        if (!seen?.pkg?.version || hasOwnTypes(seen.pkg, (f) => seen.files.has(f))) return;
+        const types = typesPackageName(name);
+        const v = await resolveTypes(types, candidates(seen.pkg.version), opts);
+        if (!v) return;
+        out[types] = v;
+        found(types, v);
+      }),
   );
-  return lookUpTypes(
-    wanted.filter((w): w is [string, string] => !!w),
-    lock,
-    opts,
-  );
+  return out;
 }
 
 /** The version of each wanted `@types` package: the lock's, else the closest to the package's version. */

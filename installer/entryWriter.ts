@@ -11,7 +11,8 @@
  * path that leaves the package, the same path twice) is extracted by pacote and stored as before (adoptPackage).
  * A package that brings its own `node_modules` cannot be stored this way: `UnsupportedTarball`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
@@ -20,6 +21,8 @@ import { Parser, type ReadEntry } from 'tar';
 import { adoptPackage, entryDir, verifiedEntry, type EntryIndex, type Landing } from '../host/deps/contentStore';
 import { fileWrites } from './fileWrites';
 
+/** Tarballs downloading at once (a tarball's files are written after, while others download). */
+export const TARBALLS_AT_ONCE = 6;
 /** Bytes of parsed files waiting to be written before the tarball streams are paused. */
 export const PENDING_BYTES = 64 * 1024 * 1024;
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
@@ -120,7 +123,9 @@ export class EntryWriter {
   private pendingBytes = 0;
   /** Tarball streams being parsed (held while too many bytes wait to be written). */
   private readonly streams = new Set<Flow>();
-  /** Entries whose listing someone waits for: their streams are never paused. */
+  private downloading = 0;
+  private readonly downloadQueue: { entry: string; go: () => void }[] = [];
+  /** Entries whose listing someone waits for: their streams are never paused, their downloads go first. */
   private readonly urgent = new Set<string>();
 
   constructor(
@@ -174,18 +179,48 @@ export class EntryWriter {
       listed(await listingOf(entry, existing));
       return { entry, index: existing };
     }
+    // a download slot until the tarball has streamed in (its files may still be being written)
+    let done = false;
+    await this.downloadSlot(entry);
+    const downloaded = () => {
+      if (done) return;
+      done = true;
+      this.downloadDone();
+    };
     try {
       // pacote may call the handler again (a corrupted cache entry, then the registry): each call starts afresh
       const index = await pacote.tarball.stream(
         `${source.name}@${source.resolved}`,
-        (tarball) => this.fromStream(tarball as unknown as TarballStream, entry, source.integrity, listed),
+        (tarball) => this.fromStream(tarball as unknown as TarballStream, entry, source.integrity, listed, downloaded),
         { ...this.fetchOpts, resolved: source.resolved, integrity: source.integrity } as pacote.Options,
       );
       return { entry, index: await this.placeEntry(index.staging, entry, index.index) };
     } catch (err) {
       if (!(err instanceof UnusualTarball)) throw err;
       return this.throughPacote(source, entry, listed);
+    } finally {
+      downloaded();
     }
+  }
+
+  /**
+   * Waits for one of TARBALLS_AT_ONCE download slots; entries whose listing is awaited go first. The registry client
+   * keeps a few connections per host and serves requests in order: a hundred tarballs asked for at once would hold
+   * up every packument asked for after them (those of the types, those arborist still needs).
+   */
+  private async downloadSlot(entry: string): Promise<void> {
+    if (this.downloading < TARBALLS_AT_ONCE) {
+      this.downloading++;
+      return;
+    }
+    await new Promise<void>((go) => this.downloadQueue.push({ entry, go }));
+  }
+
+  private downloadDone(): void {
+    const i = this.downloadQueue.findIndex((q) => this.urgent.has(q.entry));
+    const next = this.downloadQueue.splice(i < 0 ? 0 : i, 1)[0];
+    if (next) next.go();
+    else this.downloading--;
   }
 
   /** Parses one tarball stream into a new staging entry; resolves once every file is written and the stream ended whole. */
@@ -194,6 +229,7 @@ export class EntryWriter {
     entry: string,
     integrity: string,
     listed: (l: Listing) => void,
+    downloaded: () => void,
   ): Promise<{ staging: string; index: EntryIndex }> {
     const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const names = new Set<string>();
@@ -238,7 +274,7 @@ export class EntryWriter {
             e.on('data', (c: Buffer) => chunks.push(c));
             e.on('end', () => {
               const data = Buffer.concat(chunks);
-              if (name === 'package.json') pkgData = data;
+              if (name === 'package.json') pkgData = Buffer.from(data);
               if (unusual) return;
               this.hold(data.length);
               writes.push(this.write(staging, { rel: name, data, mode }, index));
@@ -248,6 +284,7 @@ export class EntryWriter {
         parser.on('error', reject);
         tarball.on('error', reject);
         parser.on('end', () => {
+          downloaded();
           if (unusual) return reject(new UnusualTarball(unusual));
           listed({ pkg: packageJsonOf(pkgData), files: names });
           resolve();
@@ -260,8 +297,9 @@ export class EntryWriter {
       await writeFile(join(staging, 'index.json'), JSON.stringify(index));
       return { staging, index };
     } catch (err) {
+      // (pacote tries the tarball cache first: for a package it lacks, this stream fails before any file is written)
       await Promise.allSettled(writes);
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+      if (existsSync(staging)) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       throw err;
     } finally {
       this.streams.delete(flow);
@@ -288,11 +326,14 @@ export class EntryWriter {
 
   /** Writes one file into the staging entry (a new file, read-only from the start) and records it in the index. */
   private async write(staging: string, f: ParsedFile, index: EntryIndex, held = true): Promise<void> {
+    // (the bytes may move to a file thread: their buffer is then empty here)
+    const size = f.data.length;
     try {
       const st = await this.files.write(join(staging, 'files', f.rel), f.data, f.mode);
-      index.files[f.rel] = { sha256: createHash('sha256').update(f.data).digest('hex'), size: st.size, mtimeMs: st.mtimeMs, exec: f.mode === SHARED_EXEC_MODE };
+      index.files[f.rel] = { sha256: st.sha256, size: st.size, mtimeMs: st.mtimeMs, exec: f.mode === SHARED_EXEC_MODE };
+      if (st.size !== size) throw new Error(`${f.rel} was not written whole (${st.size} of ${size} bytes)`);
     } finally {
-      if (held) this.letGo(f.data.length);
+      if (held) this.letGo(size);
     }
   }
 

@@ -1,8 +1,9 @@
 /**
- * The file work of building a tree: new files of content store entries, and links from entries into a notebook's
- * tree. Done with synchronous calls, by the installer's file threads (fileThread.ts) or, without them, on the
+ * The file work of building a tree: new files of content store entries (hashed as they are written), and links from
+ * entries into a notebook's tree. Done with synchronous calls, by the installer's file threads (fileThread.ts) or, without them, on the
  * installer's own thread in slices (fileWrites.ts). Pure Node: only `node:` built-ins.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, fstatSync, linkSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -13,7 +14,8 @@ export type FileJob =
   | { op: 'link'; src: string; dest: string; mode: number };
 
 export type FileOutcome =
-  { op: 'write'; size: number; mtimeMs: number } | { op: 'link'; landing: 'linked' | 'copied' } | { error: { message: string; code?: string } };
+  /** `sha256`: of the bytes written, hex. */
+  { op: 'write'; size: number; mtimeMs: number; sha256: string } | { op: 'link'; landing: 'linked' | 'copied' } | { error: { message: string; code?: string } };
 
 /** Runs one job; `dirs` remembers the folders made (or found) so far. Never throws: a failure is an outcome. */
 export function runFileJob(job: FileJob, dirs: Set<string>): FileOutcome {
@@ -28,7 +30,7 @@ export function runFileJob(job: FileJob, dirs: Set<string>): FileOutcome {
     try {
       for (let off = 0; off < job.data.length;) off += writeSync(fd, job.data, off, job.data.length - off);
       const st = fstatSync(fd);
-      return { op: 'write', size: st.size, mtimeMs: st.mtimeMs };
+      return { op: 'write', size: st.size, mtimeMs: st.mtimeMs, sha256: createHash('sha256').update(job.data).digest('hex') };
     } finally {
       closeSync(fd);
     }

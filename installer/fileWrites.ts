@@ -23,8 +23,8 @@ const BATCH_JOBS = 256;
 export const SLICE_MS = 10;
 
 export interface FileWrites {
-  /** Creates `dest` (never over a file) with `data` and `mode`; resolves with its size and time. */
-  write(dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number }>;
+  /** Creates `dest` (never over a file) with `data` and `mode`; resolves with its size, time and sha256. */
+  write(dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number; sha256: string }>;
   /** Hard links `src` at `dest` (a read-only copy across file systems). */
   link(src: string, dest: string, mode: number): Promise<'linked' | 'copied'>;
   /** Stops the threads; jobs not done fail. */
@@ -53,7 +53,7 @@ export function fileWrites(): FileWrites {
   return {
     write: async (dest, data, mode) => {
       const o = await run({ op: 'write', dest, data, mode });
-      return o.op === 'write' ? o : { size: 0, mtimeMs: 0 };
+      return o.op === 'write' ? o : { size: 0, mtimeMs: 0, sha256: '' };
     },
     link: async (src, dest, mode) => {
       const o = await run({ op: 'link', src, dest, mode });
@@ -99,7 +99,11 @@ class ThreadRunner implements Runner {
     this.sent.set(id, this.batch);
     const jobs = this.batch.map((q) => q.job);
     this.batch = [];
-    this.thread().postMessage({ id, jobs });
+    // a file's own buffer moves to the thread instead of being copied (small ones share a pool: those are copied)
+    const own = jobs.flatMap((j) =>
+      j.op === 'write' && j.data.byteOffset === 0 && j.data.buffer.byteLength === j.data.length ? [j.data.buffer as ArrayBuffer] : [],
+    );
+    this.thread().postMessage({ id, jobs }, own);
   }
 
   private thread(): Worker {

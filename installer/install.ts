@@ -88,7 +88,16 @@ export async function install(params: InstallParams, progress: Progress = () => 
     // the editor's types: `@types` packages for what ships none, installed in the same tree (same cache, scripts off,
     // the same checks below), decided before the tree is built when that can be known; they never fail an install
     const guessed = builder.guessesTypes
-      ? await clock.time('types guess', () => guessTypes(params.dependencies, lock, builder.packumentOpts(offline), (n, r) => builder.look(n, r, offline)))
+      ? await clock.time('types guess', () =>
+          guessTypes(
+            params.dependencies,
+            lock,
+            builder.packumentOpts(offline),
+            (n, r) => builder.look(n, r, offline),
+            // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
+            (types, version) => !offline && builder.runAhead({ [types]: version }),
+          ),
+        )
       : {};
     const withTypes = { ...params.dependencies, ...guessed };
     const first = async (deps: Record<string, string>) => {

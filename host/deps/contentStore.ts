@@ -8,7 +8,7 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
@@ -84,7 +84,8 @@ export async function verifiedEntry(entry: string): Promise<EntryIndex | undefin
     });
   }
   if (ok) return index;
-  await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  // (no entry at all is the usual case of a package stored for the first time)
+  if (existsSync(entry)) await rm(entry, { recursive: true, force: true }).catch(() => undefined);
   return undefined;
 }
 
