@@ -143,7 +143,8 @@ export class TreeBuilder {
     const { clock } = this.ctx;
     await this.prepare(dependencies, fresh);
     let arb = this.arborist(offline);
-    if (!this.ctx.fast) return { tree: (await clock.time('arborist reify', () => arb.reify({ save: false }))) as unknown as Tree };
+    // the fast path builds in an empty folder only
+    if (!this.ctx.fast || !fresh) return { tree: (await clock.time('arborist reify', () => arb.reify({ save: false }))) as unknown as Tree };
     const ideal = (await arb.buildIdealTree()) as unknown as Tree;
     const problem = fastPathProblem(ideal);
     if (!problem) {
