@@ -60,6 +60,13 @@ describe('the installer fast path builds the tree arborist would (loopback regis
       { name: 'native-here', version: '1.0.0' },
       { name: 'native', version: '1.0.0', fields: { optionalDependencies: { 'native-other': '1.0.0', 'native-here': '1.0.0' } } },
       { name: 'tool', version: '1.0.0', fields: { bin: { tool: './bin/tool.js' } }, files: { 'bin/tool.js': CRLF_BIN, 'lib/deep/a.js': 'a' } },
+      {
+        name: 'bundler',
+        version: '1.0.0',
+        dependencies: { inside: '1.0.0' },
+        fields: { bundleDependencies: ['inside'] },
+        files: { 'node_modules/inside/package.json': '{"name":"inside","version":"1.0.0"}', 'node_modules/inside/index.js': 'module.exports = "bundled";' },
+      },
     ]);
     scoped = await startRegistry([{ name: '@team/scoped', version: '0.1.0', private: true, dependencies: { base: '^2.0.0' } }]);
     home = mkdtempSync(join(tmpdir(), 'coda-fast-'));
@@ -114,5 +121,19 @@ describe('the installer fast path builds the tree arborist would (loopback regis
     assert.equal(lock['node_modules/native-other'], undefined, 'not for this platform');
     const tool = files(fast.modulePath).get('tool/bin/tool.js')!;
     assert.deepEqual(tool, { text: CRLF_BIN.replace('\r\n', '\n'), exec: true });
+  });
+
+  it('leaves a tree it cannot build as arborist would (bundled dependencies) to arborist, and says so', async () => {
+    // (a bundled package has no integrity of its own: only a notebook that accepts unverified entries installs one)
+    const said: string[] = [];
+    const r = await client.install(params('/nb/bundled.coda', 'cache-fast', { dependencies: { bundler: '1.0.0' }, allowUnverifiedLock: true }), {
+      onProgress: (m) => said.push(m),
+    });
+    assert.ok(r.phases?.['arborist reify'] !== undefined, JSON.stringify(r.phases));
+    assert.ok(
+      said.some((m) => /arborist installs this tree: node_modules\/bundler bundles dependencies/.test(m)),
+      said.join('\n'),
+    );
+    assert.equal(readFileSync(join(r.modulePath, 'bundler', 'node_modules', 'inside', 'index.js'), 'utf8'), 'module.exports = "bundled";');
   });
 });
