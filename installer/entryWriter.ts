@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import pacote from 'pacote';
 import { Parser, type ReadEntry } from 'tar';
 import { adoptPackage, entryDir, verifiedEntry, type EntryIndex, type Landing } from '../host/deps/contentStore';
@@ -120,6 +120,7 @@ class Flow {
 export class EntryWriter {
   private readonly entries = new Map<string, Stored>();
   private readonly files = fileWrites();
+  private rootMade: Promise<void> | undefined;
   private pendingBytes = 0;
   /** Tarball streams being parsed (held while too many bytes wait to be written). */
   private readonly streams = new Set<Flow>();
@@ -140,9 +141,22 @@ export class EntryWriter {
   async link(entry: string, index: EntryIndex, dest: string): Promise<Landing> {
     await mkdir(dest, { recursive: true });
     const landings = await Promise.all(
-      Object.entries(index.files).map(([rel, f]) => this.files.link(`${entry}/files/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)),
+      Object.entries(index.files).map(([rel, f]) => this.files.link(dest, `${entry}/files/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE)),
     );
     return landings.includes('copied') ? 'copied' : 'linked';
+  }
+
+  /** A staging entry's `files` folder, made once (as its first file comes, or when it has none). */
+  private filesFolder(staging: string, made: { files?: Promise<void> }): Promise<void> {
+    return (made.files ??= this.root().then(async () => {
+      await mkdir(staging);
+      await mkdir(join(staging, 'files'));
+    }));
+  }
+
+  /** The content store's folder, made once. */
+  private root(): Promise<void> {
+    return (this.rootMade ??= mkdir(this.contentRoot, { recursive: true }).then(() => undefined));
   }
 
   /** Stops the file threads (what is still being stored fails quietly: nothing waits for it). */
@@ -237,6 +251,7 @@ export class EntryWriter {
     const npmignores = new Set<string>();
     const writes: Promise<void>[] = [];
     const index: EntryIndex = { integrity, files: {} };
+    const made: { files?: Promise<void> } = {};
     let pkgData: Buffer | undefined;
     let unusual: string | undefined;
     const flow = new Flow(tarball, entry);
@@ -277,7 +292,7 @@ export class EntryWriter {
               if (name === 'package.json') pkgData = Buffer.from(data);
               if (unusual) return;
               this.hold(data.length);
-              writes.push(this.write(staging, { rel: name, data, mode }, index));
+              writes.push(this.write(staging, { rel: name, data, mode }, index, made));
             });
           },
         });
@@ -292,8 +307,8 @@ export class EntryWriter {
         flow.into(parser, () => this.pendingBytes > PENDING_BYTES && !this.urgent.has(entry));
       });
       await Promise.all(writes);
-      await this.fixBins(staging, packageJsonOf(pkgData), index);
-      await mkdir(join(staging, 'files'), { recursive: true });
+      await this.fixBins(staging, packageJsonOf(pkgData), index, made);
+      await this.filesFolder(staging, made);
       await writeFile(join(staging, 'index.json'), JSON.stringify(index));
       return { staging, index };
     } catch (err) {
@@ -307,7 +322,7 @@ export class EntryWriter {
   }
 
   /** A package's bins are executable and their `#!` line ends in `\n`, as bin-links leaves them. */
-  private async fixBins(staging: string, pkg: Record<string, unknown> | undefined, index: EntryIndex): Promise<void> {
+  private async fixBins(staging: string, pkg: Record<string, unknown> | undefined, index: EntryIndex, made: { files?: Promise<void> }): Promise<void> {
     for (const bin of binPaths(pkg)) {
       const f = index.files[bin];
       if (!f) continue;
@@ -316,7 +331,7 @@ export class EntryWriter {
       const fixed = unixHashbang(data);
       if (fixed !== data) {
         await unlink(file);
-        await this.write(staging, { rel: bin, data: fixed, mode: SHARED_EXEC_MODE }, index, false);
+        await this.write(staging, { rel: bin, data: fixed, mode: SHARED_EXEC_MODE }, index, made, false);
       } else if (!f.exec) {
         await chmod(file, SHARED_EXEC_MODE);
         f.exec = true;
@@ -325,11 +340,13 @@ export class EntryWriter {
   }
 
   /** Writes one file into the staging entry (a new file, read-only from the start) and records it in the index. */
-  private async write(staging: string, f: ParsedFile, index: EntryIndex, held = true): Promise<void> {
+  private async write(staging: string, f: ParsedFile, index: EntryIndex, made: { files?: Promise<void> }, held = true): Promise<void> {
     // (the bytes may move to a file thread: their buffer is then empty here)
     const size = f.data.length;
     try {
-      const st = await this.files.write(join(staging, 'files', f.rel), f.data, f.mode);
+      // the entry's files folder first (once per tarball, as its first file comes): the threads make what is below it
+      await this.filesFolder(staging, made);
+      const st = await this.files.write(join(staging, 'files'), join(staging, 'files', f.rel), f.data, f.mode);
       index.files[f.rel] = { sha256: st.sha256, size: st.size, mtimeMs: st.mtimeMs, exec: f.mode === SHARED_EXEC_MODE };
       if (st.size !== size) throw new Error(`${f.rel} was not written whole (${st.size} of ${size} bytes)`);
     } finally {
@@ -351,7 +368,7 @@ export class EntryWriter {
   /** Renames a complete staging entry into place; another install that stored it at the same moment wins. */
   private async placeEntry(staging: string, entry: string, index: EntryIndex): Promise<EntryIndex> {
     try {
-      await mkdir(dirname(entry), { recursive: true });
+      await this.root();
       try {
         await rename(staging, entry);
         return index;

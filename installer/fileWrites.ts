@@ -23,10 +23,13 @@ const BATCH_JOBS = 256;
 export const SLICE_MS = 10;
 
 export interface FileWrites {
-  /** Creates `dest` (never over a file) with `data` and `mode`; resolves with its size, time and sha256. */
-  write(dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number; sha256: string }>;
-  /** Hard links `src` at `dest` (a read-only copy across file systems). */
-  link(src: string, dest: string, mode: number): Promise<'linked' | 'copied'>;
+  /**
+   * Creates `dest` (never over a file) with `data` and `mode`, and the folders between it and `base` (which exists);
+   * resolves with its size, time and sha256.
+   */
+  write(base: string, dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number; sha256: string }>;
+  /** Hard links `src` at `dest` (a read-only copy across file systems), folders as `write` makes them. */
+  link(base: string, src: string, dest: string, mode: number): Promise<'linked' | 'copied'>;
   /** Stops the threads; jobs not done fail. */
   dispose(): void;
 }
@@ -51,12 +54,12 @@ export function fileWrites(): FileWrites {
     return outcome;
   };
   return {
-    write: async (dest, data, mode) => {
-      const o = await run({ op: 'write', dest, data, mode });
+    write: async (base, dest, data, mode) => {
+      const o = await run({ op: 'write', base, dest, data, mode });
       return o.op === 'write' ? o : { size: 0, mtimeMs: 0, sha256: '' };
     },
-    link: async (src, dest, mode) => {
-      const o = await run({ op: 'link', src, dest, mode });
+    link: async (base, src, dest, mode) => {
+      const o = await run({ op: 'link', base, src, dest, mode });
       return o.op === 'link' ? o.landing : 'linked';
     },
     dispose: () => runners.forEach((r) => r.dispose()),

@@ -17,6 +17,7 @@ import { guessTypes, typesToAcquire } from './acquireTypes';
 import { lockCovers, lockFromTree } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
+import { withRegistryAgents } from './registryAgents';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
 import { contentRootFor } from '../host/deps/contentStore';
@@ -38,7 +39,7 @@ type Progress = (message: string) => void;
 export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
   const started = performance.now();
   const config = await loadNpmConfig(params.npmrcFrom);
-  const opts = fetchOptions(config);
+  const opts = withRegistryAgents(fetchOptions(config));
   const registry = String(opts.registry);
   const registryFor = registryFrom(opts);
   const lock = params.lock ? sanitizeLock(params.lock) : undefined;

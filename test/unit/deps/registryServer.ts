@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -50,7 +51,12 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-export async function startRegistry(packages: FixturePackage[]): Promise<Registry> {
+export interface RegistryOptions {
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
+export async function startRegistry(packages: FixturePackage[], options: RegistryOptions = {}): Promise<Registry> {
   const work = mkdtempSync(join(tmpdir(), 'coda-registry-'));
   const dirs = packages.map((p, i) => {
     const dir = join(work, `src-${i}`);
@@ -88,7 +94,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   const fileOf = (p: FixturePackage) => packed[packages.indexOf(p)]!.filename;
   let server: Server | undefined;
   let port = 0;
-  const url = () => `http://127.0.0.1:${port}/`;
+  const url = () => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`;
   const packument = (name: string) => {
     const versions = packages.filter((p) => p.name === name);
     if (!versions.length) return undefined;
@@ -112,7 +118,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   };
   const listen = () =>
     new Promise<void>((resolve) => {
-      server = createServer((req, res) => {
+      const handle = (req: IncomingMessage, res: ServerResponse) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
         hits.set(path, (hits.get(path) ?? 0) + 1);
         const isTarball = path.includes('/-/');
@@ -138,7 +144,8 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
         const doc = packument(path);
         if (!doc) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
-      });
+      };
+      server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as { port: number }).port;
         resolve();
