@@ -74,16 +74,24 @@ export interface PackageLook {
 
 /**
  * The same decision before the tree is built, so that the types join the one install: from the lock when there is
- * one (the types it holds for the direct dependencies), else from `look` (the version its range gives and that
+ * one (the types it holds for the direct dependencies), else from `hooks.look` (the version its range gives and that
  * version's own files, or undefined when they cannot be known). The install checks the guess against typesToAcquire
  * on the installed tree and installs again when they differ: a guess only saves time.
  */
+export interface GuessHooks {
+  /** The package's version its range gives now, with its own package.json and files; undefined when unknown. */
+  look: (name: string, range: string) => Promise<PackageLook | undefined>;
+  /** A types package is about to be looked up (its packument can be on its way). */
+  lookingUp?: (types: string) => void;
+  /** A types package was chosen. */
+  found?: (types: string, version: string) => void;
+}
+
 export async function guessTypes(
   dependencies: Record<string, string>,
   lock: DependencyLock | undefined,
   opts: Record<string, unknown>,
-  look: (name: string, range: string) => Promise<PackageLook | undefined>,
-  found: (types: string, version: string) => void = () => undefined,
+  hooks: GuessHooks,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (lock) {
@@ -98,13 +106,14 @@ export async function guessTypes(
     typeCandidates(dependencies)
       .slice(0, MAX_TYPE_LOOKUPS)
       .map(async (name) => {
-        const seen = await look(name, dependencies[name]!);
+        const seen = await hooks.look(name, dependencies[name]!);
         if (!seen?.pkg?.version || hasOwnTypes(seen.pkg, (f) => seen.files.has(f))) return;
         const types = typesPackageName(name);
+        hooks.lookingUp?.(types);
         const v = await resolveTypes(types, candidates(seen.pkg.version), opts);
         if (!v) return;
         out[types] = v;
-        found(types, v);
+        hooks.found?.(types, v);
       }),
   );
   return out;

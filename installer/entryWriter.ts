@@ -298,6 +298,11 @@ export class EntryWriter {
         });
         parser.on('error', reject);
         tarball.on('error', reject);
+        // the archive's end marker: every file is known (the stream itself ends once pacote has cached it and
+        // checked its integrity; the entry waits for that, a guess of the types need not)
+        parser.on('eof', () => {
+          if (!unusual) listed({ pkg: packageJsonOf(pkgData), files: names });
+        });
         parser.on('end', () => {
           downloaded();
           if (unusual) return reject(new UnusualTarball(unusual));

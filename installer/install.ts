@@ -90,14 +90,12 @@ export async function install(params: InstallParams, progress: Progress = () => 
     // the same checks below), decided before the tree is built when that can be known; they never fail an install
     const guessed = builder.guessesTypes
       ? await clock.time('types guess', () =>
-          guessTypes(
-            params.dependencies,
-            lock,
-            builder.packumentOpts(offline),
-            (n, r) => builder.look(n, r, offline),
+          guessTypes(params.dependencies, lock, builder.packumentOpts(offline), {
+            look: (n, r) => builder.look(n, r, offline),
+            lookingUp: (types) => !offline && builder.packumentAhead(types),
             // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
-            (types, version) => !offline && builder.runAhead({ [types]: version }),
-          ),
+            found: (types, version) => !offline && builder.runAhead({ [types]: version }),
+          }),
         )
       : {};
     const withTypes = { ...params.dependencies, ...guessed };
@@ -168,6 +166,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       });
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
+    await clock.time('cache writes', () => builder.cached());
     await clock.time('commit', () => commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own }));
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {

@@ -13,6 +13,7 @@
  */
 import pacote from 'pacote';
 import npa from 'npm-package-arg';
+import { fetchPackument } from './fetchPackument';
 
 /** At most this many packuments are asked for ahead of arborist per install. */
 export const MAX_PREFETCH = 600;
@@ -38,10 +39,12 @@ export interface PrefetchListener {
   manifest?: (manifest: PickedManifest, direct: boolean) => void;
   /** Every direct dependency's packument has come (or failed). */
   firstLevel?: () => void;
+  /** A packument's HTTP cache write, which goes on after its document is handed over. */
+  cached?: (done: Promise<void>) => void;
 }
 
 /** pacote's registry fetcher: the packument URL it asks for a name (scoped registries included). */
-type RegistryFetcher = new (spec: string, opts: Record<string, unknown>) => { packumentUrl: string; packument(): Promise<unknown> };
+type RegistryFetcher = new (spec: string, opts: Record<string, unknown>) => { packumentUrl: string };
 const { RegistryFetcher } = pacote as unknown as { RegistryFetcher: RegistryFetcher };
 
 /**
@@ -63,18 +66,9 @@ export async function prefetchPackuments(
   const walks: Promise<void>[] = [];
 
   const packument = (name: string): Promise<unknown> | undefined => {
-    const fetcher = new RegistryFetcher(name, { ...fetchOpts, packumentCache: undefined });
-    const key = `full:${fetcher.packumentUrl}`;
-    if (cache.has(key)) return Promise.resolve(cache.get(key));
-    if (requested.size >= MAX_PREFETCH) return undefined;
+    if (!requested.has(name) && requested.size >= MAX_PREFETCH) return undefined;
     requested.add(name);
-    const inFlight = fetcher.packument();
-    cache.set(key, inFlight);
-    inFlight.then(
-      (doc) => cache.get(key) === inFlight && cache.set(key, doc),
-      () => cache.get(key) === inFlight && cache.delete(key),
-    );
-    return inFlight;
+    return packumentAhead(name, fetchOpts, cache, on.cached);
   };
 
   const walk = (name: string, range: string, direct = false): void => {
@@ -119,6 +113,32 @@ export async function prefetchPackuments(
     await Promise.all(batch);
   }
   return requested.size;
+}
+
+/**
+ * One packument into `cache` (arborist's packument cache), fetched as arborist would (`opts`: the install's options)
+ * unless it is there or on its way: the promise in the cache until the document comes, then the document; a failure
+ * is forgotten (whoever asks next fetches it again, and hears the error itself).
+ */
+export function packumentAhead(
+  name: string,
+  opts: Record<string, unknown>,
+  cache: Map<string, unknown>,
+  cached?: (done: Promise<void>) => void,
+): Promise<unknown> {
+  const fetchOpts = { ...opts, fullMetadata: true, packumentCache: cache };
+  const fetcher = new RegistryFetcher(name, { ...fetchOpts, packumentCache: undefined });
+  const key = `full:${fetcher.packumentUrl}`;
+  if (cache.has(key)) return Promise.resolve(cache.get(key));
+  const fetched = fetchPackument(fetcher.packumentUrl, name, fetchOpts);
+  cached?.(fetched.cached);
+  const inFlight = fetched.doc;
+  cache.set(key, inFlight);
+  inFlight.then(
+    (doc) => cache.get(key) === inFlight && cache.set(key, doc),
+    () => cache.get(key) === inFlight && cache.delete(key),
+  );
+  return inFlight;
 }
 
 /** npm-install-checks' os/cpu rule (a list of allowed values, `!x` excluding one), for guesses only. */

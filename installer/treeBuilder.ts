@@ -20,7 +20,7 @@ import { EntryWriter, UnsupportedTarball, type TarballSource } from './entryWrit
 import { packageLockFor } from './lockfile';
 import { fastPathProblem, materializeTree, registryResolved, type Tree } from './materializeTree';
 import type { PhaseClock } from './phaseClock';
-import { prefetchPackuments } from './prefetchPackuments';
+import { packumentAhead, prefetchPackuments } from './prefetchPackuments';
 
 const STORE_NAME = 'codajs-notebook-store';
 const HAS_SHA512 = /(^|\s)sha512-/;
@@ -50,8 +50,15 @@ export interface BuiltTree {
 
 export class TreeBuilder {
   private writers = new Map<boolean, EntryWriter>();
+  /** HTTP cache writes of packuments fetched ahead, still going on. */
+  private readonly cacheWrites: Promise<void>[] = [];
 
   constructor(private readonly ctx: BuildContext) {}
+
+  /** Waits for the HTTP cache writes of the packuments fetched ahead (so the cache holds what the install used). */
+  async cached(): Promise<void> {
+    await Promise.all(this.cacheWrites);
+  }
 
   /** Stops what the install started (the file thread; fetches ahead of arborist that are still running fail quietly). */
   dispose(): void {
@@ -109,7 +116,13 @@ export class TreeBuilder {
         else void firstLevel.then(() => speculate(source));
       },
       firstLevel: firstLevelIn,
+      cached: (done) => this.cacheWrites.push(done),
     });
+  }
+
+  /** One packument on its way into the packument cache, as the walk ahead fetches them (a failure is left to the next ask). */
+  packumentAhead(name: string): void {
+    packumentAhead(name, this.fetchOpts(false), packumentCache, (done) => this.cacheWrites.push(done)).catch(() => undefined);
   }
 
   /**
