@@ -39,9 +39,12 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
       cachedDone();
       return res.json();
     }
+    // the body as sent (not compressed): whole when its length has come; else whole when its JSON closes
+    const expected = length && !res.headers.get('content-encoding') ? Number(length) : undefined;
     return new Promise<unknown>((resolve, reject) => {
       const chunks: Buffer[] = [];
       const end = new JsonEnd();
+      let received = 0;
       let given = false;
       const give = () => {
         if (given) return;
@@ -57,7 +60,8 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
       body.on('data', (chunk: Buffer) => {
         if (given) return;
         chunks.push(chunk);
-        if (end.whole(chunk)) give();
+        received += chunk.length;
+        if (expected !== undefined ? received >= expected : end.whole(chunk)) give();
       });
       body.on('end', () => {
         give();
