@@ -1,8 +1,8 @@
 /**
  * Packages into the shared content store (host/deps/contentStore.ts) straight from their tarballs, in one pass: the
  * tarball is streamed through pacote (the tarball cache, then the registry, checked against its integrity), parsed as
- * it arrives, and each file is written once, read-only, into a new entry folder, its sha256 computed from the bytes in
- * hand. The entry is renamed into place only once the stream ended with its integrity confirmed; an entry already in
+ * it arrives, and each file is written once, read-only, into a new entry folder, and hashed as it is written (by the
+ * file threads: fileWrites.ts). The entry is renamed into place only once the stream ended with its integrity confirmed; an entry already in
  * the store is checked (contentStore.verifiedEntry) and used as it is, without reading the tarball.
  *
  * The files are the ones pacote's extraction writes (as arborist installs them): the first path component stripped,
@@ -20,6 +20,8 @@ import pacote from 'pacote';
 import { Parser, type ReadEntry } from 'tar';
 import { adoptPackage, entryDir, verifiedEntry, type EntryIndex, type Landing } from '../host/deps/contentStore';
 import { fileWrites } from './fileWrites';
+import { binPaths, packageJsonOf, packagePath, unixHashbang } from './packageFiles';
+import { Flow, type TarballStream } from './tarballFlow';
 
 /** Tarballs downloading at once (a tarball's files are written after, while others download). */
 export const TARBALLS_AT_ONCE = 6;
@@ -30,8 +32,6 @@ const SHARED_MODE = 0o444;
 const SHARED_EXEC_MODE = 0o555;
 /** The process umask, which applies to the files pacote creates. */
 const UMASK = process.umask();
-/** bin-links reads this much of a bin to find a `#!` line ending in `\r\n`. */
-const HASHBANG_BYTES = 2048;
 
 /** Where a package's tarball comes from. */
 export interface TarballSource {
@@ -65,55 +65,10 @@ export class UnsupportedTarball extends Error {}
 /** A tarball pacote extracts better than this parser (paths it would clean up or skip). */
 class UnusualTarball extends Error {}
 
-type TarballStream = NodeJS.ReadableStream & { pause(): void; resume(): void };
-
 interface ParsedFile {
   rel: string;
   data: Buffer;
   mode: number;
-}
-
-/**
- * A tarball stream fed to its parser by hand, so that two things can stop it: the parser's own backpressure (until it
- * drains) and the writer's budget of bytes waiting to be written (until released). It flows when neither holds it.
- */
-class Flow {
-  private draining = false;
-  private held = false;
-
-  constructor(
-    private readonly stream: TarballStream,
-    readonly entry: string,
-  ) {}
-
-  into(parser: { write(chunk: Buffer): boolean; end(): unknown; once(event: 'drain', l: () => void): unknown }, overBudget: () => boolean): void {
-    this.stream.on('data', (chunk: Buffer) => {
-      if (!parser.write(chunk)) {
-        this.draining = true;
-        this.stream.pause();
-        parser.once('drain', () => {
-          this.draining = false;
-          if (overBudget()) this.held = true;
-          this.flow();
-        });
-      }
-    });
-    this.stream.on('end', () => parser.end());
-  }
-
-  hold(): void {
-    this.held = true;
-    this.stream.pause();
-  }
-
-  release(): void {
-    this.held = false;
-    this.flow();
-  }
-
-  private flow(): void {
-    if (!this.draining && !this.held) this.stream.resume();
-  }
 }
 
 /** One install's writer: each entry is made or checked once, whoever asks for it (speculation or the tree). */
@@ -405,43 +360,6 @@ export class EntryWriter {
       await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     }
   }
-}
-
-/**
- * A tarball path inside the package (first component stripped, `/`-separated, normalized), null for what is not a
- * package file (the top folder itself), undefined for a path pacote would clean up or refuse (`..`, absolute).
- */
-export function packagePath(path: string): string | null | undefined {
-  const parts = path.split('/');
-  if (parts.length < 2) return null;
-  const rel = posix.normalize(parts.slice(1).join('/'));
-  if (rel === '.' || rel === '') return null;
-  if (rel === '..' || rel.startsWith('../') || rel.startsWith('/') || rel.includes('\\') || rel.includes('\0')) return undefined;
-  return rel.replace(/\/$/, '');
-}
-
-function packageJsonOf(data: Buffer | undefined): Record<string, unknown> | undefined {
-  if (!data) return undefined;
-  try {
-    const pkg: unknown = JSON.parse(data.toString('utf8'));
-    return pkg && typeof pkg === 'object' ? (pkg as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The files a package's `bin` names (as npm normalizes them: inside the package, `/`-separated). */
-export function binPaths(pkg: Record<string, unknown> | undefined): string[] {
-  const bin = pkg?.bin;
-  const targets = typeof bin === 'string' ? [bin] : bin && typeof bin === 'object' ? Object.values(bin as Record<string, unknown>) : [];
-  return targets.filter((t): t is string => typeof t === 'string').map((t) => posix.join('/', t.replace(/\\/g, '/')).slice(1));
-}
-
-/** bin-links' fix: a `#!` line ending in `\r\n` ends in `\n` (the same buffer when there is nothing to fix). */
-function unixHashbang(data: Buffer): Buffer {
-  const head = data.subarray(0, HASHBANG_BYTES).toString();
-  if (!/^#![^\n]+\r\n/.test(head)) return data;
-  return Buffer.from(data.toString('utf8').replace(/^(#![^\n]+)\r\n/, '$1\n'));
 }
 
 /** The listing of an entry already in the store. */

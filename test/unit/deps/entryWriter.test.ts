@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import pacote from 'pacote';
 import { create } from 'tar';
 import { entryDir, packageFiles } from '../../../host/deps/contentStore';
-import { EntryWriter, packagePath, UnsupportedTarball } from '../../../installer/entryWriter';
+import { EntryWriter, UnsupportedTarball } from '../../../installer/entryWriter';
+import { packagePath } from '../../../installer/packageFiles';
 
 describe('content store entries written from tarballs (installer/entryWriter)', function () {
   this.timeout(30_000);
