@@ -45,7 +45,7 @@ function boundary(files, { noVscode = true, noNode = false, folders = [], why, v
 }
 
 export default tseslint.config(
-  // test/e2e/workspace holds a user's scratch files (top-level expressions are the point)
+  // test/e2e/workspace and test/e2e/untrusted hold a user's scratch files (top-level expressions are the point)
   {
     ignores: [
       'dist/**',
@@ -56,6 +56,7 @@ export default tseslint.config(
       'test/fixtures/**',
       'test/golden/**',
       'test/e2e/workspace/**',
+      'test/e2e/untrusted/**',
       'images/**',
       '**/*.d.ts',
     ],

@@ -13,6 +13,8 @@ const stub = () =>
 const vscode = Object.fromEntries(
   [
     'window',
+    'debug',
+    'env',
     'workspace',
     'notebooks',
     'commands',

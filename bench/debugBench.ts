@@ -1,5 +1,5 @@
 /**
- * Issue 15 items 1 and 3 figures, on the Node kernel: a cell's run time with a debugger attached (a CDP client that
+ * Issue 15 items 1 and 3 figures, on the Node or the Deno kernel: a cell's run time with a debugger attached (a CDP client that
  * does what js-debug does on attach: Debugger and Runtime enabled, a pause before each script with a source map,
  * resumed at once, and a breakpoint set in another cell) beside the same cell with no debugger; and the cost of one
  * checkpoint hit (a `//?` line in a loop) beside the same loop without it.
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { kernelLaunch } from '../host/kernel/kernelLaunch';
+import type { RuntimeKind } from '../protocol';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { toolsDir } from '../test/runtimeBinaries';
 import { median, ms, type Row } from './stats';
@@ -62,13 +63,11 @@ async function attach(url: string): Promise<WebSocket> {
   return ws;
 }
 
-export async function debugBench(nodePath?: string): Promise<Row[]> {
+/** Deno: the debugger attaches through the worker's relay onto Deno's inspector (worker/sidecar/InspectorRelay.ts). */
+export async function debugBench(runtime: Extract<RuntimeKind, 'node' | 'deno'> = 'node', nodePath?: string): Promise<Row[]> {
   const cwd = mkdtempSync(join(tmpdir(), 'coda-bench-debug-'));
   const k = await KernelProcess.start(
-    await kernelLaunch(
-      { cwd, documentPath: join(cwd, 'b.coda'), runtime: 'node' },
-      { workerPath: WORKER, storage: toolsDir(), ...(nodePath ? { nodePath } : {}) },
-    ),
+    await kernelLaunch({ cwd, documentPath: join(cwd, 'b.coda'), runtime }, { workerPath: WORKER, storage: toolsDir(), ...(nodePath ? { nodePath } : {}) }),
   );
   try {
     const plain = await medianMs(k, CELL);

@@ -9,6 +9,7 @@ import { storeBench } from './storeBench';
 import { extensionBench } from './extensionBench';
 import { inspectBench } from './inspectBench';
 import { kernelBench } from './kernelBench';
+import { pendingBench } from './pendingBench';
 import { runtimeBench } from './runtimeBench';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { printTable } from './stats';
@@ -29,10 +30,14 @@ import { printTable } from './stats';
     }
   }
   printTable('Inspector views (Variables refresh)', await inspectBench(['node', 'deno', 'bun', 'sandbox']));
-  try {
-    printTable('Debugging and checkpoints (Node kernel)', await debugBench());
-  } catch (err) {
-    console.log(`\nDebugging: not measured (${(err as Error).message.split('\n')[0]})`);
+  printTable('Pending Work tracking (top-level awaits; promises elsewhere)', await pendingBench(['node', 'deno', 'bun']));
+  for (const runtime of ['node', 'deno'] as const) {
+    const name = runtime === 'node' ? 'Node' : 'Deno';
+    try {
+      printTable(`Debugging and checkpoints (${name} kernel)`, await debugBench(runtime));
+    } catch (err) {
+      console.log(`\nDebugging on ${name}: not measured (${(err as Error).message.split('\n')[0]})`);
+    }
   }
   try {
     printTable('Dependencies (registry from your npm config)', await depsBench());

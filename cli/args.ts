@@ -22,6 +22,8 @@ export interface RunOptions {
   drainMs: number;
   /** Install dependencies from the cache only. */
   offline: boolean;
+  /** Kernel plugins to load before the notebook's own (`--plugin`, in order): package names or plugin files. */
+  plugins: string[];
 }
 
 export interface RuntimesOptions {
@@ -71,6 +73,8 @@ Options (a value follows as --option value or --option=value; a file name that s
   --json               print one JSON document with every cell's outputs instead of text
   --runtime <name>     node, deno, bun or sandbox (default: the notebook's runtime, else node)
   --env-file <path>    inject this .env file's variables as secrets (masked in every output); repeatable
+  --plugin <name|file> load this kernel plugin before the notebook's own: an npm package (installed like the
+                       notebook's imports) or a plugin file (its // @coda-dep lines installed too); repeatable
   --node <path>        Node.js binary for the kernel (default: the one running coda)
   --cell-timeout <ms>  interrupt a cell that runs longer, and count it as failed
   --keep-going         run the remaining cells after a failure (a fresh kernel after a crash)
@@ -94,6 +98,7 @@ const RUN_OPTIONS = {
   'max-memory': { type: 'string' },
   runtime: { type: 'string' },
   'env-file': { type: 'string', multiple: true },
+  plugin: { type: 'string', multiple: true },
   'runtimes-dir': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -133,6 +138,7 @@ export function parseArgs(argv: string[]): Command {
     verbose: v.verbose ?? false,
     drainMs: v.drain === undefined ? DEFAULT_DRAIN_MS : number('--drain', v.drain),
     offline: v.offline ?? false,
+    plugins: (v.plugin ?? []).map((p) => need('--plugin', p.trim())),
   };
   if (v.node !== undefined) opts.nodePath = need('--node', v.node);
   if (v['cell-timeout'] !== undefined) opts.cellTimeoutMs = number('--cell-timeout', v['cell-timeout']);

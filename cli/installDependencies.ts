@@ -14,7 +14,7 @@ import { installForCells } from '../host/deps/installForCells';
 import { lockUpdate } from '../host/deps/lockUpdate';
 import { leaseStore } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
-import { notebookPlugins, pluginInstallCell } from '../host/plugins/notebookPlugins';
+import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
@@ -30,10 +30,16 @@ export interface DependencyOutcome {
 /** The cell ids the runner gives cells: `cell-<position>`, counting every cell. */
 export const runnerCellId = (index: number) => `cell-${index + 1}`;
 
-export async function installDependencies(file: string, doc: CodaDocument, progress: (m: string) => void, offline = false): Promise<DependencyOutcome> {
+export async function installDependencies(
+  file: string,
+  doc: CodaDocument,
+  progress: (m: string) => void,
+  offline = false,
+  plugins: NotebookPlugins = notebookPlugins(doc.metadata, dirname(file)),
+): Promise<DependencyOutcome> {
   const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: runnerCellId(i), code: cellText(c) }] : []));
-  // the notebook's plugin packages install with its imports, into the same store
-  cells.push(...(await pluginInstallCell(notebookPlugins(doc.metadata, dirname(file)))));
+  // the plugin packages (--plugin's and the notebook's) install with its imports, into the same store
+  cells.push(...(await pluginInstallCell(plugins)));
   const { storeDir, cacheDir, modulePath } = storeFor(cacheRoot(), file);
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const access = installAccess(doc.metadata);

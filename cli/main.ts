@@ -18,6 +18,7 @@ import {
   formatCellStatuses,
   formatConsoleEntry,
   formatDisplay,
+  formatDisplayUpdate,
   formatError,
   formatKernelExit,
   formatSummary,
@@ -145,7 +146,8 @@ async function run(opts: RunOptions): Promise<number> {
               out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
             },
             console: (e, owner) => out(late(owner) + formatConsoleEntry(e, label, paint)),
-            display: (d, owner) => out(late(owner) + formatDisplay(d, paint)),
+            // a display id's update replaces what earlier displays showed; a terminal can only say so below them
+            display: (d, owner, change) => out(late(owner) + formatDisplayUpdate(change, paint) + formatDisplay(d, paint)),
             uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
             cellFinished: (r) => {
               if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { codaErrorObject, type CodaDocument, type RuntimeKind } from '../protocol';
 import type { KernelStartOptions } from '../host/kernel/Kernel';
 import { parseDotenv } from '../host/parseDotenv';
-import { notebookPlugins } from '../host/plugins/notebookPlugins';
+import { notebookPlugins, pluginsNamedIn } from '../host/plugins/notebookPlugins';
 import { prepareRun, type Prepared } from '../host/run/prepareRun';
 import { refusalError, resolveAccess } from '../host/run/resolveAccess';
 import type { RunOptions } from './args';
@@ -30,6 +30,8 @@ export async function prepareNotebook(
   log: KernelStartOptions['log'],
 ): Promise<PreparedNotebook> {
   const fromFiles = await readEnvFiles(opts.envFiles);
+  // --plugin's, then the notebook's: installed into its store with its imports and loaded in that order
+  const plugins = notebookPlugins(doc.metadata, dirname(file), pluginsNamedIn(opts.plugins, process.cwd()));
   let modulePaths: string[] = [];
   let note: string | undefined;
   const prepared = await prepareRun<KernelStartOptions>({
@@ -44,12 +46,12 @@ export async function prepareNotebook(
       return { ok: true, access: { ...outcome.access, env, maskedValues: Object.values(env) } };
     },
     install: async () => {
-      const deps = await installDependencies(file, doc, progress, opts.offline);
+      const deps = await installDependencies(file, doc, progress, opts.offline, plugins);
       modulePaths = deps.modulePaths;
       note = deps.note;
       return { cellErrors: deps.cellErrors };
     },
-    startKernel: (access) => kernelOptions(file, runtime, opts, access, modulePaths, log, notebookPlugins(doc.metadata, dirname(file)).specs),
+    startKernel: (access) => kernelOptions(file, runtime, opts, access, modulePaths, log, plugins.specs),
     fetchRuntime: (err) => fetchForRun(err, runtimesDir(opts.runtimesDir), progress, opts.offline),
   });
   return { prepared, note };

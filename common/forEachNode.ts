@@ -1,7 +1,7 @@
 import type * as acorn from 'acorn';
 
-/** Visits every node of an acorn tree (depth first). */
-export function forEachNode(root: acorn.Node, visit: (node: acorn.Node) => void): void {
+/** Visits every node of an acorn tree (depth first, parents first); a visit that returns false skips the node's children. */
+export function forEachNode(root: acorn.Node, visit: (node: acorn.Node) => void | boolean): void {
   const stack: unknown[] = [root];
   while (stack.length) {
     const node = stack.pop();
@@ -12,7 +12,7 @@ export function forEachNode(root: acorn.Node, visit: (node: acorn.Node) => void)
     }
     const n = node as acorn.Node & Record<string, unknown>;
     if (typeof n.type !== 'string') continue;
-    visit(n);
+    if (visit(n) === false) continue;
     for (const key of Object.keys(n)) {
       if (key === 'type' || key === 'start' || key === 'end' || key === 'loc' || key === 'range') continue;
       const child = n[key];

@@ -167,7 +167,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
     await clock.time('cache writes', () => builder.cached());
-    await clock.time('commit', () => commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own }));
+    await clock.time('commit', () => commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own, types: true }));
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
       const v = result[`node_modules/${name}`]?.version;

@@ -27,10 +27,17 @@ export const CODA_ERRORS = {
     message: 'The kernel speaks protocol {kernel}, this CodaJS speaks {host}: reinstall the extension.',
   },
   Interrupted: { name: 'Interrupted', message: 'The cell was interrupted.' },
-  /** Debug Cell, Debug Scratch and checkpoints on a runtime without them (`runtime`: its label). */
+  /** Debug Cell, Debug Scratch and checkpoints on a runtime without them (`runtime`: its label; the Sandbox). */
   DebugUnsupported: {
     name: 'DebugUnsupported',
-    message: 'Debugging and checkpoints need the Node.js kernel; the {runtime} kernel does not support them yet. Switch the kernel to Node.js to debug.',
+    message:
+      'Debugging and checkpoints need the Node.js or Deno kernel; the {runtime} kernel does not support them. Switch the kernel to Node.js or Deno to debug.',
+  },
+  /** The same on Bun, saying why: its inspector is WebKit's, not V8's. */
+  DebugUnsupportedBun: {
+    name: 'DebugUnsupported',
+    message:
+      "The Bun kernel cannot be debugged from VS Code: Bun's inspector speaks WebKit's protocol (Safari's Web Inspector), and VS Code's JavaScript debugger attaches only to V8's (Node.js, Deno, Chrome); CodaJS's checkpoints use V8's too. Switch the kernel to Node.js or Deno to debug.",
   },
   /** The inspector could not be opened (e.g. Node's permission model denies it). */
   DebugOpenFailed: { name: 'DebugOpenFailed', message: 'Could not open the debugger for this kernel: {detail}' },

@@ -20,18 +20,19 @@ export interface VariablesResult {
   omitted: number;
 }
 
-export type WorkKind = 'timeout' | 'interval' | 'immediate' | 'server' | 'socket' | 'child-process' | 'fetch';
+/** `await`: a cell stopped at a top-level `await` of a promise that has not settled. */
+export type WorkKind = 'await' | 'timeout' | 'interval' | 'immediate' | 'server' | 'socket' | 'child-process' | 'fetch';
 
 /** One piece of pending background work a cell started. */
 export interface WorkItem {
   /** Stable for the work's lifetime; `cancelWork` takes it. */
   id: string;
   kind: WorkKind;
-  /** e.g. `setInterval 1000 ms`, `http server :3000`, `fetch GET https://example.com/`. */
+  /** e.g. `await fetchAll()`, `setInterval 1000 ms`, `http server :3000`, `Deno.serve :8000`, `fetch GET https://example.com/`. */
   description: string;
   cellId: string;
   executionId: number;
-  /** Where the cell created it: the first frame of the stack at creation that lies in a cell. */
+  /** Where the cell created it: the first frame of the stack at creation that lies in a cell (else of the work or the top-level statement that created it); an await's own line. */
   location?: { cellId: string; cellLabel?: string; line: number; column: number };
   /** False for work the kernel lists but cannot stop (it only ends by itself). */
   cancellable: boolean;

@@ -112,6 +112,11 @@ export interface ExecuteParams {
   instrumentLines?: boolean;
   /** The cell's document: its script gets a source map to it, for the debugger and checkpoints (protocol/debugging.ts). */
   source?: CellSource;
+  /**
+   * A debug session is attached (set by a Deno worker for its agent, whose own inspector cannot tell): the cell runs
+   * without the Pending Work hooks, which would be extra steps on every line.
+   */
+  underDebugger?: boolean;
 }
 
 export type ExecuteResult =
@@ -149,7 +154,7 @@ export interface HostRequests {
   pendingWork: { params: Record<string, never>; result: PendingWorkResult };
   /** Stops one item of pending work (clears a timer, closes a server, aborts a fetch); false if it was gone. */
   cancelWork: { params: { id: string }; result: { cancelled: boolean } };
-  /** Opens the inspector for a debug session (Node only; others fail with DebugUnsupported). */
+  /** Opens the inspector for a debug session (Node and Deno; Bun and the Sandbox fail with DebugUnsupported). */
   debugOpen: { params: Record<string, never>; result: DebugOpenResult };
   /** Closes the inspector opened by debugOpen; the kernel's state stays. */
   debugClose: { params: Record<string, never>; result: Record<string, never> };
@@ -158,12 +163,26 @@ export interface HostRequests {
 }
 export type HostRequestMethod = keyof HostRequests;
 
+/**
+ * One display output, as Jupyter's display_data / update_display_data. A `displayId` names the output so that later
+ * displays replace it where it is shown, in whichever cell (a progress bar, a live chart): a display with an id adds
+ * its output and shows its data in the outputs already shown with that id; an `update` only replaces those (none
+ * shown: nothing happens, as in Jupyter). The ids belong to one kernel; `cellId`/`executionId` are the sender's.
+ */
+export interface DisplayEvent {
+  cellId: string;
+  executionId: number;
+  data: DisplayData[];
+  displayId?: string;
+  update?: boolean;
+}
+
 /** Events the worker sends without being asked. */
 export interface WorkerEvents {
   /** A batch of console calls, in call order (batched so a 100k-line loop is a few hundred messages). */
   console: { entries: ConsoleEntry[] };
-  /** Rich output from `display(...)` inside a cell. */
-  display: { cellId: string; executionId: number; data: DisplayData[] };
+  /** Rich output from `display(...)` inside a cell (or a display API of another kernel: worker/jupyter/). */
+  display: DisplayEvent;
   /**
    * A cell's background work changed: timers, intervals or pending promises it started are still
    * alive after its execution finished (`pending > 0`), or all of them are done (`pending === 0`).

@@ -9,6 +9,12 @@ import type { PropertyPage, RemoteValue } from './values';
 export const MIME_CONSOLE = 'application/vnd.codajs.console+json';
 export const MIME_VALUE = 'application/vnd.codajs.value+json';
 export const MIME_ERROR = 'application/vnd.codajs.error+json';
+/**
+ * The output metadata key of a display shown with a display id (protocol/messages.ts DisplayEvent): kept when the
+ * notebook is saved, and exported to .ipynb as `metadata.codajs.displayId` (nbformat's schema has no room for Jupyter's
+ * own `transient.display_id`, which frontends never save).
+ */
+export const DISPLAY_ID_KEY = 'displayId';
 
 /** Renderer id as contributed in package.json (`notebookRenderer[].id`). */
 export const RENDERER_ID = 'codajs-renderer';

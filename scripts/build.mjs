@@ -3,7 +3,7 @@
 // `tsc -b` only type-checks. Usage: node scripts/build.mjs [--watch] [--production] [--outdir <dir>]
 // (--outdir: build elsewhere than dist/, e.g. a test packaging a VSIX without touching the dist/ others run from)
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
@@ -25,6 +25,9 @@ const common = {
   // prefer ES module builds: some dependencies' UMD "main" builds cannot be bundled (jsonc-parser)
   mainFields: ['module', 'main'],
 };
+
+/** The Node majors whose types ship with CodaJS, and the devDependency (an npm alias) holding each. */
+const NODE_TYPE_PACKAGES = { 20: '@types/node', 22: '@types/node-22', 24: '@types/node-24', 26: '@types/node-26' };
 
 /** Entry points that exist (parts of the tree are built up issue by issue). */
 const present = (entries) => Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
@@ -96,13 +99,23 @@ const targets = [
 ].filter((t) => Object.keys(t.entryPoints).length > 0);
 
 if (targets.some((t) => t.name === 'tsplugin')) {
-  // Node's types shipped beside the plugin (tsplugin/createPlugin.ts shippedTypeRoots): a Node notebook has them in
-  // a workspace that has none; `undici-types` is what @types/node references
-  for (const pkg of ['@types/node', 'undici-types'])
-    cpSync(join(root, 'node_modules', pkg), resolve(root, outdir, 'types', 'node_modules', pkg), {
-      recursive: true,
-      filter: (src) => statSync(src).isDirectory() || /\.d\.[cm]?ts$|(^|[\\/])(package\.json|LICENSE)$/.test(src),
-    });
+  // Node's types of each shipped major beside the plugin (tsplugin/core/nodeTypes.ts picks the one of the Node that
+  // runs the notebook), so a Node notebook has them in a workspace that has none: `dist/types/node<major>/node_modules`
+  // holds that major's `@types/node` and the `undici-types` it references (devDependencies `@types/node-<major>`)
+  rmSync(resolve(root, outdir, 'types'), { recursive: true, force: true });
+  for (const [major, alias] of Object.entries(NODE_TYPE_PACKAGES)) {
+    const from = join(root, 'node_modules', alias);
+    const to = resolve(root, outdir, 'types', `node${major}`, 'node_modules');
+    const undici = [join(from, 'node_modules', 'undici-types'), join(root, 'node_modules', 'undici-types')].find(existsSync);
+    for (const [src, dest] of [
+      [from, join(to, '@types', 'node')],
+      [undici, join(to, 'undici-types')],
+    ])
+      cpSync(src, dest, {
+        recursive: true,
+        filter: (f) => (statSync(f).isDirectory() ? !f.slice(src.length).includes('node_modules') : /\.d\.[cm]?ts$|(^|[\\/])(package\.json|LICENSE)$/.test(f)),
+      });
+  }
   // tsserver loads the plugin by package name from the extension's node_modules (scripts/tsPluginPackage.mjs): the
   // Extension Development Host runs from this checkout, so its own node_modules gets the package; never a
   // node_modules shared with other checkouts (a symbolic link), whose package would point at their dist/

@@ -10,6 +10,7 @@ import { notebookFsPath } from './core/cellPaths';
 import type { NotebookSettings } from './core/pluginConfig';
 import { codaDiagnostics, replDiagnostic } from './core/replDiagnostics';
 import { compilerOptionsFor } from './core/runtimeTypes';
+import { JsxSettings, type JsxConfig } from '../common/JsxSettings';
 import { ProgramSnapshot } from './ProgramSnapshot';
 import type { RuntimeFiles } from './runtimeFiles';
 
@@ -48,10 +49,18 @@ let lastVersion = 0;
  * enough that types installed while the notebook is open show up at once.
  */
 const DISK_FRESH_MS = 3000;
+
+/** Compiler options for the JSX the kernel compiles (none: the runtime's own). */
+function jsxOptions(tsm: TS, jsx: JsxConfig | undefined): ts.CompilerOptions {
+  if (!jsx) return {};
+  return jsx.runtime === 'classic'
+    ? { jsx: tsm.JsxEmit.React, jsxFactory: jsx.factory, jsxFragmentFactory: jsx.fragment }
+    : { jsx: tsm.JsxEmit.ReactJSX, jsxImportSource: jsx.importSource };
+}
 const nextVersion = () => ++lastVersion;
 
 export class NotebookLanguageService {
-  readonly programFile: string;
+  private readonly programPath: string;
   readonly ls: ts.LanguageService;
   private cells: DocumentCell[] = [];
   private program: NotebookProgram;
@@ -63,17 +72,19 @@ export class NotebookLanguageService {
   private readonly snapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot | undefined }>();
   private lsHost: ts.LanguageServiceHost | undefined;
   private diskMemoTime = 0;
+  /** jsxConfig() for the current cells and settings (forgotten when either changes). */
+  private jsxNow: { config: JsxConfig | undefined } | undefined;
 
   constructor(
     private readonly tsm: TS,
     private settings: NotebookSettings,
     private readonly fs: FileSystemHost,
     private readonly runtimeFiles: RuntimeFiles,
-    private readonly defaultTypeRoots: () => readonly string[],
+    private readonly defaultTypeRoots: (settings: NotebookSettings) => readonly string[],
     registry: ts.DocumentRegistry,
   ) {
     const path = notebookFsPath(settings.key);
-    this.programFile = settings.scratch ? `${path}.coda-program.ts` : `${path}.program.ts`;
+    this.programPath = settings.scratch ? `${path}.coda-program` : `${path}.program`;
     this.program = buildProgram(tsm, []);
     this.snapshot = new ProgramSnapshot(tsm, this.program.map.text);
     this.ls = tsm.createLanguageService(this.host(), registry);
@@ -83,8 +94,37 @@ export class NotebookLanguageService {
     return this.settings.runtime;
   }
 
+  /**
+   * The JSX the cells are read with, as their kernel compiles them (common/JsxSettings.ts): every cell of a Deno
+   * notebook (Deno's classic React default), and in any notebook once a cell starts with a JSX pragma (its factory or
+   * import source; the program is one file, so the first setting holds for all its cells). Undefined: no JSX.
+   */
+  private jsxConfig(): JsxConfig | undefined {
+    return (this.jsxNow ??= { config: this.readJsx() }).config;
+  }
+
+  private readJsx(): JsxConfig | undefined {
+    const settings = new JsxSettings(this.settings.runtime === 'deno');
+    for (const c of this.cells) {
+      const config = settings.forCell(c.text);
+      if (config) return config;
+    }
+    return this.settings.runtime === 'deno' ? settings.forCell('') : undefined;
+  }
+
+  /** The cells are read with JSX (jsxConfig). */
+  get jsx(): boolean {
+    return this.jsxConfig() !== undefined;
+  }
+
+  /** The program's file name (`.tsx` when its cells hold JSX). */
+  get programFile(): string {
+    return `${this.programPath}.ts${this.jsx ? 'x' : ''}`;
+  }
+
   configure(settings: NotebookSettings): void {
     this.settings = settings;
+    this.jsxNow = undefined;
     this.forgetDisk();
     // the same text as a new source file: TypeScript keeps an unchanged file's module resolutions, and a package the
     // notebook's store did not have before must resolve now
@@ -112,12 +152,13 @@ export class NotebookLanguageService {
     const same = cells.length === this.cells.length && cells.every((c, i) => sameCell(c, this.cells[i]!));
     if (same) return;
     this.cells = cells;
+    this.jsxNow = undefined;
     const live = new Set<string>();
     this.program = buildProgram(this.tsm, cells, (c) => {
-      const key = `${c.isTs ? 't' : 'j'}${c.text}`;
+      const key = `${c.isTs ? 't' : 'j'}${this.jsx ? 'x' : ''}${c.text}`;
       live.add(key);
       let a = this.analyses.get(key);
-      if (!a) this.analyses.set(key, (a = analyzeCell(this.tsm, c.text, c.isTs)));
+      if (!a) this.analyses.set(key, (a = analyzeCell(this.tsm, c.text, c.isTs, this.jsx)));
       return a;
     });
     for (const k of this.analyses.keys()) if (!live.has(k)) this.analyses.delete(k);
@@ -218,7 +259,7 @@ export class NotebookLanguageService {
   }
 
   private typeRoots(): string[] {
-    return [...this.settings.typeRoots, ...this.defaultTypeRoots()];
+    return [...this.settings.typeRoots, ...this.defaultTypeRoots(this.settings)];
   }
 
   private host(): ts.LanguageServiceHost {
@@ -252,7 +293,10 @@ export class NotebookLanguageService {
       return first;
     };
     return {
-      getCompilationSettings: () => compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots(), this.settings.runtime === 'bun' && this.hasBunTypes()),
+      getCompilationSettings: () => ({
+        ...compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots(), this.settings.runtime === 'bun' && this.hasBunTypes()),
+        ...jsxOptions(tsm, this.jsxConfig()),
+      }),
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {
         if (f === this.programFile) return String(this.version);
@@ -269,7 +313,7 @@ export class NotebookLanguageService {
         this.snapshots.set(f, { version, snapshot });
         return snapshot;
       },
-      getScriptKind: (f) => (f === this.programFile ? tsm.ScriptKind.TS : tsm.ScriptKind.Unknown),
+      getScriptKind: (f) => (f === this.programFile ? (this.jsx ? tsm.ScriptKind.TSX : tsm.ScriptKind.TS) : tsm.ScriptKind.Unknown),
       getCurrentDirectory: () => dir,
       // not in the public host type, but read by the language service (as tsserver's projects provide it): its
       // package.json cache also serves TypeScript's per-file module format lookups; without it each keystroke re-reads them

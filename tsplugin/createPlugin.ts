@@ -5,7 +5,7 @@
  * past its end, so no position moves): its names no longer land in the global scope every script cell of every
  * open notebook shares, so one notebook's names are not offered in another, and nothing is answered twice.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
@@ -13,6 +13,7 @@ import type { TS } from './core/analyzeCell';
 import { canonicalCellPath, CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
 import { cellClosers } from './core/cellClosers';
 import { isolateCellText, unclosedDiagnostic } from './core/isolateCell';
+import { NODE_TYPES_DIR, nodeTypesMajor } from './core/nodeTypes';
 import { checkMessage, type NotebookSettings } from './core/pluginConfig';
 import { scratchCells } from './core/scratchCells';
 import { ResultMapper } from './mapResults';
@@ -22,7 +23,8 @@ import { RuntimeFiles } from './runtimeFiles';
 /** State shared by every project of one tsserver: what the extension told us, the runtime declaration files. */
 export class PluginState {
   readonly settings = new Map<string, NotebookSettings>();
-  defaultTypeRoots: string[] = shippedTypeRoots();
+  /** Folders the message named (tests), else none: each notebook then gets the shipped types of its Node major. */
+  defaultTypeRoots: string[] = [];
   runtimeFiles: RuntimeFiles | undefined;
   readonly registry: ts.DocumentRegistry;
   private readonly listeners = new Set<() => void>();
@@ -38,10 +40,15 @@ export class PluginState {
   configure(raw: unknown): void {
     const msg = checkMessage(raw);
     if (msg.cacheDir && this.runtimeFiles?.dir !== msg.cacheDir) this.runtimeFiles = new RuntimeFiles(msg.cacheDir, () => this.changed());
-    this.defaultTypeRoots = msg.defaultTypeRoots.length ? msg.defaultTypeRoots : shippedTypeRoots();
+    this.defaultTypeRoots = msg.defaultTypeRoots;
     this.settings.clear();
     for (const n of msg.notebooks) this.settings.set(n.key, n);
     this.changed();
+  }
+
+  /** The type roots a notebook falls back to: the message's, else the shipped `@types/node` of its Node major. */
+  typeRootsFor(settings: NotebookSettings): readonly string[] {
+    return this.defaultTypeRoots.length ? this.defaultTypeRoots : shippedTypeRoots(settings.nodeMajor);
   }
 
   onChange(listener: () => void): () => void {
@@ -55,16 +62,30 @@ export class PluginState {
 }
 
 /**
- * Types shipped with CodaJS next to the bundle (`dist/types/node_modules/@types/node` and its `undici-types`), so
- * a Node notebook has Node's types in a workspace that has none.
+ * Node's types shipped with CodaJS next to the bundle (`dist/types/node<major>/node_modules/@types/node` and its
+ * `undici-types`), so a Node notebook has the types of the Node that runs it in a workspace that has none.
  */
-export function shippedTypeRoots(): string[] {
-  const dir = join(__dirname, 'types', 'node_modules', '@types');
-  return existsSync(dir) ? [dir] : [];
+export function shippedTypeRoots(kernelMajor: number | undefined): string[] {
+  const major = nodeTypesMajor(shippedMajors(), kernelMajor);
+  return major === undefined ? [] : [join(__dirname, 'types', `node${major}`, 'node_modules', '@types')];
+}
+
+let shipped: number[] | undefined;
+function shippedMajors(): number[] {
+  if (!shipped) {
+    const dir = join(__dirname, 'types');
+    shipped = existsSync(dir)
+      ? readdirSync(dir)
+          .map((n) => NODE_TYPES_DIR.exec(n)?.[1])
+          .filter((m): m is string => m !== undefined)
+          .map(Number)
+      : [];
+  }
+  return shipped;
 }
 
 export function defaultSettings(key: string): NotebookSettings {
-  return { key, runtime: 'node', cellOrder: [], modulePaths: [], typeRoots: [], denoPath: undefined, scratch: false };
+  return { key, runtime: 'node', cellOrder: [], modulePaths: [], typeRoots: [], denoPath: undefined, nodeMajor: undefined, scratch: false };
 }
 
 export function createPlugin(state: PluginState, info: tss.server.PluginCreateInfo): ts.LanguageService {
@@ -99,12 +120,36 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
     if (!cell) return undefined;
     return cell.notebook.endsWith(CODA_NOTEBOOK_EXTENSION) || state.settings.has(cell.notebook) ? cell.notebook : undefined;
   };
+  /** A cell read with JSX, as its kernel runs it (NotebookLanguageService.jsx: Deno notebooks, JSX pragmas). */
+  let creatingService = false;
+  const jsxCell = (fileName: string): boolean => {
+    const nb = notebookOf(fileName);
+    if (!nb) return false;
+    const deno = state.settings.get(nb)?.runtime === 'deno';
+    // asked before the notebook's first semantic request too: its service (the cells in order) answers; reading the
+    // cells asks for their script kind again, which then goes by the runtime alone
+    if (creatingService) return services.get(nb)?.jsx ?? deno;
+    creatingService = true;
+    try {
+      return (services.get(nb) ?? serviceFor(fileName))?.jsx ?? deno;
+    } finally {
+      creatingService = false;
+    }
+  };
   host.getScriptSnapshot = (fileName) => {
     const snap = originalSnapshot(fileName);
     if (!snap || !notebookOf(fileName)) return snap;
     const text = snap.getText(0, snap.getLength());
-    return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text)));
+    return tsm.ScriptSnapshot.fromString(isolateCellText(text, cellClosers(tsm, text, jsxCell(fileName))));
   };
+  // VS Code's own service parses such a cell as TSX (JSX for a JavaScript cell), so it reports no syntax error for JSX
+  const originalKind = host.getScriptKind?.bind(host);
+  if (originalKind)
+    host.getScriptKind = (fileName) => {
+      const kind = originalKind(fileName);
+      if (!jsxCell(fileName)) return kind;
+      return kind === tsm.ScriptKind.TS ? tsm.ScriptKind.TSX : kind === tsm.ScriptKind.JS ? tsm.ScriptKind.JSX : kind;
+    };
 
   // a cell's text is re-read only when its version changes: a keystroke re-reads one cell, not the notebook
   const texts = new Map<string, { version: string; text: string | undefined }>();
@@ -158,7 +203,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       services.delete(key);
       return undefined;
     }
-    if (!svc) services.set(key, (svc = new NotebookLanguageService(tsm, settings, fsHost, state.files(), () => state.defaultTypeRoots, state.registry)));
+    if (!svc) services.set(key, (svc = new NotebookLanguageService(tsm, settings, fsHost, state.files(), (s) => state.typeRootsFor(s), state.registry)));
     svc.update(cells);
     return svc;
   };
@@ -209,7 +254,7 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
       }
     };
     for (const d of diags) add(d.start > end ? { ...d, start: end, length: 0 } : { ...d, length: Math.min(d.length, end - d.start) });
-    const unclosed = unclosedDiagnostic(cellClosers(tsm, text));
+    const unclosed = unclosedDiagnostic(cellClosers(tsm, text, jsxCell(fileName)));
     const file = diags[0]?.file ?? sourceFileOf(fileName);
     if (unclosed && file) add({ file, start: end, length: 0, code: unclosed.code, category: tsm.DiagnosticCategory.Error, messageText: unclosed.message });
     return out;

@@ -34,6 +34,8 @@ export interface OpenNotebook {
   typeRoots?: string[];
   /** The Deno binary the notebook runs on (a Deno notebook's `Deno` namespace comes from it). */
   denoPath?: string;
+  /** The major of the Node that runs the notebook (for Bun, the Node version Bun reports). */
+  nodeMajor?: number;
 }
 
 export interface OpenScratchFile {
@@ -41,6 +43,7 @@ export interface OpenScratchFile {
   runtime: RuntimeId;
   modulePaths?: string[];
   denoPath?: string;
+  nodeMajor?: number;
 }
 
 export interface PluginGlobals {
@@ -61,6 +64,7 @@ export function pluginMessage(open: { notebooks: readonly OpenNotebook[]; scratc
     ...(n.modulePaths ? { modulePaths: n.modulePaths } : {}),
     ...(n.typeRoots ? { typeRoots: n.typeRoots } : {}),
     ...(n.denoPath ? { denoPath: n.denoPath } : {}),
+    ...(n.nodeMajor ? { nodeMajor: n.nodeMajor } : {}),
   }));
   for (const s of open.scratchFiles ?? [])
     notebooks.push({
@@ -69,6 +73,7 @@ export function pluginMessage(open: { notebooks: readonly OpenNotebook[]; scratc
       scratch: true,
       ...(s.modulePaths ? { modulePaths: s.modulePaths } : {}),
       ...(s.denoPath ? { denoPath: s.denoPath } : {}),
+      ...(s.nodeMajor ? { nodeMajor: s.nodeMajor } : {}),
     });
   return {
     notebooks,

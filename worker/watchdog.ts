@@ -2,40 +2,82 @@
  * The watchdog thread (dist/watchdog.js). It reads interrupt requests from the control pipe, which works
  * while user code blocks the main thread. It asks the main thread first. If the main thread has not taken the
  * interrupt within INTERRUPT_FAST_MS while the cell asked for is running and the kernel is not handling a message
- * (interruptState.ts), the cell holds the thread in a loop: its JavaScript is terminated through an inspector
- * session attached to the main thread. Otherwise the main thread gets INTERRUPT_GRACE_MS. The kernel survives and
- * keeps its state; the main thread takes an interrupt whose message the termination cut short when it hears of it.
+ * (interruptState.ts), the cell may hold the thread in a loop; otherwise the main thread gets INTERRUPT_GRACE_MS.
+ * Either way a termination is decided by the main thread itself at the point it is running (interruptGate.ts), so
+ * it only ever cuts a cell's JavaScript, never the kernel's own work. The kernel survives and keeps its state; the
+ * main thread takes an interrupt whose message the termination cut short when it hears of it.
  */
 import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
-import { cellHoldsThread, SLOT } from './runtime/interruptState';
+import { cellHoldsThread, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
 
 /** How long a running cell's main thread gets to take an interrupt before a loop in it is terminated. */
 export const INTERRUPT_FAST_MS = 1;
 /** How long the main thread gets otherwise (it is busy with the kernel's own work, or no cell is running). */
 export const INTERRUPT_GRACE_MS = 40;
+/** How often a watchdog waiting for the gate's answer looks whether the main thread took the interrupt meanwhile. */
+const GATE_POLL_MS = 20;
+/** After the grace, how often the main thread is asked again (a loop that spends time in the kernel's code). */
+const GATE_RETRY_MS = 10;
 
 const state = new Int32Array(workerData.interruptState as SharedArrayBuffer);
 const session = new Session();
 session.connectToMainThread();
+
+/**
+ * Asks the main thread, where it is now, whether user code holds it (while `executionId` runs, or, with `anyCell`,
+ * whatever runs); when it does, queues the termination while the gate keeps the main thread there, so it lands in
+ * that code. Without the gate (the runtime runs no cell on the main thread) it decides from the shared state alone.
+ */
+function terminateIfCellHolds(n: number, executionId: number | undefined, anyCell: boolean, taken: () => boolean): boolean {
+  const asked = anyCell ? 0 : (executionId ?? 0);
+  if (Atomics.load(state, SLOT.gateReady) !== 1) {
+    if (asked > 0 && !cellHoldsThread(state, asked)) return false;
+    postTerminate(n, executionId);
+    return true;
+  }
+  // the kernel is answering a message: nothing to ask
+  if (Atomics.load(state, SLOT.kernelBusy) !== 0) return false;
+  Atomics.store(state, SLOT.gateAnswer, 0);
+  Atomics.store(state, SLOT.gate, n);
+  session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(${n}, ${asked})`, silent: true }, () => undefined);
+  // the answer comes from the main thread's next JavaScript step; blocked in native code, it comes when that returns
+  while (Atomics.wait(state, SLOT.gateAnswer, 0, GATE_POLL_MS) === 'timed-out') {
+    if (taken()) {
+      Atomics.store(state, SLOT.gate, 0);
+      return false;
+    }
+  }
+  const holds = Atomics.load(state, SLOT.gateAnswer) === 1;
+  if (holds) postTerminate(n, executionId);
+  Atomics.store(state, SLOT.gate, 0);
+  Atomics.notify(state, SLOT.gate);
+  return holds;
+}
+
+function postTerminate(n: number, executionId: number | undefined): void {
+  session.post('Runtime.terminateExecution', (err) => {
+    parentPort!.postMessage({ type: 'terminated', n, executionId, ok: !err, error: err ? String(err) : undefined });
+  });
+}
 
 /** An execution to interrupt, or (undefined) every cell's background work. */
 function requestInterrupt(executionId: number | undefined): void {
   const n = Atomics.add(state, SLOT.requested, 1) + 1;
   parentPort!.postMessage({ type: 'interrupt', n, executionId });
   const taken = () => Atomics.load(state, SLOT.taken) >= n;
-  const terminate = () => {
-    if (taken()) return;
-    session.post('Runtime.terminateExecution', (err) => {
-      parentPort!.postMessage({ type: 'terminated', n, executionId, ok: !err, error: err ? String(err) : undefined });
-    });
+  // a later interrupt asks on its own: this one stops asking
+  const current = () => !taken() && Atomics.load(state, SLOT.requested) === n;
+  const retry = () => {
+    if (current() && !terminateIfCellHolds(n, executionId, true, taken)) setTimeout(retry, GATE_RETRY_MS);
   };
   setTimeout(() => {
-    if (taken()) return;
-    if (executionId !== undefined && cellHoldsThread(state, executionId)) terminate();
-    else setTimeout(terminate, INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
+    if (!current()) return;
+    if (executionId !== undefined && cellHoldsThread(state, executionId) && terminateIfCellHolds(n, executionId, false, taken)) return;
+    // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
+    setTimeout(retry, INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
   }, INTERRUPT_FAST_MS);
 }
 

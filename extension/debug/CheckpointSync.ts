@@ -85,7 +85,7 @@ export class CheckpointSync implements vscode.Disposable {
     try {
       await kernel.setCheckpoints({ uri, checkpoints });
     } catch (err) {
-      // a kernel without checkpoints (Deno, Bun, the Sandbox) says so once per document, in the log
+      // a kernel without checkpoints (Bun, the Sandbox) says so once per document, in the log
       this.log(`checkpoints of ${vscode.workspace.asRelativePath(doc.uri)}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

@@ -1,7 +1,7 @@
 /**
  * "Debug the next run of this cell / scratch file": Debug Cell and Debug Scratch ask for it, the run attaches the
  * debugger once its kernel is ready (before the code starts) and ends the session when the run ends. A kernel that
- * cannot be debugged (Deno, Bun, the Sandbox) fails the run with DebugUnsupported, shown where the run's errors go.
+ * cannot be debugged (Bun, the Sandbox) fails the run with DebugUnsupported, shown where the run's errors go.
  */
 import type * as vscode from 'vscode';
 import type { Kernel } from '../../host/kernel/Kernel';

@@ -2,15 +2,29 @@
  * Debug sessions on kernels: opens a kernel's inspector (HostRequests `debugOpen`), starts VS Code's JavaScript
  * debugger attached to it, waits until the debugger has taken the thread (so breakpoints are set before the cell
  * runs), and closes the inspector when the session ends, however it ends (the Stop button, the cell finishing, the
- * kernel exiting). The kernel's state outlives every session.
+ * kernel exiting). The kernel's state outlives every session. While it runs, the sources js-debug sends for notebook
+ * cells are rewritten to the cells themselves (extension/pure/cellDebugSources.ts), so VS Code shows them in the notebook.
  */
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Kernel } from '../../host/kernel/Kernel';
+import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
+import { showCellSources } from '../pure/cellDebugSources';
 import { CODA_DEBUG_KEY, debugAttachConfig, withoutCwd } from '../pure/debugAttachConfig';
 
 /** How long the debugger may take to attach before the cell runs anyway. */
 export const ATTACH_TIMEOUT_MS = 10_000;
+
+/** A cell of an open CodaJS notebook by its URI string, labelled as its session is (`demo.coda, cell 2`). */
+function cellLabel(uri: string): string | undefined {
+  for (const notebook of vscode.workspace.notebookDocuments) {
+    if (notebook.notebookType !== CODA_NOTEBOOK_TYPE) continue;
+    const cell = notebook.getCells().find((c) => c.document.uri.toString() === uri);
+    if (cell) return vscode.l10n.t('{0}, cell {1}', basename(notebook.uri.path), cell.index + 1);
+  }
+  return undefined;
+}
 
 interface Attached {
   key: string;
@@ -35,7 +49,10 @@ export class KernelDebugger implements vscode.Disposable {
           const key = session.parentSession?.configuration[CODA_DEBUG_KEY] as string | undefined;
           if (!key) return undefined;
           return {
+            // VS Code hands the tracker the message it then forwards (a copy is made only after this returns): the
+            // rewrite is what VS Code's debugger receives
             onDidSendMessage: (m: { type?: string; command?: string }) => {
+              showCellSources(m, cellLabel);
               if (m.type === 'response' && m.command === 'configurationDone') this.ready.get(key)?.();
             },
           };
@@ -58,7 +75,7 @@ export class KernelDebugger implements vscode.Disposable {
     return this.attached.has(kernel);
   }
 
-  /** Attaches the debugger to the kernel (once); rejects with the kernel's DebugUnsupported off Node. */
+  /** Attaches the debugger to the kernel (once); rejects with the kernel's DebugUnsupported on Bun and the Sandbox. */
   async attach(kernel: Kernel, name: string, folder: vscode.WorkspaceFolder | undefined): Promise<void> {
     if (this.attached.has(kernel)) return;
     const { webSocketUrl } = await kernel.debugOpen();

@@ -124,6 +124,7 @@ export class PendingWorkView implements vscode.TreeDataProvider<Node>, vscode.Di
 }
 
 const ICONS: Record<WorkItem['kind'], string> = {
+  await: 'loading',
   timeout: 'watch',
   interval: 'sync',
   immediate: 'debug-step-over',

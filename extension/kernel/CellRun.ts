@@ -38,6 +38,8 @@ export class CellRun extends CellOutputs<vscode.NotebookCellExecution, vscode.No
           await e.appendOutput(output);
           return output;
         },
+        shows: (output) => cell.outputs.some((o) => outputId(o) === outputId(output)),
+        replace: async (e, output, by) => await e.replaceOutputItems(by.items, output),
       },
       maxStored,
     );

@@ -8,6 +8,7 @@ import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
 import { codaError, RUNTIME_IDS, RUNTIME_LABELS, RUNTIMES, runtimeNamed, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { DisplayIds } from '../../host/run/DisplayIds';
 import { cellSourceUri } from '../pure/cellSourceUri';
 import { runNotebookCell } from '../pure/runNotebookCell';
 import type { DependencyManager } from '../deps/DependencyManager';
@@ -247,6 +248,8 @@ export class CodaController implements vscode.Disposable {
       const run = cellId ? this.runs.get(cellId) : undefined;
       return run && run.executionId === executionId ? run : undefined;
     };
+    // the outputs shown with each display id of this kernel, in whichever cell
+    const displays = new DisplayIds<{ run: CellRun; output: vscode.NotebookCellOutput }>((t) => !t.run.isDisposed);
     const offs = [
       kernel.onEvent('console', ({ entries }) => {
         const byRun = new Map<CellRun, typeof entries>();
@@ -256,7 +259,15 @@ export class CodaController implements vscode.Disposable {
         }
         for (const [run, list] of byRun) run.addConsole(list);
       }),
-      kernel.onEvent('display', (d) => void current(d.cellId, d.executionId)?.addOutput(displayOutput(d.data))),
+      kernel.onEvent('display', (d) => {
+        const output = displayOutput(d.data, d.displayId);
+        const route = displays.route(d);
+        for (const t of route.replace) void t.run.replaceOutput(t.output, output);
+        const run = route.add ? current(d.cellId, d.executionId) : undefined;
+        if (!run) return;
+        void run.addOutput(output);
+        if (d.displayId !== undefined) displays.add(d.displayId, { run, output });
+      }),
       kernel.onEvent('uncaught', (u) => {
         const run = current(u.cellId, u.executionId);
         void run?.addOutput(errorOutput({ error: u.error, cellLabel: `[${run.executionOrder}]`, background: true }, this.label));

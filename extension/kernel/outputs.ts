@@ -1,6 +1,6 @@
 /** Notebook outputs for results, errors and rich display data. */
 import * as vscode from 'vscode';
-import { MIME_ERROR, MIME_VALUE, type DisplayData, type ErrorOutput, type RemoteValue } from '../../protocol';
+import { DISPLAY_ID_KEY, MIME_ERROR, MIME_VALUE, type DisplayData, type ErrorOutput, type RemoteValue } from '../../protocol';
 import { formatError, valueText } from '../../host/format/formatText';
 
 export function valueOutput(value: RemoteValue): vscode.NotebookCellOutput {
@@ -15,8 +15,10 @@ export function errorOutput(payload: ErrorOutput, label: (cellId: string) => str
   return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.json(payload, MIME_ERROR), vscode.NotebookCellOutputItem.text(text, 'text/plain')]);
 }
 
-export function displayOutput(data: DisplayData[]): vscode.NotebookCellOutput {
+/** A display output; one shown with a display id keeps it in its metadata (saved with the notebook, exported to .ipynb). */
+export function displayOutput(data: DisplayData[], displayId?: string): vscode.NotebookCellOutput {
   return new vscode.NotebookCellOutput(
     data.map((d) => new vscode.NotebookCellOutputItem(d.encoding === 'base64' ? Buffer.from(d.data, 'base64') : Buffer.from(d.data, 'utf8'), d.mime)),
+    displayId === undefined ? undefined : { [DISPLAY_ID_KEY]: displayId },
   );
 }

@@ -3,6 +3,8 @@
  * most every OUTPUT_FLUSH_MS; rich outputs, the result and errors are appended after it, in order (SerialOps). Output
  * that arrives after the run ended (timers, promises) is written through a short-lived execution with the run's
  * execution order and timing, so the cell does not look re-run; it is dropped once the cell is queued to run again.
+ * A display shown with a display id is replaced in place by later displays with that id (replaceOutput), the same way:
+ * through the run's execution while it runs, else a short-lived one, and only while the cell still shows it.
  * CellRun adapts it to VS Code's executions and outputs (the port).
  */
 import type { ConsoleEntry } from '../../protocol';
@@ -23,6 +25,10 @@ export interface ExecutionPort<E, O> {
   append(execution: E, output: O): Write;
   /** Writes the console: replaces `shown` when the cell still shows it, else appends a new output (returned). */
   writeConsole(execution: E, log: ConsoleLog, shown: O | undefined): Promise<O>;
+  /** Whether the cell still shows this output (a re-run cleared it). */
+  shows(output: O): boolean;
+  /** Shows the items of `by` in `output`, where it is. */
+  replace(execution: E, output: O, by: O): Write;
 }
 
 export interface Timers {
@@ -76,6 +82,25 @@ export class CellOutputs<E, O> {
     this.flushConsole();
     const active = this.execution;
     return this.ops.queue(() => this.withExecution(active, (e) => this.port.append(e, output)));
+  }
+
+  /**
+   * Shows `by` in place of `output`, an output of this run (a display updated by its display id, from this cell, a
+   * later one, or a timer): nothing when the cell no longer shows it, or this run was replaced by a newer one.
+   */
+  replaceOutput(output: O, by: O): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    const active = this.execution;
+    return this.ops.queue(async () => {
+      // checked when its turn comes: the output's own append may still have been queued when the update arrived
+      if (this.disposed || !this.port.shows(output)) return;
+      await this.withExecution(active, (e) => this.port.replace(e, output, by));
+    });
+  }
+
+  /** A newer run of the cell took over (its outputs are about to go). */
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   async end(success: boolean): Promise<void> {

@@ -26,6 +26,10 @@ export function debugAttachConfig({ name, webSocketUrl, key, kernelCode }: Attac
     websocketAddress: webSocketUrl,
     // cell scripts are named under the notebook's folder but are no files: resolve their maps anywhere
     resolveSourceMapLocations: null,
+    // a cell script is compiled when its run starts, after the session set its breakpoints: js-debug pauses before
+    // each script with a source map, binds the breakpoints of its sources and goes on (its Node default instead
+    // predicts them from compiled files on disk, which cell scripts are not)
+    pauseForSourceMap: true,
     skipFiles: ['<node_internals>/**', ...kernelCode.map((dir) => `${dir}/**`)],
     // the kernel is not waiting for a debugger: nothing to continue, and never a child process to follow
     continueOnAttach: false,

@@ -5,14 +5,16 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { codaError, type ConsoleEntry, type InitParams, type RemoteValue, type RuntimeKind, type SerializedError } from '../../protocol';
+import { codaError, METADATA_PLUGINS, type ConsoleEntry, type InitParams, type RemoteValue, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
 import { executeCell } from '../../host/run/executeCell';
 import { KernelSlot } from '../../host/run/KernelSlot';
 import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
 import type { ScratchDebugHooks } from '../debug/registerDebugging';
+import { notebookPlugins, pluginInstallCell, scratchPlugins, type NotebookPlugins } from '../../host/plugins/notebookPlugins';
 import { kernelFolder } from '../kernel/KernelManager';
+import { configuredPlugins } from '../plugins/configuredPlugins';
 import { cellSourceUri } from '../pure/cellSourceUri';
 import { ScratchLines, type Tone } from '../pure/ScratchLines';
 import { inlineConsole, inlineValue } from '../pure/inlineText';
@@ -99,13 +101,23 @@ export class ScratchSession implements vscode.Disposable {
     return cells.filter(pick).map((c) => ({ code: c.code, startLine: c.startLine, label: `${name}:${c.startLine + 1}` }));
   }
 
-  private startKernel(runtime: RuntimeKind): Promise<Kernel> {
-    return this.slot.ensure(runtime, () =>
+  /**
+   * The file's kernel plugins, as a notebook's: the `coda.plugins` setting's and the API's, then the file's own
+   * `// @coda-plugin` lines (its metadata), local files resolved against the file's folder.
+   */
+  private plugins(): NotebookPlugins {
+    return notebookPlugins({ [METADATA_PLUGINS]: scratchPlugins(this.document.getText()) }, kernelFolder(this.document.uri), configuredPlugins());
+  }
+
+  private startKernel(runtime: RuntimeKind, plugins: string[]): Promise<Kernel> {
+    // a kernel loads its plugins when it starts: other plugins (an edited `// @coda-plugin` line) get a fresh one
+    return this.slot.ensure(JSON.stringify([runtime, plugins]), () =>
       this.deps.startKernel({
         cwd: kernelFolder(this.document.uri),
         documentPath: this.document.uri.fsPath,
         runtime,
         modulePaths: this.deps.modulePaths?.(this.document),
+        ...(plugins.length && { plugins }),
       }),
     );
   }
@@ -135,13 +147,18 @@ export class ScratchSession implements vscode.Disposable {
     const idOf = (startLine: number) => `${this.document.uri.toString()}#${startLine}`;
     const chosen = scratchRuntime(this.document.getText(), vscode.workspace.getConfiguration('coda').get<string>('scratch.runtime'));
     const { install, offerRuntime } = this.deps;
-    // the packages every cell of the file imports, installed as for a notebook (the sandbox imports nothing)
-    const all = () => this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code }));
+    // the packages every cell of the file imports, installed as for a notebook (the sandbox imports nothing), with
+    // its plugins' packages
+    const plugins = this.plugins();
+    const all = async () => [
+      ...this.cellsFor({ kind: 'all' }).map((c) => ({ cellId: idOf(c.startLine), code: c.code })),
+      ...(await pluginInstallCell(plugins)),
+    ];
     const prepared = await prepareRun<Kernel>({
       runtime: 'error' in chosen ? 'node' : chosen.runtime,
       untrusted: () => (vscode.workspace.isTrusted ? undefined : codaError('UntrustedWorkspace')),
-      install: install && (() => install(this.document, all())),
-      startKernel: () => ('error' in chosen ? Promise.reject(new Error(chosen.error)) : this.startKernel(chosen.runtime)),
+      install: install && (async () => install(this.document, await all())),
+      startKernel: () => ('error' in chosen ? Promise.reject(new Error(chosen.error)) : this.startKernel(chosen.runtime, plugins.specs)),
       fetchRuntime: offerRuntime && ((err) => offerRuntime(err, err.runtime)),
     });
     if (!prepared.ok) {

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { runtimeNamed, type RuntimeKind } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
-import { findSidecarBinary } from '../../host/kernel/locateRuntime';
+import { execFile } from 'node:child_process';
+import { findNode } from '../../host/kernel/findNode';
+import { findSidecarBinary, VERSION_PROBE_TIMEOUT_MS } from '../../host/kernel/locateRuntime';
+import { majorOf } from '../../tsplugin/core/nodeTypes';
 import { pluginMessage, PLUGIN_NAME, type OpenNotebook, type OpenScratchFile } from '../../tsplugin/pluginMessage';
 import { MARKER } from '../../tsplugin/core/scratchCells';
 import { scratchRuntime } from '../pure/scratchRuntime';
@@ -32,8 +35,8 @@ export interface TypesPluginDeps {
   onDidInstall: vscode.Event<vscode.Uri>;
   /** The extension's global storage (runtime store, generated type cache). */
   storage: string;
-  /** `coda.denoPath`, `coda.scratch.runtime`. */
-  setting(key: 'denoPath' | 'scratch.runtime'): string | undefined;
+  /** `coda.nodePath`, `coda.denoPath`, `coda.bunPath`, `coda.scratch.runtime`. */
+  setting(key: 'nodePath' | 'denoPath' | 'bunPath' | 'scratch.runtime'): string | undefined;
   log(message: string): void;
 }
 
@@ -42,6 +45,8 @@ export class TypesPluginConfig implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private api: Promise<TsApi | undefined> | undefined;
   private denoPath: Promise<string | undefined> | undefined;
+  /** The Node major a Node notebook runs on, and the one Bun reports (`process.version`), as the kernel finds them. */
+  private readonly nodeMajors = new Map<'node' | 'bun', Promise<number | undefined>>();
   private lastSent = '';
   /** Scratch files' runtimes as last sent, to send again only when one changes while typing. */
   private readonly scratchRuntimes = new Map<string, RuntimeKind>();
@@ -60,7 +65,9 @@ export class TypesPluginConfig implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('coda.denoPath')) this.denoPath = undefined;
-        if (e.affectsConfiguration('coda.denoPath') || e.affectsConfiguration('coda.scratch.runtime')) this.schedule();
+        if (e.affectsConfiguration('coda.nodePath')) this.nodeMajors.delete('node');
+        if (e.affectsConfiguration('coda.bunPath')) this.nodeMajors.delete('bun');
+        if (['denoPath', 'nodePath', 'bunPath', 'scratch.runtime'].some((k) => e.affectsConfiguration(`coda.${k}`))) this.schedule();
       }),
       // a store that did not exist before the first install now holds packages and their types
       deps.onDidInstall(() => this.schedule(true)),
@@ -81,7 +88,7 @@ export class TypesPluginConfig implements vscode.Disposable {
       if (nb.notebookType !== CODA_NOTEBOOK_TYPE) continue;
       const runtime = runtimeNamed((nb.metadata as { runtime?: unknown }).runtime) ?? 'node';
       const store = this.deps.modulePath(nb);
-      notebooks.push({ notebook: nb, runtime, modulePaths: [store], typeRoots: [join(store, '@types')], ...(await this.deno(runtime)) });
+      notebooks.push({ notebook: nb, runtime, modulePaths: [store], typeRoots: [join(store, '@types')], ...(await this.runtimeFacts(runtime)) });
     }
     const scratchFiles: OpenScratchFile[] = [];
     this.scratchRuntimes.clear();
@@ -89,7 +96,7 @@ export class TypesPluginConfig implements vscode.Disposable {
       if (!isScratchFile(doc)) continue;
       const runtime = this.scratchRuntimeOf(doc);
       this.scratchRuntimes.set(doc.uri.toString(), runtime);
-      scratchFiles.push({ uri: doc.uri, runtime, modulePaths: [this.deps.scratchModulePath(doc)], ...(await this.deno(runtime)) });
+      scratchFiles.push({ uri: doc.uri, runtime, modulePaths: [this.deps.scratchModulePath(doc)], ...(await this.runtimeFacts(runtime)) });
     }
     const message = pluginMessage({ notebooks, scratchFiles, cacheDir: join(this.deps.storage, 'types') });
     const text = JSON.stringify(message);
@@ -105,15 +112,34 @@ export class TypesPluginConfig implements vscode.Disposable {
     return 'runtime' in r ? r.runtime : 'node';
   }
 
-  /** A Deno notebook's `Deno` namespace comes from its Deno binary (found as the kernel finds it). */
-  private async deno(runtime: RuntimeKind): Promise<{ denoPath?: string }> {
-    if (runtime !== 'deno') return {};
-    this.denoPath ??= findSidecarBinary('deno', this.deps.storage, this.deps.setting('denoPath')).then(
-      (b) => b.path,
-      () => undefined,
-    );
-    const denoPath = await this.denoPath;
-    return denoPath ? { denoPath } : {};
+  /**
+   * What the plugin needs of the binary that runs the notebook, found as the kernel finds it: a Deno notebook's
+   * `Deno` namespace comes from its Deno binary; a Node notebook gets the `@types/node` of its Node's major, a Bun
+   * notebook the one of the Node version Bun reports.
+   */
+  private async runtimeFacts(runtime: RuntimeKind): Promise<{ denoPath?: string; nodeMajor?: number }> {
+    if (runtime === 'deno') {
+      this.denoPath ??= findSidecarBinary('deno', this.deps.storage, this.deps.setting('denoPath')).then(
+        (b) => b.path,
+        () => undefined,
+      );
+      const denoPath = await this.denoPath;
+      return denoPath ? { denoPath } : {};
+    }
+    if (runtime !== 'node' && runtime !== 'bun') return {};
+    let major = this.nodeMajors.get(runtime);
+    if (!major) {
+      major =
+        runtime === 'node'
+          ? findNode(this.deps.setting('nodePath')).then((n) => majorOf(n.version))
+          : findSidecarBinary('bun', this.deps.storage, this.deps.setting('bunPath'))
+              .then((b) => bunNodeVersion(b.path))
+              .then(majorOf);
+      major = major.catch(() => undefined);
+      this.nodeMajors.set(runtime, major);
+    }
+    const nodeMajor = await major;
+    return nodeMajor ? { nodeMajor } : {};
   }
 
   dispose(): void {
@@ -129,6 +155,13 @@ function isScratchFile(doc: vscode.TextDocument): boolean {
     .getText()
     .split('\n', 2000)
     .some((line) => MARKER.test(line));
+}
+
+/** The Node version Bun implements (`process.version` in Bun). */
+function bunNodeVersion(bun: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(bun, ['--print', 'process.version'], { timeout: VERSION_PROBE_TIMEOUT_MS }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+  );
 }
 
 async function tsApi(): Promise<TsApi | undefined> {

@@ -7,7 +7,7 @@
  * is kept, so an install failure can name each cell that needs the package. Pure (no I/O).
  */
 import * as acorn from 'acorn';
-import { init, parse } from 'es-module-lexer';
+import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
 import { forEachNode } from '../../common/forEachNode';
@@ -58,18 +58,12 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
         add({ ...spec, from: { kind: 'magic', cellId, line } });
       }
     }
-    try {
-      const [imports] = parse(code);
-      for (const imp of imports) {
-        if (!imp.n) continue;
-        const statement = code.slice(imp.ss, imp.se);
-        if (/^(import|export)\s+type\s/.test(statement) || /^import\s*\{\s*(type\s+[\w$]+\s*,?\s*)+\}\s*from/.test(statement)) continue;
-        const name = installable(imp.n);
-        if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s) } });
-      }
-    } catch (err) {
-      // the cell does not parse yet: its own run will show the syntax error
-      void err;
+    for (const imp of moduleImports(code)) {
+      if (!imp.n) continue;
+      const statement = code.slice(imp.ss, imp.se);
+      if (/^(import|export)\s+type\s/.test(statement) || /^import\s*\{\s*(type\s+[\w$]+\s*,?\s*)+\}\s*from/.test(statement)) continue;
+      const name = installable(imp.n);
+      if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s) } });
     }
     for (const { specifier, offset } of requireCalls(code)) {
       const name = installable(specifier);
@@ -77,6 +71,31 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
     }
   }
   return { specs: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), sites, problems };
+}
+
+/** Lines of a cell the lexer cannot read (JSX) that are read line by line for its imports. */
+const MAX_LEXER_LINES = 400;
+
+/**
+ * The cell's imports and exports-from, as es-module-lexer reads them. A cell it cannot read (JSX: a closing tag's `/`
+ * reads as a regular expression) is read a line at a time, from the top, each readable beginning giving the imports
+ * it holds: imports come before the code that uses them. A cell that does not parse at all gives the imports of its
+ * readable beginnings, or none (its own run shows the syntax error).
+ */
+function moduleImports(code: string): readonly ImportSpecifier[] {
+  try {
+    return parse(code)[0];
+  } catch {
+    const found = new Map<number, ImportSpecifier>();
+    for (let n = 0, end = code.indexOf('\n'); end !== -1 && n < MAX_LEXER_LINES; n++, end = code.indexOf('\n', end + 1)) {
+      try {
+        for (const imp of parse(code.slice(0, end))[0]) found.set(imp.ss, imp);
+      } catch {
+        // this beginning ends inside JSX or an unfinished statement: the next line may close it
+      }
+    }
+    return [...found.values()];
+  }
 }
 
 /** A `// @coda-dep` token as a dependency: `zod@3.23.8`, `lodash`, `@scope/pkg@^1`, `my-lodash@npm:lodash@4`. */

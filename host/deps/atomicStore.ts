@@ -39,6 +39,9 @@ export interface StoreFacts {
   scripts: string;
   /** Packages (node_modules paths) with their own files rather than links into the shared content store. */
   own?: string[];
+  /** The installer looked for the editor's `@types` packages (installer/acquireTypes.ts); a store from before that
+   * did not, so its notebook's next run installs once more (from the cache) to add them. */
+  types?: boolean;
 }
 
 /** The facts of a complete store, or undefined when it is not complete. */

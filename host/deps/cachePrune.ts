@@ -1,12 +1,13 @@
 /**
  * Keeps the cache bounded (`coda cache`, the `codajs.pruneCache` command, and a daily prune on activation): the
  * stores of notebooks not used for `maxAgeDays` are removed unless a running kernel holds them (storeLease.ts), then
- * every content store entry no store links to any more (all its files have a single link), and leftovers of
- * interrupted writes. Sizes count each file once however many notebooks link it.
+ * every content store entry no store links to any more (all its files have a single link), leftovers of
+ * interrupted writes, and the downloads (tarballs, package metadata) no remaining store holds once they are as old. Sizes count each file once however many notebooks link it.
  */
-import { lstat, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
+import { pruneTarballs } from './pruneTarballs';
 import { liveLeases } from './storeLease';
 
 export const DEFAULT_MAX_AGE_DAYS = 30;
@@ -26,6 +27,8 @@ export interface StoreInfo {
 export interface PruneResult {
   stores: string[];
   entries: number;
+  /** Downloaded tarballs and package metadata removed from the download cache (pruneTarballs.ts). */
+  downloads: number;
   freedBytes: number;
 }
 
@@ -53,12 +56,16 @@ export async function cacheSize(cacheRoot: string): Promise<{ stores: number; co
 }
 
 export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE_DAYS, now = Date.now()): Promise<PruneResult> {
-  const result: PruneResult = { stores: [], entries: 0, freedBytes: 0 };
+  const result: PruneResult = { stores: [], entries: 0, downloads: 0, freedBytes: 0 };
   const before = (await cacheSize(cacheRoot)).total;
   const { stale } = await liveLeases(cacheRoot);
   for (const file of stale) await rm(file, { force: true });
+  const kept: string[] = [];
   for (const s of await listStores(cacheRoot)) {
-    if (s.inUse || now - s.lastUsed.getTime() < maxAgeDays * DAY_MS) continue;
+    if (s.inUse || now - s.lastUsed.getTime() < maxAgeDays * DAY_MS) {
+      kept.push(s.dir);
+      continue;
+    }
     await rm(s.dir, { recursive: true, force: true });
     result.stores.push(s.key);
   }
@@ -73,8 +80,27 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
     await rm(entry, { recursive: true, force: true });
     result.entries++;
   }
+  // the download cache: what no remaining store holds, once it is older than the stores' limit (a store installed
+  // meanwhile holds only downloads too recent to be touched)
+  const held = new Set<string>();
+  for (const dir of kept) for (const i of await heldIntegrities(dir)) held.add(i);
+  result.downloads = (await pruneTarballs(join(cacheRoot, 'cacache'), held, maxAgeDays * DAY_MS, now)).entries;
   result.freedBytes = Math.max(0, before - (await cacheSize(cacheRoot)).total);
   return result;
+}
+
+/** The integrities of the packages a store's tree holds (its hidden lockfile, written by the install). */
+async function heldIntegrities(storeDir: string): Promise<string[]> {
+  try {
+    const lock = JSON.parse(await readFile(join(storeDir, 'node_modules', '.package-lock.json'), 'utf8')) as {
+      packages?: Record<string, { integrity?: unknown }>;
+    };
+    return Object.values(lock.packages ?? {})
+      .map((p) => p.integrity)
+      .filter((i): i is string => typeof i === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /**

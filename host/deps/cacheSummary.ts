@@ -3,5 +3,6 @@ import type { PruneResult } from './cachePrune';
 
 export function cachePruneSummary(r: PruneResult): string {
   const mb = (r.freedBytes / (1024 * 1024)).toFixed(1);
-  return `pruned ${r.stores.length} unused notebook store${r.stores.length === 1 ? '' : 's'} and ${r.entries} unreferenced package${r.entries === 1 ? '' : 's'}: ${mb} MB freed`;
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return `pruned ${n(r.stores.length, 'unused notebook store')}, ${n(r.entries, 'unreferenced package')} and ${n(r.downloads, 'old download')}: ${mb} MB freed`;
 }

@@ -10,9 +10,6 @@ import { join } from 'node:path';
 import type { DependencyLock } from '../../protocol';
 import { entryDir, linkEntry, verifiedEntry } from './contentStore';
 
-/** Packages checked and linked at the same time. */
-const PACKAGES_AT_ONCE = 4;
-
 export interface LinkOutcome {
   linked: number;
   copied: number;
@@ -52,22 +49,15 @@ export async function linkStore(
   };
   try {
     walk('');
-    // then every shared package, checked and linked, several at a time (most are small)
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (!failed && next < shared.length) {
-        const { rel, entry } = shared[next++]!;
-        const index = await verifiedEntry(entry);
-        if (!index) {
-          failed = true;
-          return;
-        }
-        outcome[await linkEntry(entry, index, join(staging, rel), true)]++;
-      }
-    };
-    await Promise.all(Array.from({ length: PACKAGES_AT_ONCE }, worker));
-    return failed ? false : outcome;
+    // then every shared package, checked and linked (synchronously, one package at a time: the host's other work
+    // runs between packages)
+    for (const { rel, entry } of shared) {
+      const index = await verifiedEntry(entry);
+      if (!index) return false;
+      outcome[await linkEntry(entry, index, join(staging, rel), true)]++;
+      await new Promise((r) => setImmediate(r));
+    }
+    return outcome;
   } catch {
     // an entry pruned between its check and its links (or any other failure) leaves the install to the installer
     return false;

@@ -27,12 +27,13 @@ async function installedTree(storeDir: string): Promise<Hidden['packages'] | und
 }
 
 /**
- * True when the store is complete, its installed tree is exactly the lock and holds every direct dependency, and
- * (when `scripts` is given) its install scripts ran the way this install would run them (installAccess.scriptMode).
+ * True when the store is complete, its installed tree is exactly the lock and holds every direct dependency, its
+ * install looked for the editor's `@types` packages, and (when `scripts` is given) its install scripts ran the way
+ * this install would run them (installAccess.scriptMode).
  */
 export async function storeMatches(storeDir: string, dependencies: Record<string, string>, lock: DependencyLock, scripts?: string): Promise<boolean> {
   const facts = await storeFacts(storeDir);
-  if (!facts || (scripts !== undefined && facts.scripts !== scripts)) return false;
+  if (!facts || !facts.types || (scripts !== undefined && facts.scripts !== scripts)) return false;
   const tree = await installedTree(storeDir);
   if (!tree) return false;
   const locked = Object.entries(lock);
@@ -82,7 +83,7 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
       if (!(await linkStore(other, staging, lock, own, contentRootFor(params.cacheDir)))) continue;
       // the tree is complete only when it is renamed into place (commitStore writes the marker again)
       if (!(await storeMatches(staging, dependencies, lock, scripts))) continue;
-      await commitStore(staging, storeDir, { scripts, own });
+      await commitStore(staging, storeDir, { scripts, own, types: true });
     } finally {
       await discardStaging(staging);
     }

@@ -94,6 +94,17 @@ export function formatDisplay(data: DisplayData[], paint: Paint = plain): string
   return [note, text?.data ?? ''].filter(Boolean).join('\n');
 }
 
+/**
+ * Before the data of a display that replaced earlier outputs (its display id's): which display, in which cells. An
+ * update shows nothing new; a new display with that id is shown here and replaced the earlier ones too. '' for neither.
+ */
+export function formatDisplayUpdate(change: { displayId?: string; update: boolean; updated: { label: string }[] }, paint: Paint = plain): string {
+  if (!change.updated.length) return '';
+  const cells = `${change.updated.length > 1 ? 'cells' : 'cell'} ${change.updated.map((r) => r.label).join(', ')}`;
+  const id = JSON.stringify(change.displayId ?? '');
+  return paint('dim', change.update ? `(display ${id} updated in ${cells}) ` : `(display ${id}, also updated in ${cells}) `);
+}
+
 export function formatSummary(ran: number, failed: number, total: number, ms: number, paint: Paint = plain, restarts = 0): string {
   const status = failed ? paint('red', `${failed} failed`) : paint('green', 'all passed');
   const fresh = restarts ? paint('yellow', `, ${restarts} fresh kernel${restarts > 1 ? 's' : ''}`) : '';

@@ -59,7 +59,7 @@ export interface Kernel {
   cancelWork(id: string): Promise<boolean>;
   /** Stops the running cell (also a synchronous infinite loop) without losing the kernel's state. */
   interrupt(): void;
-  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported off Node. */
+  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported on Bun and the Sandbox. */
   debugOpen(): Promise<DebugOpenResult>;
   /** Closes it again; the kernel keeps its state. */
   debugClose(): Promise<void>;

@@ -175,7 +175,7 @@ export class KernelProcess implements Kernel {
     return (await this.channel.request('cancelWork', { id })).cancelled;
   }
 
-  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported off Node. */
+  /** Opens the kernel's inspector for a debug session (protocol/debugging.ts); DebugUnsupported on Bun and the Sandbox. */
   debugOpen(): Promise<DebugOpenResult> {
     return this.channel.request('debugOpen', {});
   }

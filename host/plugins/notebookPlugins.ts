@@ -4,6 +4,7 @@
  * `../x.js`, an absolute path) is resolved against the notebook's folder; anything else is an npm package
  * (`name` or `name@range`), installed into the notebook's store like an import (pluginInstallCell) and loaded by
  * name. A local file names the packages it needs with `// @coda-dep` lines, as a cell does; they join the store too.
+ * Scratch files name theirs with `// @coda-plugin` lines (scratchPlugins), `coda run` adds `--plugin`s (pluginsNamedIn).
  * No vscode import: the extension and `coda run` share it.
  */
 import { readFile } from 'node:fs/promises';
@@ -42,6 +43,17 @@ export function notebookPlugins(metadata: Readonly<Record<string, unknown>>, cwd
   return out;
 }
 
+/** A scratch file's plugin lines: `// @coda-plugin coda-plugin-jsdom ./my-plugin.js`. */
+const PLUGIN_LINE = /^\s*\/\/\s*@coda-plugin\b(.*)$/gm;
+
+/**
+ * The plugins a scratch file names with `// @coda-plugin` lines (a scratch file has no metadata: these lines are its
+ * `plugins`), in order, as notebookPlugins reads metadata: `notebookPlugins({ plugins: scratchPlugins(text) }, …)`.
+ */
+export function scratchPlugins(text: string): string[] {
+  return [...text.matchAll(PLUGIN_LINE)].flatMap((m) => m[1]!.trim().split(/\s+/).filter(Boolean));
+}
+
 /** Characters of a local plugin file read for its `// @coda-dep` lines. */
 export const MAX_PLUGIN_SCAN_CHARS = 64 * 1024;
 const MAGIC_LINE = /^\s*\/\/\s*@coda-dep\b.*$/gm;
@@ -60,6 +72,15 @@ export async function pluginInstallCell(plugins: NotebookPlugins): Promise<{ cel
 }
 
 const isLocal = (spec: string) => spec.startsWith('./') || spec.startsWith('../') || isAbsolute(spec);
+
+/**
+ * Plugins named outside the notebook (`coda run --plugin`, a scratch file's `// @coda-plugin` lines): a local file is
+ * resolved against `base` (where it was named: the shell's folder, the scratch file's), a package name stays as it is.
+ * The result goes to notebookPlugins as its configured plugins.
+ */
+export function pluginsNamedIn(specs: readonly string[], base: string): string[] {
+  return specs.map((s) => s.trim()).map((s) => (isLocal(s) ? resolve(base, s) : s));
+}
 
 /** `name@range` → `name` (a scope's leading `@` kept). */
 function packageName(spec: string): string {

@@ -16,6 +16,7 @@ import {
 } from '../../protocol';
 import { cellText } from '../../protocol/codaFormat';
 import type { Kernel } from '../kernel/Kernel';
+import { DisplayIds } from './DisplayIds';
 import { ended as kernelEnded } from './KernelSlot';
 
 export type CellStatus = 'ok' | 'error' | 'interrupted' | 'timeout' | 'skipped';
@@ -34,6 +35,7 @@ export interface CellReport {
   kernelExit?: { reason: string; during: boolean };
   durationMs: number;
   console: ConsoleEntry[];
+  /** The cell's display outputs, each as it is last shown (a display id's later updates replace its data here). */
   display: DisplayData[][];
   value?: RemoteValue;
   error?: SerializedError;
@@ -45,9 +47,20 @@ export interface RunEvents {
   kernelExited?(reason: string, cell: CellReport | undefined, restart: boolean): void;
   cellStarted?(report: CellReport, source: string): void;
   console?(entry: ConsoleEntry, owner: CellReport | undefined): void;
-  display?(data: DisplayData[], owner: CellReport | undefined): void;
+  /**
+   * A display output, or (`update`) new data for the outputs already shown with its display id, listed in `updated`
+   * (none: nothing shows, as in Jupyter). A display with an id that was shown before updates those outputs too.
+   */
+  display?(data: DisplayData[], owner: CellReport | undefined, change: DisplayChange): void;
   uncaught?(error: SerializedError, owner: CellReport | undefined): void;
   cellFinished?(report: CellReport): void;
+}
+
+export interface DisplayChange {
+  displayId?: string;
+  update: boolean;
+  /** The cells whose outputs the display replaced. */
+  updated: CellReport[];
 }
 
 export interface RunSettings {
@@ -89,26 +102,36 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
     failedAt ??= owner;
     events.kernelExited?.(reason, owner, settings.keepGoing);
   };
-  const subscribe = (k: Kernel) => [
-    k.onEvent('console', ({ entries }) => {
-      for (const e of entries) {
-        const owner = byId.get(e.cellId);
-        owner?.console.push(e);
-        events.console?.(e, owner);
-      }
-    }),
-    k.onEvent('display', (d) => {
-      const owner = byId.get(d.cellId);
-      owner?.display.push(d.data);
-      events.display?.(d.data, owner);
-    }),
-    k.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
-    k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
-    k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
-    k.onExit((exit) => {
-      if (!exit.expected) died(k, exit.reason, exit.cellId);
-    }),
-  ];
+  const subscribe = (k: Kernel) => {
+    // where each display id of this kernel is shown: its updates replace the data in the reports
+    const displays = new DisplayIds<{ report: CellReport; index: number }>();
+    return [
+      k.onEvent('console', ({ entries }) => {
+        for (const e of entries) {
+          const owner = byId.get(e.cellId);
+          owner?.console.push(e);
+          events.console?.(e, owner);
+        }
+      }),
+      k.onEvent('display', (d) => {
+        const owner = byId.get(d.cellId);
+        const route = displays.route(d);
+        for (const t of route.replace) t.report.display[t.index] = d.data;
+        if (route.add && owner) {
+          owner.display.push(d.data);
+          if (d.displayId !== undefined) displays.add(d.displayId, { report: owner, index: owner.display.length - 1 });
+        }
+        const updated = [...new Set(route.replace.map((t) => t.report))];
+        if (route.add || updated.length) events.display?.(d.data, owner, { displayId: d.displayId, update: !route.add, updated });
+      }),
+      k.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
+      k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
+      k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
+      k.onExit((exit) => {
+        if (!exit.expected) died(k, exit.reason, exit.cellId);
+      }),
+    ];
+  };
   const offs: (() => void)[] = [];
   const useKernel = async (): Promise<Kernel | undefined> => {
     if (kernel && (kernel === dying || !kernel.alive)) {
@@ -253,9 +276,11 @@ async function drain(pending: Map<string, number>, io: () => Promise<string[]>, 
   const end = Date.now() + ms;
   const busy = async () => [...pending.values()].some((n) => n > 0) || (await io()).some((t) => !NEVER_DONE.has(t));
   let quiet = 0;
-  // quiet twice in a row: a callback that just ran may have started more work
+  // quiet twice in a row: a callback that just ran may have started more work. The kernel answers each question in
+  // a later turn of its event loop than the one before, after the immediates and microtasks queued in between ran
+  // (timers, even of 0 ms, are active work); so a second question needs no pause, only the first one a short one
   while (quiet < 2 && !gone() && Date.now() < end) {
     quiet = (await busy()) ? 0 : quiet + 1;
-    if (quiet < 2) await new Promise((r) => setTimeout(r, 20));
+    if (quiet < 2) await new Promise((r) => setTimeout(r, quiet === 1 ? 1 : 20));
   }
 }

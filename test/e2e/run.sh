@@ -33,7 +33,9 @@ mkdir -p "$RUN/ud/User/globalStorage/codajs.codajs" && ln -s "$TOOLS/runtimes" "
 cp -r test/e2e/workspace "$RUN/workspace"
 "$CS" --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" --install-extension dist/codajs.vsix >"$RESULTS/install.log" 2>&1 || { cat "$RESULTS/install.log"; fail_setup "installing the VSIX failed"; }
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
+# Workspace Trust is off in the User settings (test/e2e/user-settings.json), not by --disable-workspace-trust, so that
+# the trust scenario can turn it on for its own window
+setsid "$CS" --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check \
   --disable-getting-started-override --ignore-last-opened --user-data-dir "$RUN/ud" --extensions-dir "$RUN/ext" \
   --vscode-option enable-smoke-test-driver >"$RESULTS/code-server.log" 2>&1 &
 CS_PID=$!
@@ -44,7 +46,7 @@ for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 
 curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 || { tail -20 "$RESULTS/code-server.log"; fail_setup "code-server did not start"; }
 echo "e2e: code-server on 127.0.0.1:$PORT"
 
-node test/e2e/ui/runScenarios.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$RESULTS" | tee "$RESULTS/ui.log"
+node test/e2e/ui/runScenarios.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$RESULTS" "$RUN/ud" | tee "$RESULTS/ui.log"
 node test/e2e/runExthost.mjs "http://127.0.0.1:$PORT" "$RUN/workspace" "$ROOT" "$RESULTS/exthost" | tee "$RESULTS/exthost.log"
 
 

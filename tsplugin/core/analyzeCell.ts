@@ -28,9 +28,11 @@ export interface CellAnalysis {
   closers: string;
 }
 
-export function analyzeCell(tsm: TS, text: string, isTs: boolean): CellAnalysis {
-  const sf = tsm.createSourceFile(isTs ? 'cell.ts' : 'cell.js', text, tsm.ScriptTarget.Latest, false, isTs ? tsm.ScriptKind.TS : tsm.ScriptKind.JS);
-  const out: CellAnalysis = { names: [], importNames: [], imports: [], exportKeywords: [], exportStatements: [], closers: cellClosers(tsm, text) };
+/** `jsx`: the cell is read with JSX, as its kernel runs it (every cell of a Deno notebook). */
+export function analyzeCell(tsm: TS, text: string, isTs: boolean, jsx = false): CellAnalysis {
+  const kind = isTs ? (jsx ? tsm.ScriptKind.TSX : tsm.ScriptKind.TS) : jsx ? tsm.ScriptKind.JSX : tsm.ScriptKind.JS;
+  const sf = tsm.createSourceFile(`cell.${isTs ? 'ts' : 'js'}${jsx ? 'x' : ''}`, text, tsm.ScriptTarget.Latest, false, kind);
+  const out: CellAnalysis = { names: [], importNames: [], imports: [], exportKeywords: [], exportStatements: [], closers: cellClosers(tsm, text, jsx) };
   const name = (n: ts.Node | undefined) => {
     if (!n) return;
     if (tsm.isIdentifier(n)) out.names.push(n.text);

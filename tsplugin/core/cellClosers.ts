@@ -9,10 +9,10 @@ import type { TS } from './analyzeCell';
 /** Beyond this depth the cell is not code being typed; nothing is closed (the program stays what TypeScript makes of it). */
 const MAX_OPEN = 256;
 
-export function cellClosers(tsm: TS, text: string): string {
+export function cellClosers(tsm: TS, text: string, jsx = false): string {
   const K = tsm.SyntaxKind;
   let unterminatedComment = false;
-  const scanner = tsm.createScanner(tsm.ScriptTarget.Latest, false, tsm.LanguageVariant.Standard, text, (message) => {
+  const scanner = tsm.createScanner(tsm.ScriptTarget.Latest, false, jsx ? tsm.LanguageVariant.JSX : tsm.LanguageVariant.Standard, text, (message) => {
     if (message.code === 1010) unterminatedComment = true;
   });
   const stack: string[] = [];

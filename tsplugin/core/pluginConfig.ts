@@ -28,6 +28,8 @@ export interface NotebookDescription {
   typeRoots?: string[];
   /** The Deno binary whose `deno types` gives a Deno notebook its `Deno` namespace. */
   denoPath?: string;
+  /** The major of the Node (or the Node that Bun reports) that runs the notebook: its `@types/node` is the shipped one of that major. */
+  nodeMajor?: number;
   /** `true` for a `// %%` scratch file: the file's cells are one program like a notebook's. */
   scratch?: boolean;
 }
@@ -49,6 +51,7 @@ export interface NotebookSettings {
   modulePaths: string[];
   typeRoots: string[];
   denoPath: string | undefined;
+  nodeMajor: number | undefined;
   scratch: boolean;
 }
 
@@ -87,6 +90,7 @@ function checkNotebook(n: unknown): NotebookSettings | undefined {
     modulePaths: absolutePaths(n.modulePaths),
     typeRoots: absolutePaths(n.typeRoots),
     denoPath: typeof n.denoPath === 'string' && isAbsolute(n.denoPath) ? n.denoPath : undefined,
+    nodeMajor: Number.isInteger(n.nodeMajor) && (n.nodeMajor as number) > 0 && (n.nodeMajor as number) < 1000 ? (n.nodeMajor as number) : undefined,
     scratch,
   };
 }

@@ -97,6 +97,7 @@ export function compilerOptionsFor(tsm: TS, runtime: RuntimeId, typeRoots: reado
         ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}),
       };
     case 'deno':
+      // its JSX (Deno's classic React default) is the notebook's (NotebookLanguageService.jsxConfig)
       return { ...base, lib: ['lib.esnext.d.ts'], types: [], ...(typeRoots.length ? { typeRoots: [...typeRoots] } : {}) };
     case 'sandbox':
       // no @types at all: a package's types must not slip Node's globals into the sandbox

@@ -1,20 +1,23 @@
 /**
  * Checkpoints (HostRequests `setCheckpoints`, WorkerEvents `checkpointHits`): a line whose expression is recorded
  * each time execution passes it — from the cell, a timer or a callback, also long after the cell ended — without
- * pausing. Each is a V8 breakpoint, set through the kernel's own in-process inspector session (no socket), whose
- * condition calls the recorder and returns false, so V8 evaluates it in the frame and never stops. The session
- * exists only while some checkpoint is set (the debugger costs nothing otherwise). Hits go to the host in batches,
- * at most one event per CHECKPOINT_EVENT_MS.
+ * pausing. Each is a V8 breakpoint, set through the kernel's own in-process inspector session (no socket,
+ * inspectorSession.ts), whose condition calls the recorder and returns false, so V8 evaluates it in the frame and never
+ * stops. The session's debugger is enabled only while some checkpoint is set (it costs nothing otherwise). Hits go to
+ * the host in batches, at most one event per CHECKPOINT_EVENT_MS.
+ *
+ * Node's in-process session answers within `post`; Deno's on a later turn of the event loop (its messages are still
+ * handled in order, at once). So a replacement of a document's checkpoints waits until every earlier message is
+ * answered: then the ids of the breakpoints it removes are known.
  */
 import { randomUUID } from 'node:crypto';
-import inspector from 'node:inspector';
+import type inspector from 'node:inspector';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { CHECKPOINT_EVENT_MS, type CellSource, type CheckpointHits, type CheckpointSpec, type Masker } from '../../protocol';
 import { CheckpointLog } from './CheckpointLog';
+import type { SessionSource } from './inspectorSession';
 
-// captured before any cell runs: permission guards deny user code a session (worker/node/permissionGuards.ts)
-const realConnect = inspector.Session.prototype.connect;
 const realSetTimeout = setTimeout;
 
 /** Scripts remembered per document (older runs' functions may still run from timers). */
@@ -36,6 +39,11 @@ export class Checkpoints {
   /** document URI → V8 breakpoint ids. */
   private readonly breakpoints = new Map<string, string[]>();
   private session: inspector.Session | undefined;
+  /** The debugger is enabled in the session (some checkpoint is set). */
+  private active = false;
+  /** Messages posted and not answered yet, and the replacements waiting for them. */
+  private unanswered = 0;
+  private readonly waiting: (() => void)[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** The recorder's global name: random, so a cell cannot guess it before a checkpoint exists. */
   private readonly recorder = `__coda_checkpoint_${randomUUID().replace(/-/g, '')}`;
@@ -43,6 +51,7 @@ export class Checkpoints {
   constructor(
     private readonly emit: (checkpoints: CheckpointHits[]) => void,
     private readonly mask: Masker,
+    private readonly connect: SessionSource,
   ) {}
 
   /** A cell script about to run (`url`: its filename): the document's checkpoints are set in it too. */
@@ -53,32 +62,35 @@ export class Checkpoints {
     list.push(script);
     if (list.length > SCRIPTS_PER_DOCUMENT) list.shift();
     this.scripts.set(source.uri, list);
-    if (this.session) this.place(source.uri, [script]);
+    if (this.active) this.place(source.uri, [script]);
   }
 
-  /** Replaces a document's checkpoints; returns how many are set. */
+  /** Replaces a document's checkpoints; returns how many are set (throws when the kernel has no session). */
   set(uri: string, specs: CheckpointSpec[]): number {
-    for (const bp of this.breakpoints.get(uri) ?? []) this.post('Debugger.removeBreakpoint', { breakpointId: bp });
-    this.breakpoints.delete(uri);
-    this.log.set(uri, specs);
-    if (this.log.size === 0) {
-      this.stop();
-      return 0;
-    }
-    this.start();
-    this.place(uri, this.scripts.get(uri) ?? []);
+    if (specs.length) this.session ??= this.connect();
+    if (this.unanswered > 0) this.waiting.push(() => this.replace(uri, specs));
+    else this.replace(uri, specs);
     return specs.length;
   }
 
   dispose(): void {
     this.stop();
+    this.session?.disconnect();
+    this.session = undefined;
+  }
+
+  private replace(uri: string, specs: CheckpointSpec[]): void {
+    for (const bp of this.breakpoints.get(uri) ?? []) this.post('Debugger.removeBreakpoint', { breakpointId: bp });
+    this.breakpoints.delete(uri);
+    this.log.set(uri, specs);
+    if (this.log.size === 0) return this.stop();
+    this.start();
+    this.place(uri, this.scripts.get(uri) ?? []);
   }
 
   private start(): void {
-    if (this.session) return;
-    const session = new inspector.Session();
-    Reflect.apply(realConnect, session, []);
-    this.session = session;
+    if (this.active) return;
+    this.active = true;
     Object.defineProperty(globalThis, this.recorder, {
       value: (id: string, read: () => unknown) => {
         try {
@@ -95,16 +107,19 @@ export class Checkpoints {
     this.post('Debugger.enable');
   }
 
+  /** Disabling the debugger removes every breakpoint the session set. */
   private stop(): void {
+    if (!this.active) return;
+    this.active = false;
     this.breakpoints.clear();
-    this.session?.disconnect();
-    this.session = undefined;
+    this.post('Debugger.disable');
     Reflect.deleteProperty(globalThis, this.recorder);
   }
 
   /** One V8 breakpoint per script line: V8 refuses a second one at the same place, so its condition records them all. */
   private place(uri: string, scripts: CellScript[]): void {
     const ids = this.breakpoints.get(uri) ?? [];
+    this.breakpoints.set(uri, ids);
     for (const s of scripts) {
       const atLine = new Map<number, CheckpointSpec[]>();
       for (const spec of this.log.specs(uri)) {
@@ -115,11 +130,9 @@ export class Checkpoints {
       for (const [line, specs] of atLine) {
         const params: Record<string, unknown> = { url: s.url, lineNumber: line, condition: this.condition(specs) };
         if (line === 0) params.columnNumber = s.prologueLength;
-        const id = this.post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', params)?.breakpointId;
-        if (id) ids.push(id);
+        this.post('Debugger.setBreakpointByUrl', params, (r) => ids.push((r as { breakpointId: string }).breakpointId));
       }
     }
-    this.breakpoints.set(uri, ids);
   }
 
   /**
@@ -151,12 +164,14 @@ export class Checkpoints {
     if (changed.length) this.emit(changed);
   }
 
-  /** In-process sessions answer synchronously. */
-  private post<T>(method: string, params?: object): T | undefined {
-    let result: T | undefined;
-    this.session?.post(method, params, (err, res) => {
-      if (!err) result = res as T;
+  /** Posts with a callback always: Deno's session sends nothing for a message posted without one. */
+  private post(method: string, params: object = {}, answered?: (result: object) => void): void {
+    if (!this.session) return;
+    this.unanswered++;
+    this.session.post(method, params, (err, result) => {
+      this.unanswered--;
+      if (!err && result) answered?.(result);
+      if (this.unanswered === 0) for (const replace of this.waiting.splice(0)) replace();
     });
-    return result;
   }
 }

@@ -1,20 +1,33 @@
 /**
- * Debugging in the Node kernel (Runtime.debug): the inspector socket for Debug Cell and Debug Scratch, each cell
- * script's source map to its document, and checkpoints.
+ * Debugging in a NodeRuntime (Runtime.debug): each cell script's source map to its document, checkpoints, and — in
+ * Node's own process — the inspector socket for Debug Cell and Debug Scratch. In the Deno agent the same class maps
+ * the scripts and keeps the checkpoints, while the worker serves the socket (worker/sidecar/DenoDebug.ts), so the
+ * agent is built without one.
  */
 import { isAbsolute } from 'node:path';
-import type { CellSource, CheckpointHits, CheckpointSpec, DebugOpenResult, Masker } from '../../protocol';
+import { codaErrorObject, type CellSource, type CheckpointHits, type CheckpointSpec, type DebugOpenResult, type Masker } from '../../protocol';
 import type { RuntimeDebug } from '../runtime/Runtime';
 import { sourceMapComment } from './cellSourceMap';
 import { Checkpoints } from './Checkpoints';
-import { DebugInspector } from './DebugInspector';
+import type { DebugInspector } from './DebugInspector';
+import type { SessionSource } from './inspectorSession';
+
+export interface NodeDebugOptions {
+  emit: (checkpoints: CheckpointHits[]) => void;
+  mask: Masker;
+  /** The in-process session checkpoints use. */
+  session: SessionSource;
+  /** The socket Debug Cell attaches to, where this process opens it (Node). */
+  socket?: DebugInspector;
+}
 
 export class NodeDebug implements RuntimeDebug {
-  private readonly inspector = new DebugInspector();
   private readonly checkpoints: Checkpoints;
+  private readonly socket: DebugInspector | undefined;
 
-  constructor(emit: (checkpoints: CheckpointHits[]) => void, mask: Masker) {
-    this.checkpoints = new Checkpoints(emit, mask);
+  constructor({ emit, mask, session, socket }: NodeDebugOptions) {
+    this.checkpoints = new Checkpoints(emit, mask, session);
+    this.socket = socket;
   }
 
   /** The script to run for a cell whose document is known: mapped to it, with the document's checkpoints set. */
@@ -27,11 +40,12 @@ export class NodeDebug implements RuntimeDebug {
   }
 
   open(): DebugOpenResult {
-    return this.inspector.open();
+    if (!this.socket) throw codaErrorObject('DebugOpenFailed', { detail: 'this process does not serve the debugger socket' });
+    return this.socket.open();
   }
 
-  close(): void {
-    this.inspector.close();
+  close(): Promise<void> {
+    return this.socket?.close() ?? Promise.resolve();
   }
 
   setCheckpoints(uri: string, checkpoints: CheckpointSpec[]): number {
@@ -40,6 +54,6 @@ export class NodeDebug implements RuntimeDebug {
 
   dispose(): void {
     this.checkpoints.dispose();
-    this.inspector.close();
+    void this.socket?.close();
   }
 }

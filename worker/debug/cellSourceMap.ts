@@ -2,7 +2,9 @@
  * A cell script's source map, so VS Code's JavaScript debugger shows and breaks in the cell's own document: the
  * transform keeps every line where it was (worker/transform/transformCell.ts), so generated line n is the cell's line
  * n, moved down by the cell's place in its document (a `// %%` scratch cell), and line 1 starts after the prologue.
- * The map names the document by the URI VS Code gives the debug adapter, so breakpoints set there resolve to it.
+ * The map names the document by the URI VS Code gives the debug adapter, so breakpoints set there resolve to it; the
+ * extension turns js-debug's description of a notebook cell back into that URI (extension/pure/cellDebugSources.ts),
+ * so VS Code shows the cell itself, and the `sourcesContent` only when that cell's notebook is closed.
  */
 import type { CellSource } from '../../protocol';
 

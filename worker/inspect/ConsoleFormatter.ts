@@ -16,6 +16,7 @@ import {
 } from '../../protocol';
 import { buildConsoleTable } from './consoleTable';
 import { describeValue } from './describeValue';
+import { withNestedFormats } from './nestedFormats';
 import { stripInternalSymbols } from './internalSymbols';
 import type { HandleRegistry } from './HandleRegistry';
 
@@ -62,6 +63,18 @@ const LEVEL: Record<ConsoleMethod, ConsoleLevel> = {
 
 const FORMAT_OPTIONS = { depth: CONSOLE_INSPECT_DEPTH, colors: false, maxArrayLength: 100, maxStringLength: 10_000 };
 
+/**
+ * The text Node's console writes for these arguments, with a plugin's preview for each value it formats, as an
+ * argument or inside one (worker/inspect/nestedFormats.ts). A format string's arguments stay as they are: `%d`, `%j`
+ * and `%o` read the values themselves.
+ */
+function formatArgs(...args: unknown[]): string {
+  if (typeof args[0] === 'string' && args[0].includes('%')) return formatWithOptions(FORMAT_OPTIONS, ...args);
+  const nested = args.map((a) => withNestedFormats(a, CONSOLE_INSPECT_DEPTH, FORMAT_OPTIONS.maxArrayLength));
+  const text = formatWithOptions(FORMAT_OPTIONS, ...args.map((a, i) => (nested[i] ? nested[i].value : a)));
+  return nested.reduce((t, n) => (n ? n.restore(t) : t), text);
+}
+
 export class ConsoleFormatter {
   private depth = 0;
   private readonly counts = new Map<string, number>();
@@ -85,7 +98,7 @@ export class ConsoleFormatter {
     switch (method) {
       case 'group':
       case 'groupCollapsed': {
-        const entry = this.entry(method, args.length ? formatWithOptions(FORMAT_OPTIONS, ...args) : '', ctx, args);
+        const entry = this.entry(method, args.length ? formatArgs(...args) : '', ctx, args);
         if (method === 'groupCollapsed') entry.collapsed = true;
         this.depth++;
         return entry;
@@ -118,19 +131,19 @@ export class ConsoleFormatter {
         if (started === undefined) return this.warn(method, `No such label '${label}' for console.${method}()`, ctx);
         if (method === 'timeEnd') this.timers.delete(label);
         const extra = method === 'timeLog' ? args.slice(1) : [];
-        const text = `${label}: ${formatDuration(ctx.time - started)}${extra.length ? ' ' + formatWithOptions(FORMAT_OPTIONS, ...extra) : ''}`;
+        const text = `${label}: ${formatDuration(ctx.time - started)}${extra.length ? ' ' + formatArgs(...extra) : ''}`;
         return this.entry(method, text, ctx, extra);
       }
       case 'assert': {
         if (args[0]) return undefined;
         const rest = args.slice(1);
-        const text = rest.length ? `Assertion failed: ${formatWithOptions(FORMAT_OPTIONS, ...rest)}` : 'Assertion failed';
+        const text = rest.length ? `Assertion failed: ${formatArgs(...rest)}` : 'Assertion failed';
         const entry = this.entry(method, text, ctx, rest);
         if (ctx.frames?.length) entry.frames = ctx.frames;
         return entry;
       }
       case 'trace': {
-        const entry = this.entry(method, `Trace${args.length ? ': ' + formatWithOptions(FORMAT_OPTIONS, ...args) : ''}`, ctx, args);
+        const entry = this.entry(method, `Trace${args.length ? ': ' + formatArgs(...args) : ''}`, ctx, args);
         if (ctx.frames?.length) entry.frames = ctx.frames;
         return entry;
       }
@@ -140,7 +153,7 @@ export class ConsoleFormatter {
       }
       case 'table': {
         const table = buildConsoleTable(args[0], Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : undefined, this.mask);
-        if (!table) return this.entry('log', formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
+        if (!table) return this.entry('log', formatArgs(...args), ctx, args);
         const entry = this.entry(method, table.text, ctx);
         entry.table = { columns: table.columns, rows: table.rows };
         return entry;
@@ -149,7 +162,7 @@ export class ConsoleFormatter {
         this.depth = 0;
         return this.entry(method, '', ctx);
       default: {
-        const entry = this.entry(method, formatWithOptions(FORMAT_OPTIONS, ...args), ctx, args);
+        const entry = this.entry(method, formatArgs(...args), ctx, args);
         const segments = entry.values && this.segments(args, ctx);
         if (segments) entry.segments = segments;
         // console.log(err), console.error(err), `.catch(console.error)`: the error's frames, clickable

@@ -7,6 +7,7 @@ import { maskedCut, NO_SECRETS, withoutCutCounts, type Masker, type RemoteValue,
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
+import { withNestedFormats } from './nestedFormats';
 import { isTracked, promiseSettlement, trackPromise } from './promiseState';
 import { customFormat } from './valueFormatter';
 import { webApiView, type WebApiView } from './webApiViews';
@@ -136,7 +137,10 @@ function fieldText(v: unknown, mask: Masker): string {
 export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: Masker = NO_SECRETS): string {
   let text: string;
   try {
-    text = inspect(value, PREVIEW_OPTIONS);
+    // values a plugin formats show its preview inside this one too (worker/inspect/nestedFormats.ts)
+    const nested = withNestedFormats(value, PREVIEW_OPTIONS.depth, MAX_PREVIEW_ITEMS);
+    text = inspect(nested ? nested.value : value, PREVIEW_OPTIONS);
+    if (nested) text = nested.restore(text);
   } catch (err) {
     text = `<uninspectable: ${String(err)}>`;
   }

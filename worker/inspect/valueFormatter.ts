@@ -16,6 +16,11 @@ export function setValueFormatter(formatter: ValueFormatter): () => void {
   };
 }
 
+/** Whether any plugin formats values (else nested previews are not looked for). */
+export function formatterActive(): boolean {
+  return current !== undefined;
+}
+
 /** A plugin's format of `value`, or undefined (no plugin knows it, or the plugin failed: the default preview shows). */
 export function customFormat(value: object): ValueFormat | undefined {
   if (!current) return undefined;

@@ -1,21 +1,33 @@
 /**
- * `Deno.jupyter` as `deno jupyter` defines it (Deno 2): display, format, html/md/svg tagged templates, image,
- * broadcast, $display. What a CodaJS notebook cannot do is said in the cell, not silently dropped: an `update` or a
- * `display_id` adds a new output (CodaJS does not replace an earlier one), and `broadcast` of anything but display
- * data has no Jupyter frontend to reach.
+ * `Deno.jupyter` as `deno jupyter` defines it (Deno 2, cli/js/40_jupyter.js): display, format, html/md/svg tagged
+ * templates, image, broadcast, $display. `display(obj, { display_id })` names its output, and
+ * `display(obj, { display_id, update: true })` (or broadcasting `update_display_data` with `transient.display_id`)
+ * replaces the outputs shown with that id, in any cell, as Jupyter frontends do. What a CodaJS notebook cannot do is
+ * said in the cell, not silently dropped: `broadcast` of anything but display data has no Jupyter frontend to reach.
  */
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { JPEG_SIGNATURE, JUPYTER_DISPLAY, PNG_SIGNATURE, startsWith, toBase64 } from './mimeBundle';
 
 export type MediaBundle = Record<string, unknown>;
-export type ShowBundle = (bundle: MediaBundle, what: string) => void;
+/** Which output a bundle goes to: a new one, one named by a display id, or (update) the ones shown with the id. */
+export interface DisplayTarget {
+  displayId?: string;
+  update?: boolean;
+}
+export type ShowBundle = (bundle: MediaBundle, what: string, target?: DisplayTarget) => void;
 export type Notice = (message: string) => void;
 
 export interface DisplayOptions {
   raw?: boolean;
   update?: boolean;
   display_id?: string;
+}
+
+/** A display id as Jupyter messages carry it (a string; a number is taken as its text), or undefined. */
+export function displayIdOf(id: unknown): string | undefined {
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 const displayable = (bundle: MediaBundle) => ({ [JUPYTER_DISPLAY]: () => bundle });
@@ -46,14 +58,22 @@ export async function format(obj: unknown): Promise<MediaBundle> {
 }
 
 export function createDenoJupyter(show: ShowBundle, notice: Notice) {
-  let updateNoticed = false;
+  let noIdNoticed = false;
+  /** An update names the outputs it replaces by their display id; without one it reaches none (Jupyter drops it). */
+  const send = (bundle: MediaBundle, what: string, id: unknown, update: boolean) => {
+    const displayId = displayIdOf(id);
+    if (update && displayId === undefined) {
+      if (!noIdNoticed) {
+        noIdNoticed = true;
+        notice(`${what}: an update without a display_id replaces no output, so nothing was shown (as in Jupyter)`);
+      }
+      return;
+    }
+    show(bundle, what, { displayId, update });
+  };
   const display = async (obj: unknown, options: DisplayOptions = {}): Promise<void> => {
     const bundle = options.raw ? (obj as MediaBundle) : await format(obj);
-    if ((options.update || options.display_id !== undefined) && !updateNoticed) {
-      updateNoticed = true;
-      notice('Deno.jupyter.display: CodaJS shows every display as a new output (updating an earlier one by display_id is not supported)');
-    }
-    show(bundle, 'Deno.jupyter.display');
+    send(bundle, 'Deno.jupyter.display', options.display_id, !!options.update);
   };
   const image = (source: string | Uint8Array) => {
     const bytes = typeof source === 'string' ? new Uint8Array(readFileSync(source)) : source;
@@ -63,7 +83,8 @@ export function createDenoJupyter(show: ShowBundle, notice: Notice) {
   };
   const broadcast = async (msgType: string, content: Record<string, unknown> = {}): Promise<void> => {
     if (msgType === 'display_data' || msgType === 'update_display_data') {
-      show((content.data ?? {}) as MediaBundle, 'Deno.jupyter.broadcast');
+      const transient = content.transient && typeof content.transient === 'object' ? (content.transient as Record<string, unknown>) : {};
+      send((content.data ?? {}) as MediaBundle, 'Deno.jupyter.broadcast', transient.display_id, msgType === 'update_display_data');
       return;
     }
     notice(`Deno.jupyter.broadcast(${JSON.stringify(String(msgType))}) was ignored: a CodaJS notebook has no Jupyter frontend to send it to`);

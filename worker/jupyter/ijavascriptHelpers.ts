@@ -3,10 +3,13 @@
  * says the result comes later through `$$.sendResult` / `$$.sendError` / `$$.done`, and objects may render themselves
  * with `_toMime/_toHtml/_toSvg/_toPng/_toJpeg`. In CodaJS a cell that called `$$.async()` finishes when the kernel
  * awaits `takeCompletion()`; without that, the cell ends at once and the late result still shows in it.
+ * `$$.display(id)` is a display with a display id: as in ijavascript (jp-kernel's handlers), its first output in a cell
+ * execution is a new one (which also shows in the outputs that id already has), and later ones in the same execution
+ * replace them; `$$.display()` without an id adds an output each time.
  */
 import { inspect } from 'node:util';
 import { dataMethod } from './dataMethod';
-import type { MediaBundle, Notice, ShowBundle } from './denoJupyter';
+import { displayIdOf, type DisplayTarget, type MediaBundle, type Notice, type ShowBundle } from './denoJupyter';
 
 /** ijavascript's rendering methods on a value, and the MIME type each returns. */
 const RENDER_METHODS: readonly [string, string][] = [
@@ -39,7 +42,8 @@ interface Pending {
   awaited: boolean;
 }
 
-export function createIjavascript(show: ShowBundle, notice: Notice) {
+/** `execution`: which cell execution is running (ijavascript tracks display ids per execute request). */
+export function createIjavascript(show: ShowBundle, notice: Notice, execution: () => unknown = () => undefined) {
   let pending: Pending | undefined;
   const settle = (err?: { error: unknown }) => {
     const p = pending;
@@ -52,10 +56,12 @@ export function createIjavascript(show: ShowBundle, notice: Notice) {
       throw err.error;
     }, 0);
   };
-  const sender = (what: string, bundleOf: (v: never) => MediaBundle) => (value: never, keepAlive?: boolean) => {
-    show(bundleOf(value), `$$.${what}`);
+  const sender = (what: string, bundleOf: (v: never) => MediaBundle) => (value: never, keepAlive?: boolean, target?: () => DisplayTarget) => {
+    show(bundleOf(value), `$$.${what}`, target?.());
     if (!keepAlive) settle();
   };
+  /** The execution in which each display id was first shown: later sends in that execution are updates. */
+  const shownIn = new Map<string, unknown>();
   const methods = {
     mime: sender('mime', (b: MediaBundle) => b),
     text: sender('text', (s: string) => ({ 'text/plain': String(s) })),
@@ -72,7 +78,6 @@ export function createIjavascript(show: ShowBundle, notice: Notice) {
           }, 0)
         : settle({ error }),
   };
-  let displayNoticed = false;
   const $$ = {
     ...methods,
     async: (flag = true) => {
@@ -85,15 +90,19 @@ export function createIjavascript(show: ShowBundle, notice: Notice) {
       }
     },
     done: (result?: unknown) => (result === undefined ? settle() : methods.sendResult(result as never)),
-    display: (_id?: string) => {
-      if (!displayNoticed) {
-        displayNoticed = true;
-        notice("$$.display(): CodaJS adds a new output for each call (it does not update the display's earlier output)");
-      }
+    display: (id?: string) => {
+      const displayId = displayIdOf(id);
+      const target = (): DisplayTarget => {
+        if (displayId === undefined) return {};
+        const now = execution();
+        const update = shownIn.has(displayId) && shownIn.get(displayId) === now;
+        shownIn.set(displayId, now);
+        return { displayId, update };
+      };
       const keep =
-        <F extends (v: never, keepAlive?: boolean) => void>(f: F) =>
+        <F extends (v: never, keepAlive?: boolean, target?: () => DisplayTarget) => void>(f: F) =>
         (v: Parameters<F>[0]) =>
-          f(v, true);
+          f(v, true, target);
       return {
         mime: keep(methods.mime),
         text: keep(methods.text),

@@ -9,7 +9,7 @@
  */
 import type { DisplayData } from '../../protocol';
 import { IMPORT_HOOK } from '../transform/transformCell';
-import { createDenoJupyter, format, type MediaBundle, type Notice } from './denoJupyter';
+import { createDenoJupyter, format, type DisplayTarget, type MediaBundle, type Notice, type ShowBundle } from './denoJupyter';
 import { createIjavascript, hasIjavascriptRendering, ijavascriptBundle } from './ijavascriptHelpers';
 import { bundleToDisplayData, JUPYTER_DISPLAY } from './mimeBundle';
 import { dataMethod } from './dataMethod';
@@ -29,8 +29,13 @@ export interface KernelDisplay {
 }
 
 export interface JupyterCompatOptions {
-  /** Sends one output made of several representations. Without it a bundle shows its richest type through `display`. */
-  sendBundle?: (data: DisplayData[]) => void;
+  /**
+   * Sends one output made of several representations, to a new output or to the outputs of a display id. Without it a
+   * bundle shows its richest type through `display`, always as a new output.
+   */
+  sendBundle?: (data: DisplayData[], target?: DisplayTarget) => void;
+  /** Which cell execution is running (ijavascript's display ids are per execution); none: one execution throughout. */
+  execution?: () => unknown;
   /** Where the globals go; the kernel's globalThis by default. */
   target?: Record<PropertyKey, unknown>;
   /** Says in the cell what CodaJS does differently from the original kernel; console.warn by default. */
@@ -64,11 +69,11 @@ export function installJupyterCompat(display: KernelDisplay, options: JupyterCom
   const target = options.target ?? (globalThis as Record<PropertyKey, unknown>);
   const notice = options.notice ?? ((message: string) => console.warn(message));
   const send = options.sendBundle ?? ((data: DisplayData[]) => showRichest(display, data));
-  const show = (bundle: MediaBundle, what: string) => send(bundleToDisplayData(bundle, what));
+  const show: ShowBundle = (bundle, what, target) => send(bundleToDisplayData(bundle, what), target);
 
   const deno = createDenoJupyter(show, notice);
-  const ijavascript = createIjavascript(show, notice);
-  const tslab = createTslabModule(show, notice, options.versions ?? { tslab: 'codajs', node: typeof process === 'object' ? process.versions.node : '' });
+  const ijavascript = createIjavascript(show, notice, options.execution);
+  const tslab = createTslabModule(show, options.versions ?? { tslab: 'codajs', node: typeof process === 'object' ? process.versions.node : '' });
   const modules: Record<string, unknown> = { tslab };
 
   if (target.display === display) {

@@ -1,9 +1,10 @@
 /**
  * The `tslab` module cells import (`import * as tslab from "tslab"`): its `display` object and `newDisplay()`,
- * as tslab's public API declares them. A display made by newDisplay() updates its own output in tslab; in CodaJS
- * each call adds an output (said once in the cell).
+ * as tslab's public API declares them (src/public.ts). A display made by newDisplay() has a display id of its own:
+ * its first call adds an output, every later call replaces that output (Jupyter's update_display_data), as in tslab.
  */
-import type { Notice, ShowBundle } from './denoJupyter';
+import { randomBytes } from 'node:crypto';
+import type { DisplayTarget, ShowBundle } from './denoJupyter';
 import { toBase64 } from './mimeBundle';
 
 export interface TslabDisplay {
@@ -25,10 +26,21 @@ const bytes = (b: unknown, what: string): string => {
   throw new TypeError(`tslab.display.${what} expects bytes (a Uint8Array or Buffer)`);
 };
 
-export function createTslabModule(show: ShowBundle, notice: Notice, versions: Record<string, string>) {
-  const makeDisplay = (): TslabDisplay => {
-    const text = (mime: string, what: string) => (s: string) => show({ [mime]: String(s) }, `tslab.display.${what}`);
-    const binary = (mime: string, what: string) => (b: Uint8Array) => show({ [mime]: bytes(b, what) }, `tslab.display.${what}`);
+export function createTslabModule(show: ShowBundle, versions: Record<string, string>) {
+  /** `id`: a newDisplay()'s display id; its first output is shown as new, later ones replace it. */
+  const makeDisplay = (id?: string): TslabDisplay => {
+    let shown = false;
+    const target = (): DisplayTarget | undefined => {
+      if (id === undefined) return undefined;
+      const update = shown;
+      shown = true;
+      return { displayId: id, update };
+    };
+    const text = (mime: string, what: string) => (s: string) => show({ [mime]: String(s) }, `tslab.display.${what}`, target());
+    const binary = (mime: string, what: string) => (b: Uint8Array) => {
+      const data = bytes(b, what);
+      show({ [mime]: data }, `tslab.display.${what}`, target());
+    };
     return {
       javascript: text('application/javascript', 'javascript'),
       html: text('text/html', 'html'),
@@ -40,16 +52,13 @@ export function createTslabModule(show: ShowBundle, notice: Notice, versions: Re
       gif: binary('image/gif', 'gif'),
       pdf: binary('application/pdf', 'pdf'),
       text: text('text/plain', 'text'),
-      raw: (contentType, b) => show({ [contentType]: typeof b === 'string' ? b : bytes(b, 'raw') }, 'tslab.display.raw'),
+      raw: (contentType, b) => {
+        const data = typeof b === 'string' ? b : bytes(b, 'raw');
+        show({ [contentType]: data }, 'tslab.display.raw', target());
+      },
     };
   };
-  let noticed = false;
-  const newDisplay = (): TslabDisplay => {
-    if (!noticed) {
-      noticed = true;
-      notice("tslab.newDisplay(): CodaJS adds a new output for each call (it does not replace the display's earlier output)");
-    }
-    return makeDisplay();
-  };
+  /** A display that shows and then overwrites one output (tslab's own ids are 8 random bytes in hex too). */
+  const newDisplay = (): TslabDisplay => makeDisplay(randomBytes(8).toString('hex'));
   return { display: makeDisplay(), newDisplay, versions };
 }

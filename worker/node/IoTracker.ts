@@ -1,16 +1,21 @@
 /**
- * The I/O a cell started, one item each, for the Pending Work view: servers (net.Server.prototype.listen, which
- * http, https and net servers share), client sockets (net.Socket.prototype.connect), child processes
- * (ChildProcess.prototype.spawn) and fetches (globalThis.fetch). Each item keeps the stack at creation and a way
- * to stop it: close the server (and its connections), destroy the socket, kill the process, abort the fetch.
- * An item leaves when its resource ends by itself ('close', 'exit', the fetch settling).
+ * The I/O a cell started, one item each, for the Pending Work view: servers (the listen methods of net, http and
+ * https servers: Node's share net.Server's, Bun's http.Server has its own), client sockets (net.Socket.prototype.connect),
+ * child processes (ChildProcess.prototype.spawn), fetches (globalThis.fetch), and the servers and processes of Deno's
+ * and Bun's own APIs (RuntimeApis.ts). Each item keeps its origin (the stack at creation, for its cell line) and a way to stop
+ * it: close the server (and its connections), destroy the socket, kill the process, abort the fetch. The real call
+ * runs in a context with that origin, so the resource's callbacks and events inherit it (an error thrown there shows
+ * where the resource was created). An item leaves when its resource ends by itself ('close', 'exit', the fetch
+ * settling).
  */
 import childProcess from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
-import { currentCell } from './cellContext';
+import { currentCell, originContext, runInCell, type AsyncOrigin, type CellContext } from './cellContext';
+import { installRuntimeApis } from './RuntimeApis';
 
 /** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
 const captureStack = Error.captureStackTrace;
@@ -22,7 +27,7 @@ export interface IoEntry {
   description: string;
   cellId: string;
   executionId: number;
-  origin: { stack?: string };
+  origin: AsyncOrigin;
   cancel(): void;
 }
 
@@ -31,6 +36,8 @@ type Listener = (event: string, fn: () => void) => unknown;
 export class IoTracker {
   private readonly entries = new Map<string, IoEntry>();
   private seq = 0;
+  /** Wrapped calls running now: what they call is their implementation (Bun's http.Server.listen calls Bun.serve). */
+  private depth = 0;
 
   /** Wraps the entry points; call after the permission guards so a denied call never becomes an item. */
   install(g: Record<string, unknown>): void {
@@ -38,6 +45,7 @@ export class IoTracker {
     this.wrapConnect();
     this.wrapSpawn();
     this.wrapFetch(g);
+    installRuntimeApis(g, this);
   }
 
   list(): IoEntry[] {
@@ -52,17 +60,39 @@ export class IoTracker {
     return true;
   }
 
-  /** Records work the running (or attributed) cell started; undefined outside any cell. */
-  private track(kind: WorkKind, describe: () => string, origin: { stack?: string }, cancel: () => void): string | undefined {
-    const cell = currentCell();
-    if (!cell) return undefined;
+  /**
+   * The context a wrapped call runs in: the attributed cell with the call as the last link of its origin (`api`
+   * names it, the stack starts at the caller of `fn`); undefined outside any cell.
+   */
+  begin(api: string, fn: (...a: never[]) => unknown): CellContext | undefined {
+    const creator = currentCell();
+    if (!creator || this.depth > 0) return undefined;
+    const stack: { stack?: string } = {};
+    captureStack(stack, fn);
+    return originContext(creator, { api, stack });
+  }
+
+  /** Runs a wrapped entry point's real function in the context begin() made (nothing it calls is listed again). */
+  call<T>(cell: CellContext | undefined, fn: () => T): T {
+    if (!cell) return fn();
+    this.depth++;
+    try {
+      return runInCell(cell, fn);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Records work a cell started (`cell` from begin()); undefined outside any cell. */
+  track(kind: WorkKind, describe: () => string, cell: CellContext | undefined, cancel: () => void): string | undefined {
+    if (!cell?.origin) return undefined;
     const id = `io${++this.seq}`;
     const entry: IoEntry = {
       id,
       kind,
       cellId: cell.cellId,
       executionId: cell.executionId,
-      origin,
+      origin: cell.origin,
       cancel,
       get description() {
         return describe();
@@ -72,7 +102,7 @@ export class IoTracker {
     return id;
   }
 
-  private untrack(id: string | undefined): void {
+  untrack(id: string | undefined): void {
     if (id !== undefined) this.entries.delete(id);
   }
 
@@ -81,30 +111,46 @@ export class IoTracker {
   }
 
   private wrapListen(): void {
-    const proto = net.Server.prototype as { listen: (...a: unknown[]) => unknown };
-    const real = proto.listen;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    proto.listen = function listen(this: net.Server, ...args: unknown[]) {
-      const origin: { stack?: string } = {};
-      captureStack(origin, listen);
-      const result = Reflect.apply(real, this, args);
-      // the arrow functions below outlive this call
+    // one wrapper per distinct method (Node's http and https servers inherit net.Server's; Bun's http.Server has its
+    // own, Deno's calls net.Server's from its own): a server is listed once, by the outermost call
+    const protos = [net.Server.prototype, http.Server.prototype, https.Server.prototype] as { listen: (...a: unknown[]) => unknown }[];
+    const listed = new WeakSet<object>();
+    for (const proto of protos.filter((p, i) => Object.hasOwn(p, 'listen') && protos.indexOf(p) === i)) {
+      const real = proto.listen;
       // eslint-disable-next-line @typescript-eslint/no-this-alias
-      const server: net.Server = this;
-      const kind = server instanceof http.Server ? 'http server' : 'server';
-      const id = self.track(
-        'server',
-        () => `${kind} ${describeAddress(Reflect.apply(serverAddress, server, []) as ReturnType<net.Server['address']>)}`,
-        origin,
-        () => {
-          server.close();
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        },
-      );
-      self.once(server, 'close', id);
-      return result;
-    };
+      const self = this;
+      proto.listen = function listen(this: net.Server, ...args: unknown[]) {
+        if (listed.has(this)) return Reflect.apply(real, this, args);
+        const cell = self.begin('listen', listen);
+        if (!cell) return Reflect.apply(real, this, args);
+        // the arrow functions below outlive this call
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        const server: net.Server = this;
+        listed.add(server);
+        let result: unknown;
+        try {
+          result = self.call(cell, () => Reflect.apply(real, server, args));
+        } catch (err) {
+          listed.delete(server);
+          throw err;
+        }
+        const kind = server instanceof http.Server ? 'http server' : 'server';
+        const id = self.track(
+          'server',
+          () => `${kind} ${describeAddress(server)}`,
+          cell,
+          () => {
+            server.close();
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          },
+        );
+        server.once('close', () => {
+          listed.delete(server);
+          self.untrack(id);
+        });
+        return result;
+      };
+    }
   }
 
   private wrapConnect(): void {
@@ -113,8 +159,7 @@ export class IoTracker {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     proto.connect = function connect(this: net.Socket, ...args: unknown[]) {
-      const origin: { stack?: string } = {};
-      captureStack(origin, connect);
+      const cell = self.begin('connect', connect);
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const socket: net.Socket = this;
@@ -122,12 +167,12 @@ export class IoTracker {
       const id = self.track(
         'socket',
         () => `socket ${target}`,
-        origin,
+        cell,
         () => socket.destroy(),
       );
       self.once(socket, 'close', id);
       try {
-        return Reflect.apply(real, this, args);
+        return self.call(cell, () => Reflect.apply(real, this, args));
       } catch (err) {
         self.untrack(id); // refused before it started (a permission denial): nothing to wait for
         throw err;
@@ -142,9 +187,8 @@ export class IoTracker {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     proto.spawn = function spawn(this: childProcess.ChildProcess, ...args: unknown[]) {
-      const origin: { stack?: string } = {};
-      captureStack(origin, spawn);
-      const result = Reflect.apply(real, this, args);
+      const cell = self.begin('spawn', spawn);
+      const result = self.call(cell, () => Reflect.apply(real, this, args));
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const child: childProcess.ChildProcess = this;
@@ -152,7 +196,7 @@ export class IoTracker {
         const id = self.track(
           'child-process',
           () => `child process ${child.spawnfile} (pid ${child.pid})`,
-          origin,
+          cell,
           () => child.kill(),
         );
         self.once(child, 'exit', id);
@@ -167,8 +211,7 @@ export class IoTracker {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     g.fetch = function fetch(this: unknown, input: unknown, init?: RequestInit) {
-      const origin: { stack?: string } = {};
-      captureStack(origin, fetch);
+      const cell = self.begin('fetch', fetch);
       const abort = new AbortController();
       const own = input instanceof Request ? input.signal : undefined;
       const signals = [abort.signal, ...(init?.signal ? [init.signal] : []), ...(own ? [own] : [])];
@@ -177,7 +220,7 @@ export class IoTracker {
       const id = self.track(
         'fetch',
         () => `fetch ${method} ${url}`,
-        origin,
+        cell,
         () => abort.abort(),
       );
       let reply: Promise<unknown>;
@@ -194,10 +237,19 @@ export class IoTracker {
   }
 }
 
-/** The intrinsic address(): listing a server never runs a method a cell put on it. */
-const serverAddress = net.Server.prototype.address;
+/** The intrinsic address() of each server class: listing a server never runs a method a cell put on it. */
+const serverAddress = new Map<object, net.Server['address']>(
+  [net.Server.prototype, http.Server.prototype, https.Server.prototype].map((p) => [p, (p as net.Server).address]),
+);
 
-function describeAddress(address: ReturnType<net.Server['address']>): string {
+function describeAddress(server: net.Server): string {
+  let address: ReturnType<net.Server['address']> = null;
+  for (let p: object | null = Object.getPrototypeOf(server); p; p = Object.getPrototypeOf(p)) {
+    const method = serverAddress.get(p);
+    if (!method) continue;
+    address = Reflect.apply(method, server, []) as ReturnType<net.Server['address']>;
+    break;
+  }
   if (address === null) return '(not listening yet)';
   if (typeof address === 'string') return address;
   return `:${address.port}`;

@@ -5,13 +5,16 @@
  * interrupt() settles the execution.
  */
 import { randomUUID } from 'node:crypto';
+import inspector from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import vm from 'node:vm';
 import {
   createMasker,
+  type CheckpointHits,
   type DisplayData,
+  type DisplayEvent,
   type ExecuteParams,
   type ExecuteResult,
   type ExpandParams,
@@ -31,31 +34,50 @@ import { settledSoon } from '../inspect/promiseState';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
-import { CellSyntaxError, IMPORT_HOOK, LINE_HOOK, transformCell } from '../transform/transformCell';
+import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
+import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
-import { cellScriptName, currentCell, enterCell, runInCell, type CellContext } from './cellContext';
+import { withAsyncStack } from './asyncStack';
+import { AwaitTracker } from './AwaitTracker';
+import { cellScriptName, currentCell, enterCell, enterStatement, runInCell, type CellContext } from './cellContext';
 import { ConsoleBatcher } from './ConsoleBatcher';
 import { createDisplay } from './displayHelper';
 import { importOptions, createModuleSupport, type ModuleSupport } from './moduleLoader';
 import { IoTracker } from './IoTracker';
 import { PendingIo } from './PendingIo';
-import { BUN_UNLISTED, pendingWorkItems } from './pendingWorkItems';
+import { pendingWorkItems } from './pendingWorkItems';
 import { installPermissionGuards } from './permissionGuards';
 import { installProcessGuards } from './processGuards';
 import { StackMapper } from './stackMapper';
 import { TimerTracker } from './TimerTracker';
 import { TopLevelBindings, VARIABLES_OWNER } from './TopLevelBindings';
 import { captureStream, createUserConsole } from './userConsole';
+import type { DisplayTarget } from '../jupyter/denoJupyter';
 import type { KernelDisplay } from '../jupyter/installJupyterCompat';
 import { jupyterPlugin } from '../jupyter/jupyterPlugin';
 import { bundleToDisplayData } from '../jupyter/mimeBundle';
 import { PluginFailure } from '../plugins/PluginFailure';
 import { PluginHost } from '../plugins/PluginHost';
+import { installInterruptGate } from '../runtime/interruptGate';
 import { enterExecution, leaveExecution } from '../runtime/interruptState';
 import { NodeDebug } from '../debug/NodeDebug';
+import { DebugInspector } from '../debug/DebugInspector';
+import { lazySession, type SessionSource } from '../debug/inspectorSession';
+
+/** Where JSX could start: `<` before a tag name or `>` (a fragment). */
+const MAYBE_JSX = /<[A-Za-z_$>]/;
 
 const realSetImmediate = setImmediate;
+
+/**
+ * Error.stackTraceLimit in the kernel unless a cell sets its own: the runtimes' 10 frames include the kernel's own
+ * (dropped from what is shown), so an error thrown a few calls deep into a library lost the cell line that called it.
+ */
+export const KERNEL_STACK_FRAMES = 50;
+
+/** Taken before any cell runs: whether a debugger's socket is open (Debug Cell). */
+const inspectorUrl = inspector.url;
 
 /** What differs when this runtime is hosted by a Deno or Bun sidecar agent (worker/sidecar/agentMain.ts). */
 export interface NodeRuntimeOptions {
@@ -70,6 +92,11 @@ export interface NodeRuntimeOptions {
   chdir?: boolean;
   /** Starts a cell on its own macrotask (default setImmediate; Deno dies when a timer callback is terminated). */
   schedule?: (start: () => void) => void;
+  /**
+   * Where a sidecar's checkpoints get their inspector session (Deno: connected by the agent before any cell ran);
+   * absent: no debugging (Bun). The socket for Debug Cell is the worker's business there, not this runtime's.
+   */
+  debugSession?: SessionSource;
 }
 
 interface Running {
@@ -88,13 +115,15 @@ export class NodeRuntime implements Runtime {
   private readonly mapper: StackMapper;
   private readonly timers: TimerTracker;
   private readonly ioWork = new IoTracker();
+  private readonly awaits = new AwaitTracker();
   private readonly bindings = new TopLevelBindings();
+  private readonly jsx: JsxSettings;
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
-  /** Debug Cell and checkpoints: only in Node's own process (the sidecars and the sandbox refuse). */
+  /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */
   readonly debug: NodeDebug | undefined;
 
   constructor(
@@ -104,6 +133,7 @@ export class NodeRuntime implements Runtime {
     options?: NodeRuntimeOptions,
   ) {
     this.kind = options?.kind ?? 'node';
+    this.jsx = new JsxSettings(this.kind === 'deno');
     this.version = options?.version ?? `node ${process.version}`;
     this.schedule = options?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
@@ -112,7 +142,11 @@ export class NodeRuntime implements Runtime {
     this.mapper = new StackMapper(options?.internalFiles ?? [dirname(__filename)], this.mask);
     const formatter = new ConsoleFormatter({ registry: this.registry, mask: this.mask });
     const deps = { formatter, batcher: this.batcher, mapper: this.mapper };
-    this.debug = this.kind === 'node' ? new NodeDebug((checkpoints) => host.emit('checkpointHits', { checkpoints }), this.mask) : undefined;
+    const emitHits = (checkpoints: CheckpointHits[]) => host.emit('checkpointHits', { checkpoints });
+    // the watchdog's loop-stopping terminations are decided here, where the main thread runs (interruptGate.ts)
+    if (this.kind === 'node') installInterruptGate();
+    if (this.kind === 'node') this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: lazySession(), socket: new DebugInspector() });
+    else if (options?.debugSession) this.debug = new NodeDebug({ emit: emitHits, mask: this.mask, session: options.debugSession });
     this.timers = new TimerTracker({
       onWork: (cellId, executionId, pending, kinds) => {
         this.batcher.flush();
@@ -129,17 +163,25 @@ export class NodeRuntime implements Runtime {
     g.require = modules.require;
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
+    g[STATEMENT_HOOK] = (line: number, column: number) => {
+      enterStatement(line, column);
+      // a new statement: the last top-level await is over (one not routed through the hook, `for await`, may follow)
+      const cell = currentCell();
+      if (cell) this.awaits.over(cell.executionId);
+    };
+    g[AWAIT_HOOK] = (value: unknown, site: number) => this.awaits.hook(value, site);
+    if (Error.stackTraceLimit === 10) Error.stackTraceLimit = KERNEL_STACK_FRAMES;
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
-    const sendBundle = (data: DisplayData[]) => {
+    const sendBundle = (data: DisplayData[], target?: DisplayTarget) => {
       const cell = currentCell();
       if (!cell) throw new Error('display() can only be called while a cell runs (or from work a cell started)');
-      this.emitDisplay(cell.cellId, cell.executionId, data);
+      this.emitDisplay(cell.cellId, cell.executionId, data, target);
     };
     // kernel plugins (worker/plugins/): first the display APIs of other JavaScript kernels (Deno.jupyter, tslab,
     // ijavascript's $$), so notebooks written for them run here as they did there; InitParams.plugins load later,
     // before the first cell, once the permission guards below are in place
     this.plugins = new PluginHost({
-      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle })],
+      builtins: [jupyterPlugin(g.display as KernelDisplay, { sendBundle, execution: () => currentCell()?.executionId })],
       specs: init.plugins ?? [],
       context: {
         globals: g,
@@ -185,6 +227,7 @@ export class NodeRuntime implements Runtime {
         settle: settleOnce(resolve, () => {
           leaveExecution(ctx.executionId);
           if (this.running === running) this.running = undefined;
+          this.awaits.settled(ctx.executionId);
           this.batcher.flush();
           this.timers.finished(ctx.cellId, ctx.executionId);
         }),
@@ -218,9 +261,25 @@ export class NodeRuntime implements Runtime {
     let typed: ReturnType<typeof stripTypes> | undefined;
     try {
       const source = this.plugins.transform(params.code, cell);
-      typed = params.language === 'typescript' ? stripTypes(source, `${ctx.cellLabel}.ts`) : undefined;
+      const typescript = params.language === 'typescript';
+      // JSX where the kernel a notebook was written for had it: every Deno cell, and cells after a JSX pragma
+      const jsx = this.jsx.forCell(source);
+      // a JavaScript cell without a `<` before a name or `>` holds no JSX: it runs as written (and loads no compiler)
+      const jsxInJs = !typescript && !!jsx && MAYBE_JSX.test(source);
+      if (typescript || jsxInJs) {
+        try {
+          typed = stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx });
+        } catch (err) {
+          // a JavaScript cell the JSX compiler cannot read (syntax newer than it knows, `a <b` read as a tag) runs as
+          // written, as it did before JSX: the runtime's own parser gives the error if there is one
+          if (typescript || !(err instanceof CellSyntaxError)) throw err;
+        }
+      }
       const js = typed?.code ?? source;
-      const out = transformCell(js, { instrumentLines: ctx.instrument });
+      // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them
+      const debugging = params.underDebugger === true || (this.kind === 'node' && inspectorUrl() !== undefined);
+      const out = transformCell(js, { instrumentLines: ctx.instrument, trackAsync: debugging ? undefined : { awaitBase: this.awaits.base } });
+      this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
@@ -238,8 +297,10 @@ export class NodeRuntime implements Runtime {
     runInCell(ctx, () => {
       let completion: Promise<unknown[] | undefined>;
       const failed = (err: unknown) => {
-        // afterExecute hooks see the failure too; the cell's own error is what it shows
-        const error = this.mapper.serialize(err);
+        // afterExecute hooks see the failure too; the cell's own error is what it shows, reaching the top-level await
+        // it came through (Bun's stacks stop at the function the cell awaited)
+        const site = this.awaits.awaitedFrom(ctx.executionId, err);
+        const error = withAsyncStack(this.mapper.serialize(err), site && { statement: site }, this.mapper);
         Reflect.apply(intrinsicThen, this.plugins.afterExecute(cell, { status: 'error', error: err }), [
           () => running.settle({ status: 'error', error, durationMs: elapsed() }),
           () => running.settle({ status: 'error', error, durationMs: elapsed() }),
@@ -282,9 +343,12 @@ export class NodeRuntime implements Runtime {
     });
   }
 
-  private emitDisplay(cellId: string, executionId: number, data: DisplayData[]): void {
+  private emitDisplay(cellId: string, executionId: number, data: DisplayData[], target?: DisplayTarget): void {
     this.batcher.flush();
-    this.host.emit('display', { cellId, executionId, data: this.mask(data) });
+    const event: DisplayEvent = { cellId, executionId, data: this.mask(data) };
+    if (target?.displayId !== undefined) event.displayId = this.mask.text(target.displayId);
+    if (target?.update) event.update = true;
+    this.host.emit('display', event);
   }
 
   private pluginError(err: unknown) {
@@ -320,7 +384,9 @@ export class NodeRuntime implements Runtime {
 
   private reportUncaught(err: unknown, cell: CellContext | undefined): void {
     this.batcher.flush();
-    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error: this.mapper.serialize(err) };
+    // the error's async stack: the work (timer, server, top-level statement…) it ran in, back to the cell line
+    const error = this.mask(withAsyncStack(this.mapper.serialize(err), cell?.origin, this.mapper));
+    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error };
     if (cell) {
       body.cellId = cell.cellId;
       body.executionId = cell.executionId;
@@ -346,13 +412,13 @@ export class NodeRuntime implements Runtime {
   }
 
   pendingWork(): PendingWorkResult {
-    const items = pendingWorkItems(this.timers.list(), this.ioWork.list(), this.mapper);
-    // descriptions carry addresses and URLs, which may hold a secret (a token in a query string)
-    return this.mask(this.kind === 'bun' ? { items, limitation: BUN_UNLISTED } : { items });
+    const items = pendingWorkItems(this.awaits.list(), this.timers.list(), this.ioWork.list(), this.mapper);
+    // descriptions carry addresses, URLs and awaited expressions, which may hold a secret (a token in a query string)
+    return this.mask({ items });
   }
 
   cancelWork(id: string): boolean {
-    return this.timers.cancel(id) || this.ioWork.cancel(id);
+    return this.awaits.cancel(id) || this.timers.cancel(id) || this.ioWork.cancel(id);
   }
 
   interrupt(): void {

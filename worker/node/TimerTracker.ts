@@ -4,7 +4,7 @@
  * interrupted cell's timers, and an error thrown in a timer callback is reported against its cell instead of
  * crashing the kernel.
  */
-import { currentCell, runInCell, type CellContext } from './cellContext';
+import { currentCell, originContext, runInCell, type AsyncOrigin, type CellContext } from './cellContext';
 
 export type TimerKind = 'timeout' | 'interval' | 'immediate';
 
@@ -14,8 +14,8 @@ export interface TimerEntry {
   kind: TimerKind;
   /** The delay asked for (timeouts and intervals). */
   ms?: number;
-  /** Holds the stack at creation; V8 formats it only when read (pending-work listing). */
-  origin: { stack?: string };
+  /** Where it was created: the stack at creation (V8 formats it only when read) and the work that created it. */
+  origin: AsyncOrigin;
   cellId: string;
   executionId: number;
   handle: unknown;
@@ -24,12 +24,14 @@ export interface TimerEntry {
 export interface TimerEvents {
   /** A cell's background work changed after the cell finished. */
   onWork(cellId: string, executionId: number, pending: number, kinds: TimerKind[]): void;
-  /** A timer callback threw. */
+  /** A timer callback threw (`cell` carries the timer's origin: the error's async stack). */
   onError(error: unknown, cell: CellContext | undefined): void;
 }
 
 /** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
 const captureStack = Error.captureStackTrace;
+
+const API = { timeout: 'setTimeout', interval: 'setInterval', immediate: 'setImmediate' } as const;
 
 const real = {
   setTimeout: globalThis.setTimeout,
@@ -58,9 +60,11 @@ export class TimerTracker {
     const wrap = (kind: TimerKind, set: (...a: any[]) => unknown) =>
       function wrapper(this: unknown, callback: unknown, ...rest: unknown[]) {
         if (typeof callback !== 'function') return set.call(this, callback, ...rest);
-        const cell = currentCell();
-        const origin: { stack?: string } = {};
-        if (cell) captureStack(origin, wrapper);
+        const creator = currentCell();
+        const stack: { stack?: string } = {};
+        if (creator) captureStack(stack, wrapper);
+        // the callback runs attributed to the cell, with this timer as the last link of its origin
+        const cell = creator && originContext(creator, { api: API[kind], stack });
         // assigned once set() returns; run() only reads it after that
         // eslint-disable-next-line prefer-const
         let handle: unknown;
@@ -79,7 +83,7 @@ export class TimerTracker {
         handle = set.call(this, run, ...rest);
         if (cell) {
           const ms = kind === 'immediate' ? undefined : Math.max(kind === 'interval' ? 1 : 0, Number(rest[0]) || 0);
-          self.add(handle, { id: `t${++self.seq}`, kind, ms, origin, cellId: cell.cellId, executionId: cell.executionId, handle });
+          self.add(handle, { id: `t${++self.seq}`, kind, ms, origin: cell.origin!, cellId: cell.cellId, executionId: cell.executionId, handle });
         }
         return handle;
       };

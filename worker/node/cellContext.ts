@@ -10,6 +10,21 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/**
+ * How the work running now was started, back to the cell: each link is the call that scheduled it (a timer, a
+ * server's listen…) with its creation stack, or the top-level statement of the cell that was running. An uncaught
+ * error reports it as its async stack (asyncStack.ts); the Pending Work view locates work by it.
+ */
+export interface AsyncOrigin {
+  /** The API that scheduled the work (`setTimeout`, `listen`, `Deno.serve`…); absent for a top-level statement. */
+  api?: string;
+  /** Holds the creation stack (V8 formats it only when read). */
+  stack?: { stack?: string };
+  /** A top-level statement of a cell (no stack: its place is known from the transform). */
+  statement?: { cellId: string; cellLabel: string; line: number; column: number };
+  parent?: AsyncOrigin;
+}
+
 export interface CellContext {
   cellId: string;
   cellLabel: string;
@@ -18,6 +33,8 @@ export interface CellContext {
   filename: string;
   /** Scratch mode: report line values and console call lines. */
   instrument: boolean;
+  /** Set on the contexts work runs in (a timer callback, a server's events, a top-level statement's continuations). */
+  origin?: AsyncOrigin;
 }
 
 /** The script name V8 reports for a cell's frames (one per run, under the notebook's folder). */
@@ -46,6 +63,35 @@ export function runInCell<T>(ctx: CellContext, fn: () => T): T {
 
 export function enterCell(ctx: CellContext): void {
   lastStarted = ctx;
+}
+
+/** Links an origin chain keeps (a timer that re-arms itself from its callback would otherwise chain every run). */
+export const MAX_ORIGIN_LINKS = 8;
+
+/** The context work scheduled from `cell` runs in: the same cell, one more link in its origin. */
+export function originContext(cell: CellContext, origin: Omit<AsyncOrigin, 'parent'>): CellContext {
+  return { ...cell, origin: { ...origin, parent: bounded(cell.origin, MAX_ORIGIN_LINKS - 1) } };
+}
+
+/** The chain as it is when it is short enough, else a copy of its first `links` links. */
+function bounded(origin: AsyncOrigin | undefined, links: number): AsyncOrigin | undefined {
+  let depth = 0;
+  for (let o = origin; o && depth <= links; o = o.parent) depth++;
+  if (depth <= links) return origin;
+  const copy = (o: AsyncOrigin | undefined, n: number): AsyncOrigin | undefined => (o && n > 0 ? { ...o, parent: copy(o.parent, n - 1) } : undefined);
+  return copy(origin, links);
+}
+
+/**
+ * A top-level statement of the running cell starts (the transform calls this before each one): what it schedules
+ * carries that line, so an error in a promise continuation it started reaches back to it. Only where attribution
+ * follows continuations (AsyncLocalStorage on AsyncContextFrame); the context ends with the cell's own frames.
+ */
+export function enterStatement(line: number, column: number): void {
+  const cell = storage?.getStore();
+  if (!cell) return;
+  // top-level code runs in the cell's own context or a statement's: the new statement replaces the last one
+  storage!.enterWith({ ...cell, origin: { statement: { cellId: cell.cellId, cellLabel: cell.cellLabel, line, column } } });
 }
 
 /** The attributed cell, or the last cell that started when the work's origin is not known. */

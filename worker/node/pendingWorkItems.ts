@@ -1,23 +1,29 @@
 /**
- * The Node runtime's answer to `pendingWork`: its timers (TimerTracker) and I/O (IoTracker) as protocol items, each
- * located at the first frame of its creation stack that lies in a cell (StackMapper).
+ * The Node runtime's answer to `pendingWork`: its timers (TimerTracker), I/O (IoTracker) and the top-level awaits
+ * cells are stopped at (AwaitTracker) as protocol items, each located at the first cell frame of its origin: its
+ * creation stack, else the work or the top-level statement that created it (asyncStack.ts).
  */
 import type { WorkItem } from '../../protocol';
+import type { AwaitEntry } from './AwaitTracker';
+import type { AsyncOrigin } from './cellContext';
 import type { IoEntry } from './IoTracker';
+import { originLocation } from './asyncStack';
 import type { StackMapper } from './stackMapper';
 import type { TimerEntry } from './TimerTracker';
 
 /** Items listed at most (the oldest first); a loop that starts a million timers stays listable. */
 export const MAX_WORK_ITEMS = 2000;
 
-/** What Bun's kernel cannot list (its node:http and node:net servers and sockets never reach the wrapped methods). */
-export const BUN_UNLISTED =
-  "Bun: servers and sockets are not listed (Bun's node:http and node:net do not go through the methods CodaJS wraps); timers, child processes and fetches are.";
-
 const TIMER_NAMES = { timeout: 'setTimeout', interval: 'setInterval', immediate: 'setImmediate' } as const;
 
-export function pendingWorkItems(timers: TimerEntry[], io: IoEntry[], mapper: StackMapper): WorkItem[] {
+export function pendingWorkItems(awaits: AwaitEntry[], timers: TimerEntry[], io: IoEntry[], mapper: StackMapper): WorkItem[] {
   const items: WorkItem[] = [];
+  for (const a of awaits) {
+    if (items.length >= MAX_WORK_ITEMS) break;
+    const { site } = a;
+    const location = { cellId: site.cellId, cellLabel: site.cellLabel, line: site.line, column: site.column };
+    items.push({ id: a.id, kind: 'await', description: site.text, cellId: a.cellId, executionId: a.executionId, location, cancellable: true });
+  }
   for (const t of timers) {
     if (items.length >= MAX_WORK_ITEMS) break;
     const description = t.ms === undefined ? TIMER_NAMES[t.kind] : `${TIMER_NAMES[t.kind]} ${t.ms} ms`;
@@ -36,22 +42,11 @@ function item(
   description: string,
   cellId: string,
   executionId: number,
-  origin: { stack?: string },
+  origin: AsyncOrigin,
   mapper: StackMapper,
 ): WorkItem {
   const out: WorkItem = { id, kind, description, cellId, executionId, cancellable: true };
-  const stack = stackText(origin);
-  const frame = mapper.frames(stack).find((f) => f.cellId !== undefined);
+  const frame = originLocation(origin, mapper);
   if (frame?.cellId !== undefined) out.location = { cellId: frame.cellId, cellLabel: frame.cellLabel, line: frame.line, column: frame.column };
   return out;
-}
-
-/** The creation stack as text; a cell's own Error.prepareStackTrace formats it (it may return anything, or throw). */
-function stackText(origin: { stack?: string }): string {
-  try {
-    const stack: unknown = origin.stack;
-    return typeof stack === 'string' ? stack : '';
-  } catch {
-    return '';
-  }
 }

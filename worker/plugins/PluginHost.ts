@@ -46,6 +46,13 @@ export class PluginHost {
       this.plugins.push(plugin);
       this.builtins.add(plugin);
     }
+    this.installFormatter();
+    this.loaded = !options.specs.length;
+  }
+
+  /** The plugins' formatValue hooks, for describeValue; none is installed while no plugin has one. */
+  private installFormatter(): void {
+    if (!this.plugins.some((p) => p.formatValue)) return;
     setValueFormatter((value) => {
       for (const p of this.plugins) {
         const format = p.formatValue?.(value);
@@ -53,7 +60,6 @@ export class PluginHost {
       }
       return undefined;
     });
-    this.loaded = !options.specs.length;
   }
 
   /** Whether a cell must wait for preparePlugins (plugins still to load, or beforeExecute hooks) before it starts. */
@@ -123,6 +129,7 @@ export class PluginHost {
         first ??= error;
       }
     }
+    this.installFormatter();
     return first;
   }
 

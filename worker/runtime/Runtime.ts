@@ -48,10 +48,11 @@ export interface Runtime {
   readonly debug?: RuntimeDebug;
 }
 
+/** Node answers in its own process; the Deno sidecar's worker serves the socket and asks the agent for the rest. */
 export interface RuntimeDebug {
-  open(): DebugOpenResult;
-  close(): void;
-  setCheckpoints(uri: string, checkpoints: CheckpointSpec[]): number;
+  open(): DebugOpenResult | Promise<DebugOpenResult>;
+  close(): void | Promise<void>;
+  setCheckpoints(uri: string, checkpoints: CheckpointSpec[]): number | Promise<number>;
 }
 
 export type RuntimeFactory = (init: InitParams, host: RuntimeHost) => Promise<Runtime>;

@@ -7,6 +7,7 @@
  * Object.prototype or replace Promise.prototype.then. So replies never go through a user-visible `then`: only
  * `await` (which uses the engine's own promise reactions), and every reply is made notThenable before it resolves.
  */
+import { types } from 'node:util';
 import { codaErrorObject, RUNTIME_LABELS, type InitParams, type InitResult, type RequestFrame } from '../../protocol';
 import type { Runtime, RuntimeDebug } from './Runtime';
 import { notThenable } from './settleOnce';
@@ -28,10 +29,10 @@ export const intrinsicThen = Promise.prototype.then;
  */
 export type Dispatcher = ((frame: RequestFrame) => Promise<unknown>) & { interrupt(executionId: number): void; stopAll(): void };
 
-/** The runtime's debugging, or DebugUnsupported naming it. */
+/** The runtime's debugging, or DebugUnsupported naming it (Bun's says why: its inspector is not V8's). */
 function debugOf(rt: Runtime): RuntimeDebug {
-  if (!rt.debug) throw codaErrorObject('DebugUnsupported', { runtime: RUNTIME_LABELS[rt.kind] });
-  return rt.debug;
+  if (rt.debug) return rt.debug;
+  throw rt.kind === 'bun' ? codaErrorObject('DebugUnsupportedBun') : codaErrorObject('DebugUnsupported', { runtime: RUNTIME_LABELS[rt.kind] });
 }
 
 export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
@@ -86,13 +87,16 @@ export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
         return notThenable(await need().pendingWork());
       case 'cancelWork':
         return notThenable({ cancelled: await need().cancelWork(frame.params.id) });
-      case 'debugOpen':
-        return notThenable(debugOf(need()).open());
+      case 'debugOpen': {
+        const opened = debugOf(need()).open();
+        // Node's answer is plain data, so never awaited (a cell may have planted a `then`); the Deno worker's, a promise
+        return notThenable(types.isPromise(opened) ? await opened : opened);
+      }
       case 'debugClose':
-        debugOf(need()).close();
+        await debugOf(need()).close();
         return notThenable({});
       case 'setCheckpoints':
-        return notThenable({ set: debugOf(need()).setCheckpoints(frame.params.uri, frame.params.checkpoints) });
+        return notThenable({ set: await debugOf(need()).setCheckpoints(frame.params.uri, frame.params.checkpoints) });
       case 'shutdown':
         hooks.exit();
         await hooks.runtime()?.dispose();

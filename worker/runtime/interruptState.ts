@@ -14,7 +14,22 @@ export const SLOT = {
   executing: 2,
   /** Depth of the kernel's own handling of a message (a request of the host, a message of the watchdog). */
   kernelBusy: 3,
+  /** The interrupt whose termination the watchdog is asking the main thread about (interruptGate.ts; 0: none). */
+  gate: 4,
+  /** The main thread's answer at that moment: 1 the cell holds the thread, -1 it does not (0: no answer yet). */
+  gateAnswer: 5,
+  /** 1 once the main thread has installed the gate (only the Node runtime runs cells on it). */
+  gateReady: 6,
 } as const;
+
+/**
+ * The global the watchdog's Runtime.evaluate calls by name (interruptGate.ts): non-writable and non-configurable,
+ * so a cell can neither replace it nor declare a binding of that name that would shadow it.
+ */
+export const INTERRUPT_GATE_NAME = '__codaInterruptGate__';
+
+// captured when the worker loads: a cell may replace Atomics' methods, and these run on its thread
+const { add, compareExchange, load, store, sub } = Atomics;
 
 export const interruptState = new Int32Array(new SharedArrayBuffer(4 * Object.keys(SLOT).length));
 
@@ -22,24 +37,24 @@ export const interruptState = new Int32Array(new SharedArrayBuffer(4 * Object.ke
 const slotId = (executionId: number) => (executionId > 0 && executionId < 0x7fffffff ? executionId : -1);
 
 export function enterExecution(executionId: number): void {
-  Atomics.store(interruptState, SLOT.executing, slotId(executionId));
+  store(interruptState, SLOT.executing, slotId(executionId));
 }
 
 export function leaveExecution(executionId: number): void {
-  Atomics.compareExchange(interruptState, SLOT.executing, slotId(executionId), 0);
+  compareExchange(interruptState, SLOT.executing, slotId(executionId), 0);
 }
 
 /** Runs the kernel's own handling of a message; a loop-stopping termination waits until it is done. */
 export function asKernel<T>(handle: () => T): T {
-  Atomics.add(interruptState, SLOT.kernelBusy, 1);
+  add(interruptState, SLOT.kernelBusy, 1);
   try {
     return handle();
   } finally {
-    Atomics.sub(interruptState, SLOT.kernelBusy, 1);
+    sub(interruptState, SLOT.kernelBusy, 1);
   }
 }
 
 /** True when `executionId` is running and the kernel is not handling a message: what blocks the main thread is the cell. */
 export function cellHoldsThread(state: Int32Array, executionId: number): boolean {
-  return Atomics.load(state, SLOT.executing) === slotId(executionId) && slotId(executionId) > 0 && Atomics.load(state, SLOT.kernelBusy) === 0;
+  return load(state, SLOT.executing) === slotId(executionId) && slotId(executionId) > 0 && load(state, SLOT.kernelBusy) === 0;
 }

@@ -5,6 +5,7 @@
  * other output becomes console entries of the running cell. Interrupts: the agent takes them when its event loop is
  * free; a synchronous loop is terminated through Deno's inspector, and Bun, which cannot stop JavaScript, is killed.
  * When the sidecar ends on its own, the worker says why (EXIT_NOTICE) and exits, so the host starts a fresh kernel.
+ * Debugging: Deno's through DenoDebug (a relay onto its inspector here, source maps and checkpoints in the agent).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, writeSync } from 'node:fs';
@@ -35,6 +36,7 @@ import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
 import { AgentOutput } from './AgentOutput';
 import { RawOutputConsole } from './RawOutputConsole';
+import { DenoDebug } from './DenoDebug';
 import { DenoInspector } from './DenoInspector';
 import { mapDenoDenial } from './denoPermissionError';
 import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
@@ -60,7 +62,7 @@ export const EXIT_FLUSH_MS = 200;
 export const STDERR_TAIL_CHARS = 8192;
 
 /** Messages Deno prints about its inspector: logged, never shown as cell output. */
-const INSPECTOR_LINES = /^(Debugger listening on |Visit chrome:\/\/inspect|Debugger session started|Waiting for the debugger)/;
+const INSPECTOR_LINES = /^(Debugger listening on |Visit chrome:\/\/inspect|Debugger session (started|ended)|Waiting for the debugger)/;
 const INSPECTOR_URL = /Debugger listening on (ws:\/\/\S+)/;
 /**
  * Deno's own progress while it fetches modules and packages (`Download https://registry…`, `Initialize …`), often
@@ -84,6 +86,10 @@ export class SidecarRuntime implements Runtime {
   private readonly output: AgentOutput;
   private readonly raw: RawOutputConsole;
   private inspector: DenoInspector | undefined;
+  /** Deno's inspector address: only this worker knows it (sidecarCommand.ts), and only DenoDebug's relay uses it. */
+  private inspectorAddress: string | undefined;
+  /** Debug Cell and checkpoints: Deno (DenoDebug); Bun has none (its inspector is WebKit's). */
+  readonly debug: DenoDebug | undefined;
   private running: { cellId: string; executionId: number; cellLabel: string } | undefined;
   private lastCell: { cellId: string; executionId: number } | undefined;
   private interruptsSent = 0;
@@ -101,6 +107,11 @@ export class SidecarRuntime implements Runtime {
     private readonly host: RuntimeHost,
   ) {
     this.kind = init.runtime as SidecarKind;
+    if (this.kind === 'deno')
+      this.debug = new DenoDebug({
+        inspector: () => (this.inspector?.open ? this.inspectorAddress : undefined),
+        setCheckpoints: async (uri, checkpoints) => (await this.channel.request('setCheckpoints', { uri, checkpoints })).set,
+      });
     this.raw = new RawOutputConsole(host);
     this.channel = createChannel<HostRequests, WorkerEvents>({
       send: (frame) => this.write(encodeFrame(frame, false)),
@@ -176,7 +187,10 @@ export class SidecarRuntime implements Runtime {
       timer = setTimeout(() => reject(new Error(`no answer within ${SIDECAR_START_TIMEOUT_MS} ms`)), SIDECAR_START_TIMEOUT_MS);
     });
     try {
-      if (this.kind === 'deno') this.inspector = await Promise.race([this.inspectorUrl().then((url) => DenoInspector.connect(url)), failed]);
+      if (this.kind === 'deno') {
+        this.inspectorAddress = await Promise.race([this.inspectorUrl(), failed]);
+        this.inspector = await Promise.race([DenoInspector.connect(this.inspectorAddress), failed]);
+      }
       const { runtimePath: _binary, env: _env, ...agentInit } = this.init;
       const info: InitResult = await Promise.race([this.channel.request('init', agentInit), failed]);
       this.version = info.runtimeVersion;
@@ -208,7 +222,7 @@ export class SidecarRuntime implements Runtime {
     this.running = { cellId: params.cellId, executionId: params.executionId, cellLabel: params.cellLabel };
     this.lastCell = this.running;
     try {
-      const result = await this.channel.request('execute', params);
+      const result = await this.channel.request('execute', this.debug?.attached ? { ...params, underDebugger: true } : params);
       return result.status === 'error' && this.kind === 'deno' ? { ...result, error: mapDenoDenial(result.error, this.init.cwd) } : result;
     } catch (err) {
       // the sidecar is gone: the reason reads as it is, not wrapped in the worker's request name
@@ -307,6 +321,7 @@ export class SidecarRuntime implements Runtime {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.inspector?.close();
+    await this.debug?.close();
     this.channel.close(`The ${displayName(this.kind)} kernel was stopped.`);
     process.off('exit', this.killOnExit);
     this.raw.flush();
@@ -335,7 +350,10 @@ export class SidecarRuntime implements Runtime {
       }
       return;
     }
-    if (INSPECTOR_HOLDS_EXIT.test(line)) this.inspector?.close();
+    if (INSPECTOR_HOLDS_EXIT.test(line)) {
+      this.inspector?.close();
+      void this.debug?.close();
+    }
     this.stderrTail = (this.stderrTail + line.replace(INSPECTOR_PATH, '$1…') + '\n').slice(-STDERR_TAIL_CHARS);
     if (INSPECTOR_LINES.test(line)) this.host.emit('log', { level: 'debug', message: `[${this.kind}] ${line.replace(INSPECTOR_PATH, '$1…')}` });
     else if (this.kind === 'deno' && DENO_PROGRESS.test(line))

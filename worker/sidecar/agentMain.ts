@@ -14,12 +14,14 @@ import type { RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { withoutToJSON } from '../runtime/withoutToJSON';
+import { agentInspectorSession } from './agentInspectorSession';
 
 const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
-/** Frame prefixes of the runtimes' own code, dropped from mapped stacks. */
-const RUNTIME_INTERNALS = ['ext:', 'native:', 'bun:', 'deno:'];
+/** Frame prefixes of the runtimes' own code, dropped from mapped stacks (Bun names its builtins `native:7:39`, its
+ * node: modules `internal:streams/readable:267:47`; a user's file is an absolute path or a URL, never these). */
+const RUNTIME_INTERNALS = ['ext:', 'native', 'internal:', 'bun:', 'deno:'];
 /** Deno applies the bundle's source map: frames then name the sources (worker/, protocol/) next to dist/. */
 const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(agentFile)), f) + '/');
 const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
@@ -74,6 +76,8 @@ function runtimeVersion(kind: SidecarKind): string {
 function init(params: InitParams): InitResult {
   if (params.runtime !== 'deno' && params.runtime !== 'bun') throw new Error(`the sidecar agent runs Deno or Bun kernels, not '${params.runtime}'`);
   const kind = params.runtime;
+  // before any cell or plugin runs: the session checkpoints use, and `sys` given up where permissions are declared
+  const debugSession = kind === 'deno' ? agentInspectorSession(!!params.permissions) : undefined;
   runtime = new NodeRuntime(params, host, undefined, {
     kind,
     version: runtimeVersion(kind),
@@ -81,6 +85,7 @@ function init(params: InitParams): InitResult {
     modules: createSidecarModules(kind, (url) => import(url)),
     chdir: false,
     schedule: kind === 'deno' ? onOwnMacrotask : undefined,
+    debugSession,
   });
   return { protocolVersion: PROTOCOL_VERSION, kernelId: runtime.kernelId, runtime: kind, runtimeVersion: runtime.version, pid: proc.pid };
 }

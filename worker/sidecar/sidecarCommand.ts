@@ -2,7 +2,7 @@
  * The command line and environment of a Deno or Bun sidecar. User code sees userEnvironment() (its granted
  * variables and secrets); the runtime itself also needs PATH, HOME and its cache folders. Deno gets its permission
  * flags, CommonJS detection for packages, and an inspector on a free loopback port whose address only the worker
- * learns (for interrupts).
+ * learns (for interrupts, and relayed to debug sessions: InspectorRelay.ts).
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
@@ -38,6 +38,13 @@ export const RUNTIME_ENV_NAMES = [
  */
 export const DENO_INSPECTOR_FLAGS = ['--inspect=127.0.0.1:0', '--inspect-publish-uid=stderr'];
 
+/**
+ * For a notebook with permissions: `sys`, which Deno requires to connect the in-process inspector session checkpoints
+ * use. The agent connects it at init and revokes `sys` before any cell runs (agentInspectorSession.ts), so cells
+ * never have it. (--allow-all, for a notebook without permissions, has it anyway.)
+ */
+export const DENO_AGENT_SYS = '--allow-sys';
+
 export interface SidecarCommand {
   command: string;
   args: string[];
@@ -66,7 +73,16 @@ export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: s
   const heap = heapMb ? [`--v8-flags=--max-old-space-size=${heapMb}`] : [];
   return {
     command: init.runtimePath!,
-    args: ['run', '--no-config', '--unstable-detect-cjs', ...DENO_INSPECTOR_FLAGS, ...permissions, ...heap, agentPath],
+    args: [
+      'run',
+      '--no-config',
+      '--unstable-detect-cjs',
+      ...DENO_INSPECTOR_FLAGS,
+      ...permissions,
+      ...(init.permissions ? [DENO_AGENT_SYS] : []),
+      ...heap,
+      agentPath,
+    ],
     env,
   };
 }

@@ -1,11 +1,14 @@
 /**
  * TypeScript cells: types removed with sucrase, which keeps every line where it was (so stack positions
  * still match the cell) and leaves `import` statements for the cell transform. Imports are kept even when
- * unused in this cell: a later cell may use them.
+ * unused in this cell: a later cell may use them. JSX (common/JsxSettings.ts) compiles the same way, in
+ * TypeScript and JavaScript cells; a TypeScript cell that does not parse as TSX is read as plain TypeScript (a `<T>x`
+ * assertion), as Deno's kernel does.
  */
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
 import { codaErrorObject } from '../../protocol/codaErrors';
+import type { JsxConfig } from '../../common/JsxSettings';
 import { CellSyntaxError } from './transformCell';
 import { TypeColumns } from './TypeColumns';
 
@@ -21,18 +24,48 @@ function loadSucrase(): Pick<typeof Sucrase, 'transform'> {
   }
 }
 
-/** The cell without its types, and where each column of it was in the cell as written. */
-export function stripTypes(source: string, fileName: string): { code: string; columns: TypeColumns } {
+export interface TranspileOptions {
+  /** Types to strip (a TypeScript cell). */
+  typescript: boolean;
+  /** JSX to compile, and how. */
+  jsx?: JsxConfig;
+}
+
+/** The cell without its types (and its JSX compiled), and where each column of it was in the cell as written. */
+export function stripTypes(source: string, fileName: string, options: TranspileOptions = { typescript: true }): { code: string; columns: TypeColumns } {
   // loaded on the first TypeScript cell: JavaScript-only kernels start faster
   sucrase ??= loadSucrase();
+  if (!options.jsx || !options.typescript) return transpile(sucrase, source, fileName, options);
+  try {
+    return transpile(sucrase, source, fileName, options);
+  } catch (tsxError) {
+    if (!(tsxError instanceof CellSyntaxError)) throw tsxError;
+    try {
+      return transpile(sucrase, source, fileName, { typescript: true });
+    } catch (tsError) {
+      // neither parses: the reading that got further is the one the cell meant
+      if (!(tsError instanceof CellSyntaxError)) throw tsError;
+      throw later(tsError, tsxError);
+    }
+  }
+}
+
+function transpile(s: Pick<typeof Sucrase, 'transform'>, source: string, fileName: string, options: TranspileOptions): { code: string; columns: TypeColumns } {
+  const { jsx } = options;
   let out: ReturnType<typeof Sucrase.transform>;
   try {
-    out = sucrase.transform(source, {
-      transforms: ['typescript'],
+    out = s.transform(source, {
+      transforms: [...(options.typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : [])],
       disableESTransforms: true,
       keepUnusedImports: true,
       filePath: fileName,
       sourceMapOptions: { compiledFilename: fileName },
+      ...(jsx && {
+        // production: no __source/__self props and no _jsxFileName declaration (Deno's default is the same)
+        production: true,
+        jsxRuntime: jsx.runtime,
+        ...(jsx.runtime === 'classic' ? { jsxPragma: jsx.factory, jsxFragmentPragma: jsx.fragment } : { jsxImportSource: jsx.importSource }),
+      }),
     });
   } catch (err) {
     // sucrase's parser reports `Error transforming <file>: Unexpected token (1:65)` and the offset: the cell's own
@@ -46,4 +79,8 @@ export function stripTypes(source: string, fileName: string): { code: string; co
     throw new CellSyntaxError(message, source.slice(0, lineStart).split('\n').length, e.pos - lineStart + 1);
   }
   return { code: out.code, columns: new TypeColumns(out.sourceMap?.mappings ?? '') };
+}
+
+function later(a: CellSyntaxError, b: CellSyntaxError): CellSyntaxError {
+  return a.line > b.line || (a.line === b.line && a.column > b.column) ? a : b;
 }

@@ -8,7 +8,10 @@
  *   is returned in a null-prototype box `{ 0: value }` (COMPLETION_OPEN/CLOSE): a returned Promise is shown, not
  *   adopted, and a cell that pollutes `Object.prototype.then` or `Array.prototype.then` cannot hijack or drop it
  *   (the box inherits nothing, so resolving the body's promise with it never looks up a `then`);
- * - with `instrumentLines`, every top-level expression statement reports its value with its line.
+ * - with `instrumentLines`, every top-level expression statement reports its value with its line;
+ * - with `trackAsync`, each top-level statement first tells the runtime its line (STATEMENT_HOOK: the work it starts
+ *   carries that line), and each top-level `await` (outside any function) awaits through AWAIT_HOOK, which lists it in
+ *   the Pending Work view and can settle it (`await x` becomes `await AWAIT_HOOK((x), id)`; `for await` is left alone).
  * Line numbers are preserved exactly: the prologue sits on line 1 before the user's first character and
  * every edit keeps its newlines, so V8 positions map back to the cell (line 1 columns shift by `prologueLength`).
  */
@@ -21,6 +24,12 @@ import { collectPatternNames } from './patternNames';
 export const LINE_HOOK = '__coda$line';
 /** Global the runtime defines for `import` (resolves from the notebook folder, then the dependency store). */
 export const IMPORT_HOOK = '__coda$import';
+/** Global the runtime defines to receive a top-level statement's line before it runs. */
+export const STATEMENT_HOOK = '__coda$at';
+/** Global the runtime defines to await a top-level `await`'s value through (see AwaitTracker). */
+export const AWAIT_HOOK = '__coda$await';
+/** An `await` site's expression is cut to this many characters in its description. */
+const MAX_AWAIT_TEXT = 60;
 /** Around the last expression: its value in a box with no prototype, read back as `box[0]`. */
 const COMPLETION_OPEN = 'return { __proto__: null, 0: (';
 const COMPLETION_CLOSE = ') }';
@@ -33,6 +42,24 @@ export interface TransformedCell {
   declared: string[];
   /** Maps columns of edited lines back to the cell's own columns. */
   columns: ColumnMap;
+  /** With `trackAsync`: the top-level `await`s, in the order of their ids (`awaitBase` + index). */
+  awaits: AwaitSite[];
+}
+
+/** A top-level `await` of a cell: where it is, and what it awaits (`await fetchAll()`). */
+export interface AwaitSite {
+  /** The line of the awaited expression (the line the hook call is on). */
+  line: number;
+  column: number;
+  text: string;
+  /** The column of the hook call on that line of the generated code. */
+  generatedColumn: number;
+}
+
+export interface TransformOptions {
+  instrumentLines?: boolean;
+  /** Statement and await hooks (the Node, Deno and Bun kernels); `awaitBase` is the id of the first await site. */
+  trackAsync?: { awaitBase: number };
 }
 
 export class CellSyntaxError extends SyntaxError {
@@ -46,13 +73,19 @@ export class CellSyntaxError extends SyntaxError {
   }
 }
 
-export function transformCell(source: string, opts: { instrumentLines?: boolean } = {}): TransformedCell {
+export function transformCell(source: string, opts: TransformOptions = {}): TransformedCell {
   const ast = parse(source);
   const names = new Set<string>();
   const functions: string[] = [];
   const edits: Edit[] = [];
-  const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
+  const insert = (at: number, text: string): Edit & { output?: number } => {
+    const edit = { start: at, end: at, text };
+    edits.push(edit);
+    return edit;
+  };
   const body = ast.body as acorn.Statement[];
+  // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
+  const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
 
   for (const node of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
     switch (node.type) {
@@ -113,7 +146,45 @@ export function transformCell(source: string, opts: { instrumentLines?: boolean 
   const hoist = functions.map((n) => `globalThis[${JSON.stringify(n)}] = ${n}; `).join('');
   const prologue = `${decl}(async () => { ${hoist}`;
   const columns = new ColumnMap(source, edits);
-  return { code: `${prologue}${applyEdits(source, edits)}\n})()`, prologueLength: prologue.length, declared, columns };
+  const code = `${prologue}${applyEdits(source, edits)}\n})()`;
+  // where each await hook call landed in the generated code (an AbortError from Cancel points there)
+  const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
+  return { code, prologueLength: prologue.length, declared, columns, awaits };
+}
+
+/** The statement hooks and the top-level await hooks (see the file comment); returns the await sites. */
+function trackAsync(
+  source: string,
+  ast: acorn.Program,
+  base: number,
+  insert: (at: number, text: string) => Edit & { output?: number },
+): { site: Omit<AwaitSite, 'generatedColumn'>; edit: Edit & { output?: number } }[] {
+  for (const node of ast.body) {
+    if (node.type === 'EmptyStatement' || (node as { directive?: string }).directive !== undefined) continue;
+    insert(node.start, `${STATEMENT_HOOK}(${lineAt(source, node.start)}, ${columnAt(source, node.start)}); `);
+  }
+  const found: acorn.AwaitExpression[] = [];
+  forEachNode(ast, (n) => {
+    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
+    if (n.type === 'AwaitExpression') found.push(n as acorn.AwaitExpression);
+    return true;
+  });
+  // an await inside another's operand (`await await x`) may end where it ends: the inner one closes first
+  const starts = found.map((n) => insert(n.argument.start, `${AWAIT_HOOK}((`));
+  for (let i = found.length - 1; i >= 0; i--) insert(found[i]!.argument.end, `), ${base + i})`);
+  return found.map((n, i) => ({
+    site: { line: lineAt(source, n.argument.start), column: columnAt(source, n.start), text: cutText(source.slice(n.start, n.end)) },
+    edit: starts[i]!,
+  }));
+}
+
+function columnAt(source: string, offset: number): number {
+  return offset - source.lastIndexOf('\n', offset - 1);
+}
+
+function cutText(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > MAX_AWAIT_TEXT ? `${line.slice(0, MAX_AWAIT_TEXT - 1)}…` : line;
 }
 
 function parse(source: string): acorn.Program {
@@ -134,9 +205,7 @@ function parse(source: string): acorn.Program {
 }
 
 function located(message: string, source: string, offset: number): CellSyntaxError {
-  const line = lineAt(source, offset);
-  const column = offset - source.lastIndexOf('\n', offset - 1);
-  return new CellSyntaxError(message, line, column);
+  return new CellSyntaxError(message, lineAt(source, offset), columnAt(source, offset));
 }
 
 function lineAt(source: string, offset: number): number {
@@ -166,14 +235,17 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   return text + '\n'.repeat(newlines);
 }
 
-function applyEdits(source: string, edits: Edit[]): string {
+/** The edited source; each edit's `output` is set to where its text starts in it. */
+function applyEdits(source: string, edits: (Edit & { output?: number })[]): string {
   // stable order: by position, and insertions at the same offset in the order they were made
-  const ordered = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || a.i - b.i);
+  const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || a.i - b.i);
   let out = '';
   let pos = 0;
-  for (const e of ordered) {
-    out += source.slice(pos, e.start) + e.text;
-    pos = Math.max(pos, e.end);
+  for (const { edit } of ordered) {
+    out += source.slice(pos, edit.start);
+    edit.output = out.length;
+    out += edit.text;
+    pos = Math.max(pos, edit.end);
   }
   return out + source.slice(pos);
 }

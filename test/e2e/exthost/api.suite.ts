@@ -57,6 +57,25 @@ export function apiSuite(): void {
       assert.equal(warm.cellAt(0).executionSummary?.executionOrder, undefined, 'no cell ran');
     });
 
+    test('a scratch file loads the plugins its // @coda-plugin lines name, after the registered ones', async () => {
+      const write = (name: string, text: string) => vscode.workspace.fs.writeFile(workspaceFile(name), new TextEncoder().encode(text));
+      await write(
+        'scratch-plugin.js',
+        `module.exports = { name: 'scratch-stamp', setup(ctx) { ctx.globals.stamp = 'stamped on ' + ctx.runtime + (globalThis.registered ? ' after registered' : ''); } };`,
+      );
+      await write('registered-plugin.js', `module.exports = { name: 'registered', setup(ctx) { ctx.globals.registered = true; } };`);
+      await write('plugin-scratch.js', `// @coda-plugin ./scratch-plugin.js\nrequire('node:fs').writeFileSync('plugin-scratch.out', stamp);\n`);
+      const registration = api.registerKernelPlugin(workspaceFile('registered-plugin.js').fsPath);
+      try {
+        // the command resolves once the run is done
+        await vscode.commands.executeCommand('codajs.runScratch', workspaceFile('plugin-scratch.js'));
+        const out = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('plugin-scratch.out')));
+        assert.equal(out, 'stamped on node after registered');
+      } finally {
+        registration.dispose();
+      }
+    });
+
     test('Open with CodaJS converts an .ipynb to a .coda beside it; Export writes it back as .ipynb', async () => {
       const source = workspaceFile('hello.ipynb');
       await vscode.commands.executeCommand('codajs.openIpynb', source);
@@ -70,6 +89,45 @@ export function apiSuite(): void {
       const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as { nbformat: number; cells: unknown[] };
       assert.equal(written.nbformat, 4);
       assert.equal(written.cells.length, 2);
+    });
+
+    test('a display with a display id is replaced in place, from a later cell and from a timer after its cell ended; the export holds the last state', async () => {
+      const file = workspaceFile('display-ids.coda');
+      const cells = [
+        // tslab.newDisplay(): a display id of its own; its later calls replace the first output
+        'const bar = require("tslab").newDisplay();\nbar.text("progress 0%");\nsetTimeout(() => bar.text("progress 100%"), 2500);',
+        'bar.text("progress 50%");\n"cell 2"',
+      ];
+      const doc = { coda: 1, metadata: {}, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: c.split('\n') })) };
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(doc)));
+      const nb = await vscode.workspace.openNotebookDocument(file);
+      const editor = await vscode.window.showNotebookDocument(nb);
+      await vscode.commands.executeCommand('notebook.selectKernel', { editor, id: 'codajs-node', extension: 'codajs.codajs' });
+      // the text of each display output (a cell's value output aside)
+      const texts = (i: number) =>
+        nb
+          .cellAt(i)
+          .outputs.filter((o) => !o.items.some((x) => x.mime === MIME_VALUE))
+          .flatMap((o) => o.items.filter((x) => x.mime === 'text/plain').map((x) => new TextDecoder().decode(x.data)));
+      await runCells(nb, 0);
+      assert.deepEqual(texts(0), ['progress 0%']);
+      const order = nb.cellAt(0).executionSummary?.executionOrder;
+      await runCells(nb, 1);
+      await waitFor(() => texts(0)[0] === 'progress 50%', 'the second cell to update the first cell’s output');
+      assert.deepEqual(texts(1), [], 'the update added no output to the cell that sent it');
+      assert.equal(nb.cellAt(1).outputs.length, 1, 'only its value');
+      await waitFor(() => texts(0)[0] === 'progress 100%', 'the timer to update the output after its cell ended', 10_000);
+      assert.equal(texts(0).length, 1, 'replaced, not added');
+      assert.equal(nb.cellAt(0).executionSummary?.executionOrder, order, 'the cell keeps its execution number');
+      await vscode.commands.executeCommand('codajs.exportIpynb');
+      const ipynb = workspaceFile('display-ids.ipynb');
+      const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(ipynb))) as {
+        cells: { outputs: { output_type: string; data?: Record<string, string[]>; metadata?: { codajs?: { displayId?: string } } }[] }[];
+      };
+      const [first] = written.cells[0]!.outputs;
+      assert.equal(first?.output_type, 'display_data');
+      assert.deepEqual(first?.data?.['text/plain'], ['progress 100%']);
+      assert.match(first?.metadata?.codajs?.displayId ?? '', /^[0-9a-f]{16}$/);
     });
   });
 }

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 export default async function firstrun(t) {
   const { page } = t;
-  // the server's Machine settings (run.sh: $RUN/ud next to $RUN/workspace)
-  const settingsFile = path.join(t.workspace, '..', 'ud', 'Machine', 'settings.json');
+  // the server's Machine settings
+  const settingsFile = path.join(t.userData, 'Machine', 'settings.json');
   const step = (id) => page.locator(`.gettingStartedContainer button.getting-started-step[data-step-id$="${id}"]`).first();
   try {
     const opened = await t.step('the walkthrough opens on first install', async () => {

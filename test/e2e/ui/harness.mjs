@@ -1,10 +1,15 @@
 // The UI test harness: a real VS Code (code-server) driven by playwright-core and Debian chromium.
 // A scenario file test/e2e/ui/<name>.e2e.mjs default-exports `async function (t)`, where t offers:
 //   t.page                       the Playwright page with the workbench
-//   t.workspace                  the throw-away copy of test/e2e/workspace the server has open
+//   t.workspace                  the folder the window has open: the throw-away copy of test/e2e/workspace, or of the
+//                                scenario's own fixture folder (runScenarios.mjs: `export const workbench`)
+//   t.userData                   the server's user data folder (User/settings.json, User/argv.json, Machine/settings.json)
 //   await t.step(name, fn)       one test: prints ✓/✗, keeps a screenshot of a failure, counts it
 //   await t.runCommand(title)    runs a command palette entry by its title
+//   await t.findCommand(title)   types it in the command palette and returns its row, palette open
 //   await t.openFile(name)       opens a workspace file through Quick Open
+//   await t.notification(text)   opens the notification center and returns its entry containing text (a toast may
+//                                not show: a notification that came while the window was busy goes to the center only)
 //   t.outputs()                  a FrameLocator for the notebook output webview (outputs, renderers)
 //   t.cellRow(n) / t.runCell(n)  the n-th code cell of the visible notebook / run it with its gutter button
 //   await t.screenshot(name)     saves test-results/e2e/<name>.png
@@ -19,6 +24,11 @@ import path from 'node:path';
 /** How often runCommand presses F1, and how long it waits each time for the command palette. */
 const PALETTE_TRIES = 5;
 const PALETTE_WAIT_MS = 2000;
+/** How many times runCommand types a title, and how long it waits each time for the palette to list it. */
+const COMMAND_TRIES = 3;
+const COMMAND_WAIT_MS = 5000;
+/** How long t.notification waits for a notification to arrive. */
+const NOTIFICATION_WAIT_MS = 15_000;
 /** The part of the 1400×1000 workbench a picture keeps (the status bar and the window's bottom are cut). */
 const PICTURE_CLIP = { x: 0, y: 0, width: 1400, height: 760 };
 
@@ -41,7 +51,7 @@ export function launchChromium(userDataDir, options = {}) {
   });
 }
 
-export async function openWorkbench(base, workspace, results) {
+export async function openWorkbench(base, workspace, results, userData) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coda-chromium-'));
   const ctx = await launchChromium(userDataDir, { viewport: { width: 1400, height: 1000 } });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -56,6 +66,7 @@ export async function openWorkbench(base, workspace, results) {
   const t = {
     page,
     workspace,
+    userData,
     async step(name, fn) {
       const started = Date.now();
       try {
@@ -71,25 +82,44 @@ export async function openWorkbench(base, workspace, results) {
         return false;
       }
     },
-    async runCommand(title) {
-      // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first
-      await page
-        .locator('.tabs-container .tab.active')
-        .first()
-        .click()
-        .catch(() => undefined);
+    async findCommand(title) {
+      // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first (if any
+      // editor is open: a click waits for its target)
+      const tab = page.locator('.tabs-container .tab.active').first();
+      if (await tab.count()) await tab.click().catch(() => undefined);
       await page.keyboard.press('Escape');
       const input = page.locator('.quick-input-widget input');
-      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts): press it again
-      // until the palette is open
-      for (let i = 0; i < PALETTE_TRIES && !(await input.isVisible()); i++) {
-        await page.keyboard.press('F1');
-        await input.waitFor({ state: 'visible', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
+      // a quick input that is closing (a file dialog just accepted) still looks open: let it close first
+      await input.waitFor({ state: 'hidden', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
+      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts), and a quick input
+      // still closing on that Escape passes for open and then closes under fill: open the palette and type until the
+      // text is in it
+      for (let i = 1; ; i++) {
+        if (!(await input.isVisible())) await page.keyboard.press('F1');
+        const typed = await input.fill(`>${title}`, { timeout: PALETTE_WAIT_MS }).then(
+          () => true,
+          () => false,
+        );
+        if (typed) break;
+        if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
       }
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`>${title}`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
-      await row.waitFor({ timeout: 15_000 });
+      // a command registered after the palette opened (the Extensions commands of a window just opened) is listed
+      // only when the filter changes: type the title again
+      for (let attempt = 1; ; attempt++) {
+        await input.fill(`>${title}`);
+        const found = await row.waitFor({ timeout: COMMAND_WAIT_MS }).then(
+          () => true,
+          () => false,
+        );
+        if (found) break;
+        if (attempt === COMMAND_TRIES) throw new Error(`the command palette never listed ${title}`);
+        await input.fill('>');
+      }
+      return row;
+    },
+    async runCommand(title) {
+      await t.findCommand(title);
       await page.keyboard.press('Enter');
     },
     async openFile(name) {
@@ -110,6 +140,12 @@ export async function openWorkbench(base, workspace, results) {
         await input.fill('');
       }
       await page.keyboard.press('Enter');
+    },
+    async notification(text, ms = NOTIFICATION_WAIT_MS) {
+      await t.runCommand('Notifications: Show Notifications');
+      const entry = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+      await entry.waitFor({ timeout: ms });
+      return entry;
     },
     /**
      * Types `text` at the end of the editor `where` (a locator of a cell row or an editor) and asks for suggestions

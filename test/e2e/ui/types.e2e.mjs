@@ -51,6 +51,18 @@ export default async function types(t) {
     await t.runCommand('File: Revert File').catch(() => undefined);
   }
 
+  if (await t.step('types: a Node notebook on the Node that runs code-server opens', () => open('node-types.coda'))) {
+    await t.step('types: a Node notebook has the types of the Node that runs it (fs.glob from 22, diagnostics_channel.boundedChannel from 26)', async () => {
+      // the kernel runs on the Node code-server runs on, the one running this harness (test/e2e/run.sh)
+      const major = Number(process.versions.node.split('.')[0]);
+      // a hover on the error says the notebook's diagnostics have arrived; on Node 26 the other cell is checked after
+      if (major < 26) await hover(1, 'boundedChannel', /has no exported member (named )?'boundedChannel'/);
+      else await hover(1, 'boundedChannel', 'function boundedChannel');
+      if ((await squiggles(0).count()) > 0 !== major < 22) throw new Error(`fs.glob is ${major < 22 ? 'not ' : ''}flagged on Node ${major}`);
+      if (major >= 26 && (await squiggles(1).count()) > 0) throw new Error(`diagnostics_channel.boundedChannel is flagged on Node ${major}`);
+    });
+  }
+
   // issue 13 item 8: a JS cell re-assigning a number type-checks in the notebook, and must in the exported .ts too
   if (await t.step('types: a notebook with JS and TS cells opens', () => open('mixed-export.coda'))) {
     await t.step('types: its export to a .ts script has the one type error the notebook has, none in the JS cell', async () => {

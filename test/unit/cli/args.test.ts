@@ -5,7 +5,17 @@ import { parseArgs, USAGE, type RunOptions } from '../../../cli/args';
 
 const CLI = join(__dirname, '../../../dist/cli.js');
 const run = (...argv: string[]) => parseArgs(['run', ...argv]) as RunOptions;
-const defaults: RunOptions = { command: 'run', file: 'nb.coda', json: false, envFiles: [], keepGoing: false, verbose: false, drainMs: 3000, offline: false };
+const defaults: RunOptions = {
+  command: 'run',
+  file: 'nb.coda',
+  json: false,
+  envFiles: [],
+  keepGoing: false,
+  verbose: false,
+  drainMs: 3000,
+  offline: false,
+  plugins: [],
+};
 
 /** Each option with a value, as `--opt value` and `--opt=value`, and what it sets. */
 const VALUED: [flag: string, value: string, expected: Partial<RunOptions>][] = [
@@ -19,6 +29,7 @@ const VALUED: [flag: string, value: string, expected: Partial<RunOptions>][] = [
   ['--max-memory', '512', { maxMemoryMb: 512 }],
   ['--drain', '0', { drainMs: 0 }],
   ['--runtimes-dir', '/tmp/rt', { runtimesDir: '/tmp/rt' }],
+  ['--plugin', 'coda-plugin-jsdom@^1', { plugins: ['coda-plugin-jsdom@^1'] }],
 ];
 
 describe('coda command line (util.parseArgs)', () => {
@@ -41,6 +52,11 @@ describe('coda command line (util.parseArgs)', () => {
 
   it('collects --env-file each time it is given, in order, in both forms', () => {
     assert.deepEqual(run('nb.coda', '--env-file', 'a.env', '--env-file=b.env').envFiles, ['a.env', 'b.env']);
+  });
+
+  it('collects --plugin each time it is given, in order: packages and files', () => {
+    assert.deepEqual(run('--plugin', './money.js', 'nb.coda', '--plugin=@scope/plugin').plugins, ['./money.js', '@scope/plugin']);
+    assert.throws(() => run('nb.coda', '--plugin='), /--plugin needs a value/);
   });
 
   it('keeps a value that contains = or starts with - when written --opt=value', () => {

@@ -68,6 +68,24 @@ describe('coda run (headless runner)', () => {
     );
   });
 
+  it('a display shown with a display id is updated in place: the text says which cell, --json holds the last state', () => {
+    // tslab.newDisplay() (its id is random) and ijavascript's $$.display("clock"), from later cells and a timer
+    const stable = (s: string) => s.replace(/"[0-9a-f]{16}"/g, '"<newDisplay id>"');
+    const text = coda('run', fixture('display-ids.coda'));
+    assert.equal(text.code, 0, text.stderr);
+    matchGolden('cli/display-ids.txt', stable(text.stdout));
+    const r = coda('run', fixture('display-ids.coda'), '--json');
+    const shown = (JSON.parse(r.stdout) as { cells: { display: { mime: string; data: string }[][] }[] }).cells.map((c) =>
+      c.display.map((d) => d.map((x) => `${x.mime}: ${x.data}`).join(' + ')),
+    );
+    assert.deepEqual(shown, [
+      ['text/plain: progress 100%'],
+      // a new display with the same id (cell [3]) shows in the outputs it already has too, as in Jupyter
+      ['text/plain: 10:02'],
+      ['text/plain: 10:02'],
+    ]);
+  });
+
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
     const before = readFileSync(fixture('broken.coda'));
     const r = coda('run', fixture('broken.coda'));

@@ -22,6 +22,7 @@ describe('debugging in the editor (pure parts)', () => {
     assert.equal(config.request, 'attach');
     assert.equal(config.websocketAddress, 'ws://127.0.0.1:4000/abc');
     assert.equal(config.resolveSourceMapLocations, null);
+    assert.equal(config.pauseForSourceMap, true, 'breakpoints bind in a cell script compiled after they were set');
     assert.equal(withoutCwd({ ...config, cwd: '/work' }).cwd, '', "js-debug's cwd is taken out of CodaJS's sessions");
     assert.equal(withoutCwd({ type: 'pwa-node', cwd: '/work' }).cwd, '/work', "the user's own sessions keep theirs");
     assert.deepEqual(config.skipFiles, ['<node_internals>/**', '/ext/dist/**']);

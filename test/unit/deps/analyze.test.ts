@@ -37,6 +37,24 @@ describe('dependency analysis', () => {
     assert.equal(r.problems.length, 1);
   });
 
+  it('finds the imports of a JSX cell (the lexer reads `</h1>` as a regular expression): those before the JSX', async () => {
+    const r = await analyzeDependencies([
+      { cellId: 'a', code: "import { renderToString } from 'react-dom/server';\n\nrenderToString(<h1>Hello!</h1>)" },
+      {
+        cellId: 'b',
+        code: '/** @jsxImportSource preact */\nimport { signal } from "@preact/signals";\nconst App = () => (\n  <main>\n    <p>it\'s {signal(1)}</p>\n  </main>\n);',
+      },
+      { cellId: 'c', code: 'const x = <div>{/* no imports */}</div>;' },
+    ]);
+    assert.deepEqual(
+      r.sites.map((s) => [s.name, s.from.cellId, s.from.line]),
+      [
+        ['react-dom', 'a', 1],
+        ['@preact/signals', 'b', 2],
+      ],
+    );
+  });
+
   it('maps specifiers to package names', () => {
     assert.deepEqual(['lodash/fp', '@a/b/c', 'node:fs', 'fs', './x', '/abs', 'https://x', 'JSONStream', 'has space'].map(packageOf), [
       'lodash',

@@ -85,6 +85,52 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     assert.ok(second.freedBytes > 0);
   });
 
+  it('prunes the downloads no remaining store holds once they are older than the limit, and keeps the cache readable', async () => {
+    const client = new InstallerClient({ installerPath: INSTALLER });
+    const [a, b] = [{ ...params('/nb/heavy.coda'), dependencies: { heavy: '*' } }, params('/nb/mid.coda')];
+    let heavyLock;
+    try {
+      heavyLock = (await client.install(a)).lock;
+      await client.install(b);
+    } finally {
+      client.dispose();
+    }
+    const downloads = a.cacheDir;
+    const contentOf = (integrity: string) => {
+      const hex = Buffer.from(integrity.slice('sha512-'.length), 'base64').toString('hex');
+      return join(downloads, 'content-v2', 'sha512', hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+    };
+    const tarball = (name: string) => contentOf(heavyLock[`node_modules/${name}`]!.integrity);
+    assert.ok(
+      ['heavy', 'mid', 'leaf'].every((n) => existsSync(tarball(n))),
+      'the installs downloaded three tarballs',
+    );
+    // a fresh prune removes nothing from the downloads: everything is younger than the limit
+    assert.equal((await pruneCache(cache, 30)).downloads, 0);
+    // 40 days later: b's kernel still runs, a is unused, so heavy's download goes and the ones b holds stay
+    const release = await leaseStore(b.storeDir);
+    try {
+      const later = await pruneCache(cache, 30, Date.now() + 40 * DAY_MS);
+      assert.deepEqual(later.stores, [storeKey(a)]);
+      assert.ok(later.downloads >= 1, `${later.downloads} downloads pruned`);
+      assert.equal(existsSync(tarball('heavy')), false, 'heavy: no store holds it');
+      assert.ok(existsSync(tarball('mid')) && existsSync(tarball('leaf')), 'mid and leaf: the store of b holds them');
+      // cacache itself still reads every entry left (its own verification finds nothing to fix)
+      const cacache = (await import('cacache')) as unknown as { verify(dir: string): Promise<{ badContentCount: number; missingContent: number }> };
+      const stats = await cacache.verify(downloads);
+      assert.deepEqual([stats.badContentCount, stats.missingContent], [0, 0]);
+    } finally {
+      await release();
+    }
+    // and the pruned package installs again (from the registry)
+    const again = new InstallerClient({ installerPath: INSTALLER });
+    try {
+      assert.deepEqual((await again.install({ ...params('/nb/heavy-again.coda'), dependencies: { heavy: '*' } })).installed, { heavy: '1.0.0' });
+    } finally {
+      again.dispose();
+    }
+  });
+
   it('ten notebooks with the same packages take less than 1.2x the space of one (a linked file counts once)', async () => {
     const client = new InstallerClient({ installerPath: INSTALLER });
     const used = async () => {

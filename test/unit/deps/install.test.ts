@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
+import { COMPLETE_MARKER } from '../../../host/deps/atomicStore';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
 import { contentRootFor } from '../../../host/deps/contentStore';
@@ -125,6 +126,26 @@ describe('dependency installs (against a registry on loopback)', function () {
     } finally {
       await registry.start();
     }
+  });
+
+  it('installs once more a store from before @types acquisition, which its lock alone would have served as it is', async () => {
+    // a cache of its own: no other test's store can serve it as a model
+    const p = {
+      ...params({ notebook: '/nb/before-types.coda', dependencies: { mid: '2.0.0' } }),
+      ...storeFor(join(home, 'cache-before-types'), '/nb/before-types.coda'),
+    };
+    const first = await client.install(p);
+    const marker = join(p.storeDir, COMPLETE_MARKER);
+    const facts = JSON.parse(readFileSync(marker, 'utf8')) as Record<string, unknown>;
+    assert.equal(facts.types, true, 'an install records that it looked for types');
+    delete facts.types;
+    writeFileSync(marker, JSON.stringify(facts));
+    assert.equal(await storeMatches(p.storeDir, p.dependencies, first.lock), false);
+    assert.equal(await installFromStores({ ...p, lock: first.lock }), undefined, 'the installer runs once more');
+    const again = await client.install({ ...p, lock: first.lock });
+    assert.deepEqual(again.lock, first.lock);
+    assert.equal((JSON.parse(readFileSync(marker, 'utf8')) as Record<string, unknown>).types, true);
+    assert.ok(await installFromStores({ ...p, lock: first.lock }), 'and then serves it from the store');
   });
 
   it('runs install scripts when a notebook opts in later, instead of reusing the store installed without them', async () => {

@@ -15,6 +15,8 @@ function cell() {
   const outputs: string[] = [];
   let queuedAgain = false;
   let consoleWrites = 0;
+  /** Which execution made each replacement. */
+  const replacedBy: number[] = [];
   const port: ExecutionPort<FakeExecution, string> = {
     create: () => {
       if (queuedAgain) throw new Error('the cell is queued');
@@ -37,11 +39,19 @@ function cell() {
       else outputs.push(text);
       return text;
     },
+    shows: (o) => outputs.includes(o),
+    replace: async (e, o, by) => {
+      // a write to an output the cell no longer shows would be a bug of CellOutputs (VS Code throws on it)
+      assert.ok(outputs.includes(o), `replace ${o}: not shown`);
+      outputs[outputs.indexOf(o)] = by;
+      replacedBy.push(e.id);
+    },
   };
   return {
     port,
     outputs,
     executions,
+    replacedBy,
     queueAgain: () => (queuedAgain = true),
     consoleWrites: () => consoleWrites,
     begin: (run: CellOutputs<FakeExecution, string>, order: number) => run.begin(port.create(), order),
@@ -107,6 +117,55 @@ describe("a cell run's outputs (extension/pure/CellOutputs)", () => {
     await run.addOutput('from a timer of the old run');
     assert.deepEqual(c.outputs, []);
     assert.equal(c.executions.length, 1);
+  });
+
+  it('a display updated by its id while the cell runs is replaced in place, through the running execution', async () => {
+    const c = cell();
+    const run = new CellOutputs(c.port, 1000, manualTimers());
+    c.begin(run, 3);
+    // the update arrives before the display's own append has been written: it waits for it
+    void run.addOutput('progress 0%');
+    void run.addOutput('other');
+    await run.replaceOutput('progress 0%', 'progress 50%');
+    assert.deepEqual(c.outputs, ['progress 50%', 'other']);
+    assert.deepEqual(c.replacedBy, [1], 'the running execution wrote it');
+    await run.end(true);
+    assert.equal(c.executions.length, 1);
+  });
+
+  it('a display updated after the run ended (a timer, a later cell) is replaced through a short-lived execution', async () => {
+    const c = cell();
+    const run = new CellOutputs(c.port, 1000, manualTimers());
+    c.begin(run, 4);
+    await run.addOutput('clock 10:00');
+    await run.end(true);
+    await run.replaceOutput('clock 10:00', 'clock 10:01');
+    assert.deepEqual(c.outputs, ['clock 10:01']);
+    assert.equal(c.executions.length, 2);
+    assert.deepEqual(c.replacedBy, [2]);
+    assert.equal(c.executions[1]!.order, 4, 'the cell keeps its execution number');
+    assert.equal(c.executions[1]!.startTime, c.executions[0]!.startTime);
+    assert.deepEqual(c.executions[1]!.ended, { success: true });
+  });
+
+  it('an update of an output the cell no longer shows changes nothing and makes no execution', async () => {
+    const c = cell();
+    const run = new CellOutputs(c.port, 1000, manualTimers());
+    c.begin(run, 1);
+    await run.addOutput('chart v1');
+    await run.end(true);
+    c.outputs.splice(0); // cleared (Clear Outputs, or a newer run)
+    await run.replaceOutput('chart v1', 'chart v2');
+    assert.deepEqual(c.outputs, []);
+    assert.equal(c.executions.length, 1);
+    const older = new CellOutputs(c.port, 1000, manualTimers());
+    c.begin(older, 2);
+    await older.addOutput('table v1');
+    await older.end(true);
+    older.dispose(); // a newer run of the cell took over
+    assert.equal(older.isDisposed, true);
+    await older.replaceOutput('table v1', 'table v2');
+    assert.deepEqual(c.outputs, ['table v1'], 'a replaced run writes nothing more');
   });
 
   it('a disposed run writes no more console output and leaves no timer behind', async () => {

@@ -15,8 +15,9 @@ const ALLOWED: RegExp[] = [
   /^extension\/syntaxes\/[\w-]+\.tmLanguage\.json$/,
   /^extension\/dist\/(extension|worker|watchdog|installer|installer-files|sucrase|renderer|inspectorPanel|tsplugin)\.js$/,
   /^extension\/dist\/sidecar-agent\.mjs$/,
-  // Node's type declarations the TypeScript plugin gives notebooks (docs/types.md): declarations, package.json, LICENSE
-  /^extension\/dist\/types\/node_modules\/(@types\/node|undici-types|@types\/node\/node_modules\/undici-types)\/([\w./-]+\.d\.ts|package\.json|LICENSE)$/,
+  // Node's type declarations of each shipped major the TypeScript plugin gives notebooks (docs/types.md):
+  // declarations, package.json, LICENSE
+  /^extension\/dist\/types\/node\d+\/node_modules\/(@types\/node|undici-types)\/([\w./-]+\.d\.ts|package\.json|LICENSE)$/,
   /^extension\/node_modules\/codajs-tsplugin\/(index\.js|package\.json)$/,
 ];
 

@@ -117,16 +117,19 @@ export function packageFixture(): string {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A kernel on Node or Deno for a describe's `before` (Deno from the runtime store); without Deno the suite is skipped,
- * or fails where every runtime is required (CI).
+ * A kernel on Node, Deno or Bun for a describe's `before` (Deno and Bun from the runtime store); without that runtime
+ * the suite is skipped, or fails where every runtime is required (CI).
  */
-export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno'): Promise<TestKernel> {
-  const runtimePath = runtime === 'deno' ? runtimeBinary('deno') : undefined;
-  if (runtime === 'deno' && !runtimePath) {
-    if (requireRuntimes) throw new Error('deno is not in the runtime store: run `coda runtimes fetch deno`');
+export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun', opts: { storeNode?: boolean } = {}): Promise<TestKernel> {
+  // `storeNode`: the Node of the runtime store (24) rather than the one running the tests
+  const fromStore = runtime !== 'node' || opts.storeNode === true;
+  const binary = fromStore ? runtimeBinary(runtime) : undefined;
+  if (fromStore && !binary) {
+    if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store: run \`coda runtimes fetch ${runtime}\``);
     ctx.skip();
   }
-  return startKernel({ init: { runtime, runtimePath } });
+  if (runtime === 'node') return startKernel({ nodePath: binary });
+  return startKernel({ init: { runtime, runtimePath: binary } });
 }
 
 /** Every string inside a value, keys included (to look for what must never appear in an output). */

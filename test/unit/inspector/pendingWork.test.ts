@@ -1,10 +1,11 @@
 /**
- * The pending-work registry on Node and Deno (the sidecar agent runs the same NodeRuntime): each timer, server,
- * socket and fetch a cell started is an item with its kind, a description and the cell line that created it, and
- * cancelling one stops that work alone without restarting the kernel.
+ * The pending-work registry on Node, Deno and Bun (the sidecar agent runs the same NodeRuntime): each timer, server,
+ * socket and fetch a cell started, the servers of Deno's and Bun's own APIs, and the top-level await a cell is stopped
+ * at, is an item with its kind, a description and the cell line that created it, and cancelling one stops that work
+ * alone without restarting the kernel.
  */
 import { strict as assert } from 'node:assert';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { WorkItem } from '../../../protocol';
 import { kernelOn, sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 import { skipWithoutSandbox, startSandbox } from '../helpers/sandboxKernel';
@@ -21,6 +22,26 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** Whether this process can listen on the port (it cannot while a server in the kernel holds it). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first item the kernel lists that matches, asking again for up to 3 s (a cell reaches its await a moment later). */
+async function eventually(k: TestKernel, pred: (i: WorkItem) => boolean): Promise<WorkItem> {
+  let items: WorkItem[] = [];
+  for (const end = Date.now() + 3000; Date.now() < end; await sleep(50)) {
+    items = (await k.kernel.pendingWork()).items;
+    const found = items.find(pred);
+    if (found) return found;
+  }
+  assert.fail(`no matching item among ${JSON.stringify(items.map((i) => i.description))}`);
+}
+
 async function itemWhere(k: TestKernel, pred: (i: WorkItem) => boolean): Promise<WorkItem> {
   const { items } = await k.kernel.pendingWork();
   const found = items.find(pred);
@@ -28,7 +49,7 @@ async function itemWhere(k: TestKernel, pred: (i: WorkItem) => boolean): Promise
   return found;
 }
 
-for (const runtime of ['node', 'deno'] as const) {
+for (const runtime of ['node', 'deno', 'bun'] as const) {
   describe(`pending work (${runtime})`, function () {
     this.timeout(30_000);
     let k: TestKernel;
@@ -69,9 +90,11 @@ for (const runtime of ['node', 'deno'] as const) {
       const item = await itemWhere(k, (i) => i.kind === 'server');
       assert.equal(item.description, `http server :${port}`);
       assert.equal(item.location?.line, 3);
+      assert.equal(await bindable(port), false, 'the kernel holds the port');
       assert.equal(await k.kernel.cancelWork(item.id), true);
       await sleep(200);
-      assert.equal(await accepts(port), false, 'the port is free');
+      assert.equal(await accepts(port), false, 'the server is closed');
+      assert.ok(await bindable(port), 'the port is free: this process listens on it');
       assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 0);
       assert.equal(await k.value('typeof server'), 'object', 'the kernel kept its state');
     });
@@ -80,6 +103,7 @@ for (const runtime of ['node', 'deno'] as const) {
       await k.value("var cp = require('node:child_process');\nvar child = cp.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);\n0");
       const item = await itemWhere(k, (i) => i.kind === 'child-process');
       assert.match(item.description, /^child process .+ \(pid \d+\)$/);
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'child-process').length, 1, 'listed once');
       assert.equal(item.location?.line, 2);
       assert.equal(await k.kernel.cancelWork(item.id), true);
       await sleep(300);
@@ -110,6 +134,115 @@ for (const runtime of ['node', 'deno'] as const) {
       assert.equal(await k.value('await fetched'), 'AbortError');
       assert.equal(await k.kernel.cancelWork(socket.id), true);
       await k.value('hold.close(); slow.close(); 0');
+    });
+
+    it('lists the top-level await a cell is stopped at; Cancel ends the cell with an AbortError there, kernel kept', async () => {
+      const running = k.run('var kept = "yes";\nvar hang = new Promise(() => {});\nawait hang;\n"never"');
+      const item = await eventually(k, (i) => i.kind === 'await');
+      assert.equal(item.description, 'await hang');
+      assert.equal(item.location?.line, 3);
+      assert.equal(item.location?.cellId, item.cellId);
+      assert.ok(item.cancellable);
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      const result = await running;
+      assert.equal(result.status, 'error');
+      assert.ok(result.status === 'error');
+      assert.equal(result.error.name, 'AbortError');
+      assert.match(result.error.message, /await hang was cancelled/);
+      assert.equal(result.error.location?.line, 3, 'the failure points at the await');
+      assert.equal(await k.value('kept'), 'yes', 'the kernel kept its state');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'await').length, 0);
+      assert.equal(await k.kernel.cancelWork(item.id), false, 'a second cancel finds nothing');
+    });
+
+    it('lists `await somethingSlow()` at its line; a cell that catches the cancel goes on', async () => {
+      const running = k.run(
+        [
+          'async function somethingSlow() { await new Promise((r) => { slowTimer = setTimeout(r, 60000) }); return "done" }',
+          'var slowTimer, outcome;',
+          'try {',
+          '  outcome = await somethingSlow();',
+          '} catch (e) {',
+          '  outcome = e.name;',
+          '}',
+          'clearTimeout(slowTimer);',
+          'outcome',
+        ].join('\n'),
+      );
+      const item = await eventually(k, (i) => i.kind === 'await');
+      assert.equal(item.description, 'await somethingSlow()');
+      assert.equal(item.location?.line, 4);
+      // an await inside a function is not listed: the top-level await that waits for it is
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'await').length, 1);
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      const result = await running;
+      assert.equal(result.status, 'ok');
+      assert.equal(result.status === 'ok' && result.value?.type === 'string' && result.value.value, 'AbortError');
+    });
+
+    it('lists nothing for an await of a settled promise or a plain value', async () => {
+      assert.equal(await k.value('var done = await Promise.resolve(7);\nvar same = await 8;\ndone + same'), '15');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'await').length, 0);
+    });
+
+    it('awaits as before in a cell that planted a then on Object.prototype', async () => {
+      await k.value('var early = Promise.resolve({ kept: true }); 0');
+      const shown = await k.value(
+        'Object.prototype.then = function (resolve) { resolve("hijacked") };\nvar got = await early;\ndelete Object.prototype.then;\ngot.kept',
+      );
+      assert.equal(shown, 'true');
+    });
+
+    if (runtime === 'node') return;
+    const own = runtime === 'deno' ? 'Deno' : 'Bun';
+    const serve =
+      runtime === 'deno'
+        ? 'var own = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("ok"));\nvar ownPort = own.addr.port;\nownPort'
+        : 'var own = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("ok") });\nvar ownPort = own.port;\nownPort';
+    const listen =
+      runtime === 'deno'
+        ? 'var lsn = Deno.listen({ hostname: "127.0.0.1", port: 0 });\nvar lsnPort = lsn.addr.port;\nlsnPort'
+        : 'var lsn = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });\nvar lsnPort = lsn.port;\nlsnPort';
+
+    it(`lists a ${own}.serve server by its port; Cancel shuts it down and the port can be bound again`, async () => {
+      const port = Number(await k.value(serve));
+      assert.ok(await accepts(port), 'the server accepts connections');
+      assert.equal(await bindable(port), false, 'the kernel holds the port');
+      const item = await itemWhere(k, (i) => i.kind === 'server');
+      assert.equal(item.description, `${own}.serve :${port}`);
+      assert.equal(item.location?.line, 1);
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 1, 'listed once');
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      await sleep(300);
+      assert.ok(await bindable(port), 'the port is free: this process listens on it');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 0);
+      assert.equal(await k.value('typeof own'), 'object', 'the kernel kept its state');
+    });
+
+    it(`lists a process ${own} started itself; Cancel ends it with SIGTERM`, async () => {
+      await k.value(runtime === 'deno' ? 'var proc = new Deno.Command("sleep", { args: ["60"] }).spawn();\n0' : 'var proc = Bun.spawn(["sleep", "60"]);\n0');
+      const item = await itemWhere(k, (i) => i.kind === 'child-process');
+      assert.match(item.description, runtime === 'deno' ? /^Deno\.Command \(pid \d+\)$/ : /^Bun\.spawn sleep \(pid \d+\)$/);
+      assert.equal(item.location?.line, 1);
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      const signal = await k.value(runtime === 'deno' ? '(await proc.status).signal' : 'await proc.exited; proc.signalCode');
+      assert.equal(signal, 'SIGTERM');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'child-process').length, 0);
+    });
+
+    it(`lists a ${own}.listen listener; Cancel closes it, and one the cell closes itself leaves the list`, async () => {
+      const port = Number(await k.value(listen));
+      const item = await itemWhere(k, (i) => i.kind === 'server');
+      assert.equal(item.description, `${own}.listen :${port}`);
+      assert.equal(item.location?.line, 1);
+      assert.equal(await bindable(port), false, 'the kernel holds the port');
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      await sleep(200);
+      assert.ok(await bindable(port), 'the port is free');
+      await k.value(listen);
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 1);
+      await k.value(runtime === 'deno' ? 'lsn.close(); 0' : 'lsn.stop(true); 0');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 0, 'closed by the cell');
     });
   });
 }

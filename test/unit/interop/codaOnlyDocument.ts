@@ -1,5 +1,5 @@
 /** A CodaJS notebook as the extension saves it, with every kind of output and the metadata only CodaJS has. */
-import { MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type CodaDocument } from '../../../protocol';
+import { DISPLAY_ID_KEY, MIME_CONSOLE, MIME_ERROR, MIME_VALUE, type CodaDocument } from '../../../protocol';
 
 /** 1×1 PNG. */
 export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -56,6 +56,8 @@ export function codaOnlyDocument(): CodaDocument {
               { mime: 'application/json', data: { a: [1, 2], b: { c: null } } },
             ],
           },
+          // a display shown with a display id, as its last update left it
+          { items: [{ mime: 'text/plain', data: 'progress 100%' }], metadata: { [DISPLAY_ID_KEY]: 'progress' } },
         ],
       },
       {

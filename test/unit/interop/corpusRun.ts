@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { ipynbToCoda } from '../../../host/notebook/ipynb';
+import { DisplayIds } from '../../../host/run/DisplayIds';
 import { cellText, MIME_CONSOLE, MIME_ERROR, type CodaDocument, type CodaOutput, type DisplayData } from '../../../protocol';
 import { runtimeBinary } from '../../runtimeBinaries';
 import { ROOT, startKernel } from '../helpers/testKernel';
@@ -102,8 +103,17 @@ export async function runNotebook(doc: CodaDocument, compat: string | undefined)
   const runtime = doc.metadata.runtime === 'deno' ? 'deno' : 'node';
   const cwd = mkdtempSync(join(tmpdir(), 'coda-corpus-'));
   const k = await startKernel({ cwd, init: { runtime, ...(runtime === 'deno' ? { runtimePath: runtimeBinary('deno') } : {}) } });
+  // each cell's display outputs as last shown: a display id's updates replace them, as in VS Code and `coda run`
   const displays = new Map<string, DisplayData[][]>();
-  k.kernel.onEvent('display', (d) => displays.set(d.cellId, [...(displays.get(d.cellId) ?? []), d.data]));
+  const ids = new DisplayIds<{ cellId: string; index: number }>();
+  k.kernel.onEvent('display', (d) => {
+    const route = ids.route(d);
+    for (const t of route.replace) displays.get(t.cellId)![t.index] = d.data;
+    if (!route.add) return;
+    const list = displays.get(d.cellId) ?? [];
+    displays.set(d.cellId, [...list, d.data]);
+    if (d.displayId !== undefined) ids.add(d.displayId, { cellId: d.cellId, index: list.length });
+  });
   const runs: CellRun[] = [];
   try {
     if (compat) {

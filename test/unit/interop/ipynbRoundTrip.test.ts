@@ -104,8 +104,14 @@ describe('interop: .ipynb ⇄ .coda', () => {
     assert.ok(first?.cell_type === 'code' && second?.cell_type === 'code');
     assert.deepEqual(
       first.outputs.map((o) => o.output_type + ('name' in o ? `:${o.name}` : '')),
-      ['stream:stdout', 'stream:stderr', 'stream:stdout', 'execute_result', 'display_data'],
+      ['stream:stdout', 'stream:stderr', 'stream:stdout', 'execute_result', 'display_data', 'display_data'],
     );
+    // a display id travels in the output's metadata (nbformat has no room for Jupyter's own transient.display_id)
+    assert.deepEqual(first.outputs[5], {
+      output_type: 'display_data',
+      data: { 'text/plain': ['progress 100%'] },
+      metadata: { codajs: { displayId: 'progress' } },
+    });
     assert.deepEqual(first.outputs[0], { output_type: 'stream', name: 'stdout', text: ['line 0\n', 'line 1\n', 'group\n', '  inside the group\n'] });
     assert.deepEqual(first.outputs[1], { output_type: 'stream', name: 'stderr', text: ['careful\n'] });
     const result = first.outputs[3]!;

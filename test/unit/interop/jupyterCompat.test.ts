@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { DisplayData } from '../../../protocol';
+import type { DisplayTarget } from '../../../worker/jupyter/denoJupyter';
 import { installJupyterCompat, type JupyterCompat, type KernelDisplay } from '../../../worker/jupyter/installJupyterCompat';
 import { MAX_BUNDLE_CHARS, MAX_BUNDLE_MIMES } from '../../../worker/jupyter/mimeBundle';
 import { IMPORT_HOOK } from '../../../worker/transform/transformCell';
@@ -23,8 +24,12 @@ interface Kernel {
   target: Record<PropertyKey, unknown>;
   compat: JupyterCompat;
   bundles: DisplayData[][];
+  /** Where each bundle went: a new output, or the outputs of a display id. */
+  targets: (DisplayTarget | undefined)[];
   calls: [string, unknown][];
   notices: string[];
+  /** The cell execution the kernel says is running (ijavascript's display ids are per execution). */
+  execution: { id: number };
 }
 
 /** A kernel's globals with a recording display(), a require and an import hook, and optionally a Deno-like global. */
@@ -46,13 +51,16 @@ function kernel(options: { bundles?: boolean; deno?: object } = {}): Kernel {
   };
   if (options.deno) Object.defineProperty(target, 'Deno', { value: options.deno, writable: false, configurable: true, enumerable: true });
   const bundles: DisplayData[][] = [];
+  const targets: (DisplayTarget | undefined)[] = [];
   const notices: string[] = [];
+  const execution = { id: 1 };
   const compat = installJupyterCompat(display, {
     target,
     notice: (m) => notices.push(m),
-    ...(options.bundles === false ? {} : { sendBundle: (d) => bundles.push(d) }),
+    execution: () => execution.id,
+    ...(options.bundles === false ? {} : { sendBundle: (d, t) => void (bundles.push(d), targets.push(t)) }),
   });
-  return { target, compat, bundles, calls, notices };
+  return { target, compat, bundles, targets, calls, notices, execution };
 }
 
 /** What Deno defines outside `deno jupyter`: a jupyter getter that throws, non-configurable. */
@@ -133,17 +141,38 @@ describe('interop: Jupyter display compatibility', () => {
       assert.deepEqual(await format(undefined), { 'text/plain': 'undefined' });
     });
 
-    it('broadcast shows display data and says it ignored the rest; updates add outputs and say so once', async () => {
+    it('broadcast shows display data and says it ignored the rest', async () => {
       const k = kernel({ deno: denoLike() });
       const jupyter = (k.target.Deno as { jupyter: Record<string, (...a: unknown[]) => Promise<void>> }).jupyter;
       await jupyter.broadcast!('comm_open', { comm_id: '1' });
       await jupyter.broadcast!('display_data', { data: { 'text/plain': 'hi' } });
+      assert.deepEqual(k.bundles, [[{ mime: 'text/plain', data: 'hi' }]]);
+      assert.deepEqual(k.targets, [{ displayId: undefined, update: false }]);
+      assert.equal(k.notices.length, 1);
+      assert.match(k.notices[0]!, /broadcast\("comm_open"\) was ignored/);
+    });
+
+    it('a display_id names an output; update: true (or update_display_data) replaces it; an update without an id shows nothing', async () => {
+      const k = kernel({ deno: denoLike() });
+      const jupyter = (k.target.Deno as { jupyter: Record<string, (...a: unknown[]) => Promise<void>> }).jupyter;
       await jupyter.display!({ 'text/plain': 'a' }, { raw: true, display_id: 'x' });
       await jupyter.display!({ 'text/plain': 'b' }, { raw: true, update: true, display_id: 'x' });
-      assert.deepEqual(k.bundles, [[{ mime: 'text/plain', data: 'hi' }], [{ mime: 'text/plain', data: 'a' }], [{ mime: 'text/plain', data: 'b' }]]);
-      assert.equal(k.notices.length, 2);
-      assert.match(k.notices[0]!, /broadcast\("comm_open"\) was ignored/);
-      assert.match(k.notices[1]!, /new output/);
+      await jupyter.broadcast!('update_display_data', { data: { 'text/plain': 'c' }, metadata: {}, transient: { display_id: 'x' } });
+      await jupyter.broadcast!('display_data', { data: { 'text/plain': 'd' }, metadata: {}, transient: { display_id: 'x' } });
+      await jupyter.display!({ 'text/plain': 'lost' }, { raw: true, update: true });
+      await jupyter.broadcast!('update_display_data', { data: { 'text/plain': 'lost' } });
+      assert.deepEqual(
+        k.bundles.map((b) => b[0]!.data),
+        ['a', 'b', 'c', 'd'],
+      );
+      assert.deepEqual(k.targets, [
+        { displayId: 'x', update: false },
+        { displayId: 'x', update: true },
+        { displayId: 'x', update: true },
+        { displayId: 'x', update: false },
+      ]);
+      assert.equal(k.notices.length, 1, 'said once');
+      assert.match(k.notices[0]!, /update without a display_id replaces no output, so nothing was shown/);
     });
   });
 
@@ -203,13 +232,30 @@ describe('interop: Jupyter display compatibility', () => {
       assert.throws(() => required.display.png!('not bytes'), /expects bytes/);
     });
 
-    it('newDisplay() works and says once that each call adds an output', () => {
+    it('newDisplay() shows one output and then replaces it, by a display id of its own', () => {
       const k = kernel();
-      const tslab = k.compat.modules.tslab as { newDisplay(): { text(s: string): void } };
-      tslab.newDisplay().text('a');
-      tslab.newDisplay().text('b');
-      assert.equal(k.bundles.length, 2);
-      assert.equal(k.notices.length, 1);
+      const tslab = k.compat.modules.tslab as { display: { text(s: string): void }; newDisplay(): { text(s: string): void; html(s: string): void } };
+      const progress = tslab.newDisplay();
+      const other = tslab.newDisplay();
+      progress.text('0%');
+      progress.text('50%');
+      other.html('<b>x</b>');
+      progress.text('100%');
+      tslab.display.text('plain');
+      const [a, b, c, d, e] = k.targets;
+      assert.match(a!.displayId!, /^[0-9a-f]{16}$/);
+      assert.deepEqual(
+        [a, b, d],
+        [
+          { displayId: a!.displayId, update: false },
+          { displayId: a!.displayId, update: true },
+          { displayId: a!.displayId, update: true },
+        ],
+      );
+      assert.equal(c!.update, false);
+      assert.notEqual(c!.displayId, a!.displayId);
+      assert.equal(e, undefined, 'tslab.display has no id: a new output each time');
+      assert.deepEqual(k.notices, []);
     });
   });
 
@@ -228,6 +274,32 @@ describe('interop: Jupyter display compatibility', () => {
         k.bundles.map((b) => b.map((d) => d.mime).join('+')),
         ['text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'text/plain', 'application/json', 'text/html+text/plain'],
       );
+    });
+
+    it('$$.display(id): the first output of an execution is new, later ones in it replace it; a later cell adds one again', () => {
+      const k = kernel();
+      const $$ = k.target.$$ as { display(id?: string): Record<string, (v: unknown) => void> };
+      const clock = $$.display('clock');
+      clock.text!('10:00');
+      clock.html!('<b>10:01</b>');
+      $$.display('clock').text!('10:02'); // another display object, same id, same execution: still an update
+      $$.display().text!('no id');
+      k.execution.id = 2; // a later cell
+      clock.text!('10:03');
+      clock.text!('10:04');
+      assert.deepEqual(
+        k.bundles.map((b) => b[0]!.data),
+        ['10:00', '<b>10:01</b>', '10:02', 'no id', '10:03', '10:04'],
+      );
+      assert.deepEqual(k.targets, [
+        { displayId: 'clock', update: false },
+        { displayId: 'clock', update: true },
+        { displayId: 'clock', update: true },
+        {},
+        { displayId: 'clock', update: false },
+        { displayId: 'clock', update: true },
+      ]);
+      assert.deepEqual(k.notices, []);
     });
 
     it('$$.async() makes the cell wait for $$.sendResult from a timer; the result shows as ijavascript inspects it', async () => {

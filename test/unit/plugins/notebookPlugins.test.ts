@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { notebookPlugins, pluginInstallCell, PLUGINS_CELL_ID } from '../../../host/plugins/notebookPlugins';
+import { notebookPlugins, pluginInstallCell, pluginsNamedIn, PLUGINS_CELL_ID, scratchPlugins } from '../../../host/plugins/notebookPlugins';
 
 describe('notebook plugins', () => {
   const cwd = '/work/nb';
@@ -19,6 +19,25 @@ describe('notebook plugins', () => {
     const p = notebookPlugins({ plugins: ['ok', 3, ''] }, cwd);
     assert.deepEqual(p.specs, ['ok']);
     assert.equal(p.problems.length, 2);
+  });
+
+  it("reads a scratch file's // @coda-plugin lines as its plugins metadata (after the configured ones)", () => {
+    const text =
+      '// @coda-plugin coda-plugin-jsdom@^1 ./money.js\nconst a = 1; // @coda-plugin not-at-line-start\n  //@coda-plugin   @scope/p\n// @coda-plugins typo';
+    assert.deepEqual(scratchPlugins(text), ['coda-plugin-jsdom@^1', './money.js', '@scope/p']);
+    const p = notebookPlugins({ plugins: scratchPlugins(text) }, '/work/scratch', ['from-setting']);
+    assert.deepEqual(p.specs, ['from-setting', 'coda-plugin-jsdom', '/work/scratch/money.js', '@scope/p']);
+    assert.deepEqual(scratchPlugins('const x = 1;'), []);
+  });
+
+  it('resolves --plugin files against the folder coda runs in, and leaves package names', () => {
+    assert.deepEqual(pluginsNamedIn(['./a.js', '../b.js', '/abs/c.js', 'coda-plugin-x@^2', ' @scope/p '], '/home/me/work'), [
+      '/home/me/work/a.js',
+      '/home/me/b.js',
+      '/abs/c.js',
+      'coda-plugin-x@^2',
+      '@scope/p',
+    ]);
   });
 
   it('installs the packages and the // @coda-dep lines of plugin files, as one more cell', async () => {

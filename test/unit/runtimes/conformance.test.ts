@@ -304,6 +304,29 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    // most of this loop's time is the kernel's console: the stop must still land in the cell, and leave the kernel
+    // answering (its output batches, its replies) as before
+    name: 'interrupt a loop that logs on every turn, keep state and the console (Bun: restarted, said in words)',
+    test: async (k) => {
+      await k.run('const kept6 = "yes"');
+      for (let round = 0; round < 3; round++) {
+        const outcome = await interruptAfter(k, 'for (let i = 0; ; i++) console.log("turn", i)');
+        if (k.runtime === 'bun' && outcome !== 'interrupted') {
+          assert.match(outcome, /^kernel exited: .*Bun cannot stop running JavaScript/);
+          return untilEnded(k);
+        }
+        assert.equal(outcome, 'interrupted', `round ${round}`);
+        assert.equal(await k.value('kept6'), 'yes', `round ${round}`);
+      }
+      k.console.length = 0;
+      await k.run('console.log("after the loops")');
+      assert.ok(
+        k.console.some((e) => JSON.stringify(e).includes('after the loops')),
+        'the console still reaches the host',
+      );
+    },
+  },
+  {
     name: 'interrupt a microtask loop (for (;;) await null), keep state (Bun: restarted, said in words)',
     test: async (k) => {
       await k.run('const kept5 = "yes"');

@@ -62,4 +62,27 @@ describe('types: the plugin from the packaged VSIX', function () {
       server.dispose();
     }
   });
+
+  it('gives each Node notebook the @types/node of the Node major that runs it', () => {
+    const dir = mkdtempSync(join(work, 'ws-'));
+    const server = startServer({ root: dir, built: packaged.extension });
+    // fs.glob came in Node 22, diagnostics_channel.boundedChannel in Node 26; a notebook whose Node is not known gets the newest types
+    const cells = ['import { glob } from "node:fs";\nglob;', 'import { boundedChannel } from "node:diagnostics_channel";\nboundedChannel;'];
+    const majors = [20, 22, 23, 26, undefined];
+    try {
+      server.configure({
+        notebooks: majors.map((m, i) => ({ uri: `file://${dir}/n${i}.coda`, runtime: 'node', ...(m ? { nodeMajor: m } : {}) })),
+      });
+      const seen = majors.map((_, i) => server.openNotebook(join(dir, `n${i}.coda`), cells).map((f) => messages(server.errors(f)).length === 0));
+      assert.deepEqual(seen, [
+        [false, false],
+        [true, false],
+        [true, false],
+        [true, true],
+        [true, true],
+      ]);
+    } finally {
+      server.dispose();
+    }
+  });
 });

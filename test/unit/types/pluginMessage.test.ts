@@ -22,7 +22,10 @@ describe('types: the plugin configuration message', () => {
         { kind: 2, document: { uri: uri(cellUri(0)) } },
       ],
     };
-    const msg = pluginMessage({ notebooks: [{ notebook, runtime: 'deno', modulePaths: ['/store/node_modules'], denoPath: '/bin/deno' }], cacheDir: '/cache' });
+    const msg = pluginMessage({
+      notebooks: [{ notebook, runtime: 'deno', modulePaths: ['/store/node_modules'], denoPath: '/bin/deno', nodeMajor: 24 }],
+      cacheDir: '/cache',
+    });
     const checked = checkMessage(JSON.parse(JSON.stringify(msg)));
     assert.equal(checked.cacheDir, '/cache');
     assert.deepEqual(checked.notebooks, [
@@ -33,6 +36,7 @@ describe('types: the plugin configuration message', () => {
         modulePaths: ['/store/node_modules'],
         typeRoots: [],
         denoPath: '/bin/deno',
+        nodeMajor: 24,
         scratch: false,
       },
     ]);
@@ -67,7 +71,11 @@ describe('types: the plugin configuration message', () => {
             cells: [1, {}, 'vscode-notebook-cell:/a.coda#W0sZmlsZQ=='],
             modulePaths: ['relative', '/abs', 7],
             denoPath: 'deno',
+            nodeMajor: '24; rm -rf',
           },
+          { uri: 'file:///b.coda', nodeMajor: 22.5 },
+          { uri: 'file:///c.coda', nodeMajor: -20 },
+          { uri: 'file:///d.coda', nodeMajor: 1e9 },
         ],
       },
       { defaultTypeRoots: ['../up', '/ok'], cacheDir: 'relative' },
@@ -86,8 +94,19 @@ describe('types: the plugin configuration message', () => {
         modulePaths: ['/abs'],
         typeRoots: [],
         denoPath: undefined,
+        nodeMajor: undefined,
         scratch: false,
       },
+      ...['/b.coda', '/c.coda', '/d.coda'].map((key) => ({
+        key,
+        runtime: 'node',
+        cellOrder: [],
+        modulePaths: [],
+        typeRoots: [],
+        denoPath: undefined,
+        nodeMajor: undefined,
+        scratch: false,
+      })),
     ]);
     assert.deepEqual(results[5]!.defaultTypeRoots, ['/ok']);
     assert.equal(results[5]!.cacheDir, undefined);

@@ -121,6 +121,35 @@ describe('types: runtime globals and package types', function () {
     );
   });
 
+  it('Deno notebooks read JSX in every cell as their kernel runs it (classic React.createElement); Node notebooks do not', () => {
+    const cells = [
+      'declare const React: { createElement(...a: unknown[]): unknown; Fragment: unknown };',
+      'const card = <div className="card">{1 + 1}</div>;\nconst list = <>\n  <b>x</b>\n  <i>y</i>\n</>;',
+      'const total: number = list ? "two" : 2;',
+    ];
+    const [c0, c1, c2] = notebook('jsx.coda', 'deno', cells);
+    assert.deepEqual(messages(server.errors(c0!)), []);
+    assert.deepEqual(messages(server.errors(c1!)), [], 'JSX is no syntax error in a Deno cell');
+    // the program goes on after the JSX cell: a name it declared is known, and a real type error is still one
+    assert.match(messages(server.errors(c2!)).join('\n'), /^2322@6: Type 'string \| number' is not assignable to type 'number'/);
+    // without the factory in scope the element fails, as it does when the kernel runs it
+    const [d] = notebook('jsx-no-react.coda', 'deno', ['const el = <p>hi</p>;']);
+    assert.match(messages(server.errors(d!)).join('\n'), /requires 'React' to be in scope/);
+    const [e] = notebook('node-jsx.coda', 'node', ['const el = <p>hi</p>;']);
+    assert.ok(server.errors(e!).length > 0, 'a Node cell is no JSX');
+  });
+
+  it("reads JSX from a cell's JSX pragma on, with the pragma's factory (tslab's @jsx cells, @jsx h)", () => {
+    const tslab = ['/** @jsx */\ndeclare const React: { createElement(...a: unknown[]): unknown };\nconst a = <div>{1}</div>;', 'const b = <span>b</span>;'];
+    const cells = notebook('tslab.coda', 'node', tslab);
+    for (const f of cells) assert.deepEqual(messages(server.errors(f)), [], 'JSX after a bare @jsx is no error');
+    // the pragma's factory is the one the editor asks for, as the kernel calls it
+    const [h] = notebook('preact.coda', 'node', ['/** @jsx h */\nconst el = <p>x</p>;']);
+    assert.match(messages(server.errors(h!)).join('\n'), /requires 'h' to be in scope/);
+    const [h2] = notebook('preact2.coda', 'node', ['/** @jsx h */\nfunction h(...a: unknown[]) { return a; }\nconst el = <p>x</p>;']);
+    assert.deepEqual(messages(server.errors(h2!)), []);
+  });
+
   it("resolves a package and its @types from the notebook's store, outside any node_modules of the workspace", () => {
     const store = join(dir, 'store', 'node_modules');
     const write = (file: string, text: string) => {

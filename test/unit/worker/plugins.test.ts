@@ -80,6 +80,28 @@ module.exports = (options) => ({
     assert.equal(await k.value('({ a: 1 })'), '{ a: 1 }', 'other values keep their preview');
   });
 
+  it("shows a plugin's preview inside arrays, objects and Maps too: in the result, its rows and console lines", async () => {
+    const cwd = folder({
+      'money.js': `
+class Money { constructor(c, v) { this.currency = c; this.cents = v; } }
+module.exports = { name: 'money', setup(ctx) { ctx.globals.Money = Money; },
+  formatValue: (v) => (v instanceof Money ? { preview: (v.cents / 100).toFixed(2) + ' ' + v.currency } : undefined) };`,
+    });
+    k = await startKernel({ cwd, init: { plugins: [join(cwd, 'money.js')] } });
+    await k.run('globalThis.m = new Money("EUR", 1250)');
+    assert.equal(await k.value('[m, 1]'), '[ 12.50 EUR, 1 ]');
+    assert.equal(await k.value('({ cart: { items: [m] } })'), '{ cart: { items: [Array] } }', 'as deep as the preview shows');
+    const r = await k.run('new Map([["total", { net: m, gross: m }]])');
+    assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+    if (r.status !== 'ok' || r.value?.type !== 'object') return;
+    assert.equal(r.value.preview, "Map(1) { 'total' => { net: 12.50 EUR, gross: 12.50 EUR } }");
+    const page = await k.kernel.expand({ handleId: r.value.handle!.id, start: 0, count: 10 });
+    const row = page.items[0]!.value;
+    assert.equal(row?.type === 'object' ? row.preview : row, '{ net: 12.50 EUR, gross: 12.50 EUR }', "an expanded row's own preview");
+    await k.run('console.log("cart", [m], { m })');
+    assert.equal(k.console.find((e) => e.text.startsWith('cart'))?.text, 'cart [ 12.50 EUR ] { m: 12.50 EUR }');
+  });
+
   it('refuses a transform that moves lines, naming the plugin', async () => {
     const cwd = folder({ 't.js': `module.exports = { name: 'liner', transformCell: (s) => '// added\\n' + s };` });
     k = await startKernel({ cwd, init: { plugins: [join(cwd, 't.js')] } });

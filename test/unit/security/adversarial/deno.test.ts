@@ -6,8 +6,9 @@
  *   server whose certificate a test CA signs (DENO_CERT), an npm registry (NPM_CONFIG_REGISTRY), and two plain
  *   module servers on 127.0.0.1 and 127.0.0.2. A crossing is any request reaching one of them for an ungranted
  *   host, or a module that loads.
- * - the inspector Deno runs with (so an interrupt can stop a synchronous loop): another local user who knows its
- *   port must not learn its websocket address or run code through it.
+ * - the inspector Deno runs with (so an interrupt can stop a synchronous loop), and the socket a debug session gets
+ *   (relayed to it by the worker): another local user who knows its port must not learn its websocket address or run
+ *   code through it.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -370,5 +371,38 @@ describe('adversarial: the Deno kernel', function () {
         assert.equal(outcome(await k.run('kept')), 'state');
       });
     }
+
+    it("a debug session's socket (in the worker) lists nothing, attaches no guessed path, and is gone after debugClose", async () => {
+      const k = await start({ net: [] });
+      const worker = k.kernel.info.pid;
+      const before = new Set(listeningPorts(worker));
+      const { webSocketUrl } = await k.kernel.debugOpen();
+      const opened = listeningPorts(worker).filter((p) => !before.has(p));
+      assert.deepEqual(opened, [Number(new URL(webSocketUrl).port)], "the worker listens on one new port: the session's");
+      const port = opened[0]!;
+      const secret = new URL(webSocketUrl).pathname.slice(1);
+      for (const path of ['/json/list', '/json', '/json/version', '/']) {
+        attempts++;
+        const { body } = await httpGet(port, path);
+        if (body.includes(secret) || /ws:\/\//.test(body)) crossings.push(`debug socket: ${path} answers ${body.slice(0, 80)}`);
+        assert.ok(!body.includes(secret) && !/ws:\/\//.test(body), `${path} tells the address`);
+      }
+      for (const path of ['/', '/ws', `/${denoPid(k)}`, '/00000000-0000-4000-8000-000000000000', `/${secret.slice(0, -1)}0`]) {
+        attempts++;
+        const value = await evaluateThrough(`ws://127.0.0.1:${port}${path}`);
+        if (value !== undefined) crossings.push(`debug socket: ran code through ${path} (${value})`);
+        assert.equal(value, undefined, `a guessed path ${path} attached`);
+      }
+      // the address itself reaches Deno (what the debugger does), and nothing once the session ended
+      assert.equal(await evaluateThrough(webSocketUrl), String(denoPid(k)));
+      await k.kernel.debugClose();
+      attempts++;
+      assert.deepEqual(
+        listeningPorts(worker).filter((p) => !before.has(p)),
+        [],
+        'the socket is closed',
+      );
+      assert.equal(await evaluateThrough(webSocketUrl), undefined);
+    });
   });
 });

@@ -1,0 +1,2 @@
+// %% a scratch file in a folder nobody trusted yet
+console.log('ran');

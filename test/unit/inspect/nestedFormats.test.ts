@@ -1,0 +1,115 @@
+/**
+ * A plugin's formatValue applies to values inside other values too (worker/inspect/nestedFormats.ts): one-line
+ * previews of arrays, objects, class instances, Maps, Sets and promises, and console lines, show its preview where the
+ * formatted value sits (golden file). The rest of the text is util.inspect's own, and nothing of the user's runs.
+ */
+import { strict as assert } from 'node:assert';
+import { inspect } from 'node:util';
+import { ConsoleFormatter } from '../../../worker/inspect/ConsoleFormatter';
+import { describeValue, MAX_PREVIEW_ITEMS } from '../../../worker/inspect/describeValue';
+import { withNestedFormats } from '../../../worker/inspect/nestedFormats';
+import { trackPromise } from '../../../worker/inspect/promiseState';
+import { setValueFormatter } from '../../../worker/inspect/valueFormatter';
+import { matchGolden } from '../helpers/golden';
+
+class Money {
+  constructor(
+    readonly currency: string,
+    readonly cents: number,
+  ) {}
+}
+class Order {
+  constructor(
+    readonly id: number,
+    readonly total: Money,
+  ) {}
+}
+class Wordy {}
+class Fails {}
+
+/** The formatter a plugin like the one in docs/plugins.md installs. */
+const formatter = (v: object) => {
+  if (v instanceof Money) return { preview: `${(v.cents / 100).toFixed(2)} ${v.currency}` };
+  if (v instanceof Wordy) return { preview: 'line one\n   line two ' + 'x'.repeat(120) };
+  if (v instanceof Fails) throw new Error('a formatter that throws is ignored');
+  return undefined;
+};
+
+const preview = (v: unknown) => {
+  const d = describeValue(v, { cellId: 'c' });
+  return d.type === 'object' ? d.preview : JSON.stringify(d);
+};
+
+describe('plugin previews inside other values (golden)', () => {
+  let remove: () => void;
+  beforeEach(() => (remove = setValueFormatter(formatter)));
+  afterEach(() => remove());
+
+  it('shows the plugin’s preview wherever a formatted value sits in a preview or a console line', async () => {
+    const m = new Money('EUR', 1250);
+    // a promise the kernel saw made (as a cell's are), settled
+    const promise = Promise.resolve([m]);
+    trackPromise(promise);
+    await new Promise((r) => setImmediate(r));
+    const cycle: Record<string, unknown> = { price: m };
+    cycle.self = cycle;
+    const many = Array.from({ length: 20 }, (_, i) => new Money('USD', i * 100));
+    const getter = {
+      price: m,
+      get boom(): never {
+        throw new Error('a getter ran');
+      },
+    };
+    const values: [string, unknown][] = [
+      ['the value itself', m],
+      ['array', [m, 1, 'two']],
+      ['object', { price: m, n: { deep: m } }],
+      ['at the depth limit', { a: { b: { c: m } } }],
+      ['class instance', new Order(7, m)],
+      ['null prototype', Object.assign(Object.create(null) as object, { m })],
+      // eslint-disable-next-line no-sparse-arrays -- a hole, on purpose
+      ['sparse array', [m, , m]],
+      ['more items than listed', many],
+      [
+        'map keys and values',
+        new Map<unknown, unknown>([
+          ['a', m],
+          [m, 'as a key'],
+        ]),
+      ],
+      ['set', new Set([m, 2])],
+      ['promise', promise],
+      ['cycle', cycle],
+      ['a getter is not called', getter],
+      ['a proxy is not entered', [new Proxy(m, {})]],
+      ['multi-line and long preview', [new Wordy()]],
+      ['a formatter that throws', [new Fails()]],
+      ['nothing formatted', { plain: [1, { x: 'y' }], map: new Map([[1, 2]]) }],
+    ];
+    const lines = values.map(([name, v]) => `${name}: ${preview(v)}`);
+    const f = new ConsoleFormatter({});
+    const log = (...args: unknown[]) => JSON.stringify(f.format('log', args, { cellId: 'c', executionId: 1, time: 0 })!.text);
+    lines.push(
+      `console.log(money): ${log(m)}`,
+      `console.log("total", order, [m]): ${log('total', new Order(1, m), [m])}`,
+      `console.log(deep): ${log({ a: { b: { c: m } } })}`,
+      `console.log with a format string: ${log('%s and %o', 'as is', [m])}`,
+    );
+    matchGolden('inspect/nested-formats.txt', `${lines.join('\n')}\n`);
+  });
+
+  it('leaves values with nothing formatted to util.inspect, byte for byte, without copying them', () => {
+    const plain = { a: [1, 2, { b: new Map([['k', new Set([1])]]) }], c: 'd' };
+    assert.equal(withNestedFormats(plain, 2, 100), undefined);
+    assert.equal(
+      preview(plain),
+      inspect(plain, { depth: 1, breakLength: Infinity, compact: true, maxArrayLength: MAX_PREVIEW_ITEMS }).replace(/\s*\n\s*/g, ' '),
+    );
+  });
+
+  it('does nothing while no plugin formats values', () => {
+    remove();
+    assert.equal(withNestedFormats([new Money('EUR', 1)], 2, 100), undefined);
+    assert.equal(preview([new Money('EUR', 1)]), "[ Money { currency: 'EUR', cents: 1 } ]");
+  });
+});

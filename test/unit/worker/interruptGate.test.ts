@@ -1,0 +1,135 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
+import { asKernel, enterExecution, interruptState, leaveExecution, SLOT } from '../../../worker/runtime/interruptState';
+
+/** What the gate reads where a loop-stopping termination would land: below `probe`, as the evaluation's frame is. */
+describe('interrupt gate: who runs the interrupted JavaScript', () => {
+  it('a function of user code (a cell, a module) is the user', () => {
+    function probe() {
+      return interruptedCode(probe);
+    }
+    assert.equal(probe(), 'user');
+  });
+
+  it("the kernel's own files are the kernel, even when user code is further down", () => {
+    function probe() {
+      return interruptedCode(probe);
+    }
+    assert.equal(
+      asKernel(() => asKernel(probe)),
+      'kernel',
+    );
+  });
+
+  it('built-ins and Node frames are skipped: what called them decides', () => {
+    function probe() {
+      return interruptedCode(probe);
+    }
+    assert.equal([1].map(probe)[0], 'user');
+    assert.equal(JSON.parse('[1]', (k, v: unknown) => (k === '0' ? probe() : v))[0], 'user');
+  });
+
+  it("only Node's frames (between callbacks, reading a message) are the kernel", async () => {
+    const seen = await new Promise<string | undefined>((resolve) =>
+      process.nextTick(function probe() {
+        resolve(interruptedCode(probe));
+      }),
+    );
+    assert.equal(seen, 'kernel');
+  });
+
+  it('eval and new Function code is the user', () => {
+    const viaFunction = new Function('ic', 'return (function probe() { return ic(probe) })()') as (ic: typeof interruptedCode) => string;
+    assert.equal(viaFunction(interruptedCode), 'user');
+    const viaEval = (0, eval)('(ic) => (function probe() { return ic(probe) })()') as (ic: typeof interruptedCode) => string;
+    assert.equal(viaEval(interruptedCode), 'user');
+  });
+
+  it("a cell's Error.prepareStackTrace is put back, and the reading ignores it", () => {
+    const mine = () => 'mine';
+    const before = Error.stackTraceLimit;
+    Error.prepareStackTrace = mine;
+    try {
+      function probe() {
+        return interruptedCode(probe);
+      }
+      assert.equal(probe(), 'user');
+      assert.equal(Error.prepareStackTrace, mine);
+      assert.equal(Error.stackTraceLimit, before);
+    } finally {
+      delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    }
+    assert.equal(Error.prepareStackTrace, undefined);
+  });
+
+  it('a stack a cell made unreadable is said to be unknown (the watchdog then goes by the shared state)', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const { interruptedCode } = require(${JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'))});
+         Object.defineProperty(Error, 'prepareStackTrace', { value: () => 'cell', writable: false, configurable: false });
+         function probe() { return interruptedCode(probe) }
+         process.stdout.write(String(probe()));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(out, 'undefined');
+  });
+});
+
+describe('interrupt gate: the answer and the hold', () => {
+  afterEach(() => {
+    for (const slot of Object.values(SLOT)) Atomics.store(interruptState, slot, 0);
+  });
+
+  it('a question the watchdog stopped waiting for is not answered', () => {
+    enterExecution(7);
+    Atomics.store(interruptState, SLOT.gate, 4);
+    assert.equal(interruptGate(3, 7), false);
+    assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), 0);
+    leaveExecution(7);
+  });
+
+  it('answers no while the kernel handles a message, or another execution runs', () => {
+    enterExecution(7);
+    Atomics.store(interruptState, SLOT.gate, 1);
+    assert.equal(
+      asKernel(() => interruptGate(1, 7)),
+      false,
+    );
+    assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), -1);
+    Atomics.store(interruptState, SLOT.gateAnswer, 0);
+    assert.equal(interruptGate(1, 8), false);
+    assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), -1);
+    leaveExecution(7);
+  });
+
+  it('answers yes from user code and holds the thread until the watchdog has queued the termination', async () => {
+    enterExecution(7);
+    // a stand-in watchdog: waits for the answer, then (after a while, to show the hold) clears the gate
+    const watchdog = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const s = new Int32Array(workerData);
+       Atomics.wait(s, ${SLOT.gateAnswer}, 0, 5000);
+       const t = Date.now(); while (Date.now() - t < 150) {}
+       Atomics.store(s, ${SLOT.gate}, 0); Atomics.notify(s, ${SLOT.gate});`,
+      { eval: true, workerData: interruptState.buffer },
+    );
+    await new Promise((r) => watchdog.once('online', r));
+    Atomics.store(interruptState, SLOT.gate, 5);
+    const started = Date.now();
+    // the gate skips one frame below it, the evaluation's own (here this stand-in); the test's function is the user's
+    const evaluation = () => interruptGate(5, 7);
+    assert.equal(evaluation(), true);
+    const held = Date.now() - started;
+    assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), 1);
+    assert.ok(held >= 100, `held ${held} ms, until the gate was cleared`);
+    await watchdog.terminate();
+    leaveExecution(7);
+  });
+});

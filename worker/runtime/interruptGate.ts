@@ -1,0 +1,101 @@
+/**
+ * The main thread's half of a loop-stopping termination. The watchdog cannot terminate on what it read a moment
+ * ago: by the time Runtime.terminateExecution lands, the main thread may have left the cell for the kernel's own
+ * work (answering the very interrupt, flushing output, reading a message of the host), and a termination there
+ * loses the answer and leaves the cell's timers running. So the watchdog asks the main thread itself, through
+ * Runtime.evaluate, which the inspector runs on top of whatever JavaScript the main thread is running. The gate
+ * answers from that exact point (is it user code, outside the kernel's own handling?) and, when the answer is yes,
+ * waits until the watchdog has queued the termination, which the inspector runs before the interrupted JavaScript
+ * resumes: the termination lands where the answer was given.
+ */
+import { dirname, sep } from 'node:path';
+import { cellHoldsThread, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
+
+/** Longest the gate holds the main thread for the watchdog to queue a termination (it needs one message). */
+export const GATE_HOLD_MS = 2000;
+
+/**
+ * The kernel's own files (the worker bundle and what it loads beside it): JavaScript there is never cut. Read when
+ * first needed: the Deno agent loads this module as an ES module, where `__filename` does not exist.
+ */
+let kernelDir: string | undefined;
+
+// captured before any cell can replace them
+const ErrorCtor = Error;
+const captureStackTrace = Error.captureStackTrace;
+const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
+const ReflectDefineProperty = Reflect.defineProperty;
+const ReflectDeleteProperty = Reflect.deleteProperty;
+const ReflectApply = Reflect.apply;
+const StringStartsWith = String.prototype.startsWith;
+const { load, store, notify, wait } = Atomics;
+
+interface CallSiteLike {
+  getFileName(): string | null | undefined;
+  isEval(): boolean;
+}
+
+export type Interrupted = 'user' | 'kernel';
+
+/**
+ * Who runs the JavaScript below the frame of `above` (and `skip` more) on the current stack: the first frame that is
+ * neither Node's own (`node:`) nor a built-in decides; the kernel's files mean the kernel, anything else (a cell, a
+ * module it loaded, eval'd code) the user; only Node's frames (reading a message, between timers) mean the kernel. Undefined when
+ * the stack cannot be read (a cell made Error.prepareStackTrace or stackTraceLimit unchangeable).
+ */
+export function interruptedCode(above: (...args: never[]) => unknown, skip = 0): Interrupted | undefined {
+  const prepare = ReflectGetOwnPropertyDescriptor(ErrorCtor, 'prepareStackTrace');
+  const limit = ReflectGetOwnPropertyDescriptor(ErrorCtor, 'stackTraceLimit');
+  const ownDir = (kernelDir ??= dirname(__filename) + sep);
+  let found: Interrupted = 'kernel';
+  const reader = (_: unknown, sites: CallSiteLike[]) => {
+    for (let i = skip; i < sites.length; i++) {
+      const site = sites[i]!;
+      const file = site.getFileName();
+      // Node's own frames, and built-ins (Array.prototype.map, JSON.parse), are run for whoever called them
+      if (typeof file === 'string' ? ReflectApply(StringStartsWith, file, ['node:']) : !site.isEval()) continue;
+      found = typeof file === 'string' && ReflectApply(StringStartsWith, file, [ownDir]) ? 'kernel' : 'user';
+      break;
+    }
+    return '';
+  };
+  const set = (name: string, value: unknown) => ReflectDefineProperty(ErrorCtor, name, { value, writable: true, configurable: true, enumerable: false });
+  if (!set('prepareStackTrace', reader) || !set('stackTraceLimit', Infinity)) return undefined;
+  try {
+    const holder: { stack?: unknown } = {};
+    captureStackTrace(holder, above);
+    void holder.stack;
+    return found;
+  } finally {
+    if (prepare) ReflectDefineProperty(ErrorCtor, 'prepareStackTrace', prepare);
+    else ReflectDeleteProperty(ErrorCtor, 'prepareStackTrace');
+    if (limit) ReflectDefineProperty(ErrorCtor, 'stackTraceLimit', limit);
+  }
+}
+
+/**
+ * The gate, called by the watchdog's Runtime.evaluate with interrupt `n` and the execution that must be running
+ * (0: any user code holding the thread will do, such as a timer callback of a cell that ended).
+ */
+export function interruptGate(n: number, executionId: number): boolean {
+  const state = interruptState;
+  // a question the watchdog stopped waiting for (the main thread was blocked in native code meanwhile)
+  if (load(state, SLOT.gate) !== n) return false;
+  const running = executionId > 0 ? cellHoldsThread(state, executionId) : load(state, SLOT.kernelBusy) === 0;
+  // the frame below the gate is the evaluation's own: the interrupted JavaScript starts below it. A cell that made
+  // the stack unreadable is judged by the shared state alone, as before the gate existed.
+  const holds = running && interruptedCode(interruptGate, 1) !== 'kernel';
+  store(state, SLOT.gateAnswer, holds ? 1 : -1);
+  notify(state, SLOT.gateAnswer);
+  if (!holds) return false;
+  // the watchdog queues Runtime.terminateExecution, then clears the gate: the inspector runs it right after this
+  wait(state, SLOT.gate, n, GATE_HOLD_MS);
+  return true;
+}
+
+/** Installs the gate on the main thread of a runtime that runs cells there (Node). */
+export function installInterruptGate(): void {
+  if (load(interruptState, SLOT.gateReady) === 1) return;
+  ReflectDefineProperty(globalThis, INTERRUPT_GATE_NAME, { value: interruptGate, writable: false, configurable: false, enumerable: false });
+  store(interruptState, SLOT.gateReady, 1);
+}
