@@ -1,50 +1,28 @@
 /**
- * Issue 17 figures: the shared content store (disk for ten notebooks), a new notebook with a warm cache beside bun and
- * pnpm (installed from the npm registry for this run, never guessed), and `coda run` of a notebook with packages the
- * second time beside a notebook with none. Uses the registry of the user's npm config (network required).
+ * Issue 17 figures: a cold install beside bun's (coldInstallBench.ts), the shared content store (disk for ten
+ * notebooks), a new notebook with a warm cache beside bun and pnpm (installed from the npm registry for this run, never
+ * guessed), and `coda run` of a notebook with packages the second time beside a notebook with none. Uses the registry
+ * of the user's npm config (network required).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cacheSize } from '../host/deps/cachePrune';
 import { InstallerClient } from '../host/deps/InstallerClient';
 import { median, ms, type Row } from './stats';
+import { coldInstallRows } from './coldInstallBench';
+import { project, run, STORE_PACKAGES, tools } from './registryTools';
 
-/** The six common packages of issue 17. */
-export const STORE_PACKAGES = ['lodash', 'zod', 'axios', 'date-fns', 'express', 'chalk'];
 const NOTEBOOKS = 10;
 const RUNS = 7;
-const BUN_VERSION = '1';
-const PNPM_VERSION = '10';
 
 const time = (f: () => void) => {
   const t = performance.now();
   f();
   return performance.now() - t;
 };
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
-}
-
-/** bun and pnpm from the npm registry, into the bench's own folder. */
-function tools(root: string): { bun: string; pnpm: string } {
-  const dir = join(root, 'tools');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{"private":true}');
-  run('npm', ['install', '--no-audit', '--no-fund', '--silent', `bun@${BUN_VERSION}`, `pnpm@${PNPM_VERSION}`], dir);
-  return { bun: join(dir, 'node_modules', '.bin', 'bun'), pnpm: join(dir, 'node_modules', '.bin', 'pnpm') };
-}
-
-function project(root: string, name: string): string {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])) }));
-  return dir;
-}
 
 /** A warm-cache install into a new folder that brings the lockfile of a first install (as a locked notebook does). */
 function warmNew(root: string, tag: string, lockfile: string, install: (dir: string) => void): number {
@@ -69,6 +47,8 @@ export async function storeBench(): Promise<Row[]> {
   const root = mkdtempSync(join(tmpdir(), 'coda-store-bench-'));
   try {
     const { bun, pnpm } = tools(root);
+    // first, with nothing cached anywhere yet: the cold installs (issue 17 item 2)
+    const cold = await coldInstallRows(bun, root);
     const installerPath = join(__dirname, '..', 'dist', 'installer.js');
     const cache = join(root, 'coda-cache');
     const params = (n: number, lock?: import('../protocol').DependencyLock) => ({
@@ -123,6 +103,7 @@ export async function storeBench(): Promise<Row[]> {
     if (!existsSync(join(runCache, 'codajs', 'store'))) throw new Error('coda run did not fill the shared store');
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     return [
+      ...cold,
       {
         figure: `disk: ${NOTEBOOKS} notebooks with ${STORE_PACKAGES.join(', ')}`,
         value: mb(ten),

@@ -21,7 +21,7 @@ export function typesPackageName(name: string): string {
   return `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`;
 }
 
-interface PackageJson {
+export interface PackageJson {
   version?: string;
   main?: string;
   types?: unknown;
@@ -37,6 +37,11 @@ export function hasOwnTypes(pkg: PackageJson, fileExists: (relative: string) => 
   return fileExists(`${main}.d.ts`) || fileExists('index.d.ts');
 }
 
+/** The direct dependencies that may get `@types` packages (not types themselves, no types package asked for). */
+function typeCandidates(dependencies: Record<string, string>): string[] {
+  return Object.keys(dependencies).filter((name) => !name.startsWith('@types/') && !(typesPackageName(name) in dependencies));
+}
+
 /**
  * The `@types` packages to add to `dependencies` (name → exact version) for the packages extracted under
  * `<root>/node_modules`.
@@ -48,18 +53,74 @@ export async function typesToAcquire(
   opts: Record<string, unknown>,
 ): Promise<Record<string, string>> {
   const wanted: [string, string][] = [];
-  for (const name of Object.keys(dependencies)) {
-    if (name.startsWith('@types/')) continue;
-    const types = typesPackageName(name);
-    if (types in dependencies) continue;
+  for (const name of typeCandidates(dependencies)) {
     const dir = join(root, 'node_modules', name);
     const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(
       (t) => JSON.parse(t) as PackageJson,
       () => undefined,
     );
     if (!pkg?.version || hasOwnTypes(pkg, (f) => existsSync(join(dir, f)))) continue;
-    wanted.push([types, pkg.version]);
+    wanted.push([typesPackageName(name), pkg.version]);
   }
+  return lookUpTypes(wanted, lock, opts);
+}
+
+/** What `guessTypes` needs to know of a package's version before it is installed. */
+export interface PackageLook {
+  /** The package.json of the version its range gives (the tarball's own). */
+  pkg: PackageJson | undefined;
+  files: ReadonlySet<string>;
+}
+
+/**
+ * The same decision before the tree is built, so that the types join the one install: from the lock when there is
+ * one (the types it holds for the direct dependencies), else from `hooks.look` (the version its range gives and that
+ * version's own files, or undefined when they cannot be known). The install checks the guess against typesToAcquire
+ * on the installed tree and installs again when they differ: a guess only saves time.
+ */
+export interface GuessHooks {
+  /** The package's version its range gives now, with its own package.json and files; undefined when unknown. */
+  look: (name: string, range: string) => Promise<PackageLook | undefined>;
+  /** A types package is about to be looked up (its packument can be on its way). */
+  lookingUp?: (types: string) => void;
+  /** A types package was chosen. */
+  found?: (types: string, version: string) => void;
+}
+
+export async function guessTypes(
+  dependencies: Record<string, string>,
+  lock: DependencyLock | undefined,
+  opts: Record<string, unknown>,
+  hooks: GuessHooks,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  if (lock) {
+    for (const name of typeCandidates(dependencies)) {
+      const locked = lock[`node_modules/${typesPackageName(name)}`]?.version;
+      if (locked) out[typesPackageName(name)] = locked;
+    }
+    return out;
+  }
+  // each package on its own: the types of one are known (and fetched ahead) while another's packument still comes
+  await Promise.all(
+    typeCandidates(dependencies)
+      .slice(0, MAX_TYPE_LOOKUPS)
+      .map(async (name) => {
+        const seen = await hooks.look(name, dependencies[name]!);
+        if (!seen?.pkg?.version || hasOwnTypes(seen.pkg, (f) => seen.files.has(f))) return;
+        const types = typesPackageName(name);
+        hooks.lookingUp?.(types);
+        const v = await resolveTypes(types, candidates(seen.pkg.version), opts);
+        if (!v) return;
+        out[types] = v;
+        hooks.found?.(types, v);
+      }),
+  );
+  return out;
+}
+
+/** The version of each wanted `@types` package: the lock's, else the closest to the package's version. */
+async function lookUpTypes(wanted: [string, string][], lock: DependencyLock | undefined, opts: Record<string, unknown>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   await Promise.all(
     wanted.slice(0, MAX_TYPE_LOOKUPS).map(async ([types, version]) => {

@@ -7,34 +7,39 @@
  * a lock, and the tree an install produces, must be verifiable (lockPolicy.ts); install scripts run only when the
  * notebook allows them, after extraction, confined as runInstallScripts.ts says.
  */
-import Arborist from '@npmcli/arborist';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CodaError, codaErrorObject, type DependencyLock, type InstallParams, type InstallResult } from '../protocol';
 import { commitStore, discardStaging, removeLeftovers, stagingDirFor } from '../host/deps/atomicStore';
 import { scriptMode } from '../host/deps/installAccess';
-import { typesToAcquire } from './acquireTypes';
-import { lockCovers, lockFromTree, packageLockFor } from './lockfile';
+import { guessTypes, typesToAcquire } from './acquireTypes';
+import { lockCovers, lockFromTree } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
+import { withRegistryAgents } from './registryAgents';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
 import { contentRootFor } from '../host/deps/contentStore';
 import { shareTree, type SharedNode } from './shareTree';
-
-/** Packuments remembered across installs (the in-memory tier). */
-const packumentCache = new Map<string, unknown>();
+import { PhaseClock } from './phaseClock';
+import { TreeBuilder, type BuiltTree } from './treeBuilder';
 
 const NETWORK = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
-const STORE_NAME = 'codajs-notebook-store';
+/** arborist's timers (proc-log `time` events) reported as phases of an install. */
+const ARBORIST_PHASES = new Map([
+  ['idealTree', 'arborist: resolve'],
+  ['reify:unpack', 'arborist: extract'],
+  ['reify:build', 'arborist: bin links'],
+  ['reify:save', 'arborist: save'],
+]);
 
 type Progress = (message: string) => void;
 
 export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
   const started = performance.now();
   const config = await loadNpmConfig(params.npmrcFrom);
-  const opts = fetchOptions(config);
+  const opts = withRegistryAgents(fetchOptions(config));
   const registry = String(opts.registry);
   const registryFor = registryFrom(opts);
   const lock = params.lock ? sanitizeLock(params.lock) : undefined;
@@ -46,6 +51,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
   const staging = stagingDirFor(params.storeDir);
   const locked = lockCovers(params.dependencies, lock);
 
+  const clock = new PhaseClock();
   let fetched = 0;
   const onLog = (level: string, ...args: unknown[]) => {
     if (level !== 'http') return;
@@ -56,58 +62,88 @@ export async function install(params: InstallParams, progress: Progress = () => 
     if (tarball) progress(`downloaded ${tarball}`);
   };
   process.on('log', onLog);
-  const attempt = async (offline: boolean, dependencies = params.dependencies) => {
-    // each attempt starts from an empty staging folder: a failed one may have left files behind
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies }, null, 2)}\n`);
-    if (locked) await writeFile(join(staging, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, dependencies, lock!), null, 2));
-    const arb = new Arborist({
-      path: staging,
-      cache: params.cacheDir,
-      ...opts,
-      packumentCache,
-      // scripts run after the tree is extracted and checked, confined (runInstallScripts), never inside arborist
-      ignoreScripts: true,
-      audit: false,
-      fund: false,
-      save: false,
-      offline,
-      preferOffline: locked,
-    } as ConstructorParameters<typeof Arborist>[0]);
-    return arb.reify({ save: false });
+  // arborist's own phases (proc-log `time` events): resolving the tree, extracting the packages
+  const arboristStarts = new Map<string, number>();
+  const onTime = (kind: string, name: string) => {
+    if (!ARBORIST_PHASES.has(name)) return;
+    if (kind === 'start') arboristStarts.set(name, performance.now());
+    else if (arboristStarts.has(name)) clock.add(ARBORIST_PHASES.get(name)!, performance.now() - arboristStarts.get(name)!);
   };
+  process.on('time', onTime);
+  const builder = new TreeBuilder({
+    staging,
+    cacheDir: params.cacheDir,
+    opts,
+    lock,
+    locked,
+    // CodaJS builds the tree from the content store unless scripts run (arborist's reify extracts it then)
+    fast: !params.allowScripts && process.platform !== 'win32',
+    clock,
+    progress,
+  });
   let offline = !!params.offline;
   try {
     progress(`resolving ${Object.keys(params.dependencies).join(', ')}${locked ? ' (locked)' : ''}`);
-    let tree;
+    // offline, the cache answers at once: nothing to run ahead for
+    if (!offline) builder.runAhead(params.dependencies);
+    // the editor's types: `@types` packages for what ships none, installed in the same tree (same cache, scripts off,
+    // the same checks below), decided before the tree is built when that can be known; they never fail an install
+    const guessed = builder.guessesTypes
+      ? await clock.time('types guess', () =>
+          guessTypes(params.dependencies, lock, builder.packumentOpts(offline), {
+            look: (n, r) => builder.look(n, r, offline),
+            lookingUp: (types) => !offline && builder.packumentAhead(types),
+            // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
+            found: (types, version) => !offline && builder.runAhead({ [types]: version }),
+          }),
+        )
+      : {};
+    const withTypes = { ...params.dependencies, ...guessed };
+    const first = async (deps: Record<string, string>) => {
+      try {
+        return await builder.build(deps, offline);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (code === 'EINTEGRITY') {
+          progress('a cached package failed its integrity check: evicting it and fetching it again');
+          await evictCorrupt(params.cacheDir);
+          return builder.build(deps, offline);
+        }
+        if (!offline && NETWORK.has(code)) {
+          progress(`${registry} is unreachable (${code}): installing from the cache`);
+          offline = true;
+          return builder.build(deps, true);
+        }
+        throw err;
+      }
+    };
+    let built: BuiltTree;
+    let types: Record<string, string> = {};
+    let inTree = guessed;
     try {
-      tree = await attempt(offline);
+      built = await first(withTypes);
+      // the guess is checked on the installed tree, by the rule typesToAcquire states; a wrong guess installs again
+      types = await clock.time('types check', () => typesToAcquire(staging, params.dependencies, lock, builder.packumentOpts(offline)));
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (code === 'EINTEGRITY') {
-        progress('a cached package failed its integrity check: evicting it and fetching it again');
-        await evictCorrupt(params.cacheDir);
-        tree = await attempt(offline);
-      } else if (!offline && NETWORK.has(code)) {
-        progress(`${registry} is unreachable (${code}): installing from the cache`);
-        offline = true;
-        tree = await attempt(true);
-      } else throw err;
+      if (!Object.keys(guessed).length) throw err;
+      built = await first(params.dependencies);
+      inTree = {};
+      progress(`the types could not be added (${(err as Error).message.split('\n')[0]})`);
     }
-    // the editor's types: `@types` packages for what ships none, installed into the same tree (same cache, scripts
-    // off, the same checks below); without them the install stands as it is
-    const types = await typesToAcquire(staging, params.dependencies, lock, { ...opts, cache: params.cacheDir, packumentCache, offline, preferOffline: locked });
-    if (Object.keys(types).length) {
-      progress(`adding types: ${Object.keys(types).join(', ')}`);
-      tree = await attempt(offline, { ...params.dependencies, ...types }).catch(async (err: unknown) => {
+    if (!sameTypes(types, inTree)) {
+      if (Object.keys(types).length) progress(`adding types: ${Object.keys(types).join(', ')}`);
+      // a tree from the content store is linked again (its packages are stored); over a tree arborist extracted, only
+      // the difference is extracted
+      built = await builder.build({ ...params.dependencies, ...types }, offline, !!built.own).catch(async (err: unknown) => {
         progress(`the types could not be added (${(err as Error).message.split('\n')[0]})`);
-        return attempt(offline);
+        types = {};
+        return builder.build(params.dependencies, offline);
       });
     }
+    const tree = built.tree;
     const nodes = [...tree.inventory.values()];
     const result: DependencyLock = lockFromTree(nodes as unknown as Parameters<typeof lockFromTree>[0]);
-    await strengthenIntegrity(result, opts, params.cacheDir, staging);
+    await clock.time('integrity', () => strengthenIntegrity(result, opts, params.cacheDir, staging));
     // whatever arborist resolved (a dependency's own `file:` or git spec included) must be verifiable too
     // links (a dependency's `file:` spec) are not in the lock: they would put a folder from anywhere into the store
     const links = (nodes as unknown as { isLink?: boolean; location: string; realpath?: string }[])
@@ -116,7 +152,9 @@ export async function install(params: InstallParams, progress: Progress = () => 
     const problems = [...badLocations(result), ...(params.allowUnverifiedLock ? [] : [...links, ...lockProblems(result, registryFor)])];
     if (problems.length) throw codaErrorObject('LockRefused', { detail: lockRefusedMessage(problems, 'tree') });
     // before any script runs: shared files are in place (read-only) and script packages hold their own copies
-    const shared = await shareTree(nodes as unknown as SharedNode[], contentRootFor(params.cacheDir), params.allowScripts, progress);
+    const shared = built.own
+      ? { own: built.own }
+      : await clock.time('share', () => shareTree(nodes as unknown as SharedNode[], contentRootFor(params.cacheDir), params.allowScripts, progress));
     if (params.allowScripts) {
       // type packages hold declarations only: the ones added for the editor never run a script
       const scripted = (nodes as unknown as ScriptTreeNode[]).filter((n) => !(n.package.name && n.package.name in types));
@@ -128,19 +166,35 @@ export async function install(params: InstallParams, progress: Progress = () => 
       });
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
-    await commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own, types: true });
+    await clock.time('cache writes', () => builder.cached());
+    await clock.time('commit', () => commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own, types: true }));
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
       const v = result[`node_modules/${name}`]?.version;
       if (v) installed[name] = v;
     }
-    return { lock: result, modulePath: join(params.storeDir, 'node_modules'), installed, fetched, durationMs: performance.now() - started, offline };
+    return {
+      lock: result,
+      modulePath: join(params.storeDir, 'node_modules'),
+      installed,
+      fetched,
+      durationMs: performance.now() - started,
+      offline,
+      phases: clock.phases,
+    };
   } catch (err) {
     throw err instanceof CodaError ? err : describe(err, registry, params, offline);
   } finally {
     process.off('log', onLog);
+    process.off('time', onTime);
+    builder.dispose();
     await discardStaging(staging);
   }
+}
+
+/** The same `@types` packages at the same versions. */
+function sameTypes(a: Record<string, string>, b: Record<string, string>): boolean {
+  return Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 }
 
 /** Drops every cache entry whose content no longer matches its integrity. */

@@ -72,6 +72,8 @@ export interface InstallResult {
   durationMs: number;
   /** True when the network was unreachable and the cache served everything. */
   offline: boolean;
+  /** Wall time of the installer's phases in ms (resolve, extract, share, …; absent when no installer ran). */
+  phases?: Record<string, number>;
 }
 
 /** Extract runtime packages (Deno, Bun, Node, isolated-vm) from the registry into a folder, integrity checked. */

@@ -58,6 +58,7 @@ const targets = [
       watchdog: 'worker/watchdog.ts',
       sucrase: 'worker/transform/sucraseBundle.ts',
       installer: 'installer/main.ts',
+      'installer-files': 'installer/fileThread.ts',
     }),
     outdir,
   },

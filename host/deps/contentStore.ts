@@ -8,8 +8,8 @@
  * place, so a half-written entry is never read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
 /** Mode of a shared file: nobody writes it in place (a write would change every notebook's copy). */
@@ -85,7 +85,8 @@ export async function verifiedEntry(entry: string): Promise<EntryIndex | undefin
     }
   }
   if (ok) return index;
-  await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  // (no entry at all is the usual case of a package stored for the first time)
+  if (existsSync(entry)) await rm(entry, { recursive: true, force: true }).catch(() => undefined);
   return undefined;
 }
 
@@ -93,20 +94,55 @@ function hashSync(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
-async function place(src: string, dest: string, mode: number): Promise<Landing> {
-  try {
-    await link(src, dest);
-    return 'linked';
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    await copyFile(src, dest);
-    await chmod(dest, mode);
-    return 'copied';
-  }
+/** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
+export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
+  await mkdir(dest, { recursive: true });
+  if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
+  return linkFiles(entry, index, dest);
 }
 
+/**
+ * Links an entry's files into `dest`, folders first. Synchronous on purpose, as storeFiles: links are quick metadata
+ * calls, a thread-pool round trip each cost more than the call.
+ */
+function linkFiles(entry: string, index: EntryIndex, dest: string): Landing {
+  const files = Object.entries(index.files);
+  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) mkdirSync(`${dest}/${dir}`, { recursive: true });
+  let landing: Landing = 'linked';
+  for (const [rel, f] of files)
+    if (placeSync(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
+  return landing;
+}
+
+/**
+ * Hashes each of a package's files and links it into a new entry folder (`staging`), read-only. Synchronous on
+ * purpose: these are short metadata calls (no file is created), one thread-pool round trip each would cost more
+ * than the call itself; the caller yields between packages.
+ */
+function storeFiles(pkgDir: string, files: string[], staging: string, integrity: string): { index: EntryIndex; landing: Landing } {
+  const index: EntryIndex = { integrity, files: {} };
+  let landing: Landing = 'linked';
+  const made = new Set<string>();
+  for (const rel of files) {
+    const src = join(pkgDir, rel);
+    const st = lstatSync(src);
+    const exec = (st.mode & 0o111) !== 0;
+    const mode = exec ? SHARED_EXEC_MODE : SHARED_MODE;
+    index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
+    const dest = join(staging, FILES, rel);
+    const dir = dirname(dest);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    chmodSync(src, mode);
+    if (placeSync(src, dest, mode) === 'copied') landing = 'copied';
+  }
+  if (!files.length) mkdirSync(join(staging, FILES), { recursive: true });
+  return { index, landing };
+}
+
+/** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
 function placeSync(src: string, dest: string, mode: number): Landing {
   try {
     linkSync(src, dest);
@@ -118,20 +154,6 @@ function placeSync(src: string, dest: string, mode: number): Landing {
     chmodSync(dest, mode);
     return 'copied';
   }
-}
-
-/** Builds a package folder (`dest`, emptied of its own files first unless `fresh`) from a verified entry's files. */
-export async function linkEntry(entry: string, index: EntryIndex, dest: string, fresh = false): Promise<Landing> {
-  await mkdir(dest, { recursive: true });
-  if (!fresh) for (const rel of await packageFiles(dest)) await unlink(join(dest, rel));
-  const files = Object.entries(index.files);
-  // folders first (few, in order), then the links, synchronously as in verifiedEntry
-  for (const dir of new Set(files.map(([rel]) => dirname(rel)).filter((d) => d !== '.'))) mkdirSync(`${dest}/${dir}`, { recursive: true });
-  let landing: Landing = 'linked';
-  for (const [rel, f] of files) {
-    if (placeSync(`${entry}/${FILES}/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE) === 'copied') landing = 'copied';
-  }
-  return landing;
 }
 
 /**
@@ -146,18 +168,7 @@ export async function adoptPackage(root: string, integrity: string | null | unde
   if (existing) return linkEntry(entry, existing, pkgDir);
   const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    const index: EntryIndex = { integrity: integrity!, files: {} };
-    let landing: Landing = 'linked';
-    for (const rel of await packageFiles(pkgDir)) {
-      const src = join(pkgDir, rel);
-      const st = await lstat(src);
-      const exec = (st.mode & 0o111) !== 0;
-      index.files[rel.split(sep).join('/')] = { sha256: hashSync(src), size: st.size, mtimeMs: st.mtimeMs, exec };
-      const dest = join(staging, FILES, rel);
-      await mkdir(dirname(dest), { recursive: true });
-      await chmod(src, exec ? SHARED_EXEC_MODE : SHARED_MODE);
-      if ((await place(src, dest, exec ? SHARED_EXEC_MODE : SHARED_MODE)) === 'copied') landing = 'copied';
-    }
+    const { index, landing } = storeFiles(pkgDir, await packageFiles(pkgDir), staging, integrity!);
     await writeFile(join(staging, INDEX), JSON.stringify(index));
     await mkdir(root, { recursive: true });
     try {

@@ -111,6 +111,16 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
     assert.ok((registry.hits.get('@types/untyped-alone') ?? 0) > 0, 'looked up, not found');
   });
 
+  it('types guessed before the install that the installed tree contradicts are corrected (a lock naming types for a package with its own)', async () => {
+    const typed = await client.install(params('/nb/guess-typed.coda', { 'self-typed': '1.0.0' }));
+    const withTypes = await client.install(params('/nb/guess-types.coda', { '@types/self-typed': '1.0.0' }));
+    // a lock that holds @types/self-typed beside self-typed (made by hand: CodaJS never wrote it)
+    const lock = { ...typed.lock, 'node_modules/@types/self-typed': withTypes.lock['node_modules/@types/self-typed']! };
+    const r = await client.install(params('/nb/guess-wrong.coda', { 'self-typed': '1.0.0' }, { lock }));
+    assert.equal(r.lock['node_modules/@types/self-typed'], undefined);
+    assert.equal(existsSync(join(r.modulePath, '@types')), false, 'installed once with the guess, then again without it');
+  });
+
   it('an @types package never runs install scripts, even when the notebook allows scripts', async () => {
     const r = await client.install(params('/nb/scripts.coda', { scripted: '*' }, { allowScripts: true }));
     assert.equal(typesVersion(r.modulePath, '@types/scripted'), '1.0.0');

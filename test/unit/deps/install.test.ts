@@ -7,6 +7,7 @@ import type { InstallParams } from '../../../protocol';
 import { COMPLETE_MARKER } from '../../../host/deps/atomicStore';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
+import { contentRootFor } from '../../../host/deps/contentStore';
 import { ROOT, startKernel } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
@@ -96,6 +97,8 @@ describe('dependency installs (against a registry on loopback)', function () {
     assert.ok(tarballs.length > 0, 'tarballs are in the content-addressed cache');
     for (const f of tarballs) writeFileSync(f, Buffer.from('tampered'));
     rmSync(p.storeDir, { recursive: true, force: true });
+    // the shared content store is the tier above the tarball cache: without it, the tarball is read again
+    rmSync(contentRootFor(p.cacheDir), { recursive: true, force: true });
     const before = registry.tarballHits();
     const r = await client.install(p);
     assert.equal(r.installed.leaf, '1.1.0');

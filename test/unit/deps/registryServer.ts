@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -25,6 +26,8 @@ export interface FixturePackage {
   sha1Only?: boolean;
   /** more files: path inside the package -> content */
   files?: Record<string, string | Buffer>;
+  /** more package.json fields, in the packument too (peerDependencies, optionalDependencies, os, cpu, bin, …) */
+  fields?: Record<string, unknown>;
 }
 
 export interface Registry {
@@ -48,14 +51,26 @@ export interface Registry {
   close(): Promise<void>;
 }
 
-export async function startRegistry(packages: FixturePackage[]): Promise<Registry> {
+export interface RegistryOptions {
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
+}
+
+export async function startRegistry(packages: FixturePackage[], options: RegistryOptions = {}): Promise<Registry> {
   const work = mkdtempSync(join(tmpdir(), 'coda-registry-'));
   const dirs = packages.map((p, i) => {
     const dir = join(work, `src-${i}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'package.json'),
-      JSON.stringify({ name: p.name, version: p.version, main: 'index.js', dependencies: p.dependencies ?? {}, ...(p.scripts ? { scripts: p.scripts } : {}) }),
+      JSON.stringify({
+        name: p.name,
+        version: p.version,
+        main: 'index.js',
+        dependencies: p.dependencies ?? {},
+        ...(p.scripts ? { scripts: p.scripts } : {}),
+        ...p.fields,
+      }),
     );
     writeFileSync(join(dir, 'index.js'), p.main ?? `module.exports = { name: ${JSON.stringify(p.name)}, version: ${JSON.stringify(p.version)} };`);
     for (const [file, content] of Object.entries(p.files ?? {})) {
@@ -79,7 +94,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   const fileOf = (p: FixturePackage) => packed[packages.indexOf(p)]!.filename;
   let server: Server | undefined;
   let port = 0;
-  const url = () => `http://127.0.0.1:${port}/`;
+  const url = () => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`;
   const packument = (name: string) => {
     const versions = packages.filter((p) => p.name === name);
     if (!versions.length) return undefined;
@@ -91,6 +106,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
         version: p.version,
         dependencies: p.dependencies ?? {},
         ...(p.scripts ? { scripts: p.scripts, hasInstallScript: true } : {}),
+        ...p.fields,
         dist: {
           tarball: `${url()}${tarballPath(p)}`,
           ...(p.sha1Only ? {} : { integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` }),
@@ -102,7 +118,7 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
   };
   const listen = () =>
     new Promise<void>((resolve) => {
-      server = createServer((req, res) => {
+      const handle = (req: IncomingMessage, res: ServerResponse) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
         hits.set(path, (hits.get(path) ?? 0) + 1);
         const isTarball = path.includes('/-/');
@@ -128,7 +144,8 @@ export async function startRegistry(packages: FixturePackage[]): Promise<Registr
         const doc = packument(path);
         if (!doc) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
-      });
+      };
+      server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as { port: number }).port;
         resolve();

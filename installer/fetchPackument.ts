@@ -1,0 +1,108 @@
+/**
+ * A packument fetched as pacote fetches it (npm-registry-fetch with the install's options: registry, auth, the HTTP
+ * cache; the same request headers), handed over as soon as its JSON is whole. The response itself ends only once
+ * make-fetch-happen has written it into the HTTP cache, which on a busy disk took seconds for the largest documents
+ * (9 MB for @types/node, 4 MB for date-fns) while the install waited. The cache write goes on; `cached` says when it
+ * is done (the install waits for it before it returns, so the cache holds what it used, for installs offline).
+ */
+import fetch from 'npm-registry-fetch';
+
+/** The document pacote asks for with `fullMetadata` (what arborist reads). */
+const FULL_DOC = 'application/json';
+
+export interface FetchedPackument {
+  doc: Promise<unknown>;
+  /** Settles (never rejects) when the response has ended: it is in the HTTP cache, or failed. */
+  cached: Promise<void>;
+}
+
+export function fetchPackument(url: string, name: string, opts: Record<string, unknown>): FetchedPackument {
+  let cachedDone = () => undefined as void;
+  const cached = new Promise<void>((resolve) => (cachedDone = resolve));
+  const doc = (async () => {
+    const res = await fetch(url, {
+      ...opts,
+      headers: {
+        'user-agent': (opts.userAgent as string | undefined) ?? `pacote node/${process.version}`,
+        ...(opts.headers as Record<string, string> | undefined),
+        'pacote-req-type': 'packument',
+        'pacote-pkg-id': `registry:${name}`,
+        accept: FULL_DOC,
+      },
+      spec: name,
+      // packuments carry no integrity of their own
+      integrity: undefined,
+    } as fetch.Options);
+    const length = res.headers.get('content-length');
+    const body = res.body;
+    if (!body) {
+      cachedDone();
+      return res.json();
+    }
+    // the body as sent (not compressed): whole when its length has come; else whole when its JSON closes
+    const expected = length && !res.headers.get('content-encoding') ? Number(length) : undefined;
+    return new Promise<unknown>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const end = new JsonEnd();
+      let received = 0;
+      let given = false;
+      const give = () => {
+        if (given) return;
+        given = true;
+        try {
+          const packument = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+          if (length) packument._contentLength = Number(length);
+          resolve(packument);
+        } catch (err) {
+          reject(err);
+        }
+      };
+      body.on('data', (chunk: Buffer) => {
+        if (given) return;
+        chunks.push(chunk);
+        received += chunk.length;
+        if (expected !== undefined ? received >= expected : end.whole(chunk)) give();
+      });
+      body.on('end', () => {
+        give();
+        cachedDone();
+      });
+      body.on('error', (err: Error) => {
+        if (!given) {
+          given = true;
+          reject(err);
+        }
+        cachedDone();
+      });
+    });
+  })();
+  doc.catch(() => cachedDone());
+  return { doc, cached };
+}
+
+/** Reads JSON text as it comes and says when its top-level value has closed (strings and escapes followed). */
+export class JsonEnd {
+  private depth = 0;
+  private started = false;
+  private inString = false;
+  private escaped = false;
+
+  /** Feeds a chunk; true once the top-level object or array has closed. */
+  whole(chunk: Uint8Array): boolean {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 0x5c) this.escaped = true;
+        else if (c === 0x22) this.inString = false;
+      } else if (c === 0x22) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) {
+        this.depth++;
+        this.started = true;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (--this.depth === 0 && this.started) return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * installer/entryWriter.ts on its own, with tarballs made here (a file: spec, so pacote checks each against its
+ * integrity as it would a registry's): the files are the ones pacote's extraction writes, byte for byte, with the
+ * modes the content store gives them; what it cannot hold as pacote would is stored by pacote or refused.
+ */
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pacote from 'pacote';
+import { create } from 'tar';
+import { entryDir, packageFiles } from '../../../host/deps/contentStore';
+import { EntryWriter, UnsupportedTarball } from '../../../installer/entryWriter';
+import { packagePath } from '../../../installer/packageFiles';
+
+describe('content store entries written from tarballs (installer/entryWriter)', function () {
+  this.timeout(30_000);
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'coda-entry-'));
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A gzipped tarball of `files` (paths as written into the archive), its file: spec and integrity. */
+  async function tarball(name: string, files: Record<string, string>, modes: Record<string, number> = {}, preservePaths = false) {
+    const src = join(root, `src-${name}`);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(src, path, '..'), { recursive: true });
+      writeFileSync(join(src, path), text);
+      chmodSync(join(src, path), modes[path] ?? 0o644);
+    }
+    const file = join(root, `${name}.tgz`);
+    await create({ gzip: true, cwd: src, file, portable: true, preservePaths }, Object.keys(files));
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+    return { name, resolved: `file:${file}`, integrity };
+  }
+  const writer = () => new EntryWriter(join(root, 'store'), { cache: join(root, 'cacache') });
+  const stored = (entry: string) =>
+    Object.fromEntries(
+      readdirSync(join(entry, 'files'), { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => [join(d.parentPath, d.name).slice(join(entry, 'files').length + 1), readFileSync(join(d.parentPath, d.name), 'utf8')]),
+    );
+
+  it('stores the files pacote extracts, byte for byte, read-only, executable where they were and for bins', async () => {
+    const source = await tarball(
+      'p',
+      {
+        'package/package.json': JSON.stringify({ name: 'p', version: '1.0.0', bin: { p: './bin/p.js' } }),
+        'package/bin/p.js': '#!/usr/bin/env node\r\nconsole.log(1)\r\n',
+        'package/lib/run.sh': 'echo hi',
+        'package/lib/deep/er/x.js': 'x',
+      },
+      { 'package/lib/run.sh': 0o755 },
+    );
+    const { entry, index } = await writer().ensure(source).stored;
+    assert.equal(entry, entryDir(join(root, 'store'), source.integrity));
+    const extracted = join(root, 'pacote');
+    await pacote.extract(`p@${source.resolved}`, extracted, { integrity: source.integrity, cache: join(root, 'cacache') } as pacote.Options);
+    const byPacote = Object.fromEntries((await packageFiles(extracted)).map((f) => [f, readFileSync(join(extracted, f), 'utf8')]));
+    // bin-links (arborist's build) then makes a bin executable with a Unix line end after `#!`
+    byPacote['bin/p.js'] = byPacote['bin/p.js']!.replace('\r\n', '\n');
+    assert.deepEqual(stored(entry), byPacote);
+    assert.deepEqual(Object.fromEntries(Object.entries(index.files).map(([f, v]) => [f, v.exec])), {
+      'package.json': false,
+      'bin/p.js': true,
+      'lib/run.sh': true,
+      'lib/deep/er/x.js': false,
+    });
+    for (const [f, v] of Object.entries(index.files)) {
+      assert.equal(
+        v.sha256,
+        createHash('sha256')
+          .update(readFileSync(join(entry, 'files', f)))
+          .digest('hex'),
+      );
+      assert.equal((await import('node:fs')).statSync(join(entry, 'files', f)).mode & 0o222, 0, `${f} is read-only`);
+    }
+  });
+
+  it('reads a .gitignore as .npmignore unless the package has one, as pacote does', async () => {
+    const a = await tarball('a', { 'package/package.json': '{"name":"a","version":"1.0.0"}', 'package/.gitignore': 'g' });
+    const b = await tarball('b', { 'package/package.json': '{"name":"b","version":"1.0.0"}', 'package/.npmignore': 'n', 'package/.gitignore': 'g' });
+    const w = writer();
+    assert.deepEqual(Object.keys(stored((await w.ensure(a).stored).entry)).sort(), ['.npmignore', 'package.json']);
+    assert.equal(stored((await w.ensure(b).stored).entry)['.npmignore'], 'n');
+  });
+
+  it('lists a tarball (its package.json and files) before its files are written', async () => {
+    const source = await tarball('l', { 'package/package.json': '{"name":"l","version":"2.0.0","main":"lib/i.js"}', 'package/lib/i.d.ts': '' });
+    const made = writer().ensure(source, true);
+    const listing = await made.listing;
+    assert.equal(listing?.pkg?.version, '2.0.0');
+    assert.deepEqual([...listing!.files].sort(), ['lib/i.d.ts', 'package.json']);
+    await made.stored;
+  });
+
+  it('a tarball whose bytes do not match its integrity leaves no entry', async () => {
+    const source = await tarball('t', { 'package/package.json': '{"name":"t","version":"1.0.0"}' });
+    const wrong = { ...source, integrity: `sha512-${createHash('sha512').update('other').digest('base64')}` };
+    await assert.rejects(writer().ensure(wrong).stored, (err: { code?: string }) => err.code === 'EINTEGRITY');
+    assert.equal(existsSync(entryDir(join(root, 'store'), wrong.integrity)!), false);
+    assert.deepEqual(existsSync(join(root, 'store')) ? readdirSync(join(root, 'store')) : [], [], 'no staging folder left behind');
+  });
+
+  it('a path that leaves the package is left to pacote (which skips it); a package bringing node_modules is refused', async () => {
+    const odd = await tarball('odd', { 'package/package.json': '{"name":"odd","version":"1.0.0"}', 'package/../outside.js': 'no' }, {}, true);
+    const { entry } = await writer().ensure(odd).stored;
+    assert.deepEqual(Object.keys(stored(entry)), ['package.json']);
+    const bundled = await tarball('nm', { 'package/package.json': '{"name":"nm","version":"1.0.0"}', 'package/node_modules/x/index.js': '' });
+    await assert.rejects(writer().ensure(bundled).stored, (err: unknown) => err instanceof UnsupportedTarball);
+  });
+
+  it('names a package file as pacote strips it', () => {
+    assert.equal(packagePath('package/lib/a.js'), 'lib/a.js');
+    assert.equal(packagePath('pkg-1.0.0/./lib//a.js'), 'lib/a.js');
+    assert.equal(packagePath('package/'), null);
+    assert.equal(packagePath('package'), null);
+    assert.equal(packagePath('package/../x'), undefined);
+  });
+});
