@@ -1,9 +1,11 @@
 /**
- * The servers and child processes of Deno's and Bun's own APIs, for the Pending Work view (their node:http, node:net
- * and node:child_process go through IoTracker's wrappers): `Deno.serve`, `Deno.listen` and `Deno.Command#spawn`,
- * `Bun.serve`, `Bun.listen` and `Bun.spawn`. Cancel shuts a server down (`shutdown()`, `close()`, `stop(true)`), which
- * frees its port, and kills a process (SIGTERM); an item also leaves when the cell's code stops the server itself or
- * the process exits. Absent APIs (Node) are left alone.
+ * The servers, sockets and child processes of Deno's and Bun's own APIs, for the Pending Work view (their node:http,
+ * node:net and node:child_process go through IoTracker's wrappers): `Deno.serve`, `Deno.listen`, `Deno.listenTls`,
+ * `Deno.connect`, `Deno.connectTls`, `Deno.listenDatagram` and `Deno.Command#spawn`; `Bun.serve`, `Bun.listen`,
+ * `Bun.connect`, `Bun.udpSocket` and `Bun.spawn`; and their `WebSocket`. Cancel shuts a server down (`shutdown()`,
+ * `close()`, `stop(true)`), which frees its port, closes a socket or WebSocket, and kills a process (SIGTERM); an item
+ * also leaves when the cell's code closes it itself, its peer closes it (Bun's sockets, WebSockets) or the process
+ * exits. Absent APIs (Node) are left alone.
  */
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
@@ -29,6 +31,20 @@ interface DenoServer {
 interface DenoListener {
   addr?: { port?: number; path?: string };
   close(): void;
+}
+
+interface DenoConn {
+  remoteAddr?: { hostname?: string; port?: number; path?: string };
+  close(): void;
+}
+
+interface BunSocket {
+  end(): unknown;
+}
+
+interface SocketLike {
+  close(code?: number): void;
+  addEventListener?(type: string, listener: () => void, options?: { once?: boolean }): void;
 }
 
 interface RuntimeChild {
@@ -70,15 +86,49 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
       );
       if (server.finished) swallow(server.finished, () => io.untrack(id));
     });
-    const stopped = new StopHooks('close', io);
-    wrapCall(deno, 'listen', 'Deno.listen', io, (listener: DenoListener, cell) => {
-      stopped.watch(
-        listener,
+    for (const [method, label] of [
+      ['listen', 'Deno.listen'],
+      ['listenTls', 'Deno.listenTls'],
+    ] as const) {
+      const stopped = new StopHooks('close', io);
+      wrapCall(deno, method, label, io, (listener: DenoListener, cell) => {
+        stopped.watch(
+          listener,
+          io.track(
+            'server',
+            () => `${label} ${where(listener.addr)}`,
+            cell,
+            () => listener.close(),
+          ),
+        );
+      });
+    }
+    for (const [method, label] of [
+      ['connect', 'Deno.connect'],
+      ['connectTls', 'Deno.connectTls'],
+    ] as const) {
+      const closed = new StopHooks('close', io);
+      wrapAsync(deno, method, label, io, (conn: DenoConn, cell) => {
+        closed.watch(
+          conn,
+          io.track(
+            'socket',
+            () => `${label} ${remote(conn.remoteAddr)}`,
+            cell,
+            () => conn.close(),
+          ),
+        );
+      });
+    }
+    const datagrams = new StopHooks('close', io);
+    wrapCall(deno, 'listenDatagram', 'Deno.listenDatagram', io, (socket: DenoListener, cell) => {
+      datagrams.watch(
+        socket,
         io.track(
-          'server',
-          () => `Deno.listen ${where(listener.addr)}`,
+          'socket',
+          () => `Deno.listenDatagram ${where(socket.addr)}`,
           cell,
-          () => listener.close(),
+          () => socket.close(),
         ),
       );
     });
@@ -114,6 +164,116 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
         );
       });
     }
+    // a socket leaves when the cell ends it or its peer closes it (the handler the cell gave is still called)
+    const sockets = new StopHooks('end', io);
+    const socketIds = new WeakMap<object, string>();
+    wrapAsync(
+      bun,
+      'connect',
+      'Bun.connect',
+      io,
+      (socket: BunSocket, cell, args) => {
+        const opts = args[0] as { hostname?: unknown; port?: unknown; unix?: unknown } | undefined;
+        const target = typeof opts?.unix === 'string' ? opts.unix : `${String(opts?.hostname ?? '?')}:${String(opts?.port ?? '?')}`;
+        const id = io.track(
+          'socket',
+          () => `Bun.connect ${target}`,
+          cell,
+          () => swallow(socket.end()),
+        );
+        if (id !== undefined) socketIds.set(socket, id);
+        sockets.watch(socket, id);
+      },
+      (args) => onPeerClose(args[0], 'socket', (socket) => io.untrack(socketIds.get(socket))),
+    );
+    const udp = new StopHooks('close', io);
+    wrapAsync(bun, 'udpSocket', 'Bun.udpSocket', io, (socket: SocketLike & { port?: number }, cell) => {
+      udp.watch(
+        socket,
+        io.track(
+          'socket',
+          () => `Bun.udpSocket ${typeof socket.port === 'number' ? `:${socket.port}` : '(address unknown)'}`,
+          cell,
+          () => socket.close(),
+        ),
+      );
+    });
+  }
+  // Deno's and Bun's own WebSocket (Node's runs on undici's sockets, which IoTracker sees)
+  if ((deno && typeof deno === 'object') || (bun && typeof bun === 'object')) wrapWebSocket(g, io);
+}
+
+/** `new WebSocket(url)` in a cell: listed until it closes (either side), Cancel closes it. */
+function wrapWebSocket(g: Record<string, unknown>, io: IoRecorder): void {
+  const Real = g.WebSocket;
+  if (typeof Real !== 'function') return;
+  const trap = function (target: Fn, args: unknown[], newTarget: Fn): object {
+    const cell = io.begin('WebSocket', trap);
+    const ws = io.call(cell, () => Reflect.construct(target, args, newTarget) as SocketLike & { url?: string });
+    const id = io.track(
+      'socket',
+      () => `WebSocket ${typeof ws.url === 'string' ? ws.url : String(args[0])}`,
+      cell,
+      () => ws.close(),
+    );
+    if (id !== undefined) ws.addEventListener?.('close', () => io.untrack(id), { once: true });
+    return ws;
+  };
+  try {
+    g.WebSocket = new Proxy(Real as Fn, { construct: trap as never });
+  } catch {
+    // not writable: WebSockets stay unlisted
+  }
+}
+
+/**
+ * Calls `onClose` with the socket when the peer closes it, by wrapping the `close` handler the cell passed in
+ * `options[handlers]` (Bun's socket handlers); the cell's own handler still runs.
+ */
+function onPeerClose(options: unknown, handlers: string, onClose: (socket: object) => void): void {
+  const group = options !== null && typeof options === 'object' ? (options as Record<string, unknown>)[handlers] : undefined;
+  if (group === null || typeof group !== 'object') return;
+  const own = (group as Record<string, unknown>).close;
+  try {
+    (group as Record<string, unknown>).close = function (this: unknown, socket: object, ...rest: unknown[]) {
+      onClose(socket);
+      return typeof own === 'function' ? Reflect.apply(own, this, [socket, ...rest]) : undefined;
+    };
+  } catch {
+    // frozen handlers: the item stays until the cell ends it or it is cancelled
+  }
+}
+
+/** Like wrapCall for an API that returns a promise: the value it resolves to is recorded; the cell gets the same value. */
+function wrapAsync<T>(
+  api: Api,
+  name: string,
+  label: string,
+  io: IoRecorder,
+  record: (result: T, cell: CellContext, args: unknown[]) => void,
+  prepare?: (args: unknown[]) => void,
+): void {
+  const real = api[name];
+  if (typeof real !== 'function') return;
+  const wrapper = function (this: unknown, ...args: unknown[]) {
+    const cell = io.begin(label, wrapper);
+    if (!cell) return Reflect.apply(real as Fn, this, args);
+    prepare?.(args);
+    const result = io.call(cell, () => Reflect.apply(real as Fn, this, args));
+    if (!(result instanceof Promise)) return result;
+    // a rejection reaches the cell as before: the promise it gets is this one's continuation, without a handler
+    return Reflect.apply(intrinsicThen, result, [
+      (value: unknown) => {
+        if (value !== null && typeof value === 'object') record(value as T, cell, args);
+        return value;
+      },
+    ]) as unknown;
+  };
+  Object.defineProperty(wrapper, 'name', { value: name });
+  try {
+    api[name] = wrapper;
+  } catch {
+    // a frozen namespace: its sockets stay unlisted
   }
 }
 
@@ -171,6 +331,11 @@ class StopHooks {
 
 function where(addr: { port?: number; path?: string } | undefined): string {
   if (typeof addr?.port === 'number') return `:${addr.port}`;
+  return typeof addr?.path === 'string' ? addr.path : '(address unknown)';
+}
+
+function remote(addr: { hostname?: string; port?: number; path?: string } | undefined): string {
+  if (typeof addr?.port === 'number') return `${addr.hostname ?? '?'}:${addr.port}`;
   return typeof addr?.path === 'string' ? addr.path : '(address unknown)';
 }
 

@@ -244,6 +244,65 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
       await k.value(runtime === 'deno' ? 'lsn.close(); 0' : 'lsn.stop(true); 0');
       assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').length, 0, 'closed by the cell');
     });
+
+    it(`lists a ${own}.connect socket; Cancel closes it, and one the cell or its peer closes leaves the list`, async () => {
+      const sockets = async () => (await k.kernel.pendingWork()).items.filter((i) => i.kind === 'socket' && i.description.startsWith(`${own}.connect`));
+      const connect =
+        runtime === 'deno'
+          ? 'var conn = await Deno.connect({ hostname: "127.0.0.1", port: peer.addr.port });\n0'
+          : 'var conn = await Bun.connect({ hostname: "127.0.0.1", port: peer.port, socket: { data() {}, close() { globalThis.ownCloseRan = true } } });\n0';
+      await k.value(
+        runtime === 'deno'
+          ? 'var peer = Deno.listen({ hostname: "127.0.0.1", port: 0 }); var accepted = []; (async () => { for await (const c of peer) accepted.push(c) })(); 0'
+          : 'var peer = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }); 0',
+      );
+      const port = Number(await k.value(runtime === 'deno' ? 'peer.addr.port' : 'peer.port'));
+      await k.value(connect);
+      const item = await itemWhere(k, (i) => i.kind === 'socket' && i.description.startsWith(`${own}.connect`));
+      assert.equal(item.description, `${own}.connect 127.0.0.1:${port}`);
+      assert.equal(item.location?.line, 1);
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      await sleep(100);
+      assert.deepEqual(await sockets(), []);
+      assert.equal(
+        await k.value(runtime === 'deno' ? 'await conn.write(new Uint8Array([1])).then(() => "open", (e) => e.name)' : 'conn.readyState'),
+        runtime === 'deno' ? 'BadResource' : '-1',
+        'the socket is closed',
+      );
+      // closed by the cell itself
+      await k.value(connect);
+      assert.equal((await sockets()).length, 1);
+      await k.value(runtime === 'deno' ? 'conn.close(); 0' : 'conn.end(); 0');
+      await sleep(100);
+      assert.deepEqual(await sockets(), [], 'closed by the cell');
+      if (runtime === 'bun') {
+        // closed by its peer: the cell's own close handler still runs
+        await k.value(connect);
+        assert.equal((await sockets()).length, 1);
+        await k.value('peer.stop(true); 0');
+        await sleep(200);
+        assert.deepEqual(await sockets(), [], 'closed by the peer');
+        assert.equal(await k.value('globalThis.ownCloseRan'), 'true');
+      } else await k.value('peer.close(); for (const c of accepted) c.close(); 0');
+    });
+
+    it(`lists a ${own} WebSocket until it closes; Cancel closes it`, async () => {
+      await k.value(
+        runtime === 'deno'
+          ? 'var wss = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => { const { socket, response } = Deno.upgradeWebSocket(req); return response });\nvar wsPort = wss.addr.port;\n0'
+          : 'var wss = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch(req, server) { return server.upgrade(req) ? undefined : new Response("no") }, websocket: { message() {} } });\nvar wsPort = wss.port;\n0',
+      );
+      await k.value('var ws = new WebSocket(`ws://127.0.0.1:${wsPort}/`);\nawait new Promise((r) => ws.addEventListener("open", r));\nws.readyState');
+      const item = await itemWhere(k, (i) => i.kind === 'socket' && i.description.startsWith('WebSocket'));
+      assert.match(item.description, /^WebSocket ws:\/\/127\.0\.0\.1:\d+\/$/);
+      assert.equal(item.location?.line, 1);
+      assert.equal(await k.value('ws instanceof WebSocket'), 'true', 'instanceof still holds');
+      assert.equal(await k.kernel.cancelWork(item.id), true);
+      await sleep(300);
+      assert.equal(await k.value('ws.readyState'), '3', 'closed');
+      assert.equal((await k.kernel.pendingWork()).items.filter((i) => i.description.startsWith('WebSocket')).length, 0);
+      await k.value(runtime === 'deno' ? 'await wss.shutdown(); 0' : 'wss.stop(true); 0');
+    });
   });
 }
 
