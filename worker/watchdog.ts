@@ -11,7 +11,7 @@ import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
-import { cellHoldsThread, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
+import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
 
 /** How long a running cell's main thread gets to take an interrupt before a loop in it is terminated. */
 export const INTERRUPT_FAST_MS = 1;
@@ -21,6 +21,8 @@ export const INTERRUPT_GRACE_MS = 40;
 const GATE_POLL_MS = 20;
 /** After the grace, how often the main thread is asked again (a loop that spends time in the kernel's code). */
 const GATE_RETRY_MS = 10;
+/** How many times the fast path asks a main thread that shows no JavaScript on its stack. */
+const FAST_ASKS = 3;
 
 const state = new Int32Array(workerData.interruptState as SharedArrayBuffer);
 const session = new Session();
@@ -31,15 +33,15 @@ session.connectToMainThread();
  * whatever runs); when it does, queues the termination while the gate keeps the main thread there, so it lands in
  * that code. Without the gate (the runtime runs no cell on the main thread) it decides from the shared state alone.
  */
-function terminateIfCellHolds(n: number, executionId: number | undefined, anyCell: boolean, taken: () => boolean): boolean {
+function terminateIfCellHolds(n: number, executionId: number | undefined, anyCell: boolean, taken: () => boolean): Verdict {
   const asked = anyCell ? 0 : (executionId ?? 0);
   if (Atomics.load(state, SLOT.gateReady) !== 1) {
-    if (asked > 0 && !cellHoldsThread(state, asked)) return false;
+    if (asked > 0 && !cellHoldsThread(state, asked)) return 'free';
     postTerminate(n, executionId);
-    return true;
+    return 'terminated';
   }
   // the kernel is answering a message: nothing to ask
-  if (Atomics.load(state, SLOT.kernelBusy) !== 0) return false;
+  if (Atomics.load(state, SLOT.kernelBusy) !== 0) return 'free';
   Atomics.store(state, SLOT.gateAnswer, 0);
   Atomics.store(state, SLOT.gate, n);
   session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(${n}, ${asked})`, silent: true }, () => undefined);
@@ -47,15 +49,17 @@ function terminateIfCellHolds(n: number, executionId: number | undefined, anyCel
   while (Atomics.wait(state, SLOT.gateAnswer, 0, GATE_POLL_MS) === 'timed-out') {
     if (taken()) {
       Atomics.store(state, SLOT.gate, 0);
-      return false;
+      return 'free';
     }
   }
-  const holds = Atomics.load(state, SLOT.gateAnswer) === 1;
-  if (holds) postTerminate(n, executionId);
+  const answer = Atomics.load(state, SLOT.gateAnswer);
+  if (answer === GATE_HOLDS) postTerminate(n, executionId);
   Atomics.store(state, SLOT.gate, 0);
   Atomics.notify(state, SLOT.gate);
-  return holds;
+  return answer === GATE_HOLDS ? 'terminated' : answer === GATE_ASK_AGAIN ? 'again' : 'free';
 }
+
+type Verdict = 'terminated' | 'free' | 'again';
 
 function postTerminate(n: number, executionId: number | undefined): void {
   session.post('Runtime.terminateExecution', (err) => {
@@ -71,14 +75,18 @@ function requestInterrupt(executionId: number | undefined): void {
   // a later interrupt asks on its own: this one stops asking
   const current = () => !taken() && Atomics.load(state, SLOT.requested) === n;
   const retry = () => {
-    if (current() && !terminateIfCellHolds(n, executionId, true, taken)) setTimeout(retry, GATE_RETRY_MS);
+    if (current() && terminateIfCellHolds(n, executionId, true, taken) !== 'terminated') setTimeout(retry, GATE_RETRY_MS);
   };
-  setTimeout(() => {
+  const fast = (asked: number) => {
     if (!current()) return;
-    if (executionId !== undefined && cellHoldsThread(state, executionId) && terminateIfCellHolds(n, executionId, false, taken)) return;
+    const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
+    if (verdict === 'terminated') return;
+    // no JavaScript on the stack: asked again shortly, a loop of awaits is told from an idle thread
+    if (verdict === 'again' && asked < FAST_ASKS) setTimeout(() => fast(asked + 1), INTERRUPT_FAST_MS);
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
-    setTimeout(retry, INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
-  }, INTERRUPT_FAST_MS);
+    else setTimeout(retry, INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
+  };
+  setTimeout(() => fast(1), INTERRUPT_FAST_MS);
 }
 
 try {

@@ -9,7 +9,7 @@
  * resumes: the termination lands where the answer was given.
  */
 import { dirname, sep } from 'node:path';
-import { cellHoldsThread, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
+import { cellHoldsThread, GATE_ASK_AGAIN, GATE_FREE, GATE_HOLDS, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
 
 /** Longest the gate holds the main thread for the watchdog to queue a termination (it needs one message). */
 export const GATE_HOLD_MS = 2000;
@@ -29,18 +29,29 @@ const ReflectDeleteProperty = Reflect.deleteProperty;
 const ReflectApply = Reflect.apply;
 const StringStartsWith = String.prototype.startsWith;
 const { load, store, notify, wait } = Atomics;
+const loopUtilization = performance.eventLoopUtilization.bind(performance);
+
+/** The interrupt and the event loop's idle time when the gate last found no JavaScript on the stack. */
+let noFrames: { n: number; idle: number } | undefined;
 
 interface CallSiteLike {
   getFileName(): string | null | undefined;
   isEval(): boolean;
 }
 
-export type Interrupted = 'user' | 'kernel';
+/**
+ * `microtasks`: only Node's microtask runner is on the stack (between the reactions of a loop of awaits); `none`: no
+ * JavaScript at all (the thread is idle, or V8 drains microtasks without a frame of Node's).
+ */
+export type Interrupted = 'user' | 'kernel' | 'microtasks' | 'none';
+
+const MICROTASK_RUNNER = 'node:internal/process/task_queues';
 
 /**
  * Who runs the JavaScript below the frame of `above` (and `skip` more) on the current stack: the first frame that is
  * neither Node's own (`node:`) nor a built-in decides; the kernel's files mean the kernel, anything else (a cell, a
- * module it loaded, eval'd code) the user; only Node's frames (reading a message, between timers) mean the kernel. Undefined when
+ * module it loaded, eval'd code) the user; only Node's frames (reading a message, between timers) mean the kernel,
+ * except Node's microtask runner alone (`microtasks`): between two reactions, as in a loop of awaits. Undefined when
  * the stack cannot be read (a cell made Error.prepareStackTrace or stackTraceLimit unchangeable).
  */
 export function interruptedCode(above: (...args: never[]) => unknown, skip = 0): Interrupted | undefined {
@@ -49,11 +60,17 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
   const ownDir = (kernelDir ??= dirname(__filename) + sep);
   let found: Interrupted = 'kernel';
   const reader = (_: unknown, sites: CallSiteLike[]) => {
+    if (sites.length <= skip) found = 'none';
+    let microtasks = sites.length > skip;
     for (let i = skip; i < sites.length; i++) {
       const site = sites[i]!;
       const file = site.getFileName();
       // Node's own frames, and built-ins (Array.prototype.map, JSON.parse), are run for whoever called them
-      if (typeof file === 'string' ? ReflectApply(StringStartsWith, file, ['node:']) : !site.isEval()) continue;
+      if (typeof file === 'string' ? ReflectApply(StringStartsWith, file, ['node:']) : !site.isEval()) {
+        if (file !== MICROTASK_RUNNER) microtasks = false;
+        if (i === sites.length - 1 && microtasks) found = 'microtasks';
+        continue;
+      }
       found = typeof file === 'string' && ReflectApply(StringStartsWith, file, [ownDir]) ? 'kernel' : 'user';
       break;
     }
@@ -83,9 +100,20 @@ export function interruptGate(n: number, executionId: number): boolean {
   if (load(state, SLOT.gate) !== n) return false;
   const running = executionId > 0 ? cellHoldsThread(state, executionId) : load(state, SLOT.kernelBusy) === 0;
   // the frame below the gate is the evaluation's own: the interrupted JavaScript starts below it. A cell that made
-  // the stack unreadable is judged by the shared state alone, as before the gate existed.
-  const holds = running && interruptedCode(interruptGate, 1) !== 'kernel';
-  store(state, SLOT.gateAnswer, holds ? 1 : -1);
+  // the stack unreadable is judged by the shared state alone, as before the gate existed. Between two microtasks
+  // while the cell asked for runs, the thread is held by the cell's own loop of awaits (no kernel code is running).
+  const where = interruptedCode(interruptGate, 1);
+  let answer = running && (where === 'user' || where === undefined || (where === 'microtasks' && executionId > 0)) ? GATE_HOLDS : GATE_FREE;
+  if (running && where === 'none' && executionId > 0) {
+    // no frame: an idle thread (the interrupt message is on its way) or V8 draining a loop of awaits. Asked twice:
+    // a loop that never let the event loop idle in between holds the thread.
+    const idle = loopUtilization().idle;
+    if (noFrames?.n === n && noFrames.idle === idle) answer = GATE_HOLDS;
+    else answer = GATE_ASK_AGAIN;
+    noFrames = { n, idle };
+  }
+  const holds = answer === GATE_HOLDS;
+  store(state, SLOT.gateAnswer, answer);
   notify(state, SLOT.gateAnswer);
   if (!holds) return false;
   // the watchdog queues Runtime.terminateExecution, then clears the gate: the inspector runs it right after this

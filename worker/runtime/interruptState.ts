@@ -16,7 +16,7 @@ export const SLOT = {
   kernelBusy: 3,
   /** The interrupt whose termination the watchdog is asking the main thread about (interruptGate.ts; 0: none). */
   gate: 4,
-  /** The main thread's answer at that moment: 1 the cell holds the thread, -1 it does not (0: no answer yet). */
+  /** The main thread's answer at that moment (GATE_HOLDS, GATE_FREE, GATE_ASK_AGAIN; 0: no answer yet). */
   gateAnswer: 5,
   /** 1 once the main thread has installed the gate (only the Node runtime runs cells on it). */
   gateReady: 6,
@@ -27,6 +27,11 @@ export const SLOT = {
  * so a cell can neither replace it nor declare a binding of that name that would shadow it.
  */
 export const INTERRUPT_GATE_NAME = '__codaInterruptGate__';
+
+/** The gate's answers in SLOT.gateAnswer; ASK_AGAIN: no JavaScript on the stack, ask once more to tell a loop of awaits from an idle thread. */
+export const GATE_HOLDS = 1;
+export const GATE_FREE = -1;
+export const GATE_ASK_AGAIN = -2;
 
 // captured when the worker loads: a cell may replace Atomics' methods, and these run on its thread
 const { add, compareExchange, load, store, sub } = Atomics;

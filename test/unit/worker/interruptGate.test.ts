@@ -31,13 +31,27 @@ describe('interrupt gate: who runs the interrupted JavaScript', () => {
     assert.equal(JSON.parse('[1]', (k, v: unknown) => (k === '0' ? probe() : v))[0], 'user');
   });
 
-  it("only Node's frames (between callbacks, reading a message) are the kernel", async () => {
-    const seen = await new Promise<string | undefined>((resolve) =>
+  it("only Node's frames (between callbacks, reading a message) are the kernel; its microtask runner alone is told apart", async () => {
+    const betweenTimers = await new Promise<string | undefined>((resolve) =>
+      setImmediate(function probe() {
+        resolve(interruptedCode(probe));
+      }),
+    );
+    assert.equal(betweenTimers, 'kernel');
+    const betweenTicks = await new Promise<string | undefined>((resolve) =>
       process.nextTick(function probe() {
         resolve(interruptedCode(probe));
       }),
     );
-    assert.equal(seen, 'kernel');
+    assert.equal(betweenTicks, 'microtasks');
+  });
+
+  it('no JavaScript below the evaluation at all is `none`', () => {
+    function probe() {
+      // skip every frame there is: what is left is nothing
+      return interruptedCode(probe, 1000);
+    }
+    assert.equal(probe(), 'none');
   });
 
   it('eval and new Function code is the user', () => {
