@@ -4,8 +4,9 @@
  * installer's own thread in slices (fileWrites.ts). Pure Node: only `node:` built-ins.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, fstatSync, linkSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { placeSync as link } from '../host/deps/contentStore';
 
 /** `base`: a folder that exists, above `dest`: the folders between are made here, each once, parents first. */
 export type FileJob =
@@ -57,15 +58,3 @@ function folder(dir: string, base: string, dirs: Set<string>): void {
   dirs.add(dir);
 }
 
-function link(src: string, dest: string, mode: number): 'linked' | 'copied' {
-  try {
-    linkSync(src, dest);
-    return 'linked';
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK') throw err;
-    copyFileSync(src, dest);
-    chmodSync(dest, mode);
-    return 'copied';
-  }
-}

@@ -143,7 +143,7 @@ function storeFiles(pkgDir: string, files: string[], staging: string, integrity:
 }
 
 /** A hard link of `src` at `dest`, or a read-only copy when the two are on different file systems. */
-function placeSync(src: string, dest: string, mode: number): Landing {
+export function placeSync(src: string, dest: string, mode: number): Landing {
   try {
     linkSync(src, dest);
     return 'linked';
