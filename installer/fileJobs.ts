@@ -57,4 +57,3 @@ function folder(dir: string, base: string, dirs: Set<string>): void {
   }
   dirs.add(dir);
 }
-
