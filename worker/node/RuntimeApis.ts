@@ -92,14 +92,12 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
     ] as const) {
       const stopped = new StopHooks('close', io);
       wrapCall(deno, method, label, io, (listener: DenoListener, cell) => {
-        stopped.watch(
+        stopped.list(
           listener,
-          io.track(
-            'server',
-            () => `${label} ${where(listener.addr)}`,
-            cell,
-            () => listener.close(),
-          ),
+          'server',
+          () => `${label} ${where(listener.addr)}`,
+          cell,
+          () => listener.close(),
         );
       });
     }
@@ -109,27 +107,23 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
     ] as const) {
       const closed = new StopHooks('close', io);
       wrapAsync(deno, method, label, io, (conn: DenoConn, cell) => {
-        closed.watch(
+        closed.list(
           conn,
-          io.track(
-            'socket',
-            () => `${label} ${remote(conn.remoteAddr)}`,
-            cell,
-            () => conn.close(),
-          ),
+          'socket',
+          () => `${label} ${remote(conn.remoteAddr)}`,
+          cell,
+          () => conn.close(),
         );
       });
     }
     const datagrams = new StopHooks('close', io);
     wrapCall(deno, 'listenDatagram', 'Deno.listenDatagram', io, (socket: DenoListener, cell) => {
-      datagrams.watch(
+      datagrams.list(
         socket,
-        io.track(
-          'socket',
-          () => `Deno.listenDatagram ${where(socket.addr)}`,
-          cell,
-          () => socket.close(),
-        ),
+        'socket',
+        () => `Deno.listenDatagram ${where(socket.addr)}`,
+        cell,
+        () => socket.close(),
       );
     });
   }
@@ -153,14 +147,12 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
     ] as const) {
       const servers = new StopHooks('stop', io);
       wrapCall(bun, method, label, io, (server: BunServer, cell) => {
-        servers.watch(
+        servers.list(
           server,
-          io.track(
-            'server',
-            () => `${label} ${bunWhere(server)}`,
-            cell,
-            () => swallow(server.stop(true)),
-          ),
+          'server',
+          () => `${label} ${bunWhere(server)}`,
+          cell,
+          () => swallow(server.stop(true)),
         );
       });
     }
@@ -188,14 +180,12 @@ export function installRuntimeApis(g: Record<string, unknown>, io: IoRecorder): 
     );
     const udp = new StopHooks('close', io);
     wrapAsync(bun, 'udpSocket', 'Bun.udpSocket', io, (socket: SocketLike & { port?: number }, cell) => {
-      udp.watch(
+      udp.list(
         socket,
-        io.track(
-          'socket',
-          () => `Bun.udpSocket ${typeof socket.port === 'number' ? `:${socket.port}` : '(address unknown)'}`,
-          cell,
-          () => socket.close(),
-        ),
+        'socket',
+        () => `Bun.udpSocket ${typeof socket.port === 'number' ? `:${socket.port}` : '(address unknown)'}`,
+        cell,
+        () => socket.close(),
       );
     });
   }
@@ -308,6 +298,11 @@ class StopHooks {
     private readonly method: string,
     private readonly io: IoRecorder,
   ) {}
+
+  /** Lists `resource` (io.track's arguments) until it is cancelled or its stop method ends it. */
+  list(resource: object, kind: WorkKind, describe: () => string, cell: CellContext | undefined, cancel: () => void): void {
+    this.watch(resource, this.io.track(kind, describe, cell, cancel));
+  }
 
   watch(resource: object, id: string | undefined): void {
     if (id === undefined) return;
