@@ -33,7 +33,13 @@ describe('a registry over HTTPS with the certificates of the npm config (cafile)
     return { storeDir, cacheDir, dependencies: { mid: '*' }, allowScripts: false, npmrcFrom: dir, ...over };
   };
 
+  // under `npm test`, npm hands its own config to child processes as npm_config_* variables, and those outrank a
+  // user's .npmrc (as they do for npm): a machine whose npm config names a cafile would otherwise replace this test's
+  const inherited = Object.keys(process.env).filter((k) => /^npm_config_(cafile|ca|strict_ssl|cert|key)$/i.test(k));
+  const saved = Object.fromEntries(inherited.map((k) => [k, process.env[k]]));
+
   before(async () => {
+    for (const k of inherited) delete process.env[k];
     registry = await startRegistry(
       [
         { name: 'leaf', version: '1.0.0' },
@@ -44,6 +50,7 @@ describe('a registry over HTTPS with the certificates of the npm config (cafile)
     process.env.CODA_TEST_TOKEN = registry.token;
   });
   after(async () => {
+    Object.assign(process.env, saved);
     client.dispose();
     await registry.close();
     for (const dir of homes) rmSync(dir, { recursive: true, force: true });
