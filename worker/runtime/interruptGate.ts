@@ -9,6 +9,7 @@
  * resumes: the termination lands where the answer was given.
  */
 import { dirname, sep } from 'node:path';
+import { StringPrototypeStartsWith } from '../node/primordials';
 import { cellHoldsThread, GATE_ASK_AGAIN, GATE_FREE, GATE_HOLDS, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
 
 /** Longest the gate holds the main thread for the watchdog to queue a termination (it needs one message). */
@@ -26,8 +27,6 @@ const captureStackTrace = Error.captureStackTrace;
 const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
 const ReflectDefineProperty = Reflect.defineProperty;
 const ReflectDeleteProperty = Reflect.deleteProperty;
-const ReflectApply = Reflect.apply;
-const StringStartsWith = String.prototype.startsWith;
 const { load, store, notify, wait } = Atomics;
 const loopUtilization = performance.eventLoopUtilization.bind(performance);
 
@@ -66,12 +65,12 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
       const site = sites[i]!;
       const file = site.getFileName();
       // Node's own frames, and built-ins (Array.prototype.map, JSON.parse), are run for whoever called them
-      if (typeof file === 'string' ? ReflectApply(StringStartsWith, file, ['node:']) : !site.isEval()) {
+      if (typeof file === 'string' ? StringPrototypeStartsWith(file, 'node:') : !site.isEval()) {
         if (file !== MICROTASK_RUNNER) microtasks = false;
         if (i === sites.length - 1 && microtasks) found = 'microtasks';
         continue;
       }
-      found = typeof file === 'string' && ReflectApply(StringStartsWith, file, [ownDir]) ? 'kernel' : 'user';
+      found = typeof file === 'string' && StringPrototypeStartsWith(file, ownDir) ? 'kernel' : 'user';
       break;
     }
     return '';
