@@ -23,6 +23,11 @@ const GATE_POLL_MS = 20;
 const GATE_RETRY_MS = 10;
 /** How many times the fast path asks a main thread that shows no JavaScript on its stack. */
 const FAST_ASKS = 3;
+/**
+ * After the grace, how many times the main thread is asked to be caught in user code itself; later, the kernel's code
+ * a cell called (its console) may be cut too (interruptGate.ts `relaxed`).
+ */
+const STRICT_ASKS = 3;
 
 const state = new Int32Array(workerData.interruptState as SharedArrayBuffer);
 const session = new Session();
@@ -33,7 +38,7 @@ session.connectToMainThread();
  * whatever runs); when it does, queues the termination while the gate keeps the main thread there, so it lands in
  * that code. Without the gate (the runtime runs no cell on the main thread) it decides from the shared state alone.
  */
-function terminateIfCellHolds(n: number, executionId: number | undefined, anyCell: boolean, taken: () => boolean): Verdict {
+function terminateIfCellHolds(n: number, executionId: number | undefined, anyCell: boolean, taken: () => boolean, relaxed = false): Verdict {
   const asked = anyCell ? 0 : (executionId ?? 0);
   if (Atomics.load(state, SLOT.gateReady) !== 1) {
     if (asked > 0 && !cellHoldsThread(state, asked)) return 'free';
@@ -44,7 +49,7 @@ function terminateIfCellHolds(n: number, executionId: number | undefined, anyCel
   if (Atomics.load(state, SLOT.kernelBusy) !== 0) return 'free';
   Atomics.store(state, SLOT.gateAnswer, 0);
   Atomics.store(state, SLOT.gate, n);
-  session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(${n}, ${asked})`, silent: true }, () => undefined);
+  session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(${n}, ${asked}, ${relaxed})`, silent: true }, () => undefined);
   // the answer comes from the main thread's next JavaScript step; blocked in native code, it comes when that returns
   while (Atomics.wait(state, SLOT.gateAnswer, 0, GATE_POLL_MS) === 'timed-out') {
     if (taken()) {
@@ -74,8 +79,9 @@ function requestInterrupt(executionId: number | undefined): void {
   const taken = () => Atomics.load(state, SLOT.taken) >= n;
   // a later interrupt asks on its own: this one stops asking
   const current = () => !taken() && Atomics.load(state, SLOT.requested) === n;
-  const retry = () => {
-    if (current() && terminateIfCellHolds(n, executionId, true, taken) !== 'terminated') setTimeout(retry, GATE_RETRY_MS);
+  const retry = (asked = 0) => {
+    if (current() && terminateIfCellHolds(n, executionId, true, taken, asked >= STRICT_ASKS) !== 'terminated')
+      setTimeout(() => retry(asked + 1), GATE_RETRY_MS);
   };
   const fast = (asked: number) => {
     if (!current()) return;
@@ -84,7 +90,7 @@ function requestInterrupt(executionId: number | undefined): void {
     // no JavaScript on the stack: asked again shortly, a loop of awaits is told from an idle thread
     if (verdict === 'again' && asked < FAST_ASKS) setTimeout(() => fast(asked + 1), INTERRUPT_FAST_MS);
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
-    else setTimeout(retry, INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
+    else setTimeout(() => retry(), INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
   };
   setTimeout(() => fast(1), INTERRUPT_FAST_MS);
 }

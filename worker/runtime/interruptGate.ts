@@ -40,18 +40,20 @@ interface CallSiteLike {
 
 /**
  * `microtasks`: only Node's microtask runner is on the stack (between the reactions of a loop of awaits); `none`: no
- * JavaScript at all (the thread is idle, or V8 drains microtasks without a frame of Node's).
+ * JavaScript at all (the thread is idle, or V8 drains microtasks without a frame of Node's); `called`: the kernel's
+ * code, called by user code further down (a cell's `console.log`).
  */
-export type Interrupted = 'user' | 'kernel' | 'microtasks' | 'none';
+export type Interrupted = 'user' | 'kernel' | 'called' | 'microtasks' | 'none';
 
 const MICROTASK_RUNNER = 'node:internal/process/task_queues';
 
 /**
  * Who runs the JavaScript below the frame of `above` (and `skip` more) on the current stack: the first frame that is
- * neither Node's own (`node:`) nor a built-in decides; the kernel's files mean the kernel, anything else (a cell, a
- * module it loaded, eval'd code) the user; only Node's frames (reading a message, between timers) mean the kernel,
- * except Node's microtask runner alone (`microtasks`): between two reactions, as in a loop of awaits. Undefined when
- * the stack cannot be read (a cell made Error.prepareStackTrace or stackTraceLimit unchangeable).
+ * neither Node's own (`node:`) nor a built-in decides; the kernel's files mean the kernel (`called` when user code is
+ * further down), anything else (a cell, a module it loaded, eval'd code) the user; only Node's frames (reading a
+ * message, between timers) mean the kernel, except Node's microtask runner alone (`microtasks`): between two
+ * reactions, as in a loop of awaits. Undefined when the stack cannot be read (a cell made Error.prepareStackTrace or
+ * stackTraceLimit unchangeable).
  */
 export function interruptedCode(above: (...args: never[]) => unknown, skip = 0): Interrupted | undefined {
   const prepare = ReflectGetOwnPropertyDescriptor(ErrorCtor, 'prepareStackTrace');
@@ -61,17 +63,26 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
   const reader = (_: unknown, sites: CallSiteLike[]) => {
     if (sites.length <= skip) found = 'none';
     let microtasks = sites.length > skip;
+    let firstDeciding = -1;
     for (let i = skip; i < sites.length; i++) {
       const site = sites[i]!;
       const file = site.getFileName();
       // Node's own frames, and built-ins (Array.prototype.map, JSON.parse), are run for whoever called them
       if (typeof file === 'string' ? StringPrototypeStartsWith(file, 'node:') : !site.isEval()) {
         if (file !== MICROTASK_RUNNER) microtasks = false;
-        if (i === sites.length - 1 && microtasks) found = 'microtasks';
+        if (i === sites.length - 1 && microtasks && firstDeciding < 0) found = 'microtasks';
         continue;
       }
-      found = typeof file === 'string' && StringPrototypeStartsWith(file, ownDir) ? 'kernel' : 'user';
-      break;
+      const kernel = typeof file === 'string' && StringPrototypeStartsWith(file, ownDir);
+      if (firstDeciding < 0) {
+        firstDeciding = i;
+        found = kernel ? 'kernel' : 'user';
+        if (!kernel) break;
+      } else if (!kernel) {
+        // the kernel's code runs for user code further down
+        found = 'called';
+        break;
+      }
     }
     return '';
   };
@@ -91,9 +102,10 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
 
 /**
  * The gate, called by the watchdog's Runtime.evaluate with interrupt `n` and the execution that must be running
- * (0: any user code holding the thread will do, such as a timer callback of a cell that ended).
+ * (0: any user code holding the thread will do, such as a timer callback of a cell that ended); `relaxed` after the
+ * watchdog has asked in vain for a while.
  */
-export function interruptGate(n: number, executionId: number): boolean {
+export function interruptGate(n: number, executionId: number, relaxed = false): boolean {
   const state = interruptState;
   // a question the watchdog stopped waiting for (the main thread was blocked in native code meanwhile)
   if (load(state, SLOT.gate) !== n) return false;
@@ -102,7 +114,10 @@ export function interruptGate(n: number, executionId: number): boolean {
   // the stack unreadable is judged by the shared state alone, as before the gate existed. Between two microtasks
   // while the cell asked for runs, the thread is held by the cell's own loop of awaits (no kernel code is running).
   const where = interruptedCode(interruptGate, 1);
-  let answer = running && (where === 'user' || where === undefined || (where === 'microtasks' && executionId > 0)) ? GATE_HOLDS : GATE_FREE;
+  // `relaxed`: the loop has not been caught in its own code for a while (it spends its time in the kernel's, as a
+  // loop of console.log does), so the kernel's code it called is cut too, as a loop's own frames would be
+  const cut = where === 'user' || where === undefined || (where === 'microtasks' && executionId > 0) || (where === 'called' && relaxed);
+  let answer = running && cut ? GATE_HOLDS : GATE_FREE;
   if (running && where === 'none' && executionId > 0) {
     // no frame: an idle thread (the interrupt message is on its way) or V8 draining a loop of awaits. Asked twice:
     // a loop that never let the event loop idle in between holds the thread.

@@ -13,14 +13,25 @@ describe('interrupt gate: who runs the interrupted JavaScript', () => {
     assert.equal(probe(), 'user');
   });
 
-  it("the kernel's own files are the kernel, even when user code is further down", () => {
+  it("the kernel's own files are the kernel's; called by user code further down they are `called`", async () => {
     function probe() {
       return interruptedCode(probe);
     }
+    // asKernel's frame (the kernel's file) is below probe; this test's function is below that
     assert.equal(
       asKernel(() => asKernel(probe)),
-      'kernel',
+      'called',
     );
+    // the kernel's file with only Node's frames below it (a timer calls asKernel itself): its own work
+    let seen: string | undefined;
+    function ownWork() {
+      seen = interruptedCode(ownWork);
+    }
+    await new Promise((resolve) => {
+      setImmediate(asKernel, ownWork);
+      setImmediate(resolve);
+    });
+    assert.equal(seen, 'kernel');
   });
 
   it('built-ins and Node frames are skipped: what called them decides', () => {
