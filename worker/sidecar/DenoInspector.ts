@@ -3,7 +3,6 @@
  * open, so an interrupt of a synchronous loop costs one message: Runtime.terminateExecution.
  */
 import type WebSocket from 'ws';
-import { TURN_PROBE_NAME } from './turnProbe';
 
 /** How long the inspector may take to accept the connection. */
 export const INSPECTOR_CONNECT_TIMEOUT_MS = 10_000;
@@ -69,36 +68,7 @@ export class DenoInspector {
    * The JavaScript stack Deno is running now ('' when idle), or undefined when the inspector does not answer in
    * time (or a cell broke `Error`): then nobody can say, and the caller must not assume the thread is held.
    */
-  async stackNow(): Promise<string | undefined> {
-    const value = await this.evaluate(STACK_HERE);
-    return typeof value === 'string' ? value : undefined;
-  }
-
-  /**
-   * The stack Deno runs now, as stackNow, with the turn probe's timer armed (worker/sidecar/turnProbe.ts), for
-   * loopTurned to read after; undefined when the inspector does not answer.
-   */
-  async stackAndArm(): Promise<string | undefined> {
-    const answer = await this.evaluate(`[${STACK_HERE}, ${TURN_PROBE_NAME}(true)]`);
-    return Array.isArray(answer) && typeof answer[0] === 'string' ? answer[0] : undefined;
-  }
-
-  /**
-   * Whether Deno's event loop turned since stackAndArm, and the stack it runs at the end; undefined when the
-   * inspector does not answer. Asked twice: an idle Deno that answered the first question has to pass its due timer
-   * before it can read the second, so a timer still unfired at the second answer means the thread never returned
-   * to its event loop.
-   */
-  async loopTurned(): Promise<{ turned: boolean; stack: string } | undefined> {
-    const first = await this.evaluate(`${TURN_PROBE_NAME}(false)`);
-    if (first !== false) return first === true ? { turned: true, stack: '' } : undefined;
-    const answer = await this.evaluate(`[${TURN_PROBE_NAME}(false), ${STACK_HERE}]`);
-    if (!Array.isArray(answer) || typeof answer[0] !== 'boolean' || typeof answer[1] !== 'string') return undefined;
-    return { turned: answer[0], stack: answer[1] };
-  }
-
-  /** The value of `expression` evaluated where Deno's JavaScript is now (undefined when not answered in time). */
-  private evaluate(expression: string): Promise<unknown> {
+  stackNow(): Promise<string | undefined> {
     if (!this.open) return Promise.resolve(undefined);
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -106,10 +76,10 @@ export class DenoInspector {
       const done = (value: unknown) => {
         clearTimeout(timer);
         this.answers.delete(id);
-        resolve(value);
+        resolve(typeof value === 'string' ? value : undefined);
       };
       this.answers.set(id, done);
-      this.socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } }));
+      this.socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: STACK_HERE, returnByValue: true, silent: true } }));
     });
   }
 

@@ -48,16 +48,6 @@ import { CELL_SCRIPT } from '../node/cellContext';
 export const INTERRUPT_ACK_GRACE_MS = 40;
 /** Deno's timer machinery on a stack (`ext:core/02_timers.js`, `ext:deno_node/internal/timers.mjs`): a timer callback runs. */
 const DENO_TIMER_FRAME = /\(ext:[^)]*timers\.m?js:/;
-/** How long a Deno that shows no JavaScript frame gets to turn its event loop before a loop of awaits is assumed. */
-const TURN_PROBE_MS = 1;
-
-/** True when the only frames of an evaluated stack are the evaluation's own (`<anonymous>`): no JavaScript ran. */
-function noJavaScript(stack: string): boolean {
-  return stack
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .every((line) => line.includes('<anonymous>'));
-}
 /** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
 export const BUN_STOP_GRACE_MS = 1000;
 /** How long Deno may stay inside timer callbacks after an interrupt before a loop there is terminated (ending Deno). */
@@ -285,22 +275,15 @@ export class SidecarRuntime implements Runtime {
   /**
    * An interrupt `n` of a running cell on Deno, sent: the inspector reports the stack Deno is running: when
    * it holds the cell's own frames outside a timer callback (a loop in the cell), its JavaScript is terminated now
-   * instead of after the grace. A stack without JavaScript is a loop of microtasks (terminated now) when Deno's event
-   * loop does not turn for TURN_PROBE_MS, or an idle Deno. Anything else waits for the grace: the agent's code
-   * (terminating then can end the agent's input loop), a timer callback (Deno ends when one is terminated).
+   * instead of after the grace. Anything else waits for the grace: Deno idle or in the agent's code (terminating then
+   * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks,
+   * which leaves no frame to recognise.
    */
   private async stopHeldThread(n: number): Promise<void> {
     if (this.interruptsTaken >= n || this.disposed || !this.inspector) return;
-    const stack = await this.inspector.stackAndArm();
+    const stack = await this.inspector.stackNow();
     if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
-    if (CELL_SCRIPT.test(stack) && !DENO_TIMER_FRAME.test(stack)) return void this.inspector.terminateExecution();
-    if (!noJavaScript(stack)) return;
-    // no JavaScript on the stack: Deno is idle (the interrupt frame is on its way) or drains a loop of awaits, which
-    // never lets its event loop turn. The timer armed with the question tells them apart.
-    await new Promise((resolve) => setTimeout(resolve, TURN_PROBE_MS));
-    const probe = await this.inspector?.loopTurned();
-    if (this.interruptsTaken >= n || this.disposed || !probe) return;
-    if (!probe.turned && noJavaScript(probe.stack)) this.inspector?.terminateExecution();
+    if (CELL_SCRIPT.test(stack) && !DENO_TIMER_FRAME.test(stack)) this.inspector.terminateExecution();
   }
 
   /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */

@@ -15,7 +15,6 @@ import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../proto
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { withoutToJSON } from '../runtime/withoutToJSON';
 import { agentInspectorSession } from './agentInspectorSession';
-import { installTurnProbe } from './turnProbe';
 
 const proc = process;
 const realExit = process.exit.bind(process);
@@ -79,8 +78,6 @@ function init(params: InitParams): InitResult {
   const kind = params.runtime;
   // before any cell or plugin runs: the session checkpoints use, and `sys` given up where permissions are declared
   const debugSession = kind === 'deno' ? agentInspectorSession(!!params.permissions) : undefined;
-  // the worker's way to tell a loop of awaits from an idle Deno when it interrupts one (SidecarRuntime)
-  if (kind === 'deno') installTurnProbe();
   runtime = new NodeRuntime(params, host, undefined, {
     kind,
     version: runtimeVersion(kind),
