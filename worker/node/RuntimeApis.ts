@@ -243,46 +243,62 @@ function wrapAsync<T>(
   record: (result: T, cell: CellContext, args: unknown[]) => void,
   prepare?: (args: unknown[]) => void,
 ): void {
+  replaceCall(
+    api,
+    name,
+    label,
+    io,
+    (result, cell, args) =>
+      result instanceof Promise
+        ? // a rejection reaches the cell as before: the promise it gets is this one's continuation, without a handler
+          (Reflect.apply(intrinsicThen, result, [
+            (value: unknown) => {
+              if (value !== null && typeof value === 'object') record(value as T, cell, args);
+              return value;
+            },
+          ]) as unknown)
+        : result,
+    prepare,
+  );
+}
+
+/** Replaces api[name] with a wrapper that runs it in the cell's origin context and hands the result to `record`. */
+function wrapCall<T>(api: Api, name: string, label: string, io: IoRecorder, record: (result: T, cell: CellContext, args: unknown[]) => void): void {
+  replaceCall(api, name, label, io, (result, cell, args) => {
+    if (result !== null && typeof result === 'object') record(result as T, cell, args);
+    return result;
+  });
+}
+
+/**
+ * Replaces api[name] with a wrapper that, in a cell, runs it in the cell's origin context (after `prepare` sees its
+ * arguments) and returns what `handle` makes of its result; outside any cell the real function runs as it is.
+ */
+function replaceCall(
+  api: Api,
+  name: string,
+  label: string,
+  io: IoRecorder,
+  handle: (result: unknown, cell: CellContext, args: unknown[]) => unknown,
+  prepare?: (args: unknown[]) => void,
+): void {
   const real = api[name];
   if (typeof real !== 'function') return;
   const wrapper = function (this: unknown, ...args: unknown[]) {
     const cell = io.begin(label, wrapper);
     if (!cell) return Reflect.apply(real as Fn, this, args);
     prepare?.(args);
-    const result = io.call(cell, () => Reflect.apply(real as Fn, this, args));
-    if (!(result instanceof Promise)) return result;
-    // a rejection reaches the cell as before: the promise it gets is this one's continuation, without a handler
-    return Reflect.apply(intrinsicThen, result, [
-      (value: unknown) => {
-        if (value !== null && typeof value === 'object') record(value as T, cell, args);
-        return value;
-      },
-    ]) as unknown;
+    return handle(
+      io.call(cell, () => Reflect.apply(real as Fn, this, args)),
+      cell,
+      args,
+    );
   };
   Object.defineProperty(wrapper, 'name', { value: name });
   try {
     api[name] = wrapper;
   } catch {
-    // a frozen namespace: its sockets stay unlisted
-  }
-}
-
-/** Replaces api[name] with a wrapper that runs it in the cell's origin context and hands the result to `record`. */
-function wrapCall<T>(api: Api, name: string, label: string, io: IoRecorder, record: (result: T, cell: CellContext, args: unknown[]) => void): void {
-  const real = api[name];
-  if (typeof real !== 'function') return;
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    const cell = io.begin(label, wrapper);
-    if (!cell) return Reflect.apply(real as Fn, this, args);
-    const result = io.call(cell, () => Reflect.apply(real as Fn, this, args));
-    if (result !== null && typeof result === 'object') record(result as T, cell, args);
-    return result;
-  };
-  Object.defineProperty(wrapper, 'name', { value: name });
-  try {
-    api[name] = wrapper;
-  } catch {
-    // a runtime whose namespace is frozen: its servers stay unlisted
+    // a runtime whose namespace is frozen: what it starts stays unlisted
   }
 }
 
