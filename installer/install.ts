@@ -78,6 +78,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
     locked,
     // CodaJS builds the tree from the content store unless scripts run (arborist's reify extracts it then)
     fast: !params.allowScripts && process.platform !== 'win32',
+    scripts: scriptMode(params),
     clock,
     progress,
   });

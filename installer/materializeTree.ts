@@ -62,22 +62,23 @@ function bundles(node: TreeNode): boolean {
 }
 
 /**
- * Builds `tree` at its path (an empty staging folder) and writes its hidden lockfile. Returns the locations of the
- * packages with their own files (not shared: no sha512 to store them by). Throws UnsupportedTarball when a package
- * cannot be built this way (the caller leaves the tree to arborist).
+ * Builds `tree` at `root` (an empty folder: the staging folder, or a shared tree's, sharedTree.ts) and writes its
+ * hidden lockfile. Returns the locations of the packages with their own files (not shared: no sha512 to store them
+ * by). Throws UnsupportedTarball when a package cannot be built this way (the caller leaves the tree to arborist).
  */
-export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts: Record<string, unknown>): Promise<{ own: string[] }> {
+export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts: Record<string, unknown>, root = tree.path): Promise<{ own: string[] }> {
   // arborist leaves out inert packages (an optional dependency for another platform), and drops them from the tree
   for (const node of [...tree.inventory.values()]) if (node.inert && !node.isRoot) node.parent = null;
   const nodes = [...tree.inventory.values()].filter((n) => !n.isRoot);
+  const at = (node: TreeNode) => `${root}/${node.location}`;
   const source = (node: TreeNode) => ({ name: node.name, resolved: registryResolved(node.resolved!, fetchOpts), integrity: node.integrity! });
   // first, one at a time and parents first, the few old packages with only a sha1: their own files, extracted as arborist
   // extracts them (pacote empties the folder it extracts into); strengthenIntegrity gives them a sha512 afterwards
   const own = nodes.filter((n) => !HAS_SHA512.test(n.integrity!)).sort((a, b) => a.location.length - b.location.length);
   for (const node of own) {
     const { name, resolved, integrity } = source(node);
-    await mkdir(node.path, { recursive: true });
-    await pacote.extract(`${name}@${resolved}`, node.path, { ...fetchOpts, resolved, integrity } as pacote.Options);
+    await mkdir(at(node), { recursive: true });
+    await pacote.extract(`${name}@${resolved}`, at(node), { ...fetchOpts, resolved, integrity } as pacote.Options);
   }
   // then every other package from its entry, several at a time
   const shared = nodes.filter((n) => HAS_SHA512.test(n.integrity!));
@@ -88,7 +89,7 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
       const node = shared[next++]!;
       try {
         const { entry, index } = await writer.ensure(source(node)).stored;
-        await writer.link(entry, index, node.path);
+        await writer.link(entry, index, at(node));
       } catch (err) {
         failed ??= err;
       }
@@ -96,10 +97,10 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
   };
   await Promise.all(Array.from({ length: Math.min(PACKAGES_AT_ONCE, shared.length) }, worker));
   if (failed !== undefined) throw failed;
-  await mkdir(`${tree.path}/node_modules`, { recursive: true });
+  await mkdir(`${root}/node_modules`, { recursive: true });
   if (tree.meta) {
     // as reify saves it: the tree's meta as node_modules/.package-lock.json
-    tree.meta.filename = `${tree.realpath}/node_modules/.package-lock.json`;
+    tree.meta.filename = `${root}/node_modules/.package-lock.json`;
     tree.meta.hiddenLockfile = true;
     tree.meta.lockfileVersion = LOCKFILE_VERSION;
     await tree.meta.save();

@@ -14,6 +14,8 @@ import npa from 'npm-package-arg';
 import pacote from 'pacote';
 import type { DependencyLock } from '../protocol';
 import { contentRootFor } from '../host/deps/contentStore';
+import { stagingDirFor } from '../host/deps/atomicStore';
+import { commitTree, linkToTree, STORE_NAME, treeDirFor, treeKey, verifiedTree } from '../host/deps/sharedTree';
 import { nameAt } from '../host/deps/lockPolicy';
 import { hasOwnTypes, type PackageLook } from './acquireTypes';
 import { EntryWriter, UnsupportedTarball, type TarballSource } from './entryWriter';
@@ -22,7 +24,6 @@ import { fastPathProblem, materializeTree, registryResolved, type Tree } from '.
 import type { PhaseClock } from './phaseClock';
 import { packumentAhead, prefetchPackuments } from './prefetchPackuments';
 
-const STORE_NAME = 'codajs-notebook-store';
 const HAS_SHA512 = /(^|\s)sha512-/;
 
 /** Packuments remembered across installs (the in-memory tier of the installer process). */
@@ -38,6 +39,8 @@ export interface BuildContext {
   locked: boolean;
   /** The fast path may build the tree (no install scripts will run, not Windows). */
   fast: boolean;
+  /** How install scripts run for this install (installAccess.scriptMode), recorded with a shared tree. */
+  scripts: string;
   clock: PhaseClock;
   progress: (message: string) => void;
 }
@@ -162,7 +165,7 @@ export class TreeBuilder {
     const problem = fastPathProblem(ideal);
     if (!problem) {
       try {
-        const { own } = await clock.time('build from the content store', () => materializeTree(ideal, this.writer(offline), this.fetchOpts(offline)));
+        const { own } = await clock.time('build from the content store', () => this.materialize(ideal, offline));
         return { tree: ideal, own };
       } catch (err) {
         if (!(err instanceof UnsupportedTarball)) throw err;
@@ -173,6 +176,27 @@ export class TreeBuilder {
       }
     } else this.ctx.progress(`arborist installs this tree: ${problem}`);
     return { tree: (await clock.time('arborist reify', () => arb.reify({ save: false }))) as unknown as Tree };
+  }
+
+  /**
+   * The fast path's tree: shared with every notebook whose tree is the same (sharedTree.ts) when all its packages are
+   * in the content store, linked into staging (built first unless a verified one is there); else built in staging.
+   */
+  private async materialize(ideal: Tree, offline: boolean): Promise<{ own: string[] }> {
+    const { staging, cacheDir, scripts } = this.ctx;
+    const packages = [...ideal.inventory.values()].filter((n) => !n.isRoot && !n.inert);
+    const key = treeKey(packages);
+    if (!key) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
+    const dir = treeDirFor(cacheDir, key);
+    if (!(await verifiedTree(dir, packages, scripts))) {
+      const built = stagingDirFor(dir);
+      await mkdir(built, { recursive: true });
+      await materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built);
+      await commitTree(built, dir, packages, scripts);
+    }
+    await rm(join(staging, 'node_modules'), { recursive: true, force: true });
+    linkToTree(staging, dir);
+    return { own: [] };
   }
 
   private async prepare(dependencies: Record<string, string>, fresh: boolean): Promise<void> {

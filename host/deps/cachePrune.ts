@@ -1,17 +1,20 @@
 /**
  * Keeps the cache bounded (`coda cache`, the `codajs.pruneCache` command, and a daily prune on activation): the
  * stores of notebooks not used for `maxAgeDays` are removed unless a running kernel holds them (storeLease.ts), then
- * every content store entry no store links to any more (all its files have a single link), leftovers of
+ * the shared trees no remaining store links to (sharedTree.ts), then every content store entry no store links to any more (all its files have a single link), leftovers of
  * interrupted writes, and the downloads (tarballs, package metadata) no remaining store holds once they are as old. Sizes count each file once however many notebooks link it.
  */
 import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
 import { pruneTarballs } from './pruneTarballs';
 import { liveLeases } from './storeLease';
+import { removeTree, treesInUse } from './sharedTree';
 
 export const DEFAULT_MAX_AGE_DAYS = 30;
 const DAY_MS = 24 * 60 * 60_000;
+/** A shared tree no store links to is kept this long after its last use (an install may be about to link it). */
+export const TREE_GRACE_MS = 10 * 60_000;
 /** A content entry being written (`<hex>.<pid>.<random>.tmp`) older than this was abandoned. */
 const ABANDONED_MS = DAY_MS;
 
@@ -26,6 +29,8 @@ export interface StoreInfo {
 
 export interface PruneResult {
   stores: string[];
+  /** Shared trees (sharedTree.ts) no store links to any more. */
+  trees: number;
   entries: number;
   /** Downloaded tarballs and package metadata removed from the download cache (pruneTarballs.ts). */
   downloads: number;
@@ -46,17 +51,20 @@ export async function listStores(cacheRoot: string): Promise<StoreInfo[]> {
   return out.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
 }
 
-/** Bytes on disk under the cache, each file counted once (hard links share one inode). */
+/**
+ * Bytes on disk under the cache, each file counted once (hard links share one inode). `stores` counts the notebooks'
+ * stores and the shared trees they link to (their folders and own files; their packages' files are `content`).
+ */
 export async function cacheSize(cacheRoot: string): Promise<{ stores: number; content: number; tarballs: number; total: number }> {
   const seen = new Set<number>();
   const content = (await usage(join(cacheRoot, 'store'), seen)).bytes;
-  const stores = (await usage(join(cacheRoot, 'stores'), seen)).bytes;
+  const stores = (await usage(join(cacheRoot, 'stores'), seen)).bytes + (await usage(join(cacheRoot, 'trees'), seen)).bytes;
   const tarballs = (await usage(join(cacheRoot, 'cacache'), seen)).bytes;
   return { stores, content, tarballs, total: stores + content + tarballs };
 }
 
 export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE_DAYS, now = Date.now()): Promise<PruneResult> {
-  const result: PruneResult = { stores: [], entries: 0, downloads: 0, freedBytes: 0 };
+  const result: PruneResult = { stores: [], trees: 0, entries: 0, downloads: 0, freedBytes: 0 };
   const before = (await cacheSize(cacheRoot)).total;
   const { stale } = await liveLeases(cacheRoot);
   for (const file of stale) await rm(file, { force: true });
@@ -69,6 +77,8 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
     await rm(s.dir, { recursive: true, force: true });
     result.stores.push(s.key);
   }
+  // trees before content entries: a tree's links are what keeps its packages' entries
+  result.trees = await pruneTrees(cacheRoot, kept, now);
   const content = join(cacheRoot, 'store');
   for (const name of await readdir(content).catch(() => [] as string[])) {
     const entry = join(content, name);
@@ -87,6 +97,32 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
   result.downloads = (await pruneTarballs(join(cacheRoot, 'cacache'), held, maxAgeDays * DAY_MS, now)).entries;
   result.freedBytes = Math.max(0, before - (await cacheSize(cacheRoot)).total);
   return result;
+}
+
+/**
+ * Removes the shared trees no kept store (nor an install under way) links to, unless one was used in the last
+ * minutes (an install links a tree right after it builds or checks it, which marks it used), and the folders of tree
+ * builds abandoned a day ago.
+ */
+async function pruneTrees(cacheRoot: string, kept: string[], now: number): Promise<number> {
+  const storesRoot = join(cacheRoot, 'stores');
+  const building = (await readdir(storesRoot).catch(() => [] as string[])).filter(isLeftoverName).map((n) => join(storesRoot, n));
+  const { all, linked } = await treesInUse(cacheRoot, [...kept, ...building]);
+  let removed = 0;
+  for (const dir of all) {
+    if (linked.has(basename(dir))) continue;
+    const used = await stat(join(dir, COMPLETE_MARKER)).catch(() => lstat(dir).catch(() => undefined));
+    if (used && now - used.mtimeMs < TREE_GRACE_MS) continue;
+    await removeTree(dir);
+    removed++;
+  }
+  const root = join(cacheRoot, 'trees');
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!isLeftoverName(name)) continue;
+    const st = await lstat(join(root, name)).catch(() => undefined);
+    if (st && now - st.mtimeMs > ABANDONED_MS) await removeTree(join(root, name));
+  }
+  return removed;
 }
 
 /** The integrities of the packages a store's tree holds (its hidden lockfile, written by the install). */

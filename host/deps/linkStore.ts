@@ -23,6 +23,8 @@ export async function linkStore(
   own: readonly string[],
   contentRoot: string,
 ): Promise<LinkOutcome | false> {
+  // a store that links a shared tree is no model: the tree is read through its own check (storeReuse.fromSharedTree)
+  if (lstatSync(join(other, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) return false;
   const ownSet = new Set(own);
   const outcome: LinkOutcome = { linked: 0, copied: 0 };
   const shared: { rel: string; entry: string }[] = [];

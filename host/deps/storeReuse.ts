@@ -12,6 +12,7 @@ import { commitStore, discardStaging, isLeftoverName, stagingDirFor, storeFacts 
 import { scriptMode } from './installAccess';
 import { contentRootFor } from './contentStore';
 import { linkStore } from './linkStore';
+import { lockPackages, storeFromTree, treeDirFor, treeKey, verifiedTree } from './sharedTree';
 import { recordedLock } from './storeRecord';
 import { badLocations, lockProblems, registryFrom } from './lockPolicy';
 import { fetchOptions, loadNpmConfig } from './npmConfig';
@@ -43,6 +44,23 @@ export async function storeMatches(storeDir: string, dependencies: Record<string
   return locked.every(([location, e]) => tree[location]?.version === e.version && !!e.integrity && tree[location]?.integrity === e.integrity);
 }
 
+/** The store as a link to the shared tree of exactly this lock (sharedTree.ts), when there is one and it reads well. */
+async function fromSharedTree(params: InstallParams, lock: DependencyLock, scripts: string): Promise<boolean> {
+  const packages = lockPackages(lock);
+  const key = treeKey(packages);
+  if (!key) return false;
+  const dir = treeDirFor(params.cacheDir, key);
+  if (!(await verifiedTree(dir, packages, scripts))) return false;
+  const staging = stagingDirFor(params.storeDir);
+  try {
+    await storeFromTree(staging, dir, params.dependencies);
+    await commitStore(staging, params.storeDir, { scripts, own: [], types: true });
+  } finally {
+    await discardStaging(staging);
+  }
+  return storeMatches(params.storeDir, params.dependencies, lock, scripts);
+}
+
 /** Serves an install from the stores on disk, or undefined when the installer must run. */
 export async function installFromStores(params: InstallParams): Promise<InstallResult | undefined> {
   const started = performance.now();
@@ -62,6 +80,7 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     offline: false,
   });
   if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
+  if (await fromSharedTree(params, lock, scripts)) return done();
   const storesRoot = dirname(storeDir);
   let siblings: string[];
   try {

@@ -41,13 +41,26 @@ export function splitSpecifier(spec: string): { name: string; subpath: string } 
  * or listed as `null`; ERR_INVALID_PACKAGE_TARGET, ERR_INVALID_MODULE_SPECIFIER, ERR_PACKAGE_IMPORT_NOT_DEFINED)
  * rather than looking for another copy of it further up.
  */
+/**
+ * Whether a path exists where this kernel may read. Deno throws for a folder a notebook's permissions do not grant
+ * (the walk up from the notebook folder passes its parents): not granted is not there, and the walk goes on to the
+ * dependency store.
+ */
+function readable(path: string): boolean {
+  try {
+    return existsSync(path);
+  } catch {
+    return false;
+  }
+}
+
 export function resolvePackage(spec: string, roots: string[], conditions: string[]): string | undefined {
   if (spec.startsWith('#')) return resolveImport(spec, roots, conditions);
   const { name, subpath } = splitSpecifier(spec);
   for (const root of roots) {
     for (let dir = root; ; dir = dirname(dir)) {
       const pkgDir = dir.endsWith('node_modules') ? join(dir, name) : join(dir, 'node_modules', name);
-      if (existsSync(pkgDir)) {
+      if (readable(pkgDir)) {
         const file = resolveInPackage(pkgDir, subpath, conditions);
         if (file) return file;
       }
@@ -111,7 +124,7 @@ function resolveImport(spec: string, roots: string[], conditions: string[]): str
 /** The folder of the nearest package.json at or above `from`, not past a node_modules folder. */
 function packageScope(from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (readable(join(dir, 'package.json'))) return dir;
     if (dirname(dir) === dir || dir.endsWith('node_modules')) return undefined;
   }
 }

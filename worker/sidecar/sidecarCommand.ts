@@ -7,6 +7,7 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
 import { userEnvironment } from '../../common/userEnvironment';
+import { withRealPaths } from './withRealPaths';
 import { denoPermissionFlags } from './denoPermissionFlags';
 import type { SidecarKind } from './sidecarModules';
 
@@ -67,7 +68,13 @@ export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: s
   env.DENO_NO_UPDATE_CHECK = '1';
   const permissions = denoPermissionFlags(init.permissions, init.cwd, {
     // plugin files are code the notebook names, read like its packages (host/kernel/nodePermissionArgs.ts)
-    read: [dirname(agentPath), join(init.cwd, 'node_modules'), ...(init.modulePaths ?? []), ...(init.plugins ?? []).filter((p) => isAbsolute(p))],
+    // and their real paths: a store's node_modules links to a shared tree (host/deps/sharedTree.ts)
+    read: withRealPaths([
+      dirname(agentPath),
+      join(init.cwd, 'node_modules'),
+      ...(init.modulePaths ?? []),
+      ...(init.plugins ?? []).filter((p) => isAbsolute(p)),
+    ]),
     env: Object.keys(init.env ?? {}),
   });
   const heap = heapMb ? [`--v8-flags=--max-old-space-size=${heapMb}`] : [];

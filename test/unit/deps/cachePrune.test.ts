@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
 import { COMPLETE_MARKER } from '../../../host/deps/atomicStore';
 import { pruneIfDue } from '../../../host/deps/autoPrune';
-import { cacheSize, listStores, pruneCache } from '../../../host/deps/cachePrune';
+import { cacheSize, listStores, pruneCache, TREE_GRACE_MS } from '../../../host/deps/cachePrune';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { leaseStore, leasesDir } from '../../../host/deps/storeLease';
 import { ROOT } from '../helpers/testKernel';
@@ -78,11 +78,17 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     assert.equal(existsSync(join(leasesDir(cache), `${storeKey(b)}.${DEAD_PID}`)), false, 'the stale lease is gone');
     await release();
     rmSync(c.storeDir, { recursive: true });
+    // the notebooks' shared tree is kept for a few minutes after its last use (an install may be about to link it)
     const second = await pruneCache(cache, 30);
     assert.deepEqual(second.stores, [storeKey(a)]);
-    assert.equal(second.entries, 2, 'no store links leaf or mid any more');
+    assert.equal(second.trees, 0);
+    assert.equal(second.entries, 0, 'the tree no store links still links leaf and mid');
+    const later = await pruneCache(cache, 30, Date.now() + TREE_GRACE_MS + 1000);
+    assert.deepEqual([later.stores, later.trees], [[], 1], 'then the tree goes');
+    assert.equal(readdirSync(join(cache, 'trees')).length, 0);
+    assert.equal(later.entries, 2, 'no store links leaf or mid any more');
     assert.equal(entries().length, 0);
-    assert.ok(second.freedBytes > 0);
+    assert.ok(second.freedBytes > 0 && later.freedBytes > 0);
   });
 
   it('prunes the downloads no remaining store holds once they are older than the limit, and keeps the cache readable', async () => {

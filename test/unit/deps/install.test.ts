@@ -8,6 +8,7 @@ import { COMPLETE_MARKER } from '../../../host/deps/atomicStore';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores, storeMatches } from '../../../host/deps/storeReuse';
 import { contentRootFor } from '../../../host/deps/contentStore';
+import { lockPackages, removeTree, treeKey, treesRootFor } from '../../../host/deps/sharedTree';
 import { ROOT, startKernel } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
@@ -140,6 +141,8 @@ describe('dependency installs (against a registry on loopback)', function () {
     assert.equal(facts.types, true, 'an install records that it looked for types');
     delete facts.types;
     writeFileSync(marker, JSON.stringify(facts));
+    // such a store had its own tree, not one shared with notebooks installed since (sharedTree.ts)
+    await removeTree(join(treesRootFor(p.cacheDir), treeKey(lockPackages(first.lock))!));
     assert.equal(await storeMatches(p.storeDir, p.dependencies, first.lock), false);
     assert.equal(await installFromStores({ ...p, lock: first.lock }), undefined, 'the installer runs once more');
     const again = await client.install({ ...p, lock: first.lock });

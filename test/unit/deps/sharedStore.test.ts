@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
 import { contentRootFor, entryDir } from '../../../host/deps/contentStore';
@@ -87,8 +87,8 @@ describe('the content-addressed store shared by all notebooks', function () {
       chmodSync(shared, 0o644);
       writeFileSync(shared, 'module.exports = "tampered";');
       const d = params('/nb/d.coda', { lock });
+      // the tree linked from it fails its check, so does the entry when the installer reads it: removed, fetched again
       assert.equal(await installFromStores(d), undefined, 'the tampered entry serves nobody');
-      assert.equal(existsSync(shared), false, 'it is removed');
       await client.install(d);
       assert.equal(readFileSync(file(d, 'leaf'), 'utf8'), original, 'the new notebook has the real file');
       assert.equal(readFileSync(shared, 'utf8'), original, 'and the store holds it again');
@@ -130,19 +130,45 @@ describe('the content-addressed store shared by all notebooks', function () {
       const b = params('/nb/b.coda');
       await client.install(a);
       await client.install(b);
+      assert.equal(realpathSync(a.storeDir + '/node_modules'), realpathSync(b.storeDir + '/node_modules'), 'the two notebooks share one tree');
       const before = readFileSync(file(b, 'leaf'), 'utf8');
-      // written in place, as a user (root ignores file modes: then the next read of the entry catches it, above)
+      // every way of changing a file another notebook reads, as a user (root ignores modes: then the next read of the
+      // tree catches it, below)
       const uid = process.getuid?.();
+      if (uid === 0) for (let d = dirname(realpathSync(file(a, 'leaf'))); d !== '/'; d = dirname(d)) chmodSync(d, statSync(d).mode | 0o005);
       if (uid === 0) for (let d = dirname(file(a, 'leaf')); d !== '/'; d = dirname(d)) chmodSync(d, statSync(d).mode | 0o005);
-      const write = `require("fs").writeFileSync(${JSON.stringify(file(a, 'leaf'))}, "module.exports = 'changed'")`;
-      const r = spawnSync(process.execPath, ['-e', write], { encoding: 'utf8', ...(uid === 0 && { uid: NOBODY, gid: NOBODY }) });
-      assert.notEqual(r.status, 0);
-      assert.match(r.stderr, /EACCES/);
-      // replaced (a new file under the same name): only this notebook's tree changes
-      const replace = `const fs = require("fs"); const f = ${JSON.stringify(file(a, 'leaf'))}; fs.rmSync(f); fs.writeFileSync(f, "module.exports = 'mine'")`;
+      const leaf = JSON.stringify(file(a, 'leaf'));
+      const pkg = JSON.stringify(dirname(file(a, 'leaf')));
+      const mid = JSON.stringify(dirname(file(a, 'mid')));
+      const attempts = {
+        'written in place': `fs.writeFileSync(${leaf}, "module.exports = 'changed'")`,
+        'appended to': `fs.appendFileSync(${leaf}, ";module.exports = 'changed'")`,
+        'removed and written again': `fs.rmSync(${leaf}); fs.writeFileSync(${leaf}, "module.exports = 'mine'")`,
+        'renamed over': `const t = require("os").tmpdir() + "/coda-over-" + process.pid; fs.writeFileSync(t, "module.exports = 'mine'"); fs.renameSync(t, ${leaf})`,
+        'a file added beside it': `fs.writeFileSync(${pkg} + "/extra.js", "module.exports = 'mine'")`,
+        'a package shadowed inside another': `fs.mkdirSync(${mid} + "/node_modules/leaf", { recursive: true })`,
+        'the package folder removed': `fs.rmSync(${pkg}, { recursive: true, force: true })`,
+        'the package folder renamed': `fs.renameSync(${pkg}, ${pkg} + "-gone")`,
+      };
+      for (const [how, code] of Object.entries(attempts)) {
+        const r = spawnSync(process.execPath, ['-e', `const fs = require("fs"); ${code}`], {
+          encoding: 'utf8',
+          ...(uid === 0 && { uid: NOBODY, gid: NOBODY }),
+        });
+        assert.notEqual(r.status, 0, how);
+        assert.match(r.stderr, /EACCES|EPERM/, how);
+        assert.equal(readFileSync(file(b, 'leaf'), 'utf8'), before, how);
+      }
+      assert.deepEqual(readdirSync(dirname(file(b, 'leaf'))).sort(), ['index.js', 'package.json']);
+      assert.equal(existsSync(join(dirname(file(b, 'mid')), 'node_modules')), false);
+      if (uid !== 0) return;
+      // as root, a file replaced in the shared tree: the next install that reads the tree finds it and builds it again
+      const replace = `const fs = require("fs"); const f = ${leaf}; fs.rmSync(f); fs.writeFileSync(f, "module.exports = 'mine'")`;
       assert.equal(spawnSync(process.execPath, ['-e', replace]).status, 0);
-      assert.equal(readFileSync(file(a, 'leaf'), 'utf8'), "module.exports = 'mine'");
-      assert.equal(readFileSync(file(b, 'leaf'), 'utf8'), before);
+      const c = params('/nb/after-root.coda', { lock: (await client.install(a)).lock });
+      assert.equal(await installFromStores(c), undefined, 'the changed tree serves nobody');
+      await client.install(c);
+      for (const p of [a, b, c]) assert.equal(readFileSync(file(p, 'leaf'), 'utf8'), before, 'every notebook reads the tree built again');
     } finally {
       client.dispose();
     }

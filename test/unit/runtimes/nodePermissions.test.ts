@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,10 +34,15 @@ function notebookFolders() {
   mkdirSync(join(cwd, 'out'));
   writeFileSync(join(cwd, 'data', 'a.txt'), 'granted');
   writeFileSync(join(cwd, 'secret.txt'), 'not granted');
-  const store = mkdtempSync(join(tmpdir(), 'coda-store-'));
-  mkdirSync(join(store, 'node_modules', 'store-pkg'), { recursive: true });
-  writeFileSync(join(store, 'node_modules', 'store-pkg', 'package.json'), JSON.stringify({ name: 'store-pkg', version: '1.0.0', main: 'index.js' }));
-  writeFileSync(join(store, 'node_modules', 'store-pkg', 'index.js'), 'exports.from = "store";');
+  // a notebook's store as the installer leaves it: node_modules links the shared tree (host/deps/sharedTree.ts)
+  const cache = mkdtempSync(join(tmpdir(), 'coda-store-'));
+  const tree = join(cache, 'trees', 'k', 'node_modules');
+  mkdirSync(join(tree, 'store-pkg'), { recursive: true });
+  writeFileSync(join(tree, 'store-pkg', 'package.json'), JSON.stringify({ name: 'store-pkg', version: '1.0.0', main: 'index.js' }));
+  writeFileSync(join(tree, 'store-pkg', 'index.js'), 'exports.from = "store";');
+  const store = join(cache, 'stores', 's');
+  mkdirSync(store, { recursive: true });
+  symlinkSync('../../trees/k/node_modules', join(store, 'node_modules'));
   const elsewhere = join(mkdtempSync(join(tmpdir(), 'coda-elsewhere-')), 'private.txt');
   writeFileSync(elsewhere, 'private');
   return { cwd, modulePaths: [join(store, 'node_modules')], elsewhere };

@@ -3,7 +3,7 @@
  * dist/sidecar-agent.mjs. Each case checks what a notebook user sees.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -448,6 +448,34 @@ describe('sidecar runtime: Deno permissions', function () {
     const r = await k.run('const n: number = 2;\nn * 3', { language: 'typescript' });
     assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '6', JSON.stringify(r));
     assertDenied(await k.run('import { readFileSync } from "node:fs"; readFileSync("local.mjs", "utf8")'), 'read', join(fixture, 'local.mjs'));
+  });
+
+  it('imports packages from a store whose node_modules links a shared tree (host/deps/sharedTree.ts), with nothing granted', async () => {
+    // the layout of a notebook's store: <cache>/stores/<key>/node_modules -> ../../trees/<tree>/node_modules
+    const cache = mkdtempSync(join(tmpdir(), 'coda-deno-tree-'));
+    const tree = join(cache, 'trees', 'k', 'node_modules');
+    for (const [name, main, deps] of [
+      ['uses-dep', 'module.exports = "via " + require("dep-of-tree");', { 'dep-of-tree': '1.0.0' }],
+      ['dep-of-tree', 'module.exports = "the tree";', {}],
+    ] as const) {
+      mkdirSync(join(tree, name), { recursive: true });
+      writeFileSync(join(tree, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', dependencies: deps }));
+      writeFileSync(join(tree, name, 'index.js'), main);
+    }
+    mkdirSync(join(cache, 'stores', 's'), { recursive: true });
+    symlinkSync('../../trees/k/node_modules', join(cache, 'stores', 's', 'node_modules'));
+    const k = await startKernel({
+      cwd: folder,
+      modulePaths: [join(cache, 'stores', 's', 'node_modules')],
+      init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions: {} },
+    });
+    kernels.push(k);
+    assert.equal(await k.value('import used from "uses-dep"; used'), 'via the tree');
+    assertDenied(
+      await k.run(`import { readFileSync } from "node:fs"; readFileSync(${JSON.stringify(join(folder, 'secret.txt'))}, "utf8")`),
+      'read',
+      join(folder, 'secret.txt'),
+    );
   });
 
   it('reports a denial in background work as an uncaught PermissionDenied', async () => {
