@@ -59,6 +59,26 @@ function running(pid: number): boolean {
   }
 }
 
+/**
+ * A notebook's store as the installer leaves it (host/deps/sharedTree.ts): `<cache>/stores/<key>/node_modules` links
+ * `../../trees/<tree>/node_modules`, where a package requires its own dependency. Returns the store's node_modules.
+ */
+function sharedTreeStore(): string {
+  const cache = mkdtempSync(join(tmpdir(), 'coda-tree-store-'));
+  const tree = join(cache, 'trees', 'k', 'node_modules');
+  for (const [name, main, deps] of [
+    ['uses-dep', 'module.exports = "via " + require("dep-of-tree");', { 'dep-of-tree': '1.0.0' }],
+    ['dep-of-tree', 'module.exports = "the tree";', {}],
+  ] as const) {
+    mkdirSync(join(tree, name), { recursive: true });
+    writeFileSync(join(tree, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', dependencies: deps }));
+    writeFileSync(join(tree, name, 'index.js'), main);
+  }
+  mkdirSync(join(cache, 'stores', 's'), { recursive: true });
+  symlinkSync('../../trees/k/node_modules', join(cache, 'stores', 's', 'node_modules'));
+  return join(cache, 'stores', 's', 'node_modules');
+}
+
 for (const kind of ['deno', 'bun'] as const) {
   describe(`sidecar runtime: ${kind}`, function () {
     this.timeout(60_000);
@@ -240,6 +260,8 @@ for (const kind of ['deno', 'bun'] as const) {
       assert.equal(await nb.value('import { feature } from "@scope/cond-pkg/feature/x"; feature'), 'x');
       const elsewhere = await track(startKernel({ modulePaths: [join(fixture, 'node_modules')], init: { runtime: kind, runtimePath: binaryOf(kind) } }));
       assert.equal(await elsewhere.value('import { kind } from "esm-only"; kind'), 'esm');
+      const linked = await track(startKernel({ modulePaths: [sharedTreeStore()], init: { runtime: kind, runtimePath: binaryOf(kind) } }));
+      assert.equal(await linked.value('import used from "uses-dep"; used'), 'via the tree', 'a store linked to a shared tree');
       if (kind === 'bun') {
         const e = errorOf(await elsewhere.run('import x from "no-such-package-anywhere"'));
         assert.match(e.message, /Cannot find package 'no-such-package-anywhere'/);
@@ -451,22 +473,9 @@ describe('sidecar runtime: Deno permissions', function () {
   });
 
   it('imports packages from a store whose node_modules links a shared tree (host/deps/sharedTree.ts), with nothing granted', async () => {
-    // the layout of a notebook's store: <cache>/stores/<key>/node_modules -> ../../trees/<tree>/node_modules
-    const cache = mkdtempSync(join(tmpdir(), 'coda-deno-tree-'));
-    const tree = join(cache, 'trees', 'k', 'node_modules');
-    for (const [name, main, deps] of [
-      ['uses-dep', 'module.exports = "via " + require("dep-of-tree");', { 'dep-of-tree': '1.0.0' }],
-      ['dep-of-tree', 'module.exports = "the tree";', {}],
-    ] as const) {
-      mkdirSync(join(tree, name), { recursive: true });
-      writeFileSync(join(tree, name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js', dependencies: deps }));
-      writeFileSync(join(tree, name, 'index.js'), main);
-    }
-    mkdirSync(join(cache, 'stores', 's'), { recursive: true });
-    symlinkSync('../../trees/k/node_modules', join(cache, 'stores', 's', 'node_modules'));
     const k = await startKernel({
       cwd: folder,
-      modulePaths: [join(cache, 'stores', 's', 'node_modules')],
+      modulePaths: [sharedTreeStore()],
       init: { runtime: 'deno', runtimePath: runtimeBinary('deno'), permissions: {} },
     });
     kernels.push(k);
