@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../helpers/testKernel';
 
 /** Built files the VSIX does not need: source maps, the headless runner, the package itself. */
-const NOT_SHIPPED = [/\.map$/, /^cli\.js$/, /\.vsix$/];
+const NOT_SHIPPED = [/\.map$/, /^cli(-main)?\.js$/, /\.vsix$/];
 
 describe('packaging', () => {
   it('the VSIX keeps every bundle the build produces (worker, agents, renderers)', () => {
