@@ -22,10 +22,9 @@ const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 const kernelId = randomUUID();
 
-function send(frame: WorkerFrame, sent?: () => void): void {
+function send(frame: WorkerFrame): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
-  if (proc.connected) withoutToJSON(frame, () => proc.send!(frame, undefined, undefined, sent));
-  else sent?.();
+  if (proc.connected) withoutToJSON(frame, () => proc.send!(frame));
 }
 
 const host: RuntimeHost = {
@@ -35,10 +34,12 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => hos
 
 let runtime: Runtime | undefined;
 
-/** The latest a `shutdown` request ends the process, its reply written or not (a runtime slow to dispose is not waited for). */
-const SHUTDOWN_FALLBACK_MS = 10;
-
 let watchdog: Worker | undefined;
+
+/** Ends the watchdog thread first, so exiting does not wait for its inspector session. */
+async function stopWatchdog(): Promise<void> {
+  await watchdog?.terminate();
+}
 
 /** Takes interrupt `n` once, whichever message about it comes first (a termination may cut the first one short). */
 function takeInterrupt(n: number, executionId: number | undefined): void {
@@ -63,23 +64,10 @@ function startWatchdog(): void {
   watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
 }
 
-/**
- * Exits now. The process's exit ends the watchdog thread too (asleep, or still starting): terminating it first and
- * waiting for that took 5–25 ms more (measured in `coda run`).
- */
-function exitNow(): void {
-  realExit(0);
-}
-
-/** After `shutdown`: the process exits as soon as its reply is written (the host waits for the exit), else soon anyway. */
-let shutdownRequested = false;
 const handle = createDispatcher({
   init,
   runtime: () => runtime,
-  exit: () => {
-    shutdownRequested = true;
-    realSetTimeout(exitNow, SHUTDOWN_FALLBACK_MS);
-  },
+  exit: () => realSetTimeout(() => void stopWatchdog().finally(() => realExit(0)), 10),
 });
 
 async function init(params: InitParams) {
@@ -100,10 +88,10 @@ proc.on('message', (frame: HostFrame) => {
   // never through a `then` a cell may have replaced (see createDispatcher)
   asKernel(() =>
     Reflect.apply(intrinsicThen, handle(frame), [
-      (result) => send({ kind: 'response', id: frame.id, ok: true, result }, frame.method === 'shutdown' && shutdownRequested ? exitNow : undefined),
+      (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
       (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
     ]),
   );
 });
 // the host is gone: never outlive it
-proc.on('disconnect', exitNow);
+proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));
