@@ -15,7 +15,7 @@ import pacote from 'pacote';
 import type { DependencyLock } from '../protocol';
 import { contentRootFor } from '../host/deps/contentStore';
 import { stagingDirFor } from '../host/deps/atomicStore';
-import { commitTree, linkToTree, STORE_NAME, treeDirFor, treeKey, verifiedTree } from '../host/deps/sharedTree';
+import { commitTree, linkToTree, STORE_NAME, treeDirFor, treeKey, verifiedTree, writeStorePackage } from '../host/deps/sharedTree';
 import { nameAt } from '../host/deps/lockPolicy';
 import { hasOwnTypes, type PackageLook } from './acquireTypes';
 import { EntryWriter, UnsupportedTarball, type TarballSource } from './entryWriter';
@@ -206,7 +206,7 @@ export class TreeBuilder {
       await rm(staging, { recursive: true, force: true });
       await mkdir(staging, { recursive: true });
     }
-    await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies }, null, 2)}\n`);
+    await writeStorePackage(staging, dependencies);
     if (locked) await writeFile(join(staging, 'package-lock.json'), JSON.stringify(packageLockFor(STORE_NAME, dependencies, lock!), null, 2));
   }
 

@@ -158,10 +158,15 @@ export function linkToTree(store: string, dir: string): void {
   symlinkSync(relative(store, join(dir, 'node_modules')), join(store, 'node_modules'), 'dir');
 }
 
+/** The package.json of a store (arborist's root when the installer builds it, the same when the host links a tree). */
+export async function writeStorePackage(store: string, dependencies: Record<string, string>): Promise<void> {
+  await writeFile(join(store, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies }, null, 2)}\n`);
+}
+
 /** A store for `dependencies` built from a verified tree: its package.json and the link (committed by the caller). */
 export async function storeFromTree(staging: string, dir: string, dependencies: Record<string, string>): Promise<void> {
   await mkdir(staging, { recursive: true });
-  await writeFile(join(staging, 'package.json'), `${JSON.stringify({ name: STORE_NAME, private: true, dependencies }, null, 2)}\n`);
+  await writeStorePackage(staging, dependencies);
   linkToTree(staging, dir);
 }
 
