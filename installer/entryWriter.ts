@@ -247,7 +247,10 @@ export class EntryWriter {
               if (name === 'package.json') pkgData = Buffer.from(data);
               if (unusual) return;
               this.hold(data.length);
-              writes.push(this.write(staging, { rel: name, data, mode }, index, made));
+              const written = this.write(staging, { rel: name, data, mode }, index, made);
+              // awaited once the archive has ended; a write that fails before (the install is over) is not unhandled
+              written.catch(() => undefined);
+              writes.push(written);
             });
           },
         });

@@ -144,8 +144,10 @@ class SlicedRunner implements Runner {
   private next = 0;
   private scheduled = false;
   private readonly dirs = new Set<string>();
+  private disposed = false;
 
   run(job: FileJob): Promise<FileOutcome> {
+    if (this.disposed) return Promise.resolve(OVER());
     return new Promise((done) => {
       this.queue.push({ job, done });
       if (!this.scheduled) {
@@ -157,6 +159,7 @@ class SlicedRunner implements Runner {
 
   private drain(): void {
     this.scheduled = false;
+    if (this.disposed) return;
     const until = performance.now() + SLICE_MS;
     while (this.next < this.queue.length && performance.now() < until) {
       const q = this.queue[this.next++]!;
@@ -171,5 +174,11 @@ class SlicedRunner implements Runner {
     }
   }
 
-  dispose(): void {}
+  /** As the threads: the jobs not done fail, later ones too. */
+  dispose(): void {
+    this.disposed = true;
+    for (const q of this.queue.slice(this.next)) q.done(OVER());
+    this.queue = [];
+    this.next = 0;
+  }
 }

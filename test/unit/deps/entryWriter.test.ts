@@ -4,7 +4,7 @@
  * modes the content store gives them; what it cannot hold as pacote would is stored by pacote or refused.
  */
 import { strict as assert } from 'node:assert';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,34 @@ describe('content store entries written from tarballs (installer/entryWriter)', 
     assert.deepEqual(Object.keys(stored(entry)), ['package.json']);
     const bundled = await tarball('nm', { 'package/package.json': '{"name":"nm","version":"1.0.0"}', 'package/node_modules/x/index.js': '' });
     await assert.rejects(writer().ensure(bundled).stored, (err: unknown) => err instanceof UnsupportedTarball);
+  });
+
+  it('a writer disposed while a tarball is being stored fails that entry quietly: nothing unhandled, no staging left', async () => {
+    const files: Record<string, string> = { 'package/package.json': JSON.stringify({ name: 'big', version: '1.0.0' }) };
+    for (let i = 0; i < 50; i++) files[`package/f${i}.txt`] = randomBytes(48 * 1024).toString('base64');
+    const source = await tarball('big', files);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.prependListener('unhandledRejection', onUnhandled);
+    try {
+      const w = writer();
+      const entry = entryDir(join(root, 'store'), source.integrity)!;
+      const stored = w.ensure(source).stored;
+      // the writer stops while the archive is read: its files' writes fail before the archive ends
+      const parent = join(entry, '..');
+      w.dispose();
+      await assert.rejects(stored, /The install is over/);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(unhandled, [], 'no write failed unhandled');
+      assert.deepEqual(
+        readdirSync(parent).filter((f) => f.endsWith('.tmp')),
+        [],
+        'the staging entry is removed',
+      );
+      assert.equal(existsSync(entry), false);
+    } finally {
+      process.removeListener('unhandledRejection', onUnhandled);
+    }
   });
 
   it('names a package file as pacote strips it', () => {

@@ -84,7 +84,7 @@ describe('dependency installs (against a registry on loopback)', function () {
 
   it('detects a tampered cache entry, evicts it and fetches it again', async () => {
     const p = params({ notebook: '/nb/tamper.coda', dependencies: { leaf: '1.1.0' } });
-    await client.install(p);
+    const first = await client.install(p);
     // corrupt every cached content file of the right size for a tarball
     const content = join(p.cacheDir, 'content-v2');
     const files: string[] = [];
@@ -100,6 +100,8 @@ describe('dependency installs (against a registry on loopback)', function () {
     rmSync(p.storeDir, { recursive: true, force: true });
     // the shared content store is the tier above the tarball cache: without it, the tarball is read again
     rmSync(contentRootFor(p.cacheDir), { recursive: true, force: true });
+    // and the tree shared by notebooks with this lock, above both: without it, the tree is built from the tarball
+    await removeTree(join(treesRootFor(p.cacheDir), treeKey(lockPackages(first.lock))!));
     const before = registry.tarballHits();
     const r = await client.install(p);
     assert.equal(r.installed.leaf, '1.1.0');
