@@ -4,9 +4,9 @@
  * runtime's internal slots (Deno keeps them under symbols such as `[[webidl.brand]]`, Node in private fields).
  *
  * Reading that state calls getters, which previews never do for user code; these getters are the runtime's own,
- * taken from the built-in prototypes when this module loads (before any cell runs), and they check that the object
- * really is one of theirs (a look-alike or a subclass with its own getters gets the generic preview). A cell that
- * replaces `URL.prototype.href` later changes nothing here.
+ * taken from the built-in prototypes when this module loads (before any cell runs; Node's fetch classes: see
+ * UNDICI_KINDS), and they check that the object really is one of theirs (a look-alike or a subclass with its own
+ * getters gets the generic preview). A cell that replaces `URL.prototype.href` later changes nothing here.
  */
 
 export interface WebApiView {
@@ -83,26 +83,63 @@ function entries(ctor: unknown): Reader {
   };
 }
 
-const KINDS: Record<string, Kind> = {
-  URL: { ctor: g.URL as Kind['ctor'], read: getters(g.URL, ['href', 'origin', 'protocol', 'host', 'pathname', 'search', 'hash']) },
-  URLSearchParams: { ctor: g.URLSearchParams as Kind['ctor'], read: entries(g.URLSearchParams) },
-  Headers: { ctor: g.Headers as Kind['ctor'], read: entries(g.Headers) },
-  FormData: { ctor: g.FormData as Kind['ctor'], read: entries(g.FormData) },
-  Request: { ctor: g.Request as Kind['ctor'], read: getters(g.Request, ['method', 'url', 'headers', 'redirect', 'bodyUsed']) },
-  Response: { ctor: g.Response as Kind['ctor'], read: getters(g.Response, ['status', 'statusText', 'ok', 'url', 'type', 'headers', 'bodyUsed']) },
-  Blob: { ctor: g.Blob as Kind['ctor'], read: getters(g.Blob, ['size', 'type']) },
-  File: { ctor: g.File as Kind['ctor'], read: getters(g.File, ['name', 'size', 'type', 'lastModified']) },
-  AbortController: { ctor: g.AbortController as Kind['ctor'], read: getters(g.AbortController, ['signal']) },
-  AbortSignal: { ctor: g.AbortSignal as Kind['ctor'], read: getters(g.AbortSignal, ['aborted', 'reason']) },
-  TextEncoder: { ctor: g.TextEncoder as Kind['ctor'], read: getters(g.TextEncoder, ['encoding']) },
-  TextDecoder: { ctor: g.TextDecoder as Kind['ctor'], read: getters(g.TextDecoder, ['encoding', 'fatal', 'ignoreBOM']) },
+/** What each kind's view reads, taken from the built-in prototypes (`URL` → its getters). */
+const READERS: Record<string, () => Reader> = {
+  URL: () => getters(g.URL, ['href', 'origin', 'protocol', 'host', 'pathname', 'search', 'hash']),
+  URLSearchParams: () => entries(g.URLSearchParams),
+  Headers: () => entries(g.Headers),
+  FormData: () => entries(g.FormData),
+  Request: () => getters(g.Request, ['method', 'url', 'headers', 'redirect', 'bodyUsed']),
+  Response: () => getters(g.Response, ['status', 'statusText', 'ok', 'url', 'type', 'headers', 'bodyUsed']),
+  Blob: () => getters(g.Blob, ['size', 'type']),
+  File: () => getters(g.File, ['name', 'size', 'type', 'lastModified']),
+  AbortController: () => getters(g.AbortController, ['signal']),
+  AbortSignal: () => getters(g.AbortSignal, ['aborted', 'reason']),
+  TextEncoder: () => getters(g.TextEncoder, ['encoding']),
+  TextDecoder: () => getters(g.TextDecoder, ['encoding', 'fatal', 'ignoreBOM']),
 };
 
+/**
+ * Node's fetch classes come with undici, which Node loads when a cell first names one of them (20–40 ms, with zlib and
+ * http): a kernel start does not pay for it. Their getters are taken once undici is found loaded, when a value is first
+ * described after that (so after, or during, the cell that first used them; a getter that same cell replaced before is
+ * read through its replacement). Deno and Bun have them from the start.
+ */
+const UNDICI_KINDS = ['Headers', 'FormData', 'Request', 'Response'];
+const UNDICI_MODULE = 'internal/deps/undici/undici';
+const proc = (g.process ?? undefined) as { moduleLoadList?: unknown } | undefined;
+const loadList =
+  typeof g.Deno === 'undefined' && typeof g.Bun === 'undefined' && Array.isArray(proc?.moduleLoadList) ? (proc.moduleLoadList as unknown[]) : undefined;
+/** Node's modules loaded so far: a new one is looked for from where the last look ended. */
+let looked = 0;
+let undiciPending = !!loadList && !loadList.some((m) => String(m).includes(UNDICI_MODULE));
+
+function undiciLoaded(): boolean {
+  for (; looked < loadList!.length; looked++) if (String(loadList![looked]).includes(UNDICI_MODULE)) return true;
+  return false;
+}
+
+const KINDS: Record<string, Kind> = {};
 /** The built-in prototypes, for telling a genuine instance (its class untouched) from a subclass or a look-alike. */
 const PROTOTYPES = new Map<object, string>();
-for (const [name, kind] of Object.entries(KINDS)) {
-  const proto = kind.ctor?.prototype as object | undefined;
-  if (proto) PROTOTYPES.set(proto, name);
+
+function take(names: string[]): void {
+  for (const name of names) {
+    const ctor = g[name] as Kind['ctor'];
+    KINDS[name] = { ctor, read: READERS[name]!() };
+    const proto = ctor?.prototype as object | undefined;
+    if (proto) PROTOTYPES.set(proto, name);
+  }
+}
+take(Object.keys(READERS).filter((name) => !undiciPending || !UNDICI_KINDS.includes(name)));
+
+/** The kind a prototype is the built-in one of; the fetch classes are taken on first need once undici is in. */
+function kindOf(proto: object): string | undefined {
+  const known = PROTOTYPES.get(proto);
+  if (known || !undiciPending || !undiciLoaded()) return known;
+  undiciPending = false;
+  take(UNDICI_KINDS);
+  return PROTOTYPES.get(proto);
 }
 
 /** The view of a Web API object whose prototype is the built-in one, or undefined. */
@@ -113,7 +150,7 @@ export function webApiView(value: object): WebApiView | undefined {
   } catch {
     return undefined; // a Proxy whose trap throws
   }
-  const className = proto && typeof proto === 'object' ? PROTOTYPES.get(proto) : undefined;
+  const className = proto && typeof proto === 'object' ? kindOf(proto) : undefined;
   if (!className) return undefined;
   try {
     const fields = KINDS[className]!.read(value);
