@@ -35,6 +35,7 @@ import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
+import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
@@ -121,6 +122,10 @@ export class NodeRuntime implements Runtime {
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
+  /** The last cell was settled by an interrupt of its loop, whose frame is still to come (Deno, loopStop.ts). */
+  private loopStopped = false;
+  /** Deno: whether an interrupt stopped an execution's loops (loopStop.ts). */
+  private loopsStopped: (executionId: number) => boolean = () => false;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
   /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */
@@ -170,6 +175,7 @@ export class NodeRuntime implements Runtime {
       if (cell) this.awaits.over(cell.executionId);
     };
     g[AWAIT_HOOK] = (value: unknown, site: number) => this.awaits.hook(value, site);
+    if (this.kind === 'deno') this.loopsStopped = installLoopHook(g, () => this.running?.ctx.executionId);
     if (Error.stackTraceLimit === 10) Error.stackTraceLimit = KERNEL_STACK_FRAMES;
     g.display = createDisplay((cellId, executionId, data) => this.emitDisplay(cellId, executionId, data));
     const sendBundle = (data: DisplayData[], target?: DisplayTarget) => {
@@ -212,6 +218,7 @@ export class NodeRuntime implements Runtime {
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
     this.io.settle();
+    this.loopStopped = false;
     return new Promise<ExecuteResult>((resolve) => {
       const ctx: CellContext = {
         cellId: params.cellId,
@@ -278,7 +285,11 @@ export class NodeRuntime implements Runtime {
       const js = typed?.code ?? source;
       // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them
       const debugging = params.underDebugger === true || (this.kind === 'node' && inspectorUrl() !== undefined);
-      const out = transformCell(js, { instrumentLines: ctx.instrument, trackAsync: debugging ? undefined : { awaitBase: this.awaits.base } });
+      const out = transformCell(js, {
+        instrumentLines: ctx.instrument,
+        trackAsync: debugging ? undefined : { awaitBase: this.awaits.base },
+        loopHook: this.kind === 'deno' && !debugging ? ctx.executionId : undefined,
+      });
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
@@ -296,7 +307,17 @@ export class NodeRuntime implements Runtime {
     enterExecution(ctx.executionId);
     runInCell(ctx, () => {
       let completion: Promise<unknown[] | undefined>;
+      // a loop of awaits stopped by an interrupt (loopStop.ts), whether or not the cell caught the stop: the interrupt
+      // frame, read next, finds the cell settled
+      const loopInterrupted = () => {
+        if (!this.loopsStopped(ctx.executionId)) return false;
+        this.timers.clear(ctx.cellId);
+        this.loopStopped = true;
+        running.settle({ status: 'interrupted', durationMs: elapsed() });
+        return true;
+      };
       const failed = (err: unknown) => {
+        if (isLoopStop(err) && loopInterrupted()) return;
         // afterExecute hooks see the failure too; the cell's own error is what it shows, reaching the top-level await
         // it came through (Bun's stacks stop at the function the cell awaited)
         const site = this.awaits.awaitedFrom(ctx.executionId, err);
@@ -315,6 +336,7 @@ export class NodeRuntime implements Runtime {
       // the intrinsic then: a cell may have replaced Promise.prototype.then (see createDispatcher)
       Reflect.apply(intrinsicThen, completion, [
         async (wrapped: unknown[] | undefined) => {
+          if (loopInterrupted()) return;
           const value = wrapped ? wrapped[0] : undefined;
           try {
             // e.g. a cell that called ijavascript's $$.async() ends when it calls $$.done() (the Jupyter plugin)
@@ -383,6 +405,8 @@ export class NodeRuntime implements Runtime {
   }
 
   private reportUncaught(err: unknown, cell: CellContext | undefined): void {
+    // a stopped loop in work the cell did not await (loopStop.ts): the interrupt is the news
+    if (isLoopStop(err)) return;
     this.batcher.flush();
     // the error's async stack: the work (timer, server, top-level statement…) it ran in, back to the cell line
     const error = this.mask(withAsyncStack(this.mapper.serialize(err), cell?.origin, this.mapper));
@@ -423,6 +447,11 @@ export class NodeRuntime implements Runtime {
 
   interrupt(): void {
     const running = this.running;
+    if (!running && this.loopStopped) {
+      // the interrupt that stopped the last cell's loop (it settled it): nothing else is stopped
+      this.loopStopped = false;
+      return;
+    }
     if (running) {
       this.timers.clear(running.ctx.cellId);
       running.settle({ status: 'interrupted', durationMs: performance.now() - running.started });

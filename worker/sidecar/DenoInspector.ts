@@ -68,7 +68,9 @@ export class DenoInspector {
    * The JavaScript stack Deno is running now ('' when idle), or undefined when the inspector does not answer in
    * time (or a cell broke `Error`): then nobody can say, and the caller must not assume the thread is held.
    */
-  stackNow(): Promise<string | undefined> {
+  stackNow(first?: string): Promise<string | undefined> {
+    // `first` true: the stack is not wanted ('' as when idle), in the same evaluation (no stale answer between them)
+    const expression = first ? `(${first}) === true ? '' : ${STACK_HERE}` : STACK_HERE;
     if (!this.open) return Promise.resolve(undefined);
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -79,7 +81,7 @@ export class DenoInspector {
         resolve(typeof value === 'string' ? value : undefined);
       };
       this.answers.set(id, done);
-      this.socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression: STACK_HERE, returnByValue: true, silent: true } }));
+      this.socket.send(JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true } }));
     });
   }
 

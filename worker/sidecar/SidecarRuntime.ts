@@ -43,6 +43,7 @@ import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidec
 import { sidecarExitReason } from './sidecarExitReason';
 import type { SidecarKind } from './sidecarModules';
 import { CELL_SCRIPT } from '../node/cellContext';
+import { STOP_LOOPS } from '../runtime/loopStop';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
 export const INTERRUPT_ACK_GRACE_MS = 40;
@@ -276,12 +277,14 @@ export class SidecarRuntime implements Runtime {
    * An interrupt `n` of a running cell on Deno, sent: the inspector reports the stack Deno is running: when
    * it holds the cell's own frames outside a timer callback (a loop in the cell), its JavaScript is terminated now
    * instead of after the grace. Anything else waits for the grace: Deno idle or in the agent's code (terminating then
-   * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks,
-   * which leaves no frame to recognise.
+   * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks
+   * without a loop statement, which leaves no frame to recognise. A loop that awaits is stopped by its own check.
    */
   private async stopHeldThread(n: number): Promise<void> {
     if (this.interruptsTaken >= n || this.disposed || !this.inspector) return;
-    const stack = await this.inspector.stackNow();
+    // first, in the same evaluation: the cell's loops of awaits stop at their next turn (worker/runtime/loopStop.ts);
+    // when one is turning, that ends the cell and nothing is terminated
+    const stack = await this.inspector.stackNow(STOP_LOOPS);
     if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
     if (CELL_SCRIPT.test(stack) && !DENO_TIMER_FRAME.test(stack)) this.inspector.terminateExecution();
   }

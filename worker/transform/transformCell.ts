@@ -19,6 +19,7 @@ import * as acorn from 'acorn';
 import { ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { collectPatternNames } from './patternNames';
+import { LOOP_HOOK } from '../runtime/loopStop';
 
 /** Global the runtime defines to receive instrumented line values. */
 export const LINE_HOOK = '__coda$line';
@@ -60,6 +61,8 @@ export interface TransformOptions {
   instrumentLines?: boolean;
   /** Statement and await hooks (the Node, Deno and Bun kernels); `awaitBase` is the id of the first await site. */
   trackAsync?: { awaitBase: number };
+  /** Deno: each loop that awaits calls LOOP_HOOK(loopHook) first in every turn (worker/runtime/loopStop.ts). */
+  loopHook?: number;
 }
 
 export class CellSyntaxError extends SyntaxError {
@@ -86,6 +89,8 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const body = ast.body as acorn.Statement[];
   // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
   const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
+  // after the await hooks: a loop body's closing brace goes after an await hook's closing at the same offset
+  if (opts.loopHook !== undefined) loopHooks(ast, `${LOOP_HOOK}(${opts.loopHook}); `, insert);
 
   for (const node of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
     switch (node.type) {
@@ -150,6 +155,33 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
   const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
   return { code, prologueLength: prologue.length, declared, columns, awaits };
+}
+
+const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+/** `call` first in the body of every loop that awaits (in its head or body, not in a function inside it). */
+function loopHooks(ast: acorn.Program, call: string, insert: (at: number, text: string) => Edit): void {
+  forEachNode(ast, (n) => {
+    if (!LOOPS.has(n.type) || !awaitsIn(n)) return true;
+    const body = (n as acorn.Node & { body: acorn.Statement }).body;
+    if (body.type === 'BlockStatement') insert(body.start + 1, ` ${call}`);
+    else {
+      insert(body.start, `{ ${call}`);
+      insert(body.end, ' }');
+    }
+    return true;
+  });
+}
+
+function awaitsIn(loop: acorn.Node): boolean {
+  let found = (loop as { await?: boolean }).await === true;
+  forEachNode(loop, (n) => {
+    if (found || (n !== loop && FUNCTIONS.has(n.type))) return false;
+    if (n.type === 'AwaitExpression') found = true;
+    return !found;
+  });
+  return found;
 }
 
 /** The statement hooks and the top-level await hooks (see the file comment); returns the await sites. */

@@ -289,6 +289,34 @@ for (const kind of ['deno', 'bun'] as const) {
         assert.equal(await k.value('kept3 + (spins > 0)'), 'yestrue');
       });
 
+      it('stops a loop of awaits at its next turn, without terminating: a try around the loop catches the stop, and the cell is still interrupted', async () => {
+        await k.run('const kept4 = "yes"; globalThis.caught = []');
+        // each turn of a stopped loop throws the stop (worker/runtime/loopStop.ts), before the turn's own try
+        assert.equal(await interruptAfter(k, 'for (;;) { try { await null } catch (e) { caught.push(e.name) } }'), 'interrupted');
+        // nor does it run catch or finally: the stop does, and a cell that catches it and ends is still interrupted
+        assert.equal(await interruptAfter(k, 'try { for (;;) await null } catch (e) { caught.push(e.name) }'), 'interrupted');
+        assert.equal(await interruptAfter(k, 'while (true) { try { await null } finally { globalThis.turns = (globalThis.turns ?? 0) + 1 } }'), 'interrupted');
+        assert.equal(await interruptAfter(k, 'let n = 0; do { await null } while (++n)'), 'interrupted');
+        assert.equal(await interruptAfter(k, 'for await (const x of (async function* () { for (;;) yield 1 })()) {}'), 'interrupted');
+        assert.equal(await k.value('kept4 + (turns > 0) + caught.join()'), 'yestrueInterrupted');
+        assert.ok(k.kernel.alive);
+      });
+
+      it('a loop of awaits in work the cell did not await stops with the cell, unreported; another cell’s loop goes on', async () => {
+        k.events.length = 0;
+        await k.run('globalThis.ticks = 0; (async () => { for (;;) { ticks++; await new Promise((r) => setTimeout(r, 5)) } })(); 1');
+        assert.equal(await interruptAfter(k, '(async () => { for (;;) await null })(); await new Promise(() => {})'), 'interrupted');
+        const before = Number(await k.value('ticks'));
+        await sleep(100);
+        assert.ok(Number(await k.value('ticks')) > before, 'the earlier cell’s loop still turns');
+        assert.deepEqual(
+          k.events.filter((e) => e.name === 'uncaught'),
+          [],
+          'the stopped loop is no uncaught error',
+        );
+        assert.equal(await k.value('globalThis.ticks > 0'), 'true');
+      });
+
       it('ends the kernel with the reason when an interrupt lands in a timer callback', async () => {
         const d = await track(start(kind));
         const exit = exitOf(d);

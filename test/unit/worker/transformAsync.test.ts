@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import vm from 'node:vm';
 import { AWAIT_HOOK, STATEMENT_HOOK, transformCell } from '../../../worker/transform/transformCell';
+import { LOOP_HOOK, LOOP_STOP } from '../../../worker/runtime/loopStop';
 
 /** Runs transformed code in a fresh context whose hooks record their calls; returns the cell's value and the calls. */
 async function run(source: string, awaitBase = 0) {
@@ -69,5 +70,46 @@ describe('cell transform: async hooks', () => {
     const out = transformCell(`await Promise.resolve(${'1 + '.repeat(40)}1)`, { trackAsync: { awaitBase: 0 } });
     assert.equal(out.awaits[0]!.text.length, 60);
     assert.ok(out.awaits[0]!.text.endsWith('…'));
+  });
+});
+
+describe('cell transform: loop hooks (Deno: a loop of awaits stopped at its next turn, worker/runtime/loopStop.ts)', () => {
+  /** The loops whose turns called the hook, by execution id, and the cell's value. */
+  async function turns(source: string, stopAfter = Infinity) {
+    const out = transformCell(source, { trackAsync: { awaitBase: 0 }, loopHook: 7 });
+    const calls: number[] = [];
+    const context = vm.createContext({
+      [STATEMENT_HOOK]: () => undefined,
+      [AWAIT_HOOK]: (value: unknown) => value,
+      [LOOP_HOOK]: (id: number) => {
+        calls.push(id);
+        if (calls.length > stopAfter) throw LOOP_STOP;
+      },
+    });
+    const box = (await vm.runInContext(out.code, context).catch((e: unknown) => ({ 0: e }))) as { 0: unknown } | undefined;
+    return { calls, value: box?.[0], code: out.code };
+  }
+
+  it('puts the hook first in each turn of a loop that awaits, in its body or head, with or without braces, on the same lines', async () => {
+    const r = await turns(
+      'let n = 0;\nwhile (n < 3) await n++;\nfor (let i = 0; i < 2; i++) { await i }\ndo n--; while (await n)\nfor await (const x of [1, 2]) n += x;\nn',
+    );
+    assert.deepEqual(r.calls, Array(10).fill(7), '3 + 2 + 3 + 2 turns');
+    assert.equal(r.value, 3);
+    assert.equal(r.code.split('\n').length, 7, 'six lines and the closing one every cell gets: none added');
+  });
+
+  it('leaves loops without an await alone, and an await inside a function inside a loop is not the loop’s', async () => {
+    const r = await turns(
+      'let s = 0;\nfor (const x of [1, 2, 3]) s += x;\nfor (let i = 0; i < 2; i++) { const f = async () => { await i } }\nwhile (s > 6) s--;\ns',
+    );
+    assert.deepEqual(r.calls, []);
+    assert.equal(r.value, 6);
+  });
+
+  it('hooks a loop in a function the cell declares; a stopped loop ends with the stop, past a try in its turn', async () => {
+    const r = await turns('async function spin() { let n = 0; for (;;) { try { await null } catch {} n++ } }\nawait spin()', 3);
+    assert.equal(r.value, LOOP_STOP);
+    assert.deepEqual(r.calls, [7, 7, 7, 7]);
   });
 });
