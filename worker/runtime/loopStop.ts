@@ -8,6 +8,7 @@
  * the event loop turns again, and the interrupt frame is read as usual. A loop that catches LOOP_STOP meets it again
  * at its next turn, and a cell that catches it and ends is still reported interrupted; loops of other executions go on.
  */
+import { codaErrorObject } from '../../protocol';
 
 /** The global a transformed loop calls at the start of each turn. */
 export const LOOP_HOOK = '__coda$loop';
@@ -21,7 +22,7 @@ export const STOP_LOOPS = `globalThis.${LOOP_HOOK}?.stop?.()`;
 export const LOOP_TURN_RECENT_MS = 5;
 
 /** Thrown into a stopped execution's loops (one frozen object: nothing to build per turn). */
-export const LOOP_STOP: Error = Object.freeze(Object.assign(new Error('The cell was interrupted.'), { name: 'Interrupted' }));
+export const LOOP_STOP: Error = Object.freeze(codaErrorObject('Interrupted'));
 
 export function isLoopStop(value: unknown): boolean {
   return value === LOOP_STOP;
