@@ -7,6 +7,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSyn
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
+import { writeTypesArchive } from './typesArchive.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
@@ -103,6 +104,7 @@ if (targets.some((t) => t.name === 'tsplugin')) {
   // runs the notebook), so a Node notebook has them in a workspace that has none: `dist/types/node<major>/node_modules`
   // holds that major's `@types/node` and the `undici-types` it references (devDependencies `@types/node-<major>`)
   rmSync(resolve(root, outdir, 'types'), { recursive: true, force: true });
+  rmSync(resolve(root, outdir, 'types.json.br'), { force: true });
   for (const [major, alias] of Object.entries(NODE_TYPE_PACKAGES)) {
     const from = join(root, 'node_modules', alias);
     const to = resolve(root, outdir, 'types', `node${major}`, 'node_modules');
@@ -116,6 +118,8 @@ if (targets.some((t) => t.name === 'tsplugin')) {
         filter: (f) => (statSync(f).isDirectory() ? !f.slice(src.length).includes('node_modules') : /\.d\.[cm]?ts$|(^|[\\/])(package\.json|LICENSE)$/.test(f)),
       });
   }
+  // the VSIX ships them as one archive (scripts/typesArchive.mjs; .vscodeignore), unpacked by the plugin on first use
+  if (production) writeTypesArchive(resolve(root, outdir, 'types'), resolve(root, outdir, 'types.json.br'));
   // tsserver loads the plugin by package name from the extension's node_modules (scripts/tsPluginPackage.mjs): the
   // Extension Development Host runs from this checkout, so its own node_modules gets the package; never a
   // node_modules shared with other checkouts (a symbolic link), whose package would point at their dist/

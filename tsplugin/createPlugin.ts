@@ -5,7 +5,7 @@
  * past its end, so no position moves): its names no longer land in the global scope every script cell of every
  * open notebook shares, so one notebook's names are not offered in another, and nothing is answered twice.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as ts from 'typescript';
 import type * as tss from 'typescript/lib/tsserverlibrary';
@@ -19,6 +19,7 @@ import { scratchCells } from './core/scratchCells';
 import { ResultMapper } from './mapResults';
 import { NotebookLanguageService, type DocumentCell, type FileSystemHost } from './NotebookLanguageService';
 import { RuntimeFiles } from './runtimeFiles';
+import { shippedTypesDir } from './shippedTypes';
 
 /** State shared by every project of one tsserver: what the extension told us, the runtime declaration files. */
 export class PluginState {
@@ -48,7 +49,7 @@ export class PluginState {
 
   /** The type roots a notebook falls back to: the message's, else the shipped `@types/node` of its Node major. */
   typeRootsFor(settings: NotebookSettings): readonly string[] {
-    return this.defaultTypeRoots.length ? this.defaultTypeRoots : shippedTypeRoots(settings.nodeMajor);
+    return this.defaultTypeRoots.length ? this.defaultTypeRoots : shippedTypeRoots(settings.nodeMajor, this.files().dir);
   }
 
   onChange(listener: () => void): () => void {
@@ -62,26 +63,27 @@ export class PluginState {
 }
 
 /**
- * Node's types shipped with CodaJS next to the bundle (`dist/types/node<major>/node_modules/@types/node` and its
- * `undici-types`), so a Node notebook has the types of the Node that runs it in a workspace that has none.
+ * Node's types shipped with CodaJS (`node<major>/node_modules/@types/node` and its `undici-types`, shippedTypes.ts),
+ * so a Node notebook has the types of the Node that runs it in a workspace that has none. `cacheDir`: where the VSIX's
+ * archive of them is unpacked.
  */
-export function shippedTypeRoots(kernelMajor: number | undefined): string[] {
-  const major = nodeTypesMajor(shippedMajors(), kernelMajor);
-  return major === undefined ? [] : [join(__dirname, 'types', `node${major}`, 'node_modules', '@types')];
+export function shippedTypeRoots(kernelMajor: number | undefined, cacheDir: string): string[] {
+  const dir = shippedTypesDir(__dirname, cacheDir);
+  const major = dir === undefined ? undefined : nodeTypesMajor(shippedMajors(dir), kernelMajor);
+  return major === undefined ? [] : [join(dir!, `node${major}`, 'node_modules', '@types')];
 }
 
-let shipped: number[] | undefined;
-function shippedMajors(): number[] {
-  if (!shipped) {
-    const dir = join(__dirname, 'types');
-    shipped = existsSync(dir)
-      ? readdirSync(dir)
-          .map((n) => NODE_TYPES_DIR.exec(n)?.[1])
-          .filter((m): m is string => m !== undefined)
-          .map(Number)
-      : [];
+const majorsIn = new Map<string, number[]>();
+function shippedMajors(dir: string): number[] {
+  let majors = majorsIn.get(dir);
+  if (!majors) {
+    majors = readdirSync(dir)
+      .map((n) => NODE_TYPES_DIR.exec(n)?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number);
+    majorsIn.set(dir, majors);
   }
-  return shipped;
+  return majors;
 }
 
 export function defaultSettings(key: string): NotebookSettings {

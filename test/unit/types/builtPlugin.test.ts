@@ -45,6 +45,14 @@ describe('types: the plugin from the packaged VSIX', function () {
     }
   });
 
+  it("ships Node's types as one archive, not as a folder of files", () => {
+    assert.ok(packaged.entries.includes('extension/dist/types.json.br'));
+    assert.deepEqual(
+      packaged.entries.filter((e) => e.startsWith('extension/dist/types/')),
+      [],
+    );
+  });
+
   it("gives a Node notebook Node's types from the VSIX when the workspace has none", () => {
     const dir = mkdtempSync(join(work, 'ws-'));
     const server = startServer({ root: dir, built: packaged.extension });
