@@ -15,9 +15,8 @@ const ALLOWED: RegExp[] = [
   /^extension\/syntaxes\/[\w-]+\.tmLanguage\.json$/,
   /^extension\/dist\/(extension|worker|watchdog|installer|installer-files|sucrase|renderer|inspectorPanel|tsplugin)\.js$/,
   /^extension\/dist\/sidecar-agent\.mjs$/,
-  // Node's type declarations of each shipped major the TypeScript plugin gives notebooks (docs/types.md):
-  // declarations, package.json, LICENSE
-  /^extension\/dist\/types\/node\d+\/node_modules\/(@types\/node|undici-types)\/([\w./-]+\.d\.ts|package\.json|LICENSE)$/,
+  // Node's type declarations of each shipped major the TypeScript plugin gives notebooks, as one archive (docs/types.md)
+  /^extension\/dist\/types\.json\.br$/,
   /^extension\/node_modules\/codajs-tsplugin\/(index\.js|package\.json)$/,
 ];
 
@@ -34,6 +33,7 @@ const REQUIRED = [
   'extension/dist/worker.js',
   'extension/dist/renderer.js',
   'extension/node_modules/codajs-tsplugin/index.js',
+  'extension/dist/types.json.br',
 ];
 
 describe('the VSIX npm run package makes', function () {
