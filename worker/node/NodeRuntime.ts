@@ -310,14 +310,15 @@ export class NodeRuntime implements Runtime {
       // a loop of awaits stopped by an interrupt (loopStop.ts), whether or not the cell caught the stop: the interrupt
       // frame, read next, finds the cell settled
       const loopInterrupted = () => {
-        if (!this.loopsStopped(ctx.executionId)) return false;
+        // (a cell already settled, by the interrupt frame, is left alone: its cell may be running again by now)
+        if (this.running !== running || !this.loopsStopped(ctx.executionId)) return false;
         this.timers.clear(ctx.cellId);
         this.loopStopped = true;
         running.settle({ status: 'interrupted', durationMs: elapsed() });
         return true;
       };
       const failed = (err: unknown) => {
-        if (isLoopStop(err) && loopInterrupted()) return;
+        if (isLoopStop(err) && (loopInterrupted() || this.running !== running)) return;
         // afterExecute hooks see the failure too; the cell's own error is what it shows, reaching the top-level await
         // it came through (Bun's stacks stop at the function the cell awaited)
         const site = this.awaits.awaitedFrom(ctx.executionId, err);

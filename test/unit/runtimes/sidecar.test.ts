@@ -317,6 +317,18 @@ for (const kind of ['deno', 'bun'] as const) {
         assert.equal(await k.value('globalThis.ticks > 0'), 'true');
       });
 
+      it('an interrupted cell that ends later leaves alone the timers of the same cell run again', async () => {
+        const first = k.run('await new Promise((r) => (globalThis.release = r))', { cellId: 'again' });
+        await sleep(300);
+        k.kernel.interrupt();
+        assert.equal((await first).status, 'interrupted');
+        await k.run('globalThis.ticks2 = 0; setInterval(() => ticks2++, 5); 1', { cellId: 'again' });
+        await k.run('release()', { cellId: 'other' });
+        const before = Number(await k.value('ticks2'));
+        await sleep(100);
+        assert.ok(Number(await k.value('ticks2')) > before, 'the interval of the cell run again still ticks');
+      });
+
       it('ends the kernel with the reason when an interrupt lands in a timer callback', async () => {
         const d = await track(start(kind));
         const exit = exitOf(d);
