@@ -8,7 +8,7 @@
  * the event loop turns again, and the interrupt frame is read as usual. A loop that catches LOOP_STOP meets it again
  * at its next turn, and a cell that catches it and ends is still reported interrupted; loops of other executions go on.
  */
-import { codaErrorObject } from '../../protocol';
+import { codaErrorObject } from '../../protocol/codaErrors';
 
 /** The global a transformed loop calls at the start of each turn. */
 export const LOOP_HOOK = '__coda$loop';
