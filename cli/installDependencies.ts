@@ -3,7 +3,6 @@
  * metadata when it has one, into a store under ~/.cache/codajs (XDG_CACHE_HOME). The notebook file is never
  * modified; when the lock would change, the runner says so.
  */
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock, type SerializedError } from '../protocol';
 import { installAccess } from '../host/deps/installAccess';
@@ -15,10 +14,9 @@ import { lockUpdate } from '../host/deps/lockUpdate';
 import { leaseStore } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
+import { cacheRoot } from './cacheRoot';
 
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codajs');
-}
+export { cacheRoot };
 
 export interface DependencyOutcome {
   modulePaths: string[];

@@ -30,13 +30,14 @@ import { cellFailed, runNotebook, type CellReport } from '../host/run/runNoteboo
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
 import { notebookRuntime, runtimesCommand } from './runtimeSetup';
 import { cacheCommand } from './cacheCommand';
+import type { EarlyWorker } from './earlyWorker';
 
 declare const CODA_VERSION: string | undefined;
 
 /** stderr carries file names, notebook fields and kernel messages: made terminal-safe like stdout. */
 const warn = (s: string) => process.stderr.write(terminalSafe(s));
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[], early: EarlyWorker | undefined): Promise<number> {
   let cmd;
   try {
     cmd = parseArgs(argv);
@@ -59,10 +60,10 @@ async function main(argv: string[]): Promise<number> {
     for (const line of result.lines) warn(`${line}\n`);
     return result.exitCode;
   }
-  return run(cmd);
+  return run(cmd, early);
 }
 
-async function run(opts: RunOptions): Promise<number> {
+async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<number> {
   const file = resolve(opts.file);
   let text: string;
   try {
@@ -102,7 +103,10 @@ async function run(opts: RunOptions): Promise<number> {
   let interrupts = 0;
   const onSigint = () => {
     if (++interrupts > 1) {
-      void (kernel?.dispose() ?? Promise.resolve()).then(() => process.exit(130));
+      void (kernel?.dispose() ?? Promise.resolve()).then(() => {
+        early?.dispose();
+        process.exit(130);
+      });
       return;
     }
     warn('\ncoda: interrupting the running cell (Ctrl-C again to quit)\n');
@@ -128,7 +132,8 @@ async function run(opts: RunOptions): Promise<number> {
   };
   try {
     reports = await runNotebook(
-      () => KernelProcess.start(startOptions),
+      // the first kernel may take the worker cli/entry.ts forked (only if its launch is exactly this one)
+      () => KernelProcess.start({ ...startOptions, adopt: early && ((launch) => early.adopt(launch)) }),
       parsed.doc.cells,
       { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
       opts.json
@@ -177,13 +182,20 @@ async function run(opts: RunOptions): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    warn(`coda: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+/** Runs `coda` with these arguments (after `coda`), then exits; `early`: the worker cli/entry.ts forked, if any. */
+export function cli(argv: string[], early?: EarlyWorker): void {
+  main(argv, early).then(
+    (code) => {
+      early?.dispose();
+      process.exit(code);
+    },
+    (err: unknown) => {
+      early?.dispose();
+      warn(`coda: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
 
 /** One line per declared capability: what is granted and how the runtime holds it (protocol/enforcement.ts). */
 function permissionLines(doc: CodaDocument, runtime: RuntimeKind): string[] {

@@ -41,7 +41,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/main.ts' }),
+    // dist/cli.js is a small entry (Node built-ins only) that forks `coda run`'s worker early, then loads dist/cli-main.js
+    entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/entry.ts', 'cli-main': 'cli/main.ts' }),
     outdir,
     banner: { js: '#!/usr/bin/env node' },
     define: { CODA_VERSION: JSON.stringify(version) },

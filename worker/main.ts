@@ -22,9 +22,10 @@ const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 const kernelId = randomUUID();
 
-function send(frame: WorkerFrame): void {
+function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
-  if (proc.connected) withoutToJSON(frame, () => proc.send!(frame));
+  if (proc.connected) withoutToJSON(frame, () => proc.send!(frame, undefined, undefined, sent));
+  else sent?.();
 }
 
 const host: RuntimeHost = {
@@ -34,12 +35,10 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => hos
 
 let runtime: Runtime | undefined;
 
-let watchdog: Worker | undefined;
+/** The latest a `shutdown` request ends the process, its reply written or not (a runtime slow to dispose is not waited for). */
+const SHUTDOWN_FALLBACK_MS = 10;
 
-/** Ends the watchdog thread first, so exiting does not wait for its inspector session. */
-async function stopWatchdog(): Promise<void> {
-  await watchdog?.terminate();
-}
+let watchdog: Worker | undefined;
 
 /** Takes interrupt `n` once, whichever message about it comes first (a termination may cut the first one short). */
 function takeInterrupt(n: number, executionId: number | undefined): void {
@@ -64,10 +63,23 @@ function startWatchdog(): void {
   watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
 }
 
+/**
+ * Exits now. The process's exit ends the watchdog thread too (asleep, or still starting): terminating it first and
+ * waiting for that took 5–25 ms more (measured in `coda run`).
+ */
+function exitNow(): void {
+  realExit(0);
+}
+
+/** After `shutdown`: the process exits as soon as its reply is written (the host waits for the exit), else soon anyway. */
+let shutdownRequested = false;
 const handle = createDispatcher({
   init,
   runtime: () => runtime,
-  exit: () => realSetTimeout(() => void stopWatchdog().finally(() => realExit(0)), 10),
+  exit: () => {
+    shutdownRequested = true;
+    realSetTimeout(exitNow, SHUTDOWN_FALLBACK_MS);
+  },
 });
 
 async function init(params: InitParams) {
@@ -88,10 +100,10 @@ proc.on('message', (frame: HostFrame) => {
   // never through a `then` a cell may have replaced (see createDispatcher)
   asKernel(() =>
     Reflect.apply(intrinsicThen, handle(frame), [
-      (result) => send({ kind: 'response', id: frame.id, ok: true, result }),
+      (result) => send({ kind: 'response', id: frame.id, ok: true, result }, frame.method === 'shutdown' && shutdownRequested ? exitNow : undefined),
       (err: unknown) => send({ kind: 'response', id: frame.id, ok: false, error: toSerializedError(err) }),
     ]),
   );
 });
 // the host is gone: never outlive it
-proc.on('disconnect', () => void stopWatchdog().finally(() => realExit(0)));
+proc.on('disconnect', exitNow);

@@ -2,6 +2,8 @@
  * The host-side view of one running kernel (a worker process). Used by the VS Code extension and the
  * headless runner alike; implemented by KernelProcess. No vscode imports here.
  */
+import type { ChildProcess } from 'node:child_process';
+import type { WorkerFork } from './forkWorker';
 import type {
   DebugOpenResult,
   ExecuteParams,
@@ -39,6 +41,11 @@ export interface KernelStartOptions {
   execArgv?: string[];
   /** Diagnostics sink (extension: LogOutputChannel; CLI: stderr when --verbose). */
   log?: (level: 'trace' | 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * A worker process already forked with exactly this launch (forkWorker.ts sameFork), to use instead of forking one;
+   * undefined: fork. `coda run` forks its first kernel's worker while it prepares the notebook (cli/earlyWorker.ts).
+   */
+  adopt?: (launch: WorkerFork) => ChildProcess | undefined;
 }
 
 export interface Kernel {

@@ -2,9 +2,7 @@
  * One kernel = one worker process, forked with a real Node and spoken to over protocol/channel.ts.
  * Owns the child, its pipes and listeners; every pending request fails with the exit reason if it dies.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import {
   codaErrorObject,
@@ -37,6 +35,7 @@ import {
 } from '../../protocol';
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
+import { forkWorker, WORKER_FLAGS, workerEnv, type WorkerFork } from './forkWorker';
 import type { Kernel, KernelExit, KernelStartOptions } from './Kernel';
 import { userEnvironment } from '../../common/userEnvironment';
 
@@ -44,8 +43,7 @@ export const INIT_TIMEOUT_MS = 20_000;
 export const SHUTDOWN_GRACE_MS = 1500;
 export const STDERR_TAIL_CHARS = 16_384;
 
-/** Flags every worker needs: see docs/architecture.md (interrupts) and worker/node/cellContext.ts. */
-export const WORKER_FLAGS = ['--no-force-async-hooks-checks', '--disable-warning=ExperimentalWarning'];
+export { WORKER_FLAGS };
 
 type Listener = (body: never) => void;
 
@@ -85,28 +83,19 @@ export class KernelProcess implements Kernel {
     const mask = createMasker(options.init.maskedValues);
     const rawLog = options.log ?? (() => undefined);
     const log: NonNullable<KernelStartOptions['log']> = (level, message) => rawLog(level, mask(message));
-    const env = kernelEnvironment(options.init);
-    delete env.ELECTRON_RUN_AS_NODE;
-    delete env.NODE_OPTIONS;
-    // Node >= 22 keeps compiled worker code between kernel starts (ignored by Node 20)
-    env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'codajs-compile-cache');
+    const launch: WorkerFork = { workerPath: options.workerPath, node, execArgv, cwd: options.init.cwd, env: workerEnv(kernelEnvironment(options.init)) };
     let child: ChildProcess;
+    // a worker forked earlier with exactly this launch (`coda run`), else a new one
+    const adopted = options.adopt?.(launch);
     try {
-      child = fork(options.workerPath, [], {
-        execPath: node,
-        execArgv,
-        cwd: options.init.cwd,
-        env,
-        serialization: 'json',
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
-      });
+      child = adopted ?? forkWorker(launch);
     } catch (err) {
       throw codaErrorObject('KernelStartFailed', { node, detail: (err as Error).message });
     }
     const channel = createHostChannel(transportOf(child, mask));
     const kernel = new KernelProcess(child, channel, { ...options, execArgv }, undefined as unknown as InitResult, mask);
     kernel.watch(log);
-    log('info', `kernel starting: ${node} ${execArgv.join(' ')} ${options.workerPath} (pid ${child.pid})`);
+    log('info', `kernel starting: ${node} ${execArgv.join(' ')} ${options.workerPath} (pid ${child.pid}${adopted ? ', forked earlier' : ''})`);
     const spawnFailed = new Promise<never>((_, reject) => child.once('error', (err) => reject(err)));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
