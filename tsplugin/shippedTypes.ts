@@ -2,8 +2,8 @@
  * Where Node's types shipped with CodaJS are (`node<major>/node_modules/@types/node` and its `undici-types`): the
  * `types` folder beside the bundle in a build of the checkout; in the VSIX, one archive beside it (TYPES_ARCHIVE:
  * every major's files as one JSON object, brotli-compressed with a window that spans the majors, so a file the majors
- * share costs once — 0.46 MB instead of 2 MB zipped), unpacked once per archive into the plugin's folder (RuntimeFiles.dir: the extension's storage, or this user's own
- * temporary folder).
+ * share costs once — 0.46 MB instead of 2 MB zipped), unpacked once per archive into the plugin's folder
+ * (RuntimeFiles.dir: the extension's storage, or this user's own temporary folder).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -122,8 +122,8 @@ export class NodeRuntime implements Runtime {
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
-  /** The last cell was settled by an interrupt of its loop, whose frame is still to come (Deno, loopStop.ts). */
-  private loopStopped = false;
+  /** The last cell was settled by the stop of its loop; the interrupt's frame is still to come (Deno, loopStop.ts). */
+  private awaitingInterruptFrame = false;
   /** Deno: whether an interrupt stopped an execution's loops (loopStop.ts). */
   private loopsStopped: (executionId: number) => boolean = () => false;
   private scriptSeq = 0;
@@ -218,7 +218,7 @@ export class NodeRuntime implements Runtime {
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
     this.io.settle();
-    this.loopStopped = false;
+    this.awaitingInterruptFrame = false;
     return new Promise<ExecuteResult>((resolve) => {
       const ctx: CellContext = {
         cellId: params.cellId,
@@ -313,7 +313,7 @@ export class NodeRuntime implements Runtime {
         // (a cell already settled, by the interrupt frame, is left alone: its cell may be running again by now)
         if (this.running !== running || !this.loopsStopped(ctx.executionId)) return false;
         this.timers.clear(ctx.cellId);
-        this.loopStopped = true;
+        this.awaitingInterruptFrame = true;
         running.settle({ status: 'interrupted', durationMs: elapsed() });
         return true;
       };
@@ -448,9 +448,9 @@ export class NodeRuntime implements Runtime {
 
   interrupt(): void {
     const running = this.running;
-    if (!running && this.loopStopped) {
+    if (!running && this.awaitingInterruptFrame) {
       // the interrupt that stopped the last cell's loop (it settled it): nothing else is stopped
-      this.loopStopped = false;
+      this.awaitingInterruptFrame = false;
       return;
     }
     if (running) {

@@ -197,7 +197,7 @@ function trackAsync(
   }
   const found: acorn.AwaitExpression[] = [];
   forEachNode(ast, (n) => {
-    if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression') return false;
+    if (FUNCTIONS.has(n.type)) return false;
     if (n.type === 'AwaitExpression') found.push(n as acorn.AwaitExpression);
     return true;
   });
