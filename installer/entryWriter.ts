@@ -267,7 +267,7 @@ export class EntryWriter {
           listed({ pkg: packageJsonOf(pkgData), files: names });
           resolve();
         });
-        flow.into(parser, () => this.pendingBytes > PENDING_BYTES && !this.urgent.has(entry));
+        flow.into(parser, () => this.pendingBytes > PENDING_BYTES && !this.urgent.has(entry), reject);
       });
       await Promise.all(writes);
       await this.fixBins(staging, packageJsonOf(pkgData), index, made);

@@ -104,6 +104,57 @@ describe('content store entries written from tarballs (installer/entryWriter)', 
     assert.deepEqual(existsSync(join(root, 'store')) ? readdirSync(join(root, 'store')) : [], [], 'no staging folder left behind');
   });
 
+  it('inflates a gzipped tarball beside the parser, byte for byte across many chunks; a plain tar is parsed as it is', async () => {
+    // 2 MB that compresses little: many chunks each way, so the parser's backpressure holds the inflation back
+    const files: Record<string, string> = { 'package/package.json': JSON.stringify({ name: 'z', version: '1.0.0' }) };
+    for (let i = 0; i < 8; i++) files[`package/data/${i}.txt`] = randomBytes(192 * 1024).toString('base64');
+    const zipped = await tarball('z', files);
+    const { entry } = await writer().ensure(zipped).stored;
+    const expected = Object.fromEntries(Object.entries(files).map(([f, t]) => [f.slice('package/'.length), t]));
+    assert.deepEqual(stored(entry), expected);
+    // the same files as an uncompressed archive (a registry may serve one: tar reads both)
+    const src = join(root, 'src-z');
+    const file = join(root, 'plain.tar');
+    await create({ gzip: false, cwd: src, file, portable: true }, Object.keys(files));
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+    const plain = await writer().ensure({ name: 'z', resolved: `file:${file}`, integrity }).stored;
+    assert.notEqual(plain.entry, entry);
+    assert.deepEqual(stored(plain.entry), expected);
+  });
+
+  it('a gzip stream cut short or corrupted fails its entry (no hang), with no entry or staging left', async () => {
+    const files: Record<string, string> = { 'package/package.json': JSON.stringify({ name: 'cut', version: '1.0.0' }) };
+    for (let i = 0; i < 4; i++) files[`package/f${i}.txt`] = randomBytes(64 * 1024).toString('base64');
+    const whole = readFileSync((await tarball('cut', files)).resolved.slice('file:'.length));
+    const variants: [string, Buffer][] = [
+      ['cut short', whole.subarray(0, Math.floor(whole.length / 2))],
+      ['corrupted', Buffer.concat([whole.subarray(0, 200), Buffer.alloc(400, 0x41), whole.subarray(600)])],
+    ];
+    for (const [label, bytes] of variants) {
+      const file = join(root, `${label.replace(' ', '-')}.tgz`);
+      writeFileSync(file, bytes);
+      // the integrity is that of the bad bytes: only the archive itself can say it is broken
+      const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+      const outcome = await Promise.race([
+        writer()
+          .ensure({ name: 'cut', resolved: `file:${file}`, integrity })
+          .stored.then(
+            () => 'stored',
+            () => 'failed',
+          ),
+        new Promise((r) => setTimeout(() => r('hung'), 10_000)),
+      ]);
+      assert.equal(outcome, 'failed', label);
+      assert.equal(existsSync(entryDir(join(root, 'store'), integrity)!), false, `${label}: no entry`);
+      const left = existsSync(join(root, 'store'))
+        ? readdirSync(join(root, 'store'), { recursive: true })
+            .map(String)
+            .filter((f) => f.endsWith('.tmp'))
+        : [];
+      assert.deepEqual(left, [], `${label}: no staging left`);
+    }
+  });
+
   it('a path that leaves the package is left to pacote (which skips it); a package bringing node_modules is refused', async () => {
     const odd = await tarball('odd', { 'package/package.json': '{"name":"odd","version":"1.0.0"}', 'package/../outside.js': 'no' }, {}, true);
     const { entry } = await writer().ensure(odd).stored;
