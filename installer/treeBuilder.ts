@@ -183,7 +183,7 @@ export class TreeBuilder {
    * in the content store, linked into staging (built first unless a verified one is there); else built in staging.
    */
   private async materialize(ideal: Tree, offline: boolean): Promise<{ own: string[] }> {
-    const { staging, cacheDir, scripts } = this.ctx;
+    const { staging, cacheDir, scripts, clock } = this.ctx;
     const packages = [...ideal.inventory.values()].filter((n) => !n.isRoot && !n.inert);
     const key = treeKey(packages);
     if (!key) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
@@ -191,8 +191,8 @@ export class TreeBuilder {
     if (!(await verifiedTree(dir, packages, scripts))) {
       const built = stagingDirFor(dir);
       await mkdir(built, { recursive: true });
-      await materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built);
-      await commitTree(built, dir, packages, scripts);
+      await clock.time('(build) packages linked', () => materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built));
+      await clock.time('(build) tree described and sealed', () => commitTree(built, dir, packages, scripts));
     }
     await rm(join(staging, 'node_modules'), { recursive: true, force: true });
     linkToTree(staging, dir);
