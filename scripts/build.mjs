@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
+import { absentModules } from './absentModules.mjs';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 import { writeTypesArchive } from './typesArchive.mjs';
 
@@ -55,6 +56,8 @@ const targets = [
     target: 'node20',
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
     external: ['isolated-vm', 'node-gyp/bin/node-gyp.js'],
+    // what an install never runs is not shipped (scripts/absentModules.mjs)
+    plugins: [absentModules()],
     entryPoints: present({
       worker: 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',
