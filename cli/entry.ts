@@ -5,13 +5,13 @@
  */
 import module from 'node:module';
 import { join } from 'node:path';
-import { cacheRoot } from './cacheRoot';
+import { compileCacheDir } from '../host/cacheRoot';
 import { EarlyWorker } from './earlyWorker';
 import type * as Main from './main';
 
 const argv = process.argv.slice(2);
 try {
-  (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache?.(join(cacheRoot(), 'compile-cache'));
+  (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache?.(compileCacheDir());
 } catch {
   // no cache: the CLI only loads slower
 }

@@ -14,7 +14,7 @@ import { lockUpdate } from '../host/deps/lockUpdate';
 import { leaseStore } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
-import { cacheRoot } from './cacheRoot';
+import { cacheRoot } from '../host/cacheRoot';
 
 export { cacheRoot };
 

@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { compileCacheDir } from '../cacheRoot';
 import { installFromStores } from './storeReuse';
 import { scriptMode } from './installAccess';
 import { recordLock } from './storeRecord';
@@ -108,7 +109,8 @@ export class InstallerClient {
       execArgv: [],
       serialization: 'json',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: process.env,
+      // Node >= 22.1 keeps the installer's compiled code between starts (install scripts get their own environment)
+      env: { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir() },
     });
     this.children.add(child);
     this.started++;

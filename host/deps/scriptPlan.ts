@@ -54,7 +54,7 @@ export function scriptsNotice(permissions: Permissions | undefined): string {
 
 /** Variables that carry npm credentials or change how Node starts: never given to a script. */
 const NEVER =
-  /^(npm_config_.*|NPM_TOKEN|NODE_AUTH_TOKEN|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS|NODE_REPL_EXTERNAL_MODULE|.*_authToken.*|.*_auth|.*_password)$/i;
+  /^(npm_config_.*|NPM_TOKEN|NODE_AUTH_TOKEN|NODE_OPTIONS|NODE_PATH|NODE_EXTRA_CA_CERTS|NODE_COMPILE_CACHE|NODE_REPL_EXTERNAL_MODULE|.*_authToken.*|.*_auth|.*_password)$/i;
 /** Variables Windows needs to start anything at all. */
 const WINDOWS_BASE = ['SystemRoot', 'SYSTEMROOT', 'ComSpec', 'COMSPEC', 'PATHEXT', 'WINDIR', 'windir'];
 

@@ -5,8 +5,7 @@
  * cli/entry.ts loads this before the rest of the CLI.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { compileCacheDir } from '../cacheRoot';
 
 /** Flags every worker needs: see docs/architecture.md (interrupts) and worker/node/cellContext.ts. */
 export const WORKER_FLAGS = ['--no-force-async-hooks-checks', '--disable-warning=ExperimentalWarning'];
@@ -28,8 +27,8 @@ export function workerEnv(kernelEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...kernelEnv };
   delete env.ELECTRON_RUN_AS_NODE;
   delete env.NODE_OPTIONS;
-  // Node >= 22 keeps compiled worker code between kernel starts (ignored by Node 20)
-  env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'codajs-compile-cache');
+  // Node >= 22 keeps compiled worker code between kernel starts (ignored by Node 20), in the user's own folder
+  env.NODE_COMPILE_CACHE ??= compileCacheDir();
   return env;
 }
 

@@ -32,6 +32,21 @@ const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 describe('coda run: the worker forked before the CLI loads', () => {
+  it("keeps Node's compile cache in the user's cache folder, never in the shared temporary folder; a user's own choice wins", () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = '/home/me/.cache';
+    try {
+      const env = { PATH: process.env.PATH };
+      assert.equal(workerEnv(env).NODE_COMPILE_CACHE, join('/home/me/.cache', 'codajs', 'compile-cache'));
+      assert.equal(workerEnv({ ...env, NODE_COMPILE_CACHE: '/mine' }).NODE_COMPILE_CACHE, '/mine');
+      delete process.env.XDG_CACHE_HOME;
+      assert.ok(!workerEnv(env).NODE_COMPILE_CACHE!.startsWith(tmpdir()), 'not in the shared temporary folder');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+
   it('is the kernel of a plain Node notebook (coda run --verbose says so), and the run is unchanged', () => {
     const r = spawnSync(process.execPath, [CLI, 'run', notebook({}, 'typeof process.pid'), '--verbose'], {
       encoding: 'utf8',

@@ -52,11 +52,13 @@ describe('install script plans (which scripts run, how confined, with what envir
       NPM_TOKEN: 't',
       'npm_config_//r/:_authToken': 't',
       NODE_OPTIONS: '--require x',
+      // the installer's compile cache (the user's own): a script never writes compiled code CodaJS's processes run
+      NODE_COMPILE_CACHE: '/home/me/.cache/codajs/compile-cache',
       OTHER: 'o',
     };
     const npm = { PATH: '/store/.bin:/bin', npm_lifecycle_event: 'postinstall' };
     const confined = scriptEnv({
-      permissions: { env: ['API', 'SECRET', 'NPM_TOKEN', 'NODE_OPTIONS'] },
+      permissions: { env: ['API', 'SECRET', 'NPM_TOKEN', 'NODE_OPTIONS', 'NODE_COMPILE_CACHE'] },
       secretNames: ['SECRET'],
       env,
       npm,
