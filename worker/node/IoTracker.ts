@@ -9,8 +9,8 @@
  * settling).
  */
 import childProcess from 'node:child_process';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import net from 'node:net';
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
@@ -19,6 +19,35 @@ import { installRuntimeApis } from './RuntimeApis';
 
 /** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
 const captureStack = Error.captureStackTrace;
+
+/**
+ * Node's http and https servers inherit net.Server's listen and address (test/unit/worker/ioTracker.test.ts checks it
+ * on each Node the suite runs), so Node loads http and https (7 ms with tls) only when a cell does. Bun's and Deno's
+ * server classes have their own methods: they are read at once there.
+ */
+const OWN_SERVER_METHODS = typeof process.versions.bun === 'string' || typeof process.versions.deno === 'string';
+/** Taken before any cell runs (a cell may replace them). */
+const getBuiltin = process.getBuiltinModule.bind(process) as (id: string) => unknown;
+const protoOf = Reflect.getPrototypeOf;
+const httpServer = () => (getBuiltin('node:http') as typeof http).Server;
+const httpsServer = () => (getBuiltin('node:https') as typeof https).Server;
+/** The server classes whose methods are wrapped and read: net.Server's first. */
+const SERVER_PROTOS: object[] = OWN_SERVER_METHODS ? [net.Server.prototype, httpServer().prototype, httpsServer().prototype] : [net.Server.prototype];
+
+/**
+ * 'http server', 'https server' or 'server'. On Node, a server whose class is net.Server itself is a server without
+ * loading anything; http is loaded (if no cell has) for any other, https only for one that is not an http server.
+ */
+function serverKind(server: net.Server): string {
+  try {
+    if (!OWN_SERVER_METHODS && protoOf(server) === net.Server.prototype) return 'server';
+    if (server instanceof httpServer()) return 'http server';
+    return server instanceof httpsServer() ? 'https server' : 'server';
+  } catch {
+    // (a class that throws from Symbol.hasInstance)
+    return 'server';
+  }
+}
 
 export interface IoEntry {
   /** Stable id for `cancelWork` (`io<n>`). */
@@ -113,7 +142,7 @@ export class IoTracker {
   private wrapListen(): void {
     // one wrapper per distinct method (Node's http and https servers inherit net.Server's; Bun's http.Server has its
     // own, Deno's calls net.Server's from its own): a server is listed once, by the outermost call
-    const protos = [net.Server.prototype, http.Server.prototype, https.Server.prototype] as { listen: (...a: unknown[]) => unknown }[];
+    const protos = SERVER_PROTOS as { listen: (...a: unknown[]) => unknown }[];
     const listed = new WeakSet<object>();
     for (const proto of protos.filter((p, i) => Object.hasOwn(p, 'listen') && protos.indexOf(p) === i)) {
       const real = proto.listen;
@@ -134,7 +163,7 @@ export class IoTracker {
           listed.delete(server);
           throw err;
         }
-        const kind = server instanceof http.Server ? 'http server' : 'server';
+        const kind = serverKind(server);
         const id = self.track(
           'server',
           () => `${kind} ${describeAddress(server)}`,
@@ -238,9 +267,7 @@ export class IoTracker {
 }
 
 /** The intrinsic address() of each server class: listing a server never runs a method a cell put on it. */
-const serverAddress = new Map<object, net.Server['address']>(
-  [net.Server.prototype, http.Server.prototype, https.Server.prototype].map((p) => [p, (p as net.Server).address]),
-);
+const serverAddress = new Map<object, net.Server['address']>(SERVER_PROTOS.map((p) => [p, (p as net.Server).address]));
 
 function describeAddress(server: net.Server): string {
   let address: ReturnType<net.Server['address']> = null;

@@ -306,6 +306,43 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
   });
 }
 
+describe('pending work (node): http and https are loaded only when a cell loads them', function () {
+  this.timeout(30_000);
+  let k: TestKernel;
+  before(async function () {
+    k = await kernelOn(this, 'node');
+  });
+  after(async () => k?.kernel.dispose());
+
+  it("a kernel starts without http, https or tls, whose servers inherit net.Server's methods; each server is listed by its kind", async () => {
+    const loaded = async () =>
+      JSON.parse(await k.value('JSON.stringify(["http", "https", "tls"].filter((m) => process.moduleLoadList.includes("NativeModule " + m)))')) as string[];
+    assert.deepEqual(await loaded(), [], 'the kernel loaded them before any cell did');
+    // what lets the tracker wrap net.Server's listen alone on Node (on every Node the suite runs)
+    const inherits = await k.value(
+      [
+        "var http = require('node:http'), https = require('node:https'), net = require('node:net');",
+        'JSON.stringify([http.Server, https.Server].map((C) => ["listen", "address"].map((m) =>',
+        '  !Object.hasOwn(C.prototype, m) && C.prototype[m] === net.Server.prototype[m])))',
+      ].join('\n'),
+    );
+    assert.equal(inherits, '[[true,true],[true,true]]');
+    await k.value(
+      [
+        'var plain = net.createServer(); await new Promise((r) => plain.listen(0, "127.0.0.1", r));',
+        'var secure = https.createServer({}); await new Promise((r) => secure.listen(0, "127.0.0.1", r));',
+        'class Mine extends net.Server {}',
+        'var mine = new Mine(); await new Promise((r) => mine.listen(0, "127.0.0.1", r));',
+        '0',
+      ].join('\n'),
+    );
+    const port = async (name: string) => Number(await k.value(`${name}.address().port`));
+    const described = (await k.kernel.pendingWork()).items.filter((i) => i.kind === 'server').map((i) => i.description);
+    assert.deepEqual(described.sort(), [`https server :${await port('secure')}`, `server :${await port('mine')}`, `server :${await port('plain')}`].sort());
+    await k.value('plain.close(); secure.close(); mine.close(); 0');
+  });
+});
+
 describe('pending work: secrets', function () {
   this.timeout(30_000);
   it('masks a secret in a description (a token in a fetch URL) and survives a cell that breaks stack formatting', async () => {
