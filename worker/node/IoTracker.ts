@@ -11,6 +11,7 @@
 import childProcess from 'node:child_process';
 import type http from 'node:http';
 import type https from 'node:https';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
@@ -21,13 +22,15 @@ import { installRuntimeApis } from './RuntimeApis';
 const captureStack = Error.captureStackTrace;
 
 /**
- * Node's http and https servers inherit net.Server's listen and address (test/unit/worker/ioTracker.test.ts checks it
- * on each Node the suite runs), so Node loads http and https (7 ms with tls) only when a cell does. Bun's and Deno's
+ * Node's http and https servers inherit net.Server's listen and address (test/unit/inspector/pendingWork.test.ts checks
+ * it on each Node the suite runs), so Node loads http and https (7 ms with tls) only when a cell does. Bun's and Deno's
  * server classes have their own methods: they are read at once there.
  */
 const OWN_SERVER_METHODS = typeof process.versions.bun === 'string' || typeof process.versions.deno === 'string';
-/** Taken before any cell runs (a cell may replace them). */
-const getBuiltin = process.getBuiltinModule.bind(process) as (id: string) => unknown;
+/** Taken before any cell runs (a cell may replace them); a Deno or Bun older than process.getBuiltinModule requires. */
+const getBuiltin = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule.bind(process) : createRequire(`${process.cwd()}/`)) as (
+  id: string,
+) => unknown;
 const protoOf = Reflect.getPrototypeOf;
 const httpServer = () => (getBuiltin('node:http') as typeof http).Server;
 const httpsServer = () => (getBuiltin('node:https') as typeof https).Server;
