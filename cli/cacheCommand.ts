@@ -2,7 +2,7 @@
 import { cachePruneSummary } from '../host/deps/cacheSummary';
 import { cacheSize, DEFAULT_MAX_AGE_DAYS, listStores, pruneCache } from '../host/deps/cachePrune';
 import type { CacheOptions } from './args';
-import { cacheRoot } from './installDependencies';
+import { cacheRoot } from '../host/cacheRoot';
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;

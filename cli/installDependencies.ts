@@ -16,8 +16,6 @@ import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
 import { cacheRoot } from '../host/cacheRoot';
 
-export { cacheRoot };
-
 export interface DependencyOutcome {
   modulePaths: string[];
   /** Cells that cannot run (an import that could not be installed, a bad `// @coda-dep`), by cell id `cell-<n>`. */

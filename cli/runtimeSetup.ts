@@ -12,7 +12,7 @@ import { kernelLaunch, type LaunchSettings } from '../host/kernel/kernelLaunch';
 import { findSandbox, findSidecarBinary, RuntimeMissingError } from '../host/kernel/locateRuntime';
 import { fetchedRuntime, runtimePackage, RUNTIME_VERSIONS, type FetchableRuntime } from '../host/runtimes/runtimeStore';
 import type { KernelAccess } from '../host/run/resolveAccess';
-import { cacheRoot } from './installDependencies';
+import { cacheRoot } from '../host/cacheRoot';
 import type { RunOptions, RuntimesOptions } from './args';
 import { terminalSafe } from '../host/format/terminalSafe';
 
