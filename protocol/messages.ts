@@ -53,6 +53,11 @@ export interface InitParams {
   /** Absolute path of the notebook or scratch file, for messages and stack traces. */
   documentPath: string;
   runtime: RuntimeKind;
+  /**
+   * The kernel's id in the handles of the values it sends, chosen by the host (KernelProcess) so that the worker needs
+   * no random source to start (`node:crypto` costs a Node kernel 4–5 ms); a worker given none makes its own.
+   */
+  kernelId?: string;
   /** Extra environment variables for user code (e.g. secrets); values are masked in every output. */
   env?: Record<string, string>;
   /** Strings that must never appear in any output (secret values); replaced by `••••••`. */

@@ -7,6 +7,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSyn
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { absentModules } from './absentModules.mjs';
+import { sideEffectFree } from './sideEffectFree.mjs';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 import { writeTypesArchive } from './typesArchive.mjs';
 
@@ -57,7 +58,7 @@ const targets = [
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
     external: ['isolated-vm', 'node-gyp/bin/node-gyp.js'],
     // what an install never runs is not shipped (scripts/absentModules.mjs)
-    plugins: [absentModules()],
+    plugins: [absentModules(), sideEffectFree()],
     entryPoints: present({
       worker: 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',

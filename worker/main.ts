@@ -2,7 +2,6 @@
  * The worker process (dist/worker.js): answers the host's requests (protocol/messages.ts) over IPC and sends
  * events, all through one send(). Interrupts arrive through the watchdog thread (./watchdog.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
@@ -12,6 +11,7 @@ import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
 import { asKernel, interruptState, SLOT } from './runtime/interruptState';
 import { runtimeFactory } from './runtime/runtimes';
 import { withoutToJSON } from './runtime/withoutToJSON';
+import { randomUUID } from './runtime/randomUUID';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
 ignoreDebugSignal();
@@ -20,7 +20,6 @@ ignoreDebugSignal();
 const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
-const kernelId = randomUUID();
 
 function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
@@ -88,7 +87,7 @@ async function init(params: InitParams) {
   setImmediate(startWatchdog);
   return {
     protocolVersion: PROTOCOL_VERSION,
-    kernelId: (runtime as { kernelId?: string }).kernelId ?? kernelId,
+    kernelId: (runtime as { kernelId?: string }).kernelId ?? params.kernelId ?? randomUUID(),
     runtime: runtime.kind,
     runtimeVersion: runtime.version,
     pid: proc.pid,

@@ -3,6 +3,7 @@
  * Owns the child, its pipes and listeners; every pending request fails with the exit reason if it dies.
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import {
   codaErrorObject,
@@ -103,7 +104,7 @@ export class KernelProcess implements Kernel {
     });
     try {
       kernel.info = await Promise.race([
-        channel.request('init', { ...options.init, searchPath: options.init.searchPath ?? process.env.PATH }),
+        channel.request('init', { ...options.init, kernelId: options.init.kernelId ?? randomUUID(), searchPath: options.init.searchPath ?? process.env.PATH }),
         spawnFailed,
         timedOut,
       ]);

@@ -10,13 +10,13 @@
  * handled in order, at once). So a replacement of a document's checkpoints waits until every earlier message is
  * answered: then the ids of the breakpoints it removes are known.
  */
-import { randomUUID } from 'node:crypto';
 import type inspector from 'node:inspector';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { CHECKPOINT_EVENT_MS, type CellSource, type CheckpointHits, type CheckpointSpec, type Masker } from '../../protocol';
 import { CheckpointLog } from './CheckpointLog';
 import type { SessionSource } from './inspectorSession';
+import { randomUUID } from '../runtime/randomUUID';
 
 const realSetTimeout = setTimeout;
 
@@ -45,8 +45,14 @@ export class Checkpoints {
   private unanswered = 0;
   private readonly waiting: (() => void)[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The recorder's global name: random, so a cell cannot guess it before a checkpoint exists. */
-  private readonly recorder = `__coda_checkpoint_${randomUUID().replace(/-/g, '')}`;
+  private recorderName: string | undefined;
+  /**
+   * The recorder's global name: random, so a cell cannot guess it before a checkpoint exists; drawn when first needed,
+   * not when the kernel starts (randomUUID.ts).
+   */
+  private get recorder(): string {
+    return (this.recorderName ??= `__coda_checkpoint_${randomUUID().replace(/-/g, '')}`);
+  }
 
   constructor(
     private readonly emit: (checkpoints: CheckpointHits[]) => void,

@@ -7,10 +7,10 @@
  * Proxy trap, no custom inspect function); containers with nothing formatted inside are not copied. A class instance's
  * copy keeps its class name through a stand-in class of the same name.
  */
-import { randomUUID } from 'node:crypto';
 import { types } from 'node:util';
 import { classify, protoOf } from './classify';
 import { customFormat, formatterActive } from './valueFormatter';
+import { randomUUID } from '../runtime/randomUUID';
 
 /** Characters of a plugin's preview inside another value's text. */
 export const MAX_NESTED_PREVIEW = 80;

@@ -8,7 +8,6 @@
  * Memory: memoryMb is the isolate's heap limit; past it the isolate is gone, so the worker reports it and exits and
  * the next run starts a fresh kernel. Time: cellTimeoutMs bounds every synchronous run inside the isolate.
  */
-import { randomUUID } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
@@ -43,6 +42,7 @@ import { sandboxLimits } from './sandboxLimits';
 import { cellTimedOut, errorFromIsolate, outOfMemory, sandboxLost } from './sandboxErrors';
 import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
 import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
+import { randomUUID } from '../runtime/randomUUID';
 
 /** How long an interrupt waits for running JavaScript to stop before the sandbox is thrown away. */
 export const INTERRUPT_DISPOSE_MS = 3000;
@@ -62,7 +62,7 @@ interface Running {
 export class IsolateRuntime implements Runtime {
   readonly kind = 'sandbox' as const;
   readonly version: string;
-  readonly kernelId = randomUUID();
+  readonly kernelId: string;
   private sandbox!: SandboxIsolate;
   private readonly batcher: ConsoleBatcher;
   private readonly mapper = new StackMapper(['coda-sandbox:']);
@@ -81,6 +81,7 @@ export class IsolateRuntime implements Runtime {
     private readonly host: RuntimeHost,
   ) {
     this.version = `isolated-vm on node ${process.version}`;
+    this.kernelId = init.kernelId ?? randomUUID();
     this.permissions = init.permissions ?? {};
     this.mask = createMasker(init.maskedValues);
     this.batcher = new ConsoleBatcher(host);

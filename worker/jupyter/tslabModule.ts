@@ -3,9 +3,10 @@
  * as tslab's public API declares them (src/public.ts). A display made by newDisplay() has a display id of its own:
  * its first call adds an output, every later call replaces that output (Jupyter's update_display_data), as in tslab.
  */
-import { randomBytes } from 'node:crypto';
+import type crypto from 'node:crypto';
 import type { DisplayTarget, ShowBundle } from './denoJupyter';
 import { toBase64 } from './mimeBundle';
+import { getBuiltin } from '../runtime/getBuiltin';
 
 export interface TslabDisplay {
   javascript(s: string): void;
@@ -59,6 +60,6 @@ export function createTslabModule(show: ShowBundle, versions: Record<string, str
     };
   };
   /** A display that shows and then overwrites one output (tslab's own ids are 8 random bytes in hex too). */
-  const newDisplay = (): TslabDisplay => makeDisplay(randomBytes(8).toString('hex'));
+  const newDisplay = (): TslabDisplay => makeDisplay((getBuiltin('node:crypto') as typeof crypto).randomBytes(8).toString('hex'));
   return { display: makeDisplay(), newDisplay, versions };
 }

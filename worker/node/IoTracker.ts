@@ -11,10 +11,10 @@
 import childProcess from 'node:child_process';
 import type http from 'node:http';
 import type https from 'node:https';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { currentCell, originContext, runInCell, type AsyncOrigin, type CellContext } from './cellContext';
 import { installRuntimeApis } from './RuntimeApis';
 
@@ -27,10 +27,6 @@ const captureStack = Error.captureStackTrace;
  * server classes have their own methods: they are read at once there.
  */
 const OWN_SERVER_METHODS = typeof process.versions.bun === 'string' || typeof process.versions.deno === 'string';
-/** Taken before any cell runs (a cell may replace them); a Deno or Bun older than process.getBuiltinModule requires. */
-const getBuiltin = (typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule.bind(process) : createRequire(`${process.cwd()}/`)) as (
-  id: string,
-) => unknown;
 const protoOf = Reflect.getPrototypeOf;
 const httpServer = () => (getBuiltin('node:http') as typeof http).Server;
 const httpsServer = () => (getBuiltin('node:https') as typeof https).Server;

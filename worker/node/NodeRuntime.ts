@@ -4,7 +4,6 @@
  * dispatcher's stack: when the watchdog terminates a runaway cell, only the cell's frames unwind and
  * interrupt() settles the execution.
  */
-import { randomUUID } from 'node:crypto';
 import inspector from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -65,6 +64,7 @@ import { enterExecution, leaveExecution } from '../runtime/interruptState';
 import { NodeDebug } from '../debug/NodeDebug';
 import { DebugInspector } from '../debug/DebugInspector';
 import { lazySession, type SessionSource } from '../debug/inspectorSession';
+import { randomUUID } from '../runtime/randomUUID';
 
 /** Where JSX could start: `<` before a tag name or `>` (a fragment). */
 const MAYBE_JSX = /<[A-Za-z_$>]/;
@@ -134,7 +134,7 @@ export class NodeRuntime implements Runtime {
   constructor(
     private readonly init: InitParams,
     private readonly host: RuntimeHost,
-    kernelId: string = randomUUID(),
+    kernelId: string = init.kernelId ?? randomUUID(),
     options?: NodeRuntimeOptions,
   ) {
     this.kind = options?.kind ?? 'node';

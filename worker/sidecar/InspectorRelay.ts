@@ -7,12 +7,12 @@
  * else (no `/json` list: a plain HTTP request is answered 426), and a cell gains nothing from it: it lives outside
  * Deno's permissions, and a cell reaches it only with `net` for 127.0.0.1 and the path.
  */
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type WebSocket from 'ws';
 import type { RawData, WebSocketServer } from 'ws';
 import { codaErrorObject } from '../../protocol';
 import { DEBUG_HOST } from '../debug/DebugInspector';
+import { randomUUID } from '../runtime/randomUUID';
 
 /** How long Deno's inspector may take to accept a relayed session before the debugger's connection is dropped. */
 export const RELAY_CONNECT_TIMEOUT_MS = 10_000;
