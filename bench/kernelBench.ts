@@ -1,11 +1,13 @@
 /** Issue 3 figures: round trip, cold start, console flood, big-array preview, interrupt latency. */
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
+import { WORKER_FLAGS } from '../host/kernel/forkWorker';
 import { KernelProcess } from '../host/kernel/KernelProcess';
+import { buildCodeCache, codeCacheFile } from '../host/kernel/workerCodeCache';
 import { exec, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
@@ -14,9 +16,18 @@ const ROOT = join(__dirname, '..');
 const WORKER = join(ROOT, 'dist', 'worker.js');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
-async function start(nodePath: string) {
+async function start(nodePath: string, codeCache?: false) {
   const cwd = mkdtempSync(join(tmpdir(), 'coda-bench-'));
-  return KernelProcess.start({ workerPath: WORKER, nodePath, init: { cwd, documentPath: join(cwd, 'bench.coda'), runtime: 'node' } });
+  return KernelProcess.start({ workerPath: WORKER, nodePath, codeCache, init: { cwd, documentPath: join(cwd, 'bench.coda'), runtime: 'node' } });
+}
+
+/** The worker's code cache for this Node (host/kernel/workerCodeCache.ts), built first when it is not there yet. */
+async function ensureCodeCache(nodePath: string): Promise<void> {
+  const launch = { workerPath: WORKER, node: nodePath, execArgv: WORKER_FLAGS };
+  const file = codeCacheFile(launch);
+  if (!file || existsSync(file)) return;
+  const build = buildCodeCache(launch);
+  if (build) await new Promise((r) => build.once('exit', r));
 }
 
 export async function kernelBench(nodePath: string): Promise<Row[]> {
@@ -90,8 +101,10 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     await k.dispose();
   }
 
-  // 2. cold start to first result vs node -e
+  // 2. cold start to first result vs node -e (the worker's code cache built, as after a kernel's first start)
+  await ensureCodeCache(nodePath);
   const cold: number[] = [];
+  const uncached: number[] = [];
   const bare: number[] = [];
   const echo: number[] = [];
   const runs: number[] = [];
@@ -105,6 +118,11 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     await exec(kk, '1+1');
     cold.push(performance.now() - t);
     await kk.dispose();
+    t = performance.now();
+    const plain = await start(nodePath, false);
+    await exec(plain, '1+1');
+    uncached.push(performance.now() - t);
+    await plain.dispose();
     t = performance.now();
     await new Promise((r) => spawn(nodePath, ['-e', '0'], { stdio: 'ignore' }).on('exit', r));
     bare.push(performance.now() - t);
@@ -133,6 +151,14 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
       baselineValue: ms(bareMed),
       target: '<= 1x baseline (issue 17)',
       pass: coldMed <= bareMed,
+    },
+    {
+      figure: 'cold start to first result, no code cache of the worker yet (first start)',
+      value: ms(median(uncached)),
+      baseline: 'node -e 0',
+      baselineValue: ms(bareMed),
+      target: '-',
+      pass: undefined,
     },
     {
       figure: 'cold start to first result (same runs)',

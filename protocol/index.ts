@@ -19,3 +19,4 @@ export * from './runtimes';
 export * from './plugins';
 export * from './maskedCut';
 export * from './debugging';
+export * from './workerCodeCache';

@@ -11,6 +11,7 @@ import type { PendingWorkResult, VariablesResult } from './inspection';
 import type { SerializedError } from './errors';
 import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
+import type { CodeCacheStatus } from './workerCodeCache';
 
 /** A runtime's id (protocol/runtimes.ts describes each; files written before 0.2 may say "isolate" for the sandbox). */
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'sandbox';
@@ -101,6 +102,8 @@ export interface InitResult {
   /** e.g. 'node v24.21.0'. */
   runtimeVersion: string;
   pid: number;
+  /** What became of the worker's code cache as it started (protocol/workerCodeCache.ts); absent from older workers. */
+  codeCache?: CodeCacheStatus;
 }
 
 export interface ExecuteParams {

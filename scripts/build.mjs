@@ -60,7 +60,9 @@ const targets = [
     // what an install never runs is not shipped (scripts/absentModules.mjs)
     plugins: [absentModules(), sideEffectFree()],
     entryPoints: present({
-      worker: 'worker/main.ts',
+      // dist/worker.js loads dist/worker-main.js through V8's code cache (worker/entry.ts)
+      worker: 'worker/entry.ts',
+      'worker-main': 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',
       sucrase: 'worker/transform/sucraseBundle.ts',
       installer: 'installer/main.ts',

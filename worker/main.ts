@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROTOCOL_VERSION, toSerializedError, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
+import { PROTOCOL_VERSION, toSerializedError, type CodeCacheStatus, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
 import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
 import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
 import { asKernel, interruptState, SLOT } from './runtime/interruptState';
 import { runtimeFactory } from './runtime/runtimes';
 import { withoutToJSON } from './runtime/withoutToJSON';
+import { warmUp as runWarmUp } from './warmUp';
 import { randomUUID } from './runtime/randomUUID';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
@@ -91,6 +92,8 @@ async function init(params: InitParams) {
     runtime: runtime.kind,
     runtimeVersion: runtime.version,
     pid: proc.pid,
+    // set by the entry that loaded this bundle (./entry.ts); absent when it was loaded otherwise
+    codeCache: (module as { codeCache?: CodeCacheStatus }).codeCache,
   };
 }
 
@@ -106,3 +109,8 @@ proc.on('message', (frame: HostFrame) => {
 });
 // the host is gone: never outlive it
 proc.on('disconnect', exitNow);
+
+/** For the code-cache build (./entry.ts): runs the warm-up cells in this process, which runs no notebook. */
+export function warmUp(): Promise<void> {
+  return runWarmUp(handle);
+}

@@ -46,6 +46,8 @@ export interface KernelStartOptions {
    * undefined: fork. `coda run` forks its first kernel's worker while it prepares the notebook (cli/earlyWorker.ts).
    */
   adopt?: (launch: WorkerFork) => ChildProcess | undefined;
+  /** False: the worker reads no code cache and none is built for it (workerCodeCache.ts); the bench's "without" figure. */
+  codeCache?: false;
 }
 
 export interface Kernel {

@@ -37,6 +37,7 @@ import {
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
 import { forkWorker, WORKER_FLAGS, workerEnv, type WorkerFork } from './forkWorker';
+import { buildCodeCache, needsBuild } from './workerCodeCache';
 import type { Kernel, KernelExit, KernelStartOptions } from './Kernel';
 import { userEnvironment } from '../../common/userEnvironment';
 
@@ -84,7 +85,14 @@ export class KernelProcess implements Kernel {
     const mask = createMasker(options.init.maskedValues);
     const rawLog = options.log ?? (() => undefined);
     const log: NonNullable<KernelStartOptions['log']> = (level, message) => rawLog(level, mask(message));
-    const launch: WorkerFork = { workerPath: options.workerPath, node, execArgv, cwd: options.init.cwd, env: workerEnv(kernelEnvironment(options.init)) };
+    const launch: WorkerFork = {
+      workerPath: options.workerPath,
+      node,
+      execArgv,
+      cwd: options.init.cwd,
+      env: workerEnv(kernelEnvironment(options.init)),
+      codeCache: options.codeCache,
+    };
     let child: ChildProcess;
     // a worker forked earlier with exactly this launch (`coda run`), else a new one
     const adopted = options.adopt?.(launch);
@@ -119,7 +127,13 @@ export class KernelProcess implements Kernel {
       await kernel.dispose();
       throw codaErrorObject('ProtocolMismatch', { kernel: kernel.info.protocolVersion, host: PROTOCOL_VERSION });
     }
-    log('info', `kernel ${kernel.info.kernelId} ready: ${kernel.info.runtimeVersion}, pid ${kernel.info.pid}`);
+    log(
+      'info',
+      `kernel ${kernel.info.kernelId} ready: ${kernel.info.runtimeVersion}, pid ${kernel.info.pid}, code cache ${kernel.info.codeCache ?? 'unknown'}`,
+    );
+    // the next kernels start faster: their first cell's code compiled already (workerCodeCache.ts)
+    const found = kernel.info.codeCache;
+    if (options.codeCache !== false && needsBuild(found)) buildCodeCache(launch, found, (message) => log('info', message));
     return kernel;
   }
 

@@ -5,7 +5,9 @@
  * cli/entry.ts loads this before the rest of the CLI.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV } from '../../protocol/workerCodeCache';
 import { compileCacheDir } from '../cacheRoot';
+import { codeCacheFile } from './workerCodeCache';
 
 /** Flags every worker needs: see docs/architecture.md (interrupts) and worker/node/cellContext.ts. */
 export const WORKER_FLAGS = ['--no-force-async-hooks-checks', '--disable-warning=ExperimentalWarning'];
@@ -20,6 +22,8 @@ export interface WorkerFork {
   cwd: string;
   /** As workerEnv made it. */
   env: NodeJS.ProcessEnv;
+  /** False: no code cache named (workerCodeCache.ts). */
+  codeCache?: false;
 }
 
 /** The environment a worker process starts with, from the one its kernel may see (KernelProcess.kernelEnvironment). */
@@ -32,13 +36,24 @@ export function workerEnv(kernelEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Forks the worker; stdio: stdout and stderr piped, fd 3 IPC (JSON), fd 4 the control pipe (interrupts). */
+/**
+ * Forks the worker, naming the code cache it reads (host/kernel/workerCodeCache.ts; the worker takes the name out of
+ * its environment before anything else runs); stdio: stdout and stderr piped, fd 3 IPC (JSON), fd 4 the control pipe
+ * (interrupts).
+ */
 export function forkWorker(f: WorkerFork): ChildProcess {
+  // only the host names the cache, and only a process without IPC builds it (workerCodeCache.ts): not from the
+  // environment a worker inherits or a notebook's variables
+  const env = { ...f.env };
+  delete env[CODE_CACHE_FILE_ENV];
+  delete env[CODE_CACHE_BUILD_ENV];
+  const cache = f.codeCache === false ? undefined : codeCacheFile(f);
+  if (cache) env[CODE_CACHE_FILE_ENV] = cache;
   return fork(f.workerPath, [], {
     execPath: f.node,
     execArgv: f.execArgv,
     cwd: f.cwd,
-    env: f.env,
+    env,
     serialization: 'json',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
   });
@@ -46,7 +61,7 @@ export function forkWorker(f: WorkerFork): ChildProcess {
 
 /** The same process in every respect: same Node, flags, worker file, directory and exactly the same environment. */
 export function sameFork(a: WorkerFork, b: WorkerFork): boolean {
-  if (a.workerPath !== b.workerPath || a.node !== b.node || a.cwd !== b.cwd) return false;
+  if (a.workerPath !== b.workerPath || a.node !== b.node || a.cwd !== b.cwd || a.codeCache !== b.codeCache) return false;
   if (a.execArgv.length !== b.execArgv.length || a.execArgv.some((v, i) => v !== b.execArgv[i])) return false;
   const keys = Object.keys(a.env);
   return keys.length === Object.keys(b.env).length && keys.every((k) => Object.hasOwn(b.env, k) && a.env[k] === b.env[k]);

@@ -6,24 +6,27 @@
  * can do anything the user can.
  *
  * What the worker itself must read is granted on top of the notebook's `read`:
- * - its own bundles (worker.js, watchdog.js, sucrase.js for TypeScript cells), file by file;
+ * - its own bundles (worker.js, worker-main.js, watchdog.js, sucrase.js for TypeScript cells), file by file;
  * - the dependency store (`modulePaths`) and the notebook folder's `node_modules`: packages are code the notebook
  *   imports on purpose, and Node's loader must read them to run them. Nothing else of the notebook folder;
- * - the kernel plugins named as files (InitParams.plugins), file by file, for the same reason.
- * The compile cache (NODE_COMPILE_CACHE) is never made writable: Node then skips it on its own (checked on
- * Node 24), and a writable cache would let one notebook plant code that other kernels load.
+ * - the kernel plugins named as files (InitParams.plugins), file by file, for the same reason;
+ * - the compile-cache folder, where the worker's own code cache is (workerCodeCache.ts): compiled CodaJS code only.
+ * The compile cache (NODE_COMPILE_CACHE, and the worker's code cache beside it) is never made writable: Node then
+ * skips its own on its own (checked on Node 24), and a writable cache would let one notebook plant code that other
+ * kernels load.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ANY, codaErrorObject, type InitParams, type Permissions } from '../../protocol';
+import { compileCacheDir } from '../cacheRoot';
 import { debugSignalFlags } from './debugSignalFlags';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
 import { fetchedRuntime } from '../runtimes/runtimeStore';
 import { programReadPaths } from './programReadPaths';
 
-/** The worker bundles a kernel loads from dist/ (see scripts/build.mjs). */
-export const WORKER_BUNDLES = ['worker.js', 'watchdog.js', 'sucrase.js'];
+/** The worker bundles a kernel loads from dist/ (see scripts/build.mjs; worker.js loads worker-main.js). */
+export const WORKER_BUNDLES = ['worker.js', 'worker-main.js', 'watchdog.js', 'sucrase.js'];
 /** Which Node versions have --allow-inspector, for messages (support itself is asked of the binary). */
 export const NEEDED_NODE = 'recent Node.js 24 releases such as the 24.21 CodaJS downloads, or Node.js 25 and newer';
 
@@ -51,7 +54,14 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
     throw codaErrorObject('PermissionModelUnsupported', { needed: NEEDED_NODE, version: support.version });
   }
   const pluginFiles = (ctx.plugins ?? []).filter((p) => isAbsolute(p));
-  const own = [...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)), ...(ctx.modulePaths ?? []), join(ctx.cwd, 'node_modules'), ...pluginFiles];
+  const own = [
+    ...WORKER_BUNDLES.map((f) => join(ctx.distDir, f)),
+    // the worker's code cache is read from here (workerCodeCache.ts): never written by a kernel
+    compileCacheDir(),
+    ...(ctx.modulePaths ?? []),
+    join(ctx.cwd, 'node_modules'),
+    ...pluginFiles,
+  ];
   const args: string[] = [support.permissionFlag];
   args.push(...fsFlags('--allow-fs-read', permissions.read, ctx.cwd, own));
   args.push(...fsFlags('--allow-fs-write', permissions.write, ctx.cwd, []));

@@ -1,0 +1,100 @@
+/**
+ * The kernel worker's code cache (worker/entry.ts): which file a worker launch reads, and the process that writes it.
+ * One file per Node binary, V8-relevant flags and worker bundle, in the user's own compile-cache folder. It is built
+ * by a process of its own, started in the background once a kernel reports the file absent, stale or rejected: that
+ * process runs the worker's warm-up cells and no notebook, so no notebook's code ever writes code another kernel runs
+ * (kernels only read the file; a notebook with declared permissions may read the folder, never write it).
+ * Node built-ins only: cli/entry.ts forks through forkWorker.ts, which names the file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV, type CodeCacheStatus } from '../../protocol/workerCodeCache';
+import { compileCacheDir } from '../cacheRoot';
+
+/** The worker bundle dist/worker.js loads, beside it. */
+export const WORKER_MAIN = 'worker-main.js';
+
+/** Flags that do not change what V8 compiles or accepts (the permission model, warnings, the debug signal). */
+const IGNORED_FLAG = /^--(permission|experimental-permission|allow-|disable-warning|disable-sigusr1)/;
+
+export interface CodeCacheLaunch {
+  /** dist/worker.js */
+  workerPath: string;
+  /** The Node that runs it: an absolute path. */
+  node: string;
+  execArgv: string[];
+}
+
+/** 32-bit FNV-1a, in hex: a file name from a key (the file's first line names what it was made from in full). */
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * The cache file for this launch: `worker-<Node binary and flags>-<bundle>.v8` (a new build replaces the files with
+ * the same first part), or undefined when the Node binary or the bundle cannot be read.
+ */
+export function codeCacheFile(launch: CodeCacheLaunch, dir = compileCacheDir()): string | undefined {
+  try {
+    const node = statSync(launch.node);
+    const main = join(dirname(launch.workerPath), WORKER_MAIN);
+    const bundle = statSync(main);
+    const flags = launch.execArgv.filter((f) => !IGNORED_FLAG.test(f)).join('\0');
+    return join(dir, `worker-${fnv(`${launch.node}\0${node.size}\0${node.mtimeMs}\0${flags}`)}-${fnv(`${main}\0${bundle.size}\0${bundle.mtimeMs}`)}.v8`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a kernel's report asks of the cache: a build when there is none it could use. */
+export function needsBuild(status: CodeCacheStatus | undefined): boolean {
+  return status === 'absent' || status === 'stale' || status === 'rejected';
+}
+
+/** Builds in progress, and the files this process has built (a file a kernel then finds stale or rejected is not built again: no loop). */
+const building = new Map<string, ChildProcess>();
+const built = new Set<string>();
+
+/**
+ * Starts the build of this launch's cache file in the background (at the lowest priority, not waited for: a host that
+ * exits leaves it to finish, within the 30 s the build allows itself), as a kernel's report (`found`) asks: unless one
+ * is running, or this process built the file a kernel then found stale or rejected.
+ */
+export function buildCodeCache(launch: CodeCacheLaunch, found: CodeCacheStatus = 'absent', log?: (message: string) => void): ChildProcess | undefined {
+  const file = codeCacheFile(launch);
+  if (!file || building.has(file) || (found !== 'absent' && built.has(file))) return undefined;
+  built.add(file);
+  let child: ChildProcess;
+  try {
+    child = spawn(launch.node, [...launch.execArgv.filter((f) => !IGNORED_FLAG.test(f)), launch.workerPath], {
+      cwd: tmpdir(),
+      // nothing of the user's environment: the build runs the warm-up cells only
+      env: { PATH: process.env.PATH ?? '', [CODE_CACHE_FILE_ENV]: file, [CODE_CACHE_BUILD_ENV]: '1' },
+      stdio: 'ignore',
+      detached: true,
+    });
+  } catch (err) {
+    log?.(`kernel code cache not built: ${(err as Error).message}`);
+    return undefined;
+  }
+  building.set(file, child);
+  child.once('error', (err) => {
+    building.delete(file);
+    log?.(`kernel code cache not built: ${err.message}`);
+  });
+  child.once('exit', (code) => {
+    building.delete(file);
+    log?.(code === 0 ? `kernel code cache built: ${file}` : `kernel code cache not built (exit code ${code})`);
+  });
+  try {
+    if (child.pid !== undefined) setPriority(child.pid, 19);
+  } catch {
+    // the default priority, then
+  }
+  child.unref();
+  return child;
+}
