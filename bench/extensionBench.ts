@@ -43,7 +43,14 @@ export function extensionBench(): Row[] {
     },
     { figure: 'VSIX size', value: kb(vsix), baseline: 'budget', baselineValue: kb(VSIX_BUDGET_BYTES), target: '< budget', pass: vsix < VSIX_BUDGET_BYTES },
     { figure: 'bundle: dist/extension.js (production)', value: kb(size('dist/extension.js')), baseline: '-', baselineValue: '-', target: '-', pass: undefined },
-    { figure: 'bundle: dist/worker.js (production)', value: kb(size('dist/worker.js')), baseline: '-', baselineValue: '-', target: '-', pass: undefined },
+    {
+      figure: 'bundle: dist/worker-main.js (production; dist/worker.js loads it)',
+      value: kb(size('dist/worker-main.js')),
+      baseline: 'dist/worker.js, its loader',
+      baselineValue: kb(size('dist/worker.js')),
+      target: '-',
+      pass: undefined,
+    },
     {
       figure: 'bundle: dist/renderer.js (production)',
       value: kb(renderer),
