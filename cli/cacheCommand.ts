@@ -2,7 +2,7 @@
 import { cachePruneSummary } from '../host/deps/cacheSummary';
 import { cacheSize, DEFAULT_MAX_AGE_DAYS, listStores, pruneCache } from '../host/deps/cachePrune';
 import type { CacheOptions } from './args';
-import { cacheRoot } from '../host/cacheRoot';
+import { cacheRoot, compileCacheDir } from '../host/cacheRoot';
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
@@ -17,7 +17,7 @@ export async function cacheCommand(opts: CacheOptions, out: (line: string) => vo
     const size = await cacheSize(root);
     out(`shared packages ${mb(size.content)}, notebook stores ${mb(size.stores)}, downloaded tarballs ${mb(size.tarballs)}: ${mb(size.total)} in ${root}`);
   } else {
-    out(cachePruneSummary(await pruneCache(root, opts.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS)));
+    out(cachePruneSummary(await pruneCache(root, opts.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS, Date.now(), compileCacheDir())));
   }
   return 0;
 }

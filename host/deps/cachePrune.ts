@@ -7,6 +7,7 @@
 import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
+import { pruneCodeCaches } from '../kernel/workerCodeCache';
 import { pruneTarballs } from './pruneTarballs';
 import { liveLeases } from './storeLease';
 import { removeTree, treesInUse } from './sharedTree';
@@ -34,6 +35,8 @@ export interface PruneResult {
   entries: number;
   /** Downloaded tarballs and package metadata removed from the download cache (pruneTarballs.ts). */
   downloads: number;
+  /** Kernel worker code caches built more than maxAgeDays ago (host/kernel/workerCodeCache.ts). */
+  codeCaches: number;
   freedBytes: number;
 }
 
@@ -63,8 +66,9 @@ export async function cacheSize(cacheRoot: string): Promise<{ stores: number; co
   return { stores, content, tarballs, total: stores + content + tarballs };
 }
 
-export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE_DAYS, now = Date.now()): Promise<PruneResult> {
-  const result: PruneResult = { stores: [], trees: 0, entries: 0, downloads: 0, freedBytes: 0 };
+/** `codeCacheDir`: where the kernel worker's code caches are (compileCacheDir()), pruned by the same age; none when omitted. */
+export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE_DAYS, now = Date.now(), codeCacheDir?: string): Promise<PruneResult> {
+  const result: PruneResult = { stores: [], trees: 0, entries: 0, downloads: 0, codeCaches: 0, freedBytes: 0 };
   const before = (await cacheSize(cacheRoot)).total;
   const { stale } = await liveLeases(cacheRoot);
   for (const file of stale) await rm(file, { force: true });
@@ -95,6 +99,7 @@ export async function pruneCache(cacheRoot: string, maxAgeDays = DEFAULT_MAX_AGE
   const held = new Set<string>();
   for (const dir of kept) for (const i of await heldIntegrities(dir)) held.add(i);
   result.downloads = (await pruneTarballs(join(cacheRoot, 'cacache'), held, maxAgeDays * DAY_MS, now)).entries;
+  if (codeCacheDir) result.codeCaches = await pruneCodeCaches(codeCacheDir, maxAgeDays * DAY_MS, now);
   result.freedBytes = Math.max(0, before - (await cacheSize(cacheRoot)).total);
   return result;
 }

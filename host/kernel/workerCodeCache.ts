@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV, type CodeCacheStatus } from '../../protocol/workerCodeCache';
@@ -48,6 +49,26 @@ export function codeCacheFile(launch: CodeCacheLaunch, dir = compileCacheDir()):
   } catch {
     return undefined;
   }
+}
+
+/** A worker code cache file, or its build's staging file (`<file>.<pid>.tmp`). */
+const CODE_CACHE_NAME = /^worker-[0-9a-f]{8}-[0-9a-f]{8}\.v8(\.\d+\.tmp)?$/;
+
+/**
+ * Removes the worker code caches of `dir` built more than `maxAgeMs` ago (one still used is built again at the next
+ * kernel start: bounded without tracking each read, which a kernel with permissions could not record) and staging files
+ * a build left; nothing else of the folder (Node's own compile cache is beside them). Returns how many it removed.
+ */
+export async function pruneCodeCaches(dir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!CODE_CACHE_NAME.test(name)) continue;
+    const st = await lstat(join(dir, name)).catch(() => undefined);
+    if (!st?.isFile() || now - st.mtimeMs <= maxAgeMs) continue;
+    await rm(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /** What a kernel's report asks of the cache: a build when there is none it could use. */

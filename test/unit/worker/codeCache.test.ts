@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileCacheDir } from '../../../host/cacheRoot';
+import { pruneCache } from '../../../host/deps/cachePrune';
+import { cachePruneSummary } from '../../../host/deps/cacheSummary';
 import { WORKER_FLAGS } from '../../../host/kernel/forkWorker';
 import { nodePermissionArgs } from '../../../host/kernel/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
@@ -134,6 +136,42 @@ describe('the kernel worker’s code cache', function () {
     await until('the cache file', () => existsSync(file));
     await until('the older cache removed', () => !existsSync(older), 5_000);
     assert.ok(existsSync(otherNode), 'another Node’s cache is not this build’s to remove');
+  });
+
+  it('the cache prune removes code caches built longer ago than its limit and their builds’ leftovers, nothing else of the folder', async () => {
+    const dir = compileCacheDir();
+    mkdirSync(join(dir, 'v24.21.0-x64-964aae3f-0'), { recursive: true });
+    const DAY = 24 * 60 * 60_000;
+    const now = Date.now();
+    const files = {
+      old: 'worker-0badc0de-0badc0de.v8',
+      fresh: 'worker-0badc0de-1badc0de.v8',
+      oldStaging: 'worker-0badc0de-2badc0de.v8.4242.tmp',
+      notOurs: 'worker-notes.v8',
+      nodeCache: join('v24.21.0-x64-964aae3f-0', 'c8764d1e'),
+    };
+    for (const f of Object.values(files)) writeFileSync(join(dir, f), 'x');
+    const aged = new Date(now - 40 * DAY);
+    for (const f of [files.old, files.oldStaging, files.notOurs, files.nodeCache]) utimesSync(join(dir, f), aged, aged);
+    symlinkSync(join(dir, files.fresh), join(dir, 'worker-0badc0de-3badc0de.v8'));
+    lutimesSync(join(dir, 'worker-0badc0de-3badc0de.v8'), aged, aged);
+    const storage = mkdtempSync(join(tmpdir(), 'coda-code-cache-storage-'));
+    const result = await pruneCache(storage, 30, now, dir);
+    assert.equal(result.codeCaches, 2);
+    assert.match(cachePruneSummary(result), /2 old kernel code caches/);
+    const left = (f: string) => existsSync(join(dir, f));
+    assert.deepEqual(
+      Object.entries(files).map(([k, f]) => [k, left(f)]),
+      [
+        ['old', false],
+        ['fresh', true],
+        ['oldStaging', false],
+        ['notOurs', true],
+        ['nodeCache', true],
+      ],
+    );
+    assert.ok(lstatSync(join(dir, 'worker-0badc0de-3badc0de.v8')).isSymbolicLink(), 'a link named like a cache is not one: kept');
+    assert.equal((await pruneCache(storage, 30, now)).codeCaches, 0, 'no folder named: none pruned');
   });
 
   const permissioned = nodeBinaries().find(
