@@ -7,7 +7,7 @@
  * Node built-ins only: cli/entry.ts forks through forkWorker.ts, which names the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,7 +109,7 @@ export function buildCodeCache(launch: CodeCacheLaunch, found: CodeCacheStatus =
   });
   child.once('exit', (code) => {
     building.delete(file);
-    log?.(code === 0 ? `kernel code cache built: ${file}` : `kernel code cache not built (exit code ${code})`);
+    log?.(code === 0 && existsSync(file) ? `kernel code cache built: ${file}` : `kernel code cache not built (exit code ${code})`);
   });
   try {
     if (child.pid !== undefined) setPriority(child.pid, 19);
