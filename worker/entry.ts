@@ -21,7 +21,7 @@ const bundle = join(__dirname, 'worker-main.js');
 const cacheFile = process.env[CODE_CACHE_FILE_ENV];
 // a kernel always has its IPC channel; the build (host/kernel/workerCodeCache.ts) never has one
 const building = process.env[CODE_CACHE_BUILD_ENV] === '1' && typeof process.send !== 'function';
-// never seen by a cell
+// not in a cell's process.env (the process's initial environment block still holds the name: a cache file's, nothing secret)
 delete process.env[CODE_CACHE_FILE_ENV];
 delete process.env[CODE_CACHE_BUILD_ENV];
 

@@ -106,7 +106,7 @@ describe('the kernel worker’s code cache', function () {
     });
   });
 
-  it('neither the environment a kernel inherits nor a notebook’s variables name its cache or make it a build; a cell sees neither', async () => {
+  it('neither the environment a kernel inherits nor a notebook’s variables name its cache or make it a build; neither is in a cell’s process.env', async () => {
     const planted = join(cacheHome, 'planted.v8');
     writeFileSync(planted, 'planted');
     process.env[CODE_CACHE_FILE_ENV] = planted;
