@@ -97,6 +97,8 @@ export function buildCodeCache(launch: CodeCacheLaunch, found: CodeCacheStatus =
       env: { PATH: process.env.PATH ?? '', [CODE_CACHE_FILE_ENV]: file, [CODE_CACHE_BUILD_ENV]: '1' },
       stdio: 'ignore',
       detached: true,
+      // a detached process on Windows gets a console window of its own unless hidden
+      windowsHide: true,
     });
   } catch (err) {
     log?.(`kernel code cache not built: ${(err as Error).message}`);
