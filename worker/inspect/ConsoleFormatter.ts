@@ -66,10 +66,14 @@ const FORMAT_OPTIONS = { depth: CONSOLE_INSPECT_DEPTH, colors: false, maxArrayLe
 /**
  * The text Node's console writes for these arguments, with a plugin's preview for each value it formats, as an
  * argument or inside one (worker/inspect/nestedFormats.ts). A format string's arguments stay as they are: `%d`, `%j`
- * and `%o` read the values themselves.
+ * and `%o` read the values themselves. A format string is masked before it is applied: a secret in it that holds
+ * `%i` or `%%` would otherwise come out changed (`%i` of an object is `NaN`), no longer the secret the masker looks
+ * for, and the rest of it shown.
  */
-function formatArgs(...args: unknown[]): string {
-  if (typeof args[0] === 'string' && args[0].includes('%')) return formatWithOptions(FORMAT_OPTIONS, ...args);
+function formatArgs(mask: Masker, ...args: unknown[]): string {
+  if (typeof args[0] === 'string' && args[0].includes('%')) {
+    return formatWithOptions(FORMAT_OPTIONS, mask.active && args.length > 1 ? mask.text(args[0]) : args[0], ...args.slice(1));
+  }
   const nested = args.map((a) => withNestedFormats(a, CONSOLE_INSPECT_DEPTH, FORMAT_OPTIONS.maxArrayLength));
   const text = formatWithOptions(FORMAT_OPTIONS, ...args.map((a, i) => (nested[i] ? nested[i].value : a)));
   return nested.reduce((t, n) => (n ? n.restore(t) : t), text);
@@ -98,7 +102,7 @@ export class ConsoleFormatter {
     switch (method) {
       case 'group':
       case 'groupCollapsed': {
-        const entry = this.entry(method, args.length ? formatArgs(...args) : '', ctx, args);
+        const entry = this.entry(method, args.length ? formatArgs(this.mask, ...args) : '', ctx, args);
         if (method === 'groupCollapsed') entry.collapsed = true;
         this.depth++;
         return entry;
@@ -131,19 +135,19 @@ export class ConsoleFormatter {
         if (started === undefined) return this.warn(method, `No such label '${label}' for console.${method}()`, ctx);
         if (method === 'timeEnd') this.timers.delete(label);
         const extra = method === 'timeLog' ? args.slice(1) : [];
-        const text = `${label}: ${formatDuration(ctx.time - started)}${extra.length ? ' ' + formatArgs(...extra) : ''}`;
+        const text = `${label}: ${formatDuration(ctx.time - started)}${extra.length ? ' ' + formatArgs(this.mask, ...extra) : ''}`;
         return this.entry(method, text, ctx, extra);
       }
       case 'assert': {
         if (args[0]) return undefined;
         const rest = args.slice(1);
-        const text = rest.length ? `Assertion failed: ${formatArgs(...rest)}` : 'Assertion failed';
+        const text = rest.length ? `Assertion failed: ${formatArgs(this.mask, ...rest)}` : 'Assertion failed';
         const entry = this.entry(method, text, ctx, rest);
         if (ctx.frames?.length) entry.frames = ctx.frames;
         return entry;
       }
       case 'trace': {
-        const entry = this.entry(method, `Trace${args.length ? ': ' + formatArgs(...args) : ''}`, ctx, args);
+        const entry = this.entry(method, `Trace${args.length ? ': ' + formatArgs(this.mask, ...args) : ''}`, ctx, args);
         if (ctx.frames?.length) entry.frames = ctx.frames;
         return entry;
       }
@@ -153,7 +157,7 @@ export class ConsoleFormatter {
       }
       case 'table': {
         const table = buildConsoleTable(args[0], Array.isArray(args[1]) ? (args[1] as unknown[]).map(String) : undefined, this.mask);
-        if (!table) return this.entry('log', formatArgs(...args), ctx, args);
+        if (!table) return this.entry('log', formatArgs(this.mask, ...args), ctx, args);
         const entry = this.entry(method, table.text, ctx);
         entry.table = { columns: table.columns, rows: table.rows };
         return entry;
@@ -162,7 +166,7 @@ export class ConsoleFormatter {
         this.depth = 0;
         return this.entry(method, '', ctx);
       default: {
-        const entry = this.entry(method, formatArgs(...args), ctx, args);
+        const entry = this.entry(method, formatArgs(this.mask, ...args), ctx, args);
         const segments = entry.values && this.segments(args, ctx);
         if (segments) entry.segments = segments;
         // console.log(err), console.error(err), `.catch(console.error)`: the error's frames, clickable

@@ -154,10 +154,10 @@ function pieces(secret: string): string[] {
   return [...out];
 }
 
-const tally = { cut: { attempts: 0, crossings: 0 }, quoting: { attempts: 0, crossings: 0 } };
+const tally = { cut: { attempts: 0, crossings: 0 }, quoting: { attempts: 0, crossings: 0 }, format: { attempts: 0, crossings: 0 } };
 
 /** Everything the host saw for one attempt must hold no piece of the secret. */
-function assertNoPiece(area: 'cut' | 'quoting', what: string, seen: unknown, secret: string): void {
+function assertNoPiece(area: 'cut' | 'quoting' | 'format', what: string, seen: unknown, secret: string): void {
   tally[area].attempts++;
   const text = JSON.stringify(seen) + '\n' + allStrings(seen).join('\n');
   const found = pieces(secret).find((p) => text.includes(p) || text.includes(JSON.stringify(p).slice(1, -1)));
@@ -179,10 +179,12 @@ const CONTROL = 'ctl\x01\x1b\x7f-\ud800-tail-5f1e2d3c';
 const ASTRAL = '🔑🔑🔑🔑🔑🔑🔑🔑-5f1e2d3c4b5a';
 const LINES = 'first-line-of-the-secret\nsecond-line-of-the-secret';
 const TRAILING = 'trailing-secret-5f1e2d3c4b5a\n';
-const ALL = [TOKEN, QUOTED, KEYED, MIDDLE, CONTROL, ASTRAL, LINES, TRAILING];
+/** Format specifiers inside: as (part of) a console format string it would come out changed (`%i` of an object is NaN). */
+const FORMATTED = 'fmt-%i-%s-%%-%d-%c-%j-%o-%O-%f-5f1e2d3c';
+const ALL = [TOKEN, QUOTED, KEYED, MIDDLE, CONTROL, ASTRAL, LINES, TRAILING, FORMATTED];
 
 interface Attempt {
-  area: 'cut' | 'quoting';
+  area: 'cut' | 'quoting' | 'format';
   name: string;
   secret: string;
   code: string;
@@ -266,6 +268,19 @@ const ATTEMPTS: Attempt[] = [
     secret: CONTROL,
     code: `console.error(Object.assign(new Error('e'), { code: ${lit(CONTROL)} })); throw ${lit(CONTROL)}`,
   },
+  // a secret inside a console format string, with arguments for its specifiers to take (found by the property test)
+  { area: 'format', name: 'the whole format string', secret: FORMATTED, code: `console.log(${lit(FORMATTED)}, { a: 1 }, 2, 'x', 3, 'y', [4], { b: 5 }, 6, 7)` },
+  { area: 'format', name: 'the end of a format string', secret: FORMATTED, code: `console.log(${fill(30)} + ${lit(FORMATTED)}, { k: 1 })` },
+  { area: 'format', name: 'the start of a format string', secret: FORMATTED, code: `console.error(${lit(FORMATTED)} + '%s', 'tail')` },
+  { area: 'format', name: 'after a specifier of its own', secret: FORMATTED, code: `console.info('%s' + ${lit(FORMATTED)}, 'x', 'y', 'z')` },
+  { area: 'format', name: "console.assert's message", secret: FORMATTED, code: `console.assert(false, ${lit(FORMATTED)}, 1, 2)` },
+  { area: 'format', name: "console.trace's message", secret: FORMATTED, code: `console.trace(${lit(FORMATTED)}, 1)` },
+  {
+    area: 'format',
+    name: "console.timeLog's data",
+    secret: FORMATTED,
+    code: `console.time('t'); console.timeLog('t', ${lit(FORMATTED)}, 1); console.timeEnd('t')`,
+  },
 ];
 
 async function expandAll(k: TestKernel, v: RemoteValue | undefined, out: unknown[], left = { n: 5 }): Promise<void> {
@@ -309,6 +324,7 @@ describe('the secret masker', () => {
   after(() => {
     console.log(`secrets cut: ${tally.cut.attempts} attempts, ${tally.cut.crossings} crossings`);
     console.log(`secrets quoting: ${tally.quoting.attempts} attempts, ${tally.quoting.crossings} crossings`);
+    console.log(`secrets in format strings: ${tally.format.attempts} attempts, ${tally.format.crossings} crossings`);
   });
 
   it('a cut never keeps 4 or more leading characters of a secret, and never half a surrogate pair', () => {

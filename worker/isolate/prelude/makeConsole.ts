@@ -57,7 +57,9 @@ export function makeConsole(
   };
 
   function formatArgs(args: unknown[]): string {
-    const first = args[0];
+    // a format string is masked before it is applied: a secret in it holding `%i` or `%%` would come out changed
+    // (no longer the secret the masker looks for) and the rest of it shown
+    const first = typeof args[0] === 'string' && args.length > 1 ? secrets.text(args[0]) : args[0];
     let i = 0;
     let out = '';
     if (typeof first === 'string') {

@@ -76,6 +76,17 @@ function randomSecret(rnd: () => number, allowNul: boolean): string {
   return s;
 }
 
+/** The secret with console format specifiers (`%i`, `%%`, `%s`, …) put in at random places. */
+function withSpecifiers(secret: string, rnd: () => number): string {
+  let s = secret;
+  for (const spec of ['%i', '%%', '%s', '%d', '%o', '%c', '%j']) {
+    if (rnd() < 0.5) continue;
+    const at = Math.floor(rnd() * (s.length + 1));
+    s = s.slice(0, at) + spec + s.slice(at);
+  }
+  return `%i${s}`;
+}
+
 // ---- the check ---------------------------------------------------------------------------------
 
 /**
@@ -184,6 +195,11 @@ const PATHS: Path[] = [
   {
     name: 'console format specifiers and keys',
     code: () => `console.log('%s %j %o %O %d', S, { [S]: S }, { k: S }, [S], S); console.info({ [S]: S }); console.warn(\`\${S}\`)`,
+  },
+  {
+    // a secret's own `%i` or `%%` would be applied to the arguments after it (secretLeaks.test.ts has fixed cases)
+    name: 'the secret inside a console format string, with arguments',
+    code: (d) => `console.log(${F(d)} + S + '%s', { k: 1 }, 2, 'x', [3]); console.warn(S, S, 4)`,
   },
   { name: 'console error with a cause', code: (d) => `console.error(new Error(${F(d)} + S, { cause: ${F(80 - 3 - d)} + S }))` },
   {
@@ -360,12 +376,19 @@ function runCli(values: string[]): void {
 describe('secrets never show, whatever the secret, the output path or the cut (property)', function () {
   this.timeout(120_000);
   const rnd = prng(SEED);
+  // the first secret of each kernel holds console format specifiers: as part of a format string they would be applied
   const batches = (runtime: Runtime) =>
     Array.from({ length: KERNELS[runtime] }, () =>
-      Array.from({ length: SECRETS_PER_KERNEL }, () => randomSecret(rnd, runtime === 'node' || runtime === 'sandbox')),
+      Array.from({ length: SECRETS_PER_KERNEL }, (_, j) => {
+        const secret = randomSecret(rnd, runtime === 'node' || runtime === 'sandbox');
+        return j === 0 ? withSpecifiers(secret, rnd) : secret;
+      }),
     );
   const plan: [Runtime, string[][]][] = (['node', 'sandbox', 'deno', 'bun'] as const).map((r) => [r, batches(r)]);
-  const cliSecrets = Array.from({ length: 4 }, () => randomSecret(rnd, false).replace(/\0/g, 'x'));
+  const cliSecrets = Array.from({ length: 4 }, (_, j) => {
+    const secret = randomSecret(rnd, false).replace(/\0/g, 'x');
+    return j === 0 ? withSpecifiers(secret, rnd) : secret;
+  });
 
   before(() => console.log(`      seed ${SEED} (replay with CODA_SECRET_SEED=${SEED})`));
   after(() => console.log(`secrets: ${attempts} attempts, ${crossings} crossings`));
