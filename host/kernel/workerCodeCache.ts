@@ -20,6 +20,9 @@ export const WORKER_MAIN = 'worker-main.js';
 /** Flags that do not change what V8 compiles or accepts (the permission model, warnings, the debug signal). */
 const IGNORED_FLAG = /^--(permission|experimental-permission|allow-|disable-warning|disable-sigusr1)/;
 
+/** The flags a cache file is keyed by and its build runs with: the launch's, less those above. */
+const cacheFlags = (execArgv: string[]) => execArgv.filter((f) => !IGNORED_FLAG.test(f));
+
 export interface CodeCacheLaunch {
   /** dist/worker.js */
   workerPath: string;
@@ -44,7 +47,7 @@ export function codeCacheFile(launch: CodeCacheLaunch, dir = compileCacheDir()):
     const node = statSync(launch.node);
     const main = join(dirname(launch.workerPath), WORKER_MAIN);
     const bundle = statSync(main);
-    const flags = launch.execArgv.filter((f) => !IGNORED_FLAG.test(f)).join('\0');
+    const flags = cacheFlags(launch.execArgv).join('\0');
     return join(dir, `worker-${fnv(`${launch.node}\0${node.size}\0${node.mtimeMs}\0${flags}`)}-${fnv(`${main}\0${bundle.size}\0${bundle.mtimeMs}`)}.v8`);
   } catch {
     return undefined;
@@ -91,7 +94,7 @@ export function buildCodeCache(launch: CodeCacheLaunch, found: CodeCacheStatus =
   built.add(file);
   let child: ChildProcess;
   try {
-    child = spawn(launch.node, [...launch.execArgv.filter((f) => !IGNORED_FLAG.test(f)), launch.workerPath], {
+    child = spawn(launch.node, [...cacheFlags(launch.execArgv), launch.workerPath], {
       cwd: tmpdir(),
       // nothing of the user's environment: the build runs the warm-up cells only
       env: { PATH: process.env.PATH ?? '', [CODE_CACHE_FILE_ENV]: file, [CODE_CACHE_BUILD_ENV]: '1' },
