@@ -1,6 +1,7 @@
 /**
- * The worker process (dist/worker.js): answers the host's requests (protocol/messages.ts) over IPC and sends
- * events, all through one send(). Interrupts arrive through the watchdog thread (./watchdog.ts).
+ * The worker process (dist/worker-main.js, which dist/worker.js loads through its code cache: ./entry.ts): answers the
+ * host's requests (protocol/messages.ts) over IPC and sends events, all through one send(). Interrupts arrive through
+ * the watchdog thread (./watchdog.ts).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
