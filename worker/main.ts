@@ -22,6 +22,7 @@ ignoreDebugSignal();
 const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
+const realKill = process.kill.bind(process);
 
 function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
@@ -40,6 +41,8 @@ let runtime: Runtime | undefined;
 const SHUTDOWN_FALLBACK_MS = 10;
 
 let watchdog: Worker | undefined;
+/** The watchdog thread runs JavaScript (its 'online' event): from then on an exit stops it at once. */
+let watchdogOnline = false;
 
 /** Takes interrupt `n` once, whichever message about it comes first (a termination may cut the first one short). */
 function takeInterrupt(n: number, executionId: number | undefined): void {
@@ -52,6 +55,7 @@ function takeInterrupt(n: number, executionId: number | undefined): void {
 function startWatchdog(): void {
   watchdog = new Worker(join(__dirname, 'watchdog.js'), { workerData: { interruptState: interruptState.buffer } });
   watchdog.unref();
+  watchdog.once('online', () => (watchdogOnline = true));
   watchdog.on('message', (m: { type: string; n?: number; executionId?: number; ok?: boolean; message?: string; error?: string }) =>
     asKernel(() => {
       if (m.type === 'interrupt') takeInterrupt(m.n!, m.executionId);
@@ -65,10 +69,14 @@ function startWatchdog(): void {
 }
 
 /**
- * Exits now. The process's exit ends the watchdog thread too (asleep, or still starting): terminating it first and
- * waiting for that took 5–25 ms more (measured in `coda run`).
+ * Exits now. The process's exit ends the watchdog thread too: at once when it runs (asleep or waiting), but a thread
+ * still starting (a Worker takes 20–30 ms to come online) cannot be stopped before its start ends, and Node's exit
+ * waits for that: 8–15 ms at the end of a one-cell `coda run`, and in every restart soon after a start. Then the exit
+ * runs as process.exit runs ('exit' listeners, a cell's too, with the code), and ends the process itself instead of
+ * Node's teardown (Node's own `process.reallyExit`, which process.exit calls last, is the hook signal-exit uses too).
  */
 function exitNow(): void {
+  if (watchdog && !watchdogOnline) (proc as { reallyExit?: (code: number) => void }).reallyExit = () => realKill(proc.pid, 'SIGKILL');
   realExit(0);
 }
 

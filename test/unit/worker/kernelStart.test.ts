@@ -4,9 +4,18 @@
  * host names the kernel; the `.coda` parser (jsonc-parser), which the worker never calls, is not in its bundle.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeBinaries, ROOT, startKernel, WORKER } from '../helpers/testKernel';
+import type { KernelExit } from '../../../host/kernel/Kernel';
+import { nodeBinaries, ROOT, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
+
+/** A cell that leaves an 'exit' listener writing the exit code to a file; the file's path. */
+async function exitListener(k: TestKernel): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'coda-exit-')), 'exit.txt');
+  assert.equal((await k.run(`process.on('exit', (code) => require('fs').writeFileSync(${JSON.stringify(file)}, 'exit ' + code))`)).status, 'ok');
+  return file;
+}
 
 const loadedAtStart = (modules: string[]) => `JSON.stringify(${JSON.stringify(modules)}.filter((m) => process.moduleLoadList.includes("NativeModule " + m)))`;
 
@@ -23,6 +32,36 @@ describe('a Node kernel’s start', function () {
       } finally {
         await k.kernel.dispose();
       }
+    });
+  }
+
+  for (const node of nodeBinaries()) {
+    // the watchdog thread starts after init and takes 20–30 ms to come online; Node's exit waits for a thread that is
+    // still starting (8–15 ms at the end of a one-cell `coda run`), so such a shutdown ends the process itself
+    it(`${node.name}: shut down while its watchdog thread still starts, ends at once, after the 'exit' listeners ran`, async () => {
+      const k = await startKernel({ nodePath: node.path });
+      const file = await exitListener(k);
+      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+      await k.kernel.dispose();
+      const info = await exit;
+      assert.equal(readFileSync(file, 'utf8'), 'exit 0', "a cell's 'exit' listener ran, with the code");
+      assert.equal(info.expected, true);
+      assert.equal(info.signal, 'SIGKILL', 'ended by itself, not by Node’s teardown, which waits for the thread');
+      assert.equal(info.reason, 'was stopped', 'as any shutdown');
+    });
+
+    it(`${node.name}: shut down once its watchdog runs, exits as Node exits (code 0), after the 'exit' listeners ran`, async () => {
+      const k = await startKernel({ nodePath: node.path });
+      const file = await exitListener(k);
+      // only the watchdog thread stops a loop: once this cell is interrupted, the thread runs
+      const loop = k.run('while (true) {}');
+      setTimeout(() => k.kernel.interrupt(), 100);
+      assert.equal((await loop).status, 'interrupted');
+      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+      await k.kernel.dispose();
+      const info = await exit;
+      assert.equal(readFileSync(file, 'utf8'), 'exit 0');
+      assert.deepEqual([info.expected, info.code, info.signal], [true, 0, null]);
     });
   }
 
