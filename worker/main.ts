@@ -76,7 +76,13 @@ function startWatchdog(): void {
  * Node's teardown (Node's own `process.reallyExit`, which process.exit calls last, is the hook signal-exit uses too).
  */
 function exitNow(): void {
-  if (watchdog && !watchdogOnline) (proc as { reallyExit?: (code: number) => void }).reallyExit = () => realKill(proc.pid, 'SIGKILL');
+  if (watchdog && !watchdogOnline) {
+    try {
+      (proc as { reallyExit?: (code: number) => void }).reallyExit = () => realKill(proc.pid, 'SIGKILL');
+    } catch {
+      // a cell made it read-only: Node's own exit, which waits for the thread
+    }
+  }
   realExit(0);
 }
 

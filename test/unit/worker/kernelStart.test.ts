@@ -50,6 +50,20 @@ describe('a Node kernel’s start', function () {
       assert.equal(info.reason, 'was stopped', 'as any shutdown');
     });
 
+    it(`${node.name}: shut down early after a cell froze process.reallyExit, exits as Node exits, after the 'exit' listeners ran`, async () => {
+      const k = await startKernel({ nodePath: node.path });
+      const file = await exitListener(k);
+      assert.equal(
+        (await k.run(`Object.defineProperty(process, 'reallyExit', { value: process.reallyExit, writable: false, configurable: false })`)).status,
+        'ok',
+      );
+      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+      await k.kernel.dispose();
+      const info = await exit;
+      assert.equal(readFileSync(file, 'utf8'), 'exit 0');
+      assert.deepEqual([info.expected, info.code, info.signal, info.reason], [true, 0, null, 'was stopped']);
+    });
+
     it(`${node.name}: shut down once its watchdog runs, exits as Node exits (code 0), after the 'exit' listeners ran`, async () => {
       const k = await startKernel({ nodePath: node.path });
       const file = await exitListener(k);
