@@ -23,6 +23,10 @@ const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 const realKill = process.kill.bind(process);
+type ExitHook = { reallyExit: (code: number) => void };
+const realReallyExit = (process as unknown as ExitHook).reallyExit;
+// a cell may redefine process.pid (a mocking library): the exit must end this process and no other
+const pid = process.pid;
 
 function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
@@ -78,7 +82,14 @@ function startWatchdog(): void {
 function exitNow(): void {
   if (watchdog && !watchdogOnline) {
     try {
-      (proc as { reallyExit?: (code: number) => void }).reallyExit = () => realKill(proc.pid, 'SIGKILL');
+      (proc as unknown as ExitHook).reallyExit = (code) => {
+        try {
+          realKill(pid, 'SIGKILL');
+        } catch {
+          // a cell broke the kill: Node's own exit below
+        }
+        Reflect.apply(realReallyExit, proc, [code]);
+      };
     } catch {
       // a cell made it read-only: Node's own exit, which waits for the thread
     }

@@ -4,11 +4,12 @@
  * host names the kernel; the `.coda` parser (jsonc-parser), which the worker never calls, is not in its bundle.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelExit } from '../../../host/kernel/Kernel';
-import { nodeBinaries, ROOT, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
+import { nodeBinaries, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
 
 /** A cell that leaves an 'exit' listener writing the exit code to a file; the file's path. */
 async function exitListener(k: TestKernel): Promise<string> {
@@ -57,6 +58,35 @@ describe('a Node kernel’s start', function () {
         (await k.run(`Object.defineProperty(process, 'reallyExit', { value: process.reallyExit, writable: false, configurable: false })`)).status,
         'ok',
       );
+      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+      await k.kernel.dispose();
+      const info = await exit;
+      assert.equal(readFileSync(file, 'utf8'), 'exit 0');
+      assert.deepEqual([info.expected, info.code, info.signal, info.reason], [true, 0, null, 'was stopped']);
+    });
+
+    it(`${node.name}: shut down early after a cell gave process another pid, ends itself and no other process`, async () => {
+      const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
+      const k = await startKernel({ nodePath: node.path });
+      try {
+        const file = await exitListener(k);
+        assert.equal((await k.run(`Object.defineProperty(process, 'pid', { value: ${bystander.pid}, configurable: true }); process.pid`)).status, 'ok');
+        const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+        await k.kernel.dispose();
+        const info = await exit;
+        assert.equal(readFileSync(file, 'utf8'), 'exit 0');
+        assert.deepEqual([info.expected, info.signal], [true, 'SIGKILL']);
+        await sleep(50);
+        assert.deepEqual([bystander.exitCode, bystander.signalCode], [null, null], 'the process the cell named was killed');
+      } finally {
+        bystander.kill();
+      }
+    });
+
+    it(`${node.name}: shut down early after a cell broke process._kill, exits as Node exits, after the 'exit' listeners ran`, async () => {
+      const k = await startKernel({ nodePath: node.path });
+      const file = await exitListener(k);
+      assert.equal((await k.run(`process._kill = () => 0`)).status, 'ok');
       const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
       await k.kernel.dispose();
       const info = await exit;
