@@ -5,12 +5,13 @@
  * of the user's npm config (network required).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cacheSize } from '../host/deps/cachePrune';
 import { InstallerClient } from '../host/deps/InstallerClient';
+import { nodeBinaries } from '../test/nodeBinaries';
 import { median, ms, type Row } from './stats';
 import { coldInstallRows } from './coldInstallBench';
 import { project, run, STORE_PACKAGES, tools } from './registryTools';
@@ -39,14 +40,33 @@ function warmNew(root: string, tag: string, lockfile: string, install: (dir: str
   return median(times);
 }
 
-/** Medians of `coda run` of two notebooks, interleaved (after one run of each fills the store and warms the disk). */
-function codaRunMedians(cli: string, files: [string, string], cache: string): [number, number] {
+/** Medians of `coda run` of two notebooks by `node`, interleaved (after one run of each fills the store and warms the disk). */
+function codaRunMedians(node: string, cli: string, files: [string, string], cache: string): [number, number] {
   const env = { ...process.env, XDG_CACHE_HOME: cache, NO_COLOR: '1' };
-  const once = (file: string) => time(() => execFileSync(process.execPath, [cli, 'run', file], { env, stdio: 'ignore' }));
+  const once = (file: string) => time(() => execFileSync(node, [cli, 'run', file], { env, stdio: 'ignore' }));
   files.forEach(once);
   const times: [number[], number[]] = [[], []];
   for (let i = 0; i < RUNS; i++) files.forEach((f, k) => times[k]!.push(once(f)));
   return [median(times[0]), median(times[1])];
+}
+
+/**
+ * What loading `packages` costs a bare `node` (no CodaJS) from the tree `coda run` linked for them, with Node's compile
+ * cache on as in a kernel: the median of `node -e "require(…)…"` less the median of `node -e 0`, interleaved.
+ */
+function bareLoad(node: string, packages: string[], cache: string): number {
+  const trees = join(cache, 'codajs', 'trees');
+  const cwd = join(
+    trees,
+    readdirSync(trees).find((d) => !d.startsWith('.'))!,
+  );
+  const env = { ...process.env, NODE_COMPILE_CACHE: join(cache, 'bare-compile-cache') };
+  const once = (code: string) => time(() => execFileSync(node, ['-e', code], { cwd, env, stdio: 'ignore' }));
+  const load = packages.map((p) => `require(${JSON.stringify(p)})`).join(';');
+  once(load);
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < RUNS; i++) [load, '0'].forEach((c, k) => times[k]!.push(once(c)));
+  return median(times[0]) - median(times[1]);
 }
 
 export async function storeBench(): Promise<Row[]> {
@@ -105,12 +125,31 @@ export async function storeBench(): Promise<Row[]> {
       return file;
     };
     const runCache = join(root, 'run-cache');
-    const [withPackages, without] = codaRunMedians(
-      cli,
-      [nb('with.coda', `require('lodash'); require('zod'); require('chalk'); 1`), nb('without.coda', '1')],
-      runCache,
-    );
-    if (!existsSync(join(runCache, 'codajs', 'store'))) throw new Error('coda run did not fill the shared store');
+    const runPackages = ['lodash', 'zod', 'chalk'];
+    const files: [string, string] = [nb('with.coda', `${runPackages.map((p) => `require('${p}');`).join(' ')} 1`), nb('without.coda', '1')];
+    const runRows: Row[] = [];
+    for (const node of nodeBinaries()) {
+      const [withPackages, without] = codaRunMedians(node.path, cli, files, runCache);
+      if (!existsSync(join(runCache, 'codajs', 'store'))) throw new Error('coda run did not fill the shared store');
+      runRows.push(
+        {
+          figure: `coda run of a notebook with packages (${runPackages.join(', ')}), second time (${node.name})`,
+          value: ms(withPackages),
+          baseline: 'coda run of a notebook with none',
+          baselineValue: ms(without),
+          target: '< 1.5x baseline',
+          pass: withPackages < 1.5 * without,
+        },
+        {
+          figure: `  of which the packages' own load: required by a bare ${node.name} from the same tree`,
+          value: ms(bareLoad(node.path, runPackages, runCache)),
+          baseline: '-',
+          baselineValue: '-',
+          target: '-',
+          pass: undefined,
+        },
+      );
+    }
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     return [
       ...cold,
@@ -146,14 +185,7 @@ export async function storeBench(): Promise<Row[]> {
         target: '-',
         pass: undefined,
       },
-      {
-        figure: 'coda run of a notebook with packages (lodash, zod, chalk), second time',
-        value: ms(withPackages),
-        baseline: 'coda run of a notebook with none',
-        baselineValue: ms(without),
-        target: '< 1.5x baseline',
-        pass: withPackages < 1.5 * without,
-      },
+      ...runRows,
     ];
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -3,6 +3,7 @@
  * host's requests (protocol/messages.ts) over IPC and sends events, all through one send(). Interrupts arrive through
  * the watchdog thread (./watchdog.ts).
  */
+import Module from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROTOCOL_VERSION, toSerializedError, type CodeCacheStatus, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
@@ -27,6 +28,8 @@ type ExitHook = { reallyExit: (code: number) => void };
 const realReallyExit = (process as unknown as ExitHook).reallyExit;
 // a cell may redefine process.pid (a mocking library): the exit must end this process and no other
 const pid = process.pid;
+// Node >= 22.10: writes what Node's compile cache gathered (the packages cells loaded), which Node does at its exit
+const flushCompileCache = (Module as { flushCompileCache?: () => void }).flushCompileCache;
 
 function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it
@@ -76,13 +79,20 @@ function startWatchdog(): void {
  * Exits now. The process's exit ends the watchdog thread too: at once when it runs (asleep or waiting), but a thread
  * still starting (a Worker takes 20–30 ms to come online) cannot be stopped before its start ends, and Node's exit
  * waits for that: 8–15 ms at the end of a one-cell `coda run`, and in every restart soon after a start. Then the exit
- * runs as process.exit runs ('exit' listeners, a cell's too, with the code), and ends the process itself instead of
- * Node's teardown (Node's own `process.reallyExit`, which process.exit calls last, is the hook signal-exit uses too).
+ * runs as process.exit runs ('exit' listeners, a cell's too, with the code), writes Node's compile cache as Node's exit
+ * would, and ends the process itself instead of Node's teardown (Node's own `process.reallyExit`, which process.exit
+ * calls last, is the hook signal-exit uses too).
  */
 function exitNow(): void {
   if (watchdog && !watchdogOnline) {
     try {
       (proc as unknown as ExitHook).reallyExit = (code) => {
+        try {
+          // what Node's exit would write of its compile cache (Node 24 writes most entries as it compiles)
+          flushCompileCache?.();
+        } catch {
+          // unwritable: the next kernel compiles those files again
+        }
         try {
           realKill(pid, 'SIGKILL');
         } catch {
