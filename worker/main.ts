@@ -86,25 +86,28 @@ function startWatchdog(): void {
 function exitNow(): void {
   if (watchdog && !watchdogOnline) {
     try {
-      (proc as unknown as ExitHook).reallyExit = (code) => {
-        try {
-          // what Node's exit would write of its compile cache (Node 24 writes most entries as it compiles)
-          flushCompileCache?.();
-        } catch {
-          // unwritable: the next kernel compiles those files again
-        }
-        try {
-          realKill(pid, 'SIGKILL');
-        } catch {
-          // a cell broke the kill: Node's own exit below
-        }
-        Reflect.apply(realReallyExit, proc, [code]);
-      };
+      (proc as unknown as ExitHook).reallyExit = endAtOnce;
     } catch {
       // a cell made it read-only: Node's own exit, which waits for the thread
     }
   }
   realExit(0);
+}
+
+/** process.reallyExit while the watchdog still starts: the compile cache written, then the process killed. */
+function endAtOnce(code: number): void {
+  try {
+    // what Node's exit would write of its compile cache (Node 24 writes most entries as it compiles)
+    flushCompileCache?.();
+  } catch {
+    // unwritable: the next kernel compiles those files again
+  }
+  try {
+    realKill(pid, 'SIGKILL');
+  } catch {
+    // a cell broke the kill: Node's own exit below
+  }
+  Reflect.apply(realReallyExit, proc, [code]);
 }
 
 /** After `shutdown`: the process exits as soon as its reply is written (the host waits for the exit), else soon anyway. */

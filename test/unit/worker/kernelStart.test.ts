@@ -18,6 +18,13 @@ async function exitListener(k: TestKernel): Promise<string> {
   return file;
 }
 
+/** Shuts the kernel down; how it exited. */
+async function shutDown(k: TestKernel): Promise<KernelExit> {
+  const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+  await k.kernel.dispose();
+  return exit;
+}
+
 const loadedAtStart = (modules: string[]) => `JSON.stringify(${JSON.stringify(modules)}.filter((m) => process.moduleLoadList.includes("NativeModule " + m)))`;
 
 describe('a Node kernel’s start', function () {
@@ -42,9 +49,7 @@ describe('a Node kernel’s start', function () {
     it(`${node.name}: shut down while its watchdog thread still starts, ends at once, after the 'exit' listeners ran`, async () => {
       const k = await startKernel({ nodePath: node.path });
       const file = await exitListener(k);
-      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
-      await k.kernel.dispose();
-      const info = await exit;
+      const info = await shutDown(k);
       assert.equal(readFileSync(file, 'utf8'), 'exit 0', "a cell's 'exit' listener ran, with the code");
       assert.equal(info.expected, true);
       assert.equal(info.signal, 'SIGKILL', 'ended by itself, not by Node’s teardown, which waits for the thread');
@@ -58,9 +63,7 @@ describe('a Node kernel’s start', function () {
         (await k.run(`Object.defineProperty(process, 'reallyExit', { value: process.reallyExit, writable: false, configurable: false })`)).status,
         'ok',
       );
-      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
-      await k.kernel.dispose();
-      const info = await exit;
+      const info = await shutDown(k);
       assert.equal(readFileSync(file, 'utf8'), 'exit 0');
       assert.deepEqual([info.expected, info.code, info.signal, info.reason], [true, 0, null, 'was stopped']);
     });
@@ -71,9 +74,7 @@ describe('a Node kernel’s start', function () {
       try {
         const file = await exitListener(k);
         assert.equal((await k.run(`Object.defineProperty(process, 'pid', { value: ${bystander.pid}, configurable: true }); process.pid`)).status, 'ok');
-        const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
-        await k.kernel.dispose();
-        const info = await exit;
+        const info = await shutDown(k);
         assert.equal(readFileSync(file, 'utf8'), 'exit 0');
         assert.deepEqual([info.expected, info.signal], [true, 'SIGKILL']);
         await sleep(50);
@@ -87,9 +88,7 @@ describe('a Node kernel’s start', function () {
       const k = await startKernel({ nodePath: node.path });
       const file = await exitListener(k);
       assert.equal((await k.run(`process._kill = () => 0`)).status, 'ok');
-      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
-      await k.kernel.dispose();
-      const info = await exit;
+      const info = await shutDown(k);
       assert.equal(readFileSync(file, 'utf8'), 'exit 0');
       assert.deepEqual([info.expected, info.code, info.signal, info.reason], [true, 0, null, 'was stopped']);
     });
@@ -101,9 +100,7 @@ describe('a Node kernel’s start', function () {
       const loop = k.run('while (true) {}');
       setTimeout(() => k.kernel.interrupt(), 100);
       assert.equal((await loop).status, 'interrupted');
-      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
-      await k.kernel.dispose();
-      const info = await exit;
+      const info = await shutDown(k);
       assert.equal(readFileSync(file, 'utf8'), 'exit 0');
       assert.deepEqual([info.expected, info.code, info.signal], [true, 0, null]);
     });
