@@ -65,6 +65,7 @@ import { NodeDebug } from '../debug/NodeDebug';
 import { DebugInspector } from '../debug/DebugInspector';
 import { lazySession, type SessionSource } from '../debug/inspectorSession';
 import { randomUUID } from '../runtime/randomUUID';
+import { cellTurns, type CellTurns } from './cellTurns';
 
 /** Where JSX could start: `<` before a tag name or `>` (a fragment). */
 const MAYBE_JSX = /<[A-Za-z_$>]/;
@@ -91,7 +92,10 @@ export interface NodeRuntimeOptions {
   modules?: (cwd: string, modulePaths: string[] | undefined) => ModuleSupport;
   /** False when the process already started in init.cwd (Deno's chdir needs read permission). */
   chdir?: boolean;
-  /** Starts a cell on its own macrotask (default setImmediate; Deno dies when a timer callback is terminated). */
+  /**
+   * Starts a cell on its own macrotask (Node: a message of cellTurns.ts; others default to setImmediate; Deno dies when
+   * a timer callback is terminated).
+   */
   schedule?: (start: () => void) => void;
   /**
    * Where a sidecar's checkpoints get their inspector session (Deno: connected by the agent before any cell ran);
@@ -128,6 +132,8 @@ export class NodeRuntime implements Runtime {
   private loopsStopped: (executionId: number) => boolean = () => false;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
+  /** Node's own kernel: the channel its cells start from. */
+  private readonly turns: CellTurns | undefined;
   /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */
   readonly debug: NodeDebug | undefined;
 
@@ -140,7 +146,8 @@ export class NodeRuntime implements Runtime {
     this.kind = options?.kind ?? 'node';
     this.jsx = new JsxSettings(this.kind === 'deno');
     this.version = options?.version ?? `node ${process.version}`;
-    this.schedule = options?.schedule ?? realSetImmediate;
+    this.turns = !options?.schedule && this.kind === 'node' ? cellTurns() : undefined;
+    this.schedule = options?.schedule ?? this.turns?.schedule ?? realSetImmediate;
     this.registry = new HandleRegistry(kernelId);
     this.batcher = new ConsoleBatcher(host);
     this.mask = createMasker(init.maskedValues);
@@ -466,5 +473,6 @@ export class NodeRuntime implements Runtime {
     this.batcher.flush();
     this.timers.clear();
     this.registry.clear();
+    this.turns?.close();
   }
 }

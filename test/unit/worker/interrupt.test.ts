@@ -64,6 +64,51 @@ for (const node of nodeBinaries()) {
       await k.run('clearInterval(ticker)');
     });
 
+    it('cuts the JavaScript only of a loop that holds the thread: a cell that gives it back takes the interrupt itself', async () => {
+      const terminations: string[] = [];
+      const off = k.kernel.onEvent('log', (b) => b.message.startsWith('terminated') && terminations.push(b.message));
+      try {
+        for (let round = 1; round <= 3; round++) {
+          for (const code of [
+            'await new Promise(() => {})',
+            'for (;;) await new Promise((r) => setTimeout(r, 1))',
+            'for (;;) await new Promise((r) => setImmediate(r))',
+          ]) {
+            assert.equal(await interruptAfter(k, code, 50), 'interrupted', `round ${round}: ${code}`);
+            assert.deepEqual(terminations, [], `round ${round}: ${code} gives the thread back, yet it was terminated`);
+          }
+          for (const code of ['while (true) {}', 'for (;;) await null']) {
+            assert.equal(await interruptAfter(k, code, 50), 'interrupted', `round ${round}: ${code}`);
+            // (the watchdog's report follows the cell's result)
+            for (let waited = 0; terminations.length === 0 && waited < 2000; waited += 10) await sleep(10);
+            assert.equal(terminations.length, 1, `round ${round}: ${code} holds the thread and is terminated`);
+            terminations.length = 0;
+          }
+        }
+      } finally {
+        off();
+      }
+      assert.equal(await k.value('before'), 'kept');
+    });
+
+    it("ends the kernel, saying why, when an interrupt breaks Node's queue of immediates (a loop in a later setImmediate callback)", async () => {
+      // terminating that loop skips Node's bookkeeping of its callback; Node's next turn of the queue then throws on
+      // every pass and nothing else would ever run: the kernel ends instead of hanging, and the host is told why
+      const own = await startKernel({ nodePath: node.path });
+      try {
+        const exit = new Promise<import('../../../host/kernel/Kernel').KernelExit>((r) => own.kernel.onExit(r));
+        const running = own.run('setImmediate(() => {}); setImmediate(() => { while (true) {} }); await new Promise(() => {})');
+        await sleep(100);
+        own.kernel.interrupt();
+        await assert.rejects(running, /The kernel stopped: an interrupt cut a loop in a setImmediate callback short/);
+        const ended = await exit;
+        assert.equal(ended.expected, false);
+        assert.match(ended.reason, /breaks Node's queue of immediates/);
+      } finally {
+        await own.kernel.dispose();
+      }
+    });
+
     it('stops background work when no cell is running', async () => {
       await k.run('setInterval(() => { const end = Date.now() + 5; while (Date.now() < end) {} }, 1)');
       k.kernel.interrupt();
