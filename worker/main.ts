@@ -55,6 +55,8 @@ let watchdogOnline = false;
 function takeInterrupt(n: number, executionId: number | undefined): void {
   if (Atomics.load(interruptState, SLOT.taken) >= n) return;
   Atomics.store(interruptState, SLOT.taken, n);
+  // the watchdog may be waiting to see it taken (watchdog.ts takenWithin)
+  Atomics.notify(interruptState, SLOT.taken);
   if (executionId === undefined) handle.stopAll();
   else handle.interrupt(executionId);
 }

@@ -13,8 +13,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
 import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
 
-/** How long a running cell's main thread gets to take an interrupt before a loop in it is terminated. */
-export const INTERRUPT_FAST_MS = 1;
+/**
+ * How long a running cell's main thread gets to take an interrupt itself before the gate is asked whether a loop holds
+ * it (and between two asks of a thread that shows no JavaScript). Waited for exactly, not with a timer (which Node
+ * rounds up to the next millisecond and more), and cut short when the main thread takes the interrupt.
+ */
+export const INTERRUPT_FAST_MS = 0.5;
 /** How long the main thread gets otherwise (it is busy with the kernel's own work, or no cell is running). */
 export const INTERRUPT_GRACE_MS = 40;
 /** How often a watchdog waiting for the gate's answer looks whether the main thread took the interrupt meanwhile. */
@@ -72,6 +76,21 @@ function postTerminate(n: number, executionId: number | undefined): void {
   });
 }
 
+/**
+ * Waits up to `ms` for the main thread to take interrupt `n` (it notifies SLOT.taken when it does); true when it did.
+ * A timer would round `ms` up to the event loop's next millisecond and more: this thread has nothing else to do.
+ */
+function takenWithin(n: number, ms: number): boolean {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const seen = Atomics.load(state, SLOT.taken);
+    if (seen >= n) return true;
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    Atomics.wait(state, SLOT.taken, seen, left);
+  }
+}
+
 /** An execution to interrupt, or (undefined) every cell's background work. */
 function requestInterrupt(executionId: number | undefined): void {
   const n = Atomics.add(state, SLOT.requested, 1) + 1;
@@ -88,11 +107,13 @@ function requestInterrupt(executionId: number | undefined): void {
     const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
     if (verdict === 'terminated') return;
     // no JavaScript on the stack: asked again shortly, a loop of awaits is told from an idle thread
-    if (verdict === 'again' && asked < FAST_ASKS) setTimeout(() => fast(asked + 1), INTERRUPT_FAST_MS);
+    if (verdict === 'again' && asked < FAST_ASKS) {
+      if (!takenWithin(n, INTERRUPT_FAST_MS)) fast(asked + 1);
+    }
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
     else setTimeout(() => retry(), INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
   };
-  setTimeout(() => fast(1), INTERRUPT_FAST_MS);
+  if (!takenWithin(n, INTERRUPT_FAST_MS)) fast(1);
 }
 
 try {
