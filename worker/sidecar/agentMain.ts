@@ -19,6 +19,8 @@ import { agentInspectorSession } from './agentInspectorSession';
 const proc = process;
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
+/** Taken before any cell runs: a cell that replaced the global would stop every later cell from starting. */
+const RealMessageChannel = MessageChannel;
 /** Frame prefixes of the runtimes' own code, dropped from mapped stacks (Bun names its builtins `native:7:39`, its
  * node: modules `internal:streams/readable:267:47`; a user's file is an absolute path or a URL, never these). */
 const RUNTIME_INTERNALS = ['ext:', 'native', 'internal:', 'bun:', 'deno:'];
@@ -60,7 +62,7 @@ function onOwnMacrotask(start: () => void): void {
     realSetTimeout(start, 0);
     return;
   }
-  const { port1, port2 } = new MessageChannel() as unknown as { port1: WebMessagePort; port2: WebMessagePort };
+  const { port1, port2 } = new RealMessageChannel() as unknown as { port1: WebMessagePort; port2: WebMessagePort };
   port1.onmessage = () => {
     port1.close();
     start();

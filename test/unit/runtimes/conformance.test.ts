@@ -256,6 +256,21 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'a cell that breaks the globals a kernel starts cells with does not stop the next cells',
+    test: async (k) => {
+      // the Node kernel starts cells from a MessageChannel, Deno's agent from a new one per cell, Bun's from setImmediate
+      await k.run(
+        'globalThis.savedMC = globalThis.MessageChannel; globalThis.savedSI = globalThis.setImmediate; globalThis.MessageChannel = class { constructor() { throw new Error("no channel") } }; globalThis.setImmediate = () => { throw new Error("no immediate") }; 0',
+      );
+      try {
+        assert.equal(await k.value('1 + 1'), '2');
+        assert.equal(await k.value('[1, 2, 3].length'), '3');
+      } finally {
+        await k.run('globalThis.MessageChannel = globalThis.savedMC; globalThis.setImmediate = globalThis.savedSI; 0');
+      }
+    },
+  },
+  {
     name: 'interrupt a hung await, keep state',
     test: async (k) => {
       await k.run('const kept = "yes"');
