@@ -60,6 +60,15 @@ export default async function safety(t) {
   const closeAll = async () => {
     await t.runCommand('File: Revert File').catch(() => undefined);
     await t.runCommand('View: Close All Editors').catch(() => undefined);
+    // notebooks an earlier scenario ran (their outputs changed) ask to be saved: they are the fixtures, never saved
+    const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
+    if (
+      await dontSave.waitFor({ timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await dontSave.click();
     await page.waitForTimeout(500);
   };
   const tabNamed = (name) => page.locator('.tabs-container .tab', { hasText: name });
