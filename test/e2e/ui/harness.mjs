@@ -32,6 +32,14 @@ const NOTIFICATION_WAIT_MS = 15_000;
 /** The part of the 1400×1000 workbench a picture keeps (the status bar and the window's bottom are cut). */
 const PICTURE_CLIP = { x: 0, y: 0, width: 1400, height: 760 };
 
+/** Whether `locator` shows within `ms`: a dialog or row that may or may not come (never throws). */
+function shows(locator, ms) {
+  return locator.waitFor({ timeout: ms }).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Debian's chromium, headless, with nothing that reaches the network by itself (UI scenarios and the exthost runner). */
 export function launchChromium(userDataDir, options = {}) {
   return chromium.launchPersistentContext(userDataDir, {
@@ -67,6 +75,7 @@ export async function openWorkbench(base, workspace, results, userData) {
     page,
     workspace,
     userData,
+    shows,
     async step(name, fn) {
       const started = Date.now();
       try {
@@ -108,11 +117,7 @@ export async function openWorkbench(base, workspace, results, userData) {
       // only when the filter changes: type the title again
       for (let attempt = 1; ; attempt++) {
         await input.fill(`>${title}`);
-        const found = await row.waitFor({ timeout: COMMAND_WAIT_MS }).then(
-          () => true,
-          () => false,
-        );
-        if (found) break;
+        if (await shows(row, COMMAND_WAIT_MS)) break;
         if (attempt === COMMAND_TRIES) throw new Error(`the command palette never listed ${title}`);
         await input.fill('>');
       }
@@ -131,11 +136,7 @@ export async function openWorkbench(base, workspace, results, userData) {
       // a busy machine can leave the first file search without results: type the name again
       for (let attempt = 1; ; attempt++) {
         await input.fill(name);
-        const found = await row.waitFor({ timeout: 15_000 }).then(
-          () => true,
-          () => false,
-        );
-        if (found) break;
+        if (await shows(row, 15_000)) break;
         if (attempt === 3) throw new Error(`Quick Open never listed ${name}`);
         await input.fill('');
       }
@@ -160,13 +161,7 @@ export async function openWorkbench(base, workspace, results, userData) {
       const end = Date.now() + ms;
       for (;;) {
         await page.keyboard.press('Control+Space');
-        if (
-          await item.waitFor({ timeout: 3000 }).then(
-            () => true,
-            () => false,
-          )
-        )
-          return page.locator('.suggest-widget.visible .monaco-list-row').allInnerTexts();
+        if (await shows(item, 3000)) return page.locator('.suggest-widget.visible .monaco-list-row').allInnerTexts();
         if (Date.now() > end) throw new Error(`the suggestions after ${JSON.stringify(text)} never offered ${expected}`);
         await page.keyboard.press('Escape');
       }

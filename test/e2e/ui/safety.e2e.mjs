@@ -62,13 +62,7 @@ export default async function safety(t) {
     await t.runCommand('View: Close All Editors').catch(() => undefined);
     // notebooks an earlier scenario ran (their outputs changed) ask to be saved: they are the fixtures, never saved
     const dontSave = page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
-    if (
-      await dontSave.waitFor({ timeout: 2_000 }).then(
-        () => true,
-        () => false,
-      )
-    )
-      await dontSave.click();
+    if (await t.shows(dontSave, 2_000)) await dontSave.click();
     await page.waitForTimeout(500);
   };
   const tabNamed = (name) => page.locator('.tabs-container .tab', { hasText: name });
@@ -142,13 +136,7 @@ export default async function safety(t) {
     await t.step("safety: a masked secret's preview and expansion show no length", async () => {
       await t.runCell(0);
       const grant = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Grant and Run' });
-      if (
-        await grant.waitFor({ timeout: 20_000 }).then(
-          () => true,
-          () => false,
-        )
-      )
-        await grant.click();
+      if (await t.shows(grant, 20_000)) await grant.click();
       const root = out.locator('.coda-tree .coda-row').first();
       await root.waitFor({ timeout: 60_000 });
       const preview = await root.innerText();
