@@ -7,6 +7,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSyn
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { absentModules } from './absentModules.mjs';
+import { nonAsciiBundles } from './nonAsciiBundles.mjs';
 import { sideEffectFree } from './sideEffectFree.mjs';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 import { writeTypesArchive } from './typesArchive.mjs';
@@ -147,5 +148,11 @@ if (watch) {
     await Promise.all(contexts.map((c) => c.rebuild()));
   } finally {
     await Promise.all(contexts.map((c) => c.dispose()));
+  }
+  const twoByte = production ? nonAsciiBundles(resolve(root, outdir)) : [];
+  if (twoByte.length) {
+    const where = twoByte.map((b) => `  ${b.file}: …${b.excerpt}…`).join('\n');
+    console.error(`A bundle holds a character outside ASCII (write it as a \\u escape in the source):\n${where}`);
+    process.exit(1);
   }
 }

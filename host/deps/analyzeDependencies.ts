@@ -6,9 +6,9 @@
  * pin or add packages. Builtins, relative paths and type-only imports are skipped. Every place a package is imported
  * is kept, so an install failure can name each cell that needs the package. Pure (no I/O).
  */
-import * as acorn from 'acorn';
+import type * as acorn from 'acorn';
 import { init, parse, type ImportSpecifier } from 'es-module-lexer';
-import npa from 'npm-package-arg';
+import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
 import { forEachNode } from '../../common/forEachNode';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
@@ -98,6 +98,14 @@ function moduleImports(code: string): readonly ImportSpecifier[] {
   }
 }
 
+// Loaded on their first use, not with the extension or `coda`: npm-package-arg (with semver and hosted-git-info) only
+// reads magic comments, and acorn only the cells of a notebook being run or checked; loading them cost ~12 ms of
+// every activation and CLI start.
+let acornModule: typeof acorn | undefined;
+const acornParse: typeof acorn.parse = (code, options) => (acornModule ??= require('acorn') as typeof acorn).parse(code, options);
+let npaModule: typeof Npa | undefined;
+const npa = (spec: string) => (npaModule ??= require('npm-package-arg') as typeof Npa)(spec);
+
 /** A `// @coda-dep` token as a dependency: `zod@3.23.8`, `lodash`, `@scope/pkg@^1`, `my-lodash@npm:lodash@4`. */
 function magicSpec(token: string): { name: string; range: string } | undefined {
   try {
@@ -113,7 +121,7 @@ function magicSpec(token: string): { name: string; range: string } | undefined {
 function requireCalls(code: string): { specifier: string; offset: number }[] {
   let tree: acorn.Program;
   try {
-    tree = acorn.parse(code, {
+    tree = acornParse(code, {
       ecmaVersion: 'latest',
       sourceType: 'module',
       allowAwaitOutsideFunction: true,
