@@ -4,7 +4,7 @@
  * installer's own thread in slices (fileWrites.ts). Pure Node: only `node:` built-ins.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { placeSync as link } from '../host/deps/contentStore';
 
@@ -12,18 +12,27 @@ import { placeSync as link } from '../host/deps/contentStore';
 export type FileJob =
   /** Create `dest` (never over a file) with `data` and `mode`. */
   | { op: 'write'; base: string; dest: string; data: Uint8Array; mode: number }
-  /** Hard link `src` at `dest`; a read-only copy with `mode` when they are on different file systems. */
+  /**
+   * Hard link `src` at `dest`; a read-only copy with `mode` when they are on different file systems. Its outcome
+   * says what `dest` is then (a shared tree's manifest records it: host/deps/sharedTree.ts).
+   */
   | { op: 'link'; base: string; src: string; dest: string; mode: number };
 
 export type FileOutcome =
   /** `sha256`: of the bytes written, hex. */
-  { op: 'write'; size: number; mtimeMs: number; sha256: string } | { op: 'link'; landing: 'linked' | 'copied' } | { error: { message: string; code?: string } };
+  | { op: 'write'; size: number; mtimeMs: number; sha256: string }
+  | { op: 'link'; landing: 'linked' | 'copied'; ino: number; size: number; mtimeMs: number }
+  | { error: { message: string; code?: string } };
 
 /** Runs one job; `dirs` remembers the folders made (or found) so far. Never throws: a failure is an outcome. */
 export function runFileJob(job: FileJob, dirs: Set<string>): FileOutcome {
   try {
     folder(dirname(job.dest), job.base, dirs);
-    if (job.op === 'link') return { op: 'link', landing: link(job.src, job.dest, job.mode) };
+    if (job.op === 'link') {
+      const landing = link(job.src, job.dest, job.mode);
+      const st = lstatSync(job.dest);
+      return { op: 'link', landing, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+    }
     const fd = openSync(job.dest, 'wx', job.mode);
     try {
       for (let off = 0; off < job.data.length;) off += writeSync(fd, job.data, off, job.data.length - off);

@@ -28,8 +28,11 @@ export interface FileWrites {
    * resolves with its size, time and sha256.
    */
   write(base: string, dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number; sha256: string }>;
-  /** Hard links `src` at `dest` (a read-only copy across file systems), folders as `write` makes them. */
-  link(base: string, src: string, dest: string, mode: number): Promise<'linked' | 'copied'>;
+  /**
+   * Hard links `src` at `dest` (a read-only copy across file systems), folders as `write` makes them; resolves with
+   * how it landed and what `dest` is then (inode, size, modification time).
+   */
+  link(base: string, src: string, dest: string, mode: number): Promise<{ landing: 'linked' | 'copied'; ino: number; size: number; mtimeMs: number }>;
   /** Stops the threads; jobs not done fail. */
   dispose(): void;
 }
@@ -60,7 +63,8 @@ export function fileWrites(): FileWrites {
     },
     link: async (base, src, dest, mode) => {
       const o = await run({ op: 'link', base, src, dest, mode });
-      return o.op === 'link' ? o.landing : 'linked';
+      if (o.op !== 'link') throw new Error(`${dest} was not linked`);
+      return o;
     },
     dispose: () => runners.forEach((r) => r.dispose()),
   };

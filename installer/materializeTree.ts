@@ -10,6 +10,7 @@
  * Trees outside what this builds exactly as arborist would are left to arborist's reify (`fastPathProblem`).
  */
 import { mkdir } from 'node:fs/promises';
+import type { LinkedFile } from '../host/deps/sharedTree';
 import type { EntryWriter } from './entryWriter';
 import pacote from 'pacote';
 
@@ -64,9 +65,15 @@ function bundles(node: TreeNode): boolean {
 /**
  * Builds `tree` at `root` (an empty folder: the staging folder, or a shared tree's, sharedTree.ts) and writes its
  * hidden lockfile. Returns the locations of the packages with their own files (not shared: no sha512 to store them
- * by). Throws UnsupportedTarball when a package cannot be built this way (the caller leaves the tree to arborist).
+ * by), and the files of the others as they were linked, by location (a shared tree's manifest). Throws
+ * UnsupportedTarball when a package cannot be built this way (the caller leaves the tree to arborist).
  */
-export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts: Record<string, unknown>, root = tree.path): Promise<{ own: string[] }> {
+export async function materializeTree(
+  tree: Tree,
+  writer: EntryWriter,
+  fetchOpts: Record<string, unknown>,
+  root = tree.path,
+): Promise<{ own: string[]; linked: Record<string, LinkedFile[]> }> {
   // arborist leaves out inert packages (an optional dependency for another platform), and drops them from the tree
   for (const node of [...tree.inventory.values()]) if (node.inert && !node.isRoot) node.parent = null;
   const nodes = [...tree.inventory.values()].filter((n) => !n.isRoot);
@@ -82,6 +89,7 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
   }
   // then every other package from its entry, several at a time
   const shared = nodes.filter((n) => HAS_SHA512.test(n.integrity!));
+  const linked: Record<string, LinkedFile[]> = {};
   let next = 0;
   let failed: unknown;
   const worker = async () => {
@@ -89,7 +97,7 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
       const node = shared[next++]!;
       try {
         const { entry, index } = await writer.ensure(source(node)).stored;
-        await writer.link(entry, index, at(node));
+        linked[node.location] = (await writer.link(entry, index, at(node))).files;
       } catch (err) {
         failed ??= err;
       }
@@ -105,7 +113,7 @@ export async function materializeTree(tree: Tree, writer: EntryWriter, fetchOpts
     tree.meta.lockfileVersion = LOCKFILE_VERSION;
     await tree.meta.save();
   }
-  return { own: own.map((n) => n.location) };
+  return { own: own.map((n) => n.location), linked };
 }
 
 /**

@@ -186,13 +186,13 @@ export class TreeBuilder {
     const { staging, cacheDir, scripts, clock } = this.ctx;
     const packages = [...ideal.inventory.values()].filter((n) => !n.isRoot && !n.inert);
     const key = treeKey(packages);
-    if (!key) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
+    if (!key) return { own: (await materializeTree(ideal, this.writer(offline), this.fetchOpts(offline))).own };
     const dir = treeDirFor(cacheDir, key);
     if (!(await verifiedTree(dir, packages, scripts))) {
       const built = stagingDirFor(dir);
       await mkdir(built, { recursive: true });
-      await clock.time('(build) packages linked', () => materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built));
-      await clock.time('(build) tree described and sealed', () => commitTree(built, dir, packages, scripts));
+      const { linked } = await clock.time('(build) packages linked', () => materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built));
+      await clock.time('(build) tree described and sealed', () => commitTree(built, dir, packages, scripts, linked));
     }
     await rm(join(staging, 'node_modules'), { recursive: true, force: true });
     linkToTree(staging, dir);

@@ -53,23 +53,29 @@ export function treeDirFor(cacheDir: string, key: string): string {
   return join(treesRootFor(cacheDir), key);
 }
 
-/** Each package's files in a shared tree as they were linked: relative path, inode, size, modification time. */
-type Manifest = Record<string, { integrity: string; files: [string, number, number, number][] }>;
+/** A file of a shared tree as it was linked: its path in its package, inode, size and modification time. */
+export type LinkedFile = [rel: string, ino: number, size: number, mtimeMs: number];
+/** Each package's files in a shared tree as they were linked. */
+type Manifest = Record<string, { integrity: string; files: LinkedFile[] }>;
 const MANIFEST = '.coda-tree.json';
 
 /**
  * Records what a freshly built tree's files are (written into it before it is committed): its packages, and each
- * file's inode (the content store entry's file, linked), size and modification time.
+ * file's inode (the content store entry's file, linked), size and modification time. `linked`: the files of packages
+ * as the installer's file threads linked them, by location (each stated right after its link); the files of any
+ * other package are listed and stated here.
  */
-export async function describeTree(built: string, packages: TreePackage[]): Promise<void> {
+export async function describeTree(built: string, packages: TreePackage[], linked: Record<string, LinkedFile[]> = {}): Promise<void> {
   const manifest: Manifest = {};
   for (const p of packages) {
     const at = join(built, p.location);
     // (synchronous stats: thousands of them cost less in a row than as promises through the thread pool)
-    const files = (await packageFiles(at)).map((rel): [string, number, number, number] => {
-      const st = lstatSync(join(at, rel));
-      return [rel, st.ino, st.size, st.mtimeMs];
-    });
+    const files =
+      linked[p.location] ??
+      (await packageFiles(at)).map((rel): LinkedFile => {
+        const st = lstatSync(join(at, rel));
+        return [rel, st.ino, st.size, st.mtimeMs];
+      });
     manifest[p.location] = { integrity: p.integrity!, files };
   }
   await writeFile(join(built, MANIFEST), JSON.stringify(manifest));
@@ -111,10 +117,16 @@ export async function verifiedTree(dir: string, packages: TreePackage[], scripts
  * already). When another install put the same tree there meanwhile and it reads well, that one stays and `built` is
  * dropped; a tree there that fails its check is replaced whole.
  */
-export async function commitTree(built: string, dir: string, packages: TreePackage[], scripts: string): Promise<void> {
+export async function commitTree(
+  built: string,
+  dir: string,
+  packages: TreePackage[],
+  scripts: string,
+  linked: Record<string, LinkedFile[]> = {},
+): Promise<void> {
   const aside = `${built}.old`;
   try {
-    await describeTree(built, packages);
+    await describeTree(built, packages, linked);
     await writeFile(join(built, COMPLETE_MARKER), `${JSON.stringify({ completedAt: new Date().toISOString(), scripts })}\n`);
     await setFolderModes(built, SEALED_MODE);
     await mkdir(dirname(dir), { recursive: true });

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
-import { contentRootFor, entryDir } from '../../../host/deps/contentStore';
+import { contentRootFor, entryDir, packageFiles } from '../../../host/deps/contentStore';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { installFromStores } from '../../../host/deps/storeReuse';
 import { ROOT } from '../helpers/testKernel';
@@ -56,6 +56,17 @@ describe('the content-addressed store shared by all notebooks', function () {
       const entry = entryDir(contentRootFor(a.cacheDir), ra.lock['node_modules/leaf']!.integrity)!;
       assert.equal(statSync(join(entry, 'files', 'index.js')).ino, ia.ino, 'linked from the content store');
       assert.equal(ia.mode & 0o222, 0, 'nobody writes a shared file in place');
+      // the tree's manifest, made from what the file threads saw as they linked, is what a walk of the tree finds
+      const tree = dirname(realpathSync(join(a.storeDir, 'node_modules')));
+      const manifest = JSON.parse(readFileSync(join(tree, '.coda-tree.json'), 'utf8')) as Record<string, { files: [string, number, number, number][] }>;
+      assert.deepEqual(Object.keys(manifest).sort(), ['node_modules/leaf', 'node_modules/mid']);
+      for (const [location, m] of Object.entries(manifest)) {
+        const walked = (await packageFiles(join(tree, location))).map((rel) => {
+          const st = lstatSync(join(tree, location, rel));
+          return [rel, st.ino, st.size, st.mtimeMs];
+        });
+        assert.deepEqual([...m.files].sort(), walked.sort(), location);
+      }
     } finally {
       client.dispose();
     }

@@ -1,9 +1,22 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { COMPLETE_MARKER, stagingDirFor } from '../../../host/deps/atomicStore';
-import { commitTree, lockPackages, removeTree, treeKey, verifiedTree, type TreePackage } from '../../../host/deps/sharedTree';
+import { commitTree, lockPackages, removeTree, treeKey, verifiedTree, type LinkedFile, type TreePackage } from '../../../host/deps/sharedTree';
 
 const SHA = (c: string) => `sha512-${Buffer.alloc(64, c).toString('base64')}`;
 const PACKAGES: TreePackage[] = [
@@ -90,6 +103,36 @@ describe('shared trees (host/deps/sharedTree.ts)', () => {
       assert.deepEqual(readdirSync(join(cache, 'trees')), [basename(dir)], 'no folder left behind');
     });
   }
+
+  it('records the files of packages as the installer linked them, and lists and states the others itself', async () => {
+    const built = build(dir);
+    const stated = (location: string): LinkedFile[] =>
+      ['package.json', 'lib/index.js'].map((rel) => {
+        const st = lstatSync(join(built, location, rel));
+        return [rel, st.ino, st.size, st.mtimeMs];
+      });
+    // a and c as the file threads saw them; b walked
+    const linked = { 'node_modules/a': stated('node_modules/a'), 'node_modules/a/node_modules/c': stated('node_modules/a/node_modules/c') };
+    const b = stated('node_modules/b');
+    await commitTree(built, dir, PACKAGES, 'none', linked);
+    const manifest = JSON.parse(readFileSync(join(dir, '.coda-tree.json'), 'utf8')) as Record<string, { files: LinkedFile[] }>;
+    assert.deepEqual(manifest['node_modules/a']!.files, linked['node_modules/a']);
+    assert.deepEqual(manifest['node_modules/a/node_modules/c']!.files, linked['node_modules/a/node_modules/c']);
+    assert.deepEqual([...manifest['node_modules/b']!.files].sort(), [...b].sort());
+    assert.equal(await verifiedTree(dir, PACKAGES, 'none'), true);
+  });
+
+  it('a file changed after the installer linked it (its recorded time older) is caught on the first read', async () => {
+    const built = build(dir);
+    const linked = {
+      'node_modules/a': ['package.json', 'lib/index.js'].map((rel): LinkedFile => {
+        const st = lstatSync(join(built, 'node_modules/a', rel));
+        return [rel, st.ino, st.size, rel === 'lib/index.js' ? st.mtimeMs - 1000 : st.mtimeMs];
+      }),
+    };
+    await commitTree(built, dir, PACKAGES, 'none', linked);
+    assert.equal(await verifiedTree(dir, PACKAGES, 'none'), false);
+  });
 
   it('a tree without its completion marker is not read', async () => {
     await commitTree(build(dir), dir, PACKAGES, 'none');
