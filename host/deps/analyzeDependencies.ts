@@ -10,6 +10,7 @@ import type * as acorn from 'acorn';
 import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
+import { compareNames } from '../../common/compareNames';
 import { forEachNode } from '../../common/forEachNode';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 import { packageOf } from './packageName';
@@ -70,7 +71,7 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
       if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset) } });
     }
   }
-  return { specs: [...found.values()].sort((a, b) => a.name.localeCompare(b.name)), sites, problems };
+  return { specs: [...found.values()].sort((a, b) => compareNames(a.name, b.name)), sites, problems };
 }
 
 /** Lines of a cell the lexer cannot read (JSX) that are read line by line for its imports. */
@@ -119,6 +120,8 @@ function magicSpec(token: string): { name: string; range: string } | undefined {
 
 /** `require('x')` calls with a literal argument: from the syntax tree, else (a cell acorn cannot read) a scan. */
 function requireCalls(code: string): { specifier: string; offset: number }[] {
+  // no call of `require` without its name (written out, or with a \u escape in it): nothing to parse
+  if (!code.includes('require') && !code.includes('\\u')) return [];
   let tree: acorn.Program;
   try {
     tree = acornParse(code, {

@@ -89,6 +89,18 @@ describe('dependency analysis', () => {
     );
   });
 
+  it('reads a cell without the word require without parsing it, and still finds a require spelled with an escape', async () => {
+    const r = await analyzeDependencies([
+      { cellId: 'a', code: 'const x = 1 + 1; // no calls here' },
+      { cellId: 'b', code: 'const e = requ\\u0069re("escaped");' },
+      { cellId: 'c', code: 'const n = "requ\\u0069re(\\"in-a-string\\")";' },
+    ]);
+    assert.deepEqual(
+      r.specs.map((s) => s.name),
+      ['escaped'],
+    );
+  });
+
   it('reads // @coda-dep specs as npm does: aliases and build metadata, never files or git', async () => {
     const r = await analyzeDependencies([
       { cellId: 'd', code: '// @coda-dep my-lodash@npm:lodash@^4 zod@3.23.8+build.1\n// @coda-dep git+https://example.com/x.git\n1' },
