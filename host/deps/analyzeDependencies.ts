@@ -10,7 +10,7 @@ import type * as acorn from 'acorn';
 import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
-import { compareNames } from '../../common/compareNames';
+import { compareNames } from './compareNames';
 import { forEachNode } from '../../common/forEachNode';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 import { packageOf } from './packageName';

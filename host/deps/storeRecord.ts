@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyLock } from '../../protocol';
-import { compareNames } from '../../common/compareNames';
+import { compareNames } from './compareNames';
 
 export const STORE_RECORD = '.coda-lock.json';
 
@@ -18,7 +18,7 @@ interface StoreRecord {
 
 /**
  * The key of a dependency set (order does not matter) installed with a script mode. Names sort without a locale
- * comparison (common/compareNames.ts), which would load ICU's collator: ~8 ms of every `coda run` with packages.
+ * comparison (compareNames.ts), which would load ICU's collator: ~8 ms of every `coda run` with packages.
  * (CodaJS 0.1.0 sorted by locale: a set whose names order differently, `a_b` beside `a-b` or a scoped name, misses the
  * record 0.1.0 wrote once, and is installed from the cache again.)
  */
