@@ -37,6 +37,7 @@ import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
 import { AgentOutput } from './AgentOutput';
 import { RawOutputConsole } from './RawOutputConsole';
 import { DenoDebug } from './DenoDebug';
+import { DENO_TIMER_FRAME, denoEscalation } from './denoEscalation';
 import { DenoInspector } from './DenoInspector';
 import { mapDenoDenial } from './denoPermissionError';
 import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
@@ -47,11 +48,12 @@ import { STOP_LOOPS } from '../runtime/loopStop';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
 export const INTERRUPT_ACK_GRACE_MS = 40;
-/** Deno's timer machinery on a stack (`ext:core/02_timers.js`, `ext:deno_node/internal/timers.mjs`): a timer callback runs. */
-const DENO_TIMER_FRAME = /\(ext:[^)]*timers\.m?js:/;
 /** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
 export const BUN_STOP_GRACE_MS = 1000;
-/** How long Deno may stay inside timer callbacks after an interrupt before a loop there is terminated (ending Deno). */
+/**
+ * How long an interrupt Deno has not taken waits, unless user code holds the thread, before Deno's JavaScript is terminated
+ * wherever it is (inside a timer callback, which ends Deno): denoEscalation.ts.
+ */
 export const DENO_TIMER_GRACE_MS = 1000;
 /** How long the sidecar may take to print its inspector address and answer init. */
 export const SIDECAR_START_TIMEOUT_MS = 20_000;
@@ -302,20 +304,16 @@ export class SidecarRuntime implements Runtime {
     );
   }
 
-  /**
-   * Deno has not taken interrupt `n` within `waited` ms. Inside a timer callback a termination ends Deno, so busy
-   * timer callbacks (which end by themselves, and Deno reads the interrupt between them) get up to
-   * DENO_TIMER_GRACE_MS, looked at again every INTERRUPT_ACK_GRACE_MS; a loop elsewhere is terminated now.
-   */
+  /** Deno has not taken interrupt `n` within `waited` ms: terminate its JavaScript now, or look again (denoEscalation.ts). */
   private async escalateDeno(n: number, waited: number): Promise<void> {
-    const stack = await this.inspector?.stackNow();
-    if (this.interruptsTaken >= n || this.disposed) return;
-    if (stack !== undefined && DENO_TIMER_FRAME.test(stack) && waited < DENO_TIMER_GRACE_MS) {
-      this.own(setTimeout(() => this.escalate(n, waited + INTERRUPT_ACK_GRACE_MS), INTERRUPT_ACK_GRACE_MS));
+    if (!this.inspector?.open) {
+      this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
       return;
     }
-    if (!this.inspector?.terminateExecution())
-      this.host.emit('log', { level: 'warn', message: "Deno's inspector is not connected: a blocking cell cannot be interrupted" });
+    const stack = await this.inspector.stackNow();
+    if (this.interruptsTaken >= n || this.disposed) return;
+    if (denoEscalation(stack, waited, DENO_TIMER_GRACE_MS, SIDECAR_AGENT) === 'terminate') this.inspector.terminateExecution();
+    else this.own(setTimeout(() => this.escalate(n, waited + INTERRUPT_ACK_GRACE_MS), INTERRUPT_ACK_GRACE_MS));
   }
 
   async dispose(): Promise<void> {
