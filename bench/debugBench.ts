@@ -50,6 +50,7 @@ async function alternating(k: KernelProcess, code: string, on: () => Promise<() 
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < RUNS / ROUNDS; i++) off.push(await cellMs(k, code));
     const undo = await on();
+    // one run unmeasured in the new state, as the warm-up before the first block
     await cellMs(k, code);
     for (let i = 0; i < RUNS / ROUNDS; i++) with_.push(await cellMs(k, code));
     await undo();

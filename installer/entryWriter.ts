@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import pacote from 'pacote';
 import { Parser, type ReadEntry } from 'tar';
-import { adoptPackage, entryDir, verifiedEntry, type EntryIndex, type Landing } from '../host/deps/contentStore';
+import { adoptPackage, entryDir, verifiedEntry, type EntryIndex } from '../host/deps/contentStore';
 import type { LinkedFile } from '../host/deps/sharedTree';
 import { fileWrites } from './fileWrites';
 import { binPaths, packageJsonOf, packagePath, unixHashbang } from './packageFiles';
@@ -92,17 +92,16 @@ export class EntryWriter {
 
   /**
    * Builds a package folder of a tree (`dest`, new) from an entry: every file a hard link to the entry's (a read-only
-   * copy across file systems). `files`: each file as it is once linked (for the tree's manifest).
+   * copy across file systems). Resolves with each file as it is once linked (for the tree's manifest).
    */
-  async link(entry: string, index: EntryIndex, dest: string): Promise<{ landing: Landing; files: LinkedFile[] }> {
+  async link(entry: string, index: EntryIndex, dest: string): Promise<LinkedFile[]> {
     await mkdir(dest, { recursive: true });
-    const linked = await Promise.all(
-      Object.entries(index.files).map(async ([rel, f]): Promise<[Landing, LinkedFile]> => {
+    return Promise.all(
+      Object.entries(index.files).map(async ([rel, f]): Promise<LinkedFile> => {
         const o = await this.files.link(dest, `${entry}/files/${rel}`, `${dest}/${rel}`, f.exec ? SHARED_EXEC_MODE : SHARED_MODE);
-        return [o.landing, [rel, o.ino, o.size, o.mtimeMs]];
+        return [rel, o.ino, o.size, o.mtimeMs];
       }),
     );
-    return { landing: linked.some(([l]) => l === 'copied') ? 'copied' : 'linked', files: linked.map(([, file]) => file) };
   }
 
   /** A staging entry's `files` folder, made once (as its first file comes, or when it has none). */

@@ -97,7 +97,7 @@ export async function materializeTree(
       const node = shared[next++]!;
       try {
         const { entry, index } = await writer.ensure(source(node)).stored;
-        linked[node.location] = (await writer.link(entry, index, at(node))).files;
+        linked[node.location] = await writer.link(entry, index, at(node));
       } catch (err) {
         failed ??= err;
       }

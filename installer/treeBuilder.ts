@@ -186,7 +186,7 @@ export class TreeBuilder {
     const { staging, cacheDir, scripts, clock } = this.ctx;
     const packages = [...ideal.inventory.values()].filter((n) => !n.isRoot && !n.inert);
     const key = treeKey(packages);
-    if (!key) return { own: (await materializeTree(ideal, this.writer(offline), this.fetchOpts(offline))).own };
+    if (!key) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
     const dir = treeDirFor(cacheDir, key);
     if (!(await verifiedTree(dir, packages, scripts))) {
       const built = stagingDirFor(dir);

@@ -10,9 +10,9 @@ import type * as acorn from 'acorn';
 import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
-import { compareNames } from './compareNames';
 import { forEachNode } from '../../common/forEachNode';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
+import { compareNames } from './compareNames';
 import { packageOf } from './packageName';
 import { stripComments } from './stripComments';
 

@@ -37,13 +37,12 @@ import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
 import { AgentOutput } from './AgentOutput';
 import { RawOutputConsole } from './RawOutputConsole';
 import { DenoDebug } from './DenoDebug';
-import { DENO_TIMER_FRAME, denoEscalation } from './denoEscalation';
+import { cellHoldsDeno, denoEscalation } from './denoEscalation';
 import { DenoInspector } from './DenoInspector';
 import { mapDenoDenial } from './denoPermissionError';
 import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
 import { sidecarExitReason } from './sidecarExitReason';
 import type { SidecarKind } from './sidecarModules';
-import { CELL_SCRIPT } from '../node/cellContext';
 import { STOP_LOOPS } from '../runtime/loopStop';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
@@ -54,7 +53,7 @@ export const BUN_STOP_GRACE_MS = 1000;
  * How long an interrupt Deno has not taken waits, unless user code holds the thread, before Deno's JavaScript is terminated
  * wherever it is (inside a timer callback, which ends Deno): denoEscalation.ts.
  */
-export const DENO_TIMER_GRACE_MS = 1000;
+export const DENO_ESCALATION_GRACE_MS = 1000;
 /** How long the sidecar may take to print its inspector address and answer init. */
 export const SIDECAR_START_TIMEOUT_MS = 20_000;
 /** After the sidecar exits, how long its remaining output may take to arrive. */
@@ -288,7 +287,7 @@ export class SidecarRuntime implements Runtime {
     // when one is turning, that ends the cell and nothing is terminated
     const stack = await this.inspector.stackNow(STOP_LOOPS);
     if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
-    if (CELL_SCRIPT.test(stack) && !DENO_TIMER_FRAME.test(stack)) this.inspector.terminateExecution();
+    if (cellHoldsDeno(stack)) this.inspector.terminateExecution();
   }
 
   /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */
@@ -312,7 +311,7 @@ export class SidecarRuntime implements Runtime {
     }
     const stack = await this.inspector.stackNow();
     if (this.interruptsTaken >= n || this.disposed) return;
-    if (denoEscalation(stack, waited, DENO_TIMER_GRACE_MS, SIDECAR_AGENT) === 'terminate') this.inspector.terminateExecution();
+    if (denoEscalation(stack, waited, DENO_ESCALATION_GRACE_MS, SIDECAR_AGENT) === 'terminate') this.inspector.terminateExecution();
     else this.own(setTimeout(() => this.escalate(n, waited + INTERRUPT_ACK_GRACE_MS), INTERRUPT_ACK_GRACE_MS));
   }
 
