@@ -4,7 +4,7 @@
  * frame of the cell, so the worker could only terminate after a grace (a termination in Deno's timer phase ends
  * Deno). Instead the cell transform starts each turn of a loop that awaits with `LOOP_HOOK(executionId)`
  * (transformCell's `loopHook`), and with an interrupt of a running cell the worker has Deno's inspector evaluate
- * STOP_LOOPS: from then on every turn of that execution's loops throws LOOP_STOP. The cell settles as interrupted,
+ * stopLoops(executionId): from then on every turn of that execution's loops throws LOOP_STOP. The cell settles as interrupted,
  * the event loop turns again, and the interrupt frame is read as usual. A loop that catches LOOP_STOP meets it again
  * at its next turn, and a cell that catches it and ends is still reported interrupted; loops of other executions go on.
  */
@@ -13,11 +13,15 @@ import { codaErrorObject } from '../../protocol/codaErrors';
 /** The global a transformed loop calls at the start of each turn. */
 export const LOOP_HOOK = '__coda$loop';
 /**
- * What the worker has Deno's inspector evaluate with an interrupt of a running cell: true when that cell's loops
- * turned within LOOP_TURN_RECENT_MS, so the stop ends it and no termination must be sent (one sent while the loop
- * ends by itself would land wherever Deno is next, maybe in a timer callback, which ends Deno).
+ * What the worker has Deno's inspector evaluate with an interrupt of the running execution `executionId`: true when
+ * that execution's loops turned within LOOP_TURN_RECENT_MS, so the stop ends it and no termination must be sent (one
+ * sent while the loop ends by itself would land wherever Deno is next, maybe in a timer callback, which ends Deno).
+ * It stops nothing when another execution runs by the time the evaluation lands: the agent may have taken the
+ * interrupt through its own input first, and the host started the next cell.
  */
-export const STOP_LOOPS = `globalThis.${LOOP_HOOK}?.stop?.()`;
+export function stopLoops(executionId: number): string {
+  return `globalThis.${LOOP_HOOK}?.stop?.(${executionId})`;
+}
 /** A loop whose last turn is this recent is turning: the stop reaches it. */
 export const LOOP_TURN_RECENT_MS = 5;
 
@@ -43,9 +47,9 @@ export function installLoopHook(g: Record<string, unknown>, running: () => numbe
     lastTurn = { executionId, at: now() };
   };
   Object.defineProperty(hook, 'stop', {
-    value: (): boolean => {
+    value: (target: number): boolean => {
       const executionId = running();
-      if (executionId === undefined) return false;
+      if (executionId === undefined || executionId !== target) return false;
       stopped = executionId;
       return lastTurn.executionId === executionId && now() - lastTurn.at < LOOP_TURN_RECENT_MS;
     },

@@ -43,7 +43,7 @@ import { mapDenoDenial } from './denoPermissionError';
 import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidecarCommand';
 import { sidecarExitReason } from './sidecarExitReason';
 import type { SidecarKind } from './sidecarModules';
-import { STOP_LOOPS } from '../runtime/loopStop';
+import { stopLoops } from '../runtime/loopStop';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
 export const INTERRUPT_ACK_GRACE_MS = 40;
@@ -271,7 +271,7 @@ export class SidecarRuntime implements Runtime {
       return; // the sidecar is ending; exited() reports it
     }
     this.own(setTimeout(() => this.escalate(n), INTERRUPT_ACK_GRACE_MS));
-    if (this.kind === 'deno' && this.running) void this.stopHeldThread(n);
+    if (this.kind === 'deno' && this.running) void this.stopHeldThread(n, this.running.executionId);
   }
 
   /**
@@ -281,11 +281,11 @@ export class SidecarRuntime implements Runtime {
    * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks
    * without a loop statement, which leaves no frame to recognise. A loop that awaits is stopped by its own check.
    */
-  private async stopHeldThread(n: number): Promise<void> {
+  private async stopHeldThread(n: number, executionId: number): Promise<void> {
     if (this.interruptsTaken >= n || this.disposed || !this.inspector) return;
     // first, in the same evaluation: the cell's loops of awaits stop at their next turn (worker/runtime/loopStop.ts);
     // when one is turning, that ends the cell and nothing is terminated
-    const stack = await this.inspector.stackNow(STOP_LOOPS);
+    const stack = await this.inspector.stackNow(stopLoops(executionId));
     if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
     if (cellHoldsDeno(stack)) this.inspector.terminateExecution();
   }

@@ -1,0 +1,44 @@
+/** The stop of a Deno cell's loops of awaits (worker/runtime/loopStop.ts) reaches the execution it was sent for, none other. */
+import { strict as assert } from 'node:assert';
+import { installLoopHook, LOOP_HOOK, LOOP_STOP, stopLoops } from '../../../worker/runtime/loopStop';
+
+type Hook = ((executionId: number) => void) & { stop(target: number): boolean };
+
+describe('stopping loops of awaits (worker/runtime/loopStop)', () => {
+  let running: number | undefined;
+  let g: Record<string, unknown>;
+  let stopped: (executionId: number) => boolean;
+  const hook = () => g[LOOP_HOOK] as Hook;
+  /** What the inspector evaluates, run against `g` as Deno's global. */
+  const evaluate = (expression: string) => new Function('globalThis', `return ${expression}`)(g) as boolean;
+  beforeEach(() => {
+    running = undefined;
+    g = {};
+    stopped = installLoopHook(g, () => running);
+  });
+
+  it('stops the running execution it names: its next turn throws the stop, and it is reported stopped', () => {
+    running = 3;
+    hook()(3);
+    assert.equal(evaluate(stopLoops(3)), true, 'a loop that just turned is reached by the stop');
+    assert.throws(
+      () => hook()(3),
+      (err) => err === LOOP_STOP,
+    );
+    assert.equal(stopped(3), true);
+  });
+
+  it('stops nothing when another execution runs by the time the stop lands (the interrupted cell ended, the next began)', () => {
+    running = 4;
+    hook()(4);
+    assert.equal(evaluate(stopLoops(3)), false);
+    assert.doesNotThrow(() => hook()(4));
+    assert.equal(stopped(4), false);
+    assert.equal(stopped(3), false);
+  });
+
+  it('stops nothing when no execution runs', () => {
+    assert.equal(evaluate(stopLoops(3)), false);
+    assert.equal(stopped(3), false);
+  });
+});
