@@ -23,11 +23,18 @@ export interface ColdFigures {
   phases: Record<string, number>[];
 }
 
-/** Cold installs by CodaJS and by `bun` (a binary), one after the other, `runs` times, in folders under `root`. */
+/**
+ * Cold installs by CodaJS and by `bun` (a binary), `runs` times each, taking turns (odd runs bun first), in folders
+ * under `root` that stay until the caller removes `root`. Nothing is deleted between installs: on ext4 without a
+ * journal (this project's machines) creating a file skips over inodes freed in the last minutes (a profile of the
+ * kernel showed ext4's `recently_deleted` under `ext4_create`), so each install paid for the removal of the other
+ * tool's ten thousand files just before it, and bun, which creates them fastest, paid the most (its median: 2.2-2.4
+ * s with the removals, 1.0-1.2 s without, on the same machine).
+ */
 export async function coldInstallFigures(bun: string, root: string, runs = RUNS): Promise<ColdFigures> {
   const out: ColdFigures = { coda: [], bun: [], phases: [] };
   const installerPath = join(__dirname, '..', 'dist', 'installer.js');
-  for (let i = 0; i < runs; i++) {
+  const coda = async (i: number) => {
     const cache = join(root, `cold-coda-${i}`);
     mkdirSync(cache, { recursive: true });
     const client = new InstallerClient({ installerPath });
@@ -45,14 +52,17 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS)
     } finally {
       client.dispose();
     }
-    rmSync(cache, { recursive: true, force: true });
-    const bunCache = join(root, `cold-bun-cache-${i}`);
+  };
+  const bunOnce = (i: number) => {
     const dir = project(root, `cold-bun-${i}`);
     const b = performance.now();
-    run(bun, ['install', '--ignore-scripts', '--silent'], dir, { ...process.env, BUN_INSTALL_CACHE_DIR: bunCache });
+    run(bun, ['install', '--ignore-scripts', '--silent'], dir, { ...process.env, BUN_INSTALL_CACHE_DIR: join(root, `cold-bun-cache-${i}`) });
     out.bun.push(performance.now() - b);
-    rmSync(bunCache, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < runs; i++) {
+    if (i % 2) bunOnce(i);
+    await coda(i);
+    if (!(i % 2)) bunOnce(i);
   }
   return out;
 }
