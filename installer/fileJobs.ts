@@ -21,7 +21,7 @@ export type FileJob =
 export type FileOutcome =
   /** `sha256`: of the bytes written, hex. */
   | { op: 'write'; size: number; mtimeMs: number; sha256: string }
-  | { op: 'link'; landing: 'linked' | 'copied'; ino: number; size: number; mtimeMs: number }
+  | { op: 'link'; ino: number; size: number; mtimeMs: number }
   | { error: { message: string; code?: string } };
 
 /** Runs one job; `dirs` remembers the folders made (or found) so far. Never throws: a failure is an outcome. */
@@ -29,9 +29,9 @@ export function runFileJob(job: FileJob, dirs: Set<string>): FileOutcome {
   try {
     folder(dirname(job.dest), job.base, dirs);
     if (job.op === 'link') {
-      const landing = link(job.src, job.dest, job.mode);
+      link(job.src, job.dest, job.mode);
       const st = lstatSync(job.dest);
-      return { op: 'link', landing, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      return { op: 'link', ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     }
     const fd = openSync(job.dest, 'wx', job.mode);
     try {

@@ -30,9 +30,9 @@ export interface FileWrites {
   write(base: string, dest: string, data: Uint8Array, mode: number): Promise<{ size: number; mtimeMs: number; sha256: string }>;
   /**
    * Hard links `src` at `dest` (a read-only copy across file systems), folders as `write` makes them; resolves with
-   * how it landed and what `dest` is then (inode, size, modification time).
+   * what `dest` is then (inode, size, modification time).
    */
-  link(base: string, src: string, dest: string, mode: number): Promise<{ landing: 'linked' | 'copied'; ino: number; size: number; mtimeMs: number }>;
+  link(base: string, src: string, dest: string, mode: number): Promise<{ ino: number; size: number; mtimeMs: number }>;
   /** Stops the threads; jobs not done fail. */
   dispose(): void;
 }
