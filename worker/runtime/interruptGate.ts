@@ -29,9 +29,18 @@ const ReflectDefineProperty = Reflect.defineProperty;
 const ReflectDeleteProperty = Reflect.deleteProperty;
 const { load, store, notify, wait } = Atomics;
 const loopUtilization = performance.eventLoopUtilization.bind(performance);
+const realSetImmediate = setImmediate;
+const realQueueMicrotask = queueMicrotask;
 
 /** The interrupt and the event loop's idle time when the gate last found no JavaScript on the stack. */
 let noFrames: { n: number; idle: number } | undefined;
+/**
+ * Since the gate first found no JavaScript for interrupt `turned`, the event loop reached its check phase (an
+ * immediate the gate queued ran): the thread is not held. For `drained`, a microtask it queued ran: microtasks are
+ * being run, as a loop of awaits runs them.
+ */
+let turned = 0;
+let drained = 0;
 
 interface CallSiteLike {
   getFileName(): string | null | undefined;
@@ -120,10 +129,16 @@ export function interruptGate(n: number, executionId: number, relaxed = false): 
   let answer = running && cut ? GATE_HOLDS : GATE_FREE;
   if (running && where === 'none' && executionId > 0) {
     // no frame: an idle thread (the interrupt message is on its way) or V8 draining a loop of awaits. Asked twice:
-    // a loop that never let the event loop idle in between holds the thread.
+    // a loop holds the thread when, in between, the event loop neither idled nor turned and microtasks ran. The
+    // idle time alone misreads a busy machine: it does not grow while immediates are due (a loop of setImmediate
+    // turns without idling), and a main thread given no CPU can answer two asks in one wake-up
     const idle = loopUtilization().idle;
-    if (noFrames?.n === n && noFrames.idle === idle) answer = GATE_HOLDS;
+    if (noFrames?.n === n && noFrames.idle === idle && turned !== n && drained === n) answer = GATE_HOLDS;
     else answer = GATE_ASK_AGAIN;
+    if (noFrames?.n !== n) {
+      realSetImmediate(() => (turned = n));
+      realQueueMicrotask(() => (drained = n));
+    }
     noFrames = { n, idle };
   }
   const holds = answer === GATE_HOLDS;

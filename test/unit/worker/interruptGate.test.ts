@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
-import { asKernel, enterExecution, interruptState, leaveExecution, SLOT } from '../../../worker/runtime/interruptState';
+import { asKernel, enterExecution, GATE_ASK_AGAIN, GATE_HOLDS, interruptState, leaveExecution, SLOT } from '../../../worker/runtime/interruptState';
 
 /** What the gate reads where a loop-stopping termination would land: below `probe`, as the evaluation's frame is. */
 describe('interrupt gate: who runs the interrupted JavaScript', () => {
@@ -154,6 +154,69 @@ describe('interrupt gate: the answer and the hold', () => {
     const held = Date.now() - started;
     assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), 1);
     assert.ok(held >= 100, `held ${held} ms, until the gate was cleared`);
+    await watchdog.terminate();
+    leaveExecution(7);
+  });
+
+  /** What the watchdog does before it asks about interrupt `n` (the gate itself must be called by the evaluation's frame). */
+  const arm = (n: number) => {
+    Atomics.store(interruptState, SLOT.gateAnswer, 0);
+    Atomics.store(interruptState, SLOT.gate, n);
+  };
+
+  it('two asks answered in one wake-up, with nothing run between them, are an idle thread, not a loop of awaits', async () => {
+    // a main thread short of CPU answers the watchdog's second ask before it gets back to its event loop: the event
+    // loop's idle time is the same for both, yet no JavaScript ran in between (the old rule cut the next JavaScript)
+    enterExecution(7);
+    const answers: number[] = [];
+    await new Promise<void>((resolve) =>
+      // a reaction run after a timer has no JavaScript below it, as the watchdog's evaluation on an idle thread
+      setTimeout(() =>
+        Promise.resolve().then(function evaluation() {
+          arm(11);
+          interruptGate(11, 7);
+          answers.push(Atomics.load(interruptState, SLOT.gateAnswer));
+          arm(11);
+          interruptGate(11, 7);
+          answers.push(Atomics.load(interruptState, SLOT.gateAnswer));
+          resolve();
+        }),
+      ),
+    );
+    assert.deepEqual(answers, [GATE_ASK_AGAIN, GATE_ASK_AGAIN]);
+    leaveExecution(7);
+  });
+
+  it('a loop of awaits (reactions run between the asks, the event loop never turns) still holds the thread', async () => {
+    enterExecution(7);
+    // a stand-in watchdog: once the gate says it holds, it clears the gate (as queuing the termination does)
+    const watchdog = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const s = new Int32Array(workerData);
+       for (let a; (a = Atomics.load(s, ${SLOT.gateAnswer})) !== ${GATE_HOLDS}; ) Atomics.wait(s, ${SLOT.gateAnswer}, a, 20);
+       Atomics.store(s, ${SLOT.gate}, 0); Atomics.notify(s, ${SLOT.gate});`,
+      { eval: true, workerData: interruptState.buffer },
+    );
+    await new Promise((r) => watchdog.once('online', r));
+    const answers: unknown[] = [];
+    await new Promise<void>((resolve) =>
+      setTimeout(() =>
+        Promise.resolve()
+          .then(function evaluation() {
+            arm(12);
+            interruptGate(12, 7);
+            answers.push(Atomics.load(interruptState, SLOT.gateAnswer));
+          })
+          // the loop's next turns: reactions in the same drain of microtasks
+          .then(() => null)
+          .then(function evaluation() {
+            arm(12);
+            answers.push(interruptGate(12, 7), Atomics.load(interruptState, SLOT.gateAnswer));
+            resolve();
+          }),
+      ),
+    );
+    assert.deepEqual(answers, [GATE_ASK_AGAIN, true, GATE_HOLDS]);
     await watchdog.terminate();
     leaveExecution(7);
   });
