@@ -32,15 +32,18 @@ const loopUtilization = performance.eventLoopUtilization.bind(performance);
 const realSetImmediate = setImmediate;
 const realQueueMicrotask = queueMicrotask;
 
-/** The interrupt and the event loop's idle time when the gate last found no JavaScript on the stack. */
-let noFrames: { n: number; idle: number } | undefined;
 /**
- * Since the gate first found no JavaScript for interrupt `turned`, the event loop reached its check phase (an
- * immediate the gate queued ran): the thread is not held. For `drained`, a microtask it queued ran: microtasks are
- * being run, as a loop of awaits runs them.
+ * The interrupt the gate last found no JavaScript on the stack for: the event loop's idle time at that ask, and since
+ * its first ask whether the event loop turned (an immediate the gate queued ran: the thread is not held) and whether
+ * microtasks ran (a microtask it queued ran, as a loop of awaits runs them).
  */
-let turned = 0;
-let drained = 0;
+interface NoFrames {
+  n: number;
+  idle: number;
+  turned: boolean;
+  drained: boolean;
+}
+let noFrames: NoFrames | undefined;
 
 interface CallSiteLike {
   getFileName(): string | null | undefined;
@@ -133,13 +136,15 @@ export function interruptGate(n: number, executionId: number, relaxed = false): 
     // idle time alone misreads a busy machine: it does not grow while immediates are due (a loop of setImmediate
     // turns without idling), and a main thread given no CPU can answer two asks in one wake-up
     const idle = loopUtilization().idle;
-    if (noFrames?.n === n && noFrames.idle === idle && turned !== n && drained === n) answer = GATE_HOLDS;
-    else answer = GATE_ASK_AGAIN;
-    if (noFrames?.n !== n) {
-      realSetImmediate(() => (turned = n));
-      realQueueMicrotask(() => (drained = n));
+    const asked = noFrames?.n === n ? noFrames : undefined;
+    answer = asked && asked.idle === idle && !asked.turned && asked.drained ? GATE_HOLDS : GATE_ASK_AGAIN;
+    if (asked) asked.idle = idle;
+    else {
+      const first: NoFrames = { n, idle, turned: false, drained: false };
+      noFrames = first;
+      realSetImmediate(() => (first.turned = true));
+      realQueueMicrotask(() => (first.drained = true));
     }
-    noFrames = { n, idle };
   }
   const holds = answer === GATE_HOLDS;
   store(state, SLOT.gateAnswer, answer);
