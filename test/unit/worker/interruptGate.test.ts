@@ -107,6 +107,23 @@ describe('interrupt gate: who runs the interrupted JavaScript', () => {
   });
 });
 
+/**
+ * A stand-in watchdog thread: once the gate answers that user code holds the thread, it waits `delayMs` and clears
+ * the gate, as queuing the termination does.
+ */
+async function standInWatchdog(delayMs = 0): Promise<Worker> {
+  const watchdog = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const s = new Int32Array(workerData);
+     for (let a; (a = Atomics.load(s, ${SLOT.gateAnswer})) !== ${GATE_HOLDS}; ) Atomics.wait(s, ${SLOT.gateAnswer}, a, 20);
+     const t = Date.now(); while (Date.now() - t < ${delayMs}) {}
+     Atomics.store(s, ${SLOT.gate}, 0); Atomics.notify(s, ${SLOT.gate});`,
+    { eval: true, workerData: interruptState.buffer },
+  );
+  await new Promise((r) => watchdog.once('online', r));
+  return watchdog;
+}
+
 describe('interrupt gate: the answer and the hold', () => {
   afterEach(() => {
     for (const slot of Object.values(SLOT)) Atomics.store(interruptState, slot, 0);
@@ -136,16 +153,8 @@ describe('interrupt gate: the answer and the hold', () => {
 
   it('answers yes from user code and holds the thread until the watchdog has queued the termination', async () => {
     enterExecution(7);
-    // a stand-in watchdog: waits for the answer, then (after a while, to show the hold) clears the gate
-    const watchdog = new Worker(
-      `const { workerData } = require('node:worker_threads');
-       const s = new Int32Array(workerData);
-       Atomics.wait(s, ${SLOT.gateAnswer}, 0, 5000);
-       const t = Date.now(); while (Date.now() - t < 150) {}
-       Atomics.store(s, ${SLOT.gate}, 0); Atomics.notify(s, ${SLOT.gate});`,
-      { eval: true, workerData: interruptState.buffer },
-    );
-    await new Promise((r) => watchdog.once('online', r));
+    // after a while, to show the hold
+    const watchdog = await standInWatchdog(150);
     Atomics.store(interruptState, SLOT.gate, 5);
     const started = Date.now();
     // the gate skips one frame below it, the evaluation's own (here this stand-in); the test's function is the user's
@@ -189,15 +198,7 @@ describe('interrupt gate: the answer and the hold', () => {
 
   it('a loop of awaits (reactions run between the asks, the event loop never turns) still holds the thread', async () => {
     enterExecution(7);
-    // a stand-in watchdog: once the gate says it holds, it clears the gate (as queuing the termination does)
-    const watchdog = new Worker(
-      `const { workerData } = require('node:worker_threads');
-       const s = new Int32Array(workerData);
-       for (let a; (a = Atomics.load(s, ${SLOT.gateAnswer})) !== ${GATE_HOLDS}; ) Atomics.wait(s, ${SLOT.gateAnswer}, a, 20);
-       Atomics.store(s, ${SLOT.gate}, 0); Atomics.notify(s, ${SLOT.gate});`,
-      { eval: true, workerData: interruptState.buffer },
-    );
-    await new Promise((r) => watchdog.once('online', r));
+    const watchdog = await standInWatchdog();
     const answers: unknown[] = [];
     await new Promise<void>((resolve) =>
       setTimeout(() =>
