@@ -24,6 +24,8 @@ import path from 'node:path';
 /** How often runCommand presses F1, and how long it waits each time for the command palette. */
 const PALETTE_TRIES = 5;
 const PALETTE_WAIT_MS = 2000;
+/** How long runCommand tries to click the active editor tab (to take focus from a webview) before it goes on. */
+const TAB_CLICK_MS = 2000;
 /** How many times runCommand types a title, and how long it waits each time for the palette to list it. */
 const COMMAND_TRIES = 3;
 const COMMAND_WAIT_MS = 5000;
@@ -93,9 +95,10 @@ export async function openWorkbench(base, workspace, results, userData) {
     },
     async findCommand(title) {
       // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first (if any
-      // editor is open: a click waits for its target)
+      // editor is open). A tab something covers (the debug toolbar floats over it, a palette left open lies on it) would
+      // hold the click for Playwright's 30 s default: give up on it soon, F1 is pressed anyway
       const tab = page.locator('.tabs-container .tab.active').first();
-      if (await tab.count()) await tab.click().catch(() => undefined);
+      if (await tab.count()) await tab.click({ timeout: TAB_CLICK_MS }).catch(() => undefined);
       await page.keyboard.press('Escape');
       const input = page.locator('.quick-input-widget input');
       // a quick input that is closing (a file dialog just accepted) still looks open: let it close first

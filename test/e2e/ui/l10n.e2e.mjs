@@ -10,6 +10,20 @@ import { packLanguagePack } from '../languagePack.mjs';
 
 /** How long the file dialog's path must stay as typed before it is accepted. */
 const FILE_DIALOG_SETTLE_MS = 500;
+/** How many times Install from VSIX is run, and how long each time the file dialog has to open. */
+const DIALOG_TRIES = 3;
+const DIALOG_WAIT_MS = 10_000;
+
+/** Whether the quick input turns into a file dialog (it holds a path, not the palette's `>`) within DIALOG_WAIT_MS. */
+async function fileDialogOpens(input) {
+  const end = Date.now() + DIALOG_WAIT_MS;
+  while (Date.now() < end) {
+    const value = (await input.isVisible()) ? await input.inputValue().catch(() => '') : '';
+    if (value.startsWith('/')) return true;
+    await input.page().waitForTimeout(250);
+  }
+  return false;
+}
 
 export default async function l10n(t) {
   const { page } = t;
@@ -17,10 +31,16 @@ export default async function l10n(t) {
   try {
     const german = await t.step('the workbench opens in German once a German language pack is installed', async () => {
       const vsix = await packLanguagePack(path.join(path.dirname(t.workspace), 'languagepack-de.vsix'));
-      await t.runCommand('Extensions: Install from VSIX...');
-      // code-server's file dialog is a path in the quick input, which it rewrites once it has resolved the folder
-      // it opens on: type the path until it stays and the dialog lists the file
+      // code-server's file dialog is a path in the quick input. In a window just opened the command can be taken
+      // before the Extensions view is ready and open no dialog (CI, stop 29): run it again until the dialog shows
       const input = page.locator('.quick-input-widget input');
+      for (let attempt = 1; ; attempt++) {
+        await t.runCommand('Extensions: Install from VSIX...');
+        if (await fileDialogOpens(input)) break;
+        if (attempt === DIALOG_TRIES) throw new Error(`no file dialog opened after ${DIALOG_TRIES} tries`);
+      }
+      // the dialog rewrites the path once it has resolved the folder it opens on: type the path until it stays and
+      // the dialog lists the file
       const file = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(vsix) }).first();
       for (let attempt = 1; ; attempt++) {
         await input.fill(vsix);
