@@ -138,6 +138,19 @@ describe('.coda format', () => {
     assert.match(r.problems[MAX_PROBLEMS]!.message, /and 49980 more problems/);
   });
 
+  it('reports the first five syntax errors of a file that is not JSON, and stops reading there', () => {
+    // after each error the parser recovers and reads on: five million stray commas took ~6 s to report the first five
+    const r = parseCoda(`{"coda":1,${','.repeat(5_000_000)}"cells":[]}`);
+    assert.ok(!r.ok);
+    assert.deepEqual(
+      r.problems.map((p) => `${p.line}:${p.column} ${p.message}`),
+      [11, 11, 12, 12, 13].map((column, i) => `1:${column} Invalid JSON: ${i % 2 ? 'value' : 'property name'} expected`),
+    );
+    const started = Date.now();
+    parseCoda(`[${',x'.repeat(3_000_000)}]`);
+    assert.ok(Date.now() - started < 2_000, 'the parse ends at the fifth error');
+  });
+
   it('names the line, column and field of every problem', () => {
     const cases = readdirSync(FIXTURES)
       .filter((f) => f.startsWith('broken-'))
