@@ -28,10 +28,6 @@ class EnoughSyntaxErrors extends Error {}
  * 2.6 s to report its first five.
  */
 class SyntaxErrors extends Array<ParseError> {
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array;
-  }
-
   override push(...errors: ParseError[]): number {
     const n = super.push(...errors);
     if (n >= MAX_SYNTAX_ERRORS) throw new EnoughSyntaxErrors();
