@@ -10,7 +10,7 @@
  * bytecode). A first line names the bundle and Node it was made from; any other is `stale` and not offered to V8.
  * Node built-ins only: nothing else loads before the worker.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
@@ -77,7 +77,8 @@ async function build(file: string): Promise<void> {
   try {
     await (worker.exports as { warmUp(): Promise<void> }).warmUp();
     const data = script.createCachedData();
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // the host made the folder before it started this build: one removed meanwhile (the cache cleared, a temporary
+    // home deleted) is not made again, and the build ends without a file
     const staging = `${file}.${process.pid}.tmp`;
     writeFileSync(staging, Buffer.concat([Buffer.from(header), data]), { mode: 0o600 });
     renameSync(staging, file);

@@ -15,7 +15,7 @@ import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, INTERRUPT_GATE_NAME, SLOT 
 
 /**
  * How long a running cell's main thread gets to take an interrupt itself before the gate is asked whether a loop holds
- * it (and between two asks of a thread that shows no JavaScript). Waited for exactly, not with a timer (which Node
+ * it (and between two asks while a loop is not yet proven to hold it). Waited for exactly, not with a timer (which Node
  * rounds up to the next millisecond and more), and cut short when the main thread takes the interrupt.
  */
 export const INTERRUPT_FAST_MS = 0.5;
@@ -25,7 +25,7 @@ export const INTERRUPT_GRACE_MS = 40;
 const GATE_POLL_MS = 20;
 /** After the grace, how often the main thread is asked again (a loop that spends time in the kernel's code). */
 const GATE_RETRY_MS = 10;
-/** How many times the fast path asks a main thread that shows no JavaScript on its stack. */
+/** How many times the fast path asks a main thread whose answer is to ask again (a loop not yet proven to hold it). */
 const FAST_ASKS = 3;
 /**
  * After the grace, how many times the main thread is asked to be caught in user code itself; later, the kernel's code
@@ -106,14 +106,31 @@ function requestInterrupt(executionId: number | undefined): void {
     if (!current()) return;
     const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
     if (verdict === 'terminated') return;
-    // no JavaScript on the stack: asked again shortly, a loop of awaits is told from an idle thread
+    // not yet proven (no JavaScript on the stack, or too little CPU time spent since the baseline): asked again shortly
     if (verdict === 'again' && asked < FAST_ASKS) {
       if (!takenWithin(n, INTERRUPT_FAST_MS)) fast(asked + 1);
     }
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
     else setTimeout(() => retry(), INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
   };
-  if (!takenWithin(n, INTERRUPT_FAST_MS)) fast(1);
+  if (heardFirst(n, executionId, current) && !takenWithin(n, INTERRUPT_FAST_MS)) fast(1);
+}
+
+/**
+ * Tells the gate of interrupt `n` before anything is asked, and waits until it has heard (as long as the interrupt is
+ * current): the gate notes its baseline there, and a later ask cuts only after CPU time spent since, the event loop
+ * not turning (interruptGate.ts). Asks come INTERRUPT_FAST_MS after that at the soonest: never in the same breath (a
+ * starved main thread would be handed both at once, with nothing of the cell run between them). False when the
+ * interrupt stopped being current meanwhile.
+ */
+function heardFirst(n: number, executionId: number | undefined, current: () => boolean): boolean {
+  if (Atomics.load(state, SLOT.gateReady) !== 1) return true;
+  session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(${n}, ${executionId ?? 0}, false, true)`, silent: true }, () => undefined);
+  for (let seen; (seen = Atomics.load(state, SLOT.noted)) < n;) {
+    if (!current()) return false;
+    Atomics.wait(state, SLOT.noted, seen, GATE_POLL_MS);
+  }
+  return true;
 }
 
 try {

@@ -7,7 +7,7 @@
  * Node built-ins only: cli/entry.ts forks through forkWorker.ts, which names the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -94,6 +94,8 @@ export function buildCodeCache(launch: CodeCacheLaunch, found: CodeCacheStatus =
   built.add(file);
   let child: ChildProcess;
   try {
+    // made here, not by the build: a folder removed while the build runs stays removed
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     child = spawn(launch.node, [...cacheFlags(launch.execArgv), launch.workerPath], {
       cwd: tmpdir(),
       // nothing of the user's environment: the build runs the warm-up cells only

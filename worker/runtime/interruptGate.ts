@@ -31,19 +31,77 @@ const { load, store, notify, wait } = Atomics;
 const loopUtilization = performance.eventLoopUtilization.bind(performance);
 const realSetImmediate = setImmediate;
 const realQueueMicrotask = queueMicrotask;
+const now = performance.now.bind(performance);
+const resourceUsage = process.resourceUsage.bind(process);
 
 /**
- * The interrupt the gate last found no JavaScript on the stack for: the event loop's idle time at that ask, and since
- * its first ask whether the event loop turned (an immediate the gate queued ran: the thread is not held) and whether
- * microtasks ran (a microtask it queued ran, as a loop of awaits runs them).
+ * What must pass between the watchdog's first word about an interrupt and an ask of the gate, the event loop not
+ * turning and the interrupt not taken, before the gate says a loop holds the thread: HOLD_CPU_US of the kernel
+ * process's CPU time with none of its threads preempted, or HOLD_WALL_MS of time (a loop blocked in native calls,
+ * such as execSync, spends little CPU; a busy machine keeps preempting a loop). One look sees only a moment: a cell
+ * that gives the thread back may be caught in its own code (its first line, a timer callback, the reaction an await
+ * resumes) a few microseconds before it would take the interrupt; and on a busy machine a main thread given no CPU
+ * since then proves nothing, so the evidence is CPU time spent, not time passed.
  */
-interface NoFrames {
+export const HOLD_CPU_US = 300;
+export const HOLD_WALL_MS = 250;
+
+/**
+ * The kernel process's CPU time in microseconds and how many times its threads were preempted. Linux updates a
+ * running thread's own CPU time (getrusage per thread, its scheduler statistics) only at the scheduler's tick, 4 ms
+ * here, too coarse for this; the process's is exact, but its other threads count too (the garbage collector's
+ * helpers can run while a starved main thread does not): so a preemption of any of them means no proof.
+ */
+function usage(): { cpu: number; preempted: number } {
+  const u = resourceUsage();
+  return { cpu: u.userCPUTime + u.systemCPUTime, preempted: u.involuntaryContextSwitches };
+}
+
+/**
+ * What the gate saw when the watchdog first told it of interrupt `n` (or when the event loop had turned since): the
+ * process's usage, the time and the event loop's idle time then, and whether since then the event loop turned (an
+ * immediate the gate queued ran: the thread is not held) and microtasks ran (a microtask it queued ran, as a loop of
+ * awaits runs them).
+ */
+interface Baseline {
   n: number;
+  cpu: number;
+  preempted: number;
+  at: number;
   idle: number;
   turned: boolean;
   drained: boolean;
 }
-let noFrames: NoFrames | undefined;
+let baseline: Baseline | undefined;
+
+function markBaseline(n: number): void {
+  const next: Baseline = { n, cpu: 0, preempted: 0, at: now(), idle: loopUtilization().idle, turned: false, drained: false };
+  baseline = next;
+  realSetImmediate(() => (next.turned = true));
+  realQueueMicrotask(() => (next.drained = true));
+  // last: the gate's own work is not the loop's
+  ({ cpu: next.cpu, preempted: next.preempted } = usage());
+}
+
+/**
+ * True when, since the baseline of interrupt `n`, the event loop did not turn and HOLD_CPU_US of CPU (no preemption)
+ * or HOLD_WALL_MS passed (`asked`: the process's usage as the ask came, before the gate's own work). `noFrames` (no
+ * JavaScript on the stack) asks more: the event loop did not idle since the last look and microtasks ran, which
+ * tells a loop of awaits V8 drains from a thread waiting in its event loop. Without a baseline that still holds, this
+ * look starts one (and the answer is to ask again).
+ */
+function holdsSinceBaseline(n: number, asked: { cpu: number; preempted: number }, noFrames: boolean): boolean {
+  const last = baseline?.n === n && !baseline.turned ? baseline : undefined;
+  if (!last) {
+    markBaseline(n);
+    return false;
+  }
+  const idle = loopUtilization().idle;
+  const ran = asked.cpu - last.cpu >= HOLD_CPU_US && asked.preempted === last.preempted;
+  const held = (ran || now() - last.at >= HOLD_WALL_MS) && (!noFrames || (last.idle === idle && last.drained));
+  last.idle = idle;
+  return held;
+}
 
 interface CallSiteLike {
   getFileName(): string | null | undefined;
@@ -115,13 +173,19 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
 /**
  * The gate, called by the watchdog's Runtime.evaluate with interrupt `n` and the execution that must be running
  * (0: any user code holding the thread will do, such as a timer callback of a cell that ended); `relaxed` after the
- * watchdog has asked in vain for a while.
+ * watchdog has asked in vain for a while. `first`: the watchdog's word as the interrupt comes, before it asks
+ * anything: the gate notes its baseline, if a loop may hold the thread there, and answers nothing.
  */
-export function interruptGate(n: number, executionId: number, relaxed = false): boolean {
+export function interruptGate(n: number, executionId: number, relaxed = false, first = false): boolean {
   const state = interruptState;
+  const asked = usage();
   // a question the watchdog stopped waiting for (the main thread was blocked in native code meanwhile)
-  if (load(state, SLOT.gate) !== n) return false;
-  const running = executionId > 0 ? cellHoldsThread(state, executionId) : load(state, SLOT.kernelBusy) === 0;
+  if (!first && load(state, SLOT.gate) !== n) return false;
+  // an interrupt the main thread has taken is its own to finish: the cell it rejected may be running its catch or
+  // finally (user code on the stack) while this question was on its way, and a termination there would cut the cell
+  // that was stopping by itself
+  const taken = load(state, SLOT.taken) >= n;
+  const running = !taken && (executionId > 0 ? cellHoldsThread(state, executionId) : load(state, SLOT.kernelBusy) === 0);
   // the frame below the gate is the evaluation's own: the interrupted JavaScript starts below it. A cell that made
   // the stack unreadable is judged by the shared state alone, as before the gate existed. Between two microtasks
   // while the cell asked for runs, the thread is held by the cell's own loop of awaits (no kernel code is running).
@@ -129,23 +193,21 @@ export function interruptGate(n: number, executionId: number, relaxed = false): 
   // `relaxed`: the loop has not been caught in its own code for a while (it spends its time in the kernel's, as a
   // loop of console.log does), so the kernel's code it called is cut too, as a loop's own frames would be
   const cut = where === 'user' || where === undefined || (where === 'microtasks' && executionId > 0) || (where === 'called' && relaxed);
-  let answer = running && cut ? GATE_HOLDS : GATE_FREE;
-  if (running && where === 'none' && executionId > 0) {
-    // no frame: an idle thread (the interrupt message is on its way) or V8 draining a loop of awaits. Asked twice:
-    // a loop holds the thread when, in between, the event loop neither idled nor turned and microtasks ran. The
-    // idle time alone misreads a busy machine: it does not grow while immediates are due (a loop of setImmediate
-    // turns without idling), and a main thread given no CPU can answer two asks in one wake-up
-    const idle = loopUtilization().idle;
-    const asked = noFrames?.n === n ? noFrames : undefined;
-    answer = asked && asked.idle === idle && !asked.turned && asked.drained ? GATE_HOLDS : GATE_ASK_AGAIN;
-    if (asked) asked.idle = idle;
-    else {
-      const first: NoFrames = { n, idle, turned: false, drained: false };
-      noFrames = first;
-      realSetImmediate(() => (first.turned = true));
-      realQueueMicrotask(() => (first.drained = true));
-    }
+  // no frame: an idle thread (the interrupt message is on its way) or V8 draining a loop of awaits
+  const noFrames = where === 'none' && executionId > 0;
+  const suspect = running && (cut || noFrames);
+  if (first) {
+    // a baseline in the kernel's own work (say, the cell not started yet) would count that work as the loop's
+    if (suspect) markBaseline(n);
+    else if (baseline?.n === n) baseline = undefined;
+    // the watchdog asks only once this is done: never in the same breath (a starved main thread can be handed both
+    // at once, with nothing of the cell run between)
+    store(state, SLOT.noted, n);
+    notify(state, SLOT.noted);
+    return false;
   }
+  // either way a loop holds the thread only when CPU time it spent since the baseline proves it
+  const answer = suspect ? (holdsSinceBaseline(n, asked, noFrames) ? GATE_HOLDS : GATE_ASK_AGAIN) : GATE_FREE;
   const holds = answer === GATE_HOLDS;
   store(state, SLOT.gateAnswer, answer);
   notify(state, SLOT.gateAnswer);

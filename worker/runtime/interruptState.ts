@@ -20,6 +20,8 @@ export const SLOT = {
   gateAnswer: 5,
   /** 1 once the main thread has installed the gate (only the Node runtime runs cells on it). */
   gateReady: 6,
+  /** The last interrupt whose first word the gate has heard (its baseline noted, interruptGate.ts). */
+  noted: 7,
 } as const;
 
 /**
@@ -28,7 +30,7 @@ export const SLOT = {
  */
 export const INTERRUPT_GATE_NAME = '__codaInterruptGate__';
 
-/** The gate's answers in SLOT.gateAnswer; ASK_AGAIN: no JavaScript on the stack, ask once more to tell a loop of awaits from an idle thread. */
+/** The gate's answers in SLOT.gateAnswer; ASK_AGAIN: a loop may hold the thread, not yet proven (interruptGate.ts holdsSinceBaseline): ask once more. */
 export const GATE_HOLDS = 1;
 export const GATE_FREE = -1;
 export const GATE_ASK_AGAIN = -2;

@@ -11,6 +11,7 @@ import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { leaseStore, leasesDir } from '../../../host/deps/storeLease';
 import { ROOT } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { removeTempDir } from '../helpers/removeTempDir';
 
 const INSTALLER = join(ROOT, 'dist', 'installer.js');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -50,7 +51,7 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
   });
   after(async () => {
     await registry.close();
-    rmSync(home, { recursive: true, force: true });
+    removeTempDir(home);
   });
 
   it('skips a store a running kernel holds, removes the others unused for N days, then the content no store links', async () => {

@@ -11,6 +11,7 @@ import { contentRootFor } from '../../../host/deps/contentStore';
 import { lockPackages, removeTree, treeKey, treesRootFor } from '../../../host/deps/sharedTree';
 import { ROOT, startKernel } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { removeTempDir } from '../helpers/removeTempDir';
 
 /** The installer process as the extension and the headless runner use it (dist/installer.js). */
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
@@ -48,7 +49,7 @@ describe('dependency installs (against a registry on loopback)', function () {
   after(async () => {
     client.dispose();
     await registry.close();
-    rmSync(home, { recursive: true, force: true });
+    removeTempDir(home);
   });
 
   it('installs a package with its transitive dependency, and a kernel imports it from the store', async () => {

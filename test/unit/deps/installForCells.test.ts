@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { failingHost } from '../../../installer/install';
@@ -13,6 +13,7 @@ import { nearPopularPackage } from '../../../host/deps/popularPackages';
 import { isCodaError } from '../../../protocol';
 import { ROOT } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { removeTempDir } from '../helpers/removeTempDir';
 
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
 
@@ -31,7 +32,7 @@ describe('install failures belong to the cells that import the package', functio
   after(async () => {
     client.dispose();
     await registry.close();
-    rmSync(home, { recursive: true, force: true });
+    removeTempDir(home);
   });
 
   const install = (notebook: string) => {

@@ -6,11 +6,12 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireRuntimes } from '../../runtimeBinaries';
 import { nodeBinaries, ROOT } from '../helpers/testKernel';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { removeTempDir } from '../helpers/removeTempDir';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 
@@ -40,7 +41,7 @@ describe('kernel plugins from the registry (coda run)', function () {
   });
   after(async () => {
     await registry.close();
-    rmSync(home, { recursive: true, force: true });
+    removeTempDir(home);
   });
 
   it('installs the plugin packages and what a local plugin file names, then runs their hooks in list order', async () => {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compileCacheDir } from '../../../host/cacheRoot';
@@ -14,8 +14,9 @@ import { cachePruneSummary } from '../../../host/deps/cacheSummary';
 import { WORKER_FLAGS } from '../../../host/kernel/forkWorker';
 import { nodePermissionArgs } from '../../../host/kernel/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
-import { codeCacheFile, WORKER_MAIN } from '../../../host/kernel/workerCodeCache';
+import { buildCodeCache, codeCacheFile, WORKER_MAIN } from '../../../host/kernel/workerCodeCache';
 import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV } from '../../../protocol';
+import { removeTempDir } from '../helpers/removeTempDir';
 import { nodeBinaries, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
 
 const DIST = join(ROOT, 'dist');
@@ -51,7 +52,7 @@ describe('the kernel worker’s code cache', function () {
   afterEach(() => {
     if (saved === undefined) delete process.env.XDG_CACHE_HOME;
     else process.env.XDG_CACHE_HOME = saved;
-    rmSync(cacheHome, { recursive: true, force: true });
+    removeTempDir(cacheHome);
   });
 
   for (const node of nodeBinaries()) {
@@ -122,6 +123,17 @@ describe('the kernel worker’s code cache', function () {
       delete process.env[CODE_CACHE_FILE_ENV];
       delete process.env[CODE_CACHE_BUILD_ENV];
     }
+  });
+
+  it('a folder removed while its build runs is not made again: the build ends without a file', async () => {
+    const launch = { workerPath: WORKER, node: process.execPath, execArgv: WORKER_FLAGS };
+    const file = codeCacheFile(launch)!;
+    const build = buildCodeCache(launch)!;
+    const ended = new Promise<number | null>((resolve) => build.once('exit', resolve));
+    assert.ok(existsSync(dirname(file)), 'the host made the folder before the build started');
+    removeTempDir(cacheHome);
+    assert.notEqual(await ended, 0);
+    assert.equal(existsSync(cacheHome), false, 'nothing of the removed folder came back');
   });
 
   it('a build replaces the caches of the same Node and flags made from other bundles, and keeps the others', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
+import { HOLD_CPU_US, HOLD_WALL_MS, interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
 import { asKernel, enterExecution, GATE_ASK_AGAIN, GATE_HOLDS, interruptState, leaveExecution, SLOT } from '../../../worker/runtime/interruptState';
 
 /** What the gate reads where a loop-stopping termination would land: below `probe`, as the evaluation's frame is. */
@@ -108,6 +108,25 @@ describe('interrupt gate: who runs the interrupted JavaScript', () => {
 });
 
 /**
+ * Calls `attempt` until it returns true: a loop holding the thread is proven once it ran HOLD_CPU_US unpreempted, or
+ * at the latest after HOLD_WALL_MS, so a busy machine that preempts this test's thread makes it ask again, as the
+ * watchdog does. False when it never held.
+ */
+function untilHeld(attempt: () => boolean): boolean {
+  for (const deadline = Date.now() + 4 * HOLD_WALL_MS; Date.now() < deadline;) if (attempt()) return true;
+  return false;
+}
+
+/** Keeps this thread busy for `us` microseconds of the process's CPU time (as a loop that holds it does). */
+function spendCpu(us: number): void {
+  const start = process.cpuUsage();
+  for (let spent = 0; spent < us;) {
+    const { user, system } = process.cpuUsage(start);
+    spent = user + system;
+  }
+}
+
+/**
  * A stand-in watchdog thread: once the gate answers that user code holds the thread, it waits `delayMs` and clears
  * the gate, as queuing the termination does.
  */
@@ -151,19 +170,45 @@ describe('interrupt gate: the answer and the hold', () => {
     leaveExecution(7);
   });
 
-  it('answers yes from user code and holds the thread until the watchdog has queued the termination', async () => {
+  it('answers yes from user code that kept the thread since the baseline, and holds it until the watchdog has queued the termination', async () => {
     enterExecution(7);
     // after a while, to show the hold
     const watchdog = await standInWatchdog(150);
-    Atomics.store(interruptState, SLOT.gate, 5);
-    const started = Date.now();
+    const first = () => interruptGate(5, 7, false, true);
+    first();
+    let started = 0;
     // the gate skips one frame below it, the evaluation's own (here this stand-in); the test's function is the user's
-    const evaluation = () => interruptGate(5, 7);
-    assert.equal(evaluation(), true);
+    const evaluation = () => {
+      spendCpu(HOLD_CPU_US * 3);
+      Atomics.store(interruptState, SLOT.gate, 5);
+      started = Date.now();
+      return interruptGate(5, 7);
+    };
+    assert.equal(untilHeld(evaluation), true);
     const held = Date.now() - started;
     assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), 1);
     assert.ok(held >= 100, `held ${held} ms, until the gate was cleared`);
     await watchdog.terminate();
+    leaveExecution(7);
+  });
+
+  it('answers no from user code once the main thread has taken that interrupt (the cell is finishing it: its catch, its finally)', () => {
+    // the question was on its way while the main thread took the interrupt and rejected the cell's await: the cell's
+    // own code then runs under the evaluation, and a termination there would cut a cell that was stopping by itself
+    enterExecution(7);
+    Atomics.store(interruptState, SLOT.taken, 6);
+    for (const n of [5, 6]) {
+      Atomics.store(interruptState, SLOT.gateAnswer, 0);
+      Atomics.store(interruptState, SLOT.gate, n);
+      const evaluation = () => interruptGate(n, 7);
+      assert.equal(evaluation(), false, `interrupt ${n}`);
+      assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), -1, `interrupt ${n}: answered no at once`);
+      // nor by the watchdog's later asks, which take any user code holding the thread
+      Atomics.store(interruptState, SLOT.gateAnswer, 0);
+      const anyCell = () => interruptGate(n, 0, true);
+      assert.equal(anyCell(), false, `interrupt ${n}, any cell`);
+      assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), -1);
+    }
     leaveExecution(7);
   });
 
@@ -172,6 +217,74 @@ describe('interrupt gate: the answer and the hold', () => {
     Atomics.store(interruptState, SLOT.gateAnswer, 0);
     Atomics.store(interruptState, SLOT.gate, n);
   };
+
+  /** The watchdog's first word about interrupt `n`, heard while this test's own (user) code runs. */
+  const mark = (n: number, executionId = 7) => {
+    const evaluation = () => interruptGate(n, executionId, false, true);
+    assert.equal(evaluation(), false);
+  };
+
+  /** The gate's answer to an ask about interrupt `n` from this test's own (user) code. */
+  const ask = (n: number, executionId = 7) => {
+    arm(n);
+    const evaluation = () => interruptGate(n, executionId);
+    return evaluation() ? GATE_HOLDS : Atomics.load(interruptState, SLOT.gateAnswer);
+  };
+
+  /** As a loop that holds the thread meets the watchdog's asks: CPU time spent, then an ask, until one holds. */
+  const spendAndAsk = (n: number) => untilHeld(() => (spendCpu(HOLD_CPU_US * 3), ask(n) === GATE_HOLDS)) && GATE_HOLDS;
+
+  it('user code caught by an ask with no CPU time spent since the baseline is not cut: a main thread short of CPU proves nothing', () => {
+    // the cell may be at its first line, or in a timer callback of a loop that gives the thread back, and the machine
+    // busy: the next microseconds of it would have taken the interrupt
+    enterExecution(7);
+    mark(21);
+    assert.equal(ask(21), GATE_ASK_AGAIN);
+    assert.equal(ask(21), GATE_ASK_AGAIN, 'asked again at once: still no CPU spent');
+    leaveExecution(7);
+  });
+
+  it("a first word heard during the kernel's own work notes no baseline: that work is not the loop's", () => {
+    // the cell not started yet (its execute request being handled) when the interrupt came
+    enterExecution(7);
+    asKernel(() => mark(25));
+    spendCpu(HOLD_CPU_US * 3);
+    assert.equal(ask(25), GATE_ASK_AGAIN, 'caught in user code only now: a baseline from here');
+    leaveExecution(7);
+  });
+
+  it('without a baseline (the first word was lost), the first ask notes one and asks again', async () => {
+    enterExecution(7);
+    const watchdog = await standInWatchdog();
+    assert.equal(ask(22), GATE_ASK_AGAIN);
+    assert.equal(spendAndAsk(22), GATE_HOLDS);
+    await watchdog.terminate();
+    leaveExecution(7);
+  });
+
+  it('a loop that turned the event loop since the baseline is not cut, however much CPU it spent; its next stretch is judged anew', async () => {
+    enterExecution(7);
+    const watchdog = await standInWatchdog();
+    mark(23);
+    spendCpu(HOLD_CPU_US * 3);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ask(23), GATE_ASK_AGAIN, 'the event loop turned');
+    // that ask noted a new baseline: holding the thread from there is proven as before
+    assert.equal(spendAndAsk(23), GATE_HOLDS);
+    await watchdog.terminate();
+    leaveExecution(7);
+  });
+
+  it('a loop blocked in native calls (little CPU of its own) is cut once HOLD_WALL_MS passed without the event loop turning', async () => {
+    enterExecution(7);
+    const watchdog = await standInWatchdog();
+    mark(24);
+    // as execSync('sleep …') in a loop: the main thread waits, it does not run
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLD_WALL_MS + 20);
+    assert.equal(ask(24), GATE_HOLDS);
+    await watchdog.terminate();
+    leaveExecution(7);
+  });
 
   it('two asks answered in one wake-up, with nothing run between them, are an idle thread, not a loop of awaits', async () => {
     // a main thread short of CPU answers the watchdog's second ask before it gets back to its event loop: the event
@@ -200,24 +313,23 @@ describe('interrupt gate: the answer and the hold', () => {
     enterExecution(7);
     const watchdog = await standInWatchdog();
     const answers: unknown[] = [];
-    await new Promise<void>((resolve) =>
-      setTimeout(() =>
-        Promise.resolve()
-          .then(function evaluation() {
-            arm(12);
-            interruptGate(12, 7);
-            answers.push(Atomics.load(interruptState, SLOT.gateAnswer));
-          })
-          // the loop's next turns: reactions in the same drain of microtasks
-          .then(() => null)
-          .then(function evaluation() {
-            arm(12);
-            answers.push(interruptGate(12, 7), Atomics.load(interruptState, SLOT.gateAnswer));
-            resolve();
-          }),
-      ),
-    );
-    assert.deepEqual(answers, [GATE_ASK_AGAIN, true, GATE_HOLDS]);
+    const deadline = Date.now() + 4 * HOLD_WALL_MS;
+    // each ask is a reaction with no JavaScript below it; between them, the loop's reactions for a while
+    const asking = (resolve: () => void) =>
+      function evaluation(): unknown {
+        arm(12);
+        const held = interruptGate(12, 7);
+        answers.push(held ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer));
+        // a busy machine that preempted this thread: asked again, as the watchdog does
+        if (held || Date.now() > deadline) return resolve();
+        return Promise.resolve()
+          .then(() => spendCpu(HOLD_CPU_US * 3))
+          .then(asking(resolve));
+      };
+    await new Promise<void>((resolve) => setTimeout(() => Promise.resolve().then(asking(resolve))));
+    assert.equal(answers[0], GATE_ASK_AGAIN, 'the first ask notes the baseline');
+    assert.equal(answers.at(-1), 'held');
+    assert.ok(answers.slice(1, -1).every((a) => a === GATE_ASK_AGAIN));
     await watchdog.terminate();
     leaveExecution(7);
   });

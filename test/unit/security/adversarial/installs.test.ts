@@ -10,6 +10,7 @@ import { InstallerClient, storeFor } from '../../../../host/deps/InstallerClient
 import { nodeBinaries } from '../../../nodeBinaries';
 import { startRegistry, type Registry } from '../../deps/registryServer';
 import { ROOT } from '../../helpers/testKernel';
+import { removeTempDir } from '../../helpers/removeTempDir';
 
 /**
  * Issue 11 item 11: a notebook that opts in to install scripts does not give them the user's rights. Every package
@@ -279,7 +280,7 @@ describe("install scripts run confined by the notebook's permissions (adversaria
     server?.close();
     udp.close();
     rmSync(realHomeFile, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
+    removeTempDir(home);
     rmSync(outside, { recursive: true, force: true });
     delete process.env.CODA_ADV_SECRET;
     delete process.env.NPM_TOKEN;
@@ -408,7 +409,7 @@ describe("install scripts run confined by the notebook's permissions (adversaria
     }
     const store = allText(storeDir);
     if (store.includes(canary) || store.includes(secret) || out.includes(canary) || out.includes(secret)) cross('coda run: the canary or the secret leaked');
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   });
 
   it('on a Node without the permission model, scripts of a notebook with permissions are refused, not run unconfined', async function () {
