@@ -84,8 +84,8 @@ function markBaseline(n: number): void {
 }
 
 /**
- * True when, since the baseline of interrupt `n`, the event loop did not turn and HOLD_CPU_US of CPU (no preemption)
- * or HOLD_WALL_MS passed (`asked`: the process's usage as the ask came, before the gate's own work). `noFrames` (no
+ * True when, since the baseline of interrupt `n`, the event loop did not turn and HOLD_CPU_US of CPU (a stretch with
+ * no preemption) or HOLD_WALL_MS passed (`asked`: the process's usage as the ask came, before the gate's own work). `noFrames` (no
  * JavaScript on the stack) asks more: the event loop did not idle since the last look and microtasks ran, which
  * tells a loop of awaits V8 drains from a thread waiting in its event loop. Without a baseline that still holds, this
  * look starts one (and the answer is to ask again).
@@ -100,6 +100,8 @@ function holdsSinceBaseline(n: number, asked: { cpu: number; preempted: number }
   const ran = asked.cpu - last.cpu >= HOLD_CPU_US && asked.preempted === last.preempted;
   const held = (ran || now() - last.at >= HOLD_WALL_MS) && (!noFrames || (last.idle === idle && last.drained));
   last.idle = idle;
+  // a preemption spoils the stretch it fell in, not the next: the CPU time is counted again from this ask
+  if (asked.preempted !== last.preempted) ({ cpu: last.cpu, preempted: last.preempted } = asked);
   return held;
 }
 

@@ -286,6 +286,48 @@ describe('interrupt gate: the answer and the hold', () => {
     leaveExecution(7);
   });
 
+  it("CPU time counted across a preemption of the kernel's threads is no proof; the next stretch without one is", () => {
+    // the process's CPU time counts every thread's: while a starved main thread waits, the garbage collector's helpers
+    // may run. A process of its own, whose usage figures this test sets, shows the rule exactly
+    const gate = JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'));
+    const state = JSON.stringify(require.resolve('../../../worker/runtime/interruptState'));
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `let cpu = 1e6, preempted = 10;
+         process.resourceUsage = () => ({ userCPUTime: cpu, systemCPUTime: 0, involuntaryContextSwitches: preempted });
+         const { interruptGate, HOLD_CPU_US } = require(${gate});
+         const { enterExecution, interruptState, SLOT } = require(${state});
+         const { Worker } = require('node:worker_threads');
+         // a stand-in watchdog: clears the gate once it holds
+         new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
+           while (Atomics.load(s, \${SLOT.gateAnswer}) !== 1) Atomics.wait(s, \${SLOT.gateAnswer}, Atomics.load(s, \${SLOT.gateAnswer}), 20);
+           Atomics.store(s, \${SLOT.gate}, 0); Atomics.notify(s, \${SLOT.gate});\`, { eval: true, workerData: interruptState.buffer }).unref();
+         enterExecution(7);
+         const answers = [];
+         function cell() {
+           interruptGate(31, 7, false, true);
+           for (const [spent, preemptions] of [[3, 1], [3, 0], [0, 0]]) {
+             cpu += spent * HOLD_CPU_US;
+             preempted += preemptions;
+             Atomics.store(interruptState, SLOT.gateAnswer, 0);
+             Atomics.store(interruptState, SLOT.gate, 31);
+             answers.push(interruptGate(31, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer));
+             if (answers.at(-1) === 'held') break;
+           }
+         }
+         cell();
+         process.stdout.write(JSON.stringify(answers));
+         process.exit(0);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.deepEqual(JSON.parse(out), [GATE_ASK_AGAIN, 'held']);
+  });
+
   it('two asks answered in one wake-up, with nothing run between them, are an idle thread, not a loop of awaits', async () => {
     // a main thread short of CPU answers the watchdog's second ask before it gets back to its event loop: the event
     // loop's idle time is the same for both, yet no JavaScript ran in between (the old rule cut the next JavaScript)
