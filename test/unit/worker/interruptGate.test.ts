@@ -231,6 +231,18 @@ describe('interrupt gate: the answer and the hold', () => {
     return evaluation() ? GATE_HOLDS : Atomics.load(interruptState, SLOT.gateAnswer);
   };
 
+  /** Runs `use` while execution 7 runs, beside a stand-in watchdog that clears the gate once it holds. */
+  const whileCellRuns = async (use: () => unknown) => {
+    enterExecution(7);
+    const watchdog = await standInWatchdog();
+    try {
+      await use();
+    } finally {
+      await watchdog.terminate();
+      leaveExecution(7);
+    }
+  };
+
   /** As a loop that holds the thread meets the watchdog's asks: CPU time spent, then an ask, until one holds. */
   const spendAndAsk = (n: number) => untilHeld(() => (spendCpu(HOLD_CPU_US * 3), ask(n) === GATE_HOLDS)) && GATE_HOLDS;
 
@@ -253,38 +265,29 @@ describe('interrupt gate: the answer and the hold', () => {
     leaveExecution(7);
   });
 
-  it('without a baseline (the first word was lost), the first ask notes one and asks again', async () => {
-    enterExecution(7);
-    const watchdog = await standInWatchdog();
-    assert.equal(ask(22), GATE_ASK_AGAIN);
-    assert.equal(spendAndAsk(22), GATE_HOLDS);
-    await watchdog.terminate();
-    leaveExecution(7);
-  });
+  it('without a baseline (the first word was lost), the first ask notes one and asks again', () =>
+    whileCellRuns(() => {
+      assert.equal(ask(22), GATE_ASK_AGAIN);
+      assert.equal(spendAndAsk(22), GATE_HOLDS);
+    }));
 
-  it('a loop that turned the event loop since the baseline is not cut, however much CPU it spent; its next stretch is judged anew', async () => {
-    enterExecution(7);
-    const watchdog = await standInWatchdog();
-    mark(23);
-    spendCpu(HOLD_CPU_US * 3);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(ask(23), GATE_ASK_AGAIN, 'the event loop turned');
-    // that ask noted a new baseline: holding the thread from there is proven as before
-    assert.equal(spendAndAsk(23), GATE_HOLDS);
-    await watchdog.terminate();
-    leaveExecution(7);
-  });
+  it('a loop that turned the event loop since the baseline is not cut, however much CPU it spent; its next stretch is judged anew', () =>
+    whileCellRuns(async () => {
+      mark(23);
+      spendCpu(HOLD_CPU_US * 3);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(ask(23), GATE_ASK_AGAIN, 'the event loop turned');
+      // that ask noted a new baseline: holding the thread from there is proven as before
+      assert.equal(spendAndAsk(23), GATE_HOLDS);
+    }));
 
-  it('a loop blocked in native calls (little CPU of its own) is cut once HOLD_WALL_MS passed without the event loop turning', async () => {
-    enterExecution(7);
-    const watchdog = await standInWatchdog();
-    mark(24);
-    // as execSync('sleep …') in a loop: the main thread waits, it does not run
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLD_WALL_MS + 20);
-    assert.equal(ask(24), GATE_HOLDS);
-    await watchdog.terminate();
-    leaveExecution(7);
-  });
+  it('a loop blocked in native calls (little CPU of its own) is cut once HOLD_WALL_MS passed without the event loop turning', () =>
+    whileCellRuns(() => {
+      mark(24);
+      // as execSync('sleep …') in a loop: the main thread waits, it does not run
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HOLD_WALL_MS + 20);
+      assert.equal(ask(24), GATE_HOLDS);
+    }));
 
   it("CPU time counted across a preemption of the kernel's threads is no proof; the next stretch without one is", () => {
     // the process's CPU time counts every thread's: while a starved main thread waits, the garbage collector's helpers
