@@ -85,10 +85,11 @@ function markBaseline(n: number): void {
 
 /**
  * True when, since the baseline of interrupt `n`, the event loop did not turn and HOLD_CPU_US of CPU (a stretch with
- * no preemption) or HOLD_WALL_MS passed (`asked`: the process's usage as the ask came, before the gate's own work). `noFrames` (no
- * JavaScript on the stack) asks more: the event loop did not idle since the last look and microtasks ran, which
- * tells a loop of awaits V8 drains from a thread waiting in its event loop. Without a baseline that still holds, this
- * look starts one (and the answer is to ask again).
+ * no preemption) or HOLD_WALL_MS passed (`asked`: the process's usage as the ask came, before the gate's own work).
+ * `noFrames` (no JavaScript on the stack) asks more: the event loop did not idle since the last look and microtasks
+ * ran, which tells a loop of awaits V8 drains from a thread waiting in its event loop. Without a baseline that still
+ * holds (none was noted: the first word came during the kernel's own work), this look starts one (and the answer is to
+ * ask again).
  */
 function holdsSinceBaseline(n: number, asked: { cpu: number; preempted: number }, noFrames: boolean): boolean {
   const last = baseline?.n === n && !baseline.turned ? baseline : undefined;
@@ -201,7 +202,6 @@ export function interruptGate(n: number, executionId: number, relaxed = false, f
   if (first) {
     // a baseline in the kernel's own work (say, the cell not started yet) would count that work as the loop's
     if (suspect) markBaseline(n);
-    else if (baseline?.n === n) baseline = undefined;
     // the watchdog asks only once this is done: never in the same breath (a starved main thread can be handed both
     // at once, with nothing of the cell run between)
     store(state, SLOT.noted, n);
