@@ -1,12 +1,16 @@
 /**
  * Issue 17 item 2: a cold install of the six common packages (empty caches, a new installer process, no lock) beside
  * `bun install` of the same set with an empty cache, interleaved in the same run, with where CodaJS's time goes
- * (InstallResult.phases). Part of storeBench (`npm run bench`); `npx tsx bench/coldInstallBench.ts` prints each run.
+ * (InstallResult.phases): as the editor installs (the packages, which the kernel waits for, then the editor's types
+ * over that store) and as `coda run` installs (both in one install). Part of storeBench (`npm run bench`);
+ * `npx tsx bench/coldInstallBench.ts` prints each run.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { InstallParams } from '../protocol';
+import { storeFacts, storeGeneration } from '../host/deps/atomicStore';
 import { InstallerClient } from '../host/deps/InstallerClient';
 import { median, ms, type Row } from './stats';
 import { project, run, STORE_PACKAGES, tools } from './registryTools';
@@ -17,9 +21,14 @@ const RUNS = 5;
 export const COLD_TARGET = 2;
 
 export interface ColdFigures {
+  /** The packages alone (editorTypes false): what a notebook's kernel waits for in the editor. */
   coda: number[];
+  /** Then the install that adds the editor's types over that store (in the background in the editor). */
+  types: number[];
+  /** The packages and their types in one install, as `coda run` installs (in a cache of its own). */
+  whole: number[];
   bun: number[];
-  /** Per CodaJS run: the installer's phases. */
+  /** Per CodaJS run: the installer's phases (of the packages' install). */
   phases: Record<string, number>[];
 }
 
@@ -32,27 +41,43 @@ export interface ColdFigures {
  * s with the removals, 1.0-1.2 s without, on the same machine).
  */
 export async function coldInstallFigures(bun: string, root: string, runs = RUNS): Promise<ColdFigures> {
-  const out: ColdFigures = { coda: [], bun: [], phases: [] };
+  const out: ColdFigures = { coda: [], types: [], whole: [], bun: [], phases: [] };
   const installerPath = join(__dirname, '..', 'dist', 'installer.js');
-  const coda = async (i: number) => {
-    const cache = join(root, `cold-coda-${i}`);
+  const install = async (cache: string, then: (client: InstallerClient, params: InstallParams) => Promise<void>) => {
     mkdirSync(cache, { recursive: true });
     const client = new InstallerClient({ installerPath });
-    const t = performance.now();
+    const params: InstallParams = {
+      storeDir: join(cache, 'stores', 'nb'),
+      cacheDir: join(cache, 'cacache'),
+      dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])),
+      allowScripts: false,
+      npmrcFrom: root,
+    };
     try {
-      const r = await client.install({
-        storeDir: join(cache, 'stores', 'nb'),
-        cacheDir: join(cache, 'cacache'),
-        dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])),
-        allowScripts: false,
-        npmrcFrom: root,
-      });
-      out.coda.push(performance.now() - t);
-      out.phases.push(r.phases ?? {});
+      await then(client, params);
     } finally {
       client.dispose();
     }
   };
+  // as the editor installs: the packages, then (the kernel running) the types over that store
+  const coda = (i: number) =>
+    install(join(root, `cold-coda-${i}`), async (client, params) => {
+      const t = performance.now();
+      const r = await client.install({ ...params, editorTypes: false });
+      out.coda.push(performance.now() - t);
+      out.phases.push(r.phases ?? {});
+      const over = storeGeneration((await storeFacts(params.storeDir)) ?? {});
+      const u = performance.now();
+      const typed = await client.install({ ...params, lock: r.lock, editorTypes: true, addsTypesTo: over });
+      if (typed.superseded || !Object.keys(typed.lock).some((k) => k.startsWith('node_modules/@types/'))) throw new Error('the types were not added');
+      out.types.push(performance.now() - u);
+    });
+  const whole = (i: number) =>
+    install(join(root, `cold-whole-${i}`), async (client, params) => {
+      const t = performance.now();
+      await client.install(params);
+      out.whole.push(performance.now() - t);
+    });
   const bunOnce = (i: number) => {
     const dir = project(root, `cold-bun-${i}`);
     const b = performance.now();
@@ -62,6 +87,7 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS)
   for (let i = 0; i < runs; i++) {
     if (i % 2) bunOnce(i);
     await coda(i);
+    await whole(i);
     if (!(i % 2)) bunOnce(i);
   }
   return out;
@@ -81,9 +107,10 @@ export async function coldInstallRows(bun: string, root: string): Promise<Row[]>
   const f = await coldInstallFigures(bun, root);
   const coda = median(f.coda);
   const bunMedian = median(f.bun);
+  const whole = median(f.whole);
   return [
     {
-      figure: `cold install of ${STORE_PACKAGES.join(', ')} (empty caches, new installer, median of ${f.coda.length})`,
+      figure: `cold install of ${STORE_PACKAGES.join(', ')}, the packages a kernel waits for (empty caches, new installer, median of ${f.coda.length})`,
       value: ms(coda),
       baseline: 'bun install, empty cache, new folder',
       baselineValue: ms(bunMedian),
@@ -98,6 +125,22 @@ export async function coldInstallRows(bun: string, root: string): Promise<Row[]>
       target: '-',
       pass: undefined,
     },
+    {
+      figure: "  then the editor's @types added over that store, the kernel running (median)",
+      value: ms(median(f.types)),
+      baseline: '-',
+      baselineValue: '-',
+      target: '-',
+      pass: undefined,
+    },
+    {
+      figure: 'cold install of the same, packages and @types in one install (as coda run installs; median)',
+      value: ms(whole),
+      baseline: 'bun install, empty cache, new folder',
+      baselineValue: ms(bunMedian),
+      target: `<= ${COLD_TARGET}x baseline`,
+      pass: whole <= COLD_TARGET * bunMedian,
+    },
   ];
 }
 
@@ -106,7 +149,7 @@ if (require.main === module) {
   void coldInstallFigures(tools(root).bun, root)
     .then((f) => {
       f.coda.forEach((t, i) => {
-        console.log(`run ${i + 1}: CodaJS ${ms(t)}, bun ${ms(f.bun[i]!)}`);
+        console.log(`run ${i + 1}: CodaJS ${ms(t)} (then types ${ms(f.types[i]!)}; in one install ${ms(f.whole[i]!)}), bun ${ms(f.bun[i]!)}`);
         for (const [phase, d] of Object.entries(f.phases[i]!)) console.log(`  ${phase.padEnd(30)} ${ms(d)}`);
       });
       console.log(`median: CodaJS ${ms(median(f.coda))}, bun ${ms(median(f.bun))}, target <= ${COLD_TARGET}x bun`);

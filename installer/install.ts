@@ -52,6 +52,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
   const locked = lockCovers(params.dependencies, lock);
 
   const clock = new PhaseClock();
+  const editorTypes = params.editorTypes !== false;
   let fetched = 0;
   const onLog = (level: string, ...args: unknown[]) => {
     if (level !== 'http') return;
@@ -79,6 +80,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
     // CodaJS builds the tree from the content store unless scripts run (arborist's reify extracts it then)
     fast: !params.allowScripts && process.platform !== 'win32',
     scripts: scriptMode(params),
+    share: editorTypes,
     clock,
     progress,
   });
@@ -89,16 +91,17 @@ export async function install(params: InstallParams, progress: Progress = () => 
     if (!offline) builder.runAhead(params.dependencies);
     // the editor's types: `@types` packages for what ships none, installed in the same tree (same cache, scripts off,
     // the same checks below), decided before the tree is built when that can be known; they never fail an install
-    const guessed = builder.guessesTypes
-      ? await clock.time('types guess', () =>
-          guessTypes(params.dependencies, lock, builder.packumentOpts(offline), {
-            look: (n, r) => builder.look(n, r, offline),
-            lookingUp: (types) => !offline && builder.packumentAhead(types),
-            // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
-            found: (types, version) => !offline && builder.runAhead({ [types]: version }),
-          }),
-        )
-      : {};
+    const guessed =
+      editorTypes && builder.guessesTypes
+        ? await clock.time('types guess', () =>
+            guessTypes(params.dependencies, lock, builder.packumentOpts(offline), {
+              look: (n, r) => builder.look(n, r, offline),
+              lookingUp: (types) => !offline && builder.packumentAhead(types),
+              // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
+              found: (types, version) => !offline && builder.runAhead({ [types]: version }),
+            }),
+          )
+        : {};
     const withTypes = { ...params.dependencies, ...guessed };
     const first = async (deps: Record<string, string>) => {
       try {
@@ -124,7 +127,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
     try {
       built = await first(withTypes);
       // the guess is checked on the installed tree, by the rule typesToAcquire states; a wrong guess installs again
-      types = await clock.time('types check', () => typesToAcquire(staging, params.dependencies, lock, builder.packumentOpts(offline)));
+      if (editorTypes) types = await clock.time('types check', () => typesToAcquire(staging, params.dependencies, lock, builder.packumentOpts(offline)));
     } catch (err) {
       if (!Object.keys(guessed).length) throw err;
       built = await first(params.dependencies);
@@ -168,7 +171,9 @@ export async function install(params: InstallParams, progress: Progress = () => 
       await rm(join(staging, SCRIPT_SUPPORT_DIR), { recursive: true, force: true });
     }
     await clock.time('cache writes', () => builder.cached());
-    await clock.time('commit', () => commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own, types: true }));
+    const committed = await clock.time('commit', () =>
+      commitStore(staging, params.storeDir, { scripts: scriptMode(params), own: shared.own, types: editorTypes }, params.addsTypesTo),
+    );
     const installed: Record<string, string> = {};
     for (const name of Object.keys(params.dependencies)) {
       const v = result[`node_modules/${name}`]?.version;
@@ -182,6 +187,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       durationMs: performance.now() - started,
       offline,
       phases: clock.phases,
+      ...(!committed && { superseded: true }),
     };
   } catch (err) {
     throw err instanceof CodaError ? err : describe(err, registry, params, offline);

@@ -41,6 +41,12 @@ export interface BuildContext {
   fast: boolean;
   /** How install scripts run for this install (installAccess.scriptMode), recorded with a shared tree. */
   scripts: string;
+  /**
+   * A tree this install builds may be shared (sharedTree.ts). Only an install that looked for the editor's types
+   * shares one: a notebook's lock comes from such an install, and the tree of exactly that lock is taken to hold the
+   * types it needs (storeReuse.ts). One without the types still links a shared tree that is there.
+   */
+  share: boolean;
   clock: PhaseClock;
   progress: (message: string) => void;
 }
@@ -188,7 +194,9 @@ export class TreeBuilder {
     const key = treeKey(packages);
     if (!key) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
     const dir = treeDirFor(cacheDir, key);
-    if (!(await verifiedTree(dir, packages, scripts))) {
+    const there = await verifiedTree(dir, packages, scripts);
+    if (!there && !this.ctx.share) return materializeTree(ideal, this.writer(offline), this.fetchOpts(offline));
+    if (!there) {
       const built = stagingDirFor(dir);
       await mkdir(built, { recursive: true });
       const { linked } = await clock.time('(build) packages linked', () => materializeTree(ideal, this.writer(offline), this.fetchOpts(offline), built));

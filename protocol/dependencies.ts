@@ -59,6 +59,19 @@ export interface InstallParams {
   offline?: boolean;
   /** Folder the user's project .npmrc is looked up from (the notebook's folder). */
   npmrcFrom: string;
+  /**
+   * Look for the editor's `@types` packages (installer/acquireTypes.ts) and install them into the same tree (the
+   * default). False: the packages alone, for a kernel that should not wait for the editor's types (the extension's
+   * first install, which an install of the types follows, `addsTypesTo`); such a store says it has no types, and its
+   * lock is never recorded or kept (every kept lock comes from an install that looked for types).
+   */
+  editorTypes?: boolean;
+  /**
+   * This install adds the editor's types to a store installed without them: the `completedAt` of that store's marker
+   * (atomicStore.ts). When the store is another by the time this install would commit (a newer install replaced it),
+   * nothing is committed and the result says `superseded`.
+   */
+  addsTypesTo?: string;
 }
 
 export interface InstallResult {
@@ -74,6 +87,8 @@ export interface InstallResult {
   offline: boolean;
   /** Wall time of the installer's phases in ms (resolve, extract, share, …; absent when no installer ran). */
   phases?: Record<string, number>;
+  /** True when an install with `addsTypesTo` found its store replaced meanwhile and committed nothing. */
+  superseded?: boolean;
 }
 
 /** Extract runtime packages (Deno, Bun, Node, isolated-vm) from the registry into a folder, integrity checked. */

@@ -6,12 +6,21 @@
  */
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { asCodaError, codaError, METADATA_ALLOW_SCRIPTS, METADATA_DEPENDENCIES, METADATA_LOCK, type DependencyLock } from '../../protocol';
-import { isStoreComplete } from '../../host/deps/atomicStore';
+import {
+  asCodaError,
+  codaError,
+  METADATA_ALLOW_SCRIPTS,
+  METADATA_DEPENDENCIES,
+  METADATA_LOCK,
+  type DependencyLock,
+  type InstallParams,
+  type InstallResult,
+} from '../../protocol';
+import { isStoreComplete, storeFacts, storeGeneration } from '../../host/deps/atomicStore';
 import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
-import { installForCells } from '../../host/deps/installForCells';
+import { installForCells, type CellsInstall } from '../../host/deps/installForCells';
 import { lockUpdate } from '../../host/deps/lockUpdate';
 import { notebookPlugins, pluginInstallCell } from '../../host/plugins/notebookPlugins';
 import { configuredPlugins } from '../plugins/configuredPlugins';
@@ -27,6 +36,8 @@ export class DependencyManager implements vscode.Disposable {
   private confinedClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
   private readonly memo = new InstallMemo();
+  /** Installs started per document (addTypes: a newer one makes the types of an older one moot). */
+  private readonly generations = new Map<string, number>();
   /** Stores leased by this window (released on dispose; stale anyway once this process is gone). */
   private readonly leases = new Map<string, () => Promise<void>>();
   private readonly installed = new vscode.EventEmitter<vscode.Uri>();
@@ -113,13 +124,30 @@ export class DependencyManager implements vscode.Disposable {
     const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, docPath);
     // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
     const analysis = await analyzeDependencies(cells);
-    const known = this.memo.recall(uri.toString(), InstallMemo.key(analysis, lock, scripts), () => isStoreComplete(storeDir));
+    const doc = uri.toString();
+    const known = this.memo.recall(doc, InstallMemo.key(analysis, lock, scripts), () => isStoreComplete(storeDir));
     if (known) return { cellErrors: known };
+    // a newer install of the document makes the types an older one is still adding moot
+    const generation = (this.generations.get(doc) ?? 0) + 1;
+    this.generations.set(doc, generation);
+    let last: { client: InstallerClient; params: InstallParams } | undefined;
     let outcome;
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
         const client = await this.installerFor(allowScripts && !!access.permissions);
-        return vscode.window.withProgress(
+        // the packages first: the kernel waits for them; the editor's types follow (addTypes). A notebook whose
+        // install scripts run gets both in one install: another one would run the scripts again
+        const params: InstallParams = {
+          storeDir: store,
+          cacheDir,
+          dependencies,
+          lock,
+          allowScripts,
+          ...access,
+          npmrcFrom: folder ?? this.context.globalStorageUri.fsPath,
+          editorTypes: allowScripts,
+        };
+        const result = await vscode.window.withProgress(
           {
             location: vscode.ProgressLocation.Notification,
             title: vscode.l10n.t('CodaJS: installing {0}', Object.keys(dependencies).join(', ')),
@@ -128,14 +156,11 @@ export class DependencyManager implements vscode.Disposable {
           (progress, token) => {
             const abort = new AbortController();
             const sub = token.onCancellationRequested(() => abort.abort());
-            return client
-              .install(
-                { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: folder ?? this.context.globalStorageUri.fsPath },
-                { signal: abort.signal, onProgress: (message) => progress.report({ message }) },
-              )
-              .finally(() => sub.dispose());
+            return client.install(params, { signal: abort.signal, onProgress: (message) => progress.report({ message }) }).finally(() => sub.dispose());
           },
         );
+        if (store === storeDir) last = { client, params };
+        return result;
       });
     } catch (err) {
       return { error: asCodaError(err) ?? codaError('InstallFailedOther', { detail: err instanceof Error ? err.message : String(err) }) };
@@ -151,17 +176,75 @@ export class DependencyManager implements vscode.Disposable {
           .map(([n, v]) => `${n}@${v}`)
           .join(', ')} in ${result.durationMs.toFixed(0)} ms (${result.fetched} downloads${result.offline ? ', offline' : ''})`,
       );
-      // only a notebook keeps a lock (a scratch file has no metadata), and only a complete install changes it
-      const isNotebook = vscode.workspace.notebookDocuments.some((d) => d.uri.toString() === uri.toString());
-      const update = isNotebook ? lockUpdate(meta, outcome) : undefined;
-      if (update) {
-        const edit = new vscode.WorkspaceEdit();
-        edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: update.dependencies, [METADATA_LOCK]: update.lock })]);
-        await vscode.workspace.applyEdit(edit);
+      const facts = await storeFacts(storeDir);
+      const over = facts && storeGeneration(facts);
+      if (last && over && !facts.types) {
+        // the lock is kept once the types are in (a kept lock comes from an install that looked for them); until then
+        // a run of the same imports installs nothing
+        this.memo.remember(doc, InstallMemo.key(analysis, lock, scripts), outcome);
+        void this.addTypes(uri, generation, last, { ...outcome, result }, over, () => InstallMemo.key(analysis, this.lockOf(uri) ?? lock, scripts));
+        return { cellErrors: outcome.cellErrors };
       }
+      await this.keepLock(uri, meta, outcome);
     }
-    this.memo.remember(uri.toString(), InstallMemo.key(analysis, result?.lock ?? lock, scripts), outcome);
+    this.memo.remember(doc, InstallMemo.key(analysis, result?.lock ?? lock, scripts), outcome);
     return { cellErrors: outcome.cellErrors };
+  }
+
+  /**
+   * The editor's `@types` packages, added to a store installed without them while its kernel already runs (one more
+   * install over the same lock, in the background); then the editor reads the store again and the notebook keeps the
+   * lock. Nothing changes when a newer install of the document started meanwhile, or replaced the store.
+   */
+  private async addTypes(
+    uri: vscode.Uri,
+    generation: number,
+    last: { client: InstallerClient; params: InstallParams },
+    packages: CellsInstall & { result: InstallResult },
+    over: string,
+    memoKey: () => string,
+  ): Promise<void> {
+    const doc = uri.toString();
+    const meta = this.metadataOf(uri);
+    let result: InstallResult;
+    try {
+      // the versions the packages got, and the types the notebook's lock names (they are not in a tree without types)
+      const lock = { ...typesIn(last.params.lock), ...packages.result.lock };
+      result = await last.client.install({ ...last.params, lock, editorTypes: true, addsTypesTo: over });
+    } catch (err) {
+      this.log(`the editor's types could not be added: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (result.superseded || this.generations.get(doc) !== generation) return;
+    this.installed.fire(uri);
+    const types = Object.keys(result.lock).filter((k) => k.startsWith('node_modules/@types/') && !packages.result.lock[k]);
+    this.log(
+      `added the editor's types (${types.length ? types.map((k) => k.slice('node_modules/'.length)).join(', ') : 'none needed'}) in ${result.durationMs.toFixed(0)} ms`,
+    );
+    // the lock goes into the notebook as it is now, unless its lock changed meanwhile (then that one stands)
+    const now = this.metadataOf(uri);
+    if (now && meta && JSON.stringify(now[METADATA_LOCK]) === JSON.stringify(meta[METADATA_LOCK])) await this.keepLock(uri, now, { ...packages, result });
+    this.memo.remember(doc, memoKey(), packages);
+  }
+
+  /** Writes the resolved versions into the notebook's metadata (a scratch file keeps none). */
+  private async keepLock(uri: vscode.Uri, meta: Record<string, unknown>, outcome: CellsInstall): Promise<void> {
+    if (!this.metadataOf(uri)) return;
+    // only a complete install changes it
+    const update = lockUpdate(meta, outcome);
+    if (!update) return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.set(uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...meta, [METADATA_DEPENDENCIES]: update.dependencies, [METADATA_LOCK]: update.lock })]);
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  /** The open notebook's metadata, or undefined for a scratch file or a closed notebook. */
+  private metadataOf(uri: vscode.Uri): Record<string, unknown> | undefined {
+    return vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === uri.toString())?.metadata as Record<string, unknown> | undefined;
+  }
+
+  private lockOf(uri: vscode.Uri): DependencyLock | undefined {
+    return this.metadataOf(uri)?.[METADATA_LOCK] as DependencyLock | undefined;
   }
 
   dispose(): void {
@@ -170,6 +253,11 @@ export class DependencyManager implements vscode.Disposable {
     this.client?.dispose();
     this.confinedClient?.dispose();
   }
+}
+
+/** The `@types` packages of a lock (and what they need below them). */
+function typesIn(lock: DependencyLock | undefined): DependencyLock {
+  return Object.fromEntries(Object.entries(lock ?? {}).filter(([location]) => location.startsWith('node_modules/@types/')));
 }
 
 function documentPath(notebook: vscode.NotebookDocument): string {

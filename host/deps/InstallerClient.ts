@@ -47,10 +47,12 @@ export class InstallerClient {
 
   async install(params: InstallParams, opts: InstallOptions = {}): Promise<InstallResult> {
     if (opts.signal?.aborted) throw cancelled('Installing dependencies');
-    const fromStores = await installFromStores(params);
+    // an install that adds types changes the store it was given: the stores' tiers serve finished ones
+    const fromStores = params.addsTypesTo === undefined ? await installFromStores(params) : undefined;
     if (fromStores) return fromStores;
     const result = await this.request('install', params, opts, 'Installing dependencies');
-    await recordLock(params.storeDir, params.dependencies, scriptMode(params), result.lock);
+    // only a lock chosen by an install that looked for the editor's types is kept (InstallParams.editorTypes)
+    if (params.editorTypes !== false && !result.superseded) await recordLock(params.storeDir, params.dependencies, scriptMode(params), result.lock);
     return result;
   }
 

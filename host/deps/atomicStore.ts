@@ -5,8 +5,8 @@
  * that holds the marker. Leftover staging folders of processes that are gone are removed by the next install.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Written last into a finished store; its absence means "not installed". */
@@ -44,19 +44,48 @@ export interface StoreFacts {
   types?: boolean;
 }
 
+/** What the marker holds beyond the facts: when the store was committed, and a name unique to that commit. */
+interface Marker extends StoreFacts {
+  completedAt: string;
+  id: string;
+}
+
+/** The commit a complete store came from (its marker's id; a store from before ids: its time), for `addsTypesTo`. */
+export function storeGeneration(facts: Partial<Marker>): string | undefined {
+  return facts.id ?? facts.completedAt;
+}
+
 /** The facts of a complete store, or undefined when it is not complete. */
-export async function storeFacts(storeDir: string): Promise<Partial<StoreFacts> | undefined> {
+export async function storeFacts(storeDir: string): Promise<Partial<Marker> | undefined> {
+  return markerSync(storeDir);
+}
+
+function markerSync(storeDir: string): Partial<Marker> | undefined {
   try {
-    return JSON.parse(await readFile(join(storeDir, COMPLETE_MARKER), 'utf8')) as Partial<StoreFacts>;
+    return JSON.parse(readFileSync(join(storeDir, COMPLETE_MARKER), 'utf8')) as Partial<Marker>;
   } catch {
     return undefined;
   }
 }
 
-/** Marks the staging folder complete and moves it into place of the store (the old store, if any, is removed). */
-export async function commitStore(staging: string, storeDir: string, facts: StoreFacts): Promise<void> {
-  await writeFile(join(staging, COMPLETE_MARKER), `${JSON.stringify({ completedAt: new Date().toISOString(), ...facts })}\n`);
+/**
+ * Marks the staging folder complete and moves it into place of the store (the old store, if any, is removed).
+ * `over`: only in place of the store of that generation (storeGeneration); when the store is another by then, nothing
+ * moves and the result is false (the caller discards its staging folder).
+ */
+export async function commitStore(staging: string, storeDir: string, facts: StoreFacts, over?: string): Promise<boolean> {
+  const marker: Marker = { completedAt: new Date().toISOString(), id: randomBytes(8).toString('hex'), ...facts };
+  await writeFile(join(staging, COMPLETE_MARKER), `${JSON.stringify(marker)}\n`);
   const old = join(dirname(storeDir), `.${basename(storeDir)}.${process.pid}.${randomBytes(4).toString('hex')}.old`);
+  if (over !== undefined) {
+    // checked and set aside in one synchronous step: no other commit of this process comes in between
+    if (storeGeneration(markerSync(storeDir) ?? {}) !== over) return false;
+    try {
+      renameSync(storeDir, old);
+    } catch {
+      return false;
+    }
+  }
   // a directory cannot be renamed over a non-empty one: move the old store aside first (a kill in between leaves
   // no store, which the next run installs again)
   for (let attempt = 1; ; attempt++) {
@@ -65,14 +94,21 @@ export async function commitStore(staging: string, storeDir: string, facts: Stor
       await rename(staging, storeDir);
       break;
     } catch (err) {
-      // another install of the same notebook committed in between: set it aside too and try again
       const code = (err as NodeJS.ErrnoException).code;
-      if (attempt >= COMMIT_ATTEMPTS || (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM')) throw err;
+      const taken = code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM';
+      // a newer store came in after the one this install was over: it stays
+      if (taken && over !== undefined) {
+        await rm(old, { recursive: true, force: true }).catch(() => undefined);
+        return false;
+      }
+      // another install of the same notebook committed in between: set it aside too and try again
+      if (attempt >= COMMIT_ATTEMPTS || !taken) throw err;
       await rm(old, { recursive: true, force: true }).catch(() => undefined);
     }
   }
   active.delete(staging);
   await rm(old, { recursive: true, force: true }).catch(() => undefined);
+  return true;
 }
 
 /** Removes staging and set-aside folders of this store left by processes that no longer run. */

@@ -29,12 +29,18 @@ async function installedTree(storeDir: string): Promise<Hidden['packages'] | und
 
 /**
  * True when the store is complete, its installed tree is exactly the lock and holds every direct dependency, its
- * install looked for the editor's `@types` packages, and (when `scripts` is given) its install scripts ran the way
- * this install would run them (installAccess.scriptMode).
+ * install looked for the editor's `@types` packages (unless `types` is false), and (when `scripts` is given) its
+ * install scripts ran the way this install would run them (installAccess.scriptMode).
  */
-export async function storeMatches(storeDir: string, dependencies: Record<string, string>, lock: DependencyLock, scripts?: string): Promise<boolean> {
+export async function storeMatches(
+  storeDir: string,
+  dependencies: Record<string, string>,
+  lock: DependencyLock,
+  scripts?: string,
+  types = true,
+): Promise<boolean> {
   const facts = await storeFacts(storeDir);
-  if (!facts || !facts.types || (scripts !== undefined && facts.scripts !== scripts)) return false;
+  if (!facts || (types && !facts.types) || (scripts !== undefined && facts.scripts !== scripts)) return false;
   const tree = await installedTree(storeDir);
   if (!tree) return false;
   const locked = Object.entries(lock);
@@ -61,11 +67,17 @@ async function fromSharedTree(params: InstallParams, lock: DependencyLock, scrip
   return storeMatches(params.storeDir, params.dependencies, lock, scripts);
 }
 
-/** Serves an install from the stores on disk, or undefined when the installer must run. */
+/**
+ * Serves an install from the stores on disk, or undefined when the installer must run. The lock it goes by is the
+ * notebook's or the store's record, both chosen by installs that looked for the editor's types, so a tree of exactly
+ * that lock has them (the stores it builds say so); a store installed without them serves only an install that
+ * does not ask for them (InstallParams.editorTypes).
+ */
 export async function installFromStores(params: InstallParams): Promise<InstallResult | undefined> {
   const started = performance.now();
   const { dependencies, storeDir } = params;
   const scripts = scriptMode(params);
+  const types = params.editorTypes !== false;
   // no lock in the notebook: the store's own record of what it was installed with for this dependency set
   const lock = params.lock ?? (await recordedLock(storeDir, dependencies, scripts));
   if (!lock) return undefined;
@@ -79,7 +91,7 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     durationMs: performance.now() - started,
     offline: false,
   });
-  if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
+  if (await storeMatches(storeDir, dependencies, lock, scripts, types)) return done();
   if (await fromSharedTree(params, lock, scripts)) return done();
   const storesRoot = dirname(storeDir);
   let siblings: string[];
@@ -92,7 +104,7 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
     return undefined;
   }
   for (const other of siblings) {
-    if (!(await storeMatches(other, dependencies, lock, scripts))) continue;
+    if (!(await storeMatches(other, dependencies, lock, scripts, types))) continue;
     // a store from before the shared store does not say which packages keep their own files: it is not a model
     const own = (await storeFacts(other))?.own;
     if (!own) continue;
@@ -101,12 +113,12 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
       // shared packages are linked from the content store (checked on the way), never copied from the other store
       if (!(await linkStore(other, staging, lock, own, contentRootFor(params.cacheDir)))) continue;
       // the tree is complete only when it is renamed into place (commitStore writes the marker again)
-      if (!(await storeMatches(staging, dependencies, lock, scripts))) continue;
+      if (!(await storeMatches(staging, dependencies, lock, scripts, types))) continue;
       await commitStore(staging, storeDir, { scripts, own, types: true });
     } finally {
       await discardStaging(staging);
     }
-    if (await storeMatches(storeDir, dependencies, lock, scripts)) return done();
+    if (await storeMatches(storeDir, dependencies, lock, scripts, types)) return done();
   }
   return undefined;
 }

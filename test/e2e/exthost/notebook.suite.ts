@@ -181,6 +181,24 @@ export function notebookSuite(): void {
       assert.match(err.error.message, /the import of 'codajs-e2e-no-such-package-7f3a' \(line 1\) could not be installed/);
     });
 
+    test("a notebook's cell runs once its packages are in; the editor's types follow, and the notebook keeps a lock with both", async () => {
+      const nb = await notebookWith(['const _ = require("lodash"); _.chunk([1, 2, 3], 2).length']);
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });
+      await waitFor(() => nb.cellAt(0).executionSummary?.success !== undefined, 'the cell to finish', 120_000);
+      const value = item<ValueOutput>(nb.cellAt(0), MIME_VALUE)?.value;
+      assert.equal(value?.type === 'number' ? value.text : JSON.stringify(value), '2');
+      // the lock comes from the install that added the types (DependencyManager.addTypes)
+      const lock = await waitFor(
+        () => {
+          const l = nb.metadata.lock as Record<string, { version: string }> | undefined;
+          return l?.['node_modules/@types/lodash'] && l;
+        },
+        'the lock with @types/lodash',
+        120_000,
+      );
+      assert.ok(lock['node_modules/lodash']?.version);
+    });
+
     test('a saved notebook keeps no run bookkeeping, kernel handle, cell URI or home folder, and display.json reopens as shown', async () => {
       const uri = workspaceFile('saved-clean.coda');
       await vscode.workspace.fs.writeFile(

@@ -3,8 +3,12 @@
  * from the loopback registry into the notebook's store, with scripts off, and found there by the editor's plugin.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { storeFacts, storeGeneration } from '../../../host/deps/atomicStore';
+import { recordedLock } from '../../../host/deps/storeRecord';
+import { installFromStores } from '../../../host/deps/storeReuse';
+import { lockPackages, treeDirFor, treeKey } from '../../../host/deps/sharedTree';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { hasOwnTypes, typesPackageName } from '../../../installer/acquireTypes';
@@ -119,6 +123,72 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
     const r = await client.install(params('/nb/guess-wrong.coda', { 'self-typed': '1.0.0' }, { lock }));
     assert.equal(r.lock['node_modules/@types/self-typed'], undefined);
     assert.equal(existsSync(join(r.modulePath, '@types')), false, 'installed once with the guess, then again without it');
+  });
+
+  describe('packages first, the editor types after (InstallParams.editorTypes, addsTypesTo)', () => {
+    const generation = async (storeDir: string) => storeGeneration((await storeFacts(storeDir))!)!;
+    const lookups = () => registry.hits.get('@types/chunky') ?? 0;
+
+    it('an install without the types holds the packages alone, looks none up, keeps no record, and serves only installs without types', async () => {
+      const before = lookups();
+      const p = params('/nb/split.coda', { chunky: '4.17.21' }, { editorTypes: false });
+      const first = await client.install(p);
+      assert.deepEqual(first.installed, { chunky: '4.17.21' });
+      assert.equal(typesVersion(first.modulePath, '@types/chunky'), undefined);
+      assert.deepEqual(Object.keys(first.lock), ['node_modules/chunky']);
+      assert.equal(lookups(), before, 'no @types package was looked up');
+      assert.equal((await storeFacts(p.storeDir))?.types, false);
+      assert.equal(await recordedLock(p.storeDir, p.dependencies, 'none'), undefined, 'a lock without the types is not kept');
+      assert.equal(existsSync(treeDirFor(p.cacheDir, treeKey(lockPackages(first.lock))!)), false, 'nor is its tree shared');
+      // the same install again is served by the store; one that wants the types is not
+      assert.equal((await client.install({ ...p, lock: first.lock })).phases, undefined);
+      assert.equal(await installFromStores({ ...p, lock: first.lock, editorTypes: true }), undefined);
+    });
+
+    it('the install that adds them over that store gives the same packages with their types, and keeps that lock', async () => {
+      const p = params('/nb/split-then.coda', { chunky: '4.17.21' }, { editorTypes: false });
+      const first = await client.install(p);
+      const over = await generation(p.storeDir);
+      const r = await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: over });
+      assert.equal(r.superseded, undefined);
+      assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.17.5');
+      assert.equal(r.lock['node_modules/chunky']?.integrity, first.lock['node_modules/chunky']?.integrity);
+      assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.17.5');
+      assert.equal((await storeFacts(p.storeDir))?.types, true);
+      assert.notEqual(await generation(p.storeDir), over);
+      assert.deepEqual(await recordedLock(p.storeDir, p.dependencies, 'none'), r.lock);
+      // a notebook that keeps this lock is served by the store, types and all
+      assert.equal((await client.install(params('/nb/split-then.coda', { chunky: '4.17.21' }, { lock: r.lock }))).phases, undefined);
+    });
+
+    it('the types a lock names are the ones added', async () => {
+      const older = await client.install(params('/nb/split-older.coda', { chunky: '4.14.2' }));
+      const p = params('/nb/split-locked.coda', { chunky: '4.17.21' }, { editorTypes: false });
+      const first = await client.install(p);
+      const lock = { ...first.lock, 'node_modules/@types/chunky': older.lock['node_modules/@types/chunky']! };
+      const r = await client.install({ ...p, lock, editorTypes: true, addsTypesTo: await generation(p.storeDir) });
+      assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.14.0');
+      assert.equal(typesVersion(r.modulePath, 'chunky'), '4.17.21');
+    });
+
+    it('types for a store that a newer install replaced meanwhile are not committed: the newer store stays', async () => {
+      const p = params('/nb/split-late.coda', { chunky: '4.17.21' }, { editorTypes: false });
+      const first = await client.install(p);
+      const over = await generation(p.storeDir);
+      // the notebook's imports changed: a newer install replaced the store
+      const newer = await client.install({ ...p, dependencies: { 'untyped-alone': '*' } });
+      const r = await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: over });
+      assert.equal(r.superseded, true);
+      assert.equal(typesVersion(newer.modulePath, 'untyped-alone'), '1.0.0');
+      assert.equal(existsSync(join(newer.modulePath, 'chunky')), false);
+      assert.equal(existsSync(join(newer.modulePath, '@types')), false);
+      assert.equal(await recordedLock(p.storeDir, p.dependencies, 'none'), undefined);
+      assert.deepEqual(
+        readdirSync(dirname(p.storeDir)).filter((n) => n.includes(basename(p.storeDir)) && n !== basename(p.storeDir)),
+        [],
+        'its staging folder is gone',
+      );
+    });
   });
 
   it('an @types package never runs install scripts, even when the notebook allows scripts', async () => {
