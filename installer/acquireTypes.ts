@@ -87,26 +87,31 @@ export interface GuessHooks {
   found?: (types: string, version: string) => void;
 }
 
+/**
+ * `lockKnowsTypes`: the lock comes from an install that looked for the types (a notebook's); false for the lock of an
+ * install without them (InstallParams.addsTypesTo), where a package with no `@types` in it is looked at as without a
+ * lock, at its locked version.
+ */
 export async function guessTypes(
   dependencies: Record<string, string>,
   lock: DependencyLock | undefined,
   opts: Record<string, unknown>,
   hooks: GuessHooks,
+  lockKnowsTypes = true,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  if (lock) {
-    for (const name of typeCandidates(dependencies)) {
-      const locked = lock[`node_modules/${typesPackageName(name)}`]?.version;
-      if (locked) out[typesPackageName(name)] = locked;
-    }
-    return out;
+  for (const name of typeCandidates(dependencies)) {
+    const locked = lock?.[`node_modules/${typesPackageName(name)}`]?.version;
+    if (locked) out[typesPackageName(name)] = locked;
   }
+  if (lock && lockKnowsTypes) return out;
   // each package on its own: the types of one are known (and fetched ahead) while another's packument still comes
   await Promise.all(
     typeCandidates(dependencies)
+      .filter((name) => !(typesPackageName(name) in out))
       .slice(0, MAX_TYPE_LOOKUPS)
       .map(async (name) => {
-        const seen = await hooks.look(name, dependencies[name]!);
+        const seen = await hooks.look(name, lock?.[`node_modules/${name}`]?.version ?? dependencies[name]!);
         if (!seen?.pkg?.version || hasOwnTypes(seen.pkg, (f) => seen.files.has(f))) return;
         const types = typesPackageName(name);
         hooks.lookingUp?.(types);

@@ -94,12 +94,19 @@ export async function install(params: InstallParams, progress: Progress = () => 
     const guessed =
       editorTypes && builder.guessesTypes
         ? await clock.time('types guess', () =>
-            guessTypes(params.dependencies, lock, builder.packumentOpts(offline), {
-              look: (n, r) => builder.look(n, r, offline),
-              lookingUp: (types) => !offline && builder.packumentAhead(types),
-              // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
-              found: (types, version) => !offline && builder.runAhead({ [types]: version }),
-            }),
+            guessTypes(
+              params.dependencies,
+              lock,
+              builder.packumentOpts(offline),
+              {
+                look: (n, r) => builder.look(n, r, offline),
+                lookingUp: (types) => !offline && builder.packumentAhead(types),
+                // what a types package needs is fetched ahead of arborist too (@types/node and the like are large)
+                found: (types, version) => !offline && builder.runAhead({ [types]: version }),
+              },
+              // the lock of an install without the types says nothing of them
+              params.addsTypesTo === undefined,
+            ),
           )
         : {};
     const withTypes = { ...params.dependencies, ...guessed };

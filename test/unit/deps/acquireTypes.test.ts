@@ -149,8 +149,16 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       const p = params('/nb/split-then.coda', { chunky: '4.17.21' }, { editorTypes: false });
       const first = await client.install(p);
       const over = await generation(p.storeDir);
-      const r = await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: over });
+      const said: string[] = [];
+      const r = await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: over }, { onProgress: (m) => said.push(m) });
       assert.equal(r.superseded, undefined);
+      // the types were guessed from the packages (the lock of an install without them says nothing of them): one tree
+      assert.ok('types guess' in r.phases!);
+      assert.deepEqual(
+        said.filter((m) => m.startsWith('adding types')),
+        [],
+        'built once, with the types',
+      );
       assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.17.5');
       assert.equal(r.lock['node_modules/chunky']?.integrity, first.lock['node_modules/chunky']?.integrity);
       assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.17.5');
