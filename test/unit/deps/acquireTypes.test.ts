@@ -12,7 +12,7 @@ import { lockPackages, treeDirFor, treeKey } from '../../../host/deps/sharedTree
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { hasOwnTypes, typesPackageName } from '../../../installer/acquireTypes';
-import { ROOT } from '../helpers/testKernel';
+import { ROOT, startKernel } from '../helpers/testKernel';
 import { messages, startServer } from '../types/tsserverHarness';
 import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
 
@@ -167,6 +167,21 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       assert.deepEqual(await recordedLock(p.storeDir, p.dependencies, 'none'), r.lock);
       // a notebook that keeps this lock is served by the store, types and all
       assert.equal((await client.install(params('/nb/split-then.coda', { chunky: '4.17.21' }, { lock: r.lock }))).phases, undefined);
+    });
+
+    it('a package a cell loaded before the types came is the same one after, and one first loaded after works', async () => {
+      const p = params('/nb/split-kernel.coda', { chunky: '4.17.21' }, { editorTypes: false });
+      const first = await client.install(p);
+      const k = await startKernel({ cwd: mkdtempSync(join(home, 'nb-')), modulePaths: [first.modulePath] });
+      try {
+        assert.equal(await k.value('globalThis.before = require("chunky"); before.mark = 7; typeof before.chunk'), 'function');
+        await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: await generation(p.storeDir) });
+        assert.equal(typesVersion(first.modulePath, '@types/chunky'), '4.17.5', 'the store was replaced under the kernel');
+        assert.equal(await k.value('require("chunky") === before && require("chunky").mark'), '7');
+        assert.equal(await k.value('require("chunky/package.json").version'), '4.17.21');
+      } finally {
+        await k.kernel.dispose();
+      }
     });
 
     it('the types a lock names are the ones added', async () => {
