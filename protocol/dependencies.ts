@@ -67,9 +67,9 @@ export interface InstallParams {
    */
   editorTypes?: boolean;
   /**
-   * This install adds the editor's types to a store installed without them: the `completedAt` of that store's marker
-   * (atomicStore.ts). When the store is another by the time this install would commit (a newer install replaced it),
-   * nothing is committed and the result says `superseded`.
+   * This install adds the editor's types to a store installed without them: that store's generation (the id in its
+   * marker, atomicStore.ts storeGeneration). When the store is another by the time this install would commit (a newer
+   * install replaced it), nothing is committed and the result says `superseded`.
    */
   addsTypesTo?: string;
 }
