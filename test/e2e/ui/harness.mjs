@@ -106,23 +106,26 @@ export async function openWorkbench(base, workspace, results, userData) {
       // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts), and a quick input
       // still closing on that Escape passes for open and then closes under fill: open the palette and type until the
       // text is in it
-      for (let i = 1; ; i++) {
-        if (!(await input.isVisible())) await page.keyboard.press('F1');
-        const typed = await input.fill(`>${title}`, { timeout: PALETTE_WAIT_MS }).then(
-          () => true,
-          () => false,
-        );
-        if (typed) break;
-        if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
-      }
+      const type = async (text) => {
+        for (let i = 1; ; i++) {
+          if (!(await input.isVisible())) await page.keyboard.press('F1');
+          const typed = await input.fill(text, { timeout: PALETTE_WAIT_MS }).then(
+            () => true,
+            () => false,
+          );
+          if (typed) return;
+          if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
+        }
+      };
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
       // a command registered after the palette opened (the Extensions commands of a window just opened) is listed
-      // only when the filter changes: type the title again
+      // only when the filter changes: type the title again. The palette may have closed meanwhile (a clean-clone run
+      // once found it gone here, and the fill waited 30 s for it): it is opened again
       for (let attempt = 1; ; attempt++) {
-        await input.fill(`>${title}`);
+        await type(`>${title}`);
         if (await shows(row, COMMAND_WAIT_MS)) break;
         if (attempt === COMMAND_TRIES) throw new Error(`the command palette never listed ${title}`);
-        await input.fill('>');
+        await type('>');
       }
       return row;
     },
