@@ -38,6 +38,7 @@ type Progress = (message: string) => void;
 
 export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const config = await loadNpmConfig(params.npmrcFrom);
   const opts = withRegistryAgents(fetchOptions(config));
   const registry = String(opts.registry);
@@ -192,6 +193,7 @@ export async function install(params: InstallParams, progress: Progress = () => 
       installed,
       fetched,
       durationMs: performance.now() - started,
+      cpuMs: cpuMs(process.cpuUsage(cpuBefore)),
       offline,
       phases: clock.phases,
       ...(!committed && { superseded: true }),
@@ -204,6 +206,11 @@ export async function install(params: InstallParams, progress: Progress = () => 
     builder.dispose();
     await discardStaging(staging);
   }
+}
+
+/** A CPU usage in ms. */
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 /** The same `@types` packages at the same versions. */

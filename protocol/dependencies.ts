@@ -87,6 +87,11 @@ export interface InstallResult {
   offline: boolean;
   /** Wall time of the installer's phases in ms (resolve, extract, share, …; absent when no installer ran). */
   phases?: Record<string, number>;
+  /**
+   * CPU time of the installer process while it ran this install, in ms: every thread's (the file threads too) and
+   * whatever else it ran meanwhile. Beside `durationMs`, it says how much of the machine an install kept busy.
+   */
+  cpuMs?: number;
   /** True when an install with `addsTypesTo` found its store replaced meanwhile and committed nothing. */
   superseded?: boolean;
 }

@@ -217,7 +217,7 @@ export class DependencyManager implements vscode.Disposable {
     }
     if (result.superseded || this.generations.get(doc) !== generation) return;
     this.installed.fire(uri);
-    const types = Object.keys(result.lock).filter((k) => k.startsWith('node_modules/@types/') && !packages.result.lock[k]);
+    const types = Object.keys(typesIn(result.lock)).filter((k) => !packages.result.lock[k]);
     this.log(
       `added the editor's types (${types.length ? types.map((k) => k.slice('node_modules/'.length)).join(', ') : 'none needed'}) in ${result.durationMs.toFixed(0)} ms`,
     );

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams, InstallResult } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
@@ -97,6 +97,8 @@ describe('the installer fast path builds the tree arborist would (loopback regis
   it('installs through the fast path, each packument asked for once, the scoped package from its registry with its token', async () => {
     fast = await client.install(params('/nb/fast.coda', 'cache-fast'));
     assert.ok(fast.phases?.['build from the content store'] !== undefined, `the fast path built it: ${JSON.stringify(fast.phases)}`);
+    // the installer's CPU time: some, and no more than its threads could spend in the install's wall time
+    assert.ok(fast.cpuMs! > 0 && fast.cpuMs! <= fast.durationMs * cpus().length + 20, `cpu ${fast.cpuMs} ms in ${fast.durationMs} ms`);
     assert.equal(fast.installed['@team/scoped'], '0.1.0');
     for (const [path, hits] of main.hits) if (!path.includes('/-/') && !path.startsWith('@types/')) assert.equal(hits, 1, `${path} asked for ${hits} times`);
     assert.equal(main.hits.get('@team/scoped'), undefined, 'never asked of the main registry');
