@@ -27,6 +27,8 @@ export interface ColdFigures {
   types: number[];
   /** The packages and their types in one install, as `coda run` installs (in a cache of its own). */
   whole: number[];
+  /** After that install answered: until its downloads were in the HTTP cache (written behind it: installer/cacheBehind.ts). */
+  behind: number[];
   bun: number[];
   /** Per CodaJS run: the installer's phases (of the packages' install). */
   phases: Record<string, number>[];
@@ -43,7 +45,7 @@ export interface ColdFigures {
  * s with the removals, 1.0-1.2 s without, on the same machine).
  */
 export async function coldInstallFigures(bun: string, root: string, runs = RUNS): Promise<ColdFigures> {
-  const out: ColdFigures = { coda: [], types: [], whole: [], bun: [], phases: [], cpu: [] };
+  const out: ColdFigures = { coda: [], types: [], whole: [], behind: [], bun: [], phases: [], cpu: [] };
   const installerPath = join(__dirname, '..', 'dist', 'installer.js');
   const install = async (cache: string, then: (client: InstallerClient, params: InstallParams) => Promise<void>) => {
     mkdirSync(cache, { recursive: true });
@@ -80,6 +82,9 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS)
       const t = performance.now();
       await client.install(params);
       out.whole.push(performance.now() - t);
+      const u = performance.now();
+      await client.cacheWritten();
+      out.behind.push(performance.now() - u);
     });
   const bunOnce = (i: number) => {
     const dir = project(root, `cold-bun-${i}`);
@@ -152,6 +157,14 @@ export async function coldInstallRows(bun: string, root: string): Promise<Row[]>
       target: `<= ${COLD_TARGET}x baseline`,
       pass: whole <= COLD_TARGET * bunMedian,
     },
+    {
+      figure: '  then its downloads written into the HTTP cache, after it answered (median)',
+      value: ms(median(f.behind)),
+      baseline: '-',
+      baselineValue: '-',
+      target: '-',
+      pass: undefined,
+    },
   ];
 }
 
@@ -161,7 +174,7 @@ if (require.main === module) {
     .then((f) => {
       f.coda.forEach((t, i) => {
         console.log(
-          `run ${i + 1}: CodaJS ${ms(t)} (CPU ${ms(f.cpu[i]!)}; then types ${ms(f.types[i]!)}; in one install ${ms(f.whole[i]!)}), bun ${ms(f.bun[i]!)}`,
+          `run ${i + 1}: CodaJS ${ms(t)} (CPU ${ms(f.cpu[i]!)}; then types ${ms(f.types[i]!)}; in one install ${ms(f.whole[i]!)}, its cache written ${ms(f.behind[i]!)} later), bun ${ms(f.bun[i]!)}`,
         );
         for (const [phase, d] of Object.entries(f.phases[i]!)) console.log(`  ${phase.padEnd(30)} ${ms(d)}`);
       });

@@ -1,9 +1,9 @@
 /**
  * Packages into the shared content store (host/deps/contentStore.ts) straight from their tarballs, in one pass: the
- * tarball is streamed through pacote (the tarball cache, then the registry, checked against its integrity), parsed as
- * it arrives, and each file is written once, read-only, into a new entry folder, and hashed as it is written (by the
- * file threads: fileWrites.ts). The entry is renamed into place only once the stream ended with its integrity confirmed; an entry already in
- * the store is checked (contentStore.verifiedEntry) and used as it is, without reading the tarball.
+ * tarball is fetched whole and checked against its integrity (fetchTarball.ts: this install's, the tarball cache, then
+ * the registry), then parsed, and each file is written once, read-only, into a new entry folder, and hashed as it is
+ * written (by the file threads: fileWrites.ts). The entry is renamed into place once every file is written; an entry
+ * already in the store is checked (contentStore.verifiedEntry) and used as it is, without reading the tarball.
  *
  * The files are the ones pacote's extraction writes (as arborist installs them): the first path component stripped,
  * links and special entries skipped, a `.gitignore` kept as `.npmignore` unless the package has one, and a package's
@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { chmod, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -22,6 +23,8 @@ import { adoptPackage, entryDir, verifiedEntry, type EntryIndex } from '../host/
 import type { LinkedFile } from '../host/deps/sharedTree';
 import { fileWrites } from './fileWrites';
 import { binPaths, packageJsonOf, packagePath, unixHashbang } from './packageFiles';
+import { writeHeld } from './cacheBehind';
+import { fetchTarball } from './fetchTarball';
 import { Flow, type TarballStream } from './tarballFlow';
 
 /** Tarballs downloading at once (a tarball's files are written after, while others download). */
@@ -160,12 +163,10 @@ export class EntryWriter {
       this.downloadDone();
     };
     try {
-      // pacote may call the handler again (a corrupted cache entry, then the registry): each call starts afresh
-      const index = await pacote.tarball.stream(
-        `${source.name}@${source.resolved}`,
-        (tarball) => this.fromStream(tarball as unknown as TarballStream, entry, source.integrity, listed, downloaded),
-        { ...this.fetchOpts, resolved: source.resolved, integrity: source.integrity } as pacote.Options,
-      );
+      // the whole tarball, checked against its integrity, before any file is written
+      const bytes = await fetchTarball(source, this.fetchOpts);
+      downloaded();
+      const index = await this.fromStream(streamOf(bytes), entry, source.integrity, listed);
       return { entry, index: await this.placeEntry(index.staging, entry, index.index) };
     } catch (err) {
       if (!(err instanceof UnusualTarball)) throw err;
@@ -201,7 +202,6 @@ export class EntryWriter {
     entry: string,
     integrity: string,
     listed: (l: Listing) => void,
-    downloaded: () => void,
   ): Promise<{ staging: string; index: EntryIndex }> {
     const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const names = new Set<string>();
@@ -259,13 +259,11 @@ export class EntryWriter {
         });
         parser.on('error', reject);
         tarball.on('error', reject);
-        // the archive's end marker: every file is known (the stream itself ends once pacote has cached it and
-        // checked its integrity; the entry waits for that, a guess of the types need not)
+        // the archive's end marker: every file is known (a guess of the types need not wait for the writes)
         parser.on('eof', () => {
           if (!unusual) listed({ pkg: packageJsonOf(pkgData), files: names });
         });
         parser.on('end', () => {
-          downloaded();
           if (unusual) return reject(new UnusualTarball(unusual));
           listed({ pkg: packageJsonOf(pkgData), files: names });
           resolve();
@@ -278,7 +276,6 @@ export class EntryWriter {
       await writeFile(join(staging, 'index.json'), JSON.stringify(index));
       return { staging, index };
     } catch (err) {
-      // (pacote tries the tarball cache first: for a package it lacks, this stream fails before any file is written)
       await Promise.allSettled(writes);
       if (existsSync(staging)) await rm(staging, { recursive: true, force: true }).catch(() => undefined);
       throw err;
@@ -352,6 +349,8 @@ export class EntryWriter {
   private async throughPacote(source: TarballSource, entry: string, listed: (l: Listing) => void): Promise<StoredEntry> {
     const scratch = join(tmpdir(), `coda-extract-${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
+      // pacote reads the tarball from the cache: what this install holds is written first
+      await writeHeld();
       await pacote.extract(`${source.name}@${source.resolved}`, scratch, {
         ...this.fetchOpts,
         resolved: source.resolved,
@@ -372,4 +371,11 @@ export class EntryWriter {
 async function listingOf(entry: string, index: EntryIndex): Promise<Listing> {
   const pkg = index.files['package.json'] ? packageJsonOf(await readFile(join(entry, 'files', 'package.json')).catch(() => undefined)) : undefined;
   return { pkg, files: new Set(Object.keys(index.files)) };
+}
+
+/** A tarball's bytes as the stream its parser is fed from. */
+function streamOf(bytes: Buffer): TarballStream {
+  const stream = new PassThrough();
+  stream.end(bytes);
+  return stream;
 }

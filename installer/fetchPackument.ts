@@ -3,9 +3,11 @@
  * cache; the same request headers), handed over as soon as its JSON is whole. The response itself ends only once
  * make-fetch-happen has written it into the HTTP cache, which on a busy disk took seconds for the largest documents
  * (9 MB for @types/node, 4 MB for date-fns) while the install waited. The cache write goes on; `cached` says when it
- * is done (the install waits for it before it returns, so the cache holds what it used, for installs offline).
+ * is done (the install waits for it before it returns, so the cache holds what it used, for installs offline). A packument
+ * the cache holds no entry for is fetched without it and written behind the install (cacheBehind.ts).
  */
 import fetch from 'npm-registry-fetch';
+import { cacheBehind, inHttpCache, plainHeaders } from './cacheBehind';
 
 /** The document pacote asks for with `fullMetadata` (what arborist reads). */
 const FULL_DOC = 'application/json';
@@ -20,15 +22,19 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
   let cachedDone = () => undefined as void;
   const cached = new Promise<void>((resolve) => (cachedDone = resolve));
   const doc = (async () => {
+    const cachePath = typeof opts.cache === 'string' ? opts.cache : undefined;
+    const behind = cachePath && !opts.offline && !(await inHttpCache(cachePath, url)) ? cacheBehind(cachePath) : undefined;
+    const headers = {
+      'user-agent': (opts.userAgent as string | undefined) ?? `pacote node/${process.version}`,
+      ...(opts.headers as Record<string, string> | undefined),
+      'pacote-req-type': 'packument',
+      'pacote-pkg-id': `registry:${name}`,
+      accept: FULL_DOC,
+    };
     const res = await fetch(url, {
       ...opts,
-      headers: {
-        'user-agent': (opts.userAgent as string | undefined) ?? `pacote node/${process.version}`,
-        ...(opts.headers as Record<string, string> | undefined),
-        'pacote-req-type': 'packument',
-        'pacote-pkg-id': `registry:${name}`,
-        accept: FULL_DOC,
-      },
+      ...(behind && { cache: undefined }),
+      headers,
       spec: name,
       // packuments carry no integrity of their own
       integrity: undefined,
@@ -58,13 +64,17 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
         }
       };
       body.on('data', (chunk: Buffer) => {
-        if (given) return;
+        // (every chunk is kept: a body written behind the install is written whole)
         chunks.push(chunk);
+        if (given) return;
         received += chunk.length;
         if (expected !== undefined ? received >= expected : end.whole(chunk)) give();
       });
       body.on('end', () => {
         give();
+        if (behind && res.status === 200) {
+          behind.hold({ url: res.url, requestHeaders: headers, status: res.status, headers: plainHeaders(res.headers), body: Buffer.concat(chunks) });
+        }
         cachedDone();
       });
       body.on('error', (err: Error) => {

@@ -18,6 +18,7 @@ import { lockCovers, lockFromTree } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 import { withRegistryAgents } from './registryAgents';
+import { writeHeld } from './cacheBehind';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
 import { contentRootFor } from '../host/deps/contentStore';
@@ -205,6 +206,8 @@ export async function install(params: InstallParams, progress: Progress = () => 
     process.off('time', onTime);
     builder.dispose();
     await discardStaging(staging);
+    // the responses this install fetched go into the HTTP cache once it has answered
+    setImmediate(() => void writeHeld());
   }
 }
 

@@ -1,11 +1,17 @@
 /**
  * The installer process (dist/installer.js): installs dependencies on request (protocol/dependencies.ts), so
  * installs never block the extension host or a kernel. It stays alive between installs to keep packuments in
- * memory, and exits when its host disconnects.
+ * memory, and exits when its host disconnects or asks it to, once it has written what it holds for the HTTP cache
+ * (cacheBehind.ts).
  */
 import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../protocol';
 import { fetchRuntime, runtimeSize } from './fetchRuntime';
 import { install } from './install';
+import { writeHeld } from './cacheBehind';
+
+/** The longest the installer waits for its cache writes before it exits anyway. */
+const WRITE_LIMIT_MS = 25_000;
+const written = () => Promise.race([writeHeld(), new Promise<void>((resolve) => setTimeout(resolve, WRITE_LIMIT_MS).unref())]);
 
 const send = (frame: ResponseFrame | EventFrameOf<InstallerEvents>) => {
   if (process.connected) process.send!(frame);
@@ -22,6 +28,7 @@ process.on('message', (frame: RequestFrameOf<InstallerRequests>) => {
   if (frame.method === 'install') void reply(install(frame.params, progress));
   else if (frame.method === 'fetchRuntime') void reply(fetchRuntime(frame.params, progress));
   else if (frame.method === 'runtimeSize') void reply(runtimeSize(frame.params));
-  else if (frame.method === 'shutdown') void reply(Promise.resolve({})).then(() => process.exit(0));
+  else if (frame.method === 'writeCache') void reply(writeHeld().then(() => ({})));
+  else if (frame.method === 'shutdown') void reply(written().then(() => ({}))).then(() => process.exit(0));
 });
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => void written().then(() => process.exit(0)));

@@ -131,6 +131,8 @@ export interface InstallerRequests {
   install: { params: InstallParams; result: InstallResult };
   fetchRuntime: { params: FetchRuntimeParams; result: FetchRuntimeResult };
   runtimeSize: { params: RuntimeSizeParams; result: RuntimeSizeResult };
+  /** Resolves once the responses installs fetched are in the HTTP cache (they are written after each install answers). */
+  writeCache: { params: Record<string, never>; result: Record<string, never> };
   shutdown: { params: Record<string, never>; result: Record<string, never> };
 }
 

@@ -28,6 +28,11 @@ import {
 export const IDLE_MS = 5 * 60_000;
 /** How long a stopped installer gets before SIGKILL. */
 export const KILL_GRACE_MS = 1000;
+/**
+ * How long an installer asked to shut down gets to exit by itself before it is killed: it first writes the responses
+ * it holds into the HTTP cache (installer/cacheBehind.ts; well under a second for a cold install of a few packages).
+ */
+export const SHUTDOWN_GRACE_MS = 30_000;
 
 export interface InstallOptions {
   onProgress?: (message: string) => void;
@@ -71,7 +76,12 @@ export class InstallerClient {
     return this.request('runtimeSize', params, {}, 'Asking the registry for the download size');
   }
 
-  private async request<M extends 'install' | 'fetchRuntime' | 'runtimeSize'>(
+  /** Resolves once the installer has written what its installs fetched into the HTTP cache (it does so after each). */
+  cacheWritten(): Promise<void> {
+    return this.request('writeCache', {}, {}, 'Writing the download cache').then(() => undefined);
+  }
+
+  private async request<M extends 'install' | 'fetchRuntime' | 'runtimeSize' | 'writeCache'>(
     method: M,
     params: InstallerRequests[M]['params'],
     opts: InstallOptions,
@@ -140,7 +150,10 @@ export class InstallerClient {
     return channel;
   }
 
-  /** Stops the installer: it is asked to `shutdown` (it answers, then exits); one that has not exited after KILL_GRACE_MS is killed. */
+  /**
+   * Stops the installer: it is asked to `shutdown` (it writes its cache, answers, then exits); one that has not exited
+   * after SHUTDOWN_GRACE_MS is killed.
+   */
   dispose(): void {
     this.stop(true);
   }
@@ -152,7 +165,7 @@ export class InstallerClient {
     if (graceful && current?.connected && this.channel && !this.channel.closed) this.channel.request('shutdown', {}).catch(() => undefined);
     this.channel?.close('The installer was stopped.');
     for (const child of this.children) {
-      if (graceful && child === current && child.connected) setTimeout(() => running(child) && kill(child), KILL_GRACE_MS).unref();
+      if (graceful && child === current && child.connected) setTimeout(() => running(child) && kill(child), SHUTDOWN_GRACE_MS).unref();
       else kill(child);
     }
     this.child = undefined;

@@ -86,6 +86,8 @@ describe('dependency installs (against a registry on loopback)', function () {
   it('detects a tampered cache entry, evicts it and fetches it again', async () => {
     const p = params({ notebook: '/nb/tamper.coda', dependencies: { leaf: '1.1.0' } });
     const first = await client.install(p);
+    // (the download cache is written once the install has answered)
+    await client.cacheWritten();
     // corrupt every cached content file of the right size for a tarball
     const content = join(p.cacheDir, 'content-v2');
     const files: string[] = [];
@@ -107,6 +109,7 @@ describe('dependency installs (against a registry on loopback)', function () {
     const r = await client.install(p);
     assert.equal(r.installed.leaf, '1.1.0');
     assert.ok(registry.tarballHits() > before, 'the tampered tarball was fetched again');
+    await client.cacheWritten();
     // the cache entry of the installed tarball holds the right bytes again (cacache's content-addressed path)
     const hex = Buffer.from(r.lock['node_modules/leaf']!.integrity.slice('sha512-'.length), 'base64').toString('hex');
     const entry = join(content, 'sha512', hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
