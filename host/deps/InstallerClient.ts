@@ -158,6 +158,17 @@ export class InstallerClient {
     this.stop(true);
   }
 
+  /**
+   * Stops the installer as `dispose` does and resolves once its processes have exited (a graceful one has written its
+   * HTTP cache first: what tests wait for before they remove the cache).
+   */
+  async close(): Promise<void> {
+    const children = [...this.children].filter(running);
+    const exited = children.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
+    this.stop(true);
+    await Promise.all(exited);
+  }
+
   /** Graceful: the `shutdown` request first, the kill as fallback. Otherwise (a cancelled install) killed at once. */
   private stop(graceful: boolean): void {
     clearTimeout(this.idle);
@@ -165,8 +176,11 @@ export class InstallerClient {
     if (graceful && current?.connected && this.channel && !this.channel.closed) this.channel.request('shutdown', {}).catch(() => undefined);
     this.channel?.close('The installer was stopped.');
     for (const child of this.children) {
-      if (graceful && child === current && child.connected) setTimeout(() => running(child) && kill(child), SHUTDOWN_GRACE_MS).unref();
-      else kill(child);
+      if (graceful && child === current && child.connected) {
+        // its host waits for it (a `coda run` ends once the installer has written its cache)
+        child.ref();
+        setTimeout(() => running(child) && kill(child), SHUTDOWN_GRACE_MS).unref();
+      } else kill(child);
     }
     this.child = undefined;
     this.channel = undefined;

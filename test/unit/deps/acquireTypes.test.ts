@@ -54,7 +54,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
     home = homeWithNpmrc(registry, 'coda-types-');
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     rmSync(home, { recursive: true, force: true });
   });

@@ -100,7 +100,7 @@ describe('an interrupted install never leaves a half-installed store', function 
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     rmSync(home, { recursive: true, force: true });
   });

@@ -54,7 +54,7 @@ describe('the HTTP cache written behind an install (installer/cacheBehind)', fun
     home = homeWithNpmrc(registry, 'coda-behind-');
   });
   after(async () => {
-    for (const c of clients) c.dispose();
+    await Promise.all(clients.map((c) => c.close()));
     await registry.close();
     removeTempDir(home);
   });

@@ -60,7 +60,7 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     try {
       for (const p of [a, b, c]) await client.install(p);
     } finally {
-      client.dispose();
+      await client.close();
     }
     assert.equal(entries().length, 2, 'leaf and mid, once');
     age(a, 40);
@@ -100,7 +100,7 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
       heavyLock = (await client.install(a)).lock;
       await client.install(b);
     } finally {
-      client.dispose();
+      await client.close();
     }
     const downloads = a.cacheDir;
     const contentOf = (integrity: string) => {
@@ -134,7 +134,7 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     try {
       assert.deepEqual((await again.install({ ...params('/nb/heavy-again.coda'), dependencies: { heavy: '*' } })).installed, { heavy: '1.0.0' });
     } finally {
-      again.dispose();
+      await again.close();
     }
   });
 
@@ -151,7 +151,7 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
       const ten = await used();
       assert.ok(ten < 1.2 * one, `${ten} bytes for ten notebooks, ${one} for one`);
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 

@@ -85,7 +85,7 @@ describe('the installer fast path builds the tree arborist would (loopback regis
     process.env.CODA_TEST_TOKEN = main.token;
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await main.close();
     await scoped.close();
     rmSync(home, { recursive: true, force: true });

@@ -47,7 +47,7 @@ describe('dependency installs (against a registry on loopback)', function () {
     home = homeWithNpmrc(registry, 'coda-deps-');
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     removeTempDir(home);
   });

@@ -88,7 +88,7 @@ describe('install errors are recognised by code', () => {
         (err: unknown) => isCodaError(err, 'Cancelled') && /was cancelled\.$/.test((err as Error).message),
       );
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 });

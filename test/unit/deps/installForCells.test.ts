@@ -30,7 +30,7 @@ describe('install failures belong to the cells that import the package', functio
     home = homeWithNpmrc(registry, 'coda-cells-');
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     removeTempDir(home);
   });

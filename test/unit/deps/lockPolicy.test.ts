@@ -51,7 +51,7 @@ describe('lock entries CodaJS cannot verify are refused (issue 11 item 12)', fun
     assert.equal(good['node_modules/leaf']!.resolved, registry.tarballUrl('leaf', '1.0.0'));
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     rmSync(home, { recursive: true, force: true });
   });

@@ -51,7 +51,7 @@ describe('a registry over HTTPS with the certificates of the npm config (cafile)
   });
   after(async () => {
     Object.assign(process.env, saved);
-    client.dispose();
+    await client.close();
     await registry.close();
     for (const dir of homes) rmSync(dir, { recursive: true, force: true });
   });

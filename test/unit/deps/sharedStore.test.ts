@@ -68,7 +68,7 @@ describe('the content-addressed store shared by all notebooks', function () {
         assert.deepEqual([...m.files].sort(), walked.sort(), location);
       }
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 
@@ -83,7 +83,7 @@ describe('the content-addressed store shared by all notebooks', function () {
       assert.equal(statSync(file(c, 'mid')).ino, statSync(file(a, 'mid')).ino);
       assert.equal(require(join(r.modulePath, 'mid')).name, 'leaf');
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 
@@ -108,7 +108,7 @@ describe('the content-addressed store shared by all notebooks', function () {
       await client.install({ ...a, lock });
       assert.equal(readFileSync(file(a, 'leaf'), 'utf8'), original);
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 
@@ -130,7 +130,7 @@ describe('the content-addressed store shared by all notebooks', function () {
       assert.notEqual(statSync(file(f, 'builds', 'built.js')).ino, statSync(file(e, 'builds', 'built.js')).ino);
       assert.equal(statSync(file(f, 'leaf')).ino, statSync(file(e, 'leaf')).ino);
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 
@@ -181,7 +181,7 @@ describe('the content-addressed store shared by all notebooks', function () {
       await client.install(c);
       for (const p of [a, b, c]) assert.equal(readFileSync(file(p, 'leaf'), 'utf8'), before, 'every notebook reads the tree built again');
     } finally {
-      client.dispose();
+      await client.close();
     }
   });
 });

@@ -68,7 +68,7 @@ describe('the packaged VSIX runs install scripts', function () {
     delete process.env.npm_config_node_gyp;
   });
   after(async () => {
-    for (const c of clients) c.dispose();
+    await Promise.all(clients.map((c) => c.close()));
     await registry?.close();
     if (savedNodeGyp !== undefined) process.env.npm_config_node_gyp = savedNodeGyp;
     rmSync(work, { recursive: true, force: true });

@@ -32,7 +32,7 @@ describe('runtime downloads (integrity checked, against a registry on loopback)'
     writeFileSync(join(home, '.npmrc'), `registry=${registry.url}\n`);
   });
   after(async () => {
-    client.dispose();
+    await client.close();
     await registry.close();
     rmSync(home, { recursive: true, force: true });
   });

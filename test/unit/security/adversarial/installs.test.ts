@@ -275,7 +275,7 @@ describe("install scripts run confined by the notebook's permissions (adversaria
     client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js'), nodePath: node24 });
   });
   after(async () => {
-    client?.dispose();
+    await client?.close();
     await registry?.close();
     server?.close();
     udp.close();
