@@ -7,8 +7,10 @@
  *
  * Nothing is lost that an install needs: the tarballs held are read from here (by their integrity) until written, the
  * packuments from the installer's in-memory packument cache, and the installer process writes everything it holds
- * before it exits (main.ts). Past HOLD_BYTES the writes start at once, during the install. A response the cache already
- * holds an entry for is fetched through the cache as before (revalidated, served while fresh).
+ * before it exits (main.ts). The writes give way to installs: one that starts (the editor's types, just after the
+ * packages) pauses them between two responses until no install runs. Past HOLD_BYTES, or when someone waits for them
+ * (the installer stopping, `writeCache`, pacote about to read the cache), they go on regardless. A response the cache
+ * already holds an entry for is fetched through the cache as before (revalidated, served while fresh).
  */
 import cacache from 'cacache';
 import { Minipass } from 'minipass';
@@ -38,6 +40,8 @@ class Held {
   private readonly tarballs = new Map<string, Buffer>();
   private bytes = 0;
   private writing: Promise<void> | undefined;
+  /** Someone waits for the writes (or memory does): they do not give way to installs. */
+  private urgent = false;
 
   constructor(private readonly cachePath: string) {}
 
@@ -45,7 +49,7 @@ class Held {
     this.waiting.push(r);
     this.bytes += r.body.length;
     if (r.integrity) this.tarballs.set(r.integrity, r.body);
-    if (this.bytes > HOLD_BYTES) void this.write();
+    if (this.bytes > HOLD_BYTES) void this.write(true);
   }
 
   /** A tarball held (not yet in the cache), by its integrity. */
@@ -53,15 +57,25 @@ class Held {
     return this.tarballs.get(integrity);
   }
 
-  /** Writes everything held, one response at a time; resolves when nothing is left (never rejects). */
-  write(): Promise<void> {
+  /**
+   * Writes what is held, one response at a time (never rejects). `urgent`: until nothing is left; otherwise until an
+   * install runs.
+   */
+  write(urgent: boolean): Promise<void> {
+    if (urgent) this.urgent = true;
     if (!this.writing && this.waiting.length) this.writing = this.drain();
     return this.writing ?? Promise.resolve();
   }
 
   private async drain(): Promise<void> {
+    // never settles within `write`: `writing` is set before it is cleared
+    await Promise.resolve();
     try {
       for (let r = this.waiting.shift(); r; r = this.waiting.shift()) {
+        if (installs > 0 && !this.urgent) {
+          this.waiting.unshift(r);
+          break;
+        }
         // a write that fails costs a later download, never an install
         await storeResponse(this.cachePath, r).catch(() => undefined);
         this.bytes -= r.body.length;
@@ -69,6 +83,7 @@ class Held {
       }
     } finally {
       this.writing = undefined;
+      this.urgent = false;
     }
   }
 
@@ -79,6 +94,19 @@ class Held {
 }
 
 const held = new Map<string, Held>();
+/** Installs running in this process. */
+let installs = 0;
+
+/** An install starts; the function it returns says it ended (the writes behind go on once no install runs). */
+export function installRunning(): () => void {
+  installs++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    if (--installs === 0) setImmediate(() => void writeHeld(false));
+  };
+}
 
 /** The responses held for `cachePath` (a cacache folder). */
 export function cacheBehind(cachePath: string): Held {
@@ -87,9 +115,16 @@ export function cacheBehind(cachePath: string): Held {
   return h;
 }
 
-/** Writes what every cache folder holds; resolves once all is written (never rejects). */
-export async function writeHeld(): Promise<void> {
-  while ([...held.values()].some((h) => !h.idle)) await Promise.all([...held.values()].map((h) => h.write()));
+/**
+ * Writes what every cache folder holds (never rejects). Urgent (the default): resolves once all is written, whatever
+ * installs run. Otherwise the writes start, and give way to the next install.
+ */
+export async function writeHeld(urgent = true): Promise<void> {
+  if (!urgent) {
+    for (const h of held.values()) void h.write(false);
+    return;
+  }
+  while ([...held.values()].some((h) => !h.idle)) await Promise.all([...held.values()].map((h) => h.write(true)));
 }
 
 /** One response into make-fetch-happen's cache, through its own cache entry (the index metadata, the content, the policy). */

@@ -18,7 +18,7 @@ import { lockCovers, lockFromTree } from './lockfile';
 import { badLocations, lockProblems, lockRefusedMessage, registryFrom, sanitizeLock } from '../host/deps/lockPolicy';
 import { fetchOptions, loadNpmConfig } from '../host/deps/npmConfig';
 import { withRegistryAgents } from './registryAgents';
-import { writeHeld } from './cacheBehind';
+import { installRunning } from './cacheBehind';
 import { runInstallScripts, SCRIPT_SUPPORT_DIR, type ScriptTreeNode } from './runInstallScripts';
 import { strengthenIntegrity } from './strengthenIntegrity';
 import { contentRootFor } from '../host/deps/contentStore';
@@ -38,6 +38,16 @@ const ARBORIST_PHASES = new Map([
 type Progress = (message: string) => void;
 
 export async function install(params: InstallParams, progress: Progress = () => undefined): Promise<InstallResult> {
+  // the responses this install fetches go into the HTTP cache once it has answered (and no other install runs)
+  const ended = installRunning();
+  try {
+    return await installInStaging(params, progress);
+  } finally {
+    ended();
+  }
+}
+
+async function installInStaging(params: InstallParams, progress: Progress): Promise<InstallResult> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const config = await loadNpmConfig(params.npmrcFrom);
@@ -206,8 +216,6 @@ export async function install(params: InstallParams, progress: Progress = () => 
     process.off('time', onTime);
     builder.dispose();
     await discardStaging(staging);
-    // the responses this install fetched go into the HTTP cache once it has answered
-    setImmediate(() => void writeHeld());
   }
 }
 

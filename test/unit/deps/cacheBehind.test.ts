@@ -6,12 +6,14 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cacache from 'cacache';
 import pacote from 'pacote';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
+import { cacheBehind, installRunning, writeHeld } from '../../../installer/cacheBehind';
 import { contentRootFor } from '../../../host/deps/contentStore';
 import { treesRootFor } from '../../../host/deps/sharedTree';
 import { ROOT } from '../helpers/testKernel';
@@ -127,5 +129,43 @@ describe('the HTTP cache written behind an install (installer/cacheBehind)', fun
     // and the next install, the registry right again, fetches it and succeeds
     const again = await client.install(p);
     assert.equal(again.installed.odd, '1.0.0');
+  });
+
+  it('gives way to installs: nothing is written while one runs, all once none does; a caller who waits gets it at once', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'coda-behind-unit-'));
+    try {
+      const response = (n: number) => ({
+        url: `http://127.0.0.1:9/doc-${n}`,
+        requestHeaders: { accept: 'application/json' },
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify({ n })),
+      });
+      const keys = async () => Object.keys(await cacache.ls(cache)).sort();
+      const ended = installRunning();
+      cacheBehind(cache).hold(response(1));
+      cacheBehind(cache).hold(response(2));
+      await writeHeld(false);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await keys(), [], 'an install runs: the writes wait');
+      ended();
+      ended(); // (twice is once)
+      for (let i = 0; i < 100 && (await keys()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(await keys(), ['make-fetch-happen:request-cache:http://127.0.0.1:9/doc-1', 'make-fetch-happen:request-cache:http://127.0.0.1:9/doc-2']);
+      // the stored body is the one held
+      const got = await cacache.get(cache, 'make-fetch-happen:request-cache:http://127.0.0.1:9/doc-2');
+      assert.equal(got.data.toString(), '{"n":2}');
+      const again = installRunning();
+      try {
+        cacheBehind(cache).hold(response(3));
+        await writeHeld();
+        assert.equal((await keys()).length, 3, 'an urgent write does not wait for the install');
+      } finally {
+        again();
+      }
+    } finally {
+      await writeHeld();
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });
