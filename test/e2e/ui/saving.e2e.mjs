@@ -9,6 +9,11 @@ export default async function saving(t) {
     await editor.waitFor({ timeout: 30_000 });
     await editor.click();
     await page.keyboard.type('globalThis.runs = (globalThis.runs ?? 0) + 1; `runs: ${runs}`');
+    // the notebook's kernel is chosen before the run (a click before it was once lost: nothing ran, nothing was asked)
+    await page
+      .locator('.notebook-editor:visible .kernel-label, .notebook-toolbar-container', { hasText: 'CodaJS: Node.js' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await t.runCell(0);
     await out.locator('.coda-tree, .coda-value', { hasText: 'runs: 1' }).first().waitFor({ timeout: 60_000 });
     await t.picture('create-notebook');
