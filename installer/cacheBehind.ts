@@ -52,6 +52,15 @@ class Held {
     if (this.bytes > HOLD_BYTES) void this.write(true);
   }
 
+  /**
+   * A response fetched around the cache, with the headers it was requested with, its body read whole: held when it is
+   * one make-fetch-happen stores with its body (200).
+   */
+  holdResponse(res: Response, requestHeaders: Record<string, string>, body: Buffer, integrity?: string): void {
+    if (res.status !== 200) return;
+    this.hold({ url: res.url, requestHeaders, status: res.status, headers: plainHeaders(res.headers), body, ...(integrity && { integrity }) });
+  }
+
   /** A tarball held (not yet in the cache), by its integrity. */
   tarball(integrity: string): Buffer | undefined {
     return this.tarballs.get(integrity);
@@ -145,7 +154,7 @@ export async function inHttpCache(cachePath: string, url: string): Promise<boole
 }
 
 /** A response's headers as a plain object. */
-export function plainHeaders(headers: Headers): Record<string, string> {
+function plainHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => (out[name] = value));
   return out;

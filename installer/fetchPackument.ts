@@ -7,7 +7,8 @@
  * the cache holds no entry for is fetched without it and written behind the install (cacheBehind.ts).
  */
 import fetch from 'npm-registry-fetch';
-import { cacheBehind, inHttpCache, plainHeaders } from './cacheBehind';
+import { cacheBehind, inHttpCache } from './cacheBehind';
+import { pacoteHeaders } from './pacoteHeaders';
 
 /** The document pacote asks for with `fullMetadata` (what arborist reads). */
 const FULL_DOC = 'application/json';
@@ -24,13 +25,7 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
   const doc = (async () => {
     const cachePath = typeof opts.cache === 'string' ? opts.cache : undefined;
     const behind = cachePath && !opts.offline && !(await inHttpCache(cachePath, url)) ? cacheBehind(cachePath) : undefined;
-    const headers = {
-      'user-agent': (opts.userAgent as string | undefined) ?? `pacote node/${process.version}`,
-      ...(opts.headers as Record<string, string> | undefined),
-      'pacote-req-type': 'packument',
-      'pacote-pkg-id': `registry:${name}`,
-      accept: FULL_DOC,
-    };
+    const headers = pacoteHeaders(opts, 'packument', `registry:${name}`, { accept: FULL_DOC });
     const res = await fetch(url, {
       ...opts,
       ...(behind && { cache: undefined }),
@@ -72,9 +67,7 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
       });
       body.on('end', () => {
         give();
-        if (behind && res.status === 200) {
-          behind.hold({ url: res.url, requestHeaders: headers, status: res.status, headers: plainHeaders(res.headers), body: Buffer.concat(chunks) });
-        }
+        behind?.holdResponse(res, headers, Buffer.concat(chunks));
         cachedDone();
       });
       body.on('error', (err: Error) => {

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import cacache from 'cacache';
 import fetch from 'npm-registry-fetch';
 import pacote from 'pacote';
-import { cacheBehind, plainHeaders } from './cacheBehind';
+import { cacheBehind } from './cacheBehind';
+import { pacoteHeaders } from './pacoteHeaders';
 
 export interface TarballRequest {
   name: string;
@@ -37,13 +38,7 @@ export async function fetchTarball(source: TarballRequest, opts: Record<string, 
     if (code === 'EINTEGRITY') await cacache.rm.content(cachePath, source.integrity).catch(() => undefined);
     else if (code !== 'ENOENT') throw err;
   }
-  const headers = {
-    'user-agent': (opts.userAgent as string | undefined) ?? `pacote node/${process.version}`,
-    ...(opts.headers as Record<string, string> | undefined),
-    'pacote-req-type': 'tarball',
-    'pacote-pkg-id': `remote:${source.name}@${source.resolved}`,
-    'pacote-integrity': source.integrity,
-  };
+  const headers = pacoteHeaders(opts, 'tarball', `remote:${source.name}@${source.resolved}`, { 'pacote-integrity': source.integrity });
   // offline, through the cache (which has no entry for it: npm's `ENOTCACHED`); online, around it
   const res = await fetch(source.resolved, {
     ...opts,
@@ -58,8 +53,7 @@ export async function fetchTarball(source: TarballRequest, opts: Record<string, 
       code: 'EINTEGRITY',
     });
   }
-  if (res.status === 200)
-    behind.hold({ url: res.url, requestHeaders: headers, status: res.status, headers: plainHeaders(res.headers), body, integrity: source.integrity });
+  behind.holdResponse(res, headers, body, source.integrity);
   return body;
 }
 
