@@ -125,6 +125,11 @@ export default tseslint.config(
     folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview'],
     why: 'common/ holds pure helpers shared on purpose',
   }),
+  // after common/** (the later rule wins): helpers with Node built-ins, shared by the processes on purpose
+  boundary(['common/node/**'], {
+    folders: ['worker', 'host', 'installer', 'extension', 'cli', 'webview'],
+    why: 'common/node/ holds Node helpers shared on purpose',
+  }),
   boundary(['worker/**'], { folders: ['host', 'installer', 'extension', 'cli', 'webview'], why: 'worker/ runs in the kernel' }),
   boundary(['host/**'], { folders: ['worker', 'installer', 'extension', 'cli', 'webview'], why: 'host/ is the layer the extension and the CLI share' }),
   boundary(['installer/**'], { folders: ['worker', 'extension', 'cli', 'webview'], why: 'installer/ runs in the installer process' }),

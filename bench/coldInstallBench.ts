@@ -2,7 +2,8 @@
  * Issue 17 item 2: a cold install of the six common packages (empty caches, a new installer process, no lock) beside
  * `bun install` of the same set with an empty cache, interleaved in the same run, with where CodaJS's time goes
  * (InstallResult.phases): as the editor installs (the packages, which the kernel waits for, then the editor's types
- * over that store) and as `coda run` installs (both in one install). Part of storeBench (`npm run bench`);
+ * over that store) and as `coda run` installs (both in one install); and an installer process's start with its code
+ * cache beside one without (installer/entry.ts). Part of storeBench (`npm run bench`);
  * `npx tsx bench/coldInstallBench.ts` prints each run.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -12,11 +13,15 @@ import { performance } from 'node:perf_hooks';
 import type { InstallParams } from '../protocol';
 import { storeFacts, storeGeneration } from '../host/deps/atomicStore';
 import { InstallerClient } from '../host/deps/InstallerClient';
+import { nodeBinaries } from '../test/nodeBinaries';
 import { median, ms, type Row } from './stats';
 import { project, run, STORE_PACKAGES, tools } from './registryTools';
 
 /** Cold installs of each, interleaved. */
 const RUNS = 5;
+/** Starts of an installer with and without its code cache, interleaved. */
+const STARTS = 9;
+const INSTALLER = join(__dirname, '..', 'dist', 'installer.js');
 /** The target of issue 17: a cold install at most this many times bun's. */
 export const COLD_TARGET = 2;
 
@@ -44,12 +49,11 @@ export interface ColdFigures {
  * tool's ten thousand files just before it, and bun, which creates them fastest, paid the most (its median: 2.2-2.4
  * s with the removals, 1.0-1.2 s without, on the same machine).
  */
-export async function coldInstallFigures(bun: string, root: string, runs = RUNS): Promise<ColdFigures> {
+export async function coldInstallFigures(bun: string, root: string, runs = RUNS, codeCacheDir?: string): Promise<ColdFigures> {
   const out: ColdFigures = { coda: [], types: [], whole: [], behind: [], bun: [], phases: [], cpu: [] };
-  const installerPath = join(__dirname, '..', 'dist', 'installer.js');
   const install = async (cache: string, then: (client: InstallerClient, params: InstallParams) => Promise<void>) => {
     mkdirSync(cache, { recursive: true });
-    const client = new InstallerClient({ installerPath });
+    const client = new InstallerClient({ installerPath: INSTALLER, ...(codeCacheDir && { codeCacheDir }) });
     const params: InstallParams = {
       storeDir: join(cache, 'stores', 'nb'),
       cacheDir: join(cache, 'cacache'),
@@ -111,8 +115,71 @@ function medianPhases(f: ColdFigures): string {
     .join(', ');
 }
 
+/**
+ * The installer's code cache (installer/entry.ts) as a user has it after a first install, on `node`: written by one
+ * install (of the six packages, in a cache of its own) as its installer exits. Returns the folder.
+ */
+async function primedCodeCache(root: string, node: { name: string; path: string }): Promise<string> {
+  const dir = join(root, `installer-code-cache-${node.name.replace(/\W+/g, '-')}`);
+  const cache = join(root, `prime-${node.name.replace(/\W+/g, '-')}`);
+  const client = new InstallerClient({ installerPath: INSTALLER, nodePath: node.path, codeCacheDir: dir });
+  try {
+    const r = await client.install({
+      storeDir: join(cache, 'stores', 'nb'),
+      cacheDir: join(cache, 'cacache'),
+      dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])),
+      allowScripts: false,
+      npmrcFrom: root,
+      editorTypes: false,
+    });
+    if (r.codeCache !== 'absent') throw new Error(`a new folder's installer code cache was ${r.codeCache}`);
+  } finally {
+    await client.close();
+  }
+  return dir;
+}
+
+/** From the fork of an installer to its first answer (a `writeCache` request, which costs nothing), in ms. */
+async function installerStart(node: string, codeCacheDir: string): Promise<number> {
+  const t = performance.now();
+  const client = new InstallerClient({ installerPath: INSTALLER, nodePath: node, codeCacheDir });
+  try {
+    await client.cacheWritten();
+    return performance.now() - t;
+  } finally {
+    await client.close();
+  }
+}
+
+/** The installer's start with its code cache beside one without (a new folder each time: Node's compile cache only). */
+async function installerStartRows(root: string): Promise<{ rows: Row[]; primed: string }> {
+  const rows: Row[] = [];
+  let primed = '';
+  for (const node of nodeBinaries()) {
+    const dir = await primedCodeCache(root, node);
+    if (node.path === process.execPath) primed = dir;
+    const withCache: number[] = [];
+    const without: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      withCache.push(await installerStart(node.path, dir));
+      without.push(await installerStart(node.path, join(root, `no-code-cache-${i}`)));
+    }
+    rows.push({
+      figure: `installer process, fork to its first answer, through its code cache (${node.name}; median of ${STARTS})`,
+      value: ms(median(withCache)),
+      baseline: "without it (Node's compile cache alone, Node >= 22.1)",
+      baselineValue: ms(median(without)),
+      target: '-',
+      pass: undefined,
+    });
+  }
+  return { rows, primed };
+}
+
 export async function coldInstallRows(bun: string, root: string): Promise<Row[]> {
-  const f = await coldInstallFigures(bun, root);
+  // the installer's code cache as a user has it after a first install (the cold installs below fork new installers)
+  const starts = await installerStartRows(root);
+  const f = await coldInstallFigures(bun, root, RUNS, starts.primed || undefined);
   const coda = median(f.coda);
   const bunMedian = median(f.bun);
   const whole = median(f.whole);
@@ -165,6 +232,7 @@ export async function coldInstallRows(bun: string, root: string): Promise<Row[]>
       target: '-',
       pass: undefined,
     },
+    ...starts.rows,
   ];
 }
 

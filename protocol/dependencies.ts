@@ -3,6 +3,7 @@
  * metadata, and the messages between a host and the installer process (dist/installer.js).
  */
 import type { Permissions } from './permissions';
+import type { CodeCacheStatus } from './workerCodeCache';
 
 /** Notebook metadata keys. */
 export const METADATA_DEPENDENCIES = 'dependencies';
@@ -94,6 +95,8 @@ export interface InstallResult {
   cpuMs?: number;
   /** True when an install with `addsTypesTo` found its store replaced meanwhile and committed nothing. */
   superseded?: boolean;
+  /** What became of the installer's code cache when its process started (absent when no installer ran). */
+  codeCache?: CodeCacheStatus;
 }
 
 /** Extract runtime packages (Deno, Bun, Node, isolated-vm) from the registry into a folder, integrity checked. */

@@ -66,7 +66,9 @@ const targets = [
       'worker-main': 'worker/main.ts',
       watchdog: 'worker/watchdog.ts',
       sucrase: 'worker/transform/sucraseBundle.ts',
-      installer: 'installer/main.ts',
+      // dist/installer.js loads dist/installer-main.js through V8's code cache (installer/entry.ts)
+      installer: 'installer/entry.ts',
+      'installer-main': 'installer/main.ts',
       'installer-files': 'installer/fileThread.ts',
     }),
     outdir,

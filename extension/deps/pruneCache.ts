@@ -1,7 +1,7 @@
 /**
  * `codajs.pruneCache` (asks first) and the background prune a few seconds after activation (at most once a day,
  * host/deps/autoPrune.ts): both remove stores of notebooks unused for `coda.cache.maxAgeDays` and packages no store
- * uses, never a store a running kernel holds, and kernel code caches built longer ago (rebuilt when used again).
+ * uses, never a store a running kernel holds, and kernel and installer code caches written longer ago (written again when used).
  */
 import * as vscode from 'vscode';
 import { pruneIfDue } from '../../host/deps/autoPrune';

@@ -5,8 +5,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { compileCacheDir } from '../cacheRoot';
+import { codeCacheFile } from '../kernel/workerCodeCache';
 import { installFromStores } from './storeReuse';
 import { scriptMode } from './installAccess';
 import { recordLock } from './storeRecord';
@@ -24,6 +26,7 @@ import {
   type InstallParams,
   type InstallResult,
 } from '../../protocol';
+import { INSTALLER_CODE_CACHE_FILE_ENV } from '../../protocol/workerCodeCache';
 
 export const IDLE_MS = 5 * 60_000;
 /** How long a stopped installer gets before SIGKILL. */
@@ -48,7 +51,15 @@ export class InstallerClient {
   private busy = 0;
   private started = 0;
 
-  constructor(private readonly options: { installerPath: string; nodePath?: string; log?: (message: string) => void }) {}
+  constructor(
+    private readonly options: {
+      installerPath: string;
+      nodePath?: string;
+      log?: (message: string) => void;
+      /** Where the installer's code cache is kept (default: the user's compile-cache folder). */
+      codeCacheDir?: string;
+    },
+  ) {}
 
   async install(params: InstallParams, opts: InstallOptions = {}): Promise<InstallResult> {
     if (opts.signal?.aborted) throw cancelled('Installing dependencies');
@@ -116,13 +127,18 @@ export class InstallerClient {
 
   private connect(): Channel<InstallerRequests, InstallerEvents> {
     if (this.channel && !this.channel.closed) return this.channel;
+    const node = this.options.nodePath ?? process.execPath;
     const child = fork(this.options.installerPath, [], {
-      execPath: this.options.nodePath ?? process.execPath,
+      execPath: node,
       execArgv: [],
       serialization: 'json',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Node >= 22.1 keeps the installer's compiled code between starts (install scripts get their own environment)
-      env: { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir() },
+      env: {
+        ...process.env,
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir(),
+        ...installerCodeCache(this.options.installerPath, node, this.options.codeCacheDir ?? compileCacheDir()),
+      },
     });
     this.children.add(child);
     this.started++;
@@ -185,6 +201,21 @@ export class InstallerClient {
     this.child = undefined;
     this.channel = undefined;
   }
+}
+
+/**
+ * The installer's code cache file (installer/entry.ts), in the user's compile-cache folder, made here (readable by the
+ * user alone) for the installer to write; empty (no cache) when it cannot be named or the folder cannot be made. Always
+ * set: a name in the environment the host inherited is never the installer's file.
+ */
+function installerCodeCache(installerPath: string, node: string, dir: string): Record<string, string> {
+  const file = codeCacheFile({ workerPath: installerPath, node, execArgv: [] }, dir, 'installer');
+  try {
+    if (file) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  } catch {
+    return { [INSTALLER_CODE_CACHE_FILE_ENV]: '' };
+  }
+  return { [INSTALLER_CODE_CACHE_FILE_ENV]: file ?? '' };
 }
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;

@@ -4,5 +4,5 @@ import type { PruneResult } from './cachePrune';
 export function cachePruneSummary(r: PruneResult): string {
   const mb = (r.freedBytes / (1024 * 1024)).toFixed(1);
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
-  return `pruned ${n(r.stores.length, 'unused notebook store')}, ${n(r.trees, 'unused shared tree')}, ${n(r.entries, 'unreferenced package')}, ${n(r.downloads, 'old download')} and ${n(r.codeCaches, 'old kernel code cache')}: ${mb} MB freed`;
+  return `pruned ${n(r.stores.length, 'unused notebook store')}, ${n(r.trees, 'unused shared tree')}, ${n(r.entries, 'unreferenced package')}, ${n(r.downloads, 'old download')} and ${n(r.codeCaches, 'old code cache')}: ${mb} MB freed`;
 }

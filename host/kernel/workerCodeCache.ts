@@ -4,6 +4,7 @@
  * by a process of its own, started in the background once a kernel reports the file absent, stale or rejected: that
  * process runs the worker's warm-up cells and no notebook, so no notebook's code ever writes code another kernel runs
  * (kernels only read the file; a notebook with declared permissions may read the folder, never write it).
+ * The installer's code cache (installer/entry.ts) is named by the same rule, `installer-` files beside these.
  * Node built-ins only: cli/entry.ts forks through forkWorker.ts, which names the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,9 @@ import { compileCacheDir } from '../cacheRoot';
 /** The worker bundle dist/worker.js loads, beside it. */
 export const WORKER_MAIN = 'worker-main.js';
 
+/** The processes whose bundle loads through a code cache: each entry (`<kind>.js`) loads `<kind>-main.js` beside it. */
+export type CodeCacheKind = 'worker' | 'installer';
+
 /** Flags that do not change what V8 compiles or accepts (the permission model, warnings, the debug signal). */
 const IGNORED_FLAG = /^--(permission|experimental-permission|allow-|disable-warning|disable-sigusr1)/;
 
@@ -24,7 +28,7 @@ const IGNORED_FLAG = /^--(permission|experimental-permission|allow-|disable-warn
 const cacheFlags = (execArgv: string[]) => execArgv.filter((f) => !IGNORED_FLAG.test(f));
 
 export interface CodeCacheLaunch {
-  /** dist/worker.js */
+  /** dist/worker.js (dist/installer.js for the installer's cache) */
   workerPath: string;
   /** The Node that runs it: an absolute path. */
   node: string;
@@ -39,27 +43,27 @@ function fnv(text: string): string {
 }
 
 /**
- * The cache file for this launch: `worker-<Node binary and flags>-<bundle>.v8` (a new build replaces the files with
+ * The cache file for this launch: `<kind>-<Node binary and flags>-<bundle>.v8` (a new build replaces the files with
  * the same first part), or undefined when the Node binary or the bundle cannot be read.
  */
-export function codeCacheFile(launch: CodeCacheLaunch, dir = compileCacheDir()): string | undefined {
+export function codeCacheFile(launch: CodeCacheLaunch, dir = compileCacheDir(), kind: CodeCacheKind = 'worker'): string | undefined {
   try {
     const node = statSync(launch.node);
-    const main = join(dirname(launch.workerPath), WORKER_MAIN);
+    const main = join(dirname(launch.workerPath), `${kind}-main.js`);
     const bundle = statSync(main);
     const flags = cacheFlags(launch.execArgv).join('\0');
-    return join(dir, `worker-${fnv(`${launch.node}\0${node.size}\0${node.mtimeMs}\0${flags}`)}-${fnv(`${main}\0${bundle.size}\0${bundle.mtimeMs}`)}.v8`);
+    return join(dir, `${kind}-${fnv(`${launch.node}\0${node.size}\0${node.mtimeMs}\0${flags}`)}-${fnv(`${main}\0${bundle.size}\0${bundle.mtimeMs}`)}.v8`);
   } catch {
     return undefined;
   }
 }
 
-/** A worker code cache file, or its build's staging file (`<file>.<pid>.tmp`). */
-const CODE_CACHE_NAME = /^worker-[0-9a-f]{8}-[0-9a-f]{8}\.v8(\.\d+\.tmp)?$/;
+/** A worker's or installer's code cache file, or its staging file (`<file>.<pid>.tmp`). */
+const CODE_CACHE_NAME = /^(worker|installer)-[0-9a-f]{8}-[0-9a-f]{8}\.v8(\.\d+\.tmp)?$/;
 
 /**
- * Removes the worker code caches of `dir` built more than `maxAgeMs` ago (one still used is built again at the next
- * kernel start: bounded without tracking each read, which a kernel with permissions could not record) and staging files
+ * Removes the worker and installer code caches of `dir` written more than `maxAgeMs` ago (one still used is written
+ * again at the next kernel start or install: bounded without tracking each read, which a kernel with permissions could not record) and staging files
  * a build left; nothing else of the folder (Node's own compile cache is beside them). Returns how many it removed.
  */
 export async function pruneCodeCaches(dir: string, maxAgeMs: number, now = Date.now()): Promise<number> {

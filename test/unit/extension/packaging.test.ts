@@ -29,7 +29,7 @@ describe('packaging', () => {
   });
 
   it('the installer bundle leaves out what an install never runs; each absent module is a stub that fails naming itself', () => {
-    const installer = readFileSync(join(ROOT, 'dist', 'installer.js'), 'utf8');
+    const installer = readFileSync(join(ROOT, 'dist', 'installer-main.js'), 'utf8');
     const absent = ABSENT_MODULES as { module: string; why: string }[];
     assert.deepEqual(
       absent.map((a) => a.module),

@@ -150,7 +150,7 @@ describe('the kernel worker’s code cache', function () {
     assert.ok(existsSync(otherNode), 'another Node’s cache is not this build’s to remove');
   });
 
-  it('the cache prune removes code caches built longer ago than its limit and their builds’ leftovers, nothing else of the folder', async () => {
+  it('the cache prune removes kernel and installer code caches written longer ago than its limit and their builds’ leftovers, nothing else of the folder', async () => {
     const dir = compileCacheDir();
     mkdirSync(join(dir, 'v24.21.0-x64-964aae3f-0'), { recursive: true });
     const DAY = 24 * 60 * 60_000;
@@ -159,18 +159,20 @@ describe('the kernel worker’s code cache', function () {
       old: 'worker-0badc0de-0badc0de.v8',
       fresh: 'worker-0badc0de-1badc0de.v8',
       oldStaging: 'worker-0badc0de-2badc0de.v8.4242.tmp',
+      oldInstaller: 'installer-0badc0de-0badc0de.v8',
+      freshInstaller: 'installer-0badc0de-1badc0de.v8',
       notOurs: 'worker-notes.v8',
       nodeCache: join('v24.21.0-x64-964aae3f-0', 'c8764d1e'),
     };
     for (const f of Object.values(files)) writeFileSync(join(dir, f), 'x');
     const aged = new Date(now - 40 * DAY);
-    for (const f of [files.old, files.oldStaging, files.notOurs, files.nodeCache]) utimesSync(join(dir, f), aged, aged);
+    for (const f of [files.old, files.oldStaging, files.oldInstaller, files.notOurs, files.nodeCache]) utimesSync(join(dir, f), aged, aged);
     symlinkSync(join(dir, files.fresh), join(dir, 'worker-0badc0de-3badc0de.v8'));
     lutimesSync(join(dir, 'worker-0badc0de-3badc0de.v8'), aged, aged);
     const storage = mkdtempSync(join(tmpdir(), 'coda-code-cache-storage-'));
     const result = await pruneCache(storage, 30, now, dir);
-    assert.equal(result.codeCaches, 2);
-    assert.match(cachePruneSummary(result), /2 old kernel code caches/);
+    assert.equal(result.codeCaches, 3);
+    assert.match(cachePruneSummary(result), /3 old code caches/);
     const left = (f: string) => existsSync(join(dir, f));
     assert.deepEqual(
       Object.entries(files).map(([k, f]) => [k, left(f)]),
@@ -178,6 +180,8 @@ describe('the kernel worker’s code cache', function () {
         ['old', false],
         ['fresh', true],
         ['oldStaging', false],
+        ['oldInstaller', false],
+        ['freshInstaller', true],
         ['notOurs', true],
         ['nodeCache', true],
       ],
