@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext) {
     vscode.commands.registerCommand('codajs.installRuntime', () => runtimes.pickAndFetch()),
     registerPruneCache(storage, (m) => log.write('info', m)),
     registerStatusBar(manager),
-    registerPrewarm(manager, access, (m) => log.write('info', m)),
+    registerPrewarm(manager, access, dependencies, (m) => log.write('info', m)),
     new TypesPluginConfig({
       modulePath: (nb) => dependencies.modulePath(nb),
       scratchModulePath: (doc) => dependencies.scratchModulePath(doc),

@@ -19,6 +19,8 @@ import {
 import { isStoreComplete, storeFacts, storeGeneration } from '../../host/deps/atomicStore';
 import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
+import { neededDependencies } from '../../host/deps/neededDependencies';
+import { storesServe } from '../../host/deps/storeReuse';
 import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
 import { installForCells, type CellsInstall } from '../../host/deps/installForCells';
 import { lockUpdate } from '../../host/deps/lockUpdate';
@@ -80,14 +82,48 @@ export class DependencyManager implements vscode.Disposable {
 
   /** A notebook's packages: cells whose imports could not be installed (each fails alone), or an error for every cell. */
   async ensureAll(notebook: vscode.NotebookDocument): Promise<InstallOutcome> {
-    const cells = notebook
-      .getCells()
-      .filter((c) => c.kind === vscode.NotebookCellKind.Code)
-      .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
-    const folder = notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
-    // plugin packages (the notebook's and the configured ones) install with its imports, into the same store
-    cells.push(...(await pluginInstallCell(notebookPlugins(notebook.metadata, folder ?? '.', configuredPlugins()))));
-    return this.ensureCells(notebook.uri, documentPath(notebook), folder, cells, notebook.metadata as Record<string, unknown>);
+    const folder = notebookFolder(notebook);
+    return this.ensureCells(notebook.uri, documentPath(notebook), folder, await installCells(notebook, folder), notebook.metadata as Record<string, unknown>);
+  }
+
+  /**
+   * Starts the installer ahead of a notebook's first run when the stores on disk cannot serve its packages (nothing is
+   * fetched or installed here): that run's install then finds the process loaded. Says what it found.
+   */
+  async warmInstaller(notebook: vscode.NotebookDocument): Promise<'no packages' | 'in the stores' | 'started'> {
+    const folder = notebookFolder(notebook);
+    const analysis = await analyzeDependencies(await installCells(notebook, folder));
+    const { dependencies } = neededDependencies(analysis.specs, folder);
+    if (!Object.keys(dependencies).length) return 'no packages';
+    const meta = notebook.metadata as Record<string, unknown>;
+    const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
+    const params = this.installParams(meta, folder, storeDir, cacheDir, dependencies);
+    if (await storesServe(params)) return 'in the stores';
+    (await this.installerFor(params.allowScripts && !!params.permissions)).warm();
+    return 'started';
+  }
+
+  /** An install of `dependencies` into `storeDir` as a run of the notebook (or scratch file) with `meta` asks for it. */
+  private installParams(
+    meta: Record<string, unknown>,
+    folder: string | undefined,
+    storeDir: string,
+    cacheDir: string,
+    dependencies: Record<string, string>,
+  ): InstallParams {
+    const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
+    return {
+      storeDir,
+      cacheDir,
+      dependencies,
+      lock: meta[METADATA_LOCK] as DependencyLock | undefined,
+      allowScripts,
+      ...installAccess(meta),
+      npmrcFrom: folder ?? this.context.globalStorageUri.fsPath,
+      // the packages first: the kernel waits for them; the editor's types follow (addTypes). A notebook whose install
+      // scripts run gets both in one install: another one would run the scripts again
+      editorTypes: allowScripts,
+    };
   }
 
   /**
@@ -135,18 +171,7 @@ export class DependencyManager implements vscode.Disposable {
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
         const client = await this.installerFor(allowScripts && !!access.permissions);
-        // the packages first: the kernel waits for them; the editor's types follow (addTypes). A notebook whose
-        // install scripts run gets both in one install: another one would run the scripts again
-        const params: InstallParams = {
-          storeDir: store,
-          cacheDir,
-          dependencies,
-          lock,
-          allowScripts,
-          ...access,
-          npmrcFrom: folder ?? this.context.globalStorageUri.fsPath,
-          editorTypes: allowScripts,
-        };
+        const params = this.installParams(meta, folder, store, cacheDir, dependencies);
         const result = await vscode.window.withProgress(
           {
             location: vscode.ProgressLocation.Notification,
@@ -262,4 +287,20 @@ function typesIn(lock: DependencyLock | undefined): DependencyLock {
 
 function documentPath(notebook: vscode.NotebookDocument): string {
   return notebook.uri.scheme === 'file' ? notebook.uri.fsPath : notebook.uri.toString();
+}
+
+/** The folder of a notebook saved on disk (its packages resolve from there first), else none. */
+function notebookFolder(notebook: vscode.NotebookDocument): string | undefined {
+  return notebook.uri.scheme === 'file' ? dirname(notebook.uri.fsPath) : undefined;
+}
+
+/** A notebook's code cells, and its plugin packages (the notebook's and the configured ones) as one more cell. */
+async function installCells(notebook: vscode.NotebookDocument, folder: string | undefined): Promise<{ cellId: string; code: string }[]> {
+  const cells = notebook
+    .getCells()
+    .filter((c) => c.kind === vscode.NotebookCellKind.Code)
+    .map((c) => ({ cellId: c.document.uri.toString(), code: c.document.getText() }));
+  // plugin packages install with its imports, into the same store
+  cells.push(...(await pluginInstallCell(notebookPlugins(notebook.metadata, folder ?? '.', configuredPlugins()))));
+  return cells;
 }

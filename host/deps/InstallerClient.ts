@@ -72,6 +72,20 @@ export class InstallerClient {
     return result;
   }
 
+  /**
+   * Starts the installer process ahead of an install (a notebook opened whose packages its store lacks), so the first
+   * install finds it loaded; unused, it stops after IDLE_MS like an idle one and never keeps its host alive.
+   */
+  warm(): void {
+    if (this.channel && !this.channel.closed) return;
+    this.connect();
+    if (this.busy) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.dispose(), IDLE_MS).unref();
+    this.child?.unref();
+    (this.child?.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+
   /** Installer processes this client has started (none when every install was served from the stores). */
   get processesStarted(): number {
     return this.started;

@@ -67,6 +67,40 @@ async function fromSharedTree(params: InstallParams, lock: DependencyLock, scrip
   return storeMatches(params.storeDir, params.dependencies, lock, scripts);
 }
 
+/** The lock a reuse goes by (the notebook's, else the store's record for this set), when it is one to go by. */
+async function reusableLock(params: InstallParams, scripts: string): Promise<DependencyLock | undefined> {
+  // no lock in the notebook: the store's own record of what it was installed with for this dependency set
+  const lock = params.lock ?? (await recordedLock(params.storeDir, params.dependencies, scripts));
+  if (!lock || badLocations(lock).length) return undefined;
+  if (!params.allowUnverifiedLock && lockProblems(lock, registryFrom(fetchOptions(await loadNpmConfig(params.npmrcFrom)))).length) return undefined;
+  return lock;
+}
+
+/**
+ * Whether installFromStores would most likely serve this install without an installer process, found without writing
+ * anything: the notebook's store, a complete shared tree or another notebook's store holds exactly its lock. A host warms the
+ * installer when not (a wrong guess costs a process started early, or one started at the install as always).
+ */
+export async function storesServe(params: InstallParams): Promise<boolean> {
+  const scripts = scriptMode(params);
+  const types = params.editorTypes !== false;
+  const lock = await reusableLock(params, scripts);
+  if (!lock) return false;
+  if (await storeMatches(params.storeDir, params.dependencies, lock, scripts, types)) return true;
+  const packages = lockPackages(lock);
+  const key = treeKey(packages);
+  // a complete tree of this lock (not each of its files: a read checks those, and a guess needs no more)
+  if (key && (await storeFacts(treeDirFor(params.cacheDir, key)))?.scripts === scripts) return true;
+  const storesRoot = dirname(params.storeDir);
+  const siblings = await readdir(storesRoot).catch(() => [] as string[]);
+  for (const d of siblings) {
+    const other = join(storesRoot, d);
+    if (isLeftoverName(d) || other === params.storeDir) continue;
+    if ((await storeFacts(other))?.own && (await storeMatches(other, params.dependencies, lock, scripts, types))) return true;
+  }
+  return false;
+}
+
 /**
  * Serves an install from the stores on disk, or undefined when the installer must run. The lock it goes by is the
  * notebook's or the store's record, both chosen by installs that looked for the editor's types, so a tree of exactly
@@ -78,11 +112,8 @@ export async function installFromStores(params: InstallParams): Promise<InstallR
   const { dependencies, storeDir } = params;
   const scripts = scriptMode(params);
   const types = params.editorTypes !== false;
-  // no lock in the notebook: the store's own record of what it was installed with for this dependency set
-  const lock = params.lock ?? (await recordedLock(storeDir, dependencies, scripts));
+  const lock = await reusableLock(params, scripts);
   if (!lock) return undefined;
-  if (badLocations(lock).length) return undefined;
-  if (!params.allowUnverifiedLock && lockProblems(lock, registryFrom(fetchOptions(await loadNpmConfig(params.npmrcFrom)))).length) return undefined;
   const done = (): InstallResult => ({
     lock,
     modulePath: join(storeDir, 'node_modules'),

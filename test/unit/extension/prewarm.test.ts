@@ -5,6 +5,7 @@ import type { KernelAccess } from '../../../host/run/resolveAccess';
 function ports(over: Partial<PrewarmPorts<string>> = {}) {
   const started: string[] = [];
   const logged: string[] = [];
+  const warmed: string[] = [];
   const p: PrewarmPorts<string> = {
     enabled: () => true,
     trusted: () => true,
@@ -12,10 +13,11 @@ function ports(over: Partial<PrewarmPorts<string>> = {}) {
     runtime: () => 'node',
     access: async () => ({}),
     start: async (doc, runtime) => void started.push(`${doc}:${runtime}`),
+    warmInstaller: async (doc) => void warmed.push(doc),
     log: (m) => void logged.push(m),
     ...over,
   };
-  return { p, started, logged };
+  return { p, started, logged, warmed };
 }
 
 describe('starting a notebook kernel before its first run', () => {
@@ -30,10 +32,42 @@ describe('starting a notebook kernel before its first run', () => {
 
   it('forks nothing in an untrusted workspace, with the setting off, or when the notebook has a kernel', async () => {
     for (const over of [{ trusted: () => false }, { enabled: () => false }, { hasKernel: () => true }]) {
-      const { p, started } = ports(over);
+      const { p, started, warmed } = ports(over);
       assert.equal(await prewarm('a.coda', p), 'skipped');
       assert.deepEqual(started, []);
+      assert.deepEqual(warmed, [], 'nor the installer');
     }
+  });
+
+  it('starts the installer once the kernel has started (the two would share the cores), never before', async () => {
+    const order: string[] = [];
+    const { p } = ports({
+      start: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push('kernel');
+      },
+      warmInstaller: async () => void order.push('installer'),
+    });
+    assert.equal(await prewarm('a.coda', p), 'started');
+    assert.deepEqual(order, ['kernel', 'installer']);
+  });
+
+  it('a kernel that fails to start starts no installer; an installer that fails to start is logged and the kernel stays', async () => {
+    const failing = ports({
+      start: async () => {
+        throw new Error('Deno is not installed.');
+      },
+    });
+    assert.equal(await prewarm('a.coda', failing.p), 'failed');
+    assert.deepEqual(failing.warmed, []);
+    const { p, started, logged } = ports({
+      warmInstaller: async () => {
+        throw new Error('the store could not be read');
+      },
+    });
+    assert.equal(await prewarm('a.coda', p), 'started');
+    assert.deepEqual(started, ['a.coda:node']);
+    assert.match(logged[0]!, /installer was not started ahead of the first run: the store could not be read/);
   });
 
   it('asks nothing: permissions not yet granted or a secret without a value leave the start to the first run', async () => {
