@@ -1,8 +1,8 @@
 /**
- * The installer process (dist/installer-main.js, loaded by ./entry.ts): installs dependencies on request (protocol/dependencies.ts), so
- * installs never block the extension host or a kernel. It stays alive between installs to keep packuments in
- * memory, and exits when its host disconnects or asks it to, once it has written what it holds for the HTTP cache
- * (cacheBehind.ts).
+ * The installer process (dist/installer-main.js, loaded by ./entry.ts): installs dependencies on request
+ * (protocol/dependencies.ts), so installs never block the extension host or a kernel. It stays alive between installs
+ * to keep packuments in memory, and exits when its host disconnects or asks it to, once it has written what it holds
+ * for the HTTP cache (cacheBehind.ts).
  */
 import type { CodeCacheStatus } from '../protocol/workerCodeCache';
 import { toSerializedError, type EventFrameOf, type InstallerEvents, type InstallerRequests, type RequestFrameOf, type ResponseFrame } from '../protocol';

@@ -63,8 +63,9 @@ const CODE_CACHE_NAME = /^(worker|installer)-[0-9a-f]{8}-[0-9a-f]{8}\.v8(\.\d+\.
 
 /**
  * Removes the worker and installer code caches of `dir` written more than `maxAgeMs` ago (one still used is written
- * again at the next kernel start or install: bounded without tracking each read, which a kernel with permissions could not record) and staging files
- * a build left; nothing else of the folder (Node's own compile cache is beside them). Returns how many it removed.
+ * again at the next kernel start or install: bounded without tracking each read, which a kernel with permissions could
+ * not record) and staging files a build left; nothing else of the folder (Node's own compile cache is beside them).
+ * Returns how many it removed.
  */
 export async function pruneCodeCaches(dir: string, maxAgeMs: number, now = Date.now()): Promise<number> {
   let removed = 0;
