@@ -64,7 +64,7 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS,
     try {
       await then(client, params);
     } finally {
-      client.dispose();
+      await client.close();
     }
   };
   // as the editor installs: the packages, then (the kernel running) the types over that store

@@ -121,7 +121,7 @@ export async function storeBench(): Promise<Row[]> {
       for (let n = WARM_NEW + 2; n < NOTEBOOKS; n++) await client.install(params(n, first.lock));
       ten = await size();
     } finally {
-      client.dispose();
+      await client.close();
     }
     const bunWarm = median(bunTimes);
     const pnpmWarm = median(pnpmTimes);
