@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** How often runCommand presses F1, and how long it waits each time for the command palette. */
+/** How often runCommand and openFile press F1 or Ctrl+P, and how long they wait each time for the quick input. */
 const PALETTE_TRIES = 5;
 const PALETTE_WAIT_MS = 2000;
 /** How long runCommand tries to click the active editor tab (to take focus from a webview) before it goes on. */
@@ -40,6 +40,33 @@ function shows(locator, ms) {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Types `text` into the quick input, opening it with `key` when it is not open. F1 or Ctrl+P can be swallowed while the
+ * workbench moves focus (a cell finishing as the step starts), and a quick input still closing on an Escape passes for
+ * open and then closes under fill (a clean-clone run once waited 30 s there): open it and type until the text is in it.
+ */
+async function typeInQuickInput(page, key, text, what) {
+  const input = page.locator('.quick-input-widget input');
+  for (let i = 1; ; i++) {
+    if (!(await input.isVisible())) await page.keyboard.press(key);
+    const typed = await input.fill(text, { timeout: PALETTE_WAIT_MS }).then(
+      () => true,
+      () => false,
+    );
+    if (typed) return;
+    if (i === PALETTE_TRIES) throw new Error(`${what} did not open`);
+  }
+}
+
+/** Closes any quick input and lets it close (one that is closing, a file dialog just accepted, still looks open). */
+async function closeQuickInput(page) {
+  await page.keyboard.press('Escape');
+  await page
+    .locator('.quick-input-widget input')
+    .waitFor({ state: 'hidden', timeout: PALETTE_WAIT_MS })
+    .catch(() => undefined);
 }
 
 /** Debian's chromium, headless, with nothing that reaches the network by itself (UI scenarios and the exthost runner). */
@@ -99,24 +126,8 @@ export async function openWorkbench(base, workspace, results, userData) {
       // hold the click for Playwright's 30 s default: give up on it soon, F1 is pressed anyway
       const tab = page.locator('.tabs-container .tab.active').first();
       if (await tab.count()) await tab.click({ timeout: TAB_CLICK_MS }).catch(() => undefined);
-      await page.keyboard.press('Escape');
-      const input = page.locator('.quick-input-widget input');
-      // a quick input that is closing (a file dialog just accepted) still looks open: let it close first
-      await input.waitFor({ state: 'hidden', timeout: PALETTE_WAIT_MS }).catch(() => undefined);
-      // F1 can be swallowed while the workbench moves focus (a cell finishing as the step starts), and a quick input
-      // still closing on that Escape passes for open and then closes under fill: open the palette and type until the
-      // text is in it
-      const type = async (text) => {
-        for (let i = 1; ; i++) {
-          if (!(await input.isVisible())) await page.keyboard.press('F1');
-          const typed = await input.fill(text, { timeout: PALETTE_WAIT_MS }).then(
-            () => true,
-            () => false,
-          );
-          if (typed) return;
-          if (i === PALETTE_TRIES) throw new Error(`the command palette did not open to run ${title}`);
-        }
-      };
+      await closeQuickInput(page);
+      const type = (text) => typeInQuickInput(page, 'F1', text, `the command palette (to run ${title})`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first();
       // a command registered after the palette opened (the Extensions commands of a window just opened) is listed
       // only when the filter changes: type the title again. The palette may have closed meanwhile (a clean-clone run
@@ -134,17 +145,15 @@ export async function openWorkbench(base, workspace, results, userData) {
       await page.keyboard.press('Enter');
     },
     async openFile(name) {
-      await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
+      await closeQuickInput(page);
+      const type = (text) => typeInQuickInput(page, 'Control+P', text, `Quick Open (to open ${name})`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
       // a busy machine can leave the first file search without results: type the name again
       for (let attempt = 1; ; attempt++) {
-        await input.fill(name);
+        await type(name);
         if (await shows(row, 15_000)) break;
         if (attempt === 3) throw new Error(`Quick Open never listed ${name}`);
-        await input.fill('');
+        await type('');
       }
       await page.keyboard.press('Enter');
     },

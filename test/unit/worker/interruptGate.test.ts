@@ -249,11 +249,24 @@ describe('interrupt gate: the answer and the hold', () => {
   it('user code caught by an ask with no CPU time spent since the baseline is not cut: a main thread short of CPU proves nothing', () => {
     // the cell may be at its first line, or in a timer callback of a loop that gives the thread back, and the machine
     // busy: the next microseconds of it would have taken the interrupt
+    // The process's CPU time counts every thread's, and the garbage collector's helpers may spend HOLD_CPU_US between
+    // two asks: only a try whose whole span (measured around it, so at least the gate's) stayed under HOLD_CPU_US of
+    // CPU and HOLD_WALL_MS of time must be answered "ask again". A busy machine spoils a try; it is made again
     enterExecution(7);
-    mark(21);
-    assert.equal(ask(21), GATE_ASK_AGAIN);
-    assert.equal(ask(21), GATE_ASK_AGAIN, 'asked again at once: still no CPU spent');
+    let clean = 0;
+    for (let n = 100; n < 140 && clean < 3; n++) {
+      const before = process.resourceUsage();
+      const started = performance.now();
+      mark(n);
+      const answers = [ask(n), ask(n)];
+      const after = process.resourceUsage();
+      const cpu = after.userCPUTime + after.systemCPUTime - before.userCPUTime - before.systemCPUTime;
+      if (cpu >= HOLD_CPU_US || performance.now() - started >= HOLD_WALL_MS) continue;
+      clean++;
+      assert.deepEqual(answers, [GATE_ASK_AGAIN, GATE_ASK_AGAIN], `${cpu} µs of CPU spent: asked again at once`);
+    }
     leaveExecution(7);
+    assert.ok(clean > 0, 'no try of 40 stayed under HOLD_CPU_US of CPU');
   });
 
   it("a first word heard during the kernel's own work notes no baseline: that work is not the loop's", () => {
