@@ -45,13 +45,12 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
     // with its last byte, and reading every byte for the JSON's close cost more than it saved (92 ms of a cold install's
     // main thread in a profile, the registry sending no length)
     const expected = length && !res.headers.get('content-encoding') ? Number(length) : undefined;
-    const watch = !behind;
     return new Promise<unknown>((resolve, reject) => {
       const chunks: Buffer[] = [];
       const end = new JsonEnd();
       let received = 0;
       let given = false;
-      const give = (bytes = Buffer.concat(chunks)) => {
+      const give = (bytes: Buffer) => {
         if (given) return;
         given = true;
         try {
@@ -63,16 +62,20 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
         }
       };
       body.on('data', (chunk: Buffer) => {
-        // (every chunk is kept: a body written behind the install is written whole)
+        // handed over while it streams through the cache: nothing more of it is needed here
+        if (given) return;
         chunks.push(chunk);
-        if (given || !watch) return;
+        // fetched around the cache: whole at its end, and kept whole to be written behind the install
+        if (behind) return;
         received += chunk.length;
-        if (expected !== undefined ? received >= expected : end.whole(chunk)) give();
+        if (expected !== undefined ? received >= expected : end.whole(chunk)) give(Buffer.concat(chunks));
       });
       body.on('end', () => {
-        const whole = Buffer.concat(chunks);
-        give(whole);
-        behind?.holdResponse(res, headers, whole);
+        if (!given) {
+          const whole = Buffer.concat(chunks);
+          give(whole);
+          behind?.holdResponse(res, headers, whole);
+        }
         cachedDone();
       });
       body.on('error', (err: Error) => {
