@@ -7,7 +7,7 @@
 //   await t.step(name, fn)       one test: prints ✓/✗, keeps a screenshot of a failure, counts it
 //   await t.runCommand(title)    runs a command palette entry by its title
 //   await t.findCommand(title)   types it in the command palette and returns its row, palette open
-//   await t.openFile(name)       opens a workspace file through Quick Open
+//   await t.openFile(name)       opens a workspace file through Quick Open (until its tab is the active one)
 //   await t.notification(text)   opens the notification center and returns its entry containing text (a toast may
 //                                not show: a notification that came while the window was busy goes to the center only)
 //   t.outputs()                  a FrameLocator for the notebook output webview (outputs, renderers)
@@ -29,6 +29,9 @@ const TAB_CLICK_MS = 2000;
 /** How many times runCommand types a title, and how long it waits each time for the palette to list it. */
 const COMMAND_TRIES = 3;
 const COMMAND_WAIT_MS = 5000;
+/** How many times openFile opens a file through Quick Open, and how long it waits each time for its tab to be active. */
+const OPEN_TRIES = 3;
+const OPEN_WAIT_MS = 10_000;
 /** How long t.notification waits for a notification to arrive. */
 const NOTIFICATION_WAIT_MS = 15_000;
 /** The part of the 1400×1000 workbench a picture keeps (the status bar and the window's bottom are cut). */
@@ -145,17 +148,31 @@ export async function openWorkbench(base, workspace, results, userData) {
       await page.keyboard.press('Enter');
     },
     async openFile(name) {
-      await closeQuickInput(page);
       const type = (text) => typeInQuickInput(page, 'Control+P', text, `Quick Open (to open ${name})`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-      // a busy machine can leave the first file search without results: type the name again
-      for (let attempt = 1; ; attempt++) {
-        await type(name);
-        if (await shows(row, 15_000)) break;
-        if (attempt === 3) throw new Error(`Quick Open never listed ${name}`);
-        await type('');
+      const active = page.locator('.tabs-container .tab.active', { hasText: name });
+      // the window restores the editors an earlier scenario left open, and one restored late takes the active tab
+      // back (a clean-clone run then waited on the other notebook's cells): open the file until its tab is the active one
+      for (let opening = 1; ; opening++) {
+        await closeQuickInput(page);
+        // a busy machine can leave the first file search without results: type the name again
+        for (let attempt = 1; ; attempt++) {
+          await type(name);
+          if (await shows(row, 15_000)) break;
+          if (attempt === 3) throw new Error(`Quick Open never listed ${name}`);
+          await type('');
+        }
+        await page.keyboard.press('Enter');
+        if (await shows(active, OPEN_WAIT_MS)) return;
+        if (opening === OPEN_TRIES) {
+          const other = await page
+            .locator('.tabs-container .tab.active')
+            .first()
+            .innerText()
+            .catch(() => 'none');
+          throw new Error(`Quick Open did not make ${name} the active editor (the active tab is ${JSON.stringify(other)})`);
+        }
       }
-      await page.keyboard.press('Enter');
     },
     async notification(text, ms = NOTIFICATION_WAIT_MS) {
       await t.runCommand('Notifications: Show Notifications');
