@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { absentModules } from './absentModules.mjs';
 import { nonAsciiBundles } from './nonAsciiBundles.mjs';
 import { sideEffectFree } from './sideEffectFree.mjs';
+import { oneCopy } from './oneCopy.mjs';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 import { writeTypesArchive } from './typesArchive.mjs';
 
@@ -58,8 +59,9 @@ const targets = [
     target: 'node20',
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
     external: ['isolated-vm', 'node-gyp/bin/node-gyp.js'],
-    // what an install never runs is not shipped (scripts/absentModules.mjs)
-    plugins: [absentModules(), sideEffectFree()],
+    // what an install never runs is not shipped (scripts/absentModules.mjs); a package npm nests in several folders,
+    // or ships as both ES and CommonJS builds, is bundled once (scripts/oneCopy.mjs)
+    plugins: [absentModules(), sideEffectFree(), oneCopy(root)],
     entryPoints: present({
       // dist/worker.js loads dist/worker-main.js through V8's code cache (worker/entry.ts)
       worker: 'worker/entry.ts',

@@ -1,9 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import * as esbuild from 'esbuild';
 import { ROOT } from '../helpers/testKernel';
 // @ts-expect-error: a build script (plain JavaScript, no declarations)
 import { ABSENT_MODULES, stubSource } from '../../../scripts/absentModules.mjs';
+// @ts-expect-error: a build script (plain JavaScript, no declarations)
+import { copiesOf, ONE_COPY, oneCopy } from '../../../scripts/oneCopy.mjs';
 
 /**
  * Built files the VSIX does not need: source maps, the headless runner, the package itself, and Node's types as a
@@ -26,6 +30,66 @@ describe('packaging', () => {
       [],
       'built files missing from .vscodeignore (the VSIX would lack them)',
     );
+  });
+
+  it('a package npm nests in several folders, or ships as ES and CommonJS builds, is bundled once per version', async () => {
+    // a tree as npm lays one out: `dup` 2.0.0 at the root's own importers' folders (twice), 1.0.0 at the root
+    const root = mkdtempSync(join(tmpdir(), 'coda-one-copy-'));
+    const pkg = (folder: string, version: string) => {
+      mkdirSync(join(folder, 'cjs'), { recursive: true });
+      mkdirSync(join(folder, 'esm'), { recursive: true });
+      const exports = { '.': { import: './esm/index.js', require: './cjs/index.js' } };
+      writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'dup', version, exports, main: './cjs/index.js', module: './esm/index.js' }));
+      writeFileSync(join(folder, 'cjs', 'index.js'), `exports.which = 'cjs ${version} ' + __filename;`);
+      writeFileSync(join(folder, 'esm', 'index.js'), `export const which = 'esm ${version}';`);
+    };
+    pkg(join(root, 'node_modules', 'dup'), '1.0.0');
+    for (const owner of ['b-user', 'a-user']) {
+      pkg(join(root, 'node_modules', owner, 'node_modules', 'dup'), '2.0.0');
+      writeFileSync(join(root, 'node_modules', owner, 'package.json'), JSON.stringify({ name: owner, version: '1.0.0', main: 'index.js' }));
+      writeFileSync(join(root, 'node_modules', owner, 'index.js'), `module.exports = require('dup').which;`);
+    }
+    writeFileSync(join(root, 'entry.mjs'), `import { which } from 'dup'; import a from 'a-user'; import b from 'b-user'; console.log(which, a, b);`);
+    assert.deepEqual(
+      (copiesOf(root, 'dup') as string[]).map((f) => f.slice(root.length + 1)),
+      ['node_modules/a-user/node_modules/dup', 'node_modules/b-user/node_modules/dup', 'node_modules/dup'].map((f) => f.split('/').join(sep)),
+    );
+    const bundled = async (plugins: unknown[]) => {
+      const { metafile } = await esbuild.build({
+        entryPoints: [join(root, 'entry.mjs')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        absWorkingDir: root,
+        mainFields: ['module', 'main'],
+        plugins: plugins as esbuild.Plugin[],
+      });
+      return Object.keys(metafile.inputs)
+        .filter((f) => f.includes('dup'))
+        .sort();
+    };
+    // without it: the ES build at the root, and 2.0.0 twice
+    assert.deepEqual(await bundled([]), [
+      'node_modules/a-user/node_modules/dup/cjs/index.js',
+      'node_modules/b-user/node_modules/dup/cjs/index.js',
+      'node_modules/dup/esm/index.js',
+    ]);
+    // with it: each version once, from its first folder, as CommonJS
+    assert.deepEqual(await bundled([oneCopy(root, ['dup'])]), ['node_modules/a-user/node_modules/dup/cjs/index.js', 'node_modules/dup/cjs/index.js']);
+    rmSync(root, { recursive: true, force: true });
+    // the installer's own packages that npm nests or ships twice
+    assert.deepEqual(ONE_COPY, ['tar', 'lru-cache', 'minipass']);
+    for (const name of ONE_COPY as string[]) {
+      const copies = copiesOf(ROOT, name) as string[];
+      const entry = (
+        JSON.parse(readFileSync(join(copies[0]!, 'package.json'), 'utf8')) as { exports?: Record<string, { import?: unknown; require?: unknown }> }
+      ).exports?.['.'];
+      const twoBuilds = !!entry?.import && !!entry.require && JSON.stringify(entry.import) !== JSON.stringify(entry.require);
+      assert.ok(copies.length > 1 || twoBuilds, `${name} has one folder in the tree and one build: take it off ONE_COPY`);
+    }
   });
 
   it('the installer bundle leaves out what an install never runs; each absent module is a stub that fails naming itself', () => {
