@@ -7,7 +7,7 @@ import { ROOT } from '../helpers/testKernel';
 // @ts-expect-error: a build script (plain JavaScript, no declarations)
 import { ABSENT_MODULES, stubSource } from '../../../scripts/absentModules.mjs';
 // @ts-expect-error: a build script (plain JavaScript, no declarations)
-import { copiesOf, ONE_COPY, oneCopy } from '../../../scripts/oneCopy.mjs';
+import { oneCopy, packageFolders, TWO_BUILDS } from '../../../scripts/oneCopy.mjs';
 
 /**
  * Built files the VSIX does not need: source maps, the headless runner, the package itself, and Node's types as a
@@ -32,26 +32,31 @@ describe('packaging', () => {
     );
   });
 
-  it('a package npm nests in several folders, or ships as ES and CommonJS builds, is bundled once per version', async () => {
-    // a tree as npm lays one out: `dup` 2.0.0 at the root's own importers' folders (twice), 1.0.0 at the root
+  it('a package version npm nests in several folders is bundled once, and a package of two builds as CommonJS', async () => {
+    // a tree as npm lays one out: `dup` (ES and CommonJS builds) 1.0.0 at the root and 2.0.0 in both of the root's own
+    // importers' folders, `plain` (one build) 3.0.0 in both
     const root = mkdtempSync(join(tmpdir(), 'coda-one-copy-'));
-    const pkg = (folder: string, version: string) => {
+    const pkg = (folder: string, name: string, version: string, twoBuilds: boolean) => {
       mkdirSync(join(folder, 'cjs'), { recursive: true });
       mkdirSync(join(folder, 'esm'), { recursive: true });
-      const exports = { '.': { import: './esm/index.js', require: './cjs/index.js' } };
-      writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'dup', version, exports, main: './cjs/index.js', module: './esm/index.js' }));
+      const exports = twoBuilds ? { '.': { import: './esm/index.js', require: './cjs/index.js' } } : undefined;
+      writeFileSync(
+        join(folder, 'package.json'),
+        JSON.stringify({ name, version, exports, main: './cjs/index.js', ...(twoBuilds && { module: './esm/index.js' }) }),
+      );
       writeFileSync(join(folder, 'cjs', 'index.js'), `exports.which = 'cjs ${version} ' + __filename;`);
       writeFileSync(join(folder, 'esm', 'index.js'), `export const which = 'esm ${version}';`);
     };
-    pkg(join(root, 'node_modules', 'dup'), '1.0.0');
+    pkg(join(root, 'node_modules', 'dup'), 'dup', '1.0.0', true);
     for (const owner of ['b-user', 'a-user']) {
-      pkg(join(root, 'node_modules', owner, 'node_modules', 'dup'), '2.0.0');
+      pkg(join(root, 'node_modules', owner, 'node_modules', 'dup'), 'dup', '2.0.0', true);
+      pkg(join(root, 'node_modules', owner, 'node_modules', 'plain'), 'plain', '3.0.0', false);
       writeFileSync(join(root, 'node_modules', owner, 'package.json'), JSON.stringify({ name: owner, version: '1.0.0', main: 'index.js' }));
-      writeFileSync(join(root, 'node_modules', owner, 'index.js'), `module.exports = require('dup').which;`);
+      writeFileSync(join(root, 'node_modules', owner, 'index.js'), `module.exports = require('dup').which + require('plain').which;`);
     }
     writeFileSync(join(root, 'entry.mjs'), `import { which } from 'dup'; import a from 'a-user'; import b from 'b-user'; console.log(which, a, b);`);
     assert.deepEqual(
-      (copiesOf(root, 'dup') as string[]).map((f) => f.slice(root.length + 1)),
+      (packageFolders(root) as Map<string, string[]>).get('dup')!.map((f) => f.slice(root.length + 1)),
       ['node_modules/a-user/node_modules/dup', 'node_modules/b-user/node_modules/dup', 'node_modules/dup'].map((f) => f.split('/').join(sep)),
     );
     const bundled = async (plugins: unknown[]) => {
@@ -68,27 +73,35 @@ describe('packaging', () => {
         plugins: plugins as esbuild.Plugin[],
       });
       return Object.keys(metafile.inputs)
-        .filter((f) => f.includes('dup'))
+        .filter((f) => /\/(dup|plain)\//.test(f))
         .sort();
     };
-    // without it: the ES build at the root, and 2.0.0 twice
-    assert.deepEqual(await bundled([]), [
-      'node_modules/a-user/node_modules/dup/cjs/index.js',
-      'node_modules/b-user/node_modules/dup/cjs/index.js',
-      'node_modules/dup/esm/index.js',
-    ]);
-    // with it: each version once, from its first folder, as CommonJS
-    assert.deepEqual(await bundled([oneCopy(root, ['dup'])]), ['node_modules/a-user/node_modules/dup/cjs/index.js', 'node_modules/dup/cjs/index.js']);
-    rmSync(root, { recursive: true, force: true });
-    // the installer's own packages that npm nests or ships twice
-    assert.deepEqual(ONE_COPY, ['tar', 'lru-cache', 'minipass']);
-    for (const name of ONE_COPY as string[]) {
-      const copies = copiesOf(ROOT, name) as string[];
+    try {
+      // without it: the ES build of `dup` at the root, each 2.0.0 and 3.0.0 twice
+      assert.deepEqual(await bundled([]), [
+        'node_modules/a-user/node_modules/dup/cjs/index.js',
+        'node_modules/a-user/node_modules/plain/cjs/index.js',
+        'node_modules/b-user/node_modules/dup/cjs/index.js',
+        'node_modules/b-user/node_modules/plain/cjs/index.js',
+        'node_modules/dup/esm/index.js',
+      ]);
+      // with it: each version once, from its first folder; `dup`, of two builds, as CommonJS
+      assert.deepEqual(await bundled([oneCopy(root, ['dup'])]), [
+        'node_modules/a-user/node_modules/dup/cjs/index.js',
+        'node_modules/a-user/node_modules/plain/cjs/index.js',
+        'node_modules/dup/cjs/index.js',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    // the installer's packages of two builds: each still ships both (else take it off the list)
+    assert.deepEqual(TWO_BUILDS, ['tar', 'minipass']);
+    const folders = packageFolders(ROOT) as Map<string, string[]>;
+    for (const name of TWO_BUILDS as string[]) {
       const entry = (
-        JSON.parse(readFileSync(join(copies[0]!, 'package.json'), 'utf8')) as { exports?: Record<string, { import?: unknown; require?: unknown }> }
+        JSON.parse(readFileSync(join(folders.get(name)![0]!, 'package.json'), 'utf8')) as { exports?: Record<string, { import?: unknown; require?: unknown }> }
       ).exports?.['.'];
-      const twoBuilds = !!entry?.import && !!entry.require && JSON.stringify(entry.import) !== JSON.stringify(entry.require);
-      assert.ok(copies.length > 1 || twoBuilds, `${name} has one folder in the tree and one build: take it off ONE_COPY`);
+      assert.ok(!!entry?.import && !!entry.require && JSON.stringify(entry.import) !== JSON.stringify(entry.require), `${name} ships one build`);
     }
   });
 
