@@ -38,18 +38,13 @@ export function packageFolders(root) {
   return found;
 }
 
-const versions = new Map();
-function versionOf(folder) {
-  if (!versions.has(folder)) {
-    let version;
-    try {
-      version = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).version;
-    } catch {
-      // no package.json: the folder is left as it is
-    }
-    versions.set(folder, version);
+/** The version a package folder's package.json names, or undefined (then the folder is left as it is). */
+function readVersion(folder) {
+  try {
+    return JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
   }
-  return versions.get(folder);
 }
 
 const BARE = /^((?:@[^/]+\/)?[^./][^/]*)(\/.*)?$/;
@@ -59,7 +54,13 @@ export function oneCopy(root, twoBuilds = TWO_BUILDS) {
   return {
     name: 'one-copy',
     setup(build) {
+      // what one build reads of the tree, read once
       let folders;
+      const versions = new Map();
+      const versionOf = (folder) => {
+        if (!versions.has(folder)) versions.set(folder, readVersion(folder));
+        return versions.get(folder);
+      };
       /** `name@version` -> the first folder holding it */
       const firsts = new Map();
       const first = (name, version) => {

@@ -32,6 +32,8 @@ const COMMAND_WAIT_MS = 5000;
 /** How many times openFile opens a file through Quick Open, and how long it waits each time for its tab to be active. */
 const OPEN_TRIES = 3;
 const OPEN_WAIT_MS = 10_000;
+/** The active editor tab of the workbench. */
+const ACTIVE_TAB = '.tabs-container .tab.active';
 /** How long t.notification waits for a notification to arrive. */
 const NOTIFICATION_WAIT_MS = 15_000;
 /** The part of the 1400×1000 workbench a picture keeps (the status bar and the window's bottom are cut). */
@@ -127,7 +129,7 @@ export async function openWorkbench(base, workspace, results, userData) {
       // focus may be inside an output webview, which keeps F1 from the workbench: focus the active tab first (if any
       // editor is open). A tab something covers (the debug toolbar floats over it, a palette left open lies on it) would
       // hold the click for Playwright's 30 s default: give up on it soon, F1 is pressed anyway
-      const tab = page.locator('.tabs-container .tab.active').first();
+      const tab = page.locator(ACTIVE_TAB).first();
       if (await tab.count()) await tab.click({ timeout: TAB_CLICK_MS }).catch(() => undefined);
       await closeQuickInput(page);
       const type = (text) => typeInQuickInput(page, 'F1', text, `the command palette (to run ${title})`);
@@ -150,7 +152,7 @@ export async function openWorkbench(base, workspace, results, userData) {
     async openFile(name) {
       const type = (text) => typeInQuickInput(page, 'Control+P', text, `Quick Open (to open ${name})`);
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-      const active = page.locator('.tabs-container .tab.active', { hasText: name });
+      const active = page.locator(ACTIVE_TAB, { hasText: name });
       // the window restores the editors an earlier scenario left open, and one restored late takes the active tab
       // back (a clean-clone run then waited on the other notebook's cells): open the file until its tab is the active one
       for (let opening = 1; ; opening++) {
@@ -166,7 +168,7 @@ export async function openWorkbench(base, workspace, results, userData) {
         if (await shows(active, OPEN_WAIT_MS)) return;
         if (opening === OPEN_TRIES) {
           const other = await page
-            .locator('.tabs-container .tab.active')
+            .locator(ACTIVE_TAB)
             .first()
             .innerText()
             .catch(() => 'none');
