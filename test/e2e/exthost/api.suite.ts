@@ -94,9 +94,11 @@ export function apiSuite(): void {
     test('a display with a display id is replaced in place, from a later cell and from a timer after its cell ended; the export holds the last state', async () => {
       const file = workspaceFile('display-ids.coda');
       const cells = [
-        // tslab.newDisplay(): a display id of its own; its later calls replace the first output
-        'const bar = require("tslab").newDisplay();\nbar.text("progress 0%");\nsetTimeout(() => bar.text("progress 100%"), 2500);',
-        'bar.text("progress 50%");\n"cell 2"',
+        // tslab.newDisplay(): a display id of its own; its later calls replace the first output. The timer sends its
+        // update 2 s after the second cell sent its own (2.5 s after the first cell ran once fired first on a loaded CI
+        // machine, and the second cell's update then replaced it)
+        'const bar = require("tslab").newDisplay();\nbar.text("progress 0%");\nlet halfway = 0;\nconst timer = setInterval(() => { if (halfway && Date.now() - halfway > 2000) { clearInterval(timer); bar.text("progress 100%"); } }, 50);',
+        'bar.text("progress 50%");\nhalfway = Date.now();\n"cell 2"',
       ];
       const doc = { coda: 1, metadata: {}, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: c.split('\n') })) };
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(doc)));
