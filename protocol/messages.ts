@@ -25,7 +25,8 @@ export const CONTROL_FD = 4;
 /**
  * What the host writes on the control pipe: `i<executionId>;` interrupts that execution — the running one, or one
  * whose execute request this overtook (it then never starts); a stale one (already finished) is ignored. `a` (no
- * execution in flight) stops the background work (timers) of every cell.
+ * execution in flight) stops the background work (timers) of every cell. A lone `;` means nothing: the host writes one
+ * as the kernel starts, so the watchdog's first read of the pipe is not the first interrupt's.
  */
 export const CONTROL_INTERRUPT = 'i';
 export const CONTROL_END = ';';

@@ -11,22 +11,30 @@ import { Session } from 'node:inspector';
 import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
-import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
+import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, HOLD_WALL_MS, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
 
 /**
  * How long a running cell's main thread gets to take an interrupt itself before the gate is asked whether a loop holds
  * it (and between two asks while a loop is not yet proven to hold it). Waited for exactly, not with a timer (which Node
  * rounds up to the next millisecond and more), and cut short when the main thread takes the interrupt.
  */
-export const INTERRUPT_FAST_MS = 0.5;
+export const INTERRUPT_FAST_MS = 0.25;
 /** How long the main thread gets otherwise (it is busy with the kernel's own work, or no cell is running). */
 export const INTERRUPT_GRACE_MS = 40;
 /** How often a watchdog waiting for the gate's answer looks whether the main thread took the interrupt meanwhile. */
 const GATE_POLL_MS = 20;
 /** After the grace, how often the main thread is asked again (a loop that spends time in the kernel's code). */
 const GATE_RETRY_MS = 10;
-/** How many times the fast path asks a main thread whose answer is to ask again (a loop not yet proven to hold it). */
-const FAST_ASKS = 3;
+/**
+ * How long the fast path keeps asking, INTERRUPT_FAST_MS apart, a main thread whose answer is to ask again: a loop
+ * holds it, not yet proven (a preemption of the main thread spoils a stretch, and a busy machine preempts often). Past
+ * HOLD_WALL_MS the gate takes time passed as proof, so the asks end in a termination or a turn of the event loop.
+ */
+const FAST_BUDGET_MS = HOLD_WALL_MS + 50;
+/** How often a watchdog that has not warmed the gate yet looks whether the main thread is idle (warmGate). */
+const WARM_POLL_MS = 100;
+/** How many looks a watchdog waits for the gate to be installed: a runtime that runs no cell on the main thread has none. */
+const WARM_GATE_LOOKS = 50;
 /**
  * After the grace, how many times the main thread is asked to be caught in user code itself; later, the kernel's code
  * a cell called (its console) may be cut too (interruptGate.ts `relaxed`).
@@ -34,6 +42,8 @@ const FAST_ASKS = 3;
 const STRICT_ASKS = 3;
 
 const state = new Int32Array(workerData.interruptState as SharedArrayBuffer);
+// read as the thread starts: a worker thread loads `performance` on its first use, which was the first interrupt's
+const now = performance.now.bind(performance);
 const session = new Session();
 session.connectToMainThread();
 
@@ -81,11 +91,11 @@ function postTerminate(n: number, executionId: number | undefined): void {
  * A timer would round `ms` up to the event loop's next millisecond and more: this thread has nothing else to do.
  */
 function takenWithin(n: number, ms: number): boolean {
-  const deadline = performance.now() + ms;
+  const deadline = now() + ms;
   for (;;) {
     const seen = Atomics.load(state, SLOT.taken);
     if (seen >= n) return true;
-    const left = deadline - performance.now();
+    const left = deadline - now();
     if (left <= 0) return false;
     Atomics.wait(state, SLOT.taken, seen, left);
   }
@@ -102,18 +112,20 @@ function requestInterrupt(executionId: number | undefined): void {
     if (current() && terminateIfCellHolds(n, executionId, true, taken, asked >= STRICT_ASKS) !== 'terminated')
       setTimeout(() => retry(asked + 1), GATE_RETRY_MS);
   };
-  const fast = (asked: number) => {
-    if (!current()) return;
-    const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
-    if (verdict === 'terminated') return;
-    // not yet proven (no JavaScript on the stack, or too little CPU time spent since the baseline): asked again shortly
-    if (verdict === 'again' && asked < FAST_ASKS) {
-      if (!takenWithin(n, INTERRUPT_FAST_MS)) fast(asked + 1);
+  const fast = () => {
+    const until = now() + FAST_BUDGET_MS;
+    for (;;) {
+      if (!current()) return;
+      const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
+      if (verdict === 'terminated') return;
+      // not yet proven (no JavaScript on the stack, or too little CPU time spent since the baseline): asked again shortly
+      if (verdict !== 'again' || now() >= until) break;
+      if (takenWithin(n, INTERRUPT_FAST_MS)) return;
     }
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
-    else setTimeout(() => retry(), INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
+    setTimeout(() => retry(), INTERRUPT_GRACE_MS - INTERRUPT_FAST_MS);
   };
-  if (heardFirst(n, executionId, current) && !takenWithin(n, INTERRUPT_FAST_MS)) fast(1);
+  if (heardFirst(n, executionId, current) && !takenWithin(n, INTERRUPT_FAST_MS)) fast();
 }
 
 /**
@@ -133,6 +145,20 @@ function heardFirst(n: number, executionId: number | undefined, current: () => b
   return true;
 }
 
+/**
+ * Runs the gate once, with nothing asked (interrupt 0), as soon as the main thread is idle with no interrupt asked for
+ * yet: the inspector's first evaluation on the main thread, the gate and its reading of the stack are compiled then,
+ * not as the first interrupt comes (that made a kernel's first interrupt slow, and its asks late enough to miss the
+ * fast path). Never while a cell or the kernel's own work runs: the evaluation would take its time.
+ */
+function warmGate(looks = 0): void {
+  const installed = Atomics.load(state, SLOT.gateReady) === 1;
+  if (Atomics.load(state, SLOT.requested) !== 0 || (!installed && looks >= WARM_GATE_LOOKS)) return;
+  const idle = installed && Atomics.load(state, SLOT.executing) === 0 && Atomics.load(state, SLOT.kernelBusy) === 0;
+  if (idle) session.post('Runtime.evaluate', { expression: `${INTERRUPT_GATE_NAME}(0, 0)`, silent: true }, () => undefined);
+  else setTimeout(() => warmGate(looks + 1), WARM_POLL_MS);
+}
+
 try {
   const pipe = new Socket({ fd: CONTROL_FD, readable: true, writable: false });
   let id: string | undefined;
@@ -149,6 +175,7 @@ try {
   });
   pipe.on('error', (err) => parentPort!.postMessage({ type: 'log', message: `control pipe error: ${err.message}` }));
   parentPort!.postMessage({ type: 'ready' });
+  warmGate();
 } catch (err) {
   parentPort!.postMessage({ type: 'log', message: `no control pipe on fd ${CONTROL_FD} (interrupts of blocking code disabled): ${String(err)}` });
   parentPort!.postMessage({ type: 'ready' });

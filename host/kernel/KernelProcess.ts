@@ -259,7 +259,10 @@ export class KernelProcess implements Kernel {
       partial = rest;
       for (const line of lines) this.stderrLine(line, log);
     });
-    (this.child.stdio[4] as Writable | null)?.on('error', () => undefined);
+    const control = this.child.stdio[4] as Writable | null;
+    control?.on('error', () => undefined);
+    // a no-op the watchdog reads as it starts: its first read of the pipe is done before the first interrupt
+    control?.write(CONTROL_END);
     // a send to a process that just died fails asynchronously; the exit handler reports it
     this.child.on('error', (err) => log('warn', `kernel process error: ${err.message}`));
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));

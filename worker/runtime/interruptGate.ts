@@ -8,9 +8,10 @@
  * waits until the watchdog has queued the termination, which the inspector runs before the interrupted JavaScript
  * resumes: the termination lands where the answer was given.
  */
+import { openSync, readSync } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { StringPrototypeStartsWith } from '../node/primordials';
-import { cellHoldsThread, GATE_ASK_AGAIN, GATE_FREE, GATE_HOLDS, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
+import { cellHoldsThread, GATE_ASK_AGAIN, GATE_FREE, GATE_HOLDS, HOLD_CPU_US, HOLD_WALL_MS, INTERRUPT_GATE_NAME, interruptState, SLOT } from './interruptState';
 
 /** Longest the gate holds the main thread for the watchdog to queue a termination (it needs one message). */
 export const GATE_HOLD_MS = 2000;
@@ -35,26 +36,53 @@ const now = performance.now.bind(performance);
 const resourceUsage = process.resourceUsage.bind(process);
 
 /**
- * What must pass between the watchdog's first word about an interrupt and an ask of the gate, the event loop not
- * turning and the interrupt not taken, before the gate says a loop holds the thread: HOLD_CPU_US of the kernel
- * process's CPU time with none of its threads preempted, or HOLD_WALL_MS of time (a loop blocked in native calls,
- * such as execSync, spends little CPU; a busy machine keeps preempting a loop). One look sees only a moment: a cell
- * that gives the thread back may be caught in its own code (its first line, a timer callback, the reaction an await
- * resumes) a few microseconds before it would take the interrupt; and on a busy machine a main thread given no CPU
- * since then proves nothing, so the evidence is CPU time spent, not time passed.
+ * The kernel process's CPU time in microseconds and how many times its threads were preempted; on Linux also how many
+ * times the main thread was put on a CPU, and the time. Linux updates a running thread's own CPU time (getrusage per
+ * thread, its scheduler statistics) only at the scheduler's tick, 4 ms here, too coarse for this; the process's is
+ * exact, but its other threads count too (the garbage collector's helpers can run while a starved main thread does
+ * not): so a preemption of any of them means no proof. The main thread's count of times scheduled is exact: unchanged
+ * between two looks, the thread never left its CPU, and the time between them is its own CPU time.
  */
-export const HOLD_CPU_US = 300;
-export const HOLD_WALL_MS = 250;
+function usage(): Usage {
+  const u = resourceUsage();
+  return { cpu: u.userCPUTime + u.systemCPUTime, preempted: u.involuntaryContextSwitches, scheduled: timesScheduled(), at: now() };
+}
+
+interface Usage {
+  cpu: number;
+  preempted: number;
+  /** The main thread's count of times it was put on a CPU (Linux), else undefined. */
+  scheduled: number | undefined;
+  at: number;
+}
+
+/** The main thread's /proc schedstat, opened by installInterruptGate on that thread (Linux; undefined elsewhere). */
+let schedstat: number | undefined;
+const schedBuffer = new Uint8Array(64);
 
 /**
- * The kernel process's CPU time in microseconds and how many times its threads were preempted. Linux updates a
- * running thread's own CPU time (getrusage per thread, its scheduler statistics) only at the scheduler's tick, 4 ms
- * here, too coarse for this; the process's is exact, but its other threads count too (the garbage collector's
- * helpers can run while a starved main thread does not): so a preemption of any of them means no proof.
+ * The third figure of the main thread's schedstat (run time, wait time, times run on a CPU): read with the file held
+ * open (a microsecond or two), parsed from its bytes (a cell may replace String's methods).
  */
-function usage(): { cpu: number; preempted: number } {
-  const u = resourceUsage();
-  return { cpu: u.userCPUTime + u.systemCPUTime, preempted: u.involuntaryContextSwitches };
+function timesScheduled(): number | undefined {
+  if (schedstat === undefined) return undefined;
+  let length: number;
+  try {
+    length = readSync(schedstat, schedBuffer, 0, schedBuffer.length, 0);
+  } catch {
+    return undefined;
+  }
+  let field = 0;
+  let value = 0;
+  for (let i = 0; i < length; i++) {
+    const c = schedBuffer[i]!;
+    if (c === 0x20) {
+      field++;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39) value = value * 10 + (c - 0x30);
+    else break;
+  }
+  return field === 2 ? value : undefined;
 }
 
 /**
@@ -67,6 +95,9 @@ interface Baseline {
   n: number;
   cpu: number;
   preempted: number;
+  /** The main thread's times scheduled, and the time, at the start of its current stretch (usage()). */
+  scheduled: number | undefined;
+  stretchAt: number;
   at: number;
   idle: number;
   turned: boolean;
@@ -75,12 +106,20 @@ interface Baseline {
 let baseline: Baseline | undefined;
 
 function markBaseline(n: number): void {
-  const next: Baseline = { n, cpu: 0, preempted: 0, at: now(), idle: loopUtilization().idle, turned: false, drained: false };
+  const at = now();
+  const next: Baseline = { n, cpu: 0, preempted: 0, scheduled: undefined, stretchAt: at, at, idle: loopUtilization().idle, turned: false, drained: false };
   baseline = next;
   realSetImmediate(() => (next.turned = true));
   realQueueMicrotask(() => (next.drained = true));
   // last: the gate's own work is not the loop's
-  ({ cpu: next.cpu, preempted: next.preempted } = usage());
+  restartStretch(next, usage());
+}
+
+function restartStretch(last: Baseline, from: Usage): void {
+  last.cpu = from.cpu;
+  last.preempted = from.preempted;
+  last.scheduled = from.scheduled;
+  last.stretchAt = from.at;
 }
 
 /**
@@ -91,18 +130,19 @@ function markBaseline(n: number): void {
  * holds (none was noted: the first word came during the kernel's own work), this look starts one (and the answer is to
  * ask again).
  */
-function holdsSinceBaseline(n: number, asked: { cpu: number; preempted: number }, noFrames: boolean): boolean {
+function holdsSinceBaseline(n: number, asked: Usage, noFrames: boolean): boolean {
   const last = baseline?.n === n && !baseline.turned ? baseline : undefined;
   if (!last) {
     markBaseline(n);
     return false;
   }
   const idle = loopUtilization().idle;
-  const ran = asked.cpu - last.cpu >= HOLD_CPU_US && asked.preempted === last.preempted;
+  const ranAlone = asked.scheduled !== undefined && asked.scheduled === last.scheduled && (asked.at - last.stretchAt) * 1000 >= HOLD_CPU_US;
+  const ran = ranAlone || (asked.cpu - last.cpu >= HOLD_CPU_US && asked.preempted === last.preempted);
   const held = (ran || now() - last.at >= HOLD_WALL_MS) && (!noFrames || (last.idle === idle && last.drained));
   last.idle = idle;
   // a preemption spoils the stretch it fell in, not the next: the CPU time is counted again from this ask
-  if (asked.preempted !== last.preempted) ({ cpu: last.cpu, preempted: last.preempted } = asked);
+  if (asked.preempted !== last.preempted || asked.scheduled !== last.scheduled) restartStretch(last, asked);
   return held;
 }
 
@@ -177,11 +217,17 @@ export function interruptedCode(above: (...args: never[]) => unknown, skip = 0):
  * The gate, called by the watchdog's Runtime.evaluate with interrupt `n` and the execution that must be running
  * (0: any user code holding the thread will do, such as a timer callback of a cell that ended); `relaxed` after the
  * watchdog has asked in vain for a while. `first`: the watchdog's word as the interrupt comes, before it asks
- * anything: the gate notes its baseline, if a loop may hold the thread there, and answers nothing.
+ * anything: the gate notes its baseline, if a loop may hold the thread there, and answers nothing. Interrupt 0 is the
+ * watchdog's warm-up: nothing is noted or answered.
  */
 export function interruptGate(n: number, executionId: number, relaxed = false, first = false): boolean {
   const state = interruptState;
   const asked = usage();
+  // the watchdog's warm-up (watchdog.ts warmGate): the readings an interrupt needs, run once for nothing
+  if (n === 0) {
+    interruptedCode(interruptGate, 1);
+    return false;
+  }
   // a question the watchdog stopped waiting for (the main thread was blocked in native code meanwhile)
   if (!first && load(state, SLOT.gate) !== n) return false;
   // an interrupt the main thread has taken is its own to finish: the cell it rejected may be running its catch or
@@ -222,6 +268,13 @@ export function interruptGate(n: number, executionId: number, relaxed = false, f
 /** Installs the gate on the main thread of a runtime that runs cells there (Node). */
 export function installInterruptGate(): void {
   if (load(interruptState, SLOT.gateReady) === 1) return;
+  try {
+    // this thread's own statistics (the gate runs here): Linux only, and refused under Node's permission model
+    schedstat = openSync('/proc/thread-self/schedstat', 'r');
+    if (timesScheduled() === undefined) schedstat = undefined;
+  } catch {
+    schedstat = undefined;
+  }
   ReflectDefineProperty(globalThis, INTERRUPT_GATE_NAME, { value: interruptGate, writable: false, configurable: false, enumerable: false });
   store(interruptState, SLOT.gateReady, 1);
 }

@@ -35,6 +35,22 @@ export const GATE_HOLDS = 1;
 export const GATE_FREE = -1;
 export const GATE_ASK_AGAIN = -2;
 
+/**
+ * What must pass between the watchdog's first word about an interrupt and an ask of the gate, the event loop not
+ * turning and the interrupt not taken, before the gate says a loop holds the thread: HOLD_CPU_US of the kernel
+ * process's CPU time with none of its threads preempted, or HOLD_WALL_MS of time (a loop blocked in native calls,
+ * such as execSync, spends little CPU; a busy machine keeps preempting a loop). One look sees only a moment: a cell
+ * that gives the thread back may be caught in its own code (its first line, a timer callback, the reaction an await
+ * resumes) a few microseconds before it would take the interrupt; and on a busy machine a main thread given no CPU
+ * since then proves nothing, so the evidence is CPU time spent, not time passed. On Linux the main thread's own count
+ * of times it was put on a CPU proves it more precisely (interruptGate.ts): unchanged, the thread ran the whole time
+ * between two looks, so HOLD_CPU_US of time passed is that much of its CPU time, whatever the kernel's other threads
+ * did meanwhile (the watchdog's own wake-ups, the garbage collector's helpers: their preemptions spoiled about one
+ * process-wide stretch in six on a two-core machine).
+ */
+export const HOLD_CPU_US = 300;
+export const HOLD_WALL_MS = 250;
+
 // captured when the worker loads: a cell may replace Atomics' methods, and these run on its thread
 const { add, compareExchange, load, store, sub } = Atomics;
 

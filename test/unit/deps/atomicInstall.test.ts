@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
@@ -93,7 +93,7 @@ describe('an interrupted install never leaves a half-installed store', function 
         name: 'hangs',
         version: '1.0.0',
         scripts: { postinstall: 'node hang.js' },
-        files: { 'hang.js': 'require("fs").writeFileSync("started", "1"); setInterval(() => {}, 1000);' },
+        files: { 'hang.js': 'require("fs").writeFileSync("started", String(process.pid)); setInterval(() => {}, 1000);' },
       },
     ]);
     home = mkdtempSync(join(tmpdir(), 'coda-atomic-'));
@@ -138,18 +138,30 @@ describe('an interrupted install never leaves a half-installed store', function 
 
   it('killed while an install script runs (every package extracted)', async () => {
     const p = params('/nb/script.coda', { hangs: '1.0.0' });
+    let scriptPid = 0;
     const started = new Promise<void>((resolve) => {
       const poll = setInterval(() => {
         const root = dirname(p.storeDir);
         // the script may run in a staging folder or (as before atomic installs) in the store itself
         const dirs = existsSync(root) ? readdirSync(root).filter((d) => d.startsWith(`.${basename(p.storeDir)}.`) || d === basename(p.storeDir)) : [];
-        if (dirs.some((d) => existsSync(join(root, d, 'node_modules', 'hangs', 'started')))) {
+        const marker = dirs.map((d) => join(root, d, 'node_modules', 'hangs', 'started')).find((f) => existsSync(f) && statSync(f).size > 0);
+        if (marker) {
+          scriptPid = Number(readFileSync(marker, 'utf8'));
           clearInterval(poll);
           resolve();
         }
       }, 50);
     });
-    await killDuring(p, started);
+    try {
+      await killDuring(p, started);
+    } finally {
+      // a script outlives the installer killed under it (nothing is left to end it): this test ends its own
+      try {
+        if (scriptPid > 0) process.kill(scriptPid, 'SIGKILL');
+      } catch {
+        // it ended already
+      }
+    }
     await notInstalled(p, 'hangs');
     // the script never ends, so the re-run is checked with a package that has none
     await installsAfterwards(params('/nb/script.coda', { leaf: '1.0.0' }), 'require("leaf").version', '1.0.0');

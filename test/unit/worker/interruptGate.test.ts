@@ -1,8 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { HOLD_CPU_US, HOLD_WALL_MS, interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
-import { asKernel, enterExecution, GATE_ASK_AGAIN, GATE_HOLDS, interruptState, leaveExecution, SLOT } from '../../../worker/runtime/interruptState';
+import { interruptedCode, interruptGate } from '../../../worker/runtime/interruptGate';
+import {
+  asKernel,
+  enterExecution,
+  GATE_ASK_AGAIN,
+  GATE_HOLDS,
+  HOLD_CPU_US,
+  HOLD_WALL_MS,
+  interruptState,
+  leaveExecution,
+  SLOT,
+} from '../../../worker/runtime/interruptState';
 
 /** What the gate reads where a loop-stopping termination would land: below `probe`, as the evaluation's frame is. */
 describe('interrupt gate: who runs the interrupted JavaScript', () => {
@@ -315,8 +325,8 @@ describe('interrupt gate: the answer and the hold', () => {
         '-e',
         `let cpu = 1e6, preempted = 10;
          process.resourceUsage = () => ({ userCPUTime: cpu, systemCPUTime: 0, involuntaryContextSwitches: preempted });
-         const { interruptGate, HOLD_CPU_US } = require(${gate});
-         const { enterExecution, interruptState, SLOT } = require(${state});
+         const { interruptGate } = require(${gate});
+         const { enterExecution, HOLD_CPU_US, interruptState, SLOT } = require(${state});
          const { Worker } = require('node:worker_threads');
          // a stand-in watchdog: clears the gate once it holds
          new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
@@ -342,6 +352,73 @@ describe('interrupt gate: the answer and the hold', () => {
       { encoding: 'utf8' },
     );
     assert.deepEqual(JSON.parse(out), [GATE_ASK_AGAIN, 'held']);
+  });
+
+  it("on Linux the main thread's own scheduling proves a loop: on its CPU since the baseline is proof, whatever the process's other threads did; a thread that left its CPU is not proven by time passed", function () {
+    if (process.platform !== 'linux') this.skip();
+    // the process-wide figures this process reports say a preemption came before every look (the watchdog's own
+    // wake-ups, the garbage collector's helpers): only the main thread's own count of times scheduled can prove it
+    const gate = JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'));
+    const state = JSON.stringify(require.resolve('../../../worker/runtime/interruptState'));
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `let preempted = 0;
+         process.resourceUsage = () => ({ userCPUTime: 0, systemCPUTime: 0, involuntaryContextSwitches: ++preempted });
+         const { interruptGate, installInterruptGate } = require(${gate});
+         const { enterExecution, HOLD_CPU_US, interruptState, SLOT } = require(${state});
+         const { Worker } = require('node:worker_threads');
+         new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
+           while (Atomics.load(s, \${SLOT.gateAnswer}) !== 1) Atomics.wait(s, \${SLOT.gateAnswer}, Atomics.load(s, \${SLOT.gateAnswer}), 20);
+           Atomics.store(s, \${SLOT.gate}, 0); Atomics.notify(s, \${SLOT.gate});\`, { eval: true, workerData: interruptState.buffer }).unref();
+         installInterruptGate();
+         enterExecution(7);
+         const ask = (n) => {
+           Atomics.store(interruptState, SLOT.gateAnswer, 0);
+           Atomics.store(interruptState, SLOT.gate, n);
+           return interruptGate(n, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer);
+         };
+         const spin = (us) => { const t = performance.now(); while ((performance.now() - t) * 1000 < us) {} };
+         const result = {};
+         function sleeping() {
+           // a thread that slept HOLD_CPU_US * 3 (as in a native call) was off its CPU: time passed proves nothing
+           interruptGate(41, 7, false, true);
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (HOLD_CPU_US * 3) / 1000);
+           result.slept = ask(41);
+         }
+         function spinning() {
+           // a busy machine may take this thread off its CPU too: then the next stretch is judged, as the watchdog asks again
+           interruptGate(42, 7, false, true);
+           for (let tries = 0; tries < 50 && result.spun !== 'held'; tries++) {
+             spin(HOLD_CPU_US * 2);
+             result.spun = ask(42);
+           }
+         }
+         sleeping();
+         spinning();
+         process.stdout.write(JSON.stringify(result));
+         process.exit(0);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.deepEqual(JSON.parse(out), { slept: GATE_ASK_AGAIN, spun: 'held' });
+  });
+
+  it("the watchdog's warm-up (interrupt 0) reads the stack and answers nothing: no baseline, no answer, nothing noted", () => {
+    enterExecution(7);
+    Atomics.store(interruptState, SLOT.noted, 3);
+    Atomics.store(interruptState, SLOT.gateAnswer, 0);
+    const evaluation = () => interruptGate(0, 0);
+    assert.equal(evaluation(), false);
+    assert.equal(Atomics.load(interruptState, SLOT.noted), 3);
+    assert.equal(Atomics.load(interruptState, SLOT.gateAnswer), 0);
+    // no baseline was noted for a later interrupt: its first ask notes one
+    spendCpu(HOLD_CPU_US * 3);
+    assert.equal(ask(26), GATE_ASK_AGAIN);
+    leaveExecution(7);
   });
 
   it('two asks answered in one wake-up, with nothing run between them, are an idle thread, not a loop of awaits', async () => {
