@@ -31,6 +31,13 @@ const GATE_RETRY_MS = 10;
  * HOLD_WALL_MS the gate takes time passed as proof, so the asks end in a termination or a turn of the event loop.
  */
 const FAST_BUDGET_MS = HOLD_WALL_MS + 50;
+/**
+ * How many "no" answers the fast path takes from a gate that found the kernel's code while the cell asked for runs
+ * and the kernel handles no message, before the grace: a loop of awaits calls the kernel's code each turn, and one
+ * such answer sent its interrupt to the grace's slower asks, which judge any cell (a loop of awaits shows none of its
+ * frames there): a quarter of a second.
+ */
+const FAST_FREE_ANSWERS = 8;
 /** How often a watchdog that has not warmed the gate yet looks whether the main thread is idle (warmGate). */
 const WARM_POLL_MS = 100;
 /** How many looks a watchdog waits for the gate to be installed: a runtime that runs no cell on the main thread has none. */
@@ -114,12 +121,16 @@ function requestInterrupt(executionId: number | undefined): void {
   };
   const fast = () => {
     const until = now() + FAST_BUDGET_MS;
+    let freeAnswers = 0;
     for (;;) {
       if (!current()) return;
-      const verdict = executionId !== undefined && cellHoldsThread(state, executionId) ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
+      const holds = executionId !== undefined && cellHoldsThread(state, executionId);
+      const verdict = holds ? terminateIfCellHolds(n, executionId, false, taken) : 'free';
       if (verdict === 'terminated') return;
-      // not yet proven (no JavaScript on the stack, or too little CPU time spent since the baseline): asked again shortly
-      if (verdict !== 'again' || now() >= until) break;
+      // not yet proven (no JavaScript on the stack, or too little CPU time spent since the baseline): asked again
+      // shortly; caught in the kernel's code while the cell runs (a check a loop of awaits calls each turn), a few times
+      const again = verdict === 'again' || (holds && verdict === 'free' && ++freeAnswers <= FAST_FREE_ANSWERS);
+      if (!again || now() >= until) break;
       if (takenWithin(n, INTERRUPT_FAST_MS)) return;
     }
     // the kernel's own work, or other user code: the main thread gets longer, then any user code holding it is cut
