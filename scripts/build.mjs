@@ -10,6 +10,7 @@ import { absentModules } from './absentModules.mjs';
 import { nonAsciiBundles } from './nonAsciiBundles.mjs';
 import { sideEffectFree } from './sideEffectFree.mjs';
 import { oneCopy } from './oneCopy.mjs';
+import { exceptionFree } from './exceptionFree.mjs';
 import { tsPluginPackageFiles } from './tsPluginPackage.mjs';
 import { writeTypesArchive } from './typesArchive.mjs';
 
@@ -45,6 +46,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // dependencies' exception-driven checks answered without the exception (scripts/exceptionFree.mjs)
+    plugins: [exceptionFree()],
     // dist/cli.js is a small entry (Node built-ins only) that forks `coda run`'s worker early, then loads dist/cli-main.js
     entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/entry.ts', 'cli-main': 'cli/main.ts' }),
     outdir,
@@ -60,8 +63,9 @@ const targets = [
     // native or optional runtime pieces are loaded from node_modules at run time, never bundled
     external: ['isolated-vm', 'node-gyp/bin/node-gyp.js'],
     // what an install never runs is not shipped (scripts/absentModules.mjs); a package npm nests in several folders,
-    // or ships as both ES and CommonJS builds, is bundled once (scripts/oneCopy.mjs)
-    plugins: [absentModules(), sideEffectFree(), oneCopy(root)],
+    // or ships as both ES and CommonJS builds, is bundled once (scripts/oneCopy.mjs); dependencies' exception-driven
+    // checks are answered without the exception (scripts/exceptionFree.mjs)
+    plugins: [absentModules(), sideEffectFree(), oneCopy(root), exceptionFree()],
     entryPoints: present({
       // dist/worker.js loads dist/worker-main.js through V8's code cache (worker/entry.ts)
       worker: 'worker/entry.ts',
