@@ -1,7 +1,8 @@
 /**
  * The file work of an install (fileJobs.ts) given to the installer's file threads (fileThread.ts →
  * dist/installer-files.js): jobs queued while the event loop runs go over as one batch, each folder's jobs to the
- * same thread (no two threads create files in one folder), and each resolves once done. Creating files is the slow
+ * same thread (no two threads create files in one folder; a tarball unpacked into its own new entry folder goes to
+ * the thread that folder's name picks), and each resolves once done. Creating files is the slow
  * part of an install: as thread-pool work (open, write, stat, close: four round trips each) it cost several times the
  * CPU of the same calls made in a row, and on the installer's own thread it held up downloads and parsing. Where the
  * threads' bundle is absent (the sources run directly), the jobs run on this thread, a slice of the event loop at a
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { runFileJob, type FileJob, type FileOutcome } from './fileJobs';
+import type { Unpacked } from './unpackTarball';
 
 /** The bundle beside dist/installer.js. */
 export const FILE_THREAD = join(__dirname, 'installer-files.js');
@@ -33,6 +35,11 @@ export interface FileWrites {
    * what `dest` is then (inode, size, modification time).
    */
   link(base: string, src: string, dest: string, mode: number): Promise<{ ino: number; size: number; mtimeMs: number }>;
+  /**
+   * Unpacks the tarball `data` (checked against `integrity`) into the new entry folder `dest` under `base`
+   * (unpackTarball.ts); rejects with the error's `code` (UNUSUAL_TARBALL, UNSUPPORTED_TARBALL) when it does not store it.
+   */
+  unpack(base: string, dest: string, data: Uint8Array, umask: number, integrity: string): Promise<Unpacked>;
   /** Stops the threads; jobs not done fail. */
   dispose(): void;
 }
@@ -52,7 +59,8 @@ interface Runner {
 export function fileWrites(): FileWrites {
   const runners: Runner[] = existsSync(FILE_THREAD) ? Array.from({ length: FILE_THREADS }, () => new ThreadRunner()) : [new SlicedRunner()];
   const run = async (job: FileJob) => {
-    const outcome = await runners[folderHash(dirname(job.dest)) % runners.length]!.run(job);
+    // a new entry folder's name picks its thread (its parent, the store, is every entry's)
+    const outcome = await runners[folderHash(job.op === 'unpack' ? job.dest : dirname(job.dest)) % runners.length]!.run(job);
     if ('error' in outcome) throw Object.assign(new Error(outcome.error.message), { code: outcome.error.code });
     return outcome;
   };
@@ -65,6 +73,11 @@ export function fileWrites(): FileWrites {
       const o = await run({ op: 'link', base, src, dest, mode });
       if (o.op !== 'link') throw new Error(`${dest} was not linked`);
       return o;
+    },
+    unpack: async (base, dest, data, umask, integrity) => {
+      const o = await run({ op: 'unpack', base, dest, data, umask, integrity });
+      if (o.op !== 'unpack') throw new Error(`${dest} was not unpacked`);
+      return { files: o.files, pkg: o.pkg };
     },
     dispose: () => runners.forEach((r) => r.dispose()),
   };
@@ -106,7 +119,8 @@ class ThreadRunner implements Runner {
     this.sent.set(id, this.batch);
     const jobs = this.batch.map((q) => q.job);
     this.batch = [];
-    // a file's own buffer moves to the thread instead of being copied (small ones share a pool: those are copied)
+    // a file's own buffer moves to the thread instead of being copied (small ones share a pool: those are copied); a
+    // tarball's bytes are copied (the HTTP cache written behind the install may still hold them)
     const own = jobs.flatMap((j) =>
       j.op === 'write' && j.data.byteOffset === 0 && j.data.buffer.byteLength === j.data.length ? [j.data.buffer as ArrayBuffer] : [],
     );
