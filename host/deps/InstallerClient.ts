@@ -151,6 +151,9 @@ export class InstallerClient {
       env: {
         ...process.env,
         NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir(),
+        // arborist checks its whole tree at every move when the process runs in the folder above its code: the bundle's
+        // (dist/..), the extension's or this repository's own folder (the tests and the bench ran there); off unless asked
+        ARBORIST_DEBUG: process.env.ARBORIST_DEBUG ?? '0',
         ...installerCodeCache(this.options.installerPath, node, this.options.codeCacheDir ?? compileCacheDir()),
       },
     });
