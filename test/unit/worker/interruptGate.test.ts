@@ -312,99 +312,86 @@ describe('interrupt gate: the answer and the hold', () => {
       assert.equal(ask(24), GATE_HOLDS);
     }));
 
+  /**
+   * Runs `body` in a process of its own whose process.resourceUsage is set by `usage` (before the gate loads), beside
+   * a stand-in watchdog that clears the gate once it holds. `body` sees interruptGate, installInterruptGate,
+   * enterExecution, HOLD_CPU_US, interruptState and SLOT, and leaves what it found in `result`, which is returned.
+   */
+  const inGateProcess = (usage: string, body: string): unknown => {
+    const gate = JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'));
+    const state = JSON.stringify(require.resolve('../../../worker/runtime/interruptState'));
+    const script = `${usage}
+      const { interruptGate, installInterruptGate } = require(${gate});
+      const { enterExecution, HOLD_CPU_US, interruptState, SLOT } = require(${state});
+      const { Worker } = require('node:worker_threads');
+      new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
+        while (Atomics.load(s, \${SLOT.gateAnswer}) !== 1) Atomics.wait(s, \${SLOT.gateAnswer}, Atomics.load(s, \${SLOT.gateAnswer}), 20);
+        Atomics.store(s, \${SLOT.gate}, 0); Atomics.notify(s, \${SLOT.gate});\`, { eval: true, workerData: interruptState.buffer }).unref();
+      let result;
+      ${body}
+      process.stdout.write(JSON.stringify(result));
+      process.exit(0);`;
+    return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' }));
+  };
+
   it("CPU time counted across a preemption of the kernel's threads is no proof; the next stretch without one is", () => {
     // the process's CPU time counts every thread's: while a starved main thread waits, the garbage collector's helpers
     // may run. A process of its own, whose usage figures this test sets, shows the rule exactly
-    const gate = JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'));
-    const state = JSON.stringify(require.resolve('../../../worker/runtime/interruptState'));
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `let cpu = 1e6, preempted = 10;
-         process.resourceUsage = () => ({ userCPUTime: cpu, systemCPUTime: 0, involuntaryContextSwitches: preempted });
-         const { interruptGate } = require(${gate});
-         const { enterExecution, HOLD_CPU_US, interruptState, SLOT } = require(${state});
-         const { Worker } = require('node:worker_threads');
-         // a stand-in watchdog: clears the gate once it holds
-         new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
-           while (Atomics.load(s, \${SLOT.gateAnswer}) !== 1) Atomics.wait(s, \${SLOT.gateAnswer}, Atomics.load(s, \${SLOT.gateAnswer}), 20);
-           Atomics.store(s, \${SLOT.gate}, 0); Atomics.notify(s, \${SLOT.gate});\`, { eval: true, workerData: interruptState.buffer }).unref();
-         enterExecution(7);
-         const answers = [];
-         function cell() {
-           interruptGate(31, 7, false, true);
-           for (const [spent, preemptions] of [[3, 1], [3, 0], [0, 0]]) {
-             cpu += spent * HOLD_CPU_US;
-             preempted += preemptions;
-             Atomics.store(interruptState, SLOT.gateAnswer, 0);
-             Atomics.store(interruptState, SLOT.gate, 31);
-             answers.push(interruptGate(31, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer));
-             if (answers.at(-1) === 'held') break;
-           }
+    const answers = inGateProcess(
+      `let cpu = 1e6, preempted = 10;
+       process.resourceUsage = () => ({ userCPUTime: cpu, systemCPUTime: 0, involuntaryContextSwitches: preempted });`,
+      `enterExecution(7);
+       result = [];
+       function cell() {
+         interruptGate(31, 7, false, true);
+         for (const [spent, preemptions] of [[3, 1], [3, 0], [0, 0]]) {
+           cpu += spent * HOLD_CPU_US;
+           preempted += preemptions;
+           Atomics.store(interruptState, SLOT.gateAnswer, 0);
+           Atomics.store(interruptState, SLOT.gate, 31);
+           result.push(interruptGate(31, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer));
+           if (result.at(-1) === 'held') break;
          }
-         cell();
-         process.stdout.write(JSON.stringify(answers));
-         process.exit(0);`,
-      ],
-      { encoding: 'utf8' },
+       }
+       cell();`,
     );
-    assert.deepEqual(JSON.parse(out), [GATE_ASK_AGAIN, 'held']);
+    assert.deepEqual(answers, [GATE_ASK_AGAIN, 'held']);
   });
 
   it("on Linux the main thread's own scheduling proves a loop: on its CPU since the baseline is proof, whatever the process's other threads did; a thread that left its CPU is not proven by time passed", function () {
     if (process.platform !== 'linux') this.skip();
     // the process-wide figures this process reports say a preemption came before every look (the watchdog's own
     // wake-ups, the garbage collector's helpers): only the main thread's own count of times scheduled can prove it
-    const gate = JSON.stringify(require.resolve('../../../worker/runtime/interruptGate'));
-    const state = JSON.stringify(require.resolve('../../../worker/runtime/interruptState'));
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '-e',
-        `let preempted = 0;
-         process.resourceUsage = () => ({ userCPUTime: 0, systemCPUTime: 0, involuntaryContextSwitches: ++preempted });
-         const { interruptGate, installInterruptGate } = require(${gate});
-         const { enterExecution, HOLD_CPU_US, interruptState, SLOT } = require(${state});
-         const { Worker } = require('node:worker_threads');
-         new Worker(\`const s = new Int32Array(require('node:worker_threads').workerData);
-           while (Atomics.load(s, \${SLOT.gateAnswer}) !== 1) Atomics.wait(s, \${SLOT.gateAnswer}, Atomics.load(s, \${SLOT.gateAnswer}), 20);
-           Atomics.store(s, \${SLOT.gate}, 0); Atomics.notify(s, \${SLOT.gate});\`, { eval: true, workerData: interruptState.buffer }).unref();
-         installInterruptGate();
-         enterExecution(7);
-         const ask = (n) => {
-           Atomics.store(interruptState, SLOT.gateAnswer, 0);
-           Atomics.store(interruptState, SLOT.gate, n);
-           return interruptGate(n, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer);
-         };
-         const spin = (us) => { const t = performance.now(); while ((performance.now() - t) * 1000 < us) {} };
-         const result = {};
-         function sleeping() {
-           // a thread that slept HOLD_CPU_US * 3 (as in a native call) was off its CPU: time passed proves nothing
-           interruptGate(41, 7, false, true);
-           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (HOLD_CPU_US * 3) / 1000);
-           result.slept = ask(41);
+    const found = inGateProcess(
+      `let preempted = 0;
+       process.resourceUsage = () => ({ userCPUTime: 0, systemCPUTime: 0, involuntaryContextSwitches: ++preempted });`,
+      `installInterruptGate();
+       enterExecution(7);
+       const ask = (n) => {
+         Atomics.store(interruptState, SLOT.gateAnswer, 0);
+         Atomics.store(interruptState, SLOT.gate, n);
+         return interruptGate(n, 7) ? 'held' : Atomics.load(interruptState, SLOT.gateAnswer);
+       };
+       const spin = (us) => { const t = performance.now(); while ((performance.now() - t) * 1000 < us) {} };
+       result = {};
+       function sleeping() {
+         // a thread that slept HOLD_CPU_US * 3 (as in a native call) was off its CPU: time passed proves nothing
+         interruptGate(41, 7, false, true);
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, (HOLD_CPU_US * 3) / 1000);
+         result.slept = ask(41);
+       }
+       function spinning() {
+         // a busy machine may take this thread off its CPU too: then the next stretch is judged, as the watchdog asks again
+         interruptGate(42, 7, false, true);
+         for (let tries = 0; tries < 50 && result.spun !== 'held'; tries++) {
+           spin(HOLD_CPU_US * 2);
+           result.spun = ask(42);
          }
-         function spinning() {
-           // a busy machine may take this thread off its CPU too: then the next stretch is judged, as the watchdog asks again
-           interruptGate(42, 7, false, true);
-           for (let tries = 0; tries < 50 && result.spun !== 'held'; tries++) {
-             spin(HOLD_CPU_US * 2);
-             result.spun = ask(42);
-           }
-         }
-         sleeping();
-         spinning();
-         process.stdout.write(JSON.stringify(result));
-         process.exit(0);`,
-      ],
-      { encoding: 'utf8' },
+       }
+       sleeping();
+       spinning();`,
     );
-    assert.deepEqual(JSON.parse(out), { slept: GATE_ASK_AGAIN, spun: 'held' });
+    assert.deepEqual(found, { slept: GATE_ASK_AGAIN, spun: 'held' });
   });
 
   it("the watchdog's warm-up (interrupt 0) reads the stack and answers nothing: no baseline, no answer, nothing noted", () => {
