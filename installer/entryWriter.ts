@@ -136,7 +136,7 @@ export class EntryWriter {
       const staging = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       let files: EntryIndex['files'];
       try {
-        const unpacked = await this.files.unpack(this.contentRoot, staging, bytes, UMASK, source.integrity);
+        const unpacked = await this.files.unpack(staging, bytes, UMASK, source.integrity);
         files = unpacked.files;
         listed({ pkg: unpacked.pkg, files: new Set(Object.keys(files)) });
       } catch (err) {

@@ -8,9 +8,12 @@ import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { placeSync as link } from '../host/deps/contentStore';
 import { folder, newFile } from './newFile';
-import { unpackTarball, type Unpacked } from './unpackTarball';
+import { unpackTarball, type Unpacked, type UnpackJob } from './unpackTarball';
 
-/** `base`: a folder that exists, above `dest`: the folders between are made here, each once, parents first. */
+/**
+ * `base` (writes and links): a folder that exists, above `dest`: the folders between are made here, each once,
+ * parents first.
+ */
 export type FileJob =
   /** Create `dest` (never over a file) with `data` and `mode`. */
   | { op: 'write'; base: string; dest: string; data: Uint8Array; mode: number }
@@ -19,8 +22,8 @@ export type FileJob =
    * says what `dest` is then (a shared tree's manifest records it: host/deps/sharedTree.ts).
    */
   | { op: 'link'; base: string; src: string; dest: string; mode: number }
-  /** Unpack the tarball `data` into the new entry folder `dest` (unpackTarball.ts); `umask`: the installer's. */
-  | { op: 'unpack'; base: string; dest: string; data: Uint8Array; umask: number; integrity: string };
+  /** Unpack a tarball into a new entry folder (unpackTarball.ts). */
+  | ({ op: 'unpack' } & UnpackJob);
 
 export type FileOutcome =
   /** `sha256`: of the bytes written, hex. */

@@ -36,10 +36,10 @@ export interface FileWrites {
    */
   link(base: string, src: string, dest: string, mode: number): Promise<{ ino: number; size: number; mtimeMs: number }>;
   /**
-   * Unpacks the tarball `data` (checked against `integrity`) into the new entry folder `dest` under `base`
-   * (unpackTarball.ts); rejects with the error's `code` (UNUSUAL_TARBALL, UNSUPPORTED_TARBALL) when it does not store it.
+   * Unpacks the tarball `data` (checked against `integrity`) into the new entry folder `dest` (unpackTarball.ts);
+   * rejects with the error's `code` (UNUSUAL_TARBALL, UNSUPPORTED_TARBALL) when it does not store it.
    */
-  unpack(base: string, dest: string, data: Uint8Array, umask: number, integrity: string): Promise<Unpacked>;
+  unpack(dest: string, data: Uint8Array, umask: number, integrity: string): Promise<Unpacked>;
   /** Stops the threads; jobs not done fail. */
   dispose(): void;
 }
@@ -74,8 +74,8 @@ export function fileWrites(): FileWrites {
       if (o.op !== 'link') throw new Error(`${dest} was not linked`);
       return o;
     },
-    unpack: async (base, dest, data, umask, integrity) => {
-      const o = await run({ op: 'unpack', base, dest, data, umask, integrity });
+    unpack: async (dest, data, umask, integrity) => {
+      const o = await run({ op: 'unpack', dest, data, umask, integrity });
       if (o.op !== 'unpack') throw new Error(`${dest} was not unpacked`);
       return { files: o.files, pkg: o.pkg };
     },

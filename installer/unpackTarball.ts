@@ -31,10 +31,8 @@ export interface Unpacked {
   pkg: Record<string, unknown> | undefined;
 }
 
-interface UnpackJob {
-  /** The content store's folder (exists). */
-  base: string;
-  /** The new entry folder, made here. */
+export interface UnpackJob {
+  /** The new entry folder, made here (its parent, the content store's folder, exists). */
   dest: string;
   /** The tarball, gzipped or not, already checked against `integrity`. */
   data: Uint8Array;

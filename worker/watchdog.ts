@@ -34,8 +34,8 @@ const FAST_BUDGET_MS = HOLD_WALL_MS + 50;
 /**
  * How many "no" answers the fast path takes from a gate that found the kernel's code while the cell asked for runs
  * and the kernel handles no message, before the grace: a loop of awaits calls the kernel's code each turn, and one
- * such answer sent its interrupt to the grace's slower asks, which judge any cell (a loop of awaits shows none of its
- * frames there): a quarter of a second.
+ * such answer sent its interrupt to the grace's slower asks, which judge any cell and so never suspect a loop of
+ * awaits (it showed none of its frames): it took a quarter of a second.
  */
 const FAST_FREE_ANSWERS = 8;
 /** How often a watchdog that has not warmed the gate yet looks whether the main thread is idle (warmGate). */
