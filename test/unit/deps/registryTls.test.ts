@@ -78,4 +78,12 @@ describe('a registry over HTTPS with the certificates of the npm config (cafile)
     const lax = home(`cafile=${join(TLS, 'other-ca.pem')}`, 'strict-ssl=false');
     assert.equal((await client.install(params(lax))).installed.mid, '1.0.0');
   });
+
+  it("without configured certificates, Node's own decide (the installer's agents serve this config too): refused, then strict-ssl=false installs", async () => {
+    await assert.rejects(client.install(params(home())), (err: Error) => {
+      assert.match(err.message, /certificate|self[- ]signed|verify/i);
+      return true;
+    });
+    assert.equal((await client.install(params(home('strict-ssl=false')))).installed.mid, '1.0.0');
+  });
 });
