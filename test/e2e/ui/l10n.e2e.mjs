@@ -10,6 +10,11 @@ import { packLanguagePack } from '../languagePack.mjs';
 
 /** How long the file dialog's path must stay as typed before it is accepted. */
 const FILE_DIALOG_SETTLE_MS = 500;
+/**
+ * How long the file dialog gets to list the folder of the typed path (a clean-clone CI run saw it still listing the
+ * home folder, its progress bar running, after five settles: 2.5 s).
+ */
+const FILE_DIALOG_LIST_MS = 20_000;
 /** How many times Install from VSIX is run, and how long each time the file dialog has to open. */
 const DIALOG_TRIES = 3;
 const DIALOG_WAIT_MS = 10_000;
@@ -42,11 +47,11 @@ export default async function l10n(t) {
       // the dialog rewrites the path once it has resolved the folder it opens on: type the path until it stays and
       // the dialog lists the file
       const file = page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(vsix) }).first();
-      for (let attempt = 1; ; attempt++) {
-        await input.fill(vsix);
+      for (const end = Date.now() + FILE_DIALOG_LIST_MS; ;) {
+        if ((await input.inputValue()) !== vsix) await input.fill(vsix);
         await page.waitForTimeout(FILE_DIALOG_SETTLE_MS);
         if ((await input.inputValue()) === vsix && (await file.isVisible())) break;
-        if (attempt === 5) throw new Error(`the file dialog holds ${await input.inputValue()}`);
+        if (Date.now() > end) throw new Error(`the file dialog holds ${await input.inputValue()} and does not list ${path.basename(vsix)}`);
       }
       await page.keyboard.press('Enter');
       await t.notification('Completed installing extension', 60_000);
