@@ -19,10 +19,16 @@ import { fileWrites } from './fileWrites';
 import { packageJsonOf } from './packageFiles';
 import { writeHeld } from './cacheBehind';
 import { fetchTarball } from './fetchTarball';
+import { registryHttp2 } from './registryAgents';
 import { SHARED_EXEC_MODE, SHARED_MODE, UNSUPPORTED_TARBALL, UNUSUAL_TARBALL } from './unpackTarball';
 
 /** Tarballs downloading at once (a tarball's files are written after, while others download). */
 export const TARBALLS_AT_ONCE = 6;
+/**
+ * Tarballs downloading at once from a host that speaks HTTP/2 (registryHttp2.ts): requests share one connection and
+ * none waits for another's (measured: ~100 tarballs took 1.1 s six at a time, ~65 ms each).
+ */
+export const TARBALLS_AT_ONCE_HTTP2 = 24;
 /** The process umask, which applies to the files pacote creates. */
 const UMASK = process.umask();
 
@@ -122,7 +128,7 @@ export class EntryWriter {
     }
     // a download slot until the tarball has streamed in (its files may still be being written)
     let done = false;
-    await this.downloadSlot(entry);
+    await this.downloadSlot(entry, source.resolved);
     const downloaded = () => {
       if (done) return;
       done = true;
@@ -154,12 +160,14 @@ export class EntryWriter {
   }
 
   /**
-   * Waits for one of TARBALLS_AT_ONCE download slots; entries whose listing is awaited go first. The registry client
-   * keeps a few connections per host and serves requests in order: a hundred tarballs asked for at once would hold
-   * up every packument asked for after them (those of the types, those arborist still needs).
+   * Waits for one of TARBALLS_AT_ONCE download slots (TARBALLS_AT_ONCE_HTTP2 for a tarball whose host speaks HTTP/2);
+   * entries whose listing is awaited go first. npm's fetch layer keeps a few connections per host and serves requests
+   * in order: a hundred tarballs asked for at once would hold up every packument asked for after them (those of the
+   * types, those arborist still needs).
    */
-  private async downloadSlot(entry: string): Promise<void> {
-    if (this.downloading < TARBALLS_AT_ONCE) {
+  private async downloadSlot(entry: string, url: string): Promise<void> {
+    const slots = registryHttp2(this.fetchOpts)?.speaks(url) ? TARBALLS_AT_ONCE_HTTP2 : TARBALLS_AT_ONCE;
+    if (this.downloading < slots) {
       this.downloading++;
       return;
     }

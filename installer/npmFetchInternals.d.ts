@@ -31,3 +31,16 @@ declare module 'make-fetch-happen/lib/cache/key.js' {
   /** The cache key of a request (`make-fetch-happen:request-cache:<url>`). */
   export default function cacheKey(request: { url: string }): string;
 }
+
+declare module 'npm-registry-fetch/lib/check-response.js' {
+  import type { Response } from 'minipass-fetch';
+  /** npm-registry-fetch's check of a response: the response itself below 400, else it throws npm's error for it. */
+  export default function checkResponse(args: {
+    method: string;
+    uri: string;
+    res: Response;
+    startTime: number;
+    auth: unknown;
+    opts: Record<string, unknown>;
+  }): Promise<Response>;
+}

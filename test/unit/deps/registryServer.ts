@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -34,6 +36,8 @@ export interface Registry {
   url: string;
   token: string;
   hits: Map<string, number>;
+  /** Requests served, by HTTP version ('1.1', '2.0'). */
+  versions: Map<string, number>;
   tarballHits(): number;
   /** Serves altered bytes for this package's tarballs from now on (the packument's integrity stays). */
   tamper(name: string): void;
@@ -54,6 +58,10 @@ export interface Registry {
 export interface RegistryOptions {
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string; cert: string };
+  /** With `tls`: speak HTTP/2 as well as HTTP/1.1 (ALPN), as the npm registry does. */
+  http2?: boolean;
+  /** With `http2`: answer every request made over HTTP/2 this way (a body cut short, an error status, a reset). */
+  http2Fault?: 'short' | 'status' | 'reset';
 }
 
 export async function startRegistry(packages: FixturePackage[], options: RegistryOptions = {}): Promise<Registry> {
@@ -92,7 +100,10 @@ export async function startRegistry(packages: FixturePackage[], options: Registr
   // npm's tarball layout, so lock entries point where a real registry's would
   const tarballPath = (p: FixturePackage) => `${p.name}/-/${p.name.slice(p.name.lastIndexOf('/') + 1)}-${p.version}.tgz`;
   const fileOf = (p: FixturePackage) => packed[packages.indexOf(p)]!.filename;
-  let server: Server | undefined;
+  let server: Server | Http2SecureServer | undefined;
+  const sessions = new Set<Http2Session>();
+  const sockets = new Set<Socket>();
+  const versions = new Map<string, number>();
   let port = 0;
   const url = () => `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`;
   const packument = (name: string) => {
@@ -121,6 +132,15 @@ export async function startRegistry(packages: FixturePackage[], options: Registr
       const handle = (req: IncomingMessage, res: ServerResponse) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
         hits.set(path, (hits.get(path) ?? 0) + 1);
+        versions.set(req.httpVersion, (versions.get(req.httpVersion) ?? 0) + 1);
+        if (req.httpVersion === '2.0' && options.http2Fault) {
+          const fault = options.http2Fault;
+          if (fault === 'status') res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy"}');
+          else if (fault === 'reset') (res as unknown as { stream: { close(code: number): void } }).stream.close(2);
+          // the length of a whole answer, half of it sent
+          else res.writeHead(200, { 'content-type': 'application/json', 'content-length': 4096 }).end('{"name":"');
+          return;
+        }
         const isTarball = path.includes('/-/');
         const fixture = packages.find((p) => (isTarball ? tarballPath(p) === path : p.name === path));
         if (fixture?.private && req.headers.authorization !== `Bearer ${token}`) {
@@ -145,13 +165,30 @@ export async function startRegistry(packages: FixturePackage[], options: Registr
         if (!doc) res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
         else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
       };
-      server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
+      if (options.tls && options.http2) {
+        const h2 = createSecureServer({ ...options.tls, allowHTTP1: true }, handle as never);
+        h2.on('session', (s: Http2Session) => {
+          sessions.add(s);
+          s.once('close', () => sessions.delete(s));
+        });
+        // HTTP/1.1 connections too (an Http2SecureServer has no closeAllConnections)
+        h2.on('secureConnection', (socket: Socket) => {
+          sockets.add(socket);
+          socket.once('close', () => sockets.delete(socket));
+        });
+        server = h2;
+      } else server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
       server.listen(port, '127.0.0.1', () => {
         port = (server!.address() as { port: number }).port;
         resolve();
       });
     });
   const stopServer = () => new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  const dropConnections = () => {
+    for (const s of sessions) s.destroy();
+    for (const s of sockets) s.destroy();
+    (server as Server | undefined)?.closeAllConnections?.();
+  };
   await listen();
   return {
     get url() {
@@ -159,6 +196,7 @@ export async function startRegistry(packages: FixturePackage[], options: Registr
     },
     token,
     hits,
+    versions,
     tamper: (name) => void tampered.add(name),
     untamper: (name) => void tampered.delete(name),
     stall: (name, onStall, fraction = 0.5) => void stalled.set(name, { onStall, fraction }),
@@ -166,12 +204,12 @@ export async function startRegistry(packages: FixturePackage[], options: Registr
     tarballUrl: (name, version) => `${url()}${tarballPath(packages.find((p) => p.name === name && p.version === version)!)}`,
     tarballHits: () => [...hits.entries()].filter(([p]) => p.includes('/-/')).reduce((n, [, c]) => n + c, 0),
     stop: async () => {
-      server?.closeAllConnections();
+      dropConnections();
       await stopServer();
     },
     start: listen,
     close: async () => {
-      server?.closeAllConnections();
+      dropConnections();
       await stopServer();
     },
   };
