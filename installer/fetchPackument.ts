@@ -30,9 +30,7 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
     // around the cache: over HTTP/2 when the registry speaks it, else (and for anything but a whole 200) as npm fetches
     const fast = behind && (await getOverHttp2(url, { ...opts, spec: name }, headers));
     if (fast) {
-      const packument = JSON.parse(fast.body.toString('utf8')) as Record<string, unknown>;
-      const length = fast.headers['content-length'];
-      if (length) packument._contentLength = Number(length);
+      const packument = parsePackument(fast.body, fast.headers['content-length']);
       behind.hold({ url: fast.url, requestHeaders: headers, status: fast.status, headers: fast.headers, body: fast.body });
       cachedDone();
       return packument;
@@ -65,9 +63,7 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
         if (given) return;
         given = true;
         try {
-          const packument = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-          if (length) packument._contentLength = Number(length);
-          resolve(packument);
+          resolve(parsePackument(bytes, length));
         } catch (err) {
           reject(err);
         }
@@ -100,6 +96,13 @@ export function fetchPackument(url: string, name: string, opts: Record<string, u
   })();
   doc.catch(() => cachedDone());
   return { doc, cached };
+}
+
+/** A packument's JSON, with the length the registry sent it with (as pacote records it). */
+function parsePackument(bytes: Buffer, contentLength: string | null | undefined): Record<string, unknown> {
+  const packument = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  if (contentLength) packument._contentLength = Number(contentLength);
+  return packument;
 }
 
 /** Reads JSON text as it comes and says when its top-level value has closed (strings and escapes followed). */

@@ -44,3 +44,9 @@ declare module 'npm-registry-fetch/lib/check-response.js' {
     opts: Record<string, unknown>;
   }): Promise<Response>;
 }
+
+declare module 'npm-registry-fetch/lib/default-opts.js' {
+  /** npm-registry-fetch's defaults, under a request's own options (its registry, user agent, timeout, …). */
+  const defaults: { registry: string; userAgent: string; timeout: number; [option: string]: unknown };
+  export default defaults;
+}

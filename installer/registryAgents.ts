@@ -15,7 +15,7 @@ import { createSecureContext } from 'node:tls';
 import { Minipass } from 'minipass';
 import { Response } from 'minipass-fetch';
 import checkResponse from 'npm-registry-fetch/lib/check-response.js';
-import { getAuth, npmRequestHeaders, RegistryHttp2, type RegistryResponse } from './registryHttp2';
+import { getAuth, npmOptions, npmRequestHeaders, RegistryHttp2, type RegistryResponse } from './registryHttp2';
 import { installerLookup } from './sharedLookup';
 
 /** Connections per host (npm-registry-fetch's default). */
@@ -45,20 +45,21 @@ export async function getOverHttp2(
 ): Promise<(RegistryResponse & { status: 200 }) | undefined> {
   const client = registryHttp2(opts);
   if (!client || opts.offline) return undefined;
+  const o = npmOptions(opts);
   let request: Record<string, string> | undefined;
   try {
-    request = npmRequestHeaders(url, opts, headers);
+    request = npmRequestHeaders(url, o, headers);
   } catch {
     // npm's layer reports what is wrong with the config (an unreadable certfile)
     return undefined;
   }
   if (!request) return undefined;
   const startTime = Date.now();
-  const res = await client.get(url, request, typeof opts.timeout === 'number' && opts.timeout > 0 ? opts.timeout : undefined);
+  // (a fetch-timeout of 0: the client's default, npm-registry-fetch's)
+  const res = await client.get(url, request, typeof o.timeout === 'number' && o.timeout > 0 ? o.timeout : undefined);
   if (res?.status !== 404) return res as (RegistryResponse & { status: 200 }) | undefined;
   const body = new Minipass<Buffer>();
   body.end(res.body);
-  const o = { registry: 'https://registry.npmjs.org/', ...opts };
   await checkResponse({
     method: 'GET',
     uri: url,

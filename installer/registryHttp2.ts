@@ -18,6 +18,7 @@ import type { SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import fetch from 'npm-registry-fetch';
+import defaultOpts from 'npm-registry-fetch/lib/default-opts.js';
 
 /** A connection without requests is closed after this long. */
 export const SESSION_IDLE_MS = 15_000;
@@ -30,8 +31,10 @@ export const getAuth = (fetch as unknown as { getAuth(url: string, opts: Record<
 const STREAM_WINDOW = 8 * 1024 * 1024;
 const CONNECTION_WINDOW = 32 * 1024 * 1024;
 
-/** npm's fetch timeout when the config names none (npm-registry-fetch's default). */
-const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
+/** `opts` over npm-registry-fetch's own defaults (its registry, user agent, timeout), as it reads them for a request. */
+export function npmOptions(opts: Record<string, unknown>): Record<string, unknown> {
+  return { ...defaultOpts, ...opts };
+}
 
 export interface RegistryResponse {
   url: string;
@@ -77,10 +80,9 @@ async function decode(body: Buffer, coding: string | undefined): Promise<Buffer 
 /**
  * The headers npm-registry-fetch sends with a GET of `url` (its getHeaders: the user agent, the config's headers,
  * npm's session headers and the auth the config has for that URL's registry), or undefined when the registry wants a
- * client certificate of its own (`certfile`/`keyfile`), which only npm's fetch layer presents.
+ * client certificate of its own (`certfile`/`keyfile`), which only npm's fetch layer presents. `o`: npmOptions.
  */
-export function npmRequestHeaders(url: string, opts: Record<string, unknown>, headers: Record<string, string>): Record<string, string> | undefined {
-  const o: Record<string, unknown> = { registry: 'https://registry.npmjs.org/', ...opts };
+export function npmRequestHeaders(url: string, o: Record<string, unknown>, headers: Record<string, string>): Record<string, string> | undefined {
   const auth = getAuth(url, o);
   if (auth.cert || auth.key) return undefined;
   const out: Record<string, string> = {};
@@ -125,7 +127,7 @@ export class RegistryHttp2 {
    * GETs `url` with `headers` (as npmRequestHeaders made them): the response when it is a whole 200 or 404 over
    * HTTP/2, else undefined. Never rejects.
    */
-  get(url: string, headers: Record<string, string>, timeoutMs: number = DEFAULT_TIMEOUT_MS): Promise<RegistryResponse | undefined> {
+  get(url: string, headers: Record<string, string>, timeoutMs: number = defaultOpts.timeout): Promise<RegistryResponse | undefined> {
     let u: URL;
     try {
       u = new URL(url);

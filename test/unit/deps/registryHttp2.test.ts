@@ -17,7 +17,7 @@ import zlib from 'node:zlib';
 import fetch from 'npm-registry-fetch';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
-import { http2Request, npmRequestHeaders, RegistryHttp2 } from '../../../installer/registryHttp2';
+import { http2Request, npmOptions, npmRequestHeaders, RegistryHttp2 } from '../../../installer/registryHttp2';
 import { installerLookup } from '../../../installer/sharedLookup';
 import { ROOT } from '../helpers/testKernel';
 import { startRegistry, type Registry, type RegistryOptions } from './registryServer';
@@ -158,7 +158,7 @@ describe('the registry over HTTP/2', function () {
     };
     /** What the HTTP/2 path sends. */
     const weSend = (path: string, opts: Record<string, unknown>, headers: Record<string, string>) => {
-      const made = npmRequestHeaders(`${url}${path}`, opts, headers);
+      const made = npmRequestHeaders(`${url}${path}`, npmOptions(opts), headers);
       assert.ok(made);
       const h = http2Request(new URL(`${url}${path}`), made);
       delete h[':method'];
@@ -199,7 +199,7 @@ describe('the registry over HTTP/2', function () {
       const cert = join(TLS, 'server-cert.pem');
       const key = join(TLS, 'server-key.pem');
       assert.equal(
-        npmRequestHeaders(`${url}leaf`, { registry: url, [`//127.0.0.1:${port}/:certfile`]: cert, [`//127.0.0.1:${port}/:keyfile`]: key }, {}),
+        npmRequestHeaders(`${url}leaf`, npmOptions({ registry: url, [`//127.0.0.1:${port}/:certfile`]: cert, [`//127.0.0.1:${port}/:keyfile`]: key }), {}),
         undefined,
       );
     });
