@@ -30,6 +30,12 @@ export interface RuntimeDescriptor {
   binarySetting?: string;
   /** An interrupt stops synchronous JavaScript and keeps the variables (Bun restarts its kernel instead). */
   interruptKeepsState: boolean;
+  /**
+   * Cells run in the worker process itself (Node on its main thread, the sandbox's isolate beside it): interrupts
+   * come through the watchdog thread, which works while a cell blocks the main thread. False for Deno and Bun, which
+   * run cells in their own process: the worker's main thread reads the control pipe itself (one thread hop less).
+   */
+  cellsInWorker: boolean;
   /** What it enforces of each capability, in the words users read (protocol/enforcement.ts). */
   enforces: Record<Capability, Enforcement>;
 }
@@ -50,6 +56,7 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     // Node 24, for notebooks with permissions when the Node found is older (cells run on the Node found otherwise)
     downloads: ['node'],
     interruptKeepsState: true,
+    cellsInWorker: true,
     enforces: {
       net: { level: 'checked', how: 'checked by CodaJS inside the kernel on the address every connection really goes to (a seat belt, not enforced by Node)' },
       read: { level: 'enforced', how: "enforced by Node's permission model (--allow-fs-read)" },
@@ -71,6 +78,7 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     downloads: ['deno'],
     binarySetting: 'coda.denoPath',
     interruptKeepsState: true,
+    cellsInWorker: false,
     enforces: {
       net: {
         level: 'enforced',
@@ -92,6 +100,7 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     downloads: ['bun'],
     binarySetting: 'coda.bunPath',
     interruptKeepsState: false,
+    cellsInWorker: false,
     enforces: { net: BUN_REFUSED, read: BUN_REFUSED, write: BUN_REFUSED, env: BUN_REFUSED, run: BUN_REFUSED },
   },
   sandbox: {
@@ -104,6 +113,7 @@ export const RUNTIMES: Record<RuntimeKind, RuntimeDescriptor> = {
     aliases: ['isolate'],
     downloads: ['node', 'isolated-vm'],
     interruptKeepsState: true,
+    cellsInWorker: true,
     enforces: {
       net: { level: 'enforced', how: 'enforced by the Sandbox: its only network API is a fetch the host checks at every request and redirect' },
       read: { level: 'absent', how: 'nothing to grant: the Sandbox has no file system' },

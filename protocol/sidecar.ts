@@ -4,7 +4,7 @@
  * travel on the worker's control pipe, so they have no HostRequests entry). The agent writes each frame to stdout
  * behind FRAME_MARKER; every other byte the sidecar prints is user output.
  */
-import type { RequestFrame, WorkerFrame } from './messages';
+import type { InitParams, RequestFrame, WorkerFrame } from './messages';
 
 /** Starts every frame the agent writes; user output cannot plausibly contain it. */
 export const FRAME_MARKER = '\u0000CODA\u0001';
@@ -21,8 +21,23 @@ export interface InterruptedFrame {
   n: number;
 }
 
+/**
+ * Agent → worker (Deno): execution `executionId`'s synchronous part starts now, in the agent's own macrotask, where a
+ * termination only cuts the cell. From here the worker may claim it (worker/sidecar/SyncClaims.ts) and terminate it.
+ */
+export interface SyncPartFrame {
+  kind: 'sync';
+  executionId: number;
+}
+
+/** The init request the worker sends its agent: the host's, and what only the worker arranges. */
+export interface AgentInitParams extends InitParams {
+  /** Deno without declared permissions: the folder of the claims on cells' synchronous parts (SyncClaims.ts). */
+  syncClaims?: string;
+}
+
 export type ToAgentFrame = RequestFrame | InterruptFrame;
-export type FromAgentFrame = WorkerFrame | InterruptedFrame;
+export type FromAgentFrame = WorkerFrame | InterruptedFrame | SyncPartFrame;
 
 export function encodeFrame(frame: ToAgentFrame | FromAgentFrame, marked: boolean): string {
   return `${marked ? FRAME_MARKER : ''}${JSON.stringify(frame)}\n`;

@@ -1,12 +1,21 @@
 /**
  * The worker process (dist/worker-main.js, which dist/worker.js loads through its code cache: ./entry.ts): answers the
  * host's requests (protocol/messages.ts) over IPC and sends events, all through one send(). Interrupts arrive through
- * the watchdog thread (./watchdog.ts).
+ * the watchdog thread (./watchdog.ts) where cells run in this process, else on the main thread (controlPipe.ts).
  */
 import Module from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROTOCOL_VERSION, toSerializedError, type CodeCacheStatus, type HostFrame, type InitParams, type WorkerFrame } from '../protocol';
+import {
+  CONTROL_FD,
+  PROTOCOL_VERSION,
+  RUNTIMES,
+  toSerializedError,
+  type CodeCacheStatus,
+  type HostFrame,
+  type InitParams,
+  type WorkerFrame,
+} from '../protocol';
 import { ignoreDebugSignal } from './node/debuggerGuard';
 import type { Runtime, RuntimeHost } from './runtime/Runtime';
 import { createDispatcher, intrinsicThen } from './runtime/createDispatcher';
@@ -15,6 +24,7 @@ import { runtimeFactory } from './runtime/runtimes';
 import { withoutToJSON } from './runtime/withoutToJSON';
 import { warmUp as runWarmUp } from './warmUp';
 import { randomUUID } from './runtime/randomUUID';
+import { readControlPipe } from './runtime/controlPipe';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
 ignoreDebugSignal();
@@ -74,6 +84,18 @@ function startWatchdog(): void {
   watchdog.on('error', (err) => log('error', `watchdog thread failed: ${err.message}`));
 }
 
+/** Deno and Bun run cells in their own process, so this thread is never blocked by one: it reads interrupts itself. */
+function readInterrupts(): void {
+  try {
+    readControlPipe({
+      interrupt: (executionId) => asKernel(() => takeInterrupt(Atomics.add(interruptState, SLOT.requested, 1) + 1, executionId)),
+      error: (message) => log('warn', message),
+    }).unref();
+  } catch (err) {
+    log('warn', `no control pipe on fd ${CONTROL_FD} (interrupts disabled): ${String(err)}`);
+  }
+}
+
 /**
  * Exits now. Node's own exit waits for the watchdog thread: one still starting (a Worker takes 20–30 ms to come
  * online) cannot be stopped before its start ends (8–15 ms at the end of a one-cell `coda run`, and in every restart
@@ -125,7 +147,8 @@ const handle = createDispatcher({
 async function init(params: InitParams) {
   runtime = await runtimeFactory(params.runtime)(params, host);
   // after the reply: the thread only matters once a cell runs, and its start-up competes for the CPU
-  setImmediate(startWatchdog);
+  if (RUNTIMES[runtime.kind].cellsInWorker) setImmediate(startWatchdog);
+  else readInterrupts();
   return {
     protocolVersion: PROTOCOL_VERSION,
     kernelId: (runtime as { kernelId?: string }).kernelId ?? params.kernelId ?? randomUUID(),

@@ -8,9 +8,9 @@
  * main thread takes an interrupt whose message the termination cut short when it hears of it.
  */
 import { Session } from 'node:inspector';
-import { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CONTROL_END, CONTROL_FD, CONTROL_INTERRUPT, CONTROL_STOP_ALL } from '../protocol/messages';
+import { CONTROL_FD } from '../protocol/messages';
+import { readControlPipe } from './runtime/controlPipe';
 import { cellHoldsThread, GATE_ASK_AGAIN, GATE_HOLDS, HOLD_WALL_MS, INTERRUPT_GATE_NAME, SLOT } from './runtime/interruptState';
 
 /**
@@ -171,20 +171,7 @@ function warmGate(looks = 0): void {
 }
 
 try {
-  const pipe = new Socket({ fd: CONTROL_FD, readable: true, writable: false });
-  let id: string | undefined;
-  pipe.on('data', (chunk: Buffer) => {
-    for (const ch of chunk.toString('latin1')) {
-      if (ch === CONTROL_INTERRUPT) id = '';
-      else if (ch === CONTROL_STOP_ALL) requestInterrupt(undefined);
-      else if (id !== undefined && ch === CONTROL_END) {
-        if (id) requestInterrupt(Number(id));
-        id = undefined;
-      } else if (id !== undefined && ch >= '0' && ch <= '9' && id.length < 16) id += ch;
-      else id = undefined;
-    }
-  });
-  pipe.on('error', (err) => parentPort!.postMessage({ type: 'log', message: `control pipe error: ${err.message}` }));
+  readControlPipe({ interrupt: requestInterrupt, error: (message) => parentPort!.postMessage({ type: 'log', message }) });
   parentPort!.postMessage({ type: 'ready' });
   warmGate();
 } catch (err) {

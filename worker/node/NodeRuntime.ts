@@ -102,6 +102,8 @@ export interface NodeRuntimeOptions {
    * absent: no debugging (Bun). The socket for Debug Cell is the worker's business there, not this runtime's.
    */
   debugSession?: SessionSource;
+  /** Told just before a cell's code runs and just after it returned or threw (Deno: agentSyncPart.ts). */
+  syncPart?: { enter(executionId: number): void; leave(executionId: number): void };
 }
 
 interface Running {
@@ -132,6 +134,7 @@ export class NodeRuntime implements Runtime {
   private loopsStopped: (executionId: number) => boolean = () => false;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
+  private readonly syncPart: NodeRuntimeOptions['syncPart'];
   /** Node's own kernel: the channel its cells start from. */
   private readonly turns: CellTurns | undefined;
   /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */
@@ -148,6 +151,7 @@ export class NodeRuntime implements Runtime {
     this.version = options?.version ?? `node ${process.version}`;
     this.turns = !options?.schedule && this.kind === 'node' ? cellTurns() : undefined;
     this.schedule = options?.schedule ?? this.turns?.schedule ?? realSetImmediate;
+    this.syncPart = options?.syncPart;
     this.registry = new HandleRegistry(kernelId);
     this.batcher = new ConsoleBatcher(host);
     this.mask = createMasker(init.maskedValues);
@@ -335,12 +339,16 @@ export class NodeRuntime implements Runtime {
           () => running.settle({ status: 'error', error, durationMs: elapsed() }),
         ]);
       };
+      const syncPart = this.syncPart;
+      syncPart?.enter(ctx.executionId);
       try {
         completion = script.runInThisContext() as Promise<unknown[] | undefined>;
       } catch (err) {
+        syncPart?.leave(ctx.executionId);
         failed(err);
         return;
       }
+      syncPart?.leave(ctx.executionId);
       // the intrinsic then: a cell may have replaced Promise.prototype.then (see createDispatcher)
       Reflect.apply(intrinsicThen, completion, [
         async (wrapped: unknown[] | undefined) => {

@@ -33,7 +33,7 @@ import {
   type WorkerEvents,
 } from '../../protocol';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
-import { encodeFrame, type InterruptFrame } from '../../protocol/sidecar';
+import { encodeFrame, type AgentInitParams, type InterruptFrame } from '../../protocol/sidecar';
 import { AgentOutput } from './AgentOutput';
 import { RawOutputConsole } from './RawOutputConsole';
 import { DenoDebug } from './DenoDebug';
@@ -44,9 +44,12 @@ import { SIDECAR_AGENT, displayName, heapLimitMb, sidecarCommand } from './sidec
 import { sidecarExitReason } from './sidecarExitReason';
 import type { SidecarKind } from './sidecarModules';
 import { stopLoops } from '../runtime/loopStop';
+import { SyncClaims } from './SyncClaims';
 
 /** How long the agent gets to take an interrupt itself before its JavaScript is terminated (Deno) or waited on (Bun). */
 export const INTERRUPT_ACK_GRACE_MS = 40;
+/** How many times an interrupt reads Deno's stack before the grace when the cell's frames are there but unclaimed. */
+const STACK_READS = 3;
 /** Bun cannot terminate JavaScript: how long a blocked Bun sidecar gets after an interrupt before it is killed. */
 export const BUN_STOP_GRACE_MS = 1000;
 /**
@@ -88,6 +91,8 @@ export class SidecarRuntime implements Runtime {
   private readonly output: AgentOutput;
   private readonly raw: RawOutputConsole;
   private inspector: DenoInspector | undefined;
+  /** Deno without declared permissions: claims on cells' synchronous parts, so an interrupt terminates at once. */
+  private readonly claims: SyncClaims | undefined;
   /** Deno's inspector address: only this worker knows it (sidecarCommand.ts), and only DenoDebug's relay uses it. */
   private inspectorAddress: string | undefined;
   /** Debug Cell and checkpoints: Deno (DenoDebug); Bun has none (its inspector is WebKit's). */
@@ -101,7 +106,11 @@ export class SidecarRuntime implements Runtime {
   private stderrTail = '';
   private started = false;
   private disposed = false;
-  private readonly killOnExit = () => this.child.kill('SIGKILL');
+  /** The worker is exiting (a shutdown ends it without dispose): the sidecar and the claims folder go with it. */
+  private readonly killOnExit = () => {
+    this.child.kill('SIGKILL');
+    this.claims?.dispose();
+  };
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -109,6 +118,7 @@ export class SidecarRuntime implements Runtime {
     private readonly host: RuntimeHost,
   ) {
     this.kind = init.runtime as SidecarKind;
+    this.claims = this.kind === 'deno' && !init.permissions ? SyncClaims.create() : undefined;
     if (this.kind === 'deno')
       this.debug = new DenoDebug({
         inspector: () => (this.inspector?.open ? this.inspectorAddress : undefined),
@@ -128,6 +138,7 @@ export class SidecarRuntime implements Runtime {
           // raw output printed before a frame is sent before it, so the cell's output keeps its order
           this.raw.flush();
           if (frame.kind === 'interrupted') this.interruptsTaken = Math.max(this.interruptsTaken, frame.n);
+          else if (frame.kind === 'sync') this.claims?.started(frame.executionId);
           else if (frame.kind === 'response') this.responses.forEach((l) => l(frame));
           else this.forward(frame);
         },
@@ -193,7 +204,8 @@ export class SidecarRuntime implements Runtime {
         this.inspectorAddress = await Promise.race([this.inspectorUrl(), failed]);
         this.inspector = await Promise.race([DenoInspector.connect(this.inspectorAddress), failed]);
       }
-      const { runtimePath: _binary, env: _env, ...agentInit } = this.init;
+      const { runtimePath: _binary, env: _env, ...hostInit } = this.init;
+      const agentInit: AgentInitParams = { ...hostInit, syncClaims: this.claims?.dir };
       const info: InitResult = await Promise.race([this.channel.request('init', agentInit), failed]);
       this.version = info.runtimeVersion;
       this.kernelId = info.kernelId;
@@ -232,6 +244,7 @@ export class SidecarRuntime implements Runtime {
     } finally {
       this.output.flush();
       if (this.running?.executionId === params.executionId) this.running = undefined;
+      this.claims?.settled(params.executionId);
     }
   }
 
@@ -271,23 +284,33 @@ export class SidecarRuntime implements Runtime {
       return; // the sidecar is ending; exited() reports it
     }
     this.own(setTimeout(() => this.escalate(n), INTERRUPT_ACK_GRACE_MS));
-    if (this.kind === 'deno' && this.running) void this.stopHeldThread(n, this.running.executionId);
+    if (this.kind !== 'deno' || !this.running) return;
+    // the cell's synchronous part holds Deno, and this worker holds the claim on it: it ends now (SyncClaims.ts)
+    if (this.inspector?.open && this.claims?.claim(this.running.executionId) === 'claimed') this.inspector.terminateExecution();
+    else void this.stopHeldThread(n, this.running.executionId);
   }
 
   /**
-   * An interrupt `n` of a running cell on Deno, sent: the inspector reports the stack Deno is running: when
-   * it holds the cell's own frames outside a timer callback (a loop in the cell), its JavaScript is terminated now
-   * instead of after the grace. Anything else waits for the grace: Deno idle or in the agent's code (terminating then
-   * can end the agent's input loop), a timer callback (Deno ends when one is terminated), or a loop of microtasks
-   * without a loop statement, which leaves no frame to recognise. A loop that awaits is stopped by its own check.
+   * An interrupt `n` of a running cell on Deno, sent, that could not claim the cell's synchronous part: the inspector
+   * reports the stack Deno is running. When it holds the cell's own frames outside a timer callback (a loop in the
+   * cell), its JavaScript is terminated now instead of after the grace, on a claim where there are claims
+   * (SyncClaims.ts): the synchronous part, announced meanwhile, is claimed; a part that ended may have ended after the
+   * stack was read, so the stack is read again, and frames of the cell then are a loop after an await. Anything else
+   * waits for the grace: Deno idle or in the agent's code (terminating then can end the agent's input loop), a timer
+   * callback (Deno ends when one is terminated), or a loop of microtasks without a loop statement, which leaves no
+   * frame to recognise. A loop that awaits is stopped by its own check.
    */
-  private async stopHeldThread(n: number, executionId: number): Promise<void> {
+  private async stopHeldThread(n: number, executionId: number, reads = 0, endedBefore = false): Promise<void> {
     if (this.interruptsTaken >= n || this.disposed || !this.inspector) return;
     // first, in the same evaluation: the cell's loops of awaits stop at their next turn (worker/runtime/loopStop.ts);
     // when one is turning, that ends the cell and nothing is terminated
-    const stack = await this.inspector.stackNow(stopLoops(executionId));
-    if (this.interruptsTaken >= n || this.disposed || stack === undefined) return;
-    if (cellHoldsDeno(stack)) this.inspector.terminateExecution();
+    const stack = await this.inspector.stackNow(reads === 0 ? stopLoops(executionId) : undefined);
+    if (this.interruptsTaken >= n || this.disposed || stack === undefined || !cellHoldsDeno(stack)) return;
+    const claim = this.claims?.claim(executionId);
+    // no claims; the synchronous part claimed; or read after the part had ended: a loop after an await
+    if (claim === undefined || claim === 'claimed' || (claim === 'ended' && endedBefore)) this.inspector.terminateExecution();
+    // the part's announcement is on its way, or the part ended, maybe after this stack was read: read it again
+    else if (reads + 1 < STACK_READS) void this.stopHeldThread(n, executionId, reads + 1, claim === 'ended');
   }
 
   /** The agent did not take interrupt `n`: its JavaScript is blocked in synchronous code. */
@@ -321,6 +344,7 @@ export class SidecarRuntime implements Runtime {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.inspector?.close();
+    this.claims?.dispose();
     await this.debug?.close();
     this.channel.close(`The ${displayName(this.kind)} kernel was stopped.`);
     process.off('exit', this.killOnExit);
@@ -373,6 +397,7 @@ export class SidecarRuntime implements Runtime {
 
   /** The sidecar ended. Unless the worker stopped it, the kernel is gone: say why and end the worker too. */
   private async exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    this.claims?.dispose();
     const drained = (s: NodeJS.ReadableStream) =>
       new Promise((resolve) => ((s as NodeJS.ReadableStream & { readableEnded: boolean }).readableEnded ? resolve(undefined) : s.once('end', resolve)));
     await Promise.race([Promise.all([drained(this.child.stdout), drained(this.child.stderr)]), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);

@@ -7,11 +7,12 @@ import { agentFile } from './agentGlobals';
 import { writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROTOCOL_VERSION, toSerializedError, type InitParams, type InitResult } from '../../protocol';
+import { PROTOCOL_VERSION, toSerializedError, type InitResult } from '../../protocol';
 import { NodeRuntime } from '../node/NodeRuntime';
 import { createDispatcher, intrinsicThen } from '../runtime/createDispatcher';
 import type { RuntimeHost } from '../runtime/Runtime';
-import { encodeFrame, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
+import { encodeFrame, type AgentInitParams, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
+import { agentSyncPart } from './agentSyncPart';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { withoutToJSON } from '../runtime/withoutToJSON';
 import { agentInspectorSession } from './agentInspectorSession';
@@ -50,6 +51,9 @@ interface WebMessagePort {
   close(): void;
 }
 
+/** A cell's own macrotask runs now (onOwnMacrotask): a termination there cuts only the cell. */
+let ownTurn = false;
+
 /**
  * A cell's own macrotask on Deno: a MessagePort callback, which Deno survives when the inspector terminates the
  * JavaScript in it (a terminated timer or setImmediate callback ends the Deno process: "error: Uncaught null").
@@ -65,7 +69,12 @@ function onOwnMacrotask(start: () => void): void {
   const { port1, port2 } = new RealMessageChannel() as unknown as { port1: WebMessagePort; port2: WebMessagePort };
   port1.onmessage = () => {
     port1.close();
-    start();
+    ownTurn = true;
+    try {
+      start();
+    } finally {
+      ownTurn = false;
+    }
   };
   port2.postMessage(null);
 }
@@ -75,7 +84,7 @@ function runtimeVersion(kind: SidecarKind): string {
   return kind === 'deno' ? `deno ${g.Deno?.version.deno ?? '?'}` : `bun ${g.Bun?.version ?? '?'}`;
 }
 
-function init(params: InitParams): InitResult {
+function init(params: AgentInitParams): InitResult {
   if (params.runtime !== 'deno' && params.runtime !== 'bun') throw new Error(`the sidecar agent runs Deno or Bun kernels, not '${params.runtime}'`);
   const kind = params.runtime;
   // before any cell or plugin runs: the session checkpoints use, and `sys` given up where permissions are declared
@@ -88,6 +97,7 @@ function init(params: InitParams): InitResult {
     chdir: false,
     schedule: kind === 'deno' ? onOwnMacrotask : undefined,
     debugSession,
+    syncPart: kind === 'deno' && params.syncClaims ? agentSyncPart(params.syncClaims, () => ownTurn, write) : undefined,
   });
   return { protocolVersion: PROTOCOL_VERSION, kernelId: runtime.kernelId, runtime: kind, runtimeVersion: runtime.version, pid: proc.pid };
 }

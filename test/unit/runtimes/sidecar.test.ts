@@ -3,7 +3,7 @@
  * dist/sidecar-agent.mjs. Each case checks what a notebook user sees.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ExecuteResult, InitParams, Permissions, SerializedError } from '../../../protocol';
 import type { KernelExit } from '../../../host/kernel/Kernel';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
+import { CLAIMED_WAIT_MS } from '../../../worker/sidecar/agentSyncPart';
 import { packageFixture, sleep, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Generous bound that proves an interrupt happened at all. */
@@ -289,6 +290,54 @@ for (const kind of ['deno', 'bun'] as const) {
         assert.equal(await k.value('kept3 + (spins > 0)'), 'yestrue');
       });
 
+      it('an interrupt that meets a synchronous part as it ends never ends the kernel: each cell is ok or interrupted, the variables kept', async () => {
+        // the claims on a cell's synchronous part (worker/sidecar/SyncClaims.ts) decide every race of an interrupt
+        // with the part's end: cells that spin 0–6 ms, interrupted 0–6 ms after they were sent, so the interrupt
+        // comes before the cell starts, while it runs, as it ends and after (a termination that landed after the
+        // cell's macrotask ended Deno: "Uncaught null", within 60 such cells)
+        await k.run('const kept5 = "yes"; globalThis.spin = (ms) => { const t = Date.now() + ms; while (Date.now() < t) {} }');
+        const seen = new Set<string>();
+        for (let i = 0; i < 80; i++) {
+          const running = k.run(`spin(${i % 7}); ${i}`);
+          await sleep((i * 5) % 7);
+          k.kernel.interrupt();
+          const r = await Promise.race([running, sleep(STOPPED_WITHIN_MS).then(() => undefined)]);
+          assert.ok(r && (r.status === 'ok' || r.status === 'interrupted'), `cell ${i}: ${JSON.stringify(r)}`);
+          seen.add(r.status);
+        }
+        assert.ok(k.kernel.alive);
+        assert.equal(await k.value('kept5'), 'yes');
+        assert.deepEqual([...seen].sort(), ['interrupted', 'ok'], 'both outcomes were met');
+        // a loop after an await is no synchronous part: the inspector finds it
+        assert.equal(await interruptAfter(k, 'await null; while (true) {}'), 'interrupted');
+        assert.equal(await interruptAfter(k, 'await new Promise((r) => setTimeout(r, 5)); spin(1); while (true) {}'), 'interrupted');
+        assert.equal(await k.value('kept5'), 'yes');
+      });
+
+      it('a cell that claims the next cells’ synchronous parts itself only delays them; interrupts still stop loops; the folder goes with the kernel', async () => {
+        const claimFolders = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('coda-claims-')));
+        const before = claimFolders();
+        const d = await track(start(kind));
+        const mine = [...claimFolders()].filter((n) => !before.has(n));
+        assert.equal(mine.length, 1, 'the kernel made one claims folder');
+        await d.run('const kept6 = "yes"');
+        // user code finds the kernel's claims folder and makes the folders of the next executions' claims
+        const made = await d.value(
+          `import { mkdirSync } from "node:fs"; let made = 0; ` +
+            `for (let id = 1; id < 5000; id++) { try { mkdirSync(${JSON.stringify(join(tmpdir(), mine[0]!))} + "/" + id); made++ } catch {} } made > 0`,
+        );
+        assert.equal(made, 'true');
+        const t = Date.now();
+        assert.equal(await d.value('kept6 + 1'), 'yes1');
+        // the agent found its claim taken and waited, in its own macrotask, for a termination nobody sent
+        assert.ok(Date.now() - t >= CLAIMED_WAIT_MS / 2, `the next cell was delayed (${Date.now() - t} ms)`);
+        assert.equal(await interruptAfter(d, 'while (true) {}'), 'interrupted');
+        assert.equal(await d.value('kept6'), 'yes');
+        assert.ok(d.kernel.alive);
+        await d.kernel.dispose();
+        assert.equal(existsSync(join(tmpdir(), mine[0]!)), false, 'the claims folder is removed as the kernel stops');
+      });
+
       it('stops a loop of awaits at its next turn, without terminating: a try around the loop catches the stop, and the cell is still interrupted', async () => {
         await k.run('const kept4 = "yes"; globalThis.caught = []');
         // each turn of a stopped loop throws the stop (worker/runtime/loopStop.ts), before the turn's own try
@@ -525,6 +574,15 @@ describe('sidecar runtime: Deno permissions', function () {
       'read',
       join(folder, 'secret.txt'),
     );
+  });
+
+  it('interrupts while(true){} and keeps the variables with nothing granted (the inspector says where Deno is)', async () => {
+    const k = await deno({});
+    await k.run('const kept = "yes"');
+    assert.equal(await interruptAfter(k, 'while (true) {}'), 'interrupted');
+    assert.equal(await k.value('kept'), 'yes');
+    // a declared notebook gets no claims folder: it would need a write grant
+    assertDenied(await k.run(`import { mkdirSync } from "node:fs"; mkdirSync(${JSON.stringify(join(tmpdir(), 'coda-claims-x'))})`), 'write', /coda-claims-x$/);
   });
 
   it('reports a denial in background work as an uncaught PermissionDenied', async () => {
