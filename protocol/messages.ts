@@ -2,8 +2,9 @@
  * The contract between a host (the VS Code extension or the headless runner) and a kernel worker.
  * One map per direction: requests the host sends (each with its reply type) and events the worker sends.
  * Transport: Node IPC over child_process.fork (JSON serialization). Interrupts also travel on a
- * dedicated control pipe (fd 4) read by a watchdog thread, so they arrive while user code blocks
- * the worker's main thread (see CONTROL_FD).
+ * dedicated control pipe (fd 4), read by a watchdog thread where cells run in the worker itself, so they
+ * arrive while user code blocks the worker's main thread (see CONTROL_FD), and by the main thread for Deno
+ * and Bun, whose cells run in their own process.
  */
 import type { ConsoleEntry } from './console';
 import type { CellSource, CheckpointHits, DebugOpenResult, SetCheckpointsParams } from './debugging';
