@@ -1,5 +1,6 @@
 // Runtimes in the real UI, from the installed VSIX: a notebook whose metadata names Deno opens with the Deno kernel
-// selected (VS Code picks none by itself when an extension offers several) and its cells run in Deno.
+// selected (VS Code picks none by itself when an extension offers several) and its cells run in Deno; Interrupt stops
+// its while(true) cell and the kernel keeps its variables.
 export default async function runtimes(t) {
   const out = t.outputs();
   const opened = await t.step('opens a notebook whose metadata names Deno', async () => {
@@ -14,6 +15,15 @@ export default async function runtimes(t) {
       .waitFor({ timeout: 30_000 });
     await t.runCommand('Notebook: Run All');
     await out.locator('.coda-console', { hasText: 'hello from deno' }).first().waitFor({ timeout: 60_000 });
+  });
+  await t.step('Interrupt stops the while(true) cell Run All reached on Deno (the claim on its synchronous part)', async () => {
+    await t.page.waitForTimeout(500);
+    await t.runCommand('CodaJS: Interrupt Kernel');
+    await out.locator('.coda-interrupted').first().waitFor({ timeout: 30_000 });
+  });
+  await t.step('the Deno kernel kept its variables through the interrupt', async () => {
+    await t.runCell(2);
+    await out.locator('.coda-tree .coda-v-number', { hasText: '15' }).first().waitFor({ timeout: 30_000 });
   });
   await t.step('the kernel picker lists all four runtimes (at its first level, or under "Select Another Kernel…")', async () => {
     await t.runCommand('Notebook: Select Notebook Kernel');
