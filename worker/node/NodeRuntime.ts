@@ -103,7 +103,12 @@ export interface NodeRuntimeOptions {
    */
   debugSession?: SessionSource;
   /** Told just before a cell's code runs and just after it returned or threw (Deno: agentSyncPart.ts). */
-  syncPart?: { enter(executionId: number): void; leave(executionId: number): void };
+  syncPart?: SyncPartHooks;
+}
+
+export interface SyncPartHooks {
+  enter(executionId: number): void;
+  leave(executionId: number): void;
 }
 
 interface Running {
@@ -134,7 +139,7 @@ export class NodeRuntime implements Runtime {
   private loopsStopped: (executionId: number) => boolean = () => false;
   private scriptSeq = 0;
   private readonly schedule: (start: () => void) => void;
-  private readonly syncPart: NodeRuntimeOptions['syncPart'];
+  private readonly syncPart: SyncPartHooks | undefined;
   /** Node's own kernel: the channel its cells start from. */
   private readonly turns: CellTurns | undefined;
   /** Source maps and checkpoints on Node and in the Deno agent, and Node's debugger socket (Bun refuses). */

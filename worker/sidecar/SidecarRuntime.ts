@@ -397,7 +397,6 @@ export class SidecarRuntime implements Runtime {
 
   /** The sidecar ended. Unless the worker stopped it, the kernel is gone: say why and end the worker too. */
   private async exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    this.claims?.dispose();
     const drained = (s: NodeJS.ReadableStream) =>
       new Promise((resolve) => ((s as NodeJS.ReadableStream & { readableEnded: boolean }).readableEnded ? resolve(undefined) : s.once('end', resolve)));
     await Promise.race([Promise.all([drained(this.child.stdout), drained(this.child.stderr)]), new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);

@@ -5,14 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncPartFrame } from '../../protocol/sidecar';
+import type { SyncPartHooks } from '../node/NodeRuntime';
 
 /** Longest the agent waits, in its own macrotask, for a termination the worker claimed (it is sent right after). */
 export const CLAIMED_WAIT_MS = 2000;
-
-export interface SyncPartHooks {
-  enter(executionId: number): void;
-  leave(executionId: number): void;
-}
 
 /**
  * `ownTurn()` says whether the agent's own macrotask runs now (a MessagePort callback, which Deno survives a
