@@ -28,10 +28,13 @@ export function lockFromTree(nodes: Iterable<TreeNode>): DependencyLock {
   return Object.fromEntries(Object.entries(lock).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/** A package-lock.json (v3) that makes arborist install exactly the locked tree. */
-export function packageLockFor(name: string, dependencies: Record<string, string>, lock: DependencyLock): object {
+/**
+ * A package-lock.json (v3) that makes arborist install exactly the locked tree; `more`: fields of a package-lock entry
+ * the lock does not keep (a package's peers), by location.
+ */
+export function packageLockFor(name: string, dependencies: Record<string, string>, lock: DependencyLock, more: Record<string, object> = {}): object {
   const packages: Record<string, unknown> = { '': { name, dependencies } };
-  for (const [location, e] of Object.entries(lock)) packages[location] = { ...e };
+  for (const [location, e] of Object.entries(lock)) packages[location] = { ...e, ...more[location] };
   return { name, lockfileVersion: 3, requires: true, packages };
 }
 

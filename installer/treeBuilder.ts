@@ -1,5 +1,6 @@
 /**
- * One install's tree, built in the staging folder: arborist resolves it, then either CodaJS builds it from the shared
+ * One install's tree, built in the staging folder: arborist resolves it (on the fast path without a lock, from the
+ * lock of the tree leanResolve.ts placed, when it could), then either CodaJS builds it from the shared
  * content store (materializeTree.ts: the fast path, for trees whose install scripts do not run, off Windows) or
  * arborist's reify extracts it (everything else: scripts, links, bundled dependencies, shrinkwraps, and a package the
  * fast path cannot store). Before arborist has resolved anything, the builder runs ahead of it: every packument the
@@ -19,6 +20,7 @@ import { commitTree, linkToTree, STORE_NAME, treeDirFor, treeKey, verifiedTree, 
 import { nameAt } from '../host/deps/lockPolicy';
 import { hasOwnTypes, type PackageLook } from './acquireTypes';
 import { EntryWriter, UnsupportedTarball, type TarballSource } from './entryWriter';
+import { leanResolve, type LeanManifest } from './leanResolve';
 import { packageLockFor } from './lockfile';
 import { fastPathProblem, materializeTree, registryResolved, type Tree } from './materializeTree';
 import type { PhaseClock } from './phaseClock';
@@ -164,9 +166,11 @@ export class TreeBuilder {
   async build(dependencies: Record<string, string>, offline: boolean, fresh = true): Promise<BuiltTree> {
     const { clock } = this.ctx;
     await this.prepare(dependencies, fresh);
-    let arb = this.arborist(offline);
     // the fast path builds in an empty folder only
-    if (!this.ctx.fast || !fresh) return { tree: (await clock.time('arborist reify', () => arb.reify({ save: false }))) as unknown as Tree };
+    if (!this.ctx.fast || !fresh) return { tree: (await clock.time('arborist reify', () => this.arborist(offline).reify({ save: false }))) as unknown as Tree };
+    // without a lock, the tree CodaJS places is the lock arborist loads (and checks)
+    if (!this.ctx.locked) await clock.time('resolve', () => this.resolveLean(dependencies, offline));
+    let arb = this.arborist(offline);
     const ideal = (await arb.buildIdealTree()) as unknown as Tree;
     const problem = fastPathProblem(ideal);
     if (!problem) {
@@ -205,6 +209,23 @@ export class TreeBuilder {
     await rm(join(staging, 'node_modules'), { recursive: true, force: true });
     linkToTree(staging, dir);
     return { own: [] };
+  }
+
+  /**
+   * Resolves the tree without arborist's ideal-tree build (leanResolve.ts) and leaves it in staging as the lock arborist
+   * then loads and checks; a tree that needs arborist's own resolution is left to it.
+   */
+  private async resolveLean(dependencies: Record<string, string>, offline: boolean): Promise<void> {
+    const opts = this.packumentOpts(offline) as pacote.Options & { fullMetadata: true };
+    const result = await leanResolve(dependencies, (name, spec) => pacote.manifest(`${name}@${spec || '*'}`, opts) as unknown as Promise<LeanManifest>).catch(
+      (err: unknown) => ({ problem: `CodaJS's own resolution failed (${(err as Error)?.message ?? String(err)})` }),
+    );
+    if ('problem' in result) {
+      this.ctx.progress(`arborist resolves this tree: ${result.problem}`);
+      return;
+    }
+    const lock = packageLockFor(STORE_NAME, dependencies, result.lock, result.peers);
+    await writeFile(join(this.ctx.staging, 'package-lock.json'), JSON.stringify(lock, null, 2));
   }
 
   private async prepare(dependencies: Record<string, string>, fresh: boolean): Promise<void> {

@@ -58,6 +58,7 @@ describe('the installer fast path builds the tree arborist would (loopback regis
       { name: 'plugin', version: '1.0.0', fields: { peerDependencies: { host: '^1.0.0' } } },
       { name: 'native-other', version: '1.0.0', fields: { os: [OTHER_OS] } },
       { name: 'native-here', version: '1.0.0' },
+      { name: 'alias-user', version: '1.0.0', dependencies: { 'old-base': 'npm:base@1' } },
       { name: 'native', version: '1.0.0', fields: { optionalDependencies: { 'native-other': '1.0.0', 'native-here': '1.0.0' } } },
       { name: 'tool', version: '1.0.0', fields: { bin: { tool: './bin/tool.js' } }, files: { 'bin/tool.js': CRLF_BIN, 'lib/deep/a.js': 'a' } },
       {
@@ -95,8 +96,12 @@ describe('the installer fast path builds the tree arborist would (loopback regis
   let arborist: InstallResult;
 
   it('installs through the fast path, each packument asked for once, the scoped package from its registry with its token', async () => {
-    fast = await client.install(params('/nb/fast.coda', 'cache-fast'));
+    const said: string[] = [];
+    fast = await client.install(params('/nb/fast.coda', 'cache-fast'), { onProgress: (m) => said.push(m) });
     assert.ok(fast.phases?.['build from the content store'] !== undefined, `the fast path built it: ${JSON.stringify(fast.phases)}`);
+    // CodaJS placed the tree itself (installer/leanResolve.ts), arborist loaded and checked it
+    assert.ok(fast.phases?.resolve !== undefined, JSON.stringify(fast.phases));
+    assert.ok(!said.some((m) => /arborist resolves this tree/.test(m)), said.join('\n'));
     // the installer's CPU time: some, and no more than its threads could spend in the install's wall time
     assert.ok(fast.cpuMs! > 0 && fast.cpuMs! <= fast.durationMs * cpus().length + 20, `cpu ${fast.cpuMs} ms in ${fast.durationMs} ms`);
     assert.equal(fast.installed['@team/scoped'], '0.1.0');
@@ -123,6 +128,18 @@ describe('the installer fast path builds the tree arborist would (loopback regis
     assert.equal(lock['node_modules/native-other'], undefined, 'not for this platform');
     const tool = files(fast.modulePath).get('tool/bin/tool.js')!;
     assert.deepEqual(tool, { text: CRLF_BIN.replace('\r\n', '\n'), exec: true });
+  });
+
+  it('leaves a tree it cannot place plainly (an alias) to arborist, and says so', async () => {
+    const said: string[] = [];
+    const r = await client.install(params('/nb/alias.coda', 'cache-fast', { dependencies: { 'alias-user': '*' } }), { onProgress: (m) => said.push(m) });
+    assert.ok(
+      said.some((m) => /arborist resolves this tree: old-base@npm:base@1 is not a registry range, version or tag/.test(m)),
+      said.join('\n'),
+    );
+    assert.equal(r.lock['node_modules/old-base']?.version, '1.0.0');
+    assert.equal(r.lock['node_modules/old-base']?.name, 'base');
+    assert.equal(JSON.parse(readFileSync(join(r.modulePath, 'old-base', 'package.json'), 'utf8')).name, 'base');
   });
 
   it('leaves a tree it cannot build as arborist would (bundled dependencies) to arborist, and says so', async () => {
