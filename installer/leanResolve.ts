@@ -42,13 +42,7 @@ export interface LeanManifest {
 /** The version of `name` that `spec` picks (pacote.manifest with the install's options); rejects when there is none. */
 export type ManifestOf = (name: string, spec: string) => Promise<LeanManifest>;
 
-/**
- * The resolved tree: its lock, and what arborist must also read of each package to load it as it resolved it: the
- * peers (a lock names no peers, and arborist drops a package nothing else needs from a loaded tree it changes).
- */
-export type LeanResult = { lock: DependencyLock; peers: Record<string, PeerFields> } | { problem: string };
-
-export type PeerFields = Pick<LeanManifest, 'peerDependencies' | 'peerDependenciesMeta'>;
+export type LeanResult = { lock: DependencyLock } | { problem: string };
 
 type EdgeType = 'prod' | 'optional' | 'peer' | 'peerOptional';
 
@@ -131,7 +125,7 @@ export async function leanResolve(dependencies: Record<string, string>, manifest
     if (err instanceof Problem) return { problem: err.message };
     throw err;
   }
-  return { lock: lockOf(placed), peers: peersOf(placed) };
+  return { lock: lockOf(placed) };
 }
 
 /** A node's edges as arborist makes them: peers first, then dependencies and optional ones, a later kind replacing an earlier. */
@@ -278,16 +272,6 @@ function checkEdges(root: LeanNode, placed: LeanNode[]): void {
   }
 }
 
-/** Each package's peers, by location (only the packages that have some). */
-function peersOf(placed: LeanNode[]): Record<string, PeerFields> {
-  const peers: Record<string, PeerFields> = {};
-  for (const { location, manifest: m } of placed) {
-    if (!m!.peerDependencies || !Object.keys(m!.peerDependencies).length) continue;
-    peers[location] = { peerDependencies: m!.peerDependencies, ...(m!.peerDependenciesMeta && { peerDependenciesMeta: m!.peerDependenciesMeta }) };
-  }
-  return peers;
-}
-
 /** The lock, as installer/lockfile.ts lockFromTree writes one from arborist's tree. */
 function lockOf(placed: LeanNode[]): DependencyLock {
   const lock: DependencyLock = {};
@@ -295,6 +279,10 @@ function lockOf(placed: LeanNode[]): DependencyLock {
     const entry: DependencyLock[string] = { version: m!.version, resolved: m!._resolved!, integrity: m!._integrity! };
     if (m!.dependencies && Object.keys(m!.dependencies).length) entry.dependencies = m!.dependencies;
     if (m!.optionalDependencies && Object.keys(m!.optionalDependencies).length) entry.optionalDependencies = m!.optionalDependencies;
+    if (m!.peerDependencies && Object.keys(m!.peerDependencies).length) {
+      entry.peerDependencies = m!.peerDependencies;
+      if (m!.peerDependenciesMeta && Object.keys(m!.peerDependenciesMeta).length) entry.peerDependenciesMeta = m!.peerDependenciesMeta;
+    }
     lock[location] = entry;
   }
   return lock;

@@ -1,5 +1,5 @@
 /** The notebook's dependency lock <-> the store's package-lock.json (so a re-run installs exactly that). Pure. */
-import type { DependencyLock } from '../protocol';
+import type { DependencyLock, LockEntry } from '../protocol';
 
 interface TreeNode {
   location: string;
@@ -10,7 +10,7 @@ interface TreeNode {
   integrity?: string | null;
   isRoot?: boolean;
   isLink?: boolean;
-  package?: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+  package?: Pick<LockEntry, 'dependencies' | 'optionalDependencies' | 'peerDependencies' | 'peerDependenciesMeta'>;
 }
 
 /** The lock of an installed tree (every package, by node_modules path). */
@@ -23,18 +23,19 @@ export function lockFromTree(nodes: Iterable<TreeNode>): DependencyLock {
     if (n.packageName && n.packageName !== folderName) entry.name = n.packageName;
     if (n.package?.dependencies && Object.keys(n.package.dependencies).length) entry.dependencies = n.package.dependencies;
     if (n.package?.optionalDependencies && Object.keys(n.package.optionalDependencies).length) entry.optionalDependencies = n.package.optionalDependencies;
+    if (n.package?.peerDependencies && Object.keys(n.package.peerDependencies).length) {
+      entry.peerDependencies = n.package.peerDependencies;
+      if (n.package.peerDependenciesMeta && Object.keys(n.package.peerDependenciesMeta).length) entry.peerDependenciesMeta = n.package.peerDependenciesMeta;
+    }
     lock[n.location] = entry;
   }
   return Object.fromEntries(Object.entries(lock).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-/**
- * A package-lock.json (v3) that makes arborist install exactly the locked tree; `more`: fields of a package-lock entry
- * the lock does not keep (a package's peers), by location.
- */
-export function packageLockFor(name: string, dependencies: Record<string, string>, lock: DependencyLock, more: Record<string, object> = {}): object {
+/** A package-lock.json (v3) that makes arborist install exactly the locked tree. */
+export function packageLockFor(name: string, dependencies: Record<string, string>, lock: DependencyLock): object {
   const packages: Record<string, unknown> = { '': { name, dependencies } };
-  for (const [location, e] of Object.entries(lock)) packages[location] = { ...e, ...more[location] };
+  for (const [location, e] of Object.entries(lock)) packages[location] = { ...e };
   return { name, lockfileVersion: 3, requires: true, packages };
 }
 

@@ -224,7 +224,7 @@ export class TreeBuilder {
       this.ctx.progress(`arborist resolves this tree: ${result.problem}`);
       return;
     }
-    const lock = packageLockFor(STORE_NAME, dependencies, result.lock, result.peers);
+    const lock = packageLockFor(STORE_NAME, dependencies, result.lock);
     await writeFile(join(this.ctx.staging, 'package-lock.json'), JSON.stringify(lock, null, 2));
   }
 

@@ -36,6 +36,12 @@ export interface LockEntry {
   /** The package's own dependencies (the edges of the tree), as its package.json declares them. */
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
+  /**
+   * Its peers, as its package.json declares them: the package a peer brings that nothing else needs is kept in a tree
+   * built from the lock (arborist drops what no edge it knows of reaches).
+   */
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 export type DependencyLock = Record<string, LockEntry>;
 

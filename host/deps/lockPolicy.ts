@@ -15,7 +15,16 @@ const LOCATION = new RegExp(String.raw`^node_modules\/${NAME}(?:\/node_modules\/
 /** A sha512 digest is 64 bytes: 88 characters of base64. */
 const SHA512 = /^sha512-[A-Za-z0-9+/]{86}==$/;
 /** Fields of a lock entry that reach package-lock.json; anything else in a notebook's lock is dropped. */
-export const LOCK_FIELDS = ['name', 'version', 'resolved', 'integrity', 'dependencies', 'optionalDependencies'] as const;
+export const LOCK_FIELDS = [
+  'name',
+  'version',
+  'resolved',
+  'integrity',
+  'dependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+] as const;
 
 /** The registry URL (ending in `/`) npm fetches a package from: its scope's registry, else the default one. */
 export type RegistryFor = (name: string) => string;
@@ -135,9 +144,26 @@ export function sanitizeLock(lock: DependencyLock): DependencyLock {
   for (const [location, entry] of Object.entries(lock)) {
     const clean: Record<string, unknown> = {};
     for (const f of LOCK_FIELDS) if (entry?.[f] !== undefined) clean[f] = entry[f];
+    // the peers as arborist reads them: names to specs, and to `{ optional: true }` (nothing else of a notebook's text)
+    if (clean.peerDependencies !== undefined) clean.peerDependencies = stringsOnly(clean.peerDependencies);
+    if (clean.peerDependenciesMeta !== undefined) clean.peerDependenciesMeta = optionalFlags(clean.peerDependenciesMeta);
     out[location] = clean as unknown as LockEntry;
   }
   return out;
+}
+
+function stringsOnly(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}
+
+function optionalFlags(value: unknown): Record<string, { optional: true }> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => (v as { optional?: unknown } | null)?.optional === true)
+      .map(([k]) => [k, { optional: true as const }]),
+  );
 }
 
 function safeOrigin(url: string): string {

@@ -130,6 +130,13 @@ describe('the installer fast path builds the tree arborist would (loopback regis
     assert.deepEqual(tool, { text: CRLF_BIN.replace('\r\n', '\n'), exec: true });
   });
 
+  it('a run with the lock of that install, in another cache, builds the same tree: the peer nothing else needs is kept', async () => {
+    const again = await client.install(params('/nb/again.coda', 'cache-again', { lock: fast.lock }));
+    assert.deepEqual(again.lock, fast.lock);
+    assert.equal(again.lock['node_modules/host']?.version, '1.0.0');
+    assert.ok(lstatSync(join(again.modulePath, 'host', 'package.json')).isFile());
+  });
+
   it('leaves a tree it cannot place plainly (an alias) to arborist, and says so', async () => {
     const said: string[] = [];
     const r = await client.install(params('/nb/alias.coda', 'cache-fast', { dependencies: { 'alias-user': '*' } }), { onProgress: (m) => said.push(m) });

@@ -198,4 +198,26 @@ describe('lock entry checks (pure)', () => {
     const lock = sanitizeLock({ 'node_modules/leaf': { version: '1', resolved: 'r', integrity: 'i', link: true, hasInstallScript: true } as never });
     assert.deepEqual(lock, { 'node_modules/leaf': { version: '1', resolved: 'r', integrity: 'i' } });
   });
+
+  it("keeps a package's peers as arborist reads them: specs, and optional flags, nothing else", () => {
+    const lock = sanitizeLock({
+      'node_modules/plugin': {
+        version: '1',
+        resolved: 'r',
+        integrity: 'i',
+        peerDependencies: { host: '^1', bad: 42, worse: { toString: 'x' } },
+        peerDependenciesMeta: { extra: { optional: true, script: 'rm -rf /' }, other: { optional: 'yes' }, odd: null },
+      } as never,
+      'node_modules/broken': { version: '1', resolved: 'r', integrity: 'i', peerDependencies: 'host', peerDependenciesMeta: [1] } as never,
+    });
+    assert.deepEqual(lock['node_modules/plugin'], {
+      version: '1',
+      resolved: 'r',
+      integrity: 'i',
+      peerDependencies: { host: '^1' },
+      peerDependenciesMeta: { extra: { optional: true } },
+    });
+    assert.deepEqual(lock['node_modules/broken']?.peerDependencies, {});
+    assert.deepEqual(lock['node_modules/broken']?.peerDependenciesMeta, {});
+  });
 });
