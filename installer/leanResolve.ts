@@ -17,6 +17,7 @@ import npa from 'npm-package-arg';
 import { checkEngine, checkPlatform } from 'npm-install-checks';
 import semver from 'semver';
 import type { DependencyLock } from '../protocol';
+import { lockFromTree } from './lockfile';
 
 /** The fields of a picked version this reads (pacote's manifest). */
 export interface LeanManifest {
@@ -151,10 +152,7 @@ function resolve(node: LeanNode, name: string): LeanNode | undefined {
 
 /** arborist's depValid for the registry specs this resolves (any other spec is a problem). */
 function valid(node: LeanNode, edge: Edge): boolean {
-  const spec = parse(edge);
-  if (spec.type === 'tag') return true;
-  if (spec.type === 'range' && spec.fetchSpec === '*') return true;
-  return semver.satisfies(node.manifest!.version, spec.fetchSpec!, true);
+  return acceptsVersion(edge, node.manifest!.version);
 }
 
 /** The edge's spec when it is a registry range, version or tag (the only ones resolved here). */
@@ -235,12 +233,13 @@ function shadowsNothing(target: LeanNode, name: string, version: string): boolea
       if (edge.name !== name || edge.type === 'peerOptional') continue;
       if (resolve(node, name) && !acceptsVersion(edge, version)) return false;
     }
-    for (const child of node.children.values()) if (child.manifest && !walk(child)) return false;
+    for (const child of node.children.values()) if (!walk(child)) return false;
     return true;
   };
   return walk(target);
 }
 
+/** Any registry copy for a tag, anything for `*`, else what the range accepts (loosely, as npm reads it). */
 function acceptsVersion(edge: Edge, version: string): boolean {
   const spec = parse(edge);
   if (spec.type === 'tag' || (spec.type === 'range' && spec.fetchSpec === '*')) return true;
@@ -272,18 +271,9 @@ function checkEdges(root: LeanNode, placed: LeanNode[]): void {
   }
 }
 
-/** The lock, as installer/lockfile.ts lockFromTree writes one from arborist's tree. */
+/** The lock, written by the same code as the lock of arborist's tree (lockfile.ts). */
 function lockOf(placed: LeanNode[]): DependencyLock {
-  const lock: DependencyLock = {};
-  for (const { location, manifest: m } of [...placed].sort((a, b) => a.location.localeCompare(b.location))) {
-    const entry: DependencyLock[string] = { version: m!.version, resolved: m!._resolved!, integrity: m!._integrity! };
-    if (m!.dependencies && Object.keys(m!.dependencies).length) entry.dependencies = m!.dependencies;
-    if (m!.optionalDependencies && Object.keys(m!.optionalDependencies).length) entry.optionalDependencies = m!.optionalDependencies;
-    if (m!.peerDependencies && Object.keys(m!.peerDependencies).length) {
-      entry.peerDependencies = m!.peerDependencies;
-      if (m!.peerDependenciesMeta && Object.keys(m!.peerDependenciesMeta).length) entry.peerDependenciesMeta = m!.peerDependenciesMeta;
-    }
-    lock[location] = entry;
-  }
-  return lock;
+  return lockFromTree(
+    placed.map(({ location, manifest: m }) => ({ location, version: m!.version, resolved: m!._resolved, integrity: m!._integrity, package: m })),
+  );
 }
