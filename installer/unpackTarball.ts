@@ -1,21 +1,21 @@
 /**
  * One package tarball into a new content store entry folder, in one synchronous pass on an installer file thread
  * (fileJobs.ts), so that inflating, parsing and hashing no longer share the installer's own thread with the resolver
- * and the downloads: the archive is inflated, parsed (tar's parser, fed the whole archive), and each file written
- * once, read-only, and hashed (newFile.ts); then the index. The files are the ones pacote's extraction writes (as
- * arborist installs them): the first path component stripped, links and special entries skipped, a `.gitignore` kept
- * as `.npmignore` unless the package has one, and a package's bins executable, with a Unix line end after their `#!`
- * line (as bin-links leaves them). A tarball outside that (a path that leaves the package, the same path twice, an
- * archive tar only warns about) fails with UNUSUAL_TARBALL (pacote extracts it); one that brings its own
+ * and the downloads: the archive is inflated, read in place (readTar.ts: each file's bytes a view into it), and each
+ * file written once, read-only, and hashed (newFile.ts); then the index. The files are the ones pacote's extraction
+ * writes (as arborist installs them): the first path component stripped, links and special entries skipped, a
+ * `.gitignore` kept as `.npmignore` unless the package has one, and a package's bins executable, with a Unix line end
+ * after their `#!` line (as bin-links leaves them). A tarball outside that (a path that leaves the package, the same
+ * path twice, a header not read as node-tar reads it) fails with UNUSUAL_TARBALL (pacote extracts it); one that brings its own
  * `node_modules` with UNSUPPORTED_TARBALL (arborist installs the tree). The entry folder is removed on any failure.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Parser, type ReadEntry } from 'tar';
 import type { EntryIndex } from '../host/deps/contentStore';
 import { newFile } from './newFile';
 import { binPaths, packageJsonOf, packagePath, unixHashbang } from './packageFiles';
+import { BrokenTar, readTar, type ReadTar } from './readTar';
 
 /** The error codes of a tarball the content store does not take as it is. */
 export const UNUSUAL_TARBALL = 'CODA_UNUSUAL_TARBALL';
@@ -81,56 +81,47 @@ export function unpackTarball(job: UnpackJob, dirs: Set<string>): Unpacked {
 
 /** The archive's package files, as pacote names them; throws UNUSUAL_TARBALL, UNSUPPORTED_TARBALL, or a broken archive. */
 function parse(archive: Buffer, umask: number): ParsedFile[] {
+  let read: ReadTar;
+  try {
+    read = readTar(archive);
+  } catch (err) {
+    if (err instanceof BrokenTar) throw failure(`The tarball is not a whole archive: ${err.message}`);
+    throw err;
+  }
   const files: ParsedFile[] = [];
   const names = new Set<string>();
   const lowerNames = new Set<string>();
   const npmignores = new Set<string>();
-  let unusual: string | undefined;
+  let unusual = read.unusual;
   let unsupported: string | undefined;
-  let broken: string | undefined;
-  let ended = false;
-  const parser = new Parser({
-    onReadEntry: (e: ReadEntry) => {
-      const rel = packagePath(e.path);
-      if (!FILE_TYPES.has(e.type) || rel === null) return void e.resume();
-      if (rel === undefined) {
-        unusual ??= `the path ${e.path}`;
-        return void e.resume();
-      }
-      if (rel === 'node_modules' || rel.startsWith('node_modules/')) {
-        unsupported ??= `the package brings its own node_modules (${rel})`;
-        return void e.resume();
-      }
-      // pacote: a .gitignore stands for the .npmignore npm pack read, unless the package has one already
-      let name = rel;
-      if (posix.basename(name) === '.npmignore') npmignores.add(name);
-      else if (posix.basename(name) === '.gitignore') {
-        name = name.replace(/\.gitignore$/, '.npmignore');
-        if (npmignores.has(name)) return void e.resume();
-      }
-      if (names.has(name) || lowerNames.has(name.toLowerCase())) {
-        unusual ??= `${name} twice`;
-        return void e.resume();
-      }
-      names.add(name);
-      lowerNames.add(name.toLowerCase());
-      // the mode pacote leaves (the umask applies), never writable: the file is shared
-      const mode = ((e.mode ?? 0) & 0o111 & ~umask) !== 0 ? SHARED_EXEC_MODE : SHARED_MODE;
-      const chunks: Buffer[] = [];
-      e.on('data', (c: Buffer) => chunks.push(c));
-      e.on('end', () => files.push({ rel: name, data: Buffer.concat(chunks), mode }));
-    },
-  });
-  parser.on('warn', (code: string, message: string | Error) => {
-    const text = typeof message === 'string' ? message : message.message;
-    if (code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ABORT') broken ??= text;
-    else unusual ??= `${code}: ${text}`;
-  });
-  parser.on('error', (err: Error) => (broken ??= err.message));
-  parser.on('end', () => (ended = true));
-  // the whole archive at once: the parser reads it, and calls back for every entry, before end() returns
-  parser.end(archive);
-  if (broken || !ended) throw failure(`The tarball is not a whole archive: ${broken ?? 'it did not end'}`);
+  for (const e of read.entries) {
+    const rel = packagePath(e.path);
+    if (!FILE_TYPES.has(e.type) || rel === null) continue;
+    if (rel === undefined) {
+      unusual ??= `the path ${e.path}`;
+      continue;
+    }
+    if (rel === 'node_modules' || rel.startsWith('node_modules/')) {
+      unsupported ??= `the package brings its own node_modules (${rel})`;
+      continue;
+    }
+    // pacote: a .gitignore stands for the .npmignore npm pack read, unless the package has one already
+    let name = rel;
+    if (posix.basename(name) === '.npmignore') npmignores.add(name);
+    else if (posix.basename(name) === '.gitignore') {
+      name = name.replace(/\.gitignore$/, '.npmignore');
+      if (npmignores.has(name)) continue;
+    }
+    if (names.has(name) || lowerNames.has(name.toLowerCase())) {
+      unusual ??= `${name} twice`;
+      continue;
+    }
+    names.add(name);
+    lowerNames.add(name.toLowerCase());
+    // the mode pacote leaves (the umask applies), never writable: the file is shared
+    const mode = (e.mode & 0o111 & ~umask) !== 0 ? SHARED_EXEC_MODE : SHARED_MODE;
+    files.push({ rel: name, data: e.data, mode });
+  }
   if (unsupported) throw failure(unsupported, UNSUPPORTED_TARBALL);
   if (unusual) throw failure(unusual, UNUSUAL_TARBALL);
   return files;
