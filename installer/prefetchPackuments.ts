@@ -58,9 +58,12 @@ export async function prefetchPackuments(
   opts: Record<string, unknown>,
   cache: Map<string, unknown>,
   on: PrefetchListener = {},
+  pick?: (name: string, range: string) => Promise<unknown>,
 ): Promise<number> {
   // the documents arborist asks for (build-ideal-tree's #fetchManifest), so the cache keys are the ones it reads
   const fetchOpts = { ...opts, fullMetadata: true, packumentCache: cache };
+  // pacote's pick from those documents (the caller's may remember them for the resolution after)
+  const picked = pick ?? ((name: string, range: string) => pacote.manifest(`${name}@${range || '*'}`, fetchOpts as pacote.Options & { fullMetadata: true }));
   const requested = new Set<string>();
   const walked = new Set<string>();
   const walks: Promise<void>[] = [];
@@ -87,7 +90,7 @@ export async function prefetchPackuments(
     if (!doc) return;
     walks.push(
       doc
-        .then(() => pacote.manifest(id, fetchOpts as pacote.Options & { fullMetadata: true }))
+        .then(() => picked(name, range))
         .then((m) => {
           const manifest = m as unknown as PickedManifest;
           // a package for another platform (an optional binary): arborist leaves it out, so nothing below it is needed

@@ -63,6 +63,8 @@ export class TreeBuilder {
   private writers = new Map<boolean, EntryWriter>();
   /** HTTP cache writes of packuments fetched ahead, still going on. */
   private readonly cacheWrites: Promise<void>[] = [];
+  /** pacote's picks online, by `name@spec`: the walk ahead and the lean resolution ask for the same ones. */
+  private readonly picks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly ctx: BuildContext) {}
 
@@ -119,21 +121,55 @@ export class TreeBuilder {
     // below it start when they are in
     let firstLevelIn = () => undefined as void;
     const firstLevel = new Promise<void>((resolve) => (firstLevelIn = resolve));
-    void prefetchPackuments(dependencies, this.fetchOpts(false), packumentCache, {
-      manifest: (m, direct) => {
-        if (!m._resolved || !m._integrity) return;
-        const source = { name: m.name, resolved: m._resolved, integrity: m._integrity };
-        if (direct) speculate(source);
-        else void firstLevel.then(() => speculate(source));
+    void prefetchPackuments(
+      dependencies,
+      this.fetchOpts(false),
+      packumentCache,
+      {
+        manifest: (m, direct) => {
+          if (!m._resolved || !m._integrity) return;
+          const source = { name: m.name, resolved: m._resolved, integrity: m._integrity };
+          if (direct) speculate(source);
+          else void firstLevel.then(() => speculate(source));
+        },
+        firstLevel: firstLevelIn,
+        cached: (done) => this.cacheWrites.push(done),
       },
-      firstLevel: firstLevelIn,
-      cached: (done) => this.cacheWrites.push(done),
-    });
+      (name, range) => this.pick(name, range),
+    );
+  }
+
+  /**
+   * pacote's pick of `name@spec` online, once per install. Its packument is fetched as the walk ahead fetches it
+   * (over HTTP/2 when the registry speaks it) unless it is on its way: the lean resolution, which may ask before the
+   * walk reached a package, never makes pacote fetch it through npm's fetch layer as well. A failure is not kept: the
+   * next ask fetches again and hears the error itself.
+   */
+  private pick(name: string, spec: string): Promise<unknown> {
+    const id = `${name}@${spec || '*'}`;
+    let picked = this.picks.get(id);
+    if (!picked) {
+      let registry = false;
+      try {
+        const parsed = npa.resolve(name, spec || '*');
+        registry = !!parsed.registry && parsed.type !== 'alias';
+      } catch {
+        // pacote says what is wrong with it
+      }
+      const ahead = registry ? this.packumentAhead(name) : Promise.resolve();
+      const p = ahead.then(() => pacote.manifest(id, this.packumentOpts(false) as pacote.Options & { fullMetadata: true }));
+      this.picks.set(id, (picked = p));
+      p.catch(() => this.picks.get(id) === p && this.picks.delete(id));
+    }
+    return picked;
   }
 
   /** One packument on its way into the packument cache, as the walk ahead fetches them (a failure is left to the next ask). */
-  packumentAhead(name: string): void {
-    packumentAhead(name, this.fetchOpts(false), packumentCache, (done) => this.cacheWrites.push(done)).catch(() => undefined);
+  packumentAhead(name: string): Promise<void> {
+    return packumentAhead(name, this.fetchOpts(false), packumentCache, (done) => this.cacheWrites.push(done)).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /**
@@ -217,9 +253,10 @@ export class TreeBuilder {
    */
   private async resolveLean(dependencies: Record<string, string>, offline: boolean): Promise<void> {
     const opts = this.packumentOpts(offline) as pacote.Options & { fullMetadata: true };
-    const result = await leanResolve(dependencies, (name, spec) => pacote.manifest(`${name}@${spec || '*'}`, opts) as unknown as Promise<LeanManifest>).catch(
-      (err: unknown) => ({ problem: `CodaJS's own resolution failed (${(err as Error)?.message ?? String(err)})` }),
-    );
+    const pick = (name: string, spec: string) => (offline ? pacote.manifest(`${name}@${spec || '*'}`, opts) : this.pick(name, spec)) as Promise<LeanManifest>;
+    const result = await leanResolve(dependencies, pick).catch((err: unknown) => ({
+      problem: `CodaJS's own resolution failed (${(err as Error)?.message ?? String(err)})`,
+    }));
     if ('problem' in result) {
       this.ctx.progress(`arborist resolves this tree: ${result.problem}`);
       return;
