@@ -8,7 +8,12 @@
  */
 
 /** What one entry is, as node-tar names its type. */
-export type TarEntryType = 'File' | 'OldFile' | 'ContiguousFile' | 'Directory' | 'SymbolicLink' | 'Link' | 'Other';
+export type TarEntryType = 'File' | 'ContiguousFile' | 'Directory' | 'SymbolicLink' | 'Link' | 'Other';
+
+/** An entry whose body is a file's bytes (pacote's extraction writes these, and skips the rest). */
+export function isFile(type: TarEntryType): boolean {
+  return type === 'File' || type === 'ContiguousFile';
+}
 
 export interface TarEntry {
   path: string;
@@ -126,8 +131,7 @@ function readEntries(archive: Buffer, entries: TarEntry[]): void {
     if (mode === undefined) throw new Unusual(`the entry at byte ${at} has a mode this reader does not read`);
     const link = type === 'Link' || type === 'SymbolicLink';
     if (link !== !!linkName) throw new Unusual(`the entry at byte ${at} ${link ? 'links to nothing' : 'is not a link but names one'}`);
-    const file = type === 'File' || type === 'ContiguousFile';
-    if (file && path.endsWith('/')) throw new Unusual(`a file named as a folder (${path})`);
+    if (isFile(type) && path.endsWith('/')) throw new Unusual(`a file named as a folder (${path})`);
     // node-tar's entry keeps the permission bits only
     entries.push({ path, type, mode: mode & 0o7777, data: body });
   }
@@ -146,8 +150,13 @@ function checksum(header: Buffer): number {
 /** Any of the numbers node-tar reads from a header written in base 256 (which it may refuse: not read here). */
 function base256(header: Buffer): boolean {
   const fields = [100, 108, 116, 124, 136, 148];
-  if (header.toString('latin1', 257, 265) === 'ustar\u000000') fields.push(329, 337, ...(header[475] === 0 ? [476, 488] : []));
+  if (isPosix(header)) fields.push(329, 337, ...(header[475] === 0 ? [476, 488] : []));
   return fields.some((at) => header[at]! & 0x80);
+}
+
+/** A POSIX ustar header (GNU headers keep other fields where it keeps the prefix and device numbers). */
+function isPosix(header: Buffer): boolean {
+  return header.toString('latin1', 257, 265) === 'ustar\u000000';
 }
 
 /** A text field as node-tar decodes it (UTF-8; a NUL and the rest of its line dropped). */
@@ -179,7 +188,7 @@ function number(header: Buffer, at: number, length: number): number | undefined 
 function headerPath(header: Buffer, long: string | undefined): string {
   if (long !== undefined) return long;
   const name = field(header, 0, 100);
-  if (header.toString('latin1', 257, 265) !== 'ustar\u000000') return name;
+  if (!isPosix(header)) return name;
   if (header[475] !== 0) return `${field(header, 345, 155)}/${name}`;
   const prefix = field(header, 345, 130);
   return prefix ? `${prefix}/${name}` : name;

@@ -15,13 +15,12 @@ import { gunzipSync } from 'node:zlib';
 import type { EntryIndex } from '../host/deps/contentStore';
 import { newFile } from './newFile';
 import { binPaths, packageJsonOf, packagePath, unixHashbang } from './packageFiles';
-import { BrokenTar, readTar, type ReadTar } from './readTar';
+import { BrokenTar, isFile, readTar, type ReadTar } from './readTar';
 
 /** The error codes of a tarball the content store does not take as it is. */
 export const UNUSUAL_TARBALL = 'CODA_UNUSUAL_TARBALL';
 export const UNSUPPORTED_TARBALL = 'CODA_UNSUPPORTED_TARBALL';
 
-const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 export const SHARED_MODE = 0o444;
 export const SHARED_EXEC_MODE = 0o555;
 
@@ -96,7 +95,7 @@ function parse(archive: Buffer, umask: number): ParsedFile[] {
   let unsupported: string | undefined;
   for (const e of read.entries) {
     const rel = packagePath(e.path);
-    if (!FILE_TYPES.has(e.type) || rel === null) continue;
+    if (!isFile(e.type) || rel === null) continue;
     if (rel === undefined) {
       unusual ??= `the path ${e.path}`;
       continue;
