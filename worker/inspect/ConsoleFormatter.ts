@@ -74,9 +74,45 @@ function formatArgs(mask: Masker, ...args: unknown[]): string {
   if (typeof args[0] === 'string' && args[0].includes('%')) {
     return formatWithOptions(FORMAT_OPTIONS, mask.active && args.length > 1 ? mask.text(args[0]) : args[0], ...args.slice(1));
   }
+  const plain = primitivesText(args);
+  if (plain !== undefined) return plain;
   const nested = args.map((a) => withNestedFormats(a, CONSOLE_INSPECT_DEPTH, FORMAT_OPTIONS.maxArrayLength));
   const text = formatWithOptions(FORMAT_OPTIONS, ...args.map((a, i) => (nested[i] ? nested[i].value : a)));
   return nested.reduce((t, n) => (n ? n.restore(t) : t), text);
+}
+
+/**
+ * The text util.format gives arguments that are all strings, numbers, bigints, booleans, null or undefined, when the
+ * first is no format string (the caller checked): strings as they are, the others as inspect writes them, joined by
+ * spaces. Undefined when any argument is something else. The usual `console.log('line', i)` then costs no inspect (a
+ * loop that logs is bound by this: on Bun, inspect is a JavaScript polyfill).
+ */
+export function primitivesText(args: readonly unknown[]): string | undefined {
+  let text = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    let t: string;
+    switch (typeof a) {
+      case 'string':
+        t = a;
+        break;
+      case 'number':
+        t = Object.is(a, -0) ? '-0' : String(a);
+        break;
+      case 'bigint':
+        t = `${a}n`;
+        break;
+      case 'boolean':
+      case 'undefined':
+        t = String(a);
+        break;
+      default:
+        if (a !== null) return undefined;
+        t = 'null';
+    }
+    text = i ? `${text} ${t}` : t;
+  }
+  return text;
 }
 
 export class ConsoleFormatter {

@@ -26,10 +26,24 @@ export class AgentOutput {
   ) {}
 
   push(chunk: string): void {
-    // frames (already masked by the agent) pass as they are: masking JSON text could break it
-    const { lines, rest } = maskedLines(this.mask, this.pending + chunk, (line) => line.includes(FRAME_MARKER));
-    this.pending = rest;
-    for (const line of lines) this.line(line);
+    if (this.mask.active) {
+      // frames (already masked by the agent) pass as they are: masking JSON text could break it
+      const { lines, rest } = maskedLines(this.mask, this.pending + chunk, (line) => line.includes(FRAME_MARKER));
+      this.pending = rest;
+      for (const line of lines) this.line(line);
+    } else {
+      // no secrets: only the new chunk is searched for line ends, and a line held in part is joined once (a frame of
+      // a thousand console entries arrives in several chunks: searching and copying what was held again for each
+      // cost the worker a fifth of its time relaying them)
+      let start = 0;
+      for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+        const line = this.pending + chunk.slice(start, end);
+        this.pending = '';
+        start = end + 1;
+        this.line(line);
+      }
+      this.pending += chunk.slice(start);
+    }
     const marker = this.pending.indexOf(FRAME_MARKER);
     if (marker > 0) {
       this.listener.text(this.mask.text(this.pending.slice(0, marker)));
