@@ -111,8 +111,15 @@ function npmPrefix(fromEnv: Record<string, string>, user: Record<string, string>
   return /^node(\.exe)?$/.test(basename(process.execPath)) ? dirname(dirname(process.execPath)) : undefined;
 }
 
-/** Raw npm config keys, merged in npm's order of precedence. */
-export async function loadNpmConfig(fromDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
+/**
+ * Raw npm config keys, merged in npm's order of precedence. `readCafile: false` leaves a `cafile` unread (no `ca`):
+ * for a caller that makes no connection and needs only the registries (a system bundle is ~200 kB to read and split).
+ */
+export async function loadNpmConfig(
+  fromDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  { readCafile = true }: { readCafile?: boolean } = {},
+): Promise<Record<string, string>> {
   const fromEnv = envConfig(env);
   const userFile = fromEnv.userconfig ?? join(env.HOME ?? homedir(), '.npmrc');
   const user = parseNpmrc(await readIf(userFile), env);
@@ -127,7 +134,7 @@ export async function loadNpmConfig(fromDir: string, env: NodeJS.ProcessEnv = pr
     ...withoutLocationKeys(project),
     ...withoutLocationKeys(fromEnv),
   };
-  if (merged.cafile && !merged.ca) {
+  if (readCafile && merged.cafile && !merged.ca) {
     const file = isAbsolute(merged.cafile) ? merged.cafile : resolve(root, merged.cafile);
     const pem = await readIf(file);
     if (!pem.trim()) throw new Error(`The npm config names cafile ${file}, which cannot be read. Fix or remove the cafile line in your .npmrc.`);

@@ -105,4 +105,19 @@ describe('npm config read as npm reads it', () => {
     const { home, env } = tree('cafile=/nonexistent/ca.pem\n');
     await assert.rejects(loadNpmConfig(home, env), /cafile \/nonexistent\/ca\.pem.*cannot be read/);
   });
+
+  it('leaves the cafile unread for a caller that makes no connection (a store reuse needs only the registries)', async () => {
+    const { home, env } = tree('cafile=/nonexistent/ca.pem\nregistry=https://mirror.example/npm/\n');
+    const cfg = await loadNpmConfig(home, env, { readCafile: false });
+    assert.equal(cfg.ca, undefined);
+    assert.equal(fetchOptions(cfg).registry, 'https://mirror.example/npm/');
+    // a readable one is not read either
+    const project = join(home, 'p');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), '{}');
+    writeFileSync(join(project, 'certs.pem'), `${CERT_A}\n`);
+    writeFileSync(join(project, '.npmrc'), 'cafile=certs.pem\n');
+    assert.equal(fetchOptions(await loadNpmConfig(project, env, { readCafile: false })).ca, undefined);
+    assert.deepEqual(fetchOptions(await loadNpmConfig(project, env)).ca, [CERT_A]);
+  });
 });
