@@ -13,6 +13,7 @@
  */
 import pacote from 'pacote';
 import npa from 'npm-package-arg';
+import { checkPlatform } from 'npm-install-checks';
 import { fetchPackument } from './fetchPackument';
 
 /** At most this many packuments are asked for ahead of arborist per install. */
@@ -26,6 +27,7 @@ export interface PickedManifest {
   _integrity?: string;
   os?: string[];
   cpu?: string[];
+  libc?: string[];
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -58,6 +60,7 @@ export async function prefetchPackuments(
   opts: Record<string, unknown>,
   cache: Map<string, unknown>,
   on: PrefetchListener = {},
+  /** Called once the packument is in `cache`. */
   pick?: (name: string, range: string) => Promise<unknown>,
 ): Promise<number> {
   // the documents arborist asks for (build-ideal-tree's #fetchManifest), so the cache keys are the ones it reads
@@ -78,14 +81,7 @@ export async function prefetchPackuments(
     const id = `${name}@${range}`;
     if (walked.has(id)) return;
     walked.add(id);
-    let spec: npa.Result;
-    try {
-      spec = npa.resolve(name, range);
-    } catch {
-      return;
-    }
-    // registry specs only: an alias, a git, file or URL spec is arborist's alone
-    if (!spec.registry || spec.type === 'alias') return;
+    if (!isRegistrySpec(name, range)) return;
     const doc = packument(name);
     if (!doc) return;
     walks.push(
@@ -118,6 +114,17 @@ export async function prefetchPackuments(
   return requested.size;
 }
 
+/** A registry spec other than an alias: the specs fetched ahead (a git, file or URL spec, or an alias, is arborist's alone). */
+export function isRegistrySpec(name: string, range: string): boolean {
+  try {
+    const spec = npa.resolve(name, range || '*');
+    return !!spec.registry && spec.type !== 'alias';
+  } catch {
+    // an invalid spec: pacote or arborist says what is wrong with it
+    return false;
+  }
+}
+
 /**
  * One packument into `cache` (arborist's packument cache), fetched as arborist would (`opts`: the install's options)
  * unless it is there or on its way: the promise in the cache until the document comes, then the document; a failure
@@ -144,14 +151,12 @@ export function packumentAhead(
   return inFlight;
 }
 
-/** npm-install-checks' os/cpu rule (a list of allowed values, `!x` excluding one), for guesses only. */
-export function forThisPlatform(m: { os?: unknown; cpu?: unknown }, platform: string = process.platform, arch: string = process.arch): boolean {
-  const fits = (list: unknown, value: string) => {
-    if (!Array.isArray(list) || !list.length) return true;
-    const values = list.filter((v): v is string => typeof v === 'string');
-    if (values.includes(`!${value}`)) return false;
-    const allowed = values.filter((v) => !v.startsWith('!'));
-    return !allowed.length || allowed.includes(value) || allowed.includes('any');
-  };
-  return fits(m.os, platform) && fits(m.cpu, arch);
+/** npm-install-checks' os, cpu and libc rules, as arborist applies them (a package they refuse is left out). */
+function forThisPlatform(m: PickedManifest): boolean {
+  try {
+    checkPlatform(m, false);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,7 +11,6 @@
 import Arborist from '@npmcli/arborist';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import npa from 'npm-package-arg';
 import pacote from 'pacote';
 import type { DependencyLock } from '../protocol';
 import { contentRootFor } from '../host/deps/contentStore';
@@ -24,7 +23,7 @@ import { leanResolve, type LeanManifest } from './leanResolve';
 import { packageLockFor } from './lockfile';
 import { fastPathProblem, materializeTree, registryResolved, type Tree } from './materializeTree';
 import type { PhaseClock } from './phaseClock';
-import { packumentAhead, prefetchPackuments } from './prefetchPackuments';
+import { isRegistrySpec, packumentAhead, prefetchPackuments } from './prefetchPackuments';
 
 const HAS_SHA512 = /(^|\s)sha512-/;
 
@@ -135,7 +134,7 @@ export class TreeBuilder {
         firstLevel: firstLevelIn,
         cached: (done) => this.cacheWrites.push(done),
       },
-      (name, range) => this.pick(name, range),
+      (name, range) => this.pick(name, range, true),
     );
   }
 
@@ -145,18 +144,12 @@ export class TreeBuilder {
    * walk reached a package, never makes pacote fetch it through npm's fetch layer as well. A failure is not kept: the
    * next ask fetches again and hears the error itself.
    */
-  private pick(name: string, spec: string): Promise<unknown> {
+  private pick(name: string, spec: string, fetched = false): Promise<unknown> {
     const id = `${name}@${spec || '*'}`;
     let picked = this.picks.get(id);
     if (!picked) {
-      let registry = false;
-      try {
-        const parsed = npa.resolve(name, spec || '*');
-        registry = !!parsed.registry && parsed.type !== 'alias';
-      } catch {
-        // pacote says what is wrong with it
-      }
-      const ahead = registry ? this.packumentAhead(name) : Promise.resolve();
+      // (`fetched`: the walk ahead, which asks once the packument is in the cache)
+      const ahead = !fetched && isRegistrySpec(name, spec) ? this.packumentAhead(name) : Promise.resolve();
       const p = ahead.then(() => pacote.manifest(id, this.packumentOpts(false) as pacote.Options & { fullMetadata: true }));
       this.picks.set(id, (picked = p));
       p.catch(() => this.picks.get(id) === p && this.picks.delete(id));
@@ -177,9 +170,8 @@ export class TreeBuilder {
    * files of that version (fields first: a package that names its types needs no tarball). Undefined when unknown.
    */
   async look(name: string, range: string, offline: boolean): Promise<PackageLook | undefined> {
+    if (!isRegistrySpec(name, range)) return undefined;
     try {
-      const spec = npa.resolve(name, range);
-      if (!spec.registry || spec.type === 'alias') return undefined;
       const m = (await pacote.manifest(`${name}@${range}`, this.packumentOpts(offline) as pacote.Options & { fullMetadata: true })) as unknown as {
         version: string;
         _resolved?: string;
