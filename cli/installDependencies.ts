@@ -71,9 +71,11 @@ export async function installDependencies(
     return {
       modulePaths: [result.modulePath],
       cellErrors: outcome.cellErrors,
-      note: changed
-        ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified'
-        : undefined,
+      note: !changed
+        ? undefined
+        : lock
+          ? 'the dependency lock differs from the one saved in the notebook (open and run it in VS Code to update it); the file was not modified'
+          : "the notebook saves no dependency lock (open and run it in VS Code to save one; until then runs here use this store's own record of the versions); the file was not modified",
     };
   } finally {
     client?.dispose();

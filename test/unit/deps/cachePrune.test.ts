@@ -177,6 +177,9 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     const second = await coda('run', file);
     assert.match(second.stdout, /mid with leaf/);
     assert.match(second.stderr, /from the store, no installer process/);
+    // a notebook without a lock is told so, not that its lock differs
+    assert.match(second.stderr, /the notebook saves no dependency lock \(open and run it in VS Code to save one/);
+    assert.doesNotMatch(second.stderr, /differs from the one saved/);
     assert.equal(readFileSync(file, 'utf8'), text, 'the file is never modified');
     assert.match((await coda('cache', 'list')).stdout, /1 stores in /);
     assert.match((await coda('cache', 'size')).stdout, /shared packages [\d.]+ MB/);
