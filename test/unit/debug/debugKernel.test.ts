@@ -226,11 +226,13 @@ for (const runtime of ['node', 'deno'] as const)
       const hits: CheckpointHits[] = [];
       const off = k.kernel.onEvent('checkpointHits', (b) => hits.push(...b.checkpoints));
       try {
-        await k.run('var n = 0;\nvar timer = setInterval(() => {\n  n++;\n  if (n === 3) clearInterval(timer);\n}, 30);', {
+        // the interval starts once the checkpoint is set (a first tick before it would be missed on a busy machine)
+        await k.run('var n = 0;\nvar timer, start = () => (timer = setInterval(() => {\n  n++;\n  if (n === 3) clearInterval(timer);\n}, 30));', {
           source: { uri: 'file:///work/cp.js', lineOffset: 10 },
         });
         // line 12 of the file is `n++;`: record n after it (the next line)
         assert.equal(await k.kernel.setCheckpoints({ uri: 'file:///work/cp.js', checkpoints: [{ id: 'cp1', line: 12, expression: 'n', after: true }] }), 1);
+        await k.run('start()');
         await k.waitFor('checkpointHits', (b) => b.checkpoints.some((c) => c.count >= 3), 3000);
         const last = hits.filter((h) => h.id === 'cp1').at(-1)!;
         assert.equal(last.count, 3);
@@ -332,9 +334,11 @@ describe('debugging a Deno kernel with permissions', function () {
 
   it('records checkpoints from a setInterval', async () => {
     const uri = 'file:///work/denocp.js';
-    await k.run('var m = 0;\nvar t = setInterval(() => {\n  m += 2;\n  if (m === 6) clearInterval(t);\n}, 30);', { source: { uri } });
+    // the interval starts once the checkpoint is set (a first tick before it was missed on a busy machine)
+    await k.run('var m = 0;\nvar t, start = () => (t = setInterval(() => {\n  m += 2;\n  if (m === 6) clearInterval(t);\n}, 30));', { source: { uri } });
     const seen = k.waitFor('checkpointHits', (b) => b.checkpoints.some((c) => c.id === 'm' && c.count >= 3), 3000);
     assert.equal(await k.kernel.setCheckpoints({ uri, checkpoints: [{ id: 'm', line: 2, expression: 'm', after: true }] }), 1);
+    await k.run('start()');
     const hits = (await seen).checkpoints.find((c) => c.id === 'm')!;
     assert.deepEqual(
       hits.recent.map((h) => h.text),
