@@ -30,13 +30,15 @@ const SOURCE_FOLDERS = ['worker', 'protocol'].map((f) => join(dirname(dirname(ag
 const agentInternals = [agentFile, ...SOURCE_FOLDERS].flatMap((p) => [p, pathToFileURL(p).href]);
 
 /**
- * Blocks this thread for `ms` (fractions too) without using the CPU; a no-op where Atomics.wait is refused.
+ * Blocks this thread for `ms` (fractions too) without using the CPU; a no-op where Atomics.wait is refused. Taken
+ * before any cell runs, as the timers above: a cell may replace the global.
  */
 const pause = (() => {
   const cell = new Int32Array(new SharedArrayBuffer(4));
+  const wait = Atomics.wait.bind(Atomics);
   return (ms: number) => {
     try {
-      Atomics.wait(cell, 0, 0, ms);
+      wait(cell, 0, 0, ms);
     } catch {
       // (no blocking wait here: the write is tried again at once)
     }
