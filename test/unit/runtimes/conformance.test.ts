@@ -273,13 +273,15 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
   {
     name: 'a flood of console lines reaches the host whole and in order, also after a cell replaced Atomics.wait',
     test: async (k) => {
-      // 30k lines fill the pipe of a sidecar kernel (Deno, Bun), whose agent then waits for the worker to drain it
+      // 3,000 long lines: frames of up to 1,000 entries (~330 KB) overfill the pipe of a sidecar kernel (Deno, Bun), whose
+      // agent then waits for the worker to drain it
+      const pad = 'x'.repeat(200);
       const flood = async () => {
         k.console.length = 0;
-        await k.run('for (let i = 0; i < 30000; i++) console.log("line", i)');
-        for (let tries = 0; k.console.length < 30_000 && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
-        assert.equal(k.console.length, 30_000);
-        assert.ok(k.console.every((e, i) => e.text === `line ${i}`));
+        await k.run(`for (let i = 0; i < 3000; i++) console.log("line", i, "${pad}")`);
+        for (let tries = 0; k.console.length < 3000 && tries < 500; tries++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(k.console.length, 3000);
+        assert.ok(k.console.every((e, i) => e.text === `line ${i} ${pad}`));
       };
       await flood();
       await k.run('globalThis.savedWait = Atomics.wait; Atomics.wait = () => { for (;;); }; 0');
