@@ -4,7 +4,8 @@
  * which never writes the file) is served from the store by this record on its next run, with no installer process.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DependencyLock } from '../../protocol';
 import { compareNames } from './compareNames';
@@ -38,7 +39,7 @@ export async function recordLock(storeDir: string, dependencies: Record<string, 
 /** The lock the store recorded for exactly this dependency set and script mode, if any. */
 export async function recordedLock(storeDir: string, dependencies: Record<string, string>, scripts: string): Promise<DependencyLock | undefined> {
   try {
-    const record = JSON.parse(await readFile(join(storeDir, STORE_RECORD), 'utf8')) as StoreRecord;
+    const record = JSON.parse(readFileSync(join(storeDir, STORE_RECORD), 'utf8')) as StoreRecord;
     return record.key === dependencyKey(dependencies, scripts) ? record.lock : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,8 @@
  * (atomicStore.ts: a copy is staged and renamed into place too), and leave a lock that cannot be verified
  * (lockPolicy.ts) to the installer, which refuses it with a clear error.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DependencyLock, InstallParams, InstallResult } from '../../protocol';
 import { commitStore, discardStaging, isLeftoverName, stagingDirFor, storeFacts } from './atomicStore';
@@ -19,9 +20,10 @@ import { fetchOptions, loadNpmConfig } from './npmConfig';
 
 type Hidden = { packages?: Record<string, { version?: string; integrity?: string }> };
 
-async function installedTree(storeDir: string): Promise<Hidden['packages'] | undefined> {
+/** The store's installed tree (arborist's hidden lockfile), read synchronously like its marker: one small file on every re-run. */
+function installedTree(storeDir: string): Hidden['packages'] | undefined {
   try {
-    return (JSON.parse(await readFile(join(storeDir, 'node_modules', '.package-lock.json'), 'utf8')) as Hidden).packages;
+    return (JSON.parse(readFileSync(join(storeDir, 'node_modules', '.package-lock.json'), 'utf8')) as Hidden).packages;
   } catch {
     return undefined;
   }
@@ -41,7 +43,7 @@ export async function storeMatches(
 ): Promise<boolean> {
   const facts = await storeFacts(storeDir);
   if (!facts || (types && !facts.types) || (scripts !== undefined && facts.scripts !== scripts)) return false;
-  const tree = await installedTree(storeDir);
+  const tree = installedTree(storeDir);
   if (!tree) return false;
   const locked = Object.entries(lock);
   const installed = Object.keys(tree).filter((k) => k.startsWith('node_modules/'));
