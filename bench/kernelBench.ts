@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
 import { WORKER_FLAGS } from '../host/kernel/forkWorker';
 import { KernelProcess } from '../host/kernel/KernelProcess';
-import { buildCodeCache, codeCacheFile } from '../host/kernel/workerCodeCache';
+import { codeCacheFile } from '../host/codeCacheFile';
+import { buildCodeCache } from '../host/kernel/workerCodeCache';
 import { exec, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 

@@ -48,8 +48,14 @@ const targets = [
     external: ['vscode'],
     // dependencies' exception-driven checks answered without the exception (scripts/exceptionFree.mjs)
     plugins: [exceptionFree()],
-    // dist/cli.js is a small entry (Node built-ins only) that forks `coda run`'s worker early, then loads dist/cli-main.js
-    entryPoints: present({ extension: 'extension/extension.ts', cli: 'cli/entry.ts', 'cli-main': 'cli/main.ts' }),
+    // dist/cli.js is a small entry (Node built-ins only) that forks `coda run`'s worker early, then loads dist/cli-main.js;
+    // dist/extension.js loads dist/extension-main.js through V8's code cache (extension/entry.ts)
+    entryPoints: present({
+      extension: 'extension/entry.ts',
+      'extension-main': 'extension/extension.ts',
+      cli: 'cli/entry.ts',
+      'cli-main': 'cli/main.ts',
+    }),
     outdir,
     banner: { js: '#!/usr/bin/env node' },
     define: { CODA_VERSION: JSON.stringify(version) },

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { compileCacheDir } from '../cacheRoot';
-import { codeCacheFile } from '../kernel/workerCodeCache';
+import { codeCacheFile } from '../codeCacheFile';
 import { installFromStores } from './storeReuse';
 import { scriptMode } from './installAccess';
 import { recordLock } from './storeRecord';

@@ -7,7 +7,7 @@
 import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
-import { pruneCodeCaches } from '../kernel/workerCodeCache';
+import { pruneCodeCaches } from '../codeCacheFile';
 import { pruneTarballs } from './pruneTarballs';
 import { liveLeases } from './storeLease';
 import { removeTree, treesInUse } from './sharedTree';

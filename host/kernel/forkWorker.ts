@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV } from '../../protocol/workerCodeCache';
 import { compileCacheDir } from '../cacheRoot';
-import { codeCacheFile } from './workerCodeCache';
+import { codeCacheFile } from '../codeCacheFile';
 
 /** Flags every worker needs: see docs/architecture.md (interrupts) and worker/node/cellContext.ts. */
 export const WORKER_FLAGS = ['--no-force-async-hooks-checks', '--disable-warning=ExperimentalWarning'];

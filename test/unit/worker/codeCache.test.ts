@@ -14,7 +14,8 @@ import { cachePruneSummary } from '../../../host/deps/cacheSummary';
 import { WORKER_FLAGS } from '../../../host/kernel/forkWorker';
 import { nodePermissionArgs } from '../../../host/kernel/nodePermissionArgs';
 import { nodePermissionSupport } from '../../../host/kernel/nodePermissionSupport';
-import { buildCodeCache, codeCacheFile, WORKER_MAIN } from '../../../host/kernel/workerCodeCache';
+import { codeCacheFile } from '../../../host/codeCacheFile';
+import { buildCodeCache, WORKER_MAIN } from '../../../host/kernel/workerCodeCache';
 import { CODE_CACHE_BUILD_ENV, CODE_CACHE_FILE_ENV } from '../../../protocol';
 import { removeTempDir } from '../helpers/removeTempDir';
 import { nodeBinaries, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
@@ -150,7 +151,7 @@ describe('the kernel worker’s code cache', function () {
     assert.ok(existsSync(otherNode), 'another Node’s cache is not this build’s to remove');
   });
 
-  it('the cache prune removes kernel and installer code caches written longer ago than its limit and their builds’ leftovers, nothing else of the folder', async () => {
+  it('the cache prune removes kernel, installer and extension code caches written longer ago than its limit and their builds’ leftovers, nothing else of the folder', async () => {
     const dir = compileCacheDir();
     mkdirSync(join(dir, 'v24.21.0-x64-964aae3f-0'), { recursive: true });
     const DAY = 24 * 60 * 60_000;
@@ -161,18 +162,20 @@ describe('the kernel worker’s code cache', function () {
       oldStaging: 'worker-0badc0de-2badc0de.v8.4242.tmp',
       oldInstaller: 'installer-0badc0de-0badc0de.v8',
       freshInstaller: 'installer-0badc0de-1badc0de.v8',
+      oldExtension: 'extension-0badc0de-0badc0de.v8',
+      freshExtension: 'extension-0badc0de-1badc0de.v8',
       notOurs: 'worker-notes.v8',
       nodeCache: join('v24.21.0-x64-964aae3f-0', 'c8764d1e'),
     };
     for (const f of Object.values(files)) writeFileSync(join(dir, f), 'x');
     const aged = new Date(now - 40 * DAY);
-    for (const f of [files.old, files.oldStaging, files.oldInstaller, files.notOurs, files.nodeCache]) utimesSync(join(dir, f), aged, aged);
+    for (const f of [files.old, files.oldStaging, files.oldInstaller, files.oldExtension, files.notOurs, files.nodeCache]) utimesSync(join(dir, f), aged, aged);
     symlinkSync(join(dir, files.fresh), join(dir, 'worker-0badc0de-3badc0de.v8'));
     lutimesSync(join(dir, 'worker-0badc0de-3badc0de.v8'), aged, aged);
     const storage = mkdtempSync(join(tmpdir(), 'coda-code-cache-storage-'));
     const result = await pruneCache(storage, 30, now, dir);
-    assert.equal(result.codeCaches, 3);
-    assert.match(cachePruneSummary(result), /3 old code caches/);
+    assert.equal(result.codeCaches, 4);
+    assert.match(cachePruneSummary(result), /4 old code caches/);
     const left = (f: string) => existsSync(join(dir, f));
     assert.deepEqual(
       Object.entries(files).map(([k, f]) => [k, left(f)]),
@@ -182,6 +185,8 @@ describe('the kernel worker’s code cache', function () {
         ['oldStaging', false],
         ['oldInstaller', false],
         ['freshInstaller', true],
+        ['oldExtension', false],
+        ['freshExtension', true],
         ['notOurs', true],
         ['nodeCache', true],
       ],

@@ -132,7 +132,7 @@ describe('a Node kernel’s start', function () {
   it('the worker bundle leaves out the .coda parser (jsonc-parser), which the extension bundle keeps', () => {
     // a message of jsonc-parser's printParseErrorCode: a string, so minification keeps it where the parser is bundled
     const marker = 'InvalidCommentToken';
-    assert.ok(readFileSync(join(ROOT, 'dist', 'extension.js'), 'utf8').includes(marker), 'the marker must be findable');
+    assert.ok(readFileSync(join(ROOT, 'dist', 'extension-main.js'), 'utf8').includes(marker), 'the marker must be findable');
     assert.ok(!readFileSync(WORKER, 'utf8').includes(marker), 'jsonc-parser is bundled into the worker');
   });
 });
