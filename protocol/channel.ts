@@ -51,6 +51,9 @@ export interface Channel<R extends RequestMap<R>, E> {
   readonly closed: boolean;
 }
 
+/** A macrotask, as Node and browsers both schedule one (protocol/ takes neither's types). */
+const later = (globalThis as unknown as { setTimeout: (run: () => void, ms: number) => unknown }).setTimeout.bind(globalThis);
+
 /** The host side of a kernel. */
 export type HostChannel = Channel<HostRequests, WorkerEvents>;
 
@@ -78,19 +81,36 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
     pending.clear();
   };
 
+  // Events that come after a response in the same turn (one read of the pipe) wait for a macrotask: the code that
+  // awaited the response runs in this turn's microtasks and must see it before what the other side sent after it (a
+  // cell's result, then its late console output). Events before a response, or on their own, are dispatched at once.
+  let held: EventFrameOf<E>[] | undefined;
+  const release = () => {
+    const frames = held ?? [];
+    held = undefined;
+    for (const frame of frames) dispatch(frame);
+  };
+
   const offMessage = transport.onMessage((frame) => {
     if (closedReason !== undefined) return;
-    if (frame.kind === 'response') settle(frame);
-    else dispatch(frame);
+    if (frame.kind !== 'response') {
+      if (held) held.push(frame);
+      else dispatch(frame);
+    } else if (settle(frame) && !held) {
+      held = [];
+      later(release, 0);
+    }
   });
   const offClose = transport.onClose(fail);
 
-  function settle(frame: ResponseFrame) {
+  /** Settles the request `frame` answers; false when none was waiting for it. */
+  function settle(frame: ResponseFrame): boolean {
     const p = pending.get(frame.id);
-    if (!p) return;
+    if (!p) return false;
     pending.delete(frame.id);
     if (frame.ok) p.resolve(frame.result);
     else p.reject(new RequestError(p.method, frame.error));
+    return true;
   }
 
   function dispatch(frame: EventFrameOf<E>) {

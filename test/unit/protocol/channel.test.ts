@@ -64,3 +64,50 @@ describe('channel errors carry catalogue codes', () => {
     await assert.rejects(plain, (err: RequestError) => !isCodaError(err.unwrap()) && err.unwrap().name === 'TypeError');
   });
 });
+
+describe('a channel keeps a response before the events sent after it', () => {
+  type Events = { console: { n: number } };
+  const event = (n: number) => ({ kind: 'event', event: 'console', body: { n } }) as unknown as ResponseFrame;
+  const pong = (id: number) => ({ kind: 'response', id, ok: true, result: 'pong' }) as ResponseFrame;
+  const turn = () => new Promise((r) => setTimeout(r, 5));
+
+  function channelWithLog() {
+    const t = fakeTransport();
+    const channel = createChannel<Requests, Events>(t.transport as unknown as Transport<never, never>);
+    const log: string[] = [];
+    channel.onEvent('console', ({ n }) => log.push(`event ${n}`));
+    return { t, channel, log };
+  }
+
+  it('code awaiting a response (through async functions) runs before the events that came after it in the same read; earlier events come first', async () => {
+    const { t, channel, log } = channelWithLog();
+    // as runNotebook awaits a cell: an async function awaiting one that awaits the request
+    const execute = async () => await channel.request('ping', {});
+    const cell = (async () => log.push(`result ${await execute()}`))();
+    // one read of the pipe: output during the cell, its result, then a timer's late output
+    for (const f of [event(1), pong(1), event(2), event(3)]) t.reply(f);
+    assert.deepEqual(log, ['event 1']);
+    // an event that arrives in a later read, before the held ones went out, keeps its place behind them
+    queueMicrotask(() => t.reply(event(4)));
+    await cell;
+    assert.deepEqual(log, ['event 1', 'result pong']);
+    await turn();
+    assert.deepEqual(log, ['event 1', 'result pong', 'event 2', 'event 3', 'event 4']);
+    // once released, events are dispatched at once again
+    t.reply(event(5));
+    assert.deepEqual(log.at(-1), 'event 5');
+  });
+
+  it('a failed request holds the events after it too; a response nobody waits for holds nothing', async () => {
+    const { t, channel, log } = channelWithLog();
+    const failed = channel.request('ping', {}).catch((err: RequestError) => log.push(`failed ${err.data.message}`));
+    t.reply({ kind: 'response', id: 1, ok: false, error: { name: 'Error', message: 'no' } } as ResponseFrame);
+    t.reply(event(1));
+    await failed;
+    await turn();
+    assert.deepEqual(log, ['failed no', 'event 1']);
+    t.reply(pong(99));
+    t.reply(event(2));
+    assert.deepEqual(log.at(-1), 'event 2', 'held behind a response no request waited for');
+  });
+});

@@ -63,6 +63,21 @@ console.assert(1 === 2, "math"); console.assert(true, "never"); console.trace("h
     assert.equal(owner('other cell'), 'other');
   });
 
+  it("output a timer prints right after the cell reaches the host after the cell's result, also when both come in one read", async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const order: string[] = [];
+      const off = k.kernel.onEvent('console', (b) => order.push(...b.entries.map((e) => e.text)));
+      const cell = k.run('setTimeout(() => console.log("late"), 5); "done"').then(() => order.push('result'));
+      // the host busy while the worker replies and the timer prints: both frames wait in the pipe for one read
+      const until = performance.now() + 150;
+      while (performance.now() < until);
+      await cell;
+      await sleep(30);
+      off();
+      assert.deepEqual(order, ['result', 'late']);
+    }
+  });
+
   it('says which cell still runs background work, and when it drains', async () => {
     const pending = k.waitFor('cellWork', (b) => b.cellId === 'bg' && b.pending > 0);
     const drained = k.waitFor('cellWork', (b) => b.cellId === 'bg' && b.pending === 0);
