@@ -51,8 +51,9 @@ export interface Channel<R extends RequestMap<R>, E> {
   readonly closed: boolean;
 }
 
-/** A macrotask, as Node and browsers both schedule one (protocol/ takes neither's types). */
-const later = (globalThis as unknown as { setTimeout: (run: () => void, ms: number) => unknown }).setTimeout.bind(globalThis);
+/** A macrotask: Node's setImmediate (right after this turn's I/O), else a browser's setTimeout (protocol/ takes neither's types). */
+const timers = globalThis as unknown as { setImmediate?: (run: () => void) => unknown; setTimeout: (run: () => void, ms: number) => unknown };
+const later: (run: () => void) => unknown = timers.setImmediate ? timers.setImmediate.bind(globalThis) : (run) => timers.setTimeout.call(globalThis, run, 0);
 
 /** The host side of a kernel. */
 export type HostChannel = Channel<HostRequests, WorkerEvents>;
@@ -73,6 +74,7 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
   let closedReason: string | undefined;
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(body: unknown) => void>>();
+  type Incoming = ResponseFrame | EventFrameOf<E>;
 
   const fail = (reason: string) => {
     if (closedReason !== undefined) return;
@@ -81,25 +83,38 @@ export function createChannel<R extends RequestMap<R>, E>(transport: Transport<R
     pending.clear();
   };
 
-  // Events that come after a response in the same turn (one read of the pipe) wait for a macrotask: the code that
+  // Frames that come after a response in the same turn (one read of the pipe) wait for a macrotask: the code that
   // awaited the response runs in this turn's microtasks and must see it before what the other side sent after it (a
-  // cell's result, then its late console output). Events before a response, or on their own, are dispatched at once.
-  let held: EventFrameOf<E>[] | undefined;
+  // cell's result, then its late console output). They keep their order: a response among them is settled in its
+  // place, and the frames after it wait again for the code that awaited it.
+  let held: Incoming[] | undefined;
+  const hold = () => {
+    if (held) return;
+    held = [];
+    later(release);
+  };
   const release = () => {
     const frames = held ?? [];
     held = undefined;
-    for (const frame of frames) dispatch(frame);
+    for (let i = 0; i < frames.length; i++) {
+      take(frames[i]!);
+      // a response settled: the frames after it wait again (take started a new hold)
+      const again = held as Incoming[] | undefined;
+      if (again) {
+        again.push(...frames.slice(i + 1));
+        return;
+      }
+    }
+  };
+  const take = (frame: Incoming) => {
+    if (frame.kind !== 'response') dispatch(frame);
+    else if (settle(frame)) hold();
   };
 
   const offMessage = transport.onMessage((frame) => {
     if (closedReason !== undefined) return;
-    if (frame.kind !== 'response') {
-      if (held) held.push(frame);
-      else dispatch(frame);
-    } else if (settle(frame) && !held) {
-      held = [];
-      later(release, 0);
-    }
+    if (held) held.push(frame);
+    else take(frame);
   });
   const offClose = transport.onClose(fail);
 

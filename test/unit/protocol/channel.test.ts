@@ -98,6 +98,24 @@ describe('a channel keeps a response before the events sent after it', () => {
     assert.deepEqual(log.at(-1), 'event 5');
   });
 
+  it('a response that comes while events are held waits behind them, and what follows it waits for the code awaiting it', async () => {
+    const { t, channel, log } = channelWithLog();
+    const first = channel.request('ping', {}).then((r) => log.push(`first ${r}`));
+    const second = channel.request('ping', {}).then((r) => log.push(`second ${r}`));
+    // one read: the first reply and an event; a later read, before the held event went out: an event, the second
+    // reply (a cell run right after the first, whose output came before its reply), another event
+    t.reply(pong(1));
+    t.reply(event(1));
+    queueMicrotask(() => {
+      for (const f of [event(2), pong(2), event(3)]) t.reply(f);
+    });
+    await first;
+    await second;
+    assert.deepEqual(log, ['first pong', 'event 1', 'event 2', 'second pong']);
+    await turn();
+    assert.deepEqual(log, ['first pong', 'event 1', 'event 2', 'second pong', 'event 3']);
+  });
+
   it('a failed request holds the events after it too; a response nobody waits for holds nothing', async () => {
     const { t, channel, log } = channelWithLog();
     const failed = channel.request('ping', {}).catch((err: RequestError) => log.push(`failed ${err.data.message}`));
