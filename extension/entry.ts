@@ -18,7 +18,7 @@ import { codeCacheFile } from '../host/codeCacheFile';
 import type * as Main from './extension';
 
 /** How long after an activation without a usable cache the cache is written (unless the window closes first). */
-export const EXTENSION_CACHE_DELAY_MS = 3_000;
+const EXTENSION_CACHE_DELAY_MS = 3_000;
 
 // keyed by the binary and the bundle only: V8 itself rejects a cache made with other flags, and it is written again
 const cacheFile = codeCacheFile({ workerPath: __filename, node: process.execPath, execArgv: [] }, compileCacheDir(), 'extension');
