@@ -109,6 +109,7 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
   const bare: number[] = [];
   const echo: number[] = [];
   const runs: number[] = [];
+  const runnerFloor: number[] = [];
   const oneCell = join(mkdtempSync(join(tmpdir(), 'coda-bench-run-')), 'one.coda');
   writeFileSync(oneCell, JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['1 + 1'] }] }));
   const codaRun = () => new Promise((r) => spawn(nodePath, [CLI, 'run', oneCell], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } }).on('exit', r));
@@ -139,6 +140,9 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     t = performance.now();
     await codaRun();
     runs.push(performance.now() - t);
+    t = performance.now();
+    await new Promise((r) => spawn(nodePath, [join(__dirname, 'fixtures', 'forkEcho.cjs')], { stdio: 'ignore' }).on('exit', r));
+    runnerFloor.push(performance.now() - t);
   }
   const coldMed = median(cold);
   const bareMed = median(bare);
@@ -176,6 +180,14 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
       baselineValue: ms(bareMed),
       target: '< 2x baseline (issue 17)',
       pass: median(runs) < 2 * bareMed,
+    },
+    {
+      figure: '  the floor of a runner that forks its kernel: node forks a child that echoes one IPC message, then ends',
+      value: ms(median(runnerFloor)),
+      baseline: 'node -e 0',
+      baselineValue: ms(bareMed),
+      target: '-',
+      pass: undefined,
     },
   );
   return rows;
