@@ -9,7 +9,7 @@ import { WORKER_FLAGS } from '../host/kernel/forkWorker';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { codeCacheFile } from '../host/codeCacheFile';
 import { buildCodeCache } from '../host/kernel/workerCodeCache';
-import { exec, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
+import { exec, firstFloodRow, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -65,13 +65,14 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     }
     const floodBase = median(baseRuns);
     rows.push({
-      figure: '100k console.log lines in one cell, all at the host',
-      value: ms(flood),
+      figure: '100k console.log lines in one cell, all at the host (median of 3 in one kernel)',
+      value: ms(flood.median),
       baseline: 'same loop in node, stdout to /dev/null',
       baselineValue: ms(floodBase),
       target: '< 2x baseline',
-      pass: flood < 2 * floodBase,
+      pass: flood.median < 2 * floodBase,
     });
+    rows.push(firstFloodRow('', flood.first));
 
     // 4. first preview of a 1e6-element array
     await exec(k, 'globalThis.big = Array.from({ length: 1e6 }, (_, i) => i); 0');

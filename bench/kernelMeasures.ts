@@ -18,8 +18,8 @@ export async function medianRoundTrip(k: Kernel, warmup: number, runs: number): 
   return median(rt);
 }
 
-/** Median time until all of a 100k-line console.log loop has reached the host. */
-export async function floodAtHost(k: Kernel, runs: number): Promise<number> {
+/** Times until all of a 100k-line console.log loop has reached the host, `runs` times in a row in kernel `k`. */
+export async function floodAtHost(k: Kernel, runs: number): Promise<{ median: number; first: number }> {
   let lines = 0;
   const off = k.onEvent('console', (b) => (lines += b.entries.length));
   const times: number[] = [];
@@ -34,7 +34,12 @@ export async function floodAtHost(k: Kernel, runs: number): Promise<number> {
   } finally {
     off();
   }
-  return median(times);
+  return { median: median(times), first: times[0]! };
+}
+
+/** The first flood of a kernel beside the figure, as a row of its own: its code paths are not warm yet. */
+export function firstFloodRow(label: string, first: number): Row {
+  return { figure: `${label}  the first of those floods in that kernel`, value: ms(first), baseline: '-', baselineValue: '-', target: '-', pass: undefined };
 }
 
 /** Median time from an interrupt to the cell settling, over 5 runs of `code`. */
