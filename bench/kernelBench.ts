@@ -1,5 +1,5 @@
 /** Issue 3 figures: round trip, cold start, console flood, big-array preview, interrupt latency. */
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { WORKER_FLAGS } from '../host/kernel/forkWorker';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { codeCacheFile } from '../host/codeCacheFile';
 import { buildCodeCache } from '../host/kernel/workerCodeCache';
-import { exec, firstFloodRow, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
+import { bareFlood, exec, firstFloodRow, floodAtHost, INTERRUPTED_LOOPS, interruptRows, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
 const ROOT = join(__dirname, '..');
@@ -54,16 +54,7 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
 
     // 3. 100k console.log lines
     const flood = await floodAtHost(k, 3);
-    const baseRuns: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const r = spawnSync(
-        nodePath,
-        ['-e', 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);process.stderr.write(String(performance.now()-t))'],
-        { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
-      );
-      baseRuns.push(Number(r.stderr));
-    }
-    const floodBase = median(baseRuns);
+    const floodBase = await bareFlood('node', nodePath, 3);
     rows.push({
       figure: '100k console.log lines in one cell, all at the host (median of 3 in one kernel)',
       value: ms(flood.median),
@@ -113,7 +104,9 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
   const runnerFloor: number[] = [];
   const oneCell = join(mkdtempSync(join(tmpdir(), 'coda-bench-run-')), 'one.coda');
   writeFileSync(oneCell, JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['1 + 1'] }] }));
-  const codaRun = () => new Promise((r) => spawn(nodePath, [CLI, 'run', oneCell], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } }).on('exit', r));
+  /** Runs `nodePath` with `args` until it exits, output discarded. */
+  const untilExit = (args: string[], env = process.env) => new Promise((r) => spawn(nodePath, args, { stdio: 'ignore', env }).on('exit', r));
+  const codaRun = () => untilExit([CLI, 'run', oneCell], { ...process.env, NO_COLOR: '1' });
   await codaRun();
   for (let i = 0; i < 7; i++) {
     let t = performance.now();
@@ -127,7 +120,7 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     uncached.push(performance.now() - t);
     await plain.dispose();
     t = performance.now();
-    await new Promise((r) => spawn(nodePath, ['-e', '0'], { stdio: 'ignore' }).on('exit', r));
+    await untilExit(['-e', '0']);
     bare.push(performance.now() - t);
     // the floor of any forked kernel: a child that only echoes one IPC message
     t = performance.now();
@@ -142,7 +135,7 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     await codaRun();
     runs.push(performance.now() - t);
     t = performance.now();
-    await new Promise((r) => spawn(nodePath, [join(__dirname, 'fixtures', 'forkEcho.cjs')], { stdio: 'ignore' }).on('exit', r));
+    await untilExit([join(__dirname, 'fixtures', 'forkEcho.cjs')]);
     runnerFloor.push(performance.now() - t);
   }
   const coldMed = median(cold);

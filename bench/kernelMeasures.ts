@@ -1,5 +1,7 @@
 /** Measurements every kernel bench takes, whatever the runtime: round trip, console flood, interrupt latency. */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import type { RuntimeKind } from '../protocol';
 import type { Kernel } from '../host/kernel/Kernel';
 import { median, ms, type Row } from './stats';
 
@@ -35,6 +37,25 @@ export async function floodAtHost(k: Kernel, runs: number): Promise<{ median: nu
     off();
   }
   return { median: median(times), first: times[0]! };
+}
+
+/**
+ * The same 100k-line loop run directly by the runtime (Node 24 for the sandbox), output discarded: the median of
+ * `runs` processes' own timing of the loop.
+ */
+export async function bareFlood(runtime: RuntimeKind, bin: string, runs: number): Promise<number> {
+  const code = 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);console.error(String(performance.now()-t))';
+  const args = runtime === 'deno' ? ['eval', code] : ['-e', code];
+  const once = () =>
+    new Promise<number>((resolve) => {
+      let err = '';
+      const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.on('exit', () => resolve(Number(err.trim().split('\n').pop())));
+    });
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) times.push(await once());
+  return median(times);
 }
 
 /** The first flood of a kernel beside the figure, as a row of its own: its code paths are not warm yet. */

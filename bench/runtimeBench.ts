@@ -9,7 +9,7 @@ import { kernelLaunch } from '../host/kernel/kernelLaunch';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { toolsDir } from '../test/runtimeBinaries';
-import { exec, firstFloodRow, floodAtHost, INTERRUPTED_LOOPS, interruptLatency, interruptRows, medianRoundTrip } from './kernelMeasures';
+import { bareFlood, exec, firstFloodRow, floodAtHost, INTERRUPTED_LOOPS, interruptLatency, interruptRows, medianRoundTrip } from './kernelMeasures';
 import { median, ms, type Row } from './stats';
 
 const WORKER = join(__dirname, '..', 'dist', 'worker.js');
@@ -82,7 +82,7 @@ export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRo
 
     // as the Node kernel's row: the median of three floods in one kernel beside the median of three bare runs
     const flood = await floodAtHost(k, 3);
-    const floodBase = bin ? median([await selfFlood(runtime, bin), await selfFlood(runtime, bin), await selfFlood(runtime, bin)]) : NaN;
+    const floodBase = bin ? await bareFlood(runtime, bin, 3) : NaN;
     rows.push({
       figure: `${label}: 100k console.log lines, all at the host (median of 3 in one kernel)`,
       value: ms(flood.median),
@@ -120,16 +120,4 @@ export async function runtimeBench(runtime: Exclude<RuntimeKind, 'node'>, nodeRo
     await k.dispose();
   }
   return rows;
-}
-
-/** The same 100k-line loop run directly by the runtime (Node 24 for the sandbox), output discarded. */
-function selfFlood(runtime: RuntimeKind, bin: string): Promise<number> {
-  const code = 'const t=performance.now();for(let i=0;i<100000;i++)console.log("line",i);console.error(String(performance.now()-t))';
-  const args = runtime === 'deno' ? ['eval', code] : runtime === 'bun' ? ['-e', code] : ['-e', code];
-  return new Promise((resolve) => {
-    let err = '';
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('exit', () => resolve(Number(err.trim().split('\n').pop())));
-  });
 }
