@@ -25,9 +25,12 @@ import { withoutToJSON } from './runtime/withoutToJSON';
 import { warmUp as runWarmUp } from './warmUp';
 import { randomUUID } from './runtime/randomUUID';
 import { readControlPipe } from './runtime/controlPipe';
+import { ignoreTerminalInterrupt } from './runtime/ignoreTerminalInterrupt';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
 ignoreDebugSignal();
+// a Ctrl-C meant for `coda run` reaches this process too: the runner interrupts through the control pipe
+ignoreTerminalInterrupt();
 
 // captured before user code can shadow or replace them
 const proc = process;

@@ -16,6 +16,7 @@ import { agentSyncPart } from './agentSyncPart';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { withoutToJSON } from '../runtime/withoutToJSON';
 import { agentInspectorSession } from './agentInspectorSession';
+import { ignoreTerminalInterrupt } from '../runtime/ignoreTerminalInterrupt';
 
 const proc = process;
 const realExit = process.exit.bind(process);
@@ -143,6 +144,8 @@ function receive(frame: ToAgentFrame): void {
 }
 
 let pending = '';
+// a Ctrl-C meant for `coda run` reaches this process too: the worker passes interrupts on through stdin
+ignoreTerminalInterrupt(proc);
 proc.stdin.setEncoding('utf8');
 proc.stdin.on('data', (chunk: string) => {
   const lines = (pending + chunk).split('\n');
