@@ -12,7 +12,9 @@
  * (the installer stopping, `writeCache`, pacote about to read the cache), they go on regardless. A response the cache
  * already holds an entry for is fetched through the cache as before (revalidated, served while fresh).
  */
+import { existsSync } from 'node:fs';
 import cacache from 'cacache';
+import { bucketPath } from 'cacache/lib/entry-index.js';
 import { Minipass } from 'minipass';
 import { Request, Response, type Headers } from 'minipass-fetch';
 import CacheEntry from 'make-fetch-happen/lib/cache/entry.js';
@@ -148,9 +150,19 @@ async function storeResponse(cachePath: string, r: HeldResponse): Promise<void> 
   await stored.buffer();
 }
 
-/** The cache holds an entry for this URL (a request for it goes through the cache). */
+/** The HTTP cache's key for a GET of `url` (make-fetch-happen's). */
+export const httpCacheKey = (url: string): string => cacheKey({ url });
+
+/**
+ * The cache holds an entry for this URL (a request for it goes through the cache). A key whose index file (bucket) is
+ * not there has none, as cacache would find: that is said at once, with a synchronous look, and most of a cold
+ * install's lookups are those. cacache's own lookup reads through the thread pool, where the install's file work
+ * queues: it held each packument's request back 17-118 ms (a third of a level of the tree's resolution).
+ */
 export async function inHttpCache(cachePath: string, url: string): Promise<boolean> {
-  return !!(await cacache.get.info(cachePath, cacheKey({ url })).catch(() => null));
+  const key = httpCacheKey(url);
+  if (!existsSync(bucketPath(cachePath, key))) return false;
+  return !!(await cacache.get.info(cachePath, key).catch(() => null));
 }
 
 /** A response's headers as a plain object. */

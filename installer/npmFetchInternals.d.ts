@@ -50,3 +50,8 @@ declare module 'npm-registry-fetch/lib/default-opts.js' {
   const defaults: { registry: string; userAgent: string; timeout: number; [option: string]: unknown };
   export default defaults;
 }
+
+declare module 'cacache/lib/entry-index.js' {
+  /** The index file (bucket) that holds a key's entries, whether or not it exists yet. */
+  export function bucketPath(cache: string, key: string): string;
+}

@@ -13,7 +13,7 @@ import cacache from 'cacache';
 import pacote from 'pacote';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
-import { cacheBehind, installRunning, writeHeld } from '../../../installer/cacheBehind';
+import { cacheBehind, httpCacheKey, inHttpCache, installRunning, writeHeld } from '../../../installer/cacheBehind';
 import { contentRootFor } from '../../../host/deps/contentStore';
 import { treesRootFor } from '../../../host/deps/sharedTree';
 import { ROOT } from '../helpers/testKernel';
@@ -167,5 +167,25 @@ describe('the HTTP cache written behind an install (installer/cacheBehind)', fun
       await writeHeld();
       rmSync(cache, { recursive: true, force: true });
     }
+  });
+});
+
+describe("whether the HTTP cache holds a URL's entry (installer/cacheBehind inHttpCache)", () => {
+  let cache: string;
+  beforeEach(() => (cache = mkdtempSync(join(tmpdir(), 'coda-in-cache-'))));
+  afterEach(() => rmSync(cache, { recursive: true, force: true }));
+  const url = 'https://registry.example/some-package';
+  const key = httpCacheKey(url);
+
+  it('answers as cacache does: no cache folder, no entry, an entry, an entry removed, another URL', async () => {
+    assert.equal(await inHttpCache(join(cache, 'none'), url), false, 'no cache folder');
+    assert.equal(await inHttpCache(cache, url), false, 'an empty cache');
+    await cacache.put(cache, key, 'body', { metadata: { url } });
+    assert.equal(await inHttpCache(cache, url), true, 'its entry');
+    assert.equal(await inHttpCache(cache, `${url}-other`), false, 'another URL');
+    // removing an entry appends a null one to the same index file: the file is there, the entry is not
+    await cacache.rm.entry(cache, key);
+    assert.equal(await inHttpCache(cache, url), !!(await cacache.get.info(cache, key)));
+    assert.equal(await inHttpCache(cache, url), false, 'an entry removed');
   });
 });

@@ -15,6 +15,13 @@ import { entryDir, packageFiles } from '../../../host/deps/contentStore';
 import { EntryWriter, UnsupportedTarball } from '../../../installer/entryWriter';
 import { packagePath } from '../../../installer/packageFiles';
 
+/** `gz` with the size in its gzip trailer (ISIZE, the last four bytes) replaced by `size`. */
+function withTrailerSize(gz: Buffer, size: number): Buffer {
+  const out = Buffer.from(gz);
+  out.writeUInt32LE(size >>> 0, out.length - 4);
+  return out;
+}
+
 describe('content store entries written from tarballs (installer/entryWriter)', function () {
   this.timeout(30_000);
   let root: string;
@@ -123,6 +130,20 @@ describe('content store entries written from tarballs (installer/entryWriter)', 
     assert.deepEqual(stored(plain.entry), expected);
   });
 
+  it("a gzip stream of several members stores whole, though its trailer gives only the last member's size", async () => {
+    const files: Record<string, string> = { 'package/package.json': JSON.stringify({ name: 'multi', version: '1.0.0' }) };
+    for (let i = 0; i < 6; i++) files[`package/f${i}.txt`] = randomBytes(48 * 1024).toString('base64');
+    const single = readFileSync((await tarball('multi', files)).resolved.slice('file:'.length));
+    const tar = gunzipSync(single);
+    // the last member is the archive's two zero blocks: its trailer says 1,024 bytes of a 400 KB archive
+    const bytes = Buffer.concat([gzipSync(tar.subarray(0, tar.length - 1024)), gzipSync(tar.subarray(tar.length - 1024))]);
+    const file = join(root, 'multi.tgz');
+    writeFileSync(file, bytes);
+    const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+    const { entry } = await writer().ensure({ name: 'multi', resolved: `file:${file}`, integrity }).stored;
+    assert.deepEqual(stored(entry), Object.fromEntries(Object.entries(files).map(([f, t]) => [f.slice('package/'.length), t])));
+  });
+
   it('a gzip stream cut short or corrupted fails its entry (no hang), with no entry or staging left', async () => {
     const files: Record<string, string> = { 'package/package.json': JSON.stringify({ name: 'cut', version: '1.0.0' }) };
     for (let i = 0; i < 4; i++) files[`package/f${i}.txt`] = randomBytes(64 * 1024).toString('base64');
@@ -132,6 +153,8 @@ describe('content store entries written from tarballs (installer/entryWriter)', 
       ['corrupted', Buffer.concat([whole.subarray(0, 200), Buffer.alloc(400, 0x41), whole.subarray(600)])],
       // a whole gzip stream of an archive cut short: tar only warns, and the entry still fails
       ['an archive cut short', gzipSync(gunzipSync(whole).subarray(0, 70 * 1024))],
+      // the trailer's size (which sizes the inflate's output: unpackTarball.ts inflateChunk) says less, more, or 4 GB
+      ...[1, 1 << 20, 0xffffffff].map((size): [string, Buffer] => [`a trailer that says ${size} bytes`, withTrailerSize(whole, size)]),
     ];
     for (const [label, bytes] of variants) {
       const file = join(root, `${label.replace(' ', '-')}.tgz`);

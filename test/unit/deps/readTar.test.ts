@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, Parser, type ReadEntry } from 'tar';
 import { BrokenTar, readTar } from '../../../installer/readTar';
+import { inflateChunk } from '../../../installer/unpackTarball';
 
 /** What node-tar reads: each entry's path, type, mode and bytes, and its warnings. */
 function byNodeTar(archive: Buffer): { entries: [string, string, number | undefined, string][]; warnings: string[] } {
@@ -287,5 +288,21 @@ describe('reading a tarball in place (installer/readTar)', function () {
     const [a] = readTar(archive).entries;
     assert.equal(a!.data.buffer, archive.buffer);
     assert.equal(a!.data.toString(), 'hello');
+  });
+});
+
+describe("the inflate's output chunk for a tarball (installer/unpackTarball inflateChunk)", () => {
+  const trailer = (size: number) => {
+    const b = Buffer.alloc(24);
+    b.writeUInt32LE(size >>> 0, 20);
+    return b;
+  };
+  it('is the size the gzip trailer gives, so the archive inflates into one chunk, within 16 KB and 64 MB', () => {
+    assert.equal(inflateChunk(trailer(20 * 1024 * 1024)), 20 * 1024 * 1024);
+    assert.equal(inflateChunk(trailer(100)), 16 * 1024);
+    assert.equal(inflateChunk(trailer(0)), 16 * 1024);
+    // a size that lies (the archive is its publisher's) allocates at most 64 MB
+    assert.equal(inflateChunk(trailer(0xffffffff)), 64 * 1024 * 1024);
+    assert.equal(inflateChunk(Buffer.from([0x1f, 0x8b])), 16 * 1024, 'no trailer');
   });
 });
