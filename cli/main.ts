@@ -37,6 +37,35 @@ declare const CODA_VERSION: string | undefined;
 /** stderr carries file names, notebook fields and kernel messages: made terminal-safe like stdout. */
 const warn = (s: string) => process.stderr.write(terminalSafe(s));
 
+/** The exit status of a program ended by SIGPIPE (128 + 13), as a shell reports it. */
+const CLOSED_OUTPUT_STATUS = 141;
+/** The kernel `coda run` is running cells in, for a stop from outside the run (a second Ctrl-C, closed output). */
+let runningKernel: Kernel | undefined;
+let stopping = false;
+
+/** Stops the kernel (and the early worker, if still unused), then exits with `code`; once. */
+function stopAndExit(code: number, early: EarlyWorker | undefined): void {
+  if (stopping) return;
+  stopping = true;
+  void (runningKernel?.dispose() ?? Promise.resolve()).then(() => {
+    early?.dispose();
+    process.exit(code);
+  });
+}
+
+/**
+ * Output whose reader has gone (`coda run nb.coda | head`): the run stops, quietly, as a program SIGPIPE ends would,
+ * with its status. Node ignores SIGPIPE, so the write's EPIPE was an unhandled error: a stack trace on stderr.
+ */
+function stopWhenOutputCloses(early: EarlyWorker | undefined): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') stopAndExit(CLOSED_OUTPUT_STATUS, early);
+      else throw err;
+    });
+  }
+}
+
 async function main(argv: string[], early: EarlyWorker | undefined): Promise<number> {
   let cmd;
   try {
@@ -103,10 +132,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   let interrupts = 0;
   const onSigint = () => {
     if (++interrupts > 1) {
-      void (kernel?.dispose() ?? Promise.resolve()).then(() => {
-        early?.dispose();
-        process.exit(130);
-      });
+      stopAndExit(130, early);
       return;
     }
     warn('\ncoda: interrupting the running cell (Ctrl-C again to quit)\n');
@@ -127,6 +153,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   let kernelError: string | undefined;
   const kernelStarted = (k: Kernel, ordinal: number) => {
     kernel = k;
+    runningKernel = k;
     kernels = ordinal;
     info ??= k.info;
   };
@@ -184,8 +211,11 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
 
 /** Runs `coda` with these arguments (after `coda`), then exits; `early`: the worker cli/entry.ts forked, if any. */
 export function cli(argv: string[], early?: EarlyWorker): void {
+  stopWhenOutputCloses(early);
   main(argv, early).then(
     (code) => {
+      // a stop from outside the run (closed output, a second Ctrl-C) exits with its own status
+      if (stopping) return;
       early?.dispose();
       process.exit(code);
     },

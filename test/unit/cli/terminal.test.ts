@@ -1,7 +1,8 @@
 /**
- * Ctrl-C in a terminal: the terminal sends SIGINT to every process of the foreground group, the runner's kernel
- * (and a Deno or Bun sidecar) included. These tests start `coda run` as the leader of a group of its own and signal
- * the whole group, as a terminal does; signalling the runner alone would miss the kernel's own reaction.
+ * `coda run` in a terminal. Ctrl-C: the terminal sends SIGINT to every process of the foreground group, the runner's
+ * kernel (and a Deno or Bun sidecar) included. These tests start `coda run` as the leader of a group of its own and
+ * signal the whole group, as a terminal does; signalling the runner alone would miss the kernel's own reaction. A
+ * pipe whose reader goes (`coda run nb.coda | head`).
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
@@ -29,6 +30,17 @@ const groupAlive = (pgid: number) => {
     return false;
   }
 };
+
+/**
+ * Whether a process of the group `pgid` is still there 5 s after its leader (the runner) exited: the kernel is the
+ * runner's child and must be gone by then. What is left is killed.
+ */
+async function leftBehind(pgid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!groupAlive(pgid)) return false;
+  process.kill(-pgid, 'SIGKILL');
+  return true;
+}
 
 interface Run {
   code: number | null;
@@ -70,14 +82,7 @@ function ctrlC(runtime: string, cells: string[], presses: number[] = [RUNNING_MS
   return new Promise((resolve) =>
     child.on('close', async (code) => {
       clearTimeout(guard);
-      // the kernel is the runner's child: it must be gone soon after the runner
-      let leftBehind = groupAlive(pgid);
-      for (let i = 0; leftBehind && i < 50; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        leftBehind = groupAlive(pgid);
-      }
-      if (leftBehind) process.kill(-pgid, 'SIGKILL');
-      resolve({ code, stdout, stderr, leftBehind });
+      resolve({ code, stdout, stderr, leftBehind: await leftBehind(pgid) });
     }),
   );
 }
@@ -151,5 +156,29 @@ describe('Ctrl-C in a terminal during coda run', function () {
       assert.doesNotMatch(r.stdout, /fresh kernel|killed by SIGINT/);
       assert.equal(r.leftBehind, false);
     });
+  });
+});
+
+describe('coda run into a pipe whose reader goes (coda run nb.coda | head)', function () {
+  this.timeout(30_000);
+
+  it('stops quietly, as SIGPIPE stops a program: exit 141, no stack trace, the kernel gone', async () => {
+    const file = notebook('for (let i = 0; ; i++) {\n  console.log("line", i)\n  await new Promise((r) => setTimeout(r, 1))\n}');
+    const child = spawn(process.execPath, [CLI, 'run', file], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const pgid = child.pid!;
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    // the reader takes a few lines, then goes, as `head` does
+    let seen = 0;
+    child.stdout.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen > 200) child.stdout.destroy();
+    });
+    const guard = setTimeout(() => groupAlive(pgid) && process.kill(-pgid, 'SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    clearTimeout(guard);
+    assert.equal(code, 141, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|Error|at /, 'no stack trace on stderr');
+    assert.equal(await leftBehind(pgid), false, 'a kernel process outlived the run');
   });
 });
