@@ -38,6 +38,8 @@ export interface ConvertOptions {
   command: 'convert';
   from: string;
   to: string;
+  /** Replace `to` when it exists. */
+  force: boolean;
 }
 
 export interface CacheOptions {
@@ -57,7 +59,7 @@ export function runtimeName(name: string | undefined): RuntimeKind {
 }
 
 export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
-       coda convert <from.coda|from.ipynb> <to.ipynb|to.coda>
+       coda convert <from.coda|from.ipynb> <to.ipynb|to.coda> [--force]
        coda runtimes [list | fetch <node|deno|bun|sandbox|all>] [--dir <folder>]
        coda cache [list | size | prune] [--max-age-days <n>]
 
@@ -121,9 +123,13 @@ export function parseArgs(argv: string[]): Command {
   if (command === 'runtimes') return parseRuntimes(rest);
   if (command === 'cache') return parseCache(rest);
   if (command === 'convert') {
-    const files = rest.filter((a) => a !== '--');
-    if (files.length !== 2 || files.some((f) => f.startsWith('-') && !rest.includes('--'))) throw codaErrorObject('UsageConvert');
-    return { command: 'convert', from: files[0]!, to: files[1]! };
+    // --force before a `--` (after it, every argument is a file name)
+    const dashes = rest.indexOf('--');
+    const options = dashes === -1 ? rest : rest.slice(0, dashes);
+    const force = options.includes('--force');
+    const files = [...options.filter((a) => a !== '--force'), ...(dashes === -1 ? [] : rest.slice(dashes + 1))];
+    if (files.length !== 2 || options.some((f) => f.startsWith('-') && f !== '--force')) throw codaErrorObject('UsageConvert');
+    return { command: 'convert', from: files[0]!, to: files[1]!, force };
   }
   if (command !== 'run') throw codaErrorObject('UsageUnknownCommand', { command: String(command) });
   const { values: v, positionals } = readArgs(rest, RUN_OPTIONS, { 'cell-timeout': 'milliseconds', drain: 'milliseconds', 'max-memory': 'megabytes' });

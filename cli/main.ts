@@ -85,7 +85,7 @@ async function main(argv: string[], early: EarlyWorker | undefined): Promise<num
   if (cmd.command === 'runtimes') return runtimesCommand(cmd);
   if (cmd.command === 'cache') return cacheCommand(cmd);
   if (cmd.command === 'convert') {
-    const result = await convertCommand(cmd.from, cmd.to);
+    const result = await convertCommand(cmd.from, cmd.to, { force: cmd.force });
     for (const line of result.lines) warn(`${line}\n`);
     return result.exitCode;
   }

@@ -1,10 +1,12 @@
 /**
  * `coda convert <from> <to>`: a `.ipynb` to a `.coda` notebook or back, the format of each named by its extension.
  * Exit codes as `coda run`: 0 written, 2 when the input cannot be read or converted (nothing is written). The output
- * is written to a temporary file next to it and renamed into place, so a failed write never leaves half a notebook.
+ * is written to a temporary file next to it and moved into place, so a failed write never leaves half a notebook. An
+ * existing file is never replaced unless asked (`force`): a notebook exported before may hold what the new one does
+ * not (a Jupyter notebook's outputs), and a file of the same name may be no notebook at all.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertNotebookText, notebookFormatOf } from './convertNotebookText';
 
@@ -17,7 +19,7 @@ export interface ConvertCommandResult {
   lines: string[];
 }
 
-export async function convertCommand(from: string, to: string): Promise<ConvertCommandResult> {
+export async function convertCommand(from: string, to: string, options: { force?: boolean } = {}): Promise<ConvertCommandResult> {
   const fail = (...lines: string[]): ConvertCommandResult => ({ exitCode: 2, lines });
   const fromFormat = notebookFormatOf(from);
   const toFormat = notebookFormatOf(to);
@@ -36,10 +38,35 @@ export async function convertCommand(from: string, to: string): Promise<ConvertC
   const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, result.text, { flag: 'wx' });
-    await rename(temp, to);
+    if (options.force) await rename(temp, to);
+    else await placeNew(temp, to);
   } catch (err) {
     await unlink(temp).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return fail(`${to} exists: coda convert does not replace a file (--force replaces it)`);
     return fail(`${to}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return { exitCode: 0, lines: [...result.warnings.map((w) => `${from}: ${w}`), `wrote ${to}`] };
+}
+
+/**
+ * Moves `temp` to `to` unless `to` exists (EEXIST): a hard link fails atomically on an existing name. Where the file
+ * system has no hard links, the name is looked at first and the file renamed.
+ */
+async function placeNew(temp: string, to: string): Promise<void> {
+  try {
+    await link(temp, to);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+    if (
+      await stat(to).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw Object.assign(new Error(`${to} exists`), { code: 'EEXIST' });
+    await rename(temp, to);
+    return;
+  }
+  await unlink(temp);
 }

@@ -133,6 +133,15 @@ describe('coda command line (util.parseArgs)', () => {
     assert.throws(() => parseArgs(['cache', 'clear']), /clear/);
   });
 
+  it('reads coda convert: two files, --force before or after them; after -- every word is a file', () => {
+    assert.deepEqual(parseArgs(['convert', 'a.coda', 'a.ipynb']), { command: 'convert', from: 'a.coda', to: 'a.ipynb', force: false });
+    assert.deepEqual(parseArgs(['convert', '--force', 'a.coda', 'a.ipynb']), { command: 'convert', from: 'a.coda', to: 'a.ipynb', force: true });
+    assert.deepEqual(parseArgs(['convert', 'a.coda', 'a.ipynb', '--force']), { command: 'convert', from: 'a.coda', to: 'a.ipynb', force: true });
+    assert.deepEqual(parseArgs(['convert', 'a.coda', '--', '--force.ipynb']), { command: 'convert', from: 'a.coda', to: '--force.ipynb', force: false });
+    assert.throws(() => parseArgs(['convert', 'a.coda']), /two notebook files/);
+    assert.throws(() => parseArgs(['convert', '-f', 'a.coda', 'a.ipynb']), /two notebook files/);
+  });
+
   it('reads coda runtimes with --dir in both forms', () => {
     assert.deepEqual(parseArgs(['runtimes']), { command: 'runtimes', action: 'list', which: [] });
     assert.deepEqual(parseArgs(['runtimes', 'list', '--dir', '.tools']), { command: 'runtimes', action: 'list', which: [], runtimesDir: '.tools' });

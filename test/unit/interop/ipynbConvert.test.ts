@@ -3,7 +3,7 @@
  * `coda convert` on files.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertCommand } from '../../../host/notebook/convertCommand';
@@ -207,6 +207,27 @@ describe('interop: coda convert', () => {
     assert.equal(bad.exitCode, 2);
     assert.match(bad.lines.join('\n'), /permissions/);
     assert.ok(!existsSync(join(dir, 'bad.coda')));
+  });
+
+  it('never replaces a file that exists unless asked (--force): it is left byte for byte, and nothing else is written', async () => {
+    const ipynb = join(dir, 'a.ipynb');
+    writeFileSync(ipynb, readFileSync(join(__dirname, '..', '..', 'fixtures', 'ipynb', 'deno-display.ipynb')));
+    const mine = join(dir, 'mine.coda');
+    for (const existing of ['{"important": true}', '']) {
+      writeFileSync(mine, existing);
+      const r = await convertCommand(ipynb, mine);
+      assert.equal(r.exitCode, 2);
+      assert.deepEqual(r.lines, [`${mine} exists: coda convert does not replace a file (--force replaces it)`]);
+      assert.equal(readFileSync(mine, 'utf8'), existing, 'the file is untouched');
+      assert.deepEqual(readdirSync(dir).sort(), ['a.ipynb', 'mine.coda'], 'no temporary file is left');
+    }
+    // a link to another file is a file that exists too: neither it nor what it points to changes
+    symlinkSync(ipynb, join(dir, 'link.coda'));
+    assert.equal((await convertCommand(ipynb, join(dir, 'link.coda'))).exitCode, 2);
+    assert.equal(readFileSync(ipynb, 'utf8'), readFileSync(join(__dirname, '..', '..', 'fixtures', 'ipynb', 'deno-display.ipynb'), 'utf8'));
+    const forced = await convertCommand(ipynb, mine, { force: true });
+    assert.deepEqual(forced, { exitCode: 0, lines: [`wrote ${mine}`] });
+    assert.ok(parseCoda(readFileSync(mine, 'utf8')).ok);
   });
 
   it('refuses to overwrite its input or to guess a format', async () => {
