@@ -7,11 +7,19 @@ import { cacheRoot, compileCacheDir } from '../host/cacheRoot';
 const MB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
+/** At most this many of a store's packages are named in its listing. */
+const LISTED_PACKAGES = 8;
+const packageList = (packages: string[]) =>
+  packages.length > LISTED_PACKAGES ? `${packages.slice(0, LISTED_PACKAGES).join(', ')} and ${packages.length - LISTED_PACKAGES} more` : packages.join(', ');
+
 export async function cacheCommand(opts: CacheOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const root = cacheRoot();
   if (opts.action === 'list') {
     const stores = await listStores(root);
-    for (const s of stores) out(`${s.key}  last used ${s.lastUsed.toISOString()}  own files ${mb(s.ownBytes)}${s.inUse ? '  (in use)' : ''}`);
+    for (const s of stores) {
+      out(`${s.key}  last used ${s.lastUsed.toISOString()}  own files ${mb(s.ownBytes)}${s.inUse ? '  (in use)' : ''}`);
+      if (s.packages.length) out(`  ${packageList(s.packages)}`);
+    }
     out(`${stores.length} stores in ${root}`);
   } else if (opts.action === 'size') {
     const size = await cacheSize(root);

@@ -10,6 +10,7 @@ import { COMPLETE_MARKER, isLeftoverName } from './atomicStore';
 import { pruneCodeCaches } from '../codeCacheFile';
 import { pruneTarballs } from './pruneTarballs';
 import { liveLeases } from './storeLease';
+import { STORE_RECORD } from './storeRecord';
 import { removeTree, treesInUse } from './sharedTree';
 
 export const DEFAULT_MAX_AGE_DAYS = 30;
@@ -26,6 +27,28 @@ export interface StoreInfo {
   inUse: boolean;
   /** Bytes only this store holds (its own files; shared files are counted under the content store). */
   ownBytes: number;
+  /** The packages the notebook asked for, `name@version` (the version when its record says), sorted. */
+  packages: string[];
+}
+
+/**
+ * A store's direct packages: the names in its package.json, each with the version its record locked. A store being
+ * written or damaged lists what can be read: names without versions, or none.
+ */
+async function storePackages(dir: string): Promise<string[]> {
+  const object = async (file: string): Promise<Record<string, unknown>> => {
+    try {
+      const value: unknown = JSON.parse(await readFile(join(dir, file), 'utf8'));
+      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  };
+  const deps = (await object('package.json')).dependencies;
+  const names = deps && typeof deps === 'object' ? Object.keys(deps) : [];
+  const lock = ((await object(STORE_RECORD)).lock ?? {}) as Record<string, { version?: unknown } | undefined>;
+  const version = (n: string) => lock[`node_modules/${n}`]?.version;
+  return names.map((n) => (typeof version(n) === 'string' ? `${n}@${version(n) as string}` : n)).sort();
 }
 
 export interface PruneResult {
@@ -49,7 +72,7 @@ export async function listStores(cacheRoot: string): Promise<StoreInfo[]> {
     if (isLeftoverName(key)) continue;
     const dir = join(root, key);
     const used = await stat(join(dir, COMPLETE_MARKER)).catch(() => stat(dir));
-    out.push({ key, dir, lastUsed: used.mtime, inUse: live.has(key), ownBytes: (await usage(dir, new Set(), true)).bytes });
+    out.push({ key, dir, lastUsed: used.mtime, inUse: live.has(key), ownBytes: (await usage(dir, new Set(), true)).bytes, packages: await storePackages(dir) });
   }
   return out.sort((a, b) => a.lastUsed.getTime() - b.lastUsed.getTime());
 }

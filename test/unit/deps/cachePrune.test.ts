@@ -72,6 +72,26 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     writeFileSync(join(leasesDir(cache), `${storeKey(b)}.${DEAD_PID}`), '');
     const listed = Object.fromEntries((await listStores(cache)).map((st) => [st.key, st.inUse]));
     assert.deepEqual(listed, { [storeKey(a)]: true, [storeKey(b)]: false, [storeKey(c)]: false });
+    // each store says what the notebook asked for, at the version it holds (`coda cache list` prints it)
+    assert.deepEqual(
+      (await listStores(cache)).map((st) => st.packages),
+      [['mid@2.0.0'], ['mid@2.0.0'], ['mid@2.0.0']],
+    );
+    // a record that cannot be read (or is gone) still lists the names; a package.json that cannot, none
+    const packagesOfC = async () => (await listStores(cache)).find((st) => st.key === storeKey(c))?.packages;
+    const record = join(c.storeDir, '.coda-lock.json');
+    const manifest = join(c.storeDir, 'package.json');
+    const [keptRecord, keptManifest] = [readFileSync(record), readFileSync(manifest)];
+    for (const damaged of ['{not json', 'null', '[1]', '{"lock": {"node_modules/mid": {"version": 2}}}']) {
+      writeFileSync(record, damaged);
+      assert.deepEqual(await packagesOfC(), ['mid'], damaged);
+    }
+    rmSync(record);
+    assert.deepEqual(await packagesOfC(), ['mid']);
+    writeFileSync(manifest, '{"dependencies": ');
+    assert.deepEqual(await packagesOfC(), []);
+    writeFileSync(record, keptRecord);
+    writeFileSync(manifest, keptManifest);
     const first = await pruneCache(cache, 30);
     assert.deepEqual(first.stores, [storeKey(b)]);
     assert.equal(first.entries, 0, 'a and c still link every package');
