@@ -122,15 +122,22 @@ export function formatKernelExit(reason: string, cell: { label: string; during: 
 const SUMMARY_ERROR_CHARS = 120;
 
 /** One line per cell of the notebook, code or markdown, run or not, saying what became of it. */
+/** An error's name and the first line of its message, cut to SUMMARY_ERROR_CHARS. */
+function errorLine(error: SerializedError | undefined): string {
+  const message = `${error?.name ?? 'Error'}${error?.message ? `: ${error.message.split('\n')[0]}` : ''}`;
+  return message.length > SUMMARY_ERROR_CHARS ? `${message.slice(0, SUMMARY_ERROR_CHARS - 1)}…` : message;
+}
+
 export function formatCellStatuses(reports: CellReport[], paint: Paint = plain): string {
   const lines = reports.map((r) => {
     let text: string;
     if (r.status === 'skipped') text = paint(r.notRun?.reason === 'markdown' ? 'dim' : 'yellow', `not run: ${r.notRun?.message ?? 'skipped'}`);
     else if (r.status === 'ok') text = paint('green', 'ran');
-    else if (r.status === 'error') {
-      const message = `${r.error?.name ?? 'Error'}${r.error?.message ? `: ${r.error.message.split('\n')[0]}` : ''}`;
-      text = paint('red', `failed: ${message.length > SUMMARY_ERROR_CHARS ? `${message.slice(0, SUMMARY_ERROR_CHARS - 1)}…` : message}`);
-    } else text = paint('red', r.status === 'timeout' ? 'timed out' : 'interrupted');
+    else if (r.status === 'error') text = paint('red', `failed: ${errorLine(r.error)}`);
+    else text = paint('red', r.status === 'timeout' ? 'timed out' : 'interrupted');
+    const thrown = r.uncaught ?? [];
+    if (thrown.length)
+      text += paint('red', `, then its background work threw ${errorLine(thrown[0])}${thrown.length > 1 ? ` (and ${thrown.length - 1} more)` : ''}`);
     if (r.kernelExit && !r.kernelExit.during) text += paint('red', `, then the kernel ${r.kernelExit.reason}`);
     return `  ${r.label} ${text}`;
   });

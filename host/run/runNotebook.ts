@@ -39,6 +39,11 @@ export interface CellReport {
   display: DisplayData[][];
   value?: RemoteValue;
   error?: SerializedError;
+  /**
+   * Errors its background work threw after its code had run (a promise rejected with no handler, an exception in a
+   * timer): the cell counts as failed, as Node ends a script with exit code 1 for one.
+   */
+  uncaught?: SerializedError[];
 }
 
 export interface RunEvents {
@@ -71,9 +76,12 @@ export interface RunSettings {
   cellErrors?: Map<string, SerializedError>;
 }
 
-/** A cell counts as failed when it ran and did not end 'ok', when the kernel died under or after it, or when no kernel could run it. */
+/**
+ * A cell counts as failed when it ran and did not end 'ok', when its background work threw, when the kernel died under
+ * or after it, or when no kernel could run it.
+ */
 export function cellFailed(r: CellReport): boolean {
-  return (r.status !== 'ok' && r.status !== 'skipped') || !!r.kernelExit || r.notRun?.reason === 'no-kernel';
+  return (r.status !== 'ok' && r.status !== 'skipped') || !!r.uncaught?.length || !!r.kernelExit || r.notRun?.reason === 'no-kernel';
 }
 
 export async function runNotebook(startKernel: () => Promise<Kernel>, cells: CodaCell[], settings: RunSettings, events: RunEvents = {}): Promise<CellReport[]> {
@@ -124,7 +132,16 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         const updated = [...new Set(route.replace.map((t) => t.report))];
         if (route.add || updated.length) events.display?.(d.data, owner, { displayId: d.displayId, update: !route.add, updated });
       }),
-      k.onEvent('uncaught', (u) => events.uncaught?.(u.error, u.cellId ? byId.get(u.cellId) : undefined)),
+      k.onEvent('uncaught', (u) => {
+        const owner = u.cellId ? byId.get(u.cellId) : undefined;
+        // kept in the report of the cell whose work it was, else of the cell running, else the last that ran
+        const holder = owner ?? running ?? lastRan;
+        if (holder) {
+          (holder.uncaught ??= []).push(u.error);
+          failedAt ??= holder;
+        }
+        events.uncaught?.(u.error, owner);
+      }),
       k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
       k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
       k.onExit((exit) => {
@@ -240,6 +257,7 @@ function whyStopped(r: CellReport): string {
   if (r.kernelExit) return `the kernel exited ${r.kernelExit.during ? 'under' : 'after'} cell ${r.label}`;
   if (r.status === 'interrupted') return `cell ${r.label} was interrupted`;
   if (r.status === 'timeout') return `cell ${r.label} timed out`;
+  if (r.status === 'ok' && r.uncaught?.length) return `the background work of cell ${r.label} threw`;
   return `cell ${r.label} failed`;
 }
 

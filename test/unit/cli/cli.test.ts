@@ -46,6 +46,26 @@ describe('coda run (headless runner)', () => {
     matchGolden('cli/dies.txt', stops.stdout);
   });
 
+  it('fails a cell whose background work throws, as Node fails a script: in its line, in --json, and in the exit code', () => {
+    const stops = coda('run', fixture('background.coda'));
+    assert.equal(stops.code, 1, stops.stdout + stops.stderr);
+    assert.match(stops.stdout, /Uncaught in background work of cell \[1\]: Error: late rejection/);
+    assert.match(stops.stdout, /\[1\] ran, then its background work threw Error: late rejection\n/);
+    assert.match(stops.stdout, /\[3\] not run: the background work of cell \[1\] threw \(--keep-going runs the cells after a failure\)/);
+    const going = coda('run', fixture('background.coda'), '--keep-going', '--json');
+    assert.equal(going.code, 1);
+    const doc = JSON.parse(going.stdout) as { ok: boolean; cells: { status: string; uncaught?: { name: string; message: string }[] }[] };
+    assert.equal(doc.ok, false);
+    assert.deepEqual(
+      doc.cells.map((c) => [c.status, (c.uncaught ?? []).map((u) => `${u.name}: ${u.message}`)]),
+      [
+        ['ok', ['Error: late rejection']],
+        ['ok', ['TypeError: in a timer']],
+        ['ok', []],
+      ],
+    );
+  });
+
   it('prints one JSON document with --json', () => {
     const r = coda('run', fixture('ok.coda'), '--json');
     assert.equal(r.code, 0);
