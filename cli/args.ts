@@ -82,7 +82,8 @@ Options (a value follows as --option value or --option=value; a file name that s
   --cell-timeout <ms>  interrupt a cell that runs longer, and count it as failed
   --keep-going         run the remaining cells after a failure (a fresh kernel after a crash)
   --max-memory <MB>    heap limit of the kernel (default: Node's own)
-  --drain <ms>         wait at most this long for timers and pending I/O (files, DNS, child processes, requests) left by the cells (default 3000)
+  --drain <ms>         wait at most this long for timers and pending I/O (files, DNS, child processes, requests) left by the cells (default 3000);
+                       what is still going then is named, and ends with the kernel
   --offline            install packages and runtimes from the cache only
   --runtimes-dir <dir> where runtimes are downloaded (default ~/.cache/codajs, or $CODA_RUNTIMES_DIR)
   --verbose            print kernel diagnostics to stderr

@@ -23,10 +23,11 @@ import {
   formatKernelExit,
   formatSummary,
   formatValue,
+  formatWorkLeft,
   plain,
 } from '../host/format/formatText';
 import { prepareNotebook } from './prepareNotebook';
-import { cellFailed, runNotebook, type CellReport } from '../host/run/runNotebook';
+import { cellFailed, runNotebook, type CellReport, type WorkLeft } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
 import { notebookRuntime, runtimesCommand } from './runtimeSetup';
 import { cacheCommand } from './cacheCommand';
@@ -151,6 +152,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   let kernels = 0;
   let info: InitResult | undefined;
   let kernelError: string | undefined;
+  let workLeft: WorkLeft | undefined;
   const kernelStarted = (k: Kernel, ordinal: number) => {
     kernel = k;
     runningKernel = k;
@@ -164,8 +166,9 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
       parsed.doc.cells,
       { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
       opts.json
-        ? { kernelStarted }
+        ? { kernelStarted, workLeft: (left) => (workLeft = left) }
         : {
+            workLeft: (left) => out(formatWorkLeft(left, paint)),
             kernelStarted: (k, ordinal) => {
               kernelStarted(k, ordinal);
               if (ordinal > 1) out(paint('yellow', `── fresh kernel (${ordinal}): variables from earlier cells are gone`));
@@ -199,7 +202,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   if (opts.json) {
     const runtime = info?.runtime ?? notebookRuntime(parsed.doc, opts);
     process.stdout.write(
-      `${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports }, null, 2))}\n`,
+      `${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports, workLeft }, null, 2))}\n`,
     );
   } else {
     if (kernelError) out(paint('red', kernelError));

@@ -3,7 +3,7 @@
  * colours are applied through the `paint` argument so goldens stay plain.
  */
 import { formatFrame, shownLength, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
-import type { CellReport } from '../run/runNotebook';
+import type { CellReport, WorkLeft } from '../run/runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
 export type Paint = (style: Style, text: string) => string;
@@ -122,6 +122,23 @@ export function formatKernelExit(reason: string, cell: { label: string; during: 
 const SUMMARY_ERROR_CHARS = 120;
 
 /** One line per cell of the notebook, code or markdown, run or not, saying what became of it. */
+/**
+ * The background work `coda run` stopped waiting for (--drain): `── stopped waiting after 3.0 s (--drain) for
+ * background work, which ends with the kernel: cell [4]: 1 interval; open I/O: TCPWrap`.
+ */
+export function formatWorkLeft(left: WorkLeft, paint: Paint = plain): string {
+  const count = (n: number, kinds: string[]) =>
+    kinds.length === 1 ? `${n} ${kinds[0]}${n > 1 ? 's' : ''}` : `${n} timer${n > 1 ? 's' : ''}${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+  const parts = [
+    ...left.cells.map((c) => `cell ${c.label}: ${count(c.pending, c.kinds)}`),
+    ...(left.io.length ? [`open I/O: ${[...new Set(left.io)].join(', ')}`] : []),
+  ];
+  return paint(
+    'yellow',
+    `── stopped waiting after ${(left.waitedMs / 1000).toFixed(1)} s (--drain) for background work, which ends with the kernel: ${parts.join('; ')}`,
+  );
+}
+
 /** An error's name and the first line of its message, cut to SUMMARY_ERROR_CHARS. */
 function errorLine(error: SerializedError | undefined): string {
   const message = `${error?.name ?? 'Error'}${error?.message ? `: ${error.message.split('\n')[0]}` : ''}`;

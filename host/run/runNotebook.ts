@@ -59,6 +59,18 @@ export interface RunEvents {
   display?(data: DisplayData[], owner: CellReport | undefined, change: DisplayChange): void;
   uncaught?(error: SerializedError, owner: CellReport | undefined): void;
   cellFinished?(report: CellReport): void;
+  /** After the last cell, the run stopped waiting for background work that was still going. */
+  workLeft?(left: WorkLeft): void;
+}
+
+/** Background work still going when `coda run` stopped waiting for it (--drain): it ends with the kernel. */
+export interface WorkLeft {
+  /** How long the run waited for it, in ms. */
+  waitedMs: number;
+  /** Cells whose timers were still pending: how many, and of which kinds (`timeout`, `interval`, `immediate`). */
+  cells: { label: string; pending: number; kinds: string[] }[];
+  /** I/O still open, by libuv resource type (servers, never waited for, left out). */
+  io: string[];
 }
 
 export interface DisplayChange {
@@ -88,6 +100,7 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
   const reports: CellReport[] = [];
   const byId = new Map<string, CellReport>();
   const pendingWork = new Map<string, number>();
+  const workKinds = new Map<string, string[]>();
   const kernels: Kernel[] = [];
   let kernel: Kernel | undefined;
   let startError: string | undefined;
@@ -142,7 +155,10 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         }
         events.uncaught?.(u.error, owner);
       }),
-      k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, w.pending)),
+      k.onEvent('cellWork', (w) => {
+        pendingWork.set(w.cellId, w.pending);
+        workKinds.set(w.cellId, w.kinds);
+      }),
       k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
       k.onExit((exit) => {
         if (!exit.expected) died(k, exit.reason, exit.cellId);
@@ -238,12 +254,17 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
     }
     if (kernel?.alive && kernel !== dying) {
       const k = kernel;
-      await drain(
+      const started = Date.now();
+      const io = await drain(
         pendingWork,
         () => k.activeWork().catch(() => []),
         settings.drainMs,
         () => !kernel?.alive || kernel === dying,
       );
+      const cells = [...pendingWork]
+        .filter(([, n]) => n > 0)
+        .map(([cellId, pending]) => ({ label: byId.get(cellId)?.label ?? cellId, pending, kinds: workKinds.get(cellId) ?? [] }));
+      if (kernel?.alive && kernel !== dying && (cells.length || io.length)) events.workLeft?.({ waitedMs: Date.now() - started, cells, io });
     }
   } finally {
     offs.forEach((off) => off());
@@ -288,11 +309,16 @@ const NEVER_DONE = new Set(['TCPServerWrap', 'PipeServerWrap']);
 
 /**
  * Waits (at most `ms`) until the cells' timers and their pending I/O (file reads, DNS, child processes, requests)
- * are done; a callback that starts more work is waited for too.
+ * are done; a callback that starts more work is waited for too. Resolves with the I/O still open when it stopped
+ * waiting (none when all was done).
  */
-async function drain(pending: Map<string, number>, io: () => Promise<string[]>, ms: number, gone: () => boolean): Promise<void> {
+async function drain(pending: Map<string, number>, io: () => Promise<string[]>, ms: number, gone: () => boolean): Promise<string[]> {
   const end = Date.now() + ms;
-  const busy = async () => [...pending.values()].some((n) => n > 0) || (await io()).some((t) => !NEVER_DONE.has(t));
+  let open: string[] = [];
+  const busy = async () => {
+    open = (await io()).filter((t) => !NEVER_DONE.has(t));
+    return [...pending.values()].some((n) => n > 0) || open.length > 0;
+  };
   let quiet = 0;
   // quiet twice in a row: a callback that just ran may have started more work. The kernel answers each question in
   // a later turn of its event loop than the one before, after the immediates and microtasks queued in between ran
@@ -301,4 +327,5 @@ async function drain(pending: Map<string, number>, io: () => Promise<string[]>, 
     quiet = (await busy()) ? 0 : quiet + 1;
     if (quiet < 2) await new Promise((r) => setTimeout(r, quiet === 1 ? 1 : 20));
   }
+  return quiet < 2 && !gone() ? open : [];
 }

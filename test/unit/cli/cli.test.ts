@@ -66,6 +66,35 @@ describe('coda run (headless runner)', () => {
     );
   });
 
+  it('says what background work it stopped waiting for (--drain), which cell left it, in text and in --json', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'coda-left-')), 'left.coda');
+    const cell = (code: string) => ({ kind: 'code', language: 'javascript', source: [code] });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        coda: 1,
+        metadata: {},
+        cells: [cell('setInterval(() => {}, 1000); 1'), cell('setTimeout(() => {}, 60_000); setTimeout(() => {}, 60_000); 2'), cell('3')],
+      }),
+    );
+    const text = coda('run', file, '--drain', '300');
+    assert.equal(text.code, 0, 'work left is not a failure: it ends with the kernel');
+    assert.match(
+      text.stdout,
+      /── stopped waiting after 0\.\d s \(--drain\) for background work, which ends with the kernel: cell \[1\]: 1 interval; cell \[2\]: 2 timeouts\n── cells/,
+    );
+    const doc = JSON.parse(coda('run', file, '--drain', '300', '--json').stdout) as { workLeft?: { waitedMs: number; cells: unknown[]; io: string[] } };
+    assert.deepEqual(doc.workLeft?.cells, [
+      { label: '[1]', pending: 1, kinds: ['interval'] },
+      { label: '[2]', pending: 2, kinds: ['timeout'] },
+    ]);
+    assert.ok(doc.workLeft.waitedMs >= 250 && doc.workLeft.waitedMs < 3000, String(doc.workLeft.waitedMs));
+    // work that ends within the wait is waited for, and nothing is said
+    writeFileSync(file, JSON.stringify({ coda: 1, metadata: {}, cells: [cell('setTimeout(() => console.log("late"), 50); 1')] }));
+    const done = coda('run', file, '--json');
+    assert.equal((JSON.parse(done.stdout) as { workLeft?: unknown }).workLeft, undefined);
+  });
+
   it('prints one JSON document with --json', () => {
     const r = coda('run', fixture('ok.coda'), '--json');
     assert.equal(r.code, 0);
