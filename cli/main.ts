@@ -129,7 +129,6 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
     return 1;
   }
   const { kernel: startOptions, cellErrors } = ready.prepared;
-  let kernel: Kernel | undefined;
   let interrupts = 0;
   const onSigint = () => {
     if (++interrupts > 1) {
@@ -137,7 +136,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
       return;
     }
     warn('\ncoda: interrupting the running cell (Ctrl-C again to quit)\n');
-    kernel?.interrupt();
+    runningKernel?.interrupt();
     setTimeout(() => (interrupts = 0), 2000).unref();
   };
   process.on('SIGINT', onSigint);
@@ -154,7 +153,6 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   let kernelError: string | undefined;
   let workLeft: WorkLeft | undefined;
   const kernelStarted = (k: Kernel, ordinal: number) => {
-    kernel = k;
     runningKernel = k;
     kernels = ordinal;
     info ??= k.info;
