@@ -11,7 +11,7 @@ import { cellText } from '../protocol/codaFormat';
 import { InstallerClient, storeFor } from '../host/deps/InstallerClient';
 import { installForCells } from '../host/deps/installForCells';
 import { lockUpdate } from '../host/deps/lockUpdate';
-import { leaseStore } from '../host/deps/storeLease';
+import { leaseStoreUntilExit } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
 import { cacheRoot } from '../host/cacheRoot';
@@ -58,8 +58,8 @@ export async function installDependencies(
     const { result } = outcome;
     for (const [name, error] of outcome.failed) progress(`${name} could not be installed: ${error.message}`);
     if (!result) return { modulePaths: [modulePath], cellErrors: outcome.cellErrors };
-    // in use while this run's kernel runs (a prune skips it; the lease goes stale when this process exits)
-    await leaseStore(storeDir);
+    // in use while this run's kernel runs (a prune skips it); released when this process exits
+    await leaseStoreUntilExit(storeDir);
     progress(
       `installed ${Object.entries(result.installed)
         .map(([n, v]) => `${n}@${v}`)

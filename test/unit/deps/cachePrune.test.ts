@@ -70,6 +70,12 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     age(a, 40); // leasing stamps the use: an old store whose kernel still runs
     // a lease of a process that is gone protects nothing
     writeFileSync(join(leasesDir(cache), `${storeKey(b)}.${DEAD_PID}`), '');
+    // nor one whose pid now belongs to another process: this one, which started at another time than the lease says
+    if (process.platform === 'linux') {
+      writeFileSync(join(leasesDir(cache), `${storeKey(c)}.${process.pid}`), `${new Date(0).toISOString()} start 1`);
+      assert.equal((await listStores(cache)).find((st) => st.key === storeKey(c))?.inUse, false, 'a pid used again');
+      rmSync(join(leasesDir(cache), `${storeKey(c)}.${process.pid}`));
+    }
     const listed = Object.fromEntries((await listStores(cache)).map((st) => [st.key, st.inUse]));
     assert.deepEqual(listed, { [storeKey(a)]: true, [storeKey(b)]: false, [storeKey(c)]: false });
     // each store says what the notebook asked for, at the version it holds (`coda cache list` prints it)
@@ -202,6 +208,10 @@ describe('a bounded cache: coda cache, prune, leases; coda run re-runs from the 
     assert.doesNotMatch(second.stderr, /differs from the one saved/);
     assert.equal(readFileSync(file, 'utf8'), text, 'the file is never modified');
     assert.match((await coda('cache', 'list')).stdout, /1 stores in /);
+    // each run leased the store while its kernel ran, and released it as it exited
+    const leases = leasesDir(join(cache, 'codajs'));
+    assert.ok(existsSync(join(cache, 'codajs', 'stores')), 'the runs used this cache');
+    assert.deepEqual(existsSync(leases) ? readdirSync(leases) : [], [], 'no lease is left behind');
     assert.match((await coda('cache', 'size')).stdout, /shared packages [\d.]+ MB/);
   });
 });
