@@ -121,7 +121,6 @@ export function formatKernelExit(reason: string, cell: { label: string; during: 
 /** Longest error message shown in a cell's summary line. */
 const SUMMARY_ERROR_CHARS = 120;
 
-/** One line per cell of the notebook, code or markdown, run or not, saying what became of it. */
 /**
  * The background work `coda run` stopped waiting for (--drain): `── stopped waiting after 3.0 s (--drain) for
  * background work, which ends with the kernel: cell [4]: 1 interval; open I/O: TCPWrap`.
@@ -145,6 +144,7 @@ function errorLine(error: SerializedError | undefined): string {
   return message.length > SUMMARY_ERROR_CHARS ? `${message.slice(0, SUMMARY_ERROR_CHARS - 1)}…` : message;
 }
 
+/** One line per cell of the notebook, code or markdown, run or not, saying what became of it. */
 export function formatCellStatuses(reports: CellReport[], paint: Paint = plain): string {
   const lines = reports.map((r) => {
     let text: string;

@@ -99,8 +99,8 @@ export function cellFailed(r: CellReport): boolean {
 export async function runNotebook(startKernel: () => Promise<Kernel>, cells: CodaCell[], settings: RunSettings, events: RunEvents = {}): Promise<CellReport[]> {
   const reports: CellReport[] = [];
   const byId = new Map<string, CellReport>();
-  const pendingWork = new Map<string, number>();
-  const workKinds = new Map<string, string[]>();
+  /** Each cell's background work as the kernel last reported it: how many timers are pending, and their kinds. */
+  const pendingWork = new Map<string, { pending: number; kinds: string[] }>();
   const kernels: Kernel[] = [];
   let kernel: Kernel | undefined;
   let startError: string | undefined;
@@ -155,10 +155,7 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         }
         events.uncaught?.(u.error, owner);
       }),
-      k.onEvent('cellWork', (w) => {
-        pendingWork.set(w.cellId, w.pending);
-        workKinds.set(w.cellId, w.kinds);
-      }),
+      k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, { pending: w.pending, kinds: w.kinds })),
       k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),
       k.onExit((exit) => {
         if (!exit.expected) died(k, exit.reason, exit.cellId);
@@ -261,9 +258,7 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         settings.drainMs,
         () => !kernel?.alive || kernel === dying,
       );
-      const cells = [...pendingWork]
-        .filter(([, n]) => n > 0)
-        .map(([cellId, pending]) => ({ label: byId.get(cellId)?.label ?? cellId, pending, kinds: workKinds.get(cellId) ?? [] }));
+      const cells = [...pendingWork].filter(([, w]) => w.pending > 0).map(([cellId, w]) => ({ label: byId.get(cellId)?.label ?? cellId, ...w }));
       if (kernel?.alive && kernel !== dying && (cells.length || io.length)) events.workLeft?.({ waitedMs: Date.now() - started, cells, io });
     }
   } finally {
@@ -312,12 +307,12 @@ const NEVER_DONE = new Set(['TCPServerWrap', 'PipeServerWrap']);
  * are done; a callback that starts more work is waited for too. Resolves with the I/O still open when it stopped
  * waiting (none when all was done).
  */
-async function drain(pending: Map<string, number>, io: () => Promise<string[]>, ms: number, gone: () => boolean): Promise<string[]> {
+async function drain(pending: Map<string, { pending: number }>, io: () => Promise<string[]>, ms: number, gone: () => boolean): Promise<string[]> {
   const end = Date.now() + ms;
   let open: string[] = [];
   const busy = async () => {
     open = (await io()).filter((t) => !NEVER_DONE.has(t));
-    return [...pending.values()].some((n) => n > 0) || open.length > 0;
+    return [...pending.values()].some((w) => w.pending > 0) || open.length > 0;
   };
   let quiet = 0;
   // quiet twice in a row: a callback that just ran may have started more work. The kernel answers each question in
