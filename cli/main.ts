@@ -29,6 +29,7 @@ import {
 import { prepareNotebook } from './prepareNotebook';
 import { cellFailed, runNotebook, type CellReport, type WorkLeft } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
+import { TerminalLines } from './TerminalLines';
 import { notebookRuntime, runtimesCommand } from './runtimeSetup';
 import { cacheCommand } from './cacheCommand';
 import type { EarlyWorker } from './earlyWorker';
@@ -144,7 +145,8 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   const label = (cellId: string) => labels.get(cellId) ?? cellId;
   const started = Date.now();
   // everything printed comes from the notebook or its cells: no control sequence reaches the terminal
-  const out = (s: string) => process.stdout.write(`${terminalSafe(s)}\n`);
+  const terminal = new TerminalLines((s) => process.stdout.write(s));
+  const out = (s: string) => terminal.line(s);
   let current: CellReport | undefined;
   const late = (owner: CellReport | undefined) => (owner && owner !== current ? paint('dim', `(from cell ${owner.label}) `) : '');
   let reports: CellReport[] = [];
@@ -178,7 +180,12 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
               labels.set(`cell-${r.index + 1}`, r.label);
               out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
             },
-            console: (e, owner) => out(late(owner) + formatConsoleEntry(e, label, paint)),
+            console: (e, owner) =>
+              terminal.console(
+                e,
+                () => late(owner) + formatConsoleEntry(e, label, paint),
+                () => formatConsoleEntry({ ...e, depth: 0 }, label, paint),
+              ),
             // a display id's update replaces what earlier displays showed; a terminal can only say so below them
             display: (d, owner, change) => out(late(owner) + formatDisplayUpdate(change, paint) + formatDisplay(d, paint)),
             uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),

@@ -66,4 +66,42 @@ export interface ConsoleEntry {
   line?: number;
   /** groupCollapsed starts collapsed. */
   collapsed?: boolean;
+  /**
+   * Text written to process.stdout or stderr without a line end (a progress dot, a prompt): the line is still open,
+   * and the next plain entry of the same stream and cell run continues it (continuesLine).
+   */
+  open?: true;
+}
+
+/** Characters of a console entry's text (longer text is cut, saying how much was left out); a line joined from writes without a line end stays within it too. */
+export const MAX_CONSOLE_TEXT = 20_000;
+
+/**
+ * Whether `next` continues the line `prev` left open: the same stream (method and group depth) of the same run of the
+ * same cell, plain text (console.log('x') after process.stdout.write('a') reads `ax`, as in a terminal).
+ */
+export function continuesLine(prev: ConsoleEntry | undefined, next: ConsoleEntry): boolean {
+  return (
+    !!prev?.open &&
+    prev.cellId === next.cellId &&
+    prev.executionId === next.executionId &&
+    prev.method === next.method &&
+    prev.depth === next.depth &&
+    !prev.values &&
+    !next.values &&
+    !next.table &&
+    !next.frames &&
+    prev.text.length + next.text.length <= MAX_CONSOLE_TEXT
+  );
+}
+
+/** Adds `entry` to `entries`, joined to the last one when it continues that line (a new object: entries are shared). */
+export function pushConsoleEntry(entries: ConsoleEntry[], entry: ConsoleEntry): void {
+  const last = entries[entries.length - 1];
+  if (!last || !continuesLine(last, entry)) {
+    entries.push(entry);
+    return;
+  }
+  const { open: _open, ...joined } = last;
+  entries[entries.length - 1] = entry.open ? { ...joined, text: last.text + entry.text, open: true } : { ...joined, text: last.text + entry.text };
 }

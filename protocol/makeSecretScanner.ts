@@ -28,6 +28,11 @@ export interface SecretScanner {
   cut(s: string, max: number): string;
   /** The largest position <= end that is not inside a secret (where a stream may be split). */
   safeEnd(s: string, end: number): number;
+  /**
+   * Where the end of `s` may be the start of a secret's form that text written later completes (s.length when it
+   * cannot be): a stream holds back from there and may pass on the rest.
+   */
+  heldFrom(s: string): number;
   /** Masks every string (keys included) inside plain data; the input is never modified. */
   value<T>(v: T): T;
 }
@@ -404,6 +409,22 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     return render(window, merged(found), limit);
   }
 
+  function heldFrom(s: string): number {
+    if (!active) return s.length;
+    // the automaton's state after the whole text is the longest end of it that begins some form
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      let m = child(n, c);
+      while (m === 0 && n !== 0) {
+        n = fail[n]!;
+        m = child(n, c);
+      }
+      n = m;
+    }
+    return s.length - depth[n]!;
+  }
+
   function safeEnd(s: string, end: number): number {
     if (!active) return end;
     const found: number[] = [];
@@ -455,6 +476,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     text,
     cut,
     safeEnd,
+    heldFrom,
     value: <T>(v: T): T => (active ? (walk(v, 0) as T) : v),
   };
 }

@@ -32,6 +32,8 @@ export interface Masker {
   cut(s: string, max: number): string;
   /** The largest position <= end that does not split a secret (where a stream may be broken into chunks). */
   safeEnd(s: string, end: number): number;
+  /** Where the end of `s` may be the start of a secret that later text completes (s.length when it cannot be). */
+  heldFrom(s: string): number;
 }
 
 /** Replaces every secret, its escaped forms (JSON, util.inspect and Sandbox quoting, HTML) and cut remains. */
@@ -44,6 +46,7 @@ export function createMasker(secrets: readonly string[] | undefined): Masker {
     text: scanner.text,
     cut: scanner.cut,
     safeEnd: scanner.safeEnd,
+    heldFrom: scanner.heldFrom,
   });
 }
 

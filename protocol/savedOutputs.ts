@@ -59,7 +59,8 @@ export function loadedOutputData(mime: string, data: unknown): unknown {
 
 function savedEntry(e: ConsoleEntry, paths: (s: string) => string): SavedConsoleEntry {
   // segments place live, expandable values in the line; saved values are previews, and the text says it all
-  const { cellId: _cellId, executionId: _executionId, time: _time, values, frames, text, segments: _segments, ...rest } = e;
+  // a saved line is over: nothing continues it (ConsoleEntry.open)
+  const { cellId: _cellId, executionId: _executionId, time: _time, values, frames, text, segments: _segments, open: _open, ...rest } = e;
   const out: SavedConsoleEntry = { ...rest, text: paths(text) };
   if (values?.length) out.values = values.map(savedValue);
   if (frames?.length) out.frames = frames.map((f) => savedFrame(f, paths));

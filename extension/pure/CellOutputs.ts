@@ -42,7 +42,7 @@ export class CellOutputs<E, O> {
   readonly log: ConsoleLog;
   private execution: E | undefined;
   private consoleOutput: O | undefined;
-  /** How many console entries the last console write held. */
+  /** The console log's revision the last console write showed. */
   private written = 0;
   private flushTimer: unknown;
   private readonly ops = new SerialOps();
@@ -117,8 +117,8 @@ export class CellOutputs<E, O> {
     if (this.flushTimer !== undefined) this.timers.clear(this.flushTimer);
     this.flushTimer = undefined;
     // nothing new since the last write: the end of the run does not write the same console again
-    if (!this.log.size || this.log.size === this.written || this.disposed) return;
-    this.written = this.log.size;
+    if (!this.log.revision || this.log.revision === this.written || this.disposed) return;
+    this.written = this.log.revision;
     const active = this.execution;
     void this.ops.queue(() =>
       this.withExecution(active, async (e) => {

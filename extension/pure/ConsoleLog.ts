@@ -3,7 +3,7 @@
  * "show all", and builds the stored output, which keeps the first and last entries of a flood and counts the
  * ones left out, so a 100k-line loop stays a small output.
  */
-import type { ConsoleEntry, ConsoleOutput } from '../../protocol';
+import { continuesLine, pushConsoleEntry, type ConsoleEntry, type ConsoleOutput } from '../../protocol';
 import { formatConsoleEntry } from '../../host/format/formatText';
 
 /** Entries kept in memory per cell run for "show all". */
@@ -14,18 +14,27 @@ export const MAX_PLAIN_TEXT = 200_000;
 export class ConsoleLog {
   private readonly entries: ConsoleEntry[] = [];
   private dropped = 0;
+  private received = 0;
 
   constructor(private readonly maxStored: number) {}
 
   push(entries: ConsoleEntry[]): void {
     for (const e of entries) {
-      if (this.entries.length < MAX_MEMORY_ENTRIES) this.entries.push(e);
+      this.received++;
+      // text written without a line end and what continues it are one line (ConsoleEntry.open)
+      if (this.entries.length < MAX_MEMORY_ENTRIES || continuesLine(this.entries[this.entries.length - 1], e)) pushConsoleEntry(this.entries, e);
       else this.dropped++;
     }
   }
 
+  /** Entries kept or dropped (a continued line counts once). */
   get size(): number {
     return this.entries.length + this.dropped;
+  }
+
+  /** Entries received, joined or not: changes whenever the output does. */
+  get revision(): number {
+    return this.received;
   }
 
   all(): ConsoleEntry[] {

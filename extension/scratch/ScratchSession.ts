@@ -5,7 +5,17 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { codaError, METADATA_PLUGINS, type ConsoleEntry, type InitParams, type RemoteValue, type RuntimeKind, type SerializedError } from '../../protocol';
+import {
+  codaError,
+  continuesLine,
+  METADATA_PLUGINS,
+  pushConsoleEntry,
+  type ConsoleEntry,
+  type InitParams,
+  type RemoteValue,
+  type RuntimeKind,
+  type SerializedError,
+} from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
 import { executeCell } from '../../host/run/executeCell';
@@ -50,6 +60,8 @@ export class ScratchSession implements vscode.Disposable {
   private readonly scheduler: RunScheduler;
   private target: RunTarget = { kind: 'all' };
   private executionId = 0;
+  /** The output channel's line a write without a line end left open, as joined so far (empty: none open). */
+  private openLine: ConsoleEntry[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   private kernelListeners: (() => void)[] = [];
 
@@ -211,7 +223,18 @@ export class ScratchSession implements vscode.Disposable {
   }
 
   private consoleEntry(e: ConsoleEntry): void {
-    this.deps.output.appendLine(`${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`);
+    // text written without a line end stays on its line in the output channel until what continues it comes
+    const continues = continuesLine(this.openLine[0], e);
+    if (!continues && this.openLine.length) this.deps.output.append('\n');
+    const text = continues ? e.text : `${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`;
+    if (e.open) {
+      this.deps.output.append(text);
+      if (continues) pushConsoleEntry(this.openLine, e);
+      else this.openLine = [e];
+    } else {
+      this.deps.output.appendLine(text);
+      this.openLine = [];
+    }
     if (e.line === undefined || !e.text) return;
     const tone = e.level === 'error' || e.level === 'warn' ? e.level : undefined;
     this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, codeblock(e.text), tone);

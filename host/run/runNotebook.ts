@@ -6,6 +6,7 @@
  */
 import {
   codaError,
+  pushConsoleEntry,
   RequestError,
   type CodaCell,
   type ConsoleEntry,
@@ -130,7 +131,8 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       k.onEvent('console', ({ entries }) => {
         for (const e of entries) {
           const owner = byId.get(e.cellId);
-          owner?.console.push(e);
+          // a write without a line end and the text that continues it are one line in the report
+          if (owner) pushConsoleEntry(owner.console, e);
           events.console?.(e, owner);
         }
       }),

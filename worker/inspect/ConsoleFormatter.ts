@@ -5,6 +5,7 @@
  */
 import { formatWithOptions, inspect } from 'node:util';
 import {
+  MAX_CONSOLE_TEXT,
   NO_SECRETS,
   withoutCutCounts,
   type ConsoleEntry,
@@ -20,8 +21,7 @@ import { withNestedFormats } from './nestedFormats';
 import { stripInternalSymbols } from './internalSymbols';
 import type { HandleRegistry } from './HandleRegistry';
 
-/** Characters of one entry's text. */
-export const MAX_CONSOLE_TEXT = 20_000;
+export { MAX_CONSOLE_TEXT };
 /** Object arguments of one call kept expandable. */
 export const MAX_VALUES_PER_ENTRY = 8;
 /** Nesting depth util.inspect uses for objects inside a console line (Node's default). */

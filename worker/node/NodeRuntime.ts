@@ -251,7 +251,8 @@ export class NodeRuntime implements Runtime {
           leaveExecution(ctx.executionId);
           if (this.running === running) this.running = undefined;
           this.awaits.settled(ctx.executionId);
-          this.batcher.flush();
+          // what the cell wrote without a line end shows under it, before its result
+          this.batcher.flush(true);
           this.timers.finished(ctx.cellId, ctx.executionId);
         }),
       };
@@ -483,7 +484,7 @@ export class NodeRuntime implements Runtime {
 
   async dispose(): Promise<void> {
     this.debug?.dispose();
-    this.batcher.flush();
+    this.batcher.flush(true);
     this.timers.clear();
     this.registry.clear();
     this.turns?.close();

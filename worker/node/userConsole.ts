@@ -3,10 +3,10 @@
  * entries are batched to the host. process.stdout/stderr writes from user code become log/error entries.
  */
 import { performance } from 'node:perf_hooks';
-import { CONSOLE_METHODS, maskedLines, type ConsoleMethod, type Masker, type StackFrame } from '../../protocol';
+import { CONSOLE_METHODS, maskedLines, type ConsoleMethod, type StackFrame } from '../../protocol';
 import type { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { currentCell, type CellContext } from './cellContext';
-import type { ConsoleBatcher } from './ConsoleBatcher';
+import type { ConsoleBatcher, PartialLine } from './ConsoleBatcher';
 import type { StackMapper } from './stackMapper';
 
 /** Characters of unterminated stdout text held before it is sent anyway. */
@@ -46,35 +46,60 @@ function callLine(frames: StackFrame[] | undefined, cell: CellContext): number |
   return frames?.find((f) => f.cellId === cell.cellId)?.line;
 }
 
-/** Routes writes to process.stdout/stderr into console entries, line by line. */
+/**
+ * Routes writes to process.stdout/stderr into console entries, line by line. Text after the last line end is held
+ * until the next turn of the event loop, the next entry, or the end of the cell, then sent as an open entry that a
+ * later write continues (ConsoleEntry.open): it is never lost, and never shown under a cell that did not write it.
+ */
 export function captureStream(stream: NodeJS.WriteStream, method: 'log' | 'error', deps: ConsoleDeps): void {
   let pending = '';
-  /** The complete lines of `pending` (and, past MAX_PENDING_STREAM_TEXT, its start), with secrets masked. */
-  const takeLines = (mask: Masker): string[] => {
-    const { lines, rest } = maskedLines(mask, pending);
-    pending = rest;
-    if (pending.length > MAX_PENDING_STREAM_TEXT) {
-      // sent without its end of line, cut where no secret is cut in two (the rest waits for the next write)
-      const cut = mask.active ? mask.safeEnd(pending, pending.length - mask.longestForm) : pending.length;
-      lines.push(mask.text(pending.slice(0, cut)));
-      pending = pending.slice(cut);
-    }
-    return lines;
+  /** The cell run whose write began `pending`. */
+  let owner: CellContext | undefined;
+  const entry = (text: string, cell: CellContext | undefined) =>
+    deps.formatter.format(method, [text], {
+      cellId: cell?.cellId ?? '',
+      executionId: cell?.executionId ?? 0,
+      time: performance.timeOrigin + performance.now(),
+    });
+  const partial: PartialLine = {
+    take(final) {
+      if (!pending) return undefined;
+      const mask = deps.formatter.mask;
+      // an end that may be the start of a secret waits for the rest of it, unless nothing more is coming
+      const end = final || !mask.active ? pending.length : mask.safeEnd(pending, mask.heldFrom(pending));
+      if (end <= 0) return undefined;
+      const e = entry(mask.text(pending.slice(0, end)), owner);
+      pending = pending.slice(end);
+      // with secrets, a line the cell's end cut stays closed: text its background work writes later is never joined
+      // to it, so no secret split across the two can show whole
+      if (e && !(final && mask.active)) e.open = true;
+      return e;
+    },
   };
+  deps.batcher.addPartial(partial);
   const write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
     const text =
       typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-    pending += text;
-    const lines = takeLines(deps.formatter.mask);
-    for (const line of lines) {
-      const cell = currentCell();
-      const entry = deps.formatter.format(method, [line], {
-        cellId: cell?.cellId ?? '',
-        executionId: cell?.executionId ?? 0,
-        time: performance.timeOrigin + performance.now(),
-      });
-      if (entry) deps.batcher.push(entry);
+    const cell = currentCell();
+    if (pending && (owner?.cellId !== cell?.cellId || owner?.executionId !== cell?.executionId)) {
+      // another cell run writes: what the last one left open stays its own
+      const held = partial.take(true);
+      if (held) deps.batcher.push(held, partial);
     }
+    if (!pending) owner = cell;
+    pending += text;
+    const { lines, rest } = maskedLines(deps.formatter.mask, pending);
+    pending = rest;
+    for (const line of lines) {
+      const e = entry(line, owner);
+      if (e) deps.batcher.push(e, partial);
+      owner = cell;
+    }
+    if (pending.length > MAX_PENDING_STREAM_TEXT) {
+      const held = partial.take(false);
+      if (held) deps.batcher.push(held, partial);
+    }
+    if (pending) deps.batcher.schedule();
     const done = typeof encoding === 'function' ? encoding : cb;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,31 @@ describe('coda run (headless runner)', () => {
     writeFileSync(file, JSON.stringify({ coda: 1, metadata: {}, cells: [cell('setTimeout(() => console.log("late"), 50); 1')] }));
     const done = coda('run', file, '--json');
     assert.equal((JSON.parse(done.stdout) as { workLeft?: unknown }).workLeft, undefined);
+  });
+
+  it('prints what a cell wrote without a line end under that cell, as it comes, joined with what continues it', async () => {
+    const r = coda('run', fixture('openLines.coda'));
+    assert.equal(r.code, 0, r.stderr);
+    matchGolden('cli/open-lines.txt', r.stdout);
+    const json = coda('run', fixture('openLines.coda'), '--json');
+    const doc = JSON.parse(json.stdout) as { cells: { console: { text: string; open?: true }[] }[] };
+    assert.deepEqual(
+      doc.cells.map((c) => c.console.map((e) => [e.text, !!e.open])),
+      [
+        [['loading...', true]],
+        [['no line end, last thing the cell did', true]],
+        [['a line of its own', false]],
+        [['late, and done', false]],
+        [['warning: careful', false]],
+      ],
+    );
+    // live: the first piece reaches the terminal before the cell ends (it waits 300 ms after it)
+    const child = spawn(process.execPath, [CLI, 'run', fixture('openLines.coda')], { env: { ...process.env, NO_COLOR: '1' } });
+    const chunks: [number, string][] = [];
+    child.stdout.setEncoding('utf8').on('data', (d: string) => chunks.push([Date.now(), d]));
+    await new Promise((resolve) => child.on('close', resolve));
+    const at = (text: string) => chunks.find(([, d]) => d.includes(text))?.[0] ?? NaN;
+    assert.ok(at("→ 'loaded'") - at('loading') >= 250, JSON.stringify(chunks));
   });
 
   it('prints one JSON document with --json', () => {

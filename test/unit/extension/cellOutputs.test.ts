@@ -95,6 +95,25 @@ describe("a cell run's outputs (extension/pure/CellOutputs)", () => {
     assert.deepEqual(c.executions[0]!.ended, { success: true });
   });
 
+  it('a write without a line end and the text that continues it are one line, written again when only the line grew', async () => {
+    const c = cell();
+    const timers = manualTimers();
+    const run = new CellOutputs(c.port, 1000, timers);
+    c.begin(run, 1);
+    const open = (text: string) => ({ ...entry(text), method: 'log', open: true }) as ConsoleEntry;
+    run.addConsole([open('.')]);
+    timers.fire();
+    await settle();
+    run.addConsole([open('.')]);
+    timers.fire();
+    await settle();
+    assert.deepEqual(c.outputs, ['console: ..'], 'the line grew in place');
+    assert.equal(c.consoleWrites(), 2, 'a join alone is written too');
+    run.addConsole([{ ...entry(' done'), method: 'log' } as ConsoleEntry, { ...entry('next'), method: 'log' } as ConsoleEntry]);
+    await run.end(true);
+    assert.deepEqual(c.outputs, ['console: .. done | next']);
+  });
+
   it('output after the run ended goes through a short-lived execution with the same number and start time', async () => {
     const c = cell();
     const run = new CellOutputs(c.port, 1000, manualTimers());

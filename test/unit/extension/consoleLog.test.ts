@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { ConsoleEntry } from '../../../protocol';
+import { MAX_CONSOLE_TEXT, type ConsoleEntry } from '../../../protocol';
 import { ConsoleLog } from '../../../extension/pure/ConsoleLog';
 import { ExecutionQueue } from '../../../extension/pure/ExecutionQueue';
 
@@ -26,6 +26,40 @@ describe('cell console log (stored output)', () => {
     assert.equal(
       log.plainText(() => '[1]'),
       'a\nb',
+    );
+  });
+
+  it('joins a line written without its end to the plain text of the same stream and cell run that continues it', () => {
+    const log = new ConsoleLog(10);
+    log.push([entry('a', { open: true }), entry('b', { open: true }), entry('c')]);
+    log.push([entry('d', { open: true }), entry('e', { method: 'error', level: 'error' })]);
+    log.push([entry('f', { open: true }), entry('g', { executionId: 2 })]);
+    log.push([entry('h', { open: true }), entry('i', { values: [{ type: 'number', text: '1' }] })]);
+    log.push([entry('j', { open: true }), entry('k', { depth: 1 })]);
+    assert.deepEqual(
+      log.all().map((e) => [e.text, !!e.open]),
+      [
+        ['abc', false],
+        ['d', true],
+        ['e', false],
+        ['f', true],
+        ['g', false],
+        ['h', true],
+        ['i', false],
+        ['j', true],
+        ['k', false],
+      ],
+    );
+    assert.equal(log.revision, 11, 'every entry received changes the output');
+    assert.equal(log.size, 9);
+  });
+
+  it('starts a new line where joining would pass the length of a console line', () => {
+    const log = new ConsoleLog(10);
+    log.push([entry('x'.repeat(MAX_CONSOLE_TEXT - 5), { open: true }), entry('y'.repeat(5), { open: true }), entry('z')]);
+    assert.deepEqual(
+      log.all().map((e) => e.text.length),
+      [MAX_CONSOLE_TEXT, 1],
     );
   });
 

@@ -130,6 +130,14 @@ describe('saved outputs', () => {
     assert.ok(text.length * 5 < before.length, `${text.length} bytes (before: ${before.length})`);
   });
 
+  it('saves a line left open at the end of a run as a line like any other (nothing continues it after a reload)', () => {
+    const live = consoleRun(1);
+    live.entries[1] = { ...live.entries[1]!, open: true };
+    const saved = JSON.stringify(savedOutputData(MIME_CONSOLE, live));
+    assert.ok(!saved.includes('"open"'), saved);
+    assert.equal(saved, JSON.stringify(savedOutputData(MIME_CONSOLE, consoleRun(1))));
+  });
+
   it('reads back what the renderer shows: the same entries, in order', () => {
     const live = consoleRun(3);
     const loaded = loadedOutputData(MIME_CONSOLE, JSON.parse(JSON.stringify(savedOutputData(MIME_CONSOLE, live)))) as ConsoleOutput;

@@ -5,7 +5,16 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { MASK, type ConsoleEntry, type Permissions, type ExecuteResult, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
+import {
+  MASK,
+  pushConsoleEntry,
+  type ConsoleEntry,
+  type Permissions,
+  type ExecuteResult,
+  type ObjectValue,
+  type RuntimeKind,
+  type WorkerEvents,
+} from '../../../protocol';
 import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
@@ -206,6 +215,41 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         [{ type: 'number', text: '42' }],
       );
       assert.equal(k.console.find((e) => e.text === 'on line 3')?.line, 3);
+    },
+  },
+  {
+    name: 'a write without a line end: shown under its own cell, live, continued by the next write (Sandbox: no process)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') {
+        const r = await k.run('process.stdout.write("x")');
+        assert.ok(r.status === 'error' && /process is not defined/.test(r.error.message), JSON.stringify(r));
+        return;
+      }
+      k.console.length = 0;
+      let done = false;
+      const running = k
+        .run('process.stdout.write("step"); await new Promise((r) => setTimeout(r, 300)); process.stdout.write(" 1"); "done"')
+        .finally(() => (done = true));
+      for (let i = 0; i < 250 && !k.console.length && !done; i++) await sleep(20);
+      assert.ok(!done, 'the cell still runs');
+      assert.deepEqual(
+        k.console.map((e) => [e.text, e.open]),
+        [['step', true]],
+        'the text shows while the cell runs',
+      );
+      await running;
+      const joined: ConsoleEntry[] = [];
+      for (const e of k.console) pushConsoleEntry(joined, e);
+      assert.deepEqual(
+        joined.map((e) => e.text),
+        ['step 1'],
+      );
+      const cellId = k.console[0]!.cellId;
+      k.console.length = 0;
+      await k.run('process.stdout.write("next\\n")');
+      await sleep(100);
+      assert.equal(k.console.length, 1);
+      assert.notEqual(k.console[0]!.cellId, cellId, "the next cell's line is its own");
     },
   },
   {

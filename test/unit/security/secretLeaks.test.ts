@@ -336,6 +336,26 @@ describe('the secret masker', () => {
     assert.equal(m.cut('🔑🔑', 3), '🔑', 'the cut backs off a lone high surrogate');
   });
 
+  it('holds back exactly the end of a text that may start a secret (in any written form), and nothing else', () => {
+    const m = createMasker([TOKEN]);
+    for (let k = 1; k < TOKEN.length; k++) {
+      const text = `progress ${TOKEN.slice(0, k)}`;
+      assert.equal(m.heldFrom(text), 'progress '.length, `${k} leading characters of the secret`);
+    }
+    const json = JSON.stringify(TOKEN).slice(1, -1);
+    assert.equal(m.heldFrom(`{"k":"${json.slice(0, 5)}`), `{"k":"`.length, 'the start of its JSON form');
+    assert.equal(m.heldFrom('progress ...'), 'progress ...'.length, 'text that begins no secret goes out whole');
+    assert.equal(m.heldFrom(''), 0);
+    assert.equal(m.heldFrom(`${TOKEN} done`), `${TOKEN} done`.length, 'a whole secret is masked, not held');
+    assert.equal(createMasker([]).heldFrom('anything'), 'anything'.length);
+    // the end a stream passes on never completes a secret with what comes after it
+    for (let k = 1; k < TOKEN.length; k++) {
+      const pending = `a${TOKEN.slice(0, k)}`;
+      const sent = m.text(pending.slice(0, m.safeEnd(pending, m.heldFrom(pending))));
+      assert.ok(!(sent + TOKEN.slice(k)).includes(TOKEN), `${k}: ${sent}`);
+    }
+  });
+
   it("recognises what is left before a cut marker: '…', '...', util.inspect's trailer and a cut astral character", () => {
     const m = createMasker([TOKEN, ASTRAL]);
     assert.equal(m.text(`x ${TOKEN.slice(0, 12)}…`), `x ${MASK}…`);
