@@ -92,6 +92,12 @@ const targets = [
     platform: 'node',
     format: 'esm',
     target: 'es2022',
+    // a cell's import attributes (`with { type: 'json' }`) reach Deno's and Bun's import(), which both support them
+    supported: { 'import-attributes': true },
+    // worker/sidecar/importUrl.ts imports at run time what cells ask for: nothing there is esbuild's to bundle
+    logOverride: { 'unsupported-dynamic-import': 'silent' },
+    // the bundle's own folder and file (worker/sidecar/agentGlobals.ts), never the globals cells see as theirs
+    define: { __dirname: '__coda$agentDir', __filename: '__coda$agentFile' },
     entryPoints: present({ 'sidecar-agent': 'worker/sidecar/agentMain.ts' }),
     outdir,
     outExtension: { '.js': '.mjs' },

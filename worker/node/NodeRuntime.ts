@@ -33,7 +33,8 @@ import { settledSoon } from '../inspect/promiseState';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
-import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
+import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, META_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
+import { importMeta } from './importMeta';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
@@ -182,6 +183,11 @@ export class NodeRuntime implements Runtime {
     captureStream(process.stderr, 'error', deps);
     this.timers.install(globalThis);
     g.require = modules.require;
+    // the notebook is the cells' module: import.meta, and CommonJS's names beside require
+    const meta = importMeta(init.cwd, init.documentPath, (spec) => modules.require.resolve(spec));
+    g[META_HOOK] = meta;
+    g.__dirname = meta.dirname;
+    g.__filename = meta.filename ?? init.documentPath;
     g[IMPORT_HOOK] = modules.import;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {
@@ -306,6 +312,7 @@ export class NodeRuntime implements Runtime {
         instrumentLines: ctx.instrument,
         trackAsync: debugging ? undefined : { awaitBase: this.awaits.base },
         loopHook: this.kind === 'deno' && !debugging ? ctx.executionId : undefined,
+        importMeta: true,
       });
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;

@@ -12,10 +12,11 @@ export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = 
   ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }
   : {};
 
-type Importer = (specifier: string) => Promise<unknown>;
+/** `import(specifier, options)` as a cell wrote it: options carry its import attributes (`{ with: { type: 'json' } }`). */
+export type Importer = (specifier: string, options?: ImportCallOptions) => Promise<unknown>;
 
 function importerFrom(folder: string): Importer {
-  const script = new vm.Script('(specifier) => import(specifier)', { filename: join(folder, IMPORT_FILE), ...importOptions });
+  const script = new vm.Script('(specifier, options) => import(specifier, options)', { filename: join(folder, IMPORT_FILE), ...importOptions });
   return script.runInThisContext() as Importer;
 }
 
@@ -54,35 +55,45 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
     return imp;
   };
 
-  const userRequire = function require(id: string) {
+  /** `load` from the notebook's folder, then, for a package found nowhere there, from each store folder. */
+  const fromRoots = <T>(id: string, load: (r: NodeJS.Require) => T): T => {
     try {
-      return requires[0]!(id);
+      return load(requires[0]!);
     } catch (err) {
       if (!missingItself(err) || !isBare(id)) throw err;
       for (const r of requires.slice(1)) {
         try {
-          return r(id);
+          return load(r);
         } catch (inner) {
           if (!missingItself(inner)) throw inner;
         }
       }
       throw err;
     }
+  };
+  const userRequire = function require(id: string) {
+    return fromRoots(id, (r) => r(id));
   } as NodeJS.Require;
   const base = requires[0]!;
-  userRequire.resolve = base.resolve;
+  // require.resolve finds what require loads (a package of the store too); with `paths`, only where they say
+  userRequire.resolve = Object.assign(
+    (id: string, options?: { paths?: string[] }) => (options?.paths ? base.resolve(id, options) : fromRoots(id, (r) => r.resolve(id))),
+    {
+      paths: base.resolve.paths,
+    },
+  );
   userRequire.cache = base.cache;
   userRequire.main = undefined;
   userRequire.extensions = base.extensions;
 
-  const userImport: Importer = async (spec) => {
+  const userImport: Importer = async (spec, options) => {
     try {
-      return await importer(roots[0]!)(spec);
+      return await importer(roots[0]!)(spec, options);
     } catch (err) {
       if (!missingItself(err) || !isBare(spec)) throw err;
       for (const root of roots.slice(1)) {
         try {
-          return await importer(root)(spec);
+          return await importer(root)(spec, options);
         } catch (inner) {
           if (!missingItself(inner)) throw inner;
         }

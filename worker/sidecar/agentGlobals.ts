@@ -1,13 +1,17 @@
 /**
- * Imported first by agentMain.ts: the CommonJS names that worker modules read while they load (`__dirname` for
- * dist/sucrase.js and dist/watchdog.js), which this ES module bundle does not have under Deno. Bun has them.
+ * Imported first by agentMain.ts: the folder and file of this bundle, which worker modules read as `__dirname` and
+ * `__filename` (dist/sucrase.js, dist/watchdog.js) and which an ES module has not under Deno. The build renames those
+ * two names to the globals set here (scripts/build.mjs), so they never meet the `__dirname` and `__filename` that
+ * cells see, which are the notebook's (worker/node/importMeta.ts).
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const agentFile = fileURLToPath(import.meta.url);
 
-const g = globalThis as { __dirname?: string };
-if (typeof g.__dirname !== 'string') {
-  Object.defineProperty(globalThis, '__dirname', { value: dirname(agentFile), configurable: true, writable: true, enumerable: false });
+for (const [name, value] of [
+  ['__coda$agentDir', dirname(agentFile)],
+  ['__coda$agentFile', agentFile],
+] as const) {
+  Object.defineProperty(globalThis, name, { value, configurable: false, writable: false, enumerable: false });
 }

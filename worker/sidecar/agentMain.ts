@@ -14,6 +14,7 @@ import type { RuntimeHost } from '../runtime/Runtime';
 import { encodeFrame, type AgentInitParams, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
 import { agentSyncPart } from './agentSyncPart';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
+import { importUrl } from './importUrl';
 import { withoutToJSON } from '../runtime/withoutToJSON';
 import { agentInspectorSession } from './agentInspectorSession';
 import { ignoreTerminalInterrupt } from '../runtime/ignoreTerminalInterrupt';
@@ -119,7 +120,7 @@ function init(params: AgentInitParams): InitResult {
     kind,
     version: runtimeVersion(kind),
     internalFiles: [...agentInternals, ...RUNTIME_INTERNALS],
-    modules: createSidecarModules(kind, (url) => import(url)),
+    modules: createSidecarModules(kind, importUrl),
     chdir: false,
     schedule: kind === 'deno' ? onOwnMacrotask : undefined,
     debugSession,

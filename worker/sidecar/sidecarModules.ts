@@ -11,8 +11,8 @@ import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';
 
 export type SidecarKind = 'deno' | 'bun';
-/** The agent's own dynamic import (a real ES module import of the runtime). */
-export type ImportUrl = (url: string) => Promise<unknown>;
+/** The agent's own dynamic import (a real ES module import of the runtime), with the cell's import attributes. */
+export type ImportUrl = (url: string, options?: ImportCallOptions) => Promise<unknown>;
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
 
@@ -20,13 +20,13 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
   return (cwd: string, modulePaths: string[] = []): ModuleSupport => {
     const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
     const conditions = [kind, 'import', 'module', 'node', 'default'];
-    const importSpec = async (spec: string): Promise<unknown> => {
+    const importSpec = async (spec: string, options?: ImportCallOptions): Promise<unknown> => {
       if (isBuiltin(spec)) return importUrl(spec.startsWith('node:') ? spec : `node:${spec}`);
-      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(fileUrl(cwd, spec));
-      if (URL_LIKE.test(spec)) return importUrl(spec);
+      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(fileUrl(cwd, spec), options);
+      if (URL_LIKE.test(spec)) return importUrl(spec, options);
       const file = resolvePackage(spec, roots, conditions);
-      if (file) return importUrl(pathToFileURL(file).href);
-      if (kind === 'deno') return importUrl(`npm:${spec}`);
+      if (file) return importUrl(pathToFileURL(file).href, options);
+      if (kind === 'deno') return importUrl(`npm:${spec}`, options);
       const err = new Error(
         `Cannot find package '${spec}' in ${cwd} or the notebook's dependency store. Add it to the notebook's dependencies (an import in a cell installs it on the next run) or install it in the notebook's folder.`,
       );

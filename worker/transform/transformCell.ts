@@ -25,6 +25,8 @@ import { LOOP_HOOK } from '../runtime/loopStop';
 export const LINE_HOOK = '__coda$line';
 /** Global the runtime defines for `import` (resolves from the notebook folder, then the dependency store). */
 export const IMPORT_HOOK = '__coda$import';
+/** Global the runtime defines as the cells' `import.meta` (same length: columns stay where they were). */
+export const META_HOOK = '__coda$meta';
 /** Global the runtime defines to receive a top-level statement's line before it runs. */
 export const STATEMENT_HOOK = '__coda$at';
 /** Global the runtime defines to await a top-level `await`'s value through (see AwaitTracker). */
@@ -63,6 +65,8 @@ export interface TransformOptions {
   trackAsync?: { awaitBase: number };
   /** Deno: each loop that awaits calls LOOP_HOOK(loopHook) first in every turn (worker/runtime/loopStop.ts). */
   loopHook?: number;
+  /** `import.meta` reads META_HOOK (the Node, Deno and Bun kernels); without it, it is refused in words (the Sandbox). */
+  importMeta?: boolean;
 }
 
 export class CellSyntaxError extends SyntaxError {
@@ -126,9 +130,13 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     }
   }
 
-  // dynamic import() anywhere resolves like static imports do
+  // dynamic import() anywhere resolves like static imports do; import.meta is the notebook's
   forEachNode(ast, (n) => {
     if (n.type === 'ImportExpression') edits.push({ start: n.start, end: n.start + 'import'.length, text: IMPORT_HOOK });
+    if (n.type === 'MetaProperty' && (n as acorn.MetaProperty).meta.name === 'import') {
+      if (!opts.importMeta) throw located('`import.meta` describes a module file, and the Sandbox has none', source, n.start);
+      edits.push({ start: n.start, end: n.end, text: META_HOOK });
+    }
   });
 
   const last = body[body.length - 1];
@@ -261,7 +269,12 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
       parts.push(`${s.local.name} = ${imported} in __m ? __m[${imported}] : __m.default?.[${imported}];`);
     }
   }
-  const text = parts.length ? `{ const __m = await ${IMPORT_HOOK}(${spec}); ${parts.join(' ')} }` : `await ${IMPORT_HOOK}(${spec});`;
+  // import attributes (`with { type: 'json' }`) go along as the options of a dynamic import
+  const attributes = node.attributes?.length
+    ? `, { with: ${JSON.stringify(Object.fromEntries(node.attributes.map((a) => [a.key.type === 'Identifier' ? a.key.name : String(a.key.value), String(a.value.value)])))} }`
+    : '';
+  const call = `${IMPORT_HOOK}(${spec}${attributes})`;
+  const text = parts.length ? `{ const __m = await ${call}; ${parts.join(' ')} }` : `await ${call};`;
   // keep the lines the statement spanned
   const newlines = source.slice(node.start, node.end).split('\n').length - 1;
   return text + '\n'.repeat(newlines);
@@ -269,8 +282,10 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
 
 /** The edited source; each edit's `output` is set to where its text starts in it. */
 function applyEdits(source: string, edits: (Edit & { output?: number })[]): string {
-  // stable order: by position, and insertions at the same offset in the order they were made
-  const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || a.i - b.i);
+  // stable order: by position; at one offset, insertions (in the order they were made) before the text replaced there,
+  // which they wrap (the completion box around `import(…)` or `import.meta` as the last expression)
+  const inserts = (e: Edit) => (e.start === e.end ? 0 : 1);
+  const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || inserts(a.edit) - inserts(b.edit) || a.i - b.i);
   let out = '';
   let pos = 0;
   for (const { edit } of ordered) {

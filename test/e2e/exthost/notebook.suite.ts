@@ -106,6 +106,24 @@ export function notebookSuite(): void {
       assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 2);
     });
 
+    test('text written without a line end shows under its cell, one line with what continues it; a cell imports JSON and reads import.meta', async () => {
+      await vscode.workspace.fs.writeFile(workspaceFile('e2e-data.json'), new TextEncoder().encode('{ "x": 7 }'));
+      const nb = await notebookWith(
+        [
+          'for (let i = 0; i < 3; i++) { process.stdout.write("."); await new Promise((r) => setTimeout(r, 150)) }\nprocess.stdout.write(" done\\n"); process.stdout.write("tail")',
+        ],
+        ['import data from "./e2e-data.json" with { type: "json" };\n[data.x, import.meta.dirname === __dirname, import.meta.url.startsWith("untitled:")]'],
+      );
+      await runCells(nb, 0, 1);
+      assert.deepEqual(
+        item<ConsoleOutput>(nb.cellAt(0), MIME_CONSOLE)!.entries.map((e) => e.text),
+        ['... done', 'tail'],
+      );
+      assert.equal(item<ConsoleOutput>(nb.cellAt(1), MIME_CONSOLE), undefined, 'nothing of the first cell shows under the second');
+      const value = item<ValueOutput>(nb.cellAt(1), MIME_VALUE)!.value;
+      assert.ok(value.type === 'object' && value.preview === '[ 7, true, true ]', JSON.stringify(value));
+    });
+
     test('shows an error in the cell, mapped to the cell line', async () => {
       const nb = await notebookWith(['const a = 1;\nnull.boom']);
       await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });

@@ -111,6 +111,7 @@ export function packageFixture(): string {
     { 'umd.js': '(function (root, factory) { module.exports = factory(); })(this, function () { return { pair: (a, b) => [a, b] }; });' },
   );
   writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
+  writeFileSync(join(dir, 'data.json'), '{ "x": 5 }');
   return dir;
 }
 

@@ -265,6 +265,25 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'JSON with its import attribute, import.meta of the notebook (Sandbox: refused in words)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') {
+        const r = await k.run('import.meta.url');
+        assert.ok(r.status === 'error' && /Sandbox has none/.test(r.error.message), JSON.stringify(r));
+        return;
+      }
+      assert.equal(await k.value('import data from "./data.json" with { type: "json" }; data.x'), '5');
+      assert.equal(await k.value('(await import("./data.json", { with: { type: "json" } })).default.x'), '5');
+      assert.equal(await k.value('import.meta.url.endsWith("/c.coda") && import.meta.dirname === __dirname'), 'true');
+      assert.equal(await k.value('import.meta.resolve("./local.mjs").startsWith("file://")'), 'true');
+      // the cells' __dirname is theirs: changing it leaves the kernel's own files where they are (TypeScript support)
+      await k.run('__dirname = "/elsewhere"');
+      const ts = await k.run('const typed: number = 2; typed', { language: 'typescript' });
+      await k.run('__dirname = import.meta.dirname');
+      assert.ok(ts.status === 'ok' && ts.value?.type === 'number' && ts.value.text === '2', JSON.stringify(ts));
+    },
+  },
+  {
     name: 'permissions: only granted variables are visible (Bun: refuses to start)',
     test: async (k) => {
       process.env.CONF_VISIBLE = 'shown';

@@ -1,0 +1,114 @@
+/**
+ * A cell is code of a module in the notebook's folder: import attributes (`with { type: 'json' }`) reach the loader,
+ * `import.meta` describes the notebook (url, filename, dirname, resolve), CommonJS's `__dirname` and `__filename`
+ * stand beside `require`, and `require.resolve` finds what `require` loads, from the dependency store too.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { CellSyntaxError, IMPORT_HOOK, META_HOOK, transformCell } from '../../../worker/transform/transformCell';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
+
+/** Runs a transformed cell in a context with the import and meta hooks; returns its value and the import calls. */
+async function run(source: string) {
+  const calls: unknown[][] = [];
+  const context = vm.createContext({
+    [IMPORT_HOOK]: async (...args: unknown[]) => (calls.push(args), { default: 'the default', named: 'a name' }),
+    [META_HOOK]: { url: 'file:///nb/n.coda' },
+  });
+  const box = (await vm.runInContext(transformCell(source, { importMeta: true }).code, context)) as { 0: unknown } | undefined;
+  return { value: box?.[0], calls };
+}
+
+describe('cells as modules of the notebook', () => {
+  describe('the transform', () => {
+    it('passes import attributes to the loader, for static and dynamic imports', async () => {
+      const r = await run(
+        'import data from "./d.json" with { type: "json" };\nimport "./side.js";\nconst m = await import("./e.json", { with: { type: "json" } });\n[data, m.named]',
+      );
+      // (values of another realm: compared as JSON)
+      assert.equal(
+        JSON.stringify(r.calls),
+        JSON.stringify([['./d.json', { with: { type: 'json' } }], ['./side.js'], ['./e.json', { with: { type: 'json' } }]]),
+      );
+      assert.equal(JSON.stringify(r.value), JSON.stringify(['the default', 'a name']));
+      const quoted = await run('import x from "./d.json" with { "type": "json" }; x');
+      assert.equal(JSON.stringify(quoted.calls), JSON.stringify([['./d.json', { with: { type: 'json' } }]]));
+    });
+
+    it('reads import.meta from the runtime, keeping every column, also as the last expression', async () => {
+      const out = transformCell('u = import.meta.url;\n  import.meta', { importMeta: true });
+      assert.equal(META_HOOK.length, 'import.meta'.length);
+      assert.ok(out.code.includes(`u = ${META_HOOK}.url;\n`), out.code);
+      assert.equal(JSON.stringify((await run('import.meta')).value), JSON.stringify({ url: 'file:///nb/n.coda' }));
+      assert.equal((await run('function F() { return new.target === F }\nnew F() instanceof F')).value, true, 'new.target is left alone');
+    });
+
+    it('compiles a dynamic import written as the last expression (it was a SyntaxError)', async () => {
+      const r = await run('import("./lib.js")');
+      assert.deepEqual(await (r.value as Promise<unknown>), { default: 'the default', named: 'a name' });
+    });
+
+    it('refuses import.meta in words where there is no module file (the Sandbox), at its place', () => {
+      assert.throws(
+        () => transformCell('const a = 1;\nconst u = import.meta.url'),
+        (err: unknown) => err instanceof CellSyntaxError && /Sandbox has none/.test(err.message) && err.line === 2 && err.column === 11,
+      );
+    });
+  });
+
+  describe('in a Node kernel', () => {
+    let k: TestKernel;
+    let cwd: string;
+    let store: string;
+    before(async () => {
+      cwd = mkdtempSync(join(tmpdir(), 'coda-meta-'));
+      writeFileSync(join(cwd, 'data.json'), '{ "x": 5 }');
+      store = mkdtempSync(join(tmpdir(), 'coda-meta-store-'));
+      const pkg = join(store, 'node_modules', 'stored-pkg');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), '{ "name": "stored-pkg", "version": "1.0.0", "main": "main.js" }');
+      writeFileSync(join(pkg, 'main.js'), 'module.exports = 42');
+      k = await startKernel({ cwd, modulePaths: [join(store, 'node_modules')], init: { documentPath: join(cwd, 'n.coda') } });
+    });
+    after(() => k.kernel.dispose());
+
+    it('imports JSON with its import attribute, statically and dynamically', async () => {
+      assert.equal(await k.value('import data from "./data.json" with { type: "json" }; data.x'), '5');
+      assert.equal(await k.value('(await import("./data.json", { with: { type: "json" } })).default.x'), '5');
+    });
+
+    it('describes the notebook in import.meta, and resolves relative paths, built-ins and packages as imports do', async () => {
+      assert.equal(await k.value('import.meta.url'), pathToFileURL(join(cwd, 'n.coda')).href);
+      assert.equal(await k.value('import.meta.filename'), join(cwd, 'n.coda'));
+      assert.equal(await k.value('import.meta.dirname'), cwd);
+      assert.equal(await k.value('import.meta.resolve("./data.json")'), pathToFileURL(join(cwd, 'data.json')).href);
+      assert.equal(await k.value('import.meta.resolve("fs")'), 'node:fs');
+      assert.equal(await k.value('import.meta.resolve("stored-pkg")'), pathToFileURL(join(store, 'node_modules', 'stored-pkg', 'main.js')).href);
+      assert.equal(await k.value('JSON.parse(await (await import("node:fs/promises")).readFile(new URL("./data.json", import.meta.url), "utf8")).x'), '5');
+    });
+
+    it('defines __dirname and __filename beside require, and require.resolve finds a package of the store', async () => {
+      assert.equal(await k.value('__dirname'), cwd);
+      assert.equal(await k.value('__filename'), join(cwd, 'n.coda'));
+      assert.equal(await k.value('require.resolve("stored-pkg")'), join(store, 'node_modules', 'stored-pkg', 'main.js'));
+      assert.equal(await k.value('require("stored-pkg")'), '42');
+      const r = await k.run('require.resolve("not-installed-anywhere")');
+      assert.ok(r.status === 'error' && /Cannot find module 'not-installed-anywhere'/.test(r.error.message), JSON.stringify(r));
+      assert.equal(await k.value('require.resolve("./data.json", { paths: [__dirname] })'), join(cwd, 'data.json'));
+    });
+
+    it('gives a notebook not saved yet its editor URI as import.meta.url, and no filename', async () => {
+      const untitled = await startKernel({ init: { documentPath: 'untitled:Untitled-1' } });
+      try {
+        assert.equal(await untitled.value('import.meta.url'), 'untitled:Untitled-1');
+        assert.equal(await untitled.value('import.meta.filename'), 'undefined');
+      } finally {
+        await untitled.kernel.dispose();
+      }
+    });
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * What a cell's `import.meta` holds (the transform makes it read META_HOOK): the notebook as the module, the way Node
+ * describes a module file: `url`, `filename` and `dirname` (the folder relative paths resolve from), and `resolve`.
+ */
+import { isBuiltin } from 'node:module';
+import { isAbsolute, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
+
+export interface CellImportMeta {
+  /** The notebook's URL: a file: URL, or the editor's own URI for a notebook not saved yet. */
+  url: string;
+  /** The notebook's path; undefined for a notebook not saved yet, as for a module that is not a file. */
+  filename: string | undefined;
+  /** The folder relative paths, `require` and `import` resolve from. */
+  dirname: string;
+  /** A specifier's URL as a cell's import would find it: relative to `dirname`; a package through `resolvePackage`. */
+  resolve(specifier: string): string;
+}
+
+export function importMeta(cwd: string, documentPath: string, resolvePackage: (specifier: string) => string): CellImportMeta {
+  const filename = isAbsolute(documentPath) ? documentPath : undefined;
+  const url = filename ? pathToFileURL(filename).href : URL_LIKE.test(documentPath) ? documentPath : pathToFileURL(join(cwd, documentPath)).href;
+  const folder = pathToFileURL(join(cwd, '/')).href;
+  return {
+    url,
+    filename,
+    dirname: cwd,
+    resolve(specifier: string): string {
+      const spec = String(specifier);
+      if (isBuiltin(spec)) return spec.startsWith('node:') ? spec : `node:${spec}`;
+      if (spec.startsWith('.') || spec.startsWith('/')) return new URL(spec, folder).href;
+      if (URL_LIKE.test(spec)) return spec;
+      return pathToFileURL(resolvePackage(spec)).href;
+    },
+  };
+}
