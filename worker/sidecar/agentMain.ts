@@ -15,6 +15,7 @@ import { encodeFrame, type AgentInitParams, type FromAgentFrame, type ToAgentFra
 import { agentSyncPart } from './agentSyncPart';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { importUrl } from './importUrl';
+import { takeStdin } from './takeStdin';
 import { withoutToJSON } from '../runtime/withoutToJSON';
 import { agentInspectorSession } from './agentInspectorSession';
 import { ignoreTerminalInterrupt } from '../runtime/ignoreTerminalInterrupt';
@@ -147,8 +148,10 @@ function receive(frame: ToAgentFrame): void {
 let pending = '';
 // a Ctrl-C meant for `coda run` reaches this process too: the worker passes interrupts on through stdin
 ignoreTerminalInterrupt(proc);
-proc.stdin.setEncoding('utf8');
-proc.stdin.on('data', (chunk: string) => {
+// the frames' channel is the agent's alone: cells find an input that has ended (takeStdin.ts)
+const input = takeStdin(proc);
+input.setEncoding('utf8');
+input.on('data', (chunk: string) => {
   const lines = (pending + chunk).split('\n');
   pending = lines.pop() ?? '';
   for (const line of lines) {
@@ -165,5 +168,5 @@ proc.stdin.on('data', (chunk: string) => {
   }
 });
 // the worker is gone: never outlive it
-proc.stdin.on('end', () => realExit(0));
-proc.stdin.on('close', () => realExit(0));
+input.on('end', () => realExit(0));
+input.on('close', () => realExit(0));

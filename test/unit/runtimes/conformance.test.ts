@@ -284,6 +284,28 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'stdin has ended for cells: reading, closing or destroying it keeps the kernel and its state (Sandbox: no stdin)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') {
+        assert.equal(await k.value('typeof process'), 'undefined');
+        return;
+      }
+      await k.run('var keptStdin = "kept"');
+      assert.equal(
+        await k.value(
+          'const rl = require("node:readline").createInterface({ input: process.stdin }); const lines = []; for await (const l of rl) lines.push(l); rl.close(); lines.length',
+        ),
+        '0',
+      );
+      assert.equal(await k.value('let n = 0; for await (const c of process.stdin) n++; process.stdin.destroy(); n'), '0');
+      if (k.runtime === 'deno') assert.equal(await k.value('[await Deno.stdin.read(new Uint8Array(4)), (Deno.stdin.close(), 1)].join()'), ',1');
+      if (k.runtime === 'bun') assert.equal(await k.value('JSON.stringify(await Bun.stdin.text())'), '""');
+      if (k.runtime !== 'node') assert.equal(await k.value('[prompt("name?"), confirm("sure?")].join()'), ',false');
+      assert.equal(await k.value('keptStdin'), 'kept');
+      assert.ok(k.kernel.alive);
+    },
+  },
+  {
     name: 'permissions: only granted variables are visible (Bun: refuses to start)',
     test: async (k) => {
       process.env.CONF_VISIBLE = 'shown';
