@@ -13,6 +13,7 @@ import type { TS } from './core/analyzeCell';
 import { canonicalCellPath, CODA_NOTEBOOK_EXTENSION, parseCellPath } from './core/cellPaths';
 import { cellClosers } from './core/cellClosers';
 import { isolateCellText, unclosedDiagnostic } from './core/isolateCell';
+import { isObjectLiteralCell } from './core/objectLiteralCell';
 import { NODE_TYPES_DIR, nodeTypesMajor } from './core/nodeTypes';
 import { checkMessage, type NotebookSettings } from './core/pluginConfig';
 import { scratchCells } from './core/scratchCells';
@@ -242,6 +243,8 @@ export function createPlugin(state: PluginState, info: tss.server.PluginCreateIn
   proxy.getSyntacticDiagnostics = (fileName) => {
     const diags = inner.getSyntacticDiagnostics(fileName);
     if (!notebookOf(fileName)) return diags;
+    // pasted JSON reads as a block here, with errors; the kernel runs it as the object it is (objectLiteralCell.ts)
+    if (diags.length && isObjectLiteralCell(tsm, textOf(fileName) ?? '')) return [];
     // what lies past the cell's own text (closers, module tail) is not the user's: an error there is an error at
     // the cell's end, and the closers stand for the one error the cell's own end has
     const text = textOf(fileName) ?? '';

@@ -7,10 +7,12 @@
  *   error, and later uses see the latest type) while earlier cells keep seeing the old one;
  * - `export` keywords are blanked (the kernel refuses them; the plugin reports that itself);
  * - what a half-typed cell leaves open (a brace, a comment) is closed after it, so later cells stay themselves;
+ * - a cell that is one object literal is wrapped in parentheses, as the kernel reads it (objectLiteralCell.ts);
  * - the file ends with `export {}`, so top-level `await` is valid and nothing leaks into a global scope.
  * Cell text is copied verbatim (blanked ranges become spaces, newlines kept), so positions map exactly.
  */
 import { analyzeCell, type CellAnalysis, type TextRange, type TS } from './analyzeCell';
+import { isObjectLiteralCell } from './objectLiteralCell';
 import { ProgramMap, type Segment } from './ProgramMap';
 
 export interface CellSource {
@@ -77,8 +79,12 @@ export function buildProgram(
     for (const n of a.names) level.add(n);
     layouts.push({ analysis: a, depth });
     const text = cells[cell]!.text;
+    // a cell that is one object literal is that object, in parentheses outside its own text (objectLiteralCell.ts)
+    const literal = isObjectLiteralCell(tsm, text);
+    if (literal) push('(');
     segments.push({ cell, cellStart: 0, programStart: length, length: text.length });
     push(blank(text, [...a.imports, ...a.exportKeywords, ...a.exportStatements]));
+    if (literal) push('\n)');
     if (a.closers) push(`\n${a.closers}`);
     push(SEPARATOR);
   });

@@ -227,21 +227,48 @@ function cutText(text: string): string {
   return line.length > MAX_AWAIT_TEXT ? `${line.slice(0, MAX_AWAIT_TEXT - 1)}…` : line;
 }
 
+const PARSE_OPTIONS: acorn.Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowAwaitOutsideFunction: true,
+  allowImportExportEverywhere: true,
+  allowReturnOutsideFunction: false,
+  allowHashBang: true,
+};
+/** Whitespace and comments, then `{`: where a cell that may be an object literal starts. */
+const LEADING_BRACE = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*\{/;
+/** What may follow an object literal that is the whole cell (no `;`: `{ a: 1 };` is a block, as in Node's REPL). */
+const TRAILING = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*$/;
+
 function parse(source: string): acorn.Program {
+  let program: acorn.Program;
   try {
-    return acorn.parse(source, {
-      ecmaVersion: 'latest',
-      sourceType: 'script',
-      allowAwaitOutsideFunction: true,
-      allowImportExportEverywhere: true,
-      allowReturnOutsideFunction: false,
-      allowHashBang: true,
-    });
+    program = acorn.parse(source, PARSE_OPTIONS);
   } catch (err) {
+    // pasted JSON (`{ "a": 1 }`) is no block: a cell that is one object literal shows it
+    const literal = objectLiteralCell(source);
+    if (literal) return literal;
     const e = err as { message?: string; loc?: { line: number; column: number } };
     const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
     throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
   }
+  // a cell that is only `{ a: 1 }` reads as the object, as Node's REPL and the browser consoles read it
+  return program.body.length === 1 && program.body[0]!.type === 'BlockStatement' ? (objectLiteralCell(source) ?? program) : program;
+}
+
+/** The cell as one expression statement when all of it is an object literal (and comments), else undefined. */
+function objectLiteralCell(source: string): acorn.Program | undefined {
+  const lead = LEADING_BRACE.exec(source);
+  if (!lead) return undefined;
+  let expression: acorn.Expression;
+  try {
+    expression = acorn.parseExpressionAt(source, lead[0].length - 1, PARSE_OPTIONS);
+  } catch {
+    return undefined;
+  }
+  if (expression.type !== 'ObjectExpression' || !TRAILING.test(source.slice(expression.end))) return undefined;
+  const statement = { type: 'ExpressionStatement', start: expression.start, end: expression.end, expression } as acorn.ExpressionStatement;
+  return { type: 'Program', start: 0, end: source.length, body: [statement], sourceType: 'script' } as acorn.Program;
 }
 
 function located(message: string, source: string, offset: number): CellSyntaxError {
