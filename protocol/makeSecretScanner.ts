@@ -253,15 +253,18 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
         ci++;
       }
       if (i === end) break;
-      const c = code(s, i);
-      let m = child(n, c);
-      while (m === 0 && n !== 0) {
-        n = fail[n]!;
-        m = child(n, c);
-      }
-      n = m;
+      n = step(n, code(s, i));
       if (longestEnding[n]) add(found, i + 1 - longestEnding[n]!, i + 1);
     }
+  }
+  /** The automaton's state after state `n` reads code unit `c`. */
+  function step(n: number, c: number): number {
+    let m = child(n, c);
+    while (m === 0 && n !== 0) {
+      n = fail[n]!;
+      m = child(n, c);
+    }
+    return m;
   }
   function add(found: number[], a: number, b: number): void {
     found[found.length] = a;
@@ -413,15 +416,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     if (!active) return s.length;
     // the automaton's state after the whole text is the longest end of it that begins some form
     let n = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = code(s, i);
-      let m = child(n, c);
-      while (m === 0 && n !== 0) {
-        n = fail[n]!;
-        m = child(n, c);
-      }
-      n = m;
-    }
+    for (let i = 0; i < s.length; i++) n = step(n, code(s, i));
     return s.length - depth[n]!;
   }
 

@@ -1,17 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { ConsoleEntry } from '../../../protocol';
 import { TerminalLines } from '../../../cli/TerminalLines';
+import { consoleEntry } from '../helpers/consoleEntry';
 
-const entry = (text: string, extra: Partial<ConsoleEntry> = {}): ConsoleEntry => ({
-  method: 'log',
-  level: 'log',
-  cellId: 'c',
-  executionId: 1,
-  time: 0,
-  depth: 0,
-  text,
-  ...extra,
-});
+const entry = consoleEntry;
 
 /** What a terminal receives, as one string. */
 function terminal(tty = false) {

@@ -1,18 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { MAX_CONSOLE_TEXT, type ConsoleEntry } from '../../../protocol';
+import { MAX_CONSOLE_TEXT } from '../../../protocol';
 import { ConsoleLog } from '../../../extension/pure/ConsoleLog';
 import { ExecutionQueue } from '../../../extension/pure/ExecutionQueue';
+import { consoleEntry } from '../helpers/consoleEntry';
 
-const entry = (text: string, extra: Partial<ConsoleEntry> = {}): ConsoleEntry => ({
-  method: 'log',
-  level: 'log',
-  cellId: 'c',
-  executionId: 1,
-  time: 0,
-  depth: 0,
-  text,
-  ...extra,
-});
+const entry = consoleEntry;
 
 describe('cell console log (stored output)', () => {
   it('stores everything while small', () => {
