@@ -145,7 +145,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   const label = (cellId: string) => labels.get(cellId) ?? cellId;
   const started = Date.now();
   // everything printed comes from the notebook or its cells: no control sequence reaches the terminal
-  const terminal = new TerminalLines((s) => process.stdout.write(s), !!process.stdout.isTTY && !opts.json);
+  const terminal = new TerminalLines((s) => process.stdout.write(s));
   const out = (s: string) => terminal.line(s);
   let current: CellReport | undefined;
   const late = (owner: CellReport | undefined) => (owner && owner !== current ? paint('dim', `(from cell ${owner.label}) `) : '');
@@ -181,8 +181,10 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
               out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
             },
             console: (e, owner) =>
-              terminal.console(e, (x, piece) =>
-                piece ? formatConsoleEntry({ ...x, depth: 0 }, label, paint) : late(owner) + formatConsoleEntry(x, label, paint),
+              terminal.console(
+                e,
+                () => late(owner) + formatConsoleEntry(e, label, paint),
+                () => formatConsoleEntry({ ...e, depth: 0 }, label, paint),
               ),
             // a display id's update replaces what earlier displays showed; a terminal can only say so below them
             display: (d, owner, change) => out(late(owner) + formatDisplayUpdate(change, paint) + formatDisplay(d, paint)),

@@ -95,41 +95,13 @@ export function continuesLine(prev: ConsoleEntry | undefined, next: ConsoleEntry
   );
 }
 
-/**
- * Plain text as a terminal leaves it after carriage returns, the way progress lines are written: on each line, what
- * follows the last `\r` replaces what came before it (`50%\r100%` → `100%`); `\r\n` ends a line. A `\r` at the very
- * end stays, so that text joined after it replaces the line too.
- */
-export function overstrike(text: string): string {
-  if (!text.includes('\r')) return text;
-  return text
-    .replace(/\r+\n/g, '\n')
-    .split('\n')
-    .map((line) => {
-      const parts = line.split('\r');
-      const last = parts[parts.length - 1]!;
-      if (last || parts.length === 1) return last;
-      const before =
-        parts
-          .slice(0, -1)
-          .reverse()
-          .find((p) => p) ?? '';
-      return `${before}\r`;
-    })
-    .join('\n');
-}
-
-/**
- * Adds `entry` to `entries`, joined to the last one when it continues that line, carriage returns applied to plain
- * text (overstrike). A new object where it changes: entries are shared.
- */
+/** Adds `entry` to `entries`, joined to the last one when it continues that line (a new object: entries are shared). */
 export function pushConsoleEntry(entries: ConsoleEntry[], entry: ConsoleEntry): void {
   const last = entries[entries.length - 1];
   if (!last || !continuesLine(last, entry)) {
-    entries.push(entry.text.includes('\r') && !entry.segments ? { ...entry, text: overstrike(entry.text) } : entry);
+    entries.push(entry);
     return;
   }
   const { open: _open, ...joined } = last;
-  const text = overstrike(last.text + entry.text);
-  entries[entries.length - 1] = entry.open ? { ...joined, text, open: true } : { ...joined, text };
+  entries[entries.length - 1] = entry.open ? { ...joined, text: last.text + entry.text, open: true } : { ...joined, text: last.text + entry.text };
 }

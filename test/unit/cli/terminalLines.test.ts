@@ -6,10 +6,15 @@ import { consoleEntry } from '../helpers/consoleEntry';
 const entry = consoleEntry;
 
 /** What a terminal receives, as one string. */
-function terminal(tty = false) {
+function terminal() {
   let written = '';
-  const lines = new TerminalLines((s) => (written += s), tty);
-  const log = (e: ConsoleEntry, prefix = '') => lines.console(e, (x, piece) => (piece ? x.text : `${prefix}${'  '.repeat(x.depth)}${x.text}`));
+  const lines = new TerminalLines((s) => (written += s));
+  const log = (e: ConsoleEntry, prefix = '') =>
+    lines.console(
+      e,
+      () => `${prefix}${'  '.repeat(e.depth)}${e.text}`,
+      () => e.text,
+    );
   return { lines, log, written: () => written };
 }
 
@@ -43,19 +48,5 @@ describe('coda run: console text written without a line end (cli/TerminalLines)'
     t.log(entry('a', { open: true, depth: 1 }), '(late) ');
     t.log(entry('\x1b]0;title\x07b', { depth: 1 }), '(late) ');
     assert.equal(t.written(), '(late)   a\\x1b]0;title\\x07b\n');
-  });
-
-  it('on a terminal, writes a line with carriage returns again in place, as it ends up; to a pipe, the pieces as they come', () => {
-    const t = terminal(true);
-    t.log(entry('down 10%', { open: true }), '(late) ');
-    t.log(entry('\rdown 50%', { open: true }), '(late) ');
-    t.log(entry('\rdown 100%\r', { open: true }), '(late) ');
-    t.log(entry('done'), '(late) ');
-    t.log(entry('\x1b]0;x\x07a\rb'));
-    assert.equal(t.written(), '(late) down 10%\r\x1b[K(late) down 50%\r\x1b[K(late) down 100%\r\x1b[K(late) done\nb\n');
-    const piped = terminal(false);
-    piped.log(entry('down 10%', { open: true }));
-    piped.log(entry('\rdown 50%'));
-    assert.equal(piped.written(), 'down 10%\\x0ddown 50%\n');
   });
 });

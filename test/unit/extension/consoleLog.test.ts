@@ -46,16 +46,6 @@ describe('cell console log (stored output)', () => {
     assert.equal(log.size, 9);
   });
 
-  it('keeps what carriage returns leave of a progress line, as a terminal shows it', () => {
-    const log = new ConsoleLog(10);
-    log.push([entry('0%', { open: true }), entry('\r50%', { open: true }), entry('\r100%\r', { open: true }), entry('done')]);
-    log.push([entry('a\rb\r\nc'), entry('with a value\r', { values: [{ type: 'number', text: '1' }], segments: ['with a value\r'] })]);
-    assert.deepEqual(
-      log.all().map((e) => e.text),
-      ['done', 'b\nc', 'with a value\r'],
-    );
-  });
-
   it('starts a new line where joining would pass the length of a console line', () => {
     const log = new ConsoleLog(10);
     log.push([entry('x'.repeat(MAX_CONSOLE_TEXT - 5), { open: true }), entry('y'.repeat(5), { open: true }), entry('z')]);
