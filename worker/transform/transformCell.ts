@@ -99,6 +99,9 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   for (const node of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
     switch (node.type) {
       case 'VariableDeclaration': {
+        // `using` and `await using` stay where they are: the resource is the cell's, disposed as its body ends (as at
+        // a module's top level), and no later cell sees a binding to a disposed resource
+        if (node.kind === 'using' || node.kind === 'await using') break;
         edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
         for (const d of node.declarations) {
           collectPatternNames(d.id, names);
@@ -243,7 +246,7 @@ const TRAILING = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*$/;
 function parse(source: string): acorn.Program {
   let program: acorn.Program;
   try {
-    program = acorn.parse(source, PARSE_OPTIONS);
+    program = parseScript(source);
   } catch (err) {
     // pasted JSON (`{ "a": 1 }`) is no block: a cell that is one object literal shows it
     const literal = objectLiteralCell(source);
@@ -254,6 +257,19 @@ function parse(source: string): acorn.Program {
   }
   // a cell that is only `{ a: 1 }` reads as the object, as Node's REPL and the browser consoles read it
   return program.body.length === 1 && program.body[0]!.type === 'BlockStatement' ? (objectLiteralCell(source) ?? program) : program;
+}
+
+/**
+ * The cell as a script. A top-level `using` is refused in a script, and a cell's body runs inside a function where it
+ * is valid: such a cell is read with a module's rules instead (strict, which `using` code is written for anyway).
+ */
+function parseScript(source: string): acorn.Program {
+  try {
+    return acorn.parse(source, PARSE_OPTIONS);
+  } catch (err) {
+    if (!/Using declaration cannot appear in the top level/.test(String((err as Error).message))) throw err;
+    return acorn.parse(source, { ...PARSE_OPTIONS, sourceType: 'module' });
+  }
 }
 
 /** The cell as one expression statement when all of it is an object literal (and comments), else undefined. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { CellSyntaxError, IMPORT_HOOK, META_HOOK, transformCell } from '../../../worker/transform/transformCell';
-import { startKernel, type TestKernel } from '../helpers/testKernel';
+import { nodeBinaries, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Runs a transformed cell in a context with the import and meta hooks; returns its value and the import calls. */
 async function run(source: string) {
@@ -50,6 +50,12 @@ describe('cells as modules of the notebook', () => {
     it('compiles a dynamic import written as the last expression (it was a SyntaxError)', async () => {
       const r = await run('import("./lib.js")');
       assert.deepEqual(await (r.value as Promise<unknown>), { default: 'the default', named: 'a name' });
+    });
+
+    it('keeps a top-level `using` in the cell body (disposed as it ends), instead of refusing it as a script does', () => {
+      const out = transformCell('using r = open();\nawait using s = openAsync();\nconst kept = 1;\nr.read()', { importMeta: true });
+      assert.ok(out.code.includes('using r = open();') && out.code.includes('await using s = openAsync();'), out.code);
+      assert.deepEqual(out.declared, ['kept'], 'a disposed resource is no binding for later cells');
     });
 
     it('refuses import.meta in words where there is no module file (the Sandbox), at its place', () => {
@@ -109,6 +115,22 @@ describe('cells as modules of the notebook', () => {
       assert.equal(await k.value('blockRan'), 'true');
       const r = await k.run('{\n  "ok": 1,\n  "bad": (() => { throw new Error("at line 3") })()\n}');
       assert.ok(r.status === 'error' && r.error.frames?.some((f) => f.line === 3 && f.column === 25), JSON.stringify(r.status === 'error' && r.error.frames));
+    });
+
+    it('disposes a top-level `using` resource when the cell ends, after its value (Node 24)', async function () {
+      const node24 = nodeBinaries().find((n) => n.name === 'node 24' || Number(process.versions.node.split('.')[0]) >= 24);
+      if (!node24) this.skip();
+      const k24 = await startKernel({ nodePath: node24!.path });
+      try {
+        const r = await k24.run(
+          'const log = [];\nusing res = { [Symbol.dispose]() { log.push("disposed") } };\nawait using ares = { async [Symbol.asyncDispose]() { log.push("async disposed") } };\nlog.push("body"); log.length',
+        );
+        assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '1', JSON.stringify(r));
+        assert.equal(await k24.value('log.join()'), 'body,async disposed,disposed');
+        assert.equal(await k24.value('typeof res'), 'undefined');
+      } finally {
+        await k24.kernel.dispose();
+      }
     });
 
     it('gives a notebook not saved yet its editor URI as import.meta.url, and no filename', async () => {
