@@ -274,6 +274,12 @@ export const CODA_ERRORS = {
     message:
       'The sandbox cannot import modules: import of {spec} (line {line}). There is no module loader, file system or package inside the sandbox; use the Node.js kernel for packages.',
   },
+  /** `runtime`: the kernel's runtime and version (`Node v20.20.2`). */
+  UsingUnsupported: {
+    name: 'SyntaxError',
+    message:
+      '`using` declarations need a runtime with explicit resource management, which {runtime} does not have: run this notebook on Node 24 or later, Deno or Bun.',
+  },
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },
   SandboxTooManyFetches: { name: 'RangeError', message: 'The sandbox allows at most {max} fetches at once' },

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
 import vm from 'node:vm';
 import {
+  codaErrorMessage,
   createMasker,
   type CheckpointHits,
   type DisplayData,
@@ -33,7 +34,16 @@ import { settledSoon } from '../inspect/promiseState';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
-import { AWAIT_HOOK, CellSyntaxError, IMPORT_HOOK, LINE_HOOK, META_HOOK, STATEMENT_HOOK, transformCell } from '../transform/transformCell';
+import {
+  AWAIT_HOOK,
+  CellSyntaxError,
+  IMPORT_HOOK,
+  LINE_HOOK,
+  META_HOOK,
+  STATEMENT_HOOK,
+  transformCell,
+  type TransformedCell,
+} from '../transform/transformCell';
 import { importMeta } from './importMeta';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
@@ -289,6 +299,7 @@ export class NodeRuntime implements Runtime {
     let script: vm.Script;
     let prologueLength: number;
     let typed: ReturnType<typeof stripTypes> | undefined;
+    let using: TransformedCell['using'];
     try {
       const source = this.plugins.transform(params.code, cell);
       const typescript = params.language === 'typescript';
@@ -314,6 +325,7 @@ export class NodeRuntime implements Runtime {
         loopHook: this.kind === 'deno' && !debugging ? ctx.executionId : undefined,
         importMeta: true,
       });
+      using = out.using;
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
@@ -322,7 +334,20 @@ export class NodeRuntime implements Runtime {
       const code = params.source && this.debug ? this.debug.prepare(params.source, ctx.filename, out.code, js, prologueLength) : out.code;
       script = new vm.Script(code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
-      const error = err instanceof PluginFailure ? err.error : this.compileError(err, ctx, typed?.columns);
+      const error =
+        err instanceof PluginFailure
+          ? err.error
+          : using && err instanceof SyntaxError && this.kind === 'node' && !hasUsing()
+            ? // V8 without explicit resource management says only "Unexpected identifier": say what is missing, where
+              {
+                ...this.compileError(
+                  new CellSyntaxError(codaErrorMessage('UsingUnsupported', { runtime: `Node ${process.version}` }), using.line, using.column),
+                  ctx,
+                  typed?.columns,
+                ),
+                code: 'UsingUnsupported',
+              }
+            : this.compileError(err, ctx, typed?.columns);
       running.settle({ status: 'error', error, durationMs: elapsed() });
       return;
     }
@@ -496,4 +521,18 @@ export class NodeRuntime implements Runtime {
     this.registry.clear();
     this.turns?.close();
   }
+}
+
+let usingSupported: boolean | undefined;
+/** Whether this V8 has explicit resource management (`using`; Node 24 and later). */
+function hasUsing(): boolean {
+  if (usingSupported === undefined) {
+    try {
+      new vm.Script('{ using resource = null }');
+      usingSupported = true;
+    } catch {
+      usingSupported = false;
+    }
+  }
+  return usingSupported;
 }

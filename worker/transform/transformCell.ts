@@ -47,6 +47,8 @@ export interface TransformedCell {
   columns: ColumnMap;
   /** With `trackAsync`: the top-level `await`s, in the order of their ids (`awaitBase` + index). */
   awaits: AwaitSite[];
+  /** Where the cell's first top-level `using` (or `await using`) is, if it has one (1-based line and column). */
+  using?: { line: number; column: number };
 }
 
 /** A top-level `await` of a cell: where it is, and what it awaits (`await fetchAll()`). */
@@ -91,6 +93,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     return edit;
   };
   const body = ast.body as acorn.Statement[];
+  let using: TransformedCell['using'];
   // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
   const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
   // after the await hooks: a loop body's closing brace goes after an await hook's closing at the same offset
@@ -101,7 +104,10 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
       case 'VariableDeclaration': {
         // `using` and `await using` stay where they are: the resource is the cell's, disposed as its body ends (as at
         // a module's top level), and no later cell sees a binding to a disposed resource
-        if (node.kind === 'using' || node.kind === 'await using') break;
+        if (node.kind === 'using' || node.kind === 'await using') {
+          using ??= { line: lineAt(source, node.start), column: columnAt(source, node.start) };
+          break;
+        }
         edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
         for (const d of node.declarations) {
           collectPatternNames(d.id, names);
@@ -165,7 +171,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const code = `${prologue}${applyEdits(source, edits)}\n})()`;
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
   const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
-  return { code, prologueLength: prologue.length, declared, columns, awaits };
+  return { code, prologueLength: prologue.length, declared, columns, awaits, ...(using && { using }) };
 }
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);

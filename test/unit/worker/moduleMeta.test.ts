@@ -133,6 +133,25 @@ describe('cells as modules of the notebook', () => {
       }
     });
 
+    it('says a top-level `using` needs Node 24, at its line, on a Node without it (V8 says only "Unexpected identifier")', async function () {
+      try {
+        new vm.Script('{ using resource = null }');
+        this.skip(); // the Node running the tests has `using`
+      } catch {
+        // this Node lacks it, as the kernel's does (the same binary)
+      }
+      for (const language of ['javascript', 'typescript'] as const) {
+        const r = await k.run('const before = 1;\nusing res = { [Symbol.dispose]() {} };\n"never"', { language });
+        assert.ok(r.status === 'error', JSON.stringify(r));
+        assert.equal((r.error as { code?: string }).code, 'UsingUnsupported');
+        assert.match(
+          r.error.message,
+          /need a runtime with explicit resource management, which Node v\d+\.\d+\.\d+ does not have: run this notebook on Node 24/,
+        );
+        assert.deepEqual(r.error.location && [r.error.location.line, r.error.location.column], [2, 1]);
+      }
+    });
+
     it('gives a notebook not saved yet its editor URI as import.meta.url, and no filename', async () => {
       const untitled = await startKernel({ init: { documentPath: 'untitled:Untitled-1' } });
       try {
