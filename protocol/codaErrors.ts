@@ -274,6 +274,12 @@ export const CODA_ERRORS = {
     message:
       'The sandbox cannot import modules: import of {spec} (line {line}). There is no module loader, file system or package inside the sandbox; use the Node.js kernel for packages.',
   },
+  /** `runtime`: the kernel's runtime and version (`Node v20.20.2`); `spec`: the specifier, quoted. */
+  TypeScriptFileUnsupported: {
+    name: 'ImportError',
+    message:
+      '{runtime} cannot load the TypeScript file {spec}: run this notebook on Node 24 or later (it strips types), Deno or Bun, or write that module in JavaScript.',
+  },
   /** `runtime`: the kernel's runtime and version (`Node v20.20.2`). */
   UsingUnsupported: {
     name: 'SyntaxError',

@@ -6,6 +6,7 @@
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
+import { codaErrorMessage } from '../../protocol';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
 export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
@@ -18,6 +19,22 @@ export type Importer = (specifier: string, options?: ImportCallOptions) => Promi
 function importerFrom(folder: string): Importer {
   const script = new vm.Script('(specifier, options) => import(specifier, options)', { filename: join(folder, IMPORT_FILE), ...importOptions });
   return script.runInThisContext() as Importer;
+}
+
+/** A TypeScript module's path (a query or fragment after it too). */
+const TS_FILE = /\.(?:ts|mts|cts|tsx)(?:[?#].*)?$/i;
+
+/**
+ * A `.ts` module on a runtime that cannot strip types (`process.features.typescript`: Node 20 has none, Node 24
+ * strips them, Deno and Bun transform them) fails here in words: Node 20 said "Unknown file extension", and a
+ * `require` after that "not yet fully loaded … a bug in Node.js".
+ */
+function refuseTypeScriptFile(spec: string): void {
+  if (!TS_FILE.test(spec) || (process.features as { typescript?: unknown }).typescript) return;
+  const err = new Error(codaErrorMessage('TypeScriptFileUnsupported', { runtime: `Node ${process.version}`, spec: JSON.stringify(spec) }));
+  // the name as an Error's own is: not listed among the error's properties
+  Object.defineProperty(err, 'name', { value: 'ImportError', enumerable: false, configurable: true, writable: true });
+  throw Object.assign(err, { code: 'TypeScriptFileUnsupported' });
 }
 
 const isBare = (spec: string) => !spec.startsWith('.') && !spec.startsWith('/') && !/^[a-z]+:/i.test(spec) && !isBuiltin(spec);
@@ -72,6 +89,7 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
     }
   };
   const userRequire = function require(id: string) {
+    refuseTypeScriptFile(String(id));
     return fromRoots(id, (r) => r(id));
   } as NodeJS.Require;
   const base = requires[0]!;
@@ -87,6 +105,7 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
   userRequire.extensions = base.extensions;
 
   const userImport: Importer = async (spec, options) => {
+    refuseTypeScriptFile(String(spec));
     try {
       return await importer(roots[0]!)(spec, options);
     } catch (err) {

@@ -112,6 +112,7 @@ export function packageFixture(): string {
   );
   writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
   writeFileSync(join(dir, 'data.json'), '{ "x": 5 }');
+  writeFileSync(join(dir, 'util.ts'), 'export const double = (n: number): number => n * 2;\n');
   return dir;
 }
 

@@ -276,6 +276,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.equal(await k.value('(await import("./data.json", { with: { type: "json" } })).default.x'), '5');
       assert.equal(await k.value('import.meta.url.endsWith("/c.coda") && import.meta.dirname === __dirname'), 'true');
       assert.equal(await k.value('import.meta.resolve("./local.mjs").startsWith("file://")'), 'true');
+      // a TypeScript module: Deno and Bun transform it, Node 24 strips its types, Node 20 says what to do
+      const tsFile = await k.run('import { double } from "./util.ts"; double(21)');
+      if (k.runtime !== 'node' || (process.features as { typescript?: unknown }).typescript)
+        assert.ok(tsFile.status === 'ok' && tsFile.value?.type === 'number' && tsFile.value.text === '42', JSON.stringify(tsFile));
+      else assert.ok(tsFile.status === 'error' && tsFile.error.name === 'ImportError' && /Node 24 or later/.test(tsFile.error.message), JSON.stringify(tsFile));
       // the cells' __dirname is theirs: changing it leaves the kernel's own files where they are (TypeScript support)
       await k.run('__dirname = "/elsewhere"');
       const ts = await k.run('const typed: number = 2; typed', { language: 'typescript' });

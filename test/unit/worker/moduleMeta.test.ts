@@ -152,6 +152,22 @@ describe('cells as modules of the notebook', () => {
       }
     });
 
+    it('imports and requires a TypeScript file where the runtime strips types, and says what to do where it cannot', async () => {
+      writeFileSync(join(cwd, 'util.ts'), 'export const double = (n: number): number => n * 2;\n');
+      const strips = !!(process.features as { typescript?: unknown }).typescript;
+      for (const code of ['import { double } from "./util.ts"; double(21)', 'require("./util.ts").double(21)']) {
+        const r = await k.run(code);
+        if (strips) assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '42', JSON.stringify(r));
+        else {
+          assert.ok(r.status === 'error' && r.error.name === 'ImportError', JSON.stringify(r));
+          assert.equal(
+            r.error.message,
+            `Node ${process.version} cannot load the TypeScript file "./util.ts": run this notebook on Node 24 or later (it strips types), Deno or Bun, or write that module in JavaScript.`,
+          );
+        }
+      }
+    });
+
     it('gives a notebook not saved yet its editor URI as import.meta.url, and no filename', async () => {
       const untitled = await startKernel({ init: { documentPath: 'untitled:Untitled-1' } });
       try {
