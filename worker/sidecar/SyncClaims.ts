@@ -61,7 +61,9 @@ export class SyncClaims {
   dispose(): void {
     this.announced = undefined;
     try {
-      rmSync(this.dir, { recursive: true, force: true });
+      // the agent may still make a claim's folder while this one goes (it is stopped after): a removal that meets one
+      // made after it listed the folder (ENOTEMPTY) tries again, instead of leaving the folder behind
+      rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
     } catch {
       // already gone, or held open on Windows: a small empty folder left in the temporary folder
     }
