@@ -29,7 +29,7 @@ import {
 import { prepareNotebook } from './prepareNotebook';
 import { cellFailed, runNotebook, type CellReport, type WorkLeft } from '../host/run/runNotebook';
 import { jsonSafe, terminalSafe } from '../host/format/terminalSafe';
-import { TerminalLines } from './TerminalLines';
+import { ConsoleLines } from '../host/format/ConsoleLines';
 import { notebookRuntime, runtimesCommand } from './runtimeSetup';
 import { cacheCommand } from './cacheCommand';
 import type { EarlyWorker } from './earlyWorker';
@@ -145,7 +145,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   const label = (cellId: string) => labels.get(cellId) ?? cellId;
   const started = Date.now();
   // everything printed comes from the notebook or its cells: no control sequence reaches the terminal
-  const terminal = new TerminalLines((s) => process.stdout.write(s));
+  const terminal = new ConsoleLines((s) => process.stdout.write(terminalSafe(s)));
   const out = (s: string) => terminal.line(s);
   let current: CellReport | undefined;
   const late = (owner: CellReport | undefined) => (owner && owner !== current ? paint('dim', `(from cell ${owner.label}) `) : '');

@@ -5,19 +5,10 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import {
-  codaError,
-  continuesLine,
-  METADATA_PLUGINS,
-  pushConsoleEntry,
-  type ConsoleEntry,
-  type InitParams,
-  type RemoteValue,
-  type RuntimeKind,
-  type SerializedError,
-} from '../../protocol';
+import { codaError, METADATA_PLUGINS, type ConsoleEntry, type InitParams, type RemoteValue, type RuntimeKind, type SerializedError } from '../../protocol';
 import type { Kernel } from '../../host/kernel/Kernel';
 import type { RuntimeMissingError } from '../../host/kernel/locateRuntime';
+import { ConsoleLines } from '../../host/format/ConsoleLines';
 import { executeCell } from '../../host/run/executeCell';
 import { KernelSlot } from '../../host/run/KernelSlot';
 import { prepareRun, type InstallOutcome } from '../../host/run/prepareRun';
@@ -60,8 +51,8 @@ export class ScratchSession implements vscode.Disposable {
   private readonly scheduler: RunScheduler;
   private target: RunTarget = { kind: 'all' };
   private executionId = 0;
-  /** The output channel's line a write without a line end left open, as joined so far (empty: none open). */
-  private openLine: ConsoleEntry[] = [];
+  /** The output channel, where a write without a line end leaves the line open. */
+  private readonly outputLines: ConsoleLines;
   private refreshTimer: NodeJS.Timeout | undefined;
   private kernelListeners: (() => void)[] = [];
 
@@ -70,6 +61,7 @@ export class ScratchSession implements vscode.Disposable {
     private readonly deps: ScratchDeps,
   ) {
     this.scheduler = new RunScheduler({ run: () => this.runOnce(), stop: () => this.slot.interrupt() });
+    this.outputLines = new ConsoleLines((text) => deps.output.append(text));
   }
 
   get running(): boolean {
@@ -224,17 +216,11 @@ export class ScratchSession implements vscode.Disposable {
 
   private consoleEntry(e: ConsoleEntry): void {
     // text written without a line end stays on its line in the output channel until what continues it comes
-    const continues = continuesLine(this.openLine[0], e);
-    if (!continues && this.openLine.length) this.deps.output.append('\n');
-    const text = continues ? e.text : `${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`;
-    if (e.open) {
-      this.deps.output.append(text);
-      if (continues) pushConsoleEntry(this.openLine, e);
-      else this.openLine = [e];
-    } else {
-      this.deps.output.appendLine(text);
-      this.openLine = [];
-    }
+    this.outputLines.console(
+      e,
+      () => `${'  '.repeat(e.depth)}${e.level === 'log' ? '' : `[${e.level}] `}${e.text}`,
+      () => e.text,
+    );
     if (e.line === undefined || !e.text) return;
     const tone = e.level === 'error' || e.level === 'warn' ? e.level : undefined;
     this.annotate(e.cellId, e.line, `» ${inlineConsole(e)}`, codeblock(e.text), tone);

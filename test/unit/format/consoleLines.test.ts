@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ConsoleEntry } from '../../../protocol';
-import { TerminalLines } from '../../../cli/TerminalLines';
+import { ConsoleLines } from '../../../host/format/ConsoleLines';
+import { terminalSafe } from '../../../host/format/terminalSafe';
 import { consoleEntry } from '../helpers/consoleEntry';
 
 const entry = consoleEntry;
@@ -8,7 +9,8 @@ const entry = consoleEntry;
 /** What a terminal receives, as one string. */
 function terminal() {
   let written = '';
-  const lines = new TerminalLines((s) => (written += s));
+  // as coda run writes to its terminal: each piece made terminal-safe
+  const lines = new ConsoleLines((s) => (written += terminalSafe(s)));
   const log = (e: ConsoleEntry, prefix = '') =>
     lines.console(
       e,
@@ -18,7 +20,7 @@ function terminal() {
   return { lines, log, written: () => written };
 }
 
-describe('coda run: console text written without a line end (cli/TerminalLines)', () => {
+describe('console text written without a line end, as coda run prints it (host/format/ConsoleLines)', () => {
   it('leaves the line open for the text that continues it, as the cell wrote it', () => {
     const t = terminal();
     t.lines.line('── cell [1]');
