@@ -5,6 +5,7 @@
  */
 import type * as ts from 'typescript';
 import { cellClosers } from './cellClosers';
+import { isObjectLiteralCell } from './objectLiteralCell';
 
 export type TS = typeof ts;
 
@@ -26,13 +27,23 @@ export interface CellAnalysis {
   exportStatements: TextRange[];
   /** What closes the constructs the cell leaves open at its end (cellClosers.ts). */
   closers: string;
+  /** The cell is all one object literal, which the kernel runs as that object (objectLiteralCell.ts). */
+  objectLiteral: boolean;
 }
 
 /** `jsx`: the cell is read with JSX, as its kernel runs it (every cell of a Deno notebook). */
 export function analyzeCell(tsm: TS, text: string, isTs: boolean, jsx = false): CellAnalysis {
   const kind = isTs ? (jsx ? tsm.ScriptKind.TSX : tsm.ScriptKind.TS) : jsx ? tsm.ScriptKind.JSX : tsm.ScriptKind.JS;
   const sf = tsm.createSourceFile(`cell.${isTs ? 'ts' : 'js'}${jsx ? 'x' : ''}`, text, tsm.ScriptTarget.Latest, false, kind);
-  const out: CellAnalysis = { names: [], importNames: [], imports: [], exportKeywords: [], exportStatements: [], closers: cellClosers(tsm, text, jsx) };
+  const out: CellAnalysis = {
+    names: [],
+    importNames: [],
+    imports: [],
+    exportKeywords: [],
+    exportStatements: [],
+    closers: cellClosers(tsm, text, jsx),
+    objectLiteral: isObjectLiteralCell(tsm, text),
+  };
   const name = (n: ts.Node | undefined) => {
     if (!n) return;
     if (tsm.isIdentifier(n)) out.names.push(n.text);

@@ -12,7 +12,6 @@
  * Cell text is copied verbatim (blanked ranges become spaces, newlines kept), so positions map exactly.
  */
 import { analyzeCell, type CellAnalysis, type TextRange, type TS } from './analyzeCell';
-import { isObjectLiteralCell } from './objectLiteralCell';
 import { ProgramMap, type Segment } from './ProgramMap';
 
 export interface CellSource {
@@ -80,11 +79,10 @@ export function buildProgram(
     layouts.push({ analysis: a, depth });
     const text = cells[cell]!.text;
     // a cell that is one object literal is that object, in parentheses outside its own text (objectLiteralCell.ts)
-    const literal = isObjectLiteralCell(tsm, text);
-    if (literal) push('(');
+    if (a.objectLiteral) push('(');
     segments.push({ cell, cellStart: 0, programStart: length, length: text.length });
     push(blank(text, [...a.imports, ...a.exportKeywords, ...a.exportStatements]));
-    if (literal) push('\n)');
+    if (a.objectLiteral) push('\n)');
     if (a.closers) push(`\n${a.closers}`);
     push(SEPARATOR);
   });
