@@ -21,7 +21,6 @@ import { withNestedFormats } from './nestedFormats';
 import { stripInternalSymbols } from './internalSymbols';
 import type { HandleRegistry } from './HandleRegistry';
 
-export { MAX_CONSOLE_TEXT };
 /** Object arguments of one call kept expandable. */
 export const MAX_VALUES_PER_ENTRY = 8;
 /** Nesting depth util.inspect uses for objects inside a console line (Node's default). */

@@ -4,7 +4,8 @@
  */
 import { MAX_BATCH } from '../node/ConsoleBatcher';
 import { MAX_DISPLAY_JSON } from '../node/displayHelper';
-import { MAX_CONSOLE_TEXT, MAX_VALUES_PER_ENTRY } from '../inspect/ConsoleFormatter';
+import { MAX_CONSOLE_TEXT } from '../../protocol';
+import { MAX_VALUES_PER_ENTRY } from '../inspect/ConsoleFormatter';
 import { MAX_TABLE_CELL, MAX_TABLE_ROWS } from '../inspect/consoleTable';
 import { MAX_PREVIEW_CHARS, MAX_PREVIEW_ITEMS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../inspect/describeValue';
 import { ARRAY_NAMED_SCAN_LIMIT, MAX_PAGE_SIZE } from '../inspect/expandValue';

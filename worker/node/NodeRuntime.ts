@@ -338,15 +338,7 @@ export class NodeRuntime implements Runtime {
         err instanceof PluginFailure
           ? err.error
           : using && err instanceof SyntaxError && this.kind === 'node' && !hasUsing()
-            ? // V8 without explicit resource management says only "Unexpected identifier": say what is missing, where
-              {
-                ...this.compileError(
-                  new CellSyntaxError(codaErrorMessage('UsingUnsupported', { runtime: `Node ${process.version}` }), using.line, using.column),
-                  ctx,
-                  typed?.columns,
-                ),
-                code: 'UsingUnsupported',
-              }
+            ? this.usingUnsupported(using, ctx, typed?.columns)
             : this.compileError(err, ctx, typed?.columns);
       running.settle({ status: 'error', error, durationMs: elapsed() });
       return;
@@ -429,6 +421,12 @@ export class NodeRuntime implements Runtime {
 
   private pluginError(err: unknown) {
     return err instanceof PluginFailure ? err.error : this.mapper.serialize(err);
+  }
+
+  /** A top-level `using` where V8 lacks explicit resource management: it says only "Unexpected identifier". */
+  private usingUnsupported(at: NonNullable<TransformedCell['using']>, ctx: CellContext, typeColumns?: Columns) {
+    const message = codaErrorMessage('UsingUnsupported', { runtime: `Node ${process.version}` });
+    return { ...this.compileError(new CellSyntaxError(message, at.line, at.column), ctx, typeColumns), code: 'UsingUnsupported' };
   }
 
   private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {

@@ -3,8 +3,8 @@
  * `process.stdin` with readline and closes it, or destroys it, ended the Deno or Bun process, and the kernel lost its
  * state; a cell reading it would have taken frames. The agent takes the stream for itself before any cell runs, and
  * cells find an input that has ended instead, as a Node kernel's stdin (/dev/null): `process.stdin`, `Deno.stdin` and
- * `Bun.stdin`; `prompt()`, `confirm()` and `alert()` answer at once, as Deno's do without a terminal. (Deno cannot read an inherited fd but 0, so the channel stays there; code that reads fd 0 by number
- * still reaches it.)
+ * `Bun.stdin`; `prompt()`, `confirm()` and `alert()` answer at once, as Deno's do without a terminal. (Deno cannot
+ * read an inherited fd but 0, so the channel stays there; code that reads fd 0 by number still reaches it.)
  */
 import { Readable } from 'node:stream';
 
