@@ -286,6 +286,18 @@ export const CODA_ERRORS = {
     message:
       '`using` declarations need a runtime with explicit resource management, which {runtime} does not have: run this notebook on Node 24 or later, Deno or Bun.',
   },
+  /** A TypeScript cell's `namespace` (or `module X {}`) holding values, which the type removal would drop whole. */
+  NamespaceWithValues: {
+    name: 'SyntaxError',
+    message:
+      'A namespace that holds values cannot run in a cell: CodaJS removes types with sucrase, which reads every namespace as types and would leave it out. Declare its values at the top level, or as properties of an object (`const NS = …`).',
+  },
+  /** A decorator (`@name` before a class or a member), which no part of a cell's path compiles. */
+  DecoratorsUnsupported: {
+    name: 'SyntaxError',
+    message:
+      'Decorators cannot run in a cell: CodaJS removes types but does not compile decorators, and the runtimes do not run them yet. Call the decorator as a function instead (`const C = decorate(class …)`).',
+  },
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },
   SandboxTooManyFetches: { name: 'RangeError', message: 'The sandbox allows at most {max} fetches at once' },

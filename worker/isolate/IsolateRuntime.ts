@@ -200,6 +200,7 @@ export class IsolateRuntime implements Runtime {
         stack: `SyntaxError: ${err.message}\n    at cell${params.cellLabel}:${err.line}:${err.column}`,
         frames: [{ functionName: '', cellId: params.cellId, cellLabel: params.cellLabel, line: err.line, column: err.column }],
         location: { cellId: params.cellId, line: err.line, column: err.column },
+        ...(err.code && { code: err.code }),
       };
     }
     return { name: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err) };

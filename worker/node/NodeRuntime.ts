@@ -426,7 +426,7 @@ export class NodeRuntime implements Runtime {
   /** A top-level `using` where V8 lacks explicit resource management: it says only "Unexpected identifier". */
   private usingUnsupported(at: NonNullable<TransformedCell['using']>, ctx: CellContext, typeColumns?: Columns) {
     const message = codaErrorMessage('UsingUnsupported', { runtime: `Node ${process.version}` });
-    return { ...this.compileError(new CellSyntaxError(message, at.line, at.column), ctx, typeColumns), code: 'UsingUnsupported' };
+    return this.compileError(new CellSyntaxError(message, at.line, at.column, 'UsingUnsupported'), ctx, typeColumns);
   }
 
   private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {
@@ -438,6 +438,7 @@ export class NodeRuntime implements Runtime {
         stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${column}`,
         frames: [{ functionName: '', cellId: ctx.cellId, cellLabel: ctx.cellLabel, line: err.line, column }],
         location: { cellId: ctx.cellId, line: err.line, column },
+        ...(err.code && { code: err.code }),
       };
     }
     return this.mapper.serialize(err);

@@ -7,18 +7,19 @@
  */
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
-import { codaErrorObject } from '../../protocol/codaErrors';
+import { codaErrorMessage, codaErrorObject, type CodaErrorCode } from '../../protocol/codaErrors';
 import type { JsxConfig } from '../../common/JsxSettings';
 import { CellSyntaxError } from './transformCell';
 import { TypeColumns } from './TypeColumns';
+import { valueNamespace, type SucraseParser } from './valueNamespace';
 
-let sucrase: Pick<typeof Sucrase, 'transform'> | undefined;
+let sucrase: SucraseParser | undefined;
 
-/** The separately bundled transpiler next to this bundle (dist/sucrase.js). */
-function loadSucrase(): Pick<typeof Sucrase, 'transform'> {
+/** The separately bundled transpiler next to this bundle (dist/sucrase.js: sucraseBundle.ts). */
+function loadSucrase(): SucraseParser {
   const file = join(__dirname, 'sucrase.js');
   try {
-    return require(file) as typeof Sucrase;
+    return require(file) as SucraseParser;
   } catch (err) {
     throw codaErrorObject('TypeScriptSupportMissing', { path: file, detail: (err as Error).message });
   }
@@ -50,7 +51,7 @@ export function stripTypes(source: string, fileName: string, options: TranspileO
   }
 }
 
-function transpile(s: Pick<typeof Sucrase, 'transform'>, source: string, fileName: string, options: TranspileOptions): { code: string; columns: TypeColumns } {
+function transpile(s: SucraseParser, source: string, fileName: string, options: TranspileOptions): { code: string; columns: TypeColumns } {
   const { jsx } = options;
   let out: ReturnType<typeof Sucrase.transform>;
   try {
@@ -75,10 +76,18 @@ function transpile(s: Pick<typeof Sucrase, 'transform'>, source: string, fileNam
     const message = String(e.message)
       .replace(/^Error transforming [^:]*: /, '')
       .replace(/\s*\(\d+:\d+\)$/, '');
-    const lineStart = source.lastIndexOf('\n', e.pos - 1) + 1;
-    throw new CellSyntaxError(message, source.slice(0, lineStart).split('\n').length, e.pos - lineStart + 1);
+    throw syntaxErrorAt(message, source, e.pos);
   }
+  // sucrase removes a namespace whole, as a type: one with values would be missing, without a word, from what runs
+  const namespace = options.typescript && /\b(namespace|module)\b/.test(source) ? valueNamespace(s, source, !!jsx) : undefined;
+  if (namespace !== undefined) throw syntaxErrorAt(codaErrorMessage('NamespaceWithValues'), source, namespace, 'NamespaceWithValues');
   return { code: out.code, columns: new TypeColumns(out.sourceMap?.mappings ?? '') };
+}
+
+/** A syntax error at `offset` of `source` (its line and 1-based column). */
+function syntaxErrorAt(message: string, source: string, offset: number, code?: CodaErrorCode): CellSyntaxError {
+  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
+  return new CellSyntaxError(message, source.slice(0, lineStart).split('\n').length, offset - lineStart + 1, code);
 }
 
 function later(a: CellSyntaxError, b: CellSyntaxError): CellSyntaxError {

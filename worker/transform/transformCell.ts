@@ -20,6 +20,7 @@ import { ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { collectPatternNames } from './patternNames';
 import { LOOP_HOOK } from '../runtime/loopStop';
+import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
 
 /** Global the runtime defines to receive instrumented line values. */
 export const LINE_HOOK = '__coda$line';
@@ -33,8 +34,11 @@ export const STATEMENT_HOOK = '__coda$at';
 export const AWAIT_HOOK = '__coda$await';
 /** An `await` site's expression is cut to this many characters in its description. */
 const MAX_AWAIT_TEXT = 60;
-/** Around the last expression: its value in a box with no prototype, read back as `box[0]`. */
-const COMPLETION_OPEN = 'return { __proto__: null, 0: (';
+/**
+ * Around the last expression: its value in a box with no prototype, read back as `box[0]`. The value is the right side
+ * of a comma, so an anonymous function or class is not named after the box's key (`{ 0: () => 1 }` names it '0').
+ */
+const COMPLETION_OPEN = 'return { __proto__: null, 0: (0, ';
 const COMPLETION_CLOSE = ') }';
 
 export interface TransformedCell {
@@ -76,6 +80,8 @@ export class CellSyntaxError extends SyntaxError {
     message: string,
     readonly line: number,
     readonly column: number,
+    /** The catalogue's code (protocol/codaErrors.ts) when CodaJS refuses what the language allows. */
+    readonly code?: CodaErrorCode,
   ) {
     super(message);
     this.name = 'SyntaxError';
@@ -257,7 +263,11 @@ function parse(source: string): acorn.Program {
     // pasted JSON (`{ "a": 1 }`) is no block: a cell that is one object literal shows it
     const literal = objectLiteralCell(source);
     if (literal) return literal;
-    const e = err as { message?: string; loc?: { line: number; column: number } };
+    const e = err as { message?: string; pos?: number; loc?: { line: number; column: number } };
+    // `@name` or `@(…)`: a decorator, which nothing on a cell's path compiles (the type removal leaves it in place)
+    if (e.pos !== undefined && /^@[\p{ID_Start}$_(]/u.test(source.slice(e.pos, e.pos + 2))) {
+      throw new CellSyntaxError(codaErrorMessage('DecoratorsUnsupported'), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1, 'DecoratorsUnsupported');
+    }
     const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
     throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
   }

@@ -93,6 +93,40 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'an anonymous function or class as the last value keeps no name (the result box names nothing)',
+    test: async (k) => {
+      assert.equal(await k.value('(() => 1).name'), '');
+      assert.equal(await k.value('const last = () => 1; last.name'), 'last');
+      for (const [cell, shown] of [
+        ['() => 1', '[Function (anonymous)]'],
+        ['async () => 1', '[AsyncFunction (anonymous)]'],
+        ['(function () {})', '[Function (anonymous)]'],
+        ['(class {})', '[class (anonymous)]'],
+      ]) {
+        const r = await k.run(cell!);
+        const value = r.status === 'ok' ? r.value : undefined;
+        assert.ok(value && 'preview' in value && value.preview === shown, `${cell}: ${JSON.stringify(value ?? r)}`);
+      }
+      // the value is the function itself: its name as a later cell reads it
+      await k.run('const kept = [async () => 2]');
+      assert.equal(await k.value('kept[0].name'), '');
+    },
+  },
+  {
+    name: 'a namespace with values and a decorator are refused where written (type removal would drop or keep them)',
+    test: async (k) => {
+      for (const [code, errorCode, line, column] of [
+        ['const a = 1;\nnamespace NS { export const v = 1 }\nNS.v', 'NamespaceWithValues', 2, 1],
+        ['function d(v: unknown) {}\n  @d class C {}', 'DecoratorsUnsupported', 2, 3],
+      ] as const) {
+        const r = await k.run(code, { language: 'typescript' });
+        assert.ok(r.status === 'error' && r.error.code === errorCode, JSON.stringify(r));
+        assert.deepEqual([r.error.location?.line, r.error.location?.column], [line, column]);
+      }
+      assert.equal(await k.value('typeof a'), 'undefined');
+    },
+  },
+  {
     name: 'top-level await',
     test: async (k) => assert.equal(await k.value('const v = await new Promise((r) => setTimeout(() => r(42), 10)); v'), '42'),
   },

@@ -1,0 +1,108 @@
+/**
+ * What a cell's path cannot run is refused where it is written, never dropped: sucrase removes every TypeScript
+ * namespace as a type (so one holding values vanished from what ran, and a later line failed with `NS is not defined`),
+ * and nothing compiles decorators (acorn stopped at `@` with "Unexpected character").
+ */
+import { strict as assert } from 'node:assert';
+import * as sucrase from '../../../worker/transform/sucraseBundle';
+import { valueNamespace } from '../../../worker/transform/valueNamespace';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
+
+/** 1-based line and column of the first `needle` in `source`. */
+function at(source: string, needle: string): [number, number] {
+  const offset = source.indexOf(needle);
+  assert.ok(offset >= 0, needle);
+  const before = source.slice(0, offset).split('\n');
+  return [before.length, before[before.length - 1]!.length + 1];
+}
+
+describe('cells: namespaces and decorators refused where they are written', function () {
+  this.timeout(30_000);
+
+  describe('which namespaces hold values (sucrase would drop them)', () => {
+    const holds: [string, string][] = [
+      ['namespace NS { export const v = 1 }', 'namespace NS'],
+      ['namespace NS { const hidden = 1 }', 'namespace NS'],
+      ['namespace A.B.C { export function f() {} }', 'namespace A.B.C'],
+      ['module Legacy { export class K {} }', 'module Legacy'],
+      ['export namespace E { export enum Color { Red } }', 'namespace E'],
+      ['namespace Outer { export interface T {} namespace Inner { export let n = 2 } }', 'namespace Outer'],
+      ['namespace Side { console.log("effect") }', 'namespace Side'],
+      ['namespace Alias { export import X = Other.X }', 'namespace Alias'],
+      ['const t: string = `${1}`;\nnamespace Late {\n  export const s = `a${"b"}c`\n}', 'namespace Late'],
+      ['namespace Jsx { export const el = <div>{1}</div> }', 'namespace Jsx'],
+    ];
+    for (const [source, needle] of holds) {
+      it(`holds values: ${source.replace(/\n/g, ' ')}`, () => {
+        assert.equal(valueNamespace(sucrase, source, source.includes('<div>')), source.indexOf(needle));
+      });
+    }
+    const typesOnly = [
+      'namespace Types { export interface P { x: number } export type Q = P[] }',
+      'declare namespace Lib { const version: string; function f(): void; namespace Deep { let n: number } }',
+      'declare module Old { export const v: number }',
+      'declare module "pkg" { export const v: number }',
+      'declare global { interface Window { coda: number } }',
+      'namespace Empty {}',
+      'namespace Semis { ; ; }',
+      'namespace Nested { export namespace Types { export type T = 1 } }',
+      'const namespace = 2; namespace',
+      'const module = { exports: {} }; module.exports',
+      'const s = "namespace X { export const v = 1 }"; // module Y { const a = 1 }',
+      'type T = { namespace: string; module: number }',
+      'namespace Ambient { export declare const v: number; declare function f(): void }',
+    ];
+    for (const source of typesOnly) {
+      it(`holds no value: ${source}`, () => assert.equal(valueNamespace(sucrase, source), undefined));
+    }
+  });
+
+  describe('in a kernel', () => {
+    let k: TestKernel;
+    before(async () => (k = await startKernel()));
+    after(() => k?.kernel.dispose());
+
+    it('a namespace with values fails the cell at its keyword, with its code; the cell before it ran nothing of it', async () => {
+      const code = 'const before = 1;\n  namespace Shapes { export const sides = 4 }\nShapes.sides';
+      const r = await k.run(code, { language: 'typescript' });
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      assert.equal(r.error.code, 'NamespaceWithValues', JSON.stringify(r.error));
+      assert.equal(r.error.name, 'SyntaxError');
+      assert.match(r.error.message, /namespace that holds values/);
+      assert.deepEqual([r.error.location?.line, r.error.location?.column], at(code, 'namespace'));
+      // refused before anything ran: `before` was never declared
+      assert.equal(await k.value('typeof before'), 'undefined');
+    });
+
+    it('a namespace of types only still runs, and so does a word "namespace" in a string', async () => {
+      assert.equal((await k.run('namespace T { export interface P { x: number } }\nconst p: T.P = { x: 3 };\np.x', { language: 'typescript' })).status, 'ok');
+      assert.equal(await k.value('p.x'), '3');
+      const r = await k.run('const words: string = "namespace N { export const v = 1 }"; words.length', { language: 'typescript' });
+      assert.ok(r.status === 'ok', JSON.stringify(r));
+    });
+
+    for (const [language, code, needle] of [
+      ['typescript', 'function logged(v: unknown, c: ClassDecoratorContext) {}\n@logged class Service {}', '@logged'],
+      ['javascript', 'class Api {\n  @route("/x") get() {}\n}', '@route'],
+      ['javascript', 'const Deco = @((v) => v) class {}', '@('],
+    ] as const) {
+      it(`a decorator is refused at its @, with its code (${language}: ${needle})`, async () => {
+        const r = await k.run(code, { language });
+        assert.equal(r.status, 'error');
+        if (r.status !== 'error') return;
+        assert.equal(r.error.code, 'DecoratorsUnsupported', JSON.stringify(r.error));
+        assert.deepEqual([r.error.location?.line, r.error.location?.column], at(code, needle));
+      });
+    }
+
+    it('an @ that is no decorator keeps the parser’s own words', async () => {
+      const r = await k.run('const mail = a @ b');
+      assert.equal(r.status, 'error');
+      if (r.status !== 'error') return;
+      assert.equal(r.error.code, undefined);
+      assert.match(r.error.message, /Unexpected character '@'/);
+      assert.equal((await k.run('const ok = "a@b.c"; `@${ok}`')).status, 'ok');
+    });
+  });
+});
