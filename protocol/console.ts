@@ -60,7 +60,10 @@ export interface ConsoleEntry {
   segments?: ConsoleSegment[];
   /** console.table data. */
   table?: ConsoleTable;
-  /** console.trace / console.assert / console.error(err): mapped frames. */
+  /**
+   * Mapped frames: console.trace's and console.assert's call (not in the text), or a logged error's own (console.error(err):
+   * its stack is in the text already; the frames make it clickable). See framesBelowText.
+   */
   frames?: StackFrame[];
   /** Scratch mode (ExecuteParams.instrumentLines): 1-based cell line of the console call. */
   line?: number;
@@ -80,6 +83,14 @@ export const MAX_CONSOLE_TEXT = 20_000;
  * Whether `next` continues the line `prev` left open: the same stream (method and group depth) of the same run of the
  * same cell, plain text (console.log('x') after process.stdout.write('a') reads `ax`, as in a terminal).
  */
+/**
+ * The frames a rendering that shows the entry's text adds below it: those of console.trace and console.assert. A logged
+ * error's frames are its stack, which its text already holds (with its cause and properties), so they are not repeated.
+ */
+export function framesBelowText(entry: ConsoleEntry): StackFrame[] {
+  return (entry.method === 'trace' || entry.method === 'assert') && entry.frames ? entry.frames : [];
+}
+
 export function continuesLine(prev: ConsoleEntry | undefined, next: ConsoleEntry): boolean {
   return (
     !!prev?.open &&

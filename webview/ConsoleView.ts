@@ -4,8 +4,8 @@
  * MAX_RENDERED_ENTRIES / 2 entries render, with a "show all" action that switches to a virtualised list
  * (only the visible lines are in the DOM).
  */
-import type { ConsoleEntry } from '../protocol/console';
-import { formatFrame } from '../protocol/errors';
+import { framesBelowText, type ConsoleEntry } from '../protocol/console';
+import { formatFrame, type StackFrame } from '../protocol/errors';
 import type { ConsoleOutput } from '../protocol/outputs';
 import type { RemoteValue } from '../protocol/values';
 import { stripAnsi } from './ansi';
@@ -98,16 +98,17 @@ function entryElement(e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
         ...e.segments.map((s) => (typeof s === 'string' ? h('span', {}, ...ansiNodes(s)) : inlineValue(e.values?.[s.value], deps))),
       ),
     );
-    return withFrames(el, e, deps);
+    // the text is not shown: a logged error's stack is in its frames alone
+    return withFrames(el, e.frames ?? [], deps);
   } else el.append(h('span', { class: 'coda-text' }, ...ansiNodes(e.text)));
   if (expandable) {
     el.append(h('div', { class: 'coda-args' }, ...e.values!.filter((v) => v.type === 'object' && v.handle).map((v) => renderValue(v, deps.expander))));
   }
-  return withFrames(el, e, deps);
+  return withFrames(el, framesBelowText(e), deps);
 }
 
-function withFrames(el: HTMLElement, e: ConsoleEntry, deps: ConsoleViewDeps): HTMLElement {
-  if (e.frames?.length) el.append(frameList(e.frames, deps.label, deps.reveal));
+function withFrames(el: HTMLElement, frames: StackFrame[], deps: ConsoleViewDeps): HTMLElement {
+  if (frames.length) el.append(frameList(frames, deps.label, deps.reveal));
   return el;
 }
 
@@ -132,7 +133,7 @@ function toLines(entries: ConsoleEntry[], label: (cellId: string) => string): Li
   for (const e of entries) {
     // the virtual list shows plain lines: escape sequences are removed, not shown raw
     for (const text of stripAnsi(e.text).split('\n')) lines.push({ text: '  '.repeat(e.depth) + text, level: e.level });
-    for (const f of e.frames ?? []) lines.push({ text: `${'  '.repeat(e.depth)}    at ${formatFrame(f, label)}`, level: e.level });
+    for (const f of framesBelowText(e)) lines.push({ text: `${'  '.repeat(e.depth)}    at ${formatFrame(f, label)}`, level: e.level });
   }
   return lines;
 }

@@ -2,7 +2,7 @@
  * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
  * colours are applied through the `paint` argument so goldens stay plain.
  */
-import { formatFrame, shownLength, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
+import { formatFrame, framesBelowText, shownLength, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
 import type { CellReport, WorkLeft } from '../run/runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
@@ -41,7 +41,8 @@ export function formatConsoleEntry(entry: ConsoleEntry, label: (cellId: string) 
   else if (entry.level === 'error') text = paint('red', text);
   else if (entry.level === 'warn') text = paint('yellow', text);
   else if (entry.level === 'debug') text = paint('dim', text);
-  if (entry.frames?.length) text += '\n' + entry.frames.map((f) => `    at ${formatFrame(f, label)}`).join('\n');
+  const frames = framesBelowText(entry);
+  if (frames.length) text += '\n' + frames.map((f) => `    at ${formatFrame(f, label)}`).join('\n');
   return indent(text, entry.depth);
 }
 

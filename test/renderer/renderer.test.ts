@@ -52,6 +52,19 @@ describe('console renderer', () => {
     assert.ok(el.querySelector('.coda-inline-value .coda-twisty:not(.coda-leaf)'), 'expandable in place');
   });
 
+  it("shows a logged error's stack once: in its text, or as links when the error is shown expandable in place", () => {
+    const frames = [{ functionName: 'load', cellId: 'c1', cellLabel: '[1]', line: 2, column: 9 }];
+    const text = 'Error: load failed\n    at load (cell[1]:2:9)';
+    // as text (saved outputs, no kernel to expand it): the stack is in the text, no list of the same frames below it
+    const plain = render(MIME_CONSOLE, { entries: [entry({ method: 'error', level: 'error', text, frames })] }).el;
+    assert.equal(plain.querySelectorAll('.coda-frame-link').length, 0);
+    assert.equal((plain.textContent!.match(/cell\[1\]:2:9/g) ?? []).length, 1);
+    // in place, expandable: the text is not shown, so the frames are, clickable
+    const value = { type: 'object' as const, subtype: 'error' as const, className: 'Error', preview: 'Error: load failed', handle: handle(3) };
+    const live = render(MIME_CONSOLE, { entries: [entry({ method: 'error', level: 'error', text, frames, values: [value], segments: [{ value: 0 }] })] }).el;
+    assert.equal(live.querySelectorAll('.coda-frame-link').length, 1);
+  });
+
   it('posts revealFrame (the place only) when the user clicks a stack frame', () => {
     const { el, ctx } = render(MIME_CONSOLE, {
       entries: [entry({ method: 'trace', text: 'Trace', frames: [{ functionName: 'f', cellId: 'cell-uri', cellLabel: '[4]', line: 7, column: 2 }] })],

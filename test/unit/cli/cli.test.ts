@@ -31,6 +31,12 @@ describe('coda run (headless runner)', () => {
     matchGolden('cli/fails.txt', r.stdout);
   });
 
+  it("prints a logged error's stack once (its frames are in its text), and the frames of console.trace and console.assert", () => {
+    const r = coda('run', fixture('logged-errors.coda'));
+    assert.equal(r.code, 0, r.stderr);
+    matchGolden('cli/logged-errors.txt', r.stdout);
+  });
+
   it('runs the remaining cells with --keep-going', () => {
     const r = coda('run', fixture('fails.coda'), '--keep-going');
     assert.equal(r.code, 1);
