@@ -129,8 +129,9 @@ export class StackMapper {
     if (depth < 2 && Array.isArray(e.errors)) out.errors = (e.errors as unknown[]).slice(0, 10).map((x) => this.serialize(x, depth + 1));
     const props: Record<string, string> = {};
     for (const k of Object.keys(e).slice(0, 10)) {
-      if (k === 'cause' || k === 'errors') continue;
       const v = e[k];
+      // `err.name = 'MyError'` makes an own property: the header says it already
+      if (k === 'cause' || k === 'errors' || (k === 'name' && v === name)) continue;
       props[k] = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? '[object]' : String(v);
     }
     if (Object.keys(props).length) out.props = props;

@@ -127,6 +127,18 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "an error's own name is its header, not a property again; its other properties are listed",
+    test: async (k) => {
+      const r = await k.run("const e = new Error('custom'); e.name = 'MyError'; e.code = 'E42'; throw e");
+      assert.ok(r.status === 'error', JSON.stringify(r));
+      assert.equal(r.error.name, 'MyError');
+      assert.deepEqual(r.error.props, { code: '"E42"' });
+      // a name property that is not the header's is still listed
+      const other = await k.run("throw Object.assign(new TypeError('t'), { name: 42 })");
+      assert.ok(other.status === 'error' && other.error.props?.name === '42', JSON.stringify(other));
+    },
+  },
+  {
     name: 'top-level await',
     test: async (k) => assert.equal(await k.value('const v = await new Promise((r) => setTimeout(() => r(42), 10)); v'), '42'),
   },

@@ -666,6 +666,8 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         const pd = desc(e, k);
         if (!pd || !pd.enumerable || !('value' in pd)) continue;
         const v = pd.value;
+        // `err.name = 'MyError'` makes an own property: the header says it already
+        if (k === 'name' && v === out.name) continue;
         props[k] =
           typeof v === 'string' ? JSON.stringify(secrets.cut(v, 200)) : typeof v === 'object' && v !== null ? '[object]' : (primitive(v, 200) ?? typeof v);
         n++;
