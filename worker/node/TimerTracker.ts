@@ -2,7 +2,8 @@
  * Wraps the timer globals so each cell's timers, intervals and immediates are known: the host is told when a
  * cell still has background work after it finished (and when that work drains), an interrupt can clear the
  * interrupted cell's timers, and an error thrown in a timer callback is reported against its cell instead of
- * crashing the kernel.
+ * crashing the kernel. A timer that does not keep the process alive (`unref()`, as fetch's keep-alive timers are) is
+ * listed and can be cleared, but is no background work of its cell: `coda run` does not wait for it, as Node would not.
  */
 import { currentCell, originContext, runInCell, type AsyncOrigin, type CellContext } from './cellContext';
 
@@ -19,6 +20,8 @@ export interface TimerEntry {
   cellId: string;
   executionId: number;
   handle: unknown;
+  /** It keeps the process alive (not `unref()`ed). */
+  ref: boolean;
 }
 
 export interface TimerEvents {
@@ -47,6 +50,8 @@ export class TimerTracker {
   /** Live timers per cell, kept in step with `entries` (a timer firing must not scan every timer). */
   private readonly counts = new Map<string, number>();
   private readonly running = new Set<string>();
+  /** Timer classes whose ref() and unref() report here (watchRef). */
+  private readonly watched = new WeakSet<object>();
   private seq = 0;
 
   constructor(private readonly events: TimerEvents) {}
@@ -83,7 +88,8 @@ export class TimerTracker {
         handle = set.call(this, run, ...rest);
         if (cell) {
           const ms = kind === 'immediate' ? undefined : Math.max(kind === 'interval' ? 1 : 0, Number(rest[0]) || 0);
-          self.add(handle, { id: `t${++self.seq}`, kind, ms, origin: cell.origin!, cellId: cell.cellId, executionId: cell.executionId, handle });
+          self.watchRef(handle);
+          self.add(handle, { id: `t${++self.seq}`, kind, ms, origin: cell.origin!, cellId: cell.cellId, executionId: cell.executionId, handle, ref: true });
         }
         return handle;
       };
@@ -101,6 +107,40 @@ export class TimerTracker {
       clearInterval: clear(real.clearInterval),
       clearImmediate: clear(real.clearImmediate),
     });
+  }
+
+  /**
+   * Hears `ref()` and `unref()` of the handles' class (Node's and Bun's Timeout and Immediate; Deno's web timers are
+   * numbers, always counted), once per class: an unref'd timer stops counting as its cell's work, a ref'd one counts again.
+   */
+  private watchRef(handle: unknown): void {
+    const proto = handle && typeof handle === 'object' ? (Reflect.getPrototypeOf(handle) as Record<string, unknown> | null) : null;
+    if (!proto || this.watched.has(proto)) return;
+    this.watched.add(proto);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    for (const name of ['ref', 'unref'] as const) {
+      const original = proto[name];
+      if (typeof original !== 'function') continue;
+      proto[name] = function (this: unknown, ...args: unknown[]) {
+        const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+        self.refChanged(this, name === 'ref');
+        return result;
+      };
+    }
+  }
+
+  private refChanged(handle: unknown, ref: boolean): void {
+    const e = this.entries.get(handle);
+    if (!e || e.ref === ref) return;
+    e.ref = ref;
+    const n = this.pending(e.cellId) + (ref ? 1 : -1);
+    if (n > 0) this.counts.set(e.cellId, n);
+    else this.counts.delete(e.cellId);
+    if (!this.running.has(e.cellId)) {
+      const mine = this.of(e.cellId);
+      this.events.onWork(e.cellId, e.executionId, mine.length, kinds(mine));
+    }
   }
 
   /** The cell is executing: drain notices wait until it finishes. */
@@ -146,8 +186,9 @@ export class TimerTracker {
     return this.counts.get(cellId) ?? 0;
   }
 
+  /** The cell's timers that keep the process alive: its background work. */
   private of(cellId: string): TimerEntry[] {
-    return [...this.entries.values()].filter((e) => e.cellId === cellId);
+    return [...this.entries.values()].filter((e) => e.cellId === cellId && e.ref);
   }
 
   private stop(e: TimerEntry): void {
@@ -163,6 +204,7 @@ export class TimerTracker {
 
   private forget(e: TimerEntry): void {
     this.entries.delete(e.handle);
+    if (!e.ref) return;
     const n = this.pending(e.cellId) - 1;
     if (n > 0) this.counts.set(e.cellId, n);
     else this.counts.delete(e.cellId);
@@ -172,7 +214,7 @@ export class TimerTracker {
     const e = this.entries.get(handle);
     if (!e) return;
     this.forget(e);
-    if (!this.running.has(e.cellId) && this.pending(e.cellId) === 0) this.events.onWork(e.cellId, e.executionId, 0, []);
+    if (e.ref && !this.running.has(e.cellId) && this.pending(e.cellId) === 0) this.events.onWork(e.cellId, e.executionId, 0, []);
   }
 
   /** clearTimeout also accepts the numeric id a Timeout converts to. */

@@ -37,6 +37,18 @@ describe('coda run (headless runner)', () => {
     matchGolden('cli/logged-errors.txt', r.stdout);
   });
 
+  it('does not wait for timers that keep no process alive (unref, fetch keep-alive), as Node would not; waits for one ref()ed again', () => {
+    const r = coda('run', fixture('unref-timers.coda'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { workLeft?: unknown; cells: { console: { text: string }[]; value?: { value?: unknown } }[] };
+    assert.equal(doc.workLeft, undefined, JSON.stringify(doc.workLeft));
+    assert.deepEqual(
+      doc.cells[0]!.console.map((e) => e.text),
+      ['ref again: waited for'],
+    );
+    assert.equal(doc.cells[1]!.value?.value, 'ok');
+  });
+
   it('runs the remaining cells with --keep-going', () => {
     const r = coda('run', fixture('fails.coda'), '--keep-going');
     assert.equal(r.code, 1);

@@ -204,6 +204,30 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'an unref()ed timer is no background work of its cell; ref() makes it one again (Deno, Sandbox: timers are numbers and count)',
+    test: async (k) => {
+      k.work.length = 0;
+      const r = await k.run('const idle = setTimeout(() => {}, 60_000); idle.unref?.(); "set"', { cellId: 'unref-cell' });
+      assert.equal(r.status, 'ok');
+      await sleep(100);
+      const mine = () => k.work.filter((w) => w.cellId === 'unref-cell');
+      // Deno's web timers (and the Sandbox's) are numbers, with no unref()
+      const numeric = (await k.value('typeof idle')) === 'number';
+      assert.equal(
+        mine().some((w) => w.pending > 0),
+        numeric,
+        JSON.stringify(mine()),
+      );
+      if (numeric) return;
+      await k.run('idle.ref()', { cellId: 'ref-cell' });
+      await sleep(50);
+      assert.equal(mine().at(-1)?.pending, 1, JSON.stringify(mine()));
+      await k.run('clearTimeout(idle)', { cellId: 'clear-cell' });
+      await sleep(50);
+      assert.equal(mine().at(-1)?.pending, 0, JSON.stringify(mine()));
+    },
+  },
+  {
     name: '1e6-element array: small preview, paged expansion',
     test: async (k) => {
       const r = await k.run('Array.from({ length: 1e6 }, (_, i) => i)');
