@@ -5,21 +5,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import {
-  MASK,
-  pushConsoleEntry,
-  type ConsoleEntry,
-  type Permissions,
-  type ExecuteResult,
-  type ObjectValue,
-  type RuntimeKind,
-  type WorkerEvents,
-} from '../../../protocol';
+import { MASK, pushConsoleEntry, type ConsoleEntry, type Permissions, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
 import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
 import { requireRuntimes, toolsDir } from '../../runtimeBinaries';
-import { cellRunner, packageFixture, sleep, WORKER } from '../helpers/testKernel';
+import { cellRunner, packageFixture, sleep, WORKER, type TestKernel } from '../helpers/testKernel';
 
 const RUNTIMES: RuntimeKind[] = ['node', 'deno', 'bun', 'sandbox'];
 const SECRET = 'conformance-secret-7d41c0';
@@ -32,7 +23,7 @@ interface K {
   console: ConsoleEntry[];
   work: WorkerEvents['cellWork'][];
   lineValues: WorkerEvents['lineValue'][];
-  run(code: string, opts?: { language?: 'typescript'; instrumentLines?: boolean }): Promise<ExecuteResult>;
+  run: TestKernel['run'];
   value(code: string): Promise<string>;
 }
 
