@@ -1,5 +1,6 @@
 /**
- * Web API objects (URL, URLSearchParams, Headers, Request, Response, Blob, AbortController, AbortSignal, …) as a
+ * Web API objects (URL, URLSearchParams, Headers, Request, Response, Blob, AbortController, AbortSignal, events,
+ * streams, message channels, CryptoKey, performance entries, …) as a
  * developer expects to see them: the class name and the public state (`URL {href: 'https://…'}`), not the
  * runtime's internal slots (Deno keeps them under symbols such as `[[webidl.brand]]`, Node in private fields).
  *
@@ -30,11 +31,14 @@ const g = globalThis as Record<string, unknown>;
 const apply = Reflect.apply;
 const getPrototypeOf = Object.getPrototypeOf;
 
-/** The getter a built-in prototype had when this module loaded. */
+/** The getter a built-in prototype had when this module loaded, its own or inherited (CustomEvent's `type` is Event's). */
 function getterOf(ctor: unknown, name: string): ((this: object) => unknown) | undefined {
-  const proto = typeof ctor === 'function' ? (ctor as { prototype?: object }).prototype : undefined;
-  const get = proto ? Object.getOwnPropertyDescriptor(proto, name)?.get : undefined;
-  return typeof get === 'function' ? (get as (this: object) => unknown) : undefined;
+  let proto = typeof ctor === 'function' ? (ctor as { prototype?: object }).prototype : undefined;
+  for (; proto && proto !== Object.prototype; proto = getPrototypeOf(proto) as object | undefined) {
+    const get = Object.getOwnPropertyDescriptor(proto, name)?.get;
+    if (typeof get === 'function') return get as (this: object) => unknown;
+  }
+  return undefined;
 }
 
 function methodOf(ctor: unknown, name: string): ((this: object, ...a: unknown[]) => unknown) | undefined {
@@ -43,14 +47,20 @@ function methodOf(ctor: unknown, name: string): ((this: object, ...a: unknown[])
   return typeof fn === 'function' ? (fn as (this: object, ...a: unknown[]) => unknown) : undefined;
 }
 
-/** Fields read through the captured getters (each one brand-checks `value`; one that throws is left out). */
-function getters(ctor: unknown, names: string[]): Reader {
-  const read = names.map((n) => [n, getterOf(ctor, n)] as const).filter((e): e is readonly [string, (this: object) => unknown] => !!e[1]);
+/**
+ * Fields read through the captured getters (each one brand-checks `value`; one that throws is left out). With `own`, a
+ * field the instance holds as its own data property is read from it first (Node's MessageChannel keeps its ports so,
+ * Deno's MessageEvent its data, and Deno's channel in a Node-compatible process its ports).
+ */
+function getters(ctor: unknown, names: string[], own = false): Reader {
+  const read = names.map((n) => [n, getterOf(ctor, n)] as const).filter((e) => own || !!e[1]);
   return (value) => {
     const out: [string, unknown][] = [];
     for (const [name, get] of read) {
       try {
-        out.push([name, apply(get, value, [])]);
+        const d = own ? Object.getOwnPropertyDescriptor(value, name) : undefined;
+        if (d && 'value' in d) out.push([name, d.value]);
+        else if (get) out.push([name, apply(get, value, [])]);
       } catch {
         // not a genuine instance for this getter
       }
@@ -83,6 +93,9 @@ function entries(ctor: unknown): Reader {
   };
 }
 
+const EVENT_FIELDS = ['type', 'defaultPrevented', 'cancelable', 'timeStamp'];
+const PERFORMANCE_ENTRY_FIELDS = ['name', 'entryType', 'startTime', 'duration'];
+
 /** What each kind's view reads, taken from the built-in prototypes (`URL` → its getters). */
 const READERS: Record<string, () => Reader> = {
   URL: () => getters(g.URL, ['href', 'origin', 'protocol', 'host', 'pathname', 'search', 'hash']),
@@ -97,7 +110,37 @@ const READERS: Record<string, () => Reader> = {
   AbortSignal: () => getters(g.AbortSignal, ['aborted', 'reason']),
   TextEncoder: () => getters(g.TextEncoder, ['encoding']),
   TextDecoder: () => getters(g.TextDecoder, ['encoding', 'fatal', 'ignoreBOM']),
+  Event: () => getters(g.Event, EVENT_FIELDS),
+  CustomEvent: () => getters(g.CustomEvent, ['type', 'detail', ...EVENT_FIELDS.slice(1)]),
+  MessageEvent: () => getters(g.MessageEvent, ['type', 'data', 'origin', 'lastEventId', ...EVENT_FIELDS.slice(1)], true),
+  EventTarget: () => ownData,
+  ReadableStream: () => getters(g.ReadableStream, ['locked']),
+  WritableStream: () => getters(g.WritableStream, ['locked']),
+  TransformStream: () => getters(g.TransformStream, ['readable', 'writable']),
+  MessageChannel: () => getters(g.MessageChannel, ['port1', 'port2'], true),
+  MessagePort: () => ownData,
+  BroadcastChannel: () => getters(g.BroadcastChannel, ['name']),
+  PerformanceMark: () => getters(g.PerformanceMark, [...PERFORMANCE_ENTRY_FIELDS, 'detail']),
+  PerformanceMeasure: () => getters(g.PerformanceMeasure, [...PERFORMANCE_ENTRY_FIELDS, 'detail']),
 };
+
+/**
+ * A kind with no public state (EventTarget, MessagePort): what the cell put on it (`target.name = …`), its own string-keyed
+ * data properties (no getter is called), without the runtime's internal slots, which are symbol-keyed.
+ */
+function ownData(value: object): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const key of Object.keys(value)) {
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    // state, not methods (Deno's MessagePort carries Node's event methods as its own)
+    if (d && 'value' in d && typeof d.value !== 'function') out.push([key, d.value]);
+    if (out.length >= MAX_ENTRIES) break;
+  }
+  return out;
+}
+
+/** Kinds a view shows even with no fields (`EventTarget {}`), rather than their runtime's internal slots. */
+const STATELESS = new Set(['EventTarget', 'MessagePort', 'URLSearchParams', 'Headers', 'FormData']);
 
 /**
  * Node's fetch classes come with undici, which Node loads when a cell first names one of them (20–40 ms, with zlib and
@@ -128,7 +171,8 @@ function take(names: string[]): void {
     const ctor = g[name] as Kind['ctor'];
     KINDS[name] = { ctor, read: READERS[name]!() };
     const proto = ctor?.prototype as object | undefined;
-    if (proto) PROTOTYPES.set(proto, name);
+    // the first name a prototype is found under (Bun's File and Blob share one: a Blob is no File)
+    if (proto && !PROTOTYPES.has(proto)) PROTOTYPES.set(proto, name);
   }
 }
 take(Object.keys(READERS).filter((name) => !undiciPending || !UNDICI_KINDS.includes(name)));
@@ -154,7 +198,7 @@ export function webApiView(value: object): WebApiView | undefined {
   if (!className) return undefined;
   try {
     const fields = KINDS[className]!.read(value);
-    return fields.length || className === 'URLSearchParams' || className === 'Headers' || className === 'FormData' ? { className, fields } : undefined;
+    return fields.length || STATELESS.has(className) ? { className, fields } : undefined;
   } catch {
     return undefined;
   }

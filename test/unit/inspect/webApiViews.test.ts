@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { kernelOn, type TestKernel } from '../helpers/testKernel';
 
-for (const runtime of ['node', 'deno'] as const) {
+for (const runtime of ['node', 'deno', 'bun'] as const) {
   describe(`Web API previews (${runtime})`, function () {
     this.timeout(30_000);
     let k: TestKernel;
@@ -23,8 +23,23 @@ for (const runtime of ['node', 'deno'] as const) {
       ['new URLSearchParams("a=1&b=2")', /^URLSearchParams \{a: '1', b: '2'\}$/],
       ['new Request("https://example.com/x", { method: "POST" })', /^Request \{method: 'POST', url: 'https:\/\/example\.com\/x'/],
       ['new Response("hi", { status: 201 })', /^Response \{status: 201, statusText: '', ok: true/],
-      ['new Blob(["abc"], { type: "text/plain" })', /^Blob \{size: 3, type: 'text\/plain'\}$/],
+      // (Bun adds the charset)
+      ['new Blob(["abc"], { type: "text/plain" })', /^Blob \{size: 3, type: 'text\/plain(;charset=utf-8)?'\}$/],
       ['new AbortController()', /^AbortController \{signal: AbortSignal \{…\}\}$/],
+      ['new Event("ping")', /^Event \{type: 'ping', defaultPrevented: false, cancelable: false, timeStamp: [\d.]+\}$/],
+      [
+        'new CustomEvent("ping", { detail: 7, cancelable: true })',
+        /^CustomEvent \{type: 'ping', detail: 7, defaultPrevented: false, cancelable: true, timeStamp: /,
+      ],
+      ['new MessageEvent("message", { data: "d" })', /^MessageEvent \{type: 'message', data: 'd', origin: '', lastEventId: ''/],
+      ['new EventTarget()', /^EventTarget \{\}$/],
+      ['const bus = new EventTarget(); bus.name = "bus"; bus', /^EventTarget \{name: 'bus'\}$/],
+      ['new ReadableStream()', /^ReadableStream \{locked: false\}$/],
+      ['const s = new ReadableStream(); s.getReader(); s', /^ReadableStream \{locked: true\}$/],
+      ['new WritableStream()', /^WritableStream \{locked: false\}$/],
+      ['new TransformStream()', /^TransformStream \{readable: (Internal)?ReadableStream \{…\}, writable: (Internal)?WritableStream \{…\}\}$/],
+      ['const mc = new MessageChannel(); mc.port1.close(); mc', /^MessageChannel \{port1: MessagePort \{…\}, port2: MessagePort \{…\}\}$/],
+      ['performance.mark("here", { detail: 1 })', /^PerformanceMark \{name: 'here', entryType: 'mark', startTime: [\d.]+, duration: 0, detail: 1\}$/],
     ] as const) {
       it(code, async () => {
         const text = await preview(code);
