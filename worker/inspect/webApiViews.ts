@@ -6,7 +6,7 @@
  *
  * Reading that state calls getters, which previews never do for user code; these getters are the runtime's own,
  * taken from the built-in prototypes when this module loads (before any cell runs; Node's fetch classes: see
- * UNDICI_KINDS), and they check that the object really is one of theirs (a look-alike or a subclass with its own
+ * NODE_LAZY), and they check that the object really is one of theirs (a look-alike or a subclass with its own
  * getters gets the generic preview). A cell that replaces `URL.prototype.href` later changes nothing here.
  */
 
@@ -143,23 +143,37 @@ function ownData(value: object): [string, unknown][] {
 const STATELESS = new Set(['EventTarget', 'MessagePort', 'URLSearchParams', 'Headers', 'FormData']);
 
 /**
- * Node's fetch classes come with undici, which Node loads when a cell first names one of them (20–40 ms, with zlib and
- * http): a kernel start does not pay for it. Their getters are taken once undici is found loaded, when a value is first
- * described after that (so after, or during, the cell that first used them; a getter that same cell replaced before is
- * read through its replacement). Deno and Bun have them from the start.
+ * Some of Node's classes live in modules Node loads when a cell first names one of them: the fetch classes and
+ * MessageEvent come with undici (20–40 ms, with zlib and http), the streams with Node's web streams. Reading such a
+ * global loads its module (on Node 24 even its property descriptor does), so a kernel start does not read them: each is
+ * taken once its module is found loaded, when a value is first described after that (so after, or during, the cell
+ * that first used them; a getter that same cell replaced before is read through its replacement). Deno and Bun have
+ * them from the start.
  */
-const UNDICI_KINDS = ['Headers', 'FormData', 'Request', 'Response'];
-const UNDICI_MODULE = 'internal/deps/undici/undici';
+const NODE_LAZY: Record<string, string> = {
+  Headers: 'internal/deps/undici/undici',
+  FormData: 'internal/deps/undici/undici',
+  Request: 'internal/deps/undici/undici',
+  Response: 'internal/deps/undici/undici',
+  MessageEvent: 'internal/deps/undici/undici',
+  ReadableStream: 'internal/webstreams/readablestream',
+  WritableStream: 'internal/webstreams/writablestream',
+  TransformStream: 'internal/webstreams/transformstream',
+};
 const proc = (g.process ?? undefined) as { moduleLoadList?: unknown } | undefined;
 const loadList =
   typeof g.Deno === 'undefined' && typeof g.Bun === 'undefined' && Array.isArray(proc?.moduleLoadList) ? (proc.moduleLoadList as unknown[]) : undefined;
-/** Node's modules loaded so far: a new one is looked for from where the last look ended. */
+/** Node's modules loaded so far, by name (`NativeModule internal/…`): a new one is looked for from where the last look ended. */
 let looked = 0;
-let undiciPending = !!loadList && !loadList.some((m) => String(m).includes(UNDICI_MODULE));
-
-function undiciLoaded(): boolean {
-  for (; looked < loadList!.length; looked++) if (String(loadList![looked]).includes(UNDICI_MODULE)) return true;
-  return false;
+const loaded = new Set<string>();
+function lookForModules(): void {
+  for (; looked < loadList!.length; looked++) loaded.add(String(loadList![looked]).replace(/^NativeModule /, ''));
+}
+/** The kinds whose module Node has not loaded yet. */
+const pending = new Set<string>();
+if (loadList) {
+  lookForModules();
+  for (const [name, module] of Object.entries(NODE_LAZY)) if (!loaded.has(module)) pending.add(name);
 }
 
 const KINDS: Record<string, Kind> = {};
@@ -175,14 +189,18 @@ function take(names: string[]): void {
     if (proto && !PROTOTYPES.has(proto)) PROTOTYPES.set(proto, name);
   }
 }
-take(Object.keys(READERS).filter((name) => !undiciPending || !UNDICI_KINDS.includes(name)));
+take(Object.keys(READERS).filter((name) => !pending.has(name)));
 
-/** The kind a prototype is the built-in one of; the fetch classes are taken on first need once undici is in. */
+/** The kind a prototype is the built-in one of; a kind of a lazy module is taken on first need once the module is in. */
 function kindOf(proto: object): string | undefined {
   const known = PROTOTYPES.get(proto);
-  if (known || !undiciPending || !undiciLoaded()) return known;
-  undiciPending = false;
-  take(UNDICI_KINDS);
+  if (known || !pending.size) return known;
+  const before = looked;
+  lookForModules();
+  if (looked === before) return undefined;
+  const ready = [...pending].filter((name) => loaded.has(NODE_LAZY[name]!));
+  ready.forEach((name) => pending.delete(name));
+  take(ready);
   return PROTOTYPES.get(proto);
 }
 

@@ -67,37 +67,45 @@ for (const runtime of ['node', 'deno', 'bun'] as const) {
   });
 }
 
-describe("Web API previews: Node's fetch classes load with the first cell that uses them", function () {
-  this.timeout(30_000);
-  let k: TestKernel;
-  before(async function () {
-    k = await kernelOn(this, 'node');
-  });
-  after(() => k?.kernel.dispose());
+// Node 24 loads a lazy global's module even when its property descriptor is read: the kernel of each Node
+for (const storeNode of [false, true]) {
+  describe(`Web API previews: Node's fetch classes and streams load with the first cell that uses them (${storeNode ? 'Node 24' : 'this Node'})`, function () {
+    this.timeout(30_000);
+    let k: TestKernel;
+    before(async function () {
+      k = await kernelOn(this, 'node', { storeNode });
+    });
+    after(() => k?.kernel.dispose());
 
-  it('a kernel starts without undici (nor zlib), then previews a Headers, a Request and a Response once a cell makes them', async () => {
-    assert.equal(await k.value('JSON.stringify(process.moduleLoadList.filter((m) => /undici|zlib/.test(m)))'), '[]');
-    const r = await k.run('[new Headers({ accept: "text/plain" }), new Request("https://example.com/"), new Response("x", { status: 202 })]');
-    if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
-    const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 3 });
-    const previews = page.items.map((i) => (i.value?.type === 'object' ? i.value.preview : ''));
-    assert.match(previews[0]!, /^Headers \{accept: 'text\/plain'\}$/);
-    assert.match(previews[1]!, /^Request \{method: 'GET', url: 'https:\/\/example\.com\/'/);
-    assert.match(previews[2]!, /^Response \{status: 202/);
-  });
+    it('a kernel starts without undici (nor zlib), then previews a Headers, a Request and a Response once a cell makes them', async () => {
+      assert.equal(
+        await k.value('JSON.stringify(process.moduleLoadList.filter((m) => /undici|zlib|webstreams\\/(readable|writable|transform)stream/.test(m)))'),
+        '[]',
+      );
+      assert.match(await k.value('new ReadableStream()'), /^ReadableStream \{locked: false\}$/);
+      assert.match(await k.value('new TransformStream()'), /^TransformStream \{readable: \w*ReadableStream \{…\}/);
+      const r = await k.run('[new Headers({ accept: "text/plain" }), new Request("https://example.com/"), new Response("x", { status: 202 })]');
+      if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
+      const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 3 });
+      const previews = page.items.map((i) => (i.value?.type === 'object' ? i.value.preview : ''));
+      assert.match(previews[0]!, /^Headers \{accept: 'text\/plain'\}$/);
+      assert.match(previews[1]!, /^Request \{method: 'GET', url: 'https:\/\/example\.com\/'/);
+      assert.match(previews[2]!, /^Response \{status: 202/);
+    });
 
-  it('a getter a later cell plants on Headers.prototype or Response.prototype never runs', async () => {
-    // (undici's own constructor reads `status` through the prototype: the objects are made first)
-    await k.run('globalThis.both = [new Headers({ b: "2" }), new Response("x", { status: 203 })]; void 0');
-    await k.run(
-      'for (const [C, n] of [[Headers, "entries"], [Response, "status"]]) Object.defineProperty(C.prototype, n, { get() { globalThis.planted = n; return () => [][Symbol.iterator]() }, configurable: true })',
-    );
-    const r = await k.run('both');
-    if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
-    const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 2 });
-    const previews = page.items.map((i) => (i.value?.type === 'object' ? i.value.preview : ''));
-    assert.match(previews[0]!, /^Headers \{b: '2'\}$/);
-    assert.match(previews[1]!, /^Response \{status: 203/);
-    assert.equal(await k.value('String(globalThis.planted)'), 'undefined');
+    it('a getter a later cell plants on Headers.prototype or Response.prototype never runs', async () => {
+      // (undici's own constructor reads `status` through the prototype: the objects are made first)
+      await k.run('globalThis.both = [new Headers({ b: "2" }), new Response("x", { status: 203 })]; void 0');
+      await k.run(
+        'for (const [C, n] of [[Headers, "entries"], [Response, "status"]]) Object.defineProperty(C.prototype, n, { get() { globalThis.planted = n; return () => [][Symbol.iterator]() }, configurable: true })',
+      );
+      const r = await k.run('both');
+      if (r.status !== 'ok' || r.value?.type !== 'object' || !r.value.handle) throw new Error(JSON.stringify(r));
+      const page = await k.kernel.expand({ handleId: r.value.handle.id, start: 0, count: 2 });
+      const previews = page.items.map((i) => (i.value?.type === 'object' ? i.value.preview : ''));
+      assert.match(previews[0]!, /^Headers \{b: '2'\}$/);
+      assert.match(previews[1]!, /^Response \{status: 203/);
+      assert.equal(await k.value('String(globalThis.planted)'), 'undefined');
+    });
   });
-});
+}
