@@ -36,6 +36,8 @@ export class EarlyWorker {
       cwd: dirname(file),
       // as KernelProcess.kernelEnvironment gives a Node kernel without permissions: the runner's environment
       env: workerEnv({ ...process.env }),
+      // as cli/main.ts starts every kernel: with the runner's stdin
+      stdin: 'inherit',
     };
     let child: ChildProcess;
     try {

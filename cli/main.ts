@@ -162,7 +162,8 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   try {
     reports = await runNotebook(
       // the first kernel may take the worker cli/entry.ts forked (only if its launch is exactly this one)
-      () => KernelProcess.start({ ...startOptions, adopt: early && ((launch) => early.adopt(launch)) }),
+      // every kernel reads the runner's stdin (`cat data | coda run nb.coda`), as a Node script would
+      () => KernelProcess.start({ ...startOptions, stdin: 'inherit', adopt: early && ((launch) => early.adopt(launch)) }),
       parsed.doc.cells,
       { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
       opts.json

@@ -30,14 +30,31 @@ export interface SyncPartFrame {
   executionId: number;
 }
 
+/**
+ * Worker → agent: bytes of the worker's own stdin (`data`, base64), for the cells' stdin, or its end. Sent only while
+ * the agent wants them (StdinFlowFrame). The worker's stdin is `coda run`'s (`cat data | coda run nb.coda`), or has
+ * ended (the editor's kernels): the cells of a Deno or Bun kernel read it as a Node kernel's cells read theirs.
+ */
+export interface StdinFrame {
+  kind: 'stdin';
+  data?: string;
+  end?: true;
+}
+
+/** Agent → worker: a cell reads stdin and wants more bytes (`flowing`), or has enough buffered for now. */
+export interface StdinFlowFrame {
+  kind: 'stdinFlow';
+  flowing: boolean;
+}
+
 /** The init request the worker sends its agent: the host's, and what only the worker arranges. */
 export interface AgentInitParams extends InitParams {
   /** Deno without declared permissions: the folder of the claims on cells' synchronous parts (SyncClaims.ts). */
   syncClaims?: string;
 }
 
-export type ToAgentFrame = RequestFrame | InterruptFrame;
-export type FromAgentFrame = WorkerFrame | InterruptedFrame | SyncPartFrame;
+export type ToAgentFrame = RequestFrame | InterruptFrame | StdinFrame;
+export type FromAgentFrame = WorkerFrame | InterruptedFrame | SyncPartFrame | StdinFlowFrame;
 
 export function encodeFrame(frame: ToAgentFrame | FromAgentFrame, marked: boolean): string {
   return `${marked ? FRAME_MARKER : ''}${JSON.stringify(frame)}\n`;

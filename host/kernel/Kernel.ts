@@ -48,6 +48,11 @@ export interface KernelStartOptions {
   adopt?: (launch: WorkerFork) => ChildProcess | undefined;
   /** False: the worker reads no code cache and none is built for it (workerCodeCache.ts); the bench's "without" figure. */
   codeCache?: false;
+  /**
+   * 'inherit': the kernel reads this process's stdin (`cat data.csv | coda run nb.coda`, as `node script.js` would);
+   * absent: its stdin has ended (the editor's kernels).
+   */
+  stdin?: 'inherit';
 }
 
 export interface Kernel {

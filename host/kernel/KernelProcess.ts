@@ -92,6 +92,7 @@ export class KernelProcess implements Kernel {
       cwd: options.init.cwd,
       env: workerEnv(kernelEnvironment(options.init)),
       codeCache: options.codeCache,
+      stdin: options.stdin,
     };
     let child: ChildProcess;
     // a worker forked earlier with exactly this launch (`coda run`), else a new one

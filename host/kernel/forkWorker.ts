@@ -24,6 +24,8 @@ export interface WorkerFork {
   env: NodeJS.ProcessEnv;
   /** False: no code cache named (workerCodeCache.ts). */
   codeCache?: false;
+  /** 'inherit': this process's stdin is the worker's (KernelStartOptions.stdin); else it has none (/dev/null). */
+  stdin?: 'inherit';
 }
 
 /** The environment a worker process starts with, from the one its kernel may see (KernelProcess.kernelEnvironment). */
@@ -38,8 +40,8 @@ export function workerEnv(kernelEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /**
  * Forks the worker, naming the code cache it reads (host/kernel/workerCodeCache.ts; the worker takes the name out of
- * its environment before anything else runs); stdio: stdout and stderr piped, fd 3 IPC (JSON), fd 4 the control pipe
- * (interrupts).
+ * its environment before anything else runs); stdio: stdin inherited or none, stdout and stderr piped, fd 3 IPC (JSON),
+ * fd 4 the control pipe (interrupts).
  */
 export function forkWorker(f: WorkerFork): ChildProcess {
   // only the host names the cache, and only a process without IPC builds it (workerCodeCache.ts): not from the
@@ -55,13 +57,13 @@ export function forkWorker(f: WorkerFork): ChildProcess {
     cwd: f.cwd,
     env,
     serialization: 'json',
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+    stdio: [f.stdin ?? 'ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
   });
 }
 
 /** The same process in every respect: same Node, flags, worker file, directory and exactly the same environment. */
 export function sameFork(a: WorkerFork, b: WorkerFork): boolean {
-  if (a.workerPath !== b.workerPath || a.node !== b.node || a.cwd !== b.cwd || a.codeCache !== b.codeCache) return false;
+  if (a.workerPath !== b.workerPath || a.node !== b.node || a.cwd !== b.cwd || a.codeCache !== b.codeCache || a.stdin !== b.stdin) return false;
   if (a.execArgv.length !== b.execArgv.length || a.execArgv.some((v, i) => v !== b.execArgv[i])) return false;
   const keys = Object.keys(a.env);
   return keys.length === Object.keys(b.env).length && keys.every((k) => Object.hasOwn(b.env, k) && a.env[k] === b.env[k]);

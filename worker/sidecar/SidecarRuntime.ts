@@ -33,7 +33,7 @@ import {
   type WorkerEvents,
 } from '../../protocol';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
-import { encodeFrame, type AgentInitParams, type InterruptFrame } from '../../protocol/sidecar';
+import { encodeFrame, type AgentInitParams, type InterruptFrame, type StdinFrame } from '../../protocol/sidecar';
 import { AgentOutput } from './AgentOutput';
 import { RawOutputConsole } from './RawOutputConsole';
 import { DenoDebug } from './DenoDebug';
@@ -104,6 +104,8 @@ export class SidecarRuntime implements Runtime {
   private stoppedCell: string | undefined;
   private notice: ExitNotice | undefined;
   private stderrTail = '';
+  /** The worker's stdin is being relayed to the agent's cells (stdinFlow). */
+  private relaying = false;
   private started = false;
   private disposed = false;
   /** The worker is exiting (a shutdown ends it without dispose): the sidecar and the claims folder go with it. */
@@ -139,6 +141,7 @@ export class SidecarRuntime implements Runtime {
           this.raw.flush();
           if (frame.kind === 'interrupted') this.interruptsTaken = Math.max(this.interruptsTaken, frame.n);
           else if (frame.kind === 'sync') this.claims?.started(frame.executionId);
+          else if (frame.kind === 'stdinFlow') this.stdinFlow(frame.flowing);
           else if (frame.kind === 'response') this.responses.forEach((l) => l(frame));
           else this.forward(frame);
         },
@@ -383,6 +386,29 @@ export class SidecarRuntime implements Runtime {
     else if (this.kind === 'deno' && DENO_PROGRESS.test(line))
       this.host.emit('log', { level: 'info', message: `[deno] ${line.replace(/\x1b\[[0-9;]*m/g, '')}` });
     else if (this.started) this.raw.line('error', line, this.running ?? this.lastCell);
+  }
+
+  /**
+   * The agent's cells read stdin (`flowing`) or have enough of it buffered: this worker's own stdin is relayed to them in
+   * frames from the first read on, paused while they wait (`coda run`'s stdin, or one that has ended at once).
+   */
+  private stdinFlow(flowing: boolean): void {
+    const stdin = process.stdin;
+    if (!flowing) {
+      stdin.pause();
+      return;
+    }
+    if (!this.relaying) {
+      this.relaying = true;
+      const send = (frame: StdinFrame) => {
+        if (this.child.stdin.writable) this.write(encodeFrame(frame, false));
+      };
+      stdin.on('data', (chunk: Buffer) => send({ kind: 'stdin', data: chunk.toString('base64') }));
+      stdin.once('end', () => send({ kind: 'stdin', end: true }));
+      // an unreadable stdin (a closed descriptor) is one that has ended
+      stdin.once('error', () => send({ kind: 'stdin', end: true }));
+    }
+    stdin.resume();
   }
 
   private write(text: string): void {

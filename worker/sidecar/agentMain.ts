@@ -133,6 +133,10 @@ function init(params: AgentInitParams): InitResult {
 const handle = createDispatcher({ init, runtime: () => runtime, exit: () => realSetTimeout(() => realExit(0), 10) });
 
 function receive(frame: ToAgentFrame): void {
+  if (frame.kind === 'stdin') {
+    stdin.receive(frame);
+    return;
+  }
   if (frame.kind === 'interrupt') {
     runtime?.interrupt();
     write({ kind: 'interrupted', n: frame.n });
@@ -148,8 +152,9 @@ function receive(frame: ToAgentFrame): void {
 let pending = '';
 // a Ctrl-C meant for `coda run` reaches this process too: the worker passes interrupts on through stdin
 ignoreTerminalInterrupt(proc);
-// the frames' channel is the agent's alone: cells find an input that has ended (takeStdin.ts)
-const input = takeStdin(proc);
+// the frames' channel is the agent's alone: cells read the worker's stdin, relayed (takeStdin.ts)
+const stdin = takeStdin(proc, (flowing) => write({ kind: 'stdinFlow', flowing }));
+const input = stdin.input;
 input.setEncoding('utf8');
 input.on('data', (chunk: string) => {
   const lines = (pending + chunk).split('\n');

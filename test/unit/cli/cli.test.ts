@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchGolden } from '../helpers/golden';
 import { ROOT } from '../helpers/testKernel';
+import { requireRuntimes, runtimeBinary, toolsDir } from '../../runtimeBinaries';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'cli', name);
@@ -48,6 +49,25 @@ describe('coda run (headless runner)', () => {
     );
     assert.equal(doc.cells[1]!.value?.value, 'ok');
   });
+
+  for (const runtime of ['node', 'deno', 'bun'] as const) {
+    it(`a cell reads what is piped into coda run on its stdin (${runtime}; Deno's and Bun's relayed from the worker)`, function () {
+      if (runtime !== 'node' && !runtimeBinary(runtime)) {
+        if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store`);
+        this.skip();
+      }
+      const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}`);
+      const r = spawnSync(process.execPath, [CLI, 'run', fixture('stdin.coda'), '--json', '--runtime', runtime, '--runtimes-dir', toolsDir()], {
+        input: lines.join('\n') + '\n',
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+        timeout: 30_000,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { cells: { value?: { type: string; text?: string } }[] };
+      assert.equal(doc.cells[1]!.value?.text, '5000', JSON.stringify(doc.cells[1]));
+    });
+  }
 
   it('runs the remaining cells with --keep-going', () => {
     const r = coda('run', fixture('fails.coda'), '--keep-going');

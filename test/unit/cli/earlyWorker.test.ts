@@ -25,6 +25,8 @@ function plainLaunch(file: string): WorkerFork {
     execArgv: [...WORKER_FLAGS, ...debugSignalFlags(process.version)],
     cwd: dirname(file),
     env: workerEnv({ ...process.env }),
+    // coda run's kernels read its stdin
+    stdin: 'inherit',
   };
 }
 
@@ -84,6 +86,8 @@ describe('coda run: the worker forked before the CLI loads', () => {
       { ...launch, execArgv: [...launch.execArgv, '--max-old-space-size=512'] },
       { ...launch, cwd: tmpdir() },
       { ...launch, node: '/usr/bin/node-other' },
+      // a kernel without the runner's stdin (the editor's launch)
+      { ...launch, stdin: undefined },
     ];
     for (const other of differences) {
       assert.equal(sameFork(launch, other), false);
