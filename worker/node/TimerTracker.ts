@@ -122,11 +122,15 @@ export class TimerTracker {
     for (const name of ['ref', 'unref'] as const) {
       const original = proto[name];
       if (typeof original !== 'function') continue;
-      proto[name] = function (this: unknown, ...args: unknown[]) {
-        const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-        self.refChanged(this, name === 'ref');
-        return result;
-      };
+      try {
+        proto[name] = function (this: unknown, ...args: unknown[]) {
+          const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+          self.refChanged(this, name === 'ref');
+          return result;
+        };
+      } catch {
+        // a runtime whose timer class is frozen: its timers count as they are made, as Deno's do
+      }
     }
   }
 
