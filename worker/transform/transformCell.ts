@@ -105,7 +105,9 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   // after the await hooks: a loop body's closing brace goes after an await hook's closing at the same offset
   if (opts.loopHook !== undefined) loopHooks(ast, `${LOOP_HOOK}(${opts.loopHook}); `, insert);
 
-  for (const node of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
+  for (const statement of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
+    const node = withoutExport(statement, source, edits);
+    if (!node) continue;
     switch (node.type) {
       case 'VariableDeclaration': {
         // `using` and `await using` stay where they are: the resource is the cell's, disposed as its body ends (as at
@@ -136,10 +138,6 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
       case 'ImportDeclaration':
         edits.push({ start: node.start, end: node.end, text: importReplacement(node, source, names) });
         break;
-      case 'ExportNamedDeclaration':
-      case 'ExportDefaultDeclaration':
-      case 'ExportAllDeclaration':
-        throw located('`export` has no meaning in a notebook cell: declare the value instead (it is shared with later cells)', source, node.start);
       default:
         break;
     }
@@ -301,6 +299,39 @@ function objectLiteralCell(source: string): acorn.Program | undefined {
   if (expression.type !== 'ObjectExpression' || !TRAILING.test(source.slice(expression.end))) return undefined;
   const statement = { type: 'ExpressionStatement', start: expression.start, end: expression.end, expression } as acorn.ExpressionStatement;
   return { type: 'Program', start: 0, end: source.length, body: [statement], sourceType: 'script' } as acorn.Program;
+}
+
+/**
+ * Module code pasted into a cell: `export const x = 1`, `export function f() {}`, `export default class C {}` declare
+ * as they would without `export` (every top-level name is shared with later cells anyway), and `export { a, b }` or
+ * `export {}` (TypeScript's module marker) has nothing to do. Returns the statement to transform, or undefined when it
+ * was removed. A default export of a value and a re-export (`export … from`) have no name to share: refused.
+ */
+function withoutExport(node: acorn.Statement | acorn.ModuleDeclaration, source: string, edits: Edit[]): acorn.Statement | acorn.ModuleDeclaration | undefined {
+  const named = node.type === 'ExportNamedDeclaration' && !node.source;
+  const namedDefault =
+    node.type === 'ExportDefaultDeclaration' &&
+    (node.declaration.type === 'FunctionDeclaration' || node.declaration.type === 'ClassDeclaration') &&
+    !!node.declaration.id;
+  if (named && !node.declaration) {
+    // the newlines stay, so every later line keeps its number
+    edits.push({ start: node.start, end: node.end, text: source.slice(node.start, node.end).replace(/[^\n]/g, '') });
+    return undefined;
+  }
+  if ((named || namedDefault) && node.declaration) {
+    edits.push({ start: node.start, end: node.declaration.start, text: source.slice(node.start, node.declaration.start).replace(/[^\n]/g, '') });
+    return node.declaration as acorn.Statement;
+  }
+  if (node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration' || node.type === 'ExportAllDeclaration') {
+    throw located(
+      node.type === 'ExportDefaultDeclaration'
+        ? '`export default` of a value has no name for later cells to use in a notebook cell: declare it instead (`const answer = …`)'
+        : 'a re-export (`export … from`) has no meaning in a notebook cell: import the names instead (they are shared with later cells)',
+      source,
+      node.start,
+    );
+  }
+  return node;
 }
 
 function located(message: string, source: string, offset: number): CellSyntaxError {
