@@ -22,6 +22,9 @@ export interface TestKernel {
 
 let seq = 0;
 
+/** The execution id the next cell any test kernel runs gets (they are numbered across kernels). */
+export const nextExecutionId = (): number => seq + 1;
+
 /** Runs code as numbered cells on a kernel, and reads a cell's value as short text (failing on anything but ok). */
 export function cellRunner(kernel: Kernel): Pick<TestKernel, 'run' | 'value'> {
   const run: TestKernel['run'] = (code, o = {}) => {
