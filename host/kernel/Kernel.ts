@@ -23,7 +23,7 @@ import type {
 export interface KernelExit {
   code: number | null;
   signal: string | null;
-  /** e.g. 'ran out of memory (heap limit 4096 MB)', 'process.exit(1) was called by cell [3]', 'was restarted'. */
+  /** e.g. 'ran out of memory (heap limit 4096 MB)', 'ended: process.exit(1) was called by cell [3]', 'was restarted'. */
   reason: string;
   /** True when the host asked for it (dispose/restart), false for a crash or user code exiting. */
   expected: boolean;

@@ -41,7 +41,7 @@ export function installProcessGuards(deps: GuardDeps): void {
   process.on('unhandledRejection', (reason) => deps.onUncaught(reason));
   process.exit = ((code?: number | string | null) => {
     const exitCode = code === undefined || code === null ? (typeof process.exitCode === 'number' ? process.exitCode : 0) : Number(code);
-    return end(exitCode, `process.exit(${exitCode}) was called`, deps.runningCell());
+    return end(exitCode, `ended: process.exit(${exitCode}) was called`, deps.runningCell());
   }) as typeof process.exit;
 }
 

@@ -152,7 +152,7 @@ describe("a notebook's runs (extension/pure: queue, kernel, state, outputs)", ()
     first.answer = () => 'hold';
     const dying = nb.run('b');
     await tick();
-    first.exit('process.exit(1) was called by cell [2]');
+    first.exit('ended: process.exit(1) was called by cell [2]');
     await dying;
     assert.deepEqual(nb.outputs.get('b'), ['error KernelExited [2]']);
     await nb.run('c');

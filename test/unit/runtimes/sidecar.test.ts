@@ -439,7 +439,7 @@ for (const kind of ['deno', 'bun'] as const) {
       );
       assert.match(r, /process\.exit\(3\) was called/);
       const ended = await exit;
-      assert.match(ended.reason, /^process\.exit\(3\) was called/);
+      assert.match(ended.reason, /^ended: process\.exit\(3\) was called/);
       assert.equal(ended.cellId, 'exit-cell');
       assert.ok(
         e.console.some((c) => c.text === 'bye'),
