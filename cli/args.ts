@@ -66,8 +66,9 @@ export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
 Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
 Packages the cells import (or name in // @coda-dep comments) are installed first, from the notebook's lock when
 it has one, into ~/.cache/codajs; your npm config (.npmrc: registry, proxy, tokens) is respected.
-Exits 1 when a cell fails, 2 when the notebook cannot be read; Ctrl-C interrupts the running cell, a second quits (130);
-output whose reader has gone stops the run (141).
+Exits 1 when a cell fails, 2 when the notebook cannot be read, else with the exit code the cells set (process.exitCode,
+as a Node script does); Ctrl-C interrupts the running cell, a second quits (130); output whose reader has gone stops
+the run (141). Cells read coda run's stdin.
 The runtime is the notebook's (metadata "runtime", default node); a missing Deno, Bun or sandbox is downloaded
 from the npm registry (integrity checked) into ~/.cache/codajs/runtimes. The notebook's declared "permissions"
 are enforced, and its "secrets" are read from the environment or --env-file and masked in every output.

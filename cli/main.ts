@@ -154,6 +154,9 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   let info: InitResult | undefined;
   let kernelError: string | undefined;
   let workLeft: WorkLeft | undefined;
+  /** The exit code the cells set (`process.exitCode = 2`): `coda run` exits with it when no cell failed, as Node would. */
+  let cellsExitCode: number | undefined;
+  const exitCode = (code: number) => (cellsExitCode = code);
   const kernelStarted = (k: Kernel, ordinal: number) => {
     runningKernel = k;
     kernels = ordinal;
@@ -167,8 +170,9 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
       parsed.doc.cells,
       { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
       opts.json
-        ? { kernelStarted, workLeft: (left) => (workLeft = left) }
+        ? { kernelStarted, exitCode, workLeft: (left) => (workLeft = left) }
         : {
+            exitCode,
             workLeft: (left) => out(formatWorkLeft(left, paint)),
             kernelStarted: (k, ordinal) => {
               kernelStarted(k, ordinal);
@@ -208,14 +212,15 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   if (opts.json) {
     const runtime = info?.runtime ?? notebookRuntime(parsed.doc, opts);
     process.stdout.write(
-      `${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports, workLeft }, null, 2))}\n`,
+      `${jsonSafe(JSON.stringify({ file, runtime, runtimeVersion: info?.runtimeVersion, ok: failed === 0, error: kernelError, kernels, cells: reports, workLeft, exitCode: cellsExitCode }, null, 2))}\n`,
     );
   } else {
     if (kernelError) out(paint('red', kernelError));
     out(formatCellStatuses(reports, paint));
     out(formatSummary(code.filter((r) => r.status !== 'skipped').length, failed, code.length, Date.now() - started, paint, Math.max(0, kernels - 1)));
+    if (cellsExitCode !== undefined && !failed) out(paint('yellow', `the cells set process.exitCode to ${cellsExitCode}: coda run exits with it`));
   }
-  return failed ? 1 : 0;
+  return failed ? 1 : (cellsExitCode ?? 0);
 }
 
 /** Runs `coda` with these arguments (after `coda`), then exits; `early`: the worker cli/entry.ts forked, if any. */

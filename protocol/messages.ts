@@ -158,6 +158,11 @@ export interface HostRequests {
    * resource type; timers are reported through `cellWork`. `coda run` waits for it before it exits.
    */
   activeWork: { params: Record<string, never>; result: { resources: string[] } };
+  /**
+   * The exit code the cells set for the process (`process.exitCode = 1`; Deno's `Deno.exitCode`), when they set one:
+   * `coda run` exits with it after its cells all ran, as a Node script does.
+   */
+  exitCode: { params: Record<string, never>; result: { exitCode?: number } };
   /** The cells' top-level bindings (protocol/inspection.ts); their handles replace those of the previous answer. */
   variables: { params: Record<string, never>; result: VariablesResult };
   /** The background work the cells started that is still pending, one item each. */

@@ -65,6 +65,8 @@ export interface Kernel {
   release(cellId: string): Promise<void>;
   /** I/O the cells started that is still pending (empty when the kernel is gone); timers come as cellWork events. */
   activeWork(): Promise<string[]>;
+  /** The exit code the cells set for the process (`process.exitCode`), if any; undefined once the kernel is gone. */
+  exitCode(): Promise<number | undefined>;
   /** The cells' top-level bindings (the Variables view); the previous answer's handles are released. */
   variables(): Promise<VariablesResult>;
   /** The cells' pending background work, one item each (the Pending Work view); empty when the kernel is gone. */

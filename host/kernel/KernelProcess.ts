@@ -166,6 +166,11 @@ export class KernelProcess implements Kernel {
     return (await this.channel.request('activeWork', {})).resources;
   }
 
+  async exitCode(): Promise<number | undefined> {
+    if (!this.alive) return undefined;
+    return (await this.channel.request('exitCode', {})).exitCode;
+  }
+
   variables(): Promise<VariablesResult> {
     return this.channel.request('variables', {});
   }

@@ -62,6 +62,8 @@ export interface RunEvents {
   cellFinished?(report: CellReport): void;
   /** After the last cell, the run stopped waiting for background work that was still going. */
   workLeft?(left: WorkLeft): void;
+  /** After the last cell and its background work: the exit code the cells set for the kernel's process (`process.exitCode`). */
+  exitCode?(code: number): void;
 }
 
 /** Background work still going when `coda run` stopped waiting for it (--drain): it ends with the kernel. */
@@ -262,6 +264,8 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       );
       const cells = [...pendingWork].filter(([, w]) => w.pending > 0).map(([cellId, w]) => ({ label: byId.get(cellId)?.label ?? cellId, ...w }));
       if (kernel?.alive && kernel !== dying && (cells.length || io.length)) events.workLeft?.({ waitedMs: Date.now() - started, cells, io });
+      const code = kernel?.alive && kernel !== dying ? await k.exitCode().catch(() => undefined) : undefined;
+      if (code !== undefined) events.exitCode?.(code);
     }
   } finally {
     offs.forEach((off) => off());

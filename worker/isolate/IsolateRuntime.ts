@@ -357,6 +357,11 @@ export class IsolateRuntime implements Runtime {
     return [];
   }
 
+  /** A sandbox has no process to set an exit code for. */
+  exitCode(): undefined {
+    return undefined;
+  }
+
   async variables(): Promise<VariablesResult> {
     this.handles.delete(VARIABLES_OWNER);
     const names = this.bindings.listed();

@@ -4,6 +4,7 @@
  * dispatcher's stack: when the watchdog terminates a runaway cell, only the cell's frames unwind and
  * interrupt() settles the execution.
  */
+import { cellsExitCode } from './cellsExitCode';
 import inspector from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -481,6 +482,10 @@ export class NodeRuntime implements Runtime {
 
   activeWork(): string[] {
     return this.io.pending();
+  }
+
+  exitCode(): number | undefined {
+    return cellsExitCode();
   }
 
   variables(): VariablesResult {

@@ -37,6 +37,8 @@ export interface Runtime {
   interrupt(): void;
   /** I/O started by cells and still pending (HostRequests.activeWork); timers are not included. */
   activeWork(): Promise<string[]> | string[];
+  /** The exit code the cells set for the process, if any (HostRequests.exitCode). */
+  exitCode(): Promise<number | undefined> | number | undefined;
   /** The cells' top-level bindings, previewed with handles (HostRequests.variables); no getter runs. */
   variables(): Promise<VariablesResult> | VariablesResult;
   /** The cells' pending background work, one item each (HostRequests.pendingWork). */

@@ -81,6 +81,10 @@ export function createDispatcher(hooks: DispatcherHooks): Dispatcher {
         return notThenable({ released: need().release(frame.params.cellId) });
       case 'activeWork':
         return notThenable({ resources: await need().activeWork() });
+      case 'exitCode': {
+        const exitCode = await need().exitCode();
+        return notThenable(exitCode === undefined ? {} : { exitCode });
+      }
       case 'variables':
         return notThenable(await need().variables());
       case 'pendingWork':

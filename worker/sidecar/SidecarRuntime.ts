@@ -259,6 +259,10 @@ export class SidecarRuntime implements Runtime {
     return (await this.channel.request('activeWork', {})).resources;
   }
 
+  async exitCode(): Promise<number | undefined> {
+    return (await this.channel.request('exitCode', {})).exitCode;
+  }
+
   variables(): Promise<VariablesResult> {
     return this.channel.request('variables', {});
   }

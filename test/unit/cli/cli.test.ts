@@ -69,6 +69,37 @@ describe('coda run (headless runner)', () => {
     });
   }
 
+  for (const runtime of ['node', 'deno', 'bun'] as const) {
+    it(`exits with the exit code the cells set (process.exitCode), as a Node script does, once every cell ran (${runtime})`, function () {
+      if (runtime !== 'node' && !runtimeBinary(runtime)) {
+        if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store`);
+        this.skip();
+      }
+      const args = ['run', fixture('exit-code.coda'), '--runtime', runtime, '--runtimes-dir', toolsDir()];
+      const text = coda(...args);
+      assert.equal(text.code, 3, text.stdout + text.stderr);
+      assert.match(text.stdout, /2\/2 cells ran, all passed .*\nthe cells set process\.exitCode to 3: coda run exits with it\n$/);
+      const json = coda(...args, '--json');
+      assert.equal(json.code, 3);
+      const doc = JSON.parse(json.stdout) as { ok: boolean; exitCode?: number; cells: { status: string }[] };
+      assert.deepEqual([doc.ok, doc.exitCode, doc.cells.map((c) => c.status)], [true, 3, ['ok', 'ok']]);
+    });
+  }
+
+  it('a failed cell exits 1 whatever exit code the cells set; a notebook that sets none exits 0 (--json has no exitCode)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-exit-'));
+    const nb = (name: string, cells: string[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify({ coda: 1, metadata: {}, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }));
+      return file;
+    };
+    assert.equal(coda('run', nb('fails.coda', ['process.exitCode = 3', 'throw new Error("no")'])).code, 1);
+    assert.equal(coda('run', nb('zero.coda', ['process.exitCode = 0', '1'])).code, 0);
+    const none = coda('run', nb('none.coda', ['1']), '--json');
+    assert.equal(none.code, 0);
+    assert.equal((JSON.parse(none.stdout) as { exitCode?: number }).exitCode, undefined);
+  });
+
   it('runs the remaining cells with --keep-going', () => {
     const r = coda('run', fixture('fails.coda'), '--keep-going');
     assert.equal(r.code, 1);

@@ -72,6 +72,10 @@ export class FakeKernel implements Kernel {
     return [];
   }
 
+  async exitCode(): Promise<number | undefined> {
+    return undefined;
+  }
+
   async variables(): Promise<VariablesResult> {
     return { variables: [], omitted: 0 };
   }
