@@ -10,6 +10,13 @@ import { requireRuntimes, runtimeBinary, toolsDir } from '../../runtimeBinaries'
 const CLI = join(ROOT, 'dist', 'cli.js');
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'cli', name);
 
+/** Skips the test where `runtime` is not in the runtime store (a developer machine); CI requires it. */
+function needRuntime(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun'): void {
+  if (runtime === 'node' || runtimeBinary(runtime)) return;
+  if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store`);
+  ctx.skip();
+}
+
 function coda(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
   // durations and timers vary between runs
@@ -52,10 +59,7 @@ describe('coda run (headless runner)', () => {
 
   for (const runtime of ['node', 'deno', 'bun'] as const) {
     it(`a cell reads what is piped into coda run on its stdin (${runtime}; Deno's and Bun's relayed from the worker)`, function () {
-      if (runtime !== 'node' && !runtimeBinary(runtime)) {
-        if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store`);
-        this.skip();
-      }
+      needRuntime(this, runtime);
       const lines = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}`);
       const r = spawnSync(process.execPath, [CLI, 'run', fixture('stdin.coda'), '--json', '--runtime', runtime, '--runtimes-dir', toolsDir()], {
         input: lines.join('\n') + '\n',
@@ -71,10 +75,7 @@ describe('coda run (headless runner)', () => {
 
   for (const runtime of ['node', 'deno', 'bun'] as const) {
     it(`exits with the exit code the cells set (process.exitCode), as a Node script does, once every cell ran (${runtime})`, function () {
-      if (runtime !== 'node' && !runtimeBinary(runtime)) {
-        if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store`);
-        this.skip();
-      }
+      needRuntime(this, runtime);
       const args = ['run', fixture('exit-code.coda'), '--runtime', runtime, '--runtimes-dir', toolsDir()];
       const text = coda(...args);
       assert.equal(text.code, 3, text.stdout + text.stderr);
