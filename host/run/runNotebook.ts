@@ -191,7 +191,9 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       const report: CellReport = { index, label, kind: cell.kind, status: 'skipped', durationMs: 0, console: [], display: [] };
       reports.push(report);
       if (cell.kind !== 'code') {
-        report.notRun = { reason: 'markdown', message: 'a markdown cell' };
+        // a Jupyter raw cell is kept as a markup cell that remembers its type (host/notebook/ipynb.ts)
+        const raw = (cell.metadata?.ipynb as { cellType?: unknown } | undefined)?.cellType === 'raw';
+        report.notRun = { reason: 'markdown', message: raw ? 'a raw cell' : 'a markdown cell' };
         continue;
       }
       if (startError !== undefined) {

@@ -307,6 +307,19 @@ describe('coda run (headless runner)', () => {
     assert.equal(coda('convert', ipynb).code, 2, 'two files are needed');
   });
 
+  it('says a Jupyter raw cell is one, not a markdown cell, when it lists what it did not run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-raw-'));
+    const file = join(dir, 'raw.ipynb');
+    const cell = (type: string, source: string) => ({ cell_type: type, metadata: {}, source, ...(type === 'code' && { outputs: [], execution_count: null }) });
+    writeFileSync(
+      file,
+      JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell('code', '1'), cell('markdown', '# t'), cell('raw', 'raw text')] }),
+    );
+    const r = coda('run', file);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\[2\] not run: a markdown cell\n {2}\[3\] not run: a raw cell\n/);
+  });
+
   it('explains its usage', () => {
     const r = coda('--help');
     assert.equal(r.code, 0);
