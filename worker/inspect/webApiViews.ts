@@ -1,6 +1,6 @@
 /**
  * Web API objects (URL, URLSearchParams, Headers, Request, Response, Blob, AbortController, AbortSignal, events,
- * streams, message channels, CryptoKey, performance entries, …) as a
+ * streams, message channels, performance entries, …) as a
  * developer expects to see them: the class name and the public state (`URL {href: 'https://…'}`), not the
  * runtime's internal slots (Deno keeps them under symbols such as `[[webidl.brand]]`, Node in private fields).
  *

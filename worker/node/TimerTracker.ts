@@ -47,7 +47,7 @@ const real = {
 
 export class TimerTracker {
   private readonly entries = new Map<unknown, TimerEntry>();
-  /** Live timers per cell, kept in step with `entries` (a timer firing must not scan every timer). */
+  /** Live timers per cell that keep the process alive, kept in step with `entries` (a timer firing must not scan every timer). */
   private readonly counts = new Map<string, number>();
   private readonly running = new Set<string>();
   /** Timer classes whose ref() and unref() report here (watchRef). */
@@ -138,9 +138,7 @@ export class TimerTracker {
     const e = this.entries.get(handle);
     if (!e || e.ref === ref) return;
     e.ref = ref;
-    const n = this.pending(e.cellId) + (ref ? 1 : -1);
-    if (n > 0) this.counts.set(e.cellId, n);
-    else this.counts.delete(e.cellId);
+    this.count(e.cellId, ref ? 1 : -1);
     if (!this.running.has(e.cellId)) {
       const mine = this.of(e.cellId);
       this.events.onWork(e.cellId, e.executionId, mine.length, kinds(mine));
@@ -203,15 +201,19 @@ export class TimerTracker {
 
   private add(handle: unknown, entry: TimerEntry): void {
     this.entries.set(handle, entry);
-    this.counts.set(entry.cellId, this.pending(entry.cellId) + 1);
+    this.count(entry.cellId, 1);
   }
 
   private forget(e: TimerEntry): void {
     this.entries.delete(e.handle);
-    if (!e.ref) return;
-    const n = this.pending(e.cellId) - 1;
-    if (n > 0) this.counts.set(e.cellId, n);
-    else this.counts.delete(e.cellId);
+    if (e.ref) this.count(e.cellId, -1);
+  }
+
+  /** A timer of the cell started or stopped keeping the process alive. */
+  private count(cellId: string, delta: 1 | -1): void {
+    const n = this.pending(cellId) + delta;
+    if (n > 0) this.counts.set(cellId, n);
+    else this.counts.delete(cellId);
   }
 
   private remove(handle: unknown): void {
