@@ -7,9 +7,9 @@
  */
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
-import { codaErrorMessage, codaErrorObject, type CodaErrorCode } from '../../protocol/codaErrors';
+import { codaErrorMessage, codaErrorObject } from '../../protocol/codaErrors';
 import type { JsxConfig } from '../../common/JsxSettings';
-import { CellSyntaxError } from './transformCell';
+import { CellSyntaxError, located } from './transformCell';
 import { TypeColumns } from './TypeColumns';
 import { valueNamespace, type SucraseParser } from './valueNamespace';
 
@@ -76,18 +76,12 @@ function transpile(s: SucraseParser, source: string, fileName: string, options: 
     const message = String(e.message)
       .replace(/^Error transforming [^:]*: /, '')
       .replace(/\s*\(\d+:\d+\)$/, '');
-    throw syntaxErrorAt(message, source, e.pos);
+    throw located(message, source, e.pos);
   }
   // sucrase removes a namespace whole, as a type: one with values would be missing, without a word, from what runs
   const namespace = options.typescript && /\b(namespace|module)\b/.test(source) ? valueNamespace(s, source, !!jsx) : undefined;
-  if (namespace !== undefined) throw syntaxErrorAt(codaErrorMessage('NamespaceWithValues'), source, namespace, 'NamespaceWithValues');
+  if (namespace !== undefined) throw located(codaErrorMessage('NamespaceWithValues'), source, namespace, 'NamespaceWithValues');
   return { code: out.code, columns: new TypeColumns(out.sourceMap?.mappings ?? '') };
-}
-
-/** A syntax error at `offset` of `source` (its line and 1-based column). */
-function syntaxErrorAt(message: string, source: string, offset: number, code?: CodaErrorCode): CellSyntaxError {
-  const lineStart = source.lastIndexOf('\n', offset - 1) + 1;
-  return new CellSyntaxError(message, source.slice(0, lineStart).split('\n').length, offset - lineStart + 1, code);
 }
 
 function later(a: CellSyntaxError, b: CellSyntaxError): CellSyntaxError {

@@ -314,12 +314,11 @@ function withoutExport(node: acorn.Statement | acorn.ModuleDeclaration, source: 
     (node.declaration.type === 'FunctionDeclaration' || node.declaration.type === 'ClassDeclaration') &&
     !!node.declaration.id;
   if (named && !node.declaration) {
-    // the newlines stay, so every later line keeps its number
-    edits.push({ start: node.start, end: node.end, text: source.slice(node.start, node.end).replace(/[^\n]/g, '') });
+    edits.push({ start: node.start, end: node.end, text: newlinesIn(source, node.start, node.end) });
     return undefined;
   }
   if ((named || namedDefault) && node.declaration) {
-    edits.push({ start: node.start, end: node.declaration.start, text: source.slice(node.start, node.declaration.start).replace(/[^\n]/g, '') });
+    edits.push({ start: node.start, end: node.declaration.start, text: newlinesIn(source, node.start, node.declaration.start) });
     return node.declaration as acorn.Statement;
   }
   if (node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration' || node.type === 'ExportAllDeclaration') {
@@ -334,8 +333,14 @@ function withoutExport(node: acorn.Statement | acorn.ModuleDeclaration, source: 
   return node;
 }
 
-function located(message: string, source: string, offset: number): CellSyntaxError {
-  return new CellSyntaxError(message, lineAt(source, offset), columnAt(source, offset));
+/** A syntax error at `offset` of `source`: its line and 1-based column, and the catalogue's code when CodaJS refuses. */
+export function located(message: string, source: string, offset: number, code?: CodaErrorCode): CellSyntaxError {
+  return new CellSyntaxError(message, lineAt(source, offset), columnAt(source, offset), code);
+}
+
+/** The line ends of `source` from `start` to `end`: what stands in for text removed there, so later lines keep their numbers. */
+function newlinesIn(source: string, start: number, end: number): string {
+  return source.slice(start, end).replace(/[^\n]/g, '');
 }
 
 function lineAt(source: string, offset: number): number {
@@ -366,8 +371,7 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   const call = `${IMPORT_HOOK}(${spec}${attributes})`;
   const text = parts.length ? `{ const __m = await ${call}; ${parts.join(' ')} }` : `await ${call};`;
   // keep the lines the statement spanned
-  const newlines = source.slice(node.start, node.end).split('\n').length - 1;
-  return text + '\n'.repeat(newlines);
+  return text + newlinesIn(source, node.start, node.end);
 }
 
 /** The edited source; each edit's `output` is set to where its text starts in it. */
