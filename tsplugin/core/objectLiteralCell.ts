@@ -5,12 +5,10 @@
  * would give are not shown (createPlugin.ts).
  */
 import type { TS } from './analyzeCell';
-
-/** Whitespace and comments, then `{`: the only start an object literal cell has. */
-const LEADING_BRACE = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*\{/;
+import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 
 export function isObjectLiteralCell(tsm: TS, text: string): boolean {
-  if (!LEADING_BRACE.test(text)) return false;
+  if (!OBJECT_LITERAL_START.test(text)) return false;
   const file = tsm.createSourceFile('cell.ts', `(${text}\n)`, tsm.ScriptTarget.Latest, false, tsm.ScriptKind.TS);
   const errors = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
   if (errors.length || file.statements.length !== 1) return false;

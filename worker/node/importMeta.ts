@@ -6,7 +6,8 @@ import { isBuiltin } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
+/** A specifier or path that is a URL (a scheme, then `:`): a cell's import of it goes to the runtime as it is. */
+export const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
 
 export interface CellImportMeta {
   /** The notebook's URL: a file: URL, or the editor's own URI for a notebook not saved yet. */

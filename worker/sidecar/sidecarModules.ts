@@ -7,14 +7,13 @@
 import { isBuiltin } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { URL_LIKE } from '../node/importMeta';
 import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';
 
 export type SidecarKind = 'deno' | 'bun';
 /** The agent's own dynamic import (a real ES module import of the runtime), with the cell's import attributes. */
 export type ImportUrl = (url: string, options?: ImportCallOptions) => Promise<unknown>;
-
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
 
 export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
   return (cwd: string, modulePaths: string[] = []): ModuleSupport => {

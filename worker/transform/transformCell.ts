@@ -18,6 +18,7 @@
 import * as acorn from 'acorn';
 import { ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
+import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
@@ -248,8 +249,6 @@ const PARSE_OPTIONS: acorn.Options = {
   allowReturnOutsideFunction: false,
   allowHashBang: true,
 };
-/** Whitespace and comments, then `{`: where a cell that may be an object literal starts. */
-const LEADING_BRACE = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*\{/;
 /** What may follow an object literal that is the whole cell (no `;`: `{ a: 1 };` is a block, as in Node's REPL). */
 const TRAILING = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*$/;
 
@@ -288,7 +287,7 @@ function parseScript(source: string): acorn.Program {
 
 /** The cell as one expression statement when all of it is an object literal (and comments), else undefined. */
 function objectLiteralCell(source: string): acorn.Program | undefined {
-  const lead = LEADING_BRACE.exec(source);
+  const lead = OBJECT_LITERAL_START.exec(source);
   if (!lead) return undefined;
   let expression: acorn.Expression;
   try {
