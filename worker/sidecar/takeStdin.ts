@@ -130,11 +130,12 @@ class RelayedFile {
   async bytes(): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     for (let c = await readSome(this.relay, CHUNK); c; c = await readSome(this.relay, CHUNK)) chunks.push(c);
+    // copied out of Buffer's shared pool: the array owns its whole ArrayBuffer (arrayBuffer() hands it over)
     return new Uint8Array(Buffer.concat(chunks));
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return (await this.bytes()).slice().buffer;
+    return (await this.bytes()).buffer as ArrayBuffer;
   }
 
   async text(): Promise<string> {

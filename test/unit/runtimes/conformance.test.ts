@@ -366,6 +366,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.equal(await k.value('let n = 0; for await (const c of process.stdin) n++; process.stdin.destroy(); n'), '0');
       if (k.runtime === 'deno') assert.equal(await k.value('[await Deno.stdin.read(new Uint8Array(4)), (Deno.stdin.close(), 1)].join()'), ',1');
       if (k.runtime === 'bun') assert.equal(await k.value('JSON.stringify(await Bun.stdin.text())'), '""');
+      if (k.runtime === 'bun') assert.equal(await k.value('(await Bun.stdin.arrayBuffer()).byteLength'), '0');
       if (k.runtime !== 'node') assert.equal(await k.value('[prompt("name?"), confirm("sure?")].join()'), ',false');
       assert.equal(await k.value('keptStdin'), 'kept');
       assert.ok(k.kernel.alive);
