@@ -163,11 +163,15 @@ const NODE_LAZY: Record<string, string> = {
 const proc = (g.process ?? undefined) as { moduleLoadList?: unknown } | undefined;
 const loadList =
   typeof g.Deno === 'undefined' && typeof g.Bun === 'undefined' && Array.isArray(proc?.moduleLoadList) ? (proc.moduleLoadList as unknown[]) : undefined;
-/** Node's modules loaded so far, by name (`NativeModule internal/…`): a new one is looked for from where the last look ended. */
+/** The modules of NODE_LAZY Node has loaded so far (its list says `NativeModule internal/…`): a new one is looked for from where the last look ended. */
+const WANTED = new Set(Object.values(NODE_LAZY).map((m) => `NativeModule ${m}`));
 let looked = 0;
 const loaded = new Set<string>();
 function lookForModules(): void {
-  for (; looked < loadList!.length; looked++) loaded.add(String(loadList![looked]).replace(/^NativeModule /, ''));
+  for (; looked < loadList!.length; looked++) {
+    const entry = String(loadList![looked]);
+    if (WANTED.has(entry)) loaded.add(entry.slice('NativeModule '.length));
+  }
 }
 /** The kinds whose module Node has not loaded yet. */
 const pending = new Set<string>();
