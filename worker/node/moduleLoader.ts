@@ -7,6 +7,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
+import { FreshModules, isLocalSpecifier } from './FreshModules';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
 export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
@@ -61,7 +62,7 @@ export interface ModuleSupport {
   import: Importer;
 }
 
-export function createModuleSupport(cwd: string, modulePaths: string[] = []): ModuleSupport {
+export function createModuleSupport(cwd: string, modulePaths: string[] = [], freshModules?: FreshModules): ModuleSupport {
   // a node_modules folder's parent is where resolution starts for the store
   const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
   const requires = roots.map((r) => createRequire(join(r, REQUIRE_FILE)));
@@ -88,11 +89,19 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
       throw err;
     }
   };
+  const base = requires[0]!;
+  // a helper file edited while the kernel runs is loaded again (FreshModules)
+  const fresh = freshModules ?? new FreshModules(base.cache, 'hooks', base);
   const userRequire = function require(id: string) {
     refuseTypeScriptFile(String(id));
-    return fromRoots(id, (r) => r(id));
+    if (!isLocalSpecifier(String(id))) return fromRoots(id, (r) => r(id));
+    fresh.beforeRequire();
+    try {
+      return fromRoots(id, (r) => r(id));
+    } finally {
+      fresh.afterLoad();
+    }
   } as NodeJS.Require;
-  const base = requires[0]!;
   // require.resolve finds what require loads (a package of the store too); with `paths`, only where they say
   userRequire.resolve = Object.assign(
     (id: string, options?: { paths?: string[] }) => (options?.paths ? base.resolve(id, options) : fromRoots(id, (r) => r.resolve(id))),
@@ -106,6 +115,13 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = []): Mo
 
   const userImport: Importer = async (spec, options) => {
     refuseTypeScriptFile(String(spec));
+    if (isLocalSpecifier(String(spec))) {
+      try {
+        return await importer(roots[0]!)(fresh.beforeImport(String(spec)), options);
+      } finally {
+        fresh.afterLoad();
+      }
+    }
     try {
       return await importer(roots[0]!)(spec, options);
     } catch (err) {

@@ -3,6 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
+import { withoutVersion } from './freshModuleHooks';
 import { formatFrame, NO_SECRETS, type Masker, type SerializedError, type StackFrame } from '../../protocol';
 import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
@@ -59,7 +60,8 @@ export class StackMapper {
       return { functionName: fn, cellId: script.cellId, cellLabel: script.cellLabel, line, column: Math.max(1, script.columns.original(line, col)) };
     }
     if (file.startsWith('node:') || file.startsWith('internal/') || this.internalFiles.some((f) => file.startsWith(f))) return undefined;
-    return { functionName: fn, file, line, column };
+    // a helper module loaded again (freshModuleHooks.ts) is shown at its file's own URL
+    return { functionName: fn, file: withoutVersion(file), line, column };
   }
 
   label(cellId: string): string {

@@ -8,6 +8,8 @@ import { isBuiltin } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { URL_LIKE } from '../node/importMeta';
+import { createRequire } from 'node:module';
+import { FreshModules } from '../node/FreshModules';
 import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';
 
@@ -19,9 +21,19 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
   return (cwd: string, modulePaths: string[] = []): ModuleSupport => {
     const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
     const conditions = [kind, 'import', 'module', 'node', 'default'];
+    // a helper file edited while the kernel runs is loaded again (FreshModules)
+    const fresh = new FreshModules(createRequire(join(cwd, 'x.js')).cache, kind === 'bun' ? 'cache' : 'direct');
+    const importLocal = async (url: string, options?: ImportCallOptions): Promise<unknown> => {
+      try {
+        return await importUrl(fresh.beforeImport(url), options);
+      } finally {
+        fresh.afterLoad();
+      }
+    };
     const importSpec = async (spec: string, options?: ImportCallOptions): Promise<unknown> => {
       if (isBuiltin(spec)) return importUrl(spec.startsWith('node:') ? spec : `node:${spec}`);
-      if (spec.startsWith('.') || isAbsolute(spec)) return importUrl(fileUrl(cwd, spec), options);
+      if (spec.startsWith('.') || isAbsolute(spec)) return importLocal(fileUrl(cwd, spec), options);
+      if (spec.startsWith('file:')) return importLocal(spec, options);
       if (URL_LIKE.test(spec)) return importUrl(spec, options);
       const file = resolvePackage(spec, roots, conditions);
       if (file) return importUrl(pathToFileURL(file).href, options);
@@ -32,7 +44,7 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
       Object.assign(err, { code: 'ERR_MODULE_NOT_FOUND' });
       throw err;
     };
-    return { require: createModuleSupport(cwd, modulePaths).require, import: importSpec };
+    return { require: createModuleSupport(cwd, modulePaths, fresh).require, import: importSpec };
   };
 }
 

@@ -18,6 +18,8 @@ export function composeColumns(outer: Columns, inner: Columns | undefined): Colu
 export class ColumnMap implements Columns {
   /** Per line: [generated column where a shift starts, cumulative shift from there on]. */
   private readonly shifts = new Map<number, [number, number][]>();
+  /** Per line: [first and past-last generated column of an edit's text, the column its source started at]. */
+  private readonly inside = new Map<number, [number, number, number][]>();
 
   constructor(source: string, edits: Edit[]) {
     const lineStarts = [0];
@@ -33,6 +35,8 @@ export class ColumnMap implements Columns {
       // only single-line edits shift columns; multi-line replacements keep their line count
       if (e.text.includes('\n') || source.slice(e.start, e.end).includes('\n')) continue;
       const col = e.start - lineStarts[line]! + 1;
+      const at = col + lineShift;
+      this.inside.set(line + 1, [...(this.inside.get(line + 1) ?? []), [at, at + e.text.length, col]]);
       lineShift += e.text.length - (e.end - e.start);
       const list = this.shifts.get(line + 1) ?? [];
       list.push([col + lineShift - (e.text.length - (e.end - e.start)) + e.text.length, lineShift]);
@@ -41,6 +45,8 @@ export class ColumnMap implements Columns {
   }
 
   original(line: number, generatedColumn: number): number {
+    // code the transform wrote in place of the user's (an import's replacement) stands at where that began
+    for (const [from, to, col] of this.inside.get(line) ?? []) if (generatedColumn >= from && generatedColumn < to) return col;
     const list = this.shifts.get(line);
     if (!list) return generatedColumn;
     let shift = 0;

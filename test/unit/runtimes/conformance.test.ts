@@ -4,6 +4,7 @@
  * what the user gets instead, and that is what is checked. Ends with a per-runtime pass/fail table.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASK, pushConsoleEntry, type ConsoleEntry, type Permissions, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
 import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
@@ -347,6 +348,40 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const ts = await k.run('const typed: number = 2; typed', { language: 'typescript' });
       await k.run('__dirname = import.meta.dirname');
       assert.ok(ts.status === 'ok' && ts.value?.type === 'number' && ts.value.text === '2', JSON.stringify(ts));
+    },
+  },
+  {
+    name: 'a helper module edited while the kernel runs is loaded again, unchanged ones kept (Deno: the module imported directly; Sandbox: no modules)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') return;
+      const dir = join(await k.value('process.cwd()'), 'fresh');
+      mkdirSync(dir);
+      const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
+      write('top.mjs', 'import { n } from "./dep.mjs";\nexport const top = () => "top:" + n;\nexport const id = {};\n');
+      write('dep.mjs', 'export const n = 1;\n');
+      write('other.mjs', 'export const o = {};\n');
+      write('c.cjs', 'module.exports = { v: require("./cdep.cjs") };\n');
+      write('cdep.cjs', 'module.exports = 1;\n');
+      const importBoth = 'import { top, id } from "./fresh/top.mjs";\nimport { o } from "./fresh/other.mjs";\n';
+      assert.equal(await k.value(`${importBoth}globalThis.first = { id, o }; top()`), 'top:1');
+      assert.equal(await k.value(`${importBoth}[top(), id === first.id, o === first.o].join()`), 'top:1,true,true', 'nothing changed: the same instances');
+      write('dep.mjs', 'export const n = 22;\n');
+      const after = await k.value(`${importBoth}[top(), id === first.id, o === first.o].join()`);
+      // Node reloads what changed and what imports it; Bun drops every module cells loaded; Deno cannot reload a module
+      // that another imports
+      assert.equal(after, { node: 'top:22,false,true', bun: 'top:22,false,false', deno: 'top:1,true,true' }[k.runtime]);
+      // imported directly, the changed file is its new version everywhere (Deno too)
+      assert.equal(await k.value('import { n } from "./fresh/dep.mjs"; n'), '22');
+      assert.equal(await k.value('require("./fresh/c.cjs").v'), '1');
+      write('cdep.cjs', 'module.exports = 333;\n');
+      assert.equal(await k.value('require("./fresh/c.cjs").v'), '333', 'a CommonJS module whose dependency changed');
+      // an error thrown by a reloaded module names its file, not the version in its URL
+      write('top.mjs', 'export function boom() {\n  throw new Error("from the new top");\n}\n');
+      const r = await k.run('import { boom } from "./fresh/top.mjs"; boom()');
+      assert.ok(r.status === 'error' && r.error.message === 'from the new top', JSON.stringify(r));
+      const frame = r.error.frames?.[0];
+      assert.ok(frame && 'file' in frame && /\/fresh\/top\.mjs$/.test(String(frame.file)) && frame.line === 2, JSON.stringify(r.error.frames));
+      assert.ok(!r.error.stack?.includes('coda-v'), r.error.stack);
     },
   },
   {

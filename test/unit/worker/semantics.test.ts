@@ -51,7 +51,25 @@ for (const node of nodeBinaries()) {
 
     it('imports names of a CommonJS module that Node cannot see statically, as TypeScript interop does', async () => {
       assert.equal(await k.value('import { pair } from "umd-pkg"; pair(1, 2).join("+")'), '1+2');
-      assert.equal(await k.value('import { missing } from "umd-pkg"; typeof missing'), 'undefined');
+      // a name neither the module nor its exports have stops the cell at its import, in Node's words (it went on with
+      // `undefined` before)
+      const missing = await k.run('import { pair as p2, missing } from "umd-pkg"; typeof missing');
+      assert.ok(
+        missing.status === 'error' &&
+          missing.error.name === 'SyntaxError' &&
+          missing.error.message === "The requested module 'umd-pkg' does not provide an export named 'missing'" &&
+          missing.error.location?.line === 1 &&
+          missing.error.location.column === 1,
+        JSON.stringify(missing),
+      );
+      const noDefault = await k.run('const before = 1;\n  import theDefault from "./local.mjs"');
+      assert.ok(
+        noDefault.status === 'error' &&
+          /does not provide an export named 'default'/.test(noDefault.error.message) &&
+          noDefault.error.location?.line === 2 &&
+          noDefault.error.location.column === 3,
+        JSON.stringify(noDefault),
+      );
       // an ES module's own named exports are still what it exports
       assert.equal(await k.value('import { kind as k3 } from "esm-only"; k3'), 'esm');
       // Node 23+ marks a CommonJS namespace ('module.exports'), so `* as` gets the exports and a default

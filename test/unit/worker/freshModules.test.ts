@@ -1,0 +1,91 @@
+/**
+ * The notebook's own modules as they are on disk (worker/node/FreshModules.ts, freshModuleHooks.ts), on every Node
+ * the tests have: Node 20 runs the resolve hook in a thread of its own (module.register), Node 24 on the main thread
+ * (module.registerHooks). What Deno and Bun do is in the conformance suite.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/testKernel';
+
+for (const node of nodeBinaries()) {
+  describe(`helper modules edited while the kernel runs (${node.name})`, () => {
+    let k: TestKernel;
+    let dir: string;
+    const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
+    beforeEach(async () => {
+      const cwd = packageFixture();
+      dir = join(cwd, 'lib');
+      mkdirSync(dir);
+      k = await startKernel({ nodePath: node.path, cwd });
+    });
+    afterEach(() => k.kernel.dispose());
+
+    it('reloads a module whose import another cell reloaded first', async () => {
+      write('leaf.mjs', 'export const leaf = "one";\n');
+      write('mid.mjs', 'export { leaf } from "./leaf.mjs";\n');
+      assert.equal(await k.value('import { leaf } from "./lib/mid.mjs"; leaf'), 'one');
+      write('leaf.mjs', 'export const leaf = "two!";\n');
+      // the leaf is loaded again here, through a cell of its own
+      assert.equal(await k.value('import { leaf } from "./lib/leaf.mjs"; leaf'), 'two!');
+      // the middle module is unchanged, but it holds the first leaf: it is loaded again too
+      assert.equal(await k.value('import { leaf } from "./lib/mid.mjs"; leaf'), 'two!');
+    });
+
+    it('keeps packages and unchanged modules as they are, and a query the cell wrote', async () => {
+      write('pkg.mjs', 'import { kind } from "cjs-pkg";\nexport const viaPkg = kind;\nexport const me = {};\n');
+      await k.run('import * as first from "./lib/pkg.mjs"; import * as pkgFirst from "cjs-pkg"; globalThis.firstPkg = pkgFirst');
+      assert.equal(await k.value('import * as again from "./lib/pkg.mjs"; again === first'), 'true');
+      write('pkg.mjs', 'import { kind } from "cjs-pkg";\nexport const viaPkg = kind + "!";\nexport const me = {};\n');
+      assert.equal(await k.value('import * as third from "./lib/pkg.mjs"; [third.viaPkg, third === first].join()'), 'cjs!,false');
+      assert.equal(await k.value('import * as pkgAgain from "cjs-pkg"; pkgAgain.default === firstPkg.default'), 'true', 'a package is never loaded again');
+      write('q.mjs', 'export const q = import.meta.url;\n');
+      assert.match(await k.value('import { q } from "./lib/q.mjs?v=7"; q'), /\/lib\/q\.mjs\?v=7$/);
+      write('q.mjs', 'export const q = import.meta.url + "!";\n');
+      assert.match(await k.value('import { q } from "./lib/q.mjs?v=7"; q'), /\/lib\/q\.mjs\?v=7&coda-v=\d+!$/);
+    });
+
+    it('reloads an ES module whose CommonJS import requires a file that changed', async () => {
+      write('esm.mjs', 'import c from "./c.cjs";\nexport const v = c.v;\n');
+      write('c.cjs', 'module.exports = { v: require("./d.cjs") };\n');
+      write('d.cjs', 'module.exports = "d1";\n');
+      assert.equal(await k.value('import { v } from "./lib/esm.mjs"; v'), 'd1');
+      write('d.cjs', 'module.exports = "d2 changed";\n');
+      assert.equal(await k.value('import { v } from "./lib/esm.mjs"; v'), 'd2 changed');
+      assert.equal(await k.value('require("./lib/c.cjs").v'), 'd2 changed');
+    });
+
+    it('follows import cycles, and a module made to import another one', async () => {
+      write('a.mjs', 'import { b } from "./b.mjs";\nexport const a = () => "a1+" + b();\n');
+      write('b.mjs', 'import { a } from "./a.mjs";\nexport const b = () => "b1";\n');
+      assert.equal(await k.value('import { a } from "./lib/a.mjs"; a()'), 'a1+b1');
+      write('b.mjs', 'import { a } from "./a.mjs";\nimport { c } from "./c.mjs";\nexport const b = () => "b2+" + c;\n');
+      write('c.mjs', 'export const c = "c1";\n');
+      assert.equal(await k.value('import { a } from "./lib/a.mjs"; a()'), 'a1+b2+c1');
+      write('c.mjs', 'export const c = "c2";\n');
+      assert.equal(await k.value('import { a } from "./lib/a.mjs"; a()'), 'a1+b2+c2');
+    });
+
+    it('says what is missing when a helper file was removed, and loads it once it is back', async () => {
+      write('gone.mjs', 'export const g = 1;\n');
+      assert.equal(await k.value('import { g } from "./lib/gone.mjs"; g'), '1');
+      rmSync(join(dir, 'gone.mjs'));
+      const r = await k.run('import { g } from "./lib/gone.mjs"; g');
+      assert.ok(
+        r.status === 'error' && /Cannot find module .*\/lib\/gone\.mjs/.test(r.error.message) && !r.error.message.includes('coda-v'),
+        JSON.stringify(r),
+      );
+      write('gone.mjs', 'export const g = 2;\n');
+      assert.equal(await k.value('import { g } from "./lib/gone.mjs"; g'), '2');
+    });
+
+    it('reloads a CommonJS module a cell requires when it or a file it requires changed, and keeps it otherwise', async () => {
+      write('r.js', 'exports.r = require("./s.js").s;\nexports.me = {};\n');
+      write('s.js', 'exports.s = 1;\n');
+      await k.run('globalThis.firstR = require("./lib/r.js")');
+      assert.equal(await k.value('require("./lib/r.js") === firstR'), 'true');
+      write('s.js', 'exports.s = 22;\n');
+      assert.equal(await k.value('const r2 = require("./lib/r.js"); [r2.r, r2 === firstR].join()'), '22,false');
+    });
+  });
+}
