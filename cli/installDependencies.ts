@@ -42,19 +42,25 @@ export async function installDependencies(
   const allowScripts = doc.metadata[METADATA_ALLOW_SCRIPTS] === true;
   let client: InstallerClient | undefined;
   try {
-    const outcome = await installForCells(cells, dirname(file), storeDir, async (dependencies, store) => {
-      client ??= new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
-      progress(
-        `installing ${Object.entries(dependencies)
-          .map(([n, r]) => (r === '*' ? n : `${n}@${r}`))
-          .join(', ')}`,
-      );
-      if (allowScripts) progress(scriptsNotice(access.permissions));
-      return client.install(
-        { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
-        { onProgress: progress },
-      );
-    });
+    const outcome = await installForCells(
+      cells,
+      dirname(file),
+      storeDir,
+      async (dependencies, store) => {
+        client ??= new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
+        progress(
+          `installing ${Object.entries(dependencies)
+            .map(([n, r]) => (r === '*' ? n : `${n}@${r}`))
+            .join(', ')}`,
+        );
+        if (allowScripts) progress(scriptsNotice(access.permissions));
+        return client.install(
+          { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
+          { onProgress: progress },
+        );
+      },
+      access.permissions,
+    );
     const { result } = outcome;
     for (const [name, error] of outcome.failed) progress(`${name} could not be installed: ${error.message}`);
     if (!result) return { modulePaths: [modulePath], cellErrors: outcome.cellErrors };

@@ -17,7 +17,11 @@ export interface DependencySpec {
   name: string;
   /** A semver range, a dist-tag or '*' (an import without a magic comment). */
   range: string;
-  from: { kind: 'import' | 'require' | 'magic'; cellId?: string; line?: number };
+  /**
+   * Where the package is named: a cell (its line), or a module of the notebook's folder a cell imports (`file`, relative
+   * to the folder, and the line there; `cellId` is the cell that imports it).
+   */
+  from: { kind: 'import' | 'require' | 'magic'; cellId?: string; line?: number; file?: string };
 }
 
 export interface DependencyProblem {

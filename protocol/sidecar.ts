@@ -59,3 +59,6 @@ export type FromAgentFrame = WorkerFrame | InterruptedFrame | SyncPartFrame | St
 export function encodeFrame(frame: ToAgentFrame | FromAgentFrame, marked: boolean): string {
   return `${marked ? FRAME_MARKER : ''}${JSON.stringify(frame)}\n`;
 }
+
+/** The variable that carries the cells' own NODE_PATH while Bun starts with the store's folders added (sidecarCommand.ts; the agent restores it). */
+export const OWN_NODE_PATH = 'CODA_OWN_NODE_PATH';

@@ -83,7 +83,7 @@ const targets = [
       'installer-main': 'installer/main.ts',
       'installer-files': 'installer/fileThread.ts',
       // Node's module resolve hook, for a Node that runs hooks in a thread of their own (worker/node/FreshModules.ts)
-      'fresh-hooks': 'worker/node/freshModuleHooks.ts',
+      'module-hooks': 'worker/node/localModuleHooks.ts',
     }),
     outdir,
   },

@@ -21,7 +21,7 @@ import { installAccess, scriptMode } from '../../host/deps/installAccess';
 import { InstallerClient, storeFor } from '../../host/deps/InstallerClient';
 import { neededDependencies } from '../../host/deps/neededDependencies';
 import { storesServe } from '../../host/deps/storeReuse';
-import { analyzeDependencies } from '../../host/deps/analyzeDependencies';
+import { analyzeNotebook } from '../../host/deps/helperModules';
 import { installForCells, type CellsInstall } from '../../host/deps/installForCells';
 import { lockUpdate } from '../../host/deps/lockUpdate';
 import { notebookPlugins, pluginInstallCell } from '../../host/plugins/notebookPlugins';
@@ -92,7 +92,11 @@ export class DependencyManager implements vscode.Disposable {
    */
   async warmInstaller(notebook: vscode.NotebookDocument): Promise<'no packages' | 'in the stores' | 'started'> {
     const folder = notebookFolder(notebook);
-    const analysis = await analyzeDependencies(await installCells(notebook, folder));
+    const analysis = await analyzeNotebook(
+      await installCells(notebook, folder),
+      folder,
+      installAccess(notebook.metadata as Record<string, unknown>).permissions,
+    );
     const { dependencies } = neededDependencies(analysis.specs, folder);
     if (!Object.keys(dependencies).length) return 'no packages';
     const meta = notebook.metadata as Record<string, unknown>;
@@ -159,7 +163,7 @@ export class DependencyManager implements vscode.Disposable {
     const scripts = scriptMode({ allowScripts, permissions: access.permissions });
     const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, docPath);
     // what the cells import decides the store; a run of a notebook whose imports did not change installs nothing
-    const analysis = await analyzeDependencies(cells);
+    const analysis = await analyzeNotebook(cells, folder, access.permissions);
     const doc = uri.toString();
     const known = this.memo.recall(doc, InstallMemo.key(analysis, lock, scripts), () => isStoreComplete(storeDir));
     if (known) return { cellErrors: known };

@@ -19,6 +19,8 @@ import { stripComments } from './stripComments';
 export interface AnalyzedCell {
   cellId: string;
   code: string;
+  /** A module of the notebook's folder the cell imports (host/deps/helperModules.ts): its path relative to the folder. */
+  file?: string;
 }
 
 export interface Analysis {
@@ -47,7 +49,8 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
     if (!known || (spec.from.kind === 'magic' && known.from.kind !== 'magic')) found.set(spec.name, spec);
   };
 
-  for (const { cellId, code } of cells) {
+  for (const { cellId, code, file } of cells) {
+    const at = file === undefined ? {} : { file };
     for (const m of code.matchAll(MAGIC)) {
       const line = lineOf(code, m.index!);
       for (const token of m[1]!.trim().split(/\s+/).filter(Boolean)) {
@@ -56,7 +59,7 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
           problems.push({ message: `'${token}' is not a package spec: write // @coda-dep name, name@version-range or alias@npm:name@range`, cellId, line });
           continue;
         }
-        add({ ...spec, from: { kind: 'magic', cellId, line } });
+        add({ ...spec, from: { kind: 'magic', cellId, line, ...at } });
       }
     }
     for (const imp of moduleImports(code)) {
@@ -64,14 +67,21 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
       const statement = code.slice(imp.ss, imp.se);
       if (/^(import|export)\s+type\s/.test(statement) || /^import\s*\{\s*(type\s+[\w$]+\s*,?\s*)+\}\s*from/.test(statement)) continue;
       const name = installable(imp.n);
-      if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s) } });
+      if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s), ...at } });
     }
     for (const { specifier, offset } of requireCalls(code)) {
       const name = installable(specifier);
-      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset) } });
+      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset), ...at } });
     }
   }
   return { specs: [...found.values()].sort((a, b) => compareNames(a.name, b.name)), sites, problems };
+}
+
+/** The modules of the notebook's folder a cell (or such a module) imports or requires: its relative and absolute paths. */
+export async function localSpecifiers(code: string): Promise<string[]> {
+  await init;
+  const specs = [...moduleImports(code).map((imp) => imp.n), ...requireCalls(code).map((r) => r.specifier)];
+  return specs.filter((s): s is string => !!s && (s.startsWith('./') || s.startsWith('../') || s.startsWith('/')));
 }
 
 /** Lines of a cell the lexer cannot read (JSX) that are read line by line for its imports. */

@@ -8,8 +8,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asCodaError, codaError, isCodaError, type CodaErrorCode, type DependencySpec, type InstallResult, type SerializedError } from '../../protocol';
-import { analyzeDependencies } from './analyzeDependencies';
+import {
+  asCodaError,
+  codaError,
+  isCodaError,
+  type CodaErrorCode,
+  type DependencySpec,
+  type InstallResult,
+  type Permissions,
+  type SerializedError,
+} from '../../protocol';
+import type { analyzeDependencies } from './analyzeDependencies';
+import { analyzeNotebook } from './helperModules';
 import { neededDependencies } from './neededDependencies';
 import { nearPopularPackage } from './popularPackages';
 
@@ -45,8 +55,10 @@ export async function installForCells(
   folder: string | undefined,
   storeDir: string,
   install: Install,
+  /** The notebook's declared permissions: which of its helper modules may be read for their packages. */
+  permissions?: Permissions,
 ): Promise<CellsInstall> {
-  const analysis = Array.isArray(cells) ? await analyzeDependencies(cells) : cells;
+  const analysis = Array.isArray(cells) ? await analyzeNotebook(cells, folder, permissions) : cells;
   const cellErrors = new Map<string, SerializedError>();
   for (const p of analysis.problems) {
     if (p.cellId && !cellErrors.has(p.cellId)) cellErrors.set(p.cellId, codaError('DependencySpecError', { line: p.line ?? '?', problem: p.message }));
@@ -89,10 +101,12 @@ function attribute(sites: DependencySpec[], failed: Map<string, SerializedError>
     const cellId = spec.from.cellId;
     if (!error || !cellId || cellErrors.has(cellId)) continue;
     const how = spec.from.kind === 'magic' ? `// @coda-dep ${spec.name}` : `the import of '${spec.name}'`;
+    const line = spec.from.line ? `line ${spec.from.line}` : '';
+    const where = spec.from.file ? ` (${[spec.from.file, line].filter(Boolean).join(', ')}, a module this cell imports)` : line ? ` (${line})` : '';
     cellErrors.set(cellId, {
       name: error.name,
       ...(error.code !== undefined && { code: error.code }),
-      message: `${how}${spec.from.line ? ` (line ${spec.from.line})` : ''} could not be installed, so this cell did not run: ${error.message}`,
+      message: `${how}${where} could not be installed, so this cell did not run: ${error.message}`,
       props: { package: JSON.stringify(spec.name) },
     });
   }

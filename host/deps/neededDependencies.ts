@@ -1,8 +1,11 @@
 /** The packages to install for a notebook: magic comments always, imports unless the notebook's folder has them. */
 import type { DependencySpec } from '../../protocol';
+import { dirname, join } from 'node:path';
 import { resolvableFrom } from './resolvableFrom';
 
 export function neededDependencies(specs: DependencySpec[], folder: string | undefined): { needed: DependencySpec[]; dependencies: Record<string, string> } {
-  const needed = specs.filter((s) => s.from.kind === 'magic' || !(folder && resolvableFrom(folder, s.name)));
+  // a helper module's import: resolvable from its own folder (a project beside the notebook with its node_modules)
+  const from = (s: DependencySpec) => (folder && s.from.file ? join(folder, dirname(s.from.file)) : folder);
+  const needed = specs.filter((s) => s.from.kind === 'magic' || !(from(s) && resolvableFrom(from(s)!, s.name)));
   return { needed, dependencies: Object.fromEntries(needed.map((s) => [s.name, s.range])) };
 }

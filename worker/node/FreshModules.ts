@@ -2,7 +2,7 @@
  * The notebook's own modules (local files outside node_modules) as they are on disk now: a cell that imports or
  * requires a helper file edited since the kernel loaded it gets the new version, and so does a module that imports
  * it; unchanged modules stay the instances cells hold. ES modules are versioned by the resolve hook of
- * freshModuleHooks.ts, installed before the first import of a local file (Node >= 22.15 on the main thread, older Node
+ * localModuleHooks.ts, installed before the first import of a local file (Node >= 22.15 on the main thread, older Node
  * in its hooks thread); CommonJS modules, which Node keeps in require.cache by file name, are dropped from it here
  * when their file, or a local module they require, changed. Packages are never reloaded.
  *
@@ -13,13 +13,14 @@
  */
 import nodeModule from 'node:module';
 import { statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHANGED_PARAM, VERSION_PARAM, inNodeModules, resolve as freshResolve, stampOf } from './freshModuleHooks';
+import { CHANGED_PARAM, VERSION_PARAM, inNodeModules, initialize, resolve as freshResolve, stampOf } from './localModuleHooks';
 
 type ModuleApi = typeof nodeModule & {
   registerHooks?: (hooks: { resolve: typeof freshResolve }) => unknown;
-  register?: (specifier: string, parentURL?: string) => void;
+  register?: (specifier: string, options: { data: Parameters<typeof initialize>[0] }) => void;
+  _initPaths?: () => void;
 };
 // taken before a notebook's permissions replace module.register for cells (realmGuards.ts)
 const api = nodeModule as ModuleApi;
@@ -27,13 +28,32 @@ const registerHooks = api.registerHooks?.bind(api);
 const register = api.register?.bind(api);
 
 /** The hook as its own file (scripts/build.mjs), for a Node that runs hooks in a thread of their own. */
-const HOOKS_FILE = join(__dirname, 'fresh-hooks.js');
+const HOOKS_FILE = join(__dirname, 'module-hooks.js');
 
 function mtimeOf(file: string): number {
   try {
     return statSync(file).mtimeMs;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * CommonJS's own lookup for a package a local module requires that its folders lack: the store's node_modules folders,
+ * as NODE_PATH names them for Node, read once into its global paths (the variable itself is left as it was, so cells
+ * and the programs they start do not see it).
+ */
+function requireFromStores(folders: string[]): void {
+  if (typeof api._initPaths !== 'function') return;
+  const before = process.env.NODE_PATH;
+  try {
+    process.env.NODE_PATH = [...(before ? before.split(delimiter) : []), ...folders].join(delimiter);
+    api._initPaths();
+  } catch {
+    // an environment the notebook's permissions guard: CommonJS helpers find the packages of their own folders only
+  } finally {
+    if (before === undefined) delete process.env.NODE_PATH;
+    else process.env.NODE_PATH = before;
   }
 }
 
@@ -62,6 +82,8 @@ export class FreshModules {
     private readonly cache: NodeJS.Dict<NodeJS.Module>,
     private readonly reload: Reload = 'hooks',
     private readonly load: (file: string) => unknown = () => undefined,
+    /** The dependency store folders: where a package a local module imports is looked up after its own folders. */
+    private readonly packageRoots: string[] = [],
   ) {
     this.own = new Set(Object.keys(cache));
   }
@@ -97,6 +119,7 @@ export class FreshModules {
 
   /** Before a cell's `require` of a local file: changed CommonJS modules dropped from require.cache. */
   beforeRequire(): void {
+    if (this.reload === 'hooks') this.hook();
     this.dropChanged();
   }
 
@@ -142,8 +165,12 @@ export class FreshModules {
   private hook(): void {
     if (this.hooked) return;
     this.hooked = true;
-    if (registerHooks) registerHooks({ resolve: freshResolve });
-    else register?.(pathToFileURL(HOOKS_FILE).href);
+    const data = { packageRoots: this.packageRoots };
+    if (registerHooks) {
+      initialize(data);
+      registerHooks({ resolve: freshResolve });
+    } else register?.(pathToFileURL(HOOKS_FILE).href, { data });
+    if (this.packageRoots.length) requireFromStores(this.packageRoots.map((root) => join(root, 'node_modules')));
   }
 
   /** Drops every stamped CommonJS module whose file, or a local module it requires, changed; returns their files. */

@@ -91,7 +91,7 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
   };
   const base = requires[0]!;
   // a helper file edited while the kernel runs is loaded again (FreshModules)
-  const fresh = freshModules ?? new FreshModules(base.cache, 'hooks', base);
+  const fresh = freshModules ?? new FreshModules(base.cache, 'hooks', base, roots.slice(1));
   const userRequire = function require(id: string) {
     refuseTypeScriptFile(String(id));
     if (!isLocalSpecifier(String(id))) return fromRoots(id, (r) => r(id));

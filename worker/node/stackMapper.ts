@@ -3,7 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
-import { withoutVersion } from './freshModuleHooks';
+import { withoutVersion } from './localModuleHooks';
 import { formatFrame, NO_SECRETS, type Masker, type SerializedError, type StackFrame } from '../../protocol';
 import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
@@ -60,7 +60,7 @@ export class StackMapper {
       return { functionName: fn, cellId: script.cellId, cellLabel: script.cellLabel, line, column: Math.max(1, script.columns.original(line, col)) };
     }
     if (file.startsWith('node:') || file.startsWith('internal/') || this.internalFiles.some((f) => file.startsWith(f))) return undefined;
-    // a helper module loaded again (freshModuleHooks.ts) is shown at its file's own URL
+    // a helper module loaded again (localModuleHooks.ts) is shown at its file's own URL
     return { functionName: fn, file: withoutVersion(file), line, column };
   }
 

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION, toSerializedError, type InitResult } from '../../prot
 import { NodeRuntime } from '../node/NodeRuntime';
 import { createDispatcher, intrinsicThen } from '../runtime/createDispatcher';
 import type { RuntimeHost } from '../runtime/Runtime';
-import { encodeFrame, type AgentInitParams, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
+import { encodeFrame, OWN_NODE_PATH, type AgentInitParams, type FromAgentFrame, type ToAgentFrame } from '../../protocol/sidecar';
 import { agentSyncPart } from './agentSyncPart';
 import { createSidecarModules, type SidecarKind } from './sidecarModules';
 import { importUrl } from './importUrl';
@@ -21,6 +21,14 @@ import { agentInspectorSession } from './agentInspectorSession';
 import { ignoreTerminalInterrupt } from '../runtime/ignoreTerminalInterrupt';
 
 const proc = process;
+// the cells' own NODE_PATH: Bun started with the store's folders added to it (sidecarCommand.ts), and has read them
+// (only Bun: Deno may not be allowed to read the environment at all)
+const ownNodePath = 'Bun' in globalThis ? proc.env[OWN_NODE_PATH] : undefined;
+if (ownNodePath !== undefined) {
+  if (ownNodePath) proc.env.NODE_PATH = ownNodePath;
+  else delete proc.env.NODE_PATH;
+  delete proc.env[OWN_NODE_PATH];
+}
 const realExit = process.exit.bind(process);
 const realSetTimeout = setTimeout;
 /** Taken before any cell runs: a cell that replaced the global would stop every later cell from starting. */

@@ -4,8 +4,9 @@
  * flags, CommonJS detection for packages, and an inspector on a free loopback port whose address only the worker
  * learns (for interrupts, and relayed to debug sessions: InspectorRelay.ts).
  */
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { RUNTIME_LABELS, type InitParams } from '../../protocol';
+import { OWN_NODE_PATH } from '../../protocol/sidecar';
 import { userEnvironment } from '../../common/userEnvironment';
 import { withRealPaths } from './withRealPaths';
 import { denoPermissionFlags } from './denoPermissionFlags';
@@ -60,10 +61,22 @@ export function heapLimitMb(execArgv: string[] = process.execArgv): number | und
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * Bun looks a package up in NODE_PATH's folders, read as it starts, after the importing file's own: so the modules of
+ * the notebook's folder find the packages of its dependency store, as cells do. The cells' environment gets its own
+ * value back as the agent starts.
+ */
+function withStoreNodePath(env: Record<string, string>, modulePaths: string[] | undefined): Record<string, string> {
+  if (!modulePaths?.length) return env;
+  const folders = modulePaths.map((p) => (basename(p) === 'node_modules' ? p : join(p, 'node_modules')));
+  const own = env.NODE_PATH;
+  return { ...env, NODE_PATH: [...(own ? [own] : []), ...folders].join(delimiter), [OWN_NODE_PATH]: own ?? '' };
+}
+
 export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: string, heapMb = heapLimitMb()): SidecarCommand {
   const env = userEnvironment(process.env, init.permissions, init.env);
   for (const name of RUNTIME_ENV_NAMES) if (process.env[name] !== undefined) env[name] ??= process.env[name]!;
-  if (kind === 'bun') return { command: init.runtimePath!, args: ['--no-install', agentPath], env };
+  if (kind === 'bun') return { command: init.runtimePath!, args: ['--no-install', agentPath], env: withStoreNodePath(env, init.modulePaths) };
   env.NO_COLOR = '1';
   env.DENO_NO_UPDATE_CHECK = '1';
   const permissions = denoPermissionFlags(init.permissions, init.cwd, {

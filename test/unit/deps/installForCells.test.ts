@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { failingHost } from '../../../installer/install';
@@ -61,6 +61,24 @@ describe('install failures belong to the cells that import the package', functio
     assert.ok(isCodaError(error, 'PackageNotFound'), 'the code crossed from the installer process');
     assert.match(error.message, /the import of 'no-such-package-anywhere' \(line 1\) could not be installed, so this cell did not run/);
     assert.deepEqual(Object.keys(out.result?.installed ?? {}).sort(), ['good', 'other']);
+    assert.ok(existsSync(join(storeDir, 'node_modules', 'good', 'package.json')));
+  });
+
+  it("a helper module's imports are installed with the cells'; one that fails names the helper and fails the cell importing it", async () => {
+    const { storeDir, run } = install(join(home, 'helpers.coda'));
+    mkdirSync(join(home, 'lib'), { recursive: true });
+    writeFileSync(join(home, 'lib', 'uses.ts'), 'import g from "good";\nimport { x } from "./deeper.js";\nexport const f = () => g;\n');
+    writeFileSync(join(home, 'lib', 'deeper.ts'), '// helper\nexport const x = require("no-such-package-anywhere");\n');
+    const out = await run([
+      { cellId: 'imports-helper', code: 'import { f } from "./lib/uses"; f()' },
+      { cellId: 'plain', code: 'import o from "other"; o' },
+    ]);
+    assert.deepEqual([...out.cellErrors.keys()], ['imports-helper']);
+    assert.match(
+      out.cellErrors.get('imports-helper')!.message,
+      /the import of 'no-such-package-anywhere' \(lib\/deeper\.ts, line 2, a module this cell imports\) could not be installed, so this cell did not run/,
+    );
+    assert.deepEqual(Object.keys(out.result?.installed ?? {}).sort(), ['good', 'other'], "the helper's good import is installed");
     assert.ok(existsSync(join(storeDir, 'node_modules', 'good', 'package.json')));
   });
 

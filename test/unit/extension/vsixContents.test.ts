@@ -13,7 +13,7 @@ const ALLOWED: RegExp[] = [
   /^extension\/l10n\/bundle\.l10n(\.[a-z-]+)?\.json$/,
   /^extension\/media\/walkthrough\/[a-z-]+\.png$/,
   /^extension\/syntaxes\/[\w-]+\.tmLanguage\.json$/,
-  /^extension\/dist\/(extension|extension-main|worker|worker-main|watchdog|installer|installer-main|installer-files|fresh-hooks|sucrase|renderer|inspectorPanel|tsplugin)\.js$/,
+  /^extension\/dist\/(extension|extension-main|worker|worker-main|watchdog|installer|installer-main|installer-files|module-hooks|sucrase|renderer|inspectorPanel|tsplugin)\.js$/,
   /^extension\/dist\/sidecar-agent\.mjs$/,
   // Node's type declarations of each shipped major the TypeScript plugin gives notebooks, as one archive (docs/types.md)
   /^extension\/dist\/types\.json\.br$/,

@@ -1,11 +1,13 @@
 /**
- * The notebook's own modules as they are on disk (worker/node/FreshModules.ts, freshModuleHooks.ts), on every Node
- * the tests have: Node 20 runs the resolve hook in a thread of its own (module.register), Node 24 on the main thread
- * (module.registerHooks). What Deno and Bun do is in the conformance suite.
+ * The notebook's own modules (worker/node/FreshModules.ts, localModuleHooks.ts): as they are on disk, on every Node the
+ * tests have (Node 20 runs the resolve hook in a thread of its own, module.register; Node 24 on the main thread,
+ * module.registerHooks; what Deno and Bun do is in the conformance suite), and finding the notebook's packages.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runtimeBinary } from '../../runtimeBinaries';
 import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/testKernel';
 
 for (const node of nodeBinaries()) {
@@ -86,6 +88,52 @@ for (const node of nodeBinaries()) {
       assert.equal(await k.value('require("./lib/r.js") === firstR'), 'true');
       write('s.js', 'exports.s = 22;\n');
       assert.equal(await k.value('const r2 = require("./lib/r.js"); [r2.r, r2 === firstR].join()'), '22,false');
+    });
+  });
+}
+
+/** A notebook folder with helper modules that import packages only the dependency store holds. */
+function helperFolder(): { cwd: string; store: string } {
+  const store = join(packageFixture(), 'node_modules');
+  const cwd = mkdtempSync(join(tmpdir(), 'coda-helpers-'));
+  mkdirSync(join(cwd, 'lib'));
+  writeFileSync(join(cwd, 'lib', 'uses.mjs'), 'import twice from "esm-only";\nimport { add } from "cjs-pkg";\nexport const both = add(twice(2), 1);\n');
+  writeFileSync(join(cwd, 'lib', 'uses.cjs'), 'exports.kind = require("cjs-pkg").kind;\n');
+  writeFileSync(join(cwd, 'lib', 'lacks.mjs'), 'export { x } from "not-in-any-store";\n');
+  return { cwd, store };
+}
+
+const runtimes = [
+  ...nodeBinaries().map((n) => ({ name: n.name, init: {}, nodePath: n.path })),
+  ...(['bun', 'deno'] as const).map((runtime) => ({ name: runtime, init: { runtime, runtimePath: runtimeBinary(runtime) }, nodePath: undefined })),
+];
+
+for (const rt of runtimes) {
+  describe(`helper modules find the notebook's packages (${rt.name})`, () => {
+    let k: TestKernel;
+    before(async function () {
+      if ('runtimePath' in rt.init && !rt.init.runtimePath) this.skip();
+      const { cwd, store } = helperFolder();
+      k = await startKernel({ cwd, nodePath: rt.nodePath, modulePaths: [store], init: rt.init });
+    });
+    after(() => k?.kernel.dispose());
+
+    it('an ES module and a CommonJS module of the notebook folder import and require packages of the store', async () => {
+      if (rt.name === 'deno') {
+        // Deno resolves a module's packages itself, from its own folders: the store is not one of them (docs/runtimes.md)
+        const r = await k.run('import { both } from "./lib/uses.mjs"; both');
+        assert.ok(r.status === 'error' && /cjs-pkg|esm-only/.test(r.error.message), JSON.stringify(r));
+        return;
+      }
+      assert.equal(await k.value('import { both } from "./lib/uses.mjs"; both'), '5');
+      assert.equal(await k.value('require("./lib/uses.cjs").kind'), 'cjs');
+      // a package no store holds: the error of the module's own lookup, naming the module
+      const r = await k.run('import { x } from "./lib/lacks.mjs"');
+      assert.ok(r.status === 'error' && /not-in-any-store/.test(r.error.message) && /lacks\.mjs/.test(r.error.message), JSON.stringify(r));
+    });
+
+    it('cells see their own NODE_PATH', async () => {
+      assert.equal(await k.value('String(process.env.NODE_PATH)'), 'undefined');
     });
   });
 }

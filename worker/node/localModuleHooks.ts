@@ -1,19 +1,24 @@
 /**
- * Node's module resolve hook that gives cells the current version of the notebook's own modules (local files: a
- * file: URL outside any node_modules folder). Node keeps an ES module for the life of the process, keyed by its URL,
- * so a helper file edited while the kernel runs would otherwise be the first version for ever (re-running the cell
- * that imports it changes nothing). Here, a local module whose file changed on disk, or that imports (at any depth) a
- * local module whose file changed, resolves to a URL of its own (`?coda-v=N`), so Node loads it afresh; an unchanged
- * module resolves to the URL it had, and stays the instance cells already hold (its state kept). A module's first
- * load keeps its plain URL.
+ * Node's module resolve hook for the notebook's own modules (local files: a file: URL outside any node_modules
+ * folder), which cells import or require:
+ * - **their current version.** Node keeps an ES module for the life of the process, keyed by its URL, so a helper file
+ *   edited while the kernel runs would otherwise be the first version for ever. Here, a local module whose file
+ *   changed on disk, or that imports (at any depth) a local module whose file changed, resolves to a URL of its own
+ *   (`?coda-v=N`), so Node loads it afresh; an unchanged module resolves to the URL it had, and stays the instance
+ *   cells already hold (its state kept). A module's first load keeps its plain URL.
+ * - **the notebook's packages.** A package a local module imports that its own folders do not hold is looked up in the
+ *   notebook's dependency store (InitParams.modulePaths), as the cells' own imports are.
  *
- * Node >= 22.15 runs it on the main thread (module.registerHooks); older Node
- * runs it in its hooks thread (module.register of dist/fresh-hooks.js), where the state below lives. There, require()
- * never reaches the hook, and the main thread's FreshModules answers for CommonJS through require.cache; on the main
- * thread it does, and a CommonJS module an ES module imports requires through Node's ES module map, keyed by URL, so
- * its requires are versioned too (the CommonJS loader keys its own cache by file name, without the query).
+ * Node >= 22.15 runs it on the main thread (module.registerHooks); older Node runs it in its hooks thread
+ * (module.register of dist/module-hooks.js, `initialize` given the store folders), where the state below lives.
+ * There, require() never reaches the hook, and the main thread's FreshModules answers for CommonJS through
+ * require.cache; on the main thread it does, and a CommonJS module an ES module imports requires through Node's ES
+ * module map, keyed by URL, so its requires are versioned too (the CommonJS loader keys its own cache by file name,
+ * without the query).
  */
 import { statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The query parameter naming a reloaded module's version (frames drop it: withoutVersion). */
@@ -46,10 +51,55 @@ interface ResolveContext {
 }
 type NextResolve = (specifier: string, context?: ResolveContext) => Resolved | Promise<Resolved>;
 
+/** Where a package a local module imports is looked up after its own folders: a file in each store folder. */
+let packageParents: string[] = [];
+
+/** The notebook's dependency store folders (the parents of their node_modules), as createModuleSupport has them. */
+export function initialize(data: { packageRoots?: string[] } | undefined): void {
+  packageParents = (data?.packageRoots ?? []).map((root) => pathToFileURL(join(root, '__coda_import__.js')).href);
+}
+
 export function resolve(specifier: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
   const spec = takeReported(specifier);
-  const r = next(spec, context);
+  const r = withPackages(spec, context, next);
   return r instanceof Promise ? r.then((res) => versioned(res, context)) : versioned(r, context);
+}
+
+const isBare = (spec: string) => !/^(?:\.{0,2}\/|[a-z][a-z0-9+.-]*:|#)/i.test(spec) && !isBuiltin(spec);
+const isNotFound = (err: unknown) => (err as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND';
+
+/** `next` as Node resolves; a package a local module imports that its folders lack, from the store folders. */
+function withPackages(spec: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
+  if (!packageParents.length || !isBare(spec) || !localPath(context.parentURL)) return next(spec, context);
+  // tried from each store folder in turn; found in none, the error is the one the module's own folders gave
+  const from = (i: number, first: unknown): Resolved | Promise<Resolved> => {
+    if (i >= packageParents.length) throw first;
+    return settle(
+      () => next(spec, { ...context, parentURL: packageParents[i] }),
+      (err) => {
+        if (!isNotFound(err)) throw err;
+        return from(i + 1, first);
+      },
+    );
+  };
+  return settle(
+    () => next(spec, context),
+    (err) => {
+      if (!isNotFound(err)) throw err;
+      return from(0, err);
+    },
+  );
+}
+
+/** `run()`, or `recover` of what it threw: synchronously, or when its promise rejects. */
+function settle<T>(run: () => T | Promise<T>, recover: (err: unknown) => T | Promise<T>): T | Promise<T> {
+  let r: T | Promise<T>;
+  try {
+    r = run();
+  } catch (err) {
+    return recover(err);
+  }
+  return r instanceof Promise ? r.catch(recover) : r;
 }
 
 /** A URL without the version this hook gave it (for stack frames and messages). */
@@ -57,7 +107,7 @@ export function withoutVersion(url: string): string {
   return url.replace(/([?&])coda-v=\d+(&?)/, (_m, lead: string, tail: string) => (tail ? lead : '')).replace(/\?$/, '');
 }
 
-function notFound(path: string, parentURL: string | undefined): Error {
+function missingModule(path: string, parentURL: string | undefined): Error {
   const from = localPath(parentURL) ?? parentURL;
   const err = new Error(`Cannot find module '${path}'${from ? ` imported from ${from}` : ''}`);
   return Object.assign(err, { code: 'ERR_MODULE_NOT_FOUND', url: pathToFileURL(path).href });
@@ -125,7 +175,7 @@ function versioned(res: Resolved, context: ResolveContext): Resolved {
   if (parent) loaded.get(parent)?.deps.set(path, entry.version);
   if (entry.version === 0) return res;
   // Node may answer from its resolution cache for a file since removed: say so as its resolver would
-  if (entry.stamp === 'missing') throw notFound(path, context.parentURL);
+  if (entry.stamp === 'missing') throw missingModule(path, context.parentURL);
   const url = new URL(res.url);
   url.searchParams.set(VERSION_PARAM, String(entry.version));
   return { ...res, url: url.href };
