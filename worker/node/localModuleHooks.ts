@@ -61,7 +61,7 @@ export function initialize(data: { packageRoots?: string[] } | undefined): void 
 
 export function resolve(specifier: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
   const spec = takeReported(specifier);
-  const r = withPackages(spec, context, next);
+  const r = isBare(spec) ? withPackages(spec, context, next) : withExtensions(spec, context, next);
   return r instanceof Promise ? r.then((res) => versioned(res, context)) : versioned(r, context);
 }
 
@@ -87,6 +87,48 @@ function withPackages(spec: string, context: ResolveContext, next: NextResolve):
     (err) => {
       if (!isNotFound(err)) throw err;
       return from(0, err);
+    },
+  );
+}
+
+/** What an import path without its file's extension may name, in the order TypeScript's bundler resolution looks. */
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+const canStripTypes = () => !!(process.features as { typescript?: unknown }).typescript;
+
+/**
+ * The paths a relative import the editor's types accept may name (they resolve as a bundler does): `./util` is
+ * util.ts, util.js or util/index.ts, and `./util.js` in TypeScript is util.ts. Node itself wants the exact file name,
+ * so a local module's import that names no file is tried with these (.ts ones where Node strips types).
+ */
+export function candidates(spec: string, typescript = canStripTypes()): string[] {
+  const at = spec.search(/[?#]/);
+  const [path, rest] = at === -1 ? [spec, ''] : [spec.slice(0, at), spec.slice(at)];
+  const exts = EXTENSIONS.filter((e) => typescript || !e.includes('ts'));
+  const typed = /\.(m|c)?js(x?)$/.exec(path);
+  if (typed) return typescript ? [`${path.slice(0, typed.index)}.${typed[1] ?? ''}ts${typed[2]}${rest}`] : [];
+  if (/\.[a-z0-9]+$/i.test(path.slice(path.lastIndexOf('/') + 1))) return [];
+  const base = path.endsWith('/') ? path.slice(0, -1) : path;
+  return [...(path.endsWith('/') ? [] : exts.map((e) => base + e)), ...exts.map((e) => `${base}/index${e}`)].map((p) => p + rest);
+}
+
+/** `next` as Node resolves; a relative import of a local module that names no file, as a bundler resolves it. */
+function withExtensions(spec: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
+  if (!localPath(context.parentURL) || !/^(?:\.{0,2}\/|file:)/.test(spec)) return next(spec, context);
+  const tryFrom = (list: string[], first: unknown): Resolved | Promise<Resolved> => {
+    if (!list.length) throw first;
+    return settle(
+      () => next(list[0]!, context),
+      (err) => {
+        if (!isNotFound(err)) throw err;
+        return tryFrom(list.slice(1), first);
+      },
+    );
+  };
+  return settle(
+    () => next(spec, context),
+    (err) => {
+      if (!isNotFound(err) && (err as { code?: unknown })?.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw err;
+      return tryFrom(candidates(spec), err);
     },
   );
 }

@@ -4,10 +4,12 @@
  * referrer: a tiny script compiled with a filename inside the folder to resolve from.
  */
 import { createRequire, isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import vm from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
 import { FreshModules, isLocalSpecifier } from './FreshModules';
+import { candidates } from './localModuleHooks';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
 export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
@@ -38,6 +40,7 @@ function refuseTypeScriptFile(spec: string): void {
   throw Object.assign(err, { code: 'TypeScriptFileUnsupported' });
 }
 
+const missingItsExtension = (err: unknown) => ['ERR_MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT'].includes(String((err as { code?: unknown } | null)?.code));
 const isBare = (spec: string) => !spec.startsWith('.') && !spec.startsWith('/') && !/^[a-z]+:/i.test(spec) && !isBuiltin(spec);
 const REQUIRE_FILE = '__coda_require__.js';
 const IMPORT_FILE = '__coda_import__.js';
@@ -118,6 +121,12 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
     if (isLocalSpecifier(String(spec))) {
       try {
         return await importer(roots[0]!)(fresh.beforeImport(String(spec)), options);
+      } catch (err) {
+        // `./util` naming util.ts where Node cannot strip types: said in words, as `./util.ts` is
+        const ts =
+          missingItsExtension(err) && candidates(String(spec), true).find((c) => TS_FILE.test(c) && existsSync(resolve(cwd, c.replace(/[?#].*$/, ''))));
+        if (ts) refuseTypeScriptFile(ts);
+        throw err;
       } finally {
         fresh.afterLoad();
       }

@@ -97,6 +97,9 @@ export function sidecarCommand(kind: SidecarKind, init: InitParams, agentPath: s
       'run',
       '--no-config',
       '--unstable-detect-cjs',
+      // an import without the file's extension (`./util`, `./util.js` for util.ts) resolves as the editor's types
+      // resolve it (a bundler's way), as on Node and Bun
+      '--unstable-sloppy-imports',
       ...DENO_INSPECTOR_FLAGS,
       ...permissions,
       ...(init.permissions ? [DENO_AGENT_SYS] : []),

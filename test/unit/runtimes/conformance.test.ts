@@ -385,6 +385,22 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'an import without its file extension resolves as the editor types do (Node 20: not a .ts file; Sandbox: no modules)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') return;
+      const dir = join(await k.value('process.cwd()'), 'noext');
+      mkdirSync(join(dir, 'folder'), { recursive: true });
+      writeFileSync(join(dir, 'plain.js'), 'export const plain = "plain";\n');
+      writeFileSync(join(dir, 'folder', 'index.js'), 'export { plain } from "../plain";\n');
+      writeFileSync(join(dir, 'typed.ts'), 'export const typed: string = "typed";\n');
+      assert.equal(await k.value('import { plain } from "./noext/folder"; plain'), 'plain');
+      const typed = await k.run('import { typed } from "./noext/typed.js"; typed');
+      if (k.runtime !== 'node' || (process.features as { typescript?: unknown }).typescript)
+        assert.ok(typed.status === 'ok' && typed.value?.type === 'string' && typed.value.value === 'typed', JSON.stringify(typed));
+      else assert.ok(typed.status === 'error' && typed.error.name === 'ImportError' && /Node 24 or later/.test(typed.error.message), JSON.stringify(typed));
+    },
+  },
+  {
     name: 'stdin has ended for cells: reading, closing or destroying it keeps the kernel and its state (Sandbox: no stdin)',
     test: async (k) => {
       if (k.runtime === 'sandbox') {

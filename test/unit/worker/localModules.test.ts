@@ -81,6 +81,27 @@ for (const node of nodeBinaries()) {
       assert.equal(await k.value('import { g } from "./lib/gone.mjs"; g'), '2');
     });
 
+    it('resolves an import without the file extension as the editor types do (a bundler), from cells and helper modules', async () => {
+      const typescript = !!(await k.value('String(!!process.features.typescript)').then((v) => v === 'true'));
+      write('plain.js', 'export const plain = "plain.js";\n');
+      mkdirSync(join(dir, 'folder'));
+      write('folder/index.js', 'export { plain } from "../plain";\nexport const viaIndex = "folder/index.js";\n');
+      write('typed.ts', 'export const typed: string = "typed.ts";\n');
+      assert.equal(await k.value('import { plain } from "./lib/plain"; plain'), 'plain.js');
+      assert.equal(await k.value('import { viaIndex, plain as p2 } from "./lib/folder"; viaIndex + " " + p2'), 'folder/index.js plain.js');
+      for (const spec of ['./lib/typed', './lib/typed.js']) {
+        const r = await k.run(`import { typed } from "${spec}"; typed`);
+        if (typescript) assert.ok(r.status === 'ok' && r.value?.type === 'string' && r.value.value === 'typed.ts', JSON.stringify(r));
+        // Node 20 cannot strip types: it says so, as for `./lib/typed.ts`
+        else assert.ok(r.status === 'error' && r.error.name === 'ImportError' && r.error.message.includes('./lib/typed.ts'), JSON.stringify(r));
+      }
+      const none = await k.run('import { x } from "./lib/nowhere"');
+      assert.ok(
+        none.status === 'error' && none.error.name !== 'ImportError' && /Cannot find module .*\/lib\/nowhere'/.test(none.error.message),
+        JSON.stringify(none),
+      );
+    });
+
     it('reloads a CommonJS module a cell requires when it or a file it requires changed, and keeps it otherwise', async () => {
       write('r.js', 'exports.r = require("./s.js").s;\nexports.me = {};\n');
       write('s.js', 'exports.s = 1;\n');
