@@ -10,6 +10,7 @@ import vm from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
 import { FreshModules, isLocalSpecifier } from './FreshModules';
 import { candidates } from './localModuleHooks';
+import { findSyntaxError, siteOf, withSite } from './moduleSyntaxSite';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
 export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
@@ -40,10 +41,20 @@ function refuseTypeScriptFile(spec: string): void {
   throw Object.assign(err, { code: 'TypeScriptFileUnsupported' });
 }
 
+/** A helper that does not parse, where the error says neither which file nor where (Node's ES modules, Deno's require). */
+function withSyntaxSite(err: unknown, cwd: string, spec: string): unknown {
+  if (!(err instanceof SyntaxError) || siteOf(err as unknown as Record<string, unknown>)) return err;
+  const site = findSyntaxError(cwd, spec);
+  if (site) err.stack = withSite(err.stack ?? `${err.name}: ${err.message}`, site);
+  return err;
+}
+
 const missingItsExtension = (err: unknown) => ['ERR_MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT'].includes(String((err as { code?: unknown } | null)?.code));
 const isBare = (spec: string) => !spec.startsWith('.') && !spec.startsWith('/') && !/^[a-z]+:/i.test(spec) && !isBuiltin(spec);
 const REQUIRE_FILE = '__coda_require__.js';
 const IMPORT_FILE = '__coda_import__.js';
+/** The files cells' require and import resolve from (never there): frames in them are the kernel's, not the user's. */
+export const RESOLVER_FILE = /[\\/]__coda_(?:require|import)__\.js$/;
 
 /**
  * Whether `id` itself is missing from where it was looked up — not a module that `id` itself requires or imports
@@ -101,6 +112,8 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
     fresh.beforeRequire();
     try {
       return fromRoots(id, (r) => r(id));
+    } catch (err) {
+      throw withSyntaxSite(err, cwd, String(id));
     } finally {
       fresh.afterLoad();
     }
@@ -126,7 +139,7 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
         const ts =
           missingItsExtension(err) && candidates(String(spec), true).find((c) => TS_FILE.test(c) && existsSync(resolve(cwd, c.replace(/[?#].*$/, ''))));
         if (ts) refuseTypeScriptFile(ts);
-        throw err;
+        throw withSyntaxSite(err, cwd, String(spec));
       } finally {
         fresh.afterLoad();
       }

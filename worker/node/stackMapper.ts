@@ -4,6 +4,8 @@
  * and frames inside the worker itself or Node internals are dropped.
  */
 import { withoutVersion } from './localModuleHooks';
+import { siteOf } from './moduleSyntaxSite';
+import { RESOLVER_FILE } from './moduleLoader';
 import { formatFrame, NO_SECRETS, type Masker, type SerializedError, type StackFrame } from '../../protocol';
 import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
@@ -59,7 +61,8 @@ export class StackMapper {
       const col = line === 1 ? column - script.prologueLength : column;
       return { functionName: fn, cellId: script.cellId, cellLabel: script.cellLabel, line, column: Math.max(1, script.columns.original(line, col)) };
     }
-    if (file.startsWith('node:') || file.startsWith('internal/') || this.internalFiles.some((f) => file.startsWith(f))) return undefined;
+    if (file.startsWith('node:') || file.startsWith('internal/') || RESOLVER_FILE.test(file) || this.internalFiles.some((f) => file.startsWith(f)))
+      return undefined;
     // a helper module loaded again (localModuleHooks.ts) is shown at its file's own URL
     return { functionName: fn, file: withoutVersion(file), line, column };
   }
@@ -121,9 +124,21 @@ export class StackMapper {
     const name = typeof e.name === 'string' ? e.name : 'Error';
     const message = typeof e.message === 'string' ? e.message : '';
     const out: SerializedError = { name, message };
-    if (typeof e.stack === 'string') {
-      out.frames = this.frames(e.stack);
-      out.stack = this.rewrite(e.stack);
+    if (typeof e.stack === 'string' || e.position) {
+      const stack = typeof e.stack === 'string' ? e.stack : `${name}: ${message}`;
+      out.frames = this.frames(stack);
+      out.stack = this.rewrite(stack);
+      // a module that does not parse: where, as Node's prelude or Bun's position says (moduleSyntaxSite.ts)
+      const site = siteOf(e);
+      if (site && out.frames[0]?.file !== site.file) {
+        const frame = { functionName: '', ...site };
+        out.frames.unshift(frame);
+        out.stack = [
+          `${name}: ${message}`,
+          `    at ${formatFrame(frame, (id) => this.label(id))}`,
+          ...out.stack.split('\n').filter((l) => /^\s+at /.test(l)),
+        ].join('\n');
+      }
       const first = out.frames.find((f) => f.cellId);
       if (first) out.location = { cellId: first.cellId!, line: first.line, column: first.column };
     }

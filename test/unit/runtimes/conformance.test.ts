@@ -401,6 +401,25 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'a helper module that does not parse is named, with its line (Sandbox: no modules)',
+    test: async (k) => {
+      if (k.runtime === 'sandbox') return;
+      const dir = join(await k.value('process.cwd()'), 'syntax');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'entry.mjs'), 'export { b } from "./broken.mjs";\n');
+      writeFileSync(join(dir, 'broken.mjs'), 'export const a = 1;\nexport const b = 1 +* 2;\n');
+      writeFileSync(join(dir, 'broken.cjs'), 'exports.a = 1;\nexports.b = 1 +* 2;\n');
+      for (const [code, file] of [
+        ['import { b } from "./syntax/entry.mjs"', 'broken.mjs'],
+        ['require("./syntax/broken.cjs")', 'broken.cjs'],
+      ] as const) {
+        const r = await k.run(code);
+        const first = r.status === 'error' ? (r.error.frames?.[0] as { file?: string; line?: number } | undefined) : undefined;
+        assert.ok(first && String(first.file).endsWith(`/syntax/${file}`) && first.line === 2, JSON.stringify(r));
+      }
+    },
+  },
+  {
     name: 'stdin has ended for cells: reading, closing or destroying it keeps the kernel and its state (Sandbox: no stdin)',
     test: async (k) => {
       if (k.runtime === 'sandbox') {

@@ -102,6 +102,47 @@ for (const node of nodeBinaries()) {
       );
     });
 
+    it('says which helper module does not parse, and where, for ES modules (Node says neither) and CommonJS ones', async () => {
+      write('entry.mjs', 'export { broken } from "./nested/broken.mjs";\n');
+      mkdirSync(join(dir, 'nested'));
+      write('nested/broken.mjs', 'export const ok = 1;\nexport const broken = 1 +* 2;\n');
+      const esm = await k.run('import { broken } from "./lib/entry.mjs"');
+      assert.ok(esm.status === 'error' && esm.error.name === 'SyntaxError', JSON.stringify(esm));
+      assert.deepEqual(
+        esm.error.frames?.[0] && { ...esm.error.frames[0], file: String((esm.error.frames[0] as { file?: string }).file).replace(dir, '<lib>') },
+        { functionName: '', file: '<lib>/nested/broken.mjs', line: 2, column: 26 },
+      );
+      assert.ok(!esm.error.frames?.some((f) => 'file' in f && /__coda_/.test(String(f.file))), "no frame of the kernel's own resolver files");
+      write('broken.cjs', 'exports.a = 1;\nexports.b = 1 +* 2;\n');
+      const cjs = await k.run('require("./lib/broken.cjs")');
+      assert.ok(cjs.status === 'error' && cjs.error.frames?.[0] && 'file' in cjs.error.frames[0], JSON.stringify(cjs));
+      assert.deepEqual(
+        { ...cjs.error.frames[0], file: String((cjs.error.frames[0] as { file?: string }).file).replace(dir, '<lib>') },
+        { functionName: '', file: '<lib>/broken.cjs', line: 2, column: 16 },
+      );
+      // a module that parses but fails as it runs keeps its own frames
+      write('throws.mjs', 'export const x = 1;\nthrow new RangeError("at load");\n');
+      const threw = await k.run('import { x } from "./lib/throws.mjs"');
+      assert.ok(
+        threw.status === 'error' && threw.error.name === 'RangeError' && /throws\.mjs$/.test(String((threw.error.frames?.[0] as { file?: string })?.file)),
+        JSON.stringify(threw),
+      );
+      if (await k.value('String(!!process.features.typescript)').then((v) => v === 'true')) {
+        write('typed-broken.ts', 'export const t: number = 1;\nexport const u: = 2;\n');
+        const ts = await k.run('import { t } from "./lib/typed-broken.ts"');
+        assert.ok(
+          ts.status === 'error' && /typed-broken\.ts$/.test(String((ts.error.frames?.[0] as { file?: string })?.file)) && ts.error.frames?.[0]?.line === 2,
+          JSON.stringify(ts),
+        );
+        write('enum.ts', 'export const t = 1;\nexport enum E { A }\n');
+        const en = await k.run('import { E } from "./lib/enum.ts"');
+        assert.ok(
+          en.status === 'error' && /enum\.ts$/.test(String((en.error.frames?.[0] as { file?: string })?.file)) && en.error.frames?.[0]?.line === 2,
+          JSON.stringify(en),
+        );
+      }
+    });
+
     it('reloads a CommonJS module a cell requires when it or a file it requires changed, and keeps it otherwise', async () => {
       write('r.js', 'exports.r = require("./s.js").s;\nexports.me = {};\n');
       write('s.js', 'exports.s = 1;\n');
