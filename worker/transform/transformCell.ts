@@ -146,7 +146,11 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
 
   // dynamic import() anywhere resolves like static imports do; import.meta is the notebook's
   forEachNode(ast, (n) => {
-    if (n.type === 'ImportExpression') edits.push({ start: n.start, end: n.start + 'import'.length, text: IMPORT_HOOK });
+    if (n.type === 'ImportExpression') {
+      edits.push({ start: n.start, end: n.start + 'import'.length, text: IMPORT_HOOK });
+      const imp = n as acorn.ImportExpression;
+      if (!imp.options && isJsonLiteral(imp.source)) edits.push({ start: imp.source.end, end: imp.source.end, text: JSON_OPTIONS });
+    }
     if (n.type === 'MetaProperty' && (n as acorn.MetaProperty).meta.name === 'import') {
       if (!opts.importMeta) throw located('`import.meta` describes a module file, and the Sandbox has none', source, n.start);
       edits.push({ start: n.start, end: n.end, text: META_HOOK });
@@ -349,6 +353,14 @@ function lineAt(source: string, offset: number): number {
 }
 
 /**
+ * A `.json` file a cell imports without `with { type: 'json' }` gets it: Node and Deno refuse such an import ("needs an
+ * import attribute of type json"), while the editor's types, Bun and bundlers take it.
+ */
+const JSON_OPTIONS = ", { with: { type: 'json' } }";
+const isJsonLiteral = (node: acorn.Node) =>
+  node.type === 'Literal' && typeof (node as acorn.Literal).value === 'string' && /\.json(?:[?#].*)?$/i.test((node as acorn.Literal).value as string);
+
+/**
  * What a name no module export answers to throws, in Node's words for a module file's import (where it fails as the
  * module links): the cell stops at its import, instead of going on with `undefined`.
  */
@@ -378,7 +390,9 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   // import attributes (`with { type: 'json' }`) go along as the options of a dynamic import
   const attributes = node.attributes?.length
     ? `, { with: ${JSON.stringify(Object.fromEntries(node.attributes.map((a) => [a.key.type === 'Identifier' ? a.key.name : String(a.key.value), String(a.value.value)])))} }`
-    : '';
+    : isJsonLiteral(node.source)
+      ? JSON_OPTIONS
+      : '';
   const call = `${IMPORT_HOOK}(${spec}${attributes})`;
   const text = parts.length ? `{ const __m = await ${call}; ${parts.join(' ')} }` : `await ${call};`;
   // keep the lines the statement spanned

@@ -336,6 +336,8 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       }
       assert.equal(await k.value('import data from "./data.json" with { type: "json" }; data.x'), '5');
       assert.equal(await k.value('(await import("./data.json", { with: { type: "json" } })).default.x'), '5');
+      // without the attribute, as the editor's types and Bun take it
+      assert.equal(await k.value('import bare from "./data.json"; bare.x + (await import("./data.json")).default.x'), '10');
       assert.equal(await k.value('import.meta.url.endsWith("/c.coda") && import.meta.dirname === __dirname'), 'true');
       assert.equal(await k.value('import.meta.resolve("./local.mjs").startsWith("file://")'), 'true');
       // a TypeScript module: Deno and Bun transform it, Node 24 strips its types, Node 20 says what to do

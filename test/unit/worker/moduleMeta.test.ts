@@ -35,6 +35,12 @@ describe('cells as modules of the notebook', () => {
         JSON.stringify([['./d.json', { with: { type: 'json' } }], ['./side.js'], ['./e.json', { with: { type: 'json' } }]]),
       );
       assert.equal(JSON.stringify(r.value), JSON.stringify(['the default', 'a name']));
+      // a .json file imported without its attribute gets it (Node and Deno refuse it otherwise); other files do not
+      const bare = await run('import data from "./d.json";\nconst m = await import("./e.json?v=1");\nawait import("./f.js");\n0');
+      assert.equal(
+        JSON.stringify(bare.calls),
+        JSON.stringify([['./d.json', { with: { type: 'json' } }], ['./e.json?v=1', { with: { type: 'json' } }], ['./f.js']]),
+      );
       const quoted = await run('import x from "./d.json" with { "type": "json" }; x');
       assert.equal(JSON.stringify(quoted.calls), JSON.stringify([['./d.json', { with: { type: 'json' } }]]));
     });
