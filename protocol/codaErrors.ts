@@ -278,7 +278,7 @@ export const CODA_ERRORS = {
   TypeScriptFileUnsupported: {
     name: 'ImportError',
     message:
-      '{runtime} cannot load the TypeScript file {spec}: run this notebook on Node 24 or later (it strips types), Deno or Bun, or write that module in JavaScript.',
+      '{runtime} cannot require the TypeScript file {spec}: import it instead (`import … from {spec}`: CodaJS strips its types), run this notebook on Node 24 or later, Deno or Bun, or write that module in JavaScript.',
   },
   /** `runtime`: the kernel's runtime and version (`Node v20.20.2`). */
   UsingUnsupported: {

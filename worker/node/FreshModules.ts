@@ -15,10 +15,10 @@ import nodeModule from 'node:module';
 import { statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHANGED_PARAM, VERSION_PARAM, inNodeModules, initialize, resolve as freshResolve, stampOf } from './localModuleHooks';
+import { CHANGED_PARAM, VERSION_PARAM, inNodeModules, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
 
 type ModuleApi = typeof nodeModule & {
-  registerHooks?: (hooks: { resolve: typeof freshResolve }) => unknown;
+  registerHooks?: (hooks: { resolve: typeof freshResolve; load: typeof freshLoad }) => unknown;
   register?: (specifier: string, options: { data: Parameters<typeof initialize>[0] }) => void;
   _initPaths?: () => void;
 };
@@ -168,7 +168,7 @@ export class FreshModules {
     const data = { packageRoots: this.packageRoots };
     if (registerHooks) {
       initialize(data);
-      registerHooks({ resolve: freshResolve });
+      registerHooks({ resolve: freshResolve, load: freshLoad });
     } else register?.(pathToFileURL(HOOKS_FILE).href, { data });
     if (this.packageRoots.length) requireFromStores(this.packageRoots.map((root) => join(root, 'node_modules')));
   }

@@ -8,6 +8,9 @@
  *   cells already hold (its state kept). A module's first load keeps its plain URL.
  * - **the notebook's packages.** A package a local module imports that its own folders do not hold is looked up in the
  *   notebook's dependency store (InitParams.modulePaths), as the cells' own imports are.
+ * - **TypeScript, as in cells.** A local `.ts`, `.mts` or `.tsx` ES module loads with its types removed by the sucrase
+ *   build the cells use (dist/sucrase.js, beside this file): on Node 20, which cannot strip types, and on Node 22+,
+ *   whose own stripping refuses enums and parameter properties, which cells accept.
  *
  * Node >= 22.15 runs it on the main thread (module.registerHooks); older Node runs it in its hooks thread
  * (module.register of dist/module-hooks.js, `initialize` given the store folders), where the state below lives.
@@ -16,9 +19,9 @@
  * module map, keyed by URL, so its requires are versioned too (the CommonJS loader keys its own cache by file name,
  * without the query).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The query parameter naming a reloaded module's version (frames drop it: withoutVersion). */
@@ -93,19 +96,18 @@ function withPackages(spec: string, context: ResolveContext, next: NextResolve):
 
 /** What an import path without its file's extension may name, in the order TypeScript's bundler resolution looks. */
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-const canStripTypes = () => !!(process.features as { typescript?: unknown }).typescript;
 
 /**
  * The paths a relative import the editor's types accept may name (they resolve as a bundler does): `./util` is
  * util.ts, util.js or util/index.ts, and `./util.js` in TypeScript is util.ts. Node itself wants the exact file name,
- * so a local module's import that names no file is tried with these (.ts ones where Node strips types).
+ * so a local module's import that names no file is tried with these.
  */
-export function candidates(spec: string, typescript = canStripTypes()): string[] {
+export function candidates(spec: string): string[] {
   const at = spec.search(/[?#]/);
   const [path, rest] = at === -1 ? [spec, ''] : [spec.slice(0, at), spec.slice(at)];
-  const exts = EXTENSIONS.filter((e) => typescript || !e.includes('ts'));
+  const exts = EXTENSIONS;
   const typed = /\.(m|c)?js(x?)$/.exec(path);
-  if (typed) return typescript ? [`${path.slice(0, typed.index)}.${typed[1] ?? ''}ts${typed[2]}${rest}`] : [];
+  if (typed) return [`${path.slice(0, typed.index)}.${typed[1] ?? ''}ts${typed[2]}${rest}`];
   if (/\.[a-z0-9]+$/i.test(path.slice(path.lastIndexOf('/') + 1))) return [];
   const base = path.endsWith('/') ? path.slice(0, -1) : path;
   return [...(path.endsWith('/') ? [] : exts.map((e) => base + e)), ...exts.map((e) => `${base}/index${e}`)].map((p) => p + rest);
@@ -142,6 +144,36 @@ function settle<T>(run: () => T | Promise<T>, recover: (err: unknown) => T | Pro
     return recover(err);
   }
   return r instanceof Promise ? r.catch(recover) : r;
+}
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+  shortCircuit?: boolean;
+  [key: string]: unknown;
+}
+type NextLoad = (url: string, context?: Record<string, unknown>) => LoadResult | Promise<LoadResult>;
+type Sucrase = { transform(code: string, options: Record<string, unknown>): { code: string } };
+let sucrase: Sucrase | undefined;
+
+/** TypeScript a local module holds, as an ES module without its types (`next` for anything else). */
+export function load(url: string, context: Record<string, unknown>, next: NextLoad): LoadResult | Promise<LoadResult> {
+  const path = localPath(url);
+  const ext = path ? extname(path) : '';
+  if (!path || !['.ts', '.mts', '.tsx'].includes(ext)) return next(url, context);
+  const text = readFileSync(path, 'utf8');
+  // the bundle beside this one (scripts/build.mjs); its transform keeps lines where they were, as for cells
+  sucrase ??= require(join(__dirname, 'sucrase.js')) as Sucrase;
+  const code = sucrase.transform(text, {
+    transforms: ext === '.tsx' ? ['typescript', 'jsx'] : ['typescript'],
+    disableESTransforms: true,
+    keepUnusedImports: true,
+    preserveDynamicImport: true,
+    filePath: path,
+  }).code;
+  // a CommonJS file written in TypeScript (no import or export) is Node's to load, as it would be without this hook
+  if (ext !== '.mts' && !/^\s*(?:import|export)\b/m.test(code)) return next(url, context);
+  return { format: 'module', source: code, shortCircuit: true };
 }
 
 /** A URL without the version this hook gave it (for stack frames and messages). */

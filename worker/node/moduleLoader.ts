@@ -4,12 +4,10 @@
  * referrer: a tiny script compiled with a filename inside the folder to resolve from.
  */
 import { createRequire, isBuiltin } from 'node:module';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import vm from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
 import { FreshModules, isLocalSpecifier } from './FreshModules';
-import { candidates } from './localModuleHooks';
 import { findSyntaxError, siteOf, withSite } from './moduleSyntaxSite';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
@@ -29,9 +27,9 @@ function importerFrom(folder: string): Importer {
 const TS_FILE = /\.(?:ts|mts|cts|tsx)(?:[?#].*)?$/i;
 
 /**
- * A `.ts` module on a runtime that cannot strip types (`process.features.typescript`: Node 20 has none, Node 24
- * strips them, Deno and Bun transform them) fails here in words: Node 20 said "Unknown file extension", and a
- * `require` after that "not yet fully loaded … a bug in Node.js".
+ * A `require` of a `.ts` module on a runtime that cannot strip types (`process.features.typescript`: Node 20 has none,
+ * Node 24 strips them, Deno and Bun transform them) fails here in words: Node 20 said "Unknown file extension", and a
+ * `require` after that "not yet fully loaded … a bug in Node.js". An `import` of one loads (localModuleHooks.ts).
  */
 function refuseTypeScriptFile(spec: string): void {
   if (!TS_FILE.test(spec) || (process.features as { typescript?: unknown }).typescript) return;
@@ -49,7 +47,6 @@ function withSyntaxSite(err: unknown, cwd: string, spec: string): unknown {
   return err;
 }
 
-const missingItsExtension = (err: unknown) => ['ERR_MODULE_NOT_FOUND', 'ERR_UNSUPPORTED_DIR_IMPORT'].includes(String((err as { code?: unknown } | null)?.code));
 const isBare = (spec: string) => !spec.startsWith('.') && !spec.startsWith('/') && !/^[a-z]+:/i.test(spec) && !isBuiltin(spec);
 const REQUIRE_FILE = '__coda_require__.js';
 const IMPORT_FILE = '__coda_import__.js';
@@ -130,15 +127,11 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
   userRequire.extensions = base.extensions;
 
   const userImport: Importer = async (spec, options) => {
-    refuseTypeScriptFile(String(spec));
+    // a local TypeScript module loads through the resolve hook's own type stripping (localModuleHooks.ts), on any Node
     if (isLocalSpecifier(String(spec))) {
       try {
         return await importer(roots[0]!)(fresh.beforeImport(String(spec)), options);
       } catch (err) {
-        // `./util` naming util.ts where Node cannot strip types: said in words, as `./util.ts` is
-        const ts =
-          missingItsExtension(err) && candidates(String(spec), true).find((c) => TS_FILE.test(c) && existsSync(resolve(cwd, c.replace(/[?#].*$/, ''))));
-        if (ts) refuseTypeScriptFile(ts);
         throw withSyntaxSite(err, cwd, String(spec));
       } finally {
         fresh.afterLoad();

@@ -77,7 +77,7 @@ function moduleFile(from: string, spec: string): string | undefined {
     const bare = s.replace(/[?#].*$/, '');
     return bare.startsWith('file:') ? fileURLToPath(bare) : resolve(from, bare);
   };
-  for (const s of [spec, ...candidates(spec, true)]) {
+  for (const s of [spec, ...candidates(spec)]) {
     const p = path(s);
     if (inNodeModules(p) || !existsSync(p) || !statSync(p).isFile()) continue;
     return p;
