@@ -14,7 +14,7 @@
  *
  * Node >= 22.15 runs it on the main thread (module.registerHooks); older Node runs it in its hooks thread
  * (module.register of dist/module-hooks.js, `initialize` given the store folders), where the state below lives.
- * There, require() never reaches the hook, and the main thread's FreshModules answers for CommonJS through
+ * There, require() never reaches the hook, and the main thread's LocalModules answers for CommonJS through
  * require.cache; on the main thread it does, and a CommonJS module an ES module imports requires through Node's ES
  * module map, keyed by URL, so its requires are versioned too (the CommonJS loader keys its own cache by file name,
  * without the query).

@@ -7,7 +7,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
-import { FreshModules, isLocalSpecifier } from './FreshModules';
+import { LocalModules, isLocalSpecifier } from './LocalModules';
 import { findSyntaxError, siteOf, withSite } from './moduleSyntaxSite';
 
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
@@ -73,7 +73,7 @@ export interface ModuleSupport {
   import: Importer;
 }
 
-export function createModuleSupport(cwd: string, modulePaths: string[] = [], freshModules?: FreshModules): ModuleSupport {
+export function createModuleSupport(cwd: string, modulePaths: string[] = [], localModules?: LocalModules): ModuleSupport {
   // a node_modules folder's parent is where resolution starts for the store
   const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
   const requires = roots.map((r) => createRequire(join(r, REQUIRE_FILE)));
@@ -101,18 +101,18 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
     }
   };
   const base = requires[0]!;
-  // a helper file edited while the kernel runs is loaded again (FreshModules)
-  const fresh = freshModules ?? new FreshModules(base.cache, 'hooks', base, roots.slice(1));
+  // a helper file edited while the kernel runs is loaded again (LocalModules)
+  const local = localModules ?? new LocalModules(base.cache, 'hooks', base, roots.slice(1));
   const userRequire = function require(id: string) {
     refuseTypeScriptFile(String(id));
     if (!isLocalSpecifier(String(id))) return fromRoots(id, (r) => r(id));
-    fresh.beforeRequire();
+    local.beforeRequire();
     try {
       return fromRoots(id, (r) => r(id));
     } catch (err) {
       throw withSyntaxSite(err, cwd, String(id));
     } finally {
-      fresh.afterLoad();
+      local.afterLoad();
     }
   } as NodeJS.Require;
   // require.resolve finds what require loads (a package of the store too); with `paths`, only where they say
@@ -130,11 +130,11 @@ export function createModuleSupport(cwd: string, modulePaths: string[] = [], fre
     // a local TypeScript module loads through the resolve hook's own type stripping (localModuleHooks.ts), on any Node
     if (isLocalSpecifier(String(spec))) {
       try {
-        return await importer(roots[0]!)(fresh.beforeImport(String(spec)), options);
+        return await importer(roots[0]!)(local.beforeImport(String(spec)), options);
       } catch (err) {
         throw withSyntaxSite(err, cwd, String(spec));
       } finally {
-        fresh.afterLoad();
+        local.afterLoad();
       }
     }
     try {

@@ -9,7 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { URL_LIKE } from '../node/importMeta';
 import { createRequire } from 'node:module';
-import { FreshModules } from '../node/FreshModules';
+import { LocalModules } from '../node/LocalModules';
 import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';
 
@@ -21,13 +21,13 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
   return (cwd: string, modulePaths: string[] = []): ModuleSupport => {
     const roots = [cwd, ...modulePaths.map((p) => (p.endsWith('node_modules') ? join(p, '..') : p))];
     const conditions = [kind, 'import', 'module', 'node', 'default'];
-    // a helper file edited while the kernel runs is loaded again (FreshModules)
-    const fresh = new FreshModules(createRequire(join(cwd, 'x.js')).cache, kind === 'bun' ? 'cache' : 'direct');
+    // a helper file edited while the kernel runs is loaded again (LocalModules)
+    const local = new LocalModules(createRequire(join(cwd, 'x.js')).cache, kind === 'bun' ? 'cache' : 'direct');
     const importLocal = async (url: string, options?: ImportCallOptions): Promise<unknown> => {
       try {
-        return await importUrl(fresh.beforeImport(url), options);
+        return await importUrl(local.beforeImport(url), options);
       } finally {
-        fresh.afterLoad();
+        local.afterLoad();
       }
     };
     const importSpec = async (spec: string, options?: ImportCallOptions): Promise<unknown> => {
@@ -44,7 +44,7 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
       Object.assign(err, { code: 'ERR_MODULE_NOT_FOUND' });
       throw err;
     };
-    return { require: createModuleSupport(cwd, modulePaths, fresh).require, import: importSpec };
+    return { require: createModuleSupport(cwd, modulePaths, local).require, import: importSpec };
   };
 }
 

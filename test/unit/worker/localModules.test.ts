@@ -1,5 +1,5 @@
 /**
- * The notebook's own modules (worker/node/FreshModules.ts, localModuleHooks.ts): as they are on disk, on every Node the
+ * The notebook's own modules (worker/node/LocalModules.ts, localModuleHooks.ts): as they are on disk, on every Node the
  * tests have (Node 20 runs the resolve hook in a thread of its own, module.register; Node 24 on the main thread,
  * module.registerHooks; what Deno and Bun do is in the conformance suite), and finding the notebook's packages.
  */

@@ -1,5 +1,7 @@
 /**
- * The notebook's own modules (local files outside node_modules) as they are on disk now: a cell that imports or
+ * The notebook's own modules (local files outside node_modules), as cells import and require them: the hooks of
+ * localModuleHooks.ts installed before the first one (their versions, the notebook's packages, TypeScript), and the
+ * store's folders in CommonJS's global paths. As they are on disk now: a cell that imports or
  * requires a helper file edited since the kernel loaded it gets the new version, and so does a module that imports
  * it; unchanged modules stay the instances cells hold. ES modules are versioned by the resolve hook of
  * localModuleHooks.ts, installed before the first import of a local file (Node >= 22.15 on the main thread, older Node
@@ -66,7 +68,7 @@ export const isLocalSpecifier = (spec: string) => spec.startsWith('.') || spec.s
  */
 export type Reload = 'hooks' | 'cache' | 'direct';
 
-export class FreshModules {
+export class LocalModules {
   private hooked = false;
   /** Deno: the modules cells imported directly, by URL, with the stamp and version they were loaded at. */
   private readonly direct = new Map<string, { stamp: string; version: number }>();
