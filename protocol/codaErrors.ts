@@ -293,6 +293,11 @@ export const CODA_ERRORS = {
       'A namespace that holds values cannot run in a cell: CodaJS removes types with sucrase, which reads every namespace as types and would leave it out. Declare its values at the top level, or as properties of an object (`const NS = …`).',
   },
   /** A decorator (`@name` before a class or a member), which no part of a cell's path compiles. */
+  ImportAssertionSyntax: {
+    name: 'SyntaxError',
+    message:
+      '`assert` after an import is the old form of import attributes, which Node 22 and later, Deno and TypeScript no longer take: write `with` in its place (a .json import may leave the attribute out).',
+  },
   DecoratorsUnsupported: {
     name: 'SyntaxError',
     message:

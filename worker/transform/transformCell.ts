@@ -269,6 +269,10 @@ function parse(source: string): acorn.Program {
     if (e.pos !== undefined && /^@[\p{ID_Start}$_(]/u.test(source.slice(e.pos, e.pos + 2))) {
       throw new CellSyntaxError(codaErrorMessage('DecoratorsUnsupported'), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1, 'DecoratorsUnsupported');
     }
+    // `import data from './d.json' assert { type: 'json' }`: import attributes as they were first written
+    if (e.pos !== undefined && /^assert\s*\{/.test(source.slice(e.pos)) && /['"]\s*$/.test(source.slice(0, e.pos))) {
+      throw new CellSyntaxError(codaErrorMessage('ImportAssertionSyntax'), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1, 'ImportAssertionSyntax');
+    }
     const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
     throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
   }

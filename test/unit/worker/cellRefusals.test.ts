@@ -96,6 +96,23 @@ describe('cells: namespaces and decorators refused where they are written', func
       });
     }
 
+    for (const [language, code] of [
+      ['javascript', 'import data from "./d.json" assert { type: "json" }'],
+      ['typescript', 'const before: number = 1;\nexport { x } from "./x.js" assert {type: "json"}'],
+      ['javascript', 'const m = 1;\n  import "./side.json"   assert   { type: "json" };'],
+    ] as const) {
+      it(`an import assertion (\`assert { … }\`) is refused at its keyword, saying to write \`with\` (${language})`, async () => {
+        const r = await k.run(code, { language });
+        assert.ok(r.status === 'error' && r.error.code === 'ImportAssertionSyntax' && /write `with` in its place/.test(r.error.message), JSON.stringify(r));
+        assert.deepEqual([r.error.location?.line, r.error.location?.column], at(code, 'assert'));
+      });
+    }
+
+    it('a word "assert" elsewhere keeps the parser’s own words', async () => {
+      const r = await k.run('const assert = 1;\nassert {');
+      assert.ok(r.status === 'error' && r.error.code === undefined, JSON.stringify(r));
+    });
+
     it('an @ that is no decorator keeps the parser’s own words', async () => {
       const r = await k.run('const mail = a @ b');
       assert.equal(r.status, 'error');
