@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InstallParams } from '../../../protocol';
@@ -230,6 +230,33 @@ describe('dependency installs (against a registry on loopback)', function () {
     assert.match(r.stderr, /coda: installing leaf@1\.0\.0, mid/);
     assert.match(r.stdout, /→ 'mid 1\.0\.0'/);
     assert.equal(readFileSync(file, 'utf8'), text);
+  });
+
+  it('coda run installs what a helper module the cells import imports, and the helper finds it (TypeScript, no extension)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-cli-helper-'));
+    writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`);
+    mkdirSync(join(dir, 'lib'));
+    // only the helper imports `mid`: the cell imports the helper, without its extension
+    writeFileSync(
+      join(dir, 'lib', 'names.ts'),
+      'import mid from "mid";\nexport enum Kind { A, B }\nexport const named = (): string => `${mid.name}:${Kind.B}`;\n',
+    );
+    const file = join(dir, 'helper.coda');
+    writeFileSync(
+      file,
+      JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'typescript', source: ['import { named } from "./lib/names";', 'named()'] }] }),
+    );
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
+      env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg-helper'), NO_COLOR: '1' },
+    });
+    const r = { stdout: '', stderr: '', status: null as number | null };
+    child.stdout.on('data', (d) => (r.stdout += d));
+    child.stderr.on('data', (d) => (r.stderr += d));
+    r.status = await new Promise((res) => child.on('exit', res));
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /coda: installing mid/);
+    assert.match(r.stdout, /→ 'mid:1'/);
   });
 
   it('stops an idle installer with its shutdown request (it exits by itself); a cancelled install is killed at once', async () => {
