@@ -3,7 +3,9 @@
  * over `// %%` markers), run on save / on change (off by default), and conversion to and from .coda notebooks.
  * Registrations only: a file's kernel starts on its first run.
  */
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { helperModules } from '../../host/deps/helperModules';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { InitParams, RemoteValue } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
@@ -51,6 +53,19 @@ export function registerScratch(
     inspectable.set(id, { kernel, value });
     if (inspectable.size > MAX_INSPECTABLE) inspectable.delete(inspectable.keys().next().value!);
     return `command:codajs.inspectValue?${encodeURIComponent(JSON.stringify([id]))}`;
+  };
+
+  const helperWatcher = vscode.workspace.createFileSystemWatcher('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}', true, false, true);
+  const helperChanged = async (uri: vscode.Uri): Promise<void> => {
+    if (uri.scheme !== 'file' || /[\\/]node_modules[\\/]/.test(uri.fsPath) || !sessions.size) return;
+    if (!config().get<boolean>('runOnChange', true) || !vscode.workspace.isTrusted) return;
+    for (const s of sessions.values()) {
+      const doc = s.document;
+      if (doc.uri.scheme !== 'file' || doc.uri.fsPath === uri.fsPath) continue;
+      const folder = dirname(doc.uri.fsPath);
+      const helpers = await helperModules([{ cellId: 'scratch', code: doc.getText() }], folder);
+      if (helpers.some((h) => h.file !== undefined && join(folder, h.file) === uri.fsPath)) s.runDebounced(config().get<number>('debounceMs', 600));
+    }
   };
 
   const session = (doc: vscode.TextDocument) => {
@@ -185,6 +200,10 @@ export function registerScratch(
       // once a file has been run, edits run it again (as Quokka does) unless coda.scratch.runOnChange is off
       if (config().get<boolean>('runOnChange', true) && vscode.workspace.isTrusted) s.runDebounced(config().get<number>('debounceMs', 600));
     }),
+    // a helper module the file imports (at any depth) changed on disk, saved here or elsewhere: the file runs again,
+    // and its kernel loads the helper's new version (worker/node/LocalModules.ts), as Quokka re-runs on imported files
+    helperWatcher,
+    helperWatcher.onDidChange((uri) => void helperChanged(uri)),
     vscode.window.onDidChangeVisibleTextEditors(() => sessions.forEach((s) => s.refresh())),
     vscode.workspace.onDidCloseTextDocument((doc) => {
       const s = sessions.get(doc.uri.toString());

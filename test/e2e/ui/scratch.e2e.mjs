@@ -1,5 +1,8 @@
 // Run Scratch in the real UI: click the CodeLens of a plain .js file, read the inline value and console line
 // from the editor DOM, then stop a looping scratch.
+import fs from 'node:fs';
+import path from 'node:path';
+
 export default async function scratch(t) {
   const { page } = t;
   // `after` decorations are drawn as CSS pseudo-element content, not DOM text: read their computed content
@@ -68,6 +71,18 @@ export default async function scratch(t) {
     await lens('Run Scratch').click();
     await seeAnnotation('→ true', 120_000);
     await t.picture('add-package');
+  });
+
+  await t.step('a helper module the file imports, changed on disk, runs the file again with its new version', async () => {
+    fs.writeFileSync(path.join(t.workspace, 'scratch-helper.mjs'), 'export const version = () => "helper v1";\n');
+    fs.writeFileSync(path.join(t.workspace, 'uses-helper.js'), 'import { version } from "./scratch-helper.mjs";\nversion()\n');
+    await t.openFile('uses-helper.js');
+    await lens('Run Scratch').waitFor({ timeout: 30_000 });
+    await lens('Run Scratch').click();
+    await seeAnnotation('helper v1', 60_000);
+    // as an editor elsewhere, or git, would change it: the file watcher sees it, the kernel loads the new version
+    fs.writeFileSync(path.join(t.workspace, 'scratch-helper.mjs'), 'export const version = () => "helper v2, edited";\n');
+    await seeAnnotation('helper v2, edited', 60_000);
   });
 
   await t.step('stops a looping scratch', async () => {
