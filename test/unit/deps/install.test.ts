@@ -211,21 +211,26 @@ describe('dependency installs (against a registry on loopback)', function () {
     }
   });
 
+  /** `coda run file` with its cache in `home`/`xdg`; asynchronously: this process also serves the registry. */
+  const codaRun = async (file: string, xdg: string) => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
+      env: { ...process.env, XDG_CACHE_HOME: join(home, xdg), NO_COLOR: '1' },
+    });
+    const r = { stdout: '', stderr: '', status: null as number | null };
+    child.stdout.on('data', (d) => (r.stdout += d));
+    child.stderr.on('data', (d) => (r.stderr += d));
+    r.status = await new Promise((res) => child.on('exit', res));
+    return r;
+  };
+
   it('coda run installs what a notebook imports before running it, and leaves the file alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coda-cli-deps-'));
     writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`);
     const file = join(dir, 'uses-mid.coda');
     const text = `${JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'javascript', source: ['// @coda-dep leaf@1.0.0', 'import mid from "mid";', 'import leaf from "leaf";', '`${mid.name} ${leaf.version}`'] }] }, null, 2)}\n`;
     writeFileSync(file, text);
-    // asynchronously: this process also serves the registry
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
-      env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg'), NO_COLOR: '1' },
-    });
-    const r = { stdout: '', stderr: '', status: null as number | null };
-    child.stdout.on('data', (d) => (r.stdout += d));
-    child.stderr.on('data', (d) => (r.stderr += d));
-    r.status = await new Promise((res) => child.on('exit', res));
+    const r = await codaRun(file, 'xdg');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /coda: installing leaf@1\.0\.0, mid/);
     assert.match(r.stdout, /→ 'mid 1\.0\.0'/);
@@ -246,14 +251,7 @@ describe('dependency installs (against a registry on loopback)', function () {
       file,
       JSON.stringify({ coda: 1, metadata: {}, cells: [{ kind: 'code', language: 'typescript', source: ['import { named } from "./lib/names";', 'named()'] }] }),
     );
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', file], {
-      env: { ...process.env, XDG_CACHE_HOME: join(home, 'xdg-helper'), NO_COLOR: '1' },
-    });
-    const r = { stdout: '', stderr: '', status: null as number | null };
-    child.stdout.on('data', (d) => (r.stdout += d));
-    child.stderr.on('data', (d) => (r.stderr += d));
-    r.status = await new Promise((res) => child.on('exit', res));
+    const r = await codaRun(file, 'xdg-helper');
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /coda: installing mid/);
     assert.match(r.stdout, /→ 'mid:1'/);
