@@ -122,7 +122,19 @@ export class StackMapper {
     }
     const e = thrown as Record<string, unknown>;
     const name = typeof e.name === 'string' ? e.name : 'Error';
-    const message = typeof e.message === 'string' ? e.message : '';
+    const raw = typeof e.message === 'string' ? e.message : '';
+    // Deno ends a module's error message with where it is (`\n    at file:///…/util.ts:2:19`), which its stack's frames
+    // hold too: kept once, as a frame
+    const trailing = /(?:\n\s+at [^\n]+:\d+:\d+)+$/.exec(raw);
+    const message =
+      trailing &&
+      typeof e.stack === 'string' &&
+      trailing[0]
+        .trim()
+        .split('\n')
+        .every((l) => FRAME.test(l))
+        ? raw.slice(0, trailing.index)
+        : raw;
     const out: SerializedError = { name, message };
     if (typeof e.stack === 'string' || e.position) {
       const stack = typeof e.stack === 'string' ? e.stack : `${name}: ${message}`;
