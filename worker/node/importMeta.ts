@@ -4,7 +4,9 @@
  */
 import { isBuiltin } from 'node:module';
 import { isAbsolute, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { candidates } from './localModuleHooks';
 
 /** A specifier or path that is a URL (a scheme, then `:`): a cell's import of it goes to the runtime as it is. */
 export const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
@@ -31,7 +33,15 @@ export function importMeta(cwd: string, documentPath: string, resolvePackage: (s
     resolve(specifier: string): string {
       const spec = String(specifier);
       if (isBuiltin(spec)) return spec.startsWith('node:') ? spec : `node:${spec}`;
-      if (spec.startsWith('.') || spec.startsWith('/')) return new URL(spec, folder).href;
+      if (spec.startsWith('.') || spec.startsWith('/')) {
+        // the file an import of it loads: `./util` names util.ts or util/index.js as the resolve hook finds them
+        const url = new URL(spec, folder);
+        if (existsSync(fileURLToPath(url))) return url.href;
+        const found = candidates(spec)
+          .map((c) => new URL(c, folder))
+          .find((u) => existsSync(fileURLToPath(u)));
+        return (found ?? url).href;
+      }
       if (URL_LIKE.test(spec)) return spec;
       return pathToFileURL(resolvePackage(spec)).href;
     },

@@ -98,6 +98,11 @@ describe('cells as modules of the notebook', () => {
       assert.equal(await k.value('import.meta.filename'), join(cwd, 'n.coda'));
       assert.equal(await k.value('import.meta.dirname'), cwd);
       assert.equal(await k.value('import.meta.resolve("./data.json")'), pathToFileURL(join(cwd, 'data.json')).href);
+      // what an import of it loads: the file an extensionless path names, as the resolve hook finds it
+      writeFileSync(join(cwd, 'helper.ts'), 'export const h = 1;\n');
+      assert.equal(await k.value('import.meta.resolve("./helper")'), pathToFileURL(join(cwd, 'helper.ts')).href);
+      assert.equal(await k.value('import.meta.resolve("./helper.js")'), pathToFileURL(join(cwd, 'helper.ts')).href);
+      assert.equal(await k.value('import.meta.resolve("./not-there")'), pathToFileURL(join(cwd, 'not-there')).href);
       assert.equal(await k.value('import.meta.resolve("fs")'), 'node:fs');
       assert.equal(await k.value('import.meta.resolve("stored-pkg")'), pathToFileURL(join(store, 'node_modules', 'stored-pkg', 'main.js')).href);
       assert.equal(await k.value('JSON.parse(await (await import("node:fs/promises")).readFile(new URL("./data.json", import.meta.url), "utf8")).x'), '5');
