@@ -10,7 +10,7 @@ import type * as acorn from 'acorn';
 import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
-import { forEachNode } from '../../common/forEachNode';
+import { requireCallsIn } from '../../common/requireCallsIn';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 import { compareNames } from './compareNames';
 import { packageOf } from './packageName';
@@ -145,16 +145,7 @@ function requireCalls(code: string): { specifier: string; offset: number }[] {
   } catch {
     return [...stripComments(code).matchAll(REQUIRE)].map((m) => ({ specifier: m[2]!, offset: m.index! }));
   }
-  const out: { specifier: string; offset: number }[] = [];
-  forEachNode(tree, (node) => {
-    if (node.type !== 'CallExpression') return;
-    const call = node as acorn.CallExpression;
-    if (call.callee.type !== 'Identifier' || call.callee.name !== 'require' || call.arguments.length !== 1) return;
-    const arg = call.arguments[0]!;
-    if (arg.type === 'Literal' && typeof arg.value === 'string') out.push({ specifier: arg.value, offset: call.start });
-    else if (arg.type === 'TemplateLiteral' && arg.expressions.length === 0) out.push({ specifier: arg.quasis[0]!.value.cooked ?? '', offset: call.start });
-  });
-  return out;
+  return requireCallsIn(tree);
 }
 
 /** The package to install for an import, if any: not a builtin or a path, nor a module the kernel provides (tslab). */
