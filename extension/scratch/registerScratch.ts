@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { helperModules } from '../../host/deps/helperModules';
+import { inNodeModules } from '../../common/modulePathCandidates';
 import type { DependencyManager } from '../deps/DependencyManager';
 import type { InitParams, RemoteValue } from '../../protocol';
 import { CODA_NOTEBOOK_TYPE } from '../../protocol/codaFile';
@@ -57,7 +58,7 @@ export function registerScratch(
 
   const helperWatcher = vscode.workspace.createFileSystemWatcher('**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}', true, false, true);
   const helperChanged = async (uri: vscode.Uri): Promise<void> => {
-    if (uri.scheme !== 'file' || /[\\/]node_modules[\\/]/.test(uri.fsPath) || !sessions.size) return;
+    if (uri.scheme !== 'file' || inNodeModules(uri.fsPath) || !sessions.size) return;
     if (!config().get<boolean>('runOnChange', true) || !vscode.workspace.isTrusted) return;
     for (const s of sessions.values()) {
       const doc = s.document;

@@ -9,8 +9,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { ANY, type Permissions } from '../../protocol';
+import { candidates, inNodeModules } from '../../common/modulePathCandidates';
 import { analyzeDependencies, localSpecifiers, type AnalyzedCell } from './analyzeDependencies';
 
 /** Helper files read at the most for one notebook. */
@@ -19,8 +20,6 @@ export const MAX_FILES = 200;
 export const MAX_BYTES = 2 * 1024 * 1024;
 
 const CODE = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']);
-/** What a path without an extension may name, in the order CommonJS and TypeScript look. */
-const CANDIDATES = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.cts', '.jsx', '/index.ts', '/index.js', '/index.mjs'];
 
 /** The cells and the helper modules they reach, as analyzeDependencies reads them. */
 export async function analyzeNotebook(cells: AnalyzedCell[], folder: string | undefined, permissions?: Permissions) {
@@ -41,7 +40,7 @@ export async function helperModules(cells: AnalyzedCell[], folder: string | unde
     while (queue.length && seen.size < MAX_FILES) {
       const { from, code } = queue.shift()!;
       for (const spec of await localSpecifiers(code)) {
-        const file = await helperFile(isAbsolute(spec) ? spec : resolve(from, spec.replace(/[?#].*$/, '')));
+        const file = await helperFile(from, spec);
         if (!file || seen.has(file) || seen.size >= MAX_FILES || !readable(file)) continue;
         seen.add(file);
         const text = await readFile(file, 'utf8').catch(() => undefined);
@@ -54,15 +53,13 @@ export async function helperModules(cells: AnalyzedCell[], folder: string | unde
   return out;
 }
 
-/** The code file a path names (as written, or with what an import without an extension may add), if any. */
-async function helperFile(path: string): Promise<string | undefined> {
-  if (/[\\/]node_modules[\\/]/.test(path)) return undefined;
-  // TypeScript's own way: `./util.js` in TypeScript names util.ts
-  const typed = path.replace(/\.(m|c)?js(x?)$/, (_m, kind: string | undefined, x: string) => `.${kind ?? ''}ts${x}`);
-  for (const candidate of [...CANDIDATES.map((suffix) => path + suffix), ...(typed === path ? [] : [typed])]) {
-    if (!CODE.has(extname(candidate))) continue;
-    const s = await stat(candidate).catch(() => undefined);
-    if (s?.isFile()) return s.size <= MAX_BYTES ? candidate : undefined;
+/** The code file an import names, as the kernel finds it (the name as written, then the editor's ways), if any. */
+async function helperFile(from: string, spec: string): Promise<string | undefined> {
+  for (const candidate of [spec, ...candidates(spec)]) {
+    const path = resolve(from, candidate.replace(/[?#].*$/, ''));
+    if (inNodeModules(path) || !CODE.has(extname(path))) continue;
+    const s = await stat(path).catch(() => undefined);
+    if (s?.isFile()) return s.size <= MAX_BYTES ? path : undefined;
   }
   return undefined;
 }

@@ -17,7 +17,8 @@ import nodeModule from 'node:module';
 import { statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CHANGED_PARAM, VERSION_PARAM, inNodeModules, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
+import { inNodeModules } from '../../common/modulePathCandidates';
+import { CHANGED_PARAM, VERSION_PARAM, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
 
 type ModuleApi = typeof nodeModule & {
   registerHooks?: (hooks: { resolve: typeof freshResolve; load: typeof freshLoad }) => unknown;

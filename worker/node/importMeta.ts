@@ -6,7 +6,7 @@ import { isBuiltin } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { candidates } from './localModuleHooks';
+import { candidates } from '../../common/modulePathCandidates';
 
 /** A specifier or path that is a URL (a scheme, then `:`): a cell's import of it goes to the runtime as it is. */
 export const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;

@@ -23,6 +23,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { candidates, inNodeModules, isPathSpecifier } from '../../common/modulePathCandidates';
 
 /** The query parameter naming a reloaded module's version (frames drop it: withoutVersion). */
 export const VERSION_PARAM = 'coda-v';
@@ -73,66 +74,40 @@ const isNotFound = (err: unknown) => (err as { code?: unknown } | null)?.code ==
 
 /** `next` as Node resolves; a package a local module imports that its folders lack, from the store folders. */
 function withPackages(spec: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
-  if (!packageParents.length || !isBare(spec) || !localPath(context.parentURL)) return next(spec, context);
-  // tried from each store folder in turn; found in none, the error is the one the module's own folders gave
-  const from = (i: number, first: unknown): Resolved | Promise<Resolved> => {
-    if (i >= packageParents.length) throw first;
-    return settle(
-      () => next(spec, { ...context, parentURL: packageParents[i] }),
-      (err) => {
-        if (!isNotFound(err)) throw err;
-        return from(i + 1, first);
-      },
-    );
-  };
-  return settle(
+  if (!packageParents.length || !localPath(context.parentURL)) return next(spec, context);
+  return orElse(
     () => next(spec, context),
-    (err) => {
-      if (!isNotFound(err)) throw err;
-      return from(0, err);
-    },
+    isNotFound,
+    packageParents.map((parentURL) => () => next(spec, { ...context, parentURL })),
   );
-}
-
-/** What an import path without its file's extension may name, in the order TypeScript's bundler resolution looks. */
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-
-/**
- * The paths a relative import the editor's types accept may name (they resolve as a bundler does): `./util` is
- * util.ts, util.js or util/index.ts, and `./util.js` in TypeScript is util.ts. Node itself wants the exact file name,
- * so a local module's import that names no file is tried with these.
- */
-export function candidates(spec: string): string[] {
-  const at = spec.search(/[?#]/);
-  const [path, rest] = at === -1 ? [spec, ''] : [spec.slice(0, at), spec.slice(at)];
-  const exts = EXTENSIONS;
-  const typed = /\.(m|c)?js(x?)$/.exec(path);
-  if (typed) return [`${path.slice(0, typed.index)}.${typed[1] ?? ''}ts${typed[2]}${rest}`];
-  if (/\.[a-z0-9]+$/i.test(path.slice(path.lastIndexOf('/') + 1))) return [];
-  const base = path.endsWith('/') ? path.slice(0, -1) : path;
-  return [...(path.endsWith('/') ? [] : exts.map((e) => base + e)), ...exts.map((e) => `${base}/index${e}`)].map((p) => p + rest);
 }
 
 /** `next` as Node resolves; a relative import of a local module that names no file, as a bundler resolves it. */
 function withExtensions(spec: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
-  if (!localPath(context.parentURL) || !/^(?:\.{0,2}\/|file:)/.test(spec)) return next(spec, context);
-  const tryFrom = (list: string[], first: unknown): Resolved | Promise<Resolved> => {
-    if (!list.length) throw first;
-    return settle(
-      () => next(list[0]!, context),
-      (err) => {
-        if (!isNotFound(err)) throw err;
-        return tryFrom(list.slice(1), first);
-      },
-    );
-  };
-  return settle(
+  if (!localPath(context.parentURL) || !isPathSpecifier(spec)) return next(spec, context);
+  return orElse(
     () => next(spec, context),
-    (err) => {
-      if (!isNotFound(err) && (err as { code?: unknown })?.code !== 'ERR_UNSUPPORTED_DIR_IMPORT') throw err;
-      return tryFrom(candidates(spec), err);
-    },
+    (err) => isNotFound(err) || (err as { code?: unknown } | null)?.code === 'ERR_UNSUPPORTED_DIR_IMPORT',
+    candidates(spec).map((c) => () => next(c, context)),
   );
+}
+
+/**
+ * `first()`; when it fails as `recoverable` says, each of `others` in turn until one does not fail with "not found".
+ * Found by none, the error is the one `first` gave; any other error stops the search.
+ */
+function orElse(first: () => Resolved | Promise<Resolved>, recoverable: (err: unknown) => boolean, others: (() => Resolved | Promise<Resolved>)[]) {
+  const from = (i: number, firstError: unknown): Resolved | Promise<Resolved> => {
+    if (i >= others.length) throw firstError;
+    return settle(others[i]!, (err) => {
+      if (!isNotFound(err)) throw err;
+      return from(i + 1, firstError);
+    });
+  };
+  return settle(first, (err) => {
+    if (!recoverable(err)) throw err;
+    return from(0, err);
+  });
 }
 
 /** `run()`, or `recover` of what it threw: synchronously, or when its promise rejects. */
@@ -200,9 +175,6 @@ function takeReported(specifier: string): string {
   const rest = query.toString();
   return specifier.slice(0, at) + (rest ? `?${rest}` : '') + (hash === -1 ? '' : specifier.slice(hash));
 }
-
-/** A package's file: never loaded again. */
-export const inNodeModules = (file: string) => /[\\/]node_modules[\\/]/.test(file);
 
 function localPath(url: string | undefined): string | undefined {
   if (!url?.startsWith('file:')) return undefined;

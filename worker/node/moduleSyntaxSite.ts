@@ -11,10 +11,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forEachNode } from '../../common/forEachNode';
+import { requireCallsIn } from '../../common/requireCallsIn';
 import { DEFAULT_JSX } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { CellSyntaxError } from '../transform/transformCell';
-import { candidates, inNodeModules } from './localModuleHooks';
+import { candidates, inNodeModules, isPathSpecifier } from '../../common/modulePathCandidates';
 
 const MAX_FILES = 200;
 const TYPESCRIPT = /\.(?:ts|mts|cts|tsx)$/;
@@ -72,7 +73,7 @@ export function findSyntaxError(folder: string, spec: string): SyntaxSite | unde
 
 /** The local file an import names, as the resolve hook finds it (the name as written, then the editor's ways). */
 function moduleFile(from: string, spec: string): string | undefined {
-  if (!/^(?:\.{0,2}\/|file:)/.test(spec)) return undefined;
+  if (!isPathSpecifier(spec)) return undefined;
   const path = (s: string) => {
     const bare = s.replace(/[?#].*$/, '');
     return bare.startsWith('file:') ? fileURLToPath(bare) : resolve(from, bare);
@@ -114,23 +115,12 @@ function parse(file: string, text: string): { imports: string[] } | { site: Synt
   const imports: string[] = [];
   forEachNode(tree, (node) => {
     const source = (node as { source?: acorn.Node | null }).source;
-    if (
-      (node.type === 'ImportDeclaration' ||
-        node.type === 'ExportNamedDeclaration' ||
-        node.type === 'ExportAllDeclaration' ||
-        node.type === 'ImportExpression') &&
-      source?.type === 'Literal'
-    ) {
-      const value = (source as acorn.Literal).value;
-      if (typeof value === 'string') imports.push(value);
-    }
-    if (node.type === 'CallExpression') {
-      const call = node as acorn.CallExpression;
-      const arg = call.arguments[0];
-      if (call.callee.type === 'Identifier' && call.callee.name === 'require' && arg?.type === 'Literal' && typeof arg.value === 'string')
-        imports.push(arg.value);
-    }
+    const withSource =
+      node.type === 'ImportDeclaration' || node.type === 'ExportNamedDeclaration' || node.type === 'ExportAllDeclaration' || node.type === 'ImportExpression';
+    if (withSource && source?.type === 'Literal' && typeof (source as acorn.Literal).value === 'string')
+      imports.push((source as acorn.Literal).value as string);
   });
+  imports.push(...requireCallsIn(tree).map((r) => r.specifier));
   return { imports };
 }
 
