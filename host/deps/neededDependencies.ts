@@ -5,7 +5,9 @@ import { resolvableFrom } from './resolvableFrom';
 
 export function neededDependencies(specs: DependencySpec[], folder: string | undefined): { needed: DependencySpec[]; dependencies: Record<string, string> } {
   // a helper module's import: resolvable from its own folder (a project beside the notebook with its node_modules)
-  const from = (s: DependencySpec) => (folder && s.from.file ? join(folder, dirname(s.from.file)) : folder);
-  const needed = specs.filter((s) => s.from.kind === 'magic' || !(from(s) && resolvableFrom(from(s)!, s.name)));
+  const needed = specs.filter((s) => {
+    const from = folder && s.from.file ? join(folder, dirname(s.from.file)) : folder;
+    return s.from.kind === 'magic' || !(from && resolvableFrom(from, s.name));
+  });
   return { needed, dependencies: Object.fromEntries(needed.map((s) => [s.name, s.range])) };
 }

@@ -4,11 +4,10 @@
  * resolve against the notebook folder. On Deno, a bare specifier found nowhere falls back to `npm:<spec>`, and
  * `npm:`, `jsr:`, `https:` specifiers pass through to Deno's loader. `node:` built-ins work on both.
  */
-import { isBuiltin } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { URL_LIKE } from '../node/importMeta';
-import { createRequire } from 'node:module';
 import { LocalModules } from '../node/LocalModules';
 import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';

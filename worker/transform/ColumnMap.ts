@@ -16,10 +16,11 @@ export function composeColumns(outer: Columns, inner: Columns | undefined): Colu
 }
 
 export class ColumnMap implements Columns {
-  /** Per line: [generated column where a shift starts, cumulative shift from there on]. */
-  private readonly shifts = new Map<number, [number, number][]>();
-  /** Per line: [first and past-last generated column of an edit's text, the column its source started at]. */
-  private readonly inside = new Map<number, [number, number, number][]>();
+  /**
+   * Per line, each edit in order: the first and past-last generated column of its text, the column the user's code it
+   * stands for began at, and the cumulative shift of the columns after it.
+   */
+  private readonly edits = new Map<number, [number, number, number, number][]>();
 
   constructor(source: string, edits: Edit[]) {
     const lineStarts = [0];
@@ -36,21 +37,20 @@ export class ColumnMap implements Columns {
       if (e.text.includes('\n') || source.slice(e.start, e.end).includes('\n')) continue;
       const col = e.start - lineStarts[line]! + 1;
       const at = col + lineShift;
-      this.inside.set(line + 1, [...(this.inside.get(line + 1) ?? []), [at, at + e.text.length, col]]);
       lineShift += e.text.length - (e.end - e.start);
-      const list = this.shifts.get(line + 1) ?? [];
-      list.push([col + lineShift - (e.text.length - (e.end - e.start)) + e.text.length, lineShift]);
-      this.shifts.set(line + 1, list);
+      const list = this.edits.get(line + 1) ?? [];
+      list.push([at, at + e.text.length, col, lineShift]);
+      this.edits.set(line + 1, list);
     }
   }
 
   original(line: number, generatedColumn: number): number {
-    // code the transform wrote in place of the user's (an import's replacement) stands at where that began
-    for (const [from, to, col] of this.inside.get(line) ?? []) if (generatedColumn >= from && generatedColumn < to) return col;
-    const list = this.shifts.get(line);
-    if (!list) return generatedColumn;
     let shift = 0;
-    for (const [from, s] of list) if (generatedColumn >= from) shift = s;
+    for (const [from, to, col, after] of this.edits.get(line) ?? []) {
+      // code the transform wrote in place of the user's (an import's replacement) stands at where that began
+      if (generatedColumn >= from && generatedColumn < to) return col;
+      if (generatedColumn >= to) shift = after;
+    }
     return generatedColumn - shift;
   }
 }

@@ -368,8 +368,8 @@ const isJsonLiteral = (node: acorn.Node) =>
  * What a name no module export answers to throws, in Node's words for a module file's import (where it fails as the
  * module links): the cell stops at its import, instead of going on with `undefined`.
  */
-function noExport(spec: string, name: string): string {
-  const message = `The requested module '${JSON.parse(spec) as string}' does not provide an export named '${name}'`;
+function noExport(spec: unknown, name: string): string {
+  const message = `The requested module '${String(spec)}' does not provide an export named '${name}'`;
   return `throw new SyntaxError(${JSON.stringify(message)});`;
 }
 
@@ -378,16 +378,16 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   const parts: string[] = [];
   for (const s of node.specifiers) {
     names.add(s.local.name);
-    if (s.type === 'ImportDefaultSpecifier') parts.push(`if (!('default' in __m)) ${noExport(spec, 'default')} ${s.local.name} = __m.default;`);
+    if (s.type === 'ImportDefaultSpecifier') parts.push(`if (!('default' in __m)) ${noExport(node.source.value, 'default')} ${s.local.name} = __m.default;`);
     // a CommonJS module (Node 23+ names its exports 'module.exports') reads as TypeScript's esModuleInterop makes it
     else if (s.type === 'ImportNamespaceSpecifier')
       parts.push(`${s.local.name} = 'module.exports' in __m ? Object.assign({ __proto__: null }, __m['module.exports'], { default: __m.default }) : __m;`);
     else {
       // a name Node's static analysis of a CommonJS module missed (lodash, UMD bundles) is read from its exports
-      const imported = JSON.stringify(s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value));
       const name = s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value);
+      const imported = JSON.stringify(name);
       parts.push(
-        `if (${imported} in __m) ${s.local.name} = __m[${imported}]; else if (__m.default != null && ${imported} in Object(__m.default)) ${s.local.name} = __m.default[${imported}]; else ${noExport(spec, name)}`,
+        `if (${imported} in __m) ${s.local.name} = __m[${imported}]; else if (__m.default != null && ${imported} in Object(__m.default)) ${s.local.name} = __m.default[${imported}]; else ${noExport(node.source.value, name)}`,
       );
     }
   }
