@@ -139,7 +139,7 @@ export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: 
   try {
     // values a plugin formats show its preview inside this one too (worker/inspect/nestedFormats.ts)
     const nested = withNestedFormats(value, PREVIEW_OPTIONS.depth, MAX_PREVIEW_ITEMS);
-    text = inspect(nested ? nested.value : value, PREVIEW_OPTIONS);
+    text = withoutStackFrames(inspect(nested ? nested.value : value, PREVIEW_OPTIONS));
     if (nested) text = nested.restore(text);
   } catch (err) {
     text = `<uninspectable: ${String(err)}>`;
@@ -148,6 +148,29 @@ export function previewText(value: unknown, maxChars = MAX_PREVIEW_CHARS, mask: 
   text = withoutCutCounts(mask, mask.text(stripInternalSymbols(text))).replace(/\s*\n\s*/g, ' ');
   return text.length > maxChars ? `${mask.cut(text, maxChars - 1)}…` : text;
 }
+
+/**
+ * An error inside a value reads as it does at the top (`{ e: Error: inner }`, `Map(1) { 'k' => Error: x }`): the stack
+ * frames util.inspect prints under it are dropped, with the kernel's own and the cell file's unmapped places (expanding
+ * the error shows its stack, mapped). Only an error's stack spans lines in a one-line preview (util.inspect escapes the
+ * line breaks of strings and keys); what follows a frame on its line (` }`, `, next: 1`) is kept.
+ */
+export function withoutStackFrames(text: string): string {
+  if (!text.includes('\n')) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const frame = STACK_LINE.exec(line);
+    if (frame && out.length) out.push(`${out.pop()!}${line.slice(frame[0].length)}`);
+    else out.push(line);
+  }
+  return out.join('\n');
+}
+
+/**
+ * A stack frame as V8, Deno and Bun print it (`at f (file:1:2)`, `at file:1:2`, `at new P (<anonymous>)`, `at f
+ * (native)`), or util.inspect's elision of the frames an error shares with its cause; what follows it is not matched.
+ */
+const STACK_LINE = /^\s+(?:at (?:[^()]*\([^()]*\)|\S+:\d+:\d+|<anonymous>|native|unknown)|\.\.\. \d+ lines? matching cause stack trace \.\.\.)(?=$|[\s,\]}])/;
 
 function promisePreview(p: Promise<unknown>, mask: Masker): string {
   trackPromise(p);

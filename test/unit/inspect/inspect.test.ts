@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ConsoleMethod } from '../../../protocol';
 import { ConsoleFormatter, formatDuration } from '../../../worker/inspect/ConsoleFormatter';
-import { describeValue } from '../../../worker/inspect/describeValue';
+import { describeValue, withoutStackFrames } from '../../../worker/inspect/describeValue';
 import { expandValue } from '../../../worker/inspect/expandValue';
 import { HandleRegistry, MAX_HANDLES_PER_CELL } from '../../../worker/inspect/HandleRegistry';
 import { matchGolden } from '../helpers/golden';
@@ -92,6 +92,21 @@ const families: [string, () => unknown][] = [
     },
   ],
   ['symbol keys', () => ({ [Symbol('s')]: 1, plain: 2 })],
+  // errors inside values read as at the top, without the frames util.inspect prints (kernel paths, unmapped cells)
+  ['error in an object', () => ({ e: new Error('inner'), after: 1 })],
+  [
+    'errors in an array, with a property and a cause',
+    () => [Object.assign(new TypeError('t'), { code: 'E_X' }), new Error('outer', { cause: new Error('root') })],
+  ],
+  ['error in a map', () => new Map([['k', new SyntaxError('bad')]])],
+  [
+    'rejected promise',
+    () => {
+      const p = Promise.reject(new Error('boom'));
+      p.catch(() => undefined);
+      return p;
+    },
+  ],
 ];
 
 describe('describeValue (golden)', () => {
@@ -99,6 +114,24 @@ describe('describeValue (golden)', () => {
     const registry = new HandleRegistry('k');
     const lines = families.map(([name, make]) => `${name}: ${JSON.stringify(describeValue(make(), { registry, cellId: 'c' }))}`);
     matchGolden('inspect/values.txt', `${lines.join('\n')}\n`);
+  });
+
+  it("drops the frames of V8's, Deno's and Bun's stacks from a preview's text, keeping what follows a frame and message lines", () => {
+    const cases: [string, string][] = [
+      ['{ e: Error: x\n    at f (/tmp/__coda_cell_1__.js:1:2)\n    at /w/dist/worker-main.js:9:9 }', '{ e: Error: x }'],
+      ['[ Error: x\n    at file:///tmp/a.ts:1:2\n    at Script.#runInContext (ext:deno_node/vm.js:1:2887), 2 ]', '[ Error: x, 2 ]'],
+      [
+        '{ e: Error: x\n    at <anonymous> (/tmp/c.js:1:61)\n    at runInThisContext (unknown)\n    at new Promise (<anonymous>)\n    at f (native) }',
+        '{ e: Error: x }',
+      ],
+      [
+        '{ Error: outer\n    at a (/x.js:1:1)\n  [cause]: Error: in\n    at b (/x.js:2:2)\n    ... 4 lines matching cause stack trace ... }',
+        '{ Error: outer\n  [cause]: Error: in }',
+      ],
+      ['{ e: Error: two\n  at least one line of the message\n    at a (/x.js:1:1) }', '{ e: Error: two\n  at least one line of the message }'],
+      ["{ s: 'one line' }", "{ s: 'one line' }"],
+    ];
+    for (const [text, want] of cases) assert.equal(withoutStackFrames(text), want);
   });
 
   it('keeps a 1e6-element array preview small', () => {

@@ -253,6 +253,19 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "an error inside a value, or a promise's, previews as Name: message, without frames (no kernel or cell file paths)",
+    test: async (k) => {
+      const preview = async (code: string) => ((await k.run(code)) as { value: ObjectValue }).value.preview;
+      const inObject = await preview("const inner = new Error('inner'); ({ inner, after: 1 })");
+      assert.match(inObject, /^\{ inner: \[?Error: inner\]?, after: 1 \}$/);
+      const inMap = await preview("new Map([['k', new TypeError('t')]])");
+      assert.match(inMap, /^Map\(1\) \{ 'k' => \[?TypeError: t\]? \}$/);
+      const rejected = await preview("const p = Promise.reject(new RangeError('boom')); p.catch(() => 0); await 0; p");
+      assert.match(rejected, /^Promise \{ <rejected> \[?RangeError: boom\]? \}$/);
+      for (const text of [inObject, inMap, rejected]) assert.doesNotMatch(text, /\bat |__coda|worker|sidecar/, text);
+    },
+  },
+  {
     name: 'display() rich output',
     test: async (k) => {
       const shown = new Promise<WorkerEvents['display']>((resolve) => k.kernel.onEvent('display', resolve));
