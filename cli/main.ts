@@ -21,6 +21,7 @@ import {
   formatDisplayUpdate,
   formatError,
   formatKernelExit,
+  formatSettledResult,
   formatSummary,
   formatValue,
   formatWorkLeft,
@@ -193,6 +194,9 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
               ),
             // a display id's update replaces what earlier displays showed; a terminal can only say so below them
             display: (d, owner, change) => out(late(owner) + formatDisplayUpdate(change, paint) + formatDisplay(d, paint)),
+            resultSettled: (r) => {
+              if (r.value) out(formatSettledResult(r.label, r.value, paint));
+            },
             uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
             cellFinished: (r) => {
               if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));

@@ -210,6 +210,12 @@ export interface WorkerEvents {
    * ending at once, so the next cell waits for it and gets a fresh one (host/run/KernelSlot.ts, runNotebook.ts).
    */
   exiting: Omit<ExitNotice, 'console'>;
+  /**
+   * A cell's result was a promise, pending when the cell ended, and it has settled: `value` is the result again
+   * (`Promise { 42 }`, `Promise { <rejected> Error: … }`), shown where the pending one was. A rejection is also the
+   * cell's `uncaught` error.
+   */
+  resultSettled: { cellId: string; executionId: number; value: RemoteValue };
   /** Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). */
   lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue };
   /** Checkpoints passed since the last event (at most one event per CHECKPOINT_EVENT_MS). */

@@ -7,6 +7,9 @@ import { MIME_CONSOLE } from '../../protocol';
 import { CellOutputs } from '../pure/CellOutputs';
 
 export class CellRun extends CellOutputs<vscode.NotebookCellExecution, vscode.NotebookCellOutput> implements vscode.Disposable {
+  /** The output showing the run's result (a pending promise's is shown again, settled, in its place). */
+  resultOutput: vscode.NotebookCellOutput | undefined;
+
   constructor(
     controller: vscode.NotebookController,
     readonly cell: vscode.NotebookCell,

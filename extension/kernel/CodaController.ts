@@ -218,7 +218,7 @@ export class CodaController implements vscode.Disposable {
           fetchRuntime: offerRuntime && ((err) => offerRuntime(err, runtime)),
         },
         {
-          value: (value) => run.addOutput(valueOutput(value)),
+          value: (value) => run.addOutput((run.resultOutput = valueOutput(value))),
           error: (error, cellLabel) => run.addOutput(errorOutput({ error, cellLabel }, this.label)),
           interrupted: () => run.addOutput(errorOutput({ error: codaError('Interrupted'), interrupted: true }, this.label)),
         },
@@ -267,6 +267,11 @@ export class CodaController implements vscode.Disposable {
         if (!run) return;
         void run.addOutput(output);
         if (d.displayId !== undefined) displays.add(d.displayId, { run, output });
+      }),
+      // a promise the cell returned has settled: its result is shown again, settled, where the pending one is
+      kernel.onEvent('resultSettled', (r) => {
+        const run = current(r.cellId, r.executionId);
+        if (run?.resultOutput) void run.replaceOutput(run.resultOutput, valueOutput(r.value));
       }),
       kernel.onEvent('uncaught', (u) => {
         const run = current(u.cellId, u.executionId);

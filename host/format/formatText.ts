@@ -106,6 +106,11 @@ export function formatDisplayUpdate(change: { displayId?: string; update: boolea
   return paint('dim', change.update ? `(display ${id} updated in ${cells}) ` : `(display ${id}, also updated in ${cells}) `);
 }
 
+/** A promise a cell returned, settled after the cell ended: printed below, as a terminal cannot rewrite the pending one. */
+export function formatSettledResult(label: string, value: RemoteValue, paint: Paint = plain): string {
+  return paint('dim', `(the result of cell ${label}, settled) `) + formatValue(value, paint);
+}
+
 export function formatSummary(ran: number, failed: number, total: number, ms: number, paint: Paint = plain, restarts = 0): string {
   const status = failed ? paint('red', `${failed} failed`) : paint('green', 'all passed');
   const fresh = restarts ? paint('yellow', `, ${restarts} fresh kernel${restarts > 1 ? 's' : ''}`) : '';

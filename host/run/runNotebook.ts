@@ -59,6 +59,8 @@ export interface RunEvents {
    */
   display?(data: DisplayData[], owner: CellReport | undefined, change: DisplayChange): void;
   uncaught?(error: SerializedError, owner: CellReport | undefined): void;
+  /** A promise the cell returned has settled: `owner.value` is now its settled result (a rejection is also `uncaught`). */
+  resultSettled?(owner: CellReport): void;
   cellFinished?(report: CellReport): void;
   /** After the last cell, the run stopped waiting for background work that was still going. */
   workLeft?(left: WorkLeft): void;
@@ -158,6 +160,12 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
           failedAt ??= holder;
         }
         events.uncaught?.(u.error, owner);
+      }),
+      k.onEvent('resultSettled', (r) => {
+        const owner = byId.get(r.cellId);
+        if (!owner) return;
+        owner.value = r.value;
+        events.resultSettled?.(owner);
       }),
       k.onEvent('cellWork', (w) => pendingWork.set(w.cellId, { pending: w.pending, kinds: w.kinds })),
       k.onEvent('exiting', (e) => died(k, e.reason, e.cellId)),

@@ -8,7 +8,7 @@ import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
 import { stripInternalSymbols } from './internalSymbols';
 import { withNestedFormats } from './nestedFormats';
-import { isTracked, promiseSettlement, trackPromise } from './promiseState';
+import { isTracked, promiseSettlement } from './promiseState';
 import { customFormat } from './valueFormatter';
 import { webApiView, type WebApiView } from './webApiViews';
 
@@ -90,7 +90,6 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
           : previewText(value, MAX_PREVIEW_CHARS, mask);
   const out: RemoteValue = { type: 'object', subtype, className: proto ?? className, preview };
   if (size !== undefined) out.size = size;
-  if (subtype === 'promise') trackPromise(value as Promise<unknown>);
   if (opts.registry && isExpandable(subtype)) {
     const handle = opts.registry.register(value, opts.cellId);
     if (handle) out.handle = handle;
@@ -172,11 +171,14 @@ export function withoutStackFrames(text: string): string {
  */
 const STACK_LINE = /^\s+(?:at (?:[^()]*\([^()]*\)|\S+:\d+:\d+|<anonymous>|native|unknown)|\.\.\. \d+ lines? matching cause stack trace \.\.\.)(?=$|[\s,\]}])/;
 
+/**
+ * A promise's preview never attaches a handler to it: one would hide its rejection from Node, which reports a rejected
+ * promise nothing handles (a cell that logged one would lose the error). util.inspect reads its state and value; one the
+ * kernel tracks (a cell's result, an expanded promise: promiseState.ts) shows its value with the plugins' formats.
+ */
 function promisePreview(p: Promise<unknown>, mask: Masker): string {
-  trackPromise(p);
   const s = promiseSettlement(p);
   if (s.state === 'pending') return 'Promise { <pending> }';
-  // settled before tracking saw it: util.inspect knows the value
   if (!('value' in s) || !isTracked(p)) return previewText(p, MAX_PREVIEW_CHARS, mask);
   const inner = previewText(s.value, MAX_PREVIEW_CHARS - 24, mask);
   return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;

@@ -10,7 +10,11 @@ export type Settlement = { state: 'pending' } | { state: 'fulfilled' | 'rejected
 const nativeThen = Promise.prototype.then;
 const settled = new WeakMap<Promise<unknown>, Settlement>();
 
-/** Starts tracking a promise; called when a promise is first described. Never marks a rejection as handled twice. */
+/**
+ * Starts tracking a promise (a native `then`, which counts as a handler: Node no longer reports its rejection). Only
+ * for promises the kernel answers for: a cell's result (NodeRuntime.followResult reports its rejection) and one being
+ * expanded (its rejection, if any, was reported when it happened). Previews never track.
+ */
 export function trackPromise(p: Promise<unknown>): void {
   if (settled.has(p)) return;
   settled.set(p, { state: 'pending' });

@@ -160,6 +160,7 @@ export class IsolateRuntime implements Runtime {
     this.mapper.register(filename, {
       cellId: params.cellId,
       cellLabel: params.cellLabel,
+      executionId: params.executionId,
       prologueLength: script.prologueLength,
       lineCount: script.lineCount,
       columns: script.columns,
@@ -227,6 +228,10 @@ export class IsolateRuntime implements Runtime {
       case 'display':
         this.batcher.flush();
         this.host.emit('display', { cellId, executionId, data: checkDisplay(msg.data) });
+        return '{}';
+      case 'settled':
+        this.batcher.flush();
+        this.host.emit('resultSettled', { cellId, executionId, value: this.value(msg.value, cellId) });
         return '{}';
       case 'line':
         this.batcher.flush();

@@ -31,7 +31,8 @@ import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
 import { HandleRegistry } from '../inspect/HandleRegistry';
-import { settledSoon } from '../inspect/promiseState';
+import { promiseSettlement, settledSoon } from '../inspect/promiseState';
+import { uncaughtOwner } from './uncaughtOwner';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
@@ -237,7 +238,7 @@ export class NodeRuntime implements Runtime {
       installPermissionGuards(init.permissions, init); // enters init.cwd too
     else if (options?.chdir !== false) process.chdir(init.cwd);
     installProcessGuards({
-      onUncaught: (err) => this.reportUncaught(err, currentCell()),
+      onUncaught: (err) => this.reportUncaught(err, uncaughtOwner(err, this.mapper)),
       pendingConsole: () => this.batcher.drain(),
       runningCell: () => this.running?.ctx.cellId ?? currentCell()?.cellId,
     });
@@ -331,7 +332,14 @@ export class NodeRuntime implements Runtime {
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
       const columns = composeColumns(out.columns, typed?.columns);
-      this.mapper.register(ctx.filename, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, prologueLength, lineCount: js.split('\n').length, columns });
+      this.mapper.register(ctx.filename, {
+        cellId: ctx.cellId,
+        cellLabel: ctx.cellLabel,
+        executionId: ctx.executionId,
+        prologueLength,
+        lineCount: js.split('\n').length,
+        columns,
+      });
       const code = params.source && this.debug ? this.debug.prepare(params.source, ctx.filename, out.code, js, prologueLength) : out.code;
       script = new vm.Script(code, { filename: ctx.filename, ...importOptions });
     } catch (err) {
@@ -401,15 +409,37 @@ export class NodeRuntime implements Runtime {
             return;
           }
           const durationMs = elapsed();
-          // a returned promise: let its settlement be seen before it is previewed
-          if (types.isPromise(value)) await settledSoon(value);
+          // a returned promise: let its settlement be seen before it is previewed (the kernel now holds it: below)
+          const promise = wrapped && types.isPromise(value) ? value : undefined;
+          if (promise) await settledSoon(promise);
           const result: ExecuteResult = { status: 'ok', durationMs };
           if (wrapped) result.value = this.describe(value, ctx.cellId);
           running.settle(result);
+          if (promise) this.followResult(promise, ctx);
         },
         failed,
       ]);
     });
+  }
+
+  /**
+   * A promise a cell returned, as Node's and Deno's REPLs treat one: its rejection, now or later, is the cell's
+   * uncaught error (the tracking that previews it is a handler, so Node would not report it), and once it settles its
+   * result is shown again, settled (`resultSettled`), where the pending one was.
+   */
+  private followResult(promise: Promise<unknown>, ctx: CellContext): void {
+    const s = promiseSettlement(promise);
+    // (after the cell's own result is on its way: a host shows the value, then the error)
+    if (s.state === 'rejected') return void realSetImmediate(() => this.reportUncaught(s.value, ctx));
+    if (s.state !== 'pending') return;
+    const settled = () => this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) });
+    Reflect.apply(intrinsicThen, promise, [
+      settled,
+      (reason: unknown) => {
+        settled();
+        this.reportUncaught(reason, ctx);
+      },
+    ]);
   }
 
   private emitDisplay(cellId: string, executionId: number, data: DisplayData[], target?: DisplayTarget): void {
@@ -473,6 +503,10 @@ export class NodeRuntime implements Runtime {
   }
 
   async expand(params: ExpandParams): Promise<PropertyPage> {
+    // a settled promise's [[PromiseResult]] is read through a handler of the kernel's, attached now (never by a
+    // preview, nor to a pending promise: its rejection would not be reported)
+    const target = this.registry.get(params.handleId);
+    if (types.isPromise(target) && promiseSettlement(target).state !== 'pending') await settledSoon(target);
     return expandValue(this.registry, params, this.mask, (stack) => this.mapper.rewriteFrames(stack));
   }
 

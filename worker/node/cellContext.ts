@@ -98,3 +98,8 @@ export function enterStatement(line: number, column: number): void {
 export function currentCell(): CellContext | undefined {
   return storage?.getStore() ?? active ?? lastStarted;
 }
+
+/** The cell the work running now is known to belong to (Node 24's context, or a timer's binding on Node 20), not guessed. */
+export function boundCell(): CellContext | undefined {
+  return storage?.getStore() ?? active;
+}

@@ -39,6 +39,8 @@ export function installProcessGuards(deps: GuardDeps): void {
     else deps.onUncaught(err);
   });
   process.on('unhandledRejection', (reason) => deps.onUncaught(reason));
+  // a promise expanded in the inspector after its rejection was reported gets a handler then: no warning for that
+  process.on('rejectionHandled', () => undefined);
   process.exit = ((code?: number | string | null) => {
     const exitCode = code === undefined || code === null ? (typeof process.exitCode === 'number' ? process.exitCode : 0) : Number(code);
     return end(exitCode, `ended: process.exit(${exitCode}) was called`, deps.runningCell());

@@ -16,6 +16,8 @@ export const MAX_MAPPED_SCRIPTS = 5000;
 interface ScriptInfo {
   cellId: string;
   cellLabel: string;
+  /** The run of the cell this script is. */
+  executionId: number;
   prologueLength: number;
   /** Lines of the cell; frames past it are the transform's wrapper. */
   lineCount: number;
@@ -65,6 +67,15 @@ export class StackMapper {
       return undefined;
     // a helper module loaded again (localModuleHooks.ts) is shown at its file's own URL
     return { functionName: fn, file: withoutVersion(file), line, column };
+  }
+
+  /** The cell run of the first cell frame of a stack text (a frame in a cell's own code), if it is still mapped. */
+  runOf(stack: string): { cellId: string; cellLabel: string; executionId: number } | undefined {
+    for (const line of stack.split('\n')) {
+      const script = this.scripts.get(FRAME.exec(line)?.[2]?.replace(/^async /, '') ?? '');
+      if (script) return { cellId: script.cellId, cellLabel: script.cellLabel, executionId: script.executionId };
+    }
+    return undefined;
   }
 
   label(cellId: string): string {

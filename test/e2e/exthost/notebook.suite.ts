@@ -124,6 +124,27 @@ export function notebookSuite(): void {
       assert.ok(value.type === 'object' && value.preview === '[ 7, true, true ]', JSON.stringify(value));
     });
 
+    test('a promise a cell returns shows pending, then settled in the same output; its later rejection fails the cell in words', async () => {
+      const nb = await notebookWith(
+        ['new Promise((resolve) => setTimeout(() => resolve({ answer: 42 }), 1000))'],
+        ['(async () => {\n  await new Promise((r) => setTimeout(r, 1000));\n  throw new Error("late failure");\n})()'],
+      );
+      const preview = (i: number) => {
+        const v = item<ValueOutput>(nb.cellAt(i), MIME_VALUE)?.value;
+        return v?.type === 'object' ? v.preview : undefined;
+      };
+      await runCells(nb, 0);
+      assert.equal(preview(0), 'Promise { <pending> }');
+      const order = nb.cellAt(0).executionSummary?.executionOrder;
+      await waitFor(() => preview(0) === 'Promise { { answer: 42 } }', 'the result to show the settled promise', 10_000);
+      assert.equal(nb.cellAt(0).outputs.length, 1, 'replaced, not added');
+      assert.equal(nb.cellAt(0).executionSummary?.executionOrder, order, 'the cell keeps its execution number');
+      await runCells(nb, 1);
+      await waitFor(() => item<ErrorOutput>(nb.cellAt(1), MIME_ERROR), 'the rejection to show in the cell', 10_000);
+      assert.equal(item<ErrorOutput>(nb.cellAt(1), MIME_ERROR)!.error.message, 'late failure');
+      await waitFor(() => preview(1)?.startsWith('Promise { <rejected> Error: late failure'), 'the result to show the rejected promise', 10_000);
+    });
+
     test('shows an error in the cell, mapped to the cell line', async () => {
       const nb = await notebookWith(['const a = 1;\nnull.boom']);
       await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: nb.uri });

@@ -230,6 +230,23 @@ describe('coda run (headless runner)', () => {
     ]);
   });
 
+  it('a promise a cell returns is printed again once it settles, and its rejection fails the cell (main() as the last line)', () => {
+    const text = coda('run', fixture('returned-promises.coda'));
+    assert.equal(text.code, 1, text.stderr);
+    matchGolden('cli/returned-promises.txt', text.stdout);
+    const r = coda('run', fixture('returned-promises.coda'), '--json');
+    const cells = (JSON.parse(r.stdout) as { cells: { value?: { preview?: string }; uncaught?: { message: string }[] }[] }).cells;
+    // --json holds each result as last shown
+    assert.deepEqual(
+      cells.map((c) => [c.value?.preview, c.uncaught?.map((u) => u.message)]),
+      [
+        ['Promise { { ok: true } }', undefined],
+        ['Promise { <rejected> Error: main failed }', ['main failed']],
+        [undefined, undefined],
+      ],
+    );
+  });
+
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
     const before = readFileSync(fixture('broken.coda'));
     const r = coda('run', fixture('broken.coda'));

@@ -266,6 +266,51 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "a promise a cell returns: shown again once it settles, its rejection (now or later) the cell's error; a logged promise's rejection is not hidden (Sandbox: logged ones unreported, as documented)",
+    test: async (k) => {
+      const settled: WorkerEvents['resultSettled'][] = [];
+      const uncaught: WorkerEvents['uncaught'][] = [];
+      const offs = [k.kernel.onEvent('resultSettled', (e) => settled.push(e)), k.kernel.onEvent('uncaught', (e) => uncaught.push(e))];
+      const until = async (what: () => boolean, label: string) => {
+        for (let i = 0; i < 100 && !what(); i++) await sleep(20);
+        assert.ok(what(), `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
+      };
+      const preview = (r: Awaited<ReturnType<K['run']>>) => (r as { value: ObjectValue }).value.preview;
+      try {
+        const fulfils = await k.run('new Promise((r) => setTimeout(() => r({ a: 1 }), 30))', { cellId: 'fulfils' });
+        assert.equal(preview(fulfils), 'Promise { <pending> }');
+        await until(() => settled.some((e) => e.cellId === 'fulfils'), 'fulfilled');
+        const f = settled.find((e) => e.cellId === 'fulfils')!;
+        assert.equal((f.value as ObjectValue).preview, 'Promise { { a: 1 } }');
+        assert.ok(!uncaught.some((e) => e.cellId === 'fulfils'));
+
+        const rejects = await k.run("async function main() { await new Promise((r) => setTimeout(r, 30)); throw new Error('main failed') }\nmain()", {
+          cellId: 'rejects',
+        });
+        assert.equal(preview(rejects), 'Promise { <pending> }');
+        await until(() => uncaught.some((e) => e.cellId === 'rejects'), 'rejected later');
+        const later = settled.find((e) => e.cellId === 'rejects')!;
+        assert.match((later.value as ObjectValue).preview, /^Promise \{ <rejected> \[?Error: main failed\]? \}$/);
+        const error = uncaught.find((e) => e.cellId === 'rejects')!;
+        assert.equal(error.error.message, 'main failed');
+        assert.equal(error.executionId, later.executionId);
+
+        const now = await k.run("Promise.reject(new RangeError('at once'))", { cellId: 'now' });
+        assert.match(preview(now), /<rejected>/);
+        await until(() => uncaught.some((e) => e.cellId === 'now'), 'rejected at once');
+        assert.equal(uncaught.find((e) => e.cellId === 'now')!.error.message, 'at once');
+        assert.ok(!settled.some((e) => e.cellId === 'now'), 'a settled result is not shown again');
+
+        if (k.runtime === 'sandbox') return;
+        // previewing a promise (console.log) attaches no handler: its rejection is reported as Node reports it
+        await k.run("const logged = new Promise((_, no) => setTimeout(() => no(new Error('logged')), 30)); console.log(logged); 0", { cellId: 'logged' });
+        await until(() => uncaught.some((e) => e.error.message === 'logged'), 'logged');
+      } finally {
+        offs.forEach((off) => off());
+      }
+    },
+  },
+  {
     name: 'display() rich output',
     test: async (k) => {
       const shown = new Promise<WorkerEvents['display']>((resolve) => k.kernel.onEvent('display', resolve));

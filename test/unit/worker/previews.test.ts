@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ObjectValue, RemoteValue } from '../../../protocol';
-import { startKernel, type TestKernel } from '../helpers/testKernel';
+import { shownValue, startKernel, type TestKernel } from '../helpers/testKernel';
 
 describe('values: previews and lazy expansion', function () {
   let k: TestKernel;
@@ -49,6 +49,29 @@ describe('values: previews and lazy expansion', function () {
     assert.equal((page.items[1]!.value as ObjectValue).preview, 'Set(1) { 2 }');
     const c = await obj('class Point { constructor() { this.x = 1 } }; new Point()');
     assert.deepEqual([c.className, c.preview], ['Point', 'Point { x: 1 }']);
+  });
+
+  it("expands a promise inside a value by its state and result, reading a settled one's result only when expanded", async () => {
+    const holder = await obj('({ done: Promise.resolve({ x: 1 }), waiting: new Promise(() => {}) })');
+    assert.equal(holder.preview, '{ done: Promise { [Object] }, waiting: Promise { <pending> } }');
+    const rows = await k.kernel.expand({ handleId: holder.handle!.id, start: 0, count: 10 });
+    const internal = async (name: string) => {
+      const p = rows.items.find((i) => i.name === name)!.value as ObjectValue;
+      const page = await k.kernel.expand({ handleId: p.handle!.id, start: 0, count: 10 });
+      return page.items.filter((i) => i.name.startsWith('[[Promise')).map((i) => [i.name, shownValue(i.value)]);
+    };
+    assert.deepEqual(await internal('done'), [
+      ['[[PromiseState]]', 'fulfilled'],
+      ['[[PromiseResult]]', '{ x: 1 }'],
+    ]);
+    assert.deepEqual(await internal('waiting'), [['[[PromiseState]]', 'pending']]);
+    // expanding a pending promise attaches nothing: its rejection is still reported, as Node reports one nothing handles
+    const reported = k.waitFor('uncaught', (u) => u.error.message === 'expanded later');
+    const later = await obj("({ later: new Promise((_, no) => setTimeout(() => no(new Error('expanded later')), 100)) })");
+    const laterRows = await k.kernel.expand({ handleId: later.handle!.id, start: 0, count: 5 });
+    const p = laterRows.items.find((i) => i.name === 'later')!.value as ObjectValue;
+    await k.kernel.expand({ handleId: p.handle!.id, start: 0, count: 5 });
+    await reported;
   });
 
   it('never invokes getters or Proxy traps', async () => {

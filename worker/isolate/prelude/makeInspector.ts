@@ -679,5 +679,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
     }
   }
 
-  return { describe, expand, release, format, errorData, trackPromise, isPromise, isError, primitive, symDescription, secrets };
+  /** A tracked promise's state as its native `then` last saw it (undefined: not tracked). */
+  const promiseStateOf = (p: object): string | undefined => promiseState.get(p)?.state;
+  return { describe, expand, release, format, errorData, trackPromise, promiseStateOf, isPromise, isError, primitive, symDescription, secrets };
 }

@@ -105,6 +105,30 @@ export function preludeMain(
     if (inspector.isPromise(result)) apply(promiseThen, result, [undefined, (err: unknown) => report(meta, err)]);
   };
 
+  /**
+   * A promise the cell returned (tracked, so nothing else reports its rejection): a rejection, now or later, is the
+   * cell's uncaught error, and one pending when the cell ended is shown again once it settles (NodeRuntime.followResult).
+   */
+  const followResult = (meta: Meta, p: unknown) => {
+    const state = inspector.promiseStateOf(p as object);
+    if (state === 'rejected') {
+      apply(promiseThen, p, [undefined, (err: unknown) => report(meta, err)]);
+      return;
+    }
+    if (state !== 'pending') return;
+    const settled = () => {
+      flush();
+      call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) });
+    };
+    apply(promiseThen, p, [
+      settled,
+      (err: unknown) => {
+        settled();
+        report(meta, err);
+      },
+    ]);
+  };
+
   // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
   // the cell's code, in the cell's realm)
   const stackHere = (): string => {
@@ -362,8 +386,9 @@ export function preludeMain(
             try {
               done({ value: inspector.describe(value, mine.cellId) });
             } catch (err) {
-              fail(err);
+              return fail(err);
             }
+            if (inspector.isPromise(value)) followResult(mine, value);
           };
           try {
             if (!inspector.isPromise(value)) return describe();
