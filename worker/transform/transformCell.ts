@@ -36,10 +36,13 @@ export const AWAIT_HOOK = '__coda$await';
 /** An `await` site's expression is cut to this many characters in its description. */
 const MAX_AWAIT_TEXT = 60;
 /**
- * Around the last expression: its value in a box with no prototype, read back as `box[0]`. The value is the right side
- * of a comma, so an anonymous function or class is not named after the box's key (`{ 0: () => 1 }` names it '0').
+ * Around the last expression: its value in a box with no prototype, read back as `box[0]`. An anonymous function or
+ * class is the right side of a comma, so it is not named after the box's key (`{ 0: () => 1 }` names it '0'); any other
+ * value stands alone in its parentheses, where V8 places an error in it as in the cell (on the right of a comma it puts
+ * `undefinedVariable + 1`'s ReferenceError at the `+`).
  */
-const COMPLETION_OPEN = 'return { __proto__: null, 0: (0, ';
+const COMPLETION_OPEN = 'return { __proto__: null, 0: (';
+const COMPLETION_OPEN_ANONYMOUS = 'return { __proto__: null, 0: (0, ';
 const COMPLETION_CLOSE = ') }';
 
 export interface TransformedCell {
@@ -120,6 +123,14 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
         edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
         for (const d of node.declarations) {
           collectPatternNames(d.id, names);
+          // `const r = init` as `({ r } = { r: init })`: `init` is named after the binding, as the declaration names
+          // it, and V8 places an error in `init` where it is (for `(r = init)` it points at the assignment, before `r`)
+          const equals = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? equalsAfter(source, d.id.end) : -1;
+          if (equals !== -1 && !source.slice(d.id.start, equals).includes('\n')) {
+            edits.push({ start: d.id.start, end: equals + 1, text: `({ ${(d.id as acorn.Identifier).name} } = { ${(d.id as acorn.Identifier).name}:` });
+            insert(d.end, ' })');
+            continue;
+          }
           insert(d.start, '(');
           if (d.init) insert(d.end, ')');
           else insert(d.end, node.kind === 'var' ? ')' : ' = undefined)');
@@ -166,7 +177,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     // the statement's own range keeps wrapping parentheses `({...})` inside; a trailing `;` stays outside
     const end = source[node.end - 1] === ';' ? node.end - 1 : node.end;
     // same-offset insertions apply in the order made: the completion box wraps the line hook
-    if (isLast) insert(node.start, COMPLETION_OPEN);
+    if (isLast) insert(node.start, anonymousDefinition((node as acorn.ExpressionStatement).expression) ? COMPLETION_OPEN_ANONYMOUS : COMPLETION_OPEN);
     if (instrument) insert(node.start, `${LINE_HOOK}(${lineAt(source, end)}, (`);
     if (instrument) insert(end, '))');
     if (isLast) insert(end, COMPLETION_CLOSE);
@@ -418,4 +429,29 @@ function applyEdits(source: string, edits: (Edit & { output?: number })[]): stri
     pos = Math.max(pos, edit.end);
   }
   return out + source.slice(pos);
+}
+
+/** A function or class expression without a name of its own: one a property key or binding would name. */
+function anonymousDefinition(e: acorn.Expression): boolean {
+  return e.type === 'ArrowFunctionExpression' || ((e.type === 'FunctionExpression' || e.type === 'ClassExpression') && !e.id);
+}
+
+/**
+ * Where the `=` of a declarator is, after its name ends at `from` (only spaces, where types were, and comments lie
+ * between them); -1 when something else is there.
+ */
+function equalsAfter(source: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < source.length && /\s/.test(source[i]!)) i++;
+    if (source.startsWith('/*', i)) {
+      const end = source.indexOf('*/', i + 2);
+      if (end === -1) return -1;
+      i = end + 2;
+    } else if (source.startsWith('//', i)) {
+      const end = source.indexOf('\n', i);
+      if (end === -1) return -1;
+      i = end + 1;
+    } else return source[i] === '=' ? i : -1;
+  }
 }

@@ -62,7 +62,7 @@ describe('cell transform: async hooks', () => {
 
   it('keeps an import and a dynamic import awaited through the hook', () => {
     const out = transformCell('import x from "x";\nconst m = await import("m");', { trackAsync: { awaitBase: 0 } });
-    assert.match(out.code, /__coda\$at\(2, 1\); void \(\s*\(m = await __coda\$await\(\(__coda\$import\("m"\)\), 0\)\)\)/);
+    assert.match(out.code, /__coda\$at\(2, 1\); void \(\s*\(\{ m \} = \{ m: await __coda\$await\(\(__coda\$import\("m"\)\), 0\) \}\)\)/);
     assert.equal(out.code.split('\n').length, 3, 'lines never move');
   });
 
