@@ -20,6 +20,7 @@ import { ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
+import { syntaxMessage } from './syntaxMessage';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
 
@@ -285,6 +286,8 @@ function parse(source: string): acorn.Program {
       throw new CellSyntaxError(codaErrorMessage('ImportAssertionSyntax'), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1, 'ImportAssertionSyntax');
     }
     const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
+    const clearer = message === 'Unexpected token' && e.pos !== undefined ? syntaxMessage(source, e.pos, PARSE_OPTIONS) : undefined;
+    if (clearer) throw located(clearer.message, source, clearer.pos);
     throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);
   }
   // a cell that is only `{ a: 1 }` reads as the object, as Node's REPL and the browser consoles read it
