@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { debugSignalFlags } from '../host/kernel/debugSignalFlags';
+import { nodeVersionFlags } from '../host/kernel/nodeVersionFlags';
 import { forkWorker, sameFork, WORKER_FLAGS, workerEnv, type WorkerFork } from '../host/kernel/forkWorker';
 
 /** Options that choose another Node, runtime or flags for the worker: no early fork with them. */
@@ -32,7 +32,7 @@ export class EarlyWorker {
     const launch: WorkerFork = {
       workerPath: join(distDir, 'worker.js'),
       node: process.execPath,
-      execArgv: [...WORKER_FLAGS, ...debugSignalFlags(process.version)],
+      execArgv: [...WORKER_FLAGS, ...nodeVersionFlags(process.version)],
       cwd: dirname(file),
       // as KernelProcess.kernelEnvironment gives a Node kernel without permissions: the runner's environment
       env: workerEnv({ ...process.env }),

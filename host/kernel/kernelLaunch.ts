@@ -4,7 +4,7 @@
  * Throws RuntimeMissingError (locateRuntime.ts) when a runtime is not installed, so hosts can offer to fetch it.
  */
 import type { InitParams } from '../../protocol';
-import { debugSignalFlags } from './debugSignalFlags';
+import { nodeVersionFlags } from './nodeVersionFlags';
 import { findNode } from './findNode';
 import type { KernelStartOptions } from './Kernel';
 import { findSandbox, findSidecarBinary } from './locateRuntime';
@@ -37,7 +37,7 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       // declared permissions: Node's permission model (a Node that can still stop cells under it, maybe Node 24)
       const launch = await nodePermissionLaunch(init, { nodePath: node.path, workerPath: s.workerPath, storage: s.storage });
       // with permissions, nodePermissionArgs adds it for the Node it chose
-      const signal = init.permissions ? [] : debugSignalFlags(node.version);
+      const signal = init.permissions ? [] : nodeVersionFlags(node.version);
       return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...signal, ...launch.execArgv], init };
     }
     case 'deno':
@@ -47,7 +47,7 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
         findSidecarBinary(init.runtime, s.storage, init.runtime === 'deno' ? s.denoPath : s.bunPath),
       ]);
       // the worker's heap flag is passed on to Deno (--v8-flags); Bun has no heap limit flag
-      return { ...base, nodePath: node.path, execArgv: [...heap, ...debugSignalFlags(node.version)], init: { ...init, runtimePath: binary.path } };
+      return { ...base, nodePath: node.path, execArgv: [...heap, ...nodeVersionFlags(node.version)], init: { ...init, runtimePath: binary.path } };
     }
     case 'sandbox': {
       const configured = await findNode(s.nodePath).catch(() => undefined);
@@ -55,7 +55,7 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       return {
         ...base,
         nodePath: node.path,
-        execArgv: [...SANDBOX_FLAGS, ...debugSignalFlags(node.version)],
+        execArgv: [...SANDBOX_FLAGS, ...nodeVersionFlags(node.version)],
         init: { ...init, sandbox: { modulesDir, memoryMb: s.sandboxMemoryMb, cellTimeoutMs: s.sandboxCellTimeoutMs } },
       };
     }

@@ -19,7 +19,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ANY, codaErrorObject, type InitParams, type Permissions } from '../../protocol';
 import { compileCacheDir } from '../cacheRoot';
-import { debugSignalFlags } from './debugSignalFlags';
+import { nodeVersionFlags } from './nodeVersionFlags';
 import { RuntimeMissingError } from './locateRuntime';
 import { nodePermissionSupport, type NodePermissionSupport } from './nodePermissionSupport';
 import { fetchedRuntime } from '../runtimes/runtimeStore';
@@ -71,7 +71,7 @@ export function nodePermissionArgs(permissions: Permissions | undefined, ctx: No
   // user code gets neither: permissionGuards.ts denies both
   args.push('--allow-worker', '--allow-inspector');
   // --allow-inspector must not mean "a debugger port on SIGUSR1"
-  args.push(...debugSignalFlags(support.version));
+  args.push(...nodeVersionFlags(support.version));
   args.push(...EXPECTED_WARNINGS.map((code) => `--disable-warning=${code}`));
   return args;
 }

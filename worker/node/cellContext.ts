@@ -2,7 +2,8 @@
  * Which cell started the work that is running now, so console output printed later (timers, promises,
  * events) is attributed to the right cell.
  *
- * Node >= 24: AsyncLocalStorage runs on AsyncContextFrame (no async hooks), so attribution follows every
+ * Node >= 24 (and 22.9+ and 23, where the host turns it on): AsyncLocalStorage runs on AsyncContextFrame (no async
+ * hooks), so attribution follows every
  * promise and callback, and terminating a runaway cell stays safe.
  * Node 20: AsyncLocalStorage needs async hooks, and terminating JavaScript in the middle of a hook's
  * push/pop aborts the process. So there it is not used: timers are bound explicitly by TimerTracker, and
@@ -42,8 +43,13 @@ export const cellScriptName = (seq: number): string => `__coda_cell_${seq}__.js`
 /** A frame of a cell's script, on any stack. */
 export const CELL_SCRIPT = /__coda_cell_\d+__\.js/;
 
-/** True where AsyncLocalStorage does not enable async hooks (AsyncContextFrame is the default from Node 24). */
-export const PRECISE_ATTRIBUTION = Number(process.versions.node.split('.')[0]) >= 24 && !process.execArgv.includes('--no-async-context-frame');
+/**
+ * True where AsyncLocalStorage does not enable async hooks: AsyncContextFrame is the default from Node 24, and the
+ * host turns it on for Node 22.9+ and 23 (host/kernel/nodeVersionFlags.ts).
+ */
+export const PRECISE_ATTRIBUTION =
+  (Number(process.versions.node.split('.')[0]) >= 24 && !process.execArgv.includes('--no-async-context-frame')) ||
+  process.execArgv.includes('--experimental-async-context-frame');
 
 const storage = PRECISE_ATTRIBUTION ? new AsyncLocalStorage<CellContext>() : undefined;
 let active: CellContext | undefined;

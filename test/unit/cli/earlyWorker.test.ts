@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { EarlyWorker } from '../../../cli/earlyWorker';
-import { debugSignalFlags } from '../../../host/kernel/debugSignalFlags';
+import { nodeVersionFlags } from '../../../host/kernel/nodeVersionFlags';
 import { sameFork, WORKER_FLAGS, workerEnv, type WorkerFork } from '../../../host/kernel/forkWorker';
 import { ROOT } from '../helpers/testKernel';
 
@@ -22,7 +22,7 @@ function plainLaunch(file: string): WorkerFork {
   return {
     workerPath: join(DIST, 'worker.js'),
     node: process.execPath,
-    execArgv: [...WORKER_FLAGS, ...debugSignalFlags(process.version)],
+    execArgv: [...WORKER_FLAGS, ...nodeVersionFlags(process.version)],
     cwd: dirname(file),
     env: workerEnv({ ...process.env }),
     // coda run's kernels read its stdin
