@@ -432,7 +432,11 @@ export class NodeRuntime implements Runtime {
     // (after the cell's own result is on its way: a host shows the value, then the error)
     if (s.state === 'rejected') return void realSetImmediate(() => this.reportUncaught(s.value, ctx));
     if (s.state !== 'pending') return;
-    const settled = () => this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) });
+    const settled = () => {
+      // what the cells printed before it settled comes first
+      this.batcher.flush();
+      this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) });
+    };
     Reflect.apply(intrinsicThen, promise, [
       settled,
       (reason: unknown) => {

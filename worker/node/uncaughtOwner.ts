@@ -1,7 +1,7 @@
 /**
  * The cell run an uncaught error (an exception in a callback, a rejected promise nothing handled) belongs to. On Node
- * 24 the work's own context says (cellContext.ts); on Node 20 only timers carry one, and an error from elsewhere (a
- * promise chain, an event) was given to the cell started last: `main(); 1` in cell 1, whose `main` rejected while
+ * 24 (and 22.9+, 23) the work's own context says (cellContext.ts); on Node 20 only timers carry one, and an error from
+ * elsewhere (a promise chain, an event) was given to the cell started last: `main(); 1` in cell 1, whose `main` rejected while
  * cell 3 ran, was cell 3's failure. There the first frame of the error's stack in a cell's own code names the run it
  * came from; the cell started last remains the answer for an error with no such frame.
  */
