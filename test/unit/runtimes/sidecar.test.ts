@@ -3,7 +3,7 @@
  * dist/sidecar-agent.mjs. Each case checks what a notebook user sees.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -315,10 +315,19 @@ for (const kind of ['deno', 'bun'] as const) {
       });
 
       it('a cell that claims the next cells’ synchronous parts itself only delays them; interrupts still stop loops; the folder goes with the kernel', async () => {
-        const claimFolders = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('coda-claims-')));
-        const before = claimFolders();
-        const d = await track(start(kind));
-        const mine = [...claimFolders()].filter((n) => !before.has(n));
+        // the kernel gets a temporary folder of its own, so that the claims folders other kernels make meanwhile (test
+        // files run in parallel) are not counted as its own
+        const ownTmp = mkdtempSync(join(tmpdir(), 'coda-claims-test-'));
+        const savedTmp = process.env.TMPDIR;
+        process.env.TMPDIR = ownTmp;
+        let d: TestKernel;
+        try {
+          d = await track(start(kind));
+        } finally {
+          if (savedTmp === undefined) delete process.env.TMPDIR;
+          else process.env.TMPDIR = savedTmp;
+        }
+        const mine = readdirSync(ownTmp).filter((n) => n.startsWith('coda-claims-'));
         assert.equal(mine.length, 1, 'the kernel made one claims folder');
         await d.run('const kept6 = "yes"');
         // user code finds the kernel's claims folder and makes the folders of the next executions' claims (a few hundred:
@@ -326,7 +335,7 @@ for (const kind of ['deno', 'bun'] as const) {
         const next = nextExecutionId() + 1;
         const made = await d.value(
           `import { mkdirSync } from "node:fs"; let made = 0; ` +
-            `for (let id = ${next}; id < ${next + 300}; id++) { try { mkdirSync(${JSON.stringify(join(tmpdir(), mine[0]!))} + "/" + id); made++ } catch {} } made > 0`,
+            `for (let id = ${next}; id < ${next + 300}; id++) { try { mkdirSync(${JSON.stringify(join(ownTmp, mine[0]!))} + "/" + id); made++ } catch {} } made > 0`,
         );
         assert.equal(made, 'true');
         const t = Date.now();
@@ -337,7 +346,8 @@ for (const kind of ['deno', 'bun'] as const) {
         assert.equal(await d.value('kept6'), 'yes');
         assert.ok(d.kernel.alive);
         await d.kernel.dispose();
-        assert.equal(existsSync(join(tmpdir(), mine[0]!)), false, 'the claims folder is removed as the kernel stops');
+        assert.equal(existsSync(join(ownTmp, mine[0]!)), false, 'the claims folder is removed as the kernel stops');
+        rmSync(ownTmp, { recursive: true, force: true });
       });
 
       it('stops a loop of awaits at its next turn, without terminating: a try around the loop catches the stop, and the cell is still interrupted', async () => {
