@@ -285,7 +285,9 @@ function parse(source: string): acorn.Program {
     if (e.pos !== undefined && /^assert\s*\{/.test(source.slice(e.pos)) && /['"]\s*$/.test(source.slice(0, e.pos))) {
       throw new CellSyntaxError(codaErrorMessage('ImportAssertionSyntax'), e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1, 'ImportAssertionSyntax');
     }
-    const message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
+    let message = String(e.message ?? err).replace(/\s*\(\d+:\d+\)$/, '');
+    // a cell is no function (Observable's cells are): its value is its last expression
+    if (message === "'return' outside of function") message += ": a cell's value is its last expression, written without return";
     const clearer = message === 'Unexpected token' && e.pos !== undefined ? syntaxMessage(source, e.pos, PARSE_OPTIONS) : undefined;
     if (clearer) throw located(clearer.message, source, clearer.pos);
     throw new CellSyntaxError(message, e.loc?.line ?? 1, (e.loc?.column ?? 0) + 1);

@@ -15,6 +15,7 @@ const CASES: [string, string, string][] = [
   ['foo(1, 2', 'Unexpected end of input: the ( at line 1, column 4 is never closed', '1:9'],
   ['if (x) {\n  y()\n', 'Unexpected end of input: the { at line 1, column 8 is never closed', '3:1'],
   ['const t = `a ${[1, 2', 'Unexpected end of input: the [ at line 1, column 16 is never closed', '1:21'],
+  ['const v = 5;\nif (v > 3) return "early";\n"late"', "'return' outside of function: a cell's value is its last expression, written without return", '2:12'],
   // acorn's own words where they already say it
   ['const s = "abc', 'Unterminated string constant', '1:11'],
   ['let let = 1', 'let is disallowed as a lexically bound name', '1:5'],
