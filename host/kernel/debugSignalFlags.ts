@@ -4,6 +4,7 @@
  * The worker also ignores the signal itself (worker/node/debuggerGuard.ts); the flag closes the moments before
  * worker.js runs, and does not depend on user code leaving that listener alone.
  */
+import { releaseHas } from './releaseHas';
 
 export const DISABLE_SIGUSR1 = '--disable-sigusr1';
 /** The first releases with the flag, per major (Node 22.14.0 and 23.7.0; every later major has it). */
@@ -12,11 +13,5 @@ const FIRST_MAJOR_WITH_FLAG = 24;
 
 /** The flags for a Node of `version` (e.g. 'v24.21.0'); [] when that Node does not know the flag (it would refuse to start). */
 export function debugSignalFlags(version: string): string[] {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!m) return [];
-  const major = Number(m[1]);
-  const minor = Number(m[2]);
-  const firstMinor = FIRST_WITH_FLAG[major];
-  const has = major >= FIRST_MAJOR_WITH_FLAG || (firstMinor !== undefined && minor >= firstMinor);
-  return has ? [DISABLE_SIGUSR1] : [];
+  return releaseHas(version, FIRST_WITH_FLAG, FIRST_MAJOR_WITH_FLAG) ? [DISABLE_SIGUSR1] : [];
 }

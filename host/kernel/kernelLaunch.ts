@@ -36,9 +36,9 @@ export async function kernelLaunch(init: InitParams, s: LaunchSettings): Promise
       const node = await findNode(s.nodePath);
       // declared permissions: Node's permission model (a Node that can still stop cells under it, maybe Node 24)
       const launch = await nodePermissionLaunch(init, { nodePath: node.path, workerPath: s.workerPath, storage: s.storage });
-      // with permissions, nodePermissionArgs adds it for the Node it chose
-      const signal = init.permissions ? [] : nodeVersionFlags(node.version);
-      return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...signal, ...launch.execArgv], init };
+      // with permissions, nodePermissionArgs adds them for the Node it chose
+      const versionFlags = init.permissions ? [] : nodeVersionFlags(node.version);
+      return { ...base, nodePath: launch.nodePath, execArgv: [...heap, ...versionFlags, ...launch.execArgv], init };
     }
     case 'deno':
     case 'bun': {

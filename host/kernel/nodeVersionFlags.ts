@@ -6,6 +6,7 @@
  * Node 20 and 22.0-22.8 keep the kernel's Node 20 rules (before 22.7 Node refuses to start with the flag).
  */
 import { debugSignalFlags } from './debugSignalFlags';
+import { releaseHas } from './releaseHas';
 
 export const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
 /** The first release whose kernel runs with it, per major, before Node 24 made it the default: 22.9.0 (a kernel on
@@ -13,8 +14,5 @@ export const ASYNC_CONTEXT_FRAME = '--experimental-async-context-frame';
 const FIRST_WITH_FRAME: Record<number, number> = { 22: 9, 23: 0 };
 
 export function nodeVersionFlags(version: string): string[] {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  const firstMinor = m ? FIRST_WITH_FRAME[Number(m[1])] : undefined;
-  const frame = firstMinor !== undefined && Number(m![2]) >= firstMinor ? [ASYNC_CONTEXT_FRAME] : [];
-  return [...debugSignalFlags(version), ...frame];
+  return [...debugSignalFlags(version), ...(releaseHas(version, FIRST_WITH_FRAME) ? [ASYNC_CONTEXT_FRAME] : [])];
 }

@@ -6,6 +6,7 @@
  * say what is wrong and are kept.
  */
 import * as acorn from 'acorn';
+import { columnAt, lineAt } from './sourcePosition';
 
 export interface SyntaxProblem {
   message: string;
@@ -42,9 +43,10 @@ export function syntaxMessage(source: string, pos: number, options: acorn.Option
   }
   if (!at || at.type === acorn.tokTypes.eof) {
     const open = unclosed(source, tokens);
-    const where = open && lineColumn(source, open.start);
     return {
-      message: where ? `Unexpected end of input: the ${open.text} at line ${where.line}, column ${where.column} is never closed` : 'Unexpected end of input',
+      message: open
+        ? `Unexpected end of input: the ${open.text} at line ${lineAt(source, open.start)}, column ${columnAt(source, open.start)} is never closed`
+        : 'Unexpected end of input',
       pos,
     };
   }
@@ -66,10 +68,4 @@ function unclosed(source: string, tokens: acorn.Token[]): { text: string; start:
     else if (text in CLOSERS && stack.length) stack.pop();
   }
   return stack[stack.length - 1];
-}
-
-function lineColumn(source: string, offset: number): { line: number; column: number } {
-  const before = source.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }

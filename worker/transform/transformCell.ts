@@ -21,6 +21,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { syntaxMessage } from './syntaxMessage';
+import { columnAt, lineAt } from './sourcePosition';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
 
@@ -126,9 +127,10 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
           collectPatternNames(d.id, names);
           // `const r = init` as `({ r } = { r: init })`: `init` is named after the binding, as the declaration names
           // it, and V8 places an error in `init` where it is (for `(r = init)` it points at the assignment, before `r`)
-          const equals = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? equalsAfter(source, d.id.end) : -1;
+          const name = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? d.id.name : undefined;
+          const equals = name ? equalsAfter(source, d.id.end) : -1;
           if (equals !== -1 && !source.slice(d.id.start, equals).includes('\n')) {
-            edits.push({ start: d.id.start, end: equals + 1, text: `({ ${(d.id as acorn.Identifier).name} } = { ${(d.id as acorn.Identifier).name}:` });
+            edits.push({ start: d.id.start, end: equals + 1, text: `({ ${name} } = { ${name}:` });
             insert(d.end, ' })');
             continue;
           }
@@ -248,10 +250,6 @@ function trackAsync(
   }));
 }
 
-function columnAt(source: string, offset: number): number {
-  return offset - source.lastIndexOf('\n', offset - 1);
-}
-
 function cutText(text: string): string {
   const line = text.replace(/\s+/g, ' ');
   return line.length > MAX_AWAIT_TEXT ? `${line.slice(0, MAX_AWAIT_TEXT - 1)}…` : line;
@@ -364,12 +362,6 @@ export function located(message: string, source: string, offset: number, code?: 
 /** The line ends of `source` from `start` to `end`: what stands in for text removed there, so later lines keep their numbers. */
 function newlinesIn(source: string, start: number, end: number): string {
   return source.slice(start, end).replace(/[^\n]/g, '');
-}
-
-function lineAt(source: string, offset: number): number {
-  let line = 1;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
-  return line;
 }
 
 /**

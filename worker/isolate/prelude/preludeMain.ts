@@ -111,10 +111,7 @@ export function preludeMain(
    */
   const followResult = (meta: Meta, p: unknown) => {
     const state = inspector.promiseStateOf(p as object);
-    if (state === 'rejected') {
-      apply(promiseThen, p, [undefined, (err: unknown) => report(meta, err)]);
-      return;
-    }
+    if (state === 'rejected') return watchRejection(meta, p);
     if (state !== 'pending') return;
     const settled = () => {
       flush();

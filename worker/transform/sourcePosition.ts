@@ -1,0 +1,11 @@
+/** Where an offset of a cell's source is, as editors count: the 1-based line and column (the cell transform's errors). */
+
+export function lineAt(source: string, offset: number): number {
+  let line = 1;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+export function columnAt(source: string, offset: number): number {
+  return offset - source.lastIndexOf('\n', offset - 1);
+}
