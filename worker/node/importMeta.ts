@@ -4,9 +4,8 @@
  */
 import { isBuiltin } from 'node:module';
 import { isAbsolute, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { candidates } from '../../common/modulePathCandidates';
+import { importedFile } from '../../common/node/importedFile';
 
 /** A specifier or path that is a URL (a scheme, then `:`): a cell's import of it goes to the runtime as it is. */
 export const URL_LIKE = /^[a-z][a-z0-9+.-]*:/i;
@@ -34,13 +33,8 @@ export function importMeta(cwd: string, documentPath: string, resolvePackage: (s
       const spec = String(specifier);
       if (isBuiltin(spec)) return spec.startsWith('node:') ? spec : `node:${spec}`;
       if (spec.startsWith('.') || spec.startsWith('/')) {
-        // the file an import of it loads: `./util` names util.ts or util/index.js as the resolve hook finds them
-        const url = new URL(spec, folder);
-        if (existsSync(fileURLToPath(url))) return url.href;
-        const found = candidates(spec)
-          .map((c) => new URL(c, folder))
-          .find((u) => existsSync(fileURLToPath(u)));
-        return (found ?? url).href;
+        // the file an import of it loads: `./util` names util.ts, or util/index.js for a folder, as the resolve hook finds them
+        return new URL(importedFile(spec, (name) => fileURLToPath(new URL(name, folder))) ?? spec, folder).href;
       }
       if (URL_LIKE.test(spec)) return spec;
       return pathToFileURL(resolvePackage(spec)).href;

@@ -7,7 +7,7 @@
  * reads it (moduleSyntaxSite → stackMapper). At most MAX_FILES files, none in node_modules.
  */
 import * as acorn from 'acorn';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forEachNode } from '../../common/forEachNode';
@@ -15,7 +15,8 @@ import { requireCallsIn } from '../../common/requireCallsIn';
 import { DEFAULT_JSX } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
 import { CellSyntaxError } from '../transform/transformCell';
-import { candidates, inNodeModules, isPathSpecifier } from '../../common/modulePathCandidates';
+import { inNodeModules, isPathSpecifier } from '../../common/modulePathCandidates';
+import { importedFile } from '../../common/node/importedFile';
 
 const MAX_FILES = 200;
 const TYPESCRIPT = /\.(?:ts|mts|cts|tsx)$/;
@@ -78,12 +79,9 @@ function moduleFile(from: string, spec: string): string | undefined {
     const bare = s.replace(/[?#].*$/, '');
     return bare.startsWith('file:') ? fileURLToPath(bare) : resolve(from, bare);
   };
-  for (const s of [spec, ...candidates(spec)]) {
-    const p = path(s);
-    if (inNodeModules(p) || !existsSync(p) || !statSync(p).isFile()) continue;
-    return p;
-  }
-  return undefined;
+  const name = importedFile(spec, path);
+  const file = name === undefined ? undefined : path(name);
+  return file && !inNodeModules(file) ? file : undefined;
 }
 
 /** A module's own relative imports, or where it does not parse. */

@@ -12,8 +12,9 @@
  * first matching condition even when that condition's nested object matches nothing (Node goes on to the
  * next condition, e.g. `default`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isFile } from '../../common/node/isFile';
 
 /** Extensions tried for a path without one (package `main`, deep imports without `exports`). */
 export const PROBED_EXTENSIONS = ['', '.js', '.mjs', '.cjs', '.json'];
@@ -236,14 +237,6 @@ function readManifest(file: string): Manifest | undefined {
     return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
   } catch {
     return undefined;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
   }
 }
 

@@ -103,6 +103,16 @@ describe('cells as modules of the notebook', () => {
       assert.equal(await k.value('import.meta.resolve("./helper")'), pathToFileURL(join(cwd, 'helper.ts')).href);
       assert.equal(await k.value('import.meta.resolve("./helper.js")'), pathToFileURL(join(cwd, 'helper.ts')).href);
       assert.equal(await k.value('import.meta.resolve("./not-there")'), pathToFileURL(join(cwd, 'not-there')).href);
+      // a folder: its index file, which an import of it loads (never the folder, which Node does not import)
+      mkdirSync(join(cwd, 'lib'));
+      writeFileSync(join(cwd, 'lib', 'index.ts'), 'export const fromIndex = true;\n');
+      assert.equal(await k.value('import.meta.resolve("./lib")'), pathToFileURL(join(cwd, 'lib', 'index.ts')).href);
+      assert.equal(await k.value('import.meta.resolve("./lib/")'), pathToFileURL(join(cwd, 'lib', 'index.ts')).href);
+      assert.equal(await k.value('(await import(import.meta.resolve("./lib"))).fromIndex'), 'true');
+      // a folder and a file of the same name: the file, as the resolve hook tries `./lib2` with `.js` first
+      mkdirSync(join(cwd, 'lib2'));
+      writeFileSync(join(cwd, 'lib2.js'), 'export const file = 1;\n');
+      assert.equal(await k.value('import.meta.resolve("./lib2")'), pathToFileURL(join(cwd, 'lib2.js')).href);
       assert.equal(await k.value('import.meta.resolve("fs")'), 'node:fs');
       assert.equal(await k.value('import.meta.resolve("stored-pkg")'), pathToFileURL(join(store, 'node_modules', 'stored-pkg', 'main.js')).href);
       assert.equal(await k.value('JSON.parse(await (await import("node:fs/promises")).readFile(new URL("./data.json", import.meta.url), "utf8")).x'), '5');
