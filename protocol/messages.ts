@@ -216,8 +216,14 @@ export interface WorkerEvents {
    * cell's `uncaught` error.
    */
   resultSettled: { cellId: string; executionId: number; value: RemoteValue };
-  /** Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). */
-  lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue };
+  /**
+   * Scratch mode: the value of the top-level expression statement that ends on `line` (1-based, in the cell). A
+   * promise pending then has a `promiseId`: the `lineSettled` event with that id shows it again once it settles, and
+   * its rejection is also the cell's `uncaught` error (as for a cell's result, as Node's REPL treats each line).
+   */
+  lineValue: { cellId: string; executionId: number; line: number; value: RemoteValue; promiseId?: number };
+  /** A line's pending promise (lineValue.promiseId) has settled: `value` replaces the pending one where it is shown. */
+  lineSettled: { cellId: string; executionId: number; promiseId: number; value: RemoteValue };
   /** Checkpoints passed since the last event (at most one event per CHECKPOINT_EVENT_MS). */
   checkpointHits: { checkpoints: CheckpointHits[] };
   /** Diagnostics for the host's log (never shown in a cell). */

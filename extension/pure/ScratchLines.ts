@@ -1,7 +1,8 @@
 /**
  * What a scratch file shows at the end of its lines, without vscode: values, console output and errors of the last
  * run, by document line. A new run replaces them all; an edit moves them with their lines (lineShift) and marks them
- * stale until the next run, dropping those of lines it replaced; late values of the last run land on the moved lines.
+ * stale until the next run, dropping those of lines it replaced; late values of the last run land on the moved lines,
+ * and a line's pending promise, once settled, replaces its own value there (replace).
  * ScratchSession draws the view as decorations.
  */
 import { lineAnnotation } from './inlineText';
@@ -21,12 +22,19 @@ export interface LineView {
   tone?: Tone;
 }
 
+interface Part {
+  text: string;
+  /** Markdown. */
+  hover: string;
+  /** `→ undefined` of a line: shown only when nothing else is (a console.log line returns undefined). */
+  weak: boolean;
+  /** Names a part a later event replaces (a line's pending promise, once it settles). */
+  key?: string;
+}
+
 interface LineInfo {
   stale?: boolean;
-  parts: string[];
-  /** `→ undefined` of a line: shown only when nothing else is (a console.log line returns undefined). */
-  weak: string[];
-  hover: string;
+  parts: Part[];
   tone?: Tone;
 }
 
@@ -51,19 +59,32 @@ export class ScratchLines {
     return cellLine === undefined ? start : documentLine(start, cellLine);
   }
 
-  /** Adds to a document line. */
-  at(line: number, text: string, hover: string, tone?: Tone, weak = false): void {
-    const info = this.lines.get(line) ?? { parts: [], weak: [], hover: '' };
-    (weak ? info.weak : info.parts).push(text);
-    info.hover += `${hover}\n\n`;
+  /** Adds to a document line; `key` names the part for replace(). */
+  at(line: number, text: string, hover: string, tone?: Tone, weak = false, key?: string): void {
+    const info = this.lines.get(line) ?? { parts: [] };
+    info.parts.push({ text, hover, weak, ...(key !== undefined && { key }) });
     if (tone) info.tone = tone;
     this.lines.set(line, info);
   }
 
   /** Adds to a line of a cell of the last run (nothing when the cell is unknown or its lines were replaced). */
-  inCell(cellId: string, cellLine: number, text: string, hover: string, tone?: Tone, weak = false): void {
+  inCell(cellId: string, cellLine: number, text: string, hover: string, tone?: Tone, weak = false, key?: string): void {
     const line = this.lineOf(cellId, cellLine);
-    if (line !== undefined) this.at(line, text, hover, tone, weak);
+    if (line !== undefined) this.at(line, text, hover, tone, weak, key);
+  }
+
+  /**
+   * Replaces the part added with `key` where it is now (its line moved by edits, stale or not); false when there is
+   * none: a new run cleared it, or an edit replaced its line.
+   */
+  replace(key: string, text: string, hover: string): boolean {
+    for (const info of this.lines.values()) {
+      const i = info.parts.findIndex((p) => p.key === key);
+      if (i < 0) continue;
+      info.parts[i] = { text, hover, weak: false, key };
+      return true;
+    }
+    return false;
   }
 
   /** The file was edited: annotations follow their lines and turn stale; those of replaced lines go. */
@@ -88,7 +109,10 @@ export class ScratchLines {
     const out: LineView[] = [];
     for (const [line, info] of this.lines) {
       if (line >= lineCount) continue;
-      out.push({ line, text: lineAnnotation(info.parts.length ? info.parts : info.weak), hover: info.hover, stale: !!info.stale, tone: info.tone });
+      const strong = info.parts.filter((p) => !p.weak);
+      const shown = (strong.length ? strong : info.parts).map((p) => p.text);
+      const hover = info.parts.map((p) => `${p.hover}\n\n`).join('');
+      out.push({ line, text: lineAnnotation(shown), hover, stale: !!info.stale, tone: info.tone });
     }
     return out;
   }

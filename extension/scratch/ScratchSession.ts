@@ -137,8 +137,14 @@ export class ScratchSession implements vscode.Disposable {
           valueHover(v.value, this.deps.inspectLink(kernel, v.value)),
           undefined,
           v.value.type === 'undefined',
+          v.promiseId === undefined ? undefined : settledKey(v.executionId, v.promiseId),
         ),
       ),
+      // a line's pending promise settled: its value where the pending one is (none after a new run cleared it)
+      kernel.onEvent('lineSettled', (v) => {
+        const hover = valueHover(v.value, this.deps.inspectLink(kernel, v.value));
+        if (this.lines.replace(settledKey(v.executionId, v.promiseId), `→ ${inlineValue(v.value)}`, hover.value)) this.refreshSoon();
+      }),
       kernel.onEvent('console', ({ entries }) => entries.forEach((e) => this.consoleEntry(e))),
       kernel.onEvent('uncaught', (u) => u.cellId && this.error(u.cellId, u.error)),
     ];
@@ -238,8 +244,8 @@ export class ScratchSession implements vscode.Disposable {
     this.deps.diagnostics.set(this.document.uri, [diagnostic]);
   }
 
-  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, tone?: Tone, weak = false): void {
-    this.lines.inCell(cellId, cellLine, text, hover.value, tone, weak);
+  private annotate(cellId: string, cellLine: number, text: string, hover: vscode.MarkdownString, tone?: Tone, weak = false, key?: string): void {
+    this.lines.inCell(cellId, cellLine, text, hover.value, tone, weak, key);
     this.refreshSoon();
   }
 
@@ -283,6 +289,11 @@ export class ScratchSession implements vscode.Disposable {
     this.deps.diagnostics.delete(this.document.uri);
     this.slot.dispose();
   }
+}
+
+/** A line's pending promise in ScratchLines: execution ids never repeat in a session, so a past run's never matches. */
+function settledKey(executionId: number, promiseId: number): string {
+  return `${executionId}:${promiseId}`;
 }
 
 function valueHover(value: RemoteValue, inspect: string | undefined): vscode.MarkdownString {

@@ -233,10 +233,24 @@ export class IsolateRuntime implements Runtime {
         this.batcher.flush();
         this.host.emit('resultSettled', { cellId, executionId, value: this.value(msg.value, cellId) });
         return '{}';
-      case 'line':
+      case 'line': {
         this.batcher.flush();
-        this.host.emit('lineValue', { cellId, executionId, line: Number(msg.line) || 0, value: this.value(msg.value, cellId) });
+        const promiseId = positiveInteger(msg.promiseId);
+        this.host.emit('lineValue', {
+          cellId,
+          executionId,
+          line: Number(msg.line) || 0,
+          value: this.value(msg.value, cellId),
+          ...(promiseId > 0 && { promiseId }),
+        });
         return '{}';
+      }
+      case 'lineSettled': {
+        const promiseId = positiveInteger(msg.promiseId);
+        this.batcher.flush();
+        if (promiseId > 0) this.host.emit('lineSettled', { cellId, executionId, promiseId, value: this.value(msg.value, cellId) });
+        return '{}';
+      }
       case 'timer':
         return JSON.stringify(this.timer(msg, cellId, executionId) ?? {});
       case 'fetch':
@@ -450,4 +464,9 @@ export class IsolateRuntime implements Runtime {
     // exit notice above already tells the host why
     setTimeout(() => (blocked ? process.kill(process.pid, 'SIGKILL') : process.exit(1)), EXIT_DELAY_MS);
   }
+}
+
+/** A number the prelude sent as an id: a positive safe integer, else 0. */
+function positiveInteger(v: unknown): number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
 }

@@ -84,6 +84,9 @@ import { cellTurns, type CellTurns } from './cellTurns';
 const MAYBE_JSX = /<[A-Za-z_$>]/;
 
 const realSetImmediate = setImmediate;
+// captured before a cell can replace them (claimRejection)
+const weakHas = WeakSet.prototype.has;
+const weakAdd = WeakSet.prototype.add;
 
 /**
  * Error.stackTraceLimit in the kernel unless a cell sets its own: the runtimes' 10 frames include the kernel's own
@@ -146,6 +149,10 @@ export class NodeRuntime implements Runtime {
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
+  /** Promises whose rejection this kernel reports (followResult, a scratch line's value): each one once. */
+  private readonly followed = new WeakSet<Promise<unknown>>();
+  /** The ids given to scratch lines' pending promises (lineValue.promiseId). */
+  private linePromises = 0;
   /** The last cell was settled by the stop of its loop; the interrupt's frame is still to come (Deno, loopStop.ts). */
   private awaitingInterruptFrame = false;
   /** Deno: whether an interrupt stopped an execution's loops (loopStop.ts). */
@@ -430,20 +437,41 @@ export class NodeRuntime implements Runtime {
   private followResult(promise: Promise<unknown>, ctx: CellContext): void {
     const s = promiseSettlement(promise);
     // (after the cell's own result is on its way: a host shows the value, then the error)
-    if (s.state === 'rejected') return void realSetImmediate(() => this.reportUncaught(s.value, ctx));
+    if (s.state === 'rejected') {
+      if (this.claimRejection(promise)) realSetImmediate(() => this.reportUncaught(s.value, ctx));
+      return;
+    }
     if (s.state !== 'pending') return;
-    const settled = () => {
-      // what the cells printed before it settled comes first
+    this.follow(promise, ctx, () =>
+      this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) }),
+    );
+  }
+
+  /**
+   * Follows a pending promise the kernel shows (a cell's result, a scratch line's value): `settled` runs once it
+   * settles, after what the cells printed meanwhile, and its rejection is reported as `ctx`'s uncaught error, once
+   * per promise (the last line of a scratch cell is both).
+   */
+  private follow(promise: Promise<unknown>, ctx: CellContext, settled: () => void): void {
+    const reports = this.claimRejection(promise);
+    const shown = () => {
       this.batcher.flush();
-      this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) });
+      settled();
     };
     Reflect.apply(intrinsicThen, promise, [
-      settled,
+      shown,
       (reason: unknown) => {
-        settled();
-        this.reportUncaught(reason, ctx);
+        shown();
+        if (reports) this.reportUncaught(reason, ctx);
       },
     ]);
+  }
+
+  /** True the first time the kernel takes on reporting `promise`'s rejection. */
+  private claimRejection(promise: Promise<unknown>): boolean {
+    if (Reflect.apply(weakHas, this.followed, [promise])) return false;
+    Reflect.apply(weakAdd, this.followed, [promise]);
+    return true;
   }
 
   private emitDisplay(cellId: string, executionId: number, data: DisplayData[], target?: DisplayTarget): void {
@@ -487,7 +515,14 @@ export class NodeRuntime implements Runtime {
     const cell = currentCell();
     if (cell) {
       this.batcher.flush();
-      this.host.emit('lineValue', { cellId: cell.cellId, executionId: cell.executionId, line, value: this.describe(value, cell.cellId) });
+      const { cellId, executionId } = cell;
+      // a pending promise is shown again once it settles (lineSettled), as a cell's result is
+      const promise = types.isPromise(value) && promiseSettlement(value).state === 'pending' ? value : undefined;
+      const promiseId = promise ? ++this.linePromises : undefined;
+      this.host.emit('lineValue', { cellId, executionId, line, value: this.describe(value, cellId), ...(promiseId !== undefined && { promiseId }) });
+      if (promise && promiseId !== undefined) {
+        this.follow(promise, cell, () => this.host.emit('lineSettled', { cellId, executionId, promiseId, value: this.describe(promise, cellId) }));
+      }
     }
     return value;
   }

@@ -85,6 +85,19 @@ export default async function scratch(t) {
     await seeAnnotation('helper v2, edited', 60_000);
   });
 
+  await t.step("a line's pending promise shows its value once it settles, in place of <pending>", async () => {
+    fs.writeFileSync(
+      path.join(t.workspace, 'settles.js'),
+      'const later = (v, ms) => new Promise((r) => setTimeout(() => r(v), ms));\nlater("settled later", 1500)\n',
+    );
+    await t.openFile('settles.js');
+    await lens('Run Scratch').waitFor({ timeout: 30_000 });
+    await lens('Run Scratch').click();
+    await seeAnnotation('<pending>', 60_000);
+    await seeAnnotation("Promise { 'settled later' }", 15_000);
+    if ((await annotations()).includes('<pending>')) throw new Error('the pending value stayed beside the settled one');
+  });
+
   await t.step('stops a looping scratch', async () => {
     await t.openFile('loop.js');
     await lens('Run Scratch').waitFor({ timeout: 30_000 });

@@ -338,6 +338,56 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "scratch mode: a line's pending promise is shown again once it settles; its rejection is the cell's error, reported once",
+    test: async (k) => {
+      const settled: WorkerEvents['lineSettled'][] = [];
+      const uncaught: WorkerEvents['uncaught'][] = [];
+      const offs = [k.kernel.onEvent('lineSettled', (e) => settled.push(e)), k.kernel.onEvent('uncaught', (e) => uncaught.push(e))];
+      const until = async (what: () => boolean, label: string) => {
+        for (let i = 0; i < 100 && !what(); i++) await sleep(20);
+        assert.ok(what(), `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
+      };
+      try {
+        k.lineValues.length = 0;
+        const code = [
+          'const later = (v, ms) => new Promise((r) => setTimeout(() => r(v), ms))',
+          'later({ n: 7 }, 30)',
+          'Promise.resolve(1)',
+          "later(0, 40).then(() => { throw new RangeError('line failed') })",
+          "later(0, 50).then(() => { throw new TypeError('last failed') })",
+        ].join('\n');
+        const r = await k.run(code, { cellId: 'lines', instrumentLines: true });
+        assert.equal(r.status, 'ok', JSON.stringify(r));
+        const byLine = (line: number) => k.lineValues.find((v) => v.cellId === 'lines' && v.line === line)!;
+        const [fulfils, done, rejects, last] = [2, 3, 4, 5].map(byLine);
+        assert.equal((fulfils!.value as ObjectValue).preview, 'Promise { <pending> }');
+        assert.ok(fulfils!.promiseId! > 0, JSON.stringify(fulfils));
+        // the Sandbox learns a promise's state a turn after its first preview (makeInspector): pending, then shown again
+        if (k.runtime === 'sandbox') assert.ok(done!.promiseId! > 0, JSON.stringify(done));
+        else assert.equal(done!.promiseId, undefined, 'a promise settled already is shown as it is, once');
+        for (const v of [rejects, last]) assert.ok(v!.promiseId! > 0, JSON.stringify(v));
+        assert.equal(new Set([fulfils, rejects, last].map((v) => v!.promiseId)).size, 3);
+
+        await until(() => settled.length >= (k.runtime === 'sandbox' ? 4 : 3) && uncaught.length >= 2, 'settled');
+        if (k.runtime === 'sandbox') assert.equal((settled.find((e) => e.promiseId === done!.promiseId)!.value as ObjectValue).preview, 'Promise { 1 }');
+        const of = (v: WorkerEvents['lineValue']) => settled.filter((e) => e.promiseId === v.promiseId);
+        assert.equal(of(fulfils!).length, 1);
+        assert.equal((of(fulfils!)[0]!.value as ObjectValue).preview, 'Promise { { n: 7 } }');
+        assert.equal(of(fulfils!)[0]!.executionId, fulfils!.executionId);
+        assert.match((of(rejects!)[0]!.value as ObjectValue).preview, /^Promise \{ <rejected> \[?RangeError: line failed\]? \}$/);
+        assert.match((of(last!)[0]!.value as ObjectValue).preview, /^Promise \{ <rejected> \[?TypeError: last failed\]? \}$/);
+        await sleep(150);
+        // the last line is also the cell's result: its rejection is still reported once
+        assert.deepEqual(uncaught.map((e) => [e.cellId, e.error.message]).sort(), [
+          ['lines', 'last failed'],
+          ['lines', 'line failed'],
+        ]);
+      } finally {
+        offs.forEach((off) => off());
+      }
+    },
+  },
+  {
     name: 'a write without a line end: shown under its own cell, live, continued by the next write (Sandbox: no process)',
     test: async (k) => {
       if (k.runtime === 'sandbox') {

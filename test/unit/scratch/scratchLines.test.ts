@@ -66,4 +66,30 @@ describe("a scratch file's end-of-line values (extension/pure/ScratchLines)", ()
       ],
     );
   });
+
+  it("a line's settled promise replaces its pending value where the line is now, and never lands on a new run", () => {
+    const lines = new ScratchLines();
+    lines.startCell('c', 0);
+    lines.inCell('c', 1, '→ Promise { <pending> }', 'pending', undefined, false, '1:1');
+    lines.inCell('c', 1, '» logged', 'log');
+    lines.inCell('c', 2, '→ undefined', 'u', undefined, true, '1:2');
+    lines.edited([insertLines(0, 2)]);
+    assert.equal(lines.replace('1:1', '→ Promise { 7 }', 'seven'), true);
+    // a settled value is no longer weak: it shows on a line that had only `→ undefined`
+    assert.equal(lines.replace('1:2', '→ Promise { 1 }', 'one'), true);
+    assert.deepEqual(
+      lines.view(10).map((v) => [v.line, v.text, v.stale, v.hover]),
+      [
+        [2, '→ Promise { 7 } · » logged', true, 'seven\n\nlog\n\n'],
+        [3, '→ Promise { 1 }', true, 'one\n\n'],
+      ],
+    );
+    lines.clear();
+    lines.startCell('c', 0);
+    lines.inCell('c', 2, '→ Promise { <pending> }', 'pending', undefined, false, '2:1');
+    assert.equal(lines.replace('1:1', '→ late', 'late'), false, "a past run's promise");
+    lines.edited([{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: 'x' }]);
+    assert.equal(lines.replace('2:1', '→ gone', 'gone'), false, 'its line was replaced');
+    assert.deepEqual(lines.view(10), []);
+  });
 });

@@ -43,6 +43,9 @@ export function preludeMain(
   const keysOf = O.keys;
   const isArray = Array.isArray;
   const hasOwn = O.hasOwn;
+  const WeakSetCtor = WeakSet;
+  const weakHas = WeakSet.prototype.has;
+  const weakAdd = WeakSet.prototype.add;
   /** Owner of the Variables view's handles (TopLevelBindings.ts VARIABLES_OWNER; the prelude is self-contained). */
   const VARIABLES_OWNER = '\u0000variables';
 
@@ -101,8 +104,33 @@ export function preludeMain(
     flush();
     call({ t: 'uncaught', cellId: meta.cellId, executionId: meta.executionId, error: inspector.errorData(err) });
   };
+  /** Promises whose rejection the kernel reports (a cell's result, a scratch line's value): each one once. */
+  const followed = new WeakSetCtor<object>();
+  const claimRejection = (p: object): boolean => {
+    if (apply(weakHas, followed, [p])) return false;
+    apply(weakAdd, followed, [p]);
+    return true;
+  };
   const watchRejection = (meta: Meta, result: unknown) => {
-    if (inspector.isPromise(result)) apply(promiseThen, result, [undefined, (err: unknown) => report(meta, err)]);
+    if (inspector.isPromise(result) && claimRejection(result as object)) apply(promiseThen, result, [undefined, (err: unknown) => report(meta, err)]);
+  };
+  /**
+   * A pending promise the kernel shows: `settled` runs once it settles (after the console output before it), and
+   * its rejection is the cell's uncaught error, reported once per promise (NodeRuntime.follow).
+   */
+  const follow = (meta: Meta, p: unknown, settled: () => void) => {
+    const reports = claimRejection(p as object);
+    const shown = () => {
+      flush();
+      settled();
+    };
+    apply(promiseThen, p, [
+      shown,
+      (err: unknown) => {
+        shown();
+        if (reports) report(meta, err);
+      },
+    ]);
   };
 
   /**
@@ -113,17 +141,7 @@ export function preludeMain(
     const state = inspector.promiseStateOf(p as object);
     if (state === 'rejected') return watchRejection(meta, p);
     if (state !== 'pending') return;
-    const settled = () => {
-      flush();
-      call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) });
-    };
-    apply(promiseThen, p, [
-      settled,
-      (err: unknown) => {
-        settled();
-        report(meta, err);
-      },
-    ]);
+    follow(meta, p, () => call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) }));
   };
 
   // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
@@ -400,9 +418,20 @@ export function preludeMain(
       ]);
     };
   };
+  let linePromises = 0;
   const line = (n: number, value: unknown) => {
     flush();
-    call({ t: 'line', cellId: cur.cellId, executionId: cur.executionId, line: n, value: inspector.describe(value, cur.cellId) });
+    const meta = cur;
+    // the preview tracks a promise (makeInspector: its state is known a turn later, so a promise seen for the first
+    // time is pending here even when settled): a pending one is shown again once it settles, as a cell's result is
+    const described = inspector.describe(value, meta.cellId);
+    const promiseId = inspector.isPromise(value) && inspector.promiseStateOf(value as object) === 'pending' ? ++linePromises : 0;
+    call({ t: 'line', cellId: meta.cellId, executionId: meta.executionId, line: n, value: described, promiseId });
+    if (promiseId) {
+      follow(meta, value, () =>
+        call({ t: 'lineSettled', cellId: meta.cellId, executionId: meta.executionId, promiseId, value: inspector.describe(value, meta.cellId) }),
+      );
+    }
     return value;
   };
   const noImport = (spec: unknown) =>
