@@ -421,8 +421,10 @@ export class NodeRuntime implements Runtime {
           if (promise) await settledSoon(promise);
           const result: ExecuteResult = { status: 'ok', durationMs };
           if (wrapped) result.value = this.describe(value, ctx.cellId);
-          running.settle(result);
+          // before the result: a rejection already there reaches a host while the cell still runs (a runner does not
+          // go on to the next cell first)
           if (promise) this.followResult(promise, ctx);
+          running.settle(result);
         },
         failed,
       ]);
@@ -436,9 +438,8 @@ export class NodeRuntime implements Runtime {
    */
   private followResult(promise: Promise<unknown>, ctx: CellContext): void {
     const s = promiseSettlement(promise);
-    // (after the cell's own result is on its way: a host shows the value, then the error)
     if (s.state === 'rejected') {
-      if (this.claimRejection(promise)) realSetImmediate(() => this.reportUncaught(s.value, ctx));
+      if (this.claimRejection(promise)) this.reportUncaught(s.value, ctx);
       return;
     }
     if (s.state !== 'pending') return;

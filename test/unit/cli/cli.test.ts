@@ -247,6 +247,21 @@ describe('coda run (headless runner)', () => {
     );
   });
 
+  it('a promise a cell returns rejected already fails that cell before the next one starts, every time', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'coda-rejected-')), 'rejected.coda');
+    const cells = ['const failed = Promise.reject(new RangeError("at once"))\nfailed', '"the next cell"'];
+    writeFileSync(file, JSON.stringify({ coda: 1, metadata: {}, cells: cells.map((c) => ({ kind: 'code', language: 'javascript', source: [c] })) }));
+    // the rejection used to reach the runner after it had started the next cell, which then ran (or not, by timing)
+    for (let i = 0; i < 3; i++) {
+      const r = coda('run', file);
+      assert.equal(r.code, 1, r.stdout);
+      const out = r.stdout;
+      assert.ok(!out.includes('── cell [2]'), out);
+      assert.match(out, /\[2\] not run: the background work of cell \[1\] threw/);
+      assert.ok(out.indexOf('RangeError: at once') < out.indexOf('── cells'), out);
+    }
+  });
+
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
     const before = readFileSync(fixture('broken.coda'));
     const r = coda('run', fixture('broken.coda'));

@@ -680,6 +680,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
   }
 
   /** A tracked promise's state as its native `then` last saw it (undefined: not tracked). */
-  const promiseStateOf = (p: object): string | undefined => promiseState.get(p)?.state;
+  /** A tracked promise's state and, once settled, its value or reason (undefined for one never tracked). */
+  const promiseStateOf = (p: object): { state: string; value?: unknown } | undefined => promiseState.get(p);
   return { describe, expand, release, format, errorData, trackPromise, promiseStateOf, isPromise, isError, primitive, symDescription, secrets };
 }

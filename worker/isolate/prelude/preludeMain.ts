@@ -138,9 +138,10 @@ export function preludeMain(
    * cell's uncaught error, and one pending when the cell ended is shown again once it settles (NodeRuntime.followResult).
    */
   const followResult = (meta: Meta, p: unknown) => {
-    const state = inspector.promiseStateOf(p as object);
-    if (state === 'rejected') return watchRejection(meta, p);
-    if (state !== 'pending') return;
+    const s = inspector.promiseStateOf(p as object);
+    // rejected already: reported now, before the cell's result (a runner does not go on to the next cell first)
+    if (s?.state === 'rejected') return void (claimRejection(p as object) && report(meta, s.value));
+    if (s?.state !== 'pending') return;
     follow(meta, p, () => call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) }));
   };
 
@@ -398,12 +399,18 @@ export function preludeMain(
           if (box === undefined || box === null) return done({});
           const value = (box as Record<number, unknown>)[0];
           const describe = () => {
+            let described: unknown;
             try {
-              done({ value: inspector.describe(value, mine.cellId) });
+              described = inspector.describe(value, mine.cellId);
             } catch (err) {
               return fail(err);
             }
             if (inspector.isPromise(value)) followResult(mine, value);
+            try {
+              done({ value: described });
+            } catch (err) {
+              return fail(err);
+            }
           };
           try {
             if (!inspector.isPromise(value)) return describe();
@@ -425,7 +432,7 @@ export function preludeMain(
     // the preview tracks a promise (makeInspector: its state is known a turn later, so a promise seen for the first
     // time is pending here even when settled): a pending one is shown again once it settles, as a cell's result is
     const described = inspector.describe(value, meta.cellId);
-    const promiseId = inspector.isPromise(value) && inspector.promiseStateOf(value as object) === 'pending' ? ++linePromises : 0;
+    const promiseId = inspector.isPromise(value) && inspector.promiseStateOf(value as object)?.state === 'pending' ? ++linePromises : 0;
     call({ t: 'line', cellId: meta.cellId, executionId: meta.executionId, line: n, value: described, promiseId });
     if (promiseId) {
       follow(meta, value, () =>
