@@ -184,7 +184,10 @@ function promisePreview(p: Promise<unknown>, mask: Masker): string {
   return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
 }
 
-/** `Name: message` (and the cause), without the stack util.inspect would print. No getters are invoked. */
+/** How many of an AggregateError's errors its preview names. */
+const AGGREGATED_SHOWN = 3;
+
+/** `Name: message` (and the cause, an AggregateError's errors), without the stack util.inspect would print. No getters are invoked. */
 function errorPreview(err: object, mask: Masker, depth = 0): string {
   const own = (obj: object | null, key: string): unknown => {
     for (let o = obj, depth = 0; o && depth < 20; o = Object.getPrototypeOf(o) as object | null, depth++) {
@@ -197,10 +200,18 @@ function errorPreview(err: object, mask: Masker, depth = 0): string {
   const message = own(err, 'message');
   let text = message === undefined || message === '' ? name : `${name}: ${String(message)}`;
   const cause = Object.getOwnPropertyDescriptor(err, 'cause');
-  if (cause && 'value' in cause) {
+  // (an own cause of undefined says nothing: Bun gives Promise.any's AggregateError one)
+  if (cause && 'value' in cause && cause.value !== undefined) {
     const c = cause.value as unknown;
     const inner = c instanceof Error && depth < 3 ? errorPreview(c, mask, depth + 1) : previewText(c, 80, mask);
     text += ` (cause: ${inner})`;
+  }
+  // an AggregateError's (Promise.any's rejection): the errors it holds, the first few
+  const errors = Object.getOwnPropertyDescriptor(err, 'errors');
+  if (errors && 'value' in errors && Array.isArray(errors.value) && errors.value.length) {
+    const list = errors.value as unknown[];
+    const shown = list.slice(0, AGGREGATED_SHOWN).map((e) => (e instanceof Error && depth < 3 ? errorPreview(e, mask, depth + 1) : previewText(e, 80, mask)));
+    text += ` (errors: ${shown.join(', ')}${list.length > AGGREGATED_SHOWN ? `, … ${list.length - AGGREGATED_SHOWN} more` : ''})`;
   }
   return text.length > MAX_PREVIEW_CHARS ? `${mask.cut(text, MAX_PREVIEW_CHARS - 1)}…` : mask.text(text);
 }

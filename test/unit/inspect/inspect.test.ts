@@ -107,6 +107,12 @@ const families: [string, () => unknown][] = [
       return p;
     },
   ],
+  [
+    'aggregate error (Promise.any), its first errors named',
+    () => new AggregateError([new Error('a'), new RangeError('b', { cause: 'c' }), 'plain', 4], 'all failed'),
+  ],
+  ['aggregate error without errors', () => new AggregateError([], 'none')],
+  ['error with an undefined cause (Bun gives Promise.any its own)', () => new Error('plain', { cause: undefined })],
 ];
 
 describe('describeValue (golden)', () => {

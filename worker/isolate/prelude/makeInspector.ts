@@ -264,8 +264,19 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
     const message = field('message');
     let text = message === undefined || message === '' ? name : `${name}: ${typeof message === 'string' ? message : (primitive(message, 200) ?? '[object]')}`;
     const cause = desc(e, 'cause');
-    if (cause && 'value' in cause)
+    if (cause && 'value' in cause && cause.value !== undefined)
       text += ` (cause: ${isError(cause.value) && depth < 3 ? errorText(cause.value, depth + 1) : format(cause.value, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })})`;
+    // an AggregateError's (Promise.any's rejection): the errors it holds, the first three (describeValue.ts)
+    const errors = desc(e, 'errors');
+    if (errors && 'value' in errors && isArray(errors.value) && errors.value.length) {
+      const list: unknown[] = errors.value;
+      let shown = '';
+      for (let i = 0; i < list.length && i < 3; i++) {
+        const item = list[i];
+        shown += `${i ? ', ' : ''}${isError(item) && depth < 3 ? errorText(item, depth + 1) : format(item, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })}`;
+      }
+      text += ` (errors: ${shown}${list.length > 3 ? `, … ${list.length - 3} more` : ''})`;
+    }
     return text;
   };
 
