@@ -3,6 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
+import { inspect, types } from 'node:util';
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
 import { RESOLVER_FILE } from './moduleLoader';
@@ -132,6 +133,12 @@ export class StackMapper {
       return { name: 'Uncaught', message: describePrimitive(thrown) };
     }
     const e = thrown as Record<string, unknown>;
+    // a thrown object that is no error (`throw { code: 42 }`): shown as what it is, as Node's REPL does, not as an
+    // `Error` it never was (one shaped as an error, a name and a message, reads as one)
+    const errorShaped = typeof e.stack === 'string' || !!e.position || (typeof e.name === 'string' && typeof e.message === 'string');
+    if (!types.isNativeError(thrown) && !(thrown instanceof Error) && !errorShaped) {
+      return { name: 'Uncaught', message: thrownObjectPreview(thrown) };
+    }
     const name = typeof e.name === 'string' ? e.name : 'Error';
     const raw = typeof e.message === 'string' ? e.message : '';
     // Deno ends a module's error message with where it is (`\n    at file:///…/util.ts:2:19`), which its stack's frames
@@ -178,6 +185,15 @@ export class StackMapper {
     return out;
   }
 }
+
+/** One line for a thrown object that is no error: no getter, custom inspect or Proxy trap of the cell's runs. */
+function thrownObjectPreview(v: object): string {
+  const text = inspect(v, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200, getters: false, customInspect: false, showProxy: true });
+  return text.length > MAX_THROWN_PREVIEW ? `${text.slice(0, MAX_THROWN_PREVIEW - 1)}…` : text;
+}
+
+/** The longest preview of a thrown object that is no error. */
+const MAX_THROWN_PREVIEW = 500;
 
 function describePrimitive(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'symbol' ? v.toString() : String(v);

@@ -253,6 +253,27 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'a thrown value that is no error is shown as what it is (Uncaught: { code: 42 }), not as an Error',
+    test: async (k) => {
+      const thrown = async (code: string) => {
+        const r = await k.run(code);
+        assert.ok(r.status === 'error', JSON.stringify(r));
+        return [r.error.name, r.error.message, r.error.props];
+      };
+      assert.deepEqual(await thrown("throw { code: 42, reason: 'object thrown' }"), ['Uncaught', "{ code: 42, reason: 'object thrown' }", undefined]);
+      assert.deepEqual(await thrown("throw [1, 'two']"), ['Uncaught', "[ 1, 'two' ]", undefined]);
+      assert.deepEqual(await thrown('throw null'), ['Uncaught', 'null', undefined]);
+      // a getter of the thrown object is not run to describe it
+      const [, message] = await thrown("throw { get boom() { throw new Error('ran') }, n: 1 }");
+      assert.match(String(message), /^\{ boom: \[Getter\], n: 1 \}$/);
+      // one shaped as an error (a name and a message) reads as one
+      assert.deepEqual((await thrown("throw { name: 'ShapedError', message: 'like an error' }")).slice(0, 2), ['ShapedError', 'like an error']);
+      // an error keeps its name, and its own properties as before
+      const [name, text, props] = await thrown("throw Object.assign(new TypeError('typed'), { code: 'E_T' })");
+      assert.deepEqual([name, text, props], ['TypeError', 'typed', { code: '"E_T"' }]);
+    },
+  },
+  {
     name: "an error inside a value, or a promise's, previews as Name: message, without frames (no kernel or cell file paths)",
     test: async (k) => {
       const preview = async (code: string) => ((await k.run(code)) as { value: ObjectValue }).value.preview;

@@ -652,6 +652,12 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
         }
         return undefined;
       };
+      // a thrown object that is no error (`throw { code: 42 }`): shown as what it is, not as an `Error` it never was
+      // (one shaped as an error, a name and a message, reads as one)
+      const own = desc(e, 'stack');
+      const errorShaped =
+        (own && 'value' in own && typeof own.value === 'string') || (typeof field('name') === 'string' && typeof field('message') === 'string');
+      if (!isError(e) && !errorShaped) return { name: 'Uncaught', message: format(e, { depth: 2, maxItems: 10, maxString: 200, maxChars: 500 }) };
       const name = field('name');
       const message = field('message');
       const out: any = { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
