@@ -148,8 +148,14 @@ function requireCalls(code: string): { specifier: string; offset: number }[] {
   return requireCallsIn(tree);
 }
 
-/** The package to install for an import, if any: not a builtin or a path, nor a module the kernel provides (tslab). */
+/**
+ * Modules a runtime provides under a bare name that is also an npm package's: `bun` is Bun's own module (the npm
+ * package of that name installs Bun's binary and has nothing to import). A `// @coda-dep` still installs one.
+ */
+const RUNTIME_MODULES: readonly string[] = ['bun'];
+
+/** The package to install for an import, if any: not a builtin or a path, nor a module the kernel or runtime provides (tslab, bun). */
 function installable(specifier: string): string | undefined {
   const name = packageOf(specifier);
-  return name && !JUPYTER_VIRTUAL_MODULES.includes(name) ? name : undefined;
+  return name && !JUPYTER_VIRTUAL_MODULES.includes(name) && !RUNTIME_MODULES.includes(specifier) ? name : undefined;
 }

@@ -203,7 +203,7 @@ export class NodeRuntime implements Runtime {
     this.timers.install(globalThis);
     g.require = modules.require;
     // the notebook is the cells' module: import.meta, and CommonJS's names beside require
-    const meta = importMeta(init.cwd, init.documentPath, (spec) => modules.require.resolve(spec));
+    const meta = importMeta(init.cwd, init.documentPath, (spec) => modules.require.resolve(spec), init.runtime === 'bun');
     g[META_HOOK] = meta;
     g.__dirname = meta.dirname;
     g.__filename = meta.filename ?? init.documentPath;

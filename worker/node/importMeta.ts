@@ -1,9 +1,10 @@
 /**
  * What a cell's `import.meta` holds (the transform makes it read META_HOOK): the notebook as the module, the way Node
- * describes a module file: `url`, `filename` and `dirname` (the folder relative paths resolve from), and `resolve`.
+ * describes a module file: `url`, `filename` and `dirname` (the folder relative paths resolve from), and `resolve`; on
+ * Bun also Bun's `path`, `dir` and `file`.
  */
 import { isBuiltin } from 'node:module';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importedFile } from '../../common/node/importedFile';
 
@@ -19,9 +20,13 @@ export interface CellImportMeta {
   dirname: string;
   /** A specifier's URL as a cell's import would find it: relative to `dirname`; a package through `resolvePackage`. */
   resolve(specifier: string): string;
+  /** Bun's names: the notebook's path, its folder and its file name (on Bun only). */
+  path?: string;
+  dir?: string;
+  file?: string;
 }
 
-export function importMeta(cwd: string, documentPath: string, resolvePackage: (specifier: string) => string): CellImportMeta {
+export function importMeta(cwd: string, documentPath: string, resolvePackage: (specifier: string) => string, bun = false): CellImportMeta {
   const filename = isAbsolute(documentPath) ? documentPath : undefined;
   const url = filename ? pathToFileURL(filename).href : URL_LIKE.test(documentPath) ? documentPath : pathToFileURL(join(cwd, documentPath)).href;
   const folder = pathToFileURL(join(cwd, '/')).href;
@@ -29,6 +34,8 @@ export function importMeta(cwd: string, documentPath: string, resolvePackage: (s
     url,
     filename,
     dirname: cwd,
+    // Bun's own names for the same (`import.meta.path`, `.dir`, `.file`), which Bun code reads
+    ...(bun && { path: filename, dir: cwd, file: filename === undefined ? undefined : basename(filename) }),
     resolve(specifier: string): string {
       const spec = String(specifier);
       if (isBuiltin(spec)) return spec.startsWith('node:') ? spec : `node:${spec}`;

@@ -2,7 +2,8 @@
  * `require` and `import` for cells in a Deno or Bun sidecar. Bare specifiers resolve from the notebook folder,
  * then the dependency store (InitParams.modulePaths), to a file whose URL the agent imports; relative ones
  * resolve against the notebook folder. On Deno, a bare specifier found nowhere falls back to `npm:<spec>`, and
- * `npm:`, `jsr:`, `https:` specifiers pass through to Deno's loader. `node:` built-ins work on both.
+ * `npm:`, `jsr:`, `https:` specifiers pass through to Deno's loader. `node:` built-ins work on both, and Bun's own
+ * modules (`bun`, `bun:sqlite`) on Bun.
  */
 import { createRequire, isBuiltin } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { createModuleSupport, type ModuleSupport } from '../node/moduleLoader';
 import { resolvePackage } from './resolvePackage';
 
 export type SidecarKind = 'deno' | 'bun';
+/** A module Bun provides itself: `bun` and the `bun:` scheme. */
+const BUN_MODULE = /^bun(?::|$)/;
 /** The agent's own dynamic import (a real ES module import of the runtime), with the cell's import attributes. */
 export type ImportUrl = (url: string, options?: ImportCallOptions) => Promise<unknown>;
 
@@ -30,6 +33,8 @@ export function createSidecarModules(kind: SidecarKind, importUrl: ImportUrl) {
       }
     };
     const importSpec = async (spec: string, options?: ImportCallOptions): Promise<unknown> => {
+      // Bun's own modules (`bun`, `bun:sqlite`, `bun:test`…) are built-ins there, never `node:` ones
+      if (kind === 'bun' && BUN_MODULE.test(spec)) return importUrl(spec, options);
       if (isBuiltin(spec)) return importUrl(spec.startsWith('node:') ? spec : `node:${spec}`);
       if (spec.startsWith('.') || isAbsolute(spec)) return importLocal(fileUrl(cwd, spec), options);
       if (spec.startsWith('file:')) return importLocal(spec, options);

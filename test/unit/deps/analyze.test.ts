@@ -69,6 +69,18 @@ describe('dependency analysis', () => {
     ]);
   });
 
+  it("never installs Bun's own modules for an import (the npm package `bun` is Bun's installer); a // @coda-dep still does", async () => {
+    const imports = await analyzeDependencies([
+      { cellId: 'c', code: 'import { $ } from "bun";\nimport { Database } from "bun:sqlite";\nconst b = await import("bun");\nrequire("bun:test")' },
+    ]);
+    assert.deepEqual(imports.specs, []);
+    const pinned = await analyzeDependencies([{ cellId: 'c', code: '// @coda-dep bun@1\n' }]);
+    assert.deepEqual(
+      pinned.specs.map((s) => [s.name, s.range]),
+      [['bun', '1']],
+    );
+  });
+
   it('finds require calls a regex scan misses or invents (after a regex with a quote, inside ${}, in strings)', async () => {
     const r = await analyzeDependencies([
       {

@@ -269,6 +269,24 @@ for (const kind of ['deno', 'bun'] as const) {
       }
     });
 
+    if (kind === 'bun') {
+      it("imports Bun's own modules (bun, bun:sqlite, bun:test) statically, dynamically and by require; import.meta has Bun's path, dir and file", async () => {
+        const fixture = packageFixture();
+        const nb = await track(start(kind, {}, fixture));
+        // they were sent to Node's built-ins: "No such built-in module: node:bun:sqlite"
+        assert.equal(await nb.value('import { Database } from "bun:sqlite"; new Database(":memory:").query("select 1 + 1 as two").get().two'), '2');
+        assert.equal(await nb.value('import { $ } from "bun"; typeof $'), 'function');
+        assert.equal(await nb.value('typeof (await import("bun")).file'), 'function');
+        assert.equal(await nb.value('typeof require("bun:sqlite").Database'), 'function');
+        assert.equal(await nb.value('import { expect } from "bun:test"; typeof expect'), 'function');
+        const documentPath = join(fixture, 'test.coda');
+        writeFileSync(documentPath, '{}');
+        assert.equal(await nb.value('import.meta.path'), documentPath);
+        assert.equal(await nb.value('[import.meta.dir === import.meta.dirname, import.meta.file]'), "[ true, 'test.coda' ]");
+        assert.equal(await nb.value('await Bun.file(import.meta.path).exists()'), 'true');
+      });
+    }
+
     it('interrupts a hung await and keeps the variables', async () => {
       await k.run('const kept = "yes"');
       assert.equal(await interruptAfter(k, 'await new Promise(() => {})'), 'interrupted');
