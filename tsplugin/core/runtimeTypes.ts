@@ -57,6 +57,33 @@ interface Response {
 }
 /** Fetches through the kernel, checked against the notebook's \`net\` permission. */
 declare function fetch(input: string | { url: string } | { href: string }, init?: RequestInit): Promise<Response>;
+type BufferSource = ArrayBuffer | ArrayBufferView;
+declare class URLSearchParams implements Iterable<[string, string]> {
+  constructor(init?: string | Iterable<[string, string]> | Record<string, string> | URLSearchParams);
+  readonly size: number;
+  append(name: string, value: string): void; delete(name: string, value?: string): void; get(name: string): string | null;
+  getAll(name: string): string[]; has(name: string, value?: string): boolean; set(name: string, value: string): void; sort(): void;
+  forEach(callback: (value: string, key: string, parent: URLSearchParams) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>; keys(): IterableIterator<string>; values(): IterableIterator<string>;
+  [Symbol.iterator](): IterableIterator<[string, string]>; toString(): string;
+}
+declare class URL {
+  constructor(url: string | URL, base?: string | URL);
+  static canParse(url: string | URL, base?: string | URL): boolean; static parse(url: string | URL, base?: string | URL): URL | null;
+  href: string; readonly origin: string; protocol: string; username: string; password: string; host: string; hostname: string;
+  port: string; pathname: string; search: string; readonly searchParams: URLSearchParams; hash: string; toString(): string; toJSON(): string;
+}
+declare class TextEncoder { readonly encoding: 'utf-8'; encode(input?: string): Uint8Array; encodeInto(source: string, destination: Uint8Array): { read: number; written: number }; }
+/** UTF-8 only in the Sandbox. */
+declare class TextDecoder { constructor(label?: 'utf-8' | 'utf8', options?: { fatal?: boolean; ignoreBOM?: boolean }); readonly encoding: 'utf-8'; readonly fatal: boolean; readonly ignoreBOM: boolean; decode(input?: BufferSource, options?: { stream?: boolean }): string; }
+declare function atob(data: string): string;
+declare function btoa(data: string): string;
+/** Without \`transfer\` in the Sandbox. */
+declare function structuredClone<T>(value: T): T;
+declare var crypto: { getRandomValues<T extends ArrayBufferView | null>(array: T): T; randomUUID(): \`\${string}-\${string}-\${string}-\${string}-\${string}\`; };
+/** Whole milliseconds in the Sandbox. */
+declare var performance: { readonly timeOrigin: number; now(): number };
+declare class DOMException extends Error { constructor(message?: string, name?: string); readonly code: number; }
 `;
 
 /**

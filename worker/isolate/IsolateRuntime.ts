@@ -43,6 +43,7 @@ import { cellTimedOut, errorFromIsolate, outOfMemory, sandboxLost } from './sand
 import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
 import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
 import { randomUUID } from '../runtime/randomUUID';
+import { randomAnswer, urlAnswer } from './webAnswers';
 
 /** How long an interrupt waits for running JavaScript to stop before the sandbox is thrown away. */
 export const INTERRUPT_DISPOSE_MS = 3000;
@@ -255,6 +256,10 @@ export class IsolateRuntime implements Runtime {
         return JSON.stringify(this.timer(msg, cellId, executionId) ?? {});
       case 'fetch':
         return JSON.stringify(this.fetch(msg, cellId, executionId) ?? {});
+      case 'random':
+        return JSON.stringify(randomAnswer(msg.n));
+      case 'url':
+        return JSON.stringify(urlAnswer(msg));
       default:
         return '{}';
     }

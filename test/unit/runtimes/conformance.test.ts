@@ -339,6 +339,49 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'the web APIs a scratchpad expects answer alike (URL, URLSearchParams, TextEncoder/TextDecoder, atob/btoa, structuredClone, crypto, performance; Sandbox: UTF-8 only)',
+    test: async (k) => {
+      // (a string value reads without its quotes)
+      const same = async (code: string, expected: string) => assert.equal(await k.value(code), expected.replace(/^'(.*)'$/s, '$1'), code);
+      await same(
+        "const u = new URL('../b/c?x=1&y=two words#frag', 'https://user:pw@example.com:8080/a/index.html'); [u.href, u.origin, u.pathname, u.search, u.port].join(' ')",
+        "'https://user:pw@example.com:8080/b/c?x=1&y=two%20words#frag https://example.com:8080 /b/c ?x=1&y=two%20words 8080'",
+      );
+      await same(
+        "u.searchParams.append('z', 'ä&b'); u.pathname = '/new path'; u.hash = ''; u.href",
+        "'https://user:pw@example.com:8080/new%20path?x=1&y=two+words&z=%C3%A4%26b'",
+      );
+      await same("const u2 = new URL('https://x.dev/?q=1'); u2.search = '?q=2&r=3'; u2.searchParams.get('q') + u2.searchParams.get('r')", "'23'");
+      await same(
+        "[URL.canParse('not a url'), URL.canParse('/rel', 'https://x.dev'), new URL('https://münchen.de').hostname].join()",
+        "'false,true,xn--mnchen-3ya.de'",
+      );
+      // (Deno's has no Node error code)
+      await same("(() => { try { new URL('nope') } catch (e) { return e.name } })()", "'TypeError'");
+      await same(
+        "const sp = new URLSearchParams('b=2&a=1&a=0&c=%E2%82%AC+x'); sp.sort(); [sp.toString(), sp.size, sp.getAll('a').join('|'), sp.get('c')].join(' ')",
+        "'a=1&a=0&b=2&c=%E2%82%AC+x 4 1|0 € x'",
+      );
+      await same("const bytes = new TextEncoder().encode('héllo €😀'); bytes.length + ' ' + new TextDecoder().decode(bytes)", "'14 héllo €😀'");
+      await same('new TextDecoder().decode(new Uint8Array([0xff, 0x61, 0xe2, 0x82]))', "'\\ufffda\\ufffd'".replace(/\\ufffd/g, '\ufffd'));
+      await same('const dec = new TextDecoder(); dec.decode(new Uint8Array([0xe2, 0x82]), { stream: true }) + dec.decode(new Uint8Array([0xac]))', "'€'");
+      await same("JSON.stringify(new TextEncoder().encodeInto('héllo', new Uint8Array(3)))", `'{"read":2,"written":3}'`);
+      await same("[btoa('hello'), atob(' aGVs bG8= ')].join()", "'aGVsbG8=,hello'");
+      await same("(() => { try { btoa('€') } catch (e) { return e.name + ' ' + e.code } })()", "'InvalidCharacterError 5'");
+      await same(
+        "const orig = { d: new Date(0), m: new Map([[1, { s: new Set([2]) }]]), r: /x/gi, t: new Uint16Array([1, 2]), e: new RangeError('r') }; orig.self = orig; const c = structuredClone(orig); [c !== orig, c.self === c, c.d.getTime(), c.m.get(1).s.has(2), c.r.flags, c.t[1], c.e instanceof RangeError].join()",
+        "'true,true,0,true,gi,2,true'",
+      );
+      await same("(() => { try { structuredClone({ f() {} }) } catch (e) { return e.name + ' ' + e.code } })()", "'DataCloneError 25'");
+      await same('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID())', 'true');
+      await same("const r = crypto.getRandomValues(new Uint32Array(64)); r.length + ' ' + (new Set(r).size > 60)", "'64 true'");
+      // (Bun fills any size)
+      if (k.runtime !== 'bun')
+        await same('(() => { try { crypto.getRandomValues(new Uint8Array(70000)) } catch (e) { return e.name } })()', "'QuotaExceededError'");
+      await same('const t0 = performance.now(); await new Promise((r) => setTimeout(r, 30)); performance.now() - t0 >= 25', 'true');
+    },
+  },
+  {
     name: 'display() rich output',
     test: async (k) => {
       const shown = new Promise<WorkerEvents['display']>((resolve) => k.kernel.onEvent('display', resolve));

@@ -89,6 +89,23 @@ const attempts: { name: string; code: string }[] = [
     name: 'Symbol.species on promises the bridge makes',
     code: 'class Evil extends Promise { static get [Symbol.species]() { return Promise } } Object.defineProperty(Promise, Symbol.species, { get() { return Evil }, configurable: true }); const out = await fetch(BASE).then((r) => r.status); delete Promise[Symbol.species]; out',
   },
+  // the web APIs of the prelude (makeWebApis.ts) and the two answers the host gives them (webAnswers.ts)
+  {
+    name: 'web API constructor chains (URL, TextEncoder, crypto, structuredClone, performance)',
+    code: 'grab(URL.constructor("return process")()) + grab(new URL("https://x.dev").constructor.constructor("return process")()) + grab(TextEncoder.constructor("return process")()) + grab(crypto.getRandomValues.constructor("return process")()) + grab(structuredClone.constructor("return process")()) + grab(performance.now.constructor("return process")()) + grab(URLSearchParams.prototype.append.constructor("return process")())',
+  },
+  {
+    name: 'URL parts the host copies, shaped to pollute (__proto__, constructor, oversized, non-strings)',
+    code: 'const u = new URL("https://x.dev/"); for (const k of ["__proto__", "constructor", "searchParams", "toString"]) { try { u[k] = { toString() { return grab(typeof process === "object" ? process : undefined) } } } catch {} } const big = "https://x.dev/" + "a".repeat(200000); [URL.canParse(big), URL.canParse({ toString() { return "https://ok.dev" } }), u.href, ({}).polluted === undefined].join()',
+  },
+  {
+    name: 'Object.prototype pollution then URL and crypto (the host reads only its own keys)',
+    code: 'Object.defineProperty(Object.prototype, "key", { get() { return "__proto__" }, configurable: true }); Object.prototype.n = 1e9; const r = [new URL("https://x.dev/a?b=1").search, crypto.getRandomValues(new Uint8Array(8)).length, crypto.randomUUID().length]; delete Object.prototype.key; delete Object.prototype.n; r.join()',
+  },
+  {
+    name: 'a getter on a cloned object runs inside the isolate only',
+    code: 'structuredClone({ get x() { return grab(typeof process === "object" ? process : undefined) } }).x',
+  },
   { name: 'import() of a Node module', code: 'await import("node:child_process").then((m) => grab(m), (e) => "refused: " + e.message)' },
   { name: 'eval of a dynamic import', code: 'await eval("import(\'fs\')").then((m) => "ESCAPED import", (e) => "refused: " + e.message)' },
   { name: 'WebAssembly', code: '[typeof WebAssembly, typeof globalThis.WebAssembly].join()' },

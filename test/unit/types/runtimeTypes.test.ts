@@ -78,6 +78,24 @@ describe('types: runtime globals and package types', function () {
     );
   });
 
+  it("Sandbox notebooks see the prelude's web APIs typed (URL, TextEncoder, structuredClone, crypto, performance…)", () => {
+    const cells = [
+      'const u = new URL("/a?b=1", "https://x.dev"); u.searchParams.get("b")?.toUpperCase(); URL.canParse("x");\n' +
+        'const bytes: Uint8Array = new TextEncoder().encode("é"); new TextDecoder().decode(bytes).length;\n' +
+        'btoa(atob("aGk=")); structuredClone({ a: 1 }).a.toFixed(); crypto.randomUUID().length; crypto.getRandomValues(new Uint8Array(4));\n' +
+        'performance.now() - performance.timeOrigin; new DOMException("m", "DataCloneError").code;\n' +
+        'u.nope;',
+    ];
+    const [f] = notebook('sandbox-web.coda', 'sandbox', cells);
+    const errs = server.errors(f!);
+    // only the property no URL has
+    assert.deepEqual(
+      errs.map((d) => cells[0]!.slice(d.start!, d.start! + d.length!)),
+      ['nope'],
+      messages(errs).join('\n'),
+    );
+  });
+
   it('display and its helpers are typed in every runtime', () => {
     for (const runtime of ['node', 'sandbox', 'bun']) {
       const cells = ['display.markdown("# hi");\ndisplay.table([{ a: 1 }]);\ndisplay.html(42);'];

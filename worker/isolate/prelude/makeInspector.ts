@@ -27,7 +27,7 @@ export interface InspectorLimits {
  * `secrets` masks every text this inspector (and the console built on it) produces BEFORE it is cut to a budget,
  * so a cut never leaves the start of a secret behind.
  */
-export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): any {
+export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, webPreview?: (v: unknown) => string | undefined): any {
   'use strict';
   const O = Object;
   const objectProto = O.prototype;
@@ -301,6 +301,9 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner): 
     if (typeof v === 'function') return functionText(v);
     if (seen.includes(v)) return '[Circular *1]';
     if (budget.left <= 0) return '…';
+    // a URL, URLSearchParams… of the prelude's own (makeWebApis.ts): its state, not its (empty) own properties
+    const web = webPreview?.(v);
+    if (web !== undefined) return web;
     const { subtype, className, size } = classify(v);
     const prefixed = (base: string, body: string) => (className && className !== base ? `${className} [${base}] ${body}` : body);
     switch (subtype) {

@@ -20,6 +20,7 @@ export function preludeMain(
   makeInspector: any,
   makeConsole: any,
   makeCodec: any,
+  makeWebApis: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -52,7 +53,6 @@ export function preludeMain(
   const config = parse(configJson);
   const L = config.limits;
   const codec = makeCodec();
-  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked });
 
   type Meta = { cellId: string; executionId: number; instrument: boolean };
   let cur: Meta = { cellId: '', executionId: 0, instrument: false };
@@ -61,6 +61,9 @@ export function preludeMain(
     const reply = host(codec.toJson(msg));
     return typeof reply === 'string' ? parse(reply) : {};
   };
+  // URL, TextEncoder, structuredClone, crypto… (makeWebApis.ts): previewed from their own state
+  const web = makeWebApis(call);
+  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview);
   const makeError = (data: any): Error => {
     const e = new ErrorCtor(StringCtor(data?.message ?? 'unknown error'));
     define(e, 'name', { value: StringCtor(data?.name ?? 'Error'), writable: true, configurable: true, enumerable: false });
@@ -474,6 +477,7 @@ export function preludeMain(
   userGlobal('display', display);
   userGlobal('env', freeze({ ...config.env }));
   userGlobal('fetch', sandboxFetch);
+  for (const name of keysOf(web.globals)) userGlobal(name, web.globals[name]);
   hook('__coda$run', run);
   hook('__coda$line', line);
   hook('__coda$import', noImport);

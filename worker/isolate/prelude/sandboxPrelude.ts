@@ -7,6 +7,7 @@ import { makeSecretScanner } from '../../../protocol/makeSecretScanner';
 import { makeCodec } from './makeCodec';
 import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
+import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
@@ -20,10 +21,11 @@ export function sandboxPrelude(): string {
   source ??= `(function (host, configJson) {
   'use strict';
   const makeSecretScanner = ${makeSecretScanner.toString()};
-  const makeInspector = (limits) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}));
+  const makeInspector = (limits, webPreview) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview);
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec);
+  const makeWebApis = ${makeWebApis.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis);
 })`;
   return source;
 }

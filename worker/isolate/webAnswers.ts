@@ -1,0 +1,44 @@
+/**
+ * The two answers the Sandbox's web APIs (prelude/makeWebApis.ts) need from the host: random bytes for `crypto`, and
+ * a URL parsed by Node's WHATWG parser for `URL`. What the isolate sends is untrusted (a cell can call the prelude's
+ * bridge with anything it can shape): only a size and strings are read, both bounded, and nothing but plain strings
+ * goes back. Neither touches the network, the file system or anything outside this function.
+ */
+import { randomBytes } from 'node:crypto';
+import { isRecord } from './bridgeChecks';
+
+/** The most bytes one `crypto.getRandomValues` may ask for (the Web Crypto quota). */
+export const MAX_RANDOM_BYTES = 65_536;
+/** The longest URL or base the host parses for the isolate. */
+export const MAX_URL_CHARS = 100_000;
+
+/** `n` random bytes as base64, or nothing for a size out of range. */
+export function randomAnswer(n: unknown): { b64?: string } {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_RANDOM_BYTES) return {};
+  return { b64: randomBytes(n).toString('base64') };
+}
+
+const PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
+/** The setters the isolate's URL may apply (every WHATWG URL setter but `searchParams`, which it keeps itself). */
+const SETTERS = new Set(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
+
+/** `input` parsed against `base`, with the setter `key` given `value`, as its parts; `{ ok: false }` when invalid. */
+export function urlAnswer(msg: unknown): Record<string, string | boolean> {
+  if (!isRecord(msg)) return { ok: false };
+  // own keys only (the request is JSON the isolate wrote, so it has no others; kept so if that changes)
+  const own = (k: string): unknown => (Object.hasOwn(msg, k) ? msg[k] : undefined);
+  const [input, base, key, value] = [own('input'), own('base'), own('key'), own('value')];
+  const short = (v: unknown) => typeof v === 'string' && v.length <= MAX_URL_CHARS;
+  if (!short(input) || (base !== undefined && !short(base))) return { ok: false };
+  if (key !== undefined && (typeof key !== 'string' || !SETTERS.has(key) || !short(value))) return { ok: false };
+  let url: URL;
+  try {
+    url = new URL(input as string, base as string | undefined);
+    if (key !== undefined) (url as unknown as Record<string, string>)[key as string] = value as string;
+  } catch {
+    return { ok: false };
+  }
+  const out: Record<string, string | boolean> = { ok: true };
+  for (const part of PARTS) out[part] = url[part];
+  return out;
+}
