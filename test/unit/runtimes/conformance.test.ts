@@ -65,6 +65,12 @@ async function untilEnded(k: K): Promise<void> {
   for (let i = 0; i < 100 && k.kernel.alive; i++) await sleep(50);
 }
 
+/** Waits up to 2 s for `what` to hold, then asserts it (the message says what was seen). */
+async function eventually(what: () => boolean, message: () => string): Promise<void> {
+  for (let i = 0; i < 100 && !what(); i++) await sleep(20);
+  assert.ok(what(), message());
+}
+
 /** The env lookup a cell writes on each runtime (the sandbox has no `process`). */
 const envOf = (runtime: RuntimeKind, name: string) => (runtime === 'sandbox' ? `env.${name}` : `process.env.${name}`);
 
@@ -295,10 +301,8 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const settled: WorkerEvents['resultSettled'][] = [];
       const uncaught: WorkerEvents['uncaught'][] = [];
       const offs = [k.kernel.onEvent('resultSettled', (e) => settled.push(e)), k.kernel.onEvent('uncaught', (e) => uncaught.push(e))];
-      const until = async (what: () => boolean, label: string) => {
-        for (let i = 0; i < 100 && !what(); i++) await sleep(20);
-        assert.ok(what(), `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
-      };
+      const until = (what: () => boolean, label: string) =>
+        eventually(what, () => `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
       const preview = (r: Awaited<ReturnType<K['run']>>) => (r as { value: ObjectValue }).value.preview;
       try {
         const fulfils = await k.run('new Promise((r) => setTimeout(() => r({ a: 1 }), 30))', { cellId: 'fulfils' });
@@ -414,10 +418,8 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const settled: WorkerEvents['lineSettled'][] = [];
       const uncaught: WorkerEvents['uncaught'][] = [];
       const offs = [k.kernel.onEvent('lineSettled', (e) => settled.push(e)), k.kernel.onEvent('uncaught', (e) => uncaught.push(e))];
-      const until = async (what: () => boolean, label: string) => {
-        for (let i = 0; i < 100 && !what(); i++) await sleep(20);
-        assert.ok(what(), `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
-      };
+      const until = (what: () => boolean, label: string) =>
+        eventually(what, () => `${label}: settled ${JSON.stringify(settled)}, uncaught ${JSON.stringify(uncaught)}`);
       try {
         k.lineValues.length = 0;
         const code = [

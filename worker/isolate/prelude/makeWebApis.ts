@@ -725,6 +725,18 @@ export function makeWebApis(call: (msg: unknown) => any): { globals: Record<stri
     if (key === 'search' || key === 'href') paramsOf(s.searchParams).list = parseQuery(apply(strSlice, next.search, [1]) as string);
   };
   class URL {
+    // the parts' accessors are defined below, from URL_PARTS
+    declare href: string;
+    declare readonly origin: string;
+    declare protocol: string;
+    declare username: string;
+    declare password: string;
+    declare host: string;
+    declare hostname: string;
+    declare port: string;
+    declare pathname: string;
+    declare search: string;
+    declare hash: string;
     constructor(url: unknown, base?: unknown) {
       if (arguments.length === 0) throw new TypeErrorCtor('URL: 1 argument required, but only 0 present');
       const parts = parse(url, base);
@@ -744,72 +756,8 @@ export function makeWebApis(call: (msg: unknown) => any): { globals: Record<stri
     static parse(url: unknown, base?: unknown): URL | null {
       return parse(url, base) ? new URL(url, base) : null;
     }
-    get href() {
-      return urlOf(this).parts.href;
-    }
-    set href(v: string) {
-      if (!parse(v)) throw new TypeErrorCtor(`Invalid URL: ${StringCtor(v)}`);
-      setPart(this, 'href', v);
-    }
-    get origin() {
-      return urlOf(this).parts.origin;
-    }
-    get protocol() {
-      return urlOf(this).parts.protocol;
-    }
-    set protocol(v: string) {
-      setPart(this, 'protocol', v);
-    }
-    get username() {
-      return urlOf(this).parts.username;
-    }
-    set username(v: string) {
-      setPart(this, 'username', v);
-    }
-    get password() {
-      return urlOf(this).parts.password;
-    }
-    set password(v: string) {
-      setPart(this, 'password', v);
-    }
-    get host() {
-      return urlOf(this).parts.host;
-    }
-    set host(v: string) {
-      setPart(this, 'host', v);
-    }
-    get hostname() {
-      return urlOf(this).parts.hostname;
-    }
-    set hostname(v: string) {
-      setPart(this, 'hostname', v);
-    }
-    get port() {
-      return urlOf(this).parts.port;
-    }
-    set port(v: string) {
-      setPart(this, 'port', v);
-    }
-    get pathname() {
-      return urlOf(this).parts.pathname;
-    }
-    set pathname(v: string) {
-      setPart(this, 'pathname', v);
-    }
-    get search() {
-      return urlOf(this).parts.search;
-    }
-    set search(v: string) {
-      setPart(this, 'search', v);
-    }
     get searchParams() {
       return urlOf(this).searchParams;
-    }
-    get hash() {
-      return urlOf(this).parts.hash;
-    }
-    set hash(v: string) {
-      setPart(this, 'hash', v);
     }
     toString() {
       return urlOf(this).parts.href;
@@ -819,6 +767,22 @@ export function makeWebApis(call: (msg: unknown) => any): { globals: Record<stri
     }
   }
   tagged(URL, 'URL');
+  // a getter per part, and a setter for each but `origin` (href's validates first: an invalid one throws)
+  for (const key of URL_PARTS) {
+    define(URL.prototype, key, {
+      get(this: unknown) {
+        return urlOf(this).parts[key];
+      },
+      ...(key !== 'origin' && {
+        set(this: unknown, v: unknown) {
+          if (key === 'href' && !parse(v)) throw new TypeErrorCtor(`Invalid URL: ${StringCtor(v)}`);
+          setPart(this, key, v);
+        },
+      }),
+      enumerable: true,
+      configurable: true,
+    });
+  }
 
   /** A preview of a web object made here, from its internal state (no getter or method of the cell's runs). */
   const preview = (v: unknown): string | undefined => {
