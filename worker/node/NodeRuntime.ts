@@ -42,11 +42,13 @@ import {
   IMPORT_HOOK,
   LINE_HOOK,
   META_HOOK,
+  NAMESPACE_HOOK,
   STATEMENT_HOOK,
   transformCell,
   type TransformedCell,
 } from '../transform/transformCell';
 import { importMeta } from './importMeta';
+import { interopNamespace } from './interopNamespace';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
@@ -208,6 +210,7 @@ export class NodeRuntime implements Runtime {
     g.__dirname = meta.dirname;
     g.__filename = meta.filename ?? init.documentPath;
     g[IMPORT_HOOK] = modules.import;
+    g[NAMESPACE_HOOK] = interopNamespace;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {
       enterStatement(line, column);

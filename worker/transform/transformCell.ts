@@ -29,6 +29,8 @@ import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors'
 export const LINE_HOOK = '__coda$line';
 /** Global the runtime defines for `import` (resolves from the notebook folder, then the dependency store). */
 export const IMPORT_HOOK = '__coda$import';
+/** Global the runtime defines to read a module's namespace for `import * as ns` (worker/node/interopNamespace.ts). */
+export const NAMESPACE_HOOK = '__coda$namespace';
 /** Global the runtime defines as the cells' `import.meta` (same length: columns stay where they were). */
 export const META_HOOK = '__coda$meta';
 /** Global the runtime defines to receive a top-level statement's line before it runs. */
@@ -387,9 +389,8 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   for (const s of node.specifiers) {
     names.add(s.local.name);
     if (s.type === 'ImportDefaultSpecifier') parts.push(`if (!('default' in __m)) ${noExport(node.source.value, 'default')} ${s.local.name} = __m.default;`);
-    // a CommonJS module (Node 23+ names its exports 'module.exports') reads as TypeScript's esModuleInterop makes it
-    else if (s.type === 'ImportNamespaceSpecifier')
-      parts.push(`${s.local.name} = 'module.exports' in __m ? Object.assign({ __proto__: null }, __m['module.exports'], { default: __m.default }) : __m;`);
+    // a CommonJS module reads as TypeScript's esModuleInterop makes it, on every Node (interopNamespace.ts)
+    else if (s.type === 'ImportNamespaceSpecifier') parts.push(`${s.local.name} = ${NAMESPACE_HOOK}(__m);`);
     else {
       // a name Node's static analysis of a CommonJS module missed (lodash, UMD bundles) is read from its exports
       const name = s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeBinaries, packageFixture, startKernel, type TestKernel } from '../helpers/testKernel';
@@ -72,9 +72,26 @@ for (const node of nodeBinaries()) {
       );
       // an ES module's own named exports are still what it exports
       assert.equal(await k.value('import { kind as k3 } from "esm-only"; k3'), 'esm');
-      // Node 23+ marks a CommonJS namespace ('module.exports'), so `* as` gets the exports and a default
-      if (node.name !== `node ${process.version}` || Number(process.versions.node.split('.')[0]) >= 23)
-        assert.equal(await k.value('import * as U from "umd-pkg"; typeof U.pair + typeof U.default.pair'), 'functionfunction');
+      // `* as` of a CommonJS module is its exports and a default, on every Node (Node 20 and 22 gave only the names their
+      // analysis found: `import * as _ from 'lodash'` had no `_.map`, where Node 24, Deno and Bun had it)
+      assert.equal(await k.value('import * as U from "umd-pkg"; typeof U.pair + typeof U.default.pair'), 'functionfunction');
+      assert.equal(
+        await k.value('import * as C from "cjs-pkg"; [C.kind, C.add(1, 2), C.default.kind, Object.keys(C).sort().join()].join()'),
+        'cjs,3,cjs,add,default,kind',
+      );
+      // an ES module's namespace stays its own: its names only, live, not its default's properties
+      writeFileSync(join(fixture, 'esm-default.mjs'), 'export let count = 0; export const bump = () => ++count; export default { extra: 1 };\n');
+      assert.equal(
+        await k.value('import * as E from "./esm-default.mjs"; E.bump(); [E.count, E.extra, Object.keys(E).join()].join()'),
+        '1,,bump,count,default',
+      );
+      // one compiled from an ES module (exports.__esModule) is its own namespace: `default` is its default, as in TypeScript
+      writeFileSync(
+        join(fixture, 'compiled.cjs'),
+        'Object.defineProperty(exports, "__esModule", { value: true }); exports.default = "the default"; exports.named = 2;\n',
+      );
+      assert.equal(await k.value('import * as D from "./compiled.cjs"; [D.default, D.named].join()'), 'the default,2');
+      assert.equal(await k.value('import * as fsNs from "node:fs"; typeof fsNs.readFileSync + typeof fsNs.default.readFileSync'), 'functionfunction');
     });
 
     it('resolves packages from the dependency store folders after the notebook folder', async () => {
