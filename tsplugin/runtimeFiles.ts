@@ -15,7 +15,7 @@ import { BUN_FALLBACK_DTS, DISPLAY_DTS, SANDBOX_DTS } from './core/runtimeTypes'
 const MAX_DENO_TYPES_BYTES = 16 * 1024 * 1024;
 const DENO_TYPES_TIMEOUT_MS = 30_000;
 /** Bumped when the declarations above change, so an old cache is not reused. */
-const FILES_VERSION = 2;
+const FILES_VERSION = 3;
 
 export class RuntimeFiles {
   private readonly deno = new Map<string, { file: string | undefined; ready: Promise<void> }>();

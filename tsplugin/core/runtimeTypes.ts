@@ -48,7 +48,7 @@ declare function queueMicrotask(callback: () => void): void;
 /** The variables the notebook's permissions let it read, and its secrets (masked in every output). */
 declare const env: Readonly<Record<string, string | undefined>>;
 type HeadersInit = [string, string][] | Record<string, string>;
-interface RequestInit { method?: string; headers?: HeadersInit; body?: string | Uint8Array | ArrayBuffer | null; redirect?: 'follow' | 'error' | 'manual'; }
+interface RequestInit { method?: string; headers?: HeadersInit; body?: string | Uint8Array | ArrayBuffer | null; redirect?: 'follow' | 'error' | 'manual'; signal?: AbortSignal | null; }
 interface Headers { get(name: string): string | null; has(name: string): boolean; forEach(callback: (value: string, key: string) => void): void; entries(): IterableIterator<[string, string]>; }
 interface Response {
   readonly ok: boolean; readonly status: number; readonly type: 'basic'; readonly bodyUsed: boolean; readonly statusText: string; readonly url: string; readonly redirected: boolean;
@@ -84,6 +84,11 @@ declare var crypto: { getRandomValues<T extends ArrayBufferView | null>(array: T
 /** Whole milliseconds in the Sandbox. */
 declare var performance: { readonly timeOrigin: number; now(): number };
 declare class DOMException extends Error { constructor(message?: string, name?: string); readonly code: number; }
+declare class Event { constructor(type: string, init?: { bubbles?: boolean; cancelable?: boolean }); readonly type: string; readonly target: EventTarget | null; readonly currentTarget: EventTarget | null; readonly bubbles: boolean; readonly cancelable: boolean; readonly defaultPrevented: boolean; readonly timeStamp: number; preventDefault(): void; stopPropagation(): void; stopImmediatePropagation(): void; }
+type EventListenerOrObject = ((event: Event) => void) | { handleEvent(event: Event): void };
+declare class EventTarget { addEventListener(type: string, listener: EventListenerOrObject | null, options?: { once?: boolean; signal?: AbortSignal }): void; removeEventListener(type: string, listener: EventListenerOrObject | null): void; dispatchEvent(event: Event): boolean; }
+declare class AbortSignal extends EventTarget { private constructor(); readonly aborted: boolean; readonly reason: any; onabort: ((this: AbortSignal, event: Event) => any) | null; throwIfAborted(): void; static abort(reason?: any): AbortSignal; static timeout(milliseconds: number): AbortSignal; static any(signals: Iterable<AbortSignal>): AbortSignal; }
+declare class AbortController { readonly signal: AbortSignal; abort(reason?: any): void; }
 `;
 
 /**

@@ -256,6 +256,14 @@ export class IsolateRuntime implements Runtime {
         return JSON.stringify(this.timer(msg, cellId, executionId) ?? {});
       case 'fetch':
         return JSON.stringify(this.fetch(msg, cellId, executionId) ?? {});
+      case 'fetchAbort': {
+        // the cell's AbortSignal: the request stops, and the prelude has rejected its promise already
+        const id = Number(msg.id);
+        this.fetches.get(id)?.abort();
+        this.fetches.delete(id);
+        this.work.remove(`f${id}`);
+        return '{}';
+      }
       case 'random':
         return JSON.stringify(randomAnswer(msg.n));
       case 'url':

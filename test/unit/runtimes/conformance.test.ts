@@ -343,7 +343,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
-    name: 'the web APIs a scratchpad expects answer alike (URL, URLSearchParams, TextEncoder/TextDecoder, atob/btoa, structuredClone, crypto, performance; Sandbox: UTF-8 only)',
+    name: 'the web APIs a scratchpad expects answer alike (URL, URLSearchParams, TextEncoder/TextDecoder, atob/btoa, structuredClone, crypto, performance, EventTarget, AbortController; Sandbox: UTF-8 only)',
     test: async (k) => {
       // (a string value reads without its quotes)
       const same = async (code: string, expected: string) => assert.equal(await k.value(code), expected.replace(/^'(.*)'$/s, '$1'), code);
@@ -383,6 +383,18 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       if (k.runtime !== 'bun')
         await same('(() => { try { crypto.getRandomValues(new Uint8Array(70000)) } catch (e) { return e.name } })()', "'QuotaExceededError'");
       await same('const t0 = performance.now(); await new Promise((r) => setTimeout(r, 30)); performance.now() - t0 >= 25', 'true');
+      // events and aborts
+      await same(
+        "const et = new EventTarget(); const seen = []; et.addEventListener('ping', (e) => seen.push(e.type + (e.target === et)), { once: true }); et.dispatchEvent(new Event('ping')); et.dispatchEvent(new Event('ping')); seen.join()",
+        "'pingtrue'",
+      );
+      await same(
+        "const ctl = new AbortController(); let fired = 0; ctl.signal.onabort = () => fired++; ctl.signal.addEventListener('abort', () => fired++); ctl.abort(); ctl.abort(); [fired, ctl.signal.aborted, ctl.signal.reason.name].join()",
+        "'2,true,AbortError'",
+      );
+      await same("const any = AbortSignal.any([new AbortController().signal, AbortSignal.abort('first')]); [any.aborted, any.reason].join()", "'true,first'");
+      await same('const ts = AbortSignal.timeout(20); await new Promise((r) => setTimeout(r, 60)); [ts.aborted, ts.reason.name].join()', "'true,TimeoutError'");
+      await same("(() => { try { AbortSignal.abort('r').throwIfAborted() } catch (e) { return e } })()", "'r'");
     },
   },
   {

@@ -36,6 +36,7 @@ describe('sandbox runtime (isolated-vm)', function () {
   let server: Server;
   let base = '';
   const hits: string[] = [];
+  const closedEarly: string[] = [];
 
   before(async function () {
     skipWithoutSandbox(this);
@@ -45,6 +46,15 @@ describe('sandbox runtime (isolated-vm)', function () {
       hits.push(req.url ?? '');
       if (req.url === '/json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"sandbox","n":1}');
       if (req.url === '/redirect-ok') return res.writeHead(302, { location: '/json' }).end();
+      // answers after 3 s, unless the client goes first (an aborted fetch)
+      if (req.url === '/slow') {
+        const timer = setTimeout(() => res.end('slow'), 3000);
+        req.socket.once('close', () => {
+          clearTimeout(timer);
+          closedEarly.push(req.url ?? '');
+        });
+        return;
+      }
       if (req.url === '/redirect-away') return res.writeHead(302, { location: `http://localhost:${(server.address() as AddressInfo).port}/target` }).end();
       res.writeHead(404).end('nope');
     });
@@ -224,6 +234,28 @@ describe('sandbox runtime (isolated-vm)', function () {
       await k.value(`const r2 = await fetch("${base}/redirect-ok"); [r2.status, r2.redirected, await r2.text()].join()`),
       '200,true,{"hello":"sandbox","n":1}',
     );
+  });
+
+  it('aborts a fetch through an AbortController or AbortSignal.timeout: the promise rejects with the reason, the request stops, the cell is done', async () => {
+    closedEarly.length = 0;
+    const t = Date.now();
+    assert.equal(
+      await k.value(
+        `const c = new AbortController(); const p = fetch("${base}/slow", { signal: c.signal }); setTimeout(() => c.abort(), 50); await p.catch((e) => e.name)`,
+      ),
+      'AbortError',
+    );
+    assert.equal(await k.value(`await fetch("${base}/slow", { signal: AbortSignal.timeout(80) }).catch((e) => e.name)`), 'TimeoutError');
+    assert.ok(Date.now() - t < 2500, 'the aborted fetches did not wait for the answer');
+    for (let i = 0; i < 50 && closedEarly.length < 2; i++) await sleep(20);
+    assert.deepEqual(closedEarly, ['/slow', '/slow'], 'the host closed both requests');
+    // a signal aborted already: no request at all; one of another kind: refused in words
+    hits.length = 0;
+    assert.equal(await k.value(`await fetch("${base}/json", { signal: AbortSignal.abort("not now") }).catch((e) => e)`), 'not now');
+    assert.deepEqual(hits, []);
+    assert.match(await k.value(`await fetch("${base}/json", { signal: { aborted: true } }).catch((e) => e.message)`), /init\.signal must be an AbortSignal/);
+    // no fetch left as the cell's background work
+    assert.equal(await k.value(`await fetch("${base}/json", { signal: new AbortController().signal }).then((r) => r.status)`), '200');
   });
 
   it('denies other hosts with PermissionDenied before connecting, also on a redirect', async () => {

@@ -103,6 +103,10 @@ const attempts: { name: string; code: string }[] = [
     code: 'Object.defineProperty(Object.prototype, "key", { get() { return "__proto__" }, configurable: true }); Object.prototype.n = 1e9; const r = [new URL("https://x.dev/a?b=1").search, crypto.getRandomValues(new Uint8Array(8)).length, crypto.randomUUID().length]; delete Object.prototype.key; delete Object.prototype.n; r.join()',
   },
   {
+    name: 'abort and event APIs: constructor chains, a listener that throws, a fetch aborted mid-flight',
+    code: 'const ctl = new AbortController(); ctl.signal.addEventListener("abort", { handleEvent() { throw new Error(grab(typeof process === "object" ? process : undefined)) } }); const f = fetch(BASE, { signal: ctl.signal }).catch((e) => e.name); ctl.abort(); [grab(AbortSignal.timeout.constructor("return process")()), grab(EventTarget.prototype.dispatchEvent.constructor("return process")()), await f].join()',
+  },
+  {
     name: 'a getter on a cloned object runs inside the isolate only',
     code: 'structuredClone({ get x() { return grab(typeof process === "object" ? process : undefined) } }).x',
   },

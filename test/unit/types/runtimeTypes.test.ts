@@ -84,6 +84,7 @@ describe('types: runtime globals and package types', function () {
         'const bytes: Uint8Array = new TextEncoder().encode("é"); new TextDecoder().decode(bytes).length;\n' +
         'btoa(atob("aGk=")); structuredClone({ a: 1 }).a.toFixed(); crypto.randomUUID().length; crypto.getRandomValues(new Uint8Array(4));\n' +
         'performance.now() - performance.timeOrigin; new DOMException("m", "DataCloneError").code;\n' +
+        'const ctl = new AbortController(); ctl.signal.addEventListener("abort", (e) => e.type); await fetch("https://x.dev", { signal: AbortSignal.any([ctl.signal, AbortSignal.timeout(5)]) });\n' +
         'u.nope;',
     ];
     const [f] = notebook('sandbox-web.coda', 'sandbox', cells);

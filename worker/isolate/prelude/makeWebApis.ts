@@ -8,7 +8,19 @@
  */
 /* eslint-disable */
 
-export function makeWebApis(call: (msg: unknown) => any): { globals: Record<string, unknown>; preview(v: unknown): string | undefined } {
+/** What the prelude's fetch reads of a signal (makeWebApis's signalOf). */
+export interface AbortSignalLike {
+  aborted: boolean;
+  reason: unknown;
+  /** Calls `fn` once when the signal aborts; returns the function that stops that. */
+  onAbort(fn: () => void): () => void;
+}
+
+export function makeWebApis(
+  call: (msg: unknown) => any,
+  /** The prelude's own setTimeout (a cell's replacing the global changes nothing here): for AbortSignal.timeout. */
+  timeout: (fn: () => void, ms: number) => unknown,
+): { globals: Record<string, unknown>; preview(v: unknown): string | undefined; signalOf(v: unknown): AbortSignalLike | undefined } {
   'use strict';
   const O = Object;
   const define = O.defineProperty;
@@ -784,6 +796,262 @@ export function makeWebApis(call: (msg: unknown) => any): { globals: Record<stri
     });
   }
 
+  // ---- Event, EventTarget, AbortController, AbortSignal ----
+  interface EventState {
+    type: string;
+    bubbles: boolean;
+    cancelable: boolean;
+    defaultPrevented: boolean;
+    target: unknown;
+    stopped: boolean;
+    timeStamp: number;
+  }
+  const events = new WeakMapCtor<object, EventState>();
+  const eventOf = (e: unknown): EventState => {
+    const s = apply(wmGet, events, [e]) as EventState | undefined;
+    if (!s) throw new TypeErrorCtor('Illegal invocation: not an Event');
+    return s;
+  };
+  class Event {
+    constructor(type: unknown, init: { bubbles?: unknown; cancelable?: unknown } = {}) {
+      if (arguments.length === 0) throw new TypeErrorCtor('Event: 1 argument required, but only 0 present');
+      apply(wmSet, events, [
+        this,
+        {
+          type: StringCtor(type),
+          bubbles: !!init?.bubbles,
+          cancelable: !!init?.cancelable,
+          defaultPrevented: false,
+          target: null,
+          stopped: false,
+          timeStamp: performance.now(),
+        },
+      ]);
+    }
+    get type() {
+      return eventOf(this).type;
+    }
+    get target() {
+      return eventOf(this).target;
+    }
+    get currentTarget() {
+      return eventOf(this).target;
+    }
+    get bubbles() {
+      return eventOf(this).bubbles;
+    }
+    get cancelable() {
+      return eventOf(this).cancelable;
+    }
+    get defaultPrevented() {
+      return eventOf(this).defaultPrevented;
+    }
+    get timeStamp() {
+      return eventOf(this).timeStamp;
+    }
+    preventDefault() {
+      const s = eventOf(this);
+      if (s.cancelable) s.defaultPrevented = true;
+    }
+    stopImmediatePropagation() {
+      eventOf(this).stopped = true;
+    }
+    stopPropagation() {
+      eventOf(this);
+    }
+  }
+  tagged(Event, 'Event');
+
+  interface Listener {
+    callback: unknown;
+    once: boolean;
+    removed?: boolean;
+  }
+  const listeners = new WeakMapCtor<object, Map<string, Listener[]>>();
+  const listenersOf = (t: unknown): Map<string, Listener[]> => {
+    let m = apply(wmGet, listeners, [t]) as Map<string, Listener[]> | undefined;
+    if (!m) {
+      if (typeof t !== 'object' || t === null) throw new TypeErrorCtor('Illegal invocation: not an EventTarget');
+      m = new MapCtor();
+      apply(wmSet, listeners, [t, m]);
+    }
+    return m;
+  };
+  class EventTarget {
+    addEventListener(type: unknown, callback: unknown, options?: unknown) {
+      if (callback === null || callback === undefined) return;
+      const m = listenersOf(this);
+      const key = StringCtor(type);
+      const list = (apply(mapGet, m, [key]) as Listener[] | undefined) ?? [];
+      if (list.some((l) => l.callback === callback)) return;
+      const once = typeof options === 'object' && options !== null && !!(options as { once?: unknown }).once;
+      const signal = typeof options === 'object' && options !== null ? (options as { signal?: unknown }).signal : undefined;
+      const listener: Listener = { callback, once };
+      list[list.length] = listener;
+      apply(mapSet, m, [key, list]);
+      const s = signal === undefined ? undefined : signalOf(signal);
+      if (s) {
+        if (s.aborted) this.removeEventListener(key, callback);
+        else s.onAbort(() => this.removeEventListener(key, callback));
+      }
+    }
+    removeEventListener(type: unknown, callback: unknown) {
+      const m = listenersOf(this);
+      const key = StringCtor(type);
+      const list = apply(mapGet, m, [key]) as Listener[] | undefined;
+      if (!list) return;
+      const i = list.findIndex((l) => l.callback === callback);
+      if (i === -1) return;
+      list[i]!.removed = true;
+      apply(mapSet, m, [key, [...list.slice(0, i), ...list.slice(i + 1)]]);
+    }
+    dispatchEvent(event: unknown): boolean {
+      const state = eventOf(event);
+      state.target = this;
+      state.stopped = false;
+      const handler = (this as unknown as Record<string, unknown>)[`on${state.type}`];
+      const list = [...((apply(mapGet, listenersOf(this), [state.type]) as Listener[] | undefined) ?? [])];
+      const run = (callback: unknown) => {
+        try {
+          if (typeof callback === 'function') apply(callback, this, [event]);
+          else if (callback && typeof (callback as { handleEvent?: unknown }).handleEvent === 'function')
+            (callback as { handleEvent(e: unknown): void }).handleEvent(event);
+        } catch (err) {
+          // as in a browser: a listener's error is reported, and the other listeners still run
+          reportError(err);
+        }
+      };
+      if (typeof handler === 'function' && apply(wmHas, signals, [this])) run(handler);
+      for (const l of list) {
+        if (l.removed || state.stopped) continue;
+        if (l.once) this.removeEventListener(state.type, l.callback);
+        run(l.callback);
+      }
+      return !state.defaultPrevented;
+    }
+  }
+  tagged(EventTarget, 'EventTarget');
+  /** A listener's error: thrown on a later turn, where the cell's uncaught errors are reported. */
+  const reportError = (err: unknown) =>
+    timeout(() => {
+      throw err;
+    }, 0);
+
+  interface SignalState {
+    aborted: boolean;
+    reason: unknown;
+    /** Run once on abort: the signals that follow this one (any), fetches… */
+    followers: (() => void)[];
+  }
+  const signals = new WeakMapCtor<object, SignalState>();
+  const signalState = (s: unknown): SignalState => {
+    const st = apply(wmGet, signals, [s]) as SignalState | undefined;
+    if (!st) throw new TypeErrorCtor('Illegal invocation: not an AbortSignal');
+    return st;
+  };
+  let constructingSignal = false;
+  const abortSignal = (signal: object, reason: unknown) => {
+    const st = signalState(signal);
+    if (st.aborted) return;
+    st.aborted = true;
+    st.reason = reason === undefined ? domError('AbortError', 'This operation was aborted') : reason;
+    const followers = st.followers;
+    st.followers = [];
+    for (const f of followers) f();
+    (signal as EventTarget).dispatchEvent(new Event('abort'));
+  };
+  const newSignal = (): AbortSignal => {
+    constructingSignal = true;
+    try {
+      return new AbortSignal();
+    } finally {
+      constructingSignal = false;
+    }
+  };
+  class AbortSignal extends EventTarget {
+    declare onabort: ((this: AbortSignal, ev: Event) => unknown) | null;
+    constructor() {
+      if (!constructingSignal)
+        throw new TypeErrorCtor('Illegal constructor: make an AbortSignal with new AbortController(), AbortSignal.abort() or AbortSignal.timeout()');
+      super();
+      apply(wmSet, signals, [this, { aborted: false, reason: undefined, followers: [] }]);
+      apply(wmSet, webObjects, [this, 'AbortSignal']);
+      hidden(this, 'onabort', null);
+    }
+    get aborted() {
+      return signalState(this).aborted;
+    }
+    get reason() {
+      return signalState(this).reason;
+    }
+    throwIfAborted() {
+      const st = signalState(this);
+      if (st.aborted) throw st.reason;
+    }
+    static abort(reason?: unknown): AbortSignal {
+      const s = newSignal();
+      abortSignal(s, reason);
+      return s;
+    }
+    static timeout(ms: unknown): AbortSignal {
+      const delay = NumberCtor(ms);
+      if (!(delay >= 0) || delay > 2 ** 53) throw new TypeErrorCtor('AbortSignal.timeout: the delay must be a number of milliseconds from 0');
+      const s = newSignal();
+      timeout(() => abortSignal(s, domError('TimeoutError', 'The operation was aborted due to timeout')), delay);
+      return s;
+    }
+    static any(list: Iterable<unknown>): AbortSignal {
+      const s = newSignal();
+      const sources = [...list].map((x) => {
+        signalState(x);
+        return x as object;
+      });
+      const done = sources.find((x) => signalState(x).aborted);
+      if (done) abortSignal(s, signalState(done).reason);
+      else for (const x of sources) signalState(x).followers.push(() => abortSignal(s, signalState(x).reason));
+      return s;
+    }
+  }
+  tagged(AbortSignal, 'AbortSignal');
+
+  const controllers = new WeakMapCtor<object, AbortSignal>();
+  class AbortController {
+    constructor() {
+      apply(wmSet, controllers, [this, newSignal()]);
+      apply(wmSet, webObjects, [this, 'AbortController']);
+    }
+    get signal(): AbortSignal {
+      const s = apply(wmGet, controllers, [this]) as AbortSignal | undefined;
+      if (!s) throw new TypeErrorCtor('Illegal invocation: not an AbortController');
+      return s;
+    }
+    abort(reason?: unknown) {
+      abortSignal(this.signal, reason);
+    }
+  }
+  tagged(AbortController, 'AbortController');
+
+  /** One of this prelude's AbortSignals, as fetch reads it; undefined for anything else. */
+  const signalOf = (v: unknown): AbortSignalLike | undefined => {
+    const st = typeof v === 'object' && v !== null ? (apply(wmGet, signals, [v]) as SignalState | undefined) : undefined;
+    if (!st) return undefined;
+    return {
+      get aborted() {
+        return st.aborted;
+      },
+      get reason() {
+        return st.reason;
+      },
+      onAbort(fn: () => void) {
+        let live = true;
+        st.followers.push(() => live && fn());
+        return () => {
+          live = false;
+        };
+      },
+    };
+  };
+
   /** A preview of a web object made here, from its internal state (no getter or method of the cell's runs). */
   const preview = (v: unknown): string | undefined => {
     if (typeof v !== 'object' || v === null) return undefined;
@@ -796,13 +1064,31 @@ export function makeWebApis(call: (msg: unknown) => any): { globals: Record<stri
       return list.length ? `URLSearchParams { ${text}${list.length > 20 ? ', …' : ''} }` : 'URLSearchParams {}';
     }
     if (kind === 'TextEncoder') return "TextEncoder { encoding: 'utf-8' }";
+    if (kind === 'AbortSignal') return `AbortSignal { aborted: ${signalState(v).aborted} }`;
+    if (kind === 'AbortController') return `AbortController { signal: AbortSignal { aborted: ${signalState(apply(wmGet, controllers, [v])).aborted} } }`;
     const d = apply(wmGet, decoders, [v]) as DecoderState | undefined;
     if (d) return `TextDecoder { encoding: 'utf-8', fatal: ${d.fatal}, ignoreBOM: ${d.ignoreBOM} }`;
     return undefined;
   };
 
   return {
-    globals: { atob, btoa, TextEncoder, TextDecoder, structuredClone, URL, URLSearchParams, crypto, performance, DOMException },
+    globals: {
+      atob,
+      btoa,
+      TextEncoder,
+      TextDecoder,
+      structuredClone,
+      URL,
+      URLSearchParams,
+      crypto,
+      performance,
+      DOMException,
+      Event,
+      EventTarget,
+      AbortController,
+      AbortSignal,
+    },
     preview,
+    signalOf,
   };
 }

@@ -62,7 +62,9 @@ export function preludeMain(
     return typeof reply === 'string' ? parse(reply) : {};
   };
   // URL, TextEncoder, structuredClone, crypto… (makeWebApis.ts): previewed from their own state
-  const web = makeWebApis(call);
+  // AbortSignal.timeout runs on the prelude's own setTimeout (defined below), never on one a cell put in its place
+  let internalTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
+  const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms));
   const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview);
   const makeError = (data: any): Error => {
     const e = new ErrorCtor(StringCtor(data?.message ?? 'unknown error'));
@@ -190,6 +192,7 @@ export function preludeMain(
       }
       return id;
     };
+  internalTimeout = setTimer(false);
   const clearTimer = function (id: unknown) {
     if (typeof id !== 'number' || !timers.has(id)) return;
     timers.delete(id);
@@ -208,7 +211,7 @@ export function preludeMain(
   };
 
   // ---- fetch (the host checks permissions and does the request) ----
-  const fetches = new MapCtor<number, { resolve: Function; reject: Function; meta: Meta }>();
+  const fetches = new MapCtor<number, { resolve: Function; reject: Function; meta: Meta; stop?: () => void }>();
   let fetchSeq = 0;
   const headerPairs = (h: any): string[][] => {
     const out: string[][] = [];
@@ -301,11 +304,22 @@ export function preludeMain(
         body: bodyOf(init?.body),
         redirect: StringCtor(init?.redirect ?? 'follow'),
       };
+      // an AbortSignal of the prelude's own (makeWebApis.ts): aborting rejects with its reason and stops the host's request
+      const signal = init?.signal === undefined || init?.signal === null ? undefined : web.signalOf(init.signal);
+      if (init?.signal !== undefined && init?.signal !== null && !signal) throw new TypeErrorCtor('fetch: init.signal must be an AbortSignal');
+      if (signal?.aborted) return reject(signal.reason);
       const id = ++fetchSeq;
-      fetches.set(id, { resolve, reject, meta });
+      const stop = signal?.onAbort(() => {
+        if (!fetches.has(id)) return;
+        fetches.delete(id);
+        call({ t: 'fetchAbort', id });
+        reject(signal.reason);
+      });
+      fetches.set(id, { resolve, reject, meta, stop });
       const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request, stack: stackHere() });
       if (reply.error) {
         fetches.delete(id);
+        stop?.();
         reject(makeError(reply.error));
       }
     });
@@ -314,6 +328,7 @@ export function preludeMain(
     const f = fetches.get(msg.id);
     if (!f) return;
     fetches.delete(msg.id);
+    f.stop?.();
     cur = f.meta;
     if (msg.error) f.reject(makeError(msg.error));
     else f.resolve(makeResponse(msg.response));
