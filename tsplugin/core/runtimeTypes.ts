@@ -81,7 +81,7 @@ declare function btoa(data: string): string;
 /** Without \`transfer\` in the Sandbox. */
 declare function structuredClone<T>(value: T): T;
 declare var crypto: { getRandomValues<T extends ArrayBufferView | null>(array: T): T; randomUUID(): \`\${string}-\${string}-\${string}-\${string}-\${string}\`; };
-/** Whole milliseconds in the Sandbox. */
+/** In steps of 0.1 ms in the Sandbox. */
 declare var performance: { readonly timeOrigin: number; now(): number };
 declare class DOMException extends Error { constructor(message?: string, name?: string); readonly code: number; }
 declare class Event { constructor(type: string, init?: { bubbles?: boolean; cancelable?: boolean }); readonly type: string; readonly target: EventTarget | null; readonly currentTarget: EventTarget | null; readonly bubbles: boolean; readonly cancelable: boolean; readonly defaultPrevented: boolean; readonly timeStamp: number; preventDefault(): void; stopPropagation(): void; stopImmediatePropagation(): void; }

@@ -43,7 +43,7 @@ import { cellTimedOut, errorFromIsolate, outOfMemory, sandboxLost } from './sand
 import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
 import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
 import { randomUUID } from '../runtime/randomUUID';
-import { randomAnswer, urlAnswer } from './webAnswers';
+import { nowAnswer, randomAnswer, urlAnswer } from './webAnswers';
 
 /** How long an interrupt waits for running JavaScript to stop before the sandbox is thrown away. */
 export const INTERRUPT_DISPOSE_MS = 3000;
@@ -264,6 +264,8 @@ export class IsolateRuntime implements Runtime {
         this.work.remove(`f${id}`);
         return '{}';
       }
+      case 'now':
+        return JSON.stringify(nowAnswer());
       case 'random':
         return JSON.stringify(randomAnswer(msg.n));
       case 'url':

@@ -1,10 +1,11 @@
 /**
- * The two answers the Sandbox's web APIs (prelude/makeWebApis.ts) need from the host: random bytes for `crypto`, and
- * a URL parsed by Node's WHATWG parser for `URL`. What the isolate sends is untrusted (a cell can call the prelude's
+ * The answers the Sandbox's web APIs (prelude/makeWebApis.ts) need from the host: random bytes for `crypto`, a URL
+ * parsed by Node's WHATWG parser for `URL`, and the monotonic time for `performance.now()`. What the isolate sends is untrusted (a cell can call the prelude's
  * bridge with anything it can shape): only a size and strings are read, both bounded, and nothing but plain strings
  * goes back. Neither touches the network, the file system or anything outside this function.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { isRecord } from './bridgeChecks';
 
 /** The most bytes one `crypto.getRandomValues` may ask for (the Web Crypto quota). */
@@ -41,4 +42,13 @@ export function urlAnswer(msg: unknown): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ok: true };
   for (const part of PARTS) out[part] = url[part];
   return out;
+}
+
+/** How finely the isolate sees the time, in ms: 0.1, as browsers give pages that are not cross-origin isolated. */
+export const CLOCK_STEP_MS = 0.1;
+
+/** The host's monotonic clock, in whole steps of CLOCK_STEP_MS. */
+export function nowAnswer(): { ms: number } {
+  const steps = 1 / CLOCK_STEP_MS;
+  return { ms: Math.floor(performance.now() * steps) / steps };
 }

@@ -2,9 +2,10 @@
  * Runs INSIDE the isolate (stringified into the prelude, see sandboxPrelude.ts): self-contained, ECMAScript built-ins
  * only, captured when the prelude starts. The web APIs a scratchpad expects, which V8 alone lacks: `atob`/`btoa`,
  * `TextEncoder`/`TextDecoder` (UTF-8), `structuredClone`, `URL`/`URLSearchParams`, `crypto.getRandomValues` and
- * `randomUUID`, `performance.now()`, `DOMException`. Everything is computed in here except two answers only the
- * host has: random bytes (`{ t: 'random' }`) and a URL's parse (`{ t: 'url' }`, Node's WHATWG parser); the host checks
- * both requests (IsolateRuntime.ts) and they carry strings and a size, never an object of the isolate.
+ * `randomUUID`, `performance.now()`, `DOMException`. Everything is computed in here except three answers only the
+ * host has: random bytes (`{ t: 'random' }`), a URL's parse (`{ t: 'url' }`, Node's WHATWG parser) and the time
+ * (`{ t: 'now' }`); the host checks the requests (webAnswers.ts) and they carry strings and a size, never an object of
+ * the isolate.
  */
 /* eslint-disable */
 
@@ -527,11 +528,17 @@ export function makeWebApis(
   };
   define(crypto, Symbol.toStringTag, { value: 'Crypto', configurable: true });
 
-  // ---- performance (milliseconds: the isolate has Date's clock only) ----
+  // ---- performance (the host's monotonic clock in steps of 0.1 ms, as a browser gives a page that is not
+  // cross-origin isolated; Date's whole milliseconds if the host does not answer) ----
+  const hostNow = (): number => {
+    const reply = call({ t: 'now' });
+    return typeof reply?.ms === 'number' ? reply.ms : (apply(dateNow, DateCtor, []) as number);
+  };
   const timeOrigin = apply(dateNow, DateCtor, []) as number;
+  const clockOrigin = hostNow();
   const performance = {
     timeOrigin,
-    now: () => (apply(dateNow, DateCtor, []) as number) - timeOrigin,
+    now: () => hostNow() - clockOrigin,
     toJSON: () => ({ timeOrigin }),
   };
   define(performance, Symbol.toStringTag, { value: 'Performance', configurable: true });

@@ -5,9 +5,19 @@
  * what comes back is only plain strings.
  */
 import { strict as assert } from 'node:assert';
-import { MAX_RANDOM_BYTES, MAX_URL_CHARS, randomAnswer, urlAnswer } from '../../../../worker/isolate/webAnswers';
+import { CLOCK_STEP_MS, MAX_RANDOM_BYTES, MAX_URL_CHARS, nowAnswer, randomAnswer, urlAnswer } from '../../../../worker/isolate/webAnswers';
 
 describe("the Sandbox's web API answers (random bytes, URL parses) under hostile requests", () => {
+  it('gives the time in steps of 0.1 ms, never going back', () => {
+    let last = nowAnswer().ms;
+    for (let i = 0; i < 1000; i++) {
+      const { ms } = nowAnswer();
+      assert.ok(ms >= last, `${ms} after ${last}`);
+      assert.ok(Math.abs(ms / CLOCK_STEP_MS - Math.round(ms / CLOCK_STEP_MS)) < 1e-6, `${ms} is not a whole step`);
+      last = ms;
+    }
+  });
+
   it('gives random bytes only for a size from 1 to the Web Crypto quota', () => {
     assert.equal(Buffer.from(randomAnswer(16).b64!, 'base64').length, 16);
     assert.equal(Buffer.from(randomAnswer(MAX_RANDOM_BYTES).b64!, 'base64').length, MAX_RANDOM_BYTES);
