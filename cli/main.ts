@@ -197,7 +197,15 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
             resultSettled: (r) => {
               if (r.value) out(formatSettledResult(r.label, r.value, paint));
             },
-            uncaught: (e, owner) => out(paint('red', `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `) + formatError(e, label, paint)),
+            uncaught: (e, owner, from) =>
+              out(
+                paint(
+                  'red',
+                  from === 'result' && owner
+                    ? `Uncaught in the promise cell ${owner.label} returned: `
+                    : `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `,
+                ) + formatError(e, label, paint),
+              ),
             cellFinished: (r) => {
               if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));
               if (r.error) out(formatError(r.error, label, paint));

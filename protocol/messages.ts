@@ -14,6 +14,9 @@ import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
 import type { CodeCacheStatus } from './workerCodeCache';
 
+/** Whose rejection an uncaught error is (WorkerEvents.uncaught.from): the promise a cell returned, or a scratch line's. */
+export type UncaughtFrom = 'result' | 'line';
+
 /** A runtime's id (protocol/runtimes.ts describes each; files written before 0.2 may say "isolate" for the sandbox). */
 export type RuntimeKind = 'node' | 'deno' | 'bun' | 'sandbox';
 export type CellLanguage = 'javascript' | 'typescript';
@@ -204,7 +207,13 @@ export interface WorkerEvents {
    */
   cellWork: { cellId: string; executionId: number; pending: number; kinds: string[] };
   /** An error thrown from a cell's background work (timer callback, unhandled rejection) after the cell ended. */
-  uncaught: { cellId?: string; executionId?: number; error: SerializedError };
+  uncaught: {
+    cellId?: string;
+    executionId?: number;
+    error: SerializedError;
+    /** The error is the rejection of the promise the cell returned (`result`) or of a scratch line's value (`line`). */
+    from?: UncaughtFrom;
+  };
   /**
    * The worker is about to exit on its own (the sandbox or a Deno/Bun sidecar died): hosts treat the kernel as
    * ending at once, so the next cell waits for it and gets a fresh one (host/run/KernelSlot.ts, runNotebook.ts).

@@ -36,6 +36,8 @@ export interface ErrorOutput {
   cellLabel?: string;
   /** True when the error came from the cell's background work after it finished. */
   background?: boolean;
+  /** With `background`: the error is the rejection of the promise the cell returned. */
+  rejected?: boolean;
   /** True when the user interrupted the cell. */
   interrupted?: boolean;
 }

@@ -8,7 +8,12 @@ import { frameList, type RevealFrame } from './frames';
 export function renderError(output: ErrorOutput, label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
   if (output.interrupted) return h('div', { class: 'coda-error-view coda-interrupted', text: 'Interrupted' });
   const root = h('div', { class: 'coda-error-view' });
-  if (output.background) root.append(h('div', { class: 'coda-dim', text: `Uncaught in background work of cell ${output.cellLabel ?? ''}`.trim() }));
+  if (output.background) {
+    const where = output.rejected ? 'the promise cell' : 'background work of cell';
+    root.append(
+      h('div', { class: 'coda-dim', text: `Uncaught in ${where} ${output.cellLabel ?? ''}${output.rejected ? ' returned' : ''}`.replace(/ {2}/g, ' ').trim() }),
+    );
+  }
   root.append(errorBlock(output.error, label, reveal, 0));
   return root;
 }

@@ -275,7 +275,9 @@ export class CodaController implements vscode.Disposable {
       }),
       kernel.onEvent('uncaught', (u) => {
         const run = current(u.cellId, u.executionId);
-        void run?.addOutput(errorOutput({ error: u.error, cellLabel: `[${run.executionOrder}]`, background: true }, this.label));
+        void run?.addOutput(
+          errorOutput({ error: u.error, cellLabel: `[${run.executionOrder}]`, background: true, ...(u.from === 'result' && { rejected: true }) }, this.label),
+        );
       }),
       kernel.onEvent('cellWork', (w) => {
         const run = this.runs.get(w.cellId);

@@ -159,8 +159,10 @@ export function formatCellStatuses(reports: CellReport[], paint: Paint = plain):
     else if (r.status === 'error') text = paint('red', `failed: ${errorLine(r.error)}`);
     else text = paint('red', r.status === 'timeout' ? 'timed out' : 'interrupted');
     const thrown = r.uncaught ?? [];
-    if (thrown.length)
-      text += paint('red', `, then its background work threw ${errorLine(thrown[0])}${thrown.length > 1 ? ` (and ${thrown.length - 1} more)` : ''}`);
+    if (thrown.length) {
+      const what = r.resultRejected && thrown.length === 1 ? 'the promise it returned was rejected with' : 'its background work threw';
+      text += paint('red', `, then ${what} ${errorLine(thrown[0])}${thrown.length > 1 ? ` (and ${thrown.length - 1} more)` : ''}`);
+    }
     if (r.kernelExit && !r.kernelExit.during) text += paint('red', `, then the kernel ${r.kernelExit.reason}`);
     return `  ${r.label} ${text}`;
   });

@@ -14,6 +14,7 @@ import {
   type ExecuteResult,
   type RemoteValue,
   type SerializedError,
+  type UncaughtFrom,
 } from '../../protocol';
 import { cellText } from '../../protocol/codaFormat';
 import type { Kernel } from '../kernel/Kernel';
@@ -45,6 +46,8 @@ export interface CellReport {
    * timer): the cell counts as failed, as Node ends a script with exit code 1 for one.
    */
   uncaught?: SerializedError[];
+  /** One of `uncaught` is the rejection of the promise the cell returned (`main()` as its last line). */
+  resultRejected?: boolean;
 }
 
 export interface RunEvents {
@@ -58,7 +61,8 @@ export interface RunEvents {
    * (none: nothing shows, as in Jupyter). A display with an id that was shown before updates those outputs too.
    */
   display?(data: DisplayData[], owner: CellReport | undefined, change: DisplayChange): void;
-  uncaught?(error: SerializedError, owner: CellReport | undefined): void;
+  /** `from`: the error is the rejection of the promise the owner returned (`result`), not of its background work. */
+  uncaught?(error: SerializedError, owner: CellReport | undefined, from?: UncaughtFrom): void;
   /** A promise the cell returned has settled: `owner.value` is now its settled result (a rejection is also `uncaught`). */
   resultSettled?(owner: CellReport): void;
   cellFinished?(report: CellReport): void;
@@ -157,9 +161,10 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
         const holder = owner ?? running ?? lastRan;
         if (holder) {
           (holder.uncaught ??= []).push(u.error);
+          if (u.from === 'result' && holder === owner) holder.resultRejected = true;
           failedAt ??= holder;
         }
-        events.uncaught?.(u.error, owner);
+        events.uncaught?.(u.error, owner, u.from);
       }),
       k.onEvent('resultSettled', (r) => {
         const owner = byId.get(r.cellId);
@@ -289,7 +294,8 @@ function whyStopped(r: CellReport): string {
   if (r.kernelExit) return `the kernel exited ${r.kernelExit.during ? 'under' : 'after'} cell ${r.label}`;
   if (r.status === 'interrupted') return `cell ${r.label} was interrupted`;
   if (r.status === 'timeout') return `cell ${r.label} timed out`;
-  if (r.status === 'ok' && r.uncaught?.length) return `the background work of cell ${r.label} threw`;
+  if (r.status === 'ok' && r.uncaught?.length)
+    return r.resultRejected ? `the promise cell ${r.label} returned was rejected` : `the background work of cell ${r.label} threw`;
   return `cell ${r.label} failed`;
 }
 

@@ -253,4 +253,12 @@ describe('error renderer', () => {
     const interrupted = render(MIME_ERROR, { error: { name: 'Interrupted', message: '' }, interrupted: true }).el;
     matchGolden('renderer/error.txt', `${dumpDom(el)}\n---\n${dumpDom(interrupted)}\n`);
   });
+
+  it("says whose error a late one is: the cell's background work, or the promise the cell returned", () => {
+    const header = (output: Record<string, unknown>) =>
+      render(MIME_ERROR, { error: { name: 'Error', message: 'late' }, cellLabel: '[4]', ...output }).el.querySelector('.coda-dim')?.textContent;
+    assert.equal(header({ background: true }), 'Uncaught in background work of cell [4]');
+    assert.equal(header({ background: true, rejected: true }), 'Uncaught in the promise cell [4] returned');
+    assert.equal(header({}), undefined);
+  });
 });

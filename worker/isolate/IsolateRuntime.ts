@@ -224,7 +224,12 @@ export class IsolateRuntime implements Runtime {
         return '{}';
       case 'uncaught':
         this.batcher.flush();
-        this.host.emit('uncaught', { cellId, executionId, error: errorFromIsolate(msg.error, this.mapper) });
+        this.host.emit('uncaught', {
+          cellId,
+          executionId,
+          error: errorFromIsolate(msg.error, this.mapper),
+          ...((msg.from === 'result' || msg.from === 'line') && { from: msg.from }),
+        });
         return '{}';
       case 'display':
         this.batcher.flush();

@@ -25,7 +25,9 @@ import {
   type PropertyPage,
   type RemoteValue,
   type RuntimeKind,
+  type UncaughtFrom,
   type VariablesResult,
+  type WorkerEvents,
 } from '../../protocol';
 import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
@@ -442,11 +444,11 @@ export class NodeRuntime implements Runtime {
   private followResult(promise: Promise<unknown>, ctx: CellContext): void {
     const s = promiseSettlement(promise);
     if (s.state === 'rejected') {
-      if (this.claimRejection(promise)) this.reportUncaught(s.value, ctx);
+      if (this.claimRejection(promise)) this.reportUncaught(s.value, ctx, 'result');
       return;
     }
     if (s.state !== 'pending') return;
-    this.follow(promise, ctx, () =>
+    this.follow(promise, ctx, 'result', () =>
       this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) }),
     );
   }
@@ -456,7 +458,7 @@ export class NodeRuntime implements Runtime {
    * settles, after what the cells printed meanwhile, and its rejection is reported as `ctx`'s uncaught error, once
    * per promise (the last line of a scratch cell is both).
    */
-  private follow(promise: Promise<unknown>, ctx: CellContext, settled: () => void): void {
+  private follow(promise: Promise<unknown>, ctx: CellContext, from: UncaughtFrom, settled: () => void): void {
     const reports = this.claimRejection(promise);
     const shown = () => {
       this.batcher.flush();
@@ -466,7 +468,7 @@ export class NodeRuntime implements Runtime {
       shown,
       (reason: unknown) => {
         shown();
-        if (reports) this.reportUncaught(reason, ctx);
+        if (reports) this.reportUncaught(reason, ctx, from);
       },
     ]);
   }
@@ -525,23 +527,24 @@ export class NodeRuntime implements Runtime {
       const promiseId = promise ? ++this.linePromises : undefined;
       this.host.emit('lineValue', { cellId, executionId, line, value: this.describe(value, cellId), ...(promiseId !== undefined && { promiseId }) });
       if (promise && promiseId !== undefined) {
-        this.follow(promise, cell, () => this.host.emit('lineSettled', { cellId, executionId, promiseId, value: this.describe(promise, cellId) }));
+        this.follow(promise, cell, 'line', () => this.host.emit('lineSettled', { cellId, executionId, promiseId, value: this.describe(promise, cellId) }));
       }
     }
     return value;
   }
 
-  private reportUncaught(err: unknown, cell: CellContext | undefined): void {
+  private reportUncaught(err: unknown, cell: CellContext | undefined, from?: UncaughtFrom): void {
     // a stopped loop in work the cell did not await (loopStop.ts): the interrupt is the news
     if (isLoopStop(err)) return;
     this.batcher.flush();
     // the error's async stack: the work (timer, server, top-level statement…) it ran in, back to the cell line
     const error = this.mask(withAsyncStack(this.mapper.serialize(err), cell?.origin, this.mapper));
-    const body: { cellId?: string; executionId?: number; error: ReturnType<StackMapper['serialize']> } = { error };
+    const body: WorkerEvents['uncaught'] = { error };
     if (cell) {
       body.cellId = cell.cellId;
       body.executionId = cell.executionId;
     }
+    if (from) body.from = from;
     this.host.emit('uncaught', body);
   }
 

@@ -257,7 +257,9 @@ describe('coda run (headless runner)', () => {
       assert.equal(r.code, 1, r.stdout);
       const out = r.stdout;
       assert.ok(!out.includes('── cell [2]'), out);
-      assert.match(out, /\[2\] not run: the background work of cell \[1\] threw/);
+      assert.match(out, /\[2\] not run: the promise cell \[1\] returned was rejected/);
+      assert.match(out, /Uncaught in the promise cell \[1\] returned: RangeError: at once/);
+      assert.match(out, /\[1\] ran, then the promise it returned was rejected with RangeError: at once/);
       assert.ok(out.indexOf('RangeError: at once') < out.indexOf('── cells'), out);
     }
   });

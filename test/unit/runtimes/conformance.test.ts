@@ -321,6 +321,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         assert.match((later.value as ObjectValue).preview, /^Promise \{ <rejected> \[?Error: main failed\]? \}$/);
         const error = uncaught.find((e) => e.cellId === 'rejects')!;
         assert.equal(error.error.message, 'main failed');
+        assert.equal(error.from, 'result', 'the rejection says it is the returned promise’s');
         assert.equal(error.executionId, later.executionId);
 
         const now = await k.run("Promise.reject(new RangeError('at once'))", { cellId: 'now' });
@@ -462,6 +463,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         assert.match((of(rejects!)[0]!.value as ObjectValue).preview, /^Promise \{ <rejected> \[?RangeError: line failed\]? \}$/);
         assert.match((of(last!)[0]!.value as ObjectValue).preview, /^Promise \{ <rejected> \[?TypeError: last failed\]? \}$/);
         await sleep(150);
+        assert.deepEqual(
+          uncaught.map((e) => e.from),
+          ['line', 'line'],
+          'a line’s rejection says it is a line’s (the last line followed first, as a line)',
+        );
         // the last line is also the cell's result: its rejection is still reported once
         assert.deepEqual(uncaught.map((e) => [e.cellId, e.error.message]).sort(), [
           ['lines', 'last failed'],

@@ -105,9 +105,9 @@ export function preludeMain(
   const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L);
 
   // ---- reporting ----
-  const report = (meta: Meta, err: unknown) => {
+  const report = (meta: Meta, err: unknown, from?: 'result' | 'line') => {
     flush();
-    call({ t: 'uncaught', cellId: meta.cellId, executionId: meta.executionId, error: inspector.errorData(err) });
+    call({ t: 'uncaught', cellId: meta.cellId, executionId: meta.executionId, error: inspector.errorData(err), from });
   };
   /** Promises whose rejection the kernel reports (a cell's result, a scratch line's value): each one once. */
   const followed = new WeakSetCtor<object>();
@@ -123,7 +123,7 @@ export function preludeMain(
    * A pending promise the kernel shows: `settled` runs once it settles (after the console output before it), and
    * its rejection is the cell's uncaught error, reported once per promise (NodeRuntime.follow).
    */
-  const follow = (meta: Meta, p: unknown, settled: () => void) => {
+  const follow = (meta: Meta, p: unknown, from: 'result' | 'line', settled: () => void) => {
     const reports = claimRejection(p as object);
     const shown = () => {
       flush();
@@ -133,7 +133,7 @@ export function preludeMain(
       shown,
       (err: unknown) => {
         shown();
-        if (reports) report(meta, err);
+        if (reports) report(meta, err, from);
       },
     ]);
   };
@@ -145,9 +145,9 @@ export function preludeMain(
   const followResult = (meta: Meta, p: unknown) => {
     const s = inspector.promiseStateOf(p as object);
     // rejected already: reported now, before the cell's result (a runner does not go on to the next cell first)
-    if (s?.state === 'rejected') return void (claimRejection(p as object) && report(meta, s.value));
+    if (s?.state === 'rejected') return void (claimRejection(p as object) && report(meta, s.value, 'result'));
     if (s?.state !== 'pending') return;
-    follow(meta, p, () => call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) }));
+    follow(meta, p, 'result', () => call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) }));
   };
 
   // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
@@ -453,7 +453,7 @@ export function preludeMain(
     const promiseId = inspector.isPromise(value) && inspector.promiseStateOf(value as object)?.state === 'pending' ? ++linePromises : 0;
     call({ t: 'line', cellId: meta.cellId, executionId: meta.executionId, line: n, value: described, promiseId });
     if (promiseId) {
-      follow(meta, value, () =>
+      follow(meta, value, 'line', () =>
         call({ t: 'lineSettled', cellId: meta.cellId, executionId: meta.executionId, promiseId, value: inspector.describe(value, meta.cellId) }),
       );
     }
