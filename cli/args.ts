@@ -58,12 +58,13 @@ export function runtimeName(name: string | undefined): RuntimeKind {
   throw codaErrorObject('UsageUnknownRuntime', { runtime: String(name), known: `${RUNTIME_IDS.slice(0, -1).join(', ')} or ${RUNTIME_IDS.at(-1)}` });
 }
 
-export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb> [options]
-       coda convert <from.coda|from.ipynb> <to.ipynb|to.coda> [--force]
+export const USAGE = `Usage: coda run <notebook.coda|notebook.ipynb|script.js|script.ts> [options]
+       coda convert <from> <to> [--force]   (each a .coda or .ipynb notebook, or a .js/.ts script of // %% cells)
        coda runtimes [list | fetch <node|deno|bun|sandbox|all>] [--dir <folder>]
        coda cache [list | size | prune] [--max-age-days <n>]
 
-Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results.
+Runs every code cell of a CodaJS notebook in order, in one kernel, printing console output and results. A script
+runs as Run Scratch runs it: its // %% lines split it into cells, a // @coda-runtime comment picks the runtime.
 Packages the cells import (or name in // @coda-dep comments) are installed first, from the notebook's lock when
 it has one, into ~/.cache/codajs; your npm config (.npmrc: registry, proxy, tokens) is respected.
 Exits 1 when a cell fails, 2 when the notebook cannot be read, else with the exit code the cells set (process.exitCode,

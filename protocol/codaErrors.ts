@@ -244,7 +244,10 @@ export const CODA_ERRORS = {
   // `coda` command lines (printed as `coda: <message>` above the usage)
   UsageUnknownCommand: { name: 'UsageError', message: "unknown command '{command}' (try: coda run <notebook.coda>)" },
   UsageNoNotebook: { name: 'UsageError', message: 'which notebook? coda run <notebook.coda>' },
-  UsageConvert: { name: 'UsageError', message: 'coda convert <from> <to> [--force]: two notebook files (.coda or .ipynb)' },
+  UsageConvert: {
+    name: 'UsageError',
+    message: 'coda convert <from> <to> [--force]: two files, each a notebook (.coda, .ipynb) or a script of // %% cells (.js, .ts…)',
+  },
   UsageNoRuntime: { name: 'UsageError', message: 'which runtime? coda runtimes fetch <node|deno|bun|sandbox|all>' },
   UsageUnknownRuntime: { name: 'UsageError', message: "unknown runtime '{runtime}' ({known})" },
   UsageUnexpectedArgument: { name: 'UsageError', message: 'unexpected argument {argument}' },

@@ -7,7 +7,7 @@
  */
 import { lineAnnotation } from './inlineText';
 import { lineShift, type LineChange } from './lineShift';
-import { documentLine } from './splitCells';
+import { documentLine } from '../../host/notebook/splitCells';
 
 export type Tone = 'error' | 'warn';
 

@@ -20,9 +20,9 @@ import { cellSourceUri } from '../pure/cellSourceUri';
 import { ScratchLines, type Tone } from '../pure/ScratchLines';
 import { inlineConsole, inlineValue } from '../pure/inlineText';
 import { RunScheduler } from '../pure/RunScheduler';
-import { scratchRuntime } from '../pure/scratchRuntime';
+import { scratchRuntime } from '../../host/notebook/scratchRuntime';
 import type { LineChange } from '../pure/lineShift';
-import { splitCells, type ScratchCell } from '../pure/splitCells';
+import { splitCells, type ScratchCell } from '../../host/notebook/splitCells';
 
 export interface ScratchDeps {
   startKernel(init: InitParams): Promise<Kernel>;

@@ -14,10 +14,10 @@ import { serializeCoda } from '../../protocol/codaFormat';
 import { mayWrite } from '../mayWrite';
 import { toCodaDocument } from '../notebook/CodaSerializer';
 import type { Kernel } from '../../host/kernel/Kernel';
-import { notebookToScript, scriptLanguage, scriptToNotebook } from '../pure/convert';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../host/notebook/scriptNotebook';
 import { openInspector } from './InspectorPanel';
 import { ScratchSession, type RunTarget, type ScratchDeps } from './ScratchSession';
-import { splitCells } from '../pure/splitCells';
+import { splitCells } from '../../host/notebook/splitCells';
 
 const SCRATCH_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact'];
 /** Values kept for "Inspect" links in hovers. */

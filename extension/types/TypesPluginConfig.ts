@@ -16,7 +16,7 @@ import { findSidecarBinary, VERSION_PROBE_TIMEOUT_MS } from '../../host/kernel/l
 import { majorOf } from '../../tsplugin/core/nodeTypes';
 import { pluginMessage, PLUGIN_NAME, type OpenNotebook, type OpenScratchFile } from '../../tsplugin/pluginMessage';
 import { MARKER } from '../../tsplugin/core/scratchCells';
-import { scratchRuntime } from '../pure/scratchRuntime';
+import { scratchRuntime } from '../../host/notebook/scratchRuntime';
 
 const TS_EXTENSION = 'vscode.typescript-language-features';
 /** Changes within this many milliseconds make one message (a paste of many cells, a save that rewrites metadata). */

@@ -23,7 +23,7 @@ export async function convertCommand(from: string, to: string, options: { force?
   const fail = (...lines: string[]): ConvertCommandResult => ({ exitCode: 2, lines });
   const fromFormat = notebookFormatOf(from);
   const toFormat = notebookFormatOf(to);
-  if (!fromFormat || !toFormat) return fail('usage: coda convert <notebook.coda|notebook.ipynb> <notebook.ipynb|notebook.coda>');
+  if (!fromFormat || !toFormat) return fail('usage: coda convert <from> <to>: a notebook (.coda, .ipynb) or a script of // %% cells (.js, .ts…) each');
   if (resolve(from) === resolve(to)) return fail(`${from}: the output would overwrite the input`);
   let text: string;
   try {
@@ -33,7 +33,7 @@ export async function convertCommand(from: string, to: string, options: { force?
   } catch (err) {
     return fail(`${from}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const result = convertNotebookText(text, fromFormat, toFormat);
+  const result = convertNotebookText(text, fromFormat, toFormat, from);
   if (!result.ok) return fail(...result.problems.map((p) => `${from}: ${p.path ? `${p.path}: ` : ''}${p.message}`));
   const temp = `${to}.${randomBytes(4).toString('hex')}.tmp`;
   try {

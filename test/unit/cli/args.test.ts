@@ -138,8 +138,8 @@ describe('coda command line (util.parseArgs)', () => {
     assert.deepEqual(parseArgs(['convert', '--force', 'a.coda', 'a.ipynb']), { command: 'convert', from: 'a.coda', to: 'a.ipynb', force: true });
     assert.deepEqual(parseArgs(['convert', 'a.coda', 'a.ipynb', '--force']), { command: 'convert', from: 'a.coda', to: 'a.ipynb', force: true });
     assert.deepEqual(parseArgs(['convert', 'a.coda', '--', '--force.ipynb']), { command: 'convert', from: 'a.coda', to: '--force.ipynb', force: false });
-    assert.throws(() => parseArgs(['convert', 'a.coda']), /two notebook files/);
-    assert.throws(() => parseArgs(['convert', '-f', 'a.coda', 'a.ipynb']), /two notebook files/);
+    assert.throws(() => parseArgs(['convert', 'a.coda']), /two files, each a notebook \(\.coda, \.ipynb\) or a script/);
+    assert.throws(() => parseArgs(['convert', '-f', 'a.coda', 'a.ipynb']), /two files, each a notebook \(\.coda, \.ipynb\) or a script/);
   });
 
   it('reads coda runtimes with --dir in both forms', () => {

@@ -264,6 +264,41 @@ describe('coda run (headless runner)', () => {
     }
   });
 
+  it('runs a script as Run Scratch runs it (its // %% cells, its // @coda-runtime), converts it both ways, and never writes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coda-script-'));
+    const js = join(dir, 'scratch.js');
+    const source = 'const a = 20\n// %% second\nconsole.log("a is", a)\na * 2 + 2\n';
+    writeFileSync(js, source);
+    // it read the script as JSON: "Invalid JSON: invalid symbol" at every line
+    const r = coda('run', js);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /── cell \[2\] console\.log\("a is", a\)\na is 20\n→ 42\n/);
+    assert.match(r.stdout, /2\/2 cells ran, all passed/);
+    assert.equal(readFileSync(js, 'utf8'), source);
+    // a TypeScript script, and its types
+    const ts = join(dir, 'typed.ts');
+    writeFileSync(ts, 'const n: number = 21\n// %%\nn * 2\n');
+    assert.match(coda('run', ts).stdout, /→ 42/);
+    // a runtime the comment does not name is refused where it is written, the file untouched
+    const bad = join(dir, 'bad.ts');
+    writeFileSync(bad, '1\n// @coda-runtime nodejs\n2\n');
+    const refused = coda('run', bad);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /bad\.ts:2:1: Unknown runtime "nodejs" in \/\/ @coda-runtime/);
+    // script -> notebook -> script keeps every cell and title
+    assert.equal(coda('convert', js, join(dir, 'scratch.coda')).code, 0);
+    const doc = JSON.parse(readFileSync(join(dir, 'scratch.coda'), 'utf8')) as { cells: { source: string[]; metadata?: { title?: string } }[] };
+    assert.deepEqual(
+      doc.cells.map((c) => [c.source.join('\n'), c.metadata?.title]),
+      [
+        ['const a = 20', undefined],
+        ['console.log("a is", a)\na * 2 + 2\n', 'second'],
+      ],
+    );
+    assert.equal(coda('convert', join(dir, 'scratch.coda'), join(dir, 'back.js')).code, 0);
+    assert.equal(readFileSync(join(dir, 'back.js'), 'utf8'), `// %%\n${source}\n`);
+  });
+
   it('refuses a broken notebook with exit code 2 and leaves it byte-identical', () => {
     const before = readFileSync(fixture('broken.coda'));
     const r = coda('run', fixture('broken.coda'));
@@ -357,7 +392,7 @@ describe('coda run (headless runner)', () => {
   it('explains its usage', () => {
     const r = coda('--help');
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /Usage: coda run <notebook\.coda\|notebook\.ipynb>/);
+    assert.match(r.stdout, /Usage: coda run <notebook\.coda\|notebook\.ipynb\|script\.js\|script\.ts>/);
     assert.equal(coda('frobnicate').code, 2);
   });
 });

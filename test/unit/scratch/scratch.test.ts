@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { ConsoleEntry } from '../../../protocol';
 import type { CodaDocument } from '../../../protocol/codaFile';
 import { parseCoda, serializeCoda } from '../../../protocol/codaFormat';
-import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../../extension/pure/convert';
+import { notebookToScript, scriptLanguage, scriptToNotebook } from '../../../host/notebook/scriptNotebook';
 import { inlineConsole, inlineValue, lineAnnotation } from '../../../extension/pure/inlineText';
 import { RunScheduler } from '../../../extension/pure/RunScheduler';
-import { scratchRuntime } from '../../../extension/pure/scratchRuntime';
-import { cellAt, documentLine, splitCells } from '../../../extension/pure/splitCells';
+import { scratchRuntime } from '../../../host/notebook/scratchRuntime';
+import { cellAt, documentLine, splitCells } from '../../../host/notebook/splitCells';
 import { matchGolden } from '../helpers/golden';
 import { ROOT } from '../helpers/testKernel';
 

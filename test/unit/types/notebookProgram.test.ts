@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 import { EXPORT_MESSAGE } from '../../../tsplugin/core/replDiagnostics';
 import type { CodaDocument } from '../../../protocol/codaFile';
 import { cellText } from '../../../protocol/codaFormat';
-import { notebookToScript } from '../../../extension/pure/convert';
+import { notebookToScript } from '../../../host/notebook/scriptNotebook';
 import { cellPath, cellUri, messages, startServer, type Server } from './tsserverHarness';
 
 const REPO_TYPES = resolve(__dirname, '../../../node_modules/@types');
