@@ -99,6 +99,15 @@ export function makeWebApis(
   const hidden = (obj: object, key: PropertyKey, value: unknown) => define(obj, key, { value, writable: true, configurable: true, enumerable: false });
   const tagged = (ctor: any, tag: string) => define(ctor.prototype, Symbol.toStringTag, { value: tag, configurable: true });
 
+  /** The reader of one kind's internal state (kept in `map`, by object), throwing as a method called on another object does. */
+  const internalState =
+    <T>(map: WeakMap<object, T>, what: string) =>
+    (v: unknown): T => {
+      const state = apply(wmGet, map, [v]) as T | undefined;
+      if (state === undefined) throw new TypeErrorCtor(`Illegal invocation: not ${what}`);
+      return state;
+    };
+
   /** The web objects made here, by kind: previews and structuredClone tell them apart without running their code. */
   const webObjects = new WeakMapCtor<object, string>();
 
@@ -329,11 +338,7 @@ export function makeWebApis(
     bomSeen: boolean;
   }
   const decoders = new WeakMapCtor<object, DecoderState>();
-  const decoderOf = (d: unknown): DecoderState => {
-    const s = apply(wmGet, decoders, [d]) as DecoderState | undefined;
-    if (!s) throw new TypeErrorCtor('Illegal invocation: not a TextDecoder');
-    return s;
-  };
+  const decoderOf = internalState(decoders, 'a TextDecoder');
   class TextDecoder {
     constructor(label: unknown = 'utf-8', options: { fatal?: unknown; ignoreBOM?: unknown } = {}) {
       const name = apply(toLowerCase, apply(trim, StringCtor(label), []), []) as string;
@@ -552,11 +557,7 @@ export function makeWebApis(
     url?: object;
   }
   const params = new WeakMapCtor<object, ParamsState>();
-  const paramsOf = (p: unknown): ParamsState => {
-    const s = apply(wmGet, params, [p]) as ParamsState | undefined;
-    if (!s) throw new TypeErrorCtor('Illegal invocation: not a URLSearchParams');
-    return s;
-  };
+  const paramsOf = internalState(params, 'a URLSearchParams');
   const percentDecodeUtf8 = (s: string): string => {
     const bytes: number[] = [];
     for (let i = 0; i < s.length; i++) {
@@ -713,11 +714,7 @@ export function makeWebApis(
     searchParams: URLSearchParams;
   }
   const urls = new WeakMapCtor<object, UrlState>();
-  const urlOf = (u: unknown): UrlState => {
-    const s = apply(wmGet, urls, [u]) as UrlState | undefined;
-    if (!s) throw new TypeErrorCtor('Illegal invocation: not a URL');
-    return s;
-  };
+  const urlOf = internalState(urls, 'a URL');
   /** The host's parse of `input` (against `base`), with `set` applied as that setter would: undefined when invalid. */
   const parse = (input: unknown, base?: unknown, set?: [string, string]): Parts | undefined => {
     const reply = call({
@@ -814,11 +811,7 @@ export function makeWebApis(
     timeStamp: number;
   }
   const events = new WeakMapCtor<object, EventState>();
-  const eventOf = (e: unknown): EventState => {
-    const s = apply(wmGet, events, [e]) as EventState | undefined;
-    if (!s) throw new TypeErrorCtor('Illegal invocation: not an Event');
-    return s;
-  };
+  const eventOf = internalState(events, 'an Event');
   class Event {
     constructor(type: unknown, init: { bubbles?: unknown; cancelable?: unknown } = {}) {
       if (arguments.length === 0) throw new TypeErrorCtor('Event: 1 argument required, but only 0 present');
@@ -951,11 +944,7 @@ export function makeWebApis(
     followers: (() => void)[];
   }
   const signals = new WeakMapCtor<object, SignalState>();
-  const signalState = (s: unknown): SignalState => {
-    const st = apply(wmGet, signals, [s]) as SignalState | undefined;
-    if (!st) throw new TypeErrorCtor('Illegal invocation: not an AbortSignal');
-    return st;
-  };
+  const signalState = internalState(signals, 'an AbortSignal');
   let constructingSignal = false;
   const abortSignal = (signal: object, reason: unknown) => {
     const st = signalState(signal);
