@@ -8,7 +8,16 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertCommand } from '../host/notebook/convertCommand';
 import { readNotebook } from '../host/notebook/readNotebook';
-import { enforcementLines, METADATA_PERMISSIONS, parsePermissions, RUNTIME_LABELS, type CodaDocument, type InitResult, type RuntimeKind } from '../protocol';
+import {
+  enforcementLines,
+  METADATA_PERMISSIONS,
+  parsePermissions,
+  RUNTIME_LABELS,
+  uncaughtHeading,
+  type CodaDocument,
+  type InitResult,
+  type RuntimeKind,
+} from '../protocol';
 import type { Kernel } from '../host/kernel/Kernel';
 import { KernelProcess } from '../host/kernel/KernelProcess';
 import { parseArgs, USAGE, type RunOptions } from './args';
@@ -197,15 +206,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
             resultSettled: (r) => {
               if (r.value) out(formatSettledResult(r.label, r.value, paint));
             },
-            uncaught: (e, owner, from) =>
-              out(
-                paint(
-                  'red',
-                  from === 'result' && owner
-                    ? `Uncaught in the promise cell ${owner.label} returned: `
-                    : `Uncaught in background work${owner ? ` of cell ${owner.label}` : ''}: `,
-                ) + formatError(e, label, paint),
-              ),
+            uncaught: (e, owner, from) => out(paint('red', `${uncaughtHeading(owner?.label, from === 'result')}: `) + formatError(e, label, paint)),
             cellFinished: (r) => {
               if (r.value && r.value.type !== 'undefined') out(formatValue(r.value, paint));
               if (r.error) out(formatError(r.error, label, paint));

@@ -30,6 +30,15 @@ export interface ValueOutput {
   value: RemoteValue;
 }
 
+/**
+ * The heading above an error a cell's work threw after the cell ended, in `coda run` and in the notebook's output:
+ * its background work's, or (`rejected`) the rejection of the promise the cell returned.
+ */
+export function uncaughtHeading(cellLabel: string | undefined, rejected = false): string {
+  if (cellLabel === undefined) return 'Uncaught in background work';
+  return rejected ? `Uncaught in the promise cell ${cellLabel} returned` : `Uncaught in background work of cell ${cellLabel}`;
+}
+
 export interface ErrorOutput {
   error: SerializedError;
   /** Cell label for the header, e.g. `[3]`. */

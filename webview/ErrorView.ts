@@ -1,6 +1,6 @@
 /** A cell failure: `Name: message`, clickable stack frames, the cause chain, AggregateError members. */
 import type { SerializedError } from '../protocol/errors';
-import type { ErrorOutput } from '../protocol/outputs';
+import { uncaughtHeading, type ErrorOutput } from '../protocol/outputs';
 import { ansiNodes } from './ansiNodes';
 import { h } from './dom';
 import { frameList, type RevealFrame } from './frames';
@@ -8,12 +8,7 @@ import { frameList, type RevealFrame } from './frames';
 export function renderError(output: ErrorOutput, label: (cellId: string) => string, reveal?: RevealFrame): HTMLElement {
   if (output.interrupted) return h('div', { class: 'coda-error-view coda-interrupted', text: 'Interrupted' });
   const root = h('div', { class: 'coda-error-view' });
-  if (output.background) {
-    const where = output.rejected ? 'the promise cell' : 'background work of cell';
-    root.append(
-      h('div', { class: 'coda-dim', text: `Uncaught in ${where} ${output.cellLabel ?? ''}${output.rejected ? ' returned' : ''}`.replace(/ {2}/g, ' ').trim() }),
-    );
-  }
+  if (output.background) root.append(h('div', { class: 'coda-dim', text: uncaughtHeading(output.cellLabel, output.rejected) }));
   root.append(errorBlock(output.error, label, reveal, 0));
   return root;
 }

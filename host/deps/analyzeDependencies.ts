@@ -11,6 +11,7 @@ import { init, parse, type ImportSpecifier } from 'es-module-lexer';
 import type Npa from 'npm-package-arg';
 import type { DependencyProblem, DependencySpec } from '../../protocol';
 import { requireCallsIn } from '../../common/requireCallsIn';
+import { lineAt } from '../../common/sourcePosition';
 import { JUPYTER_VIRTUAL_MODULES } from '../../common/jupyterModules';
 import { compareNames } from './compareNames';
 import { packageOf } from './packageName';
@@ -41,7 +42,6 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
   const found = new Map<string, DependencySpec>();
   const sites: DependencySpec[] = [];
   const problems: DependencyProblem[] = [];
-  const lineOf = (code: string, offset: number) => code.slice(0, offset).split('\n').length;
   const add = (spec: DependencySpec) => {
     sites.push(spec);
     const known = found.get(spec.name);
@@ -52,7 +52,7 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
   for (const { cellId, code, file } of cells) {
     const at = file === undefined ? {} : { file };
     for (const m of code.matchAll(MAGIC)) {
-      const line = lineOf(code, m.index!);
+      const line = lineAt(code, m.index!);
       for (const token of m[1]!.trim().split(/\s+/).filter(Boolean)) {
         const spec = magicSpec(token);
         if (!spec) {
@@ -67,11 +67,11 @@ export async function analyzeDependencies(cells: AnalyzedCell[]): Promise<Analys
       const statement = code.slice(imp.ss, imp.se);
       if (/^(import|export)\s+type\s/.test(statement) || /^import\s*\{\s*(type\s+[\w$]+\s*,?\s*)+\}\s*from/.test(statement)) continue;
       const name = installable(imp.n);
-      if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineOf(code, imp.s), ...at } });
+      if (name) add({ name, range: '*', from: { kind: 'import', cellId, line: lineAt(code, imp.s), ...at } });
     }
     for (const { specifier, offset } of requireCalls(code)) {
       const name = installable(specifier);
-      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineOf(code, offset), ...at } });
+      if (name) add({ name, range: '*', from: { kind: 'require', cellId, line: lineAt(code, offset), ...at } });
     }
   }
   return { specs: [...found.values()].sort((a, b) => compareNames(a.name, b.name)), sites, problems };

@@ -4,6 +4,7 @@
  * (./scriptNotebook.ts). One call for `coda run` and for the extension's "Open with CodaJS", with the problems of either
  * format in the shape `.coda` problems have (a converted notebook's problems have no line: they point at line 1).
  */
+import { lineAt } from '../../common/sourcePosition';
 import { parseCoda, type CodaParseResult } from '../../protocol/codaFormat';
 import { convertNotebookText, notebookFormatOf, scriptLanguageOf } from './convertNotebookText';
 import { scratchRuntime } from './scratchRuntime';
@@ -11,18 +12,12 @@ import { scriptToNotebook } from './scriptNotebook';
 
 const RUNTIME_COMMENT = /^\s*\/\/\s*@coda-runtime\b/m;
 
-/** The 1-based line of the first match of `re` in `text` (1 when none). */
-function lineOf(text: string, re: RegExp): number {
-  const at = re.exec(text)?.index;
-  return at === undefined ? 1 : text.slice(0, at).split('\n').length;
-}
-
 export function readNotebook(path: string, text: string): CodaParseResult {
   const format = notebookFormatOf(path);
   if (format === 'script') {
     // a `// @coda-runtime` naming no runtime is refused here, as Run Scratch refuses it, not run on Node instead
     const chosen = scratchRuntime(text, undefined);
-    if ('error' in chosen) return { ok: false, problems: [{ line: lineOf(text, RUNTIME_COMMENT), column: 1, message: chosen.error }] };
+    if ('error' in chosen) return { ok: false, problems: [{ line: lineAt(text, RUNTIME_COMMENT.exec(text)?.index ?? 0), column: 1, message: chosen.error }] };
     return { ok: true, doc: scriptToNotebook(text, scriptLanguageOf(path)) };
   }
   if (format !== 'ipynb') return parseCoda(text);

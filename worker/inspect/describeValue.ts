@@ -199,18 +199,16 @@ function errorPreview(err: object, mask: Masker, depth = 0): string {
   const name = String(own(err, 'name') ?? 'Error');
   const message = own(err, 'message');
   let text = message === undefined || message === '' ? name : `${name}: ${String(message)}`;
+  // a value the error holds: an error as this preview, anything else as a short one
+  const inner = (v: unknown) => (v instanceof Error && depth < 3 ? errorPreview(v, mask, depth + 1) : previewText(v, 80, mask));
   const cause = Object.getOwnPropertyDescriptor(err, 'cause');
   // (an own cause of undefined says nothing: Bun gives Promise.any's AggregateError one)
-  if (cause && 'value' in cause && cause.value !== undefined) {
-    const c = cause.value as unknown;
-    const inner = c instanceof Error && depth < 3 ? errorPreview(c, mask, depth + 1) : previewText(c, 80, mask);
-    text += ` (cause: ${inner})`;
-  }
+  if (cause && 'value' in cause && cause.value !== undefined) text += ` (cause: ${inner(cause.value)})`;
   // an AggregateError's (Promise.any's rejection): the errors it holds, the first few
   const errors = Object.getOwnPropertyDescriptor(err, 'errors');
   if (errors && 'value' in errors && Array.isArray(errors.value) && errors.value.length) {
     const list = errors.value as unknown[];
-    const shown = list.slice(0, AGGREGATED_SHOWN).map((e) => (e instanceof Error && depth < 3 ? errorPreview(e, mask, depth + 1) : previewText(e, 80, mask)));
+    const shown = list.slice(0, AGGREGATED_SHOWN).map(inner);
     text += ` (errors: ${shown.join(', ')}${list.length > AGGREGATED_SHOWN ? `, … ${list.length - AGGREGATED_SHOWN} more` : ''})`;
   }
   return text.length > MAX_PREVIEW_CHARS ? `${mask.cut(text, MAX_PREVIEW_CHARS - 1)}…` : mask.text(text);

@@ -11,7 +11,7 @@ export function interopNamespace(m: Record<string, unknown>): object {
   const exports = commonJsExports(m);
   if (exports === undefined) return m;
   // one compiled from an ES module (TypeScript's and Babel's output say so) is its own namespace, `default` included
-  if (Object.prototype.hasOwnProperty.call(exports, '__esModule')) return exports;
+  if (Object.hasOwn(exports, '__esModule')) return exports;
   const ns = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(exports)) {
     if (key !== 'default') Object.defineProperty(ns, key, { enumerable: true, get: () => (exports as Record<string, unknown>)[key] });

@@ -6,7 +6,7 @@
  * say what is wrong and are kept.
  */
 import * as acorn from 'acorn';
-import { columnAt, lineAt } from './sourcePosition';
+import { columnAt, lineAt } from '../../common/sourcePosition';
 
 export interface SyntaxProblem {
   message: string;

@@ -21,7 +21,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { syntaxMessage } from './syntaxMessage';
-import { columnAt, lineAt } from './sourcePosition';
+import { columnAt, lineAt } from '../../common/sourcePosition';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
 

@@ -263,18 +263,16 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
     const name = StringCtor(field('name') ?? 'Error');
     const message = field('message');
     let text = message === undefined || message === '' ? name : `${name}: ${typeof message === 'string' ? message : (primitive(message, 200) ?? '[object]')}`;
+    // a value the error holds: an error as this text, anything else as a short preview
+    const inner = (v: unknown) => (isError(v) && depth < 3 ? errorText(v, depth + 1) : format(v, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 }));
     const cause = desc(e, 'cause');
-    if (cause && 'value' in cause && cause.value !== undefined)
-      text += ` (cause: ${isError(cause.value) && depth < 3 ? errorText(cause.value, depth + 1) : format(cause.value, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })})`;
+    if (cause && 'value' in cause && cause.value !== undefined) text += ` (cause: ${inner(cause.value)})`;
     // an AggregateError's (Promise.any's rejection): the errors it holds, the first three (describeValue.ts)
     const errors = desc(e, 'errors');
     if (errors && 'value' in errors && isArray(errors.value) && errors.value.length) {
       const list: unknown[] = errors.value;
       let shown = '';
-      for (let i = 0; i < list.length && i < 3; i++) {
-        const item = list[i];
-        shown += `${i ? ', ' : ''}${isError(item) && depth < 3 ? errorText(item, depth + 1) : format(item, { depth: 0, maxItems: 6, maxString: 60, maxChars: 80 })}`;
-      }
+      for (let i = 0; i < list.length && i < 3; i++) shown += `${i ? ', ' : ''}${inner(list[i])}`;
       text += ` (errors: ${shown}${list.length > 3 ? `, … ${list.length - 3} more` : ''})`;
     }
     return text;
@@ -699,8 +697,7 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
     }
   }
 
-  /** A tracked promise's state as its native `then` last saw it (undefined: not tracked). */
-  /** A tracked promise's state and, once settled, its value or reason (undefined for one never tracked). */
+  /** A tracked promise's state as its native `then` last saw it, and once settled its value or reason (undefined: not tracked). */
   const promiseStateOf = (p: object): { state: string; value?: unknown } | undefined => promiseState.get(p);
   return { describe, expand, release, format, errorData, trackPromise, promiseStateOf, isPromise, isError, primitive, symDescription, secrets };
 }

@@ -204,25 +204,29 @@ export function makeWebApis(
   }
 
   // ---- UTF-8 ----
-  const encodeUtf8 = (s: string, write: (b: number) => boolean): number => {
-    let read = 0;
-    for (let i = 0; i < s.length;) {
+  /**
+   * Writes the UTF-8 bytes of the characters of `s` that start from `start` up to `end`, whole characters only, while
+   * they fit in `room` bytes; a lone surrogate is U+FFFD, as the encoding standard's USVString conversion does. Returns
+   * the UTF-16 units read.
+   */
+  const encodeUtf8 = (s: string, write: (b: number) => void, room = Infinity, start = 0, end = s.length): number => {
+    let i = start;
+    while (i < end) {
       let cp = apply(codePointAt, s, [i]) as number;
       const units = cp > 0xffff ? 2 : 1;
-      // a lone surrogate is U+FFFD, as the encoding standard's USVString conversion does
       if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-      let ok: boolean;
-      if (cp < 0x80) ok = write(cp);
-      else if (cp < 0x800) ok = write(0xc0 | (cp >> 6)) && write(0x80 | (cp & 63));
-      else if (cp < 0x10000) ok = write(0xe0 | (cp >> 12)) && write(0x80 | ((cp >> 6) & 63)) && write(0x80 | (cp & 63));
-      else ok = write(0xf0 | (cp >> 18)) && write(0x80 | ((cp >> 12) & 63)) && write(0x80 | ((cp >> 6) & 63)) && write(0x80 | (cp & 63));
-      if (!ok) break;
+      const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (n > room) break;
+      room -= n;
+      if (n === 1) write(cp);
+      else if (n === 2) write(0xc0 | (cp >> 6));
+      else if (n === 3) write(0xe0 | (cp >> 12));
+      else write(0xf0 | (cp >> 18));
+      for (let shift = 6 * (n - 2); shift >= 0; shift -= 6) write(0x80 | ((cp >> shift) & 63));
       i += units;
-      read += units;
     }
-    return read;
+    return i - start;
   };
-  const utf8Length = (cp: number) => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
 
   /** The encoding standard's UTF-8 decoder, one byte at a time (state kept across calls for `stream`). */
   interface Utf8State {
@@ -286,10 +290,8 @@ export function makeWebApis(
     return out;
   };
 
-  const encoders = new WeakMapCtor<object, true>();
   class TextEncoder {
     constructor() {
-      apply(wmSet, encoders, [this, true]);
       apply(wmSet, webObjects, [this, 'TextEncoder']);
     }
     get encoding() {
@@ -298,34 +300,15 @@ export function makeWebApis(
     encode(input: unknown = ''): Uint8Array {
       const s = StringCtor(input);
       const out: number[] = [];
-      encodeUtf8(s, (b) => {
-        out[out.length] = b;
-        return true;
-      });
+      encodeUtf8(s, (b) => (out[out.length] = b));
       return new U8(out);
     }
     encodeInto(source: unknown, destination: Uint8Array): { read: number; written: number } {
       const s = StringCtor(source);
       const dest = bytesOf(destination, 'encodeInto');
       let written = 0;
-      let room = dest.length;
-      // whole characters only, as many as fit
-      let consumed = 0;
-      for (let i = 0; i < s.length;) {
-        let cp = apply(codePointAt, s, [i]) as number;
-        const units = cp > 0xffff ? 2 : 1;
-        if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-        const n = utf8Length(cp);
-        if (n > room) break;
-        encodeUtf8(fromCodePoint(cp), (b) => {
-          dest[written++] = b;
-          return true;
-        });
-        room -= n;
-        i += units;
-        consumed += units;
-      }
-      return { read: consumed, written };
+      const read = encodeUtf8(s, (b) => (dest[written++] = b), dest.length);
+      return { read, written };
     }
   }
   tagged(TextEncoder, 'TextEncoder');
@@ -560,31 +543,15 @@ export function makeWebApis(
   const paramsOf = internalState(params, 'a URLSearchParams');
   const percentDecodeUtf8 = (s: string): string => {
     const bytes: number[] = [];
-    for (let i = 0; i < s.length; i++) {
-      const c = apply(charCodeAt, s, [i]) as number;
-      if (c === 0x25 && i + 2 < s.length) {
-        const hex = apply(strSlice, s, [i + 1, i + 3]) as string;
-        if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-          bytes[bytes.length] = NumberCtor.parseInt(hex, 16);
-          i += 2;
-          continue;
-        }
-      }
-      encodeUtf8(fromCharCode(c), (b) => {
-        bytes[bytes.length] = b;
-        return true;
-      });
-      // a surrogate pair is one character: its second half went with the first
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-        const next = apply(charCodeAt, s, [i + 1]) as number;
-        if (next >= 0xdc00 && next <= 0xdfff) {
-          bytes.length -= 3;
-          encodeUtf8(apply(strSlice, s, [i, i + 2]) as string, (b) => {
-            bytes[bytes.length] = b;
-            return true;
-          });
-          i++;
-        }
+    const push = (b: number) => (bytes[bytes.length] = b);
+    for (let i = 0; i < s.length;) {
+      const hex = apply(strSlice, s, [i + 1, i + 3]) as string;
+      if (apply(charCodeAt, s, [i]) === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+        push(NumberCtor.parseInt(hex, 16));
+        i += 3;
+      } else {
+        // the one character at i (a surrogate pair is one)
+        i += encodeUtf8(s, push, Infinity, i, i + 1);
       }
     }
     const cps: number[] = [];
@@ -610,7 +577,6 @@ export function makeWebApis(
       else if (b === 0x2a || b === 0x2d || b === 0x2e || b === 0x5f || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a))
         out += fromCharCode(b);
       else out += `%${HEX[b >> 4]}${HEX[b & 15]}`;
-      return true;
     });
     return out;
   };

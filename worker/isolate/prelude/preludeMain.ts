@@ -305,8 +305,10 @@ export function preludeMain(
         redirect: StringCtor(init?.redirect ?? 'follow'),
       };
       // an AbortSignal of the prelude's own (makeWebApis.ts): aborting rejects with its reason and stops the host's request
-      const signal = init?.signal === undefined || init?.signal === null ? undefined : web.signalOf(init.signal);
-      if (init?.signal !== undefined && init?.signal !== null && !signal) throw new TypeErrorCtor('fetch: init.signal must be an AbortSignal');
+      // read once: a getter's second answer may differ from its first
+      const given = init?.signal;
+      const signal = given === undefined || given === null ? undefined : web.signalOf(given);
+      if (given !== undefined && given !== null && !signal) throw new TypeErrorCtor('fetch: init.signal must be an AbortSignal');
       if (signal?.aborted) return reject(signal.reason);
       const id = ++fetchSeq;
       const stop = signal?.onAbort(() => {

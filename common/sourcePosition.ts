@@ -1,4 +1,4 @@
-/** Where an offset of a cell's source is, as editors count: the 1-based line and column (the cell transform's errors). */
+/** Where an offset of a source text is, as editors count: the 1-based line and column (a cell transform's errors, a notebook reader's problems, a dependency's line). */
 
 export function lineAt(source: string, offset: number): number {
   let line = 1;
