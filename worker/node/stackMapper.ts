@@ -3,7 +3,8 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
-import { inspect, types } from 'node:util';
+import { types } from 'node:util';
+import { previewText } from '../inspect/describeValue';
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
 import { RESOLVER_FILE } from './moduleLoader';
@@ -137,7 +138,8 @@ export class StackMapper {
     // `Error` it never was (one shaped as an error, a name and a message, reads as one)
     const errorShaped = typeof e.stack === 'string' || !!e.position || (typeof e.name === 'string' && typeof e.message === 'string');
     if (!types.isNativeError(thrown) && !(thrown instanceof Error) && !errorShaped) {
-      return { name: 'Uncaught', message: thrownObjectPreview(thrown) };
+      // previewed as a value is, its secrets masked before util.inspect's own cut of a long string could split one
+      return { name: 'Uncaught', message: previewText(thrown, MAX_THROWN_PREVIEW, this.mask) };
     }
     const name = typeof e.name === 'string' ? e.name : 'Error';
     const raw = typeof e.message === 'string' ? e.message : '';
@@ -184,12 +186,6 @@ export class StackMapper {
     if (Object.keys(props).length) out.props = props;
     return out;
   }
-}
-
-/** One line for a thrown object that is no error: no getter, custom inspect or Proxy trap of the cell's runs. */
-function thrownObjectPreview(v: object): string {
-  const text = inspect(v, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200, getters: false, customInspect: false, showProxy: true });
-  return text.length > MAX_THROWN_PREVIEW ? `${text.slice(0, MAX_THROWN_PREVIEW - 1)}…` : text;
 }
 
 /** The longest preview of a thrown object that is no error. */
