@@ -295,16 +295,19 @@ export const CODA_ERRORS = {
     message:
       'A namespace that holds values cannot run in a cell: CodaJS removes types with sucrase, which reads every namespace as types and would leave it out. Declare its values at the top level, or as properties of an object (`const NS = …`).',
   },
-  /** A decorator (`@name` before a class or a member), which no part of a cell's path compiles. */
   ImportAssertionSyntax: {
     name: 'SyntaxError',
     message:
       '`assert` after an import is the old form of import attributes, which Node 22 and later, Deno and TypeScript no longer take: write `with` in its place (a .json import may leave the attribute out).',
   },
+  /**
+   * A decorator where standard decorators cannot stand (worker/transform/lowerDecorators.ts compiles the ones before a
+   * class or a class member): before a parameter, a constructor, a static block, a function or an object literal's member.
+   */
   DecoratorsUnsupported: {
     name: 'SyntaxError',
     message:
-      'Decorators cannot run in a cell: CodaJS removes types but does not compile decorators, and the runtimes do not run them yet. Call the decorator as a function instead (`const C = decorate(class …)`).',
+      "A decorator can only come before a class or a class member (a method, getter, setter, field or accessor): the standard decorators CodaJS runs, as TypeScript 5, Deno and Bun do. Parameter decorators belong to TypeScript's older experimentalDecorators, which CodaJS does not run; call the decorator as a function there instead.",
   },
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },

@@ -10,6 +10,7 @@ import type { CellLanguage, SerializedError } from '../../protocol';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { stripTypes } from '../transform/stripTypes';
 import { transformCell } from '../transform/transformCell';
+import { withDecoratorsLowered } from '../transform/lowerDecorators';
 import { RUN_HOOK } from './prelude/sandboxPrelude';
 import { staticImport } from './sandboxErrors';
 
@@ -31,7 +32,8 @@ export interface CellMeta {
 /** Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. */
 export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta): CellScript | SerializedError {
   const typed = language === 'typescript' ? stripTypes(source, `${label}.ts`) : undefined;
-  const js = typed?.code ?? source;
+  const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns);
+  const js = lowered.code;
   const out = transformCell(js, { instrumentLines: meta.instrument });
   const imported = firstStaticImport(js);
   if (imported) return staticImport(imported.spec, imported.line, imported.column, meta.cellId);
@@ -42,7 +44,7 @@ export function cellScript(source: string, language: CellLanguage, label: string
     code,
     prologueLength: out.prologueLength + prefix.length,
     lineCount: js.split('\n').length,
-    columns: composeColumns(out.columns, typed?.columns),
+    columns: composeColumns(out.columns, lowered.columns),
     declared: out.declared,
   };
 }

@@ -54,6 +54,8 @@ import { interopNamespace } from './interopNamespace';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { stripTypes } from '../transform/stripTypes';
+import { DECORATORS_HOOK, withDecoratorsLowered } from '../transform/lowerDecorators';
+import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { withAsyncStack } from './asyncStack';
 import { AwaitTracker } from './AwaitTracker';
@@ -213,6 +215,7 @@ export class NodeRuntime implements Runtime {
     g.__filename = meta.filename ?? init.documentPath;
     g[IMPORT_HOOK] = modules.import;
     g[NAMESPACE_HOOK] = interopNamespace;
+    g[DECORATORS_HOOK] = makeDecoratorRuntime();
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {
       enterStatement(line, column);
@@ -313,6 +316,8 @@ export class NodeRuntime implements Runtime {
     let script: vm.Script;
     let prologueLength: number;
     let typed: ReturnType<typeof stripTypes> | undefined;
+    /** How the columns of the JavaScript the cell transform reads map back to the cell (types removed, decorators lowered). */
+    let jsColumns: Columns | undefined;
     let using: TransformedCell['using'];
     try {
       const source = this.plugins.transform(params.code, cell);
@@ -330,7 +335,10 @@ export class NodeRuntime implements Runtime {
           if (typescript || !(err instanceof CellSyntaxError)) throw err;
         }
       }
-      const js = typed?.code ?? source;
+      // decorators and `accessor` compiled (no runtime has them yet); lines stay where they were
+      const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, !!jsx);
+      jsColumns = lowered.columns;
+      const js = lowered.code;
       // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them
       const debugging = params.underDebugger === true || (this.kind === 'node' && inspectorUrl() !== undefined);
       const out = transformCell(js, {
@@ -343,7 +351,7 @@ export class NodeRuntime implements Runtime {
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
-      const columns = composeColumns(out.columns, typed?.columns);
+      const columns = composeColumns(out.columns, jsColumns);
       this.mapper.register(ctx.filename, {
         cellId: ctx.cellId,
         cellLabel: ctx.cellLabel,
@@ -359,8 +367,8 @@ export class NodeRuntime implements Runtime {
         err instanceof PluginFailure
           ? err.error
           : using && err instanceof SyntaxError && this.kind === 'node' && !hasUsing()
-            ? this.usingUnsupported(using, ctx, typed?.columns)
-            : this.compileError(err, ctx, typed?.columns);
+            ? this.usingUnsupported(using, ctx, jsColumns)
+            : this.compileError(err, ctx, jsColumns ?? typed?.columns);
       running.settle({ status: 'error', error, durationMs: elapsed() });
       return;
     }

@@ -10,7 +10,8 @@
  *   notebook's dependency store (InitParams.modulePaths), as the cells' own imports are.
  * - **TypeScript, as in cells.** A local `.ts`, `.mts` or `.tsx` ES module loads with its types removed by the sucrase
  *   build the cells use (dist/sucrase.js, beside this file): on Node 20, which cannot strip types, and on Node 22+,
- *   whose own stripping refuses enums and parameter properties, which cells accept.
+ *   whose own stripping refuses enums and parameter properties, which cells accept. Its decorators and accessors are
+ *   compiled as a cell's are (transform/lowerDecorators.ts).
  *
  * Node >= 22.15 runs it on the main thread (module.registerHooks); older Node runs it in its hooks thread
  * (module.register of dist/module-hooks.js, `initialize` given the store folders), where the state below lives.
@@ -139,13 +140,19 @@ export function load(url: string, context: Record<string, unknown>, next: NextLo
   const text = readFileSync(path, 'utf8');
   // the bundle beside this one (scripts/build.mjs); its transform keeps lines where they were, as for cells
   sucrase ??= require(join(__dirname, 'sucrase.js')) as Sucrase;
-  const code = sucrase.transform(text, {
+  const stripped = sucrase.transform(text, {
     transforms: ext === '.tsx' ? ['typescript', 'jsx'] : ['typescript'],
     disableESTransforms: true,
     keepUnusedImports: true,
     preserveDynamicImport: true,
     filePath: path,
   }).code;
+  // decorators and `accessor`, as in cells (the kernel defines what the compiled code calls); required here, so the hooks
+  // thread's bundle evaluates the parser they need only for a module that may have them
+  const code = /@|\baccessor\b/.test(stripped)
+    ? ((require('../transform/lowerDecorators') as typeof import('../transform/lowerDecorators')).lowerDecorators(stripped, { jsx: ext === '.tsx' })?.code ??
+      stripped)
+    : stripped;
   // a CommonJS file written in TypeScript (no import or export) is Node's to load, as it would be without this hook
   if (ext !== '.mts' && !/^\s*(?:import|export)\b/m.test(code)) return next(url, context);
   return { format: 'module', source: code, shortCircuit: true };

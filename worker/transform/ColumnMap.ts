@@ -54,3 +54,20 @@ export class ColumnMap implements Columns {
     return generatedColumn - shift;
   }
 }
+
+/** The edited source; each edit's `output` is set to where its text starts in it. */
+export function applyEdits(source: string, edits: (Edit & { output?: number })[]): string {
+  // stable order: by position; at one offset, insertions (in the order they were made) before the text replaced there,
+  // which they wrap (the completion box around `import(…)` or `import.meta` as the last expression)
+  const inserts = (e: Edit) => (e.start === e.end ? 0 : 1);
+  const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || inserts(a.edit) - inserts(b.edit) || a.i - b.i);
+  let out = '';
+  let pos = 0;
+  for (const { edit } of ordered) {
+    out += source.slice(pos, edit.start);
+    edit.output = out.length;
+    out += edit.text;
+    pos = Math.max(pos, edit.end);
+  }
+  return out + source.slice(pos);
+}

@@ -5,6 +5,7 @@
  * TypeScript and JavaScript cells; a TypeScript cell that does not parse as TSX is read as plain TypeScript (a `<T>x`
  * assertion), as Deno's kernel does.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Sucrase from 'sucrase';
 import { codaErrorMessage, codaErrorObject } from '../../protocol/codaErrors';
@@ -15,11 +16,17 @@ import { valueNamespace, type SucraseParser } from './valueNamespace';
 
 let sucrase: SucraseParser | undefined;
 
-/** The separately bundled transpiler next to this bundle (dist/sucrase.js: sucraseBundle.ts). */
-function loadSucrase(): SucraseParser {
+/**
+ * The separately bundled transpiler next to this bundle (dist/sucrase.js: sucraseBundle.ts), loaded on first use:
+ * JavaScript-only kernels start faster. Run from the sources (the tests), the bundle's own source stands in for it.
+ */
+export function loadedSucrase(): SucraseParser {
+  if (sucrase) return sucrase;
   const file = join(__dirname, 'sucrase.js');
+  const source = join(__dirname, 'sucraseBundle.ts');
   try {
-    return require(file) as SucraseParser;
+    sucrase = require(existsSync(file) || !existsSync(source) ? file : source) as SucraseParser;
+    return sucrase;
   } catch (err) {
     throw codaErrorObject('TypeScriptSupportMissing', { path: file, detail: (err as Error).message });
   }
@@ -34,8 +41,7 @@ export interface TranspileOptions {
 
 /** The cell without its types (and its JSX compiled), and where each column of it was in the cell as written. */
 export function stripTypes(source: string, fileName: string, options: TranspileOptions = { typescript: true }): { code: string; columns: TypeColumns } {
-  // loaded on the first TypeScript cell: JavaScript-only kernels start faster
-  sucrase ??= loadSucrase();
+  const sucrase = loadedSucrase();
   if (!options.jsx || !options.typescript) return transpile(sucrase, source, fileName, options);
   try {
     return transpile(sucrase, source, fileName, options);
@@ -76,12 +82,25 @@ function transpile(s: SucraseParser, source: string, fileName: string, options: 
     const message = String(e.message)
       .replace(/^Error transforming [^:]*: /, '')
       .replace(/\s*\(\d+:\d+\)$/, '');
+    // a decorator where none can stand (a parameter's, an object literal member's) fails where it is read
+    const decorator = decoratorBefore(source, e.pos);
+    if (decorator !== undefined) throw located(codaErrorMessage('DecoratorsUnsupported'), source, decorator, 'DecoratorsUnsupported');
     throw located(message, source, e.pos);
   }
   // sucrase removes a namespace whole, as a type: one with values would be missing, without a word, from what runs
   const namespace = options.typescript && /\b(namespace|module)\b/.test(source) ? valueNamespace(s, source, !!jsx) : undefined;
   if (namespace !== undefined) throw located(codaErrorMessage('NamespaceWithValues'), source, namespace, 'NamespaceWithValues');
   return { code: out.code, columns: new TypeColumns(out.sourceMap?.mappings ?? '') };
+}
+
+/** A decorator's head (`@name`, `@a.b(…)`, `@(`) that ends at `pos`, on its line: where its `@` is. */
+const DECORATOR_HEAD = /^@(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$.]*(?:\([^;'"`\n]*\))?\s*)$/u;
+
+/** The offset of a decorator whose reading failed at `pos` (at its `@`, or just after its head), if one did. */
+export function decoratorBefore(source: string, pos: number): number | undefined {
+  const at = source.lastIndexOf('@', pos);
+  if (at === -1 || source.slice(at, pos).includes('\n')) return undefined;
+  return at === pos || DECORATOR_HEAD.test(source.slice(at, pos)) ? at : undefined;
 }
 
 function later(a: CellSyntaxError, b: CellSyntaxError): CellSyntaxError {

@@ -16,7 +16,7 @@
  * every edit keeps its newlines, so V8 positions map back to the cell (line 1 columns shift by `prologueLength`).
  */
 import * as acorn from 'acorn';
-import { ColumnMap, type Edit } from './ColumnMap';
+import { applyEdits, ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
@@ -97,7 +97,7 @@ export class CellSyntaxError extends SyntaxError {
 }
 
 export function transformCell(source: string, opts: TransformOptions = {}): TransformedCell {
-  const ast = parse(source);
+  const ast = parseCell(source);
   const names = new Set<string>();
   const functions: string[] = [];
   const edits: Edit[] = [];
@@ -268,7 +268,8 @@ const PARSE_OPTIONS: acorn.Options = {
 /** What may follow an object literal that is the whole cell (no `;`: `{ a: 1 };` is a block, as in Node's REPL). */
 const TRAILING = /^(?:\s|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*$/;
 
-function parse(source: string): acorn.Program {
+/** The cell's syntax tree; a cell that does not parse throws CellSyntaxError, in the clearest words known for its fault. */
+export function parseCell(source: string): acorn.Program {
   let program: acorn.Program;
   try {
     program = parseScript(source);
@@ -410,23 +411,6 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   const text = parts.length ? `{ const __m = await ${call}; ${parts.join(' ')} }` : `await ${call};`;
   // keep the lines the statement spanned
   return text + newlinesIn(source, node.start, node.end);
-}
-
-/** The edited source; each edit's `output` is set to where its text starts in it. */
-function applyEdits(source: string, edits: (Edit & { output?: number })[]): string {
-  // stable order: by position; at one offset, insertions (in the order they were made) before the text replaced there,
-  // which they wrap (the completion box around `import(…)` or `import.meta` as the last expression)
-  const inserts = (e: Edit) => (e.start === e.end ? 0 : 1);
-  const ordered = edits.map((edit, i) => ({ edit, i })).sort((a, b) => a.edit.start - b.edit.start || inserts(a.edit) - inserts(b.edit) || a.i - b.i);
-  let out = '';
-  let pos = 0;
-  for (const { edit } of ordered) {
-    out += source.slice(pos, edit.start);
-    edit.output = out.length;
-    out += edit.text;
-    pos = Math.max(pos, edit.end);
-  }
-  return out + source.slice(pos);
 }
 
 /** A function or class expression without a name of its own: one a property key or binding would name. */

@@ -111,17 +111,23 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
-    name: 'a namespace with values and a decorator are refused where written (type removal would drop or keep them)',
+    name: 'a namespace with values and a parameter decorator are refused where written; standard decorators run',
     test: async (k) => {
       for (const [code, errorCode, line, column] of [
         ['const a = 1;\nnamespace NS { export const v = 1 }\nNS.v', 'NamespaceWithValues', 2, 1],
-        ['function d(v: unknown) {}\n  @d class C {}', 'DecoratorsUnsupported', 2, 3],
+        ['function d(v: unknown) {}\nclass C { constructor(  @d x: number) {} }', 'DecoratorsUnsupported', 2, 25],
       ] as const) {
         const r = await k.run(code, { language: 'typescript' });
         assert.ok(r.status === 'error' && r.error.code === errorCode, JSON.stringify(r));
         assert.deepEqual([r.error.location?.line, r.error.location?.column], [line, column]);
       }
       assert.equal(await k.value('typeof a'), 'undefined');
+      const r = await k.run(
+        'const seen: string[] = [];\nconst d = (v: any, c: DecoratorContext) => { seen.push(`${c.kind} ${String(c.name)}`); };\n@d class K { @d m() {} @d accessor n = 2; @d #f = 1 }\n`${seen.join(", ")} / ${new K().n}`',
+        { language: 'typescript' },
+      );
+      assert.ok(r.status === 'ok' && r.value?.type === 'string', JSON.stringify(r));
+      assert.equal(r.value.value, 'method m, accessor n, field #f, class K / 2');
     },
   },
   {

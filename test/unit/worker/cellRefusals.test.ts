@@ -1,7 +1,7 @@
 /**
  * What a cell's path cannot run is refused where it is written, never dropped: sucrase removes every TypeScript
  * namespace as a type (so one holding values vanished from what ran, and a later line failed with `NS is not defined`),
- * and nothing compiles decorators (acorn stopped at `@` with "Unexpected character").
+ * and a decorator where standard decorators cannot stand (acorn stopped at `@` with "Unexpected character").
  */
 import { strict as assert } from 'node:assert';
 import * as sucrase from '../../../worker/transform/sucraseBundle';
@@ -83,11 +83,11 @@ describe('cells: namespaces and decorators refused where they are written', func
     });
 
     for (const [language, code, needle] of [
-      ['typescript', 'function logged(v: unknown, c: ClassDecoratorContext) {}\n@logged class Service {}', '@logged'],
-      ['javascript', 'class Api {\n  @route("/x") get() {}\n}', '@route'],
-      ['javascript', 'const Deco = @((v) => v) class {}', '@('],
+      ['typescript', 'function inject(t: unknown) {}\nclass Service { constructor(@inject db: unknown) {} }', '@inject'],
+      ['javascript', 'const api = {\n  @route("/x") get() {}\n}', '@route'],
+      ['javascript', 'const f = 1;\n@((v) => v) function g() {}', '@('],
     ] as const) {
-      it(`a decorator is refused at its @, with its code (${language}: ${needle})`, async () => {
+      it(`a decorator where none can stand is refused at its @, with its code (${language}: ${needle})`, async () => {
         const r = await k.run(code, { language });
         assert.equal(r.status, 'error');
         if (r.status !== 'error') return;
@@ -95,6 +95,13 @@ describe('cells: namespaces and decorators refused where they are written', func
         assert.deepEqual([r.error.location?.line, r.error.location?.column], at(code, needle));
       });
     }
+
+    it('decorators before a class or a class member run (test/unit/runtimes/decoratorCells.test.ts has the rest)', async () => {
+      const r = await k.run('function logged(v: any, c: ClassDecoratorContext) { v.seen = c.name }\n@logged class Service {}\n(Service as any).seen', {
+        language: 'typescript',
+      });
+      assert.ok(r.status === 'ok' && r.value?.type === 'string' && r.value.value === 'Service', JSON.stringify(r));
+    });
 
     for (const [language, code] of [
       ['javascript', 'import data from "./d.json" assert { type: "json" }'],

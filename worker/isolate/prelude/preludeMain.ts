@@ -21,6 +21,7 @@ export function preludeMain(
   makeConsole: any,
   makeCodec: any,
   makeWebApis: any,
+  makeDecoratorRuntime: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -498,6 +499,8 @@ export function preludeMain(
   hook('__coda$run', run);
   hook('__coda$line', line);
   hook('__coda$import', noImport);
+  // what a cell's lowered decorators call (worker/transform/lowerDecorators.ts)
+  hook('__coda$decorators', makeDecoratorRuntime());
 
   // ---- the host's entry point ----
   return function dispatch(raw: string): string {

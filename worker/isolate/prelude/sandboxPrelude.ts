@@ -9,6 +9,7 @@ import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
 import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
+import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
 export const RUN_HOOK = '__coda$run';
@@ -25,7 +26,8 @@ export function sandboxPrelude(): string {
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
   const makeWebApis = ${makeWebApis.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis);
+  const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime);
 })`;
   return source;
 }
