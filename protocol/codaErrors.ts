@@ -307,7 +307,7 @@ export const CODA_ERRORS = {
   DecoratorsUnsupported: {
     name: 'SyntaxError',
     message:
-      "A decorator can only come before a class or a class member (a method, getter, setter, field or accessor): the standard decorators CodaJS runs, as TypeScript 5, Deno and Bun do. Parameter decorators belong to TypeScript's older experimentalDecorators, which CodaJS does not run; call the decorator as a function there instead.",
+      "A decorator can only come before a class or a class member (a method, getter, setter, field or accessor), or before a parameter of a class's method or constructor when a tsconfig.json beside the notebook turns on TypeScript's experimentalDecorators; call the decorator as a function there instead.",
   },
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },

@@ -53,6 +53,15 @@ export interface ExitNotice {
   console?: ConsoleEntry[];
 }
 
+/**
+ * The decorators cells run (common/node/tsconfigDecorators.ts): the standard ones, or TypeScript's older
+ * `experimentalDecorators` (`metadata`: with `emitDecoratorMetadata`) that the tsconfig.json nearest the notebook asks for.
+ */
+export type DecoratorMode =
+  | { kind: 'standard' }
+  /** `strictNullChecks` (or `strict`): `string | null` records Object, as TypeScript then writes it. */
+  | { kind: 'legacy'; metadata: boolean; strictNullChecks: boolean; tsconfig: string };
+
 export interface InitParams {
   /** Folder that relative paths, `require` and `import` of packages resolve from (the notebook's folder). */
   cwd: string;
@@ -66,6 +75,8 @@ export interface InitParams {
   kernelId?: string;
   /** Extra environment variables for user code (e.g. secrets); values are masked in every output. */
   env?: Record<string, string>;
+  /** The decorators cells run; KernelProcess reads them from the tsconfig.json nearest the notebook when not given. */
+  decorators?: DecoratorMode;
   /** Strings that must never appear in any output (secret values); replaced by `••••••`. */
   maskedValues?: string[];
   /** Extra `node_modules` folders that bare specifiers resolve from after `cwd` (the dependency store). */

@@ -3,6 +3,7 @@
  * (core/buildProgram.ts), the runtime's declarations, the notebook's folders for packages and types. Requests
  * arrive in a document's coordinates and answers go back in them; nothing of another notebook is in this program.
  */
+import { decoratorModeFor } from '../common/node/tsconfigDecorators';
 import type * as ts from 'typescript';
 import { analyzeCell, dynamicImports, type CellAnalysis, type TS } from './core/analyzeCell';
 import { buildProgram, type NotebookProgram } from './core/buildProgram';
@@ -110,6 +111,15 @@ export class NotebookLanguageService {
       if (config) return config;
     }
     return this.settings.runtime === 'deno' ? settings.forCell('') : undefined;
+  }
+
+  /**
+   * TypeScript's experimentalDecorators (and emitDecoratorMetadata) when the tsconfig.json nearest the notebook turns
+   * them on, as the kernel then runs them (common/node/tsconfigDecorators.ts); read again as other files on disk are.
+   */
+  private decoratorOptions(): ts.CompilerOptions {
+    const mode = this.fromDisk('decorators', () => decoratorModeFor(notebookFsPath(this.settings.key), (p) => this.fs.readFile(p)));
+    return mode.kind === 'legacy' ? { experimentalDecorators: true, emitDecoratorMetadata: mode.metadata } : {};
   }
 
   /** The cells are read with JSX (jsxConfig). */
@@ -296,6 +306,7 @@ export class NotebookLanguageService {
       getCompilationSettings: () => ({
         ...compilerOptionsFor(tsm, this.settings.runtime, this.typeRoots(), this.settings.runtime === 'bun' && this.hasBunTypes()),
         ...jsxOptions(tsm, this.jsxConfig()),
+        ...this.decoratorOptions(),
       }),
       getScriptFileNames: () => this.rootFiles(),
       getScriptVersion: (f) => {

@@ -2,6 +2,7 @@
  * One kernel = one worker process, forked with a real Node and spoken to over protocol/channel.ts.
  * Owns the child, its pipes and listeners; every pending request fails with the exit reason if it dies.
  */
+import { decoratorModeFor } from '../../common/node/tsconfigDecorators';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
@@ -113,7 +114,12 @@ export class KernelProcess implements Kernel {
     });
     try {
       kernel.info = await Promise.race([
-        channel.request('init', { ...options.init, kernelId: options.init.kernelId ?? randomUUID(), searchPath: options.init.searchPath ?? process.env.PATH }),
+        channel.request('init', {
+          ...options.init,
+          kernelId: options.init.kernelId ?? randomUUID(),
+          searchPath: options.init.searchPath ?? process.env.PATH,
+          decorators: options.init.decorators ?? decoratorModeFor(options.init.documentPath),
+        }),
         spawnFailed,
         timedOut,
       ]);

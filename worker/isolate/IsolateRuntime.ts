@@ -148,11 +148,13 @@ export class IsolateRuntime implements Runtime {
     const filename = `coda-cell-${++this.scriptSeq}.js`;
     let script;
     try {
-      script = cellScript(params.code, params.language, params.cellLabel, {
-        cellId: params.cellId,
-        executionId: params.executionId,
-        instrument: !!params.instrumentLines,
-      });
+      script = cellScript(
+        params.code,
+        params.language,
+        params.cellLabel,
+        { cellId: params.cellId, executionId: params.executionId, instrument: !!params.instrumentLines },
+        this.init.decorators,
+      );
     } catch (err) {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
     }

@@ -6,11 +6,11 @@
  * `prologueLength`. Static imports are refused before anything runs.
  */
 import * as acorn from 'acorn';
-import type { CellLanguage, SerializedError } from '../../protocol';
+import type { CellLanguage, DecoratorMode, SerializedError } from '../../protocol';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
-import { stripTypes } from '../transform/stripTypes';
+import { typedCell } from '../transform/typedCell';
 import { transformCell } from '../transform/transformCell';
-import { withDecoratorsLowered } from '../transform/lowerDecorators';
+import { decoratorOptions, withDecoratorsLowered } from '../transform/lowerDecorators';
 import { RUN_HOOK } from './prelude/sandboxPrelude';
 import { staticImport } from './sandboxErrors';
 
@@ -30,9 +30,9 @@ export interface CellMeta {
 }
 
 /** Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. */
-export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta): CellScript | SerializedError {
-  const typed = language === 'typescript' ? stripTypes(source, `${label}.ts`) : undefined;
-  const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns);
+export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta, decorators?: DecoratorMode): CellScript | SerializedError {
+  const typed = language === 'typescript' ? typedCell(source, `${label}.ts`, { typescript: true }, decorators) : undefined;
+  const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(decorators, false, source));
   const js = lowered.code;
   const out = transformCell(js, { instrumentLines: meta.instrument });
   const imported = firstStaticImport(js);

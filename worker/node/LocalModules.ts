@@ -18,7 +18,7 @@ import { statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inNodeModules } from '../../common/modulePathCandidates';
-import { CHANGED_PARAM, VERSION_PARAM, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
+import { CHANGED_PARAM, VERSION_PARAM, decoratorsInUse, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
 
 type ModuleApi = typeof nodeModule & {
   registerHooks?: (hooks: { resolve: typeof freshResolve; load: typeof freshLoad }) => unknown;
@@ -168,7 +168,7 @@ export class LocalModules {
   private hook(): void {
     if (this.hooked) return;
     this.hooked = true;
-    const data = { packageRoots: this.packageRoots };
+    const data = { packageRoots: this.packageRoots, decorators: decoratorsInUse() };
     if (registerHooks) {
       initialize(data);
       registerHooks({ resolve: freshResolve, load: freshLoad });

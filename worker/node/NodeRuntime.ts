@@ -20,6 +20,7 @@ import {
   type ExecuteResult,
   type ExpandParams,
   type InitParams,
+  type DecoratorMode,
   type Masker,
   type PendingWorkResult,
   type PropertyPage,
@@ -53,8 +54,9 @@ import { importMeta } from './importMeta';
 import { interopNamespace } from './interopNamespace';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
-import { stripTypes } from '../transform/stripTypes';
-import { DECORATORS_HOOK, withDecoratorsLowered } from '../transform/lowerDecorators';
+import { DECORATORS_HOOK, decoratorOptions, withDecoratorsLowered } from '../transform/lowerDecorators';
+import { typedCell, type TypedCell } from '../transform/typedCell';
+import { useDecorators } from './localModuleHooks';
 import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { withAsyncStack } from './asyncStack';
@@ -152,6 +154,8 @@ export class NodeRuntime implements Runtime {
   private readonly awaits = new AwaitTracker();
   private readonly bindings = new TopLevelBindings();
   private readonly jsx: JsxSettings;
+  /** Standard decorators, or the experimentalDecorators of the tsconfig.json nearest the notebook. */
+  private readonly decorators: DecoratorMode;
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -179,6 +183,8 @@ export class NodeRuntime implements Runtime {
   ) {
     this.kind = options?.kind ?? 'node';
     this.jsx = new JsxSettings(this.kind === 'deno');
+    this.decorators = init.decorators ?? { kind: 'standard' };
+    useDecorators(this.decorators);
     this.version = options?.version ?? `node ${process.version}`;
     this.turns = !options?.schedule && this.kind === 'node' ? cellTurns() : undefined;
     this.schedule = options?.schedule ?? this.turns?.schedule ?? realSetImmediate;
@@ -315,7 +321,7 @@ export class NodeRuntime implements Runtime {
     }
     let script: vm.Script;
     let prologueLength: number;
-    let typed: ReturnType<typeof stripTypes> | undefined;
+    let typed: TypedCell | undefined;
     /** How the columns of the JavaScript the cell transform reads map back to the cell (types removed, decorators lowered). */
     let jsColumns: Columns | undefined;
     let using: TransformedCell['using'];
@@ -328,7 +334,7 @@ export class NodeRuntime implements Runtime {
       const jsxInJs = !typescript && !!jsx && MAYBE_JSX.test(source);
       if (typescript || jsxInJs) {
         try {
-          typed = stripTypes(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx });
+          typed = typedCell(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }, this.decorators);
         } catch (err) {
           // a JavaScript cell the JSX compiler cannot read (syntax newer than it knows, `a <b` read as a tag) runs as
           // written, as it did before JSX: the runtime's own parser gives the error if there is one
@@ -336,7 +342,7 @@ export class NodeRuntime implements Runtime {
         }
       }
       // decorators and `accessor` compiled (no runtime has them yet); lines stay where they were
-      const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, !!jsx);
+      const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(this.decorators, !!jsx, source));
       jsColumns = lowered.columns;
       const js = lowered.code;
       // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them

@@ -25,6 +25,8 @@ import { isBuiltin } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { candidates, inNodeModules, isPathSpecifier } from '../../common/modulePathCandidates';
+import { DEFAULT_JSX } from '../../common/JsxSettings';
+import type { DecoratorMode } from '../../protocol';
 
 /** The query parameter naming a reloaded module's version (frames drop it: withoutVersion). */
 export const VERSION_PARAM = 'coda-v';
@@ -58,10 +60,19 @@ type NextResolve = (specifier: string, context?: ResolveContext) => Resolved | P
 
 /** Where a package a local module imports is looked up after its own folders: a file in each store folder. */
 let packageParents: string[] = [];
+/** The decorators the notebook's TypeScript runs (NodeRuntime sets them on the main thread; `initialize` in the hooks thread). */
+let decorators: DecoratorMode | undefined;
+
+/** The notebook's decorators, for local modules (on the main thread; passed on to the hooks thread by LocalModules). */
+export function useDecorators(mode: DecoratorMode | undefined): void {
+  decorators = mode;
+}
+export const decoratorsInUse = (): DecoratorMode | undefined => decorators;
 
 /** The notebook's dependency store folders (the parents of their node_modules), as createModuleSupport has them. */
-export function initialize(data: { packageRoots?: string[] } | undefined): void {
+export function initialize(data: { packageRoots?: string[]; decorators?: DecoratorMode } | undefined): void {
   packageParents = (data?.packageRoots ?? []).map((root) => pathToFileURL(join(root, '__coda_import__.js')).href);
+  if (data?.decorators) decorators = data.decorators;
 }
 
 export function resolve(specifier: string, context: ResolveContext, next: NextResolve): Resolved | Promise<Resolved> {
@@ -138,21 +149,25 @@ export function load(url: string, context: Record<string, unknown>, next: NextLo
   const ext = path ? extname(path) : '';
   if (!path || !['.ts', '.mts', '.tsx'].includes(ext)) return next(url, context);
   const text = readFileSync(path, 'utf8');
-  // the bundle beside this one (scripts/build.mjs); its transform keeps lines where they were, as for cells
-  sucrase ??= require(join(__dirname, 'sucrase.js')) as Sucrase;
-  const stripped = sucrase.transform(text, {
-    transforms: ext === '.tsx' ? ['typescript', 'jsx'] : ['typescript'],
-    disableESTransforms: true,
-    keepUnusedImports: true,
-    preserveDynamicImport: true,
-    filePath: path,
-  }).code;
-  // decorators and `accessor`, as in cells (the kernel defines what the compiled code calls); required here, so the hooks
-  // thread's bundle evaluates the parser they need only for a module that may have them
-  const code = /@|\baccessor\b/.test(stripped)
-    ? ((require('../transform/lowerDecorators') as typeof import('../transform/lowerDecorators')).lowerDecorators(stripped, { jsx: ext === '.tsx' })?.code ??
-      stripped)
-    : stripped;
+  let code: string;
+  if (/@|\baccessor\b/.test(text)) {
+    // decorators and `accessor`, as in cells (the kernel defines what the compiled code calls); required here, so the
+    // hooks thread's bundle evaluates the parser they need only for a module that may have them
+    const { typedCell } = require('../transform/typedCell') as typeof import('../transform/typedCell');
+    const { withDecoratorsLowered } = require('../transform/lowerDecorators') as typeof import('../transform/lowerDecorators');
+    const typed = typedCell(text, path, { typescript: true, ...(ext === '.tsx' && { jsx: DEFAULT_JSX }) }, decorators);
+    code = withDecoratorsLowered(typed.code, typed.columns, typed.decorators).code;
+  } else {
+    // the bundle beside this one (scripts/build.mjs); its transform keeps lines where they were, as for cells
+    sucrase ??= require(join(__dirname, 'sucrase.js')) as Sucrase;
+    code = sucrase.transform(text, {
+      transforms: ext === '.tsx' ? ['typescript', 'jsx'] : ['typescript'],
+      disableESTransforms: true,
+      keepUnusedImports: true,
+      preserveDynamicImport: true,
+      filePath: path,
+    }).code;
+  }
   // a CommonJS file written in TypeScript (no import or export) is Node's to load, as it would be without this hook
   if (ext !== '.mts' && !/^\s*(?:import|export)\b/m.test(code)) return next(url, context);
   return { format: 'module', source: code, shortCircuit: true };

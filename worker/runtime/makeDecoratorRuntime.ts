@@ -17,6 +17,7 @@ export function makeDecoratorRuntime(): Record<string, Function> {
   const apply = Reflect.apply;
   const bind = Function.prototype.bind;
   const TypeErrorCtor = TypeError;
+  const deferred: (() => Function)[] = [];
   const metadataKey = (): symbol | undefined => (typeof Symbol === 'function' ? (Symbol as { metadata?: symbol }).metadata : undefined);
 
   const what = (v: unknown) => (v === null ? 'null' : typeof v);
@@ -156,6 +157,70 @@ export function makeDecoratorRuntime(): Record<string, Function> {
       }
       state.done = true;
       return current;
+    },
+    // ---- TypeScript's experimentalDecorators (a tsconfig.json beside the notebook turns them on) ----
+    /**
+     * Applies the older kind of decorators to a class member, the last written first, as TypeScript's `__decorate`
+     * does: each gets (target, key, descriptor) and may return a new descriptor; a field's get no descriptor. A
+     * `Reflect.decorate` (reflect-metadata's) does the work when a cell has loaded one.
+     */
+    legacyMember(decorators: unknown[], target: object, key: PropertyKey, field: boolean): void {
+      const R = (globalThis as { Reflect?: { decorate?: Function } }).Reflect;
+      let descriptor: unknown = field ? undefined : own(target, key);
+      if (R && typeof R.decorate === 'function') descriptor = R.decorate(decorators, target, key, descriptor);
+      else {
+        for (let i = decorators.length - 1; i >= 0; i--) {
+          const decorator = decorators[i];
+          if (!decorator) continue;
+          if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+          descriptor = apply(decorator, undefined, [target, key, descriptor]) || descriptor;
+        }
+      }
+      if (descriptor) define(target, key, descriptor as PropertyDescriptor);
+    },
+    /** The older kind of class decorators: each gets the class and may return one in its place. */
+    legacyClass(decorators: unknown[], C: Function): Function {
+      const R = (globalThis as { Reflect?: { decorate?: Function } }).Reflect;
+      if (R && typeof R.decorate === 'function') return R.decorate(decorators, C, undefined, undefined);
+      let current = C;
+      for (let i = decorators.length - 1; i >= 0; i--) {
+        const decorator = decorators[i];
+        if (!decorator) continue;
+        if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+        current = apply(decorator, undefined, [current]) || current;
+      }
+      return current;
+    },
+    /**
+     * Keeps what decorates a class declaration until the declaration has its value (`let C = …; C = flush()`), as
+     * TypeScript decorates after the class statement: a decorator may read the class by its name.
+     */
+    defer(apply: () => Function): void {
+      deferred[deferred.length] = apply;
+    },
+    /** Runs what `defer` kept last; returns the class it made. */
+    flush(): Function {
+      const apply = deferred.pop();
+      if (!apply) throw new TypeErrorCtor('no class is waiting for its decorators');
+      return apply();
+    },
+    /** A parameter decorator as a member decorator: it gets (target, key, the parameter's index). */
+    param(index: number, decorator: Function): Function {
+      return (target: object, key: PropertyKey) => apply(decorator, undefined, [target, key, index]);
+    },
+    /** `emitDecoratorMetadata`'s decorator: `Reflect.metadata(key, value)` when a cell has loaded reflect-metadata. */
+    metadata(key: string, value: unknown): unknown {
+      const R = (globalThis as { Reflect?: { metadata?: Function } }).Reflect;
+      return R && typeof R.metadata === 'function' ? R.metadata(key, value) : undefined;
+    },
+    /** A type's class for `design:type`: what `read` returns when that is a function, else Object (a type only). */
+    ref(read: () => unknown): unknown {
+      try {
+        const value = read();
+        return typeof value === 'function' ? value : Object;
+      } catch {
+        return Object;
+      }
     },
     /** A field's (or an accessor's) initial value through its decorators' initializers, in order. */
     init(self: unknown, inits: Function[], value: unknown): unknown {

@@ -1,37 +1,33 @@
 /**
- * Columns of a TypeScript cell after its types were stripped, mapped back to the columns the user wrote. Sucrase keeps
- * every line where it was but removes annotations (`x: Record<string, number>` → `x`), so a frame on a line with types
- * would otherwise point that many columns early. Built from sucrase's token-level source map.
+ * Columns of a TypeScript (or JSX) cell after sucrase compiled it, mapped back to the columns the user wrote. Sucrase
+ * keeps every line where it was but removes annotations (`x: Record<string, number>` → `x`) and turns elements into
+ * calls, so a frame on such a line would otherwise point that many columns off. Built from where sucrase put each token
+ * (sucraseBundle.ts transformWithMappings), not from its source map, which stops at the first template literal with
+ * `${…}`: every column after one was wrong.
  */
+import { textPositions } from '../../protocol/codaJsonChecks';
 import type { Columns } from './ColumnMap';
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
-
 export class TypeColumns implements Columns {
-  /** Per generated line (1-based): [generated column, source column] pairs (0-based), in order. */
-  private readonly lines: [number, number][][] = [];
+  /** Per line (1-based): [generated column, source column] pairs (0-based), in order. */
+  private constructor(private readonly lines: [number, number][][]) {}
 
-  constructor(mappings: string) {
-    let srcLine = 0;
-    let srcCol = 0;
-    let srcIndex = 0;
-    mappings.split(';').forEach((segments, i) => {
-      const pairs: [number, number][] = [];
-      let genCol = 0;
-      for (const segment of segments.split(',')) {
-        if (!segment) continue;
-        const fields = decodeVlq(segment);
-        genCol += fields[0] ?? 0;
-        if (fields.length < 4) continue;
-        srcIndex += fields[1]!;
-        srcLine += fields[2]!;
-        srcCol += fields[3]!;
-        // sucrase never moves code between lines; a segment from another line says nothing about this one
-        if (srcLine === i && srcIndex === 0) pairs.push([genCol, srcCol]);
-      }
-      this.lines[i + 1] = pairs;
+  /** From `tokens` of `source` and where each went in `generated` (`mappings[i]`: an offset, or undefined when dropped). */
+  static fromMappings(source: string, generated: string, tokens: readonly { start: number }[], mappings: readonly (number | undefined)[]): TypeColumns {
+    const inSource = textPositions(source);
+    const inGenerated = textPositions(generated);
+    const lines: [number, number][][] = [];
+    tokens.forEach((token, i) => {
+      const to = mappings[i];
+      if (to === undefined) return;
+      const from = inSource(token.start);
+      const at = inGenerated(to);
+      // sucrase never moves code between lines
+      if (from.line !== at.line) return;
+      (lines[at.line] ??= []).push([at.column - 1, from.column - 1]);
     });
+    for (const pairs of lines) pairs?.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return new TypeColumns(lines);
   }
 
   original(line: number, generatedColumn: number): number {
@@ -45,23 +41,4 @@ export class TypeColumns implements Columns {
     }
     return best ? best[1] + (col - best[0]) + 1 : generatedColumn;
   }
-}
-
-function decodeVlq(segment: string): number[] {
-  const out: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const ch of segment) {
-    const digit = DIGIT.get(ch);
-    if (digit === undefined) return out;
-    value += (digit & 31) << shift;
-    if (digit & 32) {
-      shift += 5;
-      continue;
-    }
-    out.push(value & 1 ? -(value >>> 1) : value >>> 1);
-    value = 0;
-    shift = 0;
-  }
-  return out;
 }

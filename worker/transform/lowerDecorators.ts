@@ -25,9 +25,27 @@ import { forEachNode } from '../../common/forEachNode';
 import { applyEdits, ColumnMap, composeColumns, type Columns, type Edit } from './ColumnMap';
 import { located, parseCell } from './transformCell';
 import { loadedSucrase } from './stripTypes';
+import { DesignTypes } from './designTypes';
+import type { DecoratorMode } from '../../protocol';
+import type { ParameterDecorator } from './parameterDecorators';
 
 /** The global the kernels define as makeDecoratorRuntime()'s object. */
 export const DECORATORS_HOOK = '__coda$decorators';
+
+export interface DecoratorOptions {
+  jsx?: boolean;
+  /** TypeScript's `experimentalDecorators` (a tsconfig.json beside the notebook asks for them) in place of standard ones. */
+  legacy?: LegacyOptions;
+}
+
+export interface LegacyOptions {
+  /** `emitDecoratorMetadata`: `design:type`, `design:paramtypes` and `design:returntype` from the cell's types. */
+  metadata: boolean;
+  /** The cell's types (a TypeScript cell): where its parameters are, and their annotations. */
+  types?: DesignTypes;
+  /** The cell's parameter decorators, taken out before its types were removed (parameterDecorators.ts). */
+  parameters?: ParameterDecorator[];
+}
 
 /** `@` where a decorator can start, or the `accessor` keyword: a cell without either is left alone (and loads no parser). */
 const MAYBE = /@|\baccessor\b/;
@@ -55,6 +73,8 @@ type Element = acorn.MethodDefinition | acorn.PropertyDefinition;
 interface ElementPlan {
   node: Element;
   group?: Group;
+  /** Its parameters' decorators (TypeScript's experimentalDecorators): the parameter's index and the expression. */
+  params?: { index: number; expression: string }[];
   /** The `accessor` keyword's range. */
   accessor?: [number, number];
 }
@@ -69,10 +89,12 @@ interface ClassPlan {
  * `js` (types already removed) with its decorators and auto-accessors compiled, and where its columns were; undefined
  * when it has neither. Throws CellSyntaxError where the cell does not parse, or a decorator stands where none can.
  */
-export function lowerDecorators(js: string, options: { jsx?: boolean } = {}): { code: string; columns: Columns } | undefined {
-  if (!MAYBE.test(js)) return undefined;
+export function lowerDecorators(js: string, options: DecoratorOptions = {}): { code: string; columns: Columns } | undefined {
+  const { legacy } = options;
+  const parameters = legacy?.parameters ?? [];
+  if (!MAYBE.test(js) && !parameters.length) return undefined;
   const { groups, accessors } = scan(js, !!options.jsx);
-  if (!groups.length && !accessors.length) return undefined;
+  if (!groups.length && !accessors.length && !parameters.length) return undefined;
   // the cell as acorn can read it: decorators and `accessor` turned to spaces (offsets and lines unchanged)
   let blank = js;
   const blanked = (from: number, to: number) => {
@@ -124,23 +146,70 @@ export function lowerDecorators(js: string, options: { jsx?: boolean } = {}): { 
     if (!place || !element) throw located(codaErrorMessage('DecoratorsUnsupported'), js, from, 'DecoratorsUnsupported');
     elementPlan(place, element).accessor = [from, to];
   }
+  if (parameters.length) {
+    // each parameter decorator onto its method (or constructor), by where its parameter is in the cell
+    const byParameter = new Map<number, ParameterDecorator[]>();
+    for (const d of parameters) byParameter.set(d.parameter, [...(byParameter.get(d.parameter) ?? []), d]);
+    let placed = 0;
+    for (const c of classes) {
+      for (const e of c.body.body) {
+        if (e.type !== 'MethodDefinition') continue;
+        e.value.params.forEach((param, index) => {
+          const at = param.type === 'AssignmentPattern' ? param.left : param;
+          const found = legacy?.types ? byParameter.get(legacy.types.cellOffset(at.start)) : undefined;
+          if (!found) return;
+          placed += found.length;
+          const plan = elementPlan(c, e);
+          plan.params = [...(plan.params ?? []), ...found.map((d) => ({ index, expression: d.expression }))];
+        });
+      }
+    }
+    if (placed !== parameters.length) throw new Error('CodaJS could not tell which parameters some parameter decorators decorate');
+  }
   const edits: Edit[] = [];
   let k = 0;
   // outer classes first, so that at one offset an outer class's opening text goes before an inner one's, and its closing
   // text after (applyEdits keeps the order edits were made in at an offset)
   const closers: Edit[][] = [];
-  for (const plan of [...plans.values()].sort((a, b) => a.node.start - b.node.start)) closers.push(lowerClass(js, plan, ++k, parents, edits));
+  for (const plan of [...plans.values()].sort((a, b) => a.node.start - b.node.start)) closers.push(lowerClass(js, plan, ++k, parents, edits, legacy));
   for (const list of closers.reverse()) edits.push(...list);
   const code = applyEdits(js, edits);
   return { code, columns: new ColumnMap(js, edits) };
 }
 
 /**
+ * How a cell's decorators are lowered under `mode`: for TypeScript's experimentalDecorators, a TypeScript cell's types
+ * (`ts`: the cell with its parameter decorators taken out, which hideParameterDecorators also returned, and how the
+ * columns of `js`, its JavaScript, map back to it).
+ */
+export function decoratorOptions(
+  mode: DecoratorMode | undefined,
+  jsx: boolean,
+  js: string,
+  ts?: { source: string; columns: Columns | undefined; parameters: ParameterDecorator[] },
+): DecoratorOptions {
+  if (mode?.kind !== 'legacy') return { jsx };
+  const typed = ts && (ts.parameters.length || (mode.metadata && /@/.test(ts.source)));
+  const types = typed
+    ? new DesignTypes(
+        loadedSucrase(),
+        ts.source,
+        js,
+        ts.columns ?? { original: (_, c) => c },
+        jsx,
+        (n) => `${DECORATORS_HOOK}.ref(() => ${n})`,
+        mode.strictNullChecks,
+      )
+    : undefined;
+  return { jsx, legacy: { metadata: mode.metadata, types, parameters: ts?.parameters ?? [] } };
+}
+
+/**
  * A cell's JavaScript (`js`, the type removal's output when it had types, whose columns map back by `inner`) with its
  * decorators lowered, and how the columns of the result map back to the cell.
  */
-export function withDecoratorsLowered(js: string, inner: Columns | undefined, jsx = false): { code: string; columns: Columns | undefined } {
-  const lowered = lowerDecorators(js, { jsx });
+export function withDecoratorsLowered(js: string, inner: Columns | undefined, options: DecoratorOptions = {}): { code: string; columns: Columns | undefined } {
+  const lowered = lowerDecorators(js, options);
   return lowered ? { code: lowered.code, columns: composeColumns(lowered.columns, inner) } : { code: js, columns: inner };
 }
 
@@ -238,7 +307,7 @@ const isPrivate = (e: Element) => e.key.type === 'PrivateIdentifier';
  * Adds to `edits` what compiles one class's decorators and accessors (class `k` of the cell), and returns the edits that
  * close what it opened (the caller adds them after an inner class's).
  */
-function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.Node, acorn.Node>, edits: Edit[]): Edit[] {
+function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.Node, acorn.Node>, edits: Edit[], legacy?: LegacyOptions): Edit[] {
   const { node } = plan;
   const P = `__coda$${k}`;
   const first = edits.length;
@@ -254,18 +323,11 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
   const apply: Record<'staticMethods' | 'methods' | 'staticFields' | 'fields', string[]> = { staticMethods: [], methods: [], staticFields: [], fields: [] };
   const captures: string[] = [];
   let instanceExtras = false;
-  /** `[a, b(1)]` in place of `@a @b(1)`: each `@` becomes the array's start or a comma. */
-  const decoratorList = (g: Group, open: string, end: string) => {
-    g.items.forEach((d, i) => {
-      const text = js.slice(d.start + 1, d.end);
-      if (!MEMBER_PATH.test(text)) return replace(d.start, d.start + 1, i ? ', ' : open);
-      // `@a.b` is called with `a` as its `this`: `h.bound(a, "b")`
-      const dot = d.start + 1 + text.lastIndexOf('.');
-      replace(d.start, d.start + 1, `${i ? ', ' : open}${P}h.bound(`);
-      replace(dot, d.end, `, ${JSON.stringify(js.slice(dot + 1, d.end))})`);
-    });
-    if (end) insert(g.end, end);
-  };
+  /** experimentalDecorators: the members' `__decorate` calls (instance ones first, as TypeScript orders them). */
+  const legacyCalls: Record<'members' | 'statics', string[]> = { members: [], statics: [] };
+  let constructorParams: string[] = [];
+  const types = legacy?.metadata ? legacy.types : undefined;
+  const designType = (key: string, value: string) => `${P}h.metadata("design:${key}", ${value})`;
   let j = 0;
   for (const e of [...plan.elements.values()].sort((a, b) => a.node.start - b.node.start)) {
     j++;
@@ -284,14 +346,19 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
       lets.push(name);
     } else name = JSON.stringify(el.key.type === 'Identifier' ? el.key.name : String((el.key as acorn.Literal).value));
     const stat = isStatic ? 'static ' : '';
-    const home = isStatic ? 'this' : 'this.prototype';
+    // (experimentalDecorators are applied after the class is made, where `${P}t` is the class)
+    const self = legacy ? `${P}t` : 'this';
+    const home = isStatic ? self : `${self}.prototype`;
     const extras = isStatic ? `${P}se` : `${P}ie`;
     if (e.group) {
       lets.push(`${P}d${j}`);
       skip = true;
-      decoratorList(e.group, `static [(${P}d${j} = [`, `], ${P}s)](){} `);
+      // experimentalDecorators are evaluated once the class is made: what they say is written here, as a function
+      decoratorList(js, e.group, P, `static [(${P}d${j} = ${legacy ? '() => ' : ''}[`, `], ${P}s)](){} `, edits);
     }
-    if (el.computed && e.group && !e.accessor) {
+    if (legacy && priv && (e.group || e.params))
+      throw located(codaErrorMessage('DecoratorsUnsupported'), js, e.group?.start ?? el.start, 'DecoratorsUnsupported');
+    if (el.computed && (e.group || e.params) && !e.accessor) {
       insert(el.key.start, `${name} = ${P}h.key(`);
       close(el.key.end, ')');
     }
@@ -314,7 +381,7 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
         replace(close, close + 1, `), ${P}s)](){} ${stat}${storage}`);
         skip = true;
       } else replace(el.key.start, el.key.end, storage);
-      if (e.group) {
+      if (e.group && !legacy) {
         consts.push(`${initsVar} = []`);
         wrapValue(js, el as acorn.PropertyDefinition, `${P}h.init(this, ${initsVar}, `, insert, close);
       }
@@ -327,10 +394,48 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
           `${P}p${j} = { get: ${P}h.name(function () { return this.${storage}; }, "get ${privName}"), set: ${P}h.name(function (v) { this.${storage} = v; }, "set ${privName}") };`,
         );
       } else close(end, `; ${stat}get ${key}() { return this.${storage}; } ${stat}set ${key}(v) { this.${storage} = v; }`);
-      if (e.group) {
+      if (e.group && legacy) {
+        const meta = types ? [designType('type', types.property(el.computed ? js.lastIndexOf('[', el.key.start) : el.key.start))] : [];
+        (isStatic ? legacyCalls.statics : legacyCalls.members).push(`${P}h.legacyMember([...${P}d${j}(), ${meta.join(', ')}], ${home}, ${name}, false);`);
+      } else if (e.group) {
         (isStatic ? apply.staticMethods : apply.methods).push(elementCall(priv ? `${P}p${j}` : 'undefined', initsVar, extras));
         if (!isStatic) instanceExtras = true;
       }
+      continue;
+    }
+    if (legacy) {
+      const params = (e.params ?? []).map((p) => `${P}h.param(${p.index}, ${p.expression})`);
+      if (el.type === 'MethodDefinition' && el.kind === 'constructor') {
+        constructorParams = params;
+        continue;
+      }
+      if (!e.group && !params.length) continue;
+      const meta: string[] = [];
+      if (types) {
+        if (field) meta.push(designType('type', types.property(el.computed ? js.lastIndexOf('[', el.key.start) : el.key.start)));
+        else {
+          const fn = (el as acorn.MethodDefinition).value;
+          const paramTypes = types.parameters(fn.params.map((p) => p.start));
+          if (kind === 'getter' || kind === 'setter') {
+            // an accessor's type is its getter's, else its setter's parameter's (the pair's other half, TypeScript reads both)
+            const pair = accessorPair(plan.node, el as acorn.MethodDefinition);
+            const getter = kind === 'getter' ? fn : pair?.value;
+            const setter = kind === 'setter' ? fn : pair?.value;
+            const fromGetter = getter ? types.returns(getter.start, getter.async) : 'void 0';
+            const fromSetter = setter?.params[0] ? types.parameters([setter.params[0].start])[0]! : 'Object';
+            const type = fromGetter !== 'void 0' ? fromGetter : fromSetter;
+            meta.push(designType('type', type), designType('paramtypes', setter ? `[${type}]` : '[]'));
+          } else {
+            meta.push(
+              designType('type', 'Function'),
+              designType('paramtypes', `[${paramTypes.join(', ')}]`),
+              designType('returntype', types.returns(fn.start, fn.async)),
+            );
+          }
+        }
+      }
+      const list = [...(e.group ? [`...${P}d${j}()`] : []), ...params, ...meta];
+      (isStatic ? legacyCalls.statics : legacyCalls.members).push(`${P}h.legacyMember([${list.join(', ')}], ${home}, ${name}, ${field});`);
       continue;
     }
     if (!e.group) continue;
@@ -371,7 +476,26 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
   const name = inferredName(node, parents);
   const classDecorated = !!plan.group;
   const id = node.id?.name;
-  // an anonymous class takes the name of what it is assigned to before any decorator sees it
+  if (legacy) {
+    // the class as soon as it exists (its name, inside it, from its static initializers on)
+    const opening = [`${P}t = this;`];
+    if (classDecorated && id) opening.push(`${id} = this;`);
+    if (!id && name !== undefined) opening.push(`if (this.name === "") ${P}h.name(this, ${JSON.stringify(name)});`);
+    insert(node.body.start + 1, ` static { ${opening.join(' ')} }`);
+    // applied once the class is made, as TypeScript applies them after the class statement
+    const apply: string[] = [];
+    if (skip) apply.push(`delete ${P}t[${P}s]; delete ${P}t.prototype[${P}s];`);
+    apply.push(...legacyCalls.members, ...legacyCalls.statics);
+    if (classDecorated || constructorParams.length) {
+      const ctor = node.body.body.find((e): e is acorn.MethodDefinition => e.type === 'MethodDefinition' && e.kind === 'constructor');
+      const meta = types && ctor ? [designType('paramtypes', `[${types.parameters(ctor.value.params.map((p) => p.start)).join(', ')}]`)] : [];
+      const list = [...(classDecorated ? [`...${P}cd()`] : []), ...constructorParams, ...meta];
+      apply.push(`${id && classDecorated ? `${id} = ` : ''}${P}t = ${P}h.legacyClass([${list.join(', ')}], ${P}t);`);
+    }
+    consts.push(`${P}s = Symbol()`);
+    lets.push(`${P}t`);
+    return wrapClass(js, plan, P, parents, edits, first, closing, consts, lets, `() => { ${apply.join(' ')} return ${P}t; }`);
+  }
   if (!id && name !== undefined) statements.push(`if (this.name === "") ${P}h.name(this, ${JSON.stringify(name)});`);
   statements.push(`${P}t = this;`);
   if (skip) statements.push(`delete this[${P}s]; delete this.prototype[${P}s];`);
@@ -401,7 +525,32 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
     }
   }
 
-  // around the class: a function of its own, whose variables the edits above use, on the class's first and last lines
+  return wrapClass(js, plan, P, parents, edits, first, closing, consts, lets);
+}
+
+/**
+ * Around the class: a function of its own, whose variables the edits made for it use (`consts`, `lets`), on the class's
+ * first and last lines; its own decorators evaluated before it, as a function to call later with `legacy`.
+ */
+function wrapClass(
+  js: string,
+  plan: ClassPlan,
+  P: string,
+  parents: Map<acorn.Node, acorn.Node>,
+  edits: Edit[],
+  first: number,
+  closing: Edit[],
+  consts: string[],
+  lets: string[],
+  /** experimentalDecorators: what applies them, run once the class is made (a declaration's, once it is bound). */
+  legacy?: string,
+): Edit[] {
+  const { node } = plan;
+  const id = node.id?.name;
+  const classDecorated = !!plan.group;
+  const insert = (at: number, text: string) => edits.push({ start: at, end: at, text });
+  const close = (at: number, text: string) => closing.push({ start: at, end: at, text });
+  const replace = (start: number, end: number, text: string) => edits.push({ start, end, text });
   const parent = parents.get(node);
   const exportNode = parent?.type === 'ExportNamedDeclaration' || parent?.type === 'ExportDefaultDeclaration' ? parent : undefined;
   const declaration = node.type === 'ClassDeclaration' || exportNode?.type === 'ExportDefaultDeclaration';
@@ -421,13 +570,22 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
   head += binding ? `let ${binding} = (() => { ` : '(() => { ';
   head += `const ${consts.join(', ')}; let ${lets.join(', ')}; `;
   const end = binding ? ';' : '';
+  // experimentalDecorators: a declaration is decorated once its binding holds the class (a decorator may name it)
+  const finish = legacy
+    ? binding
+      ? `; ${DECORATORS_HOOK}.defer(${legacy}); return ${P}t; })(); { ${classDecorated ? `${binding} = ` : ''}${DECORATORS_HOOK}.flush(); }`
+      : `; return (${legacy})(); })()`
+    : undefined;
   if (classDecorated) {
-    head += `const ${P}cd = [`;
-    decoratorList(plan.group!, '', '');
+    head += `const ${P}cd = ${legacy ? '() => ' : ''}[`;
+    decoratorList(js, plan.group!, P, '', '', edits);
     // `var C = class {…}` names the class C, and is the name its methods read; an anonymous class stays anonymous
     insert(plan.group!.end, `]; ${id ? `var ${id} = ` : 'void '}`);
     if (node.id) replace(node.id.start, node.id.end, '');
-    close(node.end, `; return ${id ? `${id} = ` : ''}${P}t; })()${end}${after}`);
+    close(node.end, finish ? `${finish}${after}` : `; return ${id ? `${id} = ` : ''}${P}t; })()${end}${after}`);
+  } else if (finish) {
+    head += 'void ';
+    close(node.end, `${finish}${after}`);
   } else {
     head += 'return ';
     close(node.end, ` })()${end}${after}`);
@@ -435,6 +593,31 @@ function lowerClass(js: string, plan: ClassPlan, k: number, parents: Map<acorn.N
   // before every other edit of this class at that offset
   edits.splice(first, 0, { start, end: start, text: head });
   return closing;
+}
+
+/** `[a, b(1)]` in place of `@a @b(1)`: each `@` becomes `open` (the first) or a comma, and `end` follows the last. */
+function decoratorList(js: string, g: Group, P: string, open: string, end: string, edits: Edit[]): void {
+  g.items.forEach((d, i) => {
+    const text = js.slice(d.start + 1, d.end);
+    if (!MEMBER_PATH.test(text)) return void edits.push({ start: d.start, end: d.start + 1, text: i ? ', ' : open });
+    // `@a.b` is called with `a` as its `this`: `h.bound(a, "b")`
+    const dot = d.start + 1 + text.lastIndexOf('.');
+    edits.push({ start: d.start, end: d.start + 1, text: `${i ? ', ' : open}${P}h.bound(` });
+    edits.push({ start: dot, end: d.end, text: `, ${JSON.stringify(js.slice(dot + 1, d.end))})` });
+  });
+  if (end) edits.push({ start: g.end, end: g.end, text: end });
+}
+
+/** The other half of a getter or setter pair: the setter of a getter, the getter of a setter, with the same key. */
+function accessorPair(node: ClassNode, el: acorn.MethodDefinition): acorn.MethodDefinition | undefined {
+  if (el.computed) return undefined;
+  const want = el.kind === 'get' ? 'set' : 'get';
+  const keyOf = (k: acorn.Node) =>
+    k.type === 'Identifier' ? (k as acorn.Identifier).name : k.type === 'Literal' ? String((k as acorn.Literal).value) : undefined;
+  return node.body.body.find(
+    (m): m is acorn.MethodDefinition =>
+      m.type === 'MethodDefinition' && m.kind === want && !m.computed && m.static === el.static && keyOf(m.key) === keyOf(el.key),
+  );
 }
 
 /** `prefix` + the field's value + `)`, or ` = ` + prefix + `void 0)` for a field without one. */

@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as Sucrase from 'sucrase';
 import { codaErrorMessage, codaErrorObject } from '../../protocol/codaErrors';
 import type { JsxConfig } from '../../common/JsxSettings';
 import { CellSyntaxError, located } from './transformCell';
@@ -59,14 +58,13 @@ export function stripTypes(source: string, fileName: string, options: TranspileO
 
 function transpile(s: SucraseParser, source: string, fileName: string, options: TranspileOptions): { code: string; columns: TypeColumns } {
   const { jsx } = options;
-  let out: ReturnType<typeof Sucrase.transform>;
+  let out: ReturnType<SucraseParser['transformWithMappings']>;
   try {
-    out = s.transform(source, {
+    out = s.transformWithMappings(source, {
       transforms: [...(options.typescript ? (['typescript'] as const) : []), ...(jsx ? (['jsx'] as const) : [])],
       disableESTransforms: true,
       keepUnusedImports: true,
       filePath: fileName,
-      sourceMapOptions: { compiledFilename: fileName },
       ...(jsx && {
         // production: no __source/__self props and no _jsxFileName declaration (Deno's default is the same)
         production: true,
@@ -90,7 +88,7 @@ function transpile(s: SucraseParser, source: string, fileName: string, options: 
   // sucrase removes a namespace whole, as a type: one with values would be missing, without a word, from what runs
   const namespace = options.typescript && /\b(namespace|module)\b/.test(source) ? valueNamespace(s, source, !!jsx) : undefined;
   if (namespace !== undefined) throw located(codaErrorMessage('NamespaceWithValues'), source, namespace, 'NamespaceWithValues');
-  return { code: out.code, columns: new TypeColumns(out.sourceMap?.mappings ?? '') };
+  return { code: out.code, columns: TypeColumns.fromMappings(source, out.code, out.tokens, out.mappings) };
 }
 
 /** A decorator's head (`@name`, `@a.b(…)`, `@(`) that ends at `pos`, on its line: where its `@` is. */

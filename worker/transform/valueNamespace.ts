@@ -6,7 +6,7 @@
  */
 import type * as SucraseBundle from './sucraseBundle';
 
-export type SucraseParser = Pick<typeof SucraseBundle, 'transform' | 'parse' | 'TokenType' | 'ContextualKeyword'>;
+export type SucraseParser = Pick<typeof SucraseBundle, 'transform' | 'transformWithMappings' | 'parse' | 'TokenType' | 'ContextualKeyword' | 'IdentifierRole'>;
 type Token = ReturnType<SucraseParser['parse']>['tokens'][number];
 
 /** The offset of the first namespace in `source` that holds values, or undefined. */

@@ -21,12 +21,12 @@ export function sandboxStartOptions(): { nodePath: string; execArgv: string[]; i
 }
 
 export async function startSandbox(
-  opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
+  opts: { permissions?: Permissions; sandbox?: Partial<SandboxOptions>; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<TestKernel> {
   const base = sandboxStartOptions();
   if (!base) throw new Error('Node 24 and isolated-vm are not in the runtime store: run `coda runtimes fetch`');
   const sandbox = { ...base.init.sandbox!, ...opts.sandbox };
-  return startKernel({ ...base, init: { ...base.init, sandbox, permissions: opts.permissions ?? {}, env: opts.env } });
+  return startKernel({ ...base, cwd: opts.cwd, init: { ...base.init, sandbox, permissions: opts.permissions ?? {}, env: opts.env } });
 }
 
 export function skipWithoutSandbox(ctx: Mocha.Context): void {

@@ -125,7 +125,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A kernel on Node, Deno or Bun for a describe's `before` (Deno and Bun from the runtime store); without that runtime
  * the suite is skipped, or fails where every runtime is required (CI).
  */
-export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun', opts: { storeNode?: boolean } = {}): Promise<TestKernel> {
+export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'bun', opts: { storeNode?: boolean; cwd?: string } = {}): Promise<TestKernel> {
   // `storeNode`: the Node of the runtime store (24) rather than the one running the tests
   const fromStore = runtime !== 'node' || opts.storeNode === true;
   const binary = fromStore ? runtimeBinary(runtime) : undefined;
@@ -133,8 +133,8 @@ export async function kernelOn(ctx: Mocha.Context, runtime: 'node' | 'deno' | 'b
     if (requireRuntimes) throw new Error(`${runtime} is not in the runtime store: run \`coda runtimes fetch ${runtime}\``);
     ctx.skip();
   }
-  if (runtime === 'node') return startKernel({ nodePath: binary });
-  return startKernel({ init: { runtime, runtimePath: binary } });
+  if (runtime === 'node') return startKernel({ nodePath: binary, cwd: opts.cwd });
+  return startKernel({ cwd: opts.cwd, init: { runtime, runtimePath: binary } });
 }
 
 /** Every string inside a value, keys included (to look for what must never appear in an output). */

@@ -189,3 +189,84 @@ suite(
   },
   { scratch: false, localModules: false },
 );
+
+/** A reflect-metadata of a few lines, so no package is installed: what TypeScript's `__metadata` calls. */
+const REFLECT = `const store = new Map<any, Map<any, Map<any, unknown>>>();
+const slot = (t: any, k: any) => { let byKey = store.get(t); if (!byKey) store.set(t, (byKey = new Map())); let m = byKey.get(k); if (!m) byKey.set(k, (m = new Map())); return m; };
+(Reflect as any).metadata = (key: any, value: unknown) => (target: any, prop?: any) => { slot(target, prop).set(key, value); };
+(Reflect as any).getMetadata = (key: any, target: any, prop?: any): any => { for (let t = target; t; t = Object.getPrototypeOf(t)) { const v = store.get(t)?.get(prop)?.get(key); if (v !== undefined) return v; } return undefined; };`;
+
+const LEGACY = `function Injectable(): ClassDecorator { return (target: any) => { target.injectable = true; }; }
+function Inject(token: string): ParameterDecorator { return (target: any, _key, index) => { (target.tokens ??= [])[index] = token; }; }
+function Column(): PropertyDecorator { return (target: any, key) => { (target.constructor.columns ??= []).push(\`\${String(key)}:\${(Reflect as any).getMetadata('design:type', target, key)?.name}\`); }; }
+function Memo(): MethodDecorator { return (_t, _k, d: PropertyDescriptor) => { const f = d.value; let cached: unknown; d.value = function (this: unknown) { return (cached ??= f.call(this)); }; return d; }; }
+class Db {}
+@Injectable()
+class Repo {
+  @Column() name: string = '';
+  @Column() tags: string[] = [];
+  @Column() db?: Db;
+  constructor(private readonly store: Db, @Inject('CONFIG') private config: { url: string }) {}
+  @Memo() stamp() { return Math.random(); }
+}
+const r = new Repo(new Db(), { url: 'x' });
+[(Repo as any).injectable, (Repo as any).columns.join(' '), (Repo as any).tokens[1], r.stamp() === r.stamp(), (Reflect as any).getMetadata('design:paramtypes', Repo).map((t: any) => t.name).join(',')]`;
+const LEGACY_EXPECTED = "[ true, 'name:String tags:Array db:Db', 'CONFIG', true, 'Db,Object' ]";
+
+function legacySuite(name: string, start: (ctx: Mocha.Context, cwd: string) => Promise<TestKernel>, opts: { localModules: boolean }) {
+  describe(`experimentalDecorators in cells (a tsconfig.json turns them on): ${name}`, function () {
+    this.timeout(60_000);
+    let k: TestKernel;
+    let dir: string;
+    before(async function () {
+      dir = mkdtempSync(join(tmpdir(), 'coda-legacy-'));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        '{\n  // as NestJS and TypeORM projects write it\n  "compilerOptions": { "experimentalDecorators": true, "emitDecoratorMetadata": true, },\n}\n',
+      );
+      k = await start(this, dir);
+    });
+    after(() => k?.kernel.dispose());
+
+    it('class, property, method and parameter decorators run as TypeScript runs them, with design:type metadata', async () => {
+      assert.equal((await k.run(REFLECT, { language: 'typescript' })).status, 'ok');
+      assert.equal(await valueOf(k, LEGACY), LEGACY_EXPECTED);
+    });
+
+    it('a parameter decorator outside a class method is refused at its @', async () => {
+      const code = 'function Inject(t: string): any { return () => {}; }\nfunction plain(@Inject("x") a: number) {}';
+      const err = errorOf(await k.run(code, { language: 'typescript' }));
+      assert.equal(err.code, 'DecoratorsUnsupported');
+      assert.deepEqual([err.location?.line, err.location?.column], at(code, '@Inject("x") a'));
+    });
+
+    if (opts.localModules) {
+      it("a local module's decorators run as the cells' do", async () => {
+        writeFileSync(
+          join(dir, 'service.ts'),
+          'export class Dep {}\nexport function Injectable(): ClassDecorator { return () => {}; }\n@Injectable()\nexport class Service {\n  constructor(public readonly dep: Dep, public readonly name: string) {}\n}\n',
+        );
+        assert.equal(
+          await valueOf(
+            k,
+            `import { Service } from './service.ts';\n(Reflect as any).getMetadata('design:paramtypes', Service).map((t: any) => t.name).join(',')`,
+          ),
+          'Dep,String',
+        );
+      });
+    }
+  });
+}
+
+for (const runtime of ['node', 'bun'] as const) legacySuite(runtime, (ctx, cwd) => kernelOn(ctx, runtime, { cwd }), { localModules: true });
+legacySuite('node 24', (ctx, cwd) => kernelOn(ctx, 'node', { storeNode: true, cwd }), { localModules: true });
+// Deno loads a local module with its own compiler, which reads deno.json, not tsconfig.json (docs/runtimes.md)
+legacySuite('deno', (ctx, cwd) => kernelOn(ctx, 'deno', { cwd }), { localModules: false });
+legacySuite(
+  'sandbox',
+  async (ctx, cwd) => {
+    skipWithoutSandbox(ctx);
+    return startSandbox({ cwd });
+  },
+  { localModules: false },
+);

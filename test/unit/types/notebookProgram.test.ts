@@ -3,7 +3,7 @@
  * one program in cell order, REPL truths, one voice, and every answer in the cell's own coordinates.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
@@ -49,6 +49,28 @@ describe('types: a notebook is one program to the TypeScript server', function (
       def.definitions!.map((d) => [d.fileName, d.textSpan.start, d.textSpan.length]),
       [[c0, pos(cells[0]!, 'greeting ='), 'greeting'.length]],
     );
+  });
+
+  it("checks decorators as the kernel runs them: standard ones, or the tsconfig.json's experimentalDecorators", () => {
+    const legacy = 'function Column(): PropertyDecorator { return (target, key) => {}; }\nclass User { @Column() name = ""; }';
+    const standard = 'function logged(fn: Function, ctx: ClassMethodDecoratorContext) {}\nclass S { @logged m() {} accessor n = 1; }';
+    const [l] = server.openNotebook(nb, [legacy]);
+    // standard decorators: a property decorator of the older kind does not fit a field
+    assert.ok(
+      messages(server.errors(l!)).some((m) => /decorator/i.test(m)),
+      'the standard check flags the older kind',
+    );
+    const [s1] = server.openNotebook(join(dir, 'b.coda'), [standard]);
+    assert.deepEqual(messages(server.errors(s1!)), []);
+    // a project's tsconfig.json above the notebook turns experimentalDecorators on
+    const project = join(dir, 'nest');
+    mkdirSync(project);
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      '{\n  // as NestJS writes it\n  "compilerOptions": { "experimentalDecorators": true, "emitDecoratorMetadata": true, },\n}',
+    );
+    const [l2] = server.openNotebook(join(project, 'c.coda'), [legacy]);
+    assert.deepEqual(messages(server.errors(l2!)), []);
   });
 
   it('does not flag a re-declared const, let, class or function; uses see the latest declaration', () => {

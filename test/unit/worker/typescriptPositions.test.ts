@@ -1,10 +1,10 @@
 /**
  * Errors in TypeScript cells point at the column the user wrote: stripping types shortens lines, and the frames,
- * the error location and syntax errors are mapped back through the type stripper's own source map.
+ * the error location and syntax errors are mapped back by aligning the stripped tokens with the cell's (TypeColumns.ts).
  */
 import { strict as assert } from 'node:assert';
-import { TypeColumns } from '../../../worker/transform/TypeColumns';
-import { transform } from 'sucrase';
+import { stripTypes } from '../../../worker/transform/stripTypes';
+import { DEFAULT_JSX } from '../../../common/JsxSettings';
 import { startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** 1-based column of `needle` on line `line` of `source`. */
@@ -20,19 +20,32 @@ describe('TypeScript cells: positions as written', function () {
 
   it('maps every column of a stripped line back to the typed source', () => {
     const ts = 'const table: Record<string, Array<number>> = {}; const n: number = (table as any).x; foo(n);';
-    // the options worker/transform/stripTypes.ts uses (its bundled sucrase lives in dist/)
-    const out = transform(ts, {
-      transforms: ['typescript'],
-      disableESTransforms: true,
-      keepUnusedImports: true,
-      filePath: 'c.ts',
-      sourceMapOptions: { compiledFilename: 'c.ts' },
-    });
-    const code = out.code;
-    const columns = new TypeColumns(out.sourceMap!.mappings);
+    const { code, columns } = stripTypes(ts, 'c.ts');
     for (const token of ['= {}', '(table', '.x', 'foo(n)']) {
       assert.equal(columns.original(1, code.indexOf(token) + 1), ts.indexOf(token) + 1, token);
     }
+  });
+
+  it('maps the lines after a template literal with ${…} too (sucrase’s own map stops there)', () => {
+    const ts = 'const t: string = `a${1}b${"c"}`;\nconst o: { x: number } | null = null; o!.x;\nconst m = `\n${t as string}`; const z: number = 2; z;';
+    const { code, columns } = stripTypes(ts, 'c.ts');
+    const lines = code.split('\n');
+    const source = ts.split('\n');
+    for (const [line, token] of [
+      [2, '= null'],
+      [2, '.x'],
+      [4, 'const z'],
+      [4, 'z;'],
+    ] as const) {
+      assert.equal(columns.original(line, lines[line - 1]!.lastIndexOf(token) + 1), source[line - 1]!.lastIndexOf(token) + 1, `${line}: ${token}`);
+    }
+  });
+
+  it('and in a JSX cell, whose elements become calls', () => {
+    const ts = 'const t: string = `a${1}`;\nconst el = <div title={`x${t}`}>{(t as any).missing.deep}</div>;';
+    const { code, columns } = stripTypes(ts, 'c.tsx', { typescript: true, jsx: DEFAULT_JSX });
+    const line = code.split('\n')[1]!;
+    assert.equal(columns.original(2, line.indexOf('.missing') + 1), ts.split('\n')[1]!.indexOf('.missing') + 1);
   });
 
   describe('in a kernel', () => {

@@ -1,0 +1,185 @@
+/**
+ * What TypeScript's `emitDecoratorMetadata` records of a decorated member (`design:type`, `design:paramtypes`,
+ * `design:returntype`), read from the type annotations of a TypeScript cell, which the type removal takes away: each
+ * annotation is found from where its code is in the JavaScript (lines never move; TypeColumns maps the columns back),
+ * in sucrase's tokens of the cell, and written as the value TypeScript writes for it: `String` for `string`, `Array`
+ * for `T[]`, the class for a class's name (`Object` when the name is a type only), `Object` for what only a type
+ * checker could tell (a type alias reads as `Object`, where TypeScript would look through it).
+ */
+import { textPositions } from '../../protocol/codaJsonChecks';
+import type { Columns } from './ColumnMap';
+import type { SucraseParser } from './valueNamespace';
+
+type Token = ReturnType<SucraseParser['parse']>['tokens'][number];
+
+const REFERENCE = /^([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$]*)*)\s*(?:<[\s\S]*>)?$/u;
+
+export class DesignTypes {
+  private readonly tokens: Token[];
+  private readonly tsLines: number[];
+  private readonly jsPosition: (offset: number) => { line: number; column: number };
+
+  constructor(
+    private readonly s: SucraseParser,
+    /** The cell (its parameter decorators hidden). */
+    private readonly ts: string,
+    js: string,
+    private readonly columns: Columns,
+    jsx: boolean,
+    /** `ref(() => Name)`: how the lowered code reads a class by name. */
+    private readonly ref: (name: string) => string,
+    /** `strictNullChecks`: `string | null` is a union of two types (Object), not `string`. */
+    private readonly strictNullChecks = false,
+  ) {
+    this.tokens = s.parse(ts, jsx, true, false).tokens;
+    this.tsLines = lineStarts(ts);
+    this.jsPosition = textPositions(js);
+  }
+
+  /** A property's (or an accessor field's) annotation, as a value; its key starts at `jsKey` in the JavaScript. */
+  property(jsKey: number): string {
+    let i = this.at(jsKey);
+    if (this.is(i, this.s.TokenType.bracketL)) i = this.after(i);
+    else i++;
+    return this.annotation(i);
+  }
+
+  /** Each parameter's annotation, as a value (`jsParams`: where each parameter starts in the JavaScript). */
+  parameters(jsParams: number[]): string[] {
+    const T = this.s.TokenType;
+    return jsParams.map((p) => {
+      let i = this.at(p);
+      const rest = this.is(i, T.ellipsis);
+      if (rest) i++;
+      if (this.is(i, T.braceL) || this.is(i, T.bracketL)) i = this.after(i);
+      else i++;
+      // a rest parameter records the type of its elements (`...ids: number[]` → Number)
+      return this.annotation(i, 'Object', rest);
+    });
+  }
+
+  /**
+   * The return annotation of the function whose parameters open at `jsOpen` (`void 0` without one, as TypeScript
+   * writes; an async function without one returns a Promise).
+   */
+  returns(jsOpen: number, async = false): string {
+    const i = this.at(jsOpen);
+    const none = async ? this.ref('Promise') : 'void 0';
+    if (!this.is(i, this.s.TokenType.parenL)) return none;
+    return this.annotation(this.after(i), none);
+  }
+
+  /** The annotation that starts at token `i` (`: Type`), as a value; Object when there is none. */
+  private annotation(i: number, none = 'Object', rest = false): string {
+    const T = this.s.TokenType;
+    while (this.is(i, T.question) || this.is(i, T.bang)) i++;
+    const colon = this.tokens[i];
+    if (!colon || colon.type !== T.colon || !colon.isType) return none;
+    let j = i + 1;
+    while (this.tokens[j]?.isType) j++;
+    if (j === i + 1) return none;
+    const type = this.ts.slice(this.tokens[i + 1]!.start, this.tokens[j - 1]!.end);
+    if (!rest) return serialize(type, this.ref, this.strictNullChecks);
+    const element = /^\s*(?:readonly\s+)?([\s\S]*?)\s*\[\s*\]\s*$/.exec(type)?.[1] ?? /^\s*Array\s*<([\s\S]*)>\s*$/.exec(type)?.[1];
+    return element === undefined ? 'Object' : serialize(element, this.ref, this.strictNullChecks);
+  }
+
+  /** Where the code at JavaScript offset `js` is in the cell. */
+  cellOffset(js: number): number {
+    const { line, column } = this.jsPosition(js);
+    return (this.tsLines[line - 1] ?? 0) + this.columns.original(line, column) - 1;
+  }
+
+  /** The index of the first token at or after the cell's offset for JavaScript offset `js`. */
+  private at(js: number): number {
+    const offset = this.cellOffset(js);
+    let lo = 0;
+    let hi = this.tokens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.tokens[mid]!.start < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The index after the bracket that closes the one opened at `i`. */
+  private after(i: number): number {
+    const T = this.s.TokenType;
+    let depth = 0;
+    for (let j = i; j < this.tokens.length; j++) {
+      const type = this.tokens[j]!.type;
+      if (type === T.parenL || type === T.bracketL || type === T.braceL || type === T.dollarBraceL) depth++;
+      else if (type === T.parenR || type === T.bracketR || type === T.braceR) {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return this.tokens.length;
+  }
+
+  private is(i: number, type: number): boolean {
+    return this.tokens[i]?.type === type;
+  }
+}
+
+/** The value TypeScript's `emitDecoratorMetadata` writes for a type (as text). */
+export function serialize(type: string, ref: (name: string) => string, strictNullChecks = false): string {
+  let t = type.trim();
+  while (t.startsWith('(') && closes(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
+  const union = splitTop(t, '|');
+  if (union.length > 1) {
+    // without strictNullChecks, null and undefined are in every type: TypeScript leaves them out of a union
+    const parts = union.map((p) => p.trim()).filter((p) => p && p !== 'never' && (strictNullChecks || (p !== 'null' && p !== 'undefined')));
+    if (!parts.length) return 'void 0';
+    const values = parts.map((p) => serialize(p, ref, strictNullChecks));
+    return values.every((v) => v === values[0]) ? values[0]! : 'Object';
+  }
+  if (splitTop(t, '&').length > 1) return 'Object';
+  if (/^(?:abstract\s+)?(?:new\s*)?(?:<[^>]*>\s*)?\(/.test(t) && /=>/.test(t)) return 'Function';
+  if (/\[\s*\]$/.test(t) || /^(?:readonly\s+)?\[/.test(t) || /^Array\s*</.test(t)) return 'Array';
+  if (/^(?:string\b|["'`])/.test(t)) return 'String';
+  if (/^-?\d[\d_]*n$/.test(t)) return 'BigInt';
+  if (/^(?:number\b|-?\d[\d_]*(?:\.\d+)?(?:e[+-]?\d+)?$|-?0[xob])/i.test(t)) return 'Number';
+  if (/^(?:boolean|true|false)$/.test(t)) return 'Boolean';
+  if (/^bigint$/.test(t)) return 'BigInt';
+  if (/^(?:unique\s+)?symbol$/.test(t)) return 'Symbol';
+  if (/^(?:void|undefined|null|never)$/.test(t)) return 'void 0';
+  if (/^(?:any|unknown|object)$/.test(t)) return 'Object';
+  if (/^(?:keyof|typeof|infer|asserts)\b/.test(t) || t.startsWith('{') || /\bextends\b[\s\S]*\?/.test(t)) return 'Object';
+  const name = REFERENCE.exec(t)?.[1];
+  return name ? ref(name.replace(/\s+/g, '')) : 'Object';
+}
+
+/** `t` split at `sep` where no bracket, brace, paren or angle bracket is open. */
+function splitTop(t: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if ('([{<'.includes(c)) depth++;
+    else if (')]}>'.includes(c) && !(c === '>' && t[i - 1] === '=')) depth--;
+    else if (c === sep && depth === 0) {
+      parts.push(t.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(t.slice(from));
+  return parts.filter((p, i) => i > 0 || p.trim() || parts.length === 1);
+}
+
+/** The index of the `)` closing the `(` at `open` in `t`. */
+function closes(t: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < t.length; i++) {
+    if (t[i] === '(') depth++;
+    else if (t[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
