@@ -289,11 +289,11 @@ export const CODA_ERRORS = {
     message:
       '`using` declarations need a runtime with explicit resource management, which {runtime} does not have: run this notebook on Node 24 or later, Deno or Bun.',
   },
-  /** A TypeScript cell's `namespace` (or `module X {}`) holding values, which the type removal would drop whole. */
+  /** A TypeScript cell's dotted `namespace A.B {}` holding values (worker/transform/lowerNamespaces.ts compiles the others). */
   NamespaceWithValues: {
     name: 'SyntaxError',
     message:
-      'A namespace that holds values cannot run in a cell: CodaJS removes types with sucrase, which reads every namespace as types and would leave it out. Declare its values at the top level, or as properties of an object (`const NS = …`).',
+      'A namespace with a dotted name (`namespace A.B`) that holds values cannot run in a cell: nest the namespaces instead (`export namespace B` inside `namespace A`), which CodaJS compiles as TypeScript does.',
   },
   ImportAssertionSyntax: {
     name: 'SyntaxError',

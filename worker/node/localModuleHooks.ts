@@ -150,8 +150,8 @@ export function load(url: string, context: Record<string, unknown>, next: NextLo
   if (!path || !['.ts', '.mts', '.tsx'].includes(ext)) return next(url, context);
   const text = readFileSync(path, 'utf8');
   let code: string;
-  if (/@|\baccessor\b/.test(text)) {
-    // decorators and `accessor`, as in cells (the kernel defines what the compiled code calls); required here, so the
+  if (/@|\baccessor\b|\bnamespace\s+[\p{ID_Start}$_]/u.test(text)) {
+    // decorators, `accessor` and namespaces with values, as in cells (the kernel defines what the compiled code calls); required here, so the
     // hooks thread's bundle evaluates the parser they need only for a module that may have them
     const { typedCell } = require('../transform/typedCell') as typeof import('../transform/typedCell');
     const { withDecoratorsLowered } = require('../transform/lowerDecorators') as typeof import('../transform/lowerDecorators');

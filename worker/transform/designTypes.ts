@@ -178,7 +178,8 @@ function closes(t: string, open: number): number {
   return -1;
 }
 
-function lineStarts(text: string): number[] {
+/** The offset where each line of `text` starts. */
+export function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;

@@ -7,19 +7,48 @@ import type { DecoratorMode } from '../../protocol';
 import { decoratorOptions, type DecoratorOptions } from './lowerDecorators';
 import { hideParameterDecorators } from './parameterDecorators';
 import { loadedSucrase, stripTypes, type TranspileOptions } from './stripTypes';
-import type { TypeColumns } from './TypeColumns';
+import { composeColumns, type Columns } from './ColumnMap';
+import { exportNamespaceMembers, openNamespaces } from './lowerNamespaces';
+import { holdsValues } from './valueNamespace';
+import { textPositions } from '../../protocol/codaJsonChecks';
+import { lineStarts } from './designTypes';
 
 export interface TypedCell {
   code: string;
-  columns: TypeColumns;
+  /** Map the columns of `code` back to the cell. */
+  columns: Columns;
   decorators: DecoratorOptions;
 }
 
 export function typedCell(source: string, fileName: string, options: TranspileOptions, mode: DecoratorMode | undefined): TypedCell {
   const jsx = !!options.jsx;
-  const hidden = options.typescript && mode?.kind === 'legacy' && source.includes('@') ? hideParameterDecorators(source, loadedSucrase(), jsx) : undefined;
-  const cellSource = hidden?.source ?? source;
-  const { code, columns } = stripTypes(cellSource, fileName, options);
-  const decorators = decoratorOptions(mode, jsx, code, options.typescript ? { source: cellSource, columns, parameters: hidden?.found ?? [] } : undefined);
+  const s = loadedSucrase();
+  const hidden = options.typescript && mode?.kind === 'legacy' && source.includes('@') ? hideParameterDecorators(source, s, jsx) : undefined;
+  const written = hidden?.source ?? source;
+  // namespaces that hold values, which sucrase would remove whole, opened into functions first
+  const opened = options.typescript ? openNamespaces(s, written, jsx, (body) => holdsValues(s, body, jsx)) : undefined;
+  const cellSource = opened?.source ?? written;
+  const stripped = stripTypes(cellSource, fileName, options);
+  let code = stripped.code;
+  /** The code's columns in cellSource (what the decorators' types are read from). */
+  let inSource: Columns = stripped.columns;
+  if (opened) {
+    const lines = lineStarts(written);
+    const toCell = composeColumns(stripped.columns, opened.columns);
+    const at = textPositions(code);
+    const members = exportNamespaceMembers(code, opened.plan, (offset) => {
+      const { line, column } = at(offset);
+      return (lines[line - 1] ?? 0) + toCell.original(line, column) - 1;
+    });
+    code = members.code;
+    inSource = members.edits ? composeColumns(members.edits, stripped.columns) : stripped.columns;
+  }
+  const columns = opened ? composeColumns(inSource, opened.columns) : inSource;
+  const decorators = decoratorOptions(
+    mode,
+    jsx,
+    code,
+    options.typescript ? { source: cellSource, columns: inSource, parameters: hidden?.found ?? [] } : undefined,
+  );
   return { code, columns, decorators };
 }

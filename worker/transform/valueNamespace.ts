@@ -35,7 +35,7 @@ export function valueNamespace(s: SucraseParser, source: string, jsx = false): n
 }
 
 /** The index of the `}` that closes the `{` at `open` (template `${` and JSX braces counted alike). */
-function closingBrace(s: SucraseParser, tokens: Token[], open: number): number | undefined {
+export function closingBrace(s: SucraseParser, tokens: Token[], open: number): number | undefined {
   const { TokenType: T } = s;
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
@@ -49,7 +49,7 @@ function closingBrace(s: SucraseParser, tokens: Token[], open: number): number |
 }
 
 /** The body keeps code once its types are removed (more than empty statements), or a namespace in it does. */
-function holdsValues(s: SucraseParser, body: string, jsx: boolean): boolean {
+export function holdsValues(s: SucraseParser, body: string, jsx: boolean): boolean {
   const { TokenType: T } = s;
   let stripped: string;
   try {

@@ -111,10 +111,12 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
-    name: 'a namespace with values and a parameter decorator are refused where written; standard decorators run',
+    name: 'a dotted namespace and a parameter decorator are refused where written; namespaces and standard decorators run',
     test: async (k) => {
+      const ns = await k.run('namespace NS { export const v = 1; export function twice() { return v * 2; } }\n[NS.v, NS.twice()]', { language: 'typescript' });
+      assert.ok(ns.status === 'ok' && ns.value?.type === 'object' && ns.value.preview === '[ 1, 2 ]', JSON.stringify(ns));
       for (const [code, errorCode, line, column] of [
-        ['const a = 1;\nnamespace NS { export const v = 1 }\nNS.v', 'NamespaceWithValues', 2, 1],
+        ['const a = 1;\nnamespace NS.Deep { export const v = 1 }\nNS.Deep.v', 'NamespaceWithValues', 2, 1],
         ['function d(v: unknown) {}\nclass C { constructor(  @d x: number) {} }', 'DecoratorsUnsupported', 2, 25],
       ] as const) {
         const r = await k.run(code, { language: 'typescript' });

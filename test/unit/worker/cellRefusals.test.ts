@@ -4,6 +4,10 @@
  * and a decorator where standard decorators cannot stand (acorn stopped at `@` with "Unexpected character").
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as sucrase from '../../../worker/transform/sucraseBundle';
 import { valueNamespace } from '../../../worker/transform/valueNamespace';
 import { startKernel, type TestKernel } from '../helpers/testKernel';
@@ -62,17 +66,53 @@ describe('cells: namespaces and decorators refused where they are written', func
     before(async () => (k = await startKernel()));
     after(() => k?.kernel.dispose());
 
-    it('a namespace with values fails the cell at its keyword, with its code; the cell before it ran nothing of it', async () => {
-      const code = 'const before = 1;\n  namespace Shapes { export const sides = 4 }\nShapes.sides';
+    it('a namespace with a dotted name fails the cell at its keyword, with its code; the cell before it ran nothing of it', async () => {
+      const code = 'const before = 1;\n  namespace Shapes.Flat { export const sides = 4 }\nShapes.Flat.sides';
       const r = await k.run(code, { language: 'typescript' });
       assert.equal(r.status, 'error');
       if (r.status !== 'error') return;
       assert.equal(r.error.code, 'NamespaceWithValues', JSON.stringify(r.error));
       assert.equal(r.error.name, 'SyntaxError');
-      assert.match(r.error.message, /namespace that holds values/);
+      assert.match(r.error.message, /dotted name/);
       assert.deepEqual([r.error.location?.line, r.error.location?.column], at(code, 'namespace'));
       // refused before anything ran: `before` was never declared
       assert.equal(await k.value('typeof before'), 'undefined');
+    });
+
+    it('a namespace with values runs as TypeScript compiles it: exports, nesting, enums, state, merging, errors on their lines', async () => {
+      const code = [
+        'namespace Geometry {',
+        '  export const unit: number = 2;',
+        '  export let count = 0;',
+        '  const hidden = "h";',
+        '  export function area(w: number, h: number): number { count++; return w * h * unit; }',
+        '  export class Box { constructor(public w: number) {} size() { return area(this.w, this.w); } }',
+        '  export namespace Inner { export const deep = hidden + "!"; }',
+        '  export enum Color { Red, Green }',
+        '  export interface Shape { w: number }',
+        '}',
+        '[Geometry.area(2, 3), new Geometry.Box(2).size(), Geometry.count, Geometry.Inner.deep, Geometry.Color.Green, "hidden" in Geometry]',
+      ].join('\n');
+      const r = await k.run(code, { language: 'typescript' });
+      assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+      assert.equal(r.value.preview, "[ 12, 8, 2, 'h!', 1, false ]");
+      // a later declaration of the same namespace adds to it (its body names the earlier one's members through it)
+      const more = await k.run('namespace Geometry { export const extra = Geometry.unit * 10; }\nObject.keys(Geometry).join()', { language: 'typescript' });
+      assert.ok(more.status === 'ok' && more.value?.type === 'string', JSON.stringify(more));
+      assert.equal(more.value.value, 'unit,count,area,Box,Inner,Color,extra');
+      const thrown = 'namespace Broken {\n  export const ok: number = 1;\n  throw new Error("inside");\n}';
+      const err = await k.run(thrown, { language: 'typescript' });
+      assert.ok(err.status === 'error' && err.error.frames?.[0]?.line === 3, JSON.stringify(err));
+    });
+
+    it("a local TypeScript module's namespace with values is compiled as a cell's is", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'coda-namespace-'));
+      writeFileSync(
+        join(dir, 'units.ts'),
+        'export namespace Units {\n  export const metre: number = 1;\n  export function km(n: number): number { return n * 1000 * metre; }\n}\n',
+      );
+      const r = await k.run(`import { Units } from ${JSON.stringify(pathToFileURL(join(dir, 'units.ts')).href)};\nUnits.km(3)`, { language: 'typescript' });
+      assert.ok(r.status === 'ok' && r.value?.type === 'number' && r.value.text === '3000', JSON.stringify(r));
     });
 
     it('a namespace of types only still runs, and so does a word "namespace" in a string', async () => {

@@ -1,0 +1,122 @@
+/**
+ * TypeScript namespaces that hold values (`namespace Geometry { export const unit = 1; export function area() {} }`),
+ * which sucrase reads as types and removes whole: compiled as TypeScript compiles them, an object filled by a function
+ * (`var Geometry; (function (Geometry) { … })(Geometry || (Geometry = {}))`, so a later cell's `namespace Geometry`
+ * adds to it), every line kept:
+ * - before the types are removed, `namespace N {` and its `}` become the function's start and call, and each `export`
+ *   in its body turns to spaces (where its declaration starts is kept);
+ * - after, each exported declaration is made a member of the object, on its own last line: a function, a class or a
+ *   nested namespace by assignment, a variable through a getter and a setter (the body keeps using the variable; what
+ *   reads `N.x` sees its value now).
+ * A namespace with a dotted name (`namespace A.B`) or an `export import` is refused, as before (valueNamespace.ts).
+ */
+import type * as acorn from 'acorn';
+import { applyEdits, ColumnMap, type Columns, type Edit } from './ColumnMap';
+import { forEachNode } from '../../common/forEachNode';
+import { parseCell } from './transformCell';
+import { closingBrace, type SucraseParser } from './valueNamespace';
+
+/** The extra parameter that marks a namespace's function as CodaJS's (sucrase's enums have the same shape). */
+const MARK = '__coda$namespace';
+
+export interface NamespacePlan {
+  /** Where the declaration after each `export` in a namespace's body starts, in the cell. */
+  exported: Set<number>;
+  /** By namespace: the names its `export enum`, `function`, `class` and `namespace` declare (an enum becomes a `var`). */
+  names: Map<string, Set<string>>;
+}
+
+/**
+ * `ts` with its value namespaces opened into functions, and how its columns map back to `ts`; undefined when it has
+ * none this compiles.
+ */
+export function openNamespaces(
+  s: SucraseParser,
+  ts: string,
+  jsx: boolean,
+  holdsValues: (body: string) => boolean,
+): { source: string; plan: NamespacePlan; columns: Columns } | undefined {
+  if (!/\b(?:namespace|module)\b/.test(ts)) return undefined;
+  const { TokenType: T, ContextualKeyword: K } = s;
+  let tokens: ReturnType<SucraseParser['parse']>['tokens'];
+  try {
+    tokens = s.parse(ts, jsx, true, false).tokens;
+  } catch {
+    return undefined;
+  }
+  const edits: Edit[] = [];
+  const exported = new Set<number>();
+  const names = new Map<string, Set<string>>();
+  const is = (t: (typeof tokens)[number] | undefined, keyword: number) => t?.type === T.name && t.contextualKeyword === keyword;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!t.isType || !(is(t, K._namespace) || is(t, K._module))) continue;
+    if (tokens[i - 1]?.type === T._declare) continue;
+    const name = tokens[i + 1];
+    const open = tokens[i + 2];
+    // `namespace N {` only: a dotted name (or `module "x"`) stays for valueNamespace.ts to refuse
+    if (name?.type !== T.name || open?.type !== T.braceL) continue;
+    const close = closingBrace(s, tokens, i + 2);
+    if (close === undefined) return undefined;
+    if (!holdsValues(ts.slice(open.end, tokens[close]!.start))) continue;
+    const id = ts.slice(name.start, name.end);
+    edits.push({ start: t.start, end: open.end, text: `var ${id}; (function (${id}, ${MARK}) {` });
+    edits.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: `})(${id} || (${id} = {}));` });
+    // its body's own `export`s (not those of a namespace nested in it, which has its own turn)
+    let depth = 0;
+    for (let j = i + 3; j < close; j++) {
+      const type = tokens[j]!.type;
+      if (type === T.braceL || type === T.dollarBraceL) depth++;
+      else if (type === T.braceR) depth--;
+      else if (type === T._export && depth === 0 && tokens[j + 1]) {
+        edits.push({ start: tokens[j]!.start, end: tokens[j]!.end, text: ' '.repeat(tokens[j]!.end - tokens[j]!.start) });
+        exported.add(tokens[j + 1]!.start);
+        const declared = tokens[j + 2];
+        if (declared?.type === T.name && [T._enum, T._function, T._class].includes(tokens[j + 1]!.type)) {
+          if (!names.has(id)) names.set(id, new Set());
+          names.get(id)!.add(ts.slice(declared.start, declared.end));
+        }
+      }
+    }
+  }
+  if (!edits.length) return undefined;
+  return { source: applyEdits(ts, edits), plan: { exported, names }, columns: new ColumnMap(ts, edits) };
+}
+
+/**
+ * `js` (the types removed from the opened cell) with each exported declaration of its namespaces made a member, and how
+ * the result's columns map back to `js` (undefined: unchanged); `cellOffset` says where an offset of `js` is in the cell.
+ */
+export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffset: (js: number) => number): { code: string; edits?: Columns } {
+  const program = parseCell(js);
+  const edits: Edit[] = [];
+  forEachNode(program, (node) => {
+    if (node.type !== 'CallExpression') return;
+    const callee = (node as acorn.CallExpression).callee;
+    if (callee.type !== 'FunctionExpression' || callee.params.length !== 2) return;
+    const [param, mark] = callee.params;
+    if (param?.type !== 'Identifier' || mark?.type !== 'Identifier' || mark.name !== MARK) return;
+    const ns = param.name;
+    const named = plan.names.get(ns);
+    const declares = (st: acorn.Statement) =>
+      st.type === 'VariableDeclaration' ? st.declarations.some((d) => d.id.type === 'Identifier' && named?.has(d.id.name)) : false;
+    for (const statement of callee.body.body) {
+      if (!plan.exported.has(cellOffset(statement.start)) && !declares(statement)) continue;
+      const members: string[] = [];
+      if (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') {
+        if (statement.id) members.push(`${ns}.${statement.id.name} = ${statement.id.name};`);
+      } else if (statement.type === 'VariableDeclaration') {
+        for (const d of statement.declarations) {
+          if (d.id.type !== 'Identifier') continue;
+          const x = d.id.name;
+          members.push(
+            `Object.defineProperty(${ns}, ${JSON.stringify(x)}, { get: () => ${x}, set: (v) => { ${x} = v; }, enumerable: true, configurable: true });`,
+          );
+        }
+      }
+      if (members.length) edits.push({ start: statement.end, end: statement.end, text: `; ${members.join(' ')}` });
+    }
+  });
+  if (!edits.length) return { code: js };
+  return { code: applyEdits(js, edits), edits: new ColumnMap(js, edits) };
+}
