@@ -17,6 +17,11 @@
  *   `addInitializer` took run after the field (a private field of their own), or for methods and accessors first in the
  *   constructor (the class's first private field) and once for static ones;
  * - `accessor x = 1` is a private field `#…x` with a getter and a setter named `x` after it, on the same line.
+ *
+ * TypeScript's older `experimentalDecorators` (a tsconfig.json beside the notebook turns them on) take the same places,
+ * but what their decorators say is kept as a function, called once the class is made (a declaration's once its
+ * binding holds it: `C = flush()`), where each is applied as TypeScript's `__decorate` applies it; with their
+ * parameter decorators (parameterDecorators.ts) and `emitDecoratorMetadata`'s types (designTypes.ts).
  * The run-time part is makeDecoratorRuntime (the global DECORATORS_HOOK, which the kernels install).
  */
 import type * as acorn from 'acorn';
