@@ -3,8 +3,8 @@
  * `design:returntype`), read from the type annotations of a TypeScript cell, which the type removal takes away: each
  * annotation is found from where its code is in the JavaScript (lines never move; TypeColumns maps the columns back),
  * in sucrase's tokens of the cell, and written as the value TypeScript writes for it: `String` for `string`, `Array`
- * for `T[]`, the class for a class's name (`Object` when the name is a type only), `Object` for what only a type
- * checker could tell (a type alias reads as `Object`, where TypeScript would look through it).
+ * for `T[]`, the class for a class's name (`Object` when the name is a type only), the cell's own enums and type
+ * aliases looked through, and `Object` for what only a type checker could tell (an alias from another cell).
  */
 import { textPositions } from '../../protocol/codaJsonChecks';
 import type { Columns } from './ColumnMap';
@@ -18,6 +18,8 @@ export class DesignTypes {
   private readonly tokens: Token[];
   private readonly tsLines: number[];
   private readonly jsPosition: (offset: number) => { line: number; column: number };
+  /** The cell's own enums (as the value TypeScript records for them) and type aliases (as their type's text). */
+  private readonly locals: Map<string, { value: string } | { alias: string }>;
 
   constructor(
     private readonly s: SucraseParser,
@@ -33,6 +35,7 @@ export class DesignTypes {
   ) {
     this.tokens = s.parse(ts, jsx, true, false).tokens;
     this.tsLines = lineStarts(ts);
+    this.locals = this.localTypes();
     this.jsPosition = textPositions(js);
   }
 
@@ -79,9 +82,56 @@ export class DesignTypes {
     while (this.tokens[j]?.isType) j++;
     if (j === i + 1) return none;
     const type = this.ts.slice(this.tokens[i + 1]!.start, this.tokens[j - 1]!.end);
-    if (!rest) return serialize(type, this.ref, this.strictNullChecks);
+    if (!rest) return this.serialize(type);
     const element = /^\s*(?:readonly\s+)?([\s\S]*?)\s*\[\s*\]\s*$/.exec(type)?.[1] ?? /^\s*Array\s*<([\s\S]*)>\s*$/.exec(type)?.[1];
-    return element === undefined ? 'Object' : serialize(element, this.ref, this.strictNullChecks);
+    return element === undefined ? 'Object' : this.serialize(element);
+  }
+
+  /** A type as a value, the cell's own enums and type aliases looked through (`type Id = string` records String). */
+  private serialize(type: string, depth = 0): string {
+    const local = (name: string): string | undefined => {
+      const found = this.locals.get(name);
+      if (!found || depth > 8) return undefined;
+      return 'value' in found ? found.value : this.serialize(found.alias, depth + 1);
+    };
+    return serialize(type, this.ref, this.strictNullChecks, local);
+  }
+
+  /** The enums and type aliases the cell declares. */
+  private localTypes(): Map<string, { value: string } | { alias: string }> {
+    const T = this.s.TokenType;
+    const K = this.s.ContextualKeyword;
+    const locals = new Map<string, { value: string } | { alias: string }>();
+    const tokens = this.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      const name = tokens[i + 1];
+      if (name?.type !== T.name) continue;
+      const id = this.ts.slice(name.start, name.end);
+      if (t.type === T._enum && tokens[i + 2]?.type === T.braceL) {
+        // a numeric enum records Number, a string one String, a mixed one Object
+        const close = this.after(i + 2);
+        let strings = 0;
+        let others = 0;
+        for (let j = i + 3; j < close - 1; j++) {
+          const member = tokens[j]!;
+          const first = j === i + 3 || tokens[j - 1]!.type === T.comma;
+          if (!first || (member.type !== T.name && member.type !== T.string)) continue;
+          if (tokens[j + 1]?.type === T.eq && tokens[j + 2]?.type === T.string) strings++;
+          else others++;
+        }
+        locals.set(id, { value: strings && others ? 'Object' : strings ? 'String' : 'Number' });
+      } else if (t.type === T.name && t.contextualKeyword === K._type && t.isType) {
+        let j = i + 2;
+        if (this.is(j, T.lessThan)) while (j < tokens.length && !this.is(j, T.greaterThan)) j++;
+        if (this.is(j, T.greaterThan)) j++;
+        if (!this.is(j, T.eq)) continue;
+        let k = j + 1;
+        while (tokens[k]?.isType && !this.is(k, T.semi)) k++;
+        if (k > j + 1) locals.set(id, { alias: this.ts.slice(tokens[j + 1]!.start, tokens[k - 1]!.end) });
+      }
+    }
+    return locals;
   }
 
   /** Where the code at JavaScript offset `js` is in the cell. */
@@ -123,7 +173,12 @@ export class DesignTypes {
 }
 
 /** The value TypeScript's `emitDecoratorMetadata` writes for a type (as text). */
-export function serialize(type: string, ref: (name: string) => string, strictNullChecks = false): string {
+export function serialize(
+  type: string,
+  ref: (name: string) => string,
+  strictNullChecks = false,
+  local: (name: string) => string | undefined = () => undefined,
+): string {
   let t = type.trim();
   while (t.startsWith('(') && closes(t, 0) === t.length - 1) t = t.slice(1, -1).trim();
   const union = splitTop(t, '|');
@@ -131,7 +186,7 @@ export function serialize(type: string, ref: (name: string) => string, strictNul
     // without strictNullChecks, null and undefined are in every type: TypeScript leaves them out of a union
     const parts = union.map((p) => p.trim()).filter((p) => p && p !== 'never' && (strictNullChecks || (p !== 'null' && p !== 'undefined')));
     if (!parts.length) return 'void 0';
-    const values = parts.map((p) => serialize(p, ref, strictNullChecks));
+    const values = parts.map((p) => serialize(p, ref, strictNullChecks, local));
     return values.every((v) => v === values[0]) ? values[0]! : 'Object';
   }
   if (splitTop(t, '&').length > 1) return 'Object';
@@ -146,8 +201,8 @@ export function serialize(type: string, ref: (name: string) => string, strictNul
   if (/^(?:void|undefined|null|never)$/.test(t)) return 'void 0';
   if (/^(?:any|unknown|object)$/.test(t)) return 'Object';
   if (/^(?:keyof|typeof|infer|asserts)\b/.test(t) || t.startsWith('{') || /\bextends\b[\s\S]*\?/.test(t)) return 'Object';
-  const name = REFERENCE.exec(t)?.[1];
-  return name ? ref(name.replace(/\s+/g, '')) : 'Object';
+  const name = REFERENCE.exec(t)?.[1]?.replace(/\s+/g, '');
+  return name ? (local(name) ?? ref(name)) : 'Object';
 }
 
 /** `t` split at `sep` where no bracket, brace, paren or angle bracket is open. */

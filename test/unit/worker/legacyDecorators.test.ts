@@ -1127,8 +1127,6 @@ log(st.count, Store.total, Reflect.getMetadata('design:type', Store.prototype, '
 const differing: Record<string, string> = {
   // TypeScript reads the class in its temporal dead zone and throws; CodaJS's ref() reads Object
   'a property typed with a class declared after it': "expected threw: Cannot access 'Later' before initialization, actual Object",
-  // only a type checker knows an enum's or an alias's type: CodaJS reads the annotation's words alone
-  'design:type of enums and type aliases': 'expected Number, String, String, Object; actual Object, Object, Object, Object',
   // sucrase removes a `declare` field whole, so its decorator has no member left to decorate: refused at its @
   'a decorated declare field': 'expected decorate id / Number ["name"], actual the cell refused (DecoratorsUnsupported)',
 };
