@@ -100,13 +100,7 @@ export function lowerDecorators(js: string, options: DecoratorOptions = {}): { c
   if (!MAYBE.test(js) && !parameters.length) return undefined;
   const { groups, accessors } = scan(js, !!options.jsx);
   if (!groups.length && !accessors.length && !parameters.length) return undefined;
-  // the cell as acorn can read it: decorators and `accessor` turned to spaces (offsets and lines unchanged)
-  let blank = js;
-  const blanked = (from: number, to: number) => {
-    blank = blank.slice(0, from) + blank.slice(from, to).replace(/[^\n]/g, ' ') + blank.slice(to);
-  };
-  for (const g of groups) blanked(g.start, g.end);
-  for (const [from, to] of accessors) blanked(from, to);
+  const blank = blanked(js, groups, accessors);
   const program = parseCell(blank);
   const parents = new Map<acorn.Node, acorn.Node>();
   const classes: ClassNode[] = [];
@@ -207,6 +201,23 @@ export function decoratorOptions(
       )
     : undefined;
   return { jsx, legacy: { metadata: mode.metadata, types, parameters: ts?.parameters ?? [] } };
+}
+
+/** `js` as acorn can read it: its decorators and `accessor` keywords turned to spaces (offsets and lines unchanged). */
+export function withoutDecorators(js: string, jsx = false): string {
+  if (!MAYBE.test(js)) return js;
+  const { groups, accessors } = scan(js, jsx);
+  return blanked(js, groups, accessors);
+}
+
+function blanked(js: string, groups: Group[], accessors: [number, number][]): string {
+  let out = js;
+  const blank = (from: number, to: number) => {
+    out = out.slice(0, from) + out.slice(from, to).replace(/[^\n]/g, ' ') + out.slice(to);
+  };
+  for (const g of groups) blank(g.start, g.end);
+  for (const [from, to] of accessors) blank(from, to);
+  return out;
 }
 
 /**

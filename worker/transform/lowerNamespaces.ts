@@ -14,6 +14,7 @@ import type * as acorn from 'acorn';
 import { applyEdits, ColumnMap, type Columns, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { parseCell } from './transformCell';
+import { withoutDecorators } from './lowerDecorators';
 import { closingBrace, type SucraseParser } from './valueNamespace';
 
 /** The extra parameter that marks a namespace's function as CodaJS's (sucrase's enums have the same shape). */
@@ -87,8 +88,9 @@ export function openNamespaces(
  * `js` (the types removed from the opened cell) with each exported declaration of its namespaces made a member, and how
  * the result's columns map back to `js` (undefined: unchanged); `cellOffset` says where an offset of `js` is in the cell.
  */
-export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffset: (js: number) => number): { code: string; edits?: Columns } {
-  const program = parseCell(js);
+export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffset: (js: number) => number, jsx = false): { code: string; edits?: Columns } {
+  // (decorators, which lowerDecorators.ts compiles next, read as spaces)
+  const program = parseCell(withoutDecorators(js, jsx));
   const edits: Edit[] = [];
   forEachNode(program, (node) => {
     if (node.type !== 'CallExpression') return;

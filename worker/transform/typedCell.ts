@@ -36,10 +36,15 @@ export function typedCell(source: string, fileName: string, options: TranspileOp
     const lines = lineStarts(written);
     const toCell = composeColumns(stripped.columns, opened.columns);
     const at = textPositions(code);
-    const members = exportNamespaceMembers(code, opened.plan, (offset) => {
-      const { line, column } = at(offset);
-      return (lines[line - 1] ?? 0) + toCell.original(line, column) - 1;
-    });
+    const members = exportNamespaceMembers(
+      code,
+      opened.plan,
+      (offset) => {
+        const { line, column } = at(offset);
+        return (lines[line - 1] ?? 0) + toCell.original(line, column) - 1;
+      },
+      jsx,
+    );
     code = members.code;
     inSource = members.edits ? composeColumns(members.edits, stripped.columns) : stripped.columns;
   }

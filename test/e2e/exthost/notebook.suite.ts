@@ -106,6 +106,19 @@ export function notebookSuite(): void {
       assert.equal(nb.cellAt(1).executionSummary?.executionOrder, 2);
     });
 
+    test('a TypeScript cell with decorators, an accessor and a namespace runs (compiled in the kernel the VSIX ships)', async () => {
+      const nb = await notebookWith([
+        'function loud(fn: any, ctx: ClassMethodDecoratorContext) { return function (this: any) { return String(fn.call(this)).toUpperCase(); }; }\nclass Greeter { accessor who = "vsix"; @loud hi() { return "hi " + this.who; } }\nnamespace Tools { export const greeter = new Greeter(); }\nTools.greeter.hi()',
+        'typescript',
+      ]);
+      await runCells(nb, 0);
+      assert.deepEqual(
+        item<ValueOutput>(nb.cellAt(0), MIME_VALUE)?.value,
+        { type: 'string', value: 'HI VSIX', length: 7 },
+        JSON.stringify(item<ErrorOutput>(nb.cellAt(0), MIME_ERROR)),
+      );
+    });
+
     test('text written without a line end shows under its cell, one line with what continues it; a cell imports JSON and reads import.meta', async () => {
       await vscode.workspace.fs.writeFile(workspaceFile('e2e-data.json'), new TextEncoder().encode('{ "x": 7 }'));
       const nb = await notebookWith(

@@ -100,6 +100,14 @@ describe('cells: namespaces and decorators refused where they are written', func
       const more = await k.run('namespace Geometry { export const extra = Geometry.unit * 10; }\nObject.keys(Geometry).join()', { language: 'typescript' });
       assert.ok(more.status === 'ok' && more.value?.type === 'string', JSON.stringify(more));
       assert.equal(more.value.value, 'unit,count,area,Box,Inner,Color,extra');
+      // decorators and accessors in it, compiled after it is opened
+      const decorated = await k.run(
+        'namespace Deco {\n  const id = (v: any, c: any) => v;\n  export class K { accessor n = 5; @id m() { return this.n; } }\n}\nnew Deco.K().m()',
+        {
+          language: 'typescript',
+        },
+      );
+      assert.ok(decorated.status === 'ok' && decorated.value?.type === 'number' && decorated.value.text === '5', JSON.stringify(decorated));
       const thrown = 'namespace Broken {\n  export const ok: number = 1;\n  throw new Error("inside");\n}';
       const err = await k.run(thrown, { language: 'typescript' });
       assert.ok(err.status === 'error' && err.error.frames?.[0]?.line === 3, JSON.stringify(err));
