@@ -8,54 +8,15 @@ import { strict as assert } from 'node:assert';
 import vm from 'node:vm';
 import * as acorn from 'acorn';
 import * as ts from 'typescript';
-import { makeDecoratorRuntime } from '../../../worker/runtime/makeDecoratorRuntime';
-import { DECORATORS_HOOK, lowerDecorators } from '../../../worker/transform/lowerDecorators';
+import { lowerDecorators } from '../../../worker/transform/lowerDecorators';
+import { runLogged, withDecoratorRuntime } from '../helpers/decoratorRuns';
 import { stripTypes } from '../../../worker/transform/stripTypes';
 
-/**
- * What both runs start with: `Symbol.metadata` (TypeScript only writes metadata where the runtime has the symbol, and
- * Node does not yet), and the decorators' run-time part as the kernels install it, made in the program's own realm (as
- * the Sandbox's prelude makes it from its text; tsx, which compiles these sources, names functions through `__name`).
- */
-const SETUP = `Symbol.metadata ??= Symbol('Symbol.metadata');
-Object.defineProperty(globalThis, '${DECORATORS_HOOK}', {
-  value: ((__name) => (${makeDecoratorRuntime.toString()})())((f, name) => Object.defineProperty(f, 'name', { value: name, configurable: true })),
-  configurable: true,
-  writable: true,
-});`;
-
-/** What a log shows of a value, the same for either run (values come from the program's own realm). */
-function show(value: unknown, depth = 0): string {
-  if (typeof value === 'string') return depth ? JSON.stringify(value) : value;
-  if (typeof value === 'symbol' || typeof value === 'bigint' || value === null || typeof value !== 'object') {
-    if (typeof value !== 'function') return String(value);
-    const kind = /^class\b/.test(Function.prototype.toString.call(value)) ? 'class' : 'Function';
-    return `[${kind} ${value.name || '(anonymous)'}]`;
-  }
-  if (Object.prototype.toString.call(value) === '[object Error]') return `[${(value as Error).name}: ${(value as Error).message}]`;
-  if (depth > 3) return '…';
-  if (Array.isArray(value)) return `[${value.map((v) => show(v, depth + 1)).join(', ')}]`;
-  const entries = Reflect.ownKeys(value)
-    .filter((k) => Object.prototype.propertyIsEnumerable.call(value, k))
-    .map((k) => `${String(k)}: ${show((value as Record<PropertyKey, unknown>)[k], depth + 1)}`);
-  const name = (value as { constructor?: { name?: string } }).constructor?.name;
-  return `${name && name !== 'Object' ? name + ' ' : ''}{${entries.join(', ')}}`;
-}
+/** What both runs start with: `Symbol.metadata` (TypeScript only writes metadata where the runtime has the symbol, and Node does not yet). */
+const SETUP = withDecoratorRuntime("Symbol.metadata ??= Symbol('Symbol.metadata');");
 
 /** Runs `code` in a fresh context; what it logged, then `threw: <message>` when it threw. */
-async function run(code: string, filename = 'program.js'): Promise<string[]> {
-  const logs: string[] = [];
-  const context = vm.createContext({ log: (...values: unknown[]) => logs.push(values.map((v) => show(v)).join(' ')) });
-  vm.runInContext(SETUP, context);
-  try {
-    new vm.Script(code, { filename }).runInContext(context);
-  } catch (err) {
-    logs.push(`threw: ${(err as Error)?.message ?? String(err)}`);
-  }
-  // async methods log after a few turns of the microtask queue
-  await new Promise((resolve) => setImmediate(resolve));
-  return logs;
-}
+const run = (code: string, filename?: string) => runLogged(SETUP, code, filename);
 
 const compilerOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,

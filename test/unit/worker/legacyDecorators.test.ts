@@ -10,8 +10,8 @@ import { strict as assert } from 'node:assert';
 import vm from 'node:vm';
 import * as acorn from 'acorn';
 import * as ts from 'typescript';
-import { makeDecoratorRuntime } from '../../../worker/runtime/makeDecoratorRuntime';
-import { DECORATORS_HOOK, decoratorOptions, lowerDecorators } from '../../../worker/transform/lowerDecorators';
+import { decoratorOptions, lowerDecorators } from '../../../worker/transform/lowerDecorators';
+import { loggingContext, runLogged, withDecoratorRuntime } from '../helpers/decoratorRuns';
 import { hideParameterDecorators } from '../../../worker/transform/parameterDecorators';
 import { loadedSucrase, stripTypes } from '../../../worker/transform/stripTypes';
 
@@ -46,16 +46,8 @@ const REFLECT_METADATA = `(() => {
   Object.assign(Reflect, { defineMetadata, hasOwnMetadata, getOwnMetadata, getMetadata, getOwnMetadataKeys, metadata });
 })();`;
 
-/**
- * What both runs start with: the metadata above, and the decorators' run-time part as the kernels install it, made in
- * the program's own realm (tsx, which compiles these sources, names functions through `__name`).
- */
-const SETUP = `${REFLECT_METADATA}
-Object.defineProperty(globalThis, '${DECORATORS_HOOK}', {
-  value: ((__name) => (${makeDecoratorRuntime.toString()})())((f, name) => Object.defineProperty(f, 'name', { value: name, configurable: true })),
-  configurable: true,
-  writable: true,
-});`;
+/** What both runs start with: the metadata above, and the decorators' run-time part. */
+const SETUP = withDecoratorRuntime(REFLECT_METADATA);
 
 /** The same, as the type check reads it. */
 const GLOBALS = `declare function log(...values: unknown[]): void;
@@ -69,49 +61,11 @@ declare namespace Reflect {
   function getOwnMetadataKeys(target: object, key?: string | symbol): unknown[];
 }`;
 
-/** What a log shows of a value, the same for either run (values come from the program's own realm). */
-function show(value: unknown, depth = 0): string {
-  if (typeof value === 'string') return depth ? JSON.stringify(value) : value;
-  if (typeof value === 'symbol' || typeof value === 'bigint' || value === null || typeof value !== 'object') {
-    if (typeof value !== 'function') return String(value);
-    const kind = /^class\b/.test(Function.prototype.toString.call(value)) ? 'class' : 'Function';
-    return `[${kind} ${value.name || '(anonymous)'}]`;
-  }
-  if (Object.prototype.toString.call(value) === '[object Error]') return `[${(value as Error).name}: ${(value as Error).message}]`;
-  if (depth > 3) return '…';
-  if (Array.isArray(value)) return `[${value.map((v) => show(v, depth + 1)).join(', ')}]`;
-  const entries = Reflect.ownKeys(value)
-    .filter((k) => Object.prototype.propertyIsEnumerable.call(value, k))
-    .map((k) => `${String(k)}: ${show((value as Record<PropertyKey, unknown>)[k], depth + 1)}`);
-  const name = (value as { constructor?: { name?: string } }).constructor?.name;
-  return `${name && name !== 'Object' ? name + ' ' : ''}{${entries.join(', ')}}`;
-}
-
 /** A fresh context with SETUP run in it, logging to `logs`. */
-function context(logs: string[] = []): vm.Context {
-  // (returns undefined: a decorator written `=> log(…)` returns no descriptor)
-  const ctx = vm.createContext({
-    log: (...values: unknown[]) => {
-      logs.push(values.map((v) => show(v)).join(' '));
-    },
-  });
-  vm.runInContext(SETUP, ctx);
-  return ctx;
-}
+const context = (logs: string[] = []): vm.Context => loggingContext(SETUP, logs);
 
 /** Runs `code` in a fresh context; what it logged, then `threw: <message>` when it threw. */
-async function run(code: string): Promise<string[]> {
-  const logs: string[] = [];
-  const ctx = context(logs);
-  try {
-    new vm.Script(code, { filename: 'program.js' }).runInContext(ctx);
-  } catch (err) {
-    logs.push(`threw: ${(err as Error)?.message ?? String(err)}`);
-  }
-  // async methods log after a few turns of the microtask queue
-  await new Promise((resolve) => setImmediate(resolve));
-  return logs;
-}
+const run = (code: string) => runLogged(SETUP, code);
 
 const compilerOptions = (metadata: boolean): ts.CompilerOptions => ({
   target: ts.ScriptTarget.ES2022,
