@@ -8,9 +8,8 @@
 import * as acorn from 'acorn';
 import type { CellLanguage, DecoratorMode, SerializedError } from '../../protocol';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
-import { typedCell } from '../transform/typedCell';
+import { cellJavaScript, typedCell } from '../transform/typedCell';
 import { transformCell } from '../transform/transformCell';
-import { decoratorOptions, withDecoratorsLowered } from '../transform/lowerDecorators';
 import { RUN_HOOK } from './prelude/sandboxPrelude';
 import { staticImport } from './sandboxErrors';
 
@@ -32,7 +31,7 @@ export interface CellMeta {
 /** Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. */
 export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta, decorators?: DecoratorMode): CellScript | SerializedError {
   const typed = language === 'typescript' ? typedCell(source, `${label}.ts`, { typescript: true }, decorators) : undefined;
-  const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(decorators, false, source));
+  const lowered = cellJavaScript(source, typed, decorators);
   const js = lowered.code;
   const out = transformCell(js, { instrumentLines: meta.instrument });
   const imported = firstStaticImport(js);

@@ -54,8 +54,8 @@ import { importMeta } from './importMeta';
 import { interopNamespace } from './interopNamespace';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
-import { DECORATORS_HOOK, decoratorOptions, withDecoratorsLowered } from '../transform/lowerDecorators';
-import { typedCell, type TypedCell } from '../transform/typedCell';
+import { DECORATORS_HOOK } from '../transform/lowerDecorators';
+import { cellJavaScript, typedCell, type TypedCell } from '../transform/typedCell';
 import { useDecorators } from './localModuleHooks';
 import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
@@ -342,7 +342,7 @@ export class NodeRuntime implements Runtime {
         }
       }
       // decorators and `accessor` compiled (no runtime has them yet); lines stay where they were
-      const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(this.decorators, !!jsx, source));
+      const lowered = cellJavaScript(source, typed, this.decorators, !!jsx);
       jsColumns = lowered.columns;
       const js = lowered.code;
       // under a debugger (Debug Cell) the hooks would be extra steps on every line: that run is transformed without them

@@ -153,10 +153,9 @@ export function load(url: string, context: Record<string, unknown>, next: NextLo
   if (/@|\baccessor\b|\bnamespace\s+[\p{ID_Start}$_]/u.test(text)) {
     // decorators, `accessor` and namespaces with values, as in cells (the kernel defines what the compiled code calls); required here, so the
     // hooks thread's bundle evaluates the parser they need only for a module that may have them
-    const { typedCell } = require('../transform/typedCell') as typeof import('../transform/typedCell');
-    const { withDecoratorsLowered } = require('../transform/lowerDecorators') as typeof import('../transform/lowerDecorators');
+    const { cellJavaScript, typedCell } = require('../transform/typedCell') as typeof import('../transform/typedCell');
     const typed = typedCell(text, path, { typescript: true, ...(ext === '.tsx' && { jsx: DEFAULT_JSX }) }, decorators);
-    code = withDecoratorsLowered(typed.code, typed.columns, typed.decorators).code;
+    code = cellJavaScript(text, typed, decorators).code;
   } else {
     // the bundle beside this one (scripts/build.mjs); its transform keeps lines where they were, as for cells
     sucrase ??= require(join(__dirname, 'sucrase.js')) as Sucrase;

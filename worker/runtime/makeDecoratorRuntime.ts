@@ -32,6 +32,11 @@ export function makeDecoratorRuntime(): Record<string, Function> {
     return v as Function | undefined;
   };
 
+  /** A decorator (what a `@` names) is a function. */
+  function callable(decorator: unknown): asserts decorator is Function {
+    if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+  }
+
   /** The context's `addInitializer`, which stops taking initializers once its decorator has returned. */
   const initializerAdder = (extras: Function[], state: { done: boolean }) =>
     function addInitializer(initializer: unknown) {
@@ -89,7 +94,7 @@ export function makeDecoratorRuntime(): Record<string, Function> {
       const state = { done: false };
       for (let i = decorators.length - 1; i >= 0; i--) {
         const decorator = decorators[i];
-        if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+        callable(decorator);
         const context = {
           kind,
           name,
@@ -150,7 +155,7 @@ export function makeDecoratorRuntime(): Record<string, Function> {
       const state = { done: false };
       for (let i = decorators.length - 1; i >= 0; i--) {
         const decorator = decorators[i];
-        if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+        callable(decorator);
         const context = { kind: 'class', name: C.name, metadata: meta, addInitializer: initializerAdder(extras, state) };
         const result = fn(apply(decorator, undefined, [current, context]), 'a class decorator');
         if (result) current = result;
@@ -172,7 +177,7 @@ export function makeDecoratorRuntime(): Record<string, Function> {
         for (let i = decorators.length - 1; i >= 0; i--) {
           const decorator = decorators[i];
           if (!decorator) continue;
-          if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+          callable(decorator);
           descriptor = apply(decorator, undefined, [target, key, descriptor]) || descriptor;
         }
       }
@@ -186,7 +191,7 @@ export function makeDecoratorRuntime(): Record<string, Function> {
       for (let i = decorators.length - 1; i >= 0; i--) {
         const decorator = decorators[i];
         if (!decorator) continue;
-        if (typeof decorator !== 'function') throw new TypeErrorCtor(`a decorator must be a function, not ${what(decorator)}`);
+        callable(decorator);
         current = apply(decorator, undefined, [current]) || current;
       }
       return current;

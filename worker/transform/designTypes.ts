@@ -8,7 +8,7 @@
  */
 import { textPositions } from '../../protocol/codaJsonChecks';
 import type { Columns } from './ColumnMap';
-import type { SucraseParser } from './valueNamespace';
+import { afterBracket, type SucraseParser } from './valueNamespace';
 
 type Token = ReturnType<SucraseParser['parse']>['tokens'][number];
 
@@ -16,8 +16,6 @@ const REFERENCE = /^([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\s*\.\s*[\p{ID_Start}
 
 export class DesignTypes {
   private readonly tokens: Token[];
-  private readonly tsLines: number[];
-  private readonly jsPosition: (offset: number) => { line: number; column: number };
   /** The cell's own enums (as the value TypeScript records for them) and type aliases (as their type's text). */
   private readonly locals: Map<string, { value: string } | { alias: string }>;
 
@@ -26,7 +24,7 @@ export class DesignTypes {
     /** The cell (its parameter decorators hidden). */
     private readonly ts: string,
     js: string,
-    private readonly columns: Columns,
+    columns: Columns,
     jsx: boolean,
     /** `ref(() => Name)`: how the lowered code reads a class by name. */
     private readonly ref: (name: string) => string,
@@ -34,9 +32,8 @@ export class DesignTypes {
     private readonly strictNullChecks = false,
   ) {
     this.tokens = s.parse(ts, jsx, true, false).tokens;
-    this.tsLines = lineStarts(ts);
     this.locals = this.localTypes();
-    this.jsPosition = textPositions(js);
+    this.cellOffset = cellOffsets(js, ts, columns);
   }
 
   /** A property's (or an accessor field's) annotation, as a value; its key starts at `jsKey` in the JavaScript. */
@@ -135,10 +132,7 @@ export class DesignTypes {
   }
 
   /** Where the code at JavaScript offset `js` is in the cell. */
-  cellOffset(js: number): number {
-    const { line, column } = this.jsPosition(js);
-    return (this.tsLines[line - 1] ?? 0) + this.columns.original(line, column) - 1;
-  }
+  readonly cellOffset: (js: number) => number;
 
   /** The index of the first token at or after the cell's offset for JavaScript offset `js`. */
   private at(js: number): number {
@@ -155,16 +149,7 @@ export class DesignTypes {
 
   /** The index after the bracket that closes the one opened at `i`. */
   private after(i: number): number {
-    const T = this.s.TokenType;
-    let depth = 0;
-    for (let j = i; j < this.tokens.length; j++) {
-      const type = this.tokens[j]!.type;
-      if (type === T.parenL || type === T.bracketL || type === T.braceL || type === T.dollarBraceL) depth++;
-      else if (type === T.parenR || type === T.bracketR || type === T.braceR) {
-        if (--depth === 0) return j + 1;
-      }
-    }
-    return this.tokens.length;
+    return afterBracket(this.s, this.tokens, i);
   }
 
   private is(i: number, type: number): boolean {
@@ -233,9 +218,13 @@ function closes(t: string, open: number): number {
   return -1;
 }
 
-/** The offset where each line of `text` starts. */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+/** Where each offset of `js` (which sucrase and the like made of `cell`, lines kept) is in `cell`, by `columns`. */
+export function cellOffsets(js: string, cell: string, columns: Columns): (offset: number) => number {
+  const lines = [0];
+  for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) lines.push(i + 1);
+  const position = textPositions(js);
+  return (offset) => {
+    const { line, column } = position(offset);
+    return (lines[line - 1] ?? 0) + columns.original(line, column) - 1;
+  };
 }

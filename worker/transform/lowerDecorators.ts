@@ -30,6 +30,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { applyEdits, ColumnMap, composeColumns, type Columns, type Edit } from './ColumnMap';
 import { located, parseCell } from './transformCell';
 import { loadedSucrase } from './stripTypes';
+import { afterBracket } from './valueNamespace';
 import { DesignTypes } from './designTypes';
 import type { DecoratorMode } from '../../protocol';
 import type { ParameterDecorator } from './parameterDecorators';
@@ -185,20 +186,12 @@ export function decoratorOptions(
   mode: DecoratorMode | undefined,
   jsx: boolean,
   js: string,
-  ts?: { source: string; columns: Columns | undefined; parameters: ParameterDecorator[] },
+  ts?: { source: string; columns: Columns; parameters: ParameterDecorator[] },
 ): DecoratorOptions {
   if (mode?.kind !== 'legacy') return { jsx };
   const typed = ts && (ts.parameters.length || (mode.metadata && /@/.test(ts.source)));
   const types = typed
-    ? new DesignTypes(
-        loadedSucrase(),
-        ts.source,
-        js,
-        ts.columns ?? { original: (_, c) => c },
-        jsx,
-        (n) => `${DECORATORS_HOOK}.ref(() => ${n})`,
-        mode.strictNullChecks,
-      )
+    ? new DesignTypes(loadedSucrase(), ts.source, js, ts.columns, jsx, (n) => `${DECORATORS_HOOK}.ref(() => ${n})`, mode.strictNullChecks)
     : undefined;
   return { jsx, legacy: { metadata: mode.metadata, types, parameters: ts?.parameters ?? [] } };
 }
@@ -243,18 +236,7 @@ function scan(js: string, jsx: boolean): { groups: Group[]; accessors: [number, 
   }
   const groups: Group[] = [];
   const accessors: [number, number][] = [];
-  /** The index after the token that closes the bracket opened at `i`. */
-  const closing = (i: number): number => {
-    let depth = 0;
-    for (; i < tokens.length; i++) {
-      const t = tokens[i]!.type;
-      if (t === T.parenL || t === T.bracketL || t === T.braceL || t === T.dollarBraceL) depth++;
-      else if (t === T.parenR || t === T.bracketR || t === T.braceR) {
-        if (--depth === 0) return i + 1;
-      }
-    }
-    return tokens.length;
-  };
+  const closing = (i: number) => afterBracket(s, tokens, i);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === T.name && t.contextualKeyword === K._accessor) {

@@ -4,14 +4,13 @@
  * are then lowered with (lowerDecorators.ts), which read its types for `emitDecoratorMetadata`.
  */
 import type { DecoratorMode } from '../../protocol';
-import { decoratorOptions, type DecoratorOptions } from './lowerDecorators';
+import { decoratorOptions, withDecoratorsLowered, type DecoratorOptions } from './lowerDecorators';
 import { hideParameterDecorators } from './parameterDecorators';
 import { loadedSucrase, stripTypes, type TranspileOptions } from './stripTypes';
 import { composeColumns, type Columns } from './ColumnMap';
 import { exportNamespaceMembers, openNamespaces } from './lowerNamespaces';
 import { holdsValues } from './valueNamespace';
-import { textPositions } from '../../protocol/codaJsonChecks';
-import { lineStarts } from './designTypes';
+import { cellOffsets } from './designTypes';
 
 export interface TypedCell {
   code: string;
@@ -33,18 +32,7 @@ export function typedCell(source: string, fileName: string, options: TranspileOp
   /** The code's columns in cellSource (what the decorators' types are read from). */
   let inSource: Columns = stripped.columns;
   if (opened) {
-    const lines = lineStarts(written);
-    const toCell = composeColumns(stripped.columns, opened.columns);
-    const at = textPositions(code);
-    const members = exportNamespaceMembers(
-      code,
-      opened.plan,
-      (offset) => {
-        const { line, column } = at(offset);
-        return (lines[line - 1] ?? 0) + toCell.original(line, column) - 1;
-      },
-      jsx,
-    );
+    const members = exportNamespaceMembers(code, opened.plan, cellOffsets(code, written, composeColumns(stripped.columns, opened.columns)), jsx);
     code = members.code;
     inSource = members.edits ? composeColumns(members.edits, stripped.columns) : stripped.columns;
   }
@@ -56,4 +44,17 @@ export function typedCell(source: string, fileName: string, options: TranspileOp
     options.typescript ? { source: cellSource, columns: inSource, parameters: hidden?.found ?? [] } : undefined,
   );
   return { code, columns, decorators };
+}
+
+/**
+ * A cell's JavaScript with its decorators lowered, and how its columns map back to the cell: `typed` when the cell had
+ * types (or JSX) to remove, else `source` as written.
+ */
+export function cellJavaScript(
+  source: string,
+  typed: TypedCell | undefined,
+  mode: DecoratorMode | undefined,
+  jsx = false,
+): { code: string; columns: Columns | undefined } {
+  return withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(mode, jsx, source));
 }

@@ -34,6 +34,20 @@ export function valueNamespace(s: SucraseParser, source: string, jsx = false): n
   return undefined;
 }
 
+/** The index after the token that closes the bracket (`(`, `[`, `{` or a template's `${`) opened at `open`. */
+export function afterBracket(s: SucraseParser, tokens: Token[], open: number): number {
+  const { TokenType: T } = s;
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    const type = tokens[i]!.type;
+    if (type === T.parenL || type === T.bracketL || type === T.braceL || type === T.dollarBraceL) depth++;
+    else if (type === T.parenR || type === T.bracketR || type === T.braceR) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return tokens.length;
+}
+
 /** The index of the `}` that closes the `{` at `open` (template `${` and JSX braces counted alike). */
 export function closingBrace(s: SucraseParser, tokens: Token[], open: number): number | undefined {
   const { TokenType: T } = s;
