@@ -97,6 +97,8 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
   // 2. cold start to first result vs node -e (the worker's code cache built, as after a kernel's first start)
   await ensureCodeCache(nodePath);
   const cold: number[] = [];
+  /** Kernel.dispose after that first result, until the host may go on (the worker's last frame, else its exit). */
+  const stops: number[] = [];
   const uncached: number[] = [];
   const bare: number[] = [];
   const echo: number[] = [];
@@ -113,7 +115,9 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
     const kk = await start(nodePath);
     await exec(kk, '1+1');
     cold.push(performance.now() - t);
+    t = performance.now();
     await kk.dispose();
+    stops.push(performance.now() - t);
     t = performance.now();
     const plain = await start(nodePath, false);
     await exec(plain, '1+1');
@@ -164,6 +168,14 @@ export async function kernelBench(nodePath: string): Promise<Row[]> {
       value: ms(coldMed),
       baseline: 'fork + one IPC echo (empty script)',
       baselineValue: ms(median(echo)),
+      target: '-',
+      pass: undefined,
+    },
+    {
+      figure: 'kernel stop: dispose after its first result, until the host goes on (median of 7)',
+      value: ms(median(stops)),
+      baseline: '-',
+      baselineValue: '-',
       target: '-',
       pass: undefined,
     },

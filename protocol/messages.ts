@@ -248,6 +248,12 @@ export interface WorkerEvents {
   checkpointHits: { checkpoints: CheckpointHits[] };
   /** Diagnostics for the host's log (never shown in a cell). */
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error'; message: string };
+  /**
+   * The worker's last frame on a `shutdown` (or when its host is gone): its exit has run, a cell's 'exit' listeners
+   * included, and it is killing its own process now, so none of its code runs any more. A host disposing the kernel
+   * need not wait for the system to tear the process down (5–6 ms for a Node kernel: KernelProcess.dispose).
+   */
+  final: Record<string, never>;
 }
 export type WorkerEventName = keyof WorkerEvents;
 

@@ -128,6 +128,8 @@ function endAtOnce(code: number): void {
   } catch {
     // unwritable: the next kernel compiles those files again
   }
+  // written at once unless the channel is backed up; lost with the process then, and the host waits for its exit
+  send({ kind: 'event', event: 'final', body: {} });
   try {
     realKill(pid, 'SIGKILL');
   } catch {

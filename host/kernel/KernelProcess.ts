@@ -61,6 +61,9 @@ export class KernelProcess implements Kernel {
   private notice: ExitNotice | undefined;
   private expectedExit = false;
   private readonly exited: Promise<void>;
+  private disposing: Promise<void> | undefined;
+  /** The worker sent its last frame (`final`): it is ending its process, and nothing of it runs any more. */
+  private lastFrame = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -144,8 +147,9 @@ export class KernelProcess implements Kernel {
     return kernel;
   }
 
+  /** Not once it has exited, nor once its worker sent its last frame on a shutdown (dispose). */
   get alive(): boolean {
-    return this.exitInfo === undefined;
+    return this.exitInfo === undefined && !this.lastFrame;
   }
 
   execute(params: ExecuteParams): Promise<ExecuteResult> {
@@ -236,7 +240,12 @@ export class KernelProcess implements Kernel {
     return () => this.exitListeners.delete(listener);
   }
 
-  async dispose(): Promise<void> {
+  /** Ends the kernel (once: a second call waits for the first). */
+  dispose(): Promise<void> {
+    return (this.disposing ??= this.end());
+  }
+
+  private async end(): Promise<void> {
     if (!this.alive) return;
     if (this.child.pid === undefined) {
       this.exitInfo = { code: null, signal: null, reason: 'could not be started', expected: true };
@@ -244,12 +253,28 @@ export class KernelProcess implements Kernel {
       return;
     }
     this.expectedExit = true;
+    // the worker's last frame: it is killing its own process (worker/main.ts endAtOnce), and nothing of it runs any
+    // more; the system's teardown of the process (5–6 ms) is not waited for, its exit is still seen and logged
+    let offFinal = () => undefined as void;
+    const final = new Promise<void>(
+      (resolve) =>
+        (offFinal = this.channel.onEvent('final', () => {
+          this.lastFrame = true;
+          resolve();
+        })),
+    );
     if (this.child.connected) {
       this.channel.request('shutdown', {}).catch(() => undefined);
     }
+    // a worker that said its last word and still lives (a cell broke its exit) is killed all the same
     const kill = setTimeout(() => this.child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
-    await this.exited;
-    clearTimeout(kill);
+    kill.unref();
+    void this.exited.then(() => clearTimeout(kill));
+    try {
+      await Promise.race([this.exited, final]);
+    } finally {
+      offFinal();
+    }
   }
 
   private watch(log: NonNullable<KernelStartOptions['log']>): void {

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KernelExit } from '../../../host/kernel/Kernel';
+import { SHUTDOWN_GRACE_MS } from '../../../host/kernel/KernelProcess';
 import { nodeBinaries, ROOT, sleep, startKernel, WORKER, type TestKernel } from '../helpers/testKernel';
 
 /** A cell that leaves an 'exit' listener writing the exit code to a file; the file's path. */
@@ -105,6 +106,44 @@ describe('a Node kernel’s start', function () {
       assert.deepEqual([info.expected, info.signal, info.reason], [true, 'SIGKILL', 'was stopped']);
     });
   }
+
+  for (const node of nodeBinaries()) {
+    // the system's teardown of a killed Node process takes 5–6 ms, which every `coda run` and kernel restart waited for
+    it(`${node.name}: its shutdown ends at the worker's last frame, sent once the 'exit' listeners ran; the process ends right after`, async () => {
+      const k = await startKernel({ nodePath: node.path });
+      const file = await exitListener(k);
+      let finals = 0;
+      let exited = false;
+      k.kernel.onEvent('final', () => finals++);
+      const exit = new Promise<KernelExit>((r) =>
+        k.kernel.onExit((e) => {
+          exited = true;
+          r(e);
+        }),
+      );
+      await k.kernel.dispose();
+      assert.equal(finals, 1, 'the last frame came');
+      assert.equal(readFileSync(file, 'utf8'), 'exit 0', "the 'exit' listeners ran before it");
+      await k.kernel.dispose();
+      const info = await exit;
+      assert.ok(exited);
+      assert.deepEqual([info.expected, info.signal, info.reason], [true, 'SIGKILL', 'was stopped']);
+    });
+  }
+
+  it("a kernel whose 'exit' listener never returns sends no last frame: its shutdown waits, then kills it", async () => {
+    const k = await startKernel();
+    let finals = 0;
+    k.kernel.onEvent('final', () => finals++);
+    assert.equal((await k.run(`process.on('exit', () => { for (;;) {} })`)).status, 'ok');
+    const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+    const started = Date.now();
+    await k.kernel.dispose();
+    const info = await exit;
+    assert.ok(Date.now() - started >= SHUTDOWN_GRACE_MS - 50, `killed after the grace period, not at once (${Date.now() - started} ms)`);
+    assert.equal(finals, 0);
+    assert.deepEqual([info.expected, info.signal], [true, 'SIGKILL']);
+  });
 
   it('is named by the host: the id it is given is in its init reply and in the handles of its values', async () => {
     const k = await startKernel({ init: { kernelId: 'kernel-named-by-the-host' } });
