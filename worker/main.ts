@@ -3,7 +3,6 @@
  * host's requests (protocol/messages.ts) over IPC and sends events, all through one send(). Interrupts arrive through
  * the watchdog thread (./watchdog.ts) where cells run in this process, else on the main thread (controlPipe.ts).
  */
-import Module from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -26,6 +25,7 @@ import { warmUp as runWarmUp } from './warmUp';
 import { randomUUID } from './runtime/randomUUID';
 import { readControlPipe } from './runtime/controlPipe';
 import { ignoreTerminalInterrupt } from './runtime/ignoreTerminalInterrupt';
+import { getBuiltin } from './runtime/getBuiltin';
 
 // first: a SIGUSR1 from anywhere must never open a debugger port (Node 20 has no --disable-sigusr1)
 ignoreDebugSignal();
@@ -42,7 +42,7 @@ const realReallyExit = (process as unknown as ExitHook).reallyExit;
 // a cell may redefine process.pid (a mocking library): the exit must end this process and no other
 const pid = process.pid;
 // Node >= 22.10: writes what Node's compile cache gathered (the packages cells loaded), which Node does at its exit
-const flushCompileCache = (Module as { flushCompileCache?: () => void }).flushCompileCache;
+const flushCompileCache = (getBuiltin('node:module') as { flushCompileCache?: () => void }).flushCompileCache;
 
 function send(frame: WorkerFrame, sent?: () => void): void {
   // Node serialises the frame synchronously, here: a toJSON a cell planted must not reshape it

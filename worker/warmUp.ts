@@ -3,10 +3,11 @@
  * cache is written: parsing, the transform of JavaScript and TypeScript, top-level await, values and their previews,
  * console calls, a thrown error mapped to its cell. Never a notebook's own cell; run in a process that runs nothing else.
  */
-import { tmpdir } from 'node:os';
+import type os from 'node:os';
 import { join } from 'node:path';
 import type { CellLanguage } from '../protocol';
 import type { Dispatcher } from './runtime/createDispatcher';
+import { getBuiltin } from './runtime/getBuiltin';
 
 export const WARM_UP_CELLS: { code: string; language: CellLanguage }[] = [
   { code: '1 + 1', language: 'javascript' },
@@ -18,7 +19,8 @@ export const WARM_UP_CELLS: { code: string; language: CellLanguage }[] = [
 
 /** Starts a Node kernel in this process through `handle` (the worker's own dispatcher) and runs the warm-up cells. */
 export async function warmUp(handle: Dispatcher): Promise<void> {
-  const cwd = tmpdir();
+  // node:os loaded by the build alone: a kernel has no use for it
+  const cwd = (getBuiltin('node:os') as typeof os).tmpdir();
   await handle({ kind: 'request', id: 1, method: 'init', params: { cwd, documentPath: join(cwd, 'codajs-warm-up.coda'), runtime: 'node' } });
   for (const [i, cell] of WARM_UP_CELLS.entries()) {
     const n = i + 1;

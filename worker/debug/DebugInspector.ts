@@ -6,9 +6,11 @@
  * deny a cell its own inspector (worker/node/permissionGuards.ts, debuggerGuard.ts) stay in place.
  */
 import { readFileSync } from 'node:fs';
-import inspector from 'node:inspector';
+import type inspectorModule from 'node:inspector';
 import { codaErrorObject, type DebugOpenResult } from '../../protocol';
+import { getBuiltin } from '../runtime/getBuiltin';
 
+const inspector = getBuiltin('node:inspector') as typeof inspectorModule;
 const realOpen = inspector.open;
 const realClose = inspector.close;
 const realUrl = inspector.url;

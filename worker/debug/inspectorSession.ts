@@ -5,21 +5,23 @@
  * (worker/sidecar/agentInspectorSession.ts). `connect` is captured when the kernel loads: Node's permission guards
  * replace it so that cells get no session (worker/node/permissionGuards.ts).
  */
-import inspector from 'node:inspector';
+import type inspectorModule from 'node:inspector';
+import { getBuiltin } from '../runtime/getBuiltin';
 
+const inspector = getBuiltin('node:inspector') as typeof inspectorModule;
 const realConnect = inspector.Session.prototype.connect;
 
 /** Gives the session checkpoints use (the same one every time), or throws why there is none. */
-export type SessionSource = () => inspector.Session;
+export type SessionSource = () => inspectorModule.Session;
 
-export function connectInspectorSession(): inspector.Session {
+export function connectInspectorSession(): inspectorModule.Session {
   const session = new inspector.Session();
   Reflect.apply(realConnect, session, []);
   return session;
 }
 
 /** A SessionSource that connects on the first call and keeps that session. */
-export function lazySession(connect: () => inspector.Session = connectInspectorSession): SessionSource {
-  let session: inspector.Session | undefined;
+export function lazySession(connect: () => inspectorModule.Session = connectInspectorSession): SessionSource {
+  let session: inspectorModule.Session | undefined;
   return () => (session ??= connect());
 }

@@ -8,15 +8,19 @@
  * where the resource was created). An item leaves when its resource ends by itself ('close', 'exit', the fetch
  * settling).
  */
-import childProcess from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type http from 'node:http';
 import type https from 'node:https';
-import net from 'node:net';
+import type { Server, Socket } from 'node:net';
 import type { WorkKind } from '../../protocol';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import { getBuiltin } from '../runtime/getBuiltin';
 import { currentCell, originContext, runInCell, type AsyncOrigin, type CellContext } from './cellContext';
 import { installRuntimeApis } from './RuntimeApis';
+
+// (a Node kernel's IPC channel has loaded both already)
+const childProcess = getBuiltin('node:child_process') as typeof import('node:child_process');
+const net = getBuiltin('node:net') as typeof import('node:net');
 
 /** Taken before any cell runs: a cell may replace Error or its captureStackTrace. */
 const captureStack = Error.captureStackTrace;
@@ -37,7 +41,7 @@ const SERVER_PROTOS: object[] = OWN_SERVER_METHODS ? [net.Server.prototype, http
  * 'http server', 'https server' or 'server'. On Node, a server whose class is net.Server itself is a server without
  * loading anything; http is loaded (if no cell has) for any other, https only for one that is not an http server.
  */
-function serverKind(server: net.Server): string {
+function serverKind(server: Server): string {
   try {
     if (!OWN_SERVER_METHODS && protoOf(server) === net.Server.prototype) return 'server';
     if (server instanceof httpServer()) return 'http server';
@@ -147,13 +151,13 @@ export class IoTracker {
       const real = proto.listen;
       // eslint-disable-next-line @typescript-eslint/no-this-alias
       const self = this;
-      proto.listen = function listen(this: net.Server, ...args: unknown[]) {
+      proto.listen = function listen(this: Server, ...args: unknown[]) {
         if (listed.has(this)) return Reflect.apply(real, this, args);
         const cell = self.begin('listen', listen);
         if (!cell) return Reflect.apply(real, this, args);
         // the arrow functions below outlive this call
         // eslint-disable-next-line @typescript-eslint/no-this-alias
-        const server: net.Server = this;
+        const server: Server = this;
         listed.add(server);
         let result: unknown;
         try {
@@ -186,11 +190,11 @@ export class IoTracker {
     const real = proto.connect;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
-    proto.connect = function connect(this: net.Socket, ...args: unknown[]) {
+    proto.connect = function connect(this: Socket, ...args: unknown[]) {
       const cell = self.begin('connect', connect);
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
-      const socket: net.Socket = this;
+      const socket: Socket = this;
       const target = connectTarget(args);
       const id = self.track(
         'socket',
@@ -214,12 +218,12 @@ export class IoTracker {
     if (!proto || typeof real !== 'function') return; // a runtime whose ChildProcess has no spawn method
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
-    proto.spawn = function spawn(this: childProcess.ChildProcess, ...args: unknown[]) {
+    proto.spawn = function spawn(this: ChildProcess, ...args: unknown[]) {
       const cell = self.begin('spawn', spawn);
       const result = self.call(cell, () => Reflect.apply(real, this, args));
       // the arrow functions below outlive this call
       // eslint-disable-next-line @typescript-eslint/no-this-alias
-      const child: childProcess.ChildProcess = this;
+      const child: ChildProcess = this;
       if (child.pid !== undefined) {
         const id = self.track(
           'child-process',
@@ -266,14 +270,14 @@ export class IoTracker {
 }
 
 /** The intrinsic address() of each server class: listing a server never runs a method a cell put on it. */
-const serverAddress = new Map<object, net.Server['address']>(SERVER_PROTOS.map((p) => [p, (p as net.Server).address]));
+const serverAddress = new Map<object, Server['address']>(SERVER_PROTOS.map((p) => [p, (p as Server).address]));
 
-function describeAddress(server: net.Server): string {
-  let address: ReturnType<net.Server['address']> = null;
+function describeAddress(server: Server): string {
+  let address: ReturnType<Server['address']> = null;
   for (let p: object | null = Object.getPrototypeOf(server); p; p = Object.getPrototypeOf(p)) {
     const method = serverAddress.get(p);
     if (!method) continue;
-    address = Reflect.apply(method, server, []) as ReturnType<net.Server['address']>;
+    address = Reflect.apply(method, server, []) as ReturnType<Server['address']>;
     break;
   }
   if (address === null) return '(not listening yet)';

@@ -13,12 +13,13 @@
  * module: the module a cell imports directly is loaded again under a URL of its own when its file changed, and what
  * that module imports stays the version first loaded (docs/runtimes.md).
  */
-import nodeModule from 'node:module';
+import type nodeModule from 'node:module';
 import { statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inNodeModules } from '../../common/modulePathCandidates';
 import { CHANGED_PARAM, VERSION_PARAM, decoratorsInUse, initialize, load as freshLoad, resolve as freshResolve, stampOf } from './localModuleHooks';
+import { getBuiltin } from '../runtime/getBuiltin';
 
 type ModuleApi = typeof nodeModule & {
   registerHooks?: (hooks: { resolve: typeof freshResolve; load: typeof freshLoad }) => unknown;
@@ -26,7 +27,7 @@ type ModuleApi = typeof nodeModule & {
   _initPaths?: () => void;
 };
 // taken before a notebook's permissions replace module.register for cells (realmGuards.ts)
-const api = nodeModule as ModuleApi;
+const api = getBuiltin('node:module') as ModuleApi;
 const registerHooks = api.registerHooks?.bind(api);
 const register = api.register?.bind(api);
 

@@ -5,11 +5,11 @@
  * interrupt() settles the execution.
  */
 import { cellsExitCode } from './cellsExitCode';
-import inspector from 'node:inspector';
+import type inspector from 'node:inspector';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { types } from 'node:util';
-import vm from 'node:vm';
+import type { Script } from 'node:vm';
 import {
   codaErrorMessage,
   createMasker,
@@ -86,6 +86,7 @@ import { NodeDebug } from '../debug/NodeDebug';
 import { DebugInspector } from '../debug/DebugInspector';
 import { lazySession, type SessionSource } from '../debug/inspectorSession';
 import { randomUUID } from '../runtime/randomUUID';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { cellTurns, type CellTurns } from './cellTurns';
 
 /** Where JSX could start: `<` before a tag name or `>` (a fragment). */
@@ -103,7 +104,8 @@ const weakAdd = WeakSet.prototype.add;
 export const KERNEL_STACK_FRAMES = 50;
 
 /** Taken before any cell runs: whether a debugger's socket is open (Debug Cell). */
-const inspectorUrl = inspector.url;
+const inspectorUrl = (getBuiltin('node:inspector') as typeof inspector).url;
+const vm = getBuiltin('node:vm') as typeof import('node:vm');
 
 /** What differs when this runtime is hosted by a Deno or Bun sidecar agent (worker/sidecar/agentMain.ts). */
 export interface NodeRuntimeOptions {
@@ -319,7 +321,7 @@ export class NodeRuntime implements Runtime {
       );
       return;
     }
-    let script: vm.Script;
+    let script: Script;
     let prologueLength: number;
     let typed: TypedCell | undefined;
     /** How the columns of the JavaScript the cell transform reads map back to the cell (types removed, decorators lowered). */

@@ -4,7 +4,8 @@
  * an undici dispatcher's `connect.lookup`, an Agent's options) is never called: it could answer any address for a
  * granted name.
  */
-import dns from 'node:dns';
+import type dns from 'node:dns';
+import { getBuiltin } from '../runtime/getBuiltin';
 import type { AddressBook } from './addressBook';
 
 const ArrayIsArray = Array.isArray;
@@ -13,7 +14,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.
 export type Lookup = (hostname: string, options: unknown, callback?: LookupCallback) => void;
 
 /** A dns.lookup look-alike (same arguments, same answers) that records every answer in `book`. */
-export function checkedLookup(book: AddressBook, realLookup: Lookup = dns.lookup as unknown as Lookup): Lookup {
+export function checkedLookup(book: AddressBook, realLookup: Lookup = (getBuiltin('node:dns') as typeof dns).lookup as unknown as Lookup): Lookup {
   const lookup = function lookup(hostname: string, options: unknown, callback?: LookupCallback): void {
     const cb = (typeof options === 'function' ? options : callback) as LookupCallback;
     const opts = typeof options === 'function' || options === undefined ? {} : options;

@@ -5,14 +5,14 @@
  * worker/main.ts first thing), and a kernel with declared permissions may not send it to any other process (the
  * host, another kernel, a program it started): only the kernel's own pid, which ignores it.
  */
-import { constants } from 'node:os';
+import type os from 'node:os';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
 /** The target a denied debug signal names. */
 export const DEBUGGER_TARGET = 'node:inspector';
 const DEBUG_SIGNAL = 'SIGUSR1';
-const DEBUG_SIGNAL_NUMBER = constants.signals.SIGUSR1;
 
 /** Makes SIGUSR1 do nothing in this process (a JS listener replaces Node's start-the-inspector handler). */
 export function ignoreDebugSignal(): void {
@@ -26,6 +26,8 @@ type Proc = { kill: (pid: number, signal?: string | number) => true; _kill?: (pi
  * name this process. Each argument is read once, as the value Node will use, and that value is what is passed on.
  */
 export function guardDebugSignals(): void {
+  // (node:os loaded here, with the seat belts, not as every kernel starts)
+  const DEBUG_SIGNAL_NUMBER = (getBuiltin('node:os') as typeof os).constants.signals.SIGUSR1;
   const self = process.pid;
   const proc = process as unknown as Proc;
   const deny = (pid: number) => {

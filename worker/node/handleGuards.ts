@@ -11,16 +11,15 @@
  * A refused TCP or pipe connect returns EACCES as the operating system would, so Node's clients fail that
  * socket with an error instead of throwing from inside their callbacks.
  */
-import dgram from 'node:dgram';
-import dns from 'node:dns';
-import net from 'node:net';
-import { constants } from 'node:os';
+import type dgramModule from 'node:dgram';
+import type dnsModule from 'node:dns';
+import type netModule from 'node:net';
+import type osModule from 'node:os';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { ANY_ADDRESS_CANONICAL, allowsAddress, type AddressBook, type NetRules } from './addressBook';
 import { emptyArray, ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
-/** What a native call returns when the operating system refuses access (libuv's UV_EACCES). */
-export const UV_EACCES = -constants.errno.EACCES;
 /** The port c-ares uses when a server gives none. */
 const DNS_PORT = 53;
 const ArrayIsArray = Array.isArray;
@@ -32,7 +31,9 @@ type Proto = Record<string, Method>;
  * Each wrapper passes exactly the arguments Node's net passes, with ReflectApply (a `.call` a cell replaced would be
  * handed the original), and decides with allowsAddress, which uses no built-in a cell can replace.
  */
-export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof net.Socket.prototype.connect): void {
+export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof netModule.Socket.prototype.connect): void {
+  /** What a native call returns when the operating system refuses access (libuv's UV_EACCES). */
+  const UV_EACCES = -(getBuiltin('node:os') as typeof osModule).constants.errno.EACCES;
   const { tcp, pipe } = socketHandleClasses(connect);
   const pathAllowed = (path: unknown) => typeof path === 'string' && rules.paths[path] === true;
 
@@ -95,6 +96,7 @@ export function guardHandles(rules: NetRules, book: AddressBook, connect: typeof
     );
   }
 
+  const dns = getBuiltin('node:dns') as typeof dnsModule;
   const channel = (new dns.Resolver() as unknown as { _handle?: object })._handle;
   if (!channel) throw missingHandles('dns.Resolver');
   wrap(
@@ -130,7 +132,8 @@ function wrap(proto: Proto, name: string, make: (original: Method) => Method): v
  * The TCP and Pipe classes, taken from sockets that never connect: net creates the handle before it looks a
  * host up (a lookup that never answers), and before it checks a path's type (a path that is not a string).
  */
-function socketHandleClasses(connect: typeof net.Socket.prototype.connect): { tcp: Proto; pipe: Proto } {
+function socketHandleClasses(connect: typeof netModule.Socket.prototype.connect): { tcp: Proto; pipe: Proto } {
+  const net = getBuiltin('node:net') as typeof netModule;
   const classOf = (options: object) => {
     const socket = new net.Socket();
     try {
@@ -150,7 +153,7 @@ function socketHandleClasses(connect: typeof net.Socket.prototype.connect): { tc
 }
 
 function udpHandleClass(): Proto {
-  const socket = dgram.createSocket('udp4');
+  const socket = (getBuiltin('node:dgram') as typeof dgramModule).createSocket('udp4');
   try {
     const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
     const handle = state && (socket as unknown as Record<symbol, { handle?: object } | undefined>)[state]?.handle;

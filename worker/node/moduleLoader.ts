@@ -5,13 +5,16 @@
  */
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
-import vm from 'node:vm';
+import type { ScriptOptions } from 'node:vm';
 import { codaErrorMessage } from '../../protocol';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { LocalModules, isLocalSpecifier } from './LocalModules';
 import { findSyntaxError, siteOf, withSite } from './moduleSyntaxSite';
 
+const vm = getBuiltin('node:vm') as typeof import('node:vm');
+
 /** Node's main-context loader for vm scripts (Node >= 20.12 / 21.7). */
-export const importOptions: Pick<vm.ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
+export const importOptions: Pick<ScriptOptions, 'importModuleDynamically'> = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER
   ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }
   : {};
 

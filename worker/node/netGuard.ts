@@ -10,17 +10,18 @@
  * failed"). Listening (net.Server.prototype.listen) is checked against the address listened on (`0.0.0.0` when
  * none is given). UDP (dgram), other DNS servers and inspector.open (a listening debugger port) need `net: ["*"]`.
  */
-import dgram from 'node:dgram';
-import dns from 'node:dns';
-import inspector from 'node:inspector';
-import net from 'node:net';
+import type dgramModule from 'node:dgram';
+import type dnsModule from 'node:dns';
+import type inspectorModule from 'node:inspector';
+import type netModule from 'node:net';
 import { ANY, allowsHost, type Permissions } from '../../protocol';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { AddressBook, allowsAddress, compileRules } from './addressBook';
 import { checkedLookup, type Lookup } from './checkedLookup';
 import { connectHost, connectRequest } from './connectOptions';
 import { guardConstructor } from './guardConstructor';
 import { guardHandles } from './handleGuards';
-import { ReflectApply } from './primordials';
+import { isIP, ReflectApply } from './primordials';
 import { permissionError } from './permissionError';
 
 /** The host a server listens on when none is given. */
@@ -30,11 +31,16 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:
 export function guardNetwork(permissions: Permissions): void {
   const anyHost = (permissions.net ?? []).includes(ANY);
   if (anyHost) return;
+  // loaded now, before any cell runs, rather than as every kernel starts (node:dns serves only the seat belts)
+  const dgram = getBuiltin('node:dgram') as typeof dgramModule;
+  const dns = getBuiltin('node:dns') as typeof dnsModule;
+  const inspector = getBuiltin('node:inspector') as typeof inspectorModule;
+  const net = getBuiltin('node:net') as typeof netModule;
   const rules = compileRules(permissions);
   // an IP literal is compared as an address (`::ffff:127.0.0.1` is 127.0.0.1); a name as written
   // (`localhost` and `127.0.0.1` stay different hosts)
   const hostAllowed = (host: string, port?: number) =>
-    net.isIP(host.replace(/^\[|\]$/g, '')) ? allowsAddress(rules, undefined, host, port) : allowsHost(permissions, host, port);
+    isIP(host.replace(/^\[|\]$/g, '')) ? allowsAddress(rules, undefined, host, port) : allowsHost(permissions, host, port);
   const check = (host: string, port?: number) => {
     if (!hostAllowed(host, port)) throw permissionError('net', host);
   };
@@ -50,23 +56,23 @@ export function guardNetwork(permissions: Permissions): void {
 
   const connect = net.Socket.prototype.connect;
   guardHandles(rules, book, connect);
-  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+  net.Socket.prototype.connect = function (this: netModule.Socket, ...args: unknown[]) {
     const { options, callback } = connectRequest(args);
     if (options.path) {
       if (typeof options.path === 'string') checkPath(options.path);
     } else if (options.port !== undefined) check(connectHost(options), options.port as number);
     // (neither: Node refuses the call itself, ERR_MISSING_ARGS, before any connection)
     options.lookup = lookup;
-    return ReflectApply(connect, this, callback ? [options, callback] : [options]) as net.Socket;
+    return ReflectApply(connect, this, callback ? [options, callback] : [options]) as netModule.Socket;
   } as typeof connect;
 
   // servers too (http.createServer().listen, net.createServer): the address they listen on is the host
   const listen = net.Server.prototype.listen;
-  net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+  net.Server.prototype.listen = function (this: netModule.Server, ...args: unknown[]) {
     const target = listenTarget(args);
     if (target.path !== undefined) checkPath(target.path);
     else check(target.host, target.port === undefined ? undefined : +target.port);
-    return ReflectApply(listen, this, args) as net.Server;
+    return ReflectApply(listen, this, args) as netModule.Server;
   } as typeof listen;
 
   const denyUdp = () => {

@@ -7,11 +7,12 @@
  * granted program can do anything the user can).
  */
 import { syncBuiltinESMExports } from 'node:module';
-import inspector from 'node:inspector';
+import type inspectorModule from 'node:inspector';
 import { join } from 'node:path';
-import workerThreads from 'node:worker_threads';
+import type workerThreadsModule from 'node:worker_threads';
 import { ANY, type InitParams, type Permissions } from '../../protocol';
 import { userEnvironment } from '../../common/userEnvironment';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { guardDebugSignals } from './debuggerGuard';
 import { guardConstructor } from './guardConstructor';
 import { guardNetwork } from './netGuard';
@@ -43,6 +44,7 @@ function guardThreads(): void {
   denyModuleHooksThread();
   guardDebugSignals();
   let watchdogStarted = false;
+  const workerThreads = getBuiltin('node:worker_threads') as typeof workerThreadsModule;
   workerThreads.Worker = guardConstructor(workerThreads.Worker, (args) => {
     if (!watchdogStarted && args[0] === WATCHDOG) {
       watchdogStarted = true;
@@ -50,7 +52,7 @@ function guardThreads(): void {
     }
     throw permissionError('run', WORKER_THREADS_TARGET);
   });
-  inspector.Session.prototype.connect = function connect() {
+  (getBuiltin('node:inspector') as typeof inspectorModule).Session.prototype.connect = function connect() {
     throw permissionError('run', 'node:inspector');
   };
 }

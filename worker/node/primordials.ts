@@ -6,7 +6,8 @@
  * build have no prototype (no setters on `Array.prototype` indices, no `constructor[Symbol.species]`) and arrays are
  * filled with define, never with set.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { getBuiltin } from '../runtime/getBuiltin';
 
 export const ReflectApply = Reflect.apply;
 const ReflectDefineProperty = Reflect.defineProperty;
@@ -29,7 +30,7 @@ export const StringPrototypeEndsWith = uncurry(String.prototype.endsWith);
 export const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt);
 export const StringPrototypeToLowerCase = uncurry(String.prototype.toLowerCase);
 /** net.isIP as Node shipped it (Node's own code uses its captured built-ins). */
-export const isIP = net.isIP;
+export const isIP = (getBuiltin('node:net') as typeof net).isIP;
 
 export function freeze<T extends object>(o: T): Readonly<T> {
   return ObjectFreeze(o);

@@ -13,13 +13,16 @@
  * The folders of the PATH must be readable for the lookup: the host grants exactly `<folder>/<name>` for every
  * granted bare name (host/kernel/programReadPaths.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import type fsModule from 'node:fs';
+import type pathModule from 'node:path';
 import { ANY, type Permissions } from '../../protocol';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { permissionError } from './permissionError';
 import { emptyRecord, ReflectApply, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith } from './primordials';
 
 // taken before any cell runs: a cell may replace fs.statSync (node:path is frozen by Node's permission model, but copy it too)
+const fs = getBuiltin('node:fs') as typeof fsModule;
+const path = getBuiltin('node:path') as typeof pathModule;
 const statSync = fs.statSync;
 const accessSync = fs.accessSync;
 const { S_IFMT, S_IFREG, X_OK } = fs.constants;

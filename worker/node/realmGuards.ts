@@ -4,14 +4,14 @@
  * Denied like worker threads (unless `run: ["*"]`, which already grants any program). Synchronous hooks
  * (module.registerHooks) run on the main thread, under the seat belts, and stay available.
  */
-import nodeModule from 'node:module';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { permissionError } from './permissionError';
 
 /** The target a denied module.register names. */
 export const MODULE_HOOKS_TARGET = 'node:module.register';
 
 export function denyModuleHooksThread(): void {
-  const m = nodeModule as unknown as { register?: unknown; Module?: { register?: unknown } };
+  const m = getBuiltin('node:module') as { register?: unknown; Module?: { register?: unknown } };
   const deny = function register(): never {
     throw permissionError('run', MODULE_HOOKS_TARGET);
   };

@@ -10,8 +10,9 @@
  * Each takes a plain copy of its arguments (spawnCopies.ts), checks it (programPolicy.ts) and passes that copy on,
  * with the program's absolute path, so a getter, a Proxy or a PATH of the cell's cannot change what runs.
  */
-import childProcess from 'node:child_process';
+import type childProcessModule from 'node:child_process';
 import { ANY, type Permissions } from '../../protocol';
+import { getBuiltin } from '../runtime/getBuiltin';
 import { permissionError } from './permissionError';
 import { ArrayIsArray, arrayIntrinsicsIntact, emptyRecord, ReflectApply, safeArray } from './primordials';
 import { DEFAULT_SHELL, programPolicy, type CheckedProgram, type ProgramPolicy } from './programPolicy';
@@ -40,6 +41,7 @@ export function guardChildProcesses(permissions: Permissions, notebookFolder: st
 
 /** The internal Process handle (process_wrap) every asynchronous child process starts through. */
 function guardHandle(policy: ProgramPolicy): void {
+  const childProcess = getBuiltin('node:child_process') as typeof childProcessModule;
   const probe = new childProcess.ChildProcess() as unknown as { _handle: object };
   const proto = Object.getPrototypeOf(probe._handle) as { spawn: Fn };
   const spawn = proto.spawn;
@@ -97,7 +99,7 @@ function isShellCall(args: readonly string[] | undefined): boolean {
 
 /** spawnSync, execFileSync and execSync: the only ways to the spawn_sync binding. */
 function guardSyncCalls(policy: ProgramPolicy): void {
-  const cp = childProcess as unknown as Record<string, Fn>;
+  const cp = getBuiltin('node:child_process') as Record<string, Fn>;
   for (const name of ['spawnSync', 'execFileSync'] as const) {
     const real = cp[name]!;
     cp[name] = function (this: unknown, fileArg?: unknown, argsArg?: unknown, optionsArg?: unknown) {

@@ -4,8 +4,8 @@
  * frame of the cell, so the worker could only terminate after a grace (a termination in Deno's timer phase ends
  * Deno). Instead the cell transform starts each turn of a loop that awaits with `LOOP_HOOK(executionId)`
  * (transformCell's `loopHook`), and with an interrupt of a running cell the worker has Deno's inspector evaluate
- * stopLoops(executionId): from then on every turn of that execution's loops throws LOOP_STOP. The cell settles as interrupted,
- * the event loop turns again, and the interrupt frame is read as usual. A loop that catches LOOP_STOP meets it again
+ * stopLoops(executionId): from then on every turn of that execution's loops throws loopStopError(). The cell settles as interrupted,
+ * the event loop turns again, and the interrupt frame is read as usual. A loop that catches that error meets it again
  * at its next turn, and a cell that catches it and ends is still reported interrupted; loops of other executions go on.
  */
 import { codaErrorObject } from '../../protocol/codaErrors';
@@ -25,11 +25,17 @@ export function stopLoops(executionId: number): string {
 /** A loop whose last turn is this recent is turning: the stop reaches it. */
 export const LOOP_TURN_RECENT_MS = 5;
 
-/** Thrown into a stopped execution's loops (one frozen object: nothing to build per turn). */
-export const LOOP_STOP: Error = Object.freeze(codaErrorObject('Interrupted'));
+/**
+ * Thrown into a stopped execution's loops (one frozen object: nothing to build per turn). Made by installLoopHook,
+ * before any cell runs: only a Deno kernel stops loops, and a Node kernel, which only asks isLoopStop, never makes it.
+ */
+let loopStop: Error | undefined;
+export function loopStopError(): Error {
+  return (loopStop ??= Object.freeze(codaErrorObject('Interrupted')));
+}
 
 export function isLoopStop(value: unknown): boolean {
-  return value === LOOP_STOP;
+  return loopStop !== undefined && value === loopStop;
 }
 
 /**
@@ -40,10 +46,11 @@ export function installLoopHook(g: Record<string, unknown>, running: () => numbe
   // (captured: a cell may replace performance.now)
   const clock = performance;
   const now = clock.now.bind(clock);
+  const stop = loopStopError();
   let stopped: number | undefined;
   let lastTurn = { executionId: -1, at: -Infinity };
   const hook = (executionId: number): void => {
-    if (executionId === stopped) throw LOOP_STOP;
+    if (executionId === stopped) throw stop;
     lastTurn = { executionId, at: now() };
   };
   Object.defineProperty(hook, 'stop', {

@@ -12,8 +12,9 @@
  * Only for Deno kernels without declared permissions (--allow-all): a declaration would need a write grant here.
  */
 import { mkdirSync, mkdtempSync, rmdir, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type os from 'node:os';
 import { join } from 'node:path';
+import { getBuiltin } from '../runtime/getBuiltin';
 
 export type Claim = 'claimed' | 'ended' | 'unannounced';
 
@@ -26,7 +27,7 @@ export class SyncClaims {
   /** Undefined when no private folder can be made (the inspector's round trip then serves every interrupt). */
   static create(): SyncClaims | undefined {
     try {
-      return new SyncClaims(mkdtempSync(join(tmpdir(), 'coda-claims-')));
+      return new SyncClaims(mkdtempSync(join((getBuiltin('node:os') as typeof os).tmpdir(), 'coda-claims-')));
     } catch {
       return undefined;
     }

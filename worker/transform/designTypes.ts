@@ -9,10 +9,11 @@
 import { textPositions } from '../../protocol/codaJsonChecks';
 import type { Columns } from './ColumnMap';
 import { afterBracket, type SucraseParser } from './valueNamespace';
+import { lazy } from '../runtime/lazy';
 
 type Token = ReturnType<SucraseParser['parse']>['tokens'][number];
 
-const REFERENCE = /^([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$]*)*)\s*(?:<[\s\S]*>)?$/u;
+const REFERENCE = lazy(() => /^([\p{ID_Start}$_][\p{ID_Continue}$]*(?:\s*\.\s*[\p{ID_Start}$_][\p{ID_Continue}$]*)*)\s*(?:<[\s\S]*>)?$/u);
 
 export class DesignTypes {
   private readonly tokens: Token[];
@@ -186,7 +187,7 @@ export function serialize(
   if (/^(?:void|undefined|null|never)$/.test(t)) return 'void 0';
   if (/^(?:any|unknown|object)$/.test(t)) return 'Object';
   if (/^(?:keyof|typeof|infer|asserts)\b/.test(t) || t.startsWith('{') || /\bextends\b[\s\S]*\?/.test(t)) return 'Object';
-  const name = REFERENCE.exec(t)?.[1]?.replace(/\s+/g, '');
+  const name = REFERENCE().exec(t)?.[1]?.replace(/\s+/g, '');
   return name ? (local(name) ?? ref(name)) : 'Object';
 }
 

@@ -28,6 +28,7 @@ import type * as acorn from 'acorn';
 import { codaErrorMessage } from '../../protocol/codaErrors';
 import { forEachNode } from '../../common/forEachNode';
 import { applyEdits, ColumnMap, composeColumns, type Columns, type Edit } from './ColumnMap';
+import { lazy } from '../runtime/lazy';
 import { located, parseCell } from './transformCell';
 import { loadedSucrase } from './stripTypes';
 import { afterBracket } from './valueNamespace';
@@ -59,7 +60,7 @@ const MAYBE = /@|\baccessor\b/;
 const COMMENTS = /\/\/[^\n]*|\/\*[\s\S]*?\*\//g;
 const isGap = (text: string) => /^\s*$/.test(text.replace(COMMENTS, ' '));
 /** `@a.b.c`: a decorator read from an object, which it is called on (as TypeScript calls it). */
-const MEMBER_PATH = /^[\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$]*)+$/u;
+const MEMBER_PATH = lazy(() => /^[\p{ID_Start}$_][\p{ID_Continue}$]*(?:\.[\p{ID_Start}$_][\p{ID_Continue}$]*)+$/u);
 
 interface Decorator {
   /** The `@`. */
@@ -597,7 +598,7 @@ function wrapClass(
 function decoratorList(js: string, g: Group, P: string, open: string, end: string, edits: Edit[]): void {
   g.items.forEach((d, i) => {
     const text = js.slice(d.start + 1, d.end);
-    if (!MEMBER_PATH.test(text)) return void edits.push({ start: d.start, end: d.start + 1, text: i ? ', ' : open });
+    if (!MEMBER_PATH().test(text)) return void edits.push({ start: d.start, end: d.start + 1, text: i ? ', ' : open });
     // `@a.b` is called with `a` as its `this`: `h.bound(a, "b")`
     const dot = d.start + 1 + text.lastIndexOf('.');
     edits.push({ start: d.start, end: d.start + 1, text: `${i ? ', ' : open}${P}h.bound(` });

@@ -8,6 +8,7 @@ import { codaErrorMessage } from '../../protocol/codaErrors';
 import { decoratorBefore } from './stripTypes';
 import { located } from './transformCell';
 import type { SucraseParser } from './valueNamespace';
+import { lazy } from '../runtime/lazy';
 
 export interface ParameterDecorator {
   /** The `@`, in the cell. */
@@ -21,7 +22,7 @@ export interface ParameterDecorator {
 
 /** At most this many parameter decorators are taken out of one cell. */
 const MAX = 200;
-const IDENTIFIER = /[\p{ID_Start}$_][\p{ID_Continue}$]*/uy;
+const IDENTIFIER = lazy(() => /[\p{ID_Start}$_][\p{ID_Continue}$]*/uy);
 const MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'override']);
 
 /** `source` without its parameter decorators, and what they were; refuses one that decorates no method's parameter. */
@@ -108,10 +109,11 @@ function paramsOpen(s: SucraseParser, tokens: ReturnType<SucraseParser['parse']>
 function decoratorEnd(text: string, at: number): number | undefined {
   let i = at + 1;
   if (text[i] !== '(') {
+    const identifier = IDENTIFIER();
     for (;;) {
-      IDENTIFIER.lastIndex = i;
-      if (!IDENTIFIER.exec(text)) return undefined;
-      i = IDENTIFIER.lastIndex;
+      identifier.lastIndex = i;
+      if (!identifier.exec(text)) return undefined;
+      i = identifier.lastIndex;
       if (text[i] !== '.') break;
       i++;
     }

@@ -12,6 +12,7 @@ import type { JsxConfig } from '../../common/JsxSettings';
 import { CellSyntaxError, located } from './transformCell';
 import { TypeColumns } from './TypeColumns';
 import { valueNamespace, type SucraseParser } from './valueNamespace';
+import { lazy } from '../runtime/lazy';
 
 let sucrase: SucraseParser | undefined;
 
@@ -92,13 +93,13 @@ function transpile(s: SucraseParser, source: string, fileName: string, options: 
 }
 
 /** A decorator's head (`@name`, `@a.b(…)`, `@(`) that ends at `pos`, on its line: where its `@` is. */
-const DECORATOR_HEAD = /^@(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$.]*(?:\([^;'"`\n]*\))?\s*)$/u;
+const DECORATOR_HEAD = lazy(() => /^@(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$.]*(?:\([^;'"`\n]*\))?\s*)$/u);
 
 /** The offset of a decorator whose reading failed at `pos` (at its `@`, or just after its head), if one did. */
 export function decoratorBefore(source: string, pos: number): number | undefined {
   const at = source.lastIndexOf('@', pos);
   if (at === -1 || source.slice(at, pos).includes('\n')) return undefined;
-  return at === pos || DECORATOR_HEAD.test(source.slice(at, pos)) ? at : undefined;
+  return at === pos || DECORATOR_HEAD().test(source.slice(at, pos)) ? at : undefined;
 }
 
 function later(a: CellSyntaxError, b: CellSyntaxError): CellSyntaxError {

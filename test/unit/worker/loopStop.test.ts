@@ -1,6 +1,6 @@
 /** The stop of a Deno cell's loops of awaits (worker/runtime/loopStop.ts) reaches the execution it was sent for, none other. */
 import { strict as assert } from 'node:assert';
-import { installLoopHook, LOOP_HOOK, LOOP_STOP, LOOP_TURN_RECENT_MS, stopLoops } from '../../../worker/runtime/loopStop';
+import { installLoopHook, LOOP_HOOK, LOOP_TURN_RECENT_MS, loopStopError, stopLoops } from '../../../worker/runtime/loopStop';
 
 type Hook = ((executionId: number) => void) & { stop(target: number): boolean };
 
@@ -34,7 +34,7 @@ describe('stopping loops of awaits (worker/runtime/loopStop)', () => {
     assert.equal(evaluate(stopLoops(3)), true, 'a loop that just turned is reached by the stop');
     assert.throws(
       () => hook()(3),
-      (err) => err === LOOP_STOP,
+      (err) => err === loopStopError(),
     );
     assert.equal(stopped(3), true);
   });
@@ -46,7 +46,7 @@ describe('stopping loops of awaits (worker/runtime/loopStop)', () => {
     assert.equal(evaluate(stopLoops(3)), false);
     assert.throws(
       () => hook()(3),
-      (err) => err === LOOP_STOP,
+      (err) => err === loopStopError(),
     );
     assert.equal(stopped(3), true);
   });

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import vm from 'node:vm';
 import { AWAIT_HOOK, STATEMENT_HOOK, transformCell } from '../../../worker/transform/transformCell';
-import { LOOP_HOOK, LOOP_STOP } from '../../../worker/runtime/loopStop';
+import { LOOP_HOOK, loopStopError } from '../../../worker/runtime/loopStop';
 
 /** Runs transformed code in a fresh context whose hooks record their calls; returns the cell's value and the calls. */
 async function run(source: string, awaitBase = 0) {
@@ -83,7 +83,7 @@ describe('cell transform: loop hooks (Deno: a loop of awaits stopped at its next
       [AWAIT_HOOK]: (value: unknown) => value,
       [LOOP_HOOK]: (id: number) => {
         calls.push(id);
-        if (calls.length > stopAfter) throw LOOP_STOP;
+        if (calls.length > stopAfter) throw loopStopError();
       },
     });
     const box = (await vm.runInContext(out.code, context).catch((e: unknown) => ({ 0: e }))) as { 0: unknown } | undefined;
@@ -109,7 +109,7 @@ describe('cell transform: loop hooks (Deno: a loop of awaits stopped at its next
 
   it('hooks a loop in a function the cell declares; a stopped loop ends with the stop, past a try in its turn', async () => {
     const r = await turns('async function spin() { let n = 0; for (;;) { try { await null } catch {} n++ } }\nawait spin()', 3);
-    assert.equal(r.value, LOOP_STOP);
+    assert.equal(r.value, loopStopError());
     assert.deepEqual(r.calls, [7, 7, 7, 7]);
   });
 });

@@ -166,6 +166,9 @@ describe('adversarial: Node network grants hold by address (issue 11 item 1)', f
       ['Map.prototype.get', "Map.prototype.get = () => new Set(['example.test'])", 'Map.prototype.get', true],
       ['String.prototype.toLowerCase', "String.prototype.toLowerCase = () => 'example.test'", 'String.prototype.toLowerCase', true],
       ['the global String', `globalThis.String = () => '${G}'`, 'globalThis.String', true],
+      // an IP literal then read as a name (and a name as an address) by the host check
+      ['net.isIP', "require('net').isIP = () => 0", "require('net').isIP", true],
+      ['net.isIP (every host an address)', "require('net').isIP = () => 4", "require('net').isIP", true],
       // these would also hang the cell's own code (a global replace never ends): only around the raw handle call
       [
         'RegExp.prototype.exec',
