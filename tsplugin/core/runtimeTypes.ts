@@ -47,16 +47,69 @@ declare function clearInterval(id: number | undefined): void;
 declare function queueMicrotask(callback: () => void): void;
 /** The variables the notebook's permissions let it read, and its secrets (masked in every output). */
 declare const env: Readonly<Record<string, string | undefined>>;
-type HeadersInit = [string, string][] | Record<string, string>;
-interface RequestInit { method?: string; headers?: HeadersInit; body?: string | Uint8Array | ArrayBuffer | null; redirect?: 'follow' | 'error' | 'manual'; signal?: AbortSignal | null; }
-interface Headers { get(name: string): string | null; has(name: string): boolean; forEach(callback: (value: string, key: string) => void): void; entries(): IterableIterator<[string, string]>; }
-interface Response {
-  readonly ok: boolean; readonly status: number; readonly type: 'basic'; readonly bodyUsed: boolean; readonly statusText: string; readonly url: string; readonly redirected: boolean;
-  readonly headers: Headers;
-  text(): Promise<string>; json(): Promise<any>; arrayBuffer(): Promise<ArrayBuffer>; bytes(): Promise<Uint8Array>;
+type HeadersInit = [string, string][] | Record<string, string> | Headers;
+/** The Sandbox's own, in the isolate: names lower case, values of a name joined by ", "; a fetched response's cannot change. */
+declare class Headers implements Iterable<[string, string]> {
+  constructor(init?: HeadersInit);
+  append(name: string, value: string): void; delete(name: string): void; get(name: string): string | null; getSetCookie(): string[];
+  has(name: string): boolean; set(name: string, value: string): void;
+  forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, string]>; keys(): IterableIterator<string>; values(): IterableIterator<string>; [Symbol.iterator](): IterableIterator<[string, string]>;
 }
-/** Fetches through the kernel, checked against the notebook's \`net\` permission. */
-declare function fetch(input: string | { url: string } | { href: string }, init?: RequestInit): Promise<Response>;
+type BlobPart = BufferSource | Blob | string;
+/** Held in memory (no stream() in the Sandbox). */
+declare class Blob {
+  constructor(blobParts?: BlobPart[], options?: { type?: string; endings?: 'transparent' | 'native' });
+  readonly size: number; readonly type: string;
+  slice(start?: number, end?: number, contentType?: string): Blob;
+  text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer>; bytes(): Promise<Uint8Array>;
+}
+declare class File extends Blob {
+  constructor(fileBits: BlobPart[], fileName: string, options?: { type?: string; endings?: 'transparent' | 'native'; lastModified?: number });
+  readonly name: string; readonly lastModified: number;
+}
+type FormDataEntryValue = File | string;
+declare class FormData implements Iterable<[string, FormDataEntryValue]> {
+  constructor();
+  append(name: string, value: string | Blob): void; append(name: string, value: Blob, fileName?: string): void;
+  set(name: string, value: string | Blob): void; set(name: string, value: Blob, fileName?: string): void;
+  delete(name: string): void; get(name: string): FormDataEntryValue | null; getAll(name: string): FormDataEntryValue[]; has(name: string): boolean;
+  forEach(callback: (value: FormDataEntryValue, key: string, parent: FormData) => void, thisArg?: unknown): void;
+  entries(): IterableIterator<[string, FormDataEntryValue]>; keys(): IterableIterator<string>; values(): IterableIterator<FormDataEntryValue>;
+  [Symbol.iterator](): IterableIterator<[string, FormDataEntryValue]>;
+}
+type BodyInit = string | Blob | BufferSource | FormData | URLSearchParams;
+type RequestInfo = Request | string | URL;
+type ReferrerPolicy = '' | 'no-referrer' | 'no-referrer-when-downgrade' | 'origin' | 'origin-when-cross-origin' | 'same-origin' | 'strict-origin' | 'strict-origin-when-cross-origin' | 'unsafe-url';
+interface RequestInit {
+  method?: string; headers?: HeadersInit; body?: BodyInit | null; redirect?: 'follow' | 'error' | 'manual'; signal?: AbortSignal | null;
+  cache?: 'default' | 'no-store' | 'reload' | 'no-cache' | 'force-cache' | 'only-if-cached'; credentials?: 'omit' | 'same-origin' | 'include';
+  integrity?: string; keepalive?: boolean; mode?: 'cors' | 'no-cors' | 'same-origin'; referrer?: string; referrerPolicy?: ReferrerPolicy; duplex?: 'half'; window?: null;
+}
+/** A body held in memory: read it once (no \`body\` stream in the Sandbox; a second read is a TypeError). */
+interface Body {
+  readonly bodyUsed: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>; blob(): Promise<Blob>; bytes(): Promise<Uint8Array>; formData(): Promise<FormData>; json(): Promise<any>; text(): Promise<string>;
+}
+interface Request extends Body {}
+declare class Request {
+  constructor(input: RequestInfo, init?: RequestInit);
+  readonly method: string; readonly url: string; readonly headers: Headers; readonly redirect: 'follow' | 'error' | 'manual'; readonly signal: AbortSignal;
+  readonly cache: string; readonly credentials: string; readonly destination: ''; readonly integrity: string; readonly keepalive: boolean; readonly mode: string;
+  readonly referrer: string; readonly referrerPolicy: ReferrerPolicy; readonly duplex: 'half';
+  clone(): Request;
+}
+interface ResponseInit { status?: number; statusText?: string; headers?: HeadersInit; }
+interface Response extends Body {}
+declare class Response {
+  constructor(body?: BodyInit | null, init?: ResponseInit);
+  static error(): Response; static json(data: unknown, init?: ResponseInit): Response; static redirect(url: string | URL, status?: 301 | 302 | 303 | 307 | 308): Response;
+  readonly ok: boolean; readonly status: number; readonly statusText: string; readonly type: 'basic' | 'default' | 'error'; readonly url: string; readonly redirected: boolean;
+  readonly headers: Headers;
+  clone(): Response;
+}
+/** Fetches through the kernel, checked against the notebook's \`net\` permission; the body is sent whole (at most 10 MB). */
+declare function fetch(input: RequestInfo, init?: RequestInit): Promise<Response>;
 type BufferSource = ArrayBuffer | ArrayBufferView;
 declare class URLSearchParams implements Iterable<[string, string]> {
   constructor(init?: string | Iterable<[string, string]> | Record<string, string> | URLSearchParams);
@@ -74,8 +127,9 @@ declare class URL {
   port: string; pathname: string; search: string; readonly searchParams: URLSearchParams; hash: string; toString(): string; toJSON(): string;
 }
 declare class TextEncoder { readonly encoding: 'utf-8'; encode(input?: string): Uint8Array; encodeInto(source: string, destination: Uint8Array): { read: number; written: number }; }
-/** UTF-8 only in the Sandbox. */
-declare class TextDecoder { constructor(label?: 'utf-8' | 'utf8', options?: { fatal?: boolean; ignoreBOM?: boolean }); readonly encoding: 'utf-8'; readonly fatal: boolean; readonly ignoreBOM: boolean; decode(input?: BufferSource, options?: { stream?: boolean }): string; }
+type TextDecoderLabel<L extends string = 'utf-8' | 'utf8' | 'unicode-1-1-utf-8' | 'utf-16le' | 'utf-16' | 'ucs-2' | 'unicode' | 'csunicode' | 'iso-10646-ucs-2' | 'unicodefeff' | 'utf-16be' | 'unicodefffe' | 'windows-1252' | 'latin1' | 'iso-8859-1' | 'iso8859-1' | 'iso88591' | 'iso_8859-1' | 'iso_8859-1:1987' | 'iso-ir-100' | 'l1' | 'cp1252' | 'cp819' | 'ibm819' | 'csisolatin1' | 'x-cp1252' | 'ascii' | 'us-ascii' | 'ansi_x3.4-1968'> = L | Uppercase<L>;
+/** UTF-8, UTF-16LE, UTF-16BE and windows-1252 (which latin1, iso-8859-1 and ascii name) in the Sandbox; another label is a RangeError. */
+declare class TextDecoder { constructor(label?: TextDecoderLabel, options?: { fatal?: boolean; ignoreBOM?: boolean }); readonly encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252'; readonly fatal: boolean; readonly ignoreBOM: boolean; decode(input?: BufferSource, options?: { stream?: boolean }): string; }
 declare function atob(data: string): string;
 declare function btoa(data: string): string;
 /** Without \`transfer\` in the Sandbox. */

@@ -12,6 +12,8 @@ import { REDIRECT_STATUSES, redirectHop, type Hop } from './redirectHop';
 export const MAX_FETCH_BODY_BYTES = 10 * 1024 * 1024;
 /** Bytes of a request body the sandbox may send. */
 export const MAX_FETCH_REQUEST_BYTES = 10 * 1024 * 1024;
+/** Characters of a URL the sandbox may fetch. */
+export const MAX_FETCH_URL_CHARS = 64 * 1024;
 /** Wall-clock limit of one fetch, redirects included. */
 export const FETCH_TIMEOUT_MS = 30_000;
 /** Redirect hops followed before giving up (the Fetch standard's limit, as Node's fetch). */
@@ -41,9 +43,11 @@ const fail = (message: string, name = 'TypeError'): SerializedError => ({ name, 
 /** Parses and checks the request the prelude sent; a denied or malformed one becomes the error to throw inside. */
 export function checkFetchRequest(raw: unknown, permissions: Permissions): FetchRequest | SerializedError {
   if (!isRecord(raw)) return fail('fetch: malformed request');
+  // refused, never cut: a URL cut short is another URL
+  if (typeof raw.url === 'string' && raw.url.length > MAX_FETCH_URL_CHARS) return fail(`fetch: the URL is over ${MAX_FETCH_URL_CHARS} characters`);
   let url: URL;
   try {
-    url = new URL(text(raw.url, 64 * 1024));
+    url = new URL(text(raw.url, MAX_FETCH_URL_CHARS));
   } catch {
     return fail(`fetch: invalid URL ${JSON.stringify(text(raw.url, 200))} (the sandbox needs an absolute http or https URL)`);
   }
@@ -60,8 +64,17 @@ export function checkFetchRequest(raw: unknown, permissions: Permissions): Fetch
   }
   let body: Buffer | undefined;
   if (isRecord(raw.body)) {
-    body = typeof raw.body.base64 === 'string' ? Buffer.from(raw.body.base64, 'base64') : Buffer.from(text(raw.body.text), 'utf8');
-    if (body.length > MAX_FETCH_REQUEST_BYTES) return fail(`fetch: the request body is over ${MAX_FETCH_REQUEST_BYTES} bytes`, 'RangeError');
+    const tooBig = fail(`fetch: the request body is over ${MAX_FETCH_REQUEST_BYTES} bytes`, 'RangeError');
+    // sizes checked before anything is decoded; a text body is refused, never cut, when it is too long
+    const { base64, text: bodyText } = raw.body;
+    if (typeof base64 === 'string') {
+      if (base64.length > Math.ceil(MAX_FETCH_REQUEST_BYTES / 3) * 4 + 4) return tooBig;
+      body = Buffer.from(base64, 'base64');
+    } else {
+      if (typeof bodyText === 'string' && bodyText.length > MAX_FETCH_REQUEST_BYTES) return tooBig;
+      body = Buffer.from(text(bodyText, MAX_FETCH_REQUEST_BYTES), 'utf8');
+    }
+    if (body.length > MAX_FETCH_REQUEST_BYTES) return tooBig;
   }
   const redirect = raw.redirect === 'manual' || raw.redirect === 'error' ? raw.redirect : 'follow';
   return { url, method, headers, body, redirect };

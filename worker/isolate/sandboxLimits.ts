@@ -10,6 +10,7 @@ import { MAX_TABLE_CELL, MAX_TABLE_ROWS } from '../inspect/consoleTable';
 import { MAX_PREVIEW_CHARS, MAX_PREVIEW_ITEMS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../inspect/describeValue';
 import { ARRAY_NAMED_SCAN_LIMIT, MAX_PAGE_SIZE } from '../inspect/expandValue';
 import { MAX_HANDLES_PER_CELL } from '../inspect/HandleRegistry';
+import { MAX_FETCH_REQUEST_BYTES } from './sandboxFetch';
 
 /** Characters of console text one execution may print before the rest is dropped. */
 export const MAX_CONSOLE_CHARS_PER_CELL = 8 * 1024 * 1024;
@@ -31,5 +32,7 @@ export function sandboxLimits(maxTimers: number): Record<string, number> {
     maxConsoleCharsPerCell: MAX_CONSOLE_CHARS_PER_CELL,
     maxDisplayChars: MAX_DISPLAY_JSON,
     maxTimers,
+    // a request body over it is refused inside, before it is encoded (the host refuses it too)
+    maxFetchRequestBytes: MAX_FETCH_REQUEST_BYTES,
   };
 }

@@ -110,6 +110,19 @@ const attempts: { name: string; code: string }[] = [
     name: 'a getter on a cloned object runs inside the isolate only',
     code: 'structuredClone({ get x() { return grab(typeof process === "object" ? process : undefined) } }).x',
   },
+  // Headers, Request, Response, Blob, File, FormData and TextDecoder (makeFetchApis.ts, makeBlobApis.ts…): no new bridge
+  {
+    name: 'fetch class constructor chains (Headers, Request, Response, Blob, File, FormData, TextDecoder, their iterators)',
+    code: 'grab(Headers.constructor("return process")()) + grab(new Headers().entries().next.constructor("return process")()) + grab(Response.json.constructor("return process")()) + grab(Request.prototype.clone.constructor("return process")()) + grab(Blob.prototype.text.constructor("return process")()) + grab(File.constructor("return process")()) + grab(Object.getPrototypeOf(new FormData().entries()).next.constructor("return process")()) + grab(new TextDecoder("utf-16le").decode.constructor("return process")())',
+  },
+  {
+    name: 'a fetched Response: its headers, clone, blob and formData',
+    code: 'const fr = await fetch(BASE); const fb = await fr.clone().blob(); [grab(fr.headers.constructor.constructor("return process")()), grab(Object.getPrototypeOf(fr).constructor.constructor("return process")()), grab(fb.constructor.constructor("return process")()), await fr.formData().catch((e) => grab(e.constructor.constructor("return process")())), (() => { try { fr.headers.set("x", "1") } catch (e) { return e.name } })()].join()',
+  },
+  {
+    name: 'a Blob of huge parts and a FormData of huge Files (bounded by the memory limit, a body by 10 MB)',
+    code: 'const chunk = new Blob([new Uint8Array(8 * 1024 * 1024)]); const fd = new FormData(); for (let i = 0; i < 4; i++) fd.append("f" + i, chunk); const sent = await fetch(BASE, { method: "POST", body: fd }).then(() => "SENT", (e) => e.name); const parts = []; for (let i = 0; i < 4096; i++) parts.push(chunk); sent + " " + new Blob(parts).size',
+  },
   { name: 'import() of a Node module', code: 'await import("node:child_process").then((m) => grab(m), (e) => "refused: " + e.message)' },
   { name: 'eval of a dynamic import', code: 'await eval("import(\'fs\')").then((m) => "ESCAPED import", (e) => "refused: " + e.message)' },
   { name: 'WebAssembly', code: '[typeof WebAssembly, typeof globalThis.WebAssembly].join()' },

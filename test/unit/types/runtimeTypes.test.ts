@@ -97,6 +97,30 @@ describe('types: runtime globals and package types', function () {
     );
   });
 
+  it('Sandbox notebooks see Headers, Request, Response, Blob, File, FormData and the TextDecoder labels the prelude has', () => {
+    const cells = [
+      'const h = new Headers({ a: "1" }); h.append("b", "2"); for (const [k, v] of h) k.toUpperCase() + v; h.getSetCookie().length;\n' +
+        'const req = new Request("https://x.dev", { method: "POST", body: new URLSearchParams({ q: "1" }), headers: h, redirect: "manual" }); await req.clone().text(); req.signal.aborted;\n' +
+        'const res = await fetch(req); const ok: boolean = res instanceof Response && res.ok; const blob: Blob = await res.blob(); blob.slice(0, 1, "text/plain").size.toFixed();\n' +
+        '(await res.clone().formData()).get("a"); const bytes: Uint8Array = await res.clone().bytes(); res.headers.get("content-type")?.toLowerCase(); res.bodyUsed;\n' +
+        'Response.json({ a: 1 }, { status: 201, headers: [["x-a", "1"]] }).headers.get("content-type"); Response.redirect("https://x.dev", 301); Response.error().type;\n' +
+        'new Response(new Blob(["x"]), { statusText: "OK" }); new Response(null, { status: 204 }); new Response(new Uint8Array(1));\n' +
+        'const fd = new FormData(); fd.append("f", new File(["x"], "x.txt", { type: "text/plain", lastModified: 1 })); fd.append("s", "v"); fd.set("b", new Blob(["y"]), "y.bin");\n' +
+        'const e = fd.get("f"); typeof e === "string" ? e : e?.name; for (const [k, v] of fd) k + (typeof v === "string" ? v : v.size);\n' +
+        'await fetch("https://x.dev", { method: "PUT", body: fd }); await fetch(new URL("https://x.dev"), { method: "POST", body: new Blob(["x"]) }); await fetch(new Request("https://x.dev"));\n' +
+        'new TextDecoder("utf-16le").decode(new Uint8Array(2)); new TextDecoder("UTF-8"); new TextDecoder("latin1").encoding === "windows-1252"; new TextDecoder("utf-16be", { fatal: true });\n' +
+        'res.body; new TextDecoder("shift_jis"); fd.append("s", "v", "name.txt");',
+    ];
+    const [f] = notebook('sandbox-fetch.coda', 'sandbox', cells);
+    const errs = server.errors(f!);
+    // no body stream, no other encoding, no filename with a string value: as the Sandbox runs them
+    assert.deepEqual(
+      errs.map((d) => cells[0]!.slice(d.start!, d.start! + d.length!)),
+      ['body', '"shift_jis"', '"v"'],
+      messages(errs).join('\n'),
+    );
+  });
+
   it('display and its helpers are typed in every runtime', () => {
     for (const runtime of ['node', 'sandbox', 'bun']) {
       const cells = ['display.markdown("# hi");\ndisplay.table([{ a: 1 }]);\ndisplay.html(42);'];

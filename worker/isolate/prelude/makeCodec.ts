@@ -18,25 +18,56 @@ export function makeCodec(): any {
   const charCodeAt = String.prototype.charCodeAt;
   const codePointAt = String.prototype.codePointAt;
   const lookup = new U8(128);
-  for (let i = 0; i < 64; i++) lookup[apply(charCodeAt, ALPHABET, [i])] = i;
+  const codes = new U8(64);
+  // the chunk bytesToBase64 fills: made now, before any cell runs, with its own elements (a setter a cell puts on
+  // Array.prototype is never reached), and read by apply as a real array (no length getter a cell could replace)
+  const CHUNK = 16384;
+  const chunk: number[] = new Array(CHUNK).fill(0);
+  const define = Object.defineProperty;
+  const floor = Math.floor;
+  // a typed array's length through the getter captured now (a cell may redefine it later)
+  const lengthGet = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
+  for (let i = 0; i < 64; i++) {
+    lookup[apply(charCodeAt, ALPHABET, [i])] = i;
+    codes[i] = apply(charCodeAt, ALPHABET, [i]);
+  }
 
+  /**
+   * Base64 in chunks of 16,384 characters: appending four characters at a time would make a string of millions of
+   * pieces, several times the size of the text (a 10 MB body would not fit in the sandbox's memory).
+   */
   function bytesToBase64(bytes: Uint8Array): string {
     let out = '';
+    let k = 0;
     let i = 0;
-    for (; i + 2 < bytes.length; i += 3) {
+    const length = apply(lengthGet, bytes, []) as number;
+    for (; i + 2 < length; i += 3) {
       const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-      out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+      chunk[k++] = codes[(n >> 18) & 63]!;
+      chunk[k++] = codes[(n >> 12) & 63]!;
+      chunk[k++] = codes[(n >> 6) & 63]!;
+      chunk[k++] = codes[n & 63]!;
+      if (k === CHUNK) {
+        out += apply(fromCharCode, null, chunk);
+        k = 0;
+      }
     }
-    if (i < bytes.length) {
-      const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8);
-      out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + (i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63]! : '=') + '=';
+    if (k) {
+      const tail: number[] = [];
+      for (let j = 0; j < k; j++) define(tail, j, { value: chunk[j], writable: true, enumerable: true, configurable: true });
+      out += apply(fromCharCode, null, tail);
+    }
+    if (i < length) {
+      const n = (bytes[i]! << 16) | ((i + 1 < length ? bytes[i + 1]! : 0) << 8);
+      out += ALPHABET[(n >> 18) & 63]! + ALPHABET[(n >> 12) & 63]! + (i + 1 < length ? ALPHABET[(n >> 6) & 63]! : '=') + '=';
     }
     return out;
   }
 
   function base64ToBytes(text: string): Uint8Array {
     const clean = text.length && text[text.length - 1] === '=' ? (text[text.length - 2] === '=' ? text.length - 2 : text.length - 1) : text.length;
-    const out = new U8(Math.floor((clean * 3) / 4));
+    const size = floor((clean * 3) / 4);
+    const out = new U8(size);
     let o = 0;
     for (let i = 0; i < clean; i += 4) {
       const n =
@@ -44,9 +75,9 @@ export function makeCodec(): any {
         (lookup[apply(charCodeAt, text, [i + 1]) & 127]! << 12) |
         (lookup[apply(charCodeAt, text, [i + 2]) & 127]! << 6) |
         lookup[apply(charCodeAt, text, [i + 3]) & 127]!;
-      if (o < out.length) out[o++] = (n >> 16) & 255;
-      if (o < out.length) out[o++] = (n >> 8) & 255;
-      if (o < out.length) out[o++] = n & 255;
+      if (o < size) out[o++] = (n >> 16) & 255;
+      if (o < size) out[o++] = (n >> 8) & 255;
+      if (o < size) out[o++] = n & 255;
     }
     return out;
   }
@@ -119,7 +150,9 @@ export function makeCodec(): any {
         }
         let out = '{';
         let first = true;
-        for (const k of keysOf(value)) {
+        const keys = keysOf(value);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
           const d = gOPD(value, k);
           if (!d || !('value' in d) || d.value === undefined || typeof d.value === 'function' || typeof d.value === 'symbol') continue;
           out += (first ? '' : ',') + stringify(k) + ':' + toJson(d.value, depth + 1);

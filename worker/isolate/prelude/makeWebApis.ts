@@ -1,13 +1,19 @@
 /**
  * Runs INSIDE the isolate (stringified into the prelude, see sandboxPrelude.ts): self-contained, ECMAScript built-ins
  * only, captured when the prelude starts. The web APIs a scratchpad expects, which V8 alone lacks: `atob`/`btoa`,
- * `TextEncoder`/`TextDecoder` (UTF-8), `structuredClone`, `URL`/`URLSearchParams`, `crypto.getRandomValues` and
- * `randomUUID`, `performance.now()`, `DOMException`. Everything is computed in here except three answers only the
- * host has: random bytes (`{ t: 'random' }`), a URL's parse (`{ t: 'url' }`, Node's WHATWG parser) and the time
- * (`{ t: 'now' }`); the host checks the requests (webAnswers.ts) and they carry strings and a size, never an object of
- * the isolate.
+ * `TextEncoder`, `structuredClone`, `URL`/`URLSearchParams`, `crypto.getRandomValues` and `randomUUID`,
+ * `performance.now()`, `DOMException`, events and aborts; and, composed from the files beside it, `TextDecoder`
+ * (makeTextDecoder.ts), `Blob`/`File`/`FormData` (makeBlobApis.ts) and `Headers`/`Request`/`Response`
+ * (makeFetchApis.ts, with makeFormCodec.ts), which share the helpers of `shared` below. Everything is computed in here
+ * except three answers only the host has: random bytes (`{ t: 'random' }`), a URL's parse (`{ t: 'url' }`, Node's
+ * WHATWG parser) and the time (`{ t: 'now' }`); the host checks the requests (webAnswers.ts) and they carry strings
+ * and a size, never an object of the isolate.
  */
 /* eslint-disable */
+import type { makeBlobApis } from './makeBlobApis';
+import type { FetchRequestData, makeFetchApis } from './makeFetchApis';
+import type { makeFormCodec } from './makeFormCodec';
+import type { makeTextDecoder } from './makeTextDecoder';
 
 /** What the prelude's fetch reads of a signal (makeWebApis's signalOf). */
 export interface AbortSignalLike {
@@ -17,11 +23,58 @@ export interface AbortSignalLike {
   onAbort(fn: () => void): () => void;
 }
 
+/** The helpers the other web API files use (never handed to a cell). */
+export interface WebShared {
+  /** A BufferSource's bytes, as a view on its memory; a TypeError for anything else. */
+  bytesOf(input: unknown, what: string): Uint8Array;
+  /** A BufferSource's bytes as a view on its memory, or undefined when `v` is not one. */
+  bufferOf(v: unknown): Uint8Array | undefined;
+  /** A string's UTF-8 bytes (a lone surrogate as U+FFFD). */
+  utf8Encode(s: string): Uint8Array;
+  /** The Encoding Standard's "UTF-8 decode" (a byte order mark dropped unless `keepBom`, errors as U+FFFD). */
+  utf8Decode(bytes: Uint8Array, keepBom?: boolean): string;
+  decodeUtf8(bytes: Uint8Array, state: unknown, flush: boolean, fatal: boolean, emit: (cp: number) => void): void;
+  newUtf8State(): unknown;
+  /** A URLSearchParams' pairs (a copy), or undefined for anything else. */
+  queryOf(v: unknown): [string, string][] | undefined;
+  /** The entries of an application/x-www-form-urlencoded body. */
+  decodeUrlencoded(bytes: Uint8Array): [string, string][];
+  serializeQuery(list: [string, string][]): string;
+  /** The host's parse of an absolute URL, or undefined. */
+  parseUrl(input: string): { href: string; username: string; password: string } | undefined;
+  /** One of this prelude's AbortSignals, as fetch reads it. */
+  signalOf(v: unknown): AbortSignalLike | undefined;
+  /** A new AbortSignal that aborts when `v` (an AbortSignal, or nothing) does. */
+  followSignal(v: unknown): object;
+  /** Marks a web object: previews and structuredClone know its kind. */
+  register(obj: object, kind: string): void;
+  /** How structuredClone copies a kind (the others are a DataCloneError). */
+  cloneable(kind: string, clone: (v: object) => object): void;
+  /** A string as a preview shows it (cut after 1,000 characters). */
+  quote(s: string): string;
+  /** Text built a piece at a time without a rope of millions of pieces (see makeWebApis's builder). */
+  builder(): { code(cp: number): void; text(t: string): void; done(): string };
+  /** A property name as a preview shows it: bare when it is an identifier, else quoted. */
+  key(s: string): string;
+}
+
 export function makeWebApis(
   call: (msg: unknown) => any,
   /** The prelude's own setTimeout (a cell's replacing the global changes nothing here): for AbortSignal.timeout. */
   timeout: (fn: () => void, ms: number) => unknown,
-): { globals: Record<string, unknown>; preview(v: unknown): string | undefined; signalOf(v: unknown): AbortSignalLike | undefined } {
+  // the other web API files (sandboxPrelude.ts passes them in)
+  textDecoderApi: typeof makeTextDecoder,
+  blobApis: typeof makeBlobApis,
+  formCodec: typeof makeFormCodec,
+  fetchApis: typeof makeFetchApis,
+): {
+  globals: Record<string, unknown>;
+  preview(v: unknown): string | undefined;
+  signalOf(v: unknown): AbortSignalLike | undefined;
+  /** What `fetch(input, init)` sends (see makeFetchApis). */
+  request(input: unknown, init: unknown, who: string): FetchRequestData;
+  response(raw: unknown, body: Uint8Array): object;
+} {
   'use strict';
   const O = Object;
   const define = O.defineProperty;
@@ -29,17 +82,13 @@ export function makeWebApis(
   const StringCtor = String;
   const NumberCtor = Number;
   const fromCharCode = String.fromCharCode;
-  const fromCodePoint = String.fromCodePoint;
   const charCodeAt = String.prototype.charCodeAt;
   const codePointAt = String.prototype.codePointAt;
   const strSlice = String.prototype.slice;
   const replace = String.prototype.replace;
-  const toLowerCase = String.prototype.toLowerCase;
-  const trim = String.prototype.trim;
   const U8 = Uint8Array;
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
-  const RangeErrorCtor = RangeError;
   const MapCtor = Map;
   const SetCtor = Set;
   const DateCtor = Date;
@@ -75,6 +124,7 @@ export function makeWebApis(
   const isProtoOf = Object.prototype.isPrototypeOf;
   const toStringTag = Object.prototype.toString;
   const keysOf = O.keys;
+  const hasOwn = O.hasOwn;
   const protoOf = O.getPrototypeOf;
   const isArray = Array.isArray;
   const iterator = Symbol.iterator;
@@ -110,6 +160,8 @@ export function makeWebApis(
 
   /** The web objects made here, by kind: previews and structuredClone tell them apart without running their code. */
   const webObjects = new WeakMapCtor<object, string>();
+  /** How structuredClone copies a kind of web object (makeBlobApis: Blob, File). */
+  const cloners = new MapCtor<string, (v: object) => object>();
 
   // ---- DOMException (the errors these APIs throw, as in a browser) ----
   const CODES: Record<string, number> = {
@@ -242,7 +294,7 @@ export function makeWebApis(
       if (fatal) throw new TypeErrorCtor('The encoded data was not valid for encoding utf-8');
       emit(0xfffd);
     };
-    for (let i = 0; i < bytes.length; i++) {
+    for (let i = 0, n = apply(typedLength, bytes, []) as number; i < n; i++) {
       const b = bytes[i]!;
       if (state.needed === 0) {
         if (b <= 0x7f) emit(b);
@@ -284,10 +336,76 @@ export function makeWebApis(
       bad();
     }
   };
-  const codePointsToString = (cps: number[]): string => {
-    let out = '';
-    for (let i = 0; i < cps.length; i += 4096) out += apply(fromCodePoint, undefined, cps.slice(i, i + 4096));
+  /** Appends without a setter a cell put on Array.prototype (no Array.prototype method runs). */
+  const push = <T>(list: T[], v: T) => define(list, list.length, { value: v, writable: true, enumerable: true, configurable: true });
+  /** A string's UTF-8 bytes, counted first so that nothing but the result is allocated. */
+  const utf8Encode = (s: string): Uint8Array => {
+    let n = 0;
+    encodeUtf8(s, () => n++);
+    const out = new U8(n);
+    let i = 0;
+    encodeUtf8(s, (b) => (out[i++] = b));
     return out;
+  };
+  /**
+   * Text built a piece at a time, as flat segments of 8,192 pieces: appending to one string would make a rope of
+   * millions of pieces, many times the text's size (reading a character of a segment flattens it). No array is used,
+   * so a setter a cell put on Array.prototype's indexes is never reached.
+   */
+  const builder = () => {
+    let out = '';
+    let seg = '';
+    let n = 0;
+    const flush = () => {
+      if (seg.length) {
+        apply(charCodeAt, seg, [0]);
+        out += seg;
+      }
+      seg = '';
+      n = 0;
+    };
+    return {
+      /** A code point (two UTF-16 units above U+FFFF). */
+      code(cp: number) {
+        if (cp > 0xffff) {
+          cp -= 0x10000;
+          seg += fromCharCode(0xd800 + (cp >> 10)) + fromCharCode(0xdc00 + (cp & 0x3ff));
+        } else seg += fromCharCode(cp);
+        if (++n >= 8192) flush();
+      },
+      text(t: string) {
+        seg += t;
+        if (++n >= 8192) flush();
+      },
+      done(): string {
+        flush();
+        return out;
+      },
+    };
+  };
+  /** UTF-8 decode, built in segments (a body of megabytes never becomes an array of its code points). */
+  const utf8Decode = (bytes: Uint8Array, keepBom = false): string => {
+    const b = builder();
+    let first = true;
+    decodeUtf8(bytes, newState(), true, false, (cp) => {
+      if (first) {
+        first = false;
+        if (cp === 0xfeff && !keepBom) return;
+      }
+      b.code(cp);
+    });
+    return b.done();
+  };
+  /** A BufferSource's bytes (a view on its memory), or undefined. */
+  const bufferOf = (v: unknown): Uint8Array | undefined => {
+    if (typeof v !== 'object' || v === null) return undefined;
+    if (isView(v)) return bytesOf(v, '');
+    try {
+      apply(abLength, v, []);
+    } catch {
+      return undefined;
+    }
+    return new U8(v as ArrayBuffer);
   };
 
   class TextEncoder {
@@ -298,75 +416,17 @@ export function makeWebApis(
       return 'utf-8';
     }
     encode(input: unknown = ''): Uint8Array {
-      const s = StringCtor(input);
-      const out: number[] = [];
-      encodeUtf8(s, (b) => (out[out.length] = b));
-      return new U8(out);
+      return utf8Encode(StringCtor(input));
     }
     encodeInto(source: unknown, destination: Uint8Array): { read: number; written: number } {
       const s = StringCtor(source);
       const dest = bytesOf(destination, 'encodeInto');
       let written = 0;
-      const read = encodeUtf8(s, (b) => (dest[written++] = b), dest.length);
+      const read = encodeUtf8(s, (b) => (dest[written++] = b), apply(typedLength, dest, []) as number);
       return { read, written };
     }
   }
   tagged(TextEncoder, 'TextEncoder');
-
-  const UTF8_LABELS = ['utf-8', 'utf8', 'unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'x-unicode20utf8'];
-  interface DecoderState {
-    fatal: boolean;
-    ignoreBOM: boolean;
-    utf8: Utf8State;
-    bomSeen: boolean;
-  }
-  const decoders = new WeakMapCtor<object, DecoderState>();
-  const decoderOf = internalState(decoders, 'a TextDecoder');
-  class TextDecoder {
-    constructor(label: unknown = 'utf-8', options: { fatal?: unknown; ignoreBOM?: unknown } = {}) {
-      const name = apply(toLowerCase, apply(trim, StringCtor(label), []), []) as string;
-      if (!UTF8_LABELS.includes(name)) {
-        throw new RangeErrorCtor(`TextDecoder: the encoding "${StringCtor(label)}" is not supported in the Sandbox (UTF-8 only)`);
-      }
-      apply(wmSet, decoders, [this, { fatal: !!options?.fatal, ignoreBOM: !!options?.ignoreBOM, utf8: newState(), bomSeen: false }]);
-      apply(wmSet, webObjects, [this, 'TextDecoder']);
-    }
-    get encoding() {
-      decoderOf(this);
-      return 'utf-8';
-    }
-    get fatal() {
-      return decoderOf(this).fatal;
-    }
-    get ignoreBOM() {
-      return decoderOf(this).ignoreBOM;
-    }
-    decode(input?: unknown, options: { stream?: unknown } = {}): string {
-      const state = decoderOf(this);
-      const stream = !!options?.stream;
-      const bytes = input === undefined ? new U8(0) : bytesOf(input, 'TextDecoder.decode');
-      const cps: number[] = [];
-      try {
-        decodeUtf8(bytes, state.utf8, !stream, state.fatal, (cp) => {
-          if (!state.bomSeen) {
-            state.bomSeen = true;
-            if (cp === 0xfeff && !state.ignoreBOM) return;
-          }
-          cps[cps.length] = cp;
-        });
-      } catch (err) {
-        state.utf8 = newState();
-        state.bomSeen = false;
-        throw err;
-      }
-      if (!stream) {
-        state.utf8 = newState();
-        state.bomSeen = false;
-      }
-      return codePointsToString(cps);
-    }
-  }
-  tagged(TextDecoder, 'TextDecoder');
 
   // ---- structuredClone ----
   const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
@@ -407,11 +467,16 @@ export function makeWebApis(
       }
       if (apply(mapHas, memory, [v])) return apply(mapGet, memory, [v]);
       if (typeof v === 'function') throw domError('DataCloneError', `structuredClone: a function could not be cloned`);
-      if (apply(wmHas, webObjects, [v])) throw domError('DataCloneError', `structuredClone: a ${apply(wmGet, webObjects, [v])} could not be cloned`);
       const keep = <T>(copy: T): T => {
         apply(mapSet, memory, [v, copy]);
         return copy;
       };
+      // a web object of the prelude's: a Blob or File is copied (makeBlobApis), the others cannot be
+      if (apply(wmHas, webObjects, [v])) {
+        const cloner = apply(mapGet, cloners, [apply(wmGet, webObjects, [v])]) as ((v: object) => object) | undefined;
+        if (cloner) return keep(cloner(v));
+        throw domError('DataCloneError', `structuredClone: a ${apply(wmGet, webObjects, [v])} could not be cloned`);
+      }
       if (brand(dateTime, v)) return keep(new DateCtor(apply(dateTime, v, [])));
       if (brand(reSource, v) && v !== RegExp.prototype) return keep(new RegExpCtor(apply(reSource, v, []), apply(reFlags, v, [])));
       if (brand(abLength, v)) return keep(apply(abSlice, v, [0]));
@@ -541,63 +606,86 @@ export function makeWebApis(
   }
   const params = new WeakMapCtor<object, ParamsState>();
   const paramsOf = internalState(params, 'a URLSearchParams');
-  const percentDecodeUtf8 = (s: string): string => {
-    const bytes: number[] = [];
-    const push = (b: number) => (bytes[bytes.length] = b);
-    for (let i = 0; i < s.length;) {
-      const hex = apply(strSlice, s, [i + 1, i + 3]) as string;
-      if (apply(charCodeAt, s, [i]) === 0x25 && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-        push(NumberCtor.parseInt(hex, 16));
-        i += 3;
-      } else {
-        // the one character at i (a surrogate pair is one)
-        i += encodeUtf8(s, push, Infinity, i, i + 1);
+  const hexDigit = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+  /** The URL standard's application/x-www-form-urlencoded parser, on bytes (index loops only). */
+  const decodeUrlencoded = (bytes: Uint8Array): [string, string][] => {
+    const out: [string, string][] = [];
+    const n = apply(typedLength, bytes, []) as number;
+    const decode = (from: number, to: number): string => {
+      const buf = new U8(to - from);
+      let k = 0;
+      for (let i = from; i < to; i++) {
+        const b = bytes[i]!;
+        const hi = b === 0x25 && i + 2 < to ? hexDigit(bytes[i + 1]!) : -1;
+        const lo = hi >= 0 ? hexDigit(bytes[i + 2]!) : -1;
+        if (lo >= 0) {
+          buf[k++] = hi * 16 + lo;
+          i += 2;
+        } else buf[k++] = b === 0x2b ? 0x20 : b;
       }
+      return utf8Decode(new U8(apply(typedBuffer, buf, []) as ArrayBuffer, 0, k), true);
+    };
+    let start = 0;
+    for (let i = 0; i <= n; i++) {
+      if (i < n && bytes[i] !== 0x26) continue;
+      if (i > start) {
+        let eq = start;
+        while (eq < i && bytes[eq] !== 0x3d) eq++;
+        push(out, [decode(start, eq), eq < i ? decode(eq + 1, i) : ''] as [string, string]);
+      }
+      start = i + 1;
     }
-    const cps: number[] = [];
-    decodeUtf8(new U8(bytes), newState(), true, false, (cp) => (cps[cps.length] = cp));
-    return codePointsToString(cps);
-  };
-  const parseQuery = (query: string): [string, string][] => {
-    const list: [string, string][] = [];
-    for (const part of query.split('&')) {
-      if (!part) continue;
-      const at = part.indexOf('=');
-      const name = at === -1 ? part : apply(strSlice, part, [0, at]);
-      const value = at === -1 ? '' : apply(strSlice, part, [at + 1]);
-      list[list.length] = [percentDecodeUtf8(apply(replace, name, [/\+/g, ' ']) as string), percentDecodeUtf8(apply(replace, value, [/\+/g, ' ']) as string)];
-    }
-    return list;
-  };
-  const HEX = '0123456789ABCDEF';
-  const formEncode = (s: string): string => {
-    let out = '';
-    encodeUtf8(s, (b) => {
-      if (b === 0x20) out += '+';
-      else if (b === 0x2a || b === 0x2d || b === 0x2e || b === 0x5f || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a))
-        out += fromCharCode(b);
-      else out += `%${HEX[b >> 4]}${HEX[b & 15]}`;
-    });
     return out;
   };
-  const serializeQuery = (list: [string, string][]) => list.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join('&');
+  const parseQuery = (query: string): [string, string][] => decodeUrlencoded(utf8Encode(query));
+  const HEX = '0123456789ABCDEF';
+  const formEncode = (s: string, out: ReturnType<typeof builder>) => {
+    encodeUtf8(s, (b) => {
+      if (b === 0x20) out.code(0x2b);
+      else if (b === 0x2a || b === 0x2d || b === 0x2e || b === 0x5f || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a))
+        out.code(b);
+      else out.text(`%${HEX[b >> 4]}${HEX[b & 15]}`);
+    });
+  };
+  const serializeQuery = (list: [string, string][]) => {
+    const out = builder();
+    for (let i = 0; i < list.length; i++) {
+      if (i) out.code(0x26);
+      formEncode(list[i]![0], out);
+      out.code(0x3d);
+      formEncode(list[i]![1], out);
+    }
+    return out.done();
+  };
   const changed = (s: ParamsState) => {
     if (s.url) urlParamsChanged(s.url, serializeQuery(s.list));
   };
 
   class URLSearchParams {
     constructor(init: unknown = '') {
+      // index loops and own writes: a cell that replaced the array iterator or put setters on array indexes
+      // changes only what its own arguments do
       let list: [string, string][] = [];
+      const items = (v: unknown): unknown[] => {
+        const out: unknown[] = [];
+        if (isArray(v)) for (let i = 0; i < v.length; i++) push(out, v[i]);
+        else for (const item of v as Iterable<unknown>) push(out, item);
+        return out;
+      };
       if (typeof init === 'object' && init !== null) {
         const known = apply(wmGet, params, [init]) as ParamsState | undefined;
-        if (known) list = known.list.map(([k, v]) => [k, v] as [string, string]);
+        if (known) for (let i = 0; i < known.list.length; i++) push(list, [known.list[i]![0], known.list[i]![1]] as [string, string]);
         else if (typeof (init as any)[iterator] === 'function') {
-          for (const pair of init as Iterable<unknown>) {
-            const items = [...(pair as Iterable<unknown>)];
-            if (items.length !== 2) throw new TypeErrorCtor('URLSearchParams: each pair must have exactly a name and a value');
-            list[list.length] = [StringCtor(items[0]), StringCtor(items[1])];
+          const pairs = items(init);
+          for (let i = 0; i < pairs.length; i++) {
+            const pair = items(pairs[i]);
+            if (pair.length !== 2) throw new TypeErrorCtor('URLSearchParams: each pair must have exactly a name and a value');
+            push(list, [StringCtor(pair[0]), StringCtor(pair[1])] as [string, string]);
           }
-        } else for (const k of keysOf(init)) list[list.length] = [k, StringCtor((init as any)[k])];
+        } else {
+          const keys = keysOf(init);
+          for (let i = 0; i < keys.length; i++) push(list, [keys[i]!, StringCtor((init as any)[keys[i]!])] as [string, string]);
+        }
       } else {
         const s = StringCtor(init);
         list = parseQuery(s[0] === '?' ? apply(strSlice, s, [1]) : s);
@@ -610,36 +698,53 @@ export function makeWebApis(
     }
     append(name: unknown, value: unknown) {
       const s = paramsOf(this);
-      s.list[s.list.length] = [StringCtor(name), StringCtor(value)];
+      push(s.list, [StringCtor(name), StringCtor(value)] as [string, string]);
       changed(s);
     }
     delete(name: unknown, value?: unknown) {
       const s = paramsOf(this);
       const n = StringCtor(name);
-      s.list = s.list.filter(([k, v]) => !(k === n && (value === undefined || v === StringCtor(value))));
+      const v = value === undefined ? undefined : StringCtor(value);
+      const kept: [string, string][] = [];
+      for (let i = 0; i < s.list.length; i++) if (!(s.list[i]![0] === n && (v === undefined || s.list[i]![1] === v))) push(kept, s.list[i]!);
+      s.list = kept;
       changed(s);
     }
     get(name: unknown): string | null {
       const n = StringCtor(name);
-      const hit = paramsOf(this).list.find(([k]) => k === n);
-      return hit ? hit[1] : null;
+      const list = paramsOf(this).list;
+      for (let i = 0; i < list.length; i++) if (list[i]![0] === n) return list[i]![1];
+      return null;
     }
     getAll(name: unknown): string[] {
       const n = StringCtor(name);
-      return paramsOf(this)
-        .list.filter(([k]) => k === n)
-        .map(([, v]) => v);
+      const list = paramsOf(this).list;
+      const out: string[] = [];
+      for (let i = 0; i < list.length; i++) if (list[i]![0] === n) push(out, list[i]![1]);
+      return out;
     }
     has(name: unknown, value?: unknown): boolean {
       const n = StringCtor(name);
-      return paramsOf(this).list.some(([k, v]) => k === n && (value === undefined || v === StringCtor(value)));
+      const v = value === undefined ? undefined : StringCtor(value);
+      const list = paramsOf(this).list;
+      for (let i = 0; i < list.length; i++) if (list[i]![0] === n && (v === undefined || list[i]![1] === v)) return true;
+      return false;
     }
     set(name: unknown, value: unknown) {
       const s = paramsOf(this);
       const n = StringCtor(name);
-      const i = s.list.findIndex(([k]) => k === n);
-      if (i === -1) s.list[s.list.length] = [n, StringCtor(value)];
-      else s.list = [...s.list.slice(0, i), [n, StringCtor(value)], ...s.list.slice(i + 1).filter(([k]) => k !== n)];
+      const v = StringCtor(value);
+      const out: [string, string][] = [];
+      let placed = false;
+      for (let i = 0; i < s.list.length; i++) {
+        if (s.list[i]![0] !== n) push(out, s.list[i]!);
+        else if (!placed) {
+          push(out, [n, v] as [string, string]);
+          placed = true;
+        }
+      }
+      if (!placed) push(out, [n, v] as [string, string]);
+      s.list = out;
       changed(s);
     }
     sort() {
@@ -689,9 +794,14 @@ export function makeWebApis(
       ...(base !== undefined && { base: StringCtor(base) }),
       ...(set && { key: set[0], value: set[1] }),
     });
-    if (!reply || reply.ok !== true) return undefined;
+    // the host's own keys only (a getter a cell put on Object.prototype answers nothing here), written as own data
+    const own = (k: string): unknown => (typeof reply === 'object' && reply !== null && apply(hasOwn, O, [reply, k]) ? reply[k] : undefined);
+    if (own('ok') !== true) return undefined;
     const parts = {} as Parts;
-    for (const k of URL_PARTS) parts[k] = typeof reply[k] === 'string' ? reply[k] : '';
+    for (let i = 0; i < URL_PARTS.length; i++) {
+      const v = own(URL_PARTS[i]!);
+      define(parts, URL_PARTS[i]!, { value: typeof v === 'string' ? v : '', writable: true, enumerable: true, configurable: true });
+    }
     return parts;
   };
   const urlParamsChanged = (u: object, query: string) => {
@@ -790,7 +900,8 @@ export function makeWebApis(
           defaultPrevented: false,
           target: null,
           stopped: false,
-          timeStamp: performance.now(),
+          // the prelude's clock, not `performance.now`, which a cell may replace
+          timeStamp: hostNow() - clockOrigin,
         },
       ]);
     }
@@ -843,59 +954,72 @@ export function makeWebApis(
     }
     return m;
   };
+  // the listeners' bookkeeping uses index loops and calls no method of the target: a cell that replaced Array
+  // methods or EventTarget.prototype's does not stop an abort from reaching a fetch
+  const removeListener = (target: unknown, type: unknown, callback: unknown) => {
+    const m = listenersOf(target);
+    const key = StringCtor(type);
+    const list = apply(mapGet, m, [key]) as Listener[] | undefined;
+    if (!list) return;
+    const kept: Listener[] = [];
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]!.callback === callback) list[i]!.removed = true;
+      else push(kept, list[i]!);
+    }
+    apply(mapSet, m, [key, kept]);
+  };
   class EventTarget {
     addEventListener(type: unknown, callback: unknown, options?: unknown) {
       if (callback === null || callback === undefined) return;
       const m = listenersOf(this);
       const key = StringCtor(type);
       const list = (apply(mapGet, m, [key]) as Listener[] | undefined) ?? [];
-      if (list.some((l) => l.callback === callback)) return;
+      for (let i = 0; i < list.length; i++) if (list[i]!.callback === callback) return;
       const once = typeof options === 'object' && options !== null && !!(options as { once?: unknown }).once;
       const signal = typeof options === 'object' && options !== null ? (options as { signal?: unknown }).signal : undefined;
       const listener: Listener = { callback, once };
-      list[list.length] = listener;
+      push(list, listener);
       apply(mapSet, m, [key, list]);
       const s = signal === undefined ? undefined : signalOf(signal);
       if (s) {
-        if (s.aborted) this.removeEventListener(key, callback);
-        else s.onAbort(() => this.removeEventListener(key, callback));
+        if (s.aborted) removeListener(this, key, callback);
+        else s.onAbort(() => removeListener(this, key, callback));
       }
     }
     removeEventListener(type: unknown, callback: unknown) {
-      const m = listenersOf(this);
-      const key = StringCtor(type);
-      const list = apply(mapGet, m, [key]) as Listener[] | undefined;
-      if (!list) return;
-      const i = list.findIndex((l) => l.callback === callback);
-      if (i === -1) return;
-      list[i]!.removed = true;
-      apply(mapSet, m, [key, [...list.slice(0, i), ...list.slice(i + 1)]]);
+      removeListener(this, type, callback);
     }
     dispatchEvent(event: unknown): boolean {
-      const state = eventOf(event);
-      state.target = this;
-      state.stopped = false;
-      const handler = (this as unknown as Record<string, unknown>)[`on${state.type}`];
-      const list = [...((apply(mapGet, listenersOf(this), [state.type]) as Listener[] | undefined) ?? [])];
-      const run = (callback: unknown) => {
-        try {
-          if (typeof callback === 'function') apply(callback, this, [event]);
-          else if (callback && typeof (callback as { handleEvent?: unknown }).handleEvent === 'function')
-            (callback as { handleEvent(e: unknown): void }).handleEvent(event);
-        } catch (err) {
-          // as in a browser: a listener's error is reported, and the other listeners still run
-          reportError(err);
-        }
-      };
-      if (typeof handler === 'function' && apply(wmHas, signals, [this])) run(handler);
-      for (const l of list) {
-        if (l.removed || state.stopped) continue;
-        if (l.once) this.removeEventListener(state.type, l.callback);
-        run(l.callback);
-      }
-      return !state.defaultPrevented;
+      return dispatch(this, event);
     }
   }
+  const dispatch = (target: unknown, event: unknown): boolean => {
+    const state = eventOf(event);
+    state.target = target;
+    state.stopped = false;
+    const handler = (target as Record<string, unknown>)[`on${state.type}`];
+    const listed = (apply(mapGet, listenersOf(target), [state.type]) as Listener[] | undefined) ?? [];
+    const list: Listener[] = [];
+    for (let i = 0; i < listed.length; i++) push(list, listed[i]!);
+    const run = (callback: unknown) => {
+      try {
+        if (typeof callback === 'function') apply(callback, target, [event]);
+        else if (callback && typeof (callback as { handleEvent?: unknown }).handleEvent === 'function')
+          (callback as { handleEvent(e: unknown): void }).handleEvent(event);
+      } catch (err) {
+        // as in a browser: a listener's error is reported, and the other listeners still run
+        reportError(err);
+      }
+    };
+    if (typeof handler === 'function' && apply(wmHas, signals, [target])) run(handler);
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]!;
+      if (l.removed || state.stopped) continue;
+      if (l.once) removeListener(target, state.type, l.callback);
+      run(l.callback);
+    }
+    return !state.defaultPrevented;
+  };
   tagged(EventTarget, 'EventTarget');
   /** A listener's error: thrown on a later turn, where the cell's uncaught errors are reported. */
   const reportError = (err: unknown) =>
@@ -919,8 +1043,8 @@ export function makeWebApis(
     st.reason = reason === undefined ? domError('AbortError', 'This operation was aborted') : reason;
     const followers = st.followers;
     st.followers = [];
-    for (const f of followers) f();
-    (signal as EventTarget).dispatchEvent(new Event('abort'));
+    for (let i = 0; i < followers.length; i++) followers[i]!();
+    dispatch(signal, new Event('abort'));
   };
   const newSignal = (): AbortSignal => {
     constructingSignal = true;
@@ -964,13 +1088,17 @@ export function makeWebApis(
     }
     static any(list: Iterable<unknown>): AbortSignal {
       const s = newSignal();
-      const sources = [...list].map((x) => {
-        signalState(x);
-        return x as object;
-      });
-      const done = sources.find((x) => signalState(x).aborted);
+      const sources: object[] = [];
+      if (isArray(list)) for (let i = 0; i < list.length; i++) push(sources, list[i] as object);
+      else for (const x of list) push(sources, x as object);
+      let done: object | undefined;
+      for (let i = 0; i < sources.length; i++) if (signalState(sources[i]).aborted && !done) done = sources[i];
       if (done) abortSignal(s, signalState(done).reason);
-      else for (const x of sources) signalState(x).followers.push(() => abortSignal(s, signalState(x).reason));
+      else
+        for (let i = 0; i < sources.length; i++) {
+          const x = sources[i]!;
+          push(signalState(x).followers, () => abortSignal(s, signalState(x).reason));
+        }
       return s;
     }
   }
@@ -1006,7 +1134,7 @@ export function makeWebApis(
       },
       onAbort(fn: () => void) {
         let live = true;
-        st.followers.push(() => live && fn());
+        push(st.followers, () => live && fn());
         return () => {
           live = false;
         };
@@ -1014,43 +1142,105 @@ export function makeWebApis(
     };
   };
 
+  /** A new signal that aborts when `v` does (with its reason), or never when `v` is undefined or null. */
+  const followSignal = (v: unknown): object => {
+    const s = newSignal();
+    if (v === undefined || v === null) return s;
+    const st = signalState(v);
+    if (st.aborted) abortSignal(s, st.reason);
+    else push(st.followers, () => abortSignal(s, st.reason));
+    return s;
+  };
+
+  // ---- the other web API files: TextDecoder, Blob/File/FormData, Headers/Request/Response ----
+  /** A string as a preview shows it: cut after 1,000 characters, where the secret scanner sees the cut (`…`). */
+  const shortQuote = (s: string): string => {
+    if (s.length <= 1000) return quote(s);
+    const q = quote(apply(strSlice, s, [0, 1000]) as string);
+    return `${apply(strSlice, q, [0, -1])}…'`;
+  };
+  const shared: WebShared = {
+    bytesOf,
+    bufferOf,
+    utf8Encode,
+    utf8Decode,
+    decodeUtf8: decodeUtf8 as WebShared['decodeUtf8'],
+    newUtf8State: newState,
+    queryOf: (v) => {
+      const st = typeof v === 'object' && v !== null ? (apply(wmGet, params, [v]) as ParamsState | undefined) : undefined;
+      if (!st) return undefined;
+      const out: [string, string][] = [];
+      for (let i = 0; i < st.list.length; i++) push(out, [st.list[i]![0], st.list[i]![1]] as [string, string]);
+      return out;
+    },
+    serializeQuery,
+    decodeUrlencoded,
+    parseUrl: (input) => parse(input),
+    signalOf,
+    followSignal,
+    register: (obj, kind) => apply(wmSet, webObjects, [obj, kind]),
+    cloneable: (kind, clone) => apply(mapSet, cloners, [kind, clone]),
+    quote: shortQuote,
+    builder,
+    key: (s) => {
+      let bare = s.length > 0;
+      for (let i = 0; i < s.length && bare; i++) {
+        const c = apply(charCodeAt, s, [i]) as number;
+        bare = c === 0x24 || c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (i > 0 && c >= 0x30 && c <= 0x39);
+      }
+      return bare ? s : shortQuote(s);
+    },
+  };
+  const decoder = textDecoderApi(shared);
+  const blobs = blobApis(shared);
+  const fetching = fetchApis(shared, blobs.shared, formCodec(shared, blobs.shared));
+
   /** A preview of a web object made here, from its internal state (no getter or method of the cell's runs). */
   const preview = (v: unknown): string | undefined => {
     if (typeof v !== 'object' || v === null) return undefined;
     const kind = apply(wmGet, webObjects, [v]) as string | undefined;
+    if (kind === undefined) return undefined;
     if (kind === 'URL') return `URL { href: ${quote(urlOf(v).parts.href)} }`;
     if (kind === 'URLSearchParams') {
       const list = paramsOf(v).list;
       let text = '';
-      for (let i = 0; i < list.length && i < 20; i++) text += `${i ? ', ' : ''}${quote(list[i]![0])} => ${quote(list[i]![1])}`;
+      for (let i = 0; i < list.length && i < 20; i++) text += `${i ? ', ' : ''}${shortQuote(list[i]![0])} => ${shortQuote(list[i]![1])}`;
       return list.length ? `URLSearchParams { ${text}${list.length > 20 ? ', …' : ''} }` : 'URLSearchParams {}';
     }
     if (kind === 'TextEncoder') return "TextEncoder { encoding: 'utf-8' }";
     if (kind === 'AbortSignal') return `AbortSignal { aborted: ${signalState(v).aborted} }`;
     if (kind === 'AbortController') return `AbortController { signal: AbortSignal { aborted: ${signalState(apply(wmGet, controllers, [v])).aborted} } }`;
-    const d = apply(wmGet, decoders, [v]) as DecoderState | undefined;
-    if (d) return `TextDecoder { encoding: 'utf-8', fatal: ${d.fatal}, ignoreBOM: ${d.ignoreBOM} }`;
-    return undefined;
+    return decoder.preview(v) ?? blobs.preview(v) ?? fetching.preview(v);
   };
 
+  const globals: Record<string, unknown> = {
+    atob,
+    btoa,
+    TextEncoder,
+    TextDecoder: decoder.TextDecoder,
+    structuredClone,
+    URL,
+    URLSearchParams,
+    crypto,
+    performance,
+    DOMException,
+    Event,
+    EventTarget,
+    AbortController,
+    AbortSignal,
+    ...blobs.globals,
+    ...fetching.globals,
+  };
+  // each function by its global's name (a bundler may have renamed a class that shares a global's name: URL2)
+  const names = keysOf(globals);
+  for (let i = 0; i < names.length; i++) {
+    if (typeof globals[names[i]!] === 'function') define(globals[names[i]!] as Function, 'name', { value: names[i], configurable: true });
+  }
   return {
-    globals: {
-      atob,
-      btoa,
-      TextEncoder,
-      TextDecoder,
-      structuredClone,
-      URL,
-      URLSearchParams,
-      crypto,
-      performance,
-      DOMException,
-      Event,
-      EventTarget,
-      AbortController,
-      AbortSignal,
-    },
+    globals,
     preview,
     signalOf,
+    request: fetching.request,
+    response: fetching.response,
   };
 }

@@ -38,9 +38,7 @@ export function preludeMain(
   const resolved = Promise.resolve();
   const MapCtor = Map;
   const StringCtor = String;
-  const U8 = Uint8Array;
   const isView = ArrayBuffer.isView;
-  const abLength = O.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
   const gOPD = O.getOwnPropertyDescriptor;
   const keysOf = O.keys;
   const isArray = Array.isArray;
@@ -67,10 +65,16 @@ export function preludeMain(
   let internalTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
   const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms));
   const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview);
+  /** A key of a message from the host, only if it is the message's own (not a getter a cell put on Object.prototype). */
+  const own = (o: any, k: string): any => (o !== null && typeof o === 'object' && apply(hasOwn, O, [o, k]) ? o[k] : undefined);
   const makeError = (data: any): Error => {
-    const e = new ErrorCtor(StringCtor(data?.message ?? 'unknown error'));
-    define(e, 'name', { value: StringCtor(data?.name ?? 'Error'), writable: true, configurable: true, enumerable: false });
-    if (data?.props) for (const k of keysOf(data.props)) define(e, k, { value: data.props[k], writable: true, configurable: true, enumerable: true });
+    const e = new ErrorCtor(StringCtor(own(data, 'message') ?? 'unknown error'));
+    define(e, 'name', { value: StringCtor(own(data, 'name') ?? 'Error'), writable: true, configurable: true, enumerable: false });
+    const props = own(data, 'props');
+    if (props && typeof props === 'object') {
+      const keys = keysOf(props);
+      for (let i = 0; i < keys.length; i++) define(e, keys[i]!, { value: props[keys[i]!], writable: true, configurable: true, enumerable: true });
+    }
     return e;
   };
 
@@ -187,9 +191,9 @@ export function preludeMain(
       const delay = Math.max(0, Math.min(Number(ms) || 0, 2147483647));
       timers.set(id, { fn, args, repeat, meta: cur });
       const reply = call({ t: 'timer', op: 'set', id, ms: delay, repeat, cellId: cur.cellId, executionId: cur.executionId, stack: stackHere() });
-      if (reply.error) {
+      if (own(reply, 'error')) {
         timers.delete(id);
-        throw makeError(reply.error);
+        throw makeError(own(reply, 'error'));
       }
       return id;
     };
@@ -212,129 +216,64 @@ export function preludeMain(
   };
 
   // ---- fetch (the host checks permissions and does the request) ----
+  // Headers, Request, Response, Blob and FormData are the prelude's own (makeFetchApis.ts, makeBlobApis.ts): the
+  // request is built inside the isolate from what the cell gave, and only its plain data crosses (a URL, a method,
+  // header pairs, the body as base64, a redirect mode); the map of pending fetches is read with captured methods, so a
+  // cell that replaced Map.prototype or Array.prototype methods does not stop another cell's fetch from settling
   const fetches = new MapCtor<number, { resolve: Function; reject: Function; meta: Meta; stop?: () => void }>();
+  const fetchGet = MapCtor.prototype.get;
+  const fetchSet = MapCtor.prototype.set;
+  const fetchHas = MapCtor.prototype.has;
+  const fetchDelete = MapCtor.prototype.delete;
+  const typedLength = gOPD(O.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
+  const fetchEntries = MapCtor.prototype.entries;
+  const mapIteratorNext = O.getPrototypeOf(new MapCtor().entries()).next;
   let fetchSeq = 0;
-  const headerPairs = (h: any): string[][] => {
-    const out: string[][] = [];
-    if (!h) return out;
-    if (typeof h.forEach === 'function' && !isArray(h)) {
-      h.forEach((v: unknown, k: unknown) => (out[out.length] = [StringCtor(k), StringCtor(v)]));
-      return out;
-    }
-    if (isArray(h)) {
-      for (const p of h) out[out.length] = [StringCtor(p[0]), StringCtor(p[1])];
-      return out;
-    }
-    for (const k of keysOf(h)) out[out.length] = [k, StringCtor(h[k])];
-    return out;
-  };
-  const bodyOf = (b: unknown): { text?: string; base64?: string } | undefined => {
-    if (b === undefined || b === null) return undefined;
-    if (typeof b === 'string') return { text: b };
-    if (isView(b)) return { base64: codec.bytesToBase64(new U8((b as any).buffer, (b as any).byteOffset, (b as any).byteLength)) };
-    try {
-      apply(abLength, b, []);
-      return { base64: codec.bytesToBase64(new U8(b as ArrayBuffer)) };
-    } catch {
-      return { text: StringCtor(b) };
-    }
-  };
-  const makeHeaders = (pairs: string[][]) => {
-    const lower = (k: unknown) => StringCtor(k).toLowerCase();
-    const all = () => pairs.map((p) => [p[0]!, p[1]!] as [string, string]);
-    const headers: any = {
-      get: (k: unknown) => {
-        const found = pairs.filter((p) => p[0] === lower(k)).map((p) => p[1]);
-        return found.length ? found.join(', ') : null;
-      },
-      has: (k: unknown) => pairs.some((p) => p[0] === lower(k)),
-      forEach: (fn: Function) => pairs.forEach((p) => fn(p[1], p[0], headers)),
-      entries: () => all()[Symbol.iterator](),
-      keys: () =>
-        all()
-          .map((p) => p[0])
-          [Symbol.iterator](),
-      values: () =>
-        all()
-          .map((p) => p[1])
-          [Symbol.iterator](),
-      [Symbol.iterator]: () => all()[Symbol.iterator](),
-    };
-    return freeze(headers);
-  };
-  const makeResponse = (r: any) => {
-    let used = false;
-    const bytes = () => {
-      if (used) return PromiseCtor.reject(new TypeErrorCtor('Body is unusable: the body has already been read'));
-      used = true;
-      return PromiseCtor.resolve(codec.base64ToBytes(StringCtor(r.bodyBase64 ?? '')));
-    };
-    const text = () => apply(promiseThen, bytes(), [(b: Uint8Array) => codec.utf8Decode(b)]);
-    return freeze({
-      ok: r.status >= 200 && r.status < 300,
-      status: r.status,
-      statusText: StringCtor(r.statusText ?? ''),
-      url: StringCtor(r.url ?? ''),
-      redirected: !!r.redirected,
-      type: 'basic',
-      headers: makeHeaders(r.headers ?? []),
-      get bodyUsed() {
-        return used;
-      },
-      text,
-      json: () => apply(promiseThen, text(), [(t: string) => parse(t)]),
-      arrayBuffer: () => apply(promiseThen, bytes(), [(b: Uint8Array) => b.buffer]),
-      bytes,
-    });
-  };
-  const sandboxFetch = function fetch(input: unknown, init?: any) {
+  const sandboxFetch = function fetch(input: unknown, init: unknown = undefined) {
     const meta = cur;
     return new PromiseCtor((resolve, reject) => {
-      const url =
-        typeof input === 'string'
-          ? input
-          : input && typeof (input as any).url === 'string'
-            ? (input as any).url
-            : input && typeof (input as any).href === 'string'
-              ? (input as any).href
-              : StringCtor(input);
+      // a TypeError here (a bad URL, header or body) rejects, as fetch's do
+      const req = web.request(input, init, 'fetch');
+      const body: Uint8Array | undefined = req.body;
+      if (body && (apply(typedLength, body, []) as number) > L.maxFetchRequestBytes)
+        throw new RangeErrorCtor(`fetch: the request body is over ${L.maxFetchRequestBytes} bytes`);
       const request = {
-        url,
-        method: StringCtor(init?.method ?? 'GET').toUpperCase(),
-        headers: headerPairs(init?.headers),
-        body: bodyOf(init?.body),
-        redirect: StringCtor(init?.redirect ?? 'follow'),
+        url: req.url,
+        method: req.method,
+        headers: req.headers,
+        body: body ? { base64: codec.bytesToBase64(body) } : undefined,
+        redirect: req.redirect,
       };
-      // an AbortSignal of the prelude's own (makeWebApis.ts): aborting rejects with its reason and stops the host's request
-      // read once: a getter's second answer may differ from its first
-      const given = init?.signal;
-      const signal = given === undefined || given === null ? undefined : web.signalOf(given);
-      if (given !== undefined && given !== null && !signal) throw new TypeErrorCtor('fetch: init.signal must be an AbortSignal');
+      // the request's AbortSignal (makeWebApis.ts): aborting rejects with its reason and stops the host's request
+      const signal = req.signal;
       if (signal?.aborted) return reject(signal.reason);
       const id = ++fetchSeq;
       const stop = signal?.onAbort(() => {
-        if (!fetches.has(id)) return;
-        fetches.delete(id);
+        if (!apply(fetchHas, fetches, [id])) return;
+        apply(fetchDelete, fetches, [id]);
         call({ t: 'fetchAbort', id });
         reject(signal.reason);
       });
-      fetches.set(id, { resolve, reject, meta, stop });
+      apply(fetchSet, fetches, [id, { resolve, reject, meta, stop }]);
       const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request, stack: stackHere() });
-      if (reply.error) {
-        fetches.delete(id);
+      if (own(reply, 'error')) {
+        apply(fetchDelete, fetches, [id]);
         stop?.();
-        reject(makeError(reply.error));
+        reject(makeError(own(reply, 'error')));
       }
     });
   };
   const settleFetch = (msg: any) => {
-    const f = fetches.get(msg.id);
+    const f = apply(fetchGet, fetches, [own(msg, 'id')]);
     if (!f) return;
-    fetches.delete(msg.id);
+    apply(fetchDelete, fetches, [own(msg, 'id')]);
     f.stop?.();
     cur = f.meta;
-    if (msg.error) f.reject(makeError(msg.error));
-    else f.resolve(makeResponse(msg.response));
+    const error = own(msg, 'error');
+    const response = own(msg, 'response');
+    const body = own(response, 'bodyBase64');
+    if (error) f.reject(makeError(error));
+    else f.resolve(web.response(response, codec.base64ToBytes(typeof body === 'string' ? body : '')));
   };
 
   // ---- display ----
@@ -528,7 +467,11 @@ export function preludeMain(
           break;
         case 'forget':
           for (const [id, t] of timers) if (t.meta.cellId === msg.cellId) timers.delete(id);
-          for (const [id, f] of fetches) if (f.meta.cellId === msg.cellId) fetches.delete(id);
+          {
+            const entries = apply(fetchEntries, fetches, []);
+            for (let r: any = apply(mapIteratorNext, entries, []); !r.done; r = apply(mapIteratorNext, entries, []))
+              if (r.value[1].meta.cellId === msg.cellId) apply(fetchDelete, fetches, [r.value[0]]);
+          }
           break;
         default:
           reply = { error: { name: 'Error', message: `unknown sandbox operation ${StringCtor(msg.op)}` } };

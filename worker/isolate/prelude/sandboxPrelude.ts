@@ -7,6 +7,10 @@ import { makeSecretScanner } from '../../../protocol/makeSecretScanner';
 import { makeCodec } from './makeCodec';
 import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
+import { makeBlobApis } from './makeBlobApis';
+import { makeFetchApis } from './makeFetchApis';
+import { makeFormCodec } from './makeFormCodec';
+import { makeTextDecoder } from './makeTextDecoder';
 import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
 import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
@@ -25,7 +29,8 @@ export function sandboxPrelude(): string {
   const makeInspector = (limits, webPreview) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview);
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
-  const makeWebApis = ${makeWebApis.toString()};
+  const makeWebApis = (call, timeout) =>
+    (${makeWebApis.toString()})(call, timeout, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
   return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime);
 })`;
