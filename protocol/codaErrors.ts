@@ -312,6 +312,12 @@ export const CODA_ERRORS = {
   /** Thrown into the cell as a RangeError (what it catches), with this code. */
   SandboxTooManyTimers: { name: 'RangeError', message: 'The sandbox allows at most {max} live timers and fetches; clear some first' },
   SandboxTooManyFetches: { name: 'RangeError', message: 'The sandbox allows at most {max} fetches at once' },
+  /** `mb`: fetched responses (base64) the host holds for the isolate; `limit`: the sandbox's memory limit in MB. */
+  SandboxFetchBacklog: {
+    name: 'RangeError',
+    message:
+      'The sandbox holds {mb} MB of fetched responses that its code has not taken in yet (they arrive when the running code pauses), over its memory limit of {limit} MB; await the fetches before starting more',
+  },
 
   // kernel plugins (protocol/plugins.ts, docs/plugins.md)
   /** `detail`: the plugin's own error, `Name: message`. */

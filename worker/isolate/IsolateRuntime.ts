@@ -71,6 +71,8 @@ export class IsolateRuntime implements Runtime {
   private readonly permissions: Permissions;
   private readonly handles = new Map<string, Set<number>>();
   private readonly fetches = new Map<number, AbortController>();
+  /** Bytes (base64) of fetched responses waiting to enter the isolate. */
+  private undeliveredBytes = 0;
   private readonly bindings = new TopLevelBindings();
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -361,17 +363,28 @@ export class IsolateRuntime implements Runtime {
     const req = checkFetchRequest(msg.request, this.permissions);
     if ('name' in req) return { error: req };
     if (this.fetches.size >= MAX_PENDING_FETCHES) return { error: codaError('SandboxTooManyFetches', { max: MAX_PENDING_FETCHES }) };
+    // responses the host holds until the isolate is free to take them in: a cell that keeps the isolate busy while it
+    // starts fetch after fetch must not grow this process without bound (each counts until it is delivered)
+    if (this.undeliveredBytes > this.memoryMb * 1024 * 1024)
+      return { error: codaError('SandboxFetchBacklog', { mb: Math.round(this.undeliveredBytes / 1024 / 1024), limit: this.memoryMb }) };
     const key = `f${id}`;
     const abort = new AbortController();
     this.fetches.set(id, abort);
     const description = `fetch ${req.method} ${req.url}`;
     this.work.add({ key, kind: 'fetch', cellId, executionId, description, stack: text(msg.stack, 4000), cancel: () => abort.abort() });
     void sandboxFetch(req, this.permissions, abort.signal).then(async (result) => {
-      this.fetches.delete(id);
-      if (abort.signal.aborted) return;
-      const outcome = await this.sandbox.call({ op: 'fetch', id, ...result }, this.timeoutMs);
-      this.work.remove(key);
-      this.failed(outcome, undefined, { cellId, executionId });
+      // counted until the isolate has taken it in, not only while the request runs (the 64 at once bound both)
+      const bytes = 'response' in result ? result.response.bodyBase64.length : 0;
+      this.undeliveredBytes += bytes;
+      try {
+        if (abort.signal.aborted) return;
+        const outcome = await this.sandbox.call({ op: 'fetch', id, ...result }, this.timeoutMs);
+        this.work.remove(key);
+        this.failed(outcome, undefined, { cellId, executionId });
+      } finally {
+        this.undeliveredBytes -= bytes;
+        if (this.fetches.get(id) === abort) this.fetches.delete(id);
+      }
     });
     return undefined;
   }

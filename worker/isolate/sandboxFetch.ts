@@ -14,6 +14,10 @@ export const MAX_FETCH_BODY_BYTES = 10 * 1024 * 1024;
 export const MAX_FETCH_REQUEST_BYTES = 10 * 1024 * 1024;
 /** Characters of a URL the sandbox may fetch. */
 export const MAX_FETCH_URL_CHARS = 64 * 1024;
+/** Request headers of one fetch, and the characters of a header's name and value. */
+export const MAX_FETCH_HEADERS = 200;
+export const MAX_FETCH_HEADER_NAME_CHARS = 1000;
+export const MAX_FETCH_HEADER_VALUE_CHARS = 16 * 1024;
 /** Wall-clock limit of one fetch, redirects included. */
 export const FETCH_TIMEOUT_MS = 30_000;
 /** Redirect hops followed before giving up (the Fetch standard's limit, as Node's fetch). */
@@ -58,9 +62,18 @@ export function checkFetchRequest(raw: unknown, permissions: Permissions): Fetch
   if (denied) return denied;
   const method = text(raw.method, 20).toUpperCase() || 'GET';
   if (!/^[A-Z]+$/.test(method)) return fail(`fetch: invalid method ${JSON.stringify(method)}`);
+  // refused, never cut: a header list cut short drops what came last (a FormData body's content-type, an Authorization)
+  const pairs: unknown[] = Array.isArray(raw.headers) ? raw.headers : [];
+  if (pairs.length > MAX_FETCH_HEADERS) return fail(`fetch: more than ${MAX_FETCH_HEADERS} request headers`, 'RangeError');
   const headers: [string, string][] = [];
-  for (const pair of Array.isArray(raw.headers) ? raw.headers.slice(0, 200) : []) {
-    if (Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'string') headers.push([pair[0].slice(0, 1000), pair[1].slice(0, 16 * 1024)]);
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') continue;
+    if (pair[0].length > MAX_FETCH_HEADER_NAME_CHARS || pair[1].length > MAX_FETCH_HEADER_VALUE_CHARS)
+      return fail(
+        `fetch: the request header ${JSON.stringify(pair[0].slice(0, 100))} is over ${MAX_FETCH_HEADER_NAME_CHARS} characters of name or ${MAX_FETCH_HEADER_VALUE_CHARS} of value`,
+        'RangeError',
+      );
+    headers.push([pair[0], pair[1]]);
   }
   let body: Buffer | undefined;
   if (isRecord(raw.body)) {
