@@ -1,7 +1,9 @@
 /**
  * Finds every written form of a notebook's secret values in a text, in one linear pass (an Aho-Corasick automaton
  * over UTF-16 code units, so a 200-character secret in ten forms never becomes a backtracking regex), and masks
- * them. Where a text was cut (by CodaJS, util.inspect, Node or V8), it also masks the part of a secret the cut left.
+ * them. The forms: as is, JSON-escaped, quoted as util.inspect (Node, Bun, Deno) and the Sandbox's inspector quote,
+ * HTML-escaped, and percent-encoded as in a URL or a form body (encodeURIComponent, URLSearchParams, the WHATWG URL
+ * parser's query, path, fragment and userinfo). Where a text was cut (by CodaJS, util.inspect, Node or V8), it also masks the part of a secret the cut left.
  *
  * Self-contained on purpose: ECMAScript built-ins only, captured when the scanner is built, no imports and no
  * reference to this module's scope. The Sandbox's prelude stringifies this function into the isolate
@@ -41,6 +43,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
   'use strict';
   const apply = Reflect.apply;
   const charCodeAt = String.prototype.charCodeAt;
+  const fromCharCode = String.fromCharCode;
   const strSlice = String.prototype.slice;
   const indexOf = String.prototype.indexOf;
   const toUpper = String.prototype.toUpperCase;
@@ -118,6 +121,77 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     return out;
   };
 
+  /**
+   * Percent-encodings (a secret in a URL or a form body): the printable ASCII characters each leaves as they are, and
+   * whether a space is `+`; the others, control characters and non-ASCII (as UTF-8, a lone surrogate as U+FFFD's
+   * bytes) are `%XX`, in upper case as encodeURIComponent and WHATWG URL write them.
+   */
+  interface PercentSet {
+    kept: boolean[];
+    plus: boolean;
+  }
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const percentSet = (kept: string, plus: boolean): PercentSet => {
+    const table: boolean[] = [];
+    for (let c = 0; c < 128; c++) table[c] = false;
+    for (let i = 0; i < kept.length; i++) table[code(kept, i)] = true;
+    return { kept: table, plus };
+  };
+  /** Printable ASCII but the characters of `encoded` (and the space). */
+  const except = (encoded: string): string => {
+    let out = '';
+    for (let c = 0x21; c < 0x7f; c++) if (!has(encoded, fromCharCode(c))) out += fromCharCode(c);
+    return out;
+  };
+  const PERCENT_SETS: PercentSet[] = [
+    // encodeURIComponent
+    percentSet(ALNUM + "-_.!~*'()", false),
+    // application/x-www-form-urlencoded: URLSearchParams, a form body
+    percentSet(ALNUM + '*-._', true),
+    // the WHATWG URL parser (Node 24's): a query of a special URL (http, https…) and of another, a path, a fragment,
+    // a username or password
+    percentSet(except('"#\'<>'), false),
+    percentSet(except('"#<>'), false),
+    percentSet(except('"#<>?\\^`{}'), false),
+    percentSet(except('"<>`'), false),
+    percentSet(except('"#/:;<=>?@[\\]^`{|}'), false),
+  ];
+  const percentForm = (s: string, set: PercentSet): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      let c = code(s, i);
+      if (c < 0x80) {
+        out += c === 0x20 && set.plus ? '+' : set.kept[c] ? sub(s, i, i + 1) : '%' + hex(c, 2, true);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && code(s, i + 1) >= 0xdc00 && code(s, i + 1) <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (code(s, i + 1) - 0xdc00);
+        i++;
+      } else if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+      const bytes =
+        c < 0x800
+          ? [0xc0 | (c >> 6)]
+          : c < 0x10000
+            ? [0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63)]
+            : [0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63)];
+      bytes[bytes.length] = 0x80 | (c & 63);
+      for (let b = 0; b < bytes.length; b++) out += '%' + hex(bytes[b]!, 2, true);
+    }
+    return out;
+  };
+
+  /** A secret as the WHATWG URL parser reads it: without tabs and line breaks, and, at the end of a URL, without the control characters and spaces it ends with. */
+  const urlInput = (s: string, atEnd: boolean): string => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c = code(s, i);
+      if (c !== 0x09 && c !== 0x0a && c !== 0x0d) out += sub(s, i, i + 1);
+    }
+    let end = out.length;
+    while (atEnd && end > 0 && code(out, end - 1) <= 0x20) end--;
+    return sub(out, 0, end);
+  };
+
   const forms: string[] = [];
   const seen: Record<string, true> = create(null);
   const addForm = (f: string) => {
@@ -157,6 +231,20 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
         addForm(quoted);
         addForm(htmlEscape(quoted));
         addForm(quotedForm(json, q, single));
+      }
+    }
+    // in a URL or a form body, and that quoted (only `'` and `\` are left to escape); a URL parser drops tabs and
+    // line breaks, and control characters and spaces at the end of its input
+    const inUrl = urlInput(s, false);
+    const atEnd = urlInput(s, true);
+    for (const t of inUrl === s ? (atEnd === s ? [s] : [s, atEnd]) : atEnd === inUrl ? [s, inUrl] : [s, inUrl, atEnd]) {
+      // (what is left must still be as long as a secret may be, or it would mask ordinary text)
+      if (t.length < opts.minSecretLength) continue;
+      for (const set of PERCENT_SETS) {
+        const percent = percentForm(t, set);
+        addForm(percent);
+        addForm(jsonEscape(percent));
+        addForm(quotedForm(percent, QUOTINGS[0]!, true));
       }
     }
   }

@@ -7,17 +7,18 @@
  *
  * A cell may replace built-ins after the prelude ran (Array.prototype methods, the array iterator, String.prototype
  * methods…): this code calls none of them on its own values (index loops, captured functions), so such a cell changes
- * only what its own arguments do, never what another cell's Blob or FormData holds.
+ * only what its own arguments do, never what another cell's Blob or FormData holds. Their states, and the records
+ * and property descriptors made here, have no prototype and hold all their keys from the start: a getter or setter a
+ * cell put on Object.prototype never sees them.
  */
-/* eslint-disable */
 import type { WebShared } from './makeWebApis';
 
 /** What makeFetchApis and makeFormCodec read of a Blob, a File or a FormData (never handed to a cell). */
 export interface BlobShared {
   /** A Blob's (or File's) bytes and type; the bytes must only be read. */
-  blobOf(v: unknown): { bytes: Uint8Array; type: string } | undefined;
+  blobOf(v: unknown): { __proto__: null; bytes: Uint8Array; type: string } | undefined;
   /** A File's name and lastModified. */
-  fileOf(v: unknown): { name: string; lastModified: number } | undefined;
+  fileOf(v: unknown): { __proto__: null; name: string; lastModified: number } | undefined;
   newBlob(bytes: Uint8Array, type: string): object;
   newFile(bytes: Uint8Array, name: string, type: string, lastModified?: number): object;
   /** A FormData's entries (a copy of the list), values strings or Files. */
@@ -40,17 +41,13 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   const NumberCtor = Number;
   const fromCharCode = String.fromCharCode;
   const charCodeAt = String.prototype.charCodeAt;
-  const U8 = Uint8Array;
-  const typedSet = O.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, src: Uint8Array, offset?: number) => void;
-  // a typed array's length, buffer and offset through the getters captured now (a cell may redefine them later)
+  // a typed array's length and buffer through the getters captured now (a cell may redefine them later)
   const TA_PROTO = O.getPrototypeOf(Uint8Array.prototype);
   const lengthGet = O.getOwnPropertyDescriptor(TA_PROTO, 'length')!.get!;
   const bufferGet = O.getOwnPropertyDescriptor(TA_PROTO, 'buffer')!.get!;
-  const offsetGet = O.getOwnPropertyDescriptor(TA_PROTO, 'byteOffset')!.get!;
   const len = (u: Uint8Array): number => apply(lengthGet, u, []) as number;
-  /** A view of bytes [from, to) of `u` (no copy; the constructor, not subarray, which a cell's species could steer). */
-  const view = (u: Uint8Array, from: number, to: number) =>
-    new U8(apply(bufferGet, u, []) as ArrayBuffer, (apply(offsetGet, u, []) as number) + from, to - from);
+  // views, copies and concatenations of bytes, and the pair iterator FormData shares with URLSearchParams and Headers (makeWebApis)
+  const { view, copy, concat, pairIterable, setPair } = shared;
   const PromiseCtor = Promise;
   const TypeErrorCtor = TypeError;
   const WeakMapCtor = WeakMap;
@@ -61,10 +58,10 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   const floor = Math.floor;
   const iterator = Symbol.iterator;
   const toStringTag = Symbol.toStringTag;
-  const IteratorProto = O.getPrototypeOf(O.getPrototypeOf([][Symbol.iterator]()));
-  /** Appends without a setter a cell put on Array.prototype. */
-  const push = <T>(list: T[], v: T) => define(list, list.length, { value: v, writable: true, enumerable: true, configurable: true });
-  const method = (obj: object, name: PropertyKey, fn: Function) => define(obj, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  /** Appends without a setter a cell put on Array.prototype, nor a `get` on Object.prototype (the descriptor has no prototype). */
+  const push = <T>(list: T[], v: T) =>
+    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+  const tag = (proto: object, name: string) => define(proto, toStringTag, { __proto__: null, value: name, configurable: true } as PropertyDescriptor);
 
   const toUSV = (v: unknown): string => {
     if (typeof v === 'symbol') throw new TypeErrorCtor('Cannot convert a Symbol value to a string');
@@ -72,23 +69,6 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   };
   /** A promise settled with what `fn` returns or throws (as a web API's promise-returning method does). */
   const promised = <T>(fn: () => T): Promise<T> => new PromiseCtor<T>((resolve) => resolve(fn()));
-  const copy = (bytes: Uint8Array): Uint8Array => {
-    const out = new U8(len(bytes));
-    apply(typedSet, out, [bytes]);
-    return out;
-  };
-  /** Bytes of several pieces, one after the other. */
-  const concat = (pieces: Uint8Array[]): Uint8Array => {
-    let total = 0;
-    for (let i = 0; i < pieces.length; i++) total += len(pieces[i]!);
-    const out = new U8(total);
-    let at = 0;
-    for (let i = 0; i < pieces.length; i++) {
-      apply(typedSet, out, [pieces[i]!, at]);
-      at += len(pieces[i]!);
-    }
-    return out;
-  };
   /** A Blob's type: lower case, or '' when it has a character outside U+0020–U+007E. */
   const blobType = (t: string): string => {
     let out = '';
@@ -136,10 +116,12 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
 
   // ---- Blob and File ----
   interface BlobState {
+    __proto__: null;
     bytes: Uint8Array;
     type: string;
   }
   interface FileState {
+    __proto__: null;
     name: string;
     lastModified: number;
   }
@@ -175,22 +157,22 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
     return concat(pieces);
   };
   /** The options of a Blob or File, read once each in the dictionary's order (endings, type). */
-  const blobOptions = (options: unknown, what: string): { native: boolean; type: string } => {
-    if (options === undefined || options === null) return { native: false, type: '' };
+  const blobOptions = (options: unknown, what: string): { __proto__: null; native: boolean; type: string } => {
+    if (options === undefined || options === null) return { __proto__: null, native: false, type: '' };
     if (typeof options !== 'object' && typeof options !== 'function') throw new TypeErrorCtor(`${what}: the options must be an object`);
     const e = (options as any).endings;
     const endings = e === undefined ? 'transparent' : toUSV(e);
     if (endings !== 'transparent' && endings !== 'native')
       throw new TypeErrorCtor(`${what}: options.endings must be 'transparent' or 'native', not '${endings}'`);
     const t = (options as any).type;
-    return { native: endings === 'native', type: t === undefined ? '' : blobType(toUSV(t)) };
+    return { __proto__: null, native: endings === 'native', type: t === undefined ? '' : blobType(toUSV(t)) };
   };
 
   class Blob {
     constructor(blobParts: unknown = undefined, options: unknown = undefined) {
       const parts = blobParts === undefined ? [] : sequence(blobParts, "Failed to construct 'Blob'");
       const { native, type } = blobOptions(options, "Failed to construct 'Blob'");
-      apply(wmSet, blobs, [this, { bytes: partBytes(parts, native), type }]);
+      apply(wmSet, blobs, [this, { __proto__: null, bytes: partBytes(parts, native), type }]);
       shared.register(this, 'Blob');
     }
     get size(): number {
@@ -223,10 +205,10 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
       return promised(() => copy(blobState(this).bytes));
     }
   }
-  define(Blob.prototype, toStringTag, { value: 'Blob', configurable: true });
+  tag(Blob.prototype, 'Blob');
   const newBlob = (bytes: Uint8Array, type: string): object => {
     const b = create(Blob.prototype);
-    apply(wmSet, blobs, [b, { bytes, type }]);
+    apply(wmSet, blobs, [b, { __proto__: null, bytes, type }]);
     shared.register(b, 'Blob');
     return b;
   };
@@ -237,7 +219,7 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
       super(fileBits, options);
       const name = toUSV(fileName);
       const lm = options === undefined || options === null ? undefined : (options as any).lastModified;
-      apply(wmSet, files, [this, { name, lastModified: lm === undefined ? (apply(dateNow, DateCtor, []) as number) : clamp(lm) }]);
+      apply(wmSet, files, [this, { __proto__: null, name, lastModified: lm === undefined ? (apply(dateNow, DateCtor, []) as number) : clamp(lm) }]);
       shared.register(this, 'File');
     }
     get name(): string {
@@ -247,11 +229,11 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
       return fileState(this).lastModified;
     }
   }
-  define(File.prototype, toStringTag, { value: 'File', configurable: true });
+  tag(File.prototype, 'File');
   const newFile = (bytes: Uint8Array, name: string, type: string, lastModified?: number): object => {
     const f = create(File.prototype);
-    apply(wmSet, blobs, [f, { bytes, type }]);
-    apply(wmSet, files, [f, { name, lastModified: lastModified ?? (apply(dateNow, DateCtor, []) as number) }]);
+    apply(wmSet, blobs, [f, { __proto__: null, bytes, type }]);
+    apply(wmSet, files, [f, { __proto__: null, name, lastModified: lastModified ?? (apply(dateNow, DateCtor, []) as number) }]);
     shared.register(f, 'File');
     return f;
   };
@@ -260,9 +242,13 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   shared.cloneable('File', (v) => newFile(blobState(v).bytes, fileState(v).name, blobState(v).type, fileState(v).lastModified));
 
   // ---- FormData ----
-  const forms = new WeakMapCtor<object, { list: [string, unknown][] }>();
-  const formState = (v: unknown): { list: [string, unknown][] } => {
-    const s = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as { list: [string, unknown][] } | undefined) : undefined;
+  interface FormState {
+    __proto__: null;
+    list: [string, unknown][];
+  }
+  const forms = new WeakMapCtor<object, FormState>();
+  const formState = (v: unknown): FormState => {
+    const s = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as FormState | undefined) : undefined;
     if (!s) throw new TypeErrorCtor('Illegal invocation: not a FormData');
     return s;
   };
@@ -285,7 +271,7 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   class FormData {
     constructor(form: unknown = undefined) {
       if (form !== undefined) throw new TypeErrorCtor('FormData: the Sandbox has no HTML form to read; make an empty FormData and append to it');
-      apply(wmSet, forms, [this, { list: [] }]);
+      apply(wmSet, forms, [this, { __proto__: null, list: [] }]);
       shared.register(this, 'FormData');
     }
     append(name: unknown, value: unknown, filename: unknown = undefined) {
@@ -327,58 +313,16 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
       need(arguments.length, 2, 'FormData.set');
       const s = formState(this);
       const e = entry(name, value, filename, arguments.length > 2, 'FormData.set');
-      const out: [string, unknown][] = [];
-      let placed = false;
-      for (let i = 0; i < s.list.length; i++) {
-        if (s.list[i]![0] !== e[0]) push(out, s.list[i]!);
-        else if (!placed) {
-          push(out, e);
-          placed = true;
-        }
-      }
-      if (!placed) push(out, e);
-      s.list = out;
-    }
-    forEach(callback: unknown, thisArg: unknown = undefined) {
-      if (typeof callback !== 'function') throw new TypeErrorCtor('FormData.forEach: the callback must be a function');
-      const s = formState(this);
-      for (let i = 0; i < s.list.length; i++) apply(callback, thisArg, [s.list[i]![1], s.list[i]![0], this]);
-    }
-    entries(): IterableIterator<[string, unknown]> {
-      return formIterator(this, 'key+value');
-    }
-    keys(): IterableIterator<string> {
-      return formIterator(this, 'key');
-    }
-    values(): IterableIterator<unknown> {
-      return formIterator(this, 'value');
+      s.list = setPair(s.list, e);
     }
   }
-  method(FormData.prototype, iterator, FormData.prototype.entries);
-  define(FormData.prototype, toStringTag, { value: 'FormData', configurable: true });
-
-  // its iterators walk the live list by index, as WebIDL's pair iterators do
-  const formIterators = new WeakMapCtor<object, { form: object; kind: string; index: number }>();
-  const FormIteratorProto = create(IteratorProto);
-  method(FormIteratorProto, 'next', function next(this: unknown) {
-    const it = typeof this === 'object' && this !== null ? (apply(wmGet, formIterators, [this]) as { form: object; kind: string; index: number }) : undefined;
-    if (!it) throw new TypeErrorCtor('Illegal invocation: not a FormData iterator');
-    const list = formState(it.form).list;
-    if (it.index >= list.length) return { value: undefined, done: true };
-    const e = list[it.index++]!;
-    return { value: it.kind === 'key' ? e[0] : it.kind === 'value' ? e[1] : [e[0], e[1]], done: false };
-  });
-  define(FormIteratorProto, toStringTag, { value: 'FormData Iterator', configurable: true });
-  const formIterator = (form: unknown, kind: string): any => {
-    formState(form);
-    const it = create(FormIteratorProto);
-    apply(wmSet, formIterators, [it, { form, kind, index: 0 }]);
-    return it;
-  };
+  // forEach, entries, keys, values and [Symbol.iterator]: its iterators walk the live list by index
+  pairIterable(FormData.prototype, 'FormData', (v) => formState(v).list);
+  tag(FormData.prototype, 'FormData');
 
   const newFormData = (entries: [string, unknown][]): object => {
     const f = create(FormData.prototype);
-    apply(wmSet, forms, [f, { list: entries }]);
+    apply(wmSet, forms, [f, { __proto__: null, list: entries }]);
     shared.register(f, 'FormData');
     return f;
   };
@@ -394,7 +338,7 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   const preview = (v: unknown): string | undefined => {
     const blob = fileText(v);
     if (blob !== undefined) return blob;
-    const form = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as { list: [string, unknown][] } | undefined) : undefined;
+    const form = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as FormState | undefined) : undefined;
     if (!form) return undefined;
     let text = '';
     const list = form.list;
@@ -414,7 +358,7 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
       newBlob,
       newFile,
       formOf: (v) => {
-        const s = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as { list: [string, unknown][] } | undefined) : undefined;
+        const s = typeof v === 'object' && v !== null ? (apply(wmGet, forms, [v]) as FormState | undefined) : undefined;
         if (!s) return undefined;
         const out: [string, unknown][] = [];
         for (let i = 0; i < s.list.length; i++) push(out, s.list[i]!);

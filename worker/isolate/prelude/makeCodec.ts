@@ -54,7 +54,9 @@ export function makeCodec(): any {
     }
     if (k) {
       const tail: number[] = [];
-      for (let j = 0; j < k; j++) define(tail, j, { value: chunk[j], writable: true, enumerable: true, configurable: true });
+      // (the descriptor without a prototype: a `get` a cell put on Object.prototype never sees the bytes)
+      for (let j = 0; j < k; j++)
+        define(tail, j, { __proto__: null, value: chunk[j], writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
       out += apply(fromCharCode, null, tail);
     }
     if (i < length) {

@@ -10,19 +10,23 @@
  * A cell may replace built-ins after the prelude ran (Array.prototype methods and iterators, String.prototype methods,
  * JSON.parse, Object.defineProperty, the classes' own prototype methods…): nothing here calls them on its own values
  * (index loops, captured functions, internal state kept in WeakMaps), so a request holds what the cell gave it, and
- * another cell's fetch is unchanged.
+ * another cell's fetch is unchanged. Every object made here and read again (the states, an init the cell left out,
+ * the request handed to fetch, property descriptors) has no prototype and holds all its keys from the start: a getter
+ * or setter a cell put on Object.prototype (`body`, `method`, `headers`, `get`…) never sees nor answers for another
+ * cell's request. Only an init the cell gives is read as WebIDL reads a dictionary, inherited members too.
  */
-/* eslint-disable */
 import type { BlobShared } from './makeBlobApis';
 import type { FormCodec } from './makeFormCodec';
 import type { AbortSignalLike, WebShared } from './makeWebApis';
 
-/** What the prelude's fetch sends of a request (all plain data) and the signal that stops it. */
+/** What the prelude's fetch sends of a request (all plain data) and the signal that stops it: no prototype, every key its own. */
 export interface FetchRequestData {
+  __proto__: null;
   url: string;
   method: string;
   headers: [string, string][];
-  body?: Uint8Array;
+  /** undefined: no body. */
+  body: Uint8Array | undefined;
   redirect: string;
   signal: AbortSignalLike | undefined;
 }
@@ -53,7 +57,6 @@ export function makeFetchApis(
   const fromCharCode = String.fromCharCode;
   const charCodeAt = String.prototype.charCodeAt;
   const U8 = Uint8Array;
-  const typedSet = O.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, src: Uint8Array, offset?: number) => void;
   // a typed array's length and buffer through the getters captured now (a cell may redefine them later)
   const TA_PROTO = O.getPrototypeOf(Uint8Array.prototype);
   const lengthGet = O.getOwnPropertyDescriptor(TA_PROTO, 'length')!.get!;
@@ -70,9 +73,14 @@ export function makeFetchApis(
   const stringify = JSON.stringify;
   const iterator = Symbol.iterator;
   const toStringTag = Symbol.toStringTag;
-  const IteratorProto = O.getPrototypeOf(O.getPrototypeOf([][Symbol.iterator]()));
-  const push = <T>(list: T[], v: T) => define(list, list.length, { value: v, writable: true, enumerable: true, configurable: true });
-  const method = (obj: object, name: PropertyKey, fn: Function) => define(obj, name, { value: fn, writable: true, enumerable: false, configurable: true });
+  /** An enumerable, writable, configurable data property's descriptor, without a prototype (a `get` on Object.prototype never sees `value`). */
+  const data = (value: unknown): PropertyDescriptor => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true }) as PropertyDescriptor;
+  const push = <T>(list: T[], v: T) => define(list, list.length, data(v));
+  const tag = (proto: object, name: string) => define(proto, toStringTag, { __proto__: null, value: name, configurable: true } as PropertyDescriptor);
+  // copies of bytes, and the pair iterator Headers shares with URLSearchParams and FormData (makeWebApis)
+  const { copy, pairIterable, setPair } = shared;
+  // RFC 9110 tokens: header names and methods (makeFormCodec, which reads them in MIME types too)
+  const isToken = forms.isToken;
   const code = (s: string, i: number) => apply(charCodeAt, s, [i]) as number;
   const asciiCase = (s: string, upper: boolean) => {
     let out = '';
@@ -83,11 +91,6 @@ export function makeFetchApis(
     return out;
   };
   const promised = <T>(fn: () => T): Promise<T> => new PromiseCtor<T>((resolve) => resolve(fn()));
-  const copy = (bytes: Uint8Array): Uint8Array => {
-    const out = new U8(len(bytes));
-    apply(typedSet, out, [bytes]);
-    return out;
-  };
   const toStr = (v: unknown): string => {
     if (typeof v === 'symbol') throw new TypeErrorCtor('Cannot convert a Symbol value to a string');
     return StringCtor(v);
@@ -105,9 +108,12 @@ export function makeFetchApis(
   const need = (given: number, n: number, what: string) => {
     if (given < n) throw new TypeErrorCtor(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${given} present.`);
   };
-  /** A dictionary argument: undefined and null are empty, anything else must be an object. */
+  /**
+   * A dictionary argument: undefined and null are empty (an object without a prototype: no member a cell put on
+   * Object.prototype is read for an init the cell left out), anything else must be an object.
+   */
   const dictionary = (v: unknown, what: string): Record<string, unknown> => {
-    if (v === undefined || v === null) return {};
+    if (v === undefined || v === null) return create(null) as Record<string, unknown>;
     if (typeof v !== 'object' && typeof v !== 'function') throw new TypeErrorCtor(`${what}: the init argument must be an object`);
     return v as Record<string, unknown>;
   };
@@ -119,23 +125,12 @@ export function makeFetchApis(
     throw new TypeErrorCtor(`${what} must be one of ${list}, not '${s}'`);
   };
 
-  // RFC 9110 tokens: header names and methods
-  const TOKEN = new U8(128);
-  const tokenChars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  for (let i = 0; i < tokenChars.length; i++) TOKEN[code(tokenChars, i)] = 1;
-  const isToken = (s: string) => {
-    if (!s.length) return false;
-    for (let i = 0; i < s.length; i++) {
-      const c = code(s, i);
-      if (c > 127 || !TOKEN[c]) return false;
-    }
-    return true;
-  };
   const isHttpSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
   // ---- Headers ----
   type Guard = 'none' | 'request' | 'response' | 'immutable';
   interface HeadersState {
+    __proto__: null;
     /** Names in lower case, in the order they were added. */
     list: [string, string][];
     guard: Guard;
@@ -261,8 +256,8 @@ export function makeFetchApis(
         if (names[j]! > n && at === names.length) at = j;
       }
       if (seen) continue;
-      for (let j = names.length; j > at; j--) define(names, j, { value: names[j - 1], writable: true, enumerable: true, configurable: true });
-      define(names, at, { value: n, writable: true, enumerable: true, configurable: true });
+      for (let j = names.length; j > at; j--) define(names, j, data(names[j - 1]));
+      define(names, at, data(n));
     }
     const out: [string, string][] = [];
     for (let i = 0; i < names.length; i++) {
@@ -275,14 +270,14 @@ export function makeFetchApis(
   };
   const newHeaders = (guard: Guard, list: [string, string][]): object => {
     const h = create(Headers.prototype);
-    apply(wmSet, headersMap, [h, { list, guard }]);
+    apply(wmSet, headersMap, [h, { __proto__: null, list, guard }]);
     shared.register(h, 'Headers');
     return h;
   };
 
   class Headers {
     constructor(init: unknown = undefined) {
-      const s: HeadersState = { list: [], guard: 'none' };
+      const s: HeadersState = { __proto__: null, list: [], guard: 'none' };
       apply(wmSet, headersMap, [this, s]);
       shared.register(this, 'Headers');
       if (init !== undefined) fill(s, init);
@@ -321,80 +316,39 @@ export function makeFetchApis(
       const v = normalize(byteString(value));
       if (!validValue(v)) throw new TypeErrorCtor(`Headers.set: "${v}" is an invalid header value.`);
       mutable(s);
-      const out: [string, string][] = [];
-      let placed = false;
-      for (let i = 0; i < s.list.length; i++) {
-        if (s.list[i]![0] !== n) push(out, s.list[i]!);
-        else if (!placed) {
-          push(out, [n, v] as [string, string]);
-          placed = true;
-        }
-      }
-      if (!placed) push(out, [n, v] as [string, string]);
-      s.list = out;
-    }
-    forEach(callback: unknown, thisArg: unknown = undefined) {
-      if (typeof callback !== 'function') throw new TypeErrorCtor('Headers.forEach: the callback must be a function');
-      const s = headersOf(this);
-      // as WebIDL's pair iteration: the pairs are read again after each call
-      for (let i = 0; ; i++) {
-        const pairs = sortAndCombine(s);
-        if (i >= pairs.length) break;
-        apply(callback, thisArg, [pairs[i]![1], pairs[i]![0], this]);
-      }
-    }
-    entries(): IterableIterator<[string, string]> {
-      return headersIterator(this, 'key+value');
-    }
-    keys(): IterableIterator<string> {
-      return headersIterator(this, 'key');
-    }
-    values(): IterableIterator<string> {
-      return headersIterator(this, 'value');
+      s.list = setPair(s.list, [n, v]);
     }
   }
-  method(Headers.prototype, iterator, Headers.prototype.entries);
-  define(Headers.prototype, toStringTag, { value: 'Headers', configurable: true });
-
-  const headerIterators = new WeakMapCtor<object, { target: object; kind: string; index: number }>();
-  const HeadersIteratorProto = create(IteratorProto);
-  method(HeadersIteratorProto, 'next', function next(this: unknown) {
-    const it =
-      typeof this === 'object' && this !== null ? (apply(wmGet, headerIterators, [this]) as { target: object; kind: string; index: number }) : undefined;
-    if (!it) throw new TypeErrorCtor('Illegal invocation: not a Headers iterator');
-    const pairs = sortAndCombine(headersOf(it.target));
-    if (it.index >= pairs.length) return { value: undefined, done: true };
-    const p = pairs[it.index++]!;
-    return { value: it.kind === 'key' ? p[0] : it.kind === 'value' ? p[1] : [p[0], p[1]], done: false };
-  });
-  define(HeadersIteratorProto, toStringTag, { value: 'Headers Iterator', configurable: true });
-  const headersIterator = (target: unknown, kind: string): any => {
-    headersOf(target);
-    const it = create(HeadersIteratorProto);
-    apply(wmSet, headerIterators, [it, { target, kind, index: 0 }]);
-    return it;
-  };
+  // forEach, entries, keys, values and [Symbol.iterator] over the sorted and combined pairs, computed again at each step
+  pairIterable(Headers.prototype, 'Headers', (v) => sortAndCombine(headersOf(v)));
+  tag(Headers.prototype, 'Headers');
 
   // ---- bodies ----
   interface BodyState {
+    __proto__: null;
     /** null: no body (reading it gives nothing, and it is never used up). */
     bytes: Uint8Array | null;
     used: boolean;
   }
   const TEXT = 'text/plain;charset=UTF-8';
   /** The Fetch standard's "extract": a body's bytes (a private copy) and the Content-Type it implies. */
-  const extract = (init: unknown): { bytes: Uint8Array; type: string | null } => {
-    if (typeof init === 'string') return { bytes: shared.utf8Encode(init), type: TEXT };
+  interface Extracted {
+    __proto__: null;
+    bytes: Uint8Array;
+    type: string | null;
+  }
+  const extract = (init: unknown): Extracted => {
+    if (typeof init === 'string') return { __proto__: null, bytes: shared.utf8Encode(init), type: TEXT };
     const blob = blobs.blobOf(init);
-    if (blob) return { bytes: blob.bytes, type: blob.type === '' ? null : blob.type };
+    if (blob) return { __proto__: null, bytes: blob.bytes, type: blob.type === '' ? null : blob.type };
     const view = shared.bufferOf(init);
-    if (view) return { bytes: copy(view), type: null };
+    if (view) return { __proto__: null, bytes: copy(view), type: null };
     const form = blobs.formOf(init);
     if (form) return forms.encodeMultipart(form);
     const query = shared.queryOf(init);
-    if (query) return { bytes: shared.utf8Encode(shared.serializeQuery(query)), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
+    if (query) return { __proto__: null, bytes: shared.utf8Encode(shared.serializeQuery(query)), type: 'application/x-www-form-urlencoded;charset=UTF-8' };
     // anything else is its string (a number, an object…), as WebIDL converts it
-    return { bytes: shared.utf8Encode(toStr(init)), type: TEXT };
+    return { __proto__: null, bytes: shared.utf8Encode(toStr(init)), type: TEXT };
   };
   /** The bytes of a body, which is used from now on; a TypeError when it was used already. */
   const consume = (b: BodyState): Uint8Array => {
@@ -405,9 +359,14 @@ export function makeFetchApis(
   };
 
   /** Request and Response share the body's methods; each finds its body and headers from its own state. */
-  const bodyHolders = new WeakMapCtor<object, { body: BodyState; headers: HeadersState }>();
+  interface BodyHolder {
+    __proto__: null;
+    body: BodyState;
+    headers: HeadersState;
+  }
+  const bodyHolders = new WeakMapCtor<object, BodyHolder>();
   const holderOf = (v: unknown) => {
-    const s = typeof v === 'object' && v !== null ? (apply(wmGet, bodyHolders, [v]) as { body: BodyState; headers: HeadersState } | undefined) : undefined;
+    const s = typeof v === 'object' && v !== null ? (apply(wmGet, bodyHolders, [v]) as BodyHolder | undefined) : undefined;
     if (!s) throw new TypeErrorCtor('Illegal invocation: not a Request or a Response');
     return s;
   };
@@ -454,7 +413,8 @@ export function makeFetchApis(
   };
   const withBody = (proto: object) => {
     const names = ownKeys(bodyMethods);
-    for (let i = 0; i < names.length; i++) define(proto, names[i]!, { ...gOPD(bodyMethods, names[i]!)!, enumerable: false });
+    for (let i = 0; i < names.length; i++)
+      define(proto, names[i]!, { __proto__: null, ...gOPD(bodyMethods, names[i]!)!, enumerable: false } as PropertyDescriptor);
   };
 
   // ---- Request ----
@@ -465,6 +425,7 @@ export function makeFetchApis(
     return false;
   };
   interface RequestState {
+    __proto__: null;
     url: string;
     method: string;
     headers: object;
@@ -546,11 +507,12 @@ export function makeFetchApis(
     }
     if (signal !== undefined && signal !== null && !shared.signalOf(signal)) throw new TypeErrorCtor(`${who}: init.signal must be an AbortSignal`);
     const state: RequestState = {
+      __proto__: null,
       url,
       method: m,
       headers: undefined as unknown as object,
-      headersState: { list: [], guard: 'request' },
-      body: { bytes: null, used: false },
+      headersState: { __proto__: null, list: [], guard: 'request' },
+      body: { __proto__: null, bytes: null, used: false },
       signal: shared.followSignal(signal !== undefined ? signal : base?.signal),
       redirect: redirect === undefined ? (base ? base.redirect : 'follow') : oneOf(redirect, ['follow', 'error', 'manual'], `${who}: init.redirect`),
       mode: base ? base.mode : 'cors',
@@ -616,7 +578,7 @@ export function makeFetchApis(
       need(arguments.length, 1, "Failed to construct 'Request'");
       const s = buildRequest(input, init, 'Request');
       apply(wmSet, requests, [this, s]);
-      apply(wmSet, bodyHolders, [this, { body: s.body, headers: s.headersState }]);
+      apply(wmSet, bodyHolders, [this, { __proto__: null, body: s.body, headers: s.headersState }]);
       shared.register(this, 'Request');
     }
     get method(): string {
@@ -669,11 +631,12 @@ export function makeFetchApis(
       const c = create(Request.prototype) as Request;
       const headers = newHeaders('request', copyList(s.headersState.list));
       const cs: RequestState = {
+        __proto__: null,
         url: s.url,
         method: s.method,
         headers,
         headersState: apply(wmGet, headersMap, [headers]) as HeadersState,
-        body: { bytes: s.body.bytes, used: false },
+        body: { __proto__: null, bytes: s.body.bytes, used: false },
         signal: shared.followSignal(s.signal),
         redirect: s.redirect,
         mode: s.mode,
@@ -685,16 +648,17 @@ export function makeFetchApis(
         keepalive: s.keepalive,
       };
       apply(wmSet, requests, [c, cs]);
-      apply(wmSet, bodyHolders, [c, { body: cs.body, headers: cs.headersState }]);
+      apply(wmSet, bodyHolders, [c, { __proto__: null, body: cs.body, headers: cs.headersState }]);
       shared.register(c, 'Request');
       return c;
     }
   }
   withBody(Request.prototype);
-  define(Request.prototype, toStringTag, { value: 'Request', configurable: true });
+  tag(Request.prototype, 'Request');
 
   // ---- Response ----
   interface ResponseState {
+    __proto__: null;
     type: string;
     url: string;
     redirected: boolean;
@@ -719,14 +683,15 @@ export function makeFetchApis(
   /** A Response object around its state (every Response is made here, the constructor's too). */
   const wrap = (obj: object, s: Omit<ResponseState, 'headers' | 'headersState'>, guard: Guard, list: [string, string][]): object => {
     const headers = newHeaders(guard, list);
-    const state: ResponseState = { ...s, headers, headersState: apply(wmGet, headersMap, [headers]) as HeadersState };
+    // (a spread copies own keys only, and the copy has no prototype either)
+    const state: ResponseState = { ...s, __proto__: null, headers, headersState: apply(wmGet, headersMap, [headers]) as HeadersState };
     apply(wmSet, responses, [obj, state]);
-    apply(wmSet, bodyHolders, [obj, { body: state.body, headers: state.headersState }]);
+    apply(wmSet, bodyHolders, [obj, { __proto__: null, body: state.body, headers: state.headersState }]);
     shared.register(obj, 'Response');
     return obj;
   };
   /** The Fetch standard's "initialize a response": status, statusText, headers, then the body and its type. */
-  const initialize = (obj: object, initArg: unknown, body: { bytes: Uint8Array; type: string | null } | null): object => {
+  const initialize = (obj: object, initArg: unknown, body: Extracted | null): object => {
     const init = dictionary(initArg, 'Response');
     const headers = init.headers;
     const statusInit = init.status;
@@ -740,7 +705,7 @@ export function makeFetchApis(
       const c = code(statusText, i);
       if (!(c === 0x09 || (c >= 0x20 && c <= 0x7e) || c >= 0x80)) throw new TypeErrorCtor('Invalid statusText');
     }
-    const hs: HeadersState = { list: [], guard: 'response' };
+    const hs: HeadersState = { __proto__: null, list: [], guard: 'response' };
     if (headers !== undefined) fill(hs, headers);
     if (body !== null) {
       if (isNullBody(status)) throw new TypeErrorCtor(`Response constructor: Invalid response status code ${status}`);
@@ -748,7 +713,15 @@ export function makeFetchApis(
     }
     return wrap(
       obj,
-      { type: 'default', url: '', redirected: false, status, statusText, body: { bytes: body ? body.bytes : null, used: false } },
+      {
+        __proto__: null,
+        type: 'default',
+        url: '',
+        redirected: false,
+        status,
+        statusText,
+        body: { __proto__: null, bytes: body ? body.bytes : null, used: false },
+      },
       'response',
       hs.list,
     );
@@ -761,7 +734,7 @@ export function makeFetchApis(
     static error(): Response {
       return wrap(
         create(Response.prototype),
-        { type: 'error', url: '', redirected: false, status: 0, statusText: '', body: { bytes: null, used: false } },
+        { __proto__: null, type: 'error', url: '', redirected: false, status: 0, statusText: '', body: { __proto__: null, bytes: null, used: false } },
         'immutable',
         [],
       ) as Response;
@@ -770,7 +743,7 @@ export function makeFetchApis(
       need(arguments.length, 1, 'Response.json');
       const text = stringify(data);
       if (text === undefined) throw new TypeErrorCtor('Value is not JSON serializable');
-      return initialize(create(Response.prototype), init, { bytes: shared.utf8Encode(text), type: 'application/json' }) as Response;
+      return initialize(create(Response.prototype), init, { __proto__: null, bytes: shared.utf8Encode(text), type: 'application/json' }) as Response;
     }
     static redirect(url: unknown, status: unknown = 302): Response {
       need(arguments.length, 1, 'Response.redirect');
@@ -782,7 +755,7 @@ export function makeFetchApis(
       if (!ok) throw new RangeErrorCtor(`Invalid status code ${StringCtor(status)}`);
       return wrap(
         create(Response.prototype),
-        { type: 'default', url: '', redirected: false, status: s, statusText: '', body: { bytes: null, used: false } },
+        { __proto__: null, type: 'default', url: '', redirected: false, status: s, statusText: '', body: { __proto__: null, bytes: null, used: false } },
         'immutable',
         [['location', href]],
       ) as Response;
@@ -814,23 +787,33 @@ export function makeFetchApis(
       if (s.body.used) throw new TypeErrorCtor('Response.clone: Body has already been consumed.');
       return wrap(
         create(Response.prototype),
-        { type: s.type, url: s.url, redirected: s.redirected, status: s.status, statusText: s.statusText, body: { bytes: s.body.bytes, used: false } },
+        {
+          __proto__: null,
+          type: s.type,
+          url: s.url,
+          redirected: s.redirected,
+          status: s.status,
+          statusText: s.statusText,
+          body: { __proto__: null, bytes: s.body.bytes, used: false },
+        },
         s.headersState.guard,
         copyList(s.headersState.list),
       ) as Response;
     }
   }
   withBody(Response.prototype);
-  define(Response.prototype, toStringTag, { value: 'Response', configurable: true });
+  tag(Response.prototype, 'Response');
 
   // ---- what the prelude's fetch sends, and what it makes of the answer ----
   const request = (input: unknown, init: unknown, who: string): FetchRequestData => {
     const s = buildRequest(input, init, who);
+    // every key its own, body too (undefined when there is none), and no prototype: fetch reads nothing inherited
     return {
+      __proto__: null,
       url: s.url,
       method: s.method,
       headers: copyList(s.headersState.list),
-      ...(s.body.bytes !== null && { body: s.body.bytes }),
+      body: s.body.bytes === null ? undefined : s.body.bytes,
       redirect: s.redirect,
       signal: shared.signalOf(s.signal),
     };
@@ -848,12 +831,13 @@ export function makeFetchApis(
     return wrap(
       create(Response.prototype),
       {
+        __proto__: null,
         type: 'basic',
         url: typeof raw('url') === 'string' ? raw('url') : '',
         redirected: raw('redirected') === true,
         status,
         statusText: typeof raw('statusText') === 'string' ? raw('statusText') : '',
-        body: { bytes: isNullBody(status) && len(bytes) === 0 ? null : bytes, used: false },
+        body: { __proto__: null, bytes: isNullBody(status) && len(bytes) === 0 ? null : bytes, used: false },
       },
       'immutable',
       list,

@@ -5,11 +5,14 @@
  * a FormData written as `multipart/form-data` (the HTML standard's encoding: names and filenames escaped, newlines of
  * string values as CRLF) and read back (`application/x-www-form-urlencoded` is makeWebApis's URL parser). Index loops and
  * captured functions only: a cell that replaced String.prototype or Array.prototype methods changes none of this.
+ * Strings are read by index only within their length (past it, `s[i]` would look on Object.prototype), and the
+ * records made here have no prototype.
  */
 import type { BlobShared } from './makeBlobApis';
 import type { WebShared } from './makeWebApis';
 
 export interface MimeType {
+  __proto__: null;
   /** `type/subtype`, lower case. */
   essence: string;
   /** Parameters in order, names lower case. */
@@ -17,12 +20,14 @@ export interface MimeType {
 }
 
 export interface FormCodec {
+  /** Whether a string is an RFC 9110 token (a header name, a method, a MIME type's type, subtype or parameter name). */
+  isToken(s: string): boolean;
   /** The MIME type a Content-Type value gives (the last valid one of a list), or undefined. */
   extractMime(value: string | null): MimeType | undefined;
   serializeMime(m: MimeType): string;
   param(m: MimeType, name: string): string | undefined;
   /** A FormData's entries as a multipart/form-data body, with its Content-Type. */
-  encodeMultipart(entries: [string, unknown][]): { bytes: Uint8Array; type: string };
+  encodeMultipart(entries: [string, unknown][]): { __proto__: null; bytes: Uint8Array; type: string };
   /** The entries of a multipart/form-data body; TypeError when it is not one. */
   decodeMultipart(bytes: Uint8Array, boundary: string): [string, unknown][];
   /** The entries of an application/x-www-form-urlencoded body. */
@@ -37,26 +42,25 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
   const charCodeAt = String.prototype.charCodeAt;
   const U8 = Uint8Array;
   const O = Object;
-  const typedSet = Object.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, src: Uint8Array, offset?: number) => void;
-  // a typed array's length, buffer and offset through the getters captured now (a cell may redefine them later)
-  const TA_PROTO = O.getPrototypeOf(Uint8Array.prototype);
-  const lengthGet = O.getOwnPropertyDescriptor(TA_PROTO, 'length')!.get!;
-  const bufferGet = O.getOwnPropertyDescriptor(TA_PROTO, 'buffer')!.get!;
-  const offsetGet = O.getOwnPropertyDescriptor(TA_PROTO, 'byteOffset')!.get!;
+  // a typed array's length through the getter captured now (a cell may redefine it later)
+  const lengthGet = O.getOwnPropertyDescriptor(O.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
   const len = (u: Uint8Array): number => apply(lengthGet, u, []) as number;
-  /** A view of bytes [from, to) of `u` (no copy; the constructor, not subarray, which a cell's species could steer). */
-  const view = (u: Uint8Array, from: number, to: number) =>
-    new U8(apply(bufferGet, u, []) as ArrayBuffer, (apply(offsetGet, u, []) as number) + from, to - from);
+  // views and concatenations of bytes (makeWebApis)
+  const { view, concat } = shared;
   const TypeErrorCtor = TypeError;
   const random = Math.random;
   const floor = Math.floor;
-  const push = <T>(list: T[], v: T) => define(list, list.length, { value: v, writable: true, enumerable: true, configurable: true });
+  const push = <T>(list: T[], v: T) =>
+    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   const code = (s: string, i: number) => apply(charCodeAt, s, [i]) as number;
+  /** Characters [from, to) of `s`, to cut at its end. */
   const slice = (s: string, from: number, to: number) => {
     let out = '';
-    for (let i = from; i < to; i++) out += s[i];
+    for (let i = from; i < to && i < s.length; i++) out += s[i];
     return out;
   };
+  /** The character at `i`, or undefined past the end (never a lookup on Object.prototype). */
+  const charAt = (s: string, i: number): string | undefined => (i >= 0 && i < s.length ? s[i] : undefined);
   const lower = (s: string) => {
     let out = '';
     for (let i = 0; i < s.length; i++) {
@@ -88,12 +92,12 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
 
   // ---- MIME types (the MIME Sniffing standard's parse and serialize) ----
   /** The quoted string at s[at] (a `"`): its value and where it ends. */
-  const quoted = (s: string, at: number): { value: string; end: number } => {
+  const quoted = (s: string, from: number): { __proto__: null; value: string; end: number } => {
     let value = '';
-    let i = at + 1;
+    let i = from + 1;
     while (i < s.length) {
       const c = s[i]!;
-      if (c === '"') return { value, end: i + 1 };
+      if (c === '"') return { __proto__: null, value, end: i + 1 };
       if (c === '\\' && i + 1 < s.length) {
         value += s[i + 1];
         i += 2;
@@ -102,7 +106,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
         i++;
       }
     }
-    return { value, end: i };
+    return { __proto__: null, value, end: i };
   };
   const parseMime = (input: string): MimeType | undefined => {
     let start = 0;
@@ -120,7 +124,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
     while (subEnd > subStart && isHttpSpace(code(s, subEnd - 1))) subEnd--;
     const subtype = slice(s, subStart, subEnd);
     if (!isToken(subtype)) return undefined;
-    const m: MimeType = { essence: lower(type) + '/' + lower(subtype), params: [] };
+    const m: MimeType = { __proto__: null, essence: lower(type) + '/' + lower(subtype), params: [] };
     while (i < s.length) {
       i++; // the ';'
       while (i < s.length && isHttpSpace(code(s, i))) i++;
@@ -130,7 +134,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
       if (i >= s.length || s[i] === ';') continue;
       i++; // the '='
       let value: string;
-      if (s[i] === '"') {
+      if (charAt(s, i) === '"') {
         const q = quoted(s, i);
         value = q.value;
         i = q.end;
@@ -173,7 +177,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
     let from = 0;
     let inQuotes = false;
     for (let i = 0; i <= value.length; i++) {
-      const c = value[i];
+      const c = charAt(value, i);
       if (c === '"') inQuotes = !inQuotes;
       else if (c === '\\' && inQuotes) i++;
       else if (c === undefined || (c === ',' && !inQuotes)) {
@@ -190,17 +194,6 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
   };
 
   // ---- bytes ----
-  const concat = (pieces: Uint8Array[]): Uint8Array => {
-    let total = 0;
-    for (let i = 0; i < pieces.length; i++) total += len(pieces[i]!);
-    const out = new U8(total);
-    let at = 0;
-    for (let i = 0; i < pieces.length; i++) {
-      apply(typedSet, out, [pieces[i]!, at]);
-      at += len(pieces[i]!);
-    }
-    return out;
-  };
   /** Where `pattern` first occurs in `bytes` from `from`, or -1. */
   const indexOf = (bytes: Uint8Array, pattern: Uint8Array, from: number): number => {
     const first = pattern[0]!;
@@ -223,7 +216,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
       const c = s[i]!;
       if (newlines && c === '\r') {
         out.text('%0D%0A');
-        if (s[i + 1] === '\n') i++;
+        if (charAt(s, i + 1) === '\n') i++;
       } else if (c === '\n') out.text(newlines ? '%0D%0A' : '%0A');
       else if (c === '\r') out.text('%0D');
       else if (c === '"') out.text('%22');
@@ -238,13 +231,13 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
       const c = s[i]!;
       if (c === '\r') {
         out.text('\r\n');
-        if (s[i + 1] === '\n') i++;
+        if (charAt(s, i + 1) === '\n') i++;
       } else if (c === '\n') out.text('\r\n');
       else out.text(c);
     }
     return out.done();
   };
-  const encodeMultipart = (entries: [string, unknown][]): { bytes: Uint8Array; type: string } => {
+  const encodeMultipart = (entries: [string, unknown][]): { __proto__: null; bytes: Uint8Array; type: string } => {
     let boundary = '----formdata-coda-';
     for (let i = 0; i < 24; i++) boundary += fromCharCode(0x30 + floor((apply(random, Math, []) as number) * 10));
     const pieces: Uint8Array[] = [];
@@ -265,7 +258,7 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
       text('\r\n');
     }
     text(`--${boundary}--\r\n`);
-    return { bytes: concat(pieces), type: `multipart/form-data; boundary=${boundary}` };
+    return { __proto__: null, bytes: concat(pieces), type: `multipart/form-data; boundary=${boundary}` };
   };
   /** %0A, %0D and %22 back to what escapeName wrote them for. */
   const unescapeName = (s: string): string => {
@@ -306,15 +299,24 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
     const b = hexDigit(code(two, 1));
     return a < 0 || b < 0 ? -1 : a * 16 + b;
   };
+  interface Disposition {
+    __proto__: null;
+    name: string | undefined;
+    filename: string | undefined;
+  }
   /** The parameters of a Content-Disposition value (`form-data; name="a"; filename="b"`). */
-  const disposition = (value: string): { name?: string; filename?: string } | undefined => {
+  const disposition = (value: string): Disposition | undefined => {
     const m = parseMime('x/' + value);
     if (!m || m.essence !== 'x/form-data') return undefined;
     const ext = param(m, 'filename*');
     const filename = ext !== undefined ? extValue(ext) : undefined;
     const plain = param(m, 'filename');
     const name = param(m, 'name');
-    return { name: name === undefined ? undefined : unescapeName(name), filename: filename ?? (plain === undefined ? undefined : unescapeName(plain)) };
+    return {
+      __proto__: null,
+      name: name === undefined ? undefined : unescapeName(name),
+      filename: filename ?? (plain === undefined ? undefined : unescapeName(plain)),
+    };
   };
   const fail = () => new TypeErrorCtor('Failed to parse body as FormData.');
   const decodeMultipart = (bytes: Uint8Array, boundary: string): [string, unknown][] => {
@@ -335,10 +337,10 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
       // header lines: `Name: value`, read as UTF-8 (browsers write filenames so)
       const head = headEnd > at ? shared.utf8Decode(view(bytes, at, headEnd), true) : '';
       let contentType: string | undefined;
-      let disp: { name?: string; filename?: string } | undefined;
+      let disp: Disposition | undefined;
       let lineStart = 0;
       for (let i = 0; i <= head.length; i++) {
-        if (i < head.length && !(head[i] === '\r' && head[i + 1] === '\n')) continue;
+        if (i < head.length && !(head[i] === '\r' && charAt(head, i + 1) === '\n')) continue;
         const line = slice(head, lineStart, i);
         lineStart = i + 2;
         let colon = 0;
@@ -366,5 +368,5 @@ export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
     }
   };
 
-  return { extractMime, serializeMime, param, encodeMultipart, decodeMultipart, decodeUrlencoded: shared.decodeUrlencoded };
+  return { isToken, extractMime, serializeMime, param, encodeMultipart, decodeMultipart, decodeUrlencoded: shared.decodeUrlencoded };
 }

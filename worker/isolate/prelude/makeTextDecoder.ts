@@ -5,6 +5,9 @@
  * surrogate or an odd byte is U+FFFD, or a TypeError when `fatal`) and windows-1252 (the labels `latin1`,
  * `iso-8859-1`, `ascii`… all name it, with its table for 0x80–0x9F). `stream: true` keeps a partial sequence for the
  * next call; the byte order mark is dropped unless `ignoreBOM`. Nothing here asks the host anything.
+ *
+ * A decoder's state has no prototype and holds all its keys from the start, and the options a cell leaves out are
+ * never read from Object.prototype: a getter or setter a cell put there never sees another cell's bytes.
  */
 import type { WebShared } from './makeWebApis';
 
@@ -25,7 +28,8 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
   const wmSet = WeakMap.prototype.set;
 
   /** Each encoding's labels (the Encoding Standard's table, for the encodings the Sandbox has). */
-  const LABELS: Record<string, string[]> = {
+  const LABELS = {
+    __proto__: null,
     'utf-8': ['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8'],
     'utf-16le': ['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'],
     'utf-16be': ['unicodefffe', 'utf-16be'],
@@ -48,7 +52,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
       'windows-1252',
       'x-cp1252',
     ],
-  };
+  } as unknown as Record<string, string[]>;
   const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252'];
   /** windows-1252's bytes 0x80–0x9F (the rest are their own code points). */
   const CP1252 = [
@@ -76,6 +80,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
   };
 
   interface Utf16State {
+    __proto__: null;
     leadByte: number;
     leadSurrogate: number;
   }
@@ -112,6 +117,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
   };
 
   interface DecoderState {
+    __proto__: null;
     encoding: string;
     fatal: boolean;
     ignoreBOM: boolean;
@@ -125,14 +131,18 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
     if (!s) throw new TypeErrorCtor('Illegal invocation: not a TextDecoder');
     return s;
   };
+  const newUtf16State = (): Utf16State => ({ __proto__: null, leadByte: -1, leadSurrogate: -1 });
   const reset = (s: DecoderState) => {
     s.bomSeen = false;
     s.utf8 = shared.newUtf8State();
-    s.utf16 = { leadByte: -1, leadSurrogate: -1 };
+    s.utf16 = newUtf16State();
   };
+  /** A dictionary member the cell gave (read as WebIDL reads one, inherited ones too); undefined when it gave none. */
+  const member = (options: unknown, key: string): unknown =>
+    (typeof options === 'object' || typeof options === 'function') && options !== null ? (options as Record<string, unknown>)[key] : undefined;
 
   class TextDecoder {
-    constructor(label: unknown = 'utf-8', options: { fatal?: unknown; ignoreBOM?: unknown } | null = {}) {
+    constructor(label: unknown = 'utf-8', options: { fatal?: unknown; ignoreBOM?: unknown } | null | undefined = undefined) {
       const given = StringCtor(label);
       const encoding = encodingOf(given);
       if (!encoding) {
@@ -141,10 +151,9 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
         );
       }
       // a dictionary's members are read once each, in order
-      const fatal = !!options?.fatal;
-      const ignoreBOM = !!options?.ignoreBOM;
-      const state = { encoding, fatal, ignoreBOM } as DecoderState;
-      reset(state);
+      const fatal = !!member(options, 'fatal');
+      const ignoreBOM = !!member(options, 'ignoreBOM');
+      const state: DecoderState = { __proto__: null, encoding, fatal, ignoreBOM, bomSeen: false, utf8: shared.newUtf8State(), utf16: newUtf16State() };
       apply(wmSet, decoders, [this, state]);
       shared.register(this, 'TextDecoder');
     }
@@ -157,9 +166,9 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
     get ignoreBOM() {
       return decoderOf(this).ignoreBOM;
     }
-    decode(input: unknown = undefined, options: { stream?: unknown } | null = {}): string {
+    decode(input: unknown = undefined, options: { stream?: unknown } | null | undefined = undefined): string {
       const s = decoderOf(this);
-      const stream = !!options?.stream;
+      const stream = !!member(options, 'stream');
       const bytes = input === undefined || input === null ? new U8(0) : shared.bytesOf(input, 'TextDecoder.decode');
       const sink = shared.builder();
       // the first code point of a stream is a byte order mark to drop (UTF-8 and UTF-16 only)
@@ -188,7 +197,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
       return sink.done();
     }
   }
-  define(TextDecoder.prototype, Symbol.toStringTag, { value: 'TextDecoder', configurable: true });
+  define(TextDecoder.prototype, Symbol.toStringTag, { __proto__: null, value: 'TextDecoder', configurable: true } as PropertyDescriptor);
 
   const preview = (v: unknown): string | undefined => {
     const d = typeof v === 'object' && v !== null ? (apply(wmGet, decoders, [v]) as DecoderState | undefined) : undefined;

@@ -8,6 +8,10 @@
  * except three answers only the host has: random bytes (`{ t: 'random' }`), a URL's parse (`{ t: 'url' }`, Node's
  * WHATWG parser) and the time (`{ t: 'now' }`); the host checks the requests (webAnswers.ts) and they carry strings
  * and a size, never an object of the isolate.
+ *
+ * Every object made here and read again later (internal states, option defaults, records, property descriptors) has no
+ * prototype (`{ __proto__: null, … }`, the `__proto__: null` member of their interfaces) and holds all its keys from
+ * the start: a getter or setter a cell put on Object.prototype never sees, nor answers for, another cell's data.
  */
 /* eslint-disable */
 import type { makeBlobApis } from './makeBlobApis';
@@ -17,6 +21,7 @@ import type { makeTextDecoder } from './makeTextDecoder';
 
 /** What the prelude's fetch reads of a signal (makeWebApis's signalOf). */
 export interface AbortSignalLike {
+  __proto__: null;
   aborted: boolean;
   reason: unknown;
   /** Calls `fn` once when the signal aborts; returns the function that stops that. */
@@ -29,6 +34,12 @@ export interface WebShared {
   bytesOf(input: unknown, what: string): Uint8Array;
   /** A BufferSource's bytes as a view on its memory, or undefined when `v` is not one. */
   bufferOf(v: unknown): Uint8Array | undefined;
+  /** A view of bytes [from, to) of `u` (no copy). */
+  view(u: Uint8Array, from: number, to: number): Uint8Array;
+  /** A copy of bytes, in a new buffer. */
+  copy(bytes: Uint8Array): Uint8Array;
+  /** Bytes of several pieces, one after the other (one copy). */
+  concat(pieces: Uint8Array[]): Uint8Array;
   /** A string's UTF-8 bytes (a lone surrogate as U+FFFD). */
   utf8Encode(s: string): Uint8Array;
   /** The Encoding Standard's "UTF-8 decode" (a byte order mark dropped unless `keepBom`, errors as U+FFFD). */
@@ -40,6 +51,15 @@ export interface WebShared {
   /** The entries of an application/x-www-form-urlencoded body. */
   decodeUrlencoded(bytes: Uint8Array): [string, string][];
   serializeQuery(list: [string, string][]): string;
+  /**
+   * WebIDL's pair iterator on a class's prototype: `forEach`, `entries`, `keys`, `values` and `[Symbol.iterator]`
+   * (entries), and an iterator prototype (`<name> Iterator`) whose `next` walks the pairs by index. `pairsOf` answers
+   * an object's pairs as they are now (a TypeError for an object that is not one of the class's): they are read again
+   * at every step, so a change made while iterating is seen.
+   */
+  pairIterable<V>(proto: object, name: string, pairsOf: (target: unknown) => [string, V][]): void;
+  /** `set` of a list of name/value pairs: `pair` in the place of the first of its name, the others of that name gone (appended when there is none). */
+  setPair<V>(list: [string, V][], pair: [string, V]): [string, V][];
   /** The host's parse of an absolute URL, or undefined. */
   parseUrl(input: string): { href: string; username: string; password: string } | undefined;
   /** One of this prelude's AbortSignals, as fetch reads it. */
@@ -86,6 +106,7 @@ export function makeWebApis(
   const codePointAt = String.prototype.codePointAt;
   const strSlice = String.prototype.slice;
   const replace = String.prototype.replace;
+  const numToString = Number.prototype.toString;
   const U8 = Uint8Array;
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
@@ -104,6 +125,8 @@ export function makeWebApis(
   const mapEntries = Map.prototype.entries;
   const setValues = Set.prototype.values;
   const setAdd = Set.prototype.add;
+  const mapIteratorNext = O.getPrototypeOf(new Map().entries()).next;
+  const setIteratorNext = O.getPrototypeOf(new Set().values()).next;
   const dateTime = Date.prototype.getTime;
   const reSource = O.getOwnPropertyDescriptor(RegExp.prototype, 'source')!.get!;
   const reFlags = O.getOwnPropertyDescriptor(RegExp.prototype, 'flags')!.get!;
@@ -111,6 +134,7 @@ export function makeWebApis(
   const abLength = O.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
   const isView = ArrayBuffer.isView;
   const TypedArray = O.getPrototypeOf(Uint8Array);
+  const typedSet = TypedArray.prototype.set as (this: Uint8Array, src: Uint8Array, offset?: number) => void;
   const typedTag = O.getOwnPropertyDescriptor(TypedArray.prototype, Symbol.toStringTag)!.get!;
   const typedBuffer = O.getOwnPropertyDescriptor(TypedArray.prototype, 'buffer')!.get!;
   const typedOffset = O.getOwnPropertyDescriptor(TypedArray.prototype, 'byteOffset')!.get!;
@@ -124,15 +148,50 @@ export function makeWebApis(
   const isProtoOf = Object.prototype.isPrototypeOf;
   const toStringTag = Object.prototype.toString;
   const keysOf = O.keys;
+  const gOPD = O.getOwnPropertyDescriptor;
   const hasOwn = O.hasOwn;
   const protoOf = O.getPrototypeOf;
+  const create = O.create;
+  const IteratorProto = protoOf(protoOf([][Symbol.iterator]()));
   const isArray = Array.isArray;
   const iterator = Symbol.iterator;
-  const stringify = JSON.stringify;
-  /** A string as a preview shows it, in single quotes. */
-  const quote = (s: string) => `'${apply(replace, apply(strSlice, stringify(s), [1, -1]), [/'/g, "\\'"])}'`;
+  const tagKey = Symbol.toStringTag;
+  /**
+   * A string as a preview shows it, quoted as the Sandbox inspector quotes strings (makeInspector.ts): in `'`, else
+   * `"` when it has a `'`, else a backquote when it has both, else `'` with `\'`; `\\`, `\n`, `\r`, `\t` and
+   * `\xNN` for the other control characters. The secret scanner (protocol/makeSecretScanner.ts, the Sandbox's
+   * quoting) knows these forms, so a secret in a preview is masked whatever quotes it holds.
+   */
+  const quote = (s: string): string => {
+    let single = false;
+    let double = false;
+    let back = false;
+    for (let i = 0; i < s.length; i++) {
+      const c = apply(charCodeAt, s, [i]) as number;
+      if (c === 0x27) single = true;
+      else if (c === 0x22) double = true;
+      else if (c === 0x60) back = true;
+    }
+    const q = !single ? "'" : !double ? '"' : !back ? '`' : "'";
+    const out = builder();
+    out.text(q);
+    for (let i = 0; i < s.length; i++) {
+      const c = apply(charCodeAt, s, [i]) as number;
+      if (c === 0x5c) out.text('\\\\');
+      else if (c === 0x0a) out.text('\\n');
+      else if (c === 0x0d) out.text('\\r');
+      else if (c === 0x09) out.text('\\t');
+      else if (c < 0x20) out.text(`\\x${c < 16 ? '0' : ''}${apply(numToString, c, [16]) as string}`);
+      else if (c === 0x27 && q === "'") out.text("\\'");
+      else out.code(c);
+    }
+    out.text(q);
+    return out.done();
+  };
   const dateNow = Date.now;
+  const floor = Math.floor;
   const typedCtors: Record<string, any> = {
+    __proto__: null,
     Int8Array,
     Uint8Array,
     Uint8ClampedArray,
@@ -146,8 +205,18 @@ export function makeWebApis(
     BigUint64Array,
   };
   if (typeof (globalThis as any).Float16Array === 'function') typedCtors.Float16Array = (globalThis as any).Float16Array;
-  const hidden = (obj: object, key: PropertyKey, value: unknown) => define(obj, key, { value, writable: true, configurable: true, enumerable: false });
-  const tagged = (ctor: any, tag: string) => define(ctor.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+  /** A property descriptor without a prototype: ToPropertyDescriptor reads `get` and `set` through it otherwise. */
+  interface Descriptor extends PropertyDescriptor {
+    __proto__: null;
+  }
+  /** An enumerable, writable, configurable data property's descriptor (a `get` on Object.prototype never sees `value`). */
+  const data = (value: unknown): Descriptor => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true });
+  const hidden = (obj: object, key: PropertyKey, value: unknown) =>
+    define(obj, key, { __proto__: null, value, writable: true, configurable: true, enumerable: false } as Descriptor);
+  const tagged = (ctor: any, tag: string) => define(ctor.prototype, Symbol.toStringTag, { __proto__: null, value: tag, configurable: true } as Descriptor);
+  /** A key of a host's answer, only if it is the answer's own (a getter a cell put on Object.prototype answers nothing). */
+  const ownOf = (reply: unknown, k: string): unknown =>
+    typeof reply === 'object' && reply !== null && apply(hasOwn, O, [reply, k]) ? (reply as Record<string, unknown>)[k] : undefined;
 
   /** The reader of one kind's internal state (kept in `map`, by object), throwing as a method called on another object does. */
   const internalState =
@@ -164,14 +233,15 @@ export function makeWebApis(
   const cloners = new MapCtor<string, (v: object) => object>();
 
   // ---- DOMException (the errors these APIs throw, as in a browser) ----
-  const CODES: Record<string, number> = {
+  const CODES = {
+    __proto__: null,
     InvalidCharacterError: 5,
     NotSupportedError: 9,
     SyntaxError: 12,
     TypeMismatchError: 17,
     QuotaExceededError: 22,
     DataCloneError: 25,
-  };
+  } as unknown as Record<string, number>;
   class DOMException extends ErrorCtor {
     constructor(message = '', name = 'Error') {
       super(StringCtor(message));
@@ -201,6 +271,26 @@ export function makeWebApis(
     }
     return new U8(input as ArrayBuffer);
   };
+  /** A view of bytes [from, to) of `u` (no copy; the constructor, not subarray, which a cell's species could steer). */
+  const view = (u: Uint8Array, from: number, to: number): Uint8Array =>
+    new U8(apply(typedBuffer, u, []) as ArrayBuffer, (apply(typedOffset, u, []) as number) + from, to - from);
+  const copy = (bytes: Uint8Array): Uint8Array => {
+    const out = new U8(apply(typedLength, bytes, []) as number);
+    apply(typedSet, out, [bytes]);
+    return out;
+  };
+  /** Bytes of several pieces, one after the other. */
+  const concat = (pieces: Uint8Array[]): Uint8Array => {
+    let total = 0;
+    for (let i = 0; i < pieces.length; i++) total += apply(typedLength, pieces[i]!, []) as number;
+    const out = new U8(total);
+    let at = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      apply(typedSet, out, [pieces[i]!, at]);
+      at += apply(typedLength, pieces[i]!, []) as number;
+    }
+    return out;
+  };
 
   // ---- base64 ----
   const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -216,12 +306,16 @@ export function makeWebApis(
     }
     return out;
   };
-  /** The bytes base64 text holds, or undefined when it is not base64 (forgiving-base64 decode, as atob reads). */
-  const fromBase64 = (text: string): number[] | undefined => {
+  /**
+   * The bytes base64 text holds, or undefined when it is not base64 (forgiving-base64 decode, as atob reads): in a
+   * typed array, whose indexes no setter a cell put on Array.prototype reaches.
+   */
+  const fromBase64 = (text: string): Uint8Array | undefined => {
     let s = apply(replace, text, [/[\t\n\f\r ]/g, '']) as string;
     if (s.length % 4 === 0) s = apply(replace, s, [/={1,2}$/, '']) as string;
     if (s.length % 4 === 1) return undefined;
-    const out: number[] = [];
+    const out = new U8(floor((s.length * 6) / 8));
+    let n = 0;
     let acc = 0;
     let bits = 0;
     for (let i = 0; i < s.length; i++) {
@@ -231,7 +325,7 @@ export function makeWebApis(
       bits += 6;
       if (bits >= 8) {
         bits -= 8;
-        out[out.length] = (acc >> bits) & 255;
+        out[n++] = (acc >> bits) & 255;
       }
     }
     return out;
@@ -250,9 +344,9 @@ export function makeWebApis(
     if (arguments.length === 0) throw new TypeErrorCtor('atob: 1 argument required, but only 0 present');
     const bytes = fromBase64(StringCtor(data));
     if (!bytes) throw domError('InvalidCharacterError', 'atob: the string is not correctly encoded base64');
-    let out = '';
-    for (let i = 0; i < bytes.length; i += 4096) out += apply(fromCharCode, undefined, bytes.slice(i, i + 4096));
-    return out;
+    const out = builder();
+    for (let i = 0, n = apply(typedLength, bytes, []) as number; i < n; i++) out.code(bytes[i]!);
+    return out.done();
   }
 
   // ---- UTF-8 ----
@@ -282,13 +376,14 @@ export function makeWebApis(
 
   /** The encoding standard's UTF-8 decoder, one byte at a time (state kept across calls for `stream`). */
   interface Utf8State {
+    __proto__: null;
     cp: number;
     needed: number;
     seen: number;
     lower: number;
     upper: number;
   }
-  const newState = (): Utf8State => ({ cp: 0, needed: 0, seen: 0, lower: 0x80, upper: 0xbf });
+  const newState = (): Utf8State => ({ __proto__: null, cp: 0, needed: 0, seen: 0, lower: 0x80, upper: 0xbf });
   const decodeUtf8 = (bytes: Uint8Array, state: Utf8State, flush: boolean, fatal: boolean, emit: (cp: number) => void) => {
     const bad = () => {
       if (fatal) throw new TypeErrorCtor('The encoded data was not valid for encoding utf-8');
@@ -336,8 +431,8 @@ export function makeWebApis(
       bad();
     }
   };
-  /** Appends without a setter a cell put on Array.prototype (no Array.prototype method runs). */
-  const push = <T>(list: T[], v: T) => define(list, list.length, { value: v, writable: true, enumerable: true, configurable: true });
+  /** Appends without a setter a cell put on Array.prototype (no Array.prototype method runs), nor a `get` on Object.prototype. */
+  const push = <T>(list: T[], v: T) => define(list, list.length, data(v));
   /** A string's UTF-8 bytes, counted first so that nothing but the result is allocated. */
   const utf8Encode = (s: string): Uint8Array => {
     let n = 0;
@@ -430,6 +525,15 @@ export function makeWebApis(
 
   // ---- structuredClone ----
   const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
+  const mapSize = O.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+  const setSize = O.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+  /** Whether `list` holds `s` (an index loop: no Array.prototype method a cell replaced runs). */
+  const listed = (list: readonly unknown[], s: unknown): boolean => {
+    for (let i = 0; i < list.length; i++) if (list[i] === s) return true;
+    return false;
+  };
+  /** A descriptor's value when it is a data property's (`value` its own: never one a cell put on Object.prototype). */
+  const hasValue = (d: PropertyDescriptor | undefined): d is PropertyDescriptor => d !== undefined && (apply(hasOwn, O, [d, 'value']) as boolean);
   const isError = (v: any): boolean => {
     try {
       return apply(isProtoOf, errorProto, [v]) || apply(toStringTag, v, []) === '[object Error]';
@@ -447,8 +551,8 @@ export function makeWebApis(
   };
   const field = (v: any, key: string): unknown => {
     for (let o = v, i = 0; o && i < 20; o = protoOf(o), i++) {
-      const d = O.getOwnPropertyDescriptor(o, key);
-      if (d) return 'value' in d ? d.value : undefined;
+      const d = gOPD(o, key);
+      if (d) return hasValue(d) ? d.value : undefined;
     }
     return undefined;
   };
@@ -494,26 +598,32 @@ export function makeWebApis(
         const buffer = clone(apply(viewBuffer, v, [])) as ArrayBuffer;
         return keep(new DataViewCtor(buffer, apply(viewOffset, v, []), apply(viewLength, v, [])));
       }
-      if (brand(O.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!, v)) {
+      // maps and sets through the iterators' captured `next` (a cell's replaced iterator never sees the entries)
+      if (brand(mapSize, v)) {
         const copy = keep(new MapCtor());
-        for (const [k, val] of apply(mapEntries, v, []) as IterableIterator<[unknown, unknown]>) apply(mapSet, copy, [clone(k), clone(val)]);
+        const entries = apply(mapEntries, v, []) as Iterator<[unknown, unknown]>;
+        for (let r = apply(mapIteratorNext, entries, []) as IteratorResult<[unknown, unknown]>; !r.done; r = apply(mapIteratorNext, entries, []))
+          apply(mapSet, copy, [clone(r.value[0]), clone(r.value[1])]);
         return copy;
       }
-      if (brand(O.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!, v)) {
+      if (brand(setSize, v)) {
         const copy = keep(new SetCtor());
-        for (const val of apply(setValues, v, []) as IterableIterator<unknown>) apply(setAdd, copy, [clone(val)]);
+        const values = apply(setValues, v, []) as Iterator<unknown>;
+        for (let r = apply(setIteratorNext, values, []) as IteratorResult<unknown>; !r.done; r = apply(setIteratorNext, values, []))
+          apply(setAdd, copy, [clone(r.value)]);
         return copy;
       }
-      for (const get of PRIMITIVE_VALUE_OF) if (brand(get, v)) return keep(O(apply(get, v, [])) as unknown as object);
+      for (let i = 0; i < PRIMITIVE_VALUE_OF.length; i++)
+        if (brand(PRIMITIVE_VALUE_OF[i]!, v)) return keep(O(apply(PRIMITIVE_VALUE_OF[i]!, v, [])) as unknown as object);
       if (isError(v)) {
         const name = field(v, 'name');
-        const Ctor = (globalThis as any)[ERROR_NAMES.includes(name as string) ? (name as string) : 'Error'];
-        const message = O.getOwnPropertyDescriptor(v, 'message');
-        const copy = keep(new Ctor(message && 'value' in message ? StringCtor(message.value) : ''));
-        const stack = O.getOwnPropertyDescriptor(v, 'stack');
-        if (stack && typeof stack.value === 'string') hidden(copy, 'stack', stack.value);
-        const cause = O.getOwnPropertyDescriptor(v, 'cause');
-        if (cause && 'value' in cause) hidden(copy, 'cause', clone(cause.value));
+        const Ctor = (globalThis as any)[listed(ERROR_NAMES, name) ? (name as string) : 'Error'];
+        const message = gOPD(v, 'message');
+        const copy = keep(new Ctor(hasValue(message) ? StringCtor(message.value) : ''));
+        const stack = gOPD(v, 'stack');
+        if (hasValue(stack) && typeof stack.value === 'string') hidden(copy, 'stack', stack.value);
+        const cause = gOPD(v, 'cause');
+        if (hasValue(cause)) hidden(copy, 'cause', clone(cause.value));
         return copy;
       }
       const kind = apply(toStringTag, v, []) as string;
@@ -521,11 +631,13 @@ export function makeWebApis(
         throw domError('DataCloneError', `structuredClone: a ${apply(strSlice, kind, [8, -1])} could not be cloned`);
       }
       const copy: any = keep(isArray(v) ? new ArrayCtor(v.length) : {});
-      for (const k of keysOf(v)) {
-        const d = O.getOwnPropertyDescriptor(v, k);
+      const keys = keysOf(v);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const d = gOPD(v, k);
         // an accessor is read, as the algorithm reads every own enumerable property ([[Get]])
-        const val = d && 'value' in d ? d.value : v[k];
-        define(copy, k, { value: clone(val), writable: true, enumerable: true, configurable: true });
+        const val = hasValue(d) ? d.value : v[k];
+        define(copy, k, data(clone(val)));
       }
       return copy;
     };
@@ -534,10 +646,10 @@ export function makeWebApis(
 
   // ---- crypto ----
   const MAX_RANDOM_BYTES = 65536;
-  const randomBytes = (n: number): number[] => {
-    const reply = call({ t: 'random', n });
-    const bytes = typeof reply?.b64 === 'string' ? fromBase64(reply.b64) : undefined;
-    if (!bytes || bytes.length !== n) throw domError('NotSupportedError', 'crypto: no random bytes from the host');
+  const randomBytes = (n: number): Uint8Array => {
+    const b64 = ownOf(call({ t: 'random', n }), 'b64');
+    const bytes = typeof b64 === 'string' ? fromBase64(b64) : undefined;
+    if (!bytes || apply(typedLength, bytes, []) !== n) throw domError('NotSupportedError', 'crypto: no random bytes from the host');
     return bytes;
   };
   const INTEGER_ARRAYS = [
@@ -559,7 +671,7 @@ export function makeWebApis(
       } catch {
         tag = undefined;
       }
-      if (tag === undefined || !INTEGER_ARRAYS.includes(tag)) {
+      if (tag === undefined || !listed(INTEGER_ARRAYS, tag)) {
         throw domError('TypeMismatchError', 'crypto.getRandomValues: expected an integer typed array (Uint8Array, Int32Array…)');
       }
       const n = apply(typedByteLength, array, []) as number;
@@ -575,7 +687,7 @@ export function makeWebApis(
       b[6] = (b[6]! & 0x0f) | 0x40;
       b[8] = (b[8]! & 0x3f) | 0x80;
       let hex = '';
-      for (let i = 0; i < 16; i++) hex += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
+      for (let i = 0; i < 16; i++) hex += (b[i]! < 16 ? '0' : '') + (apply(numToString, b[i]!, [16]) as string);
       return `${apply(strSlice, hex, [0, 8])}-${apply(strSlice, hex, [8, 12])}-${apply(strSlice, hex, [12, 16])}-${apply(strSlice, hex, [16, 20])}-${apply(strSlice, hex, [20])}`;
     },
   };
@@ -584,8 +696,8 @@ export function makeWebApis(
   // ---- performance (the host's monotonic clock in steps of 0.1 ms, as a browser gives a page that is not
   // cross-origin isolated; Date's whole milliseconds if the host does not answer) ----
   const hostNow = (): number => {
-    const reply = call({ t: 'now' });
-    return typeof reply?.ms === 'number' ? reply.ms : (apply(dateNow, DateCtor, []) as number);
+    const ms = ownOf(call({ t: 'now' }), 'ms');
+    return typeof ms === 'number' ? ms : (apply(dateNow, DateCtor, []) as number);
   };
   const timeOrigin = apply(dateNow, DateCtor, []) as number;
   const clockOrigin = hostNow();
@@ -596,13 +708,82 @@ export function makeWebApis(
   };
   define(performance, Symbol.toStringTag, { value: 'Performance', configurable: true });
 
+  // ---- lists of name/value pairs (URLSearchParams here; FormData in makeBlobApis, Headers in makeFetchApis) ----
+  /** WebIDL's pair iterator on `proto` (see WebShared.pairIterable): made once per class, before any cell runs. */
+  const pairIterable = <V>(proto: object, name: string, pairsOf: (target: unknown) => [string, V][]): void => {
+    interface PairIterator {
+      __proto__: null;
+      target: unknown;
+      kind: 'key' | 'value' | 'key+value';
+      index: number;
+    }
+    const iterators = new WeakMapCtor<object, PairIterator>();
+    const IterProto = create(IteratorProto);
+    hidden(IterProto, 'next', function next(this: unknown) {
+      const it = typeof this === 'object' && this !== null ? (apply(wmGet, iterators, [this]) as PairIterator | undefined) : undefined;
+      if (!it) throw new TypeErrorCtor(`Illegal invocation: not a ${name} iterator`);
+      const pairs = pairsOf(it.target);
+      if (it.index >= pairs.length) return { value: undefined, done: true };
+      const p = pairs[it.index++]!;
+      return { value: it.kind === 'key' ? p[0] : it.kind === 'value' ? p[1] : [p[0], p[1]], done: false };
+    });
+    define(IterProto, tagKey, { value: `${name} Iterator`, configurable: true });
+    const iterate = (target: unknown, kind: PairIterator['kind']): object => {
+      pairsOf(target);
+      const it = create(IterProto);
+      apply(wmSet, iterators, [it, { __proto__: null, target, kind, index: 0 }]);
+      return it;
+    };
+    // methods, not constructors (as a class's are), each by its own name
+    const methods = {
+      forEach(this: unknown, callback: unknown, thisArg: unknown = undefined) {
+        if (typeof callback !== 'function') throw new TypeErrorCtor(`${name}.forEach: the callback must be a function`);
+        // the pairs are read again after each call
+        for (let i = 0; ; i++) {
+          const pairs = pairsOf(this);
+          if (i >= pairs.length) break;
+          apply(callback, thisArg, [pairs[i]![1], pairs[i]![0], this]);
+        }
+      },
+      entries(this: unknown): object {
+        return iterate(this, 'key+value');
+      },
+      keys(this: unknown): object {
+        return iterate(this, 'key');
+      },
+      values(this: unknown): object {
+        return iterate(this, 'value');
+      },
+    };
+    hidden(proto, 'forEach', methods.forEach);
+    hidden(proto, 'entries', methods.entries);
+    hidden(proto, 'keys', methods.keys);
+    hidden(proto, 'values', methods.values);
+    hidden(proto, iterator, methods.entries);
+  };
+  /** `set` of URLSearchParams, FormData and Headers (see WebShared.setPair): a new list, the old one unchanged. */
+  const setPair = <V>(list: [string, V][], pair: [string, V]): [string, V][] => {
+    const out: [string, V][] = [];
+    let placed = false;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i]![0] !== pair[0]) push(out, list[i]!);
+      else if (!placed) {
+        push(out, pair);
+        placed = true;
+      }
+    }
+    if (!placed) push(out, pair);
+    return out;
+  };
+
   // ---- URLSearchParams ----
   apply(wmSet, webObjects, [crypto, 'Crypto']);
   apply(wmSet, webObjects, [performance, 'Performance']);
   interface ParamsState {
+    __proto__: null;
     list: [string, string][];
     /** The URL these are the searchParams of: told of every change. */
-    url?: object;
+    url: object | undefined;
   }
   const params = new WeakMapCtor<object, ParamsState>();
   const paramsOf = internalState(params, 'a URLSearchParams');
@@ -657,6 +838,30 @@ export function makeWebApis(
     }
     return out.done();
   };
+  /**
+   * The URL standard's sort: a stable sort of the pairs by their names' UTF-16 code units (a merge sort in index
+   * loops, into new arrays: neither Array.prototype.sort nor the array iterator, which a cell may replace, runs).
+   */
+  const sortByName = <V>(list: [string, V][]): [string, V][] => {
+    let from: [string, V][] = [];
+    for (let i = 0; i < list.length; i++) push(from, list[i]!);
+    const n = from.length;
+    for (let width = 1; width < n; width *= 2) {
+      const to: [string, V][] = [];
+      for (let lo = 0; lo < n; lo += 2 * width) {
+        const mid = lo + width < n ? lo + width : n;
+        const hi = lo + 2 * width < n ? lo + 2 * width : n;
+        let a = lo;
+        let b = mid;
+        // the left run's pair first when the names are equal: stable
+        while (a < mid && b < hi) push(to, from[b]![0] < from[a]![0] ? from[b++]! : from[a++]!);
+        while (a < mid) push(to, from[a++]!);
+        while (b < hi) push(to, from[b++]!);
+      }
+      from = to;
+    }
+    return from;
+  };
   const changed = (s: ParamsState) => {
     if (s.url) urlParamsChanged(s.url, serializeQuery(s.list));
   };
@@ -688,9 +893,9 @@ export function makeWebApis(
         }
       } else {
         const s = StringCtor(init);
-        list = parseQuery(s[0] === '?' ? apply(strSlice, s, [1]) : s);
+        list = parseQuery(apply(charCodeAt, s, [0]) === 0x3f ? apply(strSlice, s, [1]) : s);
       }
-      apply(wmSet, params, [this, { list }]);
+      apply(wmSet, params, [this, { __proto__: null, list, url: undefined }]);
       apply(wmSet, webObjects, [this, 'URLSearchParams']);
     }
     get size() {
@@ -732,55 +937,28 @@ export function makeWebApis(
     }
     set(name: unknown, value: unknown) {
       const s = paramsOf(this);
-      const n = StringCtor(name);
-      const v = StringCtor(value);
-      const out: [string, string][] = [];
-      let placed = false;
-      for (let i = 0; i < s.list.length; i++) {
-        if (s.list[i]![0] !== n) push(out, s.list[i]!);
-        else if (!placed) {
-          push(out, [n, v] as [string, string]);
-          placed = true;
-        }
-      }
-      if (!placed) push(out, [n, v] as [string, string]);
-      s.list = out;
+      const pair: [string, string] = [StringCtor(name), StringCtor(value)];
+      s.list = setPair(s.list, pair);
       changed(s);
     }
     sort() {
       const s = paramsOf(this);
-      // stable, by UTF-16 code units (Array.prototype.sort is stable)
-      s.list = [...s.list].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      s.list = sortByName(s.list);
       changed(s);
-    }
-    forEach(callback: (value: string, name: string, params: unknown) => void, thisArg?: unknown) {
-      if (typeof callback !== 'function') throw new TypeErrorCtor('URLSearchParams.forEach: the callback must be a function');
-      const s = paramsOf(this);
-      for (let i = 0; i < s.list.length; i++) apply(callback, thisArg, [s.list[i]![1], s.list[i]![0], this]);
-    }
-    *entries(): IterableIterator<[string, string]> {
-      const s = paramsOf(this);
-      for (let i = 0; i < s.list.length; i++) yield [s.list[i]![0], s.list[i]![1]];
-    }
-    *keys(): IterableIterator<string> {
-      for (const [k] of this.entries()) yield k;
-    }
-    *values(): IterableIterator<string> {
-      for (const [, v] of this.entries()) yield v;
-    }
-    [Symbol.iterator]() {
-      return this.entries();
     }
     toString(): string {
       return serializeQuery(paramsOf(this).list);
     }
   }
+  // forEach, entries, keys, values and [Symbol.iterator], as URLSearchParams Iterators
+  pairIterable(URLSearchParams.prototype, 'URLSearchParams', (v) => paramsOf(v).list);
   tagged(URLSearchParams, 'URLSearchParams');
 
   // ---- URL (parsed by the host, with Node's WHATWG parser) ----
   const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'] as const;
   type Parts = Record<(typeof URL_PARTS)[number], string>;
   interface UrlState {
+    __proto__: null;
     parts: Parts;
     searchParams: URLSearchParams;
   }
@@ -795,12 +973,12 @@ export function makeWebApis(
       ...(set && { key: set[0], value: set[1] }),
     });
     // the host's own keys only (a getter a cell put on Object.prototype answers nothing here), written as own data
-    const own = (k: string): unknown => (typeof reply === 'object' && reply !== null && apply(hasOwn, O, [reply, k]) ? reply[k] : undefined);
+    const own = (k: string): unknown => ownOf(reply, k);
     if (own('ok') !== true) return undefined;
-    const parts = {} as Parts;
+    const parts = create(null) as Parts;
     for (let i = 0; i < URL_PARTS.length; i++) {
       const v = own(URL_PARTS[i]!);
-      define(parts, URL_PARTS[i]!, { value: typeof v === 'string' ? v : '', writable: true, enumerable: true, configurable: true });
+      define(parts, URL_PARTS[i]!, data(typeof v === 'string' ? v : ''));
     }
     return parts;
   };
@@ -839,7 +1017,7 @@ export function makeWebApis(
       }
       const searchParams = new URLSearchParams(apply(strSlice, parts.search, [1]));
       paramsOf(searchParams).url = this;
-      apply(wmSet, urls, [this, { parts, searchParams }]);
+      apply(wmSet, urls, [this, { __proto__: null, parts, searchParams }]);
       apply(wmSet, webObjects, [this, 'URL']);
     }
     static canParse(url: unknown, base?: unknown): boolean {
@@ -878,6 +1056,7 @@ export function makeWebApis(
 
   // ---- Event, EventTarget, AbortController, AbortSignal ----
   interface EventState {
+    __proto__: null;
     type: string;
     bubbles: boolean;
     cancelable: boolean;
@@ -889,14 +1068,17 @@ export function makeWebApis(
   const events = new WeakMapCtor<object, EventState>();
   const eventOf = internalState(events, 'an Event');
   class Event {
-    constructor(type: unknown, init: { bubbles?: unknown; cancelable?: unknown } = {}) {
+    constructor(type: unknown, init: { bubbles?: unknown; cancelable?: unknown } | null | undefined = undefined) {
       if (arguments.length === 0) throw new TypeErrorCtor('Event: 1 argument required, but only 0 present');
+      // the init's members when the cell gave one (inherited ones too, as WebIDL reads a dictionary), else false
+      const given = typeof init === 'object' && init !== null;
       apply(wmSet, events, [
         this,
         {
+          __proto__: null,
           type: StringCtor(type),
-          bubbles: !!init?.bubbles,
-          cancelable: !!init?.cancelable,
+          bubbles: given && !!init.bubbles,
+          cancelable: given && !!init.cancelable,
           defaultPrevented: false,
           target: null,
           stopped: false,
@@ -940,9 +1122,10 @@ export function makeWebApis(
   tagged(Event, 'Event');
 
   interface Listener {
+    __proto__: null;
     callback: unknown;
     once: boolean;
-    removed?: boolean;
+    removed: boolean;
   }
   const listeners = new WeakMapCtor<object, Map<string, Listener[]>>();
   const listenersOf = (t: unknown): Map<string, Listener[]> => {
@@ -977,7 +1160,7 @@ export function makeWebApis(
       for (let i = 0; i < list.length; i++) if (list[i]!.callback === callback) return;
       const once = typeof options === 'object' && options !== null && !!(options as { once?: unknown }).once;
       const signal = typeof options === 'object' && options !== null ? (options as { signal?: unknown }).signal : undefined;
-      const listener: Listener = { callback, once };
+      const listener: Listener = { __proto__: null, callback, once, removed: false };
       push(list, listener);
       apply(mapSet, m, [key, list]);
       const s = signal === undefined ? undefined : signalOf(signal);
@@ -1028,6 +1211,7 @@ export function makeWebApis(
     }, 0);
 
   interface SignalState {
+    __proto__: null;
     aborted: boolean;
     reason: unknown;
     /** Run once on abort: the signals that follow this one (any), fetches… */
@@ -1060,7 +1244,7 @@ export function makeWebApis(
       if (!constructingSignal)
         throw new TypeErrorCtor('Illegal constructor: make an AbortSignal with new AbortController(), AbortSignal.abort() or AbortSignal.timeout()');
       super();
-      apply(wmSet, signals, [this, { aborted: false, reason: undefined, followers: [] }]);
+      apply(wmSet, signals, [this, { __proto__: null, aborted: false, reason: undefined, followers: [] }]);
       apply(wmSet, webObjects, [this, 'AbortSignal']);
       hidden(this, 'onabort', null);
     }
@@ -1126,6 +1310,7 @@ export function makeWebApis(
     const st = typeof v === 'object' && v !== null ? (apply(wmGet, signals, [v]) as SignalState | undefined) : undefined;
     if (!st) return undefined;
     return {
+      __proto__: null,
       get aborted() {
         return st.aborted;
       },
@@ -1162,6 +1347,9 @@ export function makeWebApis(
   const shared: WebShared = {
     bytesOf,
     bufferOf,
+    view,
+    copy,
+    concat,
     utf8Encode,
     utf8Decode,
     decodeUtf8: decodeUtf8 as WebShared['decodeUtf8'],
@@ -1174,6 +1362,8 @@ export function makeWebApis(
       return out;
     },
     serializeQuery,
+    pairIterable,
+    setPair,
     decodeUrlencoded,
     parseUrl: (input) => parse(input),
     signalOf,

@@ -4,8 +4,15 @@
  * transform's hooks, and returns `dispatch`, the one function the host calls. The only way out is `host`, a
  * function that takes and returns a JSON string; it never leaves this closure, and every prelude function is strict
  * (no `caller`/`arguments.callee` walk reaches it).
+ *
+ * What the prelude keeps of one cell's work (timers and their arguments, pending fetches, console entries) is read
+ * and written with methods captured now, and the records it makes and reads again (a fetch's request, the entries of
+ * the maps, property descriptors) have no prototype: a cell that replaces Map or Array methods, or puts getters and
+ * setters on Object.prototype or on array indexes, never sees nor changes another cell's.
  */
 /* eslint-disable */
+import type { FetchRequestData } from './makeFetchApis';
+
 export interface PreludeConfig {
   kernelId: string;
   env: Record<string, string>;
@@ -38,6 +45,7 @@ export function preludeMain(
   const resolved = Promise.resolve();
   const MapCtor = Map;
   const StringCtor = String;
+  const NumberCtor = Number;
   const isView = ArrayBuffer.isView;
   const gOPD = O.getOwnPropertyDescriptor;
   const keysOf = O.keys;
@@ -46,6 +54,24 @@ export function preludeMain(
   const WeakSetCtor = WeakSet;
   const weakHas = WeakSet.prototype.has;
   const weakAdd = WeakSet.prototype.add;
+  // the maps of timers, fetches and console budgets, read with Map's methods as they are now
+  const mapGet = MapCtor.prototype.get;
+  const mapSet = MapCtor.prototype.set;
+  const mapHas = MapCtor.prototype.has;
+  const mapDelete = MapCtor.prototype.delete;
+  const mapEntries = MapCtor.prototype.entries;
+  const mapSize = gOPD(MapCtor.prototype, 'size')!.get!;
+  const mapIteratorNext = O.getPrototypeOf(new MapCtor().entries()).next;
+  /** Each entry of a map, through the captured iterator (a cell's replaced one never sees them). */
+  const eachEntry = <K, V>(m: Map<K, V>, fn: (k: K, v: V) => void) => {
+    const entries = apply(mapEntries, m, []);
+    for (let r: any = apply(mapIteratorNext, entries, []); !r.done; r = apply(mapIteratorNext, entries, [])) fn(r.value[0], r.value[1]);
+  };
+  /** A property descriptor without a prototype (ToPropertyDescriptor reads `get` and `set` through one otherwise). */
+  const descriptor = (value: unknown, enumerable: boolean): PropertyDescriptor =>
+    ({ __proto__: null, value, writable: true, configurable: true, enumerable }) as PropertyDescriptor;
+  /** Appends without a setter a cell put on an array index. */
+  const push = (list: unknown[], v: unknown) => define(list, list.length, descriptor(v, true));
   /** Owner of the Variables view's handles (TopLevelBindings.ts VARIABLES_OWNER; the prelude is self-contained). */
   const VARIABLES_OWNER = '\u0000variables';
 
@@ -53,8 +79,8 @@ export function preludeMain(
   const L = config.limits;
   const codec = makeCodec();
 
-  type Meta = { cellId: string; executionId: number; instrument: boolean };
-  let cur: Meta = { cellId: '', executionId: 0, instrument: false };
+  type Meta = { __proto__: null; cellId: string; executionId: number; instrument: boolean };
+  let cur: Meta = { __proto__: null, cellId: '', executionId: 0, instrument: false };
 
   const call = (msg: unknown): any => {
     const reply = host(codec.toJson(msg));
@@ -69,11 +95,11 @@ export function preludeMain(
   const own = (o: any, k: string): any => (o !== null && typeof o === 'object' && apply(hasOwn, O, [o, k]) ? o[k] : undefined);
   const makeError = (data: any): Error => {
     const e = new ErrorCtor(StringCtor(own(data, 'message') ?? 'unknown error'));
-    define(e, 'name', { value: StringCtor(own(data, 'name') ?? 'Error'), writable: true, configurable: true, enumerable: false });
+    define(e, 'name', descriptor(StringCtor(own(data, 'name') ?? 'Error'), false));
     const props = own(data, 'props');
     if (props && typeof props === 'object') {
       const keys = keysOf(props);
-      for (let i = 0; i < keys.length; i++) define(e, keys[i]!, { value: props[keys[i]!], writable: true, configurable: true, enumerable: true });
+      for (let i = 0; i < keys.length; i++) define(e, keys[i]!, descriptor(props[keys[i]!], true));
     }
     return e;
   };
@@ -90,8 +116,8 @@ export function preludeMain(
     call({ t: 'console', entries });
   };
   const sink = (e: any) => {
-    const used = (spent.get(e.executionId) ?? 0) + e.text.length + 64;
-    spent.set(e.executionId, used);
+    const used = ((apply(mapGet, spent, [e.executionId]) as number | undefined) ?? 0) + e.text.length + 64;
+    apply(mapSet, spent, [e.executionId, used]);
     if (used > L.maxConsoleCharsPerCell) {
       if (used - e.text.length - 64 > L.maxConsoleCharsPerCell) return;
       e.text = `… console output of this cell passed ${L.maxConsoleCharsPerCell} characters; the rest is dropped`;
@@ -100,7 +126,7 @@ export function preludeMain(
       delete e.values;
       delete e.stack;
     }
-    pending[pending.length] = e;
+    push(pending, e);
     if (pending.length >= L.maxConsoleBatch) flush();
     else if (!flushQueued) {
       flushQueued = true;
@@ -157,10 +183,13 @@ export function preludeMain(
 
   // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
   // the cell's code, in the cell's realm)
+  // (its bound read once, now: the limits may not hold it, and a key they lack would be read from Object.prototype)
+  const maxStack: number = typeof own(L, 'maxStackChars') === 'number' ? own(L, 'maxStackChars') : 4000;
+  const strSlice = StringCtor.prototype.slice;
   const stackHere = (): string => {
     try {
       const s = new ErrorCtor().stack;
-      return typeof s === 'string' ? s.slice(0, L.maxStackChars ?? 4000) : '';
+      return typeof s === 'string' ? apply(strSlice, s, [0, maxStack]) : '';
     } catch {
       return '';
     }
@@ -171,42 +200,51 @@ export function preludeMain(
     inspector.release(VARIABLES_OWNER);
     const out: unknown[] = [];
     if (!isArray(names)) return out;
-    for (const name of names) {
-      const desc = gOPD(g, StringCtor(name));
-      if (!desc) out[out.length] = null;
-      else if (apply(hasOwn, O, [desc, 'value'])) out[out.length] = { value: inspector.describe(desc.value, VARIABLES_OWNER) };
-      else out[out.length] = { accessor: desc.get && desc.set ? 'get/set' : desc.get ? 'get' : 'set' };
+    for (let i = 0; i < names.length; i++) {
+      const desc = gOPD(g, StringCtor(names[i]));
+      if (!desc) push(out, null);
+      else if (apply(hasOwn, O, [desc, 'value'])) push(out, { value: inspector.describe(desc.value, VARIABLES_OWNER) });
+      else push(out, { accessor: desc.get && desc.set ? 'get/set' : desc.get ? 'get' : 'set' });
     }
     return out;
   };
 
   // ---- timers (the host owns the clock; callbacks stay here) ----
-  const timers = new MapCtor<number, { fn: Function; args: unknown[]; repeat: boolean; meta: Meta }>();
+  interface Timer {
+    __proto__: null;
+    fn: Function;
+    args: unknown[];
+    repeat: boolean;
+    meta: Meta;
+  }
+  const timers = new MapCtor<number, Timer>();
   let timerSeq = 0;
   const setTimer = (repeat: boolean) =>
     function (fn: unknown, ms?: unknown, ...args: unknown[]) {
       if (typeof fn !== 'function') throw new TypeErrorCtor(`The "callback" argument must be a function (the sandbox does not evaluate strings)`);
-      if (timers.size >= L.maxTimers) throw new RangeErrorCtor(`The sandbox allows at most ${L.maxTimers} live timers; clear some first`);
+      if ((apply(mapSize, timers, []) as number) >= L.maxTimers)
+        throw new RangeErrorCtor(`The sandbox allows at most ${L.maxTimers} live timers; clear some first`);
       const id = ++timerSeq;
-      const delay = Math.max(0, Math.min(Number(ms) || 0, 2147483647));
-      timers.set(id, { fn, args, repeat, meta: cur });
+      const n = NumberCtor(ms) || 0;
+      const delay = n > 0 ? (n < 2147483647 ? n : 2147483647) : 0;
+      apply(mapSet, timers, [id, { __proto__: null, fn, args, repeat, meta: cur }]);
       const reply = call({ t: 'timer', op: 'set', id, ms: delay, repeat, cellId: cur.cellId, executionId: cur.executionId, stack: stackHere() });
       if (own(reply, 'error')) {
-        timers.delete(id);
+        apply(mapDelete, timers, [id]);
         throw makeError(own(reply, 'error'));
       }
       return id;
     };
   internalTimeout = setTimer(false);
   const clearTimer = function (id: unknown) {
-    if (typeof id !== 'number' || !timers.has(id)) return;
-    timers.delete(id);
+    if (typeof id !== 'number' || !apply(mapHas, timers, [id])) return;
+    apply(mapDelete, timers, [id]);
     call({ t: 'timer', op: 'clear', id });
   };
   const fireTimer = (id: number) => {
-    const t = timers.get(id);
+    const t = apply(mapGet, timers, [id]) as Timer | undefined;
     if (!t) return;
-    if (!t.repeat) timers.delete(id);
+    if (!t.repeat) apply(mapDelete, timers, [id]);
     cur = t.meta;
     try {
       watchRejection(t.meta, apply(t.fn, undefined, t.args));
@@ -220,24 +258,27 @@ export function preludeMain(
   // request is built inside the isolate from what the cell gave, and only its plain data crosses (a URL, a method,
   // header pairs, the body as base64, a redirect mode); the map of pending fetches is read with captured methods, so a
   // cell that replaced Map.prototype or Array.prototype methods does not stop another cell's fetch from settling
-  const fetches = new MapCtor<number, { resolve: Function; reject: Function; meta: Meta; stop?: () => void }>();
-  const fetchGet = MapCtor.prototype.get;
-  const fetchSet = MapCtor.prototype.set;
-  const fetchHas = MapCtor.prototype.has;
-  const fetchDelete = MapCtor.prototype.delete;
+  interface PendingFetch {
+    __proto__: null;
+    resolve: Function;
+    reject: Function;
+    meta: Meta;
+    stop: (() => void) | undefined;
+  }
+  const fetches = new MapCtor<number, PendingFetch>();
   const typedLength = gOPD(O.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
-  const fetchEntries = MapCtor.prototype.entries;
-  const mapIteratorNext = O.getPrototypeOf(new MapCtor().entries()).next;
   let fetchSeq = 0;
   const sandboxFetch = function fetch(input: unknown, init: unknown = undefined) {
     const meta = cur;
     return new PromiseCtor((resolve, reject) => {
-      // a TypeError here (a bad URL, header or body) rejects, as fetch's do
-      const req = web.request(input, init, 'fetch');
-      const body: Uint8Array | undefined = req.body;
+      // a TypeError here (a bad URL, header or body) rejects, as fetch's do; the request has no prototype and every
+      // key its own (makeFetchApis), so a getter a cell put on Object.prototype reads and answers none of it
+      const req: FetchRequestData = web.request(input, init, 'fetch');
+      const body = req.body;
       if (body && (apply(typedLength, body, []) as number) > L.maxFetchRequestBytes)
         throw new RangeErrorCtor(`fetch: the request body is over ${L.maxFetchRequestBytes} bytes`);
       const request = {
+        __proto__: null,
         url: req.url,
         method: req.method,
         headers: req.headers,
@@ -249,24 +290,24 @@ export function preludeMain(
       if (signal?.aborted) return reject(signal.reason);
       const id = ++fetchSeq;
       const stop = signal?.onAbort(() => {
-        if (!apply(fetchHas, fetches, [id])) return;
-        apply(fetchDelete, fetches, [id]);
+        if (!apply(mapHas, fetches, [id])) return;
+        apply(mapDelete, fetches, [id]);
         call({ t: 'fetchAbort', id });
         reject(signal.reason);
       });
-      apply(fetchSet, fetches, [id, { resolve, reject, meta, stop }]);
+      apply(mapSet, fetches, [id, { __proto__: null, resolve, reject, meta, stop }]);
       const reply = call({ t: 'fetch', id, cellId: meta.cellId, executionId: meta.executionId, request, stack: stackHere() });
       if (own(reply, 'error')) {
-        apply(fetchDelete, fetches, [id]);
+        apply(mapDelete, fetches, [id]);
         stop?.();
         reject(makeError(own(reply, 'error')));
       }
     });
   };
   const settleFetch = (msg: any) => {
-    const f = apply(fetchGet, fetches, [own(msg, 'id')]);
+    const f = apply(mapGet, fetches, [own(msg, 'id')]) as PendingFetch | undefined;
     if (!f) return;
-    apply(fetchDelete, fetches, [own(msg, 'id')]);
+    apply(mapDelete, fetches, [own(msg, 'id')]);
     f.stop?.();
     cur = f.meta;
     const error = own(msg, 'error');
@@ -337,7 +378,7 @@ export function preludeMain(
   // `__coda$run(meta)(completion)`: the meta call starts the cell before its body runs; the returned function
   // receives the body's promise
   const run = (meta: Meta) => {
-    cur = { cellId: StringCtor(meta.cellId), executionId: Number(meta.executionId), instrument: !!meta.instrument };
+    cur = { __proto__: null, cellId: StringCtor(meta.cellId), executionId: NumberCtor(meta.executionId), instrument: !!meta.instrument };
     const mine = cur;
     const done = (msg: any) => {
       flush();
@@ -463,15 +504,11 @@ export function preludeMain(
           reply = { ok: true, variables: variablesOf(msg.names) };
           break;
         case 'clear-timer':
-          timers.delete(msg.id);
+          apply(mapDelete, timers, [msg.id]);
           break;
         case 'forget':
-          for (const [id, t] of timers) if (t.meta.cellId === msg.cellId) timers.delete(id);
-          {
-            const entries = apply(fetchEntries, fetches, []);
-            for (let r: any = apply(mapIteratorNext, entries, []); !r.done; r = apply(mapIteratorNext, entries, []))
-              if (r.value[1].meta.cellId === msg.cellId) apply(fetchDelete, fetches, [r.value[0]]);
-          }
+          eachEntry(timers, (id, t) => t.meta.cellId === msg.cellId && apply(mapDelete, timers, [id]));
+          eachEntry(fetches, (id, f) => f.meta.cellId === msg.cellId && apply(mapDelete, fetches, [id]));
           break;
         default:
           reply = { error: { name: 'Error', message: `unknown sandbox operation ${StringCtor(msg.op)}` } };

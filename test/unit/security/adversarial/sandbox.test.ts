@@ -8,75 +8,33 @@
  *   realm still gets its own value back, later cells still run, and a value that never settles stays interruptible.
  */
 import { strict as assert } from 'node:assert';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
-import { startKernel, type TestKernel } from '../../helpers/testKernel';
+import type { Server } from 'node:http';
+import { listen, recorder as recordingServer, type Received } from '../../helpers/recordingServer';
+import { skipWithoutSandbox, startSandbox } from '../../helpers/sandboxKernel';
+import type { TestKernel } from '../../helpers/testKernel';
 import { outcome, runThenAttacks, within } from './thenAttacks';
 
 /** Headers that carry credentials: none may reach another origin. */
 const CREDENTIALS = ['authorization', 'cookie', 'proxy-authorization'];
 
-interface Received {
-  server: 'A' | 'B';
-  id: string;
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-function sandboxBinaries(): { node: string; modulesDir: string } | undefined {
-  const node = runtimeBinary('node');
-  const modulesDir = runtimeBinary('isolated-vm');
-  return node && modulesDir ? { node, modulesDir } : undefined;
-}
-
-async function startSandbox(net: string[]): Promise<TestKernel> {
-  const found = sandboxBinaries()!;
-  return startKernel({
-    nodePath: found.node,
-    execArgv: ['--no-node-snapshot'],
-    init: { runtime: 'sandbox', sandbox: { modulesDir: found.modulesDir, memoryMb: 128, cellTimeoutMs: 0 }, permissions: { net } },
-  });
-}
-
 /**
  * A loopback server that records what it receives. `/r/<status>?to=<url>&id=` answers a redirect, `/loop`
  * redirects to itself, `/plain/<status>?id=` answers that status with a Location it must not follow, anything else 200.
  */
-function recorder(name: 'A' | 'B', log: Received[]): Server {
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      log.push({
-        server: name,
-        id: url.searchParams.get('id') ?? '',
-        method: req.method ?? '',
-        path: url.pathname,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      const redirect = /^\/r\/(\d+)$/.exec(url.pathname);
-      if (redirect) return res.writeHead(Number(redirect[1]), { location: url.searchParams.get('to') ?? '/' }).end('moved');
-      if (url.pathname === '/loop') return res.writeHead(302, { location: `/loop?id=${url.searchParams.get('id')}` }).end();
-      const plain = /^\/plain\/(\d+)$/.exec(url.pathname);
-      if (plain) return res.writeHead(Number(plain[1]), { location: `/landed?id=${url.searchParams.get('id')}` }).end();
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`${name} ${req.method}`);
-    });
+const recorder = (name: 'A' | 'B', log: Received[]): Server =>
+  recordingServer(name, log, (url, req, res) => {
+    const redirect = /^\/r\/(\d+)$/.exec(url.pathname);
+    if (redirect) return res.writeHead(Number(redirect[1]), { location: url.searchParams.get('to') ?? '/' }).end('moved');
+    if (url.pathname === '/loop') return res.writeHead(302, { location: `/loop?id=${url.searchParams.get('id')}` }).end();
+    const plain = /^\/plain\/(\d+)$/.exec(url.pathname);
+    if (plain) return res.writeHead(Number(plain[1]), { location: `/landed?id=${url.searchParams.get('id')}` }).end();
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`${name} ${req.method}`);
   });
-}
-
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
 
 describe('adversarial: the Sandbox kernel', function () {
   this.timeout(120_000);
   before(function () {
-    if (sandboxBinaries()) return;
-    if (requireRuntimes) throw new Error('Node 24 / isolated-vm missing from the runtime store and CODA_REQUIRE_RUNTIMES is set');
-    this.skip();
+    skipWithoutSandbox(this);
   });
 
   describe('fetch redirects', () => {
@@ -95,7 +53,7 @@ describe('adversarial: the Sandbox kernel', function () {
       b = recorder('B', log);
       A = await listen(a);
       B = await listen(b);
-      k = await startSandbox(['127.0.0.1']);
+      k = await startSandbox({ permissions: { net: ['127.0.0.1'] } });
     });
     after(async () => {
       await k?.kernel.dispose();
@@ -259,7 +217,7 @@ describe('adversarial: the Sandbox kernel', function () {
     let attempts = 0;
     let k: TestKernel;
     before(async () => {
-      k = await startSandbox([]);
+      k = await startSandbox({ permissions: { net: [] } });
     });
     after(async () => {
       await k?.kernel.dispose();

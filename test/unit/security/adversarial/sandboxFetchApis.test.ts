@@ -14,48 +14,30 @@
  *   before it is decoded, never cut short.
  */
 import { strict as assert } from 'node:assert';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { inspect } from 'node:util';
+import { createMasker } from '../../../../protocol/maskSecrets';
 import { MAX_FETCH_REQUEST_BYTES, MAX_FETCH_URL_CHARS, checkFetchRequest } from '../../../../worker/isolate/sandboxFetch';
-import { skipWithoutSandbox, startSandbox } from '../../helpers/sandboxKernel';
-import type { TestKernel } from '../../helpers/testKernel';
+import { listen, recorder as recordingServer, type Received } from '../../helpers/recordingServer';
+import { sandboxStartOptions, skipWithoutSandbox, startSandbox } from '../../helpers/sandboxKernel';
+import { allStrings, startKernel, type TestKernel } from '../../helpers/testKernel';
 import { outcome, within } from './thenAttacks';
 
-interface Received {
-  server: 'A' | 'B';
-  id: string;
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-function recorder(name: 'A' | 'B', log: Received[]): Server {
-  return createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      log.push({
-        server: name,
-        id: url.searchParams.get('id') ?? '',
-        method: req.method ?? '',
-        path: url.pathname,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('latin1'),
-      });
-      // answers after 3 s, unless the client goes first (an aborted fetch)
+/** A server that records what it receives (bodies as Latin-1) and answers `{"ok":true}`; `/slow` answers after 3 s, unless the client goes first (an aborted fetch). */
+const recorder = (name: 'A' | 'B', log: Received[]): Server =>
+  recordingServer(
+    name,
+    log,
+    (url, req, res) => {
       if (url.pathname === '/slow') {
         const timer = setTimeout(() => res.end('slow'), 3000);
         req.socket.once('close', () => clearTimeout(timer));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-}
-const listen = (s: Server, host: string) =>
-  new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://${host}:${(s.address() as AddressInfo).port}`)));
+    },
+    'latin1',
+  );
 
 /**
  * The victim: it fetches with every class (a Request with Headers and a Blob body, a FormData with a File,
@@ -160,6 +142,24 @@ const TAMPERING: { name: string; code: string; victimBuildsFirst?: boolean }[] =
     name: "Object.prototype keys of the bridge's messages",
     code: `for (const k of ['t', 'id', 'cellId', 'executionId', 'request', 'base64', 'text', 'url', 'bodyBase64', 'status', 'statusText', 'redirected', 'error', 'stack', 'response', 'props', 'name', 'message', 'list', 'guard', 'bytes', 'used', 'type'])
       Object.defineProperty(Object.prototype, k, { get() { return 'x-evil' }, set(v) { throw new Error('forged ' + k) }, configurable: true }); 'done'`,
+  },
+  {
+    // found by an attack review: a \`body\` getter read another cell's bodyless fetch and sent it elsewhere; and an init
+    // the cell left out was read from Object.prototype (the cell's own inits are its business, as in Node)
+    name: "Object.prototype getters for a request's keys that answer for the prelude's own objects and for an empty init",
+    code: `const evil = { url: OTHER + '/evil', method: 'DELETE', headers: [['x-evil', '1']], body: new TextEncoder().encode('evil'), redirect: 'manual',
+        signal: AbortSignal.abort(), cache: 'no-store', credentials: 'omit', mode: 'same-origin', keepalive: true, integrity: 'x', referrer: '',
+        referrerPolicy: 'no-referrer', duplex: 'x', status: 299, statusText: 'Evil', type: 'text/evil', stop: () => {} };
+      // an ordinary object with no key of its own (an init the prelude made up), or one shaped like its request or records
+      const prelude = (o) => typeof o === 'object' && o !== null && Object.getPrototypeOf(o) === Object.prototype &&
+        (Object.keys(o).length === 0 || (Object.hasOwn(o, 'url') && Object.hasOwn(o, 'headers')) || Object.hasOwn(o, 'resolve'));
+      for (const [k, v] of Object.entries(evil))
+        Object.defineProperty(Object.prototype, k, { configurable: true, get() { if (prelude(this)) { (globalThis.stolen ??= []).push(k); return v } } }); 'done'`,
+  },
+  {
+    name: 'Object.prototype getters for the fields of property descriptors (get, set, value…), which read what a descriptor defines',
+    code: `for (const k of ['get', 'set', 'value', 'writable', 'enumerable', 'configurable'])
+        Object.defineProperty(Object.prototype, k, { __proto__: null, configurable: true, get() { (globalThis.stolen ??= []).push(this); return undefined } }); 'done'`,
   },
 ];
 
@@ -420,5 +420,134 @@ describe('adversarial: the Sandbox fetch classes (Headers, Request, Response, Bl
       const ok = checkFetchRequest({ url: 'http://127.0.0.1/', method: 'POST', headers: [], body: { text: 'x'.repeat(2_000_000) } }, permissions);
       assert.ok(!('name' in ok) && ok.body?.length === 2_000_000, 'a text body of 2 MB was cut');
     });
+  });
+});
+
+/**
+ * Secrets in the previews of the classes (found by an attack review): a secret with both quotes was shown as
+ * `'Pa\'ss\"word'`, a form no masker knew, and one in a URL as `hunter%20two…`. Previews now quote strings as the
+ * Sandbox inspector does (makeWebApis.ts quote), and the scanner (protocol/makeSecretScanner.ts) knows the
+ * percent-encoded forms. Every secret below is given to the kernel as a masked secret and read from `env`; no
+ * 8-character piece of it, in any form Node itself writes it in (JSON, util.inspect's quotings, encodeURIComponent,
+ * URLSearchParams, the URL parser's query, path, fragment and password), may reach the host.
+ */
+describe('adversarial: secrets in the previews of the Sandbox fetch classes, URL and URLSearchParams', function () {
+  this.timeout(120_000);
+  const SECRETS: Record<string, string> = {
+    // the review's
+    PW: `Pa'ss"word-2024-xyz`,
+    SPACES: 'hunter two secret 99',
+    SINGLE: "it's-a-secret-5f1e2d",
+    DOUBLE: 'say "cheese"-5f1e2d3c',
+    BACKSLASH: 'back\\slash\\-5f1e2d3c',
+    QUOTES: 'all\'"`-quotes-5f1e2d',
+    NEWLINE: 'new\nline\ttab-secret-5f1e2d',
+    LATIN1: 'ünïcødé-sécret-5f1e2d',
+    WIDE: '中文密码-secret-🔑-5f1e2d',
+    PERCENT: 'fifty%20percent+plus&amp=5f1e2d',
+  };
+  const PIECE = 8;
+  /** Every 8-character piece of each form Node writes a secret in. */
+  const piecesOf = (s: string): string[] => {
+    const json = (t: string) => JSON.stringify(t).slice(1, -1);
+    const shown = (t: string) => inspect(t, { breakLength: Infinity });
+    const url = (prefix: string, part: (u: URL) => string) => {
+      try {
+        return [part(new URL(prefix + s))];
+      } catch {
+        return [];
+      }
+    };
+    const password = new URL('http://h/');
+    password.password = s;
+    const forms = [
+      s,
+      json(s),
+      json(json(s)),
+      shown(s).slice(1, -1),
+      shown(`${s}'"\``).slice(1, -5),
+      shown(`"${s}`).slice(2, -1),
+      encodeURIComponent(s),
+      new URLSearchParams({ a: s }).toString().slice(2),
+      ...url('http://h/?', (u) => u.search.slice(1)),
+      ...url('http://h/', (u) => u.pathname.slice(1)),
+      ...url('http://h/#', (u) => u.hash.slice(1)),
+      password.password,
+    ];
+    const out = new Set<string>();
+    for (const f of forms) for (let i = 0; i + PIECE <= f.length; i++) out.add(f.slice(i, i + PIECE));
+    return [...out];
+  };
+  /** Each preview, its error if it throws (a header value with a line break: the error quotes it). */
+  const EXPRESSIONS = (v: string) => [
+    `new Headers({ authorization: ${v}, [${v}]: 'x' })`,
+    `new Request('http://127.0.0.1/', { headers: { 'x-pw': ${v} } })`,
+    `new Request('http://127.0.0.1/?pw=' + ${v})`,
+    `new Request('http://127.0.0.1/?pw=' + encodeURIComponent(${v}))`,
+    `(() => { const f = new FormData(); f.append('pw', ${v}); f.append(${v}, 'x'); f.append('file', new File(['x'], ${v})); return f })()`,
+    `new File(['x'], ${v})`,
+    `new URLSearchParams({ pw: ${v}, [${v}]: 'x' })`,
+    `new URLSearchParams({ pw: ${v} }).toString()`,
+    `new URL('http://127.0.0.1/?pw=' + ${v})`,
+    `new URL('http://127.0.0.1/p/' + encodeURIComponent(${v}))`,
+    `new URL('http://127.0.0.1/#' + ${v})`,
+    `(() => { const u = new URL('http://127.0.0.1/'); u.password = ${v}; return u })()`,
+    `new Response('x', { statusText: ${v}, headers: { 'x-pw': ${v} } })`,
+  ];
+  const guarded = (e: string) => `(() => { try { return ${e} } catch (err) { return err } })()`;
+  let k: TestKernel;
+  before(async function () {
+    skipWithoutSandbox(this);
+    const base = sandboxStartOptions()!;
+    k = await startKernel({ ...base, init: { ...base.init, env: SECRETS, maskedValues: Object.values(SECRETS) } });
+  });
+  after(async () => {
+    await k?.kernel.dispose();
+  });
+
+  for (const [name, secret] of Object.entries(SECRETS)) {
+    it(`${JSON.stringify(secret)}: no piece of it shows in a preview, a result or a console line`, async () => {
+      const pieces = piecesOf(secret);
+      const seen: string[] = [];
+      const before = k.console.length;
+      for (const e of EXPRESSIONS(`env.${name}`)) {
+        const r = await k.run(guarded(e));
+        seen.push(...allStrings(r).map((s) => `${e}: ${s}`));
+      }
+      await k.run(`console.log(${EXPRESSIONS(`env.${name}`).map(guarded).join(', ')}); 1`);
+      await k.run(`for (const x of [${EXPRESSIONS(`env.${name}`).map(guarded).join(', ')}]) console.log(x); 1`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const logged = k.console.slice(before);
+      assert.ok(logged.length >= EXPRESSIONS('').length + 1, 'the console lines did not arrive');
+      seen.push(...allStrings(logged).map((s) => `console: ${s}`));
+      for (const text of seen) {
+        const found = pieces.find((p) => text.includes(p));
+        assert.equal(found, undefined, `${JSON.stringify(found)} of the secret shows: ${text.slice(0, 300)}`);
+      }
+    });
+  }
+
+  it("the host's masker knows the quoted and percent-encoded forms (encodeURIComponent, URLSearchParams, the URL parser's)", () => {
+    const m = createMasker(Object.values(SECRETS));
+    for (const secret of Object.values(SECRETS)) {
+      const search = new URL(`http://h/?pw=${secret}`).search;
+      const path = new URL(`http://h/${encodeURIComponent(secret)}`).pathname;
+      const password = new URL('http://h/');
+      password.password = secret;
+      for (const text of [
+        `Headers { a: ${inspect(secret)} }`,
+        `'${encodeURIComponent(secret)}'`,
+        `"${new URLSearchParams({ pw: secret })}"`,
+        `URL { href: '${search}' }`,
+        `"${path}"`,
+        `${password.href}`,
+        JSON.stringify({ url: `http://h/${search}` }),
+      ]) {
+        const masked = m.text(text);
+        assert.ok(!piecesOf(secret).some((p) => masked.includes(p)), `${JSON.stringify(secret)} shows in ${masked}`);
+      }
+    }
+    // text that is not a secret stays
+    assert.equal(m.text('hunter%20two and fifty percent'), 'hunter%20two and fifty percent');
   });
 });
