@@ -105,14 +105,17 @@ export function preludeMain(
   };
 
   // ---- console: batched, bounded per execution ----
-  let pending: any[] = [];
+  // without a prototype: appended to directly (a defineProperty per entry cost the 100k-line flood 24%), and a setter a
+  // cell put on an index of Array.prototype or Object.prototype is never reached
+  const newBatch = (): any[] => O.setPrototypeOf([], null) as any[];
+  let pending: any[] = newBatch();
   let flushQueued = false;
   const spent = new MapCtor<number, number>();
   const flush = () => {
     flushQueued = false;
     if (!pending.length) return;
     const entries = pending;
-    pending = [];
+    pending = newBatch();
     call({ t: 'console', entries });
   };
   const sink = (e: any) => {
@@ -126,7 +129,7 @@ export function preludeMain(
       delete e.values;
       delete e.stack;
     }
-    push(pending, e);
+    pending[pending.length] = e;
     if (pending.length >= L.maxConsoleBatch) flush();
     else if (!flushQueued) {
       flushQueued = true;
