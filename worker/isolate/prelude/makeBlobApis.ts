@@ -34,7 +34,6 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   'use strict';
   const O = Object;
   const apply = Reflect.apply;
-  const define = O.defineProperty;
   const create = O.create;
   const isArray = Array.isArray;
   const StringCtor = String;
@@ -43,11 +42,9 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   const charCodeAt = String.prototype.charCodeAt;
   // a typed array's length and buffer through the getters captured now (a cell may redefine them later)
   const TA_PROTO = O.getPrototypeOf(Uint8Array.prototype);
-  const lengthGet = O.getOwnPropertyDescriptor(TA_PROTO, 'length')!.get!;
   const bufferGet = O.getOwnPropertyDescriptor(TA_PROTO, 'buffer')!.get!;
-  const len = (u: Uint8Array): number => apply(lengthGet, u, []) as number;
   // views, copies and concatenations of bytes, and the pair iterator FormData shares with URLSearchParams and Headers (makeWebApis)
-  const { view, copy, concat, pairIterable, setPair } = shared;
+  const { view, copy, concat, pairIterable, setPair, push, tag, byteLength: len } = shared;
   const PromiseCtor = Promise;
   const TypeErrorCtor = TypeError;
   const WeakMapCtor = WeakMap;
@@ -57,11 +54,6 @@ export function makeBlobApis(shared: WebShared): { globals: Record<string, unkno
   const DateCtor = Date;
   const floor = Math.floor;
   const iterator = Symbol.iterator;
-  const toStringTag = Symbol.toStringTag;
-  /** Appends without a setter a cell put on Array.prototype, nor a `get` on Object.prototype (the descriptor has no prototype). */
-  const push = <T>(list: T[], v: T) =>
-    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
-  const tag = (proto: object, name: string) => define(proto, toStringTag, { __proto__: null, value: name, configurable: true } as PropertyDescriptor);
 
   const toUSV = (v: unknown): string => {
     if (typeof v === 'symbol') throw new TypeErrorCtor('Cannot convert a Symbol value to a string');

@@ -59,9 +59,7 @@ export function makeFetchApis(
   const U8 = Uint8Array;
   // a typed array's length and buffer through the getters captured now (a cell may redefine them later)
   const TA_PROTO = O.getPrototypeOf(Uint8Array.prototype);
-  const lengthGet = O.getOwnPropertyDescriptor(TA_PROTO, 'length')!.get!;
   const bufferGet = O.getOwnPropertyDescriptor(TA_PROTO, 'buffer')!.get!;
-  const len = (u: Uint8Array): number => apply(lengthGet, u, []) as number;
   const PromiseCtor = Promise;
   const TypeErrorCtor = TypeError;
   const RangeErrorCtor = RangeError;
@@ -72,13 +70,11 @@ export function makeFetchApis(
   const floor = Math.floor;
   const stringify = JSON.stringify;
   const iterator = Symbol.iterator;
-  const toStringTag = Symbol.toStringTag;
   /** An enumerable, writable, configurable data property's descriptor, without a prototype (a `get` on Object.prototype never sees `value`). */
   const data = (value: unknown): PropertyDescriptor => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true }) as PropertyDescriptor;
-  const push = <T>(list: T[], v: T) => define(list, list.length, data(v));
-  const tag = (proto: object, name: string) => define(proto, toStringTag, { __proto__: null, value: name, configurable: true } as PropertyDescriptor);
-  // copies of bytes, and the pair iterator Headers shares with URLSearchParams and FormData (makeWebApis)
-  const { copy, pairIterable, setPair } = shared;
+  // copies of bytes and their lengths, appends to the prelude's own lists, and the pair iterator Headers shares with
+  // URLSearchParams and FormData (makeWebApis)
+  const { copy, pairIterable, setPair, push, tag, byteLength: len } = shared;
   // RFC 9110 tokens: header names and methods (makeFormCodec, which reads them in MIME types too)
   const isToken = forms.isToken;
   const code = (s: string, i: number) => apply(charCodeAt, s, [i]) as number;

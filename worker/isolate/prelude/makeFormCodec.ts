@@ -37,21 +37,14 @@ export interface FormCodec {
 export function makeFormCodec(shared: WebShared, blobs: BlobShared): FormCodec {
   'use strict';
   const apply = Reflect.apply;
-  const define = Object.defineProperty;
   const fromCharCode = String.fromCharCode;
   const charCodeAt = String.prototype.charCodeAt;
   const U8 = Uint8Array;
-  const O = Object;
-  // a typed array's length through the getter captured now (a cell may redefine it later)
-  const lengthGet = O.getOwnPropertyDescriptor(O.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
-  const len = (u: Uint8Array): number => apply(lengthGet, u, []) as number;
-  // views and concatenations of bytes (makeWebApis)
-  const { view, concat } = shared;
+  // views and concatenations of bytes, their lengths, and appends to the codec's own lists (makeWebApis)
+  const { view, concat, push, byteLength: len } = shared;
   const TypeErrorCtor = TypeError;
   const random = Math.random;
   const floor = Math.floor;
-  const push = <T>(list: T[], v: T) =>
-    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   const code = (s: string, i: number) => apply(charCodeAt, s, [i]) as number;
   /** Characters [from, to) of `s`, to cut at its end. */
   const slice = (s: string, from: number, to: number) => {

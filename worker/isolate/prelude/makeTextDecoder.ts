@@ -19,8 +19,8 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
   const fromCharCode = String.fromCharCode;
   const charCodeAt = String.prototype.charCodeAt;
   const U8 = Uint8Array;
-  // a typed array's length through the getter captured now (a cell may redefine it later)
-  const lengthGet = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
+  // a typed array's length through the getter captured before any cell ran (makeWebApis)
+  const { byteLength } = shared;
   const TypeErrorCtor = TypeError;
   const RangeErrorCtor = RangeError;
   const WeakMapCtor = WeakMap;
@@ -98,7 +98,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
       else if (cu >= 0xdc00 && cu <= 0xdfff) bad();
       else emit(cu);
     };
-    const n = apply(lengthGet, bytes, []) as number;
+    const n = byteLength(bytes);
     for (let i = 0; i < n; i++) {
       const b = bytes[i]!;
       if (state.leadByte === -1) {
@@ -186,8 +186,7 @@ export function makeTextDecoder(shared: WebShared): { TextDecoder: unknown; prev
       try {
         if (s.encoding === 'utf-8') shared.decodeUtf8(bytes, s.utf8, !stream, s.fatal, emit);
         else if (s.encoding === 'windows-1252')
-          for (let i = 0, n = apply(lengthGet, bytes, []) as number; i < n; i++)
-            emit(bytes[i]! >= 0x80 && bytes[i]! < 0xa0 ? CP1252[bytes[i]! - 0x80]! : bytes[i]!);
+          for (let i = 0, n = byteLength(bytes); i < n; i++) emit(bytes[i]! >= 0x80 && bytes[i]! < 0xa0 ? CP1252[bytes[i]! - 0x80]! : bytes[i]!);
         else decodeUtf16(bytes, s.utf16, s.encoding === 'utf-16be', !stream, bad, emit);
       } catch (err) {
         reset(s);

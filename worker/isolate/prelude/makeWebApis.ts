@@ -76,6 +76,12 @@ export interface WebShared {
   builder(): { code(cp: number): void; text(t: string): void; done(): string };
   /** A property name as a preview shows it: bare when it is an identifier, else quoted. */
   key(s: string): string;
+  /** Appends to a list of the prelude's own without a setter a cell put on Array.prototype or a `get` on Object.prototype. */
+  push<T>(list: T[], v: T): void;
+  /** A typed array's length, through the getter captured before any cell ran. */
+  byteLength(u: Uint8Array): number;
+  /** Names a class's prototype for Object.prototype.toString (`[object Headers]`). */
+  tag(proto: object, name: string): void;
 }
 
 export function makeWebApis(
@@ -213,7 +219,8 @@ export function makeWebApis(
   const data = (value: unknown): Descriptor => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true });
   const hidden = (obj: object, key: PropertyKey, value: unknown) =>
     define(obj, key, { __proto__: null, value, writable: true, configurable: true, enumerable: false } as Descriptor);
-  const tagged = (ctor: any, tag: string) => define(ctor.prototype, Symbol.toStringTag, { __proto__: null, value: tag, configurable: true } as Descriptor);
+  const tag = (proto: object, name: string) => define(proto, Symbol.toStringTag, { __proto__: null, value: name, configurable: true } as Descriptor);
+  const tagged = (ctor: any, name: string) => tag(ctor.prototype, name);
   /** A key of a host's answer, only if it is the answer's own (a getter a cell put on Object.prototype answers nothing). */
   const ownOf = (reply: unknown, k: string): unknown =>
     typeof reply === 'object' && reply !== null && apply(hasOwn, O, [reply, k]) ? (reply as Record<string, unknown>)[k] : undefined;
@@ -1380,6 +1387,9 @@ export function makeWebApis(
       }
       return bare ? s : shortQuote(s);
     },
+    push,
+    byteLength: (u) => apply(typedLength, u, []) as number,
+    tag,
   };
   const decoder = textDecoderApi(shared);
   const blobs = blobApis(shared);
