@@ -25,7 +25,28 @@ export const SESSION_IDLE_MS = 15_000;
 
 type Auth = { token: string | null; auth: string | null; cert: string | null; key: string | null };
 /** npm-registry-fetch's own auth lookup (exported by it, not in its types). */
-export const getAuth = (fetch as unknown as { getAuth(url: string, opts: Record<string, unknown>): Auth }).getAuth;
+const npmGetAuth = (fetch as unknown as { getAuth(url: string, opts: Record<string, unknown>): Auth }).getAuth;
+const NO_AUTH: Auth = Object.freeze({ token: null, auth: null, cert: null, key: null });
+
+/**
+ * npm-registry-fetch's auth for `url` under these options. Its lookup reads only the config keys that start with `//`
+ * (`//host/path/:_authToken`, `:_auth`, `:username` and `:_password`, `:certfile` and `:keyfile`) and `forceAuth`: with
+ * none of them it finds nothing for any URL, so it is not asked (it parses the URL and the package spec each time: ~40
+ * ms of a cold install's main thread, asked once per packument and tarball).
+ */
+export function getAuth(url: string, opts: Record<string, unknown>): Auth {
+  if (!opts.forceAuth) {
+    let any = false;
+    for (const key in opts) {
+      if (key.startsWith('//')) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return NO_AUTH;
+  }
+  return npmGetAuth(url, opts);
+}
 
 /** Flow-control windows: per response, and for the whole connection. */
 const STREAM_WINDOW = 8 * 1024 * 1024;

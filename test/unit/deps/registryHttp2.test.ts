@@ -17,7 +17,7 @@ import zlib from 'node:zlib';
 import fetch from 'npm-registry-fetch';
 import type { InstallParams } from '../../../protocol';
 import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
-import { http2Request, npmOptions, npmRequestHeaders, RegistryHttp2 } from '../../../installer/registryHttp2';
+import { getAuth, http2Request, npmOptions, npmRequestHeaders, RegistryHttp2 } from '../../../installer/registryHttp2';
 import { installerLookup } from '../../../installer/sharedLookup';
 import { ROOT } from '../helpers/testKernel';
 import { startRegistry, type Registry, type RegistryOptions } from './registryServer';
@@ -184,6 +184,9 @@ describe('the registry over HTTP/2', function () {
         ],
         ['npm session headers and an OTP', { registry: url, npmSession: 's1', npmCommand: 'install', scope: '@acme', authType: 'web', otp: '123456' }],
         ['forceAuth', { registry: url, forceAuth: { token: 'tok-5' } }],
+        ['no auth in the config at all', { registry: url, spec: 'leaf' }],
+        ['a forceAuth of null beside a token', { registry: url, forceAuth: null, [`//127.0.0.1:${port}/:_authToken`]: 'tok-6' }],
+        ['a token for a path under the host', { registry: `${url}sub/`, [`//127.0.0.1:${port}/sub/:_authToken`]: 'tok-7' }],
       ];
       for (const [what, opts] of cases) {
         for (const path of ['leaf', 'leaf/-/leaf-1.0.0.tgz', '@acme%2fleaf']) {
@@ -192,6 +195,35 @@ describe('the registry over HTTP/2', function () {
       }
       const leaked = weSend('leaf', { registry: 'https://example.invalid/', '//example.invalid/:_authToken': 'tok-3' }, base);
       assert.equal(leaked.authorization, undefined, 'no token for a host the config gives none');
+    });
+
+    it('finds the auth npm-registry-fetch finds, asking it only when the config holds any', () => {
+      const npmGetAuth = (fetch as unknown as { getAuth(u: string, o: Record<string, unknown>): Record<string, unknown> }).getAuth;
+      const pick = (a: Record<string, unknown>) => ({ token: a.token, auth: a.auth, cert: a.cert, key: a.key });
+      const configs: Record<string, unknown>[] = [
+        { registry: 'https://r.example/' },
+        { registry: 'https://r.example/', '@s:registry': 'https://s.example/' },
+        { registry: 'https://r.example/', '//r.example/:_authToken': 't1' },
+        { registry: 'https://r.example/', '//s.example/:_authToken': 't2', '@s:registry': 'https://s.example/' },
+        { registry: 'https://r.example/', '//r.example/deep/:_auth': 'YTpi' },
+        { registry: 'https://r.example/', forceAuth: { _authToken: 't3' } },
+        { registry: 'https://r.example/', forceAuth: undefined, '//r.example/:username': 'u', '//r.example/:_password': 'cA==' },
+      ];
+      const urls = [
+        'https://r.example/leaf',
+        'https://r.example/leaf/-/leaf-1.0.0.tgz',
+        'https://r.example/deep/x',
+        'https://s.example/@s%2fx',
+        'https://cdn.example/t.tgz',
+      ];
+      for (const config of configs) {
+        for (const u of urls) {
+          for (const spec of [undefined, 'leaf', '@s/x', `leaf@${u}`]) {
+            const o = npmOptions({ ...config, ...(spec && { spec }) });
+            assert.deepEqual(pick(getAuth(u, o)), pick(npmGetAuth(u, o)), `${JSON.stringify(config)} ${u} ${spec}`);
+          }
+        }
+      }
     });
 
     it('leaves a registry that wants a client certificate to npm’s fetch layer', () => {
