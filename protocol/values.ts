@@ -58,6 +58,14 @@ export interface ObjectValue {
    * `Foo {a: 1, b: Array(3), c: {…}}`, `Map(2) {1 => 'a', …}`, `Promise {<pending>}`, `ƒ add(a, b)`.
    */
   preview: string;
+  /**
+   * A cell's result only (the `execute` result's value, `resultSettled`'s), when it says more than `preview`: the value
+   * as the runtime's console prints it at its REPL's defaults (Node's layout: over lines, 2 levels deep, 100 items of
+   * each list, strings up to 10,000 characters; the Sandbox's formatter writes the same layout), secrets masked, cut to
+   * 20,000 characters saying how many more there were. What `coda run` prints and a result's text/plain output holds,
+   * where nothing can be expanded.
+   */
+  text?: string;
   /** Element / entry count for arrays, typed arrays, maps, sets; byte length for buffers. */
   size?: number;
   /** Present when the value can be expanded; absent when the handle budget ran out or the value is a leaf. */

@@ -35,7 +35,7 @@ import { userEnvironment } from '../../common/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
 import { BackgroundWork } from './BackgroundWork';
 import { sandboxWorkItems, sandboxVariableReads } from './sandboxInspection';
-import { checkDisplay, checkEntry, checkPage, checkValue, isRecord, text } from './bridgeChecks';
+import { checkDisplay, checkEntry, checkPage, checkResult, checkValue, isRecord, text } from './bridgeChecks';
 import { cellScript } from './cellScript';
 import { loadIsolatedVm } from './loadIsolatedVm';
 import { sandboxLimits } from './sandboxLimits';
@@ -241,7 +241,7 @@ export class IsolateRuntime implements Runtime {
         return '{}';
       case 'settled':
         this.batcher.flush();
-        this.host.emit('resultSettled', { cellId, executionId, value: this.value(msg.value, cellId) });
+        this.host.emit('resultSettled', { cellId, executionId, value: this.result(msg.value, cellId) });
         return '{}';
       case 'line': {
         this.batcher.flush();
@@ -288,6 +288,11 @@ export class IsolateRuntime implements Runtime {
     return checkValue(raw, this.kernelId, (id) => this.noteHandle(cellId, id));
   }
 
+  /** A cell's result (`done`, `settled`): a value that may carry its full text. */
+  private result(raw: unknown, cellId: string) {
+    return checkResult(raw, this.kernelId, (id) => this.noteHandle(cellId, id));
+  }
+
   private noteHandle(cellId: string, id: number): void {
     let ids = this.handles.get(cellId);
     if (!ids) this.handles.set(cellId, (ids = new Set()));
@@ -318,7 +323,7 @@ export class IsolateRuntime implements Runtime {
     if (msg.error !== undefined) running.settle({ status: 'error', error: errorFromIsolate(msg.error, this.mapper), durationMs: this.elapsed(running) });
     else {
       const result: ExecuteResult = { status: 'ok', durationMs: this.elapsed(running) };
-      if (msg.value !== undefined) result.value = this.value(msg.value, running.params.cellId);
+      if (msg.value !== undefined) result.value = this.result(msg.value, running.params.cellId);
       running.settle(result);
     }
   }

@@ -6,6 +6,7 @@
  */
 import {
   CONSOLE_METHODS,
+  MAX_CONSOLE_TEXT,
   type ConsoleEntry,
   type ConsoleLevel,
   type ConsoleMethod,
@@ -88,6 +89,16 @@ export function checkValue(v: unknown, kernelId: string, onHandle?: (id: number)
     default:
       return { type: 'undefined' };
   }
+}
+
+/** Characters of a result's full text taken from the isolate: its budget and the "… (N more characters)" that says what was cut. */
+export const MAX_RESULT_TEXT_FIELD = MAX_CONSOLE_TEXT + 100;
+
+/** A cell's result: its value, and an object's full text (ObjectValue.text) when the isolate wrote one that says more. */
+export function checkResult(v: unknown, kernelId: string, onHandle?: (id: number) => void): RemoteValue {
+  const out = checkValue(v, kernelId, onHandle);
+  if (out.type === 'object' && isRecord(v) && typeof v.text === 'string' && v.text !== out.preview) out.text = text(v.text, MAX_RESULT_TEXT_FIELD);
+  return out;
 }
 
 export function checkPage(p: unknown, kernelId: string, handleId: number, onHandle?: (id: number) => void): PropertyPage {

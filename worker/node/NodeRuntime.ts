@@ -441,7 +441,7 @@ export class NodeRuntime implements Runtime {
           const promise = wrapped && types.isPromise(value) ? value : undefined;
           if (promise) await settledSoon(promise);
           const result: ExecuteResult = { status: 'ok', durationMs };
-          if (wrapped) result.value = this.describe(value, ctx.cellId);
+          if (wrapped) result.value = this.describeResult(value, ctx);
           // before the result: a rejection already there reaches a host while the cell still runs (a runner does not
           // go on to the next cell first)
           if (promise) this.followResult(promise, ctx);
@@ -465,7 +465,7 @@ export class NodeRuntime implements Runtime {
     }
     if (s.state !== 'pending') return;
     this.follow(promise, ctx, 'result', () =>
-      this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describe(promise, ctx.cellId) }),
+      this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describeResult(promise, ctx) }),
     );
   }
 
@@ -531,6 +531,11 @@ export class NodeRuntime implements Runtime {
 
   private describe(value: unknown, cellId: string): RemoteValue {
     return describeValue(value, { registry: this.registry, cellId, mask: this.mask });
+  }
+
+  /** A cell's result, with its full text (ObjectValue.text); a scratch run shows its lines' values instead, and gets none. */
+  private describeResult(value: unknown, ctx: CellContext): RemoteValue {
+    return describeValue(value, { registry: this.registry, cellId: ctx.cellId, mask: this.mask, text: !ctx.instrument });
   }
 
   private lineValue(line: number, value: unknown): unknown {

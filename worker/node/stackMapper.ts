@@ -4,7 +4,7 @@
  * and frames inside the worker itself or Node internals are dropped.
  */
 import { types } from 'node:util';
-import { previewText } from '../inspect/describeValue';
+import { previewText } from '../inspect/inspectText';
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
 import { RESOLVER_FILE } from './moduleLoader';

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import type { ConsoleMethod } from '../../../protocol';
 import { ConsoleFormatter, formatDuration } from '../../../worker/inspect/ConsoleFormatter';
-import { describeValue, withoutStackFrames } from '../../../worker/inspect/describeValue';
+import { describeValue } from '../../../worker/inspect/describeValue';
+import { withoutStackFrames } from '../../../worker/inspect/inspectText';
 import { expandValue } from '../../../worker/inspect/expandValue';
 import { HandleRegistry, MAX_HANDLES_PER_CELL } from '../../../worker/inspect/HandleRegistry';
 import { matchGolden } from '../helpers/golden';

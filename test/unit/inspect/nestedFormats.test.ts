@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { inspect } from 'node:util';
 import { ConsoleFormatter } from '../../../worker/inspect/ConsoleFormatter';
-import { describeValue, MAX_PREVIEW_ITEMS } from '../../../worker/inspect/describeValue';
+import { describeValue } from '../../../worker/inspect/describeValue';
+import { MAX_PREVIEW_ITEMS } from '../../../worker/inspect/inspectText';
 import { withNestedFormats } from '../../../worker/inspect/nestedFormats';
 import { trackPromise } from '../../../worker/inspect/promiseState';
 import { setValueFormatter } from '../../../worker/inspect/valueFormatter';

@@ -248,6 +248,49 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "a nested result carries its full text, deeper than its preview, as Node's REPL prints it; a settled one too; a scratch line's value none",
+    test: async (k) => {
+      const code = '({ x: { y: { z: { w: 1 } } }, list: Array.from({ length: 30 }, (_, i) => i) })';
+      const r = await k.run(code);
+      const v = (r as { value: ObjectValue }).value;
+      assert.match(v.preview, /^\{ x: \{ y: \[Object\] \}, list: \[ 0, 1, 2,/);
+      const text = [
+        '{',
+        '  x: { y: { z: [Object] } },',
+        '  list: [',
+        '     0,  1,  2,  3,  4,  5,  6,  7,  8,',
+        '     9, 10, 11, 12, 13, 14, 15, 16, 17,',
+        '    18, 19, 20, 21, 22, 23, 24, 25, 26,',
+        '    27, 28, 29',
+        '  ]',
+        '}',
+      ].join('\n');
+      assert.equal(v.text, text, JSON.stringify(v));
+      // a flat value's text would say what its preview says: it has none
+      const flat = await k.run('[1, 2, 3]');
+      assert.equal((flat as { value: ObjectValue }).value.text, undefined, JSON.stringify(flat));
+      const settled: WorkerEvents['resultSettled'][] = [];
+      const off = k.kernel.onEvent('resultSettled', (e) => settled.push(e));
+      try {
+        await k.run(`new Promise((resolve) => setTimeout(() => resolve(${code}), 20))`);
+        await eventually(
+          () => settled.length > 0,
+          () => 'no resultSettled',
+        );
+        assert.equal((settled[0]!.value as ObjectValue).text, `Promise {\n  ${text.replace(/\n/g, '\n  ')}\n}`, JSON.stringify(settled[0]));
+      } finally {
+        off();
+      }
+      k.lineValues.length = 0;
+      await k.run(code, { instrumentLines: true });
+      await eventually(
+        () => k.lineValues.length > 0,
+        () => 'no line value',
+      );
+      assert.equal((k.lineValues[0]!.value as ObjectValue).text, undefined, JSON.stringify(k.lineValues[0]));
+    },
+  },
+  {
     name: 'circular values expand to the same handle',
     test: async (k) => {
       const r = await k.run('const loop = { name: "loop" }; loop.self = loop; loop');

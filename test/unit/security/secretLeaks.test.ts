@@ -16,6 +16,8 @@ import { ROOT, sleep, startKernel, WORKER, type TestKernel, allStrings } from '.
 import { sandboxStartOptions, skipWithoutSandbox } from '../helpers/sandboxKernel';
 
 const SECRET = 'sk-live-5f1e2d3c4b5a69788796a5b4';
+/** A secret with line breaks (a PEM key): Node's multi-line layout writes a string holding one in pieces, a line each. */
+const PEM = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQ\nEFAASCBKcwggSjAgEAAo'IBAQC7\n-----END KEY-----";
 
 describe('secrets are masked on every output path (Node kernel)', function () {
   this.timeout(30_000);
@@ -31,7 +33,7 @@ describe('secrets are masked on every output path (Node kernel)', function () {
     kernel = await KernelProcess.start({
       workerPath: WORKER,
       nodePath: process.execPath,
-      init: { cwd, documentPath: join(cwd, 's.coda'), runtime: 'node', env: { API_TOKEN: SECRET }, maskedValues: [SECRET] },
+      init: { cwd, documentPath: join(cwd, 's.coda'), runtime: 'node', env: { API_TOKEN: SECRET, PEM_KEY: PEM }, maskedValues: [SECRET, PEM] },
       log: (_level, m) => logs.push(m),
     });
     for (const e of ['console', 'uncaught', 'display', 'lineValue'] as const) kernel.onEvent(e, (b) => seen.push(JSON.stringify(b)));
@@ -62,6 +64,24 @@ describe('secrets are masked on every output path (Node kernel)', function () {
     await sleep(200);
     clean(seen.join('\n'), 'console');
     assert.ok(seen.join('\n').includes(MASK));
+  });
+
+  it("a result's full text: two levels down, percent-encoded, and across the pieces of a string with line breaks", async () => {
+    const r = await run(`({ level1: { level2: {
+      token: process.env.API_TOKEN,
+      url: 'https://api.example/?key=' + encodeURIComponent(process.env.API_TOKEN) + '&q=' + new URLSearchParams({ t: process.env.API_TOKEN }),
+      pem: 'a key, long enough that Node writes it over lines\\n' + process.env.PEM_KEY + '\\nand the rest of the text',
+      list: [...Array.from({ length: 20 }, (_, i) => i), process.env.API_TOKEN],
+    } } })`);
+    assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+    const text = r.value.text ?? '';
+    // the text reaches what the preview does not (level2's entries), and Node wrote the string in pieces
+    assert.doesNotMatch(r.value.preview, /token/);
+    assert.match(text, /token: '••••••'/);
+    assert.match(text, /\\n' \+\n/);
+    clean(JSON.stringify(r), 'a result with its text');
+    assert.ok(!text.includes(encodeURIComponent(SECRET).slice(3)), text);
+    for (const line of PEM.split('\n')) assert.ok(!text.includes(line) && !text.includes(inspect(line).slice(1, -1)), `a line of the PEM secret in ${text}`);
   });
 
   it('errors, their causes and background errors', async () => {

@@ -16,6 +16,8 @@ export interface InspectorLimits {
   maxPreviewChars: number;
   maxPreviewItems: number;
   maxPreviewString: number;
+  /** Characters of a cell result's full text (describe's `withText`). */
+  maxResultText: number;
   maxHandlesPerCell: number;
   maxPageSize: number;
   arrayNamedScanLimit: number;
@@ -78,6 +80,18 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
   const MapCtor = Map;
   const WeakMapCtor = WeakMap;
   const SetCtor = Set;
+  // the formatter's and the multi-line layout's (layoutLines): captured, as a cell may replace them
+  const arrJoin = Array.prototype.join;
+  const arrIncludes = Array.prototype.includes;
+  const defineProp = O.defineProperty;
+  /** Appends to a list of the layout's without a setter a cell put on an index of Array.prototype (preludeMain's `push`). */
+  const append = (list: unknown[], v: unknown) =>
+    defineProp(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+  const strIncludes = String.prototype.includes;
+  const strRepeat = String.prototype.repeat;
+  const padStart = String.prototype.padStart;
+  const padEnd = String.prototype.padEnd;
+  const { sqrt, max: mathMax, min: mathMin, round, floor } = Math;
 
   const ok = (fn: Function | undefined, v: unknown): boolean => {
     if (!fn) return false;
@@ -286,24 +300,64 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
     /** Errors print their stack (console), not `Name: message` (previews). */
     errorStack?: boolean;
   }
+  /**
+   * What formatting one value keeps (made here, so every field is its own: nothing is read from Object.prototype): the
+   * characters it may still write, the level of the last object it entered, and the layout. `breakLength` 0: one line
+   * (previews, console lines); else Node's REPL layout (util.inspect's `compact: 3`) in lines of that many characters: an
+   * object that does not fit on one, or whose last entries hold objects three levels deep, goes over lines, indented, and
+   * a list of more than six short items is grouped into aligned columns (layoutLines).
+   */
+  interface FormatState {
+    left: number;
+    entered: number;
+    breakLength: number;
+  }
 
   function format(value: unknown, opts: FormatOptions): string {
     const seen: object[] = [];
-    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2 });
+    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2, entered: 0, breakLength: 0 });
     return text.length > opts.maxChars ? `${secrets.cut(text, opts.maxChars - 1)}…` : secrets.text(text);
   }
 
-  function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: { left: number }): string {
+  /**
+   * A cell result's full text (ObjectValue.text): Node's REPL layout, 2 levels deep, 100 items, strings of up to
+   * `maxStringChars`, masked, then cut to `maxResultText` saying how much was left out. The formatter stops writing at
+   * twice that budget: past it, what was left out is counted as "at least".
+   */
+  function resultText(value: unknown, subtype: string): string {
+    const state: FormatState = { left: limits.maxResultText * 2, entered: 0, breakLength: 80 };
+    const opts: FormatOptions = { depth: 2, maxItems: 100, maxString: limits.maxStringChars, maxChars: limits.maxResultText };
+    // an error reads as in its preview, `Name: message (cause: …)`, only not cut to the preview's budget
+    const text = secrets.text(
+      subtype === 'error' ? errorText(value) : subtype === 'promise' ? promiseText(value, opts, state) : formatValue(value, opts, 0, [], state),
+    );
+    if (text.length <= limits.maxResultText) return text;
+    const more = `${state.left <= 0 ? 'at least ' : ''}${text.length - limits.maxResultText} more characters`;
+    return `${secrets.cut(text, limits.maxResultText)}… (${more})`;
+  }
+
+  /**
+   * A settled promise's full text: its value as deep as a result's own (the Node kernel's too: worker/inspect/objectText.ts),
+   * on lines of its own, indented, when it spans several.
+   */
+  function promiseText(p: any, opts: FormatOptions, state: FormatState): string {
+    trackPromise(p);
+    const s = promiseState.get(p)!;
+    if (s.state === 'pending') return 'Promise { <pending> }';
+    const inner = `${s.state === 'rejected' ? '<rejected> ' : ''}${formatValue(s.value, opts, 0, [p], state)}`;
+    return apply(strIncludes, inner, ['\n']) ? `Promise {\n  ${apply(strReplace, inner, [/\n/g, '\n  '])}\n}` : `Promise { ${inner} }`;
+  }
+
+  function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: FormatState): string {
     const prim = primitive(v, opts.maxString);
     if (prim !== undefined) return prim;
     if (typeof v === 'function') return functionText(v);
-    if (seen.includes(v)) return '[Circular *1]';
+    if (apply(arrIncludes, seen, [v])) return '[Circular *1]';
     if (budget.left <= 0) return '…';
     // a URL, URLSearchParams… of the prelude's own (makeWebApis.ts): its state, not its (empty) own properties
     const web = webPreview?.(v);
     if (web !== undefined) return web;
     const { subtype, className, size } = classify(v);
-    const prefixed = (base: string, body: string) => (className && className !== base ? `${className} [${base}] ${body}` : body);
     switch (subtype) {
       case 'date': {
         const t = apply(dateTime, v, []);
@@ -332,8 +386,9 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
         trackPromise(v);
         const s = promiseState.get(v)!;
         if (s.state === 'pending') return 'Promise { <pending> }';
+        budget.entered = level;
         const inner = level >= opts.depth ? '…' : formatValue(s.value, opts, level + 1, seen, budget);
-        return s.state === 'rejected' ? `Promise { <rejected> ${inner} }` : `Promise { ${inner} }`;
+        return layoutLines('Promise {', '}', [s.state === 'rejected' ? `<rejected> ${inner}` : inner], level, budget, opts);
       }
       case 'boxed': {
         const [kind, inner] = boxedKind(v)!;
@@ -350,17 +405,21 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
       if (subtype === 'array') return '[Array]';
       return `[${className || 'Object: null prototype'}]`;
     }
-    seen.push(v);
+    append(seen, v);
+    budget.entered = level;
     try {
       const items: string[] = [];
       const push = (s: string) => {
-        items.push(s);
+        append(items, s);
         budget.left -= s.length + 2;
       };
       const full = () => items.length >= opts.maxItems || budget.left <= 0;
       let more = 0;
       let skipIndex = false;
+      // a list whose every item is a number or a bigint: its grouped columns are aligned right (layoutLines)
+      let numeric = false;
       if (subtype === 'array' || subtype === 'typedarray') {
+        numeric = true;
         const length = size ?? 0;
         let holes = 0;
         for (let i = 0; i < length; i++) {
@@ -371,9 +430,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
           const d = desc(v, i);
           if (!d) {
             holes++;
+            numeric = false;
             continue;
           }
           if (holes) (push(`<${holes} empty item${holes > 1 ? 's' : ''}>`), (holes = 0));
+          if (!('value' in d) || (typeof d.value !== 'number' && typeof d.value !== 'bigint')) numeric = false;
           push('value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d));
         }
         if (holes) push(`<${holes} empty item${holes > 1 ? 's' : ''}>`);
@@ -405,28 +466,99 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
           more++;
           continue;
         }
+        numeric = false;
         push(`${keyText(k)}: ${'value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d)}`);
       }
       if (more) push(`... ${more} more item${more > 1 ? 's' : ''}`);
-      const body = (open: string, close: string) => (items.length ? `${open} ${items.join(', ')} ${close}` : `${open}${close}`);
+      const list = subtype === 'array' || subtype === 'typedarray';
+      const body = (open: string, close: string) => layoutLines(open, close, items, level, budget, opts, list ? { numeric } : undefined);
       switch (subtype) {
         case 'array':
-          return prefixed('Array', body('[', ']'));
+          return className && className !== 'Array' ? body(`${className} [Array] [`, ']') : body('[', ']');
         case 'typedarray':
-          return `${className}(${size}) ${body('[', ']')}`;
+          return body(`${className}(${size}) [`, ']');
         case 'map':
         case 'set':
-          return `${className}(${size}) ${body('{', '}')}`;
+          return body(`${className}(${size}) {`, '}');
         case 'generator':
-          return `Object [Generator] ${body('{', '}')}`;
+          return body('Object [Generator] {', '}');
         case 'null-prototype':
-          return `[Object: null prototype] ${body('{', '}')}`;
+          return body('[Object: null prototype] {', '}');
         default:
-          return className && className !== 'Object' ? `${className} ${body('{', '}')}` : body('{', '}');
+          return body(className && className !== 'Object' ? `${className} {` : '{', '}');
       }
     } finally {
-      seen.pop();
+      seen.length--;
     }
+  }
+  /**
+   * `open` + the items + `close`: on one line (`{ a: 1 }`, `{}`), or, with a breakLength, laid out as Node's
+   * util.inspect does at `compact: 3` (its reduceToSingleString and groupArrayElements): on one line when it fits in
+   * breakLength at this indentation and the last object entered below is less than three levels deeper, else an item a
+   * line, indented two spaces a level; a list (`list`) of more than six items grouped into columns first.
+   */
+  function layoutLines(
+    open: string,
+    close: string,
+    items: string[],
+    level: number,
+    state: FormatState,
+    opts: FormatOptions,
+    list?: { numeric: boolean },
+  ): string {
+    if (!items.length) return `${open}${close}`;
+    const breakLength = state.breakLength;
+    if (!breakLength) return `${open} ${apply(arrJoin, items, [', '])} ${close}`;
+    const indentation = level * 2;
+    const output = list && items.length > 6 ? groupItems(items, indentation, breakLength, opts.maxItems, list.numeric) : items;
+    if (state.entered - level < 3 && output.length === items.length) {
+      // (Node's isBelowBreakLength: its count of separators, then the items)
+      let total = output.length * 2 + indentation + open.length + 10;
+      let fits = total + output.length <= breakLength;
+      for (let i = 0; i < output.length && fits; i++) fits = (total += output[i]!.length) <= breakLength;
+      const joined: string = fits ? apply(arrJoin, output, [', ']) : '\n';
+      if (!apply(strIncludes, joined, ['\n'])) return `${open} ${joined} ${close}`;
+    }
+    const pad = `\n${apply(strRepeat, ' ', [indentation])}`;
+    return `${open}${pad}  ${apply(arrJoin, output, [`,${pad}  `])}${pad}${close}`;
+  }
+  /** Node's groupArrayElements: short items in as many aligned columns as make a squarish block; the items as they were when they do not suit. */
+  function groupItems(items: string[], indentation: number, breakLength: number, maxItems: number, numeric: boolean): string[] {
+    // a trailing "... N more items" is not grouped
+    const count = items.length > maxItems ? items.length - 1 : items.length;
+    const lengths: number[] = [];
+    let total = 0;
+    let longest = 0;
+    for (let i = 0; i < count; i++) {
+      const len = items[i]!.length;
+      append(lengths, len);
+      total += len + 2;
+      if (longest < len) longest = len;
+    }
+    const actualMax = longest + 2;
+    if (!(actualMax * 3 + indentation < breakLength && (total / actualMax > 5 || longest <= 6))) return items;
+    const averageBias = sqrt(actualMax - total / items.length);
+    const biasedMax = mathMax(actualMax - 3 - averageBias, 1);
+    // a squarish block (a character is about 2.5 times as high as wide), within the line, at most `compact` (3) * 4 and 15
+    const columns = mathMin(round(sqrt(2.5 * biasedMax * count) / biasedMax), floor((breakLength - indentation) / actualMax), 12, 15);
+    if (columns <= 1) return items;
+    const widths: number[] = [];
+    for (let c = 0; c < columns; c++) {
+      let width = 0;
+      for (let j = c; j < count; j += columns) if (lengths[j]! > width) width = lengths[j]!;
+      append(widths, width + 2);
+    }
+    const rows: string[] = [];
+    for (let i = 0; i < count; i += columns) {
+      const end = mathMin(i + columns, count);
+      let row = '';
+      let j = i;
+      for (; j < end - 1; j++) row += apply(numeric ? padStart : padEnd, `${items[j]}, `, [widths[j - i]!, ' ']);
+      row += numeric ? apply(padStart, items[j]!, [widths[j - i]! - 2, ' ']) : items[j]!;
+      append(rows, row);
+    }
+    if (count < items.length) append(rows, items[count]!);
+    return rows;
   }
   function accessorText(d: PropertyDescriptor): string {
     return d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]';
@@ -474,10 +606,11 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
     return { kernelId: limits.kernelId, id };
   };
 
-  function describe(value: unknown, cellId: string): any {
-    return secrets.value(describeUnmasked(value, cellId));
+  /** `withText`: a cell's result, which also gets its full text (ObjectValue.text) where that says more than its preview. */
+  function describe(value: unknown, cellId: string, withText?: boolean): any {
+    return secrets.value(describeUnmasked(value, cellId, withText === true));
   }
-  function describeUnmasked(value: unknown, cellId: string): any {
+  function describeUnmasked(value: unknown, cellId: string, withText: boolean): any {
     switch (typeof value) {
       case 'undefined':
         return { type: 'undefined' };
@@ -507,6 +640,10 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
       else preview = format(v, previewOptions);
       preview = preview.length > limits.maxPreviewChars ? `${secrets.cut(preview, limits.maxPreviewChars - 1)}…` : secrets.text(preview);
       const out: any = { type: 'object', subtype, className: owner ?? className, preview };
+      if (withText && !owner) {
+        const text = resultText(v, subtype);
+        if (text !== preview) out.text = text;
+      }
       if (size !== undefined) out.size = size;
       if (subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date') {
         const handle = register(v, cellId);

@@ -181,7 +181,9 @@ export function preludeMain(
     // rejected already: reported now, before the cell's result (a runner does not go on to the next cell first)
     if (s?.state === 'rejected') return void (claimRejection(p as object) && report(meta, s.value, 'result'));
     if (s?.state !== 'pending') return;
-    follow(meta, p, 'result', () => call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId) }));
+    follow(meta, p, 'result', () =>
+      call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId, !meta.instrument) }),
+    );
   };
 
   // where a timer or fetch was created, for the Pending Work view (a cell's own prepareStackTrace may run: it is
@@ -405,7 +407,8 @@ export function preludeMain(
           const describe = () => {
             let described: unknown;
             try {
-              described = inspector.describe(value, mine.cellId);
+              // a cell's result has its full text too; a scratch run shows its lines' values instead
+              described = inspector.describe(value, mine.cellId, !mine.instrument);
             } catch (err) {
               return fail(err);
             }

@@ -17,7 +17,7 @@ import { formatConsoleEntry, formatDisplay, formatError, valueText } from '../..
 import { ConsoleLog } from '../../../../extension/pure/ConsoleLog';
 import { MAX_CONSOLE_TEXT, type ConsoleEntry, type InitParams, type RemoteValue, type SerializedError } from '../../../../protocol';
 import { MAX_TABLE_CELL } from '../../../../worker/inspect/consoleTable';
-import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_STRING_CHARS } from '../../../../worker/inspect/describeValue';
+import { MAX_PREVIEW_CHARS, MAX_PREVIEW_STRING, MAX_RESULT_TEXT, MAX_STRING_CHARS } from '../../../../worker/inspect/inspectText';
 import { MAX_PENDING_STREAM_TEXT } from '../../../../worker/node/userConsole';
 import { KernelProcess } from '../../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../../runtimeBinaries';
@@ -222,6 +222,20 @@ const PATHS: Path[] = [
   },
   { name: 'scratch line values', instrument: true, code: (d) => `${F(MAX_STRING_CHARS - d)} + S\n({ k: ${F(MAX_PREVIEW_STRING - d)} + S })\nS` },
   { name: 'expansions', code: (d) => `({ [S]: S, n: { [${F(d)} + S]: [${F(MAX_STRING_CHARS - d)} + S, { k: S }] }, m: new Map([[S, S]]) })` },
+  // a result's full text (ObjectValue.text): two levels deep, strings of 10,000 characters, Node's multi-line layout
+  { name: 'result text: a string two levels deep, cut by util.inspect', code: (d) => `({ a: { b: { k: ${F(MAX_STRING_CHARS - d)} + S } } })` },
+  // (the key starts 14 characters in: `{\n  a: {\n    '`)
+  { name: 'result text over its 20,000-character budget (a key)', code: (d) => `({ a: { [${F(MAX_RESULT_TEXT - 14 - d)} + S]: 1 } })` },
+  {
+    // util.inspect writes a string with line breaks in pieces, one a line (`'…\n' +`): a secret holding one is split
+    name: 'result text of strings split at their line breaks',
+    code: () =>
+      `({ a: { k: ${F(100)} + S + '\\n' + ${F(100)} + S, l: [S + '\\n' + ${F(90)}, ${F(90)} + '\\n' + S] }, m: new Map([[1, { s: ${F(80)} + S + '\\n' + S }]]) })`,
+  },
+  {
+    name: 'result text of percent-encoded and grouped values',
+    code: (d) => `({ a: { u: encodeURIComponent(${F(d)} + S), q: 'k=' + encodeURIComponent(S), list: [...Array.from({ length: 20 }, (_, i) => i), S] } })`,
+  },
   {
     name: 'raw writes to stderr and stdout (the kernel log)',
     runtimes: ['node'],

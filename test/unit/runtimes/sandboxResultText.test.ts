@@ -1,0 +1,92 @@
+/**
+ * The Sandbox's full text of a cell's result (ObjectValue.text): its own formatter (prelude/makeInspector.ts) in Node's
+ * REPL layout, compared with what Node's util.inspect prints for the same values, and kept to the prelude's rules (a
+ * cell's setters on Array.prototype or Object.prototype never see it being written).
+ */
+import { strict as assert } from 'node:assert';
+import { inspect } from 'node:util';
+import { runInNewContext } from 'node:vm';
+import { MASK, type ExecuteResult, type ObjectValue } from '../../../protocol';
+import { MAX_RESULT_TEXT } from '../../../worker/inspect/inspectText';
+import { sandboxStartOptions, skipWithoutSandbox } from '../helpers/sandboxKernel';
+import { startKernel, type TestKernel } from '../helpers/testKernel';
+
+const valueOf = (r: ExecuteResult): ObjectValue => {
+  assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+  return r.value;
+};
+/** What Node's REPL prints for the value of `code`. */
+const repl = (code: string) => inspect(runInNewContext(code), { depth: 2, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 80, compact: 3 });
+
+describe("the Sandbox's full text of a result", function () {
+  this.timeout(60_000);
+  let k: TestKernel;
+  const SECRET = 'sandbox-text-secret-51c9e0';
+
+  before(async function () {
+    skipWithoutSandbox(this);
+    const base = sandboxStartOptions()!;
+    k = await startKernel({ ...base, init: { ...base.init, env: { TEXT_SECRET: SECRET }, maskedValues: [SECRET] } });
+  });
+  after(async () => {
+    await k?.kernel.dispose();
+  });
+
+  const sameAsNode = [
+    '({ x: { y: { z: { w: 1 } } } })',
+    'Array.from({ length: 120 }, (_, i) => i)',
+    "({ list: ['apple', 'banana', 'cherry', 'date', 'elderberry', 'fig', 'grape', 'honeydew'], n: null })",
+    '[1.5, -2, 300000, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]',
+    "new Map([['a', { b: [1, 2, 3] }], ['c', 'x'.repeat(70)]])",
+    "({ a: 1, b: [1, 2, 3], s: 'x'.repeat(100), n: { m: { o: { p: 1 } } } })",
+    '[[1, 2, [3, 4, [5, 6]]], { a: [{ b: 1 }] }, new Set([1, 2])]',
+    'Array.from({ length: 14 }, (_, i) => "word ".repeat(i))',
+    'new Float64Array(40).map((_, i) => i / 2)',
+  ];
+  for (const code of sameAsNode) {
+    it(`writes ${code.length > 50 ? `${code.slice(0, 49)}…` : code} as Node prints it`, async () => {
+      const v = valueOf(await k.run(code));
+      assert.equal(v.text ?? v.preview, repl(code));
+    });
+  }
+
+  it('has no text where it would say what the preview says, and none on a scratch run (it shows its lines instead)', async () => {
+    assert.equal(valueOf(await k.run('[1, 2, 3]')).text, undefined);
+    assert.equal(valueOf(await k.run('({ x: { y: { z: { w: 1 } } } })', { instrumentLines: true })).text, undefined);
+  });
+
+  it('is cut at 20,000 characters, saying how many more there were (at least: the formatter stops at twice the budget)', async () => {
+    const code = "Array.from({ length: 100 }, (_, i) => String(i).padEnd(1000, '.'))";
+    const text = valueOf(await k.run(code)).text!;
+    const full = repl(code);
+    assert.equal(text.slice(0, MAX_RESULT_TEXT), full.slice(0, MAX_RESULT_TEXT));
+    const more = /… \(at least (\d+) more characters\)$/.exec(text.slice(MAX_RESULT_TEXT));
+    assert.ok(more, text.slice(MAX_RESULT_TEXT));
+    assert.ok(Number(more[1]) >= MAX_RESULT_TEXT && Number(more[1]) < full.length - MAX_RESULT_TEXT, more[0]);
+    const fits = "Array.from({ length: 25 }, (_, i) => String(i).padEnd(1000, '.'))";
+    const cut = valueOf(await k.run(fits)).text!;
+    assert.equal(cut, `${repl(fits).slice(0, MAX_RESULT_TEXT)}… (${repl(fits).length - MAX_RESULT_TEXT} more characters)`);
+  });
+
+  it('masks a secret only the text reaches', async () => {
+    const v = valueOf(await k.run('({ a: { b: { token: env.TEXT_SECRET, url: "https://x.example/?k=" + encodeURIComponent(env.TEXT_SECRET) } } })'));
+    assert.equal(v.preview, '{ a: { b: [Object] } }');
+    assert.ok(v.text?.includes(`token: '${MASK}'`), v.text);
+    assert.ok(!JSON.stringify(v).includes(SECRET));
+  });
+
+  it('lets no setter a cell put on Array.prototype or getter on Object.prototype watch the text being written', async () => {
+    await k.run(`
+      globalThis.seen = '';
+      for (let i = 0; i < 20; i++) Object.defineProperty(Array.prototype, i, { set(v) { globalThis.seen += '|' + String(v) }, configurable: true });
+      Object.defineProperty(Object.prototype, 'breakLength', { get() { globalThis.seen += '|breakLength read'; return 1 }, configurable: true });
+    `);
+    try {
+      const v = valueOf(await k.run("({ a: { b: { name: 'watched', list: Array.from({ length: 30 }, (_, i) => i), m: new Map([[1, [2]]]) } } })"));
+      assert.equal(v.text, repl("({ a: { b: { name: 'watched', list: Array.from({ length: 30 }, (_, i) => i), m: new Map([[1, [2]]]) } } })"));
+      assert.equal(await k.value('seen'), '');
+    } finally {
+      await k.run('for (let i = 0; i < 20; i++) delete Array.prototype[i]; delete Object.prototype.breakLength');
+    }
+  });
+});
