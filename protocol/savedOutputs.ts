@@ -88,12 +88,15 @@ function foldLines(entries: SavedConsoleEntry[]): SavedConsoleEntry[] {
   return out;
 }
 
-/** Handles expand only in the kernel that made them: a saved value is its preview. */
+/**
+ * Handles expand only in the kernel that made them: a saved value is its preview. A result's full text is its output's
+ * text/plain sibling (extension/pure/resultOutputData.ts), not saved a second time in the value.
+ */
 function savedValue(v: RemoteValue): RemoteValue {
   // a masked string keeps no length of its own: the original's would tell how long the secret is
   if (v.type === 'string') return shownLength(v) === undefined ? { ...v, length: v.value.length } : v;
-  if (v.type !== 'object' || !v.handle) return v;
-  const { handle: _handle, ...rest } = v;
+  if (v.type !== 'object' || (!v.handle && v.text === undefined)) return v;
+  const { handle: _handle, text: _text, ...rest } = v;
   return rest;
 }
 

@@ -1,12 +1,15 @@
 /** Notebook outputs for results, errors and rich display data. */
 import * as vscode from 'vscode';
 import { DISPLAY_ID_KEY, MIME_ERROR, MIME_VALUE, type DisplayData, type ErrorOutput, type RemoteValue } from '../../protocol';
-import { formatError, valueText } from '../../host/format/formatText';
+import { formatError } from '../../host/format/formatText';
+import { resultOutputData } from '../pure/resultOutputData';
 
+/** A cell's result: its value for the renderer, and its full text as the text/plain sibling (resultOutputData.ts). */
 export function valueOutput(value: RemoteValue): vscode.NotebookCellOutput {
+  const data = resultOutputData(value);
   return new vscode.NotebookCellOutput([
-    vscode.NotebookCellOutputItem.json({ value }, MIME_VALUE),
-    vscode.NotebookCellOutputItem.text(valueText(value), 'text/plain'),
+    vscode.NotebookCellOutputItem.json(data.value, MIME_VALUE),
+    vscode.NotebookCellOutputItem.text(data.text, 'text/plain'),
   ]);
 }
 

@@ -46,10 +46,12 @@ export function formatConsoleEntry(entry: ConsoleEntry, label: (cellId: string) 
   return indent(text, entry.depth);
 }
 
+/** A cell's result after `→ `; the lines after the first of a multi-line text are indented to line up after it. */
 export function formatValue(value: RemoteValue, paint: Paint = plain): string {
-  return paint('cyan', '→ ') + valueText(value, paint);
+  return paint('cyan', '→ ') + valueText(value, paint).replace(/\n/g, '\n  ');
 }
 
+/** A value as text: an object's full text when it has one (a cell's result: ObjectValue.text), else its preview. */
 export function valueText(value: RemoteValue, paint: Paint = plain): string {
   switch (value.type) {
     case 'undefined':
@@ -69,7 +71,7 @@ export function valueText(value: RemoteValue, paint: Paint = plain): string {
       return paint('green', quote(value.value)) + more;
     }
     default:
-      return value.preview;
+      return value.text ?? value.preview;
   }
 }
 

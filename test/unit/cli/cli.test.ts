@@ -190,6 +190,18 @@ describe('coda run (headless runner)', () => {
     assert.ok(at("→ 'loaded'") - at('loading') >= 250, JSON.stringify(chunks));
   });
 
+  it("prints a result's full text as Node prints it, its lines after the first lined up after the arrow; --json holds it as the value's text", () => {
+    const r = coda('run', fixture('result-text.coda'));
+    assert.equal(r.code, 0, r.stderr);
+    matchGolden('cli/result-text.txt', r.stdout);
+    const json = coda('run', fixture('result-text.coda'), '--json');
+    const doc = JSON.parse(json.stdout) as { cells: { value?: { preview?: string; text?: string } }[] };
+    assert.deepEqual([doc.cells[0]!.value?.preview, doc.cells[0]!.value?.text], ['{ x: { y: [Object] } }', '{ x: { y: { z: [Object] } } }']);
+    assert.match(doc.cells[1]!.value!.text!, /^\[\n {3}0, {2}1,[^]*\n {2}\.\.\. 20 more items\n\]$/);
+    // a value whose text would say what its preview says has none
+    assert.equal(doc.cells[4]!.value?.text, undefined);
+  });
+
   it('prints one JSON document with --json', () => {
     const r = coda('run', fixture('ok.coda'), '--json');
     assert.equal(r.code, 0);
