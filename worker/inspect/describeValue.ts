@@ -1,6 +1,8 @@
 /**
  * A bounded, one-line description of any value, plus a handle to expand it later; a cell's result also gets its full
- * text (ObjectValue.text). Never runs user code (no getters, Proxy traps or custom inspect functions) and never throws.
+ * text (ObjectValue.text). Runs no getter, Proxy trap or custom inspect function of the value's, with one exception
+ * util.inspect makes (as Node's console and REPL do): it reads an object's `Symbol.toStringTag` to name it (`Foo [Tag]
+ * {}`), so a getter for it, or a Proxy on the prototype chain, runs. Never throws.
  */
 import { types } from 'node:util';
 import { maskedCut, NO_SECRETS, type Masker, type ObjectValue, type RemoteValue, type ValueFormat } from '../../protocol';

@@ -1,7 +1,7 @@
 /**
  * A value written as util.inspect writes it, with user hooks off, masked and cut to a budget: one core for an object's
- * one-line preview and for a cell result's full text (Node's REPL layout). Never runs user code (no getter, Proxy trap
- * or custom inspect function) and never throws.
+ * one-line preview and for a cell result's full text (Node's REPL layout). Runs no getter, Proxy trap or custom inspect
+ * function, but util.inspect's read of `Symbol.toStringTag` (describeValue.ts), and never throws.
  */
 import { inspect } from 'node:util';
 import { MAX_CONSOLE_TEXT, NO_SECRETS, withoutCutCounts, type Masker } from '../../protocol';

@@ -1,7 +1,8 @@
 /**
  * An object's text within a budget (inspectText.ts): a Web API object by its public state, a promise by what the
  * kernel knows of it, an error as `Name: message` with its cause, anything else as util.inspect writes it. The same
- * writers make an object's one-line preview and a cell result's full text; none runs user code or throws.
+ * writers make an object's one-line preview and a cell result's full text; none throws, or runs user code but what
+ * describeValue.ts says.
  */
 import { maskedCut, type Masker } from '../../protocol';
 import { classify } from './classify';

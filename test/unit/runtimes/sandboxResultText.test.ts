@@ -89,4 +89,22 @@ describe("the Sandbox's full text of a result", function () {
       await k.run('for (let i = 0; i < 20; i++) delete Array.prototype[i]; delete Object.prototype.breakLength');
     }
   });
+
+  it('writes an error as its name and message where it did, whatever a cell puts on Object.prototype (a table cell, a preview, a text)', async () => {
+    const code = "console.table([{ e: new Error('inner') }]); ({ e: new Error('inner'), list: [new TypeError('t')] })";
+    const table = () => k.console.filter((c) => c.method === 'table').at(-1)!.text;
+    const clean = valueOf(await k.run(code));
+    const cleanTable = table();
+    assert.equal(clean.preview, '{ e: [Error: inner], list: [ [TypeError: t] ] }');
+    assert.ok(cleanTable.includes('Error: inner') && !/\bat\b/.test(cleanTable), cleanTable);
+    await k.run(`Object.defineProperty(Object.prototype, 'errorStack', { value: true, writable: true, configurable: true })`);
+    try {
+      const v = valueOf(await k.run(code));
+      assert.equal(v.preview, clean.preview);
+      assert.equal(v.text, clean.text);
+      assert.equal(table(), cleanTable, 'the table cell shows no stack');
+    } finally {
+      await k.run('delete Object.prototype.errorStack');
+    }
+  });
 });

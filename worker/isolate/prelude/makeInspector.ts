@@ -366,7 +366,8 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
       case 'regexp':
         return `/${apply(reSource, v, [])}/${apply(reFlags, v, [])}`;
       case 'error':
-        if (opts.errorStack && level === 0) {
+        // (an own option only: an `errorStack` a cell puts on Object.prototype changes no preview)
+        if (desc(opts, 'errorStack')?.value === true && level === 0) {
           const d = desc(v, 'stack');
           if (d && typeof d.value === 'string') return d.value;
           try {
