@@ -8,8 +8,9 @@ import { types } from 'node:util';
 import { maskedCut, NO_SECRETS, type Masker, type ObjectValue, type RemoteValue, type ValueFormat } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
-import { fitText, MAX_STRING_CHARS, PREVIEW_BUDGET, RESULT_TEXT_BUDGET } from './inspectText';
+import { FLAT_RESULT_TEXT_BUDGET, fitText, MAX_STRING_CHARS, PREVIEW_BUDGET, RESULT_TEXT_BUDGET } from './inspectText';
 import { objectText } from './objectText';
+import { textLayout } from './textLayout';
 import { customFormat } from './valueFormatter';
 import { webApiView } from './webApiViews';
 
@@ -65,7 +66,11 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
   const view = subtype === 'object' && !proto ? webApiView(value) : undefined;
   const preview = proto ? `${proto}.prototype` : objectText(value, subtype, view, PREVIEW_BUDGET, mask);
   const out: ObjectValue = { type: 'object', subtype, className: proto ?? className, preview };
-  if (opts.text && !proto) withText(out, objectText(value, subtype, view, RESULT_TEXT_BUDGET, mask));
+  if (opts.text && !proto) {
+    // grouped into columns only where that runs no code; none for a value too large for its budget (textLayout.ts)
+    const layout = textLayout(value, RESULT_TEXT_BUDGET.depth, RESULT_TEXT_BUDGET.maxArrayLength);
+    if (layout !== 'too-large') withText(out, objectText(value, subtype, view, layout === 'columns' ? RESULT_TEXT_BUDGET : FLAT_RESULT_TEXT_BUDGET, mask));
+  }
   if (size !== undefined) out.size = size;
   if (opts.registry && isExpandable(subtype)) {
     const handle = opts.registry.register(value, opts.cellId);

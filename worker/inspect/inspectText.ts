@@ -7,7 +7,6 @@ import { inspect } from 'node:util';
 import { MAX_CONSOLE_TEXT, NO_SECRETS, withoutCutCounts, type Masker } from '../../protocol';
 import { stripInternalSymbols } from './internalSymbols';
 import { withNestedFormats } from './nestedFormats';
-import { safeToGroup } from './safeToGroup';
 
 /** How a text is written: util.inspect's layout options and the text's own budget. */
 export interface TextBudget {
@@ -19,7 +18,10 @@ export interface TextBudget {
   maxStringLength: number;
   /** Characters of a line before util.inspect breaks an object over lines (Infinity: never). */
   breakLength: number;
-  /** util.inspect's `compact`: true for one line, 3 for Node's REPL layout. */
+  /**
+   * util.inspect's `compact`: true for one line (or, with a breakLength, an entry a line), 3 for Node's REPL layout,
+   * which groups lists into columns: only where textLayout.ts finds that this runs no code.
+   */
   compact: boolean | number;
   /** Characters of the whole text. */
   maxChars: number;
@@ -64,6 +66,9 @@ export const RESULT_TEXT_BUDGET: Readonly<TextBudget> = {
   oneLine: false,
 };
 
+/** The same where grouping a list into columns would run code (textLayout.ts): an entry a line where one line is too long. */
+export const FLAT_RESULT_TEXT_BUDGET: Readonly<TextBudget> = { ...RESULT_TEXT_BUDGET, compact: true };
+
 /** What util.inspect may never do, whatever the layout. */
 const HOOKS_OFF = { colors: false, customInspect: false, showProxy: true, getters: false, sorted: false } as const;
 
@@ -75,8 +80,6 @@ export function inspectText(value: unknown, budget: TextBudget, mask: Masker): s
     const nested = withNestedFormats(value, budget.depth, budget.maxArrayLength);
     const shown = nested ? nested.value : value;
     const options = { ...layoutOf(budget), ...HOOKS_OFF };
-    // grouping an array's items into columns reads them again: only where that runs no getter (safeToGroup.ts)
-    if (options.compact !== true && !safeToGroup(shown, budget.depth, budget.maxArrayLength)) options.compact = true;
     // (a string with line breaks is written in pieces, a line each, `'a\n' +\n  'b'`: the masker reads a secret across them)
     text = withoutStackFrames(inspect(shown, options));
     if (nested) text = nested.restore(text);

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { createMasker, MASK, NO_SECRETS, type ObjectValue, type RemoteValue } from '../../../protocol';
 import { describeValue } from '../../../worker/inspect/describeValue';
 import { budgetText, MAX_RESULT_TEXT, RESULT_TEXT_BUDGET } from '../../../worker/inspect/inspectText';
-import { safeToGroup } from '../../../worker/inspect/safeToGroup';
+import { textLayout } from '../../../worker/inspect/textLayout';
 import { trackPromise, settledSoon } from '../../../worker/inspect/promiseState';
 import { matchGolden } from '../helpers/golden';
 
@@ -32,6 +32,32 @@ describe("a cell result's full text (ObjectValue.text)", () => {
     assert.equal(d.text, repl(v));
     assert.match(d.text!, /z: \[Object\]/);
     assert.ok(d.text!.includes('\n'));
+  });
+
+  it('gives no text for a value of which util.inspect would list more than 10,000 entries, and one for long lists', () => {
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 300_000; i++) wide[`k${i}`] = i;
+    const d = result(wide);
+    assert.match(d.preview, /^\{ k0: 0, k1: 1, /);
+    assert.equal(d.text, undefined);
+    assert.equal(textLayout(wide, 2, 100), 'too-large');
+    // 100 objects of 101 entries each, two levels down: 10,201 entries in all
+    const deep = Array.from({ length: 100 }, () => Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, { a: i }])));
+    assert.equal(textLayout(deep, 2, 100), 'too-large');
+    assert.equal(result(deep).text, undefined);
+    // util.inspect lists the first 100 items of a list, a Map or a Set, however long it is: those get their text
+    const long = [
+      Array.from({ length: 1_000_000 }, (_, i) => i),
+      new Map(Array.from({ length: 50_000 }, (_, i) => [i, i])),
+      new Set(Array.from({ length: 50_000 }, (_, i) => i)),
+    ];
+    assert.equal(textLayout(long, 2, 100), 'columns');
+    assert.equal(result(long).text, repl(long));
+    // just under the limit: written, and cut to its budget
+    const under: Record<string, number> = {};
+    for (let i = 0; i < 9_000; i++) under[`k${i}`] = i;
+    assert.equal(textLayout(under, 2, 100), 'columns');
+    assert.match(result(under).text!, /… \(\d+ more characters\)$/);
   });
 
   it('lists up to 100 items of a list where the preview lists 12, and says how many more', () => {
@@ -158,15 +184,15 @@ describe("a cell result's full text (ObjectValue.text)", () => {
     assert.match(text, /owner: 'Ada'/);
     // the same items, only not grouped into columns
     assert.match(text, /29\s*\]/);
-    assert.equal(safeToGroup(v, 2, 100), false);
-    assert.equal(safeToGroup({ a: { list: Array.from({ length: 30 }, (_, i) => i) } }, 2, 100), true);
+    assert.equal(textLayout(v, 2, 100), 'flat');
+    assert.equal(textLayout({ a: { list: Array.from({ length: 30 }, (_, i) => i) } }, 2, 100), 'columns');
     // a promise the kernel does not track: its value is known only when it is a primitive
     const held = { p: Promise.resolve(list) };
     await settledSoon(Promise.resolve());
     assert.match(result(held).text!, /\[Getter\]/);
     assert.deepEqual(ran, []);
-    assert.equal(safeToGroup(held, 2, 100), false);
-    assert.equal(safeToGroup({ p: Promise.resolve(1), q: Array.from({ length: 30 }, (_, i) => i) }, 2, 100), true);
+    assert.equal(textLayout(held, 2, 100), 'flat');
+    assert.equal(textLayout({ p: Promise.resolve(1), q: Array.from({ length: 30 }, (_, i) => i) }, 2, 100), 'columns');
   });
 
   it('runs no Proxy trap and no custom inspect function, at any level it shows', () => {

@@ -1,21 +1,24 @@
 /**
- * Whether util.inspect may lay a value out in Node's REPL layout (`compact: 3`) without running user code. That layout
- * groups an array of more than six short items into aligned columns, and to choose how to pad them it reads the array's
- * items again as `value[i]` (Node's groupArrayElements; Deno's and Bun's util.inspect are ports of it): a getter at an
- * index, or a hole whose read reaches a getter or a Proxy up the prototype chain, would run there, whatever `getters:
- * false` says. The one-line preview (`compact: true`) never groups.
- *
- * This walks what util.inspect shows (as deep, as many items of a list), reading property descriptors only. Where it
- * cannot see what util.inspect shows (a Proxy's target, an object in a promise the kernel does not track, a Map or Set
- * iterator, a container too large to walk), it answers false, and the text is laid out without grouping.
+ * How a cell result's full text may be laid out (inspectText.ts), from a walk of what util.inspect would show (as deep,
+ * as many items of a list), reading property descriptors only:
+ * - `columns`: in Node's REPL layout (`compact: 3`). That layout groups an array of more than six short items into
+ *   aligned columns, and to choose how to pad them it reads the array's items again as `value[i]` (Node's
+ *   groupArrayElements; Deno's and Bun's util.inspect are ports of it): a getter at an index, or a hole whose read
+ *   reaches a getter or a Proxy up the prototype chain, would run there, whatever `getters: false` says.
+ * - `flat`: the same without grouping, where such a read may run code, or where the walk cannot see what util.inspect
+ *   shows (a Proxy's target, an object in a promise the kernel does not track, a Map or Set iterator).
+ * - `too-large`: no text at all, where util.inspect would list more than MAX_TEXT_ENTRIES entries: the text would be cut
+ *   to its budget anyway, after util.inspect wrote all of it (a result of 300,000 keys took a second more per run).
+ * The one-line preview (`compact: true`) never groups.
  */
 import { inspect, types } from 'node:util';
 import { isTracked, promiseSettlement } from './promiseState';
 
-/** Properties (or entries) of one value read while walking; a value with more is not walked (answers false). */
-export const MAX_WALKED_KEYS = 10_000;
-/** Values visited in all; a larger graph is not walked (answers false). */
-export const MAX_WALKED_VALUES = 100_000;
+/**
+ * Entries (properties, items, map and set entries) util.inspect may list in a result's full text: each takes a few
+ * characters at least, so a text of more is over its budget (20,000 characters) several times.
+ */
+export const MAX_TEXT_ENTRIES = 10_000;
 /** Prototypes looked through for a hole's read. */
 const MAX_PROTO_CHAIN = 20;
 
@@ -29,72 +32,91 @@ const mapSize = gOPD(Map.prototype, 'size')!.get!;
 const setSize = gOPD(Set.prototype, 'size')!.get!;
 const typedLength = gOPD(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length')!.get!;
 
-/** True when util.inspect at `depth`, listing `maxItems` items per list, groups no array by reading user code. */
-export function safeToGroup(value: unknown, depth: number, maxItems: number): boolean {
+export type TextLayout = 'columns' | 'flat' | 'too-large';
+
+/** How util.inspect at `depth`, listing `maxItems` items per list, may write `value` (see above). */
+export function textLayout(value: unknown, depth: number, maxItems: number): TextLayout {
+  const walk = new Walk(depth, maxItems);
   try {
-    return new Walk(depth, maxItems).safe(value, 0);
-  } catch {
-    return false;
+    const safe = walk.safe(value, 0);
+    return walk.entries > MAX_TEXT_ENTRIES ? 'too-large' : safe ? 'columns' : 'flat';
+  } catch (err) {
+    return err === TOO_LARGE ? 'too-large' : 'flat';
   }
 }
+
+/** Thrown by a walk that has counted more than MAX_TEXT_ENTRIES entries: it stops there. */
+const TOO_LARGE = Symbol('too large');
 
 class Walk {
   /** The shallowest level each value was walked at: one met again higher up shows more of what it holds. */
   private readonly seen = new Map<object, number>();
-  private visits = 0;
+  /** Entries util.inspect lists, counted so far. */
+  entries = 0;
 
   constructor(
     private readonly depth: number,
     private readonly maxItems: number,
   ) {}
 
-  /** `v` is shown at `level` (0: the value itself); util.inspect formats what is at `depth` or above. */
+  /**
+   * `v` is shown at `level` (0: the value itself); util.inspect formats what is at `depth` or above. False where grouping
+   * its lists would run code or the walk cannot see what util.inspect shows (the walk goes on elsewhere); throws
+   * TOO_LARGE once more than MAX_TEXT_ENTRIES entries are counted.
+   */
   safe(v: unknown, level: number): boolean {
     if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return true;
     if (level > this.depth || (this.seen.get(v) ?? Infinity) <= level) return true;
     // util.inspect shows a Proxy's target and handler (showProxy), which cannot be read from here without its traps
     if (types.isProxy(v) || types.isMapIterator(v) || types.isSetIterator(v)) return false;
     this.seen.set(v, level);
-    if (++this.visits > MAX_WALKED_VALUES) return false;
-    const child = (c: unknown) => this.safe(c, level + 1);
+    let safe = true;
+    const child = (c: unknown) => {
+      if (!this.safe(c, level + 1)) safe = false;
+    };
     if (types.isPromise(v)) {
       const s = promiseSettlement(v);
       // a promise the kernel does not track holds a value this cannot read: only a primitive one is known safe
       if (s.state !== 'pending' && !isTracked(v)) {
-        if (!holdsPrimitive(v)) return false;
-      } else if ('value' in s && !child(s.value)) return false;
+        if (!holdsPrimitive(v)) safe = false;
+      } else if ('value' in s) child(s.value);
     }
-    if (types.isMap(v) || types.isSet(v)) {
-      if (!this.entriesSafe(v, child)) return false;
-    }
+    if (types.isMap(v) || types.isSet(v)) this.entriesOf(v, child);
     // a typed array's items are read as util.inspect reads them without running code (no getter can be at an index)
     const list = isArray(v) || types.isArgumentsObject(v);
     const keys = list || types.isTypedArray(v) ? this.listKeys(v) : ownKeys(v);
-    if (!keys || keys.length > MAX_WALKED_KEYS) return false;
+    if (!keys) return false;
+    this.count(keys.length);
     for (const k of keys) {
       const d = gOPD(v, k);
-      if (d && 'value' in d && !child(d.value)) return false;
+      if (d && 'value' in d) child(d.value);
     }
-    return !list || this.readsSafe(v, keys.filter((k) => !isIndex(k)).length);
+    return safe && (!list || this.readsSafe(v, keys.filter((k) => !isIndex(k)).length));
+  }
+
+  /** Counts `n` more entries listed; throws TOO_LARGE past the limit. */
+  private count(n: number): void {
+    this.entries += n;
+    if (this.entries > MAX_TEXT_ENTRIES) throw TOO_LARGE;
   }
 
   /** A Map's keys and values, a Set's values, as many as util.inspect lists (through the intrinsic iterators). */
-  private entriesSafe(v: Map<unknown, unknown> | Set<unknown>, child: (c: unknown) => boolean): boolean {
+  private entriesOf(v: Map<unknown, unknown> | Set<unknown>, child: (c: unknown) => void): void {
     let i = 0;
     if (types.isMap(v)) {
-      if ((Reflect.apply(mapSize, v, []) as number) > MAX_WALKED_KEYS) return false;
+      this.count(Math.min(Reflect.apply(mapSize, v, []) as number, this.maxItems));
       for (const [k, value] of Reflect.apply(mapEntries, v, []) as MapIterator<[unknown, unknown]>) {
         if (i++ >= this.maxItems) break;
-        if (!child(k) || !child(value)) return false;
+        child(k);
+        child(value);
       }
-      return true;
+      return;
     }
-    if ((Reflect.apply(setSize, v, []) as number) > MAX_WALKED_KEYS) return false;
+    this.count(Math.min(Reflect.apply(setSize, v, []) as number, this.maxItems));
     for (const value of Reflect.apply(setValues, v, []) as SetIterator<unknown>) {
       if (i++ >= this.maxItems) break;
-      if (!child(value)) return false;
+      child(value);
     }
-    return true;
   }
 
   /**
@@ -105,7 +127,7 @@ class Walk {
   private listKeys(v: object): (string | symbol)[] | undefined {
     const length = lengthOf(v);
     if (length === undefined) return undefined;
-    if (length <= MAX_WALKED_KEYS) return ownKeys(v).filter((k) => !isIndex(k) || Number(k) < this.maxItems);
+    if (length <= MAX_TEXT_ENTRIES) return ownKeys(v).filter((k) => !isIndex(k) || Number(k) < this.maxItems);
     const keys: string[] = [];
     for (let i = 0; i < this.maxItems; i++) keys.push(String(i));
     return onlyItems(v, length) ? keys : undefined;
