@@ -91,10 +91,27 @@ export function formatError(error: SerializedError, label: (cellId: string) => s
 }
 
 export function formatDisplay(data: DisplayData[], paint: Paint = plain): string {
-  const text = data.find((d) => d.mime === 'text/plain');
+  const text = data.find((d) => d.mime === 'text/plain')?.data ?? readableText(data);
   const rich = data.filter((d) => d.mime !== 'text/plain').map((d) => d.mime);
-  const note = rich.length ? paint('magenta', `[display: ${rich.join(', ')}${text ? '' : ` (${data[0]!.data.length} characters)`}]`) : '';
-  return [note, text?.data ?? ''].filter(Boolean).join('\n');
+  const note = rich.length ? paint('magenta', `[display: ${rich.join(', ')}${text !== undefined ? '' : ` (${data[0]!.data.length} characters)`}]`) : '';
+  return [note, text ?? ''].filter(Boolean).join('\n');
+}
+
+/**
+ * What a terminal can show of a display without `text/plain` (Deno's `Deno.jupyter.md`, a bundle of markdown and HTML):
+ * its markdown as written, else its JSON laid out; undefined for HTML, images and the rest (their size is said instead).
+ */
+function readableText(data: DisplayData[]): string | undefined {
+  const textual = (d: DisplayData) => d.encoding !== 'base64';
+  const markdown = data.find((d) => d.mime === 'text/markdown' && textual(d));
+  if (markdown) return markdown.data;
+  const json = data.find((d) => (d.mime === 'application/json' || d.mime.endsWith('+json')) && textual(d));
+  if (!json) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(json.data), null, 2);
+  } catch {
+    return json.data;
+  }
 }
 
 /**
