@@ -33,6 +33,7 @@ import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { userEnvironment } from '../../common/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
+import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { BackgroundWork } from './BackgroundWork';
 import { sandboxWorkItems, sandboxVariableReads } from './sandboxInspection';
 import { checkDisplay, checkEntry, checkPage, checkResult, checkValue, isRecord, text } from './bridgeChecks';
@@ -67,6 +68,8 @@ export class IsolateRuntime implements Runtime {
   private sandbox!: SandboxIsolate;
   private readonly batcher: ConsoleBatcher;
   private readonly mapper = new StackMapper(['coda-sandbox:']);
+  /** What the namespaces of this kernel's cells export, for a later declaration of one (lowerNamespaces.ts). */
+  private readonly namespaces: NamespaceMembers = new Map();
   private readonly work: BackgroundWork;
   private readonly permissions: Permissions;
   private readonly handles = new Map<string, Set<number>>();
@@ -156,6 +159,7 @@ export class IsolateRuntime implements Runtime {
         params.cellLabel,
         { cellId: params.cellId, executionId: params.executionId, instrument: !!params.instrumentLines },
         this.init.decorators,
+        this.namespaces,
       );
     } catch (err) {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });

@@ -9,6 +9,7 @@ import * as acorn from 'acorn';
 import type { CellLanguage, DecoratorMode, SerializedError } from '../../protocol';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { cellJavaScript, typedCell } from '../transform/typedCell';
+import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { transformCell } from '../transform/transformCell';
 import { RUN_HOOK } from './prelude/sandboxPrelude';
 import { staticImport } from './sandboxErrors';
@@ -28,9 +29,19 @@ export interface CellMeta {
   instrument: boolean;
 }
 
-/** Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. */
-export function cellScript(source: string, language: CellLanguage, label: string, meta: CellMeta, decorators?: DecoratorMode): CellScript | SerializedError {
-  const typed = language === 'typescript' ? typedCell(source, `${label}.ts`, { typescript: true }, decorators) : undefined;
+/**
+ * Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. `namespaces`:
+ * what the kernel's earlier cells' namespaces export (lowerNamespaces.ts).
+ */
+export function cellScript(
+  source: string,
+  language: CellLanguage,
+  label: string,
+  meta: CellMeta,
+  decorators?: DecoratorMode,
+  namespaces?: NamespaceMembers,
+): CellScript | SerializedError {
+  const typed = language === 'typescript' ? typedCell(source, `${label}.ts`, { typescript: true }, decorators, namespaces) : undefined;
   const lowered = cellJavaScript(source, typed, decorators);
   const js = lowered.code;
   const out = transformCell(js, { instrumentLines: meta.instrument });

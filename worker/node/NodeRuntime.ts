@@ -56,6 +56,7 @@ import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { DECORATORS_HOOK } from '../transform/lowerDecorators';
 import { cellJavaScript, typedCell, type TypedCell } from '../transform/typedCell';
+import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { useDecorators } from './localModuleHooks';
 import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
@@ -158,6 +159,8 @@ export class NodeRuntime implements Runtime {
   private readonly jsx: JsxSettings;
   /** Standard decorators, or the experimentalDecorators of the tsconfig.json nearest the notebook. */
   private readonly decorators: DecoratorMode;
+  /** What the namespaces of this kernel's cells export, for a later declaration of one (lowerNamespaces.ts). */
+  private readonly namespaces: NamespaceMembers = new Map();
   /** The notebook's secrets, masked here before any output is cut (KernelProcess masks again). */
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -336,7 +339,7 @@ export class NodeRuntime implements Runtime {
       const jsxInJs = !typescript && !!jsx && MAYBE_JSX.test(source);
       if (typescript || jsxInJs) {
         try {
-          typed = typedCell(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }, this.decorators);
+          typed = typedCell(source, `${ctx.cellLabel}.${typescript ? 'ts' : 'js'}${jsx ? 'x' : ''}`, { typescript, jsx }, this.decorators, this.namespaces);
         } catch (err) {
           // a JavaScript cell the JSX compiler cannot read (syntax newer than it knows, `a <b` read as a tag) runs as
           // written, as it did before JSX: the runtime's own parser gives the error if there is one

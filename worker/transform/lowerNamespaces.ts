@@ -16,6 +16,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { parseCell } from './transformCell';
 import { withoutDecorators } from './lowerDecorators';
 import { closingBrace, type SucraseParser } from './valueNamespace';
+import { freeReferences } from './freeReferences';
 
 /** The extra parameter that marks a namespace's function as CodaJS's (sucrase's enums have the same shape). */
 const MARK = '__coda$namespace';
@@ -84,14 +85,27 @@ export function openNamespaces(
   return { source: applyEdits(ts, edits), plan: { exported, names }, columns: new ColumnMap(ts, edits) };
 }
 
+/** The members each namespace's declarations in earlier cells exported, by namespace (for one kernel's cells). */
+export type NamespaceMembers = Map<string, Set<string>>;
+
 /**
  * `js` (the types removed from the opened cell) with each exported declaration of its namespaces made a member, and how
  * the result's columns map back to `js` (undefined: unchanged); `cellOffset` says where an offset of `js` is in the cell.
+ * A name one declaration of a namespace uses and does not declare, which another declaration of it exports (in this
+ * cell, or in an earlier one: `known`, which is then told this cell's), is read as the member, `N.x`, as TypeScript reads
+ * it; a namespace inside another is left out of this (its declarations elsewhere are not looked for).
  */
-export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffset: (js: number) => number, jsx = false): { code: string; edits?: Columns } {
+export function exportNamespaceMembers(
+  js: string,
+  plan: NamespacePlan,
+  cellOffset: (js: number) => number,
+  jsx = false,
+  known: NamespaceMembers = new Map(),
+): { code: string; edits?: Columns } {
   // (decorators, which lowerDecorators.ts compiles next, read as spaces)
   const program = parseCell(withoutDecorators(js, jsx));
   const edits: Edit[] = [];
+  const blocks: { ns: string; fn: acorn.FunctionExpression; exports: Set<string>; nested: boolean }[] = [];
   forEachNode(program, (node) => {
     if (node.type !== 'CallExpression') return;
     const callee = (node as acorn.CallExpression).callee;
@@ -102,15 +116,20 @@ export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffs
     const named = plan.names.get(ns);
     const declares = (st: acorn.Statement) =>
       st.type === 'VariableDeclaration' ? st.declarations.some((d) => d.id.type === 'Identifier' && named?.has(d.id.name)) : false;
+    const exports = new Set<string>();
     for (const statement of callee.body.body) {
       if (!plan.exported.has(cellOffset(statement.start)) && !declares(statement)) continue;
       const members: string[] = [];
       if (statement.type === 'FunctionDeclaration' || statement.type === 'ClassDeclaration') {
-        if (statement.id) members.push(`${ns}.${statement.id.name} = ${statement.id.name};`);
+        if (statement.id) {
+          members.push(`${ns}.${statement.id.name} = ${statement.id.name};`);
+          exports.add(statement.id.name);
+        }
       } else if (statement.type === 'VariableDeclaration') {
         for (const d of statement.declarations) {
           if (d.id.type !== 'Identifier') continue;
           const x = d.id.name;
+          exports.add(x);
           members.push(
             `Object.defineProperty(${ns}, ${JSON.stringify(x)}, { get: () => ${x}, set: (v) => { ${x} = v; }, enumerable: true, configurable: true });`,
           );
@@ -118,7 +137,24 @@ export function exportNamespaceMembers(js: string, plan: NamespacePlan, cellOffs
       }
       if (members.length) edits.push({ start: statement.end, end: statement.end, text: `; ${members.join(' ')}` });
     }
+    blocks.push({ ns, fn: callee, exports, nested: blocks.some((b) => b.fn.start < callee.start && callee.end <= b.fn.end) });
   });
+  const outer = blocks.filter((b) => !b.nested);
+  for (const block of outer) {
+    // what the namespace's other declarations export, here and in earlier cells, less what this one declares itself
+    const elsewhere = new Set(known.get(block.ns));
+    for (const other of outer) if (other !== block && other.ns === block.ns) for (const x of other.exports) elsewhere.add(x);
+    if (!elsewhere.size) continue;
+    for (const { id, shorthand } of freeReferences(block.fn)) {
+      if (!elsewhere.has(id.name)) continue;
+      edits.push({ start: id.start, end: id.end, text: shorthand ? `${id.name}: ${block.ns}.${id.name}` : `${block.ns}.${id.name}` });
+    }
+  }
+  for (const block of outer) {
+    let members = known.get(block.ns);
+    if (!members) known.set(block.ns, (members = new Set()));
+    for (const x of block.exports) members.add(x);
+  }
   if (!edits.length) return { code: js };
   return { code: applyEdits(js, edits), edits: new ColumnMap(js, edits) };
 }

@@ -8,7 +8,7 @@ import { decoratorOptions, withDecoratorsLowered, type DecoratorOptions } from '
 import { hideParameterDecorators } from './parameterDecorators';
 import { loadedSucrase, stripTypes, type TranspileOptions } from './stripTypes';
 import { composeColumns, type Columns } from './ColumnMap';
-import { exportNamespaceMembers, openNamespaces } from './lowerNamespaces';
+import { exportNamespaceMembers, openNamespaces, type NamespaceMembers } from './lowerNamespaces';
 import { holdsValues } from './valueNamespace';
 import { cellOffsets } from './designTypes';
 
@@ -19,7 +19,17 @@ export interface TypedCell {
   decorators: DecoratorOptions;
 }
 
-export function typedCell(source: string, fileName: string, options: TranspileOptions, mode: DecoratorMode | undefined): TypedCell {
+/**
+ * `namespaces`: what the namespaces of the kernel's earlier cells export (lowerNamespaces.ts), told this cell's too; a
+ * module file's own namespaces are its own (none given).
+ */
+export function typedCell(
+  source: string,
+  fileName: string,
+  options: TranspileOptions,
+  mode: DecoratorMode | undefined,
+  namespaces?: NamespaceMembers,
+): TypedCell {
   const jsx = !!options.jsx;
   const s = loadedSucrase();
   const hidden = options.typescript && mode?.kind === 'legacy' && source.includes('@') ? hideParameterDecorators(source, s, jsx) : undefined;
@@ -32,7 +42,7 @@ export function typedCell(source: string, fileName: string, options: TranspileOp
   /** The code's columns in cellSource (what the decorators' types are read from). */
   let inSource: Columns = stripped.columns;
   if (opened) {
-    const members = exportNamespaceMembers(code, opened.plan, cellOffsets(code, written, composeColumns(stripped.columns, opened.columns)), jsx);
+    const members = exportNamespaceMembers(code, opened.plan, cellOffsets(code, written, composeColumns(stripped.columns, opened.columns)), jsx, namespaces);
     code = members.code;
     inSource = members.edits ? composeColumns(members.edits, stripped.columns) : stripped.columns;
   }

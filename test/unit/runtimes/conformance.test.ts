@@ -115,6 +115,9 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     test: async (k) => {
       const ns = await k.run('namespace NS { export const v = 1; export function twice() { return v * 2; } }\n[NS.v, NS.twice()]', { language: 'typescript' });
       assert.ok(ns.status === 'ok' && ns.value?.type === 'object' && ns.value.preview === '[ 1, 2 ]', JSON.stringify(ns));
+      // a later declaration reads the earlier one's members by their names, as TypeScript does
+      const more = await k.run('namespace NS { export function thrice() { return twice() + v; } }\nNS.thrice()', { language: 'typescript' });
+      assert.ok(more.status === 'ok' && more.value?.type === 'number' && more.value.text === '3', JSON.stringify(more));
       for (const [code, errorCode, line, column] of [
         ['const a = 1;\nnamespace NS.Deep { export const v = 1 }\nNS.Deep.v', 'NamespaceWithValues', 2, 1],
         ['function d(v: unknown) {}\nclass C { constructor(  @d x: number) {} }', 'DecoratorsUnsupported', 2, 25],
