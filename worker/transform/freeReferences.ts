@@ -6,6 +6,7 @@
  * export this way, as TypeScript reads them. Pure: reads an acorn tree.
  */
 import type * as acorn from 'acorn';
+import { forEachNode } from '../../common/forEachNode';
 import { collectPatternNames } from './patternNames';
 
 export interface FreeReference {
@@ -103,16 +104,11 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
       case 'ClassExpression': {
         if (n.superClass) visit(n.superClass, scope);
         const inner: Scope = n.id ? { names: new Set([n.id.name]), parent: scope } : scope;
-        for (const el of n.body.body) {
-          if (el.type === 'StaticBlock') visitBlock(el.body, inner);
-          else {
-            if (el.computed) visit(el.key, inner);
-            visit(el.value, inner);
-          }
-        }
+        for (const el of n.body.body) visit(el, inner);
         return;
       }
       case 'BlockStatement':
+      case 'StaticBlock':
         visitBlock(n.body, scope);
         return;
       case 'SwitchStatement': {
@@ -216,19 +212,14 @@ function declareBlock(body: acorn.Statement[], names: Set<string>): void {
   }
 }
 
-/** Every `var` a function body declares, in its blocks and loops too (not in the functions inside it). */
-function collectVars(node: acorn.Node, names: Set<string>): void {
-  const n = node as AnyNode & acorn.AnyNode;
-  if (n.type === 'VariableDeclaration') {
-    if (n.kind === 'var') for (const d of n.declarations) collectPatternNames(d.id, names);
-    return;
-  }
-  if (n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type.startsWith('Class')) return;
-  for (const key of Object.keys(n)) {
-    if (key === 'type' || key === 'start' || key === 'end' || key === 'loc' || key === 'range') continue;
-    const child = n[key];
-    if (Array.isArray(child)) {
-      for (const c of child) if (c && typeof c === 'object' && typeof (c as AnyNode).type === 'string') collectVars(c as acorn.Node, names);
-    } else if (child && typeof child === 'object' && typeof (child as AnyNode).type === 'string') collectVars(child as acorn.Node, names);
-  }
+/** Every `var` a function body declares, in its blocks and loops too (not in the functions and classes inside it). */
+function collectVars(body: acorn.BlockStatement, names: Set<string>): void {
+  forEachNode(body, (node) => {
+    const n = node as acorn.AnyNode;
+    if (n.type === 'VariableDeclaration') {
+      if (n.kind === 'var') for (const d of n.declarations) collectPatternNames(d.id, names);
+      return false;
+    }
+    return !(n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type.startsWith('Class'));
+  });
 }

@@ -116,6 +116,7 @@ describe('free references of a function (freeReferences)', () => {
     assert.deepEqual(free('try {} catch ({ message }) { message } message;'), ['message']);
     assert.deepEqual(free('for (let i of is) i; i; for (const [k, v] of m) k + v;'), ['is', 'i', 'm']);
     assert.deepEqual(free('class C extends Base { static s = C; m(x) { return x + this.y + C } } new C;'), ['Base']);
+    assert.deepEqual(free('class D { static { let s = 1; s + t; } [computed] = field; }'), ['t', 'computed', 'field']);
     assert.deepEqual(free('outer: for (;;) { break outer; continue outer; }'), []);
     assert.deepEqual(free('switch (v) { case 1: let inCase = 2; inCase; } inCase;'), ['v', 'inCase']);
     assert.deepEqual(free('const arrow = (a, b = a) => a + b + c; (function named() { named; })(); named;'), ['c', 'named']);
