@@ -7,7 +7,9 @@
  *   in its body turns to spaces (where its declaration starts is kept);
  * - after, each exported declaration is made a member of the object, on its own last line: a function, a class or a
  *   nested namespace by assignment, a variable through a getter and a setter (the body keeps using the variable; what
- *   reads `N.x` sees its value now).
+ *   reads `N.x` sees its value now); an exported nested namespace starts from the member its other declarations made;
+ * - a name a declaration uses and does not declare, which another declaration of the namespace exports, is read as
+ *   `N.x` (exportNamespaceMembers).
  * A namespace with a dotted name (`namespace A.B`) or an `export import` is refused, as before (valueNamespace.ts).
  */
 import type * as acorn from 'acorn';
@@ -50,7 +52,10 @@ export function openNamespaces(
   const exported = new Set<number>();
   const names = new Map<string, Set<string>>();
   const is = (t: (typeof tokens)[number] | undefined, keyword: number) => t?.type === T.name && t.contextualKeyword === keyword;
+  /** The namespaces opened around the token at hand, innermost last, with the index of the brace that closes each. */
+  const around: { id: string; close: number }[] = [];
   for (let i = 0; i < tokens.length; i++) {
+    while (around.length && around[around.length - 1]!.close < i) around.pop();
     const t = tokens[i]!;
     if (!t.isType || !(is(t, K._namespace) || is(t, K._module))) continue;
     if (tokens[i - 1]?.type === T._declare) continue;
@@ -62,7 +67,11 @@ export function openNamespaces(
     if (close === undefined) return undefined;
     if (!holdsValues(ts.slice(open.end, tokens[close]!.start))) continue;
     const id = ts.slice(name.start, name.end);
-    edits.push({ start: t.start, end: open.end, text: `var ${id}; (function (${id}, ${MARK}) {` });
+    // one exported from the namespace around it starts from that namespace's member, so that its declarations in other
+    // cells add to one object (TypeScript's `B = A.B || (A.B = {})`)
+    const parent = exported.has(t.start) ? around[around.length - 1]?.id : undefined;
+    edits.push({ start: t.start, end: open.end, text: `var ${id}${parent ? ` = ${parent}.${id}` : ''}; (function (${id}, ${MARK}) {` });
+    around.push({ id, close });
     edits.push({ start: tokens[close]!.start, end: tokens[close]!.end, text: `})(${id} || (${id} = {}));` });
     // its body's own `export`s (not those of a namespace nested in it, which has its own turn)
     let depth = 0;

@@ -43,6 +43,10 @@ const PROGRAMS: Record<string, string[]> = {
     'namespace Zoo {\n  export enum Kind { Cat = "cat", Dog = "dog" }\n  export class Animal { constructor(public kind: Kind) {} }\n}',
     'namespace Zoo {\n  export function make() { return new Animal(Kind.Dog); }\n  export const globalsStay = [typeof Math, typeof JSON, typeof undefinedName].join();\n}\nlog(Zoo.make().kind, Zoo.make() instanceof Zoo.Animal, Zoo.globalsStay)',
   ],
+  'an exported namespace inside one is one object across the declarations of both, in one cell or several': [
+    'namespace Outer {\n  export namespace Inner { export const x = 1; }\n  export namespace Inner { export const y = 2; }\n  namespace Hidden { export const h = 0; }\n}',
+    'namespace Outer {\n  export namespace Inner { export const z = 3; }\n}\nlog(Outer.Inner.x, Outer.Inner.y, Outer.Inner.z, Object.keys(Outer).join())',
+  ],
   'a property named like a member, and an object key, are not members': [
     'namespace P {\n  export const key = "member";\n}',
     'namespace P {\n  const o = { key: 1, other: { key: 2 } };\n  export const read = [o.key, o.other.key, o["key"], key].join();\n  export class K { key = 3; get() { return this.key; } }\n}\nlog(P.read, new P.K().get())',
