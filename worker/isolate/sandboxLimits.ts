@@ -7,7 +7,7 @@ import { MAX_DISPLAY_JSON } from '../node/displayHelper';
 import { MAX_CONSOLE_TEXT } from '../../protocol';
 import { MAX_VALUES_PER_ENTRY } from '../inspect/ConsoleFormatter';
 import { MAX_TABLE_CELL, MAX_TABLE_ROWS } from '../inspect/consoleTable';
-import { MAX_PREVIEW_CHARS, MAX_PREVIEW_ITEMS, MAX_PREVIEW_STRING, MAX_RESULT_TEXT, MAX_STRING_CHARS } from '../inspect/inspectText';
+import { MAX_PREVIEW_CHARS, MAX_PREVIEW_ITEMS, MAX_PREVIEW_STRING, MAX_RESULT_TEXT, MAX_STRING_CHARS, RESULT_TEXT_BUDGET } from '../inspect/inspectText';
 import { ARRAY_NAMED_SCAN_LIMIT, MAX_PAGE_SIZE } from '../inspect/expandValue';
 import { MAX_HANDLES_PER_CELL } from '../inspect/HandleRegistry';
 import { MAX_FETCH_REQUEST_BYTES } from './sandboxFetch';
@@ -22,6 +22,9 @@ export function sandboxLimits(maxTimers: number): Record<string, number> {
     maxPreviewItems: MAX_PREVIEW_ITEMS,
     maxPreviewString: MAX_PREVIEW_STRING,
     maxResultText: MAX_RESULT_TEXT,
+    resultTextDepth: RESULT_TEXT_BUDGET.depth,
+    resultTextItems: RESULT_TEXT_BUDGET.maxArrayLength,
+    resultTextBreak: RESULT_TEXT_BUDGET.breakLength,
     maxHandlesPerCell: MAX_HANDLES_PER_CELL,
     maxPageSize: MAX_PAGE_SIZE,
     arrayNamedScanLimit: ARRAY_NAMED_SCAN_LIMIT,

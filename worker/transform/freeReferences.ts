@@ -43,7 +43,8 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
     }
     return scope;
   };
-  const visitFunction = (f: acorn.Function, outer: Scope, scope = functionScope(f, outer)) => {
+  const visitFunction = (f: acorn.Function, outer: Scope) => {
+    const scope = functionScope(f, outer);
     // a named function expression sees its own name
     if (f.type === 'FunctionExpression' && f.id) scope.parent = { names: new Set([f.id.name]), parent: outer };
     for (const p of f.params) visitPattern(p, scope, true);
@@ -200,7 +201,7 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
     for (const st of body) visit(st, scope);
   };
 
-  visitFunction(fn, root, functionScope(fn, root));
+  visitFunction(fn, root);
   return found;
 }
 

@@ -18,6 +18,10 @@ export interface InspectorLimits {
   maxPreviewString: number;
   /** Characters of a cell result's full text (describe's `withText`). */
   maxResultText: number;
+  /** Its layout: levels, items of each list, and the line length (Node's REPL defaults, as the Node kernel's). */
+  resultTextDepth: number;
+  resultTextItems: number;
+  resultTextBreak: number;
   maxHandlesPerCell: number;
   maxPageSize: number;
   arrayNamedScanLimit: number;
@@ -29,7 +33,13 @@ export interface InspectorLimits {
  * `secrets` masks every text this inspector (and the console built on it) produces BEFORE it is cut to a budget,
  * so a cut never leaves the start of a secret behind.
  */
-export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, webPreview?: (v: unknown) => string | undefined): any {
+export function makeInspector(
+  limits: InspectorLimits,
+  secrets: SecretScanner,
+  webPreview: ((v: unknown) => string | undefined) | undefined,
+  /** preludeMain's append, which no setter a cell put on an index of Array.prototype sees. */
+  append: (list: unknown[], v: unknown) => void,
+): any {
   'use strict';
   const O = Object;
   const objectProto = O.prototype;
@@ -83,10 +93,6 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
   // the formatter's and the multi-line layout's (layoutLines): captured, as a cell may replace them
   const arrJoin = Array.prototype.join;
   const arrIncludes = Array.prototype.includes;
-  const defineProp = O.defineProperty;
-  /** Appends to a list of the layout's without a setter a cell put on an index of Array.prototype (preludeMain's `push`). */
-  const append = (list: unknown[], v: unknown) =>
-    defineProp(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   const strIncludes = String.prototype.includes;
   const strRepeat = String.prototype.repeat;
   const padStart = String.prototype.padStart;
@@ -325,8 +331,13 @@ export function makeInspector(limits: InspectorLimits, secrets: SecretScanner, w
    * twice that budget: past it, what was left out is counted as "at least".
    */
   function resultText(value: unknown, subtype: string): string {
-    const state: FormatState = { left: limits.maxResultText * 2, entered: 0, breakLength: 80 };
-    const opts: FormatOptions = { depth: 2, maxItems: 100, maxString: limits.maxStringChars, maxChars: limits.maxResultText };
+    const state: FormatState = { left: limits.maxResultText * 2, entered: 0, breakLength: limits.resultTextBreak };
+    const opts: FormatOptions = {
+      depth: limits.resultTextDepth,
+      maxItems: limits.resultTextItems,
+      maxString: limits.maxStringChars,
+      maxChars: limits.maxResultText,
+    };
     // an error reads as in its preview, `Name: message (cause: …)`, only not cut to the preview's budget
     const text = secrets.text(
       subtype === 'error' ? errorText(value) : subtype === 'promise' ? promiseText(value, opts, state) : formatValue(value, opts, 0, [], state),

@@ -90,7 +90,7 @@ export function preludeMain(
   // AbortSignal.timeout runs on the prelude's own setTimeout (defined below), never on one a cell put in its place
   let internalTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
   const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms));
-  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview);
+  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview, push);
   /** A key of a message from the host, only if it is the message's own (not a getter a cell put on Object.prototype). */
   const own = (o: any, k: string): any => (o !== null && typeof o === 'object' && apply(hasOwn, O, [o, k]) ? o[k] : undefined);
   const makeError = (data: any): Error => {

@@ -26,7 +26,7 @@ export function sandboxPrelude(): string {
   source ??= `(function (host, configJson) {
   'use strict';
   const makeSecretScanner = ${makeSecretScanner.toString()};
-  const makeInspector = (limits, webPreview) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview);
+  const makeInspector = (limits, webPreview, append) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview, append);
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
   const makeWebApis = (call, timeout) =>
