@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { InstallParams } from '../protocol';
 import { storeFacts, storeGeneration } from '../host/deps/atomicStore';
 import { InstallerClient } from '../host/deps/InstallerClient';
+import { installerNode, type InstallerNode } from '../host/deps/installerNode';
 import { nodeBinaries } from '../test/nodeBinaries';
 import { median, ms, type Row } from './stats';
 import { project, run, STORE_PACKAGES, tools } from './registryTools';
@@ -39,6 +40,14 @@ export interface ColdFigures {
   phases: Record<string, number>[];
   /** Per CodaJS run: the installer process's CPU time during the packages' install (all threads). */
   cpu: number[];
+  /** The packages alone again, the installer on the kernel's own Node (when the chosen one is another). */
+  own: number[];
+}
+
+/** The Node running the bench stands for the kernel's: the installer runs where `coda run` would run it (installerNode.ts). */
+export function benchInstallerNode(): InstallerNode {
+  const storage = process.env.CODA_RUNTIMES_DIR ?? process.env.CODA_TOOLS_DIR ?? join(__dirname, '..', '.tools');
+  return installerNode({ path: process.execPath, version: process.version }, storage, false);
 }
 
 /**
@@ -49,17 +58,30 @@ export interface ColdFigures {
  * tool's ten thousand files just before it, and bun, which creates them fastest, paid the most (its median: 2.2-2.4
  * s with the removals, 1.0-1.2 s without, on the same machine).
  */
-export async function coldInstallFigures(bun: string, root: string, runs = RUNS, codeCacheDir?: string): Promise<ColdFigures> {
-  const out: ColdFigures = { coda: [], types: [], whole: [], behind: [], bun: [], phases: [], cpu: [] };
-  const install = async (cache: string, then: (client: InstallerClient, params: InstallParams) => Promise<void>) => {
+export async function coldInstallFigures(
+  bun: string,
+  root: string,
+  runs = RUNS,
+  codeCacheDir?: string,
+  installer: InstallerNode = benchInstallerNode(),
+  ownCodeCacheDir?: string,
+): Promise<ColdFigures> {
+  const out: ColdFigures = { coda: [], types: [], whole: [], behind: [], bun: [], phases: [], cpu: [], own: [] };
+  const install = async (cache: string, then: (client: InstallerClient, params: InstallParams) => Promise<void>, onOwn = false) => {
     mkdirSync(cache, { recursive: true });
-    const client = new InstallerClient({ installerPath: INSTALLER, ...(codeCacheDir && { codeCacheDir }) });
+    const cacheDir = onOwn ? ownCodeCacheDir : codeCacheDir;
+    const client = new InstallerClient({
+      installerPath: INSTALLER,
+      nodePath: onOwn ? process.execPath : installer.path,
+      ...(cacheDir && { codeCacheDir: cacheDir }),
+    });
     const params: InstallParams = {
       storeDir: join(cache, 'stores', 'nb'),
       cacheDir: join(cache, 'cacache'),
       dependencies: Object.fromEntries(STORE_PACKAGES.map((p) => [p, '*'])),
       allowScripts: false,
       npmrcFrom: root,
+      nodeVersion: installer.nodeVersion,
     };
     try {
       await then(client, params);
@@ -90,6 +112,17 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS,
       await client.cacheWritten();
       out.behind.push(performance.now() - u);
     });
+  // the same, for a user without the Node 24 CodaJS keeps (the installer on the kernel's Node)
+  const own = (i: number) =>
+    install(
+      join(root, `cold-own-${i}`),
+      async (client, params) => {
+        const t = performance.now();
+        await client.install({ ...params, editorTypes: false });
+        out.own.push(performance.now() - t);
+      },
+      true,
+    );
   const bunOnce = (i: number) => {
     const dir = project(root, `cold-bun-${i}`);
     const b = performance.now();
@@ -100,6 +133,7 @@ export async function coldInstallFigures(bun: string, root: string, runs = RUNS,
     if (i % 2) bunOnce(i);
     await coda(i);
     await whole(i);
+    if (installer.path !== process.execPath) await own(i);
     if (!(i % 2)) bunOnce(i);
   }
   return out;
@@ -179,19 +213,36 @@ async function installerStartRows(root: string): Promise<{ rows: Row[]; primed: 
 export async function coldInstallRows(bun: string, root: string): Promise<Row[]> {
   // the installer's code cache as a user has it after a first install (the cold installs below fork new installers)
   const starts = await installerStartRows(root);
-  const f = await coldInstallFigures(bun, root, RUNS, starts.primed || undefined);
+  const installer = benchInstallerNode();
+  const onOther = installer.path !== process.execPath;
+  // the chosen installer's code cache, primed the same way when it is another Node than the kernel's
+  const chosenCache = onOther ? await primedCodeCache(root, { name: 'chosen installer node', path: installer.path }) : starts.primed || undefined;
+  const f = await coldInstallFigures(bun, root, RUNS, chosenCache, installer, starts.primed || undefined);
+  const where = onOther ? `installer on the Node 24 CodaJS keeps, for a kernel on node ${process.version}` : `installer on node ${process.version}`;
   const coda = median(f.coda);
   const bunMedian = median(f.bun);
   const whole = median(f.whole);
   return [
     {
-      figure: `cold install of ${STORE_PACKAGES.join(', ')}, the packages a kernel waits for (empty caches, new installer, median of ${f.coda.length})`,
+      figure: `cold install of ${STORE_PACKAGES.join(', ')}, the packages a kernel waits for (empty caches, new installer, ${where}; median of ${f.coda.length})`,
       value: ms(coda),
       baseline: 'bun install, empty cache, new folder',
       baselineValue: ms(bunMedian),
       target: `<= ${COLD_TARGET}x baseline`,
       pass: coda <= COLD_TARGET * bunMedian,
     },
+    ...(onOther
+      ? [
+          {
+            figure: `  the same, the installer on the kernel's own node ${process.version} (no Node 24 kept; median, same runs)`,
+            value: ms(median(f.own)),
+            baseline: 'bun install, empty cache, new folder',
+            baselineValue: ms(bunMedian),
+            target: '-',
+            pass: undefined,
+          },
+        ]
+      : []),
     {
       figure: '  where that cold install went (its median run)',
       value: medianPhases(f) || '-',
@@ -242,7 +293,7 @@ if (require.main === module) {
     .then((f) => {
       f.coda.forEach((t, i) => {
         console.log(
-          `run ${i + 1}: CodaJS ${ms(t)} (CPU ${ms(f.cpu[i]!)}; then types ${ms(f.types[i]!)}; in one install ${ms(f.whole[i]!)}, its cache written ${ms(f.behind[i]!)} later), bun ${ms(f.bun[i]!)}`,
+          `run ${i + 1}: CodaJS ${ms(t)}${f.own[i] === undefined ? '' : ` (kernel's own Node: ${ms(f.own[i])})`} (CPU ${ms(f.cpu[i]!)}; then types ${ms(f.types[i]!)}; in one install ${ms(f.whole[i]!)}, its cache written ${ms(f.behind[i]!)} later), bun ${ms(f.bun[i]!)}`,
         );
         for (const [phase, d] of Object.entries(f.phases[i]!)) console.log(`  ${phase.padEnd(30)} ${ms(d)}`);
       });

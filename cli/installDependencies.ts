@@ -3,7 +3,7 @@
  * metadata when it has one, into a store under ~/.cache/codajs (XDG_CACHE_HOME). The notebook file is never
  * modified; when the lock would change, the runner says so.
  */
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { METADATA_ALLOW_SCRIPTS, METADATA_LOCK, type CodaDocument, type DependencyLock, type SerializedError } from '../protocol';
 import { installAccess } from '../host/deps/installAccess';
 import { scriptsNotice } from '../host/deps/scriptPlan';
@@ -15,6 +15,9 @@ import { leaseStoreUntilExit } from '../host/deps/storeLease';
 import { fetchedRuntime } from '../host/runtimes/runtimeStore';
 import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../host/plugins/notebookPlugins';
 import { cacheRoot } from '../host/cacheRoot';
+import { runtimesDir } from './runtimeSetup';
+import type { FoundNode } from '../host/kernel/findNode';
+import { installerNode } from '../host/deps/installerNode';
 
 export interface DependencyOutcome {
   modulePaths: string[];
@@ -32,6 +35,8 @@ export async function installDependencies(
   progress: (m: string) => void,
   offline = false,
   plugins: NotebookPlugins = notebookPlugins(doc.metadata, dirname(file)),
+  /** A Node kernel's Node and the runtime store: the install picks versions for that Node (installerNode.ts). */
+  kernel?: { node: FoundNode; runtimesDir: string },
 ): Promise<DependencyOutcome> {
   const cells = doc.cells.flatMap((c, i) => (c.kind === 'code' ? [{ cellId: runnerCellId(i), code: cellText(c) }] : []));
   // the plugin packages (--plugin's and the notebook's) install with its imports, into the same store
@@ -47,7 +52,11 @@ export async function installDependencies(
       dirname(file),
       storeDir,
       async (dependencies, store) => {
-        client ??= new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: installerNode(allowScripts && !!access.permissions) });
+        const node = allowScripts && access.permissions ? undefined : kernel && installerNode(kernel.node, kernel.runtimesDir, allowScripts);
+        client ??= new InstallerClient({
+          installerPath: join(__dirname, 'installer.js'),
+          nodePath: node?.path ?? confinedInstallerNode(allowScripts && !!access.permissions),
+        });
         progress(
           `installing ${Object.entries(dependencies)
             .map(([n, r]) => (r === '*' ? n : `${n}@${r}`))
@@ -55,7 +64,7 @@ export async function installDependencies(
         );
         if (allowScripts) progress(scriptsNotice(access.permissions));
         return client.install(
-          { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline },
+          { storeDir: store, cacheDir, dependencies, lock, allowScripts, ...access, npmrcFrom: dirname(file), offline, nodeVersion: node?.nodeVersion },
           { onProgress: progress },
         );
       },
@@ -92,7 +101,7 @@ export async function installDependencies(
  * Install scripts of a notebook with permissions run under Node's permission model: when this Node lacks it, the
  * installer runs on the Node 24 that `coda runtimes fetch node` keeps (if it was fetched; else the install says so).
  */
-function installerNode(confinedScripts: boolean): string | undefined {
+function confinedInstallerNode(confinedScripts: boolean): string | undefined {
   if (!confinedScripts || process.allowedNodeEnvironmentFlags.has('--permission')) return undefined;
-  return fetchedRuntime(resolve(process.env.CODA_RUNTIMES_DIR ?? cacheRoot()), 'node');
+  return fetchedRuntime(runtimesDir(), 'node');
 }

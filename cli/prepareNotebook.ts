@@ -14,6 +14,7 @@ import { refusalError, resolveAccess } from '../host/run/resolveAccess';
 import type { RunOptions } from './args';
 import { installDependencies } from './installDependencies';
 import { fetchForRun, kernelOptions, runtimesDir } from './runtimeSetup';
+import { findNode } from '../host/kernel/findNode';
 
 export interface PreparedNotebook {
   prepared: Prepared<KernelStartOptions>;
@@ -46,7 +47,10 @@ export async function prepareNotebook(
       return { ok: true, access: { ...outcome.access, env, maskedValues: Object.values(env) } };
     },
     install: async () => {
-      const deps = await installDependencies(file, doc, progress, opts.offline, plugins);
+      // a Node kernel's packages are picked for its Node (not the runner's), and may be installed by a faster one
+      const node = runtime === 'node' ? await findNode(opts.nodePath).catch(() => undefined) : undefined;
+      const kernel = node && { node, runtimesDir: runtimesDir(opts.runtimesDir) };
+      const deps = await installDependencies(file, doc, progress, opts.offline, plugins, kernel);
       modulePaths = deps.modulePaths;
       note = deps.note;
       return { cellErrors: deps.cellErrors };

@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext) {
   const dependencies = new DependencyManager(
     context,
     (m) => log.write('info', m),
-    async () => (await findNode(path('nodePath'))).path,
+    () => findNode(path('nodePath')),
   );
   const runtimes = new RuntimeInstaller(
     storage,

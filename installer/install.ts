@@ -51,7 +51,9 @@ async function installInStaging(params: InstallParams, progress: Progress): Prom
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const config = await loadNpmConfig(params.npmrcFrom);
-  const opts = withRegistryAgents(fetchOptions(config));
+  // the Node the packages will run on: what pacote's picks (npm-pick-manifest), arborist and the lean resolver check
+  // `engines` against, instead of the installer's own
+  const opts = withRegistryAgents({ ...fetchOptions(config), nodeVersion: engineNodeVersion(params.nodeVersion) });
   const registry = String(opts.registry);
   const registryFor = registryFrom(opts);
   const lock = params.lock ? sanitizeLock(params.lock) : undefined;
@@ -217,6 +219,14 @@ async function installInStaging(params: InstallParams, progress: Progress): Prom
     builder.dispose();
     await discardStaging(staging);
   }
+}
+
+/** The Node version `engines` are checked against: the host's (a full `vX.Y.Z`), else the installer's own. */
+export function engineNodeVersion(given: string | undefined): string {
+  if (given === undefined) return process.version;
+  const m = /^v?(\d+\.\d+\.\d+)$/.exec(given);
+  if (!m) throw new Error(`the Node version to install for is not a version: ${JSON.stringify(given)}`);
+  return `v${m[1]}`;
 }
 
 /** A CPU usage in ms. */

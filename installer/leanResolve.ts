@@ -75,7 +75,7 @@ const compare = new Intl.Collator('en').compare;
  * Resolves `dependencies` (the store's package.json) into the lock of a hoisted tree, or says why it leaves the tree
  * to arborist. Packages for another platform, and what only they need, are left out, as arborist's install leaves them.
  */
-export async function leanResolve(dependencies: Record<string, string>, manifestOf: ManifestOf): Promise<LeanResult> {
+export async function leanResolve(dependencies: Record<string, string>, manifestOf: ManifestOf, nodeVersion = process.version): Promise<LeanResult> {
   const picks = new Map<string, Promise<{ m: LeanManifest } | { err: unknown }>>();
   const pick = (edge: Edge) => {
     const key = `${edge.name}@${edge.spec}`;
@@ -113,7 +113,7 @@ export async function leanResolve(dependencies: Record<string, string>, manifest
           throw new Problem(`${edge.name}@${edge.spec || '*'} could not be resolved here`);
         }
         const m = picked.m;
-        if (edge.type === 'optional' && !installableHere(m)) continue;
+        if (edge.type === 'optional' && !installableHere(m, nodeVersion)) continue;
         checkStorable(m, edge);
         const child = place(node, edge, found, m);
         placed.push(child);
@@ -176,11 +176,11 @@ function parse(edge: Edge): npa.Result {
 
 /**
  * npm-install-checks' engines, os, cpu and libc rules, checked as arborist checks an optional package (against the Node
- * that runs the install): it leaves one out that fails them.
+ * the packages will run on, InstallParams.nodeVersion): it leaves one out that fails them.
  */
-function installableHere(m: LeanManifest): boolean {
+function installableHere(m: LeanManifest, nodeVersion: string): boolean {
   try {
-    checkEngine(m, undefined, process.version, false);
+    checkEngine(m, undefined, nodeVersion, false);
     checkPlatform(m, false);
     return true;
   } catch {

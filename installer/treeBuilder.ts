@@ -246,7 +246,7 @@ export class TreeBuilder {
   private async resolveLean(dependencies: Record<string, string>, offline: boolean): Promise<void> {
     const opts = this.packumentOpts(offline) as pacote.Options & { fullMetadata: true };
     const pick = (name: string, spec: string) => (offline ? pacote.manifest(`${name}@${spec || '*'}`, opts) : this.pick(name, spec)) as Promise<LeanManifest>;
-    const result = await leanResolve(dependencies, pick).catch((err: unknown) => ({
+    const result = await leanResolve(dependencies, pick, this.ctx.opts.nodeVersion as string | undefined).catch((err: unknown) => ({
       problem: `CodaJS's own resolution failed (${(err as Error)?.message ?? String(err)})`,
     }));
     if ('problem' in result) {

@@ -71,6 +71,12 @@ export interface InstallParams {
   /** Folder the user's project .npmrc is looked up from (the notebook's folder). */
   npmrcFrom: string;
   /**
+   * The version of the Node that will run the packages (`v20.18.0`), when it is not the installer's own: versions are
+   * picked, and optional packages kept, by their `engines` for that Node, as npm run by it would (npm's `node-version`).
+   * The installer may then run on a faster Node than the kernel's (host/deps/installerNode.ts).
+   */
+  nodeVersion?: string;
+  /**
    * Look for the editor's `@types` packages (installer/acquireTypes.ts) and install them into the same tree (the
    * default). False: the packages alone, for a kernel that should not wait for the editor's types (the extension's
    * first install, which an install of the types follows, `addsTypesTo`); such a store says it has no types, and its

@@ -31,11 +31,15 @@ import { InstallMemo } from '../pure/InstallMemo';
 import type { InstallOutcome } from '../../host/run/prepareRun';
 import { nodePermissionSupport } from '../../host/kernel/nodePermissionSupport';
 import { fetchedRuntime } from '../../host/runtimes/runtimeStore';
+import type { FoundNode } from '../../host/kernel/findNode';
+import { installerNode } from '../../host/deps/installerNode';
 
 export class DependencyManager implements vscode.Disposable {
   private client: InstallerClient | undefined;
   /** An installer on the downloaded Node 24, for confined install scripts when the configured Node lacks the model. */
   private confinedClient: InstallerClient | undefined;
+  /** An installer on the downloaded Node 24 for installs that run no scripts, when the kernel's Node is older. */
+  private fastClient: InstallerClient | undefined;
   /** What was last installed per notebook in this session, to skip work on every run. */
   private readonly memo = new InstallMemo();
   /** Installs started per document (addTypes: a newer one makes the types of an older one moot). */
@@ -49,9 +53,13 @@ export class DependencyManager implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: (m: string) => void,
-    /** The real Node the installer runs on (install scripts, when allowed, are user code). */
-    private readonly nodePath: () => Promise<string>,
+    /** The real Node the kernels run on; installs that run scripts run there (install scripts are user code). */
+    private readonly kernelNode: () => Promise<FoundNode>,
   ) {}
+
+  private async nodePath(): Promise<string> {
+    return (await this.kernelNode()).path;
+  }
 
   /** The installer process client (also used to fetch runtimes). */
   async installer(): Promise<InstallerClient> {
@@ -64,9 +72,15 @@ export class DependencyManager implements vscode.Disposable {
    * configured Node lacks it and CodaJS has downloaded Node 24 (the one permission kernels use), the installer runs
    * there; otherwise the install says which Node is needed.
    */
-  private async installerFor(confinedScripts: boolean): Promise<InstallerClient> {
+  private async installerFor(params: InstallParams): Promise<InstallerClient> {
     const main = await this.installer();
-    if (!confinedScripts) return main;
+    if (!params.allowScripts) {
+      const fast = installerNode(await this.kernelNode(), this.context.globalStorageUri.fsPath, false);
+      if (fast.path === (await this.nodePath())) return main;
+      this.fastClient ??= new InstallerClient({ installerPath: this.context.asAbsolutePath('dist/installer.js'), nodePath: fast.path, log: this.log });
+      return this.fastClient;
+    }
+    if (!params.permissions) return main;
     const nodePath = await this.nodePath();
     if ((await nodePermissionSupport(nodePath).catch(() => undefined))?.permissionFlag === '--permission') return main;
     const node24 = fetchedRuntime(this.context.globalStorageUri.fsPath, 'node');
@@ -101,20 +115,20 @@ export class DependencyManager implements vscode.Disposable {
     if (!Object.keys(dependencies).length) return 'no packages';
     const meta = notebook.metadata as Record<string, unknown>;
     const { storeDir, cacheDir } = storeFor(this.context.globalStorageUri.fsPath, documentPath(notebook));
-    const params = this.installParams(meta, folder, storeDir, cacheDir, dependencies);
+    const params = await this.installParams(meta, folder, storeDir, cacheDir, dependencies);
     if (await storesServe(params)) return 'in the stores';
-    (await this.installerFor(params.allowScripts && !!params.permissions)).warm();
+    (await this.installerFor(params)).warm();
     return 'started';
   }
 
   /** An install of `dependencies` into `storeDir` as a run of the notebook (or scratch file) with `meta` asks for it. */
-  private installParams(
+  private async installParams(
     meta: Record<string, unknown>,
     folder: string | undefined,
     storeDir: string,
     cacheDir: string,
     dependencies: Record<string, string>,
-  ): InstallParams {
+  ): Promise<InstallParams> {
     const allowScripts = meta[METADATA_ALLOW_SCRIPTS] === true;
     return {
       storeDir,
@@ -124,6 +138,8 @@ export class DependencyManager implements vscode.Disposable {
       allowScripts,
       ...installAccess(meta),
       npmrcFrom: folder ?? this.context.globalStorageUri.fsPath,
+      // versions as npm on the kernel's Node would pick them, whichever Node the installer runs on (installerNode.ts)
+      nodeVersion: (await this.kernelNode()).version,
       // the packages first: the kernel waits for them; the editor's types follow (addTypes). A notebook whose install
       // scripts run gets both in one install: another one would run the scripts again
       editorTypes: allowScripts,
@@ -174,8 +190,8 @@ export class DependencyManager implements vscode.Disposable {
     let outcome;
     try {
       outcome = await installForCells(analysis, folder, storeDir, async (dependencies, store) => {
-        const client = await this.installerFor(allowScripts && !!access.permissions);
-        const params = this.installParams(meta, folder, store, cacheDir, dependencies);
+        const params = await this.installParams(meta, folder, store, cacheDir, dependencies);
+        const client = await this.installerFor(params);
         const result = await vscode.window.withProgress(
           {
             location: vscode.ProgressLocation.Notification,
@@ -281,6 +297,7 @@ export class DependencyManager implements vscode.Disposable {
     this.installed.dispose();
     this.client?.dispose();
     this.confinedClient?.dispose();
+    this.fastClient?.dispose();
   }
 }
 
