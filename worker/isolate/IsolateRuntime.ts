@@ -74,8 +74,11 @@ export class IsolateRuntime implements Runtime {
   private readonly permissions: Permissions;
   private readonly handles = new Map<string, Set<number>>();
   private readonly fetches = new Map<number, AbortController>();
-  /** Bytes (base64) of fetched responses waiting to enter the isolate. */
-  private undeliveredBytes = 0;
+  /**
+   * Bytes this process holds for the sandbox's fetches: the bodies still downloading, then (base64) the responses until
+   * the isolate has taken them in. Bounded by the sandbox's memory limit (fetch below), whatever the timing.
+   */
+  private heldBytes = 0;
   private readonly bindings = new TopLevelBindings();
   private readonly mask: Masker;
   private running: Running | undefined;
@@ -374,24 +377,42 @@ export class IsolateRuntime implements Runtime {
     if (this.fetches.size >= MAX_PENDING_FETCHES) return { error: codaError('SandboxTooManyFetches', { max: MAX_PENDING_FETCHES }) };
     // responses the host holds until the isolate is free to take them in: a cell that keeps the isolate busy while it
     // starts fetch after fetch must not grow this process without bound (each counts until it is delivered)
-    if (this.undeliveredBytes > this.memoryMb * 1024 * 1024)
-      return { error: codaError('SandboxFetchBacklog', { mb: Math.round(this.undeliveredBytes / 1024 / 1024), limit: this.memoryMb }) };
+    const limit = this.memoryMb * 1024 * 1024;
+    const backlog = () => codaError('SandboxFetchBacklog', { mb: Math.round(this.heldBytes / 1024 / 1024), limit: this.memoryMb });
+    if (this.heldBytes > limit) return { error: backlog() };
+    // this fetch's own share of heldBytes: its body as it downloads, then its response until the isolate took it in
+    let mine = 0;
+    // a body's bytes count as they arrive, so fetches started before the others' responses came in cannot pass the limit
+    // together (on a slow machine 26 did, for a 32 MB sandbox); one response alone may, up to its own bound
+    const hold = (bytes: number) => {
+      if (this.heldBytes - mine > 0 && this.heldBytes + bytes > limit) return backlog();
+      this.heldBytes += bytes;
+      mine += bytes;
+      return undefined;
+    };
+    const release = () => {
+      this.heldBytes -= mine;
+      mine = 0;
+    };
     const key = `f${id}`;
     const abort = new AbortController();
     this.fetches.set(id, abort);
     const description = `fetch ${req.method} ${req.url}`;
     this.work.add({ key, kind: 'fetch', cellId, executionId, description, stack: text(msg.stack, 4000), cancel: () => abort.abort() });
-    void sandboxFetch(req, this.permissions, abort.signal).then(async (result) => {
-      // counted until the isolate has taken it in, not only while the request runs (the 64 at once bound both)
+    void sandboxFetch(req, this.permissions, abort.signal, hold).then(async (result) => {
+      // counted until the isolate has taken it in, not only while the request runs (the 64 at once bound both): as its
+      // base64 now, the downloaded bytes it was made from released
       const bytes = 'response' in result ? result.response.bodyBase64.length : 0;
-      this.undeliveredBytes += bytes;
+      release();
+      this.heldBytes += bytes;
+      mine = bytes;
       try {
         if (abort.signal.aborted) return;
         const outcome = await this.sandbox.call({ op: 'fetch', id, ...result }, this.timeoutMs);
         this.work.remove(key);
         this.failed(outcome, undefined, { cellId, executionId });
       } finally {
-        this.undeliveredBytes -= bytes;
+        release();
         if (this.fetches.get(id) === abort) this.fetches.delete(id);
       }
     });

@@ -98,11 +98,18 @@ function deniedHost(url: URL, permissions: Permissions): SerializedError | undef
   return allowsHost(permissions, url.hostname, port) ? undefined : permissionDenied('net', url.hostname.replace(/^\[|\]$/g, ''));
 }
 
+/**
+ * Takes `bytes` more of a response body into the host's keeping (IsolateRuntime's budget of what its fetches hold), or
+ * says why not: the fetch then fails with that error, its body no longer read.
+ */
+export type HoldBytes = (bytes: number) => SerializedError | undefined;
+
 /** Performs the request; resolves with the response or with the error to throw inside the sandbox. */
 export async function sandboxFetch(
   req: FetchRequest,
   permissions: Permissions,
   signal: AbortSignal,
+  hold: HoldBytes = () => undefined,
 ): Promise<{ response: FetchResponse } | { error: SerializedError }> {
   const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
   const both = AbortSignal.any([signal, timeout]);
@@ -123,7 +130,7 @@ export async function sandboxFetch(
         hop = next;
         continue;
       }
-      const bytes = await readBounded(res);
+      const bytes = await readBounded(res, hold);
       if ('error' in bytes) return bytes;
       const headers: [string, string][] = [];
       res.headers.forEach((v, k) => headers.push([k, v]));
@@ -139,10 +146,11 @@ export async function sandboxFetch(
   }
 }
 
-async function readBounded(res: Response): Promise<{ data: Buffer } | { error: SerializedError }> {
+async function readBounded(res: Response, hold: HoldBytes): Promise<{ data: Buffer } | { error: SerializedError }> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!res.body) return { data: Buffer.alloc(0) };
+  // leaving the loop early (a return) cancels the body: nothing more of it is read
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     if (size > MAX_FETCH_BODY_BYTES) {
@@ -150,6 +158,8 @@ async function readBounded(res: Response): Promise<{ data: Buffer } | { error: S
         error: fail(`fetch: the response body of ${res.url || 'the request'} is over ${MAX_FETCH_BODY_BYTES} bytes (the sandbox's limit)`, 'RangeError'),
       };
     }
+    const refused = hold(chunk.byteLength);
+    if (refused) return { error: refused };
     chunks.push(Buffer.from(chunk));
   }
   return { data: Buffer.concat(chunks) };
