@@ -3,7 +3,7 @@
  * from the loopback registry into the notebook's store, with scripts off, and found there by the editor's plugin.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { storeFacts, storeGeneration } from '../../../host/deps/atomicStore';
 import { recordedLock } from '../../../host/deps/storeRecord';
@@ -14,7 +14,7 @@ import { InstallerClient, storeFor } from '../../../host/deps/InstallerClient';
 import { hasOwnTypes, typesPackageName } from '../../../installer/acquireTypes';
 import { ROOT, startKernel } from '../helpers/testKernel';
 import { messages, startServer } from '../types/tsserverHarness';
-import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { homeWithNpmrc, installedVersion, startRegistry, type Registry } from './registryServer';
 
 const client = new InstallerClient({ installerPath: join(ROOT, 'dist', 'installer.js') });
 const dts = (signature: string) => ({ 'index.d.ts': signature });
@@ -27,10 +27,6 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
     const { storeDir, cacheDir } = storeFor(join(home, 'cache'), notebook);
     return { storeDir, cacheDir, dependencies, allowScripts: false, npmrcFrom: home, ...over };
   };
-  const typesVersion = (modulePath: string, name: string) =>
-    existsSync(join(modulePath, name, 'package.json'))
-      ? (JSON.parse(readFileSync(join(modulePath, name, 'package.json'), 'utf8')) as { version: string }).version
-      : undefined;
 
   before(async () => {
     registry = await startRegistry([
@@ -75,7 +71,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
   it('adds @types/<name> of the same major.minor to the store and the lock; the editor types the import from it', async () => {
     const r = await client.install(params('/nb/types.coda', { chunky: '*' }));
     assert.deepEqual(r.installed, { chunky: '4.17.21' });
-    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.17.5');
+    assert.equal(installedVersion(r.modulePath, '@types/chunky'), '4.17.5');
     assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.17.5');
     assert.match(r.lock['node_modules/@types/chunky']!.integrity, /^sha512-/);
 
@@ -93,17 +89,17 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
 
   it('a pinned older version gets the types of that version', async () => {
     const r = await client.install(params('/nb/pinned.coda', { chunky: '3.10.1' }));
-    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '3.10.0');
+    assert.equal(installedVersion(r.modulePath, '@types/chunky'), '3.10.0');
   });
 
   it('the lock decides the types version on the next install', async () => {
     const older = await client.install(params('/nb/older.coda', { chunky: '4.14.2' }));
-    assert.equal(typesVersion(older.modulePath, '@types/chunky'), '4.14.0');
+    assert.equal(installedVersion(older.modulePath, '@types/chunky'), '4.14.0');
     const newer = await client.install(params('/nb/newer.coda', { chunky: '4.17.21' }));
     // a notebook saved when 4.14.0 was the types it got keeps them with the newer package
     const lock = { ...newer.lock, 'node_modules/@types/chunky': older.lock['node_modules/@types/chunky']! };
     const r = await client.install(params('/nb/locked.coda', { chunky: '4.17.21' }, { lock }));
-    assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.14.0');
+    assert.equal(installedVersion(r.modulePath, '@types/chunky'), '4.14.0');
     assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.14.0');
   });
 
@@ -134,7 +130,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       const p = params('/nb/split.coda', { chunky: '4.17.21' }, { editorTypes: false });
       const first = await client.install(p);
       assert.deepEqual(first.installed, { chunky: '4.17.21' });
-      assert.equal(typesVersion(first.modulePath, '@types/chunky'), undefined);
+      assert.equal(installedVersion(first.modulePath, '@types/chunky'), undefined);
       assert.deepEqual(Object.keys(first.lock), ['node_modules/chunky']);
       assert.equal(lookups(), before, 'no @types package was looked up');
       assert.equal((await storeFacts(p.storeDir))?.types, false);
@@ -159,7 +155,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
         [],
         'built once, with the types',
       );
-      assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.17.5');
+      assert.equal(installedVersion(r.modulePath, '@types/chunky'), '4.17.5');
       assert.equal(r.lock['node_modules/chunky']?.integrity, first.lock['node_modules/chunky']?.integrity);
       assert.equal(r.lock['node_modules/@types/chunky']?.version, '4.17.5');
       assert.equal((await storeFacts(p.storeDir))?.types, true);
@@ -176,7 +172,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       try {
         assert.equal(await k.value('globalThis.before = require("chunky"); before.mark = 7; typeof before.chunk'), 'function');
         await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: await generation(p.storeDir) });
-        assert.equal(typesVersion(first.modulePath, '@types/chunky'), '4.17.5', 'the store was replaced under the kernel');
+        assert.equal(installedVersion(first.modulePath, '@types/chunky'), '4.17.5', 'the store was replaced under the kernel');
         assert.equal(await k.value('require("chunky") === before && require("chunky").mark'), '7');
         assert.equal(await k.value('require("chunky/package.json").version'), '4.17.21');
       } finally {
@@ -190,8 +186,8 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       const first = await client.install(p);
       const lock = { ...first.lock, 'node_modules/@types/chunky': older.lock['node_modules/@types/chunky']! };
       const r = await client.install({ ...p, lock, editorTypes: true, addsTypesTo: await generation(p.storeDir) });
-      assert.equal(typesVersion(r.modulePath, '@types/chunky'), '4.14.0');
-      assert.equal(typesVersion(r.modulePath, 'chunky'), '4.17.21');
+      assert.equal(installedVersion(r.modulePath, '@types/chunky'), '4.14.0');
+      assert.equal(installedVersion(r.modulePath, 'chunky'), '4.17.21');
     });
 
     it('types for a store that a newer install replaced meanwhile are not committed: the newer store stays', async () => {
@@ -202,7 +198,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
       const newer = await client.install({ ...p, dependencies: { 'untyped-alone': '*' } });
       const r = await client.install({ ...p, lock: first.lock, editorTypes: true, addsTypesTo: over });
       assert.equal(r.superseded, true);
-      assert.equal(typesVersion(newer.modulePath, 'untyped-alone'), '1.0.0');
+      assert.equal(installedVersion(newer.modulePath, 'untyped-alone'), '1.0.0');
       assert.equal(existsSync(join(newer.modulePath, 'chunky')), false);
       assert.equal(existsSync(join(newer.modulePath, '@types')), false);
       assert.equal(await recordedLock(p.storeDir, p.dependencies, 'none'), undefined);
@@ -216,7 +212,7 @@ describe('types of installed packages (@types acquisition, loopback registry)', 
 
   it('an @types package never runs install scripts, even when the notebook allows scripts', async () => {
     const r = await client.install(params('/nb/scripts.coda', { scripted: '*' }, { allowScripts: true }));
-    assert.equal(typesVersion(r.modulePath, '@types/scripted'), '1.0.0');
+    assert.equal(installedVersion(r.modulePath, '@types/scripted'), '1.0.0');
     assert.equal(existsSync(join(r.modulePath, '@types/scripted', 'ran.txt')), false);
   });
 });

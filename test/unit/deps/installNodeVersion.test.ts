@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { runtimeFolder, runtimePackage } from '../../../host/runtimes/runtimeSto
 import { engineNodeVersion } from '../../../installer/install';
 import { nodeBinaries } from '../../nodeBinaries';
 import { ROOT } from '../helpers/testKernel';
-import { homeWithNpmrc, startRegistry, type Registry } from './registryServer';
+import { homeWithNpmrc, installedVersion, startRegistry, type Registry } from './registryServer';
 
 /**
  * InstallParams.nodeVersion: an install picks versions, and keeps optional packages, by their `engines` for the Node
@@ -28,10 +28,6 @@ describe('an install is made for the Node that runs the packages (InstallParams.
     const { storeDir, cacheDir } = storeFor(join(home, `cache-${++n}`), `/nb/engines-${n}.coda`);
     return { storeDir, cacheDir, dependencies, allowScripts: false, npmrcFrom: home, editorTypes: false, ...over };
   };
-  const versionIn = (modulePath: string, name: string) =>
-    existsSync(join(modulePath, name, 'package.json'))
-      ? (JSON.parse(readFileSync(join(modulePath, name, 'package.json'), 'utf8')) as { version: string }).version
-      : undefined;
 
   before(async () => {
     registry = await startRegistry([
@@ -67,17 +63,17 @@ describe('an install is made for the Node that runs the packages (InstallParams.
 
   it('keeps or leaves out an optional package by the engines of that Node (CodaJS’s own resolver)', async () => {
     const without = await client.install(params({ 'with-optional': '1.0.0' }, { nodeVersion: 'v22.11.0' }));
-    assert.equal(versionIn(without.modulePath, 'opt-future'), undefined);
+    assert.equal(installedVersion(without.modulePath, 'opt-future'), undefined);
     assert.equal(without.lock['node_modules/opt-future'], undefined);
     const kept = await client.install(params({ 'with-optional': '1.0.0' }, { nodeVersion: 'v95.1.2' }));
-    assert.equal(versionIn(kept.modulePath, 'opt-future'), '1.0.0');
+    assert.equal(installedVersion(kept.modulePath, 'opt-future'), '1.0.0');
   });
 
   it('arborist, resolving a tree CodaJS’s own resolver leaves to it, picks for the same Node', async () => {
     const r = await client.install(params({ 'arborist-only': '1.0.0' }, { nodeVersion: 'v20.18.0' }));
-    assert.equal(versionIn(r.modulePath, 'engine-picky'), '1.5.0');
+    assert.equal(installedVersion(r.modulePath, 'engine-picky'), '1.5.0');
     const future = await client.install(params({ 'arborist-only': '1.0.0' }, { nodeVersion: 'v95.0.0' }));
-    assert.equal(versionIn(future.modulePath, 'engine-picky'), '2.0.0');
+    assert.equal(installedVersion(future.modulePath, 'engine-picky'), '2.0.0');
   });
 
   it('without one, engines are checked against the installer’s own Node; a malformed one is refused before any fetch', async () => {
