@@ -221,10 +221,13 @@ async function installInStaging(params: InstallParams, progress: Progress): Prom
   }
 }
 
-/** The Node version `engines` are checked against: the host's (a full `vX.Y.Z`), else the installer's own. */
+/** A Node version as `node --version` prints one: `v22.11.0`, or a prerelease such as `v25.0.0-nightly20251101a1b2c3`. */
+const NODE_VERSION = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)$/;
+
+/** The Node version `engines` are checked against: the host's (a full semver version), else the installer's own. */
 export function engineNodeVersion(given: string | undefined): string {
   if (given === undefined) return process.version;
-  const m = /^v?(\d+\.\d+\.\d+)$/.exec(given);
+  const m = NODE_VERSION.exec(given);
   if (!m) throw new Error(`the Node version to install for is not a version: ${JSON.stringify(given)}`);
   return `v${m[1]}`;
 }

@@ -79,7 +79,9 @@ describe('an install is made for the Node that runs the packages (InstallParams.
   it('without one, engines are checked against the installer’s own Node; a malformed one is refused before any fetch', async () => {
     assert.equal(engineNodeVersion(undefined), process.version);
     assert.equal(engineNodeVersion('22.1.0'), 'v22.1.0');
-    for (const bad of ['', 'v22', 'latest', 'v22.1.0 || >=0', '>=18', 'v1.2.3-evil', ' v20.1.0']) {
+    // what `node --version` prints for nightly, release-candidate and custom builds
+    for (const v of ['v25.0.0-nightly20251101a1b2c3d4e5', 'v24.0.0-rc.1', 'v20.18.0-pre', 'v22.3.0+build.7']) assert.equal(engineNodeVersion(v), v);
+    for (const bad of ['', 'v22', 'latest', 'v22.1.0 || >=0', '>=18', ' v20.1.0', 'v20.1.0\n', 'v1.2.3-', 'v1.2.3-a..b', 'v1.2.3 -a']) {
       assert.throws(() => engineNodeVersion(bad), /not a version/, bad);
     }
     const before = registry.hits.size;
