@@ -4,7 +4,7 @@
  * that runs scripts runs on the kernel's Node. Without scripts the installer only resolves, downloads and writes
  * files: it runs on the newer of the kernel's Node and the Node 24 CodaJS keeps (fetched for permissions, the Sandbox
  * or by `coda runtimes fetch node`), which starts sooner and runs arborist faster than Node 20 (a cold install of the
- * six packages of `npm run bench`: 1.86 s against 2.12 s on Node 20, interleaved), while the versions it picks stay
+ * six packages of `npm run bench`: 1.73 s against 1.90 s on Node 20, median of 10 interleaved), while the versions it picks stay
  * the ones npm would pick on the kernel's Node.
  */
 import type { FoundNode } from '../kernel/findNode';
