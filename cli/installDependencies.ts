@@ -17,7 +17,7 @@ import { notebookPlugins, pluginInstallCell, type NotebookPlugins } from '../hos
 import { cacheRoot } from '../host/cacheRoot';
 import { runtimesDir } from './runtimeSetup';
 import type { FoundNode } from '../host/kernel/findNode';
-import { installerNode } from '../host/deps/installerNode';
+import { installerNode, type InstallerNode } from '../host/deps/installerNode';
 
 export interface DependencyOutcome {
   modulePaths: string[];
@@ -45,18 +45,21 @@ export async function installDependencies(
   const lock = doc.metadata[METADATA_LOCK] as DependencyLock | undefined;
   const access = installAccess(doc.metadata);
   const allowScripts = doc.metadata[METADATA_ALLOW_SCRIPTS] === true;
+  const confined = allowScripts && !!access.permissions;
   let client: InstallerClient | undefined;
+  /** The Node the installer runs on and the version it installs for, once an install is needed (installerNode.ts). */
+  let node: InstallerNode | undefined;
   try {
     const outcome = await installForCells(
       cells,
       dirname(file),
       storeDir,
       async (dependencies, store) => {
-        const node = allowScripts && access.permissions ? undefined : kernel && installerNode(kernel.node, kernel.runtimesDir, allowScripts);
-        client ??= new InstallerClient({
-          installerPath: join(__dirname, 'installer.js'),
-          nodePath: node?.path ?? confinedInstallerNode(allowScripts && !!access.permissions),
-        });
+        if (!client) {
+          // confined scripts need a Node with the permission model instead (confinedInstallerNode)
+          node = confined || !kernel ? undefined : installerNode(kernel.node, kernel.runtimesDir, allowScripts);
+          client = new InstallerClient({ installerPath: join(__dirname, 'installer.js'), nodePath: node?.path ?? confinedInstallerNode(confined) });
+        }
         progress(
           `installing ${Object.entries(dependencies)
             .map(([n, r]) => (r === '*' ? n : `${n}@${r}`))

@@ -75,8 +75,9 @@ export class DependencyManager implements vscode.Disposable {
   private async installerFor(params: InstallParams): Promise<InstallerClient> {
     const main = await this.installer();
     if (!params.allowScripts) {
-      const fast = installerNode(await this.kernelNode(), this.context.globalStorageUri.fsPath, false);
-      if (fast.path === (await this.nodePath())) return main;
+      const kernel = await this.kernelNode();
+      const fast = installerNode(kernel, this.context.globalStorageUri.fsPath, false);
+      if (fast.path === kernel.path) return main;
       this.fastClient ??= new InstallerClient({ installerPath: this.context.asAbsolutePath('dist/installer.js'), nodePath: fast.path, log: this.log });
       return this.fastClient;
     }
