@@ -6,7 +6,7 @@
  * arrive while user code blocks the worker's main thread (see CONTROL_FD), and by the main thread for Deno
  * and Bun, whose cells run in their own process.
  */
-import type { ConsoleEntry } from './console';
+import type { ConsoleEntry, PackedConsole } from './console';
 import type { CellSource, CheckpointHits, DebugOpenResult, SetCheckpointsParams } from './debugging';
 import type { PendingWorkResult, VariablesResult } from './inspection';
 import type { SerializedError } from './errors';
@@ -208,8 +208,11 @@ export interface DisplayEvent {
 
 /** Events the worker sends without being asked. */
 export interface WorkerEvents {
-  /** A batch of console calls, in call order (batched so a 100k-line loop is a few hundred messages). */
-  console: { entries: ConsoleEntry[] };
+  /**
+   * A batch of console calls, in call order (batched so a 100k-line loop is a few hundred messages), packed
+   * (PackedConsole); a host's Kernel gives listeners the whole entries (KernelEvents).
+   */
+  console: PackedConsole;
   /** Rich output from `display(...)` inside a cell (or a display API of another kernel: worker/jupyter/). */
   display: DisplayEvent;
   /**
@@ -256,6 +259,9 @@ export interface WorkerEvents {
   final: Record<string, never>;
 }
 export type WorkerEventName = keyof WorkerEvents;
+
+/** The worker's events as a host's Kernel gives them to its listeners: console batches unpacked. */
+export type KernelEvents = Omit<WorkerEvents, 'console'> & { console: { entries: ConsoleEntry[] } };
 
 // ---- wire frames -------------------------------------------------------------------------------
 

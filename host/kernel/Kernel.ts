@@ -16,7 +16,7 @@ import type {
   SetCheckpointsParams,
   VariablesResult,
   WorkerEventName,
-  WorkerEvents,
+  KernelEvents,
 } from '../../protocol';
 
 /** Why a kernel process ended, in words a user understands. */
@@ -81,7 +81,7 @@ export interface Kernel {
   debugClose(): Promise<void>;
   /** Replaces a document's checkpoints; how many are set (0 when the kernel is gone). */
   setCheckpoints(params: SetCheckpointsParams): Promise<number>;
-  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void;
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: KernelEvents[E]) => void): () => void;
   /** Fires once when the process ends. */
   onExit(listener: (exit: KernelExit) => void): () => void;
   /** Kills the process (and everything it started). Idempotent. */

@@ -15,8 +15,9 @@ import {
   PROTOCOL_VERSION,
   createHostChannel,
   createMasker,
+  unpackConsole,
+  type KernelEvents,
   maskedLines,
-  type ConsoleEntry,
   type DebugOpenResult,
   type SetCheckpointsParams,
   type ExecuteParams,
@@ -48,12 +49,10 @@ export const STDERR_TAIL_CHARS = 16_384;
 
 export { WORKER_FLAGS };
 
-type Listener = (body: never) => void;
-
 export class KernelProcess implements Kernel {
   private exitInfo: KernelExit | undefined;
   private readonly exitListeners = new Set<(exit: KernelExit) => void>();
-  private readonly consoleListeners = new Set<Listener>();
+  private readonly consoleListeners = new Set<(batch: KernelEvents['console']) => void>();
   private readonly labels = new Map<string, string>();
   /** The execution whose reply is still awaited (an interrupt names it). */
   private inFlight: number | undefined;
@@ -79,7 +78,10 @@ export class KernelProcess implements Kernel {
         if (child.pid === undefined) resolve();
       });
     });
-    channel.onEvent('console', (body) => this.consoleListeners.forEach((l) => (l as (b: typeof body) => void)(body)));
+    channel.onEvent('console', (body) => {
+      const batch = { entries: unpackConsole(body) };
+      this.consoleListeners.forEach((l) => l(batch));
+    });
   }
 
   static async start(options: KernelStartOptions): Promise<KernelProcess> {
@@ -223,12 +225,14 @@ export class KernelProcess implements Kernel {
     if (control && !control.destroyed) control.write(`${CONTROL_INTERRUPT}${this.inFlight}${CONTROL_END}`);
   }
 
-  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void {
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: KernelEvents[E]) => void): () => void {
     if (event === 'console') {
-      this.consoleListeners.add(listener as Listener);
-      return () => this.consoleListeners.delete(listener as Listener);
+      const l = listener as (batch: KernelEvents['console']) => void;
+      this.consoleListeners.add(l);
+      return () => this.consoleListeners.delete(l);
     }
-    return this.channel.onEvent(event, listener);
+    // every other event is as the worker sent it
+    return this.channel.onEvent(event, listener as unknown as (body: WorkerEvents[E]) => void);
   }
 
   onExit(listener: (exit: KernelExit) => void): () => void {
@@ -333,7 +337,7 @@ export class KernelProcess implements Kernel {
       try {
         this.notice = this.mask(JSON.parse(line.slice(notice + EXIT_NOTICE.length)));
         const entries = this.notice?.console ?? [];
-        if (entries.length) this.consoleListeners.forEach((l) => (l as (b: { entries: ConsoleEntry[] }) => void)({ entries }));
+        if (entries.length) this.consoleListeners.forEach((l) => l({ entries }));
       } catch {
         log('warn', 'unreadable exit notice from the worker');
       }

@@ -4,7 +4,7 @@
  * without a line end (a PartialLine) goes out as an open entry before any later entry and with every flush, so it
  * keeps its place among the cell's output and shows while the cell runs.
  */
-import type { ConsoleEntry } from '../../protocol';
+import { packConsole, type ConsoleEntry } from '../../protocol';
 import type { RuntimeHost } from '../runtime/Runtime';
 
 export const MAX_BATCH = 1000;
@@ -54,7 +54,7 @@ export class ConsoleBatcher {
     if (!this.entries.length) return;
     const entries = this.entries;
     this.entries = [];
-    this.host.emit('console', { entries });
+    this.host.emit('console', packConsole(entries));
   }
 
   /** Entries not sent yet (for the exit notice written synchronously when the process exits). */

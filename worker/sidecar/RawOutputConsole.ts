@@ -2,7 +2,7 @@
  * Output a sidecar prints past the console (Deno.stdout.write, Bun.write, native code, the runtime's own messages)
  * as console entries of the cell that is running (or ran last), batched per turn of the event loop.
  */
-import type { ConsoleEntry } from '../../protocol';
+import { packConsole, type ConsoleEntry } from '../../protocol';
 import type { RuntimeHost } from '../runtime/Runtime';
 
 /** Characters of one line of raw output turned into a console entry. */
@@ -42,6 +42,6 @@ export class RawOutputConsole {
     if (!this.entries.length) return;
     const entries = this.entries;
     this.entries = [];
-    this.host.emit('console', { entries });
+    this.host.emit('console', packConsole(entries));
   }
 }

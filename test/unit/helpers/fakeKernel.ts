@@ -14,7 +14,7 @@ import {
   type PropertyPage,
   type VariablesResult,
   type WorkerEventName,
-  type WorkerEvents,
+  type KernelEvents,
 } from '../../../protocol';
 import type { Kernel, KernelExit } from '../../../host/kernel/Kernel';
 
@@ -107,15 +107,15 @@ export class FakeKernel implements Kernel {
     }
   }
 
-  onEvent<E extends WorkerEventName>(event: E, listener: (body: WorkerEvents[E]) => void): () => void {
+  onEvent<E extends WorkerEventName>(event: E, listener: (body: KernelEvents[E]) => void): () => void {
     const set = this.listeners.get(event) ?? new Set();
     set.add(listener as (body: never) => void);
     this.listeners.set(event, set);
     return () => void set.delete(listener as (body: never) => void);
   }
 
-  emit<E extends WorkerEventName>(event: E, body: WorkerEvents[E]): void {
-    for (const l of this.listeners.get(event) ?? []) (l as (b: WorkerEvents[E]) => void)(body);
+  emit<E extends WorkerEventName>(event: E, body: KernelEvents[E]): void {
+    for (const l of this.listeners.get(event) ?? []) (l as (b: KernelEvents[E]) => void)(body);
   }
 
   onExit(listener: (exit: KernelExit) => void): () => void {

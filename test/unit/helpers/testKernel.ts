@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CellSource, ConsoleEntry, ExecuteResult, InitParams, RemoteValue, WorkerEventName, WorkerEvents } from '../../../protocol';
+import type { CellSource, ConsoleEntry, ExecuteResult, InitParams, RemoteValue, WorkerEventName, KernelEvents } from '../../../protocol';
 import type { Kernel } from '../../../host/kernel/Kernel';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
@@ -17,7 +17,7 @@ export interface TestKernel {
   events: { name: WorkerEventName; body: unknown }[];
   run(code: string, opts?: { language?: 'javascript' | 'typescript'; cellId?: string; instrumentLines?: boolean; source?: CellSource }): Promise<ExecuteResult>;
   value(code: string): Promise<string>;
-  waitFor<E extends WorkerEventName>(name: E, pred?: (b: WorkerEvents[E]) => boolean, ms?: number): Promise<WorkerEvents[E]>;
+  waitFor<E extends WorkerEventName>(name: E, pred?: (b: KernelEvents[E]) => boolean, ms?: number): Promise<KernelEvents[E]>;
 }
 
 let seq = 0;
