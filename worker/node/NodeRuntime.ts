@@ -46,12 +46,13 @@ import {
   LINE_HOOK,
   META_HOOK,
   NAMESPACE_HOOK,
+  DEFAULT_HOOK,
   STATEMENT_HOOK,
   transformCell,
   type TransformedCell,
 } from '../transform/transformCell';
 import { importMeta } from './importMeta';
-import { interopNamespace } from './interopNamespace';
+import { interopDefault, interopNamespace } from './interopNamespace';
 import { installLoopHook, isLoopStop } from '../runtime/loopStop';
 import { JsxSettings } from '../../common/JsxSettings';
 import { DECORATORS_HOOK } from '../transform/lowerDecorators';
@@ -226,6 +227,7 @@ export class NodeRuntime implements Runtime {
     g.__filename = meta.filename ?? init.documentPath;
     g[IMPORT_HOOK] = modules.import;
     g[NAMESPACE_HOOK] = interopNamespace;
+    g[DEFAULT_HOOK] = interopDefault;
     g[DECORATORS_HOOK] = makeDecoratorRuntime();
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {

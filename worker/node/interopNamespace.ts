@@ -21,6 +21,19 @@ export function interopNamespace(m: Record<string, unknown>): object {
   return ns;
 }
 
+/**
+ * `import d from 'pkg'` in a cell, as TypeScript's esModuleInterop and Bun read it: a CommonJS module compiled from an
+ * ES module (`exports.__esModule`) that has a default gives that default (`exports.default`), so `d` is `ns.default` of
+ * `import * as ns` (interopNamespace); any other module gives its namespace's `default` (a CommonJS module's
+ * `module.exports`). Node and Deno gave the compiled module's whole `exports` (`d()` failed: "d is not a function")
+ * while the editor's types and Bun gave its default.
+ */
+export function interopDefault(m: Record<string, unknown>): unknown {
+  const exports = commonJsExports(m);
+  if (exports !== undefined && Object.hasOwn(exports, '__esModule') && 'default' in exports) return (exports as Record<string, unknown>).default;
+  return m.default;
+}
+
 /** The exports of the CommonJS module `m` is the namespace of, or undefined for an ES module's. */
 function commonJsExports(m: Record<string, unknown>): object | undefined {
   if ('module.exports' in m) return Object(m['module.exports']) as object;

@@ -31,6 +31,8 @@ export const LINE_HOOK = '__coda$line';
 export const IMPORT_HOOK = '__coda$import';
 /** Global the runtime defines to read a module's namespace for `import * as ns` (worker/node/interopNamespace.ts). */
 export const NAMESPACE_HOOK = '__coda$namespace';
+/** Global the runtime defines to read a module's default for `import d` (worker/node/interopNamespace.ts interopDefault). */
+export const DEFAULT_HOOK = '__coda$default';
 /** Global the runtime defines as the cells' `import.meta` (same length: columns stay where they were). */
 export const META_HOOK = '__coda$meta';
 /** Global the runtime defines to receive a top-level statement's line before it runs. */
@@ -389,7 +391,9 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   const parts: string[] = [];
   for (const s of node.specifiers) {
     names.add(s.local.name);
-    if (s.type === 'ImportDefaultSpecifier') parts.push(`if (!('default' in __m)) ${noExport(node.source.value, 'default')} ${s.local.name} = __m.default;`);
+    // a CommonJS module compiled from an ES module gives its own default, as `* as` does (interopNamespace.ts)
+    if (s.type === 'ImportDefaultSpecifier')
+      parts.push(`if (!('default' in __m)) ${noExport(node.source.value, 'default')} ${s.local.name} = ${DEFAULT_HOOK}(__m);`);
     // a CommonJS module reads as TypeScript's esModuleInterop makes it, on every Node (interopNamespace.ts)
     else if (s.type === 'ImportNamespaceSpecifier') parts.push(`${s.local.name} = ${NAMESPACE_HOOK}(__m);`);
     else {

@@ -113,6 +113,10 @@ export function packageFixture(): string {
     { main: 'umd.js' },
     { 'umd.js': '(function (root, factory) { module.exports = factory(); })(this, function () { return { pair: (a, b) => [a, b] }; });' },
   );
+  // CommonJS compiled from an ES module (TypeScript's and Babel's output), with a default and without
+  const compiled = 'Object.defineProperty(exports, "__esModule", { value: true }); exports.named = 2;';
+  pkg('compiled-pkg', { main: 'index.js' }, { 'index.js': `${compiled} exports.default = function theDefault() { return "default"; };` });
+  pkg('compiled-nodefault', { main: 'index.js' }, { 'index.js': compiled });
   writeFileSync(join(dir, 'local.mjs'), 'export const local = "relative import";');
   writeFileSync(join(dir, 'data.json'), '{ "x": 5 }');
   writeFileSync(join(dir, 'util.ts'), 'export const double = (n: number): number => n * 2;\n');

@@ -618,6 +618,20 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "a CommonJS module compiled from an ES module: its default import is its default, as TypeScript's interop and `* as` read it (Sandbox: no modules)",
+    test: async (k) => {
+      if (k.runtime === 'sandbox') return;
+      assert.equal(
+        await k.value(
+          'import d, * as ns from "compiled-pkg";\nimport { named } from "compiled-pkg";\n[typeof d, d(), d === ns.default, named, ns.named].join()',
+        ),
+        'function,default,true,2,2',
+      );
+      // without a default, its exports (as every runtime's own import gives them)
+      assert.equal(await k.value('import e from "compiled-nodefault";\n[typeof e, e.named].join()'), 'object,2');
+    },
+  },
+  {
     name: 'JSON with its import attribute, import.meta of the notebook (Sandbox: refused in words)',
     test: async (k) => {
       if (k.runtime === 'sandbox') {

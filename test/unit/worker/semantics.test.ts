@@ -91,6 +91,19 @@ for (const node of nodeBinaries()) {
         'Object.defineProperty(exports, "__esModule", { value: true }); exports.default = "the default"; exports.named = 2;\n',
       );
       assert.equal(await k.value('import * as D from "./compiled.cjs"; [D.default, D.named].join()'), 'the default,2');
+      // and its default import is that default too (`d === ns.default`), as in TypeScript and on Bun
+      assert.equal(await k.value('import d1, * as D1 from "./compiled.cjs"; [d1, d1 === D1.default].join()'), 'the default,true');
+      writeFileSync(
+        join(fixture, 'compiled-fn.cjs'),
+        'Object.defineProperty(exports, "__esModule", { value: true }); exports.default = function f() { return 7; };\n',
+      );
+      assert.equal(await k.value('import f1 from "./compiled-fn.cjs"; f1()'), '7');
+      // one without a default gives its exports, as Node, Deno and Bun do
+      writeFileSync(join(fixture, 'compiled-nodefault.cjs'), 'Object.defineProperty(exports, "__esModule", { value: true }); exports.only = 3;\n');
+      assert.equal(await k.value('import n1 from "./compiled-nodefault.cjs"; n1.only'), '3');
+      // a plain CommonJS module's default stays its module.exports, even with a `default` property of its own
+      writeFileSync(join(fixture, 'plain-default.cjs'), 'module.exports = { default: "inner", other: 1 };\n');
+      assert.equal(await k.value('import p1 from "./plain-default.cjs"; [p1.default, p1.other].join()'), 'inner,1');
       assert.equal(await k.value('import * as fsNs from "node:fs"; typeof fsNs.readFileSync + typeof fsNs.default.readFileSync'), 'functionfunction');
     });
 
