@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { CellSyntaxError, IMPORT_HOOK, META_HOOK, transformCell } from '../../../worker/transform/transformCell';
+import { CellSyntaxError, DEFAULT_HOOK, IMPORT_HOOK, META_HOOK, transformCell } from '../../../worker/transform/transformCell';
+import { interopDefault } from '../../../worker/node/interopNamespace';
 import { nodeBinaries, startKernel, type TestKernel } from '../helpers/testKernel';
 
 /** Runs a transformed cell in a context with the import and meta hooks; returns its value and the import calls. */
@@ -18,6 +19,7 @@ async function run(source: string) {
   const context = vm.createContext({
     [IMPORT_HOOK]: async (...args: unknown[]) => (calls.push(args), { default: 'the default', named: 'a name' }),
     [META_HOOK]: { url: 'file:///nb/n.coda' },
+    [DEFAULT_HOOK]: interopDefault,
   });
   const box = (await vm.runInContext(transformCell(source, { importMeta: true }).code, context)) as { 0: unknown } | undefined;
   return { value: box?.[0], calls };
