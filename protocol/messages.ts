@@ -55,12 +55,15 @@ export interface ExitNotice {
 
 /**
  * The decorators cells run (common/node/tsconfigDecorators.ts): the standard ones, or TypeScript's older
- * `experimentalDecorators` (`metadata`: with `emitDecoratorMetadata`) that the tsconfig.json nearest the notebook asks for.
+ * `experimentalDecorators` (`metadata`: with `emitDecoratorMetadata`) that the tsconfig.json nearest the notebook asks for;
+ * and how a TypeScript cell's class fields get their values, as that tsconfig.json compiles them (`assignFields`:
+ * `useDefineForClassFields: false`, said or implied by a `target` before ES2022; worker/transform/assignClassFields.ts).
  */
-export type DecoratorMode =
+export type DecoratorMode = (
   | { kind: 'standard' }
   /** `strictNullChecks` (or `strict`): `string | null` records Object, as TypeScript then writes it. */
-  | { kind: 'legacy'; metadata: boolean; strictNullChecks: boolean; tsconfig: string };
+  | { kind: 'legacy'; metadata: boolean; strictNullChecks: boolean; tsconfig: string }
+) & { assignFields?: true };
 
 export interface InitParams {
   /** Folder that relative paths, `require` and `import` of packages resolve from (the notebook's folder). */

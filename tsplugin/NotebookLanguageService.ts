@@ -115,11 +115,16 @@ export class NotebookLanguageService {
 
   /**
    * TypeScript's experimentalDecorators (and emitDecoratorMetadata) when the tsconfig.json nearest the notebook turns
-   * them on, as the kernel then runs them (common/node/tsconfigDecorators.ts); read again as other files on disk are.
+   * them on, and its class fields' semantics (`useDefineForClassFields: false`: a field read before a parameter property
+   * is set is then no error), as the kernel then runs them (common/node/tsconfigDecorators.ts); read again as other
+   * files on disk are.
    */
   private decoratorOptions(): ts.CompilerOptions {
     const mode = this.fromDisk('decorators', () => decoratorModeFor(notebookFsPath(this.settings.key), (p) => this.fs.readFile(p)));
-    return mode.kind === 'legacy' ? { experimentalDecorators: true, emitDecoratorMetadata: mode.metadata } : {};
+    return {
+      ...(mode.kind === 'legacy' && { experimentalDecorators: true, emitDecoratorMetadata: mode.metadata }),
+      ...(mode.assignFields && { useDefineForClassFields: false }),
+    };
   }
 
   /** The cells are read with JSX (jsxConfig). */

@@ -28,12 +28,26 @@ export function decoratorModeFor(documentPath: string, read: Read = readText): D
     const file = join(dir, 'tsconfig.json');
     const options = compilerOptions(file, read, 0);
     if (options) {
-      if (options.experimentalDecorators !== true) return { kind: 'standard' };
+      const fields = assignsFields(options) ? ({ assignFields: true } as const) : {};
+      if (options.experimentalDecorators !== true) return { kind: 'standard', ...fields };
       const strictNullChecks = typeof options.strictNullChecks === 'boolean' ? options.strictNullChecks : options.strict === true;
-      return { kind: 'legacy', metadata: options.emitDecoratorMetadata === true, strictNullChecks, tsconfig: file };
+      return { kind: 'legacy', metadata: options.emitDecoratorMetadata === true, strictNullChecks, tsconfig: file, ...fields };
     }
     if (dirname(dir) === dir) return { kind: 'standard' };
   }
+}
+
+/** Targets before ES2022, whose class fields TypeScript assigns unless `useDefineForClassFields` says otherwise. */
+const ASSIGNING_TARGETS = /^es(3|5|6|2015|2016|2017|2018|2019|2020|2021)$/i;
+
+/**
+ * Whether TypeScript compiles class fields as assignments (`useDefineForClassFields: false`): said so, or not said and
+ * the `target` is before ES2022. A tsconfig.json without a `target` keeps fields defined, as Deno, Bun, esbuild and tsx
+ * run them (tsc 5 alone would take ES5 then).
+ */
+function assignsFields(options: Record<string, unknown>): boolean {
+  if (typeof options.useDefineForClassFields === 'boolean') return !options.useDefineForClassFields;
+  return typeof options.target === 'string' && ASSIGNING_TARGETS.test(options.target.trim());
 }
 
 /** The compiler options of `file` over those it extends; undefined when there is no such file it can read. */

@@ -8,6 +8,7 @@ import { decoratorOptions, withDecoratorsLowered, type DecoratorOptions } from '
 import { hideParameterDecorators } from './parameterDecorators';
 import { loadedSucrase, stripTypes, type TranspileOptions } from './stripTypes';
 import { composeColumns, type Columns } from './ColumnMap';
+import { assignClassFields } from './assignClassFields';
 import { exportNamespaceMembers, openNamespaces, type NamespaceMembers } from './lowerNamespaces';
 import { holdsValues } from './valueNamespace';
 import { cellOffsets } from './designTypes';
@@ -17,6 +18,8 @@ export interface TypedCell {
   /** Map the columns of `code` back to the cell. */
   columns: Columns;
   decorators: DecoratorOptions;
+  /** A TypeScript cell (else JSX in a JavaScript one). */
+  typescript: boolean;
 }
 
 /**
@@ -53,7 +56,7 @@ export function typedCell(
     code,
     options.typescript ? { source: cellSource, columns: inSource, parameters: hidden?.found ?? [] } : undefined,
   );
-  return { code, columns, decorators };
+  return { code, columns, decorators, typescript: options.typescript };
 }
 
 /**
@@ -66,5 +69,8 @@ export function cellJavaScript(
   mode: DecoratorMode | undefined,
   jsx = false,
 ): { code: string; columns: Columns | undefined } {
-  return withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(mode, jsx, source));
+  const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(mode, jsx, source));
+  // a TypeScript cell's class fields as its tsconfig.json compiles them (a JavaScript cell's are the language's own)
+  const assigned = typed?.typescript && mode?.assignFields ? assignClassFields(lowered.code) : undefined;
+  return assigned ? { code: assigned.code, columns: composeColumns(assigned.columns, lowered.columns) } : lowered;
 }

@@ -56,6 +56,29 @@ describe('types: the decorators a notebook runs, from its tsconfig.json', () => 
     assert.deepEqual(modeOf('bad/nb.coda'), { kind: 'standard' });
   });
 
+  it('assigns class fields where TypeScript would: useDefineForClassFields false, said or by a target before ES2022', () => {
+    const fieldsOf = (options: object) => {
+      write('f/tsconfig.json', JSON.stringify({ compilerOptions: options }));
+      return modeOf('f/nb.coda').assignFields ?? false;
+    };
+    assert.equal(fieldsOf({ target: 'ES2021' }), true);
+    assert.equal(fieldsOf({ target: 'es5', experimentalDecorators: true }), true);
+    assert.equal(fieldsOf({ target: 'ES2015' }), true);
+    assert.equal(fieldsOf({ target: 'ES2022' }), false);
+    assert.equal(fieldsOf({ target: 'ESNext' }), false);
+    assert.equal(fieldsOf({ target: 'ES2022', useDefineForClassFields: false }), true);
+    assert.equal(fieldsOf({ target: 'ES2020', useDefineForClassFields: true }), false);
+    // no target: defined, as Deno, Bun, esbuild and tsx run them
+    assert.equal(fieldsOf({ strict: true }), false);
+    assert.deepEqual(modeOf('f/nb.coda'), { kind: 'standard' });
+    // through extends, the file itself winning
+    write('base.json', '{ "compilerOptions": { "target": "ES2021" } }');
+    write('g/tsconfig.json', '{ "extends": "../base.json", "compilerOptions": { "experimentalDecorators": true } }');
+    assert.equal(modeOf('g/nb.coda').assignFields, true);
+    write('h/tsconfig.json', '{ "extends": "../base.json", "compilerOptions": { "useDefineForClassFields": true } }');
+    assert.equal(modeOf('h/nb.coda').assignFields, undefined);
+  });
+
   it('reads comments only outside strings', () => {
     assert.deepEqual(JSON.parse(withoutComments('{ "a": "http://x/*y*/", // c\n "b": [1, 2,], }')), { a: 'http://x/*y*/', b: [1, 2] });
   });
