@@ -57,7 +57,7 @@ export interface ExitNotice {
  * The decorators cells run (common/node/tsconfigDecorators.ts): the standard ones, or TypeScript's older
  * `experimentalDecorators` (`metadata`: with `emitDecoratorMetadata`) that the tsconfig.json nearest the notebook asks for;
  * and how a TypeScript cell's class fields get their values, as that tsconfig.json compiles them (`assignFields`:
- * `useDefineForClassFields: false`, said or implied by a `target` before ES2022; worker/transform/assignClassFields.ts).
+ * `useDefineForClassFields: false`, said or implied by a `target` before ES2022; worker/transform/classFields.ts).
  */
 export type DecoratorMode = (
   | { kind: 'standard' }

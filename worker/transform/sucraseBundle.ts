@@ -13,6 +13,7 @@ import { HelperManager } from 'sucrase/dist/esm/HelperManager';
 import TokenProcessor from 'sucrase/dist/esm/TokenProcessor';
 import RootTransformer from 'sucrase/dist/esm/transformers/RootTransformer';
 import { validateOptions, type Options } from 'sucrase/dist/esm/Options';
+import { PARAMETER_PROPERTY_MARK } from './parameterMark';
 
 /**
  * sucrase's `transform` for what a cell needs (no `imports` transform, unused imports kept), with where each token of
@@ -30,6 +31,15 @@ export function transformWithMappings(
   const helperManager = new HelperManager(nameManager);
   const tokenProcessor = new TokenProcessor(code, file.tokens, false, options.disableESTransforms === true, helperManager);
   const context = { tokenProcessor, scopes: file.scopes, nameManager, importProcessor: null, helperManager };
-  const result = new RootTransformer(context, options.transforms, false, options).transform();
+  const root = new RootTransformer(context, options.transforms, false, options);
+  // each parameter property's assignment marked, for classFields.ts (which removes the mark)
+  const initCode = root.makeConstructorInitCode.bind(root);
+  root.makeConstructorInitCode = (statements, names, className) =>
+    initCode(
+      statements.map((s) => PARAMETER_PROPERTY_MARK + s),
+      names,
+      className,
+    );
+  const result = root.transform();
   return { code: result.code, mappings: result.mappings, tokens: file.tokens };
 }

@@ -8,7 +8,7 @@ import { decoratorOptions, withDecoratorsLowered, type DecoratorOptions } from '
 import { hideParameterDecorators } from './parameterDecorators';
 import { loadedSucrase, stripTypes, type TranspileOptions } from './stripTypes';
 import { composeColumns, type Columns } from './ColumnMap';
-import { assignClassFields } from './assignClassFields';
+import { classFields } from './classFields';
 import { exportNamespaceMembers, openNamespaces, type NamespaceMembers } from './lowerNamespaces';
 import { holdsValues } from './valueNamespace';
 import { cellOffsets } from './designTypes';
@@ -71,6 +71,6 @@ export function cellJavaScript(
 ): { code: string; columns: Columns | undefined } {
   const lowered = withDecoratorsLowered(typed?.code ?? source, typed?.columns, typed?.decorators ?? decoratorOptions(mode, jsx, source));
   // a TypeScript cell's class fields as its tsconfig.json compiles them (a JavaScript cell's are the language's own)
-  const assigned = typed?.typescript && mode?.assignFields ? assignClassFields(lowered.code) : undefined;
-  return assigned ? { code: assigned.code, columns: composeColumns(assigned.columns, lowered.columns) } : lowered;
+  const fields = typed?.typescript ? classFields(lowered.code, !!mode?.assignFields) : undefined;
+  return fields ? { code: fields.code, columns: composeColumns(fields.columns, lowered.columns) } : lowered;
 }

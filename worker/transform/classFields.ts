@@ -1,12 +1,20 @@
 /**
- * Class fields as TypeScript compiles them under `useDefineForClassFields: false` (said in the notebook's tsconfig.json,
- * or implied by a `target` before ES2022: a NestJS, TypeORM or Angular project's): assigned in the constructor, after its
- * parameter properties, instead of defined. A field then runs a setter its class inherits, does not hide an accessor a
- * decorator put on the prototype (a TypeORM lazy relation, a Lit or MobX property), and can read what a parameter
- * property holds (`items = this.service.all()` beside `constructor(private service: Service)`); a field without an
- * initial value is no property at all.
+ * A TypeScript cell's class fields as TypeScript compiles them. The type removal (sucrase) turns parameter properties
+ * into assignments at the start of the constructor (marked: parameterMark.ts); the rest is done here, on the cell's
+ * JavaScript after its decorators are lowered (which keep fields in place: a decorator of `name: string;` is applied to
+ * the prototype whether or not the field stays). Every line stays where it was, and every initial value where it was
+ * written, so a stack still points into the cell.
  *
- * Every line stays where it was, and every initial value where it was written, so a stack still points into the cell:
+ * Defined fields (the default, `useDefineForClassFields`): a parameter property is also declared as a field, before the
+ * class's other fields, as TypeScript declares it (`constructor(public a)` gives `a;` at the start of the class body), so
+ * an instance's keys come in TypeScript's order (`a` before a field `x = 1`), where they came after its fields.
+ *
+ * Assigned fields (`assign`: `useDefineForClassFields: false`, said in the notebook's tsconfig.json or implied by a
+ * `target` before ES2022: a NestJS, TypeORM or Angular project's): assigned in the constructor, after its parameter
+ * properties, instead of defined. A field then runs a setter its class inherits, does not hide an accessor a decorator
+ * put on the prototype (a TypeORM lazy relation, a Lit or MobX property), and can read what a parameter property holds
+ * (`items = this.service.all()` beside `constructor(private service: Service)`); a field without an initial value is
+ * no property at all:
  * - `x = v;` becomes a private method in its place, `#__coda$f1() { this.x = v; };`, that the constructor calls after
  *   its parameter properties (and after `super(…)`), in the fields' order; a class without a constructor gets one at the
  *   start of its body;
@@ -16,13 +24,11 @@
  * - `x;` (no value) is blanked out; a field with a computed key (`[k] = v`) is left defined (TypeScript evaluates its key
  *   once, a constructor would each time);
  * - fields CodaJS's own decorator lowering made (`#__coda$…`) are left alone.
- *
- * Runs on a TypeScript cell's JavaScript, after its types are removed and its decorators lowered (which keep fields in
- * place: a decorator of `name: string;` is applied to the prototype whether or not the field stays).
  */
 import type * as acorn from 'acorn';
 import { forEachNode } from '../../common/forEachNode';
 import { applyEdits, ColumnMap, type Edit } from './ColumnMap';
+import { PARAMETER_PROPERTY_MARK } from './parameterMark';
 import { parseCell } from './transformCell';
 
 /** Names this pass and the decorator lowering give: never a user's. */
@@ -30,25 +36,52 @@ const OWN_PREFIX = '__coda$';
 
 type ClassNode = acorn.ClassDeclaration | acorn.ClassExpression | acorn.AnonymousClassDeclaration;
 
-/** `js` with its classes' fields assigned, and where its columns were; undefined when no field needed it. */
-export function assignClassFields(js: string): { code: string; columns: ColumnMap } | undefined {
-  if (!/\bclass\b/.test(js)) return undefined;
+/** `js` with its classes' fields as TypeScript compiles them (`assign`: assigned), and where its columns were; undefined when nothing changed. */
+export function classFields(js: string, assign: boolean): { code: string; columns: ColumnMap } | undefined {
+  const marked = js.includes(PARAMETER_PROPERTY_MARK);
+  if (!marked && !(assign && /\bclass\b/.test(js))) return undefined;
   const classes: ClassNode[] = [];
   forEachNode(parseCell(js), (node) => {
     if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') classes.push(node as ClassNode);
   });
   const edits: Edit[] = [];
+  // the marks go, wherever they are
+  for (let at = js.indexOf(PARAMETER_PROPERTY_MARK); at !== -1; at = js.indexOf(PARAMETER_PROPERTY_MARK, at + 1)) {
+    edits.push({ start: at, end: at + PARAMETER_PROPERTY_MARK.length, text: '' });
+  }
   let n = 0;
-  for (const c of classes) n = assignFields(js, c, edits, n);
+  for (const c of classes) {
+    if (assign) n = assignFields(js, c, edits, n);
+    else declareParameterProperties(js, c, edits);
+  }
   if (!edits.length) return undefined;
   return { code: applyEdits(js, edits), columns: new ColumnMap(js, edits) };
+}
+
+/** A class's parameter properties, by name, in order (the constructor's marked assignments). */
+function parameterProperties(js: string, ctor: acorn.MethodDefinition | undefined): string[] {
+  if (!ctor) return [];
+  return ctor.value.body.body.flatMap((s) => {
+    if (!isMarked(js, s) || s.type !== 'ExpressionStatement' || s.expression.type !== 'AssignmentExpression') return [];
+    const left = s.expression.left;
+    return left.type === 'MemberExpression' && left.property.type === 'Identifier' ? [left.property.name] : [];
+  });
+}
+
+const isMarked = (js: string, s: acorn.Node) => js.startsWith(PARAMETER_PROPERTY_MARK, s.start - PARAMETER_PROPERTY_MARK.length);
+const constructorOf = (c: ClassNode) => c.body.body.find((e): e is acorn.MethodDefinition => e.type === 'MethodDefinition' && e.kind === 'constructor');
+
+/** Declares a class's parameter properties as fields at the start of its body, as TypeScript does when it defines fields. */
+function declareParameterProperties(js: string, c: ClassNode, edits: Edit[]): void {
+  const names = parameterProperties(js, constructorOf(c));
+  if (names.length) edits.push({ start: c.body.start + 1, end: c.body.start + 1, text: ` ${names.map((name) => `${name};`).join(' ')} ` });
 }
 
 /** Adds the edits of one class; returns the last initializer number used. */
 function assignFields(js: string, c: ClassNode, edits: Edit[], n: number): number {
   const calls: string[] = [];
-  const ctor = c.body.body.find((e): e is acorn.MethodDefinition => e.type === 'MethodDefinition' && e.kind === 'constructor');
-  const at = ctor ? initializersAt(ctor, !!c.superClass) : c.body.start + 1;
+  const ctor = constructorOf(c);
+  const at = ctor ? initializersAt(js, ctor, !!c.superClass) : c.body.start + 1;
   // a derived class whose constructor calls super() other than as a statement of its own body keeps its fields defined
   if (at === undefined) return n;
   const fieldEdits: Edit[] = [];
@@ -94,9 +127,9 @@ function assignFields(js: string, c: ClassNode, edits: Edit[], n: number): numbe
 
 /**
  * Where a constructor assigns its class's fields: after `super(…)` (a derived class's, as a statement of the body's own;
- * undefined when there is none) and after its parameter properties (`this.p = p`, which the type removal put there).
+ * undefined when there is none) and after its parameter properties (marked by the type removal).
  */
-function initializersAt(ctor: acorn.MethodDefinition, derived: boolean): number | undefined {
+function initializersAt(js: string, ctor: acorn.MethodDefinition, derived: boolean): number | undefined {
   const body = ctor.value.body;
   const statements = body.body;
   let i = 0;
@@ -104,27 +137,11 @@ function initializersAt(ctor: acorn.MethodDefinition, derived: boolean): number 
     i = statements.findIndex(isSuperCall) + 1;
     if (i === 0) return undefined;
   }
-  const params = new Set(ctor.value.params.map((p) => (p.type === 'AssignmentPattern' ? p.left : p)).flatMap((p) => (p.type === 'Identifier' ? [p.name] : [])));
   // (the type removal writes them after a `;` of its own: `{;this.p = p;`)
-  while (i < statements.length && (statements[i]!.type === 'EmptyStatement' || isParameterProperty(statements[i]!, params))) i++;
+  while (i < statements.length && (statements[i]!.type === 'EmptyStatement' || isMarked(js, statements[i]!))) i++;
   return i === 0 ? body.start + 1 : statements[i - 1]!.end;
 }
 
 function isSuperCall(s: acorn.Statement): boolean {
   return s.type === 'ExpressionStatement' && s.expression.type === 'CallExpression' && s.expression.callee.type === 'Super';
-}
-
-/** `this.p = p` for a parameter `p`: a parameter property as the type removal writes it. */
-function isParameterProperty(s: acorn.Statement, params: Set<string>): boolean {
-  if (s.type !== 'ExpressionStatement' || s.expression.type !== 'AssignmentExpression' || s.expression.operator !== '=') return false;
-  const { left, right } = s.expression;
-  return (
-    left.type === 'MemberExpression' &&
-    left.object.type === 'ThisExpression' &&
-    !left.computed &&
-    left.property.type === 'Identifier' &&
-    right.type === 'Identifier' &&
-    right.name === left.property.name &&
-    params.has(right.name)
-  );
 }

@@ -1,8 +1,9 @@
 /**
- * A TypeScript cell's class fields under `useDefineForClassFields: false` (a tsconfig.json whose `target` is before
- * ES2022, as NestJS's, or that says so: worker/transform/assignClassFields.ts): each program runs once as TypeScript 5
- * emits it for ES2021 and once as a cell runs it (types stripped, decorators lowered, fields assigned), and both runs log
- * the same; lines never move, and an error in an initial value points at its line and column in the cell.
+ * A TypeScript cell's class fields as TypeScript compiles them (worker/transform/classFields.ts): defined, with parameter
+ * properties declared first (ES2022 and later), or assigned (`useDefineForClassFields: false`, a tsconfig.json whose
+ * `target` is before ES2022, as NestJS's, or that says so). Each program runs once as TypeScript 5 emits it and once as
+ * a cell runs it (types stripped, decorators lowered, fields placed), and both runs log the same; lines never move, and
+ * an error in an initial value points at its line and column in the cell.
  */
 import { strict as assert } from 'node:assert';
 import vm from 'node:vm';
@@ -10,7 +11,7 @@ import * as acorn from 'acorn';
 import * as ts from 'typescript';
 import type { DecoratorMode } from '../../../protocol';
 import { cellJavaScript, typedCell } from '../../../worker/transform/typedCell';
-import { assignClassFields } from '../../../worker/transform/assignClassFields';
+import { classFields } from '../../../worker/transform/classFields';
 import { runLogged, withDecoratorRuntime } from '../helpers/decoratorRuns';
 
 const SETUP = withDecoratorRuntime('');
@@ -18,21 +19,22 @@ const SETUP = withDecoratorRuntime('');
 /** A program, and whether it uses TypeScript's experimentalDecorators (else the standard ones, or none). */
 type Program = { source: string; legacy?: true };
 
-function reference({ source, legacy }: Program): string {
+/** What TypeScript makes of it: for ES2021 (fields assigned), or for ES2022 (`defined`). */
+function reference({ source, legacy }: Program, defined = false): string {
   const compilerOptions: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2021,
+    target: defined ? ts.ScriptTarget.ES2022 : ts.ScriptTarget.ES2021,
     module: ts.ModuleKind.ESNext,
-    useDefineForClassFields: false,
+    useDefineForClassFields: defined,
     experimentalDecorators: !!legacy,
     strict: true,
   };
   return ts.transpileModule(source, { compilerOptions }).outputText;
 }
 
-const modeOf = ({ legacy }: Program): DecoratorMode =>
-  legacy
-    ? { kind: 'legacy', metadata: false, strictNullChecks: true, tsconfig: '/x/tsconfig.json', assignFields: true }
-    : { kind: 'standard', assignFields: true };
+const modeOf = ({ legacy }: Program, defined = false): DecoratorMode => {
+  const fields = defined ? {} : ({ assignFields: true } as const);
+  return legacy ? { kind: 'legacy', metadata: false, strictNullChecks: true, tsconfig: '/x/tsconfig.json', ...fields } : { kind: 'standard', ...fields };
+};
 
 function cell(program: Program, mode: DecoratorMode = modeOf(program)): { code: string; columns: ReturnType<typeof cellJavaScript>['columns'] } {
   const typed = typedCell(program.source, 'cell.ts', { typescript: true }, mode);
@@ -142,6 +144,47 @@ log(Object.keys(new Repo({ rows: [1] })));`,
   },
 };
 
+/** Programs whose instances' keys TypeScript orders with its parameter properties first when it defines fields. */
+const definedPrograms: Record<string, Program> = {
+  "parameter properties are declared before the class's fields": {
+    source: `
+class A { x = 1; constructor(public a: number, private b = 2) {} }
+log(Object.keys(new A(1)), JSON.stringify(new A(3)));`,
+  },
+  'in a derived class, after the base class, and with a constructor body of its own': {
+    source: `
+class A { x = 1; constructor(public a: number) {} }
+class B extends A {
+  y = 2;
+  constructor(readonly c: number, protected d?: string) {
+    super(c);
+    log('in the constructor', Object.keys(this));
+  }
+}
+log(Object.keys(new B(4, 'd')));`,
+  },
+  'with experimentalDecorators and a decorated parameter': {
+    legacy: true,
+    source: `
+function inject(target: any, key: string | undefined, index: number) { log('inject', index); }
+class Svc { n = 1; constructor(@inject private readonly dep: string, public other = 2) {} }
+log(Object.keys(new Svc('x')));`,
+  },
+};
+
+describe('class fields defined, as TypeScript compiles them for ES2022 and later', () => {
+  for (const [name, program] of Object.entries(definedPrograms)) {
+    it(name, async () => {
+      const ours = cell(program, modeOf(program, true)).code;
+      const expected = await runLogged(SETUP, reference(program, true));
+      assert.ok(!expected.some((l) => l.startsWith('threw')), `the reference runs: ${expected.join('\n')}`);
+      assert.deepEqual(await runLogged(SETUP, ours), expected);
+      assert.equal(ours.split('\n').length, program.source.split('\n').length, 'lines never move');
+      assert.ok(!ours.includes('__coda$param'), 'the marks are gone');
+    });
+  }
+});
+
 describe('class fields assigned, as TypeScript compiles them for a target before ES2022', function () {
   this.timeout(60_000);
 
@@ -153,6 +196,7 @@ describe('class fields assigned, as TypeScript compiles them for a target before
       assert.deepEqual(await runLogged(SETUP, ours), expected);
       assert.equal(ours.split('\n').length, program.source.split('\n').length, 'lines never move');
       assert.doesNotThrow(() => acorn.parse(ours, { ecmaVersion: 'latest', sourceType: 'script' }), 'plain JavaScript');
+      assert.ok(!ours.includes('__coda$param'), 'the marks are gone');
     });
   }
 
@@ -192,8 +236,8 @@ new Thing();`;
   });
 
   it('leaves a class alone where its constructor calls super() inside a block, and a computed key defined', () => {
-    assert.equal(assignClassFields('class A extends B { x = 1; constructor() { if (t) { super(); } else { super(1); } } }'), undefined);
-    assert.equal(assignClassFields('class A { [k] = 1; #__coda$own = 2; }'), undefined);
-    assert.equal(assignClassFields('const s = "class A { x = 1 }";'), undefined);
+    assert.equal(classFields('class A extends B { x = 1; constructor() { if (t) { super(); } else { super(1); } } }', true), undefined);
+    assert.equal(classFields('class A { [k] = 1; #__coda$own = 2; }', true), undefined);
+    assert.equal(classFields('const s = "class A { x = 1 }";', true), undefined);
   });
 });
