@@ -143,6 +143,9 @@ type NextLoad = (url: string, context?: Record<string, unknown>) => LoadResult |
 type Sucrase = { transform(code: string, options: Record<string, unknown>): { code: string } };
 let sucrase: Sucrase | undefined;
 
+/** A parameter property may be in the module (a modifier before a name): its class fields are placed as in cells. */
+const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\p{ID_Start}$_]/u;
+
 /** TypeScript a local module holds, as an ES module without its types (`next` for anything else). */
 export function load(url: string, context: Record<string, unknown>, next: NextLoad): LoadResult | Promise<LoadResult> {
   const path = localPath(url);
@@ -150,9 +153,10 @@ export function load(url: string, context: Record<string, unknown>, next: NextLo
   if (!path || !['.ts', '.mts', '.tsx'].includes(ext)) return next(url, context);
   const text = readFileSync(path, 'utf8');
   let code: string;
-  if (/@|\baccessor\b|\bnamespace\s+[\p{ID_Start}$_]/u.test(text)) {
-    // decorators, `accessor` and namespaces with values, as in cells (the kernel defines what the compiled code calls); required here, so the
-    // hooks thread's bundle evaluates the parser they need only for a module that may have them
+  if (/@|\baccessor\b|\bnamespace\s+[\p{ID_Start}$_]/u.test(text) || (/\bclass\b/.test(text) && (decorators?.assignFields || PARAMETER_PROPERTY.test(text)))) {
+    // decorators, `accessor`, namespaces with values and class fields (classFields.ts) as in cells (the kernel defines
+    // what the compiled code calls); required here, so the hooks thread's bundle evaluates the parser they need only
+    // for a module that may have them
     const { cellJavaScript, typedCell } = require('../transform/typedCell') as typeof import('../transform/typedCell');
     const typed = typedCell(text, path, { typescript: true, ...(ext === '.tsx' && { jsx: DEFAULT_JSX }) }, decorators);
     code = cellJavaScript(text, typed, decorators).code;

@@ -135,6 +135,9 @@ for (const node of nodeBinaries()) {
         // what Node's own type stripping refuses, cells accept: so do helper modules, on every Node
         write('full.ts', 'export enum E { A, B }\nexport class P {\n  constructor(private x: number) {}\n  get v(): number {\n    return this.x;\n  }\n}\n');
         assert.equal(await k.value('import { E, P } from "./lib/full.ts"; [E.B, new P(7).v].join()'), '1,7');
+        // a parameter property is declared before the class's fields, as in a cell and as TypeScript declares it
+        write('props.ts', 'export class Q {\n  x = 1;\n  constructor(public a: number) {}\n}\n');
+        assert.equal(await k.value('import { Q } from "./lib/props.ts"; Object.keys(new Q(2)).join()'), 'a,x');
       }
     });
 
