@@ -36,6 +36,7 @@ import {
   type WorkerEvents,
   type WorkerFrame,
 } from '../../protocol';
+import { afterLastFrame } from './afterLastFrame';
 import { exitReason } from './exitReason';
 import { findNode } from './findNode';
 import { forkWorker, WORKER_FLAGS, workerEnv, type WorkerFork } from './forkWorker';
@@ -72,7 +73,7 @@ export class KernelProcess implements Kernel {
     private readonly mask: Masker,
   ) {
     this.exited = new Promise((resolve) => {
-      child.once('exit', () => resolve());
+      child.once('exit', () => afterLastFrame(child, resolve));
       // a process that could not be spawned never emits 'exit'
       child.once('error', () => {
         if (child.pid === undefined) resolve();
@@ -307,26 +308,35 @@ export class KernelProcess implements Kernel {
     // a send to a process that just died fails asynchronously; the exit handler reports it
     this.child.on('error', (err) => log('warn', `kernel process error: ${err.message}`));
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
-    this.child.once('exit', (code, signal) => {
-      if (partial) this.stderrLine(partial, log);
-      // masked before it is trimmed: a secret ending in a space, cut by the trim, would not be recognised
-      if (outPartial) log('debug', `[worker stdout] ${this.mask(outPartial).trimEnd()}`);
-      const heap = /--max-old-space-size=(\d+)/.exec((this.options.execArgv ?? []).join(' '));
-      const reason = exitReason({
-        code,
-        signal,
-        expected: this.expectedExit,
-        notice: this.notice,
-        stderrTail: this.stderrTail,
-        heapLimitMb: heap ? Number(heap[1]) : undefined,
-        cellLabel: (id) => this.labels.get(id),
-      });
-      this.exitInfo = { code, signal, reason, expected: this.expectedExit, cellId: this.notice?.cellId };
-      log(this.expectedExit ? 'info' : 'warn', `kernel ${this.info?.kernelId ?? '(starting)'} ${reason} (code ${code}, signal ${signal})`);
-      this.channel.close(`The kernel ${reason}.`);
-      for (const l of this.exitListeners) l(this.exitInfo);
-      this.exitListeners.clear();
+    this.child.once('exit', (code, signal) => afterLastFrame(this.child, () => this.exitedWith(code, signal, log, partial, outPartial)));
+  }
+
+  /** The worker's process is gone and its frames are all read: the exit is told, with the reason it works out. */
+  private exitedWith(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    log: NonNullable<KernelStartOptions['log']>,
+    partial: string,
+    outPartial: string,
+  ): void {
+    if (partial) this.stderrLine(partial, log);
+    // masked before it is trimmed: a secret ending in a space, cut by the trim, would not be recognised
+    if (outPartial) log('debug', `[worker stdout] ${this.mask(outPartial).trimEnd()}`);
+    const heap = /--max-old-space-size=(\d+)/.exec((this.options.execArgv ?? []).join(' '));
+    const reason = exitReason({
+      code,
+      signal,
+      expected: this.expectedExit,
+      notice: this.notice,
+      stderrTail: this.stderrTail,
+      heapLimitMb: heap ? Number(heap[1]) : undefined,
+      cellLabel: (id) => this.labels.get(id),
     });
+    this.exitInfo = { code, signal, reason, expected: this.expectedExit, cellId: this.notice?.cellId };
+    log(this.expectedExit ? 'info' : 'warn', `kernel ${this.info?.kernelId ?? '(starting)'} ${reason} (code ${code}, signal ${signal})`);
+    this.channel.close(`The kernel ${reason}.`);
+    for (const l of this.exitListeners) l(this.exitInfo);
+    this.exitListeners.clear();
   }
 
   private stderrLine(line: string, log: NonNullable<KernelStartOptions['log']>): void {
