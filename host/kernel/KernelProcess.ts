@@ -60,6 +60,9 @@ export class KernelProcess implements Kernel {
   private stderrTail = '';
   private notice: ExitNotice | undefined;
   private expectedExit = false;
+  /** The process has exited and every frame it sent first has been read (afterLastFrame.ts). */
+  private readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** That, or the process could not be spawned. */
   private readonly exited: Promise<void>;
   private disposing: Promise<void> | undefined;
   /** The worker sent its last frame (`final`): it is ending its process, and nothing of it runs any more. */
@@ -72,8 +75,9 @@ export class KernelProcess implements Kernel {
     public info: InitResult,
     private readonly mask: Masker,
   ) {
+    this.ended = new Promise((resolve) => child.once('exit', (code, signal) => afterLastFrame(child, () => resolve({ code, signal }))));
     this.exited = new Promise((resolve) => {
-      child.once('exit', () => afterLastFrame(child, resolve));
+      void this.ended.then(() => resolve());
       // a process that could not be spawned never emits 'exit'
       child.once('error', () => {
         if (child.pid === undefined) resolve();
@@ -308,7 +312,7 @@ export class KernelProcess implements Kernel {
     // a send to a process that just died fails asynchronously; the exit handler reports it
     this.child.on('error', (err) => log('warn', `kernel process error: ${err.message}`));
     this.channel.onEvent('log', (b) => log(b.level, `[worker] ${b.message}`));
-    this.child.once('exit', (code, signal) => afterLastFrame(this.child, () => this.exitedWith(code, signal, log, partial, outPartial)));
+    void this.ended.then(({ code, signal }) => this.exitedWith(code, signal, log, partial, outPartial));
   }
 
   /** The worker's process is gone and its frames are all read: the exit is told, with the reason it works out. */
