@@ -34,7 +34,9 @@ import { ConsoleFormatter } from '../inspect/ConsoleFormatter';
 import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
 import { HandleRegistry } from '../inspect/HandleRegistry';
-import { promiseSettlement, settledSoon } from '../inspect/promiseState';
+import { promiseSettlement, settledSoon, trackPromise } from '../inspect/promiseState';
+import { MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet } from './primordials';
+import { SettleWatch } from './SettleWatch';
 import { uncaughtOwner } from './uncaughtOwner';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
@@ -167,6 +169,14 @@ export class NodeRuntime implements Runtime {
   private running: Running | undefined;
   /** Promises whose rejection this kernel reports (followResult, a scratch line's value): each one once. */
   private readonly followed = new WeakSet<Promise<unknown>>();
+  /**
+   * Promises the kernel shows that settled, or may settle, while the runtime decides whether a handler took their
+   * rejection (resultSeen, follow): a rejection none took reaches onUncaught, which leaves it here to be reported as
+   * the cell's once the promise is shown settled.
+   */
+  private readonly checking = new Map<Promise<unknown>, { rejected?: { reason: unknown } }>();
+  /** Watches promises the kernel shows without a handler, where the runtime can (SettleWatch.ts). */
+  private readonly settleWatch = new SettleWatch();
   /** The ids given to scratch lines' pending promises (lineValue.promiseId). */
   private linePromises = 0;
   /** The last cell was settled by the stop of its loop; the interrupt's frame is still to come (Deno, loopStop.ts). */
@@ -266,7 +276,12 @@ export class NodeRuntime implements Runtime {
       installPermissionGuards(init.permissions, init); // enters init.cwd too
     else if (options?.chdir !== false) process.chdir(init.cwd);
     installProcessGuards({
-      onUncaught: (err) => this.reportUncaught(err, uncaughtOwner(err, this.mapper)),
+      onUncaught: (err, promise) => {
+        // a promise the kernel shows, rejected with no handler the cells attached: reported where it is shown
+        const shown = promise && MapPrototypeGet(this.checking, promise);
+        if (shown) shown.rejected = { reason: err };
+        else this.reportUncaught(err, uncaughtOwner(err, this.mapper));
+      },
       pendingConsole: () => this.batcher.drain(),
       runningCell: () => this.running?.ctx.cellId ?? currentCell()?.cellId,
     });
@@ -444,7 +459,7 @@ export class NodeRuntime implements Runtime {
           const durationMs = elapsed();
           // a returned promise: let its settlement be seen before it is previewed (the kernel now holds it: below)
           const promise = wrapped && types.isPromise(value) ? value : undefined;
-          if (promise) await settledSoon(promise);
+          if (promise) await this.resultSeen(promise, ctx);
           const result: ExecuteResult = { status: 'ok', durationMs };
           if (wrapped) result.value = this.describeResult(value, ctx);
           // before the result: a rejection already there reaches a host while the cell still runs (a runner does not
@@ -458,17 +473,37 @@ export class NodeRuntime implements Runtime {
   }
 
   /**
-   * A promise a cell returned, as Node's and Deno's REPLs treat one: its rejection, now or later, is the cell's
-   * uncaught error (the tracking that previews it is a handler, so Node would not report it), and once it settles its
-   * result is shown again, settled (`resultSettled`), where the pending one was.
+   * Lets the settlement of a promise a cell returned be seen before it is previewed: two microtask turns without a
+   * handler of the kernel's, then, for one rejected by then, the runtime's own unhandled-rejection check before the
+   * kernel's tracking handler is attached. So a rejection the cell handled (`p.catch(…); p`) is no error, as in Node's
+   * REPL, and one it left alone reaches `onUncaught` as this cell's, before the result (a runner has it before it goes
+   * on to the next cell).
+   */
+  private async resultSeen(promise: Promise<unknown>, ctx: CellContext): Promise<void> {
+    await null;
+    await null;
+    const state = promiseSettlement(promise).state;
+    // a pending one gets no handler here: followResult watches it
+    if (state === 'pending') return;
+    if (state === 'rejected' && this.claimRejection(promise)) {
+      const check = {} as { rejected?: { reason: unknown } };
+      MapPrototypeSet(this.checking, promise, check);
+      // Node, Deno and Bun tell unhandled rejections once the microtasks ran, before the next immediate
+      await new Promise((after) => realSetImmediate(after));
+      MapPrototypeDelete(this.checking, promise);
+      if (check.rejected) this.reportUncaught(check.rejected.reason, ctx, 'result');
+    }
+    await settledSoon(promise);
+  }
+
+  /**
+   * A promise a cell returned, still pending (one rejected already was left to the runtime's check: resultSeen): its
+   * rejection later is the cell's uncaught error (the tracking that previews it is a handler, so the runtime would
+   * not report it), and once it settles its result is shown again, settled (`resultSettled`), where the pending one
+   * was.
    */
   private followResult(promise: Promise<unknown>, ctx: CellContext): void {
-    const s = promiseSettlement(promise);
-    if (s.state === 'rejected') {
-      if (this.claimRejection(promise)) this.reportUncaught(s.value, ctx, 'result');
-      return;
-    }
-    if (s.state !== 'pending') return;
+    if (promiseSettlement(promise).state !== 'pending') return;
     this.follow(promise, ctx, 'result', () =>
       this.host.emit('resultSettled', { cellId: ctx.cellId, executionId: ctx.executionId, value: this.describeResult(promise, ctx) }),
     );
@@ -485,13 +520,38 @@ export class NodeRuntime implements Runtime {
       this.batcher.flush();
       settled();
     };
-    Reflect.apply(intrinsicThen, promise, [
-      shown,
-      (reason: unknown) => {
-        shown();
-        if (reports) this.reportUncaught(reason, ctx, from);
+    const byHandler = () => {
+      // first: its settlement is known when it is shown (promiseState.ts)
+      trackPromise(promise);
+      Reflect.apply(intrinsicThen, promise, [
+        shown,
+        (reason: unknown) => {
+          shown();
+          if (reports) this.reportUncaught(reason, ctx, from);
+        },
+      ]);
+    };
+    // watched without a handler: a rejection the cells handled is no error (SettleWatch.ts); one they did not is
+    // reported, once, by the first that took it on
+    const check = {} as { rejected?: { reason: unknown } };
+    const watched = this.settleWatch.watch(
+      promise,
+      () => {
+        if (reports) MapPrototypeDelete(this.checking, promise);
+        Reflect.apply(intrinsicThen, settledSoon(promise), [
+          () => {
+            shown();
+            if (check.rejected) this.reportUncaught(check.rejected.reason, ctx, from);
+          },
+        ]);
       },
-    ]);
+      () => {
+        if (reports) MapPrototypeDelete(this.checking, promise);
+        byHandler();
+      },
+    );
+    if (!watched) byHandler();
+    else if (reports) MapPrototypeSet(this.checking, promise, check);
   }
 
   /** True the first time the kernel takes on reporting `promise`'s rejection. */
@@ -626,6 +686,7 @@ export class NodeRuntime implements Runtime {
 
   async dispose(): Promise<void> {
     this.debug?.dispose();
+    this.settleWatch.dispose();
     this.batcher.flush(true);
     this.timers.clear();
     this.registry.clear();

@@ -7,7 +7,8 @@ import { writeSync } from 'node:fs';
 import { EXIT_NOTICE, type ConsoleEntry, type ExitNotice } from '../../protocol';
 
 export interface GuardDeps {
-  onUncaught(err: unknown): void;
+  /** An uncaught exception, or a rejection no handler took (`promise`: the one rejected). */
+  onUncaught(err: unknown, promise?: Promise<unknown>): void;
   pendingConsole(): ConsoleEntry[];
   runningCell(): string | undefined;
 }
@@ -38,7 +39,7 @@ export function installProcessGuards(deps: GuardDeps): void {
     if (brokenImmediates(err)) end(BROKEN_LOOP_EXIT, BROKEN_IMMEDIATES_REASON, undefined);
     else deps.onUncaught(err);
   });
-  process.on('unhandledRejection', (reason) => deps.onUncaught(reason));
+  process.on('unhandledRejection', (reason, promise) => deps.onUncaught(reason, promise));
   // a promise expanded in the inspector after its rejection was reported gets a handler then: no warning for that
   process.on('rejectionHandled', () => undefined);
   process.exit = ((code?: number | string | null) => {

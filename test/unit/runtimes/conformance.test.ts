@@ -388,10 +388,72 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         assert.equal(uncaught.find((e) => e.cellId === 'now')!.error.message, 'at once');
         assert.ok(!settled.some((e) => e.cellId === 'now'), 'a settled result is not shown again');
 
+        // a rejection the cell left alone is its error, also when another promise handled one before it in the cell
+        await k.run("const taken = Promise.reject(new Error('taken')); taken.catch(() => 0); Promise.reject(new Error('left'))", { cellId: 'left' });
+        assert.deepEqual(
+          uncaught.filter((e) => e.cellId === 'left').map((e) => [e.error.message, e.from]),
+          [['left', 'result']],
+        );
+
         if (k.runtime === 'sandbox') return;
         // previewing a promise (console.log) attaches no handler: its rejection is reported as Node reports it
         await k.run("const logged = new Promise((_, no) => setTimeout(() => no(new Error('logged')), 30)); console.log(logged); 0", { cellId: 'logged' });
         await until(() => uncaught.some((e) => e.error.message === 'logged'), 'logged');
+      } finally {
+        offs.forEach((off) => off());
+      }
+    },
+  },
+  {
+    name: "a promise a cell returns and handles (p.catch(…); p) is no error, as in Node's REPL; pending, on Node and Deno (Bun and the Sandbox: the rejection is the cell's error, as documented)",
+    test: async (k) => {
+      const settled: WorkerEvents['resultSettled'][] = [];
+      const uncaught: WorkerEvents['uncaught'][] = [];
+      const offs = [k.kernel.onEvent('resultSettled', (e) => settled.push(e)), k.kernel.onEvent('uncaught', (e) => uncaught.push(e))];
+      const preview = (r: Awaited<ReturnType<K['run']>>) => (r as { value: ObjectValue }).value.preview;
+      try {
+        // rejected already: a handler attached in the cell, or one in an earlier cell, or a then with a rejection handler
+        const handled = [
+          ["const a = Promise.reject(new Error('a')); a.catch(() => 0); a", 'a'],
+          ["const b = Promise.reject(new TypeError('b')); b.then(null, () => 0); b", 'b'],
+          ["const c = (async () => { throw new RangeError('c') })(); c.finally(() => 0).catch(() => 0); c", 'c'],
+        ] as const;
+        for (const [code, message] of handled) {
+          const r = await k.run(code, { cellId: `handled-${message}` });
+          assert.equal(r.status, 'ok');
+          assert.match(preview(r), new RegExp(`<rejected> \\[?\\w*Error: ${message}\\]?`));
+        }
+        const sandboxNow = k.runtime === 'sandbox';
+        await sleep(100);
+        assert.deepEqual(
+          uncaught.map((e) => e.error.message),
+          sandboxNow ? ['a', 'b', 'c'] : [],
+          'a rejection the cell handled is reported only where the runtime cannot tell (the Sandbox)',
+        );
+        uncaught.length = 0;
+
+        // pending, handled in the cell, rejecting later: shown again, settled, and no error
+        const later = await k.run(
+          "const d = new Promise((_, no) => setTimeout(() => no(new Error('d')), 40)); d.catch((e) => console.log('handled', e.message)); d",
+          { cellId: 'later' },
+        );
+        assert.equal(preview(later), 'Promise { <pending> }');
+        await eventually(
+          () => settled.some((e) => e.cellId === 'later'),
+          () => `settled ${JSON.stringify(settled)}`,
+        );
+        assert.match((settled.find((e) => e.cellId === 'later')!.value as ObjectValue).preview, /^Promise \{ <rejected> \[?Error: d\]? \}$/);
+        await sleep(100);
+        const watched = k.runtime === 'node' || k.runtime === 'deno';
+        assert.deepEqual(
+          uncaught.map((e) => [e.error.message, e.from]),
+          watched ? [] : [['d', 'result']],
+          'a pending rejection the cell handled is reported only where the runtime has no promise hooks',
+        );
+        assert.ok(
+          k.console.some((e) => e.text === 'handled d'),
+          'the handler of the cell ran',
+        );
       } finally {
         offs.forEach((off) => off());
       }

@@ -1,0 +1,145 @@
+/**
+ * SettleWatch (worker/node/SettleWatch.ts): promises watched through the runtime's settle hook, with no handler of the
+ * watch's, the hook on only while one is pending, and a time after which the watchers take over. The kernel's use of
+ * it (a handled rejection is no error, an unhandled one is the cell's) is in the conformance suite.
+ */
+import { strict as assert } from 'node:assert';
+import { promiseHooks } from 'node:v8';
+import { SettleWatch } from '../../../worker/node/SettleWatch';
+
+const nextImmediate = () => new Promise((r) => setImmediate(r));
+
+/** A settle hook driven by the test: `fire(p)` is a promise settling. */
+function fakeHook() {
+  const state = { installs: 0, stops: 0, listener: undefined as ((p: Promise<unknown>) => void) | undefined };
+  const hook = ((fn: (p: Promise<unknown>) => void) => {
+    state.installs++;
+    state.listener = fn;
+    return () => {
+      state.stops++;
+      state.listener = undefined;
+    };
+  }) as typeof promiseHooks.onSettled;
+  return { state, hook, fire: (p: Promise<unknown>) => state.listener?.(p) };
+}
+
+describe('SettleWatch', () => {
+  it('tells each watcher once the promise settled, after an immediate, and turns the hook off when none is left', async () => {
+    const { state, hook, fire } = fakeHook();
+    const w = new SettleWatch(60_000, hook);
+    const p1 = new Promise(() => undefined);
+    const p2 = new Promise(() => undefined);
+    const seen: string[] = [];
+    assert.equal(
+      w.watch(
+        p1,
+        () => seen.push('p1 a'),
+        () => seen.push('p1 a timed out'),
+      ),
+      true,
+    );
+    assert.equal(
+      w.watch(
+        p1,
+        () => seen.push('p1 b'),
+        () => seen.push('p1 b timed out'),
+      ),
+      true,
+    );
+    w.watch(
+      p2,
+      () => seen.push('p2'),
+      () => seen.push('p2 timed out'),
+    );
+    assert.equal(state.installs, 1, 'one hook for all');
+    fire(new Promise(() => undefined));
+    fire(p1);
+    assert.deepEqual(seen, [], 'nothing in the hook itself');
+    await nextImmediate();
+    assert.deepEqual(seen, ['p1 a', 'p1 b']);
+    assert.equal(state.stops, 0, 'p2 is still watched');
+    fire(p1);
+    fire(p2);
+    await nextImmediate();
+    assert.deepEqual(seen, ['p1 a', 'p1 b', 'p2'], 'each promise told once');
+    assert.deepEqual([state.installs, state.stops], [1, 1]);
+    // watched again later: the hook comes back
+    w.watch(
+      p2,
+      () => undefined,
+      () => undefined,
+    );
+    assert.equal(state.installs, 2);
+    w.dispose();
+    assert.equal(state.stops, 2);
+  });
+
+  it('hands a promise still pending after its time to every watcher, and turns the hook off', async () => {
+    const { state, hook, fire } = fakeHook();
+    const w = new SettleWatch(20, hook);
+    const p = new Promise(() => undefined);
+    const seen: string[] = [];
+    w.watch(
+      p,
+      () => seen.push('settled'),
+      () => seen.push('timed out a'),
+    );
+    w.watch(
+      p,
+      () => seen.push('settled'),
+      () => seen.push('timed out b'),
+    );
+    await new Promise((r) => setTimeout(r, 60));
+    assert.deepEqual(seen, ['timed out a', 'timed out b']);
+    assert.deepEqual([state.installs, state.stops], [1, 1]);
+    fire(p);
+    await nextImmediate();
+    assert.deepEqual(seen, ['timed out a', 'timed out b'], 'nothing after the time ran out');
+  });
+
+  it("with the runtime's own hook: sees a rejection the program handled without handling it itself", async () => {
+    const w = new SettleWatch();
+    let reject!: (e: Error) => void;
+    const p = new Promise<never>((_, no) => (reject = no));
+    const handled: string[] = [];
+    void p.catch((e: Error) => handled.push(e.message));
+    const settled = new Promise<void>((resolve) =>
+      assert.equal(
+        w.watch(p, resolve, () => undefined),
+        true,
+      ),
+    );
+    reject(new Error('handled by the program'));
+    await settled;
+    assert.deepEqual(handled, ['handled by the program']);
+    w.dispose();
+  });
+
+  it("leaves a rejection nobody handled to the runtime's own check, which comes first", async () => {
+    const w = new SettleWatch();
+    const order: string[] = [];
+    // mocha's own listener would fail the test: this one alone, for the length of the test
+    const theirs = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    const mine = (_reason: unknown, promise: Promise<unknown>) => order.push(promise === p ? 'unhandled' : 'another');
+    process.on('unhandledRejection', mine);
+    let reject!: (e: Error) => void;
+    const p = new Promise<never>((_, no) => (reject = no));
+    try {
+      const settled = new Promise<void>((resolve) =>
+        w.watch(
+          p,
+          () => resolve(void order.push('settled')),
+          () => undefined,
+        ),
+      );
+      reject(new Error('nobody'));
+      await settled;
+      assert.deepEqual(order, ['unhandled', 'settled']);
+    } finally {
+      process.off('unhandledRejection', mine);
+      for (const l of theirs) process.on('unhandledRejection', l);
+      w.dispose();
+    }
+  });
+});
