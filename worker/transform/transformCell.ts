@@ -21,6 +21,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { syntaxMessage } from './syntaxMessage';
+import { anonymousDefinition, COMPLETION_VAR, statementCompletion } from './statementCompletion';
 import { columnAt, lineAt } from '../../common/sourcePosition';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
@@ -112,8 +113,13 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   let using: TransformedCell['using'];
   // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
   const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
+  const last = body[body.length - 1];
+  // a last statement that is no expression: its completion value (closings inside the await hooks', outside none)
+  const completion = statementCompletion(last, source, insert);
   // after the await hooks: a loop body's closing brace goes after an await hook's closing at the same offset
   if (opts.loopHook !== undefined) loopHooks(ast, `${LOOP_HOOK}(${opts.loopHook}); `, insert);
+  // inside a loop body's braces, around the return after the last statement
+  completion?.();
 
   for (const statement of body as (acorn.Statement | acorn.ModuleDeclaration)[]) {
     const node = withoutExport(statement, source, edits);
@@ -175,7 +181,6 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     }
   });
 
-  const last = body[body.length - 1];
   for (const node of body) {
     if (node.type !== 'ExpressionStatement') continue;
     const isLast = node === last;
@@ -193,7 +198,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const declared = [...names];
   const decl = declared.length ? `var ${declared.join(', ')}; ` : '';
   const hoist = functions.map((n) => `globalThis[${JSON.stringify(n)}] = ${n}; `).join('');
-  const prologue = `${decl}(async () => { ${hoist}`;
+  const prologue = `${decl}(async () => { ${completion ? `let ${COMPLETION_VAR}; ` : ''}${hoist}`;
   const columns = new ColumnMap(source, edits);
   const code = `${prologue}${applyEdits(source, edits)}\n})()`;
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
@@ -415,11 +420,6 @@ function importReplacement(node: acorn.ImportDeclaration, source: string, names:
   const text = parts.length ? `{ const __m = await ${call}; ${parts.join(' ')} }` : `await ${call};`;
   // keep the lines the statement spanned
   return text + newlinesIn(source, node.start, node.end);
-}
-
-/** A function or class expression without a name of its own: one a property key or binding would name. */
-function anonymousDefinition(e: acorn.Expression): boolean {
-  return e.type === 'ArrowFunctionExpression' || ((e.type === 'FunctionExpression' || e.type === 'ClassExpression') && !e.id);
 }
 
 /**

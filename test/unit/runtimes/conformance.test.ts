@@ -91,6 +91,16 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "a cell ending in a statement has the statement's value, as a REPL shows it (if, try, switch, a loop, a block)",
+    test: async (k) => {
+      assert.equal(await k.value("const text = '{';\ntry { JSON.parse(text) } catch { 'invalid' }"), 'invalid');
+      assert.equal(await k.value("if (text.length > 1) { 'long' } else { 'short' }"), 'short');
+      assert.equal(await k.value("switch (text) { case '{': 'brace'; break; default: 'other' }"), 'brace');
+      assert.equal(await k.value('let total = 0;\nfor (const n of [1, 2, 3]) total += await n'), '6');
+      assert.equal(await k.value("try { 'kept' } finally { 'not the value' }"), 'kept');
+    },
+  },
+  {
     name: 'an anonymous function or class as the last value keeps no name (the result box names nothing)',
     test: async (k) => {
       assert.equal(await k.value('(() => 1).name'), '');

@@ -25,7 +25,9 @@ for (const node of nodeBinaries()) {
 
     it('supports top-level await and returns the last expression', async () => {
       assert.equal(await k.value('const z = await new Promise((r) => setTimeout(() => r(5), 5)); z * 2'), '10');
-      assert.equal(await k.value('if (true) { 1 }'), '(no value)');
+      // a last statement that is no expression: its completion value, as in Node's REPL (statementCompletion.ts)
+      assert.equal(await k.value('if (true) { 1 }'), '1');
+      assert.equal(await k.value('if (true) { const only = 1 }'), 'undefined');
     });
 
     it('keeps function hoisting and destructuring', async () => {
