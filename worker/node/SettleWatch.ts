@@ -1,17 +1,21 @@
 /**
  * Watches promises the kernel shows (a cell's result, a scratch line's value) settle without attaching a handler to
- * them, through `v8.promiseHooks.onSettled` (Node, Deno). A handler of the kernel's would count as the program's own:
- * the runtime would no longer report a rejection that nothing in the cells handled, and the kernel could not tell one
- * that the cells did handle (`p.catch(…); p`). Unwatched, the runtime's own unhandled-rejection check decides, as in
- * Node's REPL; `settled` runs after that check.
+ * them. A handler of the kernel's would count as the program's own: the runtime would no longer report a rejection
+ * that nothing in the cells handled, and the kernel could not tell one that the cells did handle (`p.catch(…); p`).
+ * Unwatched, the runtime's own unhandled-rejection check decides, as in Node's REPL; `settled` runs after that check.
  *
- * The hook runs for every promise of the process while it is on (measured: awaits up to about 1.5x slower), so it is
- * on only while a watched promise is pending, and for at most WATCH_MS per promise; after that, and where the runtime
- * has no promise hooks (Bun), the caller follows the promise with a handler as before.
+ * How a settlement is seen (a SettleSensor):
+ * - Node and Deno: `v8.promiseHooks.onSettled`. The hook runs for every promise of the process while it is on
+ *   (measured: awaits up to about 1.5x slower), so it is on only while a watched promise is pending;
+ * - Bun, which has no promise hooks: `Bun.peek.status`, which reads a promise's state without a handler, every
+ *   POLL_MS while one is watched (so a settled result shows up to that much later).
+ *
+ * Each promise is watched for at most WATCH_MS; after that, and where neither exists, the caller follows the promise
+ * with a handler as before.
  */
 import type { promiseHooks as PromiseHooks } from 'node:v8';
 import { getBuiltin } from '../runtime/getBuiltin';
-import { emptyArray, MapPrototypeDelete, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, safePush } from './primordials';
+import { emptyArray, MapPrototypeDelete, MapPrototypeForEach, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, safePush } from './primordials';
 
 /** The longest a promise is watched through the hook before its caller takes it over with a handler. */
 export const WATCH_MS = 60_000;
@@ -34,31 +38,62 @@ const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realSetImmediate = setImmediate;
 
-/** The runtime's `onSettled`, or undefined where it has none or it throws (Bun: "not yet implemented"). */
-function settledHook(): typeof PromiseHooks.onSettled | undefined {
+/** How often Bun's watched promises are looked at. */
+export const POLL_MS = 20;
+
+/**
+ * Starts calling `seen(p)` for promises that settle (among them the watched ones, which `watched` visits) and returns
+ * its stop.
+ */
+export type SettleSensor = (seen: (p: Promise<unknown>) => void, watched: (visit: (p: Promise<unknown>) => void) => void) => () => void;
+
+export type PromiseStatus = (p: Promise<unknown>) => 'pending' | 'fulfilled' | 'rejected';
+/** Bun's, taken before a cell can replace it. */
+const bunStatus = (globalThis as { Bun?: { peek?: { status?: PromiseStatus } } }).Bun?.peek?.status;
+const realSetInterval = setInterval;
+const realClearInterval = clearInterval;
+
+/** The runtime's sensor (see the file's comment), or undefined where it has none. */
+function runtimeSensor(): SettleSensor | undefined {
   try {
     const hooks = (getBuiltin('node:v8') as { promiseHooks?: typeof PromiseHooks }).promiseHooks;
-    if (typeof hooks?.onSettled !== 'function') return undefined;
-    hooks.onSettled(() => undefined)();
-    return hooks.onSettled.bind(hooks);
+    // Bun has the function, which throws "not yet implemented"
+    hooks!.onSettled(() => undefined)();
+    return (seen) => hooks!.onSettled(seen) as () => void;
   } catch {
-    return undefined;
+    // no promise hooks
   }
+  return typeof bunStatus === 'function' ? pollSensor(bunStatus) : undefined;
+}
+
+/** A sensor that reads each watched promise's state with `status` (which must attach no handler) every `pollMs`. */
+export function pollSensor(status: PromiseStatus, pollMs = POLL_MS): SettleSensor {
+  return (seen, watched) => {
+    const timer = realSetInterval(() => {
+      const settled = emptyArray<Promise<unknown>>();
+      watched((p) => {
+        if (status(p) !== 'pending') safePush(settled, p);
+      });
+      for (let i = 0; i < settled.length; i++) seen(settled[i]!);
+    }, pollMs);
+    (timer as { unref?: () => void }).unref?.();
+    return () => realClearInterval(timer);
+  };
 }
 
 export class SettleWatch {
   private readonly watched = new Map<Promise<unknown>, Watched>();
   private stop: (() => void) | undefined;
 
-  /** The runtime's hook: looked up at the first watch (node:v8 is not loaded for a kernel that never needs it). */
-  private onSettled: typeof PromiseHooks.onSettled | undefined | null = null;
+  /** The runtime's sensor: looked up at the first watch (node:v8 is not loaded for a kernel that never needs it). */
+  private sensor: SettleSensor | undefined | null = null;
 
-  /** `hook`: the runtime's onSettled unless given (a test's). */
+  /** `sensor`: the runtime's unless given (a test's). */
   constructor(
     private readonly watchMs = WATCH_MS,
-    hook?: typeof PromiseHooks.onSettled,
+    sensor?: SettleSensor,
   ) {
-    if (hook) this.onSettled = hook;
+    if (sensor) this.sensor = sensor;
   }
 
   /**
@@ -67,8 +102,8 @@ export class SettleWatch {
    * nothing done, where the runtime cannot watch.
    */
   watch(promise: Promise<unknown>, settled: () => void, timedOut: () => void): boolean {
-    if (this.onSettled === null) this.onSettled = settledHook();
-    if (!this.onSettled) return false;
+    if (this.sensor === null) this.sensor = runtimeSensor();
+    if (!this.sensor) return false;
     const known = MapPrototypeGet(this.watched, promise);
     if (known) {
       safePush(known.watchers, { settled, timedOut });
@@ -83,7 +118,10 @@ export class SettleWatch {
     const watchers = emptyArray<Watcher>();
     safePush(watchers, { settled, timedOut });
     MapPrototypeSet(this.watched, promise, { watchers, timer });
-    this.stop ??= this.onSettled((p) => this.seen(p)) as () => void;
+    this.stop ??= this.sensor(
+      (p) => this.seen(p),
+      (visit) => MapPrototypeForEach(this.watched, (_w: Watched, p: Promise<unknown>) => visit(p)),
+    );
     return true;
   }
 
@@ -93,7 +131,7 @@ export class SettleWatch {
     this.stop = undefined;
   }
 
-  /** In the hook, for every promise that settles: never throws, and defers the watchers' work (and the hook's stop). */
+  /** From the sensor (in the hook: for every promise that settles): never throws, defers the watchers' work and the stop. */
   private seen(p: Promise<unknown>): void {
     const w = this.forget(p);
     if (!w) return;
@@ -113,7 +151,7 @@ export class SettleWatch {
     return w;
   }
 
-  /** The hook off once no promise is watched. */
+  /** The sensor off once no promise is watched. */
   private stopIfIdle(): void {
     if (MapPrototypeGetSize(this.watched) === 0) this.dispose();
   }

@@ -32,6 +32,7 @@ export const StringPrototypeToLowerCase = uncurry(String.prototype.toLowerCase);
 export const MapPrototypeGet = uncurry(Map.prototype.get) as <V>(map: Map<unknown, V>, key: unknown) => V | undefined;
 export const MapPrototypeSet = uncurry(Map.prototype.set);
 export const MapPrototypeDelete = uncurry(Map.prototype.delete);
+export const MapPrototypeForEach = uncurry(Map.prototype.forEach) as <K, V>(map: Map<K, V>, each: (value: V, key: K) => void) => void;
 export const MapPrototypeGetSize = uncurry(ReflectGetOwnPropertyDescriptor(Map.prototype, 'size')!.get!) as (map: Map<unknown, unknown>) => number;
 /** net.isIP as Node shipped it (Node's own code uses its captured built-ins). */
 export const isIP = (getBuiltin('node:net') as typeof net).isIP;

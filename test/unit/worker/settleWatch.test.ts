@@ -1,25 +1,24 @@
 /**
  * SettleWatch (worker/node/SettleWatch.ts): promises watched through the runtime's settle hook, with no handler of the
- * watch's, the hook on only while one is pending, and a time after which the watchers take over. The kernel's use of
+ * watch's, the sensor on only while one is pending, and a time after which the watchers take over. The kernel's use of
  * it (a handled rejection is no error, an unhandled one is the cell's) is in the conformance suite.
  */
 import { strict as assert } from 'node:assert';
-import { promiseHooks } from 'node:v8';
-import { SettleWatch } from '../../../worker/node/SettleWatch';
+import { pollSensor, SettleWatch, type PromiseStatus, type SettleSensor } from '../../../worker/node/SettleWatch';
 
 const nextImmediate = () => new Promise((r) => setImmediate(r));
 
-/** A settle hook driven by the test: `fire(p)` is a promise settling. */
+/** A sensor driven by the test: `fire(p)` is a promise settling. */
 function fakeHook() {
   const state = { installs: 0, stops: 0, listener: undefined as ((p: Promise<unknown>) => void) | undefined };
-  const hook = ((fn: (p: Promise<unknown>) => void) => {
+  const hook: SettleSensor = (fn) => {
     state.installs++;
     state.listener = fn;
     return () => {
       state.stops++;
       state.listener = undefined;
     };
-  }) as typeof promiseHooks.onSettled;
+  };
   return { state, hook, fire: (p: Promise<unknown>) => state.listener?.(p) };
 }
 
@@ -141,5 +140,42 @@ describe('SettleWatch', () => {
       for (const l of theirs) process.on('unhandledRejection', l);
       w.dispose();
     }
+  });
+});
+
+describe('SettleWatch with a polling sensor (Bun: Bun.peek.status)', () => {
+  it('reads the watched promises only, tells each once it settled, and stops polling when none is left', async () => {
+    const states = new Map<Promise<unknown>, 'pending' | 'fulfilled' | 'rejected'>();
+    const asked: Promise<unknown>[] = [];
+    const status: PromiseStatus = (p) => {
+      asked.push(p);
+      return states.get(p) ?? 'pending';
+    };
+    const w = new SettleWatch(60_000, pollSensor(status, 5));
+    const a = new Promise(() => undefined);
+    const b = new Promise(() => undefined);
+    const seen: string[] = [];
+    w.watch(
+      a,
+      () => seen.push('a'),
+      () => seen.push('a timed out'),
+    );
+    w.watch(
+      b,
+      () => seen.push('b'),
+      () => seen.push('b timed out'),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(seen, []);
+    assert.ok(asked.includes(a) && asked.includes(b));
+    states.set(a, 'rejected');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(seen, ['a']);
+    states.set(b, 'fulfilled');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(seen, ['a', 'b']);
+    asked.length = 0;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(asked, [], 'no polling once nothing is watched');
   });
 });
