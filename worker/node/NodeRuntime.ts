@@ -457,7 +457,7 @@ export class NodeRuntime implements Runtime {
             return;
           }
           const durationMs = elapsed();
-          // a returned promise: let its settlement be seen before it is previewed (the kernel now holds it: below)
+          // a returned promise: let its settlement be seen before it is previewed (resultSeen, then followResult)
           const promise = wrapped && types.isPromise(value) ? value : undefined;
           if (promise) await this.resultSeen(promise, ctx);
           const result: ExecuteResult = { status: 'ok', durationMs };
@@ -497,10 +497,9 @@ export class NodeRuntime implements Runtime {
   }
 
   /**
-   * A promise a cell returned, still pending (one rejected already was left to the runtime's check: resultSeen): its
-   * rejection later is the cell's uncaught error (the tracking that previews it is a handler, so the runtime would
-   * not report it), and once it settles its result is shown again, settled (`resultSettled`), where the pending one
-   * was.
+   * A promise a cell returned, still pending (one rejected already was left to the runtime's check: resultSeen): once
+   * it settles its result is shown again, settled (`resultSettled`), where the pending one was, and a rejection the
+   * cells did not handle is the cell's uncaught error (follow).
    */
   private followResult(promise: Promise<unknown>, ctx: CellContext): void {
     if (promiseSettlement(promise).state !== 'pending') return;
@@ -511,8 +510,10 @@ export class NodeRuntime implements Runtime {
 
   /**
    * Follows a pending promise the kernel shows (a cell's result, a scratch line's value): `settled` runs once it
-   * settles, after what the cells printed meanwhile, and its rejection is reported as `ctx`'s uncaught error, once
-   * per promise (the last line of a scratch cell is both).
+   * settles, after what the cells printed meanwhile, and its rejection, unless the cells handled it, is reported as
+   * `ctx`'s uncaught error, once per promise (the last line of a scratch cell is both). Watched without a handler
+   * (SettleWatch.ts); where the runtime cannot, or after the watch's time, through a handler of the kernel's, which
+   * then reports any rejection (the runtime would no longer report it).
    */
   private follow(promise: Promise<unknown>, ctx: CellContext, from: UncaughtFrom, settled: () => void): void {
     const reports = this.claimRejection(promise);
