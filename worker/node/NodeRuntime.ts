@@ -35,7 +35,6 @@ import { describeValue } from '../inspect/describeValue';
 import { expandValue } from '../inspect/expandValue';
 import { HandleRegistry } from '../inspect/HandleRegistry';
 import { promiseSettlement, settledSoon, trackPromise } from '../inspect/promiseState';
-import { MapPrototypeDelete, MapPrototypeGet, MapPrototypeSet } from './primordials';
 import { SettleWatch } from './SettleWatch';
 import { uncaughtOwner } from './uncaughtOwner';
 import { intrinsicThen } from '../runtime/createDispatcher';
@@ -170,12 +169,9 @@ export class NodeRuntime implements Runtime {
   /** Promises whose rejection this kernel reports (followResult, a scratch line's value): each one once. */
   private readonly followed = new WeakSet<Promise<unknown>>();
   /**
-   * Promises the kernel shows that settled, or may settle, while the runtime decides whether a handler took their
-   * rejection (resultSeen, follow): a rejection none took reaches onUncaught, which leaves it here to be reported as
-   * the cell's once the promise is shown settled.
+   * Watches promises the kernel shows without a handler, where the runtime can, and what the runtime's own
+   * unhandled-rejection check finds about them (SettleWatch.ts: resultSeen, follow).
    */
-  private readonly checking = new Map<Promise<unknown>, { rejected?: { reason: unknown } }>();
-  /** Watches promises the kernel shows without a handler, where the runtime can (SettleWatch.ts). */
   private readonly settleWatch = new SettleWatch();
   /** The ids given to scratch lines' pending promises (lineValue.promiseId). */
   private linePromises = 0;
@@ -278,9 +274,7 @@ export class NodeRuntime implements Runtime {
     installProcessGuards({
       onUncaught: (err, promise) => {
         // a promise the kernel shows, rejected with no handler the cells attached: reported where it is shown
-        const shown = promise && MapPrototypeGet(this.checking, promise);
-        if (shown) shown.rejected = { reason: err };
-        else this.reportUncaught(err, uncaughtOwner(err, this.mapper));
+        if (!promise || !this.settleWatch.unhandled(promise, err)) this.reportUncaught(err, uncaughtOwner(err, this.mapper));
       },
       pendingConsole: () => this.batcher.drain(),
       runningCell: () => this.running?.ctx.cellId ?? currentCell()?.cellId,
@@ -486,12 +480,8 @@ export class NodeRuntime implements Runtime {
     // a pending one gets no handler here: followResult watches it
     if (state === 'pending') return;
     if (state === 'rejected' && this.claimRejection(promise)) {
-      const check = {} as { rejected?: { reason: unknown } };
-      MapPrototypeSet(this.checking, promise, check);
-      // Node, Deno and Bun tell unhandled rejections once the microtasks ran, before the next immediate
-      await new Promise((after) => realSetImmediate(after));
-      MapPrototypeDelete(this.checking, promise);
-      if (check.rejected) this.reportUncaught(check.rejected.reason, ctx, 'result');
+      const unhandled = await this.settleWatch.checked(promise);
+      if (unhandled) this.reportUncaught(unhandled.reason, ctx, 'result');
     }
     await settledSoon(promise);
   }
@@ -534,25 +524,19 @@ export class NodeRuntime implements Runtime {
     };
     // watched without a handler: a rejection the cells handled is no error (SettleWatch.ts); one they did not is
     // reported, once, by the first that took it on
-    const check = {} as { rejected?: { reason: unknown } };
     const watched = this.settleWatch.watch(
       promise,
-      () => {
-        if (reports) MapPrototypeDelete(this.checking, promise);
+      (unhandled) => {
         Reflect.apply(intrinsicThen, settledSoon(promise), [
           () => {
             shown();
-            if (check.rejected) this.reportUncaught(check.rejected.reason, ctx, from);
+            if (reports && unhandled) this.reportUncaught(unhandled.reason, ctx, from);
           },
         ]);
       },
-      () => {
-        if (reports) MapPrototypeDelete(this.checking, promise);
-        byHandler();
-      },
+      byHandler,
     );
     if (!watched) byHandler();
-    else if (reports) MapPrototypeSet(this.checking, promise, check);
   }
 
   /** True the first time the kernel takes on reporting `promise`'s rejection. */

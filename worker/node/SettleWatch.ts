@@ -20,14 +20,24 @@ import { emptyArray, MapPrototypeDelete, MapPrototypeForEach, MapPrototypeGet, M
 /** The longest a promise is watched through the hook before its caller takes it over with a handler. */
 export const WATCH_MS = 60_000;
 
+/** What the runtime's unhandled-rejection check found about a promise: its rejection, which no handler took. */
+export interface Unhandled {
+  reason: unknown;
+}
+
 interface Watcher {
-  /** Once it settled, after the runtime's unhandled-rejection check. */
-  settled(): void;
+  /** Once it settled, after the runtime's unhandled-rejection check (`unhandled`: what it found, if anything). */
+  settled(unhandled: Unhandled | undefined): void;
   /** Still pending after the watch's time. */
   timedOut(): void;
 }
 
-interface Watched {
+/** A promise whose rejection the runtime may find unhandled meanwhile (SettleWatch.unhandled). */
+interface Check {
+  unhandled?: Unhandled;
+}
+
+interface Watched extends Check {
   /** In the order they came (a prototype-less array, filled with define: safePush). */
   watchers: Watcher[];
   timer: ReturnType<typeof setTimeout>;
@@ -37,6 +47,11 @@ interface Watched {
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 const realSetImmediate = setImmediate;
+
+/** Runs `then` once the runtime's unhandled-rejection check of what settled so far ran: Node, Deno and Bun run it once the microtasks ran, before the next immediate. */
+function afterRejectionCheck(then: () => void): void {
+  realSetImmediate(then);
+}
 
 /** How often Bun's watched promises are looked at. */
 export const POLL_MS = 20;
@@ -83,6 +98,8 @@ export function pollSensor(status: PromiseStatus, pollMs = POLL_MS): SettleSenso
 
 export class SettleWatch {
   private readonly watched = new Map<Promise<unknown>, Watched>();
+  /** Watched promises until their watchers ran, and settled ones while checked(): where unhandled() records. */
+  private readonly checking = new Map<Promise<unknown>, Check>();
   private stop: (() => void) | undefined;
 
   /** The runtime's sensor: looked up at the first watch (node:v8 is not loaded for a kernel that never needs it). */
@@ -101,7 +118,7 @@ export class SettleWatch {
    * `timedOut` once it was pending for the watch's time (one time for all the watchers of a promise). False, and
    * nothing done, where the runtime cannot watch.
    */
-  watch(promise: Promise<unknown>, settled: () => void, timedOut: () => void): boolean {
+  watch(promise: Promise<unknown>, settled: Watcher['settled'], timedOut: () => void): boolean {
     if (this.sensor === null) this.sensor = runtimeSensor();
     if (!this.sensor) return false;
     const known = MapPrototypeGet(this.watched, promise);
@@ -111,17 +128,43 @@ export class SettleWatch {
     }
     const timer = realSetTimeout(() => {
       const w = this.forget(promise);
+      MapPrototypeDelete(this.checking, promise);
       this.stopIfIdle();
       if (w) for (let i = 0; i < w.watchers.length; i++) w.watchers[i]!.timedOut();
     }, this.watchMs);
     (timer as { unref?: () => void }).unref?.();
     const watchers = emptyArray<Watcher>();
     safePush(watchers, { settled, timedOut });
-    MapPrototypeSet(this.watched, promise, { watchers, timer });
+    const w: Watched = { watchers, timer };
+    MapPrototypeSet(this.watched, promise, w);
+    MapPrototypeSet(this.checking, promise, w);
     this.stop ??= this.sensor(
       (p) => this.seen(p),
       (visit) => MapPrototypeForEach(this.watched, (_w: Watched, p: Promise<unknown>) => visit(p)),
     );
+    return true;
+  }
+
+  /**
+   * A settled promise, checked: what the runtime's unhandled-rejection check found about it once it ran. Attach no
+   * handler to it before this resolves.
+   */
+  async checked(promise: Promise<unknown>): Promise<Unhandled | undefined> {
+    const check: Check = {};
+    MapPrototypeSet(this.checking, promise, check);
+    await new Promise<void>((after) => afterRejectionCheck(() => after()));
+    MapPrototypeDelete(this.checking, promise);
+    return check.unhandled;
+  }
+
+  /**
+   * The runtime found `promise`'s rejection unhandled (its `unhandledRejection`): true, and recorded for its watchers
+   * or checked(), when it is watched or checked; false for any other promise.
+   */
+  unhandled(promise: Promise<unknown>, reason: unknown): boolean {
+    const check = MapPrototypeGet(this.checking, promise);
+    if (!check) return false;
+    check.unhandled = { reason };
     return true;
   }
 
@@ -135,10 +178,10 @@ export class SettleWatch {
   private seen(p: Promise<unknown>): void {
     const w = this.forget(p);
     if (!w) return;
-    // Node, Deno and Bun tell unhandled rejections once the microtasks ran, before the next immediate
-    realSetImmediate(() => {
+    afterRejectionCheck(() => {
+      MapPrototypeDelete(this.checking, p);
       this.stopIfIdle();
-      for (let i = 0; i < w.watchers.length; i++) w.watchers[i]!.settled();
+      for (let i = 0; i < w.watchers.length; i++) w.watchers[i]!.settled(w.unhandled);
     });
   }
 

@@ -4,7 +4,7 @@
  * it (a handled rejection is no error, an unhandled one is the cell's) is in the conformance suite.
  */
 import { strict as assert } from 'node:assert';
-import { pollSensor, SettleWatch, type PromiseStatus, type SettleSensor } from '../../../worker/node/SettleWatch';
+import { pollSensor, SettleWatch, type PromiseStatus, type SettleSensor, type Unhandled } from '../../../worker/node/SettleWatch';
 
 const nextImmediate = () => new Promise((r) => setImmediate(r));
 
@@ -102,14 +102,14 @@ describe('SettleWatch', () => {
     const p = new Promise<never>((_, no) => (reject = no));
     const handled: string[] = [];
     void p.catch((e: Error) => handled.push(e.message));
-    const settled = new Promise<void>((resolve) =>
+    const settled = new Promise<Unhandled | undefined>((resolve) =>
       assert.equal(
         w.watch(p, resolve, () => undefined),
         true,
       ),
     );
     reject(new Error('handled by the program'));
-    await settled;
+    assert.equal(await settled, undefined, 'the check found nothing unhandled');
     assert.deepEqual(handled, ['handled by the program']);
     w.dispose();
   });
@@ -120,25 +120,52 @@ describe('SettleWatch', () => {
     // mocha's own listener would fail the test: this one alone, for the length of the test
     const theirs = process.listeners('unhandledRejection');
     process.removeAllListeners('unhandledRejection');
-    const mine = (_reason: unknown, promise: Promise<unknown>) => order.push(promise === p ? 'unhandled' : 'another');
+    // as the kernel's own listener does (NodeRuntime onUncaught): the watch records what the check found
+    const mine = (reason: unknown, promise: Promise<unknown>) => {
+      order.push(promise === p ? 'unhandled' : 'another');
+      assert.equal(w.unhandled(promise, reason), promise === p);
+    };
     process.on('unhandledRejection', mine);
     let reject!: (e: Error) => void;
     const p = new Promise<never>((_, no) => (reject = no));
     try {
-      const settled = new Promise<void>((resolve) =>
+      const settled = new Promise<Unhandled | undefined>((resolve) =>
         w.watch(
           p,
-          () => resolve(void order.push('settled')),
+          (unhandled) => resolve((order.push('settled'), unhandled)),
           () => undefined,
         ),
       );
       reject(new Error('nobody'));
-      await settled;
+      const found = await settled;
       assert.deepEqual(order, ['unhandled', 'settled']);
+      assert.equal((found?.reason as Error | undefined)?.message, 'nobody', "the watcher gets what the runtime's check found");
     } finally {
       process.off('unhandledRejection', mine);
       for (const l of theirs) process.on('unhandledRejection', l);
       w.dispose();
+    }
+  });
+});
+
+describe('SettleWatch.checked (a promise already settled)', () => {
+  it("tells what the runtime's check found: the rejection only when nothing handled it", async () => {
+    const w = new SettleWatch();
+    const theirs = process.listeners('unhandledRejection');
+    process.removeAllListeners('unhandledRejection');
+    const mine = (reason: unknown, promise: Promise<unknown>) => w.unhandled(promise, reason);
+    process.on('unhandledRejection', mine);
+    try {
+      const left = Promise.reject(new Error('left'));
+      const taken = Promise.reject(new Error('taken'));
+      taken.catch(() => undefined);
+      const [l, t] = await Promise.all([w.checked(left), w.checked(taken)]);
+      assert.equal((l?.reason as Error | undefined)?.message, 'left');
+      assert.equal(t, undefined);
+      assert.equal(w.unhandled(left, 'later'), false, 'no longer checked once checked() answered');
+    } finally {
+      process.off('unhandledRejection', mine);
+      for (const l of theirs) process.on('unhandledRejection', l);
     }
   });
 });
