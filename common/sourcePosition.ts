@@ -9,3 +9,8 @@ export function lineAt(source: string, offset: number): number {
 export function columnAt(source: string, offset: number): number {
   return offset - source.lastIndexOf('\n', offset - 1);
 }
+
+/** Where a node's code ends before its own trailing `;` (a statement's or a class field's), where text goes inside it. */
+export function endBeforeSemicolon(source: string, node: { end: number }): number {
+  return source[node.end - 1] === ';' ? node.end - 1 : node.end;
+}

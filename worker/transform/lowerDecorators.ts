@@ -27,6 +27,7 @@
 import type * as acorn from 'acorn';
 import { codaErrorMessage } from '../../protocol/codaErrors';
 import { forEachNode } from '../../common/forEachNode';
+import { endBeforeSemicolon } from '../../common/sourcePosition';
 import { applyEdits, ColumnMap, composeColumns, type Columns, type Edit } from './ColumnMap';
 import { lazy } from '../runtime/lazy';
 import { located, parseCell } from './transformCell';
@@ -632,8 +633,7 @@ function wrapValue(
     close(el.value.end, ')');
     return;
   }
-  const end = js[el.end - 1] === ';' ? el.end - 1 : el.end;
-  close(end, ` = ${prefix}void 0)`);
+  close(endBeforeSemicolon(js, el), ` = ${prefix}void 0)`);
 }
 
 /** The name an anonymous class expression takes from where it is written (`const A = class {}`), if any. */

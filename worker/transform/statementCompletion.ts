@@ -12,6 +12,7 @@
  */
 import type * as acorn from 'acorn';
 import type { Edit } from './ColumnMap';
+import { endBeforeSemicolon } from '../../common/sourcePosition';
 
 /** The cell body's variable holding the value so far (declared by transformCell's prologue). */
 export const COMPLETION_VAR = '__coda$completion';
@@ -58,8 +59,7 @@ export function statementCompletion(last: acorn.Statement | undefined, source: s
   // inner ones first (sites are in source order, outer ones first): at one offset, the closings made first are inside
   for (const site of [...sites].reverse()) {
     if (site.kind === 'assign') {
-      const end = source[site.node.end - 1] === ';' ? site.node.end - 1 : site.node.end;
-      insert(end, ')');
+      insert(endBeforeSemicolon(source, site.node), ')');
     } else if (site.braces) insert(site.node.end, ' }');
   }
   return () => {

@@ -22,7 +22,7 @@ import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { syntaxMessage } from './syntaxMessage';
 import { anonymousDefinition, COMPLETION_VAR, statementCompletion } from './statementCompletion';
-import { columnAt, lineAt } from '../../common/sourcePosition';
+import { columnAt, endBeforeSemicolon, lineAt } from '../../common/sourcePosition';
 import { LOOP_HOOK } from '../runtime/loopStop';
 import { codaErrorMessage, type CodaErrorCode } from '../../protocol/codaErrors';
 
@@ -187,7 +187,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     const instrument = opts.instrumentLines && !(node as { directive?: string }).directive;
     if (!isLast && !instrument) continue;
     // the statement's own range keeps wrapping parentheses `({...})` inside; a trailing `;` stays outside
-    const end = source[node.end - 1] === ';' ? node.end - 1 : node.end;
+    const end = endBeforeSemicolon(source, node);
     // same-offset insertions apply in the order made: the completion box wraps the line hook
     if (isLast) insert(node.start, anonymousDefinition((node as acorn.ExpressionStatement).expression) ? COMPLETION_OPEN_ANONYMOUS : COMPLETION_OPEN);
     if (instrument) insert(node.start, `${LINE_HOOK}(${lineAt(source, end)}, (`);
