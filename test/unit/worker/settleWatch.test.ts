@@ -22,6 +22,20 @@ function fakeHook() {
   return { state, hook, fire: (p: Promise<unknown>) => state.listener?.(p) };
 }
 
+/**
+ * Makes `listener` the process's only `unhandledRejection` listener (mocha's own would fail the test) until the
+ * returned function puts the others back.
+ */
+function onlyUnhandledListener(listener: (reason: unknown, promise: Promise<unknown>) => void): () => void {
+  const theirs = process.listeners('unhandledRejection');
+  process.removeAllListeners('unhandledRejection');
+  process.on('unhandledRejection', listener);
+  return () => {
+    process.off('unhandledRejection', listener);
+    for (const l of theirs) process.on('unhandledRejection', l);
+  };
+}
+
 describe('SettleWatch', () => {
   it('tells each watcher once the promise settled, after an immediate, and turns the hook off when none is left', async () => {
     const { state, hook, fire } = fakeHook();
@@ -117,15 +131,12 @@ describe('SettleWatch', () => {
   it("leaves a rejection nobody handled to the runtime's own check, which comes first", async () => {
     const w = new SettleWatch();
     const order: string[] = [];
-    // mocha's own listener would fail the test: this one alone, for the length of the test
-    const theirs = process.listeners('unhandledRejection');
-    process.removeAllListeners('unhandledRejection');
     // as the kernel's own listener does (NodeRuntime onUncaught): the watch records what the check found
     const mine = (reason: unknown, promise: Promise<unknown>) => {
       order.push(promise === p ? 'unhandled' : 'another');
       assert.equal(w.unhandled(promise, reason), promise === p);
     };
-    process.on('unhandledRejection', mine);
+    const restore = onlyUnhandledListener(mine);
     let reject!: (e: Error) => void;
     const p = new Promise<never>((_, no) => (reject = no));
     try {
@@ -141,8 +152,7 @@ describe('SettleWatch', () => {
       assert.deepEqual(order, ['unhandled', 'settled']);
       assert.equal((found?.reason as Error | undefined)?.message, 'nobody', "the watcher gets what the runtime's check found");
     } finally {
-      process.off('unhandledRejection', mine);
-      for (const l of theirs) process.on('unhandledRejection', l);
+      restore();
       w.dispose();
     }
   });
@@ -151,10 +161,7 @@ describe('SettleWatch', () => {
 describe('SettleWatch.checked (a promise already settled)', () => {
   it("tells what the runtime's check found: the rejection only when nothing handled it", async () => {
     const w = new SettleWatch();
-    const theirs = process.listeners('unhandledRejection');
-    process.removeAllListeners('unhandledRejection');
-    const mine = (reason: unknown, promise: Promise<unknown>) => w.unhandled(promise, reason);
-    process.on('unhandledRejection', mine);
+    const restore = onlyUnhandledListener((reason, promise) => w.unhandled(promise, reason));
     try {
       const left = Promise.reject(new Error('left'));
       const taken = Promise.reject(new Error('taken'));
@@ -164,8 +171,7 @@ describe('SettleWatch.checked (a promise already settled)', () => {
       assert.equal(t, undefined);
       assert.equal(w.unhandled(left, 'later'), false, 'no longer checked once checked() answered');
     } finally {
-      process.off('unhandledRejection', mine);
-      for (const l of theirs) process.on('unhandledRejection', l);
+      restore();
     }
   });
 });
