@@ -163,9 +163,13 @@ export function formatWorkLeft(left: WorkLeft, paint: Paint = plain): string {
   );
 }
 
-/** An error's name and the first line of its message, cut to SUMMARY_ERROR_CHARS. */
+/**
+ * An error's name and its message on one line, cut to SUMMARY_ERROR_CHARS: a message over lines (a ZodError's is its
+ * issues as JSON, starting `[`) reads with each run of spaces and line breaks as one space.
+ */
 function errorLine(error: SerializedError | undefined): string {
-  const message = `${error?.name ?? 'Error'}${error?.message ? `: ${error.message.split('\n')[0]}` : ''}`;
+  const text = error?.message.replace(/\s+/g, ' ').trim();
+  const message = `${error?.name ?? 'Error'}${text ? `: ${text}` : ''}`;
   return message.length > SUMMARY_ERROR_CHARS ? `${message.slice(0, SUMMARY_ERROR_CHARS - 1)}…` : message;
 }
 

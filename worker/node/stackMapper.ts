@@ -4,7 +4,7 @@
  * and frames inside the worker itself or Node internals are dropped.
  */
 import { types } from 'node:util';
-import { previewText } from '../inspect/inspectText';
+import { budgetText, PREVIEW_BUDGET, previewText, type TextBudget } from '../inspect/inspectText';
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
 import { RESOLVER_FILE } from './moduleLoader';
@@ -176,17 +176,39 @@ export class StackMapper {
     }
     if (depth < 4 && e.cause !== undefined) out.cause = this.serialize(e.cause, depth + 1);
     if (depth < 2 && Array.isArray(e.errors)) out.errors = (e.errors as unknown[]).slice(0, 10).map((x) => this.serialize(x, depth + 1));
-    const props: Record<string, string> = {};
-    for (const k of Object.keys(e).slice(0, 10)) {
-      const v = e[k];
-      // `err.name = 'MyError'` makes an own property: the header says it already
-      if (k === 'cause' || k === 'errors' || (k === 'name' && v === name)) continue;
-      props[k] = typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? '[object]' : String(v);
-    }
-    if (Object.keys(props).length) out.props = props;
+    const props = this.errorProps(e, name, raw);
+    if (props) out.props = props;
     return out;
   }
+
+  /**
+   * An error's own enumerable properties as text, as Node's REPL lists them under its stack: a string as JSON, any
+   * other value as a one-line preview (`issues: [ { code: 'invalid_type', path: [ 'name' ] } ]`), an accessor as
+   * `[Getter]` (never called). What the header or the frames show already is left out: the cause and errors (shown
+   * below), the stack, and a `name` or `message` the header read (the same value, or through its getter).
+   */
+  private errorProps(e: Record<string, unknown>, name: string, message: string): Record<string, string> | undefined {
+    const props: Record<string, string> = {};
+    let n = 0;
+    for (const k of Object.keys(e)) {
+      if (n >= MAX_ERROR_PROPS) break;
+      if (k === 'cause' || k === 'errors' || k === 'stack') continue;
+      const d = Object.getOwnPropertyDescriptor(e, k);
+      if (!d) continue;
+      // the header read `name` and `message` (through a getter too: a ZodError's message is one)
+      if ((k === 'name' || k === 'message') && (!('value' in d) || d.value === (k === 'name' ? name : message))) continue;
+      if (!('value' in d)) props[k] = d.get ? (d.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]';
+      else props[k] = typeof d.value === 'string' ? JSON.stringify(d.value) : budgetText(d.value, ERROR_PROP_BUDGET, this.mask);
+      n++;
+    }
+    return n ? props : undefined;
+  }
 }
+
+/** The properties of an error listed under it. */
+const MAX_ERROR_PROPS = 10;
+/** An error property's text: a one-line preview a level deeper than a value's (a validation error's `issues[0].path`). */
+const ERROR_PROP_BUDGET: Readonly<TextBudget> = { ...PREVIEW_BUDGET, depth: 2 };
 
 /** The longest preview of a thrown object that is no error. */
 const MAX_THROWN_PREVIEW = 500;

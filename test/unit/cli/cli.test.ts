@@ -39,6 +39,15 @@ describe('coda run (headless runner)', () => {
     matchGolden('cli/fails.txt', r.stdout);
   });
 
+  it("lists an error's properties under it as previews, its getters unread, and sums a message over lines on one line", () => {
+    const r = coda('run', fixture('error-props.coda'), '--keep-going');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /\[1\] failed: ValidationError: \[ \{ "code": "invalid_type", "path": \[ "age" \], "expected": "number" \} \]\n/);
+    assert.match(r.stdout, / {4}issues: \[ \{ code: 'invalid_type', path: \[ 'age' \], expected: 'number' \} \]\n/);
+    assert.match(r.stdout, / {4}response: \{ status: 503, headers: \{ 'retry-after': '10' \} \}\n {4}config: \[Getter\]\n/);
+    matchGolden('cli/error-props.txt', r.stdout);
+  });
+
   it("prints a logged error's stack once (its frames are in its text), and the frames of console.trace and console.assert", () => {
     const r = coda('run', fixture('logged-errors.coda'));
     assert.equal(r.code, 0, r.stderr);

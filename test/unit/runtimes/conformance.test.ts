@@ -158,6 +158,39 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "an error's properties read as Node's REPL lists them: objects previewed, getters never called, the header's message not again",
+    test: async (k) => {
+      const props = async (code: string) => {
+        const r = await k.run(code);
+        assert.ok(r.status === 'error', JSON.stringify(r));
+        return r.error.props;
+      };
+      // an object, an array, a function, a bigint and a symbol, each as its preview (an HTTP error's response, a
+      // validation error's issues), never `[object]`
+      assert.deepEqual(
+        await props(
+          "throw Object.assign(new Error('e'), { details: { a: 1, list: [1, { deep: { deeper: 1 } }] }, items: Array.from({ length: 20 }, (_, i) => i), fn: function named() {}, n: 5n, sym: Symbol('q') })",
+        ),
+        {
+          details: '{ a: 1, list: [ 1, { deep: [Object] } ] }',
+          items: '[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ... 8 more items ]',
+          fn: '[Function: named]',
+          n: '5n',
+          sym: 'Symbol(q)',
+        },
+      );
+      // a getter is listed, never run: one that throws no longer makes the whole error "could not be described"
+      const ran =
+        "throw Object.defineProperties(new Error('g'), { bad: { get() { globalThis.getterRan = true; throw new Error('ran') }, enumerable: true }, ok: { value: 1, enumerable: true } })";
+      assert.deepEqual(await props(ran), { bad: '[Getter]', ok: '1' });
+      assert.equal(await k.value('typeof globalThis.getterRan'), 'undefined');
+      // a message set as an own property (as a class may do) is the header's: not listed again
+      assert.deepEqual(await props("class V extends Error { constructor() { super(); this.message = 'own'; this.code = 'E_V' } }; throw new V()"), {
+        code: '"E_V"',
+      });
+    },
+  },
+  {
     name: 'top-level await',
     test: async (k) => assert.equal(await k.value('const v = await new Promise((r) => setTimeout(() => r(42), 10)); v'), '42'),
   },

@@ -587,6 +587,8 @@ export function makeInspector(
   }
 
   const previewOptions: FormatOptions = { depth: 1, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
+  /** An error property's text: a preview a level deeper (stackMapper.ts ERROR_PROP_BUDGET, the same). */
+  const errorPropOptions: FormatOptions = { depth: 2, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
 
   // ---- handles ----
   let nextId = 1;
@@ -829,14 +831,24 @@ export function makeInspector(
       const props: Record<string, string> = {};
       let n = 0;
       for (const k of safeKeys(e)) {
-        if (typeof k !== 'string' || k === 'cause' || k === 'errors' || k === 'stack' || k === 'message' || n >= 10) continue;
+        if (typeof k !== 'string' || k === 'cause' || k === 'errors' || k === 'stack' || n >= 10) continue;
         const pd = desc(e, k);
-        if (!pd || !pd.enumerable || !('value' in pd)) continue;
+        if (!pd || !pd.enumerable) continue;
+        if (!('value' in pd)) {
+          // an accessor is never called, as util.inspect shows one (stackMapper.ts errorProps, the same list)
+          props[k] = pd.get ? (pd.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]';
+          n++;
+          continue;
+        }
         const v = pd.value;
-        // `err.name = 'MyError'` makes an own property: the header says it already
-        if (k === 'name' && v === out.name) continue;
+        // `err.name = 'MyError'` makes an own property, and a class may set its message as one: the header says them already
+        if ((k === 'name' && v === out.name) || (k === 'message' && v === out.message)) continue;
         props[k] =
-          typeof v === 'string' ? JSON.stringify(secrets.cut(v, 200)) : typeof v === 'object' && v !== null ? '[object]' : (primitive(v, 200) ?? typeof v);
+          typeof v === 'string'
+            ? JSON.stringify(secrets.cut(v, 200))
+            : (typeof v === 'object' && v !== null) || typeof v === 'function'
+              ? format(v, errorPropOptions)
+              : (primitive(v, 200) ?? typeof v);
         n++;
       }
       if (n) out.props = props;

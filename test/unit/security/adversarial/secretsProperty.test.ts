@@ -215,6 +215,12 @@ const PATHS: Path[] = [
   { name: 'JSON.parse excerpt (whole text)', code: () => `JSON.parse(S + S)` },
   { name: "Node's cut of a received argument", code: (d) => `Buffer.alloc(${F(d)} + S)`, runtimes: ['node'] },
   { name: 'an error with props', code: (d) => `throw Object.assign(new Error('e'), { code: ${F(d)} + S, [S]: 1 })` },
+  {
+    // an object property is previewed (cut to the preview's budget, strings inside it to theirs), an accessor unread
+    name: 'an error with object props',
+    code: (d) =>
+      `throw Object.defineProperty(Object.assign(new Error('e'), { details: { k: ${F(d)} + S, list: [${F(MAX_PREVIEW_STRING - d)} + S] }, more: [S, { [S]: S }], long: { t: ${F(MAX_PREVIEW_CHARS - d)} + S } }), S, { get() { return S }, enumerable: true })`,
+  },
   { name: 'background error', code: (d) => `setTimeout(() => { throw new Error(${F(d)} + S) }, 1); undefined` },
   {
     name: 'display',
