@@ -8,6 +8,7 @@
  * Memory: memoryMb is the isolate's heap limit; past it the isolate is gone, so the worker reports it and exits and
  * the next run starts a fresh kernel. Time: cellTimeoutMs bounds every synchronous run inside the isolate.
  */
+import { ConstantNames } from '../transform/ConstantNames';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import {
@@ -80,6 +81,8 @@ export class IsolateRuntime implements Runtime {
    */
   private heldBytes = 0;
   private readonly bindings = new TopLevelBindings();
+  /** The top-level names the cells left constant (a later cell's assignment to one throws). */
+  private readonly constants = new ConstantNames();
   private readonly mask: Masker;
   private running: Running | undefined;
   private scriptSeq = 0;
@@ -163,12 +166,14 @@ export class IsolateRuntime implements Runtime {
         { cellId: params.cellId, executionId: params.executionId, instrument: !!params.instrumentLines },
         this.init.decorators,
         this.namespaces,
+        this.constants.current,
       );
     } catch (err) {
       return running.settle({ status: 'error', error: this.compileError(err, params), durationMs: this.elapsed(running) });
     }
     if ('name' in script) return running.settle({ status: 'error', error: script, durationMs: this.elapsed(running) });
     this.bindings.note(script.declared, params.cellId);
+    this.constants.note(script);
     this.mapper.register(filename, {
       cellId: params.cellId,
       cellLabel: params.cellLabel,

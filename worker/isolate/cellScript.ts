@@ -21,6 +21,8 @@ export interface CellScript {
   columns: Columns;
   /** Names the cell declares at top level (the Variables view). */
   declared: string[];
+  /** Those it declares constant (ConstantNames). */
+  constants: string[];
 }
 
 export interface CellMeta {
@@ -31,7 +33,8 @@ export interface CellMeta {
 
 /**
  * Throws CellSyntaxError (transformCell) for syntax errors; returns a SerializedError for a static import. `namespaces`:
- * what the kernel's earlier cells' namespaces export (lowerNamespaces.ts).
+ * what the kernel's earlier cells' namespaces export (lowerNamespaces.ts); `constants`: the top-level names they left
+ * constant (ConstantNames.ts).
  */
 export function cellScript(
   source: string,
@@ -40,11 +43,12 @@ export function cellScript(
   meta: CellMeta,
   decorators?: DecoratorMode,
   namespaces?: NamespaceMembers,
+  constants?: ReadonlySet<string>,
 ): CellScript | SerializedError {
   const typed = language === 'typescript' ? typedCell(source, `${label}.ts`, { typescript: true }, decorators, namespaces) : undefined;
   const lowered = cellJavaScript(source, typed, decorators);
   const js = lowered.code;
-  const out = transformCell(js, { instrumentLines: meta.instrument });
+  const out = transformCell(js, { instrumentLines: meta.instrument, constants });
   const imported = firstStaticImport(js);
   if (imported) return staticImport(imported.spec, imported.line, imported.column, meta.cellId);
   const at = out.code.indexOf('(async () => {');
@@ -56,6 +60,7 @@ export function cellScript(
     lineCount: js.split('\n').length,
     columns: composeColumns(out.columns, lowered.columns),
     declared: out.declared,
+    constants: out.constants,
   };
 }
 

@@ -46,6 +46,7 @@ import {
   IMPORT_HOOK,
   LINE_HOOK,
   META_HOOK,
+  CONSTANT_HOOK,
   NAMESPACE_HOOK,
   DEFAULT_HOOK,
   STATEMENT_HOOK,
@@ -61,6 +62,8 @@ import { cellJavaScript, typedCell, type TypedCell } from '../transform/typedCel
 import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { useDecorators } from './localModuleHooks';
 import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
+import { makeConstantHook } from '../runtime/makeConstantHook';
+import { ConstantNames } from '../transform/ConstantNames';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { withAsyncStack } from './asyncStack';
 import { AwaitTracker } from './AwaitTracker';
@@ -158,6 +161,8 @@ export class NodeRuntime implements Runtime {
   private readonly ioWork = new IoTracker();
   private readonly awaits = new AwaitTracker();
   private readonly bindings = new TopLevelBindings();
+  /** The top-level names the cells left constant (a later cell's assignment to one throws, as at Node's REPL). */
+  private readonly constants = new ConstantNames();
   private readonly jsx: JsxSettings;
   /** Standard decorators, or the experimentalDecorators of the tsconfig.json nearest the notebook. */
   private readonly decorators: DecoratorMode;
@@ -235,6 +240,7 @@ export class NodeRuntime implements Runtime {
     g[NAMESPACE_HOOK] = interopNamespace;
     g[DEFAULT_HOOK] = interopDefault;
     g[DECORATORS_HOOK] = makeDecoratorRuntime();
+    g[CONSTANT_HOOK] = makeConstantHook();
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {
       enterStatement(line, column);
@@ -368,11 +374,13 @@ export class NodeRuntime implements Runtime {
         trackAsync: debugging ? undefined : { awaitBase: this.awaits.base },
         loopHook: this.kind === 'deno' && !debugging ? ctx.executionId : undefined,
         importMeta: true,
+        constants: this.constants.current,
       });
       using = out.using;
       this.awaits.register(out.awaits, { cellId: ctx.cellId, cellLabel: ctx.cellLabel, filename: ctx.filename });
       prologueLength = out.prologueLength;
       this.bindings.note(out.declared, ctx.cellId);
+      this.constants.note(out);
       const columns = composeColumns(out.columns, jsColumns);
       this.mapper.register(ctx.filename, {
         cellId: ctx.cellId,

@@ -13,6 +13,8 @@ export interface FreeReference {
   id: acorn.Identifier;
   /** The property `{ x }` whose shorthand value the identifier is (written out in full when it is renamed). */
   shorthand?: acorn.Property | acorn.AssignmentProperty;
+  /** The identifier is assigned to: `x = 1`, `x += 1`, `x++`, `[x] = a`, `({ x } = o)`, `for (x of xs)`. */
+  write?: true;
 }
 
 interface Scope {
@@ -22,22 +24,26 @@ interface Scope {
 
 type AnyNode = acorn.Node & Record<string, unknown>;
 
-export function freeReferences(fn: acorn.Function): FreeReference[] {
+/**
+ * `topLevel`: the function is a cell's body (a script's top level), whose own declarations are the cell's top-level
+ * bindings: they are not bound here, so its uses of them are listed too (a cell's declarations are the kernel's globals).
+ */
+export function freeReferences(fn: acorn.Function, topLevel = false): FreeReference[] {
   const found: FreeReference[] = [];
   const root: Scope = { names: new Set() };
   const bound = (name: string, scope: Scope | undefined) => {
     for (let s = scope; s; s = s.parent) if (s.names.has(name)) return true;
     return false;
   };
-  const reference = (id: acorn.Identifier, scope: Scope, shorthand?: FreeReference['shorthand']) => {
-    if (!bound(id.name, scope)) found.push(shorthand ? { id, shorthand } : { id });
+  const reference = (id: acorn.Identifier, scope: Scope, shorthand?: FreeReference['shorthand'], write?: boolean) => {
+    if (!bound(id.name, scope)) found.push({ id, ...(shorthand && { shorthand }), ...(write && { write: true as const }) });
   };
 
   /** A function's scope: its parameters, its body's `var`s and the declarations at its body's top. */
   const functionScope = (f: acorn.Function, parent: Scope): Scope => {
     const scope: Scope = { names: new Set(), parent };
     for (const p of f.params) collectPatternNames(p, scope.names);
-    if (f.body.type === 'BlockStatement') {
+    if (f.body.type === 'BlockStatement' && !(topLevel && f === fn)) {
       collectVars(f.body, scope.names);
       declareBlock(f.body.body, scope.names);
     }
@@ -56,7 +62,7 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
   const visitPattern = (p: acorn.Pattern, scope: Scope, declares: boolean): void => {
     switch (p.type) {
       case 'Identifier':
-        if (!declares) reference(p, scope);
+        if (!declares) reference(p, scope, undefined, true);
         return;
       case 'ObjectPattern':
         for (const prop of p.properties) {
@@ -65,9 +71,9 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
             if (prop.computed) visit(prop.key, scope);
             const v = prop.value;
             // a shorthand target, with a default or not (`({ x } = o)`, `({ x = 1 } = o)`), is renamed with its key
-            if (!declares && prop.shorthand && v.type === 'Identifier') reference(v, scope, prop);
+            if (!declares && prop.shorthand && v.type === 'Identifier') reference(v, scope, prop, true);
             else if (!declares && prop.shorthand && v.type === 'AssignmentPattern' && v.left.type === 'Identifier') {
-              reference(v.left, scope, prop);
+              reference(v.left, scope, prop, true);
               visit(v.right, scope);
             } else visitPattern(v, scope, declares);
           }
@@ -159,9 +165,13 @@ export function freeReferences(fn: acorn.Function): FreeReference[] {
         }
         return;
       case 'AssignmentExpression':
-        if (n.left.type === 'Identifier' || n.left.type === 'MemberExpression') visit(n.left, scope);
+        if (n.left.type === 'MemberExpression') visit(n.left, scope);
         else visitPattern(n.left, scope, false);
         visit(n.right, scope);
+        return;
+      case 'UpdateExpression':
+        if (n.argument.type === 'Identifier') reference(n.argument, scope, undefined, true);
+        else visit(n.argument, scope);
         return;
       case 'MemberExpression':
         visit(n.object, scope);

@@ -158,6 +158,26 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "a top-level const stays constant, in its cell and in later ones, until a cell declares it again (TypeError, as at Node's REPL)",
+    test: async (k) => {
+      // (V8 puts the error at the `=` or `++`, as for a `const` of its own; JavaScriptCore at the name assigned)
+      const fails = async (code: string, column: number, bunColumn: number) => {
+        const r = await k.run(code);
+        assert.ok(r.status === 'error', JSON.stringify(r));
+        assert.equal(`${r.error.name}: ${r.error.message}`, 'TypeError: Assignment to constant variable.');
+        assert.equal(r.error.location?.line, 1);
+        // where the assignment is (V8's own error points there too), never a kernel frame
+        assert.equal(r.error.frames?.[0]?.column, k.runtime === 'bun' ? bunColumn : column, JSON.stringify(r.error.frames));
+      };
+      await fails('const limit = 1; limit = 2', 24, 18);
+      assert.equal(await k.value('limit'), '1');
+      await fails('limit++', 6, 6);
+      await fails('function raise() { limit = 10 }\nraise()', 26, 20);
+      assert.equal(await k.value('let limit = 3; limit += 1; limit'), '4');
+      assert.equal(await k.value('limit = 5; limit'), '5');
+    },
+  },
+  {
     name: "an error's properties read as Node's REPL lists them: objects previewed, getters never called, the header's message not again",
     test: async (k) => {
       const props = async (code: string) => {

@@ -29,6 +29,7 @@ export function preludeMain(
   makeCodec: any,
   makeWebApis: any,
   makeDecoratorRuntime: any,
+  makeConstantHook: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -487,6 +488,8 @@ export function preludeMain(
   hook('__coda$import', noImport);
   // what a cell's lowered decorators call (worker/transform/lowerDecorators.ts)
   hook('__coda$decorators', makeDecoratorRuntime());
+  // what a cell's assignment to a constant top-level binding writes to (worker/transform/transformCell.ts CONSTANT_HOOK)
+  hook('__coda$constant', makeConstantHook());
 
   // ---- the host's entry point ----
   return function dispatch(raw: string): string {

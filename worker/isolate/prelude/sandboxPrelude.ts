@@ -14,6 +14,7 @@ import { makeTextDecoder } from './makeTextDecoder';
 import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
 import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
+import { makeConstantHook } from '../../runtime/makeConstantHook';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
 export const RUN_HOOK = '__coda$run';
@@ -32,7 +33,8 @@ export function sandboxPrelude(): string {
   const makeWebApis = (call, timeout) =>
     (${makeWebApis.toString()})(call, timeout, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime);
+  const makeConstantHook = ${makeConstantHook.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeConstantHook);
 })`;
   return source;
 }
