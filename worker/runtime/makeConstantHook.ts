@@ -21,8 +21,10 @@ export function makeConstantHook(): (name: string) => { value: unknown } {
     throw error;
   }
   return (name: string) =>
+    // (descriptors without a prototype: a cell's `Object.prototype.value` never reads as part of one)
     define({ __proto__: null }, 'value', {
+      __proto__: null,
       get: () => g[name],
       set: refuse,
-    }) as unknown as { value: unknown };
+    } as PropertyDescriptor) as unknown as { value: unknown };
 }

@@ -134,6 +134,9 @@ describe('top-level const and import bindings stay constant (cell transform)', (
     // a function of an earlier cell that assigns a constant throws when called, as V8's would
     assert.deepEqual(await run('const k = 1; function setK() { k = 2 }'), { value: undefined });
     assert.deepEqual(await run('setK()'), { error: THROWS });
+    // whatever a cell plants on Object.prototype, the assignment still throws the same error
+    assert.deepEqual(await run('Object.prototype.value = 1; Object.prototype.writable = true; k = 7'), { error: THROWS });
+    assert.deepEqual(await run('delete Object.prototype.value; delete Object.prototype.writable; k'), { value: 1 });
   });
 
   it("import bindings are constant as a module's are; the rewrite keeps every column of the line", async () => {
