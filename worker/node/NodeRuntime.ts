@@ -46,7 +46,6 @@ import {
   IMPORT_HOOK,
   LINE_HOOK,
   META_HOOK,
-  CONSTANT_HOOK,
   NAMESPACE_HOOK,
   DEFAULT_HOOK,
   STATEMENT_HOOK,
@@ -62,7 +61,8 @@ import { cellJavaScript, typedCell, type TypedCell } from '../transform/typedCel
 import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { useDecorators } from './localModuleHooks';
 import { makeDecoratorRuntime } from '../runtime/makeDecoratorRuntime';
-import { makeConstantHook } from '../runtime/makeConstantHook';
+import { makeBindingGuard } from '../runtime/makeBindingGuard';
+import { CONSTANT_HOOK, UNINITIALIZED_HOOK } from '../transform/bindingGuards';
 import { ConstantNames } from '../transform/ConstantNames';
 import { composeColumns, type Columns } from '../transform/ColumnMap';
 import { withAsyncStack } from './asyncStack';
@@ -240,7 +240,9 @@ export class NodeRuntime implements Runtime {
     g[NAMESPACE_HOOK] = interopNamespace;
     g[DEFAULT_HOOK] = interopDefault;
     g[DECORATORS_HOOK] = makeDecoratorRuntime();
-    g[CONSTANT_HOOK] = makeConstantHook();
+    const guards = makeBindingGuard();
+    g[CONSTANT_HOOK] = guards.constant;
+    g[UNINITIALIZED_HOOK] = guards.uninitialized;
     g[LINE_HOOK] = (line: number, value: unknown) => this.lineValue(line, value);
     g[STATEMENT_HOOK] = (line: number, column: number) => {
       enterStatement(line, column);

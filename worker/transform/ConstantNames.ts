@@ -1,6 +1,6 @@
 /**
  * The cells' top-level names that are constant now (a `const`, an import binding), which transformCell keeps constant
- * in the cells after (TransformOptions.constants): each cell's constants are added, and any other name it declares
+ * in the cells after (TransformOptions.constants, bindingGuards.ts): each cell's constants are added, and any other name it declares
  * (`let`, `var`, a function or class) is writable again, as re-declaring a binding at Node's REPL makes it.
  */
 export class ConstantNames {

@@ -8,9 +8,9 @@
  *   is returned in a null-prototype box `{ 0: value }` (COMPLETION_OPEN/CLOSE): a returned Promise is shown, not
  *   adopted, and a cell that pollutes `Object.prototype.then` or `Array.prototype.then` cannot hijack or drop it
  *   (the box inherits nothing, so resolving the body's promise with it never looks up a `then`);
- * - a top-level `const` and an import binding stay constant although they are `var`s: an assignment to one, in this
- *   cell or a later one (TransformOptions.constants), writes to CONSTANT_HOOK's target, which throws V8's own
- *   TypeError, as a module or Node's REPL would (`c = 2` becomes `__coda$constant("c").value = 2`);
+ * - although they are `var`s, a top-level `const` and an import binding stay constant (in this cell and later ones:
+ *   TransformOptions.constants) and a `let`, `const` or `class` used before its declaration ran is refused: such uses
+ *   go through a guard, which throws V8's own error (bindingGuards.ts: `c = 2` becomes `__coda$constant.c = 2`);
  * - with `instrumentLines`, every top-level expression statement reports its value with its line;
  * - with `trackAsync`, each top-level statement first tells the runtime its line (STATEMENT_HOOK: the work it starts
  *   carries that line), and each top-level `await` (outside any function) awaits through AWAIT_HOOK, which lists it in
@@ -23,7 +23,7 @@ import { applyEdits, ColumnMap, type Edit } from './ColumnMap';
 import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
-import { freeReferences } from './freeReferences';
+import { declaratorNames, guardBindings, type LexicalName } from './bindingGuards';
 import { syntaxMessage } from './syntaxMessage';
 import { anonymousDefinition, COMPLETION_VAR, statementCompletion } from './statementCompletion';
 import { columnAt, endBeforeSemicolon, lineAt } from '../../common/sourcePosition';
@@ -40,11 +40,6 @@ export const NAMESPACE_HOOK = '__coda$namespace';
 export const DEFAULT_HOOK = '__coda$default';
 /** Global the runtime defines as the cells' `import.meta` (same length: columns stay where they were). */
 export const META_HOOK = '__coda$meta';
-/**
- * Global the runtime defines (worker/runtime/constantTarget.ts): `hook(name)` is an object whose `value` reads the
- * cells' binding `name` and throws `TypeError: Assignment to constant variable.` when written.
- */
-export const CONSTANT_HOOK = '__coda$constant';
 /** Global the runtime defines to receive a top-level statement's line before it runs. */
 export const STATEMENT_HOOK = '__coda$at';
 /** Global the runtime defines to await a top-level `await`'s value through (see AwaitTracker). */
@@ -95,7 +90,7 @@ export interface TransformOptions {
   loopHook?: number;
   /** `import.meta` reads META_HOOK (the Node, Deno and Bun kernels); without it, it is refused in words (the Sandbox). */
   importMeta?: boolean;
-  /** The top-level names earlier cells left constant (constantNames.ts keeps them from each cell's `constants`). */
+  /** The top-level names earlier cells left constant (ConstantNames.ts keeps them from each cell's `constants`). */
   constants?: ReadonlySet<string>;
 }
 
@@ -116,6 +111,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const ast = parseCell(source);
   const names = new Set<string>();
   const constants = new Set<string>();
+  const lexical: LexicalName[] = [];
   const functions: string[] = [];
   const edits: Edit[] = [];
   const insert = (at: number, text: string): Edit & { output?: number } => {
@@ -150,6 +146,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
         for (const d of node.declarations) {
           collectPatternNames(d.id, names);
           if (node.kind === 'const') collectPatternNames(d.id, constants);
+          if (node.kind !== 'var') lexical.push(...declaratorNames(d));
           // `const r = init` as `({ r } = { r: init })`: `init` is named after the binding, as the declaration names
           // it, and V8 places an error in `init` where it is (for `(r = init)` it points at the assignment, before `r`)
           const name = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? d.id.name : undefined;
@@ -172,6 +169,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
         break;
       case 'ClassDeclaration':
         names.add(node.id!.name);
+        lexical.push({ name: node.id!.name, early: [[0, node.end]] });
         insert(node.start, `${node.id!.name} = `);
         insert(node.end, ';');
         break;
@@ -184,7 +182,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     }
   }
 
-  constantWrites(ast, constants, names, opts.constants, edits);
+  guardBindings(ast, { lexical, constants, declared: names, earlier: opts.constants }, edits);
 
   // dynamic import() anywhere resolves like static imports do; import.meta is the notebook's
   forEachNode(ast, (n) => {
@@ -222,31 +220,6 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
   const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
   return { code, prologueLength: prologue.length, declared, constants: [...constants], columns, awaits, ...(using && { using }) };
-}
-
-/**
- * Each assignment the cell makes to a constant top-level binding (its own `const`s and imports, and those earlier cells
- * left constant that it does not declare again) assigns to CONSTANT_HOOK's target instead, which throws as V8 throws
- * for a `const` (after the right side ran, as V8's does): every form of assignment, compound, logical (which assigns,
- * and throws, only when it would), `++`, a destructuring or `for…of` target, in functions too, where no inner
- * declaration shadows the name. Edits only replace the identifier, so every other position on the line stays mapped.
- */
-function constantWrites(ast: acorn.Program, own: Set<string>, declared: Set<string>, earlier: ReadonlySet<string> | undefined, edits: Edit[]): void {
-  const constant = new Set(own);
-  for (const name of earlier ?? []) if (!declared.has(name)) constant.add(name);
-  if (!constant.size) return;
-  const body = {
-    type: 'FunctionExpression',
-    start: ast.start,
-    end: ast.end,
-    params: [],
-    body: { type: 'BlockStatement', start: ast.start, end: ast.end, body: ast.body },
-  };
-  for (const { id, shorthand, write } of freeReferences(body as unknown as acorn.FunctionExpression, true)) {
-    if (!write || !constant.has(id.name)) continue;
-    const target = `${CONSTANT_HOOK}(${JSON.stringify(id.name)}).value`;
-    edits.push({ start: id.start, end: id.end, text: shorthand ? `${id.name}: ${target}` : target });
-  }
 }
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);

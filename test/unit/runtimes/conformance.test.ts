@@ -158,7 +158,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
-    name: "a top-level const stays constant, in its cell and in later ones, until a cell declares it again (TypeError, as at Node's REPL)",
+    name: "a top-level const stays constant, in its cell and in later ones, until a cell declares it again (TypeError, as at Node's REPL); a let used before its declaration throws",
     test: async (k) => {
       // (V8 puts the error at the `=` or `++`, as for a `const` of its own; JavaScriptCore at the name assigned)
       const fails = async (code: string, column: number, bunColumn: number) => {
@@ -175,6 +175,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       await fails('function raise() { limit = 10 }\nraise()', 26, 20);
       assert.equal(await k.value('let limit = 3; limit += 1; limit'), '4');
       assert.equal(await k.value('limit = 5; limit'), '5');
+      // a let, const or class used before its declaration ran: V8's ReferenceError, not the last run's value
+      const early = await k.run('let runs = runs + 1');
+      assert.ok(early.status === 'error', JSON.stringify(early));
+      assert.equal(`${early.error.name}: ${early.error.message}`, "ReferenceError: Cannot access 'runs' before initialization");
+      assert.equal(early.error.frames?.[0]?.line, 1);
     },
   },
   {

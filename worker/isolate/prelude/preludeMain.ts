@@ -29,7 +29,7 @@ export function preludeMain(
   makeCodec: any,
   makeWebApis: any,
   makeDecoratorRuntime: any,
-  makeConstantHook: any,
+  makeBindingGuard: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -488,8 +488,10 @@ export function preludeMain(
   hook('__coda$import', noImport);
   // what a cell's lowered decorators call (worker/transform/lowerDecorators.ts)
   hook('__coda$decorators', makeDecoratorRuntime());
-  // what a cell's assignment to a constant top-level binding writes to (worker/transform/transformCell.ts CONSTANT_HOOK)
-  hook('__coda$constant', makeConstantHook());
+  // what a cell's refused use of a top-level binding goes through (worker/transform/bindingGuards.ts)
+  const guards = makeBindingGuard();
+  hook('__coda$constant', guards.constant);
+  hook('__coda$uninitialized', guards.uninitialized);
 
   // ---- the host's entry point ----
   return function dispatch(raw: string): string {

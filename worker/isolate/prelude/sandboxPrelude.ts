@@ -14,7 +14,7 @@ import { makeTextDecoder } from './makeTextDecoder';
 import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
 import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
-import { makeConstantHook } from '../../runtime/makeConstantHook';
+import { makeBindingGuard } from '../../runtime/makeBindingGuard';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
 export const RUN_HOOK = '__coda$run';
@@ -33,8 +33,8 @@ export function sandboxPrelude(): string {
   const makeWebApis = (call, timeout) =>
     (${makeWebApis.toString()})(call, timeout, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
-  const makeConstantHook = ${makeConstantHook.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeConstantHook);
+  const makeBindingGuard = ${makeBindingGuard.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard);
 })`;
   return source;
 }
