@@ -163,7 +163,9 @@ export class StackMapper {
       // a module that does not parse: where, as Node's prelude or Bun's position says (moduleSyntaxSite.ts)
       const site = siteOf(e);
       if (site && out.frames[0]?.file !== site.file) {
-        const frame = { functionName: '', ...site };
+        // a cell's own script that V8 refused after acorn read it (a `using` in a block on a Node without them) is
+        // placed in the cell, as its other frames are
+        const frame = this.mapFrame('', site.file, site.line, site.column) ?? { functionName: '', ...site };
         out.frames.unshift(frame);
         out.stack = [
           `${name}: ${message}`,

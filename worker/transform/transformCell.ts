@@ -68,7 +68,7 @@ export interface TransformedCell {
   columns: ColumnMap;
   /** With `trackAsync`: the top-level `await`s, in the order of their ids (`awaitBase` + index). */
   awaits: AwaitSite[];
-  /** Where the cell's first top-level `using` (or `await using`) is, if it has one (1-based line and column). */
+  /** Where the cell's first `using` (or `await using`) is, anywhere in it, if it has one (1-based line and column). */
   using?: { line: number; column: number };
 }
 
@@ -138,10 +138,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
       case 'VariableDeclaration': {
         // `using` and `await using` stay where they are: the resource is the cell's, disposed as its body ends (as at
         // a module's top level), and no later cell sees a binding to a disposed resource
-        if (node.kind === 'using' || node.kind === 'await using') {
-          using ??= { line: lineAt(source, node.start), column: columnAt(source, node.start) };
-          break;
-        }
+        if (node.kind === 'using' || node.kind === 'await using') break;
         edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
         for (const d of node.declarations) {
           collectPatternNames(d.id, names);
@@ -186,6 +183,9 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
 
   // dynamic import() anywhere resolves like static imports do; import.meta is the notebook's
   forEachNode(ast, (n) => {
+    // the first `using` (or `await using`), at the top level or in a block or function, for a runtime without them
+    const kind = n.type === 'VariableDeclaration' ? (n as acorn.VariableDeclaration).kind : undefined;
+    if (!using && (kind === 'using' || kind === 'await using')) using = { line: lineAt(source, n.start), column: columnAt(source, n.start) };
     if (n.type === 'ImportExpression') {
       edits.push({ start: n.start, end: n.start + 'import'.length, text: IMPORT_HOOK });
       const imp = n as acorn.ImportExpression;

@@ -175,6 +175,36 @@ describe('cells as modules of the notebook', () => {
       }
     });
 
+    it('says so of a `using` in a block or a function too, at its place; any other syntax V8 refuses after the transform read it is placed in the cell', async function () {
+      try {
+        new vm.Script('{ using resource = null }');
+        this.skip(); // the Node running the tests has `using`
+      } catch {
+        // this Node lacks it, as the kernel's does (the same binary)
+      }
+      const cases: [string, number, number][] = [
+        ['const a = 1;\n{ using res = { [Symbol.dispose]() {} }; "block" }', 2, 3],
+        ['async function g() {\n  await using r = null;\n}', 2, 3],
+        ['const f = async () => { for (using x of []) {} }', 1, 30],
+      ];
+      for (const [code, line, column] of cases) {
+        const r = await k.run(code);
+        assert.ok(r.status === 'error' && (r.error as { code?: string }).code === 'UsingUnsupported', JSON.stringify(r));
+        assert.deepEqual(r.error.location && [r.error.location.line, r.error.location.column], [line, column], code);
+      }
+      // (a regular expression acorn reads and an older V8 refuses: RegExp modifiers came to V8 after Node 22)
+      try {
+        new vm.Script('/(?i:a)b/');
+      } catch {
+        const r = await k.run('const ok = 1\nconst r = /(?i:a)b/');
+        assert.ok(r.status === 'error' && r.error.name === 'SyntaxError', JSON.stringify(r));
+        const top = r.error.frames?.[0];
+        assert.deepEqual(top && [top.line, top.column], [2, 11], JSON.stringify(r.error.frames));
+        assert.ok(r.error.frames?.[0]?.cellId, JSON.stringify(r.error.frames));
+        assert.doesNotMatch(r.error.stack ?? '', /__coda_cell_/);
+      }
+    });
+
     it('imports a TypeScript file on any Node, requires one where the runtime strips types, and says what to do where it cannot', async () => {
       writeFileSync(join(cwd, 'util.ts'), 'export const double = (n: number): number => n * 2;\n');
       const strips = !!(process.features as { typescript?: unknown }).typescript;
