@@ -214,12 +214,26 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const declared = [...names];
   const decl = declared.length ? `var ${declared.join(', ')}; ` : '';
   const hoist = functions.map((n) => `globalThis[${JSON.stringify(n)}] = ${n}; `).join('');
-  const prologue = `${decl}(async () => { ${completion ? `let ${COMPLETION_VAR}; ` : ''}${hoist}`;
+  // a cell that starts with "use strict" is strict code: the directive must stay the first statement of the body, ahead of
+  // what the prologue adds (the completion variable, the hoisted functions), where it would be a plain string
+  const strict = directives(body).includes('use strict') && (completion || hoist) ? '"use strict"; ' : '';
+  const prologue = `${decl}(async () => { ${strict}${completion ? `let ${COMPLETION_VAR}; ` : ''}${hoist}`;
   const columns = new ColumnMap(source, edits);
   const code = `${prologue}${applyEdits(source, edits)}\n})()`;
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
   const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
   return { code, prologueLength: prologue.length, declared, constants: [...constants], columns, awaits, ...(using && { using }) };
+}
+
+/** The cell's directive prologue: the strings its first statements are (`'use strict'`). */
+function directives(body: acorn.Node[]): string[] {
+  const out: string[] = [];
+  for (const node of body) {
+    const directive = (node as { directive?: string }).directive;
+    if (directive === undefined) break;
+    out.push(directive);
+  }
+  return out;
 }
 
 const LOOPS = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);

@@ -77,6 +77,10 @@ const PROGRAMS = [
   'if (true) (function () {})',
   'if (true) (function named() {})',
   'if (true) (class {})',
+  // a strict cell stays strict ahead of what the prologue adds (the completion variable, hoisted functions)
+  "'use strict'; function f() { return typeof this } if (true) f()",
+  "'use strict';\nfunction g() { return typeof this }\ng()",
+  "'use strict'; try { undeclared = 1 } catch (e) { e.name }",
   // nothing but declarations: no value, as before
   '{ let unused = 1 }',
 ];
