@@ -123,6 +123,9 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   let using: TransformedCell['using'];
   // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
   const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
+  // the `var`s inside blocks and loops, as assignments: their closings at a declaration's end go inside those of the
+  // completion value and Deno's loop hook (`if (ok) var x = 1` is wrapped in braces by both)
+  nestedVars(ast, source, edits, insert, names);
   const last = body[body.length - 1];
   // a last statement that is no expression: its completion value (closings inside the await hooks', outside none)
   const completion = statementCompletion(last, source, insert);
@@ -139,25 +142,11 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
         // `using` and `await using` stay where they are: the resource is the cell's, disposed as its body ends (as at
         // a module's top level), and no later cell sees a binding to a disposed resource
         if (node.kind === 'using' || node.kind === 'await using') break;
-        edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
+        asAssignments(node, source, edits, insert, names);
         for (const d of node.declarations) {
-          collectPatternNames(d.id, names);
           if (node.kind === 'const') collectPatternNames(d.id, constants);
           if (node.kind !== 'var') lexical.push(...declaratorNames(d));
-          // `const r = init` as `({ r } = { r: init })`: `init` is named after the binding, as the declaration names
-          // it, and V8 places an error in `init` where it is (for `(r = init)` it points at the assignment, before `r`)
-          const name = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? d.id.name : undefined;
-          const equals = name ? equalsAfter(source, d.id.end) : -1;
-          if (equals !== -1 && !source.slice(d.id.start, equals).includes('\n')) {
-            edits.push({ start: d.id.start, end: equals + 1, text: `({ ${name} } = { ${name}:` });
-            insert(d.end, ' })');
-            continue;
-          }
-          insert(d.start, '(');
-          if (d.init) insert(d.end, ')');
-          else insert(d.end, node.kind === 'var' ? ')' : ' = undefined)');
         }
-        insert(node.declarations[node.declarations.length - 1]!.end, ')');
         break;
       }
       case 'FunctionDeclaration':
@@ -223,6 +212,54 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)
   const awaits = hooks.map(({ site, edit }) => ({ ...site, generatedColumn: columnAt(code, prologue.length + (edit.output ?? 0)) }));
   return { code, prologueLength: prologue.length, declared, constants: [...constants], columns, awaits, ...(using && { using }) };
+}
+
+/**
+ * A declaration as assignments to the script-level bindings (its names added to `names`): `const a = 1, b` becomes
+ * `void (({ a } = { a: 1 }), (b = undefined))`; a `var` without an initializer keeps its value (`(b)`), as a `var`
+ * declared again does.
+ */
+function asAssignments(node: acorn.VariableDeclaration, source: string, edits: Edit[], insert: (at: number, text: string) => Edit, names: Set<string>): void {
+  edits.push({ start: node.start, end: node.start + node.kind.length, text: 'void (' });
+  for (const d of node.declarations) {
+    collectPatternNames(d.id, names);
+    // `const r = init` as `({ r } = { r: init })`: `init` is named after the binding, as the declaration names
+    // it, and V8 places an error in `init` where it is (for `(r = init)` it points at the assignment, before `r`)
+    const name = d.id.type === 'Identifier' && d.init && d.id.name !== '__proto__' ? d.id.name : undefined;
+    const equals = name ? equalsAfter(source, d.id.end) : -1;
+    if (equals !== -1 && !source.slice(d.id.start, equals).includes('\n')) {
+      edits.push({ start: d.id.start, end: equals + 1, text: `({ ${name} } = { ${name}:` });
+      insert(d.end, ' })');
+      continue;
+    }
+    insert(d.start, '(');
+    if (d.init) insert(d.end, ')');
+    else insert(d.end, node.kind === 'var' ? ')' : ' = undefined)');
+  }
+  insert(node.declarations[node.declarations.length - 1]!.end, ')');
+}
+
+/**
+ * A `var` inside the cell's blocks, loops, `try`, `switch` and labelled statements (not in a function or class) is a
+ * binding of the script, as in a script it would be: `for (var i = 0; …)` and `if (ok) { var found = … }` leave `i`
+ * and `found` to later cells. Each such declaration becomes assignments to the script-level `var` (asAssignments), and
+ * a `for…in`/`for…of` head loses its `var` (`for (x of xs)`).
+ */
+function nestedVars(ast: acorn.Program, source: string, edits: Edit[], insert: (at: number, text: string) => Edit, names: Set<string>): void {
+  const topLevel = new Set<acorn.Node>(ast.body);
+  for (const st of ast.body) if (st.type === 'ExportNamedDeclaration' && st.declaration) topLevel.add(st.declaration);
+  const heads = new Set<acorn.Node>();
+  forEachNode(ast, (node) => {
+    const n = node as acorn.AnyNode;
+    if (FUNCTIONS.has(n.type) || n.type === 'ClassDeclaration' || n.type === 'ClassExpression') return false;
+    if ((n.type === 'ForInStatement' || n.type === 'ForOfStatement') && n.left.type === 'VariableDeclaration' && n.left.kind === 'var') {
+      heads.add(n.left);
+      for (const d of n.left.declarations) collectPatternNames(d.id, names);
+      edits.push({ start: n.left.start, end: n.left.declarations[0]!.start, text: '' });
+    }
+    if (n.type === 'VariableDeclaration' && n.kind === 'var' && !topLevel.has(n) && !heads.has(n)) asAssignments(n, source, edits, insert, names);
+    return true;
+  });
 }
 
 /** The cell's directive prologue: the strings its first statements are (`'use strict'`). */
