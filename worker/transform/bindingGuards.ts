@@ -2,8 +2,8 @@
  * The uses of a cell's top-level bindings that the language refuses, which the cell transform would otherwise let
  * through: it makes every top-level declaration a script-level `var` so that it outlives the cell, and a `var` is
  * neither constant nor in a temporal dead zone. Each such use is rewritten to go through a guard
- * (worker/runtime/makeBindingGuard.ts: `c = 2` becomes `__coda$constant("c").value = 2`), which throws V8's own error where V8
- * would:
+ * (worker/runtime/makeBindingGuard.ts: `c = 2` becomes `__coda$constant("c").value = 2`), which throws V8's own error
+ * where V8 would:
  * - an assignment to a constant binding (the cell's `const`s and import bindings, and those earlier cells left constant
  *   that it does not declare again): `TypeError: Assignment to constant variable.`, for every form of assignment
  *   (compound, logical, which assigns and throws only when it would, `++`, a destructuring or `for…of` target), in

@@ -10,7 +10,7 @@
  *   (the box inherits nothing, so resolving the body's promise with it never looks up a `then`);
  * - although they are `var`s, a top-level `const` and an import binding stay constant (in this cell and later ones:
  *   TransformOptions.constants) and a `let`, `const` or `class` used before its declaration ran is refused: such uses
- *   go through a guard, which throws V8's own error (bindingGuards.ts: `c = 2` becomes `__coda$constant.c = 2`);
+ *   go through a guard, which throws V8's own error (bindingGuards.ts: `c = 2` becomes `__coda$constant("c").value = 2`);
  * - with `instrumentLines`, every top-level expression statement reports its value with its line;
  * - with `trackAsync`, each top-level statement first tells the runtime its line (STATEMENT_HOOK: the work it starts
  *   carries that line), and each top-level `await` (outside any function) awaits through AWAIT_HOOK, which lists it in
