@@ -24,6 +24,7 @@ import { forEachNode } from '../../common/forEachNode';
 import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { declaratorNames, guardBindings, type LexicalName } from './bindingGuards';
+import { blockFunctions } from './blockFunctions';
 import { syntaxMessage } from './syntaxMessage';
 import { anonymousDefinition, COMPLETION_VAR, statementCompletion } from './statementCompletion';
 import { columnAt, endBeforeSemicolon, lineAt } from '../../common/sourcePosition';
@@ -126,6 +127,13 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   // the `var`s inside blocks and loops, as assignments: their closings at a declaration's end go inside those of the
   // completion value and Deno's loop hook (`if (ok) var x = 1` is wrapped in braces by both)
   nestedVars(ast, source, edits, insert, names);
+  // a sloppy cell's functions declared in blocks are the script's too, from where their declaration is reached
+  if (!directives(body).includes('use strict')) {
+    for (const f of blockFunctions(ast)) {
+      names.add(f.id.name);
+      insert(f.end, ` globalThis[${JSON.stringify(f.id.name)}] = ${f.id.name};`);
+    }
+  }
   const last = body[body.length - 1];
   // a last statement that is no expression: its completion value (closings inside the await hooks', outside none)
   const completion = statementCompletion(last, source, insert);

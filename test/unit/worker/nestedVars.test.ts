@@ -56,6 +56,16 @@ const PROGRAMS: [string, string[]][] = [
   ['for (var aw of [1, 2]) { await null; var inAw = aw * 10 }', ['aw', 'inAw']],
   ['for (let j = 0; j < 2; j++) var wj = await j', ['wj']],
   ['if (true) var awaited = await 7', ['awaited']],
+  // a sloppy script's functions declared in blocks are its own too (Annex B), set where the declaration is reached
+  ['{ function h() { return "h" } }', ['h']],
+  ['if (true) { function h2() { return 2 } } if (false) { function h3() {} }', ['h2', 'h3']],
+  ['switch (1) { case 1: function inCase() { return 1 } }', ['inCase']],
+  ['var before = typeof early; { function early() {} } [before, typeof early]', ['early']],
+  ['{ let shadow = 1; { function shadow2() {} } } { let named = 1; { function named() {} } }', ['shadow2', 'named']],
+  ['{ async function af() {} function* gf() {} }', ['af', 'gf']],
+  ['for (let i = 0; i < 1; i++) { function inLoop() { return i } }', ['inLoop']],
+  ['function outer() { { function innerOnly() {} } } outer()', ['innerOnly']],
+  ["'use strict'; { function strictBlock() {} } 0", ['strictBlock']],
   // the value of the program is unchanged
   ["if (true) { 'value'; var after = 1 }", ['after']],
 ];
