@@ -45,10 +45,12 @@ export interface CellBindings {
   earlier?: ReadonlySet<string>;
 }
 
-export function guardBindings(ast: acorn.Program, cell: CellBindings, edits: Edit[]): void {
+/** The edits that route the refused uses through the guards (none to make: an empty list). */
+export function guardBindings(ast: acorn.Program, cell: CellBindings): Edit[] {
+  const edits: Edit[] = [];
   const constant = new Set(cell.constants);
   for (const name of cell.earlier ?? []) if (!cell.declared.has(name)) constant.add(name);
-  if (!constant.size && !cell.lexical.length) return;
+  if (!constant.size && !cell.lexical.length) return edits;
   const early = new Map(cell.lexical.map((l) => [l.name, l.early]));
   const { deferred, constructed } = laterCode(ast);
   const body = {
@@ -66,6 +68,7 @@ export function guardBindings(ast: acorn.Program, cell: CellBindings, edits: Edi
     const target = constructed.has(id.start) ? `(${guarded})` : guarded;
     edits.push({ start: id.start, end: id.end, text: shorthand ? `${id.name}: ${target}` : target });
   }
+  return edits;
 }
 
 const within = (ranges: [number, number][] | undefined, at: number) => !!ranges?.some(([from, to]) => from <= at && at < to);

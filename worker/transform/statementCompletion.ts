@@ -10,6 +10,7 @@
  *   classes.
  * Lines and columns stay where they were: only insertions, on the statements' own lines.
  */
+import { unlessTooDeep } from './unlessTooDeep';
 import type * as acorn from 'acorn';
 import type { Edit } from './ColumnMap';
 import { endBeforeSemicolon } from '../../common/sourcePosition';
@@ -55,7 +56,8 @@ interface Site {
 export function statementCompletion(last: acorn.Statement | undefined, source: string, insert: Insert): (() => void) | undefined {
   if (!last || !COMPLETING.has(last.type)) return undefined;
   const sites: Site[] = [];
-  collect(last, sites, true, false);
+  // (no value for a statement nested deeper than the walk can follow, rather than a RangeError of the transform's)
+  if (!unlessTooDeep(() => (collect(last, sites, true, false), true), false)) return undefined;
   // inner ones first (sites are in source order, outer ones first): at one offset, the closings made first are inside
   for (const site of [...sites].reverse()) {
     if (site.kind === 'assign') {

@@ -25,6 +25,7 @@ import { OBJECT_LITERAL_START } from '../../common/objectLiteralStart';
 import { collectPatternNames } from './patternNames';
 import { declaratorNames, guardBindings, type LexicalName } from './bindingGuards';
 import { blockFunctions } from './blockFunctions';
+import { unlessTooDeep } from './unlessTooDeep';
 import { syntaxMessage } from './syntaxMessage';
 import { anonymousDefinition, COMPLETION_VAR, statementCompletion } from './statementCompletion';
 import { columnAt, endBeforeSemicolon, lineAt } from '../../common/sourcePosition';
@@ -129,7 +130,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   nestedVars(ast, source, edits, insert, names);
   // a sloppy cell's functions declared in blocks are the script's too, from where their declaration is reached
   if (!directives(body).includes('use strict')) {
-    for (const f of blockFunctions(ast)) {
+    for (const f of unlessTooDeep(() => blockFunctions(ast), [])) {
       names.add(f.id.name);
       insert(f.end, ` globalThis[${JSON.stringify(f.id.name)}] = ${f.id.name};`);
     }
@@ -176,7 +177,7 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
     }
   }
 
-  guardBindings(ast, { lexical, constants, declared: names, earlier: opts.constants }, edits);
+  edits.push(...unlessTooDeep(() => guardBindings(ast, { lexical, constants, declared: names, earlier: opts.constants }), []));
 
   // dynamic import() anywhere resolves like static imports do; import.meta is the notebook's
   forEachNode(ast, (n) => {

@@ -161,6 +161,20 @@ describe('uses of top-level bindings the language refuses (cell transform): cons
     assert.equal(later.columns.original(1, col), 8);
   });
 
+  it("a cell nested deeper than the analysis can follow runs without it, never failing with the transform's RangeError", () => {
+    // (acorn reads a few thousand nested blocks; the recursive walks of the guards and of Annex B run out of stack first)
+    const cell = (n: number) => `let q = 1; ${'{'.repeat(n)}var w = q; { function f() {} }${'}'.repeat(n)}`;
+    for (const depth of [1000, 2000, 2500, 3000]) {
+      try {
+        const out = transformCell(cell(depth));
+        assert.ok(out.declared.includes('w'), String(depth));
+      } catch (err) {
+        // only the parser may refuse it (in the cell's own words), never the analysis after it
+        assert.ok(!(err instanceof RangeError), `${depth}: ${String(err)}`);
+      }
+    }
+  });
+
   it('a cell whose uses are all allowed is left as it was', () => {
     const plain = transformCell('let a = 1; a = 2');
     assert.doesNotMatch(plain.code, /__coda\$/);
