@@ -125,11 +125,12 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   let using: TransformedCell['using'];
   // first: insertions at an offset apply in the order made, and these go before (and inside) every other edit there
   const hooks = opts.trackAsync ? trackAsync(source, ast, opts.trackAsync.awaitBase, insert) : [];
+  const strict = directives(body).includes('use strict');
   // the `var`s inside blocks and loops, as assignments: their closings at a declaration's end go inside those of the
   // completion value and Deno's loop hook (`if (ok) var x = 1` is wrapped in braces by both)
   nestedVars(ast, source, edits, insert, names);
   // a sloppy cell's functions declared in blocks are the script's too, from where their declaration is reached
-  if (!directives(body).includes('use strict')) {
+  if (!strict) {
     for (const f of unlessTooDeep(() => blockFunctions(ast), [])) {
       names.add(f.id.name);
       insert(f.end, ` globalThis[${JSON.stringify(f.id.name)}] = ${f.id.name};`);
@@ -214,8 +215,8 @@ export function transformCell(source: string, opts: TransformOptions = {}): Tran
   const hoist = functions.map((n) => `globalThis[${JSON.stringify(n)}] = ${n}; `).join('');
   // a cell that starts with "use strict" is strict code: the directive must stay the first statement of the body, ahead of
   // what the prologue adds (the completion variable, the hoisted functions), where it would be a plain string
-  const strict = directives(body).includes('use strict') && (completion || hoist) ? '"use strict"; ' : '';
-  const prologue = `${decl}(async () => { ${strict}${completion ? `let ${COMPLETION_VAR}; ` : ''}${hoist}`;
+  const directive = strict && (completion || hoist) ? '"use strict"; ' : '';
+  const prologue = `${decl}(async () => { ${directive}${completion ? `let ${COMPLETION_VAR}; ` : ''}${hoist}`;
   const columns = new ColumnMap(source, edits);
   const code = `${prologue}${applyEdits(source, edits)}\n})()`;
   // where each await hook call landed in the generated code (an AbortError from Cancel points there)

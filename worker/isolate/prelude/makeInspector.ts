@@ -836,7 +836,7 @@ export function makeInspector(
         if (!pd || !pd.enumerable) continue;
         if (!('value' in pd)) {
           // an accessor is never called, as util.inspect shows one (stackMapper.ts errorProps, the same list)
-          props[k] = pd.get ? (pd.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]';
+          props[k] = accessorText(pd);
           n++;
           continue;
         }
