@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertCommand } from '../host/notebook/convertCommand';
 import { readNotebook } from '../host/notebook/readNotebook';
+import { notebookFormatOf } from '../host/notebook/convertNotebookText';
+import { scriptPlaces } from '../host/notebook/scriptNotebook';
 import {
   enforcementLines,
   METADATA_PERMISSIONS,
@@ -178,7 +180,14 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
       // every kernel reads the runner's stdin (`cat data | coda run nb.coda`), as a Node script would
       () => KernelProcess.start({ ...startOptions, stdin: 'inherit', adopt: early && ((launch) => early.adopt(launch)) }),
       parsed.doc.cells,
-      { cellTimeoutMs: opts.cellTimeoutMs, keepGoing: opts.keepGoing, drainMs: opts.drainMs, cellErrors },
+      {
+        cellTimeoutMs: opts.cellTimeoutMs,
+        keepGoing: opts.keepGoing,
+        drainMs: opts.drainMs,
+        cellErrors,
+        // a script's frames name its own lines, under the name the user gave it
+        ...(notebookFormatOf(file) === 'script' && { scriptPlaces: scriptPlaces(opts.file, text) }),
+      },
       opts.json
         ? { kernelStarted, exitCode, workLeft: (left) => (workLeft = left) }
         : {

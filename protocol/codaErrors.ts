@@ -270,6 +270,12 @@ export const CODA_ERRORS = {
     message:
       'The cell ran for more than {timeoutMs} ms without pausing and was stopped (the sandbox\'s time limit, "coda.sandbox.cellTimeoutMs"). The sandbox\'s variables are kept.',
   },
+  /** An unhandled rejection in the Sandbox whose reason is an object that is not an Error (isolated-vm copies only an Error). */
+  SandboxReasonNotCopied: {
+    name: 'Uncaught',
+    message:
+      'A promise was rejected with an object that is not an Error, and nothing handled it. The sandbox can show only an Error as such a rejection: reject with an Error, or handle the promise.',
+  },
   /** `reason` completes "The sandbox …" (e.g. "stopped unexpectedly"). */
   SandboxLost: { name: 'SandboxError', message: 'The sandbox {reason}; its variables are lost and the next run starts a fresh sandbox.' },
   SandboxImport: {

@@ -11,6 +11,8 @@ export interface StackFrame {
   cellId?: string;
   /** The cell's label at the time of the run, e.g. `[3]`. */
   cellLabel?: string;
+  /** The cell is part of a script the user ran (`coda run demo.ts`, Run Scratch): the frame reads the script's line. */
+  script?: ScriptPlace;
   /** File path or URL when the frame is outside the notebook's cells. */
   file?: string;
   /** 1-based line within the cell (or file). */
@@ -19,9 +21,26 @@ export interface StackFrame {
   column: number;
 }
 
-/** `fn (cell[3]:2:9)` or `fn (/path/file.js:10:3)`: how every output names a frame. */
+/**
+ * Where a cell is in a script file split at its `// %%` lines: a frame in the cell names the script's line, as Node
+ * names a frame in a file, so a terminal or editor can open it there.
+ */
+export interface ScriptPlace {
+  /** The script as the user named it (`scripts/demo.ts`). */
+  name: string;
+  /** 1-based line of the script where the cell's first line is. */
+  line: number;
+  /** 1-based column where the cell starts on that line, when not at its start (a selection run from mid-line). */
+  column?: number;
+}
+
+/** `fn (cell[3]:2:9)`, `fn (demo.ts:14:9)` in a script's cell, or `fn (/path/file.js:10:3)`: how every output names a frame. */
 export function formatFrame(f: StackFrame, label: (cellId: string) => string = (id) => id): string {
-  const where = f.cellId ? `cell${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}` : `${f.file}:${f.line}:${f.column}`;
+  const where = !f.cellId
+    ? `${f.file}:${f.line}:${f.column}`
+    : f.script
+      ? `${f.script.name}:${f.script.line + f.line - 1}:${f.line === 1 && f.script.column ? f.column + f.script.column - 1 : f.column}`
+      : `cell${f.cellLabel ?? label(f.cellId)}:${f.line}:${f.column}`;
   return f.functionName ? `${f.functionName} (${where})` : where;
 }
 

@@ -9,7 +9,7 @@
 import type { ConsoleEntry, PackedConsole } from './console';
 import type { CellSource, CheckpointHits, DebugOpenResult, SetCheckpointsParams } from './debugging';
 import type { PendingWorkResult, VariablesResult } from './inspection';
-import type { SerializedError } from './errors';
+import type { ScriptPlace, SerializedError } from './errors';
 import type { Permissions } from './permissions';
 import type { DisplayData, PropertyPage, RemoteValue } from './values';
 import type { CodeCacheStatus } from './workerCodeCache';
@@ -139,6 +139,8 @@ export interface ExecuteParams {
   instrumentLines?: boolean;
   /** The cell's document: its script gets a source map to it, for the debugger and checkpoints (protocol/debugging.ts). */
   source?: CellSource;
+  /** The cell is part of a script file (`coda run demo.ts`, Run Scratch): its frames name the script's lines. */
+  script?: ScriptPlace;
   /**
    * A debug session is attached (set by a Deno worker for its agent, whose own inspector cannot tell): the cell runs
    * without the Pending Work hooks, which would be extra steps on every line.

@@ -95,10 +95,11 @@ export class ScratchSession implements vscode.Disposable {
     this.refresh();
   }
 
-  private cellsFor(target: RunTarget): { code: string; startLine: number; label: string }[] {
+  private cellsFor(target: RunTarget): { code: string; startLine: number; startColumn?: number; label: string }[] {
     const name = basename(this.document.fileName);
     if (target.kind === 'selection') {
-      return [{ code: this.document.getText(target.range), startLine: target.range.start.line, label: `${name}:${target.range.start.line + 1}` }];
+      const { start } = target.range;
+      return [{ code: this.document.getText(target.range), startLine: start.line, startColumn: start.character, label: `${name}:${start.line + 1}` }];
     }
     const cells = splitCells(this.document.getText()).filter((c) => c.kind === 'code');
     const pick = (c: ScratchCell) => target.kind === 'all' || (target.kind === 'cell' ? c.index === target.index : c.index <= target.index);
@@ -199,7 +200,7 @@ export class ScratchSession implements vscode.Disposable {
 
   private async runCells(
     kernel: Kernel,
-    cells: { code: string; startLine: number; label: string }[],
+    cells: { code: string; startLine: number; startColumn?: number; label: string }[],
     idOf: (startLine: number) => string,
     cellErrors: ReadonlyMap<string, SerializedError>,
   ): Promise<void> {
@@ -208,7 +209,22 @@ export class ScratchSession implements vscode.Disposable {
       const cellId = idOf(cell.startLine);
       this.lines.startCell(cellId, cell.startLine);
       const source = { uri: cellSourceUri(this.document.uri), lineOffset: cell.startLine };
-      const params = { cellId, cellLabel: cell.label, executionId: ++this.executionId, code: cell.code, language, instrumentLines: true, source } as const;
+      // frames name the file's own lines: its path on disk (the Output view opens it there), an untitled one's name
+      const script = {
+        name: this.document.uri.scheme === 'file' ? this.document.fileName : basename(this.document.fileName),
+        line: cell.startLine + 1,
+        ...(cell.startColumn && { column: cell.startColumn + 1 }),
+      };
+      const params = {
+        cellId,
+        cellLabel: cell.label,
+        executionId: ++this.executionId,
+        code: cell.code,
+        language,
+        instrumentLines: true,
+        source,
+        script,
+      } as const;
       const ok = await executeCell(kernel, params, cellErrors, {
         value: () => undefined,
         error: (error, kind) =>

@@ -1,5 +1,6 @@
 /** A `// %%` script <-> a .coda notebook (pure). Cell sources survive the round trip. */
 import type { CodaDocument } from '../../protocol/codaFile';
+import type { ScriptPlace } from '../../protocol/errors';
 import { cellText, sourceLines } from '../../protocol/codaFormat';
 import { scratchRuntime } from './scratchRuntime';
 import { splitCells } from './splitCells';
@@ -16,6 +17,14 @@ export function scriptToNotebook(text: string, language: 'javascript' | 'typescr
         : { kind: 'code' as const, language: c.language ?? language, source: sourceLines(c.code), ...(c.title ? { metadata: { title: c.title } } : {}) },
     ),
   };
+}
+
+/**
+ * Where each cell of scriptToNotebook's notebook is in the script (`name` as the user named it): a frame in a cell
+ * then names the script's line (`demo.ts:14:9`), not the cell's.
+ */
+export function scriptPlaces(name: string, text: string): ScriptPlace[] {
+  return splitCells(text).map((c) => ({ name, line: c.startLine + 1 }));
 }
 
 /**

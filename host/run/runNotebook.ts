@@ -13,6 +13,7 @@ import {
   type DisplayData,
   type ExecuteResult,
   type RemoteValue,
+  type ScriptPlace,
   type SerializedError,
   type UncaughtFrom,
 } from '../../protocol';
@@ -95,6 +96,8 @@ export interface RunSettings {
   drainMs: number;
   /** Cells that fail without running (an import that could not be installed), by cell id `cell-<position>`. */
   cellErrors?: Map<string, SerializedError>;
+  /** The notebook is a script split at its `// %%` lines: where each cell is in it, by position (host/notebook/scriptNotebook.ts). */
+  scriptPlaces?: readonly ScriptPlace[];
 }
 
 /**
@@ -241,7 +244,14 @@ export async function runNotebook(startKernel: () => Promise<Kernel>, cells: Cod
       try {
         const result = await executeWithTimeout(
           k,
-          { cellId, cellLabel: label, executionId: index + 1, code: source, language: cell.language === 'typescript' ? 'typescript' : 'javascript' },
+          {
+            cellId,
+            cellLabel: label,
+            executionId: index + 1,
+            code: source,
+            language: cell.language === 'typescript' ? 'typescript' : 'javascript',
+            ...(settings.scriptPlaces?.[index] && { script: settings.scriptPlaces[index] }),
+          },
           settings.cellTimeoutMs,
         );
         if (result === 'timeout') report.status = 'timeout';

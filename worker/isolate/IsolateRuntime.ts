@@ -34,6 +34,7 @@ import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
 import { userEnvironment } from '../../common/userEnvironment';
 import { CellSyntaxError } from '../transform/transformCell';
+import { cellSyntaxError } from '../runtime/cellSyntaxError';
 import type { NamespaceMembers } from '../transform/lowerNamespaces';
 import { BackgroundWork } from './BackgroundWork';
 import { sandboxWorkItems, sandboxVariableReads } from './sandboxInspection';
@@ -41,7 +42,7 @@ import { checkDisplay, checkEntry, checkPage, checkResult, checkValue, isRecord,
 import { cellScript } from './cellScript';
 import { loadIsolatedVm } from './loadIsolatedVm';
 import { sandboxLimits } from './sandboxLimits';
-import { cellTimedOut, errorFromIsolate, outOfMemory, sandboxLost } from './sandboxErrors';
+import { cellTimedOut, errorFromCopy, errorFromIsolate, outOfMemory, sandboxLost } from './sandboxErrors';
 import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
 import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
 import { randomUUID } from '../runtime/randomUUID';
@@ -181,10 +182,18 @@ export class IsolateRuntime implements Runtime {
       prologueLength: script.prologueLength,
       lineCount: script.lineCount,
       columns: script.columns,
+      ...(params.script && { script: params.script }),
     });
     const outcome = await this.sandbox.runScript(script.code, filename, this.timeoutMs);
-    // success: the prelude reports the completion ('done') through the bridge
-    if (outcome.kind !== 'ok') this.failed(outcome, running);
+    // success: the prelude reports the completion ('done') through the bridge. A promise the cell's synchronous part
+    // rejected and left unhandled is an error of its background work, as in Node: the cell goes on (it may await)
+    if (outcome.kind === 'failed') this.host.emit('uncaught', { cellId: params.cellId, executionId: params.executionId, error: this.copied(outcome.thrown) });
+    else if (outcome.kind !== 'ok') this.failed(outcome, running);
+  }
+
+  /** What a call threw (SandboxIsolate's copy), mapped to the cells and masked. */
+  private copied(thrown: unknown): SerializedError {
+    return this.mask(errorFromCopy(thrown, this.mapper));
   }
 
   /** A call into the isolate did not complete: say why, for the running cell or as a background error. */
@@ -202,8 +211,9 @@ export class IsolateRuntime implements Runtime {
         break;
       case 'disposed':
         return this.lose(outcome.outOfMemory ? 'ran out of memory' : 'was stopped');
+      case 'uncompiled':
       case 'failed':
-        error = { name: 'Error', message: outcome.message };
+        error = this.copied(outcome.thrown);
         break;
     }
     if (running) running.settle({ status: 'error', error, durationMs: this.elapsed(running) });
@@ -212,14 +222,7 @@ export class IsolateRuntime implements Runtime {
 
   private compileError(err: unknown, params: ExecuteParams): SerializedError {
     if (err instanceof CellSyntaxError) {
-      return {
-        name: 'SyntaxError',
-        message: err.message,
-        stack: `SyntaxError: ${err.message}\n    at cell${params.cellLabel}:${err.line}:${err.column}`,
-        frames: [{ functionName: '', cellId: params.cellId, cellLabel: params.cellLabel, line: err.line, column: err.column }],
-        location: { cellId: params.cellId, line: err.line, column: err.column },
-        ...(err.code && { code: err.code }),
-      };
+      return cellSyntaxError(err, { ...params, line: err.line, column: err.column });
     }
     return { name: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err) };
   }
@@ -474,7 +477,10 @@ export class IsolateRuntime implements Runtime {
     // the isolate forgets the timer, or its fetch fails as aborted (never left pending)
     if (item.kind === 'fetch') {
       this.fetches.delete(n);
-      void this.sandbox.call({ op: 'fetch', id: n, error: { name: 'AbortError', message: 'The fetch was cancelled from the Pending Work view' } });
+      // a fetch nobody handles fails its cell's background work, as in Node
+      void this.sandbox
+        .call({ op: 'fetch', id: n, error: { name: 'AbortError', message: 'The fetch was cancelled from the Pending Work view' } })
+        .then((outcome) => this.failed(outcome, undefined, { cellId: item.cellId, executionId: item.executionId }));
     } else void this.sandbox.call({ op: 'clear-timer', id: n });
     return true;
   }

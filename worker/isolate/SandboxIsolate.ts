@@ -24,7 +24,14 @@ export type CallOutcome =
   | { kind: 'timeout' }
   /** The isolate is gone (memory limit, or disposed). */
   | { kind: 'disposed'; outOfMemory: boolean }
-  | { kind: 'failed'; message: string };
+  /** A cell's script that V8 would not compile (an early error the cell transform's parser allows). */
+  | { kind: 'uncompiled'; thrown: unknown }
+  /**
+   * The call threw: isolated-vm ends a call by throwing the reason of the first promise rejected in it that was still
+   * unhandled once its microtasks ran (the prelude catches what a cell or callback throws itself). `thrown` is
+   * isolated-vm's copy: an Error's name, message and stack; a primitive as it is; any other object a generic Error.
+   */
+  | { kind: 'failed'; message: string; thrown: unknown };
 
 export interface SandboxIsolateOptions {
   memoryMb: number;
@@ -88,10 +95,12 @@ export class SandboxIsolate {
 
   /** Compiles and runs a cell's script (its synchronous part; completion is reported through the bridge). */
   runScript(code: string, filename: string, timeoutMs: number): Promise<CallOutcome> {
+    let compiled = false;
     return this.enqueue(async () => {
       const script = await this.isolate.compileScript(code, { filename });
+      compiled = true;
       return script.run(this.context, { timeout: timeoutMs || undefined, release: true });
-    });
+    }).then((outcome) => (outcome.kind === 'failed' && !compiled ? { kind: 'uncompiled', thrown: outcome.thrown } : outcome));
   }
 
   /** Calls the prelude's dispatch with a message; `value` is its JSON answer. */
@@ -156,6 +165,6 @@ export class SandboxIsolate {
     if (/memory limit/i.test(message)) this.outOfMemory = true;
     if (this.isolate.isDisposed || /disposed/i.test(message)) return { kind: 'disposed', outOfMemory: this.outOfMemory };
     if (/timed out/i.test(message)) return { kind: 'timeout' };
-    return { kind: 'failed', message: err instanceof Error && err.name !== 'Error' ? `${err.name}: ${message}` : message };
+    return { kind: 'failed', message: err instanceof Error && err.name !== 'Error' ? `${err.name}: ${message}` : message, thrown: err };
   }
 }

@@ -42,3 +42,19 @@ export function sandboxLost(reason: string): SerializedError {
 export function staticImport(spec: string, line: number, column: number, cellId: string): SerializedError {
   return { ...codaError('SandboxImport', { spec: JSON.stringify(spec), line }), location: { cellId, line, column } };
 }
+
+/** isolated-vm's words for a thrown object that is not an Error, which it does not copy. */
+const NOT_AN_ERROR = /^An object was thrown from supplied code within isolated-vm, but that object was not an instance of `Error`/;
+
+/**
+ * What a call into the isolate threw, as isolated-vm copied it out (SandboxIsolate's `failed` and `uncompiled`
+ * outcomes): an Error's name, message and stack (its frames inside the isolate only), a primitive as it is. Any other
+ * object isolated-vm does not copy: said so, not shown as an Error it never was.
+ */
+export function errorFromCopy(thrown: unknown, mapper: StackMapper): SerializedError {
+  if (!(thrown instanceof Error)) return mapper.serialize(thrown);
+  if (NOT_AN_ERROR.test(thrown.message)) return codaError('SandboxReasonNotCopied');
+  const stack = typeof thrown.stack === 'string' ? thrown.stack : '';
+  const boundary = stack.indexOf('\n    at (<isolated-vm boundary>)');
+  return errorFromIsolate({ name: thrown.name, message: thrown.message, stack: boundary === -1 ? stack : stack.slice(0, boundary) }, mapper);
+}

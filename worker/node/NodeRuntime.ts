@@ -40,6 +40,7 @@ import { uncaughtOwner } from './uncaughtOwner';
 import { intrinsicThen } from '../runtime/createDispatcher';
 import type { Runtime, RuntimeHost } from '../runtime/Runtime';
 import { settleOnce } from '../runtime/settleOnce';
+import { cellSyntaxError } from '../runtime/cellSyntaxError';
 import {
   AWAIT_HOOK,
   CellSyntaxError,
@@ -305,6 +306,7 @@ export class NodeRuntime implements Runtime {
         executionId: params.executionId,
         filename: join(this.init.cwd, cellScriptName(++this.scriptSeq)),
         instrument: !!params.instrumentLines,
+        ...(params.script && { script: params.script }),
       };
       const started = performance.now();
       const running: Running = {
@@ -391,6 +393,7 @@ export class NodeRuntime implements Runtime {
         prologueLength,
         lineCount: js.split('\n').length,
         columns,
+        ...(ctx.script && { script: ctx.script }),
       });
       const code = params.source && this.debug ? this.debug.prepare(params.source, ctx.filename, out.code, js, prologueLength) : out.code;
       script = new vm.Script(code, { filename: ctx.filename, ...importOptions });
@@ -577,14 +580,7 @@ export class NodeRuntime implements Runtime {
   private compileError(err: unknown, ctx: CellContext, typeColumns?: Columns) {
     if (err instanceof CellSyntaxError) {
       const column = typeColumns ? typeColumns.original(err.line, err.column) : err.column;
-      return {
-        name: 'SyntaxError',
-        message: err.message,
-        stack: `SyntaxError: ${err.message}\n    at cell${ctx.cellLabel}:${err.line}:${column}`,
-        frames: [{ functionName: '', cellId: ctx.cellId, cellLabel: ctx.cellLabel, line: err.line, column }],
-        location: { cellId: ctx.cellId, line: err.line, column },
-        ...(err.code && { code: err.code }),
-      };
+      return cellSyntaxError(err, { ...ctx, line: err.line, column });
     }
     return this.mapper.serialize(err);
   }

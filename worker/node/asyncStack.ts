@@ -56,7 +56,7 @@ export function originLocation(origin: AsyncOrigin | undefined, mapper: StackMap
 }
 
 function statementFrame(s: NonNullable<AsyncOrigin['statement']>): StackFrame {
-  return { functionName: '', cellId: s.cellId, cellLabel: s.cellLabel, line: s.line, column: s.column };
+  return { functionName: '', cellId: s.cellId, cellLabel: s.cellLabel, line: s.line, column: s.column, ...(s.script && { script: s.script }) };
 }
 
 /** A creation stack as text; a cell's own Error.prepareStackTrace formats it (it may return anything, or throw). */

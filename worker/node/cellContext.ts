@@ -10,6 +10,7 @@
  * other continuations are attributed to the most recently started cell.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ScriptPlace } from '../../protocol';
 
 /**
  * How the work running now was started, back to the cell: each link is the call that scheduled it (a timer, a
@@ -22,7 +23,7 @@ export interface AsyncOrigin {
   /** Holds the creation stack (V8 formats it only when read). */
   stack?: { stack?: string };
   /** A top-level statement of a cell (no stack: its place is known from the transform). */
-  statement?: { cellId: string; cellLabel: string; line: number; column: number };
+  statement?: { cellId: string; cellLabel: string; script?: ScriptPlace; line: number; column: number };
   parent?: AsyncOrigin;
 }
 
@@ -34,6 +35,8 @@ export interface CellContext {
   filename: string;
   /** Scratch mode: report line values and console call lines. */
   instrument: boolean;
+  /** The cell is part of a script (ExecuteParams.script): its frames name the script's lines. */
+  script?: ScriptPlace;
   /** Set on the contexts work runs in (a timer callback, a server's events, a top-level statement's continuations). */
   origin?: AsyncOrigin;
 }
@@ -97,7 +100,8 @@ export function enterStatement(line: number, column: number): void {
   const cell = storage?.getStore();
   if (!cell) return;
   // top-level code runs in the cell's own context or a statement's: the new statement replaces the last one
-  storage!.enterWith({ ...cell, origin: { statement: { cellId: cell.cellId, cellLabel: cell.cellLabel, line, column } } });
+  const statement = { cellId: cell.cellId, cellLabel: cell.cellLabel, line, column, ...(cell.script && { script: cell.script }) };
+  storage!.enterWith({ ...cell, origin: { statement } });
 }
 
 /** The attributed cell, or the last cell that started when the work's origin is not known. */

@@ -8,7 +8,7 @@ import { budgetText, PREVIEW_BUDGET, previewText, type TextBudget } from '../ins
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
 import { RESOLVER_FILE } from './moduleLoader';
-import { formatFrame, NO_SECRETS, type Masker, type SerializedError, type StackFrame } from '../../protocol';
+import { formatFrame, NO_SECRETS, type Masker, type ScriptPlace, type SerializedError, type StackFrame } from '../../protocol';
 import type { Columns } from '../transform/ColumnMap';
 import { asPermissionDenied } from './permissionError';
 
@@ -24,6 +24,8 @@ interface ScriptInfo {
   /** Lines of the cell; frames past it are the transform's wrapper. */
   lineCount: number;
   columns: Columns;
+  /** The cell is part of a script (ExecuteParams.script): its frames name the script's lines. */
+  script?: ScriptPlace;
 }
 
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
@@ -63,7 +65,15 @@ export class StackMapper {
     if (script) {
       if (line > script.lineCount) return undefined;
       const col = line === 1 ? column - script.prologueLength : column;
-      return { functionName: fn, cellId: script.cellId, cellLabel: script.cellLabel, line, column: Math.max(1, script.columns.original(line, col)) };
+      const frame: StackFrame = {
+        functionName: fn,
+        cellId: script.cellId,
+        cellLabel: script.cellLabel,
+        line,
+        column: Math.max(1, script.columns.original(line, col)),
+      };
+      if (script.script) frame.script = script.script;
+      return frame;
     }
     if (file.startsWith('node:') || file.startsWith('internal/') || RESOLVER_FILE.test(file) || this.internalFiles.some((f) => file.startsWith(f)))
       return undefined;

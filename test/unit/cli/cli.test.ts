@@ -48,6 +48,19 @@ describe('coda run (headless runner)', () => {
     matchGolden('cli/error-props.txt', r.stdout);
   });
 
+  it("names a script's own lines in the frames of its cells (a thrown error, console.trace, a logged error), as the user named it", () => {
+    const r = spawnSync(process.execPath, [CLI, 'run', 'script-frames.ts', '--keep-going'], {
+      cwd: fixture(''),
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    // the throw is the script's line 15, the call line 18; the cells' own lines would be 2 and 5
+    assert.match(r.stdout, /RangeError: order 2: negative total\n {4}at check \(script-frames\.ts:15:\d+\)\n/);
+    matchGolden('cli/script-frames.txt', r.stdout.replace(/\(\d+\.\d\d s\)/g, '(N.NN s)'));
+  });
+
   it("prints a logged error's stack once (its frames are in its text), and the frames of console.trace and console.assert", () => {
     const r = coda('run', fixture('logged-errors.coda'));
     assert.equal(r.code, 0, r.stderr);

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CellSource, ConsoleEntry, ExecuteResult, InitParams, RemoteValue, WorkerEventName, KernelEvents } from '../../../protocol';
+import type { CellSource, ConsoleEntry, ExecuteResult, InitParams, RemoteValue, ScriptPlace, WorkerEventName, KernelEvents } from '../../../protocol';
 import type { Kernel } from '../../../host/kernel/Kernel';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { requireRuntimes, runtimeBinary } from '../../runtimeBinaries';
@@ -15,7 +15,10 @@ export interface TestKernel {
   kernel: KernelProcess;
   console: ConsoleEntry[];
   events: { name: WorkerEventName; body: unknown }[];
-  run(code: string, opts?: { language?: 'javascript' | 'typescript'; cellId?: string; instrumentLines?: boolean; source?: CellSource }): Promise<ExecuteResult>;
+  run(
+    code: string,
+    opts?: { language?: 'javascript' | 'typescript'; cellId?: string; instrumentLines?: boolean; source?: CellSource; script?: ScriptPlace },
+  ): Promise<ExecuteResult>;
   value(code: string): Promise<string>;
   waitFor<E extends WorkerEventName>(name: E, pred?: (b: KernelEvents[E]) => boolean, ms?: number): Promise<KernelEvents[E]>;
 }
@@ -37,6 +40,7 @@ export function cellRunner(kernel: Kernel): Pick<TestKernel, 'run' | 'value'> {
       language: o.language ?? 'javascript',
       instrumentLines: o.instrumentLines,
       source: o.source,
+      ...(o.script && { script: o.script }),
     });
   };
   const value = async (code: string) => {

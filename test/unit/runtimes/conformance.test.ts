@@ -6,7 +6,16 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MASK, pushConsoleEntry, type ConsoleEntry, type Permissions, type ObjectValue, type RuntimeKind, type WorkerEvents } from '../../../protocol';
+import {
+  formatFrame,
+  MASK,
+  pushConsoleEntry,
+  type ConsoleEntry,
+  type Permissions,
+  type ObjectValue,
+  type RuntimeKind,
+  type WorkerEvents,
+} from '../../../protocol';
 import { kernelLaunch } from '../../../host/kernel/kernelLaunch';
 import { KernelProcess } from '../../../host/kernel/KernelProcess';
 import { RuntimeMissingError } from '../../../host/kernel/locateRuntime';
@@ -180,6 +189,100 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.ok(early.status === 'error', JSON.stringify(early));
       assert.equal(`${early.error.name}: ${early.error.message}`, "ReferenceError: Cannot access 'runs' before initialization");
       assert.equal(early.error.frames?.[0]?.line, 1);
+    },
+  },
+  {
+    name: 'a promise rejected with no handler is an error of the background work of the cell that made it, the cell going on, as in Node',
+    test: async (k) => {
+      const uncaught: WorkerEvents['uncaught'][] = [];
+      const off = k.kernel.onEvent('uncaught', (e) => uncaught.push(e));
+      const env = envOf(k.runtime, 'CONF_SECRET');
+      try {
+        // in the cell's synchronous part, in a function it calls, after it awaits, in a timer, in a derived promise
+        // (a then without a rejection handler), with a primitive, with a secret in the message
+        const cells: [string, string][] = [
+          ["Promise.reject(new Error('sync part')); 1", 'sync'],
+          ["async function job() { throw new RangeError('in job') }\njob(); 2", 'job'],
+          ["await new Promise((r) => setTimeout(r, 5)); Promise.reject(new Error('after await')); 3", 'after'],
+          ["setTimeout(() => { Promise.reject(new TypeError('in timer')) }, 1); 4", 'timer'],
+          ["const derived = Promise.reject(new Error('derived')); derived.then(() => 0); 5", 'derived'],
+          ['Promise.reject(42); 6', 'primitive'],
+          [`Promise.reject(new Error('token ' + ${env})); 7`, 'secret'],
+        ];
+        for (const [code, cellId] of cells) {
+          const r = await k.run(code, { cellId });
+          assert.equal(r.status, 'ok', `${cellId}: ${JSON.stringify(r)}`);
+        }
+        // the cell goes on after a rejection in its synchronous part, and its output stays its own
+        k.console.length = 0;
+        assert.equal(
+          await k.value("Promise.reject(new Error('going on')); await new Promise((r) => setTimeout(r, 20)); console.log('went on'); 'done'"),
+          'done',
+        );
+        assert.ok(k.console.some((e) => e.text === 'went on'));
+        await eventually(
+          () => uncaught.length >= cells.length + 1,
+          () => JSON.stringify(uncaught.map((u) => [u.cellId, u.error.message])),
+        );
+        const by = new Map(uncaught.map((u) => [u.cellId, u.error]));
+        assert.equal(by.get('sync')?.message, 'sync part');
+        assert.match(by.get('sync')?.stack ?? '', /cell\[\d+\]:1:\d+/);
+        assert.equal(`${by.get('job')?.name}: ${by.get('job')?.message}`, 'RangeError: in job');
+        assert.ok(
+          by.get('job')?.frames?.some((f) => f.functionName === 'job' && f.line === 1),
+          JSON.stringify(by.get('job')),
+        );
+        assert.equal(by.get('after')?.message, 'after await');
+        assert.equal(`${by.get('timer')?.name}: ${by.get('timer')?.message}`, 'TypeError: in timer');
+        assert.equal(by.get('derived')?.message, 'derived');
+        assert.equal(`${by.get('primitive')?.name}: ${by.get('primitive')?.message}`, 'Uncaught: 42');
+        assert.ok(!JSON.stringify(uncaught).includes(SECRET), 'the secret is masked');
+        assert.equal(by.get('secret')?.message, `token ${MASK}`);
+        // reported once each: nothing else
+        assert.equal(uncaught.length, cells.length + 1, JSON.stringify(uncaught.map((u) => [u.cellId, u.error.message])));
+      } finally {
+        off();
+      }
+    },
+  },
+  {
+    name: "a cell of a script names the script's lines in its frames: thrown, logged, traced, from background work, not compiling",
+    test: async (k) => {
+      const script = { name: 'tools/report.ts', line: 40 };
+      const thrown = await k.run("function check(n) {\n  if (n > 2) throw new Error('too big')\n}\n[1, 5].forEach(check)", { script });
+      assert.ok(thrown.status === 'error', JSON.stringify(thrown));
+      // the throw is on the cell's line 2, the script's 41; the call on line 4, the script's 43
+      assert.match(thrown.error.stack ?? '', /\n {4}at check \(tools\/report\.ts:41:\d+\)\n/);
+      assert.match(thrown.error.stack ?? '', /tools\/report\.ts:43:\d+/);
+      assert.doesNotMatch(thrown.error.stack ?? '', /cell\[/);
+      assert.deepEqual(thrown.error.frames?.[0]?.script, script);
+      // the frame still names the cell and its own line, for the editor's marks
+      assert.equal(thrown.error.frames?.[0]?.line, 2);
+      assert.equal(thrown.error.location?.line, 2);
+      const syntax = await k.run('const ok = 1\nlet y = ;', { script });
+      assert.ok(syntax.status === 'error', JSON.stringify(syntax));
+      assert.match(syntax.error.stack ?? '', /at tools\/report\.ts:41:\d+/);
+      k.console.length = 0;
+      const logged = await k.run("\nconsole.error(new Error('logged'))\nconsole.trace('here')", { script });
+      assert.equal(logged.status, 'ok', JSON.stringify(logged));
+      await eventually(
+        () =>
+          k.console.some((e) => /Error: logged\n {4}at .*tools\/report\.ts:41:\d+/.test(e.text)) &&
+          k.console.some((e) => e.method === 'trace' && !!e.frames?.[0] && /\btools\/report\.ts:42:\d+\)?$/.test(formatFrame(e.frames[0]))),
+        () => JSON.stringify(k.console),
+      );
+      // a later error of work the cell started: its place and the line that started the work
+      const uncaught: WorkerEvents['uncaught'][] = [];
+      const off = k.kernel.onEvent('uncaught', (e) => uncaught.push(e));
+      try {
+        assert.equal((await k.run('setTimeout(() => {\n  null.x\n}, 1)\n0', { script })).status, 'ok');
+        await eventually(
+          () => uncaught.some((u) => /tools\/report\.ts:41:\d+/.test(u.error.stack ?? '')),
+          () => JSON.stringify(uncaught),
+        );
+      } finally {
+        off();
+      }
     },
   },
   {
@@ -473,7 +576,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
-    name: "a promise a cell returns and handles (p.catch(…); p) is no error, as in Node's REPL, settled or pending (the Sandbox: the rejection is the cell's error, as documented)",
+    name: "a promise a cell returns and handles (p.catch(…); p) is no error, as in Node's REPL, settled or pending",
     test: async (k) => {
       const settled: WorkerEvents['resultSettled'][] = [];
       const uncaught: WorkerEvents['uncaught'][] = [];
@@ -491,12 +594,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
           assert.equal(r.status, 'ok');
           assert.match(preview(r), new RegExp(`<rejected> \\[?\\w*Error: ${message}\\]?`));
         }
-        const sandboxNow = k.runtime === 'sandbox';
         await sleep(100);
         assert.deepEqual(
           uncaught.map((e) => e.error.message),
-          sandboxNow ? ['a', 'b', 'c'] : [],
-          'a rejection the cell handled is reported only where the runtime cannot tell (the Sandbox)',
+          [],
+          'a rejection the cell handled is no error',
         );
         uncaught.length = 0;
 
@@ -514,8 +616,21 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         await sleep(100);
         assert.deepEqual(
           uncaught.map((e) => [e.error.message, e.from]),
-          k.runtime === 'sandbox' ? [['d', 'result']] : [],
-          'a pending rejection the cell handled is reported only where the runtime cannot tell (the Sandbox)',
+          [],
+          'a pending rejection the cell handled is no error',
+        );
+        // one a later cell handles before it rejects is no error either; one nobody handles is the cell's
+        await k.run("globalThis.e = new Promise((_, no) => setTimeout(() => no(new Error('e')), 60)); e", { cellId: 'e' });
+        await k.run("e.catch(() => 0); 'handled later'");
+        await k.run("new Promise((_, no) => setTimeout(() => no(new Error('f')), 20))", { cellId: 'f' });
+        await eventually(
+          () => uncaught.length > 0 && settled.some((x) => x.cellId === 'e'),
+          () => `uncaught ${JSON.stringify(uncaught)}`,
+        );
+        await sleep(50);
+        assert.deepEqual(
+          uncaught.map((x) => [x.cellId, x.error.message, x.from]),
+          [['f', 'f', 'result']],
         );
         assert.ok(
           k.console.some((e) => e.text === 'handled d'),

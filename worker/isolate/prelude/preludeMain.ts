@@ -144,6 +144,14 @@ export function preludeMain(
     flush();
     call({ t: 'uncaught', cellId: meta.cellId, executionId: meta.executionId, error: inspector.errorData(err), from });
   };
+  /**
+   * Promises the cells handled. V8 marks a promise handled once anything reacts to it, and the isolate does not say
+   * which are: the prelude notes the promises `then` is called on (see `Promise.prototype.then` below), which
+   * `catch`, `finally`, `Promise.all` and its kin and an async function returning one call too. Only `await p` reacts
+   * without calling it.
+   */
+  const handledByCells = new WeakSetCtor<object>();
+  const handled = (p: unknown) => apply(weakHas, handledByCells, [p]);
   /** Promises whose rejection the kernel reports (a cell's result, a scratch line's value): each one once. */
   const followed = new WeakSetCtor<object>();
   const claimRejection = (p: object): boolean => {
@@ -168,7 +176,8 @@ export function preludeMain(
       shown,
       (err: unknown) => {
         shown();
-        if (reports) report(meta, err, from);
+        // a rejection the cells handle by the time it comes is theirs (`p.catch(…); p`, or a later cell's catch)
+        if (reports && !handled(p)) report(meta, err, from);
       },
     ]);
   };
@@ -180,7 +189,7 @@ export function preludeMain(
   const followResult = (meta: Meta, p: unknown) => {
     const s = inspector.promiseStateOf(p as object);
     // rejected already: reported now, before the cell's result (a runner does not go on to the next cell first)
-    if (s?.state === 'rejected') return void (claimRejection(p as object) && report(meta, s.value, 'result'));
+    if (s?.state === 'rejected') return void (!handled(p) && claimRejection(p as object) && report(meta, s.value, 'result'));
     if (s?.state !== 'pending') return;
     follow(meta, p, 'result', () =>
       call({ t: 'settled', cellId: meta.cellId, executionId: meta.executionId, value: inspector.describe(p, meta.cellId, !meta.instrument) }),
@@ -459,6 +468,20 @@ export function preludeMain(
 
   // ---- globals ----
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics']) delete g[name];
+  // `then` notes the promise it is called on (handledByCells), then reacts as the built-in does (its species, its
+  // errors); the prelude's own reactions use the built-in it captured, so only the cells' are noted. A method, as the
+  // built-in is: no prototype, not a constructor, `then` of length 2.
+  define(PromiseCtor.prototype, 'then', {
+    value: {
+      then(this: unknown, onFulfilled: unknown, onRejected: unknown) {
+        if (this !== null && (typeof this === 'object' || typeof this === 'function')) apply(weakAdd, handledByCells, [this]);
+        return apply(promiseThen, this, [onFulfilled, onRejected]);
+      },
+    }.then,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
   const userGlobal = (name: string, value: unknown) => define(g, name, { value, writable: true, configurable: true, enumerable: false });
   const hook = (name: string, value: unknown) => define(g, name, { value, writable: false, configurable: false, enumerable: false });
   userGlobal('console', sandboxConsole);
