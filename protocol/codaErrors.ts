@@ -272,7 +272,7 @@ export const CODA_ERRORS = {
   },
   /** An unhandled rejection in the Sandbox whose reason is an object that is not an Error (isolated-vm copies only an Error). */
   SandboxReasonNotCopied: {
-    name: 'Uncaught',
+    name: 'SandboxError',
     message:
       'A promise was rejected with an object that is not an Error, and nothing handled it. The sandbox can show only an Error as such a rejection: reject with an Error, or handle the promise.',
   },

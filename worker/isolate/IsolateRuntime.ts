@@ -46,7 +46,7 @@ import { cellTimedOut, errorFromCopy, errorFromIsolate, outOfMemory, sandboxLost
 import { checkFetchRequest, MAX_PENDING_FETCHES, sandboxFetch } from './sandboxFetch';
 import { SandboxIsolate, type CallOutcome } from './SandboxIsolate';
 import { randomUUID } from '../runtime/randomUUID';
-import { nowAnswer, randomAnswer, urlAnswer } from './webAnswers';
+import { digestAnswer, nowAnswer, randomAnswer, urlAnswer } from './webAnswers';
 
 /** How long an interrupt waits for running JavaScript to stop before the sandbox is thrown away. */
 export const INTERRUPT_DISPOSE_MS = 3000;
@@ -294,6 +294,8 @@ export class IsolateRuntime implements Runtime {
         return JSON.stringify(randomAnswer(msg.n));
       case 'url':
         return JSON.stringify(urlAnswer(msg));
+      case 'digest':
+        return JSON.stringify(digestAnswer(msg));
       default:
         return '{}';
     }

@@ -1,10 +1,11 @@
 /**
  * The answers the Sandbox's web APIs (prelude/makeWebApis.ts) need from the host: random bytes for `crypto`, a URL
- * parsed by Node's WHATWG parser for `URL`, and the monotonic time for `performance.now()`. What the isolate sends is untrusted (a cell can call the prelude's
+ * parsed by Node's WHATWG parser for `URL`, the monotonic time for `performance.now()`, and a digest for
+ * `crypto.subtle.digest`. What the isolate sends is untrusted (a cell can call the prelude's
  * bridge with anything it can shape): only a size and strings are read, both bounded, and nothing but plain strings
  * goes back. Neither touches the network, the file system or anything outside this function.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { isRecord } from './bridgeChecks';
 
@@ -42,6 +43,29 @@ export function urlAnswer(msg: unknown): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { ok: true };
   for (const part of PARTS) out[part] = url[part];
   return out;
+}
+
+/** The digests `crypto.subtle.digest` names, as Node's hash names. */
+const DIGESTS = new Map([
+  ['SHA-1', 'sha1'],
+  ['SHA-256', 'sha256'],
+  ['SHA-384', 'sha384'],
+  ['SHA-512', 'sha512'],
+]);
+/** The most bytes one digest may hash (the prelude's own bound: 8 MiB). */
+export const MAX_DIGEST_BYTES = 8 * 1024 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The digest of base64 bytes as base64, or nothing for an unknown algorithm, text that is no base64 or too many bytes. */
+export function digestAnswer(msg: unknown): { b64?: string } {
+  if (!isRecord(msg)) return {};
+  const algorithm = Object.hasOwn(msg, 'algorithm') ? msg.algorithm : undefined;
+  const b64 = Object.hasOwn(msg, 'b64') ? msg.b64 : undefined;
+  const hash = typeof algorithm === 'string' ? DIGESTS.get(algorithm) : undefined;
+  if (!hash || typeof b64 !== 'string' || b64.length % 4 !== 0 || b64.length > (MAX_DIGEST_BYTES / 3) * 4 + 4 || !BASE64.test(b64)) return {};
+  const bytes = Buffer.from(b64, 'base64');
+  if (bytes.length > MAX_DIGEST_BYTES) return {};
+  return { b64: createHash(hash).update(bytes).digest('base64') };
 }
 
 /** How finely the isolate sees the time, in ms: 0.1, as browsers give pages that are not cross-origin isolated. */

@@ -3,7 +3,7 @@
  * under; frames in those files become `cell[<label>]:line:col` (line 1 shifted by the transform's prologue),
  * and frames inside the worker itself or Node internals are dropped.
  */
-import { types } from 'node:util';
+import { inspect, types } from 'node:util';
 import { budgetText, PREVIEW_BUDGET, previewText, type TextBudget } from '../inspect/inspectText';
 import { withoutVersion } from './localModuleHooks';
 import { siteOf } from './moduleSyntaxSite';
@@ -225,6 +225,7 @@ const ERROR_PROP_BUDGET: Readonly<TextBudget> = { ...PREVIEW_BUDGET, depth: 2 };
 /** The longest preview of a thrown object that is no error. */
 const MAX_THROWN_PREVIEW = 500;
 
+/** A thrown primitive as Node's REPL names it (`Uncaught 'text'`, `Uncaught 42n`, `Uncaught Symbol(x)`). */
 function describePrimitive(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : typeof v === 'symbol' ? v.toString() : String(v);
+  return inspect(v);
 }

@@ -494,6 +494,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.deepEqual(await thrown("throw { code: 42, reason: 'object thrown' }"), ['Uncaught', "{ code: 42, reason: 'object thrown' }", undefined]);
       assert.deepEqual(await thrown("throw [1, 'two']"), ['Uncaught', "[ 1, 'two' ]", undefined]);
       assert.deepEqual(await thrown('throw null'), ['Uncaught', 'null', undefined]);
+      // a primitive as Node's REPL names it (`Uncaught 'text'`)
+      assert.deepEqual(await thrown("throw 'it\\'s text'"), ['Uncaught', `"it's text"`, undefined]);
+      assert.deepEqual(await thrown("throw 'plain'"), ['Uncaught', "'plain'", undefined]);
+      assert.deepEqual(await thrown('throw 10n'), ['Uncaught', '10n', undefined]);
+      assert.deepEqual(await thrown("throw Symbol('s')"), ['Uncaught', 'Symbol(s)', undefined]);
       // a getter of the thrown object is not run to describe it
       const [, message] = await thrown("throw { get boom() { throw new Error('ran') }, n: 1 }");
       assert.match(String(message), /^\{ boom: \[Getter\], n: 1 \}$/);

@@ -4,6 +4,7 @@
  * that keep state, limits reported in words, env and fetch only as granted.
  */
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { permissionDenied, type ExecuteResult, type ObjectValue } from '../../../protocol';
@@ -74,6 +75,44 @@ describe('sandbox runtime (isolated-vm)', function () {
     assert.equal(await k.value('f()'), '3');
     await k.run('const x = 10');
     assert.equal(await k.value('x + y'), '12');
+  });
+
+  it('hashes with crypto.subtle.digest as Web Crypto does (SHA-1/256/384/512), and says the rest of crypto.subtle is not here', async () => {
+    const hex = "const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join(''); const enc = new TextEncoder()";
+    await k.run(hex);
+    const cases: [string, string, string, Buffer][] = [
+      ["'SHA-256'", "enc.encode('abc')", 'sha256', Buffer.from('abc')],
+      ["{ name: 'sha-1' }", 'new Uint8Array(0)', 'sha1', Buffer.alloc(0)],
+      ["'SHA-384'", 'new DataView(new Uint8Array([104, 105]).buffer)', 'sha384', Buffer.from('hi')],
+      ["'SHA-512'", 'new Uint8Array(70_000).map((_, i) => i & 255).buffer', 'sha512', Buffer.from(Array.from({ length: 70_000 }, (_, i) => i & 255))],
+      // a typed array's bytes, in the machine's order, and only its view of a larger buffer
+      ["'sha-256'", 'new Uint16Array([1, 258]).subarray(1)', 'sha256', Buffer.from(new Uint16Array([258]).buffer)],
+    ];
+    for (const [algorithm, data, node, bytes] of cases) {
+      const expected = createHash(node).update(bytes).digest('hex');
+      assert.equal(await k.value(`hex(await crypto.subtle.digest(${algorithm}, ${data}))`), expected, `${algorithm} of ${data}`);
+    }
+    // the bytes as they were at the call: changed after it, the digest does not change
+    assert.equal(
+      await k.value("{ const u = enc.encode('abc'); const p = crypto.subtle.digest('SHA-256', u); u[0] = 0; hex(await p) }"),
+      createHash('sha256').update('abc').digest('hex'),
+    );
+    const fails = async (code: string) => {
+      const r = await k.run(code);
+      assert.ok(r.status === 'error', `${code}: ${JSON.stringify(r)}`);
+      return `${r.error.name}: ${r.error.message}`;
+    };
+    assert.match(await fails("await crypto.subtle.digest('MD5', enc.encode('a'))"), /^NotSupportedError: crypto\.subtle\.digest: MD5 is not a digest/);
+    assert.match(await fails("await crypto.subtle.digest('SHA-256', 'text')"), /^TypeError: crypto\.subtle\.digest: expected an ArrayBuffer/);
+    assert.match(await fails("await crypto.subtle.digest('SHA-256', new Uint8Array(8 * 1024 * 1024 + 1))"), /^QuotaExceededError: /);
+    assert.match(
+      await fails("await crypto.subtle.sign('HMAC', null, enc.encode('a'))"),
+      /^NotSupportedError: crypto\.subtle\.sign is not available in the sandbox/,
+    );
+    assert.match(await fails("await crypto.subtle.importKey('raw', enc.encode('k'), 'AES-GCM', false, ['encrypt'])"), /^NotSupportedError: /);
+    // a rejection, as from an async method: never a synchronous throw
+    assert.equal(await k.value("const rejects = crypto.subtle.digest('MD5', new Uint8Array(1)); rejects.catch(() => 0); rejects instanceof Promise"), 'true');
+    assert.equal(await k.value('Object.prototype.toString.call(crypto.subtle)'), '[object SubtleCrypto]');
   });
 
   it('has no Node APIs inside', async () => {
@@ -158,7 +197,8 @@ describe('sandbox runtime (isolated-vm)', function () {
   it('expands objects without invoking getters; circular values keep their handle', async () => {
     const r = await k.run('let reads = 0; const o = { a: 1, get g() { reads++; return 2 }, nested: { m: new Map([[1, "one"]]) } }; o.self = o; o');
     const v = (r as { value: ObjectValue }).value;
-    assert.equal(v.preview, '{ a: 1, g: [Getter], nested: { m: [Map] }, self: [Circular *1] }');
+    // as Node previews it: the object a [Circular *1] points back to is marked <ref *1>
+    assert.equal(v.preview, '<ref *1> { a: 1, g: [Getter], nested: { m: [Map] }, self: [Circular *1] }');
     const page = await k.kernel.expand({ handleId: v.handle!.id, start: 0, count: 10 });
     assert.deepEqual(
       page.items.map((i) => i.name),

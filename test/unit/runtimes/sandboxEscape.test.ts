@@ -103,6 +103,10 @@ const attempts: { name: string; code: string }[] = [
     code: 'Object.defineProperty(Object.prototype, "key", { get() { return "__proto__" }, configurable: true }); Object.prototype.n = 1e9; const r = [new URL("https://x.dev/a?b=1").search, crypto.getRandomValues(new Uint8Array(8)).length, crypto.randomUUID().length]; delete Object.prototype.key; delete Object.prototype.n; r.join()',
   },
   {
+    name: 'crypto.subtle.digest: constructor chains, a polluted Object.prototype, an algorithm object whose name is a getter, a Promise.prototype.then replaced',
+    code: 'Object.defineProperty(Object.prototype, "b64", { get() { return grab(typeof process === "object" ? process : undefined) }, configurable: true }); Object.prototype.algorithm = "constructor"; const realThen = Promise.prototype.then; Promise.prototype.then = function (a, b) { grab(typeof process === "object" ? process : undefined); return realThen.call(this, a, b) }; let d; try { d = await crypto.subtle.digest({ get name() { grab(typeof require === "function" ? require : undefined); return "SHA-256" } }, new Uint8Array(3)) } finally { Promise.prototype.then = realThen; delete Object.prototype.b64; delete Object.prototype.algorithm } [d.byteLength, grab(crypto.subtle.digest.constructor("return typeof process === \'object\' ? process : undefined")()), grab(Promise.prototype.then.constructor("return typeof process === \'object\' ? process : undefined")()), await crypto.subtle.sign().catch((e) => e.name)].join()',
+  },
+  {
     name: 'abort and event APIs: constructor chains, a listener that throws, a fetch aborted mid-flight',
     code: 'const ctl = new AbortController(); ctl.signal.addEventListener("abort", { handleEvent() { throw new Error(grab(typeof process === "object" ? process : undefined)) } }); const f = fetch(BASE, { signal: ctl.signal }).catch((e) => e.name); ctl.abort(); [grab(AbortSignal.timeout.constructor("return process")()), grab(EventTarget.prototype.dispatchEvent.constructor("return process")()), await f].join()',
   },

@@ -42,6 +42,13 @@ describe("the Sandbox's full text of a result", function () {
     '[[1, 2, [3, 4, [5, 6]]], { a: [{ b: 1 }] }, new Set([1, 2])]',
     'Array.from({ length: 14 }, (_, i) => "word ".repeat(i))',
     'new Float64Array(40).map((_, i) => i / 2)',
+    // an object a value points back to is named where it starts (`<ref *1>`), each by its own number
+    "(() => { const a = { name: 'a' }; const b = { name: 'b', a }; a.b = b; return [a, b] })()",
+    "(() => { const x = { inner: {}, list: [] }; x.inner.up = x; x.inner.self = x.inner; x.list.push(x.list, new Map([['x', x]])); return x })()",
+    // an ArrayBuffer's first 100 bytes in hex, a DataView's place in its buffer
+    '[new ArrayBuffer(4), new Uint8Array(120).map((_, i) => i).buffer, new DataView(new Uint8Array([1, 2, 255]).buffer, 1)]',
+    // a function's own enumerable properties after its name (a class's statics), never its getters run
+    "[class Point { static origin = { x: 0, y: 0 }; static #hidden = 1; static get g() { throw new Error('ran') } }, Object.assign(function f() {}, { a: 1, nested: { x: { y: 1 } } })]",
   ];
   for (const code of sameAsNode) {
     it(`writes ${code.length > 50 ? `${code.slice(0, 49)}…` : code} as Node prints it`, async () => {

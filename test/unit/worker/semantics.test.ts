@@ -188,7 +188,8 @@ for (const node of nodeBinaries()) {
       const r = await k.run('await Promise.reject(new TypeError("nope"))');
       assert.equal(r.status === 'error' && r.error.name, 'TypeError');
       const s = await k.run('throw "plain string"');
-      assert.equal(s.status === 'error' && s.error.message, '"plain string"');
+      // as Node's REPL names it (`Uncaught 'plain string'`)
+      assert.equal(s.status === 'error' && s.error.message, "'plain string'");
     });
   });
 }

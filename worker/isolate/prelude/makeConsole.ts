@@ -17,6 +17,8 @@ export function makeConsole(
   sink: (entry: any) => void,
   current: () => { cellId: string; executionId: number; instrument: boolean },
   limits: ConsoleLimits,
+  /** console.time's clock in ms: the prelude's performance.now (the host's clock in steps of 0.1 ms). */
+  clock: () => number,
 ): any {
   'use strict';
   const apply = Reflect.apply;
@@ -325,7 +327,7 @@ export function makeConsole(
     time: (...a) => {
       const l = label(a);
       if (timers.has(l)) return warn('time', `Label '${l}' already exists for console.time()`);
-      timers.set(l, now());
+      timers.set(l, clock());
     },
     timeEnd: (...a) => timeLog('timeEnd', a),
     timeLog: (...a) => timeLog('timeLog', a),
@@ -340,7 +342,7 @@ export function makeConsole(
     if (started === undefined) return warn(method, `No such label '${l}' for console.${method}()`);
     if (method === 'timeEnd') timers.delete(l);
     const extra = method === 'timeLog' ? a.slice(1) : [];
-    const ms = now() - started;
+    const ms = clock() - started;
     const text = `${l}: ${ms >= 1000 ? `${(ms / 1000).toFixed(3)}s` : `${ms.toFixed(3)}ms`}${extra.length ? ' ' + formatArgs(extra) : ''}`;
     emit(entry(method, text, extra));
   }

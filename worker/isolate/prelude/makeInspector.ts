@@ -63,6 +63,10 @@ export function makeInspector(
   const SAB = (globalThis as any).SharedArrayBuffer;
   const sabLength = SAB ? gOPD(SAB.prototype, 'byteLength')!.get! : undefined;
   const dvLength = gOPD(DataView.prototype, 'byteLength')!.get!;
+  const dvOffset = gOPD(DataView.prototype, 'byteOffset')!.get!;
+  const dvBuffer = gOPD(DataView.prototype, 'buffer')!.get!;
+  const U8 = Uint8Array;
+  const numToString = Number.prototype.toString;
   const mapSize = gOPD(Map.prototype, 'size')!.get!;
   const setSize = gOPD(Set.prototype, 'size')!.get!;
   const mapEntries = Map.prototype.entries;
@@ -317,11 +321,18 @@ export function makeInspector(
     left: number;
     entered: number;
     breakLength: number;
+    /** The objects a `[Circular *n]` points back to, n-1 their index: each is written `<ref *n> …`, as Node does. */
+    refs: object[];
+  }
+  /** The `n` of `[Circular *n]` for `v` (1-based), or 0 when nothing pointed back to it yet. */
+  function refOf(state: FormatState, v: object): number {
+    for (let i = 0; i < state.refs.length; i++) if (state.refs[i] === v) return i + 1;
+    return 0;
   }
 
   function format(value: unknown, opts: FormatOptions): string {
     const seen: object[] = [];
-    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2, entered: 0, breakLength: 0 });
+    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2, entered: 0, breakLength: 0, refs: [] });
     return text.length > opts.maxChars ? `${secrets.cut(text, opts.maxChars - 1)}…` : secrets.text(text);
   }
 
@@ -331,7 +342,7 @@ export function makeInspector(
    * twice that budget: past it, what was left out is counted as "at least".
    */
   function resultText(value: unknown, subtype: string): string {
-    const state: FormatState = { left: limits.maxResultText * 2, entered: 0, breakLength: limits.resultTextBreak };
+    const state: FormatState = { left: limits.maxResultText * 2, entered: 0, breakLength: limits.resultTextBreak, refs: [] };
     const opts: FormatOptions = {
       depth: limits.resultTextDepth,
       maxItems: limits.resultTextItems,
@@ -362,8 +373,13 @@ export function makeInspector(
   function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: FormatState): string {
     const prim = primitive(v, opts.maxString);
     if (prim !== undefined) return prim;
-    if (typeof v === 'function') return functionText(v);
-    if (apply(arrIncludes, seen, [v])) return '[Circular *1]';
+    // a function with own enumerable properties lists them after its name, as Node does (`[class Point] { origin: 1 }`)
+    const fnText = typeof v === 'function' ? functionText(v) : undefined;
+    if (fnText !== undefined && (level > opts.depth || !hasEnumerable(v))) return fnText;
+    if (apply(arrIncludes, seen, [v])) {
+      if (!refOf(budget, v)) append(budget.refs, v);
+      return `[Circular *${refOf(budget, v)}]`;
+    }
     if (budget.left <= 0) return '…';
     // a URL, URLSearchParams… of the prelude's own (makeWebApis.ts): its state, not its (empty) own properties
     const web = webPreview?.(v);
@@ -407,9 +423,16 @@ export function makeInspector(
         return `[${kind}: ${primitive(inner, opts.maxString)}]`;
       }
       case 'arraybuffer':
-        return `${className} { byteLength: ${size} }`;
-      case 'dataview':
-        return `DataView { byteLength: ${size} }`;
+      case 'dataview': {
+        if (level > opts.depth) return `[${className}]`;
+        budget.entered = level;
+        // Node's layout: an ArrayBuffer's first bytes in hex, then its length; a DataView's place in its buffer
+        const items =
+          subtype === 'arraybuffer'
+            ? [`[Uint8Contents]: <${bytesHex(v, opts.maxItems)}>`, `byteLength: ${size}`]
+            : [`byteLength: ${size}`, `byteOffset: ${apply(dvOffset, v, [])}`, `buffer: ${formatValue(apply(dvBuffer, v, []), opts, level + 1, seen, budget)}`];
+        return layoutLines(`${className} {`, '}', items, level, budget, opts);
+      }
       default:
         break;
     }
@@ -483,7 +506,11 @@ export function makeInspector(
       }
       if (more) push(`... ${more} more item${more > 1 ? 's' : ''}`);
       const list = subtype === 'array' || subtype === 'typedarray';
-      const body = (open: string, close: string) => layoutLines(open, close, items, level, budget, opts, list ? { numeric } : undefined);
+      // (its items are written by now: a `[Circular *n]` among them has named this object)
+      const body = (open: string, close: string) => {
+        const ref = refOf(budget, v);
+        return layoutLines(ref ? `<ref *${ref}> ${open}` : open, close, items, level, budget, opts, list ? { numeric } : undefined);
+      };
       switch (subtype) {
         case 'array':
           return className && className !== 'Array' ? body(`${className} [Array] [`, ']') : body('[', ']');
@@ -497,6 +524,7 @@ export function makeInspector(
         case 'null-prototype':
           return body('[Object: null prototype] {', '}');
         default:
+          if (fnText !== undefined) return body(`${fnText} {`, '}');
           return body(className && className !== 'Object' ? `${className} {` : '{', '}');
       }
     } finally {
@@ -574,6 +602,27 @@ export function makeInspector(
   }
   function accessorText(d: PropertyDescriptor): string {
     return d.get && d.set ? '[Getter/Setter]' : d.get ? '[Getter]' : '[Setter]';
+  }
+  /** The first `most` bytes of an ArrayBuffer as Node's `[Uint8Contents]` shows them (`00 ff … 3 more bytes`). */
+  function bytesHex(buffer: ArrayBuffer, most: number): string {
+    let bytes: Uint8Array;
+    try {
+      bytes = new U8(buffer);
+    } catch {
+      return '(detached)';
+    }
+    const n = apply(typedLength, bytes, []) as number;
+    const shown = mathMin(n, most);
+    const pairs: string[] = [];
+    for (let i = 0; i < shown; i++) append(pairs, (bytes[i]! < 16 ? '0' : '') + (apply(numToString, bytes[i]!, [16]) as string));
+    const more = n - shown;
+    return apply(arrJoin, pairs, [' ']) + (more > 0 ? ` ... ${more} more byte${more > 1 ? 's' : ''}` : '');
+  }
+  /** Whether `v` has an own enumerable property (read through descriptors: no getter runs). */
+  function hasEnumerable(v: object): boolean {
+    const keys = safeKeys(v);
+    for (let i = 0; i < keys.length; i++) if (desc(v, keys[i]!)?.enumerable) return true;
+    return false;
   }
   function safeKeys(v: object): PropertyKey[] {
     try {

@@ -88,6 +88,8 @@ export function makeWebApis(
   call: (msg: unknown) => any,
   /** The prelude's own setTimeout (a cell's replacing the global changes nothing here): for AbortSignal.timeout. */
   timeout: (fn: () => void, ms: number) => unknown,
+  /** The prelude's base64 of bytes both ways (makeCodec.ts), for what crosses the bridge as bytes. */
+  codec: { bytesToBase64(bytes: Uint8Array): string; base64ToBytes(text: string): Uint8Array },
   // the other web API files (sandboxPrelude.ts passes them in)
   textDecoderApi: typeof makeTextDecoder,
   blobApis: typeof makeBlobApis,
@@ -114,6 +116,8 @@ export function makeWebApis(
   const replace = String.prototype.replace;
   const numToString = Number.prototype.toString;
   const U8 = Uint8Array;
+  const PromiseCtor = Promise;
+  const toUpper = String.prototype.toUpperCase;
   const ErrorCtor = Error;
   const TypeErrorCtor = TypeError;
   const MapCtor = Map;
@@ -700,6 +704,51 @@ export function makeWebApis(
   };
   define(crypto, Symbol.toStringTag, { value: 'Crypto', configurable: true });
 
+  // ---- crypto.subtle: digest, computed by the host (`{ t: 'digest' }`); the rest of Web Crypto is not here ----
+  const DIGESTS = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
+  /** The most bytes one digest sends the host (their base64 stays well inside the bridge's message limit). */
+  const MAX_DIGEST_BYTES = 8 * 1024 * 1024;
+  const NOT_IN_SANDBOX = ['encrypt', 'decrypt', 'sign', 'verify', 'generateKey', 'deriveKey', 'deriveBits', 'importKey', 'exportKey', 'wrapKey', 'unwrapKey'];
+  /** `fn` as an async method does: its throw a rejection. */
+  const promised = <T>(fn: () => T): Promise<T> => new PromiseCtor<T>((resolve) => resolve(fn()));
+  const subtle: Record<string, unknown> = {
+    digest(algorithm: unknown, data: unknown): Promise<ArrayBuffer> {
+      return promised(() => {
+        const given = typeof algorithm === 'object' && algorithm !== null ? (algorithm as { name?: unknown }).name : algorithm;
+        const name = apply(toUpper, StringCtor(given), []) as string;
+        if (typeof given !== 'string' || !listed(DIGESTS, name))
+          throw domError('NotSupportedError', `crypto.subtle.digest: ${StringCtor(given)} is not a digest (SHA-1, SHA-256, SHA-384 or SHA-512)`);
+        // the bytes as they are now: a cell that changes its buffer after the call does not change the digest
+        const bytes = bytesOf(data, 'crypto.subtle.digest');
+        const n = apply(typedLength, bytes, []) as number;
+        if (n > MAX_DIGEST_BYTES) throw domError('QuotaExceededError', `crypto.subtle.digest: ${n} bytes, at most ${MAX_DIGEST_BYTES} in the sandbox`);
+        const b64 = ownOf(call({ t: 'digest', algorithm: name, b64: codec.bytesToBase64(bytes) }), 'b64');
+        const out = typeof b64 === 'string' ? codec.base64ToBytes(b64) : undefined;
+        if (!out || !apply(typedLength, out, [])) throw domError('OperationError', 'crypto.subtle.digest: no digest from the host');
+        return apply(typedBuffer, out, []) as ArrayBuffer;
+      });
+    },
+  };
+  for (let i = 0; i < NOT_IN_SANDBOX.length; i++) {
+    const method = NOT_IN_SANDBOX[i]!;
+    hidden(
+      subtle,
+      method,
+      {
+        [method]() {
+          return promised(() => {
+            throw domError(
+              'NotSupportedError',
+              `crypto.subtle.${method} is not available in the sandbox, which has crypto.subtle.digest only: run the cell on Node, Deno or Bun for keys, signatures and ciphers`,
+            );
+          });
+        },
+      }[method],
+    );
+  }
+  define(subtle, Symbol.toStringTag, { value: 'SubtleCrypto', configurable: true });
+  hidden(crypto, 'subtle', subtle);
+
   // ---- performance (the host's monotonic clock in steps of 0.1 ms, as a browser gives a page that is not
   // cross-origin isolated; Date's whole milliseconds if the host does not answer) ----
   const hostNow = (): number => {
@@ -785,6 +834,7 @@ export function makeWebApis(
 
   // ---- URLSearchParams ----
   apply(wmSet, webObjects, [crypto, 'Crypto']);
+  apply(wmSet, webObjects, [subtle, 'SubtleCrypto']);
   apply(wmSet, webObjects, [performance, 'Performance']);
   interface ParamsState {
     __proto__: null;

@@ -90,7 +90,7 @@ export function preludeMain(
   // URL, TextEncoder, structuredClone, crypto… (makeWebApis.ts): previewed from their own state
   // AbortSignal.timeout runs on the prelude's own setTimeout (defined below), never on one a cell put in its place
   let internalTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
-  const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms));
+  const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms), codec);
   const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview, push);
   /** A key of a message from the host, only if it is the message's own (not a getter a cell put on Object.prototype). */
   const own = (o: any, k: string): any => (o !== null && typeof o === 'object' && apply(hasOwn, O, [o, k]) ? o[k] : undefined);
@@ -137,7 +137,15 @@ export function preludeMain(
       apply(promiseThen, resolved, [flush]);
     }
   };
-  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L);
+  // console.time reads the prelude's own performance.now, as it is now (a cell's replacing it changes nothing there)
+  const clock = web.globals.performance.now as () => number;
+  const { console: sandboxConsole } = makeConsole(
+    inspector,
+    sink,
+    () => cur,
+    L,
+    () => clock(),
+  );
 
   // ---- reporting ----
   const report = (meta: Meta, err: unknown, from?: 'result' | 'line') => {

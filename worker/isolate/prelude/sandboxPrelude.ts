@@ -30,8 +30,8 @@ export function sandboxPrelude(): string {
   const makeInspector = (limits, webPreview, append) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview, append);
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
-  const makeWebApis = (call, timeout) =>
-    (${makeWebApis.toString()})(call, timeout, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
+  const makeWebApis = (call, timeout, codec) =>
+    (${makeWebApis.toString()})(call, timeout, codec, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
   const makeBindingGuard = ${makeBindingGuard.toString()};
   return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard);

@@ -5,9 +5,19 @@
  * what comes back is only plain strings.
  */
 import { strict as assert } from 'node:assert';
-import { CLOCK_STEP_MS, MAX_RANDOM_BYTES, MAX_URL_CHARS, nowAnswer, randomAnswer, urlAnswer } from '../../../../worker/isolate/webAnswers';
+import { createHash } from 'node:crypto';
+import {
+  CLOCK_STEP_MS,
+  digestAnswer,
+  MAX_DIGEST_BYTES,
+  MAX_RANDOM_BYTES,
+  MAX_URL_CHARS,
+  nowAnswer,
+  randomAnswer,
+  urlAnswer,
+} from '../../../../worker/isolate/webAnswers';
 
-describe("the Sandbox's web API answers (random bytes, URL parses) under hostile requests", () => {
+describe("the Sandbox's web API answers (random bytes, URL parses, digests) under hostile requests", () => {
   it('gives the time in steps of 0.1 ms, never going back', () => {
     let last = nowAnswer().ms;
     for (let i = 0; i < 1000; i++) {
@@ -91,5 +101,51 @@ describe("the Sandbox's web API answers (random bytes, URL parses) under hostile
       'search',
       'username',
     ]);
+  });
+
+  it('digests base64 bytes with the four Web Crypto digests only, refusing every other request', () => {
+    const data = Buffer.from('the sandbox asks');
+    for (const [algorithm, node] of [
+      ['SHA-1', 'sha1'],
+      ['SHA-256', 'sha256'],
+      ['SHA-384', 'sha384'],
+      ['SHA-512', 'sha512'],
+    ]) {
+      assert.equal(digestAnswer({ algorithm, b64: data.toString('base64') }).b64, createHash(node!).update(data).digest('base64'), algorithm);
+    }
+    assert.equal(digestAnswer({ algorithm: 'SHA-256', b64: '' }).b64, createHash('sha256').digest('base64'));
+    const most = Buffer.alloc(MAX_DIGEST_BYTES, 7).toString('base64');
+    assert.equal(digestAnswer({ algorithm: 'SHA-256', b64: most }).b64, createHash('sha256').update(Buffer.alloc(MAX_DIGEST_BYTES, 7)).digest('base64'));
+    const b64 = data.toString('base64');
+    const refused = [
+      undefined,
+      null,
+      'SHA-256',
+      [],
+      { algorithm: 'MD5', b64 },
+      { algorithm: 'sha256', b64 },
+      { algorithm: 'sha-256', b64 },
+      { algorithm: '__proto__', b64 },
+      { algorithm: 'constructor', b64 },
+      { algorithm: { toString: () => 'SHA-256' }, b64 },
+      { algorithm: ['SHA-256'], b64 },
+      { algorithm: 'SHA-256' },
+      { algorithm: 'SHA-256', b64: 42 },
+      { algorithm: 'SHA-256', b64: { toString: () => b64 } },
+      { algorithm: 'SHA-256', b64: [b64] },
+      // not base64: other characters, a length no base64 has, padding inside
+      { algorithm: 'SHA-256', b64: 'not base64!' },
+      { algorithm: 'SHA-256', b64: 'abc' },
+      { algorithm: 'SHA-256', b64: 'ab=c' },
+      { algorithm: 'SHA-256', b64: 'YQ==YQ==' },
+      { algorithm: 'SHA-256', b64: 'YWJj\n' },
+      // more bytes than the bound
+      { algorithm: 'SHA-256', b64: Buffer.alloc(MAX_DIGEST_BYTES + 3).toString('base64') },
+      JSON.parse(`{"__proto__": {"algorithm": "SHA-256", "b64": "${b64}"}}`),
+      Object.create({ algorithm: 'SHA-256', b64 }),
+    ];
+    for (const msg of refused) assert.deepEqual(digestAnswer(msg), {}, JSON.stringify(msg)?.slice(0, 80));
+    // the answer is one plain string
+    assert.deepEqual(Object.keys(digestAnswer({ algorithm: 'SHA-1', b64 })), ['b64']);
   });
 });
