@@ -77,7 +77,8 @@ export function inspectText(value: unknown, budget: TextBudget, mask: Masker): s
   let text: string;
   try {
     // values a plugin formats show its preview inside this one too (worker/inspect/nestedFormats.ts)
-    const nested = withNestedFormats(value, budget.depth, budget.maxArrayLength);
+    // a full text lays out the errors inside as they read without their frames (nestedFormats.ts)
+    const nested = withNestedFormats(value, budget.depth, budget.maxArrayLength, true, budget.oneLine ? undefined : nestedErrorText);
     const shown = nested ? nested.value : value;
     const options = { ...layoutOf(budget), ...HOOKS_OFF };
     // (a string with line breaks is written in pieces, a line each, `'a\n' +\n  'b'`: the masker reads a secret across them)
@@ -88,6 +89,12 @@ export function inspectText(value: unknown, budget: TextBudget, mask: Masker): s
   }
   // masked before line breaks are folded: a raw line break inside a secret (a symbol's description) would hide it
   return withoutCutCounts(mask, mask.text(stripInternalSymbols(text)));
+}
+
+/** An error inside a value, as its full text reads it: its header, props and cause on one line, without frames. */
+function nestedErrorText(error: object): string {
+  // (laid out as util.inspect lays an error out, then put on one line where it is placed: `Error: x { code: 'E' }`)
+  return withoutStackFrames(inspect(error, { ...HOOKS_OFF, depth: 1 }));
 }
 
 /** A text within its budget: a preview folded onto one line and cut with `…`, a full text cut saying how much was left out. */

@@ -6,6 +6,10 @@
  * put back as the plugin's preview afterwards. Nothing of the user's runs but the plugins' formatValue (no getter, no
  * Proxy trap, no custom inspect function); containers with nothing formatted inside are not copied. A class instance's
  * copy keeps its class name through a stand-in class of the same name.
+ *
+ * A cell result's full text replaces the errors inside it the same way (`errorText`): util.inspect lays a value out
+ * with each error's stack frames, which that text leaves out (inspectText.ts withoutStackFrames), so without this
+ * `[ Error: x ]` would be left over lines the frames no longer fill.
  */
 import { types } from 'node:util';
 import { classify, protoOf } from './classify';
@@ -14,6 +18,8 @@ import { randomUUID } from '../runtime/randomUUID';
 
 /** Characters of a plugin's preview inside another value's text. */
 export const MAX_NESTED_PREVIEW = 80;
+/** Characters of an error's text inside a cell result's full text. */
+export const MAX_NESTED_ERROR = 1000;
 /** Containers with more entries than this are left as they are (copying them would cost more than a preview is worth). */
 export const MAX_NESTED_COPY = 10_000;
 
@@ -44,20 +50,27 @@ export interface NestedFormats {
  * The value with the plugins' previews in place, for util.inspect at `depth` listing `maxItems` entries per container;
  * undefined when no plugin formats anything in it (inspect the value itself). `top`: the value itself may be replaced.
  */
-export function withNestedFormats(value: unknown, depth: number, maxItems: number, top = true): NestedFormats | undefined {
-  if (!formatterActive() || value === null || typeof value !== 'object') return undefined;
+export function withNestedFormats(
+  value: unknown,
+  depth: number,
+  maxItems: number,
+  top = true,
+  errorText?: (error: object) => string,
+): NestedFormats | undefined {
+  if ((!formatterActive() && !errorText) || value === null || typeof value !== 'object') return undefined;
   const previews = new Map<string, string>();
   const nonce = randomUUID().slice(0, 8);
-  const placeholder = (preview: string): symbol => {
+  const placeholder = (preview: string, most = MAX_NESTED_PREVIEW): symbol => {
     const token = `coda-fmt-${nonce}-${previews.size}`;
     const text = preview.replace(/\s*\n\s*/g, ' ');
-    previews.set(token, text.length > MAX_NESTED_PREVIEW ? `${text.slice(0, MAX_NESTED_PREVIEW - 1)}…` : text);
+    previews.set(token, text.length > most ? `${text.slice(0, most - 1)}…` : text);
     return Symbol(token);
   };
-  const rewritten = new Rewriter(depth, maxItems, placeholder).rewrite(value, top ? 0 : 1);
+  const rewritten = new Rewriter(depth, maxItems, placeholder, errorText).rewrite(value, top ? 0 : 1);
   if (!previews.size) return undefined;
-  const pattern = new RegExp(`Symbol\\((coda-fmt-${nonce}-\\d+)\\)`, 'g');
-  return { value: rewritten, restore: (text) => text.replace(pattern, (m, token: string) => previews.get(token) ?? m) };
+  // (Deno's util.inspect quotes a symbol's description: `Symbol('coda-fmt-…')`)
+  const pattern = new RegExp(`Symbol\\((['"]?)(coda-fmt-${nonce}-\\d+)\\1\\)`, 'g');
+  return { value: rewritten, restore: (text) => text.replace(pattern, (m, _quote: string, token: string) => previews.get(token) ?? m) };
 }
 
 /** What a container is, for copying it: only these are copied (others print as they are). */
@@ -71,17 +84,26 @@ class Rewriter {
   constructor(
     private readonly depth: number,
     private readonly maxItems: number,
-    private readonly placeholder: (preview: string) => symbol,
+    private readonly placeholder: (preview: string, most?: number) => symbol,
+    private readonly errorText?: (error: object) => string,
   ) {}
+
+  /** A plugin's preview of `v`, or an error's text inside the value (never the value itself, level 0). */
+  private formatOf(v: object, level: number): { preview: string; most?: number } | undefined {
+    const format = customFormat(v);
+    if (format) return format;
+    if (this.errorText && level > 0 && classify(v).subtype === 'error') return { preview: this.errorText(v), most: MAX_NESTED_ERROR };
+    return undefined;
+  }
 
   /** The value, or its copy with formatted values inside replaced; `level` 0 is the inspected value itself. */
   rewrite(v: unknown, level: number): unknown {
     if (v === null || typeof v !== 'object' || types.isProxy(v)) return v;
     const seen = this.done.get(v);
     if (seen !== undefined) return seen;
-    const format = customFormat(v);
+    const format = this.formatOf(v, level);
     if (format) {
-      const out = this.placeholder(format.preview);
+      const out = this.placeholder(format.preview, format.most);
       this.done.set(v, out);
       return out;
     }
@@ -104,7 +126,7 @@ class Rewriter {
     this.holds.set(v, false);
     const found = this.children(v, kind).some((c) => {
       if (c === null || typeof c !== 'object' || types.isProxy(c)) return false;
-      if (customFormat(c)) return true;
+      if (this.formatOf(c, level + 1)) return true;
       const k = level + 1 <= this.depth ? kindOf(c) : undefined;
       return k !== undefined && this.holdsFormatted(c, k, level + 1);
     });

@@ -192,6 +192,28 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: 'an error inside a result reads on its place without its frames, the value laid out as if it had none',
+    test: async (k) => {
+      const text = async (code: string) => {
+        const r = await k.run(code);
+        assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+        return r.value.text ?? r.value.preview;
+      };
+      // the Sandbox writes an error inside a value as Node writes one without a stack: in brackets
+      const e = (s: string) => (k.runtime === 'sandbox' ? `[${s}]` : s);
+      assert.equal(await text("[new Error('in array'), 1]"), `[ ${e('Error: in array')}, 1 ]`);
+      assert.equal(
+        await text("await Promise.allSettled([Promise.reject(new RangeError('no')), 1])"),
+        `[\n  { status: 'rejected', reason: ${e('RangeError: no')} },\n  { status: 'fulfilled', value: 1 }\n]`,
+      );
+      if (k.runtime !== 'sandbox') {
+        // its properties and cause on its line
+        assert.equal(await text("({ e: Object.assign(new Error('x'), { code: 'E_X' }) })"), "{ e: Error: x { code: 'E_X' } }");
+        assert.equal(await text("[new Error('a', { cause: new TypeError('b') })]"), '[ Error: a { [cause]: TypeError: b } ]');
+      }
+    },
+  },
+  {
     name: 'a promise rejected with no handler is an error of the background work of the cell that made it, the cell going on, as in Node',
     test: async (k) => {
       const uncaught: WorkerEvents['uncaught'][] = [];

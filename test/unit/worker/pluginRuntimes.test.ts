@@ -38,6 +38,11 @@ describe('kernel plugins per runtime', function () {
       try {
         assert.equal(await k.value('pluginRuntime'), runtime);
         assert.equal(await k.value('#tag(hello)'), '#hello');
+        // inside another value too, in its preview and its full text (Deno quotes a symbol's description)
+        const r = await k.run("({ tags: [#tag(a), #tag(b)], note: 'x'.repeat(70) })");
+        assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
+        assert.match(r.value.preview, /tags: \[ #a, #b \]/);
+        assert.match(r.value.text ?? '', /tags: \[ #a, #b \]/);
       } finally {
         k.kernel.dispose();
       }
