@@ -169,6 +169,8 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
   /** The exit code the cells set (`process.exitCode = 2`): `coda run` exits with it when no cell failed, as Node would. */
   let cellsExitCode: number | undefined;
   const exitCode = (code: number) => (cellsExitCode = code);
+  // a script's frames name its own lines, under the name the user gave it; its cells' headings say where they start
+  const places = notebookFormatOf(file) === 'script' ? scriptPlaces(opts.file, text) : undefined;
   const kernelStarted = (k: Kernel, ordinal: number) => {
     runningKernel = k;
     kernels = ordinal;
@@ -185,8 +187,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
         keepGoing: opts.keepGoing,
         drainMs: opts.drainMs,
         cellErrors,
-        // a script's frames name its own lines, under the name the user gave it
-        ...(notebookFormatOf(file) === 'script' && { scriptPlaces: scriptPlaces(opts.file, text) }),
+        ...(places && { scriptPlaces: places }),
       },
       opts.json
         ? { kernelStarted, exitCode, workLeft: (left) => (workLeft = left) }
@@ -202,7 +203,7 @@ async function run(opts: RunOptions, early: EarlyWorker | undefined): Promise<nu
             cellStarted: (r, source) => {
               current = r;
               labels.set(`cell-${r.index + 1}`, r.label);
-              out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint));
+              out(formatCellHeader(r.label, source.split('\n').find((l) => l.trim()) ?? '', paint, places?.[r.index]));
             },
             console: (e, owner) =>
               terminal.console(

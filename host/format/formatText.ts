@@ -2,7 +2,16 @@
  * Terminal rendering of cell outputs for `coda run`. Pure functions (tested against golden files):
  * colours are applied through the `paint` argument so goldens stay plain.
  */
-import { formatFrame, framesBelowText, shownLength, type ConsoleEntry, type DisplayData, type RemoteValue, type SerializedError } from '../../protocol';
+import {
+  formatFrame,
+  framesBelowText,
+  shownLength,
+  type ConsoleEntry,
+  type DisplayData,
+  type RemoteValue,
+  type ScriptPlace,
+  type SerializedError,
+} from '../../protocol';
 import type { CellReport, WorkLeft } from '../run/runNotebook';
 
 export type Style = 'dim' | 'bold' | 'red' | 'yellow' | 'cyan' | 'green' | 'magenta';
@@ -29,9 +38,10 @@ const indent = (text: string, depth: number) => {
     .join('\n');
 };
 
-export function formatCellHeader(label: string, firstLine: string, paint: Paint = plain): string {
+/** `── cell [2] first line…`; a script's cell says where it starts (`── cell [2] (demo.ts:8) …`). */
+export function formatCellHeader(label: string, firstLine: string, paint: Paint = plain, place?: ScriptPlace): string {
   const summary = firstLine.length > 60 ? `${firstLine.slice(0, 59)}…` : firstLine;
-  return paint('bold', `── cell ${label} `) + paint('dim', summary);
+  return paint('bold', `── cell ${label} `) + (place ? `(${place.name}:${place.line}) ` : '') + paint('dim', summary);
 }
 
 export function formatConsoleEntry(entry: ConsoleEntry, label: (cellId: string) => string, paint: Paint = plain): string {

@@ -306,7 +306,8 @@ describe('coda run (headless runner)', () => {
     // it read the script as JSON: "Invalid JSON: invalid symbol" at every line
     const r = coda('run', js);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /── cell \[2\] console\.log\("a is", a\)\na is 20\n→ 42\n/);
+    // each cell's heading says where it starts in the script
+    assert.match(r.stdout, /── cell \[2\] \(.*scratch\.js:3\) console\.log\("a is", a\)\na is 20\n→ 42\n/);
     assert.match(r.stdout, /2\/2 cells ran, all passed/);
     assert.equal(readFileSync(js, 'utf8'), source);
     // a TypeScript script, and its types
