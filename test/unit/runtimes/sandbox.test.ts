@@ -148,6 +148,29 @@ describe('sandbox runtime (isolated-vm)', function () {
     assert.match(errorOf(await k.run('await import("node:fs")')).message, /^The sandbox cannot import modules/);
   });
 
+  it("times console.time in tenths of a millisecond on the prelude's own clock, whatever a cell does to performance.now", async () => {
+    k.console.length = 0;
+    // five timings of a few ms: on whole milliseconds (Date.now) every one would end in .000
+    const r = await k.run(
+      "const realNow = performance.now; for (let i = 0; i < 5; i++) { const t0 = Date.now(); console.time('t' + i); while (Date.now() - t0 < 2 + i) {} console.timeEnd('t' + i) }\n" +
+        "performance.now = () => 0; { const t0 = Date.now(); console.time('replaced'); while (Date.now() - t0 < 3) {} console.timeEnd('replaced') } performance.now = realNow",
+    );
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    await sleep(50);
+    const ms = (label: string) => {
+      const m = new RegExp(`^${label}: (\\d+\\.\\d{3})ms$`).exec(k.console.find((e) => e.text.startsWith(`${label}:`))?.text ?? '');
+      assert.ok(m, `${label}: ${JSON.stringify(k.console.map((e) => e.text))}`);
+      return Number(m[1]);
+    };
+    const times = [0, 1, 2, 3, 4].map((i) => ms(`t${i}`));
+    times.forEach((t, i) => assert.ok(t >= 1 + i && t < 1000, `t${i}: ${t}`));
+    assert.ok(
+      times.some((t) => Math.round(t * 10) % 10 !== 0),
+      `all whole milliseconds: ${times.join(', ')}`,
+    );
+    assert.ok(ms('replaced') >= 2, 'a replaced performance.now does not reach console.time');
+  });
+
   it('formats console calls like Node, with levels, groups, tables, counters, asserts and traces', async () => {
     k.console.length = 0;
     const r = await k.run(
