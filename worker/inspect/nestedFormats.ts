@@ -88,12 +88,16 @@ class Rewriter {
     private readonly errorText?: (error: object) => string,
   ) {}
 
-  /** A plugin's preview of `v`, or an error's text inside the value (never the value itself, level 0). */
+  /** An error inside the value whose text replaces it (never the value itself, level 0). */
+  private replacedError(v: object, level: number): boolean {
+    return !!this.errorText && level > 0 && classify(v).subtype === 'error';
+  }
+
+  /** A plugin's preview of `v`, or the text of an error inside the value. */
   private formatOf(v: object, level: number): { preview: string; most?: number } | undefined {
     const format = customFormat(v);
     if (format) return format;
-    if (this.errorText && level > 0 && classify(v).subtype === 'error') return { preview: this.errorText(v), most: MAX_NESTED_ERROR };
-    return undefined;
+    return this.replacedError(v, level) ? { preview: this.errorText!(v), most: MAX_NESTED_ERROR } : undefined;
   }
 
   /** The value, or its copy with formatted values inside replaced; `level` 0 is the inspected value itself. */
@@ -126,7 +130,8 @@ class Rewriter {
     this.holds.set(v, false);
     const found = this.children(v, kind).some((c) => {
       if (c === null || typeof c !== 'object' || types.isProxy(c)) return false;
-      if (this.formatOf(c, level + 1)) return true;
+      // (an error's text is written only where it is replaced, not to find out that it is)
+      if (customFormat(c) || this.replacedError(c, level + 1)) return true;
       const k = level + 1 <= this.depth ? kindOf(c) : undefined;
       return k !== undefined && this.holdsFormatted(c, k, level + 1);
     });

@@ -31,7 +31,7 @@ export type CallOutcome =
    * unhandled once its microtasks ran (the prelude catches what a cell or callback throws itself). `thrown` is
    * isolated-vm's copy: an Error's name, message and stack; a primitive as it is; any other object a generic Error.
    */
-  | { kind: 'failed'; message: string; thrown: unknown };
+  | { kind: 'failed'; thrown: unknown };
 
 export interface SandboxIsolateOptions {
   memoryMb: number;
@@ -165,6 +165,6 @@ export class SandboxIsolate {
     if (/memory limit/i.test(message)) this.outOfMemory = true;
     if (this.isolate.isDisposed || /disposed/i.test(message)) return { kind: 'disposed', outOfMemory: this.outOfMemory };
     if (/timed out/i.test(message)) return { kind: 'timeout' };
-    return { kind: 'failed', message: err instanceof Error && err.name !== 'Error' ? `${err.name}: ${message}` : message, thrown: err };
+    return { kind: 'failed', thrown: err };
   }
 }

@@ -138,14 +138,7 @@ export function preludeMain(
     }
   };
   // console.time reads the prelude's own performance.now, as it is now (a cell's replacing it changes nothing there)
-  const clock = web.globals.performance.now as () => number;
-  const { console: sandboxConsole } = makeConsole(
-    inspector,
-    sink,
-    () => cur,
-    L,
-    () => clock(),
-  );
+  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L, web.globals.performance.now);
 
   // ---- reporting ----
   const report = (meta: Meta, err: unknown, from?: 'result' | 'line') => {
