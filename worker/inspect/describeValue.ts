@@ -8,7 +8,7 @@ import { types } from 'node:util';
 import { maskedCut, NO_SECRETS, type Masker, type ObjectValue, type RemoteValue, type ValueFormat } from '../../protocol';
 import { classify } from './classify';
 import type { HandleRegistry } from './HandleRegistry';
-import { FLAT_RESULT_TEXT_BUDGET, fitText, MAX_STRING_CHARS, PREVIEW_BUDGET, RESULT_TEXT_BUDGET } from './inspectText';
+import { errorResultText, FLAT_RESULT_TEXT_BUDGET, fitText, MAX_STRING_CHARS, PREVIEW_BUDGET, RESULT_TEXT_BUDGET } from './inspectText';
 import { objectText } from './objectText';
 import { textLayout } from './textLayout';
 import { customFormat } from './valueFormatter';
@@ -24,6 +24,11 @@ export interface DescribeOptions {
    * that differs from its preview. Nothing else carries one (scratch line values, variables, pages, console values).
    */
   text?: boolean;
+  /**
+   * With `text`: the kernel's writer of stack frames (StackMapper.rewriteFrames: cell lines, its own frames dropped). An
+   * error's full text is then its stack and properties as the console writes them; without it, its header.
+   */
+  frames?: (text: string) => string;
 }
 
 export function describeValue(value: unknown, opts: DescribeOptions): RemoteValue {
@@ -66,7 +71,8 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
   const view = subtype === 'object' && !proto ? webApiView(value) : undefined;
   const preview = proto ? `${proto}.prototype` : objectText(value, subtype, view, PREVIEW_BUDGET, mask);
   const out: ObjectValue = { type: 'object', subtype, className: proto ?? className, preview };
-  if (opts.text && !proto) {
+  if (opts.text && !proto && subtype === 'error' && opts.frames) withText(out, errorResultText(value, opts.frames, mask));
+  else if (opts.text && !proto) {
     // grouped into columns only where that runs no code; none for a value too large for its budget (textLayout.ts)
     const layout = textLayout(value, RESULT_TEXT_BUDGET.depth, RESULT_TEXT_BUDGET.maxArrayLength);
     if (layout !== 'too-large') withText(out, objectText(value, subtype, view, layout === 'columns' ? RESULT_TEXT_BUDGET : FLAT_RESULT_TEXT_BUDGET, mask));

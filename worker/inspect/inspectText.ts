@@ -91,6 +91,21 @@ export function inspectText(value: unknown, budget: TextBudget, mask: Masker): s
   return withoutCutCounts(mask, mask.text(stripInternalSymbols(text)));
 }
 
+/**
+ * An error as a cell result's full text: as the console writes it (Node's REPL shows an error value so), its stack, its
+ * own properties, its cause and an AggregateError's errors with theirs, the frames written by `frames` (the kernel's
+ * stack mapper), masked and cut to the result's budget. No getter or custom inspect function of the error's runs.
+ */
+export function errorResultText(error: object, frames: (text: string) => string, mask: Masker): string {
+  let text: string;
+  try {
+    text = frames(inspect(error, { ...layoutOf(RESULT_TEXT_BUDGET), ...HOOKS_OFF }));
+  } catch (err) {
+    text = `<uninspectable: ${String(err)}>`;
+  }
+  return fitText(withoutCutCounts(mask, mask.text(stripInternalSymbols(text))), RESULT_TEXT_BUDGET, mask);
+}
+
 /** An error inside a value, as its full text reads it: its header, props and cause on one line, without frames. */
 function nestedErrorText(error: object): string {
   // (laid out as util.inspect lays an error out, then put on one line where it is placed: `Error: x { code: 'E' }`)

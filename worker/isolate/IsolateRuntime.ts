@@ -69,7 +69,8 @@ export class IsolateRuntime implements Runtime {
   readonly kernelId: string;
   private sandbox!: SandboxIsolate;
   private readonly batcher: ConsoleBatcher;
-  private readonly mapper = new StackMapper(['coda-sandbox:']);
+  // the isolate has no files: a frame outside the cells is the prelude's, or the host's in an error it copied in
+  private readonly mapper = new StackMapper('all');
   /** What the namespaces of this kernel's cells export, for a later declaration of one (lowerNamespaces.ts). */
   private readonly namespaces: NamespaceMembers = new Map();
   private readonly work: BackgroundWork;
@@ -307,7 +308,10 @@ export class IsolateRuntime implements Runtime {
 
   /** A cell's result (`done`, `settled`): a value that may carry its full text. */
   private result(raw: unknown, cellId: string) {
-    return checkResult(raw, this.kernelId, (id) => this.noteHandle(cellId, id));
+    const value = checkResult(raw, this.kernelId, (id) => this.noteHandle(cellId, id));
+    // an error's text holds its stack (makeInspector.ts resultText): the isolate's frames, mapped here
+    if (value.type === 'object' && value.text !== undefined) value.text = this.mapper.rewriteFrames(value.text);
+    return value;
   }
 
   private noteHandle(cellId: string, id: number): void {
@@ -327,10 +331,9 @@ export class IsolateRuntime implements Runtime {
       const line = frames.find((f) => f.cellId === entry.cellId)?.line;
       if (line !== undefined && this.running?.params.instrumentLines) entry.line = line;
     }
-    if (errorStack) {
-      entry.frames = this.mapper.frames(errorStack);
-      entry.text = entry.text.replace(errorStack, () => this.mapper.rewrite(errorStack));
-    }
+    if (errorStack) entry.frames = this.mapper.frames(errorStack);
+    // every stack in the text (an error logged by any method, its cause, an error inside an object), as the Node kernel's console
+    entry.text = this.mapper.rewriteFrames(entry.text);
     this.batcher.push(entry);
   }
 

@@ -591,7 +591,13 @@ export class NodeRuntime implements Runtime {
 
   /** A cell's result, with its full text (ObjectValue.text); a scratch run shows its lines' values instead, and gets none. */
   private describeResult(value: unknown, ctx: CellContext): RemoteValue {
-    return describeValue(value, { registry: this.registry, cellId: ctx.cellId, mask: this.mask, text: !ctx.instrument });
+    return describeValue(value, {
+      registry: this.registry,
+      cellId: ctx.cellId,
+      mask: this.mask,
+      text: !ctx.instrument,
+      frames: (text) => this.mapper.rewriteFrames(text),
+    });
   }
 
   private lineValue(line: number, value: unknown): unknown {

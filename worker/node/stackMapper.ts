@@ -30,13 +30,18 @@ interface ScriptInfo {
 
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
 const ELIDED_FRAMES = /^\s*\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
+/** A frame of Bun's own code (JavaScriptCore names no place for it): `at runInThisContext (unknown)`, `at map (native)`. */
+const PLACELESS_FRAME = /^\s*at (?:.+ )?\((?:unknown|native)\)$/;
+
+/** The files a mapper shows no frame of: those under these prefixes, or every file that is not a cell (the Sandbox has no others). */
+export type InternalFiles = readonly string[] | 'all';
 
 export class StackMapper {
   private readonly scripts = new Map<string, ScriptInfo>();
 
   /** `mask`: the kernel's secrets, masked in messages, stacks and props (V8's cut excerpts included). */
   constructor(
-    private readonly internalFiles: string[],
+    private readonly internalFiles: InternalFiles,
     private readonly mask: Masker = NO_SECRETS,
   ) {}
 
@@ -75,6 +80,7 @@ export class StackMapper {
       if (script.script) frame.script = script.script;
       return frame;
     }
+    if (this.internalFiles === 'all') return undefined;
     if (file.startsWith('node:') || file.startsWith('internal/') || RESOLVER_FILE.test(file) || this.internalFiles.some((f) => file.startsWith(f)))
       return undefined;
     // a helper module loaded again (localModuleHooks.ts) is shown at its file's own URL
@@ -116,10 +122,13 @@ export class StackMapper {
       // util.inspect ends the last frame before an error's own properties with ` {`, and elides frames its cause
       // shares (which are the kernel's own here)
       if (ELIDED_FRAMES.test(line)) continue;
-      const brace = line.endsWith(' {') ? ' {' : '';
-      const m = FRAME.exec(brace ? line.slice(0, -2) : line);
+      // (and the last frame of an error among others, in a list or a property, with `,`)
+      const brace = line.endsWith(' {') ? ' {' : line.endsWith(',') ? ',' : '';
+      const bare = line.slice(0, line.length - brace.length);
+      const m = FRAME.exec(bare);
       if (!m) {
-        out.push(line);
+        if (!PLACELESS_FRAME.test(bare)) out.push(line);
+        else if (brace) out.push(`${out.pop() ?? ''}${brace}`);
         continue;
       }
       const frame = this.mapFrame(m[1] ?? '', m[2]!.replace(/^async /, ''), Number(m[3]), Number(m[4]));
@@ -194,9 +203,9 @@ export class StackMapper {
   }
 
   /**
-   * An error's own enumerable properties as text, as Node's REPL lists them under its stack: a string as JSON, any
-   * other value as a one-line preview (`issues: [ { code: 'invalid_type', path: [ 'name' ] } ]`), an accessor as
-   * `[Getter]` (never called). What the header or the frames show already is left out: the cause and errors (shown
+   * An error's own enumerable properties as text, as Node's REPL lists them under its stack: each value as a one-line
+   * preview (`code: 'E_ONE'`, `issues: [ { code: 'invalid_type', path: [ 'name' ] } ]`), an accessor as `[Getter]`
+   * (never called). What the header or the frames show already is left out: the cause and errors (shown
    * below), the stack, and a `name` or `message` the header read (the same value, or through its getter).
    */
   private errorProps(e: Record<string, unknown>, name: string, message: string): Record<string, string> | undefined {
@@ -210,7 +219,7 @@ export class StackMapper {
       // the header read `name` and `message` (through a getter too: a ZodError's message is one)
       if ((k === 'name' || k === 'message') && (!('value' in d) || d.value === (k === 'name' ? name : message))) continue;
       if (!('value' in d)) props[k] = d.get ? (d.set ? '[Getter/Setter]' : '[Getter]') : '[Setter]';
-      else props[k] = typeof d.value === 'string' ? JSON.stringify(d.value) : budgetText(d.value, ERROR_PROP_BUDGET, this.mask);
+      else props[k] = budgetText(d.value, ERROR_PROP_BUDGET, this.mask);
       n++;
     }
     return n ? props : undefined;

@@ -160,10 +160,47 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       const r = await k.run("const e = new Error('custom'); e.name = 'MyError'; e.code = 'E42'; throw e");
       assert.ok(r.status === 'error', JSON.stringify(r));
       assert.equal(r.error.name, 'MyError');
-      assert.deepEqual(r.error.props, { code: '"E42"' });
+      assert.deepEqual(r.error.props, { code: "'E42'" });
+      // strings quoted as Node's REPL quotes them: single quotes, else double or backticks around a quote, escapes
+      const quoted = await k.run(`throw Object.assign(new Error('q'), { a: "it's", b: 'say "hi"', c: 'line\\nnext', d: '' })`);
+      assert.ok(quoted.status === 'error', JSON.stringify(quoted));
+      assert.deepEqual(quoted.error.props, { a: `"it's"`, b: `'say "hi"'`, c: "'line\\nnext'", d: "''" });
       // a name property that is not the header's is still listed
       const other = await k.run("throw Object.assign(new TypeError('t'), { name: 42 })");
       assert.ok(other.status === 'error' && other.error.props?.name === '42', JSON.stringify(other));
+    },
+  },
+  {
+    name: 'an error as a cell result, or logged, reads as the console writes it: its stack at the cell lines, its properties and cause; no frame of the kernel',
+    test: async (k) => {
+      const internal = /worker-main|worker\.js|coda-sandbox|coda-cell-|\((?:unknown|native)\)|node:internal|runInThisContext/;
+      const make =
+        "function make() {\n  const e = new Error('boom', { cause: new TypeError('root') });\n  return Object.assign(e, { code: 'E_ONE', token: 'key ' + " +
+        (k.runtime === 'sandbox' ? 'env.CONF_SECRET' : 'process.env.CONF_SECRET') +
+        ' });\n}';
+      const r = await k.run(`${make}\nmake()`);
+      assert.ok(r.status === 'ok' && r.value?.type === 'object' && r.value.subtype === 'error', JSON.stringify(r));
+      const text = r.value.text ?? '';
+      assert.match(text, /^Error: boom\n {4}at make \(cell\[\d+\]:2:\d+\)/, text);
+      assert.match(text, /code: 'E_ONE'/, text);
+      assert.match(text, /TypeError: root/, text);
+      assert.doesNotMatch(text, internal, text);
+      assert.ok(!text.includes(SECRET) && text.includes('key '), text);
+      // the preview stays one line: the header and its cause
+      assert.ok(!r.value.preview.includes('\n') && r.value.preview.startsWith('Error: boom'), r.value.preview);
+      k.console.length = 0;
+      assert.equal((await k.run(`${make}\nconsole.log(make()); console.info({ held: make() })`)).status, 'ok');
+      await eventually(
+        () => k.console.length >= 2,
+        () => JSON.stringify(k.console),
+      );
+      const logged = k.console[0]!.text;
+      assert.match(logged, /^Error: boom\n {4}at make \(cell\[\d+\]:2:\d+\)/, logged);
+      assert.match(logged, /code: 'E_ONE'/, logged);
+      for (const e of k.console) {
+        assert.doesNotMatch(e.text, internal, e.text);
+        assert.ok(!e.text.includes(SECRET), e.text);
+      }
     },
   },
   {
@@ -199,18 +236,16 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
         assert.ok(r.status === 'ok' && r.value?.type === 'object', JSON.stringify(r));
         return r.value.text ?? r.value.preview;
       };
-      // the Sandbox writes an error inside a value as Node writes one without a stack: in brackets
-      const e = (s: string) => (k.runtime === 'sandbox' ? `[${s}]` : s);
-      assert.equal(await text("[new Error('in array'), 1]"), `[ ${e('Error: in array')}, 1 ]`);
+      assert.equal(await text("[new Error('in array'), 1]"), '[ Error: in array, 1 ]');
       assert.equal(
         await text("await Promise.allSettled([Promise.reject(new RangeError('no')), 1])"),
-        `[\n  { status: 'rejected', reason: ${e('RangeError: no')} },\n  { status: 'fulfilled', value: 1 }\n]`,
+        "[\n  { status: 'rejected', reason: RangeError: no },\n  { status: 'fulfilled', value: 1 }\n]",
       );
-      if (k.runtime !== 'sandbox') {
-        // its properties and cause on its line
-        assert.equal(await text("({ e: Object.assign(new Error('x'), { code: 'E_X' }) })"), "{ e: Error: x { code: 'E_X' } }");
-        assert.equal(await text("[new Error('a', { cause: new TypeError('b') })]"), '[ Error: a { [cause]: TypeError: b } ]');
-      }
+      // its properties and cause on its line
+      assert.equal(await text("({ e: Object.assign(new Error('x'), { code: 'E_X' }) })"), "{ e: Error: x { code: 'E_X' } }");
+      assert.equal(await text("[new Error('a', { cause: new TypeError('b') })]"), '[ Error: a { [cause]: TypeError: b } ]');
+      // one without a stack, in brackets, as Node writes it
+      assert.equal(await text("const bare = new Error('bare'); bare.stack = undefined; [bare]"), '[ [Error: bare] ]');
     },
   },
   {
@@ -336,7 +371,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.equal(await k.value('typeof globalThis.getterRan'), 'undefined');
       // a message set as an own property (as a class may do) is the header's: not listed again
       assert.deepEqual(await props("class V extends Error { constructor() { super(); this.message = 'own'; this.code = 'E_V' } }; throw new V()"), {
-        code: '"E_V"',
+        code: "'E_V'",
       });
     },
   },
@@ -528,7 +563,7 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       assert.deepEqual((await thrown("throw { name: 'ShapedError', message: 'like an error' }")).slice(0, 2), ['ShapedError', 'like an error']);
       // an error keeps its name, and its own properties as before
       const [name, text, props] = await thrown("throw Object.assign(new TypeError('typed'), { code: 'E_T' })");
-      assert.deepEqual([name, text, props], ['TypeError', 'typed', { code: '"E_T"' }]);
+      assert.deepEqual([name, text, props], ['TypeError', 'typed', { code: "'E_T'" }]);
     },
   },
   {

@@ -173,6 +173,86 @@ describe('sandbox runtime (isolated-vm)', function () {
     assert.ok(ms('replaced') >= 1, 'a replaced performance.now does not reach console.time');
   });
 
+  it("writes a logged error as Node does, its stack and properties, and stays bounded against a hostile error's shape", async () => {
+    k.console.length = 0;
+    const cells: [string, (text: string) => void][] = [
+      // an AggregateError: each error it holds with its own stack, indented under [errors]
+      [
+        "console.log(new AggregateError([new Error('a1'), new RangeError('a2')], 'many'))",
+        (t) =>
+          assert.match(
+            t,
+            /^AggregateError: many\n {4}at cell\[\d+\]:1:\d+ \{\n {2}\[errors\]: \[\n {4}Error: a1\n {8}at cell\[\d+\]:1:\d+,\n {4}RangeError: a2\n/,
+          ),
+      ],
+      // a stack getter that throws: the header, no crash
+      [
+        "const g = new Error('getter'); Object.defineProperty(g, 'stack', { get() { throw new Error('no') } }); console.log(g)",
+        (t) => assert.equal(t, 'Error: getter'),
+      ],
+      // a cause that is the error itself, and a long chain: no loop, a header past the console's depth
+      [
+        "const c = new Error('self'); c.cause = c; console.log(c)",
+        (t) => assert.ok(/^<ref \*1> Error: self\n/.test(t) && /cause: \[Circular \*1\]/.test(t) && t.length < 2000, t),
+      ],
+      [
+        "let deep = new Error('e0'); for (let i = 1; i < 8; i++) deep = new Error('e' + i, { cause: deep }); console.log(deep)",
+        // (as deep as Node's console goes: two levels below the error logged)
+        (t) => assert.ok(t.includes('[cause]: Error: e5\n') && t.includes('[cause]: [Error: e4') && !t.includes('e3\n'), t),
+      ],
+      // a property getter is never called
+      [
+        "globalThis.called = 0; const p = new Error('props'); Object.defineProperty(p, 'lazy', { get() { called++; return 1 }, enumerable: true }); console.log(p)",
+        (t) => assert.match(t, /lazy: \[Getter\]/),
+      ],
+      // thousands of properties: bounded like any object
+      [
+        "const many = new Error('many props'); for (let i = 0; i < 5000; i++) many['p' + i] = i; console.log(many)",
+        (t) => assert.ok(t.startsWith('Error: many props') && t.length < 20_000, `${t.length}`),
+      ],
+    ];
+    for (const [code, check] of cells) {
+      k.console.length = 0;
+      const r = await k.run(code);
+      assert.equal(r.status, 'ok', `${code}: ${JSON.stringify(r)}`);
+      await sleep(30);
+      const entry = k.console.find((e) => e.method === 'log');
+      assert.ok(entry, `${code}: ${JSON.stringify(k.console)}`);
+      check(entry.text);
+      assert.doesNotMatch(entry.text, /coda-sandbox|coda-cell-/, entry.text);
+    }
+    assert.equal(await k.value('called'), '0');
+  });
+
+  it("writes values the same after a cell replaced RegExp's and String's methods, and never calls the replacements", async () => {
+    const patch =
+      'globalThis.calls = 0; const count = () => { calls++; return null };\n' +
+      'const saved = [RegExp.prototype.exec, RegExp.prototype.test, RegExp.prototype[Symbol.replace], RegExp.prototype[Symbol.split]];\n' +
+      'RegExp.prototype.exec = count; RegExp.prototype.test = () => (calls++, false);\n' +
+      "RegExp.prototype[Symbol.replace] = () => (calls++, 'X'); RegExp.prototype[Symbol.split] = () => (calls++, []);\n" +
+      "String.prototype[Symbol.replace] = () => (calls++, 'Y'); String.prototype[Symbol.split] = () => (calls++, []);\n";
+    const unpatch =
+      '[RegExp.prototype.exec, RegExp.prototype.test, RegExp.prototype[Symbol.replace], RegExp.prototype[Symbol.split]] = saved;\n' +
+      'delete String.prototype[Symbol.replace]; delete String.prototype[Symbol.split];';
+    const shown = "const shown = { 'a-b': 'it\\'s\\n', s: Symbol('k'), e: Object.assign(new Error('e'), { code: 'E' }), c: class Q {}, 7: 1 };\n";
+    k.console.length = 0;
+    const r = await k.run(`${patch}${shown}console.log(shown); console.log(new Error('top'));\nshown`);
+    assert.equal(r.status, 'ok', JSON.stringify(r));
+    const value = r.value as ObjectValue;
+    await sleep(30);
+    const logged = k.console.map((e) => e.text);
+    // (over lines, as Node's console writes it: the error holds its stack)
+    assert.match(
+      logged[0] ?? '',
+      /^\{\n {2}'7': 1,\n {2}'a-b': "it's\\n",\n {2}s: Symbol\(k\),\n {2}e: Error: e\n {6}at cell\[\d+\]:\d+:\d+ \{\n {4}code: 'E'\n {2}\},\n {2}c: \[class Q\]\n\}$/,
+      logged[0],
+    );
+    assert.match(logged[1] ?? '', /^Error: top\n {4}at cell\[\d+\]:\d+:\d+$/, logged[1]);
+    assert.match(value.preview, /'a-b': "it's\\n"/, value.preview);
+    // the formatter ran with the replacements in place and called none of them (the count is read before they go)
+    assert.equal(await k.value(`const seen = calls;\n${unpatch}\nseen`), '0');
+  });
+
   it('formats console calls like Node, with levels, groups, tables, counters, asserts and traces', async () => {
     k.console.length = 0;
     const r = await k.run(

@@ -1,6 +1,7 @@
 /**
  * Where an error says it is, read into its first frame (worker/node/stackMapper.ts, moduleSyntaxSite.ts): Node's
- * CommonJS prelude, Bun's `position`, Deno's message ending with its place; the kernel's resolver files dropped.
+ * CommonJS prelude, Bun's `position`, Deno's message ending with its place; the kernel's resolver files dropped. And
+ * the frames inside a logged text, mapped or dropped.
  */
 import { strict as assert } from 'node:assert';
 import { StackMapper } from '../../../worker/node/stackMapper';
@@ -41,5 +42,55 @@ describe('error places in frames', () => {
   it('a stack whose first line is the message, not a path, has no prelude', () => {
     const e = Object.assign(new Error('a/b:3'), { stack: 'Error: a/b:3\nwhatever\n   ^\n    at f (/nb/x.js:1:1)' });
     assert.deepEqual(mapper().serialize(e).frames, [{ functionName: 'f', file: '/nb/x.js', line: 1, column: 1 }]);
+  });
+});
+
+describe('stack frames inside a text (StackMapper.rewriteFrames)', () => {
+  const cell = (m: StackMapper) => {
+    m.register('/nb/cell-1.js', {
+      cellId: 'c1',
+      cellLabel: '[1]',
+      executionId: 1,
+      prologueLength: 0,
+      lineCount: 3,
+      columns: { original: (_l: number, c: number) => c } as never,
+    });
+    return m;
+  };
+
+  it("drops the kernel's frames, keeping the ` {` or `,` that ended one on the frame before it", () => {
+    const text = [
+      'AggregateError: many',
+      '    at cell-fn (/nb/cell-1.js:1:5)',
+      '    at run (/dist/worker-main.js:10:2) {',
+      '  [errors]: [',
+      '    Error: a1',
+      '        at /nb/cell-1.js:2:7',
+      '        at run (/dist/worker-main.js:10:2),',
+      "    'x'",
+      '  ]',
+      '}',
+    ].join('\n');
+    assert.equal(
+      cell(mapper()).rewriteFrames(text),
+      ['AggregateError: many', '    at cell-fn (cell[1]:1:5) {', '  [errors]: [', '    Error: a1', '        at cell[1]:2:7,', "    'x'", '  ]', '}'].join('\n'),
+    );
+  });
+
+  it("drops Bun's frames that name no place, `(unknown)` and `(native)`, and keeps every other line", () => {
+    const text =
+      "Error: boom\n    at make (/nb/cell-1.js:1:9)\n    at runInThisContext (unknown)\n    at map (native) {\n  code: 'E',\n  note: 'at (unknown)'\n}";
+    assert.equal(cell(mapper()).rewriteFrames(text), "Error: boom\n    at make (cell[1]:1:9) {\n  code: 'E',\n  note: 'at (unknown)'\n}");
+  });
+
+  it("shows no file's frame where every file is internal (the Sandbox's cells are its only code)", () => {
+    const text = 'Error: x\n    at f (/nb/cell-1.js:1:2)\n    at h (/home/u/host.js:4:4)\n    at coda-sandbox:prelude.js:9:9';
+    assert.equal(cell(new StackMapper('all')).rewriteFrames(text), 'Error: x\n    at f (cell[1]:1:2)');
+    assert.deepEqual(
+      cell(new StackMapper('all'))
+        .frames(text)
+        .map((f) => f.cellId ?? f.file),
+      ['c1'],
+    );
   });
 });

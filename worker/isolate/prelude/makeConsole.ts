@@ -10,6 +10,8 @@ export interface ConsoleLimits {
   maxValuesPerEntry: number;
   maxTableRows: number;
   maxTableCell: number;
+  /** The width Node's console lays values out in (util.inspect's breakLength, as a result's text). */
+  resultTextBreak: number;
 }
 
 export function makeConsole(
@@ -41,7 +43,8 @@ export function makeConsole(
   const LEVEL: Record<string, string> = { info: 'info', warn: 'warn', error: 'error', debug: 'debug', assert: 'error' };
   // the notebook's secrets: every text is masked before it is cut to a limit
   const secrets = inspector.secrets;
-  const consoleOpts = { depth: 2, maxItems: 100, maxString: 10_000, maxChars: limits.maxConsoleText, errorStack: true };
+  // Node's console layout: over lines where a value does not fit, lists in columns, errors with their stacks
+  const consoleOpts = { depth: 2, maxItems: 100, maxString: 10_000, maxChars: limits.maxConsoleText, errorStack: true, breakLength: limits.resultTextBreak };
   const inspect = (v: unknown, depth = 2) => inspector.format(v, { ...consoleOpts, depth });
 
   let depth = 0;

@@ -53,8 +53,9 @@ export function makeInspector(
   const symToString = Symbol.prototype.toString;
   const symDescription = gOPD(Symbol.prototype, 'description')!.get!;
   const StringCtor = String;
-  const strReplace = String.prototype.replace;
-  const regTest = RegExp.prototype.test;
+  const strSlice = String.prototype.slice;
+  const strIndexOf = String.prototype.indexOf;
+  const charCodeAt = String.prototype.charCodeAt;
   const isView = ArrayBuffer.isView;
   const typedProto = getProto(Uint8Array.prototype);
   const typedTag = gOPD(typedProto, Symbol.toStringTag)!.get!;
@@ -173,7 +174,7 @@ export function makeInspector(
 
   const classify = (v: any): { subtype: string; className: string; size?: number } => {
     if (typeof v === 'function') {
-      const cls = apply(regTest, /^class[\s{]/, [fnSource(v)]);
+      const cls = matches(CLASS_SOURCE, fnSource(v));
       return { subtype: cls ? 'class' : 'function', className: cls ? 'Function' : constructorName(v) || 'Function' };
     }
     const className = constructorName(v);
@@ -234,22 +235,52 @@ export function makeInspector(
   }
 
   // ---- preview text (util.inspect style, one line, bounded) ----
+  // A cell may replace RegExp.prototype's methods (and define String.prototype[Symbol.replace]): the formatter runs
+  // only the intrinsic exec, captured here (RegExp.prototype.test and String.prototype.replace would call a cell's).
+  const reExec = RegExp.prototype.exec;
+  const matches = (re: RegExp, s: string): boolean => apply(reExec, re, [s]) !== null;
+  /** `s` with each match of the global `re` replaced by `by(match)`, by exec alone. */
+  const replaceAll = (s: string, re: RegExp, by: (match: string) => string): string => {
+    let out = '';
+    let last = 0;
+    re.lastIndex = 0;
+    for (let m: RegExpExecArray | null = apply(reExec, re, [s]); m !== null; m = apply(reExec, re, [s])) {
+      const found = m[0];
+      out += apply(strSlice, s, [last, m.index]) + by(found);
+      last = m.index + found.length;
+      if (!found.length) re.lastIndex++;
+    }
+    return out + apply(strSlice, s, [last]);
+  };
   const IDENT = /^[A-Za-z_$][\w$]*$/;
+  const ESCAPED = /[\\\n\r\t\u0000-\u001f]/g;
+  const SINGLE_QUOTE = /'/g;
+  const NEWLINE = /\n/g;
+  const LINE_BREAK_SPACE = /\s*\n\s*/g;
+  const CLASS_SOURCE = /^class[\s{]/;
+  const INDEX = /^(0|[1-9]\d*)$/;
+  /** A line of a V8 stack that is a frame. */
+  const FRAME_LINE = /^\s*at /;
   const quote = (s: string, max: number): string => {
     // masked first: the count of what was cut is of masked text (the original's would tell a secret's length)
     const masked = secrets.text(s);
     let text = masked.length > max ? secrets.cut(masked, max) : masked;
-    const q = !text.includes("'") ? "'" : !text.includes('"') ? '"' : !text.includes('`') ? '`' : "'";
-    text = apply(strReplace, text, [
-      /[\\\n\r\t\u0000-\u001f]/g,
-      (c: string) =>
-        c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-    ]);
-    if (q === "'" && s.includes("'")) text = apply(strReplace, text, [/'/g, "\\'"]);
+    const has = (c: string) => apply(strIncludes, text, [c]);
+    const q = !has("'") ? "'" : !has('"') ? '"' : !has('`') ? '`' : "'";
+    text = replaceAll(text, ESCAPED, (c) => {
+      if (c === '\n') return '\\n';
+      if (c === '\r') return '\\r';
+      if (c === '\t') return '\\t';
+      if (c === '\\') return '\\\\';
+      const hex: string = apply(numToString, apply(charCodeAt, c, [0]), [16]);
+      return `\\x${hex.length < 2 ? '0' : ''}${hex}`;
+    });
+    if (q === "'" && apply(strIncludes, s, ["'"])) text = replaceAll(text, SINGLE_QUOTE, () => "\\'");
     return `${q}${text}${q}${masked.length > max ? `... ${masked.length - max} more characters` : ''}`;
   };
   const keyText = (k: PropertyKey): string =>
-    typeof k === 'symbol' ? `[${apply(symToString, k, [])}]` : apply(regTest, IDENT, [k as string]) ? (k as string) : quote(k as string, 1000);
+    // (a symbol key as Node 24 writes it, `Symbol(s): 1`; Node 22 and older wrote `[Symbol(s)]: 1`)
+    typeof k === 'symbol' ? apply(symToString, k, []) : matches(IDENT, k as string) ? (k as string) : quote(k as string, 1000);
   const primitive = (v: unknown, maxString: number): string | undefined => {
     switch (typeof v) {
       case 'string':
@@ -272,7 +303,7 @@ export function makeInspector(
     const src = fnSource(f);
     const n = desc(f, 'name');
     const name = n && typeof n.value === 'string' && n.value ? n.value : '';
-    if (apply(regTest, /^class[\s{]/, [src])) return `[class ${name || '(anonymous)'}]`;
+    if (matches(CLASS_SOURCE, src)) return `[class ${name || '(anonymous)'}]`;
     const kind = constructorName(f) || 'Function';
     return name ? `[${kind}: ${name}]` : `[${kind} (anonymous)]`;
   };
@@ -309,6 +340,8 @@ export function makeInspector(
     maxChars: number;
     /** Errors print their stack (console), not `Name: message` (previews). */
     errorStack?: boolean;
+    /** Node's layout over lines of this width (the console); none: one line (previews). */
+    breakLength?: number;
   }
   /**
    * What formatting one value keeps (made here, so every field is its own: nothing is read from Object.prototype): the
@@ -332,7 +365,7 @@ export function makeInspector(
 
   function format(value: unknown, opts: FormatOptions): string {
     const seen: object[] = [];
-    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2, entered: 0, breakLength: 0, refs: [] });
+    const text = formatValue(value, opts, 0, seen, { left: opts.maxChars * 2, entered: 0, breakLength: desc(opts, 'breakLength')?.value ?? 0, refs: [] });
     return text.length > opts.maxChars ? `${secrets.cut(text, opts.maxChars - 1)}…` : secrets.text(text);
   }
 
@@ -349,9 +382,13 @@ export function makeInspector(
       maxString: limits.maxStringChars,
       maxChars: limits.maxResultText,
     };
-    // an error reads as in its preview, `Name: message (cause: …)`, only not cut to the preview's budget
+    // an error reads as the console writes it, its stack and properties (the host maps its frames), not cut to a preview
     const text = secrets.text(
-      subtype === 'error' ? errorText(value) : subtype === 'promise' ? promiseText(value, opts, state) : formatValue(value, opts, 0, [], state),
+      subtype === 'error'
+        ? formatValue(value, { ...opts, errorStack: true }, 0, [], state)
+        : subtype === 'promise'
+          ? promiseText(value, opts, state)
+          : formatValue(value, opts, 0, [], state),
     );
     if (text.length <= limits.maxResultText) return text;
     const more = `${state.left <= 0 ? 'at least ' : ''}${text.length - limits.maxResultText} more characters`;
@@ -367,7 +404,74 @@ export function makeInspector(
     const s = promiseState.get(p)!;
     if (s.state === 'pending') return 'Promise { <pending> }';
     const inner = `${s.state === 'rejected' ? '<rejected> ' : ''}${formatValue(s.value, opts, 0, [p], state)}`;
-    return apply(strIncludes, inner, ['\n']) ? `Promise {\n  ${apply(strReplace, inner, [/\n/g, '\n  '])}\n}` : `Promise { ${inner} }`;
+    return apply(strIncludes, inner, ['\n']) ? `Promise {\n  ${replaceAll(inner, NEWLINE, () => '\n  ')}\n}` : `Promise { ${inner} }`;
+  }
+
+  /** An error's stack text (its own, else what its `stack` getter gives without throwing), or undefined. */
+  function stackOf(e: any): string | undefined {
+    const d = desc(e, 'stack');
+    if (d && typeof d.value === 'string') return d.value;
+    if (d && 'value' in d) return undefined;
+    try {
+      const s = e.stack;
+      return typeof s === 'string' ? s : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * An error that has a stack, as Node writes it. `frames` (the console; an error that is a cell's result): its stack,
+   * each line indented to its place, then its own enumerable properties, its `[cause]` and an AggregateError's
+   * `[errors]`, an entry a line inside ` {` … `}`, the errors among them written so too. Otherwise (an error inside a
+   * value's text or preview, as the Node kernel writes one: worker/inspect/nestedFormats.ts): the stack without its
+   * frames, its entries after it on the same line (`Error: x { code: 'E' }`). The frames are the isolate's: the host
+   * maps them to cell lines (IsolateRuntime).
+   */
+  function errorWithStack(e: any, stack: string, opts: FormatOptions, level: number, seen: object[], budget: FormatState, frames: boolean): string {
+    // past the depth, one that holds more (properties, a cause) is named only, as Node names an object there
+    if (level > opts.depth && (hasEnumerable(e) || desc(e, 'cause') || desc(e, 'errors'))) return `[${errorText(e)}]`;
+    const items: string[] = [];
+    append(seen, e);
+    try {
+      for (const k of safeKeys(e)) {
+        if (k === 'stack' || items.length >= opts.maxItems) continue;
+        const d = desc(e, k);
+        if (!d || !d.enumerable) continue;
+        // a name or message the stack's first line says already (`err.name = 'MyError'`), as Node leaves it out
+        if ((k === 'name' || k === 'message') && 'value' in d && typeof d.value === 'string' && apply(strIncludes, stack, [d.value])) continue;
+        append(items, `${keyText(k)}: ${'value' in d ? formatValue(d.value, opts, level + 1, seen, budget) : accessorText(d)}`);
+      }
+      const cause = desc(e, 'cause');
+      if (cause && !cause.enumerable)
+        append(items, `[cause]: ${'value' in cause ? formatValue(cause.value, opts, level + 1, seen, budget) : accessorText(cause)}`);
+      const errors = desc(e, 'errors');
+      if (errors && !errors.enumerable && 'value' in errors && isArray(errors.value))
+        append(items, `[errors]: ${formatValue(errors.value, opts, level + 1, seen, budget)}`);
+    } finally {
+      seen.length--;
+    }
+    // (its items are written by now: a `[Circular *n]` among them has named this error)
+    const ref = refOf(budget, e);
+    const head = ref ? `<ref *${ref}> ` : '';
+    if (!frames) {
+      // the lines before the first frame
+      let header = '';
+      for (let from = 0; from < stack.length;) {
+        const end = apply(strIndexOf, stack, ['\n', from]);
+        const line: string = apply(strSlice, stack, end === -1 ? [from] : [from, end]);
+        if (matches(FRAME_LINE, line)) break;
+        header += `${from ? ' ' : ''}${line}`;
+        from = end === -1 ? stack.length : end + 1;
+      }
+      budget.left -= header.length;
+      const inline = replaceAll(apply(arrJoin, items, [', ']), LINE_BREAK_SPACE, () => ' ');
+      return `${head}${header}${items.length ? ` { ${inline} }` : ''}`;
+    }
+    budget.left -= stack.length;
+    const pad = `\n${apply(strRepeat, ' ', [level * 2])}`;
+    const text = `${head}${replaceAll(stack, NEWLINE, () => pad)}`;
+    return items.length ? `${text} {${pad}  ${apply(arrJoin, items, [`,${pad}  `])}${pad}}` : text;
   }
 
   function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: FormatState): string {
@@ -392,24 +496,21 @@ export function makeInspector(
       }
       case 'regexp':
         return `/${apply(reSource, v, [])}/${apply(reFlags, v, [])}`;
-      case 'error':
+      case 'error': {
         // (an own option only: an `errorStack` a cell puts on Object.prototype changes no preview)
-        if (desc(opts, 'errorStack')?.value === true && level === 0) {
-          const d = desc(v, 'stack');
-          if (d && typeof d.value === 'string') return d.value;
-          try {
-            const s = v.stack;
-            if (typeof s === 'string') return s;
-          } catch {
-            // fall back to the short form
-          }
-        }
+        const frames = desc(opts, 'errorStack')?.value === true;
+        // an error without a stack reads `[Error: x]` inside a value, as Node writes it (at any depth); a preview's own
+        // error, its header
+        const stack = frames || level > 0 ? stackOf(v) : undefined;
+        if (stack !== undefined) return errorWithStack(v, stack, opts, level, seen, budget, frames);
         return level > 0 ? `[${errorText(v)}]` : errorText(v);
+      }
       case 'weakmap':
       case 'weakset':
         return `${className} { <items unknown> }`;
       case 'weakref':
-        return `${className} { <target> }`;
+        // (its target is never read: Node writes none either)
+        return `${className} {}`;
       case 'promise': {
         trackPromise(v);
         const s = promiseState.get(v)!;
@@ -426,11 +527,16 @@ export function makeInspector(
       case 'dataview': {
         if (level > opts.depth) return `[${className}]`;
         budget.entered = level;
-        // Node's layout: an ArrayBuffer's first bytes in hex, then its length; a DataView's place in its buffer
+        // Node's layout (22 and later): an ArrayBuffer's first bytes in hex, then its length; a DataView's place in its
+        // buffer, each in brackets (accessors of the prototype, not own properties)
         const items =
           subtype === 'arraybuffer'
-            ? [`[Uint8Contents]: <${bytesHex(v, opts.maxItems)}>`, `byteLength: ${size}`]
-            : [`byteLength: ${size}`, `byteOffset: ${apply(dvOffset, v, [])}`, `buffer: ${formatValue(apply(dvBuffer, v, []), opts, level + 1, seen, budget)}`];
+            ? [`[Uint8Contents]: <${bytesHex(v, opts.maxItems)}>`, `[byteLength]: ${size}`]
+            : [
+                `[byteLength]: ${size}`,
+                `[byteOffset]: ${apply(dvOffset, v, [])}`,
+                `[buffer]: ${formatValue(apply(dvBuffer, v, []), opts, level + 1, seen, budget)}`,
+              ];
         return layoutLines(`${className} {`, '}', items, level, budget, opts);
       }
       default:
@@ -632,7 +738,7 @@ export function makeInspector(
     }
   }
   function isIndex(k: string): boolean {
-    return apply(regTest, /^(0|[1-9]\d*)$/, [k]) && Number(k) < 4294967295;
+    return matches(INDEX, k) && Number(k) < 4294967295;
   }
 
   const previewOptions: FormatOptions = { depth: 1, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
@@ -894,7 +1000,7 @@ export function makeInspector(
         if ((k === 'name' && v === out.name) || (k === 'message' && v === out.message)) continue;
         props[k] =
           typeof v === 'string'
-            ? JSON.stringify(secrets.cut(v, 200))
+            ? quote(v, 200)
             : (typeof v === 'object' && v !== null) || typeof v === 'function'
               ? format(v, errorPropOptions)
               : (primitive(v, 200) ?? typeof v);

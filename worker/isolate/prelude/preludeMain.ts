@@ -334,7 +334,16 @@ export function preludeMain(
   };
 
   // ---- display ----
-  const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // (character by character: a cell may have replaced String.prototype.replace or RegExp.prototype's methods)
+  const charCodeAt = String.prototype.charCodeAt;
+  const escapeHtml = (s: string) => {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const c: number = apply(charCodeAt, s, [i]);
+      out += c === 0x26 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x27 ? `&#${c};` : s[i];
+    }
+    return out;
+  };
   const showData = (...data: any[]) => {
     flush();
     call({ t: 'display', cellId: cur.cellId, executionId: cur.executionId, data });
