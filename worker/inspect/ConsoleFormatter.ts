@@ -75,7 +75,7 @@ function formatArgs(mask: Masker, ...args: unknown[]): string {
   }
   const plain = primitivesText(args);
   if (plain !== undefined) return plain;
-  const nested = args.map((a) => withNestedFormats(a, CONSOLE_INSPECT_DEPTH, FORMAT_OPTIONS.maxArrayLength));
+  const nested = args.map((a) => withNestedFormats(a, CONSOLE_INSPECT_DEPTH, FORMAT_OPTIONS.maxArrayLength, true, undefined, FORMAT_OPTIONS.maxStringLength));
   const text = formatWithOptions(FORMAT_OPTIONS, ...args.map((a, i) => (nested[i] ? nested[i].value : a)));
   return nested.reduce((t, n) => (n ? n.restore(t) : t), text);
 }

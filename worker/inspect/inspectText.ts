@@ -78,7 +78,7 @@ export function inspectText(value: unknown, budget: TextBudget, mask: Masker): s
   try {
     // values a plugin formats show its preview inside this one too (worker/inspect/nestedFormats.ts)
     // a full text lays out the errors inside as they read without their frames (nestedFormats.ts)
-    const nested = withNestedFormats(value, budget.depth, budget.maxArrayLength, true, budget.oneLine ? undefined : nestedErrorText);
+    const nested = withNestedFormats(value, budget.depth, budget.maxArrayLength, true, budget.oneLine ? undefined : nestedErrorText, budget.maxStringLength);
     const shown = nested ? nested.value : value;
     const options = { ...layoutOf(budget), ...HOOKS_OFF };
     // (a string with line breaks is written in pieces, a line each, `'a\n' +\n  'b'`: the masker reads a secret across them)

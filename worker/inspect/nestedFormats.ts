@@ -2,8 +2,8 @@
  * Plugins' previews (formatValue, worker/inspect/valueFormatter.ts) for values inside other values' one-line text:
  * `[ 12.50 EUR, 1 ]` rather than `[ Money { currency: 'EUR', cents: 1250 }, 1 ]`, in previews and console lines.
  * util.inspect (with user hooks off) still writes the text: the containers on the way to a formatted value — arrays,
- * plain objects and class instances, Maps and Sets — are copied with that value replaced by a symbol whose text is
- * put back as the plugin's preview afterwards. Nothing of the user's runs but the plugins' formatValue (no getter, no
+ * plain objects and class instances, Maps and Sets — are copied with that value replaced by a placeholder whose text
+ * is put back as the plugin's preview afterwards. Nothing of the user's runs but the plugins' formatValue (no getter, no
  * Proxy trap, no custom inspect function); containers with nothing formatted inside are not copied. A class instance's
  * copy keeps its class name through a stand-in class of the same name.
  *
@@ -56,22 +56,40 @@ export function withNestedFormats(
   maxItems: number,
   top = true,
   errorText?: (error: object) => string,
+  maxString = Infinity,
 ): NestedFormats | undefined {
   if ((!formatterActive() && !errorText) || value === null || typeof value !== 'object') return undefined;
-  const previews = new Map<string, string>();
-  const nonce = randomUUID().slice(0, 8);
-  const placeholder = (preview: string, most = MAX_NESTED_PREVIEW): symbol => {
-    const token = `coda-fmt-${nonce}-${previews.size}`;
-    const text = preview.replace(/\s*\n\s*/g, ' ');
-    previews.set(token, text.length > most ? `${text.slice(0, most - 1)}…` : text);
-    return Symbol(token);
+  const previews: string[] = [];
+  // private-use characters, which util.inspect writes as they are: a random mark (short: a placeholder is no longer
+  // than a preview of seven characters), then the preview's number
+  const mark = randomUUID()
+    .slice(0, 2)
+    .replace(/[0-9a-f]/g, (h) => String.fromCharCode(MARK_DIGITS + parseInt(h, 16)));
+  const placeholder = (preview: string, most = MAX_NESTED_PREVIEW): string => {
+    const folded = preview.replace(/\s*\n\s*/g, ' ');
+    const text = folded.length > most ? `${folded.slice(0, most - 1)}…` : folded;
+    const core = `${PLACEHOLDER_START}${mark}${previews.length}${PLACEHOLDER_END}`;
+    previews.push(text);
+    // as long as the preview once quoted (within the strings' budget), so that util.inspect lays the value out for it
+    return core + PLACEHOLDER_FILL.repeat(Math.max(0, Math.min(text.length - 2, maxString) - core.length));
   };
   const rewritten = new Rewriter(depth, maxItems, placeholder, errorText).rewrite(value, top ? 0 : 1);
-  if (!previews.size) return undefined;
-  // (Deno's util.inspect quotes a symbol's description: `Symbol('coda-fmt-…')`)
-  const pattern = new RegExp(`Symbol\\((['"]?)(coda-fmt-${nonce}-\\d+)\\1\\)`, 'g');
-  return { value: rewritten, restore: (text) => text.replace(pattern, (m, _quote: string, token: string) => previews.get(token) ?? m) };
+  if (!previews.length) return undefined;
+  // quoted inside a value (Deno's util.inspect may pick another quote), bare as a console argument of its own
+  const pattern = new RegExp(`(['"\`]?)${PLACEHOLDER_START}${mark}(\\d+)${PLACEHOLDER_END}${PLACEHOLDER_FILL}*\\1`, 'g');
+  return { value: rewritten, restore: (text) => text.replace(pattern, (m, _quote: string, n: string) => previews[Number(n)] ?? m) };
 }
+
+/**
+ * A placeholder is a string util.inspect writes with the same length as the preview it stands for (a symbol's text,
+ * `Symbol(…)` with a unique name, was longer than most previews, and a value laid out for it went over lines it did not
+ * fill): private-use characters, which no inspect escapes, around a random mark and the preview's number.
+ */
+const PLACEHOLDER_START = '\uE000';
+const PLACEHOLDER_END = '\uE001';
+const PLACEHOLDER_FILL = '\uE002';
+/** The mark's hex digits, as the private-use characters from here. */
+const MARK_DIGITS = 0xe010;
 
 /** What a container is, for copying it: only these are copied (others print as they are). */
 type Kind = 'array' | 'map' | 'set' | 'object';
@@ -84,7 +102,7 @@ class Rewriter {
   constructor(
     private readonly depth: number,
     private readonly maxItems: number,
-    private readonly placeholder: (preview: string, most?: number) => symbol,
+    private readonly placeholder: (preview: string, most?: number) => string,
     private readonly errorText?: (error: object) => string,
   ) {}
 

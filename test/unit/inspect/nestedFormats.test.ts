@@ -113,4 +113,34 @@ describe('plugin previews inside other values (golden)', () => {
     assert.equal(withNestedFormats([new Money('EUR', 1)], 2, 100), undefined);
     assert.equal(preview([new Money('EUR', 1)]), "[ Money { currency: 'EUR', cents: 1 } ]");
   });
+
+  it('lays a value out for the previews it holds, as util.inspect lays out text of their length', () => {
+    // two short previews: the value fits on one line, as it would with that text in place
+    const value = { first: new Money('EUR', 1250), list: [new Money('USD', 5)], note: 'x'.repeat(20) };
+    const text = (v: unknown) => {
+      const nested = withNestedFormats(v, 2, 100, true, undefined, 10_000)!;
+      return nested.restore(inspect(nested.value, { depth: 2, breakLength: 80, compact: 3, customInspect: false }));
+    };
+    assert.equal(text(value), "{ first: 12.50 EUR, list: [ 0.05 USD ], note: 'xxxxxxxxxxxxxxxxxxxx' }");
+    // the same value with more text goes over lines where util.inspect would put it
+    assert.equal(
+      text({ ...value, note: 'x'.repeat(40) }),
+      "{\n  first: 12.50 EUR,\n  list: [ 0.05 USD ],\n  note: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'\n}",
+    );
+  });
+
+  it("puts back only its own placeholders: a user's string of the same shape and characters stays as it is", () => {
+    // (the shape of a placeholder around a mark of characters no mark has)
+    const forged = '\uE000\uE0FF\uE0FF0\uE001\uE002';
+    const nested = withNestedFormats({ m: new Money('EUR', 1), forged }, 2, 100)!;
+    const out = nested.restore(inspect(nested.value, { depth: 2, customInspect: false }));
+    assert.ok(out.includes('m: 0.01 EUR') && out.includes(`forged: '${forged}'`), out);
+  });
+
+  it('keeps a placeholder within the strings’ budget, so that util.inspect never cuts one', () => {
+    const long = new Wordy();
+    const nested = withNestedFormats([long], 1, 10, true, undefined, 20)!;
+    const out = nested.restore(inspect(nested.value, { maxStringLength: 20, customInspect: false }));
+    assert.ok(out.startsWith('[ line one line two x') && !out.includes('\uE000') && !out.includes('more character'), out);
+  });
 });

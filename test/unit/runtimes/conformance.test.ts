@@ -244,6 +244,11 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
       // its properties and cause on its line
       assert.equal(await text("({ e: Object.assign(new Error('x'), { code: 'E_X' }) })"), "{ e: Error: x { code: 'E_X' } }");
       assert.equal(await text("[new Error('a', { cause: new TypeError('b') })]"), '[ Error: a { [cause]: TypeError: b } ]');
+      // laid out for the error's own text: on one line where that fits in 80 columns
+      assert.equal(
+        await text("({ e: new Error('inner'), list: [new TypeError('t')], more: 'x'.repeat(15) })"),
+        "{ e: Error: inner, list: [ TypeError: t ], more: 'xxxxxxxxxxxxxxx' }",
+      );
       // one without a stack, in brackets, as Node writes it
       assert.equal(await text("const bare = new Error('bare'); bare.stack = undefined; [bare]"), '[ [Error: bare] ]');
     },
