@@ -238,6 +238,8 @@ export function makeInspector(
   // A cell may replace RegExp.prototype's methods (and define String.prototype[Symbol.replace]): the formatter runs
   // only the intrinsic exec, captured here (RegExp.prototype.test and String.prototype.replace would call a cell's).
   const reExec = RegExp.prototype.exec;
+  /** V8's accessor of an error's `stack` (the same for every error), taken before any cell runs. */
+  const nativeStackGetter = gOPD(new Error(), 'stack')?.get;
   const matches = (re: RegExp, s: string): boolean => apply(reExec, re, [s]) !== null;
   /** `s` with each match of the global `re` replaced by `by(match)`, by exec alone. */
   const replaceAll = (s: string, re: RegExp, by: (match: string) => string): string => {
@@ -407,13 +409,17 @@ export function makeInspector(
     return apply(strIncludes, inner, ['\n']) ? `Promise {\n  ${replaceAll(inner, NEWLINE, () => '\n  ')}\n}` : `Promise { ${inner} }`;
   }
 
-  /** An error's stack text (its own, else what its `stack` getter gives without throwing), or undefined. */
+  /**
+   * An error's own stack text, or undefined: a data property's, or what V8's own accessor gives (an error's `stack` is
+   * one since V8 12); never a getter a cell defined, which is user code.
+   */
   function stackOf(e: any): string | undefined {
     const d = desc(e, 'stack');
-    if (d && typeof d.value === 'string') return d.value;
-    if (d && 'value' in d) return undefined;
+    if (!d) return undefined;
+    if ('value' in d) return typeof d.value === 'string' ? d.value : undefined;
+    if (!nativeStackGetter || d.get !== nativeStackGetter) return undefined;
     try {
-      const s = e.stack;
+      const s = apply(nativeStackGetter, e, []);
       return typeof s === 'string' ? s : undefined;
     } catch {
       return undefined;
