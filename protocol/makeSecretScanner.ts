@@ -111,7 +111,7 @@ export function makeSecretScanner(secrets: readonly string[], opts: ScannerOptio
     const j: string = stringify(s);
     return sub(j, 1, j.length - 1);
   };
-  /** display.table's HTML escaping. */
+  /** display.table's HTML escaping (worker/runtime/makeHtmlEscape.ts writes it; this copy stays self-contained). */
   const htmlEscape = (s: string): string => {
     let out = '';
     for (let i = 0; i < s.length; i++) {

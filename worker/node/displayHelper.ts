@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import type { DisplayData } from '../../protocol';
 import { drawTable } from '../inspect/consoleTable';
 import { currentCell } from './cellContext';
+import { makeHtmlEscape } from '../runtime/makeHtmlEscape';
 
 /** Characters of JSON a display.json call may send. */
 export const MAX_DISPLAY_JSON = 2 * 1024 * 1024;
@@ -14,7 +15,8 @@ type Emit = (cellId: string, executionId: number, data: DisplayData[]) => void;
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// taken before any cell runs
+const escapeHtml = makeHtmlEscape();
 
 export function createDisplay(emit: Emit) {
   const send = (...data: DisplayData[]) => {

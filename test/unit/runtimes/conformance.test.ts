@@ -155,6 +155,29 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "display.table escapes a cell's HTML characters the same way on every runtime, after a cell replaced String's and RegExp's methods",
+    test: async (k) => {
+      const tables: string[] = [];
+      const off = k.kernel.onEvent('display', (b) => {
+        const html = b.data.find((d) => d.mime === 'text/html');
+        if (html) tables.push(String(html.data));
+      });
+      const patch =
+        "const saved = [String.prototype.replace, RegExp.prototype.exec]; String.prototype.replace = () => 'X'; RegExp.prototype.exec = () => null;";
+      try {
+        const r = await k.run(`${patch}\ntry { display.table([{ 'k<': \`<&>"'\` }]) } finally { [String.prototype.replace, RegExp.prototype.exec] = saved }`);
+        assert.equal(r.status, 'ok', JSON.stringify(r));
+        await eventually(
+          () => tables.length > 0,
+          () => 'no table',
+        );
+        assert.equal(tables[0], '<table><thead><tr><th>k&#60;</th></tr></thead><tbody><tr><td>&#60;&#38;&#62;&#34;&#39;</td></tr></tbody></table>');
+      } finally {
+        off();
+      }
+    },
+  },
+  {
     name: "an error's own name is its header, not a property again; its other properties are listed",
     test: async (k) => {
       const r = await k.run("const e = new Error('custom'); e.name = 'MyError'; e.code = 'E42'; throw e");

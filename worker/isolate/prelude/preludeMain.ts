@@ -30,6 +30,7 @@ export function preludeMain(
   makeWebApis: any,
   makeDecoratorRuntime: any,
   makeBindingGuard: any,
+  makeHtmlEscape: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -334,16 +335,7 @@ export function preludeMain(
   };
 
   // ---- display ----
-  // (character by character: a cell may have replaced String.prototype.replace or RegExp.prototype's methods)
-  const charCodeAt = String.prototype.charCodeAt;
-  const escapeHtml = (s: string) => {
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      const c: number = apply(charCodeAt, s, [i]);
-      out += c === 0x26 || c === 0x3c || c === 0x3e || c === 0x22 || c === 0x27 ? `&#${c};` : s[i];
-    }
-    return out;
-  };
+  const escapeHtml = makeHtmlEscape();
   const showData = (...data: any[]) => {
     flush();
     call({ t: 'display', cellId: cur.cellId, executionId: cur.executionId, data });

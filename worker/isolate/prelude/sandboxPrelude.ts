@@ -15,6 +15,7 @@ import { makeWebApis } from './makeWebApis';
 import { preludeMain } from './preludeMain';
 import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
 import { makeBindingGuard } from '../../runtime/makeBindingGuard';
+import { makeHtmlEscape } from '../../runtime/makeHtmlEscape';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
 export const RUN_HOOK = '__coda$run';
@@ -34,7 +35,8 @@ export function sandboxPrelude(): string {
     (${makeWebApis.toString()})(call, timeout, codec, ${makeTextDecoder.toString()}, ${makeBlobApis.toString()}, ${makeFormCodec.toString()}, ${makeFetchApis.toString()});
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
   const makeBindingGuard = ${makeBindingGuard.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard);
+  const makeHtmlEscape = ${makeHtmlEscape.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard, makeHtmlEscape);
 })`;
   return source;
 }
