@@ -71,11 +71,13 @@ function describeObject(value: object, opts: DescribeOptions, mask: Masker): Rem
   const view = subtype === 'object' && !proto ? webApiView(value) : undefined;
   const preview = proto ? `${proto}.prototype` : objectText(value, subtype, view, PREVIEW_BUDGET, mask);
   const out: ObjectValue = { type: 'object', subtype, className: proto ?? className, preview };
-  if (opts.text && !proto && subtype === 'error' && opts.frames) withText(out, errorResultText(value, opts.frames, mask));
-  else if (opts.text && !proto) {
-    // grouped into columns only where that runs no code; none for a value too large for its budget (textLayout.ts)
-    const layout = textLayout(value, RESULT_TEXT_BUDGET.depth, RESULT_TEXT_BUDGET.maxArrayLength);
-    if (layout !== 'too-large') withText(out, objectText(value, subtype, view, layout === 'columns' ? RESULT_TEXT_BUDGET : FLAT_RESULT_TEXT_BUDGET, mask));
+  if (opts.text && !proto) {
+    if (subtype === 'error' && opts.frames) withText(out, errorResultText(value, opts.frames, mask));
+    else {
+      // grouped into columns only where that runs no code; none for a value too large for its budget (textLayout.ts)
+      const layout = textLayout(value, RESULT_TEXT_BUDGET.depth, RESULT_TEXT_BUDGET.maxArrayLength);
+      if (layout !== 'too-large') withText(out, objectText(value, subtype, view, layout === 'columns' ? RESULT_TEXT_BUDGET : FLAT_RESULT_TEXT_BUDGET, mask));
+    }
   }
   if (size !== undefined) out.size = size;
   if (opts.registry && isExpandable(subtype)) {
