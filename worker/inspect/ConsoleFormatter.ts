@@ -3,7 +3,7 @@
  * print, expandable previews of object arguments, tables, group depth, counters and timers.
  * Pure apart from the registry: clocks come from the caller (ctx.time), so it is testable.
  */
-import { formatWithOptions, inspect } from 'node:util';
+import { formatWithOptions, inspect, types } from 'node:util';
 import {
   MAX_CONSOLE_TEXT,
   NO_SECRETS,
@@ -206,7 +206,7 @@ export class ConsoleFormatter {
         if (segments) entry.segments = segments;
         // console.log(err), console.error(err), `.catch(console.error)`: the error's frames, clickable
         if (ctx.mapStack) {
-          const err = args.find((a): a is Error => a instanceof Error && typeof a.stack === 'string');
+          const err = args.find(isLoggedError);
           if (err) entry.frames = ctx.mapStack(err.stack!);
         }
         return entry;
@@ -302,4 +302,17 @@ function consoleText(mask: Masker, raw: string): string {
   // masked before inspect's trailers lose their counts: the masker reads a trailer to find a secret's cut remains
   const masked = withoutCutCounts(mask, mask.active ? mask.text(raw) : raw);
   return masked.length > MAX_CONSOLE_TEXT ? `${mask.cut(masked, MAX_CONSOLE_TEXT)}… (${masked.length - MAX_CONSOLE_TEXT} more characters)` : masked;
+}
+
+/**
+ * An error among a console call's arguments, whose frames the entry links. A Proxy is never one (`instanceof` would
+ * run its getPrototypeOf trap, and throw for a revoked one, where Node's console prints `<Revoked Proxy>`).
+ */
+function isLoggedError(a: unknown): a is Error {
+  if (typeof a !== 'object' || a === null || types.isProxy(a)) return false;
+  try {
+    return (types.isNativeError(a) || a instanceof Error) && typeof a.stack === 'string';
+  } catch {
+    return false; // a Proxy on its prototype chain that throws
+  }
 }

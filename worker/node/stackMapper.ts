@@ -29,6 +29,8 @@ interface ScriptInfo {
 }
 
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):(\d+)\)?$/;
+/** A frame the console wrote more after (`console.log(err, 'more')`): the frame, then what follows it on its line. */
+const FRAME_THEN_MORE = /^(\s*at (?:.+? \()?.+?:\d+:\d+\)?)( .+)$/;
 const ELIDED_FRAMES = /^\s*\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 /** A frame of Bun's own code (JavaScriptCore names no place for it): `at runInThisContext (unknown)`, `at map (native)`. */
 const PLACELESS_FRAME = /^\s*at (?:.+ )?\((?:unknown|native)\)$/;
@@ -118,16 +120,20 @@ export class StackMapper {
   rewriteFrames(text: string): string {
     if (!text.includes('    at ')) return text;
     const out: string[] = [];
+    let afterFrame = false;
     for (const line of text.split('\n')) {
       // util.inspect ends the last frame before an error's own properties with ` {`, and elides frames its cause
       // shares (which are the kernel's own here)
       if (ELIDED_FRAMES.test(line)) continue;
-      // (and the last frame of an error among others, in a list or a property, with `,`)
-      const brace = line.endsWith(' {') ? ' {' : line.endsWith(',') ? ',' : '';
+      // (and the last frame of an error among others, in a list or a property, with `,`; the console writes the
+      // arguments after an error on its last frame's line, which is a frame's when the line before was one)
+      const more = afterFrame && !FRAME.test(line) ? FRAME_THEN_MORE.exec(line) : null;
+      const brace = more ? more[2]! : line.endsWith(' {') ? ' {' : line.endsWith(',') ? ',' : '';
       const bare = line.slice(0, line.length - brace.length);
       const m = FRAME.exec(bare);
+      afterFrame = !!m || PLACELESS_FRAME.test(bare);
       if (!m) {
-        if (!PLACELESS_FRAME.test(bare)) out.push(line);
+        if (!afterFrame) out.push(line);
         else if (brace) out.push(`${out.pop() ?? ''}${brace}`);
         continue;
       }
@@ -141,6 +147,8 @@ export class StackMapper {
   /** Plain error data with frames, location and cause mapped. Never throws. */
   serialize(thrown: unknown, depth = 0): SerializedError {
     try {
+      // a thrown proxy is written as a value's preview writes it: no trap runs (reading its `stack` or `name` would run one)
+      if (types.isProxy(thrown)) return this.mask({ name: 'Uncaught', message: previewText(thrown, MAX_THROWN_PREVIEW, this.mask) });
       const error = asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
       return depth === 0 ? this.mask(error) : error;
     } catch {

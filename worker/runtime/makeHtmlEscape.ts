@@ -5,7 +5,6 @@
  * or RegExp's methods does not change what a table writes). The secret scanner writes the same form to find a secret
  * in a table (protocol/makeSecretScanner.ts `htmlEscape`, which must stay self-contained too).
  */
-/* eslint-disable */
 export function makeHtmlEscape(): (s: string) => string {
   'use strict';
   const apply = Reflect.apply;

@@ -155,6 +155,71 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "an error logged before more arguments shows only the cell's frames, the arguments after it on its last frame's line",
+    test: async (k) => {
+      k.console.length = 0;
+      const r = await k.run("const err = new Error('boom');\nconsole.log(err, 'after', { a: 1 }); console.log([err], 'then')");
+      assert.equal(r.status, 'ok', JSON.stringify(r));
+      await eventually(
+        () => k.console.length >= 2,
+        () => JSON.stringify(k.console),
+      );
+      const [alone, inList] = k.console.map((e) => e.text.split('\n'));
+      assert.equal(alone![0], 'Error: boom', alone!.join('\n'));
+      // every frame is the cell's (none of the kernel's, Node's, Deno's or the Sandbox's own), the last one carrying the rest
+      assert.ok(alone!.length >= 2 && alone!.slice(1).every((l) => /^ {4}at .*cell\[\d+\]:1:\d+/.test(l)), alone!.join('\n'));
+      assert.match(alone!.at(-1)!, / after \{ a: 1 \}$/);
+      assert.ok(inList!.slice(2, -1).every((l) => /^ {6}at .*cell\[\d+\]:1:\d+/.test(l)) && inList!.at(-1) === '] then', inList!.join('\n'));
+    },
+  },
+  {
+    name: 'a Proxy is written as Node writes it (its target in the console, `Proxy [ target, handler ]` as a value, `<Revoked Proxy>`), and no trap runs',
+    test: async (k) => {
+      const setup =
+        'const trapped = []; const traps = { __proto__: null };\n' +
+        "for (const t of ['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'apply']) traps[t] = (...a) => (trapped.push(`${t} ${String(a[1])}`), Reflect[t](...a));\n" +
+        'const px = new Proxy({ a: 1, list: [1, 2] }, traps); const { proxy: gone, revoke } = Proxy.revocable({}, {}); revoke();';
+      if (k.runtime === 'deno') {
+        // Deno's own formatter (under its node:util too) cannot write a revoked proxy: the user gets its error in the cell
+        const refused = await k.run(`${setup}\nconsole.log(gone)`);
+        assert.ok(refused.status === 'error', JSON.stringify(refused));
+        assert.match(refused.error.message, /revoked/);
+      }
+      k.console.length = 0;
+      // (and Deno's `%o` adds a `[length]` to the pair Node writes as `Proxy [ target, handler ]`)
+      const revoked = k.runtime !== 'deno';
+      const r = await k.run(
+        `${setup}\nconsole.log(px); ${revoked ? "console.log('%o', new Proxy({ b: 2 }, {}));" : 'console.log(px);'}${revoked ? " console.log([gone], 'then'); console.error(gone);" : ''}\n[new Proxy({ c: 3 }, {})${revoked ? ', gone' : ''}]`,
+      );
+      assert.equal(r.status, 'ok', JSON.stringify(r));
+      const logged = revoked ? 4 : 2;
+      await eventually(
+        () => k.console.length >= logged,
+        () => JSON.stringify(k.console),
+      );
+      assert.deepEqual(
+        k.console.slice(0, logged).map((e) => e.text),
+        revoked
+          ? ['{ a: 1, list: [ 1, 2 ] }', 'Proxy [ { b: 2 }, {} ]', '[ <Revoked Proxy> ] then', '<Revoked Proxy>']
+          : ['{ a: 1, list: [ 1, 2 ] }', '{ a: 1, list: [ 1, 2 ] }'],
+      );
+      // (Node's preview depth: the target is named only; an empty handler is written whole)
+      assert.equal((r.value as ObjectValue).preview, `[ Proxy [ [Object], {} ]${revoked ? ', <Revoked Proxy>' : ''} ]`);
+      // a proxy itself: named, never expanded (its page would be read through its traps)
+      const own = await k.run('px');
+      assert.ok(own.status === 'ok' && own.value?.type === 'object', JSON.stringify(own));
+      assert.deepEqual([own.value.subtype, own.value.className, own.value.handle], ['proxy', 'Proxy', undefined]);
+      assert.match(own.value.preview, /^Proxy \[ \{ a: 1, list: \[/);
+      const thrown = await k.run('throw px');
+      assert.ok(thrown.status === 'error', JSON.stringify(thrown));
+      assert.match(thrown.error.message, /^Proxy \[ \{ a: 1, list: \[/);
+      await k.kernel.variables();
+      // (Deno's own formatter reads a proxy's `constructor` for `Proxy [ … ]`: that one trap runs there, nothing else)
+      const ran = JSON.parse(await k.value('JSON.stringify(trapped)')) as string[];
+      assert.deepEqual(k.runtime === 'deno' ? ran.filter((t) => t !== 'getOwnPropertyDescriptor constructor') : ran, [], JSON.stringify(ran));
+    },
+  },
+  {
     name: "display.table escapes a cell's HTML characters the same way on every runtime, after a cell replaced String's and RegExp's methods",
     test: async (k) => {
       const tables: string[] = [];

@@ -24,7 +24,7 @@ const repl = (code: string) =>
     sandboxAvailable()!.node,
     [
       '-e',
-      'const { inspect } = require("node:util"); const { runInNewContext } = require("node:vm"); process.stdout.write(inspect(runInNewContext(process.argv[1]), { depth: 2, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 80, compact: 3 }))',
+      'const { inspect } = require("node:util"); const { runInNewContext } = require("node:vm"); process.stdout.write(inspect(runInNewContext(process.argv[1]), { depth: 2, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 80, compact: 3, showProxy: true }))',
       code,
     ],
     { encoding: 'utf8' },
@@ -63,6 +63,12 @@ describe("the Sandbox's full text of a result", function () {
     "[class Point { static origin = { x: 0, y: 0 }; static #hidden = 1; static get g() { throw new Error('ran') } }, Object.assign(function f() {}, { a: 1, nested: { x: { y: 1 } } })]",
     // symbol keys, a WeakRef (its target never read)
     "[{ [Symbol('s')]: 1, [Symbol.iterator]: 2, plain: 3 }, new WeakRef({}), new WeakMap()]",
+    // past the depth, a value is named only, an empty one written whole
+    '({ a: { b: { c: {}, d: [], e: new Map(), f: new Set(), g: Object.create(null), h: new (class Foo {})(), i: [1], j: { k: 1 }, l: new Uint8Array(0) } } })',
+    // a proxy as the REPL writes it (showProxy): its target and handler, over lines where they do not fit; revoked
+    "[new Proxy({ a: 1, list: [1, 2] }, { get() { throw new Error('trap ran') } }), new Proxy(function f() {}, {}), new Proxy(new Proxy([1], {}), {})]",
+    "new Proxy({ long: 'x'.repeat(60), more: { deep: { deeper: { deepest: 1 } } } }, { has: () => true, ownKeys: () => [] })",
+    '(() => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return [proxy, { proxy }] })()',
   ];
   for (const code of sameAsNode) {
     it(`writes ${code.length > 50 ? `${code.slice(0, 49)}…` : code} as Node prints it`, async () => {

@@ -116,7 +116,8 @@ export function makeConsole(
             }
             break;
           case 'o':
-            rep = inspect(a, 4);
+            // (Node's %o: showProxy too)
+            rep = inspector.format(a, { ...consoleOpts, depth: 4, showProxy: true });
             break;
           case 'O':
             rep = inspect(a);
@@ -220,7 +221,8 @@ export function makeConsole(
     return { has: true, text: 'value' in d ? cellText(d.value) : '[Getter]' };
   }
   function table(data: unknown, filter?: string[]): any {
-    if (data === null || typeof data !== 'object') return undefined;
+    // a revoked proxy has no rows to read: logged, `<Revoked Proxy>`
+    if (data === null || typeof data !== 'object' || inspector.proxyOf(data) === null) return undefined;
     const records: [string, unknown][] = [];
     let indexHeader = '(index)';
     let isMap = false;

@@ -3,12 +3,12 @@
  * imports, no references to this module's scope, only ECMAScript built-ins captured when the prelude starts.
  *
  * Values never leave the isolate: this keeps a handle registry and produces bounded previews (util.inspect style)
- * and property pages in the shapes of protocol/values.ts. Getters are never invoked (property descriptors only);
- * a Proxy cannot be told apart from its target in plain JavaScript, so its traps may run here, inside the sandbox
- * and under its limits.
+ * and property pages in the shapes of protocol/values.ts. Getters are never invoked (property descriptors only), nor
+ * a Proxy's traps: the proxies cells make are known (makeProxyRegistry.ts), and written as Node writes them.
  */
 /* eslint-disable */
 import type { SecretScanner } from '../../../protocol/makeSecretScanner';
+import type { ProxyParts } from './makeProxyRegistry';
 
 export interface InspectorLimits {
   kernelId: string;
@@ -39,6 +39,8 @@ export function makeInspector(
   webPreview: ((v: unknown) => string | undefined) | undefined,
   /** preludeMain's append, which no setter a cell put on an index of Array.prototype sees. */
   append: (list: unknown[], v: unknown) => void,
+  /** What a proxy a cell made wraps (makeProxyRegistry.ts); undefined for any other value. */
+  proxyOf: (v: unknown) => ProxyParts | undefined,
 ): any {
   'use strict';
   const O = Object;
@@ -144,7 +146,7 @@ export function makeInspector(
 
   // ---- promise state (a native then attached once, state known from the next microtask on) ----
   const promiseState = new WeakMapCtor<object, { state: string; value?: unknown }>();
-  const isPromise = (v: any): boolean => tagOf(v) === '[object Promise]' && v instanceof Promise;
+  const isPromise = (v: any): boolean => proxyOf(v) === undefined && tagOf(v) === '[object Promise]' && v instanceof Promise;
   const trackPromise = (p: any): void => {
     if (promiseState.has(p)) return;
     promiseState.set(p, { state: 'pending' });
@@ -173,6 +175,7 @@ export function makeInspector(
   };
 
   const classify = (v: any): { subtype: string; className: string; size?: number } => {
+    if (proxyOf(v) !== undefined) return { subtype: 'proxy', className: 'Proxy' };
     if (typeof v === 'function') {
       const cls = matches(CLASS_SOURCE, fnSource(v));
       return { subtype: cls ? 'class' : 'function', className: cls ? 'Function' : constructorName(v) || 'Function' };
@@ -217,6 +220,7 @@ export function makeInspector(
     }
   }
   function isError(v: any): boolean {
+    if (proxyOf(v) !== undefined) return false;
     try {
       return apply(isProtoOf, errorProto, [v]) || tagOf(v) === '[object Error]';
     } catch {
@@ -344,6 +348,8 @@ export function makeInspector(
     errorStack?: boolean;
     /** Node's layout over lines of this width (the console); none: one line (previews). */
     breakLength?: number;
+    /** A proxy reads `Proxy [ target, handler ]` (previews, a result's text, `%o`); else its target (the console). */
+    showProxy?: boolean;
   }
   /**
    * What formatting one value keeps (made here, so every field is its own: nothing is read from Object.prototype): the
@@ -383,6 +389,7 @@ export function makeInspector(
       maxItems: limits.resultTextItems,
       maxString: limits.maxStringChars,
       maxChars: limits.maxResultText,
+      showProxy: true,
     };
     // an error reads as the console writes it, its stack and properties (the host maps its frames), not cut to a preview
     const text = secrets.text(
@@ -480,9 +487,25 @@ export function makeInspector(
     return items.length ? `${text} {${pad}  ${apply(arrJoin, items, [`,${pad}  `])}${pad}}` : text;
   }
 
+  /**
+   * A proxy as Node's util.inspect writes one: revoked, `<Revoked Proxy>`; with `showProxy` (a preview, a result's
+   * text, `%o`), `Proxy [ target, handler ]`; otherwise (the console) its target, as if it were the proxy. No trap runs.
+   */
+  function proxyText(parts: ProxyParts, opts: FormatOptions, level: number, seen: object[], budget: FormatState): string {
+    if (parts === null) return '<Revoked Proxy>';
+    // (an own option only, as errorStack)
+    if (desc(opts, 'showProxy')?.value !== true) return formatValue(parts.target, opts, level, seen, budget);
+    if (level > opts.depth) return 'Proxy [Array]';
+    budget.entered = level;
+    const items = [formatValue(parts.target, opts, level + 1, seen, budget), formatValue(parts.handler, opts, level + 1, seen, budget)];
+    return layoutLines('Proxy [', ']', items, level, budget, opts);
+  }
+
   function formatValue(v: any, opts: FormatOptions, level: number, seen: object[], budget: FormatState): string {
     const prim = primitive(v, opts.maxString);
     if (prim !== undefined) return prim;
+    const parts = proxyOf(v);
+    if (parts !== undefined) return proxyText(parts, opts, level, seen, budget);
     // a function with own enumerable properties lists them after its name, as Node does (`[class Point] { origin: 1 }`)
     const fnText = typeof v === 'function' ? functionText(v) : undefined;
     if (fnText !== undefined && (level > opts.depth || !hasEnumerable(v))) return fnText;
@@ -548,7 +571,8 @@ export function makeInspector(
       default:
         break;
     }
-    if (level > opts.depth) {
+    // past the depth, a value is named only; an empty one is written whole (`{}`, `[]`, `Map(0) {}`), as Node writes it
+    if (level > opts.depth && (size || hasEnumerable(v))) {
       if (subtype === 'array') return '[Array]';
       return `[${className || 'Object: null prototype'}]`;
     }
@@ -747,7 +771,13 @@ export function makeInspector(
     return matches(INDEX, k) && Number(k) < 4294967295;
   }
 
-  const previewOptions: FormatOptions = { depth: 1, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
+  const previewOptions: FormatOptions = {
+    depth: 1,
+    maxItems: limits.maxPreviewItems,
+    maxString: limits.maxPreviewString,
+    maxChars: limits.maxPreviewChars,
+    showProxy: true,
+  };
   /** An error property's text: a preview a level deeper (stackMapper.ts ERROR_PROP_BUDGET, the same). */
   const errorPropOptions: FormatOptions = { depth: 2, maxItems: limits.maxPreviewItems, maxString: limits.maxPreviewString, maxChars: limits.maxPreviewChars };
 
@@ -820,7 +850,7 @@ export function makeInspector(
         if (text !== preview) out.text = text;
       }
       if (size !== undefined) out.size = size;
-      if (subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date') {
+      if (subtype !== 'weakset' && subtype !== 'weakmap' && subtype !== 'regexp' && subtype !== 'date' && subtype !== 'proxy') {
         const handle = register(v, cellId);
         if (handle) out.handle = handle;
       }
@@ -830,7 +860,7 @@ export function makeInspector(
     }
   }
   function prototypeOwner(v: any): string | undefined {
-    if (typeof v === 'function') return undefined;
+    if (typeof v === 'function' || proxyOf(v) !== undefined) return undefined;
     const d = desc(v, 'constructor');
     if (!d || !('value' in d) || typeof d.value !== 'function') return undefined;
     const p = desc(d.value, 'prototype');
@@ -957,6 +987,8 @@ export function makeInspector(
       if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
         return { name: 'Uncaught', message: typeof thrown === 'string' ? quote(thrown, 10_000) : (primitive(thrown, 10_000) ?? StringCtor(thrown)) };
       }
+      // a thrown proxy is written as a result's preview writes it (no trap runs)
+      if (proxyOf(thrown) !== undefined) return { name: 'Uncaught', message: format(thrown, previewOptions) };
       const e: any = thrown;
       const field = (key: string): unknown => {
         for (let o = e, i = 0; o && i < 20; o = protoOf(o), i++) {
@@ -1021,5 +1053,5 @@ export function makeInspector(
 
   /** A tracked promise's state as its native `then` last saw it, and once settled its value or reason (undefined: not tracked). */
   const promiseStateOf = (p: object): { state: string; value?: unknown } | undefined => promiseState.get(p);
-  return { describe, expand, release, format, errorData, trackPromise, promiseStateOf, isPromise, isError, primitive, symDescription, secrets };
+  return { describe, expand, release, format, errorData, trackPromise, promiseStateOf, isPromise, isError, primitive, symDescription, secrets, proxyOf };
 }

@@ -31,6 +31,7 @@ export function preludeMain(
   makeDecoratorRuntime: any,
   makeBindingGuard: any,
   makeHtmlEscape: any,
+  makeProxyRegistry: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -92,7 +93,9 @@ export function preludeMain(
   // AbortSignal.timeout runs on the prelude's own setTimeout (defined below), never on one a cell put in its place
   let internalTimeout: ((fn: () => void, ms: number) => unknown) | undefined;
   const web = makeWebApis(call, (fn: () => void, ms: number) => internalTimeout!(fn, ms), codec);
-  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview, push);
+  // the `Proxy` cells get (installed below), which tells the formatter what each proxy wraps: it never runs a trap
+  const proxies = makeProxyRegistry();
+  const inspector = makeInspector({ ...L, kernelId: config.kernelId, masked: config.masked }, web.preview, push, proxies.proxyOf);
   /** A key of a message from the host, only if it is the message's own (not a getter a cell put on Object.prototype). */
   const own = (o: any, k: string): any => (o !== null && typeof o === 'object' && apply(hasOwn, O, [o, k]) ? o[k] : undefined);
   const makeError = (data: any): Error => {
@@ -487,6 +490,7 @@ export function preludeMain(
   const userGlobal = (name: string, value: unknown) => define(g, name, { value, writable: true, configurable: true, enumerable: false });
   const hook = (name: string, value: unknown) => define(g, name, { value, writable: false, configurable: false, enumerable: false });
   userGlobal('console', sandboxConsole);
+  userGlobal('Proxy', proxies.Proxy);
   userGlobal('setTimeout', setTimer(false));
   userGlobal('setInterval', setTimer(true));
   userGlobal('clearTimeout', clearTimer);

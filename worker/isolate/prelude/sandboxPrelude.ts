@@ -7,6 +7,7 @@ import { makeSecretScanner } from '../../../protocol/makeSecretScanner';
 import { makeCodec } from './makeCodec';
 import { makeConsole } from './makeConsole';
 import { makeInspector } from './makeInspector';
+import { makeProxyRegistry } from './makeProxyRegistry';
 import { makeBlobApis } from './makeBlobApis';
 import { makeFetchApis } from './makeFetchApis';
 import { makeFormCodec } from './makeFormCodec';
@@ -28,7 +29,8 @@ export function sandboxPrelude(): string {
   source ??= `(function (host, configJson) {
   'use strict';
   const makeSecretScanner = ${makeSecretScanner.toString()};
-  const makeInspector = (limits, webPreview, append) => (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview, append);
+  const makeInspector = (limits, webPreview, append, proxyOf) =>
+    (${makeInspector.toString()})(limits, makeSecretScanner(limits.masked || [], ${JSON.stringify(SCANNER_OPTIONS)}), webPreview, append, proxyOf);
   const makeConsole = ${makeConsole.toString()};
   const makeCodec = ${makeCodec.toString()};
   const makeWebApis = (call, timeout, codec) =>
@@ -36,7 +38,8 @@ export function sandboxPrelude(): string {
   const makeDecoratorRuntime = ${makeDecoratorRuntime.toString()};
   const makeBindingGuard = ${makeBindingGuard.toString()};
   const makeHtmlEscape = ${makeHtmlEscape.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard, makeHtmlEscape);
+  const makeProxyRegistry = ${makeProxyRegistry.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard, makeHtmlEscape, makeProxyRegistry);
 })`;
   return source;
 }
