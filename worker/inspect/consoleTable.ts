@@ -4,6 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { NO_SECRETS, type Masker } from '../../protocol';
+import { makeDrawTable } from '../runtime/makeDrawTable';
 
 /** Rows kept from a huge table (the text says how many more). */
 export const MAX_TABLE_ROWS = 1000;
@@ -64,10 +65,5 @@ export function buildConsoleTable(data: unknown, filter?: string[], mask: Masker
   return { columns, rows, text };
 }
 
-/** Box-drawn table like Node's console.table output. */
-export function drawTable(columns: string[], rows: string[][]): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
-  const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w)).join(m) + r;
-  const fmt = (cells: string[]) => '│' + cells.map((c, i) => ` ${c.padEnd(widths[i]! - 1)}`).join('│') + '│';
-  return [line('┌', '┬', '┐'), fmt(columns), line('├', '┼', '┤'), ...rows.map(fmt), line('└', '┴', '┘')].join('\n');
-}
+/** Box-drawn table like Node's console.table output (the Sandbox's prelude draws its tables with the same function). */
+export const drawTable = makeDrawTable();

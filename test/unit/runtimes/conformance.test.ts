@@ -220,6 +220,32 @@ const cases: { name: string; test: (k: K) => Promise<void> }[] = [
     },
   },
   {
+    name: "display.table's text is the table console.table draws (without its index column) on every runtime",
+    test: async (k) => {
+      const texts: string[] = [];
+      const off = k.kernel.onEvent('display', (b) => {
+        const plain = b.data.find((d) => d.mime === 'text/plain');
+        if (plain) texts.push(String(plain.data));
+      });
+      try {
+        const r = await k.run("display.table([{ n: 1, s: '<b>' }, { n: 22, extra: true }])");
+        assert.equal(r.status, 'ok', JSON.stringify(r));
+        await eventually(
+          () => texts.length > 0,
+          () => 'no table',
+        );
+        assert.equal(
+          texts[0],
+          ['┌────┬─────┬───────┐', '│ n  │ s   │ extra │', '├────┼─────┼───────┤', '│ 1  │ <b> │       │', '│ 22 │     │ true  │', '└────┴─────┴───────┘'].join(
+            '\n',
+          ),
+        );
+      } finally {
+        off();
+      }
+    },
+  },
+  {
     name: "display.table escapes a cell's HTML characters the same way on every runtime, after a cell replaced String's and RegExp's methods",
     test: async (k) => {
       const tables: string[] = [];

@@ -254,6 +254,67 @@ describe('sandbox runtime (isolated-vm)', function () {
     assert.equal(await k.value(`const seen = calls;\n${unpatch}\nseen`), '0');
   });
 
+  it("describes, expands, logs and draws tables the same after a cell replaced Array's, Map's and Set's methods and iterators, and calls none of them", async () => {
+    // (the Map and Sets are made first: their constructors iterate their argument)
+    const patch =
+      "const m = new Map([['k', { v: 1 }]]); const s3 = new Set([3]); const sv = new Set(['v']); globalThis.calls = 0; const hit = function () { calls++; throw new Error('replacement ran') };\n" +
+      "const names = ['map', 'push', 'slice', 'find', 'includes', 'join', 'every', 'forEach', 'filter', 'some', 'reduce', 'flatMap', 'indexOf'];\n" +
+      'const saved = names.map((n) => Array.prototype[n]);\n' +
+      "const others = [[Array.prototype, Symbol.iterator], [Map.prototype, 'get'], [Map.prototype, 'set'], [Map.prototype, 'has'], [Map.prototype, 'delete'], [Set.prototype, 'add'], [Set.prototype, 'has'], [Set.prototype, 'values'], [WeakMap.prototype, 'get'], [WeakMap.prototype, 'set'], [WeakMap.prototype, 'has'], [String.prototype, 'padEnd'], [String.prototype, 'repeat'], [String.prototype, 'includes'], [Math, 'max'], [Math, 'min']];\n" +
+      'const savedOthers = others.map(([o, k]) => o[k]);\n' +
+      'globalThis.restore = () => { for (let i = 0; i < names.length; i++) Array.prototype[names[i]] = saved[i]; for (let i = 0; i < others.length; i++) others[i][0][others[i][1]] = savedOthers[i]; };\n' +
+      'for (let i = 0; i < names.length; i++) Array.prototype[names[i]] = hit;\n' +
+      'for (let i = 0; i < others.length; i++) others[i][0][others[i][1]] = hit;\n';
+    const plain: string[] = [];
+    const off = k.kernel.onEvent('display', (b) => plain.push(String(b.data.find((d) => d.mime === 'text/plain')?.data)));
+    k.console.length = 0;
+    try {
+      const r = await k.run(
+        `${patch}try {\n` +
+          "console.table([{ a: 1, b: 'x' }, { a: 2 }], ['a']); console.table(m); console.count('c'); console.count('c');\n" +
+          "console.assert(false, 'nope', 1); console.dir({ d: 1 }); console.log('x', { y: [1, 2] }, s3);\n" +
+          "display.table([{ n: 1, s: '<b>' }, { n: 22 }]);\n" +
+          '} catch (e) { restore(); throw e }\n' +
+          '({ list: [1, { deep: true }], m, s: sv })',
+      );
+      assert.equal(r.status, 'ok', JSON.stringify(r));
+      const value = r.value as ObjectValue;
+      assert.equal(value.preview, "{ list: [ 1, [Object] ], m: Map(1) { 'k' => [Object] }, s: Set(1) { 'v' } }");
+      const page = await k.kernel.expand({ handleId: value.handle!.id, start: 0, count: 10 });
+      assert.deepEqual(
+        page.items.map((i) => i.name),
+        ['list', 'm', 's', '[[Prototype]]'],
+      );
+      const map = await k.kernel.expand({ handleId: (page.items[1]!.value as ObjectValue).handle!.id, start: 0, count: 10 });
+      assert.deepEqual(map.items[0]?.key, { type: 'string', value: 'k', length: 1 });
+      await k.kernel.variables();
+      await sleep(50);
+      assert.deepEqual(
+        k.console.map((e) => e.text),
+        [
+          ['┌─────────┬───┐', '│ (index) │ a │', '├─────────┼───┤', '│ 0       │ 1 │', '│ 1       │ 2 │', '└─────────┴───┘'].join('\n'),
+          [
+            '┌───────────────────┬─────┬──────────┐',
+            '│ (iteration index) │ Key │ Values   │',
+            '├───────────────────┼─────┼──────────┤',
+            "│ 0                 │ 'k' │ { v: 1 } │",
+            '└───────────────────┴─────┴──────────┘',
+          ].join('\n'),
+          'c: 1',
+          'c: 2',
+          'Assertion failed: nope 1',
+          '{ d: 1 }',
+          'x { y: [ 1, 2 ] } Set(1) { 3 }',
+        ],
+      );
+      assert.equal(plain[0], ['┌────┬─────┐', '│ n  │ s   │', '├────┼─────┤', '│ 1  │ <b> │', '│ 22 │     │', '└────┴─────┘'].join('\n'));
+    } finally {
+      off();
+    }
+    // the replacements were never called (counted before they go)
+    assert.equal(await k.value('const seen = calls; restore(); seen'), '0');
+  });
+
   it('formats console calls like Node, with levels, groups, tables, counters, asserts and traces', async () => {
     k.console.length = 0;
     const r = await k.run(

@@ -21,6 +21,8 @@ export function makeConsole(
   limits: ConsoleLimits,
   /** console.time's clock in ms: the prelude's performance.now (the host's clock in steps of 0.1 ms). */
   clock: () => number,
+  /** The box-drawn table (worker/runtime/makeDrawTable.ts). */
+  drawTable: (columns: string[], rows: string[][]) => string,
 ): any {
   'use strict';
   const apply = Reflect.apply;
@@ -38,6 +40,27 @@ export function makeConsole(
   const MapCtor = Map;
   const mapEntriesOf = Map.prototype.entries;
   const setValuesOf = Set.prototype.values;
+  const mapIterNext = Object.getPrototypeOf(new Map().entries()).next;
+  const setIterNext = Object.getPrototypeOf(new Set().values()).next;
+  const isArray = Array.isArray;
+  const arrIncludes = Array.prototype.includes;
+  const define = Object.defineProperty;
+  /** Appends without a setter a cell put on an index of Array.prototype. */
+  const append = (list: unknown[], v: unknown) =>
+    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
+  const includes = (list: unknown[], v: unknown): boolean => apply(arrIncludes, list, [v]);
+  /** The items of `list` from `from` on, read by index. */
+  const from = (list: unknown[], start: number): unknown[] => {
+    const out: unknown[] = [];
+    for (let i = start; i < list.length; i++) append(out, list[i]);
+    return out;
+  };
+  // console.count's and console.time's labels, kept with Map's methods as they are now
+  const mapGet = MapCtor.prototype.get;
+  const mapSet = MapCtor.prototype.set;
+  const mapHas = MapCtor.prototype.has;
+  const mapDelete = MapCtor.prototype.delete;
+  const strIncludes = String.prototype.includes;
   const mapSize = gOPD(Map.prototype, 'size')!.get!;
   const setSize = gOPD(Set.prototype, 'size')!.get!;
   const LEVEL: Record<string, string> = { info: 'info', warn: 'warn', error: 'error', debug: 'debug', assert: 'error' };
@@ -80,7 +103,7 @@ export function makeConsole(
           p++;
           continue;
         }
-        if (i >= args.length || !'sdifjoOc'.includes(c!)) continue;
+        if (i >= args.length || !apply(strIncludes, 'sdifjoOc', [c])) continue;
         const a = args[i];
         let rep: string;
         switch (c) {
@@ -151,14 +174,14 @@ export function makeConsole(
       const sep = i > 0 ? ' ' : '';
       if (isObject(a)) {
         if (slot >= limits.maxValuesPerEntry) return undefined;
-        if (sep) out[out.length] = sep;
-        out[out.length] = { value: slot++ };
+        if (sep) append(out, sep);
+        append(out, { value: slot++ });
         continue;
       }
       const text = sep + (typeof a === 'string' ? a : inspect(a));
       length += text.length;
       if (length > limits.maxConsoleText) return undefined;
-      out[out.length] = secrets.text(text);
+      append(out, secrets.text(text));
     }
     return out;
   }
@@ -183,10 +206,8 @@ export function makeConsole(
           : masked,
     };
     const values: any[] = [];
-    for (const a of args) {
-      if (!isObject(a)) continue;
-      values.push(inspector.describe(a, cell.cellId));
-      if (values.length >= limits.maxValuesPerEntry) break;
+    for (let i = 0; i < args.length && values.length < limits.maxValuesPerEntry; i++) {
+      if (isObject(args[i])) append(values, inspector.describe(args[i], cell.cellId));
     }
     if (values.length) {
       e.values = values;
@@ -195,8 +216,11 @@ export function makeConsole(
     }
     if (withStack || cell.instrument) e.stack = stack();
     if (method === 'error') {
-      const err = args.find((a) => inspector.isError(a));
-      if (err) e.errorStack = inspector.errorData(err).stack;
+      for (let i = 0; i < args.length; i++) {
+        if (!inspector.isError(args[i])) continue;
+        e.errorStack = inspector.errorData(args[i]).stack;
+        break;
+      }
     }
     return e;
   }
@@ -220,6 +244,11 @@ export function makeConsole(
     if (!d) return { has: false, text: '' };
     return { has: true, text: 'value' in d ? cellText(d.value) : '[Getter]' };
   }
+  /**
+   * console.table's columns, rows and text, as Node lays them out. The cell's data is read by index and through
+   * methods captured when the console was made: a cell that replaces Array's, Map's or Set's methods (or their
+   * iterators) changes no table.
+   */
   function table(data: unknown, filter?: string[]): any {
     // a revoked proxy has no rows to read: logged, `<Revoked Proxy>`
     if (data === null || typeof data !== 'object' || inspector.proxyOf(data) === null) return undefined;
@@ -241,41 +270,47 @@ export function makeConsole(
     if (isMap || isSet) {
       indexHeader = '(iteration index)';
       const it = apply(isMap ? mapEntriesOf : setValuesOf, data, []);
+      const next = isMap ? mapIterNext : setIterNext;
       for (let i = 0; records.length <= limits.maxTableRows; i++) {
-        const step = it.next();
+        const step: any = apply(next, it, []);
         if (step.done) break;
-        records.push([StringCtor(i), isMap ? { Key: step.value[0], Values: step.value[1] } : step.value]);
+        append(records, [StringCtor(i), isMap ? { Key: step.value[0], Values: step.value[1] } : step.value]);
       }
     } else {
-      for (const k of keysOf(data)) {
-        const d = gOPD(data, k);
-        records.push([k, d && 'value' in d ? d.value : undefined]);
-        if (records.length > limits.maxTableRows) break;
+      const keys = keysOf(data);
+      for (let i = 0; i < keys.length && records.length <= limits.maxTableRows; i++) {
+        const d = gOPD(data, keys[i]!);
+        append(records, [keys[i], d && 'value' in d ? d.value : undefined]);
       }
     }
-    const shown = records.slice(0, limits.maxTableRows);
+    const shown = records.length > limits.maxTableRows ? limits.maxTableRows : records.length;
     const keys: string[] = [];
     let hasValues = false;
-    for (const [, v] of shown) {
-      if (v !== null && typeof v === 'object') {
-        for (const k of keysOf(v)) if (!keys.includes(k) && (!filter || filter.includes(k))) keys.push(k);
-      } else hasValues = true;
+    for (let r = 0; r < shown; r++) {
+      const v = records[r]![1];
+      if (v === null || typeof v !== 'object') {
+        hasValues = true;
+        continue;
+      }
+      const own = keysOf(v);
+      for (let i = 0; i < own.length; i++) if (!includes(keys, own[i]) && (!filter || includes(filter, own[i]))) append(keys, own[i]);
     }
     const dataCols = filter ?? keys;
-    const columns = [indexHeader, ...dataCols.map((c) => secrets.text(c))];
-    if (hasValues) columns.push('Values');
-    const rows = shown.map(([k, v]) => {
-      const row = [secrets.text(k)];
+    const columns: string[] = [indexHeader];
+    for (let i = 0; i < dataCols.length; i++) append(columns, secrets.text(dataCols[i]!));
+    if (hasValues) append(columns, 'Values');
+    const rows: string[][] = [];
+    for (let r = 0; r < shown; r++) {
+      const k = records[r]![0];
+      const v = records[r]![1];
+      const row: string[] = [secrets.text(k)];
       const obj = v !== null && typeof v === 'object' ? v : undefined;
-      for (const c of dataCols) row.push(obj ? field(obj, c).text : '');
-      if (hasValues) row.push(obj ? '' : cellText(v));
-      return row;
-    });
-    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)) + 2);
-    const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w)).join(m) + r;
-    const fmt = (cells: string[]) => '│' + cells.map((c, i) => ` ${c.padEnd(widths[i]! - 1)}`).join('│') + '│';
-    let text = [line('┌', '┬', '┐'), fmt(columns), line('├', '┼', '┤'), ...rows.map(fmt), line('└', '┴', '┘')].join('\n');
-    if (records.length > shown.length) text += `\n… more rows`;
+      for (let i = 0; i < dataCols.length; i++) append(row, obj ? field(obj, dataCols[i]!).text : '');
+      if (hasValues) append(row, obj ? '' : cellText(v));
+      append(rows, row);
+    }
+    let text = drawTable(columns, rows);
+    if (records.length > shown) text += `\n… more rows`;
     return { columns, rows, text };
   }
 
@@ -290,16 +325,21 @@ export function makeConsole(
       const opts: any = a[1] && typeof a[1] === 'object' ? a[1] : {};
       const d = gOPD(opts, 'depth');
       const level = d && typeof d.value === 'number' ? Math.min(d.value, 10) : 2;
-      emit(entry('dir', inspect(a[0], level), a.slice(0, 1)));
+      emit(entry('dir', inspect(a[0], level), [a[0]]));
     },
     trace: (...a) => emit(entry('trace', `Trace${a.length ? ': ' + formatArgs(a) : ''}`, a, true)),
     assert: (...a) => {
       if (a[0]) return;
-      const rest = a.slice(1);
+      const rest = from(a, 1);
       emit(entry('assert', rest.length ? `Assertion failed: ${formatArgs(rest)}` : 'Assertion failed', rest, true));
     },
     table: (...a) => {
-      const t = table(a[0], Array.isArray(a[1]) ? a[1].map((x) => StringCtor(x)) : undefined);
+      let filter: string[] | undefined;
+      if (isArray(a[1])) {
+        filter = [];
+        for (let i = 0; i < a[1].length; i++) append(filter, StringCtor(a[1][i]));
+      }
+      const t = table(a[0], filter);
       if (!t) return emit(entry('log', formatArgs(a), a));
       const e = entry('table', t.text);
       e.table = { columns: t.columns, rows: t.rows };
@@ -320,19 +360,19 @@ export function makeConsole(
     },
     count: (...a) => {
       const l = label(a);
-      const n = (counts.get(l) ?? 0) + 1;
-      counts.set(l, n);
+      const n = ((apply(mapGet, counts, [l]) as number | undefined) ?? 0) + 1;
+      apply(mapSet, counts, [l, n]);
       emit(entry('count', `${l}: ${n}`));
     },
     countReset: (...a) => {
       const l = label(a);
-      if (!counts.has(l)) return warn('countReset', `Count for '${l}' does not exist`);
-      counts.set(l, 0);
+      if (!apply(mapHas, counts, [l])) return warn('countReset', `Count for '${l}' does not exist`);
+      apply(mapSet, counts, [l, 0]);
     },
     time: (...a) => {
       const l = label(a);
-      if (timers.has(l)) return warn('time', `Label '${l}' already exists for console.time()`);
-      timers.set(l, clock());
+      if (apply(mapHas, timers, [l])) return warn('time', `Label '${l}' already exists for console.time()`);
+      apply(mapSet, timers, [l, clock()]);
     },
     timeEnd: (...a) => timeLog('timeEnd', a),
     timeLog: (...a) => timeLog('timeLog', a),
@@ -343,10 +383,10 @@ export function makeConsole(
   };
   function timeLog(method: string, a: unknown[]): void {
     const l = label(a);
-    const started = timers.get(l);
+    const started = apply(mapGet, timers, [l]) as number | undefined;
     if (started === undefined) return warn(method, `No such label '${l}' for console.${method}()`);
-    if (method === 'timeEnd') timers.delete(l);
-    const extra = method === 'timeLog' ? a.slice(1) : [];
+    if (method === 'timeEnd') apply(mapDelete, timers, [l]);
+    const extra = method === 'timeLog' ? from(a, 1) : [];
     const ms = clock() - started;
     const text = `${l}: ${ms >= 1000 ? `${(ms / 1000).toFixed(3)}s` : `${ms.toFixed(3)}ms`}${extra.length ? ' ' + formatArgs(extra) : ''}`;
     emit(entry(method, text, extra));
@@ -356,7 +396,8 @@ export function makeConsole(
   for (const name of keysOf(methods)) {
     const fn = methods[name]!;
     // named, non-constructible functions of this realm: nothing of the host behind them
-    con[name] = { [name]: (...args: unknown[]) => fn(...args) }[name];
+    // (its arguments handed on by index: a cell's replaced array iterator never sees them)
+    con[name] = { [name]: (...args: unknown[]) => apply(fn, undefined, args) }[name];
   }
   return { console: con, formatArgs };
 }

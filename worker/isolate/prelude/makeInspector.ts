@@ -106,6 +106,26 @@ export function makeInspector(
   const padEnd = String.prototype.padEnd;
   const { sqrt, max: mathMax, min: mathMin, round, floor } = Math;
 
+  // the inspector's own maps and sets answer through the built-ins as they were when it was made (own methods that call
+  // them): a cell that replaces Map.prototype.get, Set.prototype.add or their kin changes none of them
+  const define = O.defineProperty;
+  const capture = (proto: any, names: string[]): [string, Function][] => {
+    const out: [string, Function][] = [];
+    for (let i = 0; i < names.length; i++) out[i] = [names[i]!, proto[names[i]!]];
+    return out;
+  };
+  const MAP_OPS = capture(MapCtor.prototype, ['get', 'set', 'has', 'delete']);
+  const SET_OPS = capture(SetCtor.prototype, ['add', 'has', 'delete', 'values']);
+  const WEAK_MAP_OPS = capture(WeakMapCtor.prototype, ['get', 'set', 'has', 'delete']);
+  function sealed<T extends object>(c: T, ops: [string, Function][], size?: Function): T {
+    for (let i = 0; i < ops.length; i++) {
+      const fn = ops[i]![1];
+      define(c, ops[i]![0], { __proto__: null, value: (...a: unknown[]) => apply(fn, c, a) } as PropertyDescriptor);
+    }
+    if (size) define(c, 'size', { __proto__: null, get: () => apply(size, c, []) } as PropertyDescriptor);
+    return c;
+  }
+
   const ok = (fn: Function | undefined, v: unknown): boolean => {
     if (!fn) return false;
     try {
@@ -145,7 +165,7 @@ export function makeInspector(
   };
 
   // ---- promise state (a native then attached once, state known from the next microtask on) ----
-  const promiseState = new WeakMapCtor<object, { state: string; value?: unknown }>();
+  const promiseState = sealed(new WeakMapCtor<object, { state: string; value?: unknown }>(), WEAK_MAP_OPS);
   const isPromise = (v: any): boolean => proxyOf(v) === undefined && tagOf(v) === '[object Promise]' && v instanceof Promise;
   const trackPromise = (p: any): void => {
     if (promiseState.has(p)) return;
@@ -228,9 +248,9 @@ export function makeInspector(
     }
   }
   function boxedKind(v: any): [string, unknown] | undefined {
-    for (const [name, valueOf] of boxed) {
+    for (let i = 0; i < boxed.length; i++) {
       try {
-        return [name, apply(valueOf, v, [])];
+        return [boxed[i]![0], apply(boxed[i]![1], v, [])];
       } catch {
         // not this kind
       }
@@ -447,7 +467,9 @@ export function makeInspector(
     const items: string[] = [];
     append(seen, e);
     try {
-      for (const k of safeKeys(e)) {
+      const keys = safeKeys(e);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         if (k === 'stack' || items.length >= opts.maxItems) continue;
         const d = desc(e, k);
         if (!d || !d.enumerable) continue;
@@ -629,7 +651,8 @@ export function makeInspector(
       }
       const large = (size ?? 0) > limits.arrayNamedScanLimit;
       const keys = large ? [] : safeKeys(v);
-      for (const k of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         if (skipIndex && typeof k === 'string' && isIndex(k)) continue;
         const d = desc(v, k);
         if (!d || !d.enumerable) continue;
@@ -783,9 +806,10 @@ export function makeInspector(
 
   // ---- handles ----
   let nextId = 1;
-  const byId = new MapCtor<number, { value: object; cellId: string }>();
-  const idOf = new WeakMapCtor<object, number>();
-  const perCell = new MapCtor<string, Set<number>>();
+  const byId = sealed(new MapCtor<number, { value: object; cellId: string }>(), MAP_OPS, mapSize);
+  const idOf = sealed(new WeakMapCtor<object, number>(), WEAK_MAP_OPS);
+  const perCell = sealed(new MapCtor<string, Set<number>>(), MAP_OPS, mapSize);
+  const newIdSet = () => sealed(new SetCtor<number>(), SET_OPS, setSize);
   const register = (value: object, cellId: string): { kernelId: string; id: number } | undefined => {
     const known = idOf.get(value);
     const entry = known !== undefined ? byId.get(known) : undefined;
@@ -796,13 +820,13 @@ export function makeInspector(
         perCell.get(entry.cellId)?.delete(known);
         entry.cellId = cellId;
         let mine = perCell.get(cellId);
-        if (!mine) perCell.set(cellId, (mine = new SetCtor()));
+        if (!mine) perCell.set(cellId, (mine = newIdSet()));
         mine.add(known);
       }
       return { kernelId: limits.kernelId, id: known };
     }
     let ids = perCell.get(cellId);
-    if (!ids) perCell.set(cellId, (ids = new SetCtor()));
+    if (!ids) perCell.set(cellId, (ids = newIdSet()));
     if (ids.size >= limits.maxHandlesPerCell) return undefined;
     const id = nextId++;
     byId.set(id, { value, cellId });
@@ -876,17 +900,17 @@ export function makeInspector(
     if (!entry) throw new Error(`stale handle ${handleId}: the value is gone (cell re-run or kernel restarted)`);
     const target: any = entry.value;
     const d = (v: unknown) => describe(v, entry.cellId);
-    start = Math.max(0, Math.floor(start));
-    count = Math.min(limits.maxPageSize, Math.max(0, Math.floor(count)));
+    start = mathMax(0, floor(start));
+    count = mathMin(limits.maxPageSize, mathMax(0, floor(count)));
     const sections: { length: number; row: (i: number) => any }[] = [];
     const { subtype, size } = classify(target);
     let skipIndex = false;
     let namedDone = false;
     if (subtype === 'array' || subtype === 'typedarray') {
       const length = size ?? 0;
-      sections.push({
+      append(sections, {
         length,
-        row: (i) => {
+        row: (i: number) => {
           const pd = desc(target, i);
           return pd ? descriptorRow(StringCtor(i), pd, d) : { name: StringCtor(i), value: { type: 'undefined' }, internal: true };
         },
@@ -894,7 +918,7 @@ export function makeInspector(
       skipIndex = true;
       if (subtype !== 'array' || length > limits.arrayNamedScanLimit) {
         const rows: (() => any)[] = subtype === 'array' ? [() => ({ name: 'length', value: d(length), enumerable: false })] : [];
-        sections.push(list(rows));
+        append(sections, list(rows));
         namedDone = true;
       }
     } else if (subtype === 'map' || subtype === 'set') {
@@ -904,23 +928,25 @@ export function makeInspector(
       for (;;) {
         const step: any = apply(next, it, []);
         if (step.done) break;
-        entries.push(subtype === 'map' ? step.value : [undefined, step.value]);
+        append(entries, subtype === 'map' ? step.value : [undefined, step.value]);
       }
-      sections.push({
+      append(sections, {
         length: entries.length,
-        row: (i) =>
+        row: (i: number) =>
           subtype === 'map' ? { name: StringCtor(i), key: d(entries[i]![0]), value: d(entries[i]![1]) } : { name: StringCtor(i), value: d(entries[i]![1]) },
       });
     }
-    if (!namedDone) sections.push(list(ownRows(target, d, skipIndex)));
-    sections.push(list(internalRows(target, subtype, d)));
-    const total = sections.reduce((n, s) => n + s.length, 0);
+    if (!namedDone) append(sections, list(ownRows(target, d, skipIndex)));
+    append(sections, list(internalRows(target, subtype, d)));
+    let total = 0;
+    for (let i = 0; i < sections.length; i++) total += sections[i]!.length;
     const items: any[] = [];
     let offset = 0;
-    for (const s of sections) {
-      const from = Math.max(start - offset, 0);
-      const to = Math.min(start + count - offset, s.length);
-      for (let i = from; i < to; i++) items.push(s.row(i));
+    for (let k = 0; k < sections.length; k++) {
+      const s = sections[k]!;
+      const from = mathMax(start - offset, 0);
+      const to = mathMin(start + count - offset, s.length);
+      for (let i = from; i < to; i++) append(items, s.row(i));
       offset += s.length;
       if (offset >= start + count) break;
     }
@@ -936,39 +962,51 @@ export function makeInspector(
     if (!pd.enumerable) row.enumerable = false;
     return row;
   }
+  /** Own properties: enumerable string keys, then enumerable symbols, then the rest (the indexes of a list left out). */
   function ownRows(target: object, d: (v: unknown) => any, skipIndex: boolean): (() => any)[] {
-    const keys = safeKeys(target).filter((k) => !(skipIndex && typeof k === 'string' && isIndex(k)));
-    const descs = keys.map((k) => [k, desc(target, k)] as const).filter(([, pd]) => pd);
-    const ordered = [
-      ...descs.filter(([k, pd]) => typeof k === 'string' && pd!.enumerable),
-      ...descs.filter(([k, pd]) => typeof k === 'symbol' && pd!.enumerable),
-      ...descs.filter(([, pd]) => !pd!.enumerable),
-    ];
-    return ordered.map(([k, pd]) => () => {
-      const row = descriptorRow(typeof k === 'symbol' ? apply(symToString, k, []) : (k as string), pd!, d);
-      if (typeof k === 'symbol') row.symbol = true;
-      return row;
-    });
+    const keys = safeKeys(target);
+    const groups: [PropertyKey, PropertyDescriptor][][] = [[], [], []];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (skipIndex && typeof k === 'string' && isIndex(k)) continue;
+      const pd = desc(target, k);
+      if (pd) append(groups[!pd.enumerable ? 2 : typeof k === 'string' ? 0 : 1]!, [k, pd]);
+    }
+    const rows: (() => any)[] = [];
+    for (let g = 0; g < 3; g++) {
+      const group = groups[g]!;
+      for (let i = 0; i < group.length; i++) {
+        const k = group[i]![0];
+        const pd = group[i]![1];
+        append(rows, () => {
+          const row = descriptorRow(typeof k === 'symbol' ? apply(symToString, k, []) : (k as string), pd, d);
+          if (typeof k === 'symbol') row.symbol = true;
+          return row;
+        });
+      }
+    }
+    return rows;
   }
   function internalRows(target: object, subtype: string, d: (v: unknown) => any): (() => any)[] {
     const rows: (() => any)[] = [];
     if (subtype === 'promise') {
       trackPromise(target);
       const s = promiseState.get(target)!;
-      rows.push(() => ({ name: '[[PromiseState]]', value: d(s.state), internal: true }));
-      if (s.state !== 'pending') rows.push(() => ({ name: '[[PromiseResult]]', value: d(s.value), internal: true }));
+      append(rows, () => ({ name: '[[PromiseState]]', value: d(s.state), internal: true }));
+      if (s.state !== 'pending') append(rows, () => ({ name: '[[PromiseResult]]', value: d(s.value), internal: true }));
     }
-    if (subtype === 'boxed') rows.push(() => ({ name: '[[PrimitiveValue]]', value: d(boxedKind(target)![1]), internal: true }));
-    if (subtype === 'weakref') rows.push(() => ({ name: '[[WeakRefTarget]]', value: d(apply(weakRefDeref, target, [])), internal: true }));
+    if (subtype === 'boxed') append(rows, () => ({ name: '[[PrimitiveValue]]', value: d(boxedKind(target)![1]), internal: true }));
+    if (subtype === 'weakref') append(rows, () => ({ name: '[[WeakRefTarget]]', value: d(apply(weakRefDeref, target, [])), internal: true }));
     const proto = protoOf(target);
-    rows.push(() => ({ name: '[[Prototype]]', value: d(proto), internal: true }));
+    append(rows, () => ({ name: '[[Prototype]]', value: d(proto), internal: true }));
     return rows;
   }
 
   function release(cellId: string): number {
     const ids = perCell.get(cellId);
     if (!ids) return 0;
-    for (const id of ids) byId.delete(id);
+    const it = ids.values();
+    for (let r: any = apply(setIterNext, it, []); !r.done; r = apply(setIterNext, it, [])) byId.delete(r.value);
     perCell.delete(cellId);
     return ids.size;
   }
@@ -1020,10 +1058,15 @@ export function makeInspector(
       const cause = desc(e, 'cause');
       if (depth < 4 && cause && 'value' in cause && cause.value !== undefined) out.cause = errorData(cause.value, depth + 1);
       const errors = desc(e, 'errors');
-      if (depth < 2 && errors && isArray(errors.value)) out.errors = errors.value.slice(0, 10).map((x: unknown) => errorData(x, depth + 1));
+      if (depth < 2 && errors && isArray(errors.value)) {
+        out.errors = [];
+        for (let i = 0; i < errors.value.length && i < 10; i++) append(out.errors, errorData(errors.value[i], depth + 1));
+      }
       const props: Record<string, string> = {};
       let n = 0;
-      for (const k of safeKeys(e)) {
+      const keys = safeKeys(e);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         if (typeof k !== 'string' || k === 'cause' || k === 'errors' || k === 'stack' || n >= 10) continue;
         const pd = desc(e, k);
         if (!pd || !pd.enumerable) continue;

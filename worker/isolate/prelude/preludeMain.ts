@@ -32,6 +32,7 @@ export function preludeMain(
   makeBindingGuard: any,
   makeHtmlEscape: any,
   makeProxyRegistry: any,
+  makeDrawTable: any,
 ): (json: string) => string {
   'use strict';
   const g: any = globalThis;
@@ -142,7 +143,8 @@ export function preludeMain(
     }
   };
   // console.time reads the prelude's own performance.now, as it is now (a cell's replacing it changes nothing there)
-  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L, web.globals.performance.now);
+  const drawTable: (columns: string[], rows: string[][]) => string = makeDrawTable();
+  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L, web.globals.performance.now, drawTable);
 
   // ---- reporting ----
   const report = (meta: Meta, err: unknown, from?: 'result' | 'line') => {
@@ -362,26 +364,50 @@ export function preludeMain(
       { mime: 'text/plain', data: inspector.format(value, { depth: 4, maxItems: 100, maxString: 10_000, maxChars: L.maxDisplayChars }) },
     );
   };
+  // what a cell's array and rows are read with, as they are now (a cell that replaces Array's methods changes no table)
+  const arrIncludes = Array.prototype.includes;
   const table = (rows: unknown) => {
     if (!isArray(rows)) throw new TypeErrorCtor('display.table expects an array of row objects');
     const cellText = (v: unknown) =>
       v === undefined ? '' : typeof v === 'string' ? v : inspector.format(v, { depth: 0, maxItems: 10, maxString: 200, maxChars: 200 });
+    const list = rows as unknown[];
     const columns: string[] = [];
-    for (const r of rows) if (r && typeof r === 'object') for (const k of keysOf(r)) if (!columns.includes(k)) columns.push(k);
-    const cells = rows.map((r: any) =>
-      columns.map((c) => {
-        const d = r && typeof r === 'object' ? gOPD(r, c) : undefined;
-        return d ? ('value' in d ? cellText(d.value) : '[Getter]') : '';
-      }),
-    );
-    const html = `<table><thead><tr>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>${cells.map((r: string[]) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-    const plain = [columns.join('\t'), ...cells.map((r: string[]) => r.join('\t'))].join('\n');
-    showData({ mime: 'text/html', data: html }, { mime: 'text/plain', data: plain });
+    for (let r = 0; r < list.length; r++) {
+      const row = list[r];
+      if (!row || typeof row !== 'object') continue;
+      const keys = keysOf(row);
+      for (let i = 0; i < keys.length; i++) if (!apply(arrIncludes, columns, [keys[i]])) push(columns, keys[i]);
+    }
+    const cells: string[][] = [];
+    let body = '';
+    for (let r = 0; r < list.length; r++) {
+      const row: any = list[r];
+      const texts: string[] = [];
+      body += '<tr>';
+      for (let c = 0; c < columns.length; c++) {
+        const d = row && typeof row === 'object' ? gOPD(row, columns[c]!) : undefined;
+        const text = d ? ('value' in d ? cellText(d.value) : '[Getter]') : '';
+        push(texts, text);
+        body += `<td>${escapeHtml(text)}</td>`;
+      }
+      body += '</tr>';
+      push(cells, texts);
+    }
+    let head = '';
+    for (let c = 0; c < columns.length; c++) head += `<th>${escapeHtml(columns[c]!)}</th>`;
+    const html = `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+    // (its text as the other kernels write it: drawn as console.table draws one, without the index column)
+    showData({ mime: 'text/html', data: html }, { mime: 'text/plain', data: drawTable(columns, cells) });
+  };
+  /** Every item an object (display's table), read by index. */
+  const allRows = (list: unknown[]) => {
+    for (let i = 0; i < list.length; i++) if (!list[i] || typeof list[i] !== 'object') return false;
+    return true;
   };
   const display = (value: unknown) => {
     if (typeof value === 'string') return textMime('text/plain')(value);
     if (isPng(value)) return png(value);
-    if (isArray(value) && value.every((r) => r && typeof r === 'object')) return table(value);
+    if (isArray(value) && allRows(value)) return table(value);
     return json(value);
   };
   O.assign(display, {

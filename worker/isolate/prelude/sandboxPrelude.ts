@@ -17,6 +17,7 @@ import { preludeMain } from './preludeMain';
 import { makeDecoratorRuntime } from '../../runtime/makeDecoratorRuntime';
 import { makeBindingGuard } from '../../runtime/makeBindingGuard';
 import { makeHtmlEscape } from '../../runtime/makeHtmlEscape';
+import { makeDrawTable } from '../../runtime/makeDrawTable';
 
 /** The hook the cell script calls with its meta and body (see cellScript.ts); defined by preludeMain. */
 export const RUN_HOOK = '__coda$run';
@@ -39,7 +40,8 @@ export function sandboxPrelude(): string {
   const makeBindingGuard = ${makeBindingGuard.toString()};
   const makeHtmlEscape = ${makeHtmlEscape.toString()};
   const makeProxyRegistry = ${makeProxyRegistry.toString()};
-  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard, makeHtmlEscape, makeProxyRegistry);
+  const makeDrawTable = ${makeDrawTable.toString()};
+  return (${preludeMain.toString()})(host, configJson, makeInspector, makeConsole, makeCodec, makeWebApis, makeDecoratorRuntime, makeBindingGuard, makeHtmlEscape, makeProxyRegistry, makeDrawTable);
 })`;
   return source;
 }
