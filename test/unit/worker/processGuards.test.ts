@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import type { KernelExit } from '../../../host/kernel/Kernel';
 import { brokenImmediates } from '../../../worker/node/processGuards';
+import { startKernel } from '../helpers/testKernel';
 
 describe("process guards: Node's queue of immediates broken", () => {
   it("recognises the error Node's own processImmediate throws first, and nothing else", () => {
@@ -23,5 +25,30 @@ describe("process guards: Node's queue of immediates broken", () => {
       },
     };
     assert.equal(brokenImmediates(hostile), false);
+  });
+});
+
+describe('a Node kernel whose own error handling a cell broke', function () {
+  this.timeout(30_000);
+
+  it('ends with words that say what most likely happened, not only exit code 7', async () => {
+    const k = await startKernel();
+    try {
+      const exit = new Promise<KernelExit>((r) => k.kernel.onExit(r));
+      // the kernel's handler of the error that follows iterates an array: it throws too, and Node ends the process (7)
+      // (the cell's run fails with the same words when the process ends before it answers)
+      const run = await k
+        .run("Array.prototype[Symbol.iterator] = function () { throw new Error('replaced') }; setTimeout(() => { throw new Error('late') })")
+        .then(
+          () => '',
+          (err: Error) => err.message,
+        );
+      const e = await exit;
+      if (run) assert.match(run, /The kernel crashed: its own error handling failed/);
+      assert.equal(e.code, 7);
+      assert.match(e.reason, /^crashed: its own error handling failed \(exit code 7\), most likely because a cell replaced a built-in/);
+    } finally {
+      await k.kernel.dispose();
+    }
   });
 });
