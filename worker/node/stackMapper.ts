@@ -127,10 +127,11 @@ export class StackMapper {
       if (ELIDED_FRAMES.test(line)) continue;
       // (and the last frame of an error among others, in a list or a property, with `,`; the console writes the
       // arguments after an error on its last frame's line, which is a frame's when the line before was one)
-      const more = afterFrame && !FRAME.test(line) ? FRAME_THEN_MORE.exec(line) : null;
-      const brace = more ? more[2]! : line.endsWith(' {') ? ' {' : line.endsWith(',') ? ',' : '';
+      const whole = FRAME.exec(line);
+      const more: RegExpExecArray | null = !whole && afterFrame ? FRAME_THEN_MORE.exec(line) : null;
+      const brace: string = whole ? '' : more ? more[2]! : line.endsWith(' {') ? ' {' : line.endsWith(',') ? ',' : '';
       const bare = line.slice(0, line.length - brace.length);
-      const m = FRAME.exec(bare);
+      const m: RegExpExecArray | null = whole ?? (brace ? FRAME.exec(bare) : null);
       afterFrame = !!m || PLACELESS_FRAME.test(bare);
       if (!m) {
         if (!afterFrame) out.push(line);
@@ -148,12 +149,16 @@ export class StackMapper {
   serialize(thrown: unknown, depth = 0): SerializedError {
     try {
       // a thrown proxy is written as a value's preview writes it: no trap runs (reading its `stack` or `name` would run one)
-      if (types.isProxy(thrown)) return this.mask({ name: 'Uncaught', message: previewText(thrown, MAX_THROWN_PREVIEW, this.mask) });
-      const error = asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
+      const error = types.isProxy(thrown) ? this.thrownValue(thrown) : asPermissionDenied(thrown, this.serializeUnsafe(thrown, depth));
       return depth === 0 ? this.mask(error) : error;
     } catch {
       return { name: 'Error', message: 'Uncaught exception (could not be described)' };
     }
+  }
+
+  /** A thrown value that is no error, previewed as a value is: its secrets masked before util.inspect's own cut of a long string could split one. */
+  private thrownValue(thrown: unknown): SerializedError {
+    return { name: 'Uncaught', message: previewText(thrown, MAX_THROWN_PREVIEW, this.mask) };
   }
 
   private serializeUnsafe(thrown: unknown, depth: number): SerializedError {
@@ -164,10 +169,7 @@ export class StackMapper {
     // a thrown object that is no error (`throw { code: 42 }`): shown as what it is, as Node's REPL does, not as an
     // `Error` it never was (one shaped as an error, a name and a message, reads as one)
     const errorShaped = typeof e.stack === 'string' || !!e.position || (typeof e.name === 'string' && typeof e.message === 'string');
-    if (!types.isNativeError(thrown) && !(thrown instanceof Error) && !errorShaped) {
-      // previewed as a value is, its secrets masked before util.inspect's own cut of a long string could split one
-      return { name: 'Uncaught', message: previewText(thrown, MAX_THROWN_PREVIEW, this.mask) };
-    }
+    if (!types.isNativeError(thrown) && !(thrown instanceof Error) && !errorShaped) return this.thrownValue(thrown);
     const name = typeof e.name === 'string' ? e.name : 'Error';
     const raw = typeof e.message === 'string' ? e.message : '';
     // Deno ends a module's error message with where it is (`\n    at file:///…/util.ts:2:19`), which its stack's frames

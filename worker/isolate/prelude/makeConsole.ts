@@ -23,6 +23,8 @@ export function makeConsole(
   clock: () => number,
   /** The box-drawn table (worker/runtime/makeDrawTable.ts). */
   drawTable: (columns: string[], rows: string[][]) => string,
+  /** preludeMain's append, which no setter a cell put on an index of Array.prototype sees. */
+  append: (list: unknown[], v: unknown) => void,
 ): any {
   'use strict';
   const apply = Reflect.apply;
@@ -44,10 +46,6 @@ export function makeConsole(
   const setIterNext = Object.getPrototypeOf(new Set().values()).next;
   const isArray = Array.isArray;
   const arrIncludes = Array.prototype.includes;
-  const define = Object.defineProperty;
-  /** Appends without a setter a cell put on an index of Array.prototype. */
-  const append = (list: unknown[], v: unknown) =>
-    define(list, list.length, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   const includes = (list: unknown[], v: unknown): boolean => apply(arrIncludes, list, [v]);
   /** The items of `list` from `from` on, read by index. */
   const from = (list: unknown[], start: number): unknown[] => {

@@ -144,7 +144,7 @@ export function preludeMain(
   };
   // console.time reads the prelude's own performance.now, as it is now (a cell's replacing it changes nothing there)
   const drawTable: (columns: string[], rows: string[][]) => string = makeDrawTable();
-  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L, web.globals.performance.now, drawTable);
+  const { console: sandboxConsole } = makeConsole(inspector, sink, () => cur, L, web.globals.performance.now, drawTable, push);
 
   // ---- reporting ----
   const report = (meta: Meta, err: unknown, from?: 'result' | 'line') => {
